@@ -1,0 +1,124 @@
+//! Command-line interface: arguments and one file per subcommand.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub mod check;
+pub mod report;
+pub mod sessions;
+pub mod sim;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "backout",
+    version,
+    about = "A terminal incident console for rolling back a bad Kubernetes deployment",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Open the console on this runbook (any Markdown file).
+    pub runbook: Option<PathBuf>,
+    #[command(flatten)]
+    pub console: ConsoleArgs,
+}
+
+/// Options of the interactive console (also used by `resume`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConsoleArgs {
+    /// Colour theme: dark, light, high-contrast, or a name from the config directory.
+    #[arg(long, global = true, env = "BACKOUT_THEME")]
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate runbooks: phases, steps, placeholders, front matter.
+    Check(CheckArgs),
+    /// Reopen the latest (or the named) session exactly where it was.
+    Resume(ResumeArgs),
+    /// List sessions.
+    Sessions(SessionsArgs),
+    /// Write the incident report of a session.
+    Report(ReportArgs),
+    /// Run the simulated Kubernetes API server.
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Runbook files (any extension).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// Session id (default: the most recent).
+    pub session: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Session id (default: the most recent).
+    pub session: Option<String>,
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: ReportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on; port 0 picks a free port (the address is printed).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: String,
+    /// Write a kubeconfig with a context for the simulator to this file.
+    #[arg(long)]
+    pub kubeconfig_out: Option<PathBuf>,
+    /// Scenario name (see `runbooks/drills/`) or a scenario file.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Time compression: 10 makes a 10-minute scenario last a minute.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Seed for deterministic behaviour.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Authorization policy file (users, verbs, resources).
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+}
+
+/// An error reported at the edge: printed to stderr, exit code 2 (1 is kept for
+/// "ran, but the answer is no", e.g. a runbook that does not load).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Message(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}

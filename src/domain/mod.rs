@@ -1,0 +1,5 @@
+//! Pure domain code: no terminal, async runtime, Kubernetes or HTTP types.
+
+pub mod journal;
+pub mod progress;
+pub mod runbook;

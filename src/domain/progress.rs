@@ -1,0 +1,213 @@
+//! Where a session stands: the state every journal record moves forward.
+//!
+//! `Progress` is derived only by applying journal records in order, both live (after a
+//! record is on disk) and on resume, so replay equals live state by construction.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::domain::journal::{Entry, Record};
+use crate::domain::runbook::StepId;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum StepState {
+    Done {
+        at: DateTime<Utc>,
+        actor: String,
+    },
+    Skipped {
+        at: DateTime<Utc>,
+        actor: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommandRun {
+    pub run: u32,
+    pub step: StepId,
+    pub command: String,
+    pub started_at: DateTime<Utc>,
+    pub actor: String,
+    /// `None` while running (or when the session died while it ran).
+    pub finished: Option<CommandOutcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommandOutcome {
+    pub at: DateTime<Utc>,
+    pub exit_code: Option<i32>,
+    pub duration_ms: u64,
+    pub cancelled: bool,
+}
+
+impl CommandOutcome {
+    pub fn succeeded(&self) -> bool {
+        self.exit_code == Some(0) && !self.cancelled
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub text: String,
+    pub step: Option<StepId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhaseVisit {
+    pub phase: usize,
+    pub title: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub started_at: Option<DateTime<Utc>>,
+    pub title: String,
+    pub runbook_path: String,
+    pub runbook_sha256: String,
+    pub mode: String,
+    pub steps: BTreeMap<StepId, StepState>,
+    /// Placeholder values. Secret ones are not restored on replay (they were never journaled).
+    pub bindings: BTreeMap<String, String>,
+    pub notes: Vec<Note>,
+    pub runs: Vec<CommandRun>,
+    pub phase_visits: Vec<PhaseVisit>,
+    pub resumed_at: Vec<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub last_seq: u64,
+    pub last_at: Option<DateTime<Utc>>,
+}
+
+impl Progress {
+    /// Replays records from the start.
+    pub fn replay<'a>(records: impl IntoIterator<Item = &'a Record>) -> Self {
+        let mut p = Progress::default();
+        for r in records {
+            p.apply(r);
+        }
+        p
+    }
+
+    /// Moves the state forward by one record. Pure and total: an entry that refers to
+    /// something unknown is recorded as far as it makes sense, never a panic.
+    pub fn apply(&mut self, r: &Record) {
+        self.last_seq = r.seq;
+        self.last_at = Some(r.ts);
+        match &r.entry {
+            Entry::SessionStarted {
+                runbook_path,
+                runbook_sha256,
+                title,
+                mode,
+                ..
+            } => {
+                self.started_at = Some(r.ts);
+                self.runbook_path = runbook_path.clone();
+                self.runbook_sha256 = runbook_sha256.clone();
+                self.title = title.clone();
+                self.mode = mode.clone();
+            }
+            Entry::SessionResumed { .. } => {
+                self.resumed_at.push(r.ts);
+                self.closed_at = None;
+            }
+            Entry::PhaseEntered { phase, title } => self.phase_visits.push(PhaseVisit {
+                phase: *phase,
+                title: title.clone(),
+                at: r.ts,
+            }),
+            Entry::StepTicked { step, .. } => {
+                self.steps.insert(
+                    *step,
+                    StepState::Done {
+                        at: r.ts,
+                        actor: r.actor.clone(),
+                    },
+                );
+            }
+            Entry::StepUnticked { step, .. } => {
+                self.steps.remove(step);
+            }
+            Entry::StepSkipped { step, reason, .. } => {
+                self.steps.insert(
+                    *step,
+                    StepState::Skipped {
+                        at: r.ts,
+                        actor: r.actor.clone(),
+                        reason: reason.clone(),
+                    },
+                );
+            }
+            Entry::NoteAdded { text, step } => self.notes.push(Note {
+                at: r.ts,
+                actor: r.actor.clone(),
+                text: text.clone(),
+                step: *step,
+            }),
+            Entry::PlaceholderBound {
+                name,
+                value,
+                secret,
+            } => {
+                if *secret {
+                    self.bindings.remove(name);
+                } else {
+                    self.bindings.insert(name.clone(), value.clone());
+                }
+            }
+            Entry::CommandStarted { step, run, command } => self.runs.push(CommandRun {
+                run: *run,
+                step: *step,
+                command: command.clone(),
+                started_at: r.ts,
+                actor: r.actor.clone(),
+                finished: None,
+            }),
+            Entry::CommandFinished {
+                run,
+                exit_code,
+                duration_ms,
+                cancelled,
+                ..
+            } => {
+                if let Some(cr) = self.runs.iter_mut().rev().find(|c| c.run == *run) {
+                    cr.finished = Some(CommandOutcome {
+                        at: r.ts,
+                        exit_code: *exit_code,
+                        duration_ms: *duration_ms,
+                        cancelled: *cancelled,
+                    });
+                }
+            }
+            Entry::SessionClosed => self.closed_at = Some(r.ts),
+        }
+    }
+
+    pub fn state(&self, step: StepId) -> Option<&StepState> {
+        self.steps.get(&step)
+    }
+
+    /// The most recent run of a step's command.
+    pub fn last_run(&self, step: StepId) -> Option<&CommandRun> {
+        self.runs.iter().rev().find(|r| r.step == step)
+    }
+
+    /// The number the next command run gets.
+    pub fn next_run_number(&self) -> u32 {
+        self.runs.iter().map(|r| r.run).max().unwrap_or(0) + 1
+    }
+
+    /// When a phase was first entered.
+    pub fn phase_entered_at(&self, phase: usize) -> Option<DateTime<Utc>> {
+        self.phase_visits
+            .iter()
+            .find(|v| v.phase == phase)
+            .map(|v| v.at)
+    }
+}

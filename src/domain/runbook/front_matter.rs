@@ -1,0 +1,264 @@
+//! Optional YAML front matter: binds a runbook to a target and to live data.
+//!
+//! Parsed with serde-saphyr; unknown keys are errors (`deny_unknown_fields`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::model::PhaseKind;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    /// Format version. Only `1` exists.
+    #[serde(default = "one")]
+    pub backout: u32,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub target: Option<Target>,
+    #[serde(default)]
+    pub metrics: Option<Metrics>,
+    #[serde(default)]
+    pub matrix: Vec<MatrixRule>,
+    /// Recovery-time objective per severity, e.g. `SEV-1: 2m`.
+    #[serde(default)]
+    pub rto: BTreeMap<String, DurationSpec>,
+    #[serde(default)]
+    pub notify: Option<Notify>,
+    /// Placeholder values bound in advance, by placeholder name.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+    /// Explicit heading → phase mapping, overriding the heading words.
+    #[serde(default)]
+    pub phases: BTreeMap<String, PhaseKind>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    #[serde(default)]
+    pub context: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub deployment: Option<String>,
+    #[serde(default)]
+    pub container: Option<String>,
+    #[serde(default)]
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    #[serde(default)]
+    pub prometheus: Option<PrometheusConfig>,
+    /// Named PromQL queries, in the order written.
+    #[serde(default)]
+    pub queries: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrometheusConfig {
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub url_env: Option<String>,
+    /// Name of an environment variable holding a bearer token.
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// Path of a file holding a bearer token.
+    #[serde(default)]
+    pub token_file: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixRule {
+    pub when: String,
+    #[serde(default, rename = "for")]
+    pub for_: Option<DurationSpec>,
+    pub severity: String,
+    pub action: String,
+    #[serde(default)]
+    pub approval: Option<String>,
+}
+
+/// Where messages go. Secrets are named by env var or file, never written inline.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    #[serde(default)]
+    pub slack: Option<SecretUrl>,
+    #[serde(default)]
+    pub teams: Option<SecretUrl>,
+    #[serde(default)]
+    pub webhook: Option<SecretUrl>,
+    #[serde(default)]
+    pub github: Option<GithubSink>,
+    #[serde(default)]
+    pub statuspage: Option<StatuspageSink>,
+    #[serde(default)]
+    pub grafana: Option<GrafanaSink>,
+    #[serde(default)]
+    pub pagerduty: Option<PagerdutySink>,
+}
+
+/// A webhook URL that is itself a secret.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretUrl {
+    #[serde(default)]
+    pub webhook_env: Option<String>,
+    #[serde(default)]
+    pub webhook_file: Option<String>,
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubSink {
+    pub repo: String,
+    pub issue: u64,
+    #[serde(default)]
+    pub token_env: Option<String>,
+    #[serde(default)]
+    pub token_file: Option<String>,
+    #[serde(default)]
+    pub api_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatuspageSink {
+    pub page_id: String,
+    #[serde(default)]
+    pub component_id: Option<String>,
+    #[serde(default)]
+    pub token_env: Option<String>,
+    #[serde(default)]
+    pub token_file: Option<String>,
+    #[serde(default)]
+    pub api_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrafanaSink {
+    pub url: String,
+    #[serde(default)]
+    pub dashboard_uid: Option<String>,
+    #[serde(default)]
+    pub token_env: Option<String>,
+    #[serde(default)]
+    pub token_file: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagerdutySink {
+    #[serde(default)]
+    pub routing_key_env: Option<String>,
+    #[serde(default)]
+    pub routing_key_file: Option<String>,
+    #[serde(default)]
+    pub api_url: Option<String>,
+}
+
+/// A duration written as `90s`, `2m`, `1h30m`, `1.5h` or a bare number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DurationSpec(pub Duration);
+
+impl DurationSpec {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err("empty duration".into());
+        }
+        if let Ok(secs) = s.parse::<u64>() {
+            return Ok(DurationSpec(Duration::from_secs(secs)));
+        }
+        let mut total = 0f64;
+        let mut num = String::new();
+        let mut chars = s.chars().peekable();
+        let mut saw_unit = false;
+        while let Some(c) = chars.next() {
+            if c.is_ascii_digit() || c == '.' {
+                num.push(c);
+                continue;
+            }
+            let mut unit = c.to_string();
+            if c == 'm' && chars.peek() == Some(&'s') {
+                unit.push(chars.next().unwrap_or('s'));
+            }
+            let n: f64 = num
+                .parse()
+                .map_err(|_| format!("`{s}` is not a duration (expected e.g. 90s, 2m, 1h30m)"))?;
+            num.clear();
+            let factor = match unit.as_str() {
+                "ms" => 0.001,
+                "s" => 1.0,
+                "m" => 60.0,
+                "h" => 3600.0,
+                "d" => 86400.0,
+                _ => {
+                    return Err(format!(
+                        "`{s}` has unknown unit `{unit}` (use ms, s, m, h or d)"
+                    ));
+                }
+            };
+            total += n * factor;
+            saw_unit = true;
+        }
+        if !num.is_empty() || !saw_unit || !total.is_finite() || total < 0.0 {
+            return Err(format!(
+                "`{s}` is not a duration (expected e.g. 90s, 2m, 1h30m)"
+            ));
+        }
+        Ok(DurationSpec(Duration::from_secs_f64(total)))
+    }
+}
+
+impl fmt::Display for DurationSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.0.as_secs();
+        if secs >= 3600 && secs % 3600 == 0 {
+            write!(f, "{}h", secs / 3600)
+        } else if secs >= 60 && secs % 60 == 0 {
+            write!(f, "{}m", secs / 60)
+        } else {
+            write!(f, "{secs}s")
+        }
+    }
+}
+
+impl Serialize for DurationSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for DurationSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) => Ok(DurationSpec(Duration::from_secs(n))),
+            Raw::S(s) => DurationSpec::parse(&s).map_err(serde::de::Error::custom),
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The runbook model: what a Markdown runbook means once loaded.
+//!
+//! Pure data. The loader (`super::load`) builds it from Markdown and optional
+//! YAML front matter; the console, the checker and the report read it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::diagnostic::Diagnostic;
+use super::front_matter::FrontMatter;
+
+/// A loaded runbook.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Runbook {
+    /// The path the runbook was loaded from, as given.
+    pub source: PathBuf,
+    /// Title: front matter `title`, else the first H1, else the file stem.
+    pub title: String,
+    /// Optional front matter (absent for ordinary runbooks).
+    pub front: Option<FrontMatter>,
+    /// Phases in document order. Every step belongs to exactly one phase.
+    pub phases: Vec<Phase>,
+    /// Sections whose heading is not a phase: kept readable as reference.
+    pub references: Vec<ReferenceSection>,
+    /// Markdown tables that read as a severity decision matrix.
+    pub decision_tables: Vec<DecisionTable>,
+    /// Every placeholder used anywhere, unique, in order of first appearance.
+    pub placeholders: Vec<Placeholder>,
+    /// Non-fatal findings (e.g. mojibake, a command block outside any phase).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The five phases of a rollback, in the order they are worked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PhaseKind {
+    Preparation,
+    Execution,
+    Verification,
+    Communication,
+    PostRollback,
+}
+
+impl PhaseKind {
+    pub const ALL: [PhaseKind; 5] = [
+        PhaseKind::Preparation,
+        PhaseKind::Execution,
+        PhaseKind::Verification,
+        PhaseKind::Communication,
+        PhaseKind::PostRollback,
+    ];
+
+    /// Short label for narrow columns.
+    pub fn label(self) -> &'static str {
+        match self {
+            PhaseKind::Preparation => "prepare",
+            PhaseKind::Execution => "execute",
+            PhaseKind::Verification => "verify",
+            PhaseKind::Communication => "communicate",
+            PhaseKind::PostRollback => "post-rollback",
+        }
+    }
+}
+
+/// A phase: a heading recognised as one of the [`PhaseKind`]s, with its steps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Phase {
+    pub kind: PhaseKind,
+    /// Heading text as written (mojibake repaired where possible).
+    pub title: String,
+    /// 1-based line of the heading.
+    pub line: usize,
+    /// Time budget written in the heading, e.g. "(5 min)" or "— 2 minutes".
+    #[serde(with = "opt_duration_secs")]
+    pub time_budget: Option<Duration>,
+    /// The phase's prose (Markdown source of the section minus its steps), for reading.
+    pub body: String,
+    pub steps: Vec<Step>,
+}
+
+/// Stable identity of a step within one runbook: its index in document order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StepId(pub u32);
+
+impl std::fmt::Display for StepId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.0 + 1)
+    }
+}
+
+/// One thing to do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub id: StepId,
+    /// 1-based line where the step starts.
+    pub line: usize,
+    /// One-line summary for lists (task text, or the first command line).
+    pub title: String,
+    /// Full text: the task item's text, or the prose just before a command block
+    /// followed by the block, as Markdown.
+    pub text: String,
+    /// Heading path inside the phase (e.g. "Step 2: Roll back"), if any.
+    pub section: Option<String>,
+    pub kind: StepKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StepKind {
+    /// A GFM task item `- [ ] …`. `checked_in_source` is `- [x]`.
+    Checklist { checked_in_source: bool },
+    /// A fenced `sh`/`bash`/`shell`/`console` (or unlabelled block of shell lines).
+    Command(CommandBlock),
+    /// A fenced `promql` block; `comparison` is set when it holds one (`expr > 0.05`).
+    Promql {
+        query: String,
+        comparison: Option<String>,
+    },
+}
+
+/// A fenced block of shell commands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommandBlock {
+    /// Info string language as written (`sh`, `bash`, `console`, …).
+    pub lang: String,
+    /// The script to run, exactly as written (for `console` blocks: with `$ ` prompts
+    /// removed and output lines dropped).
+    pub script: String,
+    /// Logical command lines (continuations joined, comments and blank lines dropped).
+    pub lines: Vec<CommandLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommandLine {
+    /// 1-based line in the runbook where this command starts.
+    pub line: usize,
+    pub text: String,
+    /// True when the line invokes `kubectl` (after `sudo`/env assignments).
+    pub is_kubectl: bool,
+}
+
+/// A value the operator must supply before a command can run.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Placeholder {
+    /// Name without decoration: `service-name` for `<service-name>`, `NAMESPACE` for `$NAMESPACE`.
+    pub name: String,
+    pub form: PlaceholderForm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceholderForm {
+    /// `<name>`
+    Angle,
+    /// `$NAME` or `${NAME}`
+    Dollar,
+}
+
+impl Placeholder {
+    /// How it is written in the runbook (`<name>` or `$NAME`).
+    pub fn written(&self) -> String {
+        match self.form {
+            PlaceholderForm::Angle => format!("<{}>", self.name),
+            PlaceholderForm::Dollar => format!("${}", self.name),
+        }
+    }
+}
+
+/// A section that is not a phase, kept for reference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferenceSection {
+    pub title: String,
+    pub line: usize,
+    pub body: String,
+}
+
+/// A Markdown table with a severity column: the runbook's decision matrix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionTable {
+    pub line: usize,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Index of the column naming the severity.
+    pub severity_column: usize,
+}
+
+/// Values bound for placeholders, by name.
+pub type Bindings = BTreeMap<String, String>;
+
+mod opt_duration_secs {
+    use serde::Serializer;
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_some(&d.as_secs()),
+            None => s.serialize_none(),
+        }
+    }
+}

@@ -1,0 +1,24 @@
+use std::process::ExitCode;
+
+use backout::cli::{self, Cli, Command};
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Check(a)) => cli::check::run(a),
+        Some(Command::Report(a)) => cli::report::run(a),
+        Some(Command::Sessions(a)) => cli::sessions::run(a),
+        Some(Command::Sim(a)) => cli::sim::run(a),
+        Some(Command::Resume(_)) | None => {
+            Err(cli::CliError::Message("the console is being built".into()))
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("backout: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
