@@ -1,0 +1,3 @@
+//! I/O at the edges: shell commands, the journal file, the session store.
+
+pub mod shell;

@@ -1,0 +1,17 @@
+//! The console: state, the `update` reducer, keymap, theme, panes and popups.
+//!
+//! Depends only on `domain`: everything else reaches it as a `Msg` and leaves it as an
+//! `Effect` (see `runtime`).
+
+pub mod action;
+pub mod effect;
+pub mod format;
+pub mod keymap;
+pub mod msg;
+pub mod panes;
+pub mod popups;
+pub mod state;
+pub mod theme;
+pub mod update;
+pub mod shim;
+pub mod view;
