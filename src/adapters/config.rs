@@ -46,7 +46,11 @@ impl UserConfig {
                 if path.extension().and_then(|e| e.to_str()) != Some("toml") {
                     continue;
                 }
-                let Some(name) = path.file_stem().and_then(|s| s.to_str()).map(str::to_string) else {
+                let Some(name) = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .map(str::to_string)
+                else {
                     continue;
                 };
                 if let Some(src) = read_optional(&path, &mut cfg.warnings) {
@@ -80,7 +84,8 @@ mod tests {
         std::fs::create_dir(dir.path().join("themes")).expect("mkdir");
         std::fs::write(dir.path().join("themes/ops.toml"), "extends = \"light\"\n").expect("write");
         std::fs::write(dir.path().join("themes/notes.txt"), "not a theme").expect("write");
-        std::fs::create_dir(dir.path().join("theme.toml")).expect("a directory where a file should be");
+        std::fs::create_dir(dir.path().join("theme.toml"))
+            .expect("a directory where a file should be");
         let cfg = UserConfig::load_from(dir.path());
         assert_eq!(cfg.keymap.as_deref(), Some("[normal]\nrun = [\"R\"]\n"));
         assert_eq!(cfg.themes.keys().collect::<Vec<_>>(), vec!["ops"]);

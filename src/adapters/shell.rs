@@ -30,8 +30,15 @@ pub enum OutputStream {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShellEvent {
-    Line { stream: OutputStream, text: String },
-    Exited { exit_code: Option<i32>, signal: Option<i32>, duration: Duration },
+    Line {
+        stream: OutputStream,
+        text: String,
+    },
+    Exited {
+        exit_code: Option<i32>,
+        signal: Option<i32>,
+        duration: Duration,
+    },
 }
 
 /// A running command: its process group, to cancel it.
@@ -117,12 +124,22 @@ pub fn spawn(
             }
             Err(_) => (None, None),
         };
-        let _ = events.send(ShellEvent::Exited { exit_code, signal, duration }).await;
+        let _ = events
+            .send(ShellEvent::Exited {
+                exit_code,
+                signal,
+                duration,
+            })
+            .await;
     });
     Ok(CommandHandle { pgid, exited })
 }
 
-async fn pump(reader: impl AsyncRead + Unpin, stream: OutputStream, events: mpsc::Sender<ShellEvent>) {
+async fn pump(
+    reader: impl AsyncRead + Unpin,
+    stream: OutputStream,
+    events: mpsc::Sender<ShellEvent>,
+) {
     let mut reader = BufReader::new(reader);
     let mut buf = Vec::new();
     loop {
@@ -131,7 +148,11 @@ async fn pump(reader: impl AsyncRead + Unpin, stream: OutputStream, events: mpsc
             Ok(0) | Err(_) => break,
             Ok(_) => {
                 let text = clean_line(&buf);
-                if events.send(ShellEvent::Line { stream, text }).await.is_err() {
+                if events
+                    .send(ShellEvent::Line { stream, text })
+                    .await
+                    .is_err()
+                {
                     break;
                 }
             }
@@ -225,10 +246,18 @@ mod tests {
         let (tx, rx) = mpsc::channel(64);
         spawn("echo out; echo err >&2; exit 3", &[], tx).expect("spawn");
         let events = collect(rx).await;
-        assert!(events.contains(&ShellEvent::Line { stream: OutputStream::Stdout, text: "out".into() }));
-        assert!(events.contains(&ShellEvent::Line { stream: OutputStream::Stderr, text: "err".into() }));
+        assert!(events.contains(&ShellEvent::Line {
+            stream: OutputStream::Stdout,
+            text: "out".into()
+        }));
+        assert!(events.contains(&ShellEvent::Line {
+            stream: OutputStream::Stderr,
+            text: "err".into()
+        }));
         match events.last() {
-            Some(ShellEvent::Exited { exit_code, signal, .. }) => {
+            Some(ShellEvent::Exited {
+                exit_code, signal, ..
+            }) => {
                 assert_eq!(*exit_code, Some(3));
                 assert_eq!(*signal, None);
             }
@@ -239,9 +268,20 @@ mod tests {
     #[tokio::test]
     async fn env_values_reach_the_command() {
         let (tx, rx) = mpsc::channel(64);
-        spawn("echo \"ns=$NAMESPACE\"", &[("NAMESPACE".into(), "checkout".into())], tx).expect("spawn");
+        spawn(
+            "echo \"ns=$NAMESPACE\"",
+            &[("NAMESPACE".into(), "checkout".into())],
+            tx,
+        )
+        .expect("spawn");
         let events = collect(rx).await;
-        assert_eq!(events[0], ShellEvent::Line { stream: OutputStream::Stdout, text: "ns=checkout".into() });
+        assert_eq!(
+            events[0],
+            ShellEvent::Line {
+                stream: OutputStream::Stdout,
+                text: "ns=checkout".into()
+            }
+        );
     }
 
     #[tokio::test]
@@ -255,7 +295,9 @@ mod tests {
         handle.cancel();
         let events = collect(rx).await;
         match events.last() {
-            Some(ShellEvent::Exited { exit_code, signal, .. }) => {
+            Some(ShellEvent::Exited {
+                exit_code, signal, ..
+            }) => {
                 assert_eq!(*exit_code, None);
                 assert_eq!(*signal, Some(libc::SIGTERM));
             }

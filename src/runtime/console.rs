@@ -60,7 +60,9 @@ where
     let mut terminated = false;
     loop {
         if dirty && last_draw.elapsed() >= FRAME {
-            terminal.draw(|f| view::render(&app, f)).map_err(std::io::Error::other)?;
+            terminal
+                .draw(|f| view::render(&app, f))
+                .map_err(std::io::Error::other)?;
             last_draw = Instant::now();
             dirty = false;
         }
@@ -83,7 +85,11 @@ where
         }
     }
     writer.finish();
-    Ok(if terminated { Outcome::Terminated } else { Outcome::Quit })
+    Ok(if terminated {
+        Outcome::Terminated
+    } else {
+        Outcome::Quit
+    })
 }
 
 fn execute(
@@ -113,7 +119,11 @@ fn execute(
                                         },
                                         line: text,
                                     },
-                                    ShellEvent::Exited { exit_code, signal, duration } => Msg::Exited {
+                                    ShellEvent::Exited {
+                                        exit_code,
+                                        signal,
+                                        duration,
+                                    } => Msg::Exited {
                                         run,
                                         exit_code,
                                         duration_ms: duration.as_millis() as u64,
@@ -127,7 +137,10 @@ fn execute(
                         });
                     }
                     Err(e) => {
-                        let _ = tx.try_send(Msg::SpawnFailed { run, error: e.to_string() });
+                        let _ = tx.try_send(Msg::SpawnFailed {
+                            run,
+                            error: e.to_string(),
+                        });
                     }
                 }
             }
@@ -216,7 +229,10 @@ fn spawn_ticks(tx: mpsc::Sender<Msg>) {
 fn spawn_signals(tx: mpsc::Sender<Msg>) {
     use tokio::signal::unix::{SignalKind, signal};
     tokio::spawn(async move {
-        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
             tracing::warn!("could not install SIGTERM/SIGHUP handlers");
             return;
         };

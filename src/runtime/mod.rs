@@ -2,6 +2,6 @@
 //! the adapters.
 
 pub mod console;
-pub mod logging;
 pub mod journal_port;
+pub mod logging;
 pub mod terminal;

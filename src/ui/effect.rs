@@ -8,7 +8,11 @@ pub enum Effect {
     Journal { req: u64, entry: Entry },
     /// Start a confirmed command in its own process group. Sent only after its
     /// `CommandStarted` record is on disk.
-    Spawn { run: u32, script: String, env: Vec<(String, String)> },
+    Spawn {
+        run: u32,
+        script: String,
+        env: Vec<(String, String)>,
+    },
     /// Cancel a running command: SIGTERM to its process group, SIGKILL after a grace period.
     Cancel { run: u32 },
     /// Leave: the runtime waits for pending journal writes, then restores the terminal.

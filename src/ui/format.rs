@@ -23,7 +23,11 @@ pub fn secs_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
 pub fn budget(secs: u64) -> String {
     if secs >= 3600 {
         let m = (secs / 60) % 60;
-        if m == 0 { format!("{}h", secs / 3600) } else { format!("{}h{m:02}m", secs / 3600) }
+        if m == 0 {
+            format!("{}h", secs / 3600)
+        } else {
+            format!("{}h{m:02}m", secs / 3600)
+        }
     } else if secs >= 60 && secs % 60 == 0 {
         format!("{}m", secs / 60)
     } else if secs >= 60 {
@@ -56,9 +60,17 @@ pub fn describe(entry: &Entry) -> String {
         Entry::PhaseEntered { title, .. } => format!("entered phase: {title}"),
         Entry::StepTicked { step, title } => format!("✓ {step} {title}"),
         Entry::StepUnticked { step, title } => format!("reopened {step} {title}"),
-        Entry::StepSkipped { step, title, reason } => format!("skipped {step} {title} — {reason}"),
+        Entry::StepSkipped {
+            step,
+            title,
+            reason,
+        } => format!("skipped {step} {title} — {reason}"),
         Entry::NoteAdded { text, .. } => format!("note: {}", text.lines().next().unwrap_or("")),
-        Entry::PlaceholderBound { name, value, secret } => {
+        Entry::PlaceholderBound {
+            name,
+            value,
+            secret,
+        } => {
             if *secret {
                 format!("set {name} (secret, not recorded)")
             } else {
@@ -66,15 +78,27 @@ pub fn describe(entry: &Entry) -> String {
             }
         }
         Entry::CommandStarted { step, run, command } => {
-            format!("run {run} {step}: $ {}", command.lines().next().unwrap_or(""))
+            format!(
+                "run {run} {step}: $ {}",
+                command.lines().next().unwrap_or("")
+            )
         }
-        Entry::CommandFinished { run, exit_code, duration_ms, cancelled, .. } => {
+        Entry::CommandFinished {
+            run,
+            exit_code,
+            duration_ms,
+            cancelled,
+            ..
+        } => {
             let how = match (exit_code, cancelled) {
                 (_, true) => "cancelled".to_string(),
                 (Some(c), _) => format!("exit {c}"),
                 (None, _) => "killed".to_string(),
             };
-            format!("run {run} {how} after {}", super::update::human_ms(*duration_ms))
+            format!(
+                "run {run} {how} after {}",
+                super::update::human_ms(*duration_ms)
+            )
         }
         Entry::SessionClosed => "session closed".to_string(),
     }

@@ -25,7 +25,13 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] = [Mode::Normal, Mode::Confirm, Mode::Input, Mode::Note, Mode::Help];
+    pub const ALL: [Mode; 5] = [
+        Mode::Normal,
+        Mode::Confirm,
+        Mode::Input,
+        Mode::Note,
+        Mode::Help,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -194,7 +200,10 @@ impl Keymap {
     pub fn defaults() -> Self {
         let mut warnings = Vec::new();
         let km = Self::from_layers(&[DEFAULT], &mut warnings);
-        debug_assert!(warnings.is_empty(), "default keymap has problems: {warnings:?}");
+        debug_assert!(
+            warnings.is_empty(),
+            "default keymap has problems: {warnings:?}"
+        );
         km
     }
 
@@ -228,14 +237,18 @@ impl Keymap {
                 let list = bindings.entry(mode).or_default();
                 for (action_name, keys) in actions {
                     let Some(action) = serde_plain_enum::<Action>(&action_name) else {
-                        warnings.push(format!("keymap: unknown action `{action_name}` in [{mode_name}]"));
+                        warnings.push(format!(
+                            "keymap: unknown action `{action_name}` in [{mode_name}]"
+                        ));
                         continue;
                     };
                     let mut chords = Vec::new();
                     for k in &keys {
                         match KeyChord::parse(k) {
                             Ok(c) => chords.push(c),
-                            Err(e) => warnings.push(format!("keymap: [{mode_name}] {action_name}: {e}")),
+                            Err(e) => {
+                                warnings.push(format!("keymap: [{mode_name}] {action_name}: {e}"))
+                            }
                         }
                     }
                     if let Some(slot) = list.iter_mut().find(|(a, _)| *a == action) {
@@ -293,13 +306,34 @@ mod tests {
     fn defaults_map_vim_and_arrow_keys() {
         let km = Keymap::defaults();
         let n = Mode::Normal;
-        assert_eq!(km.action_for(n, &key(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Action::Down));
-        assert_eq!(km.action_for(n, &key(KeyCode::Down, KeyModifiers::NONE)), Some(Action::Down));
-        assert_eq!(km.action_for(n, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
-        assert_eq!(km.action_for(n, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Action::CancelCommand));
-        assert_eq!(km.action_for(n, &key(KeyCode::Char('c'), KeyModifiers::NONE)), None);
-        assert_eq!(km.action_for(Mode::Confirm, &key(KeyCode::Char('y'), KeyModifiers::NONE)), Some(Action::Confirm));
-        assert_eq!(km.action_for(Mode::Note, &key(KeyCode::Char('s'), KeyModifiers::CONTROL)), Some(Action::Submit));
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Down, KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::CancelCommand)
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('c'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            km.action_for(Mode::Confirm, &key(KeyCode::Char('y'), KeyModifiers::NONE)),
+            Some(Action::Confirm)
+        );
+        assert_eq!(
+            km.action_for(Mode::Note, &key(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            Some(Action::Submit)
+        );
     }
 
     #[test]
@@ -308,14 +342,27 @@ mod tests {
             "[normal]\nrun = [\"R\"]\nbogus = [\"z\"]\ntoggle = [\"hyper-x\", \"t\"]\n[nonsense]\nx = [\"y\"]\n",
         );
         let n = Mode::Normal;
-        assert_eq!(km.action_for(n, &key(KeyCode::Char('R'), KeyModifiers::SHIFT)), Some(Action::Run));
-        assert_eq!(km.action_for(n, &key(KeyCode::Char('r'), KeyModifiers::NONE)), None);
-        assert_eq!(km.action_for(n, &key(KeyCode::Char('t'), KeyModifiers::NONE)), Some(Action::Toggle));
-        assert_eq!(km.action_for(n, &key(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Action::Down));
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('R'), KeyModifiers::SHIFT)),
+            Some(Action::Run)
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('r'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('t'), KeyModifiers::NONE)),
+            Some(Action::Toggle)
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
         assert_eq!(
             warnings,
             vec![
-                "keymap: unknown mode [nonsense] (modes: normal, confirm, input, note, help)".to_string(),
+                "keymap: unknown mode [nonsense] (modes: normal, confirm, input, note, help)"
+                    .to_string(),
                 "keymap: unknown action `bogus` in [normal]".to_string(),
                 "keymap: [normal] toggle: unknown key `hyper-x`".to_string(),
             ]
@@ -335,8 +382,19 @@ mod tests {
 
     #[test]
     fn chords_parse_and_display() {
-        for (s, shown) in [("ctrl-c", "Ctrl-c"), ("G", "G"), ("space", "Space"), ("alt-enter", "Alt-Enter"), ("f1", "F1"), ("shift-tab", "Shift-Tab")] {
-            assert_eq!(KeyChord::parse(s).map(|c| c.to_string()), Ok(shown.to_string()), "{s}");
+        for (s, shown) in [
+            ("ctrl-c", "Ctrl-c"),
+            ("G", "G"),
+            ("space", "Space"),
+            ("alt-enter", "Alt-Enter"),
+            ("f1", "F1"),
+            ("shift-tab", "Shift-Tab"),
+        ] {
+            assert_eq!(
+                KeyChord::parse(s).map(|c| c.to_string()),
+                Ok(shown.to_string()),
+                "{s}"
+            );
         }
     }
 }

@@ -10,8 +10,12 @@ pub mod keymap;
 pub mod msg;
 pub mod panes;
 pub mod popups;
+pub mod shim;
 pub mod state;
+#[cfg(test)]
+pub mod testkit;
 pub mod theme;
 pub mod update;
-pub mod shim;
 pub mod view;
+#[cfg(test)]
+mod view_tests;

@@ -69,8 +69,15 @@ pub struct Confirm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PromptPurpose {
     /// A value for a placeholder; then try to run the step again.
-    Placeholder { name: String, written: String, secret: bool, then_run: StepId },
-    SkipReason { step: StepId },
+    Placeholder {
+        name: String,
+        written: String,
+        secret: bool,
+        then_run: StepId,
+    },
+    SkipReason {
+        step: StepId,
+    },
 }
 
 pub struct Prompt {
@@ -109,7 +116,11 @@ impl Layer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Then {
     Nothing,
-    Spawn { run: u32, script: String, env: Vec<(String, String)> },
+    Spawn {
+        run: u32,
+        script: String,
+        env: Vec<(String, String)>,
+    },
     RunStep(StepId),
     Quit,
 }
@@ -310,8 +321,13 @@ impl App {
 
     /// (finished, total) steps of a phase.
     pub fn phase_progress(&self, phase: usize) -> (usize, usize) {
-        let Some(ph) = self.runbook.phases.get(phase) else { return (0, 0) };
-        (ph.steps.iter().filter(|s| self.is_finished(s)).count(), ph.steps.len())
+        let Some(ph) = self.runbook.phases.get(phase) else {
+            return (0, 0);
+        };
+        (
+            ph.steps.iter().filter(|s| self.is_finished(s)).count(),
+            ph.steps.len(),
+        )
     }
 
     pub fn total_progress(&self) -> (usize, usize) {
@@ -326,7 +342,8 @@ impl App {
 
     /// The phase the operator is working in: the last one entered.
     pub fn current_phase(&self) -> Option<usize> {
-        self.entering_phase.or_else(|| self.progress.phase_visits.last().map(|v| v.phase))
+        self.entering_phase
+            .or_else(|| self.progress.phase_visits.last().map(|v| v.phase))
     }
 
     pub fn is_pending(&self, step: StepId) -> bool {

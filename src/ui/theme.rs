@@ -11,7 +11,10 @@ use serde::Deserialize;
 pub const PRESETS: [(&str, &str); 3] = [
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
 ];
 
 /// Every role a pane may ask for.
@@ -167,7 +170,11 @@ impl Theme {
                 PRESETS[0].1
             }
         };
-        let mut theme = Theme { name: String::new(), styles: BTreeMap::new(), no_color: false };
+        let mut theme = Theme {
+            name: String::new(),
+            styles: BTreeMap::new(),
+            no_color: false,
+        };
         theme.apply_file(src, "preset", &mut warnings);
         (theme, warnings)
     }
@@ -231,7 +238,10 @@ impl Theme {
             let spec: StyleSpec = match value.try_into() {
                 Ok(s) => s,
                 Err(e) => {
-                    warnings.push(format!("{origin}: role `{role_name}`: {}", e.message().trim()));
+                    warnings.push(format!(
+                        "{origin}: role `{role_name}`: {}",
+                        e.message().trim()
+                    ));
                     continue;
                 }
             };
@@ -258,7 +268,10 @@ impl Theme {
             if role.is_filled() {
                 s = s.add_modifier(Modifier::REVERSED);
             }
-            if matches!(role, Role::Focus | Role::Sev1 | Role::Production | Role::Failed) {
+            if matches!(
+                role,
+                Role::Focus | Role::Sev1 | Role::Production | Role::Failed
+            ) {
                 s = s.add_modifier(Modifier::BOLD);
             }
             s
@@ -286,7 +299,9 @@ impl Theme {
 }
 
 fn extends_of(src: &str) -> Option<String> {
-    toml::from_str::<ThemeFile>(src).ok().and_then(|f| f.extends)
+    toml::from_str::<ThemeFile>(src)
+        .ok()
+        .and_then(|f| f.extends)
 }
 
 fn spec_to_style(spec: &StyleSpec) -> Result<Style, String> {
@@ -325,7 +340,11 @@ mod tests {
             assert!(warnings.is_empty(), "{name}: {warnings:?}");
             assert_eq!(theme.name, name);
             for role in Role::ALL {
-                assert!(theme.styles.contains_key(&role), "{name} lacks {}", role.name());
+                assert!(
+                    theme.styles.contains_key(&role),
+                    "{name} lacks {}",
+                    role.name()
+                );
             }
         }
     }
@@ -335,7 +354,9 @@ mod tests {
         let (theme, warnings) = Theme::resolve(
             Some("dark"),
             &BTreeMap::new(),
-            Some("[roles]\ndone = { fg = \"#00ff00\" }\nbogus = { fg = \"red\" }\nfailed = { fg = \"no-such-colour\" }\n"),
+            Some(
+                "[roles]\ndone = { fg = \"#00ff00\" }\nbogus = { fg = \"red\" }\nfailed = { fg = \"no-such-colour\" }\n",
+            ),
             false,
         );
         assert_eq!(theme.style(Role::Done).fg, Some(Color::Rgb(0, 255, 0)));
@@ -359,12 +380,18 @@ mod tests {
     #[test]
     fn user_theme_extends_a_preset() {
         let mut user = BTreeMap::new();
-        user.insert("ops".to_string(), "extends = \"light\"\n[roles]\nfocus = { fg = \"magenta\" }\n".to_string());
+        user.insert(
+            "ops".to_string(),
+            "extends = \"light\"\n[roles]\nfocus = { fg = \"magenta\" }\n".to_string(),
+        );
         let (theme, warnings) = Theme::resolve(Some("ops"), &user, None, false);
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(theme.name, "ops");
         assert_eq!(theme.style(Role::Focus).fg, Some(Color::Magenta));
-        assert_eq!(theme.style(Role::Done), Theme::preset("light").0.style(Role::Done));
+        assert_eq!(
+            theme.style(Role::Done),
+            Theme::preset("light").0.style(Role::Done)
+        );
     }
 
     #[test]

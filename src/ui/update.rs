@@ -7,10 +7,10 @@ use chrono::Duration as ChronoDuration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use crate::domain::journal::Entry;
-use crate::domain::progress::StepState;
 use super::shim as redact;
 use super::shim as runbook;
+use crate::domain::journal::Entry;
+use crate::domain::progress::StepState;
 use crate::domain::runbook::{PlaceholderForm, StepId, StepKind};
 
 use super::action::Action;
@@ -48,11 +48,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Exited { run, exit_code, duration_ms, cancelled } => {
-            on_exited(app, run, exit_code, duration_ms, cancelled)
-        }
+        Msg::Exited {
+            run,
+            exit_code,
+            duration_ms,
+            cancelled,
+        } => on_exited(app, run, exit_code, duration_ms, cancelled),
         Msg::SpawnFailed { run, error } => {
-            app.output.push(Stream::Stderr, format!("backout: could not start the command: {error}"));
+            app.output.push(
+                Stream::Stderr,
+                format!("backout: could not start the command: {error}"),
+            );
             on_exited(app, run, None, 0, false)
         }
         Msg::Terminate => {
@@ -190,19 +196,28 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
             let step = app.selected().map(|s| s.id);
             let mut input = TextArea::default();
             input.set_placeholder_text("What happened, what you decided, who you told…");
-            app.layers.push(Layer::Note(Box::new(NoteEditor { step, input })));
+            app.layers
+                .push(Layer::Note(Box::new(NoteEditor { step, input })));
             Vec::new()
         }
         Action::CancelCommand => match &mut app.running {
             Some(r) if r.spawned && !r.cancel_requested => {
                 r.cancel_requested = true;
                 let run = r.run;
-                flash(app, FlashLevel::Warning, "Cancelling: SIGTERM sent to the command's process group…");
+                flash(
+                    app,
+                    FlashLevel::Warning,
+                    "Cancelling: SIGTERM sent to the command's process group…",
+                );
                 vec![Effect::Cancel { run }]
             }
             Some(_) => Vec::new(),
             None => {
-                flash(app, FlashLevel::Info, "No command is running. Press q to quit.");
+                flash(
+                    app,
+                    FlashLevel::Info,
+                    "No command is running. Press q to quit.",
+                );
                 Vec::new()
             }
         },
@@ -251,18 +266,22 @@ fn scroll_or_move(app: &mut App, delta: isize) -> Vec<Effect> {
         }
         Pane::Output => {
             let max = app.output.lines.len() as isize;
-            app.output.scroll_back = (app.output.scroll_back as isize - delta).clamp(0, max) as usize;
+            app.output.scroll_back =
+                (app.output.scroll_back as isize - delta).clamp(0, max) as usize;
         }
         Pane::Journal => {
             let max = app.records.len().saturating_sub(1) as isize;
-            app.journal_scroll = (app.journal_scroll as isize - delta).clamp(0, max.max(0)) as usize;
+            app.journal_scroll =
+                (app.journal_scroll as isize - delta).clamp(0, max.max(0)) as usize;
         }
     }
     Vec::new()
 }
 
 fn jump_phase(app: &mut App, dir: isize) -> Vec<Effect> {
-    let Some(pos) = app.selected_pos() else { return Vec::new() };
+    let Some(pos) = app.selected_pos() else {
+        return Vec::new();
+    };
     let phases = app.runbook.phases.len() as isize;
     let mut p = pos.phase as isize + dir;
     while (0..phases).contains(&p) {
@@ -279,15 +298,21 @@ fn jump_phase(app: &mut App, dir: isize) -> Vec<Effect> {
 // ---------------------------------------------------------------- step actions
 
 fn toggle(app: &mut App) -> Vec<Effect> {
-    let Some(step) = app.selected().cloned() else { return Vec::new() };
+    let Some(step) = app.selected().cloned() else {
+        return Vec::new();
+    };
     if app.is_pending(step.id) {
         return Vec::new();
     }
     let entry = match app.progress.state(step.id) {
-        Some(StepState::Done { .. }) | Some(StepState::Skipped { .. }) => {
-            Entry::StepUnticked { step: step.id, title: step.title.clone() }
-        }
-        None => Entry::StepTicked { step: step.id, title: step.title.clone() },
+        Some(StepState::Done { .. }) | Some(StepState::Skipped { .. }) => Entry::StepUnticked {
+            step: step.id,
+            title: step.title.clone(),
+        },
+        None => Entry::StepTicked {
+            step: step.id,
+            title: step.title.clone(),
+        },
     };
     let mut fx = enter_phase_of(app, step.id);
     fx.push(journal(app, entry, Some(step.id), Then::Nothing));
@@ -295,9 +320,15 @@ fn toggle(app: &mut App) -> Vec<Effect> {
 }
 
 fn request_skip(app: &mut App) -> Vec<Effect> {
-    let Some(step) = app.selected().cloned() else { return Vec::new() };
+    let Some(step) = app.selected().cloned() else {
+        return Vec::new();
+    };
     if app.is_finished(&step) {
-        flash(app, FlashLevel::Info, "This step is already finished; press space to reopen it.");
+        flash(
+            app,
+            FlashLevel::Info,
+            "This step is already finished; press space to reopen it.",
+        );
         return Vec::new();
     }
     let mut input = TextArea::default();
@@ -313,25 +344,39 @@ fn request_skip(app: &mut App) -> Vec<Effect> {
 }
 
 fn request_run(app: &mut App) -> Vec<Effect> {
-    let Some(step) = app.selected().cloned() else { return Vec::new() };
+    let Some(step) = app.selected().cloned() else {
+        return Vec::new();
+    };
     run_step(app, step.id)
 }
 
 /// Asks for missing placeholders one at a time, then opens the confirmation.
 fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
-    let Some(step) = app.find_step(id).cloned() else { return Vec::new() };
+    let Some(step) = app.find_step(id).cloned() else {
+        return Vec::new();
+    };
     let StepKind::Command(block) = &step.kind else {
-        flash(app, FlashLevel::Info, "This step has no command to run; press space to tick it.");
+        flash(
+            app,
+            FlashLevel::Info,
+            "This step has no command to run; press space to tick it.",
+        );
         return Vec::new();
     };
     if let Some(r) = &app.running {
         let n = r.run;
-        flash(app, FlashLevel::Warning, &format!("Command run {n} is still running (Ctrl-C cancels it)."));
+        flash(
+            app,
+            FlashLevel::Warning,
+            &format!("Command run {n} is still running (Ctrl-C cancels it)."),
+        );
         return Vec::new();
     }
     match runbook::fill(&block.script, &app.bindings()) {
         Err(missing) => {
-            let Some(ph) = missing.into_iter().next() else { return Vec::new() };
+            let Some(ph) = missing.into_iter().next() else {
+                return Vec::new();
+            };
             let secret = redact::is_secret_name(&ph.name);
             let mut input = TextArea::default();
             if secret {
@@ -340,7 +385,9 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
             let written = ph.written();
             input.set_placeholder_text(match ph.form {
                 PlaceholderForm::Angle => format!("value for {written}"),
-                PlaceholderForm::Dollar => format!("value for {written} (or export it before starting)"),
+                PlaceholderForm::Dollar => {
+                    format!("value for {written} (or export it before starting)")
+                }
             });
             app.layers.push(Layer::Prompt(Box::new(Prompt {
                 title: format!("Placeholder {written}"),
@@ -349,7 +396,12 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
                 } else {
                     "Asked once per session; the value is journaled.".into()
                 },
-                purpose: PromptPurpose::Placeholder { name: ph.name, written, secret, then_run: id },
+                purpose: PromptPurpose::Placeholder {
+                    name: ph.name,
+                    written,
+                    secret,
+                    then_run: id,
+                },
                 input,
                 error: None,
             })));
@@ -381,7 +433,11 @@ fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
                 r.cancel_requested = true;
                 app.quit_after_run = true;
                 let run = r.run;
-                if r.spawned { vec![Effect::Cancel { run }] } else { Vec::new() }
+                if r.spawned {
+                    vec![Effect::Cancel { run }]
+                } else {
+                    Vec::new()
+                }
             }
             None => quit(app),
         },
@@ -389,22 +445,39 @@ fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
 }
 
 fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
-    let Some(step) = app.find_step(id).cloned() else { return Vec::new() };
-    let StepKind::Command(block) = &step.kind else { return Vec::new() };
+    let Some(step) = app.find_step(id).cloned() else {
+        return Vec::new();
+    };
+    let StepKind::Command(block) = &step.kind else {
+        return Vec::new();
+    };
     let Ok(script) = runbook::fill(&block.script, &app.bindings()) else {
         return run_step(app, id);
     };
-    let run = app.progress.next_run_number().max(app.running.as_ref().map_or(0, |r| r.run + 1));
+    let run = app
+        .progress
+        .next_run_number()
+        .max(app.running.as_ref().map_or(0, |r| r.run + 1));
     let shown = app.mask_secrets(&script);
     let env: Vec<(String, String)> = app
         .runbook
         .placeholders
         .iter()
         .filter(|p| p.form == PlaceholderForm::Dollar)
-        .filter_map(|p| app.bindings().get(&p.name).map(|v| (p.name.clone(), v.clone())))
+        .filter_map(|p| {
+            app.bindings()
+                .get(&p.name)
+                .map(|v| (p.name.clone(), v.clone()))
+        })
         .filter(|(k, v)| *v != format!("${{{k}}}"))
         .collect();
-    app.running = Some(Running { run, step: id, started: app.now, spawned: false, cancel_requested: false });
+    app.running = Some(Running {
+        run,
+        step: id,
+        started: app.now,
+        spawned: false,
+        cancel_requested: false,
+    });
     app.output = Default::default();
     app.output.run = Some(run);
     app.output.step = Some(id);
@@ -413,7 +486,11 @@ fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
     let mut fx = enter_phase_of(app, id);
     fx.push(journal(
         app,
-        Entry::CommandStarted { step: id, run, command: shown },
+        Entry::CommandStarted {
+            step: id,
+            run,
+            command: shown,
+        },
         Some(id),
         Then::Spawn { run, script, env },
     ));
@@ -421,7 +498,9 @@ fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
 }
 
 fn submit_prompt(app: &mut App) -> Vec<Effect> {
-    let Some(Layer::Prompt(p)) = app.layers.last_mut() else { return Vec::new() };
+    let Some(Layer::Prompt(p)) = app.layers.last_mut() else {
+        return Vec::new();
+    };
     let value = p.input.lines().join(" ").trim().to_string();
     if value.is_empty() {
         p.error = Some("A value is needed (Esc cancels).".into());
@@ -431,24 +510,49 @@ fn submit_prompt(app: &mut App) -> Vec<Effect> {
     app.layers.pop();
     match purpose {
         PromptPurpose::SkipReason { step } => {
-            let title = app.find_step(step).map(|s| s.title.clone()).unwrap_or_default();
+            let title = app
+                .find_step(step)
+                .map(|s| s.title.clone())
+                .unwrap_or_default();
             let mut fx = enter_phase_of(app, step);
-            fx.push(journal(app, Entry::StepSkipped { step, title, reason: value }, Some(step), Then::Nothing));
+            fx.push(journal(
+                app,
+                Entry::StepSkipped {
+                    step,
+                    title,
+                    reason: value,
+                },
+                Some(step),
+                Then::Nothing,
+            ));
             fx
         }
-        PromptPurpose::Placeholder { name, secret, then_run, .. } => {
+        PromptPurpose::Placeholder {
+            name,
+            secret,
+            then_run,
+            ..
+        } => {
             if secret {
                 app.secrets.insert(name.clone(), value);
                 vec![journal(
                     app,
-                    Entry::PlaceholderBound { name, value: "<redacted>".into(), secret: true },
+                    Entry::PlaceholderBound {
+                        name,
+                        value: "<redacted>".into(),
+                        secret: true,
+                    },
                     None,
                     Then::RunStep(then_run),
                 )]
             } else {
                 vec![journal(
                     app,
-                    Entry::PlaceholderBound { name, value, secret: false },
+                    Entry::PlaceholderBound {
+                        name,
+                        value,
+                        secret: false,
+                    },
                     None,
                     Then::RunStep(then_run),
                 )]
@@ -458,27 +562,45 @@ fn submit_prompt(app: &mut App) -> Vec<Effect> {
 }
 
 fn submit_note(app: &mut App) -> Vec<Effect> {
-    let Some(Layer::Note(n)) = app.layers.last() else { return Vec::new() };
+    let Some(Layer::Note(n)) = app.layers.last() else {
+        return Vec::new();
+    };
     let text = n.input.lines().join("\n").trim_end().to_string();
     let step = n.step;
     if text.trim().is_empty() {
-        flash(app, FlashLevel::Info, "Empty note: nothing saved (Esc closes the editor).");
+        flash(
+            app,
+            FlashLevel::Info,
+            "Empty note: nothing saved (Esc closes the editor).",
+        );
         return Vec::new();
     }
     app.layers.pop();
     let text = app.mask_secrets(&text);
-    vec![journal(app, Entry::NoteAdded { text, step }, None, Then::Nothing)]
+    vec![journal(
+        app,
+        Entry::NoteAdded { text, step },
+        None,
+        Then::Nothing,
+    )]
 }
 
 /// Journals `PhaseEntered` when the operator first acts in a phase other than the current one.
 fn enter_phase_of(app: &mut App, step: StepId) -> Vec<Effect> {
-    let Some(phase) = app.phase_of(step) else { return Vec::new() };
+    let Some(phase) = app.phase_of(step) else {
+        return Vec::new();
+    };
     if app.current_phase() == Some(phase) {
         return Vec::new();
     }
     let title = app.runbook.phases[phase].title.clone();
     app.entering_phase = Some(phase);
-    vec![journal(app, Entry::PhaseEntered { phase, title }, None, Then::Nothing)]
+    vec![journal(
+        app,
+        Entry::PhaseEntered { phase, title },
+        None,
+        Then::Nothing,
+    )]
 }
 
 fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: Then) -> Effect {
@@ -490,8 +612,14 @@ fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: Then) -> Eff
 
 // ---------------------------------------------------------------- results
 
-fn on_journaled(app: &mut App, req: u64, result: Result<crate::domain::journal::Record, String>) -> Vec<Effect> {
-    let Some(i) = app.pending.iter().position(|p| p.req == req) else { return Vec::new() };
+fn on_journaled(
+    app: &mut App,
+    req: u64,
+    result: Result<crate::domain::journal::Record, String>,
+) -> Vec<Effect> {
+    let Some(i) = app.pending.iter().position(|p| p.req == req) else {
+        return Vec::new();
+    };
     let pending = app.pending.remove(i);
     let record = match result {
         Ok(r) => r,
@@ -500,10 +628,17 @@ fn on_journaled(app: &mut App, req: u64, result: Result<crate::domain::journal::
                 && app.running.as_ref().is_some_and(|r| r.run == run)
             {
                 app.running = None;
-                app.output.push(Stream::Stderr, "backout: not started: the journal write failed".into());
+                app.output.push(
+                    Stream::Stderr,
+                    "backout: not started: the journal write failed".into(),
+                );
             }
             app.entering_phase = None;
-            flash(app, FlashLevel::Error, &format!("Journal write failed, nothing recorded: {e}"));
+            flash(
+                app,
+                FlashLevel::Error,
+                &format!("Journal write failed, nothing recorded: {e}"),
+            );
             return Vec::new();
         }
     };
@@ -529,7 +664,13 @@ fn on_journaled(app: &mut App, req: u64, result: Result<crate::domain::journal::
                 app.running = None;
                 let mut fx = vec![journal(
                     app,
-                    Entry::CommandFinished { step, run, exit_code: None, duration_ms: 0, cancelled: true },
+                    Entry::CommandFinished {
+                        step,
+                        run,
+                        exit_code: None,
+                        duration_ms: 0,
+                        cancelled: true,
+                    },
                     Some(step),
                     Then::Nothing,
                 )];
@@ -544,8 +685,16 @@ fn on_journaled(app: &mut App, req: u64, result: Result<crate::domain::journal::
     }
 }
 
-fn on_exited(app: &mut App, run: u32, exit_code: Option<i32>, duration_ms: u64, cancelled: bool) -> Vec<Effect> {
-    let Some(r) = app.running.take_if(|r| r.run == run) else { return Vec::new() };
+fn on_exited(
+    app: &mut App,
+    run: u32,
+    exit_code: Option<i32>,
+    duration_ms: u64,
+    cancelled: bool,
+) -> Vec<Effect> {
+    let Some(r) = app.running.take_if(|r| r.run == run) else {
+        return Vec::new();
+    };
     let cancelled = cancelled || r.cancel_requested;
     let summary = match (exit_code, cancelled) {
         (_, true) => "cancelled".to_string(),
@@ -553,12 +702,30 @@ fn on_exited(app: &mut App, run: u32, exit_code: Option<i32>, duration_ms: u64, 
         (Some(c), _) => format!("failed: exit {c}"),
         (None, _) => "killed by a signal".to_string(),
     };
-    let level = if exit_code == Some(0) && !cancelled { FlashLevel::Info } else { FlashLevel::Warning };
-    flash(app, level, &format!("Run {run} {summary} after {}", human_ms(duration_ms)));
-    let then = if app.quit_after_run { Then::Quit } else { Then::Nothing };
+    let level = if exit_code == Some(0) && !cancelled {
+        FlashLevel::Info
+    } else {
+        FlashLevel::Warning
+    };
+    flash(
+        app,
+        level,
+        &format!("Run {run} {summary} after {}", human_ms(duration_ms)),
+    );
+    let then = if app.quit_after_run {
+        Then::Quit
+    } else {
+        Then::Nothing
+    };
     vec![journal(
         app,
-        Entry::CommandFinished { step: r.step, run, exit_code, duration_ms, cancelled },
+        Entry::CommandFinished {
+            step: r.step,
+            run,
+            exit_code,
+            duration_ms,
+            cancelled,
+        },
         Some(r.step),
         then,
     )]
@@ -587,3 +754,7 @@ pub fn human_ms(ms: u64) -> String {
         format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
     }
 }
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;

@@ -21,11 +21,16 @@ pub fn render(app: &App, frame: &mut Frame) {
         too_small(app, frame, area);
         return;
     }
-    let [header, body, footer] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(10), Constraint::Length(1)]).areas(area);
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(10),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     panes::header::render(app, frame, header);
     let left_width = (body.width * 2 / 5).clamp(32, 64);
-    let [left, right] = Layout::horizontal([Constraint::Length(left_width), Constraint::Min(40)]).areas(body);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_width), Constraint::Min(40)]).areas(body);
     panes::procedure::render(app, frame, left);
     let [step, output, journal] = Layout::vertical([
         Constraint::Percentage(40),
@@ -51,15 +56,28 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let text = vec![
         Line::from(Span::styled("Terminal too small", t.style(Role::Warning))),
-        Line::from(format!("{}×{} — backout needs at least {MIN_WIDTH}×{MIN_HEIGHT}.", area.width, area.height)),
-        Line::from(Span::styled("Enlarge the window; nothing is lost meanwhile.", t.style(Role::Muted))),
+        Line::from(format!(
+            "{}×{} — backout needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+            area.width, area.height
+        )),
+        Line::from(Span::styled(
+            "Enlarge the window; nothing is lost meanwhile.",
+            t.style(Role::Muted),
+        )),
     ];
     let height = (text.len() as u16).min(area.height);
     let y = area.y + area.height.saturating_sub(height) / 2;
-    let rect = Rect { x: area.x, y, width: area.width, height };
+    let rect = Rect {
+        x: area.x,
+        y,
+        width: area.width,
+        height,
+    };
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(text).alignment(ratatui::layout::Alignment::Center).wrap(Wrap { trim: true }),
+        Paragraph::new(text)
+            .alignment(ratatui::layout::Alignment::Center)
+            .wrap(Wrap { trim: true }),
         rect,
     );
 }
@@ -68,5 +86,10 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect) {
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width.saturating_sub(2));
     let h = height.min(area.height.saturating_sub(2));
-    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
 }

@@ -20,14 +20,25 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             FlashLevel::Error => Role::Error,
         };
         frame.render_widget(
-            Paragraph::new(Line::from(Span::styled(format!(" {}", f.text), bar.patch(t.style(role))))).style(bar),
+            Paragraph::new(Line::from(Span::styled(
+                format!(" {}", f.text),
+                bar.patch(t.style(role)),
+            )))
+            .style(bar),
             area,
         );
         return;
     }
     let mode = app.mode();
     let actions: &[Action] = match mode {
-        Mode::Normal if app.running.is_some() => &[Action::Down, Action::NextPane, Action::CancelCommand, Action::Note, Action::Help, Action::Quit],
+        Mode::Normal if app.running.is_some() => &[
+            Action::Down,
+            Action::NextPane,
+            Action::CancelCommand,
+            Action::Note,
+            Action::Help,
+            Action::Quit,
+        ],
         Mode::Normal => &[
             Action::Down,
             Action::Toggle,
@@ -46,9 +57,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let mut spans = vec![Span::styled(" ", bar)];
     for a in actions {
-        let shown: &[Action] = if *a == Action::Down { &[Action::Down, Action::Up] } else { std::slice::from_ref(a) };
-        let keys: Vec<String> =
-            shown.iter().filter_map(|x| app.keymap.first_key(mode, *x)).map(|c| c.to_string()).collect();
+        let shown: &[Action] = if *a == Action::Down {
+            &[Action::Down, Action::Up]
+        } else {
+            std::slice::from_ref(a)
+        };
+        let keys: Vec<String> = shown
+            .iter()
+            .filter_map(|x| app.keymap.first_key(mode, *x))
+            .map(|c| c.to_string())
+            .collect();
         if keys.is_empty() {
             continue;
         }

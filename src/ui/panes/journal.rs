@@ -31,7 +31,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             let role = match &r.entry {
                 Entry::StepTicked { .. } => Role::Done,
                 Entry::StepSkipped { .. } => Role::Skipped,
-                Entry::CommandFinished { exit_code: Some(0), cancelled: false, .. } => Role::Done,
+                Entry::CommandFinished {
+                    exit_code: Some(0),
+                    cancelled: false,
+                    ..
+                } => Role::Done,
                 Entry::CommandFinished { .. } => Role::Failed,
                 Entry::NoteAdded { .. } => Role::Info,
                 Entry::PhaseEntered { .. } | Entry::SessionStarted { .. } => Role::Heading,

@@ -23,7 +23,11 @@ pub fn pane_block<'a>(app: &App, title: impl Into<String>, focused: bool) -> Blo
     };
     Block::default()
         .borders(Borders::ALL)
-        .border_type(if focused { BorderType::Thick } else { BorderType::Rounded })
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Rounded
+        })
         .border_style(border)
         .title(Span::styled(format!(" {} ", title.into()), title_style))
 }

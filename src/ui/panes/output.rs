@@ -22,7 +22,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 format!("run {run} · running {}s", secs_between(r.started, app.now))
             }
         }
-        (_, Some(run)) => match app.progress.runs.iter().rev().find(|r| r.run == run).and_then(|r| r.finished.as_ref()) {
+        (_, Some(run)) => match app
+            .progress
+            .runs
+            .iter()
+            .rev()
+            .find(|r| r.run == run)
+            .and_then(|r| r.finished.as_ref())
+        {
             Some(o) if o.cancelled => format!("run {run} · cancelled"),
             Some(o) => format!(
                 "run {run} · {} · {}",
@@ -49,7 +56,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     if app.output.run.is_some() {
         let cmd = app.output.command.lines().next().unwrap_or("");
-        lines.push(Line::from(Span::styled(ellipsize(&format!("$ {cmd}"), width), t.style(Role::Muted))));
+        lines.push(Line::from(Span::styled(
+            ellipsize(&format!("$ {cmd}"), width),
+            t.style(Role::Muted),
+        )));
     } else {
         lines.push(Line::from(Span::styled(
             "Select a $ step and press r: the command's output streams here.",

@@ -26,7 +26,11 @@ pub fn marker(app: &App, step: &Step) -> (&'static str, Role) {
         None => {}
     }
     match &step.kind {
-        StepKind::Command(_) => match app.progress.last_run(step.id).and_then(|r| r.finished.as_ref()) {
+        StepKind::Command(_) => match app
+            .progress
+            .last_run(step.id)
+            .and_then(|r| r.finished.as_ref())
+        {
             Some(o) if o.succeeded() => ("✓", Role::Done),
             Some(_) => ("✗", Role::Failed),
             None => ("$", Role::Info),
@@ -56,13 +60,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut rows: Vec<Row> = Vec::with_capacity(app.steps.len() + app.runbook.phases.len());
     let mut cursor_row = 0;
     for (p, _) in app.runbook.phases.iter().enumerate() {
-        rows.push(Row { phase: p, step: None });
+        rows.push(Row {
+            phase: p,
+            step: None,
+        });
         for (flat, pos) in app.steps.iter().enumerate().filter(|(_, s)| s.phase == p) {
             let _ = pos;
             if flat == app.cursor {
                 cursor_row = rows.len();
             }
-            rows.push(Row { phase: p, step: Some(flat) });
+            rows.push(Row {
+                phase: p,
+                step: Some(flat),
+            });
         }
     }
     let height = inner.height as usize;
@@ -86,9 +96,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             None => {
                 let ph = &app.runbook.phases[row.phase];
                 let (d, n) = app.phase_progress(row.phase);
-                let here = if current == Some(row.phase) { "▶" } else { " " };
+                let here = if current == Some(row.phase) {
+                    "▶"
+                } else {
+                    " "
+                };
                 let count = format!(" {d}/{n}");
-                let style = if d == n && n > 0 { t.style(Role::Done) } else { t.style(Role::Heading) };
+                let style = if d == n && n > 0 {
+                    t.style(Role::Done)
+                } else {
+                    t.style(Role::Heading)
+                };
                 let title_w = width.saturating_sub(count.chars().count() + 3);
                 let title = ellipsize(&ph.title, title_w);
                 let pad = width.saturating_sub(title.chars().count() + count.chars().count() + 2);
@@ -100,23 +118,34 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 ])
             }
             Some(flat) => {
-                let Some(step) = app.step_at(flat) else { return Line::default() };
+                let Some(step) = app.step_at(flat) else {
+                    return Line::default();
+                };
                 let (mark, role) = marker(app, step);
                 let id = format!("{:>3} ", step.id.to_string());
                 let text_w = width.saturating_sub(id.chars().count() + 4);
                 let selected = flat == app.cursor;
                 let finished = app.is_finished(step);
-                let text_style = if finished { t.style(Role::Muted) } else { t.style(Role::Pending) };
+                let text_style = if finished {
+                    t.style(Role::Muted)
+                } else {
+                    t.style(Role::Pending)
+                };
                 let mut line = Line::from(vec![
-                    Span::raw("  "),
+                    Span::raw(if selected { "› " } else { "  " }),
                     Span::styled(format!("{mark} "), t.style(role)),
                     Span::styled(id, t.style(Role::Muted)),
                     Span::styled(ellipsize(&step.title, text_w), text_style),
                 ]);
                 if selected {
-                    let sel = if focused { t.style(Role::Selection) } else { t.style(Role::Selection).patch(Style::default()) };
+                    let sel = if focused {
+                        t.style(Role::Selection)
+                    } else {
+                        t.style(Role::Selection).patch(Style::default())
+                    };
                     let used: usize = line.spans.iter().map(|s| s.content.chars().count()).sum();
-                    line.spans.push(Span::raw(" ".repeat(width.saturating_sub(used))));
+                    line.spans
+                        .push(Span::raw(" ".repeat(width.saturating_sub(used))));
                     line = line.patch_style(sel);
                 }
                 line

@@ -18,7 +18,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(step) = app.selected() else {
         let block = super::pane_block(app, "Step", false);
         frame.render_widget(
-            Paragraph::new("This runbook has no steps.").style(t.style(Role::Muted)).block(block),
+            Paragraph::new("This runbook has no steps.")
+                .style(t.style(Role::Muted))
+                .block(block),
             area,
         );
         return;
@@ -42,30 +44,58 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             t.style(Role::Done),
         ))),
         Some(StepState::Skipped { at, actor, reason }) => lines.push(Line::from(Span::styled(
-            format!("– skipped by {actor} at {}: {reason}", at.format("%H:%M:%SZ")),
+            format!(
+                "– skipped by {actor} at {}: {reason}",
+                at.format("%H:%M:%SZ")
+            ),
             t.style(Role::Skipped),
         ))),
         None => {}
     }
     if let Some(run) = app.running.as_ref().filter(|r| r.step == step.id) {
         lines.push(Line::from(Span::styled(
-            format!("⟳ run {} running for {}s", run.run, secs_between(run.started, app.now)),
+            format!(
+                "⟳ run {} running for {}s",
+                run.run,
+                secs_between(run.started, app.now)
+            ),
             t.style(Role::Running),
         )));
     } else if let Some(run) = app.progress.last_run(step.id) {
         let (text, role) = match &run.finished {
-            Some(o) if o.succeeded() => (format!("last run {}: exit 0 in {}", run.run, human_ms(o.duration_ms)), Role::Done),
-            Some(o) if o.cancelled => (format!("last run {}: cancelled after {}", run.run, human_ms(o.duration_ms)), Role::Skipped),
+            Some(o) if o.succeeded() => (
+                format!(
+                    "last run {}: exit 0 in {}",
+                    run.run,
+                    human_ms(o.duration_ms)
+                ),
+                Role::Done,
+            ),
+            Some(o) if o.cancelled => (
+                format!(
+                    "last run {}: cancelled after {}",
+                    run.run,
+                    human_ms(o.duration_ms)
+                ),
+                Role::Skipped,
+            ),
             Some(o) => (
                 format!(
                     "last run {}: {} after {}",
                     run.run,
-                    o.exit_code.map_or("killed by a signal".to_string(), |c| format!("exit {c}")),
+                    o.exit_code
+                        .map_or("killed by a signal".to_string(), |c| format!("exit {c}")),
                     human_ms(o.duration_ms)
                 ),
                 Role::Failed,
             ),
-            None => (format!("run {} was interrupted (the session ended while it ran)", run.run), Role::Warning),
+            None => (
+                format!(
+                    "run {} was interrupted (the session ended while it ran)",
+                    run.run
+                ),
+                Role::Warning,
+            ),
         };
         lines.push(Line::from(Span::styled(text, t.style(role))));
     }
@@ -90,12 +120,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             lines.push(hint_line(app, "r", "run it (you confirm first)"));
         }
         StepKind::Promql { query, comparison } => {
-            lines.push(Line::from(Span::styled("PromQL check", t.style(Role::Muted))));
+            lines.push(Line::from(Span::styled(
+                "PromQL check",
+                t.style(Role::Muted),
+            )));
             for l in query.lines() {
-                lines.push(Line::from(Span::styled(l.to_string(), t.style(Role::Command))));
+                lines.push(Line::from(Span::styled(
+                    l.to_string(),
+                    t.style(Role::Command),
+                )));
             }
             if let Some(c) = comparison {
-                lines.push(Line::from(Span::styled(format!("holds when: {c}"), t.style(Role::Muted))));
+                lines.push(Line::from(Span::styled(
+                    format!("holds when: {c}"),
+                    t.style(Role::Muted),
+                )));
             }
             lines.push(Line::default());
             lines.push(hint_line(app, "space", "tick it once you have checked it"));
@@ -105,20 +144,39 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 lines.push(Line::from(l.to_string()));
             }
             lines.push(Line::default());
-            lines.push(hint_line(app, "space", "tick · s skip with a reason · n note"));
+            lines.push(hint_line(
+                app,
+                "space",
+                "tick · s skip with a reason · n note",
+            ));
         }
     }
-    let notes: Vec<_> = app.progress.notes.iter().filter(|n| n.step == Some(step.id)).collect();
+    let notes: Vec<_> = app
+        .progress
+        .notes
+        .iter()
+        .filter(|n| n.step == Some(step.id))
+        .collect();
     if !notes.is_empty() {
         lines.push(Line::default());
         for n in notes {
             lines.push(Line::from(Span::styled(
-                format!("✎ {} {}: {}", n.at.format("%H:%M"), n.actor, n.text.lines().next().unwrap_or("")),
+                format!(
+                    "✎ {} {}: {}",
+                    n.at.format("%H:%M"),
+                    n.actor,
+                    n.text.lines().next().unwrap_or("")
+                ),
                 t.style(Role::Info),
             )));
         }
     }
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 fn hint_line(app: &App, key: &str, text: &str) -> Line<'static> {
@@ -137,7 +195,10 @@ fn command_line(
     app: &App,
 ) -> Line<'static> {
     let base = t.style(Role::Command);
-    let mut spans = vec![Span::styled("$ ".to_string(), base.patch(t.style(Role::Muted)))];
+    let mut spans = vec![Span::styled(
+        "$ ".to_string(),
+        base.patch(t.style(Role::Muted)),
+    )];
     let mut rest = line;
     'outer: while !rest.is_empty() {
         for ph in &app.runbook.placeholders {
@@ -152,8 +213,12 @@ fn command_line(
                     // Only take the earliest match among all placeholders.
                     let earlier = app.runbook.placeholders.iter().any(|o| {
                         let of = match o.form {
-                            crate::domain::runbook::PlaceholderForm::Angle => format!("<{}>", o.name),
-                            crate::domain::runbook::PlaceholderForm::Dollar => format!("${}", o.name),
+                            crate::domain::runbook::PlaceholderForm::Angle => {
+                                format!("<{}>", o.name)
+                            }
+                            crate::domain::runbook::PlaceholderForm::Dollar => {
+                                format!("${}", o.name)
+                            }
                         };
                         rest.find(&of).is_some_and(|j| j < i)
                     });

@@ -33,14 +33,25 @@ pub fn render(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
     }
     if c.body.len() > shown {
         lines.push(Line::from(Span::styled(
-            format!("  … {} more lines (the whole script runs)", c.body.len() - shown),
+            format!(
+                "  … {} more lines (the whole script runs)",
+                c.body.len() - shown
+            ),
             t.style(Role::Muted),
         )));
     }
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled(format!("  {}", ellipsize(&c.question, inner_w)), t.style(Role::Title))));
+    lines.push(Line::from(Span::styled(
+        format!("  {}", ellipsize(&c.question, inner_w)),
+        t.style(Role::Title),
+    )));
     lines.push(Line::default());
-    let key = |a: Action| app.keymap.first_key(Mode::Confirm, a).map(|k| k.to_string()).unwrap_or_default();
+    let key = |a: Action| {
+        app.keymap
+            .first_key(Mode::Confirm, a)
+            .map(|k| k.to_string())
+            .unwrap_or_default()
+    };
     lines.push(Line::from(vec![
         Span::raw("  "),
         Span::styled(format!(" {} ", key(Action::Confirm)), t.style(Role::Key)),
@@ -52,5 +63,10 @@ pub fn render(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
     let block = super::popup_block(app, &c.title, Role::Warning);
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
 }

@@ -21,7 +21,10 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         if !lines.is_empty() {
             lines.push(Line::default());
         }
-        lines.push(Line::from(Span::styled(mode.title().to_string(), t.style(Role::Heading))));
+        lines.push(Line::from(Span::styled(
+            mode.title().to_string(),
+            t.style(Role::Heading),
+        )));
         for (action, keys) in bindings {
             let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
             lines.push(Line::from(vec![
@@ -45,5 +48,10 @@ pub fn render(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
     let max_scroll = (lines.len() as u16).saturating_sub(height.saturating_sub(2));
     frame.render_widget(Clear, rect);
     let block = super::popup_block(app, "Keys — Esc closes", Role::Focus);
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll.min(max_scroll), 0)), rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(max_scroll), 0)),
+        rect,
+    );
 }

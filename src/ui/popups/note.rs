@@ -21,7 +21,11 @@ pub fn render(app: &App, n: &NoteEditor, frame: &mut Frame, area: Rect) {
         Some(s) => format!("Note on {} {}", s.id, s.title),
         None => "Note".to_string(),
     };
-    let block = super::popup_block(app, crate::ui::format::ellipsize(&about, width as usize - 6), Role::Focus);
+    let block = super::popup_block(
+        app,
+        crate::ui::format::ellipsize(&about, width as usize - 6),
+        Role::Focus,
+    );
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let [editor, help] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(inner);
@@ -29,10 +33,19 @@ pub fn render(app: &App, n: &NoteEditor, frame: &mut Frame, area: Rect) {
     ta.set_style(t.style(Role::Base));
     ta.set_cursor_line_style(t.style(Role::Base));
     frame.render_widget(&ta, editor);
-    let key = |a: Action| app.keymap.first_key(Mode::Note, a).map(|k| k.to_string()).unwrap_or_default();
+    let key = |a: Action| {
+        app.keymap
+            .first_key(Mode::Note, a)
+            .map(|k| k.to_string())
+            .unwrap_or_default()
+    };
     frame.render_widget(
         Paragraph::new(Span::styled(
-            format!("Enter new line · {} save to the journal · {} discard", key(Action::Submit), key(Action::Cancel)),
+            format!(
+                "Enter new line · {} save to the journal · {} discard",
+                key(Action::Submit),
+                key(Action::Cancel)
+            ),
             t.style(Role::Muted),
         )),
         help,
