@@ -4,5 +4,6 @@
 //! `sim` (the simulated cluster), `ui` (state, update, view), `runtime` (terminal,
 //! event loop, effect executor), `cli` (subcommands).
 
+pub mod adapters;
 pub mod cli;
 pub mod domain;
