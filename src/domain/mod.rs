@@ -2,4 +2,5 @@
 
 pub mod journal;
 pub mod progress;
+pub mod redact;
 pub mod runbook;
