@@ -1,3 +1,5 @@
 //! Adapters: the I/O edges of the program (files, processes, network).
 
+pub mod identity;
 pub mod journal_file;
+pub mod session_store;
