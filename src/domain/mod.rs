@@ -3,4 +3,5 @@
 pub mod journal;
 pub mod progress;
 pub mod redact;
+pub mod report;
 pub mod runbook;
