@@ -165,6 +165,13 @@ impl SessionDir {
         })
     }
 
+    /// Whether a console holds this session's journal open right now (it keeps an
+    /// exclusive lock on it while it runs).
+    pub fn is_live(&self) -> bool {
+        File::open(self.journal_path())
+            .is_ok_and(|f| matches!(f.try_lock_shared(), Err(std::fs::TryLockError::WouldBlock)))
+    }
+
     /// Reads the journal without changing it (a torn tail is reported, not cut). A
     /// missing journal reads as empty.
     pub fn read_journal(&self) -> Result<Recovered, SessionError> {
@@ -220,6 +227,8 @@ pub struct SessionSummary {
     pub commands: usize,
     pub records: u64,
     pub closed: bool,
+    /// A console has the session open right now.
+    pub live: bool,
     pub state: SessionState,
     /// Why the session is corrupt or unreadable.
     pub error: Option<String>,
@@ -254,6 +263,7 @@ impl SessionSummary {
             commands: p.runs.len(),
             records: p.last_seq,
             closed: p.closed_at.is_some(),
+            live: false,
             state,
             error: None,
             warnings: recovered.warnings.clone(),
@@ -273,6 +283,7 @@ impl SessionSummary {
             commands: 0,
             records: 0,
             closed: false,
+            live: false,
             state: SessionState::Corrupt,
             error: Some(error.to_string()),
             warnings: Vec::new(),
@@ -401,10 +412,12 @@ impl SessionStore {
             .into_iter()
             .map(|id| {
                 let dir = self.dir(&id);
-                match dir.read_journal() {
+                let mut summary = match dir.read_journal() {
                     Ok(recovered) => SessionSummary::from_journal(id, &recovered),
                     Err(e) => SessionSummary::broken(id, &e),
-                }
+                };
+                summary.live = dir.is_live();
+                summary
             })
             .collect())
     }

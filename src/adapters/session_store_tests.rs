@@ -80,6 +80,10 @@ fn create_writes_the_copy_and_the_first_record() {
         })
     ));
     assert_eq!(new.journal.next_seq(), 2);
+    assert!(new.dir.is_live());
+    let dir = new.dir.clone();
+    drop(new);
+    assert!(!dir.is_live());
 }
 
 #[test]
@@ -206,11 +210,21 @@ fn list_summarizes_every_session_newest_first_and_never_aborts() {
             commands: 1,
             records: 7,
             closed: false,
+            live: false,
             state: SessionState::Open,
             error: None,
             warnings: vec![],
         }
     );
+
+    // A session a console holds open is marked live.
+    let held = store.open(&second).unwrap().open_journal().unwrap();
+    let list = store.list().unwrap();
+    assert_eq!(
+        list.iter().map(|s| s.live).collect::<Vec<_>>(),
+        [false, true, false]
+    );
+    drop(held);
 }
 
 #[test]

@@ -111,14 +111,12 @@ fn row(s: &SessionSummary, now: DateTime<Utc>) -> [String; 6] {
         }
         p
     };
-    [
-        s.id.clone(),
-        title,
-        started,
-        last,
-        progress,
-        s.state.label().to_owned(),
-    ]
+    let state = if s.live {
+        format!("{} (in use)", s.state.label())
+    } else {
+        s.state.label().to_owned()
+    };
+    [s.id.clone(), title, started, last, progress, state]
 }
 
 fn push_row(out: &mut String, cells: &[String; 6], widths: &[usize; 6]) {
@@ -189,6 +187,7 @@ mod tests {
             commands: 1,
             records: 12,
             closed: state == SessionState::Closed,
+            live: false,
             state,
             error: None,
             warnings: vec![],
@@ -238,6 +237,7 @@ mod tests {
             "Checkout API rollback with a title that is far too long",
             SessionState::Open,
         );
+        torn.live = true;
         torn.warnings = vec!["journal.jsonl line 13: dropped a torn last line".into()];
         let mut closed = summary(
             "20261121-230000-payments-0001",

@@ -163,6 +163,8 @@ pub struct JournalSummary {
     pub head_hash: Option<String>,
 }
 
+const INTERRUPTED: &str = "interrupted (session ended while running)";
+
 /// Longest note text shown inline in the timeline (the Notes section has it whole).
 const TIMELINE_TEXT_MAX: usize = 120;
 
@@ -227,6 +229,17 @@ impl Report {
     pub fn with_session_id(mut self, id: impl Into<String>) -> Self {
         self.session_id = Some(id.into());
         self
+    }
+
+    /// Marks runs without an outcome as interrupted: for when the caller knows no
+    /// console is running the session (so nothing can still be running).
+    pub fn mark_console_stopped(&mut self) {
+        for c in &mut self.commands {
+            if c.status == RunStatus::NoOutcome {
+                c.status = RunStatus::Interrupted;
+                c.result = INTERRUPTED.to_owned();
+            }
+        }
     }
 
     /// Replaces secrets in every free-text field.
@@ -424,10 +437,7 @@ fn commands(
                     Some(code) => (RunStatus::Failed, format!("exit {code}")),
                     None => (RunStatus::Killed, "killed by a signal".to_owned()),
                 },
-                None if stopped_after(run) => (
-                    RunStatus::Interrupted,
-                    "interrupted (session ended while running)".to_owned(),
-                ),
+                None if stopped_after(run) => (RunStatus::Interrupted, INTERRUPTED.to_owned()),
                 None => (
                     RunStatus::NoOutcome,
                     "no outcome recorded (still running, or the console stopped)".to_owned(),

@@ -433,6 +433,14 @@ fn a_run_at_the_end_of_an_open_session_has_no_outcome_yet() {
         ]
     );
     assert_eq!(r.closed_at, None);
+    let mut stopped = r.clone();
+    stopped.mark_console_stopped();
+    assert_eq!(stopped.commands[0].status, RunStatus::Interrupted);
+    assert_eq!(
+        stopped.commands[0].result,
+        "interrupted (session ended while running)"
+    );
+    assert_eq!(stopped.commands[1].status, RunStatus::Cancelled);
     assert!(
         to_markdown(&r).contains("| Closed | not closed (last activity 2026-11-22 01:52:07Z) |")
     );
