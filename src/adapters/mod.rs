@@ -1,4 +1,7 @@
-//! I/O at the edges: shell commands, the journal file, the session store.
+//! Adapters: the I/O edges of the program (files, processes, network).
 
 pub mod config;
+pub mod identity;
+pub mod journal_file;
+pub mod session_store;
 pub mod shell;
