@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub mod check;
+pub mod console;
 pub mod report;
 pub mod sessions;
 pub mod sim;

@@ -8,6 +8,7 @@ use ratatui_textarea::TextArea;
 
 use crate::domain::journal::Record;
 use crate::domain::progress::{Progress, StepState};
+use crate::domain::redact::Redactor;
 use crate::domain::runbook::{Runbook, Step, StepId, StepKind};
 
 use super::keymap::{Keymap, Mode};
@@ -225,6 +226,9 @@ pub struct App {
     pub keymap: Keymap,
     /// Values typed for secret placeholders: in memory only, never journaled or shown.
     pub secrets: BTreeMap<String, String>,
+    /// Masks every known secret (secret-named environment values, typed secrets, and
+    /// credential syntax) in what is shown or journaled.
+    pub redactor: Redactor,
     /// The journal pane's scroll, in records back from the newest.
     pub journal_scroll: usize,
     /// Quit once the running command has ended and been journaled.
@@ -270,6 +274,7 @@ impl App {
             theme,
             keymap,
             secrets: BTreeMap::new(),
+            redactor: Redactor::default(),
             journal_scroll: 0,
             quit_after_run: false,
             quitting: false,
@@ -371,12 +376,8 @@ impl App {
         b
     }
 
-    /// Masks every secret value in a text.
+    /// Masks every secret in a text.
     pub fn mask_secrets(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for v in self.secrets.values().filter(|v| !v.is_empty()) {
-            out = out.replace(v.as_str(), "‹secret›");
-        }
-        out
+        self.redactor.redact(text).into_owned()
     }
 }

@@ -7,7 +7,7 @@ use chrono::Duration as ChronoDuration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::shim as redact;
+use crate::domain::redact;
 use super::shim as runbook;
 use crate::domain::journal::Entry;
 use crate::domain::progress::StepState;
@@ -44,6 +44,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Journaled { req, result } => on_journaled(app, req, result),
         Msg::Output { run, stream, line } => {
             if app.output.run == Some(run) {
+                let line = app.mask_secrets(&line);
                 app.output.push(stream, line);
             }
             Vec::new()
@@ -534,6 +535,7 @@ fn submit_prompt(app: &mut App) -> Vec<Effect> {
             ..
         } => {
             if secret {
+                app.redactor.add(value.clone());
                 app.secrets.insert(name.clone(), value);
                 vec![journal(
                     app,

@@ -219,7 +219,7 @@ fn secret_placeholders_are_never_journaled_or_shown_but_reach_the_command() {
         panic!("expected a confirmation")
     };
     assert!(c.body.iter().all(|l| !l.contains("s3cr3t")), "{:?}", c.body);
-    assert!(c.body[0].contains("‹secret›"));
+    assert!(c.body[0].contains("‹redacted›"));
     let (fx, written) = send(&mut app, key('y'));
     for e in &written {
         assert!(

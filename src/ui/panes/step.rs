@@ -227,7 +227,7 @@ fn command_line(
                     }
                     spans.push(Span::styled(rest[..i].to_string(), base));
                     let shown = if app.secrets.contains_key(&ph.name) {
-                        Some("‹secret›".to_string())
+                        Some(crate::domain::redact::REDACTED.to_string())
                     } else {
                         bindings.get(&ph.name).cloned()
                     };

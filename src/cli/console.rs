@@ -1,0 +1,173 @@
+//! `backout RUNBOOK` and `backout resume [SESSION]`: the interactive console.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use chrono::Utc;
+
+use super::{CliError, ConsoleArgs};
+use crate::adapters::config::UserConfig;
+use crate::adapters::identity;
+use crate::adapters::journal_file::JournalFile;
+use crate::adapters::session_store::{SessionDir, SessionStart, SessionStore};
+use crate::domain::journal::{Entry, Record};
+use crate::domain::redact::Redactor;
+use crate::domain::runbook::{self, Runbook};
+use crate::runtime::console::{self, Outcome};
+use crate::runtime::journal_port::JournalAppend;
+use crate::runtime::terminal::TerminalGuard;
+use crate::runtime::logging;
+use crate::ui::keymap::Keymap;
+use crate::ui::state::{App, Flash, FlashLevel, SessionInfo};
+use crate::ui::theme::Theme;
+
+/// Opens a new session on a runbook.
+pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::Message(format!("cannot read {}: {e}", path.display())))?;
+    let runbook = match runbook::load_bytes(path, &bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("backout: {} does not load; fix the errors above (`backout check` lists them too).", path.display());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let store = SessionStore::from_env().map_err(message)?;
+    let new = store.create(&SessionStart::new(path, &bytes, &runbook.title)).map_err(message)?;
+    let mut notices = Vec::new();
+    if !runbook.warnings.is_empty() {
+        notices.push(format!(
+            "{} runbook warning(s); `backout check {}` lists them",
+            runbook.warnings.len(),
+            path.display()
+        ));
+    }
+    run(runbook, new.dir, new.journal, vec![new.started], notices, args)
+}
+
+/// Reopens a session where it was.
+pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
+    let store = SessionStore::from_env().map_err(message)?;
+    let dir = match session {
+        Some(id) => store.open(id),
+        None => store.latest(),
+    }
+    .map_err(message)?;
+    if dir.is_live() {
+        return Err(CliError::Message(format!(
+            "session {} is open in another console right now; close that one first",
+            dir.id
+        )));
+    }
+    let (mut journal, recovered) = dir.open_journal().map_err(message)?;
+    let mut notices: Vec<String> = recovered.warnings.clone();
+    for w in &notices {
+        eprintln!("backout: warning: {w}");
+    }
+    let copy = dir.runbook_copy_path();
+    let bytes = std::fs::read(&copy)
+        .map_err(|e| CliError::Message(format!("cannot read the session's runbook copy {}: {e}", copy.display())))?;
+    let runbook = runbook::load_bytes(&copy, &bytes).map_err(|e| {
+        CliError::Message(format!("the session's runbook copy no longer loads:\n{e}"))
+    })?;
+    let resumed = journal
+        .append(&identity::actor(), Entry::SessionResumed { host: identity::host_name() })
+        .map_err(message)?;
+    let mut records = recovered.records;
+    records.push(resumed);
+    let secrets_to_ask = records
+        .iter()
+        .filter(|r| matches!(&r.entry, Entry::PlaceholderBound { secret: true, .. }))
+        .count();
+    if secrets_to_ask > 0 {
+        notices.push("secret values were not journaled: they will be asked for again".into());
+    }
+    run(runbook, dir, journal, records, notices, args)
+}
+
+fn run(
+    runbook: Runbook,
+    dir: SessionDir,
+    journal: JournalFile,
+    records: Vec<Record>,
+    notices: Vec<String>,
+    args: &ConsoleArgs,
+) -> Result<ExitCode, CliError> {
+    let _log = crate::adapters::session_store::log_dir().ok().and_then(|d| logging::init(&d));
+    tracing::info!(session = %dir.id, runbook = %runbook.source.display(), "console opening");
+    let config = UserConfig::load();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let (theme, theme_warnings) =
+        Theme::resolve(args.theme.as_deref(), &config.themes, config.theme_override.as_deref(), no_color);
+    let (keymap, keymap_warnings) = match &config.keymap {
+        Some(src) => Keymap::with_overrides(src),
+        None => (Keymap::defaults(), Vec::new()),
+    };
+    let mut warnings: Vec<String> = config.warnings.clone();
+    warnings.extend(theme_warnings);
+    warnings.extend(keymap_warnings);
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    let actor = identity::actor();
+    let now = Utc::now();
+    let mut app = App::new(
+        runbook,
+        SessionInfo { id: dir.id.clone(), actor: actor.clone() },
+        records,
+        theme,
+        keymap,
+        now,
+    );
+    app.redactor = Redactor::from_vars(std::env::vars());
+    let mut shown: Vec<String> = notices;
+    shown.extend(warnings.iter().map(|w| format!("config: {w}")));
+    if let Some(first) = shown.first() {
+        let more = if shown.len() > 1 { format!(" (+{} more in the log)", shown.len() - 1) } else { String::new() };
+        app.flash = Some(Flash {
+            level: FlashLevel::Warning,
+            text: format!("{first}{more}"),
+            until: now + chrono::Duration::seconds(10),
+        });
+    }
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let sink = SessionJournal { file: journal, actor };
+    let outcome = rt.block_on(async {
+        let mut guard = TerminalGuard::enter()?;
+        let outcome = console::run(app, sink, &mut guard.terminal).await;
+        drop(guard);
+        outcome
+    })?;
+    // Commands still running (only possible after a terminal loss) are not waited for.
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    match outcome {
+        Outcome::Quit => {
+            eprintln!("Session {} saved.", dir.id);
+            eprintln!("  resume: backout resume {}", dir.id);
+            eprintln!("  report: backout report {}", dir.id);
+        }
+        Outcome::Terminated => tracing::warn!("terminated by signal; session {} saved", dir.id),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The journal file with the operator as the actor of every record.
+struct SessionJournal {
+    file: JournalFile,
+    actor: String,
+}
+
+impl JournalAppend for SessionJournal {
+    fn append(&mut self, entry: Entry) -> Result<Record, String> {
+        self.file.append(&self.actor, entry).map_err(|e| e.to_string())
+    }
+}
+
+fn message(e: impl std::fmt::Display) -> CliError {
+    CliError::Message(e.to_string())
+}
