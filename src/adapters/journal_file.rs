@@ -243,7 +243,8 @@ impl JournalHandle {
         })
     }
 
-    /// Appends an entry; resolves once its record is on disk.
+    /// Appends an entry; resolves once its record is on disk. Dropping the future
+    /// after the entry was queued does not withdraw it: the record is still written.
     pub async fn append(&self, entry: Entry) -> Result<Record, JournalError> {
         let (reply, rx) = oneshot::channel();
         self.tx
