@@ -82,8 +82,11 @@ impl JournalFile {
         if let Some(tail) = recovered.torn_tail {
             tracing::warn!(path = %path.display(), offset = tail.offset, len = tail.len, "truncating a torn journal tail");
             file.set_len(tail.offset).map_err(io("cannot truncate"))?;
-            file.sync_all().map_err(io("cannot sync"))?;
         }
+        // Make what was read durable before chaining onto it: a process killed between
+        // its write and its sync leaves a record that is readable (page cache) but
+        // not yet on disk, and a power cut must not drop it from under our records.
+        file.sync_all().map_err(io("cannot sync"))?;
         let journal = JournalFile {
             redactor: Redactor::from_vars(std::env::vars()),
             file,
