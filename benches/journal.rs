@@ -26,7 +26,8 @@ fn main() {
     let appends: usize = std::env::var("BACKOUT_BENCH_APPENDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000);
+        .unwrap_or(2_000)
+        .max(100);
     let base = std::env::var_os("BACKOUT_BENCH_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
