@@ -14,13 +14,16 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::domain::journal::{Entry, JournalError, Record, Recovered, journal_time, recover, seal};
+use crate::domain::redact::Redactor;
 
 /// An open journal, positioned to continue its chain.
 ///
 /// The file is locked (advisory, exclusive) while open, so two consoles cannot
-/// interleave records in one session.
+/// interleave records in one session. Every entry passes through a [`Redactor`]
+/// before it is sealed (see [`Entry::redacted`]): secrets never reach the file.
 #[derive(Debug)]
 pub struct JournalFile {
+    redactor: Redactor,
     file: File,
     path: PathBuf,
     next_seq: u64,
@@ -79,9 +82,13 @@ impl JournalFile {
         if let Some(tail) = recovered.torn_tail {
             tracing::warn!(path = %path.display(), offset = tail.offset, len = tail.len, "truncating a torn journal tail");
             file.set_len(tail.offset).map_err(io("cannot truncate"))?;
-            file.sync_all().map_err(io("cannot sync"))?;
         }
+        // Make what was read durable before chaining onto it: a process killed between
+        // its write and its sync leaves a record that is readable (page cache) but
+        // not yet on disk, and a power cut must not drop it from under our records.
+        file.sync_all().map_err(io("cannot sync"))?;
         let journal = JournalFile {
+            redactor: Redactor::from_vars(std::env::vars()),
             file,
             next_seq: recovered.next_seq(),
             head: recovered.head_hash().to_owned(),
@@ -117,6 +124,7 @@ impl JournalFile {
             Some(last) if last > journal_time(ts) => last,
             _ => ts,
         };
+        let entry = entry.redacted(&self.redactor);
         let (record, line) = seal(self.next_seq, ts, actor, entry, &self.head);
         if let Err(source) = self.file.write_all(line.as_bytes()) {
             // Cut off whatever part of the line landed, so the next append starts on
@@ -137,6 +145,13 @@ impl JournalFile {
         self.head.clone_from(&record.hash);
         self.last_ts = Some(record.ts);
         Ok(record)
+    }
+
+    /// Adds a secret value (e.g. one the operator typed for a secret placeholder) that
+    /// must never be written. Values of secret-named environment variables are known
+    /// from the start.
+    pub fn add_secret(&mut self, value: impl Into<String>) {
+        self.redactor.add(value);
     }
 
     /// The journal's path.
@@ -182,6 +197,7 @@ type Reply = oneshot::Sender<Result<Record, JournalError>>;
 
 enum Request {
     Append(Entry, Reply),
+    AddSecret(String),
     Shutdown(oneshot::Sender<()>),
 }
 
@@ -200,6 +216,7 @@ impl std::fmt::Debug for Request {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Request::Append(e, _) => write!(f, "Append({})", e.kind()),
+            Request::AddSecret(_) => write!(f, "AddSecret(..)"),
             Request::Shutdown(_) => write!(f, "Shutdown"),
         }
     }
@@ -229,7 +246,8 @@ impl JournalHandle {
         })
     }
 
-    /// Appends an entry; resolves once its record is on disk.
+    /// Appends an entry; resolves once its record is on disk. Dropping the future
+    /// after the entry was queued does not withdraw it: the record is still written.
     pub async fn append(&self, entry: Entry) -> Result<Record, JournalError> {
         let (reply, rx) = oneshot::channel();
         self.tx
@@ -237,6 +255,15 @@ impl JournalHandle {
             .await
             .map_err(|_| JournalError::WriterStopped)?;
         rx.await.map_err(|_| JournalError::WriterStopped)?
+    }
+
+    /// Adds a secret value that must never be written; it applies to every append
+    /// sent after this call.
+    pub async fn add_secret(&self, value: impl Into<String>) -> Result<(), JournalError> {
+        self.tx
+            .send(Request::AddSecret(value.into()))
+            .await
+            .map_err(|_| JournalError::WriterStopped)
     }
 
     /// Stops the writer after every append sent before this call (by any clone) is on
@@ -280,6 +307,7 @@ fn writer_loop(
                 // The appender may have given up waiting; the record is written anyway.
                 let _ = reply.send(journal.append(actor, entry));
             }
+            Request::AddSecret(value) => journal.add_secret(value),
             Request::Shutdown(reply) => {
                 waiting.push(reply);
                 // Refuse new sends, then finish what is already queued.

@@ -245,3 +245,62 @@ async fn appends_queued_before_shutdown_are_all_written() {
     }
     assert_eq!(JournalFile::open(&path).unwrap().1.records.len(), 20);
 }
+
+#[test]
+fn secrets_never_reach_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let (mut journal, _) = JournalFile::open(&path).unwrap();
+    journal.add_secret("typed-secret-value");
+    let record = journal
+        .append(
+            "a",
+            Entry::CommandStarted {
+                step: StepId(0),
+                run: 1,
+                command: "curl -u ops:typed-secret-value https://x".into(),
+            },
+        )
+        .unwrap();
+    journal
+        .append(
+            "a",
+            Entry::PlaceholderBound {
+                name: "SLACK_TOKEN".into(),
+                value: "xoxb-never".into(),
+                secret: false,
+            },
+        )
+        .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !text.contains("typed-secret-value") && !text.contains("xoxb-never"),
+        "{text}"
+    );
+    // The returned record is what is on disk, so live state equals replay.
+    drop(journal);
+    assert_eq!(JournalFile::open(&path).unwrap().1.records[0], record);
+}
+
+#[tokio::test]
+async fn the_handle_learns_secrets_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let (journal, _) = JournalFile::open(&path).unwrap();
+    let handle = JournalHandle::spawn(journal, "a").unwrap();
+    handle.add_secret("s3cr3t-typed").await.unwrap();
+    let r = handle.append(note("it was s3cr3t-typed")).await.unwrap();
+    handle.shutdown().await.unwrap();
+    assert_eq!(
+        r.entry,
+        Entry::NoteAdded {
+            text: "it was ‹redacted›".into(),
+            step: None
+        }
+    );
+    assert!(
+        !std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("s3cr3t-typed")
+    );
+}

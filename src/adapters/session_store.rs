@@ -71,23 +71,38 @@ fn io(op: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> SessionEr
 
 /// `$BACKOUT_HOME`, else the platform data directory.
 pub fn home_dir() -> Result<PathBuf, SessionError> {
-    if let Some(home) = env_home() {
-        return Ok(home);
-    }
-    project_dirs()
-        .map(|d| d.data_dir().to_owned())
-        .ok_or(SessionError::NoHome)
+    home_dir_for(env_home(), project_dirs().as_ref())
 }
 
 /// Where log files go: `$BACKOUT_HOME/logs`, else `<platform state dir>/logs` (the
 /// local data dir where the platform has no state dir).
 pub fn log_dir() -> Result<PathBuf, SessionError> {
-    if let Some(home) = env_home() {
-        return Ok(home.join("logs"));
+    log_dir_for(env_home(), project_dirs().as_ref())
+}
+
+fn home_dir_for(
+    over: Option<PathBuf>,
+    dirs: Option<&directories::ProjectDirs>,
+) -> Result<PathBuf, SessionError> {
+    match (over, dirs) {
+        (Some(home), _) => Ok(home),
+        (None, Some(dirs)) => Ok(dirs.data_dir().to_owned()),
+        (None, None) => Err(SessionError::NoHome),
     }
-    let dirs = project_dirs().ok_or(SessionError::NoHome)?;
-    let base = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
-    Ok(base.join("logs"))
+}
+
+fn log_dir_for(
+    over: Option<PathBuf>,
+    dirs: Option<&directories::ProjectDirs>,
+) -> Result<PathBuf, SessionError> {
+    match (over, dirs) {
+        (Some(home), _) => Ok(home.join("logs")),
+        (None, Some(dirs)) => Ok(dirs
+            .state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .join("logs")),
+        (None, None) => Err(SessionError::NoHome),
+    }
 }
 
 fn env_home() -> Option<PathBuf> {

@@ -302,3 +302,36 @@ fn resume_after_create_continues_the_chain() {
         .unwrap();
     assert_eq!((r.seq, &r.prev), (8, &recovered.records[6].hash));
 }
+
+#[test]
+fn home_and_log_dirs() {
+    let over = Some(PathBuf::from("/srv/backout"));
+    assert_eq!(
+        home_dir_for(over.clone(), None).unwrap(),
+        Path::new("/srv/backout")
+    );
+    assert_eq!(
+        log_dir_for(over, None).unwrap(),
+        Path::new("/srv/backout/logs")
+    );
+    assert!(matches!(
+        home_dir_for(None, None),
+        Err(SessionError::NoHome)
+    ));
+    assert_eq!(
+        log_dir_for(None, None).unwrap_err().to_string(),
+        "cannot find a data directory for backout; set BACKOUT_HOME to choose one"
+    );
+    if let Some(dirs) = project_dirs() {
+        let home = home_dir_for(None, Some(&dirs)).unwrap();
+        assert!(home.ends_with("backout"), "{}", home.display());
+        let logs = log_dir_for(None, Some(&dirs)).unwrap();
+        assert!(logs.ends_with("backout/logs"), "{}", logs.display());
+        #[cfg(target_os = "linux")]
+        assert!(
+            logs.to_string_lossy().contains("/state/"),
+            "{}",
+            logs.display()
+        );
+    }
+}

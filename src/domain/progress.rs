@@ -211,3 +211,144 @@ impl Progress {
             .map(|v| v.at)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::journal::testing::{build, t0, varied};
+    use crate::domain::redact::REDACTED;
+
+    fn replay(entries: Vec<Entry>) -> Progress {
+        let (records, _) = build(entries.into_iter().map(|e| ("alice@ops", e)).collect());
+        Progress::replay(&records)
+    }
+
+    fn tick(n: u32) -> Entry {
+        Entry::StepTicked {
+            step: StepId(n),
+            title: format!("step {n}"),
+        }
+    }
+
+    #[test]
+    fn applying_one_by_one_equals_replay() {
+        let (records, _) = varied();
+        let mut live = Progress::default();
+        for r in &records {
+            live.apply(r);
+        }
+        assert_eq!(live, Progress::replay(&records));
+        assert_eq!(live.last_seq, records.len() as u64);
+    }
+
+    #[test]
+    fn tick_untick_and_skip() {
+        let p = replay(vec![
+            tick(0),
+            tick(1),
+            Entry::StepUnticked {
+                step: StepId(1),
+                title: "step 1".into(),
+            },
+            Entry::StepSkipped {
+                step: StepId(2),
+                title: "step 2".into(),
+                reason: "n/a".into(),
+            },
+        ]);
+        assert!(
+            matches!(p.state(StepId(0)), Some(StepState::Done { actor, .. }) if actor == "alice@ops")
+        );
+        assert_eq!(p.state(StepId(1)), None);
+        assert!(
+            matches!(p.state(StepId(2)), Some(StepState::Skipped { reason, .. }) if reason == "n/a")
+        );
+    }
+
+    #[test]
+    fn command_runs_are_matched_by_run_number() {
+        let p = replay(vec![
+            Entry::CommandStarted {
+                step: StepId(3),
+                run: 1,
+                command: "a".into(),
+            },
+            Entry::CommandStarted {
+                step: StepId(4),
+                run: 2,
+                command: "b".into(),
+            },
+            Entry::CommandFinished {
+                step: StepId(3),
+                run: 1,
+                exit_code: Some(0),
+                duration_ms: 5,
+                cancelled: false,
+            },
+        ]);
+        assert!(
+            p.runs[0]
+                .finished
+                .as_ref()
+                .is_some_and(CommandOutcome::succeeded)
+        );
+        assert_eq!(p.runs[1].finished, None);
+        assert_eq!(p.last_run(StepId(4)).map(|r| r.run), Some(2));
+        assert_eq!(p.next_run_number(), 3);
+    }
+
+    #[test]
+    fn secret_bindings_are_never_restored() {
+        let p = replay(vec![
+            Entry::PlaceholderBound {
+                name: "service-name".into(),
+                value: "checkout-api".into(),
+                secret: false,
+            },
+            Entry::PlaceholderBound {
+                name: "TOKEN".into(),
+                value: REDACTED.into(),
+                secret: true,
+            },
+        ]);
+        assert_eq!(
+            p.bindings.get("service-name").map(String::as_str),
+            Some("checkout-api")
+        );
+        assert!(!p.bindings.contains_key("TOKEN"));
+    }
+
+    #[test]
+    fn a_resume_reopens_a_closed_session() {
+        let closed = replay(vec![tick(0), Entry::SessionClosed]);
+        assert!(closed.closed_at.is_some());
+        let reopened = replay(vec![
+            tick(0),
+            Entry::SessionClosed,
+            Entry::SessionResumed { host: "h".into() },
+        ]);
+        assert_eq!(reopened.closed_at, None);
+        assert_eq!(reopened.resumed_at.len(), 1);
+    }
+
+    #[test]
+    fn phases_remember_their_first_entry() {
+        let p = replay(vec![
+            Entry::PhaseEntered {
+                phase: 0,
+                title: "Prepare".into(),
+            },
+            Entry::PhaseEntered {
+                phase: 1,
+                title: "Execute".into(),
+            },
+            Entry::PhaseEntered {
+                phase: 0,
+                title: "Prepare".into(),
+            },
+        ]);
+        assert_eq!(p.phase_entered_at(0), Some(t0()));
+        assert_eq!(p.phase_visits.len(), 3);
+        assert_eq!(p.phase_entered_at(4), None);
+    }
+}

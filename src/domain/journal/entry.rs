@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::redact::{REDACTED, Redactor, is_secret_name};
 use crate::domain::runbook::StepId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +74,80 @@ pub enum Entry {
 }
 
 impl Entry {
+    /// The entry with secrets removed from its free text (commands, notes, reasons,
+    /// titles) and the value of a secret placeholder replaced by [`REDACTED`]. A
+    /// placeholder whose name looks secret is treated as secret even if not flagged.
+    pub fn redacted(self, r: &Redactor) -> Entry {
+        let clean = |s: String| match r.redact(&s) {
+            std::borrow::Cow::Borrowed(_) => s,
+            std::borrow::Cow::Owned(new) => new,
+        };
+        match self {
+            Entry::SessionStarted {
+                runbook_path,
+                runbook_sha256,
+                title,
+                mode,
+                host,
+            } => Entry::SessionStarted {
+                runbook_path: clean(runbook_path),
+                runbook_sha256,
+                title: clean(title),
+                mode,
+                host,
+            },
+            Entry::SessionResumed { host } => Entry::SessionResumed { host },
+            Entry::PhaseEntered { phase, title } => Entry::PhaseEntered {
+                phase,
+                title: clean(title),
+            },
+            Entry::StepTicked { step, title } => Entry::StepTicked {
+                step,
+                title: clean(title),
+            },
+            Entry::StepUnticked { step, title } => Entry::StepUnticked {
+                step,
+                title: clean(title),
+            },
+            Entry::StepSkipped {
+                step,
+                title,
+                reason,
+            } => Entry::StepSkipped {
+                step,
+                title: clean(title),
+                reason: clean(reason),
+            },
+            Entry::NoteAdded { text, step } => Entry::NoteAdded {
+                text: clean(text),
+                step,
+            },
+            Entry::PlaceholderBound {
+                name,
+                value,
+                secret,
+            } => {
+                let secret = secret || is_secret_name(&name);
+                let value = if secret {
+                    REDACTED.to_owned()
+                } else {
+                    clean(value)
+                };
+                Entry::PlaceholderBound {
+                    name,
+                    value,
+                    secret,
+                }
+            }
+            Entry::CommandStarted { step, run, command } => Entry::CommandStarted {
+                step,
+                run,
+                command: clean(command),
+            },
+            e @ (Entry::CommandFinished { .. } | Entry::SessionClosed) => e,
+        }
+    }
+
     /// Short kind name, as in the JSON `type` field.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -87,6 +162,68 @@ impl Entry {
             Entry::CommandStarted { .. } => "command_started",
             Entry::CommandFinished { .. } => "command_finished",
             Entry::SessionClosed => "session_closed",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacted_entries_carry_no_secrets() {
+        let r = Redactor::new(["hunter2-long"]);
+        let cases = [
+            (
+                Entry::CommandStarted {
+                    step: StepId(1),
+                    run: 1,
+                    command: "deploy --password hunter2-long".into(),
+                },
+                Entry::CommandStarted {
+                    step: StepId(1),
+                    run: 1,
+                    command: "deploy --password ‹redacted›".into(),
+                },
+            ),
+            (
+                Entry::NoteAdded {
+                    text: "used hunter2-long".into(),
+                    step: None,
+                },
+                Entry::NoteAdded {
+                    text: "used ‹redacted›".into(),
+                    step: None,
+                },
+            ),
+            (
+                Entry::PlaceholderBound {
+                    name: "API_KEY".into(),
+                    value: "abc".into(),
+                    secret: false,
+                },
+                Entry::PlaceholderBound {
+                    name: "API_KEY".into(),
+                    value: REDACTED.into(),
+                    secret: true,
+                },
+            ),
+            (
+                Entry::PlaceholderBound {
+                    name: "region".into(),
+                    value: "eu-west-1".into(),
+                    secret: false,
+                },
+                Entry::PlaceholderBound {
+                    name: "region".into(),
+                    value: "eu-west-1".into(),
+                    secret: false,
+                },
+            ),
+            (Entry::SessionClosed, Entry::SessionClosed),
+        ];
+        for (entry, expected) in cases {
+            assert_eq!(entry.redacted(&r), expected);
         }
     }
 }

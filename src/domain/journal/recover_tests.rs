@@ -272,3 +272,50 @@ fn a_small_journal_round_trips() {
     let (records, bytes) = build(varied_entries().into_iter().take(1).collect());
     assert_eq!(recover(&bytes).unwrap().records, records);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn entry() -> impl Strategy<Value = Entry> {
+        prop_oneof![
+            any::<String>().prop_map(|text| Entry::NoteAdded { text, step: None }),
+            (any::<u32>(), any::<String>()).prop_map(|(n, title)| Entry::StepTicked {
+                step: crate::domain::runbook::StepId(n),
+                title
+            }),
+            (
+                any::<u32>(),
+                any::<Option<i32>>(),
+                any::<u64>(),
+                any::<bool>()
+            )
+                .prop_map(|(run, exit_code, duration_ms, cancelled)| {
+                    Entry::CommandFinished {
+                        step: crate::domain::runbook::StepId(0),
+                        run,
+                        exit_code,
+                        duration_ms,
+                        cancelled,
+                    }
+                }),
+        ]
+    }
+
+    proptest! {
+        /// Any entries (arbitrary Unicode, control characters) round-trip, and a cut
+        /// anywhere keeps exactly the complete records before it.
+        #[test]
+        fn any_journal_cut_anywhere_recovers_its_complete_prefix(
+            entries in proptest::collection::vec(entry(), 1..12),
+            cut_fraction in 0.0f64..=1.0,
+        ) {
+            let (records, bytes) = build(entries.into_iter().map(|e| ("p@q", e)).collect());
+            prop_assert_eq!(&recover(&bytes).unwrap().records, &records);
+            let cut = (bytes.len() as f64 * cut_fraction) as usize;
+            let complete = line_starts(&bytes).iter().filter(|&&s| s > 0 && s <= cut).count();
+            let r = recover(&bytes[..cut]).unwrap();
+            prop_assert_eq!(&r.records[..], &records[..complete]);
+        }
+    }
+}
