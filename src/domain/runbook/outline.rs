@@ -321,7 +321,7 @@ impl Builder<'_> {
         };
         let nested = current_level.is_some_and(|l| level > l);
         let kind = match naming {
-            Some(phase_words::Naming::Timing(_)) if nested => None,
+            Some(n) if nested && !n.is_activity() => None,
             other => other.map(phase_words::Naming::kind),
         };
         if nested {

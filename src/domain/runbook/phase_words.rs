@@ -6,11 +6,12 @@
 //! (`follow-up` = `followup`), so `Performance` is not `perform` and `Executive` is not
 //! `execute`.
 //!
-//! Two strengths of words exist. *Activity* words (`verify`, `notify`, `retrospective`, …)
-//! say what the section does; *timing* words (`post-rollback`, `pre-rollback`, `before`,
-//! `after`, …) only say when. The first activity word wins; timing words decide only when
-//! there is no activity word. So "Post-rollback verification" is verification and
-//! "Post-rollback actions" is post-rollback.
+//! *Activity* words (`verify`, `notify`, `retrospective`, …) say what the section does;
+//! *timing* adjectives (`post-rollback`, `pre-rollback`, `post-incident`) only say when, and
+//! decide only when there is no activity word: "Post-rollback verification" is verification,
+//! "Post-rollback actions" is post-rollback. The prepositions `before` and `after` govern
+//! what follows them: "Before you roll back" is preparation, while "Verify after the
+//! rollout" is verification (the leftmost of activity words and prepositions wins).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -99,32 +100,42 @@ const ACTIVITY: &[(&[&str], PhaseKind)] = &[
     (&["aftermath"], PostRollback),
 ];
 
-/// Timing words: used only when no activity word is present.
+/// Timing adjectives: used only when no activity word is present.
 const TIMING: &[(&[&str], PhaseKind)] = &[
     (&["prerollback"], Preparation),
     (&["pre", "rollback"], Preparation),
-    (&["before"], Preparation),
     (&["postrollback"], PostRollback),
     (&["post", "rollback"], PostRollback),
     (&["postincident"], PostRollback),
     (&["post", "incident"], PostRollback),
-    (&["after"], PostRollback),
 ];
+
+/// Timing prepositions: they govern the words after them, so "Before you roll back" is
+/// preparation although "roll back" is an activity word.
+const RELATIVE: &[(&[&str], PhaseKind)] = &[(&["before"], Preparation), (&["after"], PostRollback)];
 
 /// How a heading names a phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Naming {
     /// By an activity word ("Verify the rollout").
     Activity(PhaseKind),
-    /// Only by a timing word ("After the incident").
+    /// By a timing preposition before any activity word ("Before you roll back").
+    Relative(PhaseKind),
+    /// Only by a timing adjective ("Post-rollback summary").
     Timing(PhaseKind),
 }
 
 impl Naming {
     pub fn kind(self) -> PhaseKind {
         match self {
-            Naming::Activity(kind) | Naming::Timing(kind) => kind,
+            Naming::Activity(kind) | Naming::Relative(kind) | Naming::Timing(kind) => kind,
         }
+    }
+
+    /// Whether the words say what the section does (an activity word), as opposed to only
+    /// when it happens. Only such headings start a phase below another heading.
+    pub fn is_activity(self) -> bool {
+        matches!(self, Naming::Activity(_))
     }
 }
 
@@ -148,7 +159,7 @@ pub(super) fn naming(heading: &str) -> Option<Naming> {
             let matches = words.len() - i >= phrase.len()
                 && phrase.iter().zip(&words[i..]).all(|(p, w)| p == w);
             match naming {
-                Naming::Activity(_) if matches => return Some(*naming),
+                Naming::Activity(_) | Naming::Relative(_) if matches => return Some(*naming),
                 Naming::Timing(_) if matches && timing.is_none() => timing = Some(*naming),
                 _ => {}
             }
@@ -168,6 +179,7 @@ fn phrase_index() -> &'static PhraseIndex {
         let all = ACTIVITY
             .iter()
             .map(|(p, k)| (*p, Naming::Activity(*k)))
+            .chain(RELATIVE.iter().map(|(p, k)| (*p, Naming::Relative(*k))))
             .chain(TIMING.iter().map(|(p, k)| (*p, Naming::Timing(*k))));
         for (phrase, naming) in all {
             if let Some(first) = phrase.first() {
@@ -245,6 +257,8 @@ mod tests {
             ("Prerequisites", Some(Preparation)),
             ("### 1. Assess Situation (2 min)", Some(Preparation)),
             ("Before you start", Some(Preparation)),
+            ("Before you roll back (3 min)", Some(Preparation)),
+            ("Verify after the rollout", Some(Verification)),
             ("🔍 Triage", Some(Preparation)),
             ("2. Execute rollback (5 min)", Some(Execution)),
             ("Initiate Rollback (1 min)", Some(Execution)),
