@@ -543,13 +543,16 @@ impl Builder<'_> {
     fn finish(mut self) -> Outline {
         let full = self.source.text.as_str();
         let mut next_id = 0u32;
+        // With no step at all, loading fails with one error that says so; a warning per
+        // empty phase would only repeat it.
+        let any_step = self.phases.iter().any(|p| !p.phase.steps.is_empty());
         for mut p in std::mem::take(&mut self.phases) {
             p.phase.body = body_without(full, p.start..p.end, &mut p.step_ranges);
             for step in &mut p.phase.steps {
                 step.id = StepId(next_id);
                 next_id += 1;
             }
-            if p.phase.steps.is_empty() && self.any_phase {
+            if p.phase.steps.is_empty() && self.any_phase && any_step {
                 self.findings
                     .push(
                         self.source.position_at(p.phase.line - 1, 0).warning(
@@ -570,21 +573,19 @@ impl Builder<'_> {
             let preamble = i == 0 && self.any_phase;
             if tasks + commands + queries > 0 {
                 let what = describe_steps(tasks, commands, queries);
+                let verdict = if tasks + commands + queries == 1 {
+                    "is reference, not a step"
+                } else {
+                    "are reference, not steps"
+                };
                 let (message, hint) = if preamble {
                     (
-                        format!(
-                            "the text before the first section holds {what}: {} reference, not steps",
-                            is_are(tasks + commands + queries)
-                        ),
-                        "move them under a phase heading (e.g. \"## Execute\")".to_string(),
+                        format!("the text before the first section holds {what}, which {verdict}"),
+                        "move steps under a phase heading (e.g. \"## Execute\")".to_string(),
                     )
                 } else {
                     (
-                        format!(
-                            "section `{}` is not a phase: its {what} {} reference, not steps",
-                            r.title,
-                            is_are(tasks + commands + queries)
-                        ),
+                        format!("section `{}` is not a phase: its {what} {verdict}", r.title),
                         format!(
                             "start the heading with a phase word (e.g. \"Execute …\") or map it in front matter: `phases: {{ \"{}\": execution }}`",
                             r.title
@@ -609,10 +610,6 @@ impl Builder<'_> {
         }
         self.out
     }
-}
-
-fn is_are(n: usize) -> &'static str {
-    if n == 1 { "is" } else { "are" }
 }
 
 /// "2 task items and 1 command block"

@@ -119,7 +119,11 @@ pub(in crate::domain::runbook) fn parse(
     let issues = schema::check(&tree);
     let clean = issues.is_empty();
     for issue in issues {
-        findings.push(at(issue.line, issue.col).error(file, issue.message, issue.hint));
+        let hint = match issue.first_written {
+            Some(line) => Some(format!("first written on line {}", at(line, 0).line)),
+            None => issue.hint,
+        };
+        findings.push(at(issue.line, issue.col).error(file, issue.message, hint));
     }
     if clean {
         match serde_saphyr::from_str::<FrontMatter>(yaml_text) {

@@ -145,6 +145,9 @@ pub(in crate::domain::runbook) struct Issue {
     pub col: usize,
     pub message: String,
     pub hint: Option<String>,
+    /// For a duplicate key: the YAML line of its first occurrence (the hint names it as a
+    /// file line, which only the caller knows).
+    pub first_written: Option<usize>,
 }
 
 impl Issue {
@@ -154,6 +157,7 @@ impl Issue {
             col: node.col,
             message,
             hint,
+            first_written: None,
         }
     }
 }
@@ -407,11 +411,10 @@ fn for_each_key<'n>(
             continue;
         };
         if let Some((_, line)) = seen.iter().find(|(n, _)| *n == name) {
-            issues.push(Issue::at(
-                key,
-                format!("duplicate key `{name}` in {path}"),
-                Some(format!("first written on front matter line {line}")),
-            ));
+            issues.push(Issue {
+                first_written: Some(*line),
+                ..Issue::at(key, format!("duplicate key `{name}` in {path}"), None)
+            });
             continue;
         }
         seen.push((name, key.line));
@@ -590,7 +593,7 @@ mod tests {
             [
                 "1:8: `target` must be a mapping, not `prod`",
                 "2:8: `matrix` must be a list, not a mapping",
-                "4:0: duplicate key `rto` in front matter (first written on front matter line 3)",
+                "4:0: duplicate key `rto` in front matter",
             ]
         );
     }
