@@ -337,7 +337,7 @@ fn heredoc_bodies(
                 code_start = i;
                 break;
             }
-            i = line_end + 1;
+            i = (line_end + 1).min(script.len());
         }
     }
     if i > code_start {
@@ -796,6 +796,8 @@ mod tests {
             "\\",
             "'",
             "\"\\",
+            "cat <<EOF\nbody without its end",
+            "cat <<EOF\n",
             "<<",
             "<<'",
             "<<-",
@@ -805,7 +807,12 @@ mod tests {
             "#",
             "é\\é'é",
         ] {
-            let _ = lex(s);
+            let lexed = lex(s);
+            // Every range lies inside the script, on character boundaries.
+            for r in lexed.runs.iter().map(|(r, _)| r).chain(&lexed.commands) {
+                assert!(s.get(r.clone()).is_some(), "{s:?}: {r:?}");
+            }
+            let _ = super::super::placeholders::in_script(s);
             let _ = command_lines(&script("console", s), 1);
             let _ = looks_like_shell(s);
         }
