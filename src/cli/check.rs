@@ -1,9 +1,255 @@
-//! `backout check` (being built on its own branch; replaced at merge).
+//! `backout check FILE…`: load runbooks and report what was found and what is wrong.
+//!
+//! Human output (default) prints, per file, a summary line, the phases found, and every
+//! diagnostic as `file:line:col: level: message` with its hint. `--format json` prints one
+//! JSON document for all files. Everything goes to standard output. Exit code 0 when every
+//! file loads, 1 otherwise.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn run(_args: super::CheckArgs) -> Result<ExitCode, crate::cli::CliError> {
-    Err(crate::cli::CliError::Message(
-        "`backout check` is not built yet".into(),
-    ))
+use serde::Serialize;
+
+use super::{CheckArgs, CliError, TextOrJson};
+use crate::domain::runbook::{self, Diagnostic, Level, LoadError, Runbook, StepKind};
+
+pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
+    let reports: Vec<FileReport> = args.files.iter().map(|p| check_file(p)).collect();
+    let all_ok = reports.iter().all(|r| r.ok);
+    match args.format {
+        TextOrJson::Json => {
+            let doc = serde_json::to_string_pretty(&JsonDocument { files: &reports })
+                .map_err(|e| CliError::Message(format!("cannot encode JSON: {e}")))?;
+            println!("{doc}");
+        }
+        TextOrJson::Human => print!("{}", human(&reports)),
+    }
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// What `check` found in one file.
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub ok: bool,
+    pub title: Option<String>,
+    pub phases: Vec<PhaseReport>,
+    /// `None` when the file did not load.
+    pub counts: Option<Counts>,
+    pub warnings: Vec<JsonDiagnostic>,
+    pub errors: Vec<JsonDiagnostic>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PhaseReport {
+    pub name: String,
+    pub kind: runbook::PhaseKind,
+    pub line: usize,
+    pub steps: usize,
+}
+
+/// What a runbook holds, in numbers.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub checklist_items: usize,
+    pub command_steps: usize,
+    pub kubectl_commands: usize,
+    pub promql_checks: usize,
+    /// Front matter matrix rules plus decision table rows.
+    pub matrix_rows: usize,
+    pub placeholders: usize,
+}
+
+impl Counts {
+    pub fn of(runbook: &Runbook) -> Counts {
+        let mut counts = Counts {
+            matrix_rows: runbook.front.as_ref().map_or(0, |f| f.matrix.len())
+                + runbook
+                    .decision_tables
+                    .iter()
+                    .map(|t| t.rows.len())
+                    .sum::<usize>(),
+            placeholders: runbook.placeholders.len(),
+            ..Counts::default()
+        };
+        for step in runbook.phases.iter().flat_map(|p| &p.steps) {
+            match &step.kind {
+                StepKind::Checklist { .. } => counts.checklist_items += 1,
+                StepKind::Command(block) => {
+                    counts.command_steps += 1;
+                    counts.kubectl_commands += block.lines.iter().filter(|l| l.is_kubectl).count();
+                }
+                StepKind::Promql { .. } => counts.promql_checks += 1,
+            }
+        }
+        counts
+    }
+}
+
+/// A diagnostic as JSON; `line`/`col` are null when there is no position (unreadable file).
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub col: Option<usize>,
+    pub level: Level,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl From<&Diagnostic> for JsonDiagnostic {
+    fn from(d: &Diagnostic) -> Self {
+        JsonDiagnostic {
+            file: d.file.clone(),
+            line: Some(d.line),
+            col: Some(d.col),
+            level: d.level,
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonDocument<'a> {
+    files: &'a [FileReport],
+}
+
+/// Loads one file and reports on it.
+pub fn check_file(path: &Path) -> FileReport {
+    match runbook::load(path) {
+        Ok(rb) => FileReport {
+            path: path.to_path_buf(),
+            ok: true,
+            title: Some(rb.title.clone()),
+            phases: rb
+                .phases
+                .iter()
+                .map(|p| PhaseReport {
+                    name: p.title.clone(),
+                    kind: p.kind,
+                    line: p.line,
+                    steps: p.steps.len(),
+                })
+                .collect(),
+            counts: Some(Counts::of(&rb)),
+            warnings: rb.warnings.iter().map(JsonDiagnostic::from).collect(),
+            errors: Vec::new(),
+        },
+        Err(e) => {
+            let errors = match &e {
+                LoadError::Read { path, source } => vec![JsonDiagnostic {
+                    file: path.clone(),
+                    line: None,
+                    col: None,
+                    level: Level::Error,
+                    message: format!("cannot read file: {source}"),
+                    hint: None,
+                }],
+                LoadError::Invalid { errors, .. } => {
+                    errors.iter().map(JsonDiagnostic::from).collect()
+                }
+            };
+            FileReport {
+                path: path.to_path_buf(),
+                ok: false,
+                title: None,
+                phases: Vec::new(),
+                counts: None,
+                warnings: e.warnings().iter().map(JsonDiagnostic::from).collect(),
+                errors,
+            }
+        }
+    }
+}
+
+/// The human report of all files.
+pub fn human(reports: &[FileReport]) -> String {
+    let mut out = String::new();
+    for r in reports {
+        out.push_str(&summary_line(r));
+        out.push('\n');
+        for p in &r.phases {
+            out.push_str(&format!(
+                "    {:<13} {} — {} step{} (line {})\n",
+                p.kind.label(),
+                p.name,
+                p.steps,
+                plural(p.steps),
+                p.line
+            ));
+        }
+        for d in r.errors.iter().chain(&r.warnings) {
+            out.push_str(&human_diagnostic(d));
+            out.push('\n');
+        }
+    }
+    if reports.len() > 1 {
+        let failed = reports.iter().filter(|r| !r.ok).count();
+        out.push_str(&format!(
+            "checked {} files: {} ok, {} failed\n",
+            reports.len(),
+            reports.len() - failed,
+            failed
+        ));
+    }
+    out
+}
+
+fn summary_line(r: &FileReport) -> String {
+    let path = r.path.display();
+    let warnings = if r.warnings.is_empty() {
+        String::new()
+    } else {
+        format!(", {} warning{}", r.warnings.len(), plural(r.warnings.len()))
+    };
+    match (&r.counts, r.ok) {
+        (Some(c), true) => {
+            let steps = c.checklist_items + c.command_steps + c.promql_checks;
+            format!(
+                "✓ {path} — {} phase{}, {steps} step{} ({} checklist, {} command{} with {} kubectl, {} PromQL), {} matrix row{}, {} placeholder{}{warnings}",
+                r.phases.len(),
+                plural(r.phases.len()),
+                plural(steps),
+                c.checklist_items,
+                c.command_steps,
+                plural(c.command_steps),
+                c.kubectl_commands,
+                c.promql_checks,
+                c.matrix_rows,
+                plural(c.matrix_rows),
+                c.placeholders,
+                plural(c.placeholders),
+            )
+        }
+        _ => format!(
+            "✗ {path} — {} error{}{warnings}",
+            r.errors.len(),
+            plural(r.errors.len())
+        ),
+    }
+}
+
+fn human_diagnostic(d: &JsonDiagnostic) -> String {
+    let level = match d.level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+    };
+    let place = match (d.line, d.col) {
+        (Some(line), Some(col)) => format!("{}:{line}:{col}", d.file.display()),
+        _ => d.file.display().to_string(),
+    };
+    let mut s = format!("{place}: {level}: {}", d.message);
+    if let Some(hint) = &d.hint {
+        s.push_str(&format!("\n  hint: {hint}"));
+    }
+    s
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

@@ -1,8 +1,29 @@
 //! Runbooks: Markdown procedures, optionally with YAML front matter.
+//!
+//! [`load`] (or [`parse`], [`load_bytes`]) turns a Markdown file into a [`Runbook`]: phases
+//! found from headings, steps from task items and fenced blocks, placeholders, decision
+//! tables, and every problem as a [`Diagnostic`] at `file:line:col`. [`fill`] substitutes
+//! placeholder values into a command so the console shows and runs exactly that.
+//!
+//! The format is described in `docs/runbook-format.md`.
 
+mod checks;
+mod commands;
+mod decision_table;
 mod diagnostic;
 pub mod front_matter;
+mod load;
+mod markdown;
 mod model;
+mod mojibake;
+mod outline;
+mod phase_words;
+mod placeholders;
+mod promql;
+mod source;
+mod time_budget;
 
 pub use diagnostic::{Diagnostic, Level};
+pub use load::{LoadError, load, load_bytes, parse};
 pub use model::*;
+pub use placeholders::{fill, fill_text};

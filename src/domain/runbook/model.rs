@@ -33,6 +33,40 @@ pub struct Runbook {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Runbook {
+    /// Every step, in document order (ids `#1`, `#2`, …).
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.phases.iter().flat_map(|p| &p.steps)
+    }
+
+    /// The step with this id.
+    pub fn step(&self, id: StepId) -> Option<&Step> {
+        self.steps().find(|s| s.id == id)
+    }
+
+    /// The phase (index into [`Runbook::phases`]) holding a step.
+    pub fn phase_of(&self, id: StepId) -> Option<usize> {
+        self.phases
+            .iter()
+            .position(|p| p.steps.iter().any(|s| s.id == id))
+    }
+
+    /// Placeholder values bound in advance by front matter `vars`.
+    pub fn bindings(&self) -> Bindings {
+        self.front
+            .as_ref()
+            .map(|f| f.vars.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether front matter `vars` binds this placeholder.
+    pub fn is_bound(&self, placeholder: &Placeholder) -> bool {
+        self.front
+            .as_ref()
+            .is_some_and(|f| f.vars.contains_key(&placeholder.name))
+    }
+}
+
 /// The five phases of a rollback, in the order they are worked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -1,6 +1,12 @@
 //! Optional YAML front matter: binds a runbook to a target and to live data.
 //!
-//! Parsed with serde-saphyr; unknown keys are errors (`deny_unknown_fields`).
+//! Parsed with serde-saphyr; unknown keys are errors (`deny_unknown_fields`). Before the
+//! typed parse, [`schema`] checks the positioned YAML tree ([`yaml`]) so that every mistake
+//! is reported at once, at its key, with a suggestion.
+
+pub(in crate::domain::runbook) mod parse;
+pub(in crate::domain::runbook) mod schema;
+pub(in crate::domain::runbook) mod yaml;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -232,9 +238,9 @@ impl DurationSpec {
 impl fmt::Display for DurationSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secs = self.0.as_secs();
-        if secs >= 3600 && secs % 3600 == 0 {
+        if secs >= 3600 && secs.is_multiple_of(3600) {
             write!(f, "{}h", secs / 3600)
-        } else if secs >= 60 && secs % 60 == 0 {
+        } else if secs >= 60 && secs.is_multiple_of(60) {
             write!(f, "{}m", secs / 60)
         } else {
             write!(f, "{secs}s")

@@ -1,0 +1,259 @@
+//! Checks that need both the front matter and the Markdown: `phases:` headings exist,
+//! `vars` are used, matrix rules name defined queries, and there is something to do.
+
+use std::path::Path;
+
+use super::front_matter::parse::Parsed;
+use super::front_matter::schema::closest;
+use super::front_matter::yaml::{Node, Value};
+use super::outline::Outline;
+use super::phase_words;
+use super::source::{Findings, Pos, Source};
+
+pub(super) fn run(
+    file: &Path,
+    source: &Source,
+    front: &Parsed,
+    outline: &Outline,
+    findings: &mut Findings,
+) {
+    if let (Some(_), Some(tree)) = (&front.front, &front.tree) {
+        let at = |node: &Node, extra_cols: usize| {
+            source.position_at(
+                front.first_line + node.line.saturating_sub(1),
+                node.col + extra_cols,
+            )
+        };
+        phases_exist(file, tree, outline, &at, findings);
+        vars_used(file, tree, outline, &at, findings);
+        matrix_queries_defined(file, tree, &at, findings);
+    }
+    if outline.step_count() == 0 {
+        findings.push(source.position(front.body_start).error(
+            file,
+            "nothing to do: no task items, command blocks or PromQL checks in any phase",
+            Some(
+                "write steps as task items (`- [ ] …`) or fenced shell blocks under phase headings (Preparation, Execution, Verification, Communication, Post-rollback)"
+                    .into(),
+            ),
+        ));
+    }
+}
+
+/// Every heading named in `phases:` is in the runbook.
+fn phases_exist(
+    file: &Path,
+    tree: &Node,
+    outline: &Outline,
+    at: &impl Fn(&Node, usize) -> Pos,
+    findings: &mut Findings,
+) {
+    let Some(phases) = tree.get("phases") else {
+        return;
+    };
+    let headings: Vec<&str> = outline.headings.iter().map(|(t, _)| t.as_str()).collect();
+    for (key, _) in phases.entries() {
+        let Some(heading) = key.scalar() else {
+            continue;
+        };
+        if outline
+            .overrides_used
+            .contains(&phase_words::match_key(heading))
+        {
+            continue;
+        }
+        let hint = match closest(heading, &headings) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None if headings.is_empty() => "the runbook has no headings".to_string(),
+            None => format!("headings are: {}", quoted_list(&headings, 8)),
+        };
+        findings.push(at(key, 0).error(
+            file,
+            format!("`phases` maps heading `{heading}`, which is not in the runbook"),
+            Some(hint),
+        ));
+    }
+}
+
+/// Every `vars` entry binds a placeholder some step uses.
+fn vars_used(
+    file: &Path,
+    tree: &Node,
+    outline: &Outline,
+    at: &impl Fn(&Node, usize) -> Pos,
+    findings: &mut Findings,
+) {
+    let Some(vars) = tree.get("vars") else {
+        return;
+    };
+    let names: Vec<&str> = outline
+        .placeholders
+        .found
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    for (key, _) in vars.entries() {
+        let Some(name) = key.scalar() else {
+            continue;
+        };
+        if names.contains(&name) {
+            continue;
+        }
+        let hint = match closest(name, &names) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None if names.is_empty() => "no step uses a placeholder".to_string(),
+            None => format!("placeholders used: {}", quoted_list(&names, 8)),
+        };
+        findings.push(at(key, 0).warning(
+            file,
+            format!("`vars` binds `{name}`, which no step uses"),
+            Some(hint),
+        ));
+    }
+}
+
+/// Every query a matrix rule compares (`error_rate > 0.05`, `baseline(latency_p95)`) is
+/// defined under `metrics.queries`.
+fn matrix_queries_defined(
+    file: &Path,
+    tree: &Node,
+    at: &impl Fn(&Node, usize) -> Pos,
+    findings: &mut Findings,
+) {
+    let Some(matrix) = tree.get("matrix") else {
+        return;
+    };
+    let queries: Vec<&str> = tree
+        .get("metrics")
+        .and_then(|m| m.get("queries"))
+        .map(|q| q.entries().iter().filter_map(|(k, _)| k.scalar()).collect())
+        .unwrap_or_default();
+    for (i, rule) in matrix.items().iter().enumerate() {
+        let Some(when) = rule.get("when") else {
+            continue;
+        };
+        let Some(condition) = when.scalar() else {
+            continue;
+        };
+        for (name, offset) in referenced_queries(condition) {
+            if queries.contains(&name) {
+                continue;
+            }
+            let hint = match closest(name, &queries) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None if queries.is_empty() => {
+                    format!("define it under `metrics.queries`, e.g. `{name}: <PromQL>`")
+                }
+                None => format!("queries defined: {}", quoted_list(&queries, 8)),
+            };
+            findings.push(at(when, column_in_value(when, condition, offset)).error(
+                file,
+                format!(
+                    "matrix rule {}: `{name}` is not a query in `metrics.queries`",
+                    i + 1
+                ),
+                Some(hint),
+            ));
+        }
+    }
+}
+
+/// Columns from a scalar's start to the character at byte `offset` of its value, when the
+/// value is written on one line as it reads (plain or quoted without escapes).
+fn column_in_value(node: &Node, value: &str, offset: usize) -> usize {
+    let Value::Scalar { plain, .. } = node.value else {
+        return 0;
+    };
+    if value.contains('\n') || (!plain && value.contains(['\\', '\'', '"'])) {
+        return 0;
+    }
+    let quote = usize::from(!plain);
+    quote + value[..offset.min(value.len())].chars().count()
+}
+
+/// Names a condition compares or passes to `baseline(…)`, with their byte offsets.
+///
+/// The full condition grammar belongs to the decision matrix; this reads just enough to
+/// catch a misspelt or undefined query: an identifier directly followed by a comparison
+/// operator, and the argument of `baseline(…)`.
+pub(super) fn referenced_queries(condition: &str) -> Vec<(&str, usize)> {
+    let bytes = condition.as_bytes();
+    let mut idents: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphabetic() || b == b'_' {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            idents.push((start, i));
+        } else if b.is_ascii_digit() || b == b'.' {
+            // Numbers, including units and exponents (`2m`, `1e3`).
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    let mut out = Vec::new();
+    for (start, end) in idents {
+        let name = &condition[start..end];
+        if matches!(name, "and" | "or" | "not" | "AND" | "OR" | "NOT") {
+            continue;
+        }
+        let rest = condition[end..].trim_start();
+        let before = condition[..start].trim_end();
+        let compared = rest.starts_with(['>', '<', '='])
+            || rest.starts_with("!=")
+            || ["<", ">", "==", "!=", "<=", ">="]
+                .iter()
+                .any(|op| before.ends_with(op));
+        let baseline_argument = before.ends_with('(')
+            && before[..before.len() - 1].trim_end().ends_with("baseline")
+            && rest.starts_with(')');
+        let is_function = rest.starts_with('(');
+        if (compared && !is_function) || baseline_argument {
+            out.push((name, start));
+        }
+    }
+    out
+}
+
+fn quoted_list(items: &[&str], max: usize) -> String {
+    let mut shown: Vec<String> = items.iter().take(max).map(|i| format!("`{i}`")).collect();
+    if items.len() > max {
+        shown.push(format!("… ({} more)", items.len() - max));
+    }
+    shown.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(condition: &str) -> Vec<&str> {
+        referenced_queries(condition)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    #[test]
+    fn finds_compared_and_baseline_names() {
+        assert_eq!(names("error_rate > 0.10"), ["error_rate"]);
+        assert_eq!(
+            names("latency_p95 > 2 * baseline(latency_p95)"),
+            ["latency_p95", "latency_p95"]
+        );
+        assert_eq!(
+            names("error_rate >= 0.05 and saturation<0.9"),
+            ["error_rate", "saturation"]
+        );
+        assert_eq!(names("0.05 < error_rate"), ["error_rate"]);
+        assert_eq!(names("rate(x) > 1"), Vec::<&str>::new());
+        assert_eq!(names("for 2m"), Vec::<&str>::new());
+        assert_eq!(referenced_queries("x > 1 or yy > 2")[1], ("yy", 9));
+    }
+}

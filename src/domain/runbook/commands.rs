@@ -1,0 +1,820 @@
+//! Shell blocks: prompts, logical command lines, quoting context, `kubectl` detection.
+//!
+//! This is not a shell parser; it knows exactly as much shell as a runbook needs: quotes
+//! (including quotes spanning lines), backslash continuations, comments, and here-documents,
+//! so that a multi-line `curl -d '{…}'` is one command and `$NF` inside `awk '…'` is not a
+//! placeholder.
+
+use std::ops::Range;
+
+use super::model::CommandLine;
+
+/// Quoting context of a run of script text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ctx {
+    /// Unquoted shell code: `$VAR` expands.
+    Code,
+    /// Inside `'…'` (or `$'…'`): nothing expands.
+    Single,
+    /// Inside `"…"`: `$VAR` expands.
+    Double,
+    /// A `# comment`: not run.
+    Comment,
+    /// Body of `<<EOF`: `$VAR` expands.
+    HeredocExpand,
+    /// Body of `<<'EOF'`: nothing expands.
+    HeredocLiteral,
+}
+
+impl Ctx {
+    /// Whether `$VAR` is expanded by the shell here.
+    pub fn expands(self) -> bool {
+        matches!(self, Ctx::Code | Ctx::Double | Ctx::HeredocExpand)
+    }
+}
+
+/// A script split into quoting runs and logical commands.
+#[derive(Debug, Default)]
+pub(super) struct Lexed {
+    /// Contiguous runs of one context, covering the script.
+    pub runs: Vec<(Range<usize>, Ctx)>,
+    /// Logical commands (continuations, multi-line quotes and here-documents included),
+    /// without blank and comment-only lines.
+    pub commands: Vec<Range<usize>>,
+    /// Byte offsets of backslash-newline continuations (the backslash).
+    pub continuations: Vec<usize>,
+    /// True when the script ends inside a quote or here-document, or after a `\`.
+    pub incomplete: bool,
+}
+
+struct Heredoc {
+    delim: String,
+    literal: bool,
+    strip_tabs: bool,
+}
+
+/// Lexes a shell script.
+pub(super) fn lex(script: &str) -> Lexed {
+    let bytes = script.as_bytes();
+    let mut out = Lexed::default();
+    let mut ctx = Ctx::Code;
+    let mut run_start = 0;
+    let mut cmd_start: Option<usize> = None;
+    let mut pending: Vec<Heredoc> = Vec::new();
+    // Compound commands (`do … done`, `if … fi`, `case … esac`, `{ … }`) open across lines.
+    let mut depth = 0usize;
+    // Whether the next word is in command position (where keywords are keywords).
+    let mut command_position = true;
+    let mut i = 0;
+
+    // Every special character is ASCII, so acting only on ASCII bytes never splits a
+    // character, and every offset recorded is a character boundary.
+    macro_rules! switch {
+        ($new:expr, $at:expr) => {{
+            let at = $at;
+            if at > run_start {
+                out.runs.push((run_start..at, ctx));
+            }
+            run_start = at;
+            ctx = $new;
+        }};
+    }
+
+    while i < bytes.len() {
+        let b = bytes[i];
+        match ctx {
+            Ctx::Code => {
+                if cmd_start.is_none() && !b.is_ascii_whitespace() && b != b'#' {
+                    cmd_start = Some(i);
+                }
+                match b {
+                    b'\\' => {
+                        if bytes.get(i + 1) == Some(&b'\n') {
+                            out.continuations.push(i);
+                        }
+                        command_position = false;
+                        i = next_boundary(script, i + 2);
+                        continue;
+                    }
+                    b'\'' => {
+                        let start = if i > 0 && bytes[i - 1] == b'$' {
+                            i - 1
+                        } else {
+                            i
+                        };
+                        command_position = false;
+                        switch!(Ctx::Single, start);
+                    }
+                    b'"' => {
+                        command_position = false;
+                        switch!(Ctx::Double, i);
+                    }
+                    b'#' if i == 0 || is_word_break(bytes[i - 1]) => switch!(Ctx::Comment, i),
+                    b'<' if bytes.get(i + 1) == Some(&b'<') && bytes.get(i + 2) != Some(&b'<') => {
+                        if let Some((doc, end)) = heredoc_operator(script, i + 2) {
+                            pending.push(doc);
+                            i = end;
+                            continue;
+                        }
+                    }
+                    b';' | b'|' | b'&' | b'(' | b')' => command_position = true,
+                    b'\n' => {
+                        let joined = depth > 0 || ends_with_operator(&bytes[..i]);
+                        command_position = true;
+                        if !pending.is_empty() {
+                            i = heredoc_bodies(
+                                script,
+                                i + 1,
+                                &mut pending,
+                                &mut out.runs,
+                                run_start,
+                            );
+                            run_start = i;
+                            if !joined && let Some(start) = cmd_start.take() {
+                                out.commands.push(start..i.saturating_sub(1).max(start));
+                            }
+                            continue;
+                        }
+                        if !joined && let Some(start) = cmd_start.take() {
+                            out.commands.push(start..i);
+                        }
+                    }
+                    _ if b.is_ascii_whitespace() => {}
+                    _ => {
+                        // A word: note compound-command keywords in command position.
+                        let end = word_end(bytes, i);
+                        let word = &bytes[i..end];
+                        if command_position {
+                            match word {
+                                b"do" | b"if" | b"case" | b"{" => depth += 1,
+                                b"done" | b"fi" | b"esac" | b"}" => depth = depth.saturating_sub(1),
+                                _ => {}
+                            }
+                        }
+                        command_position = matches!(
+                            word,
+                            b"do"
+                                | b"then"
+                                | b"else"
+                                | b"elif"
+                                | b"if"
+                                | b"while"
+                                | b"until"
+                                | b"!"
+                                | b"{"
+                                | b"}"
+                                | b"time"
+                        );
+                        if end > i {
+                            i = end;
+                            continue;
+                        }
+                    }
+                }
+            }
+            Ctx::Single => {
+                if b == b'\'' {
+                    switch!(Ctx::Code, i + 1);
+                } else if b == b'\\' && run_start + 1 < i && bytes[run_start] == b'$' {
+                    // `$'…'` honours backslash escapes.
+                    i = next_boundary(script, i + 2);
+                    continue;
+                }
+            }
+            Ctx::Double => match b {
+                b'\\' => {
+                    i = next_boundary(script, i + 2);
+                    continue;
+                }
+                b'"' => switch!(Ctx::Code, i + 1),
+                _ => {}
+            },
+            Ctx::Comment => {
+                if b == b'\n' {
+                    switch!(Ctx::Code, i);
+                    continue;
+                }
+            }
+            Ctx::HeredocExpand | Ctx::HeredocLiteral => {}
+        }
+        i += 1;
+    }
+    let end = bytes.len();
+    if end > run_start {
+        out.runs.push((run_start..end, ctx));
+    }
+    out.incomplete = matches!(ctx, Ctx::Single | Ctx::Double)
+        || !pending.is_empty()
+        || depth > 0
+        || ends_with_operator(bytes)
+        || out.continuations.last().is_some_and(|&c| c + 2 >= end)
+        || script.trim_end_matches([' ', '\t']).ends_with('\\');
+    if let Some(start) = cmd_start {
+        let stop = script.trim_end().len().max(start);
+        out.commands.push(start..stop);
+    }
+    out
+}
+
+/// The first character boundary at or after `i` (clamped to the end).
+fn next_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i.min(s.len())
+}
+
+/// End of the unquoted word starting at `i`: up to whitespace, an operator or a quote.
+fn word_end(bytes: &[u8], i: usize) -> usize {
+    let mut j = i;
+    while let Some(&b) = bytes.get(j) {
+        if b.is_ascii_whitespace()
+            || matches!(
+                b,
+                b';' | b'|' | b'&' | b'(' | b')' | b'<' | b'>' | b'\'' | b'"' | b'\\'
+            )
+        {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
+/// Whether code ends with `|`, `&&` or `||`, so the command goes on on the next line.
+fn ends_with_operator(code: &[u8]) -> bool {
+    let trimmed = code.trim_ascii_end();
+    trimmed.ends_with(b"|") || trimmed.ends_with(b"&&")
+}
+
+fn is_word_break(b: u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b';' | b'|' | b'&' | b'(' | b')')
+}
+
+/// Parses the delimiter after `<<` (at `i`): `<<EOF`, `<<-EOF`, `<<'EOF'`, `<< "EOF"`.
+fn heredoc_operator(script: &str, mut i: usize) -> Option<(Heredoc, usize)> {
+    let bytes = script.as_bytes();
+    let strip_tabs = bytes.get(i) == Some(&b'-');
+    if strip_tabs {
+        i += 1;
+    }
+    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    let quote = match bytes.get(i) {
+        Some(q @ (b'\'' | b'"')) => {
+            i += 1;
+            Some(*q)
+        }
+        _ => None,
+    };
+    let start = i;
+    while bytes
+        .get(i)
+        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+    {
+        i += 1;
+    }
+    if i == start {
+        return None;
+    }
+    let delim = script.get(start..i)?.to_string();
+    if let Some(q) = quote {
+        if bytes.get(i) != Some(&q) {
+            return None;
+        }
+        i += 1;
+    }
+    Some((
+        Heredoc {
+            delim,
+            literal: quote.is_some(),
+            strip_tabs,
+        },
+        i,
+    ))
+}
+
+/// Consumes the bodies of pending here-documents starting at line start `i`; returns the
+/// offset just past the last delimiter line (or the end of the script).
+fn heredoc_bodies(
+    script: &str,
+    mut i: usize,
+    pending: &mut Vec<Heredoc>,
+    runs: &mut Vec<(Range<usize>, Ctx)>,
+    mut code_start: usize,
+) -> usize {
+    let code = Ctx::Code;
+    for doc in pending.drain(..) {
+        if i > code_start {
+            runs.push((code_start..i, code));
+        }
+        let body_start = i;
+        let ctx = if doc.literal {
+            Ctx::HeredocLiteral
+        } else {
+            Ctx::HeredocExpand
+        };
+        loop {
+            if i >= script.len() {
+                if i > body_start {
+                    runs.push((body_start..i, ctx));
+                }
+                return i;
+            }
+            let line_end = script[i..].find('\n').map_or(script.len(), |n| i + n);
+            let line = &script[i..line_end];
+            let line = if doc.strip_tabs {
+                line.trim_start_matches('\t')
+            } else {
+                line
+            };
+            if line == doc.delim {
+                if i > body_start {
+                    runs.push((body_start..i, ctx));
+                }
+                i = (line_end + 1).min(script.len());
+                code_start = i;
+                break;
+            }
+            i = (line_end + 1).min(script.len());
+        }
+    }
+    if i > code_start {
+        runs.push((code_start..i, code));
+    }
+    i
+}
+
+/// Languages whose blocks are shell commands.
+pub(super) fn is_shell_lang(lang: &str) -> bool {
+    matches!(
+        lang,
+        "sh" | "bash"
+            | "shell"
+            | "zsh"
+            | "ksh"
+            | "console"
+            | "shell-session"
+            | "shellsession"
+            | "sh-session"
+            | "terminal"
+    )
+}
+
+/// Languages whose blocks are console sessions: `$ ` prompts, output lines in between.
+fn is_console_lang(lang: &str) -> bool {
+    matches!(
+        lang,
+        "console" | "shell-session" | "shellsession" | "sh-session" | "terminal"
+    )
+}
+
+/// A block's script with prompts removed, and for each script line the block line it came from.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Script {
+    pub text: String,
+    /// `lines[k]` = 0-based line of the block content that script line `k` came from;
+    /// empty when every line is kept (script line `k` is block line `k`).
+    pub lines: Vec<usize>,
+}
+
+/// Prepares the script of a shell block. Console sessions (`console` blocks, or any shell
+/// block whose first line starts with `$ `) keep only the prompted commands, their
+/// continuation lines, and nothing of the output.
+pub(super) fn script(lang: &str, content: &str) -> Script {
+    let plain = || Script {
+        text: content.to_string(),
+        lines: Vec::new(),
+    };
+    if !content.contains('$') || !content.lines().any(|l| prompt(l).is_some()) {
+        return plain();
+    }
+    let first = content.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if !(is_console_lang(lang) || prompt(first).is_some()) {
+        return plain();
+    }
+    let mut text = String::new();
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    let mut in_command = false;
+    for (n, line) in content.lines().enumerate() {
+        let kept = if let Some(cmd) = prompt(line) {
+            current.clear();
+            Some(cmd)
+        } else if in_command {
+            // A continuation; interactive shells show it after a `> ` prompt.
+            Some(line.strip_prefix("> ").unwrap_or(line))
+        } else {
+            None
+        };
+        match kept {
+            Some(cmd) => {
+                text.push_str(cmd);
+                text.push('\n');
+                lines.push(n);
+                current.push_str(cmd);
+                current.push('\n');
+                in_command = lex(&current).incomplete;
+            }
+            None => in_command = false,
+        }
+    }
+    Script { text, lines }
+}
+
+/// The command after a `$ ` prompt.
+fn prompt(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    if t == "$" {
+        return Some("");
+    }
+    t.strip_prefix("$ ")
+}
+
+/// Logical command lines of a script. `first_line` is the runbook line (1-based) of the
+/// block's first content line; `script.lines` maps script lines to block lines.
+#[cfg(test)]
+pub(super) fn command_lines(script: &Script, first_line: usize) -> Vec<CommandLine> {
+    command_lines_lexed(script, &lex(&script.text), first_line)
+}
+
+/// [`command_lines`] for a script already lexed.
+pub(super) fn command_lines_lexed(
+    script: &Script,
+    lexed: &Lexed,
+    first_line: usize,
+) -> Vec<CommandLine> {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', script.text.as_bytes()).map(|i| i + 1))
+        .collect();
+    lexed
+        .commands
+        .iter()
+        .filter_map(|range| {
+            let text = join_continuations(&script.text, range.clone(), &lexed.continuations);
+            if text.is_empty() {
+                return None;
+            }
+            let script_line = line_starts
+                .partition_point(|&s| s <= range.start)
+                .saturating_sub(1);
+            let block_line = script
+                .lines
+                .get(script_line)
+                .copied()
+                .unwrap_or(script_line);
+            Some(CommandLine {
+                line: first_line + block_line,
+                is_kubectl: invokes_kubectl(&text),
+                text,
+            })
+        })
+        .collect()
+}
+
+/// The command's text with `\`-newline continuations joined into single spaces.
+fn join_continuations(script: &str, range: Range<usize>, continuations: &[usize]) -> String {
+    let Some(slice) = script.get(range.clone()) else {
+        return String::new();
+    };
+    let first = continuations.partition_point(|&c| c < range.start);
+    let inside: Vec<usize> = continuations[first..]
+        .iter()
+        .take_while(|&&c| c < range.end)
+        .map(|&c| c - range.start)
+        .collect();
+    if inside.is_empty() {
+        return slice.trim().to_string();
+    }
+    let mut out = String::with_capacity(slice.len());
+    let mut from = 0;
+    for c in inside {
+        out.push_str(slice[from..c].trim_end());
+        out.push(' ');
+        from = c + 2;
+        while slice
+            .as_bytes()
+            .get(from)
+            .is_some_and(|b| *b == b' ' || *b == b'\t')
+        {
+            from += 1;
+        }
+    }
+    out.push_str(&slice[from.min(slice.len())..]);
+    out.trim().to_string()
+}
+
+/// Words that may stand before the command itself.
+fn skip_prefix<'a>(words: &mut std::iter::Peekable<impl Iterator<Item = &'a str>>) {
+    while let Some(&w) = words.peek() {
+        let assignment = w
+            .split_once('=')
+            .is_some_and(|(name, _)| is_name(name) && !name.is_empty());
+        if assignment || matches!(w, "sudo" | "env" | "time" | "command" | "nohup" | "exec") {
+            words.next();
+            if w == "sudo" {
+                // sudo's own options (`-E`, `-u user`).
+                while let Some(&opt) = words.peek() {
+                    if !opt.starts_with('-') {
+                        break;
+                    }
+                    words.next();
+                    if matches!(opt, "-u" | "-g" | "-h" | "-p" | "-C") {
+                        words.next();
+                    }
+                }
+            }
+        } else {
+            break;
+        }
+    }
+}
+
+/// The program a command line runs first (after `sudo`, `env`, assignments, …).
+pub(super) fn program(line: &str) -> Option<&str> {
+    let mut words = line.split_whitespace().peekable();
+    skip_prefix(&mut words);
+    let word = words.next()?;
+    Some(word.rsplit('/').next().unwrap_or(word))
+}
+
+/// True when a command line runs `kubectl`.
+pub(super) fn invokes_kubectl(line: &str) -> bool {
+    program(line) == Some("kubectl")
+}
+
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Programs that make an unlabelled block read as shell.
+const KNOWN_PROGRAMS: &[&str] = &[
+    "kubectl",
+    "helm",
+    "kustomize",
+    "argocd",
+    "flux",
+    "istioctl",
+    "linkerd",
+    "stern",
+    "oc",
+    "eksctl",
+    "curl",
+    "wget",
+    "http",
+    "git",
+    "gh",
+    "docker",
+    "podman",
+    "aws",
+    "gcloud",
+    "gsutil",
+    "az",
+    "terraform",
+    "vault",
+    "consul",
+    "nomad",
+    "jq",
+    "yq",
+    "psql",
+    "pg_dump",
+    "pg_restore",
+    "mysql",
+    "redis-cli",
+    "mongosh",
+    "flyway",
+    "liquibase",
+    "watch",
+    "export",
+    "echo",
+    "cat",
+    "grep",
+    "ssh",
+    "scp",
+    "make",
+    "npm",
+    "npx",
+    "yarn",
+    "python",
+    "python3",
+    "systemctl",
+    "journalctl",
+    "sleep",
+    "for",
+    "while",
+    "if",
+    "cd",
+    "ls",
+    "tail",
+    "head",
+    "awk",
+    "sed",
+    "openssl",
+    "dig",
+    "nslookup",
+    "ping",
+    "hey",
+    "k6",
+    "bash",
+    "sh",
+    "source",
+    "set",
+    "date",
+];
+
+/// Whether an unlabelled block reads as shell commands: its first command, and at least
+/// half of all its commands, start with a well-known program or a path to a script.
+pub(super) fn looks_like_shell(content: &str) -> bool {
+    let script = script("", content);
+    let lexed = lex(&script.text);
+    let firsts: Vec<bool> = lexed
+        .commands
+        .iter()
+        .filter_map(|r| script.text.get(r.clone()))
+        .map(|cmd| {
+            let first = cmd.split_whitespace().next().unwrap_or("");
+            first.starts_with("./")
+                || first.starts_with("~/")
+                || (first.starts_with('/') && first.len() > 1)
+                || program(cmd).is_some_and(|p| KNOWN_PROGRAMS.contains(&p))
+        })
+        .collect();
+    match firsts.first() {
+        Some(true) => firsts.iter().filter(|k| **k).count() * 2 >= firsts.len(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(lang: &str, content: &str) -> Vec<(usize, String, bool)> {
+        command_lines(&script(lang, content), 10)
+            .into_iter()
+            .map(|l| (l.line, l.text, l.is_kubectl))
+            .collect()
+    }
+
+    #[test]
+    fn logical_lines_join_continuations_and_drop_comments() {
+        let got = lines(
+            "bash",
+            "# Roll back\nkubectl rollout undo deployment/api \\\n  -n prod\n\n  # wait\nkubectl rollout status deployment/api -n prod # until done\n",
+        );
+        assert_eq!(
+            got,
+            [
+                (
+                    11,
+                    "kubectl rollout undo deployment/api -n prod".into(),
+                    true
+                ),
+                (
+                    15,
+                    "kubectl rollout status deployment/api -n prod # until done".into(),
+                    true
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quote_spanning_lines_is_one_command() {
+        let got = lines(
+            "bash",
+            "curl -X POST $SLACK_WEBHOOK -d '{\n  \"text\": \"done # not a comment\"\n}'\necho ok\n",
+        );
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            got[0].1,
+            "curl -X POST $SLACK_WEBHOOK -d '{\n  \"text\": \"done # not a comment\"\n}'"
+        );
+        assert_eq!(got[1], (13, "echo ok".into(), false));
+    }
+
+    #[test]
+    fn heredoc_is_part_of_its_command() {
+        let text = "cat <<'EOF' | kubectl apply -f -\nkind: ConfigMap\n# not a comment\nEOF\nkubectl get cm\n";
+        let got = lines("sh", text);
+        assert_eq!(got.len(), 2);
+        assert!(got[0].1.starts_with("cat <<'EOF'"));
+        assert!(got[0].1.ends_with("EOF"));
+        assert_eq!(got[1], (14, "kubectl get cm".into(), true));
+        let lexed = lex(text);
+        assert!(lexed.runs.iter().any(|(_, c)| *c == Ctx::HeredocLiteral));
+        assert!(!lexed.runs.iter().any(|(_, c)| *c == Ctx::Comment));
+    }
+
+    #[test]
+    fn console_prompts_are_stripped_and_output_dropped() {
+        let content = "$ kubectl rollout history deployment/api\ndeployment.apps/api\nREVISION  CHANGE-CAUSE\n1         <none>\n$ kubectl rollout undo deployment/api \\\n>   --to-revision=1\ndeployment.apps/api rolled back\n";
+        let s = script("console", content);
+        assert_eq!(
+            s.text,
+            "kubectl rollout history deployment/api\nkubectl rollout undo deployment/api \\\n  --to-revision=1\n"
+        );
+        assert_eq!(s.lines, [0, 4, 5]);
+        let got = command_lines(&s, 20);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].line, 24);
+        assert_eq!(
+            got[1].text,
+            "kubectl rollout undo deployment/api --to-revision=1"
+        );
+    }
+
+    #[test]
+    fn bash_block_with_prompts_is_a_console_session() {
+        let s = script("bash", "$ kubectl get pods\nNAME READY\napi-1 1/1\n");
+        assert_eq!(s.text, "kubectl get pods\n");
+    }
+
+    #[test]
+    fn console_block_without_prompts_is_plain_shell() {
+        let s = script("console", "kubectl get pods\n");
+        assert_eq!(s.text, "kubectl get pods\n");
+    }
+
+    #[test]
+    fn kubectl_detection_skips_sudo_env_and_assignments() {
+        for (line, want) in [
+            ("kubectl get pods", true),
+            ("sudo -E kubectl get pods", true),
+            ("KUBECONFIG=/tmp/k kubectl get pods", true),
+            ("env A=1 /usr/local/bin/kubectl get pods", true),
+            ("kubectl get pods | grep api", true),
+            ("watch kubectl get pods", false),
+            ("echo kubectl", false),
+            ("kubectl-foo", false),
+        ] {
+            assert_eq!(invokes_kubectl(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn unlabelled_blocks_that_read_as_shell() {
+        assert!(looks_like_shell("kubectl get pods\ncurl -s http://x\n"));
+        assert!(looks_like_shell("# check\n./scripts/health.sh prod\n"));
+        assert!(looks_like_shell(
+            "$ helm rollback api 3\nRollback was a success!\n"
+        ));
+        assert!(!looks_like_shell(
+            "DEPLOYMENT ROLLBACK EXECUTED\nEnvironment: [BLUE/GREEN]\n"
+        ));
+        assert!(!looks_like_shell("Dear customers,\ncurl is down\n"));
+        assert!(!looks_like_shell(""));
+    }
+
+    #[test]
+    fn contexts() {
+        let s = "echo \"$A\" '$B' # $C\nawk '{print $NF}' $D";
+        let lexed = lex(s);
+        let ctx_of = |needle: &str| {
+            let at = s.find(needle).expect("needle");
+            lexed
+                .runs
+                .iter()
+                .find(|(r, _)| r.contains(&at))
+                .map(|(_, c)| *c)
+        };
+        assert_eq!(ctx_of("$A"), Some(Ctx::Double));
+        assert_eq!(ctx_of("$B"), Some(Ctx::Single));
+        assert_eq!(ctx_of("$C"), Some(Ctx::Comment));
+        assert_eq!(ctx_of("$NF"), Some(Ctx::Single));
+        assert_eq!(ctx_of("$D"), Some(Ctx::Code));
+    }
+
+    #[test]
+    fn lexing_never_panics_on_odd_input() {
+        for s in [
+            "\\",
+            "'",
+            "\"\\",
+            "cat <<EOF\nbody without its end",
+            "cat <<EOF\n",
+            "<<",
+            "<<'",
+            "<<-",
+            "cat <<EOF",
+            "a\\\n",
+            "$'\\",
+            "#",
+            "é\\é'é",
+        ] {
+            let lexed = lex(s);
+            // Every range lies inside the script, on character boundaries.
+            for r in lexed.runs.iter().map(|(r, _)| r).chain(&lexed.commands) {
+                assert!(s.get(r.clone()).is_some(), "{s:?}: {r:?}");
+            }
+            let _ = super::super::placeholders::in_script(s);
+            let _ = command_lines(&script("console", s), 1);
+            let _ = looks_like_shell(s);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Finding, checking and deserialising the front matter block.
+
+use std::ops::Range;
+use std::path::Path;
+
+use super::FrontMatter;
+use super::schema;
+use super::yaml::{self, Node};
+use crate::domain::runbook::source::{Findings, Source};
+
+/// The front matter block of a source, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(in crate::domain::runbook) enum Split {
+    /// No front matter: the body is the whole text.
+    None,
+    /// YAML between a first line `---` and a closing `---` (or `...`) line.
+    Block {
+        yaml: Range<usize>,
+        body_start: usize,
+    },
+    /// A first line `---` that is never closed.
+    Unterminated,
+}
+
+/// Finds the front matter block: the first line is `---` and a later line is `---` or `...`.
+pub(in crate::domain::runbook) fn split(text: &str) -> Split {
+    let Some(first_end) = text.find('\n') else {
+        return if text.trim_end() == "---" {
+            Split::Unterminated
+        } else {
+            Split::None
+        };
+    };
+    if text[..first_end].trim_end() != "---" {
+        return Split::None;
+    }
+    let yaml_start = first_end + 1;
+    let mut at = yaml_start;
+    while at < text.len() {
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let line = text[at..end].trim_end();
+        if line == "---" || line == "..." {
+            return Split::Block {
+                yaml: yaml_start..at,
+                body_start: (end + 1).min(text.len()),
+            };
+        }
+        at = end + 1;
+    }
+    Split::Unterminated
+}
+
+/// What the loader gets from the front matter.
+#[derive(Debug, Default)]
+pub(in crate::domain::runbook) struct Parsed {
+    /// The typed front matter, when there is a block and it is valid.
+    pub front: Option<FrontMatter>,
+    /// The positioned tree, for later checks (present even when the block has errors).
+    pub tree: Option<Node>,
+    /// Byte offset where the Markdown body starts.
+    pub body_start: usize,
+    /// 0-based source line of the first YAML line (to place tree positions).
+    pub first_line: usize,
+}
+
+/// Splits off, checks and deserialises the front matter. Problems go to `findings`.
+pub(in crate::domain::runbook) fn parse(
+    file: &Path,
+    source: &Source,
+    findings: &mut Findings,
+) -> Parsed {
+    let text = source.text.as_str();
+    let (yaml_range, body_start) = match split(text) {
+        Split::None => return Parsed::default(),
+        Split::Unterminated => {
+            findings.push(source.position(0).error(
+                file,
+                "front matter opened with `---` on line 1 is never closed",
+                Some(
+                    "end it with a line holding only `---` (a runbook without front matter must not start with `---`)"
+                        .into(),
+                ),
+            ));
+            return Parsed::default();
+        }
+        Split::Block { yaml, body_start } => (yaml, body_start),
+    };
+    let first_line = source.line_index(yaml_range.start);
+    let yaml_text = &text[yaml_range];
+    let mut parsed = Parsed {
+        front: None,
+        tree: None,
+        body_start,
+        first_line,
+    };
+    // Positions in the YAML text → the file.
+    let at = |line: usize, col: usize| source.position_at(first_line + line.saturating_sub(1), col);
+
+    let tree = match yaml::parse(yaml_text) {
+        Ok(Some(tree)) => tree,
+        Ok(None) => {
+            parsed.front = Some(FrontMatter::default());
+            return parsed;
+        }
+        Err(e) => {
+            let pos = if e.line == 0 {
+                source.position(body_start.saturating_sub(1))
+            } else {
+                at(e.line, e.col)
+            };
+            findings.push(pos.error(
+                file,
+                format!("front matter is not valid YAML: {}", e.message),
+                None,
+            ));
+            return parsed;
+        }
+    };
+    let issues = schema::check(&tree);
+    let clean = issues.is_empty();
+    for issue in issues {
+        let hint = match issue.first_written {
+            Some(line) => Some(format!("first written on line {}", at(line, 0).line)),
+            None => issue.hint,
+        };
+        findings.push(at(issue.line, issue.col).error(file, issue.message, hint));
+    }
+    if clean {
+        match serde_saphyr::from_str::<FrontMatter>(yaml_text) {
+            Ok(front) => parsed.front = Some(front),
+            Err(e) => {
+                let pos = e.location().map_or_else(
+                    || at(tree.line, tree.col),
+                    |l| at(l.line() as usize, (l.column() as usize).saturating_sub(1)),
+                );
+                findings.push(pos.error(
+                    file,
+                    format!(
+                        "front matter: {}",
+                        first_line_of(&e.without_snippet().to_string())
+                    ),
+                    None,
+                ));
+            }
+        }
+    }
+    parsed.tree = Some(tree);
+    parsed
+}
+
+fn first_line_of(message: &str) -> &str {
+    message.lines().next().unwrap_or(message).trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter() {
+        assert_eq!(split("# Title\n---\n"), Split::None);
+        assert_eq!(split(""), Split::None);
+        assert_eq!(
+            split("---\ntitle: x\n---\n# Body\n"),
+            Split::Block {
+                yaml: 4..13,
+                body_start: 17
+            }
+        );
+        assert_eq!(
+            split("---  \na: 1\n...\n"),
+            Split::Block {
+                yaml: 6..11,
+                body_start: 15
+            }
+        );
+        assert_eq!(split("---\ntitle: x\n"), Split::Unterminated);
+        assert_eq!(split("---"), Split::Unterminated);
+        assert_eq!(
+            split("---\n---"),
+            Split::Block {
+                yaml: 4..4,
+                body_start: 7
+            }
+        );
+    }
+}

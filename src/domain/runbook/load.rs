@@ -1,0 +1,150 @@
+//! Loading a runbook: bytes → text → front matter + Markdown → [`Runbook`].
+//!
+//! Loading never panics and never stops at the first problem: every error found is
+//! reported, each at `file:line:col`, together with the warnings.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::checks;
+use super::diagnostic::Diagnostic;
+use super::front_matter::parse as front_matter;
+use super::model::Runbook;
+use super::outline;
+use super::phase_words;
+use super::source::{Findings, Source};
+
+/// Why a runbook did not load.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// The file was read but is not a usable runbook.
+    #[error("{}", Listing(errors))]
+    Invalid {
+        /// Every error found, in file order.
+        errors: Vec<Diagnostic>,
+        /// Warnings found along the way.
+        warnings: Vec<Diagnostic>,
+    },
+}
+
+impl LoadError {
+    /// The errors (empty for [`LoadError::Read`], which has no position).
+    pub fn errors(&self) -> &[Diagnostic] {
+        match self {
+            LoadError::Read { .. } => &[],
+            LoadError::Invalid { errors, .. } => errors,
+        }
+    }
+
+    /// The warnings found before loading failed.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        match self {
+            LoadError::Read { .. } => &[],
+            LoadError::Invalid { warnings, .. } => warnings,
+        }
+    }
+}
+
+/// Diagnostics one per line.
+struct Listing<'a>(&'a [Diagnostic]);
+
+impl fmt::Display for Listing<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads and loads the runbook at `path` (any extension).
+///
+/// # Errors
+///
+/// [`LoadError::Read`] when the file cannot be read; [`LoadError::Invalid`] with every
+/// error found when it is not a usable runbook.
+pub fn load(path: &Path) -> Result<Runbook, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    load_bytes(path, &bytes)
+}
+
+/// Loads a runbook from text; `source` names it in diagnostics.
+///
+/// # Errors
+///
+/// [`LoadError::Invalid`] with every error found.
+pub fn parse(source: &Path, text: &str) -> Result<Runbook, LoadError> {
+    load_bytes(source, text.as_bytes())
+}
+
+/// Loads a runbook from raw bytes: invalid UTF-8 is replaced (with a warning), never
+/// fatal. Never panics, whatever the bytes.
+///
+/// # Errors
+///
+/// [`LoadError::Invalid`] with every error found.
+pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
+    let mut findings = Findings::default();
+    let text = Source::new(source, bytes, &mut findings);
+    let front = front_matter::parse(source, &text, &mut findings);
+
+    let overrides: outline::Overrides = front
+        .front
+        .as_ref()
+        .map(|f| {
+            f.phases
+                .iter()
+                .map(|(heading, kind)| (phase_words::match_key(heading), *kind))
+                .collect()
+        })
+        .unwrap_or_default();
+    let front_title = front.front.as_ref().and_then(|f| f.title.clone());
+    let stem = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "runbook".into());
+    let outline = outline::build(
+        source,
+        &text,
+        front.body_start,
+        &overrides,
+        front_title.as_deref(),
+        &stem,
+        &mut findings,
+    );
+    checks::run(source, &text, &front, &outline, &mut findings);
+
+    let Findings {
+        mut errors,
+        mut warnings,
+    } = findings;
+    errors.sort_by_key(|d| (d.line, d.col));
+    warnings.sort_by_key(|d| (d.line, d.col));
+    if !errors.is_empty() {
+        return Err(LoadError::Invalid { errors, warnings });
+    }
+    Ok(Runbook {
+        source: source.to_path_buf(),
+        title: outline.title,
+        front: front.front,
+        phases: outline.phases,
+        references: outline.references,
+        decision_tables: outline.decision_tables,
+        placeholders: outline.placeholders.found,
+        warnings,
+    })
+}

@@ -1,0 +1,411 @@
+//! The Markdown walk: the body of a runbook as a flat list of the blocks that matter.
+//!
+//! pulldown-cmark (CommonMark + GFM tables and task lists) does the parsing; this module
+//! keeps, in document order, headings, task items, code blocks, tables and a marker for any
+//! other content, each with its byte range in the source. What they mean (phases, steps) is
+//! decided by [`super::outline`].
+
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// Prose that introduces a code block: the paragraph just before it, or the text of the
+/// list item it sits in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Context {
+    /// Plain text (formatting dropped, code spans kept as text), spacing as written.
+    pub plain: String,
+    /// Where it is written (for a list item: the whole item up to the block).
+    pub range: Range<usize>,
+    /// Where its text is written (for a task item: after the `[ ]`).
+    pub text_range: Range<usize>,
+}
+
+impl Context {
+    /// The text as written, in Markdown.
+    pub fn markdown(&self, full: &str) -> String {
+        dedent(full.get(self.text_range.clone()).unwrap_or_default())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Block {
+    Heading {
+        level: u8,
+        /// Plain text of the heading.
+        text: String,
+        range: Range<usize>,
+    },
+    /// A GFM task item (`- [ ] …`), without its nested items.
+    Task {
+        checked: bool,
+        /// Nesting depth of the list (0 = top level).
+        depth: usize,
+        plain: String,
+        markdown: String,
+        range: Range<usize>,
+    },
+    Code {
+        /// First word of the info string, lower-cased (`bash`, `promql`), or empty.
+        lang: String,
+        content: String,
+        range: Range<usize>,
+        /// 0-based line of the source holding the first content line.
+        content_line: usize,
+        /// False when the closing fence is missing (the block runs to the end of the file).
+        closed: bool,
+        context: Option<Context>,
+    },
+    Table {
+        headers: Vec<String>,
+        rows: Vec<Vec<String>>,
+        range: Range<usize>,
+    },
+    /// Any other content (paragraphs, plain lists, quotes, HTML, rules).
+    Prose { range: Range<usize> },
+}
+
+impl Block {
+    pub fn range(&self) -> &Range<usize> {
+        match self {
+            Block::Heading { range, .. }
+            | Block::Task { range, .. }
+            | Block::Code { range, .. }
+            | Block::Table { range, .. }
+            | Block::Prose { range } => range,
+        }
+    }
+}
+
+/// A list item being walked.
+#[derive(Debug)]
+struct Item {
+    start: usize,
+    task: Option<bool>,
+    /// Where the item's own text starts (after `[ ]` for tasks).
+    text_start: usize,
+    plain: String,
+    /// Set once the item's own text has ended (at a nested list or code block).
+    own_end: Option<usize>,
+    /// A task item whose text introduces a code block: the block is the step.
+    merged: bool,
+}
+
+/// Where inline text goes.
+#[derive(Debug)]
+enum Sink {
+    Heading(u8, usize),
+    Paragraph(usize),
+    Cell,
+    Item,
+}
+
+/// Walks the Markdown `body`, which starts at byte `base` of `full` (the whole source,
+/// used to turn offsets into lines). Offsets in the result are offsets in `full`.
+pub(super) fn blocks(full: &str, base: usize, line_of: impl Fn(usize) -> usize) -> Vec<Block> {
+    let body = full.get(base..).unwrap_or("");
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES;
+    let mut w = Walker {
+        full,
+        out: Vec::new(),
+        items: Vec::new(),
+        sinks: Vec::new(),
+        last_text: None,
+        list_depth: 0,
+    };
+    let mut code: Option<(String, String, usize, bool)> = None;
+    let mut table: Option<(Vec<String>, Vec<Vec<String>>)> = None;
+    let mut row: Vec<String> = Vec::new();
+
+    for (event, r) in Parser::new_ext(body, options).into_offset_iter() {
+        let range = base + r.start..base + r.end;
+        match event {
+            Event::Start(tag) => match tag {
+                Tag::Heading { level, .. } => {
+                    w.end_item_text(range.start);
+                    w.last_text = None;
+                    w.sinks.push((
+                        Sink::Heading(heading_level(level), range.start),
+                        String::new(),
+                    ));
+                }
+                Tag::Paragraph => {
+                    let sink = match w.items.last_mut() {
+                        Some(item) if item.own_end.is_none() => {
+                            if !item.plain.is_empty() {
+                                item.plain.push(' ');
+                            }
+                            Sink::Item
+                        }
+                        _ => Sink::Paragraph(range.start),
+                    };
+                    w.sinks.push((sink, String::new()));
+                }
+                Tag::List(_) => {
+                    w.end_item_text(range.start);
+                    w.list_depth += 1;
+                }
+                Tag::Item => w.items.push(Item {
+                    start: range.start,
+                    task: None,
+                    text_start: range.start,
+                    plain: String::new(),
+                    own_end: None,
+                    merged: false,
+                }),
+                Tag::CodeBlock(kind) => {
+                    if let Some(item) = w.items.last_mut()
+                        && item.own_end.is_none()
+                        && item.task.is_some()
+                    {
+                        item.merged = true;
+                    }
+                    w.end_item_text(range.start);
+                    let (lang, fenced) = match kind {
+                        CodeBlockKind::Fenced(info) => (info_lang(&info), true),
+                        CodeBlockKind::Indented => (String::new(), false),
+                    };
+                    code = Some((lang, String::new(), range.start, fenced));
+                }
+                Tag::Table(_) => table = Some((Vec::new(), Vec::new())),
+                Tag::TableHead | Tag::TableRow => row.clear(),
+                Tag::TableCell => w.sinks.push((Sink::Cell, String::new())),
+                _ => {}
+            },
+            Event::End(tag) => match tag {
+                TagEnd::Heading(_) => {
+                    if let Some((Sink::Heading(level, start), text)) = w.sinks.pop() {
+                        w.out.push(Block::Heading {
+                            level,
+                            text: collapse_spaces(&text),
+                            range: start..range.end,
+                        });
+                    }
+                }
+                TagEnd::Paragraph => match w.sinks.pop() {
+                    Some((Sink::Paragraph(start), text)) => {
+                        w.last_text = Some(Context {
+                            plain: text,
+                            range: start..range.end,
+                            text_range: start..range.end,
+                        });
+                        if w.items.is_empty() {
+                            w.out.push(Block::Prose {
+                                range: start..range.end,
+                            });
+                        }
+                    }
+                    Some((Sink::Item, text)) => {
+                        if let Some(item) = w.items.last_mut() {
+                            item.plain.push_str(&text);
+                        }
+                    }
+                    Some(other) => w.sinks.push(other),
+                    None => {}
+                },
+                TagEnd::Item => {
+                    // Tight items have no paragraph: their text arrived in the item itself.
+                    w.end_item_text(range.end);
+                    if let Some(item) = w.items.pop()
+                        && item.task.is_none()
+                        && w.items.is_empty()
+                    {
+                        w.out.push(Block::Prose {
+                            range: item.start..range.end,
+                        });
+                    }
+                    w.last_text = None;
+                }
+                TagEnd::List(_) => {
+                    w.list_depth = w.list_depth.saturating_sub(1);
+                    w.last_text = None;
+                }
+                TagEnd::CodeBlock => {
+                    if let Some((lang, content, start, fenced)) = code.take() {
+                        let first_line = line_of(start);
+                        w.out.push(Block::Code {
+                            closed: !fenced
+                                || fence_closed(full.get(start..range.end).unwrap_or("")),
+                            content_line: if fenced { first_line + 1 } else { first_line },
+                            lang,
+                            content,
+                            range: start..range.end,
+                            context: w.last_text.take(),
+                        });
+                    }
+                }
+                TagEnd::TableCell => {
+                    if let Some((_, text)) = w.sinks.pop() {
+                        row.push(collapse_spaces(&text));
+                    }
+                }
+                TagEnd::TableHead => {
+                    if let Some(t) = table.as_mut() {
+                        t.0 = std::mem::take(&mut row);
+                    }
+                }
+                TagEnd::TableRow => {
+                    if let Some(t) = table.as_mut() {
+                        t.1.push(std::mem::take(&mut row));
+                    }
+                }
+                TagEnd::Table => {
+                    if let Some((headers, rows)) = table.take() {
+                        w.out.push(Block::Table {
+                            headers,
+                            rows,
+                            range,
+                        });
+                    }
+                    w.last_text = None;
+                }
+                TagEnd::BlockQuote(_) | TagEnd::HtmlBlock if w.items.is_empty() => {
+                    w.out.push(Block::Prose { range });
+                }
+                _ => {}
+            },
+            Event::Text(text) => match code.as_mut() {
+                Some(c) => c.1.push_str(&text),
+                None => w.push_inline(&text),
+            },
+            Event::Code(text) | Event::InlineMath(text) | Event::InlineHtml(text) => {
+                w.push_inline(&text);
+            }
+            Event::SoftBreak | Event::HardBreak => w.push_inline(" "),
+            Event::TaskListMarker(checked) => {
+                if let Some(item) = w.items.last_mut() {
+                    item.task = Some(checked);
+                    item.text_start = range.end;
+                }
+            }
+            Event::Rule if w.items.is_empty() => {
+                w.out.push(Block::Prose { range });
+            }
+            _ => {}
+        }
+    }
+    w.out
+}
+
+struct Walker<'a> {
+    full: &'a str,
+    out: Vec<Block>,
+    items: Vec<Item>,
+    sinks: Vec<(Sink, String)>,
+    last_text: Option<Context>,
+    list_depth: usize,
+}
+
+impl Walker<'_> {
+    /// Sends inline text to the innermost sink: a heading, paragraph or cell, else the
+    /// list item whose own text is still open.
+    fn push_inline(&mut self, text: &str) {
+        match self.sinks.last_mut() {
+            Some((_, buf)) => buf.push_str(text),
+            None => {
+                if let Some(item) = self.items.last_mut()
+                    && item.own_end.is_none()
+                {
+                    item.plain.push_str(text);
+                }
+            }
+        }
+    }
+
+    /// Ends the own text of the innermost item (at a nested list, code block, heading or
+    /// its end), emitting it as a task when it is one. Its text becomes the context of a
+    /// code block that follows inside the item.
+    fn end_item_text(&mut self, at: usize) {
+        let Some(item) = self.items.last_mut() else {
+            return;
+        };
+        if item.own_end.is_some() {
+            return;
+        }
+        item.own_end = Some(at);
+        let text_range = item.text_start.min(at)..at;
+        if let (Some(checked), false) = (item.task, item.merged) {
+            self.out.push(Block::Task {
+                checked,
+                depth: self.list_depth.saturating_sub(1),
+                plain: collapse_spaces(&item.plain),
+                markdown: dedent(self.full.get(text_range.clone()).unwrap_or_default()),
+                range: item.start..at,
+            });
+        }
+        self.last_text = Some(Context {
+            plain: std::mem::take(&mut item.plain),
+            range: item.start..at,
+            text_range,
+        });
+    }
+}
+
+fn dedent(text: &str) -> String {
+    let lines: Vec<&str> = text.trim().lines().map(str::trim_start).collect();
+    lines.join("\n")
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// The language of a fence info string: `bash`, `{.bash}`, `bash title="x"`, `Shell`.
+fn info_lang(info: &str) -> String {
+    info.split(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c| matches!(c, '{' | '}' | '.'))
+        .to_ascii_lowercase()
+}
+
+/// Whether a fenced block's source ends with a closing fence as long as its opening one.
+fn fence_closed(source: &str) -> bool {
+    let mut lines = source.trim_end().lines();
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    let first = first.trim_start_matches([' ', '>']);
+    let Some(fence) = first.chars().next().filter(|c| matches!(c, '`' | '~')) else {
+        return false;
+    };
+    let open_len = first.chars().take_while(|c| *c == fence).count();
+    let Some(last) = lines.last() else {
+        return false;
+    };
+    let last = last.trim_start_matches([' ', '>']).trim_end();
+    last.chars().count() >= open_len && last.chars().all(|c| c == fence)
+}
+
+/// Whitespace runs become one space; ends trimmed.
+pub(super) fn collapse_spaces(text: &str) -> String {
+    let bytes = text.as_bytes();
+    // Fast path: ASCII text with single spaces only needs copying.
+    let simple = bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii() && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+        && !text.contains("  ");
+    if simple {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}

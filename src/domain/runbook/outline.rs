@@ -1,0 +1,801 @@
+//! From Markdown blocks to phases, steps and reference sections.
+//!
+//! Rules (see `docs/runbook-format.md`):
+//!
+//! - A heading whose words name a phase (or that front matter `phases:` maps) starts a phase.
+//! - A heading below a phase heading stays in that phase as a section, unless it names a
+//!   *different* phase, which then starts. A phase heading with nothing under it but deeper
+//!   phase headings only groups them ("## Rollback steps" over "### 1. Assess", "### 2.
+//!   Initiate", …) and is not a phase itself.
+//! - A heading that names no phase, at the level of the current phase heading or above,
+//!   ends the phase: it starts a reference section, shown for reading.
+//! - A single H1 at the top is the title, neither phase nor reference.
+//! - With no phase heading at all, every step goes into one Execution phase named after
+//!   the title (with a warning).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use super::commands;
+use super::decision_table;
+use super::markdown::{self, Block, Context};
+use super::model::{
+    CommandBlock, DecisionTable, Phase, PhaseKind, ReferenceSection, Step, StepId, StepKind,
+};
+use super::phase_words;
+use super::placeholders::Collector;
+use super::promql;
+use super::source::{Findings, Pos, Source};
+use super::time_budget;
+
+/// Explicit heading → phase mapping from front matter, keyed by [`phase_words::match_key`].
+pub(super) type Overrides = BTreeMap<String, PhaseKind>;
+
+/// What the Markdown body of a runbook holds.
+#[derive(Debug, Default)]
+pub(super) struct Outline {
+    /// Front matter `title`, else the first H1, else the file stem.
+    pub title: String,
+    pub phases: Vec<Phase>,
+    pub references: Vec<ReferenceSection>,
+    pub decision_tables: Vec<DecisionTable>,
+    pub placeholders: Collector,
+    /// Every heading (plain text and 1-based line), for `phases:` checks and hints.
+    pub headings: Vec<(String, usize)>,
+    /// `match_key`s of the overrides that matched a heading.
+    pub overrides_used: Vec<String>,
+}
+
+impl Outline {
+    pub fn step_count(&self) -> usize {
+        self.phases.iter().map(|p| p.steps.len()).sum()
+    }
+}
+
+/// Builds the outline of the body starting at byte `base` of `source.text`.
+pub(super) fn build(
+    file: &Path,
+    source: &Source,
+    base: usize,
+    overrides: &Overrides,
+    front_title: Option<&str>,
+    stem: &str,
+    findings: &mut Findings,
+) -> Outline {
+    let full = source.text.as_str();
+    let blocks = markdown::blocks(full, base, |offset| source.line_index(offset));
+    let title_heading = title_heading(&blocks);
+    let heading_title = blocks.iter().find_map(|block| match block {
+        Block::Heading { level: 1, text, .. } if !text.is_empty() => Some(text.as_str()),
+        _ => None,
+    });
+    let title = front_title
+        .filter(|t| !t.trim().is_empty())
+        .or(heading_title)
+        .unwrap_or(stem)
+        .trim()
+        .to_string();
+
+    // How each heading names a phase (front matter first, then its words).
+    let namings: Vec<Option<Naming>> = blocks
+        .iter()
+        .map(|block| match block {
+            Block::Heading { text, .. } => {
+                let explicit = (!overrides.is_empty())
+                    .then(|| phase_words::match_key(text))
+                    .and_then(|key| overrides.get(&key).map(|kind| Naming::Explicit(*kind, key)));
+                explicit.or_else(|| phase_words::naming(text).map(Naming::Words))
+            }
+            _ => None,
+        })
+        .collect();
+    let any_phase = namings.iter().enumerate().any(|(i, n)| match n {
+        Some(Naming::Explicit(..)) => true,
+        Some(Naming::Words(_)) => Some(i) != title_heading,
+        None => false,
+    });
+
+    let mut b = Builder {
+        file,
+        source,
+        findings,
+        out: Outline {
+            title: title.clone(),
+            ..Outline::default()
+        },
+        phases: Vec::new(),
+        references: Vec::new(),
+        current: Current::Reference(0),
+        any_phase,
+    };
+    if any_phase {
+        // Text before the first section: kept as a reference named after the title.
+        b.references
+            .push(ReferenceBuild::new(title.clone(), 1, None, base));
+    } else {
+        let line = title_heading
+            .and_then(|i| blocks.get(i))
+            .map_or(1, |h| source.line_index(h.range().start) + 1);
+        b.phases.push(PhaseBuild::new(
+            PhaseKind::Execution,
+            title.clone(),
+            line,
+            0,
+            base,
+        ));
+        b.current = Current::Phase(0);
+    }
+
+    for (i, (block, naming)) in blocks.into_iter().zip(namings).enumerate() {
+        match block {
+            Block::Heading { level, text, range } => {
+                let line = source.line_index(range.start) + 1;
+                if Some(i) == title_heading && !matches!(naming, Some(Naming::Explicit(..))) {
+                    if let (true, Some(preamble)) = (any_phase, b.references.first_mut()) {
+                        preamble.line = line;
+                        preamble.start = range.end;
+                    }
+                    b.out.headings.push((text, line));
+                    continue;
+                }
+                b.heading(level, &text, range, line, naming);
+                b.out.headings.push((text, line));
+            }
+            Block::Table {
+                headers,
+                rows,
+                range,
+            } => {
+                if let Some(severity_column) = decision_table::severity_column(&headers) {
+                    b.out.decision_tables.push(DecisionTable {
+                        line: source.line_index(range.start) + 1,
+                        headers,
+                        rows,
+                        severity_column,
+                    });
+                }
+                b.content();
+            }
+            Block::Prose { .. } => b.content(),
+            block @ (Block::Task { .. } | Block::Code { .. }) => b.step(block),
+        }
+    }
+    b.close(full.len());
+    if !any_phase {
+        let steps = b.phases.first().map_or(0, |p| p.phase.steps.len());
+        if steps > 0 {
+            b.findings.push(
+                Pos::START.warning(
+                    file,
+                    format!(
+                        "no phase headings found: all {steps} step{} are in one Execution phase",
+                        if steps == 1 { "" } else { "s" }
+                    ),
+                    Some(
+                        "name sections after their phase (Preparation, Execution, Verification, \
+                     Communication, Post-rollback) or map headings in front matter `phases:`"
+                            .into(),
+                    ),
+                ),
+            );
+        }
+    }
+    b.finish()
+}
+
+/// The index of the heading that is the document's title: the only H1, placed first.
+fn title_heading(blocks: &[Block]) -> Option<usize> {
+    let mut h1s = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| matches!(b, Block::Heading { level: 1, .. }));
+    let (first, _) = h1s.next()?;
+    let first_heading = blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading { .. }))?;
+    (h1s.next().is_none() && first == first_heading).then_some(first)
+}
+
+/// How a heading names a phase.
+enum Naming {
+    /// Mapped in front matter `phases:` (with its match key).
+    Explicit(PhaseKind, String),
+    /// By its words.
+    Words(phase_words::Naming),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Current {
+    Phase(usize),
+    Reference(usize),
+}
+
+struct PhaseBuild {
+    phase: Phase,
+    level: u8,
+    /// Byte offset where the phase's content starts (after its heading).
+    start: usize,
+    end: usize,
+    /// Sub-headings open inside the phase: (level, text).
+    sections: Vec<(u8, String)>,
+    /// Anything under the heading at all (prose, tables, sub-headings, steps).
+    has_content: bool,
+    /// Source ranges of its steps, cut from the body.
+    step_ranges: Vec<Range<usize>>,
+}
+
+impl PhaseBuild {
+    fn new(kind: PhaseKind, title: String, line: usize, level: u8, start: usize) -> Self {
+        PhaseBuild {
+            phase: Phase {
+                kind,
+                time_budget: time_budget::parse(&title),
+                title,
+                line,
+                body: String::new(),
+                steps: Vec::new(),
+            },
+            level,
+            start,
+            end: start,
+            sections: Vec::new(),
+            has_content: false,
+            step_ranges: Vec::new(),
+        }
+    }
+}
+
+struct ReferenceBuild {
+    title: String,
+    line: usize,
+    /// Heading level; `None` for the text before the first heading.
+    level: Option<u8>,
+    start: usize,
+    end: usize,
+    /// Steps written here, which stay reference: checklist items, commands, PromQL blocks.
+    stray: [usize; 3],
+}
+
+impl ReferenceBuild {
+    fn new(title: String, line: usize, level: Option<u8>, start: usize) -> Self {
+        ReferenceBuild {
+            title,
+            line,
+            level,
+            start,
+            end: start,
+            stray: [0; 3],
+        }
+    }
+}
+
+/// A step before it has its id and section.
+struct Draft {
+    kind: StepKind,
+    title: String,
+    text: String,
+    line: usize,
+    /// Source ranges it occupies (block and introducing prose).
+    ranges: Vec<Range<usize>>,
+    /// Text to search for placeholders, with its lexing when it is a shell script.
+    placeholder_source: (String, Option<commands::Lexed>),
+}
+
+struct Builder<'a> {
+    file: &'a Path,
+    source: &'a Source,
+    findings: &'a mut Findings,
+    out: Outline,
+    phases: Vec<PhaseBuild>,
+    references: Vec<ReferenceBuild>,
+    current: Current,
+    any_phase: bool,
+}
+
+impl Builder<'_> {
+    fn heading(
+        &mut self,
+        level: u8,
+        text: &str,
+        range: Range<usize>,
+        line: usize,
+        naming: Option<Naming>,
+    ) {
+        let naming = match naming {
+            Some(Naming::Explicit(kind, key)) => {
+                if !self.out.overrides_used.contains(&key) {
+                    self.out.overrides_used.push(key);
+                }
+                Some(phase_words::Naming::Activity(kind))
+            }
+            Some(Naming::Words(naming)) if self.any_phase => Some(naming),
+            _ => None,
+        };
+        // Under a phase or reference heading, a deeper heading starts a new phase only when
+        // an activity word (or front matter) names a different phase; otherwise it is a
+        // section of what it is under.
+        let current_level = match self.current {
+            Current::Phase(p) => Some(self.phases[p].level),
+            Current::Reference(r) => self.references.get(r).and_then(|r| r.level),
+        };
+        let nested = current_level.is_some_and(|l| level > l);
+        let kind = match naming {
+            Some(n) if nested && !n.is_activity() => None,
+            other => other.map(phase_words::Naming::kind),
+        };
+        if nested {
+            match self.current {
+                Current::Phase(p) if kind.is_none() || kind == Some(self.phases[p].phase.kind) => {
+                    let phase = &mut self.phases[p];
+                    phase.sections.retain(|(l, _)| *l < level);
+                    phase.sections.push((level, text.to_string()));
+                    phase.has_content = true;
+                    return;
+                }
+                Current::Reference(_) if kind.is_none() => return,
+                _ => {}
+            }
+        }
+        self.close(range.start);
+        match kind {
+            Some(kind) => {
+                if let Current::Phase(p) = self.current {
+                    let parent = &self.phases[p];
+                    if parent.level < level && !parent.has_content {
+                        // A heading that only groups deeper phase headings.
+                        self.phases.remove(p);
+                    }
+                }
+                self.phases.push(PhaseBuild::new(
+                    kind,
+                    text.to_string(),
+                    line,
+                    level,
+                    range.end,
+                ));
+                self.current = Current::Phase(self.phases.len() - 1);
+            }
+            None => {
+                self.references.push(ReferenceBuild::new(
+                    text.to_string(),
+                    line,
+                    Some(level),
+                    range.end,
+                ));
+                self.current = Current::Reference(self.references.len() - 1);
+            }
+        }
+    }
+
+    /// Ends the current phase or reference at `at`.
+    fn close(&mut self, at: usize) {
+        match self.current {
+            Current::Phase(p) => self.phases[p].end = at,
+            Current::Reference(r) => {
+                if let Some(r) = self.references.get_mut(r) {
+                    r.end = at;
+                }
+            }
+        }
+    }
+
+    fn content(&mut self) {
+        if let Current::Phase(p) = self.current {
+            self.phases[p].has_content = true;
+        }
+    }
+
+    fn step(&mut self, block: Block) {
+        let Some(draft) = self.draft(block) else {
+            self.content();
+            return;
+        };
+        match self.current {
+            Current::Phase(p) => {
+                let phase = &mut self.phases[p];
+                phase.has_content = true;
+                phase.step_ranges.extend(draft.ranges);
+                let section = (!phase.sections.is_empty()).then(|| {
+                    phase
+                        .sections
+                        .iter()
+                        .map(|(_, t)| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" › ")
+                });
+                match draft.placeholder_source {
+                    (script, Some(lexed)) => self.out.placeholders.script(&script, &lexed),
+                    (text, None) => self.out.placeholders.text(&text),
+                }
+                phase.phase.steps.push(Step {
+                    id: StepId(0),
+                    line: draft.line,
+                    title: draft.title,
+                    text: draft.text,
+                    section,
+                    kind: draft.kind,
+                });
+            }
+            Current::Reference(r) => {
+                if let Some(r) = self.references.get_mut(r) {
+                    let slot = match draft.kind {
+                        StepKind::Checklist { .. } => 0,
+                        StepKind::Command(_) => 1,
+                        StepKind::Promql { .. } => 2,
+                    };
+                    r.stray[slot] += 1;
+                }
+            }
+        }
+    }
+
+    /// The step a block makes, if any.
+    fn draft(&mut self, block: Block) -> Option<Draft> {
+        match block {
+            Block::Task {
+                checked,
+                plain,
+                markdown,
+                range,
+                ..
+            } => Some(Draft {
+                kind: StepKind::Checklist {
+                    checked_in_source: checked,
+                },
+                title: one_liner(&plain),
+                placeholder_source: (markdown.clone(), None),
+                text: markdown,
+                line: self.source.line_index(range.start) + 1,
+                ranges: vec![range],
+            }),
+            Block::Code {
+                lang,
+                content,
+                range,
+                content_line,
+                closed,
+                context,
+            } => {
+                if !closed {
+                    self.findings
+                        .push(self.source.position(range.start).warning(
+                            self.file,
+                            "code block is never closed: it runs to the end of the file",
+                            Some(
+                                "close it with a line holding only the opening fence (```)".into(),
+                            ),
+                        ));
+                }
+                self.code_draft(&lang, &content, &range, content_line, context.as_ref())
+            }
+            _ => None,
+        }
+    }
+
+    fn code_draft(
+        &self,
+        lang: &str,
+        content: &str,
+        range: &Range<usize>,
+        content_line: usize,
+        context: Option<&Context>,
+    ) -> Option<Draft> {
+        let line = self.source.line_index(range.start) + 1;
+        let mut ranges = vec![range.clone()];
+        ranges.extend(context.map(|c| c.range.clone()));
+        let text = step_text(
+            context.map(|c| c.markdown(&self.source.text)),
+            lang,
+            content,
+        );
+        let context_title = context.and_then(|c| first_sentence(&c.plain));
+        if lang == "promql" {
+            let query = content.trim().to_string();
+            if query.is_empty() {
+                return None;
+            }
+            let title = context_title
+                .or_else(|| leading_comment(content))
+                .unwrap_or_else(|| one_liner(query.lines().next().unwrap_or("")));
+            return Some(Draft {
+                kind: StepKind::Promql {
+                    comparison: promql::comparison(&query),
+                    query: query.clone(),
+                },
+                title,
+                text,
+                line,
+                ranges,
+                placeholder_source: (query, None),
+            });
+        }
+        let shell = commands::is_shell_lang(lang)
+            || (lang.is_empty() && commands::looks_like_shell(content));
+        if !shell {
+            return None;
+        }
+        let script = commands::script(lang, content);
+        let lexed = commands::lex(&script.text);
+        let lines = commands::command_lines_lexed(&script, &lexed, content_line + 1);
+        let first = lines.first()?;
+        let title = context_title
+            .or_else(|| leading_comment(&script.text))
+            .unwrap_or_else(|| one_liner(&markdown::collapse_spaces(&first.text)));
+        Some(Draft {
+            kind: StepKind::Command(CommandBlock {
+                lang: if lang.is_empty() {
+                    "sh".into()
+                } else {
+                    lang.to_string()
+                },
+                script: script.text.clone(),
+                lines,
+            }),
+            title,
+            text,
+            line,
+            ranges,
+            placeholder_source: (script.text, Some(lexed)),
+        })
+    }
+
+    fn finish(mut self) -> Outline {
+        let full = self.source.text.as_str();
+        let mut next_id = 0u32;
+        // With no step at all, loading fails with one error that says so; a warning per
+        // empty phase would only repeat it.
+        let any_step = self.phases.iter().any(|p| !p.phase.steps.is_empty());
+        for mut p in std::mem::take(&mut self.phases) {
+            p.phase.body = body_without(full, p.start..p.end, &mut p.step_ranges);
+            for step in &mut p.phase.steps {
+                step.id = StepId(next_id);
+                next_id += 1;
+            }
+            if p.phase.steps.is_empty() && self.any_phase && any_step {
+                self.findings
+                    .push(
+                        self.source.position_at(p.phase.line - 1, 0).warning(
+                            self.file,
+                            format!("phase `{}` has no steps", p.phase.title),
+                            Some(
+                                "write what to do as task items (`- [ ] …`) or fenced shell blocks"
+                                    .into(),
+                            ),
+                        ),
+                    );
+            }
+            self.out.phases.push(p.phase);
+        }
+        for (i, r) in std::mem::take(&mut self.references).into_iter().enumerate() {
+            let body = full.get(r.start..r.end).unwrap_or("").trim().to_string();
+            let [tasks, commands, queries] = r.stray;
+            let preamble = i == 0 && self.any_phase;
+            if tasks + commands + queries > 0 {
+                let what = describe_steps(tasks, commands, queries);
+                let verdict = if tasks + commands + queries == 1 {
+                    "is reference, not a step"
+                } else {
+                    "are reference, not steps"
+                };
+                let (message, hint) = if preamble {
+                    (
+                        format!("the text before the first section holds {what}, which {verdict}"),
+                        "move steps under a phase heading (e.g. \"## Execute\")".to_string(),
+                    )
+                } else {
+                    (
+                        format!("section `{}` is not a phase: its {what} {verdict}", r.title),
+                        format!(
+                            "start the heading with a phase word (e.g. \"Execute …\") or map it in front matter: `phases: {{ \"{}\": execution }}`",
+                            r.title
+                        ),
+                    )
+                };
+                self.findings
+                    .push(self.source.position_at(r.line - 1, 0).warning(
+                        self.file,
+                        message,
+                        Some(hint),
+                    ));
+            }
+            if preamble && body.is_empty() {
+                continue;
+            }
+            self.out.references.push(ReferenceSection {
+                title: r.title,
+                line: r.line,
+                body,
+            });
+        }
+        self.out
+    }
+}
+
+/// "2 task items and 1 command block"
+fn describe_steps(tasks: usize, commands: usize, queries: usize) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let parts: Vec<String> = [
+        (tasks, "task item", "task items"),
+        (commands, "command block", "command blocks"),
+        (queries, "PromQL block", "PromQL blocks"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| plural(n, one, many))
+    .collect();
+    match parts.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A step's full text: the introducing prose, then the block as fenced Markdown.
+fn step_text(context: Option<String>, lang: &str, content: &str) -> String {
+    let mut text = context.map_or_else(String::new, |mut c| {
+        c.push_str("\n\n");
+        c
+    });
+    text.reserve(content.len() + lang.len() + 8);
+    text.push_str("```");
+    text.push_str(lang);
+    text.push('\n');
+    text.push_str(content);
+    if !content.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str("```");
+    text
+}
+
+/// The section's source with its steps cut out, blank runs collapsed.
+fn body_without(full: &str, range: Range<usize>, cuts: &mut [Range<usize>]) -> String {
+    let Some(section) = full.get(range.clone()) else {
+        return String::new();
+    };
+    cuts.sort_by_key(|r| r.start);
+    let mut kept = String::with_capacity(section.len());
+    let mut from = range.start;
+    for cut in cuts.iter() {
+        let start = cut.start.clamp(from, range.end);
+        if let Some(piece) = full.get(from..start) {
+            kept.push_str(piece);
+        }
+        from = from.max(cut.end.min(range.end));
+    }
+    if let Some(piece) = full.get(from..range.end) {
+        kept.push_str(piece);
+    }
+    let mut out = String::with_capacity(kept.len());
+    let mut blank_run = 0;
+    for line in kept.lines() {
+        let is_blank = line.trim().is_empty();
+        blank_run = if is_blank { blank_run + 1 } else { 0 };
+        if blank_run <= 1 {
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Longest title kept whole, in characters.
+const TITLE_MAX: usize = 80;
+
+/// One readable line from single-spaced text: cut at a word boundary with `…` when long.
+pub(super) fn one_liner(text: &str) -> String {
+    let text = text.trim();
+    if text.len() <= TITLE_MAX || text.chars().count() <= TITLE_MAX {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(TITLE_MAX).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > TITLE_MAX / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
+}
+
+/// The first sentence of prose, as a title (`None` for empty prose).
+pub(super) fn first_sentence(text: &str) -> Option<String> {
+    let text = markdown::collapse_spaces(text);
+    let mut end = text.len();
+    let mut prev_word_start = 0;
+    for (i, c) in text.char_indices() {
+        if c == ' ' {
+            prev_word_start = i + 1;
+            continue;
+        }
+        if matches!(c, '.' | '!' | '?') {
+            let next = text[i + c.len_utf8()..].chars().next();
+            let word = &text[prev_word_start..i];
+            let abbreviation = word.contains('.')
+                || word.chars().count() <= 1
+                || ["e.g", "i.e", "etc", "vs", "approx", "min", "max", "sec"]
+                    .contains(&word.to_ascii_lowercase().as_str());
+            if next.is_none_or(|n| n == ' ') && !abbreviation {
+                end = if c == '.' { i } else { i + 1 };
+                break;
+            }
+        }
+    }
+    let sentence = text[..end].trim().trim_end_matches([':', ';', ',']).trim();
+    (!sentence.is_empty()).then(|| one_liner(sentence))
+}
+
+/// The first line of a script when it is a comment (`# Check current status`).
+fn leading_comment(script: &str) -> Option<String> {
+    let first = script.lines().find(|l| !l.trim().is_empty())?.trim();
+    if first.starts_with("#!") {
+        return None;
+    }
+    let comment = first.strip_prefix('#')?.trim_start_matches('#').trim();
+    (!comment.is_empty()).then(|| one_liner(comment))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles() {
+        assert_eq!(
+            first_sentence("Roll back to the previous revision. Then watch it.").as_deref(),
+            Some("Roll back to the previous revision")
+        );
+        assert_eq!(
+            first_sentence("Check the canary, e.g. with curl. Then go on").as_deref(),
+            Some("Check the canary, e.g. with curl")
+        );
+        assert_eq!(first_sentence("Run this:").as_deref(), Some("Run this"));
+        assert_eq!(
+            first_sentence("Is it down? Check").as_deref(),
+            Some("Is it down?")
+        );
+        assert_eq!(
+            first_sentence("v1.2.3 is bad").as_deref(),
+            Some("v1.2.3 is bad")
+        );
+        assert_eq!(first_sentence("  "), None);
+        assert_eq!(
+            leading_comment("\n# Check current status\nkubectl get pods").as_deref(),
+            Some("Check current status")
+        );
+        assert_eq!(leading_comment("#!/bin/sh\nls"), None);
+        let long = "word ".repeat(40);
+        let t = one_liner(&long);
+        assert!(
+            t.chars().count() <= TITLE_MAX + 1 && t.ends_with('…'),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn body_cuts_steps_and_collapses_blank_lines() {
+        let full = "intro\n\n- [ ] a\n- [ ] b\n\n\n\ntail\n";
+        let task = |t: &str| {
+            let start = full.find(t).unwrap_or(0);
+            start..start + t.len() + 1
+        };
+        let mut cuts = vec![task("- [ ] b"), task("- [ ] a")];
+        assert_eq!(
+            body_without(full, 0..full.len(), &mut cuts),
+            "intro\n\ntail"
+        );
+    }
+
+    #[test]
+    fn describes_counts() {
+        assert_eq!(describe_steps(2, 1, 0), "2 task items and 1 command block");
+        assert_eq!(
+            describe_steps(0, 3, 1),
+            "3 command blocks and 1 PromQL block"
+        );
+        assert_eq!(
+            describe_steps(1, 1, 2),
+            "1 task item, 1 command block and 2 PromQL blocks"
+        );
+    }
+}

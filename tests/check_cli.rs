@@ -1,0 +1,199 @@
+//! `backout check`, run as the built binary: exit codes, human output and the JSON report.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn backout(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_backout"))
+        .args(args)
+        .output()
+        .expect("run backout")
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+#[test]
+fn json_report_of_a_valid_runbook() {
+    let out = backout(&[
+        "check",
+        "--format",
+        "json",
+        "runbooks/deployment-rollback.md",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out);
+    let file = &doc["files"][0];
+    assert_eq!(file["path"], "runbooks/deployment-rollback.md");
+    assert_eq!(file["ok"], true);
+    assert_eq!(file["title"], "Checkout API — roll back a bad deployment");
+    let kinds: Vec<&str> = file["phases"]
+        .as_array()
+        .expect("phases")
+        .iter()
+        .map(|p| p["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "preparation",
+            "execution",
+            "verification",
+            "communication",
+            "post-rollback"
+        ]
+    );
+    assert_eq!(file["phases"][1]["name"], "2. Execute the rollback (5 min)");
+    assert_eq!(file["phases"][1]["line"], 83);
+    assert_eq!(file["phases"][1]["steps"], 4);
+    assert_eq!(
+        file["counts"],
+        serde_json::json!({
+            "checklist_items": 17,
+            "command_steps": 7,
+            "kubectl_commands": 9,
+            "promql_checks": 2,
+            "matrix_rows": 8,
+            "placeholders": 5
+        })
+    );
+    assert_eq!(file["warnings"], serde_json::json!([]));
+    assert_eq!(file["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn json_report_of_an_invalid_runbook_exits_1_with_located_errors() {
+    let out = backout(&[
+        "check",
+        "--format",
+        "json",
+        "tests/runbooks/invalid/unknown-front-matter-key.md",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json(&out);
+    let file = &doc["files"][0];
+    assert_eq!(file["ok"], false);
+    assert_eq!(file["counts"], Value::Null);
+    assert_eq!(
+        file["errors"],
+        serde_json::json!([{
+            "file": "tests/runbooks/invalid/unknown-front-matter-key.md",
+            "line": 3,
+            "col": 1,
+            "level": "error",
+            "message": "unknown front matter key `rtoo`",
+            "hint": "did you mean `rto`?"
+        }])
+    );
+}
+
+#[test]
+fn one_bad_file_among_good_ones_fails_the_run() {
+    let out = backout(&[
+        "check",
+        "--format",
+        "json",
+        "runbooks/feature-flag-rollback.md",
+        "tests/runbooks/invalid/no-steps.md",
+        "tests/runbooks/warnings/unused-var.md",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json(&out);
+    let oks: Vec<bool> = doc["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["ok"].as_bool().expect("ok"))
+        .collect();
+    assert_eq!(oks, [true, false, true]);
+    assert_eq!(doc["files"][2]["warnings"][0]["level"], "warning");
+    assert_eq!(doc["files"][2]["warnings"][0]["line"], 4);
+}
+
+#[test]
+fn an_unreadable_file_is_an_error_naming_it() {
+    let out = backout(&["check", "--format", "json", "no/such/runbook.md"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json(&out);
+    let error = &doc["files"][0]["errors"][0];
+    assert_eq!(error["file"], "no/such/runbook.md");
+    assert_eq!(error["line"], Value::Null);
+    assert!(
+        error["message"]
+            .as_str()
+            .expect("message")
+            .starts_with("cannot read file:")
+    );
+
+    let out = backout(&["check", "no/such/runbook.md"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("no/such/runbook.md: error: cannot read file:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn human_output_summarises_each_file_and_prints_diagnostics() {
+    let out = backout(&[
+        "check",
+        "runbooks/blue-green-rollback.md",
+        "tests/runbooks/invalid/several-errors.md",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "✓ runbooks/blue-green-rollback.md — 5 phases, 20 steps (12 checklist, 6 commands with 8 kubectl, 2 PromQL), 6 matrix rows, 7 placeholders"
+    );
+    assert_eq!(
+        lines[1],
+        "    prepare       Pre-rollback checklist (1 min) — 5 steps (line 51)"
+    );
+    assert!(lines.contains(&"✗ tests/runbooks/invalid/several-errors.md — 3 errors"));
+    assert!(lines.contains(
+        &"tests/runbooks/invalid/several-errors.md:3:27: error: unknown key `deploymnet` in `target`"
+    ));
+    assert!(lines.contains(&"  hint: did you mean `deployment`?"));
+    assert_eq!(lines.last(), Some(&"checked 2 files: 1 ok, 1 failed"));
+}
+
+#[test]
+fn every_project_runbook_checks_with_exit_0() {
+    let mut args = vec!["check".to_string()];
+    let mut files: Vec<String> = std::fs::read_dir("runbooks")
+        .expect("runbooks/")
+        .map(|e| e.expect("entry").path().display().to_string())
+        .filter(|p| p.ends_with(".md"))
+        .collect();
+    files.sort();
+    args.extend(files);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = backout(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.ends_with("checked 5 files: 5 ok, 0 failed\n"),
+        "{text}"
+    );
+    assert!(!text.contains("warning:"), "{text}");
+}

@@ -1,0 +1,168 @@
+//! `load_bytes` never panics, whatever the bytes, and what it returns is consistent.
+//!
+//! Two generators: arbitrary bytes, and "Markdown-ish" documents stitched from the
+//! fragments runbooks are made of (front matter fences, headings, fences of every kind,
+//! task items, tables, placeholders, quotes, CRLF, mojibake, BOMs, invalid UTF-8), which
+//! reach far deeper into the loader than random bytes do.
+
+use std::path::Path;
+
+use backout::domain::runbook::{self, LoadError, Runbook, StepKind};
+use proptest::prelude::*;
+
+const FRAGMENTS: &[&str] = &[
+    "---\n",
+    "...\n",
+    "backout: 1\n",
+    "backout: 2\n",
+    "title: T\n",
+    "rto: { SEV-1: 2m, SEV-2: soon }\n",
+    "phases: { \"Go\": execution, X: exec }\n",
+    "vars: { NS: prod, ns: x }\n",
+    "metrics: { queries: { error_rate: up } }\n",
+    "matrix:\n  - { when: \"error_rate > 1\", severity: S, action: A }\n  - { when: \"baseline(x) <\" }\n",
+    "target: [\n",
+    "&a x: *a\n",
+    "# Title\n",
+    "## 1. Prepare (3 min)\n",
+    "## Execute rollback [5 minutes]\n",
+    "### Phase 3 – Verification — 10 minutes\n",
+    "## 📣 Notify\n",
+    "## Post-rollback\n",
+    "#### Go\n",
+    "## Reference\n",
+    "```bash\n",
+    "```console\n",
+    "```promql\n",
+    "~~~sh\n",
+    "```\n",
+    "````\n",
+    "    indented code\n",
+    "kubectl -n <namespace> rollout undo deployment/$APP --to-revision=${REV}\n",
+    "$ kubectl get pods\nNAME READY\n",
+    "> continued \\\n",
+    "curl -d '{\"a\": \"<b>\"}' \"$URL\" <<EOF\nbody $X\nEOF\n",
+    "for P in a b; do echo $P; done\n",
+    "sum(rate(x[5m])) > 0.05\n",
+    "- [ ] task with <service-name>\n",
+    "  - [x] nested task\n",
+    "    * [ ] deeper\n",
+    "1. [ ] numbered\n",
+    "- plain item\n",
+    "| Severity | Metric |\n|---|---|\n| SEV-1 | > 1 |\n",
+    "> quote\n",
+    "<details><summary>x</summary>\n",
+    "Paragraph text. Second sentence!\n",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "'",
+    "\"",
+    "\\",
+    "$",
+    "${",
+    "<",
+    "`",
+    "â€™",
+    "Ã",
+    "ðŸš",
+    "\u{feff}",
+    "é",
+    "🚨",
+];
+
+fn markdownish() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(
+        prop_oneof![
+            8 => prop::sample::select(FRAGMENTS).prop_map(|s| s.as_bytes().to_vec()),
+            1 => prop::collection::vec(any::<u8>(), 0..8),
+            1 => "[a-zA-Z0-9 _.-]{0,12}".prop_map(String::into_bytes),
+        ],
+        0..60,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+/// What must hold of any result.
+fn check_consistent(bytes: &[u8], result: &Result<Runbook, LoadError>) {
+    // Lines counted as CommonMark counts them (\n, \r\n, lone \r).
+    let text = String::from_utf8_lossy(bytes)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
+    let last_line = text.matches('\n').count() + 1;
+    let diagnostics = match result {
+        Ok(rb) => {
+            let steps: Vec<_> = rb.steps().collect();
+            for (i, step) in steps.iter().enumerate() {
+                assert_eq!(step.id.0 as usize, i);
+                assert!(step.line >= 1 && step.line <= last_line);
+                if let StepKind::Command(block) = &step.kind {
+                    assert!(!block.lines.is_empty());
+                    for l in &block.lines {
+                        assert!(l.line >= 1 && l.line <= last_line, "{l:?}");
+                    }
+                    // Filling with every placeholder bound never fails.
+                    let all = rb
+                        .placeholders
+                        .iter()
+                        .map(|p| (p.name.clone(), "v a'l\"ue".to_string()))
+                        .collect();
+                    assert!(runbook::fill(&block.script, &all).is_ok());
+                }
+            }
+            assert!(
+                !steps.is_empty(),
+                "a runbook that loads has something to do"
+            );
+            rb.warnings.iter().collect::<Vec<_>>()
+        }
+        Err(e) => {
+            assert!(!e.errors().is_empty());
+            e.errors().iter().chain(e.warnings()).collect()
+        }
+    };
+    for d in diagnostics {
+        assert!(d.line >= 1 && d.line <= last_line, "{d}");
+        assert!(d.col >= 1, "{d}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+        let result = runbook::load_bytes(Path::new("fuzz.md"), &bytes);
+        check_consistent(&bytes, &result);
+    }
+
+    #[test]
+    fn markdownish_documents_never_panic(bytes in markdownish()) {
+        let result = runbook::load_bytes(Path::new("fuzz.md"), &bytes);
+        check_consistent(&bytes, &result);
+    }
+}
+
+#[test]
+fn pathological_inputs_do_not_panic_or_hang() {
+    let deep_yaml = format!("---\nx: {}\n---\n## Execute\n- [ ] a\n", "[".repeat(10_000));
+    let deep_lists = format!(
+        "## Execute\n{}",
+        (0..500)
+            .map(|i| format!("{}- [ ] t\n", "  ".repeat(i)))
+            .collect::<String>()
+    );
+    let quotes = format!(
+        "## Execute\n```bash\nkubectl get pods '{}\n```\n",
+        "\"'".repeat(5_000)
+    );
+    let backslashes = format!(
+        "## Execute\n```bash\nkubectl {}\n```\n",
+        "\\".repeat(10_001)
+    );
+    for doc in [deep_yaml, deep_lists, quotes, backslashes] {
+        let result = runbook::load_bytes(Path::new("edge.md"), doc.as_bytes());
+        check_consistent(doc.as_bytes(), &result);
+    }
+}
