@@ -10,9 +10,15 @@ fn main() -> ExitCode {
         Some(Command::Report(a)) => cli::report::run(a),
         Some(Command::Sessions(a)) => cli::sessions::run(a),
         Some(Command::Sim(a)) => cli::sim::run(a),
-        Some(Command::Resume(_)) | None => {
-            Err(cli::CliError::Message("the console is being built".into()))
-        }
+        Some(Command::Resume(a)) => cli::console::resume(a.session.as_deref(), &cli.console),
+        None => match &cli.runbook {
+            Some(path) => cli::console::open(path, &cli.console),
+            None => {
+                use clap::CommandFactory;
+                let _ = Cli::command().print_help();
+                Ok(ExitCode::from(2))
+            }
+        },
     };
     match result {
         Ok(code) => code,

@@ -15,8 +15,8 @@ use crate::domain::redact::Redactor;
 use crate::domain::runbook::{self, Runbook};
 use crate::runtime::console::{self, Outcome};
 use crate::runtime::journal_port::JournalAppend;
-use crate::runtime::terminal::TerminalGuard;
 use crate::runtime::logging;
+use crate::runtime::terminal::TerminalGuard;
 use crate::ui::keymap::Keymap;
 use crate::ui::state::{App, Flash, FlashLevel, SessionInfo};
 use crate::ui::theme::Theme;
@@ -29,12 +29,17 @@ pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");
-            eprintln!("backout: {} does not load; fix the errors above (`backout check` lists them too).", path.display());
+            eprintln!(
+                "backout: {} does not load; fix the errors above (`backout check` lists them too).",
+                path.display()
+            );
             return Ok(ExitCode::from(1));
         }
     };
     let store = SessionStore::from_env().map_err(message)?;
-    let new = store.create(&SessionStart::new(path, &bytes, &runbook.title)).map_err(message)?;
+    let new = store
+        .create(&SessionStart::new(path, &bytes, &runbook.title))
+        .map_err(message)?;
     let mut notices = Vec::new();
     if !runbook.warnings.is_empty() {
         notices.push(format!(
@@ -43,7 +48,14 @@ pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
             path.display()
         ));
     }
-    run(runbook, new.dir, new.journal, vec![new.started], notices, args)
+    run(
+        runbook,
+        new.dir,
+        new.journal,
+        vec![new.started],
+        notices,
+        args,
+    )
 }
 
 /// Reopens a session where it was.
@@ -66,13 +78,22 @@ pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, Cli
         eprintln!("backout: warning: {w}");
     }
     let copy = dir.runbook_copy_path();
-    let bytes = std::fs::read(&copy)
-        .map_err(|e| CliError::Message(format!("cannot read the session's runbook copy {}: {e}", copy.display())))?;
+    let bytes = std::fs::read(&copy).map_err(|e| {
+        CliError::Message(format!(
+            "cannot read the session's runbook copy {}: {e}",
+            copy.display()
+        ))
+    })?;
     let runbook = runbook::load_bytes(&copy, &bytes).map_err(|e| {
         CliError::Message(format!("the session's runbook copy no longer loads:\n{e}"))
     })?;
     let resumed = journal
-        .append(&identity::actor(), Entry::SessionResumed { host: identity::host_name() })
+        .append(
+            &identity::actor(),
+            Entry::SessionResumed {
+                host: identity::host_name(),
+            },
+        )
         .map_err(message)?;
     let mut records = recovered.records;
     records.push(resumed);
@@ -94,12 +115,18 @@ fn run(
     notices: Vec<String>,
     args: &ConsoleArgs,
 ) -> Result<ExitCode, CliError> {
-    let _log = crate::adapters::session_store::log_dir().ok().and_then(|d| logging::init(&d));
+    let _log = crate::adapters::session_store::log_dir()
+        .ok()
+        .and_then(|d| logging::init(&d));
     tracing::info!(session = %dir.id, runbook = %runbook.source.display(), "console opening");
     let config = UserConfig::load();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let (theme, theme_warnings) =
-        Theme::resolve(args.theme.as_deref(), &config.themes, config.theme_override.as_deref(), no_color);
+    let (theme, theme_warnings) = Theme::resolve(
+        args.theme.as_deref(),
+        &config.themes,
+        config.theme_override.as_deref(),
+        no_color,
+    );
     let (keymap, keymap_warnings) = match &config.keymap {
         Some(src) => Keymap::with_overrides(src),
         None => (Keymap::defaults(), Vec::new()),
@@ -114,7 +141,10 @@ fn run(
     let now = Utc::now();
     let mut app = App::new(
         runbook,
-        SessionInfo { id: dir.id.clone(), actor: actor.clone() },
+        SessionInfo {
+            id: dir.id.clone(),
+            actor: actor.clone(),
+        },
         records,
         theme,
         keymap,
@@ -124,7 +154,11 @@ fn run(
     let mut shown: Vec<String> = notices;
     shown.extend(warnings.iter().map(|w| format!("config: {w}")));
     if let Some(first) = shown.first() {
-        let more = if shown.len() > 1 { format!(" (+{} more in the log)", shown.len() - 1) } else { String::new() };
+        let more = if shown.len() > 1 {
+            format!(" (+{} more in the log)", shown.len() - 1)
+        } else {
+            String::new()
+        };
         app.flash = Some(Flash {
             level: FlashLevel::Warning,
             text: format!("{first}{more}"),
@@ -136,7 +170,10 @@ fn run(
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let sink = SessionJournal { file: journal, actor };
+    let sink = SessionJournal {
+        file: journal,
+        actor,
+    };
     let outcome = rt.block_on(async {
         let mut guard = TerminalGuard::enter()?;
         let outcome = console::run(app, sink, &mut guard.terminal).await;
@@ -164,7 +201,9 @@ struct SessionJournal {
 
 impl JournalAppend for SessionJournal {
     fn append(&mut self, entry: Entry) -> Result<Record, String> {
-        self.file.append(&self.actor, entry).map_err(|e| e.to_string())
+        self.file
+            .append(&self.actor, entry)
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -83,16 +83,10 @@ pub fn build(dir: &SessionDir, redactor: &Redactor) -> Result<Report, CliError> 
     Ok(report)
 }
 
-/// Loads the session's runbook copy, for step titles, phases and untouched items.
-///
-/// INTEGRATION (runbook loader): the loader `crate::domain::runbook::load` is being
-/// written on its own branch. Once merged, return its result here, e.g.
-/// `crate::domain::runbook::load(path, &String::from_utf8_lossy(bytes)).ok()`
-/// (adapt to its final signature). Until then the report is built from the journal
-/// alone, which it fully supports.
+/// Loads the session's runbook copy, for step titles, phases and untouched items. A copy
+/// that no longer loads gives a report from the journal alone.
 fn load_runbook(path: &Path, bytes: &[u8]) -> Option<Runbook> {
-    let _ = (path, bytes);
-    None
+    crate::domain::runbook::load_bytes(path, bytes).ok()
 }
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it over

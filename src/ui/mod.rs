@@ -10,7 +10,6 @@ pub mod keymap;
 pub mod msg;
 pub mod panes;
 pub mod popups;
-pub mod shim;
 pub mod state;
 #[cfg(test)]
 pub mod testkit;

@@ -7,10 +7,10 @@ use chrono::Duration as ChronoDuration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use crate::domain::redact;
-use super::shim as runbook;
 use crate::domain::journal::Entry;
 use crate::domain::progress::StepState;
+use crate::domain::redact;
+use crate::domain::runbook;
 use crate::domain::runbook::{PlaceholderForm, StepId, StepKind};
 
 use super::action::Action;

@@ -17,24 +17,49 @@ pub struct Tmux {
 }
 
 fn tmux_available() {
-    let ok = Command::new("tmux").arg("-V").output().map(|o| o.status.success()).unwrap_or(false);
-    assert!(ok, "tmux is required for the end-to-end tests: run the README's test command (it installs tmux)");
+    let ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "tmux is required for the end-to-end tests: run the README's test command (it installs tmux)"
+    );
 }
 
 impl Tmux {
     /// Starts `command` (run by `sh -c`) in a detached session of the given size, with
     /// `env` set and `TERM=xterm-256color`.
-    pub fn start(name: &str, width: u16, height: u16, env: &[(&str, &Path)], command: &str) -> Tmux {
+    pub fn start(
+        name: &str,
+        width: u16,
+        height: u16,
+        env: &[(&str, &Path)],
+        command: &str,
+    ) -> Tmux {
         tmux_available();
         let socket = format!("backout-test-{}-{name}", std::process::id());
-        let t = Tmux { name: name.to_string(), socket };
+        let t = Tmux {
+            name: name.to_string(),
+            socket,
+        };
         let mut full = String::from("env TERM=xterm-256color ");
         for (k, v) in env {
             full.push_str(&format!("{k}='{}' ", v.display()));
         }
         full.push_str(command);
         let status = Command::new("tmux")
-            .args(["-L", &t.socket, "-f", "/dev/null", "new-session", "-d", "-s", name])
+            .args([
+                "-L",
+                &t.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                name,
+            ])
             .args(["-x", &width.to_string(), "-y", &height.to_string()])
             .arg(&full)
             .status()
@@ -42,7 +67,15 @@ impl Tmux {
         assert!(status.success(), "tmux new-session failed for: {full}");
         // Keep the pane after the program exits so its last screen can be read.
         let _ = Command::new("tmux")
-            .args(["-L", &t.socket, "set-option", "-t", name, "remain-on-exit", "on"])
+            .args([
+                "-L",
+                &t.socket,
+                "set-option",
+                "-t",
+                name,
+                "remain-on-exit",
+                "on",
+            ])
             .status();
         t
     }
@@ -62,7 +95,15 @@ impl Tmux {
     /// Types literal text.
     pub fn type_text(&self, text: &str) {
         let status = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "-t", &self.name, "-l", text])
+            .args([
+                "-L",
+                &self.socket,
+                "send-keys",
+                "-t",
+                &self.name,
+                "-l",
+                text,
+            ])
             .status()
             .expect("tmux send-keys -l");
         assert!(status.success());
@@ -99,16 +140,35 @@ impl Tmux {
     /// The pid of the program in the pane.
     pub fn pane_pid(&self) -> i32 {
         let out = Command::new("tmux")
-            .args(["-L", &self.socket, "display-message", "-p", "-t", &self.name, "#{pane_pid}"])
+            .args([
+                "-L",
+                &self.socket,
+                "display-message",
+                "-p",
+                "-t",
+                &self.name,
+                "#{pane_pid}",
+            ])
             .output()
             .expect("tmux display-message");
-        String::from_utf8_lossy(&out.stdout).trim().parse().expect("pane pid")
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("pane pid")
     }
 
     /// Whether the program in the pane has exited.
     pub fn pane_dead(&self) -> bool {
         let out = Command::new("tmux")
-            .args(["-L", &self.socket, "display-message", "-p", "-t", &self.name, "#{pane_dead}"])
+            .args([
+                "-L",
+                &self.socket,
+                "display-message",
+                "-p",
+                "-t",
+                &self.name,
+                "#{pane_dead}",
+            ])
             .output()
             .expect("tmux display-message");
         String::from_utf8_lossy(&out.stdout).trim() == "1"
@@ -117,14 +177,20 @@ impl Tmux {
     pub fn wait_exit(&self) {
         let start = Instant::now();
         while !self.pane_dead() {
-            assert!(start.elapsed() < PATIENCE, "program did not exit; screen:\n{}", self.screen());
+            assert!(
+                start.elapsed() < PATIENCE,
+                "program did not exit; screen:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 
     /// Kills the whole tmux server: the terminal is gone, as when an SSH session drops.
     pub fn kill(&self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
     }
 }
 

@@ -14,7 +14,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let focused = app.focus == Pane::Journal && app.layers.is_empty();
     let saving = app.pending.len();
-    let mut title = format!("Journal · {} records", app.records.len());
+    let n = app.records.len();
+    let mut title = format!("Journal · {n} record{}", if n == 1 { "" } else { "s" });
     if saving > 0 {
         title.push_str(&format!(" · saving {saving}…"));
     }

@@ -1,0 +1,194 @@
+//! End to end, as an operator: the real binary in tmux. Open a runbook, tick items, add a
+//! note, run a command with confirmation, lose the terminal, `backout resume`, see the
+//! same state, `backout report`.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::tmux::Tmux;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_backout")
+}
+
+/// A copy of the fixture runbook inside the test's own directory, so that each test's
+/// process can be told apart (tests run in parallel).
+fn fixture(home: &Path) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-rollback.md");
+    let dst = home.join("e2e-rollback.md");
+    std::fs::copy(&src, &dst).expect("copy fixture");
+    dst
+}
+
+/// Sends a signal to the console working on `runbook`.
+fn signal_console(runbook: &Path, signal: &str) {
+    let status = Command::new("pkill")
+        .args([signal, "-f", &format!("^{} {}", bin(), runbook.display())])
+        .status()
+        .expect("pkill");
+    assert!(
+        status.success(),
+        "no backout process for {}",
+        runbook.display()
+    );
+}
+
+fn report(home: &Path, format: &str) -> String {
+    let out = Command::new(bin())
+        .args(["report", "--format", format])
+        .env("BACKOUT_HOME", home)
+        .output()
+        .expect("run backout report");
+    assert!(
+        out.status.success(),
+        "report failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 report")
+}
+
+/// Works the first steps of the fixture: tick, tick, note, run a command with a placeholder.
+fn work_the_first_steps(t: &Tmux) {
+    t.wait_for("Procedure 0/7");
+    t.keys(&["Space"]);
+    t.wait_for("Procedure 1/7");
+    t.keys(&["j", "Space"]);
+    t.wait_for("Procedure 2/7");
+    // A multi-line note.
+    t.keys(&["n"]);
+    t.wait_for("Note on #2");
+    t.type_text("IC is dana, comms is eli");
+    t.keys(&["Enter"]);
+    t.type_text("freeze posted in #deploys");
+    t.keys(&["C-s"]);
+    t.wait_for("note: IC is dana");
+    // Run the first command: the placeholder is asked for, then the exact command confirmed.
+    t.keys(&["j", "r"]);
+    t.wait_for("Placeholder <service-name>");
+    t.type_text("payments-api");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Run this in /bin/sh now?");
+    assert!(
+        screen.contains("echo \"current revision of payments-api: 7\""),
+        "{screen}"
+    );
+    t.keys(&["y"]);
+    t.wait_for("current revision of payments-api: 7");
+    t.wait_for("run 1 · exit 0");
+    t.wait_for("Procedure 3/7");
+}
+
+#[test]
+fn work_a_runbook_lose_the_terminal_resume_and_report() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(
+        "console",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} {}", bin(), fixture(home.path()).display()),
+    );
+    work_the_first_steps(&t);
+    // The terminal dies (SSH drop): tmux is killed, the console gets SIGHUP.
+    t.kill();
+
+    let t = Tmux::start(
+        "resumed",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} resume", bin()),
+    );
+    let screen = t.wait_for("Procedure 3/7");
+    assert!(screen.contains("✓  #1 Incident channel open"), "{screen}");
+    assert!(screen.contains("✓  #2 Deploy freeze announced"), "{screen}");
+    assert!(screen.contains("session resumed"), "{screen}");
+    // The cursor is on the first open step; the placeholder was remembered, so the second
+    // command goes straight to its confirmation.
+    assert!(screen.contains("› $  #4 Roll back"), "{screen}");
+    t.keys(&["r"]);
+    let screen = t.wait_for("Run this in /bin/sh now?");
+    assert!(
+        screen.contains("echo \"rolling back payments-api\""),
+        "{screen}"
+    );
+    t.keys(&["y"]);
+    t.wait_for("rollback of payments-api complete");
+    t.wait_for("Procedure 4/7");
+    t.keys(&["q"]);
+    t.wait_exit();
+
+    let md = report(home.path(), "md");
+    for expected in [
+        "Incident channel open and incident commander named",
+        "IC is dana, comms is eli",
+        "freeze posted in #deploys",
+        "echo \"current revision of payments-api: 7\"",
+        "exit 0",
+    ] {
+        assert!(md.contains(expected), "report lacks {expected:?}:\n{md}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&report(home.path(), "json")).expect("json report");
+    assert_eq!(
+        json["commands"].as_array().map(Vec::len),
+        Some(2),
+        "{json:#}"
+    );
+}
+
+#[test]
+fn a_sigkilled_console_resumes_with_every_confirmed_step() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(
+        "killed",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} {}", bin(), fixture(home.path()).display()),
+    );
+    work_the_first_steps(&t);
+    signal_console(&home.path().join("e2e-rollback.md"), "-KILL");
+    t.wait_exit();
+    t.kill();
+    // The terminal is left in raw mode by a SIGKILL; a new tmux gives a fresh one.
+    let t = Tmux::start(
+        "after-kill",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} resume", bin()),
+    );
+    let screen = t.wait_for("Procedure 3/7");
+    assert!(screen.contains("note: IC is dana"), "{screen}");
+    assert!(screen.contains("run 1 exit 0"), "{screen}");
+    t.keys(&["q"]);
+    t.wait_exit();
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_keeps_the_session() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(
+        "term",
+        100,
+        30,
+        &[("BACKOUT_HOME", home.path())],
+        &format!(
+            "{} {}; echo AFTER-EXIT; stty -a | grep -o -- '-icanon\\|icanon' | head -1; sleep 10",
+            bin(),
+            fixture(home.path()).display()
+        ),
+    );
+    t.wait_for("Procedure 0/7");
+    t.keys(&["Space"]);
+    t.wait_for("Procedure 1/7");
+    signal_console(&home.path().join("e2e-rollback.md"), "-TERM");
+    let screen = t.wait_for("AFTER-EXIT");
+    // Canonical mode is back: raw mode was left.
+    assert!(screen.lines().any(|l| l.trim() == "icanon"), "{screen}");
+    let md = report(home.path(), "md");
+    assert!(md.contains("Incident channel open"), "{md}");
+}
