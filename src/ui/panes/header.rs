@@ -65,18 +65,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     right.push(Span::styled(" ", bar));
 
     let right_width: usize = right.iter().map(|s| s.content.chars().count()).sum();
-    let left_fixed = 10 + 3;
-    let room = (area.width as usize).saturating_sub(right_width + left_fixed);
+    // The title comes first; the session id only when both fit.
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(used + right_width + 1);
     let session = format!("session {}", app.session.id);
-    let title_room = room
-        .saturating_sub(session.chars().count() + 3)
-        .max(room.min(20));
+    let title_len = app.runbook.title.chars().count();
     spans.push(Span::styled(
-        ellipsize(&app.runbook.title, title_room),
+        ellipsize(&app.runbook.title, room),
         bar.patch(t.style(Role::Title)),
     ));
-    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    if used + 3 + session.chars().count() + right_width <= area.width as usize {
+    if title_len + 3 + session.chars().count() <= room {
         spans.push(sep.clone());
         spans.push(Span::styled(session, bar.patch(t.style(Role::Muted))));
     }
