@@ -1,0 +1,15 @@
+//! The severity decision matrix: a small condition language over named metrics, its
+//! three-valued evaluation over a pure snapshot of signals, the `for`-duration state
+//! machine that turns conditions into firing rules, and the binding of a runbook's
+//! Markdown decision table to live metrics.
+//!
+//! Pure: no clock, no I/O. Callers pass `now` and a [`Signals`] snapshot in.
+//! See `docs/decision-matrix.md`.
+
+mod condition;
+mod parser;
+mod suggest;
+
+pub use condition::{ArithOp, CmpOp, Condition, Expr, FUNCTIONS, Func, MetricRef, Span, Threshold};
+pub use parser::{ConditionError, MAX_DEPTH, check_metric_names, parse_condition};
+pub use suggest::did_you_mean;
