@@ -7,9 +7,15 @@
 //! See `docs/decision-matrix.md`.
 
 mod condition;
+mod evaluate;
 mod parser;
+mod signals;
 mod suggest;
 
 pub use condition::{ArithOp, CmpOp, Condition, Expr, FUNCTIONS, Func, MetricRef, Span, Threshold};
+pub use evaluate::{Evaluation, Truth, UnknownReason, Why, evaluate};
 pub use parser::{ConditionError, MAX_DEPTH, check_metric_names, parse_condition};
+pub use signals::{
+    Absence, Baseline, BaselineSource, DEFAULT_STALENESS, Reading, Sample, Signals, Unavailable,
+};
 pub use suggest::did_you_mean;
