@@ -8,13 +8,19 @@
 
 mod condition;
 mod evaluate;
+mod matrix;
 mod parser;
+mod severity;
 mod signals;
 mod suggest;
 
 pub use condition::{ArithOp, CmpOp, Condition, Expr, FUNCTIONS, Func, MetricRef, Span, Threshold};
 pub use evaluate::{Evaluation, Truth, UnknownReason, Why, evaluate};
+pub use matrix::{
+    Matrix, MatrixError, MatrixState, Rule, RuleState, RuleVerdict, SeverityChanged, Verdict,
+};
 pub use parser::{ConditionError, MAX_DEPTH, check_metric_names, parse_condition};
+pub use severity::{Severity, SeverityError};
 pub use signals::{
     Absence, Baseline, BaselineSource, DEFAULT_STALENESS, Reading, Sample, Signals, Unavailable,
 };
