@@ -13,6 +13,7 @@ mod parser;
 mod severity;
 mod signals;
 mod suggest;
+mod table_binding;
 
 pub use condition::{ArithOp, CmpOp, Condition, Expr, FUNCTIONS, Func, MetricRef, Span, Threshold};
 pub use evaluate::{Evaluation, Truth, UnknownReason, Why, evaluate};
@@ -25,3 +26,4 @@ pub use signals::{
     Absence, Baseline, BaselineSource, DEFAULT_STALENESS, Reading, Sample, Signals, Unavailable,
 };
 pub use suggest::did_you_mean;
+pub use table_binding::{BoundRow, BoundTable, RowBinding, RowSummary};
