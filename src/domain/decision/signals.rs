@@ -150,6 +150,11 @@ impl Signals {
             .insert(metric.into(), Reading::Absent(absence));
     }
 
+    /// Records a reading as a metrics source returned it.
+    pub fn set_reading(&mut self, metric: impl Into<String>, reading: Reading) {
+        self.readings.insert(metric.into(), reading);
+    }
+
     /// Records a metric's baseline, replacing any earlier one.
     pub fn set_baseline(&mut self, metric: impl Into<String>, baseline: Baseline) {
         self.baselines.insert(metric.into(), baseline);

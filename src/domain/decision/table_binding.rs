@@ -457,7 +457,11 @@ fn tokenize(text: &str) -> Vec<Tok> {
                     i += 1;
                 }
                 let suffix: String = chars[suffix_start..i].iter().collect::<String>();
-                let value = number.trim_end_matches('.').parse::<f64>().ok();
+                let value = number
+                    .trim_end_matches('.')
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite());
                 match (value, suffix.as_str()) {
                     (Some(v), "") => out.push(Tok::Num(v, None)),
                     (Some(v), s) => match unit_of(&s.to_lowercase()) {
@@ -549,9 +553,13 @@ fn scalar(v: f64, unit: Option<Unit>) -> Option<f64> {
 }
 
 fn fmt_num(v: f64) -> String {
-    // Round away float noise from unit scaling (5 / 100 = 0.05, not 0.05000000000000001).
-    let rounded = (v * 1e12).round() / 1e12;
-    format!("{rounded}")
+    // Round away float noise from unit scaling (5 / 100 = 0.05, not 0.05000000000000001);
+    // large values have none worth removing, and scaling them could overflow.
+    if v.abs() < 1e6 {
+        format!("{}", (v * 1e12).round() / 1e12)
+    } else {
+        format!("{v}")
+    }
 }
 
 fn is_baseline_word(t: Option<&Tok>) -> bool {

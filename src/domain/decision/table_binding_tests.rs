@@ -204,6 +204,26 @@ fn bound_rows_evaluate_through_the_matrix() {
 }
 
 #[test]
+fn huge_numbers_stay_numbers() {
+    let t = table(
+        &[
+            &["Severity", "Error rate"],
+            &["SEV-1", &format!("> 1{}", "0".repeat(400))],
+            &["SEV-2", "> 12345678901234567890"],
+        ],
+        0,
+    );
+    assert_eq!(
+        bound(&t, &METRICS),
+        [
+            "SEV-1 | display-only: `> 1{zeros}`: names error_rate but gives no threshold"
+                .replace("{zeros}", &"0".repeat(400)),
+            "SEV-2 | error_rate > 12345678901234567000".to_string(),
+        ]
+    );
+}
+
+#[test]
 fn summaries_serialise() {
     let t = table(
         &[
@@ -238,8 +258,10 @@ mod properties {
             let headers: Vec<String> = (0..row.len()).map(|i| if i == 0 { "Severity".into() } else { "Error rate".into() }).collect();
             let t = DecisionTable { line: 1, headers, rows: vec![row], severity_column: 0 };
             let b = BoundTable::bind(&t, METRICS);
-            if let RowBinding::Live { when, .. } = &b.rows[0].binding {
+            if let RowBinding::Live { when, condition, .. } = &b.rows[0].binding {
                 prop_assert!(parse_condition(when).is_ok(), "{}", when);
+                // Only real metrics are referenced (a huge number must not print as `inf`).
+                prop_assert!(condition.metric_names().iter().all(|m| METRICS.contains(&m.as_str())), "{}", when);
             }
         }
     }
