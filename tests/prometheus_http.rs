@@ -36,6 +36,7 @@ struct Answer {
     content_type: &'static str,
     body: String,
     delay: Duration,
+    retry_after: Option<&'static str>,
 }
 
 fn json(status: u16, body: &str) -> Answer {
@@ -44,6 +45,7 @@ fn json(status: u16, body: &str) -> Answer {
         content_type: "application/json",
         body: body.to_string(),
         delay: Duration::ZERO,
+        retry_after: None,
     }
 }
 
@@ -77,11 +79,13 @@ async fn handle(State(fake): State<Fake>, headers: HeaderMap, req: Request) -> R
         return (StatusCode::NOT_FOUND, "404 page not found").into_response();
     };
     tokio::time::sleep(answer.delay).await;
-    Response::builder()
+    let mut response = Response::builder()
         .status(answer.status)
-        .header(header::CONTENT_TYPE, answer.content_type)
-        .body(Body::from(answer.body))
-        .unwrap()
+        .header(header::CONTENT_TYPE, answer.content_type);
+    if let Some(after) = answer.retry_after {
+        response = response.header(header::RETRY_AFTER, after);
+    }
+    response.body(Body::from(answer.body)).unwrap()
 }
 
 /// `a=1&b=x%20y` → pairs, decoded.
@@ -194,6 +198,7 @@ async fn every_error_shape_is_one_readable_line() {
         content_type: "text/html",
         body: "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center><h1>502 Bad Gateway</h1></center></body>\r\n</html>".into(),
         delay: Duration::ZERO,
+        retry_after: None,
     };
     let (addr, _fake) = serve(vec![
         ("bad", json(400, r#"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:4: parse error: unexpected end of input"}"#)),
@@ -201,7 +206,7 @@ async fn every_error_shape_is_one_readable_line() {
         ("unavailable", json(503, r#"{"status":"error","errorType":"unavailable","error":"Service Unavailable"}"#)),
         ("slow_server", json(503, r#"{"status":"error","errorType":"timeout","error":"query timed out in query execution"}"#)),
         ("proxy", html),
-        ("empty503", Answer { status: 503, content_type: "text/plain", body: String::new(), delay: Duration::ZERO }),
+        ("empty503", Answer { status: 503, content_type: "text/plain", body: String::new(), delay: Duration::ZERO, retry_after: None }),
     ])
     .await;
     let client = PrometheusClient::new(
@@ -222,6 +227,8 @@ async fn every_error_shape_is_one_readable_line() {
     ] {
         let e = client.instant(query, None).await.unwrap_err();
         assert_eq!(e.to_string(), message, "{query}");
+        // No Retry-After was sent: the caller's own backoff applies.
+        assert_eq!(e.retry_after(), None, "{query}");
         assert!(!e.to_string().contains('\n'), "{query}");
         assert!(!format!("{e:?}").contains("tok-never-shown"));
         assert_eq!(e.is_transient(), transient, "{query}");
@@ -229,6 +236,29 @@ async fn every_error_shape_is_one_readable_line() {
             assert!(matches!(e, PromError::Api { ref error_type, .. } if *error_type == kind), "{e:?}");
         }
     }
+}
+
+#[tokio::test]
+async fn retry_after_is_passed_on_when_sent() {
+    let (addr, _fake) = serve(vec![(
+        "throttled",
+        Answer {
+            retry_after: Some("7"),
+            ..json(
+                503,
+                r#"{"status":"error","errorType":"unavailable","error":"overloaded"}"#,
+            )
+        },
+    )])
+    .await;
+    let client =
+        PrometheusClient::new(&format!("http://{addr}"), None, Duration::from_secs(5)).unwrap();
+    let e = client.instant("throttled", None).await.unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
+    assert_eq!(
+        e.to_string(),
+        "Prometheus refused the query (HTTP 503, unavailable): overloaded"
+    );
 }
 
 #[tokio::test]

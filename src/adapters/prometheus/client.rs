@@ -202,6 +202,13 @@ impl PrometheusClient {
         let fail = |e: reqwest::Error| self.transport_error(&shown, e);
         let mut response = request.send().await.map_err(fail)?;
         let status = response.status().as_u16();
+        // Only the delay-seconds form; an HTTP-date is rare from Prometheus or its proxies.
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(fail)? {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
@@ -212,7 +219,7 @@ impl PrometheusClient {
             body.extend_from_slice(&chunk);
         }
         tracing::debug!(url = %shown, status, bytes = body.len(), "prometheus answered");
-        decode(status, &body, &shown)
+        decode(status, &body, &shown).map_err(|e| e.with_retry_after(retry_after))
     }
 
     fn transport_error(&self, url: &str, e: reqwest::Error) -> PromError {

@@ -24,6 +24,8 @@ pub enum PromError {
         status: u16,
         error_type: ErrorType,
         message: String,
+        /// The server's `Retry-After`, when it sent one (in seconds).
+        retry_after: Option<Duration>,
     },
     /// Something answered that is not Prometheus' API (a proxy's HTML page, an empty
     /// body, …).
@@ -32,6 +34,8 @@ pub enum PromError {
         url: String,
         status: u16,
         excerpt: String,
+        /// The server's `Retry-After`, when it sent one (in seconds).
+        retry_after: Option<Duration>,
     },
     /// A Prometheus-shaped answer we cannot use (unknown result type, bad number, …).
     #[error("unexpected answer from Prometheus: {reason}")]
@@ -42,6 +46,26 @@ pub enum PromError {
 }
 
 impl PromError {
+    /// How long the server asked us to wait before retrying (`Retry-After`), if it did.
+    /// Absent on most Prometheus answers: callers then use their own backoff.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            PromError::Api { retry_after, .. } | PromError::NotPrometheus { retry_after, .. } => {
+                *retry_after
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn with_retry_after(mut self, value: Option<Duration>) -> Self {
+        if let PromError::Api { retry_after, .. } | PromError::NotPrometheus { retry_after, .. } =
+            &mut self
+        {
+            *retry_after = value;
+        }
+        self
+    }
+
     /// Whether trying again later may help (timeouts, unreachable, overloaded or
     /// restarting server), as opposed to a query that will fail the same way again.
     pub fn is_transient(&self) -> bool {

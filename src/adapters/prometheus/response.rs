@@ -127,6 +127,7 @@ pub(crate) fn decode(status: u16, body: &[u8], url: &str) -> Result<QueryResult,
                     url: url.to_string(),
                     status,
                     excerpt: excerpt(body),
+                    retry_after: None,
                 }
             });
         }
@@ -146,11 +147,13 @@ pub(crate) fn decode(status: u16, body: &[u8], url: &str) -> Result<QueryResult,
             status,
             error_type: ErrorType::parse(envelope.error_type.as_deref().unwrap_or("")),
             message: one_line(envelope.error.as_deref().unwrap_or("(no message)"), 300),
+            retry_after: None,
         }),
         other => Err(PromError::NotPrometheus {
             url: url.to_string(),
             status,
             excerpt: format!("status `{}`", one_line(other, 40)),
+            retry_after: None,
         }),
     }
 }
