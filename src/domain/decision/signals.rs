@@ -172,6 +172,31 @@ impl Signals {
         self
     }
 
+    /// Captures every metric's current usable value as its baseline
+    /// ([`BaselineSource::SessionStart`]): at session start, and again when the operator
+    /// asks. Metrics without a usable value keep their previous baseline (if any) and are
+    /// returned with the reason, so the console can say which could not be captured.
+    pub fn capture_baselines(&mut self, now: DateTime<Utc>) -> Vec<(String, Unavailable)> {
+        let mut skipped = Vec::new();
+        let names: Vec<String> = self.readings.keys().cloned().collect();
+        for name in names {
+            match self.value(&name, now) {
+                Ok(value) => {
+                    self.baselines.insert(
+                        name,
+                        Baseline {
+                            value,
+                            captured_at: now,
+                            source: BaselineSource::SessionStart,
+                        },
+                    );
+                }
+                Err(why) => skipped.push((name, why)),
+            }
+        }
+        skipped
+    }
+
     /// The raw reading of a metric, if any.
     pub fn reading(&self, metric: &str) -> Option<&Reading> {
         self.readings.get(metric)
@@ -266,5 +291,37 @@ mod tests {
             s.value("old", now).unwrap_err().to_string(),
             "stale (31s old)"
         );
+    }
+
+    #[test]
+    fn baselines_are_captured_from_usable_values_only() {
+        let earlier = Baseline {
+            value: 0.2,
+            captured_at: t(-600),
+            source: BaselineSource::PromOffset {
+                offset: Duration::from_secs(86_400),
+            },
+        };
+        let mut s = Signals::new(Duration::from_secs(30))
+            .with_sample("latency", 0.3, t(0))
+            .with_sample("errors", f64::NAN, t(0))
+            .with_sample("old", 1.0, t(-100))
+            .with_baseline("errors", earlier);
+        let skipped: Vec<String> = s
+            .capture_baselines(t(0))
+            .into_iter()
+            .map(|(name, why)| format!("{name}: {why}"))
+            .collect();
+        assert_eq!(skipped, ["errors: NaN", "old: stale (100s old)"]);
+        assert_eq!(
+            s.baseline("latency"),
+            Some(&Baseline {
+                value: 0.3,
+                captured_at: t(0),
+                source: BaselineSource::SessionStart
+            })
+        );
+        assert_eq!(s.baseline("errors"), Some(&earlier), "kept, not erased");
+        assert_eq!(s.baseline("old"), None);
     }
 }
