@@ -363,3 +363,60 @@ fn an_empty_matrix_decides_nothing() {
     let v = state.step(&Matrix::default(), &Signals::default(), t(0));
     assert_eq!(show(&v), r#"none "-" | firing [] pending [] unknown []"#);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What the error-rate query returned at one refresh.
+    fn observation() -> impl Strategy<Value = Option<f64>> {
+        prop_oneof![
+            3 => (0.0f64..0.2).prop_map(Some),
+            1 => Just(None),
+            1 => Just(Some(f64::NAN)),
+        ]
+    }
+
+    proptest! {
+        /// Whatever the sequence of values, gaps and NaNs: a rule fires only when its
+        /// condition holds now and has held (through unknowns) for its `for`; unknown
+        /// rules never fire; the highest severity is the most severe firing rule's; and a
+        /// severity change is reported exactly when it changes.
+        #[test]
+        fn state_machine_invariants(steps in prop::collection::vec((1i64..40, observation()), 1..60)) {
+            let m = design_matrix();
+            let mut state = MatrixState::new();
+            let mut now = 0;
+            let mut previous: Option<Severity> = None;
+            for (dt, value) in steps {
+                now += dt;
+                let mut s = Signals::new(Duration::from_secs(30));
+                if let Some(v) = value {
+                    s.set_sample("error_rate", v, t(now));
+                }
+                let v = state.step(&m, &s, t(now));
+                for r in &v.rules {
+                    let rule = &m.rules()[r.rule];
+                    match r.state {
+                        RuleState::Firing => {
+                            prop_assert!(r.held_for >= rule.hold);
+                            prop_assert_eq!(r.held_since.map(|h| t(now) - h >= chrono::Duration::from_std(rule.hold).unwrap()), Some(true));
+                            if r.rule < 2 {
+                                let value = value.unwrap();
+                                let threshold = if r.rule == 0 { 0.10 } else { 0.05 };
+                                prop_assert!(value > threshold, "{} > {}", value, threshold);
+                            }
+                        }
+                        RuleState::Pending => prop_assert!(r.held_for < rule.hold),
+                        RuleState::Inactive => prop_assert_eq!(r.held_since, None),
+                        RuleState::Unknown => prop_assert!(!r.reasons.is_empty()),
+                    }
+                }
+                let most_severe = v.firing.iter().map(|&i| v.rules[i].severity.clone()).max();
+                prop_assert_eq!(&v.highest_severity, &most_severe);
+                prop_assert_eq!(v.severity_changed.is_some(), most_severe != previous);
+                previous = most_severe;
+            }
+        }
+    }
+}
