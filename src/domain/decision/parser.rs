@@ -413,6 +413,9 @@ impl Parser<'_> {
             format!("expected {expected}, found {}", describe(t, self.src)),
         );
         match &t.kind {
+            Tok::Ident(word) if word.eq_ignore_ascii_case("for") => {
+                e.hint("a duration is the rule's own key: `for: 2m` next to `when`")
+            }
             Tok::Ident(_) | Tok::Number(_) if expected.contains("`and`") => {
                 e.hint("join conditions with `and` or `or`")
             }

@@ -205,6 +205,12 @@ fn errors_are_located_and_explained() {
             Some("join conditions with `and` or `or`"),
         ),
         (
+            "error_rate > 5% for 2m",
+            16,
+            "expected `and`, `or` or the end of the condition, found `for`",
+            Some("a duration is the rule's own key: `for: 2m` next to `when`"),
+        ),
+        (
             "a >",
             3,
             "expected a comparison such as `error_rate > 0.05`, found the end of the condition",
