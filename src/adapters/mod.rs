@@ -3,5 +3,7 @@
 pub mod config;
 pub mod identity;
 pub mod journal_file;
+pub mod metrics_source;
+pub mod prometheus;
 pub mod session_store;
 pub mod shell;

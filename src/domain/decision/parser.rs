@@ -1,0 +1,682 @@
+//! Parsing matrix conditions: `error_rate > 5% and not (latency_p95 < 2 * baseline(latency_p95))`.
+//!
+//! Grammar, loosest binding first:
+//!
+//! ```text
+//! condition  := or
+//! or         := and  (("or"  | "||") and)*
+//! and        := not  (("and" | "&&") not)*
+//! not        := ("not" | "!") not | comparison
+//! comparison := sum (("<" | "<=" | ">" | ">=" | "==" | "!=") sum)?     -- never chained
+//! sum        := product (("+" | "-") product)*
+//! product    := unary (("*" | "/") unary)*
+//! unary      := "-" unary | primary
+//! primary    := number | name | name "(" args ")" | "(" condition ")"
+//! number     := digits ["." digits] [("e"|"E") ["+"|"-"] digits] [unit]
+//! unit       := "%" | "ms" | "s" | "m" | "h"                     -- 5% = 0.05, 500ms = 0.5
+//! ```
+//!
+//! Keywords are case-insensitive; `≥ ≤ ≠` are accepted for `>= <= !=`. Every error
+//! carries the byte offset where it was found and, where one helps, a hint. The parser
+//! never panics, whatever the input (it is property-tested over arbitrary strings), and
+//! refuses nesting deeper than [`MAX_DEPTH`] instead of overflowing the stack.
+
+use thiserror::Error;
+
+use super::condition::{ArithOp, CmpOp, Condition, Expr, FUNCTIONS, Func, Span};
+use super::suggest::did_you_mean;
+
+/// Deepest nesting of parentheses, `not` and unary minus accepted.
+pub const MAX_DEPTH: usize = 64;
+
+/// Why a condition does not parse.
+///
+/// Display is the message alone; the loader turns [`offset`](Self::offset) into
+/// `file:line:col` and prints the [`hint`](Self::hint) on its own line.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{message}")]
+pub struct ConditionError {
+    /// Byte offset within the condition string where the problem is.
+    pub offset: usize,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl ConditionError {
+    fn new(offset: usize, message: impl Into<String>) -> Self {
+        ConditionError {
+            offset,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// Parses a condition.
+///
+/// ```
+/// use backout::domain::decision::parse_condition;
+/// let c = parse_condition("error_rate > 5% or latency_p95 > 2 * baseline(latency_p95)").unwrap();
+/// assert_eq!(c.to_string(), "error_rate > 0.05 or latency_p95 > 2 * baseline(latency_p95)");
+/// let e = parse_condition("latency_p95 > 2 * baselin(latency_p95)").unwrap_err();
+/// assert_eq!(e.offset, 18);
+/// assert_eq!(e.message, "unknown function `baselin`");
+/// assert_eq!(e.hint.as_deref(), Some("did you mean `baseline`?"));
+/// ```
+pub fn parse_condition(src: &str) -> Result<Condition, ConditionError> {
+    let tokens = lex(src)?;
+    let mut p = Parser {
+        src,
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
+    if p.peek().kind == Tok::End {
+        return Err(ConditionError::new(0, "empty condition")
+            .hint("write a comparison, e.g. `error_rate > 0.05`"));
+    }
+    let node = p.or()?;
+    let end = p.peek();
+    if end.kind != Tok::End {
+        return Err(p.unexpected(&end, "`and`, `or` or the end of the condition"));
+    }
+    into_condition(node, src, "a condition")
+}
+
+/// Checks each metric a condition reads against the names it may use (the keys of
+/// `metrics.queries`); one error per unknown mention, located at the name.
+pub fn check_metric_names<'a>(
+    condition: &Condition,
+    known: impl IntoIterator<Item = &'a str> + Clone,
+) -> Vec<ConditionError> {
+    condition
+        .metric_refs()
+        .into_iter()
+        .filter(|r| !known.clone().into_iter().any(|k| k == r.name))
+        .map(|r| {
+            let e = ConditionError::new(r.span.start, format!("unknown metric `{}`", r.name));
+            match did_you_mean(&r.name, known.clone()) {
+                Some(s) => e.hint(format!("did you mean `{s}`?")),
+                None => {
+                    let names: Vec<&str> = known.clone().into_iter().collect();
+                    if names.is_empty() {
+                        e.hint("define it under `metrics.queries`")
+                    } else {
+                        e.hint(format!(
+                            "metrics are the keys of `metrics.queries`: {}",
+                            names.join(", ")
+                        ))
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Number(f64),
+    Ident(String),
+    And,
+    Or,
+    Not,
+    Cmp(CmpOp),
+    Arith(ArithOp),
+    LParen,
+    RParen,
+    Comma,
+    End,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    kind: Tok,
+    span: Span,
+}
+
+fn describe(t: &Token, src: &str) -> String {
+    match t.kind {
+        Tok::End => "the end of the condition".into(),
+        _ => format!("`{}`", src.get(t.span.start..t.span.end).unwrap_or("?")),
+    }
+}
+
+fn lex(src: &str) -> Result<Vec<Token>, ConditionError> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < src.len() {
+        let c = match src[i..].chars().next() {
+            Some(c) => c,
+            None => break,
+        };
+        let start = i;
+        let two = src.get(i..i + 2).unwrap_or("");
+        let tok = |kind, len: usize| Token {
+            kind,
+            span: Span {
+                start,
+                end: start + len,
+            },
+        };
+        let (token, len) = match c {
+            c if c.is_whitespace() => {
+                i += c.len_utf8();
+                continue;
+            }
+            '0'..='9' | '.' => {
+                let (value, len) = lex_number(src, i)?;
+                (tok(Tok::Number(value), len), len)
+            }
+            c if c.is_ascii_alphabetic() || c == '_' => {
+                let len = src[i..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+                    .unwrap_or(src.len() - i);
+                let word = &src[i..i + len];
+                let kind = match word.to_ascii_lowercase().as_str() {
+                    "and" => Tok::And,
+                    "or" => Tok::Or,
+                    "not" => Tok::Not,
+                    _ => Tok::Ident(word.to_string()),
+                };
+                (tok(kind, len), len)
+            }
+            _ if two == ">=" => (tok(Tok::Cmp(CmpOp::Ge), 2), 2),
+            _ if two == "<=" => (tok(Tok::Cmp(CmpOp::Le), 2), 2),
+            _ if two == "==" => (tok(Tok::Cmp(CmpOp::Eq), 2), 2),
+            _ if two == "!=" || two == "<>" => (tok(Tok::Cmp(CmpOp::Ne), 2), 2),
+            _ if two == "&&" => (tok(Tok::And, 2), 2),
+            _ if two == "||" => (tok(Tok::Or, 2), 2),
+            _ if two == "=>" || two == "=<" => {
+                return Err(
+                    ConditionError::new(i, format!("`{two}` is not an operator"))
+                        .hint(if two == "=>" { "use `>=`" } else { "use `<=`" }),
+                );
+            }
+            '≥' => (tok(Tok::Cmp(CmpOp::Ge), c.len_utf8()), c.len_utf8()),
+            '≤' => (tok(Tok::Cmp(CmpOp::Le), c.len_utf8()), c.len_utf8()),
+            '≠' => (tok(Tok::Cmp(CmpOp::Ne), c.len_utf8()), c.len_utf8()),
+            '>' => (tok(Tok::Cmp(CmpOp::Gt), 1), 1),
+            '<' => (tok(Tok::Cmp(CmpOp::Lt), 1), 1),
+            '!' => (tok(Tok::Not, 1), 1),
+            '+' => (tok(Tok::Arith(ArithOp::Add), 1), 1),
+            '-' => (tok(Tok::Arith(ArithOp::Sub), 1), 1),
+            '*' => (tok(Tok::Arith(ArithOp::Mul), 1), 1),
+            '/' => (tok(Tok::Arith(ArithOp::Div), 1), 1),
+            '(' => (tok(Tok::LParen, 1), 1),
+            ')' => (tok(Tok::RParen, 1), 1),
+            ',' => (tok(Tok::Comma, 1), 1),
+            '=' => {
+                return Err(ConditionError::new(i, "`=` is not a comparison")
+                    .hint("use `==` to compare for equality"));
+            }
+            '&' | '|' => {
+                return Err(ConditionError::new(i, format!("unexpected `{c}`")).hint(
+                    if c == '&' {
+                        "use `and` (or `&&`)"
+                    } else {
+                        "use `or` (or `||`)"
+                    },
+                ));
+            }
+            '×' => {
+                return Err(ConditionError::new(i, "unexpected `×`").hint("use `*`"));
+            }
+            '÷' => {
+                return Err(ConditionError::new(i, "unexpected `÷`").hint("use `/`"));
+            }
+            '{' | '[' | '"' | '\'' | '~' => {
+                return Err(ConditionError::new(i, format!("unexpected `{c}`")).hint(
+                    "conditions name queries, they are not PromQL: put the PromQL under `metrics.queries` and use its name here",
+                ));
+            }
+            _ => {
+                return Err(ConditionError::new(
+                    i,
+                    format!("unexpected character `{c}`"),
+                ));
+            }
+        };
+        out.push(token);
+        i += len;
+    }
+    out.push(Token {
+        kind: Tok::End,
+        span: Span {
+            start: src.len(),
+            end: src.len(),
+        },
+    });
+    Ok(out)
+}
+
+/// Lexes a number with an optional unit at `start`; returns its scaled value and length.
+fn lex_number(src: &str, start: usize) -> Result<(f64, usize), ConditionError> {
+    let b = src.as_bytes();
+    let digits = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    let mut i = digits(start);
+    let int_digits = i - start;
+    let mut frac_digits = 0;
+    if i < b.len() && b[i] == b'.' {
+        let after = digits(i + 1);
+        frac_digits = after - (i + 1);
+        i = after;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return Err(ConditionError::new(start, "expected a number after `.`"));
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        let mut j = i + 1;
+        if j < b.len() && (b[j] == b'+' || b[j] == b'-') {
+            j += 1;
+        }
+        let after = digits(j);
+        if after > j {
+            i = after;
+        } else if !(j == i + 1 && b.get(j).is_some_and(|c| c.is_ascii_alphabetic())) {
+            return Err(ConditionError::new(i, "exponent has no digits").hint("write e.g. `1e-3`"));
+        }
+    }
+    let text = &src[start..i];
+    let value: f64 = text
+        .parse()
+        .map_err(|_| ConditionError::new(start, format!("`{text}` is not a number")))?;
+    if !value.is_finite() {
+        return Err(ConditionError::new(
+            start,
+            format!("`{text}` is too large a number"),
+        ));
+    }
+    let unit_len = src[i..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '%'))
+        .unwrap_or(src.len() - i);
+    let unit = &src[i..i + unit_len];
+    let scale = match unit {
+        "" => 1.0,
+        "%" => 0.01,
+        "ms" => 0.001,
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        "x" | "X" => {
+            return Err(
+                ConditionError::new(i, format!("unknown unit `{unit}`")).hint(format!(
+                    "to compare with a baseline write `{text} * baseline(metric)`"
+                )),
+            );
+        }
+        _ => {
+            return Err(
+                ConditionError::new(i, format!("unknown unit `{unit}`")).hint(
+                    "numbers may end in %, ms, s, m or h; put a space between a number and a name",
+                ),
+            );
+        }
+    };
+    Ok((value * scale, i + unit_len - start))
+}
+
+/// An untyped node while parsing: the parser checks types as it combines them.
+enum Node {
+    Cond(Condition, Span),
+    Num(Expr, Span),
+}
+
+impl Node {
+    fn span(&self) -> Span {
+        match self {
+            Node::Cond(_, s) | Node::Num(_, s) => *s,
+        }
+    }
+}
+
+fn join(a: Span, b: Span) -> Span {
+    Span {
+        start: a.start.min(b.start),
+        end: a.end.max(b.end),
+    }
+}
+
+fn snippet(src: &str, span: Span) -> &str {
+    src.get(span.start..span.end).unwrap_or("?")
+}
+
+fn into_condition(node: Node, src: &str, wanted: &str) -> Result<Condition, ConditionError> {
+    match node {
+        Node::Cond(c, _) => Ok(c),
+        Node::Num(_, span) => {
+            let text = snippet(src, span);
+            Err(ConditionError::new(
+                span.start,
+                format!("expected {wanted}, found the number expression `{text}`"),
+            )
+            .hint(format!("compare it with something, e.g. `{text} > 0.05`")))
+        }
+    }
+}
+
+fn into_expr(node: Node, src: &str, context: &str) -> Result<Expr, ConditionError> {
+    match node {
+        Node::Num(e, _) => Ok(e),
+        Node::Cond(_, span) => Err(ConditionError::new(
+            span.start,
+            format!(
+                "{context} needs a number, found the condition `{}`",
+                snippet(src, span)
+            ),
+        )),
+    }
+}
+
+struct Parser<'s> {
+    src: &'s str,
+    tokens: Vec<Token>,
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Token {
+        self.tokens
+            .get(self.pos)
+            .or(self.tokens.last())
+            .cloned()
+            .unwrap_or(Token {
+                kind: Tok::End,
+                span: Span {
+                    start: self.src.len(),
+                    end: self.src.len(),
+                },
+            })
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.peek();
+        if self.pos < self.tokens.len() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn unexpected(&self, t: &Token, expected: &str) -> ConditionError {
+        let e = ConditionError::new(
+            t.span.start,
+            format!("expected {expected}, found {}", describe(t, self.src)),
+        );
+        match &t.kind {
+            Tok::Ident(word) if word.eq_ignore_ascii_case("for") => {
+                e.hint("a duration is the rule's own key: `for: 2m` next to `when`")
+            }
+            Tok::Ident(_) | Tok::Number(_) if expected.contains("`and`") => {
+                e.hint("join conditions with `and` or `or`")
+            }
+            _ => e,
+        }
+    }
+
+    fn enter(&mut self, at: usize) -> Result<(), ConditionError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ConditionError::new(
+                at,
+                format!("condition nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn or(&mut self) -> Result<Node, ConditionError> {
+        let mut left = self.and()?;
+        while self.peek().kind == Tok::Or {
+            self.bump();
+            let right = self.and()?;
+            let span = join(left.span(), right.span());
+            let a = into_condition(left, self.src, "a condition before `or`")?;
+            let b = into_condition(right, self.src, "a condition after `or`")?;
+            left = Node::Cond(Condition::Or(Box::new(a), Box::new(b)), span);
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Node, ConditionError> {
+        let mut left = self.not()?;
+        while self.peek().kind == Tok::And {
+            self.bump();
+            let right = self.not()?;
+            let span = join(left.span(), right.span());
+            let a = into_condition(left, self.src, "a condition before `and`")?;
+            let b = into_condition(right, self.src, "a condition after `and`")?;
+            left = Node::Cond(Condition::And(Box::new(a), Box::new(b)), span);
+        }
+        Ok(left)
+    }
+
+    fn not(&mut self) -> Result<Node, ConditionError> {
+        let t = self.peek();
+        if t.kind != Tok::Not {
+            return self.comparison();
+        }
+        self.bump();
+        self.enter(t.span.start)?;
+        let inner = self.not()?;
+        self.depth -= 1;
+        let span = join(t.span, inner.span());
+        let c = into_condition(inner, self.src, "a condition after `not`")?;
+        Ok(Node::Cond(Condition::Not(Box::new(c)), span))
+    }
+
+    fn comparison(&mut self) -> Result<Node, ConditionError> {
+        let left = self.sum()?;
+        let Tok::Cmp(op) = self.peek().kind else {
+            return Ok(left);
+        };
+        let op_tok = self.bump();
+        let right = self.sum()?;
+        let span = join(left.span(), right.span());
+        let context = format!("`{}`", op.symbol());
+        let l = into_expr(left, self.src, &format!("the left side of {context}"))?;
+        let r = into_expr(right, self.src, &format!("the right side of {context}"))?;
+        let next = self.peek();
+        if let Tok::Cmp(_) = next.kind {
+            return Err(
+                ConditionError::new(next.span.start, "comparisons cannot be chained").hint(
+                    format!(
+                        "write `a {} b and b {} c`",
+                        snippet(self.src, op_tok.span),
+                        snippet(self.src, next.span)
+                    ),
+                ),
+            );
+        }
+        Ok(Node::Cond(
+            Condition::Compare {
+                op,
+                left: l,
+                right: r,
+            },
+            span,
+        ))
+    }
+
+    fn sum(&mut self) -> Result<Node, ConditionError> {
+        let mut left = self.product()?;
+        while let Tok::Arith(op @ (ArithOp::Add | ArithOp::Sub)) = self.peek().kind {
+            self.bump();
+            let right = self.product()?;
+            left = self.arith(op, left, right)?;
+        }
+        Ok(left)
+    }
+
+    fn product(&mut self) -> Result<Node, ConditionError> {
+        let mut left = self.unary()?;
+        while let Tok::Arith(op @ (ArithOp::Mul | ArithOp::Div)) = self.peek().kind {
+            self.bump();
+            let right = self.unary()?;
+            left = self.arith(op, left, right)?;
+        }
+        Ok(left)
+    }
+
+    fn arith(&self, op: ArithOp, left: Node, right: Node) -> Result<Node, ConditionError> {
+        let span = join(left.span(), right.span());
+        let context = format!("`{}`", op.symbol());
+        let l = into_expr(left, self.src, &context)?;
+        let r = into_expr(right, self.src, &context)?;
+        Ok(Node::Num(
+            Expr::Arith {
+                op,
+                left: Box::new(l),
+                right: Box::new(r),
+            },
+            span,
+        ))
+    }
+
+    fn unary(&mut self) -> Result<Node, ConditionError> {
+        let t = self.peek();
+        if t.kind != Tok::Arith(ArithOp::Sub) {
+            return self.primary();
+        }
+        self.bump();
+        self.enter(t.span.start)?;
+        let inner = self.unary()?;
+        self.depth -= 1;
+        let span = join(t.span, inner.span());
+        let e = into_expr(inner, self.src, "`-`")?;
+        Ok(Node::Num(Expr::Neg(Box::new(e)), span))
+    }
+
+    fn primary(&mut self) -> Result<Node, ConditionError> {
+        let t = self.bump();
+        match t.kind {
+            Tok::Number(n) => Ok(Node::Num(Expr::Number(n), t.span)),
+            Tok::LParen => {
+                self.enter(t.span.start)?;
+                let inner = self.or()?;
+                self.depth -= 1;
+                let close = self.bump();
+                if close.kind != Tok::RParen {
+                    return Err(self
+                        .unexpected(&close, "`)`")
+                        .hint(format!("to close the `(` at byte {}", t.span.start)));
+                }
+                let span = join(t.span, close.span);
+                Ok(match inner {
+                    Node::Cond(c, _) => Node::Cond(c, span),
+                    Node::Num(e, _) => Node::Num(e, span),
+                })
+            }
+            Tok::Ident(name) => {
+                if self.peek().kind == Tok::LParen {
+                    self.call(name, t.span)
+                } else if name == "baseline" {
+                    Err(
+                        ConditionError::new(t.span.start, "`baseline` is a function")
+                            .hint("write `baseline(metric)`"),
+                    )
+                } else {
+                    Ok(Node::Num(Expr::Metric { name, span: t.span }, t.span))
+                }
+            }
+            Tok::Cmp(_) | Tok::Arith(_) => Err(self.unexpected(&t, "a number or a metric name")),
+            _ => Err(self.unexpected(&t, "a comparison such as `error_rate > 0.05`")),
+        }
+    }
+
+    /// `name(args…)`, the `(` not yet consumed.
+    fn call(&mut self, name: String, name_span: Span) -> Result<Node, ConditionError> {
+        let open = self.bump();
+        let lower = name.to_ascii_lowercase();
+        if lower == "baseline" {
+            let arg = self.bump();
+            let Tok::Ident(metric) = arg.kind.clone() else {
+                return Err(ConditionError::new(
+                    arg.span.start,
+                    format!(
+                        "`baseline` takes a metric name, found {}",
+                        describe(&arg, self.src)
+                    ),
+                )
+                .hint("write e.g. `baseline(error_rate)`"));
+            };
+            let close = self.bump();
+            if close.kind != Tok::RParen {
+                return Err(self
+                    .unexpected(&close, "`)`")
+                    .hint("`baseline` takes exactly one metric name"));
+            }
+            return Ok(Node::Num(
+                Expr::Baseline {
+                    name: metric,
+                    span: arg.span,
+                },
+                join(name_span, close.span),
+            ));
+        }
+        let func = match lower.as_str() {
+            "max" => Func::Max,
+            "min" => Func::Min,
+            "abs" => Func::Abs,
+            _ => {
+                let e = ConditionError::new(name_span.start, format!("unknown function `{name}`"));
+                return Err(match did_you_mean(&name, FUNCTIONS) {
+                    Some(s) => e.hint(format!("did you mean `{s}`?")),
+                    None => e.hint(format!("functions are {}", FUNCTIONS.join(", "))),
+                });
+            }
+        };
+        self.enter(open.span.start)?;
+        let mut args = Vec::new();
+        let close = loop {
+            if args.is_empty() && self.peek().kind == Tok::RParen {
+                break self.bump();
+            }
+            let arg = self.or()?;
+            args.push(into_expr(
+                arg,
+                self.src,
+                &format!("an argument of `{name}`"),
+            )?);
+            let t = self.bump();
+            match t.kind {
+                Tok::Comma => continue,
+                Tok::RParen => break t,
+                _ => return Err(self.unexpected(&t, "`,` or `)`")),
+            }
+        };
+        self.depth -= 1;
+        let arity_ok = match func {
+            Func::Abs => args.len() == 1,
+            Func::Max | Func::Min => args.len() >= 2,
+        };
+        if !arity_ok {
+            let wanted = if func == Func::Abs {
+                "exactly one argument"
+            } else {
+                "at least two arguments"
+            };
+            return Err(ConditionError::new(
+                name_span.start,
+                format!("`{}` takes {wanted}, found {}", func.name(), args.len()),
+            ));
+        }
+        Ok(Node::Num(
+            Expr::Call { func, args },
+            join(name_span, close.span),
+        ))
+    }
+}
+
+#[cfg(test)]
+#[path = "parser_tests.rs"]
+mod tests;
