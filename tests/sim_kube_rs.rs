@@ -1,0 +1,295 @@
+//! The simulator through kube-rs, the client the console uses: list, patch, status errors,
+//! and `watcher` recovering from a dropped watch and from `410 Gone`.
+
+mod common;
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::runtime::{WatchStreamExt, reflector, watcher};
+use kube::{Client, Config};
+
+use backout::sim::auth::VIEWER_TOKEN;
+use backout::sim::{Scenario, SimConfig, SimHandle, Simulator};
+
+async fn start(yaml: &str) -> SimHandle {
+    let scenario = Scenario::parse(yaml, "test.yaml").expect("scenario");
+    Simulator::start(SimConfig {
+        speed: 20.0,
+        scenario: Some(scenario),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts")
+}
+
+async fn client(sim: &SimHandle, context: &str) -> Client {
+    let kc = Kubeconfig::from_yaml(&sim.kubeconfig_yaml()).expect("kubeconfig parses");
+    let opts = KubeConfigOptions {
+        context: Some(context.into()),
+        ..KubeConfigOptions::default()
+    };
+    let cfg = Config::from_custom_kubeconfig(kc, &opts)
+        .await
+        .expect("kube config");
+    Client::try_from(cfg).expect("client")
+}
+
+async fn eventually<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while tokio::time::Instant::now() < deadline {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_patch_json_and_status_errors() {
+    let sim = start(common::WEB).await;
+    let client = client(&sim, "backout-sim").await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "shop");
+    let list = pods
+        .list(&ListParams::default().labels("app=web"))
+        .await
+        .expect("list");
+    assert_eq!(list.items.len(), 3);
+    assert!(list.metadata.resource_version.is_some());
+    let page = pods
+        .list(&ListParams::default().limit(2))
+        .await
+        .expect("page 1");
+    assert_eq!(page.items.len(), 2);
+    let token = page.metadata.continue_.clone().expect("continue token");
+    let rest = pods
+        .list(&ListParams::default().limit(2).continue_token(&token))
+        .await
+        .expect("page 2");
+    assert_eq!(rest.items.len(), 1);
+
+    let deploys: Api<Deployment> = Api::namespaced(client.clone(), "shop");
+    // kube re-exports no json-patch; let inference pick the version `Patch::Json` holds.
+    let ops = serde_json::json!([{"op": "replace", "path": "/spec/replicas", "value": 5}]);
+    let patch = Patch::Json::<()>(serde_json::from_value(ops).expect("patch"));
+    let d = deploys
+        .patch("web", &PatchParams::default(), &patch)
+        .await
+        .expect("json patch");
+    assert_eq!(d.spec.as_ref().and_then(|s| s.replicas), Some(5));
+    eventually("5 available", || {
+        let deploys = deploys.clone();
+        async move {
+            deploys
+                .get("web")
+                .await
+                .ok()
+                .and_then(|d| d.status)
+                .and_then(|s| s.available_replicas)
+                == Some(5)
+        }
+    })
+    .await;
+
+    // 404, 409 and 403 come back as Status errors with the real wording.
+    let err = deploys.get("nope").await.expect_err("missing");
+    assert!(
+        matches!(&err, kube::Error::Api(s) if s.code == 404 && s.message == "deployments.apps \"nope\" not found"),
+        "{err:?}"
+    );
+    let mut stale = deploys.get("web").await.expect("get");
+    deploys
+        .patch(
+            "web",
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"metadata": {"labels": {"x": "y"}}})),
+        )
+        .await
+        .expect("bump");
+    stale
+        .metadata
+        .labels
+        .get_or_insert_default()
+        .insert("z".into(), "w".into());
+    let err = deploys
+        .replace("web", &PostParams::default(), &stale)
+        .await
+        .expect_err("conflict");
+    assert!(
+        matches!(&err, kube::Error::Api(s) if s.code == 409 && s.reason == "Conflict"),
+        "{err:?}"
+    );
+    let viewer = client_for_token(&sim, VIEWER_TOKEN);
+    let vpods: Api<Pod> = Api::namespaced(viewer, "shop");
+    let name = list.items[0].metadata.name.clone().unwrap_or_default();
+    let err = vpods
+        .delete(&name, &Default::default())
+        .await
+        .expect_err("forbidden");
+    assert!(
+        matches!(&err, kube::Error::Api(s) if s.code == 403 && s.message == format!("pods \"{name}\" is forbidden: User \"viewer\" cannot delete resource \"pods\" in API group \"\" in the namespace \"shop\"")),
+        "{err:?}"
+    );
+    sim.shutdown().await;
+}
+
+fn client_for_token(sim: &SimHandle, token: &str) -> Client {
+    let mut cfg = Config::new(sim.url().parse().expect("url"));
+    cfg.auth_info.token = Some(token.to_string().into());
+    Client::try_from(cfg).expect("client")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_requests_get_status_objects_not_panics() {
+    let sim = start(common::WEB).await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/apis/apps/v1/namespaces/shop/deployments", sim.url());
+    let auth = format!("Bearer {}", backout::sim::auth::ADMIN_TOKEN);
+    let r = http
+        .post(&url)
+        .header("Authorization", &auth)
+        .body("{not json")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 400);
+    let s: serde_json::Value = r.json().await.expect("status json");
+    assert_eq!(
+        (s["kind"].as_str(), s["reason"].as_str()),
+        (Some("Status"), Some("BadRequest"))
+    );
+    let r = http
+        .patch(format!("{url}/web"))
+        .header("Authorization", &auth)
+        .header("Content-Type", "application/json-patch+json")
+        .body("[{\"op\":\"replace\"}]")
+        .send()
+        .await
+        .expect("patch");
+    assert!(r.status() == 400 || r.status() == 422, "{}", r.status());
+    let r = http
+        .get(format!("{url}?labelSelector=a%20in%20b"))
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 400);
+    let r = http.get(&url).send().await.expect("anonymous");
+    assert_eq!(r.status(), 401);
+    let r = http
+        .get(format!("{}/apis/nope/v1/things", sim.url()))
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .expect("404");
+    assert_eq!(r.status(), 404);
+    let r = http
+        .get(format!("{url}?watch=1&resourceVersion=1"))
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .expect("watch");
+    assert_eq!(r.status(), 200);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watcher_recovers_from_dropped_watches_and_410() {
+    let sim = start(common::WEB).await;
+    let client = client(&sim, "backout-sim").await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "shop");
+    let deploys: Api<Deployment> = Api::namespaced(client, "shop");
+    let (reader, writer) = reflector::store::<Pod>();
+    let stream = watcher(pods, watcher::Config::default().labels("app=web"))
+        .default_backoff()
+        .reflect(writer)
+        .applied_objects();
+    let errors = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let errs = errors.clone();
+    let task = tokio::spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        while let Some(ev) = stream.next().await {
+            if ev.is_err() {
+                errs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    });
+    reader.wait_until_ready().await.expect("initial list");
+    assert_eq!(reader.state().len(), 3);
+    let ready_pods = |n: usize| {
+        let reader = reader.clone();
+        move || {
+            let reader = reader.clone();
+            async move {
+                let s = reader.state();
+                s.len() == n
+                    && s.iter().all(|p| {
+                        p.status
+                            .as_ref()
+                            .and_then(|s| s.conditions.as_ref())
+                            .is_some_and(|c| {
+                                c.iter().any(|c| c.type_ == "Ready" && c.status == "True")
+                            })
+                    })
+            }
+        }
+    };
+
+    // A dropped watch: the watcher re-watches from its last resource version.
+    sim.shared().drop_watches();
+    deploys
+        .patch(
+            "web",
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"spec": {"replicas": 4}})),
+        )
+        .await
+        .expect("scale");
+    eventually("4 ready pods after a dropped watch", ready_pods(4)).await;
+
+    // 410: history forgotten and watches closed; the resume gets an in-stream ERROR 410,
+    // and the watcher re-lists.
+    sim.shared().force_gone();
+    deploys
+        .patch(
+            "web",
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"spec": {"replicas": 2}})),
+        )
+        .await
+        .expect("scale");
+    eventually("2 pods after a 410", ready_pods(2)).await;
+    assert!(
+        errors.load(std::sync::atomic::Ordering::Relaxed) >= 1,
+        "the 410 surfaced as a watcher error"
+    );
+
+    // 500s from the API server: the watcher backs off and keeps going.
+    sim.shared().set_faults(backout::sim::ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    sim.shared().drop_watches();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    sim.shared().set_faults(backout::sim::ApiFaults::default());
+    deploys
+        .patch(
+            "web",
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"spec": {"replicas": 3}})),
+        )
+        .await
+        .expect("scale");
+    eventually("3 pods after API faults", ready_pods(3)).await;
+    task.abort();
+    sim.shutdown().await;
+}
