@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 
 use super::controllers::{pod_ready, terminating};
 use super::scenario::version_of;
+use super::selectors::LabelSelector;
 use super::{Shared, res};
 
 /// Histogram bucket bounds, seconds.
@@ -44,9 +45,13 @@ struct Series {
 #[derive(Debug, Clone)]
 struct AppEntry {
     namespace: String,
-    deployment: String,
+    /// Deployment name, or `svc/<name>` for service-routed traffic.
+    key: String,
+    /// Value of the `app` metric label.
     label: String,
     rps: f64,
+    /// Route through this service's selector instead of the `app` label.
+    service: Option<String>,
 }
 
 /// Traffic counters of the simulated application.
@@ -95,12 +100,28 @@ impl AppState {
     /// Declares an application (a deployment and its `app` label) and its traffic.
     pub fn register(&mut self, namespace: &str, deployment: &str, label: &str, rps: f64) {
         self.apps
-            .retain(|a| !(a.namespace == namespace && a.deployment == deployment));
+            .retain(|a| !(a.namespace == namespace && a.key == deployment));
         self.apps.push(AppEntry {
             namespace: namespace.into(),
-            deployment: deployment.into(),
+            key: deployment.into(),
             label: label.into(),
             rps,
+            service: None,
+        });
+    }
+
+    /// Declares traffic sent through a service: it reaches the ready pods its selector
+    /// picks at each moment (blue/green switches follow the selector).
+    pub fn register_service(&mut self, namespace: &str, service: &str, label: &str, rps: f64) {
+        let key = format!("svc/{service}");
+        self.apps
+            .retain(|a| !(a.namespace == namespace && a.key == key));
+        self.apps.push(AppEntry {
+            namespace: namespace.into(),
+            key,
+            label: label.into(),
+            rps,
+            service: Some(service.into()),
         });
     }
 }
@@ -125,11 +146,7 @@ pub fn advance(shared: &Shared, dt: f64) {
     for d in &deployments {
         let ns = d["metadata"]["namespace"].as_str().unwrap_or_default();
         let name = d["metadata"]["name"].as_str().unwrap_or_default();
-        if !st
-            .apps
-            .iter()
-            .any(|a| a.namespace == ns && a.deployment == name)
-        {
+        if !st.apps.iter().any(|a| a.namespace == ns && a.key == name) {
             let label = app_label(d);
             st.register(ns, name, &label, DEFAULT_RPS);
         }
@@ -138,11 +155,23 @@ pub fn advance(shared: &Shared, dt: f64) {
     let mut live: std::collections::HashSet<(String, String, String)> =
         std::collections::HashSet::new();
     for a in &apps {
+        let selector = match &a.service {
+            Some(svc) => match shared.store.get(res("", "services"), &a.namespace, svc) {
+                Some(s) => {
+                    LabelSelector::from_object(&json!({"matchLabels": s["spec"]["selector"]}))
+                }
+                None => continue,
+            },
+            None => LabelSelector::from_object(&json!({"matchLabels": {"app": a.label}})),
+        };
+        if a.rps <= 0.0 || selector.is_empty() {
+            continue;
+        }
         let serving: Vec<&Arc<Value>> = pods
             .iter()
             .filter(|p| {
                 p["metadata"]["namespace"] == a.namespace.as_str()
-                    && p["metadata"]["labels"]["app"] == a.label.as_str()
+                    && selector.matches(p)
                     && !terminating(p)
                     && pod_ready(p)
             })
@@ -393,9 +422,16 @@ pub fn metrics_response(shared: &Shared) -> Response {
 /// The health of an application from the pods serving it: `(healthy, details)`.
 pub fn health(shared: &Shared, namespace: &str, app: &str) -> (bool, Value) {
     let (_, pods) = shared.store.list(res("", "pods"), Some(namespace));
+    // Through the service of that name when there is one (it decides who gets traffic).
+    let selector = match shared.store.get(res("", "services"), namespace, app) {
+        Some(svc) if svc["spec"]["selector"].is_object() => {
+            LabelSelector::from_object(&json!({"matchLabels": svc["spec"]["selector"]}))
+        }
+        _ => LabelSelector::from_object(&json!({"matchLabels": {"app": app}})),
+    };
     let serving: Vec<&Arc<Value>> = pods
         .iter()
-        .filter(|p| p["metadata"]["labels"]["app"] == app && !terminating(p) && pod_ready(p))
+        .filter(|p| selector.matches(p) && !terminating(p) && pod_ready(p))
         .collect();
     if serving.is_empty() {
         return (

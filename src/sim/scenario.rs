@@ -187,6 +187,9 @@ pub struct AppSpec {
     pub version: String,
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Extra labels on the pods and in the selector (e.g. `track: blue`).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
     #[serde(default = "d_port")]
     pub port: i64,
     /// Requests per simulated second across ready pods.
@@ -229,6 +232,29 @@ pub struct ConfigMapSpec {
     pub namespace: Option<String>,
     #[serde(default)]
     pub data: BTreeMap<String, String>,
+}
+
+/// A service of the initial cluster; with `rps`, traffic flows through its selector.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    pub name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    pub selector: BTreeMap<String, String>,
+    #[serde(default = "d_port")]
+    pub target_port: i64,
+    /// Requests per simulated second sent through this service (0: none).
+    #[serde(default)]
+    pub rps: f64,
+}
+
+/// `service_selector`: point a service at other pods (blue/green switch).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelectorAction {
+    pub service: String,
+    pub selector: BTreeMap<String, String>,
 }
 
 /// `deploy`: roll an application to a version (like `kubectl set image`).
@@ -291,6 +317,8 @@ pub struct TimelineEntry {
     #[serde(default)]
     pub configmap: Option<ConfigMapSpec>,
     #[serde(default)]
+    pub service_selector: Option<SelectorAction>,
+    #[serde(default)]
     pub api_faults: Option<FaultWindow>,
     /// Close every open watch.
     #[serde(default)]
@@ -317,6 +345,8 @@ pub struct Scenario {
     pub apps: Vec<AppSpec>,
     #[serde(default)]
     pub configmaps: Vec<ConfigMapSpec>,
+    #[serde(default)]
+    pub services: Vec<ServiceSpec>,
     #[serde(default)]
     pub behaviours: Vec<Behaviour>,
     #[serde(default)]
@@ -385,6 +415,7 @@ impl Scenario {
                 e.scale.is_some(),
                 e.behaviour.is_some(),
                 e.configmap.is_some(),
+                e.service_selector.is_some(),
                 e.api_faults.is_some(),
                 e.drop_watches.is_some(),
                 e.force_410.is_some(),
@@ -485,12 +516,16 @@ impl Scenario {
             if let Some(s) = &a.max_unavailable {
                 strategy["rollingUpdate"]["maxUnavailable"] = int_or_string(s);
             }
+            let mut labels = json!({"app": label});
+            for (k, v) in &a.labels {
+                labels[k] = json!(v);
+            }
             let mut spec = json!({
                 "replicas": a.replicas,
-                "selector": {"matchLabels": {"app": label}},
+                "selector": {"matchLabels": labels},
                 "strategy": strategy,
                 "template": {
-                    "metadata": {"labels": {"app": label}},
+                    "metadata": {"labels": labels},
                     "spec": {"containers": [{
                         "name": container,
                         "image": format!("{}:{}", a.image, versions[0]),
@@ -509,7 +544,7 @@ impl Scenario {
                 spec["revisionHistoryLimit"] = json!(l);
             }
             let d = json!({
-                "metadata": {"name": a.name, "labels": {"app": label},
+                "metadata": {"name": a.name, "labels": labels,
                     "annotations": {"kubernetes.io/change-cause": format!("deploy {} {}", a.name, versions[0])}},
                 "spec": spec,
             });
@@ -529,7 +564,7 @@ impl Scenario {
             if a.service {
                 let svc = json!({
                     "metadata": {"name": a.name, "labels": {"app": label}},
-                    "spec": {"selector": {"app": label}, "ports": [{"name": "http", "port": 80, "targetPort": a.port}],
+                    "spec": {"selector": labels, "ports": [{"name": "http", "port": 80, "targetPort": a.port}],
                              "clusterIP": format!("10.96.{}.{}", shared.random_bytes::<1>()[0], shared.random_bytes::<1>()[0] % 250 + 2)}
                 });
                 let svc = shared.prepare_create(res("", "services"), &ns, svc)?;
@@ -540,6 +575,31 @@ impl Scenario {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .register(&ns, &a.name, &label, a.rps);
+        }
+        for svc in &self.services {
+            let ns = svc
+                .namespace
+                .clone()
+                .unwrap_or_else(|| self.namespace.clone());
+            ensure_namespace(shared, &ns)?;
+            let ip = shared.random_bytes::<2>();
+            let obj = json!({
+                "metadata": {"name": svc.name},
+                "spec": {"selector": svc.selector, "ports": [{"name": "http", "port": 80, "targetPort": svc.target_port}],
+                         "clusterIP": format!("10.96.{}.{}", ip[0], ip[1] % 250 + 2)}
+            });
+            let obj = shared.prepare_create(res("", "services"), &ns, obj)?;
+            shared.store.create(res("", "services"), obj)?;
+            let label = svc
+                .selector
+                .get("app")
+                .cloned()
+                .unwrap_or_else(|| svc.name.clone());
+            shared
+                .app
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .register_service(&ns, &svc.name, &label, svc.rps);
         }
         Ok(())
     }
@@ -689,6 +749,17 @@ pub fn apply(shared: &Arc<Shared>, scenario: &Scenario, e: &TimelineEntry) -> Re
                 shared.store.create(r, o)?;
             }
         }
+    }
+    if let Some(sel) = &e.service_selector {
+        let ns = scenario.namespace.clone();
+        let r = res("", "services");
+        let cur = shared
+            .store
+            .get(r, &ns, &sel.service)
+            .ok_or_else(|| super::store::not_found(r, &sel.service))?;
+        let mut o = (*cur).clone();
+        o["spec"]["selector"] = json!(sel.selector);
+        shared.store.update(r, o, None)?;
     }
     if let Some(f) = &e.api_faults {
         shared.set_faults(ApiFaults {

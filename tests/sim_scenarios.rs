@@ -1,0 +1,129 @@
+//! Every drill in `runbooks/drills/` loads, sets its cluster up, and its timeline does what
+//! it says (played at high speed).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use backout::sim::{Scenario, SimConfig, SimHandle, Simulator, res};
+use serde_json::Value;
+
+const DRILLS: &[&str] = &[
+    "bad-deploy",
+    "crashloop",
+    "latency-regression",
+    "stuck-rollout",
+    "feature-flag",
+    "blue-green",
+];
+
+async fn start(name: &str, speed: f64) -> SimHandle {
+    let s = Scenario::load(name, Path::new("runbooks/drills")).expect("drill loads");
+    Simulator::start(SimConfig {
+        speed,
+        scenario: Some(s),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("starts")
+}
+
+fn get(sim: &SimHandle, group: &str, plural: &str, ns: &str, name: &str) -> Value {
+    sim.shared()
+        .store
+        .get(res(group, plural), ns, name)
+        .map(|v| (*v).clone())
+        .unwrap_or_default()
+}
+
+async fn until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(secs) {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_drill_loads_and_starts_settled() {
+    for name in DRILLS {
+        let sim = start(name, 1.0).await;
+        let (_, deployments) = sim.shared().store.list(res("apps", "deployments"), None);
+        assert!(!deployments.is_empty(), "{name}");
+        for d in deployments {
+            assert_eq!(
+                d["status"]["availableReplicas"], d["spec"]["replicas"],
+                "{name}: {}",
+                d["metadata"]["name"]
+            );
+        }
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crashloop_drill_crash_loops() {
+    let sim = start("crashloop", 60.0).await;
+    until("CrashLoopBackOff with restarts", 20, || {
+        let (_, pods) = sim.shared().store.list(res("", "pods"), Some("payments"));
+        pods.iter().any(|p| {
+            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+                && p["status"]["containerStatuses"][0]["restartCount"]
+                    .as_i64()
+                    .unwrap_or(0)
+                    >= 1
+        })
+    })
+    .await;
+    let d = get(&sim, "apps", "deployments", "payments", "payments-worker");
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "3"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stuck_rollout_drill_exceeds_its_progress_deadline() {
+    let sim = start("stuck-rollout", 60.0).await;
+    until("ProgressDeadlineExceeded", 30, || {
+        let d = get(&sim, "apps", "deployments", "inventory", "inventory");
+        d["status"]["conditions"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["reason"] == "ProgressDeadlineExceeded"))
+    })
+    .await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feature_flag_and_blue_green_drills_switch() {
+    let sim = start("feature-flag", 60.0).await;
+    until("NEW_PRICING=on rolled out", 20, || {
+        let d = get(&sim, "apps", "deployments", "cart", "cart-api");
+        let env_on = d["spec"]["template"]["spec"]["containers"][0]["env"]
+            .as_array()
+            .is_some_and(|e| {
+                e.iter()
+                    .any(|v| v["name"] == "NEW_PRICING" && v["value"] == "on")
+            });
+        env_on && d["status"]["updatedReplicas"] == 3 && d["status"]["availableReplicas"] == 3
+    })
+    .await;
+    let cm = get(&sim, "", "configmaps", "cart", "cart-flags");
+    assert_eq!(cm["data"]["NEW_PRICING"], "on");
+    let (ok, health) = backout::sim::app::health(sim.shared(), "cart", "cart");
+    assert!(!ok, "{health}");
+    sim.shutdown().await;
+
+    let sim = start("blue-green", 60.0).await;
+    assert!(backout::sim::app::health(sim.shared(), "storefront", "storefront").0);
+    until("service switched to green", 20, || {
+        get(&sim, "", "services", "storefront", "storefront")["spec"]["selector"]["track"]
+            == "green"
+    })
+    .await;
+    sim.shutdown().await;
+}
