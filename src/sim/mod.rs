@@ -112,7 +112,7 @@ impl Default for SimConfig {
             seed: 1,
             policy: Policy::default(),
             scenario: None,
-            history_limit: 50_000,
+            history_limit: 10_000,
             bookmark_interval: Duration::from_secs(5),
         }
     }
@@ -179,9 +179,15 @@ impl Shared {
         res("", "namespaces")
     }
 
-    /// Wakes the controllers (something changed).
+    /// Wakes the controllers (a client changed something): the next pass runs at once
+    /// instead of at the next tick.
     pub fn kick(&self) {
         self.kick.notify_one();
+    }
+
+    /// Resolves after the next [`Shared::kick`].
+    pub async fn kicked(&self) {
+        self.kick.notified().await;
     }
 
     /// The current API faults.

@@ -246,6 +246,24 @@ pub fn validate(res: &ResourceInfo, obj: &Value) -> Result<(), ApiError> {
             let Some(selector) = spec.get("selector").filter(|s| s.is_object()) else {
                 return Err(invalid(res, name, "spec.selector: Required value"));
             };
+            if selector
+                .get("matchLabels")
+                .is_some_and(|m| !m.is_object() && !m.is_null())
+            {
+                return Err(invalid(
+                    res,
+                    name,
+                    "spec.selector.matchLabels: Invalid value: must be a map",
+                ));
+            }
+            let tmpl_labels = &spec["template"]["metadata"]["labels"];
+            if !tmpl_labels.is_object() && !tmpl_labels.is_null() {
+                return Err(invalid(
+                    res,
+                    name,
+                    "spec.template.metadata.labels: Invalid value: must be a map",
+                ));
+            }
             let sel = super::selectors::LabelSelector::from_object(selector);
             if sel.is_empty() {
                 return Err(invalid(
@@ -275,6 +293,44 @@ pub fn validate(res: &ResourceInfo, obj: &Value) -> Result<(), ApiError> {
         ("", "pods") => validate_containers(res, name, obj.get("spec"), "spec"),
         _ => Ok(()),
     }
+}
+
+/// The shape the controllers rely on in a status written through `/status`.
+fn validate_status(res: &ResourceInfo, name: &str, status: &Value) -> Result<(), ApiError> {
+    if !status.is_object() {
+        return Err(invalid(
+            res,
+            name,
+            "status: Invalid value: must be an object",
+        ));
+    }
+    for list in ["conditions", "containerStatuses", "initContainerStatuses"] {
+        if status
+            .get(list)
+            .is_some_and(|l| !l.is_array() && !l.is_null())
+        {
+            return Err(invalid(
+                res,
+                name,
+                format!("status.{list}: Invalid value: must be a list"),
+            ));
+        }
+    }
+    for (i, c) in status["containerStatuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if !c.is_object() || c.get("state").is_some_and(|s| !s.is_object()) {
+            return Err(invalid(
+                res,
+                name,
+                format!("status.containerStatuses[{i}]: Invalid value: must be an object"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl Shared {
@@ -371,8 +427,8 @@ impl Shared {
             meta.insert("generation".into(), json!(1));
         }
         apply_defaults(res, &mut obj);
-        if res.group == "apps" {
-            // Status is owned by the controllers.
+        if res.group == "apps" || (res.group.is_empty() && res.plural == "pods") {
+            // Status is owned by the controllers (the kubelet, for pods).
             obj["status"] = json!({});
         }
         validate(res, &obj)?;
@@ -403,8 +459,10 @@ impl Shared {
         new["kind"] = json!(res.kind);
         new["apiVersion"] = json!(res.api_version());
         if subresource == Some("status") {
+            let status = new.get("status").cloned().unwrap_or_else(|| json!({}));
+            validate_status(res, name, &status)?;
             let mut out = old.clone();
-            out["status"] = new.get("status").cloned().unwrap_or_else(|| json!({}));
+            out["status"] = status;
             return Ok(out);
         }
         {

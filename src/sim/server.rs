@@ -113,7 +113,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
 fn sim_time(shared: &Shared) -> Response {
     json_response(
         StatusCode::OK,
-        &json!({"now": shared.clock.now_rfc3339(), "elapsedSeconds": shared.clock.elapsed_secs(), "speed": shared.clock.speed()}),
+        &json!({"now": shared.clock.now_rfc3339(), "elapsedSeconds": shared.clock.elapsed_secs(), "speed": shared.clock.speed(),
+                "apiRequests": shared.requests.load(std::sync::atomic::Ordering::Relaxed)}),
     )
 }
 
@@ -619,6 +620,9 @@ fn update(shared: &Shared, t: &Target, params: &Params, body: &[u8]) -> Result<R
         return Err(ApiError::BadRequest(
             "the body of the request must be a JSON object".into(),
         ));
+    }
+    if !incoming["metadata"].is_object() {
+        incoming["metadata"] = json!({});
     }
     if incoming["metadata"]["name"].is_null() {
         incoming["metadata"]["name"] = current["metadata"]["name"].clone();

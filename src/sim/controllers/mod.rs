@@ -240,8 +240,8 @@ pub fn collect_garbage(shared: &Shared) {
     }
 }
 
-/// The controller loop: one pass per tick (a simulated second at most, 10–100 ms real),
-/// plus the application's traffic.
+/// The controller loop: one pass per tick (a simulated second at most, 10–100 ms real)
+/// or as soon as a client writes, plus the application's traffic.
 pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let speed = shared.clock.speed();
     // One simulated second per tick at most, between 10 and 100 real milliseconds.
@@ -253,6 +253,7 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             _ = stop.wait_for(|s| *s) => return,
             _ = interval.tick() => {}
+            _ = shared.kicked() => {}
         }
         let sh = shared.clone();
         let now = sh.clock.elapsed_secs();
