@@ -42,6 +42,8 @@ fn pod(i: usize) -> serde_json::Value {
 }
 
 fn main() {
+    // As `backout sim` does.
+    backout::cli::sim::limit_malloc_arenas();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -137,6 +137,22 @@ pub struct Shared {
     pub behaviours: RwLock<Vec<Behaviour>>,
     /// Requests answered since start (for benchmarks).
     pub requests: AtomicU64,
+    /// Timeline entries played so far (for drill scoring).
+    timeline_log: Mutex<Vec<TimelineRecord>>,
+}
+
+/// A timeline entry the simulator has played.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineRecord {
+    /// Simulated seconds since start when it was applied.
+    pub at_secs: f64,
+    /// Wall-clock time when it was applied (RFC 3339).
+    pub wall_time: String,
+    /// The entry's note, or a description of its action.
+    pub what: String,
+    /// Set when the entry could not be applied.
+    pub error: Option<String>,
 }
 
 impl Shared {
@@ -161,6 +177,7 @@ impl Shared {
             app: Mutex::new(app::AppState::new(config.seed)),
             behaviours: RwLock::new(behaviours),
             requests: AtomicU64::new(0),
+            timeline_log: Mutex::new(Vec::new()),
         }
     }
 
@@ -268,6 +285,22 @@ impl Shared {
                 let _ = self.store.delete(r, &n, &name);
             }
         }
+    }
+
+    /// Records a played timeline entry.
+    pub fn log_timeline(&self, record: TimelineRecord) {
+        let mut log = self.timeline_log.lock().unwrap_or_else(|p| p.into_inner());
+        if log.len() < 10_000 {
+            log.push(record);
+        }
+    }
+
+    /// The timeline entries played so far, in order.
+    pub fn timeline_played(&self) -> Vec<TimelineRecord> {
+        self.timeline_log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The behaviour of a pod, from its image and environment.

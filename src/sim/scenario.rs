@@ -328,6 +328,43 @@ pub struct TimelineEntry {
     pub force_410: Option<bool>,
 }
 
+impl TimelineEntry {
+    /// The note, or a one-line description of the action.
+    pub fn describe(&self) -> String {
+        if let Some(n) = &self.note {
+            return n.clone();
+        }
+        if let Some(d) = &self.deploy {
+            return format!("deploy {} {}", d.app, d.version);
+        }
+        if let Some(s) = &self.set_env {
+            return format!("set env {}={} on {}", s.name, s.value, s.app);
+        }
+        if let Some(s) = &self.scale {
+            return format!("scale {} to {}", s.app, s.replicas);
+        }
+        if let Some(b) = &self.behaviour {
+            return format!(
+                "behaviour of version {}",
+                b.version.as_deref().unwrap_or("*")
+            );
+        }
+        if let Some(c) = &self.configmap {
+            return format!("config map {} changed", c.name);
+        }
+        if let Some(s) = &self.service_selector {
+            return format!("service {} selector switched", s.service);
+        }
+        if let Some(f) = &self.api_faults {
+            return format!("API faults for {}", f.duration);
+        }
+        if self.drop_watches.is_some() {
+            return "watches dropped".into();
+        }
+        "watch history forgotten (410)".into()
+    }
+}
+
 /// A scenario file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -801,9 +838,16 @@ pub async fn run_timeline(
             _ = stop.wait_for(|s| *s) => return,
             _ = tokio::time::sleep(wait) => {}
         }
-        if let Err(err) = apply(&shared, &scenario, &e) {
+        let result = apply(&shared, &scenario, &e);
+        if let Err(err) = &result {
             tracing::warn!(scenario = %scenario.name, at, "timeline entry failed: {err}");
         }
+        shared.log_timeline(super::TimelineRecord {
+            at_secs: shared.clock.elapsed_secs(),
+            wall_time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            what: e.describe(),
+            error: result.err().map(|err| err.to_string()),
+        });
     }
 }
 

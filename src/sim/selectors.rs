@@ -266,6 +266,11 @@ const SUPPORTED_PREFIXES: &[&str] = &[
 ];
 
 impl FieldSelector {
+    /// True when the selector has no requirement.
+    pub fn is_empty(&self) -> bool {
+        self.reqs.is_empty()
+    }
+
     /// Parses `metadata.name=x,status.phase!=Running`.
     pub fn parse(s: &str) -> Result<Self, SelectorError> {
         let mut reqs = Vec::new();

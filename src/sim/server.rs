@@ -241,6 +241,12 @@ async fn dispatch(
         "/version" if get => return json_response(StatusCode::OK, &discovery::version()),
         "/metrics" | "/sim/metrics" if get => return super::app::metrics_response(&shared),
         "/sim/time" if get => return sim_time(&shared),
+        "/sim/timeline" if get => {
+            return json_response(
+                StatusCode::OK,
+                &serde_json::to_value(shared.timeline_played()).unwrap_or_default(),
+            );
+        }
         "/sim/faults" if get => return faults_get(&shared),
         "/sim/faults" if method == Method::PUT => return faults_put(&shared, &body),
         // An OpenAPI v3 index with no group-versions: kubectl then skips client-side schema

@@ -15,7 +15,7 @@ use super::Shared;
 use super::discovery::ResourceInfo;
 use super::server::Params;
 use super::status::ApiError;
-use super::store::{EventType, StoredEvent};
+use super::store::{EventType, HistoryEntry, StoredEvent};
 use super::table;
 
 /// Longest a watch stays open without `timeoutSeconds` (the real server picks 30–60 min).
@@ -25,6 +25,31 @@ fn line(kind: &str, object: &Value) -> Bytes {
     let mut v = serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
     v.push(b'\n');
     Bytes::from(v)
+}
+
+/// A watch event line around an already serialized object.
+fn raw_line(kind: &str, object: &[u8]) -> Bytes {
+    let mut v = Vec::with_capacity(object.len() + 40);
+    v.extend_from_slice(b"{\"type\":\"");
+    v.extend_from_slice(kind.as_bytes());
+    v.extend_from_slice(b"\",\"object\":");
+    v.extend_from_slice(object);
+    v.extend_from_slice(b"}\n");
+    Bytes::from(v)
+}
+
+/// What a watch with selectors sends for a change: `None` to skip it.
+fn decide(kind: EventType, before: bool, now: bool) -> Option<&'static str> {
+    match kind {
+        EventType::Modified => match (before, now) {
+            (true, true) => Some("MODIFIED"),
+            (false, true) => Some("ADDED"),
+            (true, false) => Some("DELETED"),
+            (false, false) => None,
+        },
+        other if now => Some(other.as_str()),
+        _ => None,
+    }
 }
 
 struct Ctx {
@@ -55,31 +80,46 @@ impl Ctx {
         line(kind, &t)
     }
 
-    /// Translates a stored event into what this watch sends, if anything.
+    fn in_namespace(&self, ns: &str) -> bool {
+        self.namespace.as_deref().is_none_or(|n| n == ns)
+    }
+
+    fn selective(&self) -> bool {
+        !self.params.label.is_empty() || !self.params.field.is_empty()
+    }
+
+    /// Translates a live event into what this watch sends, if anything.
     fn translate(&mut self, ev: &StoredEvent) -> Option<Bytes> {
-        if !std::ptr::eq(ev.resource, self.res) {
+        if !std::ptr::eq(ev.resource, self.res) || !self.in_namespace(&ev.namespace) {
             return None;
         }
-        if let Some(ns) = &self.namespace
-            && *ns != ev.namespace
-        {
+        let before = ev.previous.as_ref().is_some_and(|p| self.params.selects(p));
+        let kind = decide(ev.kind, before, self.params.selects(&ev.object))?;
+        if self.as_table {
+            return Some(self.render(kind, &ev.object));
+        }
+        Some(raw_line(kind, &ev.json))
+    }
+
+    /// Translates a history entry (resume) into what this watch sends, if anything.
+    fn translate_history(&mut self, h: &HistoryEntry) -> Option<Bytes> {
+        if !self.in_namespace(&h.namespace) {
             return None;
         }
-        let now = self.params.selects(&ev.object);
-        let kind = match ev.kind {
-            EventType::Modified => {
-                let before = ev.previous.as_ref().is_some_and(|p| self.params.selects(p));
-                match (before, now) {
-                    (true, true) => "MODIFIED",
-                    (false, true) => "ADDED",
-                    (true, false) => "DELETED",
-                    (false, false) => return None,
-                }
-            }
-            other if now => other.as_str(),
-            _ => return None,
-        };
-        Some(self.render(kind, &ev.object))
+        if !self.selective() && !self.as_table {
+            return Some(raw_line(h.kind.as_str(), &h.json));
+        }
+        let obj: Value = serde_json::from_slice(&h.json).ok()?;
+        let before = h
+            .previous
+            .as_ref()
+            .and_then(|p| serde_json::from_slice::<Value>(p).ok())
+            .is_some_and(|p| self.params.selects(&p));
+        let kind = decide(h.kind, before, self.params.selects(&obj))?;
+        if self.as_table {
+            return Some(self.render(kind, &obj));
+        }
+        Some(raw_line(kind, &h.json))
     }
 
     fn bookmark(&self, rv: u64, initial_end: bool) -> Bytes {
@@ -156,9 +196,9 @@ pub fn serve(
                 }
             }
         } else {
-            for ev in &replay {
-                last_rv = ev.rv;
-                if let Some(b) = ctx.translate(ev)
+            for h in &replay {
+                last_rv = h.rv;
+                if let Some(b) = ctx.translate_history(h)
                     && tx.send(b).await.is_err()
                 {
                     return;
