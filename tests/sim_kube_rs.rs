@@ -293,3 +293,91 @@ async fn watcher_recovers_from_dropped_watches_and_410() {
     task.abort();
     sim.shutdown().await;
 }
+
+/// Reads a raw watch until `n` lines or the stream ends.
+async fn watch_lines(resp: reqwest::Response, n: usize, within: Duration) -> Vec<serde_json::Value> {
+    let mut resp = resp;
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + within;
+    while out.len() < n {
+        let chunk = match tokio::time::timeout_at(deadline, resp.chunk()).await {
+            Ok(Ok(Some(c))) => c,
+            _ => break,
+        };
+        buf.extend_from_slice(&chunk);
+        while let Some(i) = buf.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = buf.drain(..=i).collect();
+            out.push(serde_json::from_slice(&line).expect("each watch line is JSON"));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_watch_resumes_sends_bookmarks_times_out_and_expires() {
+    let scenario = Scenario::parse(common::WEB, "test.yaml").expect("scenario");
+    let sim = Simulator::start(SimConfig {
+        speed: 20.0,
+        scenario: Some(scenario),
+        bookmark_interval: Duration::from_millis(200),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("starts");
+    let http = reqwest::Client::new();
+    let auth = format!("Bearer {}", backout::sim::auth::ADMIN_TOKEN);
+    let base = format!("{}/apis/apps/v1/namespaces/shop/deployments", sim.url());
+    let list: serde_json::Value = http.get(&base).header("Authorization", &auth).send().await.expect("list").json().await.expect("json");
+    let rv = list["metadata"]["resourceVersion"].as_str().expect("rv").to_string();
+
+    // Resume from the list's version: a change arrives as MODIFIED, then bookmarks.
+    let resp = http
+        .get(&base)
+        .header("Authorization", &auth)
+        .query(&[("watch", "1"), ("resourceVersion", rv.as_str()), ("allowWatchBookmarks", "true"), ("timeoutSeconds", "3")])
+        .send()
+        .await
+        .expect("watch");
+    let client = client(&sim, "backout-sim").await;
+    let deploys: Api<Deployment> = Api::namespaced(client, "shop");
+    deploys.patch("web", &PatchParams::default(), &Patch::Merge(serde_json::json!({"metadata": {"labels": {"watched": "yes"}}}))).await.expect("patch");
+    let events = watch_lines(resp, 200, Duration::from_secs(10)).await;
+    assert!(events.iter().any(|e| e["type"] == "MODIFIED" && e["object"]["metadata"]["labels"]["watched"] == "yes"), "{events:?}");
+    assert!(events.iter().any(|e| e["type"] == "BOOKMARK" && e["object"]["kind"] == "Deployment"), "{events:?}");
+    // timeoutSeconds=3 ended the stream (we asked for up to 200 lines within 10 s).
+    assert!(events.len() < 200);
+
+    // A version older than the history: 200 with one ERROR event carrying a 410 Status.
+    sim.shared().force_gone();
+    let resp = http
+        .get(&base)
+        .header("Authorization", &auth)
+        .query(&[("watch", "1"), ("resourceVersion", rv.as_str())])
+        .send()
+        .await
+        .expect("watch");
+    assert_eq!(resp.status(), 200);
+    let events = watch_lines(resp, 2, Duration::from_secs(5)).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["type"], "ERROR");
+    assert_eq!(events[0]["object"]["code"], 410);
+    assert_eq!(events[0]["object"]["reason"], "Expired");
+
+    // A label-selected watch sees an object leave the selection as DELETED.
+    let pods_url = format!("{}/api/v1/namespaces/shop/pods", sim.url());
+    let now_rv = sim.shared().store.current_rv().to_string();
+    let resp = http
+        .get(&pods_url)
+        .header("Authorization", &auth)
+        .query(&[("watch", "1"), ("resourceVersion", now_rv.as_str()), ("labelSelector", "app=web,tier!=gone")])
+        .send()
+        .await
+        .expect("watch");
+    let pods: Api<Pod> = Api::namespaced(client_for_token(&sim, backout::sim::auth::ADMIN_TOKEN), "shop");
+    let name = pods.list(&ListParams::default()).await.expect("list").items[0].metadata.name.clone().unwrap_or_default();
+    pods.patch(&name, &PatchParams::default(), &Patch::Merge(serde_json::json!({"metadata": {"labels": {"tier": "gone"}}}))).await.expect("relabel");
+    let events = watch_lines(resp, 1, Duration::from_secs(5)).await;
+    assert_eq!(events.first().map(|e| (e["type"].clone(), e["object"]["metadata"]["name"].clone())), Some(("DELETED".into(), name.clone().into())));
+    sim.shutdown().await;
+}
