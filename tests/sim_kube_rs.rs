@@ -295,7 +295,11 @@ async fn watcher_recovers_from_dropped_watches_and_410() {
 }
 
 /// Reads a raw watch until `n` lines or the stream ends.
-async fn watch_lines(resp: reqwest::Response, n: usize, within: Duration) -> Vec<serde_json::Value> {
+async fn watch_lines(
+    resp: reqwest::Response,
+    n: usize,
+    within: Duration,
+) -> Vec<serde_json::Value> {
     let mut resp = resp;
     let mut buf = Vec::new();
     let mut out = Vec::new();
@@ -328,23 +332,57 @@ async fn raw_watch_resumes_sends_bookmarks_times_out_and_expires() {
     let http = reqwest::Client::new();
     let auth = format!("Bearer {}", backout::sim::auth::ADMIN_TOKEN);
     let base = format!("{}/apis/apps/v1/namespaces/shop/deployments", sim.url());
-    let list: serde_json::Value = http.get(&base).header("Authorization", &auth).send().await.expect("list").json().await.expect("json");
-    let rv = list["metadata"]["resourceVersion"].as_str().expect("rv").to_string();
+    let list: serde_json::Value = http
+        .get(&base)
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    let rv = list["metadata"]["resourceVersion"]
+        .as_str()
+        .expect("rv")
+        .to_string();
 
     // Resume from the list's version: a change arrives as MODIFIED, then bookmarks.
     let resp = http
         .get(&base)
         .header("Authorization", &auth)
-        .query(&[("watch", "1"), ("resourceVersion", rv.as_str()), ("allowWatchBookmarks", "true"), ("timeoutSeconds", "3")])
+        .query(&[
+            ("watch", "1"),
+            ("resourceVersion", rv.as_str()),
+            ("allowWatchBookmarks", "true"),
+            ("timeoutSeconds", "3"),
+        ])
         .send()
         .await
         .expect("watch");
     let client = client(&sim, "backout-sim").await;
     let deploys: Api<Deployment> = Api::namespaced(client, "shop");
-    deploys.patch("web", &PatchParams::default(), &Patch::Merge(serde_json::json!({"metadata": {"labels": {"watched": "yes"}}}))).await.expect("patch");
+    deploys
+        .patch(
+            "web",
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"metadata": {"labels": {"watched": "yes"}}})),
+        )
+        .await
+        .expect("patch");
     let events = watch_lines(resp, 200, Duration::from_secs(10)).await;
-    assert!(events.iter().any(|e| e["type"] == "MODIFIED" && e["object"]["metadata"]["labels"]["watched"] == "yes"), "{events:?}");
-    assert!(events.iter().any(|e| e["type"] == "BOOKMARK" && e["object"]["kind"] == "Deployment"), "{events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "MODIFIED"
+                && e["object"]["metadata"]["labels"]["watched"] == "yes"),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "BOOKMARK" && e["object"]["kind"] == "Deployment"),
+        "{events:?}"
+    );
     // timeoutSeconds=3 ended the stream (we asked for up to 200 lines within 10 s).
     assert!(events.len() < 200);
 
@@ -370,14 +408,36 @@ async fn raw_watch_resumes_sends_bookmarks_times_out_and_expires() {
     let resp = http
         .get(&pods_url)
         .header("Authorization", &auth)
-        .query(&[("watch", "1"), ("resourceVersion", now_rv.as_str()), ("labelSelector", "app=web,tier!=gone")])
+        .query(&[
+            ("watch", "1"),
+            ("resourceVersion", now_rv.as_str()),
+            ("labelSelector", "app=web,tier!=gone"),
+        ])
         .send()
         .await
         .expect("watch");
-    let pods: Api<Pod> = Api::namespaced(client_for_token(&sim, backout::sim::auth::ADMIN_TOKEN), "shop");
-    let name = pods.list(&ListParams::default()).await.expect("list").items[0].metadata.name.clone().unwrap_or_default();
-    pods.patch(&name, &PatchParams::default(), &Patch::Merge(serde_json::json!({"metadata": {"labels": {"tier": "gone"}}}))).await.expect("relabel");
+    let pods: Api<Pod> = Api::namespaced(
+        client_for_token(&sim, backout::sim::auth::ADMIN_TOKEN),
+        "shop",
+    );
+    let name = pods.list(&ListParams::default()).await.expect("list").items[0]
+        .metadata
+        .name
+        .clone()
+        .unwrap_or_default();
+    pods.patch(
+        &name,
+        &PatchParams::default(),
+        &Patch::Merge(serde_json::json!({"metadata": {"labels": {"tier": "gone"}}})),
+    )
+    .await
+    .expect("relabel");
     let events = watch_lines(resp, 1, Duration::from_secs(5)).await;
-    assert_eq!(events.first().map(|e| (e["type"].clone(), e["object"]["metadata"]["name"].clone())), Some(("DELETED".into(), name.clone().into())));
+    assert_eq!(
+        events
+            .first()
+            .map(|e| (e["type"].clone(), e["object"]["metadata"]["name"].clone())),
+        Some(("DELETED".into(), name.clone().into()))
+    );
     sim.shutdown().await;
 }

@@ -20,14 +20,28 @@ pub struct SimClock {
 impl SimClock {
     /// A clock starting now. Speeds that are not finite or not positive fall back to 1.
     pub fn new(speed: f64) -> Self {
+        Self::with_horizon(speed, 0.0)
+    }
+
+    /// A clock that stays at or behind the wall clock for `horizon_secs` simulated
+    /// seconds: above speed 1 simulated time runs ahead of real time, so it starts in the
+    /// past by `horizon × (1 − 1/speed)` and meets the wall clock when the horizon is
+    /// reached. Ages clients compute from timestamps (`kubectl describe`, the console)
+    /// then never come out negative during a drill.
+    pub fn with_horizon(speed: f64, horizon_secs: f64) -> Self {
         let speed = if speed.is_finite() && speed > 0.0 {
             speed
         } else {
             1.0
         };
+        let lead = if speed > 1.0 && horizon_secs.is_finite() && horizon_secs > 0.0 {
+            horizon_secs * (1.0 - 1.0 / speed)
+        } else {
+            0.0
+        };
         Self {
             started: Instant::now(),
-            started_wall: Utc::now(),
+            started_wall: Utc::now() - chrono::Duration::milliseconds((lead * 1000.0) as i64),
             speed,
         }
     }
@@ -154,5 +168,10 @@ mod tests {
         let c = SimClock::new(10.0);
         assert_eq!(c.real_duration(10.0), Duration::from_secs(1));
         assert_eq!(SimClock::new(-3.0).speed(), 1.0);
+        let behind = SimClock::with_horizon(10.0, 1000.0);
+        let lag = Utc::now().signed_duration_since(behind.now()).num_seconds();
+        assert!((899..=901).contains(&lag), "{lag}");
+        let exact = SimClock::with_horizon(1.0, 1000.0);
+        assert!(Utc::now().signed_duration_since(exact.now()).num_seconds() <= 1);
     }
 }
