@@ -526,3 +526,28 @@ fn server_dry_run_changes_nothing() {
                 .all(|p| p["metadata"]["deletionTimestamp"].is_null())
     }));
 }
+
+#[test]
+fn revision_history_limit_prunes_old_replicasets_and_recreate_strategy_works() {
+    let sim = Sim::start(common::WEB, 20.0);
+    sim.ok(&["patch", "deploy", "web", "--type=merge", "-p", r#"{"spec":{"revisionHistoryLimit":1,"strategy":{"type":"Recreate","rollingUpdate":null}}}"#]);
+    for v in ["1.3", "1.4", "1.5"] {
+        sim.ok(&["set", "image", "deploy/web", &format!("app=shop/web:{v}")]);
+        sim.ok(&["rollout", "status", "deploy/web", "--timeout=60s"]);
+    }
+    sim.wait_for("old replica sets pruned to the limit", || {
+        sim.json(&["get", "rs", "-l", "app=web"])["items"]
+            .as_array()
+            .is_some_and(|a| a.len() == 2)
+    });
+    let out = sim.ok(&["rollout", "history", "deploy/web"]);
+    let revs: Vec<&str> = out
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(revs, ["5", "6"], "{out}");
+    let d = sim.json(&["get", "deploy", "web"]);
+    assert_eq!(d["spec"]["strategy"]["type"], "Recreate");
+    assert_eq!(d["status"]["availableReplicas"], 3);
+}

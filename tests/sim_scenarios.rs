@@ -127,3 +127,41 @@ async fn feature_flag_and_blue_green_drills_switch() {
     .await;
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn image_pull_errors_show_err_image_pull_then_back_off() {
+    let yaml = r#"
+name: pull
+namespace: shop
+apps:
+  - {name: web, replicas: 2, image: shop/web, version: "1.0"}
+behaviours:
+  - {version: "9.9", image_pull_error: true}
+timeline:
+  - {at: 1s, deploy: {app: web, version: "9.9"}}
+"#;
+    let s = Scenario::parse(yaml, "pull.yaml").expect("parses");
+    let sim = Simulator::start(SimConfig {
+        speed: 20.0,
+        scenario: Some(s),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("starts");
+    let reason = |want: &'static str| {
+        let shared = sim.shared().clone();
+        move || {
+            let (_, pods) = shared.store.list(res("", "pods"), Some("shop"));
+            pods.iter()
+                .any(|p| p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == want)
+        }
+    };
+    until("ErrImagePull", 20, reason("ErrImagePull")).await;
+    until("ImagePullBackOff", 20, reason("ImagePullBackOff")).await;
+    let d = get(&sim, "apps", "deployments", "shop", "web");
+    assert_eq!(
+        d["status"]["availableReplicas"], 1,
+        "maxUnavailable keeps one old pod serving"
+    );
+    sim.shutdown().await;
+}
