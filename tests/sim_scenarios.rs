@@ -159,9 +159,8 @@ timeline:
     until("ErrImagePull", 20, reason("ErrImagePull")).await;
     until("ImagePullBackOff", 20, reason("ImagePullBackOff")).await;
     let d = get(&sim, "apps", "deployments", "shop", "web");
-    assert_eq!(
-        d["status"]["availableReplicas"], 1,
-        "maxUnavailable keeps one old pod serving"
-    );
+    // 2 replicas at 25 %/25 %: surge 1, unavailable 0, so both old pods keep serving.
+    assert_eq!(d["status"]["availableReplicas"], 2);
+    assert_eq!(d["status"]["updatedReplicas"], 1);
     sim.shutdown().await;
 }
