@@ -54,14 +54,19 @@ struct AppEntry {
     service: Option<String>,
 }
 
+/// Ready pods of one application counted by `(version, behaviour index)`.
+type PodGroups = Vec<((String, Option<usize>), usize)>;
+
 /// Traffic counters of the simulated application.
 pub struct AppState {
     rng: ChaCha8Rng,
     apps: Vec<AppEntry>,
     /// `(namespace, app, version)` → counters.
     series: BTreeMap<(String, String, String), Series>,
-    /// `(namespace, pod, container)` → CPU seconds.
-    cpu: HashMap<(String, String, String), f64>,
+    /// Per application (same order as `apps`): ready pods by version and behaviour.
+    groups: Vec<PodGroups>,
+    /// Store version and behaviours generation `groups` was computed at.
+    cache_key: Option<(u64, u64)>,
 }
 
 /// Standard normal CDF (Abramowitz–Stegun 7.1.26 for erf).
@@ -93,12 +98,14 @@ impl AppState {
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0xa99),
             apps: Vec::new(),
             series: BTreeMap::new(),
-            cpu: HashMap::new(),
+            groups: Vec::new(),
+            cache_key: None,
         }
     }
 
     /// Declares an application (a deployment and its `app` label) and its traffic.
     pub fn register(&mut self, namespace: &str, deployment: &str, label: &str, rps: f64) {
+        self.cache_key = None;
         self.apps
             .retain(|a| !(a.namespace == namespace && a.key == deployment));
         self.apps.push(AppEntry {
@@ -113,6 +120,7 @@ impl AppState {
     /// Declares traffic sent through a service: it reaches the ready pods its selector
     /// picks at each moment (blue/green switches follow the selector).
     pub fn register_service(&mut self, namespace: &str, service: &str, label: &str, rps: f64) {
+        self.cache_key = None;
         let key = format!("svc/{service}");
         self.apps
             .retain(|a| !(a.namespace == namespace && a.key == key));
@@ -140,9 +148,49 @@ pub fn advance(shared: &Shared, dt: f64) {
     if dt <= 0.0 {
         return;
     }
+    let key = (shared.store.current_rv(), shared.behaviours_generation());
+    let mut st = shared.app.lock().unwrap_or_else(|p| p.into_inner());
+    if st.cache_key != Some(key) {
+        regroup(shared, &mut st);
+        st.cache_key = Some(key);
+    }
+    let st = &mut *st;
+    for (a, groups) in st.apps.iter().zip(st.groups.iter()) {
+        let serving: usize = groups.iter().map(|(_, n)| n).sum();
+        if serving == 0 || a.rps <= 0.0 {
+            continue;
+        }
+        let noise: f64 = st.rng.random_range(0.9..1.1);
+        let per_pod = a.rps * dt * noise / serving as f64;
+        for ((version, index), n) in groups {
+            let requests = per_pod * *n as f64;
+            let b = shared.behaviour_at(*index);
+            let err_noise: f64 = st.rng.random_range(0.85..1.15);
+            let errors = (requests * b.error_ratio * err_noise).min(requests);
+            let (mu, sigma) = lognormal(b.latency_p50_ms, b.latency_p95_ms);
+            let s = st
+                .series
+                .entry((a.namespace.clone(), a.label.clone(), version.clone()))
+                .or_default();
+            if s.buckets.is_empty() {
+                s.buckets = vec![0.0; BUCKETS.len()];
+            }
+            s.ok += requests - errors;
+            s.errors += errors;
+            for (i, le) in BUCKETS.iter().enumerate() {
+                s.buckets[i] += requests * phi((le.ln() - mu) / sigma);
+            }
+            s.count += requests;
+            s.sum += requests * (mu + sigma * sigma / 2.0).exp();
+        }
+    }
+}
+
+/// Recomputes which ready pods serve each application, grouped by version and behaviour
+/// (only when the store or the behaviours changed), and registers new deployments.
+fn regroup(shared: &Shared, st: &mut AppState) {
     let (_, deployments) = shared.store.list(res("apps", "deployments"), None);
     let (_, pods) = shared.store.list(res("", "pods"), None);
-    let mut st = shared.app.lock().unwrap_or_else(|p| p.into_inner());
     for d in &deployments {
         let ns = d["metadata"]["namespace"].as_str().unwrap_or_default();
         let name = d["metadata"]["name"].as_str().unwrap_or_default();
@@ -151,87 +199,32 @@ pub fn advance(shared: &Shared, dt: f64) {
             st.register(ns, name, &label, DEFAULT_RPS);
         }
     }
-    let apps = st.apps.clone();
-    let mut live: std::collections::HashSet<(String, String, String)> =
-        std::collections::HashSet::new();
-    for a in &apps {
+    let mut all = Vec::with_capacity(st.apps.len());
+    for a in &st.apps {
         let selector = match &a.service {
             Some(svc) => match shared.store.get(res("", "services"), &a.namespace, svc) {
                 Some(s) => {
                     LabelSelector::from_object(&json!({"matchLabels": s["spec"]["selector"]}))
                 }
-                None => continue,
+                None => LabelSelector::default(),
             },
             None => LabelSelector::from_object(&json!({"matchLabels": {"app": a.label}})),
         };
-        if a.rps <= 0.0 || selector.is_empty() {
-            continue;
-        }
-        let serving: Vec<&Arc<Value>> = pods
-            .iter()
-            .filter(|p| {
+        let mut groups: BTreeMap<(String, Option<usize>), usize> = BTreeMap::new();
+        if !selector.is_empty() {
+            for p in pods.iter().filter(|p| {
                 p["metadata"]["namespace"] == a.namespace.as_str()
                     && selector.matches(p)
                     && !terminating(p)
                     && pod_ready(p)
-            })
-            .collect();
-        if serving.is_empty() {
-            continue;
-        }
-        let noise: f64 = st.rng.random_range(0.9..1.1);
-        let per_pod = a.rps * dt * noise / serving.len() as f64;
-        for p in &serving {
-            let b = shared.behaviour_of(&p["spec"]);
-            let version = version_of(&p["spec"]);
-            let err_noise: f64 = st.rng.random_range(0.85..1.15);
-            let errors = (per_pod * b.error_ratio * err_noise).min(per_pod);
-            let (mu, sigma) = lognormal(b.latency_p50_ms, b.latency_p95_ms);
-            let s = st
-                .series
-                .entry((a.namespace.clone(), a.label.clone(), version))
-                .or_default();
-            if s.buckets.is_empty() {
-                s.buckets = vec![0.0; BUCKETS.len()];
+            }) {
+                let key = (version_of(&p["spec"]), shared.behaviour_index(&p["spec"]));
+                *groups.entry(key).or_default() += 1;
             }
-            s.ok += per_pod - errors;
-            s.errors += errors;
-            for (i, le) in BUCKETS.iter().enumerate() {
-                s.buckets[i] += per_pod * phi((le.ln() - mu) / sigma);
-            }
-            s.count += per_pod;
-            s.sum += per_pod * (mu + sigma * sigma / 2.0).exp();
-            let pod = p["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let container = p["spec"]["containers"][0]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let key = (a.namespace.clone(), pod, container);
-            *st.cpu.entry(key.clone()).or_insert(0.0) += b.cpu_millicores / 1000.0 * dt * noise;
-            live.insert(key);
         }
+        all.push(groups.into_iter().collect());
     }
-    // Forget pods that are gone (bounded memory).
-    let existing: std::collections::HashSet<(String, String)> = pods
-        .iter()
-        .map(|p| {
-            (
-                p["metadata"]["namespace"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-                p["metadata"]["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            )
-        })
-        .collect();
-    st.cpu
-        .retain(|(ns, pod, _), _| existing.contains(&(ns.clone(), pod.clone())));
+    st.groups = all;
 }
 
 fn esc(s: &str) -> String {
@@ -292,10 +285,29 @@ pub fn render_metrics(shared: &Shared) -> String {
             s.count.floor()
         );
     }
+    drop(st);
+    // CPU time of a container: its behaviour's usage over the time it has been running
+    // (so the counter resets on a restart, as cAdvisor's does), ±10 % per pod.
     out.push_str("# HELP container_cpu_usage_seconds_total Cumulative CPU time consumed (simulated).\n# TYPE container_cpu_usage_seconds_total counter\n");
-    let mut cpu: Vec<_> = st.cpu.iter().collect();
-    cpu.sort_by(|a, b| a.0.cmp(b.0));
-    for ((ns, pod, c), v) in cpu {
+    for p in &pods {
+        let Some(started) =
+            p["status"]["containerStatuses"][0]["state"]["running"]["startedAt"].as_str()
+        else {
+            continue;
+        };
+        let ns = p["metadata"]["namespace"].as_str().unwrap_or_default();
+        let pod = p["metadata"]["name"].as_str().unwrap_or_default();
+        let c = p["spec"]["containers"][0]["name"]
+            .as_str()
+            .unwrap_or_default();
+        let spread = 0.9
+            + f64::from(
+                pod.bytes()
+                    .fold(0u8, |h, b| h.wrapping_mul(31).wrapping_add(b))
+                    % 21,
+            ) / 100.0;
+        let cores = shared.with_behaviour(&p["spec"], |b| b.cpu_millicores / 1000.0);
+        let v = cores * spread * shared.clock.secs_since(started);
         let _ = writeln!(
             out,
             "container_cpu_usage_seconds_total{{namespace=\"{}\",pod=\"{}\",container=\"{}\"}} {v:.6}",
@@ -304,7 +316,6 @@ pub fn render_metrics(shared: &Shared) -> String {
             esc(c)
         );
     }
-    drop(st);
     out.push_str("# HELP container_memory_working_set_bytes Current working set (simulated).\n# TYPE container_memory_working_set_bytes gauge\n");
     for p in &pods {
         if p["status"]["phase"] != "Running" {

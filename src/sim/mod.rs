@@ -145,8 +145,10 @@ pub struct Shared {
     kick: Notify,
     /// The simulated application (traffic counters).
     pub app: Mutex<app::AppState>,
-    /// Behaviour of each application version.
-    pub behaviours: RwLock<Vec<Behaviour>>,
+    /// Behaviour of each application version (first match wins).
+    behaviours: RwLock<Vec<Behaviour>>,
+    /// Bumped whenever `behaviours` changes (the application caches pod groups).
+    behaviours_gen: AtomicU64,
     /// Requests answered since start (for benchmarks).
     pub requests: AtomicU64,
     /// Timeline entries played so far (for drill scoring).
@@ -189,6 +191,7 @@ impl Shared {
             app: Mutex::new(app::AppState::new(config.seed)),
             behaviours: RwLock::new(behaviours),
             requests: AtomicU64::new(0),
+            behaviours_gen: AtomicU64::new(0),
             timeline_log: Mutex::new(Vec::new()),
         }
     }
@@ -313,6 +316,43 @@ impl Shared {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// Adds a behaviour that takes precedence over the existing ones.
+    pub fn add_behaviour(&self, b: Behaviour) {
+        self.behaviours
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(0, b);
+        self.behaviours_gen.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Changes whenever the behaviours change.
+    pub fn behaviours_generation(&self) -> u64 {
+        self.behaviours_gen.load(Ordering::Relaxed)
+    }
+
+    /// Runs `f` with the behaviour of a pod, without copying it.
+    pub fn with_behaviour<R>(&self, pod_spec: &Value, f: impl FnOnce(&Behaviour) -> R) -> R {
+        static DEFAULT: std::sync::LazyLock<Behaviour> =
+            std::sync::LazyLock::new(Behaviour::default);
+        let list = self.behaviours.read().unwrap_or_else(|p| p.into_inner());
+        let b = scenario::behaviour_index(&list, pod_spec)
+            .and_then(|i| list.get(i))
+            .unwrap_or(&DEFAULT);
+        f(b)
+    }
+
+    /// The index of a pod's behaviour (`None`: the defaults), for grouping pods.
+    pub fn behaviour_index(&self, pod_spec: &Value) -> Option<usize> {
+        let list = self.behaviours.read().unwrap_or_else(|p| p.into_inner());
+        scenario::behaviour_index(&list, pod_spec)
+    }
+
+    /// The behaviour at an index from [`Shared::behaviour_index`].
+    pub fn behaviour_at(&self, index: Option<usize>) -> Behaviour {
+        let list = self.behaviours.read().unwrap_or_else(|p| p.into_inner());
+        index.and_then(|i| list.get(i)).cloned().unwrap_or_default()
     }
 
     /// The behaviour of a pod, from its image and environment.

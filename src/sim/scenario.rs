@@ -146,6 +146,14 @@ pub fn version_of(pod_spec: &Value) -> String {
 
 /// The behaviour applying to a pod spec.
 pub fn behaviour_for(list: &[Behaviour], pod_spec: &Value) -> Behaviour {
+    behaviour_index(list, pod_spec)
+        .and_then(|i| list.get(i))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Index of the behaviour applying to a pod spec; `None` means the defaults.
+pub fn behaviour_index(list: &[Behaviour], pod_spec: &Value) -> Option<usize> {
     let version = version_of(pod_spec);
     let env = pod_spec["containers"][0]["env"].as_array();
     let env_value = |k: &str| -> Option<&str> {
@@ -153,13 +161,10 @@ pub fn behaviour_for(list: &[Behaviour], pod_spec: &Value) -> Behaviour {
             .find(|e| e["name"] == k)
             .and_then(|e| e["value"].as_str())
     };
-    list.iter()
-        .find(|b| {
-            b.version.as_deref().is_none_or(|v| v == version)
-                && b.env.iter().all(|(k, v)| env_value(k) == Some(v.as_str()))
-        })
-        .cloned()
-        .unwrap_or_default()
+    list.iter().position(|b| {
+        b.version.as_deref().is_none_or(|v| v == version)
+            && b.env.iter().all(|(k, v)| env_value(k) == Some(v.as_str()))
+    })
 }
 
 /// An application: a deployment (with its revision history), optionally a service.
@@ -759,11 +764,7 @@ pub fn apply(shared: &Arc<Shared>, scenario: &Scenario, e: &TimelineEntry) -> Re
         })?;
     }
     if let Some(b) = &e.behaviour {
-        shared
-            .behaviours
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(0, b.clone());
+        shared.add_behaviour(b.clone());
     }
     if let Some(cm) = &e.configmap {
         let ns = cm

@@ -22,9 +22,7 @@ use super::table;
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
 
 fn line(kind: &str, object: &Value) -> Bytes {
-    let mut v = serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
-    v.push(b'\n');
-    Bytes::from(v)
+    raw_line(kind, &serde_json::to_vec(object).unwrap_or_default())
 }
 
 /// A watch event line around an already serialized object.

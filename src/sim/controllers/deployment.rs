@@ -155,12 +155,13 @@ impl Rs {
     }
 }
 
-/// Syncs every deployment.
-pub fn sync_all(shared: &Shared, counts: &HashMap<String, PodCounts>, opts: Pass) {
+/// Syncs every deployment; returns whether a rollout is still in progress.
+pub fn sync_all(shared: &Shared, counts: &HashMap<String, PodCounts>, opts: Pass) -> bool {
     let (_, deployments) = shared.store.list(res("apps", "deployments"), None);
     if deployments.is_empty() {
-        return;
+        return false;
     }
+    let mut pending = false;
     let (_, rss) = shared.store.list(res("apps", "replicasets"), None);
     let mut owned: HashMap<String, Vec<Arc<Value>>> = HashMap::new();
     for rs in rss {
@@ -176,7 +177,7 @@ pub fn sync_all(shared: &Shared, counts: &HashMap<String, PodCounts>, opts: Pass
             .as_str()
             .unwrap_or_default()
             .to_string();
-        sync_one(
+        pending |= sync_one(
             shared,
             &d,
             owned.remove(&uid).unwrap_or_default(),
@@ -184,6 +185,7 @@ pub fn sync_all(shared: &Shared, counts: &HashMap<String, PodCounts>, opts: Pass
             opts,
         );
     }
+    pending
 }
 
 fn scale_event(shared: &Shared, d: &Value, rs_name: &str, from: i64, to: i64) {
@@ -204,7 +206,7 @@ fn sync_one(
     owned: Vec<Arc<Value>>,
     counts: &HashMap<String, PodCounts>,
     opts: Pass,
-) {
+) -> bool {
     let rs_res = res("apps", "replicasets");
     let d_res = res("apps", "deployments");
     let now = shared.clock.now_rfc3339();
@@ -663,6 +665,14 @@ fn sync_one(
         }
     }
 
+    // Time-based work remains while a rollout is neither complete nor failed, or while
+    // ready pods wait out minReadySeconds.
+    let pending = (!paused
+        && condition(&status, "Progressing").is_none_or(|c| {
+            c["reason"] != "NewReplicaSetAvailable" && c["reason"] != "ProgressDeadlineExceeded"
+        }))
+        || rss.iter().any(|r| r.counts.ready > r.counts.available);
+
     // The deployment's revision follows its new replica set.
     let mut updated_d: Option<Value> = None;
     if let Some(i) = new_idx {
@@ -679,7 +689,7 @@ fn sync_one(
     let base = match updated_d {
         Some(o) => match replace(shared, d_res, d, o) {
             Some(stored) => stored,
-            None => return,
+            None => return true,
         },
         None => d.clone(),
     };
@@ -688,6 +698,7 @@ fn sync_one(
         o["status"] = status;
         replace(shared, d_res, &base, o);
     }
+    pending
 }
 
 #[cfg(test)]

@@ -161,10 +161,12 @@ pub fn count_pods(
                 .as_str()
                 .and_then(|s| s.parse::<f64>().ok())
                 .unwrap_or(0.0);
-            let since = pod_condition(p, "Ready")
-                .and_then(|c| c["lastTransitionTime"].as_str())
-                .map_or(f64::MAX, |t| shared.clock.secs_since(t));
-            if instant || min_ready <= 0.0 || since >= min_ready {
+            let available = instant
+                || min_ready <= 0.0
+                || pod_condition(p, "Ready")
+                    .and_then(|c| c["lastTransitionTime"].as_str())
+                    .is_none_or(|t| shared.clock.secs_since(t) >= min_ready);
+            if available {
                 c.available += 1;
             }
         }
@@ -172,24 +174,36 @@ pub fn count_pods(
     out
 }
 
-/// One pass of every controller. Returns whether anything was written.
-pub fn pass(shared: &Shared, opts: Pass) -> bool {
+/// What a pass did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// Something was written (another pass may have follow-up work).
+    pub wrote: bool,
+    /// A timed transition is pending (a pod starting, a rollout in progress).
+    pub pending: bool,
+}
+
+/// One pass of every controller.
+pub fn pass(shared: &Shared, opts: Pass) -> Outcome {
     let before = shared.store.current_rv();
-    pod_lifecycle::sync(shared, opts);
+    let pods_pending = pod_lifecycle::sync(shared, opts);
     let (_, pods) = shared.store.list(res("", "pods"), None);
     let counts = count_pods(shared, &pods, opts.instant);
     replicaset::sync_all(shared, &pods, &counts);
     let (_, pods) = shared.store.list(res("", "pods"), None);
     let counts = count_pods(shared, &pods, opts.instant);
-    deployment::sync_all(shared, &counts, opts);
+    let rollouts_pending = deployment::sync_all(shared, &counts, opts);
     collect_garbage(shared);
-    shared.store.current_rv() != before
+    Outcome {
+        wrote: shared.store.current_rv() != before,
+        pending: pods_pending || rollouts_pending,
+    }
 }
 
 /// Runs passes without delays until the cluster stops changing (initial set-up).
 pub fn settle(shared: &Shared) {
     for _ in 0..64 {
-        if !pass(shared, Pass { instant: true }) {
+        if !pass(shared, Pass { instant: true }).wrote {
             break;
         }
     }
@@ -249,6 +263,11 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let mut interval = tokio::time::interval(tick);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_traffic = shared.clock.elapsed_secs();
+    // Level-triggered, but idle when idle: a pass runs when the store changed since the
+    // last one started, while a timed transition is pending, and every 5 s regardless.
+    let mut seen_rv = 0u64;
+    let mut pending = true;
+    let mut last_pass = std::time::Instant::now();
     loop {
         tokio::select! {
             _ = stop.wait_for(|s| *s) => return,
@@ -260,13 +279,22 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         let dt = now - last_traffic;
         last_traffic = now;
         // Controllers touch every pod: keep that work off the async workers.
+        let rv = shared.store.current_rv();
+        let due = rv != seen_rv || pending || last_pass.elapsed() >= Duration::from_secs(5);
         let joined = tokio::task::spawn_blocking(move || {
-            pass(&sh, Pass { instant: false });
+            let outcome = due.then(|| pass(&sh, Pass { instant: false }));
             super::app::advance(&sh, dt);
+            outcome
         })
         .await;
-        if joined.is_err() {
-            tracing::error!("simulator controller pass panicked");
+        match joined {
+            Ok(Some(outcome)) => {
+                seen_rv = rv;
+                pending = outcome.pending;
+                last_pass = std::time::Instant::now();
+            }
+            Ok(None) => {}
+            Err(_) => tracing::error!("simulator controller pass panicked"),
         }
     }
 }

@@ -83,8 +83,10 @@ fn image_id(image: &str) -> String {
     format!("{image}@sha256:{:08x}{:056x}", fnv(image), 0)
 }
 
-/// Advances every pod that has somewhere to go.
-pub fn sync(shared: &Shared, opts: Pass) {
+/// Advances every pod that has somewhere to go. Returns whether any pod is still on its
+/// way somewhere (a later pass has work even if nothing else changes).
+pub fn sync(shared: &Shared, opts: Pass) -> bool {
+    let mut pending = false;
     let pods_res = res("", "pods");
     let (_, pods) = shared.store.list(pods_res, None);
     for p in pods {
@@ -98,6 +100,7 @@ pub fn sync(shared: &Shared, opts: Pass) {
             }
         };
         if terminating(&p) {
+            pending = true;
             let grace = p["metadata"]["deletionGracePeriodSeconds"]
                 .as_f64()
                 .unwrap_or(0.0);
@@ -120,6 +123,18 @@ pub fn sync(shared: &Shared, opts: Pass) {
         if phase == "Succeeded" || phase == "Failed" {
             continue;
         }
+        // Fast path: steady pods (the vast majority at scale) need no copy and no change.
+        if phase == "Running" && !instant {
+            let ready = pod_ready(&p);
+            let waiting = p["status"]["containerStatuses"][0]["state"]["waiting"].is_object();
+            let (crashes, never_ready) = shared.with_behaviour(&p["spec"], |b| {
+                (b.crash_after_seconds.is_some(), b.never_ready)
+            });
+            if !waiting && !crashes && ready != never_ready {
+                continue;
+            }
+        }
+        pending = true;
         let b: Behaviour = shared.behaviour_of(&p["spec"]);
         let name = p["metadata"]["name"]
             .as_str()
@@ -315,6 +330,7 @@ pub fn sync(shared: &Shared, opts: Pass) {
             record_event(shared, &p, kind, reason, &msg, "kubelet");
         }
     }
+    pending
 }
 
 #[cfg(test)]
