@@ -149,6 +149,8 @@ pub struct Shared {
     behaviours: RwLock<Vec<Behaviour>>,
     /// Bumped whenever `behaviours` changes (the application caches pod groups).
     behaviours_gen: AtomicU64,
+    /// Events the current controller pass may still record.
+    event_budget: AtomicU64,
     /// Requests answered since start (for benchmarks).
     pub requests: AtomicU64,
     /// Timeline entries played so far (for drill scoring).
@@ -192,6 +194,7 @@ impl Shared {
             behaviours: RwLock::new(behaviours),
             requests: AtomicU64::new(0),
             behaviours_gen: AtomicU64::new(0),
+            event_budget: AtomicU64::new(0),
             timeline_log: Mutex::new(Vec::new()),
         }
     }
@@ -316,6 +319,18 @@ impl Shared {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// Allows `n` more events until the next reset (one reset per controller pass).
+    pub fn reset_event_budget(&self, n: usize) {
+        self.event_budget.store(n as u64, Ordering::Relaxed);
+    }
+
+    /// Takes one event from the budget; false when it is spent.
+    pub fn take_event_budget(&self) -> bool {
+        self.event_budget
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1))
+            .is_ok()
     }
 
     /// Adds a behaviour that takes precedence over the existing ones.

@@ -467,21 +467,19 @@ fn list(
     params: &Params,
     as_table: bool,
 ) -> Result<Response, ApiError> {
-    let (rv, items) = shared.store.list(t.res, t.namespace.as_deref());
     let after = params
         .continue_token
         .as_deref()
         .map(decode_continue)
         .transpose()?;
+    let (rv, items) = match &after {
+        Some(a) => shared.store.list_after(t.res, t.namespace.as_deref(), a),
+        None => shared.store.list(t.res, t.namespace.as_deref()),
+    };
     let mut selected: Vec<&Value> = Vec::new();
     let mut remaining = 0usize;
     let mut next: Option<String> = None;
     for item in &items {
-        if let Some(a) = &after
-            && key_of(item) <= *a
-        {
-            continue;
-        }
         if !params.selects(item) {
             continue;
         }

@@ -26,6 +26,10 @@ pub enum EventKind {
 /// Most core events kept; older ones are deleted (the real server expires them after 1 h).
 const MAX_EVENTS: usize = 2_000;
 
+/// Most events recorded per controller pass; the rest are dropped, like client-go's event
+/// spam filter does for bursts (a 10,000-pod scale-up would otherwise create 40,000).
+pub const EVENTS_PER_PASS: usize = 250;
+
 /// Options of one controller pass.
 #[derive(Debug, Clone, Copy)]
 pub struct Pass {
@@ -92,6 +96,9 @@ pub fn record_event(
     message: &str,
     component: &str,
 ) {
+    if !shared.take_event_budget() {
+        return;
+    }
     let meta = &obj["metadata"];
     let ns = meta["namespace"]
         .as_str()
@@ -185,6 +192,7 @@ pub struct Outcome {
 
 /// One pass of every controller.
 pub fn pass(shared: &Shared, opts: Pass) -> Outcome {
+    shared.reset_event_budget(EVENTS_PER_PASS);
     let before = shared.store.current_rv();
     let pods_pending = pod_lifecycle::sync(shared, opts);
     let (_, pods) = shared.store.list(res("", "pods"), None);
