@@ -73,6 +73,32 @@ fn get_pods_deployments_and_replicasets_in_every_format() {
         "{yaml}"
     );
 
+    let yaml = sim.ok(&["get", "rs", "-o", "yaml"]);
+    assert!(
+        yaml.contains("kind: ReplicaSet")
+            && !yaml.contains("deployment.kubernetes.io/revision-history"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("pod-template-hash:") && yaml.contains("kind: Deployment"),
+        "owner references:\n{yaml}"
+    );
+    let yaml = sim.ok(&["get", "pods", "-o", "yaml"]);
+    assert!(
+        yaml.contains("nodeName: sim-node-") && yaml.contains("type: Ready"),
+        "{yaml}"
+    );
+    let rs: Value = sim.json(&["get", "rs"]);
+    assert_eq!(rs["items"].as_array().map(Vec::len), Some(3));
+    let d: Value = sim.json(&["get", "deploy", "web"]);
+    assert_eq!(
+        (
+            d["status"]["readyReplicas"].as_i64(),
+            d["status"]["observedGeneration"].as_i64()
+        ),
+        (Some(3), d["metadata"]["generation"].as_i64())
+    );
+
     let err = sim.fail(&["get", "deploy", "nope"]);
     assert!(
         err.contains("Error from server (NotFound): deployments.apps \"nope\" not found"),

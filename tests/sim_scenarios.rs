@@ -164,3 +164,45 @@ timeline:
     assert_eq!(d["status"]["updatedReplicas"], 1);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_seed_gives_the_same_cluster() {
+    let names = |sim: &SimHandle| {
+        let (_, pods) = sim.shared().store.list(res("", "pods"), None);
+        let mut v: Vec<(String, String)> = pods
+            .iter()
+            .map(|p| {
+                (
+                    p["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    p["metadata"]["uid"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let start_seeded = |seed: u64| async move {
+        let s = Scenario::load("bad-deploy", Path::new("runbooks/drills")).expect("loads");
+        Simulator::start(SimConfig {
+            seed,
+            scenario: Some(s),
+            ..SimConfig::default()
+        })
+        .await
+        .expect("starts")
+    };
+    let a = start_seeded(7).await;
+    let b = start_seeded(7).await;
+    let c = start_seeded(8).await;
+    assert_eq!(names(&a), names(&b));
+    assert_ne!(names(&a), names(&c));
+    for s in [a, b, c] {
+        s.shutdown().await;
+    }
+}
