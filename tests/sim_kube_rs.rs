@@ -441,3 +441,136 @@ async fn raw_watch_resumes_sends_bookmarks_times_out_and_expires() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_bodies_get_4xx_and_the_cluster_keeps_working() {
+    let sim = start(common::WEB).await;
+    let http = reqwest::Client::new();
+    let auth = format!("Bearer {}", backout::sim::auth::ADMIN_TOKEN);
+    let deploys = format!("{}/apis/apps/v1/namespaces/shop/deployments", sim.url());
+    let pods = format!("{}/api/v1/namespaces/shop/pods", sim.url());
+    let pod_name = sim
+        .shared()
+        .store
+        .list(backout::sim::res("", "pods"), Some("shop"))
+        .1[0]["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let creates = [
+        "[]",
+        "\"str\"",
+        "{\"metadata\":\"x\"}",
+        "{\"metadata\":{\"name\":\"a\"},\"spec\":[]}",
+        "{\"metadata\":{\"name\":\"a\"},\"spec\":{\"replicas\":\"many\"}}",
+        "{\"metadata\":{\"name\":\"a\"},\"spec\":{\"selector\":{\"matchLabels\":\"x\",\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"Exists\"}]},\"template\":{\"metadata\":{\"labels\":{\"a\":\"b\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}}}",
+        "{\"metadata\":{\"name\":\"a\"},\"spec\":{\"selector\":{\"matchLabels\":{\"a\":\"b\"}},\"template\":{\"metadata\":\"x\"}}}",
+        "{\"metadata\":{\"name\":\"Not A Name\"}}",
+    ];
+    for body in creates {
+        let r = http
+            .post(&deploys)
+            .header("Authorization", &auth)
+            .body(body)
+            .send()
+            .await
+            .expect("post");
+        assert!(r.status().is_client_error(), "{body}: {}", r.status());
+        let s: serde_json::Value = r.json().await.expect("a Status");
+        assert_eq!(s["kind"], "Status", "{body}");
+    }
+    let patches = [
+        (
+            "application/strategic-merge-patch+json",
+            "{\"spec\":{\"template\":{\"spec\":{\"containers\":\"x\"}}}}",
+        ),
+        (
+            "application/strategic-merge-patch+json",
+            "{\"spec\":{\"template\":{\"spec\":{\"containers\":[1,2]}}}}",
+        ),
+        ("application/strategic-merge-patch+json", "[1]"),
+        (
+            "application/strategic-merge-patch+json",
+            "{\"$patch\":\"explode\"}",
+        ),
+        (
+            "application/merge-patch+json",
+            "{\"spec\":{\"template\":{\"metadata\":{\"labels\":null}}}}",
+        ),
+        ("application/json-patch+json", "{\"op\":\"add\"}"),
+        ("application/apply-patch+yaml", "spec: {}"),
+    ];
+    for (ct, body) in patches {
+        let r = http
+            .patch(format!("{deploys}/web"))
+            .header("Authorization", &auth)
+            .header("Content-Type", ct)
+            .body(body)
+            .send()
+            .await
+            .expect("patch");
+        assert!(r.status().is_client_error(), "{ct} {body}: {}", r.status());
+    }
+    let statuses = [
+        "{\"status\":\"x\"}",
+        "{\"status\":{\"conditions\":\"x\"}}",
+        "{\"status\":{\"containerStatuses\":[1]}}",
+        "{\"status\":{\"containerStatuses\":[{\"state\":\"x\"}]}}",
+    ];
+    for body in statuses {
+        let r = http
+            .patch(format!("{pods}/{pod_name}/status"))
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/merge-patch+json")
+            .body(body)
+            .send()
+            .await
+            .expect("status patch");
+        assert!(r.status().is_client_error(), "{body}: {}", r.status());
+    }
+    // Odd but valid writes the controllers must survive.
+    for (url, body) in [
+        (
+            format!("{deploys}/web"),
+            "{\"metadata\":{\"annotations\":null,\"labels\":{\"x\":\"y\"}},\"spec\":{\"strategy\":{\"type\":\"Bogus\"}}}",
+        ),
+        (
+            format!("{pods}/{pod_name}/status"),
+            "{\"status\":{\"containerStatuses\":[{\"state\":{\"waiting\":\"odd\"}}]}}",
+        ),
+    ] {
+        let r = http
+            .patch(url)
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/merge-patch+json")
+            .body(body)
+            .send()
+            .await
+            .expect("patch");
+        assert_eq!(r.status(), 200, "{body}");
+    }
+    let client = client(&sim, "backout-sim").await;
+    let api: Api<Deployment> = Api::namespaced(client, "shop");
+    api.patch(
+        "web",
+        &PatchParams::default(),
+        &Patch::Merge(
+            serde_json::json!({"spec": {"replicas": 4, "strategy": {"type": "RollingUpdate"}}}),
+        ),
+    )
+    .await
+    .expect("scale");
+    eventually("the cluster still converges", || {
+        let api = api.clone();
+        async move {
+            api.get("web")
+                .await
+                .ok()
+                .and_then(|d| d.status)
+                .and_then(|s| s.available_replicas)
+                == Some(4)
+        }
+    })
+    .await;
+    sim.shutdown().await;
+}
