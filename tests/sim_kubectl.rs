@@ -131,21 +131,57 @@ fn get_pods_by_label_selector() {
 
 #[test]
 fn get_pods_watch_prints_changes_as_they_happen() {
+    use std::io::{BufRead, BufReader};
     let sim = Sim::start(WEB, 20.0);
-    let child = sim.spawn(&["get", "pods", "-w"]);
-    std::thread::sleep(std::time::Duration::from_millis(800));
-    sim.ok(&["scale", "deploy/web", "--replicas=4"]);
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let out = common::stop(child);
-    assert!(out.starts_with("NAME"), "{out}");
+    let mut child = sim.spawn(&["get", "pods", "-w"]);
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait = std::time::Duration::from_secs(20);
+    // The initial list: a header and the three pods.
+    let mut initial = Vec::new();
+    while initial.len() < 4 {
+        initial.push(
+            rx.recv_timeout(wait)
+                .expect("kubectl printed the initial list"),
+        );
+    }
+    assert!(initial[0].starts_with("NAME"), "{initial:?}");
     assert!(
-        out.contains("Pending") || out.contains("ContainerCreating"),
-        "{out}"
+        initial[1..].iter().all(|l| l.contains("Running")),
+        "{initial:?}"
     );
-    let new_pod_lines = out.lines().skip(4).count();
+    sim.ok(&["scale", "deploy/web", "--replicas=4"]);
+    // The new pod appears and goes through its lifecycle, one line per change.
+    let known: Vec<String> = initial[1..]
+        .iter()
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .collect();
+    let mut seen = Vec::new();
+    while !seen
+        .iter()
+        .any(|l: &String| l.contains("1/1") && l.contains("Running"))
+    {
+        let line = rx
+            .recv_timeout(wait)
+            .unwrap_or_else(|_| panic!("no further watch events; saw {seen:?}"));
+        if !known.iter().any(|k| line.starts_with(k.as_str())) {
+            seen.push(line);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(seen.len() >= 2, "{seen:?}");
     assert!(
-        new_pod_lines >= 3,
-        "watch events should follow the initial list:\n{out}"
+        seen.iter()
+            .any(|l| l.contains("Pending") || l.contains("ContainerCreating")),
+        "{seen:?}"
     );
 }
 
