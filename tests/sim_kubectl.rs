@@ -613,3 +613,42 @@ fn revision_history_limit_prunes_old_replicasets_and_recreate_strategy_works() {
     assert_eq!(d["spec"]["strategy"]["type"], "Recreate");
     assert_eq!(d["status"]["availableReplicas"], 3);
 }
+
+#[test]
+fn logs_and_logs_follow() {
+    use std::io::{BufRead, BufReader};
+    let sim = Sim::start(WEB, 20.0);
+    let out = sim.ok(&["logs", "deploy/web", "--tail=5"]);
+    assert_eq!(out.lines().count(), 5, "{out}");
+    assert!(out.lines().all(|l| l.contains("level=")), "{out}");
+    assert!(out.contains("status="), "{out}");
+    let pod = sim
+        .ok(&["get", "pods", "-o", "name"])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let mut child = sim.spawn(&["logs", "-f", "--tail=1", &pod]);
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    while lines.len() < 3 {
+        lines.push(
+            rx.recv_timeout(std::time::Duration::from_secs(10))
+                .expect("a followed log line"),
+        );
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        lines[1].contains("seq=0") && lines[2].contains("seq=1"),
+        "{lines:?}"
+    );
+}

@@ -479,6 +479,40 @@ pub fn health_response(shared: &Shared, namespace: &str, app: &str) -> Response 
     super::status::json_response(code, &body)
 }
 
+/// One fresh log line for `kubectl logs -f`: a request answered now by the pod's version.
+pub fn pod_log_line(shared: &Shared, pod: &Value, seq: u64) -> String {
+    let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+    let h = name
+        .bytes()
+        .chain(seq.to_le_bytes())
+        .fold(0xcbf29ce484222325u64, |h, c| {
+            (h ^ u64::from(c)).wrapping_mul(0x100000001b3)
+        });
+    let roll = (h >> 33) as f64 / (1u64 << 31) as f64;
+    let (error_ratio, p50, crashing) = shared.with_behaviour(&pod["spec"], |b| {
+        (
+            b.error_ratio,
+            b.latency_p50_ms,
+            b.crash_after_seconds.is_some(),
+        )
+    });
+    let now = shared.clock.now_rfc3339();
+    if crashing && roll < 0.2 {
+        return format!(
+            "{now} level=fatal msg=\"panic: runtime error: invalid memory address or nil pointer dereference\"\n"
+        );
+    }
+    let (status, level) = if roll < error_ratio {
+        (500, "error")
+    } else {
+        (200, "info")
+    };
+    format!(
+        "{now} level={level} msg=\"request handled\" path=/api/v1/orders status={status} duration_ms={:.0} seq={seq}\n",
+        p50 * (0.5 + roll)
+    )
+}
+
 /// Simulated container log lines for `GET .../pods/{name}/log` (`tailLines`, `container`).
 pub fn pod_log(shared: &Shared, pod: &Value, params: &HashMap<String, String>) -> String {
     let b = shared.behaviour_of(&pod["spec"]);
@@ -501,7 +535,7 @@ pub fn pod_log(shared: &Shared, pod: &Value, params: &HashMap<String, String>) -
     let mut h: u64 = name.bytes().fold(0xcbf29ce484222325, |h, c| {
         (h ^ u64::from(c)).wrapping_mul(0x100000001b3)
     });
-    for i in 0..tail.saturating_sub(2) {
+    for i in 0..tail {
         h = h
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);

@@ -420,7 +420,7 @@ pub fn scale_of(obj: &Value) -> Value {
 }
 
 fn get_one(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     t: &Target,
     params: &Params,
     as_table: bool,
@@ -430,6 +430,9 @@ fn get_one(
         Some("scale") => return ok_json(&scale_of(&obj)),
         Some("log") => {
             let text = super::app::pod_log(shared, &obj, &params.raw);
+            if params.raw.get("follow").map(String::as_str) == Some("true") {
+                return Ok(follow_log(shared.clone(), &obj, text));
+            }
             return Ok(
                 (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], text).into_response(),
             );
@@ -447,6 +450,44 @@ fn get_one(
         ));
     }
     ok_json(&obj)
+}
+
+/// `kubectl logs -f`: the tail, then a line per real second while the pod exists (at
+/// most 30 minutes, or until the client goes away).
+fn follow_log(shared: Arc<Shared>, pod: &Value, head: String) -> Response {
+    let (ns, name) = key_of(pod);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+    tokio::spawn(async move {
+        if tx.send(Bytes::from(head)).await.is_err() {
+            return;
+        }
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.tick().await;
+        for seq in 0..1800u64 {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = tx.closed() => return,
+            }
+            let Some(pod) = shared.store.get(super::res("", "pods"), &ns, &name) else {
+                return;
+            };
+            let line = super::app::pod_log_line(&shared, &pod, seq);
+            if tx.send(Bytes::from(line)).await.is_err() {
+                return;
+            }
+        }
+    });
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|b| (Ok::<Bytes, std::convert::Infallible>(b), rx))
+    });
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain")],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
 }
 
 fn encode_continue(key: &(String, String)) -> String {
