@@ -652,3 +652,67 @@ fn logs_and_logs_follow() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn create_namespace_configmap_and_deployment_then_delete_the_namespace() {
+    let sim = Sim::start(WEB, 20.0);
+    assert_eq!(
+        sim.ok(&["create", "namespace", "tmp"]).trim(),
+        "namespace/tmp created"
+    );
+    sim.ok(&[
+        "-n",
+        "tmp",
+        "create",
+        "configmap",
+        "flags",
+        "--from-literal=NEW_PRICING=on",
+    ]);
+    assert_eq!(
+        sim.json(&["-n", "tmp", "get", "cm", "flags"])["data"]["NEW_PRICING"],
+        "on"
+    );
+    let out = sim.ok(&[
+        "-n",
+        "tmp",
+        "create",
+        "deployment",
+        "api",
+        "--image=shop/api:2.0",
+        "--replicas=2",
+        "--port=8080",
+    ]);
+    assert_eq!(out.trim(), "deployment.apps/api created");
+    sim.ok(&[
+        "-n",
+        "tmp",
+        "rollout",
+        "status",
+        "deploy/api",
+        "--timeout=60s",
+    ]);
+    let d = sim.json(&["-n", "tmp", "get", "deploy", "api"]);
+    let c = &d["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        (c["name"].as_str(), c["image"].as_str()),
+        (Some("api"), Some("shop/api:2.0"))
+    );
+    assert_eq!(
+        c["ports"][0],
+        serde_json::json!({"containerPort": 8080, "protocol": "TCP"})
+    );
+    assert_eq!(c["imagePullPolicy"], "IfNotPresent");
+    assert_eq!(d["status"]["availableReplicas"], 2);
+    assert_eq!(
+        sim.ok(&["delete", "namespace", "tmp"]).trim(),
+        "namespace \"tmp\" deleted"
+    );
+    let err = sim.fail(&["-n", "tmp", "get", "deploy", "api"]);
+    assert!(err.contains("not found"), "{err}");
+    // Secrets are not served.
+    let err = sim.fail(&["create", "secret", "generic", "s", "--from-literal=a=b"]);
+    assert!(
+        err.contains("the server could not find the requested resource"),
+        "{err}"
+    );
+}
