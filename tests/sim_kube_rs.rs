@@ -574,3 +574,26 @@ async fn hostile_bodies_get_4xx_and_the_cluster_keeps_working() {
     .await;
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watcher_with_streaming_lists() {
+    let sim = start(common::WEB).await;
+    let client = client(&sim, "backout-sim").await;
+    let pods: Api<Pod> = Api::namespaced(client, "shop");
+    let (reader, writer) = reflector::store::<Pod>();
+    let stream = watcher(pods, watcher::Config::default().streaming_lists())
+        .default_backoff()
+        .reflect(writer)
+        .applied_objects();
+    let task = tokio::spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        while stream.next().await.is_some() {}
+    });
+    tokio::time::timeout(Duration::from_secs(20), reader.wait_until_ready())
+        .await
+        .expect("initial events end")
+        .expect("ready");
+    assert_eq!(reader.state().len(), 3);
+    task.abort();
+    sim.shutdown().await;
+}

@@ -122,13 +122,10 @@ fn repeated(buf: &[u8], num: u64) -> Result<Vec<&[u8]>, ProtoError> {
 
 /// A varint field (last occurrence wins).
 fn int(buf: &[u8], num: u64) -> Result<Option<u64>, ProtoError> {
-    Ok(fields(buf)?
-        .into_iter()
-        .rev()
-        .find_map(|(n, f)| match f {
-            Field::Varint(v) if n == num => Some(v),
-            _ => None,
-        }))
+    Ok(fields(buf)?.into_iter().rev().find_map(|(n, f)| match f {
+        Field::Varint(v) if n == num => Some(v),
+        _ => None,
+    }))
 }
 
 /// A `map<string, string>` field (entries `{1: key, 2: value}`).
