@@ -151,6 +151,8 @@ pub struct Shared {
     behaviours_gen: AtomicU64,
     /// Events the current controller pass may still record.
     event_budget: AtomicU64,
+    /// Next pod IP (an offset in 10.244.0.0/14).
+    next_ip: AtomicU64,
     /// Requests answered since start (for benchmarks).
     pub requests: AtomicU64,
     /// Timeline entries played so far (for drill scoring).
@@ -195,6 +197,7 @@ impl Shared {
             requests: AtomicU64::new(0),
             behaviours_gen: AtomicU64::new(0),
             event_budget: AtomicU64::new(0),
+            next_ip: AtomicU64::new(2),
             timeline_log: Mutex::new(Vec::new()),
         }
     }
@@ -319,6 +322,18 @@ impl Shared {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// A pod IP: sequential in 10.244.0.0/14, skipping network and broadcast-looking
+    /// addresses, wrapping after ~260,000 pods.
+    pub fn allocate_pod_ip(&self) -> String {
+        loop {
+            let n = self.next_ip.fetch_add(1, Ordering::Relaxed) % (4 << 16);
+            let (a, b, c) = (244 + (n >> 16), (n >> 8) & 255, n & 255);
+            if c != 0 && c != 255 {
+                return format!("10.{a}.{b}.{c}");
+            }
+        }
     }
 
     /// Allows `n` more events until the next reset (one reset per controller pass).

@@ -156,7 +156,7 @@ pub fn sync(shared: &Shared, opts: Pass) -> bool {
             pod["status"]["phase"] = json!("Pending");
             pod["status"]["hostIP"] = json!(format!("10.0.0.{node_idx}"));
             pod["status"]["hostIPs"] = json!([{"ip": format!("10.0.0.{node_idx}")}]);
-            let ip = format!("10.244.{}.{}", node_idx, (h >> 8) % 250 + 2);
+            let ip = shared.allocate_pod_ip();
             pod["status"]["podIP"] = json!(ip);
             pod["status"]["podIPs"] = json!([{"ip": ip}]);
             pod["status"]["startTime"] = json!(now);
