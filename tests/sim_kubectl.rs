@@ -257,16 +257,23 @@ fn rollout_undo_to_previous_and_to_a_revision() {
         d["spec"]["template"]["spec"]["containers"][0]["image"],
         "shop/web:1.0"
     );
-    let pods = sim.json(&["get", "pods", "-l", "app=web"]);
-    let images: Vec<&str> = pods["items"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| p["spec"]["containers"][0]["image"].as_str())
-                .collect()
-        })
-        .unwrap_or_default();
-    assert_eq!(images, ["shop/web:1.0"; 3]);
+    // As on a real cluster, old pods may still be terminating when the rollout is done.
+    sim.wait_for("only 1.0 pods left", || {
+        let pods = sim.json(&["get", "pods", "-l", "app=web"]);
+        let images: Vec<String> = pods["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| {
+                        p["spec"]["containers"][0]["image"]
+                            .as_str()
+                            .map(String::from)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        images == ["shop/web:1.0"; 3]
+    });
 }
 
 #[test]
