@@ -8,4 +8,5 @@ pub mod adapters;
 pub mod cli;
 pub mod domain;
 pub mod runtime;
+pub mod sim;
 pub mod ui;

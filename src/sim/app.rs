@@ -1,0 +1,576 @@
+//! The simulated application behind every deployment: traffic spread across ready pods,
+//! each pod answering with the error ratio and latency of its version's behaviour.
+//!
+//! Served on the simulator's own listener:
+//! - `GET /metrics` and `GET /sim/metrics`: Prometheus text exposition (format 0.0.4) with
+//!   `http_requests_total{namespace,app,version,code}`, the
+//!   `http_request_duration_seconds` histogram, cAdvisor-style per-pod CPU and memory,
+//!   and kube-state-metrics-style deployment gauges.
+//! - `GET /sim/health/{namespace}/{app}`: 200 while the pods serving traffic are healthy,
+//!   503 when the running mix of versions is failing (error ratio above 5 %, p95 above
+//!   1 s) or nothing is ready.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+
+use super::controllers::{pod_ready, terminating};
+use super::scenario::version_of;
+use super::selectors::LabelSelector;
+use super::{Shared, res};
+
+/// Histogram bucket bounds, seconds.
+pub const BUCKETS: &[f64] = &[
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Requests per simulated second for deployments no scenario configured.
+const DEFAULT_RPS: f64 = 20.0;
+
+#[derive(Debug, Clone, Default)]
+struct Series {
+    ok: f64,
+    errors: f64,
+    buckets: Vec<f64>,
+    sum: f64,
+    count: f64,
+}
+
+#[derive(Debug, Clone)]
+struct AppEntry {
+    namespace: String,
+    /// Deployment name, or `svc/<name>` for service-routed traffic.
+    key: String,
+    /// Value of the `app` metric label.
+    label: String,
+    rps: f64,
+    /// Route through this service's selector instead of the `app` label.
+    service: Option<String>,
+}
+
+/// Ready pods of one application counted by `(version, behaviour index)`.
+type PodGroups = Vec<((String, Option<usize>), usize)>;
+
+/// Traffic counters of the simulated application.
+pub struct AppState {
+    rng: ChaCha8Rng,
+    apps: Vec<AppEntry>,
+    /// `(namespace, app, version)` → counters.
+    series: BTreeMap<(String, String, String), Series>,
+    /// Per application (same order as `apps`): ready pods by version and behaviour.
+    groups: Vec<PodGroups>,
+    /// Store version and behaviours generation `groups` was computed at.
+    cache_key: Option<(u64, u64)>,
+}
+
+/// Standard normal CDF (Abramowitz–Stegun 7.1.26 for erf).
+fn phi(x: f64) -> f64 {
+    let z = x / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.3275911 * z.abs());
+    let y = 1.0
+        - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t
+            + 0.254829592)
+            * t
+            * (-z * z).exp();
+    let erf = if z >= 0.0 { y } else { -y };
+    0.5 * (1.0 + erf)
+}
+
+/// Log-normal latency from a median and a 95th percentile (ms): `(mu, sigma)` in seconds.
+fn lognormal(p50_ms: f64, p95_ms: f64) -> (f64, f64) {
+    let p50 = (p50_ms.max(0.1)) / 1000.0;
+    let p95 = (p95_ms.max(p50_ms + 0.1)) / 1000.0;
+    let mu = p50.ln();
+    let sigma = ((p95.ln() - mu) / 1.644_853_6).max(1e-3);
+    (mu, sigma)
+}
+
+impl AppState {
+    /// Empty counters; noise comes from `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0xa99),
+            apps: Vec::new(),
+            series: BTreeMap::new(),
+            groups: Vec::new(),
+            cache_key: None,
+        }
+    }
+
+    /// Declares an application (a deployment and its `app` label) and its traffic.
+    pub fn register(&mut self, namespace: &str, deployment: &str, label: &str, rps: f64) {
+        self.cache_key = None;
+        self.apps
+            .retain(|a| !(a.namespace == namespace && a.key == deployment));
+        self.apps.push(AppEntry {
+            namespace: namespace.into(),
+            key: deployment.into(),
+            label: label.into(),
+            rps,
+            service: None,
+        });
+    }
+
+    /// Declares traffic sent through a service: it reaches the ready pods its selector
+    /// picks at each moment (blue/green switches follow the selector).
+    pub fn register_service(&mut self, namespace: &str, service: &str, label: &str, rps: f64) {
+        self.cache_key = None;
+        let key = format!("svc/{service}");
+        self.apps
+            .retain(|a| !(a.namespace == namespace && a.key == key));
+        self.apps.push(AppEntry {
+            namespace: namespace.into(),
+            key,
+            label: label.into(),
+            rps,
+            service: Some(service.into()),
+        });
+    }
+}
+
+fn app_label(d: &Value) -> String {
+    d["spec"]["selector"]["matchLabels"]["app"]
+        .as_str()
+        .or(d["metadata"]["labels"]["app"].as_str())
+        .or(d["metadata"]["name"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Advances traffic by `dt` simulated seconds.
+pub fn advance(shared: &Shared, dt: f64) {
+    if dt <= 0.0 {
+        return;
+    }
+    let key = (shared.store.current_rv(), shared.behaviours_generation());
+    let mut st = shared.app.lock().unwrap_or_else(|p| p.into_inner());
+    if st.cache_key != Some(key) {
+        regroup(shared, &mut st);
+        st.cache_key = Some(key);
+    }
+    let st = &mut *st;
+    for (a, groups) in st.apps.iter().zip(st.groups.iter()) {
+        let serving: usize = groups.iter().map(|(_, n)| n).sum();
+        if serving == 0 || a.rps <= 0.0 {
+            continue;
+        }
+        let noise: f64 = st.rng.random_range(0.9..1.1);
+        let per_pod = a.rps * dt * noise / serving as f64;
+        for ((version, index), n) in groups {
+            let requests = per_pod * *n as f64;
+            let b = shared.behaviour_at(*index);
+            let err_noise: f64 = st.rng.random_range(0.85..1.15);
+            let errors = (requests * b.error_ratio * err_noise).min(requests);
+            let (mu, sigma) = lognormal(b.latency_p50_ms, b.latency_p95_ms);
+            let s = st
+                .series
+                .entry((a.namespace.clone(), a.label.clone(), version.clone()))
+                .or_default();
+            if s.buckets.is_empty() {
+                s.buckets = vec![0.0; BUCKETS.len()];
+            }
+            s.ok += requests - errors;
+            s.errors += errors;
+            for (i, le) in BUCKETS.iter().enumerate() {
+                s.buckets[i] += requests * phi((le.ln() - mu) / sigma);
+            }
+            s.count += requests;
+            s.sum += requests * (mu + sigma * sigma / 2.0).exp();
+        }
+    }
+}
+
+/// Recomputes which ready pods serve each application, grouped by version and behaviour
+/// (only when the store or the behaviours changed), and registers new deployments.
+fn regroup(shared: &Shared, st: &mut AppState) {
+    let (_, deployments) = shared.store.list(res("apps", "deployments"), None);
+    let (_, pods) = shared.store.list(res("", "pods"), None);
+    for d in &deployments {
+        let ns = d["metadata"]["namespace"].as_str().unwrap_or_default();
+        let name = d["metadata"]["name"].as_str().unwrap_or_default();
+        if !st.apps.iter().any(|a| a.namespace == ns && a.key == name) {
+            let label = app_label(d);
+            st.register(ns, name, &label, DEFAULT_RPS);
+        }
+    }
+    let mut all = Vec::with_capacity(st.apps.len());
+    for a in &st.apps {
+        let selector = match &a.service {
+            Some(svc) => match shared.store.get(res("", "services"), &a.namespace, svc) {
+                Some(s) => {
+                    LabelSelector::from_object(&json!({"matchLabels": s["spec"]["selector"]}))
+                }
+                None => LabelSelector::default(),
+            },
+            None => LabelSelector::from_object(&json!({"matchLabels": {"app": a.label}})),
+        };
+        let mut groups: BTreeMap<(String, Option<usize>), usize> = BTreeMap::new();
+        if !selector.is_empty() {
+            for p in pods.iter().filter(|p| {
+                p["metadata"]["namespace"] == a.namespace.as_str()
+                    && selector.matches(p)
+                    && !terminating(p)
+                    && pod_ready(p)
+            }) {
+                let key = (version_of(&p["spec"]), shared.behaviour_index(&p["spec"]));
+                *groups.entry(key).or_default() += 1;
+            }
+        }
+        all.push(groups.into_iter().collect());
+    }
+    st.groups = all;
+}
+
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Renders the exposition text.
+pub fn render_metrics(shared: &Shared) -> String {
+    let mut out = String::with_capacity(16 * 1024);
+    let (_, deployments) = shared.store.list(res("apps", "deployments"), None);
+    let (_, pods) = shared.store.list(res("", "pods"), None);
+    let st = shared.app.lock().unwrap_or_else(|p| p.into_inner());
+    out.push_str("# HELP http_requests_total Requests answered by the simulated application.\n# TYPE http_requests_total counter\n");
+    for ((ns, app, version), s) in &st.series {
+        let l = format!(
+            "namespace=\"{}\",app=\"{}\",version=\"{}\"",
+            esc(ns),
+            esc(app),
+            esc(version)
+        );
+        let _ = writeln!(
+            out,
+            "http_requests_total{{{l},code=\"200\"}} {}",
+            s.ok.floor()
+        );
+        let _ = writeln!(
+            out,
+            "http_requests_total{{{l},code=\"500\"}} {}",
+            s.errors.floor()
+        );
+    }
+    out.push_str("# HELP http_request_duration_seconds Latency of requests answered by the simulated application.\n# TYPE http_request_duration_seconds histogram\n");
+    for ((ns, app, version), s) in &st.series {
+        let l = format!(
+            "namespace=\"{}\",app=\"{}\",version=\"{}\"",
+            esc(ns),
+            esc(app),
+            esc(version)
+        );
+        for (i, le) in BUCKETS.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_bucket{{{l},le=\"{le}\"}} {}",
+                s.buckets[i].floor().min(s.count.floor())
+            );
+        }
+        let _ = writeln!(
+            out,
+            "http_request_duration_seconds_bucket{{{l},le=\"+Inf\"}} {}",
+            s.count.floor()
+        );
+        let _ = writeln!(out, "http_request_duration_seconds_sum{{{l}}} {:.6}", s.sum);
+        let _ = writeln!(
+            out,
+            "http_request_duration_seconds_count{{{l}}} {}",
+            s.count.floor()
+        );
+    }
+    drop(st);
+    // CPU time of a container: its behaviour's usage over the time it has been running
+    // (so the counter resets on a restart, as cAdvisor's does), ±10 % per pod.
+    out.push_str("# HELP container_cpu_usage_seconds_total Cumulative CPU time consumed (simulated).\n# TYPE container_cpu_usage_seconds_total counter\n");
+    for p in &pods {
+        let Some(started) =
+            p["status"]["containerStatuses"][0]["state"]["running"]["startedAt"].as_str()
+        else {
+            continue;
+        };
+        let ns = p["metadata"]["namespace"].as_str().unwrap_or_default();
+        let pod = p["metadata"]["name"].as_str().unwrap_or_default();
+        let c = p["spec"]["containers"][0]["name"]
+            .as_str()
+            .unwrap_or_default();
+        let spread = 0.9
+            + f64::from(
+                pod.bytes()
+                    .fold(0u8, |h, b| h.wrapping_mul(31).wrapping_add(b))
+                    % 21,
+            ) / 100.0;
+        let cores = shared.with_behaviour(&p["spec"], |b| b.cpu_millicores / 1000.0);
+        let v = cores * spread * shared.clock.secs_since(started);
+        let _ = writeln!(
+            out,
+            "container_cpu_usage_seconds_total{{namespace=\"{}\",pod=\"{}\",container=\"{}\"}} {v:.6}",
+            esc(ns),
+            esc(pod),
+            esc(c)
+        );
+    }
+    out.push_str("# HELP container_memory_working_set_bytes Current working set (simulated).\n# TYPE container_memory_working_set_bytes gauge\n");
+    for p in &pods {
+        if p["status"]["phase"] != "Running" {
+            continue;
+        }
+        let b = shared.behaviour_of(&p["spec"]);
+        let ns = p["metadata"]["namespace"].as_str().unwrap_or_default();
+        let pod = p["metadata"]["name"].as_str().unwrap_or_default();
+        let c = p["spec"]["containers"][0]["name"]
+            .as_str()
+            .unwrap_or_default();
+        let bytes = (b.memory_mib * 1024.0 * 1024.0).round();
+        let _ = writeln!(
+            out,
+            "container_memory_working_set_bytes{{namespace=\"{}\",pod=\"{}\",container=\"{}\"}} {bytes}",
+            esc(ns),
+            esc(pod),
+            esc(c)
+        );
+    }
+    out.push_str("# HELP kube_pod_container_status_restarts_total The number of container restarts per container.\n# TYPE kube_pod_container_status_restarts_total counter\n");
+    for p in &pods {
+        let ns = p["metadata"]["namespace"].as_str().unwrap_or_default();
+        let pod = p["metadata"]["name"].as_str().unwrap_or_default();
+        for c in p["status"]["containerStatuses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let _ = writeln!(
+                out,
+                "kube_pod_container_status_restarts_total{{namespace=\"{}\",pod=\"{}\",container=\"{}\"}} {}",
+                esc(ns),
+                esc(pod),
+                esc(c["name"].as_str().unwrap_or_default()),
+                c["restartCount"].as_i64().unwrap_or(0)
+            );
+        }
+    }
+    let gauges: &[(&str, &str, &[&str])] = &[
+        (
+            "kube_deployment_spec_replicas",
+            "Number of desired pods for a deployment.",
+            &["spec", "replicas"],
+        ),
+        (
+            "kube_deployment_status_replicas",
+            "The number of replicas per deployment.",
+            &["status", "replicas"],
+        ),
+        (
+            "kube_deployment_status_replicas_ready",
+            "The number of ready replicas per deployment.",
+            &["status", "readyReplicas"],
+        ),
+        (
+            "kube_deployment_status_replicas_available",
+            "The number of available replicas per deployment.",
+            &["status", "availableReplicas"],
+        ),
+        (
+            "kube_deployment_status_replicas_unavailable",
+            "The number of unavailable replicas per deployment.",
+            &["status", "unavailableReplicas"],
+        ),
+        (
+            "kube_deployment_status_replicas_updated",
+            "The number of updated replicas per deployment.",
+            &["status", "updatedReplicas"],
+        ),
+        (
+            "kube_deployment_status_observed_generation",
+            "The generation observed by the deployment controller.",
+            &["status", "observedGeneration"],
+        ),
+        (
+            "kube_deployment_metadata_generation",
+            "Sequence number representing a specific generation of the desired state.",
+            &["metadata", "generation"],
+        ),
+    ];
+    for (name, help, path) in gauges {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for d in &deployments {
+            let v = path
+                .iter()
+                .fold(&**d, |cur, k| &cur[*k])
+                .as_i64()
+                .unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "{name}{{namespace=\"{}\",deployment=\"{}\"}} {v}",
+                esc(d["metadata"]["namespace"].as_str().unwrap_or_default()),
+                esc(d["metadata"]["name"].as_str().unwrap_or_default())
+            );
+        }
+    }
+    out
+}
+
+/// `GET /metrics`, `GET /sim/metrics`.
+pub fn metrics_response(shared: &Shared) -> Response {
+    let body = render_metrics(shared);
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// The health of an application from the pods serving it: `(healthy, details)`.
+pub fn health(shared: &Shared, namespace: &str, app: &str) -> (bool, Value) {
+    let (_, pods) = shared.store.list(res("", "pods"), Some(namespace));
+    // Through the service of that name when there is one (it decides who gets traffic).
+    let selector = match shared.store.get(res("", "services"), namespace, app) {
+        Some(svc) if svc["spec"]["selector"].is_object() => {
+            LabelSelector::from_object(&json!({"matchLabels": svc["spec"]["selector"]}))
+        }
+        _ => LabelSelector::from_object(&json!({"matchLabels": {"app": app}})),
+    };
+    let serving: Vec<&Arc<Value>> = pods
+        .iter()
+        .filter(|p| selector.matches(p) && !terminating(p) && pod_ready(p))
+        .collect();
+    if serving.is_empty() {
+        return (
+            false,
+            json!({"status": "unavailable", "reason": "no ready pods", "app": app}),
+        );
+    }
+    let mut err = 0.0;
+    let mut p95: f64 = 0.0;
+    let mut versions: BTreeMap<String, usize> = BTreeMap::new();
+    for p in &serving {
+        let b = shared.behaviour_of(&p["spec"]);
+        err += b.error_ratio;
+        p95 = p95.max(b.latency_p95_ms);
+        *versions.entry(version_of(&p["spec"])).or_default() += 1;
+    }
+    let err = err / serving.len() as f64;
+    let healthy = err <= 0.05 && p95 <= 1000.0;
+    (
+        healthy,
+        json!({"status": if healthy { "ok" } else { "degraded" }, "app": app, "readyPods": serving.len(),
+               "versions": versions, "errorRatio": err, "latencyP95Ms": p95}),
+    )
+}
+
+/// `GET /sim/health/{namespace}/{app}`.
+pub fn health_response(shared: &Shared, namespace: &str, app: &str) -> Response {
+    let (ok, body) = health(shared, namespace, app);
+    let code = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    super::status::json_response(code, &body)
+}
+
+/// One fresh log line for `kubectl logs -f`: a request answered now by the pod's version.
+pub fn pod_log_line(shared: &Shared, pod: &Value, seq: u64) -> String {
+    let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+    let h = name
+        .bytes()
+        .chain(seq.to_le_bytes())
+        .fold(0xcbf29ce484222325u64, |h, c| {
+            (h ^ u64::from(c)).wrapping_mul(0x100000001b3)
+        });
+    let roll = (h >> 33) as f64 / (1u64 << 31) as f64;
+    let (error_ratio, p50, crashing) = shared.with_behaviour(&pod["spec"], |b| {
+        (
+            b.error_ratio,
+            b.latency_p50_ms,
+            b.crash_after_seconds.is_some(),
+        )
+    });
+    let now = shared.clock.now_rfc3339();
+    if crashing && roll < 0.2 {
+        return format!(
+            "{now} level=fatal msg=\"panic: runtime error: invalid memory address or nil pointer dereference\"\n"
+        );
+    }
+    let (status, level) = if roll < error_ratio {
+        (500, "error")
+    } else {
+        (200, "info")
+    };
+    format!(
+        "{now} level={level} msg=\"request handled\" path=/api/v1/orders status={status} duration_ms={:.0} seq={seq}\n",
+        p50 * (0.5 + roll)
+    )
+}
+
+/// Simulated container log lines for `GET .../pods/{name}/log` (`tailLines`, `container`).
+pub fn pod_log(shared: &Shared, pod: &Value, params: &HashMap<String, String>) -> String {
+    let b = shared.behaviour_of(&pod["spec"]);
+    let version = version_of(&pod["spec"]);
+    let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+    let tail: usize = params
+        .get("tailLines")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(20)
+        .min(1000);
+    let start = pod["status"]["containerStatuses"][0]["state"]["running"]["startedAt"]
+        .as_str()
+        .or(pod["status"]["startTime"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    let mut lines = vec![format!(
+        "{start} level=info msg=\"starting\" version={version} pod={name}"
+    )];
+    let crashing = b.crash_after_seconds.is_some();
+    let mut h: u64 = name.bytes().fold(0xcbf29ce484222325, |h, c| {
+        (h ^ u64::from(c)).wrapping_mul(0x100000001b3)
+    });
+    for i in 0..tail {
+        h = h
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let roll = (h >> 33) as f64 / (1u64 << 31) as f64;
+        let (status, level) = if roll < b.error_ratio {
+            (500, "error")
+        } else {
+            (200, "info")
+        };
+        let ms = b.latency_p50_ms * (0.5 + roll);
+        lines.push(format!("{start} level={level} msg=\"request handled\" path=/api/v1/orders status={status} duration_ms={ms:.0} seq={i}"));
+    }
+    if crashing {
+        lines.push(format!("{start} level=fatal msg=\"panic: runtime error: invalid memory address or nil pointer dereference\" version={version}"));
+    } else if !pod_ready(pod) && b.never_ready {
+        lines.push(format!("{start} level=warn msg=\"readiness check failing: dependency unavailable\" version={version}"));
+    }
+    let n = lines.len();
+    let mut out = lines
+        .into_iter()
+        .skip(n.saturating_sub(tail))
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lognormal_quantiles_round_trip() {
+        let (mu, sigma) = lognormal(40.0, 160.0);
+        assert!((phi((0.040f64.ln() - mu) / sigma) - 0.5).abs() < 1e-6);
+        assert!((phi((0.160f64.ln() - mu) / sigma) - 0.95).abs() < 1e-3);
+    }
+}

@@ -1,0 +1,347 @@
+//! The pod lifecycle, standing in for the scheduler and the kubelet: scheduling onto a
+//! simulated node, `ContainerCreating`, running, readiness, crash loops with exponential
+//! back-off, image pull errors, and graceful termination. Every delay comes from the
+//! behaviour of the pod's version and is in simulated seconds.
+
+use serde_json::{Value, json};
+
+use super::{EventKind, Pass, pod_ready, record_event, replace, terminating};
+use crate::sim::{Behaviour, Shared, res};
+
+/// Names of the simulated nodes.
+pub const NODES: &[&str] = &["sim-node-1", "sim-node-2", "sim-node-3"];
+
+/// Crash-loop back-off after `restarts` restarts (10 s doubling, capped at 5 min).
+pub fn backoff_secs(restarts: i64) -> f64 {
+    let exp = (restarts.max(1) - 1).min(5) as i32;
+    (10.0 * 2f64.powi(exp)).min(300.0)
+}
+
+fn fnv(s: &str) -> u32 {
+    let mut h: u32 = 0x811c9dc5;
+    for b in s.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x01000193);
+    }
+    h
+}
+
+fn cond(ty: &str, status: bool, now: &str) -> Value {
+    json!({"type": ty, "status": if status { "True" } else { "False" }, "lastProbeTime": null, "lastTransitionTime": now})
+}
+
+fn set_cond(pod: &mut Value, ty: &str, status: bool, now: &str) {
+    let want = if status { "True" } else { "False" };
+    let conds = pod["status"]["conditions"].as_array_mut();
+    match conds {
+        Some(cs) => match cs.iter_mut().find(|c| c["type"] == ty) {
+            Some(c) if c["status"] == want => {}
+            Some(c) => *c = cond(ty, status, now),
+            None => cs.push(cond(ty, status, now)),
+        },
+        None => pod["status"]["conditions"] = json!([cond(ty, status, now)]),
+    }
+}
+
+fn container_names(pod: &Value) -> Vec<(String, String)> {
+    pod["spec"]["containers"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .map(|c| {
+                    (
+                        c["name"].as_str().unwrap_or_default().to_string(),
+                        c["image"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn statuses(pod: &Value, f: impl Fn(&str, &str, i64, &Value) -> Value) -> Value {
+    let old = pod["status"]["containerStatuses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let out: Vec<Value> = container_names(pod)
+        .iter()
+        .map(|(n, i)| {
+            let prev = old
+                .iter()
+                .find(|c| c["name"] == n.as_str())
+                .cloned()
+                .unwrap_or(Value::Null);
+            let restarts = prev["restartCount"].as_i64().unwrap_or(0);
+            f(n, i, restarts, &prev)
+        })
+        .collect();
+    json!(out)
+}
+
+fn image_id(image: &str) -> String {
+    format!("{image}@sha256:{:08x}{:056x}", fnv(image), 0)
+}
+
+/// Advances every pod that has somewhere to go. Returns whether any pod is still on its
+/// way somewhere (a later pass has work even if nothing else changes).
+pub fn sync(shared: &Shared, opts: Pass) -> bool {
+    let mut pending = false;
+    let pods_res = res("", "pods");
+    let (_, pods) = shared.store.list(pods_res, None);
+    for p in pods {
+        let now = shared.clock.now_rfc3339();
+        let instant = opts.instant;
+        let elapsed = |ts: &str| {
+            if instant {
+                f64::MAX
+            } else {
+                shared.clock.secs_since(ts)
+            }
+        };
+        if terminating(&p) {
+            pending = true;
+            let grace = p["metadata"]["deletionGracePeriodSeconds"]
+                .as_f64()
+                .unwrap_or(0.0);
+            let deadline = p["metadata"]["deletionTimestamp"]
+                .as_str()
+                .unwrap_or_default();
+            let b = shared.behaviour_of(&p["spec"]);
+            let since_request =
+                grace + shared.clock.signed_secs_since(deadline).unwrap_or(f64::MAX);
+            if instant || since_request >= b.terminate_seconds.min(grace) {
+                let (ns, name) = crate::sim::store::key_of(&p);
+                let _ = shared.store.delete(pods_res, &ns, &name);
+            }
+            continue;
+        }
+        let phase = p["status"]["phase"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if phase == "Succeeded" || phase == "Failed" {
+            continue;
+        }
+        // Fast path: steady pods (the vast majority at scale) need no copy and no change.
+        if phase == "Running" && !instant {
+            let ready = pod_ready(&p);
+            let waiting = p["status"]["containerStatuses"][0]["state"]["waiting"].is_object();
+            let (crashes, never_ready) = shared.with_behaviour(&p["spec"], |b| {
+                (b.crash_after_seconds.is_some(), b.never_ready)
+            });
+            if !waiting && !crashes && ready != never_ready {
+                continue;
+            }
+        }
+        pending = true;
+        let b: Behaviour = shared.behaviour_of(&p["spec"]);
+        let name = p["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let ns = p["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let scheduled = p["spec"]["nodeName"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty());
+        let mut pod = (*p).clone();
+        if !scheduled {
+            let h = fnv(&name);
+            let node = NODES[h as usize % NODES.len()];
+            let node_idx = h as usize % NODES.len() + 1;
+            pod["spec"]["nodeName"] = json!(node);
+            pod["status"]["phase"] = json!("Pending");
+            pod["status"]["hostIP"] = json!(format!("10.0.0.{node_idx}"));
+            pod["status"]["hostIPs"] = json!([{"ip": format!("10.0.0.{node_idx}")}]);
+            let ip = shared.allocate_pod_ip();
+            pod["status"]["podIP"] = json!(ip);
+            pod["status"]["podIPs"] = json!([{"ip": ip}]);
+            pod["status"]["startTime"] = json!(now);
+            pod["status"]["conditions"] = json!([
+                cond("PodReadyToStartContainers", false, &now),
+                cond("Initialized", true, &now),
+                cond("Ready", false, &now),
+                cond("ContainersReady", false, &now),
+                cond("PodScheduled", true, &now),
+            ]);
+            pod["status"]["containerStatuses"] = statuses(&p, |n, i, _, _| {
+                json!({"name": n, "image": i, "imageID": "", "ready": false, "restartCount": 0, "started": false,
+                       "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {}})
+            });
+            if replace(shared, pods_res, &p, pod).is_some() {
+                record_event(
+                    shared,
+                    &p,
+                    EventKind::Normal,
+                    "Scheduled",
+                    &format!("Successfully assigned {ns}/{name} to {node}"),
+                    "default-scheduler",
+                );
+            }
+            continue;
+        }
+        let started = p["status"]["startTime"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let first = &p["status"]["containerStatuses"][0];
+        let waiting = first["state"]["waiting"]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let running_since = first["state"]["running"]["startedAt"]
+            .as_str()
+            .map(String::from);
+        let restarts = first["restartCount"].as_i64().unwrap_or(0);
+        let mut event: Option<(EventKind, &str, String)> = None;
+        if waiting == "ContainerCreating"
+            || waiting == "ErrImagePull"
+            || waiting == "ImagePullBackOff"
+        {
+            if elapsed(&started) < b.start_seconds && !instant {
+                continue;
+            }
+            if b.image_pull_error {
+                if waiting == "ErrImagePull" && elapsed(&started) >= b.start_seconds + 5.0 {
+                    pod["status"]["containerStatuses"] = statuses(&p, |n, i, r, _| {
+                        json!({"name": n, "image": i, "imageID": "", "ready": false, "restartCount": r, "started": false,
+                               "state": {"waiting": {"reason": "ImagePullBackOff", "message": format!("Back-off pulling image \"{i}\"")}}, "lastState": {}})
+                    });
+                    let image = container_names(&p)
+                        .first()
+                        .map(|c| c.1.clone())
+                        .unwrap_or_default();
+                    event = Some((
+                        EventKind::Normal,
+                        "BackOff",
+                        format!("Back-off pulling image \"{image}\""),
+                    ));
+                } else if waiting == "ContainerCreating" {
+                    let image = container_names(&p)
+                        .first()
+                        .map(|c| c.1.clone())
+                        .unwrap_or_default();
+                    let msg = format!(
+                        "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": not found"
+                    );
+                    pod["status"]["containerStatuses"] = statuses(&p, |n, i, r, _| {
+                        json!({"name": n, "image": i, "imageID": "", "ready": false, "restartCount": r, "started": false,
+                               "state": {"waiting": {"reason": "ErrImagePull", "message": msg}}, "lastState": {}})
+                    });
+                    event = Some((EventKind::Warning, "Failed", msg.clone()));
+                } else {
+                    continue;
+                }
+            } else {
+                pod["status"]["phase"] = json!("Running");
+                set_cond(&mut pod, "PodReadyToStartContainers", true, &now);
+                pod["status"]["containerStatuses"] = statuses(&p, |n, i, r, prev| {
+                    json!({"name": n, "image": i, "imageID": image_id(i), "ready": false, "restartCount": r, "started": true,
+                           "containerID": format!("containerd://{:016x}", fnv(&format!("{n}{now}{r}"))),
+                           "state": {"running": {"startedAt": now}}, "lastState": prev["lastState"].clone()})
+                });
+                let image = container_names(&p)
+                    .first()
+                    .map(|c| c.1.clone())
+                    .unwrap_or_default();
+                event = Some((
+                    EventKind::Normal,
+                    "Started",
+                    format!(
+                        "Started container {}",
+                        container_names(&p)
+                            .first()
+                            .map(|c| c.0.clone())
+                            .unwrap_or_default()
+                    ),
+                ));
+                let _ = image;
+            }
+        } else if waiting == "CrashLoopBackOff" {
+            let finished = first["lastState"]["terminated"]["finishedAt"]
+                .as_str()
+                .unwrap_or_default();
+            if elapsed(finished) < backoff_secs(restarts) {
+                continue;
+            }
+            pod["status"]["containerStatuses"] = statuses(&p, |n, i, r, prev| {
+                json!({"name": n, "image": i, "imageID": image_id(i), "ready": false, "restartCount": r, "started": true,
+                       "containerID": format!("containerd://{:016x}", fnv(&format!("{n}{now}{r}"))),
+                       "state": {"running": {"startedAt": now}}, "lastState": prev["lastState"].clone()})
+            });
+            event = Some((
+                EventKind::Normal,
+                "Started",
+                "Started container (restarted after back-off)".to_string(),
+            ));
+        } else if let Some(since) = running_since {
+            let up = elapsed(&since);
+            if let Some(crash) = b.crash_after_seconds
+                && (up >= crash || (instant && crash <= 0.0))
+                && !instant
+            {
+                let r = restarts + 1;
+                pod["status"]["containerStatuses"] = statuses(&p, |n, i, _, prev| {
+                    json!({"name": n, "image": i, "imageID": image_id(i), "ready": false, "restartCount": r, "started": false,
+                           "containerID": prev["containerID"].clone(),
+                           "state": {"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off {}s restarting failed container={n} pod={name}_{ns}", backoff_secs(r) as i64)}},
+                           "lastState": {"terminated": {"exitCode": b.exit_code, "reason": "Error", "startedAt": since, "finishedAt": now, "containerID": prev["containerID"].clone()}}})
+                });
+                set_cond(&mut pod, "Ready", false, &now);
+                set_cond(&mut pod, "ContainersReady", false, &now);
+                event = Some((
+                    EventKind::Warning,
+                    "BackOff",
+                    format!("Back-off restarting failed container in pod {name}_{ns}"),
+                ));
+            } else if !pod_ready(&p) && !b.never_ready && (up >= b.ready_seconds || instant) {
+                if let Some(cs) = pod["status"]["containerStatuses"].as_array_mut() {
+                    for c in cs {
+                        c["ready"] = json!(true);
+                    }
+                }
+                set_cond(&mut pod, "ContainersReady", true, &now);
+                set_cond(&mut pod, "Ready", true, &now);
+            } else if pod_ready(&p) && b.never_ready {
+                if let Some(cs) = pod["status"]["containerStatuses"].as_array_mut() {
+                    for c in cs {
+                        c["ready"] = json!(false);
+                    }
+                }
+                set_cond(&mut pod, "ContainersReady", false, &now);
+                set_cond(&mut pod, "Ready", false, &now);
+                event = Some((
+                    EventKind::Warning,
+                    "Unhealthy",
+                    "Readiness probe failed: HTTP probe failed with statuscode: 503".to_string(),
+                ));
+            } else {
+                continue;
+            }
+        } else {
+            continue;
+        }
+        if replace(shared, pods_res, &p, pod).is_some()
+            && let Some((kind, reason, msg)) = event
+        {
+            record_event(shared, &p, kind, reason, &msg, "kubelet");
+        }
+    }
+    pending
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff_secs(1), 10.0);
+        assert_eq!(backoff_secs(2), 20.0);
+        assert_eq!(backoff_secs(4), 80.0);
+        assert_eq!(backoff_secs(20), 300.0);
+    }
+}

@@ -1,0 +1,89 @@
+//! The kubeconfig written for a running simulator: one cluster entry, user and context per
+//! policy user (`backout-sim` for the first user, `backout-sim-<user>` for the
+//! others).
+
+use std::path::Path;
+
+use super::auth::Policy;
+
+/// Name of the cluster and of the default context in generated kubeconfigs.
+pub const CONTEXT: &str = "backout-sim";
+
+/// Name of the context of `user` (the first user gets [`CONTEXT`]).
+pub fn context_name(policy: &Policy, user: &str) -> String {
+    if policy.users.first().is_some_and(|u| u.name == user) {
+        CONTEXT.to_string()
+    } else {
+        format!("{CONTEXT}-{user}")
+    }
+}
+
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// The kubeconfig YAML for a simulator at `server` (e.g. `http://127.0.0.1:4321`).
+pub fn render(server: &str, policy: &Policy, namespace: &str) -> String {
+    let mut out = String::new();
+    out.push_str("apiVersion: v1\nkind: Config\n");
+    // kubectl (client-go) sends no credentials over plain HTTP, so each user gets a
+    // cluster entry whose URL names it; clients that do send the token are identified by it.
+    out.push_str("clusters:\n");
+    for u in &policy.users {
+        out.push_str(&format!(
+            "- name: {}\n  cluster:\n    server: {}\n",
+            quote(&context_name(policy, &u.name)),
+            quote(&format!("{}/as/{}", server.trim_end_matches('/'), u.name))
+        ));
+    }
+    out.push_str("users:\n");
+    for u in &policy.users {
+        out.push_str(&format!(
+            "- name: {}\n  user:\n    token: {}\n",
+            quote(&u.name),
+            quote(&u.token)
+        ));
+    }
+    out.push_str("contexts:\n");
+    for u in &policy.users {
+        out.push_str(&format!(
+            "- name: {}\n  context:\n    cluster: {}\n    user: {}\n    namespace: {}\n",
+            quote(&context_name(policy, &u.name)),
+            quote(&context_name(policy, &u.name)),
+            quote(&u.name),
+            quote(namespace)
+        ));
+    }
+    out.push_str(&format!("current-context: {CONTEXT}\npreferences: {{}}\n"));
+    out
+}
+
+/// Writes the kubeconfig with owner-only permissions (it holds tokens).
+pub fn write(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    opts.mode(0o600);
+    let mut f = opts.open(path)?;
+    f.write_all(contents.as_bytes())?;
+    f.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn has_a_context_per_user() {
+        let y = render("http://127.0.0.1:1", &Policy::default(), "default");
+        assert!(y.contains("current-context: backout-sim\n"));
+        assert!(y.contains("\"backout-sim-viewer\""));
+        assert!(y.contains("token: \"backout-sim-admin\""));
+    }
+}

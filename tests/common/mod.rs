@@ -1,0 +1,178 @@
+//! Shared helpers for the simulator integration tests: an in-process simulator on a free
+//! port with a kubeconfig in a temporary directory, and a kubectl runner.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use backout::sim::{Scenario, SimConfig, SimHandle, Simulator};
+use serde_json::Value;
+
+/// One application `web` in namespace `shop` with three revisions (1.0, 1.1, 1.2).
+pub const WEB: &str = r#"
+name: web
+namespace: shop
+apps:
+  - name: web
+    replicas: 3
+    image: shop/web
+    history: ["1.0", "1.1"]
+    version: "1.2"
+    env: {FEATURE_X: "off"}
+"#;
+
+/// `web` (3 pods) and `api` (2 pods).
+pub const TWO_APPS: &str = r#"
+name: two
+namespace: shop
+apps:
+  - {name: web, replicas: 3, image: shop/web, version: "1.0"}
+  - {name: api, replicas: 2, image: shop/api, version: "3.1"}
+"#;
+
+/// `web` whose version 2.0 never becomes ready, with a 20 s progress deadline.
+pub const STUCK: &str = r#"
+name: stuck
+namespace: shop
+apps:
+  - {name: web, replicas: 2, image: shop/web, history: ["1.0"], version: "1.1", progress_deadline_seconds: 20}
+behaviours:
+  - {version: "2.0", never_ready: true}
+"#;
+
+/// A running simulator and the runtime driving it.
+pub struct Sim {
+    pub handle: Option<SimHandle>,
+    pub runtime: tokio::runtime::Runtime,
+    pub dir: tempfile::TempDir,
+    pub kubeconfig: PathBuf,
+}
+
+/// The kubectl binary: `$KUBECTL` or `/usr/bin/kubectl`.
+pub fn kubectl_bin() -> String {
+    let bin = std::env::var("KUBECTL").unwrap_or_else(|_| "/usr/bin/kubectl".into());
+    assert!(
+        std::path::Path::new(&bin).exists(),
+        "kubectl not found at {bin}: install kubectl 1.32 (see README test command) or set KUBECTL"
+    );
+    bin
+}
+
+impl Sim {
+    /// Starts a simulator with a scenario given as YAML text.
+    pub fn start(scenario_yaml: &str, speed: f64) -> Sim {
+        let scenario = Scenario::parse(scenario_yaml, "test.yaml").expect("test scenario parses");
+        Self::start_with(SimConfig {
+            speed,
+            scenario: Some(scenario),
+            ..SimConfig::default()
+        })
+    }
+
+    /// Starts a simulator with a full configuration.
+    pub fn start_with(config: SimConfig) -> Sim {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let handle = runtime
+            .block_on(Simulator::start(config))
+            .expect("simulator starts");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let kubeconfig = dir.path().join("kubeconfig");
+        handle
+            .write_kubeconfig(&kubeconfig)
+            .expect("kubeconfig written");
+        Sim {
+            handle: Some(handle),
+            runtime,
+            dir,
+            kubeconfig,
+        }
+    }
+
+    /// The simulator handle.
+    pub fn handle(&self) -> &SimHandle {
+        self.handle.as_ref().expect("running")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(kubectl_bin());
+        c.arg("--kubeconfig").arg(&self.kubeconfig).args(args);
+        c.env_remove("KUBECONFIG").env("HOME", self.dir.path());
+        c
+    }
+
+    /// Runs kubectl: `(exit code, stdout, stderr)`.
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out: Output = self.command(args).output().expect("kubectl runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Runs kubectl and requires success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(
+            code, 0,
+            "kubectl {args:?} failed:\nstdout: {out}\nstderr: {err}"
+        );
+        out
+    }
+
+    /// Runs kubectl and requires failure; returns stderr.
+    pub fn fail(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_ne!(code, 0, "kubectl {args:?} should fail:\nstdout: {out}");
+        err
+    }
+
+    /// `kubectl … -o json`, parsed.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.extend(["-o", "json"]);
+        serde_json::from_str(&self.ok(&a)).expect("kubectl printed JSON")
+    }
+
+    /// Starts kubectl in the background (stdout captured).
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kubectl starts")
+    }
+
+    /// Polls `cond` for up to 30 s.
+    pub fn wait_for(&self, what: &str, mut cond: impl FnMut() -> bool) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            if cond() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("timed out waiting for {what}");
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            self.runtime.block_on(h.shutdown());
+        }
+    }
+}
+
+/// Stops a background kubectl and returns what it printed.
+pub fn stop(mut child: Child) -> String {
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("kubectl output");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

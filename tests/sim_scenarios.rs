@@ -1,0 +1,208 @@
+//! Every drill in `runbooks/drills/` loads, sets its cluster up, and its timeline does what
+//! it says (played at high speed).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use backout::sim::{Scenario, SimConfig, SimHandle, Simulator, res};
+use serde_json::Value;
+
+const DRILLS: &[&str] = &[
+    "bad-deploy",
+    "crashloop",
+    "latency-regression",
+    "stuck-rollout",
+    "feature-flag",
+    "blue-green",
+];
+
+async fn start(name: &str, speed: f64) -> SimHandle {
+    let s = Scenario::load(name, Path::new("runbooks/drills")).expect("drill loads");
+    Simulator::start(SimConfig {
+        speed,
+        scenario: Some(s),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("starts")
+}
+
+fn get(sim: &SimHandle, group: &str, plural: &str, ns: &str, name: &str) -> Value {
+    sim.shared()
+        .store
+        .get(res(group, plural), ns, name)
+        .map(|v| (*v).clone())
+        .unwrap_or_default()
+}
+
+async fn until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(secs) {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_drill_loads_and_starts_settled() {
+    for name in DRILLS {
+        let sim = start(name, 1.0).await;
+        let (_, deployments) = sim.shared().store.list(res("apps", "deployments"), None);
+        assert!(!deployments.is_empty(), "{name}");
+        for d in deployments {
+            assert_eq!(
+                d["status"]["availableReplicas"], d["spec"]["replicas"],
+                "{name}: {}",
+                d["metadata"]["name"]
+            );
+        }
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crashloop_drill_crash_loops() {
+    let sim = start("crashloop", 60.0).await;
+    until("CrashLoopBackOff with restarts", 20, || {
+        let (_, pods) = sim.shared().store.list(res("", "pods"), Some("payments"));
+        pods.iter().any(|p| {
+            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+                && p["status"]["containerStatuses"][0]["restartCount"]
+                    .as_i64()
+                    .unwrap_or(0)
+                    >= 1
+        })
+    })
+    .await;
+    let d = get(&sim, "apps", "deployments", "payments", "payments-worker");
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "3"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stuck_rollout_drill_exceeds_its_progress_deadline() {
+    let sim = start("stuck-rollout", 60.0).await;
+    until("ProgressDeadlineExceeded", 30, || {
+        let d = get(&sim, "apps", "deployments", "inventory", "inventory");
+        d["status"]["conditions"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["reason"] == "ProgressDeadlineExceeded"))
+    })
+    .await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feature_flag_and_blue_green_drills_switch() {
+    let sim = start("feature-flag", 60.0).await;
+    until("NEW_PRICING=on rolled out", 20, || {
+        let d = get(&sim, "apps", "deployments", "cart", "cart-api");
+        let env_on = d["spec"]["template"]["spec"]["containers"][0]["env"]
+            .as_array()
+            .is_some_and(|e| {
+                e.iter()
+                    .any(|v| v["name"] == "NEW_PRICING" && v["value"] == "on")
+            });
+        env_on && d["status"]["updatedReplicas"] == 3 && d["status"]["availableReplicas"] == 3
+    })
+    .await;
+    let cm = get(&sim, "", "configmaps", "cart", "cart-flags");
+    assert_eq!(cm["data"]["NEW_PRICING"], "on");
+    let (ok, health) = backout::sim::app::health(sim.shared(), "cart", "cart");
+    assert!(!ok, "{health}");
+    sim.shutdown().await;
+
+    let sim = start("blue-green", 60.0).await;
+    assert!(backout::sim::app::health(sim.shared(), "storefront", "storefront").0);
+    until("service switched to green", 20, || {
+        get(&sim, "", "services", "storefront", "storefront")["spec"]["selector"]["track"]
+            == "green"
+    })
+    .await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn image_pull_errors_show_err_image_pull_then_back_off() {
+    let yaml = r#"
+name: pull
+namespace: shop
+apps:
+  - {name: web, replicas: 2, image: shop/web, version: "1.0"}
+behaviours:
+  - {version: "9.9", image_pull_error: true}
+timeline:
+  - {at: 1s, deploy: {app: web, version: "9.9"}}
+"#;
+    let s = Scenario::parse(yaml, "pull.yaml").expect("parses");
+    let sim = Simulator::start(SimConfig {
+        speed: 20.0,
+        scenario: Some(s),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("starts");
+    let reason = |want: &'static str| {
+        let shared = sim.shared().clone();
+        move || {
+            let (_, pods) = shared.store.list(res("", "pods"), Some("shop"));
+            pods.iter()
+                .any(|p| p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == want)
+        }
+    };
+    until("ErrImagePull", 20, reason("ErrImagePull")).await;
+    until("ImagePullBackOff", 20, reason("ImagePullBackOff")).await;
+    let d = get(&sim, "apps", "deployments", "shop", "web");
+    // 2 replicas at 25 %/25 %: surge 1, unavailable 0, so both old pods keep serving.
+    assert_eq!(d["status"]["availableReplicas"], 2);
+    assert_eq!(d["status"]["updatedReplicas"], 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_seed_gives_the_same_cluster() {
+    let names = |sim: &SimHandle| {
+        let (_, pods) = sim.shared().store.list(res("", "pods"), None);
+        let mut v: Vec<(String, String)> = pods
+            .iter()
+            .map(|p| {
+                (
+                    p["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    p["metadata"]["uid"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let start_seeded = |seed: u64| async move {
+        let s = Scenario::load("bad-deploy", Path::new("runbooks/drills")).expect("loads");
+        Simulator::start(SimConfig {
+            seed,
+            scenario: Some(s),
+            ..SimConfig::default()
+        })
+        .await
+        .expect("starts")
+    };
+    let a = start_seeded(7).await;
+    let b = start_seeded(7).await;
+    let c = start_seeded(8).await;
+    assert_eq!(names(&a), names(&b));
+    assert_ne!(names(&a), names(&c));
+    for s in [a, b, c] {
+        s.shutdown().await;
+    }
+}
