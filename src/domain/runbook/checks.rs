@@ -9,6 +9,7 @@ use super::front_matter::yaml::{Node, Value};
 use super::outline::Outline;
 use super::phase_words;
 use super::source::{Findings, Pos, Source};
+use crate::domain::decision::parse_condition;
 
 pub(super) fn run(
     file: &Path,
@@ -112,8 +113,9 @@ fn vars_used(
     }
 }
 
-/// Every query a matrix rule compares (`error_rate > 0.05`, `baseline(latency_p95)`) is
-/// defined under `metrics.queries`.
+/// Every matrix rule's `when` parses in the condition language (see
+/// `docs/decision-matrix.md`), and every metric it names is defined under
+/// `metrics.queries`.
 fn matrix_queries_defined(
     file: &Path,
     tree: &Node,
@@ -135,7 +137,19 @@ fn matrix_queries_defined(
         let Some(condition) = when.scalar() else {
             continue;
         };
-        for (name, offset) in referenced_queries(condition) {
+        let parsed = match parse_condition(condition) {
+            Ok(c) => c,
+            Err(e) => {
+                findings.push(at(when, column_in_value(when, condition, e.offset)).error(
+                    file,
+                    format!("matrix rule {}: {}", i + 1, e.message),
+                    e.hint,
+                ));
+                continue;
+            }
+        };
+        for r in parsed.metric_refs() {
+            let name = r.name.as_str();
             if queries.contains(&name) {
                 continue;
             }
@@ -146,14 +160,16 @@ fn matrix_queries_defined(
                 }
                 None => format!("queries defined: {}", quoted_list(&queries, 8)),
             };
-            findings.push(at(when, column_in_value(when, condition, offset)).error(
-                file,
-                format!(
-                    "matrix rule {}: `{name}` is not a query in `metrics.queries`",
-                    i + 1
+            findings.push(
+                at(when, column_in_value(when, condition, r.span.start)).error(
+                    file,
+                    format!(
+                        "matrix rule {}: `{name}` is not a query in `metrics.queries`",
+                        i + 1
+                    ),
+                    Some(hint),
                 ),
-                Some(hint),
-            ));
+            );
         }
     }
 }
@@ -168,57 +184,12 @@ fn column_in_value(node: &Node, value: &str, offset: usize) -> usize {
         return 0;
     }
     let quote = usize::from(!plain);
-    quote + value[..offset.min(value.len())].chars().count()
-}
-
-/// Names a condition compares or passes to `baseline(…)`, with their byte offsets.
-///
-/// The full condition grammar belongs to the decision matrix; this reads just enough to
-/// catch a misspelt or undefined query: an identifier directly followed by a comparison
-/// operator, and the argument of `baseline(…)`.
-pub(super) fn referenced_queries(condition: &str) -> Vec<(&str, usize)> {
-    let bytes = condition.as_bytes();
-    let mut idents: Vec<(usize, usize)> = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_alphabetic() || b == b'_' {
-            let start = i;
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            idents.push((start, i));
-        } else if b.is_ascii_digit() || b == b'.' {
-            // Numbers, including units and exponents (`2m`, `1e3`).
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
-                i += 1;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    let mut out = Vec::new();
-    for (start, end) in idents {
-        let name = &condition[start..end];
-        if matches!(name, "and" | "or" | "not" | "AND" | "OR" | "NOT") {
-            continue;
-        }
-        let rest = condition[end..].trim_start();
-        let before = condition[..start].trim_end();
-        let compared = rest.starts_with(['>', '<', '='])
-            || rest.starts_with("!=")
-            || ["<", ">", "==", "!=", "<=", ">="]
-                .iter()
-                .any(|op| before.ends_with(op));
-        let baseline_argument = before.ends_with('(')
-            && before[..before.len() - 1].trim_end().ends_with("baseline")
-            && rest.starts_with(')');
-        let is_function = rest.starts_with('(');
-        if (compared && !is_function) || baseline_argument {
-            out.push((name, start));
-        }
-    }
-    out
+    quote
+        + value
+            .get(..offset.min(value.len()))
+            .unwrap_or(value)
+            .chars()
+            .count()
 }
 
 fn quoted_list(items: &[&str], max: usize) -> String {
@@ -227,33 +198,4 @@ fn quoted_list(items: &[&str], max: usize) -> String {
         shown.push(format!("… ({} more)", items.len() - max));
     }
     shown.join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn names(condition: &str) -> Vec<&str> {
-        referenced_queries(condition)
-            .into_iter()
-            .map(|(n, _)| n)
-            .collect()
-    }
-
-    #[test]
-    fn finds_compared_and_baseline_names() {
-        assert_eq!(names("error_rate > 0.10"), ["error_rate"]);
-        assert_eq!(
-            names("latency_p95 > 2 * baseline(latency_p95)"),
-            ["latency_p95", "latency_p95"]
-        );
-        assert_eq!(
-            names("error_rate >= 0.05 and saturation<0.9"),
-            ["error_rate", "saturation"]
-        );
-        assert_eq!(names("0.05 < error_rate"), ["error_rate"]);
-        assert_eq!(names("rate(x) > 1"), Vec::<&str>::new());
-        assert_eq!(names("for 2m"), Vec::<&str>::new());
-        assert_eq!(referenced_queries("x > 1 or yy > 2")[1], ("yy", 9));
-    }
 }
