@@ -2,7 +2,8 @@
 //!
 //! The runbook is built in memory: front matter, then many sections cycling through all
 //! five phases, each with numbered/emoji headings and time budgets, nested task lists,
-//! shell and console blocks full of placeholders, PromQL checks, decision tables and prose.
+//! shell and console blocks full of placeholders, PromQL checks, decision tables, numbered
+//! lists with nested bullets and prose.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -80,7 +81,13 @@ fn big_runbook() -> String {
              |----------|--------|-----------|--------|\n\
              | SEV-1 | error rate | > 10 % | roll back now |\n\
              | SEV-2 | p95 latency | > 2 × baseline | roll back within 15 min |\n\n\
-             > Note: the canary stays scaled down until the retrospective.\n\n"
+             > Note: the canary stays scaled down until the retrospective.\n\n\
+             ### Hand-over for block {n}\n\n\
+             1. **Brief the next shift** on <service-name>\n   \
+                - what was rolled back\n   \
+                - what is still being watched\n\
+             2. Hand the incident channel to the next commander\n\n\
+             - Bullets beside numbered steps stay notes.\n\n"
         );
         n += 1;
     }

@@ -118,6 +118,7 @@ fn every_expected_file_has_its_runbook() {
 
 /// Expected shape of each valid runbook. Every file of the corpus must be listed.
 const VALID: &[(&str, &[(PhaseKind, usize)])] = &[
+    ("bullets-only.md", &[(Execution, 1), (Verification, 3)]),
     ("console-prompts.md", &[(Execution, 2), (Verification, 1)]),
     (
         "crlf-line-endings.md",
@@ -156,8 +157,16 @@ const VALID: &[(&str, &[(PhaseKind, usize)])] = &[
         ],
     ),
     (
+        "numbered-list-steps.md",
+        &[(Execution, 3), (PostRollback, 2)],
+    ),
+    (
         "plain-text-runbook.txt",
         &[(Execution, 1), (Verification, 1)],
+    ),
+    (
+        "tasks-and-numbered-lists.md",
+        &[(Preparation, 4), (Execution, 1)],
     ),
     (
         "unlabelled-fences.md",
@@ -495,4 +504,217 @@ fn project_runbooks_check_clean() {
             path.display()
         );
     }
+}
+
+/// (id, line, kind, section, title, text) of a step.
+type StepRow<'a> = (
+    String,
+    usize,
+    &'static str,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+);
+
+/// Every step, in full.
+fn steps_in_full(rb: &Runbook) -> Vec<StepRow<'_>> {
+    rb.steps()
+        .map(|s| {
+            let kind = match s.kind {
+                StepKind::Checklist {
+                    checked_in_source: false,
+                } => "checklist",
+                StepKind::Checklist { .. } => "checked",
+                StepKind::Command(_) => "command",
+                StepKind::Promql { .. } => "promql",
+            };
+            (
+                s.id.to_string(),
+                s.line,
+                kind,
+                s.section.as_deref(),
+                s.title.as_str(),
+                s.text.as_str(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn numbered_items_are_steps_where_a_section_has_no_task_items() {
+    let rb = load_ok("tests/runbooks/valid/numbered-list-steps.md");
+    assert!(rb.warnings.is_empty(), "{:?}", rb.warnings);
+    assert_eq!(
+        steps_in_full(&rb),
+        [
+            (
+                "#1".into(),
+                5,
+                "checklist",
+                None,
+                "Pause the queue consumers",
+                "**Pause the queue consumers**\n\
+                 - Scale `payments-worker` to zero in <namespace>\n  \
+                 - keep the scheduler running\n\
+                 - Note the queue depth",
+            ),
+            // A code block in an item is the step, introduced by the item's text.
+            (
+                "#2".into(),
+                10,
+                "command",
+                None,
+                "Roll back the worker image",
+                "**Roll back** the worker image:\n\n\
+                 ```bash\nkubectl -n <namespace> rollout undo deployment/payments-worker\n```",
+            ),
+            // A loose item: titled by its first paragraph, all of it in the text.
+            (
+                "#3".into(),
+                13,
+                "checklist",
+                None,
+                "Confirm with the on-call lead.",
+                "Confirm with the on-call lead.\n\n\
+                 Wait for their go-ahead in the channel before resuming.",
+            ),
+            (
+                "#4".into(),
+                23,
+                "checklist",
+                None,
+                "Open the incident record",
+                "**Open the incident record**\n- link the dashboards\n- attach the timeline",
+            ),
+            // A block that is not shell does not make a step: the item does.
+            (
+                "#5".into(),
+                26,
+                "checklist",
+                None,
+                "Apply the saved consumer settings:",
+                "Apply the saved consumer settings:\n```yaml\nreplicas: 6\n```",
+            ),
+        ]
+    );
+    // Nested bullets belong to their item; bullets beside a numbered list stay prose.
+    assert_eq!(
+        rb.phases[0].body,
+        "- Bullets next to a numbered list are notes, not steps."
+    );
+    assert_eq!(rb.phases[1].body, "Write things up while they are fresh.");
+    assert_eq!(rb.placeholders.len(), 1);
+    assert_eq!(rb.placeholders[0].written(), "<namespace>");
+}
+
+#[test]
+fn numbered_items_beside_task_items_stay_prose() {
+    let rb = load_ok("tests/runbooks/valid/tasks-and-numbered-lists.md");
+    assert!(rb.warnings.is_empty(), "{:?}", rb.warnings);
+    assert_eq!(
+        steps_in_full(&rb),
+        [
+            (
+                "#1".into(),
+                5,
+                "checklist",
+                None,
+                "Indexer owner paged",
+                "Indexer owner paged"
+            ),
+            (
+                "#2".into(),
+                6,
+                "checklist",
+                None,
+                "Rollback announced in the channel",
+                "Rollback announced in the channel"
+            ),
+            // A sub-section without task items has numbered steps of its own.
+            (
+                "#3".into(),
+                13,
+                "checklist",
+                Some("Before you touch anything"),
+                "Snapshot the index settings",
+                "Snapshot the index settings"
+            ),
+            (
+                "#4".into(),
+                14,
+                "checklist",
+                Some("Before you touch anything"),
+                "Record the current alias target",
+                "Record the current alias target"
+            ),
+            (
+                "#5".into(),
+                18,
+                "command",
+                None,
+                "kubectl -n search rollout undo deployment/indexer",
+                "```bash\nkubectl -n search rollout undo deployment/indexer\n```"
+            ),
+        ]
+    );
+    assert_eq!(
+        rb.phases[0].body,
+        "1. This numbered list shares its section with task items,\n\
+         2. so it stays prose.\n\n\
+         ### Before you touch anything"
+    );
+}
+
+#[test]
+fn bullets_are_steps_only_in_a_phase_with_nothing_else() {
+    let rb = load_ok("tests/runbooks/valid/bullets-only.md");
+    assert!(rb.warnings.is_empty(), "{:?}", rb.warnings);
+    assert_eq!(
+        steps_in_full(&rb),
+        [
+            (
+                "#1".into(),
+                5,
+                "command",
+                None,
+                "helm -n media rollback thumbnails",
+                "```sh\nhelm -n media rollback thumbnails\n```"
+            ),
+            (
+                "#2".into(),
+                15,
+                "checklist",
+                Some("Signals"),
+                "Error ratio: under 1 % for 10 minutes",
+                "**Error ratio**: under 1 % for 10 minutes\n- check both regions"
+            ),
+            (
+                "#3".into(),
+                17,
+                "checklist",
+                Some("Signals"),
+                "Queue drained",
+                "Queue drained"
+            ),
+            (
+                "#4".into(),
+                21,
+                "checklist",
+                Some("Spot checks"),
+                "Upload a picture and open its thumbnail",
+                "Upload a picture and open its thumbnail"
+            ),
+        ]
+    );
+    assert_eq!(
+        rb.phases[0].body,
+        "- This bullet sits next to a command: it stays a note."
+    );
+    assert!(
+        rb.phases[1]
+            .body
+            .ends_with("> - Quoted bullets are never steps."),
+        "{}",
+        rb.phases[1].body
+    );
 }

@@ -32,9 +32,9 @@ pub(super) fn run(
     if outline.step_count() == 0 {
         findings.push(source.position(front.body_start).error(
             file,
-            "nothing to do: no task items, command blocks or PromQL checks in any phase",
+            "nothing to do: no task items, numbered items, command blocks or PromQL checks in any phase",
             Some(
-                "write steps as task items (`- [ ] …`) or fenced shell blocks under phase headings (Preparation, Execution, Verification, Communication, Post-rollback)"
+                "write steps as task items (`- [ ] …`), numbered items (`1. …`) or fenced shell blocks under phase headings (Preparation, Execution, Verification, Communication, Post-rollback)"
                     .into(),
             ),
         ));

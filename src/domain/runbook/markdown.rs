@@ -1,8 +1,8 @@
 //! The Markdown walk: the body of a runbook as a flat list of the blocks that matter.
 //!
 //! pulldown-cmark (CommonMark + GFM tables and task lists) does the parsing; this module
-//! keeps, in document order, headings, task items, code blocks, tables and a marker for any
-//! other content, each with its byte range in the source. What they mean (phases, steps) is
+//! keeps, in document order, headings, task items, top-level plain list items, code blocks,
+//! tables and a marker for any other content, each with its byte range in the source. What they mean (phases, steps) is
 //! decided by [`super::outline`].
 
 use std::ops::Range;
@@ -41,7 +41,24 @@ pub(super) enum Block {
         checked: bool,
         /// Nesting depth of the list (0 = top level).
         depth: usize,
+        /// Its text introduces a code block (the next [`Block::Code`]), which is the step
+        /// when it makes one.
+        merged: bool,
         plain: String,
+        markdown: String,
+        range: Range<usize>,
+    },
+    /// An item of a top-level list (not nested in another list or a quote) that is not a
+    /// task item, with its nested items. Emitted where the item starts, so it comes before
+    /// any block written inside it.
+    Item {
+        /// From a numbered list (`1.`, `2)`), not a bullet list.
+        ordered: bool,
+        /// Its own text introduces a code block (the next [`Block::Code`]).
+        merged: bool,
+        /// Plain text of its first paragraph.
+        plain: String,
+        /// The whole item (nested items included) without its list marker, in Markdown.
         markdown: String,
         range: Range<usize>,
     },
@@ -70,6 +87,7 @@ impl Block {
         match self {
             Block::Heading { range, .. }
             | Block::Task { range, .. }
+            | Block::Item { range, .. }
             | Block::Code { range, .. }
             | Block::Table { range, .. }
             | Block::Prose { range } => range,
@@ -87,8 +105,14 @@ struct Item {
     plain: String,
     /// Set once the item's own text has ended (at a nested list or code block).
     own_end: Option<usize>,
-    /// A task item whose text introduces a code block: the block is the step.
+    /// An item whose own text introduces a code block: the block is the step.
     merged: bool,
+    /// For a top-level plain item: its index in the output, and whether its list is ordered.
+    slot: Option<(usize, bool)>,
+    /// Length of `plain` at the end of the item's first paragraph.
+    first_len: Option<usize>,
+    /// Plain text of the first paragraph, kept when the own text ends.
+    title: String,
 }
 
 /// Where inline text goes.
@@ -114,7 +138,8 @@ pub(super) fn blocks(full: &str, base: usize, line_of: impl Fn(usize) -> usize) 
         items: Vec::new(),
         sinks: Vec::new(),
         last_text: None,
-        list_depth: 0,
+        lists: Vec::new(),
+        quote_depth: 0,
     };
     let mut code: Option<(String, String, usize, bool)> = None;
     let mut table: Option<(Vec<String>, Vec<Vec<String>>)> = None;
@@ -144,22 +169,36 @@ pub(super) fn blocks(full: &str, base: usize, line_of: impl Fn(usize) -> usize) 
                     };
                     w.sinks.push((sink, String::new()));
                 }
-                Tag::List(_) => {
+                Tag::List(first) => {
                     w.end_item_text(range.start);
-                    w.list_depth += 1;
+                    w.lists.push(first.is_some());
                 }
-                Tag::Item => w.items.push(Item {
-                    start: range.start,
-                    task: None,
-                    text_start: range.start,
-                    plain: String::new(),
-                    own_end: None,
-                    merged: false,
-                }),
+                Tag::BlockQuote(_) => w.quote_depth += 1,
+                Tag::Item => {
+                    let top_level = w.items.is_empty() && w.lists.len() == 1 && w.quote_depth == 0;
+                    let slot = top_level.then(|| {
+                        w.out.push(Block::Prose {
+                            range: range.start..range.start,
+                        });
+                        (w.out.len() - 1, w.lists.last().copied().unwrap_or(false))
+                    });
+                    let source = full.get(range.clone()).unwrap_or("");
+                    w.items.push(Item {
+                        start: range.start,
+                        task: None,
+                        text_start: range.start + marker_len(source),
+                        plain: String::new(),
+                        own_end: None,
+                        merged: false,
+                        slot,
+                        first_len: None,
+                        title: String::new(),
+                    });
+                }
                 Tag::CodeBlock(kind) => {
                     if let Some(item) = w.items.last_mut()
                         && item.own_end.is_none()
-                        && item.task.is_some()
+                        && (item.task.is_some() || item.slot.is_some())
                     {
                         item.merged = true;
                     }
@@ -201,6 +240,7 @@ pub(super) fn blocks(full: &str, base: usize, line_of: impl Fn(usize) -> usize) 
                     Some((Sink::Item, text)) => {
                         if let Some(item) = w.items.last_mut() {
                             item.plain.push_str(&text);
+                            item.first_len.get_or_insert(item.plain.len());
                         }
                     }
                     Some(other) => w.sinks.push(other),
@@ -211,16 +251,33 @@ pub(super) fn blocks(full: &str, base: usize, line_of: impl Fn(usize) -> usize) 
                     w.end_item_text(range.end);
                     if let Some(item) = w.items.pop()
                         && item.task.is_none()
-                        && w.items.is_empty()
                     {
-                        w.out.push(Block::Prose {
-                            range: item.start..range.end,
-                        });
+                        let item_range = item.start..range.end;
+                        match item.slot {
+                            Some((slot, ordered)) => {
+                                if let Some(block) = w.out.get_mut(slot) {
+                                    *block = Block::Item {
+                                        ordered,
+                                        merged: item.merged,
+                                        plain: item.title,
+                                        markdown: item_markdown(
+                                            full.get(item.text_start.min(range.end)..range.end)
+                                                .unwrap_or_default(),
+                                        ),
+                                        range: item_range,
+                                    };
+                                }
+                            }
+                            None if w.items.is_empty() => {
+                                w.out.push(Block::Prose { range: item_range });
+                            }
+                            None => {}
+                        }
                     }
                     w.last_text = None;
                 }
                 TagEnd::List(_) => {
-                    w.list_depth = w.list_depth.saturating_sub(1);
+                    w.lists.pop();
                     w.last_text = None;
                 }
                 TagEnd::CodeBlock => {
@@ -262,7 +319,13 @@ pub(super) fn blocks(full: &str, base: usize, line_of: impl Fn(usize) -> usize) 
                     }
                     w.last_text = None;
                 }
-                TagEnd::BlockQuote(_) | TagEnd::HtmlBlock if w.items.is_empty() => {
+                TagEnd::BlockQuote(_) => {
+                    w.quote_depth = w.quote_depth.saturating_sub(1);
+                    if w.items.is_empty() {
+                        w.out.push(Block::Prose { range });
+                    }
+                }
+                TagEnd::HtmlBlock if w.items.is_empty() => {
                     w.out.push(Block::Prose { range });
                 }
                 _ => {}
@@ -279,6 +342,12 @@ pub(super) fn blocks(full: &str, base: usize, line_of: impl Fn(usize) -> usize) 
                 if let Some(item) = w.items.last_mut() {
                     item.task = Some(checked);
                     item.text_start = range.end;
+                    // A task item is not a plain item: give back its slot.
+                    if let Some((slot, _)) = item.slot.take()
+                        && slot + 1 == w.out.len()
+                    {
+                        w.out.pop();
+                    }
                 }
             }
             Event::Rule if w.items.is_empty() => {
@@ -296,7 +365,9 @@ struct Walker<'a> {
     items: Vec<Item>,
     sinks: Vec<(Sink, String)>,
     last_text: Option<Context>,
-    list_depth: usize,
+    /// Open lists, innermost last: whether each is ordered.
+    lists: Vec<bool>,
+    quote_depth: usize,
 }
 
 impl Walker<'_> {
@@ -327,10 +398,15 @@ impl Walker<'_> {
         }
         item.own_end = Some(at);
         let text_range = item.text_start.min(at)..at;
-        if let (Some(checked), false) = (item.task, item.merged) {
+        if item.slot.is_some() {
+            let first = item.first_len.unwrap_or(item.plain.len());
+            item.title = collapse_spaces(item.plain.get(..first).unwrap_or(&item.plain));
+        }
+        if let Some(checked) = item.task {
             self.out.push(Block::Task {
                 checked,
-                depth: self.list_depth.saturating_sub(1),
+                depth: self.lists.len().saturating_sub(1),
+                merged: item.merged,
                 plain: collapse_spaces(&item.plain),
                 markdown: dedent(self.full.get(text_range.clone()).unwrap_or_default()),
                 range: item.start..at,
@@ -342,6 +418,44 @@ impl Walker<'_> {
             text_range,
         });
     }
+}
+
+/// Length of the list marker (`-`, `*`, `+`, `1.`, `2)`) and the spaces after it at the
+/// start of an item's source.
+fn marker_len(item: &str) -> usize {
+    let indent = item.len() - item.trim_start_matches([' ', '\t']).len();
+    let rest = &item[indent..];
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let marker = match rest.as_bytes().get(digits) {
+        Some(b'.' | b')') if digits > 0 => digits + 1,
+        Some(b'-' | b'*' | b'+') if digits == 0 => 1,
+        _ => return 0,
+    };
+    let after = &rest[marker..];
+    let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
+    indent + marker + spaces
+}
+
+/// An item's Markdown after its marker: the first line trimmed, the lines after it
+/// outdented by their common indentation (so nested lists keep their shape).
+fn item_markdown(text: &str) -> String {
+    let text = text.trim_end();
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or("").trim();
+    let rest: Vec<&str> = lines.collect();
+    let indent = rest
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
+        .min()
+        .unwrap_or(0);
+    let mut out = String::with_capacity(text.len());
+    out.push_str(first);
+    for line in rest {
+        out.push('\n');
+        out.push_str(line.get(indent..).unwrap_or("").trim_end());
+    }
+    out.trim().to_string()
 }
 
 fn dedent(text: &str) -> String {
@@ -408,4 +522,28 @@ pub(super) fn collapse_spaces(text: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_markers() {
+        assert_eq!(marker_len("- a"), 2);
+        assert_eq!(marker_len("12. a"), 4);
+        assert_eq!(marker_len("3) a"), 3);
+        assert_eq!(marker_len("  * a"), 4);
+        assert_eq!(marker_len("a"), 0);
+        assert_eq!(marker_len("-"), 1);
+    }
+
+    #[test]
+    fn item_markdown_keeps_nested_shape() {
+        assert_eq!(
+            item_markdown("**Do it**\n   - one\n     - two\n\n   Then this.\n\n"),
+            "**Do it**\n- one\n  - two\n\nThen this."
+        );
+        assert_eq!(item_markdown("single"), "single");
+    }
 }

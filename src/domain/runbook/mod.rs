@@ -1,7 +1,7 @@
 //! Runbooks: Markdown procedures, optionally with YAML front matter.
 //!
 //! [`load`] (or [`parse`], [`load_bytes`]) turns a Markdown file into a [`Runbook`]: phases
-//! found from headings, steps from task items and fenced blocks, placeholders, decision
+//! found from headings, steps from task items, numbered lists and fenced blocks, placeholders, decision
 //! tables, and every problem as a [`Diagnostic`] at `file:line:col`. [`fill`] substitutes
 //! placeholder values into a command so the console shows and runs exactly that.
 //!

@@ -134,8 +134,8 @@ pub struct Step {
     pub line: usize,
     /// One-line summary for lists (task text, or the first command line).
     pub title: String,
-    /// Full text: the task item's text, or the prose just before a command block
-    /// followed by the block, as Markdown.
+    /// Full text: the task item's text (a plain list item's, nested items included), or the
+    /// prose just before a command block followed by the block, as Markdown.
     pub text: String,
     /// Heading path inside the phase (e.g. "Step 2: Roll back"), if any.
     pub section: Option<String>,
@@ -145,7 +145,9 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum StepKind {
-    /// A GFM task item `- [ ] …`. `checked_in_source` is `- [x]`.
+    /// A GFM task item `- [ ] …`, or a plain list item read as a step (a numbered item in a
+    /// section without task items; a bullet in a phase with no other step).
+    /// `checked_in_source` is `- [x]`.
     Checklist { checked_in_source: bool },
     /// A fenced `sh`/`bash`/`shell`/`console` (or unlabelled block of shell lines).
     Command(CommandBlock),

@@ -12,6 +12,10 @@
 //! - A single H1 at the top is the title, neither phase nor reference.
 //! - With no phase heading at all, every step goes into one Execution phase named after
 //!   the title (with a warning).
+//! - Steps are task items, shell blocks and PromQL blocks. In a section (the text between a
+//!   heading and the next) with no task item, the items of a top-level numbered list are
+//!   checklist steps too. In a phase with no step at all, the items of top-level bullet lists
+//!   are (never in the implicit phase of a runbook without phase headings).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -96,6 +100,22 @@ pub(super) fn build(
         None => false,
     });
 
+    // Sections (text between two headings) that hold a task item: there, numbered lists are
+    // prose. Indexed by the number of headings before the block.
+    let mut task_sections = vec![false];
+    for block in &blocks {
+        match block {
+            Block::Heading { .. } => task_sections.push(false),
+            Block::Task { .. } => {
+                if let Some(last) = task_sections.last_mut() {
+                    *last = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut section_index = 0usize;
+
     let mut b = Builder {
         file,
         source,
@@ -108,6 +128,7 @@ pub(super) fn build(
         references: Vec::new(),
         current: Current::Reference(0),
         any_phase,
+        pending: None,
     };
     if any_phase {
         // Text before the first section: kept as a reference named after the title.
@@ -130,6 +151,7 @@ pub(super) fn build(
     for (i, (block, naming)) in blocks.into_iter().zip(namings).enumerate() {
         match block {
             Block::Heading { level, text, range } => {
+                section_index += 1;
                 let line = source.line_index(range.start) + 1;
                 if Some(i) == title_heading && !matches!(naming, Some(Naming::Explicit(..))) {
                     if let (true, Some(preamble)) = (any_phase, b.references.first_mut()) {
@@ -158,6 +180,21 @@ pub(super) fn build(
                 b.content();
             }
             Block::Prose { .. } => b.content(),
+            Block::Item {
+                ordered,
+                merged,
+                plain,
+                markdown,
+                range,
+            } => {
+                let tasks_here = task_sections.get(section_index).copied().unwrap_or(false);
+                let use_ = match (ordered, tasks_here) {
+                    (true, false) => Some(Use::Step),
+                    (true, true) => None,
+                    (false, _) => Some(Use::Fallback),
+                };
+                b.item(use_, merged, &plain, markdown, range);
+            }
             block @ (Block::Task { .. } | Block::Code { .. }) => b.step(block),
         }
     }
@@ -223,6 +260,8 @@ struct PhaseBuild {
     has_content: bool,
     /// Source ranges of its steps, cut from the body.
     step_ranges: Vec<Range<usize>>,
+    /// Top-level bullet items (with their section): its steps if it has no other.
+    fallback: Vec<(Draft, Option<String>)>,
 }
 
 impl PhaseBuild {
@@ -242,6 +281,7 @@ impl PhaseBuild {
             sections: Vec::new(),
             has_content: false,
             step_ranges: Vec::new(),
+            fallback: Vec::new(),
         }
     }
 }
@@ -282,6 +322,15 @@ struct Draft {
     placeholder_source: (String, Option<commands::Lexed>),
 }
 
+/// What a drafted step is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// A step (or, in a reference section, a stray one).
+    Step,
+    /// A step only if its phase has no other.
+    Fallback,
+}
+
 struct Builder<'a> {
     file: &'a Path,
     source: &'a Source,
@@ -291,6 +340,9 @@ struct Builder<'a> {
     references: Vec<ReferenceBuild>,
     current: Current,
     any_phase: bool,
+    /// An item whose text introduces the next code block: it is the step only when the
+    /// block makes none.
+    pending: Option<(Draft, Use)>,
 }
 
 impl Builder<'_> {
@@ -370,8 +422,20 @@ impl Builder<'_> {
 
     /// Ends the current phase or reference at `at`.
     fn close(&mut self, at: usize) {
+        if let Some((draft, use_)) = self.pending.take() {
+            self.place(draft, use_);
+        }
         match self.current {
-            Current::Phase(p) => self.phases[p].end = at,
+            Current::Phase(p) => {
+                let phase = &mut self.phases[p];
+                phase.end = at;
+                let fallback = std::mem::take(&mut phase.fallback);
+                if phase.phase.steps.is_empty() && self.any_phase {
+                    for (draft, section) in fallback {
+                        self.push_step(p, draft, section);
+                    }
+                }
+            }
             Current::Reference(r) => {
                 if let Some(r) = self.references.get_mut(r) {
                     r.end = at;
@@ -386,37 +450,76 @@ impl Builder<'_> {
         }
     }
 
+    /// A task item or code block.
     fn step(&mut self, block: Block) {
-        let Some(draft) = self.draft(block) else {
-            self.content();
+        let is_code = matches!(block, Block::Code { .. });
+        let merged = matches!(block, Block::Task { merged: true, .. });
+        let draft = self.draft(block);
+        // The item introducing a code block is the step only when the block makes none.
+        let pending = if is_code { self.pending.take() } else { None };
+        match (draft, pending) {
+            (Some(draft), _) if merged => {
+                self.content();
+                self.pending = Some((draft, Use::Step));
+            }
+            (Some(draft), _) => self.place(draft, Use::Step),
+            (None, Some((draft, use_))) => self.place(draft, use_),
+            (None, None) => self.content(),
+        }
+    }
+
+    /// A top-level list item that is not a task item: a step (a numbered item in a section
+    /// without task items), a fallback step (a bullet) or, for `None`, prose.
+    fn item(
+        &mut self,
+        use_: Option<Use>,
+        merged: bool,
+        plain: &str,
+        markdown: String,
+        range: Range<usize>,
+    ) {
+        self.content();
+        let (Some(use_), Current::Phase(_)) = (use_, self.current) else {
             return;
         };
+        let title = match one_liner(plain) {
+            t if t.is_empty() => one_liner(&markdown::collapse_spaces(
+                markdown.lines().next().unwrap_or(""),
+            )),
+            t => t,
+        };
+        if title.is_empty() {
+            return;
+        }
+        let draft = Draft {
+            kind: StepKind::Checklist {
+                checked_in_source: false,
+            },
+            title,
+            placeholder_source: (markdown.clone(), None),
+            text: markdown,
+            line: self.source.line_index(range.start) + 1,
+            ranges: vec![range],
+        };
+        if merged {
+            self.pending = Some((draft, use_));
+        } else {
+            self.place(draft, use_);
+        }
+    }
+
+    /// Where a drafted step goes: the current phase, its fallback steps, or the stray
+    /// count of the current reference section.
+    fn place(&mut self, draft: Draft, use_: Use) {
         match self.current {
             Current::Phase(p) => {
-                let phase = &mut self.phases[p];
-                phase.has_content = true;
-                phase.step_ranges.extend(draft.ranges);
-                let section = (!phase.sections.is_empty()).then(|| {
-                    phase
-                        .sections
-                        .iter()
-                        .map(|(_, t)| t.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" › ")
-                });
-                match draft.placeholder_source {
-                    (script, Some(lexed)) => self.out.placeholders.script(&script, &lexed),
-                    (text, None) => self.out.placeholders.text(&text),
+                let section = self.section(p);
+                match use_ {
+                    Use::Step => self.push_step(p, draft, section),
+                    Use::Fallback => self.phases[p].fallback.push((draft, section)),
                 }
-                phase.phase.steps.push(Step {
-                    id: StepId(0),
-                    line: draft.line,
-                    title: draft.title,
-                    text: draft.text,
-                    section,
-                    kind: draft.kind,
-                });
             }
+            Current::Reference(_) if use_ == Use::Fallback => {}
             Current::Reference(r) => {
                 if let Some(r) = self.references.get_mut(r) {
                     let slot = match draft.kind {
@@ -428,6 +531,37 @@ impl Builder<'_> {
                 }
             }
         }
+    }
+
+    /// The heading path inside phase `p`, if any.
+    fn section(&self, p: usize) -> Option<String> {
+        let phase = &self.phases[p];
+        (!phase.sections.is_empty()).then(|| {
+            phase
+                .sections
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .collect::<Vec<_>>()
+                .join(" › ")
+        })
+    }
+
+    fn push_step(&mut self, p: usize, draft: Draft, section: Option<String>) {
+        let phase = &mut self.phases[p];
+        phase.has_content = true;
+        phase.step_ranges.extend(draft.ranges);
+        match draft.placeholder_source {
+            (script, Some(lexed)) => self.out.placeholders.script(&script, &lexed),
+            (text, None) => self.out.placeholders.text(&text),
+        }
+        phase.phase.steps.push(Step {
+            id: StepId(0),
+            line: draft.line,
+            title: draft.title,
+            text: draft.text,
+            section,
+            kind: draft.kind,
+        });
     }
 
     /// The step a block makes, if any.
@@ -559,7 +693,9 @@ impl Builder<'_> {
                             self.file,
                             format!("phase `{}` has no steps", p.phase.title),
                             Some(
-                                "write what to do as task items (`- [ ] …`) or fenced shell blocks"
+                                "write what to do as task items (`- [ ] …`), numbered items (`1. …`) \
+                                 or fenced shell blocks; prose, tables and message templates are not \
+                                 steps"
                                     .into(),
                             ),
                         ),
@@ -796,6 +932,62 @@ mod tests {
         assert_eq!(
             describe_steps(1, 1, 2),
             "1 task item, 1 command block and 2 PromQL blocks"
+        );
+    }
+}
+
+#[cfg(test)]
+mod list_item_tests {
+    use std::path::Path;
+
+    use super::super::{Runbook, StepKind, parse};
+
+    fn steps(doc: &str) -> Vec<(String, &'static str)> {
+        let rb: Runbook = parse(Path::new("t.md"), doc).expect("loads");
+        rb.steps()
+            .map(|s| {
+                let kind = match s.kind {
+                    StepKind::Checklist { .. } => "checklist",
+                    StepKind::Command(_) => "command",
+                    StepKind::Promql { .. } => "promql",
+                };
+                (s.title.clone(), kind)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_task_item_introducing_a_block_that_is_no_command_stays_a_step() {
+        let doc = "## Execute\n\n- [ ] Apply the config:\n  ```yaml\n  replicas: 3\n  ```\n\
+                   - [ ] Roll back:\n  ```bash\n  kubectl rollout undo deployment/web\n  ```\n";
+        assert_eq!(
+            steps(doc),
+            [
+                ("Apply the config:".to_string(), "checklist"),
+                ("Roll back".to_string(), "command"),
+            ]
+        );
+    }
+
+    #[test]
+    fn numbered_items_in_a_reference_section_or_quote_are_not_steps() {
+        let doc = "## Execute\n\n1. Roll back\n\n> 1. quoted\n\n## Escalation\n\n1. Lead\n2. CTO\n";
+        let rb = parse(Path::new("t.md"), doc).expect("loads");
+        assert_eq!(steps(doc), [("Roll back".to_string(), "checklist")]);
+        assert!(rb.warnings.is_empty(), "{:?}", rb.warnings);
+    }
+
+    #[test]
+    fn without_phase_headings_bullets_are_not_steps_but_numbered_items_are() {
+        let doc = "# Notes\n\n- a bullet\n";
+        assert!(parse(Path::new("t.md"), doc).is_err());
+        let doc = "# Web rollback\n\n1. Roll back\n2. Tell the channel\n\n- a note\n";
+        assert_eq!(
+            steps(doc),
+            [
+                ("Roll back".to_string(), "checklist"),
+                ("Tell the channel".to_string(), "checklist"),
+            ]
         );
     }
 }
