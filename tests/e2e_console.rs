@@ -192,3 +192,51 @@ fn sigterm_restores_the_terminal_and_keeps_the_session() {
     let md = report(home.path(), "md");
     assert!(md.contains("Incident channel open"), "{md}");
 }
+
+#[test]
+fn a_panic_restores_the_terminal_and_says_how_to_resume() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(
+        "panic",
+        100,
+        30,
+        &[
+            ("BACKOUT_HOME", home.path()),
+            ("BACKOUT_CRASH_TEST", Path::new("1")),
+        ],
+        &format!(
+            "{} {}; echo AFTER-EXIT; stty -a | grep -o -- '-icanon\\|icanon' | head -1; sleep 10",
+            bin(),
+            fixture(home.path()).display()
+        ),
+    );
+    let screen = t.wait_for("AFTER-EXIT");
+    assert!(screen.contains("backout crashed"), "{screen}");
+    assert!(screen.contains("backout resume"), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.trim() == "icanon"),
+        "raw mode left on:\n{screen}"
+    );
+}
+
+#[test]
+fn resizing_redraws_and_a_too_small_window_says_so() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(
+        "resize",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} {}", bin(), fixture(home.path()).display()),
+    );
+    t.wait_for("Procedure 0/7");
+    t.resize(70, 20);
+    t.wait_for("Terminal too small");
+    t.wait_for("70×20");
+    t.resize(80, 24);
+    let screen = t.wait_for("Procedure 0/7");
+    assert!(!screen.contains("Terminal too small"), "{screen}");
+    assert!(screen.lines().all(|l| l.chars().count() <= 80), "{screen}");
+    t.keys(&["q"]);
+    t.wait_exit();
+}

@@ -24,6 +24,8 @@ use super::journal_port::JournalAppend;
 
 const FRAME: Duration = Duration::from_millis(33);
 const MSG_QUEUE: usize = 1024;
+/// Set to make the console panic after its first frame (tests of terminal restoration).
+pub const CRASH_TEST_ENV: &str = "BACKOUT_CRASH_TEST";
 
 /// How the console ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +60,8 @@ where
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     let mut terminated = false;
+    // Crash drill for the terminal-restore tests: panic right after the first frame.
+    let crash_after_first_frame = std::env::var_os(CRASH_TEST_ENV).is_some();
     loop {
         if dirty && last_draw.elapsed() >= FRAME {
             terminal
@@ -65,6 +69,9 @@ where
                 .map_err(std::io::Error::other)?;
             last_draw = Instant::now();
             dirty = false;
+            if crash_after_first_frame {
+                panic!("crash requested by {CRASH_TEST_ENV}");
+            }
         }
         let msg = if dirty {
             // A frame is owed: take messages until it is due (coalescing bursts of output).

@@ -3,6 +3,7 @@
 
 use std::io::{self, Stdout, Write};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -15,6 +16,10 @@ use ratatui::crossterm::terminal::{
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
+/// Whether the console holds the terminal. Restoring twice would leave the alternate
+/// screen twice, which makes terminals jump the cursor back over what was printed since.
+static TAKEN: AtomicBool = AtomicBool::new(false);
+
 /// Restores the terminal when dropped.
 pub struct TerminalGuard {
     pub terminal: Term,
@@ -25,6 +30,7 @@ impl TerminalGuard {
     pub fn enter() -> io::Result<TerminalGuard> {
         install_panic_hook();
         enable_raw_mode()?;
+        TAKEN.store(true, Ordering::SeqCst);
         let mut stdout = io::stdout();
         if let Err(e) = execute!(stdout, EnterAlternateScreen, EnableBracketedPaste) {
             restore();
@@ -49,9 +55,12 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Gives the terminal back. Safe to call more than once, and when the terminal is gone
-/// (SIGHUP): every error is ignored.
+/// Gives the terminal back. Does something only the first time after [`TerminalGuard::enter`],
+/// and ignores every error (the terminal may be gone: SIGHUP).
 pub fn restore() {
+    if !TAKEN.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let _ = disable_raw_mode();
     let mut stdout = io::stdout();
     let _ = execute!(stdout, DisableBracketedPaste, LeaveAlternateScreen, Show);

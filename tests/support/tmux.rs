@@ -110,6 +110,16 @@ impl Tmux {
         std::thread::sleep(Duration::from_millis(100));
     }
 
+    /// Resizes the window, as dragging the terminal's corner would.
+    pub fn resize(&self, width: u16, height: u16) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "resize-window", "-t", &self.name])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .status()
+            .expect("tmux resize-window");
+        assert!(status.success());
+    }
+
     pub fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "capture-pane", "-p", "-t", &self.name])
