@@ -393,11 +393,15 @@ impl Shared {
 }
 
 /// Looks up a served resource that is known to exist.
+///
+/// Only ever called with literals naming served resources; an unknown name is a bug caught
+/// by `debug_assert` in tests (release builds fall back to namespaces).
 pub fn res(group: &str, plural: &str) -> &'static ResourceInfo {
-    discovery::RESOURCES
+    let found = discovery::RESOURCES
         .iter()
-        .find(|r| r.group == group && r.plural == plural)
-        .unwrap_or(&discovery::RESOURCES[0])
+        .find(|r| r.group == group && r.plural == plural);
+    debug_assert!(found.is_some(), "unknown resource {group}/{plural}");
+    found.unwrap_or(&discovery::RESOURCES[0])
 }
 
 /// The simulator; see [`Simulator::start`].
