@@ -807,9 +807,13 @@ pub fn apply(shared: &Arc<Shared>, scenario: &Scenario, e: &TimelineEntry) -> Re
         let secs = parse_duration(&f.duration).unwrap_or(0.0);
         let sh = shared.clone();
         let real = shared.clock.real_duration(secs);
+        let window = shared.faults_generation();
         tokio::spawn(async move {
             tokio::time::sleep(real).await;
-            sh.set_faults(ApiFaults::default());
+            // A later window (or a manual change) owns the faults now.
+            if sh.faults_generation() == window {
+                sh.set_faults(ApiFaults::default());
+            }
         });
     }
     if e.drop_watches == Some(true) {
