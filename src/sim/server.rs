@@ -320,7 +320,7 @@ async fn handle(
     };
     let raw: HashMap<String, String> = Query::<HashMap<String, String>>::try_from_uri(uri)
         .map(|q| q.0)
-        .unwrap_or_default();
+        .map_err(|e| ApiError::BadRequest(format!("invalid query string: {e}")))?;
     let params = Params::parse(raw)?;
     let verb = verb_of(&method, &t, &params)?;
     if t.res.create_only() && verb != "create" {
