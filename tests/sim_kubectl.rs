@@ -99,6 +99,13 @@ fn get_pods_deployments_and_replicasets_in_every_format() {
         (Some(3), d["metadata"]["generation"].as_i64())
     );
 
+    let nodes = sim.ok(&["get", "nodes"]);
+    assert!(
+        nodes.starts_with("NAME         STATUS   ROLES    AGE"),
+        "{nodes}"
+    );
+    assert_eq!(nodes.matches("Ready    worker").count(), 3, "{nodes}");
+
     let err = sim.fail(&["get", "deploy", "nope"]);
     assert!(
         err.contains("Error from server (NotFound): deployments.apps \"nope\" not found"),

@@ -442,6 +442,11 @@ impl Simulator {
         })?;
         let shared = Arc::new(Shared::new(&config, format!("http://{addr}")));
         let (stop, stop_rx) = tokio_watch::channel(false);
+        for i in 0..controllers::pod_lifecycle::NODES.len() {
+            let node = controllers::pod_lifecycle::node_object(i);
+            let node = shared.prepare_create(res("", "nodes"), "", node)?;
+            shared.store.create(res("", "nodes"), node)?;
+        }
         let default_namespace = match &config.scenario {
             Some(s) => {
                 s.setup(&shared)?;
