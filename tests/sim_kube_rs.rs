@@ -597,3 +597,72 @@ async fn watcher_with_streaming_lists() {
     task.abort();
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_resource_version_semantics() {
+    let sim = start(common::WEB).await;
+    let http = reqwest::Client::new();
+    let auth = format!("Bearer {}", backout::sim::auth::ADMIN_TOKEN);
+    let url = format!("{}/api/v1/namespaces/shop/pods", sim.url());
+    let current = sim.shared().store.current_rv();
+    let get = |q: Vec<(&'static str, String)>| {
+        let http = http.clone();
+        let url = url.clone();
+        let auth = auth.clone();
+        async move {
+            http.get(&url)
+                .header("Authorization", &auth)
+                .query(&q)
+                .send()
+                .await
+                .expect("list")
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(get(vec![("resourceVersion", "0".into())]).await, 200);
+    assert_eq!(
+        get(vec![
+            ("resourceVersion", (current - 1).to_string()),
+            ("resourceVersionMatch", "NotOlderThan".into())
+        ])
+        .await,
+        200
+    );
+    assert_eq!(
+        get(vec![("resourceVersion", (current + 1000).to_string())]).await,
+        504
+    );
+    // Something changes; the old version can no longer be served exactly.
+    let client = client(&sim, "backout-sim").await;
+    let deploys: Api<Deployment> = Api::namespaced(client, "shop");
+    deploys
+        .patch(
+            "web",
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"spec": {"replicas": 4}})),
+        )
+        .await
+        .expect("scale");
+    eventually("a pod write", || async {
+        sim.shared().store.current_rv() > current + 2
+    })
+    .await;
+    assert_eq!(
+        get(vec![
+            ("resourceVersion", current.to_string()),
+            ("resourceVersionMatch", "Exact".into())
+        ])
+        .await,
+        410
+    );
+    assert_eq!(
+        get(vec![
+            ("resourceVersion", current.to_string()),
+            ("resourceVersionMatch", "Sometimes".into())
+        ])
+        .await,
+        400
+    );
+    sim.shutdown().await;
+}

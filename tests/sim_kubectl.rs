@@ -99,6 +99,13 @@ fn get_pods_deployments_and_replicasets_in_every_format() {
         (Some(3), d["metadata"]["generation"].as_i64())
     );
 
+    let nodes = sim.ok(&["get", "nodes"]);
+    assert!(
+        nodes.starts_with("NAME         STATUS   ROLES    AGE"),
+        "{nodes}"
+    );
+    assert_eq!(nodes.matches("Ready    worker").count(), 3, "{nodes}");
+
     let err = sim.fail(&["get", "deploy", "nope"]);
     assert!(
         err.contains("Error from server (NotFound): deployments.apps \"nope\" not found"),
@@ -722,4 +729,49 @@ fn create_namespace_configmap_and_deployment_then_delete_the_namespace() {
         err.contains("the server could not find the requested resource"),
         "{err}"
     );
+}
+
+#[test]
+fn scaling_in_the_middle_of_a_stuck_rollout_is_proportional() {
+    let sim = Sim::start(common::STUCK, 20.0);
+    sim.ok(&["set", "image", "deploy/web", "app=shop/web:2.0"]);
+    let sizes = |sim: &Sim| -> Vec<(String, i64)> {
+        let rs = sim.json(&["get", "rs", "-l", "app=web"]);
+        let mut v: Vec<(String, i64)> = rs["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|r| r["spec"]["replicas"].as_i64().unwrap_or(0) > 0)
+                    .map(|r| {
+                        (
+                            r["spec"]["template"]["spec"]["containers"][0]["image"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_string(),
+                            r["spec"]["replicas"].as_i64().unwrap_or(0),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    // 2 replicas at 25 %/25 %: one surge pod of 2.0 that never gets ready, both 1.1 pods stay.
+    sim.wait_for("the rollout to stall at 2 old + 1 new", || {
+        sizes(&sim)
+            == [
+                ("shop/web:1.1".to_string(), 2),
+                ("shop/web:2.0".to_string(), 1),
+            ]
+    });
+    sim.ok(&["scale", "deploy/web", "--replicas=4"]);
+    // Real controller: allowed 4 + 1 surge = 5, spread 3 : 2 by size.
+    sim.wait_for("proportional scale-up", || {
+        sizes(&sim)
+            == [
+                ("shop/web:1.1".to_string(), 3),
+                ("shop/web:2.0".to_string(), 2),
+            ]
+    });
 }

@@ -90,6 +90,18 @@ pub static RESOURCES: &[ResourceInfo] = &[
     ResourceInfo {
         group: "",
         version: "v1",
+        plural: "nodes",
+        singular: "node",
+        kind: "Node",
+        namespaced: false,
+        short_names: &["no"],
+        verbs: CLUSTER_VERBS,
+        categories: &[],
+        subresources: &["status"],
+    },
+    ResourceInfo {
+        group: "",
+        version: "v1",
         plural: "pods",
         singular: "pod",
         kind: "Pod",

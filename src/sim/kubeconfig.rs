@@ -71,6 +71,12 @@ pub fn write(path: &Path, contents: &str) -> std::io::Result<()> {
     #[cfg(unix)]
     opts.mode(0o600);
     let mut f = opts.open(path)?;
+    // `mode` only applies when the file is created; tighten an existing one too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
     f.write_all(contents.as_bytes())?;
     f.sync_all()
 }
@@ -78,6 +84,22 @@ pub fn write(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn written_owner_only_even_over_an_existing_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("backout-kc-{}", std::process::id()));
+        let path = dir.join("kubeconfig");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(&path, "old").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        write(&path, "new").expect("kubeconfig written");
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "new");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn has_a_context_per_user() {

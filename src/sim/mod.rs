@@ -153,6 +153,8 @@ pub struct Shared {
     event_budget: AtomicU64,
     /// Next pod IP (an offset in 10.244.0.0/14).
     next_ip: AtomicU64,
+    /// Bumped by every `set_faults`.
+    faults_gen: AtomicU64,
     /// Requests answered since start (for benchmarks).
     pub requests: AtomicU64,
     /// Timeline entries played so far (for drill scoring).
@@ -198,6 +200,7 @@ impl Shared {
             behaviours_gen: AtomicU64::new(0),
             event_budget: AtomicU64::new(0),
             next_ip: AtomicU64::new(2),
+            faults_gen: AtomicU64::new(0),
             timeline_log: Mutex::new(Vec::new()),
         }
     }
@@ -239,6 +242,12 @@ impl Shared {
     /// Replaces the API faults.
     pub fn set_faults(&self, f: ApiFaults) {
         *self.faults.write().unwrap_or_else(|p| p.into_inner()) = f;
+        self.faults_gen.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Changes whenever the faults are replaced (fault windows end only their own).
+    pub fn faults_generation(&self) -> u64 {
+        self.faults_gen.load(Ordering::Relaxed)
     }
 
     /// Closes every open watch (clients see the stream end and re-watch).
@@ -393,11 +402,15 @@ impl Shared {
 }
 
 /// Looks up a served resource that is known to exist.
+///
+/// Only ever called with literals naming served resources; an unknown name is a bug caught
+/// by `debug_assert` in tests (release builds fall back to namespaces).
 pub fn res(group: &str, plural: &str) -> &'static ResourceInfo {
-    discovery::RESOURCES
+    let found = discovery::RESOURCES
         .iter()
-        .find(|r| r.group == group && r.plural == plural)
-        .unwrap_or(&discovery::RESOURCES[0])
+        .find(|r| r.group == group && r.plural == plural);
+    debug_assert!(found.is_some(), "unknown resource {group}/{plural}");
+    found.unwrap_or(&discovery::RESOURCES[0])
 }
 
 /// The simulator; see [`Simulator::start`].
@@ -429,6 +442,11 @@ impl Simulator {
         })?;
         let shared = Arc::new(Shared::new(&config, format!("http://{addr}")));
         let (stop, stop_rx) = tokio_watch::channel(false);
+        for i in 0..controllers::pod_lifecycle::NODES.len() {
+            let node = controllers::pod_lifecycle::node_object(i);
+            let node = shared.prepare_create(res("", "nodes"), "", node)?;
+            shared.store.create(res("", "nodes"), node)?;
+        }
         let default_namespace = match &config.scenario {
             Some(s) => {
                 s.setup(&shared)?;

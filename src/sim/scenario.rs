@@ -370,6 +370,35 @@ impl TimelineEntry {
     }
 }
 
+/// The drills of `runbooks/drills/`, built in so that `backout sim --scenario NAME` and
+/// `backout drill` work from any directory.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "bad-deploy",
+        include_str!("../../runbooks/drills/bad-deploy.yaml"),
+    ),
+    (
+        "crashloop",
+        include_str!("../../runbooks/drills/crashloop.yaml"),
+    ),
+    (
+        "latency-regression",
+        include_str!("../../runbooks/drills/latency-regression.yaml"),
+    ),
+    (
+        "stuck-rollout",
+        include_str!("../../runbooks/drills/stuck-rollout.yaml"),
+    ),
+    (
+        "feature-flag",
+        include_str!("../../runbooks/drills/feature-flag.yaml"),
+    ),
+    (
+        "blue-green",
+        include_str!("../../runbooks/drills/blue-green.yaml"),
+    ),
+];
+
 /// A scenario file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -488,7 +517,8 @@ impl Scenario {
         Ok(s)
     }
 
-    /// Loads a scenario by name from `dir` (`dir/NAME.yaml`) or from a file path.
+    /// Loads a scenario from a file path, else by name from `dir` (`dir/NAME.yaml`), else
+    /// from the drills built into the binary ([`BUILTIN`]).
     pub fn load(name_or_path: &str, dir: &Path) -> Result<Self, ScenarioError> {
         let direct = PathBuf::from(name_or_path);
         let path = if direct.is_file() {
@@ -496,6 +526,9 @@ impl Scenario {
         } else {
             let p = dir.join(format!("{name_or_path}.yaml"));
             if !p.is_file() {
+                if let Some((name, text)) = BUILTIN.iter().find(|(n, _)| *n == name_or_path) {
+                    return Self::parse(text, &format!("(built-in) {name}.yaml"));
+                }
                 return Err(ScenarioError::NotFound {
                     name: name_or_path.into(),
                     dir: dir.display().to_string(),
@@ -807,9 +840,13 @@ pub fn apply(shared: &Arc<Shared>, scenario: &Scenario, e: &TimelineEntry) -> Re
         let secs = parse_duration(&f.duration).unwrap_or(0.0);
         let sh = shared.clone();
         let real = shared.clock.real_duration(secs);
+        let window = shared.faults_generation();
         tokio::spawn(async move {
             tokio::time::sleep(real).await;
-            sh.set_faults(ApiFaults::default());
+            // A later window (or a manual change) owns the faults now.
+            if sh.faults_generation() == window {
+                sh.set_faults(ApiFaults::default());
+            }
         });
     }
     if e.drop_watches == Some(true) {
@@ -855,6 +892,25 @@ pub async fn run_timeline(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn built_in_drills_parse_and_load_from_anywhere() {
+        for (name, text) in BUILTIN {
+            let s = Scenario::parse(text, name).expect("built-in drill parses");
+            assert_eq!(&s.name, name);
+        }
+        let nowhere = std::path::Path::new("/nonexistent-drills");
+        assert_eq!(
+            Scenario::load("bad-deploy", nowhere)
+                .expect("built in")
+                .name,
+            "bad-deploy"
+        );
+        assert!(matches!(
+            Scenario::load("nope", nowhere),
+            Err(ScenarioError::NotFound { .. })
+        ));
+    }
 
     #[test]
     fn durations() {

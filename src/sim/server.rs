@@ -320,7 +320,7 @@ async fn handle(
     };
     let raw: HashMap<String, String> = Query::<HashMap<String, String>>::try_from_uri(uri)
         .map(|q| q.0)
-        .unwrap_or_default();
+        .map_err(|e| ApiError::BadRequest(format!("invalid query string: {e}")))?;
     let params = Params::parse(raw)?;
     let verb = verb_of(&method, &t, &params)?;
     if t.res.create_only() && verb != "create" {
@@ -517,6 +517,7 @@ fn list(
         Some(a) => shared.store.list_after(t.res, t.namespace.as_deref(), a),
         None => shared.store.list(t.res, t.namespace.as_deref()),
     };
+    check_list_version(params, rv)?;
     let mut selected: Vec<&Value> = Vec::new();
     let mut remaining = 0usize;
     let mut next: Option<String> = None;
@@ -571,6 +572,32 @@ fn list(
     }
     out.extend_from_slice(b"]}");
     Ok(bytes_response(StatusCode::OK, out))
+}
+
+/// `resourceVersion` + `resourceVersionMatch` on a list. The store keeps no snapshots, so
+/// it serves the current state: fine for "not older than" any version it has reached; an
+/// exact older version is gone (410), a version it has not reached yet is 504, as the real
+/// server answers after waiting for it.
+fn check_list_version(params: &Params, current: u64) -> Result<(), ApiError> {
+    let Some(requested) = params.resource_version.as_deref().filter(|v| *v != "0") else {
+        return Ok(());
+    };
+    let requested: u64 = requested
+        .parse()
+        .map_err(|_| ApiError::BadRequest(format!("invalid resource version: {requested:?}")))?;
+    if requested > current {
+        return Err(ApiError::TooLargeResourceVersion { requested, current });
+    }
+    match params.raw.get("resourceVersionMatch").map(String::as_str) {
+        Some("Exact") if requested != current => Err(ApiError::Gone {
+            requested,
+            oldest: current,
+        }),
+        None | Some("") | Some("NotOlderThan") | Some("Exact") => Ok(()),
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "resourceVersionMatch: Unsupported value: \"{other}\": supported values: \"Exact\", \"NotOlderThan\""
+        ))),
+    }
 }
 
 fn create(shared: &Shared, t: &Target, params: &Params, body: &[u8]) -> Result<Response, ApiError> {

@@ -61,6 +61,9 @@ pub enum ApiError {
     /// 415.
     #[error("the body of the request was in an unknown format - accepted media types include: {0}")]
     UnsupportedMediaType(String),
+    /// 504 for a resource version the store has not reached.
+    #[error("Too large resource version: {requested}, current: {current}")]
+    TooLargeResourceVersion { requested: u64, current: u64 },
     /// 500 (injected faults and internal errors).
     #[error("{0}")]
     Internal(String),
@@ -79,6 +82,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => 405,
             ApiError::Gone { .. } => 410,
             ApiError::UnsupportedMediaType(_) => 415,
+            ApiError::TooLargeResourceVersion { .. } => 504,
             ApiError::Internal(_) => 500,
         }
     }
@@ -95,6 +99,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "MethodNotAllowed",
             ApiError::Gone { .. } => "Expired",
             ApiError::UnsupportedMediaType(_) => "UnsupportedMediaType",
+            ApiError::TooLargeResourceVersion { .. } => "Timeout",
             ApiError::Internal(_) => "InternalError",
         }
     }
@@ -148,6 +153,10 @@ impl ApiError {
                 Some(d)
             }
             ApiError::Forbidden(_, plural) => Some(json!({"kind": plural})),
+            ApiError::TooLargeResourceVersion { .. } => Some(json!({
+                "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+                "retryAfterSeconds": 1
+            })),
             _ => None,
         };
         if let Some(d) = details {

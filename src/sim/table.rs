@@ -208,6 +208,54 @@ pub fn columns(res: &ResourceInfo) -> Vec<Value> {
                 1,
             ),
         ],
+        ("", "nodes") => vec![
+            name_col(),
+            col("Status", "string", "", "The status of the node", 0),
+            col("Roles", "string", "", "The roles of the node", 0),
+            age_col(),
+            col(
+                "Version",
+                "string",
+                "",
+                "Kubelet Version reported by the node.",
+                0,
+            ),
+            col(
+                "Internal-IP",
+                "string",
+                "",
+                "List of internal IPs for the node",
+                1,
+            ),
+            col(
+                "External-IP",
+                "string",
+                "",
+                "List of external IPs for the node",
+                1,
+            ),
+            col(
+                "OS-Image",
+                "string",
+                "",
+                "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).",
+                1,
+            ),
+            col(
+                "Kernel-Version",
+                "string",
+                "",
+                "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+                1,
+            ),
+            col(
+                "Container-Runtime",
+                "string",
+                "",
+                "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).",
+                1,
+            ),
+        ],
         ("", "namespaces") => vec![
             name_col(),
             col("Status", "string", "", "The status of the namespace", 0),
@@ -393,6 +441,53 @@ pub fn cells(res: &ResourceInfo, obj: &Value, clock: &SimClock) -> Vec<Value> {
                 json!(c),
                 json!(im),
                 json!(selector_string(&obj["spec"]["selector"])),
+            ]
+        }
+        ("", "nodes") => {
+            let ready = obj["status"]["conditions"]
+                .as_array()
+                .and_then(|c| c.iter().find(|c| c["type"] == "Ready"))
+                .is_some_and(|c| c["status"] == "True");
+            let mut status = if ready {
+                "Ready".to_string()
+            } else {
+                "NotReady".to_string()
+            };
+            if obj["spec"]["unschedulable"].as_bool() == Some(true) {
+                status.push_str(",SchedulingDisabled");
+            }
+            let roles: Vec<&str> = obj["metadata"]["labels"]
+                .as_object()
+                .map(|l| {
+                    l.keys()
+                        .filter_map(|k| k.strip_prefix("node-role.kubernetes.io/"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let addr = |ty: &str| {
+                obj["status"]["addresses"]
+                    .as_array()
+                    .and_then(|a| a.iter().find(|x| x["type"] == ty))
+                    .and_then(|x| x["address"].as_str())
+                    .unwrap_or("<none>")
+                    .to_string()
+            };
+            let info = &obj["status"]["nodeInfo"];
+            vec![
+                json!(name),
+                json!(status),
+                json!(if roles.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    roles.join(",")
+                }),
+                json!(age(obj, clock)),
+                json!(s(info, &["kubeletVersion"])),
+                json!(addr("InternalIP")),
+                json!(addr("ExternalIP")),
+                json!(s(info, &["osImage"])),
+                json!(s(info, &["kernelVersion"])),
+                json!(s(info, &["containerRuntimeVersion"])),
             ]
         }
         ("", "namespaces") => vec![

@@ -174,7 +174,8 @@ pub fn serve(
                 return;
             }
         };
-        let mut last_rv = start_rv;
+        // A version the store has not reached yet: skip everything up to it.
+        let mut last_rv = start_rv.max(from.unwrap_or(0));
         if from.is_none() {
             // No resource version: synthetic ADDED events for the current state.
             let (_, items) = ctx.shared.store.list(ctx.res, ctx.namespace.as_deref());

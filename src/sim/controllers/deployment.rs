@@ -200,6 +200,92 @@ fn scale_event(shared: &Shared, d: &Value, rs_name: &str, from: i64, to: i64) {
     );
 }
 
+/// `dc.scale`: one active replica set takes the new size; a saturated new replica set
+/// lets the old ones go; otherwise the change (within `replicas + maxSurge`) is spread
+/// over the active replica sets in proportion to their size, as the real controller does
+/// so that scaling in the middle of a rollout keeps its old/new ratio.
+fn scale(rss: &mut [Rs], new_idx: Option<usize>, replicas: i64, surge: i64) {
+    let active: Vec<usize> = rss
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.replicas > 0)
+        .map(|(i, _)| i)
+        .collect();
+    let set = |r: &mut Rs, n: i64| {
+        if r.replicas != n {
+            r.replicas = n;
+            r.dirty = true;
+        }
+    };
+    let only = match (active.as_slice(), new_idx) {
+        ([], Some(i)) => Some(i),
+        ([i], _) => Some(*i),
+        ([], None) => return,
+        _ => None,
+    };
+    if let Some(i) = only {
+        set(&mut rss[i], replicas);
+        return;
+    }
+    if let Some(ni) = new_idx
+        && rss[ni].replicas == replicas
+        && rss[ni].counts.available >= replicas
+    {
+        for (i, r) in rss.iter_mut().enumerate() {
+            if i != ni {
+                set(r, 0);
+            }
+        }
+        return;
+    }
+    let total: i64 = active.iter().map(|i| rss[*i].replicas).sum();
+    let allowed = if replicas > 0 { replicas + surge } else { 0 };
+    let to_add = allowed - total;
+    if to_add == 0 {
+        return;
+    }
+    // Largest first; ties: newest first when adding, oldest first when removing.
+    let mut order = active.clone();
+    order.sort_by(|a, b| {
+        rss[*b]
+            .replicas
+            .cmp(&rss[*a].replicas)
+            .then_with(|| if to_add > 0 { b.cmp(a) } else { a.cmp(b) })
+    });
+    let mut added = 0i64;
+    let mut sizes: Vec<(usize, i64)> = Vec::new();
+    for &i in &order {
+        let r = &rss[i];
+        let annotated = r
+            .annotations
+            .get(MAX_REPLICAS)
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<i64>().ok())
+            .filter(|m| *m > 0)
+            .unwrap_or(total.max(1));
+        let fraction = if replicas == 0 {
+            -r.replicas
+        } else {
+            ((r.replicas * allowed) as f64 / annotated as f64).round() as i64 - r.replicas
+        };
+        let allowed_left = to_add - added;
+        let proportion = if to_add > 0 {
+            fraction.min(allowed_left).max(0)
+        } else {
+            fraction.max(allowed_left).min(0)
+        };
+        added += proportion;
+        sizes.push((i, r.replicas + proportion));
+    }
+    // Leftovers go to the largest replica set.
+    if let Some(first) = sizes.first_mut() {
+        first.1 = (first.1 + to_add - added).max(0);
+    }
+    for (i, n) in sizes {
+        set(&mut rss[i], n);
+    }
+}
+
 fn sync_one(
     shared: &Shared,
     d: &Arc<Value>,
@@ -382,27 +468,17 @@ fn sync_one(
 
     // Scaling.
     let total_spec = |rss: &[Rs]| rss.iter().map(|r| r.replicas).sum::<i64>();
-    if paused {
-        // A paused deployment is only scaled, never rolled out.
-        let active: Vec<usize> = rss
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.replicas > 0)
-            .map(|(i, _)| i)
-            .collect();
-        let target = match (new_idx, active.as_slice()) {
-            (Some(i), []) => Some(i),
-            (_, [only]) => Some(*only),
-            _ => None,
-        };
-        if let Some(i) = target
-            && rss[i].replicas != replicas
-        {
-            rss[i].replicas = replicas;
-            rss[i].dirty = true;
-        }
+    let recreate = d["spec"]["strategy"]["type"] == "Recreate";
+    let desired = json!(replicas.to_string());
+    let scaling_event = rss
+        .iter()
+        .any(|r| r.replicas > 0 && r.annotations.get(DESIRED).is_some_and(|a| *a != desired));
+    if paused || (scaling_event && !recreate) {
+        // `sync`: a paused deployment is only scaled, and a scaling event is handled
+        // before any rollout step (the rollout continues on the next pass).
+        scale(&mut rss, new_idx, replicas, surge);
     } else if let Some(ni) = new_idx {
-        if d["spec"]["strategy"]["type"] == "Recreate" {
+        if recreate {
             let mut old_active = false;
             for (i, r) in rss.iter_mut().enumerate() {
                 if i != ni && (r.replicas > 0 || r.counts.active > 0) {

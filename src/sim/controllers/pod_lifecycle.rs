@@ -11,6 +11,31 @@ use crate::sim::{Behaviour, Shared, res};
 /// Names of the simulated nodes.
 pub const NODES: &[&str] = &["sim-node-1", "sim-node-2", "sim-node-3"];
 
+/// The `Node` object of simulated node `index` (0-based), as created at start.
+pub fn node_object(index: usize) -> Value {
+    let name = NODES.get(index).copied().unwrap_or("sim-node");
+    json!({
+        "metadata": {"name": name, "labels": {
+            "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+            "node-role.kubernetes.io/worker": ""}},
+        "spec": {"podCIDR": format!("10.244.{index}.0/24")},
+        "status": {
+            "capacity": {"cpu": "8", "memory": "32Gi", "pods": "5000"},
+            "allocatable": {"cpu": "7800m", "memory": "31Gi", "pods": "5000"},
+            "conditions": [
+                {"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available"},
+                {"type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure"},
+                {"type": "PIDPressure", "status": "False", "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available"},
+                {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status"}
+            ],
+            "addresses": [{"type": "InternalIP", "address": format!("10.0.0.{}", index + 1)}, {"type": "Hostname", "address": name}],
+            "nodeInfo": {"kubeletVersion": "v1.32.4", "kubeProxyVersion": "v1.32.4", "osImage": "Debian GNU/Linux 12 (bookworm)",
+                         "kernelVersion": "6.1.0-backout-sim", "containerRuntimeVersion": "containerd://1.7.24",
+                         "operatingSystem": "linux", "architecture": "amd64"}
+        }
+    })
+}
+
 /// Crash-loop back-off after `restarts` restarts (10 s doubling, capped at 5 min).
 pub fn backoff_secs(restarts: i64) -> f64 {
     let exp = (restarts.max(1) - 1).min(5) as i32;
