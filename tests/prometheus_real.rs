@@ -6,9 +6,9 @@
 //! Needs `/usr/bin/prometheus` (Debian package `prometheus`) or `$PROMETHEUS`; without
 //! it the test fails with a clear message, it never skips.
 
-use std::net::TcpListener;
+mod support;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -42,60 +42,6 @@ async fn metrics(State(app): State<Arc<Mutex<App>>>) -> String {
          http_requests_total{{app=\"checkout\",code=\"500\"}} {}\n",
         a.ok, a.errors
     )
-}
-
-struct Prometheus {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-fn start_prometheus(target: &str) -> Prometheus {
-    let bin = std::env::var("PROMETHEUS").unwrap_or_else(|_| "/usr/bin/prometheus".into());
-    assert!(
-        Path::new(&bin).exists(),
-        "prometheus not found at {bin}: install the Debian package `prometheus` (apt-get install -y prometheus), or set PROMETHEUS"
-    );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("prometheus.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: app\n    static_configs:\n      - targets: [\"{target}\"]\n"
-        ),
-    )
-    .expect("config written");
-    let port = free_port();
-    let child = Command::new(&bin)
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.path().join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {bin}: {e}"));
-    Prometheus {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    }
 }
 
 const FRONT_MATTER: &str = r#"
@@ -145,7 +91,7 @@ async fn error_ratio_drives_the_matrix_to_sev1_after_its_for_window_and_back() {
         .with_state(app.clone());
     tokio::spawn(async move { axum::serve(listener, router).await });
 
-    let prom = start_prometheus(&target);
+    let prom = support::prometheus::start(&target, "/metrics");
     let front: FrontMatter = serde_saphyr::from_str(FRONT_MATTER).unwrap();
     let config = client_config(
         Some(&front),

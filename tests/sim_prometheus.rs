@@ -6,10 +6,9 @@
 //! the test fails, it never skips.
 
 mod common;
+mod support;
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use backout::sim::{Scenario, SimConfig};
@@ -28,60 +27,6 @@ fn p95() -> String {
     format!(
         "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{{app=\"checkout\"}}[{WINDOW}])))"
     )
-}
-
-struct Prometheus {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-fn start_prometheus(target: &str) -> Prometheus {
-    let bin = std::env::var("PROMETHEUS").unwrap_or_else(|_| "/usr/bin/prometheus".into());
-    assert!(
-        Path::new(&bin).exists(),
-        "prometheus not found at {bin}: install the Debian package `prometheus` (apt-get install -y prometheus), or set PROMETHEUS"
-    );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("prometheus.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: backout-sim\n    metrics_path: /sim/metrics\n    static_configs:\n      - targets: [\"{target}\"]\n"
-        ),
-    )
-    .expect("config written");
-    let port = free_port();
-    let child = Command::new(&bin)
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.path().join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("prometheus starts");
-    Prometheus {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    }
 }
 
 /// Runs an instant query; `None` while Prometheus has no answer.
@@ -129,7 +74,7 @@ fn error_ratio_and_p95_rise_after_bad_deploy_and_fall_after_rollback() {
         scenario: Some(scenario),
         ..SimConfig::default()
     });
-    let prom = start_prometheus(&sim.handle().addr().to_string());
+    let prom = support::prometheus::start(&sim.handle().addr().to_string(), "/sim/metrics");
     let http = reqwest::Client::new();
     sim.runtime.block_on(async {
         let start = Instant::now();
