@@ -52,6 +52,32 @@ pub fn ellipsize(s: &str, width: usize) -> String {
     }
 }
 
+/// Joins the source lines of Markdown paragraphs so they wrap to the pane instead of at
+/// the runbook's line breaks. Blank lines, list items, headings, quotes, tables and
+/// indented lines keep their own line.
+pub fn reflow(markdown: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut joinable = false;
+    for line in markdown.lines() {
+        let trimmed = line.trim_start();
+        let starts_block = trimmed.is_empty()
+            || line.starts_with([' ', '\t'])
+            || trimmed.starts_with(['-', '*', '+', '#', '>', '|'])
+            || trimmed
+                .split_once(['.', ')'])
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        match out.last_mut() {
+            Some(last) if joinable && !starts_block => {
+                last.push(' ');
+                last.push_str(trimmed);
+            }
+            _ => out.push(line.trim_end().to_string()),
+        }
+        joinable = !trimmed.is_empty() && !trimmed.starts_with(['#', '|']);
+    }
+    out
+}
+
 /// One line describing a journal entry, for the journal pane.
 pub fn describe(entry: &Entry) -> String {
     match entry {
@@ -101,5 +127,28 @@ pub fn describe(entry: &Entry) -> String {
             )
         }
         Entry::SessionClosed => "session closed".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reflow;
+
+    #[test]
+    fn reflow_joins_paragraph_lines_and_keeps_blocks() {
+        let md = "Look at the history and pick\nthe revision before\nthe current one.\n\n- a bullet\n  continued\n1. first\n2. second\n| a | b |\n| - | - |";
+        assert_eq!(
+            reflow(md),
+            vec![
+                "Look at the history and pick the revision before the current one.",
+                "",
+                "- a bullet",
+                "  continued",
+                "1. first",
+                "2. second",
+                "| a | b |",
+                "| - | - |",
+            ]
+        );
     }
 }

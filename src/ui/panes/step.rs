@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::domain::progress::StepState;
 use crate::domain::runbook::StepKind;
-use crate::ui::format::secs_between;
+use crate::ui::format::{reflow, secs_between};
 use crate::ui::state::App;
 use crate::ui::theme::{Role, Theme};
 use crate::ui::update::human_ms;
@@ -106,8 +106,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     match &step.kind {
         StepKind::Command(block_) => {
             let prose = step.text.split("```").next().unwrap_or("").trim();
-            for l in prose.lines() {
-                lines.push(Line::from(l.to_string()));
+            for l in reflow(prose) {
+                lines.push(Line::from(l));
             }
             if !prose.is_empty() {
                 lines.push(Line::default());
@@ -140,8 +140,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             lines.push(hint_line(app, "space", "tick it once you have checked it"));
         }
         StepKind::Checklist { .. } => {
-            for l in step.text.lines() {
-                lines.push(Line::from(l.to_string()));
+            for l in reflow(&step.text) {
+                lines.push(Line::from(l));
             }
             lines.push(Line::default());
             lines.push(hint_line(
