@@ -4,6 +4,9 @@
 //! `sim` (the simulated cluster), `ui` (state, update, view), `runtime` (terminal,
 //! event loop, effect executor), `cli` (subcommands).
 
+pub mod adapters;
 pub mod cli;
 pub mod domain;
+pub mod runtime;
 pub mod sim;
+pub mod ui;

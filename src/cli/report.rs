@@ -1,9 +1,127 @@
-//! `backout report` (being built on its own branch; replaced at merge).
+//! `backout report [SESSION] [--format md|json] [-o FILE]`: the incident report of a
+//! session, written from its journal.
 
+use std::io::Write as _;
+use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(_args: super::ReportArgs) -> Result<ExitCode, crate::cli::CliError> {
-    Err(crate::cli::CliError::Message(
-        "`backout report` is not built yet".into(),
-    ))
+use super::{CliError, ReportArgs, ReportFormat};
+use crate::adapters::session_store::{SessionDir, SessionStore};
+use crate::domain::journal::sha256_hex;
+use crate::domain::progress::Progress;
+use crate::domain::redact::Redactor;
+use crate::domain::report::{self, Report};
+use crate::domain::runbook::Runbook;
+
+pub fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
+    let store = SessionStore::from_env().map_err(message)?;
+    let dir = match &args.session {
+        Some(id) => store.open(id),
+        None => store.latest(),
+    }
+    .map_err(message)?;
+    let report = build(&dir, &Redactor::from_vars(std::env::vars()))?;
+    for w in &report.warnings {
+        eprintln!("backout: warning: {w}");
+    }
+    let text = match args.format {
+        ReportFormat::Md => report::to_markdown(&report),
+        ReportFormat::Json => serde_json::to_string_pretty(&report).map_err(message)? + "\n",
+    };
+    match &args.output {
+        Some(path) => {
+            write_atomically(path, text.as_bytes())?;
+            eprintln!(
+                "backout: wrote the report of session {} to {}",
+                dir.id,
+                path.display()
+            );
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The redacted report of one session.
+pub fn build(dir: &SessionDir, redactor: &Redactor) -> Result<Report, CliError> {
+    let recovered = dir.read_journal().map_err(message)?;
+    let progress = Progress::replay(&recovered.records);
+    let mut warnings = recovered.warnings.clone();
+
+    let copy_path = dir.runbook_copy_path();
+    let runbook = match std::fs::read(&copy_path) {
+        Ok(bytes) => {
+            if !progress.runbook_sha256.is_empty() && sha256_hex(&bytes) != progress.runbook_sha256
+            {
+                warnings.push(format!(
+                    "{} differs from the runbook the session started with (SHA-256 mismatch)",
+                    copy_path.display()
+                ));
+            }
+            load_runbook(&copy_path, &bytes)
+        }
+        Err(e) => {
+            warnings.push(format!(
+                "cannot read the runbook copy {}: {e}; open items are not listed",
+                copy_path.display()
+            ));
+            None
+        }
+    };
+
+    let mut report =
+        report::build(&progress, &recovered.records, runbook.as_ref()).with_session_id(&dir.id);
+    if !dir.is_live() {
+        report.mark_console_stopped();
+    }
+    report.warnings.extend(warnings);
+    report.redact(redactor);
+    Ok(report)
+}
+
+/// Loads the session's runbook copy, for step titles, phases and untouched items.
+///
+/// INTEGRATION (runbook loader): the loader `crate::domain::runbook::load` is being
+/// written on its own branch. Once merged, return its result here, e.g.
+/// `crate::domain::runbook::load(path, &String::from_utf8_lossy(bytes)).ok()`
+/// (adapt to its final signature). Until then the report is built from the journal
+/// alone, which it fully supports.
+fn load_runbook(path: &Path, bytes: &[u8]) -> Option<Runbook> {
+    let _ = (path, bytes);
+    None
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it over
+/// `path`, so a reader never sees half a report.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| CliError::Message(format!("{} is not a file name", path.display())))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        CliError::Message(format!("cannot write {}: {e}", path.display()))
+    })
+}
+
+fn message(e: impl std::fmt::Display) -> CliError {
+    CliError::Message(e.to_string())
 }

@@ -2,4 +2,6 @@
 
 pub mod journal;
 pub mod progress;
+pub mod redact;
+pub mod report;
 pub mod runbook;

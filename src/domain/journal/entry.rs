@@ -46,7 +46,8 @@ pub enum Entry {
         text: String,
         step: Option<StepId>,
     },
-    /// A placeholder was given a value. `secret` values are stored as `"<redacted>"`
+    /// A placeholder was given a value. `secret` values are stored as
+    /// [`REDACTED`](crate::domain::redact::REDACTED) (`‹redacted›`)
     /// and must be asked for again after a resume.
     PlaceholderBound {
         name: String,

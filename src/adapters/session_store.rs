@@ -1,0 +1,503 @@
+//! Where sessions live on disk.
+//!
+//! ```text
+//! <home>/sessions/<id>/journal.jsonl   the session's journal
+//! <home>/sessions/<id>/runbook.md      byte copy of the runbook at session start
+//! <home>/logs/                         (or the platform state dir) tracing logs
+//! ```
+//!
+//! `<home>` is `$BACKOUT_HOME` when set, else the platform data directory
+//! (`~/.local/share/backout` on Linux). A session id reads
+//! `YYYYMMDD-HHMMSS-<slug of the title>-<4 hex>` (UTC), so ids sort by start time.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::identity;
+use super::journal_file::{JournalFile, sync_parent_dir};
+use crate::domain::journal::{
+    Entry, JOURNAL_FILE_NAME, JournalError, Record, Recovered, recover, sha256_hex,
+};
+use crate::domain::progress::{Progress, StepState};
+
+/// Environment variable that overrides where sessions and logs are kept.
+pub const HOME_ENV: &str = "BACKOUT_HOME";
+/// File name of the runbook copy in a session directory.
+pub const RUNBOOK_COPY_NAME: &str = "runbook.md";
+/// Longest title slug in a session id.
+pub const MAX_SLUG_LEN: usize = 24;
+
+/// A session-store error.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("cannot find a data directory for backout; set {HOME_ENV} to choose one")]
+    NoHome,
+    #[error("{op} {}: {source}", path.display())]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no session matches {prefix:?} in {} (see `backout sessions`)", dir.display())]
+    NotFound { prefix: String, dir: PathBuf },
+    #[error(
+        "{prefix:?} matches {} sessions: {}; give more of the id",
+        matches.len(),
+        matches.join(", ")
+    )]
+    Ambiguous {
+        prefix: String,
+        matches: Vec<String>,
+    },
+    #[error("no sessions yet in {}", dir.display())]
+    NoSessions { dir: PathBuf },
+    #[error("session {id}: {source}")]
+    Journal {
+        id: String,
+        #[source]
+        source: JournalError,
+    },
+}
+
+fn io(op: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> SessionError {
+    let path = path.to_owned();
+    move |source| SessionError::Io { op, path, source }
+}
+
+/// `$BACKOUT_HOME`, else the platform data directory.
+pub fn home_dir() -> Result<PathBuf, SessionError> {
+    if let Some(home) = env_home() {
+        return Ok(home);
+    }
+    project_dirs()
+        .map(|d| d.data_dir().to_owned())
+        .ok_or(SessionError::NoHome)
+}
+
+/// Where log files go: `$BACKOUT_HOME/logs`, else `<platform state dir>/logs` (the
+/// local data dir where the platform has no state dir).
+pub fn log_dir() -> Result<PathBuf, SessionError> {
+    if let Some(home) = env_home() {
+        return Ok(home.join("logs"));
+    }
+    let dirs = project_dirs().ok_or(SessionError::NoHome)?;
+    let base = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
+    Ok(base.join("logs"))
+}
+
+fn env_home() -> Option<PathBuf> {
+    std::env::var_os(HOME_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("dev", "backout", "backout")
+}
+
+/// What a new session starts from.
+#[derive(Debug, Clone)]
+pub struct SessionStart<'a> {
+    /// The runbook's path as the operator gave it.
+    pub runbook_path: &'a Path,
+    /// The runbook's bytes, copied into the session.
+    pub runbook_bytes: &'a [u8],
+    pub title: &'a str,
+    /// `live` or `drill`.
+    pub mode: &'a str,
+    /// `user@host` (see [`identity::actor`]).
+    pub actor: String,
+    pub host: String,
+    pub at: DateTime<Utc>,
+}
+
+impl<'a> SessionStart<'a> {
+    /// A live session started now by the current user on this host.
+    pub fn new(runbook_path: &'a Path, runbook_bytes: &'a [u8], title: &'a str) -> Self {
+        SessionStart {
+            runbook_path,
+            runbook_bytes,
+            title,
+            mode: "live",
+            actor: identity::actor(),
+            host: identity::host_name(),
+            at: Utc::now(),
+        }
+    }
+}
+
+/// A freshly created session, its journal open and holding its first record.
+#[derive(Debug)]
+pub struct NewSession {
+    pub dir: SessionDir,
+    pub journal: JournalFile,
+    /// The `session_started` record.
+    pub started: Record,
+}
+
+/// One session's directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionDir {
+    pub id: String,
+    pub path: PathBuf,
+}
+
+impl SessionDir {
+    pub fn journal_path(&self) -> PathBuf {
+        self.path.join(JOURNAL_FILE_NAME)
+    }
+
+    /// The copy of the runbook taken at session start.
+    pub fn runbook_copy_path(&self) -> PathBuf {
+        self.path.join(RUNBOOK_COPY_NAME)
+    }
+
+    /// Opens the journal for writing (recovering and cutting a torn tail).
+    pub fn open_journal(&self) -> Result<(JournalFile, Recovered), SessionError> {
+        JournalFile::open(self.journal_path()).map_err(|source| SessionError::Journal {
+            id: self.id.clone(),
+            source,
+        })
+    }
+
+    /// Whether a console holds this session's journal open right now (it keeps an
+    /// exclusive lock on it while it runs).
+    pub fn is_live(&self) -> bool {
+        File::open(self.journal_path())
+            .is_ok_and(|f| matches!(f.try_lock_shared(), Err(std::fs::TryLockError::WouldBlock)))
+    }
+
+    /// Reads the journal without changing it (a torn tail is reported, not cut). A
+    /// missing journal reads as empty.
+    pub fn read_journal(&self) -> Result<Recovered, SessionError> {
+        let path = self.journal_path();
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(io("cannot read", &path)(e)),
+        };
+        recover(&bytes).map_err(|source| SessionError::Journal {
+            id: self.id.clone(),
+            source,
+        })
+    }
+}
+
+/// Whether a session can be resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    /// Not closed: resumable.
+    Open,
+    /// Ended by the operator (resuming reopens it).
+    Closed,
+    /// The directory exists but no record reached the journal.
+    Empty,
+    /// The journal is broken; see [`SessionSummary::error`].
+    Corrupt,
+}
+
+impl SessionState {
+    pub fn label(self) -> &'static str {
+        match self {
+            SessionState::Open => "open",
+            SessionState::Closed => "closed",
+            SessionState::Empty => "empty",
+            SessionState::Corrupt => "corrupt",
+        }
+    }
+}
+
+/// One line of `backout sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionSummary {
+    pub id: String,
+    pub title: String,
+    pub runbook_path: String,
+    pub started: Option<DateTime<Utc>>,
+    pub last_activity: Option<DateTime<Utc>>,
+    pub steps_done: usize,
+    pub steps_skipped: usize,
+    pub notes: usize,
+    pub commands: usize,
+    pub records: u64,
+    pub closed: bool,
+    /// A console has the session open right now.
+    pub live: bool,
+    pub state: SessionState,
+    /// Why the session is corrupt or unreadable.
+    pub error: Option<String>,
+    /// Recovery notes (e.g. a torn last line that a resume will cut).
+    pub warnings: Vec<String>,
+}
+
+impl SessionSummary {
+    fn from_journal(id: String, recovered: &Recovered) -> Self {
+        let p = Progress::replay(&recovered.records);
+        let done = p
+            .steps
+            .values()
+            .filter(|s| matches!(s, StepState::Done { .. }))
+            .count();
+        let state = if recovered.records.is_empty() {
+            SessionState::Empty
+        } else if p.closed_at.is_some() {
+            SessionState::Closed
+        } else {
+            SessionState::Open
+        };
+        SessionSummary {
+            id,
+            title: p.title.clone(),
+            runbook_path: p.runbook_path.clone(),
+            started: p.started_at,
+            last_activity: p.last_at,
+            steps_done: done,
+            steps_skipped: p.steps.len() - done,
+            notes: p.notes.len(),
+            commands: p.runs.len(),
+            records: p.last_seq,
+            closed: p.closed_at.is_some(),
+            live: false,
+            state,
+            error: None,
+            warnings: recovered.warnings.clone(),
+        }
+    }
+
+    fn broken(id: String, error: &SessionError) -> Self {
+        SessionSummary {
+            id,
+            title: String::new(),
+            runbook_path: String::new(),
+            started: None,
+            last_activity: None,
+            steps_done: 0,
+            steps_skipped: 0,
+            notes: 0,
+            commands: 0,
+            records: 0,
+            closed: false,
+            live: false,
+            state: SessionState::Corrupt,
+            error: Some(error.to_string()),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// The sessions under one home directory.
+#[derive(Debug, Clone)]
+pub struct SessionStore {
+    home: PathBuf,
+}
+
+impl SessionStore {
+    /// The store at [`home_dir`].
+    pub fn from_env() -> Result<Self, SessionError> {
+        home_dir().map(SessionStore::at)
+    }
+
+    /// The store under `home` (sessions in `home/sessions`).
+    pub fn at(home: impl Into<PathBuf>) -> Self {
+        SessionStore { home: home.into() }
+    }
+
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    pub fn sessions_dir(&self) -> PathBuf {
+        self.home.join("sessions")
+    }
+
+    /// Creates a session: its directory, the runbook copy, and a journal whose first
+    /// record (`session_started`, with the runbook's SHA-256) is on disk when this
+    /// returns. The journal stays open (and locked) in the returned [`NewSession`].
+    pub fn create(&self, start: &SessionStart<'_>) -> Result<NewSession, SessionError> {
+        let sessions = self.sessions_dir();
+        fs::create_dir_all(&sessions).map_err(io("cannot create", &sessions))?;
+        let dir = self.create_unique_dir(start)?;
+        let copy = dir.runbook_copy_path();
+        write_synced(&copy, start.runbook_bytes)?;
+        let (mut journal, _) = dir.open_journal()?;
+        let entry = Entry::SessionStarted {
+            runbook_path: start.runbook_path.display().to_string(),
+            runbook_sha256: sha256_hex(start.runbook_bytes),
+            title: start.title.to_owned(),
+            mode: start.mode.to_owned(),
+            host: start.host.clone(),
+        };
+        let started = journal
+            .append_at(start.at, &start.actor, entry)
+            .map_err(|source| SessionError::Journal {
+                id: dir.id.clone(),
+                source,
+            })?;
+        Ok(NewSession {
+            dir,
+            journal,
+            started,
+        })
+    }
+
+    fn create_unique_dir(&self, start: &SessionStart<'_>) -> Result<SessionDir, SessionError> {
+        let sessions = self.sessions_dir();
+        let mut last_err = None;
+        for _ in 0..32 {
+            let id = session_id(start.at, start.title, rand::random::<u16>());
+            let path = sessions.join(&id);
+            match fs::create_dir(&path) {
+                Ok(()) => {
+                    sync_parent_dir(&path).map_err(io("cannot sync", &sessions))?;
+                    return Ok(SessionDir { id, path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_err = Some(e),
+                Err(e) => return Err(io("cannot create", &path)(e)),
+            }
+        }
+        let e = last_err.unwrap_or_else(|| std::io::Error::other("no free session id"));
+        Err(io("cannot create a new session in", &sessions)(e))
+    }
+
+    /// The session whose id is `id_or_prefix`, or the only one starting with it.
+    pub fn open(&self, id_or_prefix: &str) -> Result<SessionDir, SessionError> {
+        let not_found = || SessionError::NotFound {
+            prefix: id_or_prefix.to_owned(),
+            dir: self.sessions_dir(),
+        };
+        if id_or_prefix.is_empty() || !is_plain_name(id_or_prefix) {
+            return Err(not_found());
+        }
+        let ids = self.ids()?;
+        if ids.iter().any(|id| id == id_or_prefix) {
+            return Ok(self.dir(id_or_prefix));
+        }
+        let matches: Vec<String> = ids
+            .into_iter()
+            .filter(|id| id.starts_with(id_or_prefix))
+            .collect();
+        match matches.as_slice() {
+            [] => Err(not_found()),
+            [one] => Ok(self.dir(one)),
+            _ => Err(SessionError::Ambiguous {
+                prefix: id_or_prefix.to_owned(),
+                matches,
+            }),
+        }
+    }
+
+    /// The most recently started session.
+    pub fn latest(&self) -> Result<SessionDir, SessionError> {
+        self.ids()?
+            .into_iter()
+            .next_back()
+            .map(|id| self.dir(&id))
+            .ok_or_else(|| SessionError::NoSessions {
+                dir: self.sessions_dir(),
+            })
+    }
+
+    /// Every session, newest first. A session whose journal cannot be read is listed
+    /// as [`SessionState::Corrupt`] with the error; it never hides the others.
+    pub fn list(&self) -> Result<Vec<SessionSummary>, SessionError> {
+        let mut ids = self.ids()?;
+        ids.reverse();
+        Ok(ids
+            .into_iter()
+            .map(|id| {
+                let dir = self.dir(&id);
+                let mut summary = match dir.read_journal() {
+                    Ok(recovered) => SessionSummary::from_journal(id, &recovered),
+                    Err(e) => SessionSummary::broken(id, &e),
+                };
+                summary.live = dir.is_live();
+                summary
+            })
+            .collect())
+    }
+
+    fn dir(&self, id: &str) -> SessionDir {
+        SessionDir {
+            id: id.to_owned(),
+            path: self.sessions_dir().join(id),
+        }
+    }
+
+    /// Session ids (directory names), oldest first. No sessions directory: none.
+    fn ids(&self) -> Result<Vec<String>, SessionError> {
+        let sessions = self.sessions_dir();
+        let entries = match fs::read_dir(&sessions) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io("cannot list", &sessions)(e)),
+        };
+        let mut ids = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io("cannot list", &sessions))?;
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if let (true, Some(name)) = (is_dir, entry.file_name().to_str())
+                && !name.starts_with('.')
+            {
+                ids.push(name.to_owned());
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+}
+
+/// `YYYYMMDD-HHMMSS-<slug>-<4 hex>`.
+pub fn session_id(at: DateTime<Utc>, title: &str, suffix: u16) -> String {
+    format!(
+        "{}-{}-{suffix:04x}",
+        at.format("%Y%m%d-%H%M%S"),
+        slug(title)
+    )
+}
+
+/// Lowercase ASCII letters and digits joined by single dashes, at most
+/// [`MAX_SLUG_LEN`] characters; `session` when nothing is left.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            if out.len() == MAX_SLUG_LEN {
+                break;
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            if out.len() + 1 >= MAX_SLUG_LEN {
+                break;
+            }
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-');
+    if trimmed.is_empty() {
+        "session".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// A single path component that cannot climb out of the sessions directory.
+fn is_plain_name(s: &str) -> bool {
+    !s.contains(['/', '\\', '\0']) && s != "." && s != ".."
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), SessionError> {
+    let mut f = File::create_new(path).map_err(io("cannot create", path))?;
+    f.write_all(bytes).map_err(io("cannot write", path))?;
+    f.sync_all().map_err(io("cannot sync", path))?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "session_store_tests.rs"]
+mod tests;

@@ -1,0 +1,249 @@
+//! The event loop: sources → `Msg` → `update` → effects → executor; draw when dirty,
+//! at most 30 frames a second. Nothing draws while waiting on I/O, and no I/O happens
+//! while drawing.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{Event, EventStream};
+use tokio::sync::mpsc;
+
+use crate::adapters::shell::{self, CommandHandle, OutputStream, ShellEvent};
+use crate::domain::journal::Entry;
+use crate::ui::effect::Effect;
+use crate::ui::msg::{Msg, Stream};
+use crate::ui::state::App;
+use crate::ui::update::update;
+use crate::ui::view;
+
+use super::journal_port::JournalAppend;
+
+const FRAME: Duration = Duration::from_millis(33);
+const MSG_QUEUE: usize = 1024;
+
+/// How the console ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The operator quit; the session can be resumed.
+    Quit,
+    /// SIGTERM or SIGHUP.
+    Terminated,
+}
+
+/// Runs the console until the operator quits. Waits for every queued journal write
+/// before returning.
+pub async fn run<B: Backend, J: JournalAppend>(
+    mut app: App,
+    journal: J,
+    terminal: &mut Terminal<B>,
+) -> std::io::Result<Outcome>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let (tx, mut rx) = mpsc::channel::<Msg>(MSG_QUEUE);
+    let writer = JournalWriter::start(journal, tx.clone());
+    spawn_input(tx.clone());
+    spawn_ticks(tx.clone());
+    spawn_signals(tx.clone());
+    let mut commands: HashMap<u32, CommandHandle> = HashMap::new();
+
+    if let Ok(size) = terminal.size() {
+        app.size = (size.width, size.height);
+    }
+    app.now = Utc::now();
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    let mut terminated = false;
+    loop {
+        if dirty && last_draw.elapsed() >= FRAME {
+            terminal
+                .draw(|f| view::render(&app, f))
+                .map_err(std::io::Error::other)?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+        let msg = if dirty {
+            // A frame is owed: take messages until it is due (coalescing bursts of output).
+            tokio::select! {
+                msg = rx.recv() => msg,
+                _ = tokio::time::sleep(FRAME.saturating_sub(last_draw.elapsed())) => continue,
+            }
+        } else {
+            rx.recv().await
+        };
+        let Some(msg) = msg else { break };
+        terminated |= matches!(msg, Msg::Terminate);
+        let fx = update(&mut app, msg);
+        dirty = true;
+        execute(&mut app, fx, &writer, &tx, &mut commands);
+        if app.quitting {
+            break;
+        }
+    }
+    writer.finish();
+    Ok(if terminated {
+        Outcome::Terminated
+    } else {
+        Outcome::Quit
+    })
+}
+
+fn execute(
+    app: &mut App,
+    effects: Vec<Effect>,
+    writer: &JournalWriter,
+    tx: &mpsc::Sender<Msg>,
+    commands: &mut HashMap<u32, CommandHandle>,
+) {
+    for effect in effects {
+        match effect {
+            Effect::Journal { req, entry } => writer.send(req, entry),
+            Effect::Spawn { run, script, env } => {
+                let (etx, mut erx) = mpsc::channel::<ShellEvent>(256);
+                match shell::spawn(&script, &env, etx) {
+                    Ok(handle) => {
+                        commands.insert(run, handle);
+                        let tx = tx.clone();
+                        tokio::spawn(async move {
+                            while let Some(ev) = erx.recv().await {
+                                let msg = match ev {
+                                    ShellEvent::Line { stream, text } => Msg::Output {
+                                        run,
+                                        stream: match stream {
+                                            OutputStream::Stdout => Stream::Stdout,
+                                            OutputStream::Stderr => Stream::Stderr,
+                                        },
+                                        line: text,
+                                    },
+                                    ShellEvent::Exited {
+                                        exit_code,
+                                        signal,
+                                        duration,
+                                    } => Msg::Exited {
+                                        run,
+                                        exit_code,
+                                        duration_ms: duration.as_millis() as u64,
+                                        cancelled: signal.is_some() && exit_code.is_none(),
+                                    },
+                                };
+                                if tx.send(msg).await.is_err() {
+                                    break;
+                                }
+                            }
+                        });
+                    }
+                    Err(e) => {
+                        let _ = tx.try_send(Msg::SpawnFailed {
+                            run,
+                            error: e.to_string(),
+                        });
+                    }
+                }
+            }
+            Effect::Cancel { run } => {
+                if let Some(h) = commands.get(&run) {
+                    h.cancel();
+                }
+            }
+            Effect::Quit => app.quitting = true,
+        }
+    }
+}
+
+/// The journal on its own thread: appends in order, fsyncs, answers with `Msg::Journaled`.
+struct JournalWriter {
+    queue: std::sync::mpsc::Sender<(u64, Entry)>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl JournalWriter {
+    fn start<J: JournalAppend>(mut journal: J, tx: mpsc::Sender<Msg>) -> JournalWriter {
+        let (queue, rx) = std::sync::mpsc::channel::<(u64, Entry)>();
+        let thread = std::thread::Builder::new()
+            .name("journal".into())
+            .spawn(move || {
+                while let Ok((req, entry)) = rx.recv() {
+                    let result = journal.append(entry);
+                    if let Err(e) = &result {
+                        tracing::error!("journal append failed: {e}");
+                    }
+                    // The console may be gone (quitting): the record is on disk anyway.
+                    let _ = tx.blocking_send(Msg::Journaled { req, result });
+                }
+            })
+            .expect("spawning the journal thread");
+        JournalWriter { queue, thread }
+    }
+
+    fn send(&self, req: u64, entry: Entry) {
+        if self.queue.send((req, entry)).is_err() {
+            tracing::error!("journal thread is gone; entry not written");
+        }
+    }
+
+    /// Waits until every queued entry is on disk.
+    fn finish(self) {
+        drop(self.queue);
+        let _ = self.thread.join();
+    }
+}
+
+fn spawn_input(tx: mpsc::Sender<Msg>) {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(ev) = events.next().await {
+            let msg = match ev {
+                Ok(Event::Key(k)) => Msg::Key(k),
+                Ok(Event::Paste(s)) => Msg::Paste(s),
+                Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!("terminal input error: {e}");
+                    break;
+                }
+            };
+            if tx.send(msg).await.is_err() {
+                break;
+            }
+        }
+    });
+}
+
+fn spawn_ticks(tx: mpsc::Sender<Msg>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            every.tick().await;
+            if tx.send(Msg::Tick(Utc::now())).await.is_err() {
+                break;
+            }
+        }
+    });
+}
+
+fn spawn_signals(tx: mpsc::Sender<Msg>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    tokio::spawn(async move {
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            tracing::warn!("could not install SIGTERM/SIGHUP handlers");
+            return;
+        };
+        loop {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+            if tx.send(Msg::Terminate).await.is_err() {
+                break;
+            }
+        }
+    });
+}

@@ -1,0 +1,7 @@
+//! Runtime: owns the terminal, runs the event loop, and carries out effects through
+//! the adapters.
+
+pub mod console;
+pub mod journal_port;
+pub mod logging;
+pub mod terminal;

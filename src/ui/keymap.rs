@@ -1,0 +1,400 @@
+//! Data-driven keymap: per mode, each action has a list of keys.
+//!
+//! Defaults come from `default_keymap.toml` (embedded); a user file with the same layout
+//! replaces the keys of the actions it names. Bad entries become warnings, never errors.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::{Deserialize, Serialize};
+
+use super::action::Action;
+
+const DEFAULT: &str = include_str!("default_keymap.toml");
+
+/// Which layer the keys are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Normal,
+    Confirm,
+    Input,
+    Note,
+    Help,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 5] = [
+        Mode::Normal,
+        Mode::Confirm,
+        Mode::Input,
+        Mode::Note,
+        Mode::Help,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Normal => "Procedure",
+            Mode::Confirm => "Confirmation",
+            Mode::Input => "Prompt",
+            Mode::Note => "Note editor",
+            Mode::Help => "Help",
+        }
+    }
+}
+
+/// A key with modifiers, as written in keymap files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyChord {
+    pub code: KeyCodeName,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+/// The subset of key codes a keymap can name (ordered, hashable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyCodeName {
+    Char(char),
+    F(u8),
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Backspace,
+    Delete,
+}
+
+impl KeyChord {
+    /// Parses `ctrl-c`, `G`, `pageup`, `alt-enter`, `space`, `?`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut shift = false;
+        let mut rest = s;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if rest.len() > 5 && lower.starts_with("ctrl-") {
+                ctrl = true;
+                rest = &rest[5..];
+            } else if rest.len() > 4 && lower.starts_with("alt-") {
+                alt = true;
+                rest = &rest[4..];
+            } else if rest.len() > 6 && lower.starts_with("shift-") {
+                shift = true;
+                rest = &rest[6..];
+            } else {
+                break;
+            }
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => {
+                let c = if shift { c.to_ascii_uppercase() } else { c };
+                KeyCodeName::Char(if ctrl { c.to_ascii_lowercase() } else { c })
+            }
+            _ => match rest.to_ascii_lowercase().as_str() {
+                "space" => KeyCodeName::Char(' '),
+                "up" => KeyCodeName::Up,
+                "down" => KeyCodeName::Down,
+                "left" => KeyCodeName::Left,
+                "right" => KeyCodeName::Right,
+                "pageup" | "pgup" => KeyCodeName::PageUp,
+                "pagedown" | "pgdn" => KeyCodeName::PageDown,
+                "home" => KeyCodeName::Home,
+                "end" => KeyCodeName::End,
+                "enter" | "return" => KeyCodeName::Enter,
+                "esc" | "escape" => KeyCodeName::Esc,
+                "tab" if shift => KeyCodeName::BackTab,
+                "tab" => KeyCodeName::Tab,
+                "backtab" => KeyCodeName::BackTab,
+                "backspace" => KeyCodeName::Backspace,
+                "delete" | "del" => KeyCodeName::Delete,
+                f if f.starts_with('f') && f.len() <= 3 => match f[1..].parse::<u8>() {
+                    Ok(n) if (1..=12).contains(&n) => KeyCodeName::F(n),
+                    _ => return Err(format!("unknown key `{s}`")),
+                },
+                _ => return Err(format!("unknown key `{s}`")),
+            },
+        };
+        Ok(KeyChord { code, ctrl, alt })
+    }
+
+    /// The chord a terminal key event stands for, if a keymap can name it.
+    pub fn from_event(ev: &KeyEvent) -> Option<Self> {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = ev.modifiers.contains(KeyModifiers::ALT);
+        let code = match ev.code {
+            KeyCode::Char(c) => KeyCodeName::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
+            KeyCode::F(n) => KeyCodeName::F(n),
+            KeyCode::Up => KeyCodeName::Up,
+            KeyCode::Down => KeyCodeName::Down,
+            KeyCode::Left => KeyCodeName::Left,
+            KeyCode::Right => KeyCodeName::Right,
+            KeyCode::PageUp => KeyCodeName::PageUp,
+            KeyCode::PageDown => KeyCodeName::PageDown,
+            KeyCode::Home => KeyCodeName::Home,
+            KeyCode::End => KeyCodeName::End,
+            KeyCode::Enter => KeyCodeName::Enter,
+            KeyCode::Esc => KeyCodeName::Esc,
+            KeyCode::Tab => KeyCodeName::Tab,
+            KeyCode::BackTab => KeyCodeName::BackTab,
+            KeyCode::Backspace => KeyCodeName::Backspace,
+            KeyCode::Delete => KeyCodeName::Delete,
+            _ => return None,
+        };
+        Some(KeyChord { code, ctrl, alt })
+    }
+}
+
+impl fmt::Display for KeyChord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("Ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("Alt-")?;
+        }
+        match self.code {
+            KeyCodeName::Char(' ') => f.write_str("Space"),
+            KeyCodeName::Char(c) => write!(f, "{c}"),
+            KeyCodeName::F(n) => write!(f, "F{n}"),
+            KeyCodeName::Up => f.write_str("↑"),
+            KeyCodeName::Down => f.write_str("↓"),
+            KeyCodeName::Left => f.write_str("←"),
+            KeyCodeName::Right => f.write_str("→"),
+            KeyCodeName::PageUp => f.write_str("PgUp"),
+            KeyCodeName::PageDown => f.write_str("PgDn"),
+            KeyCodeName::Home => f.write_str("Home"),
+            KeyCodeName::End => f.write_str("End"),
+            KeyCodeName::Enter => f.write_str("Enter"),
+            KeyCodeName::Esc => f.write_str("Esc"),
+            KeyCodeName::Tab => f.write_str("Tab"),
+            KeyCodeName::BackTab => f.write_str("Shift-Tab"),
+            KeyCodeName::Backspace => f.write_str("Backspace"),
+            KeyCodeName::Delete => f.write_str("Del"),
+        }
+    }
+}
+
+/// The raw file layout: mode → action → keys.
+type RawKeymap = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+/// Keys for every mode.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    /// mode → (action, keys) in file order of actions.
+    bindings: BTreeMap<Mode, Vec<(Action, Vec<KeyChord>)>>,
+}
+
+impl Keymap {
+    /// The embedded defaults.
+    pub fn defaults() -> Self {
+        let mut warnings = Vec::new();
+        let km = Self::from_layers(&[DEFAULT], &mut warnings);
+        debug_assert!(
+            warnings.is_empty(),
+            "default keymap has problems: {warnings:?}"
+        );
+        km
+    }
+
+    /// Defaults overlaid by a user file; problems in the user file are returned as warnings.
+    pub fn with_overrides(user: &str) -> (Self, Vec<String>) {
+        let mut warnings = Vec::new();
+        let km = Self::from_layers(&[DEFAULT, user], &mut warnings);
+        (km, warnings)
+    }
+
+    fn from_layers(layers: &[&str], warnings: &mut Vec<String>) -> Self {
+        let mut bindings: BTreeMap<Mode, Vec<(Action, Vec<KeyChord>)>> = BTreeMap::new();
+        for layer in layers {
+            let raw: RawKeymap = match toml::from_str(layer) {
+                Ok(raw) => raw,
+                Err(e) => {
+                    warnings.push(format!("keymap: ignored, not valid TOML: {}", e.message()));
+                    continue;
+                }
+            };
+            for (mode_name, actions) in raw {
+                let mode: Mode = match serde_plain_enum(&mode_name) {
+                    Some(m) => m,
+                    None => {
+                        warnings.push(format!(
+                            "keymap: unknown mode [{mode_name}] (modes: normal, confirm, input, note, help)"
+                        ));
+                        continue;
+                    }
+                };
+                let list = bindings.entry(mode).or_default();
+                for (action_name, keys) in actions {
+                    let Some(action) = serde_plain_enum::<Action>(&action_name) else {
+                        warnings.push(format!(
+                            "keymap: unknown action `{action_name}` in [{mode_name}]"
+                        ));
+                        continue;
+                    };
+                    let mut chords = Vec::new();
+                    for k in &keys {
+                        match KeyChord::parse(k) {
+                            Ok(c) => chords.push(c),
+                            Err(e) => {
+                                warnings.push(format!("keymap: [{mode_name}] {action_name}: {e}"))
+                            }
+                        }
+                    }
+                    if let Some(slot) = list.iter_mut().find(|(a, _)| *a == action) {
+                        slot.1 = chords;
+                    } else {
+                        list.push((action, chords));
+                    }
+                }
+            }
+        }
+        for list in bindings.values_mut() {
+            list.sort_by_key(|(a, _)| *a);
+        }
+        Keymap { bindings }
+    }
+
+    /// The action a key means in a mode.
+    pub fn action_for(&self, mode: Mode, key: &KeyEvent) -> Option<Action> {
+        let chord = KeyChord::from_event(key)?;
+        self.bindings
+            .get(&mode)?
+            .iter()
+            .find(|(_, keys)| keys.contains(&chord))
+            .map(|(a, _)| *a)
+    }
+
+    /// Every binding of a mode, in order, for the help overlay.
+    pub fn bindings(&self, mode: Mode) -> &[(Action, Vec<KeyChord>)] {
+        self.bindings.get(&mode).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The first key bound to an action, for hints ("r run").
+    pub fn first_key(&self, mode: Mode, action: Action) -> Option<KeyChord> {
+        self.bindings(mode)
+            .iter()
+            .find(|(a, _)| *a == action)
+            .and_then(|(_, keys)| keys.first().copied())
+    }
+}
+
+/// Parses a snake_case enum name through serde.
+fn serde_plain_enum<T: for<'de> Deserialize<'de>>(name: &str) -> Option<T> {
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(name)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn defaults_map_vim_and_arrow_keys() {
+        let km = Keymap::defaults();
+        let n = Mode::Normal;
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Down, KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::CancelCommand)
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('c'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            km.action_for(Mode::Confirm, &key(KeyCode::Char('y'), KeyModifiers::NONE)),
+            Some(Action::Confirm)
+        );
+        assert_eq!(
+            km.action_for(Mode::Note, &key(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            Some(Action::Submit)
+        );
+    }
+
+    #[test]
+    fn user_overrides_replace_only_named_actions_and_warn_on_bad_entries() {
+        let (km, warnings) = Keymap::with_overrides(
+            "[normal]\nrun = [\"R\"]\nbogus = [\"z\"]\ntoggle = [\"hyper-x\", \"t\"]\n[nonsense]\nx = [\"y\"]\n",
+        );
+        let n = Mode::Normal;
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('R'), KeyModifiers::SHIFT)),
+            Some(Action::Run)
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('r'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('t'), KeyModifiers::NONE)),
+            Some(Action::Toggle)
+        );
+        assert_eq!(
+            km.action_for(n, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            warnings,
+            vec![
+                "keymap: unknown mode [nonsense] (modes: normal, confirm, input, note, help)"
+                    .to_string(),
+                "keymap: unknown action `bogus` in [normal]".to_string(),
+                "keymap: [normal] toggle: unknown key `hyper-x`".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_user_file_keeps_defaults() {
+        let (km, warnings) = Keymap::with_overrides("[normal\nrun = ");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("keymap: ignored, not valid TOML"));
+        assert_eq!(
+            km.action_for(Mode::Normal, &key(KeyCode::Char('r'), KeyModifiers::NONE)),
+            Some(Action::Run)
+        );
+    }
+
+    #[test]
+    fn chords_parse_and_display() {
+        for (s, shown) in [
+            ("ctrl-c", "Ctrl-c"),
+            ("G", "G"),
+            ("space", "Space"),
+            ("alt-enter", "Alt-Enter"),
+            ("f1", "F1"),
+            ("shift-tab", "Shift-Tab"),
+        ] {
+            assert_eq!(
+                KeyChord::parse(s).map(|c| c.to_string()),
+                Ok(shown.to_string()),
+                "{s}"
+            );
+        }
+    }
+}

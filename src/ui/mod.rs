@@ -1,0 +1,21 @@
+//! The console: state, the `update` reducer, keymap, theme, panes and popups.
+//!
+//! Depends only on `domain`: everything else reaches it as a `Msg` and leaves it as an
+//! `Effect` (see `runtime`).
+
+pub mod action;
+pub mod effect;
+pub mod format;
+pub mod keymap;
+pub mod msg;
+pub mod panes;
+pub mod popups;
+pub mod shim;
+pub mod state;
+#[cfg(test)]
+pub mod testkit;
+pub mod theme;
+pub mod update;
+pub mod view;
+#[cfg(test)]
+mod view_tests;

@@ -1,0 +1,49 @@
+//! Everything that can happen to the console: keys, time, and results from adapters.
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::domain::journal::Record;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// Wall-clock time, once a second (drives timers; nothing else uses the clock).
+    Tick(DateTime<Utc>),
+    /// A journal write finished: the record is on disk, or the write failed.
+    Journaled {
+        req: u64,
+        result: Result<Record, String>,
+    },
+    /// A line of output from a running command.
+    Output {
+        run: u32,
+        stream: Stream,
+        line: String,
+    },
+    /// A command ended.
+    Exited {
+        run: u32,
+        exit_code: Option<i32>,
+        duration_ms: u64,
+        cancelled: bool,
+    },
+    /// A command could not be started.
+    SpawnFailed {
+        run: u32,
+        error: String,
+    },
+    /// SIGTERM / SIGHUP: leave cleanly.
+    Terminate,
+}

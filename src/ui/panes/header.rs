@@ -1,0 +1,88 @@
+//! The top line: runbook, session, elapsed time, the current phase against its budget,
+//! and the recovery-time targets.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::ui::format::{budget, clock, ellipsize, secs_between};
+use crate::ui::state::App;
+use crate::ui::theme::Role;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let bar = t.style(Role::StatusBar);
+    let sep = Span::styled(" │ ", bar.patch(t.style(Role::Muted)));
+    let mut spans = vec![
+        Span::styled(" backout ", t.style(Role::Key)),
+        Span::styled(" ", bar),
+    ];
+    let elapsed = app
+        .progress
+        .started_at
+        .map(|s| secs_between(s, app.now))
+        .unwrap_or(0);
+
+    let mut right: Vec<Span> = Vec::new();
+    right.push(Span::styled(format!("⏱ {}", clock(elapsed)), bar));
+    if let Some(phase) = app.current_phase()
+        && let Some(ph) = app.runbook.phases.get(phase)
+    {
+        let since = app
+            .progress
+            .phase_entered_at(phase)
+            .map(|at| secs_between(at, app.now))
+            .unwrap_or(0);
+        right.push(sep.clone());
+        right.push(Span::styled(
+            format!("{} {}", ph.kind.label(), clock(since)),
+            bar,
+        ));
+        if let Some(b) = ph.time_budget {
+            let over = since as u64 > b.as_secs();
+            let style = if over { t.style(Role::OverBudget) } else { bar };
+            right.push(Span::styled(format!(" / {}", budget(b.as_secs())), style));
+        }
+    }
+    if let Some(front) = &app.runbook.front
+        && !front.rto.is_empty()
+    {
+        right.push(sep.clone());
+        right.push(Span::styled("RTO ", bar.patch(t.style(Role::Muted))));
+        for (i, (sev, target)) in front.rto.iter().enumerate() {
+            if i > 0 {
+                right.push(Span::styled(" ", bar));
+            }
+            let over = elapsed as u64 > target.0.as_secs();
+            let style = if over { t.style(Role::OverBudget) } else { bar };
+            right.push(Span::styled(
+                format!("{sev} {}", budget(target.0.as_secs())),
+                style,
+            ));
+        }
+    }
+    right.push(Span::styled(" ", bar));
+
+    let right_width: usize = right.iter().map(|s| s.content.chars().count()).sum();
+    let left_fixed = 10 + 3;
+    let room = (area.width as usize).saturating_sub(right_width + left_fixed);
+    let session = format!("session {}", app.session.id);
+    let title_room = room
+        .saturating_sub(session.chars().count() + 3)
+        .max(room.min(20));
+    spans.push(Span::styled(
+        ellipsize(&app.runbook.title, title_room),
+        bar.patch(t.style(Role::Title)),
+    ));
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    if used + 3 + session.chars().count() + right_width <= area.width as usize {
+        spans.push(sep.clone());
+        spans.push(Span::styled(session, bar.patch(t.style(Role::Muted))));
+    }
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let gap = (area.width as usize).saturating_sub(used + right_width);
+    spans.push(Span::styled(" ".repeat(gap), bar));
+    spans.extend(right);
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}

@@ -1,0 +1,79 @@
+//! The bottom line: a flash message when there is one, else the keys that matter now.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::ui::action::Action;
+use crate::ui::keymap::Mode;
+use crate::ui::state::{App, FlashLevel};
+use crate::ui::theme::Role;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let bar = t.style(Role::StatusBar);
+    if let Some(f) = &app.flash {
+        let role = match f.level {
+            FlashLevel::Info => Role::Info,
+            FlashLevel::Warning => Role::Warning,
+            FlashLevel::Error => Role::Error,
+        };
+        frame.render_widget(
+            Paragraph::new(Line::from(Span::styled(
+                format!(" {}", f.text),
+                bar.patch(t.style(role)),
+            )))
+            .style(bar),
+            area,
+        );
+        return;
+    }
+    let mode = app.mode();
+    let actions: &[Action] = match mode {
+        Mode::Normal if app.running.is_some() => &[
+            Action::Down,
+            Action::NextPane,
+            Action::CancelCommand,
+            Action::Note,
+            Action::Help,
+            Action::Quit,
+        ],
+        Mode::Normal => &[
+            Action::Down,
+            Action::Toggle,
+            Action::Run,
+            Action::Skip,
+            Action::Note,
+            Action::NextPhase,
+            Action::NextPane,
+            Action::Help,
+            Action::Quit,
+        ],
+        Mode::Confirm => &[Action::Confirm, Action::Cancel],
+        Mode::Input => &[Action::Submit, Action::Cancel],
+        Mode::Note => &[Action::Submit, Action::Cancel],
+        Mode::Help => &[Action::Down, Action::Cancel],
+    };
+    let mut spans = vec![Span::styled(" ", bar)];
+    for a in actions {
+        let shown: &[Action] = if *a == Action::Down {
+            &[Action::Down, Action::Up]
+        } else {
+            std::slice::from_ref(a)
+        };
+        let keys: Vec<String> = shown
+            .iter()
+            .filter_map(|x| app.keymap.first_key(mode, *x))
+            .map(|c| c.to_string())
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        let label = if *a == Action::Down { "move" } else { a.hint() };
+        let keys = keys.join("/");
+        spans.push(Span::styled(format!(" {keys} "), t.style(Role::Key)));
+        spans.push(Span::styled(format!(" {label}  "), bar));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}

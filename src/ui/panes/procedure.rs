@@ -1,0 +1,156 @@
+//! The procedure: phases with their progress, and every step with its state.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::domain::progress::StepState;
+use crate::domain::runbook::{Step, StepKind};
+use crate::ui::format::ellipsize;
+use crate::ui::state::{App, Pane};
+use crate::ui::theme::Role;
+
+/// How a step is marked in the list.
+pub fn marker(app: &App, step: &Step) -> (&'static str, Role) {
+    if app.running.as_ref().is_some_and(|r| r.step == step.id) {
+        return ("⟳", Role::Running);
+    }
+    if app.is_pending(step.id) {
+        return ("…", Role::Muted);
+    }
+    match app.progress.state(step.id) {
+        Some(StepState::Done { .. }) => return ("✓", Role::Done),
+        Some(StepState::Skipped { .. }) => return ("–", Role::Skipped),
+        None => {}
+    }
+    match &step.kind {
+        StepKind::Command(_) => match app
+            .progress
+            .last_run(step.id)
+            .and_then(|r| r.finished.as_ref())
+        {
+            Some(o) if o.succeeded() => ("✓", Role::Done),
+            Some(_) => ("✗", Role::Failed),
+            None => ("$", Role::Info),
+        },
+        StepKind::Promql { .. } => ("◇", Role::Info),
+        StepKind::Checklist { .. } => ("☐", Role::Pending),
+    }
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let (done, total) = app.total_progress();
+    let focused = app.focus == Pane::Procedure && app.layers.is_empty();
+    let block = super::pane_block(app, format!("Procedure {done}/{total}"), focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width < 4 {
+        return;
+    }
+    let width = inner.width as usize;
+
+    // Rows: a header per phase, then its steps. Only the visible window is styled.
+    struct Row {
+        phase: usize,
+        step: Option<usize>, // flat index
+    }
+    let mut rows: Vec<Row> = Vec::with_capacity(app.steps.len() + app.runbook.phases.len());
+    let mut cursor_row = 0;
+    for (p, _) in app.runbook.phases.iter().enumerate() {
+        rows.push(Row {
+            phase: p,
+            step: None,
+        });
+        for (flat, pos) in app.steps.iter().enumerate().filter(|(_, s)| s.phase == p) {
+            let _ = pos;
+            if flat == app.cursor {
+                cursor_row = rows.len();
+            }
+            rows.push(Row {
+                phase: p,
+                step: Some(flat),
+            });
+        }
+    }
+    let height = inner.height as usize;
+    let mut offset = app.procedure_offset.get();
+    // Keep the selection visible with a little context, and its phase header when it fits.
+    let margin = 2.min(height / 4);
+    if cursor_row < offset + margin {
+        offset = cursor_row.saturating_sub(margin);
+    } else if cursor_row + margin >= offset + height {
+        offset = (cursor_row + margin + 1).saturating_sub(height);
+    }
+    offset = offset.min(rows.len().saturating_sub(height));
+    app.procedure_offset.set(offset);
+
+    let current = app.current_phase();
+    let lines: Vec<Line> = rows
+        .iter()
+        .skip(offset)
+        .take(height)
+        .map(|row| match row.step {
+            None => {
+                let ph = &app.runbook.phases[row.phase];
+                let (d, n) = app.phase_progress(row.phase);
+                let here = if current == Some(row.phase) {
+                    "▶"
+                } else {
+                    " "
+                };
+                let count = format!(" {d}/{n}");
+                let style = if d == n && n > 0 {
+                    t.style(Role::Done)
+                } else {
+                    t.style(Role::Heading)
+                };
+                let title_w = width.saturating_sub(count.chars().count() + 3);
+                let title = ellipsize(&ph.title, title_w);
+                let pad = width.saturating_sub(title.chars().count() + count.chars().count() + 2);
+                Line::from(vec![
+                    Span::styled(format!("{here} "), t.style(Role::Running)),
+                    Span::styled(title, style),
+                    Span::raw(" ".repeat(pad)),
+                    Span::styled(count, t.style(Role::Muted)),
+                ])
+            }
+            Some(flat) => {
+                let Some(step) = app.step_at(flat) else {
+                    return Line::default();
+                };
+                let (mark, role) = marker(app, step);
+                let id = format!("{:>3} ", step.id.to_string());
+                let text_w = width.saturating_sub(id.chars().count() + 4);
+                let selected = flat == app.cursor;
+                let finished = app.is_finished(step);
+                let text_style = if finished {
+                    t.style(Role::Muted)
+                } else {
+                    t.style(Role::Pending)
+                };
+                let mut line = Line::from(vec![
+                    Span::raw(if selected { "› " } else { "  " }),
+                    Span::styled(format!("{mark} "), t.style(role)),
+                    Span::styled(id, t.style(Role::Muted)),
+                    Span::styled(ellipsize(&step.title, text_w), text_style),
+                ]);
+                if selected {
+                    let sel = if focused {
+                        t.style(Role::Selection)
+                    } else {
+                        t.style(Role::Selection).patch(Style::default())
+                    };
+                    let used: usize = line.spans.iter().map(|s| s.content.chars().count()).sum();
+                    line.spans
+                        .push(Span::raw(" ".repeat(width.saturating_sub(used))));
+                    line = line.patch_style(sel);
+                }
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,247 @@
+//! The selected step in full: its text, its command with placeholders filled or
+//! highlighted, and what has happened to it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::domain::progress::StepState;
+use crate::domain::runbook::StepKind;
+use crate::ui::format::secs_between;
+use crate::ui::state::App;
+use crate::ui::theme::{Role, Theme};
+use crate::ui::update::human_ms;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let Some(step) = app.selected() else {
+        let block = super::pane_block(app, "Step", false);
+        frame.render_widget(
+            Paragraph::new("This runbook has no steps.")
+                .style(t.style(Role::Muted))
+                .block(block),
+            area,
+        );
+        return;
+    };
+    let pos = app.selected_pos();
+    let phase = pos.and_then(|p| app.runbook.phases.get(p.phase));
+    let mut title = format!("Step {}", step.id);
+    if let Some(ph) = phase {
+        title.push_str(&format!(" · {}", ph.kind.label()));
+    }
+    if let Some(section) = &step.section {
+        title.push_str(&format!(" › {section}"));
+    }
+    let block = super::pane_block(app, title, false);
+
+    let mut lines: Vec<Line> = Vec::new();
+    // What happened to it.
+    match app.progress.state(step.id) {
+        Some(StepState::Done { at, actor }) => lines.push(Line::from(Span::styled(
+            format!("✓ done by {actor} at {}", at.format("%H:%M:%SZ")),
+            t.style(Role::Done),
+        ))),
+        Some(StepState::Skipped { at, actor, reason }) => lines.push(Line::from(Span::styled(
+            format!(
+                "– skipped by {actor} at {}: {reason}",
+                at.format("%H:%M:%SZ")
+            ),
+            t.style(Role::Skipped),
+        ))),
+        None => {}
+    }
+    if let Some(run) = app.running.as_ref().filter(|r| r.step == step.id) {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "⟳ run {} running for {}s",
+                run.run,
+                secs_between(run.started, app.now)
+            ),
+            t.style(Role::Running),
+        )));
+    } else if let Some(run) = app.progress.last_run(step.id) {
+        let (text, role) = match &run.finished {
+            Some(o) if o.succeeded() => (
+                format!(
+                    "last run {}: exit 0 in {}",
+                    run.run,
+                    human_ms(o.duration_ms)
+                ),
+                Role::Done,
+            ),
+            Some(o) if o.cancelled => (
+                format!(
+                    "last run {}: cancelled after {}",
+                    run.run,
+                    human_ms(o.duration_ms)
+                ),
+                Role::Skipped,
+            ),
+            Some(o) => (
+                format!(
+                    "last run {}: {} after {}",
+                    run.run,
+                    o.exit_code
+                        .map_or("killed by a signal".to_string(), |c| format!("exit {c}")),
+                    human_ms(o.duration_ms)
+                ),
+                Role::Failed,
+            ),
+            None => (
+                format!(
+                    "run {} was interrupted (the session ended while it ran)",
+                    run.run
+                ),
+                Role::Warning,
+            ),
+        };
+        lines.push(Line::from(Span::styled(text, t.style(role))));
+    }
+    if !lines.is_empty() {
+        lines.push(Line::default());
+    }
+
+    match &step.kind {
+        StepKind::Command(block_) => {
+            let prose = step.text.split("```").next().unwrap_or("").trim();
+            for l in prose.lines() {
+                lines.push(Line::from(l.to_string()));
+            }
+            if !prose.is_empty() {
+                lines.push(Line::default());
+            }
+            let bindings = app.bindings();
+            for l in block_.script.lines() {
+                lines.push(command_line(t, l, &bindings, app));
+            }
+            lines.push(Line::default());
+            lines.push(hint_line(app, "r", "run it (you confirm first)"));
+        }
+        StepKind::Promql { query, comparison } => {
+            lines.push(Line::from(Span::styled(
+                "PromQL check",
+                t.style(Role::Muted),
+            )));
+            for l in query.lines() {
+                lines.push(Line::from(Span::styled(
+                    l.to_string(),
+                    t.style(Role::Command),
+                )));
+            }
+            if let Some(c) = comparison {
+                lines.push(Line::from(Span::styled(
+                    format!("holds when: {c}"),
+                    t.style(Role::Muted),
+                )));
+            }
+            lines.push(Line::default());
+            lines.push(hint_line(app, "space", "tick it once you have checked it"));
+        }
+        StepKind::Checklist { .. } => {
+            for l in step.text.lines() {
+                lines.push(Line::from(l.to_string()));
+            }
+            lines.push(Line::default());
+            lines.push(hint_line(
+                app,
+                "space",
+                "tick · s skip with a reason · n note",
+            ));
+        }
+    }
+    let notes: Vec<_> = app
+        .progress
+        .notes
+        .iter()
+        .filter(|n| n.step == Some(step.id))
+        .collect();
+    if !notes.is_empty() {
+        lines.push(Line::default());
+        for n in notes {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "✎ {} {}: {}",
+                    n.at.format("%H:%M"),
+                    n.actor,
+                    n.text.lines().next().unwrap_or("")
+                ),
+                t.style(Role::Info),
+            )));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn hint_line(app: &App, key: &str, text: &str) -> Line<'static> {
+    let t = &app.theme;
+    Line::from(vec![
+        Span::styled(format!(" {key} "), t.style(Role::Key)),
+        Span::styled(format!(" {text}"), t.style(Role::Muted)),
+    ])
+}
+
+/// A script line with bound placeholders shown filled and unbound ones highlighted.
+fn command_line(
+    t: &Theme,
+    line: &str,
+    bindings: &std::collections::BTreeMap<String, String>,
+    app: &App,
+) -> Line<'static> {
+    let base = t.style(Role::Command);
+    let mut spans = vec![Span::styled(
+        "$ ".to_string(),
+        base.patch(t.style(Role::Muted)),
+    )];
+    let mut rest = line;
+    'outer: while !rest.is_empty() {
+        for ph in &app.runbook.placeholders {
+            let forms = match ph.form {
+                crate::domain::runbook::PlaceholderForm::Angle => vec![format!("<{}>", ph.name)],
+                crate::domain::runbook::PlaceholderForm::Dollar => {
+                    vec![format!("${{{}}}", ph.name), format!("${}", ph.name)]
+                }
+            };
+            for f in forms {
+                if let Some(i) = rest.find(&f) {
+                    // Only take the earliest match among all placeholders.
+                    let earlier = app.runbook.placeholders.iter().any(|o| {
+                        let of = match o.form {
+                            crate::domain::runbook::PlaceholderForm::Angle => {
+                                format!("<{}>", o.name)
+                            }
+                            crate::domain::runbook::PlaceholderForm::Dollar => {
+                                format!("${}", o.name)
+                            }
+                        };
+                        rest.find(&of).is_some_and(|j| j < i)
+                    });
+                    if earlier {
+                        continue;
+                    }
+                    spans.push(Span::styled(rest[..i].to_string(), base));
+                    let shown = if app.secrets.contains_key(&ph.name) {
+                        Some("‹secret›".to_string())
+                    } else {
+                        bindings.get(&ph.name).cloned()
+                    };
+                    match shown {
+                        Some(v) => spans.push(Span::styled(v, base.patch(t.style(Role::Done)))),
+                        None => spans.push(Span::styled(f.clone(), t.style(Role::Placeholder))),
+                    }
+                    rest = &rest[i + f.len()..];
+                    continue 'outer;
+                }
+            }
+        }
+        spans.push(Span::styled(rest.to_string(), base));
+        break;
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,72 @@
+//! "Are you sure?": the exact thing that will happen, and the keys that do it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::ui::action::Action;
+use crate::ui::format::ellipsize;
+use crate::ui::keymap::Mode;
+use crate::ui::state::{App, Confirm, Intent};
+use crate::ui::theme::Role;
+use crate::ui::view::centered;
+
+pub fn render(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let width = 90.min(area.width.saturating_sub(4));
+    let inner_w = width.saturating_sub(4) as usize;
+    let max_body = (area.height as usize).saturating_sub(10).max(3);
+    let is_command = matches!(c.intent, Intent::RunCommand { .. });
+    let mut lines: Vec<Line> = Vec::new();
+    lines.push(Line::default());
+    let shown = c.body.len().min(max_body);
+    for l in &c.body[..shown] {
+        if is_command {
+            lines.push(Line::from(vec![
+                Span::styled("  $ ", t.style(Role::Muted)),
+                Span::styled(l.clone(), t.style(Role::Command)),
+            ]));
+        } else {
+            lines.push(Line::from(format!("  {l}")));
+        }
+    }
+    if c.body.len() > shown {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  … {} more lines (the whole script runs)",
+                c.body.len() - shown
+            ),
+            t.style(Role::Muted),
+        )));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        format!("  {}", ellipsize(&c.question, inner_w)),
+        t.style(Role::Title),
+    )));
+    lines.push(Line::default());
+    let key = |a: Action| {
+        app.keymap
+            .first_key(Mode::Confirm, a)
+            .map(|k| k.to_string())
+            .unwrap_or_default()
+    };
+    lines.push(Line::from(vec![
+        Span::raw("  "),
+        Span::styled(format!(" {} ", key(Action::Confirm)), t.style(Role::Key)),
+        Span::raw(if is_command { " run   " } else { " yes   " }),
+        Span::styled(format!(" {} ", key(Action::Cancel)), t.style(Role::Key)),
+        Span::raw(" cancel"),
+    ]));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = super::popup_block(app, &c.title, Role::Warning);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}

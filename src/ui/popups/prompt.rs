@@ -1,0 +1,48 @@
+//! A one-line question: a placeholder's value, or why a step is skipped.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::ui::state::{App, Prompt};
+use crate::ui::theme::Role;
+use crate::ui::view::centered;
+
+pub fn render(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let width = 80.min(area.width.saturating_sub(4));
+    let rect = centered(area, width, 9);
+    frame.render_widget(Clear, rect);
+    let block = super::popup_block(app, &p.title, Role::Focus);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [hint, input, status] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(3),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(Span::styled(p.hint.clone(), t.style(Role::Muted)))
+            .wrap(Wrap { trim: true }),
+        hint,
+    );
+    let mut ta = p.input.clone();
+    ta.set_block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.style(Role::Border)),
+    );
+    ta.set_style(t.style(Role::Base));
+    ta.set_cursor_line_style(t.style(Role::Base));
+    frame.render_widget(&ta, input);
+    let line = match &p.error {
+        Some(e) => Line::from(Span::styled(e.clone(), t.style(Role::Error))),
+        None => Line::from(Span::styled(
+            "Enter saves · Esc cancels",
+            t.style(Role::Muted),
+        )),
+    };
+    frame.render_widget(Paragraph::new(line), status);
+}

@@ -1,0 +1,218 @@
+//! Test support: a small runbook built in code, an `App` over it, and a driver that plays
+//! the runtime's part for journal writes.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, TimeZone, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::domain::journal::{Entry, Record};
+use crate::domain::runbook::{
+    CommandBlock, CommandLine, Phase, PhaseKind, Placeholder, PlaceholderForm, Runbook, Step,
+    StepId, StepKind,
+};
+
+use super::effect::Effect;
+use super::keymap::Keymap;
+use super::msg::Msg;
+use super::state::{App, SessionInfo};
+use super::theme::Theme;
+use super::update::update;
+
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+fn checklist(id: u32, title: &str) -> Step {
+    Step {
+        id: StepId(id),
+        line: 10 + id as usize,
+        title: title.into(),
+        text: title.into(),
+        section: None,
+        kind: StepKind::Checklist {
+            checked_in_source: false,
+        },
+    }
+}
+
+fn command(id: u32, title: &str, script: &str) -> Step {
+    Step {
+        id: StepId(id),
+        line: 10 + id as usize,
+        title: title.into(),
+        text: format!("{title}\n\n```sh\n{script}\n```"),
+        section: None,
+        kind: StepKind::Command(CommandBlock {
+            lang: "sh".into(),
+            script: script.into(),
+            lines: script
+                .lines()
+                .map(|l| CommandLine {
+                    line: 12,
+                    text: l.into(),
+                    is_kubectl: l.starts_with("kubectl"),
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// Three phases: two checklist items, a command with a placeholder, a command with a
+/// secret, and a verification item.
+pub fn runbook() -> Runbook {
+    let phase = |kind, title: &str, steps| Phase {
+        kind,
+        title: title.into(),
+        line: 1,
+        time_budget: Some(std::time::Duration::from_secs(300)),
+        body: String::new(),
+        steps,
+    };
+    Runbook {
+        source: PathBuf::from("checkout.md"),
+        title: "Checkout API rollback".into(),
+        front: None,
+        phases: vec![
+            phase(
+                PhaseKind::Preparation,
+                "1. Pre-rollback checklist",
+                vec![
+                    checklist(0, "Page the on-call owner"),
+                    checklist(1, "Freeze deploys"),
+                ],
+            ),
+            phase(
+                PhaseKind::Execution,
+                "2. Roll back",
+                vec![
+                    command(
+                        2,
+                        "Undo the rollout",
+                        "kubectl rollout undo deployment/<service-name> -n checkout",
+                    ),
+                    command(
+                        3,
+                        "Tell the deploy API",
+                        "curl -H \"Authorization: Bearer $DEPLOY_TOKEN\" https://deploy.example/rollback",
+                    ),
+                ],
+            ),
+            phase(
+                PhaseKind::Verification,
+                "3. Verify",
+                vec![checklist(4, "Error rate back under 1 %")],
+            ),
+        ],
+        references: vec![],
+        decision_tables: vec![],
+        placeholders: vec![
+            Placeholder {
+                name: "service-name".into(),
+                form: PlaceholderForm::Angle,
+            },
+            Placeholder {
+                name: "DEPLOY_TOKEN".into(),
+                form: PlaceholderForm::Dollar,
+            },
+        ],
+        warnings: vec![],
+    }
+}
+
+pub fn app() -> App {
+    let started = record(
+        1,
+        Entry::SessionStarted {
+            runbook_path: "checkout.md".into(),
+            runbook_sha256: "ab".repeat(32),
+            title: "Checkout API rollback".into(),
+            mode: "live".into(),
+            host: "laptop".into(),
+        },
+        t0(),
+    );
+    let mut app = App::new(
+        runbook(),
+        SessionInfo {
+            id: "20261122-030000-checkout-api-rollback-1a2b".into(),
+            actor: "alice@laptop".into(),
+        },
+        vec![started],
+        Theme::dark(),
+        Keymap::defaults(),
+        t0(),
+    );
+    app.size = (120, 40);
+    app
+}
+
+pub fn record(seq: u64, entry: Entry, ts: DateTime<Utc>) -> Record {
+    Record {
+        seq,
+        ts,
+        actor: "alice@laptop".into(),
+        entry,
+        prev: String::new(),
+        hash: String::new(),
+    }
+}
+
+pub fn key(c: char) -> Msg {
+    let mods = if c.is_ascii_uppercase() {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), mods))
+}
+
+pub fn code(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+pub fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let fx = update(app, key(c));
+        assert!(fx.is_empty(), "typing produced effects: {fx:?}");
+    }
+}
+
+/// Plays the runtime: every journal write succeeds at once (a second apart); returns the
+/// other effects and the entries written, in order.
+pub fn settle(app: &mut App, effects: Vec<Effect>) -> (Vec<Effect>, Vec<Entry>) {
+    let mut queue: std::collections::VecDeque<Effect> = effects.into();
+    let mut others = Vec::new();
+    let mut written = Vec::new();
+    while let Some(fx) = queue.pop_front() {
+        match fx {
+            Effect::Journal { req, entry } => {
+                let seq = app.records.last().map_or(1, |r| r.seq + 1);
+                let ts = t0() + chrono::Duration::seconds(seq as i64);
+                written.push(entry.clone());
+                let more = update(
+                    app,
+                    Msg::Journaled {
+                        req,
+                        result: Ok(record(seq, entry, ts)),
+                    },
+                );
+                queue.extend(more);
+            }
+            other => others.push(other),
+        }
+    }
+    (others, written)
+}
+
+/// Sends a message and settles its journal writes.
+pub fn send(app: &mut App, msg: Msg) -> (Vec<Effect>, Vec<Entry>) {
+    let fx = update(app, msg);
+    settle(app, fx)
+}

@@ -1,0 +1,760 @@
+//! The one place state changes: `update(&mut App, Msg) -> Vec<Effect>`.
+//!
+//! Pure: no I/O, no clock (time arrives as `Msg::Tick` and in records). A step is shown
+//! done only when its journal record comes back from disk (`Msg::Journaled`).
+
+use chrono::Duration as ChronoDuration;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::shim as redact;
+use super::shim as runbook;
+use crate::domain::journal::Entry;
+use crate::domain::progress::StepState;
+use crate::domain::runbook::{PlaceholderForm, StepId, StepKind};
+
+use super::action::Action;
+use super::effect::Effect;
+use super::keymap::Mode;
+use super::msg::{Msg, Stream};
+use super::state::{
+    App, Confirm, Flash, FlashLevel, Intent, Layer, NoteEditor, Pane, PendingWrite, Prompt,
+    PromptPurpose, Running, Then,
+};
+
+/// How long a flash message stays on the key-hint line.
+const FLASH_SECS: i64 = 6;
+
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key),
+        Msg::Key(_) => Vec::new(),
+        Msg::Paste(text) => on_paste(app, &text),
+        Msg::Resize { width, height } => {
+            app.size = (width, height);
+            Vec::new()
+        }
+        Msg::Tick(now) => {
+            app.now = now;
+            if app.flash.as_ref().is_some_and(|f| f.until <= now) {
+                app.flash = None;
+            }
+            Vec::new()
+        }
+        Msg::Journaled { req, result } => on_journaled(app, req, result),
+        Msg::Output { run, stream, line } => {
+            if app.output.run == Some(run) {
+                app.output.push(stream, line);
+            }
+            Vec::new()
+        }
+        Msg::Exited {
+            run,
+            exit_code,
+            duration_ms,
+            cancelled,
+        } => on_exited(app, run, exit_code, duration_ms, cancelled),
+        Msg::SpawnFailed { run, error } => {
+            app.output.push(
+                Stream::Stderr,
+                format!("backout: could not start the command: {error}"),
+            );
+            on_exited(app, run, None, 0, false)
+        }
+        Msg::Terminate => {
+            if let Some(r) = &app.running {
+                app.quit_after_run = true;
+                vec![Effect::Cancel { run: r.run }]
+            } else {
+                quit(app)
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- keys
+
+fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let mode = app.mode();
+    let action = app.keymap.action_for(mode, &key);
+    match mode {
+        Mode::Normal => action.map(|a| on_normal(app, a)).unwrap_or_default(),
+        Mode::Help => {
+            if let Some(Layer::Help { scroll }) = app.layers.last_mut() {
+                match action {
+                    Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+                    Some(Action::Down) => *scroll = scroll.saturating_add(1),
+                    Some(Action::Cancel) => {
+                        app.layers.pop();
+                    }
+                    _ => {}
+                }
+            }
+            Vec::new()
+        }
+        Mode::Confirm => match action {
+            Some(Action::Confirm) => match app.layers.pop() {
+                Some(Layer::Confirm(c)) => on_confirmed(app, c.intent),
+                _ => Vec::new(),
+            },
+            Some(Action::Cancel) => {
+                app.layers.pop();
+                flash(app, FlashLevel::Info, "Cancelled: nothing was run.");
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Mode::Input => match action {
+            Some(Action::Submit) => submit_prompt(app),
+            Some(Action::Cancel) => {
+                app.layers.pop();
+                Vec::new()
+            }
+            _ => {
+                if let Some(Layer::Prompt(p)) = app.layers.last_mut()
+                    && !is_newline(&key)
+                {
+                    p.input.input(key);
+                    p.error = None;
+                }
+                Vec::new()
+            }
+        },
+        Mode::Note => match action {
+            Some(Action::Submit) => submit_note(app),
+            Some(Action::Cancel) => {
+                app.layers.pop();
+                flash(app, FlashLevel::Info, "Note discarded.");
+                Vec::new()
+            }
+            _ => {
+                if let Some(Layer::Note(n)) = app.layers.last_mut() {
+                    n.input.input(key);
+                }
+                Vec::new()
+            }
+        },
+    }
+}
+
+fn is_newline(key: &KeyEvent) -> bool {
+    key.code == KeyCode::Enter
+        || (key.modifiers.contains(KeyModifiers::CONTROL)
+            && matches!(key.code, KeyCode::Char('m') | KeyCode::Char('j')))
+}
+
+fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    match app.layers.last_mut() {
+        Some(Layer::Note(n)) => {
+            n.input.insert_str(text);
+        }
+        Some(Layer::Prompt(p)) => {
+            p.input.insert_str(text.lines().next().unwrap_or(""));
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
+    let page = usize::from(app.size.1.saturating_sub(8)).max(1);
+    match action {
+        Action::Up => scroll_or_move(app, -1),
+        Action::Down => scroll_or_move(app, 1),
+        Action::PageUp => scroll_or_move(app, -(page as isize)),
+        Action::PageDown => scroll_or_move(app, page as isize),
+        Action::Top => {
+            match app.focus {
+                Pane::Procedure => app.cursor = 0,
+                Pane::Output => app.output.scroll_back = app.output.lines.len(),
+                Pane::Journal => app.journal_scroll = app.records.len().saturating_sub(1),
+            }
+            Vec::new()
+        }
+        Action::Bottom => {
+            match app.focus {
+                Pane::Procedure => app.cursor = app.steps.len().saturating_sub(1),
+                Pane::Output => app.output.scroll_back = 0,
+                Pane::Journal => app.journal_scroll = 0,
+            }
+            Vec::new()
+        }
+        Action::NextPhase => jump_phase(app, 1),
+        Action::PrevPhase => jump_phase(app, -1),
+        Action::NextPane => {
+            app.focus = app.focus.next();
+            Vec::new()
+        }
+        Action::PrevPane => {
+            app.focus = app.focus.prev();
+            Vec::new()
+        }
+        Action::Toggle => toggle(app),
+        Action::Run => request_run(app),
+        Action::Skip => request_skip(app),
+        Action::Note => {
+            let step = app.selected().map(|s| s.id);
+            let mut input = TextArea::default();
+            input.set_placeholder_text("What happened, what you decided, who you told…");
+            app.layers
+                .push(Layer::Note(Box::new(NoteEditor { step, input })));
+            Vec::new()
+        }
+        Action::CancelCommand => match &mut app.running {
+            Some(r) if r.spawned && !r.cancel_requested => {
+                r.cancel_requested = true;
+                let run = r.run;
+                flash(
+                    app,
+                    FlashLevel::Warning,
+                    "Cancelling: SIGTERM sent to the command's process group…",
+                );
+                vec![Effect::Cancel { run }]
+            }
+            Some(_) => Vec::new(),
+            None => {
+                flash(
+                    app,
+                    FlashLevel::Info,
+                    "No command is running. Press q to quit.",
+                );
+                Vec::new()
+            }
+        },
+        Action::Help => {
+            app.layers.push(Layer::Help { scroll: 0 });
+            Vec::new()
+        }
+        Action::Quit => {
+            if let Some(r) = &app.running {
+                let cmd = app.output.command.clone();
+                let _ = r;
+                app.layers.push(Layer::Confirm(Confirm {
+                    title: "A command is still running".into(),
+                    body: vec![cmd],
+                    question: "Cancel it and quit? (the session stays resumable)".into(),
+                    intent: Intent::QuitCancellingCommand,
+                }));
+                Vec::new()
+            } else {
+                quit(app)
+            }
+        }
+        Action::CloseSession => {
+            let (done, total) = app.total_progress();
+            app.layers.push(Layer::Confirm(Confirm {
+                title: "Close this session".into(),
+                body: vec![
+                    format!("{done} of {total} steps finished."),
+                    "Closing marks the session finished in the journal and the report.".into(),
+                    "It can still be reopened with `backout resume`.".into(),
+                ],
+                question: "Close the session and quit?".into(),
+                intent: Intent::CloseSession,
+            }));
+            Vec::new()
+        }
+        Action::Confirm | Action::Cancel | Action::Submit => Vec::new(),
+    }
+}
+
+fn scroll_or_move(app: &mut App, delta: isize) -> Vec<Effect> {
+    match app.focus {
+        Pane::Procedure => {
+            let max = app.steps.len().saturating_sub(1) as isize;
+            app.cursor = (app.cursor as isize + delta).clamp(0, max.max(0)) as usize;
+        }
+        Pane::Output => {
+            let max = app.output.lines.len() as isize;
+            app.output.scroll_back =
+                (app.output.scroll_back as isize - delta).clamp(0, max) as usize;
+        }
+        Pane::Journal => {
+            let max = app.records.len().saturating_sub(1) as isize;
+            app.journal_scroll =
+                (app.journal_scroll as isize - delta).clamp(0, max.max(0)) as usize;
+        }
+    }
+    Vec::new()
+}
+
+fn jump_phase(app: &mut App, dir: isize) -> Vec<Effect> {
+    let Some(pos) = app.selected_pos() else {
+        return Vec::new();
+    };
+    let phases = app.runbook.phases.len() as isize;
+    let mut p = pos.phase as isize + dir;
+    while (0..phases).contains(&p) {
+        if let Some(i) = app.steps.iter().position(|s| s.phase == p as usize) {
+            app.cursor = i;
+            app.focus = Pane::Procedure;
+            return Vec::new();
+        }
+        p += dir;
+    }
+    Vec::new()
+}
+
+// ---------------------------------------------------------------- step actions
+
+fn toggle(app: &mut App) -> Vec<Effect> {
+    let Some(step) = app.selected().cloned() else {
+        return Vec::new();
+    };
+    if app.is_pending(step.id) {
+        return Vec::new();
+    }
+    let entry = match app.progress.state(step.id) {
+        Some(StepState::Done { .. }) | Some(StepState::Skipped { .. }) => Entry::StepUnticked {
+            step: step.id,
+            title: step.title.clone(),
+        },
+        None => Entry::StepTicked {
+            step: step.id,
+            title: step.title.clone(),
+        },
+    };
+    let mut fx = enter_phase_of(app, step.id);
+    fx.push(journal(app, entry, Some(step.id), Then::Nothing));
+    fx
+}
+
+fn request_skip(app: &mut App) -> Vec<Effect> {
+    let Some(step) = app.selected().cloned() else {
+        return Vec::new();
+    };
+    if app.is_finished(&step) {
+        flash(
+            app,
+            FlashLevel::Info,
+            "This step is already finished; press space to reopen it.",
+        );
+        return Vec::new();
+    }
+    let mut input = TextArea::default();
+    input.set_placeholder_text("e.g. not applicable: no schema change in this release");
+    app.layers.push(Layer::Prompt(Box::new(Prompt {
+        title: format!("Skip {} {}", step.id, step.title),
+        hint: "Why is this step skipped? The reason goes in the journal and the report.".into(),
+        purpose: PromptPurpose::SkipReason { step: step.id },
+        input,
+        error: None,
+    })));
+    Vec::new()
+}
+
+fn request_run(app: &mut App) -> Vec<Effect> {
+    let Some(step) = app.selected().cloned() else {
+        return Vec::new();
+    };
+    run_step(app, step.id)
+}
+
+/// Asks for missing placeholders one at a time, then opens the confirmation.
+fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
+    let Some(step) = app.find_step(id).cloned() else {
+        return Vec::new();
+    };
+    let StepKind::Command(block) = &step.kind else {
+        flash(
+            app,
+            FlashLevel::Info,
+            "This step has no command to run; press space to tick it.",
+        );
+        return Vec::new();
+    };
+    if let Some(r) = &app.running {
+        let n = r.run;
+        flash(
+            app,
+            FlashLevel::Warning,
+            &format!("Command run {n} is still running (Ctrl-C cancels it)."),
+        );
+        return Vec::new();
+    }
+    match runbook::fill(&block.script, &app.bindings()) {
+        Err(missing) => {
+            let Some(ph) = missing.into_iter().next() else {
+                return Vec::new();
+            };
+            let secret = redact::is_secret_name(&ph.name);
+            let mut input = TextArea::default();
+            if secret {
+                input.set_mask_char('•');
+            }
+            let written = ph.written();
+            input.set_placeholder_text(match ph.form {
+                PlaceholderForm::Angle => format!("value for {written}"),
+                PlaceholderForm::Dollar => {
+                    format!("value for {written} (or export it before starting)")
+                }
+            });
+            app.layers.push(Layer::Prompt(Box::new(Prompt {
+                title: format!("Placeholder {written}"),
+                hint: if secret {
+                    "Looks secret: kept in memory only, never journaled or shown.".into()
+                } else {
+                    "Asked once per session; the value is journaled.".into()
+                },
+                purpose: PromptPurpose::Placeholder {
+                    name: ph.name,
+                    written,
+                    secret,
+                    then_run: id,
+                },
+                input,
+                error: None,
+            })));
+            Vec::new()
+        }
+        Ok(filled) => {
+            let shown = app.mask_secrets(&filled);
+            let mut body: Vec<String> = shown.lines().map(str::to_string).collect();
+            if body.is_empty() {
+                body.push(String::new());
+            }
+            app.layers.push(Layer::Confirm(Confirm {
+                title: format!("Run {} {}", step.id, step.title),
+                body,
+                question: "Run this in /bin/sh now?".into(),
+                intent: Intent::RunCommand { step: id },
+            }));
+            Vec::new()
+        }
+    }
+}
+
+fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
+    match intent {
+        Intent::RunCommand { step } => start_command(app, step),
+        Intent::CloseSession => vec![journal(app, Entry::SessionClosed, None, Then::Quit)],
+        Intent::QuitCancellingCommand => match &mut app.running {
+            Some(r) => {
+                r.cancel_requested = true;
+                app.quit_after_run = true;
+                let run = r.run;
+                if r.spawned {
+                    vec![Effect::Cancel { run }]
+                } else {
+                    Vec::new()
+                }
+            }
+            None => quit(app),
+        },
+    }
+}
+
+fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
+    let Some(step) = app.find_step(id).cloned() else {
+        return Vec::new();
+    };
+    let StepKind::Command(block) = &step.kind else {
+        return Vec::new();
+    };
+    let Ok(script) = runbook::fill(&block.script, &app.bindings()) else {
+        return run_step(app, id);
+    };
+    let run = app
+        .progress
+        .next_run_number()
+        .max(app.running.as_ref().map_or(0, |r| r.run + 1));
+    let shown = app.mask_secrets(&script);
+    let env: Vec<(String, String)> = app
+        .runbook
+        .placeholders
+        .iter()
+        .filter(|p| p.form == PlaceholderForm::Dollar)
+        .filter_map(|p| {
+            app.bindings()
+                .get(&p.name)
+                .map(|v| (p.name.clone(), v.clone()))
+        })
+        .filter(|(k, v)| *v != format!("${{{k}}}"))
+        .collect();
+    app.running = Some(Running {
+        run,
+        step: id,
+        started: app.now,
+        spawned: false,
+        cancel_requested: false,
+    });
+    app.output = Default::default();
+    app.output.run = Some(run);
+    app.output.step = Some(id);
+    app.output.command = shown.clone();
+    app.focus = Pane::Procedure;
+    let mut fx = enter_phase_of(app, id);
+    fx.push(journal(
+        app,
+        Entry::CommandStarted {
+            step: id,
+            run,
+            command: shown,
+        },
+        Some(id),
+        Then::Spawn { run, script, env },
+    ));
+    fx
+}
+
+fn submit_prompt(app: &mut App) -> Vec<Effect> {
+    let Some(Layer::Prompt(p)) = app.layers.last_mut() else {
+        return Vec::new();
+    };
+    let value = p.input.lines().join(" ").trim().to_string();
+    if value.is_empty() {
+        p.error = Some("A value is needed (Esc cancels).".into());
+        return Vec::new();
+    }
+    let purpose = p.purpose.clone();
+    app.layers.pop();
+    match purpose {
+        PromptPurpose::SkipReason { step } => {
+            let title = app
+                .find_step(step)
+                .map(|s| s.title.clone())
+                .unwrap_or_default();
+            let mut fx = enter_phase_of(app, step);
+            fx.push(journal(
+                app,
+                Entry::StepSkipped {
+                    step,
+                    title,
+                    reason: value,
+                },
+                Some(step),
+                Then::Nothing,
+            ));
+            fx
+        }
+        PromptPurpose::Placeholder {
+            name,
+            secret,
+            then_run,
+            ..
+        } => {
+            if secret {
+                app.secrets.insert(name.clone(), value);
+                vec![journal(
+                    app,
+                    Entry::PlaceholderBound {
+                        name,
+                        value: "<redacted>".into(),
+                        secret: true,
+                    },
+                    None,
+                    Then::RunStep(then_run),
+                )]
+            } else {
+                vec![journal(
+                    app,
+                    Entry::PlaceholderBound {
+                        name,
+                        value,
+                        secret: false,
+                    },
+                    None,
+                    Then::RunStep(then_run),
+                )]
+            }
+        }
+    }
+}
+
+fn submit_note(app: &mut App) -> Vec<Effect> {
+    let Some(Layer::Note(n)) = app.layers.last() else {
+        return Vec::new();
+    };
+    let text = n.input.lines().join("\n").trim_end().to_string();
+    let step = n.step;
+    if text.trim().is_empty() {
+        flash(
+            app,
+            FlashLevel::Info,
+            "Empty note: nothing saved (Esc closes the editor).",
+        );
+        return Vec::new();
+    }
+    app.layers.pop();
+    let text = app.mask_secrets(&text);
+    vec![journal(
+        app,
+        Entry::NoteAdded { text, step },
+        None,
+        Then::Nothing,
+    )]
+}
+
+/// Journals `PhaseEntered` when the operator first acts in a phase other than the current one.
+fn enter_phase_of(app: &mut App, step: StepId) -> Vec<Effect> {
+    let Some(phase) = app.phase_of(step) else {
+        return Vec::new();
+    };
+    if app.current_phase() == Some(phase) {
+        return Vec::new();
+    }
+    let title = app.runbook.phases[phase].title.clone();
+    app.entering_phase = Some(phase);
+    vec![journal(
+        app,
+        Entry::PhaseEntered { phase, title },
+        None,
+        Then::Nothing,
+    )]
+}
+
+fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: Then) -> Effect {
+    let req = app.next_req;
+    app.next_req += 1;
+    app.pending.push(PendingWrite { req, step, then });
+    Effect::Journal { req, entry }
+}
+
+// ---------------------------------------------------------------- results
+
+fn on_journaled(
+    app: &mut App,
+    req: u64,
+    result: Result<crate::domain::journal::Record, String>,
+) -> Vec<Effect> {
+    let Some(i) = app.pending.iter().position(|p| p.req == req) else {
+        return Vec::new();
+    };
+    let pending = app.pending.remove(i);
+    let record = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if let Then::Spawn { run, .. } = pending.then
+                && app.running.as_ref().is_some_and(|r| r.run == run)
+            {
+                app.running = None;
+                app.output.push(
+                    Stream::Stderr,
+                    "backout: not started: the journal write failed".into(),
+                );
+            }
+            app.entering_phase = None;
+            flash(
+                app,
+                FlashLevel::Error,
+                &format!("Journal write failed, nothing recorded: {e}"),
+            );
+            return Vec::new();
+        }
+    };
+    if matches!(record.entry, Entry::PhaseEntered { .. }) {
+        app.entering_phase = None;
+    }
+    app.progress.apply(&record);
+    app.records.push(record);
+    if app.journal_scroll > 0 {
+        app.journal_scroll += 1;
+    }
+    match pending.then {
+        Then::Nothing => Vec::new(),
+        Then::RunStep(step) => run_step(app, step),
+        Then::Spawn { run, script, env } => match &mut app.running {
+            Some(r) if r.run == run && !r.cancel_requested => {
+                r.spawned = true;
+                vec![Effect::Spawn { run, script, env }]
+            }
+            Some(r) if r.run == run => {
+                // Cancelled before it started: record that it never ran.
+                let step = r.step;
+                app.running = None;
+                let mut fx = vec![journal(
+                    app,
+                    Entry::CommandFinished {
+                        step,
+                        run,
+                        exit_code: None,
+                        duration_ms: 0,
+                        cancelled: true,
+                    },
+                    Some(step),
+                    Then::Nothing,
+                )];
+                if app.quit_after_run {
+                    fx.extend(quit(app));
+                }
+                fx
+            }
+            _ => Vec::new(),
+        },
+        Then::Quit => quit(app),
+    }
+}
+
+fn on_exited(
+    app: &mut App,
+    run: u32,
+    exit_code: Option<i32>,
+    duration_ms: u64,
+    cancelled: bool,
+) -> Vec<Effect> {
+    let Some(r) = app.running.take_if(|r| r.run == run) else {
+        return Vec::new();
+    };
+    let cancelled = cancelled || r.cancel_requested;
+    let summary = match (exit_code, cancelled) {
+        (_, true) => "cancelled".to_string(),
+        (Some(0), _) => "exit 0".to_string(),
+        (Some(c), _) => format!("failed: exit {c}"),
+        (None, _) => "killed by a signal".to_string(),
+    };
+    let level = if exit_code == Some(0) && !cancelled {
+        FlashLevel::Info
+    } else {
+        FlashLevel::Warning
+    };
+    flash(
+        app,
+        level,
+        &format!("Run {run} {summary} after {}", human_ms(duration_ms)),
+    );
+    let then = if app.quit_after_run {
+        Then::Quit
+    } else {
+        Then::Nothing
+    };
+    vec![journal(
+        app,
+        Entry::CommandFinished {
+            step: r.step,
+            run,
+            exit_code,
+            duration_ms,
+            cancelled,
+        },
+        Some(r.step),
+        then,
+    )]
+}
+
+fn quit(app: &mut App) -> Vec<Effect> {
+    app.quitting = true;
+    vec![Effect::Quit]
+}
+
+fn flash(app: &mut App, level: FlashLevel, text: &str) {
+    app.flash = Some(Flash {
+        level,
+        text: text.to_string(),
+        until: app.now + ChronoDuration::seconds(FLASH_SECS),
+    });
+}
+
+/// `850ms`, `2.3s`, `1m05s`.
+pub fn human_ms(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    } else {
+        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
+    }
+}
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;

@@ -1,0 +1,135 @@
+//! Drives the real binary in a real terminal: tmux `new-session`, `send-keys`,
+//! `capture-pane`. Waits are bounded polls for what an operator would see, never timing
+//! assertions.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// How long to wait for something to appear on screen before failing with the screen.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+pub struct Tmux {
+    pub name: String,
+    socket: String,
+}
+
+fn tmux_available() {
+    let ok = Command::new("tmux").arg("-V").output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(ok, "tmux is required for the end-to-end tests: run the README's test command (it installs tmux)");
+}
+
+impl Tmux {
+    /// Starts `command` (run by `sh -c`) in a detached session of the given size, with
+    /// `env` set and `TERM=xterm-256color`.
+    pub fn start(name: &str, width: u16, height: u16, env: &[(&str, &Path)], command: &str) -> Tmux {
+        tmux_available();
+        let socket = format!("backout-test-{}-{name}", std::process::id());
+        let t = Tmux { name: name.to_string(), socket };
+        let mut full = String::from("env TERM=xterm-256color ");
+        for (k, v) in env {
+            full.push_str(&format!("{k}='{}' ", v.display()));
+        }
+        full.push_str(command);
+        let status = Command::new("tmux")
+            .args(["-L", &t.socket, "-f", "/dev/null", "new-session", "-d", "-s", name])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .arg(&full)
+            .status()
+            .expect("run tmux");
+        assert!(status.success(), "tmux new-session failed for: {full}");
+        // Keep the pane after the program exits so its last screen can be read.
+        let _ = Command::new("tmux")
+            .args(["-L", &t.socket, "set-option", "-t", name, "remain-on-exit", "on"])
+            .status();
+        t
+    }
+
+    /// Sends tmux key names (`Enter`, `Space`, `C-s`, `j`, …), one argument each.
+    pub fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let status = Command::new("tmux")
+                .args(["-L", &self.socket, "send-keys", "-t", &self.name, k])
+                .status()
+                .expect("tmux send-keys");
+            assert!(status.success());
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    /// Types literal text.
+    pub fn type_text(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", &self.name, "-l", text])
+            .status()
+            .expect("tmux send-keys -l");
+        assert!(status.success());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", &self.name])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen contains `text`; panics with the screen if it never does.
+    pub fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text))
+    }
+
+    pub fn wait_until(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("waited {PATIENCE:?} for {what:?}; the screen was:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The pid of the program in the pane.
+    pub fn pane_pid(&self) -> i32 {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "display-message", "-p", "-t", &self.name, "#{pane_pid}"])
+            .output()
+            .expect("tmux display-message");
+        String::from_utf8_lossy(&out.stdout).trim().parse().expect("pane pid")
+    }
+
+    /// Whether the program in the pane has exited.
+    pub fn pane_dead(&self) -> bool {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "display-message", "-p", "-t", &self.name, "#{pane_dead}"])
+            .output()
+            .expect("tmux display-message");
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
+    pub fn wait_exit(&self) {
+        let start = Instant::now();
+        while !self.pane_dead() {
+            assert!(start.elapsed() < PATIENCE, "program did not exit; screen:\n{}", self.screen());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Kills the whole tmux server: the terminal is gone, as when an SSH session drops.
+    pub fn kill(&self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
