@@ -3,5 +3,6 @@
 pub mod config;
 pub mod identity;
 pub mod journal_file;
+pub mod kube;
 pub mod session_store;
 pub mod shell;

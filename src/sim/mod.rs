@@ -137,6 +137,9 @@ pub struct Shared {
     pub behaviours: RwLock<Vec<Behaviour>>,
     /// Requests answered since start (for benchmarks).
     pub requests: AtomicU64,
+    /// API requests received since start, by HTTP method (`GET`, `POST`, `PATCH`, …), for
+    /// tests proving that nothing mutating reached the server.
+    requests_by_method: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 impl Shared {
@@ -161,7 +164,26 @@ impl Shared {
             app: Mutex::new(app::AppState::new(config.seed)),
             behaviours: RwLock::new(behaviours),
             requests: AtomicU64::new(0),
+            requests_by_method: Mutex::new(Default::default()),
         }
+    }
+
+    /// Counts one API request (`/api`, `/apis`) by method.
+    pub fn count_request(&self, method: &str) {
+        *self
+            .requests_by_method
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(method.to_string())
+            .or_default() += 1;
+    }
+
+    /// API requests received since start, by HTTP method.
+    pub fn requests_by_verb(&self) -> std::collections::BTreeMap<String, u64> {
+        self.requests_by_method
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Random bytes from the seeded generator.

@@ -7,6 +7,7 @@ pub mod action;
 pub mod diff;
 pub mod events;
 pub mod kubectl_line;
+pub mod message;
 pub mod pod_row;
 pub mod pod_table;
 pub mod rollout;
@@ -15,7 +16,8 @@ pub mod target;
 pub use action::{ClusterAction, EnvChange, ReadOnlyQuery};
 pub use diff::{Diff, unified_diff};
 pub use events::{EventRow, summarize_events};
-pub use kubectl_line::{KubectlLine, ParsedLine, parse_kubectl_line};
+pub use kubectl_line::{Command, KubectlLine, ParsedLine, parse_kubectl_line};
+pub use message::{ClusterEvent, Stream, WatchState};
 pub use pod_row::{ContainerState, ContainerStatus, PodFacts, PodRow, pod_status};
 pub use pod_table::{PodTable, SortKey};
 pub use rollout::{
