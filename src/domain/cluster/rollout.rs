@@ -224,8 +224,9 @@ pub enum UndoError {
     RevisionNotFound(i64),
     #[error("no rollout history found for deployment {0:?}")]
     NoHistory(String),
+    /// kubectl 1.32's words (later versions name the deployment in the hint).
     #[error(
-        "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/{0}' and try again"
+        "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again"
     )]
     Paused(String),
 }
