@@ -630,8 +630,12 @@ impl ActionRunner {
                     format!("{q} env updated"),
                 )
             }
+            // Handled before the Deployment is read.
             ClusterAction::SwitchSelector { .. } | ClusterAction::DeletePods { .. } => {
-                unreachable_plan()
+                return Err(ActionError::Refused(format!(
+                    "{} is not an action on a Deployment",
+                    action.verb()
+                )));
             }
         })
     }
@@ -845,10 +849,6 @@ impl ActionRunner {
             }),
         }
     }
-}
-
-fn unreachable_plan() -> Plan {
-    Plan::Skip("nothing to do".into())
 }
 
 fn glob_match(pattern: &str, name: &str) -> bool {

@@ -76,7 +76,8 @@ fn expiry(l: &Lease) -> Option<DateTime<Utc>> {
 
 /// A held lease. Renewed in the background every third of its duration; call
 /// [`LeaseGuard::release`] to give it up (dropping it stops renewing and releases it in
-/// the background when a runtime is available, or lets it expire).
+/// the background on the runtime it was taken on; if that runtime is gone, the lease
+/// expires after its duration).
 pub struct LeaseGuard {
     api: Api<Lease>,
     name: String,
@@ -85,6 +86,8 @@ pub struct LeaseGuard {
     holder: String,
     renewer: Option<JoinHandle<()>>,
     lost: Arc<Mutex<Option<String>>>,
+    /// The runtime the lease was taken on: a guard dropped outside of it still releases.
+    runtime: tokio::runtime::Handle,
 }
 
 impl std::fmt::Debug for LeaseGuard {
@@ -192,6 +195,7 @@ impl LeaseGuard {
                         holder: holder.to_string(),
                         renewer: Some(renewer),
                         lost,
+                        runtime: tokio::runtime::Handle::current(),
                     });
                 }
                 Err(kube::Error::Api(s)) if s.code == 409 => continue,
@@ -314,13 +318,11 @@ impl Drop for LeaseGuard {
     fn drop(&mut self) {
         if let Some(r) = self.renewer.take() {
             r.abort();
-            if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                let (api, name, holder) =
-                    (self.api.clone(), self.name.clone(), self.holder.clone());
-                handle.spawn(async move {
-                    let _ = release(&api, &name, &holder).await;
-                });
-            }
+            let (api, name, holder) = (self.api.clone(), self.name.clone(), self.holder.clone());
+            // Best effort: if the runtime is shutting down, the lease simply expires.
+            self.runtime.spawn(async move {
+                let _ = release(&api, &name, &holder).await;
+            });
         }
     }
 }
