@@ -278,3 +278,65 @@ fn scale_set_image_set_env() {
         },
     );
 }
+
+#[test]
+fn selector_switch_and_pod_deletion() {
+    let (a, b) = pair();
+    let patch = r#"{"spec":{"selector":{"app":"web","track":"green"}}}"#;
+    let out = a.ok(&["patch", "service", "web", "-p", patch]);
+    let action = ClusterAction::SwitchSelector {
+        service: "web".into(),
+        selector: [
+            ("app".to_string(), "web".to_string()),
+            ("track".to_string(), "green".to_string()),
+        ]
+        .into(),
+    };
+    let done = native(&b, &action).expect("switch");
+    assert_eq!(out.trim(), done.message);
+    let sel = |s: &Sim| s.json(&["get", "service", "web"])["spec"]["selector"].clone();
+    assert_eq!(sel(&a), sel(&b));
+    assert_eq!(sel(&b)["track"], "green");
+    // Again: nothing to change. Against a real API server kubectl prints "(no change)"
+    // because a no-op patch keeps the resourceVersion; the simulator bumps it on every
+    // write, so kubectl's line is not compared here.
+    let done = native(&b, &action).expect("no-op switch");
+    assert_eq!(done.message, "service/web patched (no change)");
+    assert!(done.skipped);
+
+    let names = |s: &Sim| -> Vec<String> {
+        let list = s.json(&["get", "pods", "-l", "app=web"]);
+        let mut v: Vec<String> = list["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+            .filter_map(|p| p["metadata"]["name"].as_str().map(String::from))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = names(&a);
+    assert_eq!(before, names(&b), "same pods on both");
+    a.ok(&["delete", "pods", "-l", "app=web", "--wait=false"]);
+    let done = native(
+        &b,
+        &ClusterAction::DeletePods {
+            selector: "app=web".into(),
+        },
+    )
+    .expect("delete pods");
+    let expected: Vec<String> = before
+        .iter()
+        .map(|n| format!("pod {n:?} deleted"))
+        .collect();
+    let mut got: Vec<&str> = done.message.lines().collect();
+    got.sort();
+    assert_eq!(got, expected);
+    for s in [&a, &b] {
+        s.wait_for("the old pods replaced", || {
+            let now = names(s);
+            now.len() == 3 && now.iter().all(|n| !before.contains(n))
+        });
+    }
+}

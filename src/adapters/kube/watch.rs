@@ -170,19 +170,50 @@ async fn pods_task(client: Client, ns: String, name: String, tx: mpsc::Sender<Cl
         return;
     };
     let api: Api<Pod> = Api::namespaced(client, &ns);
-    let stream = watcher(api, watcher::Config::default().labels(&selector)).default_backoff();
-    pump_pods(stream, tx).await;
+    let stream =
+        watcher(api.clone(), watcher::Config::default().labels(&selector)).default_backoff();
+    pump_pods(stream, Some(api), tx).await;
 }
 
-/// Turns a pod watch stream into messages (public for the benchmark, which feeds it).
-pub async fn pump_pods<S>(stream: S, tx: mpsc::Sender<ClusterEvent>)
+/// Whether the API server answers a one-item list of this resource.
+async fn reachable<K>(api: &Api<K>) -> bool
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    api.list_metadata(&kube::api::ListParams::default().limit(1))
+        .await
+        .is_ok()
+}
+
+/// How often a failed stream checks whether the server answers again. kube-runtime's
+/// watcher resumes silently when nothing changed meanwhile, so without this a pane would
+/// stay stale after the API came back.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+
+/// Turns a pod watch stream into messages. With `probe`, a failed stream is marked live
+/// again as soon as the server answers a list (public for the benchmark, which feeds it).
+pub async fn pump_pods<S>(stream: S, probe: Option<Api<Pod>>, tx: mpsc::Sender<ClusterEvent>)
 where
     S: Stream<Item = Result<watcher::Event<Pod>, watcher::Error>>,
 {
     let mut stream = std::pin::pin!(stream);
     let mut health = Health::new(StreamName::Pods);
     let mut initial: Vec<crate::domain::cluster::PodRow> = Vec::new();
-    while let Some(ev) = stream.next().await {
+    let mut tick = tokio::time::interval(PROBE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let ev = tokio::select! {
+            ev = stream.next() => match ev { Some(ev) => ev, None => return },
+            _ = tick.tick(), if health.attempt > 0 && !health.live => {
+                if let Some(api) = &probe
+                    && reachable(api).await
+                    && !health.ok(&tx).await
+                {
+                    return;
+                }
+                continue;
+            }
+        };
         let sent = match ev {
             Ok(watcher::Event::Init) => {
                 initial.clear();
@@ -281,6 +312,7 @@ async fn rollout_task(client: Client, ns: String, name: String, tx: mpsc::Sender
     let Some(selector) = selector_of(&deployments, &name, &tx).await else {
         return;
     };
+    let probe = deployments.clone();
     let d_stream = watcher(
         deployments,
         watcher::Config::default().fields(&format!("metadata.name={name}")),
@@ -295,7 +327,18 @@ async fn rollout_task(client: Client, ns: String, name: String, tx: mpsc::Sender
     let mut health = Health::new(StreamName::Rollout);
     let mut st = RolloutState::default();
     let mut d_init_seen = false;
-    while let Some(ev) = stream.next().await {
+    let mut tick = tokio::time::interval(PROBE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let ev = tokio::select! {
+            ev = stream.next() => match ev { Some(ev) => ev, None => return },
+            _ = tick.tick(), if health.attempt > 0 && !health.live => {
+                if reachable(&probe).await && !health.ok(&tx).await {
+                    return;
+                }
+                continue;
+            }
+        };
         let mut changed = true;
         match ev {
             Err(e) => {
@@ -368,7 +411,7 @@ async fn events_task(client: Client, ns: String, name: String, tx: mpsc::Sender<
         return;
     }
     let api: Api<Event> = Api::namespaced(client, &ns);
-    let stream = watcher(api, watcher::Config::default()).default_backoff();
+    let stream = watcher(api.clone(), watcher::Config::default()).default_backoff();
     let mut stream = std::pin::pin!(stream);
     let mut health = Health::new(StreamName::Events);
     let mut rows: HashMap<String, EventRow> = HashMap::new();
@@ -416,6 +459,9 @@ async fn events_task(client: Client, ns: String, name: String, tx: mpsc::Sender<
                 }
             }
             _ = flush.tick() => {
+                if health.attempt > 0 && !health.live && reachable(&api).await && !health.ok(&tx).await {
+                    return;
+                }
                 if dirty {
                     dirty = false;
                     let list = summarize_events(rows.values().cloned(), MAX_EVENTS);
