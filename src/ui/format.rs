@@ -100,6 +100,13 @@ pub fn describe(entry: &Entry) -> String {
                 super::update::human_ms(*duration_ms)
             )
         }
+        Entry::ClusterActionRequested { action, .. } => {
+            format!("cluster: $ {}", action.lines().next().unwrap_or(""))
+        }
+        Entry::ClusterActionFinished { outcome, ok, .. } => {
+            let mark = if *ok { "✓" } else { "✗" };
+            format!("cluster {mark} {}", outcome.lines().next().unwrap_or(""))
+        }
         Entry::SessionClosed => "session closed".to_string(),
     }
 }

@@ -68,6 +68,20 @@ pub enum Entry {
         duration_ms: u64,
         cancelled: bool,
     },
+    /// A change to the cluster is about to be requested: written and fsynced before the
+    /// request leaves. `action` is the equivalent kubectl command; `target` is
+    /// `context/namespace/deployment`.
+    ClusterActionRequested {
+        action: String,
+        target: String,
+    },
+    /// How the cluster change ended: kubectl's result line (`deployment.apps/web rolled
+    /// back`, a refusal, an API error, the rollout's final status).
+    ClusterActionFinished {
+        action: String,
+        outcome: String,
+        ok: bool,
+    },
     /// The operator ended the session (quit with everything done, or `q` twice).
     SessionClosed,
 }
@@ -86,6 +100,8 @@ impl Entry {
             Entry::PlaceholderBound { .. } => "placeholder_bound",
             Entry::CommandStarted { .. } => "command_started",
             Entry::CommandFinished { .. } => "command_finished",
+            Entry::ClusterActionRequested { .. } => "cluster_action_requested",
+            Entry::ClusterActionFinished { .. } => "cluster_action_finished",
             Entry::SessionClosed => "session_closed",
         }
     }
