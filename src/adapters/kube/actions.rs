@@ -37,11 +37,13 @@ use serde_json::{Value, json};
 use super::convert::{self, POD_TEMPLATE_HASH};
 use super::guard;
 use super::lease::LeaseGuard;
-use crate::domain::cluster::diff::{Diff, deployment_subtree, service_subtree, unified_diff};
+use crate::domain::cluster::diff::{deployment_subtree, service_subtree, unified_diff};
+pub use crate::domain::cluster::pipeline::{
+    AccessCheck, ActionError, Executed, FollowOutcome, FollowProgress, Planned, Preflight,
+};
 use crate::domain::cluster::rollout::{rollback_annotations, rollout_status};
 use crate::domain::cluster::{
-    ClusterAction, DeploymentFacts, EnvChange, RolloutStatus, Target, UndoChoice, UndoError,
-    choose_undo_revision,
+    ClusterAction, EnvChange, RolloutStatus, Target, UndoChoice, choose_undo_revision,
 };
 
 /// Attempts after a `409 Conflict` before giving up.
@@ -54,30 +56,13 @@ const MANAGER_BACKOUT: &str = "backout";
 /// The annotation `kubectl rollout restart` sets on the pod template.
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
 
-/// Why an action did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum ActionError {
-    #[error("read-only mode: {0} would change the cluster (started with --read-only)")]
-    ReadOnly(String),
-    /// kubectl's own refusals of `rollout undo`.
-    #[error(transparent)]
-    Undo(#[from] UndoError),
-    /// kubectl's refusals of the other actions (`… is already paused`, …).
-    #[error("{0}")]
-    Refused(String),
-    #[error("the lease is for {held}, not {wanted}")]
-    WrongLease { held: String, wanted: String },
-    #[error("gave up after {0} attempts: the object kept changing under us (409 Conflict)")]
-    Conflict(u32),
-    #[error("{what}: {message}")]
-    Api {
-        what: String,
-        message: String,
-        code: Option<u16>,
-    },
+/// Converts kube errors into action errors (the read-only guard's refusal included).
+trait FromKube {
+    fn api(what: impl Into<String>, e: kube::Error) -> Self;
+    fn is_conflict(&self) -> bool;
 }
 
-impl ActionError {
+impl FromKube for ActionError {
     fn api(what: impl Into<String>, e: kube::Error) -> Self {
         if let Some(v) = guard::violation(&e) {
             return ActionError::ReadOnly(v.to_string());
@@ -106,99 +91,6 @@ impl ActionError {
             }
         )
     }
-}
-
-/// One access the action needs, and the server's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccessCheck {
-    pub verb: String,
-    pub group: String,
-    pub resource: String,
-    pub subresource: String,
-    pub allowed: bool,
-    /// The authorizer's reason, when it gave one.
-    pub reason: String,
-}
-
-impl AccessCheck {
-    /// `patch deployments.apps/scale`.
-    pub fn describe(&self) -> String {
-        let mut r = self.resource.clone();
-        if !self.group.is_empty() {
-            r = format!("{r}.{}", self.group);
-        }
-        if !self.subresource.is_empty() {
-            r = format!("{r}/{}", self.subresource);
-        }
-        format!("{} {r}", self.verb)
-    }
-}
-
-/// The RBAC preflight verdict.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Preflight {
-    Allowed {
-        checks: Vec<AccessCheck>,
-    },
-    /// Never offer the action as if it would work; show `reason`.
-    Denied {
-        reason: String,
-        checks: Vec<AccessCheck>,
-    },
-}
-
-impl Preflight {
-    pub fn is_allowed(&self) -> bool {
-        matches!(self, Preflight::Allowed { .. })
-    }
-}
-
-/// What the action would do, from a server dry-run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Planned {
-    Change {
-        diff: Diff,
-        /// The kubectl command doing the same.
-        kubectl: String,
-    },
-    /// Nothing to do (kubectl's `skipped rollback (…)`, no change to the image, …).
-    Skip { message: String },
-}
-
-/// What happened.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Executed {
-    /// kubectl's output line, e.g. `deployment.apps/web rolled back`.
-    pub message: String,
-    pub skipped: bool,
-    /// Requests sent before one succeeded (1 without conflicts).
-    pub attempts: u32,
-}
-
-/// How following a rollout ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FollowOutcome {
-    Complete {
-        message: String,
-    },
-    /// `ProgressDeadlineExceeded`.
-    Failed {
-        message: String,
-    },
-    TimedOut {
-        last: String,
-    },
-}
-
-/// Progress while following a rollout.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FollowProgress {
-    Observed {
-        facts: DeploymentFacts,
-        status: RolloutStatus,
-    },
-    /// The watch failed; it is retried with back-off.
-    WatchError { error: String },
 }
 
 enum Request {

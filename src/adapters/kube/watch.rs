@@ -123,11 +123,12 @@ impl Health {
     }
 }
 
-/// The Deployment's label selector, waiting (with the Rollout stream marked) until the
-/// Deployment exists.
+/// The Deployment's label selector, waiting until the Deployment exists: errors mark
+/// `stream` reconnecting, and the Rollout stream reports `RolloutMissing` meanwhile.
 async fn selector_of(
     api: &Api<Deployment>,
     name: &str,
+    stream: StreamName,
     tx: &mpsc::Sender<ClusterEvent>,
 ) -> Option<String> {
     let mut delay = Duration::from_millis(500);
@@ -142,7 +143,9 @@ async fn selector_of(
                 );
             }
             Ok(None) => {
-                if tx.send(ClusterEvent::RolloutMissing).await.is_err() {
+                if stream == StreamName::Rollout
+                    && tx.send(ClusterEvent::RolloutMissing).await.is_err()
+                {
                     return None;
                 }
             }
@@ -151,7 +154,7 @@ async fn selector_of(
                     attempt: 1,
                     error: e.to_string(),
                 };
-                if !state(tx, StreamName::Pods, st).await {
+                if !state(tx, stream, st).await {
                     return None;
                 }
             }
@@ -166,7 +169,7 @@ async fn pods_task(client: Client, ns: String, name: String, tx: mpsc::Sender<Cl
         return;
     }
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
-    let Some(selector) = selector_of(&deployments, &name, &tx).await else {
+    let Some(selector) = selector_of(&deployments, &name, StreamName::Pods, &tx).await else {
         return;
     };
     let api: Api<Pod> = Api::namespaced(client, &ns);
@@ -309,7 +312,7 @@ async fn rollout_task(client: Client, ns: String, name: String, tx: mpsc::Sender
         return;
     }
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
-    let Some(selector) = selector_of(&deployments, &name, &tx).await else {
+    let Some(selector) = selector_of(&deployments, &name, StreamName::Rollout, &tx).await else {
         return;
     };
     let probe = deployments.clone();

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod events;
 pub mod kubectl_line;
 pub mod message;
+pub mod pipeline;
 pub mod pod_row;
 pub mod pod_table;
 pub mod rollout;
@@ -18,6 +19,9 @@ pub use diff::{Diff, unified_diff};
 pub use events::{EventRow, summarize_events};
 pub use kubectl_line::{Command, KubectlLine, ParsedLine, parse_kubectl_line};
 pub use message::{ClusterEvent, Stream, WatchState};
+pub use pipeline::{
+    AccessCheck, ActionError, Executed, FollowOutcome, FollowProgress, Planned, Preflight,
+};
 pub use pod_row::{ContainerState, ContainerStatus, PodFacts, PodRow, pod_status};
 pub use pod_table::{PodTable, SortKey};
 pub use rollout::{
