@@ -30,6 +30,24 @@ pub struct KubectlLine {
     pub command: Command,
 }
 
+impl KubectlLine {
+    /// The workload the line acts on: its `--context`, `-n` and deployment, each filled
+    /// from `default` (the runbook's target) when the line leaves it out.
+    pub fn target(&self, default: &super::target::Target) -> super::target::Target {
+        super::target::Target {
+            context: self.context.clone().or_else(|| default.context.clone()),
+            namespace: self
+                .namespace
+                .clone()
+                .unwrap_or_else(|| default.namespace.clone()),
+            deployment: self
+                .deployment
+                .clone()
+                .unwrap_or_else(|| default.deployment.clone()),
+        }
+    }
+}
+
 /// The result of parsing one line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -919,6 +937,33 @@ mod tests {
                 ParsedLine::Parsed(p) => panic!("{line} parsed: {p:?}"),
             }
         }
+    }
+
+    #[test]
+    fn lines_fill_in_the_runbook_target() {
+        let default = crate::domain::cluster::Target {
+            context: Some("prod-eu".into()),
+            namespace: "checkout".into(),
+            deployment: "checkout-api".into(),
+        };
+        let t = ok("kubectl rollout undo deploy/api -n shop").target(&default);
+        assert_eq!(
+            (
+                t.context.as_deref(),
+                t.namespace.as_str(),
+                t.deployment.as_str()
+            ),
+            (Some("prod-eu"), "shop", "api")
+        );
+        let t = ok("kubectl delete pods -l app=api --context staging").target(&default);
+        assert_eq!(
+            (
+                t.context.as_deref(),
+                t.namespace.as_str(),
+                t.deployment.as_str()
+            ),
+            (Some("staging"), "checkout", "checkout-api")
+        );
     }
 
     #[test]
