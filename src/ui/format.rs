@@ -28,7 +28,7 @@ pub fn budget(secs: u64) -> String {
         } else {
             format!("{}h{m:02}m", secs / 3600)
         }
-    } else if secs >= 60 && secs % 60 == 0 {
+    } else if secs >= 60 && secs.is_multiple_of(60) {
         format!("{}m", secs / 60)
     } else if secs >= 60 {
         format!("{}m{:02}s", secs / 60, secs % 60)
