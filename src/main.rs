@@ -10,6 +10,8 @@ fn main() -> ExitCode {
         Some(Command::Report(a)) => cli::report::run(a),
         Some(Command::Sessions(a)) => cli::sessions::run(a),
         Some(Command::Sim(a)) => cli::sim::run(a),
+        Some(Command::Undo(a)) => cli::undo::run(a),
+        Some(Command::Status(a)) => cli::status::run(a),
         Some(Command::Resume(a)) => cli::console::resume(a.session.as_deref(), &cli.console),
         None => match &cli.runbook {
             Some(path) => cli::console::open(path, &cli.console),

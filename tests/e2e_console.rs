@@ -63,7 +63,7 @@ fn work_the_first_steps(t: &Tmux) {
     t.keys(&["Enter"]);
     t.type_text("freeze posted in #deploys");
     t.keys(&["C-s"]);
-    t.wait_for("note: IC is dana");
+    t.wait_for("IC is dana, comms is eli");
     // Run the first command: the placeholder is asked for, then the exact command confirmed.
     t.keys(&["j", "r"]);
     t.wait_for("Placeholder <service-name>");
@@ -104,7 +104,7 @@ fn work_a_runbook_lose_the_terminal_resume_and_report() {
     let screen = t.wait_for("Procedure 3/7");
     assert!(screen.contains("✓  #1 Incident channel open"), "{screen}");
     assert!(screen.contains("✓  #2 Deploy freeze announced"), "{screen}");
-    assert!(screen.contains("session resumed"), "{screen}");
+    assert!(screen.contains("resumed the session"), "{screen}");
     // The cursor is on the first open step; the placeholder was remembered, so the second
     // command goes straight to its confirmation.
     assert!(screen.contains("› $  #4 Roll back"), "{screen}");
@@ -162,8 +162,8 @@ fn a_sigkilled_console_resumes_with_every_confirmed_step() {
         &format!("{} resume", bin()),
     );
     let screen = t.wait_for("Procedure 3/7");
-    assert!(screen.contains("note: IC is dana"), "{screen}");
-    assert!(screen.contains("run 1 exit 0"), "{screen}");
+    assert!(screen.contains("note on #2: IC is dana"), "{screen}");
+    assert!(screen.contains("run 1 of #3 exited 0"), "{screen}");
     t.keys(&["q"]);
     t.wait_exit();
 }

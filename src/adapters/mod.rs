@@ -3,6 +3,7 @@
 pub mod config;
 pub mod identity;
 pub mod journal_file;
+pub mod kube;
 pub mod metrics_source;
 pub mod prometheus;
 pub mod session_store;

@@ -207,7 +207,12 @@ pub fn clean_line(raw: &[u8]) -> String {
             c => out.push(c),
         }
         if out.len() > MAX_LINE {
-            out.truncate(out.floor_char_boundary(MAX_LINE));
+            // `str::floor_char_boundary` is newer than the MSRV.
+            let mut cut = MAX_LINE;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
             out.push_str(" …(line cut)");
             break;
         }

@@ -9,6 +9,8 @@ pub mod console;
 pub mod report;
 pub mod sessions;
 pub mod sim;
+pub mod status;
+pub mod undo;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -46,6 +48,83 @@ pub enum Command {
     Report(ReportArgs),
     /// Run the simulated Kubernetes API server.
     Sim(SimArgs),
+    /// Roll a deployment back, like `kubectl rollout undo`, with RBAC preflight, a server
+    /// dry-run and diff, typed confirmation, a journal and the rollout followed to the end.
+    Undo(UndoArgs),
+    /// Pods summary, rollout state and revision history of a deployment (or of every
+    /// deployment in the namespace).
+    Status(StatusArgs),
+}
+
+/// How to reach the cluster, like kubectl.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ClusterArgs {
+    /// Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: the current context).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Namespace (default: the context's).
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Refuse every request that could change the cluster, at the client.
+    #[arg(long)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// `deployment/NAME` (also `deploy/NAME`, `deployments.apps/NAME`).
+    pub deployment: String,
+    /// Revision to roll back to (default: the previous one).
+    #[arg(long)]
+    pub to_revision: Option<i64>,
+    /// Stop after the server dry-run and the diff.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for the deployment name before acting.
+    #[arg(long)]
+    pub yes: bool,
+    /// How long to follow the rollout (e.g. 90s, 5m).
+    #[arg(long, default_value = "5m")]
+    pub timeout: String,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// `deployment/NAME`; every deployment in the namespace when omitted.
+    pub deployment: Option<String>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: TextOrJson,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// `deployment/NAME`, `deploy/NAME`, `deployments.apps/NAME` or a bare `NAME`.
+pub fn deployment_name(arg: &str) -> Result<String, CliError> {
+    let name = match arg.split_once('/') {
+        Some((kind, name)) => {
+            let kind = kind.to_lowercase();
+            let ok = matches!(
+                kind.as_str(),
+                "deployment" | "deployments" | "deploy" | "deployment.apps" | "deployments.apps"
+            );
+            if !ok {
+                return Err(CliError::Message(format!(
+                    "{arg:?} is not a deployment (use deployment/NAME)"
+                )));
+            }
+            name
+        }
+        None => arg,
+    };
+    if name.is_empty() {
+        return Err(CliError::Message(format!("no deployment name in {arg:?}")));
+    }
+    Ok(name.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -50,6 +50,26 @@ impl CommandOutcome {
     }
 }
 
+/// A change requested of the cluster (`ClusterActionRequested`) and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClusterActionRun {
+    /// The equivalent kubectl command.
+    pub action: String,
+    pub target: String,
+    pub requested_at: DateTime<Utc>,
+    pub actor: String,
+    /// `None` while in flight (or when the session died before the outcome was written:
+    /// the request may or may not have reached the cluster).
+    pub finished: Option<ClusterActionOutcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClusterActionOutcome {
+    pub at: DateTime<Utc>,
+    pub outcome: String,
+    pub ok: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Note {
     pub at: DateTime<Utc>,
@@ -77,6 +97,7 @@ pub struct Progress {
     pub bindings: BTreeMap<String, String>,
     pub notes: Vec<Note>,
     pub runs: Vec<CommandRun>,
+    pub cluster_actions: Vec<ClusterActionRun>,
     pub phase_visits: Vec<PhaseVisit>,
     pub resumed_at: Vec<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -182,6 +203,33 @@ impl Progress {
                         exit_code: *exit_code,
                         duration_ms: *duration_ms,
                         cancelled: *cancelled,
+                    });
+                }
+            }
+            Entry::ClusterActionRequested { action, target } => {
+                self.cluster_actions.push(ClusterActionRun {
+                    action: action.clone(),
+                    target: target.clone(),
+                    requested_at: r.ts,
+                    actor: r.actor.clone(),
+                    finished: None,
+                })
+            }
+            Entry::ClusterActionFinished {
+                action,
+                outcome,
+                ok,
+            } => {
+                if let Some(run) = self
+                    .cluster_actions
+                    .iter_mut()
+                    .rev()
+                    .find(|c| &c.action == action && c.finished.is_none())
+                {
+                    run.finished = Some(ClusterActionOutcome {
+                        at: r.ts,
+                        outcome: outcome.clone(),
+                        ok: *ok,
                     });
                 }
             }

@@ -559,6 +559,17 @@ pub fn describe(entry: &Entry) -> String {
             };
             format!("run {run} of {step} {how} after {}", duration(*duration_ms))
         }
+        Entry::ClusterActionRequested { action, target } => {
+            format!("requested on {target}: {}", one_line(action))
+        }
+        Entry::ClusterActionFinished {
+            action,
+            outcome,
+            ok,
+        } => {
+            let verdict = if *ok { "succeeded" } else { "failed" };
+            format!("{} {verdict}: {}", one_line(action), one_line(outcome))
+        }
         Entry::SessionClosed => "closed the session".to_owned(),
     }
 }

@@ -159,6 +159,9 @@ pub struct Shared {
     pub requests: AtomicU64,
     /// Timeline entries played so far (for drill scoring).
     timeline_log: Mutex<Vec<TimelineRecord>>,
+    /// API requests received since start, by HTTP method (`GET`, `POST`, `PATCH`, …), for
+    /// tests proving that nothing mutating reached the server.
+    requests_by_method: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 /// A timeline entry the simulator has played.
@@ -202,7 +205,26 @@ impl Shared {
             next_ip: AtomicU64::new(2),
             faults_gen: AtomicU64::new(0),
             timeline_log: Mutex::new(Vec::new()),
+            requests_by_method: Mutex::new(Default::default()),
         }
+    }
+
+    /// Counts one API request (`/api`, `/apis`) by method.
+    pub fn count_request(&self, method: &str) {
+        *self
+            .requests_by_method
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(method.to_string())
+            .or_default() += 1;
+    }
+
+    /// API requests received since start, by HTTP method.
+    pub fn requests_by_verb(&self) -> std::collections::BTreeMap<String, u64> {
+        self.requests_by_method
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Random bytes from the seeded generator.

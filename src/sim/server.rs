@@ -294,6 +294,7 @@ async fn handle(
     if !(path.starts_with("/api/") || path == "/api" || path.starts_with("/apis")) {
         return Err(ApiError::NoRoute);
     }
+    shared.count_request(method.as_str());
     shared.inject_faults().await?;
     let auth_header = headers
         .get(header::AUTHORIZATION)

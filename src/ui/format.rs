@@ -2,8 +2,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::journal::Entry;
-
 /// `12:03`, `1:02:03` for a number of seconds.
 pub fn clock(secs: i64) -> String {
     let s = secs.max(0);
@@ -76,58 +74,6 @@ pub fn reflow(markdown: &str) -> Vec<String> {
         joinable = !trimmed.is_empty() && !trimmed.starts_with(['#', '|']);
     }
     out
-}
-
-/// One line describing a journal entry, for the journal pane.
-pub fn describe(entry: &Entry) -> String {
-    match entry {
-        Entry::SessionStarted { title, mode, .. } => format!("session started ({mode}): {title}"),
-        Entry::SessionResumed { host } => format!("session resumed on {host}"),
-        Entry::PhaseEntered { title, .. } => format!("entered phase: {title}"),
-        Entry::StepTicked { step, title } => format!("✓ {step} {title}"),
-        Entry::StepUnticked { step, title } => format!("reopened {step} {title}"),
-        Entry::StepSkipped {
-            step,
-            title,
-            reason,
-        } => format!("skipped {step} {title} — {reason}"),
-        Entry::NoteAdded { text, .. } => format!("note: {}", text.lines().next().unwrap_or("")),
-        Entry::PlaceholderBound {
-            name,
-            value,
-            secret,
-        } => {
-            if *secret {
-                format!("set {name} (secret, not recorded)")
-            } else {
-                format!("set {name} = {value}")
-            }
-        }
-        Entry::CommandStarted { step, run, command } => {
-            format!(
-                "run {run} {step}: $ {}",
-                command.lines().next().unwrap_or("")
-            )
-        }
-        Entry::CommandFinished {
-            run,
-            exit_code,
-            duration_ms,
-            cancelled,
-            ..
-        } => {
-            let how = match (exit_code, cancelled) {
-                (_, true) => "cancelled".to_string(),
-                (Some(c), _) => format!("exit {c}"),
-                (None, _) => "killed".to_string(),
-            };
-            format!(
-                "run {run} {how} after {}",
-                super::update::human_ms(*duration_ms)
-            )
-        }
-        Entry::SessionClosed => "session closed".to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -176,3 +176,41 @@ pub fn stop(mut child: Child) -> String {
     let out = child.wait_with_output().expect("kubectl output");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+impl Sim {
+    /// A kube client for a kubeconfig context of this simulator (`backout-sim` is the
+    /// admin, `backout-sim-viewer` the read-only user), built through backout's own
+    /// connection path.
+    pub fn connect(&self, context: &str, read_only: bool) -> backout::adapters::kube::Connection {
+        let opts = backout::adapters::kube::ConnectOptions {
+            kubeconfig: Some(self.kubeconfig.clone()),
+            context: Some(context.to_string()),
+            read_only,
+            ..Default::default()
+        };
+        self.runtime
+            .block_on(backout::adapters::kube::connect(&opts))
+            .expect("connects to the simulator")
+    }
+
+    /// `kubectl get deploy NAME -o json` reduced to what an action may change: the spec
+    /// and the annotations (no resourceVersion, uid, timestamps or managedFields).
+    pub fn deployment_shape(&self, name: &str) -> Value {
+        let d = self.json(&["get", "deploy", name]);
+        serde_json::json!({"spec": d["spec"], "annotations": d["metadata"]["annotations"]})
+    }
+
+    /// Waits until the deployment's rollout is complete as `kubectl rollout status` sees it.
+    pub fn settled(&self, name: &str) {
+        self.wait_for(&format!("deployment {name} settled"), || {
+            let d = self.json(&["get", "deploy", name]);
+            let s = &d["status"];
+            let desired = d["spec"]["replicas"].as_i64().unwrap_or(0);
+            d["metadata"]["generation"] == s["observedGeneration"]
+                && (d["spec"]["paused"] == true
+                    || s["updatedReplicas"].as_i64().unwrap_or(0) == desired
+                        && s["availableReplicas"].as_i64().unwrap_or(0) == desired
+                        && s["replicas"].as_i64().unwrap_or(0) == desired)
+        });
+    }
+}

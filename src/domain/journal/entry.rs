@@ -69,6 +69,20 @@ pub enum Entry {
         duration_ms: u64,
         cancelled: bool,
     },
+    /// A change to the cluster is about to be requested: written and fsynced before the
+    /// request leaves. `action` is the equivalent kubectl command; `target` is
+    /// `context/namespace/deployment`.
+    ClusterActionRequested {
+        action: String,
+        target: String,
+    },
+    /// How the cluster change ended: kubectl's result line (`deployment.apps/web rolled
+    /// back`, a refusal, an API error, the rollout's final status).
+    ClusterActionFinished {
+        action: String,
+        outcome: String,
+        ok: bool,
+    },
     /// The operator ended the session (quit with everything done, or `q` twice).
     SessionClosed,
 }
@@ -144,6 +158,19 @@ impl Entry {
                 run,
                 command: clean(command),
             },
+            Entry::ClusterActionRequested { action, target } => Entry::ClusterActionRequested {
+                action: clean(action),
+                target,
+            },
+            Entry::ClusterActionFinished {
+                action,
+                outcome,
+                ok,
+            } => Entry::ClusterActionFinished {
+                action: clean(action),
+                outcome: clean(outcome),
+                ok,
+            },
             e @ (Entry::CommandFinished { .. } | Entry::SessionClosed) => e,
         }
     }
@@ -161,6 +188,8 @@ impl Entry {
             Entry::PlaceholderBound { .. } => "placeholder_bound",
             Entry::CommandStarted { .. } => "command_started",
             Entry::CommandFinished { .. } => "command_finished",
+            Entry::ClusterActionRequested { .. } => "cluster_action_requested",
+            Entry::ClusterActionFinished { .. } => "cluster_action_finished",
             Entry::SessionClosed => "session_closed",
         }
     }

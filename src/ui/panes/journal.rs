@@ -6,7 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::domain::journal::Entry;
-use crate::ui::format::{describe, ellipsize};
+use crate::domain::report::describe;
+use crate::ui::format::ellipsize;
 use crate::ui::state::{App, Pane};
 use crate::ui::theme::Role;
 

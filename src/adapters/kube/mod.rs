@@ -1,0 +1,16 @@
+//! The Kubernetes adapter: connecting like kubectl, watching the target workload into
+//! slim rows, performing rollback actions with kubectl's semantics, the `--read-only`
+//! guard, and the Lease lock that keeps two consoles from acting at once.
+
+pub mod actions;
+pub mod connect;
+pub mod convert;
+pub mod guard;
+pub mod lease;
+pub mod watch;
+
+pub use actions::{ActionError, ActionRunner, Executed, FollowOutcome, Planned, Preflight};
+pub use connect::{ConnectError, ConnectOptions, Connection, connect};
+pub use guard::{ReadOnlyLayer, ReadOnlyViolation};
+pub use lease::{LeaseError, LeaseGuard, LeaseHeld};
+pub use watch::{WatchHandle, spawn_watchers};

@@ -1,0 +1,978 @@
+//! `kubectl` lines found in runbooks, parsed into native actions and queries.
+//!
+//! Only lines this module fully understands run natively; anything else (pipes, `&&`
+//! chains, redirections, unknown verbs or flags, placeholders left unfilled) is
+//! [`ParsedLine::NotUnderstood`] with the reason, and the console falls back to running it
+//! in a shell after confirmation. Quoting follows POSIX shell rules for `'…'`, `"…"` and
+//! backslashes; a leading `$ ` prompt is ignored.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::action::{ClusterAction, EnvChange, ReadOnlyQuery};
+
+/// What a line asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    Action(ClusterAction),
+    Query(ReadOnlyQuery),
+}
+
+/// A kubectl line understood natively.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KubectlLine {
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+    /// The Deployment the line is about (`None` for Service patches and pod selectors).
+    pub deployment: Option<String>,
+    pub command: Command,
+}
+
+impl KubectlLine {
+    /// The workload the line acts on: its `--context`, `-n` and deployment, each filled
+    /// from `default` (the runbook's target) when the line leaves it out.
+    pub fn target(&self, default: &super::target::Target) -> super::target::Target {
+        super::target::Target {
+            context: self.context.clone().or_else(|| default.context.clone()),
+            namespace: self
+                .namespace
+                .clone()
+                .unwrap_or_else(|| default.namespace.clone()),
+            deployment: self
+                .deployment
+                .clone()
+                .unwrap_or_else(|| default.deployment.clone()),
+        }
+    }
+}
+
+/// The result of parsing one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParsedLine {
+    Parsed(KubectlLine),
+    NotUnderstood(String),
+}
+
+type R<T> = Result<T, String>;
+
+/// Splits a line into words like a POSIX shell, refusing shell operators.
+fn words(line: &str) -> R<Vec<String>> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(x) => cur.push(x),
+                        None => return Err("unterminated single quote".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(x @ ('"' | '\\' | '$' | '`')) => cur.push(x),
+                            Some('\n') => {}
+                            Some(x) => {
+                                cur.push('\\');
+                                cur.push(x);
+                            }
+                            None => return Err("unterminated double quote".into()),
+                        },
+                        Some('$') | Some('`') => {
+                            return Err("shell expansion inside double quotes".into());
+                        }
+                        Some(x) => cur.push(x),
+                        None => return Err("unterminated double quote".into()),
+                    }
+                }
+            }
+            '\\' => match chars.next() {
+                Some('\n') => {}
+                Some(x) => {
+                    in_word = true;
+                    cur.push(x);
+                }
+                None => {}
+            },
+            c if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            '|' | '&' | ';' | '>' | '<' | '`' | '(' | ')' => {
+                return Err(format!("shell operator {c:?}: run it in a shell"));
+            }
+            '$' => return Err("shell variable or substitution: fill it in first".into()),
+            '#' if !in_word => break,
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+/// Flags seen on the line, and positional words, in order.
+#[derive(Default)]
+struct Args {
+    flags: Vec<(String, Option<String>)>,
+    positional: Vec<String>,
+}
+
+/// Flags that take a value as the next word when not written `--flag=value`.
+const VALUED: &[&str] = &[
+    "--context",
+    "-n",
+    "--namespace",
+    "--to-revision",
+    "--timeout",
+    "--revision",
+    "--replicas",
+    "-l",
+    "--selector",
+    "-c",
+    "--containers",
+    "-p",
+    "--patch",
+    "--type",
+    "-o",
+    "--output",
+];
+
+fn split_args(ws: &[String]) -> R<Args> {
+    let mut a = Args::default();
+    let mut i = 0;
+    while i < ws.len() {
+        let w = &ws[i];
+        if w.starts_with('-') && w.len() > 1 && !w.ends_with('-') || w.starts_with("--") {
+            if let Some((k, v)) = w.split_once('=') {
+                a.flags.push((k.to_string(), Some(v.to_string())));
+            } else if VALUED.contains(&w.as_str()) {
+                let v = ws
+                    .get(i + 1)
+                    .ok_or_else(|| format!("flag {w} needs a value"))?;
+                a.flags.push((w.clone(), Some(v.clone())));
+                i += 1;
+            } else if let Some(v) = w
+                .strip_prefix("-n")
+                .filter(|v| !v.is_empty() && !w.starts_with("--"))
+            {
+                a.flags.push(("-n".into(), Some(v.to_string())));
+            } else {
+                a.flags.push((w.clone(), None));
+            }
+        } else {
+            a.positional.push(w.clone());
+        }
+        i += 1;
+    }
+    Ok(a)
+}
+
+impl Args {
+    /// Takes the value of a flag (any of its spellings); later occurrences win, as in
+    /// kubectl.
+    fn take(&mut self, names: &[&str]) -> R<Option<String>> {
+        let mut val = None;
+        let mut err = None;
+        self.flags.retain(|(k, v)| {
+            if names.contains(&k.as_str()) {
+                match v {
+                    Some(v) => val = Some(v.clone()),
+                    None => err = Some(format!("flag {k} needs a value")),
+                }
+                false
+            } else {
+                true
+            }
+        });
+        match err {
+            Some(e) => Err(e),
+            None => Ok(val),
+        }
+    }
+
+    /// Removes a boolean flag; `Some(true)` when given as `--flag` or `--flag=true`.
+    fn take_bool(&mut self, name: &str) -> R<Option<bool>> {
+        let mut val = None;
+        let mut err = None;
+        self.flags.retain(|(k, v)| {
+            if k == name {
+                match v.as_deref() {
+                    None | Some("true") => val = Some(true),
+                    Some("false") => val = Some(false),
+                    Some(o) => err = Some(format!("invalid value {o:?} for {name}")),
+                }
+                false
+            } else {
+                true
+            }
+        });
+        match err {
+            Some(e) => Err(e),
+            None => Ok(val),
+        }
+    }
+
+    fn finish(&self) -> R<()> {
+        match self.flags.first() {
+            Some((k, _)) => Err(format!("flag {k} is not supported natively")),
+            None => Ok(()),
+        }
+    }
+}
+
+fn is_deployment_kind(k: &str) -> bool {
+    matches!(
+        k,
+        "deployment" | "deployments" | "deploy" | "deployment.apps" | "deployments.apps"
+    ) || k.starts_with("deployments.v1.apps")
+        || k.starts_with("deployment.v1.apps")
+}
+
+fn is_service_kind(k: &str) -> bool {
+    matches!(k, "service" | "services" | "svc")
+}
+
+fn is_pod_kind(k: &str) -> bool {
+    matches!(k, "pod" | "pods" | "po")
+}
+
+/// `deployment/NAME` or `deployment NAME` at the start of `pos`; returns the name and the
+/// rest.
+fn resource<'a>(
+    pos: &'a [String],
+    kind_ok: fn(&str) -> bool,
+    what: &str,
+) -> R<(String, &'a [String])> {
+    let first = pos.first().ok_or_else(|| format!("no {what} named"))?;
+    if let Some((k, n)) = first.split_once('/') {
+        if !kind_ok(&k.to_lowercase()) {
+            return Err(format!("{k} is not a {what}"));
+        }
+        if n.is_empty() {
+            return Err(format!("no {what} name in {first}"));
+        }
+        return Ok((check_name(n)?, &pos[1..]));
+    }
+    if !kind_ok(&first.to_lowercase()) {
+        return Err(format!("{first} is not a {what}"));
+    }
+    let name = pos.get(1).ok_or_else(|| format!("no {what} name"))?;
+    Ok((check_name(name)?, &pos[2..]))
+}
+
+fn check_name(n: &str) -> R<String> {
+    if n.contains('<') || n.contains('>') || n.contains('{') || n.contains('$') {
+        return Err(format!("placeholder {n:?} not filled in"));
+    }
+    let ok = n
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    if !ok || n.is_empty() {
+        return Err(format!("{n:?} is not a valid resource name"));
+    }
+    Ok(n.to_string())
+}
+
+fn no_more(rest: &[String]) -> R<()> {
+    match rest.first() {
+        Some(w) => Err(format!(
+            "unexpected argument {w:?} (one resource at a time)"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Parses a Go duration as kubectl's `--timeout` takes it (`30s`, `5m`, `1h30m`, `0`).
+pub fn parse_duration_secs(s: &str) -> R<u64> {
+    if s == "0" {
+        return Ok(0);
+    }
+    let mut total = 0f64;
+    let mut num = String::new();
+    let mut chars = s.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            num.push(c);
+            continue;
+        }
+        let mut unit = c.to_string();
+        if c == 'm' && chars.peek() == Some(&'s') {
+            unit.push('s');
+            chars.next();
+        }
+        let n: f64 = num.parse().map_err(|_| format!("invalid duration {s:?}"))?;
+        num.clear();
+        total += n * match unit.as_str() {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            _ => return Err(format!("invalid duration {s:?}")),
+        };
+        any = true;
+    }
+    if !num.is_empty() || !any {
+        return Err(format!("invalid duration {s:?} (missing unit)"));
+    }
+    Ok(total.ceil() as u64)
+}
+
+fn parse_int<T: std::str::FromStr>(flag: &str, v: &str) -> R<T> {
+    v.parse()
+        .map_err(|_| format!("invalid value {v:?} for {flag}"))
+}
+
+/// Parses one line of a runbook command block.
+pub fn parse_kubectl_line(line: &str) -> ParsedLine {
+    match parse(line) {
+        Ok(l) => ParsedLine::Parsed(l),
+        Err(e) => ParsedLine::NotUnderstood(e),
+    }
+}
+
+fn parse(line: &str) -> R<KubectlLine> {
+    let line = line.trim();
+    let line = line.strip_prefix("$ ").unwrap_or(line);
+    let ws = words(line)?;
+    let (bin, rest) = ws.split_first().ok_or("empty line")?;
+    if bin != "kubectl" && !bin.ends_with("/kubectl") {
+        return Err(format!("{bin} is not kubectl"));
+    }
+    let mut a = split_args(rest)?;
+    let context = a.take(&["--context"])?;
+    let namespace = a.take(&["-n", "--namespace"])?;
+    if a.flags
+        .iter()
+        .any(|(k, _)| k == "--kubeconfig" || k == "--server" || k == "-s")
+    {
+        return Err("another kubeconfig or server: run it in a shell".into());
+    }
+    let pos = std::mem::take(&mut a.positional);
+    let verb: Vec<&str> = pos.iter().take(2).map(String::as_str).collect();
+    let (deployment, command) = match verb.as_slice() {
+        ["rollout", sub, ..] => {
+            let (name, rest) = resource(&pos[2..], is_deployment_kind, "deployment")?;
+            no_more(rest)?;
+            let cmd = match *sub {
+                "undo" => {
+                    let to = a
+                        .take(&["--to-revision"])?
+                        .map(|v| parse_int::<i64>("--to-revision", &v))
+                        .transpose()?;
+                    Command::Action(ClusterAction::Undo {
+                        to_revision: to.filter(|n| *n != 0),
+                    })
+                }
+                "pause" => Command::Action(ClusterAction::Pause),
+                "resume" => Command::Action(ClusterAction::Resume),
+                "restart" => Command::Action(ClusterAction::Restart),
+                "status" => {
+                    let timeout = a
+                        .take(&["--timeout"])?
+                        .map(|v| parse_duration_secs(&v))
+                        .transpose()?
+                        .filter(|s| *s > 0);
+                    if a.take_bool("--watch")? == Some(false) || a.take_bool("-w")? == Some(false) {
+                        return Err("rollout status --watch=false is not supported natively".into());
+                    }
+                    Command::Query(ReadOnlyQuery::RolloutStatus {
+                        timeout_secs: timeout,
+                    })
+                }
+                "history" => {
+                    let revision = a
+                        .take(&["--revision"])?
+                        .map(|v| parse_int::<i64>("--revision", &v))
+                        .transpose()?
+                        .filter(|n| *n != 0);
+                    Command::Query(ReadOnlyQuery::RolloutHistory { revision })
+                }
+                other => return Err(format!("rollout {other} is not supported natively")),
+            };
+            (Some(name), cmd)
+        }
+        ["scale", ..] => {
+            let (name, rest) = resource(&pos[1..], is_deployment_kind, "deployment")?;
+            no_more(rest)?;
+            let replicas = a.take(&["--replicas"])?.ok_or("scale needs --replicas")?;
+            let replicas = parse_int::<i32>("--replicas", &replicas)?;
+            if replicas < 0 {
+                return Err("--replicas must not be negative".into());
+            }
+            (
+                Some(name),
+                Command::Action(ClusterAction::Scale { replicas }),
+            )
+        }
+        ["set", "image", ..] => {
+            let (name, rest) = resource(&pos[2..], is_deployment_kind, "deployment")?;
+            let [pair] = rest else {
+                return Err("set image: exactly one CONTAINER=IMAGE natively".into());
+            };
+            let (container, image) = pair
+                .split_once('=')
+                .filter(|(c, i)| !c.is_empty() && !i.is_empty())
+                .ok_or_else(|| format!("{pair:?} is not CONTAINER=IMAGE"))?;
+            if image.contains('<') {
+                return Err(format!("placeholder in {image:?} not filled in"));
+            }
+            (
+                Some(name),
+                Command::Action(ClusterAction::SetImage {
+                    container: container.into(),
+                    image: image.into(),
+                }),
+            )
+        }
+        ["set", "env", ..] => {
+            let (name, rest) = resource(&pos[2..], is_deployment_kind, "deployment")?;
+            let container = a.take(&["-c", "--containers"])?;
+            if rest.is_empty() {
+                return Err("set env: no NAME=VALUE or NAME-".into());
+            }
+            let mut changes = Vec::new();
+            for w in rest {
+                if let Some((k, v)) = w.split_once('=') {
+                    env_name(k)?;
+                    changes.push(EnvChange::Set {
+                        name: k.into(),
+                        value: v.into(),
+                    });
+                } else if let Some(k) = w.strip_suffix('-') {
+                    env_name(k)?;
+                    changes.push(EnvChange::Unset { name: k.into() });
+                } else {
+                    return Err(format!("{w:?} is not NAME=VALUE or NAME-"));
+                }
+            }
+            (
+                Some(name),
+                Command::Action(ClusterAction::SetEnv { container, changes }),
+            )
+        }
+        ["patch", ..] => {
+            let (service, rest) = resource(&pos[1..], is_service_kind, "service")?;
+            no_more(rest)?;
+            if let Some(t) = a.take(&["--type"])?
+                && t != "strategic"
+                && t != "merge"
+            {
+                return Err(format!("patch --type={t} is not a selector switch"));
+            }
+            let body = a.take(&["-p", "--patch"])?.ok_or("patch needs -p")?;
+            let selector = selector_patch(&body)?;
+            (
+                None,
+                Command::Action(ClusterAction::SwitchSelector { service, selector }),
+            )
+        }
+        ["delete", kind, ..] if is_pod_kind(kind) => {
+            if pos.len() > 2 {
+                return Err("delete pods by name is not supported natively; use -l".into());
+            }
+            let selector = a
+                .take(&["-l", "--selector"])?
+                .ok_or("delete pods natively needs a label selector (-l)")?;
+            (
+                None,
+                Command::Action(ClusterAction::DeletePods { selector }),
+            )
+        }
+        ["get", kind, ..] if is_pod_kind(kind) => {
+            if pos.len() > 2 {
+                return Err("get pods by name is not supported natively".into());
+            }
+            let selector = a.take(&["-l", "--selector"])?;
+            let _ = a.take(&["-o", "--output"])?;
+            (None, Command::Query(ReadOnlyQuery::GetPods { selector }))
+        }
+        ["get", ..] => {
+            let (name, rest) = resource(&pos[1..], is_deployment_kind, "deployment")?;
+            no_more(rest)?;
+            let _ = a.take(&["-o", "--output"])?;
+            (Some(name), Command::Query(ReadOnlyQuery::GetDeployment))
+        }
+        [] => return Err("no kubectl command".into()),
+        other => {
+            return Err(format!(
+                "kubectl {} is not supported natively",
+                other.join(" ")
+            ));
+        }
+    };
+    a.finish()?;
+    if let Some(ns) = &namespace {
+        check_name(ns)?;
+    }
+    Ok(KubectlLine {
+        context,
+        namespace,
+        deployment,
+        command,
+    })
+}
+
+fn env_name(k: &str) -> R<()> {
+    let ok = !k.is_empty()
+        && !k.starts_with(|c: char| c.is_ascii_digit())
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{k:?} is not an environment variable name"))
+    }
+}
+
+/// `{"spec":{"selector":{…}}}` and nothing else.
+fn selector_patch(body: &str) -> R<BTreeMap<String, String>> {
+    let v: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| format!("patch is not JSON: {e}"))?;
+    let only = |v: &serde_json::Value, key: &str| {
+        v.as_object()
+            .filter(|o| o.len() == 1)
+            .and_then(|o| o.get(key))
+            .cloned()
+    };
+    let sel = only(&v, "spec")
+        .and_then(|s| only(&s, "selector"))
+        .ok_or("only a patch of spec.selector runs natively")?;
+    let map = sel.as_object().ok_or("spec.selector must be an object")?;
+    let mut out = BTreeMap::new();
+    for (k, v) in map {
+        let v = v
+            .as_str()
+            .ok_or_else(|| format!("selector value of {k:?} must be a string"))?;
+        out.insert(k.clone(), v.to_string());
+    }
+    if out.is_empty() {
+        return Err("empty selector".into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(line: &str) -> KubectlLine {
+        match parse_kubectl_line(line) {
+            ParsedLine::Parsed(l) => l,
+            ParsedLine::NotUnderstood(e) => panic!("{line}: {e}"),
+        }
+    }
+
+    fn action(line: &str) -> (Option<String>, Option<String>, ClusterAction) {
+        let l = ok(line);
+        match l.command {
+            Command::Action(a) => (l.namespace, l.deployment, a),
+            Command::Query(q) => panic!("{line}: query {q:?}"),
+        }
+    }
+
+    fn query(line: &str) -> (Option<String>, Option<String>, ReadOnlyQuery) {
+        let l = ok(line);
+        match l.command {
+            Command::Query(q) => (l.namespace, l.deployment, q),
+            Command::Action(a) => panic!("{line}: action {a:?}"),
+        }
+    }
+
+    fn s(x: &str) -> Option<String> {
+        Some(x.to_string())
+    }
+
+    #[test]
+    fn actions_from_real_runbook_lines() {
+        use ClusterAction::*;
+        let cases: Vec<(&str, Option<String>, Option<String>, ClusterAction)> = vec![
+            (
+                "kubectl rollout undo deployment/api -n prod --to-revision=3",
+                s("prod"),
+                s("api"),
+                Undo {
+                    to_revision: Some(3),
+                },
+            ),
+            (
+                "kubectl -n prod rollout undo deploy api",
+                s("prod"),
+                s("api"),
+                Undo { to_revision: None },
+            ),
+            (
+                "$ kubectl rollout undo deployments.apps/checkout-api --namespace=checkout",
+                s("checkout"),
+                s("checkout-api"),
+                Undo { to_revision: None },
+            ),
+            (
+                "kubectl rollout undo deployment checkout-api --to-revision 0 -n checkout",
+                s("checkout"),
+                s("checkout-api"),
+                Undo { to_revision: None },
+            ),
+            (
+                "kubectl --namespace checkout rollout pause deployment/checkout-api",
+                s("checkout"),
+                s("checkout-api"),
+                Pause,
+            ),
+            (
+                "kubectl rollout resume deploy/checkout-api",
+                None,
+                s("checkout-api"),
+                Resume,
+            ),
+            (
+                "kubectl rollout restart deployment/api -nprod",
+                s("prod"),
+                s("api"),
+                Restart,
+            ),
+            (
+                "kubectl scale deployment api --replicas=0",
+                None,
+                s("api"),
+                Scale { replicas: 0 },
+            ),
+            (
+                "kubectl scale --replicas 5 deploy/api -n prod",
+                s("prod"),
+                s("api"),
+                Scale { replicas: 5 },
+            ),
+            (
+                "kubectl set image deployment/api api=repo/api:1.2.3",
+                None,
+                s("api"),
+                SetImage {
+                    container: "api".into(),
+                    image: "repo/api:1.2.3".into(),
+                },
+            ),
+            (
+                "kubectl set image deploy/api '*=registry:5000/api:1.2'",
+                None,
+                s("api"),
+                SetImage {
+                    container: "*".into(),
+                    image: "registry:5000/api:1.2".into(),
+                },
+            ),
+            (
+                "kubectl set env deployment/api FEATURE_X=false",
+                None,
+                s("api"),
+                SetEnv {
+                    container: None,
+                    changes: vec![EnvChange::Set {
+                        name: "FEATURE_X".into(),
+                        value: "false".into(),
+                    }],
+                },
+            ),
+            (
+                "kubectl set env deployment/api -c api FEATURE_X- \"GREETING=hello world\"",
+                None,
+                s("api"),
+                SetEnv {
+                    container: s("api"),
+                    changes: vec![
+                        EnvChange::Unset {
+                            name: "FEATURE_X".into(),
+                        },
+                        EnvChange::Set {
+                            name: "GREETING".into(),
+                            value: "hello world".into(),
+                        },
+                    ],
+                },
+            ),
+            (
+                "kubectl patch service api -p '{\"spec\":{\"selector\":{\"version\":\"blue\"}}}'",
+                None,
+                None,
+                SwitchSelector {
+                    service: "api".into(),
+                    selector: [("version".to_string(), "blue".to_string())].into(),
+                },
+            ),
+            (
+                "kubectl patch svc/api -n prod --type=merge -p '{\"spec\": {\"selector\": {\"app\": \"api\", \"slot\": \"green\"}}}'",
+                s("prod"),
+                None,
+                SwitchSelector {
+                    service: "api".into(),
+                    selector: [
+                        ("app".to_string(), "api".to_string()),
+                        ("slot".to_string(), "green".to_string()),
+                    ]
+                    .into(),
+                },
+            ),
+            (
+                "kubectl delete pods -l app=api",
+                None,
+                None,
+                DeletePods {
+                    selector: "app=api".into(),
+                },
+            ),
+            (
+                "kubectl delete pod --selector 'app=api,version in (2.0)' -n shop",
+                s("shop"),
+                None,
+                DeletePods {
+                    selector: "app=api,version in (2.0)".into(),
+                },
+            ),
+            (
+                "kubectl rollout undo deployment/api -n prod # back to the last good one",
+                s("prod"),
+                s("api"),
+                Undo { to_revision: None },
+            ),
+            (
+                "kubectl rollout undo \\\n  deployment/api -n prod",
+                s("prod"),
+                s("api"),
+                Undo { to_revision: None },
+            ),
+        ];
+        for (line, ns, dep, want) in cases {
+            assert_eq!(action(line), (ns, dep, want), "{line}");
+        }
+        assert_eq!(
+            ok("kubectl --context prod-eu rollout pause deploy/api").context,
+            s("prod-eu")
+        );
+        assert_eq!(
+            ok("kubectl rollout pause deploy/api --context=prod-eu").context,
+            s("prod-eu")
+        );
+    }
+
+    #[test]
+    fn queries() {
+        use ReadOnlyQuery::*;
+        let cases: Vec<(&str, Option<String>, Option<String>, ReadOnlyQuery)> = vec![
+            (
+                "kubectl rollout status deploy/api --timeout=5m",
+                None,
+                s("api"),
+                RolloutStatus {
+                    timeout_secs: Some(300),
+                },
+            ),
+            (
+                "kubectl rollout status deployment/api -n prod --timeout 1m30s",
+                s("prod"),
+                s("api"),
+                RolloutStatus {
+                    timeout_secs: Some(90),
+                },
+            ),
+            (
+                "kubectl rollout status deployment api",
+                None,
+                s("api"),
+                RolloutStatus { timeout_secs: None },
+            ),
+            (
+                "kubectl rollout history deployment api",
+                None,
+                s("api"),
+                RolloutHistory { revision: None },
+            ),
+            (
+                "kubectl rollout history deployment/api --revision=2",
+                None,
+                s("api"),
+                RolloutHistory { revision: Some(2) },
+            ),
+            (
+                "kubectl get pods -l app=api -n prod",
+                s("prod"),
+                None,
+                GetPods {
+                    selector: s("app=api"),
+                },
+            ),
+            (
+                "kubectl get po -o wide",
+                None,
+                None,
+                GetPods { selector: None },
+            ),
+            (
+                "kubectl get deploy api -n prod",
+                s("prod"),
+                s("api"),
+                GetDeployment,
+            ),
+            (
+                "kubectl get deployment/api -o yaml",
+                None,
+                s("api"),
+                GetDeployment,
+            ),
+        ];
+        for (line, ns, dep, want) in cases {
+            assert_eq!(query(line), (ns, dep, want), "{line}");
+        }
+    }
+
+    #[test]
+    fn not_understood_with_a_reason() {
+        let cases = [
+            ("kubectl get pods -n prod | grep api", "shell operator '|'"),
+            (
+                "kubectl rollout undo deploy/api && kubectl rollout status deploy/api",
+                "shell operator '&'",
+            ),
+            (
+                "kubectl rollout undo deploy/api; echo done",
+                "shell operator ';'",
+            ),
+            ("kubectl get pods > pods.txt", "shell operator '>'"),
+            ("kubectl rollout undo deployment/$SERVICE", "shell variable"),
+            (
+                "kubectl rollout undo deployment/<service-name>",
+                "shell operator '<'",
+            ),
+            (
+                "kubectl rollout undo 'deployment/<service-name>'",
+                "placeholder",
+            ),
+            (
+                "kubectl rollout undo statefulset/db",
+                "statefulset is not a deployment",
+            ),
+            (
+                "kubectl rollout undo deploy/api deploy/web",
+                "unexpected argument",
+            ),
+            (
+                "kubectl rollout undo deploy/api --dry-run=server",
+                "flag --dry-run is not supported natively",
+            ),
+            (
+                "kubectl rollout undo deploy/api --to-revision=two",
+                "invalid value \"two\" for --to-revision",
+            ),
+            ("kubectl scale deployment api", "scale needs --replicas"),
+            (
+                "kubectl scale deployment api --replicas=-1",
+                "must not be negative",
+            ),
+            (
+                "kubectl apply -f deploy.yaml",
+                "kubectl apply deploy.yaml is not supported",
+            ),
+            (
+                "kubectl --kubeconfig other.yaml rollout undo deploy/api",
+                "another kubeconfig",
+            ),
+            (
+                "kubectl patch service api -p '{\"spec\":{\"ports\":[]}}'",
+                "only a patch of spec.selector",
+            ),
+            (
+                "kubectl patch service api --type=json -p '[]'",
+                "not a selector switch",
+            ),
+            (
+                "kubectl patch deployment api -p '{}'",
+                "deployment is not a service",
+            ),
+            ("kubectl delete pods web-1", "by name"),
+            ("kubectl delete pods", "needs a label selector"),
+            (
+                "kubectl set image deployment/api api=a:1 sidecar=b:2",
+                "exactly one",
+            ),
+            (
+                "kubectl set env deployment/api 1BAD=x",
+                "not an environment variable name",
+            ),
+            (
+                "kubectl rollout status deploy/api --timeout=5",
+                "missing unit",
+            ),
+            (
+                "kubectl rollout status deploy/api --watch=false",
+                "--watch=false",
+            ),
+            (
+                "kubectl rollout undo 'deploy/api",
+                "unterminated single quote",
+            ),
+            ("helm rollback api 3", "helm is not kubectl"),
+            ("", "empty line"),
+        ];
+        for (line, want) in cases {
+            match parse_kubectl_line(line) {
+                ParsedLine::NotUnderstood(e) => assert!(e.contains(want), "{line}: {e}"),
+                ParsedLine::Parsed(p) => panic!("{line} parsed: {p:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn lines_fill_in_the_runbook_target() {
+        let default = crate::domain::cluster::Target {
+            context: Some("prod-eu".into()),
+            namespace: "checkout".into(),
+            deployment: "checkout-api".into(),
+        };
+        let t = ok("kubectl rollout undo deploy/api -n shop").target(&default);
+        assert_eq!(
+            (
+                t.context.as_deref(),
+                t.namespace.as_str(),
+                t.deployment.as_str()
+            ),
+            (Some("prod-eu"), "shop", "api")
+        );
+        let t = ok("kubectl delete pods -l app=api --context staging").target(&default);
+        assert_eq!(
+            (
+                t.context.as_deref(),
+                t.namespace.as_str(),
+                t.deployment.as_str()
+            ),
+            (Some("staging"), "checkout", "checkout-api")
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_secs("5m"), Ok(300));
+        assert_eq!(parse_duration_secs("1h30m"), Ok(5400));
+        assert_eq!(parse_duration_secs("1.5s"), Ok(2));
+        assert_eq!(parse_duration_secs("250ms"), Ok(1));
+        assert_eq!(parse_duration_secs("0"), Ok(0));
+        assert!(parse_duration_secs("5x").is_err());
+    }
+}

@@ -1,0 +1,31 @@
+//! The target workload as the console sees it, in plain data: slim pod rows and the pod
+//! table, the rollout (revisions, progress, conditions), events, the typed cluster actions
+//! with their kubectl equivalents, the before/after diff, and the parser of `kubectl` lines
+//! found in runbooks. No Kubernetes client types: the kube adapter converts on arrival.
+
+pub mod action;
+pub mod diff;
+pub mod events;
+pub mod kubectl_line;
+pub mod message;
+pub mod pipeline;
+pub mod pod_row;
+pub mod pod_table;
+pub mod rollout;
+pub mod target;
+
+pub use action::{ClusterAction, EnvChange, ReadOnlyQuery};
+pub use diff::{Diff, unified_diff};
+pub use events::{EventRow, summarize_events};
+pub use kubectl_line::{Command, KubectlLine, ParsedLine, parse_kubectl_line};
+pub use message::{ClusterEvent, Stream, WatchState};
+pub use pipeline::{
+    AccessCheck, ActionError, Executed, FollowOutcome, FollowProgress, Planned, Preflight,
+};
+pub use pod_row::{ContainerState, ContainerStatus, PodFacts, PodRow, pod_status};
+pub use pod_table::{PodTable, SortKey};
+pub use rollout::{
+    Condition, DeploymentFacts, ReplicaSetFacts, Revision, RolloutStatus, RolloutView, UndoChoice,
+    UndoError, choose_undo_revision, rollout_status,
+};
+pub use target::Target;

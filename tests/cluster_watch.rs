@@ -1,0 +1,188 @@
+//! The watchers against the simulator: pods arrive as slim rows and leave, the rollout
+//! view has kubectl's history, and a dropped watch or a `410 Gone` marks the stream
+//! reconnecting, then live again after the re-list.
+
+mod common;
+
+use std::time::Duration;
+
+use backout::adapters::kube::spawn_watchers;
+use backout::domain::cluster::{ClusterEvent, PodTable, RolloutView, Stream, Target, WatchState};
+use backout::sim::ApiFaults;
+use common::{Sim, WEB};
+use tokio::sync::mpsc;
+
+/// What a console would keep from the messages.
+#[derive(Default)]
+struct Seen {
+    pods: PodTable,
+    rollout: Option<RolloutView>,
+}
+
+/// Receives until `pred` holds (30 s at most), applying every message to `seen` first.
+fn until(
+    sim: &Sim,
+    rx: &mut mpsc::Receiver<ClusterEvent>,
+    seen: &mut Seen,
+    what: &str,
+    mut pred: impl FnMut(&ClusterEvent, &Seen) -> bool,
+) {
+    sim.runtime.block_on(async {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let msg = tokio::time::timeout_at(deadline, rx.recv())
+                .await
+                .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+                .expect("watchers running");
+            match &msg {
+                ClusterEvent::PodUpserted(r) => seen.pods.upsert(r.clone()),
+                ClusterEvent::PodDeleted(n) => {
+                    seen.pods.remove(n);
+                }
+                ClusterEvent::PodsResynced(rows) => seen.pods.replace_all(rows.clone()),
+                ClusterEvent::Rollout(v) => seen.rollout = Some(v.clone()),
+                _ => {}
+            }
+            if pred(&msg, seen) {
+                return;
+            }
+        }
+    });
+}
+
+#[test]
+fn pods_rollout_and_events_arrive_as_slim_rows() {
+    let sim = Sim::start(WEB, 20.0);
+    let conn = sim.connect("backout-sim", true);
+    let (tx, mut rx) = mpsc::channel(1024);
+    let _handle = {
+        let _guard = sim.runtime.enter();
+        spawn_watchers(conn.client.clone(), &Target::new("shop", "web"), tx)
+    };
+    let mut table = Seen::default();
+    until(
+        &sim,
+        &mut rx,
+        &mut table,
+        "3 pods",
+        |m, _| matches!(m, ClusterEvent::PodsResynced(rows) if rows.len() == 3),
+    );
+    for r in table.pods.visible(0, 10) {
+        assert!(r.name.starts_with("web-"), "{r:?}");
+        assert_eq!((r.status.as_str(), r.ready, r.total), ("Running", 1, 1));
+        assert_eq!(r.image_tag, "1.2");
+        assert!(!r.template_hash.is_empty() && r.node.starts_with("sim-node-"));
+    }
+    until(&sim, &mut rx, &mut table, "the rollout view", |_, s| {
+        s.rollout
+            .as_ref()
+            .is_some_and(|v| v.revisions.len() == 3 && v.current_revision() == Some(3))
+    });
+
+    sim.ok(&["scale", "deploy/web", "--replicas=5"]);
+    until(&sim, &mut rx, &mut table, "5 running pods", |_, s| {
+        s.pods.len() == 5 && s.pods.status_counts() == [("Running".to_string(), 5)]
+    });
+    sim.ok(&["scale", "deploy/web", "--replicas=1"]);
+    until(&sim, &mut rx, &mut table, "pods deleted", |m, t| {
+        matches!(m, ClusterEvent::PodDeleted(_)) && t.pods.len() == 1
+    });
+
+    sim.ok(&["set", "image", "deploy/web", "app=shop/web:1.3"]);
+    until(
+        &sim,
+        &mut rx,
+        &mut table,
+        "the new revision current",
+        |_, s| {
+            matches!(&s.rollout, Some(v)
+            if v.current_revision() == Some(4)
+                && v.revisions.last().is_some_and(|r| r.images == ["shop/web:1.3"])
+                && v.status.is_done())
+        },
+    );
+    until(
+        &sim,
+        &mut rx,
+        &mut table,
+        "events of the rollout",
+        |m, _| matches!(m, ClusterEvent::Events(list) if list.iter().any(|e| e.reason == "ScalingReplicaSet")),
+    );
+}
+
+#[test]
+fn gone_and_failing_watches_turn_stale_then_live_again() {
+    let sim = Sim::start(WEB, 20.0);
+    let conn = sim.connect("backout-sim", true);
+    let (tx, mut rx) = mpsc::channel(1024);
+    let _handle = {
+        let _guard = sim.runtime.enter();
+        spawn_watchers(conn.client.clone(), &Target::new("shop", "web"), tx)
+    };
+    let mut table = Seen::default();
+    let live = |m: &ClusterEvent| {
+        matches!(
+            m,
+            ClusterEvent::WatchState {
+                stream: Stream::Pods,
+                state: WatchState::Live { .. }
+            }
+        )
+    };
+    until(&sim, &mut rx, &mut table, "pods live", |m, _| live(m));
+
+    // A dropped watch is resumed from the last resource version: nothing is lost.
+    sim.handle().shared().drop_watches();
+    sim.ok(&["scale", "deploy/web", "--replicas=4"]);
+    until(
+        &sim,
+        &mut rx,
+        &mut table,
+        "4 pods after a dropped watch",
+        |_, s| s.pods.len() == 4,
+    );
+
+    // 410 Gone: the stream is marked reconnecting, re-lists, and is live again. (A write
+    // elsewhere first, so that the pod watch's resource version is older than the
+    // compaction.)
+    sim.ok(&["label", "deploy/web", "bump=1"]);
+    sim.handle().shared().force_gone();
+    until(&sim, &mut rx, &mut table, "pods reconnecting", |m, _| {
+        matches!(
+            m,
+            ClusterEvent::WatchState {
+                stream: Stream::Pods,
+                state: WatchState::Reconnecting { .. }
+            }
+        )
+    });
+    until(&sim, &mut rx, &mut table, "pods live again", |m, _| live(m));
+    assert_eq!(table.pods.len(), 4);
+
+    // API errors: stale with the error, then live once the server answers again.
+    sim.handle().shared().set_faults(ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    sim.handle().shared().drop_watches();
+    let mut error = String::new();
+    until(&sim, &mut rx, &mut table, "pods failing", |m, _| match m {
+        ClusterEvent::WatchState {
+            stream: Stream::Pods,
+            state: WatchState::Reconnecting { error: e, .. },
+        } => {
+            error = e.clone();
+            true
+        }
+        _ => false,
+    });
+    assert!(error.contains("simulated API server fault"), "{error}");
+    sim.handle().shared().set_faults(ApiFaults::default());
+    until(
+        &sim,
+        &mut rx,
+        &mut table,
+        "pods live after the faults",
+        |m, _| live(m),
+    );
+}
