@@ -101,5 +101,14 @@ pub fn describe(entry: &Entry) -> String {
             )
         }
         Entry::SessionClosed => "session closed".to_string(),
+        Entry::SeverityChanged { from, to, .. } => format!(
+            "severity {} → {}",
+            from.as_deref().unwrap_or("none"),
+            to.as_deref().unwrap_or("none")
+        ),
+        Entry::BaselineCaptured { values } => {
+            let names: Vec<&str> = values.keys().map(String::as_str).collect();
+            format!("baseline captured: {}", names.join(", "))
+        }
     }
 }
