@@ -154,7 +154,11 @@ pub fn metric_value(metric: &str, v: f64) -> String {
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     match Unit::of(metric) {
         Unit::Percent => format!("{:.1} %", v * 100.0),
@@ -250,7 +254,10 @@ mod metric_format_tests {
         assert_eq!(metric_value("latency_p95", 2.1), "2.10 s");
         assert_eq!(metric_value("request_duration_seconds", 0.004), "4 ms");
         assert_eq!(metric_value("cpu", 0.35), "0.35 cores");
-        assert_eq!(metric_value("memory_working_set", 512.0 * 1048576.0), "512 MiB");
+        assert_eq!(
+            metric_value("memory_working_set", 512.0 * 1048576.0),
+            "512 MiB"
+        );
         assert_eq!(metric_value("rps", 12.5), "12.5");
         assert_eq!(metric_value("latency_p95", f64::INFINITY), "+Inf");
         assert_eq!(threshold("error_rate", ">", 0.1), "> 10 %");

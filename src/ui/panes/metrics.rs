@@ -1,0 +1,154 @@
+//! One line per named query: the current value in its unit, a sparkline of the recent
+//! series, the matrix threshold on it, the baseline, and the sample's age. A stale or
+//! failing query is marked as such; its last value is never shown as if fresh.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::domain::decision::{Absence, Reading, Unavailable};
+use crate::ui::format::{ago, ellipsize, metric_value, secs_between, sparkline, threshold};
+use crate::ui::live::LiveMetrics;
+use crate::ui::state::App;
+use crate::ui::theme::Role;
+
+use super::pane_block;
+
+/// What the line says about the sample's freshness.
+enum Freshness {
+    Fresh(i64),
+    Stale(i64),
+    Failed(String),
+    NoData(String),
+    Waiting,
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(live) = &app.metrics else {
+        return;
+    };
+    let t = &app.theme;
+    let title = format!("Metrics · {}", live.source_label);
+    let block = pane_block(
+        app,
+        ellipsize(&title, area.width.saturating_sub(4) as usize),
+        false,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let name_w = live
+        .names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(16);
+    let mut lines = Vec::new();
+    for name in live.names.iter().take(inner.height as usize) {
+        let (value, fresh) = reading_of(app, live, name);
+        let th = live
+            .thresholds
+            .get(name)
+            .map(|ths| {
+                ths.iter()
+                    .map(|x| threshold(name, x.op.symbol(), x.value))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+        let base = live
+            .signals
+            .baseline(name)
+            .map(|b| format!("base {}", metric_value(name, b.value)))
+            .unwrap_or_default();
+        let (status, status_role) = match &fresh {
+            Freshness::Fresh(s) => (ago(*s), Role::Muted),
+            Freshness::Stale(s) => (format!("STALE {}", ago(*s)), Role::Warning),
+            Freshness::Failed(e) => (format!("FAILED {e}"), Role::Error),
+            Freshness::NoData(why) => (why.clone(), Role::Warning),
+            Freshness::Waiting => ("waiting…".into(), Role::Muted),
+        };
+        let value_role = match fresh {
+            Freshness::Fresh(_) => Role::Base,
+            _ => Role::Muted,
+        };
+        // name value spark threshold base status: drop the baseline, then the
+        // sparkline, when the pane is narrow; the status is cut last.
+        let fixed = name_w + 1 + 11 + 1;
+        let th_w = if th.is_empty() {
+            0
+        } else {
+            th.chars().count() + 1
+        };
+        let status_min = status.chars().count().min(10);
+        let mut base_w = if base.is_empty() {
+            0
+        } else {
+            base.chars().count() + 1
+        };
+        let mut spark_w = width.saturating_sub(fixed + th_w + base_w + status_min + 1);
+        if spark_w < 8 {
+            base_w = 0;
+            spark_w = width.saturating_sub(fixed + th_w + status_min + 1);
+        }
+        let spark_w = if spark_w < 4 { 0 } else { spark_w.min(30) };
+        let status_w = width.saturating_sub(fixed + th_w + base_w + spark_w + 1);
+        let mut spans = vec![
+            Span::styled(
+                format!("{:<name_w$} ", ellipsize(name, name_w)),
+                t.style(Role::Title),
+            ),
+            Span::styled(format!("{value:>11} "), t.style(value_role)),
+        ];
+        if spark_w > 0 {
+            let series = live.series.get(name).map(Vec::as_slice).unwrap_or(&[]);
+            spans.push(Span::styled(
+                format!("{} ", sparkline(series, spark_w.saturating_sub(1))),
+                t.style(Role::Info),
+            ));
+        }
+        if th_w > 0 {
+            spans.push(Span::styled(format!("{th} "), t.style(Role::Muted)));
+        }
+        if base_w > 0 {
+            spans.push(Span::styled(format!("{base} "), t.style(Role::Muted)));
+        }
+        spans.push(Span::styled(
+            ellipsize(&status, status_w),
+            t.style(status_role),
+        ));
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn reading_of(app: &App, live: &LiveMetrics, name: &str) -> (String, Freshness) {
+    let last = match live.signals.reading(name) {
+        Some(Reading::Sample(s)) => Some(*s),
+        _ => None,
+    };
+    let value = last
+        .map(|s| metric_value(name, s.value))
+        .unwrap_or_else(|| "—".into());
+    if let Some(failure) = live.failures.get(name) {
+        let why = match failure {
+            Absence::Failed(e) => return (value, Freshness::Failed(e.clone())),
+            other => Unavailable::Absent {
+                absence: other.clone(),
+            }
+            .to_string(),
+        };
+        return (value, Freshness::NoData(why));
+    }
+    let Some(sample) = last else {
+        return (value, Freshness::Waiting);
+    };
+    let age = secs_between(sample.at, app.now);
+    match live.signals.value(name, app.now) {
+        Ok(_) => (value, Freshness::Fresh(age)),
+        Err(Unavailable::Stale { .. }) => (value, Freshness::Stale(age)),
+        Err(other) => (value, Freshness::NoData(other.to_string())),
+    }
+}
