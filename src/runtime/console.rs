@@ -2,7 +2,8 @@
 //! at most 30 frames a second. Nothing draws while waiting on I/O, and no I/O happens
 //! while drawing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -12,9 +13,11 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::{Event, EventStream};
 use tokio::sync::mpsc;
 
+use crate::adapters::metrics_source::{MetricsSource, Window};
 use crate::adapters::shell::{self, CommandHandle, OutputStream, ShellEvent};
 use crate::domain::journal::Entry;
 use crate::ui::effect::Effect;
+use crate::ui::live::{MetricReading, MetricsUpdate};
 use crate::ui::msg::{Msg, Stream};
 use crate::ui::state::App;
 use crate::ui::update::update;
@@ -34,11 +37,36 @@ pub enum Outcome {
     Terminated,
 }
 
+/// Where the metrics task reads from, and how often.
+pub struct MetricsFeed {
+    pub source: Arc<dyn MetricsSource>,
+    /// Time between refreshes.
+    pub every: Duration,
+    /// How far back each sparkline reaches.
+    pub span: Duration,
+    /// Points per sparkline (one range query per metric per refresh, at this resolution).
+    pub points: u16,
+}
+
+impl MetricsFeed {
+    /// A refresh every 5 s, sparklines of the last 10 minutes at 10 s resolution.
+    pub fn new(source: Arc<dyn MetricsSource>) -> MetricsFeed {
+        MetricsFeed {
+            source,
+            every: Duration::from_secs(5),
+            span: Duration::from_secs(600),
+            points: 60,
+        }
+    }
+}
+
 /// Runs the console until the operator quits. Waits for every queued journal write
-/// before returning.
+/// before returning. With a metrics feed, an owned task refreshes every named query
+/// and sends the results as `Msg::Metrics`.
 pub async fn run<B: Backend, J: JournalAppend>(
     mut app: App,
     journal: J,
+    metrics: Option<MetricsFeed>,
     terminal: &mut Terminal<B>,
 ) -> std::io::Result<Outcome>
 where
@@ -49,6 +77,7 @@ where
     spawn_input(tx.clone());
     spawn_ticks(tx.clone());
     spawn_signals(tx.clone());
+    let poller = metrics.map(|feed| spawn_metrics(tx.clone(), feed));
     let mut commands: HashMap<u32, CommandHandle> = HashMap::new();
 
     if let Ok(size) = terminal.size() {
@@ -83,6 +112,9 @@ where
         if app.quitting {
             break;
         }
+    }
+    if let Some(p) = poller {
+        p.abort();
     }
     writer.finish();
     Ok(if terminated {
@@ -224,6 +256,55 @@ fn spawn_ticks(tx: mpsc::Sender<Msg>) {
             }
         }
     });
+}
+
+/// Refreshes every named query each `feed.every`, one refresh at a time: the current
+/// values (queried concurrently) and one range query per metric for its sparkline.
+/// Each refresh carries a growing generation number so a late one cannot overwrite a
+/// newer one.
+fn spawn_metrics(tx: mpsc::Sender<Msg>, feed: MetricsFeed) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(feed.every);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut generation = 0u64;
+        loop {
+            every.tick().await;
+            generation += 1;
+            let at = Utc::now();
+            let source = feed.source.as_ref();
+            let window = Window::sized_to(at, feed.span, feed.points);
+            let names = source.names();
+            let (current, series) = futures::join!(
+                source.current(at),
+                futures::future::join_all(names.iter().map(|n| source.series(n, window)))
+            );
+            let mut series: BTreeMap<String, Vec<f64>> = names
+                .into_iter()
+                .zip(series)
+                .map(|(n, s)| {
+                    let values = s
+                        .map(|samples| samples.iter().map(|x| x.value).collect())
+                        .unwrap_or_default();
+                    (n, values)
+                })
+                .collect();
+            let readings = current
+                .into_iter()
+                .map(|(name, reading)| {
+                    let series = series.remove(&name).unwrap_or_default();
+                    (name, MetricReading { reading, series })
+                })
+                .collect();
+            let update = MetricsUpdate {
+                generation,
+                at,
+                readings,
+            };
+            if tx.send(Msg::Metrics(update)).await.is_err() {
+                break;
+            }
+        }
+    })
 }
 
 fn spawn_signals(tx: mpsc::Sender<Msg>) {
