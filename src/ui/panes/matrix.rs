@@ -66,8 +66,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let for_w = 4;
     let state_w = 11;
     let rest = width.saturating_sub(2 + sev_w + 1 + for_w + 1 + state_w + 1);
-    let when_w = (rest * 45 / 100).max(8).min(rest);
-    let action_w = rest.saturating_sub(when_w + 1);
+    // Narrow: the header already names the action, so the condition gets the room.
+    let (when_w, action_w) = if width < 60 {
+        (rest, 0)
+    } else {
+        let when_w = (rest / 2).max(8).min(rest);
+        (when_w, rest.saturating_sub(when_w + 1))
+    };
     for r in shown {
         let (marker, state, state_role) = match r.state {
             RuleState::Firing => (
@@ -101,14 +106,24 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             short_duration(r.hold.as_secs())
         };
-        let text = format!(
-            "{marker} {:<sev_w$} {:<when_w$} {:<for_w$} {:<state_w$} {}",
+        // Narrow: an unknown row still says what is unknown, at the condition's expense.
+        let (when_w, action_w) = if action_w == 0 && r.state == RuleState::Unknown {
+            (rest / 2, rest - rest / 2 - 1)
+        } else {
+            (when_w, action_w)
+        };
+        let mut text = format!(
+            "{marker} {:<sev_w$} {:<when_w$} {:<for_w$} {:<state_w$}",
             ellipsize(r.severity.label(), sev_w),
             ellipsize(&r.when, when_w),
             hold,
             ellipsize(&state, state_w),
-            ellipsize(&last, action_w),
         );
+        if action_w > 0 {
+            text.push(' ');
+            text.push_str(&ellipsize(&last, action_w));
+        }
+        let text = ellipsize(&text, width);
         let line = if r.state == RuleState::Firing {
             let mut style = t.severity(r.severity.label());
             if Some(r.rule) == deciding {

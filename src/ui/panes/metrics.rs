@@ -45,79 +45,107 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0)
         .min(16);
+    struct Row<'a> {
+        name: &'a str,
+        value: String,
+        fresh: Freshness,
+        th: String,
+        base: String,
+        status: String,
+        status_role: Role,
+    }
+    let rows: Vec<Row> = live
+        .names
+        .iter()
+        .take(inner.height as usize)
+        .map(|name| {
+            let (value, fresh) = reading_of(app, live, name);
+            let th = live
+                .thresholds
+                .get(name)
+                .map(|ths| {
+                    ths.iter()
+                        .map(|x| threshold(name, x.op.symbol(), x.value))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
+            let base = live
+                .signals
+                .baseline(name)
+                .map(|b| format!("base {}", metric_value(name, b.value)))
+                .unwrap_or_default();
+            let (status, status_role) = match &fresh {
+                Freshness::Fresh(s) => (ago(*s), Role::Muted),
+                Freshness::Stale(s) => (format!("STALE {}", ago(*s)), Role::Warning),
+                Freshness::Failed(e) => (format!("FAILED {e}"), Role::Error),
+                Freshness::NoData(why) => (why.clone(), Role::Warning),
+                Freshness::Waiting => ("waiting…".into(), Role::Muted),
+            };
+            Row {
+                name,
+                value,
+                fresh,
+                th,
+                base,
+                status,
+                status_role,
+            }
+        })
+        .collect();
+    // Columns line up across rows. name value spark threshold base status: when the
+    // pane is narrow the baseline goes first, then the sparkline; the status is cut last.
+    let col = |f: &dyn Fn(&Row) -> usize| rows.iter().map(f).max().unwrap_or(0);
+    let th_w = col(&|r| r.th.chars().count());
+    let mut base_w = col(&|r| r.base.chars().count());
+    let status_w = col(&|r| r.status.chars().count()).clamp(6, 28);
+    let gap = |w: usize| if w == 0 { 0 } else { w + 1 };
+    let fixed = name_w + 1 + 11 + 1;
+    let spark_room =
+        |base_w: usize| width.saturating_sub(fixed + gap(th_w) + gap(base_w) + status_w);
+    if spark_room(base_w) < 9 {
+        base_w = 0;
+    }
+    let spark_w = match spark_room(base_w) {
+        w if w < 5 => 0,
+        w => w.min(31),
+    };
+    let status_w = width.saturating_sub(fixed + gap(th_w) + gap(base_w) + spark_w);
     let mut lines = Vec::new();
-    for name in live.names.iter().take(inner.height as usize) {
-        let (value, fresh) = reading_of(app, live, name);
-        let th = live
-            .thresholds
-            .get(name)
-            .map(|ths| {
-                ths.iter()
-                    .map(|x| threshold(name, x.op.symbol(), x.value))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default();
-        let base = live
-            .signals
-            .baseline(name)
-            .map(|b| format!("base {}", metric_value(name, b.value)))
-            .unwrap_or_default();
-        let (status, status_role) = match &fresh {
-            Freshness::Fresh(s) => (ago(*s), Role::Muted),
-            Freshness::Stale(s) => (format!("STALE {}", ago(*s)), Role::Warning),
-            Freshness::Failed(e) => (format!("FAILED {e}"), Role::Error),
-            Freshness::NoData(why) => (why.clone(), Role::Warning),
-            Freshness::Waiting => ("waiting…".into(), Role::Muted),
-        };
-        let value_role = match fresh {
+    for row in &rows {
+        let value_role = match row.fresh {
             Freshness::Fresh(_) => Role::Base,
             _ => Role::Muted,
         };
-        // name value spark threshold base status: drop the baseline, then the
-        // sparkline, when the pane is narrow; the status is cut last.
-        let fixed = name_w + 1 + 11 + 1;
-        let th_w = if th.is_empty() {
-            0
-        } else {
-            th.chars().count() + 1
-        };
-        let status_min = status.chars().count().min(10);
-        let mut base_w = if base.is_empty() {
-            0
-        } else {
-            base.chars().count() + 1
-        };
-        let mut spark_w = width.saturating_sub(fixed + th_w + base_w + status_min + 1);
-        if spark_w < 8 {
-            base_w = 0;
-            spark_w = width.saturating_sub(fixed + th_w + status_min + 1);
-        }
-        let spark_w = if spark_w < 4 { 0 } else { spark_w.min(30) };
-        let status_w = width.saturating_sub(fixed + th_w + base_w + spark_w + 1);
         let mut spans = vec![
             Span::styled(
-                format!("{:<name_w$} ", ellipsize(name, name_w)),
+                format!("{:<name_w$} ", ellipsize(row.name, name_w)),
                 t.style(Role::Title),
             ),
-            Span::styled(format!("{value:>11} "), t.style(value_role)),
+            Span::styled(format!("{:>11} ", row.value), t.style(value_role)),
         ];
         if spark_w > 0 {
-            let series = live.series.get(name).map(Vec::as_slice).unwrap_or(&[]);
+            let series = live.series.get(row.name).map(Vec::as_slice).unwrap_or(&[]);
             spans.push(Span::styled(
-                format!("{} ", sparkline(series, spark_w.saturating_sub(1))),
+                format!("{} ", sparkline(series, spark_w - 1)),
                 t.style(Role::Info),
             ));
         }
         if th_w > 0 {
-            spans.push(Span::styled(format!("{th} "), t.style(Role::Muted)));
+            spans.push(Span::styled(
+                format!("{:<th_w$} ", row.th),
+                t.style(Role::Muted),
+            ));
         }
         if base_w > 0 {
-            spans.push(Span::styled(format!("{base} "), t.style(Role::Muted)));
+            spans.push(Span::styled(
+                format!("{:<base_w$} ", row.base),
+                t.style(Role::Muted),
+            ));
         }
         spans.push(Span::styled(
-            ellipsize(&status, status_w),
-            t.style(status_role),
+            ellipsize(&row.status, status_w),
+            t.style(row.status_role),
         ));
         lines.push(Line::from(spans));
     }
