@@ -230,7 +230,7 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
         .map(|v| {
             if !v.is_finite() {
                 ' '
-            } else if hi - lo < f64::EPSILON {
+            } else if hi <= lo {
                 BARS[0]
             } else {
                 let i = ((v - lo) / (hi - lo) * 7.0).round() as usize;
