@@ -328,3 +328,76 @@ fn spawn_signals(tx: mpsc::Sender<Msg>) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::metrics_source::Window;
+    use crate::domain::decision::{Absence, Reading, Sample};
+    use chrono::DateTime;
+    use futures::future::BoxFuture;
+
+    /// `up` answers 1.0 with a three-point series; `down` fails.
+    struct Fake;
+
+    impl MetricsSource for Fake {
+        fn names(&self) -> Vec<String> {
+            vec!["down".into(), "up".into()]
+        }
+        fn value_at<'a>(&'a self, name: &'a str, at: DateTime<Utc>) -> BoxFuture<'a, Reading> {
+            Box::pin(async move {
+                match name {
+                    "up" => Reading::Sample(Sample { value: 1.0, at }),
+                    _ => Reading::Absent(Absence::Failed("HTTP 503".into())),
+                }
+            })
+        }
+        fn series<'a>(
+            &'a self,
+            name: &'a str,
+            window: Window,
+        ) -> BoxFuture<'a, Result<Vec<Sample>, Absence>> {
+            Box::pin(async move {
+                match name {
+                    "up" => Ok((0..3)
+                        .map(|i| Sample {
+                            value: f64::from(i),
+                            at: window.end,
+                        })
+                        .collect()),
+                    _ => Err(Absence::NoData),
+                }
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn the_metrics_task_sends_numbered_refreshes_until_the_console_is_gone() {
+        let (tx, mut rx) = mpsc::channel::<Msg>(4);
+        let mut feed = MetricsFeed::new(Arc::new(Fake));
+        feed.every = Duration::from_millis(10);
+        let task = spawn_metrics(tx, feed);
+        let mut generations = Vec::new();
+        for _ in 0..2 {
+            let Some(Msg::Metrics(u)) = rx.recv().await else {
+                panic!("expected a metrics refresh")
+            };
+            generations.push(u.generation);
+            let up = &u.readings["up"];
+            assert!(matches!(up.reading, Reading::Sample(Sample { value, .. }) if value == 1.0));
+            assert_eq!(up.series, [0.0, 1.0, 2.0]);
+            let down = &u.readings["down"];
+            assert_eq!(
+                down.reading,
+                Reading::Absent(Absence::Failed("HTTP 503".into()))
+            );
+            assert!(down.series.is_empty());
+        }
+        assert_eq!(generations, [1, 2]);
+        drop(rx);
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .expect("the task ends once nobody listens")
+            .expect("no panic");
+    }
+}
