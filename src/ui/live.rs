@@ -227,3 +227,61 @@ impl LiveMetrics {
             .map(|s| s.label())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::runbook::DecisionTable;
+    use crate::ui::testkit::{metrics_runbook, runbook};
+
+    #[test]
+    fn without_queries_there_is_nothing_live() {
+        assert!(LiveMetrics::for_runbook(&runbook(), &[], "x").is_none());
+    }
+
+    #[test]
+    fn front_matter_rules_come_first_and_give_thresholds() {
+        let live = LiveMetrics::for_runbook(&metrics_runbook(), &[], "x").expect("live");
+        assert_eq!(live.matrix_source, MatrixSource::FrontMatter);
+        assert_eq!(live.matrix.rules().len(), 4);
+        assert_eq!(live.names, ["error_rate", "latency_p95"]);
+        let values: Vec<f64> = live.thresholds["error_rate"]
+            .iter()
+            .map(|t| t.value)
+            .collect();
+        assert_eq!(values, [0.10, 0.02]);
+        assert!(
+            !live.thresholds.contains_key("latency_p95"),
+            "baseline comparisons have no fixed line"
+        );
+    }
+
+    #[test]
+    fn without_a_front_matter_matrix_the_markdown_table_is_bound() {
+        let mut rb = metrics_runbook();
+        if let Some(f) = rb.front.as_mut() {
+            f.matrix.clear();
+        }
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        rb.decision_tables.push(DecisionTable {
+            line: 48,
+            headers: row(&["Severity", "Error rate", "Action"]),
+            rows: vec![
+                row(&["SEV-1", "> 10% for 1 min", "Roll back now"]),
+                row(&["SEV-3", "Customer complaints only", "Monitor"]),
+            ],
+            severity_column: 0,
+        });
+        let live = LiveMetrics::for_runbook(&rb, &[], "x").expect("live");
+        assert_eq!(live.matrix_source, MatrixSource::Table { line: 48 });
+        let rules = live.matrix.rules();
+        assert_eq!(rules.len(), 1, "only the row that reads as a condition");
+        assert_eq!(rules[0].severity.label(), "SEV-1");
+        assert_eq!(rules[0].hold, std::time::Duration::from_secs(60));
+        assert_eq!(rules[0].action, "Roll back now");
+        assert!(
+            live.matrix.rto(&rules[0].severity).is_some(),
+            "RTO targets kept from the front matter"
+        );
+    }
+}

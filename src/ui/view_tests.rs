@@ -305,3 +305,17 @@ fn metrics_at_80x24() {
     );
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn help_lists_b_only_when_metrics_are_configured() {
+    let text = |app: &App| -> String {
+        crate::ui::popups::help::lines(app)
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(!text(&app()).contains("baseline"));
+    let with = text(&metrics_app());
+    assert!(with.contains("re-capture metric baselines"), "{with}");
+}
