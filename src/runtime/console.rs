@@ -282,9 +282,13 @@ fn spawn_metrics(tx: mpsc::Sender<Msg>, feed: MetricsFeed) -> tokio::task::JoinH
                 .into_iter()
                 .zip(series)
                 .map(|(n, s)| {
-                    let values = s
-                        .map(|samples| samples.iter().map(|x| x.value).collect())
-                        .unwrap_or_default();
+                    let values = match s {
+                        Ok(samples) => samples.iter().map(|x| x.value).collect(),
+                        Err(why) => {
+                            tracing::debug!(metric = %n, ?why, "no series for the sparkline");
+                            Vec::new()
+                        }
+                    };
                     (n, values)
                 })
                 .collect();
