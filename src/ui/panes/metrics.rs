@@ -4,6 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -113,16 +114,25 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let status_w = width.saturating_sub(fixed + gap(th_w) + gap(base_w) + spark_w);
     let mut lines = Vec::new();
     for row in &rows {
-        let value_role = match row.fresh {
-            Freshness::Fresh(_) => Role::Base,
-            _ => Role::Muted,
+        // A fresh value that makes the deciding rule fire is drawn in its severity colour.
+        let deciding = live
+            .verdict
+            .as_ref()
+            .and_then(|v| v.deciding_rule())
+            .filter(|r| r.inputs.contains_key(row.name));
+        let value_style = match (&row.fresh, deciding) {
+            (Freshness::Fresh(_), Some(rule)) => t
+                .severity(rule.severity.label())
+                .add_modifier(Modifier::BOLD),
+            (Freshness::Fresh(_), None) => t.style(Role::Base),
+            _ => t.style(Role::Muted),
         };
         let mut spans = vec![
             Span::styled(
                 format!("{:<name_w$} ", ellipsize(row.name, name_w)),
                 t.style(Role::Title),
             ),
-            Span::styled(format!("{:>11} ", row.value), t.style(value_role)),
+            Span::styled(format!("{:>11} ", row.value), value_style),
         ];
         if spark_w > 0 {
             let series = live.series.get(row.name).map(Vec::as_slice).unwrap_or(&[]);
