@@ -214,7 +214,12 @@ impl LiveMetrics {
     }
 
     /// Evaluates the matrix at `now`, keeping the verdict.
+    ///
+    /// Evaluation time never goes backwards: a refresh asked for before the last tick
+    /// but answered after it is evaluated at the tick's time, or a rule that has just
+    /// fired would fall back to pending and the severity would flap.
     pub fn step(&mut self, now: DateTime<Utc>) -> &Verdict {
+        let now = self.verdict.as_ref().map_or(now, |v| v.at.max(now));
         let verdict = self.state.step(&self.matrix, &self.signals, now);
         self.verdict.insert(verdict)
     }

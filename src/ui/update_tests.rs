@@ -558,6 +558,32 @@ mod metrics {
     }
 
     #[test]
+    fn a_refresh_answered_after_a_later_tick_does_not_make_the_severity_flap() {
+        let mut app = metrics_app();
+        let bad = |g, s| {
+            metrics_msg(
+                g,
+                s,
+                &[
+                    ("error_rate", Some(0.15), s),
+                    ("latency_p95", Some(0.25), s),
+                ],
+            )
+        };
+        send(&mut app, bad(1, 0));
+        send(&mut app, bad(2, 30));
+        let (_, written) = send(&mut app, Msg::Tick(t0() + chrono::Duration::seconds(60)));
+        assert_eq!(severity_changes(&written).len(), 1, "fires on the tick");
+        // Asked for at 59 s, answered after the 60 s tick.
+        let (_, written) = send(&mut app, bad(3, 59));
+        assert!(severity_changes(&written).is_empty(), "{written:?}");
+        assert_eq!(
+            app.metrics.as_ref().and_then(|m| m.severity()),
+            Some("SEV-1")
+        );
+    }
+
+    #[test]
     fn stale_data_is_unknown_not_firing() {
         let mut app = metrics_app();
         // Samples two minutes old when the refresh lands: past the 60 s staleness bound.
