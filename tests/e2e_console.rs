@@ -186,7 +186,10 @@ fn sigterm_restores_the_terminal_and_keeps_the_session() {
     t.keys(&["Space"]);
     t.wait_for("Procedure 1/7");
     signal_console(&home.path().join("e2e-rollback.md"), "-TERM");
-    let screen = t.wait_for("AFTER-EXIT");
+    // Wait for stty's answer too, not just the echo before it (that raced).
+    let screen = t.wait_until("AFTER-EXIT and stty's answer", |s| {
+        s.contains("AFTER-EXIT") && s.lines().any(|l| l.contains("icanon"))
+    });
     // Canonical mode is back: raw mode was left.
     assert!(screen.lines().any(|l| l.trim() == "icanon"), "{screen}");
     let md = report(home.path(), "md");

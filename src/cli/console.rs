@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use chrono::Utc;
 
@@ -9,15 +10,17 @@ use super::{CliError, ConsoleArgs};
 use crate::adapters::config::UserConfig;
 use crate::adapters::identity;
 use crate::adapters::journal_file::JournalFile;
+use crate::adapters::prometheus::{DEFAULT_TIMEOUT, PrometheusSource, client_config};
 use crate::adapters::session_store::{SessionDir, SessionStart, SessionStore};
 use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{self, Runbook};
-use crate::runtime::console::{self, Outcome};
+use crate::runtime::console::{self, MetricsFeed, Outcome};
 use crate::runtime::journal_port::JournalAppend;
 use crate::runtime::logging;
 use crate::runtime::terminal::TerminalGuard;
 use crate::ui::keymap::Keymap;
+use crate::ui::live::LiveMetrics;
 use crate::ui::state::{App, Flash, FlashLevel, SessionInfo};
 use crate::ui::theme::Theme;
 
@@ -152,6 +155,19 @@ fn run(
     );
     app.redactor = Redactor::from_vars(std::env::vars());
     let mut shown: Vec<String> = notices;
+    let feed = match metrics_feed(&app.runbook, args) {
+        Ok(Some((feed, label))) => {
+            let label = app.mask_secrets(&label);
+            app.metrics = LiveMetrics::for_runbook(&app.runbook, &app.records, label);
+            app.metrics.is_some().then_some(feed)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!("metrics: {e}");
+            shown.push(format!("metrics off: {e}"));
+            None
+        }
+    };
     shown.extend(warnings.iter().map(|w| format!("config: {w}")));
     if let Some(first) = shown.first() {
         let more = if shown.len() > 1 {
@@ -176,7 +192,7 @@ fn run(
     };
     let outcome = rt.block_on(async {
         let mut guard = TerminalGuard::enter()?;
-        let outcome = console::run(app, sink, &mut guard.terminal).await;
+        let outcome = console::run(app, sink, feed, &mut guard.terminal).await;
         drop(guard);
         outcome
     })?;
@@ -191,6 +207,44 @@ fn run(
         Outcome::Terminated => tracing::warn!("terminated by signal; session {} saved", dir.id),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The metrics source for a runbook with `metrics.queries`, when a Prometheus URL
+/// resolves: `--prometheus-url`, else the runbook's `metrics.prometheus`, else
+/// `PROMETHEUS_URL`. `Ok(None)` when there is nothing to show.
+fn metrics_feed(
+    runbook: &Runbook,
+    args: &ConsoleArgs,
+) -> Result<Option<(MetricsFeed, String)>, String> {
+    let Some(front) = &runbook.front else {
+        return Ok(None);
+    };
+    let Some(metrics) = front.metrics.as_ref().filter(|m| !m.queries.is_empty()) else {
+        return Ok(None);
+    };
+    let mut front = front.clone();
+    if let Some(url) = args
+        .prometheus_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
+        let prom = front
+            .metrics
+            .get_or_insert_with(Default::default)
+            .prometheus
+            .get_or_insert_with(Default::default);
+        prom.url = Some(url.trim().to_string());
+        prom.url_env = None;
+    }
+    let dir = runbook.source.parent().unwrap_or_else(|| Path::new("."));
+    let Some(config) =
+        client_config(Some(&front), |k| std::env::var(k).ok(), dir).map_err(|e| e.to_string())?
+    else {
+        return Ok(None);
+    };
+    let client = config.client(DEFAULT_TIMEOUT).map_err(|e| e.to_string())?;
+    let source = PrometheusSource::new(client, metrics.queries.clone());
+    Ok(Some((MetricsFeed::new(Arc::new(source)), config.url)))
 }
 
 /// The journal file with the operator as the actor of every record.

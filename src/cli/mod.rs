@@ -34,6 +34,10 @@ pub struct ConsoleArgs {
     /// Colour theme: dark, light, high-contrast, or a name from the config directory.
     #[arg(long, global = true, env = "BACKOUT_THEME")]
     pub theme: Option<String>,
+    /// Prometheus base URL for the metrics panes; overrides the runbook's
+    /// `metrics.prometheus` URL and `PROMETHEUS_URL`.
+    #[arg(long, global = true, value_name = "URL")]
+    pub prometheus_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

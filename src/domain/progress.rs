@@ -79,6 +79,14 @@ pub struct Note {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeverityChange {
+    pub at: DateTime<Utc>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub rule: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PhaseVisit {
     pub phase: usize,
     pub title: String,
@@ -99,6 +107,10 @@ pub struct Progress {
     pub runs: Vec<CommandRun>,
     pub cluster_actions: Vec<ClusterActionRun>,
     pub phase_visits: Vec<PhaseVisit>,
+    /// Every change of the decision matrix's highest severity, in order.
+    pub severity_changes: Vec<SeverityChange>,
+    /// When metric baselines were (re-)captured.
+    pub baselines_captured_at: Vec<DateTime<Utc>>,
     pub resumed_at: Vec<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub last_seq: u64,
@@ -234,6 +246,15 @@ impl Progress {
                 }
             }
             Entry::SessionClosed => self.closed_at = Some(r.ts),
+            Entry::SeverityChanged { from, to, rule } => {
+                self.severity_changes.push(SeverityChange {
+                    at: r.ts,
+                    from: from.clone(),
+                    to: to.clone(),
+                    rule: rule.clone(),
+                })
+            }
+            Entry::BaselineCaptured { .. } => self.baselines_captured_at.push(r.ts),
         }
     }
 

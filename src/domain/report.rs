@@ -571,6 +571,21 @@ pub fn describe(entry: &Entry) -> String {
             format!("{} {verdict}: {}", one_line(action), one_line(outcome))
         }
         Entry::SessionClosed => "closed the session".to_owned(),
+        Entry::SeverityChanged { from, to, rule } => {
+            let from = from.as_deref().unwrap_or("none");
+            let because = rule
+                .as_deref()
+                .map(|r| format!(" ({})", one_line(r)))
+                .unwrap_or_default();
+            match to {
+                Some(to) => format!("severity {from} → {to}{because}"),
+                None => format!("severity {from} → none: nothing fires"),
+            }
+        }
+        Entry::BaselineCaptured { values } => {
+            let list: Vec<String> = values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("captured baselines: {}", one_line(&list.join(", ")))
+        }
     }
 }
 

@@ -556,3 +556,67 @@ fn code_spans_survive_backticks_and_pipes() {
     assert_eq!(code("`x`"), "`` `x` ``");
     assert_eq!(cell("a | b\nc"), "a \\| b c");
 }
+
+#[test]
+fn severity_changes_and_baselines_are_in_the_timeline() {
+    let records = journal(vec![
+        (
+            0,
+            ALICE,
+            Entry::SessionStarted {
+                runbook_path: "checkout.md".into(),
+                runbook_sha256: "5f".repeat(32),
+                title: "Checkout API rollback".into(),
+                mode: "live".into(),
+                host: "ops-laptop".into(),
+            },
+        ),
+        (
+            5,
+            ALICE,
+            Entry::BaselineCaptured {
+                values: [("latency_p95".to_string(), 0.21)].into_iter().collect(),
+            },
+        ),
+        (
+            70,
+            ALICE,
+            Entry::SeverityChanged {
+                from: None,
+                to: Some("SEV-1".into()),
+                rule: Some("error_rate > 0.10".into()),
+            },
+        ),
+        (
+            400,
+            ALICE,
+            Entry::SeverityChanged {
+                from: Some("SEV-1".into()),
+                to: None,
+                rule: None,
+            },
+        ),
+    ]);
+    let r = report(&records, None);
+    let kinds: Vec<&str> = r.timeline.iter().map(|t| t.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            "session_started",
+            "baseline_captured",
+            "severity_changed",
+            "severity_changed"
+        ]
+    );
+    assert_eq!(r.timeline[1].text, "captured baselines: latency_p95=0.21");
+    assert_eq!(
+        r.timeline[2].text,
+        "severity none → SEV-1 (error_rate > 0.10)"
+    );
+    assert_eq!(r.timeline[3].text, "severity SEV-1 → none: nothing fires");
+    let p = Progress::replay(&records);
+    assert_eq!(p.severity_changes.len(), 2);
+    assert_eq!(p.severity_changes[0].to.as_deref(), Some("SEV-1"));
+    assert_eq!(p.baselines_captured_at.len(), 1);
+    assert!(to_markdown(&r).contains("severity none → SEV-1 (error_rate > 0.10)"));
+}

@@ -2,7 +2,8 @@
 //! at most 30 frames a second. Nothing draws while waiting on I/O, and no I/O happens
 //! while drawing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -12,9 +13,11 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::{Event, EventStream};
 use tokio::sync::mpsc;
 
+use crate::adapters::metrics_source::{MetricsSource, Window};
 use crate::adapters::shell::{self, CommandHandle, OutputStream, ShellEvent};
 use crate::domain::journal::Entry;
 use crate::ui::effect::Effect;
+use crate::ui::live::{MetricReading, MetricsUpdate};
 use crate::ui::msg::{Msg, Stream};
 use crate::ui::state::App;
 use crate::ui::update::update;
@@ -36,11 +39,36 @@ pub enum Outcome {
     Terminated,
 }
 
+/// Where the metrics task reads from, and how often.
+pub struct MetricsFeed {
+    pub source: Arc<dyn MetricsSource>,
+    /// Time between refreshes.
+    pub every: Duration,
+    /// How far back each sparkline reaches.
+    pub span: Duration,
+    /// Points per sparkline (one range query per metric per refresh, at this resolution).
+    pub points: u16,
+}
+
+impl MetricsFeed {
+    /// A refresh every 5 s, sparklines of the last 10 minutes at 10 s resolution.
+    pub fn new(source: Arc<dyn MetricsSource>) -> MetricsFeed {
+        MetricsFeed {
+            source,
+            every: Duration::from_secs(5),
+            span: Duration::from_secs(600),
+            points: 60,
+        }
+    }
+}
+
 /// Runs the console until the operator quits. Waits for every queued journal write
-/// before returning.
+/// before returning. With a metrics feed, an owned task refreshes every named query
+/// and sends the results as `Msg::Metrics`.
 pub async fn run<B: Backend, J: JournalAppend>(
     mut app: App,
     journal: J,
+    metrics: Option<MetricsFeed>,
     terminal: &mut Terminal<B>,
 ) -> std::io::Result<Outcome>
 where
@@ -51,6 +79,7 @@ where
     spawn_input(tx.clone());
     spawn_ticks(tx.clone());
     spawn_signals(tx.clone());
+    let poller = metrics.map(|feed| spawn_metrics(tx.clone(), feed));
     let mut commands: HashMap<u32, CommandHandle> = HashMap::new();
 
     if let Ok(size) = terminal.size() {
@@ -90,6 +119,9 @@ where
         if app.quitting {
             break;
         }
+    }
+    if let Some(p) = poller {
+        p.abort();
     }
     writer.finish();
     Ok(if terminated {
@@ -233,6 +265,59 @@ fn spawn_ticks(tx: mpsc::Sender<Msg>) {
     });
 }
 
+/// Refreshes every named query each `feed.every`, one refresh at a time: the current
+/// values (queried concurrently) and one range query per metric for its sparkline.
+/// Each refresh carries a growing generation number so a late one cannot overwrite a
+/// newer one.
+fn spawn_metrics(tx: mpsc::Sender<Msg>, feed: MetricsFeed) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(feed.every);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut generation = 0u64;
+        loop {
+            every.tick().await;
+            generation += 1;
+            let at = Utc::now();
+            let source = feed.source.as_ref();
+            let window = Window::sized_to(at, feed.span, feed.points);
+            let names = source.names();
+            let (current, series) = futures::join!(
+                source.current(at),
+                futures::future::join_all(names.iter().map(|n| source.series(n, window)))
+            );
+            let mut series: BTreeMap<String, Vec<f64>> = names
+                .into_iter()
+                .zip(series)
+                .map(|(n, s)| {
+                    let values = match s {
+                        Ok(samples) => samples.iter().map(|x| x.value).collect(),
+                        Err(why) => {
+                            tracing::debug!(metric = %n, ?why, "no series for the sparkline");
+                            Vec::new()
+                        }
+                    };
+                    (n, values)
+                })
+                .collect();
+            let readings = current
+                .into_iter()
+                .map(|(name, reading)| {
+                    let series = series.remove(&name).unwrap_or_default();
+                    (name, MetricReading { reading, series })
+                })
+                .collect();
+            let update = MetricsUpdate {
+                generation,
+                at,
+                readings,
+            };
+            if tx.send(Msg::Metrics(update)).await.is_err() {
+                break;
+            }
+        }
+    })
+}
+
 fn spawn_signals(tx: mpsc::Sender<Msg>) {
     use tokio::signal::unix::{SignalKind, signal};
     tokio::spawn(async move {
@@ -253,4 +338,77 @@ fn spawn_signals(tx: mpsc::Sender<Msg>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::metrics_source::Window;
+    use crate::domain::decision::{Absence, Reading, Sample};
+    use chrono::DateTime;
+    use futures::future::BoxFuture;
+
+    /// `up` answers 1.0 with a three-point series; `down` fails.
+    struct Fake;
+
+    impl MetricsSource for Fake {
+        fn names(&self) -> Vec<String> {
+            vec!["down".into(), "up".into()]
+        }
+        fn value_at<'a>(&'a self, name: &'a str, at: DateTime<Utc>) -> BoxFuture<'a, Reading> {
+            Box::pin(async move {
+                match name {
+                    "up" => Reading::Sample(Sample { value: 1.0, at }),
+                    _ => Reading::Absent(Absence::Failed("HTTP 503".into())),
+                }
+            })
+        }
+        fn series<'a>(
+            &'a self,
+            name: &'a str,
+            window: Window,
+        ) -> BoxFuture<'a, Result<Vec<Sample>, Absence>> {
+            Box::pin(async move {
+                match name {
+                    "up" => Ok((0..3)
+                        .map(|i| Sample {
+                            value: f64::from(i),
+                            at: window.end,
+                        })
+                        .collect()),
+                    _ => Err(Absence::NoData),
+                }
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn the_metrics_task_sends_numbered_refreshes_until_the_console_is_gone() {
+        let (tx, mut rx) = mpsc::channel::<Msg>(4);
+        let mut feed = MetricsFeed::new(Arc::new(Fake));
+        feed.every = Duration::from_millis(10);
+        let task = spawn_metrics(tx, feed);
+        let mut generations = Vec::new();
+        for _ in 0..2 {
+            let Some(Msg::Metrics(u)) = rx.recv().await else {
+                panic!("expected a metrics refresh")
+            };
+            generations.push(u.generation);
+            let up = &u.readings["up"];
+            assert!(matches!(up.reading, Reading::Sample(Sample { value, .. }) if value == 1.0));
+            assert_eq!(up.series, [0.0, 1.0, 2.0]);
+            let down = &u.readings["down"];
+            assert_eq!(
+                down.reading,
+                Reading::Absent(Absence::Failed("HTTP 503".into()))
+            );
+            assert!(down.series.is_empty());
+        }
+        assert_eq!(generations, [1, 2]);
+        drop(rx);
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .expect("the task ends once nobody listens")
+            .expect("no panic");
+    }
 }

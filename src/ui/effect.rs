@@ -2,7 +2,7 @@
 
 use crate::domain::journal::Entry;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Append to the journal (and fsync); answered with `Msg::Journaled { req, .. }`.
     Journal { req: u64, entry: Entry },

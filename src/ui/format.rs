@@ -76,6 +76,136 @@ pub fn reflow(markdown: &str) -> Vec<String> {
     out
 }
 
+/// How a metric's values read, guessed from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A ratio shown as a percentage (`error_rate`, `*_ratio`).
+    Percent,
+    /// Seconds, shown as `ms` below one second (`latency*`, `*_seconds`, `*duration*`).
+    Seconds,
+    /// CPU cores.
+    Cores,
+    /// Bytes, shown in MiB.
+    Bytes,
+    Plain,
+}
+
+impl Unit {
+    pub fn of(metric: &str) -> Unit {
+        let m = metric.to_ascii_lowercase();
+        if m.contains("latency") || m.ends_with("_seconds") || m.contains("duration") {
+            Unit::Seconds
+        } else if m.contains("error")
+            || m.contains("ratio")
+            || m.contains("percent")
+            || m.contains("availability")
+        {
+            Unit::Percent
+        } else if m.contains("cpu") {
+            Unit::Cores
+        } else if m.contains("memory") || m.contains("bytes") {
+            Unit::Bytes
+        } else {
+            Unit::Plain
+        }
+    }
+}
+
+/// A metric value with its unit: `12.0 %`, `250 ms`, `2.10 s`, `0.35 cores`, `512 MiB`.
+pub fn metric_value(metric: &str, v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    match Unit::of(metric) {
+        Unit::Percent => format!("{:.1} %", v * 100.0),
+        Unit::Seconds if v.abs() < 1.0 => format!("{:.0} ms", v * 1000.0),
+        Unit::Seconds => format!("{v:.2} s"),
+        Unit::Cores => format!("{v:.2} cores"),
+        Unit::Bytes => format!("{:.0} MiB", v / (1024.0 * 1024.0)),
+        Unit::Plain => trim_float(format!("{v:.3}")),
+    }
+}
+
+/// A threshold as it reads on screen: `> 10 %`, `>= 2 s`, `< 500 ms`.
+pub fn threshold(metric: &str, op: &str, v: f64) -> String {
+    let shown = match Unit::of(metric) {
+        Unit::Percent => format!("{} %", trim_float(format!("{:.1}", v * 100.0))),
+        Unit::Seconds if v.abs() < 1.0 => format!("{:.0} ms", v * 1000.0),
+        Unit::Seconds => format!("{} s", trim_float(format!("{v:.2}"))),
+        _ => metric_value(metric, v),
+    };
+    format!("{op} {shown}")
+}
+
+fn trim_float(s: String) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// How long ago, short: `5s ago`, `3m ago`, `2h ago`.
+pub fn ago(secs: i64) -> String {
+    let s = secs.max(0);
+    if s < 60 {
+        format!("{s}s ago")
+    } else if s < 3600 {
+        format!("{}m ago", s / 60)
+    } else {
+        format!("{}h ago", s / 3600)
+    }
+}
+
+/// A duration in seconds, short and exact enough for a countdown: `45s`, `3m20s`, `1h05m`.
+pub fn short_duration(secs: u64) -> String {
+    if secs < 60 {
+        format!("{secs}s")
+    } else if secs < 3600 {
+        if secs.is_multiple_of(60) {
+            format!("{}m", secs / 60)
+        } else {
+            format!("{}m{:02}s", secs / 60, secs % 60)
+        }
+    } else {
+        format!("{}h{:02}m", secs / 3600, (secs / 60) % 60)
+    }
+}
+
+/// A sparkline of `values` in block characters, `width` wide (the newest points),
+/// scaled between the series' own minimum and maximum. NaN points are gaps.
+pub fn sparkline(values: &[f64], width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let tail = &values[values.len().saturating_sub(width)..];
+    let finite = tail.iter().copied().filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let mut out: String = tail
+        .iter()
+        .map(|v| {
+            if !v.is_finite() {
+                ' '
+            } else if hi <= lo {
+                BARS[0]
+            } else {
+                let i = ((v - lo) / (hi - lo) * 7.0).round() as usize;
+                BARS[i.min(7)]
+            }
+        })
+        .collect();
+    let pad = width.saturating_sub(tail.len());
+    out.insert_str(0, &" ".repeat(pad));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::reflow;
@@ -96,5 +226,39 @@ mod tests {
                 "| - | - |",
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod metric_format_tests {
+    use super::*;
+
+    #[test]
+    fn values_read_in_their_units() {
+        assert_eq!(metric_value("error_rate", 0.12), "12.0 %");
+        assert_eq!(metric_value("latency_p95", 0.25), "250 ms");
+        assert_eq!(metric_value("latency_p95", 2.1), "2.10 s");
+        assert_eq!(metric_value("request_duration_seconds", 0.004), "4 ms");
+        assert_eq!(metric_value("cpu", 0.35), "0.35 cores");
+        assert_eq!(
+            metric_value("memory_working_set", 512.0 * 1048576.0),
+            "512 MiB"
+        );
+        assert_eq!(metric_value("rps", 12.5), "12.5");
+        assert_eq!(metric_value("latency_p95", f64::INFINITY), "+Inf");
+        assert_eq!(threshold("error_rate", ">", 0.1), "> 10 %");
+        assert_eq!(threshold("error_rate", ">", 0.025), "> 2.5 %");
+        assert_eq!(threshold("latency_p95", ">=", 2.0), ">= 2 s");
+        assert_eq!(threshold("latency_p95", "<", 0.5), "< 500 ms");
+    }
+
+    #[test]
+    fn sparklines_scale_to_their_own_range() {
+        assert_eq!(sparkline(&[0.0, 0.5, 1.0], 3), "▁▅█");
+        assert_eq!(sparkline(&[1.0, 1.0], 4), "  ▁▁");
+        assert_eq!(sparkline(&[0.0, f64::NAN, 1.0, 2.0], 3), " ▁█");
+        assert_eq!(ago(5), "5s ago");
+        assert_eq!(ago(125), "2m ago");
+        assert_eq!(short_duration(200), "3m20s");
     }
 }

@@ -7,6 +7,7 @@ pub mod action;
 pub mod effect;
 pub mod format;
 pub mod keymap;
+pub mod live;
 pub mod msg;
 pub mod panes;
 pub mod popups;

@@ -5,6 +5,8 @@ use ratatui::crossterm::event::KeyEvent;
 
 use crate::domain::journal::Record;
 
+use super::live::MetricsUpdate;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
     Stdout,
@@ -44,6 +46,8 @@ pub enum Msg {
         run: u32,
         error: String,
     },
+    /// A refresh of every named metrics query, from the metrics task.
+    Metrics(MetricsUpdate),
     /// SIGTERM / SIGHUP: leave cleanly.
     Terminate,
 }

@@ -12,6 +12,7 @@ use crate::domain::redact::Redactor;
 use crate::domain::runbook::{Runbook, Step, StepId, StepKind};
 
 use super::keymap::{Keymap, Mode};
+use super::live::LiveMetrics;
 use super::msg::Stream;
 use super::theme::Theme;
 
@@ -236,6 +237,9 @@ pub struct App {
     pub quitting: bool,
     /// Presentation only: first visible row of the procedure list (adjusted while drawing).
     pub procedure_offset: Cell<usize>,
+    /// Live metrics and the decision matrix; `None` when the runbook has no
+    /// `metrics.queries` or no Prometheus is configured (then no metrics panes).
+    pub metrics: Option<LiveMetrics>,
 }
 
 impl App {
@@ -279,6 +283,7 @@ impl App {
             quit_after_run: false,
             quitting: false,
             procedure_offset: Cell::new(0),
+            metrics: None,
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app

@@ -216,3 +216,114 @@ pub fn send(app: &mut App, msg: Msg) -> (Vec<Effect>, Vec<Entry>) {
     let fx = update(app, msg);
     settle(app, fx)
 }
+
+/// The test runbook with `metrics.queries` (`error_rate`, `latency_p95`), a four-rule
+/// matrix and RTO targets, as `deployment-rollback.md` has.
+pub fn metrics_runbook() -> Runbook {
+    use crate::domain::runbook::front_matter::{DurationSpec, FrontMatter, MatrixRule, Metrics};
+    use std::time::Duration as Std;
+    let rule = |when: &str, secs: u64, severity: &str, action: &str| MatrixRule {
+        when: when.into(),
+        for_: Some(DurationSpec(Std::from_secs(secs))),
+        severity: severity.into(),
+        action: action.into(),
+        approval: None,
+    };
+    let mut rb = runbook();
+    rb.front = Some(FrontMatter {
+        metrics: Some(Metrics {
+            prometheus: None,
+            queries: [
+                (
+                    "error_rate".to_string(),
+                    "sum(rate(errors[2m]))".to_string(),
+                ),
+                (
+                    "latency_p95".to_string(),
+                    "histogram_quantile(0.95, x)".to_string(),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        }),
+        matrix: vec![
+            rule(
+                "error_rate > 0.10",
+                60,
+                "SEV-1",
+                "Roll back now; page the owner",
+            ),
+            rule(
+                "error_rate > 0.02",
+                180,
+                "SEV-2",
+                "Roll back within 15 minutes",
+            ),
+            rule(
+                "latency_p95 > 2 * baseline(latency_p95)",
+                300,
+                "SEV-2",
+                "Roll back within 15 minutes",
+            ),
+            rule(
+                "latency_p95 > 1.5 * baseline(latency_p95)",
+                600,
+                "SEV-3",
+                "Investigate; roll back if it does not recover",
+            ),
+        ],
+        rto: [
+            ("SEV-1".to_string(), DurationSpec(Std::from_secs(300))),
+            ("SEV-2".to_string(), DurationSpec(Std::from_secs(900))),
+        ]
+        .into_iter()
+        .collect(),
+        ..Default::default()
+    });
+    rb
+}
+
+/// `app()` over [`metrics_runbook`] with the metrics panes on.
+pub fn metrics_app() -> App {
+    let mut app = app();
+    app.runbook = metrics_runbook();
+    app.metrics = crate::ui::live::LiveMetrics::for_runbook(
+        &app.runbook,
+        &app.records,
+        "http://prometheus:9090",
+    );
+    assert!(app.metrics.is_some(), "metrics configured");
+    app
+}
+
+/// A metrics refresh: `(name, value, seconds after t0 the sample describes)`, with a
+/// short rising series; `None` for a failed query.
+pub fn metrics_msg(generation: u64, at_secs: i64, values: &[(&str, Option<f64>, i64)]) -> Msg {
+    use crate::domain::decision::{Absence, Reading, Sample};
+    use crate::ui::live::{MetricReading, MetricsUpdate};
+    let at = t0() + chrono::Duration::seconds(at_secs);
+    let readings = values
+        .iter()
+        .map(|(name, v, s)| {
+            let reading = match v {
+                Some(value) => Reading::Sample(Sample {
+                    value: *value,
+                    at: t0() + chrono::Duration::seconds(*s),
+                }),
+                None => Reading::Absent(Absence::Failed("HTTP 503 Service Unavailable".into())),
+            };
+            let series = match v {
+                Some(value) => (0..20)
+                    .map(|i| value * (0.5 + f64::from(i) / 38.0))
+                    .collect(),
+                None => Vec::new(),
+            };
+            (name.to_string(), MetricReading { reading, series })
+        })
+        .collect();
+    Msg::Metrics(MetricsUpdate {
+        generation,
+        at,
+        readings,
+    })
+}

@@ -16,6 +16,7 @@ use crate::domain::runbook::{PlaceholderForm, StepId, StepKind};
 use super::action::Action;
 use super::effect::Effect;
 use super::keymap::Mode;
+use super::live::MetricsUpdate;
 use super::msg::{Msg, Stream};
 use super::state::{
     App, Confirm, Flash, FlashLevel, Intent, Layer, NoteEditor, Pane, PendingWrite, Prompt,
@@ -39,8 +40,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if app.flash.as_ref().is_some_and(|f| f.until <= now) {
                 app.flash = None;
             }
-            Vec::new()
+            // Re-evaluate so that data going stale shows as unknown even when the
+            // metrics task is slow to answer.
+            if app.metrics.as_ref().is_some_and(|m| m.generation.is_some()) {
+                evaluate_matrix(app, now)
+            } else {
+                Vec::new()
+            }
         }
+        Msg::Metrics(m) => on_metrics(app, m),
         Msg::Journaled { req, result } => on_journaled(app, req, result),
         Msg::Output { run, stream, line } => {
             if app.output.run == Some(run) {
@@ -255,6 +263,7 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
             }));
             Vec::new()
         }
+        Action::RecaptureBaseline => recapture_baseline(app),
         Action::Confirm | Action::Cancel | Action::Submit => Vec::new(),
     }
 }
@@ -610,6 +619,92 @@ fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: Then) -> Eff
     app.next_req += 1;
     app.pending.push(PendingWrite { req, step, then });
     Effect::Journal { req, entry }
+}
+
+// ---------------------------------------------------------------- metrics
+
+fn on_metrics(app: &mut App, m: MetricsUpdate) -> Vec<Effect> {
+    let at = m.at;
+    let Some(live) = app.metrics.as_mut() else {
+        return Vec::new();
+    };
+    if !live.absorb(m) {
+        return Vec::new();
+    }
+    let mut fx = Vec::new();
+    if !live.baseline_captured && live.complete(at) {
+        let (values, _) = live.capture_baselines(at);
+        fx.push(journal(
+            app,
+            Entry::BaselineCaptured { values },
+            None,
+            Then::Nothing,
+        ));
+    }
+    fx.extend(evaluate_matrix(app, at));
+    fx
+}
+
+/// Steps the matrix at `now` and journals a change of the highest severity.
+fn evaluate_matrix(app: &mut App, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
+    let Some(live) = app.metrics.as_mut() else {
+        return Vec::new();
+    };
+    let verdict = live.step(now);
+    let Some(change) = &verdict.severity_changed else {
+        return Vec::new();
+    };
+    let entry = Entry::SeverityChanged {
+        from: change.from.as_ref().map(|s| s.label().to_string()),
+        to: change.to.as_ref().map(|s| s.label().to_string()),
+        rule: verdict.deciding_rule().map(|r| r.when.clone()),
+    };
+    vec![journal(app, entry, None, Then::Nothing)]
+}
+
+fn recapture_baseline(app: &mut App) -> Vec<Effect> {
+    let now = app.now;
+    let Some(live) = app.metrics.as_mut() else {
+        flash(
+            app,
+            FlashLevel::Info,
+            "No metrics are configured: there is no baseline to capture.",
+        );
+        return Vec::new();
+    };
+    let (values, skipped) = live.capture_baselines(now);
+    if values.is_empty() {
+        flash(
+            app,
+            FlashLevel::Warning,
+            &format!("No baseline captured: {}", skipped.join("; ")),
+        );
+        return Vec::new();
+    }
+    if skipped.is_empty() {
+        flash(
+            app,
+            FlashLevel::Info,
+            "Baselines re-captured from current values.",
+        );
+    } else {
+        flash(
+            app,
+            FlashLevel::Warning,
+            &format!(
+                "Baselines re-captured; kept the old one for {}",
+                skipped.join("; ")
+            ),
+        );
+    }
+    let mut fx = vec![journal(
+        app,
+        Entry::BaselineCaptured { values },
+        None,
+        Then::Nothing,
+    )];
+    fx.extend(evaluate_matrix(app, now));
+    fx
 }
 
 // ---------------------------------------------------------------- results

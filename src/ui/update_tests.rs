@@ -441,3 +441,345 @@ fn help_opens_over_everything_and_closes_with_esc() {
     update(&mut app, code(KeyCode::Esc));
     assert!(app.layers.is_empty());
 }
+
+// ---------------------------------------------------------------- metrics and matrix
+
+mod metrics {
+    use super::*;
+    use crate::domain::decision::RuleState;
+
+    fn severity_changes(written: &[Entry]) -> Vec<Entry> {
+        written
+            .iter()
+            .filter(|e| matches!(e, Entry::SeverityChanged { .. }))
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn the_first_complete_update_captures_baselines_and_yields_a_verdict() {
+        let mut app = metrics_app();
+        let (fx, written) = send(
+            &mut app,
+            metrics_msg(
+                1,
+                5,
+                &[
+                    ("error_rate", Some(0.004), 5),
+                    ("latency_p95", Some(0.21), 5),
+                ],
+            ),
+        );
+        assert!(fx.is_empty(), "{fx:?}");
+        let Some(Entry::BaselineCaptured { values }) = written.first() else {
+            panic!("baseline not journaled: {written:?}")
+        };
+        assert_eq!(values.get("error_rate"), Some(&0.004));
+        assert_eq!(values.get("latency_p95"), Some(&0.21));
+        assert!(severity_changes(&written).is_empty());
+        let live = app.metrics.as_ref().expect("metrics");
+        let verdict = live.verdict.as_ref().expect("verdict");
+        assert_eq!(verdict.highest_severity, None);
+        assert!(verdict.firing.is_empty() && verdict.unknown.is_empty());
+        assert_eq!(app.progress.baselines_captured_at.len(), 1);
+        // A second update does not capture again.
+        let (_, written) = send(
+            &mut app,
+            metrics_msg(
+                2,
+                10,
+                &[
+                    ("error_rate", Some(0.005), 10),
+                    ("latency_p95", Some(0.2), 10),
+                ],
+            ),
+        );
+        assert!(written.is_empty(), "{written:?}");
+    }
+
+    #[test]
+    fn an_incomplete_first_update_does_not_capture_a_baseline() {
+        let mut app = metrics_app();
+        let (_, written) = send(
+            &mut app,
+            metrics_msg(
+                1,
+                5,
+                &[("error_rate", Some(0.004), 5), ("latency_p95", None, 5)],
+            ),
+        );
+        assert!(written.is_empty(), "{written:?}");
+        assert!(!app.metrics.as_ref().expect("metrics").baseline_captured);
+    }
+
+    #[test]
+    fn a_severity_change_is_journaled_once_when_the_rule_fires() {
+        let mut app = metrics_app();
+        let bad = |g, s| {
+            metrics_msg(
+                g,
+                s,
+                &[
+                    ("error_rate", Some(0.15), s),
+                    ("latency_p95", Some(0.25), s),
+                ],
+            )
+        };
+        let (_, written) = send(&mut app, bad(1, 0));
+        assert!(severity_changes(&written).is_empty(), "pending, not firing");
+        let v = app
+            .metrics
+            .as_ref()
+            .and_then(|m| m.verdict.clone())
+            .expect("verdict");
+        assert_eq!(v.rules[0].state, RuleState::Pending);
+        let (_, written) = send(&mut app, bad(2, 30));
+        assert!(severity_changes(&written).is_empty());
+        let (_, written) = send(&mut app, bad(3, 61));
+        assert_eq!(
+            severity_changes(&written),
+            [Entry::SeverityChanged {
+                from: None,
+                to: Some("SEV-1".into()),
+                rule: Some("error_rate > 0.10".into()),
+            }]
+        );
+        let (_, written) = send(&mut app, bad(4, 66));
+        assert!(severity_changes(&written).is_empty(), "journaled once");
+        assert_eq!(
+            app.metrics.as_ref().and_then(|m| m.severity()),
+            Some("SEV-1")
+        );
+        assert_eq!(app.progress.severity_changes.len(), 1);
+        assert_eq!(
+            app.progress.severity_changes[0].to.as_deref(),
+            Some("SEV-1")
+        );
+    }
+
+    #[test]
+    fn a_refresh_answered_after_a_later_tick_does_not_make_the_severity_flap() {
+        let mut app = metrics_app();
+        let bad = |g, s| {
+            metrics_msg(
+                g,
+                s,
+                &[
+                    ("error_rate", Some(0.15), s),
+                    ("latency_p95", Some(0.25), s),
+                ],
+            )
+        };
+        send(&mut app, bad(1, 0));
+        send(&mut app, bad(2, 30));
+        let (_, written) = send(&mut app, Msg::Tick(t0() + chrono::Duration::seconds(60)));
+        assert_eq!(severity_changes(&written).len(), 1, "fires on the tick");
+        // Asked for at 59 s, answered after the 60 s tick.
+        let (_, written) = send(&mut app, bad(3, 59));
+        assert!(severity_changes(&written).is_empty(), "{written:?}");
+        assert_eq!(
+            app.metrics.as_ref().and_then(|m| m.severity()),
+            Some("SEV-1")
+        );
+    }
+
+    #[test]
+    fn stale_data_is_unknown_not_firing() {
+        let mut app = metrics_app();
+        // Samples two minutes old when the refresh lands: past the 60 s staleness bound.
+        let (_, written) = send(
+            &mut app,
+            metrics_msg(
+                1,
+                200,
+                &[
+                    ("error_rate", Some(0.5), 80),
+                    ("latency_p95", Some(9.0), 80),
+                ],
+            ),
+        );
+        assert!(
+            written.is_empty(),
+            "no baseline from stale data, no severity: {written:?}"
+        );
+        let v = app
+            .metrics
+            .as_ref()
+            .and_then(|m| m.verdict.clone())
+            .expect("verdict");
+        assert_eq!(v.highest_severity, None);
+        assert!(v.firing.is_empty());
+        assert_eq!(v.rules[0].state, RuleState::Unknown);
+        assert!(
+            v.rules[0].reasons[0].to_string().contains("stale"),
+            "{:?}",
+            v.rules[0].reasons
+        );
+    }
+
+    #[test]
+    fn a_firing_severity_clears_when_its_data_goes_stale() {
+        let mut app = metrics_app();
+        for (g, s) in [(1, 0), (2, 61)] {
+            send(
+                &mut app,
+                metrics_msg(
+                    g,
+                    s,
+                    &[("error_rate", Some(0.2), s), ("latency_p95", Some(0.2), s)],
+                ),
+            );
+        }
+        assert_eq!(
+            app.metrics.as_ref().and_then(|m| m.severity()),
+            Some("SEV-1")
+        );
+        // No refresh arrives; time passes.
+        let (_, written) = send(&mut app, Msg::Tick(t0() + chrono::Duration::seconds(200)));
+        assert_eq!(
+            severity_changes(&written),
+            [Entry::SeverityChanged {
+                from: Some("SEV-1".into()),
+                to: None,
+                rule: None,
+            }]
+        );
+    }
+
+    #[test]
+    fn an_older_generation_is_dropped() {
+        let mut app = metrics_app();
+        send(
+            &mut app,
+            metrics_msg(
+                5,
+                10,
+                &[
+                    ("error_rate", Some(0.01), 10),
+                    ("latency_p95", Some(0.2), 10),
+                ],
+            ),
+        );
+        send(
+            &mut app,
+            metrics_msg(
+                4,
+                12,
+                &[
+                    ("error_rate", Some(0.9), 12),
+                    ("latency_p95", Some(0.2), 12),
+                ],
+            ),
+        );
+        let live = app.metrics.as_ref().expect("metrics");
+        assert_eq!(live.generation, Some(5));
+        assert_eq!(
+            live.signals
+                .value("error_rate", t0() + chrono::Duration::seconds(12)),
+            Ok(0.01)
+        );
+    }
+
+    #[test]
+    fn a_failed_refresh_keeps_a_fresh_sample_but_marks_the_failure() {
+        let mut app = metrics_app();
+        send(
+            &mut app,
+            metrics_msg(
+                1,
+                10,
+                &[
+                    ("error_rate", Some(0.01), 10),
+                    ("latency_p95", Some(0.2), 10),
+                ],
+            ),
+        );
+        send(
+            &mut app,
+            metrics_msg(
+                2,
+                15,
+                &[("error_rate", None, 15), ("latency_p95", Some(0.2), 15)],
+            ),
+        );
+        let live = app.metrics.as_ref().expect("metrics");
+        assert!(live.failures.contains_key("error_rate"));
+        assert!(!live.complete(t0() + chrono::Duration::seconds(15)));
+        assert_eq!(
+            live.signals
+                .value("error_rate", t0() + chrono::Duration::seconds(15)),
+            Ok(0.01)
+        );
+    }
+
+    #[test]
+    fn b_recaptures_baselines_and_journals_them() {
+        let mut app = metrics_app();
+        send(
+            &mut app,
+            metrics_msg(
+                1,
+                5,
+                &[("error_rate", Some(0.01), 5), ("latency_p95", Some(0.2), 5)],
+            ),
+        );
+        send(
+            &mut app,
+            metrics_msg(
+                2,
+                10,
+                &[
+                    ("error_rate", Some(0.03), 10),
+                    ("latency_p95", Some(0.4), 10),
+                ],
+            ),
+        );
+        app.now = t0() + chrono::Duration::seconds(11);
+        let (_, written) = send(&mut app, key('b'));
+        let Some(Entry::BaselineCaptured { values }) = written.first() else {
+            panic!("not journaled: {written:?}")
+        };
+        assert_eq!(values.get("latency_p95"), Some(&0.4));
+        let live = app.metrics.as_ref().expect("metrics");
+        assert_eq!(
+            live.signals.baseline("latency_p95").map(|b| b.value),
+            Some(0.4)
+        );
+        assert_eq!(app.progress.baselines_captured_at.len(), 2);
+    }
+
+    #[test]
+    fn baselines_are_restored_from_the_journal_on_resume() {
+        let mut app = metrics_app();
+        send(
+            &mut app,
+            metrics_msg(
+                1,
+                5,
+                &[("error_rate", Some(0.01), 5), ("latency_p95", Some(0.3), 5)],
+            ),
+        );
+        let live = crate::ui::live::LiveMetrics::for_runbook(&app.runbook, &app.records, "x")
+            .expect("metrics");
+        assert!(live.baseline_captured);
+        assert_eq!(
+            live.signals.baseline("latency_p95").map(|b| b.value),
+            Some(0.3)
+        );
+    }
+
+    #[test]
+    fn without_metrics_b_only_explains() {
+        let mut app = app();
+        let (fx, written) = send(&mut app, key('b'));
+        assert!(fx.is_empty() && written.is_empty());
+        assert!(
+            app.flash
+                .as_ref()
+                .is_some_and(|f| f.text.contains("No metrics")),
+            "{:?}",
+            app.flash
+        );
+        assert!(app.metrics.is_none());
+    }
+}

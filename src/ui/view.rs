@@ -32,6 +32,16 @@ pub fn render(app: &App, frame: &mut Frame) {
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Min(40)]).areas(body);
     panes::procedure::render(app, frame, left);
+    let right = match &app.metrics {
+        Some(live) => {
+            let [metrics, matrix, rest] =
+                live_areas(right, live.names.len(), live.matrix.rules().len());
+            panes::metrics::render(app, frame, metrics);
+            panes::matrix::render(app, frame, matrix);
+            rest
+        }
+        None => right,
+    };
     let [step, output, journal] = Layout::vertical([
         Constraint::Percentage(40),
         Constraint::Percentage(35),
@@ -50,6 +60,28 @@ pub fn render(app: &App, frame: &mut Frame) {
             Layer::Note(n) => popups::note::render(app, n, frame, area),
         }
     }
+}
+
+/// Rows the step, output and journal panes keep however many metrics there are.
+const KEEP_FOR_STEP_OUTPUT_JOURNAL: u16 = 12;
+
+/// Splits the right column: metrics (one line per query), the matrix (a header and
+/// one line per rule), and what is left for step / output / journal. On a short
+/// terminal the metrics and matrix panes shrink (the matrix keeps its most telling
+/// rows) so the step, output and journal panes stay usable.
+fn live_areas(right: Rect, queries: usize, rules: usize) -> [Rect; 3] {
+    let room = right.height.saturating_sub(KEEP_FOR_STEP_OUTPUT_JOURNAL);
+    let want_metrics = queries as u16 + 2;
+    let want_matrix = rules as u16 + 3;
+    // Each gets at least a border and two lines when the room allows.
+    let metrics = want_metrics.min(room.saturating_sub(want_matrix.min(4)).max(3));
+    let matrix = want_matrix.min(room.saturating_sub(metrics)).max(3);
+    Layout::vertical([
+        Constraint::Length(metrics),
+        Constraint::Length(matrix),
+        Constraint::Min(0),
+    ])
+    .areas(right)
 }
 
 fn too_small(app: &App, frame: &mut Frame, area: Rect) {

@@ -190,3 +190,132 @@ fn no_color() {
     app.theme.no_color = true;
     insta::assert_snapshot!(styled_screen(&app, 80, 24));
 }
+
+// ---------------------------------------------------------------- metrics and matrix
+
+fn healthy() -> App {
+    let mut app = metrics_app();
+    send(
+        &mut app,
+        metrics_msg(
+            1,
+            5,
+            &[
+                ("error_rate", Some(0.004), 5),
+                ("latency_p95", Some(0.21), 5),
+            ],
+        ),
+    );
+    send(
+        &mut app,
+        metrics_msg(
+            2,
+            10,
+            &[
+                ("error_rate", Some(0.005), 10),
+                ("latency_p95", Some(0.23), 10),
+            ],
+        ),
+    );
+    app.now = t0() + Duration::seconds(12);
+    app
+}
+
+/// Error rate past SEV-1 for over a minute, and latency over twice its baseline for less
+/// than its 5 minutes: SEV-1 holds, the latency SEV-2 row is pending.
+fn sev1_firing() -> App {
+    let mut app = healthy();
+    for (g, s) in [(3, 20), (4, 50), (5, 85)] {
+        send(
+            &mut app,
+            metrics_msg(
+                g,
+                s,
+                &[
+                    ("error_rate", Some(0.14), s),
+                    ("latency_p95", Some(0.55), s),
+                ],
+            ),
+        );
+    }
+    app.now = t0() + Duration::seconds(87);
+    app
+}
+
+#[test]
+fn metrics_healthy() {
+    let app = healthy();
+    let text = screen(&app, 120, 32);
+    assert!(text.contains("0.5 %") && text.contains("230 ms"), "{text}");
+    assert!(text.contains("No rule fires"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn metrics_sev1_firing_with_a_pending_row() {
+    let app = sev1_firing();
+    let text = screen(&app, 120, 32);
+    assert!(text.contains("SEV-1") && text.contains("RTO"), "{text}");
+    assert!(text.contains(" / 5m"), "pending progress shown: {text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn metrics_sev1_badge_is_in_its_severity_colour() {
+    let app = sev1_firing();
+    let mut terminal = Terminal::new(TestBackend::new(120, 32)).expect("terminal");
+    terminal.draw(|f| view::render(&app, f)).expect("draw");
+    let buffer = terminal.backend().buffer();
+    let header: String = (0..120).map(|x| buffer[(x, 0)].symbol()).collect();
+    let x = header.find("SEV-1").expect("badge in the header");
+    let x = header[..x].chars().count() as u16;
+    let expected = app.theme.severity("SEV-1");
+    assert_eq!(buffer[(x, 0)].fg, expected.fg.expect("sev1 has a colour"));
+}
+
+#[test]
+fn metrics_stale_query() {
+    let mut app = healthy();
+    // The error-rate query starts failing; latency's last sample is 90 s old.
+    send(
+        &mut app,
+        metrics_msg(
+            3,
+            100,
+            &[("error_rate", None, 100), ("latency_p95", Some(0.23), 10)],
+        ),
+    );
+    app.now = t0() + Duration::seconds(100);
+    let text = screen(&app, 120, 32);
+    assert!(text.contains("FAILED"), "{text}");
+    assert!(text.contains("STALE"), "{text}");
+    assert!(text.contains("unknown"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn metrics_at_80x24() {
+    let app = sev1_firing();
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("SEV-1"), "{text}");
+    assert!(text.contains("error_rate"), "{text}");
+    assert!(
+        text.contains("Undo the rollout") || text.contains("#1"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn help_lists_b_only_when_metrics_are_configured() {
+    let text = |app: &App| -> String {
+        crate::ui::popups::help::lines(app)
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(!text(&app()).contains("baseline"));
+    let with = text(&metrics_app());
+    assert!(with.contains("re-capture metric baselines"), "{with}");
+}

@@ -3,12 +3,15 @@
 //! Entries never carry secrets: values of placeholders that look secret are stored
 //! redacted (see [`crate::domain::redact`]), and command output is not journaled.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::domain::redact::{REDACTED, Redactor, is_secret_name};
 use crate::domain::runbook::StepId;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Not `Eq`: baseline values are floating point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Entry {
     /// First record of every session.
@@ -85,6 +88,17 @@ pub enum Entry {
     },
     /// The operator ended the session (quit with everything done, or `q` twice).
     SessionClosed,
+    /// The decision matrix's highest firing severity changed (`None`: nothing fires).
+    SeverityChanged {
+        from: Option<String>,
+        to: Option<String>,
+        /// The `when` of the rule that now decides the severity.
+        rule: Option<String>,
+    },
+    /// Metric baselines were captured (session start, or the operator re-captured them).
+    BaselineCaptured {
+        values: BTreeMap<String, f64>,
+    },
 }
 
 impl Entry {
@@ -171,7 +185,10 @@ impl Entry {
                 outcome: clean(outcome),
                 ok,
             },
-            e @ (Entry::CommandFinished { .. } | Entry::SessionClosed) => e,
+            e @ (Entry::CommandFinished { .. }
+            | Entry::SessionClosed
+            | Entry::SeverityChanged { .. }
+            | Entry::BaselineCaptured { .. }) => e,
         }
     }
 
@@ -191,6 +208,8 @@ impl Entry {
             Entry::ClusterActionRequested { .. } => "cluster_action_requested",
             Entry::ClusterActionFinished { .. } => "cluster_action_finished",
             Entry::SessionClosed => "session_closed",
+            Entry::SeverityChanged { .. } => "severity_changed",
+            Entry::BaselineCaptured { .. } => "baseline_captured",
         }
     }
 }

@@ -11,7 +11,7 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// A journal record. Serialized as one JSON line with the fields in this order;
 /// `hash` is always the last field and is the SHA-256 (hex) of the line's bytes
 /// without it (see `chain.rs`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// 1-based, contiguous.

@@ -27,7 +27,7 @@ pub struct TornTail {
 }
 
 /// The outcome of reading a journal.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Recovered {
     /// Every complete record, in order, chain verified.
     pub records: Vec<Record>,

@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -18,6 +19,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(" backout ", t.style(Role::Key)),
         Span::styled(" ", bar),
     ];
+    if let Some(sev) = app.metrics.as_ref().and_then(|m| m.severity()) {
+        spans.push(Span::styled(
+            format!(" {sev} "),
+            t.severity(sev)
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ));
+        spans.push(Span::styled(" ", bar));
+    }
     let elapsed = app
         .progress
         .started_at

@@ -3,6 +3,8 @@
 pub mod header;
 pub mod hints;
 pub mod journal;
+pub mod matrix;
+pub mod metrics;
 pub mod output;
 pub mod procedure;
 pub mod step;

@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
+use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
 use crate::ui::theme::Role;
@@ -26,6 +27,9 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             t.style(Role::Heading),
         )));
         for (action, keys) in bindings {
+            if *action == Action::RecaptureBaseline && app.metrics.is_none() {
+                continue;
+            }
             let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<20}", keys.join("  ")), t.style(Role::Focus)),

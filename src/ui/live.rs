@@ -1,0 +1,292 @@
+//! Live metrics and the decision matrix, as the console holds them: what the metrics
+//! task last reported, the signals the matrix reads, the matrix's `for` clocks and its
+//! latest verdict. Changed only by `update`; drawn by the metrics and matrix panes.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::decision::{
+    Absence, Baseline, BaselineSource, BoundTable, Matrix, MatrixState, Reading, Signals,
+    Threshold, Verdict,
+};
+use crate::domain::journal::{Entry, Record};
+use crate::domain::runbook::Runbook;
+
+/// How many points of each series the console keeps for its sparkline.
+pub const SERIES_POINTS: usize = 120;
+
+/// One named query's result in a metrics refresh.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricReading {
+    /// The current value (with the time it describes), or why there is none.
+    pub reading: Reading,
+    /// The recent values, oldest first, for the sparkline (empty when the range query
+    /// failed; the reading says what is wrong).
+    pub series: Vec<f64>,
+}
+
+/// One refresh of every named query, from the metrics task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricsUpdate {
+    /// Increases with every refresh; an update older than the last one applied is dropped.
+    pub generation: u64,
+    /// When the refresh was asked for (the evaluation time of its queries).
+    pub at: DateTime<Utc>,
+    pub readings: BTreeMap<String, MetricReading>,
+}
+
+/// Where the matrix's rules come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatrixSource {
+    /// `matrix:` in the front matter.
+    FrontMatter,
+    /// The Markdown decision table at this line, bound to the named queries.
+    Table { line: usize },
+}
+
+/// Everything the metrics and matrix panes show.
+#[derive(Debug, Clone)]
+pub struct LiveMetrics {
+    /// Query names in the order shown (the keys of `metrics.queries`).
+    pub names: Vec<String>,
+    /// Where the values come from, e.g. the Prometheus URL, for the pane title.
+    pub source_label: String,
+    pub matrix: Matrix,
+    pub matrix_source: MatrixSource,
+    pub signals: Signals,
+    pub state: MatrixState,
+    pub verdict: Option<Verdict>,
+    /// The constant thresholds of every rule, by metric (for the metrics pane).
+    pub thresholds: BTreeMap<String, Vec<Threshold>>,
+    pub series: BTreeMap<String, Vec<f64>>,
+    /// The latest refresh's failure of a query, kept while its older sample ages.
+    pub failures: BTreeMap<String, Absence>,
+    /// The generation of the last update applied.
+    pub generation: Option<u64>,
+    pub last_update: Option<DateTime<Utc>>,
+    /// Baselines have been captured (or restored from the journal) this session.
+    pub baseline_captured: bool,
+}
+
+impl LiveMetrics {
+    /// The live state for a runbook with `metrics.queries`, or `None` without them.
+    ///
+    /// The matrix is the front matter's; without one, the first Markdown decision table
+    /// bound to the queries. Baselines captured earlier in the session (a resume) are
+    /// restored from the journal.
+    pub fn for_runbook(
+        runbook: &Runbook,
+        records: &[Record],
+        source_label: impl Into<String>,
+    ) -> Option<LiveMetrics> {
+        let front = runbook.front.as_ref()?;
+        let queries = &front.metrics.as_ref()?.queries;
+        if queries.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = queries.keys().cloned().collect();
+        // The loader has already rejected a matrix that does not build; be total anyway.
+        let from_front = Matrix::from_front_matter(front).unwrap_or_default();
+        let (matrix, matrix_source) = match runbook.decision_tables.first() {
+            Some(table) if from_front.is_empty() => {
+                let bound = BoundTable::bind(table, names.iter().map(String::as_str));
+                let rules = bound.rules().into_iter().map(|(_, r)| r).collect();
+                let rto = from_front
+                    .rto_targets()
+                    .map(|(s, d)| (s.clone(), d))
+                    .collect();
+                (
+                    Matrix::new(rules, rto),
+                    MatrixSource::Table { line: table.line },
+                )
+            }
+            _ => (from_front, MatrixSource::FrontMatter),
+        };
+        let mut thresholds: BTreeMap<String, Vec<Threshold>> = BTreeMap::new();
+        for rule in matrix.rules() {
+            for th in rule.condition.thresholds() {
+                let list = thresholds.entry(th.metric.clone()).or_default();
+                if !list.contains(&th) {
+                    list.push(th);
+                }
+            }
+        }
+        let mut signals = Signals::default();
+        let mut baseline_captured = false;
+        let restored = records.iter().rev().find_map(|r| match &r.entry {
+            Entry::BaselineCaptured { values } => Some((r.ts, values)),
+            _ => None,
+        });
+        if let Some((at, values)) = restored {
+            for (name, value) in values {
+                signals.set_baseline(
+                    name.clone(),
+                    Baseline {
+                        value: *value,
+                        captured_at: at,
+                        source: BaselineSource::SessionStart,
+                    },
+                );
+            }
+            baseline_captured = true;
+        }
+        Some(LiveMetrics {
+            names,
+            source_label: source_label.into(),
+            matrix,
+            matrix_source,
+            signals,
+            state: MatrixState::new(),
+            verdict: None,
+            thresholds,
+            series: BTreeMap::new(),
+            failures: BTreeMap::new(),
+            generation: None,
+            last_update: None,
+            baseline_captured,
+        })
+    }
+
+    /// Takes in a refresh: readings into the signals (a failed query does not erase a
+    /// sample that is still fresh: it goes stale on its own, and the failure is shown),
+    /// series for the sparklines. Returns false when the update is older than one
+    /// already applied.
+    pub fn absorb(&mut self, update: MetricsUpdate) -> bool {
+        if self.generation.is_some_and(|g| update.generation <= g) {
+            return false;
+        }
+        self.generation = Some(update.generation);
+        self.last_update = Some(update.at);
+        for (name, m) in update.readings {
+            match m.reading {
+                Reading::Sample(s) => {
+                    self.failures.remove(&name);
+                    self.signals.set_sample(name.clone(), s.value, s.at);
+                }
+                Reading::Absent(absence) => {
+                    let keep = matches!(
+                        self.signals.reading(&name),
+                        Some(Reading::Sample(s)) if !self.signals.is_stale(s.at, update.at)
+                    );
+                    if !keep {
+                        self.signals.set_absent(name.clone(), absence.clone());
+                    }
+                    self.failures.insert(name.clone(), absence);
+                }
+            }
+            let mut series = m.series;
+            if series.len() > SERIES_POINTS {
+                series.drain(..series.len() - SERIES_POINTS);
+            }
+            self.series.insert(name, series);
+        }
+        true
+    }
+
+    /// Whether every named query has a usable value at `now`.
+    pub fn complete(&self, now: DateTime<Utc>) -> bool {
+        self.names
+            .iter()
+            .all(|n| self.signals.value(n, now).is_ok() && !self.failures.contains_key(n))
+    }
+
+    /// Captures baselines from the current values; returns the values captured (for the
+    /// journal) and the names that could not be, with the reason.
+    pub fn capture_baselines(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> (BTreeMap<String, f64>, Vec<String>) {
+        let skipped = self.signals.capture_baselines(now);
+        let values = self
+            .signals
+            .baselines()
+            .iter()
+            .filter(|(_, b)| b.captured_at == now)
+            .map(|(k, b)| (k.clone(), b.value))
+            .collect();
+        self.baseline_captured = true;
+        let skipped = skipped
+            .into_iter()
+            .map(|(name, why)| format!("{name}: {why}"))
+            .collect();
+        (values, skipped)
+    }
+
+    /// Evaluates the matrix at `now`, keeping the verdict.
+    ///
+    /// Evaluation time never goes backwards: a refresh asked for before the last tick
+    /// but answered after it is evaluated at the tick's time, or a rule that has just
+    /// fired would fall back to pending and the severity would flap.
+    pub fn step(&mut self, now: DateTime<Utc>) -> &Verdict {
+        let now = self.verdict.as_ref().map_or(now, |v| v.at.max(now));
+        let verdict = self.state.step(&self.matrix, &self.signals, now);
+        self.verdict.insert(verdict)
+    }
+
+    /// The severity that fires now, if any.
+    pub fn severity(&self) -> Option<&str> {
+        self.verdict
+            .as_ref()
+            .and_then(|v| v.highest_severity.as_ref())
+            .map(|s| s.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::runbook::DecisionTable;
+    use crate::ui::testkit::{metrics_runbook, runbook};
+
+    #[test]
+    fn without_queries_there_is_nothing_live() {
+        assert!(LiveMetrics::for_runbook(&runbook(), &[], "x").is_none());
+    }
+
+    #[test]
+    fn front_matter_rules_come_first_and_give_thresholds() {
+        let live = LiveMetrics::for_runbook(&metrics_runbook(), &[], "x").expect("live");
+        assert_eq!(live.matrix_source, MatrixSource::FrontMatter);
+        assert_eq!(live.matrix.rules().len(), 4);
+        assert_eq!(live.names, ["error_rate", "latency_p95"]);
+        let values: Vec<f64> = live.thresholds["error_rate"]
+            .iter()
+            .map(|t| t.value)
+            .collect();
+        assert_eq!(values, [0.10, 0.02]);
+        assert!(
+            !live.thresholds.contains_key("latency_p95"),
+            "baseline comparisons have no fixed line"
+        );
+    }
+
+    #[test]
+    fn without_a_front_matter_matrix_the_markdown_table_is_bound() {
+        let mut rb = metrics_runbook();
+        if let Some(f) = rb.front.as_mut() {
+            f.matrix.clear();
+        }
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        rb.decision_tables.push(DecisionTable {
+            line: 48,
+            headers: row(&["Severity", "Error rate", "Action"]),
+            rows: vec![
+                row(&["SEV-1", "> 10% for 1 min", "Roll back now"]),
+                row(&["SEV-3", "Customer complaints only", "Monitor"]),
+            ],
+            severity_column: 0,
+        });
+        let live = LiveMetrics::for_runbook(&rb, &[], "x").expect("live");
+        assert_eq!(live.matrix_source, MatrixSource::Table { line: 48 });
+        let rules = live.matrix.rules();
+        assert_eq!(rules.len(), 1, "only the row that reads as a condition");
+        assert_eq!(rules[0].severity.label(), "SEV-1");
+        assert_eq!(rules[0].hold, std::time::Duration::from_secs(60));
+        assert_eq!(rules[0].action, "Roll back now");
+        assert!(
+            live.matrix.rto(&rules[0].severity).is_some(),
+            "RTO targets kept from the front matter"
+        );
+    }
+}

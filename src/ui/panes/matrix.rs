@@ -1,0 +1,229 @@
+//! The decision matrix: a header with the severity that holds, its action, how long it
+//! has held and the RTO countdown; then one row per rule (severity, when, for, state,
+//! action). The firing row is drawn in its severity's colour, pending rows show their
+//! hold progress, unknown rows say what is unknown. When rows do not fit, the firing,
+//! pending and unknown ones are kept first.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::domain::decision::{RuleState, RuleVerdict};
+use crate::ui::format::{ellipsize, secs_between, short_duration};
+use crate::ui::live::{LiveMetrics, MatrixSource};
+use crate::ui::state::App;
+use crate::ui::theme::Role;
+
+use super::pane_block;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(live) = &app.metrics else {
+        return;
+    };
+    let t = &app.theme;
+    let title = match live.matrix_source {
+        MatrixSource::FrontMatter => "Decision matrix".to_string(),
+        MatrixSource::Table { line } => format!("Decision matrix · table line {line}"),
+    };
+    let block = pane_block(app, title, false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let width = inner.width as usize;
+    let mut lines = vec![header(app, live, width)];
+    let Some(verdict) = &live.verdict else {
+        for rule in live.matrix.rules().iter().take(inner.height as usize - 1) {
+            lines.push(Line::from(Span::styled(
+                ellipsize(
+                    &format!("  {:<6} {}", rule.severity.label(), rule.when),
+                    width,
+                ),
+                t.style(Role::Muted),
+            )));
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
+        return;
+    };
+    // Which rows fit: the most telling first, then shown in matrix order.
+    let room = inner.height as usize - 1;
+    let rank = |r: &RuleVerdict| match r.state {
+        RuleState::Firing => 0,
+        RuleState::Pending => 1,
+        RuleState::Unknown => 2,
+        RuleState::Inactive => 3,
+    };
+    let mut order: Vec<&RuleVerdict> = verdict.rules.iter().collect();
+    order.sort_by_key(|r| (rank(r), r.rule));
+    let mut shown: Vec<&RuleVerdict> = order.into_iter().take(room).collect();
+    shown.sort_by_key(|r| r.rule);
+    let deciding = verdict.deciding_rule().map(|r| r.rule);
+
+    let sev_w = 6;
+    let for_w = 4;
+    let state_w = 11;
+    let rest = width.saturating_sub(2 + sev_w + 1 + for_w + 1 + state_w + 1);
+    // Narrow: the header already names the action, so the condition gets the room.
+    let (when_w, action_w) = if width < 60 {
+        (rest, 0)
+    } else {
+        let when_w = (rest / 2).max(8).min(rest);
+        (when_w, rest.saturating_sub(when_w + 1))
+    };
+    for r in shown {
+        let (marker, state, state_role) = match r.state {
+            RuleState::Firing => (
+                "▶",
+                format!("held {}", short_duration(r.held_for.as_secs())),
+                Role::Error,
+            ),
+            RuleState::Pending => (
+                "…",
+                format!(
+                    "{} / {}",
+                    short_duration(r.held_for.as_secs()),
+                    short_duration(r.hold.as_secs())
+                ),
+                Role::Pending,
+            ),
+            RuleState::Unknown => ("?", "unknown".to_string(), Role::Warning),
+            RuleState::Inactive => (" ", "ok".to_string(), Role::Muted),
+        };
+        let last = match r.state {
+            RuleState::Unknown => r
+                .reasons
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            _ => r.action.clone(),
+        };
+        let hold = if r.hold.is_zero() {
+            "—".to_string()
+        } else {
+            short_duration(r.hold.as_secs())
+        };
+        // Narrow: an unknown row still says what is unknown, at the condition's expense.
+        let (when_w, action_w) = if action_w == 0 && r.state == RuleState::Unknown {
+            (rest / 2, rest - rest / 2 - 1)
+        } else {
+            (when_w, action_w)
+        };
+        let mut text = format!(
+            "{marker} {:<sev_w$} {:<when_w$} {:<for_w$} {:<state_w$}",
+            ellipsize(r.severity.label(), sev_w),
+            ellipsize(&r.when, when_w),
+            hold,
+            ellipsize(&state, state_w),
+        );
+        if action_w > 0 {
+            text.push(' ');
+            text.push_str(&ellipsize(&last, action_w));
+        }
+        let text = ellipsize(&text, width);
+        let line = if r.state == RuleState::Firing {
+            let mut style = t.severity(r.severity.label());
+            if Some(r.rule) == deciding {
+                style = style.add_modifier(Modifier::BOLD | Modifier::REVERSED);
+            }
+            Line::from(Span::styled(text, style))
+        } else {
+            let role = match r.state {
+                RuleState::Inactive => Role::Muted,
+                _ => state_role,
+            };
+            Line::from(Span::styled(text, t.style(role)))
+        };
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `SEV-1 Roll back now · held 1m20s · RTO 3m40s left`, or what is (not) known.
+fn header(app: &App, live: &LiveMetrics, width: usize) -> Line<'static> {
+    let t = &app.theme;
+    let Some(v) = &live.verdict else {
+        return Line::from(Span::styled(
+            ellipsize("Waiting for the first metrics…", width),
+            t.style(Role::Muted),
+        ));
+    };
+    let mut spans = Vec::new();
+    let mut text_len = 0;
+    let mut push = |spans: &mut Vec<Span<'static>>, text: String, style| {
+        let room = width.saturating_sub(text_len);
+        let text = ellipsize(&text, room);
+        text_len += text.chars().count();
+        spans.push(Span::styled(text, style));
+    };
+    match &v.highest_severity {
+        Some(sev) => {
+            push(
+                &mut spans,
+                format!(" {} ", sev.label()),
+                t.severity(sev.label())
+                    .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+            );
+            let mut tail = Vec::new();
+            if let Some(since) = v.severity_since {
+                tail.push(format!(
+                    "held {}",
+                    short_duration(secs_between(since, app.now) as u64)
+                ));
+            }
+            if let Some(deadline) = v.rto_deadline {
+                let left = (deadline - app.now).num_seconds();
+                tail.push(if left >= 0 {
+                    format!("RTO {} left", short_duration(left as u64))
+                } else {
+                    format!("RTO over by {}", short_duration(left.unsigned_abs()))
+                });
+            }
+            // The countdown matters more than the action's full text.
+            let tail = if tail.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", tail.join(" · "))
+            };
+            let action = v.recommended_action.clone().unwrap_or_default();
+            let room = width.saturating_sub(sev.label().chars().count() + 3 + tail.chars().count());
+            push(
+                &mut spans,
+                format!(" {}", ellipsize(&action, room)),
+                t.style(Role::Title),
+            );
+            let over = v.rto_deadline.is_some_and(|d| d < app.now);
+            push(
+                &mut spans,
+                tail,
+                if over {
+                    t.style(Role::OverBudget)
+                } else {
+                    t.style(Role::Base)
+                },
+            );
+        }
+        None => {
+            let mut text = "No rule fires".to_string();
+            if !v.pending.is_empty() {
+                text.push_str(&format!(" · {} pending", v.pending.len()));
+            }
+            if !v.unknown.is_empty() {
+                text.push_str(&format!(
+                    " · {} unknown (data missing or stale)",
+                    v.unknown.len()
+                ));
+            }
+            let role = if v.unknown.is_empty() {
+                Role::Done
+            } else {
+                Role::Warning
+            };
+            push(&mut spans, text, t.style(role));
+        }
+    }
+    Line::from(spans)
+}
