@@ -262,6 +262,18 @@ impl Progress {
         self.steps.get(&step)
     }
 
+    /// Whether a step counts as finished: ticked, skipped, or (for a command step) its
+    /// latest run succeeded. The console's progress and the report both use this.
+    pub fn is_finished(&self, step: StepId, is_command: bool) -> bool {
+        self.steps.contains_key(&step) || (is_command && self.last_success(step).is_some())
+    }
+
+    /// The latest run of a step, when it succeeded.
+    pub fn last_success(&self, step: StepId) -> Option<&CommandRun> {
+        self.last_run(step)
+            .filter(|r| r.finished.as_ref().is_some_and(CommandOutcome::succeeded))
+    }
+
     /// The most recent run of a step's command.
     pub fn last_run(&self, step: StepId) -> Option<&CommandRun> {
         self.runs.iter().rev().find(|r| r.step == step)

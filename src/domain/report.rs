@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::progress::{CommandRun, Progress, StepState};
 use crate::domain::redact::{REDACTED, Redactor, is_secret_name};
-use crate::domain::runbook::{Runbook, StepId};
+use crate::domain::runbook::{Runbook, StepId, StepKind};
 
 /// An incident report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -86,6 +86,12 @@ pub enum ItemStatus {
         at: DateTime<Utc>,
         actor: String,
         reason: String,
+    },
+    /// A command step nobody ticked whose latest run succeeded.
+    Ran {
+        at: DateTime<Utc>,
+        actor: String,
+        run: u32,
     },
     Open,
 }
@@ -351,8 +357,18 @@ fn phases(
     out
 }
 
-fn item_status(state: Option<&StepState>) -> ItemStatus {
-    match state {
+fn item_status(progress: &Progress, step: StepId, is_command: bool) -> ItemStatus {
+    if let (None, Some(run)) = (
+        progress.state(step),
+        is_command.then(|| progress.last_success(step)).flatten(),
+    ) {
+        return ItemStatus::Ran {
+            at: run.finished.as_ref().map_or(run.started_at, |o| o.at),
+            actor: run.actor.clone(),
+            run: run.run,
+        };
+    }
+    match progress.state(step) {
         Some(StepState::Done { at, actor }) => ItemStatus::Done {
             at: *at,
             actor: actor.clone(),
@@ -382,7 +398,11 @@ fn checklist(
                     step: step.id,
                     title: step.title.clone(),
                     phase: Some(phase.title.clone()),
-                    status: item_status(progress.state(step.id)),
+                    status: item_status(
+                        progress,
+                        step.id,
+                        matches!(step.kind, StepKind::Command(_)),
+                    ),
                 });
             }
         }
@@ -402,7 +422,7 @@ fn checklist(
             step: *step,
             title: titles.get(step).cloned().unwrap_or_default(),
             phase: None,
-            status: item_status(progress.state(*step)),
+            status: item_status(progress, *step, false),
         });
     }
     items
@@ -704,7 +724,7 @@ fn overview(md: &mut String, r: &Report) {
 
 fn summary(md: &mut String, r: &Report) {
     let count = |f: fn(&ItemStatus) -> bool| r.checklist.iter().filter(|c| f(&c.status)).count();
-    let done = count(|s| matches!(s, ItemStatus::Done { .. }));
+    let done = count(|s| matches!(s, ItemStatus::Done { .. } | ItemStatus::Ran { .. }));
     let skipped = count(|s| matches!(s, ItemStatus::Skipped { .. }));
     let open = count(|s| matches!(s, ItemStatus::Open));
     md.push_str("## Summary\n\n");
@@ -787,6 +807,9 @@ fn checklist_md(md: &mut String, r: &Report) {
                 ItemStatus::Done { at, actor } => ("done".to_owned(), cell(actor), utc(*at)),
                 ItemStatus::Skipped { at, actor, reason } => {
                     (format!("skipped: {}", cell(reason)), cell(actor), utc(*at))
+                }
+                ItemStatus::Ran { at, actor, run } => {
+                    (format!("done: run {run} exited 0"), cell(actor), utc(*at))
                 }
                 ItemStatus::Open => ("**open**".to_owned(), String::new(), String::new()),
             };

@@ -620,3 +620,45 @@ fn severity_changes_and_baselines_are_in_the_timeline() {
     assert_eq!(p.baselines_captured_at.len(), 1);
     assert!(to_markdown(&r).contains("severity none → SEV-1 (error_rate > 0.10)"));
 }
+
+#[test]
+fn a_command_step_whose_latest_run_succeeded_is_done_as_in_the_console() {
+    let mut rb = runbook();
+    let command = StepKind::Command(crate::domain::runbook::CommandBlock {
+        lang: "sh".into(),
+        script: "kubectl rollout undo deployment/checkout-api".into(),
+        lines: vec![],
+    });
+    rb.phases[1].steps[1].kind = command.clone();
+    rb.phases[1].steps[0].kind = command;
+    let records = journal(vec![
+        (
+            0,
+            "alice@laptop",
+            started(4, 1, "kubectl rollout undo deployment/checkout-api"),
+        ),
+        (2, "alice@laptop", finished(4, 1, Some(0), 1500)),
+        (
+            3,
+            "alice@laptop",
+            started(3, 2, "kubectl rollout history deployment/checkout-api"),
+        ),
+        (4, "alice@laptop", finished(3, 2, Some(1), 300)),
+    ]);
+    let progress = Progress::replay(&records);
+    let r = report(&records, Some(&rb));
+    // Step #5 (index 4) ran and succeeded: done, exactly as the console counts it.
+    assert!(progress.is_finished(StepId(4), true));
+    assert!(
+        matches!(&r.checklist[4].status, ItemStatus::Ran { run: 1, actor, .. } if actor == "alice@laptop")
+    );
+    // Step #4 (index 3) failed its run: still open.
+    assert!(!progress.is_finished(StepId(3), true));
+    assert_eq!(r.checklist[3].status, ItemStatus::Open);
+    let md = to_markdown(&r);
+    assert!(
+        md.contains("| #5 | Roll back to revision 41 | done: run 1 exited 0 | alice@laptop |"),
+        "{md}"
+    );
+    assert!(md.contains("- Steps: 1 done, 0 skipped, 7 open"), "{md}");
+}

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use ratatui_textarea::TextArea;
 
 use crate::domain::journal::Record;
-use crate::domain::progress::{Progress, StepState};
+use crate::domain::progress::Progress;
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{Runbook, Step, StepId, StepKind};
 
@@ -316,17 +316,8 @@ impl App {
 
     /// Whether a step counts as finished: ticked, skipped, or its command succeeded.
     pub fn is_finished(&self, step: &Step) -> bool {
-        match self.progress.state(step.id) {
-            Some(StepState::Done { .. } | StepState::Skipped { .. }) => true,
-            None => {
-                matches!(step.kind, StepKind::Command(_))
-                    && self
-                        .progress
-                        .last_run(step.id)
-                        .and_then(|r| r.finished.as_ref())
-                        .is_some_and(|o| o.succeeded())
-            }
-        }
+        self.progress
+            .is_finished(step.id, matches!(step.kind, StepKind::Command(_)))
     }
 
     /// (finished, total) steps of a phase.
