@@ -603,9 +603,27 @@ pub fn describe(entry: &Entry) -> String {
             }
         }
         Entry::BaselineCaptured { values } => {
-            let list: Vec<String> = values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let list: Vec<String> = values
+                .iter()
+                .map(|(k, v)| format!("{k}={}", significant(*v)))
+                .collect();
             format!("captured baselines: {}", one_line(&list.join(", ")))
         }
+    }
+}
+
+/// A measured value with four significant digits, without trailing zeros
+/// (`0.1208046695851574` → `0.1208`, `491.2` → `491.2`).
+fn significant(v: f64) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return v.to_string();
+    }
+    let decimals = (3 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }
 

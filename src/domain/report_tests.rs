@@ -662,3 +662,15 @@ fn a_command_step_whose_latest_run_succeeded_is_done_as_in_the_console() {
     );
     assert!(md.contains("- Steps: 1 done, 0 skipped, 7 open"), "{md}");
 }
+
+#[test]
+fn baselines_read_with_four_significant_digits() {
+    let mut values = BTreeMap::new();
+    values.insert("error_rate".to_string(), 0.1208046695851574);
+    values.insert("latency_p95".to_string(), 0.491196361940298);
+    values.insert("rps".to_string(), 1520.0);
+    assert_eq!(
+        describe(&Entry::BaselineCaptured { values }),
+        "captured baselines: error_rate=0.1208, latency_p95=0.4912, rps=1520"
+    );
+}
