@@ -235,9 +235,8 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Quit => {
-            if let Some(r) = &app.running {
+            if app.running.is_some() {
                 let cmd = app.output.command.clone();
-                let _ = r;
                 app.layers.push(Layer::Confirm(Confirm {
                     title: "A command is still running".into(),
                     body: vec![cmd],
