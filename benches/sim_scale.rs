@@ -91,7 +91,7 @@ async fn run() {
     let settle = t.elapsed();
     let rss_loaded = rss_mib();
 
-    let http = reqwest::Client::new();
+    let http = sim.http_client(None).expect("https client");
     let url = format!("{}/api/v1/namespaces/{NS}/pods", sim.url());
     let auth = format!("Bearer {ADMIN_TOKEN}");
     let mut json_times = Vec::new();

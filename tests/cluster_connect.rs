@@ -14,11 +14,15 @@ fn resolution_like_kubectl() {
     // set a value wins), and its contexts are merged with the simulator's.
     let other = sim.dir.path().join("other");
     let yaml = format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: eu\n  cluster:\n    server: {}/as/admin\n\
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: eu\n  cluster:\n    server: {}\n    certificate-authority-data: {}\n\
          users:\n- name: eu-admin\n  user:\n    token: {}\n\
          contexts:\n- name: prod-eu\n  context:\n    cluster: eu\n    user: eu-admin\n    namespace: checkout\n\
          current-context: prod-eu\n",
         sim.handle().url(),
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            sim.handle().ca_pem()
+        ),
         backout::sim::auth::ADMIN_TOKEN
     );
     std::fs::write(&other, yaml).expect("write");
@@ -40,7 +44,7 @@ fn resolution_like_kubectl() {
         c.is_production,
         "contexts containing prod are production by default"
     );
-    assert_eq!(c.server, format!("{}/as/admin", sim.handle().url()));
+    assert_eq!(c.server, sim.handle().url());
     assert!(
         sim.runtime
             .block_on(c.preflight())

@@ -19,6 +19,8 @@ fn backout_sim_serves_a_scenario_to_kubectl() {
             "--kubeconfig-out",
         ])
         .arg(&kubeconfig)
+        .arg("--ca-out")
+        .arg(dir.path().join("ca.pem"))
         .stdout(Stdio::piped())
         .spawn()
         .expect("backout sim starts");
@@ -26,7 +28,7 @@ fn backout_sim_serves_a_scenario_to_kubectl() {
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().and_then(Result::ok).unwrap_or_default();
     assert!(
-        first.starts_with("backout sim listening on http://127.0.0.1:"),
+        first.starts_with("backout sim listening on https://127.0.0.1:"),
         "{first}"
     );
     let start = Instant::now();
@@ -52,6 +54,8 @@ fn backout_sim_serves_a_scenario_to_kubectl() {
         .expect("kubectl runs");
     let _ = child.kill();
     let _ = child.wait();
+    let ca = std::fs::read_to_string(dir.path().join("ca.pem")).expect("CA written");
+    assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"), "{ca}");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "4",

@@ -144,6 +144,7 @@ async fn list_patch_json_and_status_errors() {
 
 fn client_for_token(sim: &SimHandle, token: &str) -> Client {
     let mut cfg = Config::new(sim.url().parse().expect("url"));
+    cfg.root_cert = Some(vec![sim.ca_der().to_vec()]);
     cfg.auth_info.token = Some(token.to_string().into());
     Client::try_from(cfg).expect("client")
 }
@@ -151,7 +152,7 @@ fn client_for_token(sim: &SimHandle, token: &str) -> Client {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_get_status_objects_not_panics() {
     let sim = start(common::WEB).await;
-    let http = reqwest::Client::new();
+    let http = sim.http_client(None).expect("https client");
     let url = format!("{}/apis/apps/v1/namespaces/shop/deployments", sim.url());
     let auth = format!("Bearer {}", backout::sim::auth::ADMIN_TOKEN);
     let r = http
@@ -329,7 +330,7 @@ async fn raw_watch_resumes_sends_bookmarks_times_out_and_expires() {
     })
     .await
     .expect("starts");
-    let http = reqwest::Client::new();
+    let http = sim.http_client(None).expect("https client");
     let auth = format!("Bearer {}", backout::sim::auth::ADMIN_TOKEN);
     let base = format!("{}/apis/apps/v1/namespaces/shop/deployments", sim.url());
     let list: serde_json::Value = http
@@ -445,7 +446,7 @@ async fn raw_watch_resumes_sends_bookmarks_times_out_and_expires() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_bodies_get_4xx_and_the_cluster_keeps_working() {
     let sim = start(common::WEB).await;
-    let http = reqwest::Client::new();
+    let http = sim.http_client(None).expect("https client");
     let auth = format!("Bearer {}", backout::sim::auth::ADMIN_TOKEN);
     let deploys = format!("{}/apis/apps/v1/namespaces/shop/deployments", sim.url());
     let pods = format!("{}/api/v1/namespaces/shop/pods", sim.url());
@@ -601,7 +602,7 @@ async fn watcher_with_streaming_lists() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_resource_version_semantics() {
     let sim = start(common::WEB).await;
-    let http = reqwest::Client::new();
+    let http = sim.http_client(None).expect("https client");
     let auth = format!("Bearer {}", backout::sim::auth::ADMIN_TOKEN);
     let url = format!("{}/api/v1/namespaces/shop/pods", sim.url());
     let current = sim.shared().store.current_rv();

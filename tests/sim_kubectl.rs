@@ -572,6 +572,73 @@ fn auth_can_i_follows_the_policy() {
 }
 
 #[test]
+fn kubectl_sends_the_token_over_verified_tls() {
+    let sim = Sim::start(WEB, 20.0);
+    let kc = std::fs::read_to_string(&sim.kubeconfig).expect("kubeconfig");
+    assert!(
+        kc.contains("server: \"https://127.0.0.1:")
+            && kc.contains("certificate-authority-data: ")
+            && !kc.contains("insecure")
+            && !kc.contains("/as/"),
+        "{kc}"
+    );
+    // `get --raw` sends the token too (it used to drop the identity with the URL path).
+    let raw = sim.ok(&["get", "--raw", "/api/v1/namespaces/shop/pods?limit=1"]);
+    assert!(raw.contains("\"kind\":\"PodList\""), "{raw}");
+    // A wrong token and no token at all: 401, which kubectl reports as against a real
+    // cluster ("You must be logged in to the server (the server has asked for the client
+    // to provide credentials)").
+    let err = sim.fail(&["--token", "not-a-token", "get", "pods"]);
+    assert!(err.contains("You must be logged in to the server"), "{err}");
+    let variant = |from: &str, to: &str, name: &str| {
+        assert!(kc.contains(from), "{from:?} not in {kc}");
+        let path = sim.dir.path().join(name);
+        std::fs::write(&path, kc.replace(from, to)).expect("write kubeconfig");
+        path
+    };
+    // No token at all (kubectl would prompt for credentials instead of sending none).
+    let (anonymous, viewer) = sim.runtime.block_on(async {
+        let url = format!("{}/api/v1/namespaces/shop/pods", sim.handle().url());
+        let anonymous = sim.handle().http_client(None).expect("client");
+        let viewer = sim
+            .handle()
+            .http_client(Some(backout::sim::auth::VIEWER_TOKEN))
+            .expect("client");
+        let a = anonymous.get(&url).send().await.expect("anonymous get");
+        let a = (a.status().as_u16(), a.text().await.unwrap_or_default());
+        let v = viewer
+            .delete(format!("{url}?labelSelector=app%3Dweb"))
+            .send()
+            .await
+            .expect("viewer delete");
+        (a, v.status().as_u16())
+    });
+    assert_eq!(anonymous.0, 401);
+    assert!(
+        anonymous.1.contains("\"reason\":\"Unauthorized\""),
+        "{}",
+        anonymous.1
+    );
+    assert_eq!(viewer, 403);
+    // Without the CA kubectl does not trust the server: the certificate is verified.
+    let ca_line = kc
+        .lines()
+        .find(|l| l.contains("certificate-authority-data"))
+        .expect("CA line");
+    let untrusted = variant(&format!("{ca_line}\n"), "", "untrusted");
+    let (code, _, err) = sim.run(&[
+        "--kubeconfig",
+        untrusted.to_str().expect("utf-8"),
+        "get",
+        "pods",
+    ]);
+    assert!(
+        code != 0 && err.contains("certificate signed by unknown authority"),
+        "{err}"
+    );
+}
+
+#[test]
 fn server_dry_run_changes_nothing() {
     let sim = Sim::start(WEB, 20.0);
     let before = sim.json(&["get", "deploy", "web"]);

@@ -74,7 +74,11 @@ fn error_ratio_and_p95_rise_after_bad_deploy_and_fall_after_rollback() {
         scenario: Some(scenario),
         ..SimConfig::default()
     });
-    let prom = support::prometheus::start(&sim.handle().addr().to_string(), "/sim/metrics");
+    let prom = support::prometheus::start_https(
+        &sim.handle().addr().to_string(),
+        "/sim/metrics",
+        sim.handle().ca_pem(),
+    );
     let http = reqwest::Client::new();
     sim.runtime.block_on(async {
         let start = Instant::now();

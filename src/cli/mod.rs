@@ -183,6 +183,10 @@ pub struct SimArgs {
     /// Write a kubeconfig with a context for the simulator to this file.
     #[arg(long)]
     pub kubeconfig_out: Option<PathBuf>,
+    /// Write the certificate of the simulator's CA (PEM, generated at start) to this file,
+    /// for clients without the kubeconfig (`curl --cacert`, Prometheus `tls_config.ca_file`).
+    #[arg(long)]
+    pub ca_out: Option<PathBuf>,
     /// Scenario name (see `runbooks/drills/`) or a scenario file.
     #[arg(long)]
     pub scenario: Option<String>,

@@ -65,8 +65,14 @@ pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
                 .map_err(|e| CliError::Message(e.to_string()))?;
             println!("kubeconfig written to {}", display(path));
         }
+        if let Some(path) = &args.ca_out {
+            std::fs::write(path, handle.ca_pem()).map_err(|e| {
+                CliError::Message(format!("cannot write CA certificate {}: {e}", display(path)))
+            })?;
+            println!("CA certificate written to {}", display(path));
+        }
         println!(
-            "metrics: {}/sim/metrics   health: {}/sim/health/<namespace>/<app>",
+            "metrics: {}/sim/metrics   health: {}/sim/health/<namespace>/<app>   (HTTPS; CA in the kubeconfig or --ca-out)",
             handle.url(),
             handle.url()
         );

@@ -1,6 +1,6 @@
-//! The kubeconfig written for a running simulator: one cluster entry, user and context per
-//! policy user (`backout-sim` for the first user, `backout-sim-<user>` for the
-//! others).
+//! The kubeconfig written for a running simulator: one cluster entry (`backout-sim`, the
+//! HTTPS server and its CA) and one user (bearer token) and context per policy user
+//! (`backout-sim` for the first user, `backout-sim-<user>` for the others).
 
 use std::path::Path;
 
@@ -22,20 +22,18 @@ fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
-/// The kubeconfig YAML for a simulator at `server` (e.g. `http://127.0.0.1:4321`).
-pub fn render(server: &str, policy: &Policy, namespace: &str) -> String {
+/// The kubeconfig YAML for a simulator at `server` (e.g. `https://127.0.0.1:4321`) whose
+/// certificate is signed by the CA `ca_pem`.
+pub fn render(server: &str, ca_pem: &str, policy: &Policy, namespace: &str) -> String {
+    use base64::Engine as _;
     let mut out = String::new();
     out.push_str("apiVersion: v1\nkind: Config\n");
-    // kubectl (client-go) sends no credentials over plain HTTP, so each user gets a
-    // cluster entry whose URL names it; clients that do send the token are identified by it.
-    out.push_str("clusters:\n");
-    for u in &policy.users {
-        out.push_str(&format!(
-            "- name: {}\n  cluster:\n    server: {}\n",
-            quote(&context_name(policy, &u.name)),
-            quote(&format!("{}/as/{}", server.trim_end_matches('/'), u.name))
-        ));
-    }
+    out.push_str(&format!(
+        "clusters:\n- name: {}\n  cluster:\n    server: {}\n    certificate-authority-data: {}\n",
+        quote(CONTEXT),
+        quote(server.trim_end_matches('/')),
+        base64::engine::general_purpose::STANDARD.encode(ca_pem)
+    ));
     out.push_str("users:\n");
     for u in &policy.users {
         out.push_str(&format!(
@@ -49,7 +47,7 @@ pub fn render(server: &str, policy: &Policy, namespace: &str) -> String {
         out.push_str(&format!(
             "- name: {}\n  context:\n    cluster: {}\n    user: {}\n    namespace: {}\n",
             quote(&context_name(policy, &u.name)),
-            quote(&context_name(policy, &u.name)),
+            quote(CONTEXT),
             quote(&u.name),
             quote(namespace)
         ));
@@ -103,8 +101,18 @@ mod tests {
 
     #[test]
     fn has_a_context_per_user() {
-        let y = render("http://127.0.0.1:1", &Policy::default(), "default");
+        let y = render(
+            "https://127.0.0.1:1",
+            "-----BEGIN CERTIFICATE-----\n",
+            &Policy::default(),
+            "default",
+        );
         assert!(y.contains("current-context: backout-sim\n"));
+        assert!(y.contains("server: \"https://127.0.0.1:1\"\n"));
+        assert!(
+            y.contains("certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==\n")
+        );
+        assert!(!y.contains("insecure"));
         assert!(y.contains("\"backout-sim-viewer\""));
         assert!(y.contains("token: \"backout-sim-admin\""));
     }

@@ -29,6 +29,7 @@ pub mod server;
 pub mod status;
 pub mod store;
 pub mod table;
+pub mod tls;
 pub mod watch;
 
 use std::net::SocketAddr;
@@ -76,6 +77,8 @@ pub enum SimError {
         path: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     #[error(transparent)]
     Scenario(#[from] scenario::ScenarioError),
     #[error(transparent)]
@@ -135,7 +138,7 @@ pub struct Shared {
     pub store: Store,
     pub clock: SimClock,
     pub policy: Policy,
-    /// `http://127.0.0.1:PORT`.
+    /// `https://127.0.0.1:PORT`.
     pub server_address: String,
     pub bookmark_interval: Duration,
     rng: Mutex<ChaCha8Rng>,
@@ -441,6 +444,8 @@ pub struct Simulator;
 /// A running simulator. Dropping it does not stop it; call [`SimHandle::shutdown`].
 pub struct SimHandle {
     addr: SocketAddr,
+    ca_pem: String,
+    ca_der: Vec<u8>,
     shared: Arc<Shared>,
     stop: tokio_watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -462,7 +467,8 @@ impl Simulator {
             addr: config.listen.to_string(),
             source,
         })?;
-        let shared = Arc::new(Shared::new(&config, format!("http://{addr}")));
+        let certs = tls::generate()?;
+        let shared = Arc::new(Shared::new(&config, format!("https://{addr}")));
         let (stop, stop_rx) = tokio_watch::channel(false);
         for i in 0..controllers::pod_lifecycle::NODES.len() {
             let node = controllers::pod_lifecycle::node_object(i);
@@ -483,6 +489,14 @@ impl Simulator {
         controllers::settle(&shared);
         let mut tasks = Vec::new();
         let router = server::router(shared.clone());
+        let (listener, accept_loop) =
+            tls::accept_loop(listener, certs.server.clone(), stop_rx.clone()).map_err(
+                |source| SimError::Bind {
+                    addr: config.listen.to_string(),
+                    source,
+                },
+            )?;
+        tasks.push(tokio::spawn(accept_loop));
         let mut srv_stop = stop_rx.clone();
         tasks.push(tokio::spawn(async move {
             let _ = axum::serve(listener, router)
@@ -504,6 +518,8 @@ impl Simulator {
         }
         Ok(SimHandle {
             addr,
+            ca_pem: certs.ca_pem,
+            ca_der: certs.ca_der,
             shared,
             stop,
             tasks,
@@ -518,9 +534,38 @@ impl SimHandle {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `https://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("https://{}", self.addr)
+    }
+
+    /// The certificate of the CA that signed the server certificate (PEM), generated at
+    /// start; generated kubeconfigs carry it as `certificate-authority-data`.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// The CA certificate, DER (e.g. for `kube::Config::root_cert`).
+    pub fn ca_der(&self) -> &[u8] {
+        &self.ca_der
+    }
+
+    /// An HTTP client that trusts the simulator's CA (and only it), sending `token` as
+    /// bearer token when given: for tests, benchmarks and scripts talking to the API or to
+    /// `/sim/*` directly.
+    pub fn http_client(&self, token: Option<&str>) -> Result<reqwest::Client, reqwest::Error> {
+        let mut b = reqwest::Client::builder()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(reqwest::Certificate::from_pem(self.ca_pem.as_bytes())?);
+        if let Some(t) = token
+            && let Ok(mut v) = reqwest::header::HeaderValue::from_str(&format!("Bearer {t}"))
+        {
+            v.set_sensitive(true);
+            let mut h = reqwest::header::HeaderMap::new();
+            h.insert(reqwest::header::AUTHORIZATION, v);
+            b = b.default_headers(h);
+        }
+        b.build()
     }
 
     /// The shared state (store, clock, faults) for tests and drills.
@@ -531,7 +576,12 @@ impl SimHandle {
     /// The kubeconfig YAML (contexts `backout-sim` for the admin user and
     /// `backout-sim-<user>` for the others).
     pub fn kubeconfig_yaml(&self) -> String {
-        kubeconfig::render(&self.url(), &self.shared.policy, &self.default_namespace)
+        kubeconfig::render(
+            &self.url(),
+            &self.ca_pem,
+            &self.shared.policy,
+            &self.default_namespace,
+        )
     }
 
     /// Writes the kubeconfig (mode 0600).

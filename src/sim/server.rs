@@ -102,10 +102,8 @@ impl Params {
     }
 }
 
-/// The router. Everything goes through [`dispatch`], which first strips an optional
-/// `/as/{user}` prefix: kubectl (client-go) never sends credentials over plain HTTP, so
-/// generated kubeconfigs name each user in the server URL instead. A bearer token, when a
-/// client sends one (kube-rs does), takes precedence.
+/// The router. Everything goes through [`dispatch`]; API requests are identified by their
+/// bearer token (`Authorization: Bearer …`, from the kubeconfig user), served over TLS.
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(dispatch).with_state(shared)
 }
@@ -216,17 +214,6 @@ fn verb_of(method: &Method, t: &Target, params: &Params) -> Result<&'static str,
     })
 }
 
-/// Splits `/as/{user}/rest` into `(Some(user), "/rest")`.
-fn split_user_prefix(path: &str) -> (Option<String>, String) {
-    match path.strip_prefix("/as/") {
-        Some(rest) => {
-            let (user, tail) = rest.split_once('/').unwrap_or((rest, ""));
-            (Some(user.to_string()), format!("/{tail}"))
-        }
-        None => (None, path.to_string()),
-    }
-}
-
 async fn dispatch(
     State(shared): State<Arc<Shared>>,
     method: Method,
@@ -234,9 +221,9 @@ async fn dispatch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (path_user, path) = split_user_prefix(uri.path());
+    let path = uri.path();
     let get = method == Method::GET;
-    match path.as_str() {
+    match path {
         "/healthz" | "/readyz" | "/livez" if get => return (StatusCode::OK, "ok").into_response(),
         "/version" if get => return json_response(StatusCode::OK, &discovery::version()),
         "/metrics" | "/sim/metrics" if get => return super::app::metrics_response(&shared),
@@ -276,7 +263,7 @@ async fn dispatch(
         }
         _ => {}
     }
-    match handle(shared, method, &path, path_user, &uri, headers, body).await {
+    match handle(shared, method, path, &uri, headers, body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
@@ -286,7 +273,6 @@ async fn handle(
     shared: Arc<Shared>,
     method: Method,
     path: &str,
-    path_user: Option<String>,
     uri: &Uri,
     headers: HeaderMap,
     body: Bytes,
@@ -299,16 +285,7 @@ async fn handle(
     let auth_header = headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok());
-    let user = match (auth_header, path_user) {
-        (None, Some(name)) => shared
-            .policy
-            .users
-            .iter()
-            .find(|u| u.name == name)
-            .ok_or(ApiError::Unauthorized)?,
-        (header, _) => shared.policy.authenticate_header(header)?,
-    }
-    .clone();
+    let user = shared.policy.authenticate_header(auth_header)?.clone();
     let route = route(path, &shared.server_address)?;
     let t = match route {
         Route::Doc(doc) => {

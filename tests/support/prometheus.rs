@@ -30,6 +30,16 @@ fn free_port() -> u16 {
 
 /// Starts Prometheus scraping `http://{target}{metrics_path}` every second.
 pub fn start(target: &str, metrics_path: &str) -> Prometheus {
+    start_with(target, metrics_path, None)
+}
+
+/// Starts Prometheus scraping `https://{target}{metrics_path}` every second, verifying the
+/// target's certificate against `ca_pem` (the simulator's CA).
+pub fn start_https(target: &str, metrics_path: &str, ca_pem: &str) -> Prometheus {
+    start_with(target, metrics_path, Some(ca_pem))
+}
+
+fn start_with(target: &str, metrics_path: &str, ca_pem: Option<&str>) -> Prometheus {
     let bin = std::env::var("PROMETHEUS").unwrap_or_else(|_| "/usr/bin/prometheus".into());
     assert!(
         Path::new(&bin).exists(),
@@ -37,10 +47,21 @@ pub fn start(target: &str, metrics_path: &str) -> Prometheus {
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("prometheus.yml");
+    let tls = match ca_pem {
+        Some(pem) => {
+            let ca = dir.path().join("ca.pem");
+            std::fs::write(&ca, pem).expect("CA written");
+            format!(
+                "    scheme: https\n    tls_config:\n      ca_file: \"{}\"\n",
+                ca.display()
+            )
+        }
+        None => String::new(),
+    };
     std::fs::write(
         &config,
         format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: target\n    metrics_path: {metrics_path}\n    static_configs:\n      - targets: [\"{target}\"]\n"
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: target\n    metrics_path: {metrics_path}\n{tls}    static_configs:\n      - targets: [\"{target}\"]\n"
         ),
     )
     .expect("config written");
