@@ -3,6 +3,7 @@
 //! metric values, the matrix verdict and the gate's exit codes.
 
 mod common;
+mod support;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -96,7 +97,17 @@ fn serve(sim: &Sim, series: Vec<(&str, Series)>) -> SocketAddr {
 }
 
 fn runbook(dir: &std::path::Path) -> std::path::PathBuf {
-    let text = format!(
+    write_runbook(dir, &default_runbook())
+}
+
+fn write_runbook(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
+    let path = dir.join("gate.md");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn default_runbook() -> String {
+    format!(
         r#"---
 backout: 1
 title: Web gate
@@ -119,10 +130,7 @@ rto: {{ SEV-1: 5m, SEV-2: 15m }}
 kubectl -n shop rollout undo deploy/web
 ```
 "#
-    );
-    let path = dir.join("gate.md");
-    std::fs::write(&path, text).unwrap();
-    path
+    )
 }
 
 struct Run {
@@ -133,10 +141,14 @@ struct Run {
 
 fn status(sim: &Sim, home: &std::path::Path, extra: &[&str]) -> Run {
     let book = runbook(home);
+    status_with(sim, home, &book, extra)
+}
+
+fn status_with(sim: &Sim, home: &std::path::Path, book: &std::path::Path, extra: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_backout"))
         .arg("status")
         .arg("--runbook")
-        .arg(&book)
+        .arg(book)
         .args(extra)
         .arg("--kubeconfig")
         .arg(&sim.kubeconfig)
@@ -322,4 +334,80 @@ fn prometheus_down_is_unknown_exit_four_never_healthy() {
     let r = status(&sim, home.path(), &["--format", "json"]);
     assert_eq!(r.code, 2, "{}{}", r.out, r.err);
     assert!(r.err.contains("no Prometheus URL resolves"), "{}", r.err);
+}
+
+/// Real Prometheus scraping the simulator's `bad-deploy`: the gate fires SEV-1 once the
+/// error ratio has held above the threshold for the rule's `for` (replayed over a range
+/// query), and passes again after the rollback.
+#[test]
+fn real_prometheus_bad_deploy_fires_the_gate_and_a_rollback_clears_it() {
+    let scenario =
+        backout::sim::Scenario::load("bad-deploy", std::path::Path::new("runbooks/drills"))
+            .expect("bad-deploy loads");
+    let sim = Sim::start_with(backout::sim::SimConfig {
+        speed: 10.0,
+        scenario: Some(scenario),
+        ..backout::sim::SimConfig::default()
+    });
+    let prom = support::prometheus::start(&sim.handle().addr().to_string(), "/sim/metrics");
+    let home = tempfile::tempdir().unwrap();
+    let book = write_runbook(
+        home.path(),
+        r#"---
+backout: 1
+title: Checkout gate
+target: { namespace: checkout, deployment: checkout-api }
+metrics:
+  queries:
+    error_rate: >-
+      sum(rate(http_requests_total{app="checkout",code=~"5.."}[20s]))
+      / sum(rate(http_requests_total{app="checkout"}[20s]))
+matrix:
+  - { when: "error_rate > 0.08", for: 10s, severity: SEV-1, action: Roll back now }
+---
+
+# Checkout gate
+
+## Roll back
+
+```sh
+kubectl -n checkout rollout undo deploy/checkout-api
+```
+"#,
+    );
+    let gate = |want: i32, what: &str, secs: u64| -> Value {
+        let start = std::time::Instant::now();
+        let mut last = String::new();
+        while start.elapsed() < std::time::Duration::from_secs(secs) {
+            let r = status_with(
+                &sim,
+                home.path(),
+                &book,
+                &["--format", "json", "--prometheus-url", &prom.url],
+            );
+            if r.code == want {
+                return serde_json::from_str(&r.out).expect("json");
+            }
+            last = format!("exit {}: {}{}", r.code, r.out, r.err);
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        panic!("timed out after {secs}s waiting for {what}; last {last}");
+    };
+    let v = gate(3, "the gate to fire", 90);
+    assert_eq!(v["matrix"]["highest_severity"], "SEV-1");
+    assert_eq!(v["matrix"]["recommended_action"], "Roll back now");
+    assert!(v["metrics"]["error_rate"]["value"].as_f64().unwrap() > 0.08);
+    assert!(v["matrix"]["firing"][0]["held_for_secs"].as_f64().unwrap() >= 10.0);
+
+    sim.ok(&[
+        "-n",
+        "checkout",
+        "rollout",
+        "undo",
+        "deployment/checkout-api",
+    ]);
+    let v = gate(0, "the gate to pass after the rollback", 120);
+    assert_eq!(v["matrix"]["outcome"], "healthy");
+    assert!(v["metrics"]["error_rate"]["value"].as_f64().unwrap() <= 0.08);
+    drop(prom);
 }
