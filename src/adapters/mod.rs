@@ -8,3 +8,4 @@ pub mod metrics_source;
 pub mod prometheus;
 pub mod session_store;
 pub mod shell;
+pub mod sim_metrics;

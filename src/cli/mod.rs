@@ -10,6 +10,7 @@ pub mod report;
 pub mod sessions;
 pub mod sim;
 pub mod status;
+pub mod status_gate;
 pub mod undo;
 
 #[derive(Debug, Parser)]
@@ -103,6 +104,17 @@ pub struct StatusArgs {
     pub deployment: Option<String>,
     #[arg(long, value_enum, default_value = "human")]
     pub format: TextOrJson,
+    /// Runbook whose front matter gives the target, the metrics and the decision matrix:
+    /// adds the metric values and the matrix verdict (exit 3 firing, 4 unknown).
+    #[arg(long)]
+    pub runbook: Option<PathBuf>,
+    /// Prometheus base URL (wins over the runbook's `metrics.prometheus` and
+    /// `PROMETHEUS_URL`).
+    #[arg(long)]
+    pub prometheus_url: Option<String>,
+    /// How far back `baseline(name)` is read with `offset` (e.g. 1h, 1d).
+    #[arg(long, default_value = "1h")]
+    pub baseline_offset: String,
     #[command(flatten)]
     pub cluster: ClusterArgs,
 }

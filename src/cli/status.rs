@@ -1,6 +1,10 @@
 //! `backout status [deployment/NAME] [--format json]`: pods summary, rollout state and
 //! revision history, read once (no watch), for scripts and quick looks.
+//!
+//! With `--runbook FILE` whose front matter has `metrics.queries`, also every metric's
+//! value and the decision matrix's verdict, for a CI rollback gate ([`status_gate`]).
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
@@ -8,9 +12,16 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use serde::Serialize;
 
+use super::status_gate::{self, EXIT_HEALTHY, EXIT_ROLLOUT_FAILED, GateOptions, evaluate_gate};
 use super::{CliError, ClusterArgs, StatusArgs, TextOrJson, deployment_name};
 use crate::adapters::kube::{ConnectOptions, Connection, connect, convert};
+use crate::adapters::prometheus::{
+    DEFAULT_TIMEOUT, PROMETHEUS_URL_ENV, PrometheusSource, client_config,
+};
 use crate::domain::cluster::{PodTable, RolloutView};
+use crate::domain::decision::{DEFAULT_STALENESS, Matrix};
+use crate::domain::runbook::front_matter::DurationSpec;
+use crate::domain::runbook::{self, Runbook};
 
 /// The status of one deployment.
 #[derive(Debug, Serialize)]
@@ -135,17 +146,98 @@ pub fn render(s: &DeploymentStatus) -> String {
     out
 }
 
+/// The runbook, its matrix and a metrics source for `status --runbook`, or `None` when
+/// no runbook was given or it has no `metrics.queries`.
+struct GatePlan {
+    source: PrometheusSource,
+    matrix: Matrix,
+    url: String,
+    offset: std::time::Duration,
+}
+
+fn gate_plan(args: &StatusArgs, runbook: Option<&Runbook>) -> Result<Option<GatePlan>, CliError> {
+    let Some(runbook) = runbook else {
+        return Ok(None);
+    };
+    let Some(front) = &runbook.front else {
+        return Ok(None);
+    };
+    let Some(metrics) = front.metrics.as_ref().filter(|m| !m.queries.is_empty()) else {
+        return Ok(None);
+    };
+    let offset = DurationSpec::parse(&args.baseline_offset)
+        .map_err(|e| msg(format!("--baseline-offset: {e}")))?
+        .0;
+    let matrix = Matrix::from_front_matter(front).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        msg(format!(
+            "the runbook's matrix does not load (`backout check {}`):\n{}",
+            runbook.source.display(),
+            lines.join("\n")
+        ))
+    })?;
+    let mut front = front.clone();
+    if let Some(url) = args
+        .prometheus_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
+        let prom = front
+            .metrics
+            .get_or_insert_with(Default::default)
+            .prometheus
+            .get_or_insert_with(Default::default);
+        prom.url = Some(url.trim().to_string());
+        prom.url_env = None;
+    }
+    let dir = runbook.source.parent().unwrap_or_else(|| Path::new("."));
+    let config = client_config(Some(&front), |k| std::env::var(k).ok(), dir)
+        .map_err(msg)?
+        .ok_or_else(|| {
+            msg(format!(
+                "{} has metrics but no Prometheus URL resolves: give --prometheus-url, set metrics.prometheus.url in the runbook, or set {PROMETHEUS_URL_ENV}",
+                runbook.source.display()
+            ))
+        })?;
+    let client = config.client(DEFAULT_TIMEOUT).map_err(msg)?;
+    Ok(Some(GatePlan {
+        source: PrometheusSource::new(client, metrics.queries.clone()),
+        matrix,
+        url: config.url,
+        offset,
+    }))
+}
+
+/// Exit codes: 0 healthy; 3 a matrix rule fires; 4 nothing fires but some rule cannot
+/// be decided (metrics unknown); 1 a failed rollout (with nothing firing or unknown);
+/// 2 an error that stopped the command.
 pub fn run(args: StatusArgs) -> Result<ExitCode, CliError> {
+    let runbook = match &args.runbook {
+        Some(p) => Some(runbook::load(p).map_err(|e| msg(format!("{e}")))?),
+        None => None,
+    };
+    let target = runbook
+        .as_ref()
+        .and_then(|r| r.front.as_ref())
+        .and_then(|f| f.target.clone());
+    let plan = gate_plan(&args, runbook.as_ref())?;
+    let mut cluster = args.cluster.clone();
+    if let Some(t) = &target {
+        cluster.context = cluster.context.or_else(|| t.context.clone());
+        cluster.namespace = cluster.namespace.or_else(|| t.namespace.clone());
+    }
+    let deployment = args
+        .deployment
+        .clone()
+        .or_else(|| target.as_ref().and_then(|t| t.deployment.clone()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let conn = connect(&connect_options(&args.cluster))
-            .await
-            .map_err(msg)?;
+        let conn = connect(&connect_options(&cluster)).await.map_err(msg)?;
         conn.preflight().await.map_err(msg)?;
-        let names = match &args.deployment {
+        let names = match &deployment {
             Some(d) => vec![deployment_name(d)?],
             None => {
                 let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
@@ -162,14 +254,52 @@ pub fn run(args: StatusArgs) -> Result<ExitCode, CliError> {
         for n in &names {
             all.push(read_status(&conn, n).await?);
         }
+        let gate = match &plan {
+            Some(p) => Some(
+                evaluate_gate(
+                    &p.source,
+                    &p.matrix,
+                    &p.url,
+                    chrono::Utc::now(),
+                    GateOptions {
+                        baseline_offset: p.offset,
+                        staleness: DEFAULT_STALENESS,
+                    },
+                )
+                .await,
+            ),
+            None => None,
+        };
+        if let Some(g) = &gate {
+            for e in g.errors() {
+                eprintln!("backout: {e}");
+            }
+        }
         match args.format {
             TextOrJson::Json => {
-                let v = if args.deployment.is_some() {
+                let mut v = if deployment.is_some() {
                     serde_json::to_value(&all[0])
                 } else {
                     serde_json::to_value(&all)
                 }
                 .map_err(msg)?;
+                if let Some(g) = &gate {
+                    let g = serde_json::to_value(g).map_err(msg)?;
+                    v = if v.is_object() {
+                        let mut obj = v;
+                        obj["metrics"] = g["metrics"].clone();
+                        obj["matrix"] = g["matrix"].clone();
+                        obj["prometheus_url"] = g["prometheus_url"].clone();
+                        obj
+                    } else {
+                        serde_json::json!({
+                            "deployments": v,
+                            "metrics": g["metrics"],
+                            "matrix": g["matrix"],
+                            "prometheus_url": g["prometheus_url"],
+                        })
+                    };
+                }
                 println!("{}", serde_json::to_string_pretty(&v).map_err(msg)?);
             }
             TextOrJson::Human => {
@@ -177,6 +307,9 @@ pub fn run(args: StatusArgs) -> Result<ExitCode, CliError> {
                 print!("{}", texts.join("\n"));
                 if all.is_empty() {
                     println!("No deployments found in {}", conn.namespace);
+                }
+                if let Some(g) = &gate {
+                    print!("{}", status_gate::render(g));
                 }
             }
         }
@@ -186,10 +319,11 @@ pub fn run(args: StatusArgs) -> Result<ExitCode, CliError> {
                 crate::domain::cluster::RolloutStatus::Failed { .. }
             )
         });
-        Ok(if failed {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        })
+        let code = match gate.as_ref().map(|g| g.exit_code()) {
+            Some(c) if c != EXIT_HEALTHY => c,
+            _ if failed => EXIT_ROLLOUT_FAILED,
+            _ => EXIT_HEALTHY,
+        };
+        Ok(ExitCode::from(code))
     })
 }
