@@ -349,7 +349,11 @@ fn real_prometheus_bad_deploy_fires_the_gate_and_a_rollback_clears_it() {
         scenario: Some(scenario),
         ..backout::sim::SimConfig::default()
     });
-    let prom = support::prometheus::start(&sim.handle().addr().to_string(), "/sim/metrics");
+    let prom = support::prometheus::start_https(
+        &sim.handle().addr().to_string(),
+        "/sim/metrics",
+        sim.handle().ca_pem(),
+    );
     let home = tempfile::tempdir().unwrap();
     let book = write_runbook(
         home.path(),
