@@ -13,8 +13,10 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::{Event, EventStream};
 use tokio::sync::mpsc;
 
+use crate::adapters::kube::watch::{WatchHandle, spawn_watchers};
 use crate::adapters::metrics_source::{MetricsSource, Window};
 use crate::adapters::shell::{self, CommandHandle, OutputStream, ShellEvent};
+use crate::domain::cluster::{ClusterEvent, Target};
 use crate::domain::journal::Entry;
 use crate::ui::effect::Effect;
 use crate::ui::live::{MetricReading, MetricsUpdate};
@@ -62,6 +64,13 @@ impl MetricsFeed {
     }
 }
 
+/// The cluster the console watches (and acts on): a connected client and the target.
+pub struct ClusterFeed {
+    pub client: kube::Client,
+    pub target: Target,
+    pub read_only: bool,
+}
+
 /// Runs the console until the operator quits. Waits for every queued journal write
 /// before returning. With a metrics feed, an owned task refreshes every named query
 /// and sends the results as `Msg::Metrics`.
@@ -69,6 +78,7 @@ pub async fn run<B: Backend, J: JournalAppend>(
     mut app: App,
     journal: J,
     metrics: Option<MetricsFeed>,
+    cluster: Option<ClusterFeed>,
     terminal: &mut Terminal<B>,
 ) -> std::io::Result<Outcome>
 where
@@ -80,6 +90,7 @@ where
     spawn_ticks(tx.clone());
     spawn_signals(tx.clone());
     let poller = metrics.map(|feed| spawn_metrics(tx.clone(), feed));
+    let watcher = cluster.as_ref().map(|c| spawn_cluster(tx.clone(), c));
     let mut commands: HashMap<u32, CommandHandle> = HashMap::new();
 
     if let Ok(size) = terminal.size() {
@@ -122,6 +133,10 @@ where
     }
     if let Some(p) = poller {
         p.abort();
+    }
+    if let Some((mut handle, forward)) = watcher {
+        handle.stop();
+        forward.abort();
     }
     writer.finish();
     Ok(if terminated {
@@ -316,6 +331,25 @@ fn spawn_metrics(tx: mpsc::Sender<Msg>, feed: MetricsFeed) -> tokio::task::JoinH
             }
         }
     })
+}
+
+/// Starts the pod, rollout and event watchers of the target and forwards what they
+/// report as `Msg::Cluster`, over the same bounded channel (a slow console slows the
+/// watchers; nothing grows). The watchers stop when the handle is stopped or dropped.
+fn spawn_cluster(
+    tx: mpsc::Sender<Msg>,
+    feed: &ClusterFeed,
+) -> (WatchHandle, tokio::task::JoinHandle<()>) {
+    let (ctx, mut crx) = mpsc::channel::<ClusterEvent>(256);
+    let handle = spawn_watchers(feed.client.clone(), &feed.target, ctx);
+    let forward = tokio::spawn(async move {
+        while let Some(ev) = crx.recv().await {
+            if tx.send(Msg::Cluster(ev)).await.is_err() {
+                break;
+            }
+        }
+    });
+    (handle, forward)
 }
 
 fn spawn_signals(tx: mpsc::Sender<Msg>) {

@@ -11,6 +11,7 @@ use crate::domain::progress::{Progress, StepState};
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{Runbook, Step, StepId, StepKind};
 
+use super::cluster::LiveCluster;
 use super::keymap::{Keymap, Mode};
 use super::live::LiveMetrics;
 use super::msg::Stream;
@@ -28,6 +29,8 @@ pub struct SessionInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
     Procedure,
+    /// The Rollout pane (only with a cluster).
+    Rollout,
     Output,
     Journal,
 }
@@ -35,7 +38,8 @@ pub enum Pane {
 impl Pane {
     pub fn next(self) -> Pane {
         match self {
-            Pane::Procedure => Pane::Output,
+            Pane::Procedure => Pane::Rollout,
+            Pane::Rollout => Pane::Output,
             Pane::Output => Pane::Journal,
             Pane::Journal => Pane::Procedure,
         }
@@ -43,7 +47,8 @@ impl Pane {
     pub fn prev(self) -> Pane {
         match self {
             Pane::Procedure => Pane::Journal,
-            Pane::Output => Pane::Procedure,
+            Pane::Rollout => Pane::Procedure,
+            Pane::Output => Pane::Rollout,
             Pane::Journal => Pane::Output,
         }
     }
@@ -240,6 +245,9 @@ pub struct App {
     /// Live metrics and the decision matrix; `None` when the runbook has no
     /// `metrics.queries` or no Prometheus is configured (then no metrics panes).
     pub metrics: Option<LiveMetrics>,
+    /// The live cluster panes; `None` without a target deployment or a connection
+    /// (then no cluster panes at all).
+    pub cluster: Option<LiveCluster>,
 }
 
 impl App {
@@ -284,6 +292,7 @@ impl App {
             quitting: false,
             procedure_offset: Cell::new(0),
             metrics: None,
+            cluster: None,
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app

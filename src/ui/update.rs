@@ -49,6 +49,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Metrics(m) => on_metrics(app, m),
+        Msg::Cluster(ev) => {
+            let now = app.now;
+            if let Some(c) = &mut app.cluster {
+                c.apply(ev, now);
+            }
+            Vec::new()
+        }
         Msg::Journaled { req, result } => on_journaled(app, req, result),
         Msg::Output { run, stream, line } => {
             if app.output.run == Some(run) {
@@ -175,6 +182,11 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Top => {
             match app.focus {
                 Pane::Procedure => app.cursor = 0,
+                Pane::Rollout => {
+                    if let Some(c) = &mut app.cluster {
+                        c.selected_revision = 0;
+                    }
+                }
                 Pane::Output => app.output.scroll_back = app.output.lines.len(),
                 Pane::Journal => app.journal_scroll = app.records.len().saturating_sub(1),
             }
@@ -183,6 +195,11 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Bottom => {
             match app.focus {
                 Pane::Procedure => app.cursor = app.steps.len().saturating_sub(1),
+                Pane::Rollout => {
+                    if let Some(c) = &mut app.cluster {
+                        c.move_selection(isize::MAX / 2);
+                    }
+                }
                 Pane::Output => app.output.scroll_back = 0,
                 Pane::Journal => app.journal_scroll = 0,
             }
@@ -192,10 +209,16 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PrevPhase => jump_phase(app, -1),
         Action::NextPane => {
             app.focus = app.focus.next();
+            if app.focus == Pane::Rollout && app.cluster.is_none() {
+                app.focus = app.focus.next();
+            }
             Vec::new()
         }
         Action::PrevPane => {
             app.focus = app.focus.prev();
+            if app.focus == Pane::Rollout && app.cluster.is_none() {
+                app.focus = app.focus.prev();
+            }
             Vec::new()
         }
         Action::Toggle => toggle(app),
@@ -273,6 +296,11 @@ fn scroll_or_move(app: &mut App, delta: isize) -> Vec<Effect> {
         Pane::Procedure => {
             let max = app.steps.len().saturating_sub(1) as isize;
             app.cursor = (app.cursor as isize + delta).clamp(0, max.max(0)) as usize;
+        }
+        Pane::Rollout => {
+            if let Some(c) = &mut app.cluster {
+                c.move_selection(delta);
+            }
         }
         Pane::Output => {
             let max = app.output.lines.len() as isize;

@@ -34,20 +34,39 @@ pub fn render(app: &App, frame: &mut Frame) {
     panes::procedure::render(app, frame, left);
     let right = match &app.metrics {
         Some(live) => {
+            // With a cluster too, the metrics and matrix panes get less of the column.
+            let keep = if app.cluster.is_some() {
+                KEEP_FOR_STEP_OUTPUT_JOURNAL + right.height / 3
+            } else {
+                KEEP_FOR_STEP_OUTPUT_JOURNAL
+            };
             let [metrics, matrix, rest] =
-                live_areas(right, live.names.len(), live.matrix.rules().len());
+                live_areas(right, live.names.len(), live.matrix.rules().len(), keep);
             panes::metrics::render(app, frame, metrics);
             panes::matrix::render(app, frame, matrix);
             rest
         }
         None => right,
     };
-    let [step, output, journal] = Layout::vertical([
-        Constraint::Percentage(40),
-        Constraint::Percentage(35),
-        Constraint::Percentage(25),
-    ])
-    .areas(right);
+    let (step, output, journal) = if app.cluster.is_some() {
+        let [step, cluster, output, journal] = Layout::vertical([
+            Constraint::Percentage(25),
+            Constraint::Percentage(45),
+            Constraint::Percentage(17),
+            Constraint::Percentage(13),
+        ])
+        .areas(right);
+        panes::cluster::render(app, frame, cluster);
+        (step, output, journal)
+    } else {
+        let [step, output, journal] = Layout::vertical([
+            Constraint::Percentage(40),
+            Constraint::Percentage(35),
+            Constraint::Percentage(25),
+        ])
+        .areas(right);
+        (step, output, journal)
+    };
     panes::step::render(app, frame, step);
     panes::output::render(app, frame, output);
     panes::journal::render(app, frame, journal);
@@ -69,8 +88,8 @@ const KEEP_FOR_STEP_OUTPUT_JOURNAL: u16 = 12;
 /// one line per rule), and what is left for step / output / journal. On a short
 /// terminal the metrics and matrix panes shrink (the matrix keeps its most telling
 /// rows) so the step, output and journal panes stay usable.
-fn live_areas(right: Rect, queries: usize, rules: usize) -> [Rect; 3] {
-    let room = right.height.saturating_sub(KEEP_FOR_STEP_OUTPUT_JOURNAL);
+fn live_areas(right: Rect, queries: usize, rules: usize, keep: u16) -> [Rect; 3] {
+    let room = right.height.saturating_sub(keep);
     let want_metrics = queries as u16 + 2;
     let want_matrix = rules as u16 + 3;
     // Each gets at least a border and two lines when the room allows.
