@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::cluster::events::EventRow;
 use crate::domain::cluster::message::{ClusterEvent, Stream, WatchState};
-use crate::domain::cluster::{PodTable, RolloutView};
+use crate::domain::cluster::{PodTable, RolloutView, SortKey};
 
 /// One watched stream's health and when it last brought data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,13 +63,16 @@ impl LiveCluster {
                 )
             })
             .collect();
+        // Most restarts first: crash-looping pods are at the top of the pane.
+        let mut pods = PodTable::new();
+        pods.set_sort(SortKey::Restarts, true);
         LiveCluster {
             context: context.into(),
             namespace: namespace.into(),
             deployment: deployment.into(),
             production,
             read_only,
-            pods: PodTable::new(),
+            pods,
             rollout: None,
             rollout_missing: false,
             events: Vec::new(),
@@ -141,13 +144,16 @@ impl LiveCluster {
             .position(|r| r.current)
     }
 
-    /// Moves the revision selection.
+    /// Moves the revision selection by `delta` rows down the pane, which lists the
+    /// newest revision first (so down is towards older revisions).
     pub fn move_selection(&mut self, delta: isize) {
         let n = self.rollout.as_ref().map_or(0, |r| r.revisions.len());
         if n == 0 {
             return;
         }
-        let next = (self.selected_revision as isize + delta).clamp(0, n as isize - 1);
+        let next = (self.selected_revision as isize)
+            .saturating_sub(delta)
+            .clamp(0, n as isize - 1);
         self.selected_revision = next as usize;
     }
 

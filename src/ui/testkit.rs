@@ -327,3 +327,100 @@ pub fn metrics_msg(generation: u64, at_secs: i64, values: &[(&str, Option<f64>, 
         readings,
     })
 }
+
+/// A pod row as the watchers send it.
+pub fn pod(
+    name: &str,
+    status: &str,
+    ready: u16,
+    restarts: u32,
+    tag: &str,
+    hash: &str,
+) -> crate::domain::cluster::PodRow {
+    crate::domain::cluster::PodRow {
+        name: name.into(),
+        status: status.into(),
+        ready,
+        total: 1,
+        restarts,
+        started: Some(t0() - chrono::Duration::minutes(12)),
+        image_tag: tag.into(),
+        template_hash: hash.into(),
+        node: "node-a".into(),
+    }
+}
+
+/// The `checkout-api` Deployment with revisions 1–3 (3 current, image `v3`) and
+/// `desired` replicas of which `updated`/`ready`/`available` are as given.
+pub fn rollout(
+    desired: i32,
+    updated: i32,
+    ready: i32,
+    available: i32,
+) -> crate::domain::cluster::RolloutView {
+    use crate::domain::cluster::{Condition, DeploymentFacts, ReplicaSetFacts, RolloutView};
+    let d = DeploymentFacts {
+        name: "checkout-api".into(),
+        generation: 3,
+        observed_generation: 3,
+        desired: Some(desired),
+        replicas: desired.max(updated),
+        updated,
+        ready,
+        available,
+        unavailable: (desired - available).max(0),
+        paused: false,
+        conditions: vec![Condition {
+            type_: "Available".into(),
+            status: if available >= desired {
+                "True"
+            } else {
+                "False"
+            }
+            .into(),
+            reason: if available >= desired {
+                "MinimumReplicasAvailable"
+            } else {
+                "MinimumReplicasUnavailable"
+            }
+            .into(),
+            message: String::new(),
+        }],
+    };
+    let sets: Vec<ReplicaSetFacts> = (1..=3)
+        .map(|n| ReplicaSetFacts {
+            name: format!("checkout-api-rs{n}"),
+            revision: Some(n),
+            images: vec![format!("registry.example/checkout-api:v{n}")],
+            change_cause: Some(format!("deploy v{n}")),
+            created: Some(t0()),
+            replicas: if n == 3 { desired } else { 0 },
+            ready: if n == 3 { ready } else { 0 },
+            matches_template: n == 3,
+        })
+        .collect();
+    RolloutView::build(&d, &sets)
+}
+
+/// The test app watching `checkout-api` in `shop` on `context`, with every stream live.
+pub fn cluster_app(context: &str, production: bool) -> App {
+    use crate::domain::cluster::{ClusterEvent, Stream, WatchState};
+    let mut app = app();
+    app.cluster = Some(crate::ui::cluster::LiveCluster::new(
+        context,
+        "shop",
+        "checkout-api",
+        production,
+        false,
+    ));
+    for stream in [Stream::Pods, Stream::Rollout, Stream::Events] {
+        update(
+            &mut app,
+            Msg::Cluster(ClusterEvent::WatchState {
+                stream,
+                state: WatchState::Live { since: t0() },
+            }),
+        );
+    }
+    app
+}

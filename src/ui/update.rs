@@ -184,7 +184,7 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
                 Pane::Procedure => app.cursor = 0,
                 Pane::Rollout => {
                     if let Some(c) = &mut app.cluster {
-                        c.selected_revision = 0;
+                        c.move_selection(-(isize::MAX / 2));
                     }
                 }
                 Pane::Output => app.output.scroll_back = app.output.lines.len(),

@@ -50,8 +50,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     };
     let (step, output, journal) = if app.cluster.is_some() {
         let [step, cluster, output, journal] = Layout::vertical([
-            Constraint::Percentage(25),
-            Constraint::Percentage(45),
+            Constraint::Percentage(22),
+            Constraint::Percentage(48),
             Constraint::Percentage(17),
             Constraint::Percentage(13),
         ])

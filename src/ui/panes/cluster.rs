@@ -103,7 +103,8 @@ fn render_rollout(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
         status_row,
     );
     let label = format!(
-        "upd {}/{d} rdy {}/{d} avl {}/{d}",
+        "{:>3.0}% upd {}/{d} rdy {}/{d} avl {}/{d}",
+        r.progress() * 100.0,
         r.updated,
         r.ready,
         r.available,
