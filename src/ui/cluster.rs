@@ -7,6 +7,9 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::cluster::events::EventRow;
 use crate::domain::cluster::message::{ClusterEvent, Stream, WatchState};
+use crate::domain::cluster::{
+    ClusterAction, Executed, FollowOutcome, FollowProgress, Planned, Preflight, Target,
+};
 use crate::domain::cluster::{PodTable, RolloutView, SortKey};
 
 /// One watched stream's health and when it last brought data.
@@ -33,6 +36,9 @@ pub struct LiveCluster {
     pub streams: BTreeMap<&'static str, StreamHealth>,
     /// Selected row of the revision list (index into `rollout.revisions`).
     pub selected_revision: usize,
+    /// The cluster action in progress.
+    pub op: Option<ClusterOp>,
+    pub next_op: u64,
 }
 
 fn key(s: Stream) -> &'static str {
@@ -78,6 +84,8 @@ impl LiveCluster {
             events: Vec::new(),
             streams,
             selected_revision: 0,
+            op: None,
+            next_op: 1,
         }
     }
 
@@ -135,6 +143,15 @@ impl LiveCluster {
         }
     }
 
+    /// The workload, as actions and the journal name it.
+    pub fn target(&self) -> Target {
+        Target {
+            context: Some(self.context.clone()),
+            namespace: self.namespace.clone(),
+            deployment: self.deployment.clone(),
+        }
+    }
+
     /// Index of the current revision in the list.
     pub fn current_index(&self) -> Option<usize> {
         self.rollout
@@ -164,4 +181,59 @@ impl LiveCluster {
         let sel = r.revisions.get(self.selected_revision)?;
         (!sel.current).then_some(sel.number)
     }
+}
+
+/// The answer to one step of a cluster action, from the executor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterStep {
+    Preflight(Result<Preflight, String>),
+    Planned(Result<Planned, String>),
+    /// The Lease lock: taken, or why not (who holds it).
+    Locked(Result<(), String>),
+    Executed(Result<Executed, String>),
+    Progress(FollowProgress),
+    Followed(Result<FollowOutcome, String>),
+}
+
+/// Where a cluster action is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpStage {
+    /// RBAC preflight in flight.
+    Checking,
+    /// Server dry-run in flight.
+    Planning,
+    /// The typed confirmation is open.
+    Confirming,
+    /// Taking the Lease lock.
+    Locking,
+    /// `ClusterActionRequested` is being written.
+    Journaling,
+    Executing,
+    Following,
+}
+
+/// The one cluster action in progress (at most one at a time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterOp {
+    pub id: u64,
+    pub action: ClusterAction,
+    /// The kubectl command doing the same (journaled and shown).
+    pub kubectl: String,
+    pub stage: OpStage,
+    /// The executor's result line (`deployment.apps/x rolled back`).
+    pub executed: Option<String>,
+    /// The latest rollout status line while following.
+    pub progress: Option<String>,
+}
+
+/// The popup with the diff and the typed confirmation.
+pub struct ClusterConfirm {
+    pub op: u64,
+    pub title: String,
+    pub diff: Vec<String>,
+    pub kubectl: String,
+    /// What the operator must type: the deployment name.
+    pub expected: String,
+    pub input: ratatui_textarea::TextArea<'static>,
+    pub error: Option<String>,
 }

@@ -51,6 +51,11 @@ pub enum Msg {
     Metrics(MetricsUpdate),
     /// A message from the cluster watchers.
     Cluster(ClusterEvent),
+    /// The answer to one step of cluster action `op`.
+    ClusterStep {
+        op: u64,
+        step: super::cluster::ClusterStep,
+    },
     /// SIGTERM / SIGHUP: leave cleanly.
     Terminate,
 }

@@ -11,7 +11,7 @@ use crate::domain::progress::{Progress, StepState};
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{Runbook, Step, StepId, StepKind};
 
-use super::cluster::LiveCluster;
+use super::cluster::{ClusterConfirm, LiveCluster};
 use super::keymap::{Keymap, Mode};
 use super::live::LiveMetrics;
 use super::msg::Stream;
@@ -102,10 +102,19 @@ pub struct NoteEditor {
 
 /// The modal layer stack: the top layer gets keys first.
 pub enum Layer {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Confirm(Confirm),
     Prompt(Box<Prompt>),
     Note(Box<NoteEditor>),
+    /// A cluster action's diff and typed confirmation.
+    ClusterConfirm(Box<ClusterConfirm>),
+    /// A message that only needs closing (an action not allowed, a lock held).
+    Notice {
+        title: String,
+        lines: Vec<String>,
+    },
 }
 
 impl Layer {
@@ -115,6 +124,8 @@ impl Layer {
             Layer::Confirm(_) => Mode::Confirm,
             Layer::Prompt(_) => Mode::Input,
             Layer::Note(_) => Mode::Note,
+            Layer::ClusterConfirm(_) => Mode::Input,
+            Layer::Notice { .. } => Mode::Confirm,
         }
     }
 }
@@ -129,6 +140,10 @@ pub enum Then {
         env: Vec<(String, String)>,
     },
     RunStep(StepId),
+    /// Send cluster action `op` (its request record is on disk).
+    ClusterExecute {
+        op: u64,
+    },
     Quit,
 }
 

@@ -77,6 +77,10 @@ pub fn render(app: &App, frame: &mut Frame) {
             Layer::Confirm(c) => popups::confirm::render(app, c, frame, area),
             Layer::Prompt(p) => popups::prompt::render(app, p, frame, area),
             Layer::Note(n) => popups::note::render(app, n, frame, area),
+            Layer::ClusterConfirm(cc) => popups::cluster::render_confirm(app, cc, frame, area),
+            Layer::Notice { title, lines } => {
+                popups::cluster::render_notice(app, title, lines, frame, area)
+            }
         }
     }
 }

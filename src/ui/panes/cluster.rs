@@ -9,7 +9,7 @@ use ratatui::widgets::{LineGauge, Paragraph};
 
 use crate::domain::cluster::message::{Stream, WatchState};
 use crate::domain::cluster::{PodRow, RolloutStatus};
-use crate::ui::cluster::LiveCluster;
+use crate::ui::cluster::{LiveCluster, OpStage};
 use crate::ui::format::{ago, ellipsize, secs_between};
 use crate::ui::state::{App, Pane};
 use crate::ui::theme::Role;
@@ -56,11 +56,25 @@ pub fn staleness(app: &App, c: &LiveCluster, s: Stream) -> String {
 fn render_rollout(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let focused = app.focus == Pane::Rollout && app.layers.is_empty();
-    let title = format!(
+    let mut title = format!(
         "Rollout deploy/{}{}",
         c.deployment,
         staleness(app, c, Stream::Rollout)
     );
+    if let Some(op) = &c.op {
+        let stage = match op.stage {
+            OpStage::Checking => "checking access…",
+            OpStage::Planning => "dry-run…",
+            OpStage::Confirming => "awaiting confirmation",
+            OpStage::Locking => "taking the lock…",
+            OpStage::Journaling => "journaling…",
+            OpStage::Executing => "rolling back…",
+            OpStage::Following => "following the rollout…",
+        };
+        title.push_str(&format!(" · undo: {stage}"));
+    } else if c.read_only {
+        title.push_str(" · read-only");
+    }
     let block = super::pane_block(app, title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
