@@ -424,3 +424,46 @@ pub fn cluster_app(context: &str, production: bool) -> App {
     }
     app
 }
+
+/// A cluster app showing the healthy `checkout-api` rollout, focus on the Rollout pane.
+pub fn rollout_focused(production: bool) -> App {
+    let mut app = cluster_app(
+        if production {
+            "prod-eu-1"
+        } else {
+            "staging-eu"
+        },
+        production,
+    );
+    update(
+        &mut app,
+        Msg::Cluster(crate::domain::cluster::ClusterEvent::Rollout(rollout(
+            3, 3, 3, 3,
+        ))),
+    );
+    update(&mut app, code(KeyCode::Tab));
+    assert_eq!(app.focus, super::state::Pane::Rollout);
+    app
+}
+
+/// The dry-run plan of undoing `checkout-api` from v3 to v2.
+pub fn undo_plan() -> crate::domain::cluster::Planned {
+    crate::domain::cluster::Planned::Change {
+        diff: crate::domain::cluster::Diff {
+            lines: vec![
+                "@@ spec.template @@".into(),
+                " containers:".into(),
+                "-  image: registry.example/checkout-api:v3".into(),
+                "+  image: registry.example/checkout-api:v2".into(),
+            ],
+            added: 1,
+            removed: 1,
+        },
+        kubectl: "kubectl rollout undo deployment/checkout-api --context staging-eu -n shop".into(),
+    }
+}
+
+/// A step of cluster action `op`.
+pub fn step(op: u64, step: super::cluster::ClusterStep) -> Msg {
+    Msg::ClusterStep { op, step }
+}

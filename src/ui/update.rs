@@ -932,10 +932,6 @@ pub fn human_ms(ms: u64) -> String {
     }
 }
 
-#[cfg(test)]
-#[path = "update_tests.rs"]
-mod tests;
-
 /// `u` on the Rollout pane: undo to the selected revision (the previous one when the
 /// current revision is selected). Starts the two-step intent with the RBAC preflight.
 fn request_undo(app: &mut App) -> Vec<Effect> {
@@ -1210,3 +1206,7 @@ fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<Effect> {
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;
