@@ -1051,6 +1051,7 @@ fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<Effect> {
             lines.push(
                 "Nothing was sent. Ask for access or hand over to someone who has it.".into(),
             );
+            app.flash = None;
             app.layers.push(Layer::Notice {
                 title: "Not allowed".into(),
                 lines,
@@ -1071,6 +1072,7 @@ fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<Effect> {
         (OpStage::Planning, ClusterStep::Planned(Ok(Planned::Change { diff, kubectl }))) => {
             o.stage = OpStage::Confirming;
             o.kubectl = kubectl.clone();
+            app.flash = None;
             app.layers
                 .push(Layer::ClusterConfirm(Box::new(ClusterConfirm {
                     op,
@@ -1085,6 +1087,7 @@ fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<Effect> {
         }
         (OpStage::Locking, ClusterStep::Locked(Err(why))) => {
             c.op = None;
+            app.flash = None;
             app.layers.push(Layer::Notice {
                 title: "Locked by someone else".into(),
                 lines: vec![

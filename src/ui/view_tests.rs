@@ -513,3 +513,86 @@ mod cluster {
         assert_eq!(app.cluster.as_ref().unwrap().undo_target(), None);
     }
 }
+
+mod cluster_popups {
+    use super::*;
+    use crate::domain::cluster::{AccessCheck, Preflight};
+    use crate::ui::cluster::ClusterStep;
+
+    #[test]
+    fn denied_action_popup() {
+        let mut app = rollout_focused(false);
+        update(&mut app, key('u'));
+        update(
+            &mut app,
+            step(
+                1,
+                ClusterStep::Preflight(Ok(Preflight::Denied {
+                    reason: "RBAC: user \"dev@example.com\" cannot patch deployments.apps in namespace \"shop\"".into(),
+                    checks: vec![AccessCheck {
+                        verb: "patch".into(),
+                        group: "apps".into(),
+                        resource: "deployments".into(),
+                        subresource: String::new(),
+                        allowed: false,
+                        reason: String::new(),
+                    }],
+                })),
+            ),
+        );
+        let s = screen(&app, 120, 40);
+        assert!(
+            s.contains("Not allowed") && s.contains("✗ patch deployments.apps"),
+            "{s}"
+        );
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn diff_and_typed_confirmation_popup() {
+        let mut app = rollout_focused(false);
+        update(&mut app, key('u'));
+        update(
+            &mut app,
+            step(
+                1,
+                ClusterStep::Preflight(Ok(Preflight::Allowed { checks: vec![] })),
+            ),
+        );
+        update(&mut app, step(1, ClusterStep::Planned(Ok(undo_plan()))));
+        typed(&mut app, "checkout");
+        update(&mut app, code(KeyCode::Enter));
+        let s = screen(&app, 120, 40);
+        assert!(
+            s.contains("+  image: registry.example/checkout-api:v2"),
+            "{s}"
+        );
+        assert!(
+            s.contains("kubectl rollout undo deployment/checkout-api"),
+            "{s}"
+        );
+        assert!(
+            s.contains("Type the deployment name exactly (checkout-api)"),
+            "{s}"
+        );
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn typed_confirmation_fits_80x24() {
+        let mut app = rollout_focused(true);
+        update(&mut app, key('u'));
+        update(
+            &mut app,
+            step(
+                1,
+                ClusterStep::Preflight(Ok(Preflight::Allowed { checks: vec![] })),
+            ),
+        );
+        update(&mut app, step(1, ClusterStep::Planned(Ok(undo_plan()))));
+        let s = screen(&app, 80, 24);
+        assert!(s.contains("Type the deployment name (checkout-api)"), "{s}");
+        assert!(s.contains("PRODUCTION"), "{s}");
+        insta::assert_snapshot!(s);
+    }
+}
