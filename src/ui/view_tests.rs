@@ -384,6 +384,18 @@ mod cluster {
     }
 
     #[test]
+    fn a_wide_pods_pane_shows_the_template_hash_and_the_node() {
+        let app = healthy();
+        let s = screen(&app, 220, 40);
+        let row = s
+            .lines()
+            .find(|l| l.contains("checkout-api-5d9f7-b8n3d"))
+            .expect("pod row");
+        assert!(row.contains("5d9f7      node-a"), "{row}");
+        assert!(s.contains("HASH       NODE"), "{s}");
+    }
+
+    #[test]
     fn rolling_with_the_gauge_mid_way() {
         let mut app = healthy();
         feed(&mut app, ClusterEvent::Rollout(rollout(4, 2, 3, 2)));

@@ -26,7 +26,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let [top, events] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(events_h)]).areas(area);
     let [rollout, pods] = if top.width >= 90 {
-        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(top)
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(top)
     } else {
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top)
     };
@@ -201,7 +201,7 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     let width = inner.width as usize;
     let rows = (inner.height as usize).saturating_sub(1);
     let mut lines = vec![Line::from(Span::styled(
-        ellipsize(&pod_line(None, app), width),
+        ellipsize(&pod_line(None, app, width), width),
         t.style(Role::Muted),
     ))];
     for p in c.pods.visible(0, rows) {
@@ -213,38 +213,57 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
             Role::Pending
         };
         lines.push(Line::from(Span::styled(
-            ellipsize(&pod_line(Some(p), app), width),
+            ellipsize(&pod_line(Some(p), app, width), width),
             t.style(role),
         )));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// One row of the pods table (the header without a pod).
-fn pod_line(p: Option<&PodRow>, app: &App) -> String {
-    match p {
-        None => format!(
-            "{:<24} {:<5} {:<17} {:>3} {:>4} {:<8} {:<10} NODE",
-            "NAME", "READY", "STATUS", "RST", "AGE", "IMAGE", "HASH"
+/// One row of the pods table (the header without a pod), `width` columns wide. The
+/// name gets what the other columns leave; narrow panes drop HASH and NODE (the hash is
+/// part of the pod name anyway).
+fn pod_line(p: Option<&PodRow>, app: &App, width: usize) -> String {
+    let wide = width >= 90;
+    let fixed = 5 + 1 + 16 + 1 + 3 + 1 + 4 + 1 + 8 + 1 + if wide { 10 + 1 + 12 } else { 0 };
+    let name_w = width.saturating_sub(fixed).clamp(16, 48);
+    let (name, ready, status, restarts, age, tag, hash, node) = match p {
+        None => (
+            "NAME".to_string(),
+            "READY".to_string(),
+            "STATUS".to_string(),
+            "RST".to_string(),
+            "AGE".to_string(),
+            "IMAGE".to_string(),
+            "HASH".to_string(),
+            "NODE".to_string(),
         ),
-        Some(p) => {
-            let age = p
-                .started
+        Some(p) => (
+            p.name.clone(),
+            p.ready_text(),
+            p.status.clone(),
+            p.restarts.to_string(),
+            p.started
                 .map(|s| short_age(secs_between(s, app.now)))
-                .unwrap_or_else(|| "-".into());
-            format!(
-                "{:<24} {:<5} {:<17} {:>3} {:>4} {:<8} {:<10} {}",
-                ellipsize(&p.name, 24),
-                p.ready_text(),
-                ellipsize(&p.status, 17),
-                p.restarts,
-                age,
-                ellipsize(&p.image_tag, 8),
-                ellipsize(&p.template_hash, 10),
-                p.node
-            )
-        }
+                .unwrap_or_else(|| "-".into()),
+            p.image_tag.clone(),
+            p.template_hash.clone(),
+            p.node.clone(),
+        ),
+    };
+    let mut line = format!(
+        "{:<name_w$} {:<5} {:<16} {:>3} {:>4} {:<8}",
+        ellipsize(&name, name_w),
+        ready,
+        ellipsize(&status, 16),
+        restarts,
+        age,
+        ellipsize(&tag, 8),
+    );
+    if wide {
+        line.push_str(&format!(" {:<10} {}", ellipsize(&hash, 10), node));
     }
+    line
 }
 
 /// kubectl's AGE column, roughly: `45s`, `12m`, `3h`, `2d`.
