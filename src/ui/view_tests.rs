@@ -608,3 +608,28 @@ mod cluster_popups {
         insta::assert_snapshot!(s);
     }
 }
+
+#[test]
+fn metrics_and_cluster_share_the_right_column_at_80x24_and_120x40() {
+    use crate::domain::cluster::ClusterEvent;
+    let mut app = metrics_app();
+    app.cluster = Some(crate::ui::cluster::LiveCluster::new(
+        "staging-eu",
+        "shop",
+        "checkout-api",
+        false,
+        false,
+    ));
+    update(
+        &mut app,
+        Msg::Cluster(ClusterEvent::Rollout(rollout(3, 3, 3, 3))),
+    );
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = screen(&app, w, h);
+        for title in ["Metrics", "Rollout", "Pods", "Output", "Journal"] {
+            assert!(s.contains(title), "{w}x{h}: {title} missing:\n{s}");
+        }
+    }
+    insta::assert_snapshot!(screen(&app, 120, 40));
+    insta::assert_snapshot!("metrics_and_cluster_80x24", screen(&app, 80, 24));
+}
