@@ -40,11 +40,22 @@ pub fn render(app: &App, frame: &mut Frame) {
             } else {
                 KEEP_FOR_STEP_OUTPUT_JOURNAL
             };
-            let [metrics, matrix, rest] =
-                live_areas(right, live.names.len(), live.matrix.rules().len(), keep);
-            panes::metrics::render(app, frame, metrics);
-            panes::matrix::render(app, frame, matrix);
-            rest
+            if app.cluster.is_some() && right.height < SHORT_WITH_CLUSTER {
+                // Short terminal with a cluster: the matrix gives its rows to the
+                // Rollout pane (the severity stays in the header).
+                let metrics = (live.names.len() as u16 + 2).min(4);
+                let [metrics, rest] =
+                    Layout::vertical([Constraint::Length(metrics), Constraint::Min(0)])
+                        .areas(right);
+                panes::metrics::render(app, frame, metrics);
+                rest
+            } else {
+                let [metrics, matrix, rest] =
+                    live_areas(right, live.names.len(), live.matrix.rules().len(), keep);
+                panes::metrics::render(app, frame, metrics);
+                panes::matrix::render(app, frame, matrix);
+                rest
+            }
         }
         None => right,
     };
@@ -84,6 +95,10 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
     }
 }
+
+/// Below this many rows in the right column, with both metrics and a cluster, the
+/// matrix pane is left out.
+const SHORT_WITH_CLUSTER: u16 = 30;
 
 /// Rows the step, output and journal panes keep however many metrics there are.
 const KEEP_FOR_STEP_OUTPUT_JOURNAL: u16 = 12;

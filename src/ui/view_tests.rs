@@ -629,6 +629,8 @@ fn metrics_and_cluster_share_the_right_column_at_80x24_and_120x40() {
         for title in ["Metrics", "Rollout", "Pods", "Output", "Journal"] {
             assert!(s.contains(title), "{w}x{h}: {title} missing:\n{s}");
         }
+        // The revision to undo to is always on screen.
+        assert!(s.contains("*  3 v3"), "{w}x{h}:\n{s}");
     }
     insta::assert_snapshot!(screen(&app, 120, 40));
     insta::assert_snapshot!("metrics_and_cluster_80x24", screen(&app, 80, 24));
