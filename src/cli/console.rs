@@ -10,15 +10,18 @@ use super::{CliError, ConsoleArgs};
 use crate::adapters::config::UserConfig;
 use crate::adapters::identity;
 use crate::adapters::journal_file::JournalFile;
+use crate::adapters::kube::{ConnectOptions, connect};
 use crate::adapters::prometheus::{DEFAULT_TIMEOUT, PrometheusSource, client_config};
 use crate::adapters::session_store::{SessionDir, SessionStart, SessionStore};
+use crate::domain::cluster::Target;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{self, Runbook};
-use crate::runtime::console::{self, MetricsFeed, Outcome};
+use crate::runtime::console::{self, ClusterFeed, MetricsFeed, Outcome};
 use crate::runtime::journal_port::JournalAppend;
 use crate::runtime::logging;
 use crate::runtime::terminal::TerminalGuard;
+use crate::ui::cluster::LiveCluster;
 use crate::ui::keymap::Keymap;
 use crate::ui::live::LiveMetrics;
 use crate::ui::state::{App, Flash, FlashLevel, SessionInfo};
@@ -168,6 +171,39 @@ fn run(
             None
         }
     };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    // Before the terminal is taken: exec credential plugins may prompt here.
+    let cluster = match cluster_options(&app.runbook, args) {
+        None => None,
+        Some((options, deployment)) => match rt.block_on(connect_cluster(&options)) {
+            Ok(conn) => {
+                app.cluster = Some(LiveCluster::new(
+                    conn.context.clone(),
+                    conn.namespace.clone(),
+                    deployment.clone(),
+                    conn.is_production,
+                    conn.read_only,
+                ));
+                Some(ClusterFeed {
+                    target: Target {
+                        context: Some(conn.context.clone()),
+                        namespace: conn.namespace.clone(),
+                        deployment,
+                    },
+                    read_only: conn.read_only,
+                    client: conn.client,
+                })
+            }
+            Err(e) => {
+                tracing::warn!("cluster: {e}");
+                shown.insert(0, format!("cluster off: {e}"));
+                None
+            }
+        },
+    };
     shown.extend(warnings.iter().map(|w| format!("config: {w}")));
     if let Some(first) = shown.first() {
         let more = if shown.len() > 1 {
@@ -182,17 +218,13 @@ fn run(
         });
     }
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
     let sink = SessionJournal {
         file: journal,
         actor,
     };
     let outcome = rt.block_on(async {
         let mut guard = TerminalGuard::enter()?;
-        let outcome = console::run(app, sink, feed, &mut guard.terminal).await;
+        let outcome = console::run(app, sink, feed, cluster, &mut guard.terminal).await;
         drop(guard);
         outcome
     })?;
@@ -245,6 +277,40 @@ fn metrics_feed(
     let client = config.client(DEFAULT_TIMEOUT).map_err(|e| e.to_string())?;
     let source = PrometheusSource::new(client, metrics.queries.clone());
     Ok(Some((MetricsFeed::new(Arc::new(source)), config.url)))
+}
+
+/// How to connect, when there is a deployment to watch: `--deployment` or the
+/// runbook's `target.deployment`; flags win over the runbook's `target`.
+fn cluster_options(runbook: &Runbook, args: &ConsoleArgs) -> Option<(ConnectOptions, String)> {
+    let target = runbook.front.as_ref().and_then(|f| f.target.clone());
+    let deployment = args
+        .deployment
+        .clone()
+        .or_else(|| target.as_ref().and_then(|t| t.deployment.clone()))
+        .filter(|d| !d.trim().is_empty())?;
+    let target = target.unwrap_or_default();
+    Some((
+        ConnectOptions {
+            kubeconfig: args.kubeconfig.clone(),
+            context: args.context.clone(),
+            namespace: args.namespace.clone(),
+            target_context: target.context,
+            target_namespace: target.namespace,
+            read_only: args.read_only,
+            ..ConnectOptions::default()
+        },
+        deployment,
+    ))
+}
+
+/// Connects and makes the first request (`GET /version`), so that an exec credential
+/// plugin runs now, on the normal terminal.
+async fn connect_cluster(
+    options: &ConnectOptions,
+) -> Result<crate::adapters::kube::Connection, String> {
+    let conn = connect(options).await.map_err(|e| e.to_string())?;
+    conn.preflight().await.map_err(|e| e.to_string())?;
+    Ok(conn)
 }
 
 /// The journal file with the operator as the actor of every record.

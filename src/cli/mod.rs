@@ -39,6 +39,22 @@ pub struct ConsoleArgs {
     /// `metrics.prometheus` URL and `PROMETHEUS_URL`.
     #[arg(long, global = true, value_name = "URL")]
     pub prometheus_url: Option<String>,
+    /// Kubeconfig file for the cluster panes (default: $KUBECONFIG, then
+    /// ~/.kube/config, then in-cluster).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: the runbook's `target.context`, then the current one).
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Namespace (default: the runbook's `target.namespace`, then the context's).
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
+    /// Deployment to watch and roll back (default: the runbook's `target.deployment`).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub deployment: Option<String>,
+    /// Refuse every request that could change the cluster, at the client.
+    #[arg(long, global = true)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,9 +13,15 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::{Event, EventStream};
 use tokio::sync::mpsc;
 
+use crate::adapters::identity;
+use crate::adapters::kube::lease::{DEFAULT_DURATION, holder_identity};
+use crate::adapters::kube::watch::{WatchHandle, spawn_watchers};
+use crate::adapters::kube::{ActionRunner, LeaseGuard};
 use crate::adapters::metrics_source::{MetricsSource, Window};
 use crate::adapters::shell::{self, CommandHandle, OutputStream, ShellEvent};
+use crate::domain::cluster::{ClusterEvent, Target};
 use crate::domain::journal::Entry;
+use crate::ui::cluster::ClusterStep;
 use crate::ui::effect::Effect;
 use crate::ui::live::{MetricReading, MetricsUpdate};
 use crate::ui::msg::{Msg, Stream};
@@ -62,6 +68,13 @@ impl MetricsFeed {
     }
 }
 
+/// The cluster the console watches (and acts on): a connected client and the target.
+pub struct ClusterFeed {
+    pub client: kube::Client,
+    pub target: Target,
+    pub read_only: bool,
+}
+
 /// Runs the console until the operator quits. Waits for every queued journal write
 /// before returning. With a metrics feed, an owned task refreshes every named query
 /// and sends the results as `Msg::Metrics`.
@@ -69,6 +82,7 @@ pub async fn run<B: Backend, J: JournalAppend>(
     mut app: App,
     journal: J,
     metrics: Option<MetricsFeed>,
+    cluster: Option<ClusterFeed>,
     terminal: &mut Terminal<B>,
 ) -> std::io::Result<Outcome>
 where
@@ -80,6 +94,8 @@ where
     spawn_ticks(tx.clone());
     spawn_signals(tx.clone());
     let poller = metrics.map(|feed| spawn_metrics(tx.clone(), feed));
+    let watcher = cluster.as_ref().map(|c| spawn_cluster(tx.clone(), c));
+    let actions = cluster.map(|c| ClusterExec::new(c, &app.session.id));
     let mut commands: HashMap<u32, CommandHandle> = HashMap::new();
 
     if let Ok(size) = terminal.size() {
@@ -115,7 +131,7 @@ where
         terminated |= matches!(msg, Msg::Terminate);
         let fx = update(&mut app, msg);
         dirty = true;
-        execute(&mut app, fx, &writer, &tx, &mut commands);
+        execute(&mut app, fx, &writer, &tx, &mut commands, actions.as_ref());
         if app.quitting {
             break;
         }
@@ -123,7 +139,14 @@ where
     if let Some(p) = poller {
         p.abort();
     }
+    if let Some((mut handle, forward)) = watcher {
+        handle.stop();
+        forward.abort();
+    }
     writer.finish();
+    if let Some(a) = actions {
+        a.release_all().await;
+    }
     Ok(if terminated {
         Outcome::Terminated
     } else {
@@ -137,9 +160,19 @@ fn execute(
     writer: &JournalWriter,
     tx: &mpsc::Sender<Msg>,
     commands: &mut HashMap<u32, CommandHandle>,
+    actions: Option<&ClusterExec>,
 ) {
     for effect in effects {
         match effect {
+            Effect::ClusterPreflight { .. }
+            | Effect::ClusterDryRun { .. }
+            | Effect::ClusterLock { .. }
+            | Effect::ClusterExecute { .. }
+            | Effect::ClusterFollow { .. }
+            | Effect::ClusterRelease { .. } => match actions {
+                Some(a) => a.run(effect, tx.clone()),
+                None => tracing::error!("cluster effect without a cluster: {effect:?}"),
+            },
             Effect::Journal { req, entry } => writer.send(req, entry),
             Effect::Spawn { run, script, env } => {
                 let (etx, mut erx) = mpsc::channel::<ShellEvent>(256);
@@ -316,6 +349,146 @@ fn spawn_metrics(tx: mpsc::Sender<Msg>, feed: MetricsFeed) -> tokio::task::JoinH
             }
         }
     })
+}
+
+/// Carries out the steps of cluster actions, each in its own task, answering with
+/// `Msg::ClusterStep`. Holds the Lease locks taken, by action.
+struct ClusterExec {
+    runner: ActionRunner,
+    client: kube::Client,
+    namespace: String,
+    deployment: String,
+    holder: String,
+    leases: Arc<tokio::sync::Mutex<HashMap<u64, LeaseGuard>>>,
+    follow_timeout: Duration,
+}
+
+impl ClusterExec {
+    fn new(feed: ClusterFeed, session: &str) -> ClusterExec {
+        ClusterExec {
+            runner: ActionRunner::new(feed.client.clone(), feed.target.clone(), feed.read_only),
+            client: feed.client,
+            namespace: feed.target.namespace,
+            deployment: feed.target.deployment,
+            holder: holder_identity(&identity::user_name(), &identity::host_name(), session),
+            leases: Arc::default(),
+            follow_timeout: Duration::from_secs(300),
+        }
+    }
+
+    fn run(&self, effect: Effect, tx: mpsc::Sender<Msg>) {
+        let runner = self.runner.clone();
+        let leases = self.leases.clone();
+        let send = move |tx: mpsc::Sender<Msg>, op: u64, step: ClusterStep| async move {
+            let _ = tx.send(Msg::ClusterStep { op, step }).await;
+        };
+        match effect {
+            Effect::ClusterPreflight { op, action } => {
+                tokio::spawn(async move {
+                    let r = runner.preflight(&action).await.map_err(|e| e.to_string());
+                    send(tx, op, ClusterStep::Preflight(r)).await;
+                });
+            }
+            Effect::ClusterDryRun { op, action } => {
+                tokio::spawn(async move {
+                    let r = runner.dry_run(&action).await.map_err(|e| e.to_string());
+                    send(tx, op, ClusterStep::Planned(r)).await;
+                });
+            }
+            Effect::ClusterLock { op } => {
+                let (client, ns, name, holder) = (
+                    self.client.clone(),
+                    self.namespace.clone(),
+                    self.deployment.clone(),
+                    self.holder.clone(),
+                );
+                tokio::spawn(async move {
+                    let r = match LeaseGuard::acquire(client, &ns, &name, &holder, DEFAULT_DURATION)
+                        .await
+                    {
+                        Ok(guard) => {
+                            leases.lock().await.insert(op, guard);
+                            Ok(())
+                        }
+                        Err(e) => Err(e.to_string()),
+                    };
+                    send(tx, op, ClusterStep::Locked(r)).await;
+                });
+            }
+            Effect::ClusterExecute { op, action } => {
+                tokio::spawn(async move {
+                    let held = leases.lock().await;
+                    let r = match held.get(&op) {
+                        Some(guard) => runner
+                            .execute(&action, guard)
+                            .await
+                            .map_err(|e| e.to_string()),
+                        None => Err("the lock was not held; nothing was sent".to_string()),
+                    };
+                    drop(held);
+                    send(tx, op, ClusterStep::Executed(r)).await;
+                });
+            }
+            Effect::ClusterFollow { op } => {
+                let timeout = self.follow_timeout;
+                tokio::spawn(async move {
+                    let progress = tx.clone();
+                    let r = runner
+                        .follow(timeout, |p| {
+                            // Progress is best effort: a full queue drops an observation,
+                            // never the outcome.
+                            let _ = progress.try_send(Msg::ClusterStep {
+                                op,
+                                step: ClusterStep::Progress(p),
+                            });
+                        })
+                        .await
+                        .map_err(|e| e.to_string());
+                    send(tx, op, ClusterStep::Followed(r)).await;
+                });
+            }
+            Effect::ClusterRelease { op } => {
+                tokio::spawn(async move {
+                    let guard = leases.lock().await.remove(&op);
+                    if let Some(g) = guard
+                        && let Err(e) = g.release().await
+                    {
+                        tracing::warn!("releasing the lock: {e} (it expires by itself)");
+                    }
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Releases every lock still held (quitting).
+    async fn release_all(self) {
+        let guards: Vec<LeaseGuard> = self.leases.lock().await.drain().map(|(_, g)| g).collect();
+        for g in guards {
+            if let Err(e) = g.release().await {
+                tracing::warn!("releasing the lock: {e} (it expires by itself)");
+            }
+        }
+    }
+}
+
+/// Starts the pod, rollout and event watchers of the target and forwards what they
+/// report as `Msg::Cluster`, over the same bounded channel (a slow console slows the
+/// watchers; nothing grows). The watchers stop when the handle is stopped or dropped.
+fn spawn_cluster(
+    tx: mpsc::Sender<Msg>,
+    feed: &ClusterFeed,
+) -> (WatchHandle, tokio::task::JoinHandle<()>) {
+    let (ctx, mut crx) = mpsc::channel::<ClusterEvent>(256);
+    let handle = spawn_watchers(feed.client.clone(), &feed.target, ctx);
+    let forward = tokio::spawn(async move {
+        while let Some(ev) = crx.recv().await {
+            if tx.send(Msg::Cluster(ev)).await.is_err() {
+                break;
+            }
+        }
+    });
+    (handle, forward)
 }
 
 fn spawn_signals(tx: mpsc::Sender<Msg>) {

@@ -1,5 +1,6 @@
 //! What `update` asks the runtime to do. Effects are the only way state reaches the world.
 
+use crate::domain::cluster::ClusterAction;
 use crate::domain::journal::Entry;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +16,19 @@ pub enum Effect {
     },
     /// Cancel a running command: SIGTERM to its process group, SIGKILL after a grace period.
     Cancel { run: u32 },
+    /// RBAC preflight of a cluster action; answered with `ClusterStep::Preflight`.
+    ClusterPreflight { op: u64, action: ClusterAction },
+    /// Server dry-run; answered with `ClusterStep::Planned`.
+    ClusterDryRun { op: u64, action: ClusterAction },
+    /// Take the Lease lock for the target; answered with `ClusterStep::Locked`.
+    ClusterLock { op: u64 },
+    /// Send the request (holding the lock). Sent only after its
+    /// `ClusterActionRequested` record is on disk; answered with `ClusterStep::Executed`.
+    ClusterExecute { op: u64, action: ClusterAction },
+    /// Follow the rollout: `ClusterStep::Progress`…, then `ClusterStep::Followed`.
+    ClusterFollow { op: u64 },
+    /// Release the Lease lock of `op` (if taken).
+    ClusterRelease { op: u64 },
     /// Leave: the runtime waits for pending journal writes, then restores the terminal.
     Quit,
 }

@@ -4,6 +4,7 @@
 //! `Effect` (see `runtime`).
 
 pub mod action;
+pub mod cluster;
 pub mod effect;
 pub mod format;
 pub mod keymap;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::KeyEvent;
 
+use crate::domain::cluster::ClusterEvent;
 use crate::domain::journal::Record;
 
 use super::live::MetricsUpdate;
@@ -48,6 +49,13 @@ pub enum Msg {
     },
     /// A refresh of every named metrics query, from the metrics task.
     Metrics(MetricsUpdate),
+    /// A message from the cluster watchers.
+    Cluster(ClusterEvent),
+    /// The answer to one step of cluster action `op`.
+    ClusterStep {
+        op: u64,
+        step: super::cluster::ClusterStep,
+    },
     /// SIGTERM / SIGHUP: leave cleanly.
     Terminate,
 }

@@ -11,6 +11,7 @@ use crate::domain::progress::Progress;
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{Runbook, Step, StepId, StepKind};
 
+use super::cluster::{ClusterConfirm, LiveCluster};
 use super::keymap::{Keymap, Mode};
 use super::live::LiveMetrics;
 use super::msg::Stream;
@@ -28,6 +29,8 @@ pub struct SessionInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
     Procedure,
+    /// The Rollout pane (only with a cluster).
+    Rollout,
     Output,
     Journal,
 }
@@ -35,7 +38,8 @@ pub enum Pane {
 impl Pane {
     pub fn next(self) -> Pane {
         match self {
-            Pane::Procedure => Pane::Output,
+            Pane::Procedure => Pane::Rollout,
+            Pane::Rollout => Pane::Output,
             Pane::Output => Pane::Journal,
             Pane::Journal => Pane::Procedure,
         }
@@ -43,7 +47,8 @@ impl Pane {
     pub fn prev(self) -> Pane {
         match self {
             Pane::Procedure => Pane::Journal,
-            Pane::Output => Pane::Procedure,
+            Pane::Rollout => Pane::Procedure,
+            Pane::Output => Pane::Rollout,
             Pane::Journal => Pane::Output,
         }
     }
@@ -97,10 +102,19 @@ pub struct NoteEditor {
 
 /// The modal layer stack: the top layer gets keys first.
 pub enum Layer {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Confirm(Confirm),
     Prompt(Box<Prompt>),
     Note(Box<NoteEditor>),
+    /// A cluster action's diff and typed confirmation.
+    ClusterConfirm(Box<ClusterConfirm>),
+    /// A message that only needs closing (an action not allowed, a lock held).
+    Notice {
+        title: String,
+        lines: Vec<String>,
+    },
 }
 
 impl Layer {
@@ -110,6 +124,8 @@ impl Layer {
             Layer::Confirm(_) => Mode::Confirm,
             Layer::Prompt(_) => Mode::Input,
             Layer::Note(_) => Mode::Note,
+            Layer::ClusterConfirm(_) => Mode::Input,
+            Layer::Notice { .. } => Mode::Confirm,
         }
     }
 }
@@ -124,6 +140,10 @@ pub enum Then {
         env: Vec<(String, String)>,
     },
     RunStep(StepId),
+    /// Send cluster action `op` (its request record is on disk).
+    ClusterExecute {
+        op: u64,
+    },
     Quit,
 }
 
@@ -240,6 +260,9 @@ pub struct App {
     /// Live metrics and the decision matrix; `None` when the runbook has no
     /// `metrics.queries` or no Prometheus is configured (then no metrics panes).
     pub metrics: Option<LiveMetrics>,
+    /// The live cluster panes; `None` without a target deployment or a connection
+    /// (then no cluster panes at all).
+    pub cluster: Option<LiveCluster>,
 }
 
 impl App {
@@ -284,6 +307,7 @@ impl App {
             quitting: false,
             procedure_offset: Cell::new(0),
             metrics: None,
+            cluster: None,
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app

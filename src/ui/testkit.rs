@@ -327,3 +327,143 @@ pub fn metrics_msg(generation: u64, at_secs: i64, values: &[(&str, Option<f64>, 
         readings,
     })
 }
+
+/// A pod row as the watchers send it.
+pub fn pod(
+    name: &str,
+    status: &str,
+    ready: u16,
+    restarts: u32,
+    tag: &str,
+    hash: &str,
+) -> crate::domain::cluster::PodRow {
+    crate::domain::cluster::PodRow {
+        name: name.into(),
+        status: status.into(),
+        ready,
+        total: 1,
+        restarts,
+        started: Some(t0() - chrono::Duration::minutes(12)),
+        image_tag: tag.into(),
+        template_hash: hash.into(),
+        node: "node-a".into(),
+    }
+}
+
+/// The `checkout-api` Deployment with revisions 1–3 (3 current, image `v3`) and
+/// `desired` replicas of which `updated`/`ready`/`available` are as given.
+pub fn rollout(
+    desired: i32,
+    updated: i32,
+    ready: i32,
+    available: i32,
+) -> crate::domain::cluster::RolloutView {
+    use crate::domain::cluster::{Condition, DeploymentFacts, ReplicaSetFacts, RolloutView};
+    let d = DeploymentFacts {
+        name: "checkout-api".into(),
+        generation: 3,
+        observed_generation: 3,
+        desired: Some(desired),
+        replicas: desired.max(updated),
+        updated,
+        ready,
+        available,
+        unavailable: (desired - available).max(0),
+        paused: false,
+        conditions: vec![Condition {
+            type_: "Available".into(),
+            status: if available >= desired {
+                "True"
+            } else {
+                "False"
+            }
+            .into(),
+            reason: if available >= desired {
+                "MinimumReplicasAvailable"
+            } else {
+                "MinimumReplicasUnavailable"
+            }
+            .into(),
+            message: String::new(),
+        }],
+    };
+    let sets: Vec<ReplicaSetFacts> = (1..=3)
+        .map(|n| ReplicaSetFacts {
+            name: format!("checkout-api-rs{n}"),
+            revision: Some(n),
+            images: vec![format!("registry.example/checkout-api:v{n}")],
+            change_cause: Some(format!("deploy v{n}")),
+            created: Some(t0()),
+            replicas: if n == 3 { desired } else { 0 },
+            ready: if n == 3 { ready } else { 0 },
+            matches_template: n == 3,
+        })
+        .collect();
+    RolloutView::build(&d, &sets)
+}
+
+/// The test app watching `checkout-api` in `shop` on `context`, with every stream live.
+pub fn cluster_app(context: &str, production: bool) -> App {
+    use crate::domain::cluster::{ClusterEvent, Stream, WatchState};
+    let mut app = app();
+    app.cluster = Some(crate::ui::cluster::LiveCluster::new(
+        context,
+        "shop",
+        "checkout-api",
+        production,
+        false,
+    ));
+    for stream in [Stream::Pods, Stream::Rollout, Stream::Events] {
+        update(
+            &mut app,
+            Msg::Cluster(ClusterEvent::WatchState {
+                stream,
+                state: WatchState::Live { since: t0() },
+            }),
+        );
+    }
+    app
+}
+
+/// A cluster app showing the healthy `checkout-api` rollout, focus on the Rollout pane.
+pub fn rollout_focused(production: bool) -> App {
+    let mut app = cluster_app(
+        if production {
+            "prod-eu-1"
+        } else {
+            "staging-eu"
+        },
+        production,
+    );
+    update(
+        &mut app,
+        Msg::Cluster(crate::domain::cluster::ClusterEvent::Rollout(rollout(
+            3, 3, 3, 3,
+        ))),
+    );
+    update(&mut app, code(KeyCode::Tab));
+    assert_eq!(app.focus, super::state::Pane::Rollout);
+    app
+}
+
+/// The dry-run plan of undoing `checkout-api` from v3 to v2.
+pub fn undo_plan() -> crate::domain::cluster::Planned {
+    crate::domain::cluster::Planned::Change {
+        diff: crate::domain::cluster::Diff {
+            lines: vec![
+                "@@ spec.template @@".into(),
+                " containers:".into(),
+                "-  image: registry.example/checkout-api:v3".into(),
+                "+  image: registry.example/checkout-api:v2".into(),
+            ],
+            added: 1,
+            removed: 1,
+        },
+        kubectl: "kubectl rollout undo deployment/checkout-api --context staging-eu -n shop".into(),
+    }
+}
+
+/// A step of cluster action `op`.
+pub fn step(op: u64, step: super::cluster::ClusterStep) -> Msg {
+    Msg::ClusterStep { op, step }
+}

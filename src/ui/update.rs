@@ -7,6 +7,7 @@ use chrono::Duration as ChronoDuration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::TextArea;
 
+use crate::domain::cluster::{ClusterAction, FollowOutcome, FollowProgress, Planned, Preflight};
 use crate::domain::journal::Entry;
 use crate::domain::progress::StepState;
 use crate::domain::redact;
@@ -14,6 +15,7 @@ use crate::domain::runbook;
 use crate::domain::runbook::{PlaceholderForm, StepId, StepKind};
 
 use super::action::Action;
+use super::cluster::{ClusterConfirm, ClusterOp, ClusterStep, OpStage};
 use super::effect::Effect;
 use super::keymap::Mode;
 use super::live::MetricsUpdate;
@@ -49,6 +51,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Metrics(m) => on_metrics(app, m),
+        Msg::ClusterStep { op, step } => on_cluster_step(app, op, step),
+        Msg::Cluster(ev) => {
+            let now = app.now;
+            if let Some(c) = &mut app.cluster {
+                c.apply(ev, now);
+            }
+            Vec::new()
+        }
         Msg::Journaled { req, result } => on_journaled(app, req, result),
         Msg::Output { run, stream, line } => {
             if app.output.run == Some(run) {
@@ -101,6 +111,12 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Mode::Confirm if matches!(app.layers.last(), Some(Layer::Notice { .. })) => {
+            if matches!(action, Some(Action::Confirm | Action::Cancel)) {
+                app.layers.pop();
+            }
+            Vec::new()
+        }
         Mode::Confirm => match action {
             Some(Action::Confirm) => match app.layers.pop() {
                 Some(Layer::Confirm(c)) => on_confirmed(app, c.intent),
@@ -114,17 +130,36 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
         Mode::Input => match action {
+            Some(Action::Submit) if matches!(app.layers.last(), Some(Layer::ClusterConfirm(_))) => {
+                submit_cluster_confirm(app)
+            }
             Some(Action::Submit) => submit_prompt(app),
             Some(Action::Cancel) => {
-                app.layers.pop();
+                if let Some(Layer::ClusterConfirm(cc)) = app.layers.pop() {
+                    if let Some(c) = app.cluster.as_mut()
+                        && c.op.as_ref().is_some_and(|o| o.id == cc.op)
+                    {
+                        c.op = None;
+                    }
+                    flash(
+                        app,
+                        FlashLevel::Info,
+                        "Cancelled: nothing was sent to the cluster.",
+                    );
+                }
                 Vec::new()
             }
             _ => {
-                if let Some(Layer::Prompt(p)) = app.layers.last_mut()
-                    && !is_newline(&key)
-                {
-                    p.input.input(key);
-                    p.error = None;
+                match app.layers.last_mut() {
+                    Some(Layer::Prompt(p)) if !is_newline(&key) => {
+                        p.input.input(key);
+                        p.error = None;
+                    }
+                    Some(Layer::ClusterConfirm(cc)) if !is_newline(&key) => {
+                        cc.input.input(key);
+                        cc.error = None;
+                    }
+                    _ => {}
                 }
                 Vec::new()
             }
@@ -175,6 +210,11 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Top => {
             match app.focus {
                 Pane::Procedure => app.cursor = 0,
+                Pane::Rollout => {
+                    if let Some(c) = &mut app.cluster {
+                        c.move_selection(-(isize::MAX / 2));
+                    }
+                }
                 Pane::Output => app.output.scroll_back = app.output.lines.len(),
                 Pane::Journal => app.journal_scroll = app.records.len().saturating_sub(1),
             }
@@ -183,6 +223,11 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Bottom => {
             match app.focus {
                 Pane::Procedure => app.cursor = app.steps.len().saturating_sub(1),
+                Pane::Rollout => {
+                    if let Some(c) = &mut app.cluster {
+                        c.move_selection(isize::MAX / 2);
+                    }
+                }
                 Pane::Output => app.output.scroll_back = 0,
                 Pane::Journal => app.journal_scroll = 0,
             }
@@ -192,10 +237,16 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PrevPhase => jump_phase(app, -1),
         Action::NextPane => {
             app.focus = app.focus.next();
+            if app.focus == Pane::Rollout && app.cluster.is_none() {
+                app.focus = app.focus.next();
+            }
             Vec::new()
         }
         Action::PrevPane => {
             app.focus = app.focus.prev();
+            if app.focus == Pane::Rollout && app.cluster.is_none() {
+                app.focus = app.focus.prev();
+            }
             Vec::new()
         }
         Action::Toggle => toggle(app),
@@ -263,6 +314,7 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::RecaptureBaseline => recapture_baseline(app),
+        Action::Undo => request_undo(app),
         Action::Confirm | Action::Cancel | Action::Submit => Vec::new(),
     }
 }
@@ -272,6 +324,11 @@ fn scroll_or_move(app: &mut App, delta: isize) -> Vec<Effect> {
         Pane::Procedure => {
             let max = app.steps.len().saturating_sub(1) as isize;
             app.cursor = (app.cursor as isize + delta).clamp(0, max.max(0)) as usize;
+        }
+        Pane::Rollout => {
+            if let Some(c) = &mut app.cluster {
+                c.move_selection(delta);
+            }
         }
         Pane::Output => {
             let max = app.output.lines.len() as isize;
@@ -730,12 +787,20 @@ fn on_journaled(
                 );
             }
             app.entering_phase = None;
+            let mut fx = Vec::new();
+            if let Then::ClusterExecute { op } = pending.then
+                && let Some(c) = app.cluster.as_mut()
+                && c.op.as_ref().is_some_and(|o| o.id == op)
+            {
+                c.op = None;
+                fx.push(Effect::ClusterRelease { op });
+            }
             flash(
                 app,
                 FlashLevel::Error,
                 &format!("Journal write failed, nothing recorded: {e}"),
             );
-            return Vec::new();
+            return fx;
         }
     };
     if matches!(record.entry, Entry::PhaseEntered { .. }) {
@@ -777,6 +842,21 @@ fn on_journaled(
             }
             _ => Vec::new(),
         },
+        Then::ClusterExecute { op } => {
+            let Some(c) = app.cluster.as_mut() else {
+                return Vec::new();
+            };
+            match c.op.as_mut() {
+                Some(o) if o.id == op && o.stage == OpStage::Journaling => {
+                    o.stage = OpStage::Executing;
+                    vec![Effect::ClusterExecute {
+                        op,
+                        action: o.action.clone(),
+                    }]
+                }
+                _ => Vec::new(),
+            }
+        }
         Then::Quit => quit(app),
     }
 }
@@ -848,6 +928,284 @@ pub fn human_ms(ms: u64) -> String {
         format!("{:.1}s", ms as f64 / 1000.0)
     } else {
         format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
+    }
+}
+
+/// `u` on the Rollout pane: undo to the selected revision (the previous one when the
+/// current revision is selected). Starts the two-step intent with the RBAC preflight.
+fn request_undo(app: &mut App) -> Vec<Effect> {
+    let Some(c) = app.cluster.as_mut() else {
+        return Vec::new();
+    };
+    if c.read_only {
+        flash(
+            app,
+            FlashLevel::Warning,
+            "read-only session: nothing can be changed",
+        );
+        return Vec::new();
+    }
+    if app.focus != Pane::Rollout {
+        flash(
+            app,
+            FlashLevel::Info,
+            "Undo acts on the Rollout pane: Tab to it, pick a revision, then u.",
+        );
+        return Vec::new();
+    }
+    if let Some(o) = &c.op {
+        let text = format!("A cluster action is in progress: {}", o.kubectl);
+        flash(app, FlashLevel::Warning, &text);
+        return Vec::new();
+    }
+    if c.rollout.is_none() {
+        flash(
+            app,
+            FlashLevel::Warning,
+            "No rollout to undo yet (the Deployment was not seen).",
+        );
+        return Vec::new();
+    }
+    let action = ClusterAction::Undo {
+        to_revision: c.undo_target(),
+    };
+    let kubectl = action.kubectl_command(&c.target());
+    let id = c.next_op;
+    c.next_op += 1;
+    c.op = Some(ClusterOp {
+        id,
+        action: action.clone(),
+        kubectl,
+        stage: OpStage::Checking,
+        executed: None,
+        progress: None,
+    });
+    flash(app, FlashLevel::Info, "Checking access (RBAC preflight)…");
+    vec![Effect::ClusterPreflight { op: id, action }]
+}
+
+/// The typed name matches: take the lock. Otherwise the popup stays, with why.
+fn submit_cluster_confirm(app: &mut App) -> Vec<Effect> {
+    let Some(Layer::ClusterConfirm(cc)) = app.layers.last_mut() else {
+        return Vec::new();
+    };
+    let typed = cc.input.lines().join("");
+    if typed.trim() != cc.expected {
+        cc.error = Some(format!(
+            "Type the deployment name exactly ({}) to go ahead; Esc cancels.",
+            cc.expected
+        ));
+        return Vec::new();
+    }
+    let op = cc.op;
+    app.layers.pop();
+    let Some(o) = app
+        .cluster
+        .as_mut()
+        .and_then(|c| c.op.as_mut())
+        .filter(|o| o.id == op && o.stage == OpStage::Confirming)
+    else {
+        return Vec::new();
+    };
+    o.stage = OpStage::Locking;
+    flash(app, FlashLevel::Info, "Taking the lock…");
+    vec![Effect::ClusterLock { op }]
+}
+
+fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<Effect> {
+    let Some(c) = app.cluster.as_mut() else {
+        return Vec::new();
+    };
+    let deployment = c.deployment.clone();
+    let target = c.target().to_string();
+    let Some(o) = c.op.as_mut().filter(|o| o.id == op) else {
+        return Vec::new();
+    };
+    match (o.stage, step) {
+        (OpStage::Checking, ClusterStep::Preflight(Ok(Preflight::Allowed { .. }))) => {
+            o.stage = OpStage::Planning;
+            let action = o.action.clone();
+            flash(app, FlashLevel::Info, "Server dry-run…");
+            vec![Effect::ClusterDryRun { op, action }]
+        }
+        (OpStage::Checking, ClusterStep::Preflight(Ok(Preflight::Denied { reason, checks }))) => {
+            let kubectl = o.kubectl.clone();
+            c.op = None;
+            let mut lines = vec![
+                format!("You are not allowed to run: {kubectl}"),
+                String::new(),
+                format!("Why: {reason}"),
+            ];
+            let denied: Vec<String> = checks
+                .iter()
+                .filter(|c| !c.allowed)
+                .map(|c| format!("  ✗ {}", c.describe()))
+                .collect();
+            if !denied.is_empty() {
+                lines.push(String::new());
+                lines.push("Missing access:".into());
+                lines.extend(denied);
+            }
+            lines.push(String::new());
+            lines.push(
+                "Nothing was sent. Ask for access or hand over to someone who has it.".into(),
+            );
+            app.flash = None;
+            app.layers.push(Layer::Notice {
+                title: "Not allowed".into(),
+                lines,
+            });
+            Vec::new()
+        }
+        (OpStage::Checking, ClusterStep::Preflight(Err(e)))
+        | (OpStage::Planning, ClusterStep::Planned(Err(e))) => {
+            c.op = None;
+            flash(app, FlashLevel::Error, &format!("Undo not started: {e}"));
+            Vec::new()
+        }
+        (OpStage::Planning, ClusterStep::Planned(Ok(Planned::Skip { message }))) => {
+            c.op = None;
+            flash(app, FlashLevel::Info, &message);
+            Vec::new()
+        }
+        (OpStage::Planning, ClusterStep::Planned(Ok(Planned::Change { diff, kubectl }))) => {
+            o.stage = OpStage::Confirming;
+            o.kubectl = kubectl.clone();
+            app.flash = None;
+            app.layers
+                .push(Layer::ClusterConfirm(Box::new(ClusterConfirm {
+                    op,
+                    title: format!("Roll back deployment/{deployment}"),
+                    diff: diff.text().lines().map(str::to_string).collect(),
+                    kubectl,
+                    expected: deployment,
+                    input: TextArea::default(),
+                    error: None,
+                })));
+            Vec::new()
+        }
+        (OpStage::Locking, ClusterStep::Locked(Err(why))) => {
+            c.op = None;
+            app.flash = None;
+            app.layers.push(Layer::Notice {
+                title: "Locked by someone else".into(),
+                lines: vec![
+                    why,
+                    String::new(),
+                    "Nothing was sent. Talk to them before acting on this workload.".into(),
+                ],
+            });
+            Vec::new()
+        }
+        (OpStage::Locking, ClusterStep::Locked(Ok(()))) => {
+            o.stage = OpStage::Journaling;
+            let entry = Entry::ClusterActionRequested {
+                action: o.kubectl.clone(),
+                target,
+            };
+            vec![journal(app, entry, None, Then::ClusterExecute { op })]
+        }
+        (OpStage::Executing, ClusterStep::Executed(result)) => {
+            let action = o.kubectl.clone();
+            let (outcome, ok, follow) = match result {
+                Ok(done) => {
+                    let follow = !done.skipped;
+                    (done.message, true, follow)
+                }
+                Err(e) => (e, false, false),
+            };
+            let mut fx = vec![journal(
+                app,
+                Entry::ClusterActionFinished {
+                    action,
+                    outcome: outcome.clone(),
+                    ok,
+                },
+                None,
+                Then::Nothing,
+            )];
+            let c = app.cluster.as_mut().expect("checked above");
+            if follow {
+                if let Some(o) = c.op.as_mut() {
+                    o.stage = OpStage::Following;
+                    o.executed = Some(outcome.clone());
+                }
+                fx.push(Effect::ClusterFollow { op });
+                flash(
+                    app,
+                    FlashLevel::Info,
+                    &format!("{outcome}; following the rollout…"),
+                );
+            } else {
+                c.op = None;
+                fx.push(Effect::ClusterRelease { op });
+                let level = if ok {
+                    FlashLevel::Info
+                } else {
+                    FlashLevel::Error
+                };
+                flash(app, level, &outcome);
+            }
+            fx
+        }
+        (OpStage::Following, ClusterStep::Progress(p)) => {
+            match p {
+                FollowProgress::Observed { facts, status } => {
+                    o.progress = Some(status.message().to_string());
+                    // The gauge follows the watch of the rollout itself.
+                    if let Some(r) = c.rollout.as_mut() {
+                        r.updated = facts.updated;
+                        r.ready = facts.ready;
+                        r.available = facts.available;
+                        r.unavailable = facts.unavailable;
+                        r.replicas = facts.replicas;
+                        if let Some(d) = facts.desired {
+                            r.desired = d;
+                        }
+                        r.status = status;
+                    }
+                }
+                FollowProgress::WatchError { error } => {
+                    o.progress = Some(format!("watch interrupted, retrying: {error}"));
+                }
+            }
+            Vec::new()
+        }
+        (OpStage::Following, ClusterStep::Followed(result)) => {
+            let executed = o.executed.clone().unwrap_or_default();
+            let action = o.kubectl.clone();
+            c.op = None;
+            let (outcome, ok) = match result {
+                Ok(FollowOutcome::Complete { message }) => (format!("{executed}; {message}"), true),
+                Ok(FollowOutcome::Failed { message }) => (format!("{executed}; {message}"), false),
+                Ok(FollowOutcome::TimedOut { last }) => (
+                    format!("{executed}; rollout not complete in time: {last}"),
+                    false,
+                ),
+                Err(e) => (format!("{executed}; cannot follow the rollout: {e}"), false),
+            };
+            let level = if ok {
+                FlashLevel::Info
+            } else {
+                FlashLevel::Error
+            };
+            flash(app, level, &outcome);
+            vec![
+                journal(
+                    app,
+                    Entry::ClusterActionFinished {
+                        action,
+                        outcome,
+                        ok,
+                    },
+                    None,
+                    Then::Nothing,
+                ),
+                Effect::ClusterRelease { op },
+            ]
+        }
+        // A late answer for a stage already left (e.g. after a cancel): nothing to do.
+        _ => Vec::new(),
     }
 }
 

@@ -783,3 +783,308 @@ mod metrics {
         assert!(app.metrics.is_none());
     }
 }
+
+mod undo {
+    use super::*;
+    use crate::domain::cluster::{
+        AccessCheck, ClusterAction, DeploymentFacts, Executed, FollowOutcome, FollowProgress,
+        Planned, Preflight, RolloutStatus,
+    };
+    use crate::ui::cluster::{ClusterStep, OpStage};
+    use crate::ui::state::{App, Then};
+
+    fn allowed() -> ClusterStep {
+        ClusterStep::Preflight(Ok(Preflight::Allowed { checks: vec![] }))
+    }
+
+    fn stage(app: &App) -> Option<OpStage> {
+        app.cluster
+            .as_ref()
+            .and_then(|c| c.op.as_ref())
+            .map(|o| o.stage)
+    }
+
+    /// `u`, preflight allowed, dry-run planned: the typed confirmation is open.
+    fn at_confirmation(app: &mut App) {
+        let fx = update(app, key('u'));
+        assert_eq!(
+            fx,
+            vec![Effect::ClusterPreflight {
+                op: 1,
+                action: ClusterAction::Undo { to_revision: None }
+            }]
+        );
+        let fx = update(app, step(1, allowed()));
+        assert!(
+            matches!(fx.as_slice(), [Effect::ClusterDryRun { op: 1, .. }]),
+            "{fx:?}"
+        );
+        let fx = update(app, step(1, ClusterStep::Planned(Ok(undo_plan()))));
+        assert!(fx.is_empty(), "{fx:?}");
+        assert!(matches!(app.layers.last(), Some(Layer::ClusterConfirm(_))));
+        assert_eq!(stage(app), Some(OpStage::Confirming));
+    }
+
+    #[test]
+    fn the_selected_revision_is_the_one_undone_to() {
+        let mut app = rollout_focused(false);
+        update(&mut app, key('j'));
+        update(&mut app, key('j'));
+        let fx = update(&mut app, key('u'));
+        assert_eq!(
+            fx,
+            vec![Effect::ClusterPreflight {
+                op: 1,
+                action: ClusterAction::Undo {
+                    to_revision: Some(1)
+                }
+            }]
+        );
+    }
+
+    #[test]
+    fn denied_shows_why_and_never_offers_the_action() {
+        let mut app = rollout_focused(false);
+        update(&mut app, key('u'));
+        let fx = update(
+            &mut app,
+            step(
+                1,
+                ClusterStep::Preflight(Ok(Preflight::Denied {
+                    reason: "user \"dev\" cannot patch deployments.apps in shop".into(),
+                    checks: vec![AccessCheck {
+                        verb: "patch".into(),
+                        group: "apps".into(),
+                        resource: "deployments".into(),
+                        subresource: String::new(),
+                        allowed: false,
+                        reason: String::new(),
+                    }],
+                })),
+            ),
+        );
+        assert!(fx.is_empty(), "no dry-run after a denial: {fx:?}");
+        let Some(Layer::Notice { title, lines }) = app.layers.last() else {
+            panic!("a notice");
+        };
+        assert_eq!(title, "Not allowed");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("cannot patch deployments.apps"))
+        );
+        assert!(lines.iter().any(|l| l.contains("✗ patch deployments.apps")));
+        assert_eq!(stage(&app), None);
+        update(&mut app, code(KeyCode::Esc));
+        assert!(app.layers.is_empty());
+    }
+
+    #[test]
+    fn a_skip_flashes_kubectls_message_and_changes_nothing() {
+        let mut app = rollout_focused(false);
+        update(&mut app, key('u'));
+        update(&mut app, step(1, allowed()));
+        let msg = "skipped rollback (current template already matches revision 0)";
+        let fx = update(
+            &mut app,
+            step(
+                1,
+                ClusterStep::Planned(Ok(Planned::Skip {
+                    message: msg.into(),
+                })),
+            ),
+        );
+        assert!(fx.is_empty());
+        assert!(app.layers.is_empty());
+        assert_eq!(app.flash.as_ref().map(|f| f.text.as_str()), Some(msg));
+        assert_eq!(stage(&app), None);
+    }
+
+    #[test]
+    fn a_mismatched_name_refuses_and_the_right_one_takes_the_lock() {
+        let mut app = rollout_focused(false);
+        at_confirmation(&mut app);
+        typed(&mut app, "checkout");
+        let fx = update(&mut app, code(KeyCode::Enter));
+        assert!(fx.is_empty(), "nothing happens on a wrong name: {fx:?}");
+        let Some(Layer::ClusterConfirm(cc)) = app.layers.last() else {
+            panic!("still confirming");
+        };
+        assert!(
+            cc.error
+                .as_deref()
+                .is_some_and(|e| e.contains("checkout-api"))
+        );
+        typed(&mut app, "-api");
+        let fx = update(&mut app, code(KeyCode::Enter));
+        assert_eq!(fx, vec![Effect::ClusterLock { op: 1 }]);
+        assert!(app.layers.is_empty());
+    }
+
+    #[test]
+    fn esc_at_the_confirmation_sends_nothing() {
+        let mut app = rollout_focused(false);
+        at_confirmation(&mut app);
+        let fx = update(&mut app, code(KeyCode::Esc));
+        assert!(fx.is_empty());
+        assert_eq!(stage(&app), None);
+    }
+
+    #[test]
+    fn a_held_lock_names_the_holder() {
+        let mut app = rollout_focused(false);
+        at_confirmation(&mut app);
+        typed(&mut app, "checkout-api");
+        update(&mut app, code(KeyCode::Enter));
+        let fx = update(
+            &mut app,
+            step(
+                1,
+                ClusterStep::Locked(Err("bob@laptop (s-42) holds the lock".into())),
+            ),
+        );
+        assert!(fx.is_empty(), "{fx:?}");
+        let Some(Layer::Notice { lines, .. }) = app.layers.last() else {
+            panic!("a notice");
+        };
+        assert!(lines[0].contains("bob@laptop"));
+    }
+
+    #[test]
+    fn the_request_is_on_disk_before_the_executor_acts_then_the_rollout_is_followed() {
+        let mut app = rollout_focused(false);
+        at_confirmation(&mut app);
+        typed(&mut app, "checkout-api");
+        update(&mut app, code(KeyCode::Enter));
+        let fx = update(&mut app, step(1, ClusterStep::Locked(Ok(()))));
+        let [Effect::Journal { entry, .. }] = fx.as_slice() else {
+            panic!("only the journal write: {fx:?}");
+        };
+        assert_eq!(
+            entry,
+            &Entry::ClusterActionRequested {
+                action: "kubectl rollout undo deployment/checkout-api --context staging-eu -n shop"
+                    .into(),
+                target: "staging-eu/shop/checkout-api".into(),
+            }
+        );
+        assert_eq!(
+            app.pending.last().map(|p| &p.then),
+            Some(&Then::ClusterExecute { op: 1 })
+        );
+        assert_eq!(stage(&app), Some(OpStage::Journaling));
+        // On disk: now, and only now, the request.
+        let (fx, _) = settle(&mut app, fx);
+        assert_eq!(
+            fx,
+            vec![Effect::ClusterExecute {
+                op: 1,
+                action: ClusterAction::Undo { to_revision: None }
+            }]
+        );
+        let (fx, written) = send(
+            &mut app,
+            step(
+                1,
+                ClusterStep::Executed(Ok(Executed {
+                    message: "deployment.apps/checkout-api rolled back".into(),
+                    skipped: false,
+                    attempts: 1,
+                })),
+            ),
+        );
+        assert_eq!(fx, vec![Effect::ClusterFollow { op: 1 }]);
+        assert!(matches!(
+            &written[..],
+            [Entry::ClusterActionFinished { ok: true, .. }]
+        ));
+        // Progress drives the gauge.
+        let progressing = RolloutStatus::Progressing {
+            message: "Waiting for deployment \"checkout-api\" rollout to finish: 1 out of 3 new replicas have been updated...".into(),
+        };
+        let fx = update(
+            &mut app,
+            step(
+                1,
+                ClusterStep::Progress(FollowProgress::Observed {
+                    facts: DeploymentFacts {
+                        name: "checkout-api".into(),
+                        desired: Some(3),
+                        replicas: 4,
+                        updated: 1,
+                        ready: 3,
+                        available: 3,
+                        ..Default::default()
+                    },
+                    status: progressing.clone(),
+                }),
+            ),
+        );
+        assert!(fx.is_empty());
+        let r = app.cluster.as_ref().unwrap().rollout.as_ref().unwrap();
+        assert_eq!((r.updated, r.available, r.desired), (1, 3, 3));
+        assert!((r.progress() - 1.0 / 3.0).abs() < 1e-9);
+        assert_eq!(r.status, progressing);
+        let (fx, written) = send(
+            &mut app,
+            step(
+                1,
+                ClusterStep::Followed(Ok(FollowOutcome::Complete {
+                    message: "deployment \"checkout-api\" successfully rolled out".into(),
+                })),
+            ),
+        );
+        assert_eq!(fx, vec![Effect::ClusterRelease { op: 1 }]);
+        let [
+            Entry::ClusterActionFinished {
+                outcome, ok: true, ..
+            },
+        ] = &written[..]
+        else {
+            panic!("the outcome journaled: {written:?}");
+        };
+        assert!(outcome.contains("rolled back") && outcome.contains("successfully rolled out"));
+        assert_eq!(stage(&app), None);
+    }
+
+    #[test]
+    fn a_failed_journal_write_never_executes_and_releases_the_lock() {
+        let mut app = rollout_focused(false);
+        at_confirmation(&mut app);
+        typed(&mut app, "checkout-api");
+        update(&mut app, code(KeyCode::Enter));
+        let fx = update(&mut app, step(1, ClusterStep::Locked(Ok(()))));
+        let [Effect::Journal { req, .. }] = fx.as_slice() else {
+            panic!("{fx:?}");
+        };
+        let fx = update(
+            &mut app,
+            Msg::Journaled {
+                req: *req,
+                result: Err("disk full".into()),
+            },
+        );
+        assert_eq!(fx, vec![Effect::ClusterRelease { op: 1 }]);
+        assert_eq!(stage(&app), None);
+    }
+
+    #[test]
+    fn read_only_refuses_at_the_key() {
+        let mut app = rollout_focused(false);
+        app.cluster.as_mut().unwrap().read_only = true;
+        let fx = update(&mut app, key('u'));
+        assert!(fx.is_empty());
+        assert_eq!(
+            app.flash.as_ref().map(|f| f.text.as_str()),
+            Some("read-only session: nothing can be changed")
+        );
+        assert_eq!(stage(&app), None);
+    }
+
+    #[test]
+    fn without_a_cluster_u_does_nothing() {
+        let mut app = app();
+        assert!(update(&mut app, key('u')).is_empty());
+        assert!(app.flash.is_none());
+    }
+}

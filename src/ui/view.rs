@@ -34,20 +34,50 @@ pub fn render(app: &App, frame: &mut Frame) {
     panes::procedure::render(app, frame, left);
     let right = match &app.metrics {
         Some(live) => {
-            let [metrics, matrix, rest] =
-                live_areas(right, live.names.len(), live.matrix.rules().len());
-            panes::metrics::render(app, frame, metrics);
-            panes::matrix::render(app, frame, matrix);
-            rest
+            // With a cluster too, the metrics and matrix panes get less of the column.
+            let keep = if app.cluster.is_some() {
+                KEEP_FOR_STEP_OUTPUT_JOURNAL + right.height / 3
+            } else {
+                KEEP_FOR_STEP_OUTPUT_JOURNAL
+            };
+            if app.cluster.is_some() && right.height < SHORT_WITH_CLUSTER {
+                // Short terminal with a cluster: the matrix gives its rows to the
+                // Rollout pane (the severity stays in the header).
+                let metrics = (live.names.len() as u16 + 2).min(4);
+                let [metrics, rest] =
+                    Layout::vertical([Constraint::Length(metrics), Constraint::Min(0)])
+                        .areas(right);
+                panes::metrics::render(app, frame, metrics);
+                rest
+            } else {
+                let [metrics, matrix, rest] =
+                    live_areas(right, live.names.len(), live.matrix.rules().len(), keep);
+                panes::metrics::render(app, frame, metrics);
+                panes::matrix::render(app, frame, matrix);
+                rest
+            }
         }
         None => right,
     };
-    let [step, output, journal] = Layout::vertical([
-        Constraint::Percentage(40),
-        Constraint::Percentage(35),
-        Constraint::Percentage(25),
-    ])
-    .areas(right);
+    let (step, output, journal) = if app.cluster.is_some() {
+        let [step, cluster, output, journal] = Layout::vertical([
+            Constraint::Percentage(22),
+            Constraint::Percentage(48),
+            Constraint::Percentage(17),
+            Constraint::Percentage(13),
+        ])
+        .areas(right);
+        panes::cluster::render(app, frame, cluster);
+        (step, output, journal)
+    } else {
+        let [step, output, journal] = Layout::vertical([
+            Constraint::Percentage(40),
+            Constraint::Percentage(35),
+            Constraint::Percentage(25),
+        ])
+        .areas(right);
+        (step, output, journal)
+    };
     panes::step::render(app, frame, step);
     panes::output::render(app, frame, output);
     panes::journal::render(app, frame, journal);
@@ -58,9 +88,17 @@ pub fn render(app: &App, frame: &mut Frame) {
             Layer::Confirm(c) => popups::confirm::render(app, c, frame, area),
             Layer::Prompt(p) => popups::prompt::render(app, p, frame, area),
             Layer::Note(n) => popups::note::render(app, n, frame, area),
+            Layer::ClusterConfirm(cc) => popups::cluster::render_confirm(app, cc, frame, area),
+            Layer::Notice { title, lines } => {
+                popups::cluster::render_notice(app, title, lines, frame, area)
+            }
         }
     }
 }
+
+/// Below this many rows in the right column, with both metrics and a cluster, the
+/// matrix pane is left out.
+const SHORT_WITH_CLUSTER: u16 = 30;
 
 /// Rows the step, output and journal panes keep however many metrics there are.
 const KEEP_FOR_STEP_OUTPUT_JOURNAL: u16 = 12;
@@ -69,8 +107,8 @@ const KEEP_FOR_STEP_OUTPUT_JOURNAL: u16 = 12;
 /// one line per rule), and what is left for step / output / journal. On a short
 /// terminal the metrics and matrix panes shrink (the matrix keeps its most telling
 /// rows) so the step, output and journal panes stay usable.
-fn live_areas(right: Rect, queries: usize, rules: usize) -> [Rect; 3] {
-    let room = right.height.saturating_sub(KEEP_FOR_STEP_OUTPUT_JOURNAL);
+fn live_areas(right: Rect, queries: usize, rules: usize, keep: u16) -> [Rect; 3] {
+    let room = right.height.saturating_sub(keep);
     let want_metrics = queries as u16 + 2;
     let want_matrix = rules as u16 + 3;
     // Each gets at least a border and two lines when the room allows.

@@ -319,3 +319,319 @@ fn help_lists_b_only_when_metrics_are_configured() {
     let with = text(&metrics_app());
     assert!(with.contains("re-capture metric baselines"), "{with}");
 }
+
+mod cluster {
+    use super::*;
+    use crate::domain::cluster::{ClusterEvent, EventRow, Stream, WatchState};
+
+    fn feed(app: &mut App, ev: ClusterEvent) {
+        let fx = update(app, Msg::Cluster(ev));
+        assert!(fx.is_empty(), "watcher messages cause no effects: {fx:?}");
+    }
+
+    fn healthy() -> App {
+        let mut app = cluster_app("staging-eu", false);
+        feed(
+            &mut app,
+            ClusterEvent::PodsResynced(
+                ["x7k2p", "m4q9z", "b8n3d"]
+                    .iter()
+                    .map(|s| {
+                        pod(
+                            &format!("checkout-api-5d9f7-{s}"),
+                            "Running",
+                            1,
+                            0,
+                            "v3",
+                            "5d9f7",
+                        )
+                    })
+                    .collect(),
+            ),
+        );
+        feed(&mut app, ClusterEvent::Rollout(rollout(3, 3, 3, 3)));
+        feed(
+            &mut app,
+            ClusterEvent::Events(vec![EventRow {
+                warning: false,
+                reason: "ScalingReplicaSet".into(),
+                object: "Deployment/checkout-api".into(),
+                message: "Scaled up replica set checkout-api-5d9f7 to 3".into(),
+                count: 1,
+                last_seen: Some(t0()),
+            }]),
+        );
+        app
+    }
+
+    #[test]
+    fn healthy_pods_and_rollout() {
+        let app = healthy();
+        let c = app.cluster.as_ref().expect("cluster");
+        assert_eq!(c.pods.len(), 3);
+        assert_eq!(c.current_index(), Some(2));
+        insta::assert_snapshot!(screen(&app, 120, 40));
+    }
+
+    #[test]
+    fn healthy_at_80x24_keeps_every_pane() {
+        let app = healthy();
+        let s = screen(&app, 80, 24);
+        for title in ["Rollout", "Pods 3", "Output", "Journal", "staging-eu/shop"] {
+            assert!(s.contains(title), "{title} missing:\n{s}");
+        }
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn a_wide_pods_pane_shows_the_template_hash_and_the_node() {
+        let app = healthy();
+        let s = screen(&app, 220, 40);
+        let row = s
+            .lines()
+            .find(|l| l.contains("checkout-api-5d9f7-b8n3d"))
+            .expect("pod row");
+        assert!(row.contains("5d9f7      node-a"), "{row}");
+        assert!(s.contains("HASH       NODE"), "{s}");
+    }
+
+    #[test]
+    fn rolling_with_the_gauge_mid_way() {
+        let mut app = healthy();
+        feed(&mut app, ClusterEvent::Rollout(rollout(4, 2, 3, 2)));
+        feed(
+            &mut app,
+            ClusterEvent::PodUpserted(pod(
+                "checkout-api-77c4b-q1w2e",
+                "ContainerCreating",
+                0,
+                0,
+                "v4",
+                "77c4b",
+            )),
+        );
+        let s = screen(&app, 120, 40);
+        assert!(s.contains(" 50% upd 2/4 rdy 3/4 avl 2/4"), "{s}");
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn crash_looping_pods() {
+        let mut app = healthy();
+        for (n, r) in [("a1", 7), ("b2", 5)] {
+            feed(
+                &mut app,
+                ClusterEvent::PodUpserted(pod(
+                    &format!("checkout-api-77c4b-{n}"),
+                    "CrashLoopBackOff",
+                    0,
+                    r,
+                    "v4",
+                    "77c4b",
+                )),
+            );
+        }
+        feed(
+            &mut app,
+            ClusterEvent::Events(vec![EventRow {
+                warning: true,
+                reason: "BackOff".into(),
+                object: "Pod/checkout-api-77c4b-a1".into(),
+                message: "Back-off restarting failed container".into(),
+                count: 12,
+                last_seen: Some(t0()),
+            }]),
+        );
+        let s = screen(&app, 120, 40);
+        assert!(s.contains("2 unhealthy"), "{s}");
+        assert!(s.contains("BackOff Pod/checkout-api-77c4b-a1 ×12"), "{s}");
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn a_stream_that_is_not_live_shows_stale_in_its_title() {
+        let mut app = healthy();
+        feed(
+            &mut app,
+            ClusterEvent::WatchState {
+                stream: Stream::Pods,
+                state: WatchState::Reconnecting {
+                    attempt: 3,
+                    error: "connection refused".into(),
+                },
+            },
+        );
+        app.now = t0() + Duration::seconds(42);
+        let s = screen(&app, 120, 40);
+        assert!(
+            s.contains("Pods 3 · stale: reconnecting (attempt 3), updated 42s ago"),
+            "{s}"
+        );
+        assert!(!s.contains("Rollout deploy/checkout-api · stale"), "{s}");
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn a_production_context_gets_a_banner_in_every_theme() {
+        let mut app = cluster_app("prod-eu-1", true);
+        feed(&mut app, ClusterEvent::Rollout(rollout(3, 3, 3, 3)));
+        let s = screen(&app, 120, 40);
+        assert!(
+            s.lines()
+                .next()
+                .is_some_and(|l| l.contains("▲ PRODUCTION ▲") && l.contains("prod-eu-1/shop")),
+            "{s}"
+        );
+        insta::assert_snapshot!(s);
+        for name in ["dark", "light", "high-contrast"] {
+            let (theme, _) = Theme::resolve(Some(name), &Default::default(), None, false);
+            let style = theme.style(crate::ui::theme::Role::Production);
+            assert!(
+                style.bg.is_some() && style.bg != theme.style(crate::ui::theme::Role::StatusBar).bg,
+                "{name}: the banner must stand out"
+            );
+        }
+        let (plain, _) = Theme::resolve(Some("dark"), &Default::default(), None, true);
+        let style = plain.style(crate::ui::theme::Role::Production);
+        assert!(
+            style
+                .add_modifier
+                .contains(ratatui::style::Modifier::REVERSED),
+            "NO_COLOR: reversed"
+        );
+    }
+
+    #[test]
+    fn without_a_cluster_tab_never_lands_on_the_rollout_pane() {
+        let mut app = app();
+        for _ in 0..4 {
+            update(&mut app, code(KeyCode::Tab));
+            assert_ne!(app.focus, crate::ui::state::Pane::Rollout);
+        }
+        let mut app = healthy();
+        update(&mut app, code(KeyCode::Tab));
+        assert_eq!(app.focus, crate::ui::state::Pane::Rollout);
+        assert_eq!(
+            app.cluster.as_ref().unwrap().undo_target(),
+            None,
+            "current selected"
+        );
+        // Newest first: j moves down the list, to an older revision.
+        update(&mut app, key('j'));
+        assert_eq!(app.cluster.as_ref().unwrap().undo_target(), Some(2));
+        update(&mut app, key('G'));
+        assert_eq!(app.cluster.as_ref().unwrap().undo_target(), Some(1));
+        update(&mut app, key('g'));
+        assert_eq!(app.cluster.as_ref().unwrap().undo_target(), None);
+    }
+}
+
+mod cluster_popups {
+    use super::*;
+    use crate::domain::cluster::{AccessCheck, Preflight};
+    use crate::ui::cluster::ClusterStep;
+
+    #[test]
+    fn denied_action_popup() {
+        let mut app = rollout_focused(false);
+        update(&mut app, key('u'));
+        update(
+            &mut app,
+            step(
+                1,
+                ClusterStep::Preflight(Ok(Preflight::Denied {
+                    reason: "RBAC: user \"dev@example.com\" cannot patch deployments.apps in namespace \"shop\"".into(),
+                    checks: vec![AccessCheck {
+                        verb: "patch".into(),
+                        group: "apps".into(),
+                        resource: "deployments".into(),
+                        subresource: String::new(),
+                        allowed: false,
+                        reason: String::new(),
+                    }],
+                })),
+            ),
+        );
+        let s = screen(&app, 120, 40);
+        assert!(
+            s.contains("Not allowed") && s.contains("✗ patch deployments.apps"),
+            "{s}"
+        );
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn diff_and_typed_confirmation_popup() {
+        let mut app = rollout_focused(false);
+        update(&mut app, key('u'));
+        update(
+            &mut app,
+            step(
+                1,
+                ClusterStep::Preflight(Ok(Preflight::Allowed { checks: vec![] })),
+            ),
+        );
+        update(&mut app, step(1, ClusterStep::Planned(Ok(undo_plan()))));
+        typed(&mut app, "checkout");
+        update(&mut app, code(KeyCode::Enter));
+        let s = screen(&app, 120, 40);
+        assert!(
+            s.contains("+  image: registry.example/checkout-api:v2"),
+            "{s}"
+        );
+        assert!(
+            s.contains("kubectl rollout undo deployment/checkout-api"),
+            "{s}"
+        );
+        assert!(
+            s.contains("Type the deployment name exactly (checkout-api)"),
+            "{s}"
+        );
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn typed_confirmation_fits_80x24() {
+        let mut app = rollout_focused(true);
+        update(&mut app, key('u'));
+        update(
+            &mut app,
+            step(
+                1,
+                ClusterStep::Preflight(Ok(Preflight::Allowed { checks: vec![] })),
+            ),
+        );
+        update(&mut app, step(1, ClusterStep::Planned(Ok(undo_plan()))));
+        let s = screen(&app, 80, 24);
+        assert!(s.contains("Type the deployment name (checkout-api)"), "{s}");
+        assert!(s.contains("PRODUCTION"), "{s}");
+        insta::assert_snapshot!(s);
+    }
+}
+
+#[test]
+fn metrics_and_cluster_share_the_right_column_at_80x24_and_120x40() {
+    use crate::domain::cluster::ClusterEvent;
+    let mut app = metrics_app();
+    app.cluster = Some(crate::ui::cluster::LiveCluster::new(
+        "staging-eu",
+        "shop",
+        "checkout-api",
+        false,
+        false,
+    ));
+    update(
+        &mut app,
+        Msg::Cluster(ClusterEvent::Rollout(rollout(3, 3, 3, 3))),
+    );
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = screen(&app, w, h);
+        for title in ["Metrics", "Rollout", "Pods", "Output", "Journal"] {
+            assert!(s.contains(title), "{w}x{h}: {title} missing:\n{s}");
+        }
+        // The revision to undo to is always on screen.
+        assert!(s.contains("*  3 v3"), "{w}x{h}:\n{s}");
+    }
+    insta::assert_snapshot!(screen(&app, 120, 40));
+    insta::assert_snapshot!("metrics_and_cluster_80x24", screen(&app, 80, 24));
+}

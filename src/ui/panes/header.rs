@@ -19,6 +19,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(" backout ", t.style(Role::Key)),
         Span::styled(" ", bar),
     ];
+    if let Some(c) = &app.cluster {
+        if c.production {
+            spans.push(Span::styled(" ▲ PRODUCTION ▲ ", t.style(Role::Production)));
+            spans.push(Span::styled(" ", bar));
+        }
+        let ro = if c.read_only { " (read-only)" } else { "" };
+        spans.push(Span::styled(
+            format!("{}/{}{ro}", c.context, c.namespace),
+            if c.production {
+                t.style(Role::Production)
+            } else {
+                bar.patch(t.style(Role::Heading))
+            },
+        ));
+        spans.push(sep.clone());
+    }
     if let Some(sev) = app.metrics.as_ref().and_then(|m| m.severity()) {
         spans.push(Span::styled(
             format!(" {sev} "),

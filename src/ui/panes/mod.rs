@@ -1,5 +1,6 @@
 //! One file per screen block.
 
+pub mod cluster;
 pub mod header;
 pub mod hints;
 pub mod journal;

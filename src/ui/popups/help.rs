@@ -27,6 +27,9 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             t.style(Role::Heading),
         )));
         for (action, keys) in bindings {
+            if *action == Action::Undo && app.cluster.is_none() {
+                continue;
+            }
             if *action == Action::RecaptureBaseline && app.metrics.is_none() {
                 continue;
             }

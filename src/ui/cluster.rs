@@ -1,0 +1,239 @@
+//! The live cluster panes' state: what the watchers reported, fed by `update` from
+//! `Msg::Cluster`. Plain data; the watcher task lives in `runtime::console`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::cluster::events::EventRow;
+use crate::domain::cluster::message::{ClusterEvent, Stream, WatchState};
+use crate::domain::cluster::{
+    ClusterAction, Executed, FollowOutcome, FollowProgress, Planned, Preflight, Target,
+};
+use crate::domain::cluster::{PodTable, RolloutView, SortKey};
+
+/// One watched stream's health and when it last brought data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamHealth {
+    pub state: WatchState,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+/// Everything the Cluster panes show.
+pub struct LiveCluster {
+    pub context: String,
+    pub namespace: String,
+    pub deployment: String,
+    /// The context matches a production pattern: a banner in the header.
+    pub production: bool,
+    pub read_only: bool,
+    pub pods: PodTable,
+    pub rollout: Option<RolloutView>,
+    /// The Deployment does not exist (the watcher said so).
+    pub rollout_missing: bool,
+    /// Deduplicated, warnings first.
+    pub events: Vec<EventRow>,
+    pub streams: BTreeMap<&'static str, StreamHealth>,
+    /// Selected row of the revision list (index into `rollout.revisions`).
+    pub selected_revision: usize,
+    /// The cluster action in progress.
+    pub op: Option<ClusterOp>,
+    pub next_op: u64,
+}
+
+fn key(s: Stream) -> &'static str {
+    match s {
+        Stream::Pods => "pods",
+        Stream::Rollout => "rollout",
+        Stream::Events => "events",
+    }
+}
+
+impl LiveCluster {
+    pub fn new(
+        context: impl Into<String>,
+        namespace: impl Into<String>,
+        deployment: impl Into<String>,
+        production: bool,
+        read_only: bool,
+    ) -> LiveCluster {
+        let streams = [Stream::Pods, Stream::Rollout, Stream::Events]
+            .into_iter()
+            .map(|s| {
+                (
+                    key(s),
+                    StreamHealth {
+                        state: WatchState::Connecting,
+                        updated: None,
+                    },
+                )
+            })
+            .collect();
+        // Most restarts first: crash-looping pods are at the top of the pane.
+        let mut pods = PodTable::new();
+        pods.set_sort(SortKey::Restarts, true);
+        LiveCluster {
+            context: context.into(),
+            namespace: namespace.into(),
+            deployment: deployment.into(),
+            production,
+            read_only,
+            pods,
+            rollout: None,
+            rollout_missing: false,
+            events: Vec::new(),
+            streams,
+            selected_revision: 0,
+            op: None,
+            next_op: 1,
+        }
+    }
+
+    pub fn health(&self, s: Stream) -> &StreamHealth {
+        &self.streams[key(s)]
+    }
+
+    fn touch(&mut self, s: Stream, now: DateTime<Utc>) {
+        if let Some(h) = self.streams.get_mut(key(s)) {
+            h.updated = Some(now);
+        }
+    }
+
+    /// Applies one watcher message, received at `now`.
+    pub fn apply(&mut self, ev: ClusterEvent, now: DateTime<Utc>) {
+        match ev {
+            ClusterEvent::PodUpserted(row) => {
+                self.pods.upsert(row);
+                self.touch(Stream::Pods, now);
+            }
+            ClusterEvent::PodDeleted(name) => {
+                self.pods.remove(&name);
+                self.touch(Stream::Pods, now);
+            }
+            ClusterEvent::PodsResynced(rows) => {
+                self.pods.replace_all(rows);
+                self.touch(Stream::Pods, now);
+            }
+            ClusterEvent::Rollout(view) => {
+                let first = self.rollout.is_none();
+                self.rollout_missing = false;
+                let n = view.revisions.len();
+                self.rollout = Some(view);
+                if first {
+                    // First view: select the current revision.
+                    self.selected_revision = self.current_index().unwrap_or(0);
+                }
+                self.selected_revision = self.selected_revision.min(n.saturating_sub(1));
+                self.touch(Stream::Rollout, now);
+            }
+            ClusterEvent::RolloutMissing => {
+                self.rollout = None;
+                self.rollout_missing = true;
+                self.touch(Stream::Rollout, now);
+            }
+            ClusterEvent::Events(rows) => {
+                self.events = rows;
+                self.touch(Stream::Events, now);
+            }
+            ClusterEvent::WatchState { stream, state } => {
+                if let Some(h) = self.streams.get_mut(key(stream)) {
+                    h.state = state;
+                }
+            }
+        }
+    }
+
+    /// The workload, as actions and the journal name it.
+    pub fn target(&self) -> Target {
+        Target {
+            context: Some(self.context.clone()),
+            namespace: self.namespace.clone(),
+            deployment: self.deployment.clone(),
+        }
+    }
+
+    /// Index of the current revision in the list.
+    pub fn current_index(&self) -> Option<usize> {
+        self.rollout
+            .as_ref()?
+            .revisions
+            .iter()
+            .position(|r| r.current)
+    }
+
+    /// Moves the revision selection by `delta` rows down the pane, which lists the
+    /// newest revision first (so down is towards older revisions).
+    pub fn move_selection(&mut self, delta: isize) {
+        let n = self.rollout.as_ref().map_or(0, |r| r.revisions.len());
+        if n == 0 {
+            return;
+        }
+        let next = (self.selected_revision as isize)
+            .saturating_sub(delta)
+            .clamp(0, n as isize - 1);
+        self.selected_revision = next as usize;
+    }
+
+    /// The revision `u` undoes to: the selected one, or the previous one (kubectl's
+    /// default, `None`) when the current revision is selected.
+    pub fn undo_target(&self) -> Option<i64> {
+        let r = self.rollout.as_ref()?;
+        let sel = r.revisions.get(self.selected_revision)?;
+        (!sel.current).then_some(sel.number)
+    }
+}
+
+/// The answer to one step of a cluster action, from the executor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterStep {
+    Preflight(Result<Preflight, String>),
+    Planned(Result<Planned, String>),
+    /// The Lease lock: taken, or why not (who holds it).
+    Locked(Result<(), String>),
+    Executed(Result<Executed, String>),
+    Progress(FollowProgress),
+    Followed(Result<FollowOutcome, String>),
+}
+
+/// Where a cluster action is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpStage {
+    /// RBAC preflight in flight.
+    Checking,
+    /// Server dry-run in flight.
+    Planning,
+    /// The typed confirmation is open.
+    Confirming,
+    /// Taking the Lease lock.
+    Locking,
+    /// `ClusterActionRequested` is being written.
+    Journaling,
+    Executing,
+    Following,
+}
+
+/// The one cluster action in progress (at most one at a time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterOp {
+    pub id: u64,
+    pub action: ClusterAction,
+    /// The kubectl command doing the same (journaled and shown).
+    pub kubectl: String,
+    pub stage: OpStage,
+    /// The executor's result line (`deployment.apps/x rolled back`).
+    pub executed: Option<String>,
+    /// The latest rollout status line while following.
+    pub progress: Option<String>,
+}
+
+/// The popup with the diff and the typed confirmation.
+pub struct ClusterConfirm {
+    pub op: u64,
+    pub title: String,
+    pub diff: Vec<String>,
+    pub kubectl: String,
+    /// What the operator must type: the deployment name.
+    pub expected: String,
+    pub input: ratatui_textarea::TextArea<'static>,
+    pub error: Option<String>,
+}

@@ -1,0 +1,307 @@
+//! The live cluster panes: Rollout (revisions, a progress gauge, paused, conditions),
+//! Pods (only the visible window is formatted) and a compact Events list, warnings
+//! first. A stream that is not live shows as stale in its pane's title.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{LineGauge, Paragraph};
+
+use crate::domain::cluster::message::{Stream, WatchState};
+use crate::domain::cluster::{PodRow, RolloutStatus};
+use crate::ui::cluster::{LiveCluster, OpStage};
+use crate::ui::format::{ago, ellipsize, secs_between};
+use crate::ui::state::{App, Pane};
+use crate::ui::theme::Role;
+
+/// Draws Rollout, Pods and Events in `area` (the caller only calls this with a cluster).
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(c) = &app.cluster else { return };
+    let show_events = area.height >= 10 && !c.events.is_empty();
+    let events_h = if show_events {
+        (c.events.len() as u16 + 2).min(4)
+    } else {
+        0
+    };
+    let [top, events] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(events_h)]).areas(area);
+    let [rollout, pods] = if top.width >= 90 {
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(top)
+    } else {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top)
+    };
+    render_rollout(app, c, frame, rollout);
+    render_pods(app, c, frame, pods);
+    if show_events {
+        render_events(app, c, frame, events);
+    }
+}
+
+/// ` · stale: reconnecting (attempt 2), updated 14s ago` when the stream is not live.
+pub fn staleness(app: &App, c: &LiveCluster, s: Stream) -> String {
+    let h = c.health(s);
+    let state = match &h.state {
+        WatchState::Live { .. } => return String::new(),
+        WatchState::Connecting => "connecting…".to_string(),
+        WatchState::Reconnecting { attempt, .. } => {
+            format!("stale: reconnecting (attempt {attempt})")
+        }
+    };
+    match h.updated {
+        Some(at) => format!(" · {state}, updated {}", ago(secs_between(at, app.now))),
+        None => format!(" · {state}"),
+    }
+}
+
+fn render_rollout(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let focused = app.focus == Pane::Rollout && app.layers.is_empty();
+    let mut title = format!(
+        "Rollout deploy/{}{}",
+        c.deployment,
+        staleness(app, c, Stream::Rollout)
+    );
+    if let Some(op) = &c.op {
+        let stage = match op.stage {
+            OpStage::Checking => "checking access…",
+            OpStage::Planning => "dry-run…",
+            OpStage::Confirming => "awaiting confirmation",
+            OpStage::Locking => "taking the lock…",
+            OpStage::Journaling => "journaling…",
+            OpStage::Executing => "rolling back…",
+            OpStage::Following => "following the rollout…",
+        };
+        title.push_str(&format!(" · undo: {stage}"));
+    } else if c.read_only {
+        title.push_str(" · read-only");
+    }
+    let block = super::pane_block(app, title, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let width = inner.width as usize;
+    let Some(r) = &c.rollout else {
+        let text = if c.rollout_missing {
+            format!("deployment {} not found in {}", c.deployment, c.namespace)
+        } else {
+            "waiting for the first list…".to_string()
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, t.style(Role::Muted))),
+            inner,
+        );
+        return;
+    };
+    let status_role = match &r.status {
+        RolloutStatus::Complete { .. } => Role::Done,
+        RolloutStatus::Failed { .. } => Role::Failed,
+        RolloutStatus::Progressing { .. } => Role::Running,
+    };
+    let mut status = r.status.message().to_string();
+    if r.paused {
+        status = format!("PAUSED · {status}");
+    }
+    let [status_row, gauge_row, rest] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            ellipsize(&status, width),
+            t.style(status_role),
+        )),
+        status_row,
+    );
+    let label = format!(
+        "{:>3.0}% upd {}/{d} rdy {}/{d} avl {}/{d}",
+        r.progress() * 100.0,
+        r.updated,
+        r.ready,
+        r.available,
+        d = r.desired
+    );
+    frame.render_widget(
+        LineGauge::default()
+            .ratio(r.progress().clamp(0.0, 1.0))
+            .label(Span::styled(label, t.style(Role::Base)))
+            .filled_style(t.style(status_role))
+            .unfilled_style(t.style(Role::Muted)),
+        gauge_row,
+    );
+    let mut lines: Vec<Line> = Vec::new();
+    // Newest first: the revision to go back to is near the top.
+    let rows = rest.height as usize;
+    let order: Vec<usize> = (0..r.revisions.len()).rev().collect();
+    let sel_pos = order
+        .iter()
+        .position(|&i| i == c.selected_revision)
+        .unwrap_or(0);
+    let start = sel_pos.saturating_sub(rows.saturating_sub(1));
+    for &i in order.iter().skip(start) {
+        let rev = &r.revisions[i];
+        let mark = if rev.current { "*" } else { " " };
+        let images: Vec<String> = rev
+            .images
+            .iter()
+            .map(|im| crate::domain::cluster::pod_row::image_tag(im))
+            .collect();
+        let text = format!(
+            "{mark}{:>3} {:<10} {}",
+            rev.number,
+            ellipsize(&images.join(","), 10),
+            rev.change_cause.as_deref().unwrap_or("<none>")
+        );
+        let mut style = if rev.current {
+            t.style(Role::Heading)
+        } else {
+            t.style(Role::Base)
+        };
+        if focused && i == c.selected_revision {
+            style = t.style(Role::Selection);
+        }
+        lines.push(Line::from(Span::styled(ellipsize(&text, width), style)));
+    }
+    for cond in &r.conditions {
+        if cond.status != "True" || cond.reason == "ProgressDeadlineExceeded" {
+            lines.push(Line::from(Span::styled(
+                ellipsize(
+                    &format!("{}={} {}", cond.type_, cond.status, cond.reason),
+                    width,
+                ),
+                t.style(Role::Warning),
+            )));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), rest);
+}
+
+fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let unhealthy = c
+        .pods
+        .visible(0, usize::MAX)
+        .iter()
+        .filter(|p| p.is_unhealthy())
+        .count();
+    let mut title = format!("Pods {}", c.pods.len());
+    if unhealthy > 0 {
+        title.push_str(&format!(" · {unhealthy} unhealthy"));
+    }
+    title.push_str(&staleness(app, c, Stream::Pods));
+    let block = super::pane_block(app, title, false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let width = inner.width as usize;
+    let rows = (inner.height as usize).saturating_sub(1);
+    let mut lines = vec![Line::from(Span::styled(
+        ellipsize(&pod_line(None, app, width), width),
+        t.style(Role::Muted),
+    ))];
+    for p in c.pods.visible(0, rows) {
+        let role = if p.is_unhealthy() {
+            Role::Failed
+        } else if p.status == "Running" {
+            Role::Done
+        } else {
+            Role::Pending
+        };
+        lines.push(Line::from(Span::styled(
+            ellipsize(&pod_line(Some(p), app, width), width),
+            t.style(role),
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// One row of the pods table (the header without a pod), `width` columns wide. The
+/// name gets what the other columns leave; narrow panes drop HASH and NODE (the hash is
+/// part of the pod name anyway).
+fn pod_line(p: Option<&PodRow>, app: &App, width: usize) -> String {
+    let wide = width >= 90;
+    let fixed = 5 + 1 + 16 + 1 + 3 + 1 + 4 + 1 + 8 + 1 + if wide { 10 + 1 + 12 } else { 0 };
+    let name_w = width.saturating_sub(fixed).clamp(16, 48);
+    let (name, ready, status, restarts, age, tag, hash, node) = match p {
+        None => (
+            "NAME".to_string(),
+            "READY".to_string(),
+            "STATUS".to_string(),
+            "RST".to_string(),
+            "AGE".to_string(),
+            "IMAGE".to_string(),
+            "HASH".to_string(),
+            "NODE".to_string(),
+        ),
+        Some(p) => (
+            p.name.clone(),
+            p.ready_text(),
+            p.status.clone(),
+            p.restarts.to_string(),
+            p.started
+                .map(|s| short_age(secs_between(s, app.now)))
+                .unwrap_or_else(|| "-".into()),
+            p.image_tag.clone(),
+            p.template_hash.clone(),
+            p.node.clone(),
+        ),
+    };
+    let mut line = format!(
+        "{:<name_w$} {:<5} {:<16} {:>3} {:>4} {:<8}",
+        ellipsize(&name, name_w),
+        ready,
+        ellipsize(&status, 16),
+        restarts,
+        age,
+        ellipsize(&tag, 8),
+    );
+    if wide {
+        line.push_str(&format!(" {:<10} {}", ellipsize(&hash, 10), node));
+    }
+    line
+}
+
+/// kubectl's AGE column, roughly: `45s`, `12m`, `3h`, `2d`.
+fn short_age(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..=119 => format!("{s}s"),
+        120..=7199 => format!("{}m", s / 60),
+        7200..=172_799 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86400),
+    }
+}
+
+fn render_events(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let title = format!("Events{}", staleness(app, c, Stream::Events));
+    let block = super::pane_block(app, title, false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let lines: Vec<Line> = c
+        .events
+        .iter()
+        .take(inner.height as usize)
+        .map(|e| {
+            let count = if e.count > 1 {
+                format!(" ×{}", e.count)
+            } else {
+                String::new()
+            };
+            let text = format!("{} {}{count}: {}", e.reason, e.object, e.message);
+            let role = if e.warning {
+                Role::Warning
+            } else {
+                Role::Muted
+            };
+            Line::from(Span::styled(ellipsize(&text, width), t.style(role)))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,117 @@
+//! Cluster action popups: the diff with the kubectl equivalent and the typed
+//! confirmation, and notices (not allowed, lock held) that only need closing.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::ui::cluster::ClusterConfirm;
+use crate::ui::format::ellipsize;
+use crate::ui::state::App;
+use crate::ui::theme::Role;
+use crate::ui::view::centered;
+
+pub fn render_confirm(app: &App, cc: &ClusterConfirm, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let width = 96.min(area.width.saturating_sub(4));
+    let want = cc.diff.len() as u16 + 11;
+    let rect = centered(area, width, want.min(area.height.saturating_sub(2)));
+    frame.render_widget(Clear, rect);
+    let block = super::popup_block(app, &cc.title, Role::Warning);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [kubectl, diff, prompt, input, status] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(3),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let w = inner.width as usize;
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(Span::styled("equivalent:", t.style(Role::Muted))),
+            Line::from(Span::styled(
+                ellipsize(&cc.kubectl, w),
+                t.style(Role::Command),
+            )),
+        ]),
+        kubectl,
+    );
+    // The diff's tail is cut when it does not fit; say so.
+    let rows = diff.height as usize;
+    let mut lines: Vec<Line> = cc
+        .diff
+        .iter()
+        .take(if cc.diff.len() > rows {
+            rows.saturating_sub(1)
+        } else {
+            rows
+        })
+        .map(|l| {
+            let role = if l.starts_with('+') {
+                Role::Done
+            } else if l.starts_with('-') {
+                Role::Failed
+            } else {
+                Role::Muted
+            };
+            Line::from(Span::styled(ellipsize(l, w), t.style(role)))
+        })
+        .collect();
+    if cc.diff.len() > rows {
+        lines.push(Line::from(Span::styled(
+            format!("… {} more diff line(s)", cc.diff.len() - rows + 1),
+            t.style(Role::Muted),
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), diff);
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            format!(
+                "Type the deployment name ({}) to roll it back:",
+                cc.expected
+            ),
+            t.style(Role::Warning),
+        )),
+        prompt,
+    );
+    let mut ta = cc.input.clone();
+    ta.set_block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.style(Role::Border)),
+    );
+    ta.set_style(t.style(Role::Base));
+    ta.set_cursor_line_style(t.style(Role::Base));
+    frame.render_widget(&ta, input);
+    let line = match &cc.error {
+        Some(e) => Line::from(Span::styled(e.clone(), t.style(Role::Error))),
+        None => Line::from(Span::styled(
+            "Enter rolls back · Esc cancels",
+            t.style(Role::Muted),
+        )),
+    };
+    frame.render_widget(Paragraph::new(line), status);
+}
+
+pub fn render_notice(app: &App, title: &str, lines: &[String], frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let width = 80.min(area.width.saturating_sub(4));
+    let rect = centered(area, width, lines.len() as u16 + 4);
+    frame.render_widget(Clear, rect);
+    let block = super::popup_block(app, title, Role::Error);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let mut text: Vec<Line> = lines
+        .iter()
+        .map(|l| Line::from(Span::styled(l.clone(), t.style(Role::Base))))
+        .collect();
+    text.push(Line::from(Span::styled(
+        "Enter or Esc closes",
+        t.style(Role::Muted),
+    )));
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+}
