@@ -34,8 +34,9 @@ pub struct LiveCluster {
     /// Deduplicated, warnings first.
     pub events: Vec<EventRow>,
     pub streams: BTreeMap<&'static str, StreamHealth>,
-    /// Selected row of the revision list (index into `rollout.revisions`).
-    pub selected_revision: usize,
+    /// The revision the operator picked in the Rollout pane; `None` follows the current
+    /// revision (kept by number, so new revisions arriving do not move the selection).
+    pub selected_number: Option<i64>,
     /// The cluster action in progress.
     pub op: Option<ClusterOp>,
     pub next_op: u64,
@@ -83,7 +84,7 @@ impl LiveCluster {
             rollout_missing: false,
             events: Vec::new(),
             streams,
-            selected_revision: 0,
+            selected_number: None,
             op: None,
             next_op: 1,
         }
@@ -115,15 +116,15 @@ impl LiveCluster {
                 self.touch(Stream::Pods, now);
             }
             ClusterEvent::Rollout(view) => {
-                let first = self.rollout.is_none();
                 self.rollout_missing = false;
-                let n = view.revisions.len();
-                self.rollout = Some(view);
-                if first {
-                    // First view: select the current revision.
-                    self.selected_revision = self.current_index().unwrap_or(0);
+                // A picked revision that has left the history (revisionHistoryLimit)
+                // falls back to following the current one.
+                if let Some(n) = self.selected_number
+                    && !view.revisions.iter().any(|r| r.number == n)
+                {
+                    self.selected_number = None;
                 }
-                self.selected_revision = self.selected_revision.min(n.saturating_sub(1));
+                self.rollout = Some(view);
                 self.touch(Stream::Rollout, now);
             }
             ClusterEvent::RolloutMissing => {
@@ -161,24 +162,35 @@ impl LiveCluster {
             .position(|r| r.current)
     }
 
+    /// Index in `rollout.revisions` (oldest first) of the selected revision: the picked
+    /// one, else the current one.
+    pub fn selected_index(&self) -> Option<usize> {
+        let r = self.rollout.as_ref()?;
+        self.selected_number
+            .and_then(|n| r.revisions.iter().position(|rev| rev.number == n))
+            .or_else(|| self.current_index())
+            .or_else(|| r.revisions.len().checked_sub(1))
+    }
+
     /// Moves the revision selection by `delta` rows down the pane, which lists the
     /// newest revision first (so down is towards older revisions).
     pub fn move_selection(&mut self, delta: isize) {
-        let n = self.rollout.as_ref().map_or(0, |r| r.revisions.len());
-        if n == 0 {
+        let Some(r) = self.rollout.as_ref() else {
             return;
-        }
-        let next = (self.selected_revision as isize)
-            .saturating_sub(delta)
-            .clamp(0, n as isize - 1);
-        self.selected_revision = next as usize;
+        };
+        let n = r.revisions.len();
+        let Some(at) = self.selected_index() else {
+            return;
+        };
+        let next = (at as isize).saturating_sub(delta).clamp(0, n as isize - 1) as usize;
+        self.selected_number = r.revisions.get(next).map(|rev| rev.number);
     }
 
     /// The revision `u` undoes to: the selected one, or the previous one (kubectl's
     /// default, `None`) when the current revision is selected.
     pub fn undo_target(&self) -> Option<i64> {
         let r = self.rollout.as_ref()?;
-        let sel = r.revisions.get(self.selected_revision)?;
+        let sel = r.revisions.get(self.selected_index()?)?;
         (!sel.current).then_some(sel.number)
     }
 }

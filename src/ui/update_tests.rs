@@ -843,6 +843,55 @@ mod undo {
     }
 
     #[test]
+    fn the_selection_follows_the_current_revision_as_history_grows() {
+        // The first view the watcher delivers may hold only revision 1 (the Deployment
+        // was just created); later views add revisions. Without a pick, `u` must still
+        // mean "the previous revision", as kubectl's undo does.
+        let mut app = rollout_focused(false);
+        let mut early = rollout(3, 3, 3, 3);
+        early.revisions.retain(|r| r.number == 1);
+        early.revisions[0].current = true;
+        let mut app2 = cluster_app("staging-eu", false);
+        update(
+            &mut app2,
+            Msg::Cluster(crate::domain::cluster::ClusterEvent::Rollout(early)),
+        );
+        update(
+            &mut app2,
+            Msg::Cluster(crate::domain::cluster::ClusterEvent::Rollout(rollout(
+                3, 3, 3, 3,
+            ))),
+        );
+        update(&mut app2, code(KeyCode::Tab));
+        let fx = update(&mut app2, key('u'));
+        assert_eq!(
+            fx,
+            vec![Effect::ClusterPreflight {
+                op: 1,
+                action: ClusterAction::Undo { to_revision: None }
+            }]
+        );
+        // A pick is kept by number when a new view arrives.
+        update(&mut app, key('j'));
+        update(
+            &mut app,
+            Msg::Cluster(crate::domain::cluster::ClusterEvent::Rollout(rollout(
+                3, 3, 3, 3,
+            ))),
+        );
+        let fx = update(&mut app, key('u'));
+        assert_eq!(
+            fx,
+            vec![Effect::ClusterPreflight {
+                op: 1,
+                action: ClusterAction::Undo {
+                    to_revision: Some(2)
+                }
+            }]
+        );
+    }
+
+    #[test]
     fn denied_shows_why_and_never_offers_the_action() {
         let mut app = rollout_focused(false);
         update(&mut app, key('u'));

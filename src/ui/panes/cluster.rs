@@ -136,10 +136,8 @@ fn render_rollout(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     // Newest first: the revision to go back to is near the top.
     let rows = rest.height as usize;
     let order: Vec<usize> = (0..r.revisions.len()).rev().collect();
-    let sel_pos = order
-        .iter()
-        .position(|&i| i == c.selected_revision)
-        .unwrap_or(0);
+    let selected = c.selected_index();
+    let sel_pos = order.iter().position(|&i| Some(i) == selected).unwrap_or(0);
     let start = sel_pos.saturating_sub(rows.saturating_sub(1));
     for &i in order.iter().skip(start) {
         let rev = &r.revisions[i];
@@ -160,7 +158,7 @@ fn render_rollout(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
         } else {
             t.style(Role::Base)
         };
-        if focused && i == c.selected_revision {
+        if focused && Some(i) == selected {
             style = t.style(Role::Selection);
         }
         lines.push(Line::from(Span::styled(ellipsize(&text, width), style)));
