@@ -399,6 +399,10 @@ impl Store {
     /// Drops the history of every resource (fault injection: every resume now gets 410).
     pub fn compact(&self) {
         let mut inner = self.lock();
+        // Compact at a fresh revision, so that every watcher's version — even one a
+        // bookmark brought up to date — is now too old, while a list taken after this
+        // returns a version watches may resume from.
+        inner.rv += 1;
         let rv = inner.rv;
         for c in inner.collections.values_mut() {
             c.history.clear();
