@@ -74,7 +74,7 @@ fn bad_deploy_raises_errors_and_latency_and_an_undo_brings_them_back() {
     let scenario =
         Scenario::load("bad-deploy", Path::new("runbooks/drills")).expect("bad-deploy loads");
     let sim = Sim::start_with(SimConfig {
-        speed: 15.0,
+        speed: 8.0,
         scenario: Some(scenario),
         ..SimConfig::default()
     });
@@ -89,7 +89,7 @@ fn bad_deploy_raises_errors_and_latency_and_an_undo_brings_them_back() {
     assert_eq!(source.unmapped(), ["queue_depth"]);
     let matrix = Matrix::from_front_matter(front).expect("matrix loads");
 
-    // Before the bad deploy (at 60 s simulated, 4 s here): 4 pods of 1.5.0.
+    // Before the bad deploy (at 60 s simulated, 7.5 s here): 4 pods of 1.5.0.
     let now = Utc::now();
     let readings = sim.runtime.block_on(source.current(now));
     let Reading::Sample(err) = readings["error_rate"] else {
