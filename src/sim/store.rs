@@ -214,6 +214,35 @@ impl Store {
             .map_or(0, |c| c.objects.len())
     }
 
+    /// Stores `obj` under a new resource version and records the event: `Added` when
+    /// there was no `previous` object, else `Modified`.
+    fn store(
+        &self,
+        inner: &mut Inner,
+        res: &'static ResourceInfo,
+        key: (String, String),
+        mut obj: Value,
+        previous: Option<Arc<Value>>,
+    ) -> Arc<Value> {
+        inner.rv += 1;
+        let rv = inner.rv;
+        set_rv(&mut obj, rv);
+        let obj = Arc::new(obj);
+        inner
+            .collections
+            .entry(coll_key(res))
+            .or_default()
+            .objects
+            .insert(key, obj.clone());
+        let kind = if previous.is_some() {
+            EventType::Modified
+        } else {
+            EventType::Added
+        };
+        self.record(inner, res, kind, obj.clone(), previous, rv);
+        obj
+    }
+
     fn record(
         &self,
         inner: &mut Inner,
@@ -257,11 +286,7 @@ impl Store {
     }
 
     /// Inserts a new object, assigning its resource version.
-    pub fn create(
-        &self,
-        res: &'static ResourceInfo,
-        mut obj: Value,
-    ) -> Result<Arc<Value>, ApiError> {
+    pub fn create(&self, res: &'static ResourceInfo, obj: Value) -> Result<Arc<Value>, ApiError> {
         let key = key_of(&obj);
         let mut inner = self.lock();
         let exists = inner
@@ -276,18 +301,7 @@ impl Store {
                 name: key.1,
             });
         }
-        inner.rv += 1;
-        let rv = inner.rv;
-        set_rv(&mut obj, rv);
-        let obj = Arc::new(obj);
-        inner
-            .collections
-            .entry(coll_key(res))
-            .or_default()
-            .objects
-            .insert(key, obj.clone());
-        self.record(&mut inner, res, EventType::Added, obj.clone(), None, rv);
-        Ok(obj)
+        Ok(self.store(&mut inner, res, key, obj, None))
     }
 
     /// Replaces an existing object. With `expect_rv`, fails with 409 unless the stored
@@ -295,7 +309,7 @@ impl Store {
     pub fn update(
         &self,
         res: &'static ResourceInfo,
-        mut obj: Value,
+        obj: Value,
         expect_rv: Option<u64>,
     ) -> Result<Arc<Value>, ApiError> {
         let key = key_of(&obj);
@@ -318,25 +332,7 @@ impl Store {
                 name: key.1,
             });
         }
-        inner.rv += 1;
-        let rv = inner.rv;
-        set_rv(&mut obj, rv);
-        let obj = Arc::new(obj);
-        inner
-            .collections
-            .entry(coll_key(res))
-            .or_default()
-            .objects
-            .insert(key, obj.clone());
-        self.record(
-            &mut inner,
-            res,
-            EventType::Modified,
-            obj.clone(),
-            Some(current),
-            rv,
-        );
-        Ok(obj)
+        Ok(self.store(&mut inner, res, key, obj, Some(current)))
     }
 
     /// Removes an object, returning it as it was (with the deletion's resource version).

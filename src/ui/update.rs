@@ -517,7 +517,8 @@ fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
     let StepKind::Command(block) = &step.kind else {
         return Vec::new();
     };
-    let Ok(script) = runbook::fill(&block.script, &app.bindings()) else {
+    let bindings = app.bindings();
+    let Ok(script) = runbook::fill(&block.script, &bindings) else {
         return run_step(app, id);
     };
     let run = app
@@ -525,17 +526,14 @@ fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
         .next_run_number()
         .max(app.running.as_ref().map_or(0, |r| r.run + 1));
     let shown = app.mask_secrets(&script);
+    // `$VAR` placeholders also reach the command as environment variables, so quoted
+    // uses (`"$VAR"`) and child scripts see the same value.
     let env: Vec<(String, String)> = app
         .runbook
         .placeholders
         .iter()
         .filter(|p| p.form == PlaceholderForm::Dollar)
-        .filter_map(|p| {
-            app.bindings()
-                .get(&p.name)
-                .map(|v| (p.name.clone(), v.clone()))
-        })
-        .filter(|(k, v)| *v != format!("${{{k}}}"))
+        .filter_map(|p| bindings.get(&p.name).map(|v| (p.name.clone(), v.clone())))
         .collect();
     app.running = Some(Running {
         run,
