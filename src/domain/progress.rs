@@ -255,6 +255,15 @@ impl Progress {
                 })
             }
             Entry::BaselineCaptured { .. } => self.baselines_captured_at.push(r.ts),
+            // Verification, messages and drill events are read by the report and the
+            // scorecard straight from the records; they do not change step progress.
+            Entry::SeverityAcknowledged { .. }
+            | Entry::VerificationStarted { .. }
+            | Entry::VerificationFinished { .. }
+            | Entry::MessageQueued { .. }
+            | Entry::MessageDelivered { .. }
+            | Entry::MessageFailed { .. }
+            | Entry::DrillEvent { .. } => {}
         }
     }
 

@@ -609,6 +609,52 @@ pub fn describe(entry: &Entry) -> String {
                 .collect();
             format!("captured baselines: {}", one_line(&list.join(", ")))
         }
+        Entry::SeverityAcknowledged { severity } => format!("acknowledged severity {severity}"),
+        Entry::VerificationStarted {
+            check,
+            description,
+            window_secs,
+        } => {
+            let window = window_secs
+                .map(|s| format!(" (watching for {})", duration(s * 1000)))
+                .unwrap_or_default();
+            format!("verifying {check}: {}{window}", one_line(description))
+        }
+        Entry::VerificationFinished {
+            check,
+            passed,
+            detail,
+            cut_short,
+        } => {
+            let verdict = if *passed { "passed" } else { "failed" };
+            let cut = cut_short
+                .as_deref()
+                .map(|r| format!(" (window cut short: {})", one_line(r)))
+                .unwrap_or_default();
+            format!("verification {check} {verdict}: {}{cut}", one_line(detail))
+        }
+        Entry::MessageQueued { sink, template, .. } => format!("queued {template} for {sink}"),
+        Entry::MessageDelivered {
+            sink,
+            attempts,
+            detail,
+            ..
+        } => format!(
+            "delivered to {sink} after {attempts} attempt{}: {}",
+            if *attempts == 1 { "" } else { "s" },
+            one_line(detail)
+        ),
+        Entry::MessageFailed {
+            sink,
+            attempts,
+            error,
+            ..
+        } => format!(
+            "sending to {sink} failed after {attempts} attempt{}: {}",
+            if *attempts == 1 { "" } else { "s" },
+            one_line(error)
+        ),
+        Entry::DrillEvent { what } => format!("drill: {}", one_line(what)),
     }
 }
 

@@ -99,6 +99,56 @@ pub enum Entry {
     BaselineCaptured {
         values: BTreeMap<String, f64>,
     },
+    /// The operator acknowledged the severity the matrix decided (a drill's "detected").
+    SeverityAcknowledged {
+        severity: String,
+    },
+    /// A verification check began. `check` is its stable id (`v1`, `health`, …); a monitor
+    /// window is open for `window_secs` when set.
+    VerificationStarted {
+        check: String,
+        description: String,
+        window_secs: Option<u64>,
+    },
+    /// How a verification check ended: `detail` is the value seen or why it failed;
+    /// `cut_short` is the operator's reason when a monitor window was ended early.
+    VerificationFinished {
+        check: String,
+        passed: bool,
+        detail: String,
+        cut_short: Option<String>,
+    },
+    /// A message is about to be sent: written and fsynced before the first attempt. `key`
+    /// is its idempotency key (the sink's dedup key where it has one), so a crash never sends
+    /// it twice where the sink allows dedup. `template` names the message kind
+    /// (`rollback_notification`, `status_update`, `all_clear`, …).
+    MessageQueued {
+        key: String,
+        sink: String,
+        template: String,
+        text: String,
+    },
+    /// The sink accepted the message after `attempts` tries; `detail` is its answer (HTTP
+    /// status, or the outbox file for drills).
+    MessageDelivered {
+        key: String,
+        sink: String,
+        attempts: u32,
+        detail: String,
+    },
+    /// The message could not be delivered after `attempts` tries; it stays queued for a
+    /// manual retry.
+    MessageFailed {
+        key: String,
+        sink: String,
+        attempts: u32,
+        error: String,
+    },
+    /// Something the drill's scenario did (`bad release 1.6.0 rolling out`), so the
+    /// scorecard can time the team against it.
+    DrillEvent {
+        what: String,
+    },
 }
 
 impl Entry {
@@ -185,10 +235,65 @@ impl Entry {
                 outcome: clean(outcome),
                 ok,
             },
+            Entry::VerificationStarted {
+                check,
+                description,
+                window_secs,
+            } => Entry::VerificationStarted {
+                check,
+                description: clean(description),
+                window_secs,
+            },
+            Entry::VerificationFinished {
+                check,
+                passed,
+                detail,
+                cut_short,
+            } => Entry::VerificationFinished {
+                check,
+                passed,
+                detail: clean(detail),
+                cut_short: cut_short.map(clean),
+            },
+            Entry::MessageQueued {
+                key,
+                sink,
+                template,
+                text,
+            } => Entry::MessageQueued {
+                key,
+                sink,
+                template,
+                text: clean(text),
+            },
+            Entry::MessageDelivered {
+                key,
+                sink,
+                attempts,
+                detail,
+            } => Entry::MessageDelivered {
+                key,
+                sink,
+                attempts,
+                detail: clean(detail),
+            },
+            Entry::MessageFailed {
+                key,
+                sink,
+                attempts,
+                error,
+            } => Entry::MessageFailed {
+                key,
+                sink,
+                attempts,
+                error: clean(error),
+            },
+            Entry::DrillEvent { what } => Entry::DrillEvent { what: clean(what) },
             e @ (Entry::CommandFinished { .. }
             | Entry::SessionClosed
             | Entry::SeverityChanged { .. }
-            | Entry::BaselineCaptured { .. }) => e,
+            | Entry::BaselineCaptured { .. }
+            | Entry::SeverityAcknowledged { .. }) => e,
         }
     }
 
@@ -210,6 +315,13 @@ impl Entry {
             Entry::SessionClosed => "session_closed",
             Entry::SeverityChanged { .. } => "severity_changed",
             Entry::BaselineCaptured { .. } => "baseline_captured",
+            Entry::SeverityAcknowledged { .. } => "severity_acknowledged",
+            Entry::VerificationStarted { .. } => "verification_started",
+            Entry::VerificationFinished { .. } => "verification_finished",
+            Entry::MessageQueued { .. } => "message_queued",
+            Entry::MessageDelivered { .. } => "message_delivered",
+            Entry::MessageFailed { .. } => "message_failed",
+            Entry::DrillEvent { .. } => "drill_event",
         }
     }
 }
