@@ -17,7 +17,7 @@ use crate::domain::cluster::Target;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{self, Runbook};
-use crate::runtime::console::{self, ClusterFeed, MetricsFeed, Outcome};
+use crate::runtime::console::{self, ClusterFeed, Feeds, MetricsFeed, Outcome};
 use crate::runtime::journal_port::JournalAppend;
 use crate::runtime::logging;
 use crate::runtime::terminal::TerminalGuard;
@@ -224,7 +224,16 @@ fn run(
     };
     let outcome = rt.block_on(async {
         let mut guard = TerminalGuard::enter()?;
-        let outcome = console::run(app, sink, feed, cluster, &mut guard.terminal).await;
+        let outcome = console::run(
+            app,
+            sink,
+            Feeds {
+                metrics: feed,
+                cluster,
+            },
+            &mut guard.terminal,
+        )
+        .await;
         drop(guard);
         outcome
     })?;

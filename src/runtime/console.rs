@@ -75,19 +75,27 @@ pub struct ClusterFeed {
     pub read_only: bool,
 }
 
+/// Everything outside the keyboard and the journal that feeds the console. Each feed is
+/// optional: a runbook with no metrics or no cluster still opens.
+#[derive(Default)]
+pub struct Feeds {
+    pub metrics: Option<MetricsFeed>,
+    pub cluster: Option<ClusterFeed>,
+}
+
 /// Runs the console until the operator quits. Waits for every queued journal write
 /// before returning. With a metrics feed, an owned task refreshes every named query
 /// and sends the results as `Msg::Metrics`.
 pub async fn run<B: Backend, J: JournalAppend>(
     mut app: App,
     journal: J,
-    metrics: Option<MetricsFeed>,
-    cluster: Option<ClusterFeed>,
+    feeds: Feeds,
     terminal: &mut Terminal<B>,
 ) -> std::io::Result<Outcome>
 where
     B::Error: Send + Sync + 'static,
 {
+    let Feeds { metrics, cluster } = feeds;
     let (tx, mut rx) = mpsc::channel::<Msg>(MSG_QUEUE);
     let writer = JournalWriter::start(journal, tx.clone());
     spawn_input(tx.clone());
