@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::domain::decision::{
-    Absence, Baseline, BaselineSource, BoundTable, Matrix, MatrixState, Reading, Signals,
+    Absence, Baseline, BaselineSource, BoundTable, Matrix, MatrixState, Reading, Severity, Signals,
     Threshold, Verdict,
 };
 use crate::domain::journal::{Entry, Record};
@@ -131,13 +131,27 @@ impl LiveMetrics {
             }
             baseline_captured = true;
         }
+        // A resumed session carries on from the severity its journal last recorded,
+        // instead of waiting out every `for` again and journaling the same change twice.
+        let state = records
+            .iter()
+            .rev()
+            .find_map(|r| match &r.entry {
+                Entry::SeverityChanged { to, rule, .. } => Some((r.ts, to, rule)),
+                _ => None,
+            })
+            .and_then(|(at, to, rule)| {
+                let severity = Severity::parse(to.as_deref()?).ok()?;
+                Some(MatrixState::resumed(&matrix, severity, at, rule.as_deref()))
+            })
+            .unwrap_or_default();
         Some(LiveMetrics {
             names,
             source_label: source_label.into(),
             matrix,
             matrix_source,
             signals,
-            state: MatrixState::new(),
+            state,
             verdict: None,
             thresholds,
             series: BTreeMap::new(),

@@ -456,6 +456,63 @@ mod metrics {
             .collect()
     }
 
+    /// A session resumed while SEV-1 was firing: the first refresh that still shows the
+    /// error rate above the line keeps SEV-1 (firing at once, nothing journaled again).
+    #[test]
+    fn a_resumed_session_keeps_its_firing_severity_without_journaling_it_twice() {
+        let mut app = app();
+        app.runbook = metrics_runbook();
+        let at = t0() + chrono::Duration::seconds(120);
+        app.records.push(record(
+            2,
+            Entry::BaselineCaptured {
+                values: [
+                    ("error_rate".to_string(), 0.004),
+                    ("latency_p95".to_string(), 0.2),
+                ]
+                .into_iter()
+                .collect(),
+            },
+            t0(),
+        ));
+        app.records.push(record(
+            3,
+            Entry::SeverityChanged {
+                from: None,
+                to: Some("SEV-1".into()),
+                rule: Some("error_rate > 0.10".into()),
+            },
+            at,
+        ));
+        app.metrics = crate::ui::live::LiveMetrics::for_runbook(&app.runbook, &app.records, "x");
+        let (_, written) = send(
+            &mut app,
+            metrics_msg(
+                1,
+                300,
+                &[
+                    ("error_rate", Some(0.2), 300),
+                    ("latency_p95", Some(0.21), 300),
+                ],
+            ),
+        );
+        assert!(severity_changes(&written).is_empty(), "{written:?}");
+        let verdict = app
+            .metrics
+            .as_ref()
+            .and_then(|m| m.verdict.as_ref())
+            .expect("verdict");
+        assert_eq!(
+            verdict.highest_severity.as_ref().map(|s| s.label()),
+            Some("SEV-1")
+        );
+        assert_eq!(
+            verdict.severity_since,
+            Some(at),
+            "the RTO clock keeps its start"
+        );
+    }
+
     #[test]
     fn the_first_complete_update_captures_baselines_and_yields_a_verdict() {
         let mut app = metrics_app();
