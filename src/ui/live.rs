@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::domain::decision::{
-    Absence, Baseline, BaselineSource, BoundTable, Matrix, MatrixState, Reading, Severity, Signals,
-    Threshold, Verdict,
+    Absence, Baseline, BaselineSource, BoundTable, CmpOp, Matrix, MatrixState, Reading, Severity,
+    Signals, Threshold, Verdict,
 };
 use crate::domain::journal::{Entry, Record};
 use crate::domain::runbook::Runbook;
@@ -36,6 +36,28 @@ pub struct MetricsUpdate {
     pub readings: BTreeMap<String, MetricReading>,
 }
 
+/// A region of a metric's range that a matrix rule calls a severity: `op value` holds
+/// there (e.g. `> 0.10` is SEV-1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub op: CmpOp,
+    pub value: f64,
+    pub severity: Severity,
+}
+
+impl Band {
+    /// The most severe band `value` falls into, if any.
+    pub fn of(bands: &[Band], value: f64) -> Option<&Band> {
+        if !value.is_finite() {
+            return None;
+        }
+        bands
+            .iter()
+            .filter(|b| b.op.holds(value, b.value))
+            .max_by(|a, b| a.severity.cmp(&b.severity))
+    }
+}
+
 /// Where the matrix's rules come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MatrixSource {
@@ -59,6 +81,9 @@ pub struct LiveMetrics {
     pub verdict: Option<Verdict>,
     /// The constant thresholds of every rule, by metric (for the metrics pane).
     pub thresholds: BTreeMap<String, Vec<Threshold>>,
+    /// The same thresholds with the severity of the rule each comes from: the bands the
+    /// metrics pane colours its sparklines by.
+    pub bands: BTreeMap<String, Vec<Band>>,
     pub series: BTreeMap<String, Vec<f64>>,
     /// The latest refresh's failure of a query, kept while its older sample ages.
     pub failures: BTreeMap<String, Absence>,
@@ -104,8 +129,18 @@ impl LiveMetrics {
             _ => (from_front, MatrixSource::FrontMatter),
         };
         let mut thresholds: BTreeMap<String, Vec<Threshold>> = BTreeMap::new();
+        let mut bands: BTreeMap<String, Vec<Band>> = BTreeMap::new();
         for rule in matrix.rules() {
             for th in rule.condition.thresholds() {
+                let band = Band {
+                    op: th.op,
+                    value: th.value,
+                    severity: rule.severity.clone(),
+                };
+                let list = bands.entry(th.metric.clone()).or_default();
+                if !list.contains(&band) {
+                    list.push(band);
+                }
                 let list = thresholds.entry(th.metric.clone()).or_default();
                 if !list.contains(&th) {
                     list.push(th);
@@ -154,6 +189,7 @@ impl LiveMetrics {
             state,
             verdict: None,
             thresholds,
+            bands,
             series: BTreeMap::new(),
             failures: BTreeMap::new(),
             generation: None,
@@ -252,6 +288,26 @@ mod tests {
     use super::*;
     use crate::domain::runbook::DecisionTable;
     use crate::ui::testkit::{metrics_runbook, runbook};
+
+    #[test]
+    fn bands_carry_the_severity_of_their_rule_and_the_most_severe_wins() {
+        let live = LiveMetrics::for_runbook(&metrics_runbook(), &[], "x").expect("live");
+        let bands = &live.bands["error_rate"];
+        let got: Vec<(f64, &str)> = bands
+            .iter()
+            .map(|b| (b.value, b.severity.label()))
+            .collect();
+        assert_eq!(got, [(0.10, "SEV-1"), (0.02, "SEV-2")]);
+        let label = |v: f64| Band::of(bands, v).map(|b| b.severity.label().to_string());
+        assert_eq!(label(0.01), None);
+        assert_eq!(label(0.05).as_deref(), Some("SEV-2"));
+        assert_eq!(
+            label(0.5).as_deref(),
+            Some("SEV-1"),
+            "inside both: the worse"
+        );
+        assert_eq!(label(f64::NAN), None);
+    }
 
     #[test]
     fn without_queries_there_is_nothing_live() {
