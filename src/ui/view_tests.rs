@@ -667,5 +667,5 @@ fn metrics_sparkline_bars_take_the_colour_of_their_band() {
     );
     let firing = bars(&sev1_firing());
     let sev1 = healthy().theme.severity("SEV-1").fg.expect("sev1 colour");
-    assert!(firing.iter().any(|c| *c == sev1), "{firing:?}");
+    assert!(firing.contains(&sev1), "{firing:?}");
 }
