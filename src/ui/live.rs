@@ -3,12 +3,13 @@
 //! latest verdict. Changed only by `update`; drawn by the metrics and matrix panes.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::domain::decision::{
     Absence, Baseline, BaselineSource, BoundTable, CmpOp, Matrix, MatrixState, Reading, Severity,
-    Signals, Threshold, Verdict,
+    Signals, Threshold, Unavailable, Verdict,
 };
 use crate::domain::journal::{Entry, Record};
 use crate::domain::runbook::Runbook;
@@ -34,6 +35,9 @@ pub struct MetricsUpdate {
     /// When the refresh was asked for (the evaluation time of its queries).
     pub at: DateTime<Utc>,
     pub readings: BTreeMap<String, MetricReading>,
+    /// Baselines read with `offset` in this refresh (only when they were asked for: at
+    /// the first refresh and after a re-capture), by name, or why one could not be read.
+    pub baselines: Option<BTreeMap<String, Result<f64, Absence>>>,
 }
 
 /// A region of a metric's range that a matrix rule calls a severity: `op value` holds
@@ -92,6 +96,9 @@ pub struct LiveMetrics {
     pub last_update: Option<DateTime<Utc>>,
     /// Baselines have been captured (or restored from the journal) this session.
     pub baseline_captured: bool,
+    /// `metrics.baseline_offset`: baselines are read from Prometheus this far back
+    /// instead of being taken from the current values.
+    pub baseline_offset: Option<Duration>,
 }
 
 impl LiveMetrics {
@@ -150,22 +157,36 @@ impl LiveMetrics {
         let mut signals = Signals::default();
         let mut baseline_captured = false;
         let restored = records.iter().rev().find_map(|r| match &r.entry {
-            Entry::BaselineCaptured { values } => Some((r.ts, values)),
+            Entry::BaselineCaptured {
+                values,
+                offset_secs,
+            } => Some((r.ts, values, offset_secs)),
             _ => None,
         });
-        if let Some((at, values)) = restored {
+        if let Some((at, values, offset_secs)) = restored {
+            let source = match offset_secs {
+                Some(s) => BaselineSource::PromOffset {
+                    offset: Duration::from_secs(*s),
+                },
+                None => BaselineSource::SessionStart,
+            };
             for (name, value) in values {
                 signals.set_baseline(
                     name.clone(),
                     Baseline {
                         value: *value,
                         captured_at: at,
-                        source: BaselineSource::SessionStart,
+                        source: source.clone(),
                     },
                 );
             }
             baseline_captured = true;
         }
+        let baseline_offset = front
+            .metrics
+            .as_ref()
+            .and_then(|m| m.baseline_offset)
+            .map(|d| d.0);
         // A resumed session carries on from the severity its journal last recorded,
         // instead of waiting out every `for` again and journaling the same change twice.
         let state = records
@@ -188,6 +209,7 @@ impl LiveMetrics {
             signals,
             state,
             verdict: None,
+            baseline_offset,
             thresholds,
             bands,
             series: BTreeMap::new(),
@@ -260,6 +282,42 @@ impl LiveMetrics {
             .into_iter()
             .map(|(name, why)| format!("{name}: {why}"))
             .collect();
+        (values, skipped)
+    }
+
+    /// Takes in baselines read with `offset`; returns the values set (for the journal)
+    /// and the names that could not be read, with the reason. A name without a value
+    /// keeps the baseline it had.
+    pub fn absorb_offset_baselines(
+        &mut self,
+        read: BTreeMap<String, Result<f64, Absence>>,
+        now: DateTime<Utc>,
+        offset: Duration,
+    ) -> (BTreeMap<String, f64>, Vec<String>) {
+        let mut values = BTreeMap::new();
+        let mut skipped = Vec::new();
+        for (name, result) in read {
+            match result {
+                Ok(value) if value.is_finite() => {
+                    self.signals.set_baseline(
+                        name.clone(),
+                        Baseline {
+                            value,
+                            captured_at: now,
+                            source: BaselineSource::PromOffset { offset },
+                        },
+                    );
+                    values.insert(name, value);
+                }
+                Ok(value) => skipped.push(format!("{name}: the value {offset:?} back is {value}")),
+                Err(why) => {
+                    skipped.push(format!("{name}: {}", Unavailable::Absent { absence: why }))
+                }
+            }
+        }
+        if !values.is_empty() {
+            self.baseline_captured = true;
+        }
         (values, skipped)
     }
 

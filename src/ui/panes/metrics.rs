@@ -8,9 +8,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::domain::decision::{Absence, Reading, Unavailable};
+use crate::domain::decision::{Absence, BaselineSource, Reading, Unavailable};
 use crate::ui::format::{
-    ago, ellipsize, metric_value, secs_between, sparkline_reaching, threshold,
+    ago, ellipsize, metric_value, secs_between, short_duration, sparkline_reaching, threshold,
 };
 use crate::ui::live::{Band, LiveMetrics};
 use crate::ui::state::App;
@@ -76,7 +76,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             let base = live
                 .signals
                 .baseline(name)
-                .map(|b| format!("base {}", metric_value(name, b.value)))
+                .map(|b| match b.source {
+                    BaselineSource::PromOffset { offset } => format!(
+                        "base -{} {}",
+                        short_duration(offset.as_secs()),
+                        metric_value(name, b.value)
+                    ),
+                    BaselineSource::SessionStart => {
+                        format!("base {}", metric_value(name, b.value))
+                    }
+                })
                 .unwrap_or_default();
             let (status, status_role) = match &fresh {
                 Freshness::Fresh(s) => (ago(*s), Role::Muted),
