@@ -176,7 +176,7 @@ impl LiveMetrics {
                     Baseline {
                         value: *value,
                         captured_at: at,
-                        source: source.clone(),
+                        source,
                     },
                 );
             }
