@@ -4,12 +4,14 @@
 //! `Effect` (see `runtime`).
 
 pub mod action;
+pub mod action_menu;
 pub mod cluster;
 pub mod effect;
 pub mod format;
 pub mod keymap;
 pub mod live;
 pub mod msg;
+pub mod native_step;
 pub mod panes;
 pub mod popups;
 pub mod state;
@@ -17,6 +19,7 @@ pub mod state;
 pub mod testkit;
 pub mod theme;
 pub mod update;
+pub mod update_cluster;
 pub mod view;
 #[cfg(test)]
 mod view_tests;

@@ -85,6 +85,12 @@ pub enum PromptPurpose {
     SkipReason {
         step: StepId,
     },
+    /// The value a cluster action needs (replicas, image, …); then start it.
+    ClusterParam {
+        kind: super::action_menu::ActionKind,
+    },
+    /// The Pods pane's filter (empty clears it).
+    PodFilter,
 }
 
 pub struct Prompt {
@@ -110,6 +116,8 @@ pub enum Layer {
     Note(Box<NoteEditor>),
     /// A cluster action's diff and typed confirmation.
     ClusterConfirm(Box<ClusterConfirm>),
+    /// The cluster actions menu, each action with its key and whether it is allowed.
+    ActionMenu(super::action_menu::ActionMenu),
     /// A message that only needs closing (an action not allowed, a lock held).
     Notice {
         title: String,
@@ -124,7 +132,9 @@ impl Layer {
             Layer::Confirm(_) => Mode::Confirm,
             Layer::Prompt(_) => Mode::Input,
             Layer::Note(_) => Mode::Note,
-            Layer::ClusterConfirm(_) => Mode::Input,
+            Layer::ClusterConfirm(cc) if cc.typed => Mode::Input,
+            Layer::ClusterConfirm(_) => Mode::Confirm,
+            Layer::ActionMenu(_) => Mode::Actions,
             Layer::Notice { .. } => Mode::Confirm,
         }
     }

@@ -2,6 +2,8 @@
 //! highlighted, and what has happened to it.
 
 use ratatui::Frame;
+
+use crate::ui::native_step::BlockPlan;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -117,6 +119,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 lines.push(command_line(t, l, &bindings, app));
             }
             lines.push(Line::default());
+            match crate::ui::update_cluster::block_plan(app, &block_.script) {
+                Some(BlockPlan::Native(native)) => lines.push(Line::from(Span::styled(
+                    format!(
+                        "runs natively: {} kubectl line(s) through the cluster action path",
+                        native.len()
+                    ),
+                    t.style(Role::Info),
+                ))),
+                Some(BlockPlan::Shell(Some(why))) => lines.push(Line::from(Span::styled(
+                    format!("runs in /bin/sh, not natively ({why})"),
+                    t.style(Role::Muted),
+                ))),
+                _ => {}
+            }
             lines.push(hint_line(app, "r", "run it (you confirm first)"));
         }
         StepKind::Promql { query, comparison } => {
