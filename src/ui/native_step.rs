@@ -225,7 +225,13 @@ mod tests {
             why("kubectl rollout undo deployment/checkout-api -n checkout\necho done")
                 .starts_with("line 2: not a kubectl command")
         );
-        assert!(why("kubectl rollout undo deployment/other -n checkout").contains("not the console's target"));
-        assert!(why("kubectl rollout undo deployment/checkout-api -n checkout --context prod").contains("not the console's target"));
+        assert!(
+            why("kubectl rollout undo deployment/other -n checkout")
+                .contains("not the console's target")
+        );
+        assert!(
+            why("kubectl rollout undo deployment/checkout-api -n checkout --context prod")
+                .contains("not the console's target")
+        );
     }
 }

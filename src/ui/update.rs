@@ -16,7 +16,6 @@ use crate::domain::runbook::{PlaceholderForm, StepId, StepKind};
 
 use super::action::Action;
 use super::cluster::{ClusterStep, OpStage};
-use super::update_cluster;
 use super::effect::Effect;
 use super::keymap::Mode;
 use super::live::MetricsUpdate;
@@ -25,6 +24,7 @@ use super::state::{
     App, Confirm, Flash, FlashLevel, Intent, Layer, NoteEditor, Pane, PendingWrite, Prompt,
     PromptPurpose, Running, Then,
 };
+use super::update_cluster;
 
 /// How long a flash message stays on the key-hint line.
 const FLASH_SECS: i64 = 6;

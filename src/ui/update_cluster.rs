@@ -149,12 +149,17 @@ fn choose(app: &mut App, kind: ActionKind) -> Vec<Effect> {
     };
     match access {
         Some(Access::Denied(reason)) => {
-            let kubectl = kind.sample(c.service.as_deref()).kubectl_command(&c.target());
+            let kubectl = kind
+                .sample(c.service.as_deref())
+                .kubectl_command(&c.target());
             app.flash = None;
             app.layers.push(Layer::Notice {
                 title: "Not allowed".into(),
                 lines: vec![
-                    format!("You are not allowed to {}.", kind.label().trim_end_matches('…')),
+                    format!(
+                        "You are not allowed to {}.",
+                        kind.label().trim_end_matches('…')
+                    ),
                     format!("  {kubectl}"),
                     String::new(),
                     format!("Why: {reason}"),
@@ -228,7 +233,8 @@ fn open_param_prompt(app: &mut App, kind: ActionKind) {
         ),
         ActionKind::SetEnv => (
             format!("Set env of deployment/{d}"),
-            "NAME=value sets a variable (a feature flag: FEATURE_X=false); NAME- removes it.".into(),
+            "NAME=value sets a variable (a feature flag: FEATURE_X=false); NAME- removes it."
+                .into(),
             None,
             "FEATURE_X=false".to_string(),
         ),
@@ -243,7 +249,8 @@ fn open_param_prompt(app: &mut App, kind: ActionKind) {
         ),
         ActionKind::DeletePods => (
             format!("Delete pods of deployment/{d}"),
-            "A label selector; the default picks the current revision's pods (a stuck rollout).".into(),
+            "A label selector; the default picks the current revision's pods (a stuck rollout)."
+                .into(),
             hash.map(|h| format!("pod-template-hash={h}")),
             "app=web,pod-template-hash=abc123".to_string(),
         ),
@@ -286,8 +293,7 @@ pub fn parse_param(
                     value.to_string(),
                 ),
             };
-            if container.is_empty() || image.is_empty() || image.contains(char::is_whitespace)
-            {
+            if container.is_empty() || image.is_empty() || image.contains(char::is_whitespace) {
                 return Err("Write CONTAINER=IMAGE or IMAGE (no spaces).".into());
             }
             Ok(ClusterAction::SetImage { container, image })
@@ -308,7 +314,9 @@ pub fn parse_param(
                 value
                     .strip_suffix('-')
                     .filter(|n| valid(n))
-                    .map(|n| EnvChange::Unset { name: n.to_string() })
+                    .map(|n| EnvChange::Unset {
+                        name: n.to_string(),
+                    })
             };
             change
                 .map(|c| ClusterAction::SetEnv {
@@ -397,10 +405,7 @@ pub(super) fn confirm_layer(
     let (title, what) = match action {
         ClusterAction::Undo { .. } => (format!("Roll back deployment/{d}"), "roll it back"),
         ClusterAction::Pause => (format!("Pause the rollout of deployment/{d}"), "pause it"),
-        ClusterAction::Resume => (
-            format!("Resume the rollout of deployment/{d}"),
-            "resume it",
-        ),
+        ClusterAction::Resume => (format!("Resume the rollout of deployment/{d}"), "resume it"),
         ClusterAction::Restart => (format!("Restart deployment/{d}"), "restart it"),
         ClusterAction::Scale { replicas } => (
             format!("Scale deployment/{d} to {replicas}"),
@@ -416,7 +421,9 @@ pub(super) fn confirm_layer(
             format!("Switch service/{service} to another selector"),
             "switch the traffic",
         ),
-        ClusterAction::DeletePods { .. } => (format!("Delete pods of deployment/{d}"), "delete them"),
+        ClusterAction::DeletePods { .. } => {
+            (format!("Delete pods of deployment/{d}"), "delete them")
+        }
     };
     let typed = action.needs_typed_confirmation();
     let question = if typed {
@@ -482,7 +489,11 @@ pub(super) fn cancel_confirm(app: &mut App) -> Vec<Effect> {
         "Cancelled: nothing was sent to the cluster.",
     );
     if cancelled {
-        op_ended(app, false, "cancelled at the confirmation: nothing was sent")
+        op_ended(
+            app,
+            false,
+            "cancelled at the confirmation: nothing was sent",
+        )
     } else {
         Vec::new()
     }
@@ -668,3 +679,7 @@ pub(super) fn open_pod_filter(app: &mut App) -> Vec<Effect> {
     })));
     Vec::new()
 }
+
+#[cfg(test)]
+#[path = "update_cluster_tests.rs"]
+mod tests;

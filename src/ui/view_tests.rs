@@ -635,3 +635,114 @@ fn metrics_and_cluster_share_the_right_column_at_80x24_and_120x40() {
     insta::assert_snapshot!(screen(&app, 120, 40));
     insta::assert_snapshot!("metrics_and_cluster_80x24", screen(&app, 80, 24));
 }
+
+mod cluster_actions {
+    use super::*;
+    use crate::domain::cluster::{AccessCheck, ClusterAction, Diff, Planned, Preflight};
+    use crate::ui::cluster::ClusterStep;
+    use crate::ui::effect::Effect;
+
+    /// The menu open, every access answered, pause denied.
+    fn menu_with_pause_denied() -> App {
+        let mut app = rollout_focused(false);
+        let fx = update(&mut app, key('a'));
+        for e in fx {
+            let Effect::ClusterPreflight { op, action } = e else {
+                continue;
+            };
+            let answer = if action == ClusterAction::Pause {
+                Preflight::Denied {
+                    reason: "user \"dev@example.com\" cannot patch deployments.apps in \"shop\""
+                        .into(),
+                    checks: vec![AccessCheck {
+                        verb: "patch".into(),
+                        group: "apps".into(),
+                        resource: "deployments".into(),
+                        subresource: String::new(),
+                        allowed: false,
+                        reason: String::new(),
+                    }],
+                }
+            } else {
+                Preflight::Allowed { checks: vec![] }
+            };
+            update(&mut app, step(op, ClusterStep::Preflight(Ok(answer))));
+        }
+        app
+    }
+
+    #[test]
+    fn action_menu_with_a_denied_action() {
+        let app = menu_with_pause_denied();
+        let s = screen(&app, 120, 40);
+        assert!(s.contains("Actions on deployment/checkout-api"), "{s}");
+        assert!(s.contains("not allowed: user \"dev@example.com\""), "{s}");
+        assert!(
+            s.contains("not available: the runbook names no target.service"),
+            "{s}"
+        );
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn action_menu_fits_80x24() {
+        let app = menu_with_pause_denied();
+        let s = screen(&app, 80, 24);
+        assert!(s.contains("delete pods by selector"), "{s}");
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn scale_prompt() {
+        let mut app = menu_with_pause_denied();
+        update(&mut app, key('s'));
+        let s = screen(&app, 120, 40);
+        assert!(s.contains("Scale deployment/checkout-api"), "{s}");
+        assert!(s.contains("How many replicas?"), "{s}");
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn set_env_diff_and_y_confirmation() {
+        let mut app = menu_with_pause_denied();
+        update(&mut app, key('e'));
+        typed(&mut app, "FEATURE_NEW_PRICING=false");
+        let fx = update(&mut app, code(KeyCode::Enter));
+        let [Effect::ClusterPreflight { op, .. }] = fx.as_slice() else {
+            panic!("{fx:?}");
+        };
+        let op = *op;
+        update(
+            &mut app,
+            step(
+                op,
+                ClusterStep::Preflight(Ok(Preflight::Allowed { checks: vec![] })),
+            ),
+        );
+        update(
+            &mut app,
+            step(
+                op,
+                ClusterStep::Planned(Ok(Planned::Change {
+                    diff: Diff {
+                        lines: vec![
+                            "@@ spec.template.spec.containers[checkout-api].env @@".into(),
+                            " - name: FEATURE_NEW_PRICING".into(),
+                            "-  value: \"true\"".into(),
+                            "+  value: \"false\"".into(),
+                        ],
+                        added: 1,
+                        removed: 1,
+                    },
+                    kubectl: "kubectl set env deployment/checkout-api --context staging-eu -n shop FEATURE_NEW_PRICING=false".into(),
+                })),
+            ),
+        );
+        let s = screen(&app, 120, 40);
+        assert!(s.contains("Set env of deployment/checkout-api"), "{s}");
+        assert!(s.contains("+  value: \"false\""), "{s}");
+        assert!(s.contains("Go ahead and set it?"), "{s}");
+        assert!(s.contains("y goes ahead · n cancels"), "{s}");
+        insta::assert_snapshot!(s);
+    }
+}

@@ -184,6 +184,7 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     if unhealthy > 0 {
         title.push_str(&format!(" · {unhealthy} unhealthy"));
     }
+    title.push_str(&staleness(app, c, Stream::Pods));
     let (key, descending) = c.pods.sort_key();
     let key = match key {
         SortKey::Name => "name",
@@ -203,7 +204,6 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
             c.pods.visible_len()
         ));
     }
-    title.push_str(&staleness(app, c, Stream::Pods));
     let block = super::pane_block(app, title, false);
     let inner = block.inner(area);
     frame.render_widget(block, area);

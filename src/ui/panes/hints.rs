@@ -54,7 +54,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Mode::Input => &[Action::Submit, Action::Cancel],
         Mode::Note => &[Action::Submit, Action::Cancel],
         Mode::Help => &[Action::Down, Action::Cancel],
-        Mode::Actions => &[Action::Down, Action::Submit, Action::Cancel],
+        Mode::Actions => &[Action::Down, Action::Cancel],
     };
     let mut spans = vec![Span::styled(" ", bar)];
     for a in actions {

@@ -17,14 +17,28 @@ use crate::ui::view::centered;
 pub fn render(app: &App, m: &ActionMenu, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let width = 84.min(area.width.saturating_sub(4));
-    let rect = centered(area, width, m.entries.len() as u16 + 6);
+    let notes = m
+        .entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.access,
+                Access::Denied(_) | Access::Unavailable(_) | Access::Unknown(_)
+            )
+        })
+        .count() as u16;
+    let rect = centered(area, width, m.entries.len() as u16 + notes + 5);
     frame.render_widget(Clear, rect);
     let deployment = app
         .cluster
         .as_ref()
         .map(|c| c.deployment.as_str())
         .unwrap_or("");
-    let block = super::popup_block(app, format!("Actions on deployment/{deployment}"), Role::Focus);
+    let block = super::popup_block(
+        app,
+        format!("Actions on deployment/{deployment}"),
+        Role::Focus,
+    );
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let w = inner.width as usize;
@@ -38,16 +52,14 @@ pub fn render(app: &App, m: &ActionMenu, frame: &mut Frame, area: Rect) {
     for (i, e) in m.entries.iter().enumerate() {
         let selected = i == m.selected;
         let (role, note) = match &e.access {
-            Access::Allowed => (Role::Base, String::new()),
-            Access::Checking => (Role::Base, "  (checking access…)".to_string()),
-            Access::Unknown(why) => (Role::Warning, format!("  (access unknown: {why})")),
-            Access::Denied(why) => (Role::Muted, format!("  not allowed: {why}")),
-            Access::Unavailable(why) => (Role::Muted, format!("  not available: {why}")),
+            Access::Allowed => (Role::Base, None),
+            Access::Checking => (Role::Base, Some("checking access…".to_string())),
+            Access::Unknown(why) => (Role::Warning, Some(format!("access unknown: {why}"))),
+            Access::Denied(why) => (Role::Muted, Some(format!("not allowed: {why}"))),
+            Access::Unavailable(why) => (Role::Muted, Some(format!("not available: {why}"))),
         };
         let marker = if selected { "▶ " } else { "  " };
         let k = format!("{:>2}  ", key(Mode::Actions, e.kind.key_action()));
-        let label = e.kind.label();
-        let rest = w.saturating_sub(marker.len() + k.chars().count() + label.chars().count());
         let label_style = if selected {
             t.style(role).patch(t.style(Role::Selection))
         } else {
@@ -56,9 +68,21 @@ pub fn render(app: &App, m: &ActionMenu, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(vec![
             Span::styled(marker, t.style(Role::Focus)),
             Span::styled(k, t.style(Role::Key)),
-            Span::styled(label.to_string(), label_style),
-            Span::styled(ellipsize(&note, rest), t.style(Role::Muted)),
+            Span::styled(e.kind.label().to_string(), label_style),
         ]));
+        // Why an action is not offered, on its own line under it.
+        match note {
+            Some(note) if e.access == Access::Checking => {
+                if let Some(l) = lines.last_mut() {
+                    l.push_span(Span::styled(format!("  ({note})"), t.style(Role::Muted)));
+                }
+            }
+            Some(note) => lines.push(Line::from(Span::styled(
+                ellipsize(&format!("      {note}"), w),
+                t.style(Role::Muted),
+            ))),
+            None => {}
+        }
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(

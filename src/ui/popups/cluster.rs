@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::ui::action::Action;
 use crate::ui::cluster::ClusterConfirm;
-use crate::ui::keymap::Mode;
 use crate::ui::format::ellipsize;
+use crate::ui::keymap::Mode;
 use crate::ui::state::App;
 use crate::ui::theme::Role;
 use crate::ui::view::centered;
@@ -18,7 +18,7 @@ pub fn render_confirm(app: &App, cc: &ClusterConfirm, frame: &mut Frame, area: R
     let t = &app.theme;
     let width = 96.min(area.width.saturating_sub(4));
     let input_rows = if cc.typed { 3 } else { 0 };
-    let want = cc.diff.len() as u16 + 8 + input_rows;
+    let want = cc.diff.len() as u16 + 7 + input_rows;
     let rect = centered(area, width, want.min(area.height.saturating_sub(2)));
     frame.render_widget(Clear, rect);
     let block = super::popup_block(app, &cc.title, Role::Warning);
