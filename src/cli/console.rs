@@ -211,6 +211,9 @@ fn run(
             }
         },
     };
+    if let Some(n) = crate::ui::update_cluster::resume_notice(&app.progress) {
+        shown.insert(0, n);
+    }
     shown.extend(warnings.iter().map(|w| format!("config: {w}")));
     if let Some(first) = shown.first() {
         let more = if shown.len() > 1 {

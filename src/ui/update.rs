@@ -930,6 +930,11 @@ fn on_exited(
 }
 
 fn quit(app: &mut App) -> Vec<Effect> {
+    // A cluster action under way gets its final record first; quitting follows it.
+    let fx = update_cluster::abandon_at_quit(app);
+    if !fx.is_empty() {
+        return fx;
+    }
     app.quitting = true;
     vec![Effect::Quit]
 }

@@ -644,6 +644,86 @@ pub(super) fn op_ended(app: &mut App, ok: bool, outcome: &str) -> Vec<Effect> {
     advance(app)
 }
 
+// ---------------------------------------------------------------- quitting
+
+/// How the outcome of an action abandoned at quit starts (read back on resume).
+pub const ABANDONED_AT_QUIT: &str = "abandoned at quit";
+
+/// Quitting with a cluster action under way: journals how far it got (never `ok`), and
+/// a native step's run as cancelled; the last write quits. Empty when nothing is under
+/// way (then quit at once).
+pub(super) fn abandon_at_quit(app: &mut App) -> Vec<Effect> {
+    let Some(c) = app.cluster.as_mut() else {
+        return Vec::new();
+    };
+    let op = c.op.take();
+    let native = c.native.take();
+    let mut entries = Vec::new();
+    if let Some(o) = op {
+        let outcome = match o.stage {
+            OpStage::Following => Some(format!(
+                "{ABANDONED_AT_QUIT} while following the rollout: {}; last seen: {}",
+                o.executed.as_deref().unwrap_or("request applied"),
+                o.progress.as_deref().unwrap_or("no progress seen yet")
+            )),
+            OpStage::Executing => Some(format!(
+                "{ABANDONED_AT_QUIT} before the answer: the request may or may not have been applied"
+            )),
+            OpStage::Journaling => Some(format!(
+                "{ABANDONED_AT_QUIT} before the request was sent: nothing was sent"
+            )),
+            // Nothing journaled yet, nothing sent.
+            _ => None,
+        };
+        if let Some(outcome) = outcome {
+            entries.push(Entry::ClusterActionFinished {
+                action: o.kubectl,
+                outcome,
+                ok: false,
+            });
+        }
+    }
+    if let Some(r) = native {
+        let duration_ms = (app.now - r.started).num_milliseconds().max(0) as u64;
+        entries.push(Entry::CommandFinished {
+            step: r.step,
+            run: r.run,
+            exit_code: None,
+            duration_ms,
+            cancelled: true,
+        });
+    }
+    let n = entries.len();
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let then = if i + 1 == n {
+                Then::Quit
+            } else {
+                Then::Nothing
+            };
+            journal(app, e, None, then)
+        })
+        .collect()
+}
+
+/// On resume: what became of the last cluster action when the previous console quit
+/// (or died) before it ended.
+pub fn resume_notice(progress: &crate::domain::progress::Progress) -> Option<String> {
+    let last = progress.cluster_actions.last()?;
+    match &last.finished {
+        None => Some(format!(
+            "No outcome was recorded for `{}`: check the cluster before acting again.",
+            last.action
+        )),
+        Some(f) if f.outcome.starts_with(ABANDONED_AT_QUIT) => {
+            Some(format!("Last time `{}` was {}", last.action, f.outcome))
+        }
+        Some(_) => None,
+    }
+}
+
 // ---------------------------------------------------------------- pods pane
 
 /// `o`: sort the Pods pane by the next column (name → status → restarts → age).

@@ -666,3 +666,73 @@ fn o_cycles_the_pods_sort_and_slash_filters() {
     update(&mut app, code(KeyCode::Enter));
     assert_eq!(app.cluster.as_ref().unwrap().pods.visible_len(), 3);
 }
+
+// ---------------------------------------------------------------- quitting
+
+#[test]
+fn quitting_mid_follow_journals_the_abandoned_follow_then_quits_and_resume_says_so() {
+    use crate::domain::cluster::{DeploymentFacts, FollowProgress, RolloutStatus};
+    let mut app = rollout_focused(false);
+    menu_all_allowed(&mut app);
+    let fx = update(&mut app, key('R'));
+    let op = through_plan(&mut app, fx, ClusterAction::Restart);
+    update(&mut app, key('y'));
+    let (fx, _) = execute(&mut app, op, "deployment.apps/checkout-api restarted");
+    assert_eq!(fx, vec![Effect::ClusterFollow { op }]);
+    let line = "Waiting for deployment \"checkout-api\" rollout to finish: 1 out of 3 new replicas have been updated...";
+    update(
+        &mut app,
+        step(
+            op,
+            ClusterStep::Progress(FollowProgress::Observed {
+                facts: DeploymentFacts {
+                    name: "checkout-api".into(),
+                    desired: Some(3),
+                    updated: 1,
+                    ..Default::default()
+                },
+                status: RolloutStatus::Progressing {
+                    message: line.into(),
+                },
+            }),
+        ),
+    );
+    let fx = update(&mut app, key('q'));
+    assert!(!app.quitting, "not before the record is on disk");
+    let [
+        Effect::Journal {
+            entry:
+                Entry::ClusterActionFinished {
+                    action,
+                    outcome,
+                    ok,
+                },
+            ..
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("the abandoned follow journaled: {fx:?}");
+    };
+    assert!(!ok);
+    assert!(action.contains("kubectl rollout restart"));
+    assert!(outcome.starts_with("abandoned at quit while following the rollout"));
+    assert!(
+        outcome.contains("restarted") && outcome.contains(line),
+        "{outcome}"
+    );
+    let (fx, _) = settle(&mut app, fx);
+    assert_eq!(fx, vec![Effect::Quit]);
+    assert!(app.quitting);
+    // Resuming replays the journal: the notice says what was left.
+    let replayed = crate::domain::progress::Progress::replay(&app.records);
+    let notice = super::resume_notice(&replayed).expect("a notice");
+    assert!(notice.contains("kubectl rollout restart"), "{notice}");
+    assert!(notice.contains("abandoned at quit"), "{notice}");
+}
+
+#[test]
+fn quitting_with_nothing_under_way_quits_at_once_and_resume_is_quiet() {
+    let mut app = rollout_focused(false);
+    assert_eq!(update(&mut app, key('q')), vec![Effect::Quit]);
+    assert_eq!(super::resume_notice(&app.progress), None);
+}
