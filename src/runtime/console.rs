@@ -113,6 +113,7 @@ where
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     let mut terminated = false;
+    let mut drawn_once = false;
     // Crash drill for the terminal-restore tests: panic right after the first frame.
     let crash_after_first_frame = std::env::var_os(CRASH_TEST_ENV).is_some();
     loop {
@@ -122,6 +123,10 @@ where
                 .map_err(std::io::Error::other)?;
             last_draw = Instant::now();
             dirty = false;
+            if !drawn_once {
+                drawn_once = true;
+                super::first_frame::record();
+            }
             if crash_after_first_frame {
                 panic!("crash requested by {CRASH_TEST_ENV}");
             }
