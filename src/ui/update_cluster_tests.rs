@@ -736,3 +736,27 @@ fn quitting_with_nothing_under_way_quits_at_once_and_resume_is_quiet() {
     assert_eq!(update(&mut app, key('q')), vec![Effect::Quit]);
     assert_eq!(super::resume_notice(&app.progress), None);
 }
+
+#[test]
+fn help_lists_the_cluster_keys_only_with_a_cluster() {
+    let text = |app: &App| {
+        crate::ui::popups::help::lines(app)
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let with = text(&rollout_focused(false));
+    for want in [
+        "Cluster actions menu",
+        "pause the rollout (kubectl rollout pause)",
+        "scale to a number of replicas",
+        "sort the Pods pane",
+        "filter the Pods pane",
+    ] {
+        assert!(with.contains(want), "{want}:\n{with}");
+    }
+    let without = text(&app());
+    assert!(!without.contains("Cluster actions menu"), "{without}");
+    assert!(!without.contains("sort the Pods pane"), "{without}");
+}

@@ -39,6 +39,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Action::Help,
             Action::Quit,
         ],
+        Mode::Normal if app.cluster.is_some() => &[
+            Action::Down,
+            Action::Toggle,
+            Action::Run,
+            Action::Skip,
+            Action::Note,
+            Action::NextPane,
+            Action::ClusterActions,
+            Action::Help,
+            Action::Quit,
+        ],
         Mode::Normal => &[
             Action::Down,
             Action::Toggle,
