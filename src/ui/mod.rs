@@ -5,6 +5,8 @@
 
 pub mod action;
 pub mod action_menu;
+#[cfg(test)]
+mod action_view_tests;
 pub mod cluster;
 pub mod effect;
 pub mod format;

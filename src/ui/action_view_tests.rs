@@ -1,0 +1,132 @@
+//! Snapshots of the cluster actions' popups: the actions menu with a denied action, a
+//! value prompt, and a diff with the `y` confirmation.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyCode;
+
+use crate::domain::cluster::{AccessCheck, ClusterAction, Diff, Planned, Preflight};
+use crate::ui::cluster::ClusterStep;
+use crate::ui::effect::Effect;
+use crate::ui::state::App;
+use crate::ui::testkit::*;
+use crate::ui::update::update;
+use crate::ui::view;
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| view::render(app, f)).expect("draw");
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The menu open, every access answered, pause denied.
+fn menu_with_pause_denied() -> App {
+    let mut app = rollout_focused(false);
+    let fx = update(&mut app, key('a'));
+    for e in fx {
+        let Effect::ClusterPreflight { op, action } = e else {
+            continue;
+        };
+        let answer = if action == ClusterAction::Pause {
+            Preflight::Denied {
+                reason: "user \"dev@example.com\" cannot patch deployments.apps in \"shop\"".into(),
+                checks: vec![AccessCheck {
+                    verb: "patch".into(),
+                    group: "apps".into(),
+                    resource: "deployments".into(),
+                    subresource: String::new(),
+                    allowed: false,
+                    reason: String::new(),
+                }],
+            }
+        } else {
+            Preflight::Allowed { checks: vec![] }
+        };
+        update(&mut app, step(op, ClusterStep::Preflight(Ok(answer))));
+    }
+    app
+}
+
+#[test]
+fn action_menu_with_a_denied_action() {
+    let app = menu_with_pause_denied();
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("Actions on deployment/checkout-api"), "{s}");
+    assert!(s.contains("not allowed: user \"dev@example.com\""), "{s}");
+    assert!(
+        s.contains("not available: the runbook names no target.service"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn action_menu_fits_80x24() {
+    let app = menu_with_pause_denied();
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("delete pods by selector"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn scale_prompt() {
+    let mut app = menu_with_pause_denied();
+    update(&mut app, key('s'));
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("Scale deployment/checkout-api"), "{s}");
+    assert!(s.contains("How many replicas?"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn set_env_diff_and_y_confirmation() {
+    let mut app = menu_with_pause_denied();
+    update(&mut app, key('e'));
+    typed(&mut app, "FEATURE_NEW_PRICING=false");
+    let fx = update(&mut app, code(KeyCode::Enter));
+    let [Effect::ClusterPreflight { op, .. }] = fx.as_slice() else {
+        panic!("{fx:?}");
+    };
+    let op = *op;
+    update(
+        &mut app,
+        step(
+            op,
+            ClusterStep::Preflight(Ok(Preflight::Allowed { checks: vec![] })),
+        ),
+    );
+    update(
+        &mut app,
+        step(
+            op,
+            ClusterStep::Planned(Ok(Planned::Change {
+                diff: Diff {
+                    lines: vec![
+                        "@@ spec.template.spec.containers[checkout-api].env @@".into(),
+                        " - name: FEATURE_NEW_PRICING".into(),
+                        "-  value: \"true\"".into(),
+                        "+  value: \"false\"".into(),
+                    ],
+                    added: 1,
+                    removed: 1,
+                },
+                kubectl: "kubectl set env deployment/checkout-api --context staging-eu -n shop FEATURE_NEW_PRICING=false".into(),
+            })),
+        ),
+    );
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("Set env of deployment/checkout-api"), "{s}");
+    assert!(s.contains("+  value: \"false\""), "{s}");
+    assert!(s.contains("Go ahead and set it?"), "{s}");
+    assert!(s.contains("y goes ahead · n cancels"), "{s}");
+    insta::assert_snapshot!(s);
+}
