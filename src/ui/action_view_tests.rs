@@ -130,3 +130,35 @@ fn set_env_diff_and_y_confirmation() {
     assert!(s.contains("y goes ahead · n cancels"), "{s}");
     insta::assert_snapshot!(s);
 }
+
+#[test]
+fn pods_pane_title_shows_the_sort_and_the_filter() {
+    use crate::domain::cluster::ClusterEvent;
+    use crate::ui::msg::Msg;
+    let mut app = rollout_focused(false);
+    for (n, s, r) in [
+        ("checkout-api-rs3-a", "Running", 0),
+        ("checkout-api-rs3-b", "CrashLoopBackOff", 7),
+        ("checkout-api-rs3-c", "Running", 1),
+    ] {
+        update(
+            &mut app,
+            Msg::Cluster(ClusterEvent::PodUpserted(pod(n, s, 1, r, "v3", "rs3"))),
+        );
+    }
+    update(&mut app, key('o'));
+    update(&mut app, key('o'));
+    update(&mut app, key('/'));
+    typed(&mut app, "running");
+    update(&mut app, code(KeyCode::Enter));
+    let s = screen(&app, 120, 40);
+    assert!(
+        s.contains("Pods 3 · 1 unhealthy · by name↑ · /running 2 shown"),
+        "{s}"
+    );
+    assert!(!s.contains("checkout-api-rs3-b "), "filtered out:\n{s}");
+    let a = s.find("checkout-api-rs3-a").expect("a shown");
+    let c = s.find("checkout-api-rs3-c").expect("c shown");
+    assert!(a < c, "by name:\n{s}");
+    insta::assert_snapshot!(s);
+}

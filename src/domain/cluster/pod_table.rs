@@ -330,4 +330,27 @@ mod tests {
         assert_eq!(t.status_counts().len(), 3);
         assert!(t.approx_bytes() > 3 * std::mem::size_of::<PodRow>());
     }
+
+    #[test]
+    fn the_unhealthy_count_follows_upserts_removals_and_resyncs() {
+        let mut t = PodTable::new();
+        t.upsert(row("a", "Running", 0, 1, "h"));
+        t.upsert(row("b", "CrashLoopBackOff", 3, 2, "h"));
+        assert_eq!(t.unhealthy(), 1);
+        // A change of the same pod replaces its contribution.
+        t.upsert(row("a", "ImagePullBackOff", 0, 1, "h"));
+        assert_eq!(t.unhealthy(), 2);
+        t.upsert(row("b", "Running", 3, 2, "h"));
+        assert_eq!(t.unhealthy(), 1);
+        // The filter does not change what is counted.
+        t.set_filter("b");
+        assert_eq!(t.unhealthy(), 1);
+        assert!(t.remove("a"));
+        assert_eq!(t.unhealthy(), 0);
+        t.replace_all(vec![
+            row("x", "Error", 1, 1, "h"),
+            row("y", "Running", 0, 1, "h"),
+        ]);
+        assert_eq!(t.unhealthy(), 1);
+    }
 }
