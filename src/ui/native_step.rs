@@ -15,17 +15,22 @@ use crate::domain::runbook::StepId;
 
 use super::cluster::LiveCluster;
 
-/// One native line: as written (placeholders filled) and what it asks for.
+/// One line of a block run line by line: as written (placeholders filled) and what it
+/// asks for; `None` runs it in `/bin/sh`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NativeLine {
     pub text: String,
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// How a step's block will run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlockPlan {
+    /// Every line natively.
     Native(Vec<NativeLine>),
+    /// Every line is a kubectl command, some understood: those natively, the others in
+    /// `/bin/sh`, in order (after the shell's exact-command confirmation).
+    Mixed(Vec<NativeLine>),
     /// In `/bin/sh`, and why not natively (`None`: no kubectl line at all).
     Shell(Option<String>),
 }
@@ -76,39 +81,57 @@ fn is_kubectl(line: &str) -> bool {
     first == "kubectl" || first.ends_with("/kubectl")
 }
 
-/// Decides how a filled block runs against `target`.
+/// Why a kubectl line cannot run natively against `target`, or its command.
+fn native_command(text: &str, target: &Target) -> Result<Command, String> {
+    let parsed = match parse_kubectl_line(text) {
+        ParsedLine::Parsed(l) => l,
+        ParsedLine::NotUnderstood(r) => return Err(r),
+    };
+    let t = parsed.target(target);
+    if t.namespace != target.namespace
+        || t.deployment != target.deployment
+        || (t.context.is_some() && t.context != target.context)
+    {
+        return Err(format!("acts on {t}, not the console's target {target}"));
+    }
+    if let Command::Query(ReadOnlyQuery::GetPods { .. }) = parsed.command {
+        return Err("get pods lists more than the watched Deployment's pods".into());
+    }
+    Ok(parsed.command)
+}
+
+/// Decides how a filled block runs against `target`. A block with a line that is not a
+/// kubectl command runs whole in the shell (its lines may share shell state); a block of
+/// kubectl commands runs line by line, natively where understood.
 pub fn plan_block(script: &str, target: &Target) -> BlockPlan {
     let lines = logical_lines(script);
     if !lines.iter().any(|l| is_kubectl(l)) {
         return BlockPlan::Shell(None);
     }
-    let mut native = Vec::new();
-    for (i, text) in lines.iter().enumerate() {
-        let n = i + 1;
-        let why = |s: String| BlockPlan::Shell(Some(format!("line {n}: {s}")));
-        if !is_kubectl(text) {
-            return why("not a kubectl command".into());
-        }
-        let parsed = match parse_kubectl_line(text) {
-            ParsedLine::Parsed(l) => l,
-            ParsedLine::NotUnderstood(r) => return why(r),
-        };
-        let t = parsed.target(target);
-        if t.namespace != target.namespace
-            || t.deployment != target.deployment
-            || (t.context.is_some() && t.context != target.context)
-        {
-            return why(format!("acts on {t}, not the console's target {target}"));
-        }
-        if let Command::Query(ReadOnlyQuery::GetPods { .. }) = parsed.command {
-            return why("get pods lists more than the watched Deployment's pods".into());
-        }
-        native.push(NativeLine {
-            text: text.clone(),
-            command: parsed.command,
-        });
+    if let Some(n) = lines.iter().position(|l| !is_kubectl(l)) {
+        return BlockPlan::Shell(Some(format!("line {}: not a kubectl command", n + 1)));
     }
-    BlockPlan::Native(native)
+    let mut first_shell: Option<String> = None;
+    let planned: Vec<NativeLine> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let command = native_command(text, target)
+                .map_err(|why| {
+                    first_shell.get_or_insert(format!("line {}: {why}", i + 1));
+                })
+                .ok();
+            NativeLine {
+                text: text.clone(),
+                command,
+            }
+        })
+        .collect();
+    match planned.iter().filter(|l| l.command.is_some()).count() {
+        0 => BlockPlan::Shell(first_shell),
+        n if n == planned.len() => BlockPlan::Native(planned),
+        _ => BlockPlan::Mixed(planned),
+    }
 }
 
 /// A read-only query answered from the live watch, as kubectl prints it; `Err` when
@@ -202,13 +225,13 @@ mod tests {
         };
         assert_eq!(
             lines[0].command,
-            Command::Action(ClusterAction::Undo {
+            Some(Command::Action(ClusterAction::Undo {
                 to_revision: Some(2)
-            })
+            }))
         );
         assert!(matches!(
             lines[1].command,
-            Command::Query(ReadOnlyQuery::RolloutStatus { .. })
+            Some(Command::Query(ReadOnlyQuery::RolloutStatus { .. }))
         ));
     }
 
@@ -233,5 +256,14 @@ mod tests {
             why("kubectl rollout undo deployment/checkout-api -n checkout --context prod")
                 .contains("not the console's target")
         );
+        // kubectl lines only, some understood: those natively, the rest in the shell.
+        let plan = plan_block(
+            "kubectl -n checkout rollout undo deployment/checkout-api\nkubectl -n checkout annotate deployment/checkout-api --overwrite a=b",
+            &t,
+        );
+        let BlockPlan::Mixed(lines) = plan else {
+            panic!("{plan:?}");
+        };
+        assert!(lines[0].command.is_some() && lines[1].command.is_none());
     }
 }

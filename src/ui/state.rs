@@ -57,7 +57,14 @@ impl Pane {
 /// A confirmed intent the confirm layer hands back to `update`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Intent {
-    RunCommand { step: StepId },
+    RunCommand {
+        step: StepId,
+    },
+    /// A block of kubectl lines run line by line: natively where understood, the
+    /// others in the shell.
+    RunKubectlLines {
+        step: StepId,
+    },
     CloseSession,
     QuitCancellingCommand,
 }
@@ -154,6 +161,8 @@ pub enum Then {
     ClusterExecute {
         op: u64,
     },
+    /// Run the next lines of the step running natively (its start record is on disk).
+    NativeAdvance,
     Quit,
 }
 

@@ -506,6 +506,7 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
 fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::RunCommand { step } => start_command(app, step),
+        Intent::RunKubectlLines { step } => update_cluster::confirmed_lines(app, step),
         Intent::CloseSession => vec![journal(app, Entry::SessionClosed, None, Then::Quit)],
         Intent::QuitCancellingCommand => match &mut app.running {
             Some(r) => {
@@ -879,6 +880,7 @@ fn on_journaled(
                 _ => Vec::new(),
             }
         }
+        Then::NativeAdvance => update_cluster::advance(app),
         Then::Quit => quit(app),
     }
 }
@@ -890,6 +892,9 @@ fn on_exited(
     duration_ms: u64,
     cancelled: bool,
 ) -> Vec<Effect> {
+    if let Some(fx) = update_cluster::shell_line_exited(app, run, exit_code, cancelled) {
+        return fx;
+    }
     let Some(r) = app.running.take_if(|r| r.run == run) else {
         return Vec::new();
     };
@@ -929,7 +934,7 @@ fn on_exited(
     )]
 }
 
-fn quit(app: &mut App) -> Vec<Effect> {
+pub(super) fn quit(app: &mut App) -> Vec<Effect> {
     // A cluster action under way gets its final record first; quitting follows it.
     let fx = update_cluster::abandon_at_quit(app);
     if !fx.is_empty() {

@@ -509,32 +509,93 @@ pub fn block_plan(app: &App, script: &str) -> Option<BlockPlan> {
     Some(native_step::plan_block(&filled, &c.target()))
 }
 
-/// Runs a step's filled block natively when every line qualifies; `None` leaves it to
-/// the shell.
+/// Runs a step's filled block natively when every line qualifies, or asks the shell's
+/// exact-command confirmation for a block of kubectl lines only some of which are
+/// native; `None` leaves it to the shell.
 pub(super) fn try_native(app: &mut App, step: StepId, filled: &str) -> Option<Vec<Effect>> {
     let c = app.cluster.as_ref()?;
-    let BlockPlan::Native(lines) = native_step::plan_block(filled, &c.target()) else {
-        return None;
+    let lines = match native_step::plan_block(filled, &c.target()) {
+        BlockPlan::Native(lines) => lines,
+        BlockPlan::Mixed(lines) => {
+            let title = app
+                .find_step(step)
+                .map(|s| format!("Run {} {}", s.id, s.title))
+                .unwrap_or_default();
+            let body = lines
+                .iter()
+                .map(|l| {
+                    let how = if l.command.is_some() {
+                        "native"
+                    } else {
+                        "sh    "
+                    };
+                    format!("{how}  {}", app.mask_secrets(&l.text))
+                })
+                .collect();
+            app.layers.push(Layer::Confirm(super::state::Confirm {
+                title,
+                body,
+                question: "Run these in order: native lines through the cluster path (each action asks again), the others in /bin/sh?".into(),
+                intent: super::state::Intent::RunKubectlLines { step },
+            }));
+            return Some(Vec::new());
+        }
+        BlockPlan::Shell(_) => return None,
     };
-    if c.native.is_some() || c.op.is_some() {
+    Some(start_lines(app, step, filled, lines))
+}
+
+/// `y` on the confirmation of a block of kubectl lines only some of which are native.
+pub(super) fn confirmed_lines(app: &mut App, step: StepId) -> Vec<Effect> {
+    let Some(s) = app.find_step(step).cloned() else {
+        return Vec::new();
+    };
+    let crate::domain::runbook::StepKind::Command(block) = &s.kind else {
+        return Vec::new();
+    };
+    let Ok(filled) = crate::domain::runbook::fill(&block.script, &app.bindings()) else {
+        return Vec::new();
+    };
+    let Some(c) = app.cluster.as_ref() else {
+        return Vec::new();
+    };
+    match native_step::plan_block(&filled, &c.target()) {
+        BlockPlan::Native(lines) | BlockPlan::Mixed(lines) => {
+            start_lines(app, step, &filled, lines)
+        }
+        BlockPlan::Shell(_) => Vec::new(),
+    }
+}
+
+/// Journals the step's run, then (once on disk) runs its lines one after the other.
+fn start_lines(
+    app: &mut App,
+    step: StepId,
+    filled: &str,
+    lines: Vec<native_step::NativeLine>,
+) -> Vec<Effect> {
+    let busy = app
+        .cluster
+        .as_ref()
+        .is_some_and(|c| c.native.is_some() || c.op.is_some());
+    if busy || app.running.is_some() {
         flash(
             app,
             FlashLevel::Warning,
-            "A cluster action is in progress; wait for it to end.",
+            "An action or command is in progress; wait for it to end.",
         );
-        return Some(Vec::new());
+        return Vec::new();
     }
-    let run = app
-        .progress
-        .next_run_number()
-        .max(app.running.as_ref().map_or(0, |r| r.run + 1));
+    let run = app.progress.next_run_number();
     let shown = app.mask_secrets(filled);
     app.output = Default::default();
     app.output.run = Some(run);
     app.output.step = Some(step);
     app.output.command = shown.clone();
     let now = app.now;
-    let c = app.cluster.as_mut()?;
+    let Some(c) = app.cluster.as_mut() else {
+        return Vec::new();
+    };
     c.native = Some(NativeRun {
         step,
         run,
@@ -551,15 +612,15 @@ pub(super) fn try_native(app: &mut App, step: StepId, filled: &str) -> Option<Ve
             command: format!("natively: {shown}"),
         },
         Some(step),
-        Then::Nothing,
+        Then::NativeAdvance,
     ));
-    fx.extend(advance(app));
-    Some(fx)
+    fx
 }
 
 /// Runs the native run's next lines: queries answer at once, an action starts its
-/// pipeline (and the run waits for it); with nothing left the run is journaled finished.
-fn advance(app: &mut App) -> Vec<Effect> {
+/// pipeline and a shell line its process (and the run waits for either); with nothing
+/// left the run is journaled finished.
+pub(super) fn advance(app: &mut App) -> Vec<Effect> {
     loop {
         let Some(c) = app.cluster.as_mut() else {
             return Vec::new();
@@ -567,13 +628,30 @@ fn advance(app: &mut App) -> Vec<Effect> {
         let Some(run) = c.native.as_mut() else {
             return Vec::new();
         };
+        let (step, run_no) = (run.step, run.run);
         let Some(line) = run.pending.pop_front() else {
             return finish_native(app);
         };
         let text = app.mask_secrets(&line.text);
-        app.output.push(Stream::Stdout, format!("$ {text}"));
         match line.command {
-            Command::Query(q) => {
+            None => {
+                app.output
+                    .push(Stream::Stdout, format!("$ {text}  (in /bin/sh)"));
+                app.running = Some(super::state::Running {
+                    run: run_no,
+                    step,
+                    started: app.now,
+                    spawned: true,
+                    cancel_requested: false,
+                });
+                return vec![Effect::Spawn {
+                    run: run_no,
+                    script: line.text,
+                    env: dollar_env(app),
+                }];
+            }
+            Some(Command::Query(q)) => {
+                app.output.push(Stream::Stdout, format!("$ {text}"));
                 let c = app.cluster.as_ref().expect("checked");
                 match native_step::answer(&q, c) {
                     Ok(out) => out
@@ -586,21 +664,63 @@ fn advance(app: &mut App) -> Vec<Effect> {
                     }
                 }
             }
-            Command::Action(a) => match start(app, a) {
-                Some(fx) => return fx,
-                None => {
-                    let why = app
-                        .flash
-                        .as_ref()
-                        .map(|f| f.text.clone())
-                        .unwrap_or_default();
-                    app.output.push(Stream::Stderr, why);
-                    fail_native(app);
-                    return finish_native(app);
+            Some(Command::Action(a)) => {
+                app.output.push(Stream::Stdout, format!("$ {text}"));
+                match start(app, a) {
+                    Some(fx) => return fx,
+                    None => {
+                        let why = app
+                            .flash
+                            .as_ref()
+                            .map(|f| f.text.clone())
+                            .unwrap_or_default();
+                        app.output.push(Stream::Stderr, why);
+                        fail_native(app);
+                        return finish_native(app);
+                    }
                 }
-            },
+            }
         }
     }
+}
+
+/// `$VAR` placeholders reach shell lines as environment variables too, as in a shell step.
+fn dollar_env(app: &App) -> Vec<(String, String)> {
+    let bindings = app.bindings();
+    app.runbook
+        .placeholders
+        .iter()
+        .filter(|p| p.form == crate::domain::runbook::PlaceholderForm::Dollar)
+        .filter_map(|p| bindings.get(&p.name).map(|v| (p.name.clone(), v.clone())))
+        .collect()
+}
+
+/// A shell line of a native run ended; `None` when `run` is not one.
+pub(super) fn shell_line_exited(
+    app: &mut App,
+    run: u32,
+    exit_code: Option<i32>,
+    cancelled: bool,
+) -> Option<Vec<Effect>> {
+    let native_run = app.cluster.as_ref()?.native.as_ref()?.run;
+    let r = app.running.take_if(|r| r.run == run && native_run == run)?;
+    let cancelled = cancelled || r.cancel_requested;
+    let ok = exit_code == Some(0) && !cancelled;
+    let line = match (exit_code, cancelled) {
+        (_, true) => "cancelled".to_string(),
+        (Some(c), _) => format!("exit {c}"),
+        (None, _) => "killed by a signal".to_string(),
+    };
+    let stream = if ok { Stream::Stdout } else { Stream::Stderr };
+    app.output.push(stream, line);
+    if !ok {
+        fail_native(app);
+    }
+    let mut fx = advance(app);
+    if app.quit_after_run {
+        fx.extend(super::update::quit(app));
+    }
+    Some(fx)
 }
 
 fn fail_native(app: &mut App) {

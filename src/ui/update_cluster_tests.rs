@@ -760,3 +760,105 @@ fn help_lists_the_cluster_keys_only_with_a_cluster() {
     assert!(!without.contains("Cluster actions menu"), "{without}");
     assert!(!without.contains("sort the Pods pane"), "{without}");
 }
+
+#[test]
+fn a_block_of_kubectl_lines_runs_native_lines_natively_and_the_rest_in_the_shell_in_order() {
+    let mut app = native_app(
+        "kubectl -n checkout rollout undo deployment/checkout-api\nkubectl -n checkout annotate deployment/checkout-api --overwrite kubernetes.io/change-cause=rollback",
+    );
+    // The shell's exact-command confirmation first, saying how each line runs.
+    assert!(update(&mut app, key('r')).is_empty());
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("the exact-command confirmation");
+    };
+    assert!(c.body[0].starts_with("native  kubectl -n checkout rollout undo"));
+    assert!(c.body[1].starts_with("sh      kubectl -n checkout annotate"));
+    let fx = update(&mut app, key('y'));
+    let (fx, written) = settle(&mut app, fx);
+    assert!(matches!(
+        written.last(),
+        Some(Entry::CommandStarted {
+            step: StepId(2),
+            ..
+        })
+    ));
+    // The undo first, through the native path.
+    let op = through_plan(&mut app, fx, ClusterAction::Undo { to_revision: None });
+    typed(&mut app, "checkout-api");
+    update(&mut app, code(KeyCode::Enter));
+    let (_, _) = execute(&mut app, op, "deployment.apps/checkout-api rolled back");
+    let (fx, _) = send(
+        &mut app,
+        step(
+            op,
+            ClusterStep::Followed(Ok(FollowOutcome::Complete {
+                message: "deployment \"checkout-api\" successfully rolled out".into(),
+            })),
+        ),
+    );
+    // Then the annotate line, in the shell, under the same run.
+    let run = app.output.run.expect("a run");
+    assert_eq!(fx.len(), 2, "{fx:?}");
+    assert_eq!(fx[0], Effect::ClusterRelease { op });
+    let Effect::Spawn { run: r, script, .. } = &fx[1] else {
+        panic!("the shell line: {fx:?}");
+    };
+    assert_eq!(*r, run);
+    assert!(script.starts_with("kubectl -n checkout annotate"));
+    assert!(app.running.is_some(), "Ctrl-C can cancel it");
+    let (fx, written) = send(
+        &mut app,
+        Msg::Exited {
+            run,
+            exit_code: Some(0),
+            duration_ms: 40,
+            cancelled: false,
+        },
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(
+        matches!(
+            written.as_slice(),
+            [Entry::CommandFinished {
+                step: StepId(2),
+                exit_code: Some(0),
+                ..
+            }]
+        ),
+        "{written:?}"
+    );
+    assert!(app.running.is_none());
+    let step2 = app.find_step(StepId(2)).unwrap().clone();
+    assert!(app.is_finished(&step2));
+}
+
+#[test]
+fn a_failing_shell_line_fails_the_run_and_stops_the_block() {
+    let mut app = native_app(
+        "kubectl -n checkout annotate deployment/checkout-api a=b\nkubectl -n checkout rollout pause deployment/checkout-api",
+    );
+    update(&mut app, key('r'));
+    let fx = update(&mut app, key('y'));
+    let (fx, _) = settle(&mut app, fx);
+    let [Effect::Spawn { run, .. }] = fx.as_slice() else {
+        panic!("the shell line first: {fx:?}");
+    };
+    let (fx, written) = send(
+        &mut app,
+        Msg::Exited {
+            run: *run,
+            exit_code: Some(1),
+            duration_ms: 40,
+            cancelled: false,
+        },
+    );
+    assert!(fx.is_empty(), "the pause never starts: {fx:?}");
+    assert!(matches!(
+        written.as_slice(),
+        [Entry::CommandFinished {
+            exit_code: Some(1),
+            ..
+        }]
+    ));
+    assert_eq!(stage(&app), None);
+}

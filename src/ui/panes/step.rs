@@ -127,6 +127,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                     ),
                     t.style(Role::Info),
                 ))),
+                Some(BlockPlan::Mixed(mixed)) => lines.push(Line::from(Span::styled(
+                    format!(
+                        "runs in order: {} kubectl line(s) natively, {} in /bin/sh",
+                        mixed.iter().filter(|l| l.command.is_some()).count(),
+                        mixed.iter().filter(|l| l.command.is_none()).count()
+                    ),
+                    t.style(Role::Info),
+                ))),
                 Some(BlockPlan::Shell(Some(why))) => lines.push(Line::from(Span::styled(
                     format!("runs in /bin/sh, not natively ({why})"),
                     t.style(Role::Muted),
