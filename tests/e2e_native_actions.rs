@@ -1,6 +1,7 @@
 //! End to end, the real binary in tmux against the simulator's `bad-deploy` drill: a
 //! runbook's `kubectl rollout undo` line runs natively (the typed confirmation with the
-//! diff, not the shell's), and the actions menu pauses the Deployment with `y`.
+//! diff) and the `kubectl annotate` line after it in the shell, in order; a history line
+//! answers from the watch; and the actions menu pauses the Deployment with `y`.
 
 mod common;
 mod support;
@@ -25,10 +26,11 @@ vars:
 
 ## 1. Roll back
 
-Undo the bad release; backout runs this line natively.
+Undo the bad release (natively), then record why (annotate: in the shell).
 
 ```bash
 kubectl -n $NAMESPACE rollout undo deployment/checkout-api
+kubectl -n $NAMESPACE annotate deployment/checkout-api --overwrite backout.dev/reason="rollback for INC-1"
 ```
 
 Check the history.
@@ -59,7 +61,11 @@ fn a_runbooks_kubectl_undo_runs_natively_and_the_menu_pauses() {
         "native",
         120,
         40,
-        &[("BACKOUT_HOME", home.path())],
+        &[
+            ("BACKOUT_HOME", home.path()),
+            // For the shell's kubectl (the annotate line).
+            ("KUBECONFIG", sim.kubeconfig.as_path()),
+        ],
         &format!(
             "{} {} --kubeconfig {} --context backout-sim",
             bin(),
@@ -70,19 +76,31 @@ fn a_runbooks_kubectl_undo_runs_natively_and_the_menu_pauses() {
     t.wait_for("Pods 4");
     t.wait_for("*  4 1.6.0");
     t.wait_until("the bad release rolled out", |s| s.contains("100% upd 4/4"));
-    let s = t.wait_for("runs natively: 1 kubectl line(s)");
-    assert!(!s.contains("/bin/sh"), "{s}");
-    // The step's line goes through the native path: RBAC, dry-run, diff, typed name.
+    // The shell's exact-command confirmation says how each line runs.
     t.keys(&["r"]);
+    let s = t.wait_for("Run these in order");
+    assert!(
+        s.contains("native  kubectl -n checkout rollout undo"),
+        "{s}"
+    );
+    assert!(s.contains("sh      kubectl -n checkout annotate"), "{s}");
+    t.keys(&["y"]);
+    // The undo line goes through the native path: RBAC, dry-run, diff, typed name.
     let s = t.wait_for("Type the deployment name (checkout-api)");
     assert!(!s.contains("Run this in /bin/sh"), "{s}");
     assert!(s.contains("1.5.0") && s.contains("1.6.0"), "{s}");
     t.type_text("checkout-api");
     t.keys(&["Enter"]);
     t.wait_for("*  5 1.5.0");
-    t.wait_until("the rollback completed and the step is done", |s| {
-        s.contains("100% upd 4/4") && !s.contains("undo: ") && s.contains("Procedure 1/2")
-    });
+    t.wait_until(
+        "the rollback completed, annotated in the shell, the step done",
+        |s| {
+            s.contains("100% upd 4/4")
+                && !s.contains("undo: ")
+                && s.contains("deployment.apps/checkout-api annotated")
+                && s.contains("Procedure 1/2")
+        },
+    );
     // The history line answers from the watch in the output pane.
     t.keys(&["j", "r"]);
     t.wait_for("5        deploy checkout-api 1.5.0");
@@ -115,4 +133,9 @@ fn a_runbooks_kubectl_undo_runs_natively_and_the_menu_pauses() {
         "{journal}"
     );
     assert!(!journal.contains("\"exit_code\":1"), "{journal}");
+    let d = sim.json(&["-n", "checkout", "get", "deployment/checkout-api"]);
+    assert_eq!(
+        d["metadata"]["annotations"]["backout.dev/reason"], "rollback for INC-1",
+        "the shell line ran after the native one"
+    );
 }
