@@ -162,3 +162,44 @@ fn pods_pane_title_shows_the_sort_and_the_filter() {
     assert!(a < c, "by name:\n{s}");
     insta::assert_snapshot!(s);
 }
+
+#[test]
+fn the_step_pane_says_how_a_kubectl_block_runs() {
+    use crate::domain::cluster::ClusterEvent;
+    use crate::domain::runbook::StepId;
+    use crate::ui::msg::Msg;
+    let shown = |script: &str| {
+        let mut app = app();
+        app.runbook.phases[1].steps[0] = command(2, "Undo the rollout", script);
+        app.cluster = Some(crate::ui::cluster::LiveCluster::new(
+            "sim",
+            "checkout",
+            "checkout-api",
+            false,
+            false,
+        ));
+        update(
+            &mut app,
+            Msg::Cluster(ClusterEvent::Rollout(rollout(3, 3, 3, 3))),
+        );
+        app.cursor = app.flat_index_of(StepId(2)).unwrap();
+        screen(&app, 120, 40)
+    };
+    let s = shown("kubectl rollout undo deployment/checkout-api -n checkout");
+    assert!(
+        s.contains("runs natively: 1 kubectl line(s) through the cluster action path"),
+        "{s}"
+    );
+    let s = shown(
+        "kubectl rollout undo deployment/checkout-api -n checkout\nkubectl annotate deployment/checkout-api -n checkout a=b",
+    );
+    assert!(
+        s.contains("runs in order: 1 kubectl line(s) natively, 1 in /bin/sh"),
+        "{s}"
+    );
+    let s = shown("kubectl rollout undo deployment/checkout-api -n checkout\necho done");
+    assert!(
+        s.contains("runs in /bin/sh, not natively (line 2: not a kubectl command)"),
+        "{s}"
+    );
+}

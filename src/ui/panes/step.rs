@@ -114,11 +114,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             if !prose.is_empty() {
                 lines.push(Line::default());
             }
-            let bindings = app.bindings();
-            for l in block_.script.lines() {
-                lines.push(command_line(t, l, &bindings, app));
-            }
-            lines.push(Line::default());
             match crate::ui::update_cluster::block_plan(app, &block_.script) {
                 Some(BlockPlan::Native(native)) => lines.push(Line::from(Span::styled(
                     format!(
@@ -141,6 +136,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 ))),
                 _ => {}
             }
+            let bindings = app.bindings();
+            for l in block_.script.lines() {
+                lines.push(command_line(t, l, &bindings, app));
+            }
+            lines.push(Line::default());
             lines.push(hint_line(app, "r", "run it (you confirm first)"));
         }
         StepKind::Promql { query, comparison } => {
