@@ -69,6 +69,46 @@ impl ActionKind {
         }
     }
 
+    /// The kubectl command this kind stands for, with what is asked later in capitals
+    /// (`--replicas=N`); undo to the revision selected in the Rollout pane.
+    pub fn kubectl_template(self, c: &super::cluster::LiveCluster) -> String {
+        let t = c.target();
+        match self {
+            ActionKind::Undo => ClusterAction::Undo {
+                to_revision: c.undo_target(),
+            }
+            .kubectl_command(&t),
+            ActionKind::Pause | ActionKind::Resume | ActionKind::Restart => {
+                self.sample(None).kubectl_command(&t)
+            }
+            ActionKind::Scale => ClusterAction::Scale { replicas: 0 }
+                .kubectl_command(&t)
+                .replace("--replicas=0", "--replicas=N"),
+            ActionKind::SetImage => ClusterAction::SetImage {
+                container: c.container.clone().unwrap_or_else(|| "CONTAINER".into()),
+                image: "IMAGE".into(),
+            }
+            .kubectl_command(&t),
+            ActionKind::SetEnv => ClusterAction::SetEnv {
+                container: None,
+                changes: vec![crate::domain::cluster::EnvChange::Set {
+                    name: "NAME".into(),
+                    value: "VALUE".into(),
+                }],
+            }
+            .kubectl_command(&t),
+            ActionKind::SwitchSelector => ClusterAction::SwitchSelector {
+                service: c.service.clone().unwrap_or_else(|| "SERVICE".into()),
+                selector: [("KEY".to_string(), "VALUE".to_string())].into(),
+            }
+            .kubectl_command(&t),
+            ActionKind::DeletePods => ClusterAction::DeletePods {
+                selector: "SELECTOR".into(),
+            }
+            .kubectl_command(&t),
+        }
+    }
+
     /// An action of this kind for the RBAC preflight (the accesses needed do not
     /// depend on the values).
     pub fn sample(self, service: Option<&str>) -> ClusterAction {

@@ -61,6 +61,10 @@ fn action_menu_with_a_denied_action() {
     let app = menu_with_pause_denied();
     let s = screen(&app, 120, 40);
     assert!(s.contains("Actions on deployment/checkout-api"), "{s}");
+    assert!(
+        s.contains("kubectl rollout undo deployment/checkout-api --context staging-eu -n shop"),
+        "{s}"
+    );
     assert!(s.contains("not allowed: user \"dev@example.com\""), "{s}");
     assert!(
         s.contains("not available: the runbook names no target.service"),

@@ -862,3 +862,26 @@ fn a_failing_shell_line_fails_the_run_and_stops_the_block() {
     ));
     assert_eq!(stage(&app), None);
 }
+
+#[test]
+fn the_menu_shows_each_kinds_kubectl_with_what_is_asked_later_in_capitals() {
+    let app = rollout_focused(false);
+    let c = app.cluster.as_ref().unwrap();
+    let f = "--context staging-eu -n shop";
+    assert_eq!(
+        ActionKind::Scale.kubectl_template(c),
+        format!("kubectl scale deployment/checkout-api {f} --replicas=N")
+    );
+    assert_eq!(
+        ActionKind::SetEnv.kubectl_template(c),
+        format!("kubectl set env deployment/checkout-api {f} NAME=VALUE")
+    );
+    assert_eq!(
+        ActionKind::DeletePods.kubectl_template(c),
+        format!("kubectl delete pods {f} -l SELECTOR")
+    );
+    assert_eq!(
+        ActionKind::Pause.kubectl_template(c),
+        format!("kubectl rollout pause deployment/checkout-api {f}")
+    );
+}

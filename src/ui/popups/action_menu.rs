@@ -16,7 +16,7 @@ use crate::ui::view::centered;
 
 pub fn render(app: &App, m: &ActionMenu, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let width = 84.min(area.width.saturating_sub(4));
+    let width = 96.min(area.width.saturating_sub(4));
     let notes = m
         .entries
         .iter()
@@ -27,7 +27,7 @@ pub fn render(app: &App, m: &ActionMenu, frame: &mut Frame, area: Rect) {
             )
         })
         .count() as u16;
-    let rect = centered(area, width, m.entries.len() as u16 + notes + 5);
+    let rect = centered(area, width, m.entries.len() as u16 + notes + 7);
     frame.render_widget(Clear, rect);
     let deployment = app
         .cluster
@@ -85,6 +85,16 @@ pub fn render(app: &App, m: &ActionMenu, frame: &mut Frame, area: Rect) {
         }
     }
     lines.push(Line::default());
+    if let (Some(e), Some(c)) = (m.entries.get(m.selected), app.cluster.as_ref()) {
+        lines.push(Line::from(Span::styled(
+            format!("equivalent of {}:", e.kind.label().trim_end_matches('…')),
+            t.style(Role::Muted),
+        )));
+        lines.push(Line::from(Span::styled(
+            ellipsize(&e.kind.kubectl_template(c), w),
+            t.style(Role::Command),
+        )));
+    }
     lines.push(Line::from(Span::styled(
         ellipsize(
             "Each action: access check, server dry-run, diff, confirmation, journal, then it is followed.",
