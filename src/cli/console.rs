@@ -187,6 +187,13 @@ fn run(
                     conn.is_production,
                     conn.read_only,
                 ));
+                if let (Some(c), Some(t)) = (
+                    app.cluster.as_mut(),
+                    app.runbook.front.as_ref().and_then(|f| f.target.as_ref()),
+                ) {
+                    c.service = t.service.clone();
+                    c.container = t.container.clone();
+                }
                 Some(ClusterFeed {
                     target: Target {
                         context: Some(conn.context.clone()),
@@ -204,6 +211,9 @@ fn run(
             }
         },
     };
+    if let Some(n) = crate::ui::update_cluster::resume_notice(&app.progress) {
+        shown.insert(0, n);
+    }
     shown.extend(warnings.iter().map(|w| format!("config: {w}")));
     if let Some(first) = shown.first() {
         let more = if shown.len() > 1 {

@@ -232,11 +232,13 @@ impl Progress {
                 outcome,
                 ok,
             } => {
+                // The latest request of that action; a later outcome (the rollout
+                // followed to its end, or abandoned at quit) replaces the request's.
                 if let Some(run) = self
                     .cluster_actions
                     .iter_mut()
                     .rev()
-                    .find(|c| &c.action == action && c.finished.is_none())
+                    .find(|c| &c.action == action)
                 {
                     run.finished = Some(ClusterActionOutcome {
                         at: r.ts,

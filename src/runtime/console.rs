@@ -120,6 +120,7 @@ where
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     let mut terminated = false;
+    let mut drawn_once = false;
     // Crash drill for the terminal-restore tests: panic right after the first frame.
     let crash_after_first_frame = std::env::var_os(CRASH_TEST_ENV).is_some();
     loop {
@@ -129,6 +130,10 @@ where
                 .map_err(std::io::Error::other)?;
             last_draw = Instant::now();
             dirty = false;
+            if !drawn_once {
+                drawn_once = true;
+                super::first_frame::record();
+            }
             if crash_after_first_frame {
                 panic!("crash requested by {CRASH_TEST_ENV}");
             }

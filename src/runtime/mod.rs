@@ -2,6 +2,7 @@
 //! the adapters.
 
 pub mod console;
+pub mod first_frame;
 pub mod journal_port;
 pub mod logging;
 pub mod terminal;

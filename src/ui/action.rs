@@ -29,6 +29,20 @@ pub enum Action {
     Confirm,
     Cancel,
     Submit,
+    /// Open the cluster actions menu.
+    ClusterActions,
+    Pause,
+    Resume,
+    Restart,
+    Scale,
+    SetImage,
+    SetEnv,
+    SwitchSelector,
+    DeletePods,
+    /// Pods pane: next sort column.
+    SortPods,
+    /// Pods pane: type a filter.
+    FilterPods,
 }
 
 impl Action {
@@ -58,6 +72,19 @@ impl Action {
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
             Action::Submit => "save / submit",
+            Action::ClusterActions => {
+                "cluster actions on the target deployment (pause, scale, set image, …)"
+            }
+            Action::Pause => "pause the rollout (kubectl rollout pause)",
+            Action::Resume => "resume the rollout (kubectl rollout resume)",
+            Action::Restart => "restart the pods (kubectl rollout restart)",
+            Action::Scale => "scale to a number of replicas (asks how many)",
+            Action::SetImage => "set a container's image (asks CONTAINER=IMAGE)",
+            Action::SetEnv => "set or unset an environment variable, e.g. a feature flag",
+            Action::SwitchSelector => "switch the runbook's Service to another selector",
+            Action::DeletePods => "delete pods by label selector (a stuck rollout)",
+            Action::SortPods => "sort the Pods pane by the next column",
+            Action::FilterPods => "filter the Pods pane by a typed substring",
         }
     }
 
@@ -83,6 +110,17 @@ impl Action {
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::Submit => "save",
+            Action::ClusterActions => "actions",
+            Action::Pause => "pause",
+            Action::Resume => "resume",
+            Action::Restart => "restart",
+            Action::Scale => "scale",
+            Action::SetImage => "set image",
+            Action::SetEnv => "set env",
+            Action::SwitchSelector => "switch selector",
+            Action::DeletePods => "delete pods",
+            Action::SortPods => "sort pods",
+            Action::FilterPods => "filter pods",
         }
     }
 }

@@ -40,6 +40,12 @@ pub struct LiveCluster {
     /// The cluster action in progress.
     pub op: Option<ClusterOp>,
     pub next_op: u64,
+    /// The runbook's `target.service` (the blue-green selector switch acts on it).
+    pub service: Option<String>,
+    /// The runbook's `target.container` (set image's default container).
+    pub container: Option<String>,
+    /// A command step whose kubectl lines run natively, one after the other.
+    pub native: Option<super::native_step::NativeRun>,
 }
 
 fn key(s: Stream) -> &'static str {
@@ -87,6 +93,9 @@ impl LiveCluster {
             selected_number: None,
             op: None,
             next_op: 1,
+            service: None,
+            container: None,
+            native: None,
         }
     }
 
@@ -238,6 +247,19 @@ pub struct ClusterOp {
     pub progress: Option<String>,
 }
 
+impl ClusterOp {
+    pub fn new(id: u64, action: ClusterAction, kubectl: String) -> ClusterOp {
+        ClusterOp {
+            id,
+            action,
+            kubectl,
+            stage: OpStage::Checking,
+            executed: None,
+            progress: None,
+        }
+    }
+}
+
 /// The popup with the diff and the typed confirmation.
 pub struct ClusterConfirm {
     pub op: u64,
@@ -246,6 +268,10 @@ pub struct ClusterConfirm {
     pub kubectl: String,
     /// What the operator must type: the deployment name.
     pub expected: String,
+    /// Typed confirmation (undo, scale to zero, selector switch, pod deletion); else `y`.
+    pub typed: bool,
+    /// The question above the input (`Type the deployment name … to roll it back:`).
+    pub question: String,
     pub input: ratatui_textarea::TextArea<'static>,
     pub error: Option<String>,
 }

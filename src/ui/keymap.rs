@@ -22,11 +22,14 @@ pub enum Mode {
     Input,
     Note,
     Help,
+    /// The cluster actions menu.
+    Actions,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] = [
+    pub const ALL: [Mode; 6] = [
         Mode::Normal,
+        Mode::Actions,
         Mode::Confirm,
         Mode::Input,
         Mode::Note,
@@ -40,6 +43,7 @@ impl Mode {
             Mode::Input => "Prompt",
             Mode::Note => "Note editor",
             Mode::Help => "Help",
+            Mode::Actions => "Cluster actions menu",
         }
     }
 }
@@ -229,7 +233,7 @@ impl Keymap {
                     Some(m) => m,
                     None => {
                         warnings.push(format!(
-                            "keymap: unknown mode [{mode_name}] (modes: normal, confirm, input, note, help)"
+                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, confirm, input, note, help)"
                         ));
                         continue;
                     }
@@ -361,7 +365,7 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
-                "keymap: unknown mode [nonsense] (modes: normal, confirm, input, note, help)"
+                "keymap: unknown mode [nonsense] (modes: normal, actions, confirm, input, note, help)"
                     .to_string(),
                 "keymap: unknown action `bogus` in [normal]".to_string(),
                 "keymap: [normal] toggle: unknown key `hyper-x`".to_string(),

@@ -4,12 +4,16 @@
 //! `Effect` (see `runtime`).
 
 pub mod action;
+pub mod action_menu;
+#[cfg(test)]
+mod action_view_tests;
 pub mod cluster;
 pub mod effect;
 pub mod format;
 pub mod keymap;
 pub mod live;
 pub mod msg;
+pub mod native_step;
 pub mod panes;
 pub mod popups;
 pub mod state;
@@ -17,6 +21,7 @@ pub mod state;
 pub mod testkit;
 pub mod theme;
 pub mod update;
+pub mod update_cluster;
 pub mod view;
 #[cfg(test)]
 mod view_tests;

@@ -57,7 +57,14 @@ impl Pane {
 /// A confirmed intent the confirm layer hands back to `update`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Intent {
-    RunCommand { step: StepId },
+    RunCommand {
+        step: StepId,
+    },
+    /// A block of kubectl lines run line by line: natively where understood, the
+    /// others in the shell.
+    RunKubectlLines {
+        step: StepId,
+    },
     CloseSession,
     QuitCancellingCommand,
 }
@@ -85,6 +92,12 @@ pub enum PromptPurpose {
     SkipReason {
         step: StepId,
     },
+    /// The value a cluster action needs (replicas, image, …); then start it.
+    ClusterParam {
+        kind: super::action_menu::ActionKind,
+    },
+    /// The Pods pane's filter (empty clears it).
+    PodFilter,
 }
 
 pub struct Prompt {
@@ -110,6 +123,8 @@ pub enum Layer {
     Note(Box<NoteEditor>),
     /// A cluster action's diff and typed confirmation.
     ClusterConfirm(Box<ClusterConfirm>),
+    /// The cluster actions menu, each action with its key and whether it is allowed.
+    ActionMenu(super::action_menu::ActionMenu),
     /// A message that only needs closing (an action not allowed, a lock held).
     Notice {
         title: String,
@@ -124,7 +139,9 @@ impl Layer {
             Layer::Confirm(_) => Mode::Confirm,
             Layer::Prompt(_) => Mode::Input,
             Layer::Note(_) => Mode::Note,
-            Layer::ClusterConfirm(_) => Mode::Input,
+            Layer::ClusterConfirm(cc) if cc.typed => Mode::Input,
+            Layer::ClusterConfirm(_) => Mode::Confirm,
+            Layer::ActionMenu(_) => Mode::Actions,
             Layer::Notice { .. } => Mode::Confirm,
         }
     }
@@ -144,6 +161,8 @@ pub enum Then {
     ClusterExecute {
         op: u64,
     },
+    /// Run the next lines of the step running natively (its start record is on disk).
+    NativeAdvance,
     Quit,
 }
 

@@ -38,7 +38,7 @@ fn checklist(id: u32, title: &str) -> Step {
     }
 }
 
-fn command(id: u32, title: &str, script: &str) -> Step {
+pub fn command(id: u32, title: &str, script: &str) -> Step {
     Step {
         id: StepId(id),
         line: 10 + id as usize,

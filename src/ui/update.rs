@@ -15,7 +15,7 @@ use crate::domain::runbook;
 use crate::domain::runbook::{PlaceholderForm, StepId, StepKind};
 
 use super::action::Action;
-use super::cluster::{ClusterConfirm, ClusterOp, ClusterStep, OpStage};
+use super::cluster::{ClusterStep, OpStage};
 use super::effect::Effect;
 use super::keymap::Mode;
 use super::live::MetricsUpdate;
@@ -24,6 +24,7 @@ use super::state::{
     App, Confirm, Flash, FlashLevel, Intent, Layer, NoteEditor, Pane, PendingWrite, Prompt,
     PromptPurpose, Running, Then,
 };
+use super::update_cluster;
 
 /// How long a flash message stays on the key-hint line.
 const FLASH_SECS: i64 = 6;
@@ -111,6 +112,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Mode::Actions => update_cluster::on_menu(app, action),
+        Mode::Confirm if matches!(app.layers.last(), Some(Layer::ClusterConfirm(_))) => {
+            update_cluster::on_confirm_key(app, action)
+        }
         Mode::Confirm if matches!(app.layers.last(), Some(Layer::Notice { .. })) => {
             if matches!(action, Some(Action::Confirm | Action::Cancel)) {
                 app.layers.pop();
@@ -134,19 +139,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 submit_cluster_confirm(app)
             }
             Some(Action::Submit) => submit_prompt(app),
+            Some(Action::Cancel) if matches!(app.layers.last(), Some(Layer::ClusterConfirm(_))) => {
+                update_cluster::cancel_confirm(app)
+            }
             Some(Action::Cancel) => {
-                if let Some(Layer::ClusterConfirm(cc)) = app.layers.pop() {
-                    if let Some(c) = app.cluster.as_mut()
-                        && c.op.as_ref().is_some_and(|o| o.id == cc.op)
-                    {
-                        c.op = None;
-                    }
-                    flash(
-                        app,
-                        FlashLevel::Info,
-                        "Cancelled: nothing was sent to the cluster.",
-                    );
-                }
+                app.layers.pop();
                 Vec::new()
             }
             _ => {
@@ -315,7 +312,20 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::RecaptureBaseline => recapture_baseline(app),
         Action::Undo => request_undo(app),
-        Action::Confirm | Action::Cancel | Action::Submit => Vec::new(),
+        Action::ClusterActions => update_cluster::open_menu(app),
+        Action::SortPods => update_cluster::cycle_pod_sort(app),
+        Action::FilterPods => update_cluster::open_pod_filter(app),
+        Action::Confirm
+        | Action::Cancel
+        | Action::Submit
+        | Action::Pause
+        | Action::Resume
+        | Action::Restart
+        | Action::Scale
+        | Action::SetImage
+        | Action::SetEnv
+        | Action::SwitchSelector
+        | Action::DeletePods => Vec::new(),
     }
 }
 
@@ -474,6 +484,9 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
             Vec::new()
         }
         Ok(filled) => {
+            if let Some(fx) = update_cluster::try_native(app, id, &filled) {
+                return fx;
+            }
             let shown = app.mask_secrets(&filled);
             let mut body: Vec<String> = shown.lines().map(str::to_string).collect();
             if body.is_empty() {
@@ -493,6 +506,7 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
 fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::RunCommand { step } => start_command(app, step),
+        Intent::RunKubectlLines { step } => update_cluster::confirmed_lines(app, step),
         Intent::CloseSession => vec![journal(app, Entry::SessionClosed, None, Then::Quit)],
         Intent::QuitCancellingCommand => match &mut app.running {
             Some(r) => {
@@ -562,6 +576,9 @@ fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
 }
 
 fn submit_prompt(app: &mut App) -> Vec<Effect> {
+    if let Some(fx) = update_cluster::submit_prompt(app) {
+        return fx;
+    }
     let Some(Layer::Prompt(p)) = app.layers.last_mut() else {
         return Vec::new();
     };
@@ -623,6 +640,7 @@ fn submit_prompt(app: &mut App) -> Vec<Effect> {
                 )]
             }
         }
+        PromptPurpose::ClusterParam { .. } | PromptPurpose::PodFilter => Vec::new(),
     }
 }
 
@@ -651,7 +669,7 @@ fn submit_note(app: &mut App) -> Vec<Effect> {
 }
 
 /// Journals `PhaseEntered` when the operator first acts in a phase other than the current one.
-fn enter_phase_of(app: &mut App, step: StepId) -> Vec<Effect> {
+pub(super) fn enter_phase_of(app: &mut App, step: StepId) -> Vec<Effect> {
     let Some(phase) = app.phase_of(step) else {
         return Vec::new();
     };
@@ -668,7 +686,7 @@ fn enter_phase_of(app: &mut App, step: StepId) -> Vec<Effect> {
     )]
 }
 
-fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: Then) -> Effect {
+pub(super) fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: Then) -> Effect {
     let req = app.next_req;
     app.next_req += 1;
     app.pending.push(PendingWrite { req, step, then });
@@ -841,6 +859,13 @@ fn on_journaled(
                 FlashLevel::Error,
                 &format!("Journal write failed, nothing recorded: {e}"),
             );
+            if matches!(pending.then, Then::ClusterExecute { .. }) {
+                fx.extend(update_cluster::op_ended(
+                    app,
+                    false,
+                    "not sent: the journal write failed",
+                ));
+            }
             return fx;
         }
     };
@@ -898,6 +923,7 @@ fn on_journaled(
                 _ => Vec::new(),
             }
         }
+        Then::NativeAdvance => update_cluster::advance(app),
         Then::Quit => quit(app),
     }
 }
@@ -909,6 +935,9 @@ fn on_exited(
     duration_ms: u64,
     cancelled: bool,
 ) -> Vec<Effect> {
+    if let Some(fx) = update_cluster::shell_line_exited(app, run, exit_code, cancelled) {
+        return fx;
+    }
     let Some(r) = app.running.take_if(|r| r.run == run) else {
         return Vec::new();
     };
@@ -948,12 +977,17 @@ fn on_exited(
     )]
 }
 
-fn quit(app: &mut App) -> Vec<Effect> {
+pub(super) fn quit(app: &mut App) -> Vec<Effect> {
+    // A cluster action under way gets its final record first; quitting follows it.
+    let fx = update_cluster::abandon_at_quit(app);
+    if !fx.is_empty() {
+        return fx;
+    }
     app.quitting = true;
     vec![Effect::Quit]
 }
 
-fn flash(app: &mut App, level: FlashLevel, text: &str) {
+pub(super) fn flash(app: &mut App, level: FlashLevel, text: &str) {
     app.flash = Some(Flash {
         level,
         text: text.to_string(),
@@ -975,18 +1009,10 @@ pub fn human_ms(ms: u64) -> String {
 /// `u` on the Rollout pane: undo to the selected revision (the previous one when the
 /// current revision is selected). Starts the two-step intent with the RBAC preflight.
 fn request_undo(app: &mut App) -> Vec<Effect> {
-    let Some(c) = app.cluster.as_mut() else {
+    let Some(c) = app.cluster.as_ref() else {
         return Vec::new();
     };
-    if c.read_only {
-        flash(
-            app,
-            FlashLevel::Warning,
-            "read-only session: nothing can be changed",
-        );
-        return Vec::new();
-    }
-    if app.focus != Pane::Rollout {
+    if !c.read_only && app.focus != Pane::Rollout {
         flash(
             app,
             FlashLevel::Info,
@@ -994,35 +1020,10 @@ fn request_undo(app: &mut App) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    if let Some(o) = &c.op {
-        let text = format!("A cluster action is in progress: {}", o.kubectl);
-        flash(app, FlashLevel::Warning, &text);
-        return Vec::new();
-    }
-    if c.rollout.is_none() {
-        flash(
-            app,
-            FlashLevel::Warning,
-            "No rollout to undo yet (the Deployment was not seen).",
-        );
-        return Vec::new();
-    }
     let action = ClusterAction::Undo {
         to_revision: c.undo_target(),
     };
-    let kubectl = action.kubectl_command(&c.target());
-    let id = c.next_op;
-    c.next_op += 1;
-    c.op = Some(ClusterOp {
-        id,
-        action: action.clone(),
-        kubectl,
-        stage: OpStage::Checking,
-        executed: None,
-        progress: None,
-    });
-    flash(app, FlashLevel::Info, "Checking access (RBAC preflight)…");
-    vec![Effect::ClusterPreflight { op: id, action }]
+    update_cluster::start(app, action).unwrap_or_default()
 }
 
 /// The typed name matches: take the lock. Otherwise the popup stays, with why.
@@ -1040,20 +1041,15 @@ fn submit_cluster_confirm(app: &mut App) -> Vec<Effect> {
     }
     let op = cc.op;
     app.layers.pop();
-    let Some(o) = app
-        .cluster
-        .as_mut()
-        .and_then(|c| c.op.as_mut())
-        .filter(|o| o.id == op && o.stage == OpStage::Confirming)
-    else {
-        return Vec::new();
-    };
-    o.stage = OpStage::Locking;
-    flash(app, FlashLevel::Info, "Taking the lock…");
-    vec![Effect::ClusterLock { op }]
+    update_cluster::confirmed(app, op)
 }
 
 fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<Effect> {
+    if let ClusterStep::Preflight(r) = &step
+        && update_cluster::menu_access(app, op, r)
+    {
+        return Vec::new();
+    }
     let Some(c) = app.cluster.as_mut() else {
         return Vec::new();
     };
@@ -1096,38 +1092,39 @@ fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<Effect> {
                 title: "Not allowed".into(),
                 lines,
             });
-            Vec::new()
+            update_cluster::op_ended(app, false, &format!("not allowed: {reason}"))
         }
         (OpStage::Checking, ClusterStep::Preflight(Err(e)))
         | (OpStage::Planning, ClusterStep::Planned(Err(e))) => {
+            let verb = o.action.verb();
             c.op = None;
-            flash(app, FlashLevel::Error, &format!("Undo not started: {e}"));
-            Vec::new()
+            let text = format!("{verb} not started: {e}");
+            flash(app, FlashLevel::Error, &text);
+            update_cluster::op_ended(app, false, &text)
         }
         (OpStage::Planning, ClusterStep::Planned(Ok(Planned::Skip { message }))) => {
             c.op = None;
             flash(app, FlashLevel::Info, &message);
-            Vec::new()
+            update_cluster::op_ended(app, true, &message)
         }
         (OpStage::Planning, ClusterStep::Planned(Ok(Planned::Change { diff, kubectl }))) => {
             o.stage = OpStage::Confirming;
             o.kubectl = kubectl.clone();
+            let layer = update_cluster::confirm_layer(
+                op,
+                &o.action,
+                &deployment,
+                diff.text().lines().map(str::to_string).collect(),
+                kubectl,
+            );
             app.flash = None;
-            app.layers
-                .push(Layer::ClusterConfirm(Box::new(ClusterConfirm {
-                    op,
-                    title: format!("Roll back deployment/{deployment}"),
-                    diff: diff.text().lines().map(str::to_string).collect(),
-                    kubectl,
-                    expected: deployment,
-                    input: TextArea::default(),
-                    error: None,
-                })));
+            app.layers.push(Layer::ClusterConfirm(Box::new(layer)));
             Vec::new()
         }
         (OpStage::Locking, ClusterStep::Locked(Err(why))) => {
             c.op = None;
             app.flash = None;
+            let outcome = format!("not sent: {why}");
             app.layers.push(Layer::Notice {
                 title: "Locked by someone else".into(),
                 lines: vec![
@@ -1136,7 +1133,7 @@ fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<Effect> {
                     "Nothing was sent. Talk to them before acting on this workload.".into(),
                 ],
             });
-            Vec::new()
+            update_cluster::op_ended(app, false, &outcome)
         }
         (OpStage::Locking, ClusterStep::Locked(Ok(()))) => {
             o.stage = OpStage::Journaling;
@@ -1148,9 +1145,10 @@ fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<Effect> {
         }
         (OpStage::Executing, ClusterStep::Executed(result)) => {
             let action = o.kubectl.clone();
+            let starts_rollout = o.action.starts_rollout();
             let (outcome, ok, follow) = match result {
                 Ok(done) => {
-                    let follow = !done.skipped;
+                    let follow = !done.skipped && starts_rollout;
                     (done.message, true, follow)
                 }
                 Err(e) => (e, false, false),
@@ -1186,6 +1184,7 @@ fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<Effect> {
                     FlashLevel::Error
                 };
                 flash(app, level, &outcome);
+                fx.extend(update_cluster::op_ended(app, ok, &outcome));
             }
             fx
         }
@@ -1231,19 +1230,21 @@ fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<Effect> {
                 FlashLevel::Error
             };
             flash(app, level, &outcome);
-            vec![
+            let mut fx = vec![
                 journal(
                     app,
                     Entry::ClusterActionFinished {
                         action,
-                        outcome,
+                        outcome: outcome.clone(),
                         ok,
                     },
                     None,
                     Then::Nothing,
                 ),
                 Effect::ClusterRelease { op },
-            ]
+            ];
+            fx.extend(update_cluster::op_ended(app, ok, &outcome));
+            fx
         }
         // A late answer for a stage already left (e.g. after a cancel): nothing to do.
         _ => Vec::new(),

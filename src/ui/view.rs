@@ -89,6 +89,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             Layer::Prompt(p) => popups::prompt::render(app, p, frame, area),
             Layer::Note(n) => popups::note::render(app, n, frame, area),
             Layer::ClusterConfirm(cc) => popups::cluster::render_confirm(app, cc, frame, area),
+            Layer::ActionMenu(m) => popups::action_menu::render(app, m, frame, area),
             Layer::Notice { title, lines } => {
                 popups::cluster::render_notice(app, title, lines, frame, area)
             }

@@ -35,6 +35,8 @@ pub struct PodTable {
     sort: SortKey,
     descending: bool,
     filter: String,
+    /// Pods whose status needs a look (all pods, filter or not), kept as rows change.
+    unhealthy: usize,
 }
 
 fn compare(a: &PodRow, b: &PodRow, key: SortKey, descending: bool) -> Ordering {
@@ -66,6 +68,12 @@ impl PodTable {
 
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+
+    /// Number of pods whose status needs a look (`PodRow::is_unhealthy`), filter or not:
+    /// counted as rows change, never per frame.
+    pub fn unhealthy(&self) -> usize {
+        self.unhealthy
     }
 
     /// Number of rows passing the filter.
@@ -111,10 +119,12 @@ impl PodTable {
     /// Adds or replaces a pod.
     pub fn upsert(&mut self, row: PodRow) {
         let row = Arc::new(row);
-        if let Some(old) = self.rows.insert(row.name.clone(), row.clone())
-            && self.matches(&old)
-        {
-            self.remove_from_order(&old);
+        self.unhealthy += usize::from(row.is_unhealthy());
+        if let Some(old) = self.rows.insert(row.name.clone(), row.clone()) {
+            self.unhealthy -= usize::from(old.is_unhealthy());
+            if self.matches(&old) {
+                self.remove_from_order(&old);
+            }
         }
         if self.matches(&row) {
             match self.position(&row) {
@@ -128,6 +138,7 @@ impl PodTable {
     pub fn remove(&mut self, name: &str) -> bool {
         match self.rows.remove(name) {
             Some(old) => {
+                self.unhealthy -= usize::from(old.is_unhealthy());
                 if self.matches(&old) {
                     self.remove_from_order(&old);
                 }
@@ -143,6 +154,7 @@ impl PodTable {
             .into_iter()
             .map(|r| (r.name.clone(), Arc::new(r)))
             .collect();
+        self.unhealthy = self.rows.values().filter(|r| r.is_unhealthy()).count();
         self.rebuild();
     }
 
@@ -317,5 +329,28 @@ mod tests {
         assert_eq!(names(&t), ["c", "a", "b"]);
         assert_eq!(t.status_counts().len(), 3);
         assert!(t.approx_bytes() > 3 * std::mem::size_of::<PodRow>());
+    }
+
+    #[test]
+    fn the_unhealthy_count_follows_upserts_removals_and_resyncs() {
+        let mut t = PodTable::new();
+        t.upsert(row("a", "Running", 0, 1, "h"));
+        t.upsert(row("b", "CrashLoopBackOff", 3, 2, "h"));
+        assert_eq!(t.unhealthy(), 1);
+        // A change of the same pod replaces its contribution.
+        t.upsert(row("a", "ImagePullBackOff", 0, 1, "h"));
+        assert_eq!(t.unhealthy(), 2);
+        t.upsert(row("b", "Running", 3, 2, "h"));
+        assert_eq!(t.unhealthy(), 1);
+        // The filter does not change what is counted.
+        t.set_filter("b");
+        assert_eq!(t.unhealthy(), 1);
+        assert!(t.remove("a"));
+        assert_eq!(t.unhealthy(), 0);
+        t.replace_all(vec![
+            row("x", "Error", 1, 1, "h"),
+            row("y", "Running", 0, 1, "h"),
+        ]);
+        assert_eq!(t.unhealthy(), 1);
     }
 }

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{LineGauge, Paragraph};
 
 use crate::domain::cluster::message::{Stream, WatchState};
-use crate::domain::cluster::{PodRow, RolloutStatus};
+use crate::domain::cluster::{PodRow, RolloutStatus, SortKey};
 use crate::ui::cluster::{LiveCluster, OpStage};
 use crate::ui::format::{ago, ellipsize, secs_between};
 use crate::ui::state::{App, Pane};
@@ -68,10 +68,10 @@ fn render_rollout(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
             OpStage::Confirming => "awaiting confirmation",
             OpStage::Locking => "taking the lock…",
             OpStage::Journaling => "journaling…",
-            OpStage::Executing => "rolling back…",
+            OpStage::Executing => "sending…",
             OpStage::Following => "following the rollout…",
         };
-        title.push_str(&format!(" · undo: {stage}"));
+        title.push_str(&format!(" · {}: {stage}", op.action.verb()));
     } else if c.read_only {
         title.push_str(" · read-only");
     }
@@ -179,17 +179,31 @@ fn render_rollout(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
 
 fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let unhealthy = c
-        .pods
-        .visible(0, usize::MAX)
-        .iter()
-        .filter(|p| p.is_unhealthy())
-        .count();
+    let unhealthy = c.pods.unhealthy();
     let mut title = format!("Pods {}", c.pods.len());
     if unhealthy > 0 {
         title.push_str(&format!(" · {unhealthy} unhealthy"));
     }
     title.push_str(&staleness(app, c, Stream::Pods));
+    let (key, descending) = c.pods.sort_key();
+    let key = match key {
+        SortKey::Name => "name",
+        SortKey::Status => "status",
+        SortKey::Restarts => "restarts",
+        SortKey::Age => "age",
+        SortKey::Revision => "revision",
+    };
+    title.push_str(&format!(
+        " · by {key}{}",
+        if descending { "↓" } else { "↑" }
+    ));
+    if !c.pods.filter().is_empty() {
+        title.push_str(&format!(
+            " · /{} {} shown",
+            c.pods.filter(),
+            c.pods.visible_len()
+        ));
+    }
     let block = super::pane_block(app, title, false);
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -39,6 +39,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Action::Help,
             Action::Quit,
         ],
+        Mode::Normal if app.cluster.is_some() => &[
+            Action::Down,
+            Action::Toggle,
+            Action::Run,
+            Action::Skip,
+            Action::Note,
+            Action::NextPane,
+            Action::ClusterActions,
+            Action::Help,
+            Action::Quit,
+        ],
         Mode::Normal => &[
             Action::Down,
             Action::Toggle,
@@ -54,6 +65,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Mode::Input => &[Action::Submit, Action::Cancel],
         Mode::Note => &[Action::Submit, Action::Cancel],
         Mode::Help => &[Action::Down, Action::Cancel],
+        Mode::Actions => &[Action::Down, Action::Cancel],
     };
     let mut spans = vec![Span::styled(" ", bar)];
     for a in actions {

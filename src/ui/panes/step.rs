@@ -2,6 +2,8 @@
 //! highlighted, and what has happened to it.
 
 use ratatui::Frame;
+
+use crate::ui::native_step::BlockPlan;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -111,6 +113,28 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             }
             if !prose.is_empty() {
                 lines.push(Line::default());
+            }
+            match crate::ui::update_cluster::block_plan(app, &block_.script) {
+                Some(BlockPlan::Native(native)) => lines.push(Line::from(Span::styled(
+                    format!(
+                        "runs natively: {} kubectl line(s) through the cluster action path",
+                        native.len()
+                    ),
+                    t.style(Role::Info),
+                ))),
+                Some(BlockPlan::Mixed(mixed)) => lines.push(Line::from(Span::styled(
+                    format!(
+                        "runs in order: {} kubectl line(s) natively, {} in /bin/sh",
+                        mixed.iter().filter(|l| l.command.is_some()).count(),
+                        mixed.iter().filter(|l| l.command.is_none()).count()
+                    ),
+                    t.style(Role::Info),
+                ))),
+                Some(BlockPlan::Shell(Some(why))) => lines.push(Line::from(Span::styled(
+                    format!("runs in /bin/sh, not natively ({why})"),
+                    t.style(Role::Muted),
+                ))),
+                _ => {}
             }
             let bindings = app.bindings();
             for l in block_.script.lines() {

@@ -6,8 +6,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use crate::ui::action::Action;
 use crate::ui::cluster::ClusterConfirm;
 use crate::ui::format::ellipsize;
+use crate::ui::keymap::Mode;
 use crate::ui::state::App;
 use crate::ui::theme::Role;
 use crate::ui::view::centered;
@@ -15,7 +17,8 @@ use crate::ui::view::centered;
 pub fn render_confirm(app: &App, cc: &ClusterConfirm, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let width = 96.min(area.width.saturating_sub(4));
-    let want = cc.diff.len() as u16 + 11;
+    let input_rows = if cc.typed { 3 } else { 0 };
+    let want = cc.diff.len() as u16 + 7 + input_rows;
     let rect = centered(area, width, want.min(area.height.saturating_sub(2)));
     frame.render_widget(Clear, rect);
     let block = super::popup_block(app, &cc.title, Role::Warning);
@@ -25,7 +28,7 @@ pub fn render_confirm(app: &App, cc: &ClusterConfirm, frame: &mut Frame, area: R
         Constraint::Length(2),
         Constraint::Min(1),
         Constraint::Length(1),
-        Constraint::Length(3),
+        Constraint::Length(input_rows),
         Constraint::Length(1),
     ])
     .areas(inner);
@@ -69,15 +72,29 @@ pub fn render_confirm(app: &App, cc: &ClusterConfirm, frame: &mut Frame, area: R
     }
     frame.render_widget(Paragraph::new(lines), diff);
     frame.render_widget(
-        Paragraph::new(Span::styled(
-            format!(
-                "Type the deployment name ({}) to roll it back:",
-                cc.expected
-            ),
-            t.style(Role::Warning),
-        )),
+        Paragraph::new(Span::styled(cc.question.clone(), t.style(Role::Warning))),
         prompt,
     );
+    if !cc.typed {
+        let key = |a: Action| {
+            app.keymap
+                .first_key(Mode::Confirm, a)
+                .map(|k| k.to_string())
+                .unwrap_or_default()
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!(
+                    "{} goes ahead · {} cancels",
+                    key(Action::Confirm),
+                    key(Action::Cancel)
+                ),
+                t.style(Role::Muted),
+            )),
+            status,
+        );
+        return;
+    }
     let mut ta = cc.input.clone();
     ta.set_block(
         Block::default()
@@ -90,7 +107,7 @@ pub fn render_confirm(app: &App, cc: &ClusterConfirm, frame: &mut Frame, area: R
     let line = match &cc.error {
         Some(e) => Line::from(Span::styled(e.clone(), t.style(Role::Error))),
         None => Line::from(Span::styled(
-            "Enter rolls back · Esc cancels",
+            "Enter goes ahead · Esc cancels",
             t.style(Role::Muted),
         )),
     };

@@ -16,7 +16,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for mode in Mode::ALL {
         let bindings = app.keymap.bindings(mode);
-        if bindings.is_empty() {
+        if bindings.is_empty() || (mode == Mode::Actions && app.cluster.is_none()) {
             continue;
         }
         if !lines.is_empty() {
@@ -27,7 +27,11 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             t.style(Role::Heading),
         )));
         for (action, keys) in bindings {
-            if *action == Action::Undo && app.cluster.is_none() {
+            let cluster_only = matches!(
+                action,
+                Action::Undo | Action::ClusterActions | Action::SortPods | Action::FilterPods
+            );
+            if cluster_only && app.cluster.is_none() {
                 continue;
             }
             if *action == Action::RecaptureBaseline && app.metrics.is_none() {

@@ -1,5 +1,6 @@
 //! Modal layers drawn over the panes. The top layer gets keys first (see `update`).
 
+pub mod action_menu;
 pub mod cluster;
 pub mod confirm;
 pub mod help;

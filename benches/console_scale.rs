@@ -1,0 +1,310 @@
+//! The console with 10,000 pods from the simulator (DESIGN.md §6):
+//!
+//! - frame render p50 with the Pods pane holding 10,000 rows (in process, `TestBackend`);
+//! - the real `backout` binary opened on a runbook against the simulator, in tmux:
+//!   start → first frame (the binary records it with `BACKOUT_FIRST_FRAME_FILE`),
+//!   resident memory once all 10,000 pods are on screen (VmRSS, VmHWM), and idle CPU over
+//!   10 s with nothing changing (utime + stime from `/proc/PID/stat`).
+//!
+//! Run: `cargo bench --bench console_scale` (needs tmux; figures in docs/performance.md).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use backout::adapters::kube::{ConnectOptions, connect, convert};
+use backout::domain::cluster::{ClusterEvent, RolloutView, Stream, WatchState};
+use backout::domain::journal::{Entry, Record};
+use backout::domain::runbook;
+use backout::sim::{Scenario, SimConfig, Simulator};
+use backout::ui::cluster::LiveCluster;
+use backout::ui::keymap::Keymap;
+use backout::ui::msg::Msg;
+use backout::ui::state::{App, SessionInfo};
+use backout::ui::theme::Theme;
+use backout::ui::update::update;
+use backout::ui::view;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const PODS: usize = 10_000;
+const SESSION: &str = "backout-console-scale";
+
+const RUNBOOK: &str = r#"---
+backout: 1
+title: Big — console at scale
+target:
+  namespace: big
+  deployment: big
+---
+
+# Big — console at scale
+
+## 1. Look
+
+- [ ] Pods are on screen
+
+## 2. Roll back
+
+```bash
+kubectl rollout undo deployment/big -n big
+```
+"#;
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().expect("tmux runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn status_kb(pid: i32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// utime + stime of a process, in clock ticks.
+fn cpu_ticks(pid: i32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let Some(end) = stat.rfind(')') else {
+        return 0;
+    };
+    let f: Vec<&str> = stat[end + 2..].split_whitespace().collect();
+    // Fields 14 and 15 of stat; `f` starts at field 3.
+    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+        + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+}
+
+fn wait_for(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
+    let t = Instant::now();
+    while !ok() {
+        assert!(t.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let yaml = format!(
+        "name: scale\nnamespace: big\napps:\n  - {{name: big, replicas: {PODS}, image: shop/big, version: \"1.0\", rps: 0, service: false}}\n"
+    );
+    let scenario = Scenario::parse(&yaml, "scale.yaml").expect("scenario");
+    let t = Instant::now();
+    let sim = runtime
+        .block_on(Simulator::start(SimConfig {
+            speed: 1.0,
+            scenario: Some(scenario),
+            ..SimConfig::default()
+        }))
+        .expect("simulator");
+    println!("simulator with {PODS} pods started in {:.1?}", t.elapsed());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    sim.write_kubeconfig(&kubeconfig).expect("kubeconfig");
+    let runbook_path = dir.path().join("big.md");
+    std::fs::write(&runbook_path, RUNBOOK).expect("runbook");
+
+    render(&runtime, &kubeconfig, &runbook_path);
+    binary(&kubeconfig, &runbook_path, dir.path());
+
+    runtime.block_on(sim.shutdown());
+}
+
+/// Frame render time with the Pods pane holding every pod.
+fn render(runtime: &tokio::runtime::Runtime, kubeconfig: &Path, runbook_path: &Path) {
+    let (rows, view) = runtime.block_on(async {
+        let conn = connect(&ConnectOptions {
+            kubeconfig: Some(kubeconfig.to_path_buf()),
+            context: Some("backout-sim".into()),
+            ..ConnectOptions::default()
+        })
+        .await
+        .expect("connect");
+        let pods: Api<Pod> = Api::namespaced(conn.client.clone(), "big");
+        let rows: Vec<_> = pods
+            .list(&ListParams::default())
+            .await
+            .expect("list")
+            .items
+            .iter()
+            .map(convert::pod_row)
+            .collect();
+        let d: Api<Deployment> = Api::namespaced(conn.client.clone(), "big");
+        let d = d.get("big").await.expect("deployment");
+        let rs: Api<ReplicaSet> = Api::namespaced(conn.client.clone(), "big");
+        let sets: Vec<_> = rs
+            .list(&ListParams::default())
+            .await
+            .expect("replica sets")
+            .items
+            .iter()
+            .map(|r| convert::replica_set_facts(r, d.spec.as_ref().map(|s| &s.template)))
+            .collect();
+        (
+            rows,
+            RolloutView::build(&convert::deployment_facts(&d), &sets),
+        )
+    });
+    assert_eq!(rows.len(), PODS);
+    let rb = runbook::load(runbook_path).expect("runbook");
+    let now = chrono::Utc::now();
+    let started = Record {
+        seq: 1,
+        ts: now,
+        actor: "bench@host".into(),
+        entry: Entry::SessionStarted {
+            runbook_path: runbook_path.display().to_string(),
+            runbook_sha256: "ab".repeat(32),
+            title: rb.title.clone(),
+            mode: "live".into(),
+            host: "host".into(),
+        },
+        prev: String::new(),
+        hash: String::new(),
+    };
+    let mut app = App::new(
+        rb,
+        SessionInfo {
+            id: "bench".into(),
+            actor: "bench@host".into(),
+        },
+        vec![started],
+        Theme::dark(),
+        Keymap::defaults(),
+        now,
+    );
+    app.cluster = Some(LiveCluster::new("backout-sim", "big", "big", false, false));
+    for stream in [Stream::Pods, Stream::Rollout, Stream::Events] {
+        update(
+            &mut app,
+            Msg::Cluster(ClusterEvent::WatchState {
+                stream,
+                state: WatchState::Live { since: now },
+            }),
+        );
+    }
+    update(&mut app, Msg::Cluster(ClusterEvent::PodsResynced(rows)));
+    update(&mut app, Msg::Cluster(ClusterEvent::Rollout(view)));
+    assert_eq!(app.cluster.as_ref().map(|c| c.pods.len()), Some(PODS));
+    for (w, h) in [(120u16, 40u16), (200, 50), (80, 24)] {
+        app.size = (w, h);
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        for _ in 0..50 {
+            terminal.draw(|f| view::render(&app, f)).expect("draw");
+        }
+        let mut times = Vec::with_capacity(500);
+        for _ in 0..500 {
+            let t = Instant::now();
+            terminal.draw(|f| view::render(&app, f)).expect("draw");
+            times.push(t.elapsed());
+        }
+        times.sort();
+        let screen: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(screen.contains(&format!("Pods {PODS}")), "{screen}");
+        println!(
+            "render a frame at {w}x{h} with {PODS} pods: p50 {:?}, p99 {:?} (500 frames)",
+            pct(&times, 0.5),
+            pct(&times, 0.99)
+        );
+    }
+}
+
+/// The real binary in tmux: start → first frame, memory, idle CPU.
+fn binary(kubeconfig: &Path, runbook_path: &Path, dir: &Path) {
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let first_frame = dir.join("first-frame");
+    let _ = tmux(&["kill-session", "-t", SESSION]);
+    let cmd = format!(
+        "exec env BACKOUT_HOME={} BACKOUT_FIRST_FRAME_FILE={} {} {} --kubeconfig {} --context backout-sim",
+        home.display(),
+        first_frame.display(),
+        env!("CARGO_BIN_EXE_backout"),
+        runbook_path.display(),
+        kubeconfig.display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        SESSION,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &cmd,
+    ]);
+    let pid: i32 = tmux(&["display", "-p", "-t", SESSION, "#{pane_pid}"])
+        .trim()
+        .parse()
+        .expect("pane pid");
+    wait_for("the first frame", Duration::from_secs(30), || {
+        first_frame.exists()
+    });
+    let us: u64 = std::fs::read_to_string(&first_frame)
+        .expect("first frame file")
+        .trim()
+        .parse()
+        .expect("microseconds");
+    println!(
+        "start -> first frame (process start to the first draw, /proc starttime granularity {} ms): {:.1} ms",
+        1000 / unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1),
+        us as f64 / 1000.0
+    );
+    let t = Instant::now();
+    wait_for("every pod on screen", Duration::from_secs(120), || {
+        tmux(&["capture-pane", "-p", "-t", SESSION]).contains(&format!("Pods {PODS}"))
+    });
+    println!(
+        "all {PODS} pods on screen about {:.1?} after the process started",
+        t.elapsed() + Duration::from_micros(us)
+    );
+    // Let the initial burst settle, then measure a quiet console.
+    std::thread::sleep(Duration::from_secs(3));
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let (c0, t0) = (cpu_ticks(pid), Instant::now());
+    let mut rss = Vec::new();
+    for _ in 0..10 {
+        std::thread::sleep(Duration::from_secs(1));
+        rss.push(status_kb(pid, "VmRSS:"));
+    }
+    let (c1, secs) = (cpu_ticks(pid), t0.elapsed().as_secs_f64());
+    let idle = (c1 - c0) as f64 / hz / secs * 100.0;
+    let hwm = status_kb(pid, "VmHWM:");
+    println!(
+        "resident memory with {PODS} pods on screen: VmRSS {:.1}–{:.1} MB over 10 s, VmHWM {:.1} MB",
+        *rss.iter().min().unwrap() as f64 / 1024.0,
+        *rss.iter().max().unwrap() as f64 / 1024.0,
+        hwm as f64 / 1024.0
+    );
+    println!(
+        "idle CPU over {secs:.1} s with nothing changing: {idle:.2} % of one core ({} ticks)",
+        c1 - c0
+    );
+    tmux(&["send-keys", "-t", SESSION, "q"]);
+    wait_for("the console to quit", Duration::from_secs(10), || {
+        !Path::new(&format!("/proc/{pid}")).exists()
+    });
+    let _ = tmux(&["kill-session", "-t", SESSION]);
+}

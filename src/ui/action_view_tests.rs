@@ -1,0 +1,209 @@
+//! Snapshots of the cluster actions' popups: the actions menu with a denied action, a
+//! value prompt, and a diff with the `y` confirmation.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyCode;
+
+use crate::domain::cluster::{AccessCheck, ClusterAction, Diff, Planned, Preflight};
+use crate::ui::cluster::ClusterStep;
+use crate::ui::effect::Effect;
+use crate::ui::state::App;
+use crate::ui::testkit::*;
+use crate::ui::update::update;
+use crate::ui::view;
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| view::render(app, f)).expect("draw");
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The menu open, every access answered, pause denied.
+fn menu_with_pause_denied() -> App {
+    let mut app = rollout_focused(false);
+    let fx = update(&mut app, key('a'));
+    for e in fx {
+        let Effect::ClusterPreflight { op, action } = e else {
+            continue;
+        };
+        let answer = if action == ClusterAction::Pause {
+            Preflight::Denied {
+                reason: "user \"dev@example.com\" cannot patch deployments.apps in \"shop\"".into(),
+                checks: vec![AccessCheck {
+                    verb: "patch".into(),
+                    group: "apps".into(),
+                    resource: "deployments".into(),
+                    subresource: String::new(),
+                    allowed: false,
+                    reason: String::new(),
+                }],
+            }
+        } else {
+            Preflight::Allowed { checks: vec![] }
+        };
+        update(&mut app, step(op, ClusterStep::Preflight(Ok(answer))));
+    }
+    app
+}
+
+#[test]
+fn action_menu_with_a_denied_action() {
+    let app = menu_with_pause_denied();
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("Actions on deployment/checkout-api"), "{s}");
+    assert!(
+        s.contains("kubectl rollout undo deployment/checkout-api --context staging-eu -n shop"),
+        "{s}"
+    );
+    assert!(s.contains("not allowed: user \"dev@example.com\""), "{s}");
+    assert!(
+        s.contains("not available: the runbook names no target.service"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn action_menu_fits_80x24() {
+    let app = menu_with_pause_denied();
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("delete pods by selector"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn scale_prompt() {
+    let mut app = menu_with_pause_denied();
+    update(&mut app, key('s'));
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("Scale deployment/checkout-api"), "{s}");
+    assert!(s.contains("How many replicas?"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn set_env_diff_and_y_confirmation() {
+    let mut app = menu_with_pause_denied();
+    update(&mut app, key('e'));
+    typed(&mut app, "FEATURE_NEW_PRICING=false");
+    let fx = update(&mut app, code(KeyCode::Enter));
+    let [Effect::ClusterPreflight { op, .. }] = fx.as_slice() else {
+        panic!("{fx:?}");
+    };
+    let op = *op;
+    update(
+        &mut app,
+        step(
+            op,
+            ClusterStep::Preflight(Ok(Preflight::Allowed { checks: vec![] })),
+        ),
+    );
+    update(
+        &mut app,
+        step(
+            op,
+            ClusterStep::Planned(Ok(Planned::Change {
+                diff: Diff {
+                    lines: vec![
+                        "@@ spec.template.spec.containers[checkout-api].env @@".into(),
+                        " - name: FEATURE_NEW_PRICING".into(),
+                        "-  value: \"true\"".into(),
+                        "+  value: \"false\"".into(),
+                    ],
+                    added: 1,
+                    removed: 1,
+                },
+                kubectl: "kubectl set env deployment/checkout-api --context staging-eu -n shop FEATURE_NEW_PRICING=false".into(),
+            })),
+        ),
+    );
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("Set env of deployment/checkout-api"), "{s}");
+    assert!(s.contains("+  value: \"false\""), "{s}");
+    assert!(s.contains("Go ahead and set it?"), "{s}");
+    assert!(s.contains("y goes ahead · n cancels"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn pods_pane_title_shows_the_sort_and_the_filter() {
+    use crate::domain::cluster::ClusterEvent;
+    use crate::ui::msg::Msg;
+    let mut app = rollout_focused(false);
+    for (n, s, r) in [
+        ("checkout-api-rs3-a", "Running", 0),
+        ("checkout-api-rs3-b", "CrashLoopBackOff", 7),
+        ("checkout-api-rs3-c", "Running", 1),
+    ] {
+        update(
+            &mut app,
+            Msg::Cluster(ClusterEvent::PodUpserted(pod(n, s, 1, r, "v3", "rs3"))),
+        );
+    }
+    update(&mut app, key('o'));
+    update(&mut app, key('o'));
+    update(&mut app, key('/'));
+    typed(&mut app, "running");
+    update(&mut app, code(KeyCode::Enter));
+    let s = screen(&app, 120, 40);
+    assert!(
+        s.contains("Pods 3 · 1 unhealthy · by name↑ · /running 2 shown"),
+        "{s}"
+    );
+    assert!(!s.contains("checkout-api-rs3-b "), "filtered out:\n{s}");
+    let a = s.find("checkout-api-rs3-a").expect("a shown");
+    let c = s.find("checkout-api-rs3-c").expect("c shown");
+    assert!(a < c, "by name:\n{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn the_step_pane_says_how_a_kubectl_block_runs() {
+    use crate::domain::cluster::ClusterEvent;
+    use crate::domain::runbook::StepId;
+    use crate::ui::msg::Msg;
+    let shown = |script: &str| {
+        let mut app = app();
+        app.runbook.phases[1].steps[0] = command(2, "Undo the rollout", script);
+        app.cluster = Some(crate::ui::cluster::LiveCluster::new(
+            "sim",
+            "checkout",
+            "checkout-api",
+            false,
+            false,
+        ));
+        update(
+            &mut app,
+            Msg::Cluster(ClusterEvent::Rollout(rollout(3, 3, 3, 3))),
+        );
+        app.cursor = app.flat_index_of(StepId(2)).unwrap();
+        screen(&app, 120, 40)
+    };
+    let s = shown("kubectl rollout undo deployment/checkout-api -n checkout");
+    assert!(
+        s.contains("runs natively: 1 kubectl line(s) through the cluster action path"),
+        "{s}"
+    );
+    let s = shown(
+        "kubectl rollout undo deployment/checkout-api -n checkout\nkubectl annotate deployment/checkout-api -n checkout a=b",
+    );
+    assert!(
+        s.contains("runs in order: 1 kubectl line(s) natively, 1 in /bin/sh"),
+        "{s}"
+    );
+    let s = shown("kubectl rollout undo deployment/checkout-api -n checkout\necho done");
+    assert!(
+        s.contains("runs in /bin/sh, not natively (line 2: not a kubectl command)"),
+        "{s}"
+    );
+}

@@ -1,0 +1,269 @@
+//! Command steps whose `kubectl` lines run natively: which blocks qualify, the run in
+//! progress, and the read-only answers (`rollout status`, `rollout history`, `get
+//! deployment`) rendered from the live watch instead of a request.
+//!
+//! A block runs natively only when every line is a kubectl line of a known verb about
+//! the console's own target; otherwise the whole block runs in the shell, after the
+//! usual exact-command confirmation, and the step pane says why.
+
+use std::collections::VecDeque;
+
+use crate::domain::cluster::{
+    Command, ParsedLine, ReadOnlyQuery, RolloutView, Target, parse_kubectl_line,
+};
+use crate::domain::runbook::StepId;
+
+use super::cluster::LiveCluster;
+
+/// One line of a block run line by line: as written (placeholders filled) and what it
+/// asks for; `None` runs it in `/bin/sh`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NativeLine {
+    pub text: String,
+    pub command: Option<Command>,
+}
+
+/// How a step's block will run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockPlan {
+    /// Every line natively.
+    Native(Vec<NativeLine>),
+    /// Every line is a kubectl command, some understood: those natively, the others in
+    /// `/bin/sh`, in order (after the shell's exact-command confirmation).
+    Mixed(Vec<NativeLine>),
+    /// In `/bin/sh`, and why not natively (`None`: no kubectl line at all).
+    Shell(Option<String>),
+}
+
+/// The step whose native lines are running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NativeRun {
+    pub step: StepId,
+    pub run: u32,
+    pub started: chrono::DateTime<chrono::Utc>,
+    pub pending: VecDeque<NativeLine>,
+    /// Every line so far succeeded.
+    pub ok: bool,
+}
+
+/// Joins backslash continuations and drops blank lines and comments.
+fn logical_lines(script: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for raw in script.lines() {
+        let line = raw.trim_end();
+        if let Some(head) = line.strip_suffix('\\') {
+            cur.push_str(head);
+            cur.push(' ');
+            continue;
+        }
+        cur.push_str(line);
+        let whole = std::mem::take(&mut cur);
+        let t = whole.trim();
+        if !t.is_empty() && !t.starts_with('#') {
+            out.push(t.to_string());
+        }
+    }
+    let t = cur.trim();
+    if !t.is_empty() && !t.starts_with('#') {
+        out.push(t.to_string());
+    }
+    out
+}
+
+fn is_kubectl(line: &str) -> bool {
+    let first = line
+        .strip_prefix("$ ")
+        .unwrap_or(line)
+        .split_whitespace()
+        .next()
+        .unwrap_or("");
+    first == "kubectl" || first.ends_with("/kubectl")
+}
+
+/// Why a kubectl line cannot run natively against `target`, or its command.
+fn native_command(text: &str, target: &Target) -> Result<Command, String> {
+    let parsed = match parse_kubectl_line(text) {
+        ParsedLine::Parsed(l) => l,
+        ParsedLine::NotUnderstood(r) => return Err(r),
+    };
+    let t = parsed.target(target);
+    if t.namespace != target.namespace
+        || t.deployment != target.deployment
+        || (t.context.is_some() && t.context != target.context)
+    {
+        return Err(format!("acts on {t}, not the console's target {target}"));
+    }
+    if let Command::Query(ReadOnlyQuery::GetPods { .. }) = parsed.command {
+        return Err("get pods lists more than the watched Deployment's pods".into());
+    }
+    Ok(parsed.command)
+}
+
+/// Decides how a filled block runs against `target`. A block with a line that is not a
+/// kubectl command runs whole in the shell (its lines may share shell state); a block of
+/// kubectl commands runs line by line, natively where understood.
+pub fn plan_block(script: &str, target: &Target) -> BlockPlan {
+    let lines = logical_lines(script);
+    if !lines.iter().any(|l| is_kubectl(l)) {
+        return BlockPlan::Shell(None);
+    }
+    if let Some(n) = lines.iter().position(|l| !is_kubectl(l)) {
+        return BlockPlan::Shell(Some(format!("line {}: not a kubectl command", n + 1)));
+    }
+    let mut first_shell: Option<String> = None;
+    let planned: Vec<NativeLine> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let command = native_command(text, target)
+                .map_err(|why| {
+                    first_shell.get_or_insert(format!("line {}: {why}", i + 1));
+                })
+                .ok();
+            NativeLine {
+                text: text.clone(),
+                command,
+            }
+        })
+        .collect();
+    match planned.iter().filter(|l| l.command.is_some()).count() {
+        0 => BlockPlan::Shell(first_shell),
+        n if n == planned.len() => BlockPlan::Native(planned),
+        _ => BlockPlan::Mixed(planned),
+    }
+}
+
+/// A read-only query answered from the live watch, as kubectl prints it; `Err` when
+/// the watch has nothing to answer with.
+pub fn answer(q: &ReadOnlyQuery, c: &LiveCluster) -> Result<Vec<String>, String> {
+    let Some(r) = c.rollout.as_ref() else {
+        return Err(format!(
+            "Error from server (NotFound): deployments.apps \"{}\" not found (or not seen yet)",
+            c.deployment
+        ));
+    };
+    Ok(match q {
+        ReadOnlyQuery::RolloutStatus { .. } => {
+            let mut out = vec![r.status.message().to_string()];
+            if !r.status.is_done() {
+                out.push("(not complete yet: the Rollout pane's gauge follows it live)".into());
+            }
+            out
+        }
+        ReadOnlyQuery::RolloutHistory { revision } => history(r, *revision)?,
+        ReadOnlyQuery::GetDeployment => vec![
+            format!(
+                "{:<32} {:<7} {:<10} {:<9}",
+                "NAME", "READY", "UP-TO-DATE", "AVAILABLE"
+            ),
+            format!(
+                "{:<32} {:<7} {:<10} {:<9}",
+                r.deployment,
+                format!("{}/{}", r.ready, r.desired),
+                r.updated,
+                r.available
+            ),
+        ],
+        ReadOnlyQuery::GetPods { .. } => return Err("get pods runs in the shell".into()),
+    })
+}
+
+fn history(r: &RolloutView, revision: Option<i64>) -> Result<Vec<String>, String> {
+    let mut out = vec![format!("deployment.apps/{}", r.deployment)];
+    match revision {
+        None => {
+            out.push(format!("{:<9}{}", "REVISION", "CHANGE-CAUSE"));
+            for rev in &r.revisions {
+                out.push(format!(
+                    "{:<9}{}",
+                    rev.number,
+                    rev.change_cause.as_deref().unwrap_or("<none>")
+                ));
+            }
+        }
+        Some(n) => {
+            let rev = r
+                .revisions
+                .iter()
+                .find(|x| x.number == n)
+                .ok_or_else(|| format!("error: unable to find the specified revision {n}"))?;
+            out[0] = format!("deployment.apps/{} with revision #{n}", r.deployment);
+            out.push(format!("ReplicaSet:  {}", rev.replica_set));
+            if let Some(cc) = &rev.change_cause {
+                out.push(format!("Change-cause: {cc}"));
+            }
+            for image in &rev.images {
+                out.push(format!("Image:       {image}"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::cluster::ClusterAction;
+
+    fn target() -> Target {
+        Target {
+            context: Some("sim".into()),
+            namespace: "checkout".into(),
+            deployment: "checkout-api".into(),
+        }
+    }
+
+    #[test]
+    fn a_block_of_known_kubectl_lines_on_the_target_runs_natively() {
+        let plan = plan_block(
+            "# roll back\nkubectl rollout undo deployment/checkout-api -n checkout \\\n  --to-revision=2\nkubectl -n checkout rollout status deploy checkout-api --timeout=120s\n",
+            &target(),
+        );
+        let BlockPlan::Native(lines) = plan else {
+            panic!("{plan:?}");
+        };
+        assert_eq!(
+            lines[0].command,
+            Some(Command::Action(ClusterAction::Undo {
+                to_revision: Some(2)
+            }))
+        );
+        assert!(matches!(
+            lines[1].command,
+            Some(Command::Query(ReadOnlyQuery::RolloutStatus { .. }))
+        ));
+    }
+
+    #[test]
+    fn anything_else_makes_the_block_a_shell_block_and_says_why() {
+        let t = target();
+        assert_eq!(plan_block("echo hi\nls", &t), BlockPlan::Shell(None));
+        let why = |s: &str| match plan_block(s, &t) {
+            BlockPlan::Shell(Some(w)) => w,
+            other => panic!("{other:?}"),
+        };
+        assert!(why("kubectl get pods -n checkout | grep Crash").starts_with("line 1: "));
+        assert!(
+            why("kubectl rollout undo deployment/checkout-api -n checkout\necho done")
+                .starts_with("line 2: not a kubectl command")
+        );
+        assert!(
+            why("kubectl rollout undo deployment/other -n checkout")
+                .contains("not the console's target")
+        );
+        assert!(
+            why("kubectl rollout undo deployment/checkout-api -n checkout --context prod")
+                .contains("not the console's target")
+        );
+        // kubectl lines only, some understood: those natively, the rest in the shell.
+        let plan = plan_block(
+            "kubectl -n checkout rollout undo deployment/checkout-api\nkubectl -n checkout annotate deployment/checkout-api --overwrite a=b",
+            &t,
+        );
+        let BlockPlan::Mixed(lines) = plan else {
+            panic!("{plan:?}");
+        };
+        assert!(lines[0].command.is_some() && lines[1].command.is_none());
+    }
+}
