@@ -4,4 +4,5 @@
 pub mod console;
 pub mod journal_port;
 pub mod logging;
+pub mod notifier;
 pub mod terminal;

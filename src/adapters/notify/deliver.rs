@@ -41,6 +41,8 @@ pub struct Delivery {
 
 /// Tries `msg` on `sink` until it is delivered, a final answer comes, or the policy's
 /// attempts are spent. `sleep` waits (tests shorten it; the console uses tokio's).
+/// Nothing is logged here: details may quote a sink's answer, so the caller redacts
+/// them before they go anywhere.
 pub async fn deliver<S, F>(
     sink: &Sink,
     http: &Client,
@@ -66,14 +68,12 @@ where
         let jitter: f64 = rand::random();
         match policy.after_failure(attempt, &tried.class, jitter) {
             Decision::GiveUp => {
-                tracing::warn!(sink = %sink.journal_name(), attempt, "message not delivered: {}", tried.detail);
                 return Delivery {
                     attempts: attempt,
                     outcome: Err(tried.detail),
                 };
             }
             Decision::RetryIn(wait) => {
-                tracing::info!(sink = %sink.journal_name(), attempt, ?wait, "retrying message: {}", tried.detail);
                 progress(Progress::Retrying {
                     attempt,
                     wait,
