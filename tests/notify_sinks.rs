@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use backout::adapters::notify::{self, Delivery, Progress, Sink, configure, deliver};
 use backout::domain::notify::{IncidentFacts, MessageKind, Outgoing, RetryPolicy, SinkKind};
-use backout::domain::redact::{REDACTED, Redactor};
+use backout::domain::redact::REDACTED;
 use backout::domain::runbook::front_matter::{
     GithubSink, GrafanaSink, Notify, PagerdutySink, SecretUrl, StatuspageSink,
 };
@@ -51,12 +51,10 @@ fn sink(notify: Notify, env: &[(&str, &str)]) -> Sink {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let mut redactor = Redactor::default();
     let configured = configure(
         &notify,
         |k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
         std::path::Path::new("."),
-        &mut redactor,
     );
     assert!(configured.problems.is_empty(), "{:?}", configured.problems);
     assert_eq!(configured.sinks.len(), 1);
@@ -144,7 +142,10 @@ async fn slack_posts_the_text_to_the_webhook() {
 #[tokio::test]
 async fn teams_posts_an_adaptive_card() {
     let rx = Receiver::start(vec![Reply::status(202)]).await;
-    let url = format!("{}/workflows/abc/triggers/manual/paths/invoke?sig=s3cr3t", rx.url);
+    let url = format!(
+        "{}/workflows/abc/triggers/manual/paths/invoke?sig=s3cr3t",
+        rx.url
+    );
     let s = sink(
         Notify {
             teams: Some(SecretUrl {
@@ -438,7 +439,10 @@ async fn the_outbox_writes_json_lines_and_skips_a_key_it_holds() {
             json!({ "key": second.key, "sink": "webhook", "kind": "all_clear", "text": second.text, "at_ms": NOW, "incident": "s1" }),
         ]
     );
-    assert!(rx.received().is_empty(), "a diverted sink reached the network");
+    assert!(
+        rx.received().is_empty(),
+        "a diverted sink reached the network"
+    );
 }
 
 #[tokio::test]
@@ -457,7 +461,10 @@ async fn a_429_with_retry_after_seconds_waits_that_long() {
     assert_eq!(got.len(), 2);
     // a retry is the same message with the same key
     assert_eq!(got[0].body, got[1].body);
-    assert_eq!(got[0].header("idempotency-key"), got[1].header("idempotency-key"));
+    assert_eq!(
+        got[0].header("idempotency-key"),
+        got[1].header("idempotency-key")
+    );
 }
 
 #[tokio::test]
@@ -482,14 +489,22 @@ async fn a_429_with_retry_after_http_date_waits_until_then() {
 
 #[tokio::test]
 async fn a_429_without_retry_after_backs_off_within_the_ceiling() {
-    let rx = Receiver::start(vec![Reply::status(429), Reply::status(429), Reply::status(200)]).await;
+    let rx = Receiver::start(vec![
+        Reply::status(429),
+        Reply::status(429),
+        Reply::status(200),
+    ])
+    .await;
     let (d, progress) = send(&webhook(&rx), &msg(MessageKind::StatusUpdate, 1)).await;
     assert_eq!(d.outcome, Ok("HTTP 200".into()));
     assert_eq!(d.attempts, 3);
     assert_eq!(progress.len(), 2);
     for p in &progress {
         let w = wait_of(p);
-        assert!(w >= Duration::from_millis(1) && w <= fast().ceiling, "{w:?}");
+        assert!(
+            w >= Duration::from_millis(1) && w <= fast().ceiling,
+            "{w:?}"
+        );
     }
     match &progress[0] {
         Progress::Retrying {
@@ -620,13 +635,12 @@ fn configuration_reads_secrets_registers_them_and_reports_problems() {
             ..PagerdutySink::default()
         }),
     };
-    let mut redactor = Redactor::default();
     let c = configure(
         &notify,
         |k| (k == "SLACK_URL").then(|| "https://hooks.slack.com/services/T/B/abcdef".into()),
         dir.path(),
-        &mut redactor,
     );
+    let redactor = c.redactor();
     let kinds: Vec<SinkKind> = c.sinks.iter().map(Sink::kind).collect();
     assert_eq!(kinds, [SinkKind::Slack, SinkKind::Pagerduty]);
     let problems: Vec<String> = c
@@ -653,5 +667,8 @@ fn configuration_reads_secrets_registers_them_and_reports_problems() {
     );
     // and a sink's Debug never shows its secret
     let shown = format!("{:?}", c.sinks);
-    assert!(!shown.contains("abcdef") && !shown.contains("file-routing-key"), "{shown}");
+    assert!(
+        !shown.contains("abcdef") && !shown.contains("file-routing-key"),
+        "{shown}"
+    );
 }

@@ -209,8 +209,12 @@ impl Notifier {
         let clean = |s: String| self.redactor.redact(&s).into_owned();
         let outcome = d.outcome.map(clean).map_err(clean);
         match &outcome {
-            Ok(detail) => tracing::info!(sink = %name, attempts = d.attempts, "message delivered: {detail}"),
-            Err(error) => tracing::warn!(sink = %name, attempts = d.attempts, "message not delivered: {error}"),
+            Ok(detail) => {
+                tracing::info!(sink = %name, attempts = d.attempts, "message delivered: {detail}")
+            }
+            Err(error) => {
+                tracing::warn!(sink = %name, attempts = d.attempts, "message not delivered: {error}")
+            }
         }
         Delivery {
             attempts: d.attempts,

@@ -63,21 +63,31 @@ pub enum SinkConfigError {
 pub struct Configured {
     pub sinks: Vec<Sink>,
     pub problems: Vec<SinkConfigError>,
+    /// Every secret read: give them to the journal (`JournalFile::add_secret`) and the
+    /// redactor of anything else that writes or shows text.
+    pub secrets: Vec<Secret>,
+}
+
+impl Configured {
+    /// A redactor for the secrets read.
+    pub fn redactor(&self) -> Redactor {
+        Redactor::new(self.secrets.iter().map(|s| s.expose().to_string()))
+    }
 }
 
 /// Resolves every sink in `notify`. `env` looks up environment variables (empty counts
-/// as unset); `runbook_dir` anchors relative secret files. Every secret read is added to
-/// `redactor`.
+/// as unset); `runbook_dir` anchors relative secret files. Every secret read is listed in
+/// [`Configured::secrets`].
 pub fn configure(
     notify: &Notify,
     env: impl Fn(&str) -> Option<String>,
     runbook_dir: &Path,
-    redactor: &mut Redactor,
 ) -> Configured {
+    let mut secrets = Vec::new();
     let mut r = Resolver {
         env: &env,
         dir: runbook_dir,
-        redactor,
+        secrets: &mut secrets,
     };
     let mut out = Configured::default();
     let mut push = |kind, target: Result<Target, SinkConfigError>| match target {
@@ -104,7 +114,8 @@ pub fn configure(
     if let Some(s) = &notify.webhook {
         push(
             SinkKind::Webhook,
-            r.url("webhook", s).map(|url| Target::Webhook(Webhook { url })),
+            r.url("webhook", s)
+                .map(|url| Target::Webhook(Webhook { url })),
         );
     }
     if let Some(g) = &notify.github {
@@ -176,6 +187,7 @@ pub fn configure(
             });
         push(SinkKind::Pagerduty, target);
     }
+    out.secrets = secrets;
     out
 }
 
@@ -191,7 +203,7 @@ fn api(configured: &Option<String>, default: &str) -> String {
 struct Resolver<'a, E: Fn(&str) -> Option<String>> {
     env: &'a E,
     dir: &'a Path,
-    redactor: &'a mut Redactor,
+    secrets: &'a mut Vec<Secret>,
 }
 
 type Named<'a> = (&'static str, &'a Option<String>);
@@ -243,13 +255,12 @@ impl<E: Fn(&str) -> Option<String>> Resolver<'_, E> {
                 })?,
             (None, Some(file)) => {
                 let path = self.dir.join(file);
-                let text =
-                    std::fs::read_to_string(&path).map_err(|e| SinkConfigError::File {
-                        sink,
-                        what: file_key,
-                        path: path.clone(),
-                        reason: e.to_string(),
-                    })?;
+                let text = std::fs::read_to_string(&path).map_err(|e| SinkConfigError::File {
+                    sink,
+                    what: file_key,
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
                 let v = text.trim().to_string();
                 if v.is_empty() {
                     return Err(SinkConfigError::FileEmpty {
@@ -262,7 +273,8 @@ impl<E: Fn(&str) -> Option<String>> Resolver<'_, E> {
             }
             (None, None) => return Ok(None),
         };
-        self.redactor.add(value.clone());
-        Ok(Some(Secret::new(value)))
+        let secret = Secret::new(value);
+        self.secrets.push(secret.clone());
+        Ok(Some(secret))
     }
 }

@@ -3,14 +3,14 @@
 //! the sending are in `crate::adapters::notify`.
 
 pub mod kind;
-pub mod sink;
 pub mod ledger;
 pub mod retry;
+pub mod sink;
 
 pub use kind::MessageKind;
-pub use sink::SinkKind;
 pub use ledger::{Unfinished, idempotency_key, unfinished};
 pub use retry::{AttemptClass, Decision, RetryPolicy, classify_status, parse_retry_after};
+pub use sink::SinkKind;
 
 /// A message ready to go to one sink: its text and the incident facts a sink needs to
 /// shape its own payload (a PagerDuty summary, a Statuspage incident name, a Grafana

@@ -194,7 +194,10 @@ mod tests {
     #[test]
     fn gives_up_on_final_answers_and_after_max_attempts() {
         let p = policy();
-        assert_eq!(p.after_failure(1, &AttemptClass::Final, 0.0), Decision::GiveUp);
+        assert_eq!(
+            p.after_failure(1, &AttemptClass::Final, 0.0),
+            Decision::GiveUp
+        );
         assert!(matches!(
             p.after_failure(3, &retryable(), 0.0),
             Decision::RetryIn(_)
@@ -210,7 +213,10 @@ mod tests {
     #[test]
     fn retry_after_parses_seconds_and_http_dates() {
         let now = Utc.with_ymd_and_hms(2015, 10, 21, 7, 27, 0).unwrap();
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
         assert_eq!(
             parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
