@@ -6,6 +6,7 @@ pub mod kind;
 pub mod ledger;
 pub mod retry;
 pub mod sink;
+pub mod template;
 
 pub use kind::MessageKind;
 pub use ledger::{Unfinished, idempotency_key, unfinished};
