@@ -30,6 +30,7 @@ use crate::ui::update::update;
 use crate::ui::view;
 
 use super::journal_port::JournalAppend;
+use super::notify_feed::{NotifierFeed, NotifyTask, refuse};
 
 const FRAME: Duration = Duration::from_millis(33);
 const MSG_QUEUE: usize = 1024;
@@ -81,6 +82,8 @@ pub struct ClusterFeed {
 pub struct Feeds {
     pub metrics: Option<MetricsFeed>,
     pub cluster: Option<ClusterFeed>,
+    /// Message sinks (see `runtime::notify_feed`).
+    pub notifier: Option<NotifierFeed>,
 }
 
 /// Runs the console until the operator quits. Waits for every queued journal write
@@ -95,7 +98,11 @@ pub async fn run<B: Backend, J: JournalAppend>(
 where
     B::Error: Send + Sync + 'static,
 {
-    let Feeds { metrics, cluster } = feeds;
+    let Feeds {
+        metrics,
+        cluster,
+        notifier,
+    } = feeds;
     let (tx, mut rx) = mpsc::channel::<Msg>(MSG_QUEUE);
     let writer = JournalWriter::start(journal, tx.clone());
     spawn_input(tx.clone());
@@ -105,6 +112,7 @@ where
     let watcher = cluster.as_ref().map(|c| spawn_cluster(tx.clone(), c));
     let actions = cluster.map(|c| ClusterExec::new(c, &app.session.id));
     let mut commands: HashMap<u32, CommandHandle> = HashMap::new();
+    let notifier = notifier.map(|n| NotifyTask::spawn(n, tx.clone()));
 
     if let Ok(size) = terminal.size() {
         app.size = (size.width, size.height);
@@ -139,13 +147,24 @@ where
         terminated |= matches!(msg, Msg::Terminate);
         let fx = update(&mut app, msg);
         dirty = true;
-        execute(&mut app, fx, &writer, &tx, &mut commands, actions.as_ref());
+        execute(
+            &mut app,
+            fx,
+            &writer,
+            &tx,
+            &mut commands,
+            actions.as_ref(),
+            notifier.as_ref(),
+        );
         if app.quitting {
             break;
         }
     }
     if let Some(p) = poller {
         p.abort();
+    }
+    if let Some(n) = notifier {
+        n.stop();
     }
     if let Some((mut handle, forward)) = watcher {
         handle.stop();
@@ -169,6 +188,7 @@ fn execute(
     tx: &mpsc::Sender<Msg>,
     commands: &mut HashMap<u32, CommandHandle>,
     actions: Option<&ClusterExec>,
+    notifier: Option<&NotifyTask>,
 ) {
     for effect in effects {
         match effect {
@@ -229,6 +249,10 @@ fn execute(
                     h.cancel();
                 }
             }
+            Effect::Deliver { sink, msg } => match notifier {
+                Some(n) => n.send(sink, *msg, tx),
+                None => refuse(tx, sink, *msg, "no message sinks in this console"),
+            },
             Effect::Quit => app.quitting = true,
         }
     }

@@ -5,4 +5,5 @@ pub mod console;
 pub mod journal_port;
 pub mod logging;
 pub mod notifier;
+pub mod notify_feed;
 pub mod terminal;

@@ -174,6 +174,18 @@ impl Notifier {
         (resent, left)
     }
 
+    /// Delivers `msg` to the sink journaled as `sink` (no journaling: the console
+    /// journals through its own writer). `None` when no such sink is configured.
+    pub async fn deliver_to(
+        &self,
+        sink: &str,
+        msg: &Outgoing,
+        progress: &(impl Fn(&str, Progress) + Sync),
+    ) -> Option<Delivery> {
+        let sink = self.sinks.iter().find(|s| s.journal_name() == sink)?;
+        Some(self.deliver_one(sink, msg, progress).await)
+    }
+
     async fn deliver_one(
         &self,
         sink: &Sink,

@@ -29,6 +29,10 @@ pub enum Action {
     Confirm,
     Cancel,
     Submit,
+    ComposeMessage,
+    ShowMessages,
+    NextMessageKind,
+    RetryMessage,
 }
 
 impl Action {
@@ -58,6 +62,10 @@ impl Action {
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
             Action::Submit => "save / submit",
+            Action::ComposeMessage => "compose a message: preview, edit, send",
+            Action::ShowMessages => "list messages and their delivery per sink",
+            Action::NextMessageKind => "message editor: next kind (redrafts the text)",
+            Action::RetryMessage => "resend the selected failed message",
         }
     }
 
@@ -83,6 +91,10 @@ impl Action {
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::Submit => "save",
+            Action::ComposeMessage => "message",
+            Action::ShowMessages => "messages",
+            Action::NextMessageKind => "kind",
+            Action::RetryMessage => "retry",
         }
     }
 }

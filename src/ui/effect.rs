@@ -29,6 +29,12 @@ pub enum Effect {
     ClusterFollow { op: u64 },
     /// Release the Lease lock of `op` (if taken).
     ClusterRelease { op: u64 },
+    /// Send a message to one sink (its `MessageQueued` record is on disk); answered
+    /// with `Msg::Notify`.
+    Deliver {
+        sink: String,
+        msg: Box<crate::domain::notify::Outgoing>,
+    },
     /// Leave: the runtime waits for pending journal writes, then restores the terminal.
     Quit,
 }

@@ -9,6 +9,7 @@ pub mod effect;
 pub mod format;
 pub mod keymap;
 pub mod live;
+pub mod messages;
 pub mod msg;
 pub mod panes;
 pub mod popups;

@@ -14,6 +14,7 @@ use crate::domain::runbook::{Runbook, Step, StepId, StepKind};
 use super::cluster::{ClusterConfirm, LiveCluster};
 use super::keymap::{Keymap, Mode};
 use super::live::LiveMetrics;
+use super::messages::{Composer, Messaging};
 use super::msg::Stream;
 use super::theme::Theme;
 
@@ -57,8 +58,15 @@ impl Pane {
 /// A confirmed intent the confirm layer hands back to `update`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Intent {
-    RunCommand { step: StepId },
+    RunCommand {
+        step: StepId,
+    },
     CloseSession,
+    /// Send a message to every configured sink.
+    SendMessage {
+        kind: crate::domain::notify::MessageKind,
+        text: String,
+    },
     QuitCancellingCommand,
 }
 
@@ -115,6 +123,12 @@ pub enum Layer {
         title: String,
         lines: Vec<String>,
     },
+    /// The message composer (preview and editor).
+    Compose(Box<Composer>),
+    /// The list of messages and their delivery per sink.
+    Messages {
+        cursor: usize,
+    },
 }
 
 impl Layer {
@@ -126,6 +140,8 @@ impl Layer {
             Layer::Note(_) => Mode::Note,
             Layer::ClusterConfirm(_) => Mode::Input,
             Layer::Notice { .. } => Mode::Confirm,
+            Layer::Compose(_) => Mode::Note,
+            Layer::Messages { .. } => Mode::Help,
         }
     }
 }
@@ -143,6 +159,11 @@ pub enum Then {
     /// Send cluster action `op` (its request record is on disk).
     ClusterExecute {
         op: u64,
+    },
+    /// Send this message to this sink (its `MessageQueued` record is on disk).
+    Deliver {
+        sink: String,
+        msg: Box<crate::domain::notify::Outgoing>,
     },
     Quit,
 }
@@ -263,6 +284,8 @@ pub struct App {
     /// The live cluster panes; `None` without a target deployment or a connection
     /// (then no cluster panes at all).
     pub cluster: Option<LiveCluster>,
+    /// The sinks and every message with its delivery (no sinks: composing says so).
+    pub messaging: Messaging,
 }
 
 impl App {
@@ -308,6 +331,7 @@ impl App {
             procedure_offset: Cell::new(0),
             metrics: None,
             cluster: None,
+            messaging: Messaging::default(),
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app

@@ -19,6 +19,7 @@ use super::cluster::{ClusterConfirm, ClusterOp, ClusterStep, OpStage};
 use super::effect::Effect;
 use super::keymap::Mode;
 use super::live::MetricsUpdate;
+use super::messages;
 use super::msg::{Msg, Stream};
 use super::state::{
     App, Confirm, Flash, FlashLevel, Intent, Layer, NoteEditor, Pane, PendingWrite, Prompt,
@@ -60,6 +61,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Journaled { req, result } => on_journaled(app, req, result),
+        Msg::Notify(ev) => messages::on_event(app, ev),
         Msg::Output { run, stream, line } => {
             if app.output.run == Some(run) {
                 let line = app.mask_secrets(&line);
@@ -98,6 +100,18 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let action = app.keymap.action_for(mode, &key);
     match mode {
         Mode::Normal => action.map(|a| on_normal(app, a)).unwrap_or_default(),
+        Mode::Help if matches!(app.layers.last(), Some(Layer::Messages { .. })) => {
+            match action {
+                Some(Action::Up) => messages::move_cursor(app, -1),
+                Some(Action::Down) => messages::move_cursor(app, 1),
+                Some(Action::RetryMessage) => return messages::retry_selected(app),
+                Some(Action::Cancel) => {
+                    app.layers.pop();
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
         Mode::Help => {
             if let Some(Layer::Help { scroll }) = app.layers.last_mut() {
                 match action {
@@ -164,6 +178,21 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Mode::Note if matches!(app.layers.last(), Some(Layer::Compose(_))) => match action {
+            Some(Action::Submit) => messages::submit_composer(app),
+            Some(Action::NextMessageKind) => messages::next_kind(app),
+            Some(Action::Cancel) => {
+                app.layers.pop();
+                flash(app, FlashLevel::Info, "Message discarded: nothing sent.");
+                Vec::new()
+            }
+            _ => {
+                if let Some(Layer::Compose(c)) = app.layers.last_mut() {
+                    c.input.input(key);
+                }
+                Vec::new()
+            }
+        },
         Mode::Note => match action {
             Some(Action::Submit) => submit_note(app),
             Some(Action::Cancel) => {
@@ -191,6 +220,9 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
     match app.layers.last_mut() {
         Some(Layer::Note(n)) => {
             n.input.insert_str(text);
+        }
+        Some(Layer::Compose(c)) => {
+            c.input.insert_str(text);
         }
         Some(Layer::Prompt(p)) => {
             p.input.insert_str(text.lines().next().unwrap_or(""));
@@ -315,7 +347,13 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::RecaptureBaseline => recapture_baseline(app),
         Action::Undo => request_undo(app),
-        Action::Confirm | Action::Cancel | Action::Submit => Vec::new(),
+        Action::ComposeMessage => messages::open_composer(app),
+        Action::ShowMessages => messages::open_list(app),
+        Action::Confirm
+        | Action::Cancel
+        | Action::Submit
+        | Action::NextMessageKind
+        | Action::RetryMessage => Vec::new(),
     }
 }
 
@@ -494,6 +532,7 @@ fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::RunCommand { step } => start_command(app, step),
         Intent::CloseSession => vec![journal(app, Entry::SessionClosed, None, Then::Quit)],
+        Intent::SendMessage { kind, text } => messages::send(app, kind, text),
         Intent::QuitCancellingCommand => match &mut app.running {
             Some(r) => {
                 r.cancel_requested = true;
@@ -668,7 +707,7 @@ fn enter_phase_of(app: &mut App, step: StepId) -> Vec<Effect> {
     )]
 }
 
-fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: Then) -> Effect {
+pub(super) fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: Then) -> Effect {
     let req = app.next_req;
     app.next_req += 1;
     app.pending.push(PendingWrite { req, step, then });
@@ -785,6 +824,9 @@ fn on_journaled(
                 );
             }
             app.entering_phase = None;
+            if let Then::Deliver { sink, msg } = &pending.then {
+                messages::not_queued(app, sink, msg, &e);
+            }
             let mut fx = Vec::new();
             if let Then::ClusterExecute { op } = pending.then
                 && let Some(c) = app.cluster.as_mut()
@@ -855,6 +897,7 @@ fn on_journaled(
                 _ => Vec::new(),
             }
         }
+        Then::Deliver { sink, msg } => messages::queued(app, sink, *msg),
         Then::Quit => quit(app),
     }
 }
@@ -910,7 +953,7 @@ fn quit(app: &mut App) -> Vec<Effect> {
     vec![Effect::Quit]
 }
 
-fn flash(app: &mut App, level: FlashLevel, text: &str) {
+pub(super) fn flash(app: &mut App, level: FlashLevel, text: &str) {
     app.flash = Some(Flash {
         level,
         text: text.to_string(),

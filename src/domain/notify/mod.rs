@@ -16,7 +16,7 @@ pub use sink::SinkKind;
 /// A message ready to go to one sink: its text and the incident facts a sink needs to
 /// shape its own payload (a PagerDuty summary, a Statuspage incident name, a Grafana
 /// region start).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
     /// When the message was composed (Unix milliseconds): the end of a Grafana region.
     pub at_ms: i64,
@@ -28,7 +28,7 @@ pub struct Outgoing {
 }
 
 /// What every sink may quote about the incident.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IncidentFacts {
     /// The session id.
     pub id: String,

@@ -37,40 +37,46 @@ pub fn is_variable(name: &str) -> bool {
 /// The built-in text of a kind.
 pub fn default_text(kind: MessageKind) -> &'static str {
     match kind {
-        MessageKind::RollbackNotification => {
-            "[{{severity}}] Rolling back {{service}} ({{namespace}}/{{deployment}}): \
-             revision {{from_revision}} ({{from_image}}) → {{to_revision}} ({{to_image}}).\n\
-             Verdict: {{verdict}}. Confirmed by {{confirmed_by}}. Incident {{incident_id}}, started {{started_at}}."
-        }
-        MessageKind::StatusUpdate => {
-            "[{{severity}}] Update on {{service}}: rolled back to revision {{to_revision}} ({{to_image}}); \
-             verifying recovery. {{elapsed}} since the incident started. Incident {{incident_id}}."
-        }
-        MessageKind::AllClear => {
-            "[{{severity}}] All clear on {{service}}: running revision {{to_revision}} ({{to_image}}), \
-             recovery verified at {{now}}. Incident {{incident_id}} lasted {{elapsed}}."
-        }
-        MessageKind::PostRollbackSummary => {
-            "Post-rollback summary for {{service}} (incident {{incident_id}}, {{severity}})\n\
-             - Started: {{started_at}}\n\
-             - Verdict: {{verdict}}\n\
-             - Rolled back {{namespace}}/{{deployment}} from revision {{from_revision}} ({{from_image}}) \
-             to {{to_revision}} ({{to_image}}) in {{rollback_duration}}, confirmed by {{confirmed_by}}\n\
-             - Total time: {{elapsed}}"
-        }
-        MessageKind::IncidentReport => {
-            "Incident report {{incident_id}}: {{title}}\n\
-             Severity: {{severity}}. Service: {{service}} ({{namespace}}/{{deployment}}).\n\
-             Timeline: started {{started_at}}; rollback from revision {{from_revision}} ({{from_image}}) \
-             to {{to_revision}} ({{to_image}}) took {{rollback_duration}}, confirmed by {{confirmed_by}}; \
-             all clear after {{elapsed}}.\n\
-             Decision: {{verdict}}."
-        }
+        MessageKind::RollbackNotification => concat!(
+            "[{{severity}}] Rolling back {{service}} ({{namespace}}/{{deployment}})\n",
+            "From revision {{from_revision}} ({{from_image}})\n",
+            "To revision {{to_revision}} ({{to_image}})\n",
+            "Verdict: {{verdict}}. Confirmed by {{confirmed_by}}.\n",
+            "Incident {{incident_id}}, started {{started_at}}.",
+        ),
+        MessageKind::StatusUpdate => concat!(
+            "[{{severity}}] Update on {{service}}\n",
+            "Rolled back to revision {{to_revision}} ({{to_image}}); verifying recovery.\n",
+            "{{elapsed}} since the incident started. Incident {{incident_id}}.",
+        ),
+        MessageKind::AllClear => concat!(
+            "[{{severity}}] All clear on {{service}}\n",
+            "Running revision {{to_revision}} ({{to_image}}); recovery verified at {{now}}.\n",
+            "Incident {{incident_id}} lasted {{elapsed}}.",
+        ),
+        MessageKind::PostRollbackSummary => concat!(
+            "Post-rollback summary: {{service}} (incident {{incident_id}}, {{severity}})\n",
+            "- Started: {{started_at}}\n",
+            "- Verdict: {{verdict}}\n",
+            "- Rolled back {{namespace}}/{{deployment}}\n",
+            "  from revision {{from_revision}} ({{from_image}})\n",
+            "  to revision {{to_revision}} ({{to_image}})\n",
+            "  in {{rollback_duration}}, confirmed by {{confirmed_by}}\n",
+            "- Total time: {{elapsed}}",
+        ),
+        MessageKind::IncidentReport => concat!(
+            "Incident report {{incident_id}}: {{title}}\n",
+            "Severity: {{severity}}. Service: {{service}} ({{namespace}}/{{deployment}}).\n",
+            "Started {{started_at}}; the decision: {{verdict}}.\n",
+            "Rolled back from revision {{from_revision}} ({{from_image}})\n",
+            "to revision {{to_revision}} ({{to_image}}) in {{rollback_duration}},\n",
+            "confirmed by {{confirmed_by}}. All clear after {{elapsed}}.",
+        ),
     }
 }
 
 /// The text for a kind: the runbook's override (by kind name), else the built-in one.
-pub fn text_for<'a>(kind: MessageKind, overrides: &'a BTreeMap<String, String>) -> &'a str {
+pub fn text_for(kind: MessageKind, overrides: &BTreeMap<String, String>) -> &str {
     overrides
         .get(kind.name())
         .map(String::as_str)
@@ -213,7 +219,7 @@ mod tests {
         let got = render(default_text(MessageKind::AllClear), &values());
         assert!(
             got.starts_with(
-                "[SEV-1] All clear on checkout: running revision 41 (‹unknown: to_image›)"
+                "[SEV-1] All clear on checkout\nRunning revision 41 (‹unknown: to_image›)"
             ),
             "{got}"
         );

@@ -1,8 +1,10 @@
 //! Modal layers drawn over the panes. The top layer gets keys first (see `update`).
 
 pub mod cluster;
+pub mod compose;
 pub mod confirm;
 pub mod help;
+pub mod messages;
 pub mod note;
 pub mod prompt;
 
