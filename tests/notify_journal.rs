@@ -15,7 +15,9 @@ use backout::domain::journal::{Entry, Record};
 use backout::domain::notify::{IncidentFacts, MessageKind, RetryPolicy, unfinished};
 use backout::domain::progress::Progress;
 use backout::domain::report;
-use backout::domain::runbook::front_matter::{GithubSink, Notify, SecretUrl};
+use backout::domain::runbook::front_matter::{
+    GithubSink, GrafanaSink, Notify, SecretUrl, StatuspageSink,
+};
 use backout::runtime::journal_port::JournalAppend;
 use backout::runtime::notifier::{Draft, Notifier};
 use support::receiver::{Receiver, Reply};
@@ -364,4 +366,73 @@ async fn a_secret_canary_never_reaches_the_journal_the_log_or_the_report() {
     assert!(!md.contains(CANARY), "report: {md}");
     let json = serde_json::to_string(&rep).unwrap();
     assert!(!json.contains(CANARY), "report json: {json}");
+}
+
+#[tokio::test]
+async fn a_resumed_session_updates_the_incident_and_region_it_opened() {
+    // one receiver each: the two sinks are sent to concurrently
+    let sp = Receiver::start(vec![Reply::status(201).body(r#"{"id":"inc9"}"#)]).await;
+    let gf = Receiver::start(vec![
+        Reply::status(200).body(r#"{"id":77,"message":"Annotation added"}"#),
+    ])
+    .await;
+    let notify = Notify {
+        statuspage: Some(StatuspageSink {
+            page_id: "pg1".into(),
+            token_env: Some("SP".into()),
+            api_url: Some(sp.url.clone()),
+            ..StatuspageSink::default()
+        }),
+        grafana: Some(GrafanaSink {
+            url: gf.url.clone(),
+            ..GrafanaSink::default()
+        }),
+        ..Notify::default()
+    };
+    let env = |k: &str| (k == "SP").then(|| "sp-key-1234".to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    {
+        let mut journal = Journal::open(&path, None);
+        let first = notifier(&configure(&notify, env, Path::new(".")));
+        first
+            .send(
+                &mut journal,
+                &draft(1, MessageKind::RollbackNotification, "rolling back"),
+                |_, _| {},
+            )
+            .await;
+    }
+    // the console restarts: new sinks that know nothing, until the journal tells them
+    let mut journal = Journal::open(&path, None);
+    let resumed = notifier(&configure(&notify, env, Path::new(".")));
+    resumed.remember(records(&path).iter().map(|r| &r.entry));
+    resumed
+        .send(
+            &mut journal,
+            &draft(2, MessageKind::AllClear, "all clear"),
+            |_, _| {},
+        )
+        .await;
+    let calls = |rx: &Receiver| -> Vec<(String, String)> {
+        rx.received()
+            .iter()
+            .map(|r| (r.method.clone(), r.path.clone()))
+            .collect()
+    };
+    let pair = |m: &str, p: &str| (m.to_string(), p.to_string());
+    assert_eq!(
+        calls(&sp),
+        [
+            pair("POST", "/v1/pages/pg1/incidents"),
+            pair("PATCH", "/v1/pages/pg1/incidents/inc9")
+        ]
+    );
+    assert_eq!(
+        calls(&gf),
+        [
+            pair("POST", "/api/annotations"),
+            pair("PATCH", "/api/annotations/77")
+        ]
+    );
 }

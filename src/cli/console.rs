@@ -169,6 +169,7 @@ fn run(
             .unwrap_or_else(|| Path::new(".")),
         &dir.path,
         drill,
+        &app.records,
     );
     for s in &notify.secrets {
         app.redactor.add(s.clone());

@@ -72,6 +72,17 @@ impl Notifier {
         self
     }
 
+    /// Restores what the journal says earlier deliveries created (see [`Sink::remember`]).
+    pub fn remember<'a>(&self, entries: impl IntoIterator<Item = &'a Entry>) {
+        for e in entries {
+            if let Entry::MessageDelivered { sink, detail, .. } = e
+                && let Some(s) = self.sinks.iter().find(|s| &s.journal_name() == sink)
+            {
+                s.remember(detail);
+            }
+        }
+    }
+
     pub fn sinks(&self) -> &[Sink] {
         &self.sinks
     }

@@ -118,13 +118,15 @@ pub struct Setup {
 
 /// Builds the session's sinks from the runbook's `notify` block (secrets from `env` or
 /// files relative to `runbook_dir`); with `drill`, every sink writes to the outbox in
-/// `session_dir` instead.
+/// `session_dir` instead. `records` (the session so far) restore what earlier deliveries
+/// created (a Statuspage incident, a Grafana annotation).
 pub fn setup(
     front: Option<&crate::domain::runbook::front_matter::FrontMatter>,
     env: impl Fn(&str) -> Option<String>,
     runbook_dir: &std::path::Path,
     session_dir: &std::path::Path,
     drill: bool,
+    records: &[crate::domain::journal::Record],
 ) -> Setup {
     use crate::adapters::notify::{Outbox, configure, outbox};
     use crate::domain::notify::RetryPolicy;
@@ -161,6 +163,9 @@ pub fn setup(
         }
     };
     let notifier = notifier.filter(|n| !n.sinks().is_empty());
+    if let Some(n) = &notifier {
+        n.remember(records.iter().map(|r| &r.entry));
+    }
     let sinks = notifier
         .as_ref()
         .map(|n| n.sinks().iter().map(|s| s.journal_name()).collect())

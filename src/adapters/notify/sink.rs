@@ -72,6 +72,29 @@ impl Sink {
         }
     }
 
+    /// Takes back what an earlier delivery's journaled detail says the sink created (a
+    /// Statuspage incident, a Grafana annotation), so a resumed session updates it instead
+    /// of opening another. Returns whether the detail named one.
+    pub fn remember(&self, detail: &str) -> bool {
+        let after = |marker: &str| {
+            detail
+                .split_once(marker)
+                .map(|(_, rest)| rest.split_whitespace().next().unwrap_or("").to_string())
+                .filter(|id| !id.is_empty())
+        };
+        match &*self.target {
+            Target::Statuspage(s) => match after("created incident ") {
+                Some(id) => s.incident.lock().map(|mut g| *g = Some(id)).is_ok(),
+                None => false,
+            },
+            Target::Grafana(g) => match after("added annotation ").and_then(|n| n.parse().ok()) {
+                Some(id) => g.annotation.lock().map(|mut a| *a = Some(id)).is_ok(),
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
     /// One attempt at sending `msg`.
     pub async fn attempt(&self, http: &Client, msg: &Outgoing) -> Attempt {
         let req = match &*self.target {
