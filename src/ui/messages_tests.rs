@@ -346,3 +346,15 @@ fn snapshot_messages_list() {
     update(&mut app, key('M'));
     insta::assert_snapshot!(screen(&app, 120, 32));
 }
+
+#[test]
+fn a_communication_step_offers_to_compose_a_message() {
+    let mut app = messaging_app(&["slack", "pagerduty"]);
+    let hint = "compose a message to slack, pagerduty";
+    assert!(!screen(&app, 120, 32).contains(hint));
+    app.runbook.phases[2].kind = crate::domain::runbook::PhaseKind::Communication;
+    app.cursor = app.steps.iter().position(|p| p.phase == 2).unwrap();
+    assert!(screen(&app, 120, 32).contains(hint));
+    app.messaging.sinks.clear();
+    assert!(!screen(&app, 120, 32).contains(hint));
+}
