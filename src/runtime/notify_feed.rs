@@ -177,3 +177,65 @@ pub fn setup(
         secrets,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::runbook::front_matter::{FrontMatter, Notify, PagerdutySink, SecretUrl};
+
+    fn front() -> FrontMatter {
+        FrontMatter {
+            notify: Some(Notify {
+                webhook: Some(SecretUrl {
+                    webhook_env: Some("HOOK".into()),
+                    ..SecretUrl::default()
+                }),
+                slack: Some(SecretUrl {
+                    webhook_env: Some("UNSET".into()),
+                    ..SecretUrl::default()
+                }),
+                pagerduty: Some(PagerdutySink {
+                    routing_key_env: Some("PD".into()),
+                    ..PagerdutySink::default()
+                }),
+                ..Notify::default()
+            }),
+            ..FrontMatter::default()
+        }
+    }
+
+    fn env(k: &str) -> Option<String> {
+        match k {
+            "HOOK" => Some("http://127.0.0.1:9/hook-secret".into()),
+            "PD" => Some("pd-routing-key".into()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_drill_diverts_every_sink_and_secrets_come_back_for_redaction() {
+        let dir = std::path::Path::new("/tmp/session");
+        let s = setup(Some(&front()), env, dir, dir, true, &[]);
+        assert_eq!(s.sinks, ["outbox:webhook", "outbox:pagerduty"]);
+        assert!(s.feed.is_some());
+        assert_eq!(
+            s.problems,
+            ["notify.slack: webhook_env names `UNSET`, which is not set"]
+        );
+        assert_eq!(
+            s.secrets,
+            ["http://127.0.0.1:9/hook-secret", "pd-routing-key"]
+        );
+        let live = setup(Some(&front()), env, dir, dir, false, &[]);
+        assert_eq!(live.sinks, ["webhook", "pagerduty"]);
+    }
+
+    #[test]
+    fn no_notify_block_no_feed() {
+        let dir = std::path::Path::new(".");
+        let s = setup(Some(&FrontMatter::default()), env, dir, dir, false, &[]);
+        assert!(s.feed.is_none() && s.sinks.is_empty() && s.problems.is_empty());
+        let s = setup(None, env, dir, dir, true, &[]);
+        assert!(s.feed.is_none());
+    }
+}
