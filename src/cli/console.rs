@@ -308,7 +308,9 @@ fn metrics_feed(
     };
     let client = config.client(DEFAULT_TIMEOUT).map_err(|e| e.to_string())?;
     let source = PrometheusSource::new(client, metrics.queries.clone());
-    Ok(Some((MetricsFeed::new(Arc::new(source)), config.url)))
+    let mut feed = MetricsFeed::new(Arc::new(source));
+    feed.baseline_offset = metrics.baseline_offset.map(|d| d.0);
+    Ok(Some((feed, config.url)))
 }
 
 /// How to connect, when there is a deployment to watch: `--deployment` or the

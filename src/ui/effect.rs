@@ -29,6 +29,9 @@ pub enum Effect {
     ClusterFollow { op: u64 },
     /// Release the Lease lock of `op` (if taken).
     ClusterRelease { op: u64 },
+    /// Read the metric baselines from Prometheus with `offset` at the next refresh;
+    /// answered by a `Msg::Metrics` whose `baselines` are set.
+    ReadBaselines,
     /// Send a message to one sink (its `MessageQueued` record is on disk); answered
     /// with `Msg::Notify`.
     Deliver {
