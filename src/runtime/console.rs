@@ -125,6 +125,19 @@ where
         app.size = (size.width, size.height);
     }
     app.now = Utc::now();
+    let resend = crate::ui::messages::resend_unfinished(&mut app);
+    execute(
+        &mut app,
+        resend,
+        &writer,
+        &tx,
+        &mut commands,
+        &Targets {
+            actions: actions.as_ref(),
+            baseline_request: &baseline_request,
+            notifier: notifier.as_ref(),
+        },
+    );
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     let mut terminated = false;

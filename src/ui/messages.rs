@@ -528,6 +528,36 @@ pub fn on_event(app: &mut App, ev: NotifyEvent) -> Vec<Effect> {
     }
 }
 
+/// At the start of a resumed console: every message the journal shows queued with no
+/// outcome, to a sink that deduplicates by key (PagerDuty, the generic webhook, the
+/// outbox), is sent again with the same key. The others stay "may have been sent" for the
+/// operator to decide (`r` in the list); they are never resent by themselves.
+pub fn resend_unfinished(app: &mut App) -> Vec<Effect> {
+    use crate::domain::notify::sink::delivered_by;
+    let rows: Vec<MessageRow> = app
+        .messaging
+        .rows
+        .iter()
+        .filter(|r| r.status == RowStatus::Unknown)
+        .filter(|r| delivered_by(&r.sink).is_some_and(|k| k.dedups()))
+        .filter(|r| app.messaging.sinks.contains(&r.sink))
+        .cloned()
+        .collect();
+    let incident = facts(app);
+    rows.into_iter()
+        .map(|row| {
+            let msg = Outgoing {
+                key: row.key.clone(),
+                at_ms: app.now.timestamp_millis(),
+                kind: row.kind,
+                text: row.text.clone(),
+                incident: incident.clone(),
+            };
+            queue(app, row.sink, msg)
+        })
+        .collect()
+}
+
 /// `M`: the list of messages and their delivery per sink.
 pub fn open_list(app: &mut App) -> Vec<Effect> {
     let cursor = app.messaging.rows.len().saturating_sub(1);

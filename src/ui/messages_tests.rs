@@ -358,3 +358,33 @@ fn a_communication_step_offers_to_compose_a_message() {
     app.messaging.sinks.clear();
     assert!(!screen(&app, 120, 32).contains(hint));
 }
+
+#[test]
+fn a_resumed_console_resends_only_to_sinks_that_deduplicate() {
+    let mut app = messaging_app(&["slack", "pagerduty"]);
+    for (seq, sink) in [(2, "slack"), (3, "pagerduty")] {
+        let entry = Entry::MessageQueued {
+            key: format!("k-{sink}"),
+            sink: sink.into(),
+            template: "rollback_notification".into(),
+            text: "rolling back".into(),
+        };
+        app.records.push(record(seq, entry, t0()));
+    }
+    app.messaging = Messaging::new(
+        vec!["slack".into(), "pagerduty".into()],
+        false,
+        &app.records,
+    );
+    let fx = resend_unfinished(&mut app);
+    let (fx, written) = crate::ui::testkit::settle(&mut app, fx);
+    assert!(
+        matches!(&written[..], [Entry::MessageQueued { key, sink, .. }] if key == "k-pagerduty" && sink == "pagerduty"),
+        "{written:?}"
+    );
+    assert_eq!(
+        deliveries(&fx),
+        [("pagerduty".to_string(), "k-pagerduty".to_string())]
+    );
+    assert_eq!(app.messaging.rows[0].status, RowStatus::Unknown);
+}
