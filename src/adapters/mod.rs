@@ -5,6 +5,7 @@ pub mod identity;
 pub mod journal_file;
 pub mod kube;
 pub mod metrics_source;
+pub mod notify;
 pub mod prometheus;
 pub mod session_store;
 pub mod shell;

@@ -158,6 +158,28 @@ fn run(
     );
     app.redactor = Redactor::from_vars(std::env::vars());
     let mut shown: Vec<String> = notices;
+    let mut journal = journal;
+    let drill = (args.drill || app.progress.mode == "drill") && !args.drill_real_messages;
+    let notify = crate::runtime::notify_feed::setup(
+        app.runbook.front.as_ref(),
+        |k| std::env::var(k).ok(),
+        app.runbook
+            .source
+            .parent()
+            .unwrap_or_else(|| Path::new(".")),
+        &dir.path,
+        drill,
+        &app.records,
+    );
+    for s in &notify.secrets {
+        app.redactor.add(s.clone());
+        journal.add_secret(s.clone());
+    }
+    app.messaging = crate::ui::messages::Messaging::new(notify.sinks, drill, &app.records);
+    for p in &notify.problems {
+        tracing::warn!("{p}");
+    }
+    shown.extend(notify.problems);
     let feed = match metrics_feed(&app.runbook, args) {
         Ok(Some((feed, label))) => {
             let label = app.mask_secrets(&label);
@@ -240,6 +262,7 @@ fn run(
             Feeds {
                 metrics: feed,
                 cluster,
+                notifier: notify.feed,
             },
             &mut guard.terminal,
         )

@@ -55,6 +55,13 @@ pub struct ConsoleArgs {
     /// Refuse every request that could change the cluster, at the client.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// A drill: every message sink is replaced by the outbox file in the session directory
+    /// (set by `backout drill`; a session whose journal says `mode: drill` is one too).
+    #[arg(skip)]
+    pub drill: bool,
+    /// In a drill, send messages to the runbook's real sinks instead of the outbox.
+    #[arg(long, global = true)]
+    pub drill_real_messages: bool,
 }
 
 #[derive(Debug, Subcommand)]

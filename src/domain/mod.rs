@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod decision;
 pub mod journal;
+pub mod notify;
 pub mod progress;
 pub mod redact;
 pub mod report;

@@ -44,6 +44,8 @@ pub struct Report {
     pub skipped: Vec<SkippedStep>,
     pub resumes: Vec<ResumeReport>,
     pub timeline: Vec<TimelineEntry>,
+    /// Every message queued, per sink, with its delivery status.
+    pub messages: Vec<MessageReport>,
     pub journal: JournalSummary,
     /// Notes about the data itself (e.g. a torn journal tail, a changed runbook).
     pub warnings: Vec<String>,
@@ -220,6 +222,7 @@ pub fn build(progress: &Progress, records: &[Record], runbook: Option<&Runbook>)
         skipped: skipped(progress, &titles),
         resumes: resumes(records),
         timeline: records.iter().map(timeline_entry).collect(),
+        messages: messages::messages(records),
         journal: JournalSummary {
             records: records.len(),
             head_hash: records.last().map(|r| r.hash.clone()),
@@ -287,6 +290,7 @@ impl Report {
             r(&mut t.text);
         }
         self.warnings.iter_mut().for_each(r);
+        messages::redact(&mut self.messages, redactor);
     }
 }
 
@@ -737,6 +741,7 @@ pub fn to_markdown(report: &Report) -> String {
     skipped_md(&mut md, report);
     notes_md(&mut md, report);
     resumes_md(&mut md, report);
+    messages::messages_md(&mut md, &report.messages);
     timeline_md(&mut md, report);
     if !report.warnings.is_empty() {
         md.push_str("## Data warnings\n\n");
@@ -1045,6 +1050,10 @@ fn longest_run(s: &str, c: char) -> usize {
     }
     best
 }
+
+#[path = "report_messages.rs"]
+mod messages;
+pub use messages::{MessageReport, MessageStatus};
 
 #[cfg(test)]
 #[path = "report_tests.rs"]

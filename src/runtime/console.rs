@@ -31,6 +31,7 @@ use crate::ui::update::update;
 use crate::ui::view;
 
 use super::journal_port::JournalAppend;
+use super::notify_feed::{NotifierFeed, NotifyTask, refuse};
 
 const FRAME: Duration = Duration::from_millis(33);
 const MSG_QUEUE: usize = 1024;
@@ -86,6 +87,8 @@ pub struct ClusterFeed {
 pub struct Feeds {
     pub metrics: Option<MetricsFeed>,
     pub cluster: Option<ClusterFeed>,
+    /// Message sinks (see `runtime::notify_feed`).
+    pub notifier: Option<NotifierFeed>,
 }
 
 /// Runs the console until the operator quits. Waits for every queued journal write
@@ -100,7 +103,11 @@ pub async fn run<B: Backend, J: JournalAppend>(
 where
     B::Error: Send + Sync + 'static,
 {
-    let Feeds { metrics, cluster } = feeds;
+    let Feeds {
+        metrics,
+        cluster,
+        notifier,
+    } = feeds;
     let (tx, mut rx) = mpsc::channel::<Msg>(MSG_QUEUE);
     let writer = JournalWriter::start(journal, tx.clone());
     spawn_input(tx.clone());
@@ -112,11 +119,25 @@ where
     let watcher = cluster.as_ref().map(|c| spawn_cluster(tx.clone(), c));
     let actions = cluster.map(|c| ClusterExec::new(c, &app.session.id));
     let mut commands: HashMap<u32, CommandHandle> = HashMap::new();
+    let notifier = notifier.map(|n| NotifyTask::spawn(n, tx.clone()));
 
     if let Ok(size) = terminal.size() {
         app.size = (size.width, size.height);
     }
     app.now = Utc::now();
+    let resend = crate::ui::messages::resend_unfinished(&mut app);
+    execute(
+        &mut app,
+        resend,
+        &writer,
+        &tx,
+        &mut commands,
+        &Targets {
+            actions: actions.as_ref(),
+            baseline_request: &baseline_request,
+            notifier: notifier.as_ref(),
+        },
+    );
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     let mut terminated = false;
@@ -157,8 +178,11 @@ where
             &writer,
             &tx,
             &mut commands,
-            actions.as_ref(),
-            &baseline_request,
+            &Targets {
+                actions: actions.as_ref(),
+                baseline_request: &baseline_request,
+                notifier: notifier.as_ref(),
+            },
         );
         if app.quitting {
             break;
@@ -166,6 +190,9 @@ where
     }
     if let Some(p) = poller {
         p.abort();
+    }
+    if let Some(n) = notifier {
+        n.stop();
     }
     if let Some((mut handle, forward)) = watcher {
         handle.stop();
@@ -182,15 +209,26 @@ where
     })
 }
 
+/// Where effects other than journal writes and commands go.
+struct Targets<'a> {
+    actions: Option<&'a ClusterExec>,
+    baseline_request: &'a AtomicBool,
+    notifier: Option<&'a NotifyTask>,
+}
+
 fn execute(
     app: &mut App,
     effects: Vec<Effect>,
     writer: &JournalWriter,
     tx: &mpsc::Sender<Msg>,
     commands: &mut HashMap<u32, CommandHandle>,
-    actions: Option<&ClusterExec>,
-    baseline_request: &AtomicBool,
+    targets: &Targets,
 ) {
+    let Targets {
+        actions,
+        baseline_request,
+        notifier,
+    } = *targets;
     for effect in effects {
         match effect {
             Effect::ReadBaselines => baseline_request.store(true, Ordering::SeqCst),
@@ -251,6 +289,10 @@ fn execute(
                     h.cancel();
                 }
             }
+            Effect::Deliver { sink, msg } => match notifier {
+                Some(n) => n.send(sink, *msg, tx),
+                None => refuse(tx, sink, *msg, "no message sinks in this console"),
+            },
             Effect::Quit => app.quitting = true,
         }
     }

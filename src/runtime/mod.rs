@@ -5,4 +5,6 @@ pub mod console;
 pub mod first_frame;
 pub mod journal_port;
 pub mod logging;
+pub mod notifier;
+pub mod notify_feed;
 pub mod terminal;

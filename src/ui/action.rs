@@ -43,6 +43,10 @@ pub enum Action {
     SortPods,
     /// Pods pane: type a filter.
     FilterPods,
+    ComposeMessage,
+    ShowMessages,
+    NextMessageKind,
+    RetryMessage,
 }
 
 impl Action {
@@ -85,6 +89,10 @@ impl Action {
             Action::DeletePods => "delete pods by label selector (a stuck rollout)",
             Action::SortPods => "sort the Pods pane by the next column",
             Action::FilterPods => "filter the Pods pane by a typed substring",
+            Action::ComposeMessage => "compose a message: preview, edit, send",
+            Action::ShowMessages => "list messages and their delivery per sink",
+            Action::NextMessageKind => "message editor: next kind (redrafts the text)",
+            Action::RetryMessage => "resend the selected failed message",
         }
     }
 
@@ -121,6 +129,10 @@ impl Action {
             Action::DeletePods => "delete pods",
             Action::SortPods => "sort pods",
             Action::FilterPods => "filter pods",
+            Action::ComposeMessage => "message",
+            Action::ShowMessages => "messages",
+            Action::NextMessageKind => "kind",
+            Action::RetryMessage => "retry",
         }
     }
 }

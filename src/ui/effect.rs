@@ -32,6 +32,12 @@ pub enum Effect {
     /// Read the metric baselines from Prometheus with `offset` at the next refresh;
     /// answered by a `Msg::Metrics` whose `baselines` are set.
     ReadBaselines,
+    /// Send a message to one sink (its `MessageQueued` record is on disk); answered
+    /// with `Msg::Notify`.
+    Deliver {
+        sink: String,
+        msg: Box<crate::domain::notify::Outgoing>,
+    },
     /// Leave: the runtime waits for pending journal writes, then restores the terminal.
     Quit,
 }

@@ -12,6 +12,7 @@ pub mod effect;
 pub mod format;
 pub mod keymap;
 pub mod live;
+pub mod messages;
 pub mod msg;
 pub mod native_step;
 pub mod panes;

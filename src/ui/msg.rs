@@ -56,6 +56,8 @@ pub enum Msg {
         op: u64,
         step: super::cluster::ClusterStep,
     },
+    /// What the notifier reports about a message delivery.
+    Notify(super::messages::NotifyEvent),
     /// SIGTERM / SIGHUP: leave cleanly.
     Terminate,
 }

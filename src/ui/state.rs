@@ -14,6 +14,7 @@ use crate::domain::runbook::{Runbook, Step, StepId, StepKind};
 use super::cluster::{ClusterConfirm, LiveCluster};
 use super::keymap::{Keymap, Mode};
 use super::live::LiveMetrics;
+use super::messages::{Composer, Messaging};
 use super::msg::Stream;
 use super::theme::Theme;
 
@@ -66,6 +67,11 @@ pub enum Intent {
         step: StepId,
     },
     CloseSession,
+    /// Send a message to every configured sink.
+    SendMessage {
+        kind: crate::domain::notify::MessageKind,
+        text: String,
+    },
     QuitCancellingCommand,
 }
 
@@ -130,6 +136,12 @@ pub enum Layer {
         title: String,
         lines: Vec<String>,
     },
+    /// The message composer (preview and editor).
+    Compose(Box<Composer>),
+    /// The list of messages and their delivery per sink.
+    Messages {
+        cursor: usize,
+    },
 }
 
 impl Layer {
@@ -143,6 +155,8 @@ impl Layer {
             Layer::ClusterConfirm(_) => Mode::Confirm,
             Layer::ActionMenu(_) => Mode::Actions,
             Layer::Notice { .. } => Mode::Confirm,
+            Layer::Compose(_) => Mode::Note,
+            Layer::Messages { .. } => Mode::Help,
         }
     }
 }
@@ -163,6 +177,11 @@ pub enum Then {
     },
     /// Run the next lines of the step running natively (its start record is on disk).
     NativeAdvance,
+    /// Send this message to this sink (its `MessageQueued` record is on disk).
+    Deliver {
+        sink: String,
+        msg: Box<crate::domain::notify::Outgoing>,
+    },
     Quit,
 }
 
@@ -282,6 +301,8 @@ pub struct App {
     /// The live cluster panes; `None` without a target deployment or a connection
     /// (then no cluster panes at all).
     pub cluster: Option<LiveCluster>,
+    /// The sinks and every message with its delivery (no sinks: composing says so).
+    pub messaging: Messaging,
 }
 
 impl App {
@@ -327,6 +348,7 @@ impl App {
             procedure_offset: Cell::new(0),
             metrics: None,
             cluster: None,
+            messaging: Messaging::default(),
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app

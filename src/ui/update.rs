@@ -19,6 +19,7 @@ use super::cluster::{ClusterStep, OpStage};
 use super::effect::Effect;
 use super::keymap::Mode;
 use super::live::MetricsUpdate;
+use super::messages;
 use super::msg::{Msg, Stream};
 use super::state::{
     App, Confirm, Flash, FlashLevel, Intent, Layer, NoteEditor, Pane, PendingWrite, Prompt,
@@ -61,6 +62,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Journaled { req, result } => on_journaled(app, req, result),
+        Msg::Notify(ev) => messages::on_event(app, ev),
         Msg::Output { run, stream, line } => {
             if app.output.run == Some(run) {
                 let line = app.mask_secrets(&line);
@@ -99,6 +101,18 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let action = app.keymap.action_for(mode, &key);
     match mode {
         Mode::Normal => action.map(|a| on_normal(app, a)).unwrap_or_default(),
+        Mode::Help if matches!(app.layers.last(), Some(Layer::Messages { .. })) => {
+            match action {
+                Some(Action::Up) => messages::move_cursor(app, -1),
+                Some(Action::Down) => messages::move_cursor(app, 1),
+                Some(Action::RetryMessage) => return messages::retry_selected(app),
+                Some(Action::Cancel) => {
+                    app.layers.pop();
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
         Mode::Help => {
             if let Some(Layer::Help { scroll }) = app.layers.last_mut() {
                 match action {
@@ -161,6 +175,21 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Mode::Note if matches!(app.layers.last(), Some(Layer::Compose(_))) => match action {
+            Some(Action::Submit) => messages::submit_composer(app),
+            Some(Action::NextMessageKind) => messages::next_kind(app),
+            Some(Action::Cancel) => {
+                app.layers.pop();
+                flash(app, FlashLevel::Info, "Message discarded: nothing sent.");
+                Vec::new()
+            }
+            _ => {
+                if let Some(Layer::Compose(c)) = app.layers.last_mut() {
+                    c.input.input(key);
+                }
+                Vec::new()
+            }
+        },
         Mode::Note => match action {
             Some(Action::Submit) => submit_note(app),
             Some(Action::Cancel) => {
@@ -188,6 +217,9 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
     match app.layers.last_mut() {
         Some(Layer::Note(n)) => {
             n.input.insert_str(text);
+        }
+        Some(Layer::Compose(c)) => {
+            c.input.insert_str(text);
         }
         Some(Layer::Prompt(p)) => {
             p.input.insert_str(text.lines().next().unwrap_or(""));
@@ -315,6 +347,8 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ClusterActions => update_cluster::open_menu(app),
         Action::SortPods => update_cluster::cycle_pod_sort(app),
         Action::FilterPods => update_cluster::open_pod_filter(app),
+        Action::ComposeMessage => messages::open_composer(app),
+        Action::ShowMessages => messages::open_list(app),
         Action::Confirm
         | Action::Cancel
         | Action::Submit
@@ -325,7 +359,9 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::SetImage
         | Action::SetEnv
         | Action::SwitchSelector
-        | Action::DeletePods => Vec::new(),
+        | Action::DeletePods
+        | Action::NextMessageKind
+        | Action::RetryMessage => Vec::new(),
     }
 }
 
@@ -508,6 +544,7 @@ fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
         Intent::RunCommand { step } => start_command(app, step),
         Intent::RunKubectlLines { step } => update_cluster::confirmed_lines(app, step),
         Intent::CloseSession => vec![journal(app, Entry::SessionClosed, None, Then::Quit)],
+        Intent::SendMessage { kind, text } => messages::send(app, kind, text),
         Intent::QuitCancellingCommand => match &mut app.running {
             Some(r) => {
                 r.cancel_requested = true;
@@ -846,6 +883,9 @@ fn on_journaled(
                 );
             }
             app.entering_phase = None;
+            if let Then::Deliver { sink, msg } = &pending.then {
+                messages::not_queued(app, sink, msg, &e);
+            }
             let mut fx = Vec::new();
             if let Then::ClusterExecute { op } = pending.then
                 && let Some(c) = app.cluster.as_mut()
@@ -924,6 +964,7 @@ fn on_journaled(
             }
         }
         Then::NativeAdvance => update_cluster::advance(app),
+        Then::Deliver { sink, msg } => messages::queued(app, sink, *msg),
         Then::Quit => quit(app),
     }
 }

@@ -93,6 +93,8 @@ pub fn render(app: &App, frame: &mut Frame) {
             Layer::Notice { title, lines } => {
                 popups::cluster::render_notice(app, title, lines, frame, area)
             }
+            Layer::Compose(c) => popups::compose::render(app, c, frame, area),
+            Layer::Messages { cursor } => popups::messages::render(app, *cursor, frame, area),
         }
     }
 }

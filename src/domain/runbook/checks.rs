@@ -28,6 +28,7 @@ pub(super) fn run(
         phases_exist(file, tree, outline, &at, findings);
         vars_used(file, tree, outline, &at, findings);
         matrix_queries_defined(file, tree, &at, findings);
+        messages_known(file, tree, &at, findings);
     }
     if outline.step_count() == 0 {
         findings.push(source.position(front.body_start).error(
@@ -110,6 +111,56 @@ fn vars_used(
             format!("`vars` binds `{name}`, which no step uses"),
             Some(hint),
         ));
+    }
+}
+
+/// Every key of `messages:` is a message kind and every `{{variable}}` in its text is a
+/// template variable (see `docs/notifications.md`).
+fn messages_known(
+    file: &Path,
+    tree: &Node,
+    at: &impl Fn(&Node, usize) -> Pos,
+    findings: &mut Findings,
+) {
+    use crate::domain::notify::MessageKind;
+    use crate::domain::notify::template::{VARIABLES, unknown_variables};
+    let Some(messages) = tree.get("messages") else {
+        return;
+    };
+    let kinds: Vec<&str> = MessageKind::ALL.iter().map(|k| k.name()).collect();
+    let variables: Vec<&str> = VARIABLES.iter().map(|(v, _)| *v).collect();
+    for (key, value) in messages.entries() {
+        let Some(name) = key.scalar() else {
+            continue;
+        };
+        if MessageKind::from_name(name).is_none() {
+            let hint = match closest(name, &kinds) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("the kinds are {}", quoted_list(&kinds, 8)),
+            };
+            findings.push(at(key, 0).error(
+                file,
+                format!("`messages.{name}` is not a message kind"),
+                Some(hint),
+            ));
+        }
+        let Some(text) = value.scalar() else {
+            continue;
+        };
+        for u in unknown_variables(text) {
+            let hint = match closest(u.name, &variables) {
+                Some(best) => format!("did you mean `{{{{{best}}}}}`?"),
+                None => format!("the variables are {}", quoted_list(&variables, 20)),
+            };
+            findings.push(at(value, column_in_value(value, text, u.offset)).error(
+                file,
+                format!(
+                    "`messages.{name}`: `{{{{{}}}}}` is not a template variable",
+                    u.name
+                ),
+                Some(hint),
+            ));
+        }
     }
 }
 

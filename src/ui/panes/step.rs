@@ -175,6 +175,23 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ));
         }
     }
+    let communicating = app
+        .phase_of(step.id)
+        .and_then(|p| app.runbook.phases.get(p))
+        .is_some_and(|p| p.kind == crate::domain::runbook::PhaseKind::Communication);
+    if communicating
+        && !app.messaging.sinks.is_empty()
+        && let Some(key) = app.keymap.first_key(
+            crate::ui::keymap::Mode::Normal,
+            crate::ui::action::Action::ComposeMessage,
+        )
+    {
+        lines.push(hint_line(
+            app,
+            &key.to_string(),
+            &format!("compose a message to {}", app.messaging.sinks.join(", ")),
+        ));
+    }
     let notes: Vec<_> = app
         .progress
         .notes

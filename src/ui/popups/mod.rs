@@ -2,8 +2,10 @@
 
 pub mod action_menu;
 pub mod cluster;
+pub mod compose;
 pub mod confirm;
 pub mod help;
+pub mod messages;
 pub mod note;
 pub mod prompt;
 

@@ -35,6 +35,9 @@ pub struct FrontMatter {
     pub rto: BTreeMap<String, DurationSpec>,
     #[serde(default)]
     pub notify: Option<Notify>,
+    /// Message texts by kind (`all_clear: …`), overriding the built-in templates.
+    #[serde(default)]
+    pub messages: BTreeMap<String, String>,
     /// Placeholder values bound in advance, by placeholder name.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,

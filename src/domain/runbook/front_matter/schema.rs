@@ -61,6 +61,7 @@ pub(in crate::domain::runbook) const ROOT: &[Field] = &[
     opt("matrix", Shape::SeqOf(&Shape::Struct(MATRIX_RULE))),
     opt("rto", Shape::MapOf(&Shape::Duration)),
     opt("notify", Shape::Struct(NOTIFY)),
+    opt("messages", Shape::MapOf(&Shape::Text)),
     opt("vars", Shape::MapOf(&Shape::Text)),
     opt("phases", Shape::MapOf(&Shape::Phase)),
 ];

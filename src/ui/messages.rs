@@ -1,0 +1,605 @@
+//! The console's messages: composing one (a draft from the kind's template and the
+//! session, editable), sending it on confirmation, and following its delivery per sink.
+//!
+//! Sending is journal-first: `MessageQueued` for each sink goes to the journal, and only
+//! once it is on disk does `Effect::Deliver` ask the runtime's notifier to send it. The
+//! notifier answers with `Msg::Notify`; the outcome is journaled as `MessageDelivered` or
+//! `MessageFailed`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ratatui_textarea::TextArea;
+
+use super::effect::Effect;
+use super::state::{App, Confirm, FlashLevel, Intent, Layer, Then};
+use super::update::{flash, journal};
+use crate::domain::journal::{Entry, Record};
+use crate::domain::notify::template::{render, text_for};
+use crate::domain::notify::{IncidentFacts, MessageKind, Outgoing, idempotency_key};
+
+/// What the notifier reports about a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotifyEvent {
+    /// An attempt failed; the next starts after `wait`.
+    Retrying {
+        key: String,
+        sink: String,
+        attempt: u32,
+        wait: Duration,
+        detail: String,
+    },
+    /// The delivery ended: `Ok(detail)` delivered, `Err(error)` gave up.
+    Finished {
+        key: String,
+        sink: String,
+        attempts: u32,
+        outcome: Result<String, String>,
+    },
+}
+
+/// Where a message stands at one sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowStatus {
+    /// `MessageQueued` is being written.
+    Journaling,
+    /// On disk; the notifier is sending.
+    Sending,
+    Retrying {
+        attempt: u32,
+        next_at: DateTime<Utc>,
+        detail: String,
+    },
+    Delivered {
+        attempts: u32,
+        detail: String,
+    },
+    Failed {
+        attempts: u32,
+        error: String,
+    },
+    /// Queued before a crash with no outcome journaled: it may have been sent.
+    Unknown,
+}
+
+impl RowStatus {
+    /// One line for the list (`retrying in 4s`).
+    pub fn describe(&self, now: DateTime<Utc>) -> String {
+        let tries = |n: u32| format!("{n} attempt{}", if n == 1 { "" } else { "s" });
+        match self {
+            RowStatus::Journaling => "queued (journaling)".into(),
+            RowStatus::Sending => "sending…".into(),
+            RowStatus::Retrying {
+                attempt,
+                next_at,
+                detail,
+            } => {
+                let secs = (*next_at - now).num_seconds().max(0);
+                format!("retrying in {secs}s (attempt {attempt}: {detail})")
+            }
+            RowStatus::Delivered { attempts, detail } => {
+                format!("delivered after {}: {detail}", tries(*attempts))
+            }
+            RowStatus::Failed { attempts, error } => {
+                format!("failed after {}: {error}", tries(*attempts))
+            }
+            RowStatus::Unknown => "may have been sent (no outcome journaled)".into(),
+        }
+    }
+
+    /// Whether the operator may send it again.
+    pub fn retryable(&self) -> bool {
+        matches!(self, RowStatus::Failed { .. } | RowStatus::Unknown)
+    }
+}
+
+/// One message to one sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRow {
+    pub key: String,
+    pub sink: String,
+    pub kind: MessageKind,
+    pub text: String,
+    pub status: RowStatus,
+}
+
+/// The console's view of messaging: the sinks configured and every message so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Messaging {
+    /// Journal names of the sinks (`slack`, or `outbox:slack` in a drill).
+    pub sinks: Vec<String>,
+    /// Every sink is diverted to the drill outbox.
+    pub drill: bool,
+    pub rows: Vec<MessageRow>,
+    /// The number the next message gets (part of its idempotency keys).
+    pub next_seq: u64,
+}
+
+impl Messaging {
+    /// Messaging with these sinks, its list rebuilt from the journal (a resumed session
+    /// shows its messages; one with no outcome "may have been sent").
+    pub fn new(sinks: Vec<String>, drill: bool, records: &[Record]) -> Messaging {
+        let mut m = Messaging {
+            sinks,
+            drill,
+            rows: Vec::new(),
+            next_seq: records.last().map_or(1, |r| r.seq + 1),
+        };
+        for r in records {
+            m.replay(&r.entry);
+        }
+        m
+    }
+
+    fn row(&mut self, key: &str, sink: &str) -> Option<&mut MessageRow> {
+        self.rows
+            .iter_mut()
+            .find(|r| r.key == key && r.sink == sink)
+    }
+
+    fn replay(&mut self, entry: &Entry) {
+        match entry {
+            Entry::MessageQueued {
+                key,
+                sink,
+                template,
+                text,
+            } => {
+                if let Some(row) = self.row(key, sink) {
+                    row.status = RowStatus::Unknown;
+                    return;
+                }
+                let kind = MessageKind::from_name(template).unwrap_or(MessageKind::StatusUpdate);
+                self.rows.push(MessageRow {
+                    key: key.clone(),
+                    sink: sink.clone(),
+                    kind,
+                    text: text.clone(),
+                    status: RowStatus::Unknown,
+                });
+            }
+            Entry::MessageDelivered {
+                key,
+                sink,
+                attempts,
+                detail,
+            } => {
+                if let Some(row) = self.row(key, sink) {
+                    row.status = RowStatus::Delivered {
+                        attempts: *attempts,
+                        detail: detail.clone(),
+                    };
+                }
+            }
+            Entry::MessageFailed {
+                key,
+                sink,
+                attempts,
+                error,
+            } => {
+                if let Some(row) = self.row(key, sink) {
+                    row.status = RowStatus::Failed {
+                        attempts: *attempts,
+                        error: error.clone(),
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The message editor: a kind and its (editable) text.
+pub struct Composer {
+    pub kind: MessageKind,
+    pub input: TextArea<'static>,
+}
+
+/// The session's values for the template variables. Missing ones are left out (they
+/// render as `‹unknown: …›`).
+pub fn template_values(app: &App) -> BTreeMap<&'static str, String> {
+    let mut v = BTreeMap::new();
+    let target = app.runbook.front.as_ref().and_then(|f| f.target.as_ref());
+    v.insert("incident_id", app.session.id.clone());
+    v.insert("title", app.runbook.title.clone());
+    if let Some(t) = target {
+        let service = t.service.clone().or_else(|| t.deployment.clone());
+        for (name, value) in [
+            ("service", service),
+            ("namespace", t.namespace.clone()),
+            ("deployment", t.deployment.clone()),
+        ] {
+            if let Some(value) = value {
+                v.insert(name, value);
+            }
+        }
+    }
+    if let Some(c) = &app.cluster {
+        v.entry("namespace").or_insert_with(|| c.namespace.clone());
+        v.entry("deployment")
+            .or_insert_with(|| c.deployment.clone());
+        v.entry("service").or_insert_with(|| c.deployment.clone());
+        revisions(app, c, &mut v);
+    }
+    if let Some(change) = app.progress.severity_changes.last() {
+        if let Some(to) = &change.to {
+            v.insert("severity", to.clone());
+        }
+        let verdict = match (&change.to, &change.rule) {
+            (Some(sev), Some(rule)) => format!("{sev} ({rule})"),
+            (Some(sev), None) => sev.clone(),
+            (None, _) => "nothing firing".to_string(),
+        };
+        v.insert("verdict", verdict);
+    }
+    if let Some(start) = app.progress.started_at {
+        v.insert("started_at", start.format("%Y-%m-%d %H:%M:%SZ").to_string());
+        let secs = (app.now - start).num_seconds().max(0) as u64;
+        v.insert("elapsed", super::update::human_ms(secs * 1000));
+    }
+    v.insert("now", app.now.format("%Y-%m-%d %H:%M:%SZ").to_string());
+    if let Some(action) = app.progress.cluster_actions.last() {
+        v.insert("confirmed_by", action.actor.clone());
+        if let Some(done) = &action.finished {
+            let ms = (done.at - action.requested_at).num_milliseconds().max(0) as u64;
+            v.insert("rollback_duration", super::update::human_ms(ms));
+        }
+    }
+    v
+}
+
+/// From/to revision and image: after a successful rollback the current revision is the
+/// one rolled back to and the newest other one the bad one; before, the current one is
+/// the bad one and the operator's selection the target.
+fn revisions(app: &App, c: &super::cluster::LiveCluster, v: &mut BTreeMap<&'static str, String>) {
+    let Some(rollout) = &c.rollout else {
+        return;
+    };
+    let current = rollout.revisions.iter().find(|r| r.current);
+    let rolled_back = app
+        .progress
+        .cluster_actions
+        .iter()
+        .any(|a| a.finished.as_ref().is_some_and(|f| f.ok));
+    let (from, to) = if rolled_back {
+        let other = rollout.revisions.iter().rev().find(|r| !r.current);
+        (other, current)
+    } else {
+        let selected = c
+            .selected_number
+            .and_then(|n| rollout.revisions.iter().find(|r| r.number == n))
+            .filter(|r| !r.current);
+        (current, selected)
+    };
+    for (rev, number, image) in [
+        (from, "from_revision", "from_image"),
+        (to, "to_revision", "to_image"),
+    ] {
+        if let Some(r) = rev {
+            v.insert(number, r.number.to_string());
+            if !r.images.is_empty() {
+                v.insert(image, r.images.join(", "));
+            }
+        }
+    }
+}
+
+/// The draft of a kind: the runbook's override or the built-in template, rendered.
+pub fn draft(app: &App, kind: MessageKind) -> String {
+    let overrides = app
+        .runbook
+        .front
+        .as_ref()
+        .map(|f| f.messages.clone())
+        .unwrap_or_default();
+    app.mask_secrets(&render(text_for(kind, &overrides), &template_values(app)))
+}
+
+fn editor(text: &str) -> TextArea<'static> {
+    let mut input = TextArea::new(text.lines().map(str::to_string).collect());
+    input.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    input.move_cursor(ratatui_textarea::CursorMove::End);
+    input
+}
+
+/// `m`: opens the composer with the kind the moment calls for.
+pub fn open_composer(app: &mut App) -> Vec<Effect> {
+    if app.messaging.sinks.is_empty() {
+        flash(
+            app,
+            FlashLevel::Warning,
+            "No message sinks: add a `notify` block to the runbook (see docs/notifications.md).",
+        );
+        return Vec::new();
+    }
+    let kind = if app.messaging.rows.is_empty() {
+        MessageKind::RollbackNotification
+    } else {
+        MessageKind::StatusUpdate
+    };
+    let input = editor(&draft(app, kind));
+    app.layers
+        .push(Layer::Compose(Box::new(Composer { kind, input })));
+    Vec::new()
+}
+
+/// Tab in the composer: the next kind, freshly drafted.
+pub fn next_kind(app: &mut App) -> Vec<Effect> {
+    let Some(Layer::Compose(c)) = app.layers.last() else {
+        return Vec::new();
+    };
+    let all = MessageKind::ALL;
+    let i = all.iter().position(|k| *k == c.kind).unwrap_or(0);
+    let kind = all[(i + 1) % all.len()];
+    let input = editor(&draft(app, kind));
+    if let Some(Layer::Compose(c)) = app.layers.last_mut() {
+        c.kind = kind;
+        c.input = input;
+    }
+    Vec::new()
+}
+
+/// Submitting the composer asks for confirmation, naming every sink.
+pub fn submit_composer(app: &mut App) -> Vec<Effect> {
+    let Some(Layer::Compose(c)) = app.layers.last() else {
+        return Vec::new();
+    };
+    let text = c.input.lines().join("\n").trim_end().to_string();
+    let kind = c.kind;
+    if text.trim().is_empty() {
+        flash(app, FlashLevel::Info, "Empty message: nothing to send.");
+        return Vec::new();
+    }
+    app.layers.pop();
+    let text = app.mask_secrets(&text);
+    let mut body = vec![format!("{} to:", kind.title())];
+    body.extend(app.messaging.sinks.iter().map(|s| format!("  • {s}")));
+    if app.messaging.drill {
+        body.push("(drill: every sink is the outbox; nothing leaves this machine)".into());
+    }
+    body.push(String::new());
+    body.extend(text.lines().take(6).map(str::to_string));
+    if text.lines().count() > 6 {
+        body.push("…".into());
+    }
+    app.layers.push(Layer::Confirm(Confirm {
+        title: "Send message".into(),
+        body,
+        question: "Send it now?".into(),
+        intent: Intent::SendMessage { kind, text },
+    }));
+    Vec::new()
+}
+
+fn facts(app: &App) -> IncidentFacts {
+    let v = template_values(app);
+    IncidentFacts {
+        id: app.session.id.clone(),
+        title: app.runbook.title.clone(),
+        service: v.get("service").cloned().unwrap_or_default(),
+        severity: v.get("severity").cloned().unwrap_or_default(),
+        started_at_ms: app
+            .progress
+            .started_at
+            .map_or(app.now.timestamp_millis(), |t| t.timestamp_millis()),
+    }
+}
+
+/// Confirmed: journal `MessageQueued` for every sink; each is sent once on disk.
+pub fn send(app: &mut App, kind: MessageKind, text: String) -> Vec<Effect> {
+    let seq = app.messaging.next_seq.max(app.progress.last_seq + 1);
+    app.messaging.next_seq = seq + 1;
+    let facts = facts(app);
+    let mut fx = Vec::new();
+    for sink in app.messaging.sinks.clone() {
+        let key = idempotency_key(&app.session.id, seq, &sink);
+        let msg = Outgoing {
+            key: key.clone(),
+            at_ms: app.now.timestamp_millis(),
+            kind,
+            text: text.clone(),
+            incident: facts.clone(),
+        };
+        fx.push(queue(app, sink, msg));
+    }
+    fx
+}
+
+fn queue(app: &mut App, sink: String, msg: Outgoing) -> Effect {
+    match app.messaging.row(&msg.key, &sink) {
+        Some(row) => row.status = RowStatus::Journaling,
+        None => app.messaging.rows.push(MessageRow {
+            key: msg.key.clone(),
+            sink: sink.clone(),
+            kind: msg.kind,
+            text: msg.text.clone(),
+            status: RowStatus::Journaling,
+        }),
+    }
+    let entry = Entry::MessageQueued {
+        key: msg.key.clone(),
+        sink: sink.clone(),
+        template: msg.kind.name().to_string(),
+        text: msg.text.clone(),
+    };
+    journal(
+        app,
+        entry,
+        None,
+        Then::Deliver {
+            sink,
+            msg: Box::new(msg),
+        },
+    )
+}
+
+/// `MessageQueued` is on disk: now send.
+pub fn queued(app: &mut App, sink: String, msg: Outgoing) -> Vec<Effect> {
+    if let Some(row) = app.messaging.row(&msg.key, &sink) {
+        row.status = RowStatus::Sending;
+    }
+    vec![Effect::Deliver {
+        sink,
+        msg: Box::new(msg),
+    }]
+}
+
+/// `MessageQueued` could not be written: nothing was sent.
+pub fn not_queued(app: &mut App, sink: &str, msg: &Outgoing, error: &str) {
+    if let Some(row) = app.messaging.row(&msg.key, sink) {
+        row.status = RowStatus::Failed {
+            attempts: 0,
+            error: format!("not sent: the journal write failed: {error}"),
+        };
+    }
+}
+
+/// What the notifier reported.
+pub fn on_event(app: &mut App, ev: NotifyEvent) -> Vec<Effect> {
+    match ev {
+        NotifyEvent::Retrying {
+            key,
+            sink,
+            attempt,
+            wait,
+            detail,
+        } => {
+            let next_at =
+                app.now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
+            let detail = app.mask_secrets(&detail);
+            if let Some(row) = app.messaging.row(&key, &sink) {
+                row.status = RowStatus::Retrying {
+                    attempt,
+                    next_at,
+                    detail,
+                };
+            }
+            Vec::new()
+        }
+        NotifyEvent::Finished {
+            key,
+            sink,
+            attempts,
+            outcome,
+        } => {
+            let (status, entry) = match outcome {
+                Ok(detail) => {
+                    let detail = app.mask_secrets(&detail);
+                    (
+                        RowStatus::Delivered {
+                            attempts,
+                            detail: detail.clone(),
+                        },
+                        Entry::MessageDelivered {
+                            key: key.clone(),
+                            sink: sink.clone(),
+                            attempts,
+                            detail,
+                        },
+                    )
+                }
+                Err(error) => {
+                    let error = app.mask_secrets(&error);
+                    flash(
+                        app,
+                        FlashLevel::Error,
+                        &format!("Message to {sink} failed: {error} (M lists messages; r retries)"),
+                    );
+                    (
+                        RowStatus::Failed {
+                            attempts,
+                            error: error.clone(),
+                        },
+                        Entry::MessageFailed {
+                            key: key.clone(),
+                            sink: sink.clone(),
+                            attempts,
+                            error,
+                        },
+                    )
+                }
+            };
+            if let Some(row) = app.messaging.row(&key, &sink) {
+                row.status = status;
+            }
+            vec![journal(app, entry, None, Then::Nothing)]
+        }
+    }
+}
+
+/// At the start of a resumed console: every message the journal shows queued with no
+/// outcome, to a sink that deduplicates by key (PagerDuty, the generic webhook, the
+/// outbox), is sent again with the same key. The others stay "may have been sent" for the
+/// operator to decide (`r` in the list); they are never resent by themselves.
+pub fn resend_unfinished(app: &mut App) -> Vec<Effect> {
+    use crate::domain::notify::sink::delivered_by;
+    let rows: Vec<MessageRow> = app
+        .messaging
+        .rows
+        .iter()
+        .filter(|r| r.status == RowStatus::Unknown)
+        .filter(|r| delivered_by(&r.sink).is_some_and(|k| k.dedups()))
+        .filter(|r| app.messaging.sinks.contains(&r.sink))
+        .cloned()
+        .collect();
+    let incident = facts(app);
+    rows.into_iter()
+        .map(|row| {
+            let msg = Outgoing {
+                key: row.key.clone(),
+                at_ms: app.now.timestamp_millis(),
+                kind: row.kind,
+                text: row.text.clone(),
+                incident: incident.clone(),
+            };
+            queue(app, row.sink, msg)
+        })
+        .collect()
+}
+
+/// `M`: the list of messages and their delivery per sink.
+pub fn open_list(app: &mut App) -> Vec<Effect> {
+    let cursor = app.messaging.rows.len().saturating_sub(1);
+    app.layers.push(Layer::Messages { cursor });
+    Vec::new()
+}
+
+pub fn move_cursor(app: &mut App, delta: isize) {
+    let len = app.messaging.rows.len();
+    if let Some(Layer::Messages { cursor }) = app.layers.last_mut() {
+        *cursor = cursor
+            .saturating_add_signed(delta)
+            .min(len.saturating_sub(1));
+    }
+}
+
+/// `r` in the list: send the selected failed (or unknown) message again, same key.
+pub fn retry_selected(app: &mut App) -> Vec<Effect> {
+    let Some(Layer::Messages { cursor }) = app.layers.last() else {
+        return Vec::new();
+    };
+    let Some(row) = app.messaging.rows.get(*cursor).cloned() else {
+        return Vec::new();
+    };
+    if !row.status.retryable() {
+        flash(
+            app,
+            FlashLevel::Info,
+            "Only a failed message, or one that may have been sent, can be sent again.",
+        );
+        return Vec::new();
+    }
+    let msg = Outgoing {
+        key: row.key.clone(),
+        at_ms: app.now.timestamp_millis(),
+        kind: row.kind,
+        text: row.text.clone(),
+        incident: facts(app),
+    };
+    vec![queue(app, row.sink, msg)]
+}
+
+#[cfg(test)]
+#[path = "messages_tests.rs"]
+mod tests;

@@ -1,0 +1,72 @@
+//! The message composer: the drafted message of a kind, editable, and the sinks it will
+//! go to. Sending asks for confirmation first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use crate::ui::action::Action;
+use crate::ui::format::ellipsize;
+use crate::ui::keymap::Mode;
+use crate::ui::messages::Composer;
+use crate::ui::state::App;
+use crate::ui::theme::Role;
+use crate::ui::view::centered;
+
+pub fn render(app: &App, c: &Composer, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let width = 96.min(area.width.saturating_sub(4));
+    let height = 20.min(area.height.saturating_sub(2));
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = super::popup_block(app, format!("Message: {}", c.kind.title()), Role::Focus);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [to, editor, help] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let m = &app.messaging;
+    let sinks = m.sinks.join(", ");
+    let mut spans = vec![
+        Span::styled("To: ", t.style(Role::Muted)),
+        Span::styled(
+            ellipsize(&sinks, inner.width.saturating_sub(20) as usize),
+            t.style(Role::Title),
+        ),
+    ];
+    if m.drill {
+        spans.push(Span::styled("  drill: outbox only", t.style(Role::Warning)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), to);
+    let mut ta = c.input.clone();
+    ta.set_style(t.style(Role::Base));
+    ta.set_cursor_line_style(t.style(Role::Base));
+    ta.set_block(
+        ratatui::widgets::Block::default()
+            .borders(ratatui::widgets::Borders::TOP)
+            .border_style(t.style(Role::Border)),
+    );
+    frame.render_widget(&ta, editor);
+    let key = |a: Action| {
+        app.keymap
+            .first_key(Mode::Note, a)
+            .map(|k| k.to_string())
+            .unwrap_or_default()
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            format!(
+                "{} next kind · {} send (asks first) · {} discard",
+                key(Action::NextMessageKind),
+                key(Action::Submit),
+                key(Action::Cancel)
+            ),
+            t.style(Role::Muted),
+        )),
+        help,
+    );
+}

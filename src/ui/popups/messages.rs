@@ -1,0 +1,82 @@
+//! The messages list: every message with its delivery status per sink.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use crate::ui::action::Action;
+use crate::ui::format::ellipsize;
+use crate::ui::keymap::Mode;
+use crate::ui::messages::RowStatus;
+use crate::ui::state::App;
+use crate::ui::theme::Role;
+use crate::ui::view::centered;
+
+fn role(status: &RowStatus) -> Role {
+    match status {
+        RowStatus::Journaling | RowStatus::Sending => Role::Running,
+        RowStatus::Retrying { .. } => Role::Warning,
+        RowStatus::Delivered { .. } => Role::Done,
+        RowStatus::Failed { .. } => Role::Failed,
+        RowStatus::Unknown => Role::Warning,
+    }
+}
+
+pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let width = 100.min(area.width.saturating_sub(4));
+    let inner_w = width.saturating_sub(2) as usize;
+    let m = &app.messaging;
+    let room = (area.height as usize).saturating_sub(8).max(3);
+    let mut lines: Vec<Line> = Vec::new();
+    if m.rows.is_empty() {
+        lines.push(Line::from(Span::styled(
+            " No messages yet.",
+            t.style(Role::Muted),
+        )));
+    }
+    // keep the cursor in view
+    let first = cursor.saturating_sub(room.saturating_sub(1));
+    let sink_w = m.rows.iter().map(|r| r.sink.len()).max().unwrap_or(0);
+    for (i, row) in m.rows.iter().enumerate().skip(first).take(room) {
+        let mark = if i == cursor { "▶" } else { " " };
+        let head = format!("{mark} {:<22} {:<sink_w$}  ", row.kind.title(), row.sink);
+        let status = row.status.describe(app.now);
+        let rest = inner_w.saturating_sub(head.chars().count());
+        let style = if i == cursor {
+            t.style(Role::Selection)
+        } else {
+            t.style(Role::Base)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(head, style),
+            Span::styled(ellipsize(&status, rest), t.style(role(&row.status))),
+        ]));
+    }
+    lines.push(Line::default());
+    let key = |a: Action| {
+        app.keymap
+            .first_key(Mode::Help, a)
+            .map(|k| k.to_string())
+            .unwrap_or_default()
+    };
+    lines.push(Line::from(Span::styled(
+        format!(
+            " {} send the selected failed message again (same key) · {} close",
+            key(Action::RetryMessage),
+            key(Action::Cancel)
+        ),
+        t.style(Role::Muted),
+    )));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let title = if m.drill {
+        "Messages (drill: outbox)"
+    } else {
+        "Messages"
+    };
+    let block = super::popup_block(app, title, Role::Focus);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}

@@ -1,0 +1,438 @@
+//! Messages with the journal as the ledger: `MessageQueued` is durable before the first
+//! attempt, a crash leaves dedup-capable sinks resendable and the others "may have been
+//! sent", drills reach only the outbox, and a secret canary never reaches the journal,
+//! the log or the report.
+
+mod support;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use backout::adapters::journal_file::JournalFile;
+use backout::adapters::notify::{Configured, Outbox, configure};
+use backout::domain::journal::{Entry, Record};
+use backout::domain::notify::{IncidentFacts, MessageKind, RetryPolicy, unfinished};
+use backout::domain::progress::Progress;
+use backout::domain::report;
+use backout::domain::runbook::front_matter::{
+    GithubSink, GrafanaSink, Notify, SecretUrl, StatuspageSink,
+};
+use backout::runtime::journal_port::JournalAppend;
+use backout::runtime::notifier::{Draft, Notifier};
+use support::receiver::{Receiver, Reply};
+
+fn facts() -> IncidentFacts {
+    IncidentFacts {
+        id: "s1".into(),
+        title: "checkout rollback".into(),
+        service: "checkout".into(),
+        severity: "SEV-1".into(),
+        started_at_ms: 1_763_790_000_000,
+    }
+}
+
+fn draft(seq: u64, kind: MessageKind, text: &str) -> Draft {
+    Draft {
+        seq,
+        kind,
+        text: text.into(),
+        incident: facts(),
+        at_ms: 1_763_790_600_000,
+    }
+}
+
+fn policy() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base: Duration::from_millis(2),
+        ceiling: Duration::from_millis(10),
+        retry_after_cap: Duration::from_millis(10),
+    }
+}
+
+/// A journal file that also notes, at each `MessageQueued`, how many requests the
+/// receiver had seen by then.
+struct Journal {
+    file: JournalFile,
+    rx: Option<Arc<Receiver>>,
+    seen_at_queue: Arc<Mutex<Vec<usize>>>,
+}
+
+impl Journal {
+    fn open(path: &Path, rx: Option<Arc<Receiver>>) -> Journal {
+        let (file, _) = JournalFile::open(path).expect("journal");
+        Journal {
+            file,
+            rx,
+            seen_at_queue: Arc::default(),
+        }
+    }
+}
+
+impl JournalAppend for Journal {
+    fn append(&mut self, entry: Entry) -> Result<Record, String> {
+        if matches!(entry, Entry::MessageQueued { .. })
+            && let Some(rx) = &self.rx
+        {
+            self.seen_at_queue.lock().unwrap().push(rx.received().len());
+        }
+        self.file.append("alice", entry).map_err(|e| e.to_string())
+    }
+}
+
+fn records(path: &Path) -> Vec<Record> {
+    let bytes = std::fs::read(path).expect("read the journal");
+    backout::domain::journal::recover(&bytes)
+        .expect("a valid journal")
+        .records
+}
+
+fn hooks(rx: &Receiver, names: &[&str]) -> Configured {
+    let webhook = SecretUrl {
+        webhook_env: Some("HOOK".into()),
+        ..SecretUrl::default()
+    };
+    let slack = SecretUrl {
+        webhook_env: Some("SLACK".into()),
+        ..SecretUrl::default()
+    };
+    let notify = Notify {
+        webhook: names.contains(&"webhook").then_some(webhook),
+        slack: names.contains(&"slack").then_some(slack),
+        ..Notify::default()
+    };
+    let url = rx.url.clone();
+    configure(
+        &notify,
+        move |k| match k {
+            "HOOK" => Some(format!("{url}/hook")),
+            "SLACK" => Some(format!("{url}/slack")),
+            _ => None,
+        },
+        Path::new("."),
+    )
+}
+
+fn notifier(c: &Configured) -> Notifier {
+    Notifier::new(
+        c.sinks.clone(),
+        policy(),
+        Duration::from_secs(20),
+        c.redactor(),
+    )
+    .expect("notifier")
+}
+
+#[tokio::test]
+async fn queued_is_journaled_for_every_sink_before_any_attempt() {
+    let rx = Arc::new(Receiver::start(vec![]).await);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let mut journal = Journal::open(&path, Some(rx.clone()));
+    let n = notifier(&hooks(&rx, &["slack", "webhook"]));
+    let results = n
+        .send(
+            &mut journal,
+            &draft(1, MessageKind::AllClear, "all clear"),
+            |_, _| {},
+        )
+        .await;
+    assert_eq!(results.len(), 2);
+    assert!(
+        results
+            .iter()
+            .all(|r| r.delivery.as_ref().unwrap().outcome.is_ok())
+    );
+    assert_eq!(*journal.seen_at_queue.lock().unwrap(), [0, 0]);
+    assert_eq!(rx.received().len(), 2);
+
+    let kinds: Vec<String> = records(&path)
+        .iter()
+        .map(|r| match &r.entry {
+            Entry::MessageQueued { sink, key, .. } => format!("queued {sink} {key}"),
+            Entry::MessageDelivered { sink, attempts, .. } => {
+                format!("delivered {sink} {attempts}")
+            }
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "queued slack backout-s1-m1-slack",
+            "queued webhook backout-s1-m1-webhook",
+            "delivered slack 1",
+            "delivered webhook 1",
+        ]
+    );
+    // the generic webhook carried the journaled key
+    let hook = rx
+        .received()
+        .into_iter()
+        .find(|r| r.path == "/hook")
+        .unwrap();
+    assert_eq!(
+        hook.header("idempotency-key"),
+        Some("backout-s1-m1-webhook")
+    );
+}
+
+#[tokio::test]
+async fn a_failure_is_journaled_with_its_attempts() {
+    let rx = Arc::new(Receiver::start(vec![Reply::status(503); 5]).await);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let mut journal = Journal::open(&path, None);
+    let n = notifier(&hooks(&rx, &["webhook"]));
+    let retries = Arc::new(Mutex::new(Vec::new()));
+    let log = retries.clone();
+    n.send(
+        &mut journal,
+        &draft(2, MessageKind::StatusUpdate, "still watching"),
+        move |sink, p| log.lock().unwrap().push((sink.to_string(), p)),
+    )
+    .await;
+    assert_eq!(retries.lock().unwrap().len(), 2);
+    assert!(retries.lock().unwrap().iter().all(|(s, _)| s == "webhook"));
+    let last = records(&path).pop().unwrap();
+    assert_eq!(
+        last.entry,
+        Entry::MessageFailed {
+            key: "backout-s1-m2-webhook".into(),
+            sink: "webhook".into(),
+            attempts: 3,
+            error: "HTTP 503".into(),
+        }
+    );
+}
+
+#[tokio::test]
+async fn after_a_crash_only_dedup_capable_sinks_are_resent_with_the_same_key() {
+    let rx = Arc::new(Receiver::start(vec![]).await);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    {
+        // the process queued the message for both sinks, then died before any outcome
+        let mut journal = Journal::open(&path, None);
+        for sink in ["slack", "webhook"] {
+            journal
+                .append(Entry::MessageQueued {
+                    key: format!("backout-s1-m4-{sink}"),
+                    sink: sink.into(),
+                    template: "rollback_notification".into(),
+                    text: "rolling back".into(),
+                })
+                .unwrap();
+        }
+        drop(journal);
+    }
+    let left = unfinished(records(&path).iter().map(|r| &r.entry));
+    assert_eq!(left.len(), 2);
+
+    let mut journal = Journal::open(&path, None);
+    let n = notifier(&hooks(&rx, &["slack", "webhook"]));
+    let (resent, may_have_been_sent) = n.resume(&mut journal, &left, &facts(), 0).await;
+    assert_eq!(resent.len(), 1);
+    assert_eq!(resent[0].sink, "webhook");
+    assert_eq!(may_have_been_sent.len(), 1);
+    assert_eq!(may_have_been_sent[0].sink, "slack");
+    assert!(!may_have_been_sent[0].resend_safe);
+
+    let got = rx.received();
+    assert_eq!(got.len(), 1, "slack must not be resent by itself");
+    assert_eq!(got[0].path, "/hook");
+    assert_eq!(
+        got[0].header("idempotency-key"),
+        Some("backout-s1-m4-webhook")
+    );
+    let left = unfinished(records(&path).iter().map(|r| &r.entry));
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].sink, "slack");
+}
+
+#[tokio::test]
+async fn a_drill_reaches_only_the_outbox() {
+    let rx = Arc::new(Receiver::start(vec![]).await);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let outbox = Outbox {
+        path: dir.path().join("outbox.jsonl"),
+    };
+    let mut journal = Journal::open(&path, None);
+    let n = notifier(&hooks(&rx, &["slack", "webhook"])).diverted_to(&outbox);
+    let results = n
+        .send(
+            &mut journal,
+            &draft(1, MessageKind::RollbackNotification, "drill: rolling back"),
+            |_, _| {},
+        )
+        .await;
+    let sinks: Vec<&str> = results.iter().map(|r| r.sink.as_str()).collect();
+    assert_eq!(sinks, ["outbox:slack", "outbox:webhook"]);
+    assert!(rx.received().is_empty());
+    let lines = std::fs::read_to_string(&outbox.path).unwrap();
+    assert_eq!(lines.lines().count(), 2);
+    let rs = records(&path);
+    let md = report::to_markdown(&report::build(&Progress::replay(&rs), &rs, None));
+    assert!(md.contains("| rollback_notification | outbox:slack | delivered after 1 attempt: written to the outbox"), "{md}");
+}
+
+/// The canary: a token that must never be written anywhere but the request.
+const CANARY: &str = "canary-7f3c9e1d5b";
+
+#[tokio::test]
+async fn a_secret_canary_never_reaches_the_journal_the_log_or_the_report() {
+    // the name does not look secret, so only the sink configuration can know it is one
+    // SAFETY: this test binary's tests do not read this variable concurrently elsewhere
+    unsafe { std::env::set_var("BACKOUT_TEST_CANARY_VALUE", CANARY) };
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("backout.log");
+    let log_file = std::fs::File::create(&log_path).unwrap();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(Mutex::new(log_file))
+        .with_ansi(false)
+        .with_max_level(tracing::Level::TRACE)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // GitHub rejects the token and echoes it back, as some APIs do
+    let rx = Arc::new(
+        Receiver::start(vec![
+            Reply::status(401).body(&format!("{{\"message\":\"Bad credentials {CANARY}\"}}")),
+        ])
+        .await,
+    );
+    let notify = Notify {
+        github: Some(GithubSink {
+            repo: "acme/shop".into(),
+            issue: 7,
+            token_env: Some("BACKOUT_TEST_CANARY_VALUE".into()),
+            api_url: Some(rx.url.clone()),
+            ..GithubSink::default()
+        }),
+        ..Notify::default()
+    };
+    let c = configure(&notify, |k| std::env::var(k).ok(), Path::new("."));
+    assert!(c.problems.is_empty(), "{:?}", c.problems);
+
+    let path = dir.path().join("journal.jsonl");
+    let mut journal = Journal::open(&path, None);
+    for s in &c.secrets {
+        journal.file.add_secret(s.expose());
+    }
+    let n = notifier(&c);
+    // the operator even pasted it into the message
+    let text = format!("rolling back; token was {CANARY}");
+    let results = n
+        .send(
+            &mut journal,
+            &draft(1, MessageKind::RollbackNotification, &text),
+            |_, _| {},
+        )
+        .await;
+    let failed = results[0]
+        .delivery
+        .as_ref()
+        .unwrap()
+        .outcome
+        .clone()
+        .unwrap_err();
+    assert_eq!(
+        failed,
+        "HTTP 401: {\"message\":\"Bad credentials ‹redacted›\"}"
+    );
+
+    // it did reach the receiver, the one place it belongs
+    let got = rx.received();
+    assert_eq!(
+        got[0].header("authorization"),
+        Some(format!("Bearer {CANARY}").as_str())
+    );
+
+    let journal_text = std::fs::read_to_string(&path).unwrap();
+    assert!(journal_text.contains("message_failed"), "{journal_text}");
+    assert!(!journal_text.contains(CANARY), "journal: {journal_text}");
+
+    drop(_guard);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.contains("message not delivered"), "{log}");
+    assert!(!log.contains(CANARY), "log: {log}");
+
+    let rs = records(&path);
+    let rep = report::build(&Progress::replay(&rs), &rs, None);
+    let md = report::to_markdown(&rep);
+    assert!(md.contains("## Messages"), "{md}");
+    assert!(!md.contains(CANARY), "report: {md}");
+    let json = serde_json::to_string(&rep).unwrap();
+    assert!(!json.contains(CANARY), "report json: {json}");
+}
+
+#[tokio::test]
+async fn a_resumed_session_updates_the_incident_and_region_it_opened() {
+    // one receiver each: the two sinks are sent to concurrently
+    let sp = Receiver::start(vec![Reply::status(201).body(r#"{"id":"inc9"}"#)]).await;
+    let gf = Receiver::start(vec![
+        Reply::status(200).body(r#"{"id":77,"message":"Annotation added"}"#),
+    ])
+    .await;
+    let notify = Notify {
+        statuspage: Some(StatuspageSink {
+            page_id: "pg1".into(),
+            token_env: Some("SP".into()),
+            api_url: Some(sp.url.clone()),
+            ..StatuspageSink::default()
+        }),
+        grafana: Some(GrafanaSink {
+            url: gf.url.clone(),
+            ..GrafanaSink::default()
+        }),
+        ..Notify::default()
+    };
+    let env = |k: &str| (k == "SP").then(|| "sp-key-1234".to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    {
+        let mut journal = Journal::open(&path, None);
+        let first = notifier(&configure(&notify, env, Path::new(".")));
+        first
+            .send(
+                &mut journal,
+                &draft(1, MessageKind::RollbackNotification, "rolling back"),
+                |_, _| {},
+            )
+            .await;
+    }
+    // the console restarts: new sinks that know nothing, until the journal tells them
+    let mut journal = Journal::open(&path, None);
+    let resumed = notifier(&configure(&notify, env, Path::new(".")));
+    resumed.remember(records(&path).iter().map(|r| &r.entry));
+    resumed
+        .send(
+            &mut journal,
+            &draft(2, MessageKind::AllClear, "all clear"),
+            |_, _| {},
+        )
+        .await;
+    let calls = |rx: &Receiver| -> Vec<(String, String)> {
+        rx.received()
+            .iter()
+            .map(|r| (r.method.clone(), r.path.clone()))
+            .collect()
+    };
+    let pair = |m: &str, p: &str| (m.to_string(), p.to_string());
+    assert_eq!(
+        calls(&sp),
+        [
+            pair("POST", "/v1/pages/pg1/incidents"),
+            pair("PATCH", "/v1/pages/pg1/incidents/inc9")
+        ]
+    );
+    assert_eq!(
+        calls(&gf),
+        [
+            pair("POST", "/api/annotations"),
+            pair("PATCH", "/api/annotations/77")
+        ]
+    );
+}
