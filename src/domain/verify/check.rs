@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::domain::decision::Condition;
+use crate::domain::runbook::StepId;
 
 /// One verification check.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,6 +21,8 @@ pub struct Check {
     pub every: Duration,
     /// Where the check was written.
     pub source: CheckSource,
+    /// The verification-phase step it shows under.
+    pub step: StepId,
 }
 
 /// The sampling interval when a check names none.
@@ -85,10 +88,10 @@ impl Probe {
             }
             Probe::Promql(p) => p.text.clone(),
             Probe::Pods(p) => {
-                let mut s = format!(
-                    "all pods of deployment/{} ready",
-                    p.deployment.as_deref().unwrap_or("(target)")
-                );
+                let mut s = match &p.deployment {
+                    Some(d) => format!("all pods of deployment/{d} ready"),
+                    None => "all pods of the target Deployment ready".to_string(),
+                };
                 if let Some(r) = p.revision {
                     s.push_str(&format!(" on revision {r}"));
                 } else {
@@ -99,10 +102,10 @@ impl Probe {
                 }
                 s
             }
-            Probe::Rollout(r) => format!(
-                "rollout of deployment/{} complete",
-                r.deployment.as_deref().unwrap_or("(target)")
-            ),
+            Probe::Rollout(r) => match &r.deployment {
+                Some(d) => format!("rollout of deployment/{d} complete"),
+                None => "rollout of the target Deployment complete".to_string(),
+            },
             Probe::Shell(s) => format!("`{}` exits 0", s.command),
         }
     }

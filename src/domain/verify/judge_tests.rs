@@ -182,7 +182,14 @@ fn pods_on_revision_and_image() {
     });
     let mut unready = good.clone();
     unready[1].ready = false;
-    let cases: Vec<(&PodsProbe, &[PodOnRevision], Option<i64>, i32, &str)> = vec![
+    type Case<'a> = (
+        &'a PodsProbe,
+        &'a [PodOnRevision],
+        Option<i64>,
+        i32,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
         (
             &any,
             &good,

@@ -12,7 +12,8 @@ mod judge;
 mod monitor;
 
 pub use check::{
-    Check, CheckSource, HttpProbe, PodsProbe, Probe, PromqlProbe, RolloutProbe, ShellProbe,
+    Check, CheckSource, DEFAULT_EVERY, HttpProbe, PodsProbe, Probe, PromqlProbe, RolloutProbe,
+    ShellProbe,
 };
 pub use judge::{
     HttpResponse, Observation, PodOnRevision, judge_http, judge_pods, judge_promql, judge_rollout,

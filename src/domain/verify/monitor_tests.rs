@@ -12,6 +12,7 @@ fn check(window: Option<u64>, every: u64) -> Check {
         window: window.map(Duration::from_secs),
         every: Duration::from_secs(every),
         source: CheckSource::FrontMatter { index: 1 },
+        step: crate::domain::runbook::StepId(0),
     }
 }
 

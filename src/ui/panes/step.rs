@@ -139,6 +139,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             lines.push(Line::default());
             lines.push(hint_line(app, "space", "tick it once you have checked it"));
         }
+        StepKind::Verify { .. } => {
+            for l in reflow(&step.text) {
+                lines.push(Line::from(l));
+            }
+            lines.push(Line::default());
+        }
         StepKind::Checklist { .. } => {
             for l in reflow(&step.text) {
                 lines.push(Line::from(l));
