@@ -13,6 +13,7 @@ use crate::adapters::journal_file::JournalFile;
 use crate::adapters::kube::{ConnectOptions, connect};
 use crate::adapters::prometheus::{DEFAULT_TIMEOUT, PrometheusSource, client_config};
 use crate::adapters::session_store::{SessionDir, SessionStart, SessionStore};
+use crate::adapters::verify::{ClusterProbe, Prober, TimeScale};
 use crate::domain::cluster::Target;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
@@ -21,6 +22,7 @@ use crate::runtime::console::{self, ClusterFeed, Feeds, MetricsFeed, Outcome};
 use crate::runtime::journal_port::JournalAppend;
 use crate::runtime::logging;
 use crate::runtime::terminal::TerminalGuard;
+use crate::runtime::verification::VerifyFeed;
 use crate::ui::cluster::LiveCluster;
 use crate::ui::keymap::Keymap;
 use crate::ui::live::LiveMetrics;
@@ -218,6 +220,7 @@ fn run(
         });
     }
 
+    let verify = verify_feed(&app.runbook, cluster.as_ref(), feed.as_ref());
     let sink = SessionJournal {
         file: journal,
         actor,
@@ -230,6 +233,7 @@ fn run(
             Feeds {
                 metrics: feed,
                 cluster,
+                verify,
             },
             &mut guard.terminal,
         )
@@ -338,4 +342,34 @@ impl JournalAppend for SessionJournal {
 
 fn message(e: impl std::fmt::Display) -> CliError {
     CliError::Message(e.to_string())
+}
+
+/// Environment variable scaling verification windows (check seconds per real second):
+/// drills set it to their simulator's speed, so a 15-minute window takes 15 minutes of
+/// simulated time. Unset or invalid: 1.
+pub const VERIFY_TIME_SCALE_ENV: &str = "BACKOUT_VERIFY_TIME_SCALE";
+
+/// Probes for the runbook's verification checks (`None` when it has none): HTTP with a
+/// 10 s timeout, the cluster connection for pods and rollout checks, the metrics source
+/// for PromQL checks.
+fn verify_feed(
+    runbook: &Runbook,
+    cluster: Option<&ClusterFeed>,
+    metrics: Option<&MetricsFeed>,
+) -> Option<VerifyFeed> {
+    if runbook.checks.is_empty() {
+        return None;
+    }
+    let scale = std::env::var(VERIFY_TIME_SCALE_ENV)
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .unwrap_or(1.0);
+    let mut prober = Prober::new(std::time::Duration::from_secs(10));
+    prober.cluster = cluster.map(|c| ClusterProbe::new(c.client.clone(), c.target.clone()));
+    prober.metrics = metrics.map(|m| Arc::clone(&m.source));
+    Some(VerifyFeed {
+        prober,
+        checks: runbook.checks.clone(),
+        scale: TimeScale::new(scale),
+    })
 }

@@ -30,6 +30,7 @@ use crate::ui::update::update;
 use crate::ui::view;
 
 use super::journal_port::JournalAppend;
+use super::verification::{VerifyExec, VerifyFeed};
 
 const FRAME: Duration = Duration::from_millis(33);
 const MSG_QUEUE: usize = 1024;
@@ -81,6 +82,8 @@ pub struct ClusterFeed {
 pub struct Feeds {
     pub metrics: Option<MetricsFeed>,
     pub cluster: Option<ClusterFeed>,
+    /// Probes for the runbook's verification checks.
+    pub verify: Option<VerifyFeed>,
 }
 
 /// Runs the console until the operator quits. Waits for every queued journal write
@@ -95,7 +98,12 @@ pub async fn run<B: Backend, J: JournalAppend>(
 where
     B::Error: Send + Sync + 'static,
 {
-    let Feeds { metrics, cluster } = feeds;
+    let Feeds {
+        metrics,
+        cluster,
+        verify,
+    } = feeds;
+    let mut verify = verify.map(VerifyExec::new);
     let (tx, mut rx) = mpsc::channel::<Msg>(MSG_QUEUE);
     let writer = JournalWriter::start(journal, tx.clone());
     spawn_input(tx.clone());
@@ -139,7 +147,15 @@ where
         terminated |= matches!(msg, Msg::Terminate);
         let fx = update(&mut app, msg);
         dirty = true;
-        execute(&mut app, fx, &writer, &tx, &mut commands, actions.as_ref());
+        execute(
+            &mut app,
+            fx,
+            &writer,
+            &tx,
+            &mut commands,
+            actions.as_ref(),
+            verify.as_mut(),
+        );
         if app.quitting {
             break;
         }
@@ -150,6 +166,9 @@ where
     if let Some((mut handle, forward)) = watcher {
         handle.stop();
         forward.abort();
+    }
+    if let Some(v) = verify.as_mut() {
+        v.stop_all();
     }
     writer.finish();
     if let Some(a) = actions {
@@ -169,9 +188,14 @@ fn execute(
     tx: &mpsc::Sender<Msg>,
     commands: &mut HashMap<u32, CommandHandle>,
     actions: Option<&ClusterExec>,
+    mut verify: Option<&mut VerifyExec>,
 ) {
     for effect in effects {
         match effect {
+            Effect::Verify(v) => match verify.as_deref_mut() {
+                Some(exec) => exec.run(v, tx.clone()),
+                None => tracing::error!("verification effect without probes: {v:?}"),
+            },
             Effect::ClusterPreflight { .. }
             | Effect::ClusterDryRun { .. }
             | Effect::ClusterLock { .. }

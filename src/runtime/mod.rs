@@ -5,3 +5,4 @@ pub mod console;
 pub mod journal_port;
 pub mod logging;
 pub mod terminal;
+pub mod verification;

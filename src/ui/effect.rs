@@ -29,6 +29,8 @@ pub enum Effect {
     ClusterFollow { op: u64 },
     /// Release the Lease lock of `op` (if taken).
     ClusterRelease { op: u64 },
+    /// Start or steer a verification window.
+    Verify(super::verify::VerifyEffect),
     /// Leave: the runtime waits for pending journal writes, then restores the terminal.
     Quit,
 }

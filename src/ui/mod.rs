@@ -17,6 +17,10 @@ pub mod state;
 pub mod testkit;
 pub mod theme;
 pub mod update;
+mod update_verify;
+#[cfg(test)]
+mod update_verify_tests;
+pub mod verify;
 pub mod view;
 #[cfg(test)]
 mod view_tests;

@@ -56,6 +56,8 @@ pub enum Msg {
         op: u64,
         step: super::cluster::ClusterStep,
     },
+    /// A verification window's sample or end, from the verification executor.
+    Verify(super::verify::VerifyMsg),
     /// SIGTERM / SIGHUP: leave cleanly.
     Terminate,
 }

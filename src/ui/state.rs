@@ -16,6 +16,7 @@ use super::keymap::{Keymap, Mode};
 use super::live::LiveMetrics;
 use super::msg::Stream;
 use super::theme::Theme;
+use super::verify::Verification;
 
 /// Who is working the session and on what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +58,13 @@ impl Pane {
 /// A confirmed intent the confirm layer hands back to `update`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Intent {
-    RunCommand { step: StepId },
+    RunCommand {
+        step: StepId,
+    },
+    /// Start the verification checks of a step (asked first when one is a shell command).
+    StartVerification {
+        step: StepId,
+    },
     CloseSession,
     QuitCancellingCommand,
 }
@@ -84,6 +91,10 @@ pub enum PromptPurpose {
     },
     SkipReason {
         step: StepId,
+    },
+    /// Why verification check `check` (an index into `App::verification`) is cut short.
+    CutShortReason {
+        check: usize,
     },
 }
 
@@ -115,6 +126,10 @@ pub enum Layer {
         title: String,
         lines: Vec<String>,
     },
+    /// After a failed verification check: undo further, escalate or keep watching.
+    NextMoves {
+        check: usize,
+    },
 }
 
 impl Layer {
@@ -126,6 +141,7 @@ impl Layer {
             Layer::Note(_) => Mode::Note,
             Layer::ClusterConfirm(_) => Mode::Input,
             Layer::Notice { .. } => Mode::Confirm,
+            Layer::NextMoves { .. } => Mode::Confirm,
         }
     }
 }
@@ -143,6 +159,16 @@ pub enum Then {
     /// Send cluster action `op` (its request record is on disk).
     ClusterExecute {
         op: u64,
+    },
+    /// Start sampling verification check `check` (its start record is on disk).
+    VerifyStart {
+        check: usize,
+        run: u64,
+    },
+    /// Show verification check `check` finished (its record is on disk).
+    VerifyFinished {
+        check: usize,
+        run: u64,
     },
     Quit,
 }
@@ -263,6 +289,8 @@ pub struct App {
     /// The live cluster panes; `None` without a target deployment or a connection
     /// (then no cluster panes at all).
     pub cluster: Option<LiveCluster>,
+    /// The runbook's verification checks and their monitor windows.
+    pub verification: Verification,
 }
 
 impl App {
@@ -281,6 +309,7 @@ impl App {
             .enumerate()
             .flat_map(|(p, ph)| (0..ph.steps.len()).map(move |i| StepPos { phase: p, index: i }))
             .collect();
+        let verification = Verification::for_runbook(&runbook);
         let mut app = App {
             runbook,
             session,
@@ -308,6 +337,7 @@ impl App {
             procedure_offset: Cell::new(0),
             metrics: None,
             cluster: None,
+            verification,
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app

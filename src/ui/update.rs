@@ -24,6 +24,7 @@ use super::state::{
     App, Confirm, Flash, FlashLevel, Intent, Layer, NoteEditor, Pane, PendingWrite, Prompt,
     PromptPurpose, Running, Then,
 };
+use super::update_verify;
 
 /// How long a flash message stays on the key-hint line.
 const FLASH_SECS: i64 = 6;
@@ -52,6 +53,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Metrics(m) => on_metrics(app, m),
         Msg::ClusterStep { op, step } => on_cluster_step(app, op, step),
+        Msg::Verify(m) => update_verify::on_msg(app, m),
         Msg::Cluster(ev) => {
             let now = app.now;
             if let Some(c) = &mut app.cluster {
@@ -110,6 +112,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }
             }
             Vec::new()
+        }
+        Mode::Confirm if matches!(app.layers.last(), Some(Layer::NextMoves { .. })) => {
+            match app.layers.last() {
+                Some(Layer::NextMoves { check }) => {
+                    let check = *check;
+                    update_verify::next_move(app, check, action)
+                }
+                _ => Vec::new(),
+            }
         }
         Mode::Confirm if matches!(app.layers.last(), Some(Layer::Notice { .. })) => {
             if matches!(action, Some(Action::Confirm | Action::Cancel)) {
@@ -250,7 +261,17 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Toggle => toggle(app),
+        Action::Run
+            if matches!(
+                app.selected().map(|s| &s.kind),
+                Some(StepKind::Verify { .. })
+            ) =>
+        {
+            update_verify::request_start(app)
+        }
         Action::Run => request_run(app),
+        Action::Verify => update_verify::request_start(app),
+        Action::CutShort => update_verify::request_cut_short(app),
         Action::Skip => request_skip(app),
         Action::Note => {
             let step = app.selected().map(|s| s.id);
@@ -315,7 +336,12 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::RecaptureBaseline => recapture_baseline(app),
         Action::Undo => request_undo(app),
-        Action::Confirm | Action::Cancel | Action::Submit => Vec::new(),
+        Action::Confirm
+        | Action::Cancel
+        | Action::Submit
+        | Action::UndoFurther
+        | Action::Escalate
+        | Action::KeepWatching => Vec::new(),
     }
 }
 
@@ -493,6 +519,7 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
 fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::RunCommand { step } => start_command(app, step),
+        Intent::StartVerification { step } => update_verify::start_confirmed(app, step),
         Intent::CloseSession => vec![journal(app, Entry::SessionClosed, None, Then::Quit)],
         Intent::QuitCancellingCommand => match &mut app.running {
             Some(r) => {
@@ -573,6 +600,7 @@ fn submit_prompt(app: &mut App) -> Vec<Effect> {
     let purpose = p.purpose.clone();
     app.layers.pop();
     match purpose {
+        PromptPurpose::CutShortReason { check } => update_verify::cut_short(app, check, value),
         PromptPurpose::SkipReason { step } => {
             let title = app
                 .find_step(step)
@@ -651,7 +679,7 @@ fn submit_note(app: &mut App) -> Vec<Effect> {
 }
 
 /// Journals `PhaseEntered` when the operator first acts in a phase other than the current one.
-fn enter_phase_of(app: &mut App, step: StepId) -> Vec<Effect> {
+pub(super) fn enter_phase_of(app: &mut App, step: StepId) -> Vec<Effect> {
     let Some(phase) = app.phase_of(step) else {
         return Vec::new();
     };
@@ -668,7 +696,7 @@ fn enter_phase_of(app: &mut App, step: StepId) -> Vec<Effect> {
     )]
 }
 
-fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: Then) -> Effect {
+pub(super) fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: Then) -> Effect {
     let req = app.next_req;
     app.next_req += 1;
     app.pending.push(PendingWrite { req, step, then });
@@ -785,6 +813,7 @@ fn on_journaled(
                 );
             }
             app.entering_phase = None;
+            update_verify::journal_failed(app, &pending.then);
             let mut fx = Vec::new();
             if let Then::ClusterExecute { op } = pending.then
                 && let Some(c) = app.cluster.as_mut()
@@ -812,6 +841,9 @@ fn on_journaled(
     match pending.then {
         Then::Nothing => Vec::new(),
         Then::RunStep(step) => run_step(app, step),
+        then @ (Then::VerifyStart { .. } | Then::VerifyFinished { .. }) => {
+            update_verify::journaled(app, then)
+        }
         Then::Spawn { run, script, env } => match &mut app.running {
             Some(r) if r.run == run && !r.cancel_requested => {
                 r.spawned = true;
@@ -910,7 +942,7 @@ fn quit(app: &mut App) -> Vec<Effect> {
     vec![Effect::Quit]
 }
 
-fn flash(app: &mut App, level: FlashLevel, text: &str) {
+pub(super) fn flash(app: &mut App, level: FlashLevel, text: &str) {
     app.flash = Some(Flash {
         level,
         text: text.to_string(),
@@ -931,7 +963,7 @@ pub fn human_ms(ms: u64) -> String {
 
 /// `u` on the Rollout pane: undo to the selected revision (the previous one when the
 /// current revision is selected). Starts the two-step intent with the RBAC preflight.
-fn request_undo(app: &mut App) -> Vec<Effect> {
+pub(super) fn request_undo(app: &mut App) -> Vec<Effect> {
     let Some(c) = app.cluster.as_mut() else {
         return Vec::new();
     };

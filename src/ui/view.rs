@@ -92,6 +92,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             Layer::Notice { title, lines } => {
                 popups::cluster::render_notice(app, title, lines, frame, area)
             }
+            Layer::NextMoves { check } => popups::next_moves::render(app, *check, frame, area),
         }
     }
 }

@@ -102,6 +102,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if !lines.is_empty() {
         lines.push(Line::default());
     }
+    lines.extend(super::checks::lines(app, step.id));
 
     match &step.kind {
         StepKind::Command(block_) => {
@@ -144,6 +145,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 lines.push(Line::from(l));
             }
             lines.push(Line::default());
+            lines.push(hint_line(
+                app,
+                "v",
+                "start the check · w cut its window short (with a reason)",
+            ));
         }
         StepKind::Checklist { .. } => {
             for l in reflow(&step.text) {

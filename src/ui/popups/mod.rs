@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod confirm;
 pub mod help;
+pub mod next_moves;
 pub mod note;
 pub mod prompt;
 
