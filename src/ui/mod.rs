@@ -24,3 +24,5 @@ pub mod verify;
 pub mod view;
 #[cfg(test)]
 mod view_tests;
+#[cfg(test)]
+mod view_verify_tests;

@@ -55,14 +55,14 @@ pub fn render(app: &App, check: usize, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(vec![
             Span::raw("  "),
             Span::styled(format!(" {} ", key(action_of(m))), t.style(Role::Key)),
-            Span::styled(format!(" {:<14}", m.label()), t.style(Role::Title)),
+            Span::styled(format!(" {:<15}", m.label()), t.style(Role::Title)),
             Span::styled(m.help(), t.style(Role::Muted)),
         ]));
     }
     lines.push(Line::default());
     lines.push(Line::from(vec![
         Span::raw("  "),
-        Span::styled(format!(" {} ", key(Action::Cancel)), t.style(Role::Key)),
+        Span::styled(format!(" {} ", close_key(app)), t.style(Role::Key)),
         Span::raw(" close"),
     ]));
     let height = (lines.len() as u16 + 4).min(area.height);
@@ -75,4 +75,20 @@ pub fn render(app: &App, check: usize, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+/// Esc when it closes the popup (the first cancel key, `n`, reads like "no" here).
+fn close_key(app: &App) -> String {
+    let keys = app
+        .keymap
+        .bindings(Mode::Confirm)
+        .iter()
+        .find(|(a, _)| *a == Action::Cancel)
+        .map(|(_, k)| k.clone())
+        .unwrap_or_default();
+    keys.iter()
+        .find(|k| k.code == crate::ui::keymap::KeyCodeName::Esc)
+        .or(keys.first())
+        .map(|k| k.to_string())
+        .unwrap_or_default()
 }
