@@ -56,7 +56,8 @@ fn json_report_of_a_valid_runbook() {
         ]
     );
     assert_eq!(file["phases"][1]["name"], "2. Execute the rollback (5 min)");
-    assert_eq!(file["phases"][1]["line"], 83);
+    assert_eq!(file["phases"][1]["line"], 91);
+    assert_eq!(file["phases"][2]["steps"], 11, "7 written steps and 4 `verify:` checks");
     assert_eq!(file["phases"][1]["steps"], 4);
     assert_eq!(
         file["counts"],
@@ -65,8 +66,8 @@ fn json_report_of_a_valid_runbook() {
             "command_steps": 7,
             "kubectl_commands": 9,
             "promql_checks": 2,
-            "check_steps": 0,
-            "verification_checks": 2,
+            "check_steps": 4,
+            "verification_checks": 6,
             "matrix_rows": 8,
             "placeholders": 5
         })
