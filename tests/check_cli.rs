@@ -57,7 +57,10 @@ fn json_report_of_a_valid_runbook() {
     );
     assert_eq!(file["phases"][1]["name"], "2. Execute the rollback (5 min)");
     assert_eq!(file["phases"][1]["line"], 91);
-    assert_eq!(file["phases"][2]["steps"], 11, "7 written steps and 4 `verify:` checks");
+    assert_eq!(
+        file["phases"][2]["steps"], 11,
+        "7 written steps and 4 `verify:` checks"
+    );
     assert_eq!(file["phases"][1]["steps"], 4);
     assert_eq!(
         file["counts"],

@@ -96,3 +96,121 @@ impl VerifyExec {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::domain::runbook::StepId;
+    use crate::domain::verify::{CheckSource, Outcome, Probe, ShellProbe};
+
+    fn shell_check(command: &str, window_secs: u64) -> Check {
+        Check {
+            name: "smoke".into(),
+            probe: Probe::Shell(ShellProbe {
+                command: command.into(),
+            }),
+            window: Some(Duration::from_secs(window_secs)),
+            every: Duration::from_secs(60),
+            source: CheckSource::FrontMatter { index: 1 },
+            step: StepId(0),
+        }
+    }
+
+    fn exec(check: Check, scale: f64) -> VerifyExec {
+        VerifyExec::new(VerifyFeed {
+            prober: Prober::new(Duration::from_secs(10)),
+            checks: vec![check],
+            scale: TimeScale::new(scale),
+        })
+    }
+
+    async fn next_finish(rx: &mut mpsc::Receiver<Msg>) -> (u64, Outcome, u32) {
+        let mut samples = 0;
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+                .await
+                .expect("a message in time")
+                .expect("channel open");
+            match msg {
+                Msg::Verify(VerifyMsg::Sample { .. }) => samples += 1,
+                Msg::Verify(VerifyMsg::Finished { run, outcome, .. }) => {
+                    return (run, outcome, samples);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_compressed_window_reports_each_sample_then_its_outcome() {
+        // Five minutes, a sample a minute, at 600x: half a second.
+        let mut exec = exec(shell_check("true", 300), 600.0);
+        let (tx, mut rx) = mpsc::channel(64);
+        exec.run(VerifyEffect::Start { check: 0, run: 1 }, tx);
+        let (run, outcome, samples) = next_finish(&mut rx).await;
+        assert_eq!(run, 1);
+        assert!(
+            matches!(outcome, Outcome::Passed { samples: 6, .. }),
+            "{outcome:?}"
+        );
+        assert_eq!(samples, 6);
+    }
+
+    #[tokio::test]
+    async fn a_failing_command_ends_the_window_with_its_exit() {
+        let mut exec = exec(shell_check("echo broken >&2; exit 3", 300), 600.0);
+        let (tx, mut rx) = mpsc::channel(64);
+        exec.run(VerifyEffect::Start { check: 0, run: 4 }, tx);
+        let (run, outcome, _) = next_finish(&mut rx).await;
+        assert_eq!(run, 4);
+        let detail = outcome.detail();
+        assert!(
+            detail.starts_with("sample 1 at ")
+                && detail.ends_with(": exit 3: broken (limit: exit 0)"),
+            "{detail}"
+        );
+    }
+
+    #[tokio::test]
+    async fn cut_short_reaches_the_running_window() {
+        // Real time: the second sample is a minute away.
+        let mut exec = exec(shell_check("true", 900), 1.0);
+        let (tx, mut rx) = mpsc::channel(64);
+        exec.run(VerifyEffect::Start { check: 0, run: 2 }, tx.clone());
+        let first = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .expect("a first sample");
+        assert!(matches!(
+            first,
+            Some(Msg::Verify(VerifyMsg::Sample {
+                run: 2,
+                sample: 1,
+                ..
+            }))
+        ));
+        // A cut short for another run is not passed on.
+        exec.run(
+            VerifyEffect::CutShort {
+                check: 0,
+                run: 1,
+                reason: "stale".into(),
+            },
+            tx.clone(),
+        );
+        exec.run(
+            VerifyEffect::CutShort {
+                check: 0,
+                run: 2,
+                reason: "all clear from support".into(),
+            },
+            tx,
+        );
+        let (run, outcome, _) = next_finish(&mut rx).await;
+        assert_eq!(run, 2);
+        assert_eq!(outcome.cut_short(), Some("all clear from support"));
+        assert!(outcome.passed());
+        exec.stop_all();
+    }
+}
