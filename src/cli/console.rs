@@ -365,6 +365,12 @@ fn verify_feed(
         .and_then(|s| s.trim().parse::<f64>().ok())
         .unwrap_or(1.0);
     let mut prober = Prober::new(std::time::Duration::from_secs(10));
+    if let Some(path) = std::env::var_os(VERIFY_CA_FILE_ENV) {
+        match verify_http_client(Path::new(&path)) {
+            Ok(client) => prober.http = client,
+            Err(e) => tracing::warn!("verification: {VERIFY_CA_FILE_ENV}: {e}"),
+        }
+    }
     prober.cluster = cluster.map(|c| ClusterProbe::new(c.client.clone(), c.target.clone()));
     prober.metrics = metrics.map(|m| Arc::clone(&m.source));
     Some(VerifyFeed {
@@ -372,4 +378,18 @@ fn verify_feed(
         checks: runbook.checks.clone(),
         scale: TimeScale::new(scale),
     })
+}
+
+/// Environment variable naming a PEM file of an extra CA that HTTP checks trust (e.g. the
+/// simulator's, written by `backout sim --ca-out`).
+pub const VERIFY_CA_FILE_ENV: &str = "BACKOUT_VERIFY_CA_FILE";
+
+fn verify_http_client(ca: &Path) -> Result<reqwest::Client, String> {
+    let pem = std::fs::read(ca).map_err(|e| format!("cannot read {}: {e}", ca.display()))?;
+    let cert =
+        reqwest::Certificate::from_pem(&pem).map_err(|e| format!("not a PEM certificate: {e}"))?;
+    reqwest::Client::builder()
+        .add_root_certificate(cert)
+        .build()
+        .map_err(|e| e.to_string())
 }

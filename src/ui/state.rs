@@ -309,7 +309,7 @@ impl App {
             .enumerate()
             .flat_map(|(p, ph)| (0..ph.steps.len()).map(move |i| StepPos { phase: p, index: i }))
             .collect();
-        let verification = Verification::for_runbook(&runbook);
+        let verification = Verification::restore(&runbook, &records);
         let mut app = App {
             runbook,
             session,

@@ -365,3 +365,59 @@ fn a_failed_start_record_leaves_the_check_idle() {
     }
     assert_eq!(*status(&app, 0), CheckStatus::Idle);
 }
+
+#[test]
+fn a_resumed_console_shows_what_the_journal_says() {
+    let book = runbook::parse(Path::new("checkout.md"), RUNBOOK).expect("loads");
+    let records = vec![
+        record(
+            1,
+            Entry::VerificationStarted {
+                check: "health".into(),
+                description: "GET …".into(),
+                window_secs: Some(900),
+            },
+            t0(),
+        ),
+        record(
+            2,
+            Entry::VerificationFinished {
+                check: "health".into(),
+                passed: false,
+                detail: "sample 3 at 2:00: HTTP 503 (limit: HTTP 200)".into(),
+                cut_short: None,
+            },
+            t0(),
+        ),
+        record(
+            3,
+            Entry::VerificationStarted {
+                check: "errors".into(),
+                description: "error_rate < 0.02".into(),
+                window_secs: Some(900),
+            },
+            t0(),
+        ),
+    ];
+    let app = App::new(
+        book,
+        SessionInfo {
+            id: "s".into(),
+            actor: "alice@laptop".into(),
+        },
+        records,
+        Theme::dark(),
+        Keymap::defaults(),
+        t0(),
+    );
+    assert_eq!(
+        *status(&app, 0),
+        CheckStatus::Recorded {
+            passed: false,
+            detail: "sample 3 at 2:00: HTTP 503 (limit: HTTP 200)".into(),
+            cut_short: None,
+        }
+    );
+    assert_eq!(*status(&app, 1), CheckStatus::Idle, "interrupted: not run");
+    assert_eq!(*status(&app, 2), CheckStatus::Idle);
+}

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::journal::{Entry, Record};
 use crate::domain::runbook::{Runbook, StepId};
 use crate::domain::verify::{Check, Observation, Outcome, Probe};
 
@@ -59,6 +60,24 @@ pub enum CheckStatus {
     Saving { run: u64, outcome: Outcome },
     /// Its record is on disk.
     Finished { outcome: Outcome },
+    /// Finished in an earlier run of the console: what its `VerificationFinished` record
+    /// says (after `backout resume`).
+    Recorded {
+        passed: bool,
+        detail: String,
+        cut_short: Option<String>,
+    },
+}
+
+impl CheckStatus {
+    /// Finished (now or before a resume) and passed.
+    pub fn passed(&self) -> bool {
+        match self {
+            CheckStatus::Finished { outcome } => outcome.passed(),
+            CheckStatus::Recorded { passed, .. } => *passed,
+            _ => false,
+        }
+    }
 }
 
 /// The latest sample of a watching check.
@@ -115,6 +134,37 @@ pub struct Verification {
 }
 
 impl Verification {
+    /// The runbook's checks, each as the journal last left it.
+    pub fn restore(runbook: &Runbook, records: &[Record]) -> Verification {
+        let mut v = Verification::for_runbook(runbook);
+        for r in records {
+            match &r.entry {
+                Entry::VerificationFinished {
+                    check,
+                    passed,
+                    detail,
+                    cut_short,
+                } => {
+                    if let Some(view) = v.checks.iter_mut().find(|c| c.check.name == *check) {
+                        view.status = CheckStatus::Recorded {
+                            passed: *passed,
+                            detail: detail.clone(),
+                            cut_short: cut_short.clone(),
+                        };
+                    }
+                }
+                Entry::VerificationStarted { check, .. } => {
+                    // A window the console did not see end: not run, as far as we know.
+                    if let Some(view) = v.checks.iter_mut().find(|c| c.check.name == *check) {
+                        view.status = CheckStatus::Idle;
+                    }
+                }
+                _ => {}
+            }
+        }
+        v
+    }
+
     pub fn for_runbook(runbook: &Runbook) -> Verification {
         Verification {
             checks: runbook

@@ -64,6 +64,27 @@ fn check_lines(app: &App, view: &CheckView) -> Vec<Line<'static>> {
             )
         }
         CheckStatus::Saving { .. } => ("…", Role::Muted, "window ended (saving…)".to_string()),
+        CheckStatus::Recorded {
+            passed, cut_short, ..
+        } => {
+            let cut = cut_short
+                .as_deref()
+                .map(|r| format!(", cut short: {}", app.mask_secrets(r)))
+                .unwrap_or_default();
+            if *passed {
+                (
+                    "✓",
+                    Role::Done,
+                    format!("passed (journaled before resume{cut})"),
+                )
+            } else {
+                (
+                    "✗",
+                    Role::Failed,
+                    format!("failed (journaled before resume{cut})"),
+                )
+            }
+        }
         CheckStatus::Finished { outcome } => match outcome {
             Outcome::Passed { samples, .. } => (
                 "✓",
@@ -111,6 +132,13 @@ fn check_lines(app: &App, view: &CheckView) -> Vec<Line<'static>> {
         };
         lines.push(Line::from(Span::styled(
             format!("   {}", app.mask_secrets(&text)),
+            t.style(role),
+        )));
+    }
+    if let CheckStatus::Recorded { passed, detail, .. } = &view.status {
+        let role = if *passed { Role::Muted } else { Role::Failed };
+        lines.push(Line::from(Span::styled(
+            format!("   {}", app.mask_secrets(detail)),
             t.style(role),
         )));
     }
