@@ -43,20 +43,20 @@ impl VerifyExec {
 
     pub fn run(&mut self, effect: VerifyEffect, tx: mpsc::Sender<Msg>) {
         match effect {
-            VerifyEffect::Start { check, run } => {
-                if self.feed.checks.get(check).is_none() {
+            VerifyEffect::Start { check, run, probe } => {
+                let Some(mut bound) = self.feed.checks.get(check).cloned() else {
                     tracing::error!("verification: no check {check}");
                     return;
-                }
+                };
+                bound.probe = probe;
                 if let Some(old) = self.windows.remove(&check) {
                     old.task.abort();
                 }
                 let (control, mut rx) = mpsc::channel(4);
                 let feed = Arc::clone(&self.feed);
                 let task = tokio::spawn(async move {
-                    let c = &feed.checks[check];
                     let progress_tx = tx.clone();
-                    let outcome = run_window(&feed.prober, c, feed.scale, &mut rx, |p| {
+                    let outcome = run_window(&feed.prober, &bound, feed.scale, &mut rx, |p| {
                         let _ = progress_tx.try_send(Msg::Verify(VerifyMsg::Sample {
                             check,
                             run,
@@ -118,6 +118,14 @@ mod tests {
         }
     }
 
+    fn start(check: &Check, run: u64) -> VerifyEffect {
+        VerifyEffect::Start {
+            check: 0,
+            run,
+            probe: check.probe.clone(),
+        }
+    }
+
     fn exec(check: Check, scale: f64) -> VerifyExec {
         VerifyExec::new(VerifyFeed {
             prober: Prober::new(Duration::from_secs(10)),
@@ -146,9 +154,10 @@ mod tests {
     #[tokio::test]
     async fn a_compressed_window_reports_each_sample_then_its_outcome() {
         // Five minutes, a sample a minute, at 600x: half a second.
-        let mut exec = exec(shell_check("true", 300), 600.0);
+        // The probe the effect carries (placeholders filled) is the one that runs.
+        let mut exec = exec(shell_check("exit 9", 300), 600.0);
         let (tx, mut rx) = mpsc::channel(64);
-        exec.run(VerifyEffect::Start { check: 0, run: 1 }, tx);
+        exec.run(start(&shell_check("true", 300), 1), tx);
         let (run, outcome, samples) = next_finish(&mut rx).await;
         assert_eq!(run, 1);
         assert!(
@@ -160,9 +169,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_failing_command_ends_the_window_with_its_exit() {
-        let mut exec = exec(shell_check("echo broken >&2; exit 3", 300), 600.0);
+        let check = shell_check("echo broken >&2; exit 3", 300);
+        let mut exec = exec(check.clone(), 600.0);
         let (tx, mut rx) = mpsc::channel(64);
-        exec.run(VerifyEffect::Start { check: 0, run: 4 }, tx);
+        exec.run(start(&check, 4), tx);
         let (run, outcome, _) = next_finish(&mut rx).await;
         assert_eq!(run, 4);
         let detail = outcome.detail();
@@ -176,9 +186,10 @@ mod tests {
     #[tokio::test]
     async fn cut_short_reaches_the_running_window() {
         // Real time: the second sample is a minute away.
-        let mut exec = exec(shell_check("true", 900), 1.0);
+        let check = shell_check("true", 900);
+        let mut exec = exec(check.clone(), 1.0);
         let (tx, mut rx) = mpsc::channel(64);
-        exec.run(VerifyEffect::Start { check: 0, run: 2 }, tx.clone());
+        exec.run(start(&check, 2), tx.clone());
         let first = tokio::time::timeout(Duration::from_secs(60), rx.recv())
             .await
             .expect("a first sample");

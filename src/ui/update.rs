@@ -448,6 +448,11 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
         return Vec::new();
     };
     let StepKind::Command(block) = &step.kind else {
+        if app.verification.has_checks(id) {
+            // A placeholder a check needed is bound: start the step's checks.
+            app.cursor = app.flat_index_of(id).unwrap_or(app.cursor);
+            return update_verify::request_start(app);
+        }
         flash(
             app,
             FlashLevel::Info,
@@ -466,37 +471,9 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
     }
     match runbook::fill(&block.script, &app.bindings()) {
         Err(missing) => {
-            let Some(ph) = missing.into_iter().next() else {
-                return Vec::new();
-            };
-            let secret = redact::is_secret_name(&ph.name);
-            let mut input = TextArea::default();
-            if secret {
-                input.set_mask_char('•');
+            if let Some(ph) = missing.into_iter().next() {
+                ask_placeholder(app, ph, id);
             }
-            let written = ph.written();
-            input.set_placeholder_text(match ph.form {
-                PlaceholderForm::Angle => format!("value for {written}"),
-                PlaceholderForm::Dollar => {
-                    format!("value for {written} (or export it before starting)")
-                }
-            });
-            app.layers.push(Layer::Prompt(Box::new(Prompt {
-                title: format!("Placeholder {written}"),
-                hint: if secret {
-                    "Looks secret: kept in memory only, never journaled or shown.".into()
-                } else {
-                    "Asked once per session; the value is journaled.".into()
-                },
-                purpose: PromptPurpose::Placeholder {
-                    name: ph.name,
-                    written,
-                    secret,
-                    then_run: id,
-                },
-                input,
-                error: None,
-            })));
             Vec::new()
         }
         Ok(filled) => {
@@ -514,6 +491,38 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// Asks for a placeholder's value (once per session); then tries step `id` again.
+pub(super) fn ask_placeholder(app: &mut App, ph: runbook::Placeholder, id: StepId) {
+    let secret = redact::is_secret_name(&ph.name);
+    let mut input = TextArea::default();
+    if secret {
+        input.set_mask_char('•');
+    }
+    let written = ph.written();
+    input.set_placeholder_text(match ph.form {
+        PlaceholderForm::Angle => format!("value for {written}"),
+        PlaceholderForm::Dollar => {
+            format!("value for {written} (or export it before starting)")
+        }
+    });
+    app.layers.push(Layer::Prompt(Box::new(Prompt {
+        title: format!("Placeholder {written}"),
+        hint: if secret {
+            "Looks secret: kept in memory only, never journaled or shown.".into()
+        } else {
+            "Asked once per session; the value is journaled.".into()
+        },
+        purpose: PromptPurpose::Placeholder {
+            name: ph.name,
+            written,
+            secret,
+            then_run: id,
+        },
+        input,
+        error: None,
+    })));
 }
 
 fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {

@@ -14,7 +14,7 @@ use super::effect::Effect;
 use super::state::{
     App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane, Prompt, PromptPurpose, Then,
 };
-use super::update::{enter_phase_of, flash, journal, request_undo};
+use super::update::{ask_placeholder, enter_phase_of, flash, journal, request_undo};
 use super::verify::{CheckStatus, LastSample, VerifyEffect, VerifyMsg};
 
 /// `v` (or `r` on a check step): start the selected step's checks that are not running.
@@ -43,15 +43,23 @@ pub(super) fn request_start(app: &mut App) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    let unconfirmed: Vec<String> = idle
-        .iter()
-        .filter_map(|&i| match &app.verification.checks[i].check.probe {
-            Probe::Shell(s) if !app.verification.checks[i].shell_confirmed => {
-                Some(app.mask_secrets(&s.command))
+    let bindings = app.bindings();
+    let mut unconfirmed: Vec<String> = Vec::new();
+    for &i in &idle {
+        let view = &app.verification.checks[i];
+        match view.bound_probe(&bindings) {
+            Err(missing) => {
+                if let Some(ph) = missing.into_iter().next() {
+                    ask_placeholder(app, ph, step);
+                }
+                return Vec::new();
             }
-            _ => None,
-        })
-        .collect();
+            Ok(Probe::Shell(s)) if !view.shell_confirmed => {
+                unconfirmed.push(app.mask_secrets(&s.command));
+            }
+            Ok(_) => {}
+        }
+    }
     if !unconfirmed.is_empty() {
         let title = app
             .find_step(step)
@@ -88,9 +96,13 @@ fn start(app: &mut App, step: StepId, checks: Vec<usize>) -> Vec<Effect> {
     for i in checks {
         let run = app.verification.next_run;
         app.verification.next_run += 1;
+        let bindings = app.bindings();
         let view = &mut app.verification.checks[i];
         view.status = CheckStatus::Starting { run };
-        let (name, description) = (view.check.name.clone(), view.check.description());
+        let probe = view
+            .bound_probe(&bindings)
+            .unwrap_or_else(|_| view.check.probe.clone());
+        let (name, description) = (view.check.name.clone(), probe.description());
         let window_secs = view.check.window.map(|w| w.as_secs());
         let entry = Entry::VerificationStarted {
             check: name,
@@ -170,6 +182,7 @@ pub(super) fn journaled(app: &mut App, then: Then) -> Vec<Effect> {
     match then {
         Then::VerifyStart { check, run } => {
             let now = app.now;
+            let bindings = app.bindings();
             match app.verification.checks.get_mut(check) {
                 Some(view) if view.status == (CheckStatus::Starting { run }) => {
                     view.status = CheckStatus::Watching {
@@ -177,7 +190,10 @@ pub(super) fn journaled(app: &mut App, then: Then) -> Vec<Effect> {
                         since: now,
                         last: None,
                     };
-                    vec![Effect::Verify(VerifyEffect::Start { check, run })]
+                    let probe = view
+                        .bound_probe(&bindings)
+                        .unwrap_or_else(|_| view.check.probe.clone());
+                    vec![Effect::Verify(VerifyEffect::Start { check, run, probe })]
                 }
                 _ => Vec::new(),
             }

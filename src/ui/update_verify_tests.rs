@@ -92,6 +92,16 @@ pub(crate) fn failed_outcome() -> Outcome {
     })
 }
 
+/// The (check, run) of every start effect.
+fn starts(fx: &[Effect]) -> Vec<(usize, u64)> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Verify(VerifyEffect::Start { check, run, .. }) => Some((*check, *run)),
+            _ => None,
+        })
+        .collect()
+}
+
 fn status(app: &App, check: usize) -> &CheckStatus {
     &app.verification.checks[check].status
 }
@@ -125,10 +135,7 @@ fn a_check_samples_only_once_its_start_is_on_disk() {
     );
     assert_eq!(*status(&app, 0), CheckStatus::Starting { run: 1 });
     let (others, written) = settle(&mut app, fx);
-    assert_eq!(
-        others,
-        [Effect::Verify(VerifyEffect::Start { check: 0, run: 1 })]
-    );
+    assert_eq!(starts(&others), [(0, 1)]);
     assert!(matches!(
         written.last(),
         Some(Entry::VerificationStarted { check, window_secs: Some(900), description })
@@ -223,10 +230,8 @@ fn a_failure_offers_the_next_moves() {
     assert!(
         matches!(&written[..], [Entry::VerificationStarted { check, .. }] if check == "health")
     );
-    assert_eq!(
-        fx,
-        [Effect::Verify(VerifyEffect::Start { check: 0, run: 2 })]
-    );
+    assert_eq!(starts(&fx), [(0, 2)]);
+    assert_eq!(fx.len(), 1);
 
     // Escalate: a note about the failure, with the communication phase selected.
     send(&mut app, finished(0, 2, failed_outcome()));
@@ -286,17 +291,11 @@ fn a_shell_check_asks_before_it_first_runs() {
     };
     assert_eq!(c.body, ["./smoke.sh --quick"]);
     let (fx, _) = send(&mut app, key('y'));
-    assert_eq!(
-        fx,
-        [Effect::Verify(VerifyEffect::Start { check: 2, run: 1 })]
-    );
+    assert_eq!(starts(&fx), [(2, 1)]);
     // Once confirmed, keep watching does not ask again.
     send(&mut app, finished(2, 1, failed_outcome()));
     let (fx, _) = send(&mut app, key('w'));
-    assert_eq!(
-        fx,
-        [Effect::Verify(VerifyEffect::Start { check: 2, run: 2 })]
-    );
+    assert_eq!(starts(&fx), [(2, 2)]);
 }
 
 #[test]
@@ -420,4 +419,41 @@ fn a_resumed_console_shows_what_the_journal_says() {
     );
     assert_eq!(*status(&app, 1), CheckStatus::Idle, "interrupted: not run");
     assert_eq!(*status(&app, 2), CheckStatus::Idle);
+}
+
+#[test]
+fn placeholders_in_a_check_are_asked_for_then_filled_in() {
+    let text = RUNBOOK.replace("checkout.internal", "<health-host>");
+    let book = runbook::parse(Path::new("checkout.md"), &text).expect("loads");
+    let mut app = App::new(
+        book,
+        SessionInfo {
+            id: "s".into(),
+            actor: "alice@laptop".into(),
+        },
+        Vec::new(),
+        Theme::dark(),
+        Keymap::defaults(),
+        t0(),
+    );
+    app.cursor = app.flat_index_of(StepId(2)).unwrap();
+    let (fx, written) = send(&mut app, key('v'));
+    assert!(fx.is_empty() && written.is_empty());
+    assert!(matches!(app.layers.last(), Some(Layer::Prompt(_))));
+    typed(&mut app, "checkout.prod.internal");
+    let (fx, written) = send(&mut app, code(KeyCode::Enter));
+    assert!(matches!(&written[0], Entry::PlaceholderBound { name, .. } if name == "health-host"));
+    assert!(matches!(
+        &written.last(),
+        Some(Entry::VerificationStarted { description, .. })
+            if description.starts_with("GET http://checkout.prod.internal/healthz")
+    ));
+    let Some(Effect::Verify(VerifyEffect::Start {
+        probe: crate::domain::verify::Probe::Http(h),
+        ..
+    })) = fx.first()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(h.url, "http://checkout.prod.internal/healthz");
 }

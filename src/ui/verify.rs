@@ -6,8 +6,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::domain::journal::{Entry, Record};
-use crate::domain::runbook::{Runbook, StepId};
-use crate::domain::verify::{Check, Observation, Outcome, Probe};
+use crate::domain::runbook::{Bindings, Placeholder, Runbook, StepId, fill, fill_text};
+use crate::domain::verify::{Check, HttpProbe, Observation, Outcome, Probe, ShellProbe};
 
 /// What the executor reports about a running window (`run` tells stale windows apart).
 #[derive(Debug, Clone, PartialEq)]
@@ -33,8 +33,13 @@ pub enum VerifyMsg {
 /// What `update` asks the verification executor to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VerifyEffect {
-    /// Start sampling check `check` (its `VerificationStarted` record is on disk).
-    Start { check: usize, run: u64 },
+    /// Start sampling check `check` (its `VerificationStarted` record is on disk), with its
+    /// placeholders filled in from the session's bindings.
+    Start {
+        check: usize,
+        run: u64,
+        probe: Probe,
+    },
     /// End the window now, with the operator's reason.
     CutShort {
         check: usize,
@@ -101,6 +106,21 @@ pub struct CheckView {
 }
 
 impl CheckView {
+    /// The probe with the session's placeholder values filled into an HTTP check's URL and a
+    /// shell check's command, or the placeholders still unbound.
+    pub fn bound_probe(&self, bindings: &Bindings) -> Result<Probe, Vec<Placeholder>> {
+        Ok(match &self.check.probe {
+            Probe::Http(h) => Probe::Http(HttpProbe {
+                url: fill_text(&h.url, bindings)?,
+                ..h.clone()
+            }),
+            Probe::Shell(s) => Probe::Shell(ShellProbe {
+                command: fill(&s.command, bindings)?,
+            }),
+            other => other.clone(),
+        })
+    }
+
     pub fn is_shell(&self) -> bool {
         matches!(self.check.probe, Probe::Shell(_))
     }
