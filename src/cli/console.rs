@@ -271,7 +271,9 @@ fn metrics_feed(
         return Ok(None);
     };
     let source = PrometheusSource::new(client, metrics.queries.clone());
-    Ok(Some((MetricsFeed::new(Arc::new(source)), url)))
+    let mut feed = MetricsFeed::new(Arc::new(source));
+    feed.baseline_offset = metrics.baseline_offset.map(|d| d.0);
+    Ok(Some((feed, url)))
 }
 
 /// The Prometheus client the runbook and flags configure, and its URL: `--prometheus-url`,

@@ -612,12 +612,18 @@ pub fn describe(entry: &Entry) -> String {
                 None => format!("severity {from} → none: nothing fires"),
             }
         }
-        Entry::BaselineCaptured { values } => {
+        Entry::BaselineCaptured {
+            values,
+            offset_secs,
+        } => {
             let list: Vec<String> = values
                 .iter()
                 .map(|(k, v)| format!("{k}={}", significant(*v)))
                 .collect();
-            format!("captured baselines: {}", one_line(&list.join(", ")))
+            let from = offset_secs
+                .map(|s| format!(" (read {} back)", duration(s * 1000)))
+                .unwrap_or_default();
+            format!("captured baselines{from}: {}", one_line(&list.join(", ")))
         }
         Entry::SeverityAcknowledged { severity } => format!("acknowledged severity {severity}"),
         Entry::VerificationStarted {

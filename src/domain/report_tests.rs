@@ -577,6 +577,7 @@ fn severity_changes_and_baselines_are_in_the_timeline() {
             ALICE,
             Entry::BaselineCaptured {
                 values: [("latency_p95".to_string(), 0.21)].into_iter().collect(),
+                offset_secs: None,
             },
         ),
         (
@@ -671,7 +672,10 @@ fn baselines_read_with_four_significant_digits() {
     values.insert("latency_p95".to_string(), 0.491196361940298);
     values.insert("rps".to_string(), 1520.0);
     assert_eq!(
-        describe(&Entry::BaselineCaptured { values }),
+        describe(&Entry::BaselineCaptured {
+            values,
+            offset_secs: None
+        }),
         "captured baselines: error_rate=0.1208, latency_p95=0.4912, rps=1520"
     );
 }

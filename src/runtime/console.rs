@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -55,6 +56,9 @@ pub struct MetricsFeed {
     pub span: Duration,
     /// Points per sparkline (one range query per metric per refresh, at this resolution).
     pub points: u16,
+    /// `metrics.baseline_offset`: read baselines this far back, at the first refresh and
+    /// whenever the operator re-captures them.
+    pub baseline_offset: Option<Duration>,
 }
 
 impl MetricsFeed {
@@ -65,6 +69,7 @@ impl MetricsFeed {
             every: Duration::from_secs(5),
             span: Duration::from_secs(600),
             points: 60,
+            baseline_offset: None,
         }
     }
 }
@@ -109,7 +114,9 @@ where
     spawn_input(tx.clone());
     spawn_ticks(tx.clone());
     spawn_signals(tx.clone());
-    let poller = metrics.map(|feed| spawn_metrics(tx.clone(), feed));
+    // Set to ask the metrics task for offset baselines at its next refresh.
+    let baseline_request = Arc::new(AtomicBool::new(true));
+    let poller = metrics.map(|feed| spawn_metrics(tx.clone(), feed, baseline_request.clone()));
     let watcher = cluster.as_ref().map(|c| spawn_cluster(tx.clone(), c));
     let actions = cluster.map(|c| ClusterExec::new(c, &app.session.id));
     let mut commands: HashMap<u32, CommandHandle> = HashMap::new();
@@ -154,6 +161,7 @@ where
             &tx,
             &mut commands,
             actions.as_ref(),
+            &baseline_request,
             verify.as_mut(),
         );
         if app.quitting {
@@ -181,6 +189,8 @@ where
     })
 }
 
+// One parameter per executor the effects reach.
+#[allow(clippy::too_many_arguments)]
 fn execute(
     app: &mut App,
     effects: Vec<Effect>,
@@ -188,10 +198,12 @@ fn execute(
     tx: &mpsc::Sender<Msg>,
     commands: &mut HashMap<u32, CommandHandle>,
     actions: Option<&ClusterExec>,
+    baseline_request: &AtomicBool,
     mut verify: Option<&mut VerifyExec>,
 ) {
     for effect in effects {
         match effect {
+            Effect::ReadBaselines => baseline_request.store(true, Ordering::SeqCst),
             Effect::Verify(v) => match verify.as_deref_mut() {
                 Some(exec) => exec.run(v, tx.clone()),
                 None => tracing::error!("verification effect without probes: {v:?}"),
@@ -334,7 +346,11 @@ fn spawn_ticks(tx: mpsc::Sender<Msg>) {
 /// values (queried concurrently) and one range query per metric for its sparkline.
 /// Each refresh carries a growing generation number so a late one cannot overwrite a
 /// newer one.
-fn spawn_metrics(tx: mpsc::Sender<Msg>, feed: MetricsFeed) -> tokio::task::JoinHandle<()> {
+fn spawn_metrics(
+    tx: mpsc::Sender<Msg>,
+    feed: MetricsFeed,
+    baseline_request: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(feed.every);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -371,16 +387,43 @@ fn spawn_metrics(tx: mpsc::Sender<Msg>, feed: MetricsFeed) -> tokio::task::JoinH
                     (name, MetricReading { reading, series })
                 })
                 .collect();
+            let baselines = match feed.baseline_offset {
+                Some(offset) if baseline_request.swap(false, Ordering::SeqCst) => {
+                    Some(read_offset_baselines(source, at, offset).await)
+                }
+                _ => None,
+            };
             let update = MetricsUpdate {
                 generation,
                 at,
                 readings,
+                baselines,
             };
             if tx.send(Msg::Metrics(update)).await.is_err() {
                 break;
             }
         }
     })
+}
+
+/// Every metric's baseline read `offset` back (Prometheus `offset`), concurrently.
+async fn read_offset_baselines(
+    source: &dyn MetricsSource,
+    at: chrono::DateTime<Utc>,
+    offset: Duration,
+) -> BTreeMap<String, Result<f64, crate::domain::decision::Absence>> {
+    let names = source.names();
+    let read = futures::future::join_all(
+        names
+            .iter()
+            .map(|n| source.baseline_at_offset(n, at, offset)),
+    )
+    .await;
+    names
+        .into_iter()
+        .zip(read)
+        .map(|(n, r)| (n, r.map(|b| b.value)))
+        .collect()
 }
 
 /// Carries out the steps of cluster actions, each in its own task, answering with
@@ -587,12 +630,45 @@ mod tests {
         }
     }
 
+    /// With `baseline_offset`, the first refresh carries the baselines read that far back,
+    /// later ones only when the console asks again.
+    #[tokio::test]
+    async fn offset_baselines_come_with_the_first_refresh_and_on_request() {
+        let (tx, mut rx) = mpsc::channel::<Msg>(4);
+        let mut feed = MetricsFeed::new(Arc::new(Fake));
+        feed.every = Duration::from_millis(10);
+        feed.baseline_offset = Some(Duration::from_secs(86_400));
+        let request = Arc::new(AtomicBool::new(true));
+        let task = spawn_metrics(tx, feed, request.clone());
+        let mut next = async || match rx.recv().await {
+            Some(Msg::Metrics(u)) => u,
+            other => panic!("expected a metrics refresh, got {other:?}"),
+        };
+        let first = next().await;
+        let read = first.baselines.expect("read at the first refresh");
+        assert_eq!(read["up"], Ok(1.0));
+        assert_eq!(read["down"], Err(Absence::Failed("HTTP 503".into())));
+        assert_eq!(next().await.baselines, None, "not asked again");
+        request.store(true, Ordering::SeqCst);
+        // The request may land while a refresh is already under way: wait for the one
+        // that carries it.
+        let mut got = None;
+        for _ in 0..3 {
+            if let Some(b) = next().await.baselines {
+                got = Some(b);
+                break;
+            }
+        }
+        assert!(got.is_some(), "re-read after the request");
+        task.abort();
+    }
+
     #[tokio::test]
     async fn the_metrics_task_sends_numbered_refreshes_until_the_console_is_gone() {
         let (tx, mut rx) = mpsc::channel::<Msg>(4);
         let mut feed = MetricsFeed::new(Arc::new(Fake));
         feed.every = Duration::from_millis(10);
-        let task = spawn_metrics(tx, feed);
+        let task = spawn_metrics(tx, feed, Arc::new(AtomicBool::new(true)));
         let mut generations = Vec::new();
         for _ in 0..2 {
             let Some(Msg::Metrics(u)) = rx.recv().await else {
@@ -608,6 +684,7 @@ mod tests {
                 Reading::Absent(Absence::Failed("HTTP 503".into()))
             );
             assert!(down.series.is_empty());
+            assert_eq!(u.baselines, None, "no offset configured: none read");
         }
         assert_eq!(generations, [1, 2]);
         drop(rx);

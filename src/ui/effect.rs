@@ -31,6 +31,9 @@ pub enum Effect {
     ClusterRelease { op: u64 },
     /// Start or steer a verification window.
     Verify(super::verify::VerifyEffect),
+    /// Read the metric baselines from Prometheus with `offset` at the next refresh;
+    /// answered by a `Msg::Metrics` whose `baselines` are set.
+    ReadBaselines,
     /// Leave: the runtime waits for pending journal writes, then restores the terminal.
     Quit,
 }

@@ -182,9 +182,20 @@ pub fn short_duration(secs: u64) -> String {
 /// A sparkline of `values` in block characters, `width` wide (the newest points),
 /// scaled between the series' own minimum and maximum. NaN points are gaps.
 pub fn sparkline(values: &[f64], width: usize) -> String {
+    sparkline_reaching(values, width, &[])
+}
+
+/// A sparkline whose vertical range also reaches the `marks` (e.g. the nearest matrix
+/// threshold), so a bar's height says how close the value is to the line rather than
+/// only how it moved.
+pub fn sparkline_reaching(values: &[f64], width: usize, marks: &[f64]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let tail = &values[values.len().saturating_sub(width)..];
-    let finite = tail.iter().copied().filter(|v| v.is_finite());
+    let finite = tail
+        .iter()
+        .chain(marks.iter().filter(|_| !tail.is_empty()))
+        .copied()
+        .filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
@@ -209,6 +220,27 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::reflow;
+
+    #[test]
+    fn a_sparkline_reaching_a_threshold_is_scaled_to_it() {
+        use super::{sparkline, sparkline_reaching};
+        let values = [0.01, 0.02, 0.03];
+        assert_eq!(
+            sparkline(&values, 4),
+            " ▁▅█",
+            "own range: the top is the maximum"
+        );
+        assert_eq!(
+            sparkline_reaching(&values, 4, &[0.10]),
+            " ▁▂▃",
+            "far below the line: low bars"
+        );
+        assert_eq!(
+            sparkline_reaching(&[], 3, &[0.10]),
+            "   ",
+            "no data: no bars"
+        );
+    }
 
     #[test]
     fn reflow_joins_paragraph_lines_and_keeps_blocks() {

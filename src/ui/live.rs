@@ -3,12 +3,13 @@
 //! latest verdict. Changed only by `update`; drawn by the metrics and matrix panes.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::domain::decision::{
-    Absence, Baseline, BaselineSource, BoundTable, Matrix, MatrixState, Reading, Signals,
-    Threshold, Verdict,
+    Absence, Baseline, BaselineSource, BoundTable, CmpOp, Matrix, MatrixState, Reading, Severity,
+    Signals, Threshold, Unavailable, Verdict,
 };
 use crate::domain::journal::{Entry, Record};
 use crate::domain::runbook::Runbook;
@@ -34,6 +35,31 @@ pub struct MetricsUpdate {
     /// When the refresh was asked for (the evaluation time of its queries).
     pub at: DateTime<Utc>,
     pub readings: BTreeMap<String, MetricReading>,
+    /// Baselines read with `offset` in this refresh (only when they were asked for: at
+    /// the first refresh and after a re-capture), by name, or why one could not be read.
+    pub baselines: Option<BTreeMap<String, Result<f64, Absence>>>,
+}
+
+/// A region of a metric's range that a matrix rule calls a severity: `op value` holds
+/// there (e.g. `> 0.10` is SEV-1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub op: CmpOp,
+    pub value: f64,
+    pub severity: Severity,
+}
+
+impl Band {
+    /// The most severe band `value` falls into, if any.
+    pub fn of(bands: &[Band], value: f64) -> Option<&Band> {
+        if !value.is_finite() {
+            return None;
+        }
+        bands
+            .iter()
+            .filter(|b| b.op.holds(value, b.value))
+            .max_by(|a, b| a.severity.cmp(&b.severity))
+    }
 }
 
 /// Where the matrix's rules come from.
@@ -59,6 +85,9 @@ pub struct LiveMetrics {
     pub verdict: Option<Verdict>,
     /// The constant thresholds of every rule, by metric (for the metrics pane).
     pub thresholds: BTreeMap<String, Vec<Threshold>>,
+    /// The same thresholds with the severity of the rule each comes from: the bands the
+    /// metrics pane colours its sparklines by.
+    pub bands: BTreeMap<String, Vec<Band>>,
     pub series: BTreeMap<String, Vec<f64>>,
     /// The latest refresh's failure of a query, kept while its older sample ages.
     pub failures: BTreeMap<String, Absence>,
@@ -67,6 +96,9 @@ pub struct LiveMetrics {
     pub last_update: Option<DateTime<Utc>>,
     /// Baselines have been captured (or restored from the journal) this session.
     pub baseline_captured: bool,
+    /// `metrics.baseline_offset`: baselines are read from Prometheus this far back
+    /// instead of being taken from the current values.
+    pub baseline_offset: Option<Duration>,
 }
 
 impl LiveMetrics {
@@ -104,8 +136,18 @@ impl LiveMetrics {
             _ => (from_front, MatrixSource::FrontMatter),
         };
         let mut thresholds: BTreeMap<String, Vec<Threshold>> = BTreeMap::new();
+        let mut bands: BTreeMap<String, Vec<Band>> = BTreeMap::new();
         for rule in matrix.rules() {
             for th in rule.condition.thresholds() {
+                let band = Band {
+                    op: th.op,
+                    value: th.value,
+                    severity: rule.severity.clone(),
+                };
+                let list = bands.entry(th.metric.clone()).or_default();
+                if !list.contains(&band) {
+                    list.push(band);
+                }
                 let list = thresholds.entry(th.metric.clone()).or_default();
                 if !list.contains(&th) {
                     list.push(th);
@@ -115,31 +157,61 @@ impl LiveMetrics {
         let mut signals = Signals::default();
         let mut baseline_captured = false;
         let restored = records.iter().rev().find_map(|r| match &r.entry {
-            Entry::BaselineCaptured { values } => Some((r.ts, values)),
+            Entry::BaselineCaptured {
+                values,
+                offset_secs,
+            } => Some((r.ts, values, offset_secs)),
             _ => None,
         });
-        if let Some((at, values)) = restored {
+        if let Some((at, values, offset_secs)) = restored {
+            let source = match offset_secs {
+                Some(s) => BaselineSource::PromOffset {
+                    offset: Duration::from_secs(*s),
+                },
+                None => BaselineSource::SessionStart,
+            };
             for (name, value) in values {
                 signals.set_baseline(
                     name.clone(),
                     Baseline {
                         value: *value,
                         captured_at: at,
-                        source: BaselineSource::SessionStart,
+                        source,
                     },
                 );
             }
             baseline_captured = true;
         }
+        let baseline_offset = front
+            .metrics
+            .as_ref()
+            .and_then(|m| m.baseline_offset)
+            .map(|d| d.0);
+        // A resumed session carries on from the severity its journal last recorded,
+        // instead of waiting out every `for` again and journaling the same change twice.
+        let state = records
+            .iter()
+            .rev()
+            .find_map(|r| match &r.entry {
+                Entry::SeverityChanged { to, rule, .. } => Some((r.ts, to, rule)),
+                _ => None,
+            })
+            .and_then(|(at, to, rule)| {
+                let severity = Severity::parse(to.as_deref()?).ok()?;
+                Some(MatrixState::resumed(&matrix, severity, at, rule.as_deref()))
+            })
+            .unwrap_or_default();
         Some(LiveMetrics {
             names,
             source_label: source_label.into(),
             matrix,
             matrix_source,
             signals,
-            state: MatrixState::new(),
+            state,
             verdict: None,
+            baseline_offset,
             thresholds,
+            bands,
             series: BTreeMap::new(),
             failures: BTreeMap::new(),
             generation: None,
@@ -213,6 +285,42 @@ impl LiveMetrics {
         (values, skipped)
     }
 
+    /// Takes in baselines read with `offset`; returns the values set (for the journal)
+    /// and the names that could not be read, with the reason. A name without a value
+    /// keeps the baseline it had.
+    pub fn absorb_offset_baselines(
+        &mut self,
+        read: BTreeMap<String, Result<f64, Absence>>,
+        now: DateTime<Utc>,
+        offset: Duration,
+    ) -> (BTreeMap<String, f64>, Vec<String>) {
+        let mut values = BTreeMap::new();
+        let mut skipped = Vec::new();
+        for (name, result) in read {
+            match result {
+                Ok(value) if value.is_finite() => {
+                    self.signals.set_baseline(
+                        name.clone(),
+                        Baseline {
+                            value,
+                            captured_at: now,
+                            source: BaselineSource::PromOffset { offset },
+                        },
+                    );
+                    values.insert(name, value);
+                }
+                Ok(value) => skipped.push(format!("{name}: the value {offset:?} back is {value}")),
+                Err(why) => {
+                    skipped.push(format!("{name}: {}", Unavailable::Absent { absence: why }))
+                }
+            }
+        }
+        if !values.is_empty() {
+            self.baseline_captured = true;
+        }
+        (values, skipped)
+    }
+
     /// Evaluates the matrix at `now`, keeping the verdict.
     ///
     /// Evaluation time never goes backwards: a refresh asked for before the last tick
@@ -238,6 +346,26 @@ mod tests {
     use super::*;
     use crate::domain::runbook::DecisionTable;
     use crate::ui::testkit::{metrics_runbook, runbook};
+
+    #[test]
+    fn bands_carry_the_severity_of_their_rule_and_the_most_severe_wins() {
+        let live = LiveMetrics::for_runbook(&metrics_runbook(), &[], "x").expect("live");
+        let bands = &live.bands["error_rate"];
+        let got: Vec<(f64, &str)> = bands
+            .iter()
+            .map(|b| (b.value, b.severity.label()))
+            .collect();
+        assert_eq!(got, [(0.10, "SEV-1"), (0.02, "SEV-2")]);
+        let label = |v: f64| Band::of(bands, v).map(|b| b.severity.label().to_string());
+        assert_eq!(label(0.01), None);
+        assert_eq!(label(0.05).as_deref(), Some("SEV-2"));
+        assert_eq!(
+            label(0.5).as_deref(),
+            Some("SEV-1"),
+            "inside both: the worse"
+        );
+        assert_eq!(label(f64::NAN), None);
+    }
 
     #[test]
     fn without_queries_there_is_nothing_live() {

@@ -246,6 +246,7 @@ pub fn metrics_runbook() -> Runbook {
             ]
             .into_iter()
             .collect(),
+            baseline_offset: None,
         }),
         matrix: vec![
             rule(
@@ -326,6 +327,7 @@ pub fn metrics_msg(generation: u64, at_secs: i64, values: &[(&str, Option<f64>, 
         generation,
         at,
         readings,
+        baselines: None,
     })
 }
 

@@ -714,8 +714,9 @@ pub(super) fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: T
 
 // ---------------------------------------------------------------- metrics
 
-fn on_metrics(app: &mut App, m: MetricsUpdate) -> Vec<Effect> {
+fn on_metrics(app: &mut App, mut m: MetricsUpdate) -> Vec<Effect> {
     let at = m.at;
+    let offset_read = m.baselines.take();
     let Some(live) = app.metrics.as_mut() else {
         return Vec::new();
     };
@@ -723,14 +724,45 @@ fn on_metrics(app: &mut App, m: MetricsUpdate) -> Vec<Effect> {
         return Vec::new();
     }
     let mut fx = Vec::new();
-    if !live.baseline_captured && live.complete(at) {
-        let (values, _) = live.capture_baselines(at);
-        fx.push(journal(
-            app,
-            Entry::BaselineCaptured { values },
-            None,
-            Then::Nothing,
-        ));
+    match (live.baseline_offset, offset_read) {
+        (Some(offset), Some(read)) => {
+            let (values, skipped) = live.absorb_offset_baselines(read, at, offset);
+            if !skipped.is_empty() {
+                let text = format!(
+                    "Baseline {} back: no value for {}",
+                    crate::ui::format::short_duration(offset.as_secs()),
+                    skipped.join("; ")
+                );
+                flash(app, FlashLevel::Warning, &text);
+            }
+            if !values.is_empty() {
+                fx.push(journal(
+                    app,
+                    Entry::BaselineCaptured {
+                        values,
+                        offset_secs: Some(offset.as_secs()),
+                    },
+                    None,
+                    Then::Nothing,
+                ));
+            }
+        }
+        // With an offset, baselines come from Prometheus, never from the current values.
+        (Some(_), None) => {}
+        (None, _) => {
+            if !live.baseline_captured && live.complete(at) {
+                let (values, _) = live.capture_baselines(at);
+                fx.push(journal(
+                    app,
+                    Entry::BaselineCaptured {
+                        values,
+                        offset_secs: None,
+                    },
+                    None,
+                    Then::Nothing,
+                ));
+            }
+        }
     }
     fx.extend(evaluate_matrix(app, at));
     fx
@@ -763,6 +795,14 @@ fn recapture_baseline(app: &mut App) -> Vec<Effect> {
         );
         return Vec::new();
     };
+    if let Some(offset) = live.baseline_offset {
+        let text = format!(
+            "Reading baselines from Prometheus, {} back…",
+            crate::ui::format::short_duration(offset.as_secs())
+        );
+        flash(app, FlashLevel::Info, &text);
+        return vec![Effect::ReadBaselines];
+    }
     let (values, skipped) = live.capture_baselines(now);
     if values.is_empty() {
         flash(
@@ -790,7 +830,10 @@ fn recapture_baseline(app: &mut App) -> Vec<Effect> {
     }
     let mut fx = vec![journal(
         app,
-        Entry::BaselineCaptured { values },
+        Entry::BaselineCaptured {
+            values,
+            offset_secs: None,
+        },
         None,
         Then::Nothing,
     )];

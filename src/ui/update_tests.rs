@@ -456,6 +456,64 @@ mod metrics {
             .collect()
     }
 
+    /// A session resumed while SEV-1 was firing: the first refresh that still shows the
+    /// error rate above the line keeps SEV-1 (firing at once, nothing journaled again).
+    #[test]
+    fn a_resumed_session_keeps_its_firing_severity_without_journaling_it_twice() {
+        let mut app = app();
+        app.runbook = metrics_runbook();
+        let at = t0() + chrono::Duration::seconds(120);
+        app.records.push(record(
+            2,
+            Entry::BaselineCaptured {
+                values: [
+                    ("error_rate".to_string(), 0.004),
+                    ("latency_p95".to_string(), 0.2),
+                ]
+                .into_iter()
+                .collect(),
+                offset_secs: None,
+            },
+            t0(),
+        ));
+        app.records.push(record(
+            3,
+            Entry::SeverityChanged {
+                from: None,
+                to: Some("SEV-1".into()),
+                rule: Some("error_rate > 0.10".into()),
+            },
+            at,
+        ));
+        app.metrics = crate::ui::live::LiveMetrics::for_runbook(&app.runbook, &app.records, "x");
+        let (_, written) = send(
+            &mut app,
+            metrics_msg(
+                1,
+                300,
+                &[
+                    ("error_rate", Some(0.2), 300),
+                    ("latency_p95", Some(0.21), 300),
+                ],
+            ),
+        );
+        assert!(severity_changes(&written).is_empty(), "{written:?}");
+        let verdict = app
+            .metrics
+            .as_ref()
+            .and_then(|m| m.verdict.as_ref())
+            .expect("verdict");
+        assert_eq!(
+            verdict.highest_severity.as_ref().map(|s| s.label()),
+            Some("SEV-1")
+        );
+        assert_eq!(
+            verdict.severity_since,
+            Some(at),
+            "the RTO clock keeps its start"
+        );
+    }
+
     #[test]
     fn the_first_complete_update_captures_baselines_and_yields_a_verdict() {
         let mut app = metrics_app();
@@ -471,7 +529,7 @@ mod metrics {
             ),
         );
         assert!(fx.is_empty(), "{fx:?}");
-        let Some(Entry::BaselineCaptured { values }) = written.first() else {
+        let Some(Entry::BaselineCaptured { values, .. }) = written.first() else {
             panic!("baseline not journaled: {written:?}")
         };
         assert_eq!(values.get("error_rate"), Some(&0.004));
@@ -736,7 +794,7 @@ mod metrics {
         );
         app.now = t0() + chrono::Duration::seconds(11);
         let (_, written) = send(&mut app, key('b'));
-        let Some(Entry::BaselineCaptured { values }) = written.first() else {
+        let Some(Entry::BaselineCaptured { values, .. }) = written.first() else {
             panic!("not journaled: {written:?}")
         };
         assert_eq!(values.get("latency_p95"), Some(&0.4));
@@ -746,6 +804,59 @@ mod metrics {
             Some(0.4)
         );
         assert_eq!(app.progress.baselines_captured_at.len(), 2);
+    }
+
+    /// `metrics.baseline_offset: 1d`: the baselines are the values Prometheus had a day
+    /// earlier, never the current ones; `b` asks for them again.
+    #[test]
+    fn with_a_baseline_offset_baselines_come_from_prometheus_offset() {
+        use crate::domain::decision::{Absence, BaselineSource};
+        use crate::domain::runbook::front_matter::DurationSpec;
+        let day = std::time::Duration::from_secs(86_400);
+        let mut app = app();
+        app.runbook = metrics_runbook();
+        if let Some(m) = app.runbook.front.as_mut().and_then(|f| f.metrics.as_mut()) {
+            m.baseline_offset = Some(DurationSpec(day));
+        }
+        app.metrics = crate::ui::live::LiveMetrics::for_runbook(&app.runbook, &app.records, "x");
+        let values = [("error_rate", Some(0.01), 5), ("latency_p95", Some(0.3), 5)];
+        let (_, written) = send(&mut app, metrics_msg(1, 5, &values));
+        assert!(
+            !written
+                .iter()
+                .any(|e| matches!(e, Entry::BaselineCaptured { .. })),
+            "not from the current values: {written:?}"
+        );
+        let Msg::Metrics(mut update) = metrics_msg(2, 10, &values) else {
+            unreachable!()
+        };
+        update.baselines = Some(
+            [
+                ("error_rate".to_string(), Ok(0.002)),
+                ("latency_p95".to_string(), Err(Absence::NoData)),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let (_, written) = send(&mut app, Msg::Metrics(update));
+        let Some(Entry::BaselineCaptured {
+            values,
+            offset_secs,
+        }) = written.first()
+        else {
+            panic!("not journaled: {written:?}")
+        };
+        assert_eq!(values.get("error_rate"), Some(&0.002));
+        assert!(!values.contains_key("latency_p95"), "no value a day back");
+        assert_eq!(*offset_secs, Some(86_400));
+        let live = app.metrics.as_ref().expect("metrics");
+        let base = live.signals.baseline("error_rate").expect("baseline");
+        assert_eq!(base.source, BaselineSource::PromOffset { offset: day });
+        let flash = app.flash.as_ref().expect("the missing one is said");
+        assert!(flash.text.contains("latency_p95"), "{}", flash.text);
+        let (fx, written) = send(&mut app, key('b'));
+        assert_eq!(fx, [Effect::ReadBaselines]);
+        assert!(written.is_empty());
     }
 
     #[test]

@@ -121,10 +121,6 @@ impl CheckView {
         })
     }
 
-    pub fn is_shell(&self) -> bool {
-        matches!(self.check.probe, Probe::Shell(_))
-    }
-
     pub fn is_active(&self) -> bool {
         matches!(
             self.status,

@@ -635,3 +635,37 @@ fn metrics_and_cluster_share_the_right_column_at_80x24_and_120x40() {
     insta::assert_snapshot!(screen(&app, 120, 40));
     insta::assert_snapshot!("metrics_and_cluster_80x24", screen(&app, 80, 24));
 }
+
+/// The error-rate sparkline is drawn in bands: bars above the SEV-1 line in the SEV-1
+/// colour, quiet bars in the info colour.
+#[test]
+fn metrics_sparkline_bars_take_the_colour_of_their_band() {
+    let bars = |app: &App| -> Vec<ratatui::style::Color> {
+        let mut terminal = Terminal::new(TestBackend::new(120, 32)).expect("terminal");
+        terminal.draw(|f| view::render(app, f)).expect("draw");
+        let buffer = terminal.backend().buffer();
+        let y = (0..32)
+            .find(|&y| {
+                let row: String = (0..120).map(|x| buffer[(x, y)].symbol()).collect();
+                row.contains("│error_rate")
+            })
+            .expect("error_rate row");
+        (0..120)
+            .filter(|&x| "▁▂▃▄▅▆▇█".contains(buffer[(x, y)].symbol()))
+            .map(|x| buffer[(x, y)].fg)
+            .collect()
+    };
+    let quiet = bars(&healthy());
+    let info = healthy()
+        .theme
+        .style(crate::ui::theme::Role::Info)
+        .fg
+        .expect("info colour");
+    assert!(
+        !quiet.is_empty() && quiet.iter().all(|c| *c == info),
+        "{quiet:?}"
+    );
+    let firing = bars(&sev1_firing());
+    let sev1 = healthy().theme.severity("SEV-1").fg.expect("sev1 colour");
+    assert!(firing.contains(&sev1), "{firing:?}");
+}

@@ -145,6 +145,7 @@ mod tests {
             metrics: Some(Metrics {
                 prometheus: Some(p),
                 queries: BTreeMap::new(),
+                baseline_offset: None,
             }),
             ..FrontMatter::default()
         }

@@ -266,6 +266,35 @@ impl MatrixState {
         MatrixState::default()
     }
 
+    /// The state of a resumed session whose journal last said `severity` fired from
+    /// `since`, decided by the rule written `rule_when`. That rule's `for` clock is set as
+    /// if it had been holding since `since - for`, so if its condition still holds at the
+    /// first evaluation it fires at once and the severity does not change (nothing is
+    /// journaled twice); if it no longer holds, the change to the new severity is real and
+    /// is journaled. Without a matching rule (the runbook changed) only the severity is
+    /// remembered, and the clocks start idle.
+    pub fn resumed(
+        matrix: &Matrix,
+        severity: Severity,
+        since: DateTime<Utc>,
+        rule_when: Option<&str>,
+    ) -> MatrixState {
+        let mut held_since = vec![None; matrix.rules.len()];
+        let decider = matrix
+            .rules
+            .iter()
+            .position(|r| r.severity == severity && rule_when.is_none_or(|w| r.when == w));
+        if let Some(i) = decider {
+            let hold = chrono::Duration::from_std(matrix.rules[i].hold).unwrap_or_default();
+            held_since[i] = Some(since.checked_sub_signed(hold).unwrap_or(since));
+        }
+        MatrixState {
+            held_since,
+            severity: Some(severity),
+            severity_since: Some(since),
+        }
+    }
+
     /// Evaluates every rule at `now` and advances the `for` clocks.
     ///
     /// `now` should not go backwards; if it does, holding times count as zero rather

@@ -420,3 +420,44 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_resumed_state_keeps_a_firing_severity_without_waiting_for_its_hold_again() {
+    let m = design_matrix();
+    let mut signals = Signals::default();
+    signals.set_sample("error_rate", 0.2, t(600));
+    signals.set_sample("latency_p95", 0.1, t(600));
+    // The journal said SEV-1 fired at t(300), decided by the error-rate rule.
+    let sev1 = Severity::parse("SEV-1").unwrap();
+    let mut state = MatrixState::resumed(&m, sev1.clone(), t(300), Some("error_rate > 0.10"));
+    let v = state.step(&m, &signals, t(600));
+    assert_eq!(v.highest_severity.as_ref(), Some(&sev1));
+    assert_eq!(v.severity_changed, None, "nothing to journal again");
+    assert_eq!(
+        v.severity_since,
+        Some(t(300)),
+        "the RTO clock keeps its start"
+    );
+    assert_eq!(v.rules[0].state, RuleState::Firing);
+
+    // A fresh state would have dropped SEV-1 until the rule's minute had passed again.
+    let mut fresh = MatrixState::new();
+    let v = fresh.step(&m, &signals, t(600));
+    assert_eq!(v.rules[0].state, RuleState::Pending);
+    assert_eq!(v.highest_severity, None);
+}
+
+#[test]
+fn a_resumed_state_journals_the_change_when_the_condition_no_longer_holds() {
+    let m = design_matrix();
+    let mut signals = Signals::default();
+    signals.set_sample("error_rate", 0.001, t(600));
+    signals.set_sample("latency_p95", 0.1, t(600));
+    let sev1 = Severity::parse("SEV-1").unwrap();
+    let mut state = MatrixState::resumed(&m, sev1.clone(), t(300), Some("error_rate > 0.10"));
+    let v = state.step(&m, &signals, t(600));
+    assert_eq!(v.highest_severity, None);
+    let change = v.severity_changed.expect("resolved while away");
+    assert_eq!(change.from, Some(sev1));
+    assert_eq!(change.to, None);
+}

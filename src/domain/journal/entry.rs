@@ -98,6 +98,10 @@ pub enum Entry {
     /// Metric baselines were captured (session start, or the operator re-captured them).
     BaselineCaptured {
         values: BTreeMap<String, f64>,
+        /// Set when the values were read from Prometheus this far in the past (`offset`)
+        /// rather than taken from the current values.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offset_secs: Option<u64>,
     },
     /// The operator acknowledged the severity the matrix decided (a drill's "detected").
     SeverityAcknowledged {

@@ -1,5 +1,5 @@
 //! One line per named query: the current value in its unit, a sparkline of the recent
-//! series, the matrix threshold on it, the baseline, and the sample's age. A stale or
+//! series coloured by the matrix band each value falls in, the matrix threshold on it, the baseline, and the sample's age. A stale or
 //! failing query is marked as such; its last value is never shown as if fresh.
 
 use ratatui::Frame;
@@ -8,9 +8,11 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::domain::decision::{Absence, Reading, Unavailable};
-use crate::ui::format::{ago, ellipsize, metric_value, secs_between, sparkline, threshold};
-use crate::ui::live::LiveMetrics;
+use crate::domain::decision::{Absence, BaselineSource, Reading, Unavailable};
+use crate::ui::format::{
+    ago, ellipsize, metric_value, secs_between, short_duration, sparkline_reaching, threshold,
+};
+use crate::ui::live::{Band, LiveMetrics};
 use crate::ui::state::App;
 use crate::ui::theme::Role;
 
@@ -74,7 +76,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             let base = live
                 .signals
                 .baseline(name)
-                .map(|b| format!("base {}", metric_value(name, b.value)))
+                .map(|b| match b.source {
+                    BaselineSource::PromOffset { offset } => format!(
+                        "base -{} {}",
+                        short_duration(offset.as_secs()),
+                        metric_value(name, b.value)
+                    ),
+                    BaselineSource::SessionStart => {
+                        format!("base {}", metric_value(name, b.value))
+                    }
+                })
                 .unwrap_or_default();
             let (status, status_role) = match &fresh {
                 Freshness::Fresh(s) => (ago(*s), Role::Muted),
@@ -136,10 +147,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ];
         if spark_w > 0 {
             let series = live.series.get(row.name).map(Vec::as_slice).unwrap_or(&[]);
-            spans.push(Span::styled(
-                format!("{} ", sparkline(series, spark_w - 1)),
-                t.style(Role::Info),
-            ));
+            let bands = live.bands.get(row.name).map(Vec::as_slice).unwrap_or(&[]);
+            spans.extend(banded_sparkline(app, series, bands, spark_w - 1));
+            spans.push(Span::raw(" "));
         }
         if th_w > 0 {
             spans.push(Span::styled(
@@ -160,6 +170,41 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The sparkline with each bar in the colour of the matrix band its value falls in
+/// (quiet values in the info colour), scaled to reach the nearest threshold: the
+/// thresholds drawn as bands on the chart.
+fn banded_sparkline(app: &App, series: &[f64], bands: &[Band], width: usize) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let nearest = bands
+        .iter()
+        .map(|b| b.value)
+        .filter(|v| v.is_finite())
+        .min_by(f64::total_cmp);
+    let text = sparkline_reaching(series, width, nearest.as_slice());
+    let tail = &series[series.len().saturating_sub(width)..];
+    let pad = width.saturating_sub(tail.len());
+    let style_of = |v: Option<f64>| match v.and_then(|v| Band::of(bands, v)) {
+        Some(band) => t.severity(band.severity.label()),
+        None => t.style(Role::Info),
+    };
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut run = String::new();
+    let mut run_style = style_of(None);
+    for (i, c) in text.chars().enumerate() {
+        let value = i.checked_sub(pad).and_then(|j| tail.get(j).copied());
+        let style = style_of(value);
+        if style != run_style && !run.is_empty() {
+            spans.push(Span::styled(std::mem::take(&mut run), run_style));
+        }
+        run_style = style;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, run_style));
+    }
+    spans
 }
 
 fn reading_of(app: &App, live: &LiveMetrics, name: &str) -> (String, Freshness) {

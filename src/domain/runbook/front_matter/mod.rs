@@ -73,6 +73,10 @@ pub struct Metrics {
     /// Named PromQL queries, in the order written.
     #[serde(default)]
     pub queries: BTreeMap<String, String>,
+    /// Read `baseline(name)` from Prometheus this far back (`offset`, e.g. `1d` for the
+    /// same time yesterday) instead of capturing the values at session start.
+    #[serde(default)]
+    pub baseline_offset: Option<DurationSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -108,6 +108,7 @@ pub(in crate::domain::runbook) const TARGET: &[Field] = &[
 pub(in crate::domain::runbook) const METRICS: &[Field] = &[
     opt("prometheus", Shape::Struct(PROMETHEUS)),
     opt("queries", Shape::MapOf(&Shape::Text)),
+    opt("baseline_offset", Shape::Duration),
 ];
 
 pub(in crate::domain::runbook) const PROMETHEUS: &[Field] = &[
