@@ -223,7 +223,9 @@ pub(super) fn journaled(app: &mut App, then: Then) -> Vec<Effect> {
                     FlashLevel::Error,
                     &format!("Check {name} failed: {}", outcome.detail()),
                 );
-                app.layers.push(Layer::NextMoves { check });
+                // Under whatever the operator has open (a note being written), so it
+                // shows once that is closed.
+                app.layers.insert(0, Layer::NextMoves { check });
                 Vec::new()
             }
         }

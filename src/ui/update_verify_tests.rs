@@ -457,3 +457,18 @@ fn placeholders_in_a_check_are_asked_for_then_filled_in() {
     };
     assert_eq!(h.url, "http://checkout.prod.internal/healthz");
 }
+
+#[test]
+fn a_failure_while_writing_a_note_waits_under_the_editor() {
+    let mut app = verify_app(3);
+    send(&mut app, key('v'));
+    send(&mut app, key('n'));
+    assert!(matches!(app.layers.last(), Some(Layer::Note(_))));
+    send(&mut app, finished(0, 1, failed_outcome()));
+    assert!(
+        matches!(app.layers.last(), Some(Layer::Note(_))),
+        "the note keeps the keys"
+    );
+    send(&mut app, code(KeyCode::Esc));
+    assert!(matches!(app.layers.last(), Some(Layer::NextMoves { check: 0 })));
+}
