@@ -470,5 +470,8 @@ fn a_failure_while_writing_a_note_waits_under_the_editor() {
         "the note keeps the keys"
     );
     send(&mut app, code(KeyCode::Esc));
-    assert!(matches!(app.layers.last(), Some(Layer::NextMoves { check: 0 })));
+    assert!(matches!(
+        app.layers.last(),
+        Some(Layer::NextMoves { check: 0 })
+    ));
 }
