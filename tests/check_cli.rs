@@ -56,7 +56,11 @@ fn json_report_of_a_valid_runbook() {
         ]
     );
     assert_eq!(file["phases"][1]["name"], "2. Execute the rollback (5 min)");
-    assert_eq!(file["phases"][1]["line"], 83);
+    assert_eq!(file["phases"][1]["line"], 91);
+    assert_eq!(
+        file["phases"][2]["steps"], 11,
+        "7 written steps and 4 `verify:` checks"
+    );
     assert_eq!(file["phases"][1]["steps"], 4);
     assert_eq!(
         file["counts"],
@@ -65,6 +69,8 @@ fn json_report_of_a_valid_runbook() {
             "command_steps": 7,
             "kubectl_commands": 9,
             "promql_checks": 2,
+            "check_steps": 4,
+            "verification_checks": 6,
             "matrix_rows": 8,
             "placeholders": 5
         })
@@ -158,7 +164,7 @@ fn human_output_summarises_each_file_and_prints_diagnostics() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "✓ runbooks/blue-green-rollback.md — 5 phases, 20 steps (12 checklist, 6 commands with 8 kubectl, 2 PromQL), 6 matrix rows, 7 placeholders"
+        "✓ runbooks/blue-green-rollback.md — 5 phases, 20 steps (12 checklist, 6 commands with 8 kubectl, 2 PromQL, 2 verification checks), 6 matrix rows, 7 placeholders"
     );
     assert_eq!(
         lines[1],

@@ -172,6 +172,14 @@ const VALID: &[(&str, &[(PhaseKind, usize)])] = &[
         "unlabelled-fences.md",
         &[(Execution, 1), (Communication, 1)],
     ),
+    (
+        "verify-checks.md",
+        &[(Execution, 1), (Verification, 7), (Communication, 1)],
+    ),
+    (
+        "verify-without-verification-phase.md",
+        &[(Execution, 1), (Verification, 1), (Communication, 1)],
+    ),
 ];
 
 #[test]
@@ -200,7 +208,13 @@ fn every_valid_runbook_loads_with_its_phases_and_steps() {
                 step.id
             );
         }
-        assert!(steps.windows(2).all(|w| w[0].line < w[1].line), "{path}");
+        // Lines only go forward in the body (front matter `verify:` checks are steps whose
+        // line is their entry's, in the front matter).
+        let body: Vec<_> = steps
+            .iter()
+            .filter(|s| !matches!(s.kind, StepKind::Verify { .. }))
+            .collect();
+        assert!(body.windows(2).all(|w| w[0].line < w[1].line), "{path}");
     }
 }
 
@@ -527,6 +541,7 @@ fn steps_in_full(rb: &Runbook) -> Vec<StepRow<'_>> {
                 StepKind::Checklist { .. } => "checked",
                 StepKind::Command(_) => "command",
                 StepKind::Promql { .. } => "promql",
+                StepKind::Verify { .. } => "verify",
             };
             (
                 s.id.to_string(),
@@ -717,4 +732,126 @@ fn bullets_are_steps_only_in_a_phase_with_nothing_else() {
         "{}",
         rb.phases[1].body
     );
+}
+
+#[test]
+fn verification_checks_come_from_front_matter_promql_blocks_and_rollout_status_lines() {
+    use backout::domain::verify::{CheckSource, Probe};
+    let rb = load_ok("tests/runbooks/valid/verify-checks.md");
+    type Row = (String, String, &'static str, String, Option<u64>, u64);
+    let rows: Vec<Row> = rb
+        .checks
+        .iter()
+        .map(|c| {
+            let kind = match &c.probe {
+                Probe::Http(_) => "http",
+                Probe::Promql(_) => "promql",
+                Probe::Pods(_) => "pods",
+                Probe::Rollout(_) => "rollout",
+                Probe::Shell(_) => "shell",
+            };
+            (
+                c.step.to_string(),
+                c.name.clone(),
+                kind,
+                c.description(),
+                c.window.map(|w| w.as_secs()),
+                c.every.as_secs(),
+            )
+        })
+        .collect();
+    let row = |step: &str,
+               name: &str,
+               kind: &'static str,
+               desc: &str,
+               window: Option<u64>,
+               every: u64| {
+        (
+            step.to_string(),
+            name.to_string(),
+            kind,
+            desc.to_string(),
+            window,
+            every,
+        )
+    };
+    assert_eq!(
+        rows,
+        [
+            row(
+                "#2",
+                "Errors must fall back under 1 %",
+                "promql",
+                "step_30 < 0.01",
+                None,
+                30
+            ),
+            row(
+                "#3",
+                "rollout status deployment/web",
+                "rollout",
+                "rollout of deployment/web complete",
+                None,
+                30
+            ),
+            row(
+                "#4",
+                "health",
+                "http",
+                "GET http://web.web.svc/healthz → 200, /status == ok, within 500 ms",
+                Some(900),
+                30
+            ),
+            row("#5", "errors", "promql", "error_rate < 0.01", Some(600), 30),
+            row(
+                "#6",
+                "pods",
+                "pods",
+                "all pods of the target Deployment ready on the current revision, image 1.4.2",
+                None,
+                30
+            ),
+            row(
+                "#7",
+                "rollout",
+                "rollout",
+                "rollout of deployment/web complete",
+                None,
+                30
+            ),
+            row(
+                "#8",
+                "smoke",
+                "shell",
+                "`./smoke-test.sh --quick` exits 0",
+                None,
+                30
+            ),
+        ]
+    );
+    // The PromQL block's expression is queried under a name of its own.
+    let Probe::Promql(block) = &rb.checks[0].probe else {
+        panic!("promql")
+    };
+    assert!(
+        block.queries["step_30"]
+            .starts_with("sum(rate(http_requests_total{app=\"web\",code=~\"5..\"}[5m]))")
+    );
+    assert_eq!(rb.checks[0].source, CheckSource::PromqlBlock);
+    assert_eq!(rb.checks[2].source, CheckSource::FrontMatter { index: 1 });
+    // Front matter checks are steps of the verification phase, at their entry's line.
+    let step = rb.step(rb.checks[2].step).expect("step");
+    assert_eq!(step.line, 9);
+    assert!(matches!(&step.kind, StepKind::Verify { check } if check == "health"));
+    assert_eq!(
+        step.title,
+        "Check health: GET http://web.web.svc/healthz → 200, /status == ok, within 500 ms"
+    );
+    // Later phases are renumbered after the added steps.
+    assert_eq!(rb.phases[2].steps[0].id.to_string(), "#9");
+
+    let rb = load_ok("tests/runbooks/valid/verify-without-verification-phase.md");
+    assert_eq!(rb.phases[1].title, "Verification");
+    assert_eq!(rb.checks.len(), 1);
+    assert_eq!(rb.checks[0].step.to_string(), "#2");
 }

@@ -10,3 +10,4 @@ pub mod prometheus;
 pub mod session_store;
 pub mod shell;
 pub mod sim_metrics;
+pub mod verify;

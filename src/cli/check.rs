@@ -59,6 +59,10 @@ pub struct Counts {
     pub command_steps: usize,
     pub kubectl_commands: usize,
     pub promql_checks: usize,
+    /// Steps that are front matter `verify:` checks.
+    pub check_steps: usize,
+    /// Verification checks in any form (front matter, PromQL blocks, rollout status lines).
+    pub verification_checks: usize,
     /// Front matter matrix rules plus decision table rows.
     pub matrix_rows: usize,
     pub placeholders: usize,
@@ -74,6 +78,7 @@ impl Counts {
                     .map(|t| t.rows.len())
                     .sum::<usize>(),
             placeholders: runbook.placeholders.len(),
+            verification_checks: runbook.checks.len(),
             ..Counts::default()
         };
         for step in runbook.phases.iter().flat_map(|p| &p.steps) {
@@ -84,6 +89,7 @@ impl Counts {
                     counts.kubectl_commands += block.lines.iter().filter(|l| l.is_kubectl).count();
                 }
                 StepKind::Promql { .. } => counts.promql_checks += 1,
+                StepKind::Verify { .. } => counts.check_steps += 1,
             }
         }
         counts
@@ -209,9 +215,18 @@ fn summary_line(r: &FileReport) -> String {
     };
     match (&r.counts, r.ok) {
         (Some(c), true) => {
-            let steps = c.checklist_items + c.command_steps + c.promql_checks;
+            let steps = c.checklist_items + c.command_steps + c.promql_checks + c.check_steps;
+            let checks = match (c.check_steps, c.verification_checks) {
+                (_, 0) => String::new(),
+                (0, n) => format!(", {n} verification check{}", plural(n)),
+                (s, n) => format!(
+                    ", {s} check step{}, {n} verification check{}",
+                    plural(s),
+                    plural(n)
+                ),
+            };
             format!(
-                "✓ {path} — {} phase{}, {steps} step{} ({} checklist, {} command{} with {} kubectl, {} PromQL), {} matrix row{}, {} placeholder{}{warnings}",
+                "✓ {path} — {} phase{}, {steps} step{} ({} checklist, {} command{} with {} kubectl, {} PromQL{checks}), {} matrix row{}, {} placeholder{}{warnings}",
                 r.phases.len(),
                 plural(r.phases.len()),
                 plural(steps),

@@ -8,3 +8,5 @@ pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod runbook;
+pub mod verification_report;
+pub mod verify;

@@ -40,6 +40,8 @@ pub struct Report {
     /// touched); without it, only steps the journal mentions are known.
     pub checklist_from_runbook: bool,
     pub commands: Vec<CommandReport>,
+    /// Verification windows, in journal order.
+    pub verification: Vec<super::verification_report::VerificationReport>,
     pub notes: Vec<NoteReport>,
     pub skipped: Vec<SkippedStep>,
     pub resumes: Vec<ResumeReport>,
@@ -209,6 +211,7 @@ pub fn build(progress: &Progress, records: &[Record], runbook: Option<&Runbook>)
         checklist: checklist(progress, records, runbook, &titles),
         checklist_from_runbook: runbook.is_some(),
         commands: commands(progress, records, &titles),
+        verification: super::verification_report::build(records),
         notes: progress
             .notes
             .iter()
@@ -277,6 +280,13 @@ impl Report {
             r(&mut c.command);
             if let Some(t) = &mut c.step_title {
                 r(t);
+            }
+        }
+        for v in &mut self.verification {
+            r(&mut v.description);
+            r(&mut v.detail);
+            if let Some(c) = &mut v.cut_short {
+                r(c);
             }
         }
         for n in &mut self.notes {
@@ -738,6 +748,7 @@ pub fn to_markdown(report: &Report) -> String {
     phases_md(&mut md, report);
     checklist_md(&mut md, report);
     commands_md(&mut md, report);
+    super::verification_report::markdown(&mut md, &report.verification);
     skipped_md(&mut md, report);
     notes_md(&mut md, report);
     resumes_md(&mut md, report);

@@ -32,6 +32,7 @@ use crate::ui::view;
 
 use super::journal_port::JournalAppend;
 use super::notify_feed::{NotifierFeed, NotifyTask, refuse};
+use super::verification::{VerifyExec, VerifyFeed};
 
 const FRAME: Duration = Duration::from_millis(33);
 const MSG_QUEUE: usize = 1024;
@@ -89,6 +90,8 @@ pub struct Feeds {
     pub cluster: Option<ClusterFeed>,
     /// Message sinks (see `runtime::notify_feed`).
     pub notifier: Option<NotifierFeed>,
+    /// Probes for the runbook's verification checks.
+    pub verify: Option<VerifyFeed>,
 }
 
 /// Runs the console until the operator quits. Waits for every queued journal write
@@ -107,7 +110,9 @@ where
         metrics,
         cluster,
         notifier,
+        verify,
     } = feeds;
+    let mut verify = verify.map(VerifyExec::new);
     let (tx, mut rx) = mpsc::channel::<Msg>(MSG_QUEUE);
     let writer = JournalWriter::start(journal, tx.clone());
     spawn_input(tx.clone());
@@ -137,6 +142,7 @@ where
             baseline_request: &baseline_request,
             notifier: notifier.as_ref(),
         },
+        verify.as_mut(),
     );
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
@@ -183,6 +189,7 @@ where
                 baseline_request: &baseline_request,
                 notifier: notifier.as_ref(),
             },
+            verify.as_mut(),
         );
         if app.quitting {
             break;
@@ -197,6 +204,9 @@ where
     if let Some((mut handle, forward)) = watcher {
         handle.stop();
         forward.abort();
+    }
+    if let Some(v) = verify.as_mut() {
+        v.stop_all();
     }
     writer.finish();
     if let Some(a) = actions {
@@ -223,6 +233,7 @@ fn execute(
     tx: &mpsc::Sender<Msg>,
     commands: &mut HashMap<u32, CommandHandle>,
     targets: &Targets,
+    mut verify: Option<&mut VerifyExec>,
 ) {
     let Targets {
         actions,
@@ -232,6 +243,10 @@ fn execute(
     for effect in effects {
         match effect {
             Effect::ReadBaselines => baseline_request.store(true, Ordering::SeqCst),
+            Effect::Verify(v) => match verify.as_deref_mut() {
+                Some(exec) => exec.run(v, tx.clone()),
+                None => tracing::error!("verification effect without probes: {v:?}"),
+            },
             Effect::ClusterPreflight { .. }
             | Effect::ClusterDryRun { .. }
             | Effect::ClusterLock { .. }

@@ -8,3 +8,4 @@ pub mod logging;
 pub mod notifier;
 pub mod notify_feed;
 pub mod terminal;
+pub mod verification;

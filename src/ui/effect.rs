@@ -29,6 +29,8 @@ pub enum Effect {
     ClusterFollow { op: u64 },
     /// Release the Lease lock of `op` (if taken).
     ClusterRelease { op: u64 },
+    /// Start or steer a verification window.
+    Verify(super::verify::VerifyEffect),
     /// Read the metric baselines from Prometheus with `offset` at the next refresh;
     /// answered by a `Msg::Metrics` whose `baselines` are set.
     ReadBaselines,

@@ -23,6 +23,12 @@ pub mod testkit;
 pub mod theme;
 pub mod update;
 pub mod update_cluster;
+mod update_verify;
+#[cfg(test)]
+mod update_verify_tests;
+pub mod verify;
 pub mod view;
 #[cfg(test)]
 mod view_tests;
+#[cfg(test)]
+mod view_verify_tests;

@@ -58,6 +58,8 @@ pub enum Msg {
     },
     /// What the notifier reports about a message delivery.
     Notify(super::messages::NotifyEvent),
+    /// A verification window's sample or end, from the verification executor.
+    Verify(super::verify::VerifyMsg),
     /// SIGTERM / SIGHUP: leave cleanly.
     Terminate,
 }

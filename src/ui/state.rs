@@ -17,6 +17,7 @@ use super::live::LiveMetrics;
 use super::messages::{Composer, Messaging};
 use super::msg::Stream;
 use super::theme::Theme;
+use super::verify::Verification;
 
 /// Who is working the session and on what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +67,10 @@ pub enum Intent {
     RunKubectlLines {
         step: StepId,
     },
+    /// Start the verification checks of a step (asked first when one is a shell command).
+    StartVerification {
+        step: StepId,
+    },
     CloseSession,
     /// Send a message to every configured sink.
     SendMessage {
@@ -104,6 +109,10 @@ pub enum PromptPurpose {
     },
     /// The Pods pane's filter (empty clears it).
     PodFilter,
+    /// Why verification check `check` (an index into `App::verification`) is cut short.
+    CutShortReason {
+        check: usize,
+    },
 }
 
 pub struct Prompt {
@@ -142,6 +151,10 @@ pub enum Layer {
     Messages {
         cursor: usize,
     },
+    /// After a failed verification check: undo further, escalate or keep watching.
+    NextMoves {
+        check: usize,
+    },
 }
 
 impl Layer {
@@ -157,6 +170,7 @@ impl Layer {
             Layer::Notice { .. } => Mode::Confirm,
             Layer::Compose(_) => Mode::Note,
             Layer::Messages { .. } => Mode::Help,
+            Layer::NextMoves { .. } => Mode::Confirm,
         }
     }
 }
@@ -181,6 +195,16 @@ pub enum Then {
     Deliver {
         sink: String,
         msg: Box<crate::domain::notify::Outgoing>,
+    },
+    /// Start sampling verification check `check` (its start record is on disk).
+    VerifyStart {
+        check: usize,
+        run: u64,
+    },
+    /// Show verification check `check` finished (its record is on disk).
+    VerifyFinished {
+        check: usize,
+        run: u64,
     },
     Quit,
 }
@@ -303,6 +327,8 @@ pub struct App {
     pub cluster: Option<LiveCluster>,
     /// The sinks and every message with its delivery (no sinks: composing says so).
     pub messaging: Messaging,
+    /// The runbook's verification checks and their monitor windows.
+    pub verification: Verification,
 }
 
 impl App {
@@ -321,6 +347,7 @@ impl App {
             .enumerate()
             .flat_map(|(p, ph)| (0..ph.steps.len()).map(move |i| StepPos { phase: p, index: i }))
             .collect();
+        let verification = Verification::restore(&runbook, &records);
         let mut app = App {
             runbook,
             session,
@@ -349,6 +376,7 @@ impl App {
             metrics: None,
             cluster: None,
             messaging: Messaging::default(),
+            verification,
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app

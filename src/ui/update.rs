@@ -26,6 +26,7 @@ use super::state::{
     PromptPurpose, Running, Then,
 };
 use super::update_cluster;
+use super::update_verify;
 
 /// How long a flash message stays on the key-hint line.
 const FLASH_SECS: i64 = 6;
@@ -54,6 +55,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Metrics(m) => on_metrics(app, m),
         Msg::ClusterStep { op, step } => on_cluster_step(app, op, step),
+        Msg::Verify(m) => update_verify::on_msg(app, m),
         Msg::Cluster(ev) => {
             let now = app.now;
             if let Some(c) = &mut app.cluster {
@@ -129,6 +131,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Mode::Actions => update_cluster::on_menu(app, action),
         Mode::Confirm if matches!(app.layers.last(), Some(Layer::ClusterConfirm(_))) => {
             update_cluster::on_confirm_key(app, action)
+        }
+        Mode::Confirm if matches!(app.layers.last(), Some(Layer::NextMoves { .. })) => {
+            match app.layers.last() {
+                Some(Layer::NextMoves { check }) => {
+                    let check = *check;
+                    update_verify::next_move(app, check, action)
+                }
+                _ => Vec::new(),
+            }
         }
         Mode::Confirm if matches!(app.layers.last(), Some(Layer::Notice { .. })) => {
             if matches!(action, Some(Action::Confirm | Action::Cancel)) {
@@ -279,7 +290,17 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Toggle => toggle(app),
+        Action::Run
+            if matches!(
+                app.selected().map(|s| &s.kind),
+                Some(StepKind::Verify { .. })
+            ) =>
+        {
+            update_verify::request_start(app)
+        }
         Action::Run => request_run(app),
+        Action::Verify => update_verify::request_start(app),
+        Action::CutShort => update_verify::request_cut_short(app),
         Action::Skip => request_skip(app),
         Action::Note => {
             let step = app.selected().map(|s| s.id);
@@ -361,7 +382,10 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::SwitchSelector
         | Action::DeletePods
         | Action::NextMessageKind
-        | Action::RetryMessage => Vec::new(),
+        | Action::RetryMessage
+        | Action::UndoFurther
+        | Action::Escalate
+        | Action::KeepWatching => Vec::new(),
     }
 }
 
@@ -468,6 +492,11 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
         return Vec::new();
     };
     let StepKind::Command(block) = &step.kind else {
+        if app.verification.has_checks(id) {
+            // A placeholder a check needed is bound: start the step's checks.
+            app.cursor = app.flat_index_of(id).unwrap_or(app.cursor);
+            return update_verify::request_start(app);
+        }
         flash(
             app,
             FlashLevel::Info,
@@ -486,37 +515,9 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
     }
     match runbook::fill(&block.script, &app.bindings()) {
         Err(missing) => {
-            let Some(ph) = missing.into_iter().next() else {
-                return Vec::new();
-            };
-            let secret = redact::is_secret_name(&ph.name);
-            let mut input = TextArea::default();
-            if secret {
-                input.set_mask_char('•');
+            if let Some(ph) = missing.into_iter().next() {
+                ask_placeholder(app, ph, id);
             }
-            let written = ph.written();
-            input.set_placeholder_text(match ph.form {
-                PlaceholderForm::Angle => format!("value for {written}"),
-                PlaceholderForm::Dollar => {
-                    format!("value for {written} (or export it before starting)")
-                }
-            });
-            app.layers.push(Layer::Prompt(Box::new(Prompt {
-                title: format!("Placeholder {written}"),
-                hint: if secret {
-                    "Looks secret: kept in memory only, never journaled or shown.".into()
-                } else {
-                    "Asked once per session; the value is journaled.".into()
-                },
-                purpose: PromptPurpose::Placeholder {
-                    name: ph.name,
-                    written,
-                    secret,
-                    then_run: id,
-                },
-                input,
-                error: None,
-            })));
             Vec::new()
         }
         Ok(filled) => {
@@ -539,10 +540,43 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
     }
 }
 
+/// Asks for a placeholder's value (once per session); then tries step `id` again.
+pub(super) fn ask_placeholder(app: &mut App, ph: runbook::Placeholder, id: StepId) {
+    let secret = redact::is_secret_name(&ph.name);
+    let mut input = TextArea::default();
+    if secret {
+        input.set_mask_char('•');
+    }
+    let written = ph.written();
+    input.set_placeholder_text(match ph.form {
+        PlaceholderForm::Angle => format!("value for {written}"),
+        PlaceholderForm::Dollar => {
+            format!("value for {written} (or export it before starting)")
+        }
+    });
+    app.layers.push(Layer::Prompt(Box::new(Prompt {
+        title: format!("Placeholder {written}"),
+        hint: if secret {
+            "Looks secret: kept in memory only, never journaled or shown.".into()
+        } else {
+            "Asked once per session; the value is journaled.".into()
+        },
+        purpose: PromptPurpose::Placeholder {
+            name: ph.name,
+            written,
+            secret,
+            then_run: id,
+        },
+        input,
+        error: None,
+    })));
+}
+
 fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::RunCommand { step } => start_command(app, step),
         Intent::RunKubectlLines { step } => update_cluster::confirmed_lines(app, step),
+        Intent::StartVerification { step } => update_verify::start_confirmed(app, step),
         Intent::CloseSession => vec![journal(app, Entry::SessionClosed, None, Then::Quit)],
         Intent::SendMessage { kind, text } => messages::send(app, kind, text),
         Intent::QuitCancellingCommand => match &mut app.running {
@@ -627,6 +661,7 @@ fn submit_prompt(app: &mut App) -> Vec<Effect> {
     let purpose = p.purpose.clone();
     app.layers.pop();
     match purpose {
+        PromptPurpose::CutShortReason { check } => update_verify::cut_short(app, check, value),
         PromptPurpose::SkipReason { step } => {
             let title = app
                 .find_step(step)
@@ -886,6 +921,7 @@ fn on_journaled(
             if let Then::Deliver { sink, msg } = &pending.then {
                 messages::not_queued(app, sink, msg, &e);
             }
+            update_verify::journal_failed(app, &pending.then);
             let mut fx = Vec::new();
             if let Then::ClusterExecute { op } = pending.then
                 && let Some(c) = app.cluster.as_mut()
@@ -920,6 +956,9 @@ fn on_journaled(
     match pending.then {
         Then::Nothing => Vec::new(),
         Then::RunStep(step) => run_step(app, step),
+        then @ (Then::VerifyStart { .. } | Then::VerifyFinished { .. }) => {
+            update_verify::journaled(app, then)
+        }
         Then::Spawn { run, script, env } => match &mut app.running {
             Some(r) if r.run == run && !r.cancel_requested => {
                 r.spawned = true;
@@ -1049,7 +1088,7 @@ pub fn human_ms(ms: u64) -> String {
 
 /// `u` on the Rollout pane: undo to the selected revision (the previous one when the
 /// current revision is selected). Starts the two-step intent with the RBAC preflight.
-fn request_undo(app: &mut App) -> Vec<Effect> {
+pub(super) fn request_undo(app: &mut App) -> Vec<Effect> {
     let Some(c) = app.cluster.as_ref() else {
         return Vec::new();
     };

@@ -29,6 +29,7 @@ pub(super) fn run(
         vars_used(file, tree, outline, &at, findings);
         matrix_queries_defined(file, tree, &at, findings);
         messages_known(file, tree, &at, findings);
+        super::verify_checks::run(file, tree, &at, findings);
     }
     if outline.step_count() == 0 {
         findings.push(source.position(front.body_start).error(
@@ -227,7 +228,7 @@ fn matrix_queries_defined(
 
 /// Columns from a scalar's start to the character at byte `offset` of its value, when the
 /// value is written on one line as it reads (plain or quoted without escapes).
-fn column_in_value(node: &Node, value: &str, offset: usize) -> usize {
+pub(super) fn column_in_value(node: &Node, value: &str, offset: usize) -> usize {
     let Value::Scalar { plain, .. } = node.value else {
         return 0;
     };
@@ -243,7 +244,7 @@ fn column_in_value(node: &Node, value: &str, offset: usize) -> usize {
             .count()
 }
 
-fn quoted_list(items: &[&str], max: usize) -> String {
+pub(super) fn quoted_list(items: &[&str], max: usize) -> String {
     let mut shown: Vec<String> = items.iter().take(max).map(|i| format!("`{i}`")).collect();
     if items.len() > max {
         shown.push(format!("… ({} more)", items.len() - max));

@@ -14,6 +14,7 @@ use super::model::Runbook;
 use super::outline;
 use super::phase_words;
 use super::source::{Findings, Source};
+use super::verification;
 
 /// Why a runbook did not load.
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +128,19 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         &mut findings,
     );
     checks::run(source, &text, &front, &outline, &mut findings);
+    let entry_lines: Vec<usize> = front
+        .tree
+        .as_ref()
+        .and_then(|t| t.get("verify"))
+        .map(|v| {
+            v.items()
+                .iter()
+                .map(|n| front.first_line + n.line.saturating_sub(1) + 1)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut phases = outline.phases;
+    let checks = verification::attach(front.front.as_ref(), &entry_lines, &mut phases);
 
     let Findings {
         mut errors,
@@ -141,10 +155,11 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         source: source.to_path_buf(),
         title: outline.title,
         front: front.front,
-        phases: outline.phases,
+        phases,
         references: outline.references,
         decision_tables: outline.decision_tables,
         placeholders: outline.placeholders.found,
         warnings,
+        checks,
     })
 }

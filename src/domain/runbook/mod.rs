@@ -22,6 +22,8 @@ mod placeholders;
 mod promql;
 mod source;
 mod time_budget;
+mod verification;
+mod verify_checks;
 
 pub use diagnostic::{Diagnostic, Level};
 pub use load::{LoadError, load, load_bytes, parse};

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::diagnostic::Diagnostic;
 use super::front_matter::FrontMatter;
+use crate::domain::verify::Check;
 
 /// A loaded runbook.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,6 +32,8 @@ pub struct Runbook {
     pub placeholders: Vec<Placeholder>,
     /// Non-fatal findings (e.g. mojibake, a command block outside any phase).
     pub warnings: Vec<Diagnostic>,
+    /// Verification checks, in step order (see `docs/verification.md`).
+    pub checks: Vec<Check>,
 }
 
 impl Runbook {
@@ -156,6 +159,8 @@ pub enum StepKind {
         query: String,
         comparison: Option<String>,
     },
+    /// A verification check from front matter `verify:`, by name (see [`Runbook::checks`]).
+    Verify { check: String },
 }
 
 /// A fenced block of shell commands.

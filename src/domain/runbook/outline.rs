@@ -525,7 +525,7 @@ impl Builder<'_> {
                     let slot = match draft.kind {
                         StepKind::Checklist { .. } => 0,
                         StepKind::Command(_) => 1,
-                        StepKind::Promql { .. } => 2,
+                        StepKind::Promql { .. } | StepKind::Verify { .. } => 2,
                     };
                     r.stray[slot] += 1;
                 }
@@ -950,6 +950,7 @@ mod list_item_tests {
                     StepKind::Checklist { .. } => "checklist",
                     StepKind::Command(_) => "command",
                     StepKind::Promql { .. } => "promql",
+                    StepKind::Verify { .. } => "verify",
                 };
                 (s.title.clone(), kind)
             })

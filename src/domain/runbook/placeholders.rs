@@ -179,7 +179,7 @@ impl Step {
         match &self.kind {
             StepKind::Command(block) => in_script(&block.script),
             StepKind::Promql { query, .. } => in_text(query),
-            StepKind::Checklist { .. } => in_text(&self.text),
+            StepKind::Checklist { .. } | StepKind::Verify { .. } => in_text(&self.text),
         }
     }
 }

@@ -7,6 +7,26 @@
 /// (`0.05`, `1e3`, `-1`, `+Inf`). Comment lines (`# …`) are ignored. The result is the
 /// operator and threshold as written, single-spaced (`> bool 0.05`).
 pub(super) fn comparison(query: &str) -> Option<String> {
+    let c = split(query)?;
+    Some(if c.bool_modifier {
+        format!("{} bool {}", c.op, c.number)
+    } else {
+        format!("{} {}", c.op, c.number)
+    })
+}
+
+/// A query split at its trailing comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Split {
+    /// The expression left of the operator, comments removed.
+    pub expr: String,
+    pub op: &'static str,
+    pub bool_modifier: bool,
+    pub number: String,
+}
+
+/// Splits a query into expression, operator and threshold (see [`comparison`]).
+pub(super) fn split(query: &str) -> Option<Split> {
     let code = strip_comments(query);
     let code = code.trim_end();
     let (rest, number) = split_last_token(code)?;
@@ -26,10 +46,11 @@ pub(super) fn comparison(query: &str) -> Option<String> {
     if lhs.is_empty() || lhs.ends_with(['<', '>', '=', '!']) {
         return None;
     }
-    Some(if bool_modifier {
-        format!("{op} bool {number}")
-    } else {
-        format!("{op} {number}")
+    Some(Split {
+        expr: lhs.trim().to_string(),
+        op,
+        bool_modifier,
+        number: number.to_string(),
     })
 }
 
@@ -92,5 +113,16 @@ mod tests {
         for (query, want) in cases {
             assert_eq!(comparison(query).as_deref(), *want, "{query:?}");
         }
+    }
+
+    #[test]
+    fn splits_expression_from_threshold() {
+        let s = split("# errors\nsum(rate(e[5m]))\n  / sum(rate(r[5m])) < 0.01\n").unwrap();
+        assert_eq!(s.expr, "sum(rate(e[5m]))\n  / sum(rate(r[5m]))");
+        assert_eq!(
+            (s.op, s.bool_modifier, s.number.as_str()),
+            ("<", false, "0.01")
+        );
+        assert_eq!(split("x > y"), None);
     }
 }

@@ -39,6 +39,23 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Action::Help,
             Action::Quit,
         ],
+        Mode::Normal
+            if app
+                .selected()
+                .is_some_and(|s| app.verification.has_checks(s.id)) =>
+        {
+            &[
+                Action::Down,
+                Action::Verify,
+                Action::CutShort,
+                Action::Toggle,
+                Action::Note,
+                Action::NextPhase,
+                Action::NextPane,
+                Action::Help,
+                Action::Quit,
+            ]
+        }
         Mode::Normal if app.cluster.is_some() => &[
             Action::Down,
             Action::Toggle,
@@ -61,6 +78,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Action::Help,
             Action::Quit,
         ],
+        Mode::Confirm
+            if matches!(
+                app.layers.last(),
+                Some(crate::ui::state::Layer::NextMoves { .. })
+            ) =>
+        {
+            &[
+                Action::UndoFurther,
+                Action::Escalate,
+                Action::KeepWatching,
+                Action::Cancel,
+            ]
+        }
         Mode::Confirm => &[Action::Confirm, Action::Cancel],
         Mode::Input => &[Action::Submit, Action::Cancel],
         Mode::Note => &[Action::Submit, Action::Cancel],

@@ -1,5 +1,6 @@
 //! One file per screen block.
 
+pub mod checks;
 pub mod cluster;
 pub mod header;
 pub mod hints;

@@ -36,6 +36,7 @@ pub fn marker(app: &App, step: &Step) -> (&'static str, Role) {
             None => ("$", Role::Info),
         },
         StepKind::Promql { .. } => ("◇", Role::Info),
+        StepKind::Verify { .. } => ("◈", Role::Info),
         StepKind::Checklist { .. } => ("☐", Role::Pending),
     }
 }

@@ -104,6 +104,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if !lines.is_empty() {
         lines.push(Line::default());
     }
+    lines.extend(super::checks::lines(app, step.id));
 
     match &step.kind {
         StepKind::Command(block_) => {
@@ -162,6 +163,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             }
             lines.push(Line::default());
             lines.push(hint_line(app, "space", "tick it once you have checked it"));
+        }
+        StepKind::Verify { .. } => {
+            for l in reflow(&step.text) {
+                lines.push(Line::from(l));
+            }
+            lines.push(Line::default());
+            lines.push(hint_line(
+                app,
+                "v",
+                "start the check · w cut its window short (with a reason)",
+            ));
         }
         StepKind::Checklist { .. } => {
             for l in reflow(&step.text) {

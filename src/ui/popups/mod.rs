@@ -6,6 +6,7 @@ pub mod compose;
 pub mod confirm;
 pub mod help;
 pub mod messages;
+pub mod next_moves;
 pub mod note;
 pub mod prompt;
 

@@ -44,6 +44,9 @@ pub struct FrontMatter {
     /// Explicit heading → phase mapping, overriding the heading words.
     #[serde(default)]
     pub phases: BTreeMap<String, PhaseKind>,
+    /// Verification checks (see `docs/verification.md`).
+    #[serde(default)]
+    pub verify: Vec<VerifyEntry>,
 }
 
 fn one() -> u32 {
@@ -186,6 +189,89 @@ pub struct PagerdutySink {
     pub routing_key_file: Option<String>,
     #[serde(default)]
     pub api_url: Option<String>,
+}
+
+/// One verification check: a name, exactly one probe (`http`, `promql`, `pods`,
+/// `rollout`, `shell`), and an optional monitor window sampled `every` so often.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEntry {
+    pub name: String,
+    #[serde(default)]
+    pub http: Option<HttpCheckSpec>,
+    /// A condition over `metrics.queries`, e.g. `error_rate < 0.01`.
+    #[serde(default)]
+    pub promql: Option<String>,
+    #[serde(default)]
+    pub pods: Option<PodsCheckSpec>,
+    #[serde(default)]
+    pub rollout: Option<RolloutCheckSpec>,
+    /// A command that must exit 0 (confirmed like any command before it first runs).
+    #[serde(default)]
+    pub shell: Option<String>,
+    #[serde(default)]
+    pub window: Option<DurationSpec>,
+    #[serde(default)]
+    pub every: Option<DurationSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpCheckSpec {
+    pub url: String,
+    /// Expected status (default 200).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// RFC 6901 pointer into a JSON body, e.g. `/status`.
+    #[serde(default)]
+    pub json_pointer: Option<String>,
+    /// The value the pointer must find, compared as text.
+    #[serde(default, deserialize_with = "scalar_text")]
+    pub equals: Option<String>,
+    #[serde(default)]
+    pub max_latency: Option<DurationSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PodsCheckSpec {
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub deployment: Option<String>,
+    /// Expected revision (default: the Deployment's current one).
+    #[serde(default)]
+    pub revision: Option<i64>,
+    /// Expected image, as a full reference or a tag.
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolloutCheckSpec {
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub deployment: Option<String>,
+}
+
+/// Any YAML scalar (`ok`, `true`, `3`) as text.
+fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        B(bool),
+        I(i64),
+        F(f64),
+        S(String),
+    }
+    Ok(Option::<Raw>::deserialize(d)?.map(|r| match r {
+        Raw::B(b) => b.to_string(),
+        Raw::I(i) => i.to_string(),
+        Raw::F(f) => f.to_string(),
+        Raw::S(s) => s,
+    }))
 }
 
 /// A duration written as `90s`, `2m`, `1h30m`, `1.5h` or a bare number of seconds.

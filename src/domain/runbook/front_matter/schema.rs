@@ -64,6 +64,38 @@ pub(in crate::domain::runbook) const ROOT: &[Field] = &[
     opt("messages", Shape::MapOf(&Shape::Text)),
     opt("vars", Shape::MapOf(&Shape::Text)),
     opt("phases", Shape::MapOf(&Shape::Phase)),
+    opt("verify", Shape::SeqOf(&Shape::Struct(VERIFY_CHECK))),
+];
+
+pub(in crate::domain::runbook) const VERIFY_CHECK: &[Field] = &[
+    req("name", Shape::Text),
+    opt("http", Shape::Struct(VERIFY_HTTP)),
+    opt("promql", Shape::Text),
+    opt("pods", Shape::Struct(VERIFY_PODS)),
+    opt("rollout", Shape::Struct(VERIFY_ROLLOUT)),
+    opt("shell", Shape::Text),
+    opt("window", Shape::Duration),
+    opt("every", Shape::Duration),
+];
+
+pub(in crate::domain::runbook) const VERIFY_HTTP: &[Field] = &[
+    req("url", Shape::Text),
+    opt("status", Shape::Integer),
+    opt("json_pointer", Shape::Text),
+    opt("equals", Shape::Text),
+    opt("max_latency", Shape::Duration),
+];
+
+pub(in crate::domain::runbook) const VERIFY_PODS: &[Field] = &[
+    opt("namespace", Shape::Text),
+    opt("deployment", Shape::Text),
+    opt("revision", Shape::Integer),
+    opt("image", Shape::Text),
+];
+
+pub(in crate::domain::runbook) const VERIFY_ROLLOUT: &[Field] = &[
+    opt("namespace", Shape::Text),
+    opt("deployment", Shape::Text),
 ];
 
 pub(in crate::domain::runbook) const TARGET: &[Field] = &[
@@ -207,6 +239,7 @@ impl std::fmt::Display for Path<'_> {
                 }
             }
             Path::Index(Path::Key(Path::Root, "matrix"), i) => write!(f, "matrix rule {}", i + 1),
+            Path::Index(Path::Key(Path::Root, "verify"), i) => write!(f, "verify check {}", i + 1),
             Path::Index(parent, i) => write!(f, "item {} of {parent}", i + 1),
         }
     }
@@ -544,6 +577,13 @@ mod tests {
         assert_eq!(names(STATUSPAGE), serde_fields::<fm::StatuspageSink>());
         assert_eq!(names(GRAFANA), serde_fields::<fm::GrafanaSink>());
         assert_eq!(names(PAGERDUTY), serde_fields::<fm::PagerdutySink>());
+        assert_eq!(names(VERIFY_CHECK), serde_fields::<fm::VerifyEntry>());
+        assert_eq!(names(VERIFY_HTTP), serde_fields::<fm::HttpCheckSpec>());
+        assert_eq!(names(VERIFY_PODS), serde_fields::<fm::PodsCheckSpec>());
+        assert_eq!(
+            names(VERIFY_ROLLOUT),
+            serde_fields::<fm::RolloutCheckSpec>()
+        );
     }
 
     fn issues(yaml_text: &str) -> Vec<String> {

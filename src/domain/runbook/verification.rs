@@ -1,0 +1,272 @@
+//! Verification checks found in a runbook, each shown as a step of the verification phase:
+//! front matter `verify:` entries (each a step of its own, after the phase's written
+//! steps), ```promql blocks holding a comparison, and `kubectl rollout status
+//! deployment/NAME` lines (each attaching to the block it is written in).
+
+use std::collections::BTreeMap;
+
+use super::front_matter::{DurationSpec, FrontMatter, VerifyEntry};
+use super::model::{Bindings, Phase, PhaseKind, Step, StepId, StepKind};
+use super::placeholders::fill;
+use super::promql;
+use crate::domain::cluster::{Command, ParsedLine, ReadOnlyQuery, parse_kubectl_line};
+use crate::domain::decision::{CmpOp, Condition, Expr, Span, parse_condition};
+use crate::domain::verify::{
+    Check, CheckSource, DEFAULT_EVERY, HttpProbe, PodsProbe, Probe, PromqlProbe, RolloutProbe,
+    ShellProbe,
+};
+
+/// Finds the checks, adds a step per front matter check (creating a verification phase
+/// when the runbook has none), renumbers the steps, and returns the checks in step order.
+/// `entry_lines` are the 1-based lines of the `verify:` entries.
+pub(super) fn attach(
+    front: Option<&FrontMatter>,
+    entry_lines: &[usize],
+    phases: &mut Vec<Phase>,
+) -> Vec<Check> {
+    let vars: Bindings = front.map(|f| f.vars.clone()).unwrap_or_default();
+    let entries: &[VerifyEntry] = front.map_or(&[], |f| f.verify.as_slice());
+    // Written checks first, keyed by the step's index within its phase.
+    let mut found: Vec<(usize, usize, Check)> = Vec::new();
+    for (pi, phase) in phases.iter().enumerate() {
+        if phase.kind != PhaseKind::Verification {
+            continue;
+        }
+        for (si, step) in phase.steps.iter().enumerate() {
+            for check in written_checks(step, &vars) {
+                found.push((pi, si, check));
+            }
+        }
+    }
+    if !entries.is_empty() {
+        let pi = match phases
+            .iter()
+            .position(|p| p.kind == PhaseKind::Verification)
+        {
+            Some(pi) => pi,
+            None => {
+                let at = phases
+                    .iter()
+                    .rposition(|p| p.kind < PhaseKind::Verification)
+                    .map_or(0, |i| i + 1);
+                phases.insert(
+                    at,
+                    Phase {
+                        kind: PhaseKind::Verification,
+                        title: "Verification".into(),
+                        line: entry_lines.first().copied().unwrap_or(1),
+                        time_budget: None,
+                        body: String::new(),
+                        steps: Vec::new(),
+                    },
+                );
+                for f in &mut found {
+                    if f.0 >= at {
+                        f.0 += 1;
+                    }
+                }
+                at
+            }
+        };
+        for (i, entry) in entries.iter().enumerate() {
+            let Some(check) = from_entry(i + 1, entry) else {
+                continue;
+            };
+            let line = entry_lines.get(i).copied().unwrap_or(1);
+            let description = check.description();
+            let window = window_text(&check);
+            phases[pi].steps.push(Step {
+                id: StepId(0),
+                line,
+                title: format!("Check {}: {description}", check.name),
+                text: format!(
+                    "Verification check `{}`: {description}{window}.",
+                    check.name
+                ),
+                section: None,
+                kind: StepKind::Verify {
+                    check: check.name.clone(),
+                },
+            });
+            found.push((pi, phases[pi].steps.len() - 1, check));
+        }
+    }
+    // Steps are numbered in document order across phases.
+    let mut next = 0u32;
+    let mut ids: BTreeMap<(usize, usize), StepId> = BTreeMap::new();
+    for (pi, phase) in phases.iter_mut().enumerate() {
+        for (si, step) in phase.steps.iter_mut().enumerate() {
+            step.id = StepId(next);
+            ids.insert((pi, si), step.id);
+            next += 1;
+        }
+    }
+    let mut checks: Vec<Check> = found
+        .into_iter()
+        .filter_map(|(pi, si, mut check)| {
+            check.step = *ids.get(&(pi, si))?;
+            Some(check)
+        })
+        .collect();
+    checks.sort_by_key(|c| c.step);
+    unique_names(&mut checks);
+    checks
+}
+
+fn window_text(check: &Check) -> String {
+    match check.window {
+        Some(w) => format!(
+            ", holding for {} (a sample every {})",
+            DurationSpec(w),
+            DurationSpec(check.every)
+        ),
+        None => String::new(),
+    }
+}
+
+/// Names written checks after their step; a repeated name gets the step id appended.
+fn unique_names(checks: &mut [Check]) {
+    let mut seen: Vec<String> = Vec::new();
+    for c in checks.iter_mut() {
+        if seen.contains(&c.name) {
+            c.name = format!("{} ({})", c.name, c.step);
+        }
+        seen.push(c.name.clone());
+    }
+}
+
+/// Checks a written verification step holds: a PromQL block with a comparison, or the
+/// `kubectl rollout status` lines of a command block.
+fn written_checks(step: &Step, vars: &Bindings) -> Vec<Check> {
+    let check = |name: String, probe: Probe, source: CheckSource| Check {
+        name,
+        probe,
+        window: None,
+        every: DEFAULT_EVERY,
+        source,
+        step: step.id,
+    };
+    match &step.kind {
+        StepKind::Promql { query, .. } => {
+            let Some(split) = promql::split(query) else {
+                return Vec::new();
+            };
+            let (Some(op), Ok(threshold)) = (cmp_op(split.op), split.number.parse::<f64>()) else {
+                return Vec::new();
+            };
+            let metric = format!("step_{}", step.line);
+            let text = format!("{metric} {} {}", split.op, split.number);
+            let condition = Condition::Compare {
+                op,
+                left: Expr::Metric {
+                    name: metric.clone(),
+                    span: Span {
+                        start: 0,
+                        end: metric.len(),
+                    },
+                },
+                right: Expr::Number(threshold),
+            };
+            vec![check(
+                step.title.clone(),
+                Probe::Promql(PromqlProbe {
+                    text,
+                    condition,
+                    queries: BTreeMap::from([(metric, split.expr)]),
+                }),
+                CheckSource::PromqlBlock,
+            )]
+        }
+        StepKind::Command(block) => block
+            .lines
+            .iter()
+            .filter(|l| l.is_kubectl)
+            .filter_map(|l| {
+                let text = fill(&l.text, vars).ok()?;
+                let ParsedLine::Parsed(k) = parse_kubectl_line(&text) else {
+                    return None;
+                };
+                if !matches!(
+                    k.command,
+                    Command::Query(ReadOnlyQuery::RolloutStatus { .. })
+                ) {
+                    return None;
+                }
+                let name = format!(
+                    "rollout status deployment/{}",
+                    k.deployment.as_deref().unwrap_or("(target)")
+                );
+                Some(check(
+                    name,
+                    Probe::Rollout(RolloutProbe {
+                        namespace: k.namespace,
+                        deployment: k.deployment,
+                    }),
+                    CheckSource::RolloutStatusLine,
+                ))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn cmp_op(op: &str) -> Option<CmpOp> {
+    Some(match op {
+        ">" => CmpOp::Gt,
+        ">=" => CmpOp::Ge,
+        "<" => CmpOp::Lt,
+        "<=" => CmpOp::Le,
+        "==" => CmpOp::Eq,
+        "!=" => CmpOp::Ne,
+        _ => return None,
+    })
+}
+
+/// The check a front matter entry describes (`index` 1-based); `None` when it has no
+/// probe or an invalid one (the loader has already reported it).
+fn from_entry(index: usize, e: &VerifyEntry) -> Option<Check> {
+    let probe = if let Some(h) = &e.http {
+        Probe::Http(HttpProbe {
+            url: h.url.clone(),
+            expect_status: h.status.unwrap_or(200),
+            json_pointer: h.json_pointer.clone(),
+            expect_value: h.equals.clone(),
+            max_latency: h.max_latency.map(|d| d.0),
+        })
+    } else if let Some(text) = &e.promql {
+        Probe::Promql(PromqlProbe {
+            text: text.trim().to_string(),
+            condition: parse_condition(text).ok()?,
+            queries: BTreeMap::new(),
+        })
+    } else if let Some(p) = &e.pods {
+        Probe::Pods(PodsProbe {
+            namespace: p.namespace.clone(),
+            deployment: p.deployment.clone(),
+            revision: p.revision,
+            image: p.image.clone(),
+        })
+    } else if let Some(r) = &e.rollout {
+        Probe::Rollout(RolloutProbe {
+            namespace: r.namespace.clone(),
+            deployment: r.deployment.clone(),
+        })
+    } else {
+        Probe::Shell(ShellProbe {
+            command: e.shell.clone()?,
+        })
+    };
+    let window = e.window.map(|d| d.0);
+    let every = e
+        .every
+        .map(|d| d.0)
+        .unwrap_or_else(|| window.map_or(DEFAULT_EVERY, |w| w.min(DEFAULT_EVERY)));
+    Some(Check {
+        name: e.name.clone(),
+        probe,
+        window,
+        every,
+        source: CheckSource::FrontMatter { index },
+        step: StepId(0),
+    })
+}

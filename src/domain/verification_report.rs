@@ -1,0 +1,218 @@
+//! The report's Verification section: every verification window the journal holds, with
+//! its check, result, window, detail and (when the operator ended it early) the reason.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::domain::journal::{Entry, Record};
+
+/// One verification window, from its `VerificationStarted` to its
+/// `VerificationFinished` (if any).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerificationReport {
+    pub check: String,
+    pub description: String,
+    pub window_secs: Option<u64>,
+    pub started_at: DateTime<Utc>,
+    pub actor: String,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `None`: the session ended before the window did.
+    pub passed: Option<bool>,
+    pub detail: String,
+    pub cut_short: Option<String>,
+}
+
+/// Every window in journal order (a finish without a start is listed too).
+pub fn build(records: &[Record]) -> Vec<VerificationReport> {
+    let mut out: Vec<VerificationReport> = Vec::new();
+    for r in records {
+        match &r.entry {
+            Entry::VerificationStarted {
+                check,
+                description,
+                window_secs,
+            } => out.push(VerificationReport {
+                check: check.clone(),
+                description: description.clone(),
+                window_secs: *window_secs,
+                started_at: r.ts,
+                actor: r.actor.clone(),
+                finished_at: None,
+                passed: None,
+                detail: String::new(),
+                cut_short: None,
+            }),
+            Entry::VerificationFinished {
+                check,
+                passed,
+                detail,
+                cut_short,
+            } => {
+                let open = out
+                    .iter_mut()
+                    .rev()
+                    .find(|v| v.check == *check && v.finished_at.is_none());
+                let v = match open {
+                    Some(v) => v,
+                    None => {
+                        out.push(VerificationReport {
+                            check: check.clone(),
+                            description: String::new(),
+                            window_secs: None,
+                            started_at: r.ts,
+                            actor: r.actor.clone(),
+                            finished_at: None,
+                            passed: None,
+                            detail: String::new(),
+                            cut_short: None,
+                        });
+                        out.last_mut().expect("just pushed")
+                    }
+                };
+                v.finished_at = Some(r.ts);
+                v.passed = Some(*passed);
+                v.detail = detail.clone();
+                v.cut_short = cut_short.clone();
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The Markdown section (nothing when no check ran).
+pub fn markdown(md: &mut String, checks: &[VerificationReport]) {
+    if checks.is_empty() {
+        return;
+    }
+    md.push_str("## Verification\n\n");
+    md.push_str(
+        "| Check | Result | Window | Started (UTC) | By | Detail |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    for v in checks {
+        let result = match (v.passed, &v.cut_short) {
+            (None, _) => "no result (the session ended first)".to_string(),
+            (Some(true), None) => "passed".to_string(),
+            (Some(false), None) => "**failed**".to_string(),
+            (Some(p), Some(reason)) => format!(
+                "{} (cut short: {})",
+                if p { "passed" } else { "**failed**" },
+                cell(reason)
+            ),
+        };
+        let window = v
+            .window_secs
+            .map(|s| super::report::duration(s * 1000))
+            .unwrap_or_else(|| "one sample".into());
+        let what = if v.description.is_empty() {
+            format!("`{}`", cell(&v.check))
+        } else {
+            format!("`{}`: {}", cell(&v.check), cell(&v.description))
+        };
+        let _ = writeln!(
+            md,
+            "| {what} | {result} | {window} | {} | {} | {} |",
+            v.started_at.format("%Y-%m-%d %H:%M:%S"),
+            cell(&v.actor),
+            if v.detail.is_empty() {
+                "-".to_string()
+            } else {
+                cell(&v.detail)
+            }
+        );
+    }
+    md.push('\n');
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::journal::Record;
+    use chrono::TimeZone;
+
+    fn rec(seq: u64, entry: Entry) -> Record {
+        Record {
+            seq,
+            ts: Utc
+                .with_ymd_and_hms(2026, 11, 22, 3, 0, seq as u32)
+                .unwrap(),
+            actor: "alice@laptop".into(),
+            entry,
+            prev: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    fn started(check: &str, window: Option<u64>) -> Entry {
+        Entry::VerificationStarted {
+            check: check.into(),
+            description: format!("{check} holds"),
+            window_secs: window,
+        }
+    }
+
+    fn finished(check: &str, passed: bool, detail: &str, cut: Option<&str>) -> Entry {
+        Entry::VerificationFinished {
+            check: check.into(),
+            passed,
+            detail: detail.into(),
+            cut_short: cut.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn each_window_with_its_result() {
+        let records = [
+            rec(1, started("health", Some(900))),
+            rec(2, started("errors", Some(600))),
+            rec(
+                3,
+                finished(
+                    "health",
+                    false,
+                    "sample 2 at 1:00: HTTP 503 (limit: HTTP 200)",
+                    None,
+                ),
+            ),
+            rec(4, started("health", Some(900))),
+            rec(
+                5,
+                finished(
+                    "errors",
+                    true,
+                    "cut short at 4:00: 5 samples passed",
+                    Some("customers | confirm"),
+                ),
+            ),
+            rec(
+                6,
+                finished("health", true, "16 samples passed; last: HTTP 200", None),
+            ),
+            rec(7, started("rollout", None)),
+        ];
+        let checks = build(&records);
+        assert_eq!(checks.len(), 4);
+        let mut md = String::new();
+        markdown(&mut md, &checks);
+        assert_eq!(
+            md,
+            "## Verification\n\n\
+             | Check | Result | Window | Started (UTC) | By | Detail |\n\
+             |---|---|---|---|---|---|\n\
+             | `health`: health holds | **failed** | 15 min 00 s | 2026-11-22 03:00:01 | alice@laptop | sample 2 at 1:00: HTTP 503 (limit: HTTP 200) |\n\
+             | `errors`: errors holds | passed (cut short: customers \\| confirm) | 10 min 00 s | 2026-11-22 03:00:02 | alice@laptop | cut short at 4:00: 5 samples passed |\n\
+             | `health`: health holds | passed | 15 min 00 s | 2026-11-22 03:00:04 | alice@laptop | 16 samples passed; last: HTTP 200 |\n\
+             | `rollout`: rollout holds | no result (the session ended first) | one sample | 2026-11-22 03:00:07 | alice@laptop | - |\n\n"
+        );
+        let mut none = String::new();
+        markdown(&mut none, &[]);
+        assert!(none.is_empty());
+    }
+}

@@ -1,0 +1,27 @@
+//! Verification: the checks that prove a rollback worked, and the monitor window that
+//! makes them hold over time ("error ratio under 1 % for fifteen minutes").
+//!
+//! Pure: no clock, no I/O. A probe adapter (`crate::adapters::verify`) measures and hands
+//! the raw facts to the judges in [`judge`]; a [`Monitor`] turns judged samples into a
+//! verdict. Time is passed in as elapsed *check time*, so drills and tests can compress a
+//! fifteen-minute window into seconds by scaling the clock they read.
+//! See `docs/verification.md`.
+
+mod check;
+mod judge;
+mod monitor;
+
+pub use check::{
+    Check, CheckSource, DEFAULT_EVERY, HttpProbe, PodsProbe, Probe, PromqlProbe, RolloutProbe,
+    ShellProbe,
+};
+pub use judge::{
+    HttpResponse, Observation, PodOnRevision, judge_http, judge_pods, judge_promql, judge_rollout,
+    judge_shell,
+};
+pub use monitor::{Failure, Monitor, MonitorState, NextMove, Outcome, SampleRecord};
+
+#[cfg(test)]
+mod judge_tests;
+#[cfg(test)]
+mod monitor_tests;

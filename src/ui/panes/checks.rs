@@ -1,0 +1,157 @@
+//! The verification checks of a step, live: status, the monitor window's countdown and
+//! samples passed, and the last value seen against its limit.
+
+use ratatui::text::{Line, Span};
+
+use crate::domain::verify::{Observation, Outcome};
+use crate::ui::state::App;
+use crate::ui::theme::Role;
+use crate::ui::verify::{CheckStatus, CheckView};
+
+/// `12:30` of a duration.
+fn clock(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// Lines for every check shown under the step (none when it has no checks).
+pub fn lines(app: &App, step: crate::domain::runbook::StepId) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut out = Vec::new();
+    let checks = app.verification.of_step(step);
+    if checks.is_empty() {
+        return out;
+    }
+    out.push(Line::from(Span::styled(
+        "Verification checks",
+        t.style(Role::Heading),
+    )));
+    for i in checks {
+        let view = &app.verification.checks[i];
+        out.extend(check_lines(app, view));
+    }
+    out.push(Line::default());
+    out
+}
+
+fn check_lines(app: &App, view: &CheckView) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let c = &view.check;
+    let window = match c.window {
+        Some(w) => format!(" · window {} every {}", clock(w), clock(c.every)),
+        None => String::new(),
+    };
+    let (icon, role, status) = match &view.status {
+        CheckStatus::Idle => ("○", Role::Pending, "not started".to_string()),
+        CheckStatus::Starting { .. } => ("…", Role::Muted, "starting (saving…)".to_string()),
+        CheckStatus::Watching { last: None, .. } => {
+            ("◔", Role::Running, "watching: first sample…".to_string())
+        }
+        CheckStatus::Watching {
+            last: Some(last), ..
+        } => {
+            let left = last
+                .time_left
+                .map(|l| format!(", {} left", clock(l)))
+                .unwrap_or_default();
+            (
+                "◔",
+                Role::Running,
+                format!(
+                    "watching: {}/{} samples passed{left}",
+                    last.passed, last.expected
+                ),
+            )
+        }
+        CheckStatus::Saving { .. } => ("…", Role::Muted, "window ended (saving…)".to_string()),
+        CheckStatus::Recorded {
+            passed, cut_short, ..
+        } => {
+            let cut = cut_short
+                .as_deref()
+                .map(|r| format!(", cut short: {}", app.mask_secrets(r)))
+                .unwrap_or_default();
+            if *passed {
+                (
+                    "✓",
+                    Role::Done,
+                    format!("passed (journaled before resume{cut})"),
+                )
+            } else {
+                (
+                    "✗",
+                    Role::Failed,
+                    format!("failed (journaled before resume{cut})"),
+                )
+            }
+        }
+        CheckStatus::Finished { outcome } => match outcome {
+            Outcome::Passed { samples, .. } => (
+                "✓",
+                Role::Done,
+                format!(
+                    "passed ({samples} sample{})",
+                    if *samples == 1 { "" } else { "s" }
+                ),
+            ),
+            Outcome::Failed(f) => ("✗", Role::Failed, format!("failed at sample {}", f.sample)),
+            Outcome::CutShort { reason, .. } if outcome.passed() => (
+                "✓",
+                Role::Done,
+                format!("cut short, passed so far: {}", app.mask_secrets(reason)),
+            ),
+            Outcome::CutShort { reason, .. } => (
+                "✗",
+                Role::Failed,
+                format!("cut short before any sample: {}", app.mask_secrets(reason)),
+            ),
+        },
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{icon} "), t.style(role)),
+            Span::styled(c.name.clone(), t.style(Role::Title)),
+            Span::styled(format!("  {status}"), t.style(role)),
+        ]),
+        Line::from(Span::styled(
+            format!("   {}{window}", app.mask_secrets(&c.description())),
+            t.style(Role::Muted),
+        )),
+    ];
+    let seen = match &view.status {
+        CheckStatus::Watching { last: Some(l), .. } => Some(&l.observation),
+        _ => None,
+    };
+    if let Some(o) = seen {
+        let (role, text) = match o {
+            Observation::Pass { seen } => (Role::Done, format!("last: {seen}")),
+            Observation::Fail { seen, limit } => {
+                (Role::Failed, format!("last: {seen} (limit: {limit})"))
+            }
+            Observation::Unknown { reason } => (Role::Warning, format!("last: unknown ({reason})")),
+        };
+        lines.push(Line::from(Span::styled(
+            format!("   {}", app.mask_secrets(&text)),
+            t.style(role),
+        )));
+    }
+    if let CheckStatus::Recorded { passed, detail, .. } = &view.status {
+        let role = if *passed { Role::Muted } else { Role::Failed };
+        lines.push(Line::from(Span::styled(
+            format!("   {}", app.mask_secrets(detail)),
+            t.style(role),
+        )));
+    }
+    if let CheckStatus::Finished { outcome } = &view.status {
+        let role = if outcome.passed() {
+            Role::Muted
+        } else {
+            Role::Failed
+        };
+        lines.push(Line::from(Span::styled(
+            format!("   {}", app.mask_secrets(&outcome.detail())),
+            t.style(role),
+        )));
+    }
+    lines
+}

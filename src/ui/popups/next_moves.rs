@@ -1,0 +1,94 @@
+//! After a verification check failed: which check, what was seen, and the next moves
+//! (undo further, escalate, keep watching), each with its key.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::domain::verify::NextMove;
+use crate::ui::action::Action;
+use crate::ui::keymap::Mode;
+use crate::ui::state::App;
+use crate::ui::theme::Role;
+use crate::ui::verify::CheckStatus;
+use crate::ui::view::centered;
+
+fn action_of(m: NextMove) -> Action {
+    match m {
+        NextMove::UndoFurther => Action::UndoFurther,
+        NextMove::Escalate => Action::Escalate,
+        NextMove::KeepWatching => Action::KeepWatching,
+    }
+}
+
+pub fn render(app: &App, check: usize, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let Some(view) = app.verification.checks.get(check) else {
+        return;
+    };
+    let width = 84.min(area.width.saturating_sub(4));
+    let key = |a: Action| {
+        app.keymap
+            .first_key(Mode::Confirm, a)
+            .map(|k| k.to_string())
+            .unwrap_or_default()
+    };
+    let detail = match &view.status {
+        CheckStatus::Finished { outcome } => app.mask_secrets(&outcome.detail()),
+        _ => String::new(),
+    };
+    let mut lines = vec![
+        Line::default(),
+        Line::from(vec![
+            Span::styled("  ✗ ", t.style(Role::Failed)),
+            Span::styled(view.check.name.clone(), t.style(Role::Title)),
+            Span::styled(
+                format!("  {}", app.mask_secrets(&view.check.description())),
+                t.style(Role::Muted),
+            ),
+        ]),
+        Line::from(format!("    {detail}")),
+        Line::default(),
+    ];
+    for m in NextMove::ON_FAILURE {
+        lines.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(format!(" {} ", key(action_of(m))), t.style(Role::Key)),
+            Span::styled(format!(" {:<15}", m.label()), t.style(Role::Title)),
+            Span::styled(m.help(), t.style(Role::Muted)),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::raw("  "),
+        Span::styled(format!(" {} ", close_key(app)), t.style(Role::Key)),
+        Span::raw(" close"),
+    ]));
+    let height = (lines.len() as u16 + 4).min(area.height);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = super::popup_block(app, "Verification failed", Role::Error);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+/// Esc when it closes the popup (the first cancel key, `n`, reads like "no" here).
+fn close_key(app: &App) -> String {
+    let keys = app
+        .keymap
+        .bindings(Mode::Confirm)
+        .iter()
+        .find(|(a, _)| *a == Action::Cancel)
+        .map(|(_, k)| k.clone())
+        .unwrap_or_default();
+    keys.iter()
+        .find(|k| k.code == crate::ui::keymap::KeyCodeName::Esc)
+        .or(keys.first())
+        .map(|k| k.to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,209 @@
+//! The console's view of verification: every check of the runbook, where its monitor
+//! window is, and what it last saw. Changed only by `update` (see `update_verify.rs`).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::journal::{Entry, Record};
+use crate::domain::runbook::{Bindings, Placeholder, Runbook, StepId, fill, fill_text};
+use crate::domain::verify::{Check, HttpProbe, Observation, Outcome, Probe, ShellProbe};
+
+/// What the executor reports about a running window (`run` tells stale windows apart).
+#[derive(Debug, Clone, PartialEq)]
+pub enum VerifyMsg {
+    /// A sample was taken.
+    Sample {
+        check: usize,
+        run: u64,
+        sample: u32,
+        observation: Observation,
+        time_left: Option<Duration>,
+        passed: u32,
+        expected: u32,
+    },
+    /// The window ended (passed, failed or cut short).
+    Finished {
+        check: usize,
+        run: u64,
+        outcome: Outcome,
+    },
+}
+
+/// What `update` asks the verification executor to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VerifyEffect {
+    /// Start sampling check `check` (its `VerificationStarted` record is on disk), with its
+    /// placeholders filled in from the session's bindings.
+    Start {
+        check: usize,
+        run: u64,
+        probe: Probe,
+    },
+    /// End the window now, with the operator's reason.
+    CutShort {
+        check: usize,
+        run: u64,
+        reason: String,
+    },
+}
+
+/// Where one check is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckStatus {
+    /// Not started in this session.
+    Idle,
+    /// `VerificationStarted` is being written.
+    Starting { run: u64 },
+    Watching {
+        run: u64,
+        /// When the window started (wall clock; the countdown uses `time_left`).
+        since: DateTime<Utc>,
+        last: Option<LastSample>,
+    },
+    /// The window ended; `VerificationFinished` is being written.
+    Saving { run: u64, outcome: Outcome },
+    /// Its record is on disk.
+    Finished { outcome: Outcome },
+    /// Finished in an earlier run of the console: what its `VerificationFinished` record
+    /// says (after `backout resume`).
+    Recorded {
+        passed: bool,
+        detail: String,
+        cut_short: Option<String>,
+    },
+}
+
+impl CheckStatus {
+    /// Finished (now or before a resume) and passed.
+    pub fn passed(&self) -> bool {
+        match self {
+            CheckStatus::Finished { outcome } => outcome.passed(),
+            CheckStatus::Recorded { passed, .. } => *passed,
+            _ => false,
+        }
+    }
+}
+
+/// The latest sample of a watching check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LastSample {
+    pub sample: u32,
+    pub observation: Observation,
+    pub time_left: Option<Duration>,
+    pub passed: u32,
+    pub expected: u32,
+}
+
+/// One check as the console shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckView {
+    pub check: Check,
+    pub status: CheckStatus,
+    /// A shell check's command was confirmed once this session (it asks only before it
+    /// first runs).
+    pub shell_confirmed: bool,
+}
+
+impl CheckView {
+    /// The probe with the session's placeholder values filled into an HTTP check's URL and a
+    /// shell check's command, or the placeholders still unbound.
+    pub fn bound_probe(&self, bindings: &Bindings) -> Result<Probe, Vec<Placeholder>> {
+        Ok(match &self.check.probe {
+            Probe::Http(h) => Probe::Http(HttpProbe {
+                url: fill_text(&h.url, bindings)?,
+                ..h.clone()
+            }),
+            Probe::Shell(s) => Probe::Shell(ShellProbe {
+                command: fill(&s.command, bindings)?,
+            }),
+            other => other.clone(),
+        })
+    }
+
+    pub fn is_active(&self) -> bool {
+        matches!(
+            self.status,
+            CheckStatus::Starting { .. }
+                | CheckStatus::Watching { .. }
+                | CheckStatus::Saving { .. }
+        )
+    }
+
+    /// The run number of an active window.
+    pub fn run(&self) -> Option<u64> {
+        match self.status {
+            CheckStatus::Starting { run }
+            | CheckStatus::Watching { run, .. }
+            | CheckStatus::Saving { run, .. } => Some(run),
+            _ => None,
+        }
+    }
+}
+
+/// Every check of the runbook.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Verification {
+    pub checks: Vec<CheckView>,
+    /// The next window's run number.
+    pub next_run: u64,
+}
+
+impl Verification {
+    /// The runbook's checks, each as the journal last left it.
+    pub fn restore(runbook: &Runbook, records: &[Record]) -> Verification {
+        let mut v = Verification::for_runbook(runbook);
+        for r in records {
+            match &r.entry {
+                Entry::VerificationFinished {
+                    check,
+                    passed,
+                    detail,
+                    cut_short,
+                } => {
+                    if let Some(view) = v.checks.iter_mut().find(|c| c.check.name == *check) {
+                        view.status = CheckStatus::Recorded {
+                            passed: *passed,
+                            detail: detail.clone(),
+                            cut_short: cut_short.clone(),
+                        };
+                    }
+                }
+                Entry::VerificationStarted { check, .. } => {
+                    // A window the console did not see end: not run, as far as we know.
+                    if let Some(view) = v.checks.iter_mut().find(|c| c.check.name == *check) {
+                        view.status = CheckStatus::Idle;
+                    }
+                }
+                _ => {}
+            }
+        }
+        v
+    }
+
+    pub fn for_runbook(runbook: &Runbook) -> Verification {
+        Verification {
+            checks: runbook
+                .checks
+                .iter()
+                .map(|c| CheckView {
+                    check: c.clone(),
+                    status: CheckStatus::Idle,
+                    shell_confirmed: false,
+                })
+                .collect(),
+            next_run: 1,
+        }
+    }
+
+    /// Indexes of the checks shown under a step.
+    pub fn of_step(&self, step: StepId) -> Vec<usize> {
+        (0..self.checks.len())
+            .filter(|&i| self.checks[i].check.step == step)
+            .collect()
+    }
+
+    pub fn has_checks(&self, step: StepId) -> bool {
+        self.checks.iter().any(|c| c.check.step == step)
+    }
+}

@@ -1,0 +1,139 @@
+//! End to end, verification: the real binary in tmux against the in-process simulator
+//! running `bad-deploy`. The operator starts the health check while the bad release runs:
+//! it fails at once and says why, and the next-moves popup's "undo further" opens the
+//! Rollout pane's undo. After the rollback the health, pods and rollout checks pass over a
+//! five-minute window compressed 30 times, the check steps are ticked, and `backout report`
+//! has the Verification section with both windows.
+
+mod common;
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use backout::sim::{Scenario, SimConfig};
+use common::Sim;
+use support::tmux::Tmux;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_backout")
+}
+
+const RUNBOOK: &str = r#"---
+target: { context: backout-sim, namespace: checkout, deployment: checkout-api }
+verify:
+  - name: health
+    http: { url: "{sim}/sim/health/checkout/checkout", json_pointer: /status, equals: ok, max_latency: 5s }
+    window: 5m
+    every: 30s
+  - { name: pods, pods: { image: "1.5.0" }, window: 5m, every: 1m }
+  - { name: rollout, rollout: {} }
+---
+# Checkout rollback
+
+## Roll back
+
+- [ ] Undo the release in the Rollout pane
+
+## Verify
+
+- [ ] Customers can check out
+
+## Communicate
+
+- [ ] Post the all-clear
+"#;
+
+#[test]
+fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scenario =
+        Scenario::load("bad-deploy", &root.join("runbooks/drills")).expect("drill loads");
+    let sim = Sim::start_with(SimConfig {
+        speed: 20.0,
+        scenario: Some(scenario),
+        ..SimConfig::default()
+    });
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = home.path().join("checkout.md");
+    std::fs::write(&runbook, RUNBOOK.replace("{sim}", &sim.handle().url())).expect("runbook");
+    let ca = home.path().join("ca.pem");
+    std::fs::write(&ca, sim.handle().ca_pem()).expect("ca");
+    let t = Tmux::start(
+        "verify",
+        140,
+        44,
+        &[
+            ("BACKOUT_HOME", home.path()),
+            ("BACKOUT_VERIFY_CA_FILE", &ca),
+            ("BACKOUT_VERIFY_TIME_SCALE", Path::new("30")),
+        ],
+        &format!(
+            "{} {} --kubeconfig {}",
+            bin(),
+            runbook.display(),
+            sim.kubeconfig.display()
+        ),
+    );
+    t.wait_for("*  4 1.6.0");
+    t.wait_until("the bad release rolled out", |s| s.contains("100% upd 4/4"));
+
+    // The health check fails at its first sample, and says why.
+    t.keys(&["j", "j"]);
+    t.wait_for("Step #3");
+    t.keys(&["v"]);
+    let s = t.wait_for("Verification failed");
+    assert!(
+        s.contains("sample 1 at ") && s.contains("HTTP 503 (limit: HTTP 200)"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Undo further") && s.contains("Keep watching"),
+        "{s}"
+    );
+
+    // Undo further: the Rollout pane's undo, with its typed confirmation.
+    t.keys(&["u"]);
+    t.wait_for("Type the deployment name (checkout-api)");
+    t.type_text("checkout-api");
+    t.keys(&["Enter"]);
+    t.wait_for("*  5 1.5.0");
+    t.wait_until("the rollback completed", |s| {
+        s.contains("100% upd 4/4") && !s.contains("undo: ")
+    });
+
+    // Every check, again (focus back on the procedure, from the Rollout pane): they pass
+    // over the (compressed) window and tick their steps.
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.keys(&["v", "j", "v", "j", "v"]);
+    t.wait_until("three check steps ticked", |s| {
+        s.contains("Verify                                           3/4")
+    });
+    t.keys(&["k"]);
+    let s = t.wait_for("✓ pods  passed (6 samples)");
+    assert!(s.contains("4/4 ready on revision 5"), "{s}");
+    t.keys(&["q"]);
+    t.wait_exit();
+
+    let out = Command::new(bin())
+        .arg("report")
+        .env("BACKOUT_HOME", home.path())
+        .output()
+        .expect("report runs");
+    let report = String::from_utf8_lossy(&out.stdout);
+    let section = report
+        .split("## Verification")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .unwrap_or_else(|| panic!("a Verification section:\n{report}"));
+    let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(rows.len(), 4, "{section}");
+    assert!(
+        rows[0].starts_with("| `health`") && rows[0].contains("| **failed** |"),
+        "{section}"
+    );
+    assert!(rows[0].contains("HTTP 503 (limit: HTTP 200)"), "{section}");
+    for row in &rows[1..] {
+        assert!(row.contains("| passed |"), "{section}");
+    }
+}
