@@ -11,6 +11,7 @@ use crate::adapters::config::UserConfig;
 use crate::adapters::identity;
 use crate::adapters::journal_file::JournalFile;
 use crate::adapters::kube::{ConnectOptions, connect};
+use crate::adapters::metrics_source::MetricsSource;
 use crate::adapters::prometheus::{DEFAULT_TIMEOUT, PrometheusSource, client_config};
 use crate::adapters::session_store::{SessionDir, SessionStart, SessionStore};
 use crate::domain::cluster::Target;
@@ -18,17 +19,40 @@ use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{self, Runbook};
 use crate::runtime::console::{self, ClusterFeed, Feeds, MetricsFeed, Outcome};
+use crate::runtime::drill_feed::DrillFeed;
 use crate::runtime::journal_port::JournalAppend;
 use crate::runtime::logging;
 use crate::runtime::terminal::TerminalGuard;
 use crate::ui::cluster::LiveCluster;
+use crate::ui::drill::DrillIntro;
 use crate::ui::keymap::Keymap;
 use crate::ui::live::LiveMetrics;
-use crate::ui::state::{App, Flash, FlashLevel, SessionInfo};
+use crate::ui::state::{App, Flash, FlashLevel, Layer, SessionInfo};
 use crate::ui::theme::Theme;
 
 /// Opens a new session on a runbook.
 pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
+    open_session(path, args, None).map(|(code, _)| code)
+}
+
+/// What `backout drill` adds to a console session (see `cli/drill.rs`).
+pub struct DrillSetup {
+    /// Metrics when no Prometheus is configured (the simulator's model): the source and
+    /// the label the metrics pane shows.
+    pub fallback_metrics: Option<(Arc<dyn MetricsSource>, String)>,
+    /// The scenario's timeline events as they happen.
+    pub timeline: Option<DrillFeed>,
+    /// The intro layer shown over the first frame.
+    pub intro: DrillIntro,
+}
+
+/// Opens a new session on a runbook, in drill mode (`SessionStarted.mode` `drill`) when
+/// `drill` is given. Returns the session's directory when one was created.
+pub(crate) fn open_session(
+    path: &Path,
+    args: &ConsoleArgs,
+    drill: Option<DrillSetup>,
+) -> Result<(ExitCode, Option<SessionDir>), CliError> {
     let bytes = std::fs::read(path)
         .map_err(|e| CliError::Message(format!("cannot read {}: {e}", path.display())))?;
     let runbook = match runbook::load_bytes(path, &bytes) {
@@ -39,13 +63,16 @@ pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
                 "backout: {} does not load; fix the errors above (`backout check` lists them too).",
                 path.display()
             );
-            return Ok(ExitCode::from(1));
+            return Ok((ExitCode::from(1), None));
         }
     };
     let store = SessionStore::from_env().map_err(message)?;
-    let new = store
-        .create(&SessionStart::new(path, &bytes, &runbook.title))
-        .map_err(message)?;
+    let mut start = SessionStart::new(path, &bytes, &runbook.title);
+    if drill.is_some() {
+        start.mode = "drill";
+    }
+    let new = store.create(&start).map_err(message)?;
+    let dir = new.dir.clone();
     let mut notices = Vec::new();
     if !runbook.warnings.is_empty() {
         notices.push(format!(
@@ -54,14 +81,16 @@ pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
             path.display()
         ));
     }
-    run(
+    let code = run(
         runbook,
         new.dir,
         new.journal,
         vec![new.started],
         notices,
         args,
-    )
+        drill,
+    )?;
+    Ok((code, Some(dir)))
 }
 
 /// Reopens a session where it was.
@@ -110,7 +139,7 @@ pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, Cli
     if secrets_to_ask > 0 {
         notices.push("secret values were not journaled: they will be asked for again".into());
     }
-    run(runbook, dir, journal, records, notices, args)
+    run(runbook, dir, journal, records, notices, args, None)
 }
 
 fn run(
@@ -120,6 +149,7 @@ fn run(
     records: Vec<Record>,
     notices: Vec<String>,
     args: &ConsoleArgs,
+    drill: Option<DrillSetup>,
 ) -> Result<ExitCode, CliError> {
     let _log = crate::adapters::session_store::log_dir()
         .ok()
@@ -158,18 +188,32 @@ fn run(
     );
     app.redactor = Redactor::from_vars(std::env::vars());
     let mut shown: Vec<String> = notices;
-    let feed = match metrics_feed(&app.runbook, args) {
-        Ok(Some((feed, label))) => {
-            let label = app.mask_secrets(&label);
+    let (fallback_metrics, timeline) = match drill {
+        Some(d) => {
+            app.layers.push(Layer::DrillIntro(Box::new(d.intro)));
+            (d.fallback_metrics, d.timeline)
+        }
+        None => (None, None),
+    };
+    let feed = match (metrics_feed(&app.runbook, args), fallback_metrics) {
+        // A drill without a Prometheus reads the simulator's model instead.
+        (Ok(None) | Err(_), Some((source, label))) => {
             app.metrics = LiveMetrics::for_runbook(&app.runbook, &app.records, label);
-            app.metrics.is_some().then_some(feed)
+            app.metrics.is_some().then(|| MetricsFeed::drill(source))
         }
-        Ok(None) => None,
-        Err(e) => {
-            tracing::warn!("metrics: {e}");
-            shown.push(format!("metrics off: {e}"));
-            None
-        }
+        (result, _) => match result {
+            Ok(Some((feed, label))) => {
+                let label = app.mask_secrets(&label);
+                app.metrics = LiveMetrics::for_runbook(&app.runbook, &app.records, label);
+                app.metrics.is_some().then_some(feed)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!("metrics: {e}");
+                shown.push(format!("metrics off: {e}"));
+                None
+            }
+        },
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -230,6 +274,7 @@ fn run(
             Feeds {
                 metrics: feed,
                 cluster,
+                drill: timeline,
             },
             &mut guard.terminal,
         )

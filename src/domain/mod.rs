@@ -7,3 +7,4 @@ pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod runbook;
+pub mod scorecard;

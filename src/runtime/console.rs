@@ -66,6 +66,15 @@ impl MetricsFeed {
             points: 60,
         }
     }
+
+    /// For a drill's simulated metrics (computed in-process, nothing to spare): a refresh
+    /// every 2 s so the matrix follows a compressed scenario closely.
+    pub fn drill(source: Arc<dyn MetricsSource>) -> MetricsFeed {
+        MetricsFeed {
+            every: Duration::from_secs(2),
+            ..MetricsFeed::new(source)
+        }
+    }
 }
 
 /// The cluster the console watches (and acts on): a connected client and the target.
@@ -81,6 +90,8 @@ pub struct ClusterFeed {
 pub struct Feeds {
     pub metrics: Option<MetricsFeed>,
     pub cluster: Option<ClusterFeed>,
+    /// `backout drill`: the scenario's timeline events as they happen.
+    pub drill: Option<super::drill_feed::DrillFeed>,
 }
 
 /// Runs the console until the operator quits. Waits for every queued journal write
@@ -95,7 +106,11 @@ pub async fn run<B: Backend, J: JournalAppend>(
 where
     B::Error: Send + Sync + 'static,
 {
-    let Feeds { metrics, cluster } = feeds;
+    let Feeds {
+        metrics,
+        cluster,
+        drill,
+    } = feeds;
     let (tx, mut rx) = mpsc::channel::<Msg>(MSG_QUEUE);
     let writer = JournalWriter::start(journal, tx.clone());
     spawn_input(tx.clone());
@@ -103,6 +118,7 @@ where
     spawn_signals(tx.clone());
     let poller = metrics.map(|feed| spawn_metrics(tx.clone(), feed));
     let watcher = cluster.as_ref().map(|c| spawn_cluster(tx.clone(), c));
+    let timeline = drill.map(|d| super::drill_feed::spawn_drill(tx.clone(), d));
     let actions = cluster.map(|c| ClusterExec::new(c, &app.session.id));
     let mut commands: HashMap<u32, CommandHandle> = HashMap::new();
 
@@ -146,6 +162,9 @@ where
     }
     if let Some(p) = poller {
         p.abort();
+    }
+    if let Some(t) = timeline {
+        t.abort();
     }
     if let Some((mut handle, forward)) = watcher {
         handle.stop();

@@ -2,6 +2,7 @@
 //! the adapters.
 
 pub mod console;
+pub mod drill_feed;
 pub mod journal_port;
 pub mod logging;
 pub mod terminal;

@@ -26,6 +26,7 @@ pub enum Action {
     CloseSession,
     RecaptureBaseline,
     Undo,
+    AcknowledgeSeverity,
     Confirm,
     Cancel,
     Submit,
@@ -55,6 +56,9 @@ impl Action {
             Action::CloseSession => "close the session (marks it finished)",
             Action::RecaptureBaseline => "re-capture metric baselines from current values",
             Action::Undo => "roll the deployment back to the selected revision (Rollout pane)",
+            Action::AcknowledgeSeverity => {
+                "acknowledge the severity the matrix decided (a drill's time to detect)"
+            }
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
             Action::Submit => "save / submit",
@@ -80,6 +84,7 @@ impl Action {
             Action::CloseSession => "close session",
             Action::RecaptureBaseline => "baseline",
             Action::Undo => "undo",
+            Action::AcknowledgeSeverity => "ack severity",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::Submit => "save",

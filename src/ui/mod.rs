@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod cluster;
+pub mod drill;
 pub mod effect;
 pub mod format;
 pub mod keymap;

@@ -56,6 +56,9 @@ pub enum Msg {
         op: u64,
         step: super::cluster::ClusterStep,
     },
+    /// Something the drill's scenario just did (`backout drill`): journaled as
+    /// `DrillEvent` so the scorecard can time the team against it.
+    DrillEvent(String),
     /// SIGTERM / SIGHUP: leave cleanly.
     Terminate,
 }

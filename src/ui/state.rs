@@ -115,6 +115,9 @@ pub enum Layer {
         title: String,
         lines: Vec<String>,
     },
+    /// `backout drill`'s intro: what is about to happen and which keys matter. Any key
+    /// closes it.
+    DrillIntro(Box<super::drill::DrillIntro>),
 }
 
 impl Layer {
@@ -126,6 +129,7 @@ impl Layer {
             Layer::Note(_) => Mode::Note,
             Layer::ClusterConfirm(_) => Mode::Input,
             Layer::Notice { .. } => Mode::Confirm,
+            Layer::DrillIntro(_) => Mode::Confirm,
         }
     }
 }

@@ -60,6 +60,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Journaled { req, result } => on_journaled(app, req, result),
+        Msg::DrillEvent(what) => super::drill::on_drill_event(app, what),
         Msg::Output { run, stream, line } => {
             if app.output.run == Some(run) {
                 let line = app.mask_secrets(&line);
@@ -94,6 +95,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 // ---------------------------------------------------------------- keys
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if super::drill::dismiss_intro(app) {
+        return Vec::new();
+    }
     let mode = app.mode();
     let action = app.keymap.action_for(mode, &key);
     match mode {
@@ -315,6 +319,7 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::RecaptureBaseline => recapture_baseline(app),
         Action::Undo => request_undo(app),
+        Action::AcknowledgeSeverity => super::drill::acknowledge_severity(app),
         Action::Confirm | Action::Cancel | Action::Submit => Vec::new(),
     }
 }
@@ -668,7 +673,7 @@ fn enter_phase_of(app: &mut App, step: StepId) -> Vec<Effect> {
     )]
 }
 
-fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: Then) -> Effect {
+pub(super) fn journal(app: &mut App, entry: Entry, step: Option<StepId>, then: Then) -> Effect {
     let req = app.next_req;
     app.next_req += 1;
     app.pending.push(PendingWrite { req, step, then });
@@ -910,7 +915,7 @@ fn quit(app: &mut App) -> Vec<Effect> {
     vec![Effect::Quit]
 }
 
-fn flash(app: &mut App, level: FlashLevel, text: &str) {
+pub(super) fn flash(app: &mut App, level: FlashLevel, text: &str) {
     app.flash = Some(Flash {
         level,
         text: text.to_string(),

@@ -92,6 +92,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             Layer::Notice { title, lines } => {
                 popups::cluster::render_notice(app, title, lines, frame, area)
             }
+            Layer::DrillIntro(intro) => popups::drill_intro::render(app, intro, frame, area),
         }
     }
 }

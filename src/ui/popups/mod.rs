@@ -2,6 +2,7 @@
 
 pub mod cluster;
 pub mod confirm;
+pub mod drill_intro;
 pub mod help;
 pub mod note;
 pub mod prompt;
