@@ -32,7 +32,7 @@ use crate::ui::theme::Theme;
 
 /// Opens a new session on a runbook.
 pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
-    open_session(path, args, None).map(|(code, _)| code)
+    open_session(path, args, None, None).map(|(code, _)| code)
 }
 
 /// What `backout drill` adds to a console session (see `cli/drill.rs`).
@@ -44,7 +44,13 @@ pub struct DrillSetup {
     pub timeline: Option<DrillFeed>,
     /// The intro layer shown over the first frame.
     pub intro: DrillIntro,
+    /// The simulator's kubeconfig: written into the session directory and used (with
+    /// its `backout-sim` context) in place of `--kubeconfig`/`--context`.
+    pub kubeconfig_yaml: Option<String>,
 }
+
+/// The context of the simulator's admin user in its kubeconfig.
+pub const SIM_CONTEXT: &str = "backout-sim";
 
 /// Opens a new session on a runbook, in drill mode (`SessionStarted.mode` `drill`) when
 /// `drill` is given. Returns the session's directory when one was created.
@@ -52,6 +58,7 @@ pub(crate) fn open_session(
     path: &Path,
     args: &ConsoleArgs,
     drill: Option<DrillSetup>,
+    meta: Option<&super::drill::DrillMeta>,
 ) -> Result<(ExitCode, Option<SessionDir>), CliError> {
     let bytes = std::fs::read(path)
         .map_err(|e| CliError::Message(format!("cannot read {}: {e}", path.display())))?;
@@ -73,6 +80,19 @@ pub(crate) fn open_session(
     }
     let new = store.create(&start).map_err(message)?;
     let dir = new.dir.clone();
+    if let Some(meta) = meta {
+        let json = serde_json::to_vec_pretty(meta).map_err(message)?;
+        std::fs::write(dir.path.join("drill.json"), json)?;
+    }
+    let mut args = args.clone();
+    if let Some(yaml) = drill.as_ref().and_then(|d| d.kubeconfig_yaml.as_deref()) {
+        let path = dir.path.join("kubeconfig");
+        crate::sim::kubeconfig::write(&path, yaml)
+            .map_err(|e| CliError::Message(format!("cannot write {}: {e}", path.display())))?;
+        args.kubeconfig = Some(path);
+        args.context = Some(SIM_CONTEXT.to_string());
+    }
+    let args = &args;
     let mut notices = Vec::new();
     if !runbook.warnings.is_empty() {
         notices.push(format!(

@@ -2,6 +2,7 @@
 
 pub mod cluster;
 pub mod decision;
+pub mod drill_record;
 pub mod journal;
 pub mod progress;
 pub mod redact;

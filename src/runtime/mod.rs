@@ -5,4 +5,5 @@ pub mod console;
 pub mod drill_feed;
 pub mod journal_port;
 pub mod logging;
+pub mod scorecard_screen;
 pub mod terminal;

@@ -422,6 +422,10 @@ pub struct Scenario {
     pub behaviours: Vec<Behaviour>,
     #[serde(default)]
     pub timeline: Vec<TimelineEntry>,
+    /// The runbook `backout drill` opens for this scenario, relative to the scenario
+    /// file's directory (e.g. `../deployment-rollback.md`).
+    #[serde(default)]
+    pub runbook: Option<String>,
 }
 
 fn d_namespace() -> String {

@@ -13,6 +13,7 @@ pub mod live;
 pub mod msg;
 pub mod panes;
 pub mod popups;
+pub mod scorecard_view;
 pub mod state;
 #[cfg(test)]
 pub mod testkit;
