@@ -22,6 +22,11 @@ pub struct DrillRecord {
 }
 
 impl DrillRecord {
+    /// When the drill ran: its session's start.
+    pub fn date(&self) -> DateTime<Utc> {
+        self.scorecard.session_started.unwrap_or(self.scored_at)
+    }
+
     /// `bad-deploy`, or `context staging` for a real cluster.
     pub fn what(&self) -> String {
         match &self.scenario {
@@ -130,7 +135,7 @@ pub fn history_table(history: &[DrillRecord]) -> Vec<String> {
         let t = |n: StageName| cell(c.stages.iter().find(|s| s.name == n).and_then(|s| s.secs));
         out.push(format!(
             "{:<17} {:<20} {:<6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
-            r.scored_at.format("%Y-%m-%d %H:%M"),
+            r.date().format("%Y-%m-%d %H:%M"),
             truncate(&r.what(), 20),
             if c.passed { "pass" } else { "fail" },
             t(StageName::Detect),
@@ -170,7 +175,7 @@ pub fn history_markdown(history: &[DrillRecord]) -> String {
         let t = |n: StageName| cell(c.stages.iter().find(|s| s.name == n).and_then(|s| s.secs));
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |\n",
-            r.scored_at.format("%Y-%m-%d %H:%M"),
+            r.date().format("%Y-%m-%d %H:%M"),
             r.what(),
             if c.passed { "pass" } else { "fail" },
             t(StageName::Detect),

@@ -11,7 +11,7 @@
 //! |---|---|
 //! | detect | `SeverityAcknowledged` |
 //! | decide | the rollback confirmed: the first `ClusterActionRequested`, or the first command started in an execution phase |
-//! | recover | `ClusterActionFinished` ok, or every step of the execution phases finished |
+//! | recover | the rollout complete: the last `ClusterActionFinished` of an action ok (an action that rolls pods journals its result, then the followed rollout's end), or every step of the execution phases finished |
 //! | verify | every `VerificationFinished` passed; with no verification checks journaled, every step of the verification phases finished |
 //! | communicate | the first `MessageDelivered`; with no message queued, the first communication-phase step finished |
 //!
@@ -154,12 +154,33 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
         .iter()
         .any(|r| matches!(r.entry, Entry::MessageQueued { .. }));
 
+    // A cluster action journals its result, then (when it rolls pods) the followed
+    // rollout's end under the same action: only the last of those is the recovery.
+    let superseded: std::collections::BTreeSet<usize> = records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match &r.entry {
+            Entry::ClusterActionFinished { action, .. } => {
+                let next = records[i + 1..].iter().find(|n| {
+                    matches!(
+                        n.entry,
+                        Entry::ClusterActionFinished { .. } | Entry::ClusterActionRequested { .. }
+                    )
+                });
+                match next.map(|n| &n.entry) {
+                    Some(Entry::ClusterActionFinished { action: a, .. }) if a == action => Some(i),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
     // Milestones: the first time each condition holds, after the clock started.
     let mut progress = Progress::default();
     let mut first: [Option<(DateTime<Utc>, String)>; 5] = Default::default();
     let mut checks_open: std::collections::BTreeMap<String, bool> = Default::default();
     let mut any_check_failed = false;
-    for r in records {
+    for (i, r) in records.iter().enumerate() {
         progress.apply(r);
         if start.is_none_or(|s| r.ts < s) {
             continue;
@@ -192,7 +213,7 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
             }
             Entry::ClusterActionFinished {
                 ok: true, outcome, ..
-            } => hit(2, outcome.clone()),
+            } if !superseded.contains(&i) => hit(2, outcome.clone()),
             Entry::VerificationStarted { check, .. } => {
                 checks_open.insert(check.clone(), false);
             }

@@ -290,6 +290,49 @@ fn cases() -> Vec<Case> {
             shortfall: None,
         },
         Case {
+            name: "the request's result is not the recovery: the followed rollout's end is",
+            journal: vec![
+                (0, event("bad")),
+                (5, ack("SEV-1")),
+                (10, requested()),
+                (
+                    11,
+                    Entry::ClusterActionFinished {
+                        action: "kubectl rollout undo deployment/web".into(),
+                        outcome: "deployment.apps/web rolled back".into(),
+                        ok: true,
+                    },
+                ),
+                (40, finished(true)),
+                (41, tick(2)),
+                (42, tick(3)),
+                (43, tick(4)),
+            ],
+            stages: [Some(5.0), Some(5.0), Some(30.0), Some(2.0), Some(1.0)],
+            passed: true,
+            shortfall: None,
+        },
+        Case {
+            name: "a rollback whose rollout fails is not a recovery",
+            journal: vec![
+                (0, event("bad")),
+                (5, ack("SEV-1")),
+                (10, requested()),
+                (
+                    11,
+                    Entry::ClusterActionFinished {
+                        action: "kubectl rollout undo deployment/web".into(),
+                        outcome: "deployment.apps/web rolled back".into(),
+                        ok: true,
+                    },
+                ),
+                (40, finished(false)),
+            ],
+            stages: [Some(5.0), Some(5.0), None, None, None],
+            passed: false,
+            shortfall: Some("recover: not reached"),
+        },
+        Case {
             name: "a failed rollout is not a recovery",
             journal: vec![
                 (0, event("bad")),

@@ -29,6 +29,21 @@ pub fn dismiss_intro(app: &mut App) -> bool {
     }
 }
 
+/// A severity fires that the operator has not acknowledged yet.
+pub fn awaiting_acknowledgement(app: &App) -> bool {
+    let Some(severity) = app.metrics.as_ref().and_then(|m| m.severity()) else {
+        return false;
+    };
+    last_acknowledged(app).as_deref() != Some(severity)
+}
+
+fn last_acknowledged(app: &App) -> Option<String> {
+    app.records.iter().rev().find_map(|r| match &r.entry {
+        Entry::SeverityAcknowledged { severity } => Some(severity.clone()),
+        _ => None,
+    })
+}
+
 /// A timeline event of the scenario: journaled, and flashed so the operator sees it
 /// happen.
 pub fn on_drill_event(app: &mut App, what: String) -> Vec<Effect> {
@@ -61,11 +76,7 @@ pub fn acknowledge_severity(app: &mut App) -> Vec<Effect> {
         );
         return Vec::new();
     };
-    let already = app.records.iter().rev().find_map(|r| match &r.entry {
-        Entry::SeverityAcknowledged { severity } => Some(severity.clone()),
-        _ => None,
-    });
-    if already.as_deref() == Some(severity.as_str()) {
+    if last_acknowledged(app).as_deref() == Some(severity.as_str()) {
         flash(
             app,
             FlashLevel::Info,
@@ -116,7 +127,9 @@ mod tests {
     fn the_acknowledge_key_journals_the_severity_holding_now_once() {
         let mut app = metrics_app();
         sev1(&mut app);
+        assert!(awaiting_acknowledgement(&app));
         let (_, written) = send(&mut app, key('a'));
+        assert!(!awaiting_acknowledgement(&app));
         assert_eq!(
             written,
             [Entry::SeverityAcknowledged {

@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline, Wrap};
 
 use crate::domain::drill_record::{DrillRecord, card_text, stage_series, trend};
 use crate::domain::scorecard::{StageName, human_secs};
@@ -73,51 +73,66 @@ fn render_card(theme: &Theme, r: &DrillRecord, frame: &mut Frame, area: Rect) {
     );
 }
 
-/// One bar group per stage: a bar per drill (oldest to latest), in seconds.
+/// One row per stage: a bar per drill (oldest to latest, as many as fit), the latest
+/// time and the trend from the first drill to the latest.
 fn render_trend(theme: &Theme, history: &[DrillRecord], frame: &mut Frame, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Role::Border))
         .title(Span::styled(
-            format!(
-                " Trend across {} drill(s), seconds per stage ",
-                history.len()
-            ),
+            format!(" Trend across {} drill(s), time per stage ", history.len()),
             theme.style(Role::Heading),
         ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
     if history.is_empty() {
-        frame.render_widget(
-            Paragraph::new("No drills in the history yet.").block(block),
-            area,
-        );
+        frame.render_widget(Paragraph::new("No drills in the history yet."), inner);
         return;
     }
-    // The latest drills that fit: groups of N bars of width 3 plus gaps.
-    let inner_width = area.width.saturating_sub(2) as usize;
-    let per_group = (inner_width / 5).saturating_sub(2).max(4);
-    let fit = (per_group / 4).max(1);
-    let shown = &history[history.len().saturating_sub(fit)..];
-    let mut chart = BarChart::default()
-        .block(block)
-        .bar_width(3)
-        .bar_gap(1)
-        .group_gap(2)
-        .bar_style(theme.style(Role::Info))
-        .value_style(theme.style(Role::Base))
-        .label_style(theme.style(Role::Muted));
-    for stage in StageName::ALL {
-        let series = stage_series(shown, stage);
-        let bars: Vec<Bar> = series
+    let rows = Layout::vertical(
+        StageName::ALL
             .iter()
-            .map(|v| {
-                let secs = v.unwrap_or(0.0).round() as u64;
-                Bar::default()
-                    .value(secs)
-                    .text_value(v.map(human_secs).unwrap_or_else(|| "—".into()))
-            })
+            .map(|_| Constraint::Length(2))
+            .chain(std::iter::once(Constraint::Min(0))),
+    )
+    .split(inner);
+    for (stage, row) in StageName::ALL.into_iter().zip(rows.iter()) {
+        let series = stage_series(history, stage);
+        let [label, chart, figures] = Layout::horizontal([
+            Constraint::Length(13),
+            Constraint::Min(8),
+            Constraint::Length(28),
+        ])
+        .areas(*row);
+        let fit = usize::from(chart.width).max(1);
+        let shown = &series[series.len().saturating_sub(fit)..];
+        // Unreached stages draw as empty bars; the height is relative to the slowest.
+        let data: Vec<u64> = shown
+            .iter()
+            .map(|v| v.map_or(0, |s| s.round().max(1.0) as u64))
             .collect();
-        let label = format!("{} {}", stage.label(), trend(&stage_series(history, stage)));
-        chart = chart.data(BarGroup::default().label(Line::from(label)).bars(&bars));
+        frame.render_widget(
+            Paragraph::new(Span::styled(stage.label(), theme.style(Role::Heading))),
+            label,
+        );
+        frame.render_widget(
+            Sparkline::default()
+                .data(&data)
+                .style(theme.style(Role::Info)),
+            chart,
+        );
+        let latest = series
+            .last()
+            .copied()
+            .flatten()
+            .map(human_secs)
+            .unwrap_or_else(|| "not reached".into());
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!(" latest {latest:<11} trend {}", trend(&series)),
+                theme.style(Role::Base),
+            )),
+            figures,
+        );
     }
-    frame.render_widget(chart, area);
 }
