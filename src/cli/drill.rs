@@ -341,7 +341,8 @@ fn report(session: Option<&str>) -> Result<ExitCode, CliError> {
                 .into_iter()
                 .map(|s| s.id)
                 .collect();
-            ids.reverse();
+            // Ids start with the session's start time: newest first.
+            ids.sort_unstable_by(|a, b| b.cmp(a));
             ids.into_iter()
                 .filter_map(|id| store.open(&id).ok())
                 .find(is_drill)
