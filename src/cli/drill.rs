@@ -416,9 +416,8 @@ fn theme(console: &ConsoleArgs) -> Theme {
 
 fn default_tasks() -> Vec<String> {
     vec![
-        "Acknowledge the severity once the decision matrix reaches it (time to detect).".into(),
-        "Decide and roll back: undo from the Rollout pane, or run the runbook's rollback step."
-            .into(),
+        "Acknowledge the severity the decision matrix reaches (time to detect).".into(),
+        "Roll back: undo in the Rollout pane, or run the runbook's rollback step.".into(),
         "Follow the rollout to the end, then verify recovery.".into(),
         "Communicate, work the rest of the checklist, and finish with Q.".into(),
     ]

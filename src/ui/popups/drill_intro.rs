@@ -17,15 +17,15 @@ use crate::ui::view::centered;
 const KEYS: &[(Action, &str)] = &[
     (
         Action::AcknowledgeSeverity,
-        "acknowledge the severity once the matrix reaches it (stops the detect clock)",
+        "acknowledge the severity the matrix reached (stops the detect clock)",
     ),
     (
         Action::NextPane,
-        "move between panes (Procedure, Rollout, Output, Journal)",
+        "next pane (Procedure, Rollout, Output, Journal)",
     ),
     (
         Action::Undo,
-        "in the Rollout pane: roll back to the selected revision (typed confirmation)",
+        "Rollout pane: roll back to the selected revision",
     ),
     (Action::Run, "run the selected step's command (asks first)"),
     (Action::Toggle, "tick a checklist step"),
@@ -82,10 +82,17 @@ pub fn lines(app: &App, intro: &DrillIntro) -> Vec<Line<'static>> {
 
 pub fn render(app: &App, intro: &DrillIntro, frame: &mut Frame, area: Rect) {
     let lines = lines(app, intro);
-    let width = 84.min(area.width.saturating_sub(4));
-    let rect = centered(area, width, lines.len() as u16 + 4);
+    let width = 100.min(area.width.saturating_sub(4));
+    // Rows once wrapped, so that the last line (how to start) stays on screen.
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let rect = centered(area, width, rows as u16 + 2);
     frame.render_widget(Clear, rect);
-    let block = super::popup_block(app, intro.title.clone(), Role::Focus);
+    let block = super::popup_block(
+        app,
+        format!("{} — any key starts", intro.title),
+        Role::Focus,
+    );
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
