@@ -40,10 +40,32 @@ pub const DEFAULT_SCENARIO: &str = "bad-deploy";
 
 /// Runbooks the built-in scenarios name, built into the binary so that `backout drill`
 /// works from any directory (by file name, as the scenarios' `runbook:` ends).
-pub const BUILTIN_RUNBOOKS: &[(&str, &str)] = &[(
-    "deployment-rollback.md",
-    include_str!("../../runbooks/deployment-rollback.md"),
-)];
+pub const BUILTIN_RUNBOOKS: &[(&str, &str)] = &[
+    (
+        "deployment-rollback.md",
+        include_str!("../../runbooks/deployment-rollback.md"),
+    ),
+    (
+        "search-latency-rollback.md",
+        include_str!("../../runbooks/search-latency-rollback.md"),
+    ),
+    (
+        "crashloop-rollback.md",
+        include_str!("../../runbooks/crashloop-rollback.md"),
+    ),
+    (
+        "stuck-rollout-rollback.md",
+        include_str!("../../runbooks/stuck-rollout-rollback.md"),
+    ),
+    (
+        "cart-flag-rollback.md",
+        include_str!("../../runbooks/cart-flag-rollback.md"),
+    ),
+    (
+        "storefront-switch-back.md",
+        include_str!("../../runbooks/storefront-switch-back.md"),
+    ),
+];
 
 /// What a drill will run on.
 #[derive(Debug)]
@@ -515,5 +537,65 @@ mod tests {
         let text = intro.story.join(" ");
         assert!(text.contains("In about 6s"), "{text}");
         assert!(text.contains("bad release 1.6.0"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod scenario_tests {
+    use super::*;
+    use crate::adapters::sim_metrics::ModelMetric;
+
+    /// Every shipped scenario names a runbook that loads without warnings, targets the
+    /// scenario's namespace and one of its deployments, and names only metrics the
+    /// simulator's model computes (so a drill without Prometheus shows them all).
+    #[test]
+    fn every_shipped_scenario_opens_a_runbook_that_fits_it() {
+        let dir = Path::new("runbooks/drills");
+        for (name, _) in crate::sim::scenario::BUILTIN {
+            let plan = plan(
+                &DrillArgs {
+                    scenario: Some((*name).into()),
+                    speed: 1.0,
+                    runbook: None,
+                    seed: 1,
+                    report: None,
+                },
+                &ConsoleArgs::default(),
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let Plan::Simulated { scenario, runbook } = plan else {
+                panic!("{name}: simulated")
+            };
+            assert!(
+                runbook.starts_with(dir.parent().unwrap()),
+                "{name}: {runbook:?}"
+            );
+            let rb = runbook::load(&runbook).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(rb.warnings.is_empty(), "{name}: {:?}", rb.warnings);
+            let front = rb.front.expect("front matter");
+            let target = front.target.expect("target");
+            assert_eq!(
+                target.namespace.as_deref(),
+                Some(scenario.namespace.as_str()),
+                "{name}"
+            );
+            let deployment = target.deployment.expect("target.deployment");
+            assert!(
+                scenario.apps.iter().any(|a| a.name == deployment),
+                "{name}: no app {deployment}"
+            );
+            let metrics = front.metrics.expect("metrics");
+            for q in metrics.queries.keys() {
+                assert!(ModelMetric::of(q).is_some(), "{name}: {q} maps to nothing");
+            }
+            assert!(!front.matrix.is_empty(), "{name}: a decision matrix");
+            assert!(!front.rto.is_empty(), "{name}: RTO targets");
+            assert!(
+                BUILTIN_RUNBOOKS
+                    .iter()
+                    .any(|(f, _)| runbook.file_name().is_some_and(|n| n == *f)),
+                "{name}: runbook built in"
+            );
+        }
     }
 }

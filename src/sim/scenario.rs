@@ -397,6 +397,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "blue-green",
         include_str!("../../runbooks/drills/blue-green.yaml"),
     ),
+    (
+        "flaky-api-server",
+        include_str!("../../runbooks/drills/flaky-api-server.yaml"),
+    ),
 ];
 
 /// A scenario file.
