@@ -26,8 +26,11 @@ enum Rollback {
 struct Case {
     scenario: &'static str,
     speed: &'static str,
-    /// The severity the matrix reaches and the team acknowledges.
+    /// The severity the matrix reaches.
     severity: &'static str,
+    /// Whether the team acknowledges it (`a`); without, detection is never timed and the
+    /// drill cannot pass.
+    acknowledge: bool,
     rollback: Rollback,
     /// Keys (tmux names) that work the checklist after the rollout completes.
     checklist: &'static [&'static str],
@@ -42,17 +45,32 @@ const BAD_DEPLOY_CHECKLIST: &[&str] = &[
     "]", "]", "x", "j", "x", "j", "x", "j", "x", "j", "x", "j", "x", "j", "x", "j", "x",
 ];
 
-const CASES: &[Case] = &[Case {
-    scenario: "bad-deploy",
-    speed: "20",
-    severity: "SEV-1",
-    rollback: Rollback::UndoFromRolloutPane {
-        deployment: "checkout-api",
+const CASES: &[Case] = &[
+    Case {
+        scenario: "bad-deploy",
+        speed: "20",
+        severity: "SEV-1",
+        acknowledge: true,
+        rollback: Rollback::UndoFromRolloutPane {
+            deployment: "checkout-api",
+        },
+        checklist: BAD_DEPLOY_CHECKLIST,
+        checklist_done: "7/7",
+        passes: true,
     },
-    checklist: BAD_DEPLOY_CHECKLIST,
-    checklist_done: "7/7",
-    passes: true,
-}];
+    Case {
+        scenario: "bad-deploy",
+        speed: "20",
+        severity: "SEV-1",
+        acknowledge: false,
+        rollback: Rollback::UndoFromRolloutPane {
+            deployment: "checkout-api",
+        },
+        checklist: BAD_DEPLOY_CHECKLIST,
+        checklist_done: "7/7",
+        passes: false,
+    },
+];
 
 /// The matrix's `for` windows run on the wall clock: SEV-1 holds a minute after the
 /// errors climb, whatever the speed.
@@ -62,7 +80,7 @@ fn run_case(case: &Case) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let home = tempfile::tempdir().expect("tempdir");
     let t = Tmux::start(
-        &format!("drill-{}", case.scenario),
+        &format!("drill-{}-{}", case.scenario, case.acknowledge),
         130,
         45,
         &[("BACKOUT_HOME", home.path())],
@@ -84,8 +102,10 @@ fn run_case(case: &Case) {
     t.wait_until_within("the severity to hold", SEVERITY_PATIENCE, |s| {
         s.contains("ack severity") && s.contains(case.severity)
     });
-    t.keys(&["a"]);
-    t.wait_for(&format!("acknowledged severity {}", case.severity));
+    if case.acknowledge {
+        t.keys(&["a"]);
+        t.wait_for(&format!("acknowledged severity {}", case.severity));
+    }
     match case.rollback {
         Rollback::UndoFromRolloutPane { deployment } => {
             t.keys(&["Tab", "u"]);
@@ -133,7 +153,12 @@ fn run_case(case: &Case) {
     {
         let s = &d["scorecard"]["stages"][i];
         assert_eq!(s["name"], *stage);
-        assert!(s["secs"].as_f64().is_some(), "{stage} timed: {d}");
+        let timed = *stage != "detect" || case.acknowledge;
+        assert_eq!(s["secs"].as_f64().is_some(), timed, "{stage}: {d}");
+    }
+    if !case.acknowledge {
+        let short = d["scorecard"]["shortfalls"].to_string();
+        assert!(short.contains("detect: not reached"), "{d}");
     }
     assert!(
         d["scorecard"]["time_to_recover_secs"].as_f64().is_some(),
@@ -158,6 +183,18 @@ fn run_case(case: &Case) {
 
 #[test]
 fn drill_bad_deploy_from_the_intro_to_a_passing_scorecard() {
-    let case = CASES.iter().find(|c| c.scenario == "bad-deploy").unwrap();
+    let case = CASES
+        .iter()
+        .find(|c| c.scenario == "bad-deploy" && c.passes)
+        .unwrap();
+    run_case(case);
+}
+
+#[test]
+fn drill_bad_deploy_without_acknowledging_the_severity_does_not_pass() {
+    let case = CASES
+        .iter()
+        .find(|c| c.scenario == "bad-deploy" && !c.passes)
+        .unwrap();
     run_case(case);
 }
