@@ -1,9 +1,11 @@
 //! `backout drill` start → first frame (budget: under 1 s, issue 7). Runs the real binary
-//! (bench profile) in a pseudo-terminal (`script`) with `BACKOUT_CRASH_TEST` set, which
-//! makes the console stop right after drawing its first frame: the wall time from spawn
-//! to exit covers parsing, the scenario, starting the simulator and settling its cluster,
-//! the session, the kubeconfig, the kube client's connection and preflight, and the first
-//! frame. `backout RUNBOOK` on the same runbook without a cluster is measured alongside.
+//! (bench profile) in a real terminal (a tmux pane: crossterm asks the terminal for the
+//! cursor position and needs an answer) with `BACKOUT_CRASH_TEST` set, which makes the
+//! console stop right after drawing its first frame. A shell in the pane takes the time
+//! before the spawn and after the exit, so tmux's own start is not counted: the figure
+//! covers parsing, the scenario, starting the simulator and settling its cluster, the
+//! session, the kubeconfig, the kube client's connection and preflight, the first frame,
+//! and the exit. `backout RUNBOOK` (no cluster, no metrics source) is measured alongside.
 //!
 //! `cargo bench --bench drill_start` prints p50 / p90 / max over 15 runs each.
 
@@ -16,25 +18,50 @@ const RUNS: usize = 15;
 fn once(args: &str) -> Duration {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let home = tempfile::tempdir().expect("tempdir");
-    let cmd = format!("{} {args}", env!("CARGO_BIN_EXE_backout"));
-    let start = Instant::now();
-    let out = Command::new("script")
-        .args(["-qec", &cmd, "/dev/null"])
-        .current_dir(root)
-        .env("BACKOUT_HOME", home.path())
-        .env("BACKOUT_CRASH_TEST", "1")
-        .env("TERM", "xterm-256color")
-        .env("COLUMNS", "120")
-        .env("LINES", "40")
-        .output()
-        .expect("script(1) runs");
-    let took = start.elapsed();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("crash requested by BACKOUT_CRASH_TEST"),
-        "the console never drew its first frame:\n{text}"
+    let times = home.path().join("times");
+    let out = home.path().join("out");
+    let socket = format!("backout-bench-{}", std::process::id());
+    let script = format!(
+        "cd {root} && t0=$(date +%s%N); env BACKOUT_HOME={home} BACKOUT_CRASH_TEST=1 {bin} {args} 2>{out}; \
+         t1=$(date +%s%N); echo $t0 $t1 > {times}",
+        root = root.display(),
+        home = home.path().display(),
+        bin = env!("CARGO_BIN_EXE_backout"),
+        out = out.display(),
+        times = times.display(),
     );
-    took
+    let status = Command::new("tmux")
+        .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+        .args(["-x", "120", "-y", "40", "sh", "-c", &script])
+        .env("TERM", "xterm-256color")
+        .status()
+        .expect("tmux runs");
+    assert!(status.success(), "tmux new-session");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let line = loop {
+        if let Ok(t) = std::fs::read_to_string(&times)
+            && t.ends_with('\n')
+        {
+            break t;
+        }
+        assert!(Instant::now() < deadline, "no result from the pane");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // The pane's shell has exited and the server with it; a leftover is stopped.
+    let _ = Command::new("tmux")
+        .args(["-L", &socket, "kill-server"])
+        .stderr(std::process::Stdio::null())
+        .status();
+    let stderr = std::fs::read_to_string(&out).unwrap_or_default();
+    assert!(
+        stderr.contains("crash requested by BACKOUT_CRASH_TEST"),
+        "the console never drew its first frame:\n{stderr}"
+    );
+    let ns: Vec<u64> = line
+        .split_whitespace()
+        .map(|n| n.parse().expect("nanoseconds"))
+        .collect();
+    Duration::from_nanos(ns[1] - ns[0])
 }
 
 fn report(label: &str, mut times: Vec<Duration>) {
