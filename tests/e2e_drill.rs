@@ -45,7 +45,23 @@ const BAD_DEPLOY_CHECKLIST: &[&str] = &[
     "]", "]", "x", "j", "x", "j", "x", "j", "x", "j", "x", "j", "x", "j", "x", "j", "x",
 ];
 
+/// `search-latency-rollback.md`: four verification steps, then the first communication
+/// step.
+const FOUR_VERIFY_STEPS: &[&str] = &["]", "]", "x", "j", "x", "j", "x", "j", "x", "j", "x"];
+
 const CASES: &[Case] = &[
+    Case {
+        scenario: "latency-regression",
+        speed: "20",
+        severity: "SEV-1",
+        acknowledge: true,
+        rollback: Rollback::UndoFromRolloutPane {
+            deployment: "search-api",
+        },
+        checklist: FOUR_VERIFY_STEPS,
+        checklist_done: "4/4",
+        passes: true,
+    },
     Case {
         scenario: "bad-deploy",
         speed: "20",
@@ -188,6 +204,16 @@ fn drill_bad_deploy_from_the_intro_to_a_passing_scorecard() {
         .find(|c| c.scenario == "bad-deploy" && c.passes)
         .unwrap();
     run_case(case);
+}
+
+#[test]
+fn drill_latency_regression_to_a_passing_scorecard() {
+    run_case(
+        CASES
+            .iter()
+            .find(|c| c.scenario == "latency-regression")
+            .unwrap(),
+    );
 }
 
 #[test]
