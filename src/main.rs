@@ -12,6 +12,8 @@ fn main() -> ExitCode {
         Some(Command::Sim(a)) => cli::sim::run(a),
         Some(Command::Undo(a)) => cli::undo::run(a),
         Some(Command::Status(a)) => cli::status::run(a),
+        Some(Command::Drill(a)) => cli::drill::run(a, &cli.console),
+        Some(Command::Drills(a)) => cli::drill::list(a, &cli.console),
         Some(Command::Resume(a)) => cli::console::resume(a.session.as_deref(), &cli.console),
         None => match &cli.runbook {
             Some(path) => cli::console::open(path, &cli.console),

@@ -1,6 +1,7 @@
 //! Adapters: the I/O edges of the program (files, processes, network).
 
 pub mod config;
+pub mod drill_history;
 pub mod identity;
 pub mod journal_file;
 pub mod kube;

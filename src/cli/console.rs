@@ -11,6 +11,7 @@ use crate::adapters::config::UserConfig;
 use crate::adapters::identity;
 use crate::adapters::journal_file::JournalFile;
 use crate::adapters::kube::{ConnectOptions, connect};
+use crate::adapters::metrics_source::MetricsSource;
 use crate::adapters::prometheus::{DEFAULT_TIMEOUT, PrometheusSource, client_config};
 use crate::adapters::session_store::{SessionDir, SessionStart, SessionStore};
 use crate::adapters::verify::{ClusterProbe, Prober, TimeScale};
@@ -19,18 +20,53 @@ use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{self, Runbook};
 use crate::runtime::console::{self, ClusterFeed, Feeds, MetricsFeed, Outcome};
+use crate::runtime::drill_feed::DrillFeed;
 use crate::runtime::journal_port::JournalAppend;
 use crate::runtime::logging;
 use crate::runtime::terminal::TerminalGuard;
 use crate::runtime::verification::VerifyFeed;
 use crate::ui::cluster::LiveCluster;
+use crate::ui::drill::DrillIntro;
 use crate::ui::keymap::Keymap;
 use crate::ui::live::LiveMetrics;
-use crate::ui::state::{App, Flash, FlashLevel, SessionInfo};
+use crate::ui::state::{App, Flash, FlashLevel, Layer, SessionInfo};
 use crate::ui::theme::Theme;
 
 /// Opens a new session on a runbook.
 pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
+    open_session(path, args, None, None).map(|(code, _)| code)
+}
+
+/// What `backout drill` adds to a console session (see `cli/drill.rs`).
+pub struct DrillSetup {
+    /// Metrics when no Prometheus is configured (the simulator's model): the source and
+    /// the label the metrics pane shows.
+    pub fallback_metrics: Option<(Arc<dyn MetricsSource>, String)>,
+    /// The scenario's timeline events as they happen.
+    pub timeline: Option<DrillFeed>,
+    /// The intro layer shown over the first frame.
+    pub intro: DrillIntro,
+    /// The simulator's kubeconfig: written into the session directory and used (with
+    /// its `backout-sim` context) in place of `--kubeconfig`/`--context`.
+    pub kubeconfig_yaml: Option<String>,
+    /// How many check seconds pass per real second in verification monitor windows
+    /// (over `BACKOUT_VERIFY_TIME_SCALE`).
+    pub verify_time_scale: Option<f64>,
+    /// A CA (PEM) that HTTP checks trust: the simulator's, for its health endpoints.
+    pub verify_ca_pem: Option<String>,
+}
+
+/// The context of the simulator's admin user in its kubeconfig.
+pub const SIM_CONTEXT: &str = "backout-sim";
+
+/// Opens a new session on a runbook, in drill mode (`SessionStarted.mode` `drill`) when
+/// `drill` is given. Returns the session's directory when one was created.
+pub(crate) fn open_session(
+    path: &Path,
+    args: &ConsoleArgs,
+    drill: Option<DrillSetup>,
+    meta: Option<&super::drill::DrillMeta>,
+) -> Result<(ExitCode, Option<SessionDir>), CliError> {
     let bytes = std::fs::read(path)
         .map_err(|e| CliError::Message(format!("cannot read {}: {e}", path.display())))?;
     let runbook = match runbook::load_bytes(path, &bytes) {
@@ -41,13 +77,29 @@ pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
                 "backout: {} does not load; fix the errors above (`backout check` lists them too).",
                 path.display()
             );
-            return Ok(ExitCode::from(1));
+            return Ok((ExitCode::from(1), None));
         }
     };
     let store = SessionStore::from_env().map_err(message)?;
-    let new = store
-        .create(&SessionStart::new(path, &bytes, &runbook.title))
-        .map_err(message)?;
+    let mut start = SessionStart::new(path, &bytes, &runbook.title);
+    if drill.is_some() {
+        start.mode = "drill";
+    }
+    let new = store.create(&start).map_err(message)?;
+    let dir = new.dir.clone();
+    if let Some(meta) = meta {
+        let json = serde_json::to_vec_pretty(meta).map_err(message)?;
+        std::fs::write(dir.path.join("drill.json"), json)?;
+    }
+    let mut args = args.clone();
+    if let Some(yaml) = drill.as_ref().and_then(|d| d.kubeconfig_yaml.as_deref()) {
+        let path = dir.path.join("kubeconfig");
+        crate::sim::kubeconfig::write(&path, yaml)
+            .map_err(|e| CliError::Message(format!("cannot write {}: {e}", path.display())))?;
+        args.kubeconfig = Some(path);
+        args.context = Some(SIM_CONTEXT.to_string());
+    }
+    let args = &args;
     let mut notices = Vec::new();
     if !runbook.warnings.is_empty() {
         notices.push(format!(
@@ -56,14 +108,16 @@ pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
             path.display()
         ));
     }
-    run(
+    let code = run(
         runbook,
         new.dir,
         new.journal,
         vec![new.started],
         notices,
         args,
-    )
+        drill,
+    )?;
+    Ok((code, Some(dir)))
 }
 
 /// Reopens a session where it was.
@@ -112,7 +166,7 @@ pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, Cli
     if secrets_to_ask > 0 {
         notices.push("secret values were not journaled: they will be asked for again".into());
     }
-    run(runbook, dir, journal, records, notices, args)
+    run(runbook, dir, journal, records, notices, args, None)
 }
 
 fn run(
@@ -122,6 +176,7 @@ fn run(
     records: Vec<Record>,
     notices: Vec<String>,
     args: &ConsoleArgs,
+    drill: Option<DrillSetup>,
 ) -> Result<ExitCode, CliError> {
     let _log = crate::adapters::session_store::log_dir()
         .ok()
@@ -161,7 +216,9 @@ fn run(
     app.redactor = Redactor::from_vars(std::env::vars());
     let mut shown: Vec<String> = notices;
     let mut journal = journal;
-    let drill = (args.drill || app.progress.mode == "drill") && !args.drill_real_messages;
+    // Drills write every message to the session's outbox unless real sinks are asked for.
+    let outbox_only = (args.drill || drill.is_some() || app.progress.mode == "drill")
+        && !args.drill_real_messages;
     let notify = crate::runtime::notify_feed::setup(
         app.runbook.front.as_ref(),
         |k| std::env::var(k).ok(),
@@ -170,30 +227,48 @@ fn run(
             .parent()
             .unwrap_or_else(|| Path::new(".")),
         &dir.path,
-        drill,
+        outbox_only,
         &app.records,
     );
     for s in &notify.secrets {
         app.redactor.add(s.clone());
         journal.add_secret(s.clone());
     }
-    app.messaging = crate::ui::messages::Messaging::new(notify.sinks, drill, &app.records);
+    app.messaging = crate::ui::messages::Messaging::new(notify.sinks, outbox_only, &app.records);
     for p in &notify.problems {
         tracing::warn!("{p}");
     }
     shown.extend(notify.problems);
-    let feed = match metrics_feed(&app.runbook, args) {
-        Ok(Some((feed, label))) => {
-            let label = app.mask_secrets(&label);
+    let verify_overrides = VerifyOverrides {
+        scale: drill.as_ref().and_then(|d| d.verify_time_scale),
+        ca_pem: drill.as_ref().and_then(|d| d.verify_ca_pem.clone()),
+    };
+    let (fallback_metrics, timeline) = match drill {
+        Some(d) => {
+            app.layers.push(Layer::DrillIntro(Box::new(d.intro)));
+            (d.fallback_metrics, d.timeline)
+        }
+        None => (None, None),
+    };
+    let feed = match (metrics_feed(&app.runbook, args), fallback_metrics) {
+        // A drill without a Prometheus reads the simulator's model instead.
+        (Ok(None) | Err(_), Some((source, label))) => {
             app.metrics = LiveMetrics::for_runbook(&app.runbook, &app.records, label);
-            app.metrics.is_some().then_some(feed)
+            app.metrics.is_some().then(|| MetricsFeed::drill(source))
         }
-        Ok(None) => None,
-        Err(e) => {
-            tracing::warn!("metrics: {e}");
-            shown.push(format!("metrics off: {e}"));
-            None
-        }
+        (result, _) => match result {
+            Ok(Some((feed, label))) => {
+                let label = app.mask_secrets(&label);
+                app.metrics = LiveMetrics::for_runbook(&app.runbook, &app.records, label);
+                app.metrics.is_some().then_some(feed)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!("metrics: {e}");
+                shown.push(format!("metrics off: {e}"));
+                None
+            }
+        },
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -252,7 +327,13 @@ fn run(
         });
     }
 
-    let verify = verify_feed(&app.runbook, args, cluster.as_ref(), feed.as_ref());
+    let verify = verify_feed(
+        &app.runbook,
+        args,
+        cluster.as_ref(),
+        feed.as_ref(),
+        &verify_overrides,
+    );
     let sink = SessionJournal {
         file: journal,
         actor,
@@ -267,6 +348,7 @@ fn run(
                 cluster,
                 notifier: notify.feed,
                 verify,
+                drill: timeline,
             },
             &mut guard.terminal,
         )
@@ -402,25 +484,44 @@ pub const VERIFY_TIME_SCALE_ENV: &str = "BACKOUT_VERIFY_TIME_SCALE";
 /// Probes for the runbook's verification checks (`None` when it has none): HTTP with a
 /// 10 s timeout, the cluster connection for pods and rollout checks, the metrics source
 /// for PromQL checks.
+/// What a drill sets for verification instead of the environment.
+#[derive(Debug, Default)]
+struct VerifyOverrides {
+    scale: Option<f64>,
+    ca_pem: Option<String>,
+}
+
 fn verify_feed(
     runbook: &Runbook,
     args: &ConsoleArgs,
     cluster: Option<&ClusterFeed>,
     metrics: Option<&MetricsFeed>,
+    overrides: &VerifyOverrides,
 ) -> Option<VerifyFeed> {
     if runbook.checks.is_empty() {
         return None;
     }
-    let scale = std::env::var(VERIFY_TIME_SCALE_ENV)
-        .ok()
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .unwrap_or(1.0);
+    let scale = overrides.scale.unwrap_or_else(|| {
+        std::env::var(VERIFY_TIME_SCALE_ENV)
+            .ok()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .unwrap_or(1.0)
+    });
     let mut prober = Prober::new(std::time::Duration::from_secs(10));
-    if let Some(path) = std::env::var_os(VERIFY_CA_FILE_ENV) {
-        match verify_http_client(Path::new(&path)) {
-            Ok(client) => prober.http = client,
-            Err(e) => tracing::warn!("verification: {VERIFY_CA_FILE_ENV}: {e}"),
-        }
+    let ca = match (&overrides.ca_pem, std::env::var_os(VERIFY_CA_FILE_ENV)) {
+        (Some(pem), _) => Some(Ok(pem.as_bytes().to_vec())),
+        (None, Some(path)) => Some(std::fs::read(&path).map_err(|e| {
+            format!(
+                "{VERIFY_CA_FILE_ENV}: cannot read {}: {e}",
+                Path::new(&path).display()
+            )
+        })),
+        (None, None) => None,
+    };
+    match ca.map(|pem| pem.and_then(|pem| verify_http_client(&pem))) {
+        Some(Ok(client)) => prober.http = client,
+        Some(Err(e)) => tracing::warn!("verification: {e}"),
+        None => {}
     }
     prober.cluster = cluster.map(|c| ClusterProbe::new(c.client.clone(), c.target.clone()));
     prober.metrics =
@@ -436,10 +537,9 @@ fn verify_feed(
 /// simulator's, written by `backout sim --ca-out`).
 pub const VERIFY_CA_FILE_ENV: &str = "BACKOUT_VERIFY_CA_FILE";
 
-fn verify_http_client(ca: &Path) -> Result<reqwest::Client, String> {
-    let pem = std::fs::read(ca).map_err(|e| format!("cannot read {}: {e}", ca.display()))?;
+fn verify_http_client(pem: &[u8]) -> Result<reqwest::Client, String> {
     let cert =
-        reqwest::Certificate::from_pem(&pem).map_err(|e| format!("not a PEM certificate: {e}"))?;
+        reqwest::Certificate::from_pem(pem).map_err(|e| format!("not a PEM certificate: {e}"))?;
     reqwest::Client::builder()
         .add_root_certificate(cert)
         .build()
@@ -492,7 +592,14 @@ mod verify_tests {
         assert_eq!(book.checks.len(), 2);
         let source = verify_metrics(&book, &ConsoleArgs::default()).expect("a source");
         assert_eq!(source.names(), ["error_rate", "step_12"]);
-        let feed = verify_feed(&book, &ConsoleArgs::default(), None, None).expect("a feed");
+        let feed = verify_feed(
+            &book,
+            &ConsoleArgs::default(),
+            None,
+            None,
+            &VerifyOverrides::default(),
+        )
+        .expect("a feed");
         assert_eq!(feed.checks, book.checks);
         assert!(feed.prober.metrics.is_some() && feed.prober.cluster.is_none());
         // Without Prometheus (none in the runbook, nor in PROMETHEUS_URL) nothing serves them.

@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub mod check;
 pub mod console;
+pub mod drill;
 pub mod report;
 pub mod sessions;
 pub mod sim;
@@ -79,6 +80,12 @@ pub enum Command {
     /// Roll a deployment back, like `kubectl rollout undo`, with RBAC preflight, a server
     /// dry-run and diff, typed confirmation, a journal and the rollout followed to the end.
     Undo(UndoArgs),
+    /// Run a rollback drill: a simulated cluster and a scenario (default: bad-deploy with
+    /// runbooks/deployment-rollback.md), or `--context NAME --runbook FILE` on a real
+    /// cluster; scored against the runbook's RTO at the end.
+    Drill(DrillArgs),
+    /// List past drills with their scorecards and the trend across them.
+    Drills(DrillsArgs),
     /// Pods summary, rollout state and revision history of a deployment (or of every
     /// deployment in the namespace).
     Status(StatusArgs),
@@ -208,6 +215,46 @@ pub struct ReportArgs {
     /// Write to this file instead of standard output.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// Scenario name (see `runbooks/drills/`) or a scenario file.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Time compression of the scenario: 10 makes a 10-minute scenario last a minute.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Runbook to open (default: the one the scenario names).
+    #[arg(long)]
+    pub runbook: Option<PathBuf>,
+    /// Time compression of verification monitor windows: with the default 10, a runbook's
+    /// 10-minute watch takes one minute of the drill.
+    #[arg(long, default_value_t = 10.0)]
+    pub verify_speed: f64,
+    /// Seed for the simulator's random choices.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print the scorecard of a drill session (default: the latest drill) instead of
+    /// starting one; exit 1 when it did not pass.
+    #[arg(long, value_name = "SESSION", num_args = 0..=1, default_missing_value = "")]
+    pub report: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DrillsFormat {
+    Text,
+    Json,
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct DrillsArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DrillsFormat,
+    /// Show the latest scorecard and the trend chart in the terminal UI.
+    #[arg(long)]
+    pub tui: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,11 +2,13 @@
 
 pub mod cluster;
 pub mod decision;
+pub mod drill_record;
 pub mod journal;
 pub mod notify;
 pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod runbook;
+pub mod scorecard;
 pub mod verification_report;
 pub mod verify;

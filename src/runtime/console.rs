@@ -73,6 +73,15 @@ impl MetricsFeed {
             baseline_offset: None,
         }
     }
+
+    /// For a drill's simulated metrics (computed in-process, nothing to spare): a refresh
+    /// every 2 s so the matrix follows a compressed scenario closely.
+    pub fn drill(source: Arc<dyn MetricsSource>) -> MetricsFeed {
+        MetricsFeed {
+            every: Duration::from_secs(2),
+            ..MetricsFeed::new(source)
+        }
+    }
 }
 
 /// The cluster the console watches (and acts on): a connected client and the target.
@@ -92,6 +101,8 @@ pub struct Feeds {
     pub notifier: Option<NotifierFeed>,
     /// Probes for the runbook's verification checks.
     pub verify: Option<VerifyFeed>,
+    /// `backout drill`: the scenario's timeline events as they happen.
+    pub drill: Option<super::drill_feed::DrillFeed>,
 }
 
 /// Runs the console until the operator quits. Waits for every queued journal write
@@ -111,6 +122,7 @@ where
         cluster,
         notifier,
         verify,
+        drill,
     } = feeds;
     let mut verify = verify.map(VerifyExec::new);
     let (tx, mut rx) = mpsc::channel::<Msg>(MSG_QUEUE);
@@ -122,6 +134,7 @@ where
     let baseline_request = Arc::new(AtomicBool::new(true));
     let poller = metrics.map(|feed| spawn_metrics(tx.clone(), feed, baseline_request.clone()));
     let watcher = cluster.as_ref().map(|c| spawn_cluster(tx.clone(), c));
+    let timeline = drill.map(|d| super::drill_feed::spawn_drill(tx.clone(), d));
     let actions = cluster.map(|c| ClusterExec::new(c, &app.session.id));
     let mut commands: HashMap<u32, CommandHandle> = HashMap::new();
     let notifier = notifier.map(|n| NotifyTask::spawn(n, tx.clone()));
@@ -200,6 +213,9 @@ where
     }
     if let Some(n) = notifier {
         n.stop();
+    }
+    if let Some(t) = timeline {
+        t.abort();
     }
     if let Some((mut handle, forward)) = watcher {
         handle.stop();

@@ -397,6 +397,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "blue-green",
         include_str!("../../runbooks/drills/blue-green.yaml"),
     ),
+    (
+        "flaky-api-server",
+        include_str!("../../runbooks/drills/flaky-api-server.yaml"),
+    ),
 ];
 
 /// A scenario file.
@@ -422,6 +426,10 @@ pub struct Scenario {
     pub behaviours: Vec<Behaviour>,
     #[serde(default)]
     pub timeline: Vec<TimelineEntry>,
+    /// The runbook `backout drill` opens for this scenario, relative to the scenario
+    /// file's directory (e.g. `../deployment-rollback.md`).
+    #[serde(default)]
+    pub runbook: Option<String>,
 }
 
 fn d_namespace() -> String {

@@ -31,6 +31,7 @@ pub enum Action {
     UndoFurther,
     Escalate,
     KeepWatching,
+    AcknowledgeSeverity,
     Confirm,
     Cancel,
     Submit,
@@ -83,6 +84,9 @@ impl Action {
             Action::UndoFurther => "failed check: roll back further",
             Action::Escalate => "failed check: note it, go to communication",
             Action::KeepWatching => "failed check: restart its monitor window",
+            Action::AcknowledgeSeverity => {
+                "acknowledge the severity the matrix decided (a drill's time to detect)"
+            }
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
             Action::Submit => "save / submit",
@@ -130,6 +134,7 @@ impl Action {
             Action::UndoFurther => "undo further",
             Action::Escalate => "escalate",
             Action::KeepWatching => "keep watching",
+            Action::AcknowledgeSeverity => "ack severity",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::Submit => "save",

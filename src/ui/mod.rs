@@ -8,6 +8,7 @@ pub mod action_menu;
 #[cfg(test)]
 mod action_view_tests;
 pub mod cluster;
+pub mod drill;
 pub mod effect;
 pub mod format;
 pub mod keymap;
@@ -17,6 +18,7 @@ pub mod msg;
 pub mod native_step;
 pub mod panes;
 pub mod popups;
+pub mod scorecard_view;
 pub mod state;
 #[cfg(test)]
 pub mod testkit;

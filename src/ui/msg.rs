@@ -60,6 +60,9 @@ pub enum Msg {
     Notify(super::messages::NotifyEvent),
     /// A verification window's sample or end, from the verification executor.
     Verify(super::verify::VerifyMsg),
+    /// Something the drill's scenario just did (`backout drill`): journaled as
+    /// `DrillEvent` so the scorecard can time the team against it.
+    DrillEvent(String),
     /// SIGTERM / SIGHUP: leave cleanly.
     Terminate,
 }

@@ -155,6 +155,9 @@ pub enum Layer {
     NextMoves {
         check: usize,
     },
+    /// `backout drill`'s intro: what is about to happen and which keys matter. Any key
+    /// closes it.
+    DrillIntro(Box<super::drill::DrillIntro>),
 }
 
 impl Layer {
@@ -171,6 +174,7 @@ impl Layer {
             Layer::Compose(_) => Mode::Note,
             Layer::Messages { .. } => Mode::Help,
             Layer::NextMoves { .. } => Mode::Confirm,
+            Layer::DrillIntro(_) => Mode::Confirm,
         }
     }
 }

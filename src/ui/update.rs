@@ -65,6 +65,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Journaled { req, result } => on_journaled(app, req, result),
         Msg::Notify(ev) => messages::on_event(app, ev),
+        Msg::DrillEvent(what) => super::drill::on_drill_event(app, what),
         Msg::Output { run, stream, line } => {
             if app.output.run == Some(run) {
                 let line = app.mask_secrets(&line);
@@ -99,6 +100,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 // ---------------------------------------------------------------- keys
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if super::drill::dismiss_intro(app) {
+        return Vec::new();
+    }
     let mode = app.mode();
     let action = app.keymap.action_for(mode, &key);
     match mode {
@@ -370,6 +374,7 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::FilterPods => update_cluster::open_pod_filter(app),
         Action::ComposeMessage => messages::open_composer(app),
         Action::ShowMessages => messages::open_list(app),
+        Action::AcknowledgeSeverity => super::drill::acknowledge_severity(app),
         Action::Confirm
         | Action::Cancel
         | Action::Submit

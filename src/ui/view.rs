@@ -96,6 +96,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             Layer::Compose(c) => popups::compose::render(app, c, frame, area),
             Layer::Messages { cursor } => popups::messages::render(app, *cursor, frame, area),
             Layer::NextMoves { check } => popups::next_moves::render(app, *check, frame, area),
+            Layer::DrillIntro(intro) => popups::drill_intro::render(app, intro, frame, area),
         }
     }
 }

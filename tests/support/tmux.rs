@@ -134,14 +134,25 @@ impl Tmux {
     }
 
     pub fn wait_until(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        self.wait_until_within(what, PATIENCE, pred)
+    }
+
+    /// [`Tmux::wait_until`] with its own patience, for what takes long by design (a
+    /// decision-matrix rule's `for` window).
+    pub fn wait_until_within(
+        &self,
+        what: &str,
+        patience: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
             if pred(&s) {
                 return s;
             }
-            if start.elapsed() > PATIENCE {
-                panic!("waited {PATIENCE:?} for {what:?}; the screen was:\n{s}");
+            if start.elapsed() > patience {
+                panic!("waited {patience:?} for {what:?}; the screen was:\n{s}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }

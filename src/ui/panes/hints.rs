@@ -29,7 +29,27 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
+    if matches!(
+        app.layers.last(),
+        Some(crate::ui::state::Layer::DrillIntro(_))
+    ) {
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(" any key ", t.style(Role::Key)),
+                Span::styled(" start the drill", bar),
+            ]))
+            .style(bar),
+            area,
+        );
+        return;
+    }
     let mode = app.mode();
+    let ack: &[Action] = if mode == Mode::Normal && crate::ui::drill::awaiting_acknowledgement(app)
+    {
+        &[Action::AcknowledgeSeverity]
+    } else {
+        &[]
+    };
     let actions: &[Action] = match mode {
         Mode::Normal if app.running.is_some() => &[
             Action::Down,
@@ -98,7 +118,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Mode::Actions => &[Action::Down, Action::Cancel],
     };
     let mut spans = vec![Span::styled(" ", bar)];
-    for a in actions {
+    for a in ack.iter().chain(actions) {
         let shown: &[Action] = if *a == Action::Down {
             &[Action::Down, Action::Up]
         } else {

@@ -34,7 +34,11 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             if cluster_only && app.cluster.is_none() {
                 continue;
             }
-            if *action == Action::RecaptureBaseline && app.metrics.is_none() {
+            if matches!(
+                action,
+                Action::RecaptureBaseline | Action::AcknowledgeSeverity
+            ) && app.metrics.is_none()
+            {
                 continue;
             }
             let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();

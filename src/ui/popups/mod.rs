@@ -4,6 +4,7 @@ pub mod action_menu;
 pub mod cluster;
 pub mod compose;
 pub mod confirm;
+pub mod drill_intro;
 pub mod help;
 pub mod messages;
 pub mod next_moves;

@@ -1,0 +1,608 @@
+//! `backout drill`: a rollback drill. Starts the simulated cluster in-process with a
+//! scenario, writes a kubeconfig for it into the session directory, and opens the console
+//! on the scenario's runbook through the same kube client path as a real cluster. The
+//! scenario's timeline is journaled as `DrillEvent`s as it plays; metrics come from
+//! Prometheus when one is configured, else from the simulator's model. When the console
+//! closes, the scorecard is computed from the journal, saved to the drill history and
+//! shown.
+//!
+//! `backout drill --context NAME --runbook FILE` runs the same timed flow against a real
+//! cluster: no simulator, no fault injection; the clock starts when the console opens.
+//!
+//! `backout drills` lists the history (see [`list`]).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use super::console::{DrillSetup, open_session};
+use super::{CliError, ConsoleArgs, DrillArgs, DrillsArgs, DrillsFormat};
+use crate::adapters::config::UserConfig;
+use crate::adapters::drill_history;
+use crate::adapters::session_store::{SessionDir, SessionStore, home_dir};
+use crate::adapters::sim_metrics::SimMetricsSource;
+use crate::domain::drill_record::{DrillRecord, card_text, history_markdown, history_table};
+use crate::domain::journal::Entry;
+use crate::domain::runbook::{self, Runbook};
+use crate::domain::scorecard::score;
+use crate::runtime::drill_feed::{DrillFeed, follow_timeline};
+use crate::runtime::scorecard_screen;
+use crate::sim::{Scenario, SimConfig, Simulator};
+use crate::ui::drill::DrillIntro;
+use crate::ui::theme::Theme;
+
+/// The scenario `backout drill` runs with no arguments.
+pub const DEFAULT_SCENARIO: &str = "bad-deploy";
+
+/// Runbooks the built-in scenarios name, built into the binary so that `backout drill`
+/// works from any directory (by file name, as the scenarios' `runbook:` ends).
+pub const BUILTIN_RUNBOOKS: &[(&str, &str)] = &[
+    (
+        "deployment-rollback.md",
+        include_str!("../../runbooks/deployment-rollback.md"),
+    ),
+    (
+        "search-latency-rollback.md",
+        include_str!("../../runbooks/search-latency-rollback.md"),
+    ),
+    (
+        "crashloop-rollback.md",
+        include_str!("../../runbooks/crashloop-rollback.md"),
+    ),
+    (
+        "stuck-rollout-rollback.md",
+        include_str!("../../runbooks/stuck-rollout-rollback.md"),
+    ),
+    (
+        "cart-flag-rollback.md",
+        include_str!("../../runbooks/cart-flag-rollback.md"),
+    ),
+    (
+        "storefront-switch-back.md",
+        include_str!("../../runbooks/storefront-switch-back.md"),
+    ),
+];
+
+/// What a drill will run on.
+#[derive(Debug)]
+pub enum Plan {
+    /// The simulator with a scenario, and the runbook to open.
+    Simulated {
+        scenario: Box<Scenario>,
+        runbook: PathBuf,
+    },
+    /// A real cluster's context (no simulator), and the runbook to open.
+    Cluster { context: String, runbook: PathBuf },
+}
+
+/// Decides what to run from the arguments; starts nothing.
+pub fn plan(args: &DrillArgs, console: &ConsoleArgs) -> Result<Plan, CliError> {
+    if let Some(context) = &console.context {
+        if args.scenario.is_some() {
+            return Err(CliError::Message(
+                "--context drills a real cluster, where scenarios do not play: drop --scenario \
+                 (or drop --context to drill on the simulator)"
+                    .into(),
+            ));
+        }
+        let Some(runbook) = args.runbook.clone() else {
+            return Err(CliError::Message(format!(
+                "a drill on context {context:?} needs the runbook to work: add --runbook FILE"
+            )));
+        };
+        return Ok(Plan::Cluster {
+            context: context.clone(),
+            runbook,
+        });
+    }
+    let name = args.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO);
+    let dir = super::sim::drills_dir();
+    let scenario = Scenario::load(name, &dir).map_err(|e| CliError::Message(e.to_string()))?;
+    let runbook = match &args.runbook {
+        Some(r) => r.clone(),
+        None => {
+            let Some(rel) = scenario.runbook.as_deref() else {
+                return Err(CliError::Message(format!(
+                    "scenario {:?} names no runbook (add `runbook:` to it, or pass --runbook FILE)",
+                    scenario.name
+                )));
+            };
+            let base = if Path::new(name).is_file() {
+                Path::new(name)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default()
+            } else {
+                dir
+            };
+            resolve_runbook(&base, rel)?
+        }
+    };
+    Ok(Plan::Simulated {
+        scenario: Box::new(scenario),
+        runbook,
+    })
+}
+
+/// `base/rel` when it exists, else the built-in copy of that runbook (written under the
+/// data directory, since a session starts from a file).
+fn resolve_runbook(base: &Path, rel: &str) -> Result<PathBuf, CliError> {
+    let path = base.join(rel);
+    if path.is_file() {
+        return Ok(path);
+    }
+    let file = Path::new(rel)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let Some((_, text)) = BUILTIN_RUNBOOKS.iter().find(|(n, _)| *n == file) else {
+        return Err(CliError::Message(format!(
+            "the scenario's runbook {} does not exist",
+            path.display()
+        )));
+    };
+    let dir = home_dir().map_err(message)?.join("drill-runbooks");
+    std::fs::create_dir_all(&dir)?;
+    let out = dir.join(&file);
+    std::fs::write(&out, text)?;
+    Ok(out)
+}
+
+/// What the drill ran on, kept next to the session's journal (`drill.json`) so the
+/// scorecard can be recomputed later (`backout drill --report`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DrillMeta {
+    pub scenario: Option<String>,
+    /// `simulator` or the context's name.
+    pub cluster: String,
+}
+
+const META_FILE: &str = "drill.json";
+
+/// Runs `backout drill`.
+pub fn run(args: DrillArgs, console: &ConsoleArgs) -> Result<ExitCode, CliError> {
+    if let Some(session) = &args.report {
+        return report(Some(session.as_str()).filter(|s| !s.is_empty()));
+    }
+    match plan(&args, console)? {
+        Plan::Simulated { scenario, runbook } => simulated(*scenario, &runbook, &args, console),
+        Plan::Cluster { context, runbook } => on_cluster(&context, &runbook, console),
+    }
+}
+
+fn simulated(
+    scenario: Scenario,
+    runbook_path: &Path,
+    args: &DrillArgs,
+    console: &ConsoleArgs,
+) -> Result<ExitCode, CliError> {
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        return Err(CliError::Message(format!(
+            "--speed must be a positive number, not {}",
+            args.speed
+        )));
+    }
+    super::sim::limit_malloc_arenas();
+    let front = runbook::load(runbook_path).ok().and_then(|r| r.front);
+    let sim_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("sim")
+        .enable_all()
+        .build()?;
+    let name = scenario.name.clone();
+    let intro = intro_for(&scenario, args.speed);
+    let handle = sim_rt
+        .block_on(Simulator::start(SimConfig {
+            speed: args.speed,
+            seed: args.seed,
+            scenario: Some(scenario),
+            ..SimConfig::default()
+        }))
+        .map_err(message)?;
+    let fallback_metrics = match front.as_ref() {
+        Some(f) => match SimMetricsSource::for_runbook(&handle, f) {
+            Ok(Some(source)) => {
+                for n in source.unmapped() {
+                    tracing::warn!("simulator metrics: {n:?} maps to nothing in the model");
+                }
+                let source: Arc<dyn crate::adapters::metrics_source::MetricsSource> =
+                    Arc::new(source);
+                Some((source, format!("simulator model ({name})")))
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!("simulator metrics: {e}");
+                None
+            }
+        },
+        None => None,
+    };
+    let (tx, feed) = DrillFeed::channel();
+    let shared = Arc::clone(handle.shared());
+    sim_rt.spawn(follow_timeline(
+        move || {
+            shared
+                .timeline_played()
+                .into_iter()
+                .map(|t| match t.error {
+                    Some(e) => format!("{} (failed: {e})", t.what),
+                    None => t.what,
+                })
+                .collect()
+        },
+        tx,
+        Duration::from_millis(250),
+    ));
+    let setup = DrillSetup {
+        fallback_metrics,
+        timeline: Some(feed),
+        intro,
+        kubeconfig_yaml: Some(handle.kubeconfig_yaml()),
+        verify_time_scale: Some(args.verify_speed),
+        verify_ca_pem: Some(handle.ca_pem().to_string()),
+    };
+    let meta = DrillMeta {
+        scenario: Some(name),
+        cluster: "simulator".into(),
+    };
+    let result = open_session(runbook_path, console, Some(setup), Some(&meta));
+    sim_rt.block_on(handle.shutdown());
+    sim_rt.shutdown_timeout(Duration::from_millis(200));
+    finish(result, console)
+}
+
+fn on_cluster(
+    context: &str,
+    runbook_path: &Path,
+    console: &ConsoleArgs,
+) -> Result<ExitCode, CliError> {
+    let (tx, feed) = DrillFeed::channel();
+    // The clock starts when the console opens: there is no scenario to wait for.
+    let _ = tx.send(format!("drill started on context {context}"));
+    let setup = DrillSetup {
+        fallback_metrics: None,
+        timeline: Some(feed),
+        intro: DrillIntro {
+            title: format!("Drill on context {context}"),
+            story: vec![
+                format!(
+                    "A timed rollback drill against the real cluster of context {context}: no \
+                     simulator, no fault injection."
+                ),
+                "The clock is running from now.".into(),
+            ],
+            tasks: default_tasks(),
+        },
+        kubeconfig_yaml: None,
+        // A real cluster recovers in real time: its watch windows are not compressed.
+        verify_time_scale: None,
+        verify_ca_pem: None,
+    };
+    let meta = DrillMeta {
+        scenario: None,
+        cluster: context.to_string(),
+    };
+    let result = open_session(runbook_path, console, Some(setup), Some(&meta));
+    drop(tx);
+    finish(result, console)
+}
+
+/// Scores the session that just ended, saves it to the history, shows the scorecard
+/// screen and prints the scorecard.
+fn finish(
+    result: Result<(ExitCode, Option<SessionDir>), CliError>,
+    console: &ConsoleArgs,
+) -> Result<ExitCode, CliError> {
+    let (code, dir) = result?;
+    let Some(dir) = dir else { return Ok(code) };
+    let record = score_session(&dir)?;
+    let home = home_dir().map_err(message)?;
+    if let Err(e) = drill_history::save(&home, &record) {
+        eprintln!("backout: the drill history could not be saved: {e}");
+    }
+    let (history, _) = drill_history::list(&home);
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        let theme = theme(console);
+        if let Err(e) = scorecard_screen::show(&theme, Some(&record), &history) {
+            tracing::warn!("scorecard screen: {e}");
+        }
+    }
+    for line in card_text(&record) {
+        println!("{line}");
+    }
+    Ok(code)
+}
+
+/// The drill record of a session, from its journal and runbook copy.
+pub fn score_session(dir: &SessionDir) -> Result<DrillRecord, CliError> {
+    let recovered = dir.read_journal().map_err(message)?;
+    let copy = dir.runbook_copy_path();
+    let runbook: Runbook = runbook::load(&copy)
+        .map_err(|e| CliError::Message(format!("the session's runbook copy does not load: {e}")))?;
+    let meta: Option<DrillMeta> = std::fs::read(dir.path.join(META_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let runbook_path = recovered
+        .records
+        .iter()
+        .find_map(|r| match &r.entry {
+            Entry::SessionStarted { runbook_path, .. } => Some(runbook_path.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    Ok(DrillRecord {
+        session: dir.id.clone(),
+        scenario: meta.as_ref().and_then(|m| m.scenario.clone()),
+        cluster: meta
+            .map(|m| m.cluster)
+            .unwrap_or_else(|| "simulator".into()),
+        runbook_title: runbook.title.clone(),
+        runbook_path,
+        scored_at: Utc::now(),
+        scorecard: score(&recovered.records, &runbook),
+    })
+}
+
+fn is_drill(dir: &SessionDir) -> bool {
+    dir.read_journal().is_ok_and(|r| {
+        r.records.first().is_some_and(
+            |f| matches!(&f.entry, Entry::SessionStarted { mode, .. } if mode == "drill"),
+        )
+    })
+}
+
+/// `backout drill --report [SESSION]`: the scorecard of a drill session (default: the
+/// latest drill), re-saved to the history.
+fn report(session: Option<&str>) -> Result<ExitCode, CliError> {
+    let store = SessionStore::from_env().map_err(message)?;
+    let dir = match session {
+        Some(id) => store.open(id).map_err(message)?,
+        None => {
+            let mut ids: Vec<String> = store
+                .list()
+                .map_err(message)?
+                .into_iter()
+                .map(|s| s.id)
+                .collect();
+            // Ids start with the session's start time: newest first.
+            ids.sort_unstable_by(|a, b| b.cmp(a));
+            ids.into_iter()
+                .filter_map(|id| store.open(&id).ok())
+                .find(is_drill)
+                .ok_or_else(|| {
+                    CliError::Message("no drill session yet: run `backout drill`".into())
+                })?
+        }
+    };
+    if !is_drill(&dir) {
+        return Err(CliError::Message(format!(
+            "session {} is not a drill (it was not started by `backout drill`)",
+            dir.id
+        )));
+    }
+    let record = score_session(&dir)?;
+    let home = home_dir().map_err(message)?;
+    if let Err(e) = drill_history::save(&home, &record) {
+        eprintln!("backout: the drill history could not be saved: {e}");
+    }
+    for line in card_text(&record) {
+        println!("{line}");
+    }
+    Ok(if record.scorecard.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `backout drills`: every drill kept, with the trend.
+pub fn list(args: DrillsArgs, console: &ConsoleArgs) -> Result<ExitCode, CliError> {
+    let home = home_dir().map_err(message)?;
+    let (history, warnings) = drill_history::list(&home);
+    for w in &warnings {
+        eprintln!("backout: warning: {w}");
+    }
+    if args.tui {
+        scorecard_screen::show(&theme(console), history.last(), &history)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match args.format {
+        DrillsFormat::Json => {
+            let json = serde_json::to_string_pretty(&history).map_err(message)?;
+            println!("{json}");
+        }
+        DrillsFormat::Md => print!("{}", history_markdown(&history)),
+        DrillsFormat::Text => {
+            if history.is_empty() {
+                println!("No drills yet. Run `backout drill`.");
+            } else {
+                for line in history_table(&history) {
+                    println!("{line}");
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn theme(console: &ConsoleArgs) -> Theme {
+    let config = UserConfig::load();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Theme::resolve(
+        console.theme.as_deref(),
+        &config.themes,
+        config.theme_override.as_deref(),
+        no_color,
+    )
+    .0
+}
+
+fn default_tasks() -> Vec<String> {
+    vec![
+        "Acknowledge the severity the decision matrix reaches (time to detect).".into(),
+        "Roll back: undo in the Rollout pane, or run the runbook's rollback step.".into(),
+        "Follow the rollout to the end, then verify recovery.".into(),
+        "Communicate, work the rest of the checklist, and finish with Q.".into(),
+    ]
+}
+
+/// The intro of a simulated drill: the scenario's story and what to do.
+pub fn intro_for(scenario: &Scenario, speed: f64) -> DrillIntro {
+    let mut story = Vec::new();
+    if !scenario.description.is_empty() {
+        story.push(scenario.description.clone());
+    }
+    let first = scenario
+        .timeline
+        .iter()
+        .filter_map(|e| crate::sim::scenario::parse_duration(&e.at).map(|at| (at, e)))
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    story.push(match first {
+        Some((at, e)) => format!(
+            "The service is healthy now. In about {} something happens: {}.",
+            crate::domain::scorecard::human_secs(at / speed),
+            e.describe()
+        ),
+        None => "The service is healthy now.".into(),
+    });
+    story.push(format!(
+        "Simulated cluster at {speed}× speed; the clock starts when the scenario acts."
+    ));
+    DrillIntro {
+        title: format!("Drill: {}", scenario.name),
+        story,
+        tasks: default_tasks(),
+    }
+}
+
+fn message(e: impl std::fmt::Display) -> CliError {
+    CliError::Message(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(scenario: Option<&str>, runbook: Option<&str>) -> DrillArgs {
+        DrillArgs {
+            scenario: scenario.map(String::from),
+            speed: 1.0,
+            verify_speed: 10.0,
+            runbook: runbook.map(PathBuf::from),
+            seed: 1,
+            report: None,
+        }
+    }
+
+    #[test]
+    fn no_arguments_plan_bad_deploy_with_the_deployment_rollback_runbook() {
+        let Plan::Simulated { scenario, runbook } =
+            plan(&args(None, None), &ConsoleArgs::default()).expect("plans")
+        else {
+            panic!("expected the simulator");
+        };
+        assert_eq!(scenario.name, "bad-deploy");
+        assert_eq!(
+            runbook.file_name().and_then(|f| f.to_str()),
+            Some("deployment-rollback.md")
+        );
+        assert!(runbook.is_file());
+    }
+
+    #[test]
+    fn a_context_plans_a_real_cluster_drill_and_needs_a_runbook_but_no_scenario() {
+        let console = ConsoleArgs {
+            context: Some("staging".into()),
+            ..ConsoleArgs::default()
+        };
+        match plan(
+            &args(None, Some("runbooks/deployment-rollback.md")),
+            &console,
+        ) {
+            Ok(Plan::Cluster { context, runbook }) => {
+                assert_eq!(context, "staging");
+                assert_eq!(runbook, PathBuf::from("runbooks/deployment-rollback.md"));
+            }
+            other => panic!("expected a cluster drill, got {other:?}"),
+        }
+        let err = plan(&args(None, None), &console).expect_err("needs --runbook");
+        assert!(err.to_string().contains("--runbook"), "{err}");
+        let err = plan(&args(Some("bad-deploy"), Some("x.md")), &console)
+            .expect_err("no scenario on a real cluster");
+        assert!(err.to_string().contains("drop --scenario"), "{err}");
+    }
+
+    #[test]
+    fn the_intro_says_what_happens_when_at_the_given_speed() {
+        let s = Scenario::load("bad-deploy", Path::new("runbooks/drills")).expect("loads");
+        let intro = intro_for(&s, 10.0);
+        let text = intro.story.join(" ");
+        assert!(text.contains("In about 6s"), "{text}");
+        assert!(text.contains("bad release 1.6.0"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod scenario_tests {
+    use super::*;
+    use crate::adapters::sim_metrics::ModelMetric;
+
+    /// Every shipped scenario names a runbook that loads without warnings, targets the
+    /// scenario's namespace and one of its deployments, and names only metrics the
+    /// simulator's model computes (so a drill without Prometheus shows them all).
+    #[test]
+    fn every_shipped_scenario_opens_a_runbook_that_fits_it() {
+        let dir = Path::new("runbooks/drills");
+        for (name, _) in crate::sim::scenario::BUILTIN {
+            let plan = plan(
+                &DrillArgs {
+                    scenario: Some((*name).into()),
+                    speed: 1.0,
+                    verify_speed: 10.0,
+                    runbook: None,
+                    seed: 1,
+                    report: None,
+                },
+                &ConsoleArgs::default(),
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let Plan::Simulated { scenario, runbook } = plan else {
+                panic!("{name}: simulated")
+            };
+            assert!(
+                runbook.starts_with(dir.parent().unwrap()),
+                "{name}: {runbook:?}"
+            );
+            let rb = runbook::load(&runbook).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(rb.warnings.is_empty(), "{name}: {:?}", rb.warnings);
+            let front = rb.front.expect("front matter");
+            let target = front.target.expect("target");
+            assert_eq!(
+                target.namespace.as_deref(),
+                Some(scenario.namespace.as_str()),
+                "{name}"
+            );
+            let deployment = target.deployment.expect("target.deployment");
+            assert!(
+                scenario.apps.iter().any(|a| a.name == deployment),
+                "{name}: no app {deployment}"
+            );
+            let metrics = front.metrics.expect("metrics");
+            for q in metrics.queries.keys() {
+                assert!(ModelMetric::of(q).is_some(), "{name}: {q} maps to nothing");
+            }
+            assert!(!front.matrix.is_empty(), "{name}: a decision matrix");
+            assert!(!front.rto.is_empty(), "{name}: RTO targets");
+            assert!(
+                BUILTIN_RUNBOOKS
+                    .iter()
+                    .any(|(f, _)| runbook.file_name().is_some_and(|n| n == *f)),
+                "{name}: runbook built in"
+            );
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! `backout drill --report` and `backout drills`, run as the real binary against a
+//! `BACKOUT_HOME` made for the test, with drill sessions journaled by hand; and the
+//! argument handling of drills on a real cluster (refused before anything starts).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use backout::adapters::session_store::{SessionStart, SessionStore};
+use backout::domain::journal::Entry;
+use backout::domain::runbook::StepId;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+const RUNBOOK: &str = "---
+backout: 1
+rto: { SEV-1: 5m }
+---
+# Web rollback
+
+## 1. Prepare (3 min)
+
+- [ ] Incident declared
+
+## 2. Execute the rollback (5 min)
+
+- [ ] Rollout complete
+
+## 3. Verify recovery (10 min)
+
+- [ ] Error ratio under 1 %
+
+## 4. Communicate
+
+- [ ] Incident channel updated
+";
+
+fn backout(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_backout"))
+        .args(args)
+        .env("BACKOUT_HOME", home)
+        .output()
+        .expect("run backout")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+/// A drill session: the bad release at +0 s, acknowledged at `detect`, rolled back and
+/// worked through at a steady pace; `communicate` false leaves the last step undone.
+fn drill(home: &Path, t0: DateTime<Utc>, mode: &str, detect: i64, communicate: bool) -> String {
+    let store = SessionStore::at(home);
+    let mut new = store
+        .create(&SessionStart {
+            runbook_path: Path::new("/srv/runbooks/web.md"),
+            runbook_bytes: RUNBOOK.as_bytes(),
+            title: "Web rollback",
+            mode,
+            actor: "ana@ops".into(),
+            host: "ops".into(),
+            at: t0,
+        })
+        .unwrap();
+    let action = "kubectl rollout undo deployment/web".to_string();
+    let mut entries = vec![
+        (
+            1,
+            Entry::DrillEvent {
+                what: "bad release 2.0 rolling out".into(),
+            },
+        ),
+        (
+            1 + detect,
+            Entry::SeverityAcknowledged {
+                severity: "SEV-1".into(),
+            },
+        ),
+        (
+            11 + detect,
+            Entry::ClusterActionRequested {
+                action: action.clone(),
+                target: "sim/web/web".into(),
+            },
+        ),
+        (
+            41 + detect,
+            Entry::ClusterActionFinished {
+                action,
+                outcome: "deployment \"web\" successfully rolled out".into(),
+                ok: true,
+            },
+        ),
+        (
+            42 + detect,
+            Entry::StepTicked {
+                step: StepId(1),
+                title: String::new(),
+            },
+        ),
+        (
+            62 + detect,
+            Entry::StepTicked {
+                step: StepId(2),
+                title: String::new(),
+            },
+        ),
+    ];
+    if communicate {
+        entries.push((
+            72 + detect,
+            Entry::StepTicked {
+                step: StepId(3),
+                title: String::new(),
+            },
+        ));
+    }
+    for (secs, e) in entries {
+        new.journal
+            .append_at(t0 + Duration::seconds(secs), "ana@ops", e)
+            .unwrap();
+    }
+    std::fs::write(
+        new.dir.path.join("drill.json"),
+        r#"{"scenario":"bad-deploy","cluster":"simulator"}"#,
+    )
+    .unwrap();
+    new.dir.id
+}
+
+#[test]
+fn drills_on_an_empty_home_says_how_to_start() {
+    let home = tempfile::tempdir().unwrap();
+    let o = backout(home.path(), &["drills"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("No drills yet"), "{}", stdout(&o));
+    let o = backout(home.path(), &["drills", "--format", "json"]);
+    assert_eq!(stdout(&o).trim(), "[]");
+}
+
+#[test]
+fn reported_drills_are_kept_and_listed_with_their_timings_and_trend() {
+    let home = tempfile::tempdir().unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 8, 1, 9, 0, 0).unwrap();
+    let first = drill(home.path(), t0, "drill", 120, true);
+    let second = drill(home.path(), t0 + Duration::days(30), "drill", 50, false);
+
+    let o = backout(home.path(), &["drill", "--report", &first]);
+    assert!(
+        o.status.success(),
+        "a passing drill exits 0: {}",
+        stderr(&o)
+    );
+    let card = stdout(&o);
+    assert!(
+        card.contains("PASSED") && card.contains("bad-deploy"),
+        "{card}"
+    );
+    assert!(card.contains("detect") && card.contains("2m00s"), "{card}");
+    // The latest drill by default; it did not communicate, so it did not pass.
+    let o = backout(home.path(), &["drill", "--report"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains(&second), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("communicate: not reached"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = backout(home.path(), &["drills", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let list = list.as_array().expect("an array");
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["session"], first.as_str(), "oldest first");
+    assert_eq!(list[1]["session"], second.as_str());
+    let secs = |i: usize, stage: usize| list[i]["scorecard"]["stages"][stage]["secs"].as_f64();
+    assert_eq!(secs(0, 0), Some(120.0), "detect of the first drill");
+    assert_eq!(secs(1, 0), Some(50.0), "detect of the second drill");
+    assert_eq!(secs(0, 2), Some(30.0), "recover");
+    assert_eq!(list[0]["scorecard"]["passed"], true);
+    assert_eq!(list[1]["scorecard"]["passed"], false);
+    assert_eq!(
+        list[1]["scorecard"]["stages"][4]["secs"],
+        serde_json::Value::Null
+    );
+
+    let o = backout(home.path(), &["drills"]);
+    let table = stdout(&o);
+    assert!(
+        table.contains("2026-08-01 09:00") && table.contains("2026-08-31 09:00"),
+        "{table}"
+    );
+    assert!(
+        table.contains("trend") && table.contains("−1m10s"),
+        "detect improved:\n{table}"
+    );
+
+    let o = backout(home.path(), &["drills", "--format", "md"]);
+    let md = stdout(&o);
+    assert!(md.starts_with("# Rollback drills"), "{md}");
+    assert!(md.contains("2 drill(s), 1 passed."), "{md}");
+    assert!(
+        md.contains("| 2026-08-01 09:00 | bad-deploy | pass | 2m00s |"),
+        "{md}"
+    );
+    assert!(md.contains("- detect: −1m10s"), "{md}");
+}
+
+#[test]
+fn a_live_session_has_no_scorecard() {
+    let home = tempfile::tempdir().unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 8, 1, 9, 0, 0).unwrap();
+    let live = drill(home.path(), t0, "live", 10, true);
+    let o = backout(home.path(), &["drill", "--report", &live]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is not a drill"), "{}", stderr(&o));
+    let o = backout(home.path(), &["drill", "--report"]);
+    assert!(
+        stderr(&o).contains("no drill session yet"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_drill_on_a_real_cluster_needs_a_runbook_and_takes_no_scenario() {
+    let home = tempfile::tempdir().unwrap();
+    let o = backout(home.path(), &["drill", "--context", "staging"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("add --runbook FILE"), "{}", stderr(&o));
+    let o = backout(
+        home.path(),
+        &[
+            "drill",
+            "--context",
+            "staging",
+            "--scenario",
+            "bad-deploy",
+            "--runbook",
+            "x.md",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("drop --scenario"), "{}", stderr(&o));
+    // Refused before anything started: no session was created.
+    assert!(!home.path().join("sessions").exists());
+}
