@@ -128,7 +128,7 @@ pub fn setup(
     drill: bool,
     records: &[crate::domain::journal::Record],
 ) -> Setup {
-    use crate::adapters::notify::{Outbox, configure, outbox};
+    use crate::adapters::notify::{Outbox, Sink, Target, configure, named_sinks, outbox};
     use crate::domain::notify::RetryPolicy;
     let Some(notify) = front.and_then(|f| f.notify.as_ref()) else {
         return Setup {
@@ -139,7 +139,21 @@ pub fn setup(
         };
     };
     let configured = configure(notify, env, runbook_dir);
-    let mut problems: Vec<String> = configured.problems.iter().map(|p| p.to_string()).collect();
+    // A drill sends nothing anywhere: every sink the runbook names writes to the outbox,
+    // whether or not its secret is set on this machine.
+    let (sinks, mut problems): (Vec<Sink>, Vec<String>) = if drill {
+        let outbox = Outbox {
+            path: session_dir.join(outbox::FILE_NAME),
+        };
+        let sinks = named_sinks(notify)
+            .into_iter()
+            .map(|kind| Sink::new(kind, Target::Outbox(outbox.clone())))
+            .collect();
+        (sinks, Vec::new())
+    } else {
+        let problems = configured.problems.iter().map(|p| p.to_string()).collect();
+        (configured.sinks.clone(), problems)
+    };
     let secrets: Vec<String> = configured
         .secrets
         .iter()
@@ -147,15 +161,12 @@ pub fn setup(
         .collect();
     let redactor = configured.redactor();
     let built = Notifier::new(
-        configured.sinks.clone(),
+        sinks,
         RetryPolicy::default(),
         std::time::Duration::from_secs(10),
         redactor,
     );
     let notifier = match built {
-        Ok(n) if drill => Some(n.diverted_to(&Outbox {
-            path: session_dir.join(outbox::FILE_NAME),
-        })),
         Ok(n) => Some(n),
         Err(e) => {
             problems.push(format!("notify: cannot build the HTTP client: {e}"));
@@ -216,18 +227,23 @@ mod tests {
     fn a_drill_diverts_every_sink_and_secrets_come_back_for_redaction() {
         let dir = std::path::Path::new("/tmp/session");
         let s = setup(Some(&front()), env, dir, dir, true, &[]);
-        assert_eq!(s.sinks, ["outbox:webhook", "outbox:pagerduty"]);
-        assert!(s.feed.is_some());
+        // Slack's variable is unset on this machine: in a drill its outbox stands in anyway.
         assert_eq!(
-            s.problems,
-            ["notify.slack: webhook_env names `UNSET`, which is not set"]
+            s.sinks,
+            ["outbox:slack", "outbox:webhook", "outbox:pagerduty"]
         );
+        assert!(s.feed.is_some());
+        assert!(s.problems.is_empty(), "{:?}", s.problems);
         assert_eq!(
             s.secrets,
             ["http://127.0.0.1:9/hook-secret", "pd-routing-key"]
         );
         let live = setup(Some(&front()), env, dir, dir, false, &[]);
         assert_eq!(live.sinks, ["webhook", "pagerduty"]);
+        assert_eq!(
+            live.problems,
+            ["notify.slack: webhook_env names `UNSET`, which is not set"]
+        );
     }
 
     #[test]

@@ -75,6 +75,23 @@ impl Configured {
     }
 }
 
+/// The sinks the `notify` block names, in the order `configure` resolves them, whether or
+/// not their secrets can be read (a drill's outbox stands in for them all).
+pub fn named_sinks(notify: &Notify) -> Vec<SinkKind> {
+    [
+        (notify.slack.is_some(), SinkKind::Slack),
+        (notify.teams.is_some(), SinkKind::Teams),
+        (notify.webhook.is_some(), SinkKind::Webhook),
+        (notify.github.is_some(), SinkKind::Github),
+        (notify.statuspage.is_some(), SinkKind::Statuspage),
+        (notify.grafana.is_some(), SinkKind::Grafana),
+        (notify.pagerduty.is_some(), SinkKind::Pagerduty),
+    ]
+    .into_iter()
+    .filter_map(|(named, kind)| named.then_some(kind))
+    .collect()
+}
+
 /// Resolves every sink in `notify`. `env` looks up environment variables (empty counts
 /// as unset); `runbook_dir` anchors relative secret files. Every secret read is listed in
 /// [`Configured::secrets`].

@@ -19,7 +19,7 @@ pub mod statuspage;
 pub mod teams;
 pub mod webhook;
 
-pub use config::{Configured, SinkConfigError, configure};
+pub use config::{Configured, SinkConfigError, configure, named_sinks};
 pub use deliver::{Delivery, Progress, deliver, http_client};
 pub use http::Attempt;
 pub use outbox::Outbox;
