@@ -445,8 +445,10 @@ fn default_tasks() -> Vec<String> {
     vec![
         "Acknowledge the severity the decision matrix reaches (time to detect).".into(),
         "Roll back: undo in the Rollout pane, or run the runbook's rollback step.".into(),
-        "Follow the rollout to the end, then verify recovery.".into(),
-        "Communicate, work the rest of the checklist, and finish with Q.".into(),
+        "Follow the rollout to the end, then verify recovery (the Check steps: v).".into(),
+        "Communicate (m sends a message: in a drill, to the outbox), work the rest of the \
+         checklist, and finish with Q."
+            .into(),
     ]
 }
 

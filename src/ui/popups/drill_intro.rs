@@ -27,7 +27,19 @@ const KEYS: &[(Action, &str)] = &[
         Action::Undo,
         "Rollout pane: roll back to the selected revision",
     ),
+    (
+        Action::ClusterActions,
+        "other cluster actions: pause, scale, set env (flags), switch selector, …",
+    ),
     (Action::Run, "run the selected step's command (asks first)"),
+    (
+        Action::Verify,
+        "start the selected verification check (watches over its window)",
+    ),
+    (
+        Action::ComposeMessage,
+        "draft, edit and send a message (a drill's go to its outbox)",
+    ),
     (Action::Toggle, "tick a checklist step"),
     (Action::Skip, "skip a step, with a reason"),
     (Action::Note, "write a note into the journal"),
@@ -58,7 +70,10 @@ pub fn lines(app: &App, intro: &DrillIntro) -> Vec<Line<'static>> {
     lines.push(Line::default());
     lines.push(Line::from(Span::styled("Keys", t.style(Role::Heading))));
     for (action, what) in KEYS {
-        if *action == Action::Undo && app.cluster.is_none() {
+        if matches!(action, Action::Undo | Action::ClusterActions) && app.cluster.is_none() {
+            continue;
+        }
+        if *action == Action::Verify && app.runbook.checks.is_empty() {
             continue;
         }
         if *action == Action::AcknowledgeSeverity && app.metrics.is_none() {
