@@ -148,7 +148,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         if spark_w > 0 {
             let series = live.series.get(row.name).map(Vec::as_slice).unwrap_or(&[]);
             let bands = live.bands.get(row.name).map(Vec::as_slice).unwrap_or(&[]);
-            spans.extend(banded_sparkline(app, series, bands, spark_w - 1));
+            let baseline = live.signals.baseline(row.name).map(|b| b.value);
+            spans.extend(banded_sparkline(app, series, bands, baseline, spark_w - 1));
             spans.push(Span::raw(" "));
         }
         if th_w > 0 {
@@ -173,16 +174,24 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// The sparkline with each bar in the colour of the matrix band its value falls in
-/// (quiet values in the info colour), scaled to reach the nearest threshold: the
-/// thresholds drawn as bands on the chart.
-fn banded_sparkline(app: &App, series: &[f64], bands: &[Band], width: usize) -> Vec<Span<'static>> {
+/// (quiet values in the info colour), scaled to reach the nearest threshold and the
+/// baseline: the thresholds drawn as bands on the chart, and a value four times its
+/// baseline drawn high even when it has been flat for the whole window.
+fn banded_sparkline(
+    app: &App,
+    series: &[f64],
+    bands: &[Band],
+    baseline: Option<f64>,
+    width: usize,
+) -> Vec<Span<'static>> {
     let t = &app.theme;
     let nearest = bands
         .iter()
         .map(|b| b.value)
         .filter(|v| v.is_finite())
         .min_by(f64::total_cmp);
-    let text = sparkline_reaching(series, width, nearest.as_slice());
+    let marks: Vec<f64> = nearest.into_iter().chain(baseline).collect();
+    let text = sparkline_reaching(series, width, &marks);
     let tail = &series[series.len().saturating_sub(width)..];
     let pad = width.saturating_sub(tail.len());
     let style_of = |v: Option<f64>| match v.and_then(|v| Band::of(bands, v)) {
