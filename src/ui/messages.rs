@@ -222,10 +222,19 @@ pub fn template_values(app: &App) -> BTreeMap<&'static str, String> {
         v.entry("service").or_insert_with(|| c.deployment.clone());
         revisions(app, c, &mut v);
     }
+    // The incident's severity is the worst the matrix reached this session: a rollback
+    // notification sent after the errors cleared is still about a SEV-1.
+    let worst = app
+        .progress
+        .severity_changes
+        .iter()
+        .filter_map(|c| c.to.as_deref())
+        .filter_map(|s| crate::domain::decision::Severity::parse(s).ok())
+        .max();
+    if let Some(worst) = worst {
+        v.insert("severity", worst.label().to_string());
+    }
     if let Some(change) = app.progress.severity_changes.last() {
-        if let Some(to) = &change.to {
-            v.insert("severity", to.clone());
-        }
         let verdict = match (&change.to, &change.rule) {
             (Some(sev), Some(rule)) => format!("{sev} ({rule})"),
             (Some(sev), None) => sev.clone(),

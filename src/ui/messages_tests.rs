@@ -388,3 +388,30 @@ fn a_resumed_console_resends_only_to_sinks_that_deduplicate() {
     );
     assert_eq!(app.messaging.rows[0].status, RowStatus::Unknown);
 }
+
+/// The message's severity is the incident's: the worst the matrix reached this session,
+/// even after the rollback cleared it; the verdict says what holds now.
+#[test]
+fn the_severity_variable_is_the_worst_reached_and_the_verdict_is_the_current_one() {
+    use crate::domain::journal::Entry;
+    let mut app = messaging_app(&["slack"]);
+    for (seq, from, to) in [
+        (2, None, Some("SEV-2")),
+        (3, Some("SEV-2"), Some("SEV-1")),
+        (4, Some("SEV-1"), None),
+    ] {
+        let r = record(
+            seq,
+            Entry::SeverityChanged {
+                from: from.map(str::to_string),
+                to: to.map(str::to_string),
+                rule: None,
+            },
+            t0(),
+        );
+        app.progress.apply(&r);
+    }
+    let v = template_values(&app);
+    assert_eq!(v.get("severity").map(String::as_str), Some("SEV-1"));
+    assert_eq!(v.get("verdict").map(String::as_str), Some("nothing firing"));
+}
