@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Sparkline, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
 
 use crate::domain::drill_record::{DrillRecord, card_text, stage_series, trend};
 use crate::domain::scorecard::{StageName, human_secs};
@@ -47,8 +47,11 @@ fn render_card(theme: &Theme, r: &DrillRecord, frame: &mut Frame, area: Rect) {
     } else {
         Role::Failed
     };
+    // One line per row, cut rather than wrapped, so the columns stay a table.
+    let width = area.width.saturating_sub(2) as usize;
     let lines: Vec<Line> = card_text(r)
         .into_iter()
+        .map(|l| crate::ui::format::ellipsize(&l, width))
         .enumerate()
         .map(|(i, l)| {
             let style = if i == 0 {
@@ -65,12 +68,7 @@ fn render_card(theme: &Theme, r: &DrillRecord, frame: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .border_style(theme.style(role))
         .title(Span::styled(" Scorecard ", theme.style(role)));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// One row per stage: a bar per drill (oldest to latest, as many as fit), the latest
