@@ -431,3 +431,66 @@ fn a_second_console_sees_the_holder_and_takes_over_after_expiry() {
         .expect("holder");
     assert_eq!(who.map(|h| h.holder).as_deref(), Some("carol@host (s-3)"));
 }
+
+/// `web` whose version 2.0 crashes four seconds after it starts (CrashLoopBackOff), with a
+/// 20 s progress deadline: the crashloop drill in small.
+const CRASHING: &str = r#"
+name: crashing
+namespace: shop
+apps:
+  - {name: web, replicas: 3, image: shop/web, history: ["1.0"], version: "1.1", progress_deadline_seconds: 20}
+behaviours:
+  - {version: "2.0", crash_after_seconds: 4, exit_code: 2, error_ratio: 0.5}
+"#;
+
+#[test]
+fn an_undo_after_the_progress_deadline_is_judged_on_the_new_rollout() {
+    let sim = Sim::start(CRASHING, 20.0);
+    let r = runner(&sim, "backout-sim", false);
+    let l = lease(&sim, "me@host (c)").expect("lease");
+    let set = ClusterAction::SetImage {
+        container: "app".into(),
+        image: "shop/web:2.0".into(),
+    };
+    sim.runtime
+        .block_on(r.execute(&set, &l))
+        .expect("set image");
+    let outcome = sim
+        .runtime
+        .block_on(r.follow(Duration::from_secs(60), |_| {}))
+        .expect("follow");
+    assert_eq!(
+        outcome,
+        FollowOutcome::Failed {
+            message: "deployment \"web\" exceeded its progress deadline".into()
+        }
+    );
+
+    // The undo: the Deployment still reports the old deadline verdict at first (kubectl's
+    // `rollout status` would fail on it), but the rollout it started completes.
+    sim.runtime.block_on(r.execute(&UNDO, &l)).expect("undo");
+    let mut seen = Vec::new();
+    let outcome = sim
+        .runtime
+        .block_on(r.follow(Duration::from_secs(60), |p| seen.push(p)))
+        .expect("follow");
+    assert_eq!(
+        outcome,
+        FollowOutcome::Complete {
+            message: "deployment \"web\" successfully rolled out".into()
+        },
+        "{seen:#?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|p| matches!(p, FollowProgress::Observed { facts, .. }
+            if matches!(backout::domain::cluster::rollout_status(facts),
+                backout::domain::cluster::RolloutStatus::Failed { .. }))),
+        "the follow saw the previous rollout's deadline verdict: {seen:#?}"
+    );
+    let d = sim.json(&["get", "deploy", "web", "-n", "shop"]);
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"][0]["image"],
+        "shop/web:1.1"
+    );
+}

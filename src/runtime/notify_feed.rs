@@ -116,6 +116,10 @@ pub struct Setup {
     pub secrets: Vec<String>,
 }
 
+/// What a drill's sink holds in place of a secret whose variable is unset (followed by the
+/// variable's name); it never leaves the process, since the sink writes to the outbox.
+const DRILL_STAND_IN: &str = "unset-in-drill:";
+
 /// Builds the session's sinks from the runbook's `notify` block (secrets from `env` or
 /// files relative to `runbook_dir`); with `drill`, every sink writes to the outbox in
 /// `session_dir` instead. `records` (the session so far) restore what earlier deliveries
@@ -138,12 +142,17 @@ pub fn setup(
             secrets: Vec::new(),
         };
     };
-    let configured = configure(notify, env, runbook_dir);
+    // In a drill every sink writes to the outbox and no secret is ever used: a sink whose
+    // secret variable is unset still stands in the outbox (on a laptop, nothing is set).
+    let stand_in =
+        |name: &str| env(name).or_else(|| drill.then(|| format!("{DRILL_STAND_IN}{name}")));
+    let configured = configure(notify, stand_in, runbook_dir);
     let mut problems: Vec<String> = configured.problems.iter().map(|p| p.to_string()).collect();
     let secrets: Vec<String> = configured
         .secrets
         .iter()
         .map(|s| s.expose().to_string())
+        .filter(|s| !s.starts_with(DRILL_STAND_IN))
         .collect();
     let redactor = configured.redactor();
     let built = Notifier::new(
@@ -216,18 +225,23 @@ mod tests {
     fn a_drill_diverts_every_sink_and_secrets_come_back_for_redaction() {
         let dir = std::path::Path::new("/tmp/session");
         let s = setup(Some(&front()), env, dir, dir, true, &[]);
-        assert_eq!(s.sinks, ["outbox:webhook", "outbox:pagerduty"]);
-        assert!(s.feed.is_some());
+        // Slack's variable is unset: in a drill it still stands in the outbox.
         assert_eq!(
-            s.problems,
-            ["notify.slack: webhook_env names `UNSET`, which is not set"]
+            s.sinks,
+            ["outbox:slack", "outbox:webhook", "outbox:pagerduty"]
         );
+        assert!(s.feed.is_some());
+        assert!(s.problems.is_empty(), "{:?}", s.problems);
         assert_eq!(
             s.secrets,
             ["http://127.0.0.1:9/hook-secret", "pd-routing-key"]
         );
         let live = setup(Some(&front()), env, dir, dir, false, &[]);
         assert_eq!(live.sinks, ["webhook", "pagerduty"]);
+        assert_eq!(
+            live.problems,
+            ["notify.slack: webhook_env names `UNSET`, which is not set"]
+        );
     }
 
     #[test]

@@ -41,7 +41,7 @@ use crate::domain::cluster::diff::{deployment_subtree, service_subtree, unified_
 pub use crate::domain::cluster::pipeline::{
     AccessCheck, ActionError, Executed, FollowOutcome, FollowProgress, Planned, Preflight,
 };
-use crate::domain::cluster::rollout::{rollback_annotations, rollout_status};
+use crate::domain::cluster::rollout::rollback_annotations;
 use crate::domain::cluster::{
     ClusterAction, EnvChange, RolloutStatus, Target, UndoChoice, choose_undo_revision,
 };
@@ -700,12 +700,14 @@ impl ActionRunner {
         let stream = watcher(self.deployments(), cfg).default_backoff();
         let mut stream = std::pin::pin!(stream);
         let mut last = String::from("no observation of the deployment yet");
+        // A deadline verdict left from before the change is not this rollout's.
+        let mut judge = crate::domain::cluster::RolloutFollow::new();
         let run = async {
             while let Some(ev) = stream.next().await {
                 match ev {
                     Ok(watcher::Event::Apply(d)) | Ok(watcher::Event::InitApply(d)) => {
                         let facts = convert::deployment_facts(&d);
-                        let status = rollout_status(&facts);
+                        let status = judge.observe(&facts);
                         last = status.message().to_string();
                         on_progress(FollowProgress::Observed {
                             facts,
