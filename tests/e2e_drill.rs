@@ -27,6 +27,21 @@ fn bin() -> &'static str {
 enum Rollback {
     /// Undo from the Rollout pane with the typed confirmation of this deployment name.
     UndoFromRolloutPane { deployment: &'static str },
+    /// An action of the actions menu (`a`), with its value typed into the prompt, then
+    /// confirmed.
+    ActionMenu {
+        key: &'static str,
+        value: &'static str,
+        confirm: Confirm,
+    },
+}
+
+/// How an action's confirmation is given.
+enum Confirm {
+    /// `y`.
+    Yes,
+    /// Typing this name.
+    Typed(&'static str),
 }
 
 /// The verification a team runs before rolling back (the deliberate failure): the keys
@@ -48,6 +63,8 @@ struct Case {
     acknowledge: bool,
     verify_too_early: Option<VerifyTooEarly>,
     rollback: Rollback,
+    /// What the rollback's last `ClusterActionFinished` outcome says when it worked.
+    recovered: &'static str,
     /// Keys from the top of the procedure to the first verification check step; the
     /// checks are `checks` consecutive steps from there.
     to_checks: &'static [&'static str],
@@ -68,6 +85,7 @@ const CASES: &[Case] = &[
         rollback: Rollback::UndoFromRolloutPane {
             deployment: "checkout-api",
         },
+        recovered: "successfully rolled out",
         // "3. Verify recovery": seven steps from the runbook's text, then the four checks.
         to_checks: &["]", "]", "j", "j", "j", "j", "j", "j", "j"],
         checks: 4,
@@ -89,6 +107,7 @@ const CASES: &[Case] = &[
         rollback: Rollback::UndoFromRolloutPane {
             deployment: "checkout-api",
         },
+        recovered: "successfully rolled out",
         to_checks: &["]", "]", "j", "j", "j", "j", "j", "j", "j"],
         checks: 4,
         passes: false,
@@ -104,6 +123,7 @@ const CASES: &[Case] = &[
         rollback: Rollback::UndoFromRolloutPane {
             deployment: "checkout-api",
         },
+        recovered: "successfully rolled out",
         to_checks: &["]", "]", "j", "j", "j", "j", "j", "j", "j"],
         checks: 4,
         passes: false,
@@ -119,8 +139,96 @@ const CASES: &[Case] = &[
         rollback: Rollback::UndoFromRolloutPane {
             deployment: "search-api",
         },
-        to_checks: &["]", "]", "j", "j", "j", "j", "j"],
+        recovered: "successfully rolled out",
+        // "3. Verify recovery": a PromQL block, a command and two steps, then the checks.
+        to_checks: &["]", "]", "j", "j", "j", "j"],
+        checks: 4,
+        passes: true,
+        shortfall: None,
+    },
+    Case {
+        id: "crashloop",
+        scenario: "crashloop",
+        speed: "20",
+        // Restarts climb past 3 for a minute before the errors do.
+        severity: "SEV-2",
+        acknowledge: true,
+        verify_too_early: None,
+        // Past the progress deadline by then: the follow judges the new rollout.
+        rollback: Rollback::UndoFromRolloutPane {
+            deployment: "payments-worker",
+        },
+        recovered: "successfully rolled out",
+        to_checks: &["]", "]", "j", "j", "j"],
+        checks: 4,
+        passes: true,
+        shortfall: None,
+    },
+    Case {
+        id: "feature-flag",
+        scenario: "feature-flag",
+        speed: "20",
+        severity: "SEV-1",
+        acknowledge: true,
+        verify_too_early: None,
+        rollback: Rollback::ActionMenu {
+            key: "e",
+            value: "NEW_PRICING=off",
+            confirm: Confirm::Yes,
+        },
+        recovered: "successfully rolled out",
+        to_checks: &["]", "]", "j", "j", "j"],
+        checks: 4,
+        passes: true,
+        shortfall: None,
+    },
+    Case {
+        id: "blue-green",
+        scenario: "blue-green",
+        speed: "20",
+        severity: "SEV-1",
+        acknowledge: true,
+        verify_too_early: None,
+        rollback: Rollback::ActionMenu {
+            key: "b",
+            value: "app=storefront,track=blue",
+            confirm: Confirm::Typed("storefront-green"),
+        },
+        recovered: "service/storefront patched",
+        to_checks: &["]", "]", "j", "j", "j"],
         checks: 3,
+        passes: true,
+        shortfall: None,
+    },
+    Case {
+        id: "stuck-rollout",
+        scenario: "stuck-rollout",
+        speed: "20",
+        severity: "SEV-2",
+        acknowledge: true,
+        verify_too_early: None,
+        rollback: Rollback::UndoFromRolloutPane {
+            deployment: "inventory",
+        },
+        recovered: "successfully rolled out",
+        to_checks: &["]", "]", "j", "j", "j", "j"],
+        checks: 4,
+        passes: true,
+        shortfall: None,
+    },
+    Case {
+        id: "flaky-api-server",
+        scenario: "flaky-api-server",
+        speed: "20",
+        severity: "SEV-1",
+        acknowledge: true,
+        verify_too_early: None,
+        rollback: Rollback::UndoFromRolloutPane {
+            deployment: "checkout-api",
+        },
+        recovered: "successfully rolled out",
+        to_checks: &["]", "]", "j", "j", "j", "j", "j", "j", "j"],
+        checks: 4,
         passes: true,
         shortfall: None,
     },
@@ -230,7 +338,8 @@ fn run_case(case: &Case) {
 
     // The matrix reaches the severity.
     t.wait_until_within("the severity to hold", SEVERITY_PATIENCE, |s| {
-        s.contains("ack severity") && s.contains(case.severity)
+        // The header shows the severity holding now.
+        s.contains("ack severity") && s.lines().next().is_some_and(|h| h.contains(case.severity))
     });
     if case.acknowledge {
         t.keys(&["A"]);
@@ -249,6 +358,33 @@ fn run_case(case: &Case) {
             // Back to the procedure.
             t.keys(&["BTab"]);
         }
+        Rollback::ActionMenu {
+            key,
+            value,
+            confirm,
+        } => {
+            t.keys(&["a"]);
+            t.wait_for("Actions on deployment/");
+            t.keys(&[key]);
+            t.wait_for("Enter saves");
+            t.type_text(value);
+            t.keys(&["Enter"]);
+            match confirm {
+                Confirm::Yes => {
+                    t.wait_until_within("the confirmation", Duration::from_secs(60), |s| {
+                        s.contains("y goes ahead")
+                    });
+                    t.keys(&["y"]);
+                }
+                Confirm::Typed(name) => {
+                    t.wait_until_within("the confirmation", Duration::from_secs(60), |s| {
+                        s.contains(&format!("({name})"))
+                    });
+                    t.type_text(name);
+                    t.keys(&["Enter"]);
+                }
+            }
+        }
     }
     wait_journal(
         &t,
@@ -256,9 +392,12 @@ fn run_case(case: &Case) {
         "the rollback to finish",
         Duration::from_secs(180),
         |r| {
-            entries(r, "cluster_action_finished")
-                .iter()
-                .any(|e| e["ok"] == true && e["outcome"].to_string().contains("rolled out"))
+            entries(r, "cluster_action_finished").iter().any(|e| {
+                e["ok"] == true
+                    && e["outcome"]
+                        .as_str()
+                        .is_some_and(|o| o.contains(case.recovered))
+            })
         },
     );
 
@@ -421,4 +560,29 @@ fn drill_bad_deploy_without_acknowledging_the_severity_does_not_pass() {
 #[test]
 fn drill_latency_regression_to_a_passing_scorecard() {
     run_case(case("latency-regression"));
+}
+
+#[test]
+fn drill_crashloop_to_a_passing_scorecard() {
+    run_case(case("crashloop"));
+}
+
+#[test]
+fn drill_feature_flag_turned_off_from_the_actions_menu_to_a_passing_scorecard() {
+    run_case(case("feature-flag"));
+}
+
+#[test]
+fn drill_blue_green_switched_back_from_the_actions_menu_to_a_passing_scorecard() {
+    run_case(case("blue-green"));
+}
+
+#[test]
+fn drill_stuck_rollout_to_a_passing_scorecard() {
+    run_case(case("stuck-rollout"));
+}
+
+#[test]
+fn drill_flaky_api_server_to_a_passing_scorecard() {
+    run_case(case("flaky-api-server"));
 }

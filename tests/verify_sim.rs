@@ -22,7 +22,8 @@ use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 use futures::future::join_all;
 
-/// The checks of a runbook paired with the drill; `{sim}` is the simulator's URL.
+/// The checks of a runbook paired with the drill; the health check names the in-cluster
+/// Service, which the simulator answers for (as in `backout drill`).
 const RUNBOOK: &str = r#"---
 target: { namespace: checkout, deployment: checkout-api }
 metrics:
@@ -30,7 +31,7 @@ metrics:
     error_rate: sum(rate(http_requests_total{app="checkout",code=~"5.."}[2m])) / sum(rate(http_requests_total{app="checkout"}[2m]))
 verify:
   - name: health
-    http: { url: "{sim}/sim/health/checkout/checkout", json_pointer: /status, equals: ok, max_latency: 5s }
+    http: { url: "http://checkout-api.checkout.svc.cluster.local/healthz", json_pointer: /status, equals: ok, max_latency: 5s }
     window: 15m
     every: 1m
   - { name: errors, promql: "error_rate < 0.02", window: 15m, every: 1m }
@@ -61,7 +62,7 @@ fn start() -> (Sim, Runbook, Prober, Arc<SimMetricsSource>) {
         scenario: Some(scenario),
         ..SimConfig::default()
     });
-    let text = RUNBOOK.replace("{sim}", &sim.handle().url());
+    let text = RUNBOOK;
     let book = runbook::parse(Path::new("checkout.md"), &text).expect("runbook loads");
     let front = book.front.as_ref().expect("front matter");
     let metrics = Arc::new(
@@ -78,6 +79,8 @@ fn start() -> (Sim, Runbook, Prober, Arc<SimMetricsSource>) {
             Target::new("checkout", "checkout-api"),
         )),
         metrics: Some(metrics.clone()),
+        // The health check names the in-cluster Service: the simulator answers for it.
+        simulated_services: Some(sim.handle().url()),
     };
     (sim, book, prober, metrics)
 }
