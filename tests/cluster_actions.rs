@@ -494,3 +494,33 @@ fn an_undo_after_the_progress_deadline_is_judged_on_the_new_rollout() {
         "shop/web:1.1"
     );
 }
+
+#[test]
+fn taking_the_lock_survives_a_flaky_api_server_and_says_why_when_it_cannot() {
+    let sim = Sim::start(WEB, 5.0);
+    // Every request fails for half a second, then the API recovers: the lock is taken.
+    sim.handle().shared().set_faults(ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    let shared = sim.handle().shared().clone();
+    sim.runtime.spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        shared.set_faults(ApiFaults::default());
+    });
+    let l = lease(&sim, "me@host (f)").expect("the lock, once the API answers");
+    drop(l);
+
+    // An API server that keeps failing: the error says so, and nobody holds the lock.
+    sim.handle().shared().set_faults(ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    match lease(&sim, "me@host (g)") {
+        Err(LeaseError::Api { message, .. }) => {
+            assert!(message.contains("simulated API server fault"), "{message}")
+        }
+        Err(other) => panic!("expected an API error, got {other}"),
+        Ok(_) => panic!("took the lock from a failing API server"),
+    }
+}

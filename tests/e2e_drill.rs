@@ -291,6 +291,18 @@ fn wait_journal(
     }
 }
 
+/// Whether the screen satisfies `pred` within `patience`.
+fn screen_within(t: &Tmux, patience: Duration, pred: impl Fn(&str) -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < patience {
+        if pred(&t.screen()) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    false
+}
+
 fn run_case(case: &Case) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let home = tempfile::tempdir().expect("tempdir");
@@ -348,8 +360,19 @@ fn run_case(case: &Case) {
 
     match &case.rollback {
         Rollback::UndoFromRolloutPane { deployment } => {
-            t.keys(&["Tab", "u"]);
-            t.wait_for(&format!("Type the deployment name ({deployment})"));
+            t.keys(&["Tab"]);
+            // With a flaky API server the undo's preflight or dry run can be refused: the
+            // console says so, and the operator presses `u` again.
+            let prompt = format!("Type the deployment name ({deployment})");
+            let mut tries = 0;
+            loop {
+                t.keys(&["u"]);
+                if screen_within(&t, Duration::from_secs(20), |s| s.contains(&prompt)) {
+                    break;
+                }
+                tries += 1;
+                assert!(tries < 6, "no undo confirmation:\n{}", t.screen());
+            }
             t.type_text(deployment);
             t.keys(&["Enter"]);
             t.wait_until_within("the rollout to complete", Duration::from_secs(120), |s| {
