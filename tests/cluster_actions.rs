@@ -524,3 +524,32 @@ fn taking_the_lock_survives_a_flaky_api_server_and_says_why_when_it_cannot() {
         Ok(_) => panic!("took the lock from a failing API server"),
     }
 }
+
+#[test]
+fn an_undo_reads_again_when_the_api_server_refuses_a_read_and_lands_once() {
+    let sim = Sim::start(WEB, 5.0);
+    let r = runner(&sim, "backout-sim", false);
+    let l = lease(&sim, "me@host (r)").expect("lease");
+    let before = sim.json(&["get", "deploy", "web", "-n", "shop"]);
+    // Every request fails for half a second: the undo's reads are refused, then answered.
+    sim.handle().shared().set_faults(ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    let shared = sim.handle().shared().clone();
+    sim.runtime.spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        shared.set_faults(ApiFaults::default());
+    });
+    let done = sim
+        .runtime
+        .block_on(r.execute(&UNDO, &l))
+        .expect("the undo, once the API answers");
+    assert_eq!(done.attempts, 1, "sent once: {done:?}");
+    let after = sim.json(&["get", "deploy", "web", "-n", "shop"]);
+    assert_eq!(
+        after["metadata"]["generation"].as_i64(),
+        before["metadata"]["generation"].as_i64().map(|g| g + 1),
+        "one change"
+    );
+}

@@ -253,6 +253,23 @@ impl ActionRunner {
             .map_err(|e| ActionError::api(format!("cannot read {}", self.qualified()), e))
     }
 
+    /// [`plan`](Self::plan), reading again when the API server refused or lost a read
+    /// (a flaky control plane): reads change nothing, so they are safe to repeat. Sends
+    /// are never repeated this way (an undo sent twice would go back two revisions).
+    async fn plan_patiently(&self, action: &ClusterAction) -> Result<Plan, ActionError> {
+        let mut faults = 0;
+        loop {
+            match self.plan(action).await {
+                Err(e) if transient(&e) && faults < READ_RETRIES => {
+                    faults += 1;
+                    tracing::info!(attempt = faults, "reading again before {action:?}: {e}");
+                    tokio::time::sleep(READ_RETRY_PAUSE * faults).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
     async fn plan(&self, action: &ClusterAction) -> Result<Plan, ActionError> {
         let q = self.qualified();
         match action {
@@ -661,7 +678,7 @@ impl ActionRunner {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let (request, success) = match self.plan(action).await? {
+            let (request, success) = match self.plan_patiently(action).await? {
                 Plan::Skip(message) => {
                     return Ok(Executed {
                         message,
@@ -742,6 +759,19 @@ impl ActionRunner {
                 last: "timed out waiting for the condition".into(),
             }),
         }
+    }
+}
+
+/// How many refused or lost reads planning an action survives.
+const READ_RETRIES: u32 = 4;
+/// The pause before the n-th read retry is n times this.
+const READ_RETRY_PAUSE: Duration = Duration::from_millis(200);
+
+/// A server-side failure (5xx, 429) or no answer at all (no HTTP status).
+fn transient(e: &ActionError) -> bool {
+    match e {
+        ActionError::Api { code, .. } => code.is_none_or(|c| c >= 500 || c == 429),
+        _ => false,
     }
 }
 
