@@ -516,6 +516,19 @@ fn run_case(case: &Case) {
             "{stage}: {d}"
         );
     }
+    // The figures, for docs/drills.md (shown with `--nocapture`).
+    let figures: Vec<String> = d["scorecard"]["stages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| format!("{} {}", s["name"], s["secs"]))
+        .collect();
+    eprintln!(
+        "figures {}: {} · time to recover {}",
+        case.id,
+        figures.join(", "),
+        d["scorecard"]["time_to_recover_secs"]
+    );
     // Verification and communication came from the checks and the outbox, not from ticks.
     let by = |i: usize| {
         d["scorecard"]["stages"][i]["by"]

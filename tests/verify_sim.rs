@@ -268,3 +268,40 @@ fn the_operator_may_cut_a_window_short_with_a_reason() {
         outcome.detail()
     );
 }
+
+#[test]
+fn a_refused_read_is_read_again_and_a_failing_api_server_is_named_plainly() {
+    let (sim, book, prober, _metrics) = start();
+    let rollout = book
+        .checks
+        .iter()
+        .find(|c| c.name == "rollout")
+        .expect("the rollout check");
+    // Every request fails for a fifth of a second: the sample reads again and is taken.
+    sim.handle().shared().set_faults(backout::sim::ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    let shared = sim.handle().shared().clone();
+    sim.runtime.spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        shared.set_faults(backout::sim::ApiFaults::default());
+    });
+    let seen = sim.runtime.block_on(prober.observe(rollout));
+    assert!(seen.is_pass(), "{seen:?}");
+
+    // An API server that keeps failing: unknown, with the server's words.
+    sim.handle().shared().set_faults(backout::sim::ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    let seen = sim.runtime.block_on(prober.observe(rollout));
+    assert_eq!(
+        seen,
+        backout::domain::verify::Observation::Unknown {
+            reason: "reading deployment/checkout-api: HTTP 500: simulated API server fault \
+                     (injected by backout sim)"
+                .into()
+        }
+    );
+}
