@@ -553,3 +553,34 @@ fn an_undo_reads_again_when_the_api_server_refuses_a_read_and_lands_once() {
         "one change"
     );
 }
+
+/// Every request fails for half a second from now.
+fn half_a_second_of_faults(sim: &Sim) {
+    sim.handle().shared().set_faults(ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    let shared = sim.handle().shared().clone();
+    sim.runtime.spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        shared.set_faults(ApiFaults::default());
+    });
+}
+
+#[test]
+fn the_access_check_and_the_dry_run_ask_again_when_the_api_server_refuses() {
+    let sim = Sim::start(WEB, 5.0);
+    let r = runner(&sim, "backout-sim", false);
+    half_a_second_of_faults(&sim);
+    let pre = sim
+        .runtime
+        .block_on(r.preflight(&UNDO))
+        .expect("the access check, once the API answers");
+    assert!(matches!(pre, Preflight::Allowed { .. }), "{pre:?}");
+    half_a_second_of_faults(&sim);
+    let planned = sim
+        .runtime
+        .block_on(r.dry_run(&UNDO))
+        .expect("the dry run, once the API answers");
+    assert!(matches!(planned, Planned::Change { .. }), "{planned:?}");
+}

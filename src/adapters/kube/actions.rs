@@ -207,10 +207,21 @@ impl ActionRunner {
                 },
                 ..SelfSubjectAccessReview::default()
             };
-            let answer = api
-                .create(&PostParams::default(), &review)
-                .await
-                .map_err(|e| ActionError::api("access review", e))?;
+            // An access review changes nothing: ask again when the answer is lost.
+            let mut faults = 0;
+            let answer = loop {
+                match api.create(&PostParams::default(), &review).await {
+                    Ok(answer) => break answer,
+                    Err(e) => {
+                        let e = ActionError::api("access review", e);
+                        if !transient(&e) || faults >= READ_RETRIES {
+                            return Err(e);
+                        }
+                        faults += 1;
+                        tokio::time::sleep(READ_RETRY_PAUSE * faults).await;
+                    }
+                }
+            };
             let status = answer.status.unwrap_or_default();
             checks.push(AccessCheck {
                 verb: verb.into(),
@@ -631,12 +642,22 @@ impl ActionRunner {
                 action.verb()
             )));
         }
-        match self.plan(action).await? {
+        match self.plan_patiently(action).await? {
             Plan::Skip(message) => Ok(Planned::Skip { message }),
             Plan::Do {
                 request, before, ..
             } => {
-                let after = self.send(&request, true).await?;
+                // A dry run changes nothing: send it again when it is refused or lost.
+                let mut faults = 0;
+                let after = loop {
+                    match self.send(&request, true).await {
+                        Err(e) if transient(&e) && faults < READ_RETRIES => {
+                            faults += 1;
+                            tokio::time::sleep(READ_RETRY_PAUSE * faults).await;
+                        }
+                        other => break other?,
+                    }
+                };
                 Ok(Planned::Change {
                     diff: unified_diff(&before, &after, 3),
                     kubectl: action.kubectl_command(&self.target),
@@ -762,7 +783,8 @@ impl ActionRunner {
     }
 }
 
-/// How many refused or lost reads planning an action survives.
+/// How many refused or lost reads (and dry runs, access reviews) planning an action
+/// survives.
 const READ_RETRIES: u32 = 4;
 /// The pause before the n-th read retry is n times this.
 const READ_RETRY_PAUSE: Duration = Duration::from_millis(200);
