@@ -62,8 +62,7 @@ fn start() -> (Sim, Runbook, Prober, Arc<SimMetricsSource>) {
         scenario: Some(scenario),
         ..SimConfig::default()
     });
-    let text = RUNBOOK;
-    let book = runbook::parse(Path::new("checkout.md"), &text).expect("runbook loads");
+    let book = runbook::parse(Path::new("checkout.md"), RUNBOOK).expect("runbook loads");
     let front = book.front.as_ref().expect("front matter");
     let metrics = Arc::new(
         SimMetricsSource::for_runbook(sim.handle(), front)
