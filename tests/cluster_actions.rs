@@ -431,3 +431,156 @@ fn a_second_console_sees_the_holder_and_takes_over_after_expiry() {
         .expect("holder");
     assert_eq!(who.map(|h| h.holder).as_deref(), Some("carol@host (s-3)"));
 }
+
+/// `web` whose version 2.0 crashes four seconds after it starts (CrashLoopBackOff), with a
+/// 20 s progress deadline: the crashloop drill in small.
+const CRASHING: &str = r#"
+name: crashing
+namespace: shop
+apps:
+  - {name: web, replicas: 3, image: shop/web, history: ["1.0"], version: "1.1", progress_deadline_seconds: 20}
+behaviours:
+  - {version: "2.0", crash_after_seconds: 4, exit_code: 2, error_ratio: 0.5}
+"#;
+
+#[test]
+fn an_undo_after_the_progress_deadline_is_judged_on_the_new_rollout() {
+    let sim = Sim::start(CRASHING, 20.0);
+    let r = runner(&sim, "backout-sim", false);
+    let l = lease(&sim, "me@host (c)").expect("lease");
+    let set = ClusterAction::SetImage {
+        container: "app".into(),
+        image: "shop/web:2.0".into(),
+    };
+    sim.runtime
+        .block_on(r.execute(&set, &l))
+        .expect("set image");
+    let outcome = sim
+        .runtime
+        .block_on(r.follow(Duration::from_secs(60), |_| {}))
+        .expect("follow");
+    assert_eq!(
+        outcome,
+        FollowOutcome::Failed {
+            message: "deployment \"web\" exceeded its progress deadline".into()
+        }
+    );
+
+    // The undo: the Deployment still reports the old deadline verdict at first (kubectl's
+    // `rollout status` would fail on it), but the rollout it started completes.
+    sim.runtime.block_on(r.execute(&UNDO, &l)).expect("undo");
+    let mut seen = Vec::new();
+    let outcome = sim
+        .runtime
+        .block_on(r.follow(Duration::from_secs(60), |p| seen.push(p)))
+        .expect("follow");
+    assert_eq!(
+        outcome,
+        FollowOutcome::Complete {
+            message: "deployment \"web\" successfully rolled out".into()
+        },
+        "{seen:#?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|p| matches!(p, FollowProgress::Observed { facts, .. }
+            if matches!(backout::domain::cluster::rollout_status(facts),
+                backout::domain::cluster::RolloutStatus::Failed { .. }))),
+        "the follow saw the previous rollout's deadline verdict: {seen:#?}"
+    );
+    let d = sim.json(&["get", "deploy", "web", "-n", "shop"]);
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"][0]["image"],
+        "shop/web:1.1"
+    );
+}
+
+#[test]
+fn taking_the_lock_survives_a_flaky_api_server_and_says_why_when_it_cannot() {
+    let sim = Sim::start(WEB, 5.0);
+    // Every request fails for half a second, then the API recovers: the lock is taken.
+    sim.handle().shared().set_faults(ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    let shared = sim.handle().shared().clone();
+    sim.runtime.spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        shared.set_faults(ApiFaults::default());
+    });
+    let l = lease(&sim, "me@host (f)").expect("the lock, once the API answers");
+    drop(l);
+
+    // An API server that keeps failing: the error says so, and nobody holds the lock.
+    sim.handle().shared().set_faults(ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    match lease(&sim, "me@host (g)") {
+        Err(LeaseError::Api { message, .. }) => {
+            assert!(message.contains("simulated API server fault"), "{message}")
+        }
+        Err(other) => panic!("expected an API error, got {other}"),
+        Ok(_) => panic!("took the lock from a failing API server"),
+    }
+}
+
+#[test]
+fn an_undo_reads_again_when_the_api_server_refuses_a_read_and_lands_once() {
+    let sim = Sim::start(WEB, 5.0);
+    let r = runner(&sim, "backout-sim", false);
+    let l = lease(&sim, "me@host (r)").expect("lease");
+    let before = sim.json(&["get", "deploy", "web", "-n", "shop"]);
+    // Every request fails for half a second: the undo's reads are refused, then answered.
+    sim.handle().shared().set_faults(ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    let shared = sim.handle().shared().clone();
+    sim.runtime.spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        shared.set_faults(ApiFaults::default());
+    });
+    let done = sim
+        .runtime
+        .block_on(r.execute(&UNDO, &l))
+        .expect("the undo, once the API answers");
+    assert_eq!(done.attempts, 1, "sent once: {done:?}");
+    let after = sim.json(&["get", "deploy", "web", "-n", "shop"]);
+    assert_eq!(
+        after["metadata"]["generation"].as_i64(),
+        before["metadata"]["generation"].as_i64().map(|g| g + 1),
+        "one change"
+    );
+}
+
+/// Every request fails for half a second from now.
+fn half_a_second_of_faults(sim: &Sim) {
+    sim.handle().shared().set_faults(ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    let shared = sim.handle().shared().clone();
+    sim.runtime.spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        shared.set_faults(ApiFaults::default());
+    });
+}
+
+#[test]
+fn the_access_check_and_the_dry_run_ask_again_when_the_api_server_refuses() {
+    let sim = Sim::start(WEB, 5.0);
+    let r = runner(&sim, "backout-sim", false);
+    half_a_second_of_faults(&sim);
+    let pre = sim
+        .runtime
+        .block_on(r.preflight(&UNDO))
+        .expect("the access check, once the API answers");
+    assert!(matches!(pre, Preflight::Allowed { .. }), "{pre:?}");
+    half_a_second_of_faults(&sim);
+    let planned = sim
+        .runtime
+        .block_on(r.dry_run(&UNDO))
+        .expect("the dry run, once the API answers");
+    assert!(matches!(planned, Planned::Change { .. }), "{planned:?}");
+}

@@ -22,7 +22,8 @@ use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 use futures::future::join_all;
 
-/// The checks of a runbook paired with the drill; `{sim}` is the simulator's URL.
+/// The checks of a runbook paired with the drill; the health check names the in-cluster
+/// Service, which the simulator answers for (as in `backout drill`).
 const RUNBOOK: &str = r#"---
 target: { namespace: checkout, deployment: checkout-api }
 metrics:
@@ -30,7 +31,7 @@ metrics:
     error_rate: sum(rate(http_requests_total{app="checkout",code=~"5.."}[2m])) / sum(rate(http_requests_total{app="checkout"}[2m]))
 verify:
   - name: health
-    http: { url: "{sim}/sim/health/checkout/checkout", json_pointer: /status, equals: ok, max_latency: 5s }
+    http: { url: "http://checkout-api.checkout.svc.cluster.local/healthz", json_pointer: /status, equals: ok, max_latency: 5s }
     window: 15m
     every: 1m
   - { name: errors, promql: "error_rate < 0.02", window: 15m, every: 1m }
@@ -61,8 +62,7 @@ fn start() -> (Sim, Runbook, Prober, Arc<SimMetricsSource>) {
         scenario: Some(scenario),
         ..SimConfig::default()
     });
-    let text = RUNBOOK.replace("{sim}", &sim.handle().url());
-    let book = runbook::parse(Path::new("checkout.md"), &text).expect("runbook loads");
+    let book = runbook::parse(Path::new("checkout.md"), RUNBOOK).expect("runbook loads");
     let front = book.front.as_ref().expect("front matter");
     let metrics = Arc::new(
         SimMetricsSource::for_runbook(sim.handle(), front)
@@ -78,6 +78,8 @@ fn start() -> (Sim, Runbook, Prober, Arc<SimMetricsSource>) {
             Target::new("checkout", "checkout-api"),
         )),
         metrics: Some(metrics.clone()),
+        // The health check names the in-cluster Service: the simulator answers for it.
+        simulated_services: Some(sim.handle().url()),
     };
     (sim, book, prober, metrics)
 }
@@ -263,5 +265,42 @@ fn the_operator_may_cut_a_window_short_with_a_reason() {
         outcome.detail().contains("1 sample passed"),
         "{}",
         outcome.detail()
+    );
+}
+
+#[test]
+fn a_refused_read_is_read_again_and_a_failing_api_server_is_named_plainly() {
+    let (sim, book, prober, _metrics) = start();
+    let rollout = book
+        .checks
+        .iter()
+        .find(|c| c.name == "rollout")
+        .expect("the rollout check");
+    // Every request fails for a fifth of a second: the sample reads again and is taken.
+    sim.handle().shared().set_faults(backout::sim::ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    let shared = sim.handle().shared().clone();
+    sim.runtime.spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        shared.set_faults(backout::sim::ApiFaults::default());
+    });
+    let seen = sim.runtime.block_on(prober.observe(rollout));
+    assert!(seen.is_pass(), "{seen:?}");
+
+    // An API server that keeps failing: unknown, with the server's words.
+    sim.handle().shared().set_faults(backout::sim::ApiFaults {
+        latency_ms: 0,
+        error_ratio: 1.0,
+    });
+    let seen = sim.runtime.block_on(prober.observe(rollout));
+    assert_eq!(
+        seen,
+        backout::domain::verify::Observation::Unknown {
+            reason: "reading deployment/checkout-api: HTTP 500: simulated API server fault \
+                     (injected by backout sim)"
+                .into()
+        }
     );
 }

@@ -54,6 +54,9 @@ pub struct DrillSetup {
     pub verify_time_scale: Option<f64>,
     /// A CA (PEM) that HTTP checks trust: the simulator's, for its health endpoints.
     pub verify_ca_pem: Option<String>,
+    /// The simulator's URL: HTTP checks naming an in-cluster Service
+    /// (`NAME.NAMESPACE.svc.cluster.local`) are answered by the simulated Service.
+    pub verify_sim_url: Option<String>,
 }
 
 /// The context of the simulator's admin user in its kubeconfig.
@@ -242,6 +245,7 @@ fn run(
     let verify_overrides = VerifyOverrides {
         scale: drill.as_ref().and_then(|d| d.verify_time_scale),
         ca_pem: drill.as_ref().and_then(|d| d.verify_ca_pem.clone()),
+        sim_url: drill.as_ref().and_then(|d| d.verify_sim_url.clone()),
     };
     let (fallback_metrics, timeline) = match drill {
         Some(d) => {
@@ -489,6 +493,7 @@ pub const VERIFY_TIME_SCALE_ENV: &str = "BACKOUT_VERIFY_TIME_SCALE";
 struct VerifyOverrides {
     scale: Option<f64>,
     ca_pem: Option<String>,
+    sim_url: Option<String>,
 }
 
 fn verify_feed(
@@ -523,6 +528,7 @@ fn verify_feed(
         Some(Err(e)) => tracing::warn!("verification: {e}"),
         None => {}
     }
+    prober.simulated_services = overrides.sim_url.clone();
     prober.cluster = cluster.map(|c| ClusterProbe::new(c.client.clone(), c.target.clone()));
     prober.metrics =
         verify_metrics(runbook, args).or_else(|| metrics.map(|m| Arc::clone(&m.source)));

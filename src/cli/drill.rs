@@ -244,6 +244,7 @@ fn simulated(
         kubeconfig_yaml: Some(handle.kubeconfig_yaml()),
         verify_time_scale: Some(args.verify_speed),
         verify_ca_pem: Some(handle.ca_pem().to_string()),
+        verify_sim_url: Some(handle.url()),
     };
     let meta = DrillMeta {
         scenario: Some(name),
@@ -281,6 +282,7 @@ fn on_cluster(
         // A real cluster recovers in real time: its watch windows are not compressed.
         verify_time_scale: None,
         verify_ca_pem: None,
+        verify_sim_url: None,
     };
     let meta = DrillMeta {
         scenario: None,

@@ -41,7 +41,7 @@ use crate::domain::cluster::diff::{deployment_subtree, service_subtree, unified_
 pub use crate::domain::cluster::pipeline::{
     AccessCheck, ActionError, Executed, FollowOutcome, FollowProgress, Planned, Preflight,
 };
-use crate::domain::cluster::rollout::{rollback_annotations, rollout_status};
+use crate::domain::cluster::rollout::rollback_annotations;
 use crate::domain::cluster::{
     ClusterAction, EnvChange, RolloutStatus, Target, UndoChoice, choose_undo_revision,
 };
@@ -207,10 +207,21 @@ impl ActionRunner {
                 },
                 ..SelfSubjectAccessReview::default()
             };
-            let answer = api
-                .create(&PostParams::default(), &review)
-                .await
-                .map_err(|e| ActionError::api("access review", e))?;
+            // An access review changes nothing: ask again when the answer is lost.
+            let mut faults = 0;
+            let answer = loop {
+                match api.create(&PostParams::default(), &review).await {
+                    Ok(answer) => break answer,
+                    Err(e) => {
+                        let e = ActionError::api("access review", e);
+                        if !transient(&e) || faults >= READ_RETRIES {
+                            return Err(e);
+                        }
+                        faults += 1;
+                        tokio::time::sleep(READ_RETRY_PAUSE * faults).await;
+                    }
+                }
+            };
             let status = answer.status.unwrap_or_default();
             checks.push(AccessCheck {
                 verb: verb.into(),
@@ -251,6 +262,23 @@ impl ActionRunner {
             .get(self.name())
             .await
             .map_err(|e| ActionError::api(format!("cannot read {}", self.qualified()), e))
+    }
+
+    /// [`plan`](Self::plan), reading again when the API server refused or lost a read
+    /// (a flaky control plane): reads change nothing, so they are safe to repeat. Sends
+    /// are never repeated this way (an undo sent twice would go back two revisions).
+    async fn plan_patiently(&self, action: &ClusterAction) -> Result<Plan, ActionError> {
+        let mut faults = 0;
+        loop {
+            match self.plan(action).await {
+                Err(e) if transient(&e) && faults < READ_RETRIES => {
+                    faults += 1;
+                    tracing::info!(attempt = faults, "reading again before {action:?}: {e}");
+                    tokio::time::sleep(READ_RETRY_PAUSE * faults).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     async fn plan(&self, action: &ClusterAction) -> Result<Plan, ActionError> {
@@ -614,12 +642,22 @@ impl ActionRunner {
                 action.verb()
             )));
         }
-        match self.plan(action).await? {
+        match self.plan_patiently(action).await? {
             Plan::Skip(message) => Ok(Planned::Skip { message }),
             Plan::Do {
                 request, before, ..
             } => {
-                let after = self.send(&request, true).await?;
+                // A dry run changes nothing: send it again when it is refused or lost.
+                let mut faults = 0;
+                let after = loop {
+                    match self.send(&request, true).await {
+                        Err(e) if transient(&e) && faults < READ_RETRIES => {
+                            faults += 1;
+                            tokio::time::sleep(READ_RETRY_PAUSE * faults).await;
+                        }
+                        other => break other?,
+                    }
+                };
                 Ok(Planned::Change {
                     diff: unified_diff(&before, &after, 3),
                     kubectl: action.kubectl_command(&self.target),
@@ -661,7 +699,7 @@ impl ActionRunner {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let (request, success) = match self.plan(action).await? {
+            let (request, success) = match self.plan_patiently(action).await? {
                 Plan::Skip(message) => {
                     return Ok(Executed {
                         message,
@@ -700,12 +738,14 @@ impl ActionRunner {
         let stream = watcher(self.deployments(), cfg).default_backoff();
         let mut stream = std::pin::pin!(stream);
         let mut last = String::from("no observation of the deployment yet");
+        // A deadline verdict left from before the change is not this rollout's.
+        let mut judge = crate::domain::cluster::RolloutFollow::new();
         let run = async {
             while let Some(ev) = stream.next().await {
                 match ev {
                     Ok(watcher::Event::Apply(d)) | Ok(watcher::Event::InitApply(d)) => {
                         let facts = convert::deployment_facts(&d);
-                        let status = rollout_status(&facts);
+                        let status = judge.observe(&facts);
                         last = status.message().to_string();
                         on_progress(FollowProgress::Observed {
                             facts,
@@ -740,6 +780,20 @@ impl ActionRunner {
                 last: "timed out waiting for the condition".into(),
             }),
         }
+    }
+}
+
+/// How many refused or lost reads (and dry runs, access reviews) planning an action
+/// survives.
+const READ_RETRIES: u32 = 4;
+/// The pause before the n-th read retry is n times this.
+const READ_RETRY_PAUSE: Duration = Duration::from_millis(200);
+
+/// A server-side failure (5xx, 429) or no answer at all (no HTTP status).
+fn transient(e: &ActionError) -> bool {
+    match e {
+        ActionError::Api { code, .. } => code.is_none_or(|c| c >= 500 || c == 429),
+        _ => false,
     }
 }
 

@@ -100,6 +100,20 @@ impl std::fmt::Debug for LeaseGuard {
     }
 }
 
+/// How many refused or lost requests taking the lock survives (a flaky API server).
+const TRANSIENT_RETRIES: u32 = 4;
+/// The pause before the n-th retry is n times this.
+const RETRY_PAUSE: Duration = Duration::from_millis(200);
+
+/// A server-side failure or a lost connection, worth trying again (never a 4xx answer).
+fn transient(e: &kube::Error) -> bool {
+    match e {
+        kube::Error::Api(s) => s.code >= 500 || s.code == 429,
+        kube::Error::HyperError(_) | kube::Error::Service(_) => true,
+        _ => false,
+    }
+}
+
 fn api_err(name: &str, e: kube::Error) -> LeaseError {
     if guard::violation(&e).is_some() {
         return LeaseError::ReadOnly;
@@ -125,8 +139,17 @@ impl LeaseGuard {
         let api: Api<Lease> = Api::namespaced(client, namespace);
         let name = lease_name(deployment);
         let secs = i32::try_from(duration.as_secs().max(1)).unwrap_or(i32::MAX);
-        for _ in 0..3 {
-            let existing = api.get_opt(&name).await.map_err(|e| api_err(&name, e))?;
+        let (mut conflicts, mut faults) = (0, 0);
+        loop {
+            let existing = match api.get_opt(&name).await {
+                Ok(existing) => existing,
+                Err(e) if transient(&e) && faults < TRANSIENT_RETRIES => {
+                    faults += 1;
+                    tokio::time::sleep(RETRY_PAUSE * faults).await;
+                    continue;
+                }
+                Err(e) => return Err(api_err(&name, e)),
+            };
             let result = match existing {
                 None => {
                     let lease = Lease {
@@ -198,14 +221,24 @@ impl LeaseGuard {
                         runtime: tokio::runtime::Handle::current(),
                     });
                 }
-                Err(kube::Error::Api(s)) if s.code == 409 => continue,
+                Err(kube::Error::Api(s)) if s.code == 409 => {
+                    conflicts += 1;
+                    if conflicts >= 3 {
+                        return Err(LeaseError::Api {
+                            name,
+                            message: "another console kept taking the lock at the same time".into(),
+                        });
+                    }
+                }
+                // A refused or lost request: read the Lease again (a create that did land
+                // shows up as ours) and try once more.
+                Err(e) if transient(&e) && faults < TRANSIENT_RETRIES => {
+                    faults += 1;
+                    tokio::time::sleep(RETRY_PAUSE * faults).await;
+                }
                 Err(e) => return Err(api_err(&name, e)),
             }
         }
-        Err(LeaseError::Api {
-            name,
-            message: "another console kept taking the lock at the same time".into(),
-        })
     }
 
     /// Who holds the lease of `deployment` now (`None`: free or expired).

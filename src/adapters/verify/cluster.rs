@@ -19,6 +19,46 @@ use crate::domain::verify::{
 
 const TEMPLATE_HASH: &str = "pod-template-hash";
 
+/// How many refused or lost reads one sample survives: a flaky API server is not a
+/// measurement of the workload (only a read that keeps failing makes the sample unknown).
+const READ_RETRIES: u32 = 3;
+const READ_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// A server-side failure (5xx, 429) or a lost connection.
+fn transient(e: &kube::Error) -> bool {
+    match e {
+        kube::Error::Api(s) => s.code >= 500 || s.code == 429,
+        kube::Error::HyperError(_) | kube::Error::Service(_) => true,
+        _ => false,
+    }
+}
+
+/// One read, repeated while it fails transiently (reads change nothing).
+async fn patiently<T, F, Fut>(mut read: F) -> Result<T, kube::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, kube::Error>>,
+{
+    let mut faults = 0;
+    loop {
+        match read().await {
+            Err(e) if transient(&e) && faults < READ_RETRIES => {
+                faults += 1;
+                tokio::time::sleep(READ_RETRY_PAUSE * faults).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The server's message for an API error (`HTTP 500: …`), else the error in one line.
+fn describe(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) => format!("HTTP {}: {}", s.code, s.message),
+        other => other.to_string(),
+    }
+}
+
 /// Reads the target workload for pods and rollout checks.
 #[derive(Clone)]
 pub struct ClusterProbe {
@@ -33,10 +73,10 @@ impl ClusterProbe {
     }
 
     async fn deployment(&self, t: &Target) -> Result<Option<Deployment>, String> {
-        Api::<Deployment>::namespaced(self.client.clone(), &t.namespace)
-            .get_opt(&t.deployment)
+        let api = Api::<Deployment>::namespaced(self.client.clone(), &t.namespace);
+        patiently(|| api.get_opt(&t.deployment))
             .await
-            .map_err(|e| format!("reading deployment/{}: {e}", t.deployment))
+            .map_err(|e| format!("reading deployment/{}: {}", t.deployment, describe(&e)))
     }
 
     /// `kubectl rollout status` on one read of the Deployment.
@@ -78,10 +118,10 @@ impl ClusterProbe {
             .map(|s| selector_string(&s.selector))
             .unwrap_or_default();
         let params = ListParams::default().labels(&selector);
-        let sets = Api::<ReplicaSet>::namespaced(self.client.clone(), &t.namespace)
-            .list(&params)
+        let sets_api = Api::<ReplicaSet>::namespaced(self.client.clone(), &t.namespace);
+        let sets = patiently(|| sets_api.list(&params))
             .await
-            .map_err(|e| format!("listing replicasets: {e}"))?;
+            .map_err(|e| format!("listing replicasets: {}", describe(&e)))?;
         let template = d.spec.as_ref().map(|s| &s.template);
         let mut revision_of_hash: BTreeMap<String, i64> = BTreeMap::new();
         let mut facts = Vec::new();
@@ -99,10 +139,10 @@ impl ClusterProbe {
             facts.push(f);
         }
         let current = history(&facts).iter().find(|r| r.current).map(|r| r.number);
-        let pods = Api::<Pod>::namespaced(self.client.clone(), &t.namespace)
-            .list(&params)
+        let pods_api = Api::<Pod>::namespaced(self.client.clone(), &t.namespace);
+        let pods = patiently(|| pods_api.list(&params))
             .await
-            .map_err(|e| format!("listing pods: {e}"))?;
+            .map_err(|e| format!("listing pods: {}", describe(&e)))?;
         let pods = pods
             .items
             .iter()

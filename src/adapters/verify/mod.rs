@@ -5,6 +5,7 @@
 
 mod cluster;
 mod http;
+mod in_cluster;
 mod promql;
 mod shell;
 mod window;
@@ -18,6 +19,7 @@ use crate::domain::verify::{Check, Observation, Probe};
 
 pub use cluster::ClusterProbe;
 pub use http::probe_http;
+pub use in_cluster::simulated_service_url;
 pub use promql::probe_promql;
 pub use shell::probe_shell;
 pub use window::{Control, Progress, TimeScale, run_window};
@@ -34,6 +36,9 @@ pub struct Prober {
     /// For PromQL checks: it must serve every metric the checks name (the runbook's
     /// `metrics.queries` plus the queries the checks introduce).
     pub metrics: Option<Arc<dyn MetricsSource>>,
+    /// In a drill, the simulator's URL: HTTP checks naming an in-cluster Service are
+    /// answered by the simulator (see [`simulated_service_url`]).
+    pub simulated_services: Option<String>,
 }
 
 impl std::fmt::Debug for Prober {
@@ -54,13 +59,26 @@ impl Prober {
             timeout,
             cluster: None,
             metrics: None,
+            simulated_services: None,
         }
     }
 
     /// Takes one sample of `check` and judges it.
     pub async fn observe(&self, check: &Check) -> Observation {
         match &check.probe {
-            Probe::Http(p) => probe_http(&self.http, p, self.timeout).await,
+            Probe::Http(p) => {
+                let routed = self
+                    .simulated_services
+                    .as_deref()
+                    .and_then(|sim| simulated_service_url(&p.url, sim));
+                match routed {
+                    Some(url) => {
+                        let p = crate::domain::verify::HttpProbe { url, ..p.clone() };
+                        probe_http(&self.http, &p, self.timeout).await
+                    }
+                    None => probe_http(&self.http, p, self.timeout).await,
+                }
+            }
             Probe::Promql(p) => match &self.metrics {
                 Some(m) => probe_promql(m.as_ref(), p, chrono::Utc::now()).await,
                 None => Observation::Unknown {

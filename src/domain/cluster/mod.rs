@@ -12,6 +12,7 @@ pub mod pipeline;
 pub mod pod_row;
 pub mod pod_table;
 pub mod rollout;
+pub mod rollout_follow;
 pub mod target;
 
 pub use action::{ClusterAction, EnvChange, ReadOnlyQuery};
@@ -28,4 +29,5 @@ pub use rollout::{
     Condition, DeploymentFacts, ReplicaSetFacts, Revision, RolloutStatus, RolloutView, UndoChoice,
     UndoError, choose_undo_revision, rollout_status,
 };
+pub use rollout_follow::RolloutFollow;
 pub use target::Target;
