@@ -623,3 +623,56 @@ fn drill_stuck_rollout_to_a_passing_scorecard() {
 fn drill_flaky_api_server_to_a_passing_scorecard() {
     run_case(case("flaky-api-server"));
 }
+
+/// Whether a process is gone (exited and reaped, or a zombie nobody waits for).
+fn process_gone(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('Z')),
+    }
+}
+
+/// The terminal dies (an SSH session drops) while the scorecard is up: the drill's record
+/// is already saved and the process leaves. It used to stay behind, its signal handlers
+/// swallowing the hang-up and crossterm spinning a core on the dead terminal.
+#[test]
+fn closing_the_terminal_on_the_scorecard_ends_the_process() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(
+        "drill-hangup",
+        130,
+        45,
+        &[("BACKOUT_HOME", home.path())],
+        &format!(
+            "sh -c 'cd {} && exec {} drill --speed 20'",
+            root.display(),
+            bin()
+        ),
+    );
+    t.wait_for("any key starts");
+    let pid = t.pane_pid();
+    t.keys(&["x"]);
+    t.wait_until("the intro closed", |s| !s.contains("any key starts"));
+    t.keys(&["q"]);
+    t.wait_for("Any key leaves");
+    let saved = std::fs::read_dir(home.path().join("drills"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(
+        saved, 1,
+        "the drill record is saved before the scorecard shows"
+    );
+    assert!(!process_gone(pid), "the scorecard is up");
+    t.kill();
+    let start = Instant::now();
+    while !process_gone(pid) {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "backout (pid {pid}) still runs 30 s after its terminal was closed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

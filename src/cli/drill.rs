@@ -11,6 +11,7 @@
 //!
 //! `backout drills` lists the history (see [`list`]).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -313,8 +314,12 @@ fn finish(
             tracing::warn!("scorecard screen: {e}");
         }
     }
+    // The terminal may be gone (closed on the scorecard): printing must not panic.
+    let mut out = std::io::stdout().lock();
     for line in card_text(&record) {
-        println!("{line}");
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
     }
     Ok(code)
 }
