@@ -213,7 +213,10 @@ fn a_panic_restores_the_terminal_and_says_how_to_resume() {
             fixture(home.path()).display()
         ),
     );
-    let screen = t.wait_for("AFTER-EXIT");
+    // Wait for stty's answer too, not just the echo before it (that raced under load).
+    let screen = t.wait_until("AFTER-EXIT and stty's answer", |s| {
+        s.contains("AFTER-EXIT") && s.lines().any(|l| l.contains("icanon"))
+    });
     assert!(screen.contains("backout crashed"), "{screen}");
     assert!(screen.contains("backout resume"), "{screen}");
     assert!(
