@@ -164,6 +164,17 @@ pub fn ago(secs: i64) -> String {
     }
 }
 
+/// `850ms`, `2.3s`, `1m05s`.
+pub fn human_ms(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    } else {
+        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
+    }
+}
+
 /// A duration in seconds, short and exact enough for a countdown: `45s`, `3m20s`, `1h05m`.
 pub fn short_duration(secs: u64) -> String {
     if secs < 60 {

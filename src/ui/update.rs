@@ -1041,7 +1041,10 @@ fn on_exited(
     flash(
         app,
         level,
-        &format!("Run {run} {summary} after {}", human_ms(duration_ms)),
+        &format!(
+            "Run {run} {summary} after {}",
+            crate::ui::format::human_ms(duration_ms)
+        ),
     );
     let then = if app.quit_after_run {
         Then::Quit
@@ -1078,17 +1081,6 @@ pub(super) fn flash(app: &mut App, level: FlashLevel, text: &str) {
         text: text.to_string(),
         until: app.now + ChronoDuration::seconds(FLASH_SECS),
     });
-}
-
-/// `850ms`, `2.3s`, `1m05s`.
-pub fn human_ms(ms: u64) -> String {
-    if ms < 1000 {
-        format!("{ms}ms")
-    } else if ms < 60_000 {
-        format!("{:.1}s", ms as f64 / 1000.0)
-    } else {
-        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
-    }
 }
 
 /// `u` on the Rollout pane: undo to the selected revision (the previous one when the

@@ -5,11 +5,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::ui::format::human_ms;
 use crate::ui::format::{ellipsize, secs_between};
 use crate::ui::msg::Stream;
 use crate::ui::state::{App, Pane};
 use crate::ui::theme::Role;
-use crate::ui::update::human_ms;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;

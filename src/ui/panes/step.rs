@@ -10,10 +10,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::domain::progress::StepState;
 use crate::domain::runbook::StepKind;
+use crate::ui::format::human_ms;
 use crate::ui::format::{reflow, secs_between};
 use crate::ui::state::App;
 use crate::ui::theme::{Role, Theme};
-use crate::ui::update::human_ms;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
