@@ -1,92 +1,22 @@
 //! Messages with the journal as the ledger: `MessageQueued` is durable before the first
 //! attempt, a crash leaves dedup-capable sinks resendable and the others "may have been
-//! sent", drills reach only the outbox, and a secret canary never reaches the journal,
-//! the log or the report.
+//! sent", and drills reach only the outbox. (The secret canary has its own binary,
+//! `notify_secret_canary.rs`: it captures the log, which needs a process of its own.)
 
 mod support;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use backout::adapters::journal_file::JournalFile;
 use backout::adapters::notify::{Configured, Outbox, configure};
-use backout::domain::journal::{Entry, Record};
-use backout::domain::notify::{IncidentFacts, MessageKind, RetryPolicy, unfinished};
+use backout::domain::journal::Entry;
+use backout::domain::notify::{MessageKind, unfinished};
 use backout::domain::progress::Progress;
 use backout::domain::report;
-use backout::domain::runbook::front_matter::{
-    GithubSink, GrafanaSink, Notify, SecretUrl, StatuspageSink,
-};
+use backout::domain::runbook::front_matter::{GrafanaSink, Notify, SecretUrl, StatuspageSink};
 use backout::runtime::journal_port::JournalAppend;
-use backout::runtime::notifier::{Draft, Notifier};
+use support::notify_fixtures::{Journal, draft, facts, notifier, records};
 use support::receiver::{Receiver, Reply};
-
-fn facts() -> IncidentFacts {
-    IncidentFacts {
-        id: "s1".into(),
-        title: "checkout rollback".into(),
-        service: "checkout".into(),
-        severity: "SEV-1".into(),
-        started_at_ms: 1_763_790_000_000,
-    }
-}
-
-fn draft(seq: u64, kind: MessageKind, text: &str) -> Draft {
-    Draft {
-        seq,
-        kind,
-        text: text.into(),
-        incident: facts(),
-        at_ms: 1_763_790_600_000,
-    }
-}
-
-fn policy() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base: Duration::from_millis(2),
-        ceiling: Duration::from_millis(10),
-        retry_after_cap: Duration::from_millis(10),
-    }
-}
-
-/// A journal file that also notes, at each `MessageQueued`, how many requests the
-/// receiver had seen by then.
-struct Journal {
-    file: JournalFile,
-    rx: Option<Arc<Receiver>>,
-    seen_at_queue: Arc<Mutex<Vec<usize>>>,
-}
-
-impl Journal {
-    fn open(path: &Path, rx: Option<Arc<Receiver>>) -> Journal {
-        let (file, _) = JournalFile::open(path).expect("journal");
-        Journal {
-            file,
-            rx,
-            seen_at_queue: Arc::default(),
-        }
-    }
-}
-
-impl JournalAppend for Journal {
-    fn append(&mut self, entry: Entry) -> Result<Record, String> {
-        if matches!(entry, Entry::MessageQueued { .. })
-            && let Some(rx) = &self.rx
-        {
-            self.seen_at_queue.lock().unwrap().push(rx.received().len());
-        }
-        self.file.append("alice", entry).map_err(|e| e.to_string())
-    }
-}
-
-fn records(path: &Path) -> Vec<Record> {
-    let bytes = std::fs::read(path).expect("read the journal");
-    backout::domain::journal::recover(&bytes)
-        .expect("a valid journal")
-        .records
-}
 
 fn hooks(rx: &Receiver, names: &[&str]) -> Configured {
     let webhook = SecretUrl {
@@ -112,16 +42,6 @@ fn hooks(rx: &Receiver, names: &[&str]) -> Configured {
         },
         Path::new("."),
     )
-}
-
-fn notifier(c: &Configured) -> Notifier {
-    Notifier::new(
-        c.sinks.clone(),
-        policy(),
-        Duration::from_secs(20),
-        c.redactor(),
-    )
-    .expect("notifier")
 }
 
 #[tokio::test]
@@ -276,96 +196,6 @@ async fn a_drill_reaches_only_the_outbox() {
     let rs = records(&path);
     let md = report::to_markdown(&report::build(&Progress::replay(&rs), &rs, None));
     assert!(md.contains("| rollback_notification | outbox:slack | delivered after 1 attempt: written to the outbox"), "{md}");
-}
-
-/// The canary: a token that must never be written anywhere but the request.
-const CANARY: &str = "canary-7f3c9e1d5b";
-
-#[tokio::test]
-async fn a_secret_canary_never_reaches_the_journal_the_log_or_the_report() {
-    // the name does not look secret, so only the sink configuration can know it is one
-    // SAFETY: this test binary's tests do not read this variable concurrently elsewhere
-    unsafe { std::env::set_var("BACKOUT_TEST_CANARY_VALUE", CANARY) };
-    let dir = tempfile::tempdir().unwrap();
-    let log_path = dir.path().join("backout.log");
-    let log_file = std::fs::File::create(&log_path).unwrap();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(Mutex::new(log_file))
-        .with_ansi(false)
-        .with_max_level(tracing::Level::TRACE)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    // GitHub rejects the token and echoes it back, as some APIs do
-    let rx = Arc::new(
-        Receiver::start(vec![
-            Reply::status(401).body(&format!("{{\"message\":\"Bad credentials {CANARY}\"}}")),
-        ])
-        .await,
-    );
-    let notify = Notify {
-        github: Some(GithubSink {
-            repo: "acme/shop".into(),
-            issue: 7,
-            token_env: Some("BACKOUT_TEST_CANARY_VALUE".into()),
-            api_url: Some(rx.url.clone()),
-            ..GithubSink::default()
-        }),
-        ..Notify::default()
-    };
-    let c = configure(&notify, |k| std::env::var(k).ok(), Path::new("."));
-    assert!(c.problems.is_empty(), "{:?}", c.problems);
-
-    let path = dir.path().join("journal.jsonl");
-    let mut journal = Journal::open(&path, None);
-    for s in &c.secrets {
-        journal.file.add_secret(s.expose());
-    }
-    let n = notifier(&c);
-    // the operator even pasted it into the message
-    let text = format!("rolling back; token was {CANARY}");
-    let results = n
-        .send(
-            &mut journal,
-            &draft(1, MessageKind::RollbackNotification, &text),
-            |_, _| {},
-        )
-        .await;
-    let failed = results[0]
-        .delivery
-        .as_ref()
-        .unwrap()
-        .outcome
-        .clone()
-        .unwrap_err();
-    assert_eq!(
-        failed,
-        "HTTP 401: {\"message\":\"Bad credentials ‹redacted›\"}"
-    );
-
-    // it did reach the receiver, the one place it belongs
-    let got = rx.received();
-    assert_eq!(
-        got[0].header("authorization"),
-        Some(format!("Bearer {CANARY}").as_str())
-    );
-
-    let journal_text = std::fs::read_to_string(&path).unwrap();
-    assert!(journal_text.contains("message_failed"), "{journal_text}");
-    assert!(!journal_text.contains(CANARY), "journal: {journal_text}");
-
-    drop(_guard);
-    let log = std::fs::read_to_string(&log_path).unwrap();
-    assert!(log.contains("message not delivered"), "{log}");
-    assert!(!log.contains(CANARY), "log: {log}");
-
-    let rs = records(&path);
-    let rep = report::build(&Progress::replay(&rs), &rs, None);
-    let md = report::to_markdown(&rep);
-    assert!(md.contains("## Messages"), "{md}");
-    assert!(!md.contains(CANARY), "report: {md}");
-    let json = serde_json::to_string(&rep).unwrap();
-    assert!(!json.contains(CANARY), "report json: {json}");
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Shared helpers of the integration tests.
 
+pub mod notify_fixtures;
 pub mod prometheus;
 pub mod receiver;
 pub mod tmux;
