@@ -15,14 +15,14 @@ use ratatui::crossterm::event::{Event, EventStream};
 use tokio::sync::mpsc;
 
 use crate::adapters::identity;
-use crate::adapters::kube::lease::{DEFAULT_DURATION, holder_identity};
+use crate::adapters::kube::lease::{DEFAULT_DURATION, LeaseError, holder_identity};
 use crate::adapters::kube::watch::{WatchHandle, spawn_watchers};
 use crate::adapters::kube::{ActionRunner, LeaseGuard};
 use crate::adapters::metrics_source::{MetricsSource, Window};
 use crate::adapters::shell::{self, CommandHandle, OutputStream, ShellEvent};
 use crate::domain::cluster::{ClusterEvent, Target};
 use crate::domain::journal::Entry;
-use crate::ui::cluster::ClusterStep;
+use crate::ui::cluster::{ClusterStep, LockRefusal};
 use crate::ui::effect::Effect;
 use crate::ui::live::{MetricReading, MetricsUpdate};
 use crate::ui::msg::{Msg, Stream};
@@ -544,7 +544,8 @@ impl ClusterExec {
                             leases.lock().await.insert(op, guard);
                             Ok(())
                         }
-                        Err(e) => Err(e.to_string()),
+                        Err(e @ LeaseError::Held(_)) => Err(LockRefusal::Held(e.to_string())),
+                        Err(e) => Err(LockRefusal::Failed(e.to_string())),
                     };
                     send(tx, op, ClusterStep::Locked(r)).await;
                 });

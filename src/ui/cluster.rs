@@ -209,11 +209,20 @@ impl LiveCluster {
 pub enum ClusterStep {
     Preflight(Result<Preflight, String>),
     Planned(Result<Planned, String>),
-    /// The Lease lock: taken, or why not (who holds it).
-    Locked(Result<(), String>),
+    /// The Lease lock: taken, or why not.
+    Locked(Result<(), LockRefusal>),
     Executed(Result<Executed, String>),
     Progress(FollowProgress),
     Followed(Result<FollowOutcome, String>),
+}
+
+/// Why the Lease lock was not taken: someone else holds it, or the lock could not be
+/// taken at all (the API server failing, RBAC on leases, read-only mode). The two read
+/// very differently to an operator: one means "talk to them", the other "the cluster".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockRefusal {
+    Held(String),
+    Failed(String),
 }
 
 /// Where a cluster action is.

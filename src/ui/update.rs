@@ -15,7 +15,7 @@ use crate::domain::runbook;
 use crate::domain::runbook::{PlaceholderForm, StepId, StepKind};
 
 use super::action::Action;
-use super::cluster::{ClusterStep, OpStage};
+use super::cluster::{ClusterStep, LockRefusal, OpStage};
 use super::effect::Effect;
 use super::keymap::Mode;
 use super::live::MetricsUpdate;
@@ -1066,13 +1066,27 @@ fn on_exited(
 }
 
 pub(super) fn quit(app: &mut App) -> Vec<Effect> {
-    // A cluster action under way gets its final record first; quitting follows it.
-    let fx = update_cluster::abandon_at_quit(app);
-    if !fx.is_empty() {
-        return fx;
+    // A cluster action or a monitor window under way gets its final record first;
+    // quitting follows the last of them.
+    let mut entries = update_cluster::entries_at_quit(app);
+    entries.extend(update_verify::entries_at_quit(app));
+    if entries.is_empty() {
+        app.quitting = true;
+        return vec![Effect::Quit];
     }
-    app.quitting = true;
-    vec![Effect::Quit]
+    let n = entries.len();
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let then = if i + 1 == n {
+                Then::Quit
+            } else {
+                Then::Nothing
+            };
+            journal(app, e, None, then)
+        })
+        .collect()
 }
 
 pub(super) fn flash(app: &mut App, level: FlashLevel, text: &str) {
@@ -1198,17 +1212,25 @@ fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<Effect> {
             app.layers.push(Layer::ClusterConfirm(Box::new(layer)));
             Vec::new()
         }
-        (OpStage::Locking, ClusterStep::Locked(Err(why))) => {
+        (OpStage::Locking, ClusterStep::Locked(Err(refusal))) => {
             c.op = None;
             app.flash = None;
+            let (title, why, advice) = match refusal {
+                LockRefusal::Held(why) => (
+                    "Locked by someone else",
+                    why,
+                    "Nothing was sent. Talk to them before acting on this workload.",
+                ),
+                LockRefusal::Failed(why) => (
+                    "Could not take the lock",
+                    why,
+                    "Nothing was sent. Check the cluster connection and try the action again.",
+                ),
+            };
             let outcome = format!("not sent: {why}");
             app.layers.push(Layer::Notice {
-                title: "Locked by someone else".into(),
-                lines: vec![
-                    why,
-                    String::new(),
-                    "Nothing was sent. Talk to them before acting on this workload.".into(),
-                ],
+                title: title.into(),
+                lines: vec![why, String::new(), advice.into()],
             });
             update_cluster::op_ended(app, false, &outcome)
         }

@@ -769,10 +769,10 @@ pub(super) fn op_ended(app: &mut App, ok: bool, outcome: &str) -> Vec<Effect> {
 /// How the outcome of an action abandoned at quit starts (read back on resume).
 pub const ABANDONED_AT_QUIT: &str = "abandoned at quit";
 
-/// Quitting with a cluster action under way: journals how far it got (never `ok`), and
-/// a native step's run as cancelled; the last write quits. Empty when nothing is under
-/// way (then quit at once).
-pub(super) fn abandon_at_quit(app: &mut App) -> Vec<Effect> {
+/// Quitting with a cluster action under way: the records of how far it got (never `ok`),
+/// and of a native step's run as cancelled. Empty when nothing is under way.
+pub(super) fn entries_at_quit(app: &mut App) -> Vec<Entry> {
+    let now = app.now;
     let Some(c) = app.cluster.as_mut() else {
         return Vec::new();
     };
@@ -804,7 +804,7 @@ pub(super) fn abandon_at_quit(app: &mut App) -> Vec<Effect> {
         }
     }
     if let Some(r) = native {
-        let duration_ms = (app.now - r.started).num_milliseconds().max(0) as u64;
+        let duration_ms = (now - r.started).num_milliseconds().max(0) as u64;
         entries.push(Entry::CommandFinished {
             step: r.step,
             run: r.run,
@@ -813,19 +813,7 @@ pub(super) fn abandon_at_quit(app: &mut App) -> Vec<Effect> {
             cancelled: true,
         });
     }
-    let n = entries.len();
     entries
-        .into_iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let then = if i + 1 == n {
-                Then::Quit
-            } else {
-                Then::Nothing
-            };
-            journal(app, e, None, then)
-        })
-        .collect()
 }
 
 /// On resume: what became of the last cluster action when the previous console quit

@@ -901,7 +901,7 @@ mod undo {
         AccessCheck, ClusterAction, DeploymentFacts, Executed, FollowOutcome, FollowProgress,
         Planned, Preflight, RolloutStatus,
     };
-    use crate::ui::cluster::{ClusterStep, OpStage};
+    use crate::ui::cluster::{ClusterStep, LockRefusal, OpStage};
     use crate::ui::state::{App, Then};
 
     fn allowed() -> ClusterStep {
@@ -1100,14 +1100,38 @@ mod undo {
             &mut app,
             step(
                 1,
-                ClusterStep::Locked(Err("bob@laptop (s-42) holds the lock".into())),
+                ClusterStep::Locked(Err(LockRefusal::Held(
+                    "bob@laptop (s-42) holds the lock".into(),
+                ))),
             ),
         );
         assert!(fx.is_empty(), "{fx:?}");
-        let Some(Layer::Notice { lines, .. }) = app.layers.last() else {
+        let Some(Layer::Notice { title, lines }) = app.layers.last() else {
             panic!("a notice");
         };
+        assert_eq!(title, "Locked by someone else");
         assert!(lines[0].contains("bob@laptop"));
+    }
+
+    #[test]
+    fn a_lock_the_api_server_refused_is_not_blamed_on_another_console() {
+        let mut app = rollout_focused(false);
+        at_confirmation(&mut app);
+        typed(&mut app, "checkout-api");
+        update(&mut app, code(KeyCode::Enter));
+        let why =
+            "cannot take the lock (Lease backout-checkout-api): etcdserver: request timed out";
+        update(
+            &mut app,
+            step(1, ClusterStep::Locked(Err(LockRefusal::Failed(why.into())))),
+        );
+        let Some(Layer::Notice { title, lines }) = app.layers.last() else {
+            panic!("a notice");
+        };
+        assert_eq!(title, "Could not take the lock");
+        assert_eq!(lines[0], why);
+        assert!(lines[2].contains("cluster connection"), "{lines:?}");
+        assert_eq!(stage(&app), None);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::domain::verify::Probe;
 
 use super::action::Action;
 use super::effect::Effect;
+use super::format::short_duration;
 use super::state::{
     App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane, Prompt, PromptPurpose, Then,
 };
@@ -315,6 +316,45 @@ pub(super) fn request_cut_short(app: &mut App) -> Vec<Effect> {
     })));
     Vec::new()
 }
+
+/// Quitting with monitor windows open: each ends as cut short by the quit, with what it
+/// had seen so far, so the journal and the report never leave a window hanging. (A window
+/// whose own outcome is being written keeps that outcome.)
+pub(super) fn entries_at_quit(app: &mut App) -> Vec<Entry> {
+    let now = app.now;
+    let mut open = Vec::new();
+    for view in &mut app.verification.checks {
+        let seen = match &view.status {
+            CheckStatus::Starting { .. } => "no sample taken yet".to_string(),
+            CheckStatus::Watching { since, last, .. } => {
+                let watched = short_duration((now - *since).num_seconds().max(0) as u64);
+                match last {
+                    Some(l) => format!(
+                        "watched {watched}: {} of {} samples held, last seen {}",
+                        l.passed,
+                        l.sample,
+                        l.observation.seen()
+                    ),
+                    None => format!("watched {watched}: no sample taken yet"),
+                }
+            }
+            _ => continue,
+        };
+        view.status = CheckStatus::Idle;
+        open.push((view.check.name.clone(), seen));
+    }
+    open.into_iter()
+        .map(|(check, seen)| Entry::VerificationFinished {
+            check,
+            passed: false,
+            detail: app.mask_secrets(&seen),
+            cut_short: Some(QUIT_REASON.to_string()),
+        })
+        .collect()
+}
+
+/// The cut-short reason of a window that was open when the console quit.
+pub const QUIT_REASON: &str = "the console quit before the window ended";
 
 /// The reason was given: ask the executor to end the window.
 pub(super) fn cut_short(app: &mut App, check: usize, reason: String) -> Vec<Effect> {

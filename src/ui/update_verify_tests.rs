@@ -475,3 +475,43 @@ fn a_failure_while_writing_a_note_waits_under_the_editor() {
         Some(Layer::NextMoves { check: 0 })
     ));
 }
+
+#[test]
+fn quitting_mid_window_records_it_as_cut_short_by_the_quit_then_quits() {
+    let mut app = verify_app(3);
+    send(&mut app, key('v'));
+    send(
+        &mut app,
+        sample(0, 1, 4, pass("HTTP 200, /status = ok"), 660),
+    );
+    app.now += chrono::Duration::seconds(240);
+    let fx = update(&mut app, key('q'));
+    assert!(!app.quitting, "not before the record is on disk");
+    let (others, written) = settle(&mut app, fx);
+    assert_eq!(
+        written,
+        [Entry::VerificationFinished {
+            check: "health".into(),
+            passed: false,
+            detail: "watched 4m: 4 of 4 samples held, last seen HTTP 200, /status = ok".into(),
+            cut_short: Some("the console quit before the window ended".into()),
+        }]
+    );
+    assert_eq!(others, [Effect::Quit]);
+    assert!(app.quitting);
+
+    // Resumed, the check shows what the journal says and can be started again.
+    let book = app.runbook.clone();
+    let restored = crate::ui::verify::Verification::restore(&book, &app.records);
+    assert!(matches!(
+        &restored.checks[0].status,
+        CheckStatus::Recorded { passed: false, cut_short: Some(why), .. } if why.contains("quit")
+    ));
+}
+
+#[test]
+fn quitting_with_no_window_open_writes_nothing_about_verification() {
+    let mut app = verify_app(3);
+    let fx = update(&mut app, key('q'));
+    assert_eq!(fx, [Effect::Quit]);
+}
