@@ -44,6 +44,19 @@ pub struct NativeRun {
     pub pending: VecDeque<NativeLine>,
     /// Every line so far succeeded.
     pub ok: bool,
+    /// A `kubectl rollout status` line waiting, as kubectl does, for the rollout to end.
+    pub waiting: Option<RolloutWait>,
+}
+
+/// `rollout status` waiting on the live watch: until the rollout completes (the line
+/// succeeds), fails with `ProgressDeadlineExceeded` or outlasts `--timeout` (it fails).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolloutWait {
+    pub since: chrono::DateTime<chrono::Utc>,
+    /// `--timeout`; `None` (kubectl's default 0) waits until Ctrl-C.
+    pub timeout: Option<chrono::Duration>,
+    /// The last progress line printed (a new one is printed only when it changes).
+    pub last_message: String,
 }
 
 /// Joins backslash continuations and drops blank lines and comments.
@@ -144,13 +157,9 @@ pub fn answer(q: &ReadOnlyQuery, c: &LiveCluster) -> Result<Vec<String>, String>
         ));
     };
     Ok(match q {
-        ReadOnlyQuery::RolloutStatus { .. } => {
-            let mut out = vec![r.status.message().to_string()];
-            if !r.status.is_done() {
-                out.push("(not complete yet: the Rollout pane's gauge follows it live)".into());
-            }
-            out
-        }
+        // In a native run this line waits (`update_cluster::check_rollout_wait`); asked
+        // once, it answers with where the rollout is now.
+        ReadOnlyQuery::RolloutStatus { .. } => vec![r.status.message().to_string()],
         ReadOnlyQuery::RolloutHistory { revision } => history(r, *revision)?,
         ReadOnlyQuery::GetDeployment => vec![
             format!(

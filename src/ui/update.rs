@@ -45,13 +45,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if app.flash.as_ref().is_some_and(|f| f.until <= now) {
                 app.flash = None;
             }
+            // A waiting `rollout status` line times out on the clock.
+            let mut fx = update_cluster::on_rollout_seen(app);
             // Re-evaluate so that data going stale shows as unknown even when the
             // metrics task is slow to answer.
             if app.metrics.as_ref().is_some_and(|m| m.generation.is_some()) {
-                evaluate_matrix(app, now)
-            } else {
-                Vec::new()
+                fx.extend(evaluate_matrix(app, now));
             }
+            fx
         }
         Msg::Metrics(m) => on_metrics(app, m),
         Msg::ClusterStep { op, step } => on_cluster_step(app, op, step),
@@ -61,7 +62,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if let Some(c) = &mut app.cluster {
                 c.apply(ev, now);
             }
-            Vec::new()
+            update_cluster::on_rollout_seen(app)
         }
         Msg::Journaled { req, result } => on_journaled(app, req, result),
         Msg::Notify(ev) => messages::on_event(app, ev),
@@ -327,6 +328,9 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Some(_) => Vec::new(),
             None => {
+                if let Some(fx) = update_cluster::interrupt_rollout_wait(app) {
+                    return fx;
+                }
                 flash(
                     app,
                     FlashLevel::Info,

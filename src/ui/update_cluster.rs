@@ -5,9 +5,12 @@
 
 use std::collections::BTreeMap;
 
+use chrono::Duration as ChronoDuration;
 use ratatui_textarea::TextArea;
 
-use crate::domain::cluster::{ClusterAction, Command, EnvChange, SortKey};
+use crate::domain::cluster::{
+    ClusterAction, Command, EnvChange, ReadOnlyQuery, RolloutStatus, SortKey,
+};
 use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
 
@@ -16,7 +19,7 @@ use super::action_menu::{Access, ActionKind, ActionMenu, MenuEntry};
 use super::cluster::{ClusterConfirm, ClusterOp, OpStage};
 use super::effect::Effect;
 use super::msg::Stream;
-use super::native_step::{self, BlockPlan, NativeRun};
+use super::native_step::{self, BlockPlan, NativeRun, RolloutWait};
 use super::state::{App, FlashLevel, Layer, Prompt, PromptPurpose, Then};
 use super::update::{flash, journal};
 
@@ -602,6 +605,7 @@ fn start_lines(
         started: now,
         pending: lines.into(),
         ok: true,
+        waiting: None,
     });
     let mut fx = super::update::enter_phase_of(app, step);
     fx.push(journal(
@@ -650,6 +654,24 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
                     env: dollar_env(app),
                 }];
             }
+            Some(Command::Query(ReadOnlyQuery::RolloutStatus { timeout_secs })) => {
+                app.output.push(Stream::Stdout, format!("$ {text}"));
+                let now = app.now;
+                if let Some(run) = app.cluster.as_mut().and_then(|c| c.native.as_mut()) {
+                    run.waiting = Some(RolloutWait {
+                        since: now,
+                        timeout: timeout_secs
+                            .filter(|&s| s > 0)
+                            .map(|s| ChronoDuration::seconds(s as i64)),
+                        last_message: String::new(),
+                    });
+                }
+                match check_rollout_wait(app) {
+                    Wait::Waiting => return Vec::new(),
+                    Wait::Done => {}
+                    Wait::Failed => return finish_native(app),
+                }
+            }
             Some(Command::Query(q)) => {
                 app.output.push(Stream::Stdout, format!("$ {text}"));
                 let c = app.cluster.as_ref().expect("checked");
@@ -682,6 +704,102 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
             }
         }
     }
+}
+
+/// Where a waiting `rollout status` line is.
+enum Wait {
+    Waiting,
+    Done,
+    Failed,
+}
+
+/// Looks at the live rollout for a waiting `rollout status` line, printing what kubectl
+/// prints: each new progress line, then success, `error: deployment "x" exceeded its
+/// progress deadline`, or `error: timed out waiting for the condition`.
+fn check_rollout_wait(app: &mut App) -> Wait {
+    let now = app.now;
+    let Some(c) = app.cluster.as_mut() else {
+        return Wait::Failed;
+    };
+    let status = c.rollout.as_ref().map(|r| r.status.clone());
+    let deployment = c.deployment.clone();
+    let Some(run) = c.native.as_mut() else {
+        return Wait::Done;
+    };
+    let Some(wait) = run.waiting.as_mut() else {
+        return Wait::Done;
+    };
+    let (line, outcome) = match status {
+        None => (
+            Some(format!(
+                "Error from server (NotFound): deployments.apps \"{deployment}\" not found (or not seen yet)"
+            )),
+            Wait::Failed,
+        ),
+        Some(RolloutStatus::Complete { message }) => (Some(message), Wait::Done),
+        Some(RolloutStatus::Failed { message }) => {
+            (Some(format!("error: {message}")), Wait::Failed)
+        }
+        Some(RolloutStatus::Progressing { message }) => {
+            if wait.timeout.is_some_and(|t| now - wait.since >= t) {
+                (
+                    Some("error: timed out waiting for the condition".to_string()),
+                    Wait::Failed,
+                )
+            } else if message != wait.last_message {
+                wait.last_message = message.clone();
+                (Some(message), Wait::Waiting)
+            } else {
+                (None, Wait::Waiting)
+            }
+        }
+    };
+    if !matches!(outcome, Wait::Waiting) {
+        run.waiting = None;
+    }
+    if let Some(line) = line {
+        let stream = if matches!(outcome, Wait::Failed) {
+            Stream::Stderr
+        } else {
+            Stream::Stdout
+        };
+        app.output.push(stream, line);
+    }
+    if matches!(outcome, Wait::Failed) {
+        fail_native(app);
+    }
+    outcome
+}
+
+/// The live rollout changed or time passed: a waiting `rollout status` line prints its
+/// progress and, once it has ended, the native run goes on.
+pub(super) fn on_rollout_seen(app: &mut App) -> Vec<Effect> {
+    let waiting = app
+        .cluster
+        .as_ref()
+        .and_then(|c| c.native.as_ref())
+        .is_some_and(|r| r.waiting.is_some());
+    if !waiting {
+        return Vec::new();
+    }
+    match check_rollout_wait(app) {
+        Wait::Waiting => Vec::new(),
+        Wait::Done => advance(app),
+        Wait::Failed => finish_native(app),
+    }
+}
+
+/// Ctrl-C on a waiting `rollout status` line: stop waiting (the line fails, as kubectl
+/// interrupted exits non-zero). `None` when no such line waits.
+pub(super) fn interrupt_rollout_wait(app: &mut App) -> Option<Vec<Effect>> {
+    let run = app.cluster.as_mut()?.native.as_mut()?;
+    run.waiting.take()?;
+    app.output.push(
+        Stream::Stderr,
+        "interrupted: stopped waiting for the rollout".into(),
+    );
+    fail_native(app);
+    Some(finish_native(app))
 }
 
 /// `$VAR` placeholders reach shell lines as environment variables too, as in a shell step.

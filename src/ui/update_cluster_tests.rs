@@ -885,3 +885,149 @@ fn the_menu_shows_each_kinds_kubectl_with_what_is_asked_later_in_capitals() {
         format!("kubectl rollout pause deployment/checkout-api {f}")
     );
 }
+
+// ---------------------------------------------------------------- rollout status waits
+
+fn rollout_seen(app: &mut App, view: crate::domain::cluster::RolloutView) -> Vec<Entry> {
+    use crate::domain::cluster::ClusterEvent;
+    send(app, Msg::Cluster(ClusterEvent::Rollout(view))).1
+}
+
+fn output(app: &App) -> Vec<String> {
+    app.output.lines.iter().map(|l| l.text.clone()).collect()
+}
+
+#[test]
+fn rollout_status_waits_for_the_rollout_like_kubectl_then_the_block_goes_on() {
+    let mut app = native_app(
+        "kubectl -n checkout rollout status deploy checkout-api\nkubectl rollout history deployment/checkout-api -n checkout",
+    );
+    rollout_seen(&mut app, rollout(3, 1, 1, 1));
+    let fx = update(&mut app, key('r'));
+    let (fx, written) = settle(&mut app, fx);
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(
+        !written
+            .iter()
+            .any(|e| matches!(e, Entry::CommandFinished { .. })),
+        "still waiting: {written:?}"
+    );
+    let waiting = "Waiting for deployment \"checkout-api\" rollout to finish: 1 out of 3 new replicas have been updated...";
+    assert_eq!(output(&app).last().map(String::as_str), Some(waiting));
+
+    // The same progress is printed once; new progress is printed.
+    rollout_seen(&mut app, rollout(3, 1, 1, 1));
+    rollout_seen(&mut app, rollout(3, 3, 2, 2));
+    let out = output(&app);
+    assert_eq!(out.iter().filter(|l| *l == waiting).count(), 1, "{out:?}");
+    assert!(
+        out.last()
+            .unwrap()
+            .contains("2 of 3 updated replicas are available")
+    );
+
+    // Complete: the line succeeds and the next one runs.
+    let written = rollout_seen(&mut app, rollout(3, 3, 3, 3));
+    let out = output(&app);
+    assert!(
+        out.contains(&"deployment \"checkout-api\" successfully rolled out".to_string()),
+        "{out:?}"
+    );
+    assert!(
+        out.contains(&"REVISION CHANGE-CAUSE".to_string()),
+        "{out:?}"
+    );
+    assert!(
+        matches!(
+            written.as_slice(),
+            [Entry::CommandFinished {
+                exit_code: Some(0),
+                ..
+            }]
+        ),
+        "{written:?}"
+    );
+}
+
+#[test]
+fn rollout_status_fails_on_the_progress_deadline_and_stops_the_block() {
+    use crate::domain::cluster::Condition;
+    let mut app = native_app(
+        "kubectl -n checkout rollout status deploy checkout-api\nkubectl rollout undo deployment/checkout-api -n checkout",
+    );
+    rollout_seen(&mut app, rollout(3, 1, 1, 1));
+    let fx = update(&mut app, key('r'));
+    settle(&mut app, fx);
+    let mut stuck = rollout(3, 1, 1, 1);
+    stuck.conditions.push(Condition {
+        type_: "Progressing".into(),
+        status: "False".into(),
+        reason: "ProgressDeadlineExceeded".into(),
+        message: String::new(),
+    });
+    stuck.status = crate::domain::cluster::RolloutStatus::Failed {
+        message: "deployment \"checkout-api\" exceeded its progress deadline".into(),
+    };
+    let written = rollout_seen(&mut app, stuck);
+    assert!(
+        matches!(
+            written.as_slice(),
+            [Entry::CommandFinished {
+                exit_code: Some(1),
+                ..
+            }]
+        ),
+        "{written:?}"
+    );
+    assert_eq!(
+        output(&app).last().map(String::as_str),
+        Some("error: deployment \"checkout-api\" exceeded its progress deadline")
+    );
+    assert_eq!(stage(&app), None, "the undo after it never started");
+}
+
+#[test]
+fn rollout_status_times_out_on_the_clock_and_ctrl_c_stops_the_wait() {
+    let mut app =
+        native_app("kubectl -n checkout rollout status deploy checkout-api --timeout=60s");
+    rollout_seen(&mut app, rollout(3, 1, 1, 1));
+    let fx = update(&mut app, key('r'));
+    settle(&mut app, fx);
+    let t = app.now;
+    let (_, written) = send(&mut app, Msg::Tick(t + chrono::Duration::seconds(30)));
+    assert!(written.is_empty(), "not yet: {written:?}");
+    let (_, written) = send(&mut app, Msg::Tick(t + chrono::Duration::seconds(61)));
+    assert!(
+        matches!(
+            written.as_slice(),
+            [Entry::CommandFinished {
+                exit_code: Some(1),
+                ..
+            }]
+        ),
+        "{written:?}"
+    );
+    assert_eq!(
+        output(&app).last().map(String::as_str),
+        Some("error: timed out waiting for the condition")
+    );
+
+    // Without --timeout it waits until Ctrl-C.
+    let mut app = native_app("kubectl -n checkout rollout status deploy checkout-api");
+    rollout_seen(&mut app, rollout(3, 1, 1, 1));
+    let fx = update(&mut app, key('r'));
+    settle(&mut app, fx);
+    let (_, written) = send(&mut app, Msg::Tick(t + chrono::Duration::hours(2)));
+    assert!(written.is_empty(), "{written:?}");
+    let (_, written) = send(&mut app, ctrl('c'));
+    assert!(
+        matches!(
+            written.as_slice(),
+            [Entry::CommandFinished {
+                exit_code: Some(1),
+                ..
+            }]
+        ),
+        "{written:?}"
+    );
+}
