@@ -42,7 +42,7 @@ impl Mode {
             Mode::Confirm => "Confirmation",
             Mode::Input => "Prompt",
             Mode::Note => "Note editor",
-            Mode::Help => "Help",
+            Mode::Help => "Help and the messages list",
             Mode::Actions => "Cluster actions menu",
         }
     }

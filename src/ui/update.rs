@@ -121,10 +121,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Mode::Help => {
+            let max = super::popups::help::max_scroll(app);
             if let Some(Layer::Help { scroll }) = app.layers.last_mut() {
                 match action {
-                    Some(Action::Up) => *scroll = scroll.saturating_sub(1),
-                    Some(Action::Down) => *scroll = scroll.saturating_add(1),
+                    Some(Action::Up) => *scroll = scroll.saturating_sub(1).min(max),
+                    Some(Action::Down) => *scroll = scroll.saturating_add(1).min(max),
+                    Some(Action::PageUp) => *scroll = scroll.saturating_sub(10).min(max),
+                    Some(Action::PageDown) => *scroll = scroll.saturating_add(10).min(max),
                     Some(Action::Cancel) => {
                         app.layers.pop();
                     }

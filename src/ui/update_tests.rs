@@ -442,6 +442,33 @@ fn help_opens_over_everything_and_closes_with_esc() {
     assert!(app.layers.is_empty());
 }
 
+#[test]
+fn help_scrolls_no_further_than_its_last_line_so_k_answers_at_once() {
+    fn scroll(app: &crate::ui::state::App) -> u16 {
+        match app.layers.last() {
+            Some(Layer::Help { scroll }) => *scroll,
+            _ => panic!("the help is open"),
+        }
+    }
+    let mut app = app();
+    app.size = (120, 30);
+    update(&mut app, key('?'));
+    let max = crate::ui::popups::help::max_scroll(&app);
+    assert!(max > 10, "the keys do not fit in 30 rows");
+    for _ in 0..200 {
+        update(&mut app, key('j'));
+    }
+    assert_eq!(scroll(&app), max);
+    update(&mut app, key('k'));
+    assert_eq!(scroll(&app), max - 1);
+    update(&mut app, ctrl('u'));
+    assert_eq!(scroll(&app), max - 11);
+    for _ in 0..10 {
+        update(&mut app, ctrl('u'));
+    }
+    assert_eq!(scroll(&app), 0);
+}
+
 // ---------------------------------------------------------------- metrics and matrix
 
 mod metrics {

@@ -56,17 +56,37 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     lines
 }
 
+/// The popup's height in a terminal `area_height` rows tall, for `total` lines.
+fn height(total: u16, area_height: u16) -> u16 {
+    (total + 2).min(area_height.saturating_sub(2))
+}
+
+/// How far the help can scroll at the terminal's current size (the reducer keeps the
+/// scroll within it, so `k` answers at once after too many `j`).
+pub fn max_scroll(app: &App) -> u16 {
+    let total = lines(app).len() as u16;
+    total.saturating_sub(height(total, app.size.1).saturating_sub(2))
+}
+
 pub fn render(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
     let lines = lines(app);
-    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let total = lines.len() as u16;
+    let height = height(total, area.height);
     let rect = centered(area, 72, height);
-    let max_scroll = (lines.len() as u16).saturating_sub(height.saturating_sub(2));
+    let visible = height.saturating_sub(2);
+    let max_scroll = total.saturating_sub(visible);
+    let top = scroll.min(max_scroll);
+    // When it does not fit, the title says where the window is and how to move it.
+    let title = if max_scroll == 0 {
+        "Keys — Esc closes".to_string()
+    } else {
+        format!(
+            "Keys {}–{} of {total} — j/k scroll, Esc closes",
+            top + 1,
+            (top + visible).min(total)
+        )
+    };
     frame.render_widget(Clear, rect);
-    let block = super::popup_block(app, "Keys — Esc closes", Role::Focus);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((scroll.min(max_scroll), 0)),
-        rect,
-    );
+    let block = super::popup_block(app, &title, Role::Focus);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((top, 0)), rect);
 }
