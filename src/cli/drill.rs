@@ -473,7 +473,7 @@ pub fn intro_for(scenario: &Scenario, speed: f64) -> DrillIntro {
     story.push(match first {
         Some((at, e)) => format!(
             "The service is healthy now. In about {} something happens: {}.",
-            crate::domain::scorecard::human_secs(at / speed),
+            crate::domain::duration_text::compact_f64(at / speed),
             e.describe()
         ),
         None => "The service is healthy now.".into(),

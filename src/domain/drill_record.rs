@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::scorecard::{Scorecard, StageName, human_secs};
+use super::duration_text::compact_f64;
+use super::scorecard::{Scorecard, StageName};
 
 /// One drill in the history (`BACKOUT_HOME/drills/<session>.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,8 +37,9 @@ impl DrillRecord {
     }
 }
 
-fn cell(secs: Option<f64>) -> String {
-    secs.map(human_secs).unwrap_or_else(|| "—".into())
+/// A scorecard time, or `—` when there is none.
+fn or_dash(secs: Option<f64>) -> String {
+    secs.map(compact_f64).unwrap_or_else(|| "—".into())
 }
 
 /// The scorecard of one drill, for a terminal or a log.
@@ -62,7 +64,7 @@ pub fn card_text(r: &DrillRecord) -> Vec<String> {
         ),
     ];
     for s in &c.stages {
-        let target = s.target_secs.map(human_secs).unwrap_or_else(|| "—".into());
+        let target = s.target_secs.map(compact_f64).unwrap_or_else(|| "—".into());
         let verdict = match (s.secs, s.met()) {
             (None, _) => "not reached",
             (Some(_), true) => "ok",
@@ -71,19 +73,19 @@ pub fn card_text(r: &DrillRecord) -> Vec<String> {
         out.push(format!(
             "{:<12} {:>9} {:>9} {:>10}  {} ({verdict})",
             s.name.label(),
-            cell(s.secs),
+            or_dash(s.secs),
             target,
-            cell(s.since_start_secs),
+            or_dash(s.since_start_secs),
             s.by.as_deref().unwrap_or("—"),
         ));
     }
     out.push(String::new());
     out.push(format!(
         "time to recover {} against {} RTO {}",
-        cell(c.time_to_recover_secs),
+        or_dash(c.time_to_recover_secs),
         c.severity.as_deref().unwrap_or("(no severity)"),
         c.rto_target_secs
-            .map(human_secs)
+            .map(compact_f64)
             .unwrap_or_else(|| "(none in the runbook)".into())
     ));
     out.push(format!(
@@ -118,7 +120,7 @@ pub fn trend(series: &[Option<f64>]) -> String {
         (Some(a), Some(b)) if reached.len() >= 2 => {
             let d = b - a;
             let sign = if d < 0.0 { "−" } else { "+" };
-            format!("{sign}{}", human_secs(d.abs()))
+            format!("{sign}{}", compact_f64(d.abs()))
         }
         _ => "—".into(),
     }
@@ -132,7 +134,7 @@ pub fn history_table(history: &[DrillRecord]) -> Vec<String> {
     )];
     for r in history {
         let c = &r.scorecard;
-        let t = |n: StageName| cell(c.stages.iter().find(|s| s.name == n).and_then(|s| s.secs));
+        let t = |n: StageName| or_dash(c.stages.iter().find(|s| s.name == n).and_then(|s| s.secs));
         out.push(format!(
             "{:<17} {:<20} {:<6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
             r.date().format("%Y-%m-%d %H:%M"),
@@ -143,7 +145,7 @@ pub fn history_table(history: &[DrillRecord]) -> Vec<String> {
             t(StageName::Recover),
             t(StageName::Verify),
             t(StageName::Communicate),
-            cell(c.time_to_recover_secs),
+            or_dash(c.time_to_recover_secs),
         ));
     }
     if history.len() >= 2 {
@@ -172,7 +174,7 @@ pub fn history_markdown(history: &[DrillRecord]) -> String {
     md.push_str("|---|---|---|---|---|---|---|---|---|\n");
     for r in history {
         let c = &r.scorecard;
-        let t = |n: StageName| cell(c.stages.iter().find(|s| s.name == n).and_then(|s| s.secs));
+        let t = |n: StageName| or_dash(c.stages.iter().find(|s| s.name == n).and_then(|s| s.secs));
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |\n",
             r.date().format("%Y-%m-%d %H:%M"),
@@ -183,8 +185,8 @@ pub fn history_markdown(history: &[DrillRecord]) -> String {
             t(StageName::Recover),
             t(StageName::Verify),
             t(StageName::Communicate),
-            cell(c.time_to_recover_secs),
-            cell(c.rto_target_secs),
+            or_dash(c.time_to_recover_secs),
+            or_dash(c.rto_target_secs),
         ));
     }
     if history.len() >= 2 {

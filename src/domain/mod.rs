@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod decision;
 pub mod drill_record;
+pub mod duration_text;
 pub mod journal;
 pub mod notify;
 pub mod progress;

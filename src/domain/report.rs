@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::domain::duration_text::{compact, precise_ms};
 use crate::domain::journal::{Entry, Record};
 use crate::domain::progress::{CommandRun, Progress, StepState};
 use crate::domain::redact::{REDACTED, Redactor, is_secret_name};
@@ -591,7 +592,10 @@ pub fn describe(entry: &Entry) -> String {
                 (false, Some(code)) => format!("exited {code}"),
                 (false, None) => "was killed by a signal".to_owned(),
             };
-            format!("run {run} of {step} {how} after {}", duration(*duration_ms))
+            format!(
+                "run {run} of {step} {how} after {}",
+                precise_ms(*duration_ms)
+            )
         }
         Entry::ClusterActionRequested { action, target } => {
             format!("requested on {target}: {}", one_line(action))
@@ -625,7 +629,7 @@ pub fn describe(entry: &Entry) -> String {
                 .map(|(k, v)| format!("{k}={}", significant(*v)))
                 .collect();
             let from = offset_secs
-                .map(|s| format!(" (read {} back)", duration(s * 1000)))
+                .map(|s| format!(" (read {} back)", compact(s)))
                 .unwrap_or_default();
             format!("captured baselines{from}: {}", one_line(&list.join(", ")))
         }
@@ -636,7 +640,7 @@ pub fn describe(entry: &Entry) -> String {
             window_secs,
         } => {
             let window = window_secs
-                .map(|s| format!(" (watching for {})", duration(s * 1000)))
+                .map(|s| format!(" (watching for {})", compact(s)))
                 .unwrap_or_default();
             format!("verifying {check}: {}{window}", one_line(description))
         }
@@ -710,25 +714,6 @@ fn one_line(text: &str) -> String {
     }
 }
 
-/// `850 ms`, `4.2 s`, `3 min 07 s`, `1 h 02 min`.
-pub fn duration(ms: u64) -> String {
-    let secs = ms / 1_000;
-    match ms {
-        ..1_000 => format!("{ms} ms"),
-        1_000..60_000 => format!("{}.{} s", secs, (ms % 1_000) / 100),
-        60_000..3_600_000 => format!("{} min {:02} s", secs / 60, secs % 60),
-        _ => format!("{} h {:02} min", secs / 3_600, (secs % 3_600) / 60),
-    }
-}
-
-fn duration_secs(secs: i64) -> String {
-    duration(
-        u64::try_from(secs.max(0))
-            .unwrap_or(0)
-            .saturating_mul(1_000),
-    )
-}
-
 /// `2026-11-22 01:52:03Z`.
 fn utc(ts: DateTime<Utc>) -> String {
     ts.format("%Y-%m-%d %H:%M:%SZ").to_string()
@@ -790,7 +775,7 @@ fn overview(md: &mut String, r: &Report) {
         },
     );
     if let Some(d) = r.duration_secs {
-        row("Duration", duration_secs(d));
+        row("Duration", compact(d.max(0) as u64));
     }
     row("Operators", cell(&r.actors.join(", ")));
     row(
@@ -855,7 +840,7 @@ fn phases_md(md: &mut String, r: &Report) {
     md.push_str("| Phase | Entered (UTC) | Time spent | Visits |\n|---|---|---|---|\n");
     for p in &r.phases {
         let (entered, spent) = match p.visits.first() {
-            Some(v) => (utc(v.entered_at), duration_secs(p.total_secs)),
+            Some(v) => (utc(v.entered_at), compact(p.total_secs.max(0) as u64)),
             None => ("not entered".to_owned(), "-".to_owned()),
         };
         let _ = writeln!(
@@ -930,7 +915,7 @@ fn commands_md(md: &mut String, r: &Report) {
             cell(&c.actor),
             utc(c.started_at),
             cell(&c.result),
-            c.duration_ms.map(duration).unwrap_or_else(|| "-".into())
+            c.duration_ms.map(precise_ms).unwrap_or_else(|| "-".into())
         );
     }
     md.push('\n');
@@ -981,7 +966,7 @@ fn resumes_md(md: &mut String, r: &Report) {
     for s in &r.resumes {
         let gap = s
             .gap_secs
-            .map(|g| format!(", {} after the previous record", duration_secs(g)))
+            .map(|g| format!(", {} after the previous record", compact(g.max(0) as u64)))
             .unwrap_or_default();
         let _ = writeln!(
             md,

@@ -536,21 +536,6 @@ fn an_empty_journal_still_renders() {
 }
 
 #[test]
-fn durations() {
-    let cases = [
-        (0, "0 ms"),
-        (850, "850 ms"),
-        (4_210, "4.2 s"),
-        (59_999, "59.9 s"),
-        (187_000, "3 min 07 s"),
-        (3_720_000, "1 h 02 min"),
-    ];
-    for (ms, expected) in cases {
-        assert_eq!(duration(ms), expected);
-    }
-}
-
-#[test]
 fn code_spans_survive_backticks_and_pipes() {
     assert_eq!(code("kubectl get pods"), "`kubectl get pods`");
     assert_eq!(code("echo `date` | tee x"), "``echo `date` \\| tee x``");

@@ -27,6 +27,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::decision::Severity;
+use crate::domain::duration_text::compact_f64;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::progress::Progress;
 use crate::domain::runbook::{PhaseKind, Runbook, StepKind};
@@ -298,8 +299,8 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
             (Some(v), Some(t)) if v > t => shortfalls.push(format!(
                 "{}: {} over its {} target",
                 s.name.label(),
-                human_secs(v),
-                human_secs(t)
+                compact_f64(v),
+                compact_f64(t)
             )),
             _ => {}
         }
@@ -309,8 +310,8 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
     {
         shortfalls.push(format!(
             "recovery took {} against an RTO of {}",
-            human_secs(v),
-            human_secs(t)
+            compact_f64(v),
+            compact_f64(t)
         ));
     }
     let verifications_failed = records
@@ -388,18 +389,6 @@ fn rto_for(runbook: &Runbook, severity: &str) -> Option<f64> {
         .iter()
         .find(|(k, _)| Severity::parse(k).ok().as_ref() == Some(&wanted))
         .map(|(_, d)| d.0.as_secs_f64())
-}
-
-/// `45s`, `3m05s`, `1h02m`.
-pub fn human_secs(secs: f64) -> String {
-    let s = secs.max(0.0).round() as u64;
-    if s < 60 {
-        format!("{s}s")
-    } else if s < 3600 {
-        format!("{}m{:02}s", s / 60, s % 60)
-    } else {
-        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
-    }
 }
 
 #[cfg(test)]

@@ -105,7 +105,7 @@ pub fn markdown(md: &mut String, checks: &[VerificationReport]) {
         };
         let window = v
             .window_secs
-            .map(|s| super::report::duration(s * 1000))
+            .map(|s| super::duration_text::compact(s))
             .unwrap_or_else(|| "one sample".into());
         let what = if v.description.is_empty() {
             format!("`{}`", cell(&v.check))
@@ -177,7 +177,7 @@ mod tests {
                 finished(
                     "health",
                     false,
-                    "sample 2 at 1:00: HTTP 503 (limit: HTTP 200)",
+                    "sample 2 at 1m: HTTP 503 (limit: HTTP 200)",
                     None,
                 ),
             ),
@@ -187,7 +187,7 @@ mod tests {
                 finished(
                     "errors",
                     true,
-                    "cut short at 4:00: 5 samples passed",
+                    "cut short at 4m: 5 samples passed",
                     Some("customers | confirm"),
                 ),
             ),
@@ -206,9 +206,9 @@ mod tests {
             "## Verification\n\n\
              | Check | Result | Window | Started (UTC) | By | Detail |\n\
              |---|---|---|---|---|---|\n\
-             | `health`: health holds | **failed** | 15 min 00 s | 2026-11-22 03:00:01 | alice@laptop | sample 2 at 1:00: HTTP 503 (limit: HTTP 200) |\n\
-             | `errors`: errors holds | passed (cut short: customers \\| confirm) | 10 min 00 s | 2026-11-22 03:00:02 | alice@laptop | cut short at 4:00: 5 samples passed |\n\
-             | `health`: health holds | passed | 15 min 00 s | 2026-11-22 03:00:04 | alice@laptop | 16 samples passed; last: HTTP 200 |\n\
+             | `health`: health holds | **failed** | 15m | 2026-11-22 03:00:01 | alice@laptop | sample 2 at 1m: HTTP 503 (limit: HTTP 200) |\n\
+             | `errors`: errors holds | passed (cut short: customers \\| confirm) | 10m | 2026-11-22 03:00:02 | alice@laptop | cut short at 4m: 5 samples passed |\n\
+             | `health`: health holds | passed | 15m | 2026-11-22 03:00:04 | alice@laptop | 16 samples passed; last: HTTP 200 |\n\
              | `rollout`: rollout holds | no result (the session ended first) | one sample | 2026-11-22 03:00:07 | alice@laptop | - |\n\n"
         );
         let mut none = String::new();

@@ -2,37 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-/// `12:03`, `1:02:03` for a number of seconds.
-pub fn clock(secs: i64) -> String {
-    let s = secs.max(0);
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
-    } else {
-        format!("{:02}:{:02}", s / 60, s % 60)
-    }
-}
-
 /// Seconds between two instants, never negative.
-pub fn secs_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
-    (to - from).num_seconds().max(0)
-}
-
-/// A budget in seconds, short: `90s`, `5m`, `1h30m`.
-pub fn budget(secs: u64) -> String {
-    if secs >= 3600 {
-        let m = (secs / 60) % 60;
-        if m == 0 {
-            format!("{}h", secs / 3600)
-        } else {
-            format!("{}h{m:02}m", secs / 3600)
-        }
-    } else if secs >= 60 && secs.is_multiple_of(60) {
-        format!("{}m", secs / 60)
-    } else if secs >= 60 {
-        format!("{}m{:02}s", secs / 60, secs % 60)
-    } else {
-        format!("{secs}s")
-    }
+pub fn secs_between(from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
+    u64::try_from((to - from).num_seconds()).unwrap_or(0)
 }
 
 /// Cuts a string to `width` characters, ending in `…` when cut.
@@ -152,44 +124,6 @@ fn trim_float(s: String) -> String {
     }
 }
 
-/// How long ago, short: `5s ago`, `3m ago`, `2h ago`.
-pub fn ago(secs: i64) -> String {
-    let s = secs.max(0);
-    if s < 60 {
-        format!("{s}s ago")
-    } else if s < 3600 {
-        format!("{}m ago", s / 60)
-    } else {
-        format!("{}h ago", s / 3600)
-    }
-}
-
-/// `850ms`, `2.3s`, `1m05s`.
-pub fn human_ms(ms: u64) -> String {
-    if ms < 1000 {
-        format!("{ms}ms")
-    } else if ms < 60_000 {
-        format!("{:.1}s", ms as f64 / 1000.0)
-    } else {
-        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
-    }
-}
-
-/// A duration in seconds, short and exact enough for a countdown: `45s`, `3m20s`, `1h05m`.
-pub fn short_duration(secs: u64) -> String {
-    if secs < 60 {
-        format!("{secs}s")
-    } else if secs < 3600 {
-        if secs.is_multiple_of(60) {
-            format!("{}m", secs / 60)
-        } else {
-            format!("{}m{:02}s", secs / 60, secs % 60)
-        }
-    } else {
-        format!("{}h{:02}m", secs / 3600, (secs / 60) % 60)
-    }
-}
-
 /// A sparkline of `values` in block characters, `width` wide (the newest points),
 /// scaled between the series' own minimum and maximum. NaN points are gaps.
 pub fn sparkline(values: &[f64], width: usize) -> String {
@@ -300,8 +234,5 @@ mod metric_format_tests {
         assert_eq!(sparkline(&[0.0, 0.5, 1.0], 3), "▁▅█");
         assert_eq!(sparkline(&[1.0, 1.0], 4), "  ▁▁");
         assert_eq!(sparkline(&[0.0, f64::NAN, 1.0, 2.0], 3), " ▁█");
-        assert_eq!(ago(5), "5s ago");
-        assert_eq!(ago(125), "2m ago");
-        assert_eq!(short_duration(200), "3m20s");
     }
 }

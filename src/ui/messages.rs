@@ -245,14 +245,17 @@ pub fn template_values(app: &App) -> BTreeMap<&'static str, String> {
     if let Some(start) = app.progress.started_at {
         v.insert("started_at", start.format("%Y-%m-%d %H:%M:%SZ").to_string());
         let secs = (app.now - start).num_seconds().max(0) as u64;
-        v.insert("elapsed", super::format::human_ms(secs * 1000));
+        v.insert("elapsed", crate::domain::duration_text::compact(secs));
     }
     v.insert("now", app.now.format("%Y-%m-%d %H:%M:%SZ").to_string());
     if let Some(action) = app.progress.cluster_actions.last() {
         v.insert("confirmed_by", action.actor.clone());
         if let Some(done) = &action.finished {
             let ms = (done.at - action.requested_at).num_milliseconds().max(0) as u64;
-            v.insert("rollback_duration", super::format::human_ms(ms));
+            v.insert(
+                "rollback_duration",
+                crate::domain::duration_text::precise_ms(ms),
+            );
         }
     }
     v

@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
 
 use crate::domain::drill_record::{DrillRecord, card_text, stage_series, trend};
-use crate::domain::scorecard::{StageName, human_secs};
+use crate::domain::duration_text::compact_f64;
+use crate::domain::scorecard::StageName;
 
 use super::theme::{Role, Theme};
 
@@ -123,7 +124,7 @@ fn render_trend(theme: &Theme, history: &[DrillRecord], frame: &mut Frame, area:
             .last()
             .copied()
             .flatten()
-            .map(human_secs)
+            .map(compact_f64)
             .unwrap_or_else(|| "not reached".into());
         frame.render_widget(
             Paragraph::new(Span::styled(

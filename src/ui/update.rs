@@ -795,7 +795,7 @@ fn on_metrics(app: &mut App, mut m: MetricsUpdate) -> Vec<Effect> {
             if !skipped.is_empty() {
                 let text = format!(
                     "Baseline {} back: no value for {}",
-                    crate::ui::format::short_duration(offset.as_secs()),
+                    crate::domain::duration_text::compact(offset.as_secs()),
                     skipped.join("; ")
                 );
                 flash(app, FlashLevel::Warning, &text);
@@ -863,7 +863,7 @@ fn recapture_baseline(app: &mut App) -> Vec<Effect> {
     if let Some(offset) = live.baseline_offset {
         let text = format!(
             "Reading baselines from Prometheus, {} back…",
-            crate::ui::format::short_duration(offset.as_secs())
+            crate::domain::duration_text::compact(offset.as_secs())
         );
         flash(app, FlashLevel::Info, &text);
         return vec![Effect::ReadBaselines];
@@ -1050,7 +1050,7 @@ fn on_exited(
         level,
         &format!(
             "Run {run} {summary} after {}",
-            crate::ui::format::human_ms(duration_ms)
+            crate::domain::duration_text::precise_ms(duration_ms)
         ),
     );
     let then = if app.quit_after_run {

@@ -11,12 +11,12 @@ use crate::domain::verify::Probe;
 
 use super::action::Action;
 use super::effect::Effect;
-use super::format::short_duration;
 use super::state::{
     App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane, Prompt, PromptPurpose, Then,
 };
 use super::update::{ask_placeholder, enter_phase_of, flash, journal, request_undo};
 use super::verify::{CheckStatus, LastSample, VerifyEffect, VerifyMsg};
+use crate::domain::duration_text::compact;
 
 /// `v` (or `r` on a check step): start the selected step's checks that are not running.
 pub(super) fn request_start(app: &mut App) -> Vec<Effect> {
@@ -327,7 +327,7 @@ pub(super) fn entries_at_quit(app: &mut App) -> Vec<Entry> {
         let seen = match &view.status {
             CheckStatus::Starting { .. } => "no sample taken yet".to_string(),
             CheckStatus::Watching { since, last, .. } => {
-                let watched = short_duration((now - *since).num_seconds().max(0) as u64);
+                let watched = compact((now - *since).num_seconds().max(0) as u64);
                 match last {
                     Some(l) => format!(
                         "watched {watched}: {} of {} samples held, last seen {}",

@@ -217,7 +217,7 @@ fn a_failure_offers_the_next_moves() {
     assert!(matches!(
         &written[..],
         [Entry::VerificationFinished { passed: false, detail, .. }]
-            if detail == "sample 3 at 2:00: HTTP 503 (limit: HTTP 200)"
+            if detail == "sample 3 at 2m: HTTP 503 (limit: HTTP 200)"
     ));
     assert!(matches!(
         app.layers.last(),
@@ -241,7 +241,7 @@ fn a_failure_offers_the_next_moves() {
     };
     assert_eq!(
         note.input.lines().join("\n"),
-        "Escalating: check health failed: sample 3 at 2:00: HTTP 503 (limit: HTTP 200)"
+        "Escalating: check health failed: sample 3 at 2m: HTTP 503 (limit: HTTP 200)"
     );
     assert_eq!(app.selected().unwrap().title, "Post the all-clear");
     let (_, written) = send(&mut app, ctrl('s'));
@@ -326,7 +326,7 @@ fn cutting_a_window_short_asks_why_and_journals_it() {
         Entry::VerificationFinished {
             check: "errors".into(),
             passed: true,
-            detail: "cut short at 4:00: 5 samples passed; last: error_rate = 0.004".into(),
+            detail: "cut short at 4m: 5 samples passed; last: error_rate = 0.004".into(),
             cut_short: Some("customers confirm checkout works".into()),
         }
     );
@@ -383,7 +383,7 @@ fn a_resumed_console_shows_what_the_journal_says() {
             Entry::VerificationFinished {
                 check: "health".into(),
                 passed: false,
-                detail: "sample 3 at 2:00: HTTP 503 (limit: HTTP 200)".into(),
+                detail: "sample 3 at 2m: HTTP 503 (limit: HTTP 200)".into(),
                 cut_short: None,
             },
             t0(),
@@ -413,7 +413,7 @@ fn a_resumed_console_shows_what_the_journal_says() {
         *status(&app, 0),
         CheckStatus::Recorded {
             passed: false,
-            detail: "sample 3 at 2:00: HTTP 503 (limit: HTTP 200)".into(),
+            detail: "sample 3 at 2m: HTTP 503 (limit: HTTP 200)".into(),
             cut_short: None,
         }
     );

@@ -6,8 +6,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use reqwest::Url;
 
-use super::error::{PromError, fmt_duration};
+use super::error::PromError;
 use super::response::{QueryResult, decode};
+use crate::domain::duration_text::precise_ms;
 use crate::domain::redact::REDACTED;
 
 /// Largest answer accepted, so a runaway range query cannot eat the console's memory.
@@ -315,7 +316,7 @@ impl fmt::Display for PrometheusClient {
             f,
             "{} (timeout {})",
             self.base.as_str(),
-            fmt_duration(self.timeout)
+            precise_ms(self.timeout.as_millis() as u64)
         )
     }
 }

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::domain::duration_text::precise_ms;
+
 /// A Prometheus API failure. Display is one line with no secrets (credentials never
 /// enter URLs we print: they are moved out of the base URL when the client is built).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -16,7 +18,7 @@ pub enum PromError {
     #[error("cannot reach Prometheus at {url}: {reason}")]
     Connect { url: String, reason: String },
     /// No complete answer within the client timeout.
-    #[error("Prometheus at {url} did not answer within {}", fmt_duration(*timeout))]
+    #[error("Prometheus at {url} did not answer within {}", precise_ms(timeout.as_millis() as u64))]
     Timeout { url: String, timeout: Duration },
     /// Prometheus answered with its error envelope (`"status": "error"`).
     #[error("Prometheus refused the query (HTTP {status}, {error_type}): {message}")]
@@ -135,18 +137,6 @@ impl fmt::Display for ErrorType {
     }
 }
 
-/// `2.5s`, `300ms`.
-pub(crate) fn fmt_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
-    } else if ms >= 1000 {
-        format!("{:.1}s", d.as_secs_f64())
-    } else {
-        format!("{ms}ms")
-    }
-}
-
 /// Collapses whitespace (newlines included) and cuts to `max` characters with `…`.
 pub(crate) fn one_line(text: &str, max: usize) -> String {
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -170,12 +160,5 @@ mod tests {
         );
         assert_eq!(one_line("abcdef", 3), "abc…");
         assert_eq!(one_line("", 3), "");
-    }
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(fmt_duration(Duration::from_secs(10)), "10s");
-        assert_eq!(fmt_duration(Duration::from_millis(300)), "300ms");
-        assert_eq!(fmt_duration(Duration::from_millis(2500)), "2.5s");
     }
 }

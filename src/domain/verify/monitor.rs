@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::check::Check;
 use super::judge::Observation;
+use crate::domain::duration_text::compact;
 
 /// One judged sample of a window.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,13 +89,13 @@ impl Outcome {
                 Some(limit) => format!(
                     "sample {} at {}: {} (limit: {limit})",
                     f.sample,
-                    clock(f.at),
+                    compact(f.at.as_secs()),
                     f.seen
                 ),
                 None => format!(
                     "sample {} at {}: unknown ({}); an unknown value never counts as passing",
                     f.sample,
-                    clock(f.at),
+                    compact(f.at.as_secs()),
                     f.seen
                 ),
             },
@@ -106,19 +107,13 @@ impl Outcome {
             } => match last_seen {
                 Some(seen) => format!(
                     "cut short at {}: {samples_passed} sample{} passed; last: {seen}",
-                    clock(*at),
+                    compact(at.as_secs()),
                     if *samples_passed == 1 { "" } else { "s" }
                 ),
-                None => format!("cut short at {} before any sample", clock(*at)),
+                None => format!("cut short at {} before any sample", compact(at.as_secs())),
             },
         }
     }
-}
-
-/// `m:ss` of a check-time offset.
-pub(super) fn clock(d: Duration) -> String {
-    let s = d.as_secs();
-    format!("{}:{:02}", s / 60, s % 60)
 }
 
 /// Where a window is.

@@ -126,7 +126,7 @@ fn windows_end_as_the_samples_say() {
             ],
             passed: Some(false),
             taken: 2,
-            detail: Some("sample 2 at 0:30: error_rate = 0.31 (limit: error_rate < 0.01)"),
+            detail: Some("sample 2 at 30s: error_rate = 0.31 (limit: error_rate < 0.01)"),
         },
         Case {
             name: "an unknown sample never counts as passing",
@@ -135,7 +135,7 @@ fn windows_end_as_the_samples_say() {
             passed: Some(false),
             taken: 3,
             detail: Some(
-                "sample 3 at 1:00: unknown (error_rate: stale (95s old)); an unknown value never counts as passing",
+                "sample 3 at 1m: unknown (error_rate: stale (95s old)); an unknown value never counts as passing",
             ),
         },
         Case {
@@ -152,7 +152,7 @@ fn windows_end_as_the_samples_say() {
             observations: vec![pass("a"), pass("b"), fail("HTTP 503", "HTTP 200")],
             passed: Some(false),
             taken: 3,
-            detail: Some("sample 3 at 1:00: HTTP 503 (limit: HTTP 200)"),
+            detail: Some("sample 3 at 1m: HTTP 503 (limit: HTTP 200)"),
         },
     ];
     for case in cases {
@@ -197,7 +197,7 @@ fn cutting_short() {
     let o = m.cut_short(s(5), "  nobody is watching  ").unwrap();
     assert!(!o.passed(), "cut short before any sample proves nothing");
     assert_eq!(o.cut_short(), Some("nobody is watching"));
-    assert_eq!(o.detail(), "cut short at 0:05 before any sample");
+    assert_eq!(o.detail(), "cut short at 5s before any sample");
 
     m.start();
     m.record(s(0), pass("HTTP 200"));
@@ -207,7 +207,7 @@ fn cutting_short() {
     assert!(o.passed());
     assert_eq!(
         o.detail(),
-        "cut short at 1:15: 2 samples passed; last: HTTP 200 again"
+        "cut short at 1m15s: 2 samples passed; last: HTTP 200 again"
     );
     assert_eq!(
         m.record(s(90), fail("x", "y")),

@@ -3,16 +3,11 @@
 
 use ratatui::text::{Line, Span};
 
+use crate::domain::duration_text::{clock, compact};
 use crate::domain::verify::{Observation, Outcome};
 use crate::ui::state::App;
 use crate::ui::theme::Role;
 use crate::ui::verify::{CheckStatus, CheckView};
-
-/// `12:30` of a duration.
-fn clock(d: std::time::Duration) -> String {
-    let s = d.as_secs();
-    format!("{}:{:02}", s / 60, s % 60)
-}
 
 /// Lines for every check shown under the step (none when it has no checks).
 pub fn lines(app: &App, step: crate::domain::runbook::StepId) -> Vec<Line<'static>> {
@@ -38,7 +33,11 @@ fn check_lines(app: &App, view: &CheckView) -> Vec<Line<'static>> {
     let t = &app.theme;
     let c = &view.check;
     let window = match c.window {
-        Some(w) => format!(" · window {} every {}", clock(w), clock(c.every)),
+        Some(w) => format!(
+            " · window {} every {}",
+            compact(w.as_secs()),
+            compact(c.every.as_secs())
+        ),
         None => String::new(),
     };
     let (icon, role, status) = match &view.status {
@@ -52,7 +51,7 @@ fn check_lines(app: &App, view: &CheckView) -> Vec<Line<'static>> {
         } => {
             let left = last
                 .time_left
-                .map(|l| format!(", {} left", clock(l)))
+                .map(|l| format!(", {} left", clock(l.as_secs())))
                 .unwrap_or_default();
             (
                 "◔",

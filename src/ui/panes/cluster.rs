@@ -9,8 +9,9 @@ use ratatui::widgets::{LineGauge, Paragraph};
 
 use crate::domain::cluster::message::{Stream, WatchState};
 use crate::domain::cluster::{PodRow, RolloutStatus, SortKey};
+use crate::domain::duration_text::{age, ago};
 use crate::ui::cluster::{LiveCluster, OpStage};
-use crate::ui::format::{ago, ellipsize, secs_between};
+use crate::ui::format::{ellipsize, secs_between};
 use crate::ui::state::{App, Pane};
 use crate::ui::theme::Role;
 
@@ -256,7 +257,7 @@ fn pod_line(p: Option<&PodRow>, app: &App, width: usize) -> String {
             p.status.clone(),
             p.restarts.to_string(),
             p.started
-                .map(|s| short_age(secs_between(s, app.now)))
+                .map(|s| age(secs_between(s, app.now)))
                 .unwrap_or_else(|| "-".into()),
             p.image_tag.clone(),
             p.template_hash.clone(),
@@ -276,17 +277,6 @@ fn pod_line(p: Option<&PodRow>, app: &App, width: usize) -> String {
         line.push_str(&format!(" {:<10} {}", ellipsize(&hash, 10), node));
     }
     line
-}
-
-/// kubectl's AGE column, roughly: `45s`, `12m`, `3h`, `2d`.
-fn short_age(secs: i64) -> String {
-    let s = secs.max(0);
-    match s {
-        0..=119 => format!("{s}s"),
-        120..=7199 => format!("{}m", s / 60),
-        7200..=172_799 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86400),
-    }
 }
 
 fn render_events(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {

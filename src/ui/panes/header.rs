@@ -7,7 +7,8 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::ui::format::{budget, clock, ellipsize, secs_between};
+use crate::domain::duration_text::{clock, compact};
+use crate::ui::format::{ellipsize, secs_between};
 use crate::ui::state::App;
 use crate::ui::theme::Role;
 
@@ -65,9 +66,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             bar,
         ));
         if let Some(b) = ph.time_budget {
-            let over = since as u64 > b.as_secs();
+            let over = since > b.as_secs();
             let style = if over { t.style(Role::OverBudget) } else { bar };
-            right.push(Span::styled(format!(" / {}", budget(b.as_secs())), style));
+            right.push(Span::styled(format!(" / {}", compact(b.as_secs())), style));
         }
     }
     if let Some(front) = &app.runbook.front
@@ -79,10 +80,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             if i > 0 {
                 right.push(Span::styled(" ", bar));
             }
-            let over = elapsed as u64 > target.0.as_secs();
+            let over = elapsed > target.0.as_secs();
             let style = if over { t.style(Role::OverBudget) } else { bar };
             right.push(Span::styled(
-                format!("{sev} {}", budget(target.0.as_secs())),
+                format!("{sev} {}", compact(target.0.as_secs())),
                 style,
             ));
         }

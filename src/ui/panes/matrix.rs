@@ -11,7 +11,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::domain::decision::{RuleState, RuleVerdict};
-use crate::ui::format::{ellipsize, secs_between, short_duration};
+use crate::domain::duration_text::compact;
+use crate::ui::format::{ellipsize, secs_between};
 use crate::ui::live::{LiveMetrics, MatrixSource};
 use crate::ui::state::App;
 use crate::ui::theme::Role;
@@ -77,15 +78,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let (marker, state, state_role) = match r.state {
             RuleState::Firing => (
                 "▶",
-                format!("held {}", short_duration(r.held_for.as_secs())),
+                format!("held {}", compact(r.held_for.as_secs())),
                 Role::Error,
             ),
             RuleState::Pending => (
                 "…",
                 format!(
                     "{} / {}",
-                    short_duration(r.held_for.as_secs()),
-                    short_duration(r.hold.as_secs())
+                    compact(r.held_for.as_secs()),
+                    compact(r.hold.as_secs())
                 ),
                 Role::Pending,
             ),
@@ -104,7 +105,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let hold = if r.hold.is_zero() {
             "—".to_string()
         } else {
-            short_duration(r.hold.as_secs())
+            compact(r.hold.as_secs())
         };
         // Narrow: an unknown row still says what is unknown, at the condition's expense.
         let (when_w, action_w) = if action_w == 0 && r.state == RuleState::Unknown {
@@ -169,17 +170,14 @@ fn header(app: &App, live: &LiveMetrics, width: usize) -> Line<'static> {
             );
             let mut tail = Vec::new();
             if let Some(since) = v.severity_since {
-                tail.push(format!(
-                    "held {}",
-                    short_duration(secs_between(since, app.now) as u64)
-                ));
+                tail.push(format!("held {}", compact(secs_between(since, app.now))));
             }
             if let Some(deadline) = v.rto_deadline {
                 let left = (deadline - app.now).num_seconds();
                 tail.push(if left >= 0 {
-                    format!("RTO {} left", short_duration(left as u64))
+                    format!("RTO {} left", compact(left as u64))
                 } else {
-                    format!("RTO over by {}", short_duration(left.unsigned_abs()))
+                    format!("RTO over by {}", compact(left.unsigned_abs()))
                 });
             }
             // The countdown matters more than the action's full text.

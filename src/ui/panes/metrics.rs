@@ -9,9 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::domain::decision::{Absence, BaselineSource, Reading, Unavailable};
-use crate::ui::format::{
-    ago, ellipsize, metric_value, secs_between, short_duration, sparkline_reaching, threshold,
-};
+use crate::domain::duration_text::{ago, compact};
+use crate::ui::format::{ellipsize, metric_value, secs_between, sparkline_reaching, threshold};
 use crate::ui::live::{Band, LiveMetrics};
 use crate::ui::state::App;
 use crate::ui::theme::Role;
@@ -20,8 +19,8 @@ use super::pane_block;
 
 /// What the line says about the sample's freshness.
 enum Freshness {
-    Fresh(i64),
-    Stale(i64),
+    Fresh(u64),
+    Stale(u64),
     Failed(String),
     NoData(String),
     Waiting,
@@ -79,7 +78,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 .map(|b| match b.source {
                     BaselineSource::PromOffset { offset } => format!(
                         "base -{} {}",
-                        short_duration(offset.as_secs()),
+                        compact(offset.as_secs()),
                         metric_value(name, b.value)
                     ),
                     BaselineSource::SessionStart => {

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::ui::format::human_ms;
+use crate::domain::duration_text::{compact, precise_ms};
 use crate::ui::format::{ellipsize, secs_between};
 use crate::ui::msg::Stream;
 use crate::ui::state::{App, Pane};
@@ -19,7 +19,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             if r.cancel_requested {
                 format!("run {run} · cancelling…")
             } else {
-                format!("run {run} · running {}s", secs_between(r.started, app.now))
+                format!(
+                    "run {run} · running {}",
+                    compact(secs_between(r.started, app.now))
+                )
             }
         }
         (_, Some(run)) => match app
@@ -34,7 +37,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Some(o) => format!(
                 "run {run} · {} · {}",
                 o.exit_code.map_or("killed".into(), |c| format!("exit {c}")),
-                human_ms(o.duration_ms)
+                precise_ms(o.duration_ms)
             ),
             None => format!("run {run}"),
         },

@@ -8,9 +8,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::domain::duration_text::{compact, precise_ms};
 use crate::domain::progress::StepState;
 use crate::domain::runbook::StepKind;
-use crate::ui::format::human_ms;
 use crate::ui::format::{reflow, secs_between};
 use crate::ui::state::App;
 use crate::ui::theme::{Role, Theme};
@@ -57,9 +57,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(run) = app.running.as_ref().filter(|r| r.step == step.id) {
         lines.push(Line::from(Span::styled(
             format!(
-                "⟳ run {} running for {}s",
+                "⟳ run {} running for {}",
                 run.run,
-                secs_between(run.started, app.now)
+                compact(secs_between(run.started, app.now))
             ),
             t.style(Role::Running),
         )));
@@ -69,7 +69,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 format!(
                     "last run {}: exit 0 in {}",
                     run.run,
-                    human_ms(o.duration_ms)
+                    precise_ms(o.duration_ms)
                 ),
                 Role::Done,
             ),
@@ -77,7 +77,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 format!(
                     "last run {}: cancelled after {}",
                     run.run,
-                    human_ms(o.duration_ms)
+                    precise_ms(o.duration_ms)
                 ),
                 Role::Skipped,
             ),
@@ -87,7 +87,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                     run.run,
                     o.exit_code
                         .map_or("killed by a signal".to_string(), |c| format!("exit {c}")),
-                    human_ms(o.duration_ms)
+                    precise_ms(o.duration_ms)
                 ),
                 Role::Failed,
             ),
