@@ -798,7 +798,7 @@ fn verification_checks_come_from_front_matter_promql_blocks_and_rollout_status_l
                 "#4",
                 "health",
                 "http",
-                "GET http://web.web.svc/healthz → 200, /status == ok, within 500 ms",
+                "GET http://web.web.svc/healthz → 200, /status == ok, within 500ms",
                 Some(900),
                 30
             ),
@@ -845,7 +845,7 @@ fn verification_checks_come_from_front_matter_promql_blocks_and_rollout_status_l
     assert!(matches!(&step.kind, StepKind::Verify { check } if check == "health"));
     assert_eq!(
         step.title,
-        "Check health: GET http://web.web.svc/healthz → 200, /status == ok, within 500 ms"
+        "Check health: GET http://web.web.svc/healthz → 200, /status == ok, within 500ms"
     );
     // Later phases are renumbered after the added steps.
     assert_eq!(rb.phases[2].steps[0].id.to_string(), "#9");

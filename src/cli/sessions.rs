@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::{CliError, SessionsArgs, TextOrJson};
 use crate::adapters::session_store::{HOME_ENV, SessionState, SessionStore, SessionSummary};
+use crate::domain::duration_text::ago;
 
 pub fn run(args: SessionsArgs) -> Result<ExitCode, CliError> {
     let store = SessionStore::from_env().map_err(|e| CliError::Message(e.to_string()))?;
@@ -150,17 +151,12 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// "just now", "42 s ago", "3 min ago", "5 h ago", "2 days ago" (future times, from a
-/// skewed clock, read "just now").
+/// "just now" under ten seconds (and for future times, from a skewed clock), else
+/// [`ago`]: "42s ago", "3m ago", "5h ago", "2d ago".
 pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let secs = (now - t).num_seconds();
-    match secs {
-        ..10 => "just now".to_owned(),
-        10..60 => format!("{secs} s ago"),
-        60..3_600 => format!("{} min ago", secs / 60),
-        3_600..86_400 => format!("{} h ago", secs / 3_600),
-        86_400..172_800 => "1 day ago".to_owned(),
-        _ => format!("{} days ago", secs / 86_400),
+    match u64::try_from((now - t).num_seconds()) {
+        Ok(secs) if secs >= 10 => ago(secs),
+        _ => "just now".to_owned(),
     }
 }
 
@@ -199,12 +195,14 @@ mod tests {
         let cases = [
             (0, "just now"),
             (-30, "just now"),
-            (42, "42 s ago"),
-            (60, "1 min ago"),
-            (3_599, "59 min ago"),
-            (7_200, "2 h ago"),
-            (86_400, "1 day ago"),
-            (5 * 86_400 + 7, "5 days ago"),
+            (9, "just now"),
+            (10, "10s ago"),
+            (42, "42s ago"),
+            (60, "1m ago"),
+            (3_599, "59m ago"),
+            (7_200, "2h ago"),
+            (86_400, "1d ago"),
+            (5 * 86_400 + 7, "5d ago"),
         ];
         for (ago, expected) in cases {
             assert_eq!(

@@ -75,8 +75,11 @@ impl RowStatus {
                 next_at,
                 detail,
             } => {
-                let secs = (*next_at - now).num_seconds().max(0);
-                format!("retrying in {secs}s (attempt {attempt}: {detail})")
+                let secs = (*next_at - now).num_seconds().max(0) as u64;
+                format!(
+                    "retrying in {} (attempt {attempt}: {detail})",
+                    crate::domain::duration_text::compact(secs)
+                )
             }
             RowStatus::Delivered { attempts, detail } => {
                 format!("delivered after {}: {detail}", tries(*attempts))

@@ -158,7 +158,7 @@ fn a_check_samples_only_once_its_start_is_on_disk() {
 fn a_pass_shows_only_after_its_record_and_ticks_the_check_step() {
     let mut app = verify_app(3);
     send(&mut app, key('v'));
-    send(&mut app, sample(0, 1, 1, pass("HTTP 200 in 4 ms"), 900));
+    send(&mut app, sample(0, 1, 1, pass("HTTP 200 in 4ms"), 900));
     let CheckStatus::Watching {
         last: Some(last), ..
     } = status(&app, 0)
@@ -171,7 +171,7 @@ fn a_pass_shows_only_after_its_record_and_ticks_the_check_step() {
     );
     let outcome = Outcome::Passed {
         samples: 16,
-        last_seen: "HTTP 200 in 5 ms".into(),
+        last_seen: "HTTP 200 in 5ms".into(),
     };
     let fx = update(&mut app, finished(0, 1, outcome.clone()));
     assert!(
@@ -185,7 +185,7 @@ fn a_pass_shows_only_after_its_record_and_ticks_the_check_step() {
             Entry::VerificationFinished {
                 check: "health".into(),
                 passed: true,
-                detail: "16 samples passed; last: HTTP 200 in 5 ms".into(),
+                detail: "16 samples passed; last: HTTP 200 in 5ms".into(),
                 cut_short: None,
             },
             Entry::StepTicked {

@@ -32,7 +32,7 @@ fn verification_in_progress() {
     send(&mut app, key('v'));
     send(
         &mut app,
-        sample(0, 1, 4, pass("HTTP 200 in 4 ms, /status = ok"), 720),
+        sample(0, 1, 4, pass("HTTP 200 in 4ms, /status = ok"), 720),
     );
     insta::assert_snapshot!(screen(&app, 120, 32));
 }
@@ -79,7 +79,7 @@ fn verification_passed() {
             1,
             Outcome::Passed {
                 samples: 16,
-                last_seen: "HTTP 200 in 5 ms, /status = ok".into(),
+                last_seen: "HTTP 200 in 5ms, /status = ok".into(),
             },
         ),
     );

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::domain::duration_text::precise_ms;
 use crate::domain::verify::{HttpProbe, HttpResponse, Observation, judge_http};
 
 /// GETs the probe's URL and judges the answer.
@@ -35,7 +36,7 @@ pub async fn probe_http(
 /// A transport error in one line, without the URL (it may carry credentials).
 fn one_line(e: reqwest::Error, timeout: Duration) -> String {
     if e.is_timeout() {
-        format!("timed out after {} ms", timeout.as_millis())
+        format!("timed out after {}", precise_ms(timeout.as_millis() as u64))
     } else if e.is_connect() {
         "connection failed".into()
     } else {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::adapters::shell::{ShellEvent, spawn};
+use crate::domain::duration_text::precise_ms;
 use crate::domain::verify::{Observation, judge_shell};
 
 /// Runs `command` under `/bin/sh -c`, at most `timeout` (then it is cancelled and the
@@ -44,7 +45,10 @@ pub async fn probe_shell(command: &str, timeout: Duration) -> Observation {
         Err(_) => {
             handle.cancel();
             judge_shell(
-                Err(&format!("timed out after {} s", timeout.as_secs())),
+                Err(&format!(
+                    "timed out after {}",
+                    precise_ms(timeout.as_millis() as u64)
+                )),
                 &last,
             )
         }

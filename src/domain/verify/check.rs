@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::domain::decision::Condition;
+use crate::domain::duration_text::precise_ms;
 use crate::domain::runbook::StepId;
 
 /// One verification check.
@@ -82,7 +83,7 @@ impl Probe {
                     ));
                 }
                 if let Some(l) = h.max_latency {
-                    s.push_str(&format!(", within {} ms", l.as_millis()));
+                    s.push_str(&format!(", within {}", precise_ms(l.as_millis() as u64)));
                 }
                 s
             }

@@ -10,6 +10,7 @@ use super::check::{HttpProbe, PodsProbe, PromqlProbe};
 use crate::domain::cluster::pod_row::image_tag;
 use crate::domain::cluster::{DeploymentFacts, RolloutStatus, rollout_status};
 use crate::domain::decision::{Signals, Truth, evaluate};
+use crate::domain::duration_text::precise_ms;
 
 /// The judgement of one sample.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,7 +61,7 @@ pub fn judge_http(probe: &HttpProbe, got: Result<&HttpResponse, &str>) -> Observ
             };
         }
     };
-    let ms = r.latency.as_millis();
+    let took = precise_ms(r.latency.as_millis() as u64);
     if r.status != probe.expect_status {
         return Observation::fail(
             format!("HTTP {}", r.status),
@@ -70,9 +71,9 @@ pub fn judge_http(probe: &HttpProbe, got: Result<&HttpResponse, &str>) -> Observ
     if let Some(limit) = probe.max_latency
         && r.latency > limit
     {
-        return Observation::fail(format!("{ms} ms"), format!("≤ {} ms", limit.as_millis()));
+        return Observation::fail(took, format!("≤ {}", precise_ms(limit.as_millis() as u64)));
     }
-    let mut seen = format!("HTTP {} in {ms} ms", r.status);
+    let mut seen = format!("HTTP {} in {took}", r.status);
     if let Some(pointer) = &probe.json_pointer {
         let Some(json) = &r.json else {
             return Observation::fail("a body that is not JSON", format!("JSON with {pointer}"));

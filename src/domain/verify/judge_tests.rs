@@ -41,7 +41,7 @@ fn http_answers() {
         (
             http(None, None, None),
             Ok(response(200, 12, None)),
-            "pass: HTTP 200 in 12 ms",
+            "pass: HTTP 200 in 12ms",
         ),
         (
             http(None, None, None),
@@ -51,17 +51,17 @@ fn http_answers() {
         (
             http(None, None, Some(250)),
             Ok(response(200, 900, None)),
-            "fail: 900 ms (limit ≤ 250 ms)",
+            "fail: 900ms (limit ≤ 250ms)",
         ),
         (
             http(Some("/status"), Some("ok"), Some(250)),
             Ok(response(200, 40, Some(ok.clone()))),
-            "pass: HTTP 200 in 40 ms, /status = ok",
+            "pass: HTTP 200 in 40ms, /status = ok",
         ),
         (
             http(Some("/ready"), Some("true"), None),
             Ok(response(200, 4, Some(ok.clone()))),
-            "pass: HTTP 200 in 4 ms, /ready = true",
+            "pass: HTTP 200 in 4ms, /ready = true",
         ),
         (
             http(Some("/version/rev"), Some("2"), None),

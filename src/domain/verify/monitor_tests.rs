@@ -103,10 +103,10 @@ fn windows_end_as_the_samples_say() {
         Case {
             name: "no window: one pass is enough",
             window: None,
-            observations: vec![pass("HTTP 200 in 3 ms")],
+            observations: vec![pass("HTTP 200 in 3ms")],
             passed: Some(true),
             taken: 1,
-            detail: Some("1 sample passed; last: HTTP 200 in 3 ms"),
+            detail: Some("1 sample passed; last: HTTP 200 in 3ms"),
         },
         Case {
             name: "every sample passes",
