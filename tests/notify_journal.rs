@@ -8,17 +8,25 @@ mod support;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use backout::adapters::notify::{Configured, Outbox, configure};
+use backout::adapters::notify::{Configured, configure, outbox};
 use backout::domain::journal::Entry;
 use backout::domain::notify::{MessageKind, unfinished};
 use backout::domain::progress::Progress;
 use backout::domain::report;
-use backout::domain::runbook::front_matter::{GrafanaSink, Notify, SecretUrl, StatuspageSink};
+use backout::domain::runbook::front_matter::{
+    FrontMatter, GrafanaSink, Notify, SecretUrl, StatuspageSink,
+};
 use backout::runtime::journal_port::JournalAppend;
+use backout::runtime::notify_feed;
 use support::notify_fixtures::{Journal, draft, facts, notifier, records};
 use support::receiver::{Receiver, Reply};
 
 fn hooks(rx: &Receiver, names: &[&str]) -> Configured {
+    configure(&notify_block(names), env(rx), Path::new("."))
+}
+
+/// `webhook` and `slack` blocks whose URLs (`HOOK`, `SLACK`) point at `rx`.
+fn notify_block(names: &[&str]) -> Notify {
     let webhook = SecretUrl {
         webhook_env: Some("HOOK".into()),
         ..SecretUrl::default()
@@ -27,21 +35,20 @@ fn hooks(rx: &Receiver, names: &[&str]) -> Configured {
         webhook_env: Some("SLACK".into()),
         ..SecretUrl::default()
     };
-    let notify = Notify {
+    Notify {
         webhook: names.contains(&"webhook").then_some(webhook),
         slack: names.contains(&"slack").then_some(slack),
         ..Notify::default()
-    };
+    }
+}
+
+fn env(rx: &Receiver) -> impl Fn(&str) -> Option<String> {
     let url = rx.url.clone();
-    configure(
-        &notify,
-        move |k| match k {
-            "HOOK" => Some(format!("{url}/hook")),
-            "SLACK" => Some(format!("{url}/slack")),
-            _ => None,
-        },
-        Path::new("."),
-    )
+    move |k| match k {
+        "HOOK" => Some(format!("{url}/hook")),
+        "SLACK" => Some(format!("{url}/slack")),
+        _ => None,
+    }
 }
 
 #[tokio::test]
@@ -176,11 +183,16 @@ async fn a_drill_reaches_only_the_outbox() {
     let rx = Arc::new(Receiver::start(vec![]).await);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.jsonl");
-    let outbox = Outbox {
-        path: dir.path().join("outbox.jsonl"),
-    };
     let mut journal = Journal::open(&path, None);
-    let n = notifier(&hooks(&rx, &["slack", "webhook"])).diverted_to(&outbox);
+    // The console's own drill setup: both secrets are set and point at `rx`, yet every
+    // sink the runbook names writes to the session's outbox.
+    let front = FrontMatter {
+        notify: Some(notify_block(&["slack", "webhook"])),
+        ..FrontMatter::default()
+    };
+    let setup = notify_feed::setup(Some(&front), env(&rx), dir.path(), dir.path(), true, &[]);
+    assert_eq!(setup.sinks, ["outbox:slack", "outbox:webhook"]);
+    let n = setup.feed.expect("a drill has a feed").notifier;
     let results = n
         .send(
             &mut journal,
@@ -191,7 +203,7 @@ async fn a_drill_reaches_only_the_outbox() {
     let sinks: Vec<&str> = results.iter().map(|r| r.sink.as_str()).collect();
     assert_eq!(sinks, ["outbox:slack", "outbox:webhook"]);
     assert!(rx.received().is_empty());
-    let lines = std::fs::read_to_string(&outbox.path).unwrap();
+    let lines = std::fs::read_to_string(dir.path().join(outbox::FILE_NAME)).unwrap();
     assert_eq!(lines.lines().count(), 2);
     let rs = records(&path);
     let md = report::to_markdown(&report::build(&Progress::replay(&rs), &rs, None));

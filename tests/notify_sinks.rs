@@ -411,12 +411,12 @@ async fn pagerduty_triggers_then_resolves_one_alert() {
 
 #[tokio::test]
 async fn the_outbox_writes_json_lines_and_skips_a_key_it_holds() {
-    let rx = Receiver::start(vec![]).await;
     let dir = tempfile::tempdir().unwrap();
     let outbox = notify::Outbox {
         path: dir.path().join(notify::outbox::FILE_NAME),
     };
-    let s = webhook(&rx).divert(&outbox);
+    // As a drill builds it (runtime::notify_feed::setup): the runbook's sink, outbox target.
+    let s = Sink::new(SinkKind::Webhook, notify::Target::Outbox(outbox.clone()));
     assert_eq!(s.journal_name(), "outbox:webhook");
     assert!(s.dedups());
     let m = msg(MessageKind::RollbackNotification, 1);
@@ -438,10 +438,6 @@ async fn the_outbox_writes_json_lines_and_skips_a_key_it_holds() {
             json!({ "key": m.key, "sink": "webhook", "kind": "rollback_notification", "text": m.text, "at_ms": NOW, "incident": "s1" }),
             json!({ "key": second.key, "sink": "webhook", "kind": "all_clear", "text": second.text, "at_ms": NOW, "incident": "s1" }),
         ]
-    );
-    assert!(
-        rx.received().is_empty(),
-        "a diverted sink reached the network"
     );
 }
 

@@ -11,7 +11,7 @@ use futures::future::join_all;
 use reqwest::Client;
 
 use super::journal_port::JournalAppend;
-use crate::adapters::notify::{Delivery, Outbox, Progress, Sink, deliver, http_client};
+use crate::adapters::notify::{Delivery, Progress, Sink, deliver, http_client};
 use crate::domain::journal::Entry;
 use crate::domain::notify::{
     IncidentFacts, MessageKind, Outgoing, RetryPolicy, Unfinished, idempotency_key,
@@ -64,12 +64,6 @@ impl Notifier {
             sinks,
             redactor,
         })
-    }
-
-    /// Every sink diverted to the outbox (a drill, unless real sending was enabled).
-    pub fn diverted_to(mut self, outbox: &Outbox) -> Notifier {
-        self.sinks = self.sinks.iter().map(|s| s.divert(outbox)).collect();
-        self
     }
 
     /// Restores what the journal says earlier deliveries created (see [`Sink::remember`]).

@@ -53,11 +53,6 @@ impl Sink {
         matches!(*self.target, Target::Outbox(_))
     }
 
-    /// The same sink, its messages written to the outbox instead.
-    pub fn divert(&self, outbox: &Outbox) -> Sink {
-        Sink::new(self.kind, Target::Outbox(outbox.clone()))
-    }
-
     /// The name deliveries are journaled under (`slack`, or `outbox:slack` in a drill).
     pub fn journal_name(&self) -> String {
         journal_name(self.kind, self.diverted())
