@@ -105,7 +105,7 @@ pub fn markdown(md: &mut String, checks: &[VerificationReport]) {
         };
         let window = v
             .window_secs
-            .map(|s| super::duration_text::compact(s))
+            .map(super::duration_text::compact)
             .unwrap_or_else(|| "one sample".into());
         let what = if v.description.is_empty() {
             format!("`{}`", cell(&v.check))
