@@ -170,9 +170,9 @@ async fn undo(args: UndoArgs, name: String, timeout: Duration) -> Result<ExitCod
                     }
                     Ok(FollowOutcome::TimedOut { last }) => (
                         format!(
-                            "{}; rollout not complete after {}s: {last}",
+                            "{}; rollout not complete after {}: {last}",
                             done.message,
-                            timeout.as_secs()
+                            crate::domain::duration_text::compact(timeout.as_secs())
                         ),
                         false,
                     ),

@@ -54,7 +54,7 @@ fn show(src: &str) -> String {
 
 #[test]
 fn truth_table() {
-    let stale = "unknown: stale_metric: stale (120s old)";
+    let stale = "unknown: stale_metric: stale (2m old)";
     for (src, want) in [
         // comparisons and arithmetic
         ("error_rate > 0.10", "true"),
@@ -125,7 +125,7 @@ fn truth_table() {
         ("stale_metric > 1 or stale_metric < 0", stale),
         (
             "max(empty, stale_metric) > 0",
-            "unknown: empty: query returned no series; stale_metric: stale (120s old)",
+            "unknown: empty: query returned no series; stale_metric: stale (2m old)",
         ),
     ] {
         assert_eq!(show(src), want, "{src}");

@@ -10,6 +10,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::domain::duration_text::compact;
+
 /// How old a sample may be before it no longer counts, unless configured otherwise:
 /// a few scrape and refresh intervals.
 pub const DEFAULT_STALENESS: Duration = Duration::from_secs(60);
@@ -98,7 +100,7 @@ impl std::fmt::Display for Unavailable {
             Unavailable::Absent {
                 absence: Absence::Ambiguous(n),
             } => write!(f, "query returned {n} series, expected one"),
-            Unavailable::Stale { age, .. } => write!(f, "stale ({}s old)", age.as_secs()),
+            Unavailable::Stale { age, .. } => write!(f, "stale ({} old)", compact(age.as_secs())),
             Unavailable::NaN => f.write_str("NaN"),
         }
     }
@@ -312,7 +314,7 @@ mod tests {
             .into_iter()
             .map(|(name, why)| format!("{name}: {why}"))
             .collect();
-        assert_eq!(skipped, ["errors: NaN", "old: stale (100s old)"]);
+        assert_eq!(skipped, ["errors: NaN", "old: stale (1m40s old)"]);
         assert_eq!(
             s.baseline("latency"),
             Some(&Baseline {

@@ -122,7 +122,7 @@ fn promql_conditions() {
         (
             "error_rate < 0.01",
             &old,
-            "unknown: error_rate: stale (300s old)",
+            "unknown: error_rate: stale (5m old)",
         ),
         (
             "latency_p95 < 0.4",

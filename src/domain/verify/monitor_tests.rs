@@ -131,11 +131,15 @@ fn windows_end_as_the_samples_say() {
         Case {
             name: "an unknown sample never counts as passing",
             window: Some(90),
-            observations: vec![pass("a"), pass("b"), unknown("error_rate: stale (95s old)")],
+            observations: vec![
+                pass("a"),
+                pass("b"),
+                unknown("error_rate: stale (1m35s old)"),
+            ],
             passed: Some(false),
             taken: 3,
             detail: Some(
-                "sample 3 at 1m: unknown (error_rate: stale (95s old)); an unknown value never counts as passing",
+                "sample 3 at 1m: unknown (error_rate: stale (1m35s old)); an unknown value never counts as passing",
             ),
         },
         Case {
