@@ -80,6 +80,13 @@ pub fn ago(secs: u64) -> String {
 mod tests {
     use super::*;
 
+    /// Every `(input, text)` row of `table` against `f`.
+    fn check<T: Copy + std::fmt::Debug>(name: &str, f: fn(T) -> String, table: &[(T, &str)]) {
+        for (input, want) in table {
+            assert_eq!(f(*input), *want, "{name}({input:?})");
+        }
+    }
+
     #[test]
     fn compact_keeps_seconds_below_an_hour_and_drops_zero_parts() {
         let table: &[(u64, &str)] = &[
@@ -100,9 +107,7 @@ mod tests {
             (100_000, "27h46m"),
             (u64::MAX, "5124095576030431h"),
         ];
-        for (secs, want) in table {
-            assert_eq!(compact(*secs), *want, "compact({secs})");
-        }
+        check("compact", compact, table);
     }
 
     #[test]
@@ -120,9 +125,7 @@ mod tests {
             (-3.0, "0s"),
             (f64::NAN, "0s"),
         ];
-        for (secs, want) in table {
-            assert_eq!(compact_f64(*secs), *want, "compact_f64({secs})");
-        }
+        check("compact_f64", compact_f64, table);
     }
 
     #[test]
@@ -145,9 +148,7 @@ mod tests {
             (3_600_000, "1h"),
             (3_725_000, "1h02m"),
         ];
-        for (ms, want) in table {
-            assert_eq!(precise_ms(*ms), *want, "precise_ms({ms})");
-        }
+        check("precise_ms", precise_ms, table);
     }
 
     #[test]
@@ -162,9 +163,7 @@ mod tests {
             (3_723, "1:02:03"),
             (360_000, "100:00:00"),
         ];
-        for (secs, want) in table {
-            assert_eq!(clock(*secs), *want, "clock({secs})");
-        }
+        check("clock", clock, table);
     }
 
     #[test]
@@ -180,8 +179,8 @@ mod tests {
             (86_400, "1d"),
             (400 * 86_400, "400d"),
         ];
+        check("age", age, table);
         for (secs, want) in table {
-            assert_eq!(age(*secs), *want, "age({secs})");
             assert_eq!(ago(*secs), format!("{want} ago"), "ago({secs})");
         }
     }
