@@ -132,7 +132,7 @@ pub fn plan(args: &DrillArgs, console: &ConsoleArgs) -> Result<Plan, CliError> {
 /// `base/rel` when it exists, else the built-in copy of that runbook (written under the
 /// data directory, since a session starts from a file).
 fn resolve_runbook(base: &Path, rel: &str) -> Result<PathBuf, CliError> {
-    let path = base.join(rel);
+    let path = lexically_normal(&base.join(rel));
     if path.is_file() {
         return Ok(path);
     }
@@ -151,6 +151,23 @@ fn resolve_runbook(base: &Path, rel: &str) -> Result<PathBuf, CliError> {
     let out = dir.join(&file);
     std::fs::write(&out, text)?;
     Ok(out)
+}
+
+/// `runbooks/drills/../x.md` as `runbooks/x.md`: the path the journal, the report and the
+/// screen show (a `..` after a normal component is dropped with it; leading ones stay).
+fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
 }
 
 /// What the drill ran on, kept next to the session's journal (`drill.json`) so the
@@ -543,6 +560,22 @@ mod tests {
         let err = plan(&args(Some("bad-deploy"), Some("x.md")), &console)
             .expect_err("no scenario on a real cluster");
         assert!(err.to_string().contains("drop --scenario"), "{err}");
+    }
+
+    #[test]
+    fn scenario_runbook_paths_are_shown_without_dot_dot() {
+        assert_eq!(
+            lexically_normal(Path::new("runbooks/drills/../deployment-rollback.md")),
+            PathBuf::from("runbooks/deployment-rollback.md")
+        );
+        assert_eq!(
+            lexically_normal(Path::new("../x/./y/../z.md")),
+            PathBuf::from("../x/z.md")
+        );
+        assert_eq!(
+            lexically_normal(Path::new("/a/b/../../c")),
+            PathBuf::from("/c")
+        );
     }
 
     #[test]

@@ -31,6 +31,7 @@ use crate::domain::duration_text::compact_f64;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::progress::Progress;
 use crate::domain::runbook::{PhaseKind, Runbook, StepKind};
+use crate::domain::verify::interrupted_by_quit;
 
 /// The five stages of a drill, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,6 +219,10 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
             Entry::VerificationStarted { check, .. } => {
                 checks_open.insert(check.clone(), false);
             }
+            // A window the console quit in the middle of stays open: neither passed nor
+            // failed.
+            Entry::VerificationFinished { cut_short, .. }
+                if interrupted_by_quit(cut_short.as_deref()) => {}
             Entry::VerificationFinished { check, passed, .. } => {
                 checks_open.insert(check.clone(), *passed);
                 any_check_failed |= !passed;
@@ -316,7 +321,14 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
     }
     let verifications_failed = records
         .iter()
-        .filter(|r| matches!(r.entry, Entry::VerificationFinished { passed: false, .. }))
+        .filter(|r| match &r.entry {
+            Entry::VerificationFinished {
+                passed: false,
+                cut_short,
+                ..
+            } => !interrupted_by_quit(cut_short.as_deref()),
+            _ => false,
+        })
         .count();
     if any_check_failed {
         shortfalls.push(format!(

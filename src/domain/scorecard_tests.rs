@@ -256,6 +256,31 @@ fn cases() -> Vec<Case> {
             shortfall: Some("1 verification check(s) failed"),
         },
         Case {
+            name: "a window the console quit in is neither passed nor failed; rerun, it passes",
+            journal: vec![
+                (0, event("bad")),
+                (5, ack("SEV-1")),
+                (10, requested()),
+                (20, finished(true)),
+                (22, check_started("v1")),
+                (
+                    25,
+                    Entry::VerificationFinished {
+                        check: "v1".into(),
+                        passed: false,
+                        detail: "watched 3s: no sample taken yet".into(),
+                        cut_short: Some(crate::domain::verify::CUT_SHORT_BY_QUIT.into()),
+                    },
+                ),
+                (60, check_started("v1")),
+                (90, check("v1", true)),
+                (95, tick(4)),
+            ],
+            stages: [Some(5.0), Some(5.0), Some(10.0), Some(70.0), Some(5.0)],
+            passed: true,
+            shortfall: None,
+        },
+        Case {
             name: "passing checks end verify when the last one passes",
             journal: vec![
                 (0, event("bad")),

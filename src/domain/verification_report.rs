@@ -95,6 +95,9 @@ pub fn markdown(md: &mut String, checks: &[VerificationReport]) {
     for v in checks {
         let result = match (v.passed, &v.cut_short) {
             (None, _) => "no result (the session ended first)".to_string(),
+            (Some(false), Some(reason)) if super::verify::interrupted_by_quit(Some(reason)) => {
+                "interrupted (the console quit before the window ended)".to_string()
+            }
             (Some(true), None) => "passed".to_string(),
             (Some(false), None) => "**failed**".to_string(),
             (Some(p), Some(reason)) => format!(
@@ -196,9 +199,19 @@ mod tests {
                 finished("health", true, "16 samples passed; last: HTTP 200", None),
             ),
             rec(7, started("rollout", None)),
+            rec(8, started("pods", Some(300))),
+            rec(
+                9,
+                finished(
+                    "pods",
+                    false,
+                    "watched 40s: 2 of 2 samples held, last seen 4/4 ready",
+                    Some(crate::domain::verify::CUT_SHORT_BY_QUIT),
+                ),
+            ),
         ];
         let checks = build(&records);
-        assert_eq!(checks.len(), 4);
+        assert_eq!(checks.len(), 5);
         let mut md = String::new();
         markdown(&mut md, &checks);
         assert_eq!(
@@ -209,7 +222,8 @@ mod tests {
              | `health`: health holds | **failed** | 15m | 2026-11-22 03:00:01 | alice@laptop | sample 2 at 1m: HTTP 503 (limit: HTTP 200) |\n\
              | `errors`: errors holds | passed (cut short: customers \\| confirm) | 10m | 2026-11-22 03:00:02 | alice@laptop | cut short at 4m: 5 samples passed |\n\
              | `health`: health holds | passed | 15m | 2026-11-22 03:00:04 | alice@laptop | 16 samples passed; last: HTTP 200 |\n\
-             | `rollout`: rollout holds | no result (the session ended first) | one sample | 2026-11-22 03:00:07 | alice@laptop | - |\n\n"
+             | `rollout`: rollout holds | no result (the session ended first) | one sample | 2026-11-22 03:00:07 | alice@laptop | - |\n\
+             | `pods`: pods holds | interrupted (the console quit before the window ended) | 5m | 2026-11-22 03:00:08 | alice@laptop | watched 40s: 2 of 2 samples held, last seen 4/4 ready |\n\n"
         );
         let mut none = String::new();
         markdown(&mut none, &[]);

@@ -7,7 +7,7 @@ use ratatui_textarea::TextArea;
 
 use crate::domain::journal::Entry;
 use crate::domain::runbook::{PhaseKind, StepId, StepKind};
-use crate::domain::verify::Probe;
+use crate::domain::verify::{CUT_SHORT_BY_QUIT, Probe};
 
 use super::action::Action;
 use super::effect::Effect;
@@ -348,13 +348,10 @@ pub(super) fn entries_at_quit(app: &mut App) -> Vec<Entry> {
             check,
             passed: false,
             detail: app.mask_secrets(&seen),
-            cut_short: Some(QUIT_REASON.to_string()),
+            cut_short: Some(CUT_SHORT_BY_QUIT.to_string()),
         })
         .collect()
 }
-
-/// The cut-short reason of a window that was open when the console quit.
-pub const QUIT_REASON: &str = "the console quit before the window ended";
 
 /// The reason was given: ask the executor to end the window.
 pub(super) fn cut_short(app: &mut App, check: usize, reason: String) -> Vec<Effect> {

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::journal::{Entry, Record};
 use crate::domain::runbook::{Bindings, Placeholder, Runbook, StepId, fill, fill_text};
-use crate::domain::verify::{Check, HttpProbe, Observation, Outcome, Probe, ShellProbe};
+use crate::domain::verify::{
+    Check, HttpProbe, Observation, Outcome, Probe, ShellProbe, interrupted_by_quit,
+};
 
 /// What the executor reports about a running window (`run` tells stale windows apart).
 #[derive(Debug, Clone, PartialEq)]
@@ -155,6 +157,15 @@ impl Verification {
         let mut v = Verification::for_runbook(runbook);
         for r in records {
             match &r.entry {
+                // A window the console quit in the middle of: not run, as far as the
+                // verdict goes (`v` starts it again).
+                Entry::VerificationFinished {
+                    check, cut_short, ..
+                } if interrupted_by_quit(cut_short.as_deref()) => {
+                    if let Some(view) = v.checks.iter_mut().find(|c| c.check.name == *check) {
+                        view.status = CheckStatus::Idle;
+                    }
+                }
                 Entry::VerificationFinished {
                     check,
                     passed,

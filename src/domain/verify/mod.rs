@@ -21,6 +21,15 @@ pub use judge::{
 };
 pub use monitor::{Failure, Monitor, MonitorState, NextMove, Outcome, SampleRecord};
 
+/// The cut-short reason journaled for a window that was still open when the console quit.
+/// Such a window neither passed nor failed: it was interrupted.
+pub const CUT_SHORT_BY_QUIT: &str = "the console quit before the window ended";
+
+/// Whether a `VerificationFinished` record is a window interrupted by a quit.
+pub fn interrupted_by_quit(cut_short: Option<&str>) -> bool {
+    cut_short == Some(CUT_SHORT_BY_QUIT)
+}
+
 #[cfg(test)]
 mod judge_tests;
 #[cfg(test)]

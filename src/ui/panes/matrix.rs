@@ -143,7 +143,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// `SEV-1 Roll back now · held 1m20s · RTO 3m40s left`, or what is (not) known.
+/// `SEV-1 Roll back now · for 1m20s · RTO 3m40s left`, or what is (not) known: the
+/// severity has held for 1m20s (each rule's own hold is in its row).
 fn header(app: &App, live: &LiveMetrics, width: usize) -> Line<'static> {
     let t = &app.theme;
     let Some(v) = &live.verdict else {
@@ -170,7 +171,7 @@ fn header(app: &App, live: &LiveMetrics, width: usize) -> Line<'static> {
             );
             let mut tail = Vec::new();
             if let Some(since) = v.severity_since {
-                tail.push(format!("held {}", compact(secs_between(since, app.now))));
+                tail.push(format!("for {}", compact(secs_between(since, app.now))));
             }
             if let Some(deadline) = v.rto_deadline {
                 let left = (deadline - app.now).num_seconds();
