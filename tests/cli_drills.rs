@@ -214,6 +214,28 @@ fn reported_drills_are_kept_and_listed_with_their_timings_and_trend() {
 }
 
 #[test]
+fn a_simulated_drill_is_not_resumed_into_a_console_without_its_cluster() {
+    let home = tempfile::tempdir().unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 8, 1, 9, 0, 0).unwrap();
+    let id = drill(home.path(), t0, "drill", 10, false);
+    let o = backout(home.path(), &["resume", &id]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("is a drill on the simulator"), "{err}");
+    assert!(
+        err.contains(&format!("backout drill --report {id}")),
+        "{err}"
+    );
+    // Nothing was written: the journal still ends where the drill left it.
+    let o = backout(home.path(), &["drill", "--report", &id]);
+    assert!(stdout(&o).contains("Drill scorecard"), "{}", stdout(&o));
+    let dir = SessionStore::at(home.path()).open(&id).unwrap();
+    let text = std::fs::read_to_string(dir.path.join("journal.jsonl")).unwrap();
+    assert!(text.contains("drill_event"), "{text}");
+    assert!(!text.contains("session_resumed"), "{text}");
+}
+
+#[test]
 fn a_live_session_has_no_scorecard() {
     let home = tempfile::tempdir().unwrap();
     let t0 = Utc.with_ymd_and_hms(2026, 8, 1, 9, 0, 0).unwrap();

@@ -137,6 +137,15 @@ pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, Cli
             dir.id
         )));
     }
+    if super::drill::ran_on_the_simulator(&dir) {
+        return Err(CliError::Message(format!(
+            "session {id} is a drill on the simulator, which lived in the process that ran \
+             it and cannot be brought back.\n\
+             Its journal is intact: `backout drill --report {id}` scores it, `backout report \
+             {id}` shows what was done, and `backout drill` starts a new drill.",
+            id = dir.id
+        )));
+    }
     let (mut journal, recovered) = dir.open_journal().map_err(message)?;
     let mut notices: Vec<String> = recovered.warnings.clone();
     for w in &notices {

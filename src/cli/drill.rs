@@ -181,6 +181,16 @@ pub struct DrillMeta {
 
 const META_FILE: &str = "drill.json";
 
+/// Whether the session is a drill whose cluster was the simulator: that cluster lived in
+/// the process that ran the drill and cannot be brought back, so the session is scored,
+/// not resumed.
+pub fn ran_on_the_simulator(dir: &SessionDir) -> bool {
+    std::fs::read(dir.path.join(META_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<DrillMeta>(&b).ok())
+        .is_some_and(|m| m.scenario.is_some())
+}
+
 /// Runs `backout drill`.
 pub fn run(args: DrillArgs, console: &ConsoleArgs) -> Result<ExitCode, CliError> {
     if let Some(session) = &args.report {
