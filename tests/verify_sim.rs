@@ -17,7 +17,7 @@ use backout::adapters::verify::{ClusterProbe, Control, Prober, TimeScale, run_wi
 use backout::domain::cluster::{ClusterAction, Target};
 use backout::domain::decision::Reading;
 use backout::domain::runbook::{self, Runbook};
-use backout::domain::verify::Outcome;
+use backout::domain::verify::{Outcome, Probe, check_queries};
 use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 use futures::future::join_all;
@@ -48,6 +48,19 @@ kubectl -n checkout rollout undo deployment/checkout-api
 
 ## Verify
 
+The error ratio is back under 1 %:
+
+```promql
+sum(rate(http_requests_total{namespace="checkout",app="checkout",code=~"5.."}[5m]))
+  / sum(rate(http_requests_total{namespace="checkout",app="checkout"}[5m])) < 0.01
+```
+
+p95 latency is back under 400 ms:
+
+```promql
+histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="checkout",app="checkout"}[5m]))) < 0.4
+```
+
 - [ ] Customers can check out again
 "#;
 
@@ -64,10 +77,13 @@ fn start() -> (Sim, Runbook, Prober, Arc<SimMetricsSource>) {
     });
     let book = runbook::parse(Path::new("checkout.md"), RUNBOOK).expect("runbook loads");
     let front = book.front.as_ref().expect("front matter");
+    // As `backout drill` builds it: the runbook's ```promql checks are read from what
+    // their expressions measure.
     let metrics = Arc::new(
         SimMetricsSource::for_runbook(sim.handle(), front)
             .expect("target complete")
-            .expect("metrics"),
+            .expect("metrics")
+            .with_expressions(check_queries(&book.checks)),
     );
     let conn = sim.connect("backout-sim", false);
     let prober = Prober {
@@ -151,6 +167,29 @@ fn without_the_undo_the_checks_fail_and_say_which_and_why() {
     );
     // The bad release did roll out completely: that check alone passes.
     assert!(by_name("rollout").passed(), "{outcomes:?}");
+    // The ```promql blocks, read from what their expressions measure: 12 % errors, and
+    // p95 at 480 ms.
+    let blocks = promql_blocks(&book);
+    assert_eq!(blocks.len(), 2, "{blocks:?}");
+    let errors = by_name(&blocks[0]).detail();
+    assert!(
+        !by_name(&blocks[0]).passed() && errors.contains("= 0.12 (limit: "),
+        "{errors}"
+    );
+    let latency = by_name(&blocks[1]).detail();
+    assert!(
+        !by_name(&blocks[1]).passed() && latency.contains("= 0.48") && latency.contains("< 0.4"),
+        "{latency}"
+    );
+}
+
+/// The names of the checks the runbook's ```promql blocks made, in order.
+fn promql_blocks(book: &Runbook) -> Vec<String> {
+    book.checks
+        .iter()
+        .filter(|c| matches!(&c.probe, Probe::Promql(p) if !p.queries.is_empty()))
+        .map(|c| c.name.clone())
+        .collect()
 }
 
 #[test]
@@ -190,6 +229,11 @@ fn after_a_native_undo_the_checks_pass_over_a_compressed_window() {
     });
 
     let outcomes = verify_all(&sim, &book, &prober);
+    assert_eq!(
+        outcomes.len(),
+        6,
+        "four front-matter checks and two promql blocks"
+    );
     for (name, outcome) in &outcomes {
         assert!(outcome.passed(), "{name}: {}", outcome.detail());
         assert_eq!(outcome.cut_short(), None);

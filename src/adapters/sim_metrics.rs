@@ -17,6 +17,14 @@
 //! | `restart` | container restarts of the target's pods, summed | count |
 //! | `ready`, `available`, `replicas` | ready pods serving the target | count |
 //!
+//! A name no convention maps is read from its **PromQL** when the source was given it
+//! ([`SimMetricsSource::with_expressions`]: a runbook's ```promql checks, named `step_N`):
+//! `histogram_quantile(q, …)` is that latency quantile; a ratio (`/`) over a 5xx selector
+//! (`code=~"5.."`, `status=~"5.."`) the error share; `kube_deployment_status_replicas_available`
+//! or `…_ready` ready pods; `container_cpu_usage_seconds_total` CPU;
+//! `container_memory_working_set_bytes` memory; `kube_pod_container_status_restarts_total`
+//! restarts.
+//!
 //! Other names read as unknown, with a reason naming this convention ([`unmapped`]).
 //!
 //! Values are the model's expected values, without the noise the simulator adds to its
@@ -100,6 +108,41 @@ impl ModelMetric {
     }
 }
 
+impl ModelMetric {
+    /// What a PromQL expression measures, for the common shapes (see the module
+    /// documentation); `None` for anything else.
+    pub fn of_promql(expr: &str) -> Option<ModelMetric> {
+        let e: String = expr
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if let Some(rest) = e.strip_prefix("histogram_quantile(") {
+            let q: f64 = rest.split(',').next()?.parse().ok()?;
+            return (0.0..=1.0).contains(&q).then_some(ModelMetric::Latency(q));
+        }
+        let has = |w: &str| e.contains(w);
+        let five_xx = ["code=~\"5", "status=~\"5", "status_code=~\"5", "code=\"5"]
+            .iter()
+            .any(|w| has(w));
+        Some(if five_xx && has("/") {
+            ModelMetric::ErrorRatio
+        } else if has("kube_deployment_status_replicas_available")
+            || has("kube_deployment_status_replicas_ready")
+        {
+            ModelMetric::ReadyPods
+        } else if has("container_cpu_usage_seconds_total") {
+            ModelMetric::CpuCores
+        } else if has("container_memory_working_set_bytes") {
+            ModelMetric::MemoryBytes
+        } else if has("kube_pod_container_status_restarts_total") {
+            ModelMetric::Restarts
+        } else {
+            return None;
+        })
+    }
+}
+
 /// Whose pods the metrics describe.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimTarget {
@@ -114,6 +157,8 @@ pub struct SimMetricsSource {
     shared: Arc<Shared>,
     target: SimTarget,
     names: Vec<String>,
+    /// The PromQL of names read from their expression (a runbook's ```promql checks).
+    expressions: BTreeMap<String, String>,
     history: Mutex<BTreeMap<String, Vec<Sample>>>,
 }
 
@@ -146,8 +191,33 @@ impl SimMetricsSource {
             shared,
             target,
             names: names.into_iter().collect(),
+            expressions: BTreeMap::new(),
             history: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// Adds named PromQL expressions (a runbook's ```promql checks): a name the naming
+    /// convention does not map is read from what its expression measures.
+    pub fn with_expressions(
+        mut self,
+        queries: impl IntoIterator<Item = (String, String)>,
+    ) -> SimMetricsSource {
+        for (name, expr) in queries {
+            if !self.names.contains(&name) {
+                self.names.push(name.clone());
+            }
+            self.expressions.insert(name, expr);
+        }
+        self
+    }
+
+    /// What `name` measures: by its name, else by its expression.
+    fn metric(&self, name: &str) -> Option<ModelMetric> {
+        ModelMetric::of(name).or_else(|| {
+            self.expressions
+                .get(name)
+                .and_then(|e| ModelMetric::of_promql(e))
+        })
     }
 
     /// What a drill calls when no Prometheus is configured: the runbook's
@@ -182,7 +252,7 @@ impl SimMetricsSource {
     pub fn unmapped(&self) -> Vec<String> {
         self.names
             .iter()
-            .filter(|n| ModelMetric::of(n).is_none())
+            .filter(|n| self.metric(n).is_none())
             .cloned()
             .collect()
     }
@@ -224,10 +294,15 @@ impl SimMetricsSource {
 
     /// The metric's value in the model right now.
     pub fn compute(&self, name: &str) -> Result<f64, Absence> {
-        let metric = ModelMetric::of(name).ok_or_else(|| {
-            Absence::Failed(format!(
-                "the simulator cannot compute `{name}`: name it after what it measures (error, p95/latency, cpu, memory, restart, ready; see docs/decision-matrix.md)"
-            ))
+        let metric = self.metric(name).ok_or_else(|| {
+            Absence::Failed(match self.expressions.get(name) {
+                Some(expr) => format!(
+                    "the simulator cannot compute `{expr}`: it reads histogram_quantile, 5xx ratios and the kube-state/cAdvisor series named in docs/decision-matrix.md"
+                ),
+                None => format!(
+                    "the simulator cannot compute `{name}`: name it after what it measures (error, p95/latency, cpu, memory, restart, ready; see docs/decision-matrix.md)"
+                ),
+            })
         })?;
         let selector = self.selector()?;
         let (_, pods) = self
@@ -468,6 +543,51 @@ mod tests {
         ];
         for (name, want) in cases {
             assert_eq!(ModelMetric::of(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn promql_expressions_map_by_what_they_measure() {
+        let cases = [
+            (
+                "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{app=\"checkout\"}[5m])))",
+                Some(ModelMetric::Latency(0.95)),
+            ),
+            (
+                "histogram_quantile( 0.99 , sum by (le) (rate(x_bucket[1m])))",
+                Some(ModelMetric::Latency(0.99)),
+            ),
+            (
+                "sum(rate(http_requests_total{namespace=\"checkout\",code=~\"5..\"}[5m]))\n  / sum(rate(http_requests_total{namespace=\"checkout\"}[5m]))",
+                Some(ModelMetric::ErrorRatio),
+            ),
+            (
+                "sum(rate(http_requests_total{status=~\"5..\"}[2m])) / sum(rate(http_requests_total[2m]))",
+                Some(ModelMetric::ErrorRatio),
+            ),
+            // A 5xx rate that is not a ratio is not the error share.
+            ("sum(rate(http_requests_total{code=~\"5..\"}[5m]))", None),
+            (
+                "kube_deployment_status_replicas_available{deployment=\"inventory\"}",
+                Some(ModelMetric::ReadyPods),
+            ),
+            (
+                "sum(rate(container_cpu_usage_seconds_total{pod=~\"web-.*\"}[5m]))",
+                Some(ModelMetric::CpuCores),
+            ),
+            (
+                "sum(container_memory_working_set_bytes{pod=~\"web-.*\"})",
+                Some(ModelMetric::MemoryBytes),
+            ),
+            (
+                "sum(increase(kube_pod_container_status_restarts_total{namespace=\"x\"}[10m]))",
+                Some(ModelMetric::Restarts),
+            ),
+            ("histogram_quantile(1.5, x)", None),
+            ("up", None),
+        ];
+        for (expr, want) in cases {
+            assert_eq!(ModelMetric::of_promql(expr), want, "{expr}");
         }
     }
 

@@ -567,15 +567,7 @@ fn verify_metrics(
     runbook: &Runbook,
     args: &ConsoleArgs,
 ) -> Option<Arc<dyn crate::adapters::metrics_source::MetricsSource>> {
-    let mut queries: std::collections::BTreeMap<String, String> = runbook
-        .checks
-        .iter()
-        .filter_map(|c| match &c.probe {
-            crate::domain::verify::Probe::Promql(p) => Some(p.queries.clone()),
-            _ => None,
-        })
-        .flatten()
-        .collect();
+    let mut queries = crate::domain::verify::check_queries(&runbook.checks);
     if queries.is_empty() {
         return None;
     }

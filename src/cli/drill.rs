@@ -215,7 +215,13 @@ fn simulated(
         )));
     }
     super::sim::limit_malloc_arenas();
-    let front = runbook::load(runbook_path).ok().and_then(|r| r.front);
+    let book = runbook::load(runbook_path).ok();
+    let front = book.as_ref().and_then(|r| r.front.clone());
+    // The runbook's ```promql checks are read from what their expressions measure.
+    let check_queries = book
+        .as_ref()
+        .map(|b| crate::domain::verify::check_queries(&b.checks))
+        .unwrap_or_default();
     let sim_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("sim")
@@ -234,6 +240,7 @@ fn simulated(
     let fallback_metrics = match front.as_ref() {
         Some(f) => match SimMetricsSource::for_runbook(&handle, f) {
             Ok(Some(source)) => {
+                let source = source.with_expressions(check_queries);
                 for n in source.unmapped() {
                     tracing::warn!("simulator metrics: {n:?} maps to nothing in the model");
                 }
@@ -631,6 +638,13 @@ mod scenario_tests {
             );
             let rb = runbook::load(&runbook).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(rb.warnings.is_empty(), "{name}: {:?}", rb.warnings);
+            // Its ```promql checks too: read from what their expressions measure.
+            for (q, expr) in crate::domain::verify::check_queries(&rb.checks) {
+                assert!(
+                    ModelMetric::of(&q).is_some() || ModelMetric::of_promql(&expr).is_some(),
+                    "{name}: the promql check {q} ({expr}) maps to nothing"
+                );
+            }
             let front = rb.front.expect("front matter");
             let target = front.target.expect("target");
             assert_eq!(

@@ -21,6 +21,19 @@ pub use judge::{
 };
 pub use monitor::{Failure, Monitor, MonitorState, NextMove, Outcome, SampleRecord};
 
+/// The queries the runbook's PromQL checks introduce (a ```promql block's expression under
+/// a name of its own), name → expression.
+pub fn check_queries(checks: &[Check]) -> std::collections::BTreeMap<String, String> {
+    checks
+        .iter()
+        .filter_map(|c| match &c.probe {
+            Probe::Promql(p) => Some(p.queries.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
 /// The cut-short reason journaled for a window that was still open when the console quit.
 /// Such a window neither passed nor failed: it was interrupted.
 pub const CUT_SHORT_BY_QUIT: &str = "the console quit before the window ended";
