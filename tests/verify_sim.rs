@@ -96,6 +96,7 @@ fn start() -> (Sim, Runbook, Prober, Arc<SimMetricsSource>) {
         metrics: Some(metrics.clone()),
         // The health check names the in-cluster Service: the simulator answers for it.
         simulated_services: Some(sim.handle().url()),
+        shell_env: Vec::new(),
     };
     (sim, book, prober, metrics)
 }

@@ -288,10 +288,29 @@ fn run(
         .enable_all()
         .build()?;
     // Before the terminal is taken: exec credential plugins may prompt here.
+    let mut shell_env: Vec<(String, String)> = Vec::new();
     let cluster = match cluster_options(&app.runbook, args) {
         None => None,
         Some((options, deployment)) => match rt.block_on(connect_cluster(&options)) {
             Ok(conn) => {
+                // kubectl in shell steps talks to the context the console shows.
+                match crate::adapters::kube::shell_context::kubectl_env(
+                    options.kubeconfig.as_deref(),
+                    std::env::var("KUBECONFIG").ok().as_deref(),
+                    std::env::var_os("HOME").as_deref().map(Path::new),
+                    &conn.context,
+                    &dir.path,
+                ) {
+                    Ok(Some(kv)) => shell_env.push(kv),
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!("kubectl context for shell steps: {e}");
+                        shown.push(format!(
+                            "kubectl in shell steps may use another context than {}: {e}",
+                            conn.context
+                        ));
+                    }
+                }
                 app.cluster = Some(LiveCluster::new(
                     conn.context.clone(),
                     conn.namespace.clone(),
@@ -340,13 +359,16 @@ fn run(
         });
     }
 
-    let verify = verify_feed(
+    let mut verify = verify_feed(
         &app.runbook,
         args,
         cluster.as_ref(),
         feed.as_ref(),
         &verify_overrides,
     );
+    if let Some(v) = verify.as_mut() {
+        v.prober.shell_env = shell_env.clone();
+    }
     let sink = SessionJournal {
         file: journal,
         actor,
@@ -362,6 +384,7 @@ fn run(
                 notifier: notify.feed,
                 verify,
                 drill: timeline,
+                shell_env,
             },
             &mut guard.terminal,
         )

@@ -103,6 +103,9 @@ pub struct Feeds {
     pub verify: Option<VerifyFeed>,
     /// `backout drill`: the scenario's timeline events as they happen.
     pub drill: Option<super::drill_feed::DrillFeed>,
+    /// Environment every shell command gets before its own (`KUBECONFIG` pinning the
+    /// console's context: `adapters::kube::shell_context`).
+    pub shell_env: Vec<(String, String)>,
 }
 
 /// Runs the console until the operator quits. Waits for every queued journal write
@@ -123,6 +126,7 @@ where
         notifier,
         verify,
         drill,
+        shell_env,
     } = feeds;
     let mut verify = verify.map(VerifyExec::new);
     let (tx, mut rx) = mpsc::channel::<Msg>(MSG_QUEUE);
@@ -154,6 +158,7 @@ where
             actions: actions.as_ref(),
             baseline_request: &baseline_request,
             notifier: notifier.as_ref(),
+            shell_env: &shell_env,
         },
         verify.as_mut(),
     );
@@ -201,6 +206,7 @@ where
                 actions: actions.as_ref(),
                 baseline_request: &baseline_request,
                 notifier: notifier.as_ref(),
+                shell_env: &shell_env,
             },
             verify.as_mut(),
         );
@@ -240,6 +246,7 @@ struct Targets<'a> {
     actions: Option<&'a ClusterExec>,
     baseline_request: &'a AtomicBool,
     notifier: Option<&'a NotifyTask>,
+    shell_env: &'a [(String, String)],
 }
 
 fn execute(
@@ -255,6 +262,7 @@ fn execute(
         actions,
         baseline_request,
         notifier,
+        shell_env,
     } = *targets;
     for effect in effects {
         match effect {
@@ -275,6 +283,8 @@ fn execute(
             Effect::Journal { req, entry } => writer.send(req, entry),
             Effect::Spawn { run, script, env } => {
                 let (etx, mut erx) = mpsc::channel::<ShellEvent>(256);
+                // The step's own variables come last, so they win.
+                let env: Vec<(String, String)> = shell_env.iter().cloned().chain(env).collect();
                 match shell::spawn(&script, &env, etx) {
                     Ok(handle) => {
                         commands.insert(run, handle);

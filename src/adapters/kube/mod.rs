@@ -7,6 +7,7 @@ pub mod connect;
 pub mod convert;
 pub mod guard;
 pub mod lease;
+pub mod shell_context;
 pub mod watch;
 
 pub use actions::{ActionError, ActionRunner, Executed, FollowOutcome, Planned, Preflight};

@@ -39,6 +39,8 @@ pub struct Prober {
     /// In a drill, the simulator's URL: HTTP checks naming an in-cluster Service are
     /// answered by the simulator (see [`simulated_service_url`]).
     pub simulated_services: Option<String>,
+    /// Environment of shell checks (`KUBECONFIG` pinning the console's context).
+    pub shell_env: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Prober {
@@ -60,6 +62,7 @@ impl Prober {
             cluster: None,
             metrics: None,
             simulated_services: None,
+            shell_env: Vec::new(),
         }
     }
 
@@ -94,7 +97,7 @@ impl Prober {
                 Some(c) => c.rollout(p).await,
                 None => no_cluster(),
             },
-            Probe::Shell(p) => probe_shell(&p.command, self.timeout).await,
+            Probe::Shell(p) => probe_shell(&p.command, &self.shell_env, self.timeout).await,
         }
     }
 }

@@ -9,11 +9,15 @@ use crate::adapters::shell::{ShellEvent, spawn};
 use crate::domain::duration_text::precise_ms;
 use crate::domain::verify::{Observation, judge_shell};
 
-/// Runs `command` under `/bin/sh -c`, at most `timeout` (then it is cancelled and the
-/// sample is unknown).
-pub async fn probe_shell(command: &str, timeout: Duration) -> Observation {
+/// Runs `command` under `/bin/sh -c` with `env` added, at most `timeout` (then it is
+/// cancelled and the sample is unknown).
+pub async fn probe_shell(
+    command: &str,
+    env: &[(String, String)],
+    timeout: Duration,
+) -> Observation {
     let (tx, mut rx) = mpsc::channel(64);
-    let handle = match spawn(command, &[], tx) {
+    let handle = match spawn(command, env, tx) {
         Ok(h) => h,
         Err(e) => return judge_shell(Err(&format!("could not start: {e}")), ""),
     };
