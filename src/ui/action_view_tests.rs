@@ -1,8 +1,6 @@
 //! Snapshots of the cluster actions' popups: the actions menu with a denied action, a
 //! value prompt, and a diff with the `y` confirmation.
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 
 use crate::domain::cluster::{AccessCheck, ClusterAction, Diff, Planned, Preflight};
@@ -11,22 +9,6 @@ use crate::ui::effect::Effect;
 use crate::ui::state::App;
 use crate::ui::testkit::*;
 use crate::ui::update::update;
-use crate::ui::view;
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| view::render(app, f)).expect("draw");
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let line: String = (0..buffer.area.width)
-            .map(|x| buffer[(x, y)].symbol())
-            .collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
 
 /// The menu open, every access answered, pause denied.
 fn menu_with_pause_denied() -> App {

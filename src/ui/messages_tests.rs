@@ -3,16 +3,13 @@
 
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 
 use super::*;
 use crate::domain::runbook::front_matter::{FrontMatter, Target};
 use crate::ui::msg::Msg;
-use crate::ui::testkit::{app, code, ctrl, key, record, send, t0, typed};
+use crate::ui::testkit::{app, code, ctrl, key, record, screen, send, t0, typed};
 use crate::ui::update::update;
-use crate::ui::view;
 
 const SESSION: &str = "20261122-030000-checkout-api-rollback-1a2b";
 
@@ -33,21 +30,6 @@ fn messaging_app(sinks: &[&str]) -> App {
         &app.records,
     );
     app
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| view::render(app, f)).expect("draw");
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let line: String = (0..buffer.area.width)
-            .map(|x| buffer[(x, y)].symbol())
-            .collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 fn composer(app: &App) -> (MessageKind, String) {

@@ -234,6 +234,9 @@ pub struct OutputLog {
     pub step: Option<StepId>,
     /// The command as shown (secrets masked).
     pub command: String,
+    /// The run goes line by line (natively or in the shell), each line printed as it
+    /// starts: the pane does not repeat the command above them.
+    pub line_by_line: bool,
     pub lines: VecDeque<OutputLine>,
     /// Lines dropped from the front to stay bounded.
     pub dropped: usize,

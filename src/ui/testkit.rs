@@ -470,3 +470,22 @@ pub fn undo_plan() -> crate::domain::cluster::Planned {
 pub fn step(op: u64, step: super::cluster::ClusterStep) -> Msg {
     Msg::ClusterStep { op, step }
 }
+
+/// The screen `view::render` draws at `width`×`height`, as text (trailing spaces trimmed).
+pub fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .expect("terminal");
+    terminal
+        .draw(|f| crate::ui::view::render(app, f))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -595,6 +595,7 @@ fn start_lines(
     app.output.run = Some(run);
     app.output.step = Some(step);
     app.output.command = shown.clone();
+    app.output.line_by_line = true;
     let now = app.now;
     let Some(c) = app.cluster.as_mut() else {
         return Vec::new();

@@ -782,7 +782,20 @@ fn a_block_of_kubectl_lines_runs_native_lines_natively_and_the_rest_in_the_shell
             ..
         })
     ));
-    // The undo first, through the native path.
+    // The undo first, through the native path; the output shows its line once.
+    let shown: Vec<&str> = app
+        .output
+        .lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .filter(|l| l.starts_with("$ kubectl"))
+        .collect();
+    assert_eq!(
+        shown,
+        ["$ kubectl -n checkout rollout undo deployment/checkout-api"],
+        "{:?}",
+        app.output.lines
+    );
     let op = through_plan(&mut app, fx, ClusterAction::Undo { to_revision: None });
     typed(&mut app, "checkout-api");
     update(&mut app, code(KeyCode::Enter));
@@ -1030,4 +1043,63 @@ fn rollout_status_times_out_on_the_clock_and_ctrl_c_stops_the_wait() {
         ),
         "{written:?}"
     );
+}
+
+#[test]
+fn a_mixed_block_with_placeholders_shows_each_line_once() {
+    let mut app = native_app(
+        "kubectl -n checkout rollout undo deployment/checkout-api --to-revision=<revision>\nkubectl -n checkout annotate deployment/checkout-api --overwrite kubernetes.io/change-cause=\"rollback to <revision>\"",
+    );
+    update(&mut app, key('r'));
+    assert!(matches!(app.layers.last(), Some(Layer::Prompt(_))));
+    typed(&mut app, "2");
+    let fx = update(&mut app, code(KeyCode::Enter));
+    let (_, _) = settle(&mut app, fx);
+    let Some(Layer::Confirm(_)) = app.layers.last() else {
+        panic!("the exact-command confirmation");
+    };
+    let fx = update(&mut app, key('y'));
+    let (_, _) = settle(&mut app, fx);
+    let shown: Vec<&str> = app
+        .output
+        .lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .filter(|l| l.starts_with("$ kubectl"))
+        .collect();
+    assert_eq!(
+        shown,
+        ["$ kubectl -n checkout rollout undo deployment/checkout-api --to-revision=2"],
+        "{:?}",
+        app.output.lines
+    );
+}
+
+#[test]
+fn a_native_run_shows_each_line_once_under_a_line_by_line_header() {
+    let mut app = native_app(
+        "kubectl -n checkout rollout undo deployment/checkout-api\nkubectl -n checkout annotate deployment/checkout-api --overwrite kubernetes.io/change-cause=rollback",
+    );
+    update(&mut app, key('r'));
+    let fx = update(&mut app, key('y'));
+    let (fx, _) = settle(&mut app, fx);
+    let op = through_plan(&mut app, fx, ClusterAction::Undo { to_revision: None });
+    let _ = op;
+    // Waiting for the typed confirmation: the step is running, not interrupted.
+    app.layers.clear();
+    let text = crate::ui::testkit::screen(&app, 120, 40);
+    assert!(text.contains("⟳ run 1 running for"), "{text}");
+    assert!(!text.contains("interrupted"), "{text}");
+    let output = text
+        .lines()
+        .skip_while(|l| !l.contains("Output · run 1"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        output.matches("$ kubectl -n checkout rollout undo").count(),
+        1,
+        "{output}"
+    );
+    assert!(output.contains("line by line (native lines"), "{output}");
+    insta::assert_snapshot!(text);
 }

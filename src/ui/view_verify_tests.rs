@@ -2,29 +2,9 @@
 
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
 use crate::domain::verify::{Observation, Outcome};
-use crate::ui::state::App;
 use crate::ui::testkit::*;
 use crate::ui::update_verify_tests::{failed_outcome, finished, pass, sample, verify_app};
-use crate::ui::view;
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| view::render(app, f)).expect("draw");
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let line: String = (0..buffer.area.width)
-            .map(|x| buffer[(x, y)].symbol())
-            .collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
 
 #[test]
 fn verification_in_progress() {

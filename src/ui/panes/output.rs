@@ -57,7 +57,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let height = inner.height as usize;
     let width = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
-    if app.output.run.is_some() {
+    if app.output.line_by_line {
+        lines.push(Line::from(Span::styled(
+            ellipsize(
+                "line by line (native lines through the cluster path, the others in /bin/sh):",
+                width,
+            ),
+            t.style(Role::Muted),
+        )));
+    } else if app.output.run.is_some() {
         let cmd = app.output.command.lines().next().unwrap_or("");
         lines.push(Line::from(Span::styled(
             ellipsize(&format!("$ {cmd}"), width),

@@ -54,12 +54,24 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ))),
         None => {}
     }
-    if let Some(run) = app.running.as_ref().filter(|r| r.step == step.id) {
+    // A native run (kubectl lines through the cluster path) is live without a shell
+    // process: it is running too, not interrupted.
+    let native = app
+        .cluster
+        .as_ref()
+        .and_then(|c| c.native.as_ref())
+        .filter(|r| r.step == step.id)
+        .map(|r| (r.run, r.started));
+    let shell = app
+        .running
+        .as_ref()
+        .filter(|r| r.step == step.id)
+        .map(|r| (r.run, r.started));
+    if let Some((run, started)) = shell.or(native) {
         lines.push(Line::from(Span::styled(
             format!(
-                "⟳ run {} running for {}",
-                run.run,
-                compact(secs_between(run.started, app.now))
+                "⟳ run {run} running for {}",
+                compact(secs_between(started, app.now))
             ),
             t.style(Role::Running),
         )));
