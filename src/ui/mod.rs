@@ -17,6 +17,7 @@ pub mod messages;
 pub mod msg;
 pub mod native_step;
 pub mod panes;
+pub mod placeholder_hint;
 pub mod popups;
 pub mod scorecard_view;
 pub mod state;

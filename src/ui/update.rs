@@ -571,7 +571,13 @@ pub(super) fn ask_placeholder(app: &mut App, ph: runbook::Placeholder, id: StepI
         hint: if secret {
             "Looks secret: kept in memory only, never journaled or shown.".into()
         } else {
-            "Asked once per session; the value is journaled.".into()
+            match super::placeholder_hint::for_placeholder(
+                &ph.name,
+                app.cluster.as_ref().and_then(|c| c.rollout.as_ref()),
+            ) {
+                Some(known) => format!("{known}. Asked once per session; journaled."),
+                None => "Asked once per session; the value is journaled.".into(),
+            }
         },
         purpose: PromptPurpose::Placeholder {
             name: ph.name,

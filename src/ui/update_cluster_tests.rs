@@ -1051,7 +1051,16 @@ fn a_mixed_block_with_placeholders_shows_each_line_once() {
         "kubectl -n checkout rollout undo deployment/checkout-api --to-revision=<revision>\nkubectl -n checkout annotate deployment/checkout-api --overwrite kubernetes.io/change-cause=\"rollback to <revision>\"",
     );
     update(&mut app, key('r'));
-    assert!(matches!(app.layers.last(), Some(Layer::Prompt(_))));
+    let Some(Layer::Prompt(p)) = app.layers.last() else {
+        panic!("the placeholder prompt");
+    };
+    // The prompt lists the revisions the console sees, as the Rollout pane does.
+    assert!(
+        p.hint
+            .starts_with("Revisions of checkout-api: 3 (v3, current) · 2 (v2, previous)"),
+        "{}",
+        p.hint
+    );
     typed(&mut app, "2");
     let fx = update(&mut app, code(KeyCode::Enter));
     let (_, _) = settle(&mut app, fx);
