@@ -233,6 +233,16 @@ fn a_simulated_drill_is_not_resumed_into_a_console_without_its_cluster() {
     let text = std::fs::read_to_string(dir.path.join("journal.jsonl")).unwrap();
     assert!(text.contains("drill_event"), "{text}");
     assert!(!text.contains("session_resumed"), "{text}");
+
+    // Without its drill.json it is still a drill, and still not resumed.
+    std::fs::remove_file(dir.path.join("drill.json")).unwrap();
+    let o = backout(home.path(), &["resume", &id]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is a drill on the simulator"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

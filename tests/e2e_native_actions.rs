@@ -1,7 +1,8 @@
 //! End to end, the real binary in tmux against the simulator's `bad-deploy` drill: a
 //! runbook's `kubectl rollout undo` line runs natively (the typed confirmation with the
 //! diff) and the `kubectl annotate` line after it in the shell, in order; a history line
-//! answers from the watch; and the actions menu pauses the Deployment with `y`.
+//! answers from the watch; and the actions menu pauses the Deployment with `y`. The shell
+//! line reaches the simulator although the operator's `KUBECONFIG` points elsewhere.
 
 mod common;
 mod support;
@@ -63,8 +64,10 @@ fn a_runbooks_kubectl_undo_runs_natively_and_the_menu_pauses() {
         40,
         &[
             ("BACKOUT_HOME", home.path()),
-            // For the shell's kubectl (the annotate line).
-            ("KUBECONFIG", sim.kubeconfig.as_path()),
+            // The operator's own KUBECONFIG points elsewhere: the shell's kubectl (the
+            // annotate line) reaches the simulator only because the console pins its
+            // children to the cluster it shows (adapters/kube/shell_context.rs).
+            ("KUBECONFIG", Path::new("/nonexistent/kubeconfig")),
         ],
         &format!(
             "{} {} --kubeconfig {} --context backout-sim",

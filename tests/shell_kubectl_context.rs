@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use backout::adapters::kube::shell_context::kubectl_env;
+use backout::adapters::kube::shell_context::{KubeconfigSource, kubectl_env};
 use backout::adapters::shell::{ShellEvent, spawn};
 use backout::adapters::verify::Prober;
 use backout::domain::runbook::StepId;
@@ -37,21 +37,29 @@ fn shell_kubectl_uses_the_consoles_context_not_the_current_one() {
     let sim = Sim::start_with(SimConfig::default());
     let session = tempfile::tempdir().unwrap();
     // The console is on the viewer context; the kubeconfig's current one is the admin.
+    let source = KubeconfigSource {
+        flag: Some(&sim.kubeconfig),
+        ..KubeconfigSource::default()
+    };
     let env = vec![
-        kubectl_env(
-            Some(&sim.kubeconfig),
-            None,
-            None,
-            "backout-sim-viewer",
-            session.path(),
-        )
-        .unwrap()
-        .expect("a KUBECONFIG"),
+        kubectl_env(&source, "backout-sim-viewer", Some("shop"), session.path())
+            .unwrap()
+            .expect("a KUBECONFIG"),
     ];
     let (code, out) = sh(&sim, "kubectl config current-context", &env);
     assert_eq!(
         (code, out.as_slice()),
         (Some(0), &["backout-sim-viewer".to_string()][..])
+    );
+    // The console's namespace too, with the context's own cluster and user.
+    let (code, out) = sh(
+        &sim,
+        "kubectl config view --minify -o jsonpath='{.contexts[0].context.namespace} {.contexts[0].context.user} {.clusters[0].name}'",
+        &env,
+    );
+    assert_eq!(
+        (code, out.as_slice()),
+        (Some(0), &["shop viewer backout-sim".to_string()][..])
     );
     let (code, out) = sh(
         &sim,

@@ -288,29 +288,14 @@ fn run(
         .enable_all()
         .build()?;
     // Before the terminal is taken: exec credential plugins may prompt here.
-    let mut shell_env: Vec<(String, String)> = Vec::new();
+    // kubectl in shell steps talks to the context and namespace the console is on (or
+    // asked for, when the connection failed): the pin below.
+    let mut pin: Option<(String, Option<String>)> = args.context.clone().map(|c| (c, None));
     let cluster = match cluster_options(&app.runbook, args) {
         None => None,
         Some((options, deployment)) => match rt.block_on(connect_cluster(&options)) {
             Ok(conn) => {
-                // kubectl in shell steps talks to the context the console shows.
-                match crate::adapters::kube::shell_context::kubectl_env(
-                    options.kubeconfig.as_deref(),
-                    std::env::var("KUBECONFIG").ok().as_deref(),
-                    std::env::var_os("HOME").as_deref().map(Path::new),
-                    &conn.context,
-                    &dir.path,
-                ) {
-                    Ok(Some(kv)) => shell_env.push(kv),
-                    Ok(None) => {}
-                    Err(e) => {
-                        tracing::warn!("kubectl context for shell steps: {e}");
-                        shown.push(format!(
-                            "kubectl in shell steps may use another context than {}: {e}",
-                            conn.context
-                        ));
-                    }
-                }
+                pin = Some((conn.context.clone(), Some(conn.namespace.clone())));
                 app.cluster = Some(LiveCluster::new(
                     conn.context.clone(),
                     conn.namespace.clone(),
@@ -338,9 +323,28 @@ fn run(
             Err(e) => {
                 tracing::warn!("cluster: {e}");
                 shown.insert(0, format!("cluster off: {e}"));
+                if let Some(ctx) = options.context.clone().or(options.target_context.clone()) {
+                    pin = Some((
+                        ctx,
+                        options
+                            .namespace
+                            .clone()
+                            .or(options.target_namespace.clone()),
+                    ));
+                }
                 None
             }
         },
+    };
+    let shell_env = match shell_env(args, pin, &dir.path) {
+        Ok(env) => env,
+        Err(e) => {
+            tracing::warn!("kubectl context for shell steps: {e}");
+            shown.push(format!(
+                "kubectl in shell steps could not be pinned to the console's context: {e}"
+            ));
+            Vec::new()
+        }
     };
     if let Some(n) = crate::ui::update_cluster::resume_notice(&app.progress) {
         shown.insert(0, n);
@@ -482,6 +486,37 @@ fn cluster_options(runbook: &Runbook, args: &ConsoleArgs) -> Option<(ConnectOpti
         },
         deployment,
     ))
+}
+
+/// The environment of shell children: `KUBECONFIG` pinning `pin` (the console's context
+/// and namespace) ahead of the kubeconfig files the console reads; with no context to pin
+/// but an explicit kubeconfig (a drill's simulator, `--kubeconfig`), that file alone, so
+/// kubectl never falls back to the operator's own configuration.
+fn shell_env(
+    args: &ConsoleArgs,
+    pin: Option<(String, Option<String>)>,
+    session_dir: &Path,
+) -> std::io::Result<Vec<(String, String)>> {
+    use crate::adapters::kube::shell_context::{KubeconfigSource, kubectl_env};
+    let env_list = std::env::var("KUBECONFIG").ok();
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let source = KubeconfigSource {
+        flag: args.kubeconfig.as_deref(),
+        env: env_list.as_deref(),
+        home: home.as_deref(),
+    };
+    if let Some((context, namespace)) = pin
+        && let Some(kv) = kubectl_env(&source, &context, namespace.as_deref(), session_dir)?
+    {
+        return Ok(vec![kv]);
+    }
+    Ok(match &args.kubeconfig {
+        Some(path) => vec![(
+            "KUBECONFIG".to_string(),
+            std::path::absolute(path)?.to_string_lossy().into_owned(),
+        )],
+        None => Vec::new(),
+    })
 }
 
 /// Connects and makes the first request (`GET /version`), so that an exec credential

@@ -181,14 +181,19 @@ pub struct DrillMeta {
 
 const META_FILE: &str = "drill.json";
 
-/// Whether the session is a drill whose cluster was the simulator: that cluster lived in
-/// the process that ran the drill and cannot be brought back, so the session is scored,
-/// not resumed.
+/// Whether the session is a drill whose cluster was (or may have been) the simulator:
+/// that cluster lived in the process that ran the drill and cannot be brought back, so the
+/// session is scored, not resumed. A drill counts as one unless its `drill.json` says
+/// positively that it ran on a real cluster: with that file missing or unreadable,
+/// resuming would connect to whatever the operator's kubeconfig points at.
 pub fn ran_on_the_simulator(dir: &SessionDir) -> bool {
-    std::fs::read(dir.path.join(META_FILE))
+    if !is_drill(dir) {
+        return false;
+    }
+    let meta = std::fs::read(dir.path.join(META_FILE))
         .ok()
-        .and_then(|b| serde_json::from_slice::<DrillMeta>(&b).ok())
-        .is_some_and(|m| m.scenario.is_some())
+        .and_then(|b| serde_json::from_slice::<DrillMeta>(&b).ok());
+    !matches!(meta, Some(DrillMeta { scenario: None, .. }))
 }
 
 /// Runs `backout drill`.

@@ -650,6 +650,12 @@ pub fn describe(entry: &Entry) -> String {
             detail,
             cut_short,
         } => {
+            if super::verify::interrupted_by_quit(cut_short.as_deref()) {
+                return format!(
+                    "verification {check} interrupted (the console quit before the window ended): {}",
+                    one_line(detail)
+                );
+            }
             let verdict = if *passed { "passed" } else { "failed" };
             let cut = cut_short
                 .as_deref()

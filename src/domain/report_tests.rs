@@ -664,3 +664,27 @@ fn baselines_read_with_four_significant_digits() {
         "captured baselines: error_rate=0.1208, latency_p95=0.4912, rps=1520"
     );
 }
+
+#[test]
+fn a_window_the_console_quit_in_reads_interrupted_not_failed() {
+    let quit = Entry::VerificationFinished {
+        check: "health".into(),
+        passed: false,
+        detail: "watched 4m: 4 of 4 samples held, last seen HTTP 200".into(),
+        cut_short: Some(crate::domain::verify::CUT_SHORT_BY_QUIT.into()),
+    };
+    assert_eq!(
+        describe(&quit),
+        "verification health interrupted (the console quit before the window ended): watched 4m: 4 of 4 samples held, last seen HTTP 200"
+    );
+    let failed = Entry::VerificationFinished {
+        check: "health".into(),
+        passed: false,
+        detail: "sample 2 at 1m: HTTP 503".into(),
+        cut_short: None,
+    };
+    assert_eq!(
+        describe(&failed),
+        "verification health failed: sample 2 at 1m: HTTP 503"
+    );
+}

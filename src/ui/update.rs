@@ -525,6 +525,9 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
         );
         return Vec::new();
     }
+    if update_cluster::refuse_during_native_run(app) {
+        return Vec::new();
+    }
     match runbook::fill(&block.script, &app.bindings()) {
         Err(missing) => {
             if let Some(ph) = missing.into_iter().next() {

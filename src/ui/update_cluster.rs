@@ -23,9 +23,38 @@ use super::native_step::{self, BlockPlan, NativeRun, RolloutWait};
 use super::state::{App, FlashLevel, Layer, Prompt, PromptPurpose, Then};
 use super::update::{flash, journal};
 
-/// Starts `action` on the target: the RBAC preflight first. `None` when it cannot start
-/// (read-only, another action in progress, no Deployment seen); the flash says why.
+/// Starts `action` on the target for the operator (the menu, `u`, a next move): the RBAC
+/// preflight first. `None` when it cannot start (read-only, another action or a step's
+/// kubectl lines in progress, no Deployment seen); the flash says why.
 pub(super) fn start(app: &mut App, action: ClusterAction) -> Option<Vec<Effect>> {
+    if refuse_during_native_run(app) {
+        return None;
+    }
+    start_op(app, action)
+}
+
+/// A step's kubectl lines are running (possibly waiting on `rollout status`): nothing else
+/// may act on the cluster until they end, or their run would take the other action's
+/// outcome for its own. Flashes why and says `true` then.
+pub(super) fn refuse_during_native_run(app: &mut App) -> bool {
+    let Some(step) = app
+        .cluster
+        .as_ref()
+        .and_then(|c| c.native.as_ref())
+        .map(|r| r.step)
+    else {
+        return false;
+    };
+    flash(
+        app,
+        FlashLevel::Warning,
+        &format!("Step {step}'s kubectl lines are running: wait for them to end, or Ctrl-C."),
+    );
+    true
+}
+
+/// Starts `action`, whoever asked (a native run's own lines come here directly).
+fn start_op(app: &mut App, action: ClusterAction) -> Option<Vec<Effect>> {
     let c = app.cluster.as_mut()?;
     if c.read_only {
         flash(
@@ -60,6 +89,9 @@ pub(super) fn start(app: &mut App, action: ClusterAction) -> Option<Vec<Effect>>
 
 /// `a`: the actions menu, each action's RBAC preflight asked for at once.
 pub(super) fn open_menu(app: &mut App) -> Vec<Effect> {
+    if refuse_during_native_run(app) {
+        return Vec::new();
+    }
     let Some(c) = app.cluster.as_mut() else {
         return Vec::new();
     };
@@ -661,9 +693,11 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
                 if let Some(run) = app.cluster.as_mut().and_then(|c| c.native.as_mut()) {
                     run.waiting = Some(RolloutWait {
                         since: now,
+                        // A timeout too large for the clock is no timeout.
                         timeout: timeout_secs
                             .filter(|&s| s > 0)
-                            .map(|s| ChronoDuration::seconds(s as i64)),
+                            .and_then(|s| i64::try_from(s).ok())
+                            .and_then(ChronoDuration::try_seconds),
                         last_message: String::new(),
                     });
                 }
@@ -689,7 +723,7 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
             }
             Some(Command::Action(a)) => {
                 app.output.push(Stream::Stdout, format!("$ {text}"));
-                match start(app, a) {
+                match start_op(app, a) {
                     Some(fx) => return fx,
                     None => {
                         let why = app

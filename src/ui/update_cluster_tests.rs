@@ -1112,3 +1112,85 @@ fn a_native_run_shows_each_line_once_under_a_line_by_line_header() {
     assert!(output.contains("line by line (native lines"), "{output}");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn nothing_else_acts_on_the_cluster_while_a_steps_kubectl_lines_wait() {
+    let mut app = native_app(
+        "kubectl -n checkout rollout status deploy checkout-api\nkubectl rollout history deployment/checkout-api -n checkout",
+    );
+    rollout_seen(&mut app, rollout(3, 1, 1, 1));
+    let fx = update(&mut app, key('r'));
+    settle(&mut app, fx);
+    let waiting = |app: &App| {
+        app.cluster
+            .as_ref()
+            .and_then(|c| c.native.as_ref())
+            .is_some_and(|r| r.waiting.is_some())
+    };
+    assert!(waiting(&app));
+    // The actions menu, an undo from the Rollout pane, another command step: refused.
+    assert!(update(&mut app, key('a')).is_empty());
+    assert!(!matches!(app.layers.last(), Some(Layer::ActionMenu(_))));
+    assert!(
+        app.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("kubectl lines are running"),
+        "{:?}",
+        app.flash
+    );
+    app.focus = crate::ui::state::Pane::Rollout;
+    assert!(update(&mut app, key('u')).is_empty());
+    assert_eq!(stage(&app), None, "no undo started");
+    app.focus = crate::ui::state::Pane::Procedure;
+    app.cursor = app.flat_index_of(StepId(3)).unwrap();
+    let fx = update(&mut app, key('r'));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(app.layers.is_empty(), "no confirmation, no prompt");
+    assert!(app.running.is_none());
+    // The wait is intact and ends as before.
+    assert!(waiting(&app));
+    let written = rollout_seen(&mut app, rollout(3, 3, 3, 3));
+    assert!(
+        matches!(
+            written.as_slice(),
+            [Entry::CommandFinished {
+                exit_code: Some(0),
+                ..
+            }]
+        ),
+        "{written:?}"
+    );
+}
+
+#[test]
+fn an_absurd_rollout_status_timeout_waits_instead_of_crashing() {
+    for timeout in [
+        "--timeout=3000000000000h",
+        "--timeout=99999999999999999999s",
+    ] {
+        let mut app = native_app(&format!(
+            "kubectl -n checkout rollout status deploy checkout-api {timeout}"
+        ));
+        rollout_seen(&mut app, rollout(3, 1, 1, 1));
+        let fx = update(&mut app, key('r'));
+        let (_, written) = settle(&mut app, fx);
+        assert!(
+            !written
+                .iter()
+                .any(|e| matches!(e, Entry::CommandFinished { .. })),
+            "{timeout}: {written:?}"
+        );
+        assert!(
+            app.cluster
+                .as_ref()
+                .and_then(|c| c.native.as_ref())
+                .is_some_and(|r| r.waiting.is_some()),
+            "{timeout}: runs natively and waits"
+        );
+        let t = app.now;
+        let (_, written) = send(&mut app, Msg::Tick(t + chrono::Duration::hours(1)));
+        assert!(written.is_empty(), "{timeout}: still waiting: {written:?}");
+    }
+}
