@@ -229,3 +229,46 @@ fn a_missing_target_or_no_ready_pods_is_unknown_not_zero() {
         "no traffic is no data"
     );
 }
+
+/// A runbook whose only metrics are its ```promql verification blocks: a drill reads them
+/// from the model all the same.
+#[test]
+fn promql_checks_are_served_without_any_named_query() {
+    let scenario =
+        Scenario::load("bad-deploy", Path::new("runbooks/drills")).expect("bad-deploy loads");
+    let sim = Sim::start_with(SimConfig {
+        scenario: Some(scenario),
+        ..SimConfig::default()
+    });
+    let book = runbook::parse(
+        Path::new("checks-only.md"),
+        r#"---
+target: { namespace: checkout, deployment: checkout-api }
+---
+# Checkout
+
+## Verify
+
+```promql
+sum(rate(http_requests_total{namespace="checkout",code=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="checkout"}[5m])) < 0.01
+```
+"#,
+    )
+    .expect("runbook loads");
+    let front = book.front.as_ref().expect("front matter");
+    assert!(
+        SimMetricsSource::for_runbook(sim.handle(), front)
+            .unwrap()
+            .is_none(),
+        "no named queries"
+    );
+    let queries = backout::domain::verify::check_queries(&book.checks);
+    let name = queries.keys().next().expect("the block's query").clone();
+    let source = SimMetricsSource::for_runbook_and_checks(sim.handle(), front, queries.clone())
+        .expect("target complete")
+        .expect("the checks' queries");
+    assert!(source.unmapped().is_empty());
+    // Before the bad release: 0.4 % errors.
+    let v = value(&sim, &source, &name).expect("a value");
+    assert!((v - 0.004).abs() < 1e-9, "{v}");
+}

@@ -110,37 +110,90 @@ impl ModelMetric {
 
 impl ModelMetric {
     /// What a PromQL expression measures, for the common shapes (see the module
-    /// documentation); `None` for anything else.
+    /// documentation); `None` for anything else. Only an expression that is exactly the
+    /// shape counts: `histogram_quantile(…) * 1000` (milliseconds), `100 * a / b`
+    /// (percent) or `1 - a / b` (availability) mean something else, and are not guessed.
     pub fn of_promql(expr: &str) -> Option<ModelMetric> {
         let e: String = expr
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .to_ascii_lowercase();
+        let ops = top_level_operators(&e)?;
         if let Some(rest) = e.strip_prefix("histogram_quantile(") {
+            if !ops.is_empty() {
+                return None;
+            }
             let q: f64 = rest.split(',').next()?.parse().ok()?;
             return (0.0..=1.0).contains(&q).then_some(ModelMetric::Latency(q));
         }
-        let has = |w: &str| e.contains(w);
-        let five_xx = ["code=~\"5", "status=~\"5", "status_code=~\"5", "code=\"5"]
-            .iter()
-            .any(|w| has(w));
-        Some(if five_xx && has("/") {
-            ModelMetric::ErrorRatio
-        } else if has("kube_deployment_status_replicas_available")
-            || has("kube_deployment_status_replicas_ready")
-        {
-            ModelMetric::ReadyPods
-        } else if has("container_cpu_usage_seconds_total") {
-            ModelMetric::CpuCores
-        } else if has("container_memory_working_set_bytes") {
-            ModelMetric::MemoryBytes
-        } else if has("kube_pod_container_status_restarts_total") {
-            ModelMetric::Restarts
-        } else {
+        let five_xx = |part: &str| {
+            ["code=~\"5", "status=~\"5", "status_code=~\"5", "code=\"5"]
+                .iter()
+                .any(|w| part.contains(w))
+        };
+        if let [(at, '/')] = ops.as_slice() {
+            let (num, den) = e.split_at(*at);
+            return (five_xx(num) && !five_xx(den)).then_some(ModelMetric::ErrorRatio);
+        }
+        if !ops.is_empty() {
             return None;
-        })
+        }
+        let has = |w: &str| e.contains(w);
+        Some(
+            if has("kube_deployment_status_replicas_available")
+                || has("kube_deployment_status_replicas_ready")
+            {
+                ModelMetric::ReadyPods
+            } else if has("container_cpu_usage_seconds_total") {
+                ModelMetric::CpuCores
+            } else if has("container_memory_working_set_bytes") {
+                ModelMetric::MemoryBytes
+            } else if has("kube_pod_container_status_restarts_total") {
+                ModelMetric::Restarts
+            } else {
+                return None;
+            },
+        )
     }
+}
+
+/// The binary operators outside every bracket and string, with their byte offsets; `None`
+/// when the brackets do not balance. (Whitespace already removed, so a `-` right after an
+/// operator or an opening bracket is a sign, not an operator.)
+fn top_level_operators(e: &str) -> Option<Vec<(usize, char)>> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut prev: Option<char> = None;
+    let mut ops = Vec::new();
+    for (i, c) in e.char_indices() {
+        if let Some(q) = quote {
+            if c == q && prev != Some('\\') {
+                quote = None;
+            }
+            prev = Some(c);
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' | '{' | '[' => depth += 1,
+            ')' | '}' | ']' => {
+                depth -= 1;
+                if depth < 0 {
+                    return None;
+                }
+            }
+            '+' | '-' | '*' | '/' | '%' | '^' if depth == 0 => {
+                let unary = matches!(prev, None | Some('+' | '-' | '*' | '/' | '%' | '^' | '('));
+                if !unary {
+                    ops.push((i, c));
+                }
+            }
+            _ => {}
+        }
+        prev = Some(c);
+    }
+    (depth == 0 && quote.is_none()).then_some(ops)
 }
 
 /// Whose pods the metrics describe.
@@ -227,9 +280,25 @@ impl SimMetricsSource {
         sim: &SimHandle,
         front: &FrontMatter,
     ) -> Result<Option<SimMetricsSource>, String> {
-        let Some(metrics) = front.metrics.as_ref().filter(|m| !m.queries.is_empty()) else {
+        SimMetricsSource::for_runbook_and_checks(sim, front, BTreeMap::new())
+    }
+
+    /// The same, also serving the queries the runbook's ```promql checks introduce (read
+    /// from their expressions; see [`SimMetricsSource::with_expressions`]). `Ok(None)` when
+    /// there is neither a named query nor a check query.
+    pub fn for_runbook_and_checks(
+        sim: &SimHandle,
+        front: &FrontMatter,
+        check_queries: BTreeMap<String, String>,
+    ) -> Result<Option<SimMetricsSource>, String> {
+        let names: Vec<String> = front
+            .metrics
+            .as_ref()
+            .map(|m| m.queries.keys().cloned().collect())
+            .unwrap_or_default();
+        if names.is_empty() && check_queries.is_empty() {
             return Ok(None);
-        };
+        }
         let target = front.target.as_ref();
         let namespace = target
             .and_then(|t| t.namespace.clone())
@@ -237,15 +306,18 @@ impl SimMetricsSource {
         let deployment = target
             .and_then(|t| t.deployment.clone())
             .ok_or("simulator metrics need the runbook's target.deployment")?;
-        Ok(Some(SimMetricsSource::new(
-            sim,
-            SimTarget {
-                namespace,
-                deployment,
-                service: target.and_then(|t| t.service.clone()),
-            },
-            metrics.queries.keys().cloned(),
-        )))
+        Ok(Some(
+            SimMetricsSource::new(
+                sim,
+                SimTarget {
+                    namespace,
+                    deployment,
+                    service: target.and_then(|t| t.service.clone()),
+                },
+                names,
+            )
+            .with_expressions(check_queries),
+        ))
     }
 
     /// The names no convention maps (they always read as unknown): warn about them.
@@ -585,6 +657,34 @@ mod tests {
             ),
             ("histogram_quantile(1.5, x)", None),
             ("up", None),
+            // Arithmetic around a shape changes what it measures: not guessed.
+            (
+                "histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))) * 1000",
+                None,
+            ),
+            (
+                "100 * sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m]))",
+                None,
+            ),
+            (
+                "1 - sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m]))",
+                None,
+            ),
+            // A `/` inside a label value is not a ratio.
+            (
+                "sum(rate(http_requests_total{code=~\"5..\",path=\"/x\"}[5m]))",
+                None,
+            ),
+            // The 5xx selector belongs in the numerator.
+            (
+                "sum(rate(http_requests_total[5m])) / sum(rate(http_requests_total{code=~\"5..\"}[5m]))",
+                None,
+            ),
+            ("sum(rate(x{a=\"(\"}[5m]))) / y", None),
+            (
+                "sum(container_memory_working_set_bytes{pod=~\"web-.*\"}) / 1024 / 1024",
+                None,
+            ),
         ];
         for (expr, want) in cases {
             assert_eq!(ModelMetric::of_promql(expr), want, "{expr}");

@@ -42,6 +42,9 @@ pub struct DrillSetup {
     /// Metrics when no Prometheus is configured (the simulator's model): the source and
     /// the label the metrics pane shows.
     pub fallback_metrics: Option<(Arc<dyn MetricsSource>, String)>,
+    /// The source verification checks read when no Prometheus is configured (it also
+    /// serves the runbook's ```promql checks, even without `metrics.queries`).
+    pub verify_metrics: Option<Arc<dyn MetricsSource>>,
     /// The scenario's timeline events as they happen.
     pub timeline: Option<DrillFeed>,
     /// The intro layer shown over the first frame.
@@ -255,6 +258,7 @@ fn run(
         scale: drill.as_ref().and_then(|d| d.verify_time_scale),
         ca_pem: drill.as_ref().and_then(|d| d.verify_ca_pem.clone()),
         sim_url: drill.as_ref().and_then(|d| d.verify_sim_url.clone()),
+        metrics: drill.as_ref().and_then(|d| d.verify_metrics.clone()),
     };
     let (fallback_metrics, timeline) = match drill {
         Some(d) => {
@@ -556,11 +560,13 @@ pub const VERIFY_TIME_SCALE_ENV: &str = "BACKOUT_VERIFY_TIME_SCALE";
 /// 10 s timeout, the cluster connection for pods and rollout checks, the metrics source
 /// for PromQL checks.
 /// What a drill sets for verification instead of the environment.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct VerifyOverrides {
     scale: Option<f64>,
     ca_pem: Option<String>,
     sim_url: Option<String>,
+    /// A drill's simulator model, when no Prometheus answers the checks.
+    metrics: Option<Arc<dyn MetricsSource>>,
 }
 
 fn verify_feed(
@@ -597,8 +603,9 @@ fn verify_feed(
     }
     prober.simulated_services = overrides.sim_url.clone();
     prober.cluster = cluster.map(|c| ClusterProbe::new(c.client.clone(), c.target.clone()));
-    prober.metrics =
-        verify_metrics(runbook, args).or_else(|| metrics.map(|m| Arc::clone(&m.source)));
+    prober.metrics = verify_metrics(runbook, args)
+        .or_else(|| overrides.metrics.clone())
+        .or_else(|| metrics.map(|m| Arc::clone(&m.source)));
     Some(VerifyFeed {
         prober,
         checks: runbook.checks.clone(),

@@ -242,10 +242,12 @@ fn simulated(
             ..SimConfig::default()
         }))
         .map_err(message)?;
+    // The simulator's model serves the metrics pane and the matrix (named queries) and
+    // the verification checks (named queries and ```promql blocks) when no Prometheus is
+    // configured.
     let fallback_metrics = match front.as_ref() {
-        Some(f) => match SimMetricsSource::for_runbook(&handle, f) {
+        Some(f) => match SimMetricsSource::for_runbook_and_checks(&handle, f, check_queries) {
             Ok(Some(source)) => {
-                let source = source.with_expressions(check_queries);
                 for n in source.unmapped() {
                     tracing::warn!("simulator metrics: {n:?} maps to nothing in the model");
                 }
@@ -278,6 +280,7 @@ fn simulated(
         Duration::from_millis(250),
     ));
     let setup = DrillSetup {
+        verify_metrics: fallback_metrics.as_ref().map(|(s, _)| Arc::clone(s)),
         fallback_metrics,
         timeline: Some(feed),
         intro,
@@ -306,6 +309,7 @@ fn on_cluster(
     let _ = tx.send(format!("drill started on context {context}"));
     let setup = DrillSetup {
         fallback_metrics: None,
+        verify_metrics: None,
         timeline: Some(feed),
         intro: DrillIntro {
             title: format!("Drill on context {context}"),

@@ -741,6 +741,10 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
     }
 }
 
+/// How long a waiting `rollout status` line trusts the last watch verdict without a newer
+/// event (the watch delivers changes well within it).
+const FRESH_AFTER: ChronoDuration = ChronoDuration::seconds(2);
+
 /// Where a waiting `rollout status` line is.
 enum Wait {
     Waiting,
@@ -758,11 +762,22 @@ fn check_rollout_wait(app: &mut App) -> Wait {
     };
     let status = c.rollout.as_ref().map(|r| r.status.clone());
     let deployment = c.deployment.clone();
+    let seen_at = c.streams.get("rollout").and_then(|h| h.updated);
     let Some(run) = c.native.as_mut() else {
         return Wait::Done;
     };
     let Some(wait) = run.waiting.as_mut() else {
         return Wait::Done;
+    };
+    // A verdict from before this line started may predate a change the block's previous
+    // (shell) line just made: kubectl reads the Deployment afresh. Trust it once the watch
+    // has spoken since, or after the watch's usual delay.
+    let fresh = seen_at.is_some_and(|t| t >= wait.since) || now - wait.since >= FRESH_AFTER;
+    let status = match status {
+        Some(RolloutStatus::Complete { .. } | RolloutStatus::Failed { .. }) if !fresh => {
+            return Wait::Waiting;
+        }
+        other => other,
     };
     let (line, outcome) = match status {
         None => (

@@ -1194,3 +1194,52 @@ fn an_absurd_rollout_status_timeout_waits_instead_of_crashing() {
         assert!(written.is_empty(), "{timeout}: still waiting: {written:?}");
     }
 }
+
+#[test]
+fn rollout_status_does_not_trust_a_verdict_older_than_its_own_start() {
+    // The watch last spoke before the line started (a shell line may just have changed
+    // the Deployment): a newer event, or the watch's usual delay, is waited for.
+    let mut app = native_app("kubectl -n checkout rollout status deploy checkout-api");
+    let t = app.now + chrono::Duration::seconds(10);
+    update(&mut app, Msg::Tick(t));
+    let fx = update(&mut app, key('r'));
+    let (_, written) = settle(&mut app, fx);
+    assert!(
+        !written
+            .iter()
+            .any(|e| matches!(e, Entry::CommandFinished { .. })),
+        "not on the old verdict: {written:?}"
+    );
+    let (_, written) = send(&mut app, Msg::Tick(t + chrono::Duration::seconds(1)));
+    assert!(written.is_empty(), "{written:?}");
+    // A fresh event says it is complete: done.
+    let written = rollout_seen(&mut app, rollout(3, 3, 3, 3));
+    assert!(
+        matches!(
+            written.as_slice(),
+            [Entry::CommandFinished {
+                exit_code: Some(0),
+                ..
+            }]
+        ),
+        "{written:?}"
+    );
+
+    // With no event at all, the verdict stands after the watch's usual delay.
+    let mut app = native_app("kubectl -n checkout rollout status deploy checkout-api");
+    let t = app.now + chrono::Duration::seconds(10);
+    update(&mut app, Msg::Tick(t));
+    let fx = update(&mut app, key('r'));
+    settle(&mut app, fx);
+    let (_, written) = send(&mut app, Msg::Tick(t + chrono::Duration::seconds(2)));
+    assert!(
+        matches!(
+            written.as_slice(),
+            [Entry::CommandFinished {
+                exit_code: Some(0),
+                ..
+            }]
+        ),
+        "{written:?}"
+    );
+}
