@@ -260,6 +260,8 @@ fn run(
         sim_url: drill.as_ref().and_then(|d| d.verify_sim_url.clone()),
         metrics: drill.as_ref().and_then(|d| d.verify_metrics.clone()),
     };
+    // A drill on the simulator rehearses the shell commands that would reach beyond it.
+    app.rehearse_outside_commands = drill.as_ref().is_some_and(|d| d.kubeconfig_yaml.is_some());
     let (fallback_metrics, timeline) = match drill {
         Some(d) => {
             app.layers.push(Layer::DrillIntro(Box::new(d.intro)));

@@ -2,6 +2,7 @@
 
 pub mod cluster;
 pub mod decision;
+pub mod drill_guard;
 pub mod drill_record;
 pub mod duration_text;
 pub mod journal;

@@ -78,6 +78,11 @@ pub enum Intent {
         text: String,
     },
     QuitCancellingCommand,
+    /// A simulated drill's shell step that would reach outside the simulator: journaled
+    /// as rehearsed, nothing runs.
+    RehearseCommand {
+        step: StepId,
+    },
 }
 
 /// The confirm layer: what will happen, and the intent to carry out on `y`.
@@ -319,6 +324,9 @@ pub struct App {
     /// Masks every known secret (secret-named environment values, typed secrets, and
     /// credential syntax) in what is shown or journaled.
     pub redactor: Redactor,
+    /// A drill on the simulator: a shell step whose commands would reach outside it
+    /// (`argocd`, `curl` to a webhook) is rehearsed, not run (`domain::drill_guard`).
+    pub rehearse_outside_commands: bool,
     /// The journal pane's scroll, in records back from the newest.
     pub journal_scroll: usize,
     /// Quit once the running command has ended and been journaled.
@@ -376,6 +384,7 @@ impl App {
             keymap,
             secrets: BTreeMap::new(),
             redactor: Redactor::default(),
+            rehearse_outside_commands: false,
             journal_scroll: 0,
             quit_after_run: false,
             quitting: false,

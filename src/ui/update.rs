@@ -544,11 +544,30 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
             if body.is_empty() {
                 body.push(String::new());
             }
+            let outside = if app.rehearse_outside_commands {
+                crate::domain::drill_guard::outside_commands(&filled)
+            } else {
+                Vec::new()
+            };
+            let (question, intent) = if outside.is_empty() {
+                (
+                    "Run this in /bin/sh now?".to_string(),
+                    Intent::RunCommand { step: id },
+                )
+            } else {
+                (
+                    format!(
+                        "Drill: {} would reach beyond the simulator. Rehearse it (journaled, nothing runs)?",
+                        outside.join(", ")
+                    ),
+                    Intent::RehearseCommand { step: id },
+                )
+            };
             app.layers.push(Layer::Confirm(Confirm {
                 title: format!("Run {} {}", step.id, step.title),
                 body,
-                question: "Run this in /bin/sh now?".into(),
-                intent: Intent::RunCommand { step: id },
+                question,
+                intent,
             }));
             Vec::new()
         }
@@ -596,6 +615,7 @@ pub(super) fn ask_placeholder(app: &mut App, ph: runbook::Placeholder, id: StepI
 fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::RunCommand { step } => start_command(app, step),
+        Intent::RehearseCommand { step } => rehearse_command(app, step),
         Intent::RunKubectlLines { step } => update_cluster::confirmed_lines(app, step),
         Intent::StartVerification { step } => update_verify::start_confirmed(app, step),
         Intent::CloseSession => vec![journal(app, Entry::SessionClosed, None, Then::Quit)],
@@ -614,6 +634,55 @@ fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
             None => quit(app),
         },
     }
+}
+
+/// A simulated drill's step whose commands would reach outside the simulator: the run is
+/// journaled as rehearsed (started and ended at once, exit 0) and nothing is spawned.
+fn rehearse_command(app: &mut App, id: StepId) -> Vec<Effect> {
+    let Some(step) = app.find_step(id).cloned() else {
+        return Vec::new();
+    };
+    let StepKind::Command(block) = &step.kind else {
+        return Vec::new();
+    };
+    let Ok(script) = runbook::fill(&block.script, &app.bindings()) else {
+        return run_step(app, id);
+    };
+    let outside = crate::domain::drill_guard::outside_commands(&script).join(", ");
+    let run = app.progress.next_run_number();
+    let shown = app.mask_secrets(&script);
+    app.output = Default::default();
+    app.output.run = Some(run);
+    app.output.step = Some(id);
+    app.output.command = shown.clone();
+    app.output.push(
+        Stream::Stdout,
+        format!("rehearsed in the drill, not run: {outside} would reach beyond the simulator"),
+    );
+    let mut fx = enter_phase_of(app, id);
+    fx.push(journal(
+        app,
+        Entry::CommandStarted {
+            step: id,
+            run,
+            command: format!("rehearsed (drill, not run): {shown}"),
+        },
+        Some(id),
+        Then::Nothing,
+    ));
+    fx.push(journal(
+        app,
+        Entry::CommandFinished {
+            step: id,
+            run,
+            exit_code: Some(0),
+            duration_ms: 0,
+            cancelled: false,
+        },
+        Some(id),
+        Then::Nothing,
+    ));
+    fx
 }
 
 fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {

@@ -1299,3 +1299,90 @@ mod undo {
         assert!(app.flash.is_none());
     }
 }
+
+mod drill_rehearsal {
+    use super::*;
+    use crate::ui::state::App;
+
+    fn curl_app(rehearse: bool) -> App {
+        let mut app = app();
+        app.rehearse_outside_commands = rehearse;
+        app.runbook.phases[1].steps[1] = command(
+            3,
+            "Tell the channel",
+            "argocd app set web --sync-policy none\ncurl -fsS -X POST https://hooks.slack.example/T0/B0 -d '{\"text\":\"rolled back\"}'",
+        );
+        app.cursor = app.flat_index_of(StepId(3)).unwrap();
+        app
+    }
+
+    #[test]
+    fn a_simulated_drill_rehearses_commands_that_would_reach_beyond_it() {
+        let mut app = curl_app(true);
+        assert!(update(&mut app, key('r')).is_empty());
+        let Some(Layer::Confirm(c)) = app.layers.last() else {
+            panic!("a confirmation");
+        };
+        assert_eq!(
+            c.question,
+            "Drill: argocd, curl would reach beyond the simulator. Rehearse it (journaled, nothing runs)?"
+        );
+        let fx = update(&mut app, key('y'));
+        let (others, written) = settle(&mut app, fx);
+        assert!(
+            !others.iter().any(|e| matches!(e, Effect::Spawn { .. })),
+            "nothing runs: {others:?}"
+        );
+        assert!(
+            matches!(
+                written.as_slice(),
+                [
+                    Entry::PhaseEntered { .. },
+                    Entry::CommandStarted { command, .. },
+                    Entry::CommandFinished { exit_code: Some(0), .. },
+                ] if command.starts_with("rehearsed (drill, not run): argocd app set web")
+            ),
+            "{written:?}"
+        );
+        assert!(
+            app.output.lines[0]
+                .text
+                .contains("rehearsed in the drill, not run")
+        );
+        let step = app.find_step(StepId(3)).unwrap().clone();
+        assert!(app.is_finished(&step));
+    }
+
+    #[test]
+    fn outside_a_simulated_drill_the_same_step_runs_in_the_shell() {
+        let mut app = curl_app(false);
+        update(&mut app, key('r'));
+        let Some(Layer::Confirm(c)) = app.layers.last() else {
+            panic!("a confirmation");
+        };
+        assert_eq!(c.question, "Run this in /bin/sh now?");
+        let fx = update(&mut app, key('y'));
+        let (others, _) = settle(&mut app, fx);
+        assert!(
+            others.iter().any(|e| matches!(e, Effect::Spawn { .. })),
+            "{others:?}"
+        );
+    }
+
+    #[test]
+    fn kubectl_only_steps_run_in_a_drill() {
+        let mut app = app();
+        app.rehearse_outside_commands = true;
+        app.runbook.phases[1].steps[1] = command(
+            3,
+            "Look",
+            "kubectl -n shop get pods -l app=web | grep -v Running",
+        );
+        app.cursor = app.flat_index_of(StepId(3)).unwrap();
+        update(&mut app, key('r'));
+        let Some(Layer::Confirm(c)) = app.layers.last() else {
+            panic!("a confirmation");
+        };
+        assert_eq!(c.question, "Run this in /bin/sh now?");
+    }
+}
