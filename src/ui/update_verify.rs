@@ -55,6 +55,22 @@ pub(super) fn request_start(app: &mut App) -> Vec<Effect> {
                 }
                 return Vec::new();
             }
+            // A drill on the simulator never runs what would reach beyond it.
+            Ok(Probe::Shell(s)) if app.rehearse_outside_commands => {
+                let outside = crate::domain::drill_guard::outside_commands(&s.command);
+                if !outside.is_empty() {
+                    let text = format!(
+                        "Drill: check {} runs {}, which would reach beyond the simulator; it is not run in a drill (s skips the step).",
+                        view.check.name,
+                        outside.join(", ")
+                    );
+                    flash(app, FlashLevel::Warning, &text);
+                    return Vec::new();
+                }
+                if !view.shell_confirmed {
+                    unconfirmed.push(app.mask_secrets(&s.command));
+                }
+            }
             Ok(Probe::Shell(s)) if !view.shell_confirmed => {
                 unconfirmed.push(app.mask_secrets(&s.command));
             }

@@ -512,3 +512,23 @@ fn quitting_with_no_window_open_writes_nothing_about_verification() {
     let fx = update(&mut app, key('q'));
     assert_eq!(fx, [Effect::Quit]);
 }
+
+#[test]
+fn a_simulated_drill_does_not_start_a_shell_check_that_would_reach_beyond_it() {
+    // Check `smoke` (step #5) runs ./smoke.sh: not known to stay local.
+    let mut app = verify_app(5);
+    app.rehearse_outside_commands = true;
+    let fx = update(&mut app, key('v'));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(app.layers.is_empty(), "no confirmation");
+    assert!(
+        app.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("check smoke runs smoke.sh, which would reach beyond the simulator"),
+        "{:?}",
+        app.flash
+    );
+    assert!(app.verification.checks.iter().all(|c| !c.is_active()));
+}
