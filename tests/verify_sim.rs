@@ -97,6 +97,8 @@ fn start() -> (Sim, Runbook, Prober, Arc<SimMetricsSource>) {
         // The health check names the in-cluster Service: the simulator answers for it.
         simulated_services: Some(sim.handle().url()),
         shell_env: Vec::new(),
+        // As in `backout drill`: only what the simulator answers is measured.
+        simulated_only: true,
     };
     (sim, book, prober, metrics)
 }
@@ -347,5 +349,32 @@ fn a_refused_read_is_read_again_and_a_failing_api_server_is_named_plainly() {
                      (injected by backout sim)"
                 .into()
         }
+    );
+}
+
+#[test]
+fn a_drill_does_not_request_urls_outside_the_simulator() {
+    let (sim, _book, prober, _metrics) = start();
+    let outside = runbook::parse(
+        Path::new("outside.md"),
+        r#"---
+verify:
+  - { name: status-page, http: { url: "https://status.example.com/health" } }
+---
+# Outside
+
+## Verify
+
+- [ ] Status page green
+"#,
+    )
+    .expect("runbook loads");
+    let observed = sim.runtime.block_on(prober.observe(&outside.checks[0]));
+    let backout::domain::verify::Observation::Unknown { reason } = &observed else {
+        panic!("not requested: {observed:?}");
+    };
+    assert!(
+        reason.starts_with("drill: https://status.example.com/health is outside the simulator"),
+        "{reason}"
     );
 }

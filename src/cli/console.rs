@@ -259,6 +259,8 @@ fn run(
         ca_pem: drill.as_ref().and_then(|d| d.verify_ca_pem.clone()),
         sim_url: drill.as_ref().and_then(|d| d.verify_sim_url.clone()),
         metrics: drill.as_ref().and_then(|d| d.verify_metrics.clone()),
+        simulated_only: drill.as_ref().is_some_and(|d| d.kubeconfig_yaml.is_some())
+            && args.prometheus_url.is_none(),
     };
     // A drill on the simulator rehearses the shell commands that would reach beyond it.
     app.rehearse_outside_commands = drill.as_ref().is_some_and(|d| d.kubeconfig_yaml.is_some());
@@ -269,7 +271,14 @@ fn run(
         }
         None => (None, None),
     };
-    let feed = match (metrics_feed(&app.runbook, args), fallback_metrics) {
+    // A drill on the simulator reads real Prometheus only when told to (`--prometheus-url`,
+    // e.g. one scraping the simulator), never the runbook's or PROMETHEUS_URL's production.
+    let prometheus = if app.rehearse_outside_commands && args.prometheus_url.is_none() {
+        Ok(None)
+    } else {
+        metrics_feed(&app.runbook, args)
+    };
+    let feed = match (prometheus, fallback_metrics) {
         // A drill without a Prometheus reads the simulator's model instead.
         (Ok(None) | Err(_), Some((source, label))) => {
             app.metrics = LiveMetrics::for_runbook(&app.runbook, &app.records, label);
@@ -349,7 +358,11 @@ fn run(
             shown.push(format!(
                 "kubectl in shell steps could not be pinned to the console's context: {e}"
             ));
-            Vec::new()
+            // At least the kubeconfig the console was given (a drill's simulator).
+            args.kubeconfig
+                .iter()
+                .map(|p| ("KUBECONFIG".to_string(), p.to_string_lossy().into_owned()))
+                .collect()
         }
     };
     if let Some(n) = crate::ui::update_cluster::resume_notice(&app.progress) {
@@ -569,6 +582,9 @@ struct VerifyOverrides {
     sim_url: Option<String>,
     /// A drill's simulator model, when no Prometheus answers the checks.
     metrics: Option<Arc<dyn MetricsSource>>,
+    /// A drill on the simulator: checks read only the simulator (its model, its Services),
+    /// never the runbook's Prometheus or an outside URL.
+    simulated_only: bool,
 }
 
 fn verify_feed(
@@ -605,7 +621,13 @@ fn verify_feed(
     }
     prober.simulated_services = overrides.sim_url.clone();
     prober.cluster = cluster.map(|c| ClusterProbe::new(c.client.clone(), c.target.clone()));
-    prober.metrics = verify_metrics(runbook, args)
+    prober.simulated_only = overrides.simulated_only;
+    let prometheus = if overrides.simulated_only {
+        None
+    } else {
+        verify_metrics(runbook, args)
+    };
+    prober.metrics = prometheus
         .or_else(|| overrides.metrics.clone())
         .or_else(|| metrics.map(|m| Arc::clone(&m.source)));
     Some(VerifyFeed {

@@ -9,11 +9,62 @@
 //! step instead of running it. Pure and conservative: anything it cannot read (command
 //! substitution, a shell keyword it does not follow) counts as reaching outside.
 
-/// Programs that stay on the machine: text filters and the pinned `kubectl`.
+/// Programs that stay on the machine: the pinned `kubectl` and text filters that cannot
+/// start other programs (`awk`'s `system()` and GNU `sed`'s `e` can: they are not here).
 const STAYS_LOCAL: &[&str] = &[
-    "kubectl", "echo", "printf", "grep", "egrep", "fgrep", "awk", "sed", "jq", "yq", "head",
-    "tail", "sort", "uniq", "wc", "cut", "tr", "cat", "column", "date", "sleep", "true", "false",
-    "test", "[", "base64",
+    "kubectl", "echo", "printf", "grep", "egrep", "fgrep", "jq", "yq", "head", "tail", "sort",
+    "uniq", "wc", "cut", "tr", "cat", "column", "date", "sleep", "true", "false", "test", "[",
+    "base64",
+];
+
+/// kubectl flags that leave the pinned simulator (another kubeconfig, server or identity).
+const KUBECTL_LEAVES: &[&str] = &[
+    "--kubeconfig",
+    "--server",
+    "-s",
+    "--token",
+    "--as",
+    "--username",
+];
+
+/// kubectl's own verbs; any other first word runs a `kubectl-NAME` plugin from PATH.
+const KUBECTL_VERBS: &[&str] = &[
+    "get",
+    "describe",
+    "logs",
+    "rollout",
+    "scale",
+    "set",
+    "annotate",
+    "label",
+    "patch",
+    "apply",
+    "create",
+    "delete",
+    "edit",
+    "exec",
+    "top",
+    "auth",
+    "config",
+    "version",
+    "api-resources",
+    "explain",
+    "wait",
+    "diff",
+    "replace",
+    "expose",
+    "autoscale",
+    "cordon",
+    "uncordon",
+    "drain",
+    "taint",
+    "events",
+    "cluster-info",
+    "port-forward",
+    "cp",
+    "attach",
+    "run",
+    "debug",
 ];
 
 /// The programs of `script` that may reach outside a simulated drill, in first-seen order
@@ -25,28 +76,51 @@ pub fn outside_commands(script: &str) -> Vec<String> {
             out.push(name);
         }
     };
-    for line in logical_lines(script) {
+    if super::runbook::shell_lines::has_unterminated_quote(script) {
+        add("an unterminated quote".into());
+    }
+    for line in super::runbook::shell_lines::logical_lines(script) {
         if line.contains("$(") || line.contains('`') || line.contains("<(") {
             add("a command substitution".into());
         }
+        if line.contains("<<") {
+            add("a here-document".into());
+        }
+        if line.contains("/dev/tcp/") || line.contains("/dev/udp/") {
+            add("a network redirection".into());
+        }
         for segment in segments(&line) {
             let mut words = segment.split_whitespace().peekable();
-            // Leading variable assignments (`FOO=bar cmd`) and wrappers that run the next
-            // word (`sudo`, `env`, `time`, `exec`, `command`, `nohup`).
-            while let Some(w) = words.peek() {
-                let assignment = w.split_once('=').is_some_and(|(k, _)| {
+            // Leading redirections, variable assignments (`FOO=bar cmd`) and wrappers
+            // that run the next word (`sudo`, `env`, `time`, `exec`, `command`, `nohup`).
+            while let Some(&w) = words.peek() {
+                let assignment = w.split_once('=').filter(|(k, _)| {
                     !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                 });
+                if let Some((k, _)) = assignment
+                    && matches!(k, "KUBECONFIG" | "PATH" | "LD_PRELOAD")
+                {
+                    add(format!("{k}="));
+                }
+                let redirection = w.starts_with(['>', '<'])
+                    || w.starts_with(char::is_numeric) && w.contains(['>', '<']);
                 // Shell keywords that a command follows (`if kubectl …`, `do kubectl …`).
                 let keyword = matches!(
-                    *w,
+                    w,
                     "if" | "then" | "else" | "elif" | "while" | "until" | "do" | "!"
                 );
-                if assignment
+                if assignment.is_some()
+                    || redirection
                     || keyword
-                    || matches!(*w, "sudo" | "env" | "time" | "exec" | "command" | "nohup")
+                    || matches!(w, "sudo" | "env" | "time" | "exec" | "command" | "nohup")
                 {
                     words.next();
+                    // A bare `>` or `<` takes the next word as its file.
+                    if redirection
+                        && matches!(w.trim_start_matches(char::is_numeric), ">" | ">>" | "<")
+                    {
+                        words.next();
+                    }
                 } else {
                     break;
                 }
@@ -58,13 +132,58 @@ pub fn outside_commands(script: &str) -> Vec<String> {
             if matches!(program, "for" | "case" | "select" | "done" | "fi" | "esac") {
                 continue;
             }
-            let name = program.rsplit('/').next().unwrap_or(program);
-            if !STAYS_LOCAL.contains(&name) {
-                add(name.to_string());
+            // Only a bare name is the tool itself: `./curl`, `/tmp/jq` are whatever they are.
+            if program.contains('/') || !STAYS_LOCAL.contains(&program) {
+                add(program.to_string());
+                continue;
+            }
+            if program == "kubectl" {
+                let args: Vec<&str> = words.collect();
+                let leaves = args.iter().any(|a| {
+                    KUBECTL_LEAVES
+                        .iter()
+                        .any(|f| *a == *f || a.starts_with(&format!("{f}=")))
+                });
+                // The first word that is not a flag (or a flag's value) is the verb.
+                let verb = first_verb(&args);
+                if leaves {
+                    add("kubectl with another kubeconfig, server or identity".into());
+                } else if verb.is_some_and(|v| !KUBECTL_VERBS.contains(&v)) {
+                    add(format!("kubectl {} (a plugin)", verb.unwrap_or_default()));
+                }
             }
         }
     }
     out
+}
+
+/// kubectl's verb: the first argument that is neither a flag nor a flag's value (flags
+/// written `--flag value` take the next word; `-n x`, `--namespace x`, `--context x`).
+fn first_verb<'a>(args: &[&'a str]) -> Option<&'a str> {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i];
+        if a.starts_with('-') {
+            let takes_value = !a.contains('=')
+                && matches!(
+                    a,
+                    "-n" | "--namespace"
+                        | "--context"
+                        | "--cluster"
+                        | "--user"
+                        | "-l"
+                        | "--selector"
+                        | "-o"
+                        | "--output"
+                        | "--request-timeout"
+                        | "-v"
+                );
+            i += if takes_value { 2 } else { 1 };
+            continue;
+        }
+        return Some(a);
+    }
+    None
 }
 
 /// The line split at the separators between commands (`|`, `;`, `&`, brackets) that are
@@ -74,7 +193,10 @@ fn segments(line: &str) -> Vec<String> {
     let mut cur = String::new();
     let mut quote: Option<char> = None;
     let mut escaped = false;
-    for c in line.chars() {
+    let mut brace = 0usize;
+    let chars: Vec<char> = line.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
         if escaped {
             cur.push(c);
             escaped = false;
@@ -86,7 +208,12 @@ fn segments(line: &str) -> Vec<String> {
             (Some('"'), '\\') | (None, '\\') => escaped = true,
             (Some(_), _) => {}
             (None, '\'' | '"') => quote = Some(c),
-            (None, '|' | ';' | '&' | '(' | ')' | '{' | '}') => {
+            // `${NAME}` is a word, not a group.
+            (None, '{') if cur.ends_with('$') => brace += 1,
+            (None, '}') if brace > 0 => brace -= 1,
+            // `2>&1`, `>&2`, `&>file`: part of a redirection, not a separator.
+            (None, '&') if cur.ends_with(['>', '<']) || next == Some('>') => {}
+            (None, '|' | ';' | '&' | '(' | ')' | '{' | '}') if brace == 0 => {
                 out.push(std::mem::take(&mut cur));
                 continue;
             }
@@ -95,30 +222,6 @@ fn segments(line: &str) -> Vec<String> {
         cur.push(c);
     }
     out.push(cur);
-    out
-}
-
-/// Backslash continuations joined; blank lines and comments dropped.
-fn logical_lines(script: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for raw in script.lines() {
-        let line = raw.trim_end();
-        if let Some(head) = line.strip_suffix('\\') {
-            cur.push_str(head);
-            cur.push(' ');
-            continue;
-        }
-        cur.push_str(line);
-        let full = std::mem::take(&mut cur);
-        let t = full.trim();
-        if !t.is_empty() && !t.starts_with('#') {
-            out.push(t.to_string());
-        }
-    }
-    if !cur.trim().is_empty() {
-        out.push(cur.trim().to_string());
-    }
     out
 }
 
@@ -146,7 +249,10 @@ mod tests {
                 "# pause delivery\nargocd app set web --sync-policy none\nkubectl rollout undo deploy/web && curl -X POST https://hooks.example/x",
                 &["argocd", "curl"],
             ),
-            ("FOO=1 sudo /usr/local/bin/helm rollback web 3", &["helm"]),
+            (
+                "FOO=1 sudo /usr/local/bin/helm rollback web 3",
+                &["/usr/local/bin/helm"],
+            ),
             (
                 "echo \"$(curl -s https://status.example)\"",
                 &["a command substitution"],
@@ -157,6 +263,52 @@ mod tests {
                 &["argocd"],
             ),
             ("", &[]),
+            // Redirections are not programs.
+            (
+                "kubectl -n checkout rollout undo deployment/checkout-api 2>&1 | tail -1",
+                &[],
+            ),
+            (
+                "kubectl get pods >&2 && kubectl get deploy &>/dev/null",
+                &[],
+            ),
+            ("kubectl -n ${NS} get pods", &[]),
+            ("> /tmp/out echo hi", &[]),
+            // What the review found slipping through.
+            (
+                "kubectl -n checkout rollout undo deployment/checkout-api\nkubectl -n checkout rollout status deployment/checkout-api && curl -X POST https://hooks.example/x",
+                &["curl"],
+            ),
+            (
+                "KUBECONFIG=~/.kube/config kubectl -n checkout rollout undo deployment/checkout-api",
+                &["KUBECONFIG="],
+            ),
+            (
+                "kubectl --kubeconfig ~/.kube/config rollout undo deployment/x",
+                &["kubectl with another kubeconfig, server or identity"],
+            ),
+            ("kubectl -n x foo bar", &["kubectl foo (a plugin)"]),
+            (
+                "# pause Argo CD first \\\nargocd app set checkout-api --sync-policy none",
+                &["argocd"],
+            ),
+            (
+                "echo 'Pausing delivery\necho ' && argocd app set checkout-api --sync-policy none",
+                &["argocd"],
+            ),
+            (
+                "kubectl get deploy -o name | awk '{system(\"argocd app set x\")}'",
+                &["awk"],
+            ),
+            (
+                "echo \"$payload\" > /dev/tcp/hooks.internal/80",
+                &["a network redirection"],
+            ),
+            ("./kubectl get pods", &["./kubectl"]),
+            (
+                "cat <<EOF | kubectl apply -f -\nkind: ConfigMap\nEOF",
+                &["a here-document", "kind:", "EOF"],
+            ),
         ];
         for (script, want) in cases {
             assert_eq!(outside_commands(script), *want, "{script}");

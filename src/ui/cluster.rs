@@ -46,6 +46,9 @@ pub struct LiveCluster {
     pub container: Option<String>,
     /// A command step whose kubectl lines run natively, one after the other.
     pub native: Option<super::native_step::NativeRun>,
+    /// How many times the Rollout watch has spoken (a waiting `rollout status` line trusts
+    /// only a verdict given after it started).
+    pub rollout_events: u64,
 }
 
 fn key(s: Stream) -> &'static str {
@@ -96,6 +99,7 @@ impl LiveCluster {
             service: None,
             container: None,
             native: None,
+            rollout_events: 0,
         }
     }
 
@@ -134,11 +138,13 @@ impl LiveCluster {
                     self.selected_number = None;
                 }
                 self.rollout = Some(view);
+                self.rollout_events += 1;
                 self.touch(Stream::Rollout, now);
             }
             ClusterEvent::RolloutMissing => {
                 self.rollout = None;
                 self.rollout_missing = true;
+                self.rollout_events += 1;
                 self.touch(Stream::Rollout, now);
             }
             ClusterEvent::Events(rows) => {

@@ -57,31 +57,13 @@ pub struct RolloutWait {
     pub timeout: Option<chrono::Duration>,
     /// The last progress line printed (a new one is printed only when it changes).
     pub last_message: String,
+    /// `LiveCluster::rollout_events` when the line started.
+    pub events_at_start: u64,
 }
 
-/// Joins backslash continuations and drops blank lines and comments.
+/// The block's lines as the shell reads them (comments, continuations, quotes).
 fn logical_lines(script: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for raw in script.lines() {
-        let line = raw.trim_end();
-        if let Some(head) = line.strip_suffix('\\') {
-            cur.push_str(head);
-            cur.push(' ');
-            continue;
-        }
-        cur.push_str(line);
-        let whole = std::mem::take(&mut cur);
-        let t = whole.trim();
-        if !t.is_empty() && !t.starts_with('#') {
-            out.push(t.to_string());
-        }
-    }
-    let t = cur.trim();
-    if !t.is_empty() && !t.starts_with('#') {
-        out.push(t.to_string());
-    }
-    out
+    crate::domain::runbook::shell_lines::logical_lines(script)
 }
 
 fn is_kubectl(line: &str) -> bool {

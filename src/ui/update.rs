@@ -536,7 +536,16 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
             Vec::new()
         }
         Ok(filled) => {
-            if let Some(fx) = update_cluster::try_native(app, id, &filled) {
+            // In a drill on the simulator, a block that would reach beyond it is rehearsed
+            // whole, native lines included (before any line could run).
+            let outside = if app.rehearse_outside_commands {
+                crate::domain::drill_guard::outside_commands(&filled)
+            } else {
+                Vec::new()
+            };
+            if outside.is_empty()
+                && let Some(fx) = update_cluster::try_native(app, id, &filled)
+            {
                 return fx;
             }
             let shown = app.mask_secrets(&filled);
@@ -544,11 +553,6 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
             if body.is_empty() {
                 body.push(String::new());
             }
-            let outside = if app.rehearse_outside_commands {
-                crate::domain::drill_guard::outside_commands(&filled)
-            } else {
-                Vec::new()
-            };
             let (question, intent) = if outside.is_empty() {
                 (
                     "Run this in /bin/sh now?".to_string(),

@@ -9,7 +9,7 @@ use chrono::Duration as ChronoDuration;
 use ratatui_textarea::TextArea;
 
 use crate::domain::cluster::{
-    ClusterAction, Command, EnvChange, ReadOnlyQuery, RolloutStatus, SortKey,
+    ClusterAction, Command, EnvChange, ReadOnlyQuery, RolloutStatus, SortKey, WatchState,
 };
 use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
@@ -690,8 +690,10 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
             Some(Command::Query(ReadOnlyQuery::RolloutStatus { timeout_secs })) => {
                 app.output.push(Stream::Stdout, format!("$ {text}"));
                 let now = app.now;
+                let events_at_start = app.cluster.as_ref().map_or(0, |c| c.rollout_events);
                 if let Some(run) = app.cluster.as_mut().and_then(|c| c.native.as_mut()) {
                     run.waiting = Some(RolloutWait {
+                        events_at_start,
                         since: now,
                         // A timeout too large for the clock is no timeout.
                         timeout: timeout_secs
@@ -762,7 +764,11 @@ fn check_rollout_wait(app: &mut App) -> Wait {
     };
     let status = c.rollout.as_ref().map(|r| r.status.clone());
     let deployment = c.deployment.clone();
-    let seen_at = c.streams.get("rollout").and_then(|h| h.updated);
+    let events = c.rollout_events;
+    let watch_live = c
+        .streams
+        .get("rollout")
+        .is_some_and(|h| matches!(h.state, WatchState::Live { .. }));
     let Some(run) = c.native.as_mut() else {
         return Wait::Done;
     };
@@ -771,8 +777,8 @@ fn check_rollout_wait(app: &mut App) -> Wait {
     };
     // A verdict from before this line started may predate a change the block's previous
     // (shell) line just made: kubectl reads the Deployment afresh. Trust it once the watch
-    // has spoken since, or after the watch's usual delay.
-    let fresh = seen_at.is_some_and(|t| t >= wait.since) || now - wait.since >= FRESH_AFTER;
+    // has spoken since, or after the watch's usual delay while the watch is live.
+    let fresh = events > wait.events_at_start || (watch_live && now - wait.since >= FRESH_AFTER);
     let status = match status {
         Some(RolloutStatus::Complete { .. } | RolloutStatus::Failed { .. }) if !fresh => {
             return Wait::Waiting;

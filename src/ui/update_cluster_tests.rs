@@ -501,6 +501,19 @@ fn native_app(script: &str) -> App {
         false,
         false,
     ));
+    for stream in [
+        crate::domain::cluster::Stream::Pods,
+        crate::domain::cluster::Stream::Rollout,
+        crate::domain::cluster::Stream::Events,
+    ] {
+        update(
+            &mut app,
+            Msg::Cluster(ClusterEvent::WatchState {
+                stream,
+                state: crate::domain::cluster::WatchState::Live { since: t0() },
+            }),
+        );
+    }
     update(
         &mut app,
         Msg::Cluster(ClusterEvent::Rollout(rollout(3, 3, 3, 3))),
@@ -575,8 +588,11 @@ fn read_only_lines_answer_from_the_watch_in_the_output_pane() {
         "kubectl rollout history deployment/checkout-api -n checkout\nkubectl -n checkout rollout status deploy checkout-api",
     );
     let fx = update(&mut app, key('r'));
-    let (fx, written) = settle(&mut app, fx);
+    let (fx, _) = settle(&mut app, fx);
     assert!(fx.is_empty(), "nothing sent to the cluster: {fx:?}");
+    // `rollout status` trusts the watch's last verdict after its usual delay.
+    let t = app.now + chrono::Duration::seconds(2);
+    let (_, written) = send(&mut app, Msg::Tick(t));
     assert!(matches!(
         written.last(),
         Some(Entry::CommandFinished {
@@ -1224,6 +1240,25 @@ fn rollout_status_does_not_trust_a_verdict_older_than_its_own_start() {
         ),
         "{written:?}"
     );
+
+    // While the watch is down, the old verdict is not trusted however long it has been.
+    let mut app = native_app("kubectl -n checkout rollout status deploy checkout-api");
+    update(
+        &mut app,
+        Msg::Cluster(crate::domain::cluster::ClusterEvent::WatchState {
+            stream: crate::domain::cluster::Stream::Rollout,
+            state: crate::domain::cluster::WatchState::Reconnecting {
+                attempt: 1,
+                error: "connection reset".into(),
+            },
+        }),
+    );
+    let t = app.now + chrono::Duration::seconds(10);
+    update(&mut app, Msg::Tick(t));
+    let fx = update(&mut app, key('r'));
+    settle(&mut app, fx);
+    let (_, written) = send(&mut app, Msg::Tick(t + chrono::Duration::seconds(30)));
+    assert!(written.is_empty(), "{written:?}");
 
     // With no event at all, the verdict stands after the watch's usual delay.
     let mut app = native_app("kubectl -n checkout rollout status deploy checkout-api");

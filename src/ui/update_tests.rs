@@ -1370,6 +1370,33 @@ mod drill_rehearsal {
     }
 
     #[test]
+    fn a_kubectl_block_with_one_outside_line_is_rehearsed_whole() {
+        let mut app = app();
+        app.rehearse_outside_commands = true;
+        app.runbook.phases[1].steps[1] = command(
+            3,
+            "Undo and tell",
+            "kubectl -n shop rollout undo deployment/web\nkubectl -n shop rollout status deployment/web && curl -X POST https://hooks.example/x",
+        );
+        app.cursor = app.flat_index_of(StepId(3)).unwrap();
+        update(&mut app, key('r'));
+        let Some(Layer::Confirm(c)) = app.layers.last() else {
+            panic!("a confirmation");
+        };
+        assert!(
+            c.question.starts_with("Drill: curl would reach"),
+            "{}",
+            c.question
+        );
+        let fx = update(&mut app, key('y'));
+        let (others, _) = settle(&mut app, fx);
+        assert!(
+            others.is_empty(),
+            "nothing runs, natively or not: {others:?}"
+        );
+    }
+
+    #[test]
     fn kubectl_only_steps_run_in_a_drill() {
         let mut app = app();
         app.rehearse_outside_commands = true;

@@ -20,6 +20,11 @@ use crate::domain::duration_text::compact;
 
 /// `v` (or `r` on a check step): start the selected step's checks that are not running.
 pub(super) fn request_start(app: &mut App) -> Vec<Effect> {
+    // A step's kubectl lines are running (perhaps waiting on `rollout status`): checks
+    // start once they have ended.
+    if super::update_cluster::refuse_during_native_run(app) {
+        return Vec::new();
+    }
     let Some(step) = app.selected().map(|s| s.id) else {
         return Vec::new();
     };

@@ -526,7 +526,7 @@ fn a_simulated_drill_does_not_start_a_shell_check_that_would_reach_beyond_it() {
             .as_ref()
             .unwrap()
             .text
-            .contains("check smoke runs smoke.sh, which would reach beyond the simulator"),
+            .contains("check smoke runs ./smoke.sh, which would reach beyond the simulator"),
         "{:?}",
         app.flash
     );

@@ -41,6 +41,9 @@ pub struct Prober {
     pub simulated_services: Option<String>,
     /// Environment of shell checks (`KUBECONFIG` pinning the console's context).
     pub shell_env: Vec<(String, String)>,
+    /// A drill on the simulator: an HTTP check whose URL the simulator does not answer is
+    /// not requested (it would measure the real world, not the drill).
+    pub simulated_only: bool,
 }
 
 impl std::fmt::Debug for Prober {
@@ -63,6 +66,7 @@ impl Prober {
             metrics: None,
             simulated_services: None,
             shell_env: Vec::new(),
+            simulated_only: false,
         }
     }
 
@@ -79,6 +83,12 @@ impl Prober {
                         let p = crate::domain::verify::HttpProbe { url, ..p.clone() };
                         probe_http(&self.http, &p, self.timeout).await
                     }
+                    None if self.simulated_only => Observation::Unknown {
+                        reason: format!(
+                            "drill: {} is outside the simulator (only in-cluster Service URLs are answered); not requested",
+                            p.url
+                        ),
+                    },
                     None => probe_http(&self.http, p, self.timeout).await,
                 }
             }
