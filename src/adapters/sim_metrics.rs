@@ -139,23 +139,101 @@ impl ModelMetric {
         if !ops.is_empty() {
             return None;
         }
-        let has = |w: &str| e.contains(w);
+        // A series, summed or averaged at most: `absent(…)`, `increase(…)` and the like
+        // mean something else.
+        let inner = strip_aggregations(&e);
+        let bare = |metric: &str| is_selector(inner, metric);
+        let rate_of = |metric: &str| {
+            ["rate(", "irate("].iter().any(|f| {
+                inner
+                    .strip_prefix(f)
+                    .and_then(|r| r.strip_suffix(')'))
+                    .and_then(|r| r.rsplit_once('['))
+                    .is_some_and(|(sel, range)| range.ends_with(']') && is_selector(sel, metric))
+            })
+        };
         Some(
-            if has("kube_deployment_status_replicas_available")
-                || has("kube_deployment_status_replicas_ready")
+            if bare("kube_deployment_status_replicas_available")
+                || bare("kube_deployment_status_replicas_ready")
             {
                 ModelMetric::ReadyPods
-            } else if has("container_cpu_usage_seconds_total") {
+            } else if rate_of("container_cpu_usage_seconds_total") {
                 ModelMetric::CpuCores
-            } else if has("container_memory_working_set_bytes") {
+            } else if bare("container_memory_working_set_bytes") {
                 ModelMetric::MemoryBytes
-            } else if has("kube_pod_container_status_restarts_total") {
+            } else if bare("kube_pod_container_status_restarts_total") {
                 ModelMetric::Restarts
             } else {
                 return None;
             },
         )
     }
+}
+
+/// `metric` or `metric{…}` and nothing else.
+fn is_selector(e: &str, metric: &str) -> bool {
+    match e.strip_prefix(metric) {
+        Some("") => true,
+        Some(rest) => rest.starts_with('{') && rest.ends_with('}') && !rest[1..].contains('{'),
+        None => false,
+    }
+}
+
+/// `e` without the aggregations around it (`sum(…)`, `max by (pod) (…)`, `avg(…) by (x)`),
+/// lower-cased and without whitespace.
+fn strip_aggregations(mut e: &str) -> &str {
+    'outer: loop {
+        for agg in ["sum", "max", "min", "avg"] {
+            let Some(mut rest) = e.strip_prefix(agg) else {
+                continue;
+            };
+            // `sum by (a) (…)` / `sum without (a) (…)`
+            for clause in ["by(", "without("] {
+                if let Some(r) = rest.strip_prefix(clause)
+                    && let Some(end) = r.find(')')
+                {
+                    rest = &r[end + 1..];
+                }
+            }
+            let Some(body) = rest.strip_prefix('(') else {
+                continue;
+            };
+            let Some(close) = matching_paren(body) else {
+                continue;
+            };
+            let after = &body[close + 1..];
+            // `sum(…) by (a)` after the call.
+            let trailing_ok = after.is_empty()
+                || ["by(", "without("].iter().any(|c| {
+                    after
+                        .strip_prefix(c)
+                        .is_some_and(|r| r.find(')') == Some(r.len() - 1))
+                });
+            if trailing_ok {
+                e = &body[..close];
+                continue 'outer;
+            }
+        }
+        return e;
+    }
+}
+
+/// The offset of the `)` closing a group whose `(` came just before `s`.
+fn matching_paren(s: &str) -> Option<usize> {
+    let mut depth = 1usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The binary operators outside every bracket and string, with their byte offsets; `None`
@@ -653,7 +731,7 @@ mod tests {
             ),
             (
                 "sum(increase(kube_pod_container_status_restarts_total{namespace=\"x\"}[10m]))",
-                Some(ModelMetric::Restarts),
+                None,
             ),
             ("histogram_quantile(1.5, x)", None),
             ("up", None),
@@ -684,6 +762,23 @@ mod tests {
             (
                 "sum(container_memory_working_set_bytes{pod=~\"web-.*\"}) / 1024 / 1024",
                 None,
+            ),
+            // Functions that change the meaning are not read through.
+            (
+                "absent(kube_deployment_status_replicas_available{deployment=\"web\"})",
+                None,
+            ),
+            (
+                "sum(increase(kube_pod_container_status_restarts_total[10m]))",
+                None,
+            ),
+            (
+                "max by (deployment) (kube_deployment_status_replicas_available{deployment=\"web\"})",
+                Some(ModelMetric::ReadyPods),
+            ),
+            (
+                "sum(kube_pod_container_status_restarts_total{namespace=\"x\"}) by (pod)",
+                Some(ModelMetric::Restarts),
             ),
         ];
         for (expr, want) in cases {
