@@ -338,14 +338,29 @@ fn run(
             Err(e) => {
                 tracing::warn!("cluster: {e}");
                 shown.insert(0, format!("cluster off: {e}"));
-                if let Some(ctx) = options.context.clone().or(options.target_context.clone()) {
-                    pin = Some((
-                        ctx,
-                        options
-                            .namespace
-                            .clone()
-                            .or(options.target_namespace.clone()),
-                    ));
+                // Pin what was asked for; with no context named, the current one (as
+                // kubectl resolves it) with the namespace asked for.
+                let namespace = options
+                    .namespace
+                    .clone()
+                    .or(options.target_namespace.clone());
+                let context = options
+                    .context
+                    .clone()
+                    .or(options.target_context.clone())
+                    .or_else(|| {
+                        let env_list = std::env::var("KUBECONFIG").ok();
+                        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+                        crate::adapters::kube::shell_context::current_context(
+                            &crate::adapters::kube::shell_context::KubeconfigSource {
+                                flag: options.kubeconfig.as_deref(),
+                                env: env_list.as_deref(),
+                                home: home.as_deref(),
+                            },
+                        )
+                    });
+                if let Some(ctx) = context {
+                    pin = Some((ctx, namespace));
                 }
                 None
             }

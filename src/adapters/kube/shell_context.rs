@@ -49,6 +49,15 @@ impl KubeconfigSource<'_> {
     }
 }
 
+/// The current context as kubectl resolves it: from the first file that sets one.
+pub fn current_context(source: &KubeconfigSource) -> Option<String> {
+    source
+        .files()
+        .iter()
+        .filter_map(|f| Kubeconfig::read_from(f).ok())
+        .find_map(|kc| kc.current_context.filter(|c| !c.is_empty()))
+}
+
 /// The `KUBECONFIG` value for shell children: the overlay pinning `context` (and
 /// `namespace` when given), then the kubeconfig files the console read. `Ok(None)` with no
 /// kubeconfig at all or in-cluster (kubectl in a pod uses its service account, as the
@@ -173,6 +182,21 @@ current-context: staging
         let text = std::fs::read_to_string(&overlay).unwrap();
         assert!(!text.contains("contexts:"), "{text}");
         assert!(text.ends_with("current-context: \"x\"\n"), "{text}");
+    }
+
+    #[test]
+    fn the_current_context_comes_from_the_first_file_that_sets_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = flag(dir.path());
+        let none = dir.path().join("none.yaml");
+        std::fs::write(&none, "apiVersion: v1\nkind: Config\n").unwrap();
+        let list = std::env::join_paths([&none, &f]).unwrap();
+        let list = list.to_string_lossy();
+        let source = KubeconfigSource {
+            env: Some(&list),
+            ..KubeconfigSource::default()
+        };
+        assert_eq!(current_context(&source).as_deref(), Some("staging"));
     }
 
     #[test]
