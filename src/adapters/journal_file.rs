@@ -64,7 +64,7 @@ impl JournalFile {
             ),
             Err(e) => return Err(io("cannot create")(e)),
         };
-        match file.try_lock() {
+        match try_lock_briefly(&file) {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => return Err(JournalError::Locked { path }),
             Err(TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
@@ -319,6 +319,24 @@ fn writer_loop(
     done.store(true, Ordering::Release);
     for reply in waiting {
         let _ = reply.send(());
+    }
+}
+
+/// How long opening a journal waits for a lock another process is letting go of.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Takes the journal's lock, trying again for [`LOCK_PATIENCE`]: a console that is just
+/// closing, or a child process that inherited the descriptor for the instant between its
+/// fork and its exec, holds it only briefly; a console that is open holds it throughout.
+fn try_lock_briefly(file: &std::fs::File) -> Result<(), TryLockError> {
+    let started = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Err(TryLockError::WouldBlock) if started.elapsed() < LOCK_PATIENCE => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            other => return other,
+        }
     }
 }
 
