@@ -252,6 +252,16 @@ pub struct OutputLog {
 impl OutputLog {
     pub const MAX_LINES: usize = 5_000;
 
+    /// A fresh pane for run `run` of step `step`, showing `command` (masked).
+    pub fn for_run(run: u32, step: StepId, command: String) -> OutputLog {
+        OutputLog {
+            run: Some(run),
+            step: Some(step),
+            command,
+            ..OutputLog::default()
+        }
+    }
+
     pub fn push(&mut self, stream: Stream, text: String) {
         if self.lines.len() == Self::MAX_LINES {
             self.lines.pop_front();

@@ -22,8 +22,8 @@ use super::live::MetricsUpdate;
 use super::messages;
 use super::msg::{Msg, Stream};
 use super::state::{
-    App, Confirm, Flash, FlashLevel, Intent, Layer, NoteEditor, Pane, PendingWrite, Prompt,
-    PromptPurpose, Running, Then,
+    App, Confirm, Flash, FlashLevel, Intent, Layer, NoteEditor, OutputLog, Pane, PendingWrite,
+    Prompt, PromptPurpose, Running, Then,
 };
 use super::update_cluster;
 use super::update_verify;
@@ -655,10 +655,7 @@ fn rehearse_command(app: &mut App, id: StepId) -> Vec<Effect> {
     let outside = crate::domain::drill_guard::outside_commands(&script).join(", ");
     let run = app.progress.next_run_number();
     let shown = app.mask_secrets(&script);
-    app.output = Default::default();
-    app.output.run = Some(run);
-    app.output.step = Some(id);
-    app.output.command = shown.clone();
+    app.output = OutputLog::for_run(run, id, shown.clone());
     app.output.push(
         Stream::Stdout,
         format!("rehearsed in the drill, not run: {outside} would reach beyond the simulator"),
@@ -721,10 +718,7 @@ fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
         spawned: false,
         cancel_requested: false,
     });
-    app.output = Default::default();
-    app.output.run = Some(run);
-    app.output.step = Some(id);
-    app.output.command = shown.clone();
+    app.output = OutputLog::for_run(run, id, shown.clone());
     app.focus = Pane::Procedure;
     let mut fx = enter_phase_of(app, id);
     fx.push(journal(

@@ -623,10 +623,7 @@ fn start_lines(
     }
     let run = app.progress.next_run_number();
     let shown = app.mask_secrets(filled);
-    app.output = Default::default();
-    app.output.run = Some(run);
-    app.output.step = Some(step);
-    app.output.command = shown.clone();
+    app.output = super::state::OutputLog::for_run(run, step, shown.clone());
     app.output.line_by_line = true;
     let now = app.now;
     let Some(c) = app.cluster.as_mut() else {
