@@ -331,6 +331,9 @@ pub struct App {
     pub keymap: Keymap,
     /// Values typed for secret placeholders: in memory only, never journaled or shown.
     pub secrets: BTreeMap<String, String>,
+    /// Secret `$NAME` placeholders the environment sets at start (`export NAME=…` before
+    /// `backout`): bound without asking, in memory only, masked everywhere.
+    pub env_bindings: BTreeMap<String, String>,
     /// Masks every known secret (secret-named environment values, typed secrets, and
     /// credential syntax) in what is shown or journaled.
     pub redactor: Redactor,
@@ -393,6 +396,7 @@ impl App {
             theme,
             keymap,
             secrets: BTreeMap::new(),
+            env_bindings: BTreeMap::new(),
             redactor: Redactor::default(),
             rehearse_outside_commands: false,
             journal_scroll: 0,
@@ -486,6 +490,7 @@ impl App {
             .as_ref()
             .map(|f| f.vars.clone())
             .unwrap_or_default();
+        b.extend(self.env_bindings.clone());
         b.extend(self.progress.bindings.clone());
         b.extend(self.secrets.clone());
         b

@@ -588,9 +588,10 @@ pub(super) fn ask_placeholder(app: &mut App, ph: runbook::Placeholder, id: StepI
     let written = ph.written();
     input.set_placeholder_text(match ph.form {
         PlaceholderForm::Angle => format!("value for {written}"),
-        PlaceholderForm::Dollar => {
+        PlaceholderForm::Dollar if secret => {
             format!("value for {written} (or export it before starting)")
         }
+        PlaceholderForm::Dollar => format!("value for {written}"),
     });
     app.layers.push(Layer::Prompt(Box::new(Prompt {
         title: format!("Placeholder {written}"),

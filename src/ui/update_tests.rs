@@ -1413,3 +1413,43 @@ mod drill_rehearsal {
         assert_eq!(c.question, "Run this in /bin/sh now?");
     }
 }
+
+#[test]
+fn an_exported_secret_placeholder_is_bound_without_asking_and_stays_masked() {
+    let mut app = app();
+    let url = "https://hooks.slack.example/T000/B000/XXXXsecret";
+    app.runbook.phases[1].steps[1] = command(
+        3,
+        "Tell the channel",
+        "curl -fsS -X POST \"$SLACK_WEBHOOK_URL\" -d '{\"text\":\"rolled back\"}'",
+    );
+    app.runbook.placeholders = crate::domain::runbook::parse(
+        std::path::Path::new("x.md"),
+        "# X\n\n## Roll back\n\n```bash\ncurl -X POST \"$SLACK_WEBHOOK_URL\"\n```\n",
+    )
+    .expect("loads")
+    .placeholders;
+    app.env_bindings
+        .insert("SLACK_WEBHOOK_URL".into(), url.into());
+    app.redactor = crate::domain::redact::Redactor::from_vars([(
+        "SLACK_WEBHOOK_URL".to_string(),
+        url.to_string(),
+    )]);
+    app.cursor = app.flat_index_of(StepId(3)).unwrap();
+    update(&mut app, key('r'));
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("straight to the confirmation, no prompt");
+    };
+    let body = c.body.join("\n");
+    assert!(!body.contains(url), "{body}");
+    assert!(body.contains("curl -fsS -X POST"), "{body}");
+    let fx = update(&mut app, key('y'));
+    let (others, written) = settle(&mut app, fx);
+    // The shell gets the real value; the journal only the masked command.
+    let Some(Effect::Spawn { script, .. }) = others.first() else {
+        panic!("{others:?}");
+    };
+    assert!(script.contains(url), "{script}");
+    let journaled = format!("{written:?}");
+    assert!(!journaled.contains(url), "{journaled}");
+}
