@@ -246,3 +246,41 @@ fn resizing_redraws_and_a_too_small_window_says_so() {
     t.keys(&["q"]);
     t.wait_exit();
 }
+
+/// A secret `$NAME` placeholder exported before starting is bound from the environment:
+/// no prompt, the value never on screen, the command gets it.
+#[test]
+fn an_exported_secret_placeholder_is_not_asked_for() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = home.path().join("token.md");
+    std::fs::write(
+        &runbook,
+        "# Token\n\n## 1. Roll back\n\nCall the deploy API.\n\n```bash\ntest -n \"$DEPLOY_API_TOKEN\" && echo \"token present: $DEPLOY_API_TOKEN\"\n```\n",
+    )
+    .expect("runbook");
+    let secret = "tok-canary-93b1f0";
+    let t = Tmux::start(
+        "token",
+        120,
+        40,
+        &[
+            ("BACKOUT_HOME", home.path()),
+            ("DEPLOY_API_TOKEN", Path::new(secret)),
+        ],
+        &format!("{} {}", bin(), runbook.display()),
+    );
+    t.wait_for("Procedure 0/1");
+    t.keys(&["r"]);
+    let screen = t.wait_for("Run this in /bin/sh now?");
+    assert!(!screen.contains("Placeholder"), "{screen}");
+    assert!(!screen.contains(secret), "{screen}");
+    t.keys(&["y"]);
+    let screen = t.wait_for("token present: ");
+    assert!(
+        !screen.contains(secret),
+        "the output is masked too: {screen}"
+    );
+    t.wait_for("run 1 · exit 0");
+    t.keys(&["q"]);
+    t.wait_exit();
+}

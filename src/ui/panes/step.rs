@@ -291,10 +291,15 @@ fn command_line(
                         continue;
                     }
                     spans.push(Span::styled(rest[..i].to_string(), base));
-                    let shown = if app.secrets.contains_key(&ph.name) {
+                    // A secret (typed, or exported and bound from the environment) is never
+                    // shown; any other value is masked for secrets it might contain.
+                    let shown = if app.secrets.contains_key(&ph.name)
+                        || (bindings.contains_key(&ph.name)
+                            && crate::domain::redact::is_secret_name(&ph.name))
+                    {
                         Some(crate::domain::redact::REDACTED.to_string())
                     } else {
-                        bindings.get(&ph.name).cloned()
+                        bindings.get(&ph.name).map(|v| app.mask_secrets(v))
                     };
                     match shown {
                         Some(v) => spans.push(Span::styled(v, base.patch(t.style(Role::Done)))),
