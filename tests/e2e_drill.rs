@@ -362,23 +362,52 @@ fn run_case(case: &Case) {
     match &case.rollback {
         Rollback::UndoFromRolloutPane { deployment } => {
             t.keys(&["Tab"]);
-            // With a flaky API server the undo's preflight or dry run can be refused: the
-            // console says so, and the operator presses `u` again.
+            // With a flaky API server the undo's preflight or dry run can be refused (the
+            // console says so), and the request itself can fail (it is never retried
+            // behind the operator's back): the operator presses `u` again, as they would.
             let prompt = format!("Type the deployment name ({deployment})");
-            let mut tries = 0;
+            let mut requests = 0;
             loop {
-                t.keys(&["u"]);
-                if screen_within(&t, Duration::from_secs(20), |s| s.contains(&prompt)) {
-                    break;
+                let mut tries = 0;
+                loop {
+                    t.keys(&["u"]);
+                    if screen_within(&t, Duration::from_secs(20), |s| s.contains(&prompt)) {
+                        break;
+                    }
+                    tries += 1;
+                    assert!(tries < 6, "no undo confirmation:\n{}", t.screen());
                 }
-                tries += 1;
-                assert!(tries < 6, "no undo confirmation:\n{}", t.screen());
+                let before = entries(&journal(home.path()), "cluster_action_finished").len();
+                t.type_text(deployment);
+                t.keys(&["Enter"]);
+                wait_journal(
+                    &t,
+                    home.path(),
+                    "the undo's outcome",
+                    Duration::from_secs(180),
+                    |r| entries(r, "cluster_action_finished").len() > before,
+                );
+                let records = journal(home.path());
+                let last = entries(&records, "cluster_action_finished")
+                    .last()
+                    .map(|e| {
+                        (
+                            e["ok"] == true,
+                            e["outcome"].as_str().unwrap_or("").to_string(),
+                        )
+                    });
+                match last {
+                    Some((true, _)) => break,
+                    // Only a refused request is worth pressing `u` again for: an undo that
+                    // went through would be undone by a second one.
+                    Some((false, outcome)) if outcome.contains("simulated API server fault") => {}
+                    other => panic!("the undo failed for another reason: {other:?}"),
+                }
+                requests += 1;
+                assert!(requests < 5, "the undo kept failing:\n{}", t.screen());
+                // Let the notice go, then try again.
+                t.keys(&["Escape"]);
             }
-            t.type_text(deployment);
-            t.keys(&["Enter"]);
-            t.wait_until_within("the rollout to complete", Duration::from_secs(120), |s| {
-                s.contains("successfully rolled out")
-            });
             // Back to the procedure.
             t.keys(&["BTab"]);
         }

@@ -229,22 +229,6 @@ fn run(
         now,
     );
     app.redactor = Redactor::from_vars(std::env::vars());
-    // Secret `$NAME` placeholders (tokens, webhook URLs) the operator exported before
-    // starting are bound from the environment, as the prompt promises. Other names are
-    // asked: a `$NAMESPACE` left over in a shell must not pick the target silently.
-    app.env_bindings = app
-        .runbook
-        .placeholders
-        .iter()
-        .filter(|p| p.form == crate::domain::runbook::PlaceholderForm::Dollar)
-        .filter(|p| crate::domain::redact::is_secret_name(&p.name))
-        .filter_map(|p| {
-            std::env::var(&p.name)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map(|v| (p.name.clone(), v))
-        })
-        .collect();
     let mut shown: Vec<String> = notices;
     let mut journal = journal;
     // Drills write every message to the session's outbox unless real sinks are asked for.

@@ -331,9 +331,6 @@ pub struct App {
     pub keymap: Keymap,
     /// Values typed for secret placeholders: in memory only, never journaled or shown.
     pub secrets: BTreeMap<String, String>,
-    /// Secret `$NAME` placeholders the environment sets at start (`export NAME=…` before
-    /// `backout`): bound without asking, in memory only, masked everywhere.
-    pub env_bindings: BTreeMap<String, String>,
     /// Masks every known secret (secret-named environment values, typed secrets, and
     /// credential syntax) in what is shown or journaled.
     pub redactor: Redactor,
@@ -396,7 +393,6 @@ impl App {
             theme,
             keymap,
             secrets: BTreeMap::new(),
-            env_bindings: BTreeMap::new(),
             redactor: Redactor::default(),
             rehearse_outside_commands: false,
             journal_scroll: 0,
@@ -490,10 +486,25 @@ impl App {
             .as_ref()
             .map(|f| f.vars.clone())
             .unwrap_or_default();
-        b.extend(self.env_bindings.clone());
         b.extend(self.progress.bindings.clone());
         b.extend(self.secrets.clone());
         b
+    }
+
+    /// A command block as shown and journaled: filled with every secret placeholder as
+    /// `‹redacted›` — whatever quoting or escaping its real value would have needed, which
+    /// masking the filled text by value could miss — then masked for any other known
+    /// secret. Unbound placeholders stay as written.
+    pub fn shown_command(&self, script: &str) -> String {
+        let mut b = self.bindings();
+        for (name, value) in b.iter_mut() {
+            if self.secrets.contains_key(name) || crate::domain::redact::is_secret_name(name) {
+                *value = crate::domain::redact::REDACTED.to_string();
+            }
+        }
+        let filled =
+            crate::domain::runbook::fill(script, &b).unwrap_or_else(|_| script.to_string());
+        self.mask_secrets(&filled)
     }
 
     /// Masks every secret in a text.

@@ -548,7 +548,7 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
             {
                 return fx;
             }
-            let shown = app.mask_secrets(&filled);
+            let shown = app.shown_command(&block.script);
             let mut body: Vec<String> = shown.lines().map(str::to_string).collect();
             if body.is_empty() {
                 body.push(String::new());
@@ -588,9 +588,6 @@ pub(super) fn ask_placeholder(app: &mut App, ph: runbook::Placeholder, id: StepI
     let written = ph.written();
     input.set_placeholder_text(match ph.form {
         PlaceholderForm::Angle => format!("value for {written}"),
-        PlaceholderForm::Dollar if secret => {
-            format!("value for {written} (or export it before starting)")
-        }
         PlaceholderForm::Dollar => format!("value for {written}"),
     });
     app.layers.push(Layer::Prompt(Box::new(Prompt {
@@ -655,7 +652,7 @@ fn rehearse_command(app: &mut App, id: StepId) -> Vec<Effect> {
     };
     let outside = crate::domain::drill_guard::outside_commands(&script).join(", ");
     let run = app.progress.next_run_number();
-    let shown = app.mask_secrets(&script);
+    let shown = app.shown_command(&block.script);
     app.output = OutputLog::for_run(run, id, shown.clone());
     app.output.push(
         Stream::Stdout,
@@ -702,7 +699,7 @@ fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
         .progress
         .next_run_number()
         .max(app.running.as_ref().map_or(0, |r| r.run + 1));
-    let shown = app.mask_secrets(&script);
+    let shown = app.shown_command(&block.script);
     // `$VAR` placeholders also reach the command as environment variables, so quoted
     // uses (`"$VAR"`) and child scripts see the same value.
     let env: Vec<(String, String)> = app

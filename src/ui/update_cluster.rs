@@ -622,7 +622,12 @@ fn start_lines(
         return Vec::new();
     }
     let run = app.progress.next_run_number();
-    let shown = app.mask_secrets(filled);
+    let shown = match app.find_step(step).map(|s| &s.kind) {
+        Some(crate::domain::runbook::StepKind::Command(block)) => {
+            app.shown_command(&block.script.clone())
+        }
+        _ => app.mask_secrets(filled),
+    };
     app.output = super::state::OutputLog::for_run(run, step, shown.clone());
     app.output.line_by_line = true;
     let now = app.now;

@@ -1415,41 +1415,43 @@ mod drill_rehearsal {
 }
 
 #[test]
-fn an_exported_secret_placeholder_is_bound_without_asking_and_stays_masked() {
-    let mut app = app();
-    let url = "https://hooks.slack.example/T000/B000/XXXXsecret";
-    app.runbook.phases[1].steps[1] = command(
-        3,
-        "Tell the channel",
-        "curl -fsS -X POST \"$SLACK_WEBHOOK_URL\" -d '{\"text\":\"rolled back\"}'",
-    );
-    app.runbook.placeholders = crate::domain::runbook::parse(
-        std::path::Path::new("x.md"),
-        "# X\n\n## Roll back\n\n```bash\ncurl -X POST \"$SLACK_WEBHOOK_URL\"\n```\n",
+fn a_typed_secret_needing_escapes_is_masked_in_the_confirmation_and_the_journal() {
+    let book = crate::domain::runbook::parse(
+        std::path::Path::new("db.md"),
+        "# DB\n\n## 1. Roll back\n\nCheck the database.\n\n```bash\nmysql -p\"$DB_PASSWORD\" -e 'select 1'\n```\n",
     )
-    .expect("loads")
-    .placeholders;
-    app.env_bindings
-        .insert("SLACK_WEBHOOK_URL".into(), url.into());
-    app.redactor = crate::domain::redact::Redactor::from_vars([(
-        "SLACK_WEBHOOK_URL".to_string(),
-        url.to_string(),
-    )]);
-    app.cursor = app.flat_index_of(StepId(3)).unwrap();
+    .expect("loads");
+    let mut app = crate::ui::state::App::new(
+        book,
+        crate::ui::state::SessionInfo {
+            id: "s".into(),
+            actor: "alice".into(),
+        },
+        Vec::new(),
+        crate::ui::theme::Theme::dark(),
+        crate::ui::keymap::Keymap::defaults(),
+        t0(),
+    );
+    app.cursor = app.flat_index_of(StepId(0)).unwrap();
     update(&mut app, key('r'));
+    let secret = "pa$$w\"rd9";
+    typed(&mut app, secret);
+    let fx = update(&mut app, code(KeyCode::Enter));
+    settle(&mut app, fx);
     let Some(Layer::Confirm(c)) = app.layers.last() else {
-        panic!("straight to the confirmation, no prompt");
+        panic!("the confirmation");
     };
     let body = c.body.join("\n");
-    assert!(!body.contains(url), "{body}");
-    assert!(body.contains("curl -fsS -X POST"), "{body}");
+    assert!(body.contains("‹redacted›"), "{body}");
+    for leak in [secret, "pa\\$\\$w\\\"rd9", "rd9"] {
+        assert!(!body.contains(leak), "{leak:?} in {body}");
+    }
     let fx = update(&mut app, key('y'));
     let (others, written) = settle(&mut app, fx);
-    // The shell gets the real value; the journal only the masked command.
+    let journaled = format!("{written:?}");
+    assert!(!journaled.contains("rd9"), "{journaled}");
     let Some(Effect::Spawn { script, .. }) = others.first() else {
         panic!("{others:?}");
     };
-    assert!(script.contains(url), "{script}");
-    let journaled = format!("{written:?}");
-    assert!(!journaled.contains(url), "{journaled}");
+    assert!(script.contains("rd9"), "the shell gets the value: {script}");
 }

@@ -144,7 +144,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                     t.style(Role::Info),
                 ))),
                 Some(BlockPlan::Shell(Some(why))) => lines.push(Line::from(Span::styled(
-                    format!("runs in /bin/sh, not natively ({why})"),
+                    // The reason may quote the filled line, secrets included.
+                    format!("runs in /bin/sh, not natively ({})", app.mask_secrets(&why)),
                     t.style(Role::Muted),
                 ))),
                 _ => {}
