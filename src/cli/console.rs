@@ -134,11 +134,16 @@ pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, Cli
         None => store.latest(),
     }
     .map_err(message)?;
-    if dir.is_live() {
-        return Err(CliError::Message(format!(
-            "session {} is open in another console right now; close that one first",
-            dir.id
-        )));
+    // A console that is just quitting lets go of the session within a moment.
+    let started = std::time::Instant::now();
+    while dir.is_live() {
+        if started.elapsed() >= std::time::Duration::from_secs(1) {
+            return Err(CliError::Message(format!(
+                "session {} is open in another console right now; close that one first",
+                dir.id
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
     }
     if super::drill::ran_on_the_simulator(&dir) {
         return Err(CliError::Message(format!(
