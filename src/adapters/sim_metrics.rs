@@ -19,11 +19,13 @@
 //!
 //! A name no convention maps is read from its **PromQL** when the source was given it
 //! ([`SimMetricsSource::with_expressions`]: a runbook's ```promql checks, named `step_N`):
-//! `histogram_quantile(q, …)` is that latency quantile; a ratio (`/`) over a 5xx selector
-//! (`code=~"5.."`, `status=~"5.."`) the error share; `kube_deployment_status_replicas_available`
-//! or `…_ready` ready pods; `container_cpu_usage_seconds_total` CPU;
-//! `container_memory_working_set_bytes` memory; `kube_pod_container_status_restarts_total`
-//! restarts.
+//! exactly `histogram_quantile(q, …)` is that latency quantile; a ratio (`/`) with a 5xx
+//! selector (`code=~"5.."`, `status=~"5.."`) in the numerator the error share;
+//! `kube_deployment_status_replicas_available` or `…_ready`, bare or under one of
+//! `sum`/`max`/`min`/`avg`, ready pods; `sum(rate(container_cpu_usage_seconds_total{…}[…]))`
+//! CPU; `sum(container_memory_working_set_bytes{…})` memory;
+//! `sum(kube_pod_container_status_restarts_total{…})` restarts. Anything else (arithmetic
+//! around a shape, `avg`, `by (pod)`, `increase`, `absent`) reads as unknown.
 //!
 //! Other names read as unknown, with a reason naming this convention ([`unmapped`]).
 //!
@@ -139,29 +141,42 @@ impl ModelMetric {
         if !ops.is_empty() {
             return None;
         }
-        // A series, summed or averaged at most: `absent(…)`, `increase(…)` and the like
-        // mean something else.
-        let inner = strip_aggregations(&e);
-        let bare = |metric: &str| is_selector(inner, metric);
-        let rate_of = |metric: &str| {
-            ["rate(", "irate("].iter().any(|f| {
-                inner
-                    .strip_prefix(f)
-                    .and_then(|r| r.strip_suffix(')'))
-                    .and_then(|r| r.rsplit_once('['))
-                    .is_some_and(|(sel, range)| range.ends_with(']') && is_selector(sel, metric))
+        // The model gives one number per target: the sum over its pods. Only shapes
+        // Prometheus also answers with that one number are read — `sum(…)` of a per-pod
+        // series with no `by`/`without` (an `avg`, a `by (pod)` or a bare per-pod series
+        // means something else, or several series); the Deployment's own ready count bare
+        // or under any single-series aggregation. `absent(…)`, `increase(…)` and the like
+        // are not read through.
+        let sum_of = unwrap_aggregation(&e, &["sum"]);
+        let bare_sum = |metric: &str| sum_of.is_some_and(|i| is_selector(i, metric));
+        let sum_rate = |metric: &str| {
+            sum_of.is_some_and(|inner| {
+                ["rate(", "irate("].iter().any(|f| {
+                    inner
+                        .strip_prefix(f)
+                        .and_then(|r| r.strip_suffix(')'))
+                        .and_then(|r| r.rsplit_once('['))
+                        .is_some_and(|(sel, range)| {
+                            range.ends_with(']') && is_selector(sel, metric)
+                        })
+                })
             })
         };
+        let ready = |metric: &str| {
+            is_selector(&e, metric)
+                || unwrap_aggregation(&e, &["sum", "max", "min", "avg"])
+                    .is_some_and(|i| is_selector(i, metric))
+        };
         Some(
-            if bare("kube_deployment_status_replicas_available")
-                || bare("kube_deployment_status_replicas_ready")
+            if ready("kube_deployment_status_replicas_available")
+                || ready("kube_deployment_status_replicas_ready")
             {
                 ModelMetric::ReadyPods
-            } else if rate_of("container_cpu_usage_seconds_total") {
+            } else if sum_rate("container_cpu_usage_seconds_total") {
                 ModelMetric::CpuCores
-            } else if bare("container_memory_working_set_bytes") {
+            } else if bare_sum("container_memory_working_set_bytes") {
                 ModelMetric::MemoryBytes
-            } else if bare("kube_pod_container_status_restarts_total") {
+            } else if bare_sum("kube_pod_container_status_restarts_total") {
                 ModelMetric::Restarts
             } else {
                 return None;
@@ -179,43 +194,14 @@ fn is_selector(e: &str, metric: &str) -> bool {
     }
 }
 
-/// `e` without the aggregations around it (`sum(…)`, `max by (pod) (…)`, `avg(…) by (x)`),
-/// lower-cased and without whitespace.
-fn strip_aggregations(mut e: &str) -> &str {
-    'outer: loop {
-        for agg in ["sum", "max", "min", "avg"] {
-            let Some(mut rest) = e.strip_prefix(agg) else {
-                continue;
-            };
-            // `sum by (a) (…)` / `sum without (a) (…)`
-            for clause in ["by(", "without("] {
-                if let Some(r) = rest.strip_prefix(clause)
-                    && let Some(end) = r.find(')')
-                {
-                    rest = &r[end + 1..];
-                }
-            }
-            let Some(body) = rest.strip_prefix('(') else {
-                continue;
-            };
-            let Some(close) = matching_paren(body) else {
-                continue;
-            };
-            let after = &body[close + 1..];
-            // `sum(…) by (a)` after the call.
-            let trailing_ok = after.is_empty()
-                || ["by(", "without("].iter().any(|c| {
-                    after
-                        .strip_prefix(c)
-                        .is_some_and(|r| r.find(')') == Some(r.len() - 1))
-                });
-            if trailing_ok {
-                e = &body[..close];
-                continue 'outer;
-            }
-        }
-        return e;
-    }
+/// The argument of `agg(…)` when `e` is exactly one of `aggs` applied with no `by` or
+/// `without` (lower-cased, whitespace removed).
+fn unwrap_aggregation<'a>(e: &'a str, aggs: &[&str]) -> Option<&'a str> {
+    aggs.iter().find_map(|agg| {
+        let body = e.strip_prefix(agg)?.strip_prefix('(')?;
+        let close = matching_paren(body)?;
+        (close + 1 == body.len()).then(|| &body[..close])
+    })
 }
 
 /// The offset of the `)` closing a group whose `(` came just before `s`.
@@ -773,12 +759,22 @@ mod tests {
                 None,
             ),
             (
-                "max by (deployment) (kube_deployment_status_replicas_available{deployment=\"web\"})",
+                "max(kube_deployment_status_replicas_available{deployment=\"web\"})",
                 Some(ModelMetric::ReadyPods),
             ),
+            // Several series in Prometheus, or another aggregate: not the model's sum.
             (
                 "sum(kube_pod_container_status_restarts_total{namespace=\"x\"}) by (pod)",
-                Some(ModelMetric::Restarts),
+                None,
+            ),
+            (
+                "avg(container_memory_working_set_bytes{pod=~\"web-.*\"})",
+                None,
+            ),
+            ("container_memory_working_set_bytes{pod=~\"web-.*\"}", None),
+            (
+                "rate(container_cpu_usage_seconds_total{pod=~\"web-.*\"}[5m])",
+                None,
             ),
         ];
         for (expr, want) in cases {
