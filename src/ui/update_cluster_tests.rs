@@ -966,16 +966,7 @@ fn rollout_status_waits_for_the_rollout_like_kubectl_then_the_block_goes_on() {
         out.contains(&"REVISION CHANGE-CAUSE".to_string()),
         "{out:?}"
     );
-    assert!(
-        matches!(
-            written.as_slice(),
-            [Entry::CommandFinished {
-                exit_code: Some(0),
-                ..
-            }]
-        ),
-        "{written:?}"
-    );
+    assert_eq!(only_finished(&written), Some(Some(0)), "{written:?}");
 }
 
 #[test]
@@ -998,16 +989,7 @@ fn rollout_status_fails_on_the_progress_deadline_and_stops_the_block() {
         message: "deployment \"checkout-api\" exceeded its progress deadline".into(),
     };
     let written = rollout_seen(&mut app, stuck);
-    assert!(
-        matches!(
-            written.as_slice(),
-            [Entry::CommandFinished {
-                exit_code: Some(1),
-                ..
-            }]
-        ),
-        "{written:?}"
-    );
+    assert_eq!(only_finished(&written), Some(Some(1)), "{written:?}");
     assert_eq!(
         output(&app).last().map(String::as_str),
         Some("error: deployment \"checkout-api\" exceeded its progress deadline")
@@ -1026,16 +1008,7 @@ fn rollout_status_times_out_on_the_clock_and_ctrl_c_stops_the_wait() {
     let (_, written) = send(&mut app, Msg::Tick(t + chrono::Duration::seconds(30)));
     assert!(written.is_empty(), "not yet: {written:?}");
     let (_, written) = send(&mut app, Msg::Tick(t + chrono::Duration::seconds(61)));
-    assert!(
-        matches!(
-            written.as_slice(),
-            [Entry::CommandFinished {
-                exit_code: Some(1),
-                ..
-            }]
-        ),
-        "{written:?}"
-    );
+    assert_eq!(only_finished(&written), Some(Some(1)), "{written:?}");
     assert_eq!(
         output(&app).last().map(String::as_str),
         Some("error: timed out waiting for the condition")
@@ -1049,16 +1022,7 @@ fn rollout_status_times_out_on_the_clock_and_ctrl_c_stops_the_wait() {
     let (_, written) = send(&mut app, Msg::Tick(t + chrono::Duration::hours(2)));
     assert!(written.is_empty(), "{written:?}");
     let (_, written) = send(&mut app, ctrl('c'));
-    assert!(
-        matches!(
-            written.as_slice(),
-            [Entry::CommandFinished {
-                exit_code: Some(1),
-                ..
-            }]
-        ),
-        "{written:?}"
-    );
+    assert_eq!(only_finished(&written), Some(Some(1)), "{written:?}");
 }
 
 #[test]
@@ -1168,16 +1132,7 @@ fn nothing_else_acts_on_the_cluster_while_a_steps_kubectl_lines_wait() {
     // The wait is intact and ends as before.
     assert!(waiting(&app));
     let written = rollout_seen(&mut app, rollout(3, 3, 3, 3));
-    assert!(
-        matches!(
-            written.as_slice(),
-            [Entry::CommandFinished {
-                exit_code: Some(0),
-                ..
-            }]
-        ),
-        "{written:?}"
-    );
+    assert_eq!(only_finished(&written), Some(Some(0)), "{written:?}");
 }
 
 #[test]
@@ -1230,16 +1185,7 @@ fn rollout_status_does_not_trust_a_verdict_older_than_its_own_start() {
     assert!(written.is_empty(), "{written:?}");
     // A fresh event says it is complete: done.
     let written = rollout_seen(&mut app, rollout(3, 3, 3, 3));
-    assert!(
-        matches!(
-            written.as_slice(),
-            [Entry::CommandFinished {
-                exit_code: Some(0),
-                ..
-            }]
-        ),
-        "{written:?}"
-    );
+    assert_eq!(only_finished(&written), Some(Some(0)), "{written:?}");
 
     // While the watch is down, the old verdict is not trusted however long it has been.
     let mut app = native_app("kubectl -n checkout rollout status deploy checkout-api");
@@ -1267,14 +1213,13 @@ fn rollout_status_does_not_trust_a_verdict_older_than_its_own_start() {
     let fx = update(&mut app, key('r'));
     settle(&mut app, fx);
     let (_, written) = send(&mut app, Msg::Tick(t + chrono::Duration::seconds(2)));
-    assert!(
-        matches!(
-            written.as_slice(),
-            [Entry::CommandFinished {
-                exit_code: Some(0),
-                ..
-            }]
-        ),
-        "{written:?}"
-    );
+    assert_eq!(only_finished(&written), Some(Some(0)), "{written:?}");
+}
+
+/// The exit code when `written` is exactly one `CommandFinished` record.
+fn only_finished(written: &[Entry]) -> Option<Option<i32>> {
+    match written {
+        [Entry::CommandFinished { exit_code, .. }] => Some(*exit_code),
+        _ => None,
+    }
 }
