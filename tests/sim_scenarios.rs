@@ -206,3 +206,41 @@ async fn the_same_seed_gives_the_same_cluster() {
         s.shutdown().await;
     }
 }
+
+/// A held timeline (a drill's intro on screen) plays nothing until released, then plays
+/// its entries timed from the release.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_timeline_waits_for_its_release() {
+    let s = Scenario::load("bad-deploy", Path::new("runbooks/drills")).expect("drill loads");
+    // The bad release is 60 s into the scenario: 0.5 s at speed 120.
+    let sim = Simulator::start(SimConfig {
+        speed: 120.0,
+        scenario: Some(s),
+        hold_timeline: true,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("starts");
+    // Four times the entry's delay: a timeline that was not held would have played it.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        sim.shared().timeline_played().is_empty(),
+        "{:?}",
+        sim.shared().timeline_played()
+    );
+    let released = sim.shared().clock.elapsed_secs();
+    sim.release_timeline();
+    until("the bad release after the release", 30, || {
+        !sim.shared().timeline_played().is_empty()
+    })
+    .await;
+    let first = &sim.shared().timeline_played()[0];
+    assert!(first.what.contains("1.6.0"), "{first:?}");
+    assert!(
+        first.at_secs >= released + 60.0,
+        "timed from the release: {} < {} + 60",
+        first.at_secs,
+        released
+    );
+    sim.shutdown().await;
+}

@@ -239,6 +239,8 @@ fn simulated(
             speed: args.speed,
             seed: args.seed,
             scenario: Some(scenario),
+            // Nothing happens while the operator reads the intro.
+            hold_timeline: true,
             ..SimConfig::default()
         }))
         .map_err(message)?;
@@ -263,7 +265,8 @@ fn simulated(
         },
         None => None,
     };
-    let (tx, feed) = DrillFeed::channel();
+    let (tx, mut feed) = DrillFeed::channel();
+    feed.on_start = Some(handle.timeline_starter());
     let shared = Arc::clone(handle.shared());
     sim_rt.spawn(follow_timeline(
         move || {
@@ -304,9 +307,13 @@ fn on_cluster(
     runbook_path: &Path,
     console: &ConsoleArgs,
 ) -> Result<ExitCode, CliError> {
-    let (tx, feed) = DrillFeed::channel();
-    // The clock starts when the console opens: there is no scenario to wait for.
-    let _ = tx.send(format!("drill started on context {context}"));
+    let (tx, mut feed) = DrillFeed::channel();
+    // The clock starts when the operator leaves the intro: no scenario to wait for.
+    let started = tx.clone();
+    let name = context.to_string();
+    feed.on_start = Some(Box::new(move || {
+        let _ = started.send(format!("drill started on context {name}"));
+    }));
     let setup = DrillSetup {
         fallback_metrics: None,
         verify_metrics: None,

@@ -138,6 +138,14 @@ where
     let baseline_request = Arc::new(AtomicBool::new(true));
     let poller = metrics.map(|feed| spawn_metrics(tx.clone(), feed, baseline_request.clone()));
     let watcher = cluster.as_ref().map(|c| spawn_cluster(tx.clone(), c));
+    let (drill, drill_start) = match drill {
+        Some(mut d) => {
+            let start = d.on_start.take();
+            (Some(d), start)
+        }
+        None => (None, None),
+    };
+    let drill_start = std::sync::Mutex::new(drill_start);
     let timeline = drill.map(|d| super::drill_feed::spawn_drill(tx.clone(), d));
     let actions = cluster.map(|c| ClusterExec::new(c, &app.session.id));
     let mut commands: HashMap<u32, CommandHandle> = HashMap::new();
@@ -159,6 +167,7 @@ where
             baseline_request: &baseline_request,
             notifier: notifier.as_ref(),
             shell_env: &shell_env,
+            drill_start: &drill_start,
         },
         verify.as_mut(),
     );
@@ -207,6 +216,7 @@ where
                 baseline_request: &baseline_request,
                 notifier: notifier.as_ref(),
                 shell_env: &shell_env,
+                drill_start: &drill_start,
             },
             verify.as_mut(),
         );
@@ -247,6 +257,8 @@ struct Targets<'a> {
     baseline_request: &'a AtomicBool,
     notifier: Option<&'a NotifyTask>,
     shell_env: &'a [(String, String)],
+    /// Starts the drill's timeline, once.
+    drill_start: &'a std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
 fn execute(
@@ -263,6 +275,7 @@ fn execute(
         baseline_request,
         notifier,
         shell_env,
+        drill_start,
     } = *targets;
     for effect in effects {
         match effect {
@@ -335,6 +348,12 @@ fn execute(
                 None => refuse(tx, sink, *msg, "no message sinks in this console"),
             },
             Effect::Quit => app.quitting = true,
+            Effect::StartDrill => {
+                let start = drill_start.lock().unwrap_or_else(|p| p.into_inner()).take();
+                if let Some(start) = start {
+                    start();
+                }
+            }
         }
     }
 }

@@ -10,13 +10,22 @@ use crate::ui::msg::Msg;
 /// Timeline events, in the order they happened.
 pub struct DrillFeed {
     pub events: mpsc::UnboundedReceiver<String>,
+    /// Called once when the operator leaves the intro: starts the scenario's timeline (or,
+    /// on a real cluster, the clock), so nothing happens while they are still reading.
+    pub on_start: Option<Box<dyn FnOnce() + Send>>,
 }
 
 impl DrillFeed {
     /// A feed and the sender its producer writes to.
     pub fn channel() -> (mpsc::UnboundedSender<String>, DrillFeed) {
         let (tx, events) = mpsc::unbounded_channel();
-        (tx, DrillFeed { events })
+        (
+            tx,
+            DrillFeed {
+                events,
+                on_start: None,
+            },
+        )
     }
 }
 

@@ -105,6 +105,10 @@ pub struct SimConfig {
     pub history_limit: usize,
     /// How often watches with `allowWatchBookmarks` get a bookmark (real time).
     pub bookmark_interval: Duration,
+    /// Hold the scenario's timeline until [`SimHandle::release_timeline`]: a drill starts
+    /// it when the operator leaves the intro, its entries then play at their `at` from
+    /// that moment.
+    pub hold_timeline: bool,
 }
 
 impl SimConfig {
@@ -129,6 +133,7 @@ impl Default for SimConfig {
             scenario: None,
             history_limit: 10_000,
             bookmark_interval: Duration::from_secs(5),
+            hold_timeline: false,
         }
     }
 }
@@ -448,6 +453,8 @@ pub struct SimHandle {
     ca_der: Vec<u8>,
     shared: Arc<Shared>,
     stop: tokio_watch::Sender<bool>,
+    /// Set to start a held timeline.
+    timeline_go: Arc<tokio_watch::Sender<bool>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     default_namespace: String,
 }
@@ -509,11 +516,13 @@ impl Simulator {
             shared.clone(),
             stop_rx.clone(),
         )));
+        let (timeline_go, go_rx) = tokio_watch::channel(!config.hold_timeline);
         if let Some(s) = config.scenario {
             tasks.push(tokio::spawn(scenario::run_timeline(
                 shared.clone(),
                 s,
                 stop_rx.clone(),
+                go_rx,
             )));
         }
         Ok(SimHandle {
@@ -522,6 +531,7 @@ impl Simulator {
             ca_der: certs.ca_der,
             shared,
             stop,
+            timeline_go: Arc::new(timeline_go),
             tasks,
             default_namespace,
         })
@@ -529,6 +539,20 @@ impl Simulator {
 }
 
 impl SimHandle {
+    /// Starts a timeline held by [`SimConfig::hold_timeline`] (no effect otherwise, or a
+    /// second time).
+    pub fn release_timeline(&self) {
+        self.timeline_go.send_replace(true);
+    }
+
+    /// [`SimHandle::release_timeline`] as a callback that outlives a borrow of the handle.
+    pub fn timeline_starter(&self) -> Box<dyn FnOnce() + Send> {
+        let go = Arc::clone(&self.timeline_go);
+        Box::new(move || {
+            go.send_replace(true);
+        })
+    }
+
     /// The address the API server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr

@@ -871,7 +871,14 @@ pub async fn run_timeline(
     shared: Arc<Shared>,
     scenario: Scenario,
     mut stop: watch::Receiver<bool>,
+    mut go: watch::Receiver<bool>,
 ) {
+    // A held timeline starts when released; its entries are timed from then.
+    tokio::select! {
+        _ = stop.wait_for(|s| *s) => return,
+        released = go.wait_for(|g| *g) => if released.is_err() { return },
+    }
+    let offset = shared.clock.elapsed_secs();
     let mut entries: Vec<(f64, TimelineEntry)> = scenario
         .timeline
         .iter()
@@ -879,7 +886,9 @@ pub async fn run_timeline(
         .collect();
     entries.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (at, e) in entries {
-        let wait = shared.clock.real_duration(at - shared.clock.elapsed_secs());
+        let wait = shared
+            .clock
+            .real_duration(offset + at - shared.clock.elapsed_secs());
         tokio::select! {
             _ = stop.wait_for(|s| *s) => return,
             _ = tokio::time::sleep(wait) => {}

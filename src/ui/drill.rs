@@ -173,7 +173,7 @@ mod tests {
     }
 
     #[test]
-    fn any_key_closes_the_intro_and_does_nothing_else() {
+    fn any_key_closes_the_intro_starts_the_scenario_and_does_nothing_else() {
         let mut app = metrics_app();
         app.layers.push(Layer::DrillIntro(Box::new(DrillIntro {
             title: "Drill".into(),
@@ -182,9 +182,16 @@ mod tests {
         })));
         let cursor = app.cursor;
         let (fx, written) = send(&mut app, key('j'));
-        assert!(fx.is_empty() && written.is_empty());
+        assert_eq!(fx, [crate::ui::effect::Effect::StartDrill]);
+        assert!(written.is_empty());
         assert!(app.layers.is_empty());
         assert_eq!(app.cursor, cursor, "the key only closed the intro");
+        // Without an intro, keys do their usual work and start nothing.
+        let (fx, _) = send(&mut app, key('j'));
+        assert!(
+            !fx.contains(&crate::ui::effect::Effect::StartDrill),
+            "{fx:?}"
+        );
     }
 
     use crate::ui::msg::Msg;

@@ -5,6 +5,8 @@ use crate::domain::journal::Entry;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// The operator left the drill's intro: start the scenario's timeline.
+    StartDrill,
     /// Append to the journal (and fsync); answered with `Msg::Journaled { req, .. }`.
     Journal { req: u64, entry: Entry },
     /// Start a confirmed command in its own process group. Sent only after its

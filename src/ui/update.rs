@@ -102,7 +102,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if super::drill::dismiss_intro(app) {
-        return Vec::new();
+        return vec![Effect::StartDrill];
     }
     let mode = app.mode();
     let action = app.keymap.action_for(mode, &key);
