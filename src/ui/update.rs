@@ -528,6 +528,16 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
     if update_cluster::refuse_during_native_run(app) {
         return Vec::new();
     }
+    // In a drill on the simulator, a step that already reads as reaching beyond it is
+    // rehearsed without asking for its placeholders first (a webhook URL, an incident id):
+    // nothing will run, so nothing needs a value.
+    if app.rehearse_outside_commands {
+        let outside = crate::domain::drill_guard::outside_commands(&block.script);
+        if !outside.is_empty() {
+            push_rehearsal_confirm(app, &step, &outside);
+            return Vec::new();
+        }
+    }
     match runbook::fill(&block.script, &app.bindings()) {
         Err(missing) => {
             if let Some(ph) = missing.into_iter().next() {
@@ -553,25 +563,15 @@ fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
             if body.is_empty() {
                 body.push(String::new());
             }
-            let (question, intent) = if outside.is_empty() {
-                (
-                    "Run this in /bin/sh now?".to_string(),
-                    Intent::RunCommand { step: id },
-                )
-            } else {
-                (
-                    format!(
-                        "Drill: {} would reach beyond the simulator. Rehearse it (journaled, nothing runs)?",
-                        outside.join(", ")
-                    ),
-                    Intent::RehearseCommand { step: id },
-                )
-            };
+            if !outside.is_empty() {
+                push_rehearsal_confirm(app, &step, &outside);
+                return Vec::new();
+            }
             app.layers.push(Layer::Confirm(Confirm {
                 title: format!("Run {} {}", step.id, step.title),
                 body,
-                question,
-                intent,
+                question: "Run this in /bin/sh now?".into(),
+                intent: Intent::RunCommand { step: id },
             }));
             Vec::new()
         }
@@ -638,6 +638,28 @@ fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
     }
 }
 
+/// Asks to rehearse a simulated drill's step that would reach beyond the simulator,
+/// showing the command as far as its placeholders are known.
+fn push_rehearsal_confirm(app: &mut App, step: &runbook::Step, outside: &[String]) {
+    let StepKind::Command(block) = &step.kind else {
+        return;
+    };
+    let shown = app.shown_command(&block.script);
+    let mut body: Vec<String> = shown.lines().map(str::to_string).collect();
+    if body.is_empty() {
+        body.push(String::new());
+    }
+    app.layers.push(Layer::Confirm(Confirm {
+        title: format!("Run {} {}", step.id, step.title),
+        body,
+        question: format!(
+            "Drill: {} would reach beyond the simulator. Rehearse it (journaled, nothing runs)?",
+            outside.join(", ")
+        ),
+        intent: Intent::RehearseCommand { step: step.id },
+    }));
+}
+
 /// A simulated drill's step whose commands would reach outside the simulator: the run is
 /// journaled as rehearsed (started and ended at once, exit 0) and nothing is spawned.
 fn rehearse_command(app: &mut App, id: StepId) -> Vec<Effect> {
@@ -647,10 +669,14 @@ fn rehearse_command(app: &mut App, id: StepId) -> Vec<Effect> {
     let StepKind::Command(block) = &step.kind else {
         return Vec::new();
     };
-    let Ok(script) = runbook::fill(&block.script, &app.bindings()) else {
-        return run_step(app, id);
-    };
-    let outside = crate::domain::drill_guard::outside_commands(&script).join(", ");
+    // As far as it is filled: placeholders nobody was asked for stay as written.
+    let script =
+        runbook::fill(&block.script, &app.bindings()).unwrap_or_else(|_| block.script.clone());
+    let mut outside = crate::domain::drill_guard::outside_commands(&script);
+    if outside.is_empty() {
+        outside = crate::domain::drill_guard::outside_commands(&block.script);
+    }
+    let outside = outside.join(", ");
     let run = app.progress.next_run_number();
     let shown = app.shown_command(&block.script);
     app.output = OutputLog::for_run(run, id, shown.clone());

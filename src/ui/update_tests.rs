@@ -1455,3 +1455,51 @@ fn a_typed_secret_needing_escapes_is_masked_in_the_confirmation_and_the_journal(
     };
     assert!(script.contains("rd9"), "the shell gets the value: {script}");
 }
+
+#[test]
+fn a_drill_rehearses_without_asking_for_placeholders_nothing_will_use() {
+    let book = crate::domain::runbook::parse(
+        std::path::Path::new("tell.md"),
+        "# Tell\n\n## 1. Communicate\n\nPost it.\n\n```bash\ncurl -fsS -X POST \"$SLACK_WEBHOOK_URL\" -d '{\"text\": \"rolled back to <revision>\"}'\n```\n",
+    )
+    .expect("loads");
+    assert_eq!(book.placeholders.len(), 2, "{:?}", book.placeholders);
+    let mut app = crate::ui::state::App::new(
+        book,
+        crate::ui::state::SessionInfo {
+            id: "s".into(),
+            actor: "alice".into(),
+        },
+        Vec::new(),
+        crate::ui::theme::Theme::dark(),
+        crate::ui::keymap::Keymap::defaults(),
+        t0(),
+    );
+    app.rehearse_outside_commands = true;
+    app.cursor = app.flat_index_of(StepId(0)).unwrap();
+    update(&mut app, key('r'));
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("straight to the rehearsal, no placeholder prompt");
+    };
+    assert!(
+        c.question.starts_with("Drill: curl would reach"),
+        "{}",
+        c.question
+    );
+    assert!(c.body[0].contains("$SLACK_WEBHOOK_URL"), "{:?}", c.body);
+    let fx = update(&mut app, key('y'));
+    let (others, written) = settle(&mut app, fx);
+    assert!(others.is_empty(), "{others:?}");
+    assert!(
+        matches!(
+            written.as_slice(),
+            [
+                Entry::PhaseEntered { .. },
+                Entry::CommandStarted { command, .. },
+                Entry::CommandFinished { exit_code: Some(0), .. },
+            ] if command.starts_with("rehearsed (drill, not run): curl")
+        ),
+        "{written:?}"
+    );
+    assert!(app.output.lines[0].text.contains("curl would reach beyond"));
+}
