@@ -124,6 +124,11 @@ pub fn runbook() -> Runbook {
 }
 
 pub fn app() -> App {
+    app_for(runbook())
+}
+
+/// A console on `book`, started by alice at [`t0`], 120×40.
+pub fn app_for(book: Runbook) -> App {
     let started = record(
         1,
         Entry::SessionStarted {
@@ -136,7 +141,7 @@ pub fn app() -> App {
         t0(),
     );
     let mut app = App::new(
-        runbook(),
+        book,
         SessionInfo {
             id: "20261122-030000-checkout-api-rollback-1a2b".into(),
             actor: "alice@laptop".into(),

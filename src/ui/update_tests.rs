@@ -1304,16 +1304,20 @@ mod drill_rehearsal {
     use super::*;
     use crate::ui::state::App;
 
-    fn curl_app(rehearse: bool) -> App {
+    /// The test console with step #3 running `script`, the cursor on it.
+    fn step_app(rehearse: bool, script: &str) -> App {
         let mut app = app();
         app.rehearse_outside_commands = rehearse;
-        app.runbook.phases[1].steps[1] = command(
-            3,
-            "Tell the channel",
-            "argocd app set web --sync-policy none\ncurl -fsS -X POST https://hooks.slack.example/T0/B0 -d '{\"text\":\"rolled back\"}'",
-        );
+        app.runbook.phases[1].steps[1] = command(3, "Step three", script);
         app.cursor = app.flat_index_of(StepId(3)).unwrap();
         app
+    }
+
+    fn curl_app(rehearse: bool) -> App {
+        step_app(
+            rehearse,
+            "argocd app set web --sync-policy none\ncurl -fsS -X POST https://hooks.slack.example/T0/B0 -d '{\"text\":\"rolled back\"}'",
+        )
     }
 
     #[test]
@@ -1371,14 +1375,10 @@ mod drill_rehearsal {
 
     #[test]
     fn a_kubectl_block_with_one_outside_line_is_rehearsed_whole() {
-        let mut app = app();
-        app.rehearse_outside_commands = true;
-        app.runbook.phases[1].steps[1] = command(
-            3,
-            "Undo and tell",
+        let mut app = step_app(
+            true,
             "kubectl -n shop rollout undo deployment/web\nkubectl -n shop rollout status deployment/web && curl -X POST https://hooks.example/x",
         );
-        app.cursor = app.flat_index_of(StepId(3)).unwrap();
         update(&mut app, key('r'));
         let Some(Layer::Confirm(c)) = app.layers.last() else {
             panic!("a confirmation");
@@ -1398,14 +1398,10 @@ mod drill_rehearsal {
 
     #[test]
     fn kubectl_only_steps_run_in_a_drill() {
-        let mut app = app();
-        app.rehearse_outside_commands = true;
-        app.runbook.phases[1].steps[1] = command(
-            3,
-            "Look",
+        let mut app = step_app(
+            true,
             "kubectl -n shop get pods -l app=web | grep -v Running",
         );
-        app.cursor = app.flat_index_of(StepId(3)).unwrap();
         update(&mut app, key('r'));
         let Some(Layer::Confirm(c)) = app.layers.last() else {
             panic!("a confirmation");
@@ -1421,17 +1417,7 @@ fn a_typed_secret_needing_escapes_is_masked_in_the_confirmation_and_the_journal(
         "# DB\n\n## 1. Roll back\n\nCheck the database.\n\n```bash\nmysql -p\"$DB_PASSWORD\" -e 'select 1'\n```\n",
     )
     .expect("loads");
-    let mut app = crate::ui::state::App::new(
-        book,
-        crate::ui::state::SessionInfo {
-            id: "s".into(),
-            actor: "alice".into(),
-        },
-        Vec::new(),
-        crate::ui::theme::Theme::dark(),
-        crate::ui::keymap::Keymap::defaults(),
-        t0(),
-    );
+    let mut app = app_for(book);
     app.cursor = app.flat_index_of(StepId(0)).unwrap();
     update(&mut app, key('r'));
     let secret = "pa$$w\"rd9";
@@ -1464,17 +1450,7 @@ fn a_drill_rehearses_without_asking_for_placeholders_nothing_will_use() {
     )
     .expect("loads");
     assert_eq!(book.placeholders.len(), 2, "{:?}", book.placeholders);
-    let mut app = crate::ui::state::App::new(
-        book,
-        crate::ui::state::SessionInfo {
-            id: "s".into(),
-            actor: "alice".into(),
-        },
-        Vec::new(),
-        crate::ui::theme::Theme::dark(),
-        crate::ui::keymap::Keymap::defaults(),
-        t0(),
-    );
+    let mut app = app_for(book);
     app.rehearse_outside_commands = true;
     app.cursor = app.flat_index_of(StepId(0)).unwrap();
     update(&mut app, key('r'));
