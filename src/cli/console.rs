@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
+use super::drill_session::{DrillMeta, ran_on_the_simulator, write_meta};
+use super::drill_setup::{DrillSetup, SIM_CONTEXT};
 use super::{CliError, ConsoleArgs};
 use crate::adapters::config::UserConfig;
 use crate::adapters::identity;
@@ -20,16 +22,15 @@ use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{self, Runbook};
 use crate::runtime::console::{self, ClusterFeed, Feeds, MetricsFeed, Outcome};
-use crate::runtime::drill_feed::DrillFeed;
 use crate::runtime::journal_port::JournalAppend;
 use crate::runtime::logging;
 use crate::runtime::terminal::TerminalGuard;
 use crate::runtime::verification::VerifyFeed;
-use crate::ui::cluster::LiveCluster;
-use crate::ui::drill::DrillIntro;
 use crate::ui::keymap::Keymap;
-use crate::ui::live::LiveMetrics;
-use crate::ui::state::{App, Flash, FlashLevel, Layer, SessionInfo};
+use crate::ui::state::cluster::LiveCluster;
+use crate::ui::state::messaging::Messaging;
+use crate::ui::state::metrics::LiveMetrics;
+use crate::ui::state::{AppBuilder, Flash, FlashLevel, SessionInfo};
 use crate::ui::theme::Theme;
 
 /// Opens a new session on a runbook.
@@ -37,41 +38,13 @@ pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
     open_session(path, args, None, None).map(|(code, _)| code)
 }
 
-/// What `backout drill` adds to a console session (see `cli/drill.rs`).
-pub struct DrillSetup {
-    /// Metrics when no Prometheus is configured (the simulator's model): the source and
-    /// the label the metrics pane shows.
-    pub fallback_metrics: Option<(Arc<dyn MetricsSource>, String)>,
-    /// The source verification checks read when no Prometheus is configured (it also
-    /// serves the runbook's ```promql checks, even without `metrics.queries`).
-    pub verify_metrics: Option<Arc<dyn MetricsSource>>,
-    /// The scenario's timeline events as they happen.
-    pub timeline: Option<DrillFeed>,
-    /// The intro layer shown over the first frame.
-    pub intro: DrillIntro,
-    /// The simulator's kubeconfig: written into the session directory and used (with
-    /// its `backout-sim` context) in place of `--kubeconfig`/`--context`.
-    pub kubeconfig_yaml: Option<String>,
-    /// How many check seconds pass per real second in verification monitor windows
-    /// (over `BACKOUT_VERIFY_TIME_SCALE`).
-    pub verify_time_scale: Option<f64>,
-    /// A CA (PEM) that HTTP checks trust: the simulator's, for its health endpoints.
-    pub verify_ca_pem: Option<String>,
-    /// The simulator's URL: HTTP checks naming an in-cluster Service
-    /// (`NAME.NAMESPACE.svc.cluster.local`) are answered by the simulated Service.
-    pub verify_sim_url: Option<String>,
-}
-
-/// The context of the simulator's admin user in its kubeconfig.
-pub const SIM_CONTEXT: &str = "backout-sim";
-
 /// Opens a new session on a runbook, in drill mode (`SessionStarted.mode` `drill`) when
 /// `drill` is given. Returns the session's directory when one was created.
 pub(crate) fn open_session(
     path: &Path,
     args: &ConsoleArgs,
     drill: Option<DrillSetup>,
-    meta: Option<&super::drill::DrillMeta>,
+    meta: Option<&DrillMeta>,
 ) -> Result<(ExitCode, Option<SessionDir>), CliError> {
     let bytes = std::fs::read(path)
         .map_err(|e| CliError::Message(format!("cannot read {}: {e}", path.display())))?;
@@ -94,8 +67,7 @@ pub(crate) fn open_session(
     let new = store.create(&start).map_err(message)?;
     let dir = new.dir.clone();
     if let Some(meta) = meta {
-        let json = serde_json::to_vec_pretty(meta).map_err(message)?;
-        std::fs::write(dir.path.join("drill.json"), json)?;
+        write_meta(&dir, meta)?;
     }
     let mut args = args.clone();
     if let Some(yaml) = drill.as_ref().and_then(|d| d.kubeconfig_yaml.as_deref()) {
@@ -145,7 +117,7 @@ pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, Cli
         }
         std::thread::sleep(std::time::Duration::from_millis(25));
     }
-    if super::drill::ran_on_the_simulator(&dir) {
+    if ran_on_the_simulator(&dir) {
         return Err(CliError::Message(format!(
             "session {id} is a drill on the simulator, which lived in the process that ran \
              it and cannot be brought back.\n\
@@ -222,7 +194,7 @@ fn run(
     }
     let actor = identity::actor();
     let now = Utc::now();
-    let mut app = App::new(
+    let mut app = AppBuilder::new(
         runbook,
         SessionInfo {
             id: dir.id.clone(),
@@ -233,28 +205,29 @@ fn run(
         keymap,
         now,
     );
-    app.redactor = Redactor::from_vars(std::env::vars());
+    app.redactor(Redactor::from_vars(std::env::vars()));
     let mut shown: Vec<String> = notices;
     let mut journal = journal;
     // Drills write every message to the session's outbox unless real sinks are asked for.
-    let outbox_only = (args.drill || drill.is_some() || app.progress.mode == "drill")
+    let outbox_only = (args.drill || drill.is_some() || app.progress().mode == "drill")
         && !args.drill_real_messages;
     let notify = crate::runtime::notify_feed::setup(
-        app.runbook.front.as_ref(),
+        app.runbook().front.as_ref(),
         |k| std::env::var(k).ok(),
-        app.runbook
+        app.runbook()
             .source
             .parent()
             .unwrap_or_else(|| Path::new(".")),
         &dir.path,
         outbox_only,
-        &app.records,
+        app.records(),
     );
     for s in &notify.secrets {
-        app.redactor.add(s.clone());
+        app.add_secret(s.clone());
         journal.add_secret(s.clone());
     }
-    app.messaging = crate::ui::messages::Messaging::new(notify.sinks, outbox_only, &app.records);
+    let messaging = Messaging::new(notify.sinks, outbox_only, app.records());
+    app.messaging(messaging);
     for p in &notify.problems {
         tracing::warn!("{p}");
     }
@@ -268,32 +241,35 @@ fn run(
             && args.prometheus_url.is_none(),
     };
     // A drill on the simulator rehearses the shell commands that would reach beyond it.
-    app.rehearse_outside_commands = drill.as_ref().is_some_and(|d| d.kubeconfig_yaml.is_some());
+    let on_the_simulator = drill.as_ref().is_some_and(|d| d.kubeconfig_yaml.is_some());
+    app.rehearse_outside_commands(on_the_simulator);
     let (fallback_metrics, timeline) = match drill {
         Some(d) => {
-            app.layers.push(Layer::DrillIntro(Box::new(d.intro)));
+            app.drill_intro(d.intro);
             (d.fallback_metrics, d.timeline)
         }
         None => (None, None),
     };
     // A drill on the simulator reads real Prometheus only when told to (`--prometheus-url`,
     // e.g. one scraping the simulator), never the runbook's or PROMETHEUS_URL's production.
-    let prometheus = if app.rehearse_outside_commands && args.prometheus_url.is_none() {
+    let prometheus = if on_the_simulator && args.prometheus_url.is_none() {
         Ok(None)
     } else {
-        metrics_feed(&app.runbook, args)
+        metrics_feed(app.runbook(), args)
     };
     let feed = match (prometheus, fallback_metrics) {
         // A drill without a Prometheus reads the simulator's model instead.
         (Ok(None) | Err(_), Some((source, label))) => {
-            app.metrics = LiveMetrics::for_runbook(&app.runbook, &app.records, label);
-            app.metrics.is_some().then(|| MetricsFeed::drill(source))
+            let metrics = LiveMetrics::for_runbook(app.runbook(), app.records(), label);
+            app.metrics(metrics);
+            app.has_metrics().then(|| MetricsFeed::drill(source))
         }
         (result, _) => match result {
             Ok(Some((feed, label))) => {
                 let label = app.mask_secrets(&label);
-                app.metrics = LiveMetrics::for_runbook(&app.runbook, &app.records, label);
-                app.metrics.is_some().then_some(feed)
+                let metrics = LiveMetrics::for_runbook(app.runbook(), app.records(), label);
+                app.metrics(metrics);
+                app.has_metrics().then_some(feed)
             }
             Ok(None) => None,
             Err(e) => {
@@ -311,25 +287,23 @@ fn run(
     // kubectl in shell steps talks to the context and namespace the console is on (or
     // asked for, when the connection failed): the pin below.
     let mut pin: Option<(String, Option<String>)> = args.context.clone().map(|c| (c, None));
-    let cluster = match cluster_options(&app.runbook, args) {
+    let cluster = match cluster_options(app.runbook(), args) {
         None => None,
         Some((options, deployment)) => match rt.block_on(connect_cluster(&options)) {
             Ok(conn) => {
                 pin = Some((conn.context.clone(), Some(conn.namespace.clone())));
-                app.cluster = Some(LiveCluster::new(
+                let mut live = LiveCluster::new(
                     conn.context.clone(),
                     conn.namespace.clone(),
                     deployment.clone(),
                     conn.is_production,
                     conn.read_only,
-                ));
-                if let (Some(c), Some(t)) = (
-                    app.cluster.as_mut(),
-                    app.runbook.front.as_ref().and_then(|f| f.target.as_ref()),
-                ) {
-                    c.service = t.service.clone();
-                    c.container = t.container.clone();
+                );
+                if let Some(t) = app.runbook().front.as_ref().and_then(|f| f.target.as_ref()) {
+                    live.service = t.service.clone();
+                    live.container = t.container.clone();
                 }
+                app.cluster(live);
                 Some(ClusterFeed {
                     target: Target {
                         context: Some(conn.context.clone()),
@@ -385,7 +359,7 @@ fn run(
                 .collect()
         }
     };
-    if let Some(n) = crate::ui::update_cluster::resume_notice(&app.progress) {
+    if let Some(n) = crate::ui::update::resume_notice(app.progress()) {
         shown.insert(0, n);
     }
     shown.extend(warnings.iter().map(|w| format!("config: {w}")));
@@ -395,13 +369,14 @@ fn run(
         } else {
             String::new()
         };
-        app.flash = Some(Flash {
+        app.notice(Flash {
             level: FlashLevel::Warning,
             text: format!("{first}{more}"),
             until: now + chrono::Duration::seconds(10),
         });
     }
 
+    let app = app.build();
     let mut verify = verify_feed(
         &app.runbook,
         args,

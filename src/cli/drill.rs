@@ -17,10 +17,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-use serde::{Deserialize, Serialize};
-
-use super::console::{DrillSetup, open_session};
+use super::console::open_session;
+use super::drill_session::{DrillMeta, is_drill, read_meta};
+use super::drill_setup::DrillSetup;
 use super::{CliError, ConsoleArgs, DrillArgs, DrillsArgs, DrillsFormat};
 use crate::adapters::config::UserConfig;
 use crate::adapters::drill_history;
@@ -33,8 +32,9 @@ use crate::domain::scorecard::score;
 use crate::runtime::drill_feed::{DrillFeed, follow_timeline};
 use crate::runtime::scorecard_screen;
 use crate::sim::{Scenario, SimConfig, Simulator};
-use crate::ui::drill::DrillIntro;
+use crate::ui::state::drill::DrillIntro;
 use crate::ui::theme::Theme;
+use chrono::Utc;
 
 /// The scenario `backout drill` runs with no arguments.
 pub const DEFAULT_SCENARIO: &str = "bad-deploy";
@@ -168,32 +168,6 @@ fn lexically_normal(path: &Path) -> PathBuf {
         }
     }
     out.iter().collect()
-}
-
-/// What the drill ran on, kept next to the session's journal (`drill.json`) so the
-/// scorecard can be recomputed later (`backout drill --report`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DrillMeta {
-    pub scenario: Option<String>,
-    /// `simulator` or the context's name.
-    pub cluster: String,
-}
-
-const META_FILE: &str = "drill.json";
-
-/// Whether the session is a drill whose cluster was (or may have been) the simulator:
-/// that cluster lived in the process that ran the drill and cannot be brought back, so the
-/// session is scored, not resumed. A drill counts as one unless its `drill.json` says
-/// positively that it ran on a real cluster: with that file missing or unreadable,
-/// resuming would connect to whatever the operator's kubeconfig points at.
-pub fn ran_on_the_simulator(dir: &SessionDir) -> bool {
-    if !is_drill(dir) {
-        return false;
-    }
-    let meta = std::fs::read(dir.path.join(META_FILE))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<DrillMeta>(&b).ok());
-    !matches!(meta, Some(DrillMeta { scenario: None, .. }))
 }
 
 /// Runs `backout drill`.
@@ -380,9 +354,7 @@ pub fn score_session(dir: &SessionDir) -> Result<DrillRecord, CliError> {
     let copy = dir.runbook_copy_path();
     let runbook: Runbook = runbook::load(&copy)
         .map_err(|e| CliError::Message(format!("the session's runbook copy does not load: {e}")))?;
-    let meta: Option<DrillMeta> = std::fs::read(dir.path.join(META_FILE))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
+    let meta: Option<DrillMeta> = read_meta(dir);
     let runbook_path = recovered
         .records
         .iter()
@@ -401,14 +373,6 @@ pub fn score_session(dir: &SessionDir) -> Result<DrillRecord, CliError> {
         runbook_path,
         scored_at: Utc::now(),
         scorecard: score(&recovered.records, &runbook),
-    })
-}
-
-fn is_drill(dir: &SessionDir) -> bool {
-    dir.read_journal().is_ok_and(|r| {
-        r.records.first().is_some_and(
-            |f| matches!(&f.entry, Entry::SessionStarted { mode, .. } if mode == "drill"),
-        )
     })
 }
 

@@ -7,6 +7,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub mod check;
 pub mod console;
 pub mod drill;
+pub mod drill_session;
+pub mod drill_setup;
 pub mod report;
 pub mod sessions;
 pub mod sim;

@@ -22,11 +22,11 @@ use crate::adapters::metrics_source::{MetricsSource, Window};
 use crate::adapters::shell::{self, CommandHandle, OutputStream, ShellEvent};
 use crate::domain::cluster::{ClusterEvent, Target};
 use crate::domain::journal::Entry;
-use crate::ui::cluster::{ClusterStep, LockRefusal};
 use crate::ui::effect::Effect;
-use crate::ui::live::{MetricReading, MetricsUpdate};
 use crate::ui::msg::{Msg, Stream};
 use crate::ui::state::App;
+use crate::ui::state::cluster::{ClusterStep, LockRefusal};
+use crate::ui::state::metrics::{MetricReading, MetricsUpdate};
 use crate::ui::update::update;
 use crate::ui::view;
 
@@ -151,14 +151,16 @@ where
     let mut commands: HashMap<u32, CommandHandle> = HashMap::new();
     let notifier = notifier.map(|n| NotifyTask::spawn(n, tx.clone()));
 
-    if let Ok(size) = terminal.size() {
-        app.size = (size.width, size.height);
-    }
-    app.now = Utc::now();
-    let resend = crate::ui::messages::resend_unfinished(&mut app);
-    execute(
+    let size = terminal.size().ok().map(|s| (s.width, s.height));
+    let start = update(
         &mut app,
-        resend,
+        Msg::Start {
+            now: Utc::now(),
+            size,
+        },
+    );
+    execute(
+        start,
         &writer,
         &tx,
         &mut commands,
@@ -206,7 +208,6 @@ where
         let fx = update(&mut app, msg);
         dirty = true;
         execute(
-            &mut app,
             fx,
             &writer,
             &tx,
@@ -261,8 +262,8 @@ struct Targets<'a> {
     drill_start: &'a std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
+/// Carries effects out; never writes `App` (the reducer set `quitting` with `Quit`).
 fn execute(
-    app: &mut App,
     effects: Vec<Effect>,
     writer: &JournalWriter,
     tx: &mpsc::Sender<Msg>,
@@ -347,7 +348,7 @@ fn execute(
                 Some(n) => n.send(sink, *msg, tx),
                 None => refuse(tx, sink, *msg, "no message sinks in this console"),
             },
-            Effect::Quit => app.quitting = true,
+            Effect::Quit => {}
             Effect::StartDrill => {
                 let start = drill_start.lock().unwrap_or_else(|p| p.into_inner()).take();
                 if let Some(start) = start {

@@ -11,8 +11,8 @@ use tokio::task::JoinHandle;
 use super::notifier::Notifier;
 use crate::adapters::notify::Progress;
 use crate::domain::notify::Outgoing;
-use crate::ui::messages::NotifyEvent;
 use crate::ui::msg::Msg;
+use crate::ui::state::messaging::NotifyEvent;
 
 /// Deliveries waiting for the task; more are refused (and reported as failed, to retry).
 const QUEUE: usize = 64;

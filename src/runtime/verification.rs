@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use crate::adapters::verify::{Control, Prober, TimeScale, run_window};
 use crate::domain::verify::Check;
 use crate::ui::msg::Msg;
-use crate::ui::verify::{VerifyEffect, VerifyMsg};
+use crate::ui::state::verification::{VerifyEffect, VerifyMsg};
 
 /// What verification needs: the probes, the runbook's checks (indexed like
 /// `App::verification`), and the clock's speed (1 live; a drill's speed in drills).

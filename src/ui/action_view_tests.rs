@@ -4,9 +4,9 @@
 use ratatui::crossterm::event::KeyCode;
 
 use crate::domain::cluster::{AccessCheck, ClusterAction, Diff, Planned, Preflight};
-use crate::ui::cluster::ClusterStep;
 use crate::ui::effect::Effect;
 use crate::ui::state::App;
+use crate::ui::state::cluster::ClusterStep;
 use crate::ui::testkit::*;
 use crate::ui::update::update;
 
@@ -157,7 +157,7 @@ fn the_step_pane_says_how_a_kubectl_block_runs() {
     let shown = |script: &str| {
         let mut app = app();
         app.runbook.phases[1].steps[0] = command(2, "Undo the rollout", script);
-        app.cluster = Some(crate::ui::cluster::LiveCluster::new(
+        app.cluster = Some(crate::ui::state::cluster::LiveCluster::new(
             "sim",
             "checkout",
             "checkout-api",

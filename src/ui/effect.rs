@@ -32,7 +32,7 @@ pub enum Effect {
     /// Release the Lease lock of `op` (if taken).
     ClusterRelease { op: u64 },
     /// Start or steer a verification window.
-    Verify(super::verify::VerifyEffect),
+    Verify(super::state::verification::VerifyEffect),
     /// Read the metric baselines from Prometheus with `offset` at the next refresh;
     /// answered by a `Msg::Metrics` whose `baselines` are set.
     ReadBaselines,

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::domain::cluster::ClusterEvent;
 use crate::domain::journal::Record;
 
-use super::live::MetricsUpdate;
+use super::state::metrics::MetricsUpdate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
@@ -16,6 +16,12 @@ pub enum Stream {
 
 #[derive(Debug)]
 pub enum Msg {
+    /// The console opens: the clock and the terminal's size (when known) before the first
+    /// frame; messages a previous console left unsent are sent again.
+    Start {
+        now: DateTime<Utc>,
+        size: Option<(u16, u16)>,
+    },
     Key(KeyEvent),
     Paste(String),
     Resize {
@@ -54,12 +60,12 @@ pub enum Msg {
     /// The answer to one step of cluster action `op`.
     ClusterStep {
         op: u64,
-        step: super::cluster::ClusterStep,
+        step: super::state::cluster::ClusterStep,
     },
     /// What the notifier reports about a message delivery.
-    Notify(super::messages::NotifyEvent),
+    Notify(super::state::messaging::NotifyEvent),
     /// A verification window's sample or end, from the verification executor.
-    Verify(super::verify::VerifyMsg),
+    Verify(super::state::verification::VerifyMsg),
     /// Something the drill's scenario just did (`backout drill`): journaled as
     /// `DrillEvent` so the scorecard can time the team against it.
     DrillEvent(String),

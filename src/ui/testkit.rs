@@ -294,7 +294,7 @@ pub fn metrics_runbook() -> Runbook {
 pub fn metrics_app() -> App {
     let mut app = app();
     app.runbook = metrics_runbook();
-    app.metrics = crate::ui::live::LiveMetrics::for_runbook(
+    app.metrics = crate::ui::state::metrics::LiveMetrics::for_runbook(
         &app.runbook,
         &app.records,
         "http://prometheus:9090",
@@ -307,7 +307,7 @@ pub fn metrics_app() -> App {
 /// short rising series; `None` for a failed query.
 pub fn metrics_msg(generation: u64, at_secs: i64, values: &[(&str, Option<f64>, i64)]) -> Msg {
     use crate::domain::decision::{Absence, Reading, Sample};
-    use crate::ui::live::{MetricReading, MetricsUpdate};
+    use crate::ui::state::metrics::{MetricReading, MetricsUpdate};
     let at = t0() + chrono::Duration::seconds(at_secs);
     let readings = values
         .iter()
@@ -414,7 +414,7 @@ pub fn rollout(
 pub fn cluster_app(context: &str, production: bool) -> App {
     use crate::domain::cluster::{ClusterEvent, Stream, WatchState};
     let mut app = app();
-    app.cluster = Some(crate::ui::cluster::LiveCluster::new(
+    app.cluster = Some(crate::ui::state::cluster::LiveCluster::new(
         context,
         "shop",
         "checkout-api",
@@ -472,7 +472,7 @@ pub fn undo_plan() -> crate::domain::cluster::Planned {
 }
 
 /// A step of cluster action `op`.
-pub fn step(op: u64, step: super::cluster::ClusterStep) -> Msg {
+pub fn step(op: u64, step: super::state::cluster::ClusterStep) -> Msg {
     Msg::ClusterStep { op, step }
 }
 

@@ -11,11 +11,11 @@ use crate::domain::verify::{Failure, Observation, Outcome};
 use crate::ui::effect::Effect;
 use crate::ui::keymap::Keymap;
 use crate::ui::msg::Msg;
+use crate::ui::state::verification::{CheckStatus, VerifyEffect, VerifyMsg};
 use crate::ui::state::{App, Layer, SessionInfo};
 use crate::ui::testkit::*;
 use crate::ui::theme::Theme;
 use crate::ui::update::update;
-use crate::ui::verify::{CheckStatus, VerifyEffect, VerifyMsg};
 
 pub(crate) const RUNBOOK: &str = r#"---
 target: { namespace: checkout, deployment: checkout-api }
@@ -502,7 +502,7 @@ fn quitting_mid_window_records_it_as_cut_short_by_the_quit_then_quits() {
 
     // Resumed, the check is one to run again, not a failure.
     let book = app.runbook.clone();
-    let restored = crate::ui::verify::Verification::restore(&book, &app.records);
+    let restored = crate::ui::state::verification::Verification::restore(&book, &app.records);
     assert_eq!(restored.checks[0].status, CheckStatus::Idle);
 }
 

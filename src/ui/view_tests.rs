@@ -514,7 +514,7 @@ mod cluster {
 mod cluster_popups {
     use super::*;
     use crate::domain::cluster::{AccessCheck, Preflight};
-    use crate::ui::cluster::ClusterStep;
+    use crate::ui::state::cluster::ClusterStep;
 
     #[test]
     fn denied_action_popup() {
@@ -598,7 +598,7 @@ mod cluster_popups {
 fn metrics_and_cluster_share_the_right_column_at_80x24_and_120x40() {
     use crate::domain::cluster::ClusterEvent;
     let mut app = metrics_app();
-    app.cluster = Some(crate::ui::cluster::LiveCluster::new(
+    app.cluster = Some(crate::ui::state::cluster::LiveCluster::new(
         "staging-eu",
         "shop",
         "checkout-api",

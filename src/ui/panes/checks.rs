@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use crate::domain::duration_text::{clock, compact};
 use crate::domain::verify::{Observation, Outcome};
 use crate::ui::state::App;
+use crate::ui::state::verification::{CheckStatus, CheckView};
 use crate::ui::theme::Role;
-use crate::ui::verify::{CheckStatus, CheckView};
 
 /// Lines for every check shown under the step (none when it has no checks).
 pub fn lines(app: &App, step: crate::domain::runbook::StepId) -> Vec<Line<'static>> {

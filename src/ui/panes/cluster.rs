@@ -10,8 +10,8 @@ use ratatui::widgets::{LineGauge, Paragraph};
 use crate::domain::cluster::message::{Stream, WatchState};
 use crate::domain::cluster::{PodRow, RolloutStatus, SortKey};
 use crate::domain::duration_text::{age, ago};
-use crate::ui::cluster::{LiveCluster, OpStage};
 use crate::ui::format::{ellipsize, secs_between};
+use crate::ui::state::cluster::{LiveCluster, OpStage};
 use crate::ui::state::{App, Pane};
 use crate::ui::theme::Role;
 

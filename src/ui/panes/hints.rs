@@ -44,8 +44,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let mode = app.mode();
-    let ack: &[Action] = if mode == Mode::Normal && crate::ui::drill::awaiting_acknowledgement(app)
-    {
+    let ack: &[Action] = if mode == Mode::Normal && app.awaiting_acknowledgement() {
         &[Action::AcknowledgeSeverity]
     } else {
         &[]

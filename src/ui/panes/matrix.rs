@@ -13,8 +13,8 @@ use ratatui::widgets::Paragraph;
 use crate::domain::decision::{RuleState, RuleVerdict};
 use crate::domain::duration_text::compact;
 use crate::ui::format::{ellipsize, secs_between};
-use crate::ui::live::{LiveMetrics, MatrixSource};
 use crate::ui::state::App;
+use crate::ui::state::metrics::{LiveMetrics, MatrixSource};
 use crate::ui::theme::Role;
 
 use super::pane_block;

@@ -11,8 +11,8 @@ use ratatui::widgets::Paragraph;
 use crate::domain::decision::{Absence, BaselineSource, Reading, Unavailable};
 use crate::domain::duration_text::{ago, compact};
 use crate::ui::format::{ellipsize, metric_value, secs_between, sparkline_reaching, threshold};
-use crate::ui::live::{Band, LiveMetrics};
 use crate::ui::state::App;
+use crate::ui::state::metrics::{Band, LiveMetrics};
 use crate::ui::theme::Role;
 
 use super::pane_block;

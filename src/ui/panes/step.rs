@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 
-use crate::ui::native_step::BlockPlan;
+use crate::ui::state::native_run::BlockPlan;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -127,7 +127,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             if !prose.is_empty() {
                 lines.push(Line::default());
             }
-            match crate::ui::update_cluster::block_plan(app, &block_.script) {
+            match app.block_plan(&block_.script) {
                 Some(BlockPlan::Native(native)) => lines.push(Line::from(Span::styled(
                     format!(
                         "runs natively: {} kubectl line(s) through the cluster action path",

@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use crate::ui::action::Action;
-use crate::ui::action_menu::{Access, ActionMenu};
 use crate::ui::format::ellipsize;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
+use crate::ui::state::action_menu::{Access, ActionMenu};
 use crate::ui::theme::Role;
 use crate::ui::view::centered;
 

@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::ui::action::Action;
-use crate::ui::cluster::ClusterConfirm;
 use crate::ui::format::ellipsize;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
+use crate::ui::state::cluster::ClusterConfirm;
 use crate::ui::theme::Role;
 use crate::ui::view::centered;
 

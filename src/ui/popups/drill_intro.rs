@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::ui::action::Action;
-use crate::ui::drill::DrillIntro;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
+use crate::ui::state::drill::DrillIntro;
 use crate::ui::theme::Role;
 use crate::ui::view::centered;
 

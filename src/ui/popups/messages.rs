@@ -8,8 +8,8 @@ use ratatui::widgets::{Clear, Paragraph};
 use crate::ui::action::Action;
 use crate::ui::format::ellipsize;
 use crate::ui::keymap::Mode;
-use crate::ui::messages::RowStatus;
 use crate::ui::state::App;
+use crate::ui::state::messaging::RowStatus;
 use crate::ui::theme::Role;
 use crate::ui::view::centered;
 

@@ -10,8 +10,8 @@ use crate::domain::verify::NextMove;
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
+use crate::ui::state::verification::CheckStatus;
 use crate::ui::theme::Role;
-use crate::ui::verify::CheckStatus;
 use crate::ui::view::centered;
 
 fn action_of(m: NextMove) -> Action {

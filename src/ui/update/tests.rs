@@ -512,7 +512,8 @@ mod metrics {
             },
             at,
         ));
-        app.metrics = crate::ui::live::LiveMetrics::for_runbook(&app.runbook, &app.records, "x");
+        app.metrics =
+            crate::ui::state::metrics::LiveMetrics::for_runbook(&app.runbook, &app.records, "x");
         let (_, written) = send(
             &mut app,
             metrics_msg(
@@ -845,7 +846,8 @@ mod metrics {
         if let Some(m) = app.runbook.front.as_mut().and_then(|f| f.metrics.as_mut()) {
             m.baseline_offset = Some(DurationSpec(day));
         }
-        app.metrics = crate::ui::live::LiveMetrics::for_runbook(&app.runbook, &app.records, "x");
+        app.metrics =
+            crate::ui::state::metrics::LiveMetrics::for_runbook(&app.runbook, &app.records, "x");
         let values = [("error_rate", Some(0.01), 5), ("latency_p95", Some(0.3), 5)];
         let (_, written) = send(&mut app, metrics_msg(1, 5, &values));
         assert!(
@@ -897,8 +899,9 @@ mod metrics {
                 &[("error_rate", Some(0.01), 5), ("latency_p95", Some(0.3), 5)],
             ),
         );
-        let live = crate::ui::live::LiveMetrics::for_runbook(&app.runbook, &app.records, "x")
-            .expect("metrics");
+        let live =
+            crate::ui::state::metrics::LiveMetrics::for_runbook(&app.runbook, &app.records, "x")
+                .expect("metrics");
         assert!(live.baseline_captured);
         assert_eq!(
             live.signals.baseline("latency_p95").map(|b| b.value),
@@ -928,7 +931,7 @@ mod undo {
         AccessCheck, ClusterAction, DeploymentFacts, Executed, FollowOutcome, FollowProgress,
         Planned, Preflight, RolloutStatus,
     };
-    use crate::ui::cluster::{ClusterStep, LockRefusal, OpStage};
+    use crate::ui::state::cluster::{ClusterStep, LockRefusal, OpStage};
     use crate::ui::state::{App, Then};
 
     fn allowed() -> ClusterStep {

@@ -4,20 +4,8 @@
 
 use crate::domain::journal::Entry;
 
-use super::effect::Effect;
-use super::state::{App, FlashLevel, Layer, Then};
-use super::update::{flash, journal};
-
-/// The intro screen of a drill: what is about to happen and which keys matter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DrillIntro {
-    /// `Drill: bad-deploy`.
-    pub title: String,
-    /// What the scenario does, in a sentence or two.
-    pub story: Vec<String>,
-    /// What the team is expected to do, in order.
-    pub tasks: Vec<String>,
-}
+use crate::ui::effect::Effect;
+use crate::ui::state::{App, FlashLevel, Layer, Then};
 
 /// Closes the intro if it is the top layer (any key does). Returns whether it did.
 pub fn dismiss_intro(app: &mut App) -> bool {
@@ -29,68 +17,43 @@ pub fn dismiss_intro(app: &mut App) -> bool {
     }
 }
 
-/// A severity fires that the operator has not acknowledged yet.
-pub fn awaiting_acknowledgement(app: &App) -> bool {
-    let Some(severity) = app.metrics.as_ref().and_then(|m| m.severity()) else {
-        return false;
-    };
-    last_acknowledged(app).as_deref() != Some(severity)
-}
-
-fn last_acknowledged(app: &App) -> Option<String> {
-    app.records.iter().rev().find_map(|r| match &r.entry {
-        Entry::SeverityAcknowledged { severity } => Some(severity.clone()),
-        _ => None,
-    })
-}
-
 /// A timeline event of the scenario: journaled, and flashed so the operator sees it
 /// happen.
 pub fn on_drill_event(app: &mut App, what: String) -> Vec<Effect> {
     let what = app.mask_secrets(&what);
-    flash(app, FlashLevel::Info, &format!("Drill: {what}"));
-    vec![journal(
-        app,
-        Entry::DrillEvent { what },
-        None,
-        Then::Nothing,
-    )]
+    app.flash(FlashLevel::Info, &format!("Drill: {what}"));
+    vec![app.journal(Entry::DrillEvent { what }, None, Then::Nothing)]
 }
 
 /// Journals `SeverityAcknowledged` for the severity the matrix holds now. Nothing to
 /// acknowledge (no metrics, nothing firing) is said, not journaled.
 pub fn acknowledge_severity(app: &mut App) -> Vec<Effect> {
     let Some(live) = app.metrics.as_ref() else {
-        flash(
-            app,
+        app.flash(
             FlashLevel::Info,
             "No metrics are configured: there is no severity to acknowledge.",
         );
         return Vec::new();
     };
     let Some(severity) = live.severity().map(str::to_string) else {
-        flash(
-            app,
+        app.flash(
             FlashLevel::Info,
             "Nothing fires in the decision matrix: there is no severity to acknowledge.",
         );
         return Vec::new();
     };
-    if last_acknowledged(app).as_deref() == Some(severity.as_str()) {
-        flash(
-            app,
+    if app.last_acknowledged().as_deref() == Some(severity.as_str()) {
+        app.flash(
             FlashLevel::Info,
             &format!("{severity} is already acknowledged."),
         );
         return Vec::new();
     }
-    flash(
-        app,
+    app.flash(
         FlashLevel::Info,
         &format!("{severity} acknowledged (journaled)."),
     );
-    vec![journal(
-        app,
+    vec![app.journal(
         Entry::SeverityAcknowledged { severity },
         None,
         Then::Nothing,
@@ -100,8 +63,13 @@ pub fn acknowledge_severity(app: &mut App) -> Vec<Effect> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::state::Layer;
+    use crate::ui::state::drill::DrillIntro;
+    use crate::ui::state::{App, Layer};
     use crate::ui::testkit::*;
+
+    fn awaiting_acknowledgement(app: &App) -> bool {
+        app.awaiting_acknowledgement()
+    }
 
     fn sev1(app: &mut App) {
         for (g, s) in [(1, 0), (2, 30), (3, 61)] {

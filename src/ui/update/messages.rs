@@ -7,197 +7,15 @@
 //! `MessageFailed`.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use ratatui_textarea::TextArea;
 
-use super::effect::Effect;
-use super::state::{App, Confirm, FlashLevel, Intent, Layer, Then};
-use super::update::{flash, journal};
-use crate::domain::journal::{Entry, Record};
+use crate::domain::journal::Entry;
 use crate::domain::notify::template::{render, text_for};
 use crate::domain::notify::{IncidentFacts, MessageKind, Outgoing, idempotency_key};
-
-/// What the notifier reports about a delivery.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NotifyEvent {
-    /// An attempt failed; the next starts after `wait`.
-    Retrying {
-        key: String,
-        sink: String,
-        attempt: u32,
-        wait: Duration,
-        detail: String,
-    },
-    /// The delivery ended: `Ok(detail)` delivered, `Err(error)` gave up.
-    Finished {
-        key: String,
-        sink: String,
-        attempts: u32,
-        outcome: Result<String, String>,
-    },
-}
-
-/// Where a message stands at one sink.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RowStatus {
-    /// `MessageQueued` is being written.
-    Journaling,
-    /// On disk; the notifier is sending.
-    Sending,
-    Retrying {
-        attempt: u32,
-        next_at: DateTime<Utc>,
-        detail: String,
-    },
-    Delivered {
-        attempts: u32,
-        detail: String,
-    },
-    Failed {
-        attempts: u32,
-        error: String,
-    },
-    /// Queued before a crash with no outcome journaled: it may have been sent.
-    Unknown,
-}
-
-impl RowStatus {
-    /// One line for the list (`retrying in 4s`).
-    pub fn describe(&self, now: DateTime<Utc>) -> String {
-        let tries = |n: u32| format!("{n} attempt{}", if n == 1 { "" } else { "s" });
-        match self {
-            RowStatus::Journaling => "queued (journaling)".into(),
-            RowStatus::Sending => "sending…".into(),
-            RowStatus::Retrying {
-                attempt,
-                next_at,
-                detail,
-            } => {
-                let secs = (*next_at - now).num_seconds().max(0) as u64;
-                format!(
-                    "retrying in {} (attempt {attempt}: {detail})",
-                    crate::domain::duration_text::compact(secs)
-                )
-            }
-            RowStatus::Delivered { attempts, detail } => {
-                format!("delivered after {}: {detail}", tries(*attempts))
-            }
-            RowStatus::Failed { attempts, error } => {
-                format!("failed after {}: {error}", tries(*attempts))
-            }
-            RowStatus::Unknown => "may have been sent (no outcome journaled)".into(),
-        }
-    }
-
-    /// Whether the operator may send it again.
-    pub fn retryable(&self) -> bool {
-        matches!(self, RowStatus::Failed { .. } | RowStatus::Unknown)
-    }
-}
-
-/// One message to one sink.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessageRow {
-    pub key: String,
-    pub sink: String,
-    pub kind: MessageKind,
-    pub text: String,
-    pub status: RowStatus,
-}
-
-/// The console's view of messaging: the sinks configured and every message so far.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Messaging {
-    /// Journal names of the sinks (`slack`, or `outbox:slack` in a drill).
-    pub sinks: Vec<String>,
-    /// Every sink is diverted to the drill outbox.
-    pub drill: bool,
-    pub rows: Vec<MessageRow>,
-    /// The number the next message gets (part of its idempotency keys).
-    pub next_seq: u64,
-}
-
-impl Messaging {
-    /// Messaging with these sinks, its list rebuilt from the journal (a resumed session
-    /// shows its messages; one with no outcome "may have been sent").
-    pub fn new(sinks: Vec<String>, drill: bool, records: &[Record]) -> Messaging {
-        let mut m = Messaging {
-            sinks,
-            drill,
-            rows: Vec::new(),
-            next_seq: records.last().map_or(1, |r| r.seq + 1),
-        };
-        for r in records {
-            m.replay(&r.entry);
-        }
-        m
-    }
-
-    fn row(&mut self, key: &str, sink: &str) -> Option<&mut MessageRow> {
-        self.rows
-            .iter_mut()
-            .find(|r| r.key == key && r.sink == sink)
-    }
-
-    fn replay(&mut self, entry: &Entry) {
-        match entry {
-            Entry::MessageQueued {
-                key,
-                sink,
-                template,
-                text,
-            } => {
-                if let Some(row) = self.row(key, sink) {
-                    row.status = RowStatus::Unknown;
-                    return;
-                }
-                let kind = MessageKind::from_name(template).unwrap_or(MessageKind::StatusUpdate);
-                self.rows.push(MessageRow {
-                    key: key.clone(),
-                    sink: sink.clone(),
-                    kind,
-                    text: text.clone(),
-                    status: RowStatus::Unknown,
-                });
-            }
-            Entry::MessageDelivered {
-                key,
-                sink,
-                attempts,
-                detail,
-            } => {
-                if let Some(row) = self.row(key, sink) {
-                    row.status = RowStatus::Delivered {
-                        attempts: *attempts,
-                        detail: detail.clone(),
-                    };
-                }
-            }
-            Entry::MessageFailed {
-                key,
-                sink,
-                attempts,
-                error,
-            } => {
-                if let Some(row) = self.row(key, sink) {
-                    row.status = RowStatus::Failed {
-                        attempts: *attempts,
-                        error: error.clone(),
-                    };
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The message editor: a kind and its (editable) text.
-pub struct Composer {
-    pub kind: MessageKind,
-    pub input: TextArea<'static>,
-}
+use crate::ui::effect::Effect;
+use crate::ui::state::messaging::{Composer, MessageRow, NotifyEvent, RowStatus};
+use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, Then};
 
 /// The session's values for the template variables. Missing ones are left out (they
 /// render as `‹unknown: …›`).
@@ -267,7 +85,11 @@ pub fn template_values(app: &App) -> BTreeMap<&'static str, String> {
 /// From/to revision and image: after a successful rollback the current revision is the
 /// one rolled back to and the newest other one the bad one; before, the current one is
 /// the bad one and the operator's selection the target.
-fn revisions(app: &App, c: &super::cluster::LiveCluster, v: &mut BTreeMap<&'static str, String>) {
+fn revisions(
+    app: &App,
+    c: &crate::ui::state::cluster::LiveCluster,
+    v: &mut BTreeMap<&'static str, String>,
+) {
     let Some(rollout) = &c.rollout else {
         return;
     };
@@ -321,8 +143,7 @@ fn editor(text: &str) -> TextArea<'static> {
 /// `m`: opens the composer with the kind the moment calls for.
 pub fn open_composer(app: &mut App) -> Vec<Effect> {
     if app.messaging.sinks.is_empty() {
-        flash(
-            app,
+        app.flash(
             FlashLevel::Warning,
             "No message sinks: add a `notify` block to the runbook (see docs/notifications.md).",
         );
@@ -363,7 +184,7 @@ pub fn submit_composer(app: &mut App) -> Vec<Effect> {
     let text = c.input.lines().join("\n").trim_end().to_string();
     let kind = c.kind;
     if text.trim().is_empty() {
-        flash(app, FlashLevel::Info, "Empty message: nothing to send.");
+        app.flash(FlashLevel::Info, "Empty message: nothing to send.");
         return Vec::new();
     }
     app.layers.pop();
@@ -438,8 +259,7 @@ fn queue(app: &mut App, sink: String, msg: Outgoing) -> Effect {
         template: msg.kind.name().to_string(),
         text: msg.text.clone(),
     };
-    journal(
-        app,
+    app.journal(
         entry,
         None,
         Then::Deliver {
@@ -516,8 +336,7 @@ pub fn on_event(app: &mut App, ev: NotifyEvent) -> Vec<Effect> {
                 }
                 Err(error) => {
                     let error = app.mask_secrets(&error);
-                    flash(
-                        app,
+                    app.flash(
                         FlashLevel::Error,
                         &format!("Message to {sink} failed: {error} (M lists messages; r retries)"),
                     );
@@ -538,7 +357,7 @@ pub fn on_event(app: &mut App, ev: NotifyEvent) -> Vec<Effect> {
             if let Some(row) = app.messaging.row(&key, &sink) {
                 row.status = status;
             }
-            vec![journal(app, entry, None, Then::Nothing)]
+            vec![app.journal(entry, None, Then::Nothing)]
         }
     }
 }
@@ -598,8 +417,7 @@ pub fn retry_selected(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     if !row.status.retryable() {
-        flash(
-            app,
+        app.flash(
             FlashLevel::Info,
             "Only a failed message, or one that may have been sent, can be sent again.",
         );

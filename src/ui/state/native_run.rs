@@ -13,8 +13,6 @@ use crate::domain::cluster::{
 };
 use crate::domain::runbook::StepId;
 
-use super::cluster::LiveCluster;
-
 /// One line of a block run line by line: as written (placeholders filled) and what it
 /// asks for; `None` runs it in `/bin/sh`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,11 +129,14 @@ pub fn plan_block(script: &str, target: &Target) -> BlockPlan {
 
 /// A read-only query answered from the live watch, as kubectl prints it; `Err` when
 /// the watch has nothing to answer with.
-pub fn answer(q: &ReadOnlyQuery, c: &LiveCluster) -> Result<Vec<String>, String> {
-    let Some(r) = c.rollout.as_ref() else {
+pub fn answer(
+    q: &ReadOnlyQuery,
+    rollout: Option<&RolloutView>,
+    deployment: &str,
+) -> Result<Vec<String>, String> {
+    let Some(r) = rollout else {
         return Err(format!(
-            "Error from server (NotFound): deployments.apps \"{}\" not found (or not seen yet)",
-            c.deployment
+            "Error from server (NotFound): deployments.apps \"{deployment}\" not found (or not seen yet)"
         ));
     };
     Ok(match q {

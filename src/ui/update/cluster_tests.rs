@@ -10,16 +10,16 @@ use crate::domain::cluster::{
 };
 use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
-use crate::ui::action_menu::{Access, ActionKind};
-use crate::ui::cluster::{ClusterStep, OpStage};
 use crate::ui::effect::Effect;
 use crate::ui::keymap::Mode;
 use crate::ui::msg::Msg;
+use crate::ui::state::action_menu::{Access, ActionKind};
+use crate::ui::state::cluster::{ClusterStep, OpStage};
 use crate::ui::state::{App, Layer, PromptPurpose};
 use crate::ui::testkit::*;
 use crate::ui::update::update;
 
-use super::parse_param;
+use super::super::cluster_menu::parse_param;
 
 fn allowed() -> ClusterStep {
     ClusterStep::Preflight(Ok(Preflight::Allowed { checks: vec![] }))
@@ -494,7 +494,7 @@ fn native_app(script: &str) -> App {
     use crate::domain::cluster::ClusterEvent;
     let mut app = app();
     app.runbook.phases[1].steps[0] = command(2, "Undo the rollout", script);
-    app.cluster = Some(crate::ui::cluster::LiveCluster::new(
+    app.cluster = Some(crate::ui::state::cluster::LiveCluster::new(
         "sim",
         "checkout",
         "checkout-api",

@@ -8,6 +8,7 @@ use ratatui::crossterm::event::KeyCode;
 use super::*;
 use crate::domain::runbook::front_matter::{FrontMatter, Target};
 use crate::ui::msg::Msg;
+use crate::ui::state::messaging::Messaging;
 use crate::ui::testkit::{app, code, ctrl, key, record, screen, send, t0, typed};
 use crate::ui::update::update;
 

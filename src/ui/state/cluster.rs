@@ -45,7 +45,7 @@ pub struct LiveCluster {
     /// The runbook's `target.container` (set image's default container).
     pub container: Option<String>,
     /// A command step whose kubectl lines run natively, one after the other.
-    pub native: Option<super::native_step::NativeRun>,
+    pub native: Option<super::native_run::NativeRun>,
     /// How many times the Rollout watch has spoken (a waiting `rollout status` line trusts
     /// only a verdict given after it started).
     pub rollout_events: u64,

@@ -1,4 +1,4 @@
-//! The verification sub-reducer: starting a step's checks (asking first when one is a
+//! Verification: starting a step's checks (asking first when one is a
 //! shell command), following their monitor windows, cutting a window short with a
 //! journaled reason, and the next moves after a failure. A check is shown passed or failed
 //! only once its `VerificationFinished` record is on disk.
@@ -9,20 +9,21 @@ use crate::domain::journal::Entry;
 use crate::domain::runbook::{PhaseKind, StepId, StepKind};
 use crate::domain::verify::{CUT_SHORT_BY_QUIT, Probe};
 
-use super::action::Action;
-use super::effect::Effect;
-use super::state::{
+use crate::domain::duration_text::compact;
+use crate::ui::action::Action;
+use crate::ui::effect::Effect;
+use crate::ui::state::verification::{CheckStatus, LastSample, VerifyEffect, VerifyMsg};
+use crate::ui::state::{
     App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane, Prompt, PromptPurpose, Then,
 };
-use super::update::{ask_placeholder, enter_phase_of, flash, journal, request_undo};
-use super::verify::{CheckStatus, LastSample, VerifyEffect, VerifyMsg};
-use crate::domain::duration_text::compact;
+
+use super::{cluster, steps};
 
 /// `v` (or `r` on a check step): start the selected step's checks that are not running.
 pub(super) fn request_start(app: &mut App) -> Vec<Effect> {
     // A step's kubectl lines are running (perhaps waiting on `rollout status`): checks
     // start once they have ended.
-    if super::update_cluster::refuse_during_native_run(app) {
+    if super::native_runs::refuse_during_native_run(app) {
         return Vec::new();
     }
     let Some(step) = app.selected().map(|s| s.id) else {
@@ -30,11 +31,7 @@ pub(super) fn request_start(app: &mut App) -> Vec<Effect> {
     };
     let all = app.verification.of_step(step);
     if all.is_empty() {
-        flash(
-            app,
-            FlashLevel::Info,
-            "This step has no verification checks.",
-        );
+        app.flash(FlashLevel::Info, "This step has no verification checks.");
         return Vec::new();
     }
     let idle: Vec<usize> = all
@@ -42,8 +39,7 @@ pub(super) fn request_start(app: &mut App) -> Vec<Effect> {
         .filter(|&i| !app.verification.checks[i].is_active())
         .collect();
     if idle.is_empty() {
-        flash(
-            app,
+        app.flash(
             FlashLevel::Info,
             "Its checks are already running (w cuts a window short).",
         );
@@ -56,7 +52,7 @@ pub(super) fn request_start(app: &mut App) -> Vec<Effect> {
         match view.bound_probe(&bindings) {
             Err(missing) => {
                 if let Some(ph) = missing.into_iter().next() {
-                    ask_placeholder(app, ph, step);
+                    steps::ask_placeholder(app, ph, step);
                 }
                 return Vec::new();
             }
@@ -69,7 +65,7 @@ pub(super) fn request_start(app: &mut App) -> Vec<Effect> {
                         view.check.name,
                         outside.join(", ")
                     );
-                    flash(app, FlashLevel::Warning, &text);
+                    app.flash(FlashLevel::Warning, &text);
                     return Vec::new();
                 }
                 if !view.shell_confirmed {
@@ -114,7 +110,7 @@ pub(super) fn start_confirmed(app: &mut App, step: StepId) -> Vec<Effect> {
 
 /// Journals `VerificationStarted` for each check; sampling starts once it is on disk.
 fn start(app: &mut App, step: StepId, checks: Vec<usize>) -> Vec<Effect> {
-    let mut fx = enter_phase_of(app, step);
+    let mut fx = steps::enter_phase_of(app, step);
     for i in checks {
         let run = app.verification.next_run;
         app.verification.next_run += 1;
@@ -131,12 +127,7 @@ fn start(app: &mut App, step: StepId, checks: Vec<usize>) -> Vec<Effect> {
             description: app.mask_secrets(&description),
             window_secs,
         };
-        fx.push(journal(
-            app,
-            entry,
-            Some(step),
-            Then::VerifyStart { check: i, run },
-        ));
+        fx.push(app.journal(entry, Some(step), Then::VerifyStart { check: i, run }));
     }
     fx
 }
@@ -189,12 +180,7 @@ pub(super) fn on_msg(app: &mut App, msg: VerifyMsg) -> Vec<Effect> {
                 detail: app.mask_secrets(&detail),
                 cut_short: cut_short.map(|c| app.mask_secrets(&c)),
             };
-            vec![journal(
-                app,
-                entry,
-                Some(step),
-                Then::VerifyFinished { check, run },
-            )]
+            vec![app.journal(entry, Some(step), Then::VerifyFinished { check, run })]
         }
     }
 }
@@ -237,11 +223,10 @@ pub(super) fn journaled(app: &mut App, then: Then) -> Vec<Effect> {
                 outcome: outcome.clone(),
             };
             if outcome.passed() {
-                flash(app, FlashLevel::Info, &format!("Check {name} passed."));
+                app.flash(FlashLevel::Info, &format!("Check {name} passed."));
                 tick_when_all_passed(app, step)
             } else {
-                flash(
-                    app,
+                app.flash(
                     FlashLevel::Error,
                     &format!("Check {name} failed: {}", outcome.detail()),
                 );
@@ -293,8 +278,7 @@ fn tick_when_all_passed(app: &mut App, step: StepId) -> Vec<Effect> {
     if !all_passed {
         return Vec::new();
     }
-    vec![journal(
-        app,
+    vec![app.journal(
         Entry::StepTicked {
             step,
             title: s.title,
@@ -322,7 +306,7 @@ pub(super) fn request_cut_short(app: &mut App) -> Vec<Effect> {
         .find(watching)
         .or_else(|| (0..app.verification.checks.len()).find(watching));
     let Some(check) = check else {
-        flash(app, FlashLevel::Info, "No verification window is running.");
+        app.flash(FlashLevel::Info, "No verification window is running.");
         return Vec::new();
     };
     let name = app.verification.checks[check].check.name.clone();
@@ -386,7 +370,7 @@ pub(super) fn cut_short(app: &mut App, check: usize, reason: String) -> Vec<Effe
             })]
         }
         _ => {
-            flash(app, FlashLevel::Info, "That window has already ended.");
+            app.flash(FlashLevel::Info, "That window has already ended.");
             Vec::new()
         }
     }
@@ -398,15 +382,14 @@ pub(super) fn next_move(app: &mut App, check: usize, action: Option<Action>) -> 
         Some(Action::UndoFurther) => {
             app.layers.pop();
             if app.cluster.is_none() {
-                flash(
-                    app,
+                app.flash(
                     FlashLevel::Warning,
                     "No cluster connected: undo further with the runbook's commands.",
                 );
                 return Vec::new();
             }
             app.focus = Pane::Rollout;
-            request_undo(app)
+            cluster::request_undo(app)
         }
         Some(Action::Escalate) => {
             app.layers.pop();

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::cluster::{ClusterAction, Preflight};
 
-use super::action::Action;
+use crate::ui::action::Action;
 
 /// The kinds of action the menu lists, in its order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

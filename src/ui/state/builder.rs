@@ -1,0 +1,158 @@
+//! The console's start-up state in one place: `cli::console` learns, before the first
+//! frame, which secrets to mask, the message sinks, a drill's intro, the live metrics and
+//! cluster panes and a notice to show; it gives them here and gets an `App` from `build`,
+//! instead of patching a running `App`.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::journal::Record;
+use crate::domain::progress::Progress;
+use crate::domain::redact::Redactor;
+use crate::domain::runbook::Runbook;
+use crate::ui::keymap::Keymap;
+use crate::ui::theme::Theme;
+
+use super::app::App;
+use super::cluster::LiveCluster;
+use super::drill::DrillIntro;
+use super::flash::Flash;
+use super::layer::Layer;
+use super::messaging::Messaging;
+use super::metrics::LiveMetrics;
+use super::session::SessionInfo;
+
+pub struct AppBuilder {
+    runbook: Runbook,
+    session: SessionInfo,
+    records: Vec<Record>,
+    progress: Progress,
+    theme: Theme,
+    keymap: Keymap,
+    now: DateTime<Utc>,
+    redactor: Redactor,
+    messaging: Messaging,
+    rehearse_outside_commands: bool,
+    intro: Option<DrillIntro>,
+    metrics: Option<LiveMetrics>,
+    cluster: Option<LiveCluster>,
+    notice: Option<Flash>,
+}
+
+impl AppBuilder {
+    /// A session on `runbook` at the end of `records` (replayed once, here).
+    pub fn new(
+        runbook: Runbook,
+        session: SessionInfo,
+        records: Vec<Record>,
+        theme: Theme,
+        keymap: Keymap,
+        now: DateTime<Utc>,
+    ) -> AppBuilder {
+        let progress = Progress::replay(&records);
+        AppBuilder {
+            runbook,
+            session,
+            records,
+            progress,
+            theme,
+            keymap,
+            now,
+            redactor: Redactor::default(),
+            messaging: Messaging::default(),
+            rehearse_outside_commands: false,
+            intro: None,
+            metrics: None,
+            cluster: None,
+            notice: None,
+        }
+    }
+
+    pub fn runbook(&self) -> &Runbook {
+        &self.runbook
+    }
+
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// The session as replayed from its records.
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
+    /// What masks secrets in everything shown or journaled.
+    pub fn redactor(&mut self, redactor: Redactor) -> &mut AppBuilder {
+        self.redactor = redactor;
+        self
+    }
+
+    /// One more secret value to mask.
+    pub fn add_secret(&mut self, secret: String) -> &mut AppBuilder {
+        self.redactor.add(secret);
+        self
+    }
+
+    /// Masks every secret known so far in a text.
+    pub fn mask_secrets(&self, text: &str) -> String {
+        self.redactor.redact(text).into_owned()
+    }
+
+    pub fn messaging(&mut self, messaging: Messaging) -> &mut AppBuilder {
+        self.messaging = messaging;
+        self
+    }
+
+    /// A drill on the simulator: shell steps that would reach beyond it are rehearsed.
+    pub fn rehearse_outside_commands(&mut self, rehearse: bool) -> &mut AppBuilder {
+        self.rehearse_outside_commands = rehearse;
+        self
+    }
+
+    /// The drill's intro, shown over the first frame.
+    pub fn drill_intro(&mut self, intro: DrillIntro) -> &mut AppBuilder {
+        self.intro = Some(intro);
+        self
+    }
+
+    pub fn metrics(&mut self, metrics: Option<LiveMetrics>) -> &mut AppBuilder {
+        self.metrics = metrics;
+        self
+    }
+
+    pub fn has_metrics(&self) -> bool {
+        self.metrics.is_some()
+    }
+
+    pub fn cluster(&mut self, cluster: LiveCluster) -> &mut AppBuilder {
+        self.cluster = Some(cluster);
+        self
+    }
+
+    /// A notice on the key-hint line when the console opens.
+    pub fn notice(&mut self, flash: Flash) -> &mut AppBuilder {
+        self.notice = Some(flash);
+        self
+    }
+
+    pub fn build(self) -> App {
+        let mut app = App::with_progress(
+            self.runbook,
+            self.session,
+            self.records,
+            self.progress,
+            self.theme,
+            self.keymap,
+            self.now,
+        );
+        app.redactor = self.redactor;
+        app.messaging = self.messaging;
+        app.rehearse_outside_commands = self.rehearse_outside_commands;
+        if let Some(intro) = self.intro {
+            app.layers.push(Layer::DrillIntro(Box::new(intro)));
+        }
+        app.metrics = self.metrics;
+        app.cluster = self.cluster;
+        app.flash = self.notice;
+        app
+    }
+}

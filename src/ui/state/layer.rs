@@ -1,0 +1,137 @@
+//! The modal layer stack's entries: what each popup holds while it is open.
+
+use ratatui_textarea::TextArea;
+
+use crate::domain::runbook::StepId;
+use crate::ui::keymap::Mode;
+
+use super::cluster::ClusterConfirm;
+use super::messaging::Composer;
+
+/// A confirmed intent the confirm layer hands back to `update`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    RunCommand {
+        step: StepId,
+    },
+    /// A block of kubectl lines run line by line: natively where understood, the
+    /// others in the shell.
+    RunKubectlLines {
+        step: StepId,
+    },
+    /// Start the verification checks of a step (asked first when one is a shell command).
+    StartVerification {
+        step: StepId,
+    },
+    CloseSession,
+    /// Send a message to every configured sink.
+    SendMessage {
+        kind: crate::domain::notify::MessageKind,
+        text: String,
+    },
+    QuitCancellingCommand,
+    /// A simulated drill's shell step that would reach outside the simulator: journaled
+    /// as rehearsed, nothing runs.
+    RehearseCommand {
+        step: StepId,
+    },
+}
+
+/// The confirm layer: what will happen, and the intent to carry out on `y`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub title: String,
+    /// Lines shown verbatim (the exact command, with secrets masked).
+    pub body: Vec<String>,
+    pub question: String,
+    pub intent: Intent,
+}
+
+/// What a single-line prompt is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptPurpose {
+    /// A value for a placeholder; then try to run the step again.
+    Placeholder {
+        name: String,
+        written: String,
+        secret: bool,
+        then_run: StepId,
+    },
+    SkipReason {
+        step: StepId,
+    },
+    /// The value a cluster action needs (replicas, image, …); then start it.
+    ClusterParam {
+        kind: super::action_menu::ActionKind,
+    },
+    /// The Pods pane's filter (empty clears it).
+    PodFilter,
+    /// Why verification check `check` (an index into `App::verification`) is cut short.
+    CutShortReason {
+        check: usize,
+    },
+}
+
+pub struct Prompt {
+    pub title: String,
+    pub hint: String,
+    pub purpose: PromptPurpose,
+    pub input: TextArea<'static>,
+    pub error: Option<String>,
+}
+
+pub struct NoteEditor {
+    pub step: Option<StepId>,
+    pub input: TextArea<'static>,
+}
+
+/// The modal layer stack: the top layer gets keys first.
+pub enum Layer {
+    Help {
+        scroll: u16,
+    },
+    Confirm(Confirm),
+    Prompt(Box<Prompt>),
+    Note(Box<NoteEditor>),
+    /// A cluster action's diff and typed confirmation.
+    ClusterConfirm(Box<ClusterConfirm>),
+    /// The cluster actions menu, each action with its key and whether it is allowed.
+    ActionMenu(super::action_menu::ActionMenu),
+    /// A message that only needs closing (an action not allowed, a lock held).
+    Notice {
+        title: String,
+        lines: Vec<String>,
+    },
+    /// The message composer (preview and editor).
+    Compose(Box<Composer>),
+    /// The list of messages and their delivery per sink.
+    Messages {
+        cursor: usize,
+    },
+    /// After a failed verification check: undo further, escalate or keep watching.
+    NextMoves {
+        check: usize,
+    },
+    /// `backout drill`'s intro: what is about to happen and which keys matter. Any key
+    /// closes it.
+    DrillIntro(Box<super::drill::DrillIntro>),
+}
+
+impl Layer {
+    pub fn mode(&self) -> Mode {
+        match self {
+            Layer::Help { .. } => Mode::Help,
+            Layer::Confirm(_) => Mode::Confirm,
+            Layer::Prompt(_) => Mode::Input,
+            Layer::Note(_) => Mode::Note,
+            Layer::ClusterConfirm(cc) if cc.typed => Mode::Input,
+            Layer::ClusterConfirm(_) => Mode::Confirm,
+            Layer::ActionMenu(_) => Mode::Actions,
+            Layer::Notice { .. } => Mode::Confirm,
+            Layer::Compose(_) => Mode::Note,
+            Layer::Messages { .. } => Mode::Help,
+            Layer::NextMoves { .. } => Mode::Confirm,
+            Layer::DrillIntro(_) => Mode::Confirm,
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! The console's view of messaging: the sinks, every message with its delivery per sink,
+//! and the composer's draft.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ratatui_textarea::TextArea;
+
+use crate::domain::journal::{Entry, Record};
+use crate::domain::notify::MessageKind;
+
+/// What the notifier reports about a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotifyEvent {
+    /// An attempt failed; the next starts after `wait`.
+    Retrying {
+        key: String,
+        sink: String,
+        attempt: u32,
+        wait: Duration,
+        detail: String,
+    },
+    /// The delivery ended: `Ok(detail)` delivered, `Err(error)` gave up.
+    Finished {
+        key: String,
+        sink: String,
+        attempts: u32,
+        outcome: Result<String, String>,
+    },
+}
+
+/// Where a message stands at one sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowStatus {
+    /// `MessageQueued` is being written.
+    Journaling,
+    /// On disk; the notifier is sending.
+    Sending,
+    Retrying {
+        attempt: u32,
+        next_at: DateTime<Utc>,
+        detail: String,
+    },
+    Delivered {
+        attempts: u32,
+        detail: String,
+    },
+    Failed {
+        attempts: u32,
+        error: String,
+    },
+    /// Queued before a crash with no outcome journaled: it may have been sent.
+    Unknown,
+}
+
+impl RowStatus {
+    /// One line for the list (`retrying in 4s`).
+    pub fn describe(&self, now: DateTime<Utc>) -> String {
+        let tries = |n: u32| format!("{n} attempt{}", if n == 1 { "" } else { "s" });
+        match self {
+            RowStatus::Journaling => "queued (journaling)".into(),
+            RowStatus::Sending => "sending…".into(),
+            RowStatus::Retrying {
+                attempt,
+                next_at,
+                detail,
+            } => {
+                let secs = (*next_at - now).num_seconds().max(0) as u64;
+                format!(
+                    "retrying in {} (attempt {attempt}: {detail})",
+                    crate::domain::duration_text::compact(secs)
+                )
+            }
+            RowStatus::Delivered { attempts, detail } => {
+                format!("delivered after {}: {detail}", tries(*attempts))
+            }
+            RowStatus::Failed { attempts, error } => {
+                format!("failed after {}: {error}", tries(*attempts))
+            }
+            RowStatus::Unknown => "may have been sent (no outcome journaled)".into(),
+        }
+    }
+
+    /// Whether the operator may send it again.
+    pub fn retryable(&self) -> bool {
+        matches!(self, RowStatus::Failed { .. } | RowStatus::Unknown)
+    }
+}
+
+/// One message to one sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRow {
+    pub key: String,
+    pub sink: String,
+    pub kind: MessageKind,
+    pub text: String,
+    pub status: RowStatus,
+}
+
+/// The console's view of messaging: the sinks configured and every message so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Messaging {
+    /// Journal names of the sinks (`slack`, or `outbox:slack` in a drill).
+    pub sinks: Vec<String>,
+    /// Every sink is diverted to the drill outbox.
+    pub drill: bool,
+    pub rows: Vec<MessageRow>,
+    /// The number the next message gets (part of its idempotency keys).
+    pub next_seq: u64,
+}
+
+impl Messaging {
+    /// Messaging with these sinks, its list rebuilt from the journal (a resumed session
+    /// shows its messages; one with no outcome "may have been sent").
+    pub fn new(sinks: Vec<String>, drill: bool, records: &[Record]) -> Messaging {
+        let mut m = Messaging {
+            sinks,
+            drill,
+            rows: Vec::new(),
+            next_seq: records.last().map_or(1, |r| r.seq + 1),
+        };
+        for r in records {
+            m.replay(&r.entry);
+        }
+        m
+    }
+
+    pub fn row(&mut self, key: &str, sink: &str) -> Option<&mut MessageRow> {
+        self.rows
+            .iter_mut()
+            .find(|r| r.key == key && r.sink == sink)
+    }
+
+    fn replay(&mut self, entry: &Entry) {
+        match entry {
+            Entry::MessageQueued {
+                key,
+                sink,
+                template,
+                text,
+            } => {
+                if let Some(row) = self.row(key, sink) {
+                    row.status = RowStatus::Unknown;
+                    return;
+                }
+                let kind = MessageKind::from_name(template).unwrap_or(MessageKind::StatusUpdate);
+                self.rows.push(MessageRow {
+                    key: key.clone(),
+                    sink: sink.clone(),
+                    kind,
+                    text: text.clone(),
+                    status: RowStatus::Unknown,
+                });
+            }
+            Entry::MessageDelivered {
+                key,
+                sink,
+                attempts,
+                detail,
+            } => {
+                if let Some(row) = self.row(key, sink) {
+                    row.status = RowStatus::Delivered {
+                        attempts: *attempts,
+                        detail: detail.clone(),
+                    };
+                }
+            }
+            Entry::MessageFailed {
+                key,
+                sink,
+                attempts,
+                error,
+            } => {
+                if let Some(row) = self.row(key, sink) {
+                    row.status = RowStatus::Failed {
+                        attempts: *attempts,
+                        error: error.clone(),
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The message editor: a kind and its (editable) text.
+pub struct Composer {
+    pub kind: MessageKind,
+    pub input: TextArea<'static>,
+}

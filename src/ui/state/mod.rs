@@ -1,0 +1,28 @@
+//! The console's state: data only. The reducers in `ui::update` change it; the view
+//! (`ui::view`, `ui::panes`, `ui::popups`) reads it. Nothing here imports a reducer or a
+//! view.
+
+pub mod action_menu;
+pub mod app;
+pub mod builder;
+pub mod cluster;
+pub mod drill;
+pub mod flash;
+pub mod layer;
+pub mod messaging;
+pub mod metrics;
+pub mod native_run;
+pub mod output;
+pub mod pane;
+pub mod pending;
+pub mod session;
+pub mod verification;
+
+pub use app::{App, StepPos};
+pub use builder::AppBuilder;
+pub use flash::{Flash, FlashLevel};
+pub use layer::{Confirm, Intent, Layer, NoteEditor, Prompt, PromptPurpose};
+pub use output::{OutputLine, OutputLog, Running};
+pub use pane::Pane;
+pub use pending::{PendingWrite, Then};
+pub use session::SessionInfo;

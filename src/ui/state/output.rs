@@ -1,0 +1,67 @@
+//! The output pane's content and the command running now.
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::runbook::StepId;
+use crate::ui::msg::Stream;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputLine {
+    pub stream: Stream,
+    pub text: String,
+}
+
+/// The output pane's content: the latest command's lines, bounded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutputLog {
+    pub run: Option<u32>,
+    pub step: Option<StepId>,
+    /// The command as shown (secrets masked).
+    pub command: String,
+    /// The run goes line by line (natively or in the shell), each line printed as it
+    /// starts: the pane does not repeat the command above them.
+    pub line_by_line: bool,
+    pub lines: VecDeque<OutputLine>,
+    /// Lines dropped from the front to stay bounded.
+    pub dropped: usize,
+    /// Lines scrolled up from the bottom; 0 follows the output.
+    pub scroll_back: usize,
+}
+
+impl OutputLog {
+    pub const MAX_LINES: usize = 5_000;
+
+    /// A fresh pane for run `run` of step `step`, showing `command` (masked).
+    pub fn for_run(run: u32, step: StepId, command: String) -> OutputLog {
+        OutputLog {
+            run: Some(run),
+            step: Some(step),
+            command,
+            ..OutputLog::default()
+        }
+    }
+
+    pub fn push(&mut self, stream: Stream, text: String) {
+        if self.lines.len() == Self::MAX_LINES {
+            self.lines.pop_front();
+            self.dropped += 1;
+        }
+        self.lines.push_back(OutputLine { stream, text });
+        if self.scroll_back > 0 {
+            self.scroll_back += 1;
+        }
+    }
+}
+
+/// A command that is running now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Running {
+    pub run: u32,
+    pub step: StepId,
+    pub started: DateTime<Utc>,
+    /// Spawn was requested (its start record is on disk).
+    pub spawned: bool,
+    pub cancel_requested: bool,
+}

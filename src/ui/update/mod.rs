@@ -1,0 +1,103 @@
+//! The one place state changes: `update(&mut App, Msg) -> Vec<Effect>`, dispatching to one
+//! reducer file per feature. Each reducer is `fn(&mut App, …) -> Vec<Effect>`.
+//!
+//! Pure: no I/O, no clock (time arrives as `Msg::Tick` and in records). A step is shown
+//! done only when its journal record comes back from disk (`Msg::Journaled`).
+
+mod cluster;
+mod cluster_menu;
+mod drill;
+mod keys;
+mod matrix;
+mod messages;
+mod metrics;
+mod native_runs;
+mod runs;
+mod session;
+mod steps;
+mod verification;
+
+pub use cluster::{ABANDONED_AT_QUIT, resume_notice};
+
+use ratatui::crossterm::event::KeyEventKind;
+
+use crate::ui::effect::Effect;
+use crate::ui::msg::{Msg, Stream};
+use crate::ui::state::App;
+
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Start { now, size } => {
+            if let Some(size) = size {
+                app.size = size;
+            }
+            app.now = now;
+            messages::resend_unfinished(app)
+        }
+        Msg::Key(key) if key.kind != KeyEventKind::Release => keys::on_key(app, key),
+        Msg::Key(_) => Vec::new(),
+        Msg::Paste(text) => keys::on_paste(app, &text),
+        Msg::Resize { width, height } => {
+            app.size = (width, height);
+            Vec::new()
+        }
+        Msg::Tick(now) => {
+            app.now = now;
+            if app.flash.as_ref().is_some_and(|f| f.until <= now) {
+                app.flash = None;
+            }
+            // A waiting `rollout status` line times out on the clock.
+            let mut fx = native_runs::on_rollout_seen(app);
+            // Re-evaluate so that data going stale shows as unknown even when the
+            // metrics task is slow to answer.
+            if app.metrics.as_ref().is_some_and(|m| m.generation.is_some()) {
+                fx.extend(matrix::evaluate_matrix(app, now));
+            }
+            fx
+        }
+        Msg::Metrics(m) => metrics::on_metrics(app, m),
+        Msg::ClusterStep { op, step } => cluster::on_cluster_step(app, op, step),
+        Msg::Verify(m) => verification::on_msg(app, m),
+        Msg::Cluster(ev) => {
+            let now = app.now;
+            if let Some(c) = &mut app.cluster {
+                c.apply(ev, now);
+            }
+            native_runs::on_rollout_seen(app)
+        }
+        Msg::Journaled { req, result } => session::on_journaled(app, req, result),
+        Msg::Notify(ev) => messages::on_event(app, ev),
+        Msg::DrillEvent(what) => drill::on_drill_event(app, what),
+        Msg::Output { run, stream, line } => {
+            if app.output.run == Some(run) {
+                let line = app.mask_secrets(&line);
+                app.output.push(stream, line);
+            }
+            Vec::new()
+        }
+        Msg::Exited {
+            run,
+            exit_code,
+            duration_ms,
+            cancelled,
+        } => runs::on_exited(app, run, exit_code, duration_ms, cancelled),
+        Msg::SpawnFailed { run, error } => {
+            app.output.push(
+                Stream::Stderr,
+                format!("backout: could not start the command: {error}"),
+            );
+            runs::on_exited(app, run, None, 0, false)
+        }
+        Msg::Terminate => {
+            if let Some(r) = &app.running {
+                app.quit_after_run = true;
+                vec![Effect::Cancel { run: r.run }]
+            } else {
+                session::quit(app)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

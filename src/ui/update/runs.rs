@@ -1,0 +1,288 @@
+//! Command runs: placeholders then the exact-command confirmation, the `CommandStarted`
+//! record before the spawn, the output, the exit, cancelling; a drill's rehearsal of a
+//! command that would reach beyond the simulator.
+
+use crate::domain::journal::Entry;
+use crate::domain::runbook;
+use crate::domain::runbook::{PlaceholderForm, StepId, StepKind};
+use crate::ui::effect::Effect;
+use crate::ui::msg::Stream;
+use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, OutputLog, Pane, Running, Then};
+
+use super::{messages, native_runs, session, steps, verification};
+
+pub(super) fn request_run(app: &mut App) -> Vec<Effect> {
+    let Some(step) = app.selected().cloned() else {
+        return Vec::new();
+    };
+    run_step(app, step.id)
+}
+
+/// Asks for missing placeholders one at a time, then opens the confirmation.
+pub(super) fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
+    let Some(step) = app.find_step(id).cloned() else {
+        return Vec::new();
+    };
+    let StepKind::Command(block) = &step.kind else {
+        if app.verification.has_checks(id) {
+            // A placeholder a check needed is bound: start the step's checks.
+            app.cursor = app.flat_index_of(id).unwrap_or(app.cursor);
+            return verification::request_start(app);
+        }
+        app.flash(
+            FlashLevel::Info,
+            "This step has no command to run; press space to tick it.",
+        );
+        return Vec::new();
+    };
+    if let Some(r) = &app.running {
+        let n = r.run;
+        app.flash(
+            FlashLevel::Warning,
+            &format!("Command run {n} is still running (Ctrl-C cancels it)."),
+        );
+        return Vec::new();
+    }
+    if native_runs::refuse_during_native_run(app) {
+        return Vec::new();
+    }
+    // In a drill on the simulator, a step that already reads as reaching beyond it is
+    // rehearsed without asking for its placeholders first (a webhook URL, an incident id):
+    // nothing will run, so nothing needs a value.
+    if app.rehearse_outside_commands {
+        let outside = crate::domain::drill_guard::outside_commands(&block.script);
+        if !outside.is_empty() {
+            push_rehearsal_confirm(app, &step, &outside);
+            return Vec::new();
+        }
+    }
+    match runbook::fill(&block.script, &app.bindings()) {
+        Err(missing) => {
+            if let Some(ph) = missing.into_iter().next() {
+                steps::ask_placeholder(app, ph, id);
+            }
+            Vec::new()
+        }
+        Ok(filled) => {
+            // In a drill on the simulator, a block that would reach beyond it is rehearsed
+            // whole, native lines included (before any line could run).
+            let outside = if app.rehearse_outside_commands {
+                crate::domain::drill_guard::outside_commands(&filled)
+            } else {
+                Vec::new()
+            };
+            if outside.is_empty()
+                && let Some(fx) = native_runs::try_native(app, id, &filled)
+            {
+                return fx;
+            }
+            let shown = app.shown_command(&block.script);
+            let mut body: Vec<String> = shown.lines().map(str::to_string).collect();
+            if body.is_empty() {
+                body.push(String::new());
+            }
+            if !outside.is_empty() {
+                push_rehearsal_confirm(app, &step, &outside);
+                return Vec::new();
+            }
+            app.layers.push(Layer::Confirm(Confirm {
+                title: format!("Run {} {}", step.id, step.title),
+                body,
+                question: "Run this in /bin/sh now?".into(),
+                intent: Intent::RunCommand { step: id },
+            }));
+            Vec::new()
+        }
+    }
+}
+
+pub(super) fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
+    match intent {
+        Intent::RunCommand { step } => start_command(app, step),
+        Intent::RehearseCommand { step } => rehearse_command(app, step),
+        Intent::RunKubectlLines { step } => native_runs::confirmed_lines(app, step),
+        Intent::StartVerification { step } => verification::start_confirmed(app, step),
+        Intent::CloseSession => vec![app.journal(Entry::SessionClosed, None, Then::Quit)],
+        Intent::SendMessage { kind, text } => messages::send(app, kind, text),
+        Intent::QuitCancellingCommand => match &mut app.running {
+            Some(r) => {
+                r.cancel_requested = true;
+                app.quit_after_run = true;
+                let run = r.run;
+                if r.spawned {
+                    vec![Effect::Cancel { run }]
+                } else {
+                    Vec::new()
+                }
+            }
+            None => session::quit(app),
+        },
+    }
+}
+
+/// Asks to rehearse a simulated drill's step that would reach beyond the simulator,
+/// showing the command as far as its placeholders are known.
+fn push_rehearsal_confirm(app: &mut App, step: &runbook::Step, outside: &[String]) {
+    let StepKind::Command(block) = &step.kind else {
+        return;
+    };
+    let shown = app.shown_command(&block.script);
+    let mut body: Vec<String> = shown.lines().map(str::to_string).collect();
+    if body.is_empty() {
+        body.push(String::new());
+    }
+    app.layers.push(Layer::Confirm(Confirm {
+        title: format!("Run {} {}", step.id, step.title),
+        body,
+        question: format!(
+            "Drill: {} would reach beyond the simulator. Rehearse it (journaled, nothing runs)?",
+            outside.join(", ")
+        ),
+        intent: Intent::RehearseCommand { step: step.id },
+    }));
+}
+
+/// A simulated drill's step whose commands would reach outside the simulator: the run is
+/// journaled as rehearsed (started and ended at once, exit 0) and nothing is spawned.
+fn rehearse_command(app: &mut App, id: StepId) -> Vec<Effect> {
+    let Some(step) = app.find_step(id).cloned() else {
+        return Vec::new();
+    };
+    let StepKind::Command(block) = &step.kind else {
+        return Vec::new();
+    };
+    // As far as it is filled: placeholders nobody was asked for stay as written.
+    let script =
+        runbook::fill(&block.script, &app.bindings()).unwrap_or_else(|_| block.script.clone());
+    let mut outside = crate::domain::drill_guard::outside_commands(&script);
+    if outside.is_empty() {
+        outside = crate::domain::drill_guard::outside_commands(&block.script);
+    }
+    let outside = outside.join(", ");
+    let run = app.progress.next_run_number();
+    let shown = app.shown_command(&block.script);
+    app.output = OutputLog::for_run(run, id, shown.clone());
+    app.output.push(
+        Stream::Stdout,
+        format!("rehearsed in the drill, not run: {outside} would reach beyond the simulator"),
+    );
+    let mut fx = steps::enter_phase_of(app, id);
+    fx.push(app.journal(
+        Entry::CommandStarted {
+            step: id,
+            run,
+            command: format!("rehearsed (drill, not run): {shown}"),
+        },
+        Some(id),
+        Then::Nothing,
+    ));
+    fx.push(app.journal(
+        Entry::CommandFinished {
+            step: id,
+            run,
+            exit_code: Some(0),
+            duration_ms: 0,
+            cancelled: false,
+        },
+        Some(id),
+        Then::Nothing,
+    ));
+    fx
+}
+
+fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
+    let Some(step) = app.find_step(id).cloned() else {
+        return Vec::new();
+    };
+    let StepKind::Command(block) = &step.kind else {
+        return Vec::new();
+    };
+    let bindings = app.bindings();
+    let Ok(script) = runbook::fill(&block.script, &bindings) else {
+        return run_step(app, id);
+    };
+    let run = app
+        .progress
+        .next_run_number()
+        .max(app.running.as_ref().map_or(0, |r| r.run + 1));
+    let shown = app.shown_command(&block.script);
+    // `$VAR` placeholders also reach the command as environment variables, so quoted
+    // uses (`"$VAR"`) and child scripts see the same value.
+    let env: Vec<(String, String)> = app
+        .runbook
+        .placeholders
+        .iter()
+        .filter(|p| p.form == PlaceholderForm::Dollar)
+        .filter_map(|p| bindings.get(&p.name).map(|v| (p.name.clone(), v.clone())))
+        .collect();
+    app.running = Some(Running {
+        run,
+        step: id,
+        started: app.now,
+        spawned: false,
+        cancel_requested: false,
+    });
+    app.output = OutputLog::for_run(run, id, shown.clone());
+    app.focus = Pane::Procedure;
+    let mut fx = steps::enter_phase_of(app, id);
+    fx.push(app.journal(
+        Entry::CommandStarted {
+            step: id,
+            run,
+            command: shown,
+        },
+        Some(id),
+        Then::Spawn { run, script, env },
+    ));
+    fx
+}
+
+pub(super) fn on_exited(
+    app: &mut App,
+    run: u32,
+    exit_code: Option<i32>,
+    duration_ms: u64,
+    cancelled: bool,
+) -> Vec<Effect> {
+    if let Some(fx) = native_runs::shell_line_exited(app, run, exit_code, cancelled) {
+        return fx;
+    }
+    let Some(r) = app.running.take_if(|r| r.run == run) else {
+        return Vec::new();
+    };
+    let cancelled = cancelled || r.cancel_requested;
+    let summary = match (exit_code, cancelled) {
+        (_, true) => "cancelled".to_string(),
+        (Some(0), _) => "exit 0".to_string(),
+        (Some(c), _) => format!("failed: exit {c}"),
+        (None, _) => "killed by a signal".to_string(),
+    };
+    let level = if exit_code == Some(0) && !cancelled {
+        FlashLevel::Info
+    } else {
+        FlashLevel::Warning
+    };
+    app.flash(
+        level,
+        &format!(
+            "Run {run} {summary} after {}",
+            crate::domain::duration_text::precise_ms(duration_ms)
+        ),
+    );
+    let then = if app.quit_after_run {
+        Then::Quit
+    } else {
+        Then::Nothing
+    };
+    vec![app.journal(
+        Entry::CommandFinished {
+            step: r.step,
+            run,
+            exit_code,
+            duration_ms,
+            cancelled,
+        },
+        Some(r.step),
+        then,
+    )]
+}
