@@ -173,6 +173,7 @@ where
         },
         verify.as_mut(),
     );
+    let mut view_state = view::ViewState::default();
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     let mut terminated = false;
@@ -182,7 +183,7 @@ where
     loop {
         if dirty && last_draw.elapsed() >= FRAME {
             terminal
-                .draw(|f| view::render(&app, f))
+                .draw(|f| view::render_with(&app, &mut view_state, f))
                 .map_err(std::io::Error::other)?;
             last_draw = Instant::now();
             dirty = false;

@@ -14,7 +14,19 @@ use super::theme::Role;
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
+/// What the view keeps between frames: presentation only, never read by the reducers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ViewState {
+    pub procedure: panes::procedure::ProcedureScroll,
+}
+
+/// Draws a frame with fresh presentation state (tests, benches, a one-off frame).
 pub fn render(app: &App, frame: &mut Frame) {
+    render_with(app, &mut ViewState::default(), frame);
+}
+
+/// Draws a frame; `view` carries the scroll positions over from the previous frame.
+pub fn render_with(app: &App, view: &mut ViewState, frame: &mut Frame) {
     let area = frame.area();
     frame.render_widget(Block::default().style(app.theme.style(Role::Base)), area);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -31,7 +43,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     let left_width = (body.width * 2 / 5).clamp(32, 64);
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Min(40)]).areas(body);
-    panes::procedure::render(app, frame, left);
+    panes::procedure::render(app, &mut view.procedure, frame, left);
     let right = match &app.metrics {
         Some(live) => {
             // With a cluster too, the metrics and matrix panes get less of the column.

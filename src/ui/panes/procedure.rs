@@ -41,7 +41,14 @@ pub fn marker(app: &App, step: &Step) -> (&'static str, Role) {
     }
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// The list's first visible row: presentation state kept by whoever draws (ratatui's
+/// `StatefulWidget` way), so that the list scrolls only when the selection would leave it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProcedureScroll {
+    pub offset: usize,
+}
+
+pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let (done, total) = app.total_progress();
     let focused = app.focus == Pane::Procedure && app.layers.is_empty();
@@ -77,7 +84,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
     }
     let height = inner.height as usize;
-    let mut offset = app.procedure_offset.get();
+    let mut offset = scroll.offset;
     // Keep the selection visible with a little context, and its phase header when it fits.
     let margin = 2.min(height / 4);
     if cursor_row < offset + margin {
@@ -86,7 +93,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         offset = (cursor_row + margin + 1).saturating_sub(height);
     }
     offset = offset.min(rows.len().saturating_sub(height));
-    app.procedure_offset.set(offset);
+    scroll.offset = offset;
 
     let current = app.current_phase();
     let lines: Vec<Line> = rows
@@ -154,4 +161,40 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::ui::testkit::app;
+
+    /// The first visible row after drawing `app` into a list `height` rows tall.
+    fn draw(app: &App, scroll: &mut ProcedureScroll, height: u16) -> usize {
+        let mut terminal = Terminal::new(TestBackend::new(40, height)).expect("terminal");
+        terminal
+            .draw(|f| render(app, scroll, f, f.area()))
+            .expect("draw");
+        scroll.offset
+    }
+
+    #[test]
+    fn the_list_scrolls_only_when_the_selection_would_leave_it() {
+        let mut app = app();
+        let mut scroll = ProcedureScroll::default();
+        // Five rows inside the frame: the last step is selected, so the list scrolls down.
+        app.cursor = app.steps.len() - 1;
+        let bottom = draw(&app, &mut scroll, 7);
+        assert!(bottom > 0, "the selection at the end scrolls the list");
+        // One step up stays inside the window: the offset kept from the last frame holds.
+        app.cursor -= 1;
+        assert_eq!(draw(&app, &mut scroll, 7), bottom);
+        // Without the kept offset the same selection would be drawn at another offset.
+        assert_ne!(draw(&app, &mut ProcedureScroll::default(), 7), bottom);
+        // Back at the top, the list scrolls up again.
+        app.cursor = 0;
+        assert_eq!(draw(&app, &mut scroll, 7), 0);
+    }
 }

@@ -1,6 +1,5 @@
 //! The console's state. Only the reducers in `ui::update` change it; the view reads it.
 
-use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
@@ -71,8 +70,6 @@ pub struct App {
     /// Quit once the running command has ended and been journaled.
     pub quit_after_run: bool,
     pub quitting: bool,
-    /// Presentation only: first visible row of the procedure list (adjusted while drawing).
-    pub procedure_offset: Cell<usize>,
     /// Live metrics and the decision matrix; `None` when the runbook has no
     /// `metrics.queries` or no Prometheus is configured (then no metrics panes).
     pub metrics: Option<LiveMetrics>,
@@ -140,7 +137,6 @@ impl App {
             journal_scroll: 0,
             quit_after_run: false,
             quitting: false,
-            procedure_offset: Cell::new(0),
             metrics: None,
             cluster: None,
             messaging: Messaging::default(),
