@@ -6,9 +6,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub mod check;
 pub mod console;
+pub mod console_verify;
 pub mod drill;
 pub mod drill_session;
 pub mod drill_setup;
+pub mod prometheus_url;
 pub mod report;
 pub mod sessions;
 pub mod sim;

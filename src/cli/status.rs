@@ -4,7 +4,6 @@
 //! With `--runbook FILE` whose front matter has `metrics.queries`, also every metric's
 //! value and the decision matrix's verdict, for a CI rollback gate ([`status_gate`]).
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
@@ -15,9 +14,7 @@ use serde::Serialize;
 use super::status_gate::{self, EXIT_HEALTHY, EXIT_ROLLOUT_FAILED, GateOptions, evaluate_gate};
 use super::{CliError, ClusterArgs, StatusArgs, TextOrJson, deployment_name};
 use crate::adapters::kube::{ConnectOptions, Connection, connect, convert};
-use crate::adapters::prometheus::{
-    DEFAULT_TIMEOUT, PROMETHEUS_URL_ENV, PrometheusSource, client_config,
-};
+use crate::adapters::prometheus::{DEFAULT_TIMEOUT, PROMETHEUS_URL_ENV, PrometheusSource};
 use crate::domain::cluster::{PodTable, RolloutView};
 use crate::domain::decision::{DEFAULT_STALENESS, Matrix};
 use crate::domain::runbook::front_matter::DurationSpec;
@@ -176,22 +173,7 @@ fn gate_plan(args: &StatusArgs, runbook: Option<&Runbook>) -> Result<Option<Gate
             lines.join("\n")
         ))
     })?;
-    let mut front = front.clone();
-    if let Some(url) = args
-        .prometheus_url
-        .as_deref()
-        .filter(|u| !u.trim().is_empty())
-    {
-        let prom = front
-            .metrics
-            .get_or_insert_with(Default::default)
-            .prometheus
-            .get_or_insert_with(Default::default);
-        prom.url = Some(url.trim().to_string());
-        prom.url_env = None;
-    }
-    let dir = runbook.source.parent().unwrap_or_else(|| Path::new("."));
-    let config = client_config(Some(&front), |k| std::env::var(k).ok(), dir)
+    let config = super::prometheus_url::config(runbook, args.prometheus_url.as_deref())
         .map_err(msg)?
         .ok_or_else(|| {
             msg(format!(
