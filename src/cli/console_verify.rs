@@ -11,7 +11,8 @@ use crate::adapters::metrics_source::MetricsSource;
 use crate::adapters::prometheus::PrometheusSource;
 use crate::adapters::verify::{ClusterProbe, Prober, TimeScale};
 use crate::domain::runbook::Runbook;
-use crate::runtime::console::{ClusterFeed, MetricsFeed};
+use crate::runtime::cluster_exec::ClusterFeed;
+use crate::runtime::metrics_task::MetricsFeed;
 use crate::runtime::verification::VerifyFeed;
 
 /// Environment variable scaling verification windows (check seconds per real second):

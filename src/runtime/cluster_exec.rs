@@ -1,0 +1,166 @@
+//! The cluster executor: the watchers' events forwarded as `Msg::Cluster`, and each step
+//! of a cluster action (preflight, dry-run, lock, execute, follow, release) in its own
+//! task, answered with `Msg::ClusterStep`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::adapters::identity;
+use crate::adapters::kube::lease::{DEFAULT_DURATION, LeaseError, holder_identity};
+use crate::adapters::kube::watch::{WatchHandle, spawn_watchers};
+use crate::adapters::kube::{ActionRunner, LeaseGuard};
+use crate::domain::cluster::{ClusterEvent, Target};
+use crate::ui::effect::Effect;
+use crate::ui::msg::Msg;
+use crate::ui::state::cluster::{ClusterStep, LockRefusal};
+
+/// The cluster the console watches (and acts on): a connected client and the target.
+pub struct ClusterFeed {
+    pub client: kube::Client,
+    pub target: Target,
+    pub read_only: bool,
+}
+
+/// Carries out the steps of cluster actions, each in its own task, answering with
+/// `Msg::ClusterStep`. Holds the Lease locks taken, by action.
+pub struct ClusterExec {
+    runner: ActionRunner,
+    client: kube::Client,
+    namespace: String,
+    deployment: String,
+    holder: String,
+    leases: Arc<tokio::sync::Mutex<HashMap<u64, LeaseGuard>>>,
+    follow_timeout: Duration,
+}
+
+impl ClusterExec {
+    pub fn new(feed: ClusterFeed, session: &str) -> ClusterExec {
+        ClusterExec {
+            runner: ActionRunner::new(feed.client.clone(), feed.target.clone(), feed.read_only),
+            client: feed.client,
+            namespace: feed.target.namespace,
+            deployment: feed.target.deployment,
+            holder: holder_identity(&identity::user_name(), &identity::host_name(), session),
+            leases: Arc::default(),
+            follow_timeout: Duration::from_secs(300),
+        }
+    }
+
+    pub fn run(&self, effect: Effect, tx: mpsc::Sender<Msg>) {
+        let runner = self.runner.clone();
+        let leases = self.leases.clone();
+        let send = move |tx: mpsc::Sender<Msg>, op: u64, step: ClusterStep| async move {
+            let _ = tx.send(Msg::ClusterStep { op, step }).await;
+        };
+        match effect {
+            Effect::ClusterPreflight { op, action } => {
+                tokio::spawn(async move {
+                    let r = runner.preflight(&action).await.map_err(|e| e.to_string());
+                    send(tx, op, ClusterStep::Preflight(r)).await;
+                });
+            }
+            Effect::ClusterDryRun { op, action } => {
+                tokio::spawn(async move {
+                    let r = runner.dry_run(&action).await.map_err(|e| e.to_string());
+                    send(tx, op, ClusterStep::Planned(r)).await;
+                });
+            }
+            Effect::ClusterLock { op } => {
+                let (client, ns, name, holder) = (
+                    self.client.clone(),
+                    self.namespace.clone(),
+                    self.deployment.clone(),
+                    self.holder.clone(),
+                );
+                tokio::spawn(async move {
+                    let r = match LeaseGuard::acquire(client, &ns, &name, &holder, DEFAULT_DURATION)
+                        .await
+                    {
+                        Ok(guard) => {
+                            leases.lock().await.insert(op, guard);
+                            Ok(())
+                        }
+                        Err(e @ LeaseError::Held(_)) => Err(LockRefusal::Held(e.to_string())),
+                        Err(e) => Err(LockRefusal::Failed(e.to_string())),
+                    };
+                    send(tx, op, ClusterStep::Locked(r)).await;
+                });
+            }
+            Effect::ClusterExecute { op, action } => {
+                tokio::spawn(async move {
+                    let held = leases.lock().await;
+                    let r = match held.get(&op) {
+                        Some(guard) => runner
+                            .execute(&action, guard)
+                            .await
+                            .map_err(|e| e.to_string()),
+                        None => Err("the lock was not held; nothing was sent".to_string()),
+                    };
+                    drop(held);
+                    send(tx, op, ClusterStep::Executed(r)).await;
+                });
+            }
+            Effect::ClusterFollow { op } => {
+                let timeout = self.follow_timeout;
+                tokio::spawn(async move {
+                    let progress = tx.clone();
+                    let r = runner
+                        .follow(timeout, |p| {
+                            // Progress is best effort: a full queue drops an observation,
+                            // never the outcome.
+                            let _ = progress.try_send(Msg::ClusterStep {
+                                op,
+                                step: ClusterStep::Progress(p),
+                            });
+                        })
+                        .await
+                        .map_err(|e| e.to_string());
+                    send(tx, op, ClusterStep::Followed(r)).await;
+                });
+            }
+            Effect::ClusterRelease { op } => {
+                tokio::spawn(async move {
+                    let guard = leases.lock().await.remove(&op);
+                    if let Some(g) = guard
+                        && let Err(e) = g.release().await
+                    {
+                        tracing::warn!("releasing the lock: {e} (it expires by itself)");
+                    }
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Releases every lock still held (quitting).
+    pub async fn release_all(self) {
+        let guards: Vec<LeaseGuard> = self.leases.lock().await.drain().map(|(_, g)| g).collect();
+        for g in guards {
+            if let Err(e) = g.release().await {
+                tracing::warn!("releasing the lock: {e} (it expires by itself)");
+            }
+        }
+    }
+}
+
+/// Starts the pod, rollout and event watchers of the target and forwards what they
+/// report as `Msg::Cluster`, over the same bounded channel (a slow console slows the
+/// watchers; nothing grows). The watchers stop when the handle is stopped or dropped.
+pub fn spawn_cluster(
+    tx: mpsc::Sender<Msg>,
+    feed: &ClusterFeed,
+) -> (WatchHandle, tokio::task::JoinHandle<()>) {
+    let (ctx, mut crx) = mpsc::channel::<ClusterEvent>(256);
+    let handle = spawn_watchers(feed.client.clone(), &feed.target, ctx);
+    let forward = tokio::spawn(async move {
+        while let Some(ev) = crx.recv().await {
+            if tx.send(Msg::Cluster(ev)).await.is_err() {
+                break;
+            }
+        }
+    });
+    (handle, forward)
+}

@@ -1,0 +1,72 @@
+//! Where each effect goes: one executor per family — the journal writer, the shell, the
+//! cluster, the metrics task (baseline requests), the notifier, verification, and the
+//! drill's start. Nothing here writes `App`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::mpsc;
+
+use crate::ui::effect::Effect;
+use crate::ui::msg::Msg;
+
+use super::cluster_exec::ClusterExec;
+use super::journal_writer::JournalWriter;
+use super::notify_feed::{NotifyTask, refuse};
+use super::shell_exec::ShellExec;
+use super::verification::VerifyExec;
+
+pub struct Executors {
+    pub journal: JournalWriter,
+    pub shell: ShellExec,
+    /// `None` without a cluster connection.
+    pub cluster: Option<ClusterExec>,
+    /// Set to ask the metrics task for offset baselines at its next refresh.
+    pub baseline_request: Arc<AtomicBool>,
+    /// `None` without message sinks.
+    pub notifier: Option<NotifyTask>,
+    /// `None` when the runbook has no verification checks.
+    pub verify: Option<VerifyExec>,
+    /// Starts the drill's timeline, once.
+    pub drill_start: Option<Box<dyn FnOnce() + Send>>,
+    /// Where every answer goes.
+    pub tx: mpsc::Sender<Msg>,
+}
+
+impl Executors {
+    /// Carries effects out, in order (the reducer set `App::quitting` with `Quit`).
+    pub fn execute(&mut self, effects: Vec<Effect>) {
+        let tx = &self.tx;
+        for effect in effects {
+            match effect {
+                Effect::ReadBaselines => self.baseline_request.store(true, Ordering::SeqCst),
+                Effect::Verify(v) => match self.verify.as_mut() {
+                    Some(exec) => exec.run(v, tx.clone()),
+                    None => tracing::error!("verification effect without probes: {v:?}"),
+                },
+                Effect::ClusterPreflight { .. }
+                | Effect::ClusterDryRun { .. }
+                | Effect::ClusterLock { .. }
+                | Effect::ClusterExecute { .. }
+                | Effect::ClusterFollow { .. }
+                | Effect::ClusterRelease { .. } => match &self.cluster {
+                    Some(a) => a.run(effect, tx.clone()),
+                    None => tracing::error!("cluster effect without a cluster: {effect:?}"),
+                },
+                Effect::Journal { req, entry } => self.journal.send(req, entry),
+                Effect::Spawn { run, script, env } => self.shell.spawn(run, &script, env, tx),
+                Effect::Cancel { run } => self.shell.cancel(run),
+                Effect::Deliver { sink, msg } => match &self.notifier {
+                    Some(n) => n.send(sink, *msg, tx),
+                    None => refuse(tx, sink, *msg, "no message sinks in this console"),
+                },
+                Effect::Quit => {}
+                Effect::StartDrill => {
+                    if let Some(start) = self.drill_start.take() {
+                        start();
+                    }
+                }
+            }
+        }
+    }
+}

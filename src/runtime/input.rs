@@ -1,0 +1,67 @@
+//! The console's input sources: the terminal's keys, pastes and resizes, a tick each
+//! second, and SIGTERM/SIGHUP as `Msg::Terminate`.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use futures::StreamExt;
+use ratatui::crossterm::event::{Event, EventStream};
+use tokio::sync::mpsc;
+
+use crate::ui::msg::Msg;
+
+pub fn spawn_input(tx: mpsc::Sender<Msg>) {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(ev) = events.next().await {
+            let msg = match ev {
+                Ok(Event::Key(k)) => Msg::Key(k),
+                Ok(Event::Paste(s)) => Msg::Paste(s),
+                Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!("terminal input error: {e}");
+                    break;
+                }
+            };
+            if tx.send(msg).await.is_err() {
+                break;
+            }
+        }
+    });
+}
+
+pub fn spawn_ticks(tx: mpsc::Sender<Msg>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            every.tick().await;
+            if tx.send(Msg::Tick(Utc::now())).await.is_err() {
+                break;
+            }
+        }
+    });
+}
+
+pub fn spawn_signals(tx: mpsc::Sender<Msg>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    tokio::spawn(async move {
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            tracing::warn!("could not install SIGTERM/SIGHUP handlers");
+            return;
+        };
+        loop {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+            if tx.send(Msg::Terminate).await.is_err() {
+                break;
+            }
+        }
+    });
+}
