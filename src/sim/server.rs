@@ -800,6 +800,7 @@ pub fn delete_object(
                 json!(when.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
             o["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
             let stored = shared.store.update(res, o, None)?;
+            crate::sim::controllers::kubelet_events::killing(shared, &stored);
             shared.kick();
             return Ok((*stored).clone());
         }
