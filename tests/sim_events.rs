@@ -383,3 +383,44 @@ fn get_events_wide_shows_subobject_source_first_seen_count_and_name() {
         "{plain}"
     );
 }
+
+/// A scenario's history happened at its stated times: each revision's replica set, and
+/// the controller's events about it, carry the time the scenario gives (ages computed by
+/// the server, as `kubectl get` prints them; `HumanDuration` in apimachinery).
+#[test]
+fn history_revisions_are_rolled_out_at_their_stated_past_times() {
+    let sim = Sim::start(
+        r#"
+name: dated
+namespace: shop
+apps:
+  - name: web
+    replicas: 2
+    image: shop/web
+    history: [{version: "1.0", ago: 3h}, {version: "1.1", ago: 90m}]
+    version: "1.2"
+    deployed_ago: 20m
+"#,
+        1.0,
+    );
+    let rs_age = |image: &str| {
+        let name = rs_for(&sim, image);
+        let out = sim.ok(&["get", "rs", &name, "--no-headers"]);
+        out.split_whitespace()
+            .last()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(rs_age("shop/web:1.0"), "3h");
+    assert_eq!(rs_age("shop/web:1.1"), "90m");
+    assert_eq!(rs_age("shop/web:1.2"), "20m");
+    let deploy = sim.ok(&["get", "deploy", "web", "--no-headers"]);
+    assert!(deploy.trim_end().ends_with("3h"), "{deploy}");
+    let first = rs_for(&sim, "shop/web:1.0");
+    let events = sim.ok(&["get", "events", "--no-headers"]);
+    let line = events
+        .lines()
+        .find(|l| l.contains(&format!("Scaled up replica set {first} to 2")))
+        .unwrap_or_else(|| panic!("{events}"));
+    assert!(line.starts_with("3h "), "{line}");
+}
