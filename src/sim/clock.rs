@@ -5,6 +5,8 @@
 //! time to simulated time by a constant factor (`--speed`), so a ten-minute scenario at
 //! speed 10 lasts one real minute while every timestamp the API shows stays consistent.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -15,6 +17,9 @@ pub struct SimClock {
     started: Instant,
     started_wall: DateTime<Utc>,
     speed: f64,
+    /// Milliseconds `now()` is set back by while a scenario sets up its past (shared by
+    /// every clone).
+    rewind_ms: Arc<AtomicI64>,
 }
 
 impl SimClock {
@@ -43,6 +48,7 @@ impl SimClock {
             started: Instant::now(),
             started_wall: Utc::now() - chrono::Duration::milliseconds((lead * 1000.0) as i64),
             speed,
+            rewind_ms: Arc::new(AtomicI64::new(0)),
         }
     }
 
@@ -58,8 +64,20 @@ impl SimClock {
 
     /// The current simulated wall-clock time.
     pub fn now(&self) -> DateTime<Utc> {
-        let ms = (self.elapsed_secs() * 1000.0) as i64;
+        let ms = (self.elapsed_secs() * 1000.0) as i64 - self.rewind_ms.load(Ordering::Relaxed);
         self.started_wall + chrono::Duration::milliseconds(ms)
+    }
+
+    /// Sets `now()` back by `secs` (0 to undo): a scenario writes the revisions it
+    /// states happened in the past at their times. Only set-up, before the controllers
+    /// run, uses it.
+    pub fn set_rewind_secs(&self, secs: f64) {
+        let ms = if secs.is_finite() && secs > 0.0 {
+            (secs * 1000.0) as i64
+        } else {
+            0
+        };
+        self.rewind_ms.store(ms, Ordering::Relaxed);
     }
 
     /// The current simulated time as Kubernetes renders timestamps (RFC 3339, seconds, `Z`).
@@ -173,5 +191,16 @@ mod tests {
         assert!((899..=901).contains(&lag), "{lag}");
         let exact = SimClock::with_horizon(1.0, 1000.0);
         assert!(Utc::now().signed_duration_since(exact.now()).num_seconds() <= 1);
+    }
+
+    #[test]
+    fn rewinding_sets_every_clone_back_until_undone() {
+        let c = SimClock::new(1.0);
+        let clone = c.clone();
+        c.set_rewind_secs(7200.0);
+        let lag = Utc::now().signed_duration_since(clone.now()).num_seconds();
+        assert!((7199..=7201).contains(&lag), "{lag}");
+        c.set_rewind_secs(0.0);
+        assert!(Utc::now().signed_duration_since(clone.now()).num_seconds() <= 1);
     }
 }

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod clock;
 pub mod controllers;
 pub mod discovery;
+pub mod events;
 pub mod kubeconfig;
 pub mod objects;
 pub mod patch;
@@ -30,6 +31,7 @@ pub mod status;
 pub mod store;
 pub mod table;
 pub mod tls;
+pub mod validation;
 pub mod watch;
 
 use std::net::SocketAddr;
@@ -159,6 +161,11 @@ pub struct Shared {
     behaviours_gen: AtomicU64,
     /// Events the current controller pass may still record.
     event_budget: AtomicU64,
+    /// The event recorder's names and aggregation cache.
+    pub(crate) event_log: Mutex<events::EventLog>,
+    /// Images on each simulated node: `node\0image` → UID of the pod pulling it, empty
+    /// once pulled.
+    node_images: Mutex<std::collections::HashMap<String, String>>,
     /// Next pod IP (an offset in 10.244.0.0/14).
     next_ip: AtomicU64,
     /// Bumped by every `set_faults`.
@@ -210,6 +217,8 @@ impl Shared {
             requests: AtomicU64::new(0),
             behaviours_gen: AtomicU64::new(0),
             event_budget: AtomicU64::new(0),
+            event_log: Mutex::new(events::EventLog::default()),
+            node_images: Mutex::new(Default::default()),
             next_ip: AtomicU64::new(2),
             faults_gen: AtomicU64::new(0),
             timeline_log: Mutex::new(Vec::new()),
@@ -385,6 +394,36 @@ impl Shared {
         self.event_budget
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1))
             .is_ok()
+    }
+
+    /// A pod on `node` needs `image`: true when it is neither there nor being pulled (the
+    /// pod then pulls it).
+    pub fn claim_image_pull(&self, node: &str, image: &str, pod_uid: &str) -> bool {
+        let mut images = self.node_images.lock().unwrap_or_else(|p| p.into_inner());
+        let key = format!("{node}\0{image}");
+        if images.contains_key(&key) {
+            return false;
+        }
+        images.insert(key, pod_uid.to_string());
+        true
+    }
+
+    /// A pod on `node` starts with `image`: true when this pod pulled it (the pull ends
+    /// now), false when it was already there.
+    pub fn finish_image_pull(&self, node: &str, image: &str, pod_uid: &str) -> bool {
+        let mut images = self.node_images.lock().unwrap_or_else(|p| p.into_inner());
+        let key = format!("{node}\0{image}");
+        match images.get(&key) {
+            Some(puller) if puller == pod_uid => {
+                images.insert(key, String::new());
+                true
+            }
+            Some(_) => false,
+            None => {
+                images.insert(key, String::new());
+                true
+            }
+        }
     }
 
     /// Adds a behaviour that takes precedence over the existing ones.

@@ -8,26 +8,10 @@ use serde_json::{Map, Value, json};
 use super::Shared;
 use super::discovery::ResourceInfo;
 use super::status::ApiError;
+use super::validation::{validate, validate_status};
 
 /// Alphabet of generated name suffixes and pod-template hashes (apimachinery's `rand.String`).
 pub const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-
-fn invalid(res: &ResourceInfo, name: &str, detail: impl Into<String>) -> ApiError {
-    ApiError::Invalid {
-        kind: res.qualified_kind(),
-        name: name.to_string(),
-        detail: detail.into(),
-    }
-}
-
-fn is_dns_subdomain(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-        && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && s.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
-}
 
 fn meta_mut(obj: &mut Value) -> &mut Map<String, Value> {
     if !obj.get("metadata").is_some_and(Value::is_object) {
@@ -175,164 +159,6 @@ pub fn apply_defaults(res: &ResourceInfo, obj: &mut Value) {
     }
 }
 
-fn validate_containers(
-    res: &ResourceInfo,
-    name: &str,
-    spec: Option<&Value>,
-    path: &str,
-) -> Result<(), ApiError> {
-    let containers = spec
-        .and_then(|s| s.get("containers"))
-        .and_then(Value::as_array);
-    let Some(containers) = containers.filter(|c| !c.is_empty()) else {
-        return Err(invalid(
-            res,
-            name,
-            format!("{path}.containers: Required value"),
-        ));
-    };
-    for (i, c) in containers.iter().enumerate() {
-        if c.get("name")
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty)
-        {
-            return Err(invalid(
-                res,
-                name,
-                format!("{path}.containers[{i}].name: Required value"),
-            ));
-        }
-        if c.get("image")
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty)
-        {
-            return Err(invalid(
-                res,
-                name,
-                format!("{path}.containers[{i}].image: Required value"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Validates an object about to be stored (a subset of the real validation: the fields
-/// whose absence would break the controllers).
-pub fn validate(res: &ResourceInfo, obj: &Value) -> Result<(), ApiError> {
-    let name = obj["metadata"]["name"].as_str().unwrap_or_default();
-    if !is_dns_subdomain(name) {
-        return Err(invalid(
-            res,
-            name,
-            format!(
-                "metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
-            ),
-        ));
-    }
-    match (res.group, res.plural) {
-        ("apps", "deployments") | ("apps", "replicasets") => {
-            let spec = &obj["spec"];
-            if let Some(r) = spec.get("replicas")
-                && r.as_i64().is_none_or(|r| r < 0)
-            {
-                return Err(invalid(
-                    res,
-                    name,
-                    format!(
-                        "spec.replicas: Invalid value: {r}: must be greater than or equal to 0"
-                    ),
-                ));
-            }
-            let Some(selector) = spec.get("selector").filter(|s| s.is_object()) else {
-                return Err(invalid(res, name, "spec.selector: Required value"));
-            };
-            if selector
-                .get("matchLabels")
-                .is_some_and(|m| !m.is_object() && !m.is_null())
-            {
-                return Err(invalid(
-                    res,
-                    name,
-                    "spec.selector.matchLabels: Invalid value: must be a map",
-                ));
-            }
-            let tmpl_labels = &spec["template"]["metadata"]["labels"];
-            if !tmpl_labels.is_object() && !tmpl_labels.is_null() {
-                return Err(invalid(
-                    res,
-                    name,
-                    "spec.template.metadata.labels: Invalid value: must be a map",
-                ));
-            }
-            let sel = super::selectors::LabelSelector::from_object(selector);
-            if sel.is_empty() {
-                return Err(invalid(
-                    res,
-                    name,
-                    "spec.selector: Invalid value: v1.LabelSelector{}: empty selector is invalid for deployment",
-                ));
-            }
-            let tmpl_meta = spec["template"]
-                .get("metadata")
-                .cloned()
-                .unwrap_or_else(|| json!({}));
-            if !sel.matches(&json!({"metadata": tmpl_meta})) {
-                return Err(invalid(
-                    res,
-                    name,
-                    "spec.template.metadata.labels: Invalid value: `selector` does not match template `labels`",
-                ));
-            }
-            validate_containers(
-                res,
-                name,
-                spec["template"].get("spec"),
-                "spec.template.spec",
-            )
-        }
-        ("", "pods") => validate_containers(res, name, obj.get("spec"), "spec"),
-        _ => Ok(()),
-    }
-}
-
-/// The shape the controllers rely on in a status written through `/status`.
-fn validate_status(res: &ResourceInfo, name: &str, status: &Value) -> Result<(), ApiError> {
-    if !status.is_object() {
-        return Err(invalid(
-            res,
-            name,
-            "status: Invalid value: must be an object",
-        ));
-    }
-    for list in ["conditions", "containerStatuses", "initContainerStatuses"] {
-        if status
-            .get(list)
-            .is_some_and(|l| !l.is_array() && !l.is_null())
-        {
-            return Err(invalid(
-                res,
-                name,
-                format!("status.{list}: Invalid value: must be a list"),
-            ));
-        }
-    }
-    for (i, c) in status["containerStatuses"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        if !c.is_object() || c.get("state").is_some_and(|s| !s.is_object()) {
-            return Err(invalid(
-                res,
-                name,
-                format!("status.containerStatuses[{i}]: Invalid value: must be an object"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 impl Shared {
     /// A fresh UID from the seeded generator.
     pub fn new_uid(&self) -> String {
@@ -398,8 +224,10 @@ impl Shared {
                     return Err(ApiError::Invalid {
                         kind: res.qualified_kind(),
                         name: String::new(),
-                        detail: "metadata.name: Required value: name or generateName is required"
-                            .into(),
+                        causes: vec![
+                            "metadata.name: Required value: name or generateName is required"
+                                .into(),
+                        ],
                     });
                 }
             }

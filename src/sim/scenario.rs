@@ -167,6 +167,62 @@ pub fn behaviour_index(list: &[Behaviour], pod_spec: &Value) -> Option<usize> {
     })
 }
 
+/// An earlier version of an application: `"1.4.0"`, or `{version: "1.4.0", ago: 3d}`
+/// to state when it was rolled out.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum HistoryEntry {
+    Version(String),
+    Dated { version: String, ago: String },
+}
+
+impl HistoryEntry {
+    /// The version (image tag).
+    pub fn version(&self) -> &str {
+        match self {
+            HistoryEntry::Version(v) | HistoryEntry::Dated { version: v, .. } => v,
+        }
+    }
+}
+
+/// Default distance between two revisions whose time the scenario does not state.
+const REVISION_SPACING_SECS: f64 = 86_400.0;
+
+impl AppSpec {
+    /// Seconds before the start at which each revision (history, then the running
+    /// version) was rolled out: stated times as stated, the running version at start
+    /// unless `deployed_ago`, an unstated earlier one a day before the next. Errors name
+    /// an unparsable time or a revision not earlier than the next.
+    pub fn revision_times(&self) -> Result<Vec<f64>, String> {
+        let current = match &self.deployed_ago {
+            Some(a) => parse_duration(a).ok_or_else(|| format!("invalid deployed_ago {a:?}"))?,
+            None => 0.0,
+        };
+        let mut times = vec![current];
+        for (i, h) in self.history.iter().enumerate().rev() {
+            let next = times.last().copied().unwrap_or(0.0);
+            let t = match h {
+                HistoryEntry::Version(_) => next + REVISION_SPACING_SECS,
+                HistoryEntry::Dated { ago, .. } => parse_duration(ago)
+                    .ok_or_else(|| format!("history entry {i}: invalid ago {ago:?}"))?,
+            };
+            if t <= next {
+                return Err(format!(
+                    "history entry {i} ({}): ago {} must be earlier than the next revision",
+                    h.version(),
+                    match h {
+                        HistoryEntry::Dated { ago, .. } => ago.as_str(),
+                        HistoryEntry::Version(_) => "",
+                    }
+                ));
+            }
+            times.push(t);
+        }
+        times.reverse();
+        Ok(times)
+    }
+}
+
 /// An application: a deployment (with its revision history), optionally a service.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -185,11 +241,15 @@ pub struct AppSpec {
     /// Container name (default `app`).
     #[serde(default)]
     pub container: Option<String>,
-    /// Earlier versions, oldest first; each becomes a revision.
+    /// Earlier versions, oldest first; each becomes a revision, rolled out at its `ago`
+    /// (default: a day before the next revision).
     #[serde(default)]
-    pub history: Vec<String>,
+    pub history: Vec<HistoryEntry>,
     /// The running version (the latest revision).
     pub version: String,
+    /// How long before the start the running version was rolled out (default: at start).
+    #[serde(default)]
+    pub deployed_ago: Option<String>,
     #[serde(default)]
     pub env: BTreeMap<String, String>,
     /// Extra labels on the pods and in the selector (e.g. `track: blue`).
@@ -454,6 +514,7 @@ pub fn parse_duration(s: &str) -> Option<f64> {
         let value: f64 = num.parse().ok()?;
         num.clear();
         let unit = match c {
+            'd' => 86_400.0,
             'h' => 3600.0,
             'm' if chars.peek() == Some(&'s') => {
                 chars.next();
@@ -476,6 +537,12 @@ impl Scenario {
             path: path.into(),
             message: e.to_string(),
         })?;
+        for a in &s.apps {
+            a.revision_times().map_err(|m| ScenarioError::Parse {
+                path: path.into(),
+                message: format!("app {}: {m}", a.name),
+            })?;
+        }
         for (i, e) in s.timeline.iter().enumerate() {
             let err = |message: String| ScenarioError::Timeline {
                 path: path.into(),
@@ -563,6 +630,19 @@ impl Scenario {
     /// Creates the initial cluster; each historical version is rolled out through the
     /// deployment controller, so replica sets, revisions and events are real.
     pub fn setup(&self, shared: &Shared) -> Result<(), ApiError> {
+        let result = self.setup_at_stated_times(shared);
+        shared.clock.set_rewind_secs(0.0);
+        result
+    }
+
+    /// [`Scenario::setup`], with the clock set back to when each revision happened.
+    fn setup_at_stated_times(&self, shared: &Shared) -> Result<(), ApiError> {
+        let earliest = self
+            .apps
+            .iter()
+            .filter_map(|a| a.revision_times().ok()?.first().copied())
+            .fold(0.0, f64::max);
+        shared.clock.set_rewind_secs(earliest);
         ensure_namespace(shared, &self.namespace)?;
         for cm in &self.configmaps {
             let ns = cm
@@ -582,11 +662,14 @@ impl Scenario {
             ensure_namespace(shared, &ns)?;
             let label = a.app.clone().unwrap_or_else(|| a.name.clone());
             let container = a.container.clone().unwrap_or_else(|| "app".into());
-            let versions: Vec<&String> = a
+            let versions: Vec<&str> = a
                 .history
                 .iter()
-                .chain(std::iter::once(&a.version))
+                .map(HistoryEntry::version)
+                .chain(std::iter::once(a.version.as_str()))
                 .collect();
+            let times = a.revision_times().map_err(ApiError::BadRequest)?;
+            shared.clock.set_rewind_secs(times[0]);
             let env: Vec<Value> = a
                 .env
                 .iter()
@@ -634,7 +717,8 @@ impl Scenario {
             let d = shared.prepare_create(res("apps", "deployments"), &ns, d)?;
             shared.store.create(res("apps", "deployments"), d)?;
             controllers::settle(shared);
-            for v in versions.iter().skip(1) {
+            for (v, ago) in versions.iter().zip(&times).skip(1) {
+                shared.clock.set_rewind_secs(*ago);
                 set_version(
                     shared,
                     &ns,
@@ -644,6 +728,8 @@ impl Scenario {
                 )?;
                 controllers::settle(shared);
             }
+            // The service came with the first revision.
+            shared.clock.set_rewind_secs(times[0]);
             if a.service {
                 let svc = json!({
                     "metadata": {"name": a.name, "labels": {"app": label}},
@@ -939,6 +1025,37 @@ mod tests {
         assert_eq!(parse_duration("5x"), None);
         assert_eq!(parse_duration("5"), Some(5.0));
         assert_eq!(parse_duration("m"), None);
+        assert_eq!(parse_duration("3d"), Some(259_200.0));
+    }
+
+    fn app_with(history: &str, deployed_ago: &str) -> Result<Vec<f64>, String> {
+        let text = format!(
+            "name: t\napps:\n  - {{name: web, image: web, version: \"3\", history: {history}{deployed_ago}}}\n"
+        );
+        Scenario::parse(&text, "t.yaml")
+            .map_err(|e| e.to_string())?
+            .apps[0]
+            .revision_times()
+    }
+
+    #[test]
+    fn revisions_are_spread_over_their_stated_times() {
+        assert_eq!(
+            app_with(r#"["1", "2"]"#, ""),
+            Ok(vec![172_800.0, 86_400.0, 0.0])
+        );
+        assert_eq!(
+            app_with(r#"["1", {version: "2", ago: 3h}]"#, ", deployed_ago: 20m"),
+            Ok(vec![97_200.0, 10_800.0, 1_200.0])
+        );
+        let err =
+            app_with(r#"[{version: "1", ago: 1h}, {version: "2", ago: 2h}]"#, "").unwrap_err();
+        assert!(
+            err.contains("history entry 0 (1): ago 1h must be earlier than the next revision"),
+            "{err}"
+        );
+        let err = app_with(r#"[{version: "1", ago: soon}]"#, "").unwrap_err();
+        assert!(err.contains("invalid ago \"soon\""), "{err}");
     }
 
     #[test]

@@ -627,6 +627,12 @@ fn commit(
     dry_run: bool,
 ) -> Result<Arc<Value>, ApiError> {
     let merged = shared.prepare_update(res, current, new, sub)?;
+    // A write that changes nothing is not written: no new resourceVersion, no watch
+    // event (the registry's `GuaranteedUpdate` skips identical bytes), so kubectl sees
+    // the object it had and prints `(no change)`.
+    if unchanged(current, &merged) && precondition.is_none_or(|p| expected_rv(current) == Some(p)) {
+        return Ok(Arc::new(current.clone()));
+    }
     if dry_run {
         if let Some(p) = precondition
             && expected_rv(current) != Some(p)
@@ -644,6 +650,18 @@ fn commit(
     let stored = shared.store.update(res, merged, precondition)?;
     shared.kick();
     Ok(stored)
+}
+
+/// True when `new` is `current` but for the resource version it was based on.
+fn unchanged(current: &Value, new: &Value) -> bool {
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(m) = v["metadata"].as_object_mut() {
+            m.remove("resourceVersion");
+        }
+        v
+    };
+    strip(current) == strip(new)
 }
 
 fn update(shared: &Shared, t: &Target, params: &Params, body: &[u8]) -> Result<Response, ApiError> {
@@ -715,7 +733,7 @@ fn patch_obj(
             other => ApiError::Invalid {
                 kind: t.res.qualified_kind(),
                 name: t.name.clone().unwrap_or_default(),
-                detail: other.to_string(),
+                causes: vec![other.to_string()],
             },
         })?;
         let explicit = expected_rv(&patched).filter(|rv| Some(*rv) != expected_rv(&base));
@@ -800,6 +818,7 @@ pub fn delete_object(
                 json!(when.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
             o["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
             let stored = shared.store.update(res, o, None)?;
+            crate::sim::controllers::kubelet_events::killing(shared, &stored);
             shared.kick();
             return Ok((*stored).clone());
         }

@@ -36,12 +36,13 @@ pub enum ApiError {
         group: String,
         name: String,
     },
-    /// 422 with field causes.
-    #[error("{kind} \"{name}\" is invalid: {detail}")]
+    /// 422 with field causes, each `field: body` (`field.Error`): the message lists them
+    /// as apimachinery's `NewInvalid` does (one, or `[a, b]`).
+    #[error("{kind} \"{name}\" is invalid: {}", aggregate(.causes))]
     Invalid {
         kind: String,
         name: String,
-        detail: String,
+        causes: Vec<String>,
     },
     /// 400.
     #[error("{0}")]
@@ -140,13 +141,13 @@ impl ApiError {
                 }
                 Some(d)
             }
-            ApiError::Invalid { kind, name, detail } => {
+            ApiError::Invalid { kind, name, causes } => {
                 let (group, kind_only) = match kind.split_once('.') {
                     Some((k, g)) => (g.to_string(), k.to_string()),
                     None => (String::new(), kind.clone()),
                 };
-                let mut d = json!({"name": name, "kind": kind_only,
-                    "causes": [{"reason": "FieldValueInvalid", "message": detail}]});
+                let causes: Vec<Value> = causes.iter().map(|c| status_cause(c)).collect();
+                let mut d = json!({"name": name, "kind": kind_only, "causes": causes});
                 if !group.is_empty() {
                     d["group"] = json!(group);
                 }
@@ -201,6 +202,32 @@ pub fn success_status(plural: &str, group: &str, name: &str, uid: &str) -> Value
         details["group"] = json!(group);
     }
     json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
+}
+
+/// apimachinery's `utilerrors.Aggregate` text: the one message, or `[a, b, …]`.
+fn aggregate(causes: &[String]) -> String {
+    match causes {
+        [one] => one.clone(),
+        many => format!("[{}]", many.join(", ")),
+    }
+}
+
+/// A `StatusCause` from `field: body` (`field.Error`: `Field`, `ErrorBody()`, and the
+/// type from the body: `Required value` → `FieldValueRequired`, …).
+fn status_cause(cause: &str) -> Value {
+    let (field, body) = cause.split_once(": ").unwrap_or(("", cause));
+    let reason = [
+        ("Required value", "FieldValueRequired"),
+        ("Unsupported value", "FieldValueNotSupported"),
+        ("Duplicate value", "FieldValueDuplicate"),
+        ("Forbidden", "FieldValueForbidden"),
+        ("Too long", "FieldValueTooLong"),
+        ("Not found", "FieldValueNotFound"),
+    ]
+    .iter()
+    .find(|(prefix, _)| body.starts_with(prefix))
+    .map_or("FieldValueInvalid", |(_, r)| r);
+    json!({"reason": reason, "message": body, "field": field})
 }
 
 #[cfg(test)]

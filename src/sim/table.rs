@@ -275,6 +275,7 @@ pub fn columns(res: &ResourceInfo) -> Vec<Value> {
             col("Data", "integer", "", "Number of keys in the config map", 0),
             age_col(),
         ],
+        // `pkg/printers/internalversion/printers.go`, `eventColumnDefinitions`.
         (_, "events") => vec![
             col(
                 "Last Seen",
@@ -286,7 +287,36 @@ pub fn columns(res: &ResourceInfo) -> Vec<Value> {
             col("Type", "string", "", "Type of the event", 0),
             col("Reason", "string", "", "Reason of the event", 0),
             col("Object", "string", "", "Object the event is about", 0),
+            col(
+                "Subobject",
+                "string",
+                "",
+                "The part of the object the event is about (fieldPath)",
+                1,
+            ),
+            col(
+                "Source",
+                "string",
+                "",
+                "The component reporting the event",
+                1,
+            ),
             col("Message", "string", "", "Message of the event", 0),
+            col(
+                "First Seen",
+                "string",
+                "",
+                "Time when the event was first recorded",
+                1,
+            ),
+            col(
+                "Count",
+                "string",
+                "",
+                "The number of times this event has occurred",
+                1,
+            ),
+            col("Name", "string", "", "Name of the event", 1),
         ],
         ("coordination.k8s.io", "leases") => vec![
             name_col(),
@@ -295,6 +325,83 @@ pub fn columns(res: &ResourceInfo) -> Vec<Value> {
         ],
         _ => vec![name_col(), age_col()],
     }
+}
+
+/// `printEvent` (`pkg/printers/internalversion/printers.go`) over a core/v1 or an
+/// `events.k8s.io/v1` event: first and last seen (falling back to `eventTime`, `series`
+/// first), type, reason, object, subobject, source (`formatEventSource`), message, count
+/// (1 for singletons) and name.
+fn event_cells(obj: &Value, core: bool, clock: &SimClock) -> Vec<Value> {
+    let pick = |core_key: &str, modern_key: &str| {
+        if core {
+            s(obj, &[core_key])
+        } else {
+            s(obj, &[modern_key])
+        }
+    };
+    let since = |t: &str| {
+        if t.is_empty() {
+            "<unknown>".to_string()
+        } else {
+            human_duration(clock.secs_since(t))
+        }
+    };
+    let first_ts = pick("firstTimestamp", "deprecatedFirstTimestamp");
+    let first = since(if first_ts.is_empty() {
+        s(obj, &["eventTime"])
+    } else {
+        first_ts
+    });
+    let last_ts = pick("lastTimestamp", "deprecatedLastTimestamp");
+    let mut last = if last_ts.is_empty() {
+        first.clone()
+    } else {
+        since(last_ts)
+    };
+    let mut count = obj[if core { "count" } else { "deprecatedCount" }]
+        .as_i64()
+        .unwrap_or(0);
+    if obj["series"].is_object() {
+        last = since(s(obj, &["series", "lastObservedTime"]));
+        count = obj["series"]["count"].as_i64().unwrap_or(0);
+    } else if count == 0 {
+        count = 1;
+    }
+    let regarding = &obj[if core { "involvedObject" } else { "regarding" }];
+    let kind = s(regarding, &["kind"]).to_lowercase();
+    let target = match s(regarding, &["name"]) {
+        "" => kind,
+        name => format!("{kind}/{name}"),
+    };
+    let source = &obj[if core { "source" } else { "deprecatedSource" }];
+    let component = [
+        s(source, &["component"]),
+        pick("reportingComponent", "reportingController"),
+    ]
+    .into_iter()
+    .find(|c| !c.is_empty())
+    .unwrap_or_default();
+    let instance = [s(source, &["host"]), s(obj, &["reportingInstance"])]
+        .into_iter()
+        .find(|c| !c.is_empty())
+        .unwrap_or_default();
+    let source = if instance.is_empty() {
+        component.to_string()
+    } else {
+        format!("{component}, {instance}")
+    };
+    vec![
+        json!(last),
+        json!(s(obj, &["type"])),
+        json!(s(obj, &["reason"])),
+        json!(target),
+        json!(s(regarding, &["fieldPath"])),
+        json!(source),
+        json!(pick("message", "note").trim()),
+        json!(first),
+        json!(count),
+        json!(s(obj, &["metadata", "name"])),
+    ]
 }
 
 fn s<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -535,41 +642,7 @@ pub fn cells(res: &ResourceInfo, obj: &Value, clock: &SimClock) -> Vec<Value> {
                 + obj["binaryData"].as_object().map_or(0, |m| m.len());
             vec![json!(name), json!(n), json!(age(obj, clock))]
         }
-        (group, "events") => {
-            let (regarding, note, last) = if group.is_empty() {
-                let last = [
-                    s(obj, &["lastTimestamp"]),
-                    s(obj, &["eventTime"]),
-                    s(obj, &["metadata", "creationTimestamp"]),
-                ]
-                .into_iter()
-                .find(|t| !t.is_empty())
-                .unwrap_or_default();
-                (&obj["involvedObject"], s(obj, &["message"]), last)
-            } else {
-                let last = [
-                    s(obj, &["deprecatedLastTimestamp"]),
-                    s(obj, &["eventTime"]),
-                    s(obj, &["metadata", "creationTimestamp"]),
-                ]
-                .into_iter()
-                .find(|t| !t.is_empty())
-                .unwrap_or_default();
-                (&obj["regarding"], s(obj, &["note"]), last)
-            };
-            let object = format!(
-                "{}/{}",
-                s(regarding, &["kind"]).to_lowercase(),
-                s(regarding, &["name"])
-            );
-            vec![
-                json!(human_duration(clock.secs_since(last))),
-                json!(s(obj, &["type"])),
-                json!(s(obj, &["reason"])),
-                json!(object),
-                json!(note),
-            ]
-        }
+        (group, "events") => event_cells(obj, group.is_empty(), clock),
         ("coordination.k8s.io", "leases") => {
             vec![
                 json!(name),

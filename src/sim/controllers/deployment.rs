@@ -143,6 +143,8 @@ struct Rs {
     replicas: i64,
     counts: PodCounts,
     dirty: bool,
+    /// Created by this pass (its first scale-up is reported as a creation).
+    created: bool,
     annotations: Map<String, Value>,
 }
 
@@ -188,14 +190,23 @@ pub fn sync_all(shared: &Shared, counts: &HashMap<String, PodCounts>, opts: Pass
     pending
 }
 
-fn scale_event(shared: &Shared, d: &Value, rs_name: &str, from: i64, to: i64) {
-    let dir = if to > from { "up" } else { "down" };
+/// The deployment controller's `ScalingReplicaSet` event
+/// (`pkg/controller/deployment/sync.go`): `Scaled up replica set X to N` when it has just
+/// created the replica set (`getNewReplicaSet`), else `Scaled up|down replica set X to N
+/// from M` (`scaleReplicaSet`).
+fn scale_event(shared: &Shared, d: &Value, rs_name: &str, from: i64, to: i64, created: bool) {
+    let message = if created && from == 0 {
+        format!("Scaled up replica set {rs_name} to {to}")
+    } else {
+        let dir = if to > from { "up" } else { "down" };
+        format!("Scaled {dir} replica set {rs_name} to {to} from {from}")
+    };
     record_event(
         shared,
         d,
         EventKind::Normal,
         "ScalingReplicaSet",
-        &format!("Scaled {dir} replica set {rs_name} from {from} to {to}"),
+        &message,
         "deployment-controller",
     );
 }
@@ -327,6 +338,7 @@ fn sync_one(
                     .cloned()
                     .unwrap_or_default(),
                 dirty: false,
+                created: false,
                 obj,
             }
         })
@@ -409,6 +421,7 @@ fn sync_one(
                             replicas: 0,
                             counts: PodCounts::default(),
                             dirty: false,
+                            created: true,
                             annotations: obj["metadata"]["annotations"]
                                 .as_object()
                                 .cloned()
@@ -576,7 +589,7 @@ fn sync_one(
             })
         {
             if from != r.replicas {
-                scale_event(shared, d, &r.name(), from, r.replicas);
+                scale_event(shared, d, &r.name(), from, r.replicas, r.created);
             }
             r.obj = stored;
         } else {

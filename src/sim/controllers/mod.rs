@@ -4,6 +4,7 @@
 //! pass reads the store and writes only what differs.
 
 pub mod deployment;
+pub mod kubelet_events;
 pub mod pod_lifecycle;
 pub mod replicaset;
 
@@ -11,17 +12,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::watch;
 
+pub use super::events::{EventKind, record_event};
 use super::{Shared, res};
-
-/// Kubernetes `Event` types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventKind {
-    Normal,
-    Warning,
-}
 
 /// Most core events kept; older ones are deleted (the real server expires them after 1 h).
 const MAX_EVENTS: usize = 2_000;
@@ -85,60 +80,6 @@ pub fn replace(
         .as_str()
         .and_then(|s| s.parse().ok());
     shared.store.update(r, new, rv).ok()
-}
-
-/// Records a core `Event` (and its `events.k8s.io/v1` twin) about `obj`.
-pub fn record_event(
-    shared: &Shared,
-    obj: &Value,
-    kind: EventKind,
-    reason: &str,
-    message: &str,
-    component: &str,
-) {
-    if !shared.take_event_budget() {
-        return;
-    }
-    let meta = &obj["metadata"];
-    let ns = meta["namespace"]
-        .as_str()
-        .filter(|n| !n.is_empty())
-        .unwrap_or("default");
-    let name = meta["name"].as_str().unwrap_or_default();
-    let suffix = hex::encode(shared.random_bytes::<8>());
-    let ev_name = format!("{name}.{suffix}");
-    let now = shared.clock.now_rfc3339();
-    let ty = match kind {
-        EventKind::Normal => "Normal",
-        EventKind::Warning => "Warning",
-    };
-    let involved = json!({
-        "kind": obj["kind"], "namespace": meta["namespace"], "name": name, "uid": meta["uid"],
-        "apiVersion": obj["apiVersion"], "resourceVersion": meta["resourceVersion"],
-    });
-    let core = json!({
-        "kind": "Event", "apiVersion": "v1",
-        "metadata": {"name": ev_name, "namespace": ns},
-        "involvedObject": involved,
-        "reason": reason, "message": message, "type": ty,
-        "source": {"component": component},
-        "firstTimestamp": now, "lastTimestamp": now, "count": 1,
-        "eventTime": null, "reportingComponent": component, "reportingInstance": "",
-    });
-    if let Ok(o) = shared.prepare_create(res("", "events"), ns, core) {
-        let _ = shared.store.create(res("", "events"), o);
-    }
-    let modern = json!({
-        "kind": "Event", "apiVersion": "events.k8s.io/v1",
-        "metadata": {"name": ev_name, "namespace": ns},
-        "regarding": involved, "note": message, "reason": reason, "type": ty,
-        "eventTime": shared.clock.now_micro(), "reportingController": component,
-        "reportingInstance": format!("{component}-backout-sim"), "action": reason,
-        "deprecatedFirstTimestamp": now, "deprecatedLastTimestamp": now, "deprecatedCount": 1,
-    });
-    if let Ok(o) = shared.prepare_create(res("events.k8s.io", "events"), ns, modern) {
-        let _ = shared.store.create(res("events.k8s.io", "events"), o);
-    }
 }
 
 /// Counts the pods of every replica set (keyed by its UID).

@@ -5,8 +5,13 @@
 
 use serde_json::{Value, json};
 
-use super::{EventKind, Pass, pod_ready, record_event, replace, terminating};
+use super::kubelet_events::{self, KubeletEvent};
+use super::{EventKind, Pass, pod_ready, replace, terminating};
+use crate::sim::events::{NewStyleEvent, go_duration, record_new_style};
 use crate::sim::{Behaviour, Shared, res};
+
+/// `reportingInstance` of the scheduler's events (`default-scheduler-<host>`).
+const SCHEDULER_INSTANCE: &str = "default-scheduler-sim-control-plane";
 
 /// Names of the simulated nodes.
 pub const NODES: &[&str] = &["sim-node-1", "sim-node-2", "sim-node-3"];
@@ -196,15 +201,21 @@ pub fn sync(shared: &Shared, opts: Pass) -> bool {
                 json!({"name": n, "image": i, "imageID": "", "ready": false, "restartCount": 0, "started": false,
                        "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {}})
             });
-            if replace(shared, pods_res, &p, pod).is_some() {
-                record_event(
+            if let Some(stored) = replace(shared, pods_res, &p, pod) {
+                // The scheduler writes new-style events (`pkg/scheduler/schedule_one.go`).
+                record_new_style(
                     shared,
                     &p,
-                    EventKind::Normal,
-                    "Scheduled",
-                    &format!("Successfully assigned {ns}/{name} to {node}"),
-                    "default-scheduler",
+                    &NewStyleEvent {
+                        kind: EventKind::Normal,
+                        reason: "Scheduled",
+                        action: "Binding",
+                        message: &format!("Successfully assigned {ns}/{name} to {node}"),
+                        controller: "default-scheduler",
+                        instance: SCHEDULER_INSTANCE,
+                    },
                 );
+                kubelet_events::emit(shared, &stored, &KubeletEvent::Pulling);
             }
             continue;
         }
@@ -221,7 +232,7 @@ pub fn sync(shared: &Shared, opts: Pass) -> bool {
             .as_str()
             .map(String::from);
         let restarts = first["restartCount"].as_i64().unwrap_or(0);
-        let mut event: Option<(EventKind, &str, String)> = None;
+        let mut event: Option<KubeletEvent> = None;
         if waiting == "ContainerCreating"
             || waiting == "ErrImagePull"
             || waiting == "ImagePullBackOff"
@@ -235,15 +246,7 @@ pub fn sync(shared: &Shared, opts: Pass) -> bool {
                         json!({"name": n, "image": i, "imageID": "", "ready": false, "restartCount": r, "started": false,
                                "state": {"waiting": {"reason": "ImagePullBackOff", "message": format!("Back-off pulling image \"{i}\"")}}, "lastState": {}})
                     });
-                    let image = container_names(&p)
-                        .first()
-                        .map(|c| c.1.clone())
-                        .unwrap_or_default();
-                    event = Some((
-                        EventKind::Normal,
-                        "BackOff",
-                        format!("Back-off pulling image \"{image}\""),
-                    ));
+                    event = Some(KubeletEvent::PullBackOff);
                 } else if waiting == "ContainerCreating" {
                     let image = container_names(&p)
                         .first()
@@ -256,7 +259,7 @@ pub fn sync(shared: &Shared, opts: Pass) -> bool {
                         json!({"name": n, "image": i, "imageID": "", "ready": false, "restartCount": r, "started": false,
                                "state": {"waiting": {"reason": "ErrImagePull", "message": msg}}, "lastState": {}})
                     });
-                    event = Some((EventKind::Warning, "Failed", msg.clone()));
+                    event = Some(KubeletEvent::PullFailed(msg.clone()));
                 } else {
                     continue;
                 }
@@ -268,22 +271,7 @@ pub fn sync(shared: &Shared, opts: Pass) -> bool {
                            "containerID": format!("containerd://{:016x}", fnv(&format!("{n}{now}{r}"))),
                            "state": {"running": {"startedAt": now}}, "lastState": prev["lastState"].clone()})
                 });
-                let image = container_names(&p)
-                    .first()
-                    .map(|c| c.1.clone())
-                    .unwrap_or_default();
-                event = Some((
-                    EventKind::Normal,
-                    "Started",
-                    format!(
-                        "Started container {}",
-                        container_names(&p)
-                            .first()
-                            .map(|c| c.0.clone())
-                            .unwrap_or_default()
-                    ),
-                ));
-                let _ = image;
+                event = Some(KubeletEvent::Started { restart: false });
             }
         } else if waiting == "CrashLoopBackOff" {
             let finished = first["lastState"]["terminated"]["finishedAt"]
@@ -297,11 +285,7 @@ pub fn sync(shared: &Shared, opts: Pass) -> bool {
                        "containerID": format!("containerd://{:016x}", fnv(&format!("{n}{now}{r}"))),
                        "state": {"running": {"startedAt": now}}, "lastState": prev["lastState"].clone()})
             });
-            event = Some((
-                EventKind::Normal,
-                "Started",
-                "Started container (restarted after back-off)".to_string(),
-            ));
+            event = Some(KubeletEvent::Started { restart: true });
         } else if let Some(since) = running_since {
             let up = elapsed(&since);
             if let Some(crash) = b.crash_after_seconds
@@ -309,19 +293,16 @@ pub fn sync(shared: &Shared, opts: Pass) -> bool {
                 && !instant
             {
                 let r = restarts + 1;
+                let pod_ref = kubelet_events::format_pod(&p);
                 pod["status"]["containerStatuses"] = statuses(&p, |n, i, _, prev| {
                     json!({"name": n, "image": i, "imageID": image_id(i), "ready": false, "restartCount": r, "started": false,
                            "containerID": prev["containerID"].clone(),
-                           "state": {"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off {}s restarting failed container={n} pod={name}_{ns}", backoff_secs(r) as i64)}},
+                           "state": {"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off {} restarting failed container={n} pod={pod_ref}", go_duration(backoff_secs(r) as u64 * 1000))}},
                            "lastState": {"terminated": {"exitCode": b.exit_code, "reason": "Error", "startedAt": since, "finishedAt": now, "containerID": prev["containerID"].clone()}}})
                 });
                 set_cond(&mut pod, "Ready", false, &now);
                 set_cond(&mut pod, "ContainersReady", false, &now);
-                event = Some((
-                    EventKind::Warning,
-                    "BackOff",
-                    format!("Back-off restarting failed container in pod {name}_{ns}"),
-                ));
+                event = Some(KubeletEvent::CrashBackOff);
             } else if !pod_ready(&p) && !b.never_ready && (up >= b.ready_seconds || instant) {
                 if let Some(cs) = pod["status"]["containerStatuses"].as_array_mut() {
                     for c in cs {
@@ -338,21 +319,17 @@ pub fn sync(shared: &Shared, opts: Pass) -> bool {
                 }
                 set_cond(&mut pod, "ContainersReady", false, &now);
                 set_cond(&mut pod, "Ready", false, &now);
-                event = Some((
-                    EventKind::Warning,
-                    "Unhealthy",
-                    "Readiness probe failed: HTTP probe failed with statuscode: 503".to_string(),
-                ));
+                event = Some(KubeletEvent::Unhealthy);
             } else {
                 continue;
             }
         } else {
             continue;
         }
-        if replace(shared, pods_res, &p, pod).is_some()
-            && let Some((kind, reason, msg)) = event
+        if let Some(stored) = replace(shared, pods_res, &p, pod)
+            && let Some(what) = event
         {
-            record_event(shared, &p, kind, reason, &msg, "kubelet");
+            kubelet_events::emit(shared, &stored, &what);
         }
     }
     pending
