@@ -258,6 +258,7 @@ fn runbook() -> Runbook {
         decision_tables: vec![],
         placeholders: vec![],
         warnings: vec![],
+        info: vec![],
         checks: Vec::new(),
     }
 }

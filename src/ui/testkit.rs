@@ -119,6 +119,7 @@ pub fn runbook() -> Runbook {
             },
         ],
         warnings: vec![],
+        info: vec![],
         checks: Vec::new(),
     }
 }

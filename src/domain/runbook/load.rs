@@ -113,7 +113,11 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
                 .collect()
         })
         .unwrap_or_default();
-    let front_title = front.front.as_ref().and_then(|f| f.title.clone());
+    let front_title = front
+        .front
+        .as_ref()
+        .and_then(|f| f.title.clone())
+        .or_else(|| front.foreign.as_ref().and_then(|f| f.title.clone()));
     let stem = source
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -145,6 +149,7 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
     let Findings {
         mut errors,
         mut warnings,
+        info,
     } = findings;
     errors.sort_by_key(|d| (d.line, d.col));
     warnings.sort_by_key(|d| (d.line, d.col));
@@ -160,6 +165,7 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         decision_tables: outline.decision_tables,
         placeholders: outline.placeholders.found,
         warnings,
+        info,
         checks,
     })
 }

@@ -32,6 +32,8 @@ pub struct Runbook {
     pub placeholders: Vec<Placeholder>,
     /// Non-fatal findings (e.g. mojibake, a command block outside any phase).
     pub warnings: Vec<Diagnostic>,
+    /// Remarks that need no action (e.g. another tool's front matter, read for its title).
+    pub info: Vec<Diagnostic>,
     /// Verification checks, in step order (see `docs/verification.md`).
     pub checks: Vec<Check>,
 }

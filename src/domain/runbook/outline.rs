@@ -180,6 +180,15 @@ pub(super) fn build(
                 b.content();
             }
             Block::Prose { .. } => b.content(),
+            Block::Paragraph { plain, range } => {
+                b.content();
+                let markdown = full
+                    .get(range.clone())
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                b.prose(&plain, &markdown, range);
+            }
             Block::Item {
                 ordered,
                 merged,
@@ -262,6 +271,9 @@ struct PhaseBuild {
     step_ranges: Vec<Range<usize>>,
     /// Top-level bullet items (with their section): its steps if it has no other.
     fallback: Vec<(Draft, Option<String>)>,
+    /// Top-level bullets and paragraphs, in order: the steps of a prose runbook (one with
+    /// no step of any other kind anywhere).
+    prose: Vec<(Draft, Option<String>)>,
 }
 
 impl PhaseBuild {
@@ -282,6 +294,7 @@ impl PhaseBuild {
             has_content: false,
             step_ranges: Vec::new(),
             fallback: Vec::new(),
+            prose: Vec::new(),
         }
     }
 }
@@ -491,6 +504,9 @@ impl Builder<'_> {
         if title.is_empty() {
             return;
         }
+        if use_ == Use::Fallback && !merged {
+            self.prose(plain, &markdown, range.clone());
+        }
         let draft = Draft {
             kind: StepKind::Checklist {
                 checked_in_source: false,
@@ -505,6 +521,49 @@ impl Builder<'_> {
             self.pending = Some((draft, use_));
         } else {
             self.place(draft, use_);
+        }
+    }
+
+    /// A top-level bullet or paragraph of a phase: a step to tick if the runbook turns out
+    /// to hold nothing else to do.
+    fn prose(&mut self, plain: &str, markdown: &str, range: Range<usize>) {
+        let Current::Phase(p) = self.current else {
+            return;
+        };
+        let title = first_sentence(plain).unwrap_or_default();
+        if title.is_empty() {
+            return;
+        }
+        let section = self.section(p);
+        let draft = Draft {
+            kind: StepKind::Checklist {
+                checked_in_source: false,
+            },
+            title,
+            placeholder_source: (markdown.to_string(), None),
+            text: markdown.to_string(),
+            line: self.source.line_index(range.start) + 1,
+            ranges: vec![range],
+        };
+        self.phases[p].prose.push((draft, section));
+    }
+
+    /// A runbook with nothing to do but prose: its bullets and paragraphs become the steps
+    /// (the phase of a runbook without phase headings is then named "Procedure").
+    fn promote_prose(&mut self) {
+        if self.phases.iter().any(|p| !p.phase.steps.is_empty()) {
+            return;
+        }
+        for p in 0..self.phases.len() {
+            for (draft, section) in std::mem::take(&mut self.phases[p].prose) {
+                self.push_step(p, draft, section);
+            }
+        }
+        if !self.any_phase
+            && let Some(phase) = self.phases.first_mut()
+            && !phase.phase.steps.is_empty()
+        {
+            phase.phase.title = "Procedure".into();
         }
     }
 
@@ -675,6 +734,7 @@ impl Builder<'_> {
     }
 
     fn finish(mut self) -> Outline {
+        self.promote_prose();
         let full = self.source.text.as_str();
         let mut next_id = 0u32;
         // With no step at all, loading fails with one error that says so; a warning per
@@ -980,8 +1040,12 @@ mod list_item_tests {
 
     #[test]
     fn without_phase_headings_bullets_are_not_steps_but_numbered_items_are() {
+        // Only a runbook of nothing but prose makes steps of its bullets (one "Procedure").
         let doc = "# Notes\n\n- a bullet\n";
-        assert!(parse(Path::new("t.md"), doc).is_err());
+        let rb = parse(Path::new("t.md"), doc).expect("a prose runbook loads");
+        assert_eq!(rb.phases[0].title, "Procedure");
+        assert_eq!(steps(doc), [("a bullet".to_string(), "checklist")]);
+        assert!(parse(Path::new("t.md"), "# Notes\n").is_err());
         let doc = "# Web rollback\n\n1. Roll back\n2. Tell the channel\n\n- a note\n";
         assert_eq!(
             steps(doc),
