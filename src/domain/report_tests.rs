@@ -191,6 +191,7 @@ fn step(id: u32, line: usize, title: &str, kind: StepKind) -> Step {
         text: title.into(),
         section: None,
         kind,
+        alternative: None,
     }
 }
 
@@ -260,6 +261,8 @@ fn runbook() -> Runbook {
         warnings: vec![],
         info: vec![],
         checks: Vec::new(),
+        sections: vec![],
+        alternatives: vec![],
     }
 }
 

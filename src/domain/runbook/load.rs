@@ -145,6 +145,22 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         .unwrap_or_default();
     let mut phases = outline.phases;
     let checks = verification::attach(front.front.as_ref(), &entry_lines, &mut phases);
+    // Verification steps renumber the steps: list each alternative's steps by final id.
+    let mut alternatives = outline.alternatives;
+    for group in &mut alternatives {
+        for member in &mut group.members {
+            member.steps.clear();
+        }
+    }
+    for step in phases.iter().flat_map(|p| &p.steps) {
+        if let Some(at) = step.alternative
+            && let Some(member) = alternatives
+                .get_mut(at.group)
+                .and_then(|g| g.members.get_mut(at.member))
+        {
+            member.steps.push(step.id);
+        }
+    }
 
     let Findings {
         mut errors,
@@ -167,5 +183,7 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         warnings,
         info,
         checks,
+        sections: outline.sections,
+        alternatives,
     })
 }
