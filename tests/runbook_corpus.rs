@@ -125,6 +125,10 @@ const VALID: &[(&str, &[(PhaseKind, usize)])] = &[
         &[(Preparation, 2), (Execution, 1), (Verification, 1)],
     ),
     ("decision-table.md", &[(Execution, 1)]),
+    (
+        "docs-site-front-matter.md",
+        &[(Execution, 3), (Verification, 1)],
+    ),
     ("front-matter-full.md", &[(Execution, 1), (Verification, 1)]),
     (
         "group-heading.md",
@@ -164,6 +168,7 @@ const VALID: &[(&str, &[(PhaseKind, usize)])] = &[
         "plain-text-runbook.txt",
         &[(Execution, 1), (Verification, 1)],
     ),
+    ("prose-only.md", &[(Execution, 1), (Verification, 1)]),
     (
         "tasks-and-numbered-lists.md",
         &[(Preparation, 4), (Execution, 1)],
@@ -731,6 +736,47 @@ fn bullets_are_steps_only_in_a_phase_with_nothing_else() {
             .ends_with("> - Quoted bullets are never steps."),
         "{}",
         rb.phases[1].body
+    );
+}
+
+#[test]
+fn a_docs_site_front_matter_gives_the_title_and_one_info_line() {
+    let rb = load_ok("tests/runbooks/valid/docs-site-front-matter.md");
+    assert_eq!(rb.title, "Payments API: rollback");
+    assert!(
+        rb.front.is_none(),
+        "another tool's front matter is not ours"
+    );
+    assert!(rb.warnings.is_empty(), "{:?}", rb.warnings);
+    assert_eq!(
+        listing(&rb.info),
+        "tests/runbooks/valid/docs-site-front-matter.md:1:1: info: front matter without \
+         `backout:` is another tool's: its `title` is used, `weight`, `layout`, `description`, \
+         `last_reviewed_on`, `review_in`, `tags`, `owner` ignored\n"
+    );
+}
+
+#[test]
+fn a_prose_runbook_makes_a_step_of_each_paragraph_under_a_phase() {
+    let rb = load_ok("tests/runbooks/valid/prose-only.md");
+    let titles: Vec<(PhaseKind, &str)> = rb
+        .phases
+        .iter()
+        .flat_map(|p| p.steps.iter().map(move |s| (p.kind, s.title.as_str())))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            (
+                Execution,
+                "Roll back the web deployment with the deploy tool, then tell the channel"
+            ),
+            (Verification, "Check the dashboards"),
+        ]
+    );
+    assert!(
+        rb.steps()
+            .all(|s| matches!(s.kind, StepKind::Checklist { .. }))
     );
 }
 

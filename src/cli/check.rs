@@ -42,6 +42,8 @@ pub struct FileReport {
     pub counts: Option<Counts>,
     pub warnings: Vec<JsonDiagnostic>,
     pub errors: Vec<JsonDiagnostic>,
+    /// Remarks that need no action (e.g. another tool's front matter was ignored).
+    pub info: Vec<JsonDiagnostic>,
 }
 
 #[derive(Debug, Serialize)]
@@ -145,6 +147,7 @@ pub fn check_file(path: &Path) -> FileReport {
             counts: Some(Counts::of(&rb)),
             warnings: rb.warnings.iter().map(JsonDiagnostic::from).collect(),
             errors: Vec::new(),
+            info: rb.info.iter().map(JsonDiagnostic::from).collect(),
         },
         Err(e) => {
             let errors = match &e {
@@ -168,6 +171,7 @@ pub fn check_file(path: &Path) -> FileReport {
                 counts: None,
                 warnings: e.warnings().iter().map(JsonDiagnostic::from).collect(),
                 errors,
+                info: Vec::new(),
             }
         }
     }
@@ -189,7 +193,7 @@ pub fn human(reports: &[FileReport]) -> String {
                 p.line
             ));
         }
-        for d in r.errors.iter().chain(&r.warnings) {
+        for d in r.errors.iter().chain(&r.warnings).chain(&r.info) {
             out.push_str(&human_diagnostic(d));
             out.push('\n');
         }
@@ -253,6 +257,7 @@ fn human_diagnostic(d: &JsonDiagnostic) -> String {
     let level = match d.level {
         Level::Error => "error",
         Level::Warning => "warning",
+        Level::Info => "info",
     };
     let place = match (d.line, d.col) {
         (Some(line), Some(col)) => format!("{}:{line}:{col}", d.file.display()),

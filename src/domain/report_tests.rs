@@ -191,6 +191,7 @@ fn step(id: u32, line: usize, title: &str, kind: StepKind) -> Step {
         text: title.into(),
         section: None,
         kind,
+        alternative: None,
     }
 }
 
@@ -258,7 +259,10 @@ fn runbook() -> Runbook {
         decision_tables: vec![],
         placeholders: vec![],
         warnings: vec![],
+        info: vec![],
         checks: Vec::new(),
+        sections: vec![],
+        alternatives: vec![],
     }
 }
 

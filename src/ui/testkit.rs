@@ -35,6 +35,7 @@ fn checklist(id: u32, title: &str) -> Step {
         kind: StepKind::Checklist {
             checked_in_source: false,
         },
+        alternative: None,
     }
 }
 
@@ -57,6 +58,7 @@ pub fn command(id: u32, title: &str, script: &str) -> Step {
                 })
                 .collect(),
         }),
+        alternative: None,
     }
 }
 
@@ -119,7 +121,10 @@ pub fn runbook() -> Runbook {
             },
         ],
         warnings: vec![],
+        info: vec![],
         checks: Vec::new(),
+        sections: vec![],
+        alternatives: vec![],
     }
 }
 

@@ -10,6 +10,8 @@ use serde::Serialize;
 pub enum Level {
     Error,
     Warning,
+    /// A remark that needs no action (e.g. another tool's front matter was ignored).
+    Info,
 }
 
 /// One finding. Display: `file:line:col: error: message` and, when present, `  hint: …`.
@@ -30,6 +32,7 @@ impl fmt::Display for Diagnostic {
         let level = match self.level {
             Level::Error => "error",
             Level::Warning => "warning",
+            Level::Info => "info",
         };
         write!(
             f,

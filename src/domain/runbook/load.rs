@@ -113,7 +113,11 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
                 .collect()
         })
         .unwrap_or_default();
-    let front_title = front.front.as_ref().and_then(|f| f.title.clone());
+    let front_title = front
+        .front
+        .as_ref()
+        .and_then(|f| f.title.clone())
+        .or_else(|| front.foreign.as_ref().and_then(|f| f.title.clone()));
     let stem = source
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -141,10 +145,27 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         .unwrap_or_default();
     let mut phases = outline.phases;
     let checks = verification::attach(front.front.as_ref(), &entry_lines, &mut phases);
+    // Verification steps renumber the steps: list each alternative's steps by final id.
+    let mut alternatives = outline.alternatives;
+    for group in &mut alternatives {
+        for member in &mut group.members {
+            member.steps.clear();
+        }
+    }
+    for step in phases.iter().flat_map(|p| &p.steps) {
+        if let Some(at) = step.alternative
+            && let Some(member) = alternatives
+                .get_mut(at.group)
+                .and_then(|g| g.members.get_mut(at.member))
+        {
+            member.steps.push(step.id);
+        }
+    }
 
     let Findings {
         mut errors,
         mut warnings,
+        info,
     } = findings;
     errors.sort_by_key(|d| (d.line, d.col));
     warnings.sort_by_key(|d| (d.line, d.col));
@@ -160,6 +181,9 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         decision_tables: outline.decision_tables,
         placeholders: outline.placeholders.found,
         warnings,
+        info,
         checks,
+        sections: outline.sections,
+        alternatives,
     })
 }

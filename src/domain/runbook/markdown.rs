@@ -78,7 +78,13 @@ pub(super) enum Block {
         rows: Vec<Vec<String>>,
         range: Range<usize>,
     },
-    /// Any other content (paragraphs, plain lists, quotes, HTML, rules).
+    /// A top-level paragraph (not in a list or quote).
+    Paragraph {
+        /// Its plain text, single-spaced.
+        plain: String,
+        range: Range<usize>,
+    },
+    /// Any other content (nested paragraphs, plain lists, quotes, HTML, rules).
     Prose { range: Range<usize> },
 }
 
@@ -90,6 +96,7 @@ impl Block {
             | Block::Item { range, .. }
             | Block::Code { range, .. }
             | Block::Table { range, .. }
+            | Block::Paragraph { range, .. }
             | Block::Prose { range } => range,
         }
     }
@@ -226,12 +233,19 @@ pub(super) fn blocks(full: &str, base: usize, line_of: impl Fn(usize) -> usize) 
                 }
                 TagEnd::Paragraph => match w.sinks.pop() {
                     Some((Sink::Paragraph(start), text)) => {
+                        let top_level = w.items.is_empty() && w.quote_depth == 0;
+                        let plain = top_level.then(|| collapse_spaces(&text));
                         w.last_text = Some(Context {
                             plain: text,
                             range: start..range.end,
                             text_range: start..range.end,
                         });
-                        if w.items.is_empty() {
+                        if let Some(plain) = plain {
+                            w.out.push(Block::Paragraph {
+                                plain,
+                                range: start..range.end,
+                            });
+                        } else if w.items.is_empty() {
                             w.out.push(Block::Prose {
                                 range: start..range.end,
                             });

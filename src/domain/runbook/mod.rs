@@ -20,6 +20,7 @@ mod outline;
 mod phase_words;
 mod placeholders;
 mod promql;
+mod roles;
 pub mod shell_lines;
 mod source;
 mod time_budget;

@@ -32,8 +32,14 @@ pub struct Runbook {
     pub placeholders: Vec<Placeholder>,
     /// Non-fatal findings (e.g. mojibake, a command block outside any phase).
     pub warnings: Vec<Diagnostic>,
+    /// Remarks that need no action (e.g. another tool's front matter, read for its title).
+    pub info: Vec<Diagnostic>,
     /// Verification checks, in step order (see `docs/verification.md`).
     pub checks: Vec<Check>,
+    /// Every heading but the title, with the role of its section, in document order.
+    pub sections: Vec<Section>,
+    /// Groups of alternative ways to do the same thing (the operator chooses one).
+    pub alternatives: Vec<AlternativeGroup>,
 }
 
 impl Runbook {
@@ -143,6 +149,82 @@ pub struct Step {
     /// Heading path inside the phase (e.g. "Step 2: Roll back"), if any.
     pub section: Option<String>,
     pub kind: StepKind,
+    /// The alternative this step belongs to, when it is written under one (the step stays
+    /// in its phase's list; [`Runbook::alternatives`] says which steps each member has).
+    pub alternative: Option<AlternativeRef>,
+}
+
+/// Which member of which group of alternatives a step belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AlternativeRef {
+    /// Index into [`Runbook::alternatives`].
+    pub group: usize,
+    /// Index into the group's [`AlternativeGroup::members`].
+    pub member: usize,
+}
+
+/// A heading and what its section is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    pub heading: String,
+    /// 1-based line of the heading.
+    pub line: usize,
+    pub level: u8,
+    pub role: SectionRole,
+}
+
+/// What a section is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum SectionRole {
+    /// A phase, or a section inside one.
+    Phase { kind: PhaseKind },
+    /// A member of a group of alternatives (or a section inside one), in a phase.
+    Alternative {
+        kind: PhaseKind,
+        group: usize,
+        member: usize,
+    },
+    /// Reading material: never produces steps.
+    Reference,
+}
+
+/// Alternative ways to do the same thing ("Option A … Option D"): the operator chooses one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlternativeGroup {
+    /// Stable id (`alt-1`, `alt-2`, … in document order).
+    pub id: String,
+    /// "Choose one: Option A: Quick rollback / Option B: …".
+    pub label: String,
+    /// 1-based line of the first member's heading.
+    pub line: usize,
+    /// The phase the group belongs to.
+    pub phase: PhaseKind,
+    pub members: Vec<Alternative>,
+}
+
+/// One of a group of alternatives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alternative {
+    /// Letter or number as written ("A", "2"), else its position ("1", "2", …).
+    pub key: String,
+    /// Heading text as written.
+    pub title: String,
+    /// 1-based line of its heading.
+    pub line: usize,
+    pub meta: AlternativeMeta,
+    /// Its steps, in order.
+    pub steps: Vec<StepId>,
+}
+
+/// Labelled lines of an alternative: `**When:** …`, `**Duration:** …`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AlternativeMeta {
+    pub when: Option<String>,
+    /// From `Duration:` or `Time to complete:`.
+    pub duration: Option<String>,
+    pub complexity: Option<String>,
+    pub risk: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -25,11 +25,13 @@ use super::commands;
 use super::decision_table;
 use super::markdown::{self, Block, Context};
 use super::model::{
-    CommandBlock, DecisionTable, Phase, PhaseKind, ReferenceSection, Step, StepId, StepKind,
+    Alternative, AlternativeGroup, AlternativeRef, CommandBlock, DecisionTable, Phase, PhaseKind,
+    ReferenceSection, Section, SectionRole, Step, StepId, StepKind,
 };
 use super::phase_words;
 use super::placeholders::Collector;
 use super::promql;
+use super::roles;
 use super::source::{Findings, Pos, Source};
 use super::time_budget;
 
@@ -49,6 +51,9 @@ pub(super) struct Outline {
     pub headings: Vec<(String, usize)>,
     /// `match_key`s of the overrides that matched a heading.
     pub overrides_used: Vec<String>,
+    /// Every heading but the title, with its role.
+    pub sections: Vec<Section>,
+    pub alternatives: Vec<AlternativeGroup>,
 }
 
 impl Outline {
@@ -94,6 +99,7 @@ pub(super) fn build(
             _ => None,
         })
         .collect();
+    let hints = role_hints(&blocks, title_heading);
     let any_phase = namings.iter().enumerate().any(|(i, n)| match n {
         Some(Naming::Explicit(..)) => true,
         Some(Naming::Words(_)) => Some(i) != title_heading,
@@ -148,6 +154,7 @@ pub(super) fn build(
         b.current = Current::Phase(0);
     }
 
+    let groups = group_drafts(&blocks, &hints, source);
     for (i, (block, naming)) in blocks.into_iter().zip(namings).enumerate() {
         match block {
             Block::Heading { level, text, range } => {
@@ -161,7 +168,8 @@ pub(super) fn build(
                     b.out.headings.push((text, line));
                     continue;
                 }
-                b.heading(level, &text, range, line, naming);
+                let hint = hints.get(i).copied().unwrap_or_default();
+                b.heading(level, &text, range, line, naming, hint);
                 b.out.headings.push((text, line));
             }
             Block::Table {
@@ -180,6 +188,15 @@ pub(super) fn build(
                 b.content();
             }
             Block::Prose { .. } => b.content(),
+            Block::Paragraph { plain, range } => {
+                b.content();
+                let markdown = full
+                    .get(range.clone())
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                b.prose(&plain, &markdown, range);
+            }
             Block::Item {
                 ordered,
                 merged,
@@ -218,7 +235,87 @@ pub(super) fn build(
             );
         }
     }
-    b.finish()
+    b.finish(groups)
+}
+
+/// The role hints of every block (default for blocks that are not headings).
+fn role_hints(blocks: &[Block], title_heading: Option<usize>) -> Vec<RoleHint> {
+    let mut infos = Vec::new();
+    let mut at = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        if let Block::Heading { level, text, .. } = block
+            && Some(i) != title_heading
+        {
+            infos.push(roles::HeadingInfo {
+                level: *level,
+                alternative: roles::alternative(text),
+            });
+            at.push(i);
+        }
+    }
+    let groups = roles::groups(&infos);
+    let mut hints = vec![RoleHint::default(); blocks.len()];
+    for (h, &i) in at.iter().enumerate() {
+        if let Some(Block::Heading { text, .. }) = blocks.get(i)
+            && let Some(hint) = hints.get_mut(i)
+        {
+            hint.reference = roles::reference_words(text);
+            hint.alternative = groups.get(&h).copied();
+        }
+    }
+    hints
+}
+
+/// The groups of alternatives, with their members' titles, lines and metadata (steps and
+/// phase are filled in by [`Builder::finish`]).
+fn group_drafts(blocks: &[Block], hints: &[RoleHint], source: &Source) -> Vec<AlternativeGroup> {
+    let mut groups: Vec<AlternativeGroup> = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        let (Some((g, m)), Block::Heading { text, range, level }) =
+            (hints.get(i).and_then(|h| h.alternative), block)
+        else {
+            continue;
+        };
+        // The member's text runs to the next heading of its level or above.
+        let end = blocks[i + 1..]
+            .iter()
+            .find_map(|b| match b {
+                Block::Heading {
+                    level: l, range, ..
+                } if l <= level => Some(range.start),
+                _ => None,
+            })
+            .unwrap_or(source.text.len());
+        let body = source.text.get(range.end..end).unwrap_or_default();
+        let line = source.line_index(range.start) + 1;
+        if groups.len() <= g {
+            groups.push(AlternativeGroup {
+                id: format!("alt-{}", g + 1),
+                label: String::new(),
+                line,
+                phase: PhaseKind::Execution,
+                members: Vec::new(),
+            });
+        }
+        let key = roles::alternative(text)
+            .map(|a| a.key)
+            .filter(|k| !k.is_empty())
+            .unwrap_or_else(|| (m + 1).to_string());
+        if let Some(group) = groups.get_mut(g) {
+            group.members.push(Alternative {
+                key,
+                title: text.clone(),
+                line,
+                meta: roles::read_meta(body),
+                steps: Vec::new(),
+            });
+        }
+    }
+    for group in &mut groups {
+        let titles: Vec<&str> = group.members.iter().map(|m| m.title.as_str()).collect();
+        group.label = one_liner(&format!("Choose one: {}", titles.join(" / ")));
+    }
+    groups
 }
 
 /// The index of the heading that is the document's title: the only H1, placed first.
@@ -254,14 +351,19 @@ struct PhaseBuild {
     /// Byte offset where the phase's content starts (after its heading).
     start: usize,
     end: usize,
-    /// Sub-headings open inside the phase: (level, text).
-    sections: Vec<(u8, String)>,
+    /// Sub-headings open inside the phase, outermost first.
+    sections: Vec<OpenSection>,
+    /// The group of alternatives this phase was started for (outside any phase heading).
+    group: Option<usize>,
     /// Anything under the heading at all (prose, tables, sub-headings, steps).
     has_content: bool,
     /// Source ranges of its steps, cut from the body.
     step_ranges: Vec<Range<usize>>,
     /// Top-level bullet items (with their section): its steps if it has no other.
     fallback: Vec<(Draft, Option<String>)>,
+    /// Top-level bullets and paragraphs, in order: the steps of a prose runbook (one with
+    /// no step of any other kind anywhere).
+    prose: Vec<(Draft, Option<String>)>,
 }
 
 impl PhaseBuild {
@@ -279,15 +381,39 @@ impl PhaseBuild {
             start,
             end: start,
             sections: Vec::new(),
+            group: None,
             has_content: false,
             step_ranges: Vec::new(),
             fallback: Vec::new(),
+            prose: Vec::new(),
         }
     }
 }
 
+/// A sub-heading open inside a phase.
+struct OpenSection {
+    level: u8,
+    text: String,
+    /// (group, member) when the heading is an alternative.
+    alternative: Option<(usize, usize)>,
+    /// Reference material inside the phase ("### Risks"): its steps are not steps.
+    reference: bool,
+}
+
+/// What the words and siblings of a heading say, computed before the walk.
+#[derive(Debug, Clone, Copy, Default)]
+struct RoleHint {
+    /// See [`roles::reference_words`].
+    reference: Option<bool>,
+    /// (group, member) when the heading is one of a group of alternatives.
+    alternative: Option<(usize, usize)>,
+}
+
 struct ReferenceBuild {
     title: String,
+    /// Named as reference by its words ("Prevention", "Contacts"): everything under it
+    /// stays reference.
+    explicit: bool,
     line: usize,
     /// Heading level; `None` for the text before the first heading.
     level: Option<u8>,
@@ -301,6 +427,7 @@ impl ReferenceBuild {
     fn new(title: String, line: usize, level: Option<u8>, start: usize) -> Self {
         ReferenceBuild {
             title,
+            explicit: false,
             line,
             level,
             start,
@@ -320,6 +447,8 @@ struct Draft {
     ranges: Vec<Range<usize>>,
     /// Text to search for placeholders, with its lexing when it is a shell script.
     placeholder_source: (String, Option<commands::Lexed>),
+    /// The alternative it is written under, set where it is placed.
+    alternative: Option<AlternativeRef>,
 }
 
 /// What a drafted step is for.
@@ -353,7 +482,9 @@ impl Builder<'_> {
         range: Range<usize>,
         line: usize,
         naming: Option<Naming>,
+        hint: RoleHint,
     ) {
+        let explicit = matches!(naming, Some(Naming::Explicit(..)));
         let naming = match naming {
             Some(Naming::Explicit(kind, key)) => {
                 if !self.out.overrides_used.contains(&key) {
@@ -372,26 +503,90 @@ impl Builder<'_> {
             Current::Reference(r) => self.references.get(r).and_then(|r| r.level),
         };
         let nested = current_level.is_some_and(|l| level > l);
+        // Reference words ("Prevention", "Risks", "Alerting") win over phase words unless
+        // front matter maps the heading; weak ones ("Escalation") only when no phase is named.
+        let reference = !explicit
+            && match hint.reference {
+                Some(true) => true,
+                Some(false) => naming.is_none(),
+                None => false,
+            };
+        // Everything under a reference section stays reference.
+        if nested
+            && let Current::Reference(r) = self.current
+            && self.references.get(r).is_some_and(|r| r.explicit)
+        {
+            self.section_role(text, line, level, SectionRole::Reference);
+            return;
+        }
+        if let Current::Phase(p) = self.current {
+            let phase = &self.phases[p];
+            let in_group = hint
+                .alternative
+                .is_some_and(|(g, _)| phase.group == Some(g) && level >= phase.level);
+            let open = || phase.sections.iter().filter(|s| s.level < level);
+            let in_alternative = open().any(|s| s.alternative.is_some());
+            let in_reference = open().any(|s| s.reference);
+            // Inside a phase: alternatives, reference subsections and whatever is under an
+            // alternative or reference subsection are sections of the phase.
+            if (nested || in_group)
+                && (reference || hint.alternative.is_some() || in_alternative || in_reference)
+            {
+                let kind = phase.phase.kind;
+                let open = OpenSection {
+                    level,
+                    text: text.to_string(),
+                    alternative: hint.alternative,
+                    reference,
+                };
+                let phase = &mut self.phases[p];
+                phase.sections.retain(|s| s.level < level);
+                phase.sections.push(open);
+                phase.has_content = true;
+                let role = self.phase_section_role(p, kind);
+                self.section_role(text, line, level, role);
+                return;
+            }
+        }
         let kind = match naming {
-            Some(n) if nested && !n.is_activity() => None,
+            _ if reference => None,
+            // A checklist before the rollback is the preparation wherever it is nested.
+            Some(n) if nested && !n.is_activity() && n.kind() != PhaseKind::Preparation => None,
             other => other.map(phase_words::Naming::kind),
         };
-        if nested {
+        if nested && !reference {
             match self.current {
                 Current::Phase(p) if kind.is_none() || kind == Some(self.phases[p].phase.kind) => {
                     let phase = &mut self.phases[p];
-                    phase.sections.retain(|(l, _)| *l < level);
-                    phase.sections.push((level, text.to_string()));
+                    phase.sections.retain(|s| s.level < level);
+                    phase.sections.push(OpenSection {
+                        level,
+                        text: text.to_string(),
+                        alternative: None,
+                        reference: false,
+                    });
                     phase.has_content = true;
+                    let kind = phase.phase.kind;
+                    self.section_role(text, line, level, SectionRole::Phase { kind });
                     return;
                 }
-                Current::Reference(_) if kind.is_none() => return,
+                Current::Reference(_) if kind.is_none() && hint.alternative.is_none() => {
+                    self.section_role(text, line, level, SectionRole::Reference);
+                    return;
+                }
                 _ => {}
             }
         }
         self.close(range.start);
+        // The first of a group of alternatives outside any phase starts an execution phase
+        // named after the heading the group is under.
+        let (kind, group) = match (kind, hint.alternative) {
+            (None, Some((g, _))) if !reference => (Some(PhaseKind::Execution), Some(g)),
+            (kind, _) => (kind, None),
+        };
         match kind {
             Some(kind) => {
+                let mut title = text.to_string();
                 if let Current::Phase(p) = self.current {
                     let parent = &self.phases[p];
                     if parent.level < level && !parent.has_content {
@@ -399,25 +594,67 @@ impl Builder<'_> {
                         self.phases.remove(p);
                     }
                 }
-                self.phases.push(PhaseBuild::new(
-                    kind,
-                    text.to_string(),
-                    line,
-                    level,
-                    range.end,
-                ));
-                self.current = Current::Phase(self.phases.len() - 1);
+                if group.is_some() {
+                    title = match self.current {
+                        Current::Reference(r) => self
+                            .references
+                            .get(r)
+                            .filter(|r| r.level.is_some_and(|l| l < level))
+                            .map(|r| r.title.clone()),
+                        Current::Phase(_) => None,
+                    }
+                    .unwrap_or_else(|| "Choose one".to_string());
+                }
+                let mut build = PhaseBuild::new(kind, title, line, level, range.end);
+                build.group = group;
+                if group.is_some() {
+                    build.has_content = true;
+                    build.sections.push(OpenSection {
+                        level,
+                        text: text.to_string(),
+                        alternative: hint.alternative,
+                        reference: false,
+                    });
+                }
+                self.phases.push(build);
+                let p = self.phases.len() - 1;
+                self.current = Current::Phase(p);
+                let role = self.phase_section_role(p, kind);
+                self.section_role(text, line, level, role);
             }
             None => {
-                self.references.push(ReferenceBuild::new(
-                    text.to_string(),
-                    line,
-                    Some(level),
-                    range.end,
-                ));
+                let mut r = ReferenceBuild::new(text.to_string(), line, Some(level), range.end);
+                r.explicit = reference;
+                self.references.push(r);
                 self.current = Current::Reference(self.references.len() - 1);
+                self.section_role(text, line, level, SectionRole::Reference);
             }
         }
+    }
+
+    /// The role of the innermost open section of phase `p`.
+    fn phase_section_role(&self, p: usize, kind: PhaseKind) -> SectionRole {
+        let phase = &self.phases[p];
+        if phase.sections.iter().any(|s| s.reference) {
+            return SectionRole::Reference;
+        }
+        match phase.sections.iter().rev().find_map(|s| s.alternative) {
+            Some((group, member)) => SectionRole::Alternative {
+                kind,
+                group,
+                member,
+            },
+            None => SectionRole::Phase { kind },
+        }
+    }
+
+    fn section_role(&mut self, heading: &str, line: usize, level: u8, role: SectionRole) {
+        self.out.sections.push(Section {
+            heading: heading.to_string(),
+            line,
+            level,
+            role,
+        });
     }
 
     /// Ends the current phase or reference at `at`.
@@ -491,6 +728,9 @@ impl Builder<'_> {
         if title.is_empty() {
             return;
         }
+        if use_ == Use::Fallback && !merged {
+            self.prose(plain, &markdown, range.clone());
+        }
         let draft = Draft {
             kind: StepKind::Checklist {
                 checked_in_source: false,
@@ -500,6 +740,7 @@ impl Builder<'_> {
             text: markdown,
             line: self.source.line_index(range.start) + 1,
             ranges: vec![range],
+            alternative: None,
         };
         if merged {
             self.pending = Some((draft, use_));
@@ -508,11 +749,60 @@ impl Builder<'_> {
         }
     }
 
+    /// A top-level bullet or paragraph of a phase: a step to tick if the runbook turns out
+    /// to hold nothing else to do.
+    fn prose(&mut self, plain: &str, markdown: &str, range: Range<usize>) {
+        let Current::Phase(p) = self.current else {
+            return;
+        };
+        if self.phases[p].sections.iter().any(|s| s.reference) {
+            return;
+        }
+        let title = first_sentence(plain).unwrap_or_default();
+        if title.is_empty() {
+            return;
+        }
+        let section = self.section(p);
+        let draft = Draft {
+            kind: StepKind::Checklist {
+                checked_in_source: false,
+            },
+            title,
+            placeholder_source: (markdown.to_string(), None),
+            text: markdown.to_string(),
+            line: self.source.line_index(range.start) + 1,
+            ranges: vec![range],
+            alternative: self.open_alternative(p),
+        };
+        self.phases[p].prose.push((draft, section));
+    }
+
+    /// A runbook with nothing to do but prose: its bullets and paragraphs become the steps
+    /// (the phase of a runbook without phase headings is then named "Procedure").
+    fn promote_prose(&mut self) {
+        if self.phases.iter().any(|p| !p.phase.steps.is_empty()) {
+            return;
+        }
+        for p in 0..self.phases.len() {
+            for (draft, section) in std::mem::take(&mut self.phases[p].prose) {
+                self.push_step(p, draft, section);
+            }
+        }
+        if !self.any_phase
+            && let Some(phase) = self.phases.first_mut()
+            && !phase.phase.steps.is_empty()
+        {
+            phase.phase.title = "Procedure".into();
+        }
+    }
+
     /// Where a drafted step goes: the current phase, its fallback steps, or the stray
     /// count of the current reference section.
-    fn place(&mut self, draft: Draft, use_: Use) {
+    fn place(&mut self, mut draft: Draft, use_: Use) {
         match self.current {
+            Current::Phase(p) if self.phases[p].sections.iter().any(|s| s.reference) => {}
             Current::Phase(p) => {
+                draft.alternative = self.open_alternative(p);
                 let section = self.section(p);
                 match use_ {
                     Use::Step => self.push_step(p, draft, section),
@@ -533,6 +823,16 @@ impl Builder<'_> {
         }
     }
 
+    /// The alternative open in phase `p`, if any.
+    fn open_alternative(&self, p: usize) -> Option<AlternativeRef> {
+        self.phases[p]
+            .sections
+            .iter()
+            .rev()
+            .find_map(|s| s.alternative)
+            .map(|(group, member)| AlternativeRef { group, member })
+    }
+
     /// The heading path inside phase `p`, if any.
     fn section(&self, p: usize) -> Option<String> {
         let phase = &self.phases[p];
@@ -540,7 +840,7 @@ impl Builder<'_> {
             phase
                 .sections
                 .iter()
-                .map(|(_, t)| t.as_str())
+                .map(|s| s.text.as_str())
                 .collect::<Vec<_>>()
                 .join(" › ")
         })
@@ -561,6 +861,7 @@ impl Builder<'_> {
             text: draft.text,
             section,
             kind: draft.kind,
+            alternative: draft.alternative,
         });
     }
 
@@ -582,6 +883,7 @@ impl Builder<'_> {
                 text: markdown,
                 line: self.source.line_index(range.start) + 1,
                 ranges: vec![range],
+                alternative: None,
             }),
             Block::Code {
                 lang,
@@ -642,6 +944,7 @@ impl Builder<'_> {
                 line,
                 ranges,
                 placeholder_source: (query, None),
+                alternative: None,
             });
         }
         let shell = commands::is_shell_lang(lang)
@@ -671,10 +974,12 @@ impl Builder<'_> {
             line,
             ranges,
             placeholder_source: (script.text, Some(lexed)),
+            alternative: None,
         })
     }
 
-    fn finish(mut self) -> Outline {
+    fn finish(mut self, mut groups: Vec<AlternativeGroup>) -> Outline {
+        self.promote_prose();
         let full = self.source.text.as_str();
         let mut next_id = 0u32;
         // With no step at all, loading fails with one error that says so; a warning per
@@ -685,6 +990,9 @@ impl Builder<'_> {
             for step in &mut p.phase.steps {
                 step.id = StepId(next_id);
                 next_id += 1;
+                if let Some(g) = step.alternative.and_then(|a| groups.get_mut(a.group)) {
+                    g.phase = p.phase.kind;
+                }
             }
             if p.phase.steps.is_empty() && self.any_phase && any_step {
                 self.findings
@@ -744,6 +1052,15 @@ impl Builder<'_> {
                 body,
             });
         }
+        // A group's phase is the one its sections are in, even with no step.
+        for section in &self.out.sections {
+            if let SectionRole::Alternative { kind, group, .. } = section.role
+                && let Some(g) = groups.get_mut(group)
+            {
+                g.phase = kind;
+            }
+        }
+        self.out.alternatives = groups;
         self.out
     }
 }
@@ -980,8 +1297,12 @@ mod list_item_tests {
 
     #[test]
     fn without_phase_headings_bullets_are_not_steps_but_numbered_items_are() {
+        // Only a runbook of nothing but prose makes steps of its bullets (one "Procedure").
         let doc = "# Notes\n\n- a bullet\n";
-        assert!(parse(Path::new("t.md"), doc).is_err());
+        let rb = parse(Path::new("t.md"), doc).expect("a prose runbook loads");
+        assert_eq!(rb.phases[0].title, "Procedure");
+        assert_eq!(steps(doc), [("a bullet".to_string(), "checklist")]);
+        assert!(parse(Path::new("t.md"), "# Notes\n").is_err());
         let doc = "# Web rollback\n\n1. Roll back\n2. Tell the channel\n\n- a note\n";
         assert_eq!(
             steps(doc),

@@ -15,6 +15,7 @@ use super::mojibake::{self, Repair};
 pub(super) struct Findings {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    pub info: Vec<Diagnostic>,
 }
 
 impl Findings {
@@ -22,6 +23,7 @@ impl Findings {
         match d.level {
             Level::Error => self.errors.push(d),
             Level::Warning => self.warnings.push(d),
+            Level::Info => self.info.push(d),
         }
     }
 }
@@ -52,6 +54,10 @@ impl Pos {
         hint: Option<String>,
     ) -> Diagnostic {
         self.diagnostic(Level::Warning, file, message, hint)
+    }
+
+    pub fn info(self, file: &Path, message: impl Into<String>) -> Diagnostic {
+        self.diagnostic(Level::Info, file, message, None)
     }
 
     fn diagnostic(

@@ -87,6 +87,7 @@ pub(super) fn attach(
                 kind: StepKind::Verify {
                     check: check.name.clone(),
                 },
+                alternative: None,
             });
             found.push((pi, phases[pi].steps.len() - 1, check));
         }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::FrontMatter;
 use super::schema;
-use super::yaml::{self, Node};
+use super::yaml::{self, Node, Value};
 use crate::domain::runbook::source::{Findings, Source};
 
 /// The front matter block of a source, if any.
@@ -61,6 +61,27 @@ pub(in crate::domain::runbook) struct Parsed {
     pub body_start: usize,
     /// 0-based source line of the first YAML line (to place tree positions).
     pub first_line: usize,
+    /// Front matter with neither `backout:` nor a key of backout's: another tool's
+    /// metadata, not validated.
+    pub foreign: Option<Foreign>,
+}
+
+/// Another tool's front matter (a docs site's `title`, `weight`, `layout`, …).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(in crate::domain::runbook) struct Foreign {
+    /// Its `title`, when it is a non-empty string.
+    pub title: Option<String>,
+    /// Its top-level keys, in the order written (empty when it is not YAML backout reads).
+    pub keys: Vec<String>,
+}
+
+/// Whether YAML text is backout's: a top-level `backout:` key or one of [`BACKOUT_KEYS`].
+/// Used when the YAML does not parse: only then is a syntax error ours to report.
+fn declares_backout(yaml_text: &str) -> bool {
+    yaml_text.lines().any(|line| {
+        let key = line.split(':').next().unwrap_or("").trim_end();
+        line.contains(':') && (key == "backout" || BACKOUT_KEYS.contains(&key))
+    })
 }
 
 /// Splits off, checks and deserialises the front matter. Problems go to `findings`.
@@ -92,6 +113,7 @@ pub(in crate::domain::runbook) fn parse(
         tree: None,
         body_start,
         first_line,
+        foreign: None,
     };
     // Positions in the YAML text → the file.
     let at = |line: usize, col: usize| source.position_at(first_line + line.saturating_sub(1), col);
@@ -100,6 +122,11 @@ pub(in crate::domain::runbook) fn parse(
         Ok(Some(tree)) => tree,
         Ok(None) => {
             parsed.front = Some(FrontMatter::default());
+            return parsed;
+        }
+        Err(_) if !declares_backout(yaml_text) => {
+            parsed.foreign = Some(Foreign::default());
+            report_foreign(file, source, first_line, &Foreign::default(), findings);
             return parsed;
         }
         Err(e) => {
@@ -116,6 +143,28 @@ pub(in crate::domain::runbook) fn parse(
             return parsed;
         }
     };
+    if let Value::Map(entries) = &tree.value
+        && !entries.iter().any(|(k, _)| {
+            k.scalar()
+                .is_some_and(|k| k == "backout" || BACKOUT_KEYS.contains(&k))
+        })
+    {
+        let foreign = Foreign {
+            title: tree
+                .get("title")
+                .and_then(Node::scalar)
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string),
+            keys: entries
+                .iter()
+                .filter_map(|(k, _)| k.scalar().map(str::to_string))
+                .collect(),
+        };
+        report_foreign(file, source, first_line, &foreign, findings);
+        parsed.foreign = Some(foreign);
+        return parsed;
+    }
     let issues = schema::check(&tree);
     let clean = issues.is_empty();
     for issue in issues {
@@ -147,6 +196,47 @@ pub(in crate::domain::runbook) fn parse(
     parsed.tree = Some(tree);
     parsed
 }
+
+/// The one info line saying another tool's front matter was read for its title only.
+fn report_foreign(
+    file: &Path,
+    source: &Source,
+    first_line: usize,
+    foreign: &Foreign,
+    findings: &mut Findings,
+) {
+    let at = source.position_at(first_line.saturating_sub(1), 0);
+    let ignored: Vec<String> = foreign
+        .keys
+        .iter()
+        .filter(|k| k.as_str() != "title" || foreign.title.is_none())
+        .map(|k| format!("`{k}`"))
+        .collect();
+    let message = match (&foreign.title, ignored.is_empty(), foreign.keys.is_empty()) {
+        (_, _, true) => {
+            "front matter without `backout:` is another tool's (not YAML backout reads): ignored"
+                .to_string()
+        }
+        (Some(_), true, _) => {
+            "front matter without `backout:` is another tool's: its `title` is used".to_string()
+        }
+        (Some(_), false, _) => format!(
+            "front matter without `backout:` is another tool's: its `title` is used, {} ignored",
+            ignored.join(", ")
+        ),
+        (None, _, _) => format!(
+            "front matter without `backout:` is another tool's: {} ignored",
+            ignored.join(", ")
+        ),
+    };
+    findings.push(at.info(file, message));
+}
+
+/// Keys only backout's front matter has: front matter using one is backout's even without
+/// `backout: 1` (as before the version key was required), so it is validated strictly.
+const BACKOUT_KEYS: &[&str] = &[
+    "target", "metrics", "matrix", "rto", "notify", "messages", "vars", "phases", "verify",
+];
 
 fn first_line_of(message: &str) -> &str {
     message.lines().next().unwrap_or(message).trim()
@@ -183,5 +273,51 @@ mod tests {
                 body_start: 7
             }
         );
+    }
+
+    fn load(
+        doc: &str,
+    ) -> Result<crate::domain::runbook::Runbook, crate::domain::runbook::LoadError> {
+        crate::domain::runbook::parse(Path::new("t.md"), doc)
+    }
+
+    const BODY: &str = "# Body title\n\n## Execute\n\n- [ ] Roll back\n";
+
+    #[test]
+    fn another_tools_front_matter_is_metadata_whatever_its_shape() {
+        for yaml in [
+            "title: Docs title\nweight: 3\nlayout: page",
+            "title: Docs title\ntags: [a, b\n",
+            "title: Docs title\naliases:\n  - /old/url\nmenu: { main: { parent: ops } }",
+        ] {
+            let doc = format!("---\n{yaml}\n---\n{BODY}");
+            let rb = load(&doc).unwrap_or_else(|e| panic!("{yaml:?}: {e}"));
+            assert!(rb.front.is_none(), "{yaml:?}");
+            assert_eq!(rb.info.len(), 1, "{yaml:?}: {:?}", rb.info);
+            assert!(rb.warnings.is_empty(), "{yaml:?}: {:?}", rb.warnings);
+        }
+        // Parsed: its title is the runbook's; unparsable: the H1 is.
+        let rb = load(&format!("---\ntitle: Docs title\nweight: 3\n---\n{BODY}")).expect("loads");
+        assert_eq!(rb.title, "Docs title");
+        let rb = load(&format!("---\ntitle: [x\n---\n{BODY}")).expect("loads");
+        assert_eq!(rb.title, "Body title");
+    }
+
+    #[test]
+    fn front_matter_with_backouts_keys_stays_strict() {
+        for yaml in [
+            "backout: 1\nweight: 3",
+            "target: { namespace: web }\nweight: 3",
+        ] {
+            let doc = format!("---\n{yaml}\n---\n{BODY}");
+            let err = load(&doc).expect_err(yaml);
+            assert!(
+                err.to_string()
+                    .contains("unknown front matter key `weight`"),
+                "{err}"
+            );
+        }
+        let err = load(&format!("---\nbackout: 1\ntitle: [x\n---\n{BODY}")).expect_err("yaml");
+        assert!(err.to_string().contains("not valid YAML"), "{err}");
     }
 }
