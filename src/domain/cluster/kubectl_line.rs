@@ -301,40 +301,12 @@ fn no_more(rest: &[String]) -> R<()> {
     }
 }
 
-/// Parses a Go duration as kubectl's `--timeout` takes it (`30s`, `5m`, `1h30m`, `0`).
+/// Parses a Go duration as kubectl's `--timeout` takes it (`30s`, `5m`, `1h30m`, `0`),
+/// through the one duration parser; whole seconds, rounded up.
 pub fn parse_duration_secs(s: &str) -> R<u64> {
-    if s == "0" {
-        return Ok(0);
-    }
-    let mut total = 0f64;
-    let mut num = String::new();
-    let mut chars = s.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || c == '.' {
-            num.push(c);
-            continue;
-        }
-        let mut unit = c.to_string();
-        if c == 'm' && chars.peek() == Some(&'s') {
-            unit.push('s');
-            chars.next();
-        }
-        let n: f64 = num.parse().map_err(|_| format!("invalid duration {s:?}"))?;
-        num.clear();
-        total += n * match unit.as_str() {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            _ => return Err(format!("invalid duration {s:?}")),
-        };
-        any = true;
-    }
-    if !num.is_empty() || !any {
-        return Err(format!("invalid duration {s:?} (missing unit)"));
-    }
-    Ok(total.ceil() as u64)
+    let d = crate::domain::duration::parse(s, crate::domain::duration::Syntax::GO)
+        .map_err(|e| format!("invalid duration: {e}"))?;
+    Ok(d.as_secs() + u64::from(d.subsec_nanos() > 0))
 }
 
 fn parse_int<T: std::str::FromStr>(flag: &str, v: &str) -> R<T> {
