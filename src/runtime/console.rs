@@ -36,7 +36,8 @@ use super::verification::{VerifyExec, VerifyFeed};
 
 const FRAME: Duration = Duration::from_millis(33);
 const MSG_QUEUE: usize = 1024;
-/// Set to make the console panic after its first frame (tests of terminal restoration).
+/// Set to make the console panic after its first frame (tests of terminal restoration);
+/// `background` makes a background thread panic instead.
 pub const CRASH_TEST_ENV: &str = "BACKOUT_CRASH_TEST";
 
 /// How the console ended.
@@ -189,7 +190,7 @@ where
                 super::first_frame::record();
             }
             if crash_after_first_frame {
-                panic!("crash requested by {CRASH_TEST_ENV}");
+                crash_for_test();
             }
         }
         let msg = if dirty {
@@ -417,12 +418,28 @@ fn spawn_input(tx: mpsc::Sender<Msg>) {
     });
 }
 
+/// The crash drill of [`CRASH_TEST_ENV`]: the console's thread, or a background one.
+fn crash_for_test() {
+    if std::env::var_os(CRASH_TEST_ENV).is_some_and(|v| v == "background") {
+        let _ = std::thread::Builder::new()
+            .name("crash-test".into())
+            .spawn(|| panic!("crash requested by {CRASH_TEST_ENV}"));
+    } else {
+        panic!("crash requested by {CRASH_TEST_ENV}");
+    }
+}
+
 fn spawn_ticks(tx: mpsc::Sender<Msg>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(1));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             every.tick().await;
+            for line in super::terminal::take_background_panics() {
+                if tx.send(Msg::BackgroundPanic(line)).await.is_err() {
+                    return;
+                }
+            }
             if tx.send(Msg::Tick(Utc::now())).await.is_err() {
                 break;
             }

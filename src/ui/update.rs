@@ -95,6 +95,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 quit(app)
             }
         }
+        Msg::BackgroundPanic(line) => {
+            let line = app.mask_secrets(&line);
+            flash(
+                app,
+                FlashLevel::Error,
+                &format!("A background task crashed ({line}); see the log. q still quits."),
+            );
+            Vec::new()
+        }
     }
 }
 
