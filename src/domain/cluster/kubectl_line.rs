@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::action::{ClusterAction, EnvChange, ReadOnlyQuery};
+use crate::domain::duration;
 
 /// What a line asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -302,10 +303,14 @@ fn no_more(rest: &[String]) -> R<()> {
 }
 
 /// Parses a Go duration as kubectl's `--timeout` takes it (`30s`, `5m`, `1h30m`, `0`),
-/// through the one duration parser; whole seconds, rounded up.
+/// through the one duration parser; whole seconds, rounded up. A timeout longer than
+/// [`duration::MAX`] waits that long (a year and a day is "wait" to anyone).
 pub fn parse_duration_secs(s: &str) -> R<u64> {
-    let d = crate::domain::duration::parse(s, crate::domain::duration::Syntax::GO)
-        .map_err(|e| format!("invalid duration: {e}"))?;
+    let d = match duration::parse(s, duration::Syntax::GO) {
+        Ok(d) => d,
+        Err(duration::DurationError::TooLong(_)) => duration::MAX,
+        Err(e) => return Err(format!("invalid duration: {e}")),
+    };
     Ok(d.as_secs() + u64::from(d.subsec_nanos() > 0))
 }
 
@@ -946,5 +951,10 @@ mod tests {
         assert_eq!(parse_duration_secs("250ms"), Ok(1));
         assert_eq!(parse_duration_secs("0"), Ok(0));
         assert!(parse_duration_secs("5x").is_err());
+        // Issue 15: no overflow; an absurd timeout waits a year and a day.
+        assert_eq!(
+            parse_duration_secs("3000000000000h"),
+            Ok(duration::MAX.as_secs())
+        );
     }
 }
