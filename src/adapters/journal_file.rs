@@ -47,13 +47,16 @@ impl JournalFile {
             let path = path.clone();
             move |source| JournalError::Io { op, path, source }
         };
-        let (mut file, created) = match OpenOptions::new()
+        let (mut file, created) = match super::private_files::open_options()
             .read(true)
             .append(true)
             .create_new(true)
             .open(&path)
         {
-            Ok(file) => (file, true),
+            Ok(file) => {
+                super::private_files::narrow(&file).map_err(io("cannot protect"))?;
+                (file, true)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => (
                 OpenOptions::new()
                     .read(true)

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use super::identity;
 use super::journal_file::{JournalFile, sync_parent_dir};
+use super::private_files;
 use crate::domain::journal::{
     Entry, JOURNAL_FILE_NAME, JournalError, Record, Recovered, recover, sha256_hex,
 };
@@ -336,7 +337,7 @@ impl SessionStore {
     /// returns. The journal stays open (and locked) in the returned [`NewSession`].
     pub fn create(&self, start: &SessionStart<'_>) -> Result<NewSession, SessionError> {
         let sessions = self.sessions_dir();
-        fs::create_dir_all(&sessions).map_err(io("cannot create", &sessions))?;
+        private_files::create_dir_all(&sessions).map_err(io("cannot create", &sessions))?;
         let dir = self.create_unique_dir(start)?;
         let copy = dir.runbook_copy_path();
         write_synced(&copy, start.runbook_bytes)?;
@@ -367,7 +368,7 @@ impl SessionStore {
         for _ in 0..32 {
             let id = session_id(start.at, start.title, rand::random::<u16>());
             let path = sessions.join(&id);
-            match fs::create_dir(&path) {
+            match private_files::create_dir(&path) {
                 Ok(()) => {
                     sync_parent_dir(&path).map_err(io("cannot sync", &sessions))?;
                     return Ok(SessionDir { id, path });
@@ -507,7 +508,12 @@ fn is_plain_name(s: &str) -> bool {
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), SessionError> {
-    let mut f = File::create_new(path).map_err(io("cannot create", path))?;
+    let mut f = private_files::open_options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io("cannot create", path))?;
+    private_files::narrow(&f).map_err(io("cannot protect", path))?;
     f.write_all(bytes).map_err(io("cannot write", path))?;
     f.sync_all().map_err(io("cannot sync", path))?;
     Ok(())

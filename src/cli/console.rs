@@ -95,7 +95,7 @@ pub(crate) fn open_session(
     let dir = new.dir.clone();
     if let Some(meta) = meta {
         let json = serde_json::to_vec_pretty(meta).map_err(message)?;
-        std::fs::write(dir.path.join("drill.json"), json)?;
+        crate::adapters::private_files::write(&dir.path.join("drill.json"), &json)?;
     }
     let mut args = args.clone();
     if let Some(yaml) = drill.as_ref().and_then(|d| d.kubeconfig_yaml.as_deref()) {
