@@ -162,6 +162,11 @@ impl JournalFile {
         &self.path
     }
 
+    /// The file (open, locked) was renamed with its directory: messages name `path` now.
+    pub(crate) fn renamed(&mut self, path: PathBuf) {
+        self.path = path;
+    }
+
     /// The `seq` the next record gets.
     pub fn next_seq(&self) -> u64 {
         self.next_seq
