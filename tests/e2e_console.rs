@@ -225,6 +225,43 @@ fn a_panic_restores_the_terminal_and_says_how_to_resume() {
     );
 }
 
+/// Issue 15, point 2: a panic in a background thread (here a thread spawned for the
+/// purpose; in the field the simulator's or a watcher's) is said on screen and the console
+/// stays responsive: q quits and the terminal comes back in cooked mode.
+#[test]
+fn a_background_panic_is_shown_and_q_still_quits() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(
+        "bgpanic",
+        120,
+        30,
+        &[
+            ("BACKOUT_HOME", home.path()),
+            ("BACKOUT_CRASH_TEST", Path::new("background")),
+        ],
+        &format!(
+            "{} {}; echo AFTER-EXIT; stty -a | grep -o -- '-icanon\\|icanon' | head -1; sleep 10",
+            bin(),
+            fixture(home.path()).display()
+        ),
+    );
+    let screen = t.wait_for("A background task crashed");
+    assert!(screen.contains("thread crash-test"), "{screen}");
+    assert!(
+        !screen.contains("AFTER-EXIT"),
+        "the console ended:\n{screen}"
+    );
+    t.keys(&["q"]);
+    let screen = t.wait_until("AFTER-EXIT and stty's answer", |s| {
+        s.contains("AFTER-EXIT") && s.lines().any(|l| l.contains("icanon"))
+    });
+    assert!(!screen.contains("backout crashed"), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.trim() == "icanon"),
+        "raw mode left on:\n{screen}"
+    );
+}
+
 #[test]
 fn resizing_redraws_and_a_too_small_window_says_so() {
     let home = tempfile::tempdir().expect("tempdir");

@@ -23,6 +23,12 @@ const FRAGMENTS: &[&str] = &[
     "matrix:\n  - { when: \"error_rate > 1\", severity: S, action: A }\n  - { when: \"baseline(x) <\" }\n",
     "target: [\n",
     "&a x: *a\n",
+    "vars: &a { x: *a }\n",
+    "rto: { SEV-1: 99999999999999999999999h, SEV-2: 18446744073709551616 }\n",
+    "matrix: [{ when: \"x > 1\", for: 18446744073709551616s, severity: S, action: A }]\n",
+    "metrics: { baseline_offset: 1e308s }\n",
+    "verify: [{ name: v, http: { url: u, max_latency: 9999999999999999999999d, status: 70000 } }]\n",
+    "verify: [{ name: w, rollout: {}, window: 99999999999999999999999h, every: 0.0000001ms }]\n",
     "# Title\n",
     "## 1. Prepare (3 min)\n",
     "## Execute rollback [5 minutes]\n",
@@ -84,6 +90,34 @@ fn markdownish() -> impl Strategy<Value = Vec<u8>> {
     .prop_map(|parts| parts.concat())
 }
 
+/// A number as people (and mutation tools) write them: digits of any length, fractions,
+/// exponents, signs, with or without a unit. Issue 15: `99999999999999999999999h` and
+/// `18446744073709551616s` in a duration panicked the loader.
+fn numberish() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(&["", "-", "+"][..]),
+        "[0-9]{1,40}",
+        prop_oneof![Just(String::new()), "\\.[0-9]{0,8}", "e[-+]?[0-9]{1,4}"],
+        prop::sample::select(&["", "ms", "s", "m", "h", "d", "x", "1h", "µs"][..]),
+    )
+        .prop_map(|(sign, digits, fraction, unit)| format!("{sign}{digits}{fraction}{unit}"))
+}
+
+/// Front matter whose every duration and number is generated.
+fn front_matter_values() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(numberish(), 9).prop_map(|v| {
+        format!(
+            "---\nbackout: 1\nrto: {{ SEV-1: {}, SEV-2: {} }}\n\
+             metrics: {{ queries: {{ error_rate: up }}, baseline_offset: {} }}\n\
+             matrix:\n  - {{ when: \"error_rate > {}\", for: {}, severity: SEV-1, action: A }}\n\
+             verify:\n  - {{ name: h, http: {{ url: \"http://x/\", status: {}, max_latency: {} }}, window: {}, every: {} }}\n\
+             ---\n## Execute\n- [ ] a\n",
+            v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]
+        )
+        .into_bytes()
+    })
+}
+
 /// What must hold of any result.
 fn check_consistent(bytes: &[u8], result: &Result<Runbook, LoadError>) {
     // Lines counted as CommonMark counts them (\n, \r\n, lone \r).
@@ -141,6 +175,20 @@ proptest! {
     fn markdownish_documents_never_panic(bytes in markdownish()) {
         let result = runbook::load_bytes(Path::new("fuzz.md"), &bytes);
         check_consistent(&bytes, &result);
+    }
+
+    #[test]
+    fn any_duration_or_number_in_front_matter_never_panics(bytes in front_matter_values()) {
+        let result = runbook::load_bytes(Path::new("fuzz.md"), &bytes);
+        check_consistent(&bytes, &result);
+        // Whatever loads is within range.
+        if let Ok(rb) = &result
+            && let Some(front) = &rb.front
+        {
+            for d in front.rto.values() {
+                prop_assert!(d.0 <= backout::domain::duration::MAX);
+            }
+        }
     }
 }
 

@@ -13,11 +13,11 @@ pub fn drills_dir(home: &Path) -> PathBuf {
 /// Saves (or replaces) a drill's record; returns the file written.
 pub fn save(home: &Path, record: &DrillRecord) -> std::io::Result<PathBuf> {
     let dir = drills_dir(home);
-    std::fs::create_dir_all(&dir)?;
+    super::private_files::create_dir_all(&dir)?;
     let path = dir.join(format!("{}.json", record.session));
     let tmp = dir.join(format!(".{}.json.tmp", record.session));
     let json = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
-    std::fs::write(&tmp, json)?;
+    super::private_files::write(&tmp, &json)?;
     std::fs::rename(&tmp, &path)?;
     Ok(path)
 }

@@ -47,13 +47,16 @@ impl JournalFile {
             let path = path.clone();
             move |source| JournalError::Io { op, path, source }
         };
-        let (mut file, created) = match OpenOptions::new()
+        let (mut file, created) = match super::private_files::open_options()
             .read(true)
             .append(true)
             .create_new(true)
             .open(&path)
         {
-            Ok(file) => (file, true),
+            Ok(file) => {
+                super::private_files::narrow(&file).map_err(io("cannot protect"))?;
+                (file, true)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => (
                 OpenOptions::new()
                     .read(true)
@@ -157,6 +160,11 @@ impl JournalFile {
     /// The journal's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The file (open, locked) was renamed with its directory: messages name `path` now.
+    pub(crate) fn renamed(&mut self, path: PathBuf) {
+        self.path = path;
     }
 
     /// The `seq` the next record gets.

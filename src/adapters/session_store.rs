@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use super::identity;
 use super::journal_file::{JournalFile, sync_parent_dir};
+use super::private_files;
 use crate::domain::journal::{
     Entry, JOURNAL_FILE_NAME, JournalError, Record, Recovered, recover, sha256_hex,
 };
@@ -334,10 +335,80 @@ impl SessionStore {
     /// Creates a session: its directory, the runbook copy, and a journal whose first
     /// record (`session_started`, with the runbook's SHA-256) is on disk when this
     /// returns. The journal stays open (and locked) in the returned [`NewSession`].
+    ///
+    /// Atomic: everything is written and synced under a hidden temporary name
+    /// (`.creating-<id>`, never listed), then renamed to `<id>` and the rename synced, so
+    /// a session directory never appears without its first record (a crash in the first
+    /// ~50 ms used to leave one that `resume` and `report` then picked).
     pub fn create(&self, start: &SessionStart<'_>) -> Result<NewSession, SessionError> {
         let sessions = self.sessions_dir();
-        fs::create_dir_all(&sessions).map_err(io("cannot create", &sessions))?;
-        let dir = self.create_unique_dir(start)?;
+        private_files::create_dir_all(&sessions).map_err(io("cannot create", &sessions))?;
+        let mut last_err = None;
+        for _ in 0..32 {
+            let id = session_id(start.at, start.title, rand::random::<u16>());
+            if fs::symlink_metadata(sessions.join(&id)).is_ok() {
+                continue;
+            }
+            match self.create_as(start, &id) {
+                Err(CreateError::Taken(e)) => last_err = Some(e),
+                Err(CreateError::Failed(e)) => return Err(e),
+                Ok(new) => return Ok(new),
+            }
+        }
+        let e = last_err.unwrap_or_else(|| std::io::Error::other("no free session id"));
+        Err(io("cannot create a new session in", &sessions)(e))
+    }
+
+    /// Writes the session under its temporary name, then renames it to `id`.
+    fn create_as(&self, start: &SessionStart<'_>, id: &str) -> Result<NewSession, CreateError> {
+        let sessions = self.sessions_dir();
+        let tmp = SessionDir {
+            id: id.to_owned(),
+            path: sessions.join(format!("{CREATING_PREFIX}{id}")),
+        };
+        match private_files::create_dir(&tmp.path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(CreateError::Taken(e));
+            }
+            Err(e) => return Err(CreateError::Failed(io("cannot create", &tmp.path)(e))),
+        }
+        let written = self.fill(start, &tmp);
+        let (journal, started) = match written {
+            Ok(w) => w,
+            Err(e) => {
+                let _ = fs::remove_dir_all(&tmp.path);
+                return Err(CreateError::Failed(e));
+            }
+        };
+        let dir = self.dir(id);
+        if let Err(e) = fs::rename(&tmp.path, &dir.path) {
+            let _ = fs::remove_dir_all(&tmp.path);
+            return Err(match e.kind() {
+                std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::DirectoryNotEmpty => {
+                    CreateError::Taken(e)
+                }
+                _ => CreateError::Failed(io("cannot create", &dir.path)(e)),
+            });
+        }
+        let mut journal = journal;
+        journal.renamed(dir.journal_path());
+        sync_parent_dir(&dir.path)
+            .map_err(io("cannot sync", &sessions))
+            .map_err(CreateError::Failed)?;
+        Ok(NewSession {
+            dir,
+            journal,
+            started,
+        })
+    }
+
+    /// The runbook copy and the journal with its first record, in `dir`, synced.
+    fn fill(
+        &self,
+        start: &SessionStart<'_>,
+        dir: &SessionDir,
+    ) -> Result<(JournalFile, Record), SessionError> {
         let copy = dir.runbook_copy_path();
         write_synced(&copy, start.runbook_bytes)?;
         let (mut journal, _) = dir.open_journal()?;
@@ -354,30 +425,7 @@ impl SessionStore {
                 id: dir.id.clone(),
                 source,
             })?;
-        Ok(NewSession {
-            dir,
-            journal,
-            started,
-        })
-    }
-
-    fn create_unique_dir(&self, start: &SessionStart<'_>) -> Result<SessionDir, SessionError> {
-        let sessions = self.sessions_dir();
-        let mut last_err = None;
-        for _ in 0..32 {
-            let id = session_id(start.at, start.title, rand::random::<u16>());
-            let path = sessions.join(&id);
-            match fs::create_dir(&path) {
-                Ok(()) => {
-                    sync_parent_dir(&path).map_err(io("cannot sync", &sessions))?;
-                    return Ok(SessionDir { id, path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_err = Some(e),
-                Err(e) => return Err(io("cannot create", &path)(e)),
-            }
-        }
-        let e = last_err.unwrap_or_else(|| std::io::Error::other("no free session id"));
-        Err(io("cannot create a new session in", &sessions)(e))
+        Ok((journal, started))
     }
 
     /// The session whose id is `id_or_prefix`, or the only one starting with it.
@@ -444,8 +492,45 @@ impl SessionStore {
         }
     }
 
-    /// Session ids (directory names), oldest first. No sessions directory: none.
+    /// A one-line note naming the directories `resume`, `report` and `sessions` ignore:
+    /// sessions whose start was interrupted before their first record (an older version
+    /// created the directory first), and temporary `.creating-…` directories.
+    pub fn leftovers_note(&self) -> Option<String> {
+        let names = self.leftovers().ok()?;
+        if names.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "note: ignoring {} session director{} whose start was interrupted before the first record (safe to delete): {}",
+            names.len(),
+            if names.len() == 1 { "y" } else { "ies" },
+            names.join(", ")
+        ))
+    }
+
+    /// Directory names under the sessions directory that are not sessions, sorted.
+    fn leftovers(&self) -> Result<Vec<String>, SessionError> {
+        let mut out: Vec<String> = self
+            .dir_names()?
+            .into_iter()
+            .filter(|name| name.starts_with(CREATING_PREFIX) || !has_journal(&self.dir(name)))
+            .collect();
+        out.retain(|name| !name.starts_with('.') || name.starts_with(CREATING_PREFIX));
+        Ok(out)
+    }
+
+    /// Session ids (directories holding a non-empty journal), oldest first. No sessions
+    /// directory: none.
     fn ids(&self) -> Result<Vec<String>, SessionError> {
+        Ok(self
+            .dir_names()?
+            .into_iter()
+            .filter(|name| !name.starts_with('.') && has_journal(&self.dir(name)))
+            .collect())
+    }
+
+    /// Every directory name under the sessions directory, sorted.
+    fn dir_names(&self) -> Result<Vec<String>, SessionError> {
         let sessions = self.sessions_dir();
         let entries = match fs::read_dir(&sessions) {
             Ok(e) => e,
@@ -456,15 +541,28 @@ impl SessionStore {
         for entry in entries {
             let entry = entry.map_err(io("cannot list", &sessions))?;
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if let (true, Some(name)) = (is_dir, entry.file_name().to_str())
-                && !name.starts_with('.')
-            {
+            if let (true, Some(name)) = (is_dir, entry.file_name().to_str()) {
                 ids.push(name.to_owned());
             }
         }
         ids.sort();
         Ok(ids)
     }
+}
+
+/// The hidden name a session is written under before it is renamed into place.
+const CREATING_PREFIX: &str = ".creating-";
+
+/// Why one attempt at creating a session under an id failed.
+enum CreateError {
+    /// The id is taken: try another.
+    Taken(std::io::Error),
+    Failed(SessionError),
+}
+
+/// Whether a directory holds a journal with at least one byte (its first record).
+fn has_journal(dir: &SessionDir) -> bool {
+    fs::metadata(dir.journal_path()).is_ok_and(|m| m.len() > 0)
 }
 
 /// `YYYYMMDD-HHMMSS-<slug>-<4 hex>`.
@@ -507,7 +605,12 @@ fn is_plain_name(s: &str) -> bool {
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), SessionError> {
-    let mut f = File::create_new(path).map_err(io("cannot create", path))?;
+    let mut f = private_files::open_options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io("cannot create", path))?;
+    private_files::narrow(&f).map_err(io("cannot protect", path))?;
     f.write_all(bytes).map_err(io("cannot write", path))?;
     f.sync_all().map_err(io("cannot sync", path))?;
     Ok(())

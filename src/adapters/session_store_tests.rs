@@ -242,15 +242,67 @@ fn list_reports_a_torn_tail_without_cutting_it() {
     assert_eq!(fs::read(&path).unwrap(), bytes);
 }
 
+/// Issue 15, point 6: a directory whose start was interrupted before its first record
+/// (an older version created the directory first; 3 of 181 crashes left one) is no
+/// session: `latest` (resume, report) skips it and `list` (sessions) leaves it out, and
+/// a one-line note names it. Was: listed as an empty session and picked by `latest`.
 #[test]
-fn an_empty_session_directory_is_listed_as_empty() {
+fn an_interrupted_start_leaves_nothing_resume_picks() {
     let home = tempfile::tempdir().unwrap();
     let store = SessionStore::at(home.path());
-    fs::create_dir_all(store.sessions_dir().join("20260101-000000-crashed-0000")).unwrap();
-    fs::write(store.sessions_dir().join("stray-file"), b"").unwrap();
+    let real = store.create(&start("Real", t0())).unwrap();
+    drop(real.journal);
+    let sessions = store.sessions_dir();
+    // Later ids than the real session: `latest` would pick them if they counted.
+    fs::create_dir_all(sessions.join("29990101-000000-crashed-0000")).unwrap();
+    fs::create_dir_all(sessions.join("29990101-000001-torn-0000")).unwrap();
+    fs::write(
+        sessions.join("29990101-000001-torn-0000/journal.jsonl"),
+        b"",
+    )
+    .unwrap();
+    fs::create_dir_all(sessions.join(".creating-29990101-000002-new-0000")).unwrap();
+    fs::write(sessions.join("stray-file"), b"").unwrap();
+    assert_eq!(store.latest().unwrap().id, real.dir.id);
     let list = store.list().unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!(list[0].state, SessionState::Empty);
+    assert_eq!(list[0].id, real.dir.id);
+    assert!(store.open("29990101").is_err());
+    assert_eq!(
+        store.leftovers_note().unwrap(),
+        "note: ignoring 3 session directories whose start was interrupted before the first \
+         record (safe to delete): .creating-29990101-000002-new-0000, \
+         29990101-000000-crashed-0000, 29990101-000001-torn-0000"
+    );
+}
+
+#[test]
+fn create_leaves_no_temporary_directory_and_the_journal_is_named_where_it_is() {
+    let home = tempfile::tempdir().unwrap();
+    let store = SessionStore::at(home.path());
+    let new = store.create(&start("Atomic", t0())).unwrap();
+    let names: Vec<String> = fs::read_dir(store.sessions_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, std::slice::from_ref(&new.dir.id));
+    assert_eq!(new.journal.path(), new.dir.journal_path());
+    assert!(store.leftovers_note().is_none());
+    // The open journal keeps writing to the renamed file.
+    let mut journal = new.journal;
+    journal
+        .append_at(
+            t0(),
+            "alice@ops",
+            Entry::NoteAdded {
+                step: None,
+                text: "after rename".into(),
+            },
+        )
+        .unwrap();
+    drop(journal);
+    let recovered = new.dir.read_journal().unwrap();
+    assert_eq!(recovered.records.len(), 2);
 }
 
 #[test]

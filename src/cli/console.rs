@@ -102,6 +102,9 @@ pub(crate) fn open_session(
 /// Reopens a session where it was.
 pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
     let store = SessionStore::from_env().map_err(message)?;
+    if let Some(note) = store.leftovers_note() {
+        eprintln!("backout: {note}");
+    }
     let dir = match session {
         Some(id) => store.open(id),
         None => store.latest(),

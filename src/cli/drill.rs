@@ -147,9 +147,9 @@ fn resolve_runbook(base: &Path, rel: &str) -> Result<PathBuf, CliError> {
         )));
     };
     let dir = home_dir().map_err(message)?.join("drill-runbooks");
-    std::fs::create_dir_all(&dir)?;
+    crate::adapters::private_files::create_dir_all(&dir)?;
     let out = dir.join(&file);
-    std::fs::write(&out, text)?;
+    crate::adapters::private_files::write(&out, text.as_bytes())?;
     Ok(out)
 }
 

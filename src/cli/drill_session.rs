@@ -40,7 +40,7 @@ pub fn is_drill(dir: &SessionDir) -> bool {
 /// Writes `drill.json` into the session's directory.
 pub fn write_meta(dir: &SessionDir, meta: &DrillMeta) -> std::io::Result<()> {
     let json = serde_json::to_vec_pretty(meta).map_err(std::io::Error::other)?;
-    std::fs::write(dir.path.join(META_FILE), json)
+    crate::adapters::private_files::write(&dir.path.join(META_FILE), &json)
 }
 
 /// The session's `drill.json`; `None` when it is missing or unreadable.

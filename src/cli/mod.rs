@@ -226,15 +226,16 @@ pub struct DrillArgs {
     /// Scenario name (see `runbooks/drills/`) or a scenario file.
     #[arg(long)]
     pub scenario: Option<String>,
-    /// Time compression of the scenario: 10 makes a 10-minute scenario last a minute.
-    #[arg(long, default_value_t = 1.0)]
+    /// Time compression of the scenario: 10 makes a 10-minute scenario last a minute
+    /// (0.1 to 1000).
+    #[arg(long, default_value_t = 1.0, value_parser = speed)]
     pub speed: f64,
     /// Runbook to open (default: the one the scenario names).
     #[arg(long)]
     pub runbook: Option<PathBuf>,
     /// Time compression of verification monitor windows: with the default 10, a runbook's
-    /// 10-minute watch takes one minute of the drill.
-    #[arg(long, default_value_t = 10.0)]
+    /// 10-minute watch takes one minute of the drill (0.1 to 1000).
+    #[arg(long, default_value_t = 10.0, value_parser = speed)]
     pub verify_speed: f64,
     /// Seed for the simulator's random choices.
     #[arg(long, default_value_t = 1)]
@@ -276,8 +277,8 @@ pub struct SimArgs {
     /// Scenario name (see `runbooks/drills/`) or a scenario file.
     #[arg(long)]
     pub scenario: Option<String>,
-    /// Time compression: 10 makes a 10-minute scenario last a minute.
-    #[arg(long, default_value_t = 1.0)]
+    /// Time compression: 10 makes a 10-minute scenario last a minute (0.1 to 1000).
+    #[arg(long, default_value_t = 1.0, value_parser = speed)]
     pub speed: f64,
     /// Seed for deterministic behaviour.
     #[arg(long, default_value_t = 1)]
@@ -285,6 +286,27 @@ pub struct SimArgs {
     /// Authorization policy file (users, verbs, resources).
     #[arg(long)]
     pub policy: Option<PathBuf>,
+}
+
+/// The speeds `--speed` and `--verify-speed` accept: from ten times slower than real time
+/// to a thousand times faster. Outside it simulated time either stands still or overflows
+/// every timestamp (`--speed 1e308` panicked the simulator's clock).
+pub const SPEED_RANGE: std::ops::RangeInclusive<f64> = 0.1..=1000.0;
+
+/// Parses a time-compression factor within [`SPEED_RANGE`].
+fn speed(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if !SPEED_RANGE.contains(&value) {
+        return Err(format!(
+            "must be from {} to {}, not {text}",
+            SPEED_RANGE.start(),
+            SPEED_RANGE.end()
+        ));
+    }
+    Ok(value)
 }
 
 /// An error reported at the edge: printed to stderr, exit code 2 (1 is kept for

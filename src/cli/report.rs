@@ -15,6 +15,9 @@ use crate::domain::runbook::Runbook;
 
 pub fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
     let store = SessionStore::from_env().map_err(message)?;
+    if let Some(note) = store.leftovers_note() {
+        eprintln!("backout: {note}");
+    }
     let dir = match &args.session {
         Some(id) => store.open(id),
         None => store.latest(),

@@ -18,8 +18,8 @@ use crate::adapters::kube::{
     ActionRunner, Connection, FollowOutcome, LeaseGuard, Planned, Preflight, connect,
 };
 use crate::adapters::session_store::{SessionStart, SessionStore};
-use crate::domain::cluster::kubectl_line::parse_duration_secs;
 use crate::domain::cluster::{ClusterAction, Target};
+use crate::domain::duration;
 use crate::domain::journal::Entry;
 
 fn msg(e: impl std::fmt::Display) -> CliError {
@@ -34,9 +34,8 @@ fn refuse(text: impl std::fmt::Display) -> ExitCode {
 
 pub fn run(args: UndoArgs) -> Result<ExitCode, CliError> {
     let name = deployment_name(&args.deployment)?;
-    let timeout = Duration::from_secs(
-        parse_duration_secs(&args.timeout).map_err(|e| msg(format!("--timeout: {e}")))?,
-    );
+    let timeout = duration::parse(&args.timeout, duration::Syntax::GO)
+        .map_err(|e| msg(format!("--timeout: invalid duration: {e}")))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

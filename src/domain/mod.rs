@@ -4,6 +4,7 @@ pub mod cluster;
 pub mod decision;
 pub mod drill_guard;
 pub mod drill_record;
+pub mod duration;
 pub mod duration_text;
 pub mod journal;
 pub mod notify;

@@ -28,7 +28,8 @@ use super::verification::{VerifyExec, VerifyFeed};
 
 const FRAME: Duration = Duration::from_millis(33);
 const MSG_QUEUE: usize = 1024;
-/// Set to make the console panic after its first frame (tests of terminal restoration).
+/// Set to make the console panic after its first frame (tests of terminal restoration);
+/// `background` makes a background thread panic instead.
 pub const CRASH_TEST_ENV: &str = "BACKOUT_CRASH_TEST";
 
 /// How the console ended.
@@ -134,7 +135,7 @@ where
                 super::first_frame::record();
             }
             if crash_after_first_frame {
-                panic!("crash requested by {CRASH_TEST_ENV}");
+                crash_for_test();
             }
         }
         let msg = if dirty {
@@ -187,4 +188,15 @@ where
     } else {
         Outcome::Quit
     })
+}
+
+/// The crash drill of [`CRASH_TEST_ENV`]: the console's thread, or a background one.
+fn crash_for_test() {
+    if std::env::var_os(CRASH_TEST_ENV).is_some_and(|v| v == "background") {
+        let _ = std::thread::Builder::new()
+            .name("crash-test".into())
+            .spawn(|| panic!("crash requested by {CRASH_TEST_ENV}"));
+    } else {
+        panic!("crash requested by {CRASH_TEST_ENV}");
+    }
 }

@@ -37,6 +37,11 @@ pub fn spawn_ticks(tx: mpsc::Sender<Msg>) {
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             every.tick().await;
+            for line in super::terminal::take_background_panics() {
+                if tx.send(Msg::BackgroundPanic(line)).await.is_err() {
+                    return;
+                }
+            }
             if tx.send(Msg::Tick(Utc::now())).await.is_err() {
                 break;
             }

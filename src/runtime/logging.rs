@@ -5,14 +5,12 @@ use std::path::Path;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
-/// Starts logging to `<dir>/backout.log` (daily rotation). Level from `BACKOUT_LOG`
-/// (default `info`). Keep the guard alive until exit so the last lines are flushed.
+/// Starts logging to `<dir>/backout.log.YYYY-MM-DD` (a file a day, 0600 in a 0700
+/// directory). Level from `BACKOUT_LOG` (default `info`). Keep the guard alive until exit
+/// so the last lines are flushed.
 pub fn init(dir: &Path) -> Option<WorkerGuard> {
-    if std::fs::create_dir_all(dir).is_err() {
-        return None;
-    }
-    let appender = tracing_appender::rolling::daily(dir, "backout.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let file = crate::adapters::log_file::DailyLogFile::new(dir, "backout.log").ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = EnvFilter::try_from_env("BACKOUT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -64,8 +64,11 @@ impl SimClock {
 
     /// The current simulated wall-clock time.
     pub fn now(&self) -> DateTime<Utc> {
-        let ms = (self.elapsed_secs() * 1000.0) as i64 - self.rewind_ms.load(Ordering::Relaxed);
-        self.started_wall + chrono::Duration::milliseconds(ms)
+        let ms = ((self.elapsed_secs() * 1000.0) as i64)
+            .saturating_sub(self.rewind_ms.load(Ordering::Relaxed));
+        chrono::Duration::try_milliseconds(ms)
+            .and_then(|d| self.started_wall.checked_add_signed(d))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// Sets `now()` back by `secs` (0 to undo): a scenario writes the revisions it
@@ -91,8 +94,11 @@ impl SimClock {
     }
 
     /// The real duration that corresponds to `sim_secs` simulated seconds.
+    /// Never panics: a duration too long to represent (a tiny speed) becomes a century.
     pub fn real_duration(&self, sim_secs: f64) -> Duration {
-        Duration::from_secs_f64((sim_secs.max(0.0)) / self.speed)
+        const CENTURY: Duration = Duration::from_secs(100 * 365 * 86_400);
+        Duration::try_from_secs_f64(sim_secs.max(0.0) / self.speed)
+            .map_or(CENTURY, |d| d.min(CENTURY))
     }
 
     /// Simulated seconds from a Kubernetes timestamp to now, negative when it is in the
@@ -185,6 +191,20 @@ mod tests {
     fn speed_scales_real_durations() {
         let c = SimClock::new(10.0);
         assert_eq!(c.real_duration(10.0), Duration::from_secs(1));
+    }
+
+    /// Issue 15: `--speed 1e308` overflowed `now()`, `--speed 1e-300` `real_duration`.
+    #[test]
+    fn extreme_speeds_never_panic() {
+        let fast = SimClock::new(1e308);
+        std::thread::sleep(Duration::from_millis(2));
+        assert_eq!(fast.now(), DateTime::<Utc>::MAX_UTC);
+        let slow = SimClock::new(1e-300);
+        assert_eq!(
+            slow.real_duration(1.0),
+            Duration::from_secs(100 * 365 * 86_400)
+        );
+        assert_eq!(slow.real_duration(f64::NAN), Duration::ZERO);
         assert_eq!(SimClock::new(-3.0).speed(), 1.0);
         let behind = SimClock::with_horizon(10.0, 1000.0);
         let lag = Utc::now().signed_duration_since(behind.now()).num_seconds();

@@ -71,4 +71,7 @@ pub enum Msg {
     DrillEvent(String),
     /// SIGTERM / SIGHUP: leave cleanly.
     Terminate,
+    /// A background thread panicked (`thread NAME: MESSAGE at FILE:LINE`); the console
+    /// goes on and says so.
+    BackgroundPanic(String),
 }

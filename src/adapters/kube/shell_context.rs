@@ -104,7 +104,7 @@ pub fn kubectl_env(
     }
     yaml.push_str(&format!("current-context: {}\n", q(context)?));
     let overlay = session_dir.join(OVERLAY_FILE);
-    std::fs::write(&overlay, yaml)?;
+    crate::adapters::private_files::write(&overlay, yaml.as_bytes())?;
     let all: Vec<PathBuf> = std::iter::once(overlay)
         .chain(files)
         .map(|p| std::path::absolute(&p).unwrap_or(p))

@@ -2,7 +2,6 @@
 //! directory instead of reaching any network. A key already in the file for the same
 //! sink is not written again, so a resend after a crash is harmless.
 
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -48,11 +47,12 @@ impl Outbox {
         }
         let mut line = Self::line(msg, sink).to_string();
         line.push('\n');
-        let written = OpenOptions::new()
+        let written = crate::adapters::private_files::open_options()
             .create(true)
             .append(true)
             .open(&self.path)
             .and_then(|mut f| {
+                crate::adapters::private_files::narrow(&f)?;
                 f.write_all(line.as_bytes())?;
                 f.sync_data()
             });

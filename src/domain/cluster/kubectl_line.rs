@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::action::{ClusterAction, EnvChange, ReadOnlyQuery};
+use crate::domain::duration;
 
 /// What a line asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -301,40 +302,16 @@ fn no_more(rest: &[String]) -> R<()> {
     }
 }
 
-/// Parses a Go duration as kubectl's `--timeout` takes it (`30s`, `5m`, `1h30m`, `0`).
+/// Parses a Go duration as kubectl's `--timeout` takes it (`30s`, `5m`, `1h30m`, `0`),
+/// through the one duration parser; whole seconds, rounded up. A timeout longer than
+/// [`duration::MAX`] waits that long (a year and a day is "wait" to anyone).
 pub fn parse_duration_secs(s: &str) -> R<u64> {
-    if s == "0" {
-        return Ok(0);
-    }
-    let mut total = 0f64;
-    let mut num = String::new();
-    let mut chars = s.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || c == '.' {
-            num.push(c);
-            continue;
-        }
-        let mut unit = c.to_string();
-        if c == 'm' && chars.peek() == Some(&'s') {
-            unit.push('s');
-            chars.next();
-        }
-        let n: f64 = num.parse().map_err(|_| format!("invalid duration {s:?}"))?;
-        num.clear();
-        total += n * match unit.as_str() {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            _ => return Err(format!("invalid duration {s:?}")),
-        };
-        any = true;
-    }
-    if !num.is_empty() || !any {
-        return Err(format!("invalid duration {s:?} (missing unit)"));
-    }
-    Ok(total.ceil() as u64)
+    let d = match duration::parse(s, duration::Syntax::GO) {
+        Ok(d) => d,
+        Err(duration::DurationError::TooLong(_)) => duration::MAX,
+        Err(e) => return Err(format!("invalid duration: {e}")),
+    };
+    Ok(d.as_secs() + u64::from(d.subsec_nanos() > 0))
 }
 
 fn parse_int<T: std::str::FromStr>(flag: &str, v: &str) -> R<T> {
@@ -974,5 +951,10 @@ mod tests {
         assert_eq!(parse_duration_secs("250ms"), Ok(1));
         assert_eq!(parse_duration_secs("0"), Ok(0));
         assert!(parse_duration_secs("5x").is_err());
+        // Issue 15: no overflow; an absurd timeout waits a year and a day.
+        assert_eq!(
+            parse_duration_secs("3000000000000h"),
+            Ok(duration::MAX.as_secs())
+        );
     }
 }

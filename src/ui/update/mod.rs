@@ -24,6 +24,7 @@ use ratatui::crossterm::event::KeyEventKind;
 use crate::ui::effect::Effect;
 use crate::ui::msg::{Msg, Stream};
 use crate::ui::state::App;
+use crate::ui::state::flash::FlashLevel;
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
@@ -95,6 +96,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             } else {
                 session::quit(app)
             }
+        }
+        Msg::BackgroundPanic(line) => {
+            let line = app.mask_secrets(&line);
+            app.flash(
+                FlashLevel::Error,
+                &format!("A background task crashed ({line}); see the log. q still quits."),
+            );
+            Vec::new()
         }
     }
 }

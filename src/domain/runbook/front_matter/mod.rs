@@ -15,6 +15,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::model::PhaseKind;
+use crate::domain::duration;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -279,52 +280,11 @@ fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
 pub struct DurationSpec(pub Duration);
 
 impl DurationSpec {
+    /// Parses through the one duration parser (`domain::duration`), range-checked.
     pub fn parse(s: &str) -> Result<Self, String> {
-        let s = s.trim();
-        if s.is_empty() {
-            return Err("empty duration".into());
-        }
-        if let Ok(secs) = s.parse::<u64>() {
-            return Ok(DurationSpec(Duration::from_secs(secs)));
-        }
-        let mut total = 0f64;
-        let mut num = String::new();
-        let mut chars = s.chars().peekable();
-        let mut saw_unit = false;
-        while let Some(c) = chars.next() {
-            if c.is_ascii_digit() || c == '.' {
-                num.push(c);
-                continue;
-            }
-            let mut unit = c.to_string();
-            if c == 'm' && chars.peek() == Some(&'s') {
-                unit.push(chars.next().unwrap_or('s'));
-            }
-            let n: f64 = num
-                .parse()
-                .map_err(|_| format!("`{s}` is not a duration (expected e.g. 90s, 2m, 1h30m)"))?;
-            num.clear();
-            let factor = match unit.as_str() {
-                "ms" => 0.001,
-                "s" => 1.0,
-                "m" => 60.0,
-                "h" => 3600.0,
-                "d" => 86400.0,
-                _ => {
-                    return Err(format!(
-                        "`{s}` has unknown unit `{unit}` (use ms, s, m, h or d)"
-                    ));
-                }
-            };
-            total += n * factor;
-            saw_unit = true;
-        }
-        if !num.is_empty() || !saw_unit || !total.is_finite() || total < 0.0 {
-            return Err(format!(
-                "`{s}` is not a duration (expected e.g. 90s, 2m, 1h30m)"
-            ));
-        }
-        Ok(DurationSpec(Duration::from_secs_f64(total)))
+        duration::parse(s, duration::Syntax::FRONT_MATTER)
+            .map(DurationSpec)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -356,7 +316,9 @@ impl<'de> Deserialize<'de> for DurationSpec {
             S(String),
         }
         match Raw::deserialize(d)? {
-            Raw::N(n) => Ok(DurationSpec(Duration::from_secs(n))),
+            Raw::N(n) => duration::from_whole_seconds(n)
+                .map(DurationSpec)
+                .map_err(serde::de::Error::custom),
             Raw::S(s) => DurationSpec::parse(&s).map_err(serde::de::Error::custom),
         }
     }

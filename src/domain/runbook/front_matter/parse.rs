@@ -182,14 +182,23 @@ pub(in crate::domain::runbook) fn parse(
                     || at(tree.line, tree.col),
                     |l| at(l.line() as usize, (l.column() as usize).saturating_sub(1)),
                 );
-                findings.push(pos.error(
-                    file,
-                    format!(
-                        "front matter: {}",
-                        first_line_of(&e.without_snippet().to_string())
+                // The YAML library's own wording ("recursive references require weak
+                // recursion types") speaks of Rust types, not of the runbook.
+                let (message, hint) = match e {
+                    e if is_recursive_alias(&e) => (
+                        "front matter: an alias (`*name`) refers to a value that contains it"
+                            .to_string(),
+                        Some("write the value out instead of the alias".to_string()),
                     ),
-                    None,
-                ));
+                    e => (
+                        format!(
+                            "front matter: {}",
+                            first_line_of(&e.without_snippet().to_string())
+                        ),
+                        None,
+                    ),
+                };
+                findings.push(pos.error(file, message, hint));
             }
         }
     }
@@ -237,6 +246,18 @@ fn report_foreign(
 const BACKOUT_KEYS: &[&str] = &[
     "target", "metrics", "matrix", "rto", "notify", "messages", "vars", "phases", "verify",
 ];
+
+/// Whether the YAML library refused an alias that refers to a value containing it.
+fn is_recursive_alias(mut e: &serde_saphyr::Error) -> bool {
+    loop {
+        match e {
+            serde_saphyr::Error::AliasError { error, .. }
+            | serde_saphyr::Error::WithSnippet { error, .. } => e = error,
+            serde_saphyr::Error::RecursiveReferencesRequireWeakTypes { .. } => return true,
+            _ => return false,
+        }
+    }
+}
 
 fn first_line_of(message: &str) -> &str {
     message.lines().next().unwrap_or(message).trim()

@@ -14,8 +14,8 @@ pub(in crate::domain::runbook) enum Shape {
     Text,
     /// The name of an environment variable (never a secret itself).
     EnvName,
-    /// A non-negative integer.
-    Integer,
+    /// A whole number from `min` to `max`.
+    Integer { min: u64, max: u64 },
     /// The format version: `1`.
     Version,
     /// A duration: `90s`, `2m`, `1h30m` or seconds.
@@ -80,7 +80,7 @@ pub(in crate::domain::runbook) const VERIFY_CHECK: &[Field] = &[
 
 pub(in crate::domain::runbook) const VERIFY_HTTP: &[Field] = &[
     req("url", Shape::Text),
-    opt("status", Shape::Integer),
+    opt("status", Shape::Integer { min: 100, max: 599 }),
     opt("json_pointer", Shape::Text),
     opt("equals", Shape::Text),
     opt("max_latency", Shape::Duration),
@@ -89,7 +89,13 @@ pub(in crate::domain::runbook) const VERIFY_HTTP: &[Field] = &[
 pub(in crate::domain::runbook) const VERIFY_PODS: &[Field] = &[
     opt("namespace", Shape::Text),
     opt("deployment", Shape::Text),
-    opt("revision", Shape::Integer),
+    opt(
+        "revision",
+        Shape::Integer {
+            min: 1,
+            max: i64::MAX as u64,
+        },
+    ),
     opt("image", Shape::Text),
 ];
 
@@ -145,7 +151,13 @@ pub(in crate::domain::runbook) const SECRET_URL: &[Field] = &[
 
 pub(in crate::domain::runbook) const GITHUB: &[Field] = &[
     req("repo", Shape::Text),
-    req("issue", Shape::Integer),
+    req(
+        "issue",
+        Shape::Integer {
+            min: 1,
+            max: u64::MAX,
+        },
+    ),
     opt("token_env", Shape::EnvName),
     opt("token_file", Shape::Text),
     opt("api_url", Shape::Text),
@@ -223,21 +235,36 @@ enum Path<'a> {
     Index(&'a Path<'a>, usize),
 }
 
+impl Path<'_> {
+    /// The keys from the nearest list item (or the root) down to here, dotted
+    /// (`pods.revision`), and that list item.
+    fn dotted(&self) -> (String, Option<&Self>) {
+        match self {
+            Path::Root => (String::new(), None),
+            Path::Index(..) => (String::new(), Some(self)),
+            Path::Key(parent, key) => {
+                let (mut dotted, item) = parent.dotted();
+                if dotted.is_empty() {
+                    dotted.push_str(key);
+                } else if is_plain_key(key) {
+                    dotted = format!("{dotted}.{key}");
+                } else {
+                    dotted = format!("{dotted}.\"{key}\"");
+                }
+                (dotted, item)
+            }
+        }
+    }
+}
+
 impl std::fmt::Display for Path<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Path::Root => f.write_str("front matter"),
-            Path::Key(Path::Root, key) => write!(f, "`{key}`"),
-            Path::Key(parent @ Path::Index(..), key) => write!(f, "`{key}` of {parent}"),
-            Path::Key(parent, key) => {
-                let parent = parent.to_string();
-                let parent = parent.trim_matches('`');
-                if is_plain_key(key) {
-                    write!(f, "`{parent}.{key}`")
-                } else {
-                    write!(f, "`{parent}.\"{key}\"`")
-                }
-            }
+            Path::Key(..) => match self.dotted() {
+                (keys, Some(item)) => write!(f, "`{keys}` of {item}"),
+                (keys, None) => write!(f, "`{keys}`"),
+            },
             Path::Index(Path::Key(Path::Root, "matrix"), i) => write!(f, "matrix rule {}", i + 1),
             Path::Index(Path::Key(Path::Root, "verify"), i) => write!(f, "verify check {}", i + 1),
             Path::Index(parent, i) => write!(f, "item {} of {parent}", i + 1),
@@ -285,8 +312,13 @@ fn check_node(node: &Node, shape: Shape, path: &Path<'_>, issues: &mut Vec<Issue
                 issues.push(wrong_kind(node, path, "text"));
             }
         }
-        Shape::Integer => match node.scalar() {
-            Some(s) if s.trim().parse::<u64>().is_ok() => {}
+        Shape::Integer { min, max } => match node.scalar().map(|s| s.trim().parse::<u64>()) {
+            Some(Ok(n)) if (min..=max).contains(&n) => {}
+            Some(Ok(n)) => issues.push(Issue::at(
+                node,
+                format!("{path} must be from {min} to {max}, not {n}"),
+                None,
+            )),
             _ => issues.push(Issue::at(
                 node,
                 format!("{path} must be a whole number, not {}", shown(node)),
