@@ -21,6 +21,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::console::{DrillSetup, open_session};
+use super::output::{self, Items, Structured};
 use super::{CliError, ConsoleArgs, DrillArgs, DrillsArgs, DrillsFormat};
 use crate::adapters::config::UserConfig;
 use crate::adapters::drill_history;
@@ -468,9 +469,14 @@ pub fn list(args: DrillsArgs, console: &ConsoleArgs) -> Result<ExitCode, CliErro
         return Ok(ExitCode::SUCCESS);
     }
     match args.format {
-        DrillsFormat::Json => {
-            let json = serde_json::to_string_pretty(&history).map_err(message)?;
-            println!("{json}");
+        DrillsFormat::Json | DrillsFormat::Yaml => {
+            let format = if args.format == DrillsFormat::Json {
+                Structured::Json
+            } else {
+                Structured::Yaml
+            };
+            let items = Items { items: &history };
+            print!("{}", output::document(format, "DrillList", &items)?);
         }
         DrillsFormat::Md => print!("{}", history_markdown(&history)),
         DrillsFormat::Text => {
