@@ -1,10 +1,34 @@
 use std::process::ExitCode;
 
-use backout::cli::{self, Cli, Command};
-use clap::Parser;
+use backout::adapters::session_store;
+use backout::cli::{self, Cli, Command, completions, invocation};
+use backout::runtime::logging;
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv0 = std::env::args_os().next();
+    let name = invocation::display_name(argv0.as_deref());
+    // A shell asking for completions (the scripts of `backout completions` set COMPLETE):
+    // answer and exit before anything else is printed.
+    clap_complete::CompleteEnv::with_factory(move || invocation::command(argv0.as_deref()))
+        .var(completions::COMPLETE_ENV)
+        .complete();
+    let argv0 = std::env::args_os().next();
+    let matches = invocation::command(argv0.as_deref()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // Every subcommand logs to the state directory (pruned at start); never to the terminal.
+    let _log = session_store::log_dir()
+        .ok()
+        .and_then(|d| logging::init(&d));
+    tracing::info!(
+        command = matches.subcommand_name().unwrap_or("console"),
+        invoked_as = name,
+        version = env!("CARGO_PKG_VERSION"),
+        "backout starting"
+    );
     let result = match cli.command {
         Some(Command::Check(a)) => cli::check::run(a),
         Some(Command::Report(a)) => cli::report::run(a),
@@ -15,18 +39,24 @@ fn main() -> ExitCode {
         Some(Command::Drill(a)) => cli::drill::run(a, &cli.console),
         Some(Command::Drills(a)) => cli::drill::list(a, &cli.console),
         Some(Command::Resume(a)) => cli::console::resume(a.session.as_deref(), &cli.console),
+        Some(Command::Completions(a)) => completions::run(a.shell, &name.replace(' ', "-")),
+        Some(Command::Man) => completions::man(),
         None => match &cli.runbook {
             Some(path) => cli::console::open(path, &cli.console),
             None => {
-                use clap::CommandFactory;
-                let _ = Cli::command().print_help();
+                let argv0 = std::env::args_os().next();
+                let _ = invocation::command(argv0.as_deref()).print_help();
                 Ok(ExitCode::from(2))
             }
         },
     };
     match result {
-        Ok(code) => code,
+        Ok(code) => {
+            tracing::info!(code = ?code, "backout finished");
+            code
+        }
         Err(e) => {
+            tracing::warn!("backout failed: {e}");
             eprintln!("backout: {e}");
             ExitCode::from(2)
         }

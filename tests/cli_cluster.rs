@@ -136,7 +136,7 @@ fn undo_dry_run_denied_read_only_and_failed_rollouts() {
     let r = backout(
         &sim,
         home.path(),
-        &["undo", "deploy/web", "-n", "shop", "--dry-run"],
+        &["undo", "deploy/web", "-n", "shop", "--dry-run=server"],
         "",
     );
     assert_eq!(r.code, 0, "{}{}", r.out, r.err);
@@ -256,6 +256,9 @@ fn undo_into_a_stuck_revision_exits_non_zero_and_status_says_why() {
         r.out, r.err
     );
     let v: Value = serde_json::from_str(&r.out).expect("json");
+    assert_eq!(v["kind"], "Status");
+    assert_eq!(v["matrix"], Value::Null, "no runbook, no verdict");
+    let v = &v["deployments"][0];
     assert_eq!(v["rollout"]["status"]["state"], "failed");
     assert_eq!(v["namespace"], "shop");
     let revisions = v["rollout"]["revisions"].as_array().expect("revisions");

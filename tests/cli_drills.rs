@@ -137,7 +137,11 @@ fn drills_on_an_empty_home_says_how_to_start() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("No drills yet"), "{}", stdout(&o));
     let o = backout(home.path(), &["drills", "--format", "json"]);
-    assert_eq!(stdout(&o).trim(), "[]");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(
+        v,
+        serde_json::json!({"apiVersion": "backout/v1", "kind": "DrillList", "items": []})
+    );
 }
 
 #[test]
@@ -176,7 +180,8 @@ fn reported_drills_are_kept_and_listed_with_their_timings_and_trend() {
     let o = backout(home.path(), &["drills", "--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let list: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
-    let list = list.as_array().expect("an array");
+    assert_eq!(list["kind"], "DrillList");
+    let list = list["items"].as_array().expect("an array of items");
     assert_eq!(list.len(), 2);
     assert_eq!(list[0]["session"], first.as_str(), "oldest first");
     assert_eq!(list[1]["session"], second.as_str());

@@ -84,7 +84,11 @@ fn sessions_on_an_empty_home_says_where_sessions_are_kept() {
         )
     );
     let o = backout(home.path(), &["sessions", "--format", "json"]);
-    assert_eq!(stdout(&o), "[]\n");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"apiVersion": "backout/v1", "kind": "SessionList", "items": []})
+    );
 }
 
 #[test]
@@ -105,6 +109,7 @@ fn sessions_lists_a_session_in_both_formats() {
 
     let o = backout(home.path(), &["sessions", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = &v["items"];
     assert_eq!(v[0]["id"], id.as_str());
     assert_eq!(v[0]["state"], "open");
     assert_eq!(v[0]["records"], 5);
@@ -144,15 +149,18 @@ fn report_by_prefix_to_a_json_file() {
         &[
             "report",
             &id[..15],
-            "--format",
-            "json",
             "-o",
+            "json",
+            "--output-file",
             out.to_str().unwrap(),
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains(&format!("wrote the report of session {id} to")));
+    assert!(!stderr(&o).contains("deprecated"), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["apiVersion"], "backout/v1");
+    assert_eq!(v["kind"], "IncidentReport");
     assert_eq!(v["session_id"], id.as_str());
     assert_eq!(v["checklist"][0]["status"]["status"], "done");
     assert!(!v.to_string().contains("very-secret-path"));

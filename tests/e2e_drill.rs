@@ -526,7 +526,7 @@ fn run_case(case: &Case) {
         .expect("backout drills");
     assert!(out.status.success());
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let list = list.as_array().expect("array");
+    let list = list["items"].as_array().expect("items");
     assert_eq!(list.len(), 1, "{list:?}");
     let d = &list[0];
     assert_eq!(d["scenario"], case.scenario);

@@ -192,8 +192,8 @@ fn healthy_metrics_exit_zero_with_values_units_and_baselines() {
     let (r, v) = json_status(&sim, home.path(), &format!("http://{addr}"));
     assert_eq!(r.code, 0, "{}{}", r.out, r.err);
     // The deployment status is still there, the runbook target picked it.
-    assert_eq!(v["namespace"], "shop");
-    assert_eq!(v["rollout"]["deployment"], "web");
+    assert_eq!(v["deployments"][0]["namespace"], "shop");
+    assert_eq!(v["deployments"][0]["rollout"]["deployment"], "web");
     assert_eq!(v["metrics"]["error_rate"]["value"], 0.001);
     assert_eq!(v["metrics"]["error_rate"]["unit"], "ratio");
     assert_eq!(v["metrics"]["error_rate"]["stale"], false);

@@ -17,7 +17,8 @@
 //! | `restart` | container restarts of the target's pods, summed | count |
 //! | `ready`, `available`, `replicas` | ready pods serving the target | count |
 //!
-//! A name no convention maps is read from its **PromQL** when the source was given it
+//! A name no convention maps is read from its **PromQL** (parsed with `promql-parser`) when
+//! the source was given it
 //! ([`SimMetricsSource::with_expressions`]: a runbook's ```promql checks, named `step_N`):
 //! exactly `histogram_quantile(q, …)` is that latency quantile; a ratio (`/`) with a 5xx
 //! selector (`code=~"5.."`, `status=~"5.."`) in the numerator the error share;
@@ -112,34 +113,108 @@ impl ModelMetric {
 
 impl ModelMetric {
     /// What a PromQL expression measures, for the common shapes (see the module
-    /// documentation); `None` for anything else. Only an expression that is exactly the
+    /// documentation), read with a PromQL parser (promql-parser); `None` for anything else,
+    /// including what does not parse. Only an expression that is exactly the
     /// shape counts: `histogram_quantile(…) * 1000` (milliseconds), `100 * a / b`
     /// (percent) or `1 - a / b` (availability) mean something else, and are not guessed.
     pub fn of_promql(expr: &str) -> Option<ModelMetric> {
-        let e: String = expr
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let ops = top_level_operators(&e)?;
-        if let Some(rest) = e.strip_prefix("histogram_quantile(") {
-            if !ops.is_empty() {
+        use promql_parser::label::{MatchOp, Matcher};
+        use promql_parser::parser::{self, Expr, VectorSelector};
+
+        /// `e` without the parentheses around it.
+        fn bare(mut e: &Expr) -> &Expr {
+            while let Expr::Paren(p) = e {
+                e = &p.expr;
+            }
+            e
+        }
+        /// `metric` or `metric{…}`, with no `offset` or `@`.
+        fn selects<'a>(e: &'a Expr, metric: &str) -> Option<&'a VectorSelector> {
+            match bare(e) {
+                Expr::VectorSelector(vs)
+                    if vs.name.as_deref() == Some(metric)
+                        && vs.offset.is_none()
+                        && vs.at.is_none() =>
+                {
+                    Some(vs)
+                }
+                _ => None,
+            }
+        }
+        /// The argument of `agg(…)` when `e` is one of `aggs` with no `by`/`without`.
+        fn aggregated<'a>(e: &'a Expr, aggs: &[&str]) -> Option<&'a Expr> {
+            match bare(e) {
+                Expr::Aggregate(a)
+                    if a.modifier.is_none()
+                        && a.param.is_none()
+                        && aggs.contains(&a.op.to_string().as_str()) =>
+                {
+                    Some(&a.expr)
+                }
+                _ => None,
+            }
+        }
+        /// Every label matcher of every selector in `e`.
+        fn matchers<'a>(e: &'a Expr, out: &mut Vec<&'a Matcher>) {
+            let mut selector = |vs: &'a VectorSelector| {
+                out.extend(vs.matchers.matchers.iter());
+                out.extend(vs.matchers.or_matchers.iter().flatten());
+            };
+            match e {
+                Expr::VectorSelector(vs) => selector(vs),
+                Expr::MatrixSelector(ms) => selector(&ms.vs),
+                Expr::Aggregate(a) => {
+                    matchers(&a.expr, out);
+                    if let Some(p) = &a.param {
+                        matchers(p, out);
+                    }
+                }
+                Expr::Unary(u) => matchers(&u.expr, out),
+                Expr::Binary(b) => {
+                    matchers(&b.lhs, out);
+                    matchers(&b.rhs, out);
+                }
+                Expr::Paren(p) => matchers(&p.expr, out),
+                Expr::Subquery(q) => matchers(&q.expr, out),
+                Expr::Call(c) => c.args.args.iter().for_each(|a| matchers(a, out)),
+                _ => {}
+            }
+        }
+        /// A selector of 5xx responses: `code`, `status` or `status_code` matching `5…`.
+        fn five_xx(e: &Expr) -> bool {
+            let mut all = Vec::new();
+            matchers(e, &mut all);
+            all.iter().any(|m| {
+                ["code", "status", "status_code"].contains(&m.name.as_str())
+                    && matches!(m.op, MatchOp::Equal | MatchOp::Re(_))
+                    && m.value.starts_with('5')
+            })
+        }
+
+        // A real PromQL parser: what does not parse is not read.
+        let parsed = parser::parse(expr).ok()?;
+        let e = bare(&parsed);
+        if let Expr::Call(c) = e {
+            if c.func.name != "histogram_quantile" {
                 return None;
             }
-            let q: f64 = rest.split(',').next()?.parse().ok()?;
+            let q = match c.args.args.first().map(|a| bare(a)) {
+                Some(Expr::NumberLiteral(n)) => n.val,
+                _ => return None,
+            };
             return (0.0..=1.0).contains(&q).then_some(ModelMetric::Latency(q));
         }
-        let five_xx = |part: &str| {
-            ["code=~\"5", "status=~\"5", "status_code=~\"5", "code=\"5"]
-                .iter()
-                .any(|w| part.contains(w))
-        };
-        if let [(at, '/')] = ops.as_slice() {
-            let (num, den) = e.split_at(*at);
-            return (five_xx(num) && !five_xx(den)).then_some(ModelMetric::ErrorRatio);
-        }
-        if !ops.is_empty() {
-            return None;
+        if let Expr::Binary(b) = e {
+            // Exactly `errors / total`: arithmetic around it (`100 * …`, `1 - …`) means
+            // something else.
+            let plain = |x: &Expr| !matches!(bare(x), Expr::Binary(_) | Expr::NumberLiteral(_));
+            let ratio = b.op.to_string() == "/" && b.modifier.is_none();
+            return (ratio
+                && plain(&b.lhs)
+                && plain(&b.rhs)
+                && five_xx(&b.lhs)
+                && !five_xx(&b.rhs))
+            .then_some(ModelMetric::ErrorRatio);
         }
         // The model gives one number per target: the sum over its pods. Only shapes
         // Prometheus also answers with that one number are read — `sum(…)` of a per-pod
@@ -147,25 +222,22 @@ impl ModelMetric {
         // means something else, or several series); the Deployment's own ready count bare
         // or under any single-series aggregation. `absent(…)`, `increase(…)` and the like
         // are not read through.
-        let sum_of = unwrap_aggregation(&e, &["sum"]);
-        let bare_sum = |metric: &str| sum_of.is_some_and(|i| is_selector(i, metric));
+        let sum_of = aggregated(e, &["sum"]);
+        let bare_sum = |metric: &str| sum_of.is_some_and(|i| selects(i, metric).is_some());
         let sum_rate = |metric: &str| {
-            sum_of.is_some_and(|inner| {
-                ["rate(", "irate("].iter().any(|f| {
-                    inner
-                        .strip_prefix(f)
-                        .and_then(|r| r.strip_suffix(')'))
-                        .and_then(|r| r.rsplit_once('['))
-                        .is_some_and(|(sel, range)| {
-                            range.ends_with(']') && is_selector(sel, metric)
-                        })
-                })
+            sum_of.is_some_and(|inner| match bare(inner) {
+                Expr::Call(c) if ["rate", "irate"].contains(&c.func.name) => {
+                    matches!(c.args.args.as_slice(), [arg] if matches!(bare(arg),
+                        Expr::MatrixSelector(ms) if ms.vs.name.as_deref() == Some(metric)
+                            && ms.vs.offset.is_none() && ms.vs.at.is_none()))
+                }
+                _ => false,
             })
         };
         let ready = |metric: &str| {
-            is_selector(&e, metric)
-                || unwrap_aggregation(&e, &["sum", "max", "min", "avg"])
-                    .is_some_and(|i| is_selector(i, metric))
+            selects(e, metric).is_some()
+                || aggregated(e, &["sum", "max", "min", "avg"])
+                    .is_some_and(|i| selects(i, metric).is_some())
         };
         Some(
             if ready("kube_deployment_status_replicas_available")
@@ -183,81 +255,6 @@ impl ModelMetric {
             },
         )
     }
-}
-
-/// `metric` or `metric{…}` and nothing else.
-fn is_selector(e: &str, metric: &str) -> bool {
-    match e.strip_prefix(metric) {
-        Some("") => true,
-        Some(rest) => rest.starts_with('{') && rest.ends_with('}') && !rest[1..].contains('{'),
-        None => false,
-    }
-}
-
-/// The argument of `agg(…)` when `e` is exactly one of `aggs` applied with no `by` or
-/// `without` (lower-cased, whitespace removed).
-fn unwrap_aggregation<'a>(e: &'a str, aggs: &[&str]) -> Option<&'a str> {
-    aggs.iter().find_map(|agg| {
-        let body = e.strip_prefix(agg)?.strip_prefix('(')?;
-        let close = matching_paren(body)?;
-        (close + 1 == body.len()).then(|| &body[..close])
-    })
-}
-
-/// The offset of the `)` closing a group whose `(` came just before `s`.
-fn matching_paren(s: &str) -> Option<usize> {
-    let mut depth = 1usize;
-    for (i, c) in s.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The binary operators outside every bracket and string, with their byte offsets; `None`
-/// when the brackets do not balance. (Whitespace already removed, so a `-` right after an
-/// operator or an opening bracket is a sign, not an operator.)
-fn top_level_operators(e: &str) -> Option<Vec<(usize, char)>> {
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut prev: Option<char> = None;
-    let mut ops = Vec::new();
-    for (i, c) in e.char_indices() {
-        if let Some(q) = quote {
-            if c == q && prev != Some('\\') {
-                quote = None;
-            }
-            prev = Some(c);
-            continue;
-        }
-        match c {
-            '"' | '\'' | '`' => quote = Some(c),
-            '(' | '{' | '[' => depth += 1,
-            ')' | '}' | ']' => {
-                depth -= 1;
-                if depth < 0 {
-                    return None;
-                }
-            }
-            '+' | '-' | '*' | '/' | '%' | '^' if depth == 0 => {
-                let unary = matches!(prev, None | Some('+' | '-' | '*' | '/' | '%' | '^' | '('));
-                if !unary {
-                    ops.push((i, c));
-                }
-            }
-            _ => {}
-        }
-        prev = Some(c);
-    }
-    (depth == 0 && quote.is_none()).then_some(ops)
 }
 
 /// Whose pods the metrics describe.
@@ -775,6 +772,33 @@ mod tests {
             (
                 "rate(container_cpu_usage_seconds_total{pod=~\"web-.*\"}[5m])",
                 None,
+            ),
+            // Read by a PromQL parser: labels by name, not by substring; parentheses and
+            // comments are syntax; `offset` and what does not parse are not read.
+            (
+                "sum(rate(http_requests_total{error_code=\"5..\"}[5m])) / sum(rate(http_requests_total[5m]))",
+                None,
+            ),
+            (
+                "sum(rate(http_requests_total{code!~\"5..\"}[5m])) / sum(rate(http_requests_total[5m]))",
+                None,
+            ),
+            (
+                "(sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m]))) # 5xx share",
+                Some(ModelMetric::ErrorRatio),
+            ),
+            (
+                "sum(rate(http_requests_total{code=~\"5..\"}[5m])) / on() sum(rate(http_requests_total[5m]))",
+                None,
+            ),
+            (
+                "kube_deployment_status_replicas_available{deployment=\"web\"} offset 5m",
+                None,
+            ),
+            ("sum(rate(container_cpu_usage_seconds_total[5m])", None),
+            (
+                "sum(irate(container_cpu_usage_seconds_total{pod=~\"web-.*\"}[1m]))",
+                Some(ModelMetric::CpuCores),
             ),
         ];
         for (expr, want) in cases {

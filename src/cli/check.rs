@@ -1,8 +1,8 @@
 //! `backout check FILE…`: load runbooks and report what was found and what is wrong.
 //!
 //! Human output (default) prints, per file, a summary line, the phases found, and every
-//! diagnostic as `file:line:col: level: message` with its hint. `--format json` prints one
-//! JSON document for all files. Everything goes to standard output. Exit code 0 when every
+//! diagnostic as `file:line:col: level: message` with its hint. `-o json|yaml` prints one
+//! document for all files (kind `CheckResult`, see docs/cli.md). Everything goes to standard output. Exit code 0 when every
 //! file loads, 1 otherwise.
 
 use std::path::{Path, PathBuf};
@@ -10,19 +10,18 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::{CheckArgs, CliError, TextOrJson};
+use super::{CheckArgs, CliError, output};
 use crate::domain::runbook::{self, Diagnostic, Level, LoadError, Runbook, StepKind};
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     let reports: Vec<FileReport> = args.files.iter().map(|p| check_file(p)).collect();
     let all_ok = reports.iter().all(|r| r.ok);
-    match args.format {
-        TextOrJson::Json => {
-            let doc = serde_json::to_string_pretty(&JsonDocument { files: &reports })
-                .map_err(|e| CliError::Message(format!("cannot encode JSON: {e}")))?;
-            println!("{doc}");
+    match args.output.structured() {
+        Some(format) => {
+            let doc = JsonDocument { files: &reports };
+            print!("{}", output::document(format, "CheckResult", &doc)?);
         }
-        TextOrJson::Human => print!("{}", human(&reports)),
+        None => print!("{}", human(&reports)),
     }
     Ok(if all_ok {
         ExitCode::SUCCESS

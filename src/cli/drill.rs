@@ -20,6 +20,7 @@ use std::time::Duration;
 use super::console::open_session;
 use super::drill_session::{DrillMeta, is_drill, read_meta};
 use super::drill_setup::DrillSetup;
+use super::output::{self, Items, Structured};
 use super::{CliError, ConsoleArgs, DrillArgs, DrillsArgs, DrillsFormat};
 use crate::adapters::config::UserConfig;
 use crate::adapters::drill_history;
@@ -432,9 +433,14 @@ pub fn list(args: DrillsArgs, console: &ConsoleArgs) -> Result<ExitCode, CliErro
         return Ok(ExitCode::SUCCESS);
     }
     match args.format {
-        DrillsFormat::Json => {
-            let json = serde_json::to_string_pretty(&history).map_err(message)?;
-            println!("{json}");
+        DrillsFormat::Json | DrillsFormat::Yaml => {
+            let format = if args.format == DrillsFormat::Json {
+                Structured::Json
+            } else {
+                Structured::Yaml
+            };
+            let items = Items { items: &history };
+            print!("{}", output::document(format, "DrillList", &items)?);
         }
         DrillsFormat::Md => print!("{}", history_markdown(&history)),
         DrillsFormat::Text => {

@@ -3,14 +3,20 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCandidates;
+
+pub use output::OutputFormat;
 
 pub mod check;
+pub mod completions;
 pub mod console;
 pub mod console_verify;
 pub mod drill;
 pub mod drill_session;
 pub mod drill_setup;
 pub mod prometheus_url;
+pub mod invocation;
+pub mod output;
 pub mod report;
 pub mod sessions;
 pub mod sim;
@@ -38,7 +44,7 @@ pub struct Cli {
 #[derive(Debug, Clone, Default, Args)]
 pub struct ConsoleArgs {
     /// Colour theme: dark, light, high-contrast, or a name from the config directory.
-    #[arg(long, global = true, env = "BACKOUT_THEME")]
+    #[arg(long, global = true, env = "BACKOUT_THEME", add = ArgValueCandidates::new(completions::themes))]
     pub theme: Option<String>,
     /// Prometheus base URL for the metrics panes; overrides the runbook's
     /// `metrics.prometheus` URL and `PROMETHEUS_URL`.
@@ -49,7 +55,7 @@ pub struct ConsoleArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
     /// Kubeconfig context (default: the runbook's `target.context`, then the current one).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, add = ArgValueCandidates::new(completions::contexts))]
     pub context: Option<String>,
     /// Namespace (default: the runbook's `target.namespace`, then the context's).
     #[arg(short = 'n', long, global = true)]
@@ -90,6 +96,10 @@ pub enum Command {
     Drill(DrillArgs),
     /// List past drills with their scorecards and the trend across them.
     Drills(DrillsArgs),
+    /// Print the shell completion script (bash, zsh, fish, powershell); see docs/cli.md.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `backout man | man -l -`.
+    Man,
     /// Pods summary, rollout state and revision history of a deployment (or of every
     /// deployment in the namespace).
     Status(StatusArgs),
@@ -102,7 +112,7 @@ pub struct ClusterArgs {
     #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
     /// Kubeconfig context (default: the current context).
-    #[arg(long)]
+    #[arg(long, add = ArgValueCandidates::new(completions::contexts))]
     pub context: Option<String>,
     /// Namespace (default: the context's).
     #[arg(short = 'n', long)]
@@ -110,6 +120,16 @@ pub struct ClusterArgs {
     /// Refuse every request that could change the cluster, at the client.
     #[arg(long)]
     pub read_only: bool,
+    /// How long to wait for one API server request before giving up (e.g. 5s, 1m; a bare
+    /// number is seconds; 0 waits as long as it takes), as kubectl's --request-timeout.
+    #[arg(long, value_name = "DURATION", default_value = "0")]
+    pub request_timeout: String,
+    /// User to impersonate for the operation, as kubectl's --as.
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: Option<String>,
+    /// Group to impersonate (repeat for several; needs --as), as kubectl's --as-group.
+    #[arg(long = "as-group", value_name = "GROUP", requires = "as_user")]
+    pub as_group: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -119,9 +139,12 @@ pub struct UndoArgs {
     /// Revision to roll back to (default: the previous one).
     #[arg(long)]
     pub to_revision: Option<i64>,
-    /// Stop after the server dry-run and the diff.
-    #[arg(long)]
-    pub dry_run: bool,
+    /// `server`: stop after the server dry-run and its diff; `client`: plan from reads
+    /// only and print the request that would be sent; `none` (the default): act. A bare
+    /// `--dry-run` means `client` with a deprecation warning, as in kubectl.
+    #[arg(long, value_name = "STRATEGY", num_args = 0..=1, require_equals = true,
+          default_value = "none", default_missing_value = "unchanged")]
+    pub dry_run: String,
     /// Do not ask for the deployment name before acting.
     #[arg(long)]
     pub yes: bool,
@@ -136,8 +159,15 @@ pub struct UndoArgs {
 pub struct StatusArgs {
     /// `deployment/NAME`; every deployment in the namespace when omitted.
     pub deployment: Option<String>,
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: TextOrJson,
+    /// Output format: text, json or yaml (`--format` is an alias).
+    #[arg(
+        short = 'o',
+        long = "output",
+        alias = "format",
+        value_enum,
+        default_value = "text"
+    )]
+    pub output: OutputFormat,
     /// Runbook whose front matter gives the target, the metrics and the decision matrix:
     /// adds the metric values and the matrix verdict (exit 3 firing, 4 unknown).
     #[arg(long)]
@@ -177,54 +207,72 @@ pub fn deployment_name(arg: &str) -> Result<String, CliError> {
     Ok(name.to_string())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TextOrJson {
-    Human,
-    Json,
-}
-
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Runbook files (any extension).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: TextOrJson,
+    /// Output format: text, json or yaml (`--format` is an alias).
+    #[arg(
+        short = 'o',
+        long = "output",
+        alias = "format",
+        value_enum,
+        default_value = "text"
+    )]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]
 pub struct ResumeArgs {
     /// Session id (default: the most recent).
+    #[arg(add = ArgValueCandidates::new(completions::sessions))]
     pub session: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct SessionsArgs {
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: TextOrJson,
+    /// Output format: text, json or yaml (`--format` is an alias).
+    #[arg(
+        short = 'o',
+        long = "output",
+        alias = "format",
+        value_enum,
+        default_value = "text"
+    )]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
+    /// Markdown (the default); `text` is accepted too.
+    #[value(alias = "text")]
     Md,
     Json,
+    Yaml,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Session id (default: the most recent).
+    #[arg(add = ArgValueCandidates::new(completions::sessions))]
     pub session: Option<String>,
-    #[arg(long, value_enum, default_value = "md")]
-    pub format: ReportFormat,
+    /// Output format: md, json or yaml. A file path here is the old meaning of `-o`
+    /// (deprecated: use --output-file).
+    #[arg(short = 'o', long = "output", value_name = "FORMAT")]
+    pub output: Option<String>,
+    /// Output format (alias of -o).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ReportFormat>,
     /// Write to this file instead of standard output.
-    #[arg(short, long)]
-    pub output: Option<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct DrillArgs {
     /// Scenario name (see `runbooks/drills/`) or a scenario file.
-    #[arg(long)]
+    #[arg(long, add = ArgValueCandidates::new(completions::scenarios))]
     pub scenario: Option<String>,
     /// Time compression of the scenario: 10 makes a 10-minute scenario last a minute
     /// (0.1 to 1000).
@@ -242,7 +290,8 @@ pub struct DrillArgs {
     pub seed: u64,
     /// Print the scorecard of a drill session (default: the latest drill) instead of
     /// starting one; exit 1 when it did not pass.
-    #[arg(long, value_name = "SESSION", num_args = 0..=1, default_missing_value = "")]
+    #[arg(long, value_name = "SESSION", num_args = 0..=1, default_missing_value = "",
+          add = ArgValueCandidates::new(completions::sessions))]
     pub report: Option<String>,
 }
 
@@ -250,16 +299,31 @@ pub struct DrillArgs {
 pub enum DrillsFormat {
     Text,
     Json,
+    Yaml,
     Md,
 }
 
 #[derive(Debug, Args)]
 pub struct DrillsArgs {
-    #[arg(long, value_enum, default_value = "text")]
+    /// Output format: text, json, yaml or md (`--format` is an alias).
+    #[arg(
+        short = 'o',
+        long = "output",
+        alias = "format",
+        value_enum,
+        default_value = "text"
+    )]
     pub format: DrillsFormat,
     /// Show the latest scorecard and the trend chart in the terminal UI.
     #[arg(long)]
     pub tui: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: completions::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -275,7 +339,7 @@ pub struct SimArgs {
     #[arg(long)]
     pub ca_out: Option<PathBuf>,
     /// Scenario name (see `runbooks/drills/`) or a scenario file.
-    #[arg(long)]
+    #[arg(long, add = ArgValueCandidates::new(completions::scenarios))]
     pub scenario: Option<String>,
     /// Time compression: 10 makes a 10-minute scenario last a minute (0.1 to 1000).
     #[arg(long, default_value_t = 1.0, value_parser = speed)]
@@ -307,6 +371,22 @@ fn speed(text: &str) -> Result<f64, String> {
         ));
     }
     Ok(value)
+}
+
+/// An error and its causes, `outer: inner: innermost` (kube's errors hide the cause that
+/// says what happened, e.g. a timeout, in their sources), repeated texts once.
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let t = s.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// An error reported at the edge: printed to stderr, exit code 2 (1 is kept for

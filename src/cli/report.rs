@@ -1,10 +1,13 @@
-//! `backout report [SESSION] [--format md|json] [-o FILE]`: the incident report of a
+//! `backout report [SESSION] [-o md|json|yaml] [--output-file FILE]`: the incident report of a
 //! session, written from its journal.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::ValueEnum as _;
+
+use super::output::{self, Structured};
 use super::{CliError, ReportArgs, ReportFormat};
 use crate::adapters::session_store::{SessionDir, SessionStore};
 use crate::domain::journal::sha256_hex;
@@ -14,6 +17,10 @@ use crate::domain::report::{self, Report};
 use crate::domain::runbook::Runbook;
 
 pub fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
+    let (format, output_file, warning) = destination(&args)?;
+    if let Some(w) = warning {
+        eprintln!("backout: warning: {w}");
+    }
     let store = SessionStore::from_env().map_err(message)?;
     if let Some(note) = store.leftovers_note() {
         eprintln!("backout: {note}");
@@ -27,11 +34,12 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
     for w in &report.warnings {
         eprintln!("backout: warning: {w}");
     }
-    let text = match args.format {
+    let text = match format {
         ReportFormat::Md => report::to_markdown(&report),
-        ReportFormat::Json => serde_json::to_string_pretty(&report).map_err(message)? + "\n",
+        ReportFormat::Json => output::document(Structured::Json, "IncidentReport", &report)?,
+        ReportFormat::Yaml => output::document(Structured::Yaml, "IncidentReport", &report)?,
     };
-    match &args.output {
+    match &output_file {
         Some(path) => {
             write_atomically(path, text.as_bytes())?;
             eprintln!(
@@ -47,6 +55,41 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The format and the file to write, from `-o`, `--format` and `--output-file`; `-o` with
+/// something that is not a format is the old `-o FILE` (kept, with a deprecation warning).
+pub fn destination(
+    args: &ReportArgs,
+) -> Result<(ReportFormat, Option<PathBuf>, Option<String>), CliError> {
+    let mut format = args.format;
+    let mut file = args.output_file.clone();
+    let mut warning = None;
+    if let Some(o) = &args.output {
+        match ReportFormat::from_str(o, false) {
+            Ok(f) => {
+                if format.is_some_and(|g| g != f) {
+                    return Err(CliError::Message(format!(
+                        "-o {o} and --format disagree; give the format once"
+                    )));
+                }
+                format = Some(f);
+            }
+            Err(_) => {
+                if file.is_some() {
+                    return Err(CliError::Message(format!(
+                        "-o {o:?} is not a format (md, json, yaml) and --output-file is given"
+                    )));
+                }
+                warning = Some(format!(
+                    "-o FILE is deprecated: -o is the output format (md, json, yaml), as in \
+                     kubectl; writing to {o:?} anyway, use --output-file {o:?}"
+                ));
+                file = Some(PathBuf::from(o));
+            }
+        }
+    }
+    Ok((format.unwrap_or(ReportFormat::Md), file, warning))
 }
 
 /// The redacted report of one session.

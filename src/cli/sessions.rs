@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 
-use super::{CliError, SessionsArgs, TextOrJson};
+use super::output::{self, Items};
+use super::{CliError, SessionsArgs};
 use crate::adapters::session_store::{HOME_ENV, SessionState, SessionStore, SessionSummary};
 use crate::domain::duration_text::ago;
 
@@ -15,12 +16,9 @@ pub fn run(args: SessionsArgs) -> Result<ExitCode, CliError> {
         eprintln!("backout: {note}");
     }
     let sessions = store.list().map_err(|e| CliError::Message(e.to_string()))?;
-    let out = match args.format {
-        TextOrJson::Json => {
-            serde_json::to_string_pretty(&sessions).map_err(|e| CliError::Message(e.to_string()))?
-                + "\n"
-        }
-        TextOrJson::Human => render_human(&store, &sessions, Utc::now()),
+    let out = match args.output.structured() {
+        Some(format) => output::document(format, "SessionList", &Items { items: &sessions })?,
+        None => render_human(&store, &sessions, Utc::now()),
     };
     print!("{out}");
     Ok(ExitCode::SUCCESS)

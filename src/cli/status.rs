@@ -1,4 +1,4 @@
-//! `backout status [deployment/NAME] [--format json]`: pods summary, rollout state and
+//! `backout status [deployment/NAME] [-o json|yaml]`: pods summary, rollout state and
 //! revision history, read once (no watch), for scripts and quick looks.
 //!
 //! With `--runbook FILE` whose front matter has `metrics.queries`, also every metric's
@@ -12,7 +12,7 @@ use kube::api::{Api, ListParams};
 use serde::Serialize;
 
 use super::status_gate::{self, EXIT_HEALTHY, EXIT_ROLLOUT_FAILED, GateOptions, evaluate_gate};
-use super::{CliError, ClusterArgs, StatusArgs, TextOrJson, deployment_name};
+use super::{CliError, ClusterArgs, StatusArgs, deployment_name, output, with_causes};
 use crate::adapters::kube::{ConnectOptions, Connection, connect, convert};
 use crate::adapters::prometheus::{DEFAULT_TIMEOUT, PROMETHEUS_URL_ENV, PrometheusSource};
 use crate::domain::cluster::{PodTable, RolloutView};
@@ -33,14 +33,53 @@ pub struct DeploymentStatus {
     pub restarts: u64,
 }
 
-pub fn connect_options(c: &ClusterArgs) -> ConnectOptions {
-    ConnectOptions {
+/// `-o json|yaml` of `status` (kind `Status`): the same shape with and without a
+/// deployment argument or a runbook; `prometheus_url`, `metrics` and `matrix` are null
+/// when no runbook metrics were read.
+#[derive(Serialize)]
+struct StatusDocument<'a> {
+    deployments: &'a [DeploymentStatus],
+    prometheus_url: Option<&'a str>,
+    metrics: Option<&'a std::collections::BTreeMap<String, status_gate::MetricValue>>,
+    matrix: Option<&'a status_gate::MatrixVerdict>,
+}
+
+impl<'a> StatusDocument<'a> {
+    fn new(deployments: &'a [DeploymentStatus], gate: Option<&'a status_gate::Gate>) -> Self {
+        StatusDocument {
+            deployments,
+            prometheus_url: gate.map(|g| g.prometheus_url.as_str()),
+            metrics: gate.map(|g| &g.metrics),
+            matrix: gate.map(|g| &g.matrix),
+        }
+    }
+}
+
+pub fn connect_options(c: &ClusterArgs) -> Result<ConnectOptions, CliError> {
+    Ok(ConnectOptions {
         kubeconfig: c.kubeconfig.clone(),
         context: c.context.clone(),
         namespace: c.namespace.clone(),
         read_only: c.read_only,
+        request_timeout: request_timeout(&c.request_timeout)?,
+        impersonate: c.as_user.clone(),
+        impersonate_groups: c.as_group.clone(),
         ..ConnectOptions::default()
-    }
+    })
+}
+
+/// kubectl's `--request-timeout`: a duration (`5s`, `1m30s`), a bare number of seconds,
+/// `0` for none.
+pub fn request_timeout(value: &str) -> Result<Option<std::time::Duration>, CliError> {
+    let secs = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        value
+            .parse::<u64>()
+            .map_err(|e| msg(format!("--request-timeout {value:?}: {e}")))?
+    } else {
+        crate::domain::cluster::kubectl_line::parse_duration_secs(value)
+            .map_err(|e| msg(format!("--request-timeout: {e}")))?
+    };
+    Ok((secs > 0).then(|| std::time::Duration::from_secs(secs)))
 }
 
 fn msg(e: impl std::fmt::Display) -> CliError {
@@ -50,10 +89,12 @@ fn msg(e: impl std::fmt::Display) -> CliError {
 /// Reads one deployment's status.
 pub async fn read_status(conn: &Connection, name: &str) -> Result<DeploymentStatus, CliError> {
     let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
-    let d = deployments
-        .get(name)
-        .await
-        .map_err(|e| msg(format!("cannot read deployment.apps/{name}: {e}")))?;
+    let d = deployments.get(name).await.map_err(|e| {
+        msg(format!(
+            "cannot read deployment.apps/{name}: {}",
+            with_causes(&e)
+        ))
+    })?;
     let template = d.spec.as_ref().map(|s| s.template.clone());
     let selector = d
         .spec
@@ -64,7 +105,7 @@ pub async fn read_status(conn: &Connection, name: &str) -> Result<DeploymentStat
     let sets: Vec<_> = rs
         .list(&ListParams::default().labels(&selector))
         .await
-        .map_err(|e| msg(format!("cannot list replica sets: {e}")))?
+        .map_err(|e| msg(format!("cannot list replica sets: {}", with_causes(&e))))?
         .items
         .iter()
         .filter(|r| convert::owned_by(r, &d))
@@ -75,7 +116,7 @@ pub async fn read_status(conn: &Connection, name: &str) -> Result<DeploymentStat
     let list = pods
         .list(&ListParams::default().labels(&selector))
         .await
-        .map_err(|e| msg(format!("cannot list pods: {e}")))?;
+        .map_err(|e| msg(format!("cannot list pods: {}", with_causes(&e))))?;
     table.replace_all(list.items.iter().map(convert::pod_row).collect());
     let restarts = table
         .visible(0, usize::MAX)
@@ -217,15 +258,15 @@ pub fn run(args: StatusArgs) -> Result<ExitCode, CliError> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let conn = connect(&connect_options(&cluster)).await.map_err(msg)?;
-        conn.preflight().await.map_err(msg)?;
+        let conn = connect(&connect_options(&cluster)?).await.map_err(msg)?;
+        conn.preflight().await.map_err(|e| msg(with_causes(&e)))?;
         let names = match &deployment {
             Some(d) => vec![deployment_name(d)?],
             None => {
                 let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
                 api.list_metadata(&ListParams::default())
                     .await
-                    .map_err(|e| msg(format!("cannot list deployments: {e}")))?
+                    .map_err(|e| msg(format!("cannot list deployments: {}", with_causes(&e))))?
                     .items
                     .into_iter()
                     .filter_map(|d| d.metadata.name)
@@ -257,34 +298,12 @@ pub fn run(args: StatusArgs) -> Result<ExitCode, CliError> {
                 eprintln!("backout: {e}");
             }
         }
-        match args.format {
-            TextOrJson::Json => {
-                let mut v = if deployment.is_some() {
-                    serde_json::to_value(&all[0])
-                } else {
-                    serde_json::to_value(&all)
-                }
-                .map_err(msg)?;
-                if let Some(g) = &gate {
-                    let g = serde_json::to_value(g).map_err(msg)?;
-                    v = if v.is_object() {
-                        let mut obj = v;
-                        obj["metrics"] = g["metrics"].clone();
-                        obj["matrix"] = g["matrix"].clone();
-                        obj["prometheus_url"] = g["prometheus_url"].clone();
-                        obj
-                    } else {
-                        serde_json::json!({
-                            "deployments": v,
-                            "metrics": g["metrics"],
-                            "matrix": g["matrix"],
-                            "prometheus_url": g["prometheus_url"],
-                        })
-                    };
-                }
-                println!("{}", serde_json::to_string_pretty(&v).map_err(msg)?);
+        match args.output.structured() {
+            Some(format) => {
+                let doc = StatusDocument::new(&all, gate.as_ref());
+                print!("{}", output::document(format, "Status", &doc)?);
             }
-            TextOrJson::Human => {
+            None => {
                 let texts: Vec<String> = all.iter().map(render).collect();
                 print!("{}", texts.join("\n"));
                 if all.is_empty() {

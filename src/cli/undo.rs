@@ -1,4 +1,4 @@
-//! `backout undo deployment/NAME [--to-revision N] [--dry-run] [--yes]`: the console's
+//! `backout undo deployment/NAME [--to-revision N] [--dry-run=none|client|server] [--yes]`: the console's
 //! native rollback path without the terminal UI — RBAC preflight, server dry-run and
 //! diff, typed confirmation, journal (a session in mode `cli`), the Lease lock, the
 //! request, and the rollout followed until complete, failed or timed out.
@@ -9,13 +9,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::status::connect_options;
-use super::{CliError, UndoArgs, deployment_name};
+use super::{CliError, UndoArgs, deployment_name, with_causes};
 use crate::adapters::identity;
 use crate::adapters::journal_file::JournalFile;
 use crate::adapters::kube::actions::FollowProgress;
 use crate::adapters::kube::lease::{DEFAULT_DURATION, holder_identity};
 use crate::adapters::kube::{
-    ActionRunner, Connection, FollowOutcome, LeaseGuard, Planned, Preflight, connect,
+    ActionRunner, ClientPlanned, Connection, FollowOutcome, LeaseGuard, Planned, Preflight, connect,
 };
 use crate::adapters::session_store::{SessionStart, SessionStore};
 use crate::domain::cluster::{ClusterAction, Target};
@@ -32,23 +32,77 @@ fn refuse(text: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(1)
 }
 
+/// `--dry-run`'s strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DryRun {
+    /// Act.
+    None,
+    /// Plan from reads only and print the request; nothing else reaches the server.
+    Client,
+    /// Send the request with `dryRun=All` and print the diff of its answer.
+    Server,
+}
+
+/// The value clap gives a bare `--dry-run` (kubectl's `NoOptDefVal`).
+pub const BARE_DRY_RUN: &str = "unchanged";
+
+/// kubectl's reading of `--dry-run` (`GetDryRunStrategy`, staging/src/k8s.io/kubectl/pkg/
+/// cmd/util/helpers.go, 1.32): `none|client|server`; a bare `--dry-run` and the old
+/// booleans still work with a deprecation warning (bare and `true` mean client, `false`
+/// none); anything else is refused with kubectl's message. The warning is returned.
+pub fn dry_run_strategy(value: &str) -> Result<(DryRun, Option<String>), CliError> {
+    let boolean = |s: DryRun, with: &str| {
+        Ok((
+            s,
+            Some(format!(
+                "--dry-run={value} is deprecated (boolean value) and can be replaced with \
+                 --dry-run={with}."
+            )),
+        ))
+    };
+    match value {
+        "none" => Ok((DryRun::None, None)),
+        "client" => Ok((DryRun::Client, None)),
+        "server" => Ok((DryRun::Server, None)),
+        BARE_DRY_RUN => Ok((
+            DryRun::Client,
+            Some("--dry-run is deprecated and can be replaced with --dry-run=client.".into()),
+        )),
+        // Go's strconv.ParseBool.
+        "true" | "1" | "t" | "T" | "TRUE" | "True" => boolean(DryRun::Client, "client"),
+        "false" | "0" | "f" | "F" | "FALSE" | "False" => boolean(DryRun::None, "none"),
+        other => Err(CliError::Message(format!(
+            "Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+        ))),
+    }
+}
+
 pub fn run(args: UndoArgs) -> Result<ExitCode, CliError> {
     let name = deployment_name(&args.deployment)?;
+    let (dry_run, warning) = dry_run_strategy(&args.dry_run)?;
+    if let Some(w) = warning {
+        eprintln!("backout: warning: {w}");
+    }
     let timeout = duration::parse(&args.timeout, duration::Syntax::GO)
         .map_err(|e| msg(format!("--timeout: invalid duration: {e}")))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(undo(args, name, timeout))
+    runtime.block_on(undo(args, name, timeout, dry_run))
 }
 
-async fn undo(args: UndoArgs, name: String, timeout: Duration) -> Result<ExitCode, CliError> {
-    let conn = connect(&connect_options(&args.cluster))
+async fn undo(
+    args: UndoArgs,
+    name: String,
+    timeout: Duration,
+    dry_run: DryRun,
+) -> Result<ExitCode, CliError> {
+    let conn = connect(&connect_options(&args.cluster)?)
         .await
         .map_err(msg)?;
     // Exec credential plugins prompt here, before anything else is printed.
-    conn.preflight().await.map_err(msg)?;
+    conn.preflight().await.map_err(|e| msg(with_causes(&e)))?;
     banner(&conn);
     let target = Target {
         context: Some(conn.context.clone()),
@@ -71,6 +125,21 @@ async fn undo(args: UndoArgs, name: String, timeout: Duration) -> Result<ExitCod
             return Ok(refuse(format!("preflight: not allowed: {reason}")));
         }
     }
+    if dry_run == DryRun::Client {
+        return match runner.client_dry_run(&action).await {
+            Ok(ClientPlanned::Skip { message }) => {
+                println!("{message}");
+                Ok(ExitCode::SUCCESS)
+            }
+            Ok(ClientPlanned::Change { request, success }) => {
+                println!("client dry-run: the request that would be sent:");
+                println!("{}", serde_json::to_string_pretty(&request).map_err(msg)?);
+                println!("{success} (dry run)");
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => Ok(refuse(e)),
+        };
+    }
     if conn.read_only {
         return Ok(refuse(
             "read-only mode: stopped before the dry-run; nothing was sent that changes the cluster",
@@ -89,7 +158,7 @@ async fn undo(args: UndoArgs, name: String, timeout: Duration) -> Result<ExitCod
         diff.removed, diff.added
     );
     print!("{}", diff.text());
-    if args.dry_run {
+    if dry_run == DryRun::Server {
         println!("dry run: nothing changed");
         return Ok(ExitCode::SUCCESS);
     }
@@ -222,4 +291,36 @@ fn confirm(name: &str) -> Result<bool, CliError> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim() == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dry_run_values_read_as_kubectl_reads_them() {
+        assert_eq!(dry_run_strategy("none").unwrap(), (DryRun::None, None));
+        assert_eq!(dry_run_strategy("client").unwrap(), (DryRun::Client, None));
+        assert_eq!(dry_run_strategy("server").unwrap(), (DryRun::Server, None));
+        let (s, w) = dry_run_strategy(BARE_DRY_RUN).unwrap();
+        assert_eq!(s, DryRun::Client);
+        assert_eq!(
+            w.as_deref(),
+            Some("--dry-run is deprecated and can be replaced with --dry-run=client.")
+        );
+        let (s, w) = dry_run_strategy("false").unwrap();
+        assert_eq!(s, DryRun::None);
+        assert_eq!(
+            w.as_deref(),
+            Some(
+                "--dry-run=false is deprecated (boolean value) and can be replaced with --dry-run=none."
+            )
+        );
+        assert_eq!(dry_run_strategy("1").unwrap().0, DryRun::Client);
+        let e = dry_run_strategy("Server").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            r#"Invalid dry-run value (Server). Must be "none", "server", or "client"."#
+        );
+    }
 }

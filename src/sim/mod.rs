@@ -66,6 +66,13 @@ pub struct ApiFaults {
     pub error_ratio: f64,
 }
 
+/// Who a request asked to act as (`Impersonate-User`, `Impersonate-Group` headers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Impersonation {
+    pub user: String,
+    pub groups: Vec<String>,
+}
+
 /// Why the simulator could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
@@ -177,6 +184,7 @@ pub struct Shared {
     /// API requests received since start, by HTTP method (`GET`, `POST`, `PATCH`, …), for
     /// tests proving that nothing mutating reached the server.
     requests_by_method: Mutex<std::collections::BTreeMap<String, u64>>,
+    impersonations: Mutex<Vec<Impersonation>>,
 }
 
 /// A timeline entry the simulator has played.
@@ -223,7 +231,39 @@ impl Shared {
             faults_gen: AtomicU64::new(0),
             timeline_log: Mutex::new(Vec::new()),
             requests_by_method: Mutex::new(Default::default()),
+            impersonations: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Keeps the `Impersonate-User` / `Impersonate-Group` headers of a request that has
+    /// them (the simulator authorizes as the authenticated user; tests read what came).
+    pub fn record_impersonation(&self, headers: &http::HeaderMap) {
+        let Some(user) = headers
+            .get("impersonate-user")
+            .and_then(|v| v.to_str().ok())
+        else {
+            return;
+        };
+        let groups = headers
+            .get_all("impersonate-group")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect();
+        self.impersonations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Impersonation {
+                user: user.to_string(),
+                groups,
+            });
+    }
+
+    /// Every impersonation seen since start, in arrival order.
+    pub fn impersonations(&self) -> Vec<Impersonation> {
+        self.impersonations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Counts one API request (`/api`, `/apis`) by method.

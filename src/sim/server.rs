@@ -281,6 +281,8 @@ async fn handle(
         return Err(ApiError::NoRoute);
     }
     shared.count_request(method.as_str());
+    tracing::debug!(method = %method, path, "sim request");
+    shared.record_impersonation(&headers);
     shared.inject_faults().await?;
     let auth_header = headers
         .get(header::AUTHORIZATION)

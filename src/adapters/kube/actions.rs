@@ -120,6 +120,35 @@ enum Plan {
     Skip(String),
 }
 
+/// What a client-side dry run found (see [`ActionRunner::client_dry_run`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientPlanned {
+    /// Nothing to do (kubectl's "skipped rollback" and the like).
+    Skip { message: String },
+    /// The request that would be sent, and kubectl's success line.
+    Change { request: Value, success: String },
+}
+
+impl Request {
+    /// The request as JSON, for a client-side dry run.
+    fn describe(&self) -> Value {
+        match self {
+            Request::PatchDeployment { patch, .. } => match patch {
+                Patch::Json(p) => json!({"patch": "json", "body": p}),
+                Patch::Merge(v) => json!({"patch": "merge", "body": v}),
+                Patch::Strategic(v) => json!({"patch": "strategic", "body": v}),
+                Patch::Apply(v) => json!({"patch": "apply", "body": v}),
+                _ => json!({"patch": "other"}),
+            },
+            Request::Scale { replicas } => json!({"scale": {"replicas": replicas}}),
+            Request::PatchService { name, patch } => {
+                json!({"service": name, "patch": "strategic", "body": patch})
+            }
+            Request::DeletePods { names } => json!({"delete": {"pods": names}}),
+        }
+    }
+}
+
 /// Performs actions on one target Deployment.
 #[derive(Clone)]
 pub struct ActionRunner {
@@ -631,6 +660,23 @@ impl ActionRunner {
                 }
                 Ok(json!({"pods": remaining}))
             }
+        }
+    }
+
+    /// kubectl's `--dry-run=client`: the action planned from reads alone, and the request
+    /// it would send; nothing else reaches the API server, not even a server dry-run.
+    pub async fn client_dry_run(
+        &self,
+        action: &ClusterAction,
+    ) -> Result<ClientPlanned, ActionError> {
+        match self.plan_patiently(action).await? {
+            Plan::Skip(message) => Ok(ClientPlanned::Skip { message }),
+            Plan::Do {
+                request, success, ..
+            } => Ok(ClientPlanned::Change {
+                request: request.describe(),
+                success,
+            }),
         }
     }
 

@@ -34,6 +34,13 @@ pub struct ConnectOptions {
     pub production_patterns: Vec<String>,
     /// `--read-only`: the client refuses every mutating request.
     pub read_only: bool,
+    /// `--request-timeout`: how long one request may take (connect, send, answer), like
+    /// kubectl's; `None` (kubectl's `0`) waits as long as the server takes.
+    pub request_timeout: Option<std::time::Duration>,
+    /// `--as`: the user to impersonate (`Impersonate-User`), over the kubeconfig's `as`.
+    pub impersonate: Option<String>,
+    /// `--as-group`: the groups to impersonate (`Impersonate-Group`, one header each).
+    pub impersonate_groups: Vec<String>,
 }
 
 /// A client and what it is connected to.
@@ -171,6 +178,20 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
             (config, "in-cluster".to_string())
         }
     };
+    let mut config = config;
+    if let Some(t) = opts.request_timeout {
+        config.connect_timeout = Some(t);
+        config.read_timeout = Some(t);
+        config.write_timeout = Some(t);
+        // The timeout counts from each request, not from when a pooled connection idled.
+        config.reset_reader_on_write = true;
+    }
+    if let Some(user) = &opts.impersonate {
+        config.auth_info.impersonate = Some(user.clone());
+    }
+    if !opts.impersonate_groups.is_empty() {
+        config.auth_info.impersonate_groups = Some(opts.impersonate_groups.clone());
+    }
     let namespace = opts
         .namespace
         .clone()

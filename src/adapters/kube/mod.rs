@@ -10,7 +10,9 @@ pub mod lease;
 pub mod shell_context;
 pub mod watch;
 
-pub use actions::{ActionError, ActionRunner, Executed, FollowOutcome, Planned, Preflight};
+pub use actions::{
+    ActionError, ActionRunner, ClientPlanned, Executed, FollowOutcome, Planned, Preflight,
+};
 pub use connect::{ConnectError, ConnectOptions, Connection, connect};
 pub use guard::{ReadOnlyLayer, ReadOnlyViolation};
 pub use lease::{LeaseError, LeaseGuard, LeaseHeld};
