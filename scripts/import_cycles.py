@@ -58,11 +58,26 @@ def expand(prefix, tree):
 
 
 def paths_in(text):
-    paths = []
+    """Every path the file names: `use` trees expanded, `crate::`/`super::`/`self::` paths
+    in code, and paths through a name a `use` brought in (`use super::popups;` then
+    `popups::help::render`)."""
+    paths, aliases = [], {}
     for m in re.finditer(r"\buse\s+([^;]+);", text):
-        paths += expand("", m.group(1).replace("\n", " "))
-    text = re.sub(r"\buse\s+[^;]+;", "", text)
-    paths += re.findall(r"\b(?:crate|super|self)(?:::[A-Za-z_][A-Za-z0-9_]*)+", text)
+        for full in expand("", m.group(1).replace("\n", " ")):
+            paths.append(full)
+            name = full.split("::")[-1].strip()
+            alias = re.search(r"\bas\s+(\w+)", m.group(1))
+            if name and name not in ("*", "self"):
+                aliases[name] = full
+            elif name == "self":
+                head = full.rsplit("::", 1)[0]
+                aliases[head.split("::")[-1]] = head
+    code = re.sub(r"\buse\s+[^;]+;", "", text)
+    paths += re.findall(r"\b(?:crate|super|self)(?:::[A-Za-z_][A-Za-z0-9_]*)+", code)
+    for m in re.finditer(r"(?<![:\w])([a-z_][a-z0-9_]*)((?:::[A-Za-z_][A-Za-z0-9_]*)+)", code):
+        head, rest = m.group(1), m.group(2)
+        if head in aliases and head not in ("crate", "super", "self"):
+            paths.append(aliases[head] + rest)
     return paths
 
 

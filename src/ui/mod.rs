@@ -1,4 +1,5 @@
-//! The console: state, the `update` reducer, keymap, theme, panes and popups.
+//! The console: state (`state/`), the reducers (`update/`), keymap, theme, panes and
+//! popups (one file per layer).
 //!
 //! Depends only on `domain`: everything else reaches it as a `Msg` and leaves it as an
 //! `Effect` (see `runtime`).

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::panes;
 use super::popups;
-use super::state::{App, Layer};
+use super::state::App;
 use super::theme::Role;
 
 /// The smallest terminal the console lays out for.
@@ -94,23 +94,7 @@ pub fn render_with(app: &App, view: &mut ViewState, frame: &mut Frame) {
     panes::output::render(app, frame, output);
     panes::journal::render(app, frame, journal);
     panes::hints::render(app, frame, footer);
-    for layer in &app.layers {
-        match layer {
-            Layer::Help { scroll } => popups::help::render(app, *scroll, frame, area),
-            Layer::Confirm(c) => popups::confirm::render(app, c, frame, area),
-            Layer::Prompt(p) => popups::prompt::render(app, p, frame, area),
-            Layer::Note(n) => popups::note::render(app, n, frame, area),
-            Layer::ClusterConfirm(cc) => popups::cluster::render_confirm(app, cc, frame, area),
-            Layer::ActionMenu(m) => popups::action_menu::render(app, m, frame, area),
-            Layer::Notice { title, lines } => {
-                popups::cluster::render_notice(app, title, lines, frame, area)
-            }
-            Layer::Compose(c) => popups::compose::render(app, c, frame, area),
-            Layer::Messages { cursor } => popups::messages::render(app, *cursor, frame, area),
-            Layer::NextMoves { check } => popups::next_moves::render(app, *check, frame, area),
-            Layer::DrillIntro(intro) => popups::drill_intro::render(app, intro, frame, area),
-        }
-    }
+    popups::stack::render(app, frame, area);
 }
 
 /// Below this many rows in the right column, with both metrics and a cluster, the
@@ -167,16 +151,4 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: true }),
         rect,
     );
-}
-
-/// A rectangle of at most `width`×`height`, centred in `area`.
-pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width.saturating_sub(2));
-    let h = height.min(area.height.saturating_sub(2));
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
 }

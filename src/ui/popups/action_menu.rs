@@ -6,13 +6,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
+use super::centered;
+use super::{Handled, LayerRequest};
 use crate::ui::action::Action;
 use crate::ui::format::ellipsize;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
 use crate::ui::state::action_menu::{Access, ActionMenu};
 use crate::ui::theme::Role;
-use crate::ui::view::centered;
 
 pub fn render(app: &App, m: &ActionMenu, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -113,4 +114,9 @@ pub fn render(app: &App, m: &ActionMenu, frame: &mut Frame, area: Rect) {
         t.style(Role::Muted),
     )));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Every key of the menu goes to the cluster actions reducer (moving, choosing, Esc).
+pub fn on_action(action: Option<Action>) -> Handled {
+    Handled::Request(LayerRequest::Menu(action))
 }

@@ -1,18 +1,21 @@
-//! Cluster action popups: the diff with the kubectl equivalent and the typed
-//! confirmation, and notices (not allowed, lock held) that only need closing.
+//! A cluster action's confirmation: the diff with the kubectl equivalent, and the typed
+//! name when the action is on the target workload.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+use super::centered;
+use super::{Handled, LayerRequest, is_newline};
 use crate::ui::action::Action;
 use crate::ui::format::ellipsize;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
+use crate::ui::state::Layer;
 use crate::ui::state::cluster::ClusterConfirm;
 use crate::ui::theme::Role;
-use crate::ui::view::centered;
+use ratatui::crossterm::event::KeyEvent;
 
 pub fn render_confirm(app: &App, cc: &ClusterConfirm, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -114,21 +117,23 @@ pub fn render_confirm(app: &App, cc: &ClusterConfirm, frame: &mut Frame, area: R
     frame.render_widget(Paragraph::new(line), status);
 }
 
-pub fn render_notice(app: &App, title: &str, lines: &[String], frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let width = 80.min(area.width.saturating_sub(4));
-    let rect = centered(area, width, lines.len() as u16 + 4);
-    frame.render_widget(Clear, rect);
-    let block = super::popup_block(app, title, Role::Error);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    let mut text: Vec<Line> = lines
-        .iter()
-        .map(|l| Line::from(Span::styled(l.clone(), t.style(Role::Base))))
-        .collect();
-    text.push(Line::from(Span::styled(
-        "Enter or Esc closes",
-        t.style(Role::Muted),
-    )));
-    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+/// Typed: Enter checks the name, Esc cancels, other keys edit it. Untyped: `y` goes
+/// ahead, `n` cancels.
+pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handled {
+    let Some(Layer::ClusterConfirm(cc)) = app.layers.last_mut() else {
+        return Handled::Ignored;
+    };
+    match action {
+        Some(Action::Submit) if cc.typed => Handled::Request(LayerRequest::SubmitClusterConfirm),
+        Some(Action::Confirm) if !cc.typed => Handled::Request(LayerRequest::ConfirmCluster),
+        Some(Action::Cancel) => Handled::Request(LayerRequest::CancelClusterConfirm),
+        _ if cc.typed => {
+            if !is_newline(&key) {
+                cc.input.input(key);
+                cc.error = None;
+            }
+            Handled::Consumed
+        }
+        _ => Handled::Ignored,
+    }
 }

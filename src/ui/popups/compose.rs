@@ -6,13 +6,16 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
+use super::centered;
+use super::{Handled, LayerRequest};
 use crate::ui::action::Action;
 use crate::ui::format::ellipsize;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
 use crate::ui::state::messaging::Composer;
+use crate::ui::state::{FlashLevel, Layer};
 use crate::ui::theme::Role;
-use crate::ui::view::centered;
+use ratatui::crossterm::event::KeyEvent;
 
 pub fn render(app: &App, c: &Composer, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -69,4 +72,30 @@ pub fn render(app: &App, c: &Composer, frame: &mut Frame, area: Rect) {
         )),
         help,
     );
+}
+
+/// Ctrl-S sends (after a confirmation), Tab changes the kind, Esc discards; other keys
+/// edit the text.
+pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handled {
+    match action {
+        Some(Action::Submit) => Handled::Request(LayerRequest::SubmitComposer),
+        Some(Action::NextMessageKind) => Handled::Request(LayerRequest::NextMessageKind),
+        Some(Action::Cancel) => {
+            app.flash(FlashLevel::Info, "Message discarded: nothing sent.");
+            Handled::Close
+        }
+        _ => {
+            if let Some(Layer::Compose(c)) = app.layers.last_mut() {
+                c.input.input(key);
+            }
+            Handled::Consumed
+        }
+    }
+}
+
+pub fn on_paste(app: &mut App, text: &str) -> Handled {
+    if let Some(Layer::Compose(c)) = app.layers.last_mut() {
+        c.input.insert_str(text);
+    }
+    Handled::Consumed
 }

@@ -5,12 +5,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use super::centered;
+use super::{Handled, LayerRequest};
 use crate::ui::action::Action;
 use crate::ui::format::ellipsize;
 use crate::ui::keymap::Mode;
+use crate::ui::state::FlashLevel;
 use crate::ui::state::{App, Confirm, Intent};
 use crate::ui::theme::Role;
-use crate::ui::view::centered;
 
 pub fn render(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -69,4 +71,16 @@ pub fn render(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+/// `y` carries out the intent; `n` cancels, nothing is run.
+pub fn on_action(app: &mut App, action: Option<Action>) -> Handled {
+    match action {
+        Some(Action::Confirm) => Handled::Request(LayerRequest::Confirmed),
+        Some(Action::Cancel) => {
+            app.flash(FlashLevel::Info, "Cancelled: nothing was run.");
+            Handled::Close
+        }
+        _ => Handled::Ignored,
+    }
 }

@@ -6,12 +6,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use super::centered;
+use super::{Handled, LayerRequest};
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
 use crate::ui::state::drill::DrillIntro;
 use crate::ui::theme::Role;
-use crate::ui::view::centered;
 
 /// The keys the intro lists, in the order a drill needs them.
 const KEYS: &[(Action, &str)] = &[
@@ -114,4 +115,9 @@ pub fn render(app: &App, intro: &DrillIntro, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+/// Any key closes the intro and starts the scenario.
+pub fn on_action() -> Handled {
+    Handled::Request(LayerRequest::StartDrill)
 }

@@ -5,11 +5,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
+use super::Handled;
+use super::centered;
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
+use crate::ui::state::Layer;
 use crate::ui::theme::Role;
-use crate::ui::view::centered;
 
 pub fn lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
@@ -89,4 +91,21 @@ pub fn render(app: &App, scroll: u16, frame: &mut Frame, area: Rect) {
     frame.render_widget(Clear, rect);
     let block = super::popup_block(app, &title, Role::Focus);
     frame.render_widget(Paragraph::new(lines).block(block).scroll((top, 0)), rect);
+}
+
+/// Scrolls within the keys; Esc closes.
+pub fn on_action(app: &mut App, action: Option<Action>) -> Handled {
+    let max = max_scroll(app);
+    let Some(Layer::Help { scroll }) = app.layers.last_mut() else {
+        return Handled::Ignored;
+    };
+    match action {
+        Some(Action::Up) => *scroll = scroll.saturating_sub(1).min(max),
+        Some(Action::Down) => *scroll = scroll.saturating_add(1).min(max),
+        Some(Action::PageUp) => *scroll = scroll.saturating_sub(10).min(max),
+        Some(Action::PageDown) => *scroll = scroll.saturating_add(10).min(max),
+        Some(Action::Cancel) => return Handled::Close,
+        _ => return Handled::Ignored,
+    }
+    Handled::Consumed
 }

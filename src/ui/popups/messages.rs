@@ -5,13 +5,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
+use super::centered;
+use super::{Handled, LayerRequest};
 use crate::ui::action::Action;
 use crate::ui::format::ellipsize;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
+use crate::ui::state::Layer;
 use crate::ui::state::messaging::RowStatus;
 use crate::ui::theme::Role;
-use crate::ui::view::centered;
 
 fn role(status: &RowStatus) -> Role {
     match status {
@@ -79,4 +81,25 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
     };
     let block = super::popup_block(app, title, Role::Focus);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// Moves in the list; `r` retries the selected message; Esc closes.
+pub fn on_action(app: &mut App, action: Option<Action>) -> Handled {
+    match action {
+        Some(Action::Up) => move_cursor(app, -1),
+        Some(Action::Down) => move_cursor(app, 1),
+        Some(Action::RetryMessage) => return Handled::Request(LayerRequest::RetryMessage),
+        Some(Action::Cancel) => return Handled::Close,
+        _ => return Handled::Ignored,
+    }
+    Handled::Consumed
+}
+
+fn move_cursor(app: &mut App, delta: isize) {
+    let len = app.messaging.rows.len();
+    if let Some(Layer::Messages { cursor }) = app.layers.last_mut() {
+        *cursor = cursor
+            .saturating_add_signed(delta)
+            .min(len.saturating_sub(1));
+    }
 }

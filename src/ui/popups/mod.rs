@@ -1,4 +1,6 @@
-//! Modal layers drawn over the panes. The top layer gets keys first (see `update`).
+//! Modal layers drawn over the panes, one file per layer: its key handling
+//! (`on_action -> Handled`), its paste handling and its rendering. The top layer gets keys
+//! first (`stack` dispatches); what needs the reducers goes back as a `LayerRequest`.
 
 pub mod action_menu;
 pub mod cluster;
@@ -9,11 +11,16 @@ pub mod help;
 pub mod messages;
 pub mod next_moves;
 pub mod note;
+pub mod notice;
 pub mod prompt;
+pub mod stack;
 
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType, Borders};
 
+use super::action::Action;
 use super::state::App;
 use super::theme::Role;
 
@@ -25,4 +32,63 @@ pub fn popup_block<'a>(app: &App, title: impl Into<String>, role: Role) -> Block
         .border_style(t.style(role))
         .style(t.style(Role::Base))
         .title(Span::styled(format!(" {} ", title.into()), t.style(role)))
+}
+
+/// A rectangle of at most `width`×`height`, centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width.saturating_sub(2));
+    let h = height.min(area.height.saturating_sub(2));
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// What a layer did with a key or a paste.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handled {
+    /// The layer used it (scrolled, typed); nothing else happens.
+    Consumed,
+    /// The layer is done: pop it.
+    Close,
+    /// Not a key this layer uses.
+    Ignored,
+    /// The reducers take it from here (the layer stays until they pop it).
+    Request(LayerRequest),
+}
+
+/// What a layer asks of the reducers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayerRequest {
+    /// `y` on the confirm layer: carry out its intent.
+    Confirmed,
+    SubmitPrompt,
+    SubmitNote,
+    SubmitComposer,
+    NextMessageKind,
+    /// `r` in the messages list: send the selected message again.
+    RetryMessage,
+    /// The typed name on a cluster action's confirmation.
+    SubmitClusterConfirm,
+    /// `y` on a cluster action's (untyped) confirmation.
+    ConfirmCluster,
+    CancelClusterConfirm,
+    /// A key in the cluster actions menu.
+    Menu(Option<Action>),
+    /// A key on the next moves after a failed check.
+    NextMove {
+        check: usize,
+        action: Option<Action>,
+    },
+    /// Any key on a drill's intro: close it and start the scenario.
+    StartDrill,
+}
+
+/// Enter (or Ctrl-M / Ctrl-J): single-line editors do not take it as text.
+pub fn is_newline(key: &KeyEvent) -> bool {
+    key.code == KeyCode::Enter
+        || (key.modifiers.contains(KeyModifiers::CONTROL)
+            && matches!(key.code, KeyCode::Char('m') | KeyCode::Char('j')))
 }

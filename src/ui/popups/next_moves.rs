@@ -6,13 +6,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use super::centered;
+use super::{Handled, LayerRequest};
 use crate::domain::verify::NextMove;
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
 use crate::ui::state::verification::CheckStatus;
 use crate::ui::theme::Role;
-use crate::ui::view::centered;
 
 fn action_of(m: NextMove) -> Action {
     match m {
@@ -91,4 +92,10 @@ fn close_key(app: &App) -> String {
         .or(keys.first())
         .map(|k| k.to_string())
         .unwrap_or_default()
+}
+
+/// `u` undo further, `e` escalate, `w` keep watching, Esc closes: the verification
+/// reducer decides.
+pub fn on_action(check: usize, action: Option<Action>) -> Handled {
+    Handled::Request(LayerRequest::NextMove { check, action })
 }

@@ -5,11 +5,14 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Clear, Paragraph};
 
+use super::centered;
+use super::{Handled, LayerRequest};
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
 use crate::ui::state::{App, NoteEditor};
+use crate::ui::state::{FlashLevel, Layer};
 use crate::ui::theme::Role;
-use crate::ui::view::centered;
+use ratatui::crossterm::event::KeyEvent;
 
 pub fn render(app: &App, n: &NoteEditor, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -50,4 +53,28 @@ pub fn render(app: &App, n: &NoteEditor, frame: &mut Frame, area: Rect) {
         )),
         help,
     );
+}
+
+/// Ctrl-S saves the note, Esc discards it; other keys edit it.
+pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handled {
+    match action {
+        Some(Action::Submit) => Handled::Request(LayerRequest::SubmitNote),
+        Some(Action::Cancel) => {
+            app.flash(FlashLevel::Info, "Note discarded.");
+            Handled::Close
+        }
+        _ => {
+            if let Some(Layer::Note(n)) = app.layers.last_mut() {
+                n.input.input(key);
+            }
+            Handled::Consumed
+        }
+    }
+}
+
+pub fn on_paste(app: &mut App, text: &str) -> Handled {
+    if let Some(Layer::Note(n)) = app.layers.last_mut() {
+        n.input.insert_str(text);
+    }
+    Handled::Consumed
 }

@@ -5,9 +5,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use super::centered;
+use super::{Handled, LayerRequest, is_newline};
+use crate::ui::action::Action;
+use crate::ui::state::Layer;
 use crate::ui::state::{App, Prompt};
 use crate::ui::theme::Role;
-use crate::ui::view::centered;
+use ratatui::crossterm::event::KeyEvent;
 
 pub fn render(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -45,4 +49,29 @@ pub fn render(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
         )),
     };
     frame.render_widget(Paragraph::new(line), status);
+}
+
+/// Enter submits, Esc cancels; other keys edit the single line.
+pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handled {
+    match action {
+        Some(Action::Submit) => Handled::Request(LayerRequest::SubmitPrompt),
+        Some(Action::Cancel) => Handled::Close,
+        _ => {
+            if let Some(Layer::Prompt(p)) = app.layers.last_mut()
+                && !is_newline(&key)
+            {
+                p.input.input(key);
+                p.error = None;
+            }
+            Handled::Consumed
+        }
+    }
+}
+
+/// A paste fills the line with its first line.
+pub fn on_paste(app: &mut App, text: &str) -> Handled {
+    if let Some(Layer::Prompt(p)) = app.layers.last_mut() {
+        p.input.insert_str(text.lines().next().unwrap_or(""));
+    }
+    Handled::Consumed
 }

@@ -140,8 +140,8 @@ pub fn answer(
         ));
     };
     Ok(match q {
-        // In a native run this line waits (`update_cluster::check_rollout_wait`); asked
-        // once, it answers with where the rollout is now.
+        // In a native run this line waits (`ui::update::native_runs::check_rollout_wait`);
+        // asked once, it answers with where the rollout is now.
         ReadOnlyQuery::RolloutStatus { .. } => vec![r.status.message().to_string()],
         ReadOnlyQuery::RolloutHistory { revision } => history(r, *revision)?,
         ReadOnlyQuery::GetDeployment => vec![

@@ -1,5 +1,6 @@
 //! The console's view of verification: every check of the runbook, where its monitor
-//! window is, and what it last saw. Changed only by `update` (see `update_verify.rs`).
+//! window is, and what it last saw. Changed only by the reducers (see
+//! `ui/update/verification.rs`).
 
 use std::time::Duration;
 

@@ -6,7 +6,6 @@ use ratatui_textarea::TextArea;
 
 use crate::domain::cluster::{ClusterAction, FollowOutcome, FollowProgress, Planned, Preflight};
 use crate::domain::journal::Entry;
-use crate::ui::action::Action;
 use crate::ui::effect::Effect;
 use crate::ui::msg::Stream;
 use crate::ui::state::cluster::{ClusterConfirm, ClusterOp, ClusterStep, LockRefusal, OpStage};
@@ -367,18 +366,6 @@ pub(super) fn confirmed(app: &mut App, op: u64) -> Vec<Effect> {
     o.stage = OpStage::Locking;
     app.flash(FlashLevel::Info, "Taking the lock…");
     vec![Effect::ClusterLock { op }]
-}
-
-/// `y` / `n` on a confirmation that needs no typing.
-pub(super) fn on_confirm_key(app: &mut App, action: Option<Action>) -> Vec<Effect> {
-    match action {
-        Some(Action::Confirm) => match app.layers.pop() {
-            Some(Layer::ClusterConfirm(cc)) => confirmed(app, cc.op),
-            _ => Vec::new(),
-        },
-        Some(Action::Cancel) => cancel_confirm(app),
-        _ => Vec::new(),
-    }
 }
 
 /// Esc on the confirmation: nothing is sent.

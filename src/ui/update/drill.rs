@@ -5,17 +5,7 @@
 use crate::domain::journal::Entry;
 
 use crate::ui::effect::Effect;
-use crate::ui::state::{App, FlashLevel, Layer, Then};
-
-/// Closes the intro if it is the top layer (any key does). Returns whether it did.
-pub fn dismiss_intro(app: &mut App) -> bool {
-    if matches!(app.layers.last(), Some(Layer::DrillIntro(_))) {
-        app.layers.pop();
-        true
-    } else {
-        false
-    }
-}
+use crate::ui::state::{App, FlashLevel, Then};
 
 /// A timeline event of the scenario: journaled, and flashed so the operator sees it
 /// happen.

@@ -1,13 +1,13 @@
 //! Keys: the keymap turns a key into an `Action` for the top layer (or the panes), and
 //! each action goes to its feature's reducer. Pasted text goes to the open editor.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
 use crate::domain::runbook::StepKind;
 use crate::ui::action::Action;
 use crate::ui::effect::Effect;
-use crate::ui::keymap::Mode;
+use crate::ui::popups::{Handled, LayerRequest, stack};
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane};
 
 use super::{
@@ -15,152 +15,59 @@ use super::{
     verification,
 };
 
+/// A key goes to the top layer (its file under `ui/popups/` owns what its keys do), or to
+/// the panes when no layer is open.
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if drill::dismiss_intro(app) {
-        return vec![Effect::StartDrill];
+    let action = app.keymap.action_for(app.mode(), &key);
+    if app.layers.is_empty() {
+        return action.map(|a| on_normal(app, a)).unwrap_or_default();
     }
-    let mode = app.mode();
-    let action = app.keymap.action_for(mode, &key);
-    match mode {
-        Mode::Normal => action.map(|a| on_normal(app, a)).unwrap_or_default(),
-        Mode::Help if matches!(app.layers.last(), Some(Layer::Messages { .. })) => {
-            match action {
-                Some(Action::Up) => messages::move_cursor(app, -1),
-                Some(Action::Down) => messages::move_cursor(app, 1),
-                Some(Action::RetryMessage) => return messages::retry_selected(app),
-                Some(Action::Cancel) => {
-                    app.layers.pop();
-                }
-                _ => {}
-            }
+    let handled = stack::on_action(app, action, key);
+    on_handled(app, handled)
+}
+
+/// Pasted text goes to the top layer when it is an editor.
+pub(super) fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    let handled = stack::on_paste(app, text);
+    on_handled(app, handled)
+}
+
+fn on_handled(app: &mut App, handled: Handled) -> Vec<Effect> {
+    match handled {
+        Handled::Consumed | Handled::Ignored => Vec::new(),
+        Handled::Close => {
+            app.layers.pop();
             Vec::new()
         }
-        Mode::Help => {
-            let max = crate::ui::popups::help::max_scroll(app);
-            if let Some(Layer::Help { scroll }) = app.layers.last_mut() {
-                match action {
-                    Some(Action::Up) => *scroll = scroll.saturating_sub(1).min(max),
-                    Some(Action::Down) => *scroll = scroll.saturating_add(1).min(max),
-                    Some(Action::PageUp) => *scroll = scroll.saturating_sub(10).min(max),
-                    Some(Action::PageDown) => *scroll = scroll.saturating_add(10).min(max),
-                    Some(Action::Cancel) => {
-                        app.layers.pop();
-                    }
-                    _ => {}
-                }
-            }
-            Vec::new()
-        }
-        Mode::Actions => cluster_menu::on_menu(app, action),
-        Mode::Confirm if matches!(app.layers.last(), Some(Layer::ClusterConfirm(_))) => {
-            cluster::on_confirm_key(app, action)
-        }
-        Mode::Confirm if matches!(app.layers.last(), Some(Layer::NextMoves { .. })) => {
-            match app.layers.last() {
-                Some(Layer::NextMoves { check }) => {
-                    let check = *check;
-                    verification::next_move(app, check, action)
-                }
-                _ => Vec::new(),
-            }
-        }
-        Mode::Confirm if matches!(app.layers.last(), Some(Layer::Notice { .. })) => {
-            if matches!(action, Some(Action::Confirm | Action::Cancel)) {
-                app.layers.pop();
-            }
-            Vec::new()
-        }
-        Mode::Confirm => match action {
-            Some(Action::Confirm) => match app.layers.pop() {
-                Some(Layer::Confirm(c)) => runs::on_confirmed(app, c.intent),
-                _ => Vec::new(),
-            },
-            Some(Action::Cancel) => {
-                app.layers.pop();
-                app.flash(FlashLevel::Info, "Cancelled: nothing was run.");
-                Vec::new()
-            }
+        Handled::Request(request) => on_request(app, request),
+    }
+}
+
+/// What a layer asked for, carried out by its feature's reducer.
+fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
+    match request {
+        LayerRequest::Confirmed => match app.layers.pop() {
+            Some(Layer::Confirm(c)) => runs::on_confirmed(app, c.intent),
             _ => Vec::new(),
         },
-        Mode::Input => match action {
-            Some(Action::Submit) if matches!(app.layers.last(), Some(Layer::ClusterConfirm(_))) => {
-                cluster::submit_cluster_confirm(app)
-            }
-            Some(Action::Submit) => steps::submit_prompt(app),
-            Some(Action::Cancel) if matches!(app.layers.last(), Some(Layer::ClusterConfirm(_))) => {
-                cluster::cancel_confirm(app)
-            }
-            Some(Action::Cancel) => {
-                app.layers.pop();
-                Vec::new()
-            }
-            _ => {
-                match app.layers.last_mut() {
-                    Some(Layer::Prompt(p)) if !is_newline(&key) => {
-                        p.input.input(key);
-                        p.error = None;
-                    }
-                    Some(Layer::ClusterConfirm(cc)) if !is_newline(&key) => {
-                        cc.input.input(key);
-                        cc.error = None;
-                    }
-                    _ => {}
-                }
-                Vec::new()
-            }
+        LayerRequest::SubmitPrompt => steps::submit_prompt(app),
+        LayerRequest::SubmitNote => steps::submit_note(app),
+        LayerRequest::SubmitComposer => messages::submit_composer(app),
+        LayerRequest::NextMessageKind => messages::next_kind(app),
+        LayerRequest::RetryMessage => messages::retry_selected(app),
+        LayerRequest::SubmitClusterConfirm => cluster::submit_cluster_confirm(app),
+        LayerRequest::ConfirmCluster => match app.layers.pop() {
+            Some(Layer::ClusterConfirm(cc)) => cluster::confirmed(app, cc.op),
+            _ => Vec::new(),
         },
-        Mode::Note if matches!(app.layers.last(), Some(Layer::Compose(_))) => match action {
-            Some(Action::Submit) => messages::submit_composer(app),
-            Some(Action::NextMessageKind) => messages::next_kind(app),
-            Some(Action::Cancel) => {
-                app.layers.pop();
-                app.flash(FlashLevel::Info, "Message discarded: nothing sent.");
-                Vec::new()
-            }
-            _ => {
-                if let Some(Layer::Compose(c)) = app.layers.last_mut() {
-                    c.input.input(key);
-                }
-                Vec::new()
-            }
-        },
-        Mode::Note => match action {
-            Some(Action::Submit) => steps::submit_note(app),
-            Some(Action::Cancel) => {
-                app.layers.pop();
-                app.flash(FlashLevel::Info, "Note discarded.");
-                Vec::new()
-            }
-            _ => {
-                if let Some(Layer::Note(n)) = app.layers.last_mut() {
-                    n.input.input(key);
-                }
-                Vec::new()
-            }
-        },
+        LayerRequest::CancelClusterConfirm => cluster::cancel_confirm(app),
+        LayerRequest::Menu(action) => cluster_menu::on_menu(app, action),
+        LayerRequest::NextMove { check, action } => verification::next_move(app, check, action),
+        LayerRequest::StartDrill => {
+            app.layers.pop();
+            vec![Effect::StartDrill]
+        }
     }
-}
-
-fn is_newline(key: &KeyEvent) -> bool {
-    key.code == KeyCode::Enter
-        || (key.modifiers.contains(KeyModifiers::CONTROL)
-            && matches!(key.code, KeyCode::Char('m') | KeyCode::Char('j')))
-}
-
-pub(super) fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
-    match app.layers.last_mut() {
-        Some(Layer::Note(n)) => {
-            n.input.insert_str(text);
-        }
-        Some(Layer::Compose(c)) => {
-            c.input.insert_str(text);
-        }
-        Some(Layer::Prompt(p)) => {
-            p.input.insert_str(text.lines().next().unwrap_or(""));
-        }
-        _ => {}
-    }
-    Vec::new()
 }
 
 fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {

@@ -399,15 +399,6 @@ pub fn open_list(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
-pub fn move_cursor(app: &mut App, delta: isize) {
-    let len = app.messaging.rows.len();
-    if let Some(Layer::Messages { cursor }) = app.layers.last_mut() {
-        *cursor = cursor
-            .saturating_add_signed(delta)
-            .min(len.saturating_sub(1));
-    }
-}
-
 /// `r` in the list: send the selected failed (or unknown) message again, same key.
 pub fn retry_selected(app: &mut App) -> Vec<Effect> {
     let Some(Layer::Messages { cursor }) = app.layers.last() else {
