@@ -2,6 +2,7 @@ use std::process::ExitCode;
 
 use backout::adapters::session_store;
 use backout::cli::{self, Cli, Command, completions, invocation};
+use backout::domain::redact::Redactor;
 use backout::runtime::logging;
 use clap::FromArgMatches;
 
@@ -56,7 +57,9 @@ fn main() -> ExitCode {
             code
         }
         Err(e) => {
-            tracing::warn!("backout failed: {e}");
+            // Errors can quote what was typed; the log gets it with secrets redacted.
+            let redactor = Redactor::from_vars(std::env::vars());
+            tracing::warn!("backout failed: {}", redactor.redact(&e.to_string()));
             eprintln!("backout: {e}");
             ExitCode::from(2)
         }
