@@ -8,6 +8,15 @@ use clap::FromArgMatches;
 
 fn main() -> ExitCode {
     let argv0 = std::env::args_os().next();
+    if invocation::is_plugin_completer(argv0.as_deref()) {
+        return match completions::kubectl_plugin_complete(std::env::args_os().skip(1).collect()) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("backout: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let name = invocation::display_name(argv0.as_deref());
     // A shell asking for completions (the scripts of `backout completions` set COMPLETE):
     // answer and exit before anything else is printed.
