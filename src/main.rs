@@ -2,11 +2,21 @@ use std::process::ExitCode;
 
 use backout::adapters::session_store;
 use backout::cli::{self, Cli, Command, completions, invocation};
+use backout::domain::redact::Redactor;
 use backout::runtime::logging;
 use clap::FromArgMatches;
 
 fn main() -> ExitCode {
     let argv0 = std::env::args_os().next();
+    if invocation::is_plugin_completer(argv0.as_deref()) {
+        return match completions::kubectl_plugin_complete(std::env::args_os().skip(1).collect()) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("backout: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let name = invocation::display_name(argv0.as_deref());
     // A shell asking for completions (the scripts of `backout completions` set COMPLETE):
     // answer and exit before anything else is printed.
@@ -56,7 +66,9 @@ fn main() -> ExitCode {
             code
         }
         Err(e) => {
-            tracing::warn!("backout failed: {e}");
+            // Errors can quote what was typed; the log gets it with secrets redacted.
+            let redactor = Redactor::from_vars(std::env::vars());
+            tracing::warn!("backout failed: {}", redactor.redact(&e.to_string()));
             eprintln!("backout: {e}");
             ExitCode::from(2)
         }

@@ -329,3 +329,43 @@ fn works_as_a_kubectl_plugin() {
     assert_eq!(v["deployments"][0]["rollout"]["deployment"], "web");
     assert_eq!(mutations(&sim), before, "status changes nothing");
 }
+
+/// kubectl 1.26+ completes `kubectl backout …` by running `kubectl_complete-backout` from
+/// PATH (kubectl's pkg/cmd/plugin completion); `kubectl __complete` is what its shell
+/// scripts call.
+#[test]
+fn kubectl_completes_the_plugin_through_kubectl_complete_backout() {
+    let home = tempfile::tempdir().expect("home");
+    let bin = tempfile::tempdir().expect("bin dir");
+    for name in ["kubectl-backout", "kubectl_complete-backout"] {
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_backout"), bin.path().join(name))
+            .expect("symlink");
+    }
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let complete = |words: &[&str]| {
+        let o = Command::new(common::kubectl_bin())
+            .arg("__complete")
+            .arg("backout")
+            .args(words)
+            .env("PATH", &path)
+            .env("BACKOUT_HOME", home.path())
+            .env("HOME", home.path())
+            .output()
+            .expect("kubectl runs");
+        assert!(o.status.success(), "{}", err(&o));
+        out(&o)
+    };
+    let text = complete(&["re"]);
+    let values: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or_default())
+        .collect();
+    assert_eq!(values, ["resume", "report", ":4"], "{text}");
+    let text = complete(&["drill", "--scenario", "bad"]);
+    assert!(text.lines().any(|l| l == "bad-deploy"), "{text}");
+    assert!(text.ends_with(":4\n"), "{text}");
+}

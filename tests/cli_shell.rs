@@ -263,6 +263,27 @@ fn every_subcommand_logs_to_the_state_directory_in_one_format() {
 }
 
 #[test]
+fn a_secret_in_an_error_is_redacted_in_the_log() {
+    let home = tempfile::tempdir().unwrap();
+    let canary = "canary-7f3a9c1e5b";
+    let o = Command::new(env!("CARGO_BIN_EXE_backout"))
+        .args(["report", canary])
+        .env("BACKOUT_HOME", home.path())
+        .env("SLACK_TOKEN", canary)
+        .env_remove("BACKOUT_LOG")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let logs = all_logs(home.path());
+    assert!(logs.contains("backout failed"), "{logs}");
+    assert!(
+        !logs.contains(canary),
+        "the secret reached the log:\n{logs}"
+    );
+}
+
+#[test]
 fn backout_log_and_rust_log_filter_what_is_written() {
     let home = tempfile::tempdir().unwrap();
     let run = |var: &str, value: &str| {

@@ -57,6 +57,36 @@ pub fn run(shell: Shell, bin: &str) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// cobra's "no file completion" directive, the last line of a `__complete` answer.
+const COBRA_NO_FILE_COMP: u8 = 4;
+
+/// Called as `kubectl_complete-backout WORD…` by kubectl's plugin completion: prints the
+/// candidates for the last word (`value<TAB>help` per line) and cobra's directive line.
+pub fn kubectl_plugin_complete(words: Vec<std::ffi::OsString>) -> Result<ExitCode, CliError> {
+    let mut cmd =
+        super::invocation::command(Some(std::ffi::OsStr::new(super::invocation::PLUGIN_FILE)));
+    let mut args = vec![std::ffi::OsString::from(super::invocation::PLUGIN_FILE)];
+    args.extend(words);
+    if args.len() == 1 {
+        args.push(std::ffi::OsString::new());
+    }
+    let index = args.len() - 1;
+    let cwd = std::env::current_dir().ok();
+    let candidates = clap_complete::engine::complete(&mut cmd, args, index, cwd.as_deref())?;
+    let mut out = std::io::stdout().lock();
+    for c in candidates.iter().filter(|c| !c.is_hide_set()) {
+        write!(out, "{}", c.get_value().to_string_lossy())?;
+        if let Some(help) = c.get_help() {
+            let help = help.to_string();
+            write!(out, "\t{}", help.lines().next().unwrap_or_default())?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, ":{COBRA_NO_FILE_COMP}")?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `backout man`: the manual page (roff) of the command and its subcommands.
 pub fn man() -> Result<ExitCode, CliError> {
     let mut out = std::io::stdout().lock();

@@ -467,6 +467,9 @@ fn cluster_options(runbook: &Runbook, args: &ConsoleArgs) -> Option<(ConnectOpti
             target_context: target.context,
             target_namespace: target.namespace,
             read_only: args.read_only,
+            request_timeout: args.request_timeout.filter(|t| !t.is_zero()),
+            impersonate: args.as_user.clone(),
+            impersonate_groups: args.as_group.clone(),
             ..ConnectOptions::default()
         },
         deployment,

@@ -15,6 +15,19 @@ use super::Cli;
 /// The file name kubectl looks for on `PATH`.
 pub const PLUGIN_FILE: &str = "kubectl-backout";
 
+/// The file name kubectl (1.26+) runs to complete `kubectl backout …` (its plugin
+/// completion protocol: the words after `backout`, the last being completed; answered as
+/// cobra's `__complete` does, candidates then a `:directive` line).
+pub const PLUGIN_COMPLETER_FILE: &str = "kubectl_complete-backout";
+
+/// Whether `argv0` is [`PLUGIN_COMPLETER_FILE`].
+pub fn is_plugin_completer(argv0: Option<&OsStr>) -> bool {
+    argv0
+        .and_then(|a| Path::new(a).file_stem())
+        .and_then(OsStr::to_str)
+        == Some(PLUGIN_COMPLETER_FILE)
+}
+
 /// The name to show in usage lines: `kubectl backout` when `argv0`'s file name is
 /// [`PLUGIN_FILE`] (with or without `.exe`), `backout` otherwise.
 pub fn display_name(argv0: Option<&OsStr>) -> &'static str {
@@ -58,6 +71,10 @@ mod tests {
             assert_eq!(display_name(Some(OsStr::new(argv0))), "backout", "{argv0}");
         }
         assert_eq!(display_name(None), "backout");
+        assert!(is_plugin_completer(Some(OsStr::new(
+            "/x/kubectl_complete-backout"
+        ))));
+        assert!(!is_plugin_completer(Some(OsStr::new("kubectl-backout"))));
     }
 
     #[test]

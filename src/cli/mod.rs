@@ -66,6 +66,21 @@ pub struct ConsoleArgs {
     /// Refuse every request that could change the cluster, at the client.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// How long to wait for one API server request before giving up (e.g. 5s, 1m; a bare
+    /// number is seconds; 0 waits as long as it takes), as kubectl's --request-timeout.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = request_timeout_value)]
+    pub request_timeout: Option<std::time::Duration>,
+    /// User to impersonate for the operation, as kubectl's --as.
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
+    /// Group to impersonate (repeat for several; needs --as), as kubectl's --as-group.
+    #[arg(
+        long = "as-group",
+        global = true,
+        value_name = "GROUP",
+        requires = "as_user"
+    )]
+    pub as_group: Vec<String>,
     /// A drill: every message sink is replaced by the outbox file in the session directory
     /// (set by `backout drill`; a session whose journal says `mode: drill` is one too).
     #[arg(skip)]
@@ -122,8 +137,8 @@ pub struct ClusterArgs {
     pub read_only: bool,
     /// How long to wait for one API server request before giving up (e.g. 5s, 1m; a bare
     /// number is seconds; 0 waits as long as it takes), as kubectl's --request-timeout.
-    #[arg(long, value_name = "DURATION", default_value = "0")]
-    pub request_timeout: String,
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = request_timeout_value)]
+    pub request_timeout: std::time::Duration,
     /// User to impersonate for the operation, as kubectl's --as.
     #[arg(long = "as", value_name = "USER")]
     pub as_user: Option<String>,
@@ -181,6 +196,17 @@ pub struct StatusArgs {
     pub baseline_offset: String,
     #[command(flatten)]
     pub cluster: ClusterArgs,
+}
+
+/// kubectl's `--request-timeout` value: a duration (`5s`, `1m30s`), a bare number of
+/// seconds, `0` for no limit (a zero duration).
+pub fn request_timeout_value(value: &str) -> Result<std::time::Duration, String> {
+    let secs = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        value.parse::<u64>().map_err(|e| e.to_string())?
+    } else {
+        crate::domain::cluster::kubectl_line::parse_duration_secs(value)?
+    };
+    Ok(std::time::Duration::from_secs(secs))
 }
 
 /// `deployment/NAME`, `deploy/NAME`, `deployments.apps/NAME` or a bare `NAME`.
@@ -397,4 +423,48 @@ pub enum CliError {
     Message(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn request_timeout_reads_like_kubectl() {
+        assert_eq!(request_timeout_value("0"), Ok(Duration::ZERO));
+        assert_eq!(request_timeout_value("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(request_timeout_value("1m30s"), Ok(Duration::from_secs(90)));
+        assert!(request_timeout_value("soon").is_err());
+        assert!(request_timeout_value("").is_err());
+    }
+
+    #[test]
+    fn the_console_takes_the_connection_flags_too() {
+        let cli = Cli::try_parse_from([
+            "backout",
+            "--as",
+            "jane",
+            "--as-group",
+            "sre",
+            "--request-timeout",
+            "5s",
+            "runbook.md",
+        ])
+        .unwrap();
+        assert_eq!(cli.console.as_user.as_deref(), Some("jane"));
+        assert_eq!(cli.console.as_group, ["sre"]);
+        assert_eq!(cli.console.request_timeout, Some(Duration::from_secs(5)));
+        assert!(Cli::try_parse_from(["backout", "--as-group", "sre", "runbook.md"]).is_err());
+        // undo and status read their own (same-named) flags.
+        let cli = Cli::try_parse_from(["backout", "status", "--as", "jane"]).unwrap();
+        match cli.command {
+            Some(Command::Status(a)) => {
+                assert_eq!(a.cluster.as_user.as_deref(), Some("jane"));
+                assert_eq!(a.cluster.request_timeout, Duration::ZERO);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

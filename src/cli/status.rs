@@ -61,25 +61,11 @@ pub fn connect_options(c: &ClusterArgs) -> Result<ConnectOptions, CliError> {
         context: c.context.clone(),
         namespace: c.namespace.clone(),
         read_only: c.read_only,
-        request_timeout: request_timeout(&c.request_timeout)?,
+        request_timeout: (!c.request_timeout.is_zero()).then_some(c.request_timeout),
         impersonate: c.as_user.clone(),
         impersonate_groups: c.as_group.clone(),
         ..ConnectOptions::default()
     })
-}
-
-/// kubectl's `--request-timeout`: a duration (`5s`, `1m30s`), a bare number of seconds,
-/// `0` for none.
-pub fn request_timeout(value: &str) -> Result<Option<std::time::Duration>, CliError> {
-    let secs = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        value
-            .parse::<u64>()
-            .map_err(|e| msg(format!("--request-timeout {value:?}: {e}")))?
-    } else {
-        crate::domain::cluster::kubectl_line::parse_duration_secs(value)
-            .map_err(|e| msg(format!("--request-timeout: {e}")))?
-    };
-    Ok((secs > 0).then(|| std::time::Duration::from_secs(secs)))
 }
 
 fn msg(e: impl std::fmt::Display) -> CliError {
