@@ -7,7 +7,7 @@ files named `*_tests.rs` and `testkit.rs`, and everything from a file's first
 `#[cfg(test)]` module on. Prints each strongly connected component of more than one file,
 then the number of cycles; `--edges PREFIX` also prints the edges from files under PREFIX.
 
-Usage: scripts/import_cycles.py [--edges src/ui] [--root src]
+Usage: .ci/import_cycles.py [--edges src/ui] [--root src]
 Exit status: 0 always (the count is a measurement, not a gate).
 """
 import os
