@@ -114,3 +114,78 @@ spec:
     );
     assert_ne!(raw.0, 0);
 }
+
+/// What every cluster has: the system namespaces (`pkg/controlplane/controller/
+/// systemnamespaces`), the `kubernetes` Service, a `default` ServiceAccount
+/// (`pkg/controller/serviceaccount`) and a `kube-root-ca.crt` ConfigMap
+/// (`pkg/controller/certificates/rootcacertpublisher/publisher.go`) in every namespace —
+/// also one a client creates — and a heartbeat Lease per node (`pkg/kubelet/nodelease`)
+/// with real condition times on the node.
+#[test]
+fn every_cluster_has_its_system_namespaces_and_per_namespace_defaults() {
+    let sim = Sim::start(WEB, 20.0);
+    let names = sim.ok(&["get", "namespaces", "-o", "name"]);
+    for ns in [
+        "default",
+        "kube-system",
+        "kube-public",
+        "kube-node-lease",
+        "shop",
+    ] {
+        assert!(
+            names.lines().any(|l| l == format!("namespace/{ns}")),
+            "{names}"
+        );
+    }
+    let svc = sim.json(&["get", "svc", "kubernetes", "-n", "default"]);
+    assert_eq!(svc["spec"]["clusterIP"], "10.96.0.1");
+    assert_eq!(svc["spec"]["ports"][0]["port"], 443);
+
+    sim.ok(&["create", "namespace", "fresh"]);
+    sim.wait_for("the defaults in a new namespace", || {
+        sim.run(&["get", "sa", "default", "-n", "fresh"]).0 == 0
+            && sim.run(&["get", "cm", "kube-root-ca.crt", "-n", "fresh"]).0 == 0
+    });
+    let out = sim.ok(&["get", "sa", "-n", "shop"]);
+    assert!(
+        out.starts_with("NAME      SECRETS   AGE\ndefault   0"),
+        "{out}"
+    );
+    let cm = sim.json(&["get", "cm", "kube-root-ca.crt", "-n", "shop"]);
+    assert_eq!(cm["data"]["ca.crt"], sim.handle().ca_pem());
+
+    let leases = sim.ok(&["get", "leases", "-n", "kube-node-lease", "-o", "name"]);
+    assert_eq!(leases.lines().count(), 3, "{leases}");
+    let node = sim.json(&["get", "node", "sim-node-1"]);
+    for c in node["status"]["conditions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let t = c["lastHeartbeatTime"].as_str().unwrap_or_default();
+        assert!(t.starts_with("20"), "{c}");
+    }
+    let described = sim.ok(&["describe", "node", "sim-node-1"]);
+    assert!(
+        !described.contains("0001") && described.contains("HolderIdentity:  sim-node-1"),
+        "{described}"
+    );
+}
+
+/// `/version/` answers like `/version` (the Python client asks for it), and apps/v1
+/// `DeploymentStatus` counts are `omitempty` (`staging/src/k8s.io/api/apps/v1/types.go`).
+#[test]
+fn version_with_a_slash_and_zero_counts_left_out() {
+    let sim = Sim::start(WEB, 20.0);
+    let v: Value = serde_json::from_str(&sim.ok(&["get", "--raw", "/version/"])).expect("JSON");
+    assert_eq!(v["gitVersion"], "v1.32.4-backout-sim");
+    assert_eq!(v["minor"], "32");
+    let d = sim.json(&["get", "deploy", "web"]);
+    assert!(d["status"].get("unavailableReplicas").is_none(), "{d}");
+    assert_eq!(d["status"]["readyReplicas"], 3);
+    sim.ok(&["scale", "deploy", "web", "--replicas=0"]);
+    sim.wait_for("no replicas", || {
+        let d = sim.json(&["get", "deploy", "web"]);
+        d["status"].get("replicas").is_none() && d["status"].get("readyReplicas").is_none()
+    });
+}

@@ -17,6 +17,7 @@
 pub mod app;
 pub mod auth;
 pub mod clock;
+pub mod cluster_basics;
 pub mod controllers;
 pub mod discovery;
 pub mod events;
@@ -166,6 +167,8 @@ pub struct Shared {
     /// Images on each simulated node: `node\0image` → UID of the pod pulling it, empty
     /// once pulled.
     node_images: Mutex<std::collections::HashMap<String, String>>,
+    /// The API server's CA certificate (PEM), published in every namespace.
+    ca_pem: std::sync::OnceLock<String>,
     /// Next pod IP (an offset in 10.244.0.0/14).
     next_ip: AtomicU64,
     /// Bumped by every `set_faults`.
@@ -219,6 +222,7 @@ impl Shared {
             event_budget: AtomicU64::new(0),
             event_log: Mutex::new(events::EventLog::default()),
             node_images: Mutex::new(Default::default()),
+            ca_pem: std::sync::OnceLock::new(),
             next_ip: AtomicU64::new(2),
             faults_gen: AtomicU64::new(0),
             timeline_log: Mutex::new(Vec::new()),
@@ -396,6 +400,11 @@ impl Shared {
             .is_ok()
     }
 
+    /// The API server's CA certificate (PEM), once the server has one.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.get().map(String::as_str)
+    }
+
     /// A pod on `node` needs `image`: true when it is neither there nor being pulled (the
     /// pod then pulls it).
     pub fn claim_image_pull(&self, node: &str, image: &str, pod_uid: &str) -> bool {
@@ -516,11 +525,8 @@ impl Simulator {
         let certs = tls::generate()?;
         let shared = Arc::new(Shared::new(&config, format!("https://{addr}")));
         let (stop, stop_rx) = tokio_watch::channel(false);
-        for i in 0..controllers::pod_lifecycle::NODES.len() {
-            let node = controllers::pod_lifecycle::node_object(i);
-            let node = shared.prepare_create(res("", "nodes"), "", node)?;
-            shared.store.create(res("", "nodes"), node)?;
-        }
+        let _ = shared.ca_pem.set(certs.ca_pem.clone());
+        cluster_basics::bootstrap(&shared)?;
         let default_namespace = match &config.scenario {
             Some(s) => {
                 s.setup(&shared)?;

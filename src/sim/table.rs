@@ -270,6 +270,17 @@ pub fn columns(res: &ResourceInfo) -> Vec<Value> {
             age_col(),
             col("Selector", "string", "", "Selector of the service", 1),
         ],
+        ("", "serviceaccounts") => vec![
+            name_col(),
+            col(
+                "Secrets",
+                "integer",
+                "",
+                "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.",
+                0,
+            ),
+            age_col(),
+        ],
         ("", "configmaps") => vec![
             name_col(),
             col("Data", "integer", "", "Number of keys in the config map", 0),
@@ -636,6 +647,10 @@ pub fn cells(res: &ResourceInfo, obj: &Value, clock: &SimClock) -> Vec<Value> {
                     selector.join(",")
                 }),
             ]
+        }
+        ("", "serviceaccounts") => {
+            let n = obj["secrets"].as_array().map_or(0, Vec::len);
+            vec![json!(name), json!(n), json!(age(obj, clock))]
         }
         ("", "configmaps") => {
             let n = obj["data"].as_object().map_or(0, |m| m.len())
