@@ -189,3 +189,51 @@ fn version_with_a_slash_and_zero_counts_left_out() {
         d["status"].get("replicas").is_none() && d["status"].get("readyReplicas").is_none()
     });
 }
+
+/// core/v1 Secrets: `kubectl create secret generic` (a protobuf body from kubectl's typed
+/// client), `Opaque` by default (`SetDefaults_Secret`), data base64 in `-o yaml`,
+/// `stringData` folded into `data` (the registry's `PrepareForCreate`), and the `TYPE`
+/// and `DATA` columns of `printSecret` (`pkg/printers/internalversion/printers.go`).
+#[test]
+fn secrets_are_created_listed_and_read_back_base64() {
+    let sim = Sim::start(WEB, 20.0);
+    let out = sim.ok(&[
+        "create",
+        "secret",
+        "generic",
+        "db",
+        "--from-literal=user=admin",
+        "--from-literal=password=s3cr3t",
+    ]);
+    assert_eq!(out.trim(), "secret/db created");
+    let list = sim.ok(&["get", "secrets"]);
+    assert!(
+        list.starts_with("NAME   TYPE     DATA   AGE\ndb     Opaque   2"),
+        "{list}"
+    );
+    let yaml = sim.ok(&["get", "secret", "db", "-o", "yaml"]);
+    assert!(
+        yaml.contains("  password: czNjcjN0\n") && yaml.contains("  user: YWRtaW4=\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("type: Opaque"), "{yaml}");
+    let decoded = sim.ok(&["get", "secret", "db", "-o", "jsonpath={.data.password}"]);
+    assert_eq!(decoded, "czNjcjN0");
+
+    let manifest = r#"
+apiVersion: v1
+kind: Secret
+metadata: {name: api, namespace: shop}
+stringData: {token: abc}
+"#;
+    let (code, out, err) = kubectl_stdin(&sim, &["apply", "-f", "-"], manifest);
+    assert_eq!(code, 0, "{out}{err}");
+    let s = sim.json(&["get", "secret", "api"]);
+    assert_eq!(s["data"]["token"], "YWJj");
+    assert!(s.get("stringData").is_none(), "{s}");
+    assert_eq!(s["type"], "Opaque");
+    assert_eq!(
+        sim.ok(&["delete", "secret", "db"]).trim(),
+        "secret \"db\" deleted"
+    );
+}

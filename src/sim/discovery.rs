@@ -126,6 +126,18 @@ pub static RESOURCES: &[ResourceInfo] = &[
     ResourceInfo {
         group: "",
         version: "v1",
+        plural: "secrets",
+        singular: "secret",
+        kind: "Secret",
+        namespaced: true,
+        short_names: &[],
+        verbs: ALL_VERBS,
+        categories: &[],
+        subresources: &[],
+    },
+    ResourceInfo {
+        group: "",
+        version: "v1",
         plural: "serviceaccounts",
         singular: "serviceaccount",
         kind: "ServiceAccount",

@@ -144,6 +144,21 @@ pub fn apply_defaults(res: &ResourceInfo, obj: &mut Value) {
                 }
             }
         }
+        // `SetDefaults_Secret`; `stringData` is merged into `data` and dropped, as the
+        // registry's `PrepareForCreate`/`PrepareForUpdate` do.
+        ("", "secrets") => {
+            use base64::Engine as _;
+            default_field(obj, "type", json!("Opaque"));
+            if let Some(Value::Object(plain)) =
+                obj.as_object_mut().and_then(|m| m.remove("stringData"))
+            {
+                default_field(obj, "data", json!({}));
+                for (k, v) in plain {
+                    let text = v.as_str().unwrap_or_default().to_string();
+                    obj["data"][k] = json!(base64::engine::general_purpose::STANDARD.encode(text));
+                }
+            }
+        }
         ("", "namespaces") => {
             default_field(obj, "spec", json!({"finalizers": ["kubernetes"]}));
             default_field(obj, "status", json!({"phase": "Active"}));

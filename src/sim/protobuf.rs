@@ -19,7 +19,7 @@ pub enum ProtoError {
     #[error("protobuf body lacks the k8s envelope")]
     NoEnvelope,
     #[error(
-        "protobuf request bodies are only understood for SelfSubjectAccessReview, SelfSubjectRulesReview, Namespace, ConfigMap and Deployment (got {0}); send JSON"
+        "protobuf request bodies are only understood for SelfSubjectAccessReview, SelfSubjectRulesReview, Namespace, ConfigMap, Secret and Deployment (got {0}); send JSON"
     )]
     Unsupported(String),
 }
@@ -252,6 +252,34 @@ pub fn decode(body: &[u8]) -> Result<Value, ProtoError> {
                 cm["data"] = d;
             }
             Ok(cm)
+        }
+        // `kubectl create secret generic` (core/v1 `Secret`: metadata 1, data 2 as
+        // map<string, bytes>, type 3, immutable 5).
+        "Secret" => {
+            use base64::Engine as _;
+            let meta = object_meta(message(raw, 1)?.unwrap_or_default())?;
+            let mut secret = json!({"kind": kind, "apiVersion": api_version, "metadata": meta});
+            let entries = repeated(raw, 2)?;
+            if !entries.is_empty() {
+                let mut m = serde_json::Map::new();
+                for e in entries {
+                    let k = message(e, 1)?.unwrap_or_default();
+                    let v = message(e, 2)?.unwrap_or_default();
+                    m.insert(
+                        String::from_utf8_lossy(k).into_owned(),
+                        json!(base64::engine::general_purpose::STANDARD.encode(v)),
+                    );
+                }
+                secret["data"] = Value::Object(m);
+            }
+            let ty = string_fields(raw, &[(3, "type")])?;
+            if let Some(t) = ty["type"].as_str().filter(|t| !t.is_empty()) {
+                secret["type"] = json!(t);
+            }
+            if let Some(i) = int(raw, 5)? {
+                secret["immutable"] = json!(i != 0);
+            }
+            Ok(secret)
         }
         "Deployment" => {
             let meta = object_meta(message(raw, 1)?.unwrap_or_default())?;

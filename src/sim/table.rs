@@ -270,6 +270,19 @@ pub fn columns(res: &ResourceInfo) -> Vec<Value> {
             age_col(),
             col("Selector", "string", "", "Selector of the service", 1),
         ],
+        // `printSecret` (`pkg/printers/internalversion/printers.go`).
+        ("", "secrets") => vec![
+            name_col(),
+            col("Type", "string", "", "The type of secret", 0),
+            col(
+                "Data",
+                "string",
+                "",
+                "The number of key/value pairs in the secret",
+                0,
+            ),
+            age_col(),
+        ],
         ("", "serviceaccounts") => vec![
             name_col(),
             col(
@@ -646,6 +659,15 @@ pub fn cells(res: &ResourceInfo, obj: &Value, clock: &SimClock) -> Vec<Value> {
                 } else {
                     selector.join(",")
                 }),
+            ]
+        }
+        ("", "secrets") => {
+            let n = obj["data"].as_object().map_or(0, |m| m.len());
+            vec![
+                json!(name),
+                json!(s(obj, &["type"])),
+                json!(n),
+                json!(age(obj, clock)),
             ]
         }
         ("", "serviceaccounts") => {
