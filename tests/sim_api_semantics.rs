@@ -237,3 +237,72 @@ stringData: {token: abc}
         "secret \"db\" deleted"
     );
 }
+
+/// A Service a client creates gets a cluster IP from the service CIDR with the fields the
+/// allocator sets (`pkg/registry/core/service/ipallocator`, `pkg/registry/core/service/
+/// storage/alloc.go`).
+#[test]
+fn a_service_made_by_kubectl_expose_gets_a_cluster_ip() {
+    let sim = Sim::start(WEB, 20.0);
+    let out = sim.ok(&[
+        "expose",
+        "deploy",
+        "web",
+        "--name=web-public",
+        "--port=80",
+        "--target-port=8080",
+    ]);
+    assert_eq!(out.trim(), "service/web-public exposed");
+    let svc = sim.json(&["get", "svc", "web-public"]);
+    let ip = svc["spec"]["clusterIP"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(ip.starts_with("10.96.") && ip != "10.96.0.1", "{svc}");
+    assert_eq!(svc["spec"]["clusterIPs"][0], ip.as_str());
+    assert_eq!(svc["spec"]["ipFamilies"][0], "IPv4");
+    assert_eq!(svc["spec"]["ipFamilyPolicy"], "SingleStack");
+    let table = sim.ok(&["get", "svc", "web-public", "--no-headers"]);
+    assert!(table.contains(&ip), "{table}");
+    // Each service gets its own.
+    sim.ok(&[
+        "expose",
+        "deploy",
+        "web",
+        "--name=web-other",
+        "--port=81",
+        "--target-port=8080",
+    ]);
+    let other = sim.json(&["get", "svc", "web-other"]);
+    assert_ne!(other["spec"]["clusterIP"], ip.as_str());
+}
+
+/// The pod registry's `PrepareForCreate` (`pkg/registry/core/pod/strategy.go`): a new pod
+/// is `Pending` with its QoS class from its first write, so `kubectl get pods -w` never
+/// shows a blank STATUS.
+#[test]
+fn a_new_pod_is_pending_from_its_first_event() {
+    let sim = Sim::start(WEB, 20.0);
+    let watch = sim.spawn(&[
+        "get",
+        "pods",
+        "--watch-only",
+        "-o",
+        "jsonpath={.metadata.name} {.status.phase} {.status.qosClass}{\"\\n\"}",
+    ]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    sim.ok(&["scale", "deploy", "web", "--replicas=5"]);
+    sim.wait_for("five ready", || {
+        sim.json(&["get", "deploy", "web"])["status"]["readyReplicas"] == 5
+    });
+    let out = common::stop(watch);
+    let first_lines: Vec<&str> = out.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!first_lines.is_empty(), "{out}");
+    let mut seen = std::collections::HashSet::new();
+    for line in &first_lines {
+        let name = line.split_whitespace().next().unwrap_or_default();
+        if seen.insert(name.to_string()) {
+            assert!(line.ends_with(" Pending BestEffort"), "{out}");
+        }
+    }
+}

@@ -171,6 +171,8 @@ pub struct Shared {
     ca_pem: std::sync::OnceLock<String>,
     /// Next pod IP (an offset in 10.244.0.0/14).
     next_ip: AtomicU64,
+    /// Next service cluster IP (an offset in 10.96.0.0/12).
+    next_service_ip: AtomicU64,
     /// Bumped by every `set_faults`.
     faults_gen: AtomicU64,
     /// Requests answered since start (for benchmarks).
@@ -224,6 +226,7 @@ impl Shared {
             node_images: Mutex::new(Default::default()),
             ca_pem: std::sync::OnceLock::new(),
             next_ip: AtomicU64::new(2),
+            next_service_ip: AtomicU64::new(16),
             faults_gen: AtomicU64::new(0),
             timeline_log: Mutex::new(Vec::new()),
             requests_by_method: Mutex::new(Default::default()),
@@ -382,6 +385,17 @@ impl Shared {
         loop {
             let n = self.next_ip.fetch_add(1, Ordering::Relaxed) % (4 << 16);
             let (a, b, c) = (244 + (n >> 16), (n >> 8) & 255, n & 255);
+            if c != 0 && c != 255 {
+                return format!("10.{a}.{b}.{c}");
+            }
+        }
+    }
+
+    /// The next free cluster IP in `10.96.0.0/12` (skipping `.0` and `.255` hosts).
+    pub fn next_service_ip(&self) -> String {
+        loop {
+            let n = self.next_service_ip.fetch_add(1, Ordering::Relaxed) % (1 << 20);
+            let (a, b, c) = (96 + (n >> 16), (n >> 8) & 255, n & 255);
             if c != 0 && c != 255 {
                 return format!("10.{a}.{b}.{c}");
             }
