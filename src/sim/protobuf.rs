@@ -364,8 +364,22 @@ mod tests {
     fn rejects_garbage_without_panicking() {
         assert_eq!(decode(b"nope"), Err(ProtoError::NoEnvelope));
         assert!(decode(b"k8s\0\x0a\xff\xff\xff").is_err());
-        let tm = [ld(2, b"Secret")].concat();
+        let tm = [ld(2, b"StatefulSet")].concat();
         let body = [b"k8s\0".to_vec(), ld(1, &tm)].concat();
         assert!(matches!(decode(&body), Err(ProtoError::Unsupported(_))));
+    }
+
+    /// `kubectl create secret generic db --from-literal=user=admin`: `Secret` with
+    /// `data` as `map<string, bytes>` (k8s.io/api `core/v1/generated.proto`).
+    #[test]
+    fn decodes_a_secret_with_binary_data_as_base64() {
+        let tm = [ld(1, b"v1"), ld(2, b"Secret")].concat();
+        let entry = [ld(1, b"user"), ld(2, b"admin")].concat();
+        let raw = [ld(1, &ld(1, b"db")), ld(2, &entry), ld(3, b"Opaque")].concat();
+        let body = [b"k8s\0".to_vec(), ld(1, &tm), ld(2, &raw)].concat();
+        let v = decode(&body).expect("decodes");
+        assert_eq!(v["metadata"]["name"], "db");
+        assert_eq!(v["data"]["user"], "YWRtaW4=");
+        assert_eq!(v["type"], "Opaque");
     }
 }
