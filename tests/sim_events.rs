@@ -290,7 +290,18 @@ fn an_image_that_cannot_be_pulled_reports_each_kubelet_step() {
 /// t.UnixNano())`, so that one object's events list in the order they happened.
 #[test]
 fn event_names_are_the_object_and_the_hex_unix_nanos_of_their_time() {
-    let sim = Sim::start(WEB, 20.0);
+    // Two applications with histories: the second's past is set up after the first's
+    // present, and its names must still carry its own times.
+    let sim = Sim::start(
+        r#"
+name: two
+namespace: shop
+apps:
+  - {name: web, replicas: 3, image: shop/web, history: ["1.0", "1.1"], version: "1.2"}
+  - {name: api, replicas: 2, image: shop/api, history: ["3.0"], version: "3.1"}
+"#,
+        20.0,
+    );
     sim.ok(&["set", "image", "deploy/web", "app=shop/web:1.3"]);
     sim.ok(&["rollout", "status", "deploy/web", "--timeout=60s"]);
     let evs = items(&sim.json(&["get", "events"]));

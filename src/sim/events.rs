@@ -65,9 +65,9 @@ const CACHE_ENTRIES: usize = 4096;
 /// What the recorder remembers between events.
 #[derive(Debug, Default)]
 pub struct EventLog {
-    /// The last name suffix used (Unix nanoseconds), so that names stay unique and in
-    /// order even when the simulated clock has not moved.
-    last_nanos: i64,
+    /// The last name suffix used per object (Unix nanoseconds), so that one object's
+    /// event names stay unique and in order even when the simulated clock has not moved.
+    last_nanos: HashMap<String, i64>,
     /// Aggregation key → `(namespace, name)` of the event it updates.
     by_key: HashMap<String, (String, String)>,
 }
@@ -140,11 +140,16 @@ fn namespace_of(obj: &Value) -> String {
         .to_string()
 }
 
-/// The next event name for `object`: `<object>.<hex UnixNano>`, strictly increasing.
+/// The next event name for `object`: `<object>.<hex UnixNano>`, strictly increasing per
+/// object.
 fn next_name(shared: &Shared, log: &mut EventLog, object: &str) -> String {
     let now = shared.clock.now().timestamp_nanos_opt().unwrap_or_default();
-    let nanos = now.max(log.last_nanos + 1);
-    log.last_nanos = nanos;
+    if log.last_nanos.len() >= CACHE_ENTRIES {
+        log.last_nanos.clear();
+    }
+    let last = log.last_nanos.entry(object.to_string()).or_insert(i64::MIN);
+    let nanos = now.max(last.saturating_add(1));
+    *last = nanos;
     format!("{object}.{nanos:x}")
 }
 

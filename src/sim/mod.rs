@@ -17,6 +17,7 @@
 pub mod app;
 pub mod auth;
 pub mod clock;
+pub mod cluster_basics;
 pub mod controllers;
 pub mod discovery;
 pub mod events;
@@ -173,8 +174,12 @@ pub struct Shared {
     /// Images on each simulated node: `node\0image` → UID of the pod pulling it, empty
     /// once pulled.
     node_images: Mutex<std::collections::HashMap<String, String>>,
+    /// The API server's CA certificate (PEM), published in every namespace.
+    ca_pem: std::sync::OnceLock<String>,
     /// Next pod IP (an offset in 10.244.0.0/14).
     next_ip: AtomicU64,
+    /// Next service cluster IP (an offset in 10.96.0.0/12).
+    next_service_ip: AtomicU64,
     /// Bumped by every `set_faults`.
     faults_gen: AtomicU64,
     /// Requests answered since start (for benchmarks).
@@ -227,7 +232,9 @@ impl Shared {
             event_budget: AtomicU64::new(0),
             event_log: Mutex::new(events::EventLog::default()),
             node_images: Mutex::new(Default::default()),
+            ca_pem: std::sync::OnceLock::new(),
             next_ip: AtomicU64::new(2),
+            next_service_ip: AtomicU64::new(16),
             faults_gen: AtomicU64::new(0),
             timeline_log: Mutex::new(Vec::new()),
             requests_by_method: Mutex::new(Default::default()),
@@ -424,6 +431,17 @@ impl Shared {
         }
     }
 
+    /// The next free cluster IP in `10.96.0.0/12` (skipping `.0` and `.255` hosts).
+    pub fn next_service_ip(&self) -> String {
+        loop {
+            let n = self.next_service_ip.fetch_add(1, Ordering::Relaxed) % (1 << 20);
+            let (a, b, c) = (96 + (n >> 16), (n >> 8) & 255, n & 255);
+            if c != 0 && c != 255 {
+                return format!("10.{a}.{b}.{c}");
+            }
+        }
+    }
+
     /// Allows `n` more events until the next reset (one reset per controller pass).
     pub fn reset_event_budget(&self, n: usize) {
         self.event_budget.store(n as u64, Ordering::Relaxed);
@@ -434,6 +452,11 @@ impl Shared {
         self.event_budget
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1))
             .is_ok()
+    }
+
+    /// The API server's CA certificate (PEM), once the server has one.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.get().map(String::as_str)
     }
 
     /// A pod on `node` needs `image`: true when it is neither there nor being pulled (the
@@ -556,11 +579,8 @@ impl Simulator {
         let certs = tls::generate()?;
         let shared = Arc::new(Shared::new(&config, format!("https://{addr}")));
         let (stop, stop_rx) = tokio_watch::channel(false);
-        for i in 0..controllers::pod_lifecycle::NODES.len() {
-            let node = controllers::pod_lifecycle::node_object(i);
-            let node = shared.prepare_create(res("", "nodes"), "", node)?;
-            shared.store.create(res("", "nodes"), node)?;
-        }
+        let _ = shared.ca_pem.set(certs.ca_pem.clone());
+        cluster_basics::bootstrap(&shared)?;
         let default_namespace = match &config.scenario {
             Some(s) => {
                 s.setup(&shared)?;

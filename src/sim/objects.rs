@@ -144,6 +144,21 @@ pub fn apply_defaults(res: &ResourceInfo, obj: &mut Value) {
                 }
             }
         }
+        // `SetDefaults_Secret`; `stringData` is merged into `data` and dropped, as the
+        // registry's `PrepareForCreate`/`PrepareForUpdate` do.
+        ("", "secrets") => {
+            use base64::Engine as _;
+            default_field(obj, "type", json!("Opaque"));
+            if let Some(Value::Object(plain)) =
+                obj.as_object_mut().and_then(|m| m.remove("stringData"))
+            {
+                default_field(obj, "data", json!({}));
+                for (k, v) in plain {
+                    let text = v.as_str().unwrap_or_default().to_string();
+                    obj["data"][k] = json!(base64::engine::general_purpose::STANDARD.encode(text));
+                }
+            }
+        }
         ("", "namespaces") => {
             default_field(obj, "spec", json!({"finalizers": ["kubernetes"]}));
             default_field(obj, "status", json!({"phase": "Active"}));
@@ -156,6 +171,33 @@ pub fn apply_defaults(res: &ResourceInfo, obj: &mut Value) {
             default_field(labels, "kubernetes.io/metadata.name", json!(name));
         }
         _ => {}
+    }
+}
+
+/// `GetPodQOS` (`pkg/apis/core/helper/qos`): `BestEffort` without any request or limit,
+/// `Guaranteed` when every container limits CPU and memory with requests equal to (or
+/// defaulted from) its limits, else `Burstable`.
+fn qos_class(spec: &Value) -> &'static str {
+    let containers = spec["containers"].as_array().cloned().unwrap_or_default();
+    let mut any = false;
+    let mut guaranteed = !containers.is_empty();
+    for c in &containers {
+        let req = &c["resources"]["requests"];
+        let lim = &c["resources"]["limits"];
+        let has = |m: &Value| m.as_object().is_some_and(|m| !m.is_empty());
+        any |= has(req) || has(lim);
+        for r in ["cpu", "memory"] {
+            let limit = &lim[r];
+            let request = &req[r];
+            if limit.is_null() || (!request.is_null() && request != limit) {
+                guaranteed = false;
+            }
+        }
+    }
+    match (any, guaranteed) {
+        (false, _) => "BestEffort",
+        (true, true) => "Guaranteed",
+        (true, false) => "Burstable",
     }
 }
 
@@ -172,6 +214,29 @@ impl Shared {
             &h[17..20],
             &h[20..32]
         )
+    }
+
+    /// Gives a Service without one a cluster IP from the service CIDR `10.96.0.0/12`
+    /// (`10.96.0.1` is the `kubernetes` Service's), with the fields the allocator sets
+    /// (`clusterIPs`, `ipFamilies`, `ipFamilyPolicy`, `internalTrafficPolicy`).
+    /// `ExternalName` and headless (`None`) services get none.
+    fn allocate_cluster_ip(&self, obj: &mut Value) {
+        let spec = &mut obj["spec"];
+        if !spec.is_object() || spec["type"] == "ExternalName" {
+            return;
+        }
+        let ip = match spec["clusterIP"].as_str() {
+            Some(ip) if !ip.is_empty() => ip.to_string(),
+            _ => {
+                let ip = self.next_service_ip();
+                spec["clusterIP"] = json!(ip);
+                ip
+            }
+        };
+        default_field(spec, "clusterIPs", json!([ip]));
+        default_field(spec, "ipFamilies", json!(["IPv4"]));
+        default_field(spec, "ipFamilyPolicy", json!("SingleStack"));
+        default_field(spec, "internalTrafficPolicy", json!("Cluster"));
     }
 
     /// A random suffix of `n` characters from [`NAME_ALPHABET`].
@@ -255,9 +320,18 @@ impl Shared {
             meta.insert("generation".into(), json!(1));
         }
         apply_defaults(res, &mut obj);
-        if res.group == "apps" || (res.group.is_empty() && res.plural == "pods") {
-            // Status is owned by the controllers (the kubelet, for pods).
+        if res.group == "apps" {
+            // Status is owned by the controllers.
             obj["status"] = json!({});
+        }
+        if res.group.is_empty() && res.plural == "pods" {
+            // The pod registry's `PrepareForCreate` (`pkg/registry/core/pod/strategy.go`):
+            // the status is the kubelet's, but starts `Pending` with its QoS class.
+            let qos = qos_class(&obj["spec"]);
+            obj["status"] = json!({"phase": "Pending", "qosClass": qos});
+        }
+        if res.group.is_empty() && res.plural == "services" {
+            self.allocate_cluster_ip(&mut obj);
         }
         validate(res, &obj)?;
         Ok(obj)

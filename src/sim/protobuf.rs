@@ -19,7 +19,7 @@ pub enum ProtoError {
     #[error("protobuf body lacks the k8s envelope")]
     NoEnvelope,
     #[error(
-        "protobuf request bodies are only understood for SelfSubjectAccessReview, SelfSubjectRulesReview, Namespace, ConfigMap and Deployment (got {0}); send JSON"
+        "protobuf request bodies are only understood for SelfSubjectAccessReview, SelfSubjectRulesReview, Namespace, ConfigMap, Secret and Deployment (got {0}); send JSON"
     )]
     Unsupported(String),
 }
@@ -253,6 +253,34 @@ pub fn decode(body: &[u8]) -> Result<Value, ProtoError> {
             }
             Ok(cm)
         }
+        // `kubectl create secret generic` (core/v1 `Secret`: metadata 1, data 2 as
+        // map<string, bytes>, type 3, immutable 5).
+        "Secret" => {
+            use base64::Engine as _;
+            let meta = object_meta(message(raw, 1)?.unwrap_or_default())?;
+            let mut secret = json!({"kind": kind, "apiVersion": api_version, "metadata": meta});
+            let entries = repeated(raw, 2)?;
+            if !entries.is_empty() {
+                let mut m = serde_json::Map::new();
+                for e in entries {
+                    let k = message(e, 1)?.unwrap_or_default();
+                    let v = message(e, 2)?.unwrap_or_default();
+                    m.insert(
+                        String::from_utf8_lossy(k).into_owned(),
+                        json!(base64::engine::general_purpose::STANDARD.encode(v)),
+                    );
+                }
+                secret["data"] = Value::Object(m);
+            }
+            let ty = string_fields(raw, &[(3, "type")])?;
+            if let Some(t) = ty["type"].as_str().filter(|t| !t.is_empty()) {
+                secret["type"] = json!(t);
+            }
+            if let Some(i) = int(raw, 5)? {
+                secret["immutable"] = json!(i != 0);
+            }
+            Ok(secret)
+        }
         "Deployment" => {
             let meta = object_meta(message(raw, 1)?.unwrap_or_default())?;
             let spec = message(raw, 2)?.unwrap_or_default();
@@ -336,8 +364,22 @@ mod tests {
     fn rejects_garbage_without_panicking() {
         assert_eq!(decode(b"nope"), Err(ProtoError::NoEnvelope));
         assert!(decode(b"k8s\0\x0a\xff\xff\xff").is_err());
-        let tm = [ld(2, b"Secret")].concat();
+        let tm = [ld(2, b"StatefulSet")].concat();
         let body = [b"k8s\0".to_vec(), ld(1, &tm)].concat();
         assert!(matches!(decode(&body), Err(ProtoError::Unsupported(_))));
+    }
+
+    /// `kubectl create secret generic db --from-literal=user=admin`: `Secret` with
+    /// `data` as `map<string, bytes>` (k8s.io/api `core/v1/generated.proto`).
+    #[test]
+    fn decodes_a_secret_with_binary_data_as_base64() {
+        let tm = [ld(1, b"v1"), ld(2, b"Secret")].concat();
+        let entry = [ld(1, b"user"), ld(2, b"admin")].concat();
+        let raw = [ld(1, &ld(1, b"db")), ld(2, &entry), ld(3, b"Opaque")].concat();
+        let body = [b"k8s\0".to_vec(), ld(1, &tm), ld(2, &raw)].concat();
+        let v = decode(&body).expect("decodes");
+        assert_eq!(v["metadata"]["name"], "db");
+        assert_eq!(v["data"]["user"], "YWRtaW4=");
+        assert_eq!(v["type"], "Opaque");
     }
 }

@@ -225,7 +225,9 @@ async fn dispatch(
     let get = method == Method::GET;
     match path {
         "/healthz" | "/readyz" | "/livez" if get => return (StatusCode::OK, "ok").into_response(),
-        "/version" if get => return json_response(StatusCode::OK, &discovery::version()),
+        "/version" | "/version/" if get => {
+            return json_response(StatusCode::OK, &discovery::version());
+        }
         "/metrics" | "/sim/metrics" if get => return super::app::metrics_response(&shared),
         "/sim/time" if get => return sim_time(&shared),
         "/sim/timeline" if get => {

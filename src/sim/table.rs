@@ -270,6 +270,30 @@ pub fn columns(res: &ResourceInfo) -> Vec<Value> {
             age_col(),
             col("Selector", "string", "", "Selector of the service", 1),
         ],
+        // `printSecret` (`pkg/printers/internalversion/printers.go`).
+        ("", "secrets") => vec![
+            name_col(),
+            col("Type", "string", "", "The type of secret", 0),
+            col(
+                "Data",
+                "string",
+                "",
+                "The number of key/value pairs in the secret",
+                0,
+            ),
+            age_col(),
+        ],
+        ("", "serviceaccounts") => vec![
+            name_col(),
+            col(
+                "Secrets",
+                "integer",
+                "",
+                "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.",
+                0,
+            ),
+            age_col(),
+        ],
         ("", "configmaps") => vec![
             name_col(),
             col("Data", "integer", "", "Number of keys in the config map", 0),
@@ -636,6 +660,19 @@ pub fn cells(res: &ResourceInfo, obj: &Value, clock: &SimClock) -> Vec<Value> {
                     selector.join(",")
                 }),
             ]
+        }
+        ("", "secrets") => {
+            let n = obj["data"].as_object().map_or(0, |m| m.len());
+            vec![
+                json!(name),
+                json!(s(obj, &["type"])),
+                json!(n),
+                json!(age(obj, clock)),
+            ]
+        }
+        ("", "serviceaccounts") => {
+            let n = obj["secrets"].as_array().map_or(0, Vec::len);
+            vec![json!(name), json!(n), json!(age(obj, clock))]
         }
         ("", "configmaps") => {
             let n = obj["data"].as_object().map_or(0, |m| m.len())

@@ -88,6 +88,7 @@ pub fn validate(res: &ResourceInfo, obj: &Value) -> Result<(), ApiError> {
             validate_workload(obj, &mut errors);
         }
         ("", "pods") => validate_containers(obj.get("spec"), "spec", &mut errors),
+        ("", "secrets") => validate_secret(obj, &mut errors),
         _ => {}
     }
     result(res, name, errors)
@@ -137,6 +138,24 @@ fn validate_workload(obj: &Value, errors: &mut Vec<String>) {
         }
     }
     validate_containers(spec["template"].get("spec"), "spec.template.spec", errors);
+}
+
+/// `ValidateSecret` (`pkg/apis/core/validation/validation.go`): keys are config keys.
+fn validate_secret(obj: &Value, errors: &mut Vec<String>) {
+    let Some(data) = obj["data"].as_object() else {
+        return;
+    };
+    for k in data.keys() {
+        let key_ok = !k.is_empty()
+            && k.len() <= 253
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+        if !key_ok {
+            errors.push(format!(
+                "data[{k}]: Invalid value: {k:?}: a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+            ));
+        }
+    }
 }
 
 /// Go's `%v` of a `map[string]string` (`map[a:b c:d]`, keys sorted).

@@ -629,6 +629,20 @@ fn sync_one(
     status["readyReplicas"] = json!(ready);
     status["availableReplicas"] = json!(available);
     status["unavailableReplicas"] = json!((spec_total - available).max(0));
+    // The counts are `omitempty` in apps/v1 `DeploymentStatus`: zero is not written.
+    if let Some(m) = status.as_object_mut() {
+        for k in [
+            "replicas",
+            "updatedReplicas",
+            "readyReplicas",
+            "availableReplicas",
+            "unavailableReplicas",
+        ] {
+            if m.get(k).and_then(Value::as_i64) == Some(0) {
+                m.remove(k);
+            }
+        }
+    }
     let max_unavailable = if d["spec"]["strategy"]["type"] == "Recreate" {
         0
     } else {

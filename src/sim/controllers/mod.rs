@@ -5,6 +5,7 @@
 
 pub mod deployment;
 pub mod kubelet_events;
+pub mod namespace_defaults;
 pub mod pod_lifecycle;
 pub mod replicaset;
 
@@ -135,6 +136,7 @@ pub struct Outcome {
 pub fn pass(shared: &Shared, opts: Pass) -> Outcome {
     shared.reset_event_budget(EVENTS_PER_PASS);
     let before = shared.store.current_rv();
+    namespace_defaults::sync(shared);
     let pods_pending = pod_lifecycle::sync(shared, opts);
     let (_, pods) = shared.store.list(res("", "pods"), None);
     let counts = count_pods(shared, &pods, opts.instant);
