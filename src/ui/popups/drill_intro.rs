@@ -39,7 +39,7 @@ const KEYS: &[(Action, &str)] = &[
     ),
     (
         Action::ComposeMessage,
-        "draft, edit and send a message (a drill's go to its outbox)",
+        "draft, edit and send a message (in a drill, messages go to its outbox)",
     ),
     (Action::Toggle, "tick a checklist step"),
     (Action::Skip, "skip a step, with a reason"),

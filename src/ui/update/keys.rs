@@ -179,12 +179,19 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::CloseSession => {
             let (done, total) = app.total_progress();
+            // A drill's simulated cluster ends with the process: it is re-scored with
+            // `backout drill --report`, never resumed.
+            let afterwards = if app.rehearse_outside_commands {
+                "The scorecard follows; `backout drill --report` shows it again."
+            } else {
+                "It can still be reopened with `backout resume`."
+            };
             app.layers.push(Layer::Confirm(Confirm {
                 title: "Close this session".into(),
                 body: vec![
                     format!("{done} of {total} steps finished."),
                     "Closing marks the session finished in the journal and the report.".into(),
-                    "It can still be reopened with `backout resume`.".into(),
+                    afterwards.into(),
                 ],
                 question: "Close the session and quit?".into(),
                 intent: Intent::CloseSession,

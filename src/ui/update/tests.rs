@@ -390,6 +390,25 @@ fn quitting_while_a_command_runs_cancels_it_journals_the_end_then_quits() {
     assert!(app.quitting);
 }
 
+/// The close confirmation's last line: a live session can be resumed; a drill on the
+/// simulator cannot (its cluster ends with the process), so it points at the scorecard.
+#[test]
+fn closing_says_how_to_come_back_live_and_in_a_drill() {
+    let body_of = |app: &crate::ui::state::App| match app.layers.last() {
+        Some(Layer::Confirm(c)) => c.body.join("\n"),
+        _ => panic!("expected the close confirmation on top"),
+    };
+    let mut live = app();
+    update(&mut live, key('Q'));
+    assert!(body_of(&live).contains("reopened with `backout resume`"));
+    let mut drill = app();
+    drill.rehearse_outside_commands = true;
+    update(&mut drill, key('Q'));
+    let body = body_of(&drill);
+    assert!(body.contains("`backout drill --report`"), "{body}");
+    assert!(!body.contains("backout resume"), "{body}");
+}
+
 #[test]
 fn closing_the_session_journals_it_and_quits() {
     let mut app = app();
