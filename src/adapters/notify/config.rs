@@ -272,11 +272,13 @@ impl<E: Fn(&str) -> Option<String>> Resolver<'_, E> {
                 })?,
             (None, Some(file)) => {
                 let path = self.dir.join(file);
-                let text = std::fs::read_to_string(&path).map_err(|e| SinkConfigError::File {
-                    sink,
-                    what: file_key,
-                    path: path.clone(),
-                    reason: e.to_string(),
+                let text = crate::adapters::secret_file::read(&path).map_err(|e| {
+                    SinkConfigError::File {
+                        sink,
+                        what: file_key,
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    }
                 })?;
                 let v = text.trim().to_string();
                 if v.is_empty() {
