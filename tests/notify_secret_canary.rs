@@ -105,3 +105,63 @@ async fn a_secret_canary_never_reaches_the_journal_the_log_or_the_report() {
     let json = serde_json::to_string(&rep).unwrap();
     assert!(!json.contains(CANARY), "report json: {json}");
 }
+
+/// Issue 15, point 8: redaction by shape and by piece. A token-shaped value given to a
+/// plainly named placeholder, a pasted GitLab token and a JWT in a note, and pieces of a
+/// known webhook URL (its tail, as `${VAR#https://hooks.slack.com/}` prints it, and a
+/// fragment pasted into a note) reach neither the journal nor either report.
+#[test]
+fn token_shapes_and_pieces_of_secrets_never_reach_the_journal_or_the_report() {
+    use backout::domain::journal::Entry;
+    use backout::domain::runbook::StepId;
+
+    // Synthetic values in the providers' formats.
+    const GHP: &str = "ghp_Zq7XwY3vB9nM2kL5pR8tU1sA4dF6gH0jK9lQ";
+    const GLPAT: &str = "glpat-Xy7Zq3Wv9Bn2Mk5Lp8Rt";
+    const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcHMtYm90In0.Q2FuYXJ5U2lnbmF0dXJlMTIz";
+    const HOOK: &str =
+        "https://hooks.example.net/hooks/T7QX2M4LK/B9PW3N6RZ/q8Vw2Ls5Kd9Fj3Hm7Np1Rt4Y";
+    let tail = "T7QX2M4LK/B9PW3N6RZ/q8Vw2Ls5Kd9Fj3Hm7Np1Rt4Y";
+    let fragment = "Ls5Kd9Fj3Hm7";
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let mut journal = Journal::open(&path, None);
+    journal.file.add_secret(HOOK);
+    let entries = [
+        Entry::PlaceholderBound {
+            name: "release-ref".into(),
+            value: GHP.into(),
+            secret: false,
+        },
+        Entry::NoteAdded {
+            text: format!("pasted by mistake: {GLPAT} and the bot's {JWT}"),
+            step: Some(StepId(0)),
+        },
+        Entry::NoteAdded {
+            text: format!("echo ${{HOOK#https://hooks.example.net/hooks/}} printed {tail}"),
+            step: None,
+        },
+        Entry::NoteAdded {
+            text: format!("the part that changed was …{fragment}…"),
+            step: None,
+        },
+    ];
+    for entry in entries {
+        journal.file.append("alice@ops", entry).unwrap();
+    }
+    drop(journal);
+
+    let journal_text = std::fs::read_to_string(&path).unwrap();
+    let rs = records(&path);
+    let rep = report::build(&Progress::replay(&rs), &rs, None);
+    let md = report::to_markdown(&rep);
+    let json = serde_json::to_string(&rep).unwrap();
+    for (place, text) in [("journal", &journal_text), ("report", &md), ("json", &json)] {
+        for secret in [GHP, GLPAT, JWT, tail, fragment, "q8Vw2Ls5"] {
+            assert!(!text.contains(secret), "{place} holds {secret}:\n{text}");
+        }
+    }
+    assert!(journal_text.contains("pasted by mistake"), "{journal_text}");
+    assert!(md.contains("the part that changed was"), "{md}");
+}

@@ -668,3 +668,47 @@ fn configuration_reads_secrets_registers_them_and_reports_problems() {
         "{shown}"
     );
 }
+
+/// Issue 15, point 7: secret files are bounded. `/dev/zero` used to be read until the
+/// process held 2.1 GB; a FIFO blocked the console before its first frame.
+#[test]
+fn secret_files_that_are_not_small_regular_files_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("hook.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    std::fs::write(dir.path().join("huge"), vec![b'h'; 64 * 1024 + 1]).unwrap();
+    let file_sink = |file: &str| SecretUrl {
+        webhook_file: Some(file.into()),
+        ..SecretUrl::default()
+    };
+    let notify = Notify {
+        slack: Some(file_sink("/dev/zero")),
+        teams: Some(file_sink("hook.fifo")),
+        webhook: Some(file_sink("huge")),
+        ..Notify::default()
+    };
+    let c = configure(&notify, |_| None, dir.path());
+    assert!(c.sinks.is_empty());
+    let problems: Vec<String> = c
+        .problems
+        .iter()
+        .map(|p| {
+            p.to_string()
+                .replace(&dir.path().display().to_string(), "DIR")
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "notify.slack: cannot read webhook_file /dev/zero: not a regular file (a character device); a secret file must be a plain file",
+            "notify.teams: cannot read webhook_file DIR/hook.fifo: not a regular file (a FIFO); a secret file must be a plain file",
+            "notify.webhook: cannot read webhook_file DIR/huge: 65537 bytes is too large for a secret file (at most 64 KiB)",
+        ]
+    );
+}

@@ -10,6 +10,8 @@ pub mod metrics_source;
 pub mod notify;
 pub mod private_files;
 pub mod prometheus;
+pub mod secret;
+pub mod secret_file;
 pub mod session_store;
 pub mod shell;
 pub mod sim_metrics;

@@ -417,6 +417,12 @@ fn run(
     // Commands still running (only possible after a terminal loss) are not waited for.
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
     match outcome {
+        // `resume` refuses a drill on the simulator: point at its scorecard instead.
+        Outcome::Quit if super::drill_session::ran_on_the_simulator(&dir) => {
+            eprintln!("Drill {} saved.", dir.id);
+            eprintln!("  scorecard: backout drill --report {}", dir.id);
+            eprintln!("  report: backout report {}", dir.id);
+        }
         Outcome::Quit => {
             eprintln!("Session {} saved.", dir.id);
             eprintln!("  resume: backout resume {}", dir.id);

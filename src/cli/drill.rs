@@ -176,6 +176,9 @@ pub fn run(args: DrillArgs, console: &ConsoleArgs) -> Result<ExitCode, CliError>
     if let Some(session) = &args.report {
         return report(Some(session.as_str()).filter(|s| !s.is_empty()));
     }
+    // A stop signal during the drill ends the console and skips the scorecard screen's
+    // wait for a key: the scorecard is written and printed, and the drill exits.
+    scorecard_screen::watch_stop_signals();
     match plan(&args, console)? {
         Plan::Simulated { scenario, runbook } => simulated(*scenario, &runbook, &args, console),
         Plan::Cluster { context, runbook } => on_cluster(&context, &runbook, console),

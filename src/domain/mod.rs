@@ -13,5 +13,6 @@ pub mod redact;
 pub mod report;
 pub mod runbook;
 pub mod scorecard;
+pub mod token_shapes;
 pub mod verification_report;
 pub mod verify;

@@ -3,9 +3,12 @@
 //! Two layers:
 //! - [`is_secret_name`] decides whether a variable or placeholder name looks secret
 //!   (`SLACK_WEBHOOK_URL`, `apiToken`, `db-password`), so its value is never stored.
-//! - [`Redactor`] replaces known secret values wherever they occur in a text, and the
-//!   values of secret-looking assignments (`API_KEY=…`, `--token …`, `Bearer …`,
-//!   `https://user:…@host`) even when the value itself is not known.
+//! - [`Redactor`] replaces known secret values wherever they occur in a text, and any
+//!   piece of one of [`MIN_PIECE_LEN`] characters or more (the tail of a webhook URL
+//!   printed by `${VAR#…}`, a pasted fragment in a note); the values of secret-looking
+//!   assignments (`API_KEY=…`, `--token …`, `Bearer …`, `https://user:…@host`) even when
+//!   the value itself is not known; and token-shaped values whatever they are called
+//!   ([`super::token_shapes`]: GitHub, GitLab, Slack, AWS keys, JWTs, long hex/base64).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -16,6 +19,9 @@ pub const REDACTED: &str = "‹redacted›";
 /// Known values shorter than this are not redacted as substrings: replacing `1` or
 /// `ab` everywhere would destroy the text, and such a value protects nothing.
 pub const MIN_SECRET_LEN: usize = 4;
+
+/// Any piece of a known secret this long or longer is redacted too.
+pub const MIN_PIECE_LEN: usize = 8;
 
 /// Word parts that make a name secret.
 const SECRET_WORDS: &[&str] = &[
@@ -112,6 +118,8 @@ fn camel_parts(word: &str) -> Vec<&str> {
 pub struct Redactor {
     /// Longest first, so a value containing another is replaced whole.
     values: Vec<String>,
+    /// Every value and every [`MIN_PIECE_LEN`]-character piece of one, in one automaton.
+    pieces: Option<aho_corasick::AhoCorasick>,
 }
 
 impl fmt::Debug for Redactor {
@@ -160,6 +168,9 @@ impl Redactor {
         }
         let at = self.values.partition_point(|v| v.len() >= value.len());
         self.values.insert(at, value);
+        let patterns: std::collections::BTreeSet<&str> =
+            self.values.iter().flat_map(|v| pieces_of(v)).collect();
+        self.pieces = aho_corasick::AhoCorasick::new(patterns).ok();
     }
 
     /// How many secret values are known.
@@ -175,26 +186,72 @@ impl Redactor {
     /// The text with every known secret value, and the value of every secret-looking
     /// assignment, replaced by [`REDACTED`]. Borrowed when nothing changed.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let mut out = Cow::Borrowed(text);
-        for value in &self.values {
-            if out.contains(value.as_str()) {
-                out = Cow::Owned(out.replace(value.as_str(), REDACTED));
-            }
+        let mut spans = pattern_spans(text);
+        if let Some(pieces) = &self.pieces {
+            spans.extend(
+                pieces
+                    .find_overlapping_iter(text)
+                    .map(|m| (m.start(), m.end())),
+            );
         }
-        let spans = pattern_spans(&out);
+        spans.extend(super::token_shapes::spans(text));
+        spans.retain(|&(a, b)| &text[a..b] != REDACTED);
         if spans.is_empty() {
-            return out;
+            return Cow::Borrowed(text);
         }
-        let mut redacted = String::with_capacity(out.len());
+        let mut redacted = String::with_capacity(text.len());
         let mut at = 0;
-        for (start, end) in spans {
-            redacted.push_str(&out[at..start]);
+        for (start, end) in merge(spans) {
+            redacted.push_str(&text[at..start]);
             redacted.push_str(REDACTED);
             at = end;
         }
-        redacted.push_str(&out[at..]);
+        redacted.push_str(&text[at..]);
         Cow::Owned(redacted)
     }
+}
+
+/// What a known secret is matched by: the value itself, and every piece of
+/// [`MIN_PIECE_LEN`] characters of it. In a URL or path the pieces are taken within its
+/// segments (`/`, `?`, `&`, `=`, `#`, `:`, `@` separate them), and plain lowercase words
+/// (`services`, `webhooks`) are public, not pieces of the secret.
+fn pieces_of(value: &str) -> Vec<&str> {
+    let mut out = vec![value];
+    let structured = value.contains(['/', '?', '&', '=', '#', ':', '@']);
+    for segment in value.split(['/', '?', '&', '=', '#', ':', '@']) {
+        if structured
+            && segment
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c == b'.' || c == b'-')
+        {
+            continue;
+        }
+        let starts: Vec<usize> = segment.char_indices().map(|(i, _)| i).collect();
+        for (n, &from) in starts.iter().enumerate() {
+            let to = starts
+                .get(n + MIN_PIECE_LEN)
+                .copied()
+                .or_else(|| (n + MIN_PIECE_LEN == starts.len()).then_some(segment.len()));
+            match to {
+                Some(to) => out.push(&segment[from..to]),
+                None => break,
+            }
+        }
+    }
+    out
+}
+
+/// Sorted spans with overlapping and touching ones merged.
+fn merge(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (a, b) in spans {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
 }
 
 /// Byte spans (sorted, disjoint) of values that secret-looking syntax gives away.

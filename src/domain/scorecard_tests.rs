@@ -358,6 +358,37 @@ fn cases() -> Vec<Case> {
             shortfall: Some("recover: not reached"),
         },
         Case {
+            // Issue 15, point 3: quitting, or SIGINT/SIGTERM/SIGHUP/SIGQUIT (which quit
+            // through Msg::Terminate), during the follow journals the abandonment.
+            name: "a drill stopped while following the rollout is not recovered",
+            journal: vec![
+                (0, event("bad")),
+                (5, ack("SEV-1")),
+                (10, requested()),
+                (
+                    11,
+                    Entry::ClusterActionFinished {
+                        action: "kubectl rollout undo deployment/web".into(),
+                        outcome: "deployment.apps/web rolled back".into(),
+                        ok: true,
+                    },
+                ),
+                (
+                    15,
+                    Entry::ClusterActionFinished {
+                        action: "kubectl rollout undo deployment/web".into(),
+                        outcome: "abandoned at quit while following the rollout: \
+                                  deployment.apps/web rolled back; last seen: 75% upd 3/4"
+                            .into(),
+                        ok: false,
+                    },
+                ),
+            ],
+            stages: [Some(5.0), Some(5.0), None, None, None],
+            passed: false,
+            shortfall: Some("recover: not reached"),
+        },
+        Case {
             name: "a failed rollout is not a recovery",
             journal: vec![
                 (0, event("bad")),

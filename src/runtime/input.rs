@@ -52,17 +52,21 @@ pub fn spawn_ticks(tx: mpsc::Sender<Msg>) {
 pub fn spawn_signals(tx: mpsc::Sender<Msg>) {
     use tokio::signal::unix::{SignalKind, signal};
     tokio::spawn(async move {
-        let (Ok(mut term), Ok(mut hup)) = (
+        let (Ok(mut term), Ok(mut hup), Ok(mut int), Ok(mut quit)) = (
             signal(SignalKind::terminate()),
             signal(SignalKind::hangup()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::quit()),
         ) else {
-            tracing::warn!("could not install SIGTERM/SIGHUP handlers");
+            tracing::warn!("could not install SIGTERM/SIGHUP/SIGINT/SIGQUIT handlers");
             return;
         };
         loop {
             tokio::select! {
                 _ = term.recv() => {}
                 _ = hup.recv() => {}
+                _ = int.recv() => {}
+                _ = quit.recv() => {}
             }
             if tx.send(Msg::Terminate).await.is_err() {
                 break;

@@ -2,7 +2,10 @@
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
@@ -12,28 +15,31 @@ use crate::ui::theme::Theme;
 
 use super::terminal::TerminalGuard;
 
-/// Set by SIGHUP / SIGTERM / SIGINT while the scorecard is up.
-static HANG_UP: AtomicBool = AtomicBool::new(false);
+/// Set once SIGHUP, SIGTERM, SIGINT or SIGQUIT arrived since [`watch_stop_signals`].
+static STOP: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 
-extern "C" fn on_hang_up(_: libc::c_int) {
-    HANG_UP.store(true, Ordering::SeqCst);
+/// Starts noting stop signals (idempotent). A drill calls it before its console starts, so
+/// a signal that ends the console also keeps the scorecard screen from waiting for a key:
+/// the drill writes its scorecard and exits. The console's own handlers stay and swallow
+/// the signals, so without this closing the terminal on the scorecard left the process
+/// running, with crossterm spinning on the dead terminal. signal-hook's flag handler
+/// replaces a hand-written `sigaction`: no `unsafe`.
+pub fn watch_stop_signals() {
+    let flag = STOP.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        for sig in [SIGHUP, SIGTERM, SIGINT, SIGQUIT] {
+            if let Err(e) = signal_hook::flag::register(sig, Arc::clone(&flag)) {
+                tracing::warn!("cannot watch signal {sig}: {e}");
+            }
+        }
+        flag
+    });
+    let _ = flag;
 }
 
-/// The console's signal handling ended with its runtime, but the handlers it installed
-/// stay and swallow the signals: without this, closing the terminal on the scorecard left
-/// the process running, with crossterm spinning on the dead terminal.
-fn catch_hang_up() {
-    HANG_UP.store(false, Ordering::SeqCst);
-    for sig in [libc::SIGHUP, libc::SIGTERM, libc::SIGINT] {
-        // SAFETY: the handler only stores to an atomic, which is async-signal-safe; the
-        // sigaction struct is zeroed and then filled in before use.
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_hang_up as *const () as libc::sighandler_t;
-            libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(sig, &action, std::ptr::null_mut());
-        }
-    }
+/// Whether a stop signal arrived since [`watch_stop_signals`].
+pub fn stop_requested() -> bool {
+    STOP.get().is_some_and(|f| f.load(Ordering::SeqCst))
 }
 
 enum Input {
@@ -74,10 +80,13 @@ pub fn show(
     current: Option<&DrillRecord>,
     history: &[DrillRecord],
 ) -> io::Result<()> {
-    catch_hang_up();
+    watch_stop_signals();
+    if stop_requested() {
+        return Ok(());
+    }
     let mut guard = TerminalGuard::enter()?;
     let mut dirty = true;
-    while !HANG_UP.load(Ordering::SeqCst) {
+    while !stop_requested() {
         if dirty {
             guard
                 .terminal

@@ -10,12 +10,12 @@ use thiserror::Error;
 use super::github::{self, Github};
 use super::grafana::Grafana;
 use super::pagerduty::{self, Pagerduty};
-use super::secret::Secret;
 use super::sink::{Sink, Target};
 use super::slack::Slack;
 use super::statuspage::{self, Statuspage};
 use super::teams::Teams;
 use super::webhook::Webhook;
+use crate::adapters::secret::Secret;
 use crate::domain::notify::SinkKind;
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::front_matter::{Notify, SecretUrl};
@@ -272,11 +272,13 @@ impl<E: Fn(&str) -> Option<String>> Resolver<'_, E> {
                 })?,
             (None, Some(file)) => {
                 let path = self.dir.join(file);
-                let text = std::fs::read_to_string(&path).map_err(|e| SinkConfigError::File {
-                    sink,
-                    what: file_key,
-                    path: path.clone(),
-                    reason: e.to_string(),
+                let text = crate::adapters::secret_file::read(&path).map_err(|e| {
+                    SinkConfigError::File {
+                        sink,
+                        what: file_key,
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    }
                 })?;
                 let v = text.trim().to_string();
                 if v.is_empty() {

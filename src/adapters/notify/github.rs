@@ -4,7 +4,7 @@
 use reqwest::{Client, RequestBuilder};
 use serde_json::json;
 
-use super::secret::Secret;
+use crate::adapters::secret::Secret;
 use crate::domain::notify::Outgoing;
 
 pub const DEFAULT_API: &str = "https://api.github.com";

@@ -9,7 +9,7 @@ use reqwest::Client;
 use serde_json::{Value, json};
 
 use super::http::{Attempt, send};
-use super::secret::Secret;
+use crate::adapters::secret::Secret;
 use crate::domain::notify::Outgoing;
 
 #[derive(Debug)]

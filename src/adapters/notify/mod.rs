@@ -12,16 +12,15 @@ pub mod grafana;
 pub mod http;
 pub mod outbox;
 pub mod pagerduty;
-pub mod secret;
 pub mod sink;
 pub mod slack;
 pub mod statuspage;
 pub mod teams;
 pub mod webhook;
 
+pub use crate::adapters::secret::Secret;
 pub use config::{Configured, SinkConfigError, configure, named_sinks};
 pub use deliver::{Delivery, Progress, deliver, http_client};
 pub use http::Attempt;
 pub use outbox::Outbox;
-pub use secret::Secret;
 pub use sink::{Sink, Target};

@@ -9,7 +9,7 @@
 use reqwest::{Client, RequestBuilder};
 use serde_json::{Value, json};
 
-use super::secret::Secret;
+use crate::adapters::secret::Secret;
 use crate::domain::notify::{MessageKind, Outgoing, idempotency_key};
 
 pub const DEFAULT_API: &str = "https://events.pagerduty.com";

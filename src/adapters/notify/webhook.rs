@@ -5,7 +5,7 @@
 use reqwest::{Client, RequestBuilder};
 use serde_json::{Value, json};
 
-use super::secret::Secret;
+use crate::adapters::secret::Secret;
 use crate::domain::notify::Outgoing;
 
 #[derive(Debug, Clone)]

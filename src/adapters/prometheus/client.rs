@@ -9,38 +9,11 @@ use reqwest::Url;
 use super::error::PromError;
 use super::response::{QueryResult, decode};
 use crate::domain::duration_text::precise_ms;
-use crate::domain::redact::REDACTED;
 
 /// Largest answer accepted, so a runaway range query cannot eat the console's memory.
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
-/// A credential. Debug and Display print `‹redacted›`; only [`Secret::expose`] gives
-/// the value, at the point it goes into a request header.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    /// The value. Never log it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
+pub use crate::adapters::secret::Secret;
 
 /// How to authenticate to Prometheus (or the proxy in front of it).
 #[derive(Debug, Clone, PartialEq, Eq)]

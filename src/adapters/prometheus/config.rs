@@ -114,10 +114,11 @@ pub fn client_config(
         ),
         Some((None, Some(file))) => {
             let path = runbook_dir.join(file);
-            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::TokenFile {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
+            let text =
+                crate::adapters::secret_file::read(&path).map_err(|e| ConfigError::TokenFile {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
             let token = text.trim();
             if token.is_empty() {
                 return Err(ConfigError::TokenFileEmpty { path });

@@ -1,4 +1,6 @@
-//! A secret value (webhook URL, token, routing key) that never prints itself.
+//! The one secret type: a webhook URL, token or routing key (notify sinks) or a Prometheus
+//! credential. Debug and Display print `‹redacted›`; only [`Secret::expose`] gives the
+//! value, at the point it goes into a request.
 
 use std::fmt;
 
