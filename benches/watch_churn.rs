@@ -26,8 +26,9 @@ use backout::sim::{Scenario, SimConfig, Simulator};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
+use kube::api::PartialObjectMeta;
 use kube::api::{Api, Patch, PatchParams};
-use kube::runtime::{WatchStreamExt, metadata_watcher, watcher};
+use kube::runtime::{WatchStreamExt, watcher};
 use tokio::sync::{mpsc, oneshot};
 
 const PODS: usize = 10_000;
@@ -189,10 +190,9 @@ async fn run() {
     let pod_events = Arc::new(AtomicU64::new(0));
     let counter = {
         let n = pod_events.clone();
-        let api: Api<Pod> = Api::namespaced(conn.client.clone(), "big");
+        let api: Api<PartialObjectMeta<Pod>> = Api::namespaced(conn.client.clone(), "big");
         tokio::spawn(async move {
-            let mut s =
-                std::pin::pin!(metadata_watcher(api, watcher::Config::default()).default_backoff());
+            let mut s = std::pin::pin!(watcher(api, watcher::Config::default()).default_backoff());
             while let Some(ev) = s.next().await {
                 if matches!(ev, Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_))) {
                     n.fetch_add(1, Ordering::Relaxed);

@@ -335,8 +335,9 @@ pub async fn pump_pods<S>(
 }
 
 enum RolloutChange {
-    Deployment(watcher::Event<Deployment>),
-    ReplicaSet(watcher::Event<WatchedReplicaSet>),
+    /// Both boxed: the events are kilobytes (a typed Deployment) and hundreds of bytes.
+    Deployment(Box<watcher::Event<Deployment>>),
+    ReplicaSet(Box<watcher::Event<WatchedReplicaSet>>),
 }
 
 /// The Deployment and its ReplicaSets as the Rollout pane needs them. Pod templates are
@@ -389,11 +390,11 @@ async fn rollout_task(client: Client, ns: String, name: String, tx: mpsc::Sender
         watcher::Config::default().fields(&format!("metadata.name={name}")),
     )
     .default_backoff()
-    .map(|e| e.map(RolloutChange::Deployment));
+    .map(|e| e.map(|d| RolloutChange::Deployment(Box::new(d))));
     let rs_api: Api<WatchedReplicaSet> = Api::namespaced(client, &ns);
     let rs_stream = watcher(rs_api, watcher::Config::default().labels(&selector))
         .default_backoff()
-        .map(|e| e.map(RolloutChange::ReplicaSet));
+        .map(|e| e.map(|r| RolloutChange::ReplicaSet(Box::new(r))));
     let mut stream = std::pin::pin!(futures::stream::select(d_stream, rs_stream));
     let mut health = Health::new(StreamName::Rollout);
     let mut st = RolloutState::default();
@@ -434,7 +435,7 @@ async fn rollout_task(client: Client, ns: String, name: String, tx: mpsc::Sender
                 }
                 continue;
             }
-            Ok(RolloutChange::Deployment(e)) => match e {
+            Ok(RolloutChange::Deployment(e)) => match *e {
                 watcher::Event::Init => {
                     d_init_seen = false;
                     changed = false;
@@ -456,7 +457,7 @@ async fn rollout_task(client: Client, ns: String, name: String, tx: mpsc::Sender
                 }
                 watcher::Event::Delete(_) => st.deployment = None,
             },
-            Ok(RolloutChange::ReplicaSet(e)) => match e {
+            Ok(RolloutChange::ReplicaSet(e)) => match *e {
                 watcher::Event::Init => {
                     st.initial_sets.clear();
                     changed = false;
