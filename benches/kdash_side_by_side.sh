@@ -153,7 +153,7 @@ B_IDLE=$(pct $((b1 - b0)) "$IDLE_S"); K_IDLE=$(pct $((k1 - k0)) "$IDLE_S" kdash)
 echo "three rolling updates of $PODS pods ..." >&2
 b0=$(ticks "$B_PID"); k0=$(ticks "$K_PID"); t0=$(now)
 for v in 2.0 3.0 4.0; do
-  kubectl -n big set image deploy/big "big=shop/big:$v" >/dev/null
+  kubectl -n big set image deploy/big "app=shop/big:$v" >/dev/null
   kubectl -n big rollout status deploy/big --timeout=600s >/dev/null
 done
 b1=$(ticks "$B_PID"); k1=$(ticks "$K_PID"); t1=$(now)

@@ -225,7 +225,7 @@ async fn run() {
     let mut probe = 0usize;
     for version in ROLLS {
         let patch = Patch::Strategic(serde_json::json!({"spec": {"template": {"spec": {
-            "containers": [{"name": "big", "image": format!("shop/big:{version}")}]}}}}));
+            "containers": [{"name": "app", "image": format!("shop/big:{version}")}]}}}}));
         deployments
             .patch("big", &PatchParams::default(), &patch)
             .await
