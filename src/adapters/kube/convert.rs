@@ -12,9 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, OwnerReferen
 use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
-use crate::domain::cluster::pod_row::{
-    ContainerState, ContainerStatus, PodFacts, image_tag, pod_status,
-};
+use crate::domain::cluster::pod_row::{ContainerState, ContainerStatus, PodFacts};
 use crate::domain::cluster::{Condition, DeploymentFacts, EventRow, PodRow, ReplicaSetFacts};
 
 /// The label a Deployment adds to the pods and ReplicaSets of one template.
@@ -108,32 +106,24 @@ pub fn pod_row(p: &Pod) -> PodRow {
         ready_condition_true: cond("Ready"),
         scheduling_gated: gated,
     };
-    let (ready, total, restarts, status_text) = pod_status(&facts);
     let started = status
         .and_then(|s| s.start_time.as_ref())
         .or(p.metadata.creation_timestamp.as_ref())
         .and_then(|t| time(&t.0));
-    PodRow {
-        name: p.metadata.name.clone().unwrap_or_default(),
-        status: status_text,
-        ready,
-        total,
-        restarts,
+    PodRow::from_facts(
+        p.metadata.name.clone().unwrap_or_default(),
+        &facts,
         started,
-        image_tag: spec
-            .and_then(|s| s.containers.first())
-            .and_then(|c| c.image.as_deref())
-            .map(image_tag)
-            .unwrap_or_default(),
-        template_hash: p
-            .metadata
+        spec.and_then(|s| s.containers.first())
+            .and_then(|c| c.image.as_deref()),
+        p.metadata
             .labels
             .as_ref()
             .and_then(|l| l.get(POD_TEMPLATE_HASH))
             .cloned()
             .unwrap_or_default(),
-        node: spec.and_then(|s| s.node_name.clone()).unwrap_or_default(),
-    }
+        spec.and_then(|s| s.node_name.clone()).unwrap_or_default(),
+    )
 }
 
 /// A label selector as a query string (`app=web,tier in (a,b),!canary`).
@@ -308,8 +298,14 @@ pub fn event_row(e: &Event) -> EventRow {
 /// `NAME-` prefix ReplicaSets and pods get from the Deployment).
 pub fn event_concerns(e: &Event, deployment: &str) -> bool {
     let o = &e.involved_object;
-    let name = o.name.as_deref().unwrap_or_default();
-    match o.kind.as_deref() {
+    involves(o.kind.as_deref(), o.name.as_deref(), deployment)
+}
+
+/// Whether an involved object (kind, name) is the Deployment, one of its ReplicaSets or
+/// pods (by the `NAME-` prefix ReplicaSets and pods get from the Deployment).
+pub fn involves(kind: Option<&str>, name: Option<&str>, deployment: &str) -> bool {
+    let name = name.unwrap_or_default();
+    match kind {
         Some("Deployment") => name == deployment,
         Some("ReplicaSet") | Some("Pod") => name
             .strip_prefix(deployment)

@@ -8,7 +8,11 @@ pub mod convert;
 pub mod guard;
 pub mod lease;
 pub mod shell_context;
+pub mod slim_meta;
 pub mod watch;
+pub mod watched_event;
+pub mod watched_pod;
+pub mod watched_replica_set;
 
 pub use actions::{
     ActionError, ActionRunner, ClientPlanned, Executed, FollowOutcome, Planned, Preflight,

@@ -1,8 +1,11 @@
 //! Watchers of the target workload: pods (by the Deployment's selector), the Deployment
 //! and its ReplicaSets, and their events. kube-runtime's `watcher` lists, watches,
 //! resumes dropped watches from the last resource version and re-lists after `410 Gone`;
-//! `default_backoff` spaces retries. Every object is converted to its slim row on arrival
-//! and sent as a [`ClusterEvent`] over a bounded channel; errors are sent as
+//! `default_backoff` spaces retries. Pods, ReplicaSets and events are decoded straight
+//! into slim types ([`WatchedPod`], [`WatchedReplicaSet`], [`WatchedEvent`]: the typed
+//! `k8s_openapi` objects are never built) that the same watcher is given. Changes are
+//! sent as [`ClusterEvent`]s over a bounded channel, at most once per pod and once for
+//! the rollout per frame interval ([`FRAME`]); errors are sent as
 //! [`WatchState::Reconnecting`] so that panes show their data as stale.
 
 use std::collections::HashMap;
@@ -10,24 +13,32 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures::{Stream, StreamExt};
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Event, Pod, PodTemplateSpec};
+use k8s_openapi::api::apps::v1::Deployment;
 use kube::Client;
 use kube::api::Api;
 use kube::runtime::{WatchStreamExt, watcher};
+use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use super::convert;
+use super::watched_event::WatchedEvent;
+use super::watched_pod::WatchedPod;
+use super::watched_replica_set::{WatchedReplicaSet, template_key};
 use crate::domain::cluster::{
-    ClusterEvent, DeploymentFacts, EventRow, ReplicaSetFacts, RolloutView, Stream as StreamName,
-    Target, WatchState, summarize_events,
+    ClusterEvent, DeploymentFacts, EventRow, PodChange, PodChanges, ReplicaSetFacts, RolloutView,
+    Stream as StreamName, Target, WatchState, summarize_events,
 };
 
 /// Events kept for the Events pane.
 pub const MAX_EVENTS: usize = 200;
 /// How often a changed event list is sent at most.
 const EVENTS_FLUSH: Duration = Duration::from_millis(250);
+/// The console's frame interval (it draws at most 30 frames a second): pod and rollout
+/// changes are sent at most this long after their first watch event, the changes of one
+/// pod within it collapsed into the last.
+pub const FRAME: Duration = Duration::from_millis(33);
 
 /// The running watchers; dropping it stops them.
 #[derive(Debug)]
@@ -172,10 +183,10 @@ async fn pods_task(client: Client, ns: String, name: String, tx: mpsc::Sender<Cl
     let Some(selector) = selector_of(&deployments, &name, StreamName::Pods, &tx).await else {
         return;
     };
-    let api: Api<Pod> = Api::namespaced(client, &ns);
+    let api: Api<WatchedPod> = Api::namespaced(client, &ns);
     let stream =
         watcher(api.clone(), watcher::Config::default().labels(&selector)).default_backoff();
-    pump_pods(stream, Some(api), tx).await;
+    pump_pods(stream, Some(api), tx, FRAME).await;
 }
 
 /// Whether the API server answers a one-item list of this resource.
@@ -193,20 +204,92 @@ where
 /// stay stale after the API came back.
 const PROBE_EVERY: Duration = Duration::from_secs(1);
 
-/// Turns a pod watch stream into messages. With `probe`, a failed stream is marked live
-/// again as soon as the server answers a list (public for the benchmark, which feeds it).
-pub async fn pump_pods<S>(stream: S, probe: Option<Api<Pod>>, tx: mpsc::Sender<ClusterEvent>)
-where
-    S: Stream<Item = Result<watcher::Event<Pod>, watcher::Error>>,
+/// Sends the pods changed since the last flush (one message per pod); `false` when the
+/// receiver is gone.
+async fn flush_pods(
+    changes: &mut PodChanges,
+    health: &mut Health,
+    tx: &mpsc::Sender<ClusterEvent>,
+) -> bool {
+    if changes.is_empty() {
+        return true;
+    }
+    if !health.ok(tx).await {
+        return false;
+    }
+    for change in changes.drain() {
+        let msg = match change {
+            PodChange::Upserted(row) => ClusterEvent::PodUpserted(row),
+            PodChange::Deleted(name) => ClusterEvent::PodDeleted(name),
+        };
+        if tx.send(msg).await.is_err() {
+            return false;
+        }
+    }
+    true
+}
+
+/// After a change: starts the interval if none is running, or flushes when it is over.
+async fn due(
+    flush_at: &mut Option<Instant>,
+    frame: Duration,
+    changes: &mut PodChanges,
+    health: &mut Health,
+    tx: &mpsc::Sender<ClusterEvent>,
+) -> bool {
+    let now = Instant::now();
+    match *flush_at {
+        None => {
+            *flush_at = Some(now + frame);
+            true
+        }
+        Some(at) if at <= now => {
+            *flush_at = None;
+            flush_pods(changes, health, tx).await
+        }
+        Some(_) => true,
+    }
+}
+
+/// Turns a pod watch stream into messages: a (re-)list as one `PodsResynced`, then the
+/// changes of each `frame` interval ([`FRAME`] in the console), one message per changed
+/// pod: the changes of a pod within one interval collapse into its last. With `probe`, a
+/// failed stream is marked live again as soon as the server answers a list (public for the
+/// benchmark and the tests, which feed it).
+pub async fn pump_pods<S>(
+    stream: S,
+    probe: Option<Api<WatchedPod>>,
+    tx: mpsc::Sender<ClusterEvent>,
+    frame: Duration,
+) where
+    S: Stream<Item = Result<watcher::Event<WatchedPod>, watcher::Error>>,
 {
     let mut stream = std::pin::pin!(stream);
     let mut health = Health::new(StreamName::Pods);
     let mut initial: Vec<crate::domain::cluster::PodRow> = Vec::new();
+    let mut changes = PodChanges::new();
+    let mut flush_at: Option<Instant> = None;
     let mut tick = tokio::time::interval(PROBE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        // Events first: a flush is due only once its interval is over, which is also
+        // checked after each event, so a stream that never pauses is flushed in time too.
         let ev = tokio::select! {
-            ev = stream.next() => match ev { Some(ev) => ev, None => return },
+            biased;
+            ev = stream.next() => match ev {
+                Some(ev) => ev,
+                None => {
+                    flush_pods(&mut changes, &mut health, &tx).await;
+                    return;
+                }
+            },
+            _ = tokio::time::sleep_until(flush_at.unwrap_or_else(Instant::now)), if flush_at.is_some() => {
+                flush_at = None;
+                if !flush_pods(&mut changes, &mut health, &tx).await {
+                    return;
+                }
+                continue;
+            }
             _ = tick.tick(), if health.attempt > 0 && !health.live => {
                 if let Some(api) = &probe
                     && reachable(api).await
@@ -219,11 +302,13 @@ where
         };
         let sent = match ev {
             Ok(watcher::Event::Init) => {
+                // What changed before the re-list is sent first, in order.
+                flush_at = None;
                 initial.clear();
-                true
+                flush_pods(&mut changes, &mut health, &tx).await
             }
             Ok(watcher::Event::InitApply(p)) => {
-                initial.push(convert::pod_row(&p));
+                initial.push(p.row);
                 true
             }
             Ok(watcher::Event::InitDone) => {
@@ -234,20 +319,12 @@ where
                 }
             }
             Ok(watcher::Event::Apply(p)) => {
-                health.ok(&tx).await
-                    && tx
-                        .send(ClusterEvent::PodUpserted(convert::pod_row(&p)))
-                        .await
-                        .is_ok()
+                changes.push(PodChange::Upserted(p.row));
+                due(&mut flush_at, frame, &mut changes, &mut health, &tx).await
             }
             Ok(watcher::Event::Delete(p)) => {
-                health.ok(&tx).await
-                    && tx
-                        .send(ClusterEvent::PodDeleted(
-                            p.metadata.name.unwrap_or_default(),
-                        ))
-                        .await
-                        .is_ok()
+                changes.push(PodChange::Deleted(p.row.name));
+                due(&mut flush_at, frame, &mut changes, &mut health, &tx).await
             }
             Err(e) => health.failed(&tx, e.to_string()).await,
         };
@@ -258,35 +335,27 @@ where
 }
 
 enum RolloutChange {
-    Deployment(watcher::Event<Deployment>),
-    ReplicaSet(watcher::Event<ReplicaSet>),
+    /// Both boxed: the events are kilobytes (a typed Deployment) and hundreds of bytes.
+    Deployment(Box<watcher::Event<Deployment>>),
+    ReplicaSet(Box<watcher::Event<WatchedReplicaSet>>),
 }
 
+/// The Deployment and its ReplicaSets as the Rollout pane needs them. Pod templates are
+/// kept as [`template_key`]s, computed once when an object arrives, so that building the
+/// view compares values instead of re-serialising every template each time.
 #[derive(Default)]
 struct RolloutState {
-    deployment: Option<(DeploymentFacts, PodTemplateSpec, String)>,
-    /// ReplicaSet name → (controller uid, facts without `matches_template`, template).
-    sets: HashMap<String, (String, ReplicaSetFacts, PodTemplateSpec)>,
-    initial_sets: HashMap<String, (String, ReplicaSetFacts, PodTemplateSpec)>,
+    /// (facts, template key, uid).
+    deployment: Option<(DeploymentFacts, Value, String)>,
+    /// ReplicaSet name → (controller uid, facts without `matches_template`, template key).
+    sets: HashMap<String, (String, ReplicaSetFacts, Value)>,
+    initial_sets: HashMap<String, (String, ReplicaSetFacts, Value)>,
 }
 
-fn rs_entry(rs: &ReplicaSet) -> (String, (String, ReplicaSetFacts, PodTemplateSpec)) {
-    let owner = rs
-        .metadata
-        .owner_references
-        .iter()
-        .flatten()
-        .find(|o| o.controller == Some(true))
-        .map(|o| o.uid.clone())
-        .unwrap_or_default();
-    let template = rs
-        .spec
-        .as_ref()
-        .and_then(|s| s.template.clone())
-        .unwrap_or_default();
+fn rs_entry(rs: WatchedReplicaSet) -> (String, (String, ReplicaSetFacts, Value)) {
     (
-        rs.metadata.name.clone().unwrap_or_default(),
-        (owner, convert::replica_set_facts(rs, None), template),
+        rs.facts.name.clone(),
+        (rs.owner_uid, rs.facts, rs.template_key),
     )
 }
 
@@ -298,7 +367,7 @@ impl RolloutState {
             .values()
             .filter(|(owner, _, _)| owner == uid)
             .map(|(_, f, t)| ReplicaSetFacts {
-                matches_template: convert::equal_ignore_hash(t, template),
+                matches_template: t == template,
                 ..f.clone()
             })
             .collect();
@@ -321,20 +390,36 @@ async fn rollout_task(client: Client, ns: String, name: String, tx: mpsc::Sender
         watcher::Config::default().fields(&format!("metadata.name={name}")),
     )
     .default_backoff()
-    .map(|e| e.map(RolloutChange::Deployment));
-    let rs_api: Api<ReplicaSet> = Api::namespaced(client, &ns);
+    .map(|e| e.map(|d| RolloutChange::Deployment(Box::new(d))));
+    let rs_api: Api<WatchedReplicaSet> = Api::namespaced(client, &ns);
     let rs_stream = watcher(rs_api, watcher::Config::default().labels(&selector))
         .default_backoff()
-        .map(|e| e.map(RolloutChange::ReplicaSet));
+        .map(|e| e.map(|r| RolloutChange::ReplicaSet(Box::new(r))));
     let mut stream = std::pin::pin!(futures::stream::select(d_stream, rs_stream));
     let mut health = Health::new(StreamName::Rollout);
     let mut st = RolloutState::default();
     let mut d_init_seen = false;
+    // The view is built and sent at most once per frame interval.
+    let mut send_at: Option<Instant> = None;
     let mut tick = tokio::time::interval(PROBE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let ev = tokio::select! {
             ev = stream.next() => match ev { Some(ev) => ev, None => return },
+            _ = tokio::time::sleep_until(send_at.unwrap_or_else(Instant::now)), if send_at.is_some() => {
+                send_at = None;
+                if !health.ok(&tx).await {
+                    return;
+                }
+                let msg = match st.view() {
+                    Some(v) => ClusterEvent::Rollout(v),
+                    None => ClusterEvent::RolloutMissing,
+                };
+                if tx.send(msg).await.is_err() {
+                    return;
+                }
+                continue;
+            }
             _ = tick.tick(), if health.attempt > 0 && !health.live => {
                 if reachable(&probe).await && !health.ok(&tx).await {
                     return;
@@ -350,7 +435,7 @@ async fn rollout_task(client: Client, ns: String, name: String, tx: mpsc::Sender
                 }
                 continue;
             }
-            Ok(RolloutChange::Deployment(e)) => match e {
+            Ok(RolloutChange::Deployment(e)) => match *e {
                 watcher::Event::Init => {
                     d_init_seen = false;
                     changed = false;
@@ -360,8 +445,8 @@ async fn rollout_task(client: Client, ns: String, name: String, tx: mpsc::Sender
                     let template = d
                         .spec
                         .as_ref()
-                        .map(|s| s.template.clone())
-                        .unwrap_or_default();
+                        .map(|s| template_key(&s.template))
+                        .unwrap_or_else(|| template_key(&Default::default()));
                     let uid = d.metadata.uid.clone().unwrap_or_default();
                     st.deployment = Some((convert::deployment_facts(&d), template, uid));
                 }
@@ -372,39 +457,28 @@ async fn rollout_task(client: Client, ns: String, name: String, tx: mpsc::Sender
                 }
                 watcher::Event::Delete(_) => st.deployment = None,
             },
-            Ok(RolloutChange::ReplicaSet(e)) => match e {
+            Ok(RolloutChange::ReplicaSet(e)) => match *e {
                 watcher::Event::Init => {
                     st.initial_sets.clear();
                     changed = false;
                 }
                 watcher::Event::InitApply(rs) => {
-                    let (k, v) = rs_entry(&rs);
+                    let (k, v) = rs_entry(rs);
                     st.initial_sets.insert(k, v);
                     changed = false;
                 }
                 watcher::Event::InitDone => st.sets = std::mem::take(&mut st.initial_sets),
                 watcher::Event::Apply(rs) => {
-                    let (k, v) = rs_entry(&rs);
+                    let (k, v) = rs_entry(rs);
                     st.sets.insert(k, v);
                 }
                 watcher::Event::Delete(rs) => {
-                    st.sets
-                        .remove(rs.metadata.name.as_deref().unwrap_or_default());
+                    st.sets.remove(&rs.facts.name);
                 }
             },
         }
-        if !changed {
-            continue;
-        }
-        if !health.ok(&tx).await {
-            return;
-        }
-        let msg = match st.view() {
-            Some(v) => ClusterEvent::Rollout(v),
-            None => ClusterEvent::RolloutMissing,
-        };
-        if tx.send(msg).await.is_err() {
-            return;
+        if changed {
+            send_at.get_or_insert_with(|| Instant::now() + FRAME);
         }
     }
 }
@@ -413,7 +487,7 @@ async fn events_task(client: Client, ns: String, name: String, tx: mpsc::Sender<
     if !state(&tx, StreamName::Events, WatchState::Connecting).await {
         return;
     }
-    let api: Api<Event> = Api::namespaced(client, &ns);
+    let api: Api<WatchedEvent> = Api::namespaced(client, &ns);
     let stream = watcher(api.clone(), watcher::Config::default()).default_backoff();
     let mut stream = std::pin::pin!(stream);
     let mut health = Health::new(StreamName::Events);
@@ -426,12 +500,12 @@ async fn events_task(client: Client, ns: String, name: String, tx: mpsc::Sender<
         tokio::select! {
             ev = stream.next() => {
                 let Some(ev) = ev else { return };
-                let key = |e: &Event| e.metadata.name.clone().unwrap_or_default();
+                let key = |e: &WatchedEvent| e.meta.name.clone().unwrap_or_default();
                 match ev {
                     Ok(watcher::Event::Init) => initial.clear(),
                     Ok(watcher::Event::InitApply(e)) => {
-                        if convert::event_concerns(&e, &name) {
-                            initial.insert(key(&e), convert::event_row(&e));
+                        if e.concerns(&name) {
+                            initial.insert(key(&e), e.row);
                         }
                     }
                     Ok(watcher::Event::InitDone) => {
@@ -440,8 +514,8 @@ async fn events_task(client: Client, ns: String, name: String, tx: mpsc::Sender<
                         if !health.ok(&tx).await { return; }
                     }
                     Ok(watcher::Event::Apply(e)) => {
-                        if convert::event_concerns(&e, &name) {
-                            rows.insert(key(&e), convert::event_row(&e));
+                        if e.concerns(&name) {
+                            rows.insert(key(&e), e.row);
                             dirty = true;
                         }
                         if !health.ok(&tx).await { return; }

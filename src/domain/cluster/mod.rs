@@ -9,6 +9,7 @@ pub mod events;
 pub mod kubectl_line;
 pub mod message;
 pub mod pipeline;
+pub mod pod_changes;
 pub mod pod_row;
 pub mod pod_table;
 pub mod rollout;
@@ -23,6 +24,7 @@ pub use message::{ClusterEvent, Stream, WatchState};
 pub use pipeline::{
     AccessCheck, ActionError, Executed, FollowOutcome, FollowProgress, Planned, Preflight,
 };
+pub use pod_changes::{PodChange, PodChanges};
 pub use pod_row::{ContainerState, ContainerStatus, PodFacts, PodRow, pod_status};
 pub use pod_table::{PodTable, SortKey};
 pub use rollout::{

@@ -66,6 +66,31 @@ pub struct PodRow {
 }
 
 impl PodRow {
+    /// The row of a pod from its STATUS facts and the columns read as they are. Both
+    /// decoders (the full `Pod` conversion and the slim watch decode) end here, so they
+    /// cannot disagree on a column.
+    pub fn from_facts(
+        name: String,
+        facts: &PodFacts,
+        started: Option<DateTime<Utc>>,
+        first_image: Option<&str>,
+        template_hash: String,
+        node: String,
+    ) -> PodRow {
+        let (ready, total, restarts, status) = pod_status(facts);
+        PodRow {
+            name,
+            status,
+            ready,
+            total,
+            restarts,
+            started,
+            image_tag: first_image.map(image_tag).unwrap_or_default(),
+            template_hash,
+            node,
+        }
+    }
+
     /// `x/y` as in the READY column.
     pub fn ready_text(&self) -> String {
         format!("{}/{}", self.ready, self.total)
