@@ -23,6 +23,50 @@ fn every_pod_of_a_ten_pod_deployment_is_distinguishable_at_160x48() {
     insta::assert_snapshot!(s);
 }
 
+/// The drill screen at the four sizes people run it in: every pane on screen, the
+/// revision to go back to visible, and the pods shown are told apart.
+#[test]
+fn the_drill_screen_at_80x24_120x40_160x48_and_200x50() {
+    let app = drill_console();
+    for (w, h) in [(80u16, 24u16), (120, 40), (160, 48), (200, 50)] {
+        let s = screen(&app, w, h);
+        for title in [
+            "Procedure",
+            "Metrics",
+            "Rollout",
+            "Pods 10",
+            "Output",
+            "Journal",
+        ] {
+            assert!(s.contains(title), "{w}x{h}: {title} missing:\n{s}");
+        }
+        assert!(
+            s.contains("*  3 v3"),
+            "{w}x{h}: current revision missing:\n{s}"
+        );
+        // Every pod row on screen shows the suffix of exactly one pod, a different one
+        // on each row; from 160x48 on, all ten rows fit.
+        let mut seen = std::collections::BTreeSet::new();
+        for row in s
+            .lines()
+            .filter(|l| l.contains("CrashLoopBackOff") || l.contains("Running"))
+        {
+            let pods: Vec<&str> = DRILL_PODS
+                .iter()
+                .copied()
+                .filter(|n| suffix_shown(row, n))
+                .collect();
+            assert_eq!(pods.len(), 1, "{w}x{h}: {row}\n{s}");
+            assert!(seen.insert(pods[0]), "{w}x{h}: {row} twice\n{s}");
+        }
+        assert!(!seen.is_empty(), "{w}x{h}: no pod rows\n{s}");
+        if w >= 160 {
+            assert_eq!(seen.len(), DRILL_PODS.len(), "{w}x{h}:\n{s}");
+        }
+        insta::assert_snapshot!(format!("drill_screen_{w}x{h}"), s);
+    }
+}
+
 mod output_pane {
     use super::*;
     use crate::domain::runbook::StepId;
