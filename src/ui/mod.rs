@@ -10,6 +10,8 @@ mod action_view_tests;
 pub mod effect;
 pub mod format;
 pub mod keymap;
+#[cfg(test)]
+mod layout_tests;
 pub mod msg;
 pub mod panes;
 pub mod placeholder_hint;

@@ -499,3 +499,88 @@ pub fn screen(app: &App, width: u16, height: u16) -> String {
     }
     out
 }
+
+/// The ten pod names of the drill console: one Deployment, one template hash, names
+/// that differ only in their random suffix (as a real ReplicaSet names its pods).
+pub const DRILL_PODS: [&str; 10] = [
+    "checkout-api-7f8f966c9d-wjsw8",
+    "checkout-api-7f8f966c9d-x2b9q",
+    "checkout-api-7f8f966c9d-4hm7t",
+    "checkout-api-7f8f966c9d-kq5zn",
+    "checkout-api-7f8f966c9d-p8d2c",
+    "checkout-api-7f8f966c9d-r6vxl",
+    "checkout-api-7f8f966c9d-b3njf",
+    "checkout-api-7f8f966c9d-t9wcs",
+    "checkout-api-7f8f966c9d-m2gkh",
+    "checkout-api-7f8f966c9d-z7plq",
+];
+
+/// The console as a `bad-deploy` drill shows it: the metrics runbook with a SEV-1 error
+/// rate, the `checkout-api` rollout mid-way to a bad image, ten pods (three crash
+/// looping) and a BackOff event.
+pub fn drill_console() -> App {
+    use crate::domain::cluster::{ClusterEvent, EventRow, Stream, WatchState};
+    let mut app = metrics_app();
+    app.cluster = Some(crate::ui::state::cluster::LiveCluster::new(
+        "drill-sim",
+        "shop",
+        "checkout-api",
+        false,
+        false,
+    ));
+    for stream in [Stream::Pods, Stream::Rollout, Stream::Events] {
+        update(
+            &mut app,
+            Msg::Cluster(ClusterEvent::WatchState {
+                stream,
+                state: WatchState::Live { since: t0() },
+            }),
+        );
+    }
+    update(
+        &mut app,
+        metrics_msg(
+            1,
+            0,
+            &[
+                ("error_rate", Some(0.18), 0),
+                ("latency_p95", Some(0.42), 0),
+            ],
+        ),
+    );
+    update(
+        &mut app,
+        Msg::Cluster(ClusterEvent::Rollout(rollout(10, 3, 7, 7))),
+    );
+    let pods = DRILL_PODS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            if i < 3 {
+                pod(
+                    name,
+                    "CrashLoopBackOff",
+                    0,
+                    6 + i as u32,
+                    "v3.1.0-rc2",
+                    "7f8f966c9d",
+                )
+            } else {
+                pod(name, "Running", 1, 0, "v3.1.0-rc2", "7f8f966c9d")
+            }
+        })
+        .collect();
+    update(&mut app, Msg::Cluster(ClusterEvent::PodsResynced(pods)));
+    update(
+        &mut app,
+        Msg::Cluster(ClusterEvent::Events(vec![EventRow {
+            warning: true,
+            reason: "BackOff".into(),
+            object: format!("Pod/{}", DRILL_PODS[0]),
+            message: "Back-off restarting failed container checkout-api".into(),
+            count: 14,
+            last_seen: Some(t0()),
+        }])),
+    );
+    app
+}

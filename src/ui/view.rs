@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::panes;
 use super::popups;
-use super::state::App;
+use super::state::{App, Pane};
 use super::theme::Role;
 
 /// The smallest terminal the console lays out for.
@@ -33,17 +33,57 @@ pub fn render_with(app: &App, view: &mut ViewState, frame: &mut Frame) {
         too_small(app, frame, area);
         return;
     }
+    let a = layout(app, area);
+    panes::header::render(app, frame, a.header);
+    panes::procedure::render(app, &mut view.procedure, frame, a.procedure);
+    if let Some(metrics) = a.metrics {
+        panes::metrics::render(app, frame, metrics);
+    }
+    if let Some(matrix) = a.matrix {
+        panes::matrix::render(app, frame, matrix);
+    }
+    if let Some(cluster) = a.cluster {
+        panes::cluster::render(app, frame, cluster);
+    }
+    panes::step::render(app, frame, a.step);
+    panes::output::render(app, frame, a.output);
+    panes::journal::render(app, frame, a.journal);
+    panes::hints::render(app, frame, a.footer);
+    popups::stack::render(app, frame, area);
+}
+
+/// Where each pane goes on a screen of `area` (at least [`MIN_WIDTH`]×[`MIN_HEIGHT`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    pub procedure: Rect,
+    pub metrics: Option<Rect>,
+    pub matrix: Option<Rect>,
+    pub step: Rect,
+    pub cluster: Option<Rect>,
+    pub output: Rect,
+    pub journal: Rect,
+    pub footer: Rect,
+}
+
+/// Whether the Output pane takes the larger share of its column: a command is running
+/// or the pane has the focus.
+pub fn output_grows(app: &App) -> bool {
+    app.running.is_some() || (app.focus == Pane::Output && app.layers.is_empty())
+}
+
+/// The console's layout for `app` on a screen of `area`.
+pub fn layout(app: &App, area: Rect) -> Areas {
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(10),
         Constraint::Length(1),
     ])
     .areas(area);
-    panes::header::render(app, frame, header);
     let left_width = (body.width * 2 / 5).clamp(32, 64);
-    let [left, right] =
+    let [procedure, right] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Min(40)]).areas(body);
-    panes::procedure::render(app, &mut view.procedure, frame, left);
+    let (mut metrics, mut matrix) = (None, None);
     let right = match &app.metrics {
         Some(live) => {
             // With a cluster too, the metrics and matrix panes get less of the column.
@@ -55,46 +95,63 @@ pub fn render_with(app: &App, view: &mut ViewState, frame: &mut Frame) {
             if app.cluster.is_some() && right.height < SHORT_WITH_CLUSTER {
                 // Short terminal with a cluster: the matrix gives its rows to the
                 // Rollout pane (the severity stays in the header).
-                let metrics = (live.names.len() as u16 + 2).min(4);
-                let [metrics, rest] =
-                    Layout::vertical([Constraint::Length(metrics), Constraint::Min(0)])
-                        .areas(right);
-                panes::metrics::render(app, frame, metrics);
+                let rows = (live.names.len() as u16 + 2).min(4);
+                let [m, rest] =
+                    Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(right);
+                metrics = Some(m);
                 rest
             } else {
-                let [metrics, matrix, rest] =
+                let [m, x, rest] =
                     live_areas(right, live.names.len(), live.matrix.rules().len(), keep);
-                panes::metrics::render(app, frame, metrics);
-                panes::matrix::render(app, frame, matrix);
+                metrics = Some(m);
+                matrix = Some(x);
                 rest
             }
         }
         None => right,
     };
-    let (step, output, journal) = if app.cluster.is_some() {
-        let [step, cluster, output, journal] = Layout::vertical([
-            Constraint::Percentage(22),
-            Constraint::Percentage(48),
-            Constraint::Percentage(17),
-            Constraint::Percentage(13),
-        ])
-        .areas(right);
-        panes::cluster::render(app, frame, cluster);
-        (step, output, journal)
+    let grows = output_grows(app);
+    let (step, cluster, output, journal) = if app.cluster.is_some() {
+        let shares = if grows {
+            [16, 34, 38, 12]
+        } else {
+            [22, 48, 17, 13]
+        };
+        let [step, cluster, output, journal] =
+            Layout::vertical(shares.map(Constraint::Percentage)).areas(right);
+        (step, Some(cluster), output, journal)
     } else {
-        let [step, output, journal] = Layout::vertical([
-            Constraint::Percentage(40),
-            Constraint::Percentage(35),
-            Constraint::Percentage(25),
-        ])
-        .areas(right);
-        (step, output, journal)
+        let shares = if grows { [26, 56, 18] } else { [40, 35, 25] };
+        let [step, output, journal] =
+            Layout::vertical(shares.map(Constraint::Percentage)).areas(right);
+        (step, None, output, journal)
     };
-    panes::step::render(app, frame, step);
-    panes::output::render(app, frame, output);
-    panes::journal::render(app, frame, journal);
-    panes::hints::render(app, frame, footer);
-    popups::stack::render(app, frame, area);
+    Areas {
+        header,
+        procedure,
+        metrics,
+        matrix,
+        step,
+        cluster,
+        output,
+        journal,
+        footer,
+    }
+}
+
+/// The farthest the Output pane can scroll back on the screen `app.size` reports (see
+/// [`panes::output::max_scroll_in`]); every line before the first resize.
+pub fn output_max_scroll(app: &App) -> usize {
+    let (width, height) = app.size;
+    if width < MIN_WIDTH || height < MIN_HEIGHT {
+        return app.output.lines.len();
+    }
+    let output = layout(app, Rect::new(0, 0, width, height)).output;
+    panes::output::max_scroll_in(
+        &app.output,
+        usize::from(output.width.saturating_sub(2)),
+        usize::from(output.height.saturating_sub(2)).saturating_sub(panes::output::COMMAND_ROWS),
+    )
 }
 
 /// Below this many rows in the right column, with both metrics and a cluster, the

@@ -376,8 +376,8 @@ mod cluster {
             .lines()
             .find(|l| l.contains("checkout-api-5d9f7-b8n3d"))
             .expect("pod row");
-        assert!(row.contains("5d9f7      node-a"), "{row}");
-        assert!(s.contains("HASH       NODE"), "{s}");
+        assert!(row.contains("5d9f7 node-a"), "{row}");
+        assert!(s.contains("HASH  NODE"), "{s}");
     }
 
     #[test]

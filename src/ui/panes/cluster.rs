@@ -11,6 +11,7 @@ use crate::domain::cluster::message::{Stream, WatchState};
 use crate::domain::cluster::{PodRow, RolloutStatus, SortKey};
 use crate::domain::duration_text::{age, ago};
 use crate::ui::format::{ellipsize, secs_between};
+use crate::ui::panes::pod_columns::{Cells, Needs, PodColumns};
 use crate::ui::state::cluster::{LiveCluster, OpStage};
 use crate::ui::state::{App, Pane};
 use crate::ui::theme::Role;
@@ -213,11 +214,32 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     }
     let width = inner.width as usize;
     let rows = (inner.height as usize).saturating_sub(1);
+    // Only the visible window is measured and formatted.
+    let visible: Vec<&PodRow> = c.pods.visible(0, rows).iter().map(|p| &**p).collect();
+    let ages: Vec<String> = visible
+        .iter()
+        .map(|p| {
+            p.started
+                .map(|s| age(secs_between(s, app.now)))
+                .unwrap_or_else(|| "-".into())
+        })
+        .collect();
+    let columns = PodColumns::fit(width, &Needs::measure(&visible, &ages, &c.deployment));
+    let header = columns.line(&Cells {
+        name: &columns.name_header(),
+        ready: "READY",
+        status: "STATUS",
+        restarts: "RST",
+        age: "AGE",
+        image: "IMAGE",
+        hash: "HASH",
+        node: "NODE",
+    });
     let mut lines = vec![Line::from(Span::styled(
-        ellipsize(&pod_line(None, app, width), width),
+        ellipsize(&header, width),
         t.style(Role::Muted),
     ))];
-    for p in c.pods.visible(0, rows) {
+    for (p, age) in visible.iter().zip(&ages) {
         let role = if p.is_unhealthy() {
             Role::Failed
         } else if p.status == "Running" {
@@ -225,58 +247,22 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
         } else {
             Role::Pending
         };
+        let line = columns.line(&Cells {
+            name: &columns.name_of(&p.name),
+            ready: &p.ready_text(),
+            status: &p.status,
+            restarts: &p.restarts.to_string(),
+            age,
+            image: &p.image_tag,
+            hash: &p.template_hash,
+            node: &p.node,
+        });
         lines.push(Line::from(Span::styled(
-            ellipsize(&pod_line(Some(p), app, width), width),
+            ellipsize(&line, width),
             t.style(role),
         )));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-}
-
-/// One row of the pods table (the header without a pod), `width` columns wide. The
-/// name gets what the other columns leave; narrow panes drop HASH and NODE (the hash is
-/// part of the pod name anyway).
-fn pod_line(p: Option<&PodRow>, app: &App, width: usize) -> String {
-    let wide = width >= 90;
-    let fixed = 5 + 1 + 16 + 1 + 3 + 1 + 4 + 1 + 8 + 1 + if wide { 10 + 1 + 12 } else { 0 };
-    let name_w = width.saturating_sub(fixed).clamp(16, 48);
-    let (name, ready, status, restarts, age, tag, hash, node) = match p {
-        None => (
-            "NAME".to_string(),
-            "READY".to_string(),
-            "STATUS".to_string(),
-            "RST".to_string(),
-            "AGE".to_string(),
-            "IMAGE".to_string(),
-            "HASH".to_string(),
-            "NODE".to_string(),
-        ),
-        Some(p) => (
-            p.name.clone(),
-            p.ready_text(),
-            p.status.clone(),
-            p.restarts.to_string(),
-            p.started
-                .map(|s| age(secs_between(s, app.now)))
-                .unwrap_or_else(|| "-".into()),
-            p.image_tag.clone(),
-            p.template_hash.clone(),
-            p.node.clone(),
-        ),
-    };
-    let mut line = format!(
-        "{:<name_w$} {:<5} {:<16} {:>3} {:>4} {:<8}",
-        ellipsize(&name, name_w),
-        ready,
-        ellipsize(&status, 16),
-        restarts,
-        age,
-        ellipsize(&tag, 8),
-    );
-    if wide {
-        line.push_str(&format!(" {:<10} {}", ellipsize(&hash, 10), node));
-    }
-    line
 }
 
 fn render_events(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {

@@ -8,6 +8,7 @@ pub mod journal;
 pub mod matrix;
 pub mod metrics;
 pub mod output;
+pub mod pod_columns;
 pub mod procedure;
 pub mod step;
 

@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use crate::domain::duration_text::{compact, precise_ms};
 use crate::ui::format::{ellipsize, secs_between};
 use crate::ui::msg::Stream;
+use crate::ui::state::output::OutputLog;
 use crate::ui::state::{App, Pane};
 use crate::ui::theme::Role;
 
@@ -43,8 +44,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         },
         _ => "no command run yet".to_string(),
     };
-    let title = if app.output.scroll_back > 0 {
-        format!("Output · {status} · ↑{} lines", app.output.scroll_back)
+    // Held to the content: the title never counts rows that cannot be shown.
+    let back = app.output.scroll_back.min(max_scroll_in(
+        &app.output,
+        usize::from(area.width.saturating_sub(2)),
+        usize::from(area.height.saturating_sub(2)).saturating_sub(COMMAND_ROWS),
+    ));
+    let title = if back > 0 {
+        format!("Output · {status} · ↑{back} lines")
     } else {
         format!("Output · {status}")
     };
@@ -77,16 +84,134 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             t.style(Role::Muted),
         )));
     }
-    let body_height = height.saturating_sub(lines.len());
-    let total = app.output.lines.len();
-    let end = total.saturating_sub(app.output.scroll_back);
-    let start = end.saturating_sub(body_height);
-    for l in app.output.lines.range(start..end) {
-        let style = match l.stream {
+    let body_rows = height.saturating_sub(lines.len());
+    for (stream, row) in window(&app.output, width, body_rows) {
+        let style = match stream {
             Stream::Stdout => t.style(Role::Pending),
             Stream::Stderr => t.style(Role::Warning),
         };
-        lines.push(Line::from(Span::styled(ellipsize(&l.text, width), style)));
+        lines.push(Line::from(Span::styled(row, style)));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Rows the `$ command` line takes at the top of the pane's text area.
+pub const COMMAND_ROWS: usize = 1;
+
+/// The farthest the Output pane can scroll back, for a text area `width` wide with
+/// `rows` rows for the output lines: the lines after those that fill the first page
+/// (so the first line ends at the top, never blank rows above it). Costs one page.
+pub fn max_scroll_in(log: &OutputLog, width: usize, rows: usize) -> usize {
+    let mut filled = 0;
+    for (i, l) in log.lines.iter().enumerate() {
+        filled += wrapped_rows(&l.text, width);
+        if filled >= rows {
+            return log.lines.len() - (i + 1);
+        }
+    }
+    0
+}
+
+/// How many rows `text` takes when wrapped to `width` columns.
+fn wrapped_rows(text: &str, width: usize) -> usize {
+    text.chars().count().div_ceil(width.max(1)).max(1)
+}
+
+/// The rows the pane shows: the output lines wrapped to `width`, the newest at the
+/// bottom less the scroll-back (held to [`max_scroll_in`]), `rows` at most. Only the
+/// lines on screen are wrapped.
+pub fn window(log: &OutputLog, width: usize, rows: usize) -> Vec<(Stream, String)> {
+    let width = width.max(1);
+    let back = log.scroll_back.min(max_scroll_in(log, width, rows));
+    let end = log.lines.len() - back;
+    let mut out: Vec<(Stream, String)> = Vec::new();
+    for l in log.lines.range(..end).rev() {
+        if out.len() >= rows {
+            break;
+        }
+        let chars: Vec<char> = l.text.chars().collect();
+        let mut pieces: Vec<String> = chars
+            .chunks(width)
+            .map(|c| c.iter().collect::<String>())
+            .collect();
+        if pieces.is_empty() {
+            pieces.push(String::new());
+        }
+        for piece in pieces.into_iter().rev() {
+            out.push((l.stream, piece));
+        }
+    }
+    out.truncate(rows);
+    out.reverse();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::runbook::StepId;
+
+    fn log(texts: &[&str]) -> OutputLog {
+        let mut log = OutputLog::for_run(1, StepId(3), "kubectl rollout status".into());
+        for t in texts {
+            log.push(Stream::Stdout, (*t).to_string());
+        }
+        log
+    }
+
+    fn texts(rows: Vec<(Stream, String)>) -> Vec<String> {
+        rows.into_iter().map(|(_, t)| t).collect()
+    }
+
+    #[test]
+    fn long_lines_wrap_instead_of_being_cut() {
+        let l = log(&["short", "abcdefghijklmnopqrstuvwxy"]);
+        assert_eq!(
+            texts(window(&l, 10, 5)),
+            ["short", "abcdefghij", "klmnopqrst", "uvwxy"]
+        );
+    }
+
+    #[test]
+    fn the_newest_rows_show_when_the_pane_is_full() {
+        let l = log(&["one", "two", "abcdefghijklmnopqrstuvwxy"]);
+        assert_eq!(
+            texts(window(&l, 10, 3)),
+            ["abcdefghij", "klmnopqrst", "uvwxy"]
+        );
+        // The oldest line on screen may show only its last rows.
+        assert_eq!(
+            texts(window(&l, 10, 4)),
+            ["two", "abcdefghij", "klmnopqrst", "uvwxy"]
+        );
+    }
+
+    #[test]
+    fn scrolling_back_stops_with_the_first_line_at_the_top() {
+        let l = log(&["1", "2", "3", "4", "5", "6"]);
+        // Four rows: lines 1–4 fill the first page, so 2 lines of scroll-back at most.
+        assert_eq!(max_scroll_in(&l, 10, 4), 2);
+        let mut l = l;
+        l.scroll_by(100, max_scroll_in(&l, 10, 4));
+        assert_eq!(l.scroll_back, 2);
+        assert_eq!(texts(window(&l, 10, 4)), ["1", "2", "3", "4"]);
+        // A scroll-back left over from a smaller pane never shows blank rows.
+        l.scroll_back = 6;
+        assert_eq!(texts(window(&l, 10, 4)), ["1", "2", "3", "4"]);
+        l.scroll_by(-1, 2);
+        assert_eq!(l.scroll_back, 1);
+        assert_eq!(texts(window(&l, 10, 4)), ["2", "3", "4", "5"]);
+        l.scroll_by(-5, 2);
+        assert_eq!(l.scroll_back, 0);
+    }
+
+    #[test]
+    fn content_shorter_than_the_pane_does_not_scroll() {
+        let l = log(&["1", "2"]);
+        assert_eq!(max_scroll_in(&l, 10, 4), 0);
+        // Wrapped rows count: one 25-character line fills three rows of ten.
+        let l = log(&["abcdefghijklmnopqrstuvwxy", "z"]);
+        assert_eq!(max_scroll_in(&l, 10, 3), 1);
+        assert_eq!(max_scroll_in(&l, 10, 4), 0);
+    }
 }

@@ -43,6 +43,12 @@ impl OutputLog {
         }
     }
 
+    /// Scrolls `by` lines further back (negative: towards the newest), between 0
+    /// (following the output) and `max` (the first line at the top of the pane).
+    pub fn scroll_by(&mut self, by: isize, max: usize) {
+        self.scroll_back = self.scroll_back.min(max).saturating_add_signed(by).min(max);
+    }
+
     pub fn push(&mut self, stream: Stream, text: String) {
         if self.lines.len() == Self::MAX_LINES {
             self.lines.pop_front();

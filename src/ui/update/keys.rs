@@ -85,7 +85,7 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
                         c.move_selection(-(isize::MAX / 2));
                     }
                 }
-                Pane::Output => app.output.scroll_back = app.output.lines.len(),
+                Pane::Output => app.output.scroll_back = crate::ui::view::output_max_scroll(app),
                 Pane::Journal => app.journal_scroll = app.records.len().saturating_sub(1),
             }
             Vec::new()
@@ -237,9 +237,8 @@ fn scroll_or_move(app: &mut App, delta: isize) -> Vec<Effect> {
             }
         }
         Pane::Output => {
-            let max = app.output.lines.len() as isize;
-            app.output.scroll_back =
-                (app.output.scroll_back as isize - delta).clamp(0, max) as usize;
+            let max = crate::ui::view::output_max_scroll(app);
+            app.output.scroll_by(-delta, max);
         }
         Pane::Journal => {
             let max = app.records.len().saturating_sub(1) as isize;
