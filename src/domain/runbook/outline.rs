@@ -22,6 +22,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::commands;
+use super::comment_blocks;
 use super::decision_table;
 use super::markdown::{self, Block, Context};
 use super::model::{
@@ -691,15 +692,20 @@ impl Builder<'_> {
     fn step(&mut self, block: Block) {
         let is_code = matches!(block, Block::Code { .. });
         let merged = matches!(block, Block::Task { merged: true, .. });
-        let draft = self.draft(block);
+        let mut drafts = self.drafts(block).into_iter();
         // The item introducing a code block is the step only when the block makes none.
         let pending = if is_code { self.pending.take() } else { None };
-        match (draft, pending) {
+        match (drafts.next(), pending) {
             (Some(draft), _) if merged => {
                 self.content();
                 self.pending = Some((draft, Use::Step));
             }
-            (Some(draft), _) => self.place(draft, Use::Step),
+            (Some(draft), _) => {
+                self.place(draft, Use::Step);
+                for draft in drafts {
+                    self.place(draft, Use::Step);
+                }
+            }
             (None, Some((draft, use_))) => self.place(draft, use_),
             (None, None) => self.content(),
         }
@@ -865,8 +871,8 @@ impl Builder<'_> {
         });
     }
 
-    /// The step a block makes, if any.
-    fn draft(&mut self, block: Block) -> Option<Draft> {
+    /// The steps a block makes: one for a task item; for a code block see [`Self::code_drafts`].
+    fn drafts(&mut self, block: Block) -> Vec<Draft> {
         match block {
             Block::Task {
                 checked,
@@ -874,7 +880,7 @@ impl Builder<'_> {
                 markdown,
                 range,
                 ..
-            } => Some(Draft {
+            } => vec![Draft {
                 kind: StepKind::Checklist {
                     checked_in_source: checked,
                 },
@@ -884,7 +890,7 @@ impl Builder<'_> {
                 line: self.source.line_index(range.start) + 1,
                 ranges: vec![range],
                 alternative: None,
-            }),
+            }],
             Block::Code {
                 lang,
                 content,
@@ -903,10 +909,63 @@ impl Builder<'_> {
                             ),
                         ));
                 }
-                self.code_draft(&lang, &content, &range, content_line, context.as_ref())
+                self.code_drafts(&lang, &content, &range, content_line, context.as_ref())
             }
-            _ => None,
+            _ => Vec::new(),
         }
+    }
+
+    /// The steps of a code block: a checklist item per comment of a shell block of comments
+    /// only; a step per part of a shell block split by numbered comments (`# 1. …`,
+    /// `# 2. …`), titled by them; else the one step of [`Self::code_draft`].
+    fn code_drafts(
+        &self,
+        lang: &str,
+        content: &str,
+        range: &Range<usize>,
+        content_line: usize,
+        context: Option<&Context>,
+    ) -> Vec<Draft> {
+        if commands::is_shell_lang(lang) && lang != "console" {
+            if let Some(comments) = comment_blocks::comments_only(content) {
+                let mut ranges = vec![range.clone()];
+                ranges.extend(context.map(|c| c.range.clone()));
+                return comments
+                    .into_iter()
+                    .map(|(i, text)| Draft {
+                        kind: StepKind::Checklist {
+                            checked_in_source: false,
+                        },
+                        title: one_liner(text),
+                        text: text.to_string(),
+                        line: content_line + i + 1,
+                        ranges: std::mem::take(&mut ranges),
+                        placeholder_source: (text.to_string(), None),
+                        alternative: None,
+                    })
+                    .collect();
+            }
+            if let Some(parts) = comment_blocks::split_numbered(content) {
+                return parts
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, part)| {
+                        let context = if k == 0 { context } else { None };
+                        let line = content_line + part.first_line;
+                        let mut draft =
+                            self.code_draft(lang, &part.content, range, line, context)?;
+                        draft.line = line + 1;
+                        if let Some(title) = &part.title {
+                            draft.title = one_liner(title);
+                        }
+                        Some(draft)
+                    })
+                    .collect();
+            }
+        }
+        self.code_draft(lang, content, range, content_line, context)
+            .into_iter()
+            .collect()
     }
 
     fn code_draft(
