@@ -23,6 +23,7 @@ mod phase_words;
 mod placeholders;
 mod promql;
 mod roles;
+mod runnable;
 pub mod shell_lines;
 mod source;
 mod time_budget;
