@@ -120,7 +120,14 @@ const VALUE_FLAGS: &[&str] = &[
 ];
 
 fn kubectl_change(positional: &[&str], flag: &impl Fn(&str) -> Option<String>) -> Option<String> {
-    let target = |rest: &[&str]| rest.first().map(|t| t.to_string()).unwrap_or_default();
+    // `deployment/web`, or `service payments` written as two words.
+    let target = |rest: &[&str]| match rest {
+        [kind, name, ..] if !kind.contains('/') && !name.contains('=') && !name.contains('.') => {
+            format!("{kind}/{name}")
+        }
+        [one, ..] => one.to_string(),
+        [] => String::new(),
+    };
     match positional {
         ["rollout", "undo", rest @ ..] => Some(match flag("--to-revision") {
             Some(rev) => format!("rollout undo {} → revision {rev}", target(rest)),
@@ -135,7 +142,6 @@ fn kubectl_change(positional: &[&str], flag: &impl Fn(&str) -> Option<String>) -
             let replicas = flag("--replicas").unwrap_or_else(|| "?".into());
             Some(format!("scale {} to {replicas}", target(rest)))
         }
-        ["delete", kind, name, ..] if !kind.contains('/') => Some(format!("delete {kind}/{name}")),
         ["delete", rest @ ..] => Some(format!("delete {}", target(rest))),
         ["set", what, rest @ ..] => Some(format!("set {what} {}", target(rest))),
         [

@@ -984,7 +984,10 @@ impl Builder<'_> {
             lang,
             content,
         );
-        let context_title = context.and_then(|c| first_sentence(&c.plain));
+        // An alternative's `**When:** …` lines say when to choose it, not what the step does.
+        let context_title = context
+            .filter(|c| !roles::is_meta_line(&c.plain))
+            .and_then(|c| first_sentence(&c.plain));
         if lang == "promql" {
             let query = content.trim().to_string();
             if query.is_empty() {
@@ -1074,7 +1077,8 @@ impl Builder<'_> {
             let body = full.get(r.start..r.end).unwrap_or("").trim().to_string();
             let [tasks, commands, queries] = r.stray;
             let preamble = i == 0 && self.any_phase;
-            if tasks + commands + queries > 0 {
+            // A section named as reference ("Risks", "Contacts") is meant to make no steps.
+            if tasks + commands + queries > 0 && !r.explicit {
                 let what = describe_steps(tasks, commands, queries);
                 let verdict = if tasks + commands + queries == 1 {
                     "is reference, not a step"

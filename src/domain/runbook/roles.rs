@@ -45,7 +45,6 @@ const REFERENCE_WEAK: &[&[&str]] = &[
     &["contact"],
     &["tools"],
     &["links"],
-    &["troubleshooting"],
     &["improvements"],
     &["lessons"],
 ];
@@ -218,6 +217,12 @@ pub(super) fn groups(headings: &[HeadingInfo]) -> BTreeMap<usize, (usize, usize)
         }
     }
     out
+}
+
+/// Whether text starts with an alternative's metadata label (`**When:** …`).
+pub(super) fn is_meta_line(text: &str) -> bool {
+    let m = read_meta(text.lines().next().unwrap_or(""));
+    m != AlternativeMeta::default()
 }
 
 /// Reads `**When:**`, `**Duration:**`, `**Time to complete:**`, `**Complexity:**` and
