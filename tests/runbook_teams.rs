@@ -109,6 +109,10 @@ fn outline(rb: &Runbook) -> String {
             );
         }
     }
+    let _ = writeln!(out, "checks:");
+    for c in &rb.checks {
+        let _ = writeln!(out, "  {} {}: {}", c.step, c.name, c.description());
+    }
     let _ = writeln!(out, "kubectl_runnable: {}", rb.kubectl_runnable());
     for d in rb.info.iter().chain(&rb.warnings) {
         let _ = writeln!(out, "{:?} {}:{}: {}", d.level, d.line, d.col, d.message);

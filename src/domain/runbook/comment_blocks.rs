@@ -93,6 +93,43 @@ pub(super) fn split_numbered(content: &str) -> Option<Vec<Part>> {
     Some(parts)
 }
 
+/// The queries of a `promql` block holding several, each with the comments just above it:
+/// paragraphs (runs of lines between blank lines) that hold a query. `None` when the block
+/// holds one query (a query may span lines; it is one paragraph).
+pub(super) fn split_queries(content: &str) -> Option<Vec<Part>> {
+    let mut parts: Vec<Part> = Vec::new();
+    let mut current: Option<(usize, Vec<&str>)> = None;
+    let flush = |current: &mut Option<(usize, Vec<&str>)>, parts: &mut Vec<Part>| {
+        if let Some((first_line, lines)) = current.take()
+            && lines
+                .iter()
+                .any(|l| comment(l).is_none() && !l.trim().starts_with('#'))
+        {
+            let title = lines
+                .iter()
+                .rev()
+                .find_map(|l| comment(l))
+                .map(str::to_string);
+            let mut text = lines.join("\n");
+            text.push('\n');
+            parts.push(Part {
+                title,
+                first_line,
+                content: text,
+            });
+        }
+    };
+    for (i, line) in content.lines().enumerate() {
+        if line.trim().is_empty() {
+            flush(&mut current, &mut parts);
+            continue;
+        }
+        current.get_or_insert((i, Vec::new())).1.push(line);
+    }
+    flush(&mut current, &mut parts);
+    (parts.len() >= 2).then_some(parts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +186,25 @@ mod tests {
             "# 1. Stop all instances\nkubectl scale deploy/web --replicas=0\n\n"
         );
         assert_eq!(split_numbered("# 1. only one\nls\n"), None);
+    }
+
+    #[test]
+    fn promql_blocks_split_into_queries_titled_by_their_comments() {
+        let parts = split_queries(
+            "# Error ratio under 1%\nsum(rate(e[5m]))\n  / sum(rate(r[5m])) < 0.01\n\n# p95 under 1 s\nhistogram_quantile(0.95, x) < 1000\n",
+        )
+        .expect("two queries");
+        let shape: Vec<(Option<&str>, usize)> = parts
+            .iter()
+            .map(|p| (p.title.as_deref(), p.first_line))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (Some("Error ratio under 1%"), 0),
+                (Some("p95 under 1 s"), 4)
+            ]
+        );
+        assert_eq!(split_queries("sum(rate(e[5m]))\n  > 1\n"), None);
     }
 }

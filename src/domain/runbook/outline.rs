@@ -926,6 +926,24 @@ impl Builder<'_> {
         content_line: usize,
         context: Option<&Context>,
     ) -> Vec<Draft> {
+        if lang == "promql"
+            && let Some(parts) = comment_blocks::split_queries(content)
+        {
+            return parts
+                .iter()
+                .enumerate()
+                .filter_map(|(k, part)| {
+                    let context = if k == 0 { context } else { None };
+                    let line = content_line + part.first_line;
+                    let mut draft = self.code_draft(lang, &part.content, range, line, context)?;
+                    draft.line = line + 1;
+                    if let Some(title) = &part.title {
+                        draft.title = one_liner(title);
+                    }
+                    Some(draft)
+                })
+                .collect();
+        }
         if commands::is_shell_lang(lang) && lang != "console" {
             if let Some(comments) = comment_blocks::comments_only(content) {
                 let mut ranges = vec![range.clone()];
