@@ -192,3 +192,26 @@ fn a_read_only_title_never_hides_a_rollback() {
         Some("rollout undo deployment/web → revision 42")
     );
 }
+
+#[test]
+fn front_matter_phases_can_map_headings_to_alternative_and_reference() {
+    let rb = load(
+        "---\nbackout: 1\nphases:\n  \"Fast lane\": alternative\n  \"Slow lane\": alternative\n  \
+         \"Old notes\": reference\n---\n# Rollback\n\n## Execute\n\n### Fast lane\n\n- [ ] Undo \
+         the rollout\n\n### Slow lane\n\n- [ ] Redeploy the previous tag\n\n## Old notes\n\n\
+         ## Verify things\n\n- [ ] Pods ready\n",
+    );
+    assert_eq!(rb.alternatives.len(), 1);
+    assert_eq!(rb.alternatives[0].members.len(), 2);
+    assert!(roles(&rb).contains(&("Old notes", SectionRole::Reference)));
+    assert_eq!(rb.steps().count(), 3);
+    let err = runbook::parse(
+        Path::new("t.md"),
+        "---\nbackout: 1\nphases: { \"Execute\": alternate }\n---\n## Execute\n\n- [ ] a\n",
+    )
+    .expect_err("not a role");
+    assert!(
+        err.to_string().contains("did you mean `alternative`?"),
+        "{err}"
+    );
+}

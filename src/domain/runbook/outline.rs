@@ -24,6 +24,7 @@ use std::path::Path;
 use super::commands;
 use super::comment_blocks;
 use super::decision_table;
+use super::front_matter::HeadingRole;
 use super::markdown::{self, Block, Context};
 use super::model::{
     Alternative, AlternativeGroup, AlternativeRef, CommandBlock, DecisionTable, Phase, PhaseKind,
@@ -36,8 +37,8 @@ use super::roles;
 use super::source::{Findings, Pos, Source};
 use super::time_budget;
 
-/// Explicit heading → phase mapping from front matter, keyed by [`phase_words::match_key`].
-pub(super) type Overrides = BTreeMap<String, PhaseKind>;
+/// Explicit heading → role mapping from front matter, keyed by [`phase_words::match_key`].
+pub(super) type Overrides = BTreeMap<String, HeadingRole>;
 
 /// What the Markdown body of a runbook holds.
 #[derive(Debug, Default)]
@@ -94,13 +95,16 @@ pub(super) fn build(
             Block::Heading { text, .. } => {
                 let explicit = (!overrides.is_empty())
                     .then(|| phase_words::match_key(text))
-                    .and_then(|key| overrides.get(&key).map(|kind| Naming::Explicit(*kind, key)));
+                    .and_then(|key| {
+                        let kind = overrides.get(&key)?.phase()?;
+                        Some(Naming::Explicit(kind, key))
+                    });
                 explicit.or_else(|| phase_words::naming(text).map(Naming::Words))
             }
             _ => None,
         })
         .collect();
-    let hints = role_hints(&blocks, title_heading);
+    let hints = role_hints(&blocks, title_heading, overrides);
     let any_phase = namings.iter().enumerate().any(|(i, n)| match n {
         Some(Naming::Explicit(..)) => true,
         Some(Naming::Words(_)) => Some(i) != title_heading,
@@ -240,16 +244,32 @@ pub(super) fn build(
 }
 
 /// The role hints of every block (default for blocks that are not headings).
-fn role_hints(blocks: &[Block], title_heading: Option<usize>) -> Vec<RoleHint> {
+fn role_hints(
+    blocks: &[Block],
+    title_heading: Option<usize>,
+    overrides: &Overrides,
+) -> Vec<RoleHint> {
+    let mapped = |text: &str| {
+        (!overrides.is_empty())
+            .then(|| overrides.get(&phase_words::match_key(text)).copied())
+            .flatten()
+    };
     let mut infos = Vec::new();
     let mut at = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         if let Block::Heading { level, text, .. } = block
             && Some(i) != title_heading
         {
+            let alternative = match mapped(text) {
+                Some(HeadingRole::Alternative) => Some(
+                    roles::alternative(text).unwrap_or_else(roles::AlternativeHeading::situation),
+                ),
+                Some(_) => None,
+                None => roles::alternative(text),
+            };
             infos.push(roles::HeadingInfo {
                 level: *level,
-                alternative: roles::alternative(text),
+                alternative,
             });
             at.push(i);
         }
@@ -260,7 +280,12 @@ fn role_hints(blocks: &[Block], title_heading: Option<usize>) -> Vec<RoleHint> {
         if let Some(Block::Heading { text, .. }) = blocks.get(i)
             && let Some(hint) = hints.get_mut(i)
         {
-            hint.reference = roles::reference_words(text);
+            hint.reference = match mapped(text) {
+                Some(HeadingRole::Reference) => Some(true),
+                Some(_) => None,
+                None => roles::reference_words(text),
+            };
+            hint.mapped = mapped(text).filter(|r| r.phase().is_none());
             hint.alternative = groups.get(&h).copied();
         }
     }
@@ -408,6 +433,8 @@ struct RoleHint {
     reference: Option<bool>,
     /// (group, member) when the heading is one of a group of alternatives.
     alternative: Option<(usize, usize)>,
+    /// Mapped to `alternative` or `reference` in front matter `phases:`.
+    mapped: Option<HeadingRole>,
 }
 
 struct ReferenceBuild {
@@ -486,6 +513,12 @@ impl Builder<'_> {
         hint: RoleHint,
     ) {
         let explicit = matches!(naming, Some(Naming::Explicit(..)));
+        if hint.mapped.is_some() {
+            let key = phase_words::match_key(text);
+            if !self.out.overrides_used.contains(&key) {
+                self.out.overrides_used.push(key);
+            }
+        }
         let naming = match naming {
             Some(Naming::Explicit(kind, key)) => {
                 if !self.out.overrides_used.contains(&key) {

@@ -127,6 +127,16 @@ pub(super) struct AlternativeHeading {
     pub series: String,
 }
 
+impl AlternativeHeading {
+    /// An alternative named by its situation, without a series word or key.
+    pub fn situation() -> AlternativeHeading {
+        AlternativeHeading {
+            key: String::new(),
+            series: String::new(),
+        }
+    }
+}
+
 /// Whether a heading names an alternative: "Option A: quick rollback", "Strategy 2 —
 /// Application rollback", "Scenario 3", "Emergency rollback (SEV-1)", "If the deployment
 /// used blue-green", "Rollback stuck".
