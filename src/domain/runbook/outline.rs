@@ -794,7 +794,10 @@ impl Builder<'_> {
         let Current::Phase(p) = self.current else {
             return;
         };
-        if self.phases[p].sections.iter().any(|s| s.reference) {
+        // Only a runbook with no other step uses them: stop collecting at the first step.
+        if self.phases[p].sections.iter().any(|s| s.reference)
+            || self.phases.iter().any(|ph| !ph.phase.steps.is_empty())
+        {
             return;
         }
         let title = first_sentence(plain).unwrap_or_default();
