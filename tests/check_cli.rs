@@ -68,6 +68,7 @@ fn json_report_of_a_valid_runbook() {
             "checklist_items": 17,
             "command_steps": 7,
             "kubectl_commands": 9,
+            "kubectl_runnable": 9,
             "promql_checks": 2,
             "check_steps": 4,
             "verification_checks": 6,
@@ -77,6 +78,35 @@ fn json_report_of_a_valid_runbook() {
     );
     assert_eq!(file["warnings"], serde_json::json!([]));
     assert_eq!(file["errors"], serde_json::json!([]));
+    // Issue 12: sections with roles, steps with commands and what they change.
+    assert_eq!(
+        file["sections"][0],
+        serde_json::json!({"heading": "When not to use this runbook", "line": 49, "level": 2, "role": "reference"})
+    );
+    let prepare = file["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .find(|s| s["line"] == 66)
+        .expect("the prepare heading");
+    assert_eq!(
+        *prepare,
+        serde_json::json!({"heading": "1. Prepare (3 min)", "line": 66, "level": 2, "role": "phase", "kind": "preparation"})
+    );
+    let steps = file["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 30);
+    let undo = steps
+        .iter()
+        .find(|s| {
+            s["mutating"] == true
+                && s["change"]
+                    .as_str()
+                    .is_some_and(|c| c.starts_with("rollout undo"))
+        })
+        .expect("the rollback step");
+    assert_eq!(undo["phase"], "execution");
+    assert_eq!(undo["commands"][0]["runs"], "native");
+    assert_eq!(file["alternatives"], serde_json::json!([]));
 }
 
 #[test]

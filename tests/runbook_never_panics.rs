@@ -76,6 +76,34 @@ const FRAGMENTS: &[&str] = &[
     "\u{feff}",
     "é",
     "🚨",
+    // Issue 12: foreign front matter, roles, alternatives, comment blocks, tables.
+    "weight: 3\nlayout: page\ntags: [a, b\n",
+    "title: [x\n",
+    "- just: a list\n",
+    "### Option A: Quick rollback\n",
+    "### Option B\n",
+    "#### Strategy 2 – Application rollback\n",
+    "## Scenario 1: Bad image\n",
+    "### Step 1: Verify\n",
+    "### Emergency rollback (SEV-1)\n",
+    "### If the deployment used blue-green\n",
+    "## Prevention strategies\n",
+    "## Rollback risks & mitigation\n",
+    "## Monitoring and alerting\n",
+    "### Pre-rollback checklist\n",
+    "**When:** always\n**Duration:** 1 min\n",
+    "Risk:\n",
+    "# Create incident ticket\n",
+    "# 1. Stop all instances\n",
+    "# 2) Restore\n",
+    "# Step 3: Verify\n",
+    "kubectl -n a scale deployment/x --replicas=0\n",
+    "curl -X POST http://h/a/deployment/rollback\n",
+    "argocd app rollback shop 12\n",
+    "helm rollback web\n",
+    "kubectl delete\n",
+    "| Issue Severity | User Impact | Rollback Strategy | Timeline | Approval |\n|---|---|---|---|---|\n| Critical | all | Strategy 2 | < 5 min |\n",
+    "| P0 | x |\n",
 ];
 
 fn markdownish() -> impl Strategy<Value = Vec<u8>> {
@@ -149,6 +177,23 @@ fn check_consistent(bytes: &[u8], result: &Result<Runbook, LoadError>) {
                 !steps.is_empty(),
                 "a runbook that loads has something to do"
             );
+            // Alternatives list real steps of their group and member, each once.
+            for (g, group) in rb.alternatives.iter().enumerate() {
+                for (m, member) in group.members.iter().enumerate() {
+                    for id in &member.steps {
+                        let step = rb.step(*id).expect("an alternative's step exists");
+                        let at = step.alternative.expect("tagged");
+                        assert_eq!((at.group, at.member), (g, m));
+                    }
+                }
+            }
+            for step in &steps {
+                let _ = step.change();
+            }
+            for table in &rb.decision_tables {
+                assert_eq!(table.matrix_rows().len(), table.rows.len());
+            }
+            let _ = rb.kubectl_runnable();
             rb.warnings.iter().collect::<Vec<_>>()
         }
         Err(e) => {

@@ -151,3 +151,67 @@ fn scenarios_with_step_subsections_stay_in_their_scenario() {
         .collect();
     assert_eq!(members, [Some((0, 0)), Some((0, 0)), Some((0, 1))]);
 }
+
+#[test]
+fn comment_only_blocks_are_checklists_and_numbered_comments_split_blocks() {
+    let rb = load(
+        "# Rollback\n\n## Execute\n\n```bash\n# Create incident ticket\n# Notify stakeholders\n```\n\n\
+         ```bash\n# 1. Check current status\ncurl http://localhost:8080/deployment/status\n\n\
+         # 2. Immediate rollback\ncurl -X POST http://localhost:8080/deployment/rollback\n```\n",
+    );
+    let steps: Vec<(&str, Option<String>, usize)> = rb
+        .steps()
+        .map(|s| (s.title.as_str(), s.change(), s.line))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("Create incident ticket", None, 6),
+            ("Notify stakeholders", None, 7),
+            ("Check current status", None, 11),
+            (
+                "Immediate rollback",
+                Some("POST …/deployment/rollback".to_string()),
+                14
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_read_only_title_never_hides_a_rollback() {
+    let rb = load(
+        "# Rollback\n\n## Execute\n\n### List deployment history\n\n```bash\nkubectl -n web \
+         rollout history deployment/web\nkubectl -n web rollout undo deployment/web \
+         --to-revision=42\n```\n",
+    );
+    let step = rb.steps().next().expect("a step");
+    assert!(step.is_mutating());
+    assert_eq!(
+        step.change().as_deref(),
+        Some("rollout undo deployment/web → revision 42")
+    );
+}
+
+#[test]
+fn front_matter_phases_can_map_headings_to_alternative_and_reference() {
+    let rb = load(
+        "---\nbackout: 1\nphases:\n  \"Fast lane\": alternative\n  \"Slow lane\": alternative\n  \
+         \"Old notes\": reference\n---\n# Rollback\n\n## Execute\n\n### Fast lane\n\n- [ ] Undo \
+         the rollout\n\n### Slow lane\n\n- [ ] Redeploy the previous tag\n\n## Old notes\n\n\
+         ## Verify things\n\n- [ ] Pods ready\n",
+    );
+    assert_eq!(rb.alternatives.len(), 1);
+    assert_eq!(rb.alternatives[0].members.len(), 2);
+    assert!(roles(&rb).contains(&("Old notes", SectionRole::Reference)));
+    assert_eq!(rb.steps().count(), 3);
+    let err = runbook::parse(
+        Path::new("t.md"),
+        "---\nbackout: 1\nphases: { \"Execute\": alternate }\n---\n## Execute\n\n- [ ] a\n",
+    )
+    .expect_err("not a role");
+    assert!(
+        err.to_string().contains("did you mean `alternative`?"),
+        "{err}"
+    );
+}

@@ -43,6 +43,71 @@ pub struct FileReport {
     pub errors: Vec<JsonDiagnostic>,
     /// Remarks that need no action (e.g. another tool's front matter was ignored).
     pub info: Vec<JsonDiagnostic>,
+    /// Every heading with its role (phase kind, alternative or reference).
+    pub sections: Vec<runbook::Section>,
+    /// Groups of alternatives with their members.
+    pub alternatives: Vec<runbook::AlternativeGroup>,
+    pub steps: Vec<StepReport>,
+    /// Decision table rows, columns read by meaning.
+    pub matrix: Vec<runbook::MatrixRow>,
+}
+
+/// One step as `check --format json` shows it.
+#[derive(Debug, Serialize)]
+pub struct StepReport {
+    pub id: String,
+    pub line: usize,
+    pub title: String,
+    pub phase: runbook::PhaseKind,
+    /// `checklist`, `command`, `promql` or `verify`.
+    pub kind: &'static str,
+    pub commands: Vec<CommandReport>,
+    pub mutating: bool,
+    /// What it changes (`rollout undo deployment/web → revision 42`), when it does.
+    pub change: Option<String>,
+    pub alternative: Option<runbook::AlternativeRef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CommandReport {
+    pub line: usize,
+    pub text: String,
+    /// `native` (kubectl run through the API) or `shell`.
+    pub runs: &'static str,
+}
+
+impl StepReport {
+    fn of(phase: runbook::PhaseKind, step: &runbook::Step) -> StepReport {
+        let (kind, commands) = match &step.kind {
+            StepKind::Checklist { .. } => ("checklist", Vec::new()),
+            StepKind::Command(block) => (
+                "command",
+                block
+                    .lines
+                    .iter()
+                    .map(|l| CommandReport {
+                        line: l.line,
+                        text: l.text.clone(),
+                        runs: if l.is_kubectl { "native" } else { "shell" },
+                    })
+                    .collect(),
+            ),
+            StepKind::Promql { .. } => ("promql", Vec::new()),
+            StepKind::Verify { .. } => ("verify", Vec::new()),
+        };
+        let change = step.change();
+        StepReport {
+            id: step.id.to_string(),
+            line: step.line,
+            title: step.title.clone(),
+            phase,
+            kind,
+            commands,
+            mutating: change.is_some(),
+            change,
+            alternative: step.alternative,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -59,6 +124,9 @@ pub struct Counts {
     pub checklist_items: usize,
     pub command_steps: usize,
     pub kubectl_commands: usize,
+    /// kubectl lines the operator can run from the console: in steps (alternatives
+    /// included) and in the shell blocks of phase and reference text.
+    pub kubectl_runnable: usize,
     pub promql_checks: usize,
     /// Steps that are front matter `verify:` checks.
     pub check_steps: usize,
@@ -80,6 +148,7 @@ impl Counts {
                     .sum::<usize>(),
             placeholders: runbook.placeholders.len(),
             verification_checks: runbook.checks.len(),
+            kubectl_runnable: runbook.kubectl_runnable(),
             ..Counts::default()
         };
         for step in runbook.phases.iter().flat_map(|p| &p.steps) {
@@ -147,6 +216,18 @@ pub fn check_file(path: &Path) -> FileReport {
             warnings: rb.warnings.iter().map(JsonDiagnostic::from).collect(),
             errors: Vec::new(),
             info: rb.info.iter().map(JsonDiagnostic::from).collect(),
+            steps: rb
+                .phases
+                .iter()
+                .flat_map(|p| p.steps.iter().map(|s| StepReport::of(p.kind, s)))
+                .collect(),
+            matrix: rb
+                .decision_tables
+                .iter()
+                .flat_map(|t| t.matrix_rows())
+                .collect(),
+            sections: rb.sections,
+            alternatives: rb.alternatives,
         },
         Err(e) => {
             let errors = match &e {
@@ -171,6 +252,10 @@ pub fn check_file(path: &Path) -> FileReport {
                 warnings: e.warnings().iter().map(JsonDiagnostic::from).collect(),
                 errors,
                 info: Vec::new(),
+                sections: Vec::new(),
+                alternatives: Vec::new(),
+                steps: Vec::new(),
+                matrix: Vec::new(),
             }
         }
     }

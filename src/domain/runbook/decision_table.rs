@@ -4,7 +4,98 @@
 //! `Priority`, `Impact`) and another naming what triggers it (`Metric`, `Threshold`,
 //! `Condition`, `Error rate`, `Latency`, `Trigger`, `Signal`, `Symptom`, `Criteria`, `When`).
 
+use super::model::{DecisionTable, MatrixRow};
 use super::phase_words::words;
+
+/// What a column of a decision table holds, by the words of its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Condition,
+    Action,
+    Strategy,
+    Timeline,
+    Approval,
+}
+
+fn column_meaning(header: &str) -> Option<Column> {
+    let w = words(header);
+    let has = |list: &[&str]| w.iter().any(|x| list.contains(&x.as_str()));
+    if has(&[
+        "approval",
+        "approve",
+        "approver",
+        "approvers",
+        "sign",
+        "signoff",
+    ]) {
+        Some(Column::Approval)
+    } else if has(&["strategy", "strategies", "approach", "option", "method"]) {
+        Some(Column::Strategy)
+    } else if has(&[
+        "timeline", "time", "duration", "deadline", "sla", "rto", "within",
+    ]) {
+        Some(Column::Timeline)
+    } else if has(&[
+        "action", "actions", "response", "decision", "do", "rollback", "roll",
+    ]) {
+        Some(Column::Action)
+    } else if TRIGGER_WORDS
+        .iter()
+        .any(|phrase| w.windows(phrase.len()).any(|win| win == *phrase))
+        || has(&["impact", "user", "issue", "indicator", "signals"])
+    {
+        Some(Column::Condition)
+    } else {
+        None
+    }
+}
+
+impl DecisionTable {
+    /// Its rows with columns read by meaning: condition (symptom, metric, threshold),
+    /// action, strategy (names an alternative), timeline (target time) and approval.
+    pub fn matrix_rows(&self) -> Vec<MatrixRow> {
+        let meanings: Vec<Option<Column>> = self
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                (i != self.severity_column)
+                    .then(|| column_meaning(h))
+                    .flatten()
+            })
+            .collect();
+        self.rows
+            .iter()
+            .map(|row| {
+                let mut out = MatrixRow {
+                    severity: row.get(self.severity_column).cloned().unwrap_or_default(),
+                    ..MatrixRow::default()
+                };
+                for (cell, meaning) in row.iter().zip(&meanings) {
+                    let slot = match meaning {
+                        Some(Column::Condition) => &mut out.condition,
+                        Some(Column::Action) => &mut out.action,
+                        Some(Column::Strategy) => &mut out.strategy,
+                        Some(Column::Timeline) => &mut out.timeline,
+                        Some(Column::Approval) => &mut out.approval,
+                        None => continue,
+                    };
+                    if cell.trim().is_empty() {
+                        continue;
+                    }
+                    match slot {
+                        Some(existing) => {
+                            existing.push_str("; ");
+                            existing.push_str(cell);
+                        }
+                        None => *slot = Some(cell.clone()),
+                    }
+                }
+                out
+            })
+            .collect()
+    }
+}
 
 const SEVERITY_WORDS: &[&str] = &["severity", "sev", "priority", "impact"];
 const TRIGGER_WORDS: &[&[&str]] = &[
@@ -39,7 +130,12 @@ pub(super) fn severity_column(headers: &[String]) -> Option<usize> {
                 .iter()
                 .any(|phrase| w.windows(phrase.len()).any(|win| win == *phrase))
     });
-    has_trigger.then_some(severity)
+    let has_meaning = words.iter().enumerate().any(|(i, w)| {
+        i != severity
+            && column_meaning(&w.join(" "))
+                .is_some_and(|c| matches!(c, Column::Strategy | Column::Timeline | Column::Action))
+    });
+    (has_trigger || has_meaning).then_some(severity)
 }
 
 #[cfg(test)]
@@ -63,9 +159,55 @@ mod tests {
     }
 
     #[test]
+    fn columns_by_meaning() {
+        let table = DecisionTable {
+            line: 1,
+            headers: [
+                "Issue Severity",
+                "User Impact",
+                "Rollback Strategy",
+                "Timeline",
+                "Approval required",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: vec![
+                [
+                    "Critical",
+                    "Checkout down",
+                    "Strategy 2",
+                    "< 5 min",
+                    "IC, can approve after",
+                ]
+                .map(String::from)
+                .to_vec(),
+            ],
+            severity_column: 0,
+        };
+        let row = &table.matrix_rows()[0];
+        assert_eq!(row.severity, "Critical");
+        assert_eq!(row.condition.as_deref(), Some("Checkout down"));
+        assert_eq!(row.strategy.as_deref(), Some("Strategy 2"));
+        assert_eq!(row.timeline.as_deref(), Some("< 5 min"));
+        assert_eq!(row.approval.as_deref(), Some("IC, can approve after"));
+        assert_eq!(row.action, None);
+    }
+
+    #[test]
     fn other_tables_are_not() {
         assert_eq!(cols(&["Service", "Owner", "Channel"]), None);
-        assert_eq!(cols(&["Severity", "Response time"]), None);
+        // A severity column with a strategy, timeline or action column is one too.
+        assert_eq!(
+            cols(&[
+                "Issue Severity",
+                "User Impact",
+                "Rollback Strategy",
+                "Timeline"
+            ]),
+            Some(0)
+        );
+        assert_eq!(cols(&["Severity", "Response time"]), Some(0));
+        assert_eq!(cols(&["Severity", "Owner"]), None);
         assert_eq!(cols(&["Metric", "Dashboard"]), None);
         assert_eq!(cols(&[]), None);
     }

@@ -109,7 +109,7 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         .map(|f| {
             f.phases
                 .iter()
-                .map(|(heading, kind)| (phase_words::match_key(heading), *kind))
+                .map(|(heading, role)| (phase_words::match_key(heading), *role))
                 .collect()
         })
         .unwrap_or_default();

@@ -7,8 +7,10 @@
 //!
 //! The format is described in `docs/runbook-format.md`.
 
+mod change_badge;
 mod checks;
 mod commands;
+mod comment_blocks;
 mod decision_table;
 mod diagnostic;
 pub mod front_matter;
@@ -21,6 +23,7 @@ mod phase_words;
 mod placeholders;
 mod promql;
 mod roles;
+mod runnable;
 pub mod shell_lines;
 mod source;
 mod time_budget;

@@ -170,6 +170,7 @@ pub struct Section {
     /// 1-based line of the heading.
     pub line: usize,
     pub level: u8,
+    #[serde(flatten)]
     pub role: SectionRole,
 }
 
@@ -309,6 +310,21 @@ pub struct DecisionTable {
     pub rows: Vec<Vec<String>>,
     /// Index of the column naming the severity.
     pub severity_column: usize,
+}
+
+/// A decision table row with its columns read by meaning (see `docs/runbook-format.md`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MatrixRow {
+    pub severity: String,
+    /// Symptom, condition, or metric and threshold.
+    pub condition: Option<String>,
+    pub action: Option<String>,
+    /// Names an alternative ("Strategy 2", "Option A").
+    pub strategy: Option<String>,
+    /// Target time for this severity.
+    pub timeline: Option<String>,
+    /// Who must approve (and "can approve after").
+    pub approval: Option<String>,
 }
 
 /// Values bound for placeholders, by name.

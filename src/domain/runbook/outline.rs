@@ -22,7 +22,9 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::commands;
+use super::comment_blocks;
 use super::decision_table;
+use super::front_matter::HeadingRole;
 use super::markdown::{self, Block, Context};
 use super::model::{
     Alternative, AlternativeGroup, AlternativeRef, CommandBlock, DecisionTable, Phase, PhaseKind,
@@ -35,8 +37,8 @@ use super::roles;
 use super::source::{Findings, Pos, Source};
 use super::time_budget;
 
-/// Explicit heading → phase mapping from front matter, keyed by [`phase_words::match_key`].
-pub(super) type Overrides = BTreeMap<String, PhaseKind>;
+/// Explicit heading → role mapping from front matter, keyed by [`phase_words::match_key`].
+pub(super) type Overrides = BTreeMap<String, HeadingRole>;
 
 /// What the Markdown body of a runbook holds.
 #[derive(Debug, Default)]
@@ -93,13 +95,16 @@ pub(super) fn build(
             Block::Heading { text, .. } => {
                 let explicit = (!overrides.is_empty())
                     .then(|| phase_words::match_key(text))
-                    .and_then(|key| overrides.get(&key).map(|kind| Naming::Explicit(*kind, key)));
+                    .and_then(|key| {
+                        let kind = overrides.get(&key)?.phase()?;
+                        Some(Naming::Explicit(kind, key))
+                    });
                 explicit.or_else(|| phase_words::naming(text).map(Naming::Words))
             }
             _ => None,
         })
         .collect();
-    let hints = role_hints(&blocks, title_heading);
+    let hints = role_hints(&blocks, title_heading, overrides);
     let any_phase = namings.iter().enumerate().any(|(i, n)| match n {
         Some(Naming::Explicit(..)) => true,
         Some(Naming::Words(_)) => Some(i) != title_heading,
@@ -239,16 +244,32 @@ pub(super) fn build(
 }
 
 /// The role hints of every block (default for blocks that are not headings).
-fn role_hints(blocks: &[Block], title_heading: Option<usize>) -> Vec<RoleHint> {
+fn role_hints(
+    blocks: &[Block],
+    title_heading: Option<usize>,
+    overrides: &Overrides,
+) -> Vec<RoleHint> {
+    let mapped = |text: &str| {
+        (!overrides.is_empty())
+            .then(|| overrides.get(&phase_words::match_key(text)).copied())
+            .flatten()
+    };
     let mut infos = Vec::new();
     let mut at = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         if let Block::Heading { level, text, .. } = block
             && Some(i) != title_heading
         {
+            let alternative = match mapped(text) {
+                Some(HeadingRole::Alternative) => Some(
+                    roles::alternative(text).unwrap_or_else(roles::AlternativeHeading::situation),
+                ),
+                Some(_) => None,
+                None => roles::alternative(text),
+            };
             infos.push(roles::HeadingInfo {
                 level: *level,
-                alternative: roles::alternative(text),
+                alternative,
             });
             at.push(i);
         }
@@ -259,7 +280,12 @@ fn role_hints(blocks: &[Block], title_heading: Option<usize>) -> Vec<RoleHint> {
         if let Some(Block::Heading { text, .. }) = blocks.get(i)
             && let Some(hint) = hints.get_mut(i)
         {
-            hint.reference = roles::reference_words(text);
+            hint.reference = match mapped(text) {
+                Some(HeadingRole::Reference) => Some(true),
+                Some(_) => None,
+                None => roles::reference_words(text),
+            };
+            hint.mapped = mapped(text).filter(|r| r.phase().is_none());
             hint.alternative = groups.get(&h).copied();
         }
     }
@@ -407,6 +433,8 @@ struct RoleHint {
     reference: Option<bool>,
     /// (group, member) when the heading is one of a group of alternatives.
     alternative: Option<(usize, usize)>,
+    /// Mapped to `alternative` or `reference` in front matter `phases:`.
+    mapped: Option<HeadingRole>,
 }
 
 struct ReferenceBuild {
@@ -485,6 +513,12 @@ impl Builder<'_> {
         hint: RoleHint,
     ) {
         let explicit = matches!(naming, Some(Naming::Explicit(..)));
+        if hint.mapped.is_some() {
+            let key = phase_words::match_key(text);
+            if !self.out.overrides_used.contains(&key) {
+                self.out.overrides_used.push(key);
+            }
+        }
         let naming = match naming {
             Some(Naming::Explicit(kind, key)) => {
                 if !self.out.overrides_used.contains(&key) {
@@ -691,15 +725,20 @@ impl Builder<'_> {
     fn step(&mut self, block: Block) {
         let is_code = matches!(block, Block::Code { .. });
         let merged = matches!(block, Block::Task { merged: true, .. });
-        let draft = self.draft(block);
+        let mut drafts = self.drafts(block).into_iter();
         // The item introducing a code block is the step only when the block makes none.
         let pending = if is_code { self.pending.take() } else { None };
-        match (draft, pending) {
+        match (drafts.next(), pending) {
             (Some(draft), _) if merged => {
                 self.content();
                 self.pending = Some((draft, Use::Step));
             }
-            (Some(draft), _) => self.place(draft, Use::Step),
+            (Some(draft), _) => {
+                self.place(draft, Use::Step);
+                for draft in drafts {
+                    self.place(draft, Use::Step);
+                }
+            }
             (None, Some((draft, use_))) => self.place(draft, use_),
             (None, None) => self.content(),
         }
@@ -755,7 +794,10 @@ impl Builder<'_> {
         let Current::Phase(p) = self.current else {
             return;
         };
-        if self.phases[p].sections.iter().any(|s| s.reference) {
+        // Only a runbook with no other step uses them: stop collecting at the first step.
+        if self.phases[p].sections.iter().any(|s| s.reference)
+            || self.phases.iter().any(|ph| !ph.phase.steps.is_empty())
+        {
             return;
         }
         let title = first_sentence(plain).unwrap_or_default();
@@ -865,8 +907,8 @@ impl Builder<'_> {
         });
     }
 
-    /// The step a block makes, if any.
-    fn draft(&mut self, block: Block) -> Option<Draft> {
+    /// The steps a block makes: one for a task item; for a code block see [`Self::code_drafts`].
+    fn drafts(&mut self, block: Block) -> Vec<Draft> {
         match block {
             Block::Task {
                 checked,
@@ -874,7 +916,7 @@ impl Builder<'_> {
                 markdown,
                 range,
                 ..
-            } => Some(Draft {
+            } => vec![Draft {
                 kind: StepKind::Checklist {
                     checked_in_source: checked,
                 },
@@ -884,7 +926,7 @@ impl Builder<'_> {
                 line: self.source.line_index(range.start) + 1,
                 ranges: vec![range],
                 alternative: None,
-            }),
+            }],
             Block::Code {
                 lang,
                 content,
@@ -903,10 +945,81 @@ impl Builder<'_> {
                             ),
                         ));
                 }
-                self.code_draft(&lang, &content, &range, content_line, context.as_ref())
+                self.code_drafts(&lang, &content, &range, content_line, context.as_ref())
             }
-            _ => None,
+            _ => Vec::new(),
         }
+    }
+
+    /// The steps of a code block: a checklist item per comment of a shell block of comments
+    /// only; a step per part of a shell block split by numbered comments (`# 1. …`,
+    /// `# 2. …`), titled by them; else the one step of [`Self::code_draft`].
+    fn code_drafts(
+        &self,
+        lang: &str,
+        content: &str,
+        range: &Range<usize>,
+        content_line: usize,
+        context: Option<&Context>,
+    ) -> Vec<Draft> {
+        if lang == "promql"
+            && let Some(parts) = comment_blocks::split_queries(content)
+        {
+            return parts
+                .iter()
+                .enumerate()
+                .filter_map(|(k, part)| {
+                    let context = if k == 0 { context } else { None };
+                    let line = content_line + part.first_line;
+                    let mut draft = self.code_draft(lang, &part.content, range, line, context)?;
+                    draft.line = line + 1;
+                    if let Some(title) = &part.title {
+                        draft.title = one_liner(title);
+                    }
+                    Some(draft)
+                })
+                .collect();
+        }
+        if commands::is_shell_lang(lang) && lang != "console" {
+            if let Some(comments) = comment_blocks::comments_only(content) {
+                let mut ranges = vec![range.clone()];
+                ranges.extend(context.map(|c| c.range.clone()));
+                return comments
+                    .into_iter()
+                    .map(|(i, text)| Draft {
+                        kind: StepKind::Checklist {
+                            checked_in_source: false,
+                        },
+                        title: one_liner(text),
+                        text: text.to_string(),
+                        line: content_line + i + 1,
+                        ranges: std::mem::take(&mut ranges),
+                        placeholder_source: (text.to_string(), None),
+                        alternative: None,
+                    })
+                    .collect();
+            }
+            if let Some(parts) = comment_blocks::split_numbered(content) {
+                return parts
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, part)| {
+                        let context = if k == 0 { context } else { None };
+                        let line = content_line + part.first_line;
+                        let mut draft =
+                            self.code_draft(lang, &part.content, range, line, context)?;
+                        draft.line = line + 1;
+                        if let Some(title) = &part.title {
+                            draft.title = one_liner(title);
+                        }
+                        Some(draft)
+                    })
+                    .collect();
+            }
+        }
+        self.code_draft(lang, content, range, content_line, context)
+            .into_iter()
+            .collect()
     }
 
     fn code_draft(
@@ -925,7 +1038,10 @@ impl Builder<'_> {
             lang,
             content,
         );
-        let context_title = context.and_then(|c| first_sentence(&c.plain));
+        // An alternative's `**When:** …` lines say when to choose it, not what the step does.
+        let context_title = context
+            .filter(|c| !roles::is_meta_line(&c.plain))
+            .and_then(|c| first_sentence(&c.plain));
         if lang == "promql" {
             let query = content.trim().to_string();
             if query.is_empty() {
@@ -1015,7 +1131,8 @@ impl Builder<'_> {
             let body = full.get(r.start..r.end).unwrap_or("").trim().to_string();
             let [tasks, commands, queries] = r.stray;
             let preamble = i == 0 && self.any_phase;
-            if tasks + commands + queries > 0 {
+            // A section named as reference ("Risks", "Contacts") is meant to make no steps.
+            if tasks + commands + queries > 0 && !r.explicit {
                 let what = describe_steps(tasks, commands, queries);
                 let verdict = if tasks + commands + queries == 1 {
                     "is reference, not a step"

@@ -45,7 +45,6 @@ const REFERENCE_WEAK: &[&[&str]] = &[
     &["contact"],
     &["tools"],
     &["links"],
-    &["troubleshooting"],
     &["improvements"],
     &["lessons"],
 ];
@@ -126,6 +125,16 @@ pub(super) struct AlternativeHeading {
     pub key: String,
     /// The series word ("option", "strategy"), or empty for a situation.
     pub series: String,
+}
+
+impl AlternativeHeading {
+    /// An alternative named by its situation, without a series word or key.
+    pub fn situation() -> AlternativeHeading {
+        AlternativeHeading {
+            key: String::new(),
+            series: String::new(),
+        }
+    }
 }
 
 /// Whether a heading names an alternative: "Option A: quick rollback", "Strategy 2 —
@@ -218,6 +227,12 @@ pub(super) fn groups(headings: &[HeadingInfo]) -> BTreeMap<usize, (usize, usize)
         }
     }
     out
+}
+
+/// Whether text starts with an alternative's metadata label (`**When:** …`).
+pub(super) fn is_meta_line(text: &str) -> bool {
+    let m = read_meta(text.lines().next().unwrap_or(""));
+    m != AlternativeMeta::default()
 }
 
 /// Reads `**When:**`, `**Duration:**`, `**Time to complete:**`, `**Complexity:**` and

@@ -42,12 +42,42 @@ pub struct FrontMatter {
     /// Placeholder values bound in advance, by placeholder name.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
-    /// Explicit heading → phase mapping, overriding the heading words.
+    /// Explicit heading → role mapping (a phase, `alternative` or `reference`),
+    /// overriding the heading words.
     #[serde(default)]
-    pub phases: BTreeMap<String, PhaseKind>,
+    pub phases: BTreeMap<String, HeadingRole>,
     /// Verification checks (see `docs/verification.md`).
     #[serde(default)]
     pub verify: Vec<VerifyEntry>,
+}
+
+/// What front matter `phases:` can map a heading to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HeadingRole {
+    Preparation,
+    Execution,
+    Verification,
+    Communication,
+    PostRollback,
+    /// One of a group of alternatives (with its mapped or recognised siblings).
+    Alternative,
+    /// Reading material: never steps.
+    Reference,
+}
+
+impl HeadingRole {
+    /// The phase it names, if it names one.
+    pub fn phase(self) -> Option<PhaseKind> {
+        match self {
+            HeadingRole::Preparation => Some(PhaseKind::Preparation),
+            HeadingRole::Execution => Some(PhaseKind::Execution),
+            HeadingRole::Verification => Some(PhaseKind::Verification),
+            HeadingRole::Communication => Some(PhaseKind::Communication),
+            HeadingRole::PostRollback => Some(PhaseKind::PostRollback),
+            HeadingRole::Alternative | HeadingRole::Reference => None,
+        }
+    }
 }
 
 fn one() -> u32 {

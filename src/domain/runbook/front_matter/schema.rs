@@ -355,7 +355,11 @@ fn check_node(node: &Node, shape: Shape, path: &Path<'_>, issues: &mut Vec<Issue
             None => issues.push(wrong_kind(node, path, "a duration (e.g. 90s, 2m, 1h30m)")),
         },
         Shape::Phase => {
-            let names: Vec<&str> = PhaseKind::ALL.iter().map(|k| phase_name(*k)).collect();
+            let names: Vec<&str> = PhaseKind::ALL
+                .iter()
+                .map(|k| phase_name(*k))
+                .chain(["alternative", "reference"])
+                .collect();
             match node.scalar() {
                 Some(s) if names.contains(&s) => {}
                 Some(s) => issues.push(Issue::at(
