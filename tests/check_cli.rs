@@ -233,3 +233,92 @@ fn every_project_runbook_checks_with_exit_0() {
     );
     assert!(!text.contains("warning:"), "{text}");
 }
+
+/// Alternatives name their steps by the ids `steps[].id` uses (`#3`), and a step names its
+/// group and member by their ids (`alt-1`, `B`), so the two lists can be joined by value.
+#[test]
+fn json_alternatives_and_steps_refer_to_each_other_by_the_same_ids() {
+    let out = backout(&[
+        "check",
+        "-o",
+        "json",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/runbooks/teams/options-a-to-d.md"
+        ),
+    ]);
+    let report = json(&out);
+    let file = &report["files"][0];
+    let group = &file["alternatives"][0];
+    assert_eq!(group["id"], "alt-1");
+    let keys: Vec<&str> = group["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| m["key"].as_str().expect("key"))
+        .collect();
+    assert_eq!(keys, ["A", "B", "C", "D"]);
+    let steps = file["steps"].as_array().expect("steps");
+    for member in group["members"].as_array().expect("members") {
+        for id in member["steps"].as_array().expect("member steps") {
+            let step = steps
+                .iter()
+                .find(|s| s["id"] == *id)
+                .unwrap_or_else(|| panic!("member step {id} is one of steps[]"));
+            assert_eq!(
+                step["alternative"],
+                serde_json::json!({"group": "alt-1", "member": member["key"]}),
+                "{id}"
+            );
+        }
+    }
+    // Option B's step shows what it changes, whatever its title says.
+    let b = &group["members"][1]["steps"][0];
+    let b_step = steps
+        .iter()
+        .find(|s| s["id"] == *b)
+        .expect("option B's step");
+    assert_eq!(b_step["mutating"], true);
+    assert_eq!(
+        b_step["change"],
+        "rollout undo deployment/gateway → revision 42"
+    );
+    // Native for the verbs the console runs through the API.
+    assert!(
+        b_step["commands"]
+            .as_array()
+            .expect("commands")
+            .iter()
+            .all(|c| c["runs"] == "native")
+    );
+}
+
+/// The human report lists each group of alternatives with its members and their steps, so
+/// "Option B" is visibly one of four ways, not the second step of four.
+#[test]
+fn human_output_lists_alternatives_as_one_choice() {
+    let out = backout(&["check", "tests/runbooks/teams/options-a-to-d.md"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("    alternatives  choose one (line 13):"))
+        .unwrap_or_else(|| panic!("an alternatives line:\n{text}"));
+    assert!(
+        lines[at + 1].starts_with("       A  Option A: Quick rollback — #"),
+        "{text}"
+    );
+    assert!(
+        lines[at + 2].starts_with("       B  Option B: Specific version — #"),
+        "{text}"
+    );
+    assert!(
+        lines[at + 3].starts_with("       C  Option C: kubectl set image — #"),
+        "{text}"
+    );
+    assert!(
+        lines[at + 4].starts_with("       D  Option D: Revision number from the pipeline — #"),
+        "{text}"
+    );
+}

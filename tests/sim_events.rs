@@ -172,7 +172,16 @@ fn pod_events_name_the_scheduler_the_image_and_the_container() {
     }
     assert!(pulled_fresh >= 1, "a new image is pulled at least once");
 
-    let victim = pods[0]["metadata"]["name"].as_str().unwrap_or_default();
+    // A pod of the new release, not terminating: the old release's pods may already be
+    // gone by the time the list above is read back.
+    let victim = pods
+        .iter()
+        .find(|p| {
+            p["spec"]["containers"][0]["image"] == "shop/web:1.3"
+                && p["metadata"]["deletionTimestamp"].is_null()
+        })
+        .and_then(|p| p["metadata"]["name"].as_str())
+        .expect("a running pod of the new release");
     sim.ok(&["delete", "pod", victim, "--wait=false"]);
     let killing = messages(&events_about(&sim, victim), "Killing");
     assert_eq!(killing, ["Stopping container app".to_string()]);

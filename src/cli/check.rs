@@ -46,7 +46,7 @@ pub struct FileReport {
     /// Every heading with its role (phase kind, alternative or reference).
     pub sections: Vec<runbook::Section>,
     /// Groups of alternatives with their members.
-    pub alternatives: Vec<runbook::AlternativeGroup>,
+    pub alternatives: Vec<AlternativeGroupReport>,
     pub steps: Vec<StepReport>,
     /// Decision table rows, columns read by meaning.
     pub matrix: Vec<runbook::MatrixRow>,
@@ -65,7 +65,78 @@ pub struct StepReport {
     pub mutating: bool,
     /// What it changes (`rollout undo deployment/web → revision 42`), when it does.
     pub change: Option<String>,
-    pub alternative: Option<runbook::AlternativeRef>,
+    /// The group (`alt-1`) and member (`B`) this step belongs to, when it is an alternative.
+    pub alternative: Option<AlternativeRefReport>,
+}
+
+/// A group of alternatives as `check -o json` shows it: step ids as the console shows them
+/// (`#7`), the same as `steps[].id`.
+#[derive(Debug, Serialize)]
+pub struct AlternativeGroupReport {
+    pub id: String,
+    pub label: String,
+    pub line: usize,
+    pub phase: runbook::PhaseKind,
+    pub members: Vec<AlternativeReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AlternativeReport {
+    pub key: String,
+    pub title: String,
+    pub line: usize,
+    pub meta: runbook::AlternativeMeta,
+    pub steps: Vec<String>,
+}
+
+/// Which group and member a step belongs to, by the ids `alternatives` uses.
+#[derive(Debug, Serialize)]
+pub struct AlternativeRefReport {
+    pub group: String,
+    pub member: String,
+}
+
+impl AlternativeGroupReport {
+    fn of(group: &runbook::AlternativeGroup) -> AlternativeGroupReport {
+        AlternativeGroupReport {
+            id: group.id.clone(),
+            label: group.label.clone(),
+            line: group.line,
+            phase: group.phase,
+            members: group
+                .members
+                .iter()
+                .map(|m| AlternativeReport {
+                    key: m.key.clone(),
+                    title: m.title.clone(),
+                    line: m.line,
+                    meta: m.meta.clone(),
+                    steps: m.steps.iter().map(|id| id.to_string()).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `native` when the console runs the kubectl line through the API (a verb it knows),
+/// `shell` otherwise.
+/// Placeholders are read as a plain word (`1`, also a valid name and revision), the way the
+/// console reads the line once they are filled in.
+fn runs(line: &runbook::CommandLine) -> &'static str {
+    use crate::domain::cluster::kubectl_line::{ParsedLine, parse_kubectl_line};
+    if !line.is_kubectl {
+        return "shell";
+    }
+    let bindings: runbook::Bindings = runbook::in_script(&line.text)
+        .into_iter()
+        .map(|p| (p.name, "1".to_string()))
+        .collect();
+    let filled = runbook::fill(&line.text, &bindings).unwrap_or_else(|_| line.text.clone());
+    if matches!(parse_kubectl_line(&filled), ParsedLine::Parsed(_)) {
+        "native"
+    } else {
+        "shell"
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -77,7 +148,7 @@ pub struct CommandReport {
 }
 
 impl StepReport {
-    fn of(phase: runbook::PhaseKind, step: &runbook::Step) -> StepReport {
+    fn of(rb: &Runbook, phase: runbook::PhaseKind, step: &runbook::Step) -> StepReport {
         let (kind, commands) = match &step.kind {
             StepKind::Checklist { .. } => ("checklist", Vec::new()),
             StepKind::Command(block) => (
@@ -88,7 +159,7 @@ impl StepReport {
                     .map(|l| CommandReport {
                         line: l.line,
                         text: l.text.clone(),
-                        runs: if l.is_kubectl { "native" } else { "shell" },
+                        runs: runs(l),
                     })
                     .collect(),
             ),
@@ -105,7 +176,13 @@ impl StepReport {
             commands,
             mutating: change.is_some(),
             change,
-            alternative: step.alternative,
+            alternative: step.alternative.and_then(|a| {
+                let group = rb.alternatives.get(a.group)?;
+                Some(AlternativeRefReport {
+                    group: group.id.clone(),
+                    member: group.members.get(a.member)?.key.clone(),
+                })
+            }),
         }
     }
 }
@@ -219,15 +296,19 @@ pub fn check_file(path: &Path) -> FileReport {
             steps: rb
                 .phases
                 .iter()
-                .flat_map(|p| p.steps.iter().map(|s| StepReport::of(p.kind, s)))
+                .flat_map(|p| p.steps.iter().map(|s| StepReport::of(&rb, p.kind, s)))
                 .collect(),
             matrix: rb
                 .decision_tables
                 .iter()
                 .flat_map(|t| t.matrix_rows())
                 .collect(),
+            alternatives: rb
+                .alternatives
+                .iter()
+                .map(AlternativeGroupReport::of)
+                .collect(),
             sections: rb.sections,
-            alternatives: rb.alternatives,
         },
         Err(e) => {
             let errors = match &e {
@@ -276,6 +357,23 @@ pub fn human(reports: &[FileReport]) -> String {
                 plural(p.steps),
                 p.line
             ));
+        }
+        for g in &r.alternatives {
+            out.push_str(&format!(
+                "    {:<13} choose one (line {}):\n",
+                "alternatives", g.line
+            ));
+            for m in &g.members {
+                out.push_str(&format!(
+                    "      {:>2}  {} — {}\n",
+                    m.key,
+                    m.title,
+                    match m.steps.as_slice() {
+                        [] => "no steps".to_string(),
+                        ids => ids.join(" "),
+                    }
+                ));
+            }
         }
         for d in r.errors.iter().chain(&r.warnings).chain(&r.info) {
             out.push_str(&human_diagnostic(d));

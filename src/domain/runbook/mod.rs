@@ -33,4 +33,4 @@ mod verify_checks;
 pub use diagnostic::{Diagnostic, Level};
 pub use load::{LoadError, load, load_bytes, parse};
 pub use model::*;
-pub use placeholders::{fill, fill_text};
+pub use placeholders::{fill, fill_text, in_script};
