@@ -9,17 +9,31 @@ pub fn secs_between(from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
 
 /// Cuts a string to `width` characters, ending in `…` when cut.
 pub fn ellipsize(s: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
     if width == 0 {
         return String::new();
     }
-    let count = s.chars().count();
-    if count <= width {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(width - 1).collect();
-        out.push('…');
-        out
+    if s.width() <= width {
+        return s.to_string();
     }
+    // Keep whole characters while they fit in `width - 1` columns, then the ellipsis.
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// Columns `s` takes on a terminal (emoji and CJK characters take two).
+pub fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// Joins the source lines of Markdown paragraphs so they wrap to the pane instead of at
@@ -165,6 +179,21 @@ pub fn sparkline_reaching(values: &[f64], width: usize, marks: &[f64]) -> String
 #[cfg(test)]
 mod tests {
     use super::reflow;
+
+    #[test]
+    fn ellipsize_counts_terminal_columns_not_characters() {
+        use super::{display_width, ellipsize};
+        assert_eq!(ellipsize("rollback", 8), "rollback");
+        assert_eq!(ellipsize("rollback", 5), "roll…");
+        // 🚨 takes two columns: the result never exceeds the width it was given.
+        let cut = ellipsize("🚨 Emergency Rollback Procedures", 12);
+        assert_eq!(cut, "🚨 Emergenc…");
+        assert_eq!(display_width(&cut), 12);
+        let wide = ellipsize("緊急ロールバック", 7);
+        assert_eq!(wide, "緊急ロ…");
+        assert!(display_width(&wide) <= 7);
+        assert_eq!(ellipsize("🚨🚨", 2), "…", "no half of a wide character");
+    }
 
     #[test]
     fn a_sparkline_reaching_a_threshold_is_scaled_to_it() {

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::domain::progress::StepState;
 use crate::domain::runbook::{Step, StepKind};
-use crate::ui::format::ellipsize;
+use crate::ui::format::{display_width, ellipsize};
 use crate::ui::state::{App, Pane};
 use crate::ui::theme::Role;
 
@@ -115,9 +115,11 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
                 } else {
                     t.style(Role::Heading)
                 };
-                let title_w = width.saturating_sub(count.chars().count() + 3);
+                // Display columns, not characters: an emoji in the heading takes two, and
+                // must not push the counter off the pane.
+                let title_w = width.saturating_sub(display_width(&count) + 3);
                 let title = ellipsize(&ph.title, title_w);
-                let pad = width.saturating_sub(title.chars().count() + count.chars().count() + 2);
+                let pad = width.saturating_sub(display_width(&title) + display_width(&count) + 2);
                 Line::from(vec![
                     Span::styled(format!("{here} "), t.style(Role::Running)),
                     Span::styled(title, style),
@@ -151,7 +153,7 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
                     } else {
                         t.style(Role::Selection).patch(Style::default())
                     };
-                    let used: usize = line.spans.iter().map(|s| s.content.chars().count()).sum();
+                    let used: usize = line.spans.iter().map(|s| display_width(&s.content)).sum();
                     line.spans
                         .push(Span::raw(" ".repeat(width.saturating_sub(used))));
                     line = line.patch_style(sel);
@@ -196,5 +198,38 @@ mod tests {
         // Back at the top, the list scrolls up again.
         app.cursor = 0;
         assert_eq!(draw(&app, &mut scroll, 7), 0);
+    }
+
+    /// An emoji in a phase heading takes two columns: the heading is cut to fit and the
+    /// phase's counter stays whole at the right edge (it used to be pushed off, `0/1` for
+    /// a phase of many steps).
+    #[test]
+    fn an_emoji_heading_never_pushes_the_phase_counter_off_the_pane() {
+        let mut book = crate::ui::testkit::runbook();
+        book.phases[0].title = "🚨🚨 Emergency Rollback Procedures (SEV-1) 🔥".into();
+        let app = crate::ui::testkit::app_for(book);
+        let mut terminal = Terminal::new(TestBackend::new(40, 8)).expect("terminal");
+        terminal
+            .draw(|f| render(&app, &mut ProcedureScroll::default(), f, f.area()))
+            .expect("draw");
+        let buffer = terminal.backend().buffer();
+        let screen: String = (0..buffer.area.height)
+            .map(|y| {
+                let mut line: String = (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect();
+                line.push('\n');
+                line
+            })
+            .collect();
+        let row = screen
+            .lines()
+            .find(|l| l.contains("Emergency"))
+            .unwrap_or_else(|| panic!("the phase row:\n{screen}"));
+        assert!(row.contains("…"), "the heading is cut: {row}");
+        assert!(
+            row.trim_end_matches(['│', '┃', ' ']).ends_with("0/2"),
+            "{row}"
+        );
     }
 }
