@@ -8,9 +8,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use backout::adapters::kube::{ConnectOptions, connect, convert, spawn_watchers};
+use backout::adapters::kube::{convert, spawn_watchers};
 use backout::domain::cluster::{ClusterEvent, PodTable, SortKey, Target};
-use backout::sim::{Scenario, SimConfig, Simulator};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use tokio::sync::{mpsc, oneshot};
@@ -39,6 +38,9 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
+#[path = "support/big_simulator.rs"]
+mod big_simulator;
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -49,29 +51,12 @@ fn main() {
 }
 
 async fn run() {
-    let yaml = format!(
-        "name: scale\nnamespace: big\napps:\n  - {{name: big, replicas: {PODS}, image: shop/big, version: \"1.0\", rps: 0, service: false}}\n"
-    );
-    let scenario = Scenario::parse(&yaml, "scale.yaml").expect("scenario");
-    let t = Instant::now();
-    let sim = Simulator::start(SimConfig {
-        speed: 1.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    })
-    .await
-    .expect("simulator");
-    println!("simulator with {PODS} pods started in {:.1?}", t.elapsed());
-    let dir = tempfile::tempdir().expect("tempdir");
-    let kubeconfig = dir.path().join("kubeconfig");
-    sim.write_kubeconfig(&kubeconfig).expect("kubeconfig");
-    let conn = connect(&ConnectOptions {
-        kubeconfig: Some(kubeconfig.clone()),
-        context: Some("backout-sim".into()),
-        ..ConnectOptions::default()
-    })
-    .await
-    .expect("connect");
+    let big_simulator::BigSimulator {
+        sim,
+        kubeconfig: _,
+        conn,
+        dir: _dir,
+    } = big_simulator::start("scale", PODS).await;
     let pods: Api<Pod> = Api::namespaced(conn.client.clone(), "big");
 
     // Memory: full Pod objects versus slim rows, by RSS growth and by size accounting.

@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use backout::adapters::kube::{ConnectOptions, connect, spawn_watchers};
 use backout::domain::cluster::{ClusterEvent, PodTable, Target};
-use backout::sim::{Scenario, SimConfig, Simulator};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
@@ -152,6 +151,9 @@ fn console_thread(
         .expect("console thread")
 }
 
+#[path = "support/big_simulator.rs"]
+mod big_simulator;
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -162,29 +164,12 @@ fn main() {
 }
 
 async fn run() {
-    let yaml = format!(
-        "name: churn\nnamespace: big\napps:\n  - {{name: big, replicas: {PODS}, image: shop/big, version: \"1.0\", rps: 0, service: false}}\n"
-    );
-    let scenario = Scenario::parse(&yaml, "churn.yaml").expect("scenario");
-    let t = Instant::now();
-    let sim = Simulator::start(SimConfig {
-        speed: 1.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    })
-    .await
-    .expect("simulator");
-    println!("simulator with {PODS} pods started in {:.1?}", t.elapsed());
-    let dir = tempfile::tempdir().expect("tempdir");
-    let kubeconfig = dir.path().join("kubeconfig");
-    sim.write_kubeconfig(&kubeconfig).expect("kubeconfig");
-    let conn = connect(&ConnectOptions {
-        kubeconfig: Some(kubeconfig.clone()),
-        context: Some("backout-sim".into()),
-        ..ConnectOptions::default()
-    })
-    .await
-    .expect("connect");
+    let big_simulator::BigSimulator {
+        sim,
+        kubeconfig,
+        conn,
+        dir: _dir,
+    } = big_simulator::start("churn", PODS).await;
 
     // Pod watch events, counted apart from the console thread.
     let pod_events = Arc::new(AtomicU64::new(0));
