@@ -83,6 +83,7 @@ fn drill(home: &Path, t0: DateTime<Utc>, mode: &str, detect: i64, communicate: b
             Entry::ClusterActionRequested {
                 action: action.clone(),
                 target: "sim/web/web".into(),
+                change: None,
             },
         ),
         (

@@ -205,6 +205,7 @@ async fn undo(
         Entry::ClusterActionRequested {
             action: kubectl.clone(),
             target: target.to_string(),
+            change: None,
         },
     )?;
     let executed = runner.execute(&action, &lease).await;

@@ -218,7 +218,7 @@ impl Progress {
                     });
                 }
             }
-            Entry::ClusterActionRequested { action, target } => {
+            Entry::ClusterActionRequested { action, target, .. } => {
                 self.cluster_actions.push(ClusterActionRun {
                     action: action.clone(),
                     target: target.clone(),
@@ -265,7 +265,15 @@ impl Progress {
             | Entry::MessageQueued { .. }
             | Entry::MessageDelivered { .. }
             | Entry::MessageFailed { .. }
-            | Entry::DrillEvent { .. } => {}
+            | Entry::DrillEvent { .. }
+            | Entry::AlternativeChosen { .. }
+            | Entry::SeverityDeclared { .. }
+            | Entry::ApprovalRecorded { .. }
+            | Entry::ConnectionSet { .. }
+            | Entry::MessageDrafted { .. }
+            | Entry::MessagePostedByHand { .. }
+            | Entry::StepDoneByAction { .. }
+            | Entry::CommandDeclined { .. } => {}
         }
     }
 

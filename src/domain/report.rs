@@ -597,7 +597,7 @@ pub fn describe(entry: &Entry) -> String {
                 precise_ms(*duration_ms)
             )
         }
-        Entry::ClusterActionRequested { action, target } => {
+        Entry::ClusterActionRequested { action, target, .. } => {
             format!("requested on {target}: {}", one_line(action))
         }
         Entry::ClusterActionFinished {
@@ -685,6 +685,62 @@ pub fn describe(entry: &Entry) -> String {
             one_line(error)
         ),
         Entry::DrillEvent { what } => format!("drill: {}", one_line(what)),
+        Entry::AlternativeChosen {
+            group,
+            member,
+            title,
+            previous,
+            by,
+        } => match previous {
+            Some(p) => format!("{by} changed the choice in {group} from {p} to {member} {title:?}"),
+            None => format!("{by} chose {member} {title:?} in {group}"),
+        },
+        Entry::SeverityDeclared {
+            severity,
+            reason,
+            by,
+            ..
+        } => format!("{by} declared {severity}: {}", one_line(reason)),
+        Entry::ApprovalRecorded {
+            severity,
+            approver,
+            deferred,
+            ..
+        } => {
+            if *deferred {
+                format!("{severity} approval by {approver} recorded as approve-after")
+            } else {
+                format!("{severity} approved by {approver}")
+            }
+        }
+        Entry::ConnectionSet {
+            context,
+            namespace,
+            deployment,
+            source,
+            read_only,
+            ..
+        } => format!(
+            "connected to {}/{}/{} ({source}{})",
+            context.as_deref().unwrap_or("-"),
+            namespace.as_deref().unwrap_or("-"),
+            deployment.as_deref().unwrap_or("-"),
+            if *read_only { ", read-only" } else { "" }
+        ),
+        Entry::MessageDrafted {
+            template, saved_to, ..
+        } => format!("drafted {template} (saved to {saved_to}; sent by hand)"),
+        Entry::MessagePostedByHand { key, where_, by } => {
+            format!("{by} posted message {key} by hand in {}", one_line(where_))
+        }
+        Entry::StepDoneByAction {
+            step,
+            title,
+            action,
+        } => format!("{step} {title:?} done by {}", one_line(action)),
+        Entry::CommandDeclined { step, command } => {
+            format!("declined to run {} in {step}", one_line(command))
+        }
     }
 }
 

@@ -73,6 +73,7 @@ fn requested() -> Entry {
     Entry::ClusterActionRequested {
         action: "kubectl rollout undo deployment/web".into(),
         target: "sim/checkout/web".into(),
+        change: None,
     }
 }
 fn finished(ok: bool) -> Entry {

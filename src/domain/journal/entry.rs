@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::redact::{REDACTED, Redactor, is_secret_name};
 use crate::domain::runbook::StepId;
 
+use super::ChangeDetail;
+
 /// Not `Eq`: baseline values are floating point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -78,6 +80,9 @@ pub enum Entry {
     ClusterActionRequested {
         action: String,
         target: String,
+        /// Before/after, where from and who confirmed (absent in older journals).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        change: Option<ChangeDetail>,
     },
     /// How the cluster change ended: kubectl's result line (`deployment.apps/web rolled
     /// back`, a refusal, an API error, the rollout's final status).
@@ -153,6 +158,84 @@ pub enum Entry {
     DrillEvent {
         what: String,
     },
+    /// The operator chose one member of an alternative group (`alt-1`, member `B`), or
+    /// changed an earlier choice (`previous`). The other members are "not taken".
+    AlternativeChosen {
+        group: String,
+        member: String,
+        title: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous: Option<String>,
+        by: String,
+    },
+    /// The operator declared (or changed) the incident's severity by hand, from a row of
+    /// the runbook's decision table (`row`: its condition text) or a bare severity.
+    /// `rto_secs` starts the RTO clock when the table or front matter gives a target.
+    SeverityDeclared {
+        severity: String,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        row: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rto_secs: Option<u64>,
+        by: String,
+    },
+    /// An approval the decision table asks for at `severity` was given by `approver`
+    /// (`deferred`: recorded as "approve after", where the table allows it).
+    ApprovalRecorded {
+        severity: String,
+        approver: String,
+        deferred: bool,
+        by: String,
+    },
+    /// Where the console is connected: written at start, on resume and whenever it
+    /// changes. `source` says why: `flags`, `front matter`, `inferred`, `resume`,
+    /// `resume override`, `switched by operator`.
+    ConnectionSet {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kubeconfig: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        context: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        namespace: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deployment: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prometheus_url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        theme: Option<String>,
+        read_only: bool,
+        source: String,
+    },
+    /// A message was drafted without a sink to send it: copied to the clipboard and saved
+    /// at `saved_to` (under the session directory) for the operator to post by hand.
+    MessageDrafted {
+        key: String,
+        template: String,
+        text: String,
+        saved_to: String,
+    },
+    /// The operator confirmed a drafted message was posted by hand (`where_`: the channel
+    /// they name, free text).
+    MessagePostedByHand {
+        key: String,
+        #[serde(rename = "where")]
+        where_: String,
+        by: String,
+    },
+    /// A runbook step was completed by a cluster action made elsewhere (the Rollout pane,
+    /// the actions menu, the runbook view) that did what the step describes.
+    StepDoneByAction {
+        step: StepId,
+        title: String,
+        action: String,
+    },
+    /// The operator declined to run a command (or a line of one) when asked to confirm:
+    /// "not run (declined)", never a failure.
+    CommandDeclined {
+        step: StepId,
+        command: String,
+    },
 }
 
 impl Entry {
@@ -226,9 +309,17 @@ impl Entry {
                 run,
                 command: clean(command),
             },
-            Entry::ClusterActionRequested { action, target } => Entry::ClusterActionRequested {
+            Entry::ClusterActionRequested {
+                action,
+                target,
+                change,
+            } => Entry::ClusterActionRequested {
                 action: clean(action),
                 target,
+                change: change.map(|c| ChangeDetail {
+                    via: c.via.map(clean),
+                    ..c
+                }),
             },
             Entry::ClusterActionFinished {
                 action,
@@ -293,6 +384,91 @@ impl Entry {
                 error: clean(error),
             },
             Entry::DrillEvent { what } => Entry::DrillEvent { what: clean(what) },
+            Entry::AlternativeChosen {
+                group,
+                member,
+                title,
+                previous,
+                by,
+            } => Entry::AlternativeChosen {
+                group,
+                member,
+                title: clean(title),
+                previous,
+                by,
+            },
+            Entry::SeverityDeclared {
+                severity,
+                reason,
+                row,
+                rto_secs,
+                by,
+            } => Entry::SeverityDeclared {
+                severity,
+                reason: clean(reason),
+                row: row.map(clean),
+                rto_secs,
+                by,
+            },
+            Entry::ApprovalRecorded {
+                severity,
+                approver,
+                deferred,
+                by,
+            } => Entry::ApprovalRecorded {
+                severity,
+                approver: clean(approver),
+                deferred,
+                by,
+            },
+            Entry::ConnectionSet {
+                kubeconfig,
+                context,
+                namespace,
+                deployment,
+                prometheus_url,
+                theme,
+                read_only,
+                source,
+            } => Entry::ConnectionSet {
+                kubeconfig,
+                context,
+                namespace,
+                deployment,
+                prometheus_url: prometheus_url.map(clean),
+                theme,
+                read_only,
+                source,
+            },
+            Entry::MessageDrafted {
+                key,
+                template,
+                text,
+                saved_to,
+            } => Entry::MessageDrafted {
+                key,
+                template,
+                text: clean(text),
+                saved_to,
+            },
+            Entry::MessagePostedByHand { key, where_, by } => Entry::MessagePostedByHand {
+                key,
+                where_: clean(where_),
+                by,
+            },
+            Entry::StepDoneByAction {
+                step,
+                title,
+                action,
+            } => Entry::StepDoneByAction {
+                step,
+                title: clean(title),
+                action: clean(action),
+            },
+            Entry::CommandDeclined { step, command } => Entry::CommandDeclined {
+                step,
+                command: clean(command),
+            },
             e @ (Entry::CommandFinished { .. }
             | Entry::SessionClosed
             | Entry::SeverityChanged { .. }
@@ -326,6 +502,14 @@ impl Entry {
             Entry::MessageDelivered { .. } => "message_delivered",
             Entry::MessageFailed { .. } => "message_failed",
             Entry::DrillEvent { .. } => "drill_event",
+            Entry::AlternativeChosen { .. } => "alternative_chosen",
+            Entry::SeverityDeclared { .. } => "severity_declared",
+            Entry::ApprovalRecorded { .. } => "approval_recorded",
+            Entry::ConnectionSet { .. } => "connection_set",
+            Entry::MessageDrafted { .. } => "message_drafted",
+            Entry::MessagePostedByHand { .. } => "message_posted_by_hand",
+            Entry::StepDoneByAction { .. } => "step_done_by_action",
+            Entry::CommandDeclined { .. } => "command_declined",
         }
     }
 }
@@ -388,6 +572,100 @@ mod tests {
         ];
         for (entry, expected) in cases {
             assert_eq!(entry.redacted(&r), expected);
+        }
+    }
+
+    #[test]
+    fn a_cluster_action_written_before_change_details_existed_still_loads() {
+        let old = r#"{"type":"cluster_action_requested","action":"kubectl rollout undo deployment/web","target":"sim/shop/web"}"#;
+        let e: Entry = serde_json::from_str(old).expect("old journal line loads");
+        assert_eq!(
+            e,
+            Entry::ClusterActionRequested {
+                action: "kubectl rollout undo deployment/web".into(),
+                target: "sim/shop/web".into(),
+                change: None,
+            }
+        );
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            old,
+            "no empty detail written"
+        );
+    }
+
+    #[test]
+    fn every_new_entry_round_trips_with_its_kind_as_type() {
+        let entries = [
+            Entry::AlternativeChosen {
+                group: "alt-1".into(),
+                member: "B".into(),
+                title: "Specific version".into(),
+                previous: Some("A".into()),
+                by: "alice".into(),
+            },
+            Entry::SeverityDeclared {
+                severity: "SEV-1".into(),
+                reason: "checkout down".into(),
+                row: Some("error rate > 5%".into()),
+                rto_secs: Some(900),
+                by: "alice".into(),
+            },
+            Entry::ApprovalRecorded {
+                severity: "SEV-1".into(),
+                approver: "bob (VP eng)".into(),
+                deferred: true,
+                by: "alice".into(),
+            },
+            Entry::ConnectionSet {
+                kubeconfig: Some("/tmp/kc".into()),
+                context: Some("prod".into()),
+                namespace: Some("shop".into()),
+                deployment: Some("web".into()),
+                prometheus_url: None,
+                theme: None,
+                read_only: true,
+                source: "inferred".into(),
+            },
+            Entry::MessageDrafted {
+                key: "m1".into(),
+                template: "rollback_notification".into(),
+                text: "Rolling back web".into(),
+                saved_to: "messages/m1.txt".into(),
+            },
+            Entry::MessagePostedByHand {
+                key: "m1".into(),
+                where_: "#incidents".into(),
+                by: "alice".into(),
+            },
+            Entry::StepDoneByAction {
+                step: StepId(4),
+                title: "Roll back".into(),
+                action: "kubectl rollout undo deployment/web".into(),
+            },
+            Entry::CommandDeclined {
+                step: StepId(2),
+                command: "kubectl delete deployment/web".into(),
+            },
+            Entry::ClusterActionRequested {
+                action: "kubectl rollout undo deployment/web".into(),
+                target: "sim/shop/web".into(),
+                change: Some(ChangeDetail {
+                    via: Some("rollout pane".into()),
+                    from_revision: Some(3),
+                    to_revision: Some(2),
+                    from_image: Some("web:1.6.0".into()),
+                    to_image: Some("web:1.5.2".into()),
+                    confirmed_by: Some("alice".into()),
+                    previewed: Some("server dry-run + diff".into()),
+                }),
+            },
+        ];
+        for e in entries {
+            let json = serde_json::to_value(&e).unwrap();
+            assert_eq!(json["type"], e.kind(), "{json}");
+            let back: Entry = serde_json::from_value(json).unwrap();
+            assert_eq!(back, e);
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Pure: this module works on bytes. The file writer is `crate::adapters::journal_file`.
 
 mod chain;
+mod change_detail;
 mod entry;
 mod error;
 mod record;
@@ -11,6 +12,7 @@ mod recover;
 pub(crate) mod testing;
 
 pub use chain::{journal_time, open_line, seal, sha256_hex};
+pub use change_detail::ChangeDetail;
 pub use entry::Entry;
 pub use error::{Corruption, JOURNAL_FILE_NAME, JournalError, Problem};
 pub use record::{GENESIS, Record};

@@ -154,6 +154,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
             let entry = Entry::ClusterActionRequested {
                 action: o.kubectl.clone(),
                 target,
+                change: None,
             };
             vec![app.journal(entry, None, Then::ClusterExecute { op })]
         }

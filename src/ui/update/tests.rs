@@ -1199,6 +1199,7 @@ mod undo {
                 action: "kubectl rollout undo deployment/checkout-api --context staging-eu -n shop"
                     .into(),
                 target: "staging-eu/shop/checkout-api".into(),
+                change: None,
             }
         );
         assert_eq!(
