@@ -258,6 +258,22 @@ fn json_alternatives_and_steps_refer_to_each_other_by_the_same_ids() {
         .map(|m| m["key"].as_str().expect("key"))
         .collect();
     assert_eq!(keys, ["A", "B", "C", "D"]);
+    // Sections of alternatives name the same group and member ids, never positions.
+    let alt_sections: Vec<(&str, &str)> = file["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .filter(|s| s["role"] == "alternative")
+        .map(|s| {
+            (
+                s["group"].as_str().expect("group id"),
+                s["member"].as_str().expect("member key"),
+            )
+        })
+        .collect();
+    for key in ["A", "B", "C", "D"] {
+        assert!(alt_sections.contains(&("alt-1", key)), "{alt_sections:?}");
+    }
     let steps = file["steps"].as_array().expect("steps");
     for member in group["members"].as_array().expect("members") {
         for id in member["steps"].as_array().expect("member steps") {

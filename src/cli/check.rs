@@ -44,7 +44,7 @@ pub struct FileReport {
     /// Remarks that need no action (e.g. another tool's front matter was ignored).
     pub info: Vec<JsonDiagnostic>,
     /// Every heading with its role (phase kind, alternative or reference).
-    pub sections: Vec<runbook::Section>,
+    pub sections: Vec<SectionReport>,
     /// Groups of alternatives with their members.
     pub alternatives: Vec<AlternativeGroupReport>,
     pub steps: Vec<StepReport>,
@@ -87,6 +87,55 @@ pub struct AlternativeReport {
     pub line: usize,
     pub meta: runbook::AlternativeMeta,
     pub steps: Vec<String>,
+}
+
+/// One heading as `check -o json` shows it: an alternative's section names its group and
+/// member by the same ids as `alternatives[]` (`alt-1`, `B`), never by position.
+#[derive(Debug, Serialize)]
+pub struct SectionReport {
+    pub heading: String,
+    pub line: usize,
+    pub level: u8,
+    /// `phase`, `alternative` or `reference`.
+    pub role: &'static str,
+    /// The phase kind, for phases and alternatives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<runbook::PhaseKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+}
+
+impl SectionReport {
+    fn of(rb: &Runbook, section: &runbook::Section) -> SectionReport {
+        let (role, kind, group, member) = match section.role {
+            runbook::SectionRole::Phase { kind } => ("phase", Some(kind), None, None),
+            runbook::SectionRole::Alternative {
+                kind,
+                group,
+                member,
+            } => {
+                let g = rb.alternatives.get(group);
+                (
+                    "alternative",
+                    Some(kind),
+                    g.map(|g| g.id.clone()),
+                    g.and_then(|g| g.members.get(member)).map(|m| m.key.clone()),
+                )
+            }
+            runbook::SectionRole::Reference => ("reference", None, None, None),
+        };
+        SectionReport {
+            heading: section.heading.clone(),
+            line: section.line,
+            level: section.level,
+            role,
+            kind,
+            group,
+            member,
+        }
+    }
 }
 
 /// Which group and member a step belongs to, by the ids `alternatives` uses.
@@ -308,7 +357,11 @@ pub fn check_file(path: &Path) -> FileReport {
                 .iter()
                 .map(AlternativeGroupReport::of)
                 .collect(),
-            sections: rb.sections,
+            sections: rb
+                .sections
+                .iter()
+                .map(|section| SectionReport::of(&rb, section))
+                .collect(),
         },
         Err(e) => {
             let errors = match &e {
