@@ -1296,18 +1296,56 @@ pub(super) fn first_sentence(text: &str) -> Option<String> {
 }
 
 /// The first line of a script when it is a comment (`# Check current status`).
+///
+/// Among the comments above the first command, an `Action:` comment says what the block
+/// does (its text is the title); comments that say when to use it (`Symptoms: …`,
+/// `Trigger: …`) are skipped.
 fn leading_comment(script: &str) -> Option<String> {
-    let first = script.lines().find(|l| !l.trim().is_empty())?.trim();
-    if first.starts_with("#!") {
-        return None;
+    let mut comments = Vec::new();
+    for line in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if line.starts_with("#!") && comments.is_empty() {
+            return None;
+        }
+        let Some(comment) = line.strip_prefix('#') else {
+            break;
+        };
+        let comment = comment.trim_start_matches('#').trim();
+        if !comment.is_empty() {
+            comments.push(comment);
+        }
     }
-    let comment = first.strip_prefix('#')?.trim_start_matches('#').trim();
-    (!comment.is_empty()).then(|| one_liner(comment))
+    let action = comments.iter().find_map(|c| {
+        let (label, rest) = c.split_once(':')?;
+        label
+            .trim()
+            .eq_ignore_ascii_case("action")
+            .then_some(rest.trim())
+            .filter(|r| !r.is_empty())
+    });
+    action
+        .or_else(|| comments.into_iter().find(|c| !roles::is_meta_line(c)))
+        .map(one_liner)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_block_is_titled_by_its_action_comment_not_by_its_symptoms() {
+        let script = "# Symptoms: 500s from the API\n# Action: Roll back to the pre-migration version\ncurl -X POST http://deploy/rollback\n";
+        assert_eq!(
+            leading_comment(script).as_deref(),
+            Some("Roll back to the pre-migration version")
+        );
+        let script = "# Trigger: error rate above 5%\n# Switch traffic back\ncurl -X POST x\n";
+        assert_eq!(
+            leading_comment(script).as_deref(),
+            Some("Switch traffic back")
+        );
+        assert_eq!(leading_comment("#!/bin/sh\n# Roll back\nx\n"), None);
+        assert_eq!(leading_comment("kubectl get pods\n# later\n"), None);
+    }
 
     #[test]
     fn titles() {

@@ -254,7 +254,9 @@ pub(super) fn read_meta(text: &str) -> AlternativeMeta {
             continue;
         }
         let slot = match label.trim().to_ascii_lowercase().as_str() {
-            "when" | "when to use" | "use when" => &mut meta.when,
+            "when" | "when to use" | "use when" | "trigger" | "triggers" | "symptoms" | "signs" => {
+                &mut meta.when
+            }
             "duration" | "time to complete" | "time" | "estimated time" => &mut meta.duration,
             "complexity" => &mut meta.complexity,
             "risk" | "risk level" => &mut meta.risk,
