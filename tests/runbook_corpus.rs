@@ -828,7 +828,7 @@ fn verification_checks_come_from_front_matter_promql_blocks_and_rollout_status_l
                 "#2",
                 "Errors must fall back under 1 %",
                 "promql",
-                "step_30 < 0.01",
+                "errors_must_fall_back < 0.01",
                 None,
                 30
             ),
@@ -880,7 +880,7 @@ fn verification_checks_come_from_front_matter_promql_blocks_and_rollout_status_l
         panic!("promql")
     };
     assert!(
-        block.queries["step_30"]
+        block.queries["errors_must_fall_back"]
             .starts_with("sum(rate(http_requests_total{app=\"web\",code=~\"5..\"}[5m]))")
     );
     assert_eq!(rb.checks[0].source, CheckSource::PromqlBlock);

@@ -87,7 +87,7 @@ fn a_promql_block_fails_during_the_bad_release_and_holds_after_the_undo() {
         }
         _ => false,
     });
-    assert!(last.starts_with("step_11 = 0.1"), "{last}");
+    assert!(last.starts_with("errors_must_fall_back = 0.1"), "{last}");
 
     // The undo: the check holds over a minute sampled every 10 s, ten times faster.
     sim.ok(&[

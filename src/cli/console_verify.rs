@@ -137,7 +137,7 @@ mod tests {
         let book = runbook::parse(Path::new("r.md"), RUNBOOK).expect("loads");
         assert_eq!(book.checks.len(), 2);
         let source = verify_metrics(&book, &ConsoleArgs::default()).expect("a source");
-        assert_eq!(source.names(), ["error_rate", "step_12"]);
+        assert_eq!(source.names(), ["error_rate", "sum_rate_x_5m"]);
         let feed = verify_feed(
             &book,
             &ConsoleArgs::default(),

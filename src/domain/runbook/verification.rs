@@ -3,7 +3,7 @@
 //! steps), ```promql blocks holding a comparison, and `kubectl rollout status
 //! deployment/NAME` lines (each attaching to the block it is written in).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::front_matter::{DurationSpec, FrontMatter, VerifyEntry};
 use super::model::{Bindings, Phase, PhaseKind, Step, StepId, StepKind};
@@ -26,6 +26,12 @@ pub(super) fn attach(
 ) -> Vec<Check> {
     let vars: Bindings = front.map(|f| f.vars.clone()).unwrap_or_default();
     let entries: &[VerifyEntry] = front.map_or(&[], |f| f.verify.as_slice());
+    // A ```promql block's query is named after its step; names already taken (the front
+    // matter's queries, earlier blocks) are never reused.
+    let mut names: BTreeSet<String> = front
+        .and_then(|f| f.metrics.as_ref())
+        .map(|m| m.queries.keys().cloned().collect())
+        .unwrap_or_default();
     // Written checks first, keyed by the step's index within its phase.
     let mut found: Vec<(usize, usize, Check)> = Vec::new();
     for (pi, phase) in phases.iter().enumerate() {
@@ -33,7 +39,7 @@ pub(super) fn attach(
             continue;
         }
         for (si, step) in phase.steps.iter().enumerate() {
-            for check in written_checks(step, &vars) {
+            for check in written_checks(step, &vars, &mut names) {
                 found.push((pi, si, check));
             }
         }
@@ -136,9 +142,34 @@ fn unique_names(checks: &mut [Check]) {
     }
 }
 
+/// A readable, unused name for a ```promql block's query, from its step's title
+/// (`Errors must fall back under 1 %` → `errors_must_fall_back`), shown wherever its value
+/// is (`errors_must_fall_back = 0.004`). A taken name gets `_2`, `_3`, …; a title without
+/// words gives `check_line_N`.
+fn query_name(title: &str, line: usize, names: &mut BTreeSet<String>) -> String {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let base = match words.first() {
+        Some(first) if first.starts_with(|c: char| c.is_ascii_alphabetic()) => words.join("_"),
+        _ => format!("check_line_{line}"),
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while names.contains(&name) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    names.insert(name.clone());
+    name
+}
+
 /// Checks a written verification step holds: a PromQL block with a comparison, or the
 /// `kubectl rollout status` lines of a command block.
-fn written_checks(step: &Step, vars: &Bindings) -> Vec<Check> {
+fn written_checks(step: &Step, vars: &Bindings, names: &mut BTreeSet<String>) -> Vec<Check> {
     let check = |name: String, probe: Probe, source: CheckSource| Check {
         name,
         probe,
@@ -155,7 +186,7 @@ fn written_checks(step: &Step, vars: &Bindings) -> Vec<Check> {
             let (Some(op), Ok(threshold)) = (cmp_op(split.op), split.number.parse::<f64>()) else {
                 return Vec::new();
             };
-            let metric = format!("step_{}", step.line);
+            let metric = query_name(&step.title, step.line, names);
             let text = format!("{metric} {} {}", split.op, split.number);
             let condition = Condition::Compare {
                 op,
@@ -270,4 +301,32 @@ fn from_entry(index: usize, e: &VerifyEntry) -> Option<Check> {
         source: CheckSource::FrontMatter { index },
         step: StepId(0),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_promql_blocks_query_is_named_after_its_step_and_never_reuses_a_name() {
+        let mut names = BTreeSet::from(["error_rate".to_string()]);
+        assert_eq!(
+            query_name("Error rate", 12, &mut names),
+            "error_rate_2",
+            "the front matter's error_rate is taken"
+        );
+        assert_eq!(
+            query_name("p95 latency back under 1000 ms", 16, &mut names),
+            "p95_latency_back_under"
+        );
+        assert_eq!(
+            query_name("p95 latency back under 500 ms", 20, &mut names),
+            "p95_latency_back_under_2"
+        );
+        assert_eq!(
+            query_name("99th percentile", 30, &mut names),
+            "check_line_30"
+        );
+        assert_eq!(query_name("—", 31, &mut names), "check_line_31");
+    }
 }
