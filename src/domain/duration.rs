@@ -62,11 +62,18 @@ impl Syntax {
         unit_list: "ns, us, ms, s, m or h",
     };
 
-    /// Drill scenario times: `ms`, `s`, `m`, `h`; a bare number is seconds.
+    /// Drill scenario times: `ms`, `s`, `m`, `h`, `d` (a history revision `3d` ago); a
+    /// bare number is seconds.
     pub const SCENARIO: Syntax = Syntax {
-        units: &[("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)],
+        units: &[
+            ("ms", 0.001),
+            ("s", 1.0),
+            ("m", 60.0),
+            ("h", 3600.0),
+            ("d", 86_400.0),
+        ],
         bare: Bare::Seconds,
-        unit_list: "ms, s, m or h",
+        unit_list: "ms, s, m, h or d",
     };
 }
 
@@ -248,7 +255,8 @@ mod tests {
         assert_eq!(sc("1m30s"), Ok(Duration::from_secs(90)));
         assert_eq!(sc("12"), Ok(Duration::from_secs(12)));
         assert_eq!(sc("0.5"), Ok(Duration::from_millis(500)));
-        assert!(sc("1d").is_err());
+        assert_eq!(sc("3d"), Ok(Duration::from_secs(259_200)));
+        assert!(sc("1w").is_err());
     }
 
     proptest! {

@@ -496,38 +496,13 @@ fn d_namespace() -> String {
     "default".into()
 }
 
-/// Parses `90s`, `2m`, `1m30s`, `1h`, `250ms` or a bare number of seconds.
+/// Parses `90s`, `2m`, `1m30s`, `1h`, `3d`, `250ms` or a bare number of seconds, with the
+/// project's one duration parser (range-checked: an absurd length is refused, never a
+/// panic further on).
 pub fn parse_duration(s: &str) -> Option<f64> {
-    let s = s.trim();
-    if let Ok(n) = s.parse::<f64>() {
-        return (n >= 0.0).then_some(n);
-    }
-    let mut total = 0.0;
-    let mut num = String::new();
-    let mut chars = s.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || c == '.' {
-            num.push(c);
-            continue;
-        }
-        let value: f64 = num.parse().ok()?;
-        num.clear();
-        let unit = match c {
-            'd' => 86_400.0,
-            'h' => 3600.0,
-            'm' if chars.peek() == Some(&'s') => {
-                chars.next();
-                0.001
-            }
-            'm' => 60.0,
-            's' => 1.0,
-            _ => return None,
-        };
-        total += value * unit;
-        any = true;
-    }
-    (num.is_empty() && any).then_some(total)
+    crate::domain::duration::parse(s, crate::domain::duration::Syntax::SCENARIO)
+        .ok()
+        .map(|d| d.as_secs_f64())
 }
 
 impl Scenario {
