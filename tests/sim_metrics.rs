@@ -9,9 +9,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use backout::adapters::metrics_source::{MetricsSource, Window};
-use backout::adapters::sim_metrics::SimMetricsSource;
 use backout::domain::decision::{Matrix, MatrixState, Reading, Signals};
 use backout::domain::runbook;
+use backout::sim::metrics_source::SimMetricsSource;
 use backout::sim::{Scenario, SimConfig};
 use chrono::Utc;
 use common::Sim;
@@ -193,7 +193,7 @@ fn a_missing_target_or_no_ready_pods_is_unknown_not_zero() {
     let sim = Sim::start(common::WEB, 20.0);
     let gone = SimMetricsSource::new(
         sim.handle(),
-        backout::adapters::sim_metrics::SimTarget {
+        backout::sim::metrics_source::SimTarget {
             namespace: "shop".into(),
             deployment: "nope".into(),
             service: None,
@@ -210,7 +210,7 @@ fn a_missing_target_or_no_ready_pods_is_unknown_not_zero() {
 
     let web = SimMetricsSource::new(
         sim.handle(),
-        backout::adapters::sim_metrics::SimTarget {
+        backout::sim::metrics_source::SimTarget {
             namespace: "shop".into(),
             deployment: "web".into(),
             service: None,

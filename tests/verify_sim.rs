@@ -12,12 +12,12 @@ use std::time::Duration;
 
 use backout::adapters::kube::{ActionRunner, FollowOutcome, LeaseGuard};
 use backout::adapters::metrics_source::MetricsSource;
-use backout::adapters::sim_metrics::SimMetricsSource;
 use backout::adapters::verify::{ClusterProbe, Control, Prober, TimeScale, run_window};
 use backout::domain::cluster::{ClusterAction, Target};
 use backout::domain::decision::Reading;
 use backout::domain::runbook::{self, Runbook};
 use backout::domain::verify::{Outcome, Probe, check_queries};
+use backout::sim::metrics_source::SimMetricsSource;
 use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 use futures::future::join_all;

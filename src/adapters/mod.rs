@@ -14,5 +14,4 @@ pub mod secret;
 pub mod secret_file;
 pub mod session_store;
 pub mod shell;
-pub mod sim_metrics;
 pub mod verify;

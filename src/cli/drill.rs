@@ -25,13 +25,13 @@ use super::{CliError, ConsoleArgs, DrillArgs, DrillsArgs, DrillsFormat};
 use crate::adapters::config::UserConfig;
 use crate::adapters::drill_history;
 use crate::adapters::session_store::{SessionDir, SessionStore, home_dir};
-use crate::adapters::sim_metrics::SimMetricsSource;
 use crate::domain::drill_record::{DrillRecord, card_text, history_markdown, history_table};
 use crate::domain::journal::Entry;
 use crate::domain::runbook::{self, Runbook};
 use crate::domain::scorecard::score;
 use crate::runtime::drill_feed::{DrillFeed, follow_timeline};
 use crate::runtime::scorecard_screen;
+use crate::sim::metrics_source::SimMetricsSource;
 use crate::sim::{Scenario, SimConfig, Simulator};
 use crate::ui::state::drill::DrillIntro;
 use crate::ui::theme::Theme;
@@ -597,7 +597,7 @@ mod tests {
 #[cfg(test)]
 mod scenario_tests {
     use super::*;
-    use crate::adapters::sim_metrics::ModelMetric;
+    use crate::sim::metrics_source::ModelMetric;
 
     /// Every shipped scenario names a runbook that loads without warnings, targets the
     /// scenario's namespace and one of its deployments, and names only metrics the

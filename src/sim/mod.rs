@@ -22,6 +22,7 @@ pub mod controllers;
 pub mod discovery;
 pub mod events;
 pub mod kubeconfig;
+pub mod metrics_source;
 pub mod objects;
 pub mod patch;
 pub mod protobuf;
