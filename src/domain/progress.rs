@@ -273,7 +273,8 @@ impl Progress {
             | Entry::MessageDrafted { .. }
             | Entry::MessagePostedByHand { .. }
             | Entry::StepDoneByAction { .. }
-            | Entry::CommandDeclined { .. } => {}
+            | Entry::CommandDeclined { .. }
+            | Entry::RolloutFollowStarted { .. } => {}
         }
     }
 

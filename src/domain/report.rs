@@ -738,6 +738,9 @@ pub fn describe(entry: &Entry) -> String {
             title,
             action,
         } => format!("{step} {title:?} done by {}", one_line(action)),
+        Entry::RolloutFollowStarted { action } => {
+            format!("following the rollout of {}", one_line(action))
+        }
         Entry::CommandDeclined { step, command } => {
             format!("declined to run {} in {step}", one_line(command))
         }

@@ -157,7 +157,9 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
         .any(|r| matches!(r.entry, Entry::MessageQueued { .. }));
 
     // A cluster action journals its result, then (when it rolls pods) the followed
-    // rollout's end under the same action: only the last of those is the recovery.
+    // rollout's end under the same action: only the last of those is the recovery. A
+    // result followed by `RolloutFollowStarted` is never the recovery, even when the
+    // process was killed before the follow's end was written (issue 15, point 3).
     let superseded: std::collections::BTreeSet<usize> = records
         .iter()
         .enumerate()
@@ -166,11 +168,16 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
                 let next = records[i + 1..].iter().find(|n| {
                     matches!(
                         n.entry,
-                        Entry::ClusterActionFinished { .. } | Entry::ClusterActionRequested { .. }
+                        Entry::ClusterActionFinished { .. }
+                            | Entry::ClusterActionRequested { .. }
+                            | Entry::RolloutFollowStarted { .. }
                     )
                 });
                 match next.map(|n| &n.entry) {
-                    Some(Entry::ClusterActionFinished { action: a, .. }) if a == action => Some(i),
+                    Some(
+                        Entry::ClusterActionFinished { action: a, .. }
+                        | Entry::RolloutFollowStarted { action: a },
+                    ) if a == action => Some(i),
                     _ => None,
                 }
             }

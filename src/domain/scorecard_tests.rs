@@ -390,6 +390,33 @@ fn cases() -> Vec<Case> {
             shortfall: Some("recover: not reached"),
         },
         Case {
+            // Issue 15, point 3: SIGKILL during the follow writes nothing more; the
+            // request's acknowledgement must not be scored as the recovery.
+            name: "a drill killed while following the rollout is not recovered",
+            journal: vec![
+                (0, event("bad")),
+                (5, ack("SEV-1")),
+                (10, requested()),
+                (
+                    11,
+                    Entry::ClusterActionFinished {
+                        action: "kubectl rollout undo deployment/web".into(),
+                        outcome: "deployment.apps/web rolled back".into(),
+                        ok: true,
+                    },
+                ),
+                (
+                    11,
+                    Entry::RolloutFollowStarted {
+                        action: "kubectl rollout undo deployment/web".into(),
+                    },
+                ),
+            ],
+            stages: [Some(5.0), Some(5.0), None, None, None],
+            passed: false,
+            shortfall: Some("recover: not reached"),
+        },
+        Case {
             name: "a failed rollout is not a recovery",
             journal: vec![
                 (0, event("bad")),

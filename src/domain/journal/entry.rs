@@ -91,6 +91,13 @@ pub enum Entry {
         outcome: String,
         ok: bool,
     },
+    /// The cluster accepted a change that rolls pods and the console is now following the
+    /// rollout to its end: the request's result is not the outcome yet. A later
+    /// `ClusterActionFinished` for the same action tells how the rollout ended; none (the
+    /// process was killed) means the outcome is unknown, never "recovered".
+    RolloutFollowStarted {
+        action: String,
+    },
     /// The operator ended the session (quit with everything done, or `q` twice).
     SessionClosed,
     /// The decision matrix's highest firing severity changed (`None`: nothing fires).
@@ -384,6 +391,9 @@ impl Entry {
                 error: clean(error),
             },
             Entry::DrillEvent { what } => Entry::DrillEvent { what: clean(what) },
+            Entry::RolloutFollowStarted { action } => Entry::RolloutFollowStarted {
+                action: clean(action),
+            },
             Entry::AlternativeChosen {
                 group,
                 member,
@@ -502,6 +512,7 @@ impl Entry {
             Entry::MessageDelivered { .. } => "message_delivered",
             Entry::MessageFailed { .. } => "message_failed",
             Entry::DrillEvent { .. } => "drill_event",
+            Entry::RolloutFollowStarted { .. } => "rollout_follow_started",
             Entry::AlternativeChosen { .. } => "alternative_chosen",
             Entry::SeverityDeclared { .. } => "severity_declared",
             Entry::ApprovalRecorded { .. } => "approval_recorded",

@@ -160,6 +160,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
         }
         (OpStage::Executing, ClusterStep::Executed(result)) => {
             let action = o.kubectl.clone();
+            let action_for_follow = action.clone();
             let starts_rollout = o.action.starts_rollout();
             let (outcome, ok, follow) = match result {
                 Ok(done) => {
@@ -177,6 +178,15 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
                 None,
                 Then::Nothing,
             )];
+            if follow {
+                fx.push(app.journal(
+                    Entry::RolloutFollowStarted {
+                        action: action_for_follow.clone(),
+                    },
+                    None,
+                    Then::Nothing,
+                ));
+            }
             let c = app.cluster.as_mut().expect("checked above");
             if follow {
                 if let Some(o) = c.op.as_mut() {

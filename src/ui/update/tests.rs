@@ -1228,9 +1228,14 @@ mod undo {
             ),
         );
         assert_eq!(fx, vec![Effect::ClusterFollow { op: 1 }]);
+        // The acknowledgement, then that the rollout is being followed: a process killed
+        // now is not scored as recovered (issue 15, point 3).
         assert!(matches!(
             &written[..],
-            [Entry::ClusterActionFinished { ok: true, .. }]
+            [
+                Entry::ClusterActionFinished { ok: true, .. },
+                Entry::RolloutFollowStarted { .. }
+            ]
         ));
         // Progress drives the gauge.
         let progressing = RolloutStatus::Progressing {
