@@ -1,6 +1,8 @@
+use super::markdown::{cell, code};
 use super::*;
 use crate::domain::journal::testing::t0;
 use crate::domain::journal::{GENESIS, seal};
+use crate::domain::redact::REDACTED;
 use crate::domain::runbook::{Phase, PhaseKind, Step, StepKind};
 use chrono::Duration;
 use std::path::PathBuf;

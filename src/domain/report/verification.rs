@@ -95,7 +95,9 @@ pub fn markdown(md: &mut String, checks: &[VerificationReport]) {
     for v in checks {
         let result = match (v.passed, &v.cut_short) {
             (None, _) => "no result (the session ended first)".to_string(),
-            (Some(false), Some(reason)) if super::verify::interrupted_by_quit(Some(reason)) => {
+            (Some(false), Some(reason))
+                if crate::domain::verify::interrupted_by_quit(Some(reason)) =>
+            {
                 "interrupted (the console quit before the window ended)".to_string()
             }
             (Some(true), None) => "passed".to_string(),
@@ -108,7 +110,7 @@ pub fn markdown(md: &mut String, checks: &[VerificationReport]) {
         };
         let window = v
             .window_secs
-            .map(super::duration_text::compact)
+            .map(crate::domain::duration_text::compact)
             .unwrap_or_else(|| "one sample".into());
         let what = if v.description.is_empty() {
             format!("`{}`", cell(&v.check))
