@@ -678,6 +678,7 @@ fn a_window_the_console_quit_in_reads_interrupted_not_failed() {
         passed: false,
         detail: "watched 4m: 4 of 4 samples held, last seen HTTP 200".into(),
         cut_short: Some(crate::domain::verify::CUT_SHORT_BY_QUIT.into()),
+        outcome: None,
     };
     assert_eq!(
         describe(&quit),
@@ -688,6 +689,7 @@ fn a_window_the_console_quit_in_reads_interrupted_not_failed() {
         passed: false,
         detail: "sample 2 at 1m: HTTP 503".into(),
         cut_short: None,
+        outcome: None,
     };
     assert_eq!(
         describe(&failed),

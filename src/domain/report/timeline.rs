@@ -141,6 +141,7 @@ pub fn describe(entry: &Entry) -> String {
             passed,
             detail,
             cut_short,
+            outcome,
         } => {
             if crate::domain::verify::interrupted_by_quit(cut_short.as_deref()) {
                 return format!(
@@ -148,7 +149,7 @@ pub fn describe(entry: &Entry) -> String {
                     one_line(detail)
                 );
             }
-            let verdict = if *passed { "passed" } else { "failed" };
+            let verdict = crate::domain::verify::Verdict::of_record(*passed, *outcome).label();
             let cut = cut_short
                 .as_deref()
                 .map(|r| format!(" (window cut short: {})", one_line(r)))
