@@ -11,13 +11,14 @@ use crate::domain::duration_text::compact;
 /// Renders the report as Markdown.
 pub fn to_markdown(report: &Report) -> String {
     let mut md = String::new();
-    let title = if report.title.is_empty() {
-        "untitled session"
-    } else {
-        &report.title
-    };
-    let _ = writeln!(md, "# Incident report: {}\n", inline(title));
+    let name = super::session_name(&report.title, report.target.as_deref());
+    let _ = writeln!(md, "# Incident report: {}\n", inline(&name));
     overview(&mut md, report);
+    super::incident::summary_md(&mut md, &report.incident);
+    super::changes::changes_md(&mut md, &report.changes);
+    super::impact::impact_md(&mut md, report.impact.as_ref());
+    super::decisions::decisions_md(&mut md, &report.decisions);
+    super::incident::to_fill_md(&mut md);
     summary(&mut md, report);
     super::phases::phases_md(&mut md, report);
     super::checklist::checklist_md(&mut md, report);
@@ -48,6 +49,9 @@ fn overview(md: &mut String, r: &Report) {
     };
     if let Some(id) = &r.session_id {
         row("Session", code(id));
+    }
+    if let Some(t) = &r.target {
+        row("Target", code(t));
     }
     row("Runbook", code(&r.runbook_path));
     row("Runbook SHA-256", code(&r.runbook_sha256));

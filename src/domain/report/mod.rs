@@ -16,28 +16,55 @@ use crate::domain::progress::Progress;
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{Runbook, StepId};
 
+mod changes;
 mod checklist;
 mod commands;
+mod decisions;
+mod impact;
+mod incident;
 mod markdown;
 mod messages;
 mod phases;
 mod resumes;
+mod target;
 mod timeline;
 mod verification;
 
+pub use changes::{ChangePath, ChangeReport};
 pub use checklist::{ChecklistItem, ItemStatus, SkippedStep};
 pub use commands::{CommandReport, RunStatus};
+pub use decisions::{DecisionKind, DecisionReport};
+pub use impact::ImpactReport;
+pub use incident::{IncidentSummary, TO_FILL};
 pub use markdown::to_markdown;
 pub use messages::{MessageReport, MessageStatus};
 pub use phases::{PhaseReport, PhaseSpan};
 pub use resumes::ResumeReport;
+pub use target::{session_name, session_target};
 pub use timeline::{TimelineEntry, describe};
 pub use verification::VerificationReport;
 
+/// The version of the report's JSON shape (`report -o json`), documented in
+/// `docs/report.md` and checked against `docs/report.schema.json`. Raised when a field
+/// changes meaning or goes away; new fields may appear without a raise.
+pub const SCHEMA_VERSION: u32 = 2;
+
 /// An incident report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
     pub title: String,
+    /// What the session worked on (`context/namespace/deployment`), see [`session_target`].
+    pub target: Option<String>,
+    /// The common incident-report template's head.
+    pub incident: IncidentSummary,
+    /// Every change made to the cluster, from whichever path.
+    pub changes: Vec<ChangeReport>,
+    /// The impact window; `None` when nothing says there was impact.
+    pub impact: Option<ImpactReport>,
+    /// Severity declared, approvals, alternatives chosen, skips, declined commands.
+    pub decisions: Vec<DecisionReport>,
     /// Set by the caller (the journal does not know its directory's name).
     pub session_id: Option<String>,
     pub runbook_path: String,
@@ -96,7 +123,22 @@ pub fn build(progress: &Progress, records: &[Record], runbook: Option<&Runbook>)
             actors.push(r.actor.clone());
         }
     }
+    let changes = changes::changes(records);
+    let impact = impact::impact(records, &changes, ended_at);
+    let target = session_target(records, runbook);
+    let incident = incident::summary(
+        impact.as_ref(),
+        &changes,
+        target.as_deref(),
+        (progress.started_at, ended_at),
+    );
     let mut report = Report {
+        schema_version: SCHEMA_VERSION,
+        target,
+        incident,
+        decisions: decisions::decisions(records),
+        changes,
+        impact,
         title: if progress.title.is_empty() {
             runbook.map(|rb| rb.title.clone()).unwrap_or_default()
         } else {
@@ -170,6 +212,39 @@ impl Report {
         };
         r(&mut self.title);
         r(&mut self.runbook_path);
+        for c in &mut self.changes {
+            r(&mut c.action);
+            for v in [
+                &mut c.summary,
+                &mut c.via,
+                &mut c.outcome,
+                &mut c.confirmed_by,
+                &mut c.previewed,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                r(v);
+            }
+        }
+        if let Some(i) = &mut self.impact {
+            r(&mut i.trigger);
+        }
+        for d in &mut self.decisions {
+            r(&mut d.decision);
+            if let Some(w) = &mut d.reason {
+                r(w);
+            }
+        }
+        for v in [
+            &mut self.incident.trigger,
+            &mut self.incident.rollback_method,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            r(v);
+        }
         self.actors.iter_mut().for_each(r);
         for p in &mut self.phases {
             r(&mut p.title);
@@ -230,5 +305,7 @@ fn step_titles(records: &[Record], runbook: Option<&Runbook>) -> BTreeMap<StepId
     titles
 }
 
+#[cfg(test)]
+mod incident_tests;
 #[cfg(test)]
 mod tests;
