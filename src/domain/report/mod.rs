@@ -309,3 +309,5 @@ fn step_titles(records: &[Record], runbook: Option<&Runbook>) -> BTreeMap<StepId
 mod incident_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod text_tests;
