@@ -389,3 +389,68 @@ fn the_json_carries_the_same_sections() {
     assert_eq!(v["verification"][0]["result"], "failed");
     assert_eq!(v["messages"][0]["status"]["status"], "posted_by_hand");
 }
+
+#[test]
+fn a_step_whose_kubectl_line_ran_natively_is_one_change_not_two() {
+    let line = "kubectl rollout undo deployment/web -n shop";
+    let records = journal(vec![
+        (
+            0,
+            ALICE,
+            Entry::CommandStarted {
+                step: StepId(3),
+                run: 1,
+                command: line.into(),
+            },
+        ),
+        (
+            1,
+            ALICE,
+            Entry::ClusterActionRequested {
+                action: UNDO.into(),
+                target: "prod-eu/shop/web".into(),
+                change: Some(ChangeDetail {
+                    via: Some("step #4".into()),
+                    ..ChangeDetail::default()
+                }),
+            },
+        ),
+        (
+            5,
+            ALICE,
+            Entry::CommandFinished {
+                step: StepId(3),
+                run: 1,
+                exit_code: Some(0),
+                duration_ms: 4000,
+                cancelled: false,
+            },
+        ),
+        (
+            9,
+            ALICE,
+            Entry::CommandStarted {
+                step: StepId(5),
+                run: 2,
+                command: "helm rollback web 3".into(),
+            },
+        ),
+    ]);
+    let r = report(&records);
+    let rows: Vec<(ChangePath, Option<&str>)> = r
+        .changes
+        .iter()
+        .map(|c| (c.path, c.via.as_deref()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (ChangePath::ClusterAction, Some("step #4")),
+            (ChangePath::Command, Some("step #6")),
+        ]
+    );
+    assert_eq!(
+        r.changes[1].summary.as_deref(),
+        Some("helm rollback web → revision 3")
+    );
+}
