@@ -26,7 +26,8 @@ pub struct IncidentSummary {
     pub affected_services: Vec<String>,
     /// The first rollback: its command and where it was made from.
     pub rollback_method: Option<String>,
-    /// `revision 3 (web:1.6.0) → revision 2 (web:1.5.2)` of the first rollback.
+    /// `revision 3 (web:1.6.0) → revision 2 (web:1.5.2)` of the first rollback (for one
+    /// made in the shell, what its line says).
     pub rolled_back: Option<String>,
     pub impact: Option<String>,
     /// Always `None`: for the team to fill in.
@@ -66,7 +67,8 @@ pub fn summary(
                 .unwrap_or_default();
             format!("{}{via}", c.action)
         }),
-        rolled_back: rollback.and_then(ChangeReport::from_to),
+        // A shell rollback knows only what its line says (`helm rollback web → revision 3`).
+        rolled_back: rollback.and_then(|c| c.from_to().or_else(|| c.summary.clone())),
         impact: impact.map(|i| {
             let sev = i
                 .peak_severity
