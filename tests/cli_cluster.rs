@@ -127,6 +127,24 @@ fn undo_with_typed_confirmation_journals_and_follows_to_complete() {
         ),
         "{report}"
     );
+    // Changes made: from which revision and image to which, via `backout undo`, who
+    // confirmed, the dry-run seen, followed to the end (issue 14 point 8).
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| 20") && l.contains("`kubectl rollout undo deployment/web"))
+        .unwrap_or_else(|| panic!("a change row:\n{report}"));
+    assert!(
+        row.contains("| backout-sim/shop/web |")
+            && row.contains("(shop/web:1.2) → revision ")
+            && row.contains("(shop/web:1.1) | backout undo |")
+            && row.contains("| server dry-run + diff |")
+            && row.ends_with("| followed to the end |"),
+        "{row}"
+    );
+    assert!(
+        report.contains("| Rollback method | kubectl rollout undo deployment/web --context backout-sim -n shop (via backout undo) |"),
+        "{report}"
+    );
 }
 
 #[test]

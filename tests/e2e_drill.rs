@@ -599,6 +599,48 @@ fn run_case(case: &Case) {
         dir.join("kubeconfig").is_file(),
         "kubeconfig in the session"
     );
+
+    // The report tells the incident: the change from → to, the impact window, the
+    // decisions (issue 14 point 8).
+    let out = std::process::Command::new(bin())
+        .arg("report")
+        .env("BACKOUT_HOME", home.path())
+        .output()
+        .expect("backout report");
+    assert!(out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    let section = |name: &str| {
+        report
+            .split(&format!("\n## {name}\n"))
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .unwrap_or_else(|| panic!("a {name} section:\n{report}"))
+            .to_string()
+    };
+    let changes = section("Changes made");
+    assert!(
+        changes.lines().any(|l| l.starts_with("| 20")
+            && l.contains(" → ")
+            && l.contains("server dry-run + diff")),
+        "a cluster change from → to, previewed:\n{changes}"
+    );
+    let impact = section("Impact");
+    assert!(
+        impact.contains("- Began: ") && impact.contains("- Customer-facing: "),
+        "{impact}"
+    );
+    if changes.contains("rollout undo") {
+        assert!(
+            section("Incident summary").contains("| Rollback method | kubectl rollout undo "),
+            "{report}"
+        );
+    }
+    if case.acknowledge {
+        assert!(
+            section("Decisions").contains("| severity acknowledged |"),
+            "{report}"
+        );
+    }
 }
 
 fn case(id: &str) -> &'static Case {

@@ -137,3 +137,80 @@ fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
         assert!(row.contains("| passed |"), "{section}");
     }
 }
+
+/// A PromQL check in a console with no Prometheus: the runbook names its query but no
+/// source, and no `--prometheus-url` is given.
+const NO_PROMETHEUS: &str = r#"---
+target: { context: backout-sim, namespace: checkout, deployment: checkout-api }
+metrics: { queries: { error_rate: "sum(rate(http_requests_total{code=~\"5..\"}[2m]))" } }
+verify:
+  - { name: errors, promql: "error_rate < 0.02" }
+---
+# Checkout rollback
+
+## Roll back
+
+- [ ] Undo the release in the Rollout pane
+
+## Verify
+
+- [ ] Customers can check out
+
+## Communicate
+
+- [ ] Post the all-clear
+"#;
+
+#[test]
+fn a_check_without_a_metrics_source_could_not_verify_and_offers_no_undo() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scenario =
+        Scenario::load("bad-deploy", &root.join("runbooks/drills")).expect("drill loads");
+    let sim = Sim::start_with(SimConfig {
+        speed: 20.0,
+        scenario: Some(scenario),
+        ..SimConfig::default()
+    });
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = home.path().join("checkout.md");
+    std::fs::write(&runbook, NO_PROMETHEUS).expect("runbook");
+    let t = Tmux::start(
+        "noprom",
+        140,
+        44,
+        &[("BACKOUT_HOME", home.path())],
+        &format!(
+            "env -u PROMETHEUS_URL {} {} --kubeconfig {}",
+            bin(),
+            runbook.display(),
+            sim.kubeconfig.display()
+        ),
+    );
+    t.wait_for("*  4 1.6.0");
+    t.keys(&["j", "j"]);
+    t.wait_for("Step #3");
+    t.keys(&["v"]);
+    let s = t.wait_for("Could not verify");
+    assert!(s.contains("no metrics source"), "{s}");
+    assert!(s.contains("--prometheus-url"), "{s}");
+    assert!(s.contains("run the check by hand"), "{s}");
+    assert!(!s.contains("Verification failed"), "{s}");
+    assert!(!s.contains("Undo further"), "{s}");
+    t.keys(&["Escape"]);
+    let s = t.wait_until("the notice closed", |s| !s.contains("Could not verify"));
+    assert!(s.contains("? errors  could not verify"), "{s}");
+    t.keys(&["q"]);
+    t.wait_exit();
+
+    let out = Command::new(bin())
+        .arg("report")
+        .env("BACKOUT_HOME", home.path())
+        .output()
+        .expect("report runs");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("| `errors`: error_rate < 0.02 | could not verify |"),
+        "{report}"
+    );
+    assert!(!report.contains("**failed**"), "{report}");
+}

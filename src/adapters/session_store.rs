@@ -173,6 +173,14 @@ impl SessionDir {
         self.path.join(RUNBOOK_COPY_NAME)
     }
 
+    /// The target the session's runbook copy declares in its front matter, if it loads.
+    pub fn declared_target(&self) -> Option<String> {
+        let path = self.runbook_copy_path();
+        let bytes = std::fs::read(&path).ok()?;
+        let book = crate::domain::runbook::load_bytes(&path, &bytes).ok()?;
+        crate::domain::report::session_target(&[], Some(&book))
+    }
+
     /// Opens the journal for writing (recovering and cutting a torn tail).
     pub fn open_journal(&self) -> Result<(JournalFile, Recovered), SessionError> {
         JournalFile::open(self.journal_path()).map_err(|source| SessionError::Journal {
@@ -234,6 +242,10 @@ impl SessionState {
 pub struct SessionSummary {
     pub id: String,
     pub title: String,
+    /// What the session worked on (`context/namespace/deployment`): from its journal,
+    /// else its runbook copy's front matter. Tells apart sessions of runbooks with the
+    /// same title.
+    pub target: Option<String>,
     pub runbook_path: String,
     pub started: Option<DateTime<Utc>>,
     pub last_activity: Option<DateTime<Utc>>,
@@ -270,6 +282,7 @@ impl SessionSummary {
         SessionSummary {
             id,
             title: p.title.clone(),
+            target: crate::domain::report::session_target(&recovered.records, None),
             runbook_path: p.runbook_path.clone(),
             started: p.started_at,
             last_activity: p.last_at,
@@ -290,6 +303,7 @@ impl SessionSummary {
         SessionSummary {
             id,
             title: String::new(),
+            target: None,
             runbook_path: String::new(),
             started: None,
             last_activity: None,
@@ -479,6 +493,9 @@ impl SessionStore {
                     Ok(recovered) => SessionSummary::from_journal(id, &recovered),
                     Err(e) => SessionSummary::broken(id, &e),
                 };
+                if summary.target.is_none() && summary.state != SessionState::Corrupt {
+                    summary.target = dir.declared_target();
+                }
                 summary.live = dir.is_live();
                 summary
             })

@@ -201,6 +201,7 @@ fn list_summarizes_every_session_newest_first_and_never_aborts() {
         &SessionSummary {
             id: first.clone(),
             title: "Checkout API rollback".into(),
+            target: None,
             runbook_path: "/srv/runbooks/checkout.md".into(),
             started: Some(t0()),
             last_activity: Some(t0() + Duration::minutes(6)),

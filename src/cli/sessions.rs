@@ -43,12 +43,13 @@ pub fn render_human(
     let header = [
         "ID",
         "RUNBOOK",
+        "TARGET",
         "STARTED",
         "LAST ACTIVITY",
         "PROGRESS",
         "STATE",
     ];
-    let rows: Vec<[String; 6]> = sessions.iter().map(|s| row(s, now)).collect();
+    let rows: Vec<[String; 7]> = sessions.iter().map(|s| row(s, now)).collect();
     let mut widths = header.map(|h| h.chars().count());
     for r in &rows {
         for (w, cell) in widths.iter_mut().zip(r) {
@@ -84,7 +85,7 @@ pub fn render_human(
     out
 }
 
-fn row(s: &SessionSummary, now: DateTime<Utc>) -> [String; 6] {
+fn row(s: &SessionSummary, now: DateTime<Utc>) -> [String; 7] {
     let title = if s.state == SessionState::Corrupt {
         "?".to_owned()
     } else if s.title.is_empty() {
@@ -118,10 +119,11 @@ fn row(s: &SessionSummary, now: DateTime<Utc>) -> [String; 6] {
     } else {
         s.state.label().to_owned()
     };
-    [s.id.clone(), title, started, last, progress, state]
+    let target = s.target.clone().unwrap_or_else(|| "-".to_owned());
+    [s.id.clone(), title, target, started, last, progress, state]
 }
 
-fn push_row(out: &mut String, cells: &[String; 6], widths: &[usize; 6]) {
+fn push_row(out: &mut String, cells: &[String; 7], widths: &[usize; 7]) {
     let mut line = String::new();
     for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
         if i > 0 {
@@ -175,6 +177,7 @@ mod tests {
         SessionSummary {
             id: id.into(),
             title: title.into(),
+            target: None,
             runbook_path: "/srv/runbooks/x.md".into(),
             started: Some(now() - Duration::hours(1)),
             last_activity: Some(now() - Duration::minutes(3)),
@@ -237,6 +240,7 @@ mod tests {
             SessionState::Open,
         );
         torn.live = true;
+        torn.target = Some("prod-eu/checkout/checkout-api".into());
         torn.warnings = vec!["journal.jsonl line 13: dropped a torn last line".into()];
         let mut closed = summary(
             "20261121-230000-payments-0001",

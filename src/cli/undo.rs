@@ -18,9 +18,10 @@ use crate::adapters::kube::{
     ActionRunner, ClientPlanned, Connection, FollowOutcome, LeaseGuard, Planned, Preflight, connect,
 };
 use crate::adapters::session_store::{SessionStart, SessionStore};
+use crate::domain::cluster::change_of;
 use crate::domain::cluster::{ClusterAction, Target};
 use crate::domain::duration;
-use crate::domain::journal::Entry;
+use crate::domain::journal::{ChangeDetail, Entry};
 
 fn msg(e: impl std::fmt::Display) -> CliError {
     CliError::Message(e.to_string())
@@ -200,12 +201,28 @@ async fn undo(
             return Ok(refuse(e));
         }
     };
+    // Before → after for the report, read from the revision history now (best effort:
+    // without it the change is journaled with what is known).
+    let history = crate::cli::status::read_status(&conn, &name)
+        .await
+        .ok()
+        .map(|s| s.rollout);
+    let change = ChangeDetail {
+        via: Some("backout undo".into()),
+        confirmed_by: Some(if args.yes {
+            format!("{actor} (--yes)")
+        } else {
+            actor.clone()
+        }),
+        previewed: Some("server dry-run + diff".into()),
+        ..change_of::change_detail(history.as_ref(), &action)
+    };
     append(
         &mut journal,
         Entry::ClusterActionRequested {
             action: kubectl.clone(),
             target: target.to_string(),
-            change: None,
+            change: Some(change),
         },
     )?;
     let executed = runner.execute(&action, &lease).await;

@@ -14,5 +14,4 @@ pub mod report;
 pub mod runbook;
 pub mod scorecard;
 pub mod token_shapes;
-pub mod verification_report;
 pub mod verify;

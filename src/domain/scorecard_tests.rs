@@ -99,6 +99,7 @@ fn check(c: &str, passed: bool) -> Entry {
         passed,
         detail: String::new(),
         cut_short: None,
+        outcome: None,
     }
 }
 fn check_started(c: &str) -> Entry {
@@ -271,6 +272,7 @@ fn cases() -> Vec<Case> {
                         passed: false,
                         detail: "watched 3s: no sample taken yet".into(),
                         cut_short: Some(crate::domain::verify::CUT_SHORT_BY_QUIT.into()),
+                        outcome: None,
                     },
                 ),
                 (60, check_started("v1")),

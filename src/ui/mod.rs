@@ -23,6 +23,8 @@ pub mod testkit;
 pub mod theme;
 pub mod update;
 #[cfg(test)]
+mod update_could_not_verify_tests;
+#[cfg(test)]
 mod update_verify_tests;
 pub mod view;
 #[cfg(test)]

@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyCode;
 
 use crate::domain::journal::Entry;
 use crate::domain::runbook::{self, StepId};
-use crate::domain::verify::{Failure, Observation, Outcome};
+use crate::domain::verify::{Failure, Observation, Outcome, Verdict};
 use crate::ui::effect::Effect;
 use crate::ui::keymap::Keymap;
 use crate::ui::msg::Msg;
@@ -187,6 +187,7 @@ fn a_pass_shows_only_after_its_record_and_ticks_the_check_step() {
                 passed: true,
                 detail: "16 samples passed; last: HTTP 200 in 5ms".into(),
                 cut_short: None,
+                outcome: Some(Verdict::Passed),
             },
             Entry::StepTicked {
                 step: StepId(2),
@@ -328,6 +329,7 @@ fn cutting_a_window_short_asks_why_and_journals_it() {
             passed: true,
             detail: "cut short at 4m: 5 samples passed; last: error_rate = 0.004".into(),
             cut_short: Some("customers confirm checkout works".into()),
+            outcome: Some(Verdict::Passed),
         }
     );
     // Nothing is running any more.
@@ -385,6 +387,8 @@ fn a_resumed_console_shows_what_the_journal_says() {
                 passed: false,
                 detail: "sample 3 at 2m: HTTP 503 (limit: HTTP 200)".into(),
                 cut_short: None,
+                // Written before outcomes existed: `passed` alone decides.
+                outcome: None,
             },
             t0(),
         ),
@@ -412,7 +416,7 @@ fn a_resumed_console_shows_what_the_journal_says() {
     assert_eq!(
         *status(&app, 0),
         CheckStatus::Recorded {
-            passed: false,
+            verdict: Verdict::Failed,
             detail: "sample 3 at 2m: HTTP 503 (limit: HTTP 200)".into(),
             cut_short: None,
         }
@@ -495,6 +499,7 @@ fn quitting_mid_window_records_it_as_cut_short_by_the_quit_then_quits() {
             passed: false,
             detail: "watched 4m: 4 of 4 samples held, last seen HTTP 200, /status = ok".into(),
             cut_short: Some("the console quit before the window ended".into()),
+            outcome: None,
         }]
     );
     assert_eq!(others, [Effect::Quit]);

@@ -4,6 +4,7 @@
 //! found in runbooks. No Kubernetes client types: the kube adapter converts on arrival.
 
 pub mod action;
+pub mod change_of;
 pub mod diff;
 pub mod events;
 pub mod kubectl_line;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::redact::{REDACTED, Redactor, is_secret_name};
 use crate::domain::runbook::StepId;
+use crate::domain::verify::Verdict;
 
 use super::ChangeDetail;
 
@@ -128,11 +129,15 @@ pub enum Entry {
     },
     /// How a verification check ended: `detail` is the value seen or why it failed;
     /// `cut_short` is the operator's reason when a monitor window was ended early.
+    /// `outcome` tells a measured breach (`failed`) from a check that could not measure
+    /// (`could_not_verify`); absent in older journals, where `passed` alone decides.
     VerificationFinished {
         check: String,
         passed: bool,
         detail: String,
         cut_short: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outcome: Option<Verdict>,
     },
     /// A message is about to be sent: written and fsynced before the first attempt. `key`
     /// is its idempotency key (the sink's dedup key where it has one), so a crash never sends
@@ -351,11 +356,13 @@ impl Entry {
                 passed,
                 detail,
                 cut_short,
+                outcome,
             } => Entry::VerificationFinished {
                 check,
                 passed,
                 detail: clean(detail),
                 cut_short: cut_short.map(clean),
+                outcome,
             },
             Entry::MessageQueued {
                 key,
@@ -602,6 +609,24 @@ mod tests {
             serde_json::to_string(&e).unwrap(),
             old,
             "no empty detail written"
+        );
+    }
+
+    #[test]
+    fn a_verification_finished_before_outcomes_existed_still_loads() {
+        let old = r#"{"type":"verification_finished","check":"errors","passed":false,"detail":"x","cut_short":null}"#;
+        let e: Entry = serde_json::from_str(old).expect("old journal line loads");
+        let Entry::VerificationFinished {
+            passed, outcome, ..
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(Verdict::of_record(*passed, *outcome), Verdict::Failed);
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            old,
+            "no outcome written"
         );
     }
 

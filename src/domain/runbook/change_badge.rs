@@ -28,6 +28,19 @@ impl Step {
     }
 }
 
+/// The change a command's text makes (its lines as journaled by `CommandStarted`), in
+/// the same words as [`Step::change`]; `None` when no line changes anything.
+pub fn command_change(text: &str) -> Option<String> {
+    let mut changes = text.lines().filter_map(change_of);
+    let first = changes.next()?;
+    let more = changes.count();
+    Some(if more == 0 {
+        first
+    } else {
+        format!("{first} +{more}")
+    })
+}
+
 /// The change one command line makes, if any.
 pub(super) fn change_of(line: &str) -> Option<String> {
     let words: Vec<&str> = line

@@ -10,6 +10,8 @@
 mod check;
 mod judge;
 mod monitor;
+mod undo_further;
+mod verdict;
 
 pub use check::{
     Check, CheckSource, DEFAULT_EVERY, HttpProbe, PodsProbe, Probe, PromqlProbe, RolloutProbe,
@@ -20,6 +22,8 @@ pub use judge::{
     judge_shell,
 };
 pub use monitor::{Failure, Monitor, MonitorState, NextMove, Outcome, SampleRecord};
+pub use undo_further::{UndoFurther, plan as undo_further_plan};
+pub use verdict::{Verdict, ways_to_get_data};
 
 /// The queries the runbook's PromQL checks introduce (a ```promql block's expression under
 /// a name of its own), name → expression.

@@ -2,8 +2,9 @@
 //!
 //! Samples are due at the start of the window and then every `every`, the last one at or
 //! after the end of the window. One failing sample fails the window at once (naming the
-//! sample, the value seen and the limit); an unknown sample fails it too, because a value
-//! nobody saw never proves recovery. The operator may cut the window short with a reason:
+//! sample, the value seen and the limit). An unknown sample (no data, no source, a source
+//! that failed) ends it at once as *could not verify*: a value nobody saw never proves
+//! recovery, and it is no measured breach either. The operator may cut the window short with a reason:
 //! it then passes if every sample so far passed (and there was at least one).
 //!
 //! Time is elapsed *check time* since the window started, passed in by the caller, so the
@@ -15,6 +16,7 @@ use serde::Serialize;
 
 use super::check::Check;
 use super::judge::Observation;
+use super::verdict::Verdict;
 use crate::domain::duration_text::compact;
 
 /// One judged sample of a window.
@@ -49,6 +51,13 @@ pub enum Outcome {
         last_seen: String,
     },
     Failed(Failure),
+    /// A sample could not be measured (no data, no source, a failing source): the window
+    /// neither passed nor failed.
+    CouldNotVerify {
+        sample: u32,
+        at: Duration,
+        reason: String,
+    },
     /// The operator ended the window early.
     CutShort {
         reason: String,
@@ -64,8 +73,19 @@ impl Outcome {
     pub fn passed(&self) -> bool {
         match self {
             Outcome::Passed { .. } => true,
-            Outcome::Failed(_) => false,
+            Outcome::Failed(_) | Outcome::CouldNotVerify { .. } => false,
             Outcome::CutShort { samples_passed, .. } => *samples_passed > 0,
+        }
+    }
+
+    /// Passed, failed (a measured breach) or could not verify. A window cut short before
+    /// any sample measured nothing: could not verify.
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            Outcome::Failed(_) => Verdict::Failed,
+            Outcome::CouldNotVerify { .. } => Verdict::CouldNotVerify,
+            _ if self.passed() => Verdict::Passed,
+            _ => Verdict::CouldNotVerify,
         }
     }
 
@@ -99,6 +119,10 @@ impl Outcome {
                     f.seen
                 ),
             },
+            Outcome::CouldNotVerify { sample, at, reason } => format!(
+                "could not verify: sample {sample} at {}: {reason}",
+                compact(at.as_secs())
+            ),
             Outcome::CutShort {
                 at,
                 samples_passed,
@@ -270,12 +294,11 @@ impl Monitor {
                 seen,
                 limit: Some(limit),
             }),
-            Observation::Unknown { reason } => Outcome::Failed(Failure {
+            Observation::Unknown { reason } => Outcome::CouldNotVerify {
                 sample: index,
                 at: elapsed,
-                seen: reason,
-                limit: None,
-            }),
+                reason,
+            },
             Observation::Pass { seen } => {
                 let window_over = self.window.is_none_or(|w| elapsed >= w);
                 if !(window_over && self.samples_passed() >= self.expected) {

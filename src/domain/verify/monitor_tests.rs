@@ -138,9 +138,7 @@ fn windows_end_as_the_samples_say() {
             ],
             passed: Some(false),
             taken: 3,
-            detail: Some(
-                "sample 3 at 1m: unknown (error_rate: stale (1m35s old)); an unknown value never counts as passing",
-            ),
+            detail: Some("could not verify: sample 3 at 1m: error_rate: stale (1m35s old)"),
         },
         Case {
             name: "the window is not over yet",
@@ -243,4 +241,35 @@ fn next_moves_after_a_failure() {
     let labels: Vec<&str> = NextMove::ON_FAILURE.iter().map(|m| m.label()).collect();
     assert_eq!(labels, ["Undo further", "Escalate", "Keep watching"]);
     assert_eq!(DEFAULT_EVERY, s(30));
+}
+
+#[test]
+fn only_a_measured_breach_fails_and_no_data_could_not_verify() {
+    let c = check(Some(90), 30);
+    let (breach, _) = run(&c, vec![pass("a"), fail("HTTP 503", "HTTP 200")]);
+    assert_eq!(breach.map(|o| o.verdict()), Some(Verdict::Failed));
+    let (no_data, _) = run(
+        &c,
+        vec![unknown(
+            "no metrics source: configure `metrics.prometheus` or run a drill",
+        )],
+    );
+    let no_data = no_data.expect("an unknown sample ends the window");
+    assert_eq!(no_data.verdict(), Verdict::CouldNotVerify);
+    assert!(
+        !no_data.passed(),
+        "could not verify never counts as passing"
+    );
+    let (all_pass, _) = run(&c, vec![pass("a"), pass("b"), pass("c"), pass("d")]);
+    assert_eq!(all_pass.map(|o| o.verdict()), Some(Verdict::Passed));
+    let mut m = Monitor::new(&c);
+    m.start();
+    let cut = m
+        .cut_short(Duration::from_secs(5), "customers confirm")
+        .expect("watching");
+    assert_eq!(
+        cut.verdict(),
+        Verdict::CouldNotVerify,
+        "cut short before any sample measured nothing"
+    );
 }

@@ -4,7 +4,7 @@
 use ratatui::text::{Line, Span};
 
 use crate::domain::duration_text::{clock, compact};
-use crate::domain::verify::{Observation, Outcome};
+use crate::domain::verify::{Observation, Outcome, Verdict};
 use crate::ui::state::App;
 use crate::ui::state::verification::{CheckStatus, CheckView};
 use crate::ui::theme::Role;
@@ -64,25 +64,18 @@ fn check_lines(app: &App, view: &CheckView) -> Vec<Line<'static>> {
         }
         CheckStatus::Saving { .. } => ("…", Role::Muted, "window ended (saving…)".to_string()),
         CheckStatus::Recorded {
-            passed, cut_short, ..
+            verdict, cut_short, ..
         } => {
             let cut = cut_short
                 .as_deref()
                 .map(|r| format!(", cut short: {}", app.mask_secrets(r)))
                 .unwrap_or_default();
-            if *passed {
-                (
-                    "✓",
-                    Role::Done,
-                    format!("passed (journaled before resume{cut})"),
-                )
-            } else {
-                (
-                    "✗",
-                    Role::Failed,
-                    format!("failed (journaled before resume{cut})"),
-                )
-            }
+            let (icon, role) = verdict_look(*verdict);
+            (
+                icon,
+                role,
+                format!("{} (journaled before resume{cut})", verdict.label()),
+            )
         }
         CheckStatus::Finished { outcome } => match outcome {
             Outcome::Passed { samples, .. } => (
@@ -94,15 +87,23 @@ fn check_lines(app: &App, view: &CheckView) -> Vec<Line<'static>> {
                 ),
             ),
             Outcome::Failed(f) => ("✗", Role::Failed, format!("failed at sample {}", f.sample)),
+            Outcome::CouldNotVerify { sample, .. } => (
+                "?",
+                Role::Warning,
+                format!("could not verify (no data at sample {sample})"),
+            ),
             Outcome::CutShort { reason, .. } if outcome.passed() => (
                 "✓",
                 Role::Done,
                 format!("cut short, passed so far: {}", app.mask_secrets(reason)),
             ),
             Outcome::CutShort { reason, .. } => (
-                "✗",
-                Role::Failed,
-                format!("cut short before any sample: {}", app.mask_secrets(reason)),
+                "?",
+                Role::Warning,
+                format!(
+                    "could not verify: cut short before any sample: {}",
+                    app.mask_secrets(reason)
+                ),
             ),
         },
     };
@@ -134,18 +135,25 @@ fn check_lines(app: &App, view: &CheckView) -> Vec<Line<'static>> {
             t.style(role),
         )));
     }
-    if let CheckStatus::Recorded { passed, detail, .. } = &view.status {
-        let role = if *passed { Role::Muted } else { Role::Failed };
+    if let CheckStatus::Recorded {
+        verdict, detail, ..
+    } = &view.status
+    {
+        let role = match verdict {
+            Verdict::Passed => Role::Muted,
+            Verdict::Failed => Role::Failed,
+            Verdict::CouldNotVerify => Role::Warning,
+        };
         lines.push(Line::from(Span::styled(
             format!("   {}", app.mask_secrets(detail)),
             t.style(role),
         )));
     }
     if let CheckStatus::Finished { outcome } = &view.status {
-        let role = if outcome.passed() {
-            Role::Muted
-        } else {
-            Role::Failed
+        let role = match outcome.verdict() {
+            Verdict::Passed => Role::Muted,
+            Verdict::Failed => Role::Failed,
+            Verdict::CouldNotVerify => Role::Warning,
         };
         lines.push(Line::from(Span::styled(
             format!("   {}", app.mask_secrets(&outcome.detail())),
@@ -153,4 +161,13 @@ fn check_lines(app: &App, view: &CheckView) -> Vec<Line<'static>> {
         )));
     }
     lines
+}
+
+/// The icon and colour of a verdict: could not verify is a warning, never a failure.
+fn verdict_look(v: Verdict) -> (&'static str, Role) {
+    match v {
+        Verdict::Passed => ("✓", Role::Done),
+        Verdict::Failed => ("✗", Role::Failed),
+        Verdict::CouldNotVerify => ("?", Role::Warning),
+    }
 }

@@ -52,12 +52,18 @@ pub fn render(app: &App, check: usize, frame: &mut Frame, area: Rect) {
         Line::from(format!("    {detail}")),
         Line::default(),
     ];
+    let undo_plan = crate::ui::update::undo_further(app);
     for m in NextMove::ON_FAILURE {
+        // Undo further names where it would go, or why it is not offered.
+        let help = match (m, &undo_plan) {
+            (NextMove::UndoFurther, Some(plan)) => plan.describe(),
+            _ => m.help().to_string(),
+        };
         lines.push(Line::from(vec![
             Span::raw("  "),
             Span::styled(format!(" {} ", key(action_of(m))), t.style(Role::Key)),
             Span::styled(format!(" {:<15}", m.label()), t.style(Role::Title)),
-            Span::styled(m.help(), t.style(Role::Muted)),
+            Span::styled(help, t.style(Role::Muted)),
         ]));
     }
     lines.push(Line::default());

@@ -260,6 +260,9 @@ pub struct ClusterOp {
     pub executed: Option<String>,
     /// The latest rollout status line while following.
     pub progress: Option<String>,
+    /// Where the action was asked for (`rollout pane`, `actions menu`, `step #4`,
+    /// `verification: undo further`), for the journal's change detail.
+    pub via: Option<String>,
 }
 
 impl ClusterOp {
@@ -271,6 +274,7 @@ impl ClusterOp {
             stage: OpStage::Checking,
             executed: None,
             progress: None,
+            via: None,
         }
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::journal::{Entry, Record};
 use crate::domain::runbook::{Bindings, Placeholder, Runbook, StepId, fill, fill_text};
 use crate::domain::verify::{
-    Check, HttpProbe, Observation, Outcome, Probe, ShellProbe, interrupted_by_quit,
+    Check, HttpProbe, Observation, Outcome, Probe, ShellProbe, Verdict, interrupted_by_quit,
 };
 
 /// What the executor reports about a running window (`run` tells stale windows apart).
@@ -71,7 +71,7 @@ pub enum CheckStatus {
     /// Finished in an earlier run of the console: what its `VerificationFinished` record
     /// says (after `backout resume`).
     Recorded {
-        passed: bool,
+        verdict: Verdict,
         detail: String,
         cut_short: Option<String>,
     },
@@ -82,8 +82,17 @@ impl CheckStatus {
     pub fn passed(&self) -> bool {
         match self {
             CheckStatus::Finished { outcome } => outcome.passed(),
-            CheckStatus::Recorded { passed, .. } => *passed,
+            CheckStatus::Recorded { verdict, .. } => *verdict == Verdict::Passed,
             _ => false,
+        }
+    }
+
+    /// How a finished check (now or before a resume) ended.
+    pub fn verdict(&self) -> Option<Verdict> {
+        match self {
+            CheckStatus::Finished { outcome } => Some(outcome.verdict()),
+            CheckStatus::Recorded { verdict, .. } => Some(*verdict),
+            _ => None,
         }
     }
 }
@@ -172,10 +181,11 @@ impl Verification {
                     passed,
                     detail,
                     cut_short,
+                    outcome,
                 } => {
                     if let Some(view) = v.checks.iter_mut().find(|c| c.check.name == *check) {
                         view.status = CheckStatus::Recorded {
-                            passed: *passed,
+                            verdict: Verdict::of_record(*passed, *outcome),
                             detail: detail.clone(),
                             cut_short: cut_short.clone(),
                         };

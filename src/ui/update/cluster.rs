@@ -4,8 +4,9 @@
 
 use ratatui_textarea::TextArea;
 
+use crate::domain::cluster::change_of;
 use crate::domain::cluster::{ClusterAction, FollowOutcome, FollowProgress, Planned, Preflight};
-use crate::domain::journal::Entry;
+use crate::domain::journal::{ChangeDetail, Entry};
 use crate::ui::effect::Effect;
 use crate::ui::msg::Stream;
 use crate::ui::state::cluster::{ClusterConfirm, ClusterOp, ClusterStep, LockRefusal, OpStage};
@@ -29,7 +30,7 @@ pub(super) fn request_undo(app: &mut App) -> Vec<Effect> {
     let action = ClusterAction::Undo {
         to_revision: c.undo_target(),
     };
-    start(app, action).unwrap_or_default()
+    start(app, action, "rollout pane").unwrap_or_default()
 }
 
 /// The typed name matches: take the lock. Otherwise the popup stays, with why.
@@ -151,10 +152,18 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
         }
         (OpStage::Locking, ClusterStep::Locked(Ok(()))) => {
             o.stage = OpStage::Journaling;
+            // Every native action went through the server dry-run, its diff and the
+            // operator's confirmation before the lock was taken.
+            let change = ChangeDetail {
+                via: o.via.clone(),
+                confirmed_by: Some(app.session.actor.clone()),
+                previewed: Some("server dry-run + diff".into()),
+                ..change_of::change_detail(c.rollout.as_ref(), &o.action)
+            };
             let entry = Entry::ClusterActionRequested {
                 action: o.kubectl.clone(),
                 target,
-                change: None,
+                change: Some(change),
             };
             vec![app.journal(entry, None, Then::ClusterExecute { op })]
         }
@@ -276,11 +285,15 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
 /// Starts `action` on the target for the operator (the menu, `u`, a next move): the RBAC
 /// preflight first. `None` when it cannot start (read-only, another action or a step's
 /// kubectl lines in progress, no Deployment seen); the flash says why.
-pub(super) fn start(app: &mut App, action: ClusterAction) -> Option<Vec<Effect>> {
+pub(super) fn start(app: &mut App, action: ClusterAction, via: &str) -> Option<Vec<Effect>> {
     if native_runs::refuse_during_native_run(app) {
         return None;
     }
-    start_op(app, action)
+    let fx = start_op(app, action)?;
+    if let Some(o) = app.cluster.as_mut().and_then(|c| c.op.as_mut()) {
+        o.via = Some(via.to_string());
+    }
+    Some(fx)
 }
 
 /// Starts `action`, whoever asked (a native run's own lines come here directly).
@@ -308,7 +321,10 @@ pub(super) fn start_op(app: &mut App, action: ClusterAction) -> Option<Vec<Effec
     let kubectl = action.kubectl_command(&c.target());
     let id = c.next_op;
     c.next_op += 1;
-    c.op = Some(ClusterOp::new(id, action.clone(), kubectl));
+    let mut op = ClusterOp::new(id, action.clone(), kubectl);
+    // A runbook step's own kubectl line: the step is where the change came from.
+    op.via = c.native.as_ref().map(|n| format!("step {}", n.step));
+    c.op = Some(op);
     app.flash(FlashLevel::Info, "Checking access (RBAC preflight)…");
     Some(vec![Effect::ClusterPreflight { op: id, action }])
 }

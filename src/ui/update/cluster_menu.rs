@@ -148,7 +148,7 @@ fn choose(app: &mut App, kind: ActionKind) -> Vec<Effect> {
             return Vec::new();
         }
     };
-    cluster::start(app, action).unwrap_or_default()
+    cluster::start(app, action, "actions menu").unwrap_or_default()
 }
 
 /// The current revision's first image and ReplicaSet hash, for prompts' defaults.
@@ -344,7 +344,7 @@ pub(super) fn submit_prompt(app: &mut App) -> Option<Vec<Effect>> {
                 }
                 Ok(action) => {
                     app.layers.pop();
-                    Some(cluster::start(app, action).unwrap_or_default())
+                    Some(cluster::start(app, action, "actions menu").unwrap_or_default())
                 }
             }
         }

@@ -18,6 +18,7 @@ mod steps;
 mod verification;
 
 pub use cluster::{ABANDONED_AT_QUIT, resume_notice};
+pub(crate) use verification::undo_further;
 
 use ratatui::crossterm::event::KeyEventKind;
 

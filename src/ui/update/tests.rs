@@ -1199,7 +1199,16 @@ mod undo {
                 action: "kubectl rollout undo deployment/checkout-api --context staging-eu -n shop"
                     .into(),
                 target: "staging-eu/shop/checkout-api".into(),
-                change: None,
+                // Where from, before → after, who confirmed and what they saw (issue 14).
+                change: Some(crate::domain::journal::ChangeDetail {
+                    via: Some("rollout pane".into()),
+                    from_revision: Some(3),
+                    to_revision: Some(2),
+                    from_image: Some("registry.example/checkout-api:v3".into()),
+                    to_image: Some("registry.example/checkout-api:v2".into()),
+                    confirmed_by: Some("alice@laptop".into()),
+                    previewed: Some("server dry-run + diff".into()),
+                }),
             }
         );
         assert_eq!(

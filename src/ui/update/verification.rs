@@ -5,9 +5,13 @@
 
 use ratatui_textarea::TextArea;
 
+use crate::domain::cluster::ClusterAction;
+use crate::domain::journal::ChangeDetail;
 use crate::domain::journal::Entry;
 use crate::domain::runbook::{PhaseKind, StepId, StepKind};
-use crate::domain::verify::{CUT_SHORT_BY_QUIT, Probe};
+use crate::domain::verify::{
+    CUT_SHORT_BY_QUIT, Probe, UndoFurther, Verdict, undo_further_plan, ways_to_get_data,
+};
 
 use crate::domain::duration_text::compact;
 use crate::ui::action::Action;
@@ -172,6 +176,7 @@ pub(super) fn on_msg(app: &mut App, msg: VerifyMsg) -> Vec<Effect> {
             let step = view.check.step;
             let name = view.check.name.clone();
             let (passed, detail) = (outcome.passed(), outcome.detail());
+            let verdict = outcome.verdict();
             let cut_short = outcome.cut_short().map(str::to_string);
             view.status = CheckStatus::Saving { run, outcome };
             let entry = Entry::VerificationFinished {
@@ -179,6 +184,7 @@ pub(super) fn on_msg(app: &mut App, msg: VerifyMsg) -> Vec<Effect> {
                 passed,
                 detail: app.mask_secrets(&detail),
                 cut_short: cut_short.map(|c| app.mask_secrets(&c)),
+                outcome: Some(verdict),
             };
             vec![app.journal(entry, Some(step), Then::VerifyFinished { check, run })]
         }
@@ -225,6 +231,39 @@ pub(super) fn journaled(app: &mut App, then: Then) -> Vec<Effect> {
             if outcome.passed() {
                 app.flash(FlashLevel::Info, &format!("Check {name} passed."));
                 tick_when_all_passed(app, step)
+            } else if outcome.verdict() == Verdict::CouldNotVerify {
+                // Nothing was measured: no failure, no second rollback offered. Say why and
+                // how to get the data instead.
+                let detail = app.mask_secrets(&outcome.detail());
+                app.flash(
+                    FlashLevel::Warning,
+                    &format!("Check {name} could not verify: {detail}"),
+                );
+                let view = &app.verification.checks[check];
+                let probe = view
+                    .bound_probe(&app.bindings())
+                    .unwrap_or_else(|_| view.check.probe.clone());
+                let mut lines = vec![
+                    format!("{name}: {}", app.mask_secrets(&view.check.description())),
+                    String::new(),
+                    detail,
+                    String::new(),
+                    "Nothing was measured, so this is not a failure and no further rollback is suggested.".to_string(),
+                    "To get data:".to_string(),
+                ];
+                lines.extend(
+                    ways_to_get_data(&probe)
+                        .iter()
+                        .map(|w| format!("  • {}", app.mask_secrets(w))),
+                );
+                app.layers.insert(
+                    0,
+                    Layer::Notice {
+                        title: "Could not verify".into(),
+                        lines,
+                    },
+                );
+                Vec::new()
             } else {
                 app.flash(
                     FlashLevel::Error,
@@ -354,6 +393,7 @@ pub(super) fn entries_at_quit(app: &mut App) -> Vec<Entry> {
             passed: false,
             detail: app.mask_secrets(&seen),
             cut_short: Some(CUT_SHORT_BY_QUIT.to_string()),
+            outcome: None,
         })
         .collect()
 }
@@ -376,6 +416,53 @@ pub(super) fn cut_short(app: &mut App, check: usize, reason: String) -> Vec<Effe
     }
 }
 
+/// Where "undo further" would go, from the Rollout pane's history and the session's
+/// journaled cluster changes; `None` without a cluster or before the Deployment was seen.
+pub(crate) fn undo_further(app: &App) -> Option<UndoFurther> {
+    let view = app.cluster.as_ref()?.rollout.as_ref()?;
+    let changes: Vec<ChangeDetail> = app
+        .records
+        .iter()
+        .filter_map(|r| match &r.entry {
+            Entry::ClusterActionRequested {
+                change: Some(c), ..
+            } => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    Some(undo_further_plan(view, &changes))
+}
+
+/// Undo further would return to a revision the session left as bad: say so, name an
+/// older one to pick by hand, send nothing.
+fn refuse_undo_further(app: &mut App, plan: &UndoFurther) {
+    let UndoFurther::Refused { why, instead, .. } = plan else {
+        return;
+    };
+    let mut lines = vec![
+        format!("Undo further is refused: {why}."),
+        "Rolling back there would bring the bad release back. Nothing was sent.".to_string(),
+        String::new(),
+    ];
+    match instead {
+        Some((n, image)) => lines.push(format!(
+            "To go further back, pick revision {n}{} in the Rollout pane and press u.",
+            image
+                .as_deref()
+                .map(|i| format!(" ({i})"))
+                .unwrap_or_default()
+        )),
+        None => lines.push(
+            "No older revision is left that this session has not rolled back from: escalate, or roll forward with a fix."
+                .to_string(),
+        ),
+    }
+    app.layers.push(Layer::Notice {
+        title: "Undo further refused".into(),
+        lines,
+    });
+}
+
 /// A key in the next-moves popup after check `check` failed.
 pub(super) fn next_move(app: &mut App, check: usize, action: Option<Action>) -> Vec<Effect> {
     match action {
@@ -389,7 +476,22 @@ pub(super) fn next_move(app: &mut App, check: usize, action: Option<Action>) -> 
                 return Vec::new();
             }
             app.focus = Pane::Rollout;
-            cluster::request_undo(app)
+            match undo_further(app) {
+                // The Deployment was not seen yet: the Rollout pane's undo says so.
+                None => cluster::request_undo(app),
+                Some(UndoFurther::To { revision, .. }) => cluster::start(
+                    app,
+                    ClusterAction::Undo {
+                        to_revision: Some(revision),
+                    },
+                    "verification: undo further",
+                )
+                .unwrap_or_default(),
+                Some(plan @ UndoFurther::Refused { .. }) => {
+                    refuse_undo_further(app, &plan);
+                    Vec::new()
+                }
+            }
         }
         Some(Action::Escalate) => {
             app.layers.pop();

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{cell, utc};
+use super::markdown::{cell, utc};
 use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
 
@@ -37,6 +37,15 @@ pub enum MessageStatus {
         attempts: u32,
         error: String,
     },
+    /// Drafted without a sink, saved for the operator to post by hand; not confirmed posted.
+    Drafted { saved_to: String },
+    /// A drafted message the operator confirmed posting by hand.
+    PostedByHand {
+        at: DateTime<Utc>,
+        by: String,
+        #[serde(rename = "where")]
+        where_: String,
+    },
 }
 
 impl MessageStatus {
@@ -50,11 +59,20 @@ impl MessageStatus {
             MessageStatus::Failed {
                 attempts, error, ..
             } => format!("failed after {}: {error}", tries(attempts)),
+            MessageStatus::Drafted { saved_to } => {
+                format!("drafted, not confirmed posted (saved to {saved_to})")
+            }
+            MessageStatus::PostedByHand { by, where_, .. } => {
+                format!("posted by hand in {where_} (confirmed by {by})")
+            }
         }
     }
 }
 
-/// Every message in the journal, in the order queued.
+/// The sink column of a message drafted for the operator to post by hand.
+pub const BY_HAND: &str = "by hand";
+
+/// Every message in the journal, in the order queued (or drafted).
 pub fn messages(records: &[Record]) -> Vec<MessageReport> {
     let mut out: Vec<MessageReport> = Vec::new();
     for r in records {
@@ -91,6 +109,35 @@ pub fn messages(records: &[Record]) -> Vec<MessageReport> {
                     };
                 }
             }
+            Entry::MessageDrafted {
+                key,
+                template,
+                text,
+                saved_to,
+            } => {
+                if out.iter().any(|m| &m.key == key && m.sink == BY_HAND) {
+                    continue;
+                }
+                out.push(MessageReport {
+                    queued_at: r.ts,
+                    key: key.clone(),
+                    sink: BY_HAND.to_string(),
+                    template: template.clone(),
+                    text: text.clone(),
+                    status: MessageStatus::Drafted {
+                        saved_to: saved_to.clone(),
+                    },
+                });
+            }
+            Entry::MessagePostedByHand { key, where_, by } => {
+                if let Some(m) = out.iter_mut().find(|m| &m.key == key && m.sink == BY_HAND) {
+                    m.status = MessageStatus::PostedByHand {
+                        at: r.ts,
+                        by: by.clone(),
+                        where_: where_.clone(),
+                    };
+                }
+            }
             Entry::MessageFailed {
                 key,
                 sink,
@@ -121,6 +168,8 @@ pub(super) fn redact(messages: &mut [MessageReport], redactor: &Redactor) {
         r(&mut m.text);
         match &mut m.status {
             MessageStatus::Unknown => {}
+            MessageStatus::Drafted { saved_to } => r(saved_to),
+            MessageStatus::PostedByHand { where_, .. } => r(where_),
             MessageStatus::Delivered { detail, .. } => r(detail),
             MessageStatus::Failed { error, .. } => r(error),
         }

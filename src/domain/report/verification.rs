@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::journal::{Entry, Record};
+use crate::domain::verify::Verdict;
 
 /// One verification window, from its `VerificationStarted` to its
 /// `VerificationFinished` (if any).
@@ -20,6 +21,9 @@ pub struct VerificationReport {
     pub finished_at: Option<DateTime<Utc>>,
     /// `None`: the session ended before the window did.
     pub passed: Option<bool>,
+    /// Passed, failed (a measured breach) or could not verify (no data); `None` with
+    /// `passed`.
+    pub result: Option<Verdict>,
     pub detail: String,
     pub cut_short: Option<String>,
 }
@@ -41,6 +45,7 @@ pub fn build(records: &[Record]) -> Vec<VerificationReport> {
                 actor: r.actor.clone(),
                 finished_at: None,
                 passed: None,
+                result: None,
                 detail: String::new(),
                 cut_short: None,
             }),
@@ -49,6 +54,7 @@ pub fn build(records: &[Record]) -> Vec<VerificationReport> {
                 passed,
                 detail,
                 cut_short,
+                outcome,
             } => {
                 let open = out
                     .iter_mut()
@@ -65,6 +71,7 @@ pub fn build(records: &[Record]) -> Vec<VerificationReport> {
                             actor: r.actor.clone(),
                             finished_at: None,
                             passed: None,
+                            result: None,
                             detail: String::new(),
                             cut_short: None,
                         });
@@ -73,6 +80,7 @@ pub fn build(records: &[Record]) -> Vec<VerificationReport> {
                 };
                 v.finished_at = Some(r.ts);
                 v.passed = Some(*passed);
+                v.result = Some(Verdict::of_record(*passed, *outcome));
                 v.detail = detail.clone();
                 v.cut_short = cut_short.clone();
             }
@@ -93,22 +101,19 @@ pub fn markdown(md: &mut String, checks: &[VerificationReport]) {
          |---|---|---|---|---|---|\n",
     );
     for v in checks {
-        let result = match (v.passed, &v.cut_short) {
+        let result = match (v.result, &v.cut_short) {
             (None, _) => "no result (the session ended first)".to_string(),
-            (Some(false), Some(reason)) if super::verify::interrupted_by_quit(Some(reason)) => {
+            (Some(_), Some(reason)) if crate::domain::verify::interrupted_by_quit(Some(reason)) => {
                 "interrupted (the console quit before the window ended)".to_string()
             }
-            (Some(true), None) => "passed".to_string(),
-            (Some(false), None) => "**failed**".to_string(),
-            (Some(p), Some(reason)) => format!(
-                "{} (cut short: {})",
-                if p { "passed" } else { "**failed**" },
-                cell(reason)
-            ),
+            (Some(verdict), None) => result_md(verdict).to_string(),
+            (Some(verdict), Some(reason)) => {
+                format!("{} (cut short: {})", result_md(verdict), cell(reason))
+            }
         };
         let window = v
             .window_secs
-            .map(super::duration_text::compact)
+            .map(crate::domain::duration_text::compact)
             .unwrap_or_else(|| "one sample".into());
         let what = if v.description.is_empty() {
             format!("`{}`", cell(&v.check))
@@ -128,6 +133,15 @@ pub fn markdown(md: &mut String, checks: &[VerificationReport]) {
         );
     }
     md.push('\n');
+}
+
+/// Only a measured breach is bold: could not verify is no failure.
+fn result_md(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Passed => "passed",
+        Verdict::Failed => "**failed**",
+        Verdict::CouldNotVerify => "could not verify",
+    }
 }
 
 fn cell(s: &str) -> String {
@@ -167,6 +181,7 @@ mod tests {
             passed,
             detail: detail.into(),
             cut_short: cut.map(Into::into),
+            outcome: None,
         }
     }
 

@@ -1,0 +1,276 @@
+//! The report's *Changes made* section: every change to the cluster, from whichever path
+//! made it (the Rollout pane, the actions menu, a runbook step's native kubectl line,
+//! `backout undo`, or a mutating command run in the shell), with where from, the revision
+//! and image before and after, who confirmed, what was previewed, the outcome and whether
+//! the rollout was followed to the end.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::markdown::{cell, code, utc};
+use crate::domain::journal::{Entry, Record};
+use crate::domain::runbook::{StepId, command_change};
+
+/// How a change was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangePath {
+    /// Natively, through the API (`ClusterActionRequested`).
+    ClusterAction,
+    /// A runbook command whose lines change something, run in the shell.
+    Command,
+}
+
+/// One change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeReport {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub path: ChangePath,
+    /// The kubectl command (or the shell command) as journaled.
+    pub action: String,
+    /// `context/namespace/deployment` for a cluster action.
+    pub target: Option<String>,
+    /// What it changes in a few words, for a command (`rollout undo → revision 42`).
+    pub summary: Option<String>,
+    /// Where it was made from (`rollout pane`, `actions menu`, `step #4`, `backout undo`).
+    pub via: Option<String>,
+    pub from_revision: Option<i64>,
+    pub to_revision: Option<i64>,
+    pub from_image: Option<String>,
+    pub to_image: Option<String>,
+    pub confirmed_by: Option<String>,
+    /// What the operator saw before confirming (`server dry-run + diff`).
+    pub previewed: Option<String>,
+    /// The final outcome line; `None` when the journal has none.
+    pub outcome: Option<String>,
+    /// `None` when no outcome was journaled.
+    pub ok: Option<bool>,
+    /// For a change that starts a rollout: whether it was followed until the rollout
+    /// completed (`Some(false)`: it failed, timed out or was never followed).
+    pub rollout_followed: Option<bool>,
+}
+
+impl ChangeReport {
+    /// `revision 3 (web:1.6.0) → revision 2 (web:1.5.2)`; `None` when nothing is known.
+    pub fn from_to(&self) -> Option<String> {
+        let side = |rev: Option<i64>, image: &Option<String>| match (rev, image) {
+            (Some(r), Some(i)) => Some(format!("revision {r} ({i})")),
+            (Some(r), None) => Some(format!("revision {r}")),
+            (None, Some(i)) => Some(i.clone()),
+            (None, None) => None,
+        };
+        let from = side(self.from_revision, &self.from_image);
+        let to = side(self.to_revision, &self.to_image);
+        match (from, to) {
+            (None, None) => None,
+            (f, t) => Some(format!(
+                "{} → {}",
+                f.unwrap_or_else(|| "?".into()),
+                t.unwrap_or_else(|| "?".into())
+            )),
+        }
+    }
+
+    /// Whether this change is a rollback (an undo, or any change to an earlier revision).
+    pub fn is_rollback(&self) -> bool {
+        self.action.contains("rollout undo")
+            || matches!((self.from_revision, self.to_revision), (Some(f), Some(t)) if t < f)
+            || self
+                .summary
+                .as_deref()
+                .is_some_and(|s| s.contains("rollback") || s.contains("rollout undo"))
+    }
+}
+
+/// Kubectl's words for a rollout that ended well (`deployment "web" successfully rolled
+/// out`).
+const ROLLED_OUT: &str = "successfully rolled out";
+
+/// Whether an action starts a rollout that can be followed.
+fn starts_rollout(action: &str) -> bool {
+    ["rollout undo", "rollout restart", "set image", "set env"]
+        .iter()
+        .any(|v| action.contains(v))
+}
+
+/// Every change in journal order.
+pub fn changes(records: &[Record]) -> Vec<ChangeReport> {
+    let mut out: Vec<ChangeReport> = Vec::new();
+    // The open shell run of each step: its change index and the seq it started at.
+    let mut runs: Vec<(StepId, u32, usize, u64)> = Vec::new();
+    for r in records {
+        match &r.entry {
+            Entry::ClusterActionRequested {
+                action,
+                target,
+                change,
+            } => {
+                let c = change.clone().unwrap_or_default();
+                out.push(ChangeReport {
+                    at: r.ts,
+                    actor: r.actor.clone(),
+                    path: ChangePath::ClusterAction,
+                    action: action.clone(),
+                    target: Some(target.clone()).filter(|t| !t.is_empty()),
+                    summary: None,
+                    via: c.via,
+                    from_revision: c.from_revision,
+                    to_revision: c.to_revision,
+                    from_image: c.from_image,
+                    to_image: c.to_image,
+                    confirmed_by: c.confirmed_by,
+                    previewed: c.previewed,
+                    outcome: None,
+                    ok: None,
+                    rollout_followed: starts_rollout(action).then_some(false),
+                });
+            }
+            Entry::ClusterActionFinished {
+                action,
+                outcome,
+                ok,
+            } => {
+                let Some(c) = out
+                    .iter_mut()
+                    .rev()
+                    .find(|c| c.path == ChangePath::ClusterAction && c.action == *action)
+                else {
+                    continue;
+                };
+                c.outcome = Some(outcome.clone());
+                c.ok = Some(*ok);
+                if c.rollout_followed.is_some() {
+                    c.rollout_followed = Some(*ok && outcome.contains(ROLLED_OUT));
+                }
+            }
+            Entry::CommandStarted { step, run, command } => {
+                let Some(summary) = command_change(command) else {
+                    continue;
+                };
+                runs.push((*step, *run, out.len(), r.seq));
+                out.push(ChangeReport {
+                    at: r.ts,
+                    actor: r.actor.clone(),
+                    path: ChangePath::Command,
+                    action: command.clone(),
+                    target: None,
+                    summary: Some(summary),
+                    via: Some(format!("step {step}")),
+                    from_revision: None,
+                    to_revision: None,
+                    from_image: None,
+                    to_image: None,
+                    // A command runs after the operator confirmed it.
+                    confirmed_by: Some(r.actor.clone()),
+                    previewed: None,
+                    outcome: None,
+                    ok: None,
+                    rollout_followed: None,
+                });
+            }
+            Entry::CommandFinished {
+                step,
+                run,
+                exit_code,
+                cancelled,
+                ..
+            } => {
+                let Some(pos) = runs.iter().position(|(s, n, ..)| s == step && n == run) else {
+                    continue;
+                };
+                let (_, _, i, _) = runs.remove(pos);
+                let c = &mut out[i];
+                let (text, ok) = match (cancelled, exit_code) {
+                    (true, _) => ("cancelled".to_string(), false),
+                    (false, Some(0)) => ("exit 0".to_string(), true),
+                    (false, Some(code)) => (format!("exit {code}"), false),
+                    (false, None) => ("killed by a signal".to_string(), false),
+                };
+                c.outcome = Some(text);
+                c.ok = Some(ok);
+            }
+            Entry::CommandDeclined { step, command } => {
+                if let Some(summary) = command_change(command) {
+                    out.push(ChangeReport {
+                        at: r.ts,
+                        actor: r.actor.clone(),
+                        path: ChangePath::Command,
+                        action: command.clone(),
+                        target: None,
+                        summary: Some(summary),
+                        via: Some(format!("step {step}")),
+                        from_revision: None,
+                        to_revision: None,
+                        from_image: None,
+                        to_image: None,
+                        confirmed_by: None,
+                        previewed: None,
+                        outcome: Some("not run (declined)".into()),
+                        ok: None,
+                        rollout_followed: None,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    // A step whose kubectl lines ran natively journaled each line as a cluster action of
+    // its own ("via step #N"): its shell-level row would tell the same change twice.
+    let native: Vec<(String, DateTime<Utc>)> = out
+        .iter()
+        .filter(|c| c.path == ChangePath::ClusterAction)
+        .filter_map(|c| Some((c.via.clone()?, c.at)))
+        .collect();
+    out.retain(|c| {
+        c.path != ChangePath::Command
+            || c.outcome.as_deref() == Some("not run (declined)")
+            || !native
+                .iter()
+                .any(|(via, at)| Some(via) == c.via.as_ref() && *at >= c.at)
+    });
+    out
+}
+
+/// `## Changes made`.
+pub(super) fn changes_md(md: &mut String, changes: &[ChangeReport]) {
+    md.push_str("## Changes made\n\n");
+    if changes.is_empty() {
+        md.push_str("No change was made to the cluster.\n\n");
+        return;
+    }
+    md.push_str(
+        "| When (UTC) | Change | Target | From → to | Via | Confirmed by | Previewed | Outcome | Rollout |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    for c in changes {
+        let what = match &c.summary {
+            Some(s) => format!("{}: {}", cell(s), code(&c.action)),
+            None => code(&c.action),
+        };
+        let outcome = match (&c.outcome, c.ok) {
+            (Some(o), Some(false)) => format!("**failed**: {}", cell(o)),
+            (Some(o), _) => cell(o),
+            (None, _) => "no outcome journaled".to_string(),
+        };
+        let rollout = match c.rollout_followed {
+            Some(true) => "followed to the end",
+            Some(false) => "**not followed to the end**",
+            None => "-",
+        };
+        let dash = |v: &Option<String>| v.as_deref().map_or("-".to_string(), cell);
+        let _ = writeln!(
+            md,
+            "| {} | {what} | {} | {} | {} | {} | {} | {outcome} | {rollout} |",
+            utc(c.at),
+            dash(&c.target),
+            dash(&c.from_to()),
+            dash(&c.via),
+            dash(&c.confirmed_by),
+            c.previewed.as_deref().map_or("nothing".to_string(), cell),
+        );
+    }
+    md.push('\n');
+}
