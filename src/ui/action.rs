@@ -32,6 +32,8 @@ pub enum Action {
     Escalate,
     KeepWatching,
     AcknowledgeSeverity,
+    /// Declare or change the incident's severity by hand (a table row or a severity).
+    DeclareSeverity,
     Confirm,
     Cancel,
     Submit,
@@ -87,6 +89,9 @@ impl Action {
             Action::AcknowledgeSeverity => {
                 "acknowledge the severity the matrix decided (a drill's time to detect)"
             }
+            Action::DeclareSeverity => {
+                "declare or change the severity (a decision table row or a bare severity)"
+            }
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
             Action::Submit => "save / submit",
@@ -135,6 +140,7 @@ impl Action {
             Action::Escalate => "escalate",
             Action::KeepWatching => "keep watching",
             Action::AcknowledgeSeverity => "ack severity",
+            Action::DeclareSeverity => "severity",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::Submit => "save",
