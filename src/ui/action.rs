@@ -55,6 +55,8 @@ pub enum Action {
     ShowMessages,
     NextMessageKind,
     RetryMessage,
+    /// Messages list: the selected draft was posted by hand (asks where).
+    PostedByHand,
 }
 
 impl Action {
@@ -112,6 +114,9 @@ impl Action {
             Action::ShowMessages => "list messages and their delivery per sink",
             Action::NextMessageKind => "message editor: next kind (redrafts the text)",
             Action::RetryMessage => "resend the selected failed message",
+            Action::PostedByHand => {
+                "messages list: record that the selected draft was posted by hand"
+            }
         }
     }
 
@@ -159,6 +164,7 @@ impl Action {
             Action::ShowMessages => "messages",
             Action::NextMessageKind => "kind",
             Action::RetryMessage => "retry",
+            Action::PostedByHand => "posted",
         }
     }
 }

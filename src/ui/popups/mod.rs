@@ -85,6 +85,8 @@ pub enum LayerRequest {
     },
     /// Any key on a drill's intro: close it and start the scenario.
     StartDrill,
+    /// `p` in the messages list: the selected draft was posted by hand (asks where).
+    PostedByHand,
     /// Enter on the severity declaration: ask why, then journal it.
     SeverityPicked,
 }

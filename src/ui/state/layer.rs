@@ -74,6 +74,10 @@ pub enum PromptPurpose {
     SeverityReason {
         choice: crate::domain::decision::SeverityChoice,
     },
+    /// Where a message drafted without a sink was posted by hand.
+    PostedWhere {
+        key: String,
+    },
     /// Who approved the declared severity, as its decision table row asks (`after` records
     /// "approve after" where the row allows it).
     Approver {
