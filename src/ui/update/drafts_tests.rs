@@ -4,6 +4,7 @@
 use ratatui::crossterm::event::KeyCode;
 
 use crate::domain::journal::Entry;
+use crate::domain::notify::MessageKind;
 use crate::domain::runbook::{self, Runbook};
 use crate::ui::effect::Effect;
 use crate::ui::msg::Msg;
@@ -199,4 +200,33 @@ fn secrets_typed_this_session_are_masked_in_a_draft() {
         panic!("{fx:?}");
     };
     assert!(!text.contains("checkout 500s"), "{text}");
+}
+
+#[test]
+fn front_matter_messages_keep_the_built_in_kinds_first() {
+    let mut book = book();
+    let mut front = crate::domain::runbook::front_matter::FrontMatter::default();
+    front.messages.insert(
+        "rollback_notification".into(),
+        "Rolling back {{title}}.".into(),
+    );
+    book.front = Some(front);
+    let mut app = app_for(book);
+    send(&mut app, key('m'));
+    let Some(Layer::Compose(c)) = app.layers.last() else {
+        panic!("no composer");
+    };
+    assert_eq!(c.template, None);
+    assert_eq!(
+        c.input.lines().join("\n"),
+        "Rolling back Checkout rollback."
+    );
+    // The runbook's own templates still follow the built-in kinds on Tab.
+    for _ in 0..MessageKind::ALL.len() {
+        send(&mut app, code(KeyCode::Tab));
+    }
+    let Some(Layer::Compose(c)) = app.layers.last() else {
+        panic!("no composer");
+    };
+    assert_eq!(c.template, Some(0));
 }

@@ -142,10 +142,21 @@ fn editor(text: &str) -> TextArea<'static> {
     input
 }
 
-/// `m`: opens the composer on the runbook's first own template, else the built-in kind
-/// the moment calls for. Without sinks it drafts all the same (Ctrl-S copies and saves).
+/// `m`: opens the composer on the runbook's first own template, else (or when the front
+/// matter writes its own `messages`) the built-in kind the moment calls for. Without
+/// sinks it drafts all the same (Ctrl-S copies and saves).
 pub fn open_composer(app: &mut App) -> Vec<Effect> {
-    let (kind, text, template) = match drafts::runbook_draft(app, 0) {
+    let front_messages = app
+        .runbook
+        .front
+        .as_ref()
+        .is_some_and(|f| !f.messages.is_empty());
+    let own = if front_messages {
+        None
+    } else {
+        drafts::runbook_draft(app, 0)
+    };
+    let (kind, text, template) = match own {
         Some((kind, text)) => (kind, text, Some(0)),
         None => {
             let kind = if app.messaging.rows.is_empty() {
