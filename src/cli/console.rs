@@ -407,6 +407,7 @@ fn run(
                 verify,
                 drill: timeline,
                 shell_env,
+                drafts: crate::runtime::drafts::DraftExec::to_stdout(dir.path.clone()),
             },
             &mut guard.terminal,
         )

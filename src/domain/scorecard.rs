@@ -9,11 +9,11 @@
 //!
 //! | stage | ends at |
 //! |---|---|
-//! | detect | `SeverityAcknowledged` |
+//! | detect | `SeverityAcknowledged`, or `SeverityDeclared` (declaring is acknowledging) |
 //! | decide | the rollback confirmed: the first `ClusterActionRequested`, or the first command started in an execution phase |
 //! | recover | the rollout complete: the last `ClusterActionFinished` of an action ok (an action that rolls pods journals its result, then the followed rollout's end), or every step of the execution phases finished |
 //! | verify | every `VerificationFinished` passed; with no verification checks journaled, every step of the verification phases finished |
-//! | communicate | the first `MessageDelivered`; with no message queued, the first communication-phase step finished |
+//! | communicate | the first `MessageDelivered` or `MessagePostedByHand` (a draft only counts once the operator says it was posted); with no message queued or drafted, the first communication-phase step finished |
 //!
 //! Targets: the time budget written in the heading of the phase a stage belongs to
 //! (decide: preparation, recover: execution, verify: verification, communicate:
@@ -152,9 +152,12 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
             Entry::VerificationStarted { .. } | Entry::VerificationFinished { .. }
         )
     });
-    let has_messages = records
-        .iter()
-        .any(|r| matches!(r.entry, Entry::MessageQueued { .. }));
+    let has_messages = records.iter().any(|r| {
+        matches!(
+            r.entry,
+            Entry::MessageQueued { .. } | Entry::MessageDrafted { .. }
+        )
+    });
 
     // A cluster action journals its result, then (when it rolls pods) the followed
     // rollout's end under the same action: only the last of those is the recovery. A
@@ -214,6 +217,9 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
             Entry::SeverityAcknowledged { severity } => {
                 hit(0, format!("acknowledged {severity}"));
             }
+            Entry::SeverityDeclared { severity, .. } => {
+                hit(0, format!("declared {severity}"));
+            }
             Entry::ClusterActionRequested { action, .. } => hit(1, action.clone()),
             Entry::CommandStarted { step, command, .. }
                 if execution.iter().any(|(id, _)| id == step) =>
@@ -241,6 +247,9 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
                 }
             }
             Entry::MessageDelivered { sink, .. } => hit(4, format!("message delivered to {sink}")),
+            Entry::MessagePostedByHand { where_, .. } => {
+                hit(4, format!("message posted by hand to {where_}"));
+            }
             _ => {}
         }
         if all_done(&execution) {
@@ -257,11 +266,25 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
     let severity = records
         .iter()
         .find_map(|r| match &r.entry {
-            Entry::SeverityAcknowledged { severity } => Some(severity.clone()),
+            Entry::SeverityAcknowledged { severity } | Entry::SeverityDeclared { severity, .. } => {
+                Some(severity.clone())
+            }
             _ => None,
         })
         .or_else(|| highest_severity(records));
-    let rto_target_secs = severity.as_deref().and_then(|s| rto_for(runbook, s));
+    // A declaration from a table row carries its own target (the row's timeline).
+    let declared_rto = records.iter().find_map(|r| match &r.entry {
+        Entry::SeverityDeclared {
+            severity: s,
+            rto_secs: Some(secs),
+            ..
+        } if Some(s) == severity.as_ref() => Some(*secs as f64),
+        _ => None,
+    });
+    let rto_target_secs = severity
+        .as_deref()
+        .and_then(|s| rto_for(runbook, s))
+        .or(declared_rto);
     let budget = |kind: PhaseKind| {
         runbook
             .phases

@@ -544,3 +544,48 @@ fn skipped_steps_failed_commands_and_notes_are_counted() {
         (1, 2, 1)
     );
 }
+
+#[test]
+fn declaring_a_severity_is_acknowledging_it_and_only_a_post_by_hand_communicates() {
+    let rb = rb();
+    let declared = Entry::SeverityDeclared {
+        severity: "SEV-2".into(),
+        reason: "checkout 5xx".into(),
+        row: Some("Error rate > 5%".into()),
+        rto_secs: Some(600),
+        by: "ana@laptop".into(),
+    };
+    let drafted = Entry::MessageDrafted {
+        key: "k1".into(),
+        template: "Rollback Notification".into(),
+        text: "rolled back".into(),
+        saved_to: "messages/k1.txt".into(),
+    };
+    let posted = Entry::MessagePostedByHand {
+        key: "k1".into(),
+        where_: "#incidents".into(),
+        by: "ana@laptop".into(),
+    };
+    let mut entries = vec![
+        (0, event("bad")),
+        (20, declared),
+        (60, drafted),
+        (70, tick(4)),
+    ];
+    let card = score(&journal(&entries), &rb);
+    assert_eq!(card.stages[0].secs, Some(20.0), "declared = detected");
+    assert_eq!(card.stages[0].by.as_deref(), Some("declared SEV-2"));
+    assert_eq!(card.severity.as_deref(), Some("SEV-2"));
+    // The front matter's rto for SEV-2 wins over the row's own target.
+    assert_eq!(card.rto_target_secs, Some(900.0));
+    assert_eq!(
+        card.stages[4].reached_at, None,
+        "a draft and a ticked step are not communication"
+    );
+    entries.push((90, posted));
+    let card = score(&journal(&entries), &rb);
+    assert_eq!(
+        card.stages[4].by.as_deref(),
+        Some("message posted by hand to #incidents")
+    );
+}

@@ -56,6 +56,8 @@ pub struct Feeds {
     /// Environment every shell command gets before its own (`KUBECONFIG` pinning the
     /// console's context: `adapters::kube::shell_context`).
     pub shell_env: Vec<(String, String)>,
+    /// Where drafted messages go: the session directory and the terminal's clipboard.
+    pub drafts: super::drafts::DraftExec,
 }
 
 /// Runs the console until the operator quits. Waits for every queued journal write
@@ -77,6 +79,7 @@ where
         verify,
         drill,
         shell_env,
+        drafts,
     } = feeds;
     let verify = verify.map(VerifyExec::new);
     let (tx, mut rx) = mpsc::channel::<Msg>(MSG_QUEUE);
@@ -104,6 +107,7 @@ where
         notifier: notifier.map(|n| NotifyTask::spawn(n, tx.clone())),
         verify,
         drill_start,
+        drafts,
         tx: tx.clone(),
     };
 

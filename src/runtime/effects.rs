@@ -29,6 +29,8 @@ pub struct Executors {
     pub verify: Option<VerifyExec>,
     /// Starts the drill's timeline, once.
     pub drill_start: Option<Box<dyn FnOnce() + Send>>,
+    /// Drafts without a sink: the clipboard and the session directory.
+    pub drafts: super::drafts::DraftExec,
     /// Where every answer goes.
     pub tx: mpsc::Sender<Msg>,
 }
@@ -60,6 +62,11 @@ impl Executors {
                     Some(n) => n.send(sink, *msg, tx),
                     None => refuse(tx, sink, *msg, "no message sinks in this console"),
                 },
+                Effect::DraftMessage {
+                    key,
+                    template,
+                    text,
+                } => self.drafts.draft(key, template, text, tx),
                 Effect::Quit => {}
                 Effect::StartDrill => {
                     if let Some(start) = self.drill_start.take() {

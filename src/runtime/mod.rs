@@ -3,6 +3,7 @@
 
 pub mod cluster_exec;
 pub mod console;
+pub mod drafts;
 pub mod drill_feed;
 pub mod effects;
 pub mod first_frame;

@@ -32,6 +32,8 @@ pub enum Action {
     Escalate,
     KeepWatching,
     AcknowledgeSeverity,
+    /// Declare or change the incident's severity by hand (a table row or a severity).
+    DeclareSeverity,
     Confirm,
     Cancel,
     Submit,
@@ -53,6 +55,8 @@ pub enum Action {
     ShowMessages,
     NextMessageKind,
     RetryMessage,
+    /// Messages list: the selected draft was posted by hand (asks where).
+    PostedByHand,
 }
 
 impl Action {
@@ -87,6 +91,9 @@ impl Action {
             Action::AcknowledgeSeverity => {
                 "acknowledge the severity the matrix decided (a drill's time to detect)"
             }
+            Action::DeclareSeverity => {
+                "declare or change the severity (a decision table row or a bare severity)"
+            }
             Action::Confirm => "confirm",
             Action::Cancel => "cancel / close",
             Action::Submit => "save / submit",
@@ -107,6 +114,9 @@ impl Action {
             Action::ShowMessages => "list messages and their delivery per sink",
             Action::NextMessageKind => "message editor: next kind (redrafts the text)",
             Action::RetryMessage => "resend the selected failed message",
+            Action::PostedByHand => {
+                "messages list: record that the selected draft was posted by hand"
+            }
         }
     }
 
@@ -135,6 +145,7 @@ impl Action {
             Action::Escalate => "escalate",
             Action::KeepWatching => "keep watching",
             Action::AcknowledgeSeverity => "ack severity",
+            Action::DeclareSeverity => "severity",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::Submit => "save",
@@ -153,6 +164,7 @@ impl Action {
             Action::ShowMessages => "messages",
             Action::NextMessageKind => "kind",
             Action::RetryMessage => "retry",
+            Action::PostedByHand => "posted",
         }
     }
 }

@@ -42,6 +42,14 @@ pub enum Effect {
         sink: String,
         msg: Box<crate::domain::notify::Outgoing>,
     },
+    /// A message drafted without a sink: copy it to the terminal's clipboard (OSC 52,
+    /// written by the runtime to the terminal it owns) and save it under the session
+    /// directory; answered with `Msg::DraftSaved`.
+    DraftMessage {
+        key: String,
+        template: String,
+        text: String,
+    },
     /// Leave: the runtime waits for pending journal writes, then restores the terminal.
     Quit,
 }

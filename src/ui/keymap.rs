@@ -24,12 +24,15 @@ pub enum Mode {
     Help,
     /// The cluster actions menu.
     Actions,
+    /// The severity declaration (`S`): pick a decision table row or a severity.
+    Severity,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Normal,
         Mode::Actions,
+        Mode::Severity,
         Mode::Confirm,
         Mode::Input,
         Mode::Note,
@@ -44,6 +47,7 @@ impl Mode {
             Mode::Note => "Note editor",
             Mode::Help => "Help and the messages list",
             Mode::Actions => "Cluster actions menu",
+            Mode::Severity => "Severity declaration",
         }
     }
 }

@@ -64,6 +64,15 @@ pub enum Msg {
     },
     /// What the notifier reports about a message delivery.
     Notify(super::state::messaging::NotifyEvent),
+    /// A draft (`Effect::DraftMessage`) saved (`Ok(path)`) or not, and whether it was
+    /// copied to the clipboard.
+    DraftSaved {
+        key: String,
+        template: String,
+        text: String,
+        saved: Result<String, String>,
+        copied: bool,
+    },
     /// A verification window's sample or end, from the verification executor.
     Verify(super::state::verification::VerifyMsg),
     /// Something the drill's scenario just did (`backout drill`): journaled as

@@ -108,6 +108,17 @@ pub fn layout(app: &App, area: Rect) -> Areas {
                 rest
             }
         }
+        // Without metrics, a decision table is shown as guidance (see `panes::matrix`).
+        None if !app.severity.rows.is_empty() => {
+            let room = right
+                .height
+                .saturating_sub(KEEP_FOR_STEP_OUTPUT_JOURNAL + 6);
+            let want = (app.severity.rows.len() as u16 + 3).min(room).max(3);
+            let [x, rest] =
+                Layout::vertical([Constraint::Length(want), Constraint::Min(0)]).areas(right);
+            matrix = Some(x);
+            rest
+        }
         None => right,
     };
     let grows = output_grows(app);

@@ -120,6 +120,22 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Runs another tmux command on this test's server (`set-option -s set-clipboard on`,
+    /// `show-buffer`) and returns what it printed.
+    pub fn command(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("run tmux");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     pub fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "capture-pane", "-p", "-t", &self.name])

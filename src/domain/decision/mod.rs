@@ -7,6 +7,7 @@
 //! See `docs/decision-matrix.md`.
 
 mod condition;
+mod declared;
 mod evaluate;
 mod matrix;
 mod parser;
@@ -16,6 +17,9 @@ mod suggest;
 mod table_binding;
 
 pub use condition::{ArithOp, CmpOp, Condition, Expr, FUNCTIONS, Func, MetricRef, Span, Threshold};
+pub use declared::{
+    Approval, Declared, SeverityChoice, SeverityState, approval_needed, row_label, timeline_secs,
+};
 pub use evaluate::{Evaluation, Truth, UnknownReason, Why, evaluate};
 pub use matrix::{
     Matrix, MatrixError, MatrixState, Rule, RuleState, RuleVerdict, SeverityChanged, Verdict,

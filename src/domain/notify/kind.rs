@@ -64,6 +64,23 @@ impl MessageKind {
     }
 }
 
+/// The kind a runbook's own template stands for, by the words of its title ("Rollback
+/// Notification", "Post-Rollback Summary", "Post the all-clear", "Incident Report").
+pub fn kind_of_title(title: &str) -> MessageKind {
+    let t = title.to_lowercase();
+    if t.contains("report") || t.contains("postmortem") || t.contains("post-mortem") {
+        MessageKind::IncidentReport
+    } else if t.contains("summary") {
+        MessageKind::PostRollbackSummary
+    } else if t.contains("clear") || t.contains("resolved") {
+        MessageKind::AllClear
+    } else if t.contains("notif") || t.contains("start") || t.contains("announce") {
+        MessageKind::RollbackNotification
+    } else {
+        MessageKind::StatusUpdate
+    }
+}
+
 impl fmt::Display for MessageKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -84,5 +101,19 @@ mod tests {
             );
         }
         assert_eq!(MessageKind::from_name("all-clear"), None);
+    }
+
+    #[test]
+    fn a_runbook_template_title_names_its_kind() {
+        for (title, kind) in [
+            ("Rollback Notification", MessageKind::RollbackNotification),
+            ("Post the start message", MessageKind::RollbackNotification),
+            ("Post-Rollback Summary", MessageKind::PostRollbackSummary),
+            ("Post the all-clear", MessageKind::AllClear),
+            ("Incident Report", MessageKind::IncidentReport),
+            ("Status update", MessageKind::StatusUpdate),
+        ] {
+            assert_eq!(kind_of_title(title), kind, "{title}");
+        }
     }
 }

@@ -264,6 +264,7 @@ fn runbook() -> Runbook {
         checks: Vec::new(),
         sections: vec![],
         alternatives: vec![],
+        message_templates: vec![],
     }
 }
 

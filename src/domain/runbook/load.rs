@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use super::checks;
 use super::diagnostic::Diagnostic;
 use super::front_matter::parse as front_matter;
+use super::message_templates;
 use super::model::Runbook;
 use super::outline;
 use super::phase_words;
@@ -185,5 +186,6 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         checks,
         sections: outline.sections,
         alternatives,
+        message_templates: message_templates::find_after(&text.text, front.body_start),
     })
 }

@@ -16,6 +16,7 @@ mod diagnostic;
 pub mod front_matter;
 mod load;
 mod markdown;
+pub mod message_templates;
 mod model;
 mod mojibake;
 mod outline;

@@ -40,6 +40,9 @@ pub struct Runbook {
     pub sections: Vec<Section>,
     /// Groups of alternative ways to do the same thing (the operator chooses one).
     pub alternatives: Vec<AlternativeGroup>,
+    /// The runbook's own message templates (fenced message blocks, template sections).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub message_templates: Vec<super::message_templates::MessageTemplate>,
 }
 
 impl Runbook {

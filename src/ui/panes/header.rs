@@ -1,5 +1,6 @@
 //! The top line: runbook, session, elapsed time, the current phase against its budget,
-//! and the recovery-time targets.
+//! and the recovery-time targets; the severity declared by hand with its RTO clock and
+//! the approval still owed, then the matrix's live severity when it differs.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -36,7 +37,40 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ));
         spans.push(sep.clone());
     }
-    if let Some(sev) = app.metrics.as_ref().and_then(|m| m.severity()) {
+    let declared = app.severity.current.as_ref();
+    if let Some(d) = declared {
+        spans.push(Span::styled(
+            format!(" {} ", d.severity),
+            t.severity(&d.severity)
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ));
+        if let Some(deadline) = d.rto_deadline {
+            let left = (deadline - app.now).num_seconds();
+            let (text, style) = if left >= 0 {
+                (format!(" RTO {} left", compact(left as u64)), bar)
+            } else {
+                (
+                    format!(" RTO over by {}", compact(left.unsigned_abs())),
+                    t.style(Role::OverBudget),
+                )
+            };
+            spans.push(Span::styled(text, style));
+        }
+        if let Some(a) = app.severity.open_approval() {
+            let owed = if a.deferred { "owed" } else { "needed" };
+            spans.push(Span::styled(
+                format!(" ⚠ approval {owed}: {} (A)", a.required),
+                t.style(Role::Warning),
+            ));
+        }
+        spans.push(Span::styled(" ", bar));
+    }
+    if let Some(sev) = app
+        .metrics
+        .as_ref()
+        .and_then(|m| m.severity())
+        .filter(|s| declared.is_none_or(|d| d.severity != *s))
+    {
         spans.push(Span::styled(
             format!(" {sev} "),
             t.severity(sev)

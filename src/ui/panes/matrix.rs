@@ -3,6 +3,11 @@
 //! action). The firing row is drawn in its severity's colour, pending rows show their
 //! hold progress, unknown rows say what is unknown. When rows do not fit, the firing,
 //! pending and unknown ones are kept first.
+//!
+//! Without metrics, a runbook's decision table is shown as guidance rows in the same
+//! style (severity, condition, target time, approval): the header says the severity
+//! declared by hand (`S`), its RTO clock and the approval still owed, and the declared
+//! row is drawn in its severity's colour.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,6 +26,7 @@ use super::pane_block;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(live) = &app.metrics else {
+        guidance(app, frame, area);
         return;
     };
     let t = &app.theme;
@@ -225,4 +231,108 @@ fn header(app: &App, live: &LiveMetrics, width: usize) -> Line<'static> {
         }
     }
     Line::from(spans)
+}
+
+/// The decision table without metrics: what the operator declared, then every row.
+fn guidance(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let title = match app.runbook.decision_tables.first() {
+        Some(table) => format!("Decision table · line {} · S declares", table.line),
+        None => "Decision table".to_string(),
+    };
+    let block = pane_block(app, title, false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let width = inner.width as usize;
+    let declared = app.severity.current.as_ref();
+    let mut lines = vec![match declared {
+        Some(d) => {
+            let mut tail = vec![format!(
+                "declared {} ago",
+                compact(secs_between(d.at, app.now))
+            )];
+            if let Some(deadline) = d.rto_deadline {
+                let left = (deadline - app.now).num_seconds();
+                tail.push(if left >= 0 {
+                    format!("RTO {} left", compact(left as u64))
+                } else {
+                    format!("RTO over by {}", compact(left.unsigned_abs()))
+                });
+            }
+            if let Some(a) = app.severity.open_approval() {
+                tail.push(if a.deferred {
+                    format!("approval owed: {}", a.required)
+                } else {
+                    format!("approval needed: {} (A)", a.required)
+                });
+            } else if let Some(who) = d.approval.as_ref().and_then(|a| a.approver.as_deref()) {
+                tail.push(format!("approved by {who}"));
+            }
+            let sev = format!(" {} ", d.severity);
+            let rest = format!(" {} · {}", d.reason, tail.join(" · "));
+            let room = width.saturating_sub(sev.chars().count());
+            Line::from(vec![
+                Span::styled(
+                    ellipsize(&sev, width),
+                    t.severity(&d.severity)
+                        .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+                ),
+                Span::styled(
+                    ellipsize(&rest, room),
+                    if app.severity.open_approval().is_some() {
+                        t.style(Role::Warning)
+                    } else {
+                        t.style(Role::Title)
+                    },
+                ),
+            ])
+        }
+        None => Line::from(Span::styled(
+            ellipsize("No severity declared · S declares one from a row", width),
+            t.style(Role::Muted),
+        )),
+    }];
+    let sev_w = 8;
+    let time_w = 14;
+    let rest = width.saturating_sub(2 + sev_w + 1 + time_w + 1);
+    for row in app
+        .severity
+        .rows
+        .iter()
+        .take((inner.height as usize).saturating_sub(1))
+    {
+        let label = crate::domain::decision::row_label(row);
+        let is_declared = declared.is_some_and(|d| {
+            d.row.as_deref() == Some(label.as_str()) && d.severity.trim() == row.severity.trim()
+        });
+        let mut what = label;
+        if let Some(action) = row.action.as_deref().filter(|a| *a != what) {
+            what.push_str(&format!(" → {action}"));
+        }
+        if let Some(a) = row
+            .approval
+            .as_deref()
+            .and_then(crate::domain::decision::approval_needed)
+        {
+            what.push_str(&format!(" · approval: {}", a.required));
+        }
+        let text = format!(
+            "{} {:<sev_w$} {:<rest$} {:<time_w$}",
+            if is_declared { "▶" } else { " " },
+            ellipsize(&row.severity, sev_w),
+            ellipsize(&what, rest),
+            ellipsize(row.timeline.as_deref().unwrap_or("—"), time_w),
+        );
+        let style = if is_declared {
+            t.severity(&row.severity)
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            t.style(Role::Muted)
+        };
+        lines.push(Line::from(Span::styled(ellipsize(&text, width), style)));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }

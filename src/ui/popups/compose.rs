@@ -23,7 +23,14 @@ pub fn render(app: &App, c: &Composer, frame: &mut Frame, area: Rect) {
     let height = 20.min(area.height.saturating_sub(2));
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
-    let block = super::popup_block(app, format!("Message: {}", c.kind.title()), Role::Focus);
+    let title = c
+        .template
+        .and_then(|i| app.runbook.message_templates.get(i))
+        .map_or_else(
+            || c.kind.title().to_string(),
+            |t| format!("{} (runbook line {})", t.title, t.line),
+        );
+    let block = super::popup_block(app, format!("Message: {title}"), Role::Focus);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let [to, editor, help] = Layout::vertical([
@@ -33,7 +40,12 @@ pub fn render(app: &App, c: &Composer, frame: &mut Frame, area: Rect) {
     ])
     .areas(inner);
     let m = &app.messaging;
-    let sinks = m.sinks.join(", ");
+    let by_hand = m.sinks.is_empty();
+    let sinks = if by_hand {
+        "no sinks: you post it (copied to the clipboard, saved in the session)".to_string()
+    } else {
+        m.sinks.join(", ")
+    };
     let mut spans = vec![
         Span::styled("To: ", t.style(Role::Muted)),
         Span::styled(
@@ -63,9 +75,14 @@ pub fn render(app: &App, c: &Composer, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Paragraph::new(Span::styled(
             format!(
-                "{} next kind · {} send (asks first) · {} discard",
+                "{} next kind · {} {} · {} discard",
                 key(Action::NextMessageKind),
                 key(Action::Submit),
+                if by_hand {
+                    "copy and save"
+                } else {
+                    "send (asks first)"
+                },
                 key(Action::Cancel)
             ),
             t.style(Role::Muted),

@@ -22,6 +22,8 @@ fn role(status: &RowStatus) -> Role {
         RowStatus::Delivered { .. } => Role::Done,
         RowStatus::Failed { .. } => Role::Failed,
         RowStatus::Unknown => Role::Warning,
+        RowStatus::Drafted { .. } => Role::Pending,
+        RowStatus::PostedByHand { .. } => Role::Done,
     }
 }
 
@@ -65,8 +67,9 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
     };
     lines.push(Line::from(Span::styled(
         format!(
-            " {} send the selected failed message again (same key) · {} close",
+            " {} send the selected failed message again (same key) · {} a draft was posted by hand · {} close",
             key(Action::RetryMessage),
+            key(Action::PostedByHand),
             key(Action::Cancel)
         ),
         t.style(Role::Muted),
@@ -89,6 +92,7 @@ pub fn on_action(app: &mut App, action: Option<Action>) -> Handled {
         Some(Action::Up) => move_cursor(app, -1),
         Some(Action::Down) => move_cursor(app, 1),
         Some(Action::RetryMessage) => return Handled::Request(LayerRequest::RetryMessage),
+        Some(Action::PostedByHand) => return Handled::Request(LayerRequest::PostedByHand),
         Some(Action::Cancel) => return Handled::Close,
         _ => return Handled::Ignored,
     }

@@ -6,6 +6,7 @@ pub mod action_menu;
 pub mod cluster;
 pub mod compose;
 pub mod confirm;
+pub mod declare_severity;
 pub mod drill_intro;
 pub mod help;
 pub mod messages;
@@ -84,6 +85,10 @@ pub enum LayerRequest {
     },
     /// Any key on a drill's intro: close it and start the scenario.
     StartDrill,
+    /// `p` in the messages list: the selected draft was posted by hand (asks where).
+    PostedByHand,
+    /// Enter on the severity declaration: ask why, then journal it.
+    SeverityPicked,
 }
 
 /// Enter (or Ctrl-M / Ctrl-J): single-line editors do not take it as text.

@@ -4,10 +4,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 
+use crate::domain::decision::SeverityState;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::progress::Progress;
 use crate::domain::redact::Redactor;
-use crate::domain::runbook::{Runbook, Step, StepId, StepKind};
+use crate::domain::runbook::{MatrixRow, Runbook, Step, StepId, StepKind};
 use crate::ui::effect::Effect;
 use crate::ui::keymap::{Keymap, Mode};
 use crate::ui::theme::Theme;
@@ -80,6 +81,9 @@ pub struct App {
     pub messaging: Messaging,
     /// The runbook's verification checks and their monitor windows.
     pub verification: Verification,
+    /// The severity declared by hand (`S`), its RTO clock and approval: a fold of the
+    /// journal over the runbook's decision table rows.
+    pub severity: SeverityState,
 }
 
 impl App {
@@ -112,6 +116,7 @@ impl App {
             .flat_map(|(p, ph)| (0..ph.steps.len()).map(move |i| StepPos { phase: p, index: i }))
             .collect();
         let verification = Verification::restore(&runbook, &records);
+        let severity = SeverityState::replay(table_rows(&runbook), &records);
         let mut app = App {
             runbook,
             session,
@@ -141,6 +146,7 @@ impl App {
             cluster: None,
             messaging: Messaging::default(),
             verification,
+            severity,
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app
@@ -288,8 +294,20 @@ impl App {
     /// The severity last acknowledged in this session.
     pub fn last_acknowledged(&self) -> Option<String> {
         self.records.iter().rev().find_map(|r| match &r.entry {
-            Entry::SeverityAcknowledged { severity } => Some(severity.clone()),
+            // Declaring a severity by hand acknowledges it too.
+            Entry::SeverityAcknowledged { severity } | Entry::SeverityDeclared { severity, .. } => {
+                Some(severity.clone())
+            }
             _ => None,
         })
     }
+}
+
+/// The rows of the runbook's first decision table, read by meaning (none without one).
+pub fn table_rows(runbook: &Runbook) -> Vec<MatrixRow> {
+    runbook
+        .decision_tables
+        .first()
+        .map(|t| t.matrix_rows())
+        .unwrap_or_default()
 }

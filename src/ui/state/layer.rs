@@ -70,6 +70,20 @@ pub enum PromptPurpose {
     CutShortReason {
         check: usize,
     },
+    /// Why the operator declares this severity (`S`); then it is journaled.
+    SeverityReason {
+        choice: crate::domain::decision::SeverityChoice,
+    },
+    /// Where a message drafted without a sink was posted by hand.
+    PostedWhere {
+        key: String,
+    },
+    /// Who approved the declared severity, as its decision table row asks (`after` records
+    /// "approve after" where the row allows it).
+    Approver {
+        severity: String,
+        can_defer: bool,
+    },
 }
 
 pub struct Prompt {
@@ -115,6 +129,10 @@ pub enum Layer {
     /// `backout drill`'s intro: what is about to happen and which keys matter. Any key
     /// closes it.
     DrillIntro(Box<super::drill::DrillIntro>),
+    /// Declaring the severity (`S`): the decision table's rows and bare severities.
+    DeclareSeverity {
+        cursor: usize,
+    },
 }
 
 impl Layer {
@@ -132,6 +150,7 @@ impl Layer {
             Layer::Messages { .. } => Mode::Help,
             Layer::NextMoves { .. } => Mode::Confirm,
             Layer::DrillIntro(_) => Mode::Confirm,
+            Layer::DeclareSeverity { .. } => Mode::Severity,
         }
     }
 }

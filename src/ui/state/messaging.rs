@@ -51,6 +51,14 @@ pub enum RowStatus {
     },
     /// Queued before a crash with no outcome journaled: it may have been sent.
     Unknown,
+    /// Drafted without a sink (copied, saved at `saved_to`): to be posted by hand.
+    Drafted {
+        saved_to: String,
+    },
+    /// The operator said it was posted by hand, `where_`.
+    PostedByHand {
+        where_: String,
+    },
 }
 
 impl RowStatus {
@@ -78,6 +86,10 @@ impl RowStatus {
                 format!("failed after {}: {error}", tries(*attempts))
             }
             RowStatus::Unknown => "may have been sent (no outcome journaled)".into(),
+            RowStatus::Drafted { saved_to } => {
+                format!("drafted; to post by hand (p when posted) — saved to {saved_to}")
+            }
+            RowStatus::PostedByHand { where_ } => format!("posted by hand to {where_}"),
         }
     }
 
@@ -86,6 +98,9 @@ impl RowStatus {
         matches!(self, RowStatus::Failed { .. } | RowStatus::Unknown)
     }
 }
+
+/// The "sink" of a message drafted without one: the operator posts it by hand.
+pub const BY_HAND: &str = "by hand";
 
 /// One message to one sink.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +146,8 @@ impl Messaging {
             .find(|r| r.key == key && r.sink == sink)
     }
 
-    fn replay(&mut self, entry: &Entry) {
+    /// Moves the list by one journal record (what a resume replays).
+    pub fn replay(&mut self, entry: &Entry) {
         match entry {
             Entry::MessageQueued {
                 key,
@@ -165,6 +181,31 @@ impl Messaging {
                     };
                 }
             }
+            Entry::MessageDrafted {
+                key,
+                template,
+                text,
+                saved_to,
+            } => {
+                let kind = MessageKind::from_name(template)
+                    .unwrap_or_else(|| crate::domain::notify::kind_of_title(template));
+                self.rows.push(MessageRow {
+                    key: key.clone(),
+                    sink: BY_HAND.into(),
+                    kind,
+                    text: text.clone(),
+                    status: RowStatus::Drafted {
+                        saved_to: saved_to.clone(),
+                    },
+                });
+            }
+            Entry::MessagePostedByHand { key, where_, .. } => {
+                if let Some(row) = self.row(key, BY_HAND) {
+                    row.status = RowStatus::PostedByHand {
+                        where_: where_.clone(),
+                    };
+                }
+            }
             Entry::MessageFailed {
                 key,
                 sink,
@@ -187,4 +228,7 @@ impl Messaging {
 pub struct Composer {
     pub kind: MessageKind,
     pub input: TextArea<'static>,
+    /// Drafted from the runbook's own template (index into `Runbook::message_templates`);
+    /// `None` for a built-in kind.
+    pub template: Option<usize>,
 }

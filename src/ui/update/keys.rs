@@ -11,8 +11,8 @@ use crate::ui::popups::{Handled, LayerRequest, stack};
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane};
 
 use super::{
-    cluster, cluster_menu, drill, messages, metrics, native_runs, runs, session, steps,
-    verification,
+    cluster, cluster_menu, drafts, drill, matrix, messages, metrics, native_runs, runs, session,
+    steps, verification,
 };
 
 /// A key goes to the top layer (its file under `ui/popups/` owns what its keys do), or to
@@ -63,6 +63,14 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
         LayerRequest::CancelClusterConfirm => cluster::cancel_confirm(app),
         LayerRequest::Menu(action) => cluster_menu::on_menu(app, action),
         LayerRequest::NextMove { check, action } => verification::next_move(app, check, action),
+        LayerRequest::SeverityPicked => matrix::severity_picked(app),
+        LayerRequest::PostedByHand => match app.layers.last() {
+            Some(Layer::Messages { cursor }) => {
+                let cursor = *cursor;
+                drafts::request_posted(app, cursor)
+            }
+            _ => Vec::new(),
+        },
         LayerRequest::StartDrill => {
             app.layers.pop();
             vec![Effect::StartDrill]
@@ -205,7 +213,10 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::FilterPods => cluster_menu::open_pod_filter(app),
         Action::ComposeMessage => messages::open_composer(app),
         Action::ShowMessages => messages::open_list(app),
-        Action::AcknowledgeSeverity => drill::acknowledge_severity(app),
+        Action::AcknowledgeSeverity => {
+            matrix::request_approval(app).unwrap_or_else(|| drill::acknowledge_severity(app))
+        }
+        Action::DeclareSeverity => matrix::request_declare(app),
         Action::Confirm
         | Action::Cancel
         | Action::Submit
@@ -219,6 +230,7 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::DeletePods
         | Action::NextMessageKind
         | Action::RetryMessage
+        | Action::PostedByHand
         | Action::UndoFurther
         | Action::Escalate
         | Action::KeepWatching => Vec::new(),

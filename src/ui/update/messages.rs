@@ -17,6 +17,8 @@ use crate::ui::effect::Effect;
 use crate::ui::state::messaging::{Composer, MessageRow, NotifyEvent, RowStatus};
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, Then};
 
+use super::drafts;
+
 /// The session's values for the template variables. Missing ones are left out (they
 /// render as `‹unknown: …›`).
 pub fn template_values(app: &App) -> BTreeMap<&'static str, String> {
@@ -140,38 +142,68 @@ fn editor(text: &str) -> TextArea<'static> {
     input
 }
 
-/// `m`: opens the composer with the kind the moment calls for.
+/// `m`: opens the composer on the runbook's first own template, else (or when the front
+/// matter writes its own `messages`) the built-in kind the moment calls for. Without
+/// sinks it drafts all the same (Ctrl-S copies and saves).
 pub fn open_composer(app: &mut App) -> Vec<Effect> {
-    if app.messaging.sinks.is_empty() {
-        app.flash(
-            FlashLevel::Warning,
-            "No message sinks: add a `notify` block to the runbook (see docs/notifications.md).",
-        );
-        return Vec::new();
-    }
-    let kind = if app.messaging.rows.is_empty() {
-        MessageKind::RollbackNotification
+    let front_messages = app
+        .runbook
+        .front
+        .as_ref()
+        .is_some_and(|f| !f.messages.is_empty());
+    let own = if front_messages {
+        None
     } else {
-        MessageKind::StatusUpdate
+        drafts::runbook_draft(app, 0)
     };
-    let input = editor(&draft(app, kind));
-    app.layers
-        .push(Layer::Compose(Box::new(Composer { kind, input })));
+    let (kind, text, template) = match own {
+        Some((kind, text)) => (kind, text, Some(0)),
+        None => {
+            let kind = if app.messaging.rows.is_empty() {
+                MessageKind::RollbackNotification
+            } else {
+                MessageKind::StatusUpdate
+            };
+            (kind, draft(app, kind), None)
+        }
+    };
+    let input = editor(&text);
+    app.layers.push(Layer::Compose(Box::new(Composer {
+        kind,
+        input,
+        template,
+    })));
     Vec::new()
 }
 
-/// Tab in the composer: the next kind, freshly drafted.
+/// Tab in the composer: the runbook's next template, then each built-in kind, freshly
+/// drafted.
 pub fn next_kind(app: &mut App) -> Vec<Effect> {
     let Some(Layer::Compose(c)) = app.layers.last() else {
         return Vec::new();
     };
+    let own = app.runbook.message_templates.len();
     let all = MessageKind::ALL;
-    let i = all.iter().position(|k| *k == c.kind).unwrap_or(0);
-    let kind = all[(i + 1) % all.len()];
-    let input = editor(&draft(app, kind));
+    // Positions: the runbook's templates 0..own, then the built-in kinds.
+    let at = match c.template {
+        Some(i) => i,
+        None => own + all.iter().position(|k| *k == c.kind).unwrap_or(0),
+    };
+    let next = (at + 1) % (own + all.len());
+    let (kind, text, template) = if next < own {
+        match drafts::runbook_draft(app, next) {
+            Some((kind, text)) => (kind, text, Some(next)),
+            None => return Vec::new(),
+        }
+    } else {
+        let kind = all[next - own];
+        (kind, draft(app, kind), None)
+    };
+    let input = editor(&text);
     if let Some(Layer::Compose(c)) = app.layers.last_mut() {
         c.kind = kind;
         c.input = input;
+        c.template = template;
     }
     Vec::new()
 }
@@ -183,11 +215,15 @@ pub fn submit_composer(app: &mut App) -> Vec<Effect> {
     };
     let text = c.input.lines().join("\n").trim_end().to_string();
     let kind = c.kind;
+    let template = c.template;
     if text.trim().is_empty() {
         app.flash(FlashLevel::Info, "Empty message: nothing to send.");
         return Vec::new();
     }
     app.layers.pop();
+    if app.messaging.sinks.is_empty() {
+        return drafts::hand_over(app, template, kind, text);
+    }
     let text = app.mask_secrets(&text);
     let mut body = vec![format!("{} to:", kind.title())];
     body.extend(app.messaging.sinks.iter().map(|s| format!("  • {s}")));

@@ -220,11 +220,21 @@ fn outcomes_are_journaled_and_a_failed_message_can_be_retried_with_its_key() {
 }
 
 #[test]
-fn without_sinks_composing_says_where_to_configure_them() {
+fn without_sinks_composing_drafts_a_built_in_kind_to_copy_and_save() {
+    // Issue 13 point 6: `m` always drafts; without sinks Ctrl-S hands the draft to the
+    // runtime (clipboard and session directory) instead of asking to send it.
     let mut app = messaging_app(&[]);
     update(&mut app, key('m'));
-    assert!(app.layers.is_empty());
-    assert!(app.flash.as_ref().unwrap().text.contains("notify"));
+    assert!(matches!(
+        app.layers.last(),
+        Some(Layer::Compose(c)) if c.kind == MessageKind::RollbackNotification && c.template.is_none()
+    ));
+    let fx = update(&mut app, ctrl('s'));
+    assert!(app.layers.is_empty(), "no send confirmation without sinks");
+    assert!(
+        matches!(&fx[..], [Effect::DraftMessage { template, .. }] if template == "rollback_notification"),
+        "{fx:?}"
+    );
 }
 
 #[test]

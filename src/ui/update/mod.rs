@@ -6,6 +6,7 @@
 
 mod cluster;
 mod cluster_menu;
+mod drafts;
 mod drill;
 mod keys;
 mod matrix;
@@ -69,6 +70,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Journaled { req, result } => session::on_journaled(app, req, result),
         Msg::Notify(ev) => messages::on_event(app, ev),
+        Msg::DraftSaved {
+            key,
+            template,
+            text,
+            saved,
+            copied,
+        } => drafts::draft_saved(app, key, template, text, saved, copied),
         Msg::DrillEvent(what) => drill::on_drill_event(app, what),
         Msg::Output { run, stream, line } => {
             if app.output.run == Some(run) {

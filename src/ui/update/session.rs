@@ -61,6 +61,7 @@ pub(super) fn on_journaled(
         app.entering_phase = None;
     }
     app.progress.apply(&record);
+    app.severity.apply(&record);
     app.records.push(record);
     if app.journal_scroll > 0 {
         app.journal_scroll += 1;

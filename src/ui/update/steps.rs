@@ -11,7 +11,7 @@ use crate::domain::runbook::{PlaceholderForm, StepId};
 use crate::ui::effect::Effect;
 use crate::ui::state::{App, FlashLevel, Layer, Prompt, PromptPurpose, Then};
 
-use super::{cluster_menu, verification};
+use super::{cluster_menu, drafts, matrix, verification};
 
 pub(super) fn toggle(app: &mut App) -> Vec<Effect> {
     let Some(step) = app.selected().cloned() else {
@@ -74,6 +74,12 @@ pub(super) fn submit_prompt(app: &mut App) -> Vec<Effect> {
     app.layers.pop();
     match purpose {
         PromptPurpose::CutShortReason { check } => verification::cut_short(app, check, value),
+        PromptPurpose::PostedWhere { key } => drafts::posted(app, key, value),
+        PromptPurpose::SeverityReason { choice } => matrix::declare(app, &choice, value),
+        PromptPurpose::Approver {
+            severity,
+            can_defer,
+        } => matrix::record_approval(app, severity, can_defer, &value),
         PromptPurpose::SkipReason { step } => {
             let title = app
                 .find_step(step)

@@ -1,0 +1,138 @@
+//! End to end, as an incident commander with a team's own runbook (no front matter, no
+//! sinks, no metrics): the real binary in tmux on the corpus runbook
+//! `tests/runbooks/teams/ic-severity-notify.md`. Declare SEV-1 from the runbook's
+//! severity table, record the approval the row asks for as "approve after", draft the
+//! rollback notification from the runbook's own template, find it in tmux's paste
+//! buffer (OSC 52, tmux `set-clipboard on`) and saved under the session directory
+//! (0600), record that it was posted by hand, and find all of it in the journal and
+//! again after `backout resume`.
+//!
+//! OSC 52 as tmux reads it: `input_osc_52` in tmux's `input.c` (`ESC ] 52 ; c ; BASE64`
+//! terminated by BEL or ST) stores the decoded text as a paste buffer when
+//! `set-clipboard` is on.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use support::tmux::Tmux;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_backout")
+}
+
+fn runbook(home: &Path) -> PathBuf {
+    let src =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runbooks/teams/ic-severity-notify.md");
+    let dst = home.join("ic-severity-notify.md");
+    std::fs::copy(&src, &dst).expect("copy corpus runbook");
+    dst
+}
+
+/// The one session's directory under `home`.
+fn session_dir(home: &Path) -> PathBuf {
+    let sessions: Vec<PathBuf> = std::fs::read_dir(home.join("sessions"))
+        .expect("sessions")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    sessions[0].clone()
+}
+
+const EXPECTED: &str = ":rotating_light: search-api rollback in progress (SEV-1): search 5xx everywhere.\n\
+Impact: Search down for everyone. Incident commander: ";
+
+#[test]
+fn declare_a_severity_with_an_approval_and_draft_the_runbooks_notification() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(
+        "ic",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} {}", bin(), runbook(home.path()).display()),
+    );
+    t.command(&["set-option", "-s", "set-clipboard", "on"]);
+    let screen = t.wait_for("Decision table · line 7");
+    assert!(
+        screen.contains("No severity declared · S declares one"),
+        "{screen}"
+    );
+
+    // Declare SEV-1 from the table's first row, with a reason.
+    t.keys(&["S"]);
+    t.wait_for("Declare the severity");
+    t.keys(&["Enter"]);
+    t.wait_for("Declare SEV-1: Search down for everyone");
+    t.type_text("search 5xx everywhere");
+    t.keys(&["Enter"]);
+    // The row asks for an approval that may come after.
+    t.wait_for("Approval for SEV-1");
+    t.type_text("after");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("approval owed: Head of Engineering");
+    assert!(
+        screen.contains("RTO 9m") || screen.contains("RTO 10m"),
+        "{screen}"
+    );
+
+    // Draft the notification from the runbook's template: copied and saved.
+    t.keys(&["m"]);
+    t.wait_for("Message: Rollback Notification (runbook line 29)");
+    t.keys(&["C-s"]);
+    t.wait_for("copied to the clipboard");
+    let buffer = t.command(&["show-buffer"]);
+    assert!(buffer.starts_with(EXPECTED), "tmux buffer: {buffer:?}");
+
+    let dir = session_dir(home.path());
+    let drafts: Vec<PathBuf> = std::fs::read_dir(dir.join("messages"))
+        .expect("messages dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    let saved = std::fs::read_to_string(&drafts[0]).expect("draft");
+    assert!(saved.starts_with(EXPECTED), "{saved}");
+    assert_eq!(saved.trim_end(), buffer.trim_end());
+    let mode = std::fs::metadata(&drafts[0]).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    // Posted by hand, from the messages list.
+    t.keys(&["M"]);
+    t.wait_for("drafted; to post by hand");
+    t.keys(&["p"]);
+    t.wait_for("Posted by hand");
+    t.type_text("#inc-search");
+    t.keys(&["Enter"]);
+    t.wait_for("posted by hand to #inc-search");
+    t.keys(&["Escape", "q"]);
+    t.wait_exit();
+
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
+    for kind in [
+        "\"type\":\"severity_declared\"",
+        "\"type\":\"approval_recorded\"",
+        "\"type\":\"message_drafted\"",
+        "\"type\":\"message_posted_by_hand\"",
+    ] {
+        assert!(journal.contains(kind), "{kind} missing:\n{journal}");
+    }
+    assert!(journal.contains("\"rto_secs\":600"), "{journal}");
+    assert!(journal.contains("\"deferred\":true"), "{journal}");
+
+    // Resume: the same severity, RTO and reminder, replayed from the journal.
+    let t = Tmux::start(
+        "ic-resumed",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} resume", bin()),
+    );
+    let screen = t.wait_for("approval owed: Head of Engineering");
+    assert!(screen.contains(" SEV-1 "), "{screen}");
+    t.keys(&["M"]);
+    t.wait_for("posted by hand to #inc-search");
+    t.keys(&["Escape", "q"]);
+    t.wait_exit();
+}
