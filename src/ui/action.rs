@@ -53,6 +53,8 @@ pub enum Action {
     ShowMessages,
     NextMessageKind,
     RetryMessage,
+    /// Choose (or change) an alternative on the selected choice row.
+    Choose,
 }
 
 impl Action {
@@ -107,6 +109,7 @@ impl Action {
             Action::ShowMessages => "list messages and their delivery per sink",
             Action::NextMessageKind => "message editor: next kind (redrafts the text)",
             Action::RetryMessage => "resend the selected failed message",
+            Action::Choose => "choose or change an alternative (choice row)",
         }
     }
 
@@ -153,6 +156,7 @@ impl Action {
             Action::ShowMessages => "messages",
             Action::NextMessageKind => "kind",
             Action::RetryMessage => "retry",
+            Action::Choose => "choose",
         }
     }
 }

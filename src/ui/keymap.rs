@@ -24,12 +24,15 @@ pub enum Mode {
     Help,
     /// The cluster actions menu.
     Actions,
+    /// The choice of an alternative (its members' keys pick one too).
+    Choice,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Normal,
         Mode::Actions,
+        Mode::Choice,
         Mode::Confirm,
         Mode::Input,
         Mode::Note,
@@ -44,6 +47,7 @@ impl Mode {
             Mode::Note => "Note editor",
             Mode::Help => "Help and the messages list",
             Mode::Actions => "Cluster actions menu",
+            Mode::Choice => "Choosing an alternative",
         }
     }
 }
@@ -233,7 +237,7 @@ impl Keymap {
                     Some(m) => m,
                     None => {
                         warnings.push(format!(
-                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, confirm, input, note, help)"
+                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, choice, confirm, input, note, help)"
                         ));
                         continue;
                     }
@@ -328,7 +332,7 @@ mod tests {
         );
         assert_eq!(
             km.action_for(n, &key(KeyCode::Char('c'), KeyModifiers::NONE)),
-            None
+            Some(Action::Choose)
         );
         assert_eq!(
             km.action_for(Mode::Confirm, &key(KeyCode::Char('y'), KeyModifiers::NONE)),
@@ -365,7 +369,7 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
-                "keymap: unknown mode [nonsense] (modes: normal, actions, confirm, input, note, help)"
+                "keymap: unknown mode [nonsense] (modes: normal, actions, choice, confirm, input, note, help)"
                     .to_string(),
                 "keymap: unknown action `bogus` in [normal]".to_string(),
                 "keymap: [normal] toggle: unknown key `hyper-x`".to_string(),

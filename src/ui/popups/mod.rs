@@ -3,6 +3,7 @@
 //! first (`stack` dispatches); what needs the reducers goes back as a `LayerRequest`.
 
 pub mod action_menu;
+pub mod choice;
 pub mod cluster;
 pub mod compose;
 pub mod confirm;
@@ -84,6 +85,11 @@ pub enum LayerRequest {
     },
     /// Any key on a drill's intro: close it and start the scenario.
     StartDrill,
+    /// A member picked in the choice popup (group and member indices).
+    Choose {
+        group: usize,
+        member: usize,
+    },
 }
 
 /// Enter (or Ctrl-M / Ctrl-J): single-line editors do not take it as text.

@@ -115,6 +115,16 @@ pub enum Layer {
     /// `backout drill`'s intro: what is about to happen and which keys matter. Any key
     /// closes it.
     DrillIntro(Box<super::drill::DrillIntro>),
+    /// Choosing a member of a group of alternatives: every member previewed, one picked.
+    Choice(ChoiceLayer),
+}
+
+/// The choice popup: the group (an index into `Runbook::alternatives`) and the member
+/// previewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChoiceLayer {
+    pub group: usize,
+    pub selected: usize,
 }
 
 impl Layer {
@@ -132,6 +142,7 @@ impl Layer {
             Layer::Messages { .. } => Mode::Help,
             Layer::NextMoves { .. } => Mode::Confirm,
             Layer::DrillIntro(_) => Mode::Confirm,
+            Layer::Choice(_) => Mode::Choice,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::ui::msg::Stream;
 use crate::ui::state::cluster::{ClusterConfirm, ClusterOp, ClusterStep, LockRefusal, OpStage};
 use crate::ui::state::{App, FlashLevel, Layer, Pane, Then};
 
-use super::{cluster_menu, native_runs};
+use super::{cluster_menu, native_runs, steps};
 
 /// `u` on the Rollout pane: undo to the selected revision (the previous one when the
 /// current revision is selected). Starts the two-step intent with the RBAC preflight.
@@ -160,6 +160,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
         }
         (OpStage::Executing, ClusterStep::Executed(result)) => {
             let action = o.kubectl.clone();
+            let done = o.action.clone();
             let starts_rollout = o.action.starts_rollout();
             let (outcome, ok, follow) = match result {
                 Ok(done) => {
@@ -170,13 +171,16 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
             };
             let mut fx = vec![app.journal(
                 Entry::ClusterActionFinished {
-                    action,
+                    action: action.clone(),
                     outcome: outcome.clone(),
                     ok,
                 },
                 None,
                 Then::Nothing,
             )];
+            if ok && !follow {
+                fx.extend(steps::done_by_action(app, &done, &action));
+            }
             let c = app.cluster.as_mut().expect("checked above");
             if follow {
                 if let Some(o) = c.op.as_mut() {
@@ -227,6 +231,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
         (OpStage::Following, ClusterStep::Followed(result)) => {
             let executed = o.executed.clone().unwrap_or_default();
             let action = o.kubectl.clone();
+            let done = o.action.clone();
             c.op = None;
             let (outcome, ok) = match result {
                 Ok(FollowOutcome::Complete { message }) => (format!("{executed}; {message}"), true),
@@ -246,7 +251,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
             let mut fx = vec![
                 app.journal(
                     Entry::ClusterActionFinished {
-                        action,
+                        action: action.clone(),
                         outcome: outcome.clone(),
                         ok,
                     },
@@ -255,6 +260,9 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
                 ),
                 Effect::ClusterRelease { op },
             ];
+            if ok {
+                fx.extend(steps::done_by_action(app, &done, &action));
+            }
             fx.extend(op_ended(app, ok, &outcome));
             fx
         }

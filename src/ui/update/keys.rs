@@ -63,6 +63,7 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
         LayerRequest::CancelClusterConfirm => cluster::cancel_confirm(app),
         LayerRequest::Menu(action) => cluster_menu::on_menu(app, action),
         LayerRequest::NextMove { check, action } => verification::next_move(app, check, action),
+        LayerRequest::Choose { group, member } => steps::choose(app, group, member),
         LayerRequest::StartDrill => {
             app.layers.pop();
             vec![Effect::StartDrill]
@@ -120,6 +121,8 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Toggle => steps::toggle(app),
+        Action::Choose => steps::open_choice(app),
+        Action::Run if app.selected_choice().is_some() => steps::open_choice(app),
         Action::Run
             if matches!(
                 app.selected().map(|s| &s.kind),

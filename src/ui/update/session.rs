@@ -61,6 +61,9 @@ pub(super) fn on_journaled(
         app.entering_phase = None;
     }
     app.progress.apply(&record);
+    if matches!(record.entry, Entry::AlternativeChosen { .. }) {
+        app.refresh_rows();
+    }
     app.records.push(record);
     if app.journal_scroll > 0 {
         app.journal_scroll += 1;
