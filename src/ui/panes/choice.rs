@@ -54,16 +54,13 @@ pub fn render(app: &App, group: usize, frame: &mut Frame, area: Rect) {
             Some(_) => spans.push(Span::styled("  not taken", t.style(Role::Muted))),
             None => {}
         }
-        lines.push(Line::from(spans));
         let steps = match m.steps.len() {
             1 => "1 step".to_string(),
             n => format!("{n} steps"),
         };
         let meta = meta_line(&m.meta).map_or(steps.clone(), |meta| format!("{meta} · {steps}"));
-        lines.push(Line::from(Span::styled(
-            format!("    {meta}"),
-            t.style(Role::Muted),
-        )));
+        spans.push(Span::styled(format!(" · {meta}"), t.style(Role::Muted)));
+        lines.push(Line::from(spans));
     }
     lines.push(Line::default());
     let key = app

@@ -50,6 +50,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         &[]
     };
     let actions: &[Action] = match mode {
+        // On a "Choose one" row: nothing to tick or run, only the choice.
+        Mode::Normal if app.running.is_none() && app.selected_choice().is_some() => &[
+            Action::Down,
+            Action::Choose,
+            Action::Note,
+            Action::NextPhase,
+            Action::NextPane,
+            Action::Help,
+            Action::Quit,
+        ],
         Mode::Normal if app.running.is_some() => &[
             Action::Down,
             Action::NextPane,

@@ -68,28 +68,52 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
         Phase(usize),
         /// A flat index into `app.steps`: a step or a choice row.
         Item(usize),
+        /// A member of a group not chosen yet (group, member): one line under its
+        /// choice row, so that every member shows however narrow the pane.
+        Member(usize, usize),
         /// A member not taken of a group (group, member), collapsed to one line.
         NotTaken(usize, usize),
     }
     let mut rows: Vec<Row> = Vec::with_capacity(app.steps.len() + app.runbook.phases.len());
     let mut cursor_row = 0;
+    // The members not taken of a choice made follow its chosen steps.
+    let not_taken = |group: usize, chosen: usize| {
+        (0..app.runbook.alternatives[group].members.len())
+            .filter(move |m| *m != chosen)
+            .map(move |m| Row::NotTaken(group, m))
+    };
     for (p, _) in app.runbook.phases.iter().enumerate() {
         rows.push(Row::Phase(p));
+        let mut after_chosen: Option<(usize, usize)> = None;
         for (flat, pos) in app.steps.iter().enumerate().filter(|(_, s)| s.phase == p) {
+            let in_group = |g: usize| {
+                app.step_at(flat)
+                    .and_then(|s| s.alternative)
+                    .is_some_and(|a| a.group == g)
+            };
+            if let Some((g, chosen)) = after_chosen
+                && !in_group(g)
+            {
+                rows.extend(not_taken(g, chosen));
+                after_chosen = None;
+            }
             if flat == app.cursor {
                 cursor_row = rows.len();
             }
             rows.push(Row::Item(flat));
-            if let Some(group) = pos.choice
-                && let Some(chosen) = app.chosen_member(group)
-            {
-                let members = app.runbook.alternatives[group].members.len();
-                rows.extend(
-                    (0..members)
-                        .filter(|m| *m != chosen)
-                        .map(|m| Row::NotTaken(group, m)),
-                );
+            if let Some(group) = pos.choice {
+                match app.chosen_member(group) {
+                    Some(chosen) => after_chosen = Some((group, chosen)),
+                    None if choice_in_one_line(app, group, width).is_some() => {}
+                    None => {
+                        let members = app.runbook.alternatives[group].members.len();
+                        rows.extend((0..members).map(|m| Row::Member(group, m)));
+                    }
+                }
             }
+        }
+        if let Some((g, chosen)) = after_chosen {
+            rows.extend(not_taken(g, chosen));
         }
     }
     let height = inner.height as usize;
@@ -130,6 +154,20 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
                     Span::styled(title, style),
                     Span::raw(" ".repeat(pad)),
                     Span::styled(count, t.style(Role::Muted)),
+                ])
+            }
+            Row::Member(group, member) => {
+                let m = &app.runbook.alternatives[group].members[member];
+                let mut text = member_label(m);
+                if app.recommended_member(group) == Some(member) {
+                    text.push_str(" (recommended)");
+                }
+                Line::from(vec![
+                    Span::raw("        "),
+                    Span::styled(
+                        ellipsize(&text, width.saturating_sub(8)),
+                        t.style(Role::Pending),
+                    ),
                 ])
             }
             Row::NotTaken(group, member) => {
@@ -208,45 +246,54 @@ fn step_line<'a>(app: &App, step: &Step, width: usize) -> Line<'a> {
 }
 
 /// A group of alternatives' one row: "Choose one: A Quick rollback (recommended) · B …"
-/// before a choice, "Chosen: B Specific version" after.
+/// (its members also one a line below it) before a choice, "Chosen: B Specific version"
+/// after.
 fn choice_line<'a>(app: &App, group: usize, width: usize) -> Line<'a> {
     let t = &app.theme;
     let Some(g) = app.runbook.alternatives.get(group) else {
         return Line::default();
     };
-    let recommended = app.recommended_member(group);
     let (mark, role, text) = match app.chosen_member(group) {
         Some(m) => (
             "✓",
             Role::Done,
             format!("Chosen: {}", member_label(&g.members[m])),
         ),
-        None => {
-            let members: Vec<String> = g
-                .members
-                .iter()
-                .enumerate()
-                .map(|(i, m)| {
-                    let label = member_label(m);
-                    if recommended == Some(i) {
-                        format!("{label} (recommended)")
-                    } else {
-                        label
-                    }
-                })
-                .collect();
-            (
-                "◆",
-                Role::Pending,
-                format!("Choose one: {}", members.join(" · ")),
-            )
-        }
+        // Every member on this line when they fit; else one a line below it.
+        None => (
+            "◆",
+            Role::Pending,
+            choice_in_one_line(app, group, width)
+                .unwrap_or_else(|| format!("Choose one of {}:", g.members.len())),
+        ),
     };
     Line::from(vec![
         Span::styled(format!("{mark} "), t.style(role)),
         Span::styled("    ", t.style(Role::Muted)),
         Span::styled(ellipsize(&text, width.saturating_sub(8)), t.style(role)),
     ])
+}
+
+/// "Choose one: A Quick rollback (recommended) · B Specific version · …" when it fits in
+/// a row of the pane `width` columns wide.
+fn choice_in_one_line(app: &App, group: usize, width: usize) -> Option<String> {
+    let g = app.runbook.alternatives.get(group)?;
+    let recommended = app.recommended_member(group);
+    let members: Vec<String> = g
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let label = member_label(m);
+            if recommended == Some(i) {
+                format!("{label} (recommended)")
+            } else {
+                label
+            }
+        })
+        .collect();
+    let all = format!("Choose one: {}", members.join(" · "));
+    (display_width(&all) <= width.saturating_sub(8)).then_some(all)
 }
 
 #[cfg(test)]

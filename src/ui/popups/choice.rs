@@ -79,19 +79,7 @@ pub fn render(app: &App, c: &ChoiceLayer, frame: &mut Frame, area: Rect) {
         return;
     };
     let width = 96.min(area.width.saturating_sub(4));
-    let rect = centered(area, width, area.height.saturating_sub(2).max(10));
-    frame.render_widget(Clear, rect);
-    let phase = app
-        .runbook
-        .phases
-        .iter()
-        .find(|p| p.kind == group.phase)
-        .map(|p| p.kind.label())
-        .unwrap_or_else(|| group.phase.label());
-    let block = super::popup_block(app, format!("Choose one · {phase}"), Role::Focus);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    let w = inner.width as usize;
+    let w = width.saturating_sub(2) as usize;
     let chosen = app.chosen_member(c.group);
     let recommended = app.recommended_member(c.group);
     let key = |a: Action| {
@@ -189,12 +177,19 @@ pub fn render(app: &App, c: &ChoiceLayer, frame: &mut Frame, area: Rect) {
         }
     }
 
-    // The key line stays at the bottom: cut the preview, never the keys.
+    // As tall as its text; the key line stays at the bottom: cut the preview, never
+    // the keys.
+    let rect = centered(area, width, lines.len() as u16 + 4);
+    frame.render_widget(Clear, rect);
+    let block = super::popup_block(
+        app,
+        format!("Choose one · {}", group.phase.label()),
+        Role::Focus,
+    );
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
     let height = inner.height as usize;
     lines.truncate(height.saturating_sub(2));
-    while lines.len() + 2 < height {
-        lines.push(Line::default());
-    }
     let keys = group
         .members
         .iter()

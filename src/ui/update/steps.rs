@@ -295,3 +295,7 @@ pub(super) fn done_by_action(app: &mut App, done: &ClusterAction, kubectl: &str)
         })
         .collect()
 }
+
+#[cfg(test)]
+#[path = "choice_tests.rs"]
+mod choice_tests;
