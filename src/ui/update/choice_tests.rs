@@ -281,3 +281,127 @@ fn snapshots_of_the_choice_row_the_popup_not_taken_and_done_by_action() {
     assert_eq!(app.selected().map(|s| s.id), Some(StepId(1)));
     insta::assert_snapshot!("step_done_by_action", screen(&app, 120, 32));
 }
+
+/// The actions menu's `set image`, typed as Option C writes it, confirmed with `y`,
+/// executed and followed: Option C's step is done by that action.
+#[test]
+fn a_set_image_from_the_actions_menu_ticks_the_chosen_option_c() {
+    use crate::domain::cluster::{Diff, Planned, Preflight};
+    use crate::ui::effect::Effect;
+    let allowed = || ClusterStep::Preflight(Ok(Preflight::Allowed { checks: vec![] }));
+    let mut app = options_with_cluster();
+    update(&mut app, key('j'));
+    send(&mut app, key('c'));
+    send(&mut app, key('C'));
+    for fx in update(&mut app, key('a')) {
+        let Effect::ClusterPreflight { op, .. } = fx else {
+            panic!("only preflights: {fx:?}");
+        };
+        update(&mut app, step(op, allowed()));
+    }
+    update(&mut app, key('i'));
+    let Some(Layer::Prompt(p)) = app.layers.last() else {
+        panic!("the image prompt");
+    };
+    for _ in 0..p.input.lines().join("").chars().count() {
+        update(&mut app, code(KeyCode::Backspace));
+    }
+    typed(&mut app, "checkout-api=registry.example.com/gateway:1.8.3");
+    let fx = update(&mut app, code(KeyCode::Enter));
+    let [Effect::ClusterPreflight { op, action }] = fx.as_slice() else {
+        panic!("the action's preflight: {fx:?}");
+    };
+    let op = *op;
+    assert_eq!(
+        action,
+        &ClusterAction::SetImage {
+            container: "checkout-api".into(),
+            image: "registry.example.com/gateway:1.8.3".into()
+        }
+    );
+    update(&mut app, step(op, allowed()));
+    let kubectl = app
+        .cluster
+        .as_ref()
+        .unwrap()
+        .op
+        .as_ref()
+        .unwrap()
+        .kubectl
+        .clone();
+    update(
+        &mut app,
+        step(
+            op,
+            ClusterStep::Planned(Ok(Planned::Change {
+                diff: Diff {
+                    lines: vec!["-  image: a".into(), "+  image: b".into()],
+                    added: 1,
+                    removed: 1,
+                },
+                kubectl: kubectl.clone(),
+            })),
+        ),
+    );
+    assert_eq!(update(&mut app, key('y')), vec![Effect::ClusterLock { op }]);
+    let fx = update(&mut app, step(op, ClusterStep::Locked(Ok(()))));
+    let (_, mut written) = settle(&mut app, fx);
+    for result in [
+        ClusterStep::Executed(Ok(Executed {
+            message: "deployment.apps/checkout-api image updated".into(),
+            skipped: false,
+            attempts: 1,
+        })),
+        ClusterStep::Followed(Ok(FollowOutcome::Complete {
+            message: "deployment \"checkout-api\" successfully rolled out".into(),
+        })),
+    ] {
+        written.extend(send(&mut app, step(op, result)).1);
+    }
+    let done: Vec<_> = written
+        .iter()
+        .filter_map(|e| match e {
+            Entry::StepDoneByAction { step, action, .. } => Some((*step, action.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(done, vec![(StepId(3), kubectl)], "{written:?}");
+}
+
+/// `tests/runbooks/teams/decision-table-impact.md`: the table's Critical row names
+/// "Strategy 2"; the choice row marks it recommended and the popup previews it first; a
+/// declared High severity (its row names Strategy 1) recommends Strategy 1 instead.
+#[test]
+fn the_decision_tables_strategy_is_the_recommended_member() {
+    let book = crate::domain::runbook::parse(
+        std::path::Path::new("decision-table-impact.md"),
+        include_str!("../../../tests/runbooks/teams/decision-table-impact.md"),
+    )
+    .expect("loads");
+    let mut app = app_for(book);
+    assert_eq!(app.recommended_member(0), Some(1));
+    let row = app
+        .steps
+        .iter()
+        .position(|r| r.choice.is_some())
+        .expect("row");
+    app.cursor = row;
+    let s = screen(&app, 160, 32);
+    assert!(s.contains("2 Application rollback (recommended)"), "{s}");
+    assert!(!s.contains("1 Feature flag (recommended)"), "{s}");
+    send(&mut app, key('c'));
+    assert!(matches!(app.layers.last(), Some(Layer::Choice(c)) if c.selected == 1));
+    send(&mut app, code(KeyCode::Esc));
+    app.records.push(record(
+        9,
+        Entry::SeverityDeclared {
+            severity: "High".into(),
+            reason: "one region".into(),
+            row: None,
+            rto_secs: None,
+            by: "alice@laptop".into(),
+        },
+        t0(),
+    ));
+    assert_eq!(app.recommended_member(0), Some(0));
+}
