@@ -2,7 +2,7 @@
 //! names, how a member is labelled in the choice row, and which member the runbook's
 //! decision table recommends.
 
-use crate::domain::runbook::{Alternative, AlternativeGroup, MatrixRow};
+use crate::domain::runbook::{Alternative, AlternativeGroup, AlternativeMeta, MatrixRow};
 
 /// The index of the member whose key is `key` (`B`, `2`; case-insensitive).
 pub fn member_index(group: &AlternativeGroup, key: &str) -> Option<usize> {
@@ -29,6 +29,20 @@ pub fn short_title(member: &Alternative) -> &str {
         Some((_, rest)) if !rest.trim().is_empty() => rest.trim(),
         _ => member.title.trim(),
     }
+}
+
+/// `When: … · Duration: … · Complexity: … · Risk: …`, the parts the runbook gives.
+pub fn meta_line(meta: &AlternativeMeta) -> Option<String> {
+    let parts: Vec<String> = [
+        ("When", &meta.when),
+        ("Duration", &meta.duration),
+        ("Complexity", &meta.complexity),
+        ("Risk", &meta.risk),
+    ]
+    .into_iter()
+    .filter_map(|(label, v)| v.as_ref().map(|v| format!("{label}: {v}")))
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 /// The member a text names ("Strategy 2", "Option A", "Application rollback"), if exactly
@@ -138,6 +152,16 @@ mod tests {
         assert_eq!(member_label(&g.members[1]), "1 Emergency rollback (SEV-1)");
         assert_eq!(member_index(&g, "a"), Some(0));
         assert_eq!(member_index(&g, "Z"), None);
+        assert_eq!(meta_line(&AlternativeMeta::default()), None);
+        let meta = AlternativeMeta {
+            when: Some("the release is broken".into()),
+            risk: Some("low".into()),
+            ..AlternativeMeta::default()
+        };
+        assert_eq!(
+            meta_line(&meta).as_deref(),
+            Some("When: the release is broken · Risk: low")
+        );
     }
 
     #[test]

@@ -6,10 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::domain::alternatives::member_label;
+use crate::domain::alternatives::{member_label, meta_line};
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
-use crate::ui::popups::choice::meta_line;
 use crate::ui::state::App;
 use crate::ui::theme::Role;
 

@@ -77,8 +77,14 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
     let mut rows: Vec<Row> = Vec::with_capacity(app.steps.len() + app.runbook.phases.len());
     let mut cursor_row = 0;
     // The members not taken of a choice made follow its chosen steps.
-    let not_taken = |group: usize, chosen: usize| {
-        (0..app.runbook.alternatives[group].members.len())
+    let members_of = |group: usize| {
+        app.runbook
+            .alternatives
+            .get(group)
+            .map_or(0, |g| g.members.len())
+    };
+    let not_taken = move |group: usize, chosen: usize| {
+        (0..members_of(group))
             .filter(move |m| *m != chosen)
             .map(move |m| Row::NotTaken(group, m))
     };
@@ -105,10 +111,7 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
                 match app.chosen_member(group) {
                     Some(chosen) => after_chosen = Some((group, chosen)),
                     None if choice_in_one_line(app, group, width).is_some() => {}
-                    None => {
-                        let members = app.runbook.alternatives[group].members.len();
-                        rows.extend((0..members).map(|m| Row::Member(group, m)));
-                    }
+                    None => rows.extend((0..members_of(group)).map(|m| Row::Member(group, m))),
                 }
             }
         }
@@ -157,7 +160,9 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
                 ])
             }
             Row::Member(group, member) => {
-                let m = &app.runbook.alternatives[group].members[member];
+                let Some(m) = app.runbook.alternatives[group].members.get(member) else {
+                    return Line::default();
+                };
                 let mut text = member_label(m);
                 if app.recommended_member(group) == Some(member) {
                     text.push_str(" (recommended)");
@@ -171,7 +176,9 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
                 ])
             }
             Row::NotTaken(group, member) => {
-                let m = &app.runbook.alternatives[group].members[member];
+                let Some(m) = app.runbook.alternatives[group].members.get(member) else {
+                    return Line::default();
+                };
                 let text = format!("{} · not taken", member_label(m));
                 Line::from(vec![
                     Span::raw("  "),
@@ -257,7 +264,10 @@ fn choice_line<'a>(app: &App, group: usize, width: usize) -> Line<'a> {
         Some(m) => (
             "✓",
             Role::Done,
-            format!("Chosen: {}", member_label(&g.members[m])),
+            format!(
+                "Chosen: {}",
+                g.members.get(m).map(member_label).unwrap_or_default()
+            ),
         ),
         // Every member on this line when they fit; else one a line below it.
         None => (

@@ -10,8 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::{Handled, LayerRequest, centered};
-use crate::domain::alternatives::{member_index, member_label};
-use crate::domain::runbook::{AlternativeMeta, StepKind};
+use crate::domain::alternatives::{member_index, member_label, meta_line};
+use crate::domain::runbook::StepKind;
 use crate::ui::action::Action;
 use crate::ui::format::ellipsize;
 use crate::ui::keymap::Mode;
@@ -57,20 +57,6 @@ pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handle
         Some(Action::Cancel) => Handled::Close,
         _ => Handled::Ignored,
     }
-}
-
-/// `When: … · Duration: … · Complexity: … · Risk: …`, the parts the runbook gives.
-pub fn meta_line(meta: &AlternativeMeta) -> Option<String> {
-    let parts: Vec<String> = [
-        ("When", &meta.when),
-        ("Duration", &meta.duration),
-        ("Complexity", &meta.complexity),
-        ("Risk", &meta.risk),
-    ]
-    .into_iter()
-    .filter_map(|(label, v)| v.as_ref().map(|v| format!("{label}: {v}")))
-    .collect();
-    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 pub fn render(app: &App, c: &ChoiceLayer, frame: &mut Frame, area: Rect) {

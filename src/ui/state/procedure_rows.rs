@@ -14,7 +14,11 @@ pub fn procedure_rows(runbook: &Runbook, progress: &Progress) -> Vec<StepPos> {
     let mut shown_groups = Vec::new();
     for (p, phase) in runbook.phases.iter().enumerate() {
         for (i, step) in phase.steps.iter().enumerate() {
-            let Some(alt) = step.alternative else {
+            // A step naming no group (or a group the runbook lacks) is an ordinary row.
+            let Some(alt) = step
+                .alternative
+                .filter(|a| runbook.alternatives.get(a.group).is_some())
+            else {
                 rows.push(StepPos::step(p, i));
                 continue;
             };

@@ -405,3 +405,54 @@ fn the_decision_tables_strategy_is_the_recommended_member() {
     ));
     assert_eq!(app.recommended_member(0), Some(0));
 }
+
+/// Every corpus runbook (`tests/runbooks/teams/`), narrow and wide: each group of
+/// alternatives is exactly one choice row before a choice; chosen (its last member), the
+/// chosen steps are rows, the others are not, and the console draws it, popup included.
+#[test]
+fn every_corpus_runbooks_groups_are_one_row_and_draw_chosen_or_not() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runbooks/teams");
+    let mut groups = 0;
+    for entry in std::fs::read_dir(&dir).expect("corpus") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|x| x != "md") {
+            continue;
+        }
+        let book = crate::domain::runbook::load(&path).expect("loads");
+        let mut app = app_for(book);
+        for (g, group) in app.runbook.alternatives.clone().iter().enumerate() {
+            if group.members.iter().all(|m| m.steps.is_empty()) {
+                continue;
+            }
+            groups += 1;
+            let rows: Vec<usize> = (0..app.steps.len())
+                .filter(|&i| app.choice_at(i) == Some(g))
+                .collect();
+            assert_eq!(rows.len(), 1, "{path:?} {}", group.id);
+            app.cursor = rows[0];
+            screen(&app, 80, 24);
+            send(&mut app, key('c'));
+            screen(&app, 120, 40);
+            let last = group.members.last().expect("members");
+            for _ in 0..group.members.len() {
+                let (_, written) = send(&mut app, code(KeyCode::Down));
+                assert!(written.is_empty(), "moving only previews");
+            }
+            send(&mut app, code(KeyCode::Enter));
+            assert_eq!(
+                app.progress.chosen(&group.id),
+                Some(last.key.as_str()),
+                "{path:?}"
+            );
+            for (i, m) in group.members.iter().enumerate() {
+                for id in &m.steps {
+                    let is_row = app.flat_index_of(*id).is_some();
+                    assert_eq!(is_row, i + 1 == group.members.len(), "{path:?} {id}");
+                }
+            }
+            screen(&app, 80, 24);
+            screen(&app, 160, 48);
+        }
+    }
+    assert!(groups >= 5, "the corpus has alternative groups: {groups}");
+}
