@@ -2,7 +2,12 @@
 //! names, how a member is labelled in the choice row, and which member the runbook's
 //! decision table recommends.
 
-use crate::domain::runbook::{Alternative, AlternativeGroup, AlternativeMeta, MatrixRow};
+use std::collections::BTreeSet;
+
+use crate::domain::progress::Progress;
+use crate::domain::runbook::{
+    Alternative, AlternativeGroup, AlternativeMeta, MatrixRow, Runbook, StepId,
+};
 
 /// The index of the member whose key is `key` (`B`, `2`; case-insensitive).
 pub fn member_index(group: &AlternativeGroup, key: &str) -> Option<usize> {
@@ -29,6 +34,25 @@ pub fn short_title(member: &Alternative) -> &str {
         Some((_, rest)) if !rest.trim().is_empty() => rest.trim(),
         _ => member.title.trim(),
     }
+}
+
+/// The steps that do not count towards the procedure: those of every member not chosen —
+/// of a group with a choice made (the members "not taken") and of a group not chosen yet
+/// (its choice is the open item instead). The console's progress and anything counting
+/// open steps (the report, a drill's scorecard) leave these out.
+pub fn steps_outside_the_choice(runbook: &Runbook, progress: &Progress) -> BTreeSet<StepId> {
+    runbook
+        .alternatives
+        .iter()
+        .flat_map(|g| {
+            let chosen = progress.chosen(&g.id).and_then(|k| member_index(g, k));
+            g.members
+                .iter()
+                .enumerate()
+                .filter(move |(i, _)| Some(*i) != chosen)
+                .flat_map(|(_, m)| m.steps.iter().copied())
+        })
+        .collect()
 }
 
 /// `When: … · Duration: … · Complexity: … · Risk: …`, the parts the runbook gives.
@@ -190,5 +214,29 @@ mod tests {
         // A severity whose row names no member: the first row that does.
         assert_eq!(recommended(&g, &rows, Some("Low")), Some(1));
         assert_eq!(recommended(&g, &[row("Low", "Fix forward")], None), None);
+    }
+
+    #[test]
+    fn the_steps_outside_the_choice_are_every_member_but_the_chosen_one() {
+        let book = crate::domain::runbook::parse(
+            std::path::Path::new("options-a-to-d.md"),
+            include_str!("../../tests/runbooks/teams/options-a-to-d.md"),
+        )
+        .expect("loads");
+        let ids = |ns: &[u32]| ns.iter().map(|n| StepId(*n)).collect::<BTreeSet<_>>();
+        let none = Progress::default();
+        assert_eq!(steps_outside_the_choice(&book, &none), ids(&[1, 2, 3, 4]));
+        let (records, _) = crate::domain::journal::testing::build(vec![(
+            "alice@ops",
+            crate::domain::journal::Entry::AlternativeChosen {
+                group: "alt-1".into(),
+                member: "B".into(),
+                title: "Option B: Specific version".into(),
+                previous: None,
+                by: "alice@ops".into(),
+            },
+        )]);
+        let chose_b = Progress::replay(&records);
+        assert_eq!(steps_outside_the_choice(&book, &chose_b), ids(&[1, 3, 4]));
     }
 }

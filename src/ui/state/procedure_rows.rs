@@ -95,6 +95,23 @@ mod tests {
             .map(|r| book.phases[r.phase].steps[r.index].id)
             .collect();
         assert_eq!(&shown, b, "B's steps right under the choice row");
+        // The steps that are no rows are exactly those outside the choice.
+        for progress in [Progress::default(), chose("B")] {
+            let rows = procedure_rows(&book, &progress);
+            let hidden: std::collections::BTreeSet<_> = book
+                .steps()
+                .map(|s| s.id)
+                .filter(|id| {
+                    !rows.iter().any(|r| {
+                        r.choice.is_none() && book.phases[r.phase].steps[r.index].id == *id
+                    })
+                })
+                .collect();
+            assert_eq!(
+                hidden,
+                crate::domain::alternatives::steps_outside_the_choice(&book, &progress)
+            );
+        }
         assert_eq!(chosen_member(&book, &chose("b"), 0), Some(1));
         assert_eq!(chosen_member(&book, &chose("Z"), 0), None);
     }
