@@ -1,5 +1,7 @@
 //! Pure domain code: no terminal, async runtime, Kubernetes or HTTP types.
 
+pub mod action_match;
+pub mod alternatives;
 pub mod cluster;
 pub mod decision;
 pub mod drill_guard;

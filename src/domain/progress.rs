@@ -93,6 +93,29 @@ pub struct PhaseVisit {
     pub at: DateTime<Utc>,
 }
 
+/// The member chosen in a group of alternatives (the latest choice wins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlternativeChoice {
+    /// The member's key (`B`, `2`).
+    pub member: String,
+    pub title: String,
+    /// The member chosen before, when the choice was changed.
+    pub previous: Option<String>,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A step completed by a cluster action made elsewhere (`StepDoneByAction`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoneByAction {
+    /// The equivalent kubectl command.
+    pub action: String,
+    /// The action's number in [`Progress::cluster_actions`] (1-based: "action #2"); `None`
+    /// when the journal holds no request of that action.
+    pub number: Option<usize>,
+    pub at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Progress {
     pub started_at: Option<DateTime<Utc>>,
@@ -112,6 +135,11 @@ pub struct Progress {
     /// When metric baselines were (re-)captured.
     pub baselines_captured_at: Vec<DateTime<Utc>>,
     pub resumed_at: Vec<DateTime<Utc>>,
+    /// The member chosen in each alternative group, by group id (`alt-1`).
+    pub choices: BTreeMap<String, AlternativeChoice>,
+    /// Steps ticked because a cluster action did what they describe (also `Done` in
+    /// `steps`); unticking removes them.
+    pub done_by_action: BTreeMap<StepId, DoneByAction>,
     pub closed_at: Option<DateTime<Utc>>,
     pub last_seq: u64,
     pub last_at: Option<DateTime<Utc>>,
@@ -156,6 +184,7 @@ impl Progress {
                 at: r.ts,
             }),
             Entry::StepTicked { step, .. } => {
+                self.done_by_action.remove(step);
                 self.steps.insert(
                     *step,
                     StepState::Done {
@@ -166,8 +195,10 @@ impl Progress {
             }
             Entry::StepUnticked { step, .. } => {
                 self.steps.remove(step);
+                self.done_by_action.remove(step);
             }
             Entry::StepSkipped { step, reason, .. } => {
+                self.done_by_action.remove(step);
                 self.steps.insert(
                     *step,
                     StepState::Skipped {
@@ -257,6 +288,46 @@ impl Progress {
                 })
             }
             Entry::BaselineCaptured { .. } => self.baselines_captured_at.push(r.ts),
+            Entry::AlternativeChosen {
+                group,
+                member,
+                title,
+                previous,
+                by,
+            } => {
+                self.choices.insert(
+                    group.clone(),
+                    AlternativeChoice {
+                        member: member.clone(),
+                        title: title.clone(),
+                        previous: previous.clone(),
+                        by: by.clone(),
+                        at: r.ts,
+                    },
+                );
+            }
+            Entry::StepDoneByAction { step, action, .. } => {
+                let number = self
+                    .cluster_actions
+                    .iter()
+                    .rposition(|c| &c.action == action)
+                    .map(|i| i + 1);
+                self.steps.insert(
+                    *step,
+                    StepState::Done {
+                        at: r.ts,
+                        actor: r.actor.clone(),
+                    },
+                );
+                self.done_by_action.insert(
+                    *step,
+                    DoneByAction {
+                        action: action.clone(),
+                        number,
+                        at: r.ts,
+                    },
+                );
+            }
             // Verification, messages and drill events are read by the report and the
             // scorecard straight from the records; they do not change step progress.
             Entry::SeverityAcknowledged { .. }
@@ -266,13 +337,11 @@ impl Progress {
             | Entry::MessageDelivered { .. }
             | Entry::MessageFailed { .. }
             | Entry::DrillEvent { .. }
-            | Entry::AlternativeChosen { .. }
             | Entry::SeverityDeclared { .. }
             | Entry::ApprovalRecorded { .. }
             | Entry::ConnectionSet { .. }
             | Entry::MessageDrafted { .. }
             | Entry::MessagePostedByHand { .. }
-            | Entry::StepDoneByAction { .. }
             | Entry::CommandDeclined { .. }
             | Entry::RolloutFollowStarted { .. } => {}
         }
@@ -302,6 +371,11 @@ impl Progress {
     /// The number the next command run gets.
     pub fn next_run_number(&self) -> u32 {
         self.runs.iter().map(|r| r.run).max().unwrap_or(0) + 1
+    }
+
+    /// The key of the member chosen in alternative group `group` (`alt-1`), if any.
+    pub fn chosen(&self, group: &str) -> Option<&str> {
+        self.choices.get(group).map(|c| c.member.as_str())
     }
 
     /// When a phase was first entered.
@@ -451,5 +525,67 @@ mod tests {
         assert_eq!(p.phase_entered_at(0), Some(t0()));
         assert_eq!(p.phase_visits.len(), 3);
         assert_eq!(p.phase_entered_at(4), None);
+    }
+
+    fn choose(member: &str, previous: Option<&str>) -> Entry {
+        Entry::AlternativeChosen {
+            group: "alt-1".into(),
+            member: member.into(),
+            title: format!("Option {member}"),
+            previous: previous.map(str::to_string),
+            by: "alice@ops".into(),
+        }
+    }
+
+    #[test]
+    fn the_latest_choice_of_a_group_wins_and_remembers_the_one_before() {
+        let p = replay(vec![choose("B", None), choose("A", Some("B"))]);
+        assert_eq!(p.chosen("alt-1"), Some("A"));
+        assert_eq!(p.chosen("alt-2"), None);
+        let c = &p.choices["alt-1"];
+        assert_eq!(c.previous.as_deref(), Some("B"));
+        assert_eq!(c.by, "alice@ops");
+        assert_eq!(c.title, "Option A");
+    }
+
+    #[test]
+    fn a_step_done_by_action_is_done_with_the_action_number_until_unticked() {
+        let undo = "kubectl rollout undo deployment/web -n shop";
+        let done = Entry::StepDoneByAction {
+            step: StepId(4),
+            title: "Roll back".into(),
+            action: undo.into(),
+        };
+        let mut entries = vec![
+            Entry::ClusterActionRequested {
+                action: "kubectl rollout pause deployment/web -n shop".into(),
+                target: "ctx/shop/web".into(),
+                change: None,
+            },
+            Entry::ClusterActionRequested {
+                action: undo.into(),
+                target: "ctx/shop/web".into(),
+                change: None,
+            },
+            Entry::ClusterActionFinished {
+                action: undo.into(),
+                outcome: "deployment.apps/web rolled back".into(),
+                ok: true,
+            },
+            done,
+        ];
+        let p = replay(entries.clone());
+        assert!(p.is_finished(StepId(4), true));
+        assert!(matches!(p.state(StepId(4)), Some(StepState::Done { .. })));
+        let by = &p.done_by_action[&StepId(4)];
+        assert_eq!(by.number, Some(2));
+        assert_eq!(by.action, undo);
+        entries.push(Entry::StepUnticked {
+            step: StepId(4),
+            title: "Roll back".into(),
+        });
+        let p = replay(entries);
+        assert_eq!(p.state(StepId(4)), None);
+        assert!(p.done_by_action.is_empty());
     }
 }

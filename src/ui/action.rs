@@ -57,6 +57,8 @@ pub enum Action {
     RetryMessage,
     /// Messages list: the selected draft was posted by hand (asks where).
     PostedByHand,
+    /// Choose (or change) an alternative on the selected choice row.
+    Choose,
 }
 
 impl Action {
@@ -117,6 +119,7 @@ impl Action {
             Action::PostedByHand => {
                 "messages list: record that the selected draft was posted by hand"
             }
+            Action::Choose => "choose or change an alternative (choice row)",
         }
     }
 
@@ -165,6 +168,7 @@ impl Action {
             Action::NextMessageKind => "kind",
             Action::RetryMessage => "retry",
             Action::PostedByHand => "posted",
+            Action::Choose => "choose",
         }
     }
 }

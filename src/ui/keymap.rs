@@ -26,13 +26,16 @@ pub enum Mode {
     Actions,
     /// The severity declaration (`S`): pick a decision table row or a severity.
     Severity,
+    /// The choice of an alternative (its members' keys pick one too).
+    Choice,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 7] = [
+    pub const ALL: [Mode; 8] = [
         Mode::Normal,
         Mode::Actions,
         Mode::Severity,
+        Mode::Choice,
         Mode::Confirm,
         Mode::Input,
         Mode::Note,
@@ -48,6 +51,7 @@ impl Mode {
             Mode::Help => "Help and the messages list",
             Mode::Actions => "Cluster actions menu",
             Mode::Severity => "Severity declaration",
+            Mode::Choice => "Choosing an alternative",
         }
     }
 }
@@ -237,7 +241,7 @@ impl Keymap {
                     Some(m) => m,
                     None => {
                         warnings.push(format!(
-                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, confirm, input, note, help)"
+                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, choice, confirm, input, note, help)"
                         ));
                         continue;
                     }
@@ -332,7 +336,7 @@ mod tests {
         );
         assert_eq!(
             km.action_for(n, &key(KeyCode::Char('c'), KeyModifiers::NONE)),
-            None
+            Some(Action::Choose)
         );
         assert_eq!(
             km.action_for(Mode::Confirm, &key(KeyCode::Char('y'), KeyModifiers::NONE)),
@@ -369,7 +373,7 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
-                "keymap: unknown mode [nonsense] (modes: normal, actions, confirm, input, note, help)"
+                "keymap: unknown mode [nonsense] (modes: normal, actions, choice, confirm, input, note, help)"
                     .to_string(),
                 "keymap: unknown action `bogus` in [normal]".to_string(),
                 "keymap: [normal] toggle: unknown key `hyper-x`".to_string(),

@@ -42,7 +42,7 @@ pub fn command_change(text: &str) -> Option<String> {
 }
 
 /// The change one command line makes, if any.
-pub(super) fn change_of(line: &str) -> Option<String> {
+pub fn change_of(line: &str) -> Option<String> {
     let words: Vec<&str> = line
         .split_whitespace()
         .skip_while(|w| *w == "sudo" || (w.contains('=') && !w.starts_with('-')))

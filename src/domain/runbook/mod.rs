@@ -31,7 +31,7 @@ mod time_budget;
 mod verification;
 mod verify_checks;
 
-pub use change_badge::command_change;
+pub use change_badge::{change_of, command_change};
 pub use diagnostic::{Diagnostic, Level};
 pub use load::{LoadError, load, load_bytes, parse};
 pub use model::*;

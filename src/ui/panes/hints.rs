@@ -50,6 +50,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         &[]
     };
     let actions: &[Action] = match mode {
+        // On a "Choose one" row: nothing to tick or run, only the choice.
+        Mode::Normal if app.running.is_none() && app.selected_choice().is_some() => &[
+            Action::Down,
+            Action::Choose,
+            Action::Note,
+            Action::NextPhase,
+            Action::NextPane,
+            Action::Help,
+            Action::Quit,
+        ],
         Mode::Normal if app.running.is_some() => &[
             Action::Down,
             Action::NextPane,
@@ -116,6 +126,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Mode::Help => &[Action::Down, Action::Cancel],
         Mode::Actions => &[Action::Down, Action::Cancel],
         Mode::Severity => &[Action::Down, Action::Submit, Action::Cancel],
+        Mode::Choice => &[Action::Down, Action::Submit, Action::Cancel],
     };
     let mut spans = vec![Span::styled(" ", bar)];
     for a in ack.iter().chain(actions) {

@@ -1,6 +1,7 @@
 //! One file per screen block.
 
 pub mod checks;
+pub mod choice;
 pub mod cluster;
 pub mod header;
 pub mod hints;

@@ -6,6 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::domain::alternatives::member_label;
 use crate::domain::progress::StepState;
 use crate::domain::runbook::{Step, StepKind};
 use crate::ui::format::{display_width, ellipsize};
@@ -60,27 +61,62 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
     }
     let width = inner.width as usize;
 
-    // Rows: a header per phase, then its steps. Only the visible window is styled.
-    struct Row {
-        phase: usize,
-        step: Option<usize>, // flat index
+    // Rows: a header per phase, then its rows (steps, choice rows and, under a choice
+    // made, its members not taken). Only the visible window is styled.
+    #[derive(Clone, Copy)]
+    enum Row {
+        Phase(usize),
+        /// A flat index into `app.steps`: a step or a choice row.
+        Item(usize),
+        /// A member of a group not chosen yet (group, member): one line under its
+        /// choice row, so that every member shows however narrow the pane.
+        Member(usize, usize),
+        /// A member not taken of a group (group, member), collapsed to one line.
+        NotTaken(usize, usize),
     }
     let mut rows: Vec<Row> = Vec::with_capacity(app.steps.len() + app.runbook.phases.len());
     let mut cursor_row = 0;
+    // The members not taken of a choice made follow its chosen steps.
+    let members_of = |group: usize| {
+        app.runbook
+            .alternatives
+            .get(group)
+            .map_or(0, |g| g.members.len())
+    };
+    let not_taken = move |group: usize, chosen: usize| {
+        (0..members_of(group))
+            .filter(move |m| *m != chosen)
+            .map(move |m| Row::NotTaken(group, m))
+    };
     for (p, _) in app.runbook.phases.iter().enumerate() {
-        rows.push(Row {
-            phase: p,
-            step: None,
-        });
+        rows.push(Row::Phase(p));
+        let mut after_chosen: Option<(usize, usize)> = None;
         for (flat, pos) in app.steps.iter().enumerate().filter(|(_, s)| s.phase == p) {
-            let _ = pos;
+            let in_group = |g: usize| {
+                app.step_at(flat)
+                    .and_then(|s| s.alternative)
+                    .is_some_and(|a| a.group == g)
+            };
+            if let Some((g, chosen)) = after_chosen
+                && !in_group(g)
+            {
+                rows.extend(not_taken(g, chosen));
+                after_chosen = None;
+            }
             if flat == app.cursor {
                 cursor_row = rows.len();
             }
-            rows.push(Row {
-                phase: p,
-                step: Some(flat),
-            });
+            rows.push(Row::Item(flat));
+            if let Some(group) = pos.choice {
+                match app.chosen_member(group) {
+                    Some(chosen) => after_chosen = Some((group, chosen)),
+                    None if choice_in_one_line(app, group, width).is_some() => {}
+                    None => rows.extend((0..members_of(group)).map(|m| Row::Member(group, m))),
+                }
+            }
+        }
+        if let Some((g, chosen)) = after_chosen {
+            rows.extend(not_taken(g, chosen));
         }
     }
     let height = inner.height as usize;
@@ -100,15 +136,11 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
         .iter()
         .skip(offset)
         .take(height)
-        .map(|row| match row.step {
-            None => {
-                let ph = &app.runbook.phases[row.phase];
-                let (d, n) = app.phase_progress(row.phase);
-                let here = if current == Some(row.phase) {
-                    "▶"
-                } else {
-                    " "
-                };
+        .map(|row| match *row {
+            Row::Phase(phase) => {
+                let ph = &app.runbook.phases[phase];
+                let (d, n) = app.phase_progress(phase);
+                let here = if current == Some(phase) { "▶" } else { " " };
                 let count = format!(" {d}/{n}");
                 let style = if d == n && n > 0 {
                     t.style(Role::Done)
@@ -127,27 +159,48 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
                     Span::styled(count, t.style(Role::Muted)),
                 ])
             }
-            Some(flat) => {
-                let Some(step) = app.step_at(flat) else {
+            Row::Member(group, member) => {
+                let Some(m) = app.runbook.alternatives[group].members.get(member) else {
                     return Line::default();
                 };
-                let (mark, role) = marker(app, step);
-                let id = format!("{:>3} ", step.id.to_string());
-                let text_w = width.saturating_sub(id.chars().count() + 4);
-                let selected = flat == app.cursor;
-                let finished = app.is_finished(step);
-                let text_style = if finished {
-                    t.style(Role::Muted)
-                } else {
-                    t.style(Role::Pending)
+                let mut text = member_label(m);
+                if app.recommended_member(group) == Some(member) {
+                    text.push_str(" (recommended)");
+                }
+                Line::from(vec![
+                    Span::raw("        "),
+                    Span::styled(
+                        ellipsize(&text, width.saturating_sub(8)),
+                        t.style(Role::Pending),
+                    ),
+                ])
+            }
+            Row::NotTaken(group, member) => {
+                let Some(m) = app.runbook.alternatives[group].members.get(member) else {
+                    return Line::default();
                 };
-                let mut line = Line::from(vec![
-                    Span::raw(if selected { "› " } else { "  " }),
-                    Span::styled(format!("{mark} "), t.style(role)),
-                    Span::styled(id, t.style(Role::Muted)),
-                    Span::styled(ellipsize(&step.title, text_w), text_style),
-                ]);
+                let text = format!("{} · not taken", member_label(m));
+                Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled("– ", t.style(Role::Skipped)),
+                    Span::raw("    "),
+                    Span::styled(
+                        ellipsize(&text, width.saturating_sub(8)),
+                        t.style(Role::Muted),
+                    ),
+                ])
+            }
+            Row::Item(flat) => {
+                let selected = flat == app.cursor;
+                let mut line = match app.choice_at(flat) {
+                    Some(group) => choice_line(app, group, width),
+                    None => match app.step_at(flat) {
+                        Some(step) => step_line(app, step, width),
+                        None => return Line::default(),
+                    },
+                };
                 if selected {
+                    line.spans.insert(0, Span::raw("› "));
                     let sel = if focused {
                         t.style(Role::Selection)
                     } else {
@@ -157,12 +210,100 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
                     line.spans
                         .push(Span::raw(" ".repeat(width.saturating_sub(used))));
                     line = line.patch_style(sel);
+                } else {
+                    line.spans.insert(0, Span::raw("  "));
                 }
                 line
             }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A step's row (without the selection mark): its marker, id and title, and "done by
+/// action #N" when a cluster action made elsewhere did it.
+fn step_line<'a>(app: &App, step: &Step, width: usize) -> Line<'a> {
+    let t = &app.theme;
+    let (mark, role) = marker(app, step);
+    let id = format!("{:>3} ", step.id.to_string());
+    let by_action = app
+        .progress
+        .done_by_action
+        .get(&step.id)
+        .map(|d| match d.number {
+            Some(n) => format!("  done by action #{n}"),
+            None => "  done by an action".to_string(),
+        });
+    let suffix_w = by_action.as_deref().map_or(0, display_width);
+    let text_w = width.saturating_sub(id.chars().count() + 4 + suffix_w);
+    let text_style = if app.is_finished(step) {
+        t.style(Role::Muted)
+    } else {
+        t.style(Role::Pending)
+    };
+    let mut spans = vec![
+        Span::styled(format!("{mark} "), t.style(role)),
+        Span::styled(id, t.style(Role::Muted)),
+        Span::styled(ellipsize(&step.title, text_w), text_style),
+    ];
+    if let Some(by) = by_action {
+        spans.push(Span::styled(by, t.style(Role::Done)));
+    }
+    Line::from(spans)
+}
+
+/// A group of alternatives' one row: "Choose one: A Quick rollback (recommended) · B …"
+/// (its members also one a line below it) before a choice, "Chosen: B Specific version"
+/// after.
+fn choice_line<'a>(app: &App, group: usize, width: usize) -> Line<'a> {
+    let t = &app.theme;
+    let Some(g) = app.runbook.alternatives.get(group) else {
+        return Line::default();
+    };
+    let (mark, role, text) = match app.chosen_member(group) {
+        Some(m) => (
+            "✓",
+            Role::Done,
+            format!(
+                "Chosen: {}",
+                g.members.get(m).map(member_label).unwrap_or_default()
+            ),
+        ),
+        // Every member on this line when they fit; else one a line below it.
+        None => (
+            "◆",
+            Role::Pending,
+            choice_in_one_line(app, group, width)
+                .unwrap_or_else(|| format!("Choose one of {}:", g.members.len())),
+        ),
+    };
+    Line::from(vec![
+        Span::styled(format!("{mark} "), t.style(role)),
+        Span::styled("    ", t.style(Role::Muted)),
+        Span::styled(ellipsize(&text, width.saturating_sub(8)), t.style(role)),
+    ])
+}
+
+/// "Choose one: A Quick rollback (recommended) · B Specific version · …" when it fits in
+/// a row of the pane `width` columns wide.
+fn choice_in_one_line(app: &App, group: usize, width: usize) -> Option<String> {
+    let g = app.runbook.alternatives.get(group)?;
+    let recommended = app.recommended_member(group);
+    let members: Vec<String> = g
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let label = member_label(m);
+            if recommended == Some(i) {
+                format!("{label} (recommended)")
+            } else {
+                label
+            }
+        })
+        .collect();
+    let all = format!("Choose one: {}", members.join(" · "));
+    (display_width(&all) <= width.saturating_sub(8)).then_some(all)
 }
 
 #[cfg(test)]

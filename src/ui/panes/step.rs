@@ -17,6 +17,9 @@ use crate::ui::theme::{Role, Theme};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
+    if let Some(group) = app.selected_choice() {
+        return super::choice::render(app, group, frame, area);
+    }
     let Some(step) = app.selected() else {
         let block = super::pane_block(app, "Step", false);
         frame.render_widget(
@@ -41,10 +44,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     // What happened to it.
     match app.progress.state(step.id) {
-        Some(StepState::Done { at, actor }) => lines.push(Line::from(Span::styled(
-            format!("✓ done by {actor} at {}", at.format("%H:%M:%SZ")),
-            t.style(Role::Done),
-        ))),
+        Some(StepState::Done { at, actor }) => {
+            let text = match app.progress.done_by_action.get(&step.id) {
+                Some(by) => format!(
+                    "✓ done by action{} at {}: {}",
+                    by.number.map(|n| format!(" #{n}")).unwrap_or_default(),
+                    at.format("%H:%M:%SZ"),
+                    app.mask_secrets(&by.action)
+                ),
+                None => format!("✓ done by {actor} at {}", at.format("%H:%M:%SZ")),
+            };
+            lines.push(Line::from(Span::styled(text, t.style(Role::Done))))
+        }
         Some(StepState::Skipped { at, actor, reason }) => lines.push(Line::from(Span::styled(
             format!(
                 "– skipped by {actor} at {}: {reason}",

@@ -18,7 +18,10 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for mode in Mode::ALL {
         let bindings = app.keymap.bindings(mode);
-        if bindings.is_empty() || (mode == Mode::Actions && app.cluster.is_none()) {
+        if bindings.is_empty()
+            || (mode == Mode::Actions && app.cluster.is_none())
+            || (mode == Mode::Choice && app.runbook.alternatives.is_empty())
+        {
             continue;
         }
         if !lines.is_empty() {

@@ -3,6 +3,7 @@
 //! first (`stack` dispatches); what needs the reducers goes back as a `LayerRequest`.
 
 pub mod action_menu;
+pub mod choice;
 pub mod cluster;
 pub mod compose;
 pub mod confirm;
@@ -89,6 +90,11 @@ pub enum LayerRequest {
     PostedByHand,
     /// Enter on the severity declaration: ask why, then journal it.
     SeverityPicked,
+    /// A member picked in the choice popup (group and member indices).
+    Choose {
+        group: usize,
+        member: usize,
+    },
 }
 
 /// Enter (or Ctrl-M / Ctrl-J): single-line editors do not take it as text.

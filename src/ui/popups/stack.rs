@@ -7,8 +7,8 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use super::{
-    Handled, action_menu, cluster, compose, confirm, declare_severity, drill_intro, help, messages,
-    next_moves, note, notice, prompt,
+    Handled, action_menu, choice, cluster, compose, confirm, declare_severity, drill_intro, help,
+    messages, next_moves, note, notice, prompt,
 };
 use crate::ui::action::Action;
 use crate::ui::state::{App, Layer};
@@ -29,6 +29,7 @@ pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handle
         Some(Layer::NextMoves { check }) => next_moves::on_action(*check, action),
         Some(Layer::DrillIntro(_)) => drill_intro::on_action(),
         Some(Layer::DeclareSeverity { .. }) => declare_severity::on_action(app, action),
+        Some(Layer::Choice(_)) => choice::on_action(app, action, key),
     }
 }
 
@@ -60,6 +61,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Layer::DeclareSeverity { cursor } => {
                 declare_severity::render(app, *cursor, frame, area)
             }
+            Layer::Choice(c) => choice::render(app, c, frame, area),
         }
     }
 }

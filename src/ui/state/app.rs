@@ -28,11 +28,24 @@ use super::verification::Verification;
 /// How long a flash message stays on the key-hint line.
 const FLASH_SECS: i64 = 6;
 
-/// Where a flat step index lives in the runbook.
+/// A row of the procedure: where a flat step index lives in the runbook, or a group of
+/// alternatives' choice row (`choice`: the group, an index into `Runbook::alternatives`;
+/// `index` is then the position of the group's first step in the phase).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StepPos {
     pub phase: usize,
     pub index: usize,
+    pub choice: Option<usize>,
+}
+
+impl StepPos {
+    pub fn step(phase: usize, index: usize) -> StepPos {
+        StepPos {
+            phase,
+            index,
+            choice: None,
+        }
+    }
 }
 
 pub struct App {
@@ -41,9 +54,10 @@ pub struct App {
     pub progress: Progress,
     /// Every record of the session, in order (the journal pane shows the tail).
     pub records: Vec<Record>,
-    /// Steps in document order.
+    /// The procedure's rows in document order: steps, and one choice row per group of
+    /// alternatives (only the chosen member's steps are rows; see `procedure_rows`).
     pub steps: Vec<StepPos>,
-    /// Index into `steps` of the selected step.
+    /// Index into `steps` of the selected row.
     pub cursor: usize,
     pub focus: Pane,
     pub output: OutputLog,
@@ -109,12 +123,7 @@ impl App {
         keymap: Keymap,
         now: DateTime<Utc>,
     ) -> App {
-        let steps: Vec<StepPos> = runbook
-            .phases
-            .iter()
-            .enumerate()
-            .flat_map(|(p, ph)| (0..ph.steps.len()).map(move |i| StepPos { phase: p, index: i }))
-            .collect();
+        let steps = super::procedure_rows::procedure_rows(&runbook, &progress);
         let verification = Verification::restore(&runbook, &records);
         let severity = SeverityState::replay(table_rows(&runbook), &records);
         let mut app = App {
@@ -152,9 +161,69 @@ impl App {
         app
     }
 
+    /// The step on row `flat` (`None` on a choice row).
     pub fn step_at(&self, flat: usize) -> Option<&Step> {
         let pos = self.steps.get(flat)?;
+        if pos.choice.is_some() {
+            return None;
+        }
         self.runbook.phases.get(pos.phase)?.steps.get(pos.index)
+    }
+
+    /// The group of alternatives whose choice row is on row `flat`.
+    pub fn choice_at(&self, flat: usize) -> Option<usize> {
+        self.steps.get(flat)?.choice
+    }
+
+    /// The group of alternatives whose choice row is selected.
+    pub fn selected_choice(&self) -> Option<usize> {
+        self.choice_at(self.cursor)
+    }
+
+    /// The index of the member chosen in group `group`.
+    pub fn chosen_member(&self, group: usize) -> Option<usize> {
+        super::procedure_rows::chosen_member(&self.runbook, &self.progress, group)
+    }
+
+    /// The member the runbook's decision table recommends in group `group`: the strategy
+    /// of the row for the declared severity (else the one the matrix decides), else of the
+    /// first row naming a member.
+    pub fn recommended_member(&self, group: usize) -> Option<usize> {
+        let g = self.runbook.alternatives.get(group)?;
+        let rows: Vec<crate::domain::runbook::MatrixRow> = self
+            .runbook
+            .decision_tables
+            .iter()
+            .flat_map(|t| t.matrix_rows())
+            .collect();
+        let declared = self.records.iter().rev().find_map(|r| match &r.entry {
+            Entry::SeverityDeclared { severity, .. } => Some(severity.as_str()),
+            _ => None,
+        });
+        let severity = declared.or_else(|| self.metrics.as_ref().and_then(|m| m.severity()));
+        crate::domain::alternatives::recommended(g, &rows, severity)
+    }
+
+    /// Rebuilds the procedure's rows after a choice, keeping the selection on the same
+    /// row (or the choice row of the group whose step it was).
+    pub fn refresh_rows(&mut self) {
+        let selected = self.steps.get(self.cursor).copied();
+        self.steps = super::procedure_rows::procedure_rows(&self.runbook, &self.progress);
+        let Some(sel) = selected else {
+            return;
+        };
+        let group_of_step = || {
+            let step = self.runbook.phases.get(sel.phase)?.steps.get(sel.index)?;
+            step.alternative.map(|a| a.group)
+        };
+        let same = self.steps.iter().position(|r| *r == sel).or_else(|| {
+            let group = sel.choice.or_else(group_of_step)?;
+            self.steps.iter().position(|r| r.choice == Some(group))
+        });
+        if let Some(i) = same {
+            self.cursor = i;
+        }
+        self.cursor = self.cursor.min(self.steps.len().saturating_sub(1));
     }
 
     pub fn selected(&self) -> Option<&Step> {
@@ -169,12 +238,13 @@ impl App {
         (0..self.steps.len()).find(|&i| self.step_at(i).map(|s| s.id) == Some(id))
     }
 
+    /// The step with this id, whether or not it is a row (a member not taken is not).
     pub fn find_step(&self, id: StepId) -> Option<&Step> {
-        self.flat_index_of(id).and_then(|i| self.step_at(i))
+        self.runbook.step(id)
     }
 
     pub fn phase_of(&self, id: StepId) -> Option<usize> {
-        self.flat_index_of(id).map(|i| self.steps[i].phase)
+        self.runbook.phase_of(id)
     }
 
     /// Whether a step counts as finished: ticked, skipped, or its command succeeded.
@@ -183,15 +253,23 @@ impl App {
             .is_finished(step.id, matches!(step.kind, StepKind::Command(_)))
     }
 
-    /// (finished, total) steps of a phase.
+    /// Whether row `flat` is finished: its step is, or its group has a chosen member.
+    pub fn row_finished(&self, flat: usize) -> bool {
+        match self.choice_at(flat) {
+            Some(group) => self.chosen_member(group).is_some(),
+            None => self.step_at(flat).is_some_and(|s| self.is_finished(s)),
+        }
+    }
+
+    /// (finished, total) rows of a phase: its steps, each group of alternatives counting
+    /// once (done when chosen) with the chosen member's steps; members not taken never
+    /// count.
     pub fn phase_progress(&self, phase: usize) -> (usize, usize) {
-        let Some(ph) = self.runbook.phases.get(phase) else {
-            return (0, 0);
-        };
-        (
-            ph.steps.iter().filter(|s| self.is_finished(s)).count(),
-            ph.steps.len(),
-        )
+        (0..self.steps.len())
+            .filter(|&i| self.steps[i].phase == phase)
+            .fold((0, 0), |(done, total), i| {
+                (done + usize::from(self.row_finished(i)), total + 1)
+            })
     }
 
     pub fn total_progress(&self) -> (usize, usize) {
@@ -200,8 +278,9 @@ impl App {
             .fold((0, 0), |(a, b), (c, d)| (a + c, b + d))
     }
 
+    /// The first row not finished (a step, or a group of alternatives not chosen yet).
     pub fn first_open_step(&self) -> Option<usize> {
-        (0..self.steps.len()).find(|&i| self.step_at(i).is_some_and(|s| !self.is_finished(s)))
+        (0..self.steps.len()).find(|&i| !self.row_finished(i))
     }
 
     /// The phase the operator is working in: the last one entered.

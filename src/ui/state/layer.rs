@@ -133,6 +133,16 @@ pub enum Layer {
     DeclareSeverity {
         cursor: usize,
     },
+    /// Choosing a member of a group of alternatives: every member previewed, one picked.
+    Choice(ChoiceLayer),
+}
+
+/// The choice popup: the group (an index into `Runbook::alternatives`) and the member
+/// previewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChoiceLayer {
+    pub group: usize,
+    pub selected: usize,
 }
 
 impl Layer {
@@ -151,6 +161,7 @@ impl Layer {
             Layer::NextMoves { .. } => Mode::Confirm,
             Layer::DrillIntro(_) => Mode::Confirm,
             Layer::DeclareSeverity { .. } => Mode::Severity,
+            Layer::Choice(_) => Mode::Choice,
         }
     }
 }

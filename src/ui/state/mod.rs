@@ -15,13 +15,14 @@ pub mod native_run;
 pub mod output;
 pub mod pane;
 pub mod pending;
+pub mod procedure_rows;
 pub mod session;
 pub mod verification;
 
 pub use app::{App, StepPos};
 pub use builder::AppBuilder;
 pub use flash::{Flash, FlashLevel};
-pub use layer::{Confirm, Intent, Layer, NoteEditor, Prompt, PromptPurpose};
+pub use layer::{ChoiceLayer, Confirm, Intent, Layer, NoteEditor, Prompt, PromptPurpose};
 pub use output::{OutputLine, OutputLog, Running};
 pub use pane::Pane;
 pub use pending::{PendingWrite, Then};

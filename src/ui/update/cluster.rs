@@ -12,7 +12,7 @@ use crate::ui::msg::Stream;
 use crate::ui::state::cluster::{ClusterConfirm, ClusterOp, ClusterStep, LockRefusal, OpStage};
 use crate::ui::state::{App, FlashLevel, Layer, Pane, Then};
 
-use super::{cluster_menu, native_runs};
+use super::{cluster_menu, native_runs, steps};
 
 /// `u` on the Rollout pane: undo to the selected revision (the previous one when the
 /// current revision is selected). Starts the two-step intent with the RBAC preflight.
@@ -170,6 +170,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
         (OpStage::Executing, ClusterStep::Executed(result)) => {
             let action = o.kubectl.clone();
             let action_for_follow = action.clone();
+            let done = o.action.clone();
             let starts_rollout = o.action.starts_rollout();
             let (outcome, ok, follow) = match result {
                 Ok(done) => {
@@ -180,7 +181,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
             };
             let mut fx = vec![app.journal(
                 Entry::ClusterActionFinished {
-                    action,
+                    action: action.clone(),
                     outcome: outcome.clone(),
                     ok,
                 },
@@ -195,6 +196,9 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
                     None,
                     Then::Nothing,
                 ));
+            }
+            if ok && !follow {
+                fx.extend(steps::done_by_action(app, &done, &action));
             }
             let c = app.cluster.as_mut().expect("checked above");
             if follow {
@@ -246,6 +250,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
         (OpStage::Following, ClusterStep::Followed(result)) => {
             let executed = o.executed.clone().unwrap_or_default();
             let action = o.kubectl.clone();
+            let done = o.action.clone();
             c.op = None;
             let (outcome, ok) = match result {
                 Ok(FollowOutcome::Complete { message }) => (format!("{executed}; {message}"), true),
@@ -265,7 +270,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
             let mut fx = vec![
                 app.journal(
                     Entry::ClusterActionFinished {
-                        action,
+                        action: action.clone(),
                         outcome: outcome.clone(),
                         ok,
                     },
@@ -274,6 +279,9 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
                 ),
                 Effect::ClusterRelease { op },
             ];
+            if ok {
+                fx.extend(steps::done_by_action(app, &done, &action));
+            }
             fx.extend(op_ended(app, ok, &outcome));
             fx
         }

@@ -71,6 +71,7 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
             }
             _ => Vec::new(),
         },
+        LayerRequest::Choose { group, member } => steps::choose(app, group, member),
         LayerRequest::StartDrill => {
             app.layers.pop();
             vec![Effect::StartDrill]
@@ -128,6 +129,8 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Toggle => steps::toggle(app),
+        Action::Choose => steps::open_choice(app),
+        Action::Run if app.selected_choice().is_some() => steps::open_choice(app),
         Action::Run
             if matches!(
                 app.selected().map(|s| &s.kind),

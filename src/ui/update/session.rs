@@ -62,6 +62,9 @@ pub(super) fn on_journaled(
     }
     app.progress.apply(&record);
     app.severity.apply(&record);
+    if matches!(record.entry, Entry::AlternativeChosen { .. }) {
+        app.refresh_rows();
+    }
     app.records.push(record);
     if app.journal_scroll > 0 {
         app.journal_scroll += 1;

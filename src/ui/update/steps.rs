@@ -1,15 +1,18 @@
 //! Steps: ticking, skipping with a reason, notes, placeholders asked once per session,
-//! and the `PhaseEntered` record when work moves to another phase.
+//! the `PhaseEntered` record when work moves to another phase, choosing an alternative,
+//! and the steps a cluster action made elsewhere did (`StepDoneByAction`).
 
 use ratatui_textarea::TextArea;
 
+use crate::domain::action_match::step_does;
+use crate::domain::cluster::ClusterAction;
 use crate::domain::journal::Entry;
 use crate::domain::progress::StepState;
 use crate::domain::redact;
 use crate::domain::runbook;
 use crate::domain::runbook::{PlaceholderForm, StepId};
 use crate::ui::effect::Effect;
-use crate::ui::state::{App, FlashLevel, Layer, Prompt, PromptPurpose, Then};
+use crate::ui::state::{App, ChoiceLayer, FlashLevel, Layer, Prompt, PromptPurpose, Then};
 
 use super::{cluster_menu, drafts, matrix, verification};
 
@@ -197,3 +200,108 @@ pub(super) fn enter_phase_of(app: &mut App, step: StepId) -> Vec<Effect> {
     app.entering_phase = Some(phase);
     vec![app.journal(Entry::PhaseEntered { phase, title }, None, Then::Nothing)]
 }
+
+/// `c` (or Enter) on a choice row: the choice popup, previewing the chosen member (else the
+/// recommended one, else the first).
+pub(super) fn open_choice(app: &mut App) -> Vec<Effect> {
+    let Some(group) = app.selected_choice() else {
+        app.flash(
+            FlashLevel::Info,
+            "Not a choice: select a \"Choose one\" row to choose an alternative.",
+        );
+        return Vec::new();
+    };
+    let selected = app
+        .chosen_member(group)
+        .or_else(|| app.recommended_member(group))
+        .unwrap_or(0);
+    app.layers
+        .push(Layer::Choice(ChoiceLayer { group, selected }));
+    Vec::new()
+}
+
+/// The operator picked member `member` of group `group`: journaled as
+/// `AlternativeChosen` (with the member chosen before, when it changes a choice); its steps
+/// join the phase once the record is on disk.
+pub(super) fn choose(app: &mut App, group: usize, member: usize) -> Vec<Effect> {
+    if matches!(app.layers.last(), Some(Layer::Choice(_))) {
+        app.layers.pop();
+    }
+    let Some(g) = app.runbook.alternatives.get(group) else {
+        return Vec::new();
+    };
+    let Some(m) = g.members.get(member) else {
+        return Vec::new();
+    };
+    let previous = app.chosen_member(group);
+    if previous == Some(member) {
+        app.flash(FlashLevel::Info, &format!("{} is already chosen.", m.title));
+        return Vec::new();
+    }
+    let busy = app
+        .running
+        .as_ref()
+        .map(|r| r.step)
+        .or_else(|| app.cluster.as_ref()?.native.as_ref().map(|n| n.step))
+        .and_then(|s| app.find_step(s)?.alternative)
+        .is_some_and(|a| a.group == group);
+    if busy {
+        app.flash(
+            FlashLevel::Warning,
+            "A step of this choice is running: change the choice once it has ended.",
+        );
+        return Vec::new();
+    }
+    let entry = Entry::AlternativeChosen {
+        group: g.id.clone(),
+        member: m.key.clone(),
+        title: m.title.clone(),
+        previous: previous
+            .and_then(|p| g.members.get(p))
+            .map(|p| p.key.clone()),
+        by: app.session.actor.clone(),
+    };
+    let first = m.steps.first().copied();
+    let mut fx = first.map(|s| enter_phase_of(app, s)).unwrap_or_default();
+    fx.push(app.journal(entry, None, Then::Nothing));
+    fx
+}
+
+/// A cluster action made outside the steps (the Rollout pane, the actions menu) ended
+/// well: every open step shown in the procedure that describes the same action on the
+/// same target (`domain::action_match`) is journaled done by it. Steps of a native run
+/// are its own: nothing is done for them here.
+pub(super) fn done_by_action(app: &mut App, done: &ClusterAction, kubectl: &str) -> Vec<Effect> {
+    let Some(c) = app.cluster.as_ref() else {
+        return Vec::new();
+    };
+    if c.native.is_some() {
+        return Vec::new();
+    }
+    let target = c.target();
+    let bindings = app.bindings();
+    let matched: Vec<(StepId, String)> = (0..app.steps.len())
+        .filter_map(|i| app.step_at(i))
+        .filter(|s| !app.is_finished(s) && !app.is_pending(s.id))
+        .filter(|s| step_does(s, done, &target, &bindings))
+        .map(|s| (s.id, s.title.clone()))
+        .collect();
+    matched
+        .into_iter()
+        .map(|(step, title)| {
+            app.journal(
+                Entry::StepDoneByAction {
+                    step,
+                    title,
+                    action: kubectl.to_string(),
+                },
+                Some(step),
+                Then::Nothing,
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "choice_tests.rs"]
+mod choice_tests;

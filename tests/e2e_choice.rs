@@ -1,0 +1,137 @@
+//! End to end, the real binary in tmux against the simulator's `bad-deploy` drill, on the
+//! corpus runbook `tests/runbooks/teams/options-a-to-d.md` (no front matter; Options A–D),
+//! retargeted at the simulator's `checkout-api`: the choice row, Option B chosen and its
+//! rollback run natively, the choice changed to A, an undo from the Rollout pane (`u`)
+//! ticking Option A's roll-back step "done by action", quit, and `backout resume` showing
+//! the same choice and the step done by the action.
+
+mod common;
+mod support;
+
+use std::path::Path;
+
+use backout::sim::{Scenario, SimConfig};
+use common::Sim;
+use support::tmux::Tmux;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_backout")
+}
+
+/// The corpus runbook about the simulator's Deployment; Option B undoes to revision 3
+/// (the simulator's history has no revision 42).
+fn runbook() -> String {
+    let corpus =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runbooks/teams/options-a-to-d.md");
+    std::fs::read_to_string(corpus)
+        .expect("corpus runbook")
+        .replace("-n edge", "-n checkout")
+        .replace("deployment/gateway", "deployment/checkout-api")
+        .replace("app=gateway", "app=checkout-api")
+        .replace("gateway=", "checkout-api=")
+        .replace("--to-revision=42", "--to-revision=3")
+}
+
+#[test]
+fn choose_b_run_it_natively_change_to_a_undo_from_the_rollout_pane_and_resume() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scenario =
+        Scenario::load("bad-deploy", &root.join("runbooks/drills")).expect("drill loads");
+    let sim = Sim::start_with(SimConfig {
+        speed: 20.0,
+        scenario: Some(scenario),
+        ..SimConfig::default()
+    });
+    let home = tempfile::tempdir().expect("tempdir");
+    let path = home.path().join("options.md");
+    std::fs::write(&path, runbook()).expect("runbook");
+    let flags = format!(
+        "--kubeconfig {} --context backout-sim -n checkout --deployment checkout-api",
+        sim.kubeconfig.display()
+    );
+    let t = Tmux::start(
+        "choice",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} {} {flags}", bin(), path.display()),
+    );
+    t.wait_for("Pods 4");
+    t.wait_for("*  4 1.6.0");
+    t.wait_until("the bad release rolled out", |s| s.contains("100% upd 4/4"));
+    // One choice row; its members listed, none of their steps a row yet.
+    let s = t.wait_for("Choose one");
+    assert!(s.contains("A Quick rollback"), "{s}");
+    assert!(!s.contains("#3 "), "Option B's step is no row yet:\n{s}");
+    t.keys(&["j", "c"]);
+    t.wait_for("Choose one · execute");
+    // j previews B: its step, what it changes, its lines.
+    t.keys(&["j"]);
+    let s = t.wait_for("Option B: Specific version");
+    assert!(s.contains("→ revision 3"), "{s}");
+    t.keys(&["B"]);
+    t.wait_for("Chosen: B Specific version");
+    t.wait_for("not taken");
+    // B's step joined the phase: run it; its undo goes through the native path.
+    t.keys(&["j", "r"]);
+    let s = t.wait_until("a confirmation", |s| {
+        s.contains("Run these in order") || s.contains("Type the deployment name")
+    });
+    if s.contains("Run these in order") {
+        t.keys(&["y"]);
+    }
+    let s = t.wait_for("Type the deployment name (checkout-api)");
+    assert!(!s.contains("Run this in /bin/sh"), "{s}");
+    t.type_text("checkout-api");
+    t.keys(&["Enter"]);
+    t.wait_for("*  5 ");
+    t.wait_until("the native run ended", |s| {
+        s.contains("100% upd 4/4") && !s.contains("undo: ")
+    });
+    // Change the choice to A.
+    t.keys(&["g", "j", "c"]);
+    t.wait_for("Choose one · execute");
+    t.keys(&["A"]);
+    t.wait_for("Chosen: A Quick rollback");
+    // Undo from the Rollout pane: A's roll-back step is done by that action.
+    t.keys(&["Tab", "u"]);
+    t.wait_for("Type the deployment name (checkout-api)");
+    t.type_text("checkout-api");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("done by action #");
+    assert!(s.contains("Chosen: A Quick rollback"), "{s}");
+    t.wait_until("the undo followed to its end", |s| !s.contains("undo: "));
+    t.keys(&["q"]);
+    t.wait_exit();
+
+    let t = Tmux::start(
+        "choice-resumed",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} resume {flags}", bin()),
+    );
+    let s = t.wait_for("Chosen: A Quick rollback");
+    assert!(s.contains("done by action #"), "{s}");
+    assert!(s.contains("B Specific version · not taken"), "{s}");
+    t.keys(&["q"]);
+    t.wait_exit();
+
+    let sessions = home.path().join("sessions");
+    let dir = std::fs::read_dir(&sessions)
+        .expect("sessions")
+        .next()
+        .expect("one session")
+        .expect("entry")
+        .path();
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
+    assert!(
+        journal.contains("\"type\":\"alternative_chosen\""),
+        "{journal}"
+    );
+    assert!(journal.contains("\"previous\":\"B\""), "{journal}");
+    assert!(
+        journal.contains("\"type\":\"step_done_by_action\""),
+        "{journal}"
+    );
+}
