@@ -9,6 +9,7 @@ pub use output::OutputFormat;
 
 pub mod check;
 pub mod completions;
+pub mod connection_plan;
 pub mod console;
 pub mod console_verify;
 pub mod drill;
