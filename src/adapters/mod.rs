@@ -16,3 +16,4 @@ pub mod session_store;
 pub mod shell;
 pub mod sim_metrics;
 pub mod verify;
+pub mod view_spot_file;

@@ -135,17 +135,12 @@ pub fn off_line(args: &ConsoleArgs, inferred: Option<&TargetInference>) -> Strin
         try_flags.push_str(" --read-only");
     }
     let why = match inferred {
-        Some(i) if !i.tied.is_empty() => format!(
-            "the runbook names {} deployments equally often ({})",
-            i.tied.len(),
-            i.tied.join(", ")
-        ),
+        Some(i) if !i.tied.is_empty() => {
+            format!("{} deployments named equally often", i.tied.len())
+        }
         Some(i) if i.deployment.is_some() => match &i.deployment.as_ref().map(|g| &g.named) {
-            Some(Named::Placeholder(p)) => format!("deployment {p} not given"),
-            _ => format!(
-                "deployment {} read from the runbook not confirmed",
-                deployment.as_deref().unwrap_or_default()
-            ),
+            Some(Named::Placeholder(p)) => format!("{p} not given"),
+            _ => "the runbook's target not confirmed".to_string(),
         },
         _ if args.read_only => "--read-only, but no deployment named".to_string(),
         _ => "no deployment named".to_string(),
@@ -172,10 +167,26 @@ pub fn connection_entry(
             .map(|(_, n)| n.to_string())
             .or_else(|| args.namespace.clone()),
         deployment: args.deployment.clone(),
-        prometheus_url: args.prometheus_url.clone(),
+        prometheus_url: args.prometheus_url.as_deref().map(without_credentials),
         theme: args.theme.clone(),
         read_only: args.read_only,
         source: source.to_string(),
+    }
+}
+
+/// A URL with its `user:password@` masked (never journaled).
+pub fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..host_end].rfind('@') {
+        Some(at) => format!(
+            "{scheme}://{}@{}",
+            crate::domain::redact::REDACTED,
+            &rest[at + 1..]
+        ),
+        None => url.to_string(),
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
+use super::connection_plan;
 use super::console_verify::{VerifyOverrides, verify_feed};
 use super::drill_session::{DrillMeta, ran_on_the_simulator, write_meta};
 use super::drill_setup::{DrillSetup, SIM_CONTEXT};
@@ -20,8 +21,10 @@ use crate::adapters::session_store::{SessionDir, SessionStart, SessionStore};
 use crate::domain::cluster::Target;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
+use crate::domain::runbook::target_inference::TargetInference;
 use crate::domain::runbook::{self, Runbook};
-use crate::runtime::cluster_exec::ClusterFeed;
+use crate::runtime::cluster_connect::Connector;
+use crate::runtime::cluster_exec::ClusterFeed as Feed;
 use crate::runtime::console::{self, Feeds, Outcome};
 use crate::runtime::journal_port::JournalAppend;
 use crate::runtime::logging;
@@ -31,8 +34,11 @@ use crate::ui::keymap::Keymap;
 use crate::ui::state::cluster::LiveCluster;
 use crate::ui::state::messaging::Messaging;
 use crate::ui::state::metrics::LiveMetrics;
+use crate::ui::state::target::{ConnectionBase, TargetForm, TargetState};
+use crate::ui::state::view_spot::ViewSpot;
 use crate::ui::state::{AppBuilder, Flash, FlashLevel, SessionInfo};
 use crate::ui::theme::Theme;
+use crate::ui::update::inferred_form;
 
 /// Opens a new session on a runbook.
 pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
@@ -168,12 +174,16 @@ pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, Cli
 fn run(
     runbook: Runbook,
     dir: SessionDir,
-    journal: JournalFile,
-    records: Vec<Record>,
+    mut journal: JournalFile,
+    mut records: Vec<Record>,
     notices: Vec<String>,
     args: &ConsoleArgs,
     drill: Option<DrillSetup>,
 ) -> Result<ExitCode, CliError> {
+    // Flags, else the session's journaled connection, else the runbook's `target`, else
+    // the target its kubectl lines name (confirmed in the console before connecting).
+    let plan = connection_plan::plan(&runbook, args, &records);
+    let args = &plan.args;
     let _log = crate::adapters::session_store::log_dir()
         .ok()
         .and_then(|d| logging::init(&d));
@@ -196,6 +206,28 @@ fn run(
     for w in &warnings {
         tracing::warn!("{w}");
     }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    // Before the terminal is taken: exec credential plugins may prompt here.
+    let start = connect_at_start(&rt, &runbook, args, plan.to_confirm.as_ref());
+    // Journaled at start (a new session, or flags overriding the resumed connection);
+    // a target read from the runbook is journaled when the operator accepts it.
+    let in_drill = drill.is_some() || args.drill;
+    if plan.journal && plan.to_confirm.is_none() && !in_drill {
+        let entry = connection_plan::connection_entry(
+            &journaled_args(args),
+            start
+                .connected
+                .as_ref()
+                .map(|(c, n)| (c.as_str(), n.as_str())),
+            plan.source,
+        );
+        let record = journal.append(&identity::actor(), entry).map_err(message)?;
+        records.push(record);
+    }
+    let pin = start.pin.clone();
     let actor = identity::actor();
     let now = Utc::now();
     let mut app = AppBuilder::new(
@@ -211,7 +243,6 @@ fn run(
     );
     app.redactor(Redactor::from_vars(std::env::vars()));
     let mut shown: Vec<String> = notices;
-    let mut journal = journal;
     // Drills write every message to the session's outbox unless real sinks are asked for.
     let outbox_only = (args.drill || drill.is_some() || app.progress().mode == "drill")
         && !args.drill_real_messages;
@@ -283,72 +314,6 @@ fn run(
             }
         },
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    // Before the terminal is taken: exec credential plugins may prompt here.
-    // kubectl in shell steps talks to the context and namespace the console is on (or
-    // asked for, when the connection failed): the pin below.
-    let mut pin: Option<(String, Option<String>)> = args.context.clone().map(|c| (c, None));
-    let cluster = match cluster_options(app.runbook(), args) {
-        None => None,
-        Some((options, deployment)) => match rt.block_on(connect_cluster(&options)) {
-            Ok(conn) => {
-                pin = Some((conn.context.clone(), Some(conn.namespace.clone())));
-                let mut live = LiveCluster::new(
-                    conn.context.clone(),
-                    conn.namespace.clone(),
-                    deployment.clone(),
-                    conn.is_production,
-                    conn.read_only,
-                );
-                if let Some(t) = app.runbook().front.as_ref().and_then(|f| f.target.as_ref()) {
-                    live.service = t.service.clone();
-                    live.container = t.container.clone();
-                }
-                app.cluster(live);
-                Some(ClusterFeed {
-                    target: Target {
-                        context: Some(conn.context.clone()),
-                        namespace: conn.namespace.clone(),
-                        deployment,
-                    },
-                    read_only: conn.read_only,
-                    client: conn.client,
-                })
-            }
-            Err(e) => {
-                tracing::warn!("cluster: {e}");
-                shown.insert(0, format!("cluster off: {e}"));
-                // Pin what was asked for; with no context named, the current one (as
-                // kubectl resolves it) with the namespace asked for.
-                let namespace = options
-                    .namespace
-                    .clone()
-                    .or(options.target_namespace.clone());
-                let context = options
-                    .context
-                    .clone()
-                    .or(options.target_context.clone())
-                    .or_else(|| {
-                        let env_list = std::env::var("KUBECONFIG").ok();
-                        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-                        crate::adapters::kube::shell_context::current_context(
-                            &crate::adapters::kube::shell_context::KubeconfigSource {
-                                flag: options.kubeconfig.as_deref(),
-                                env: env_list.as_deref(),
-                                home: home.as_deref(),
-                            },
-                        )
-                    });
-                if let Some(ctx) = context {
-                    pin = Some((ctx, namespace));
-                }
-                None
-            }
-        },
-    };
     let shell_env = match shell_env(args, pin, &dir.path) {
         Ok(env) => env,
         Err(e) => {
@@ -363,6 +328,27 @@ fn run(
                 .collect()
         }
     };
+    let StartConnection {
+        feed: cluster,
+        live,
+        off,
+        form,
+        ..
+    } = start;
+    if let Some(live) = live {
+        app.cluster(live);
+    }
+    app.target(TargetState {
+        base: connection_base(args),
+        off,
+        ..TargetState::default()
+    });
+    if let Some(form) = form {
+        app.target_form(form);
+    }
+    if let Some(spot) = crate::adapters::view_spot_file::read::<ViewSpot>(&dir.path) {
+        app.view_spot(spot);
+    }
     if let Some(n) = crate::ui::update::resume_notice(app.progress()) {
         shown.insert(0, n);
     }
@@ -395,7 +381,8 @@ fn run(
         file: journal,
         actor,
     };
-    let outcome = rt.block_on(async {
+    let connector = Connector::new(base_options(args));
+    let (outcome, spot) = rt.block_on(async {
         let mut guard = TerminalGuard::enter()?;
         let outcome = console::run(
             app,
@@ -407,6 +394,7 @@ fn run(
                 verify,
                 drill: timeline,
                 shell_env,
+                connector: Some(connector),
             },
             &mut guard.terminal,
         )
@@ -414,6 +402,9 @@ fn run(
         drop(guard);
         outcome
     })?;
+    if let Err(e) = crate::adapters::view_spot_file::write(&dir.path, &spot) {
+        tracing::warn!("cannot keep where the console was left: {e}");
+    }
     // Commands still running (only possible after a terminal loss) are not waited for.
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
     match outcome {
@@ -455,6 +446,98 @@ fn metrics_feed(
     Ok(Some((feed, url)))
 }
 
+/// What connecting at start gave: the feed and panes, or why there are none; the
+/// context and namespace connected to; the pin for kubectl in shell steps.
+struct StartConnection {
+    feed: Option<Feed>,
+    live: Option<LiveCluster>,
+    connected: Option<(String, String)>,
+    off: Option<String>,
+    form: Option<TargetForm>,
+    pin: Option<(String, Option<String>)>,
+}
+
+/// Connects to the planned target, or says why not: a target read from the runbook waits
+/// for the operator (the popup), no deployment is the cluster-off line with the flags.
+fn connect_at_start(
+    rt: &tokio::runtime::Runtime,
+    runbook: &Runbook,
+    args: &ConsoleArgs,
+    to_confirm: Option<&TargetInference>,
+) -> StartConnection {
+    // kubectl in shell steps talks to the context and namespace the console is on (or
+    // asked for, when the connection failed): the pin.
+    let mut out = StartConnection {
+        feed: None,
+        live: None,
+        connected: None,
+        off: None,
+        form: None,
+        pin: args.context.clone().map(|c| (c, None)),
+    };
+    let Some((options, deployment)) = cluster_options(runbook, args) else {
+        out.off = Some(connection_plan::off_line(args, to_confirm));
+        out.form = to_confirm.map(inferred_form);
+        return out;
+    };
+    match rt.block_on(connect_cluster(&options)) {
+        Ok(conn) => {
+            out.pin = Some((conn.context.clone(), Some(conn.namespace.clone())));
+            out.connected = Some((conn.context.clone(), conn.namespace.clone()));
+            let mut live = LiveCluster::new(
+                conn.context.clone(),
+                conn.namespace.clone(),
+                deployment.clone(),
+                conn.is_production,
+                conn.read_only,
+            );
+            if let Some(t) = runbook.front.as_ref().and_then(|f| f.target.as_ref()) {
+                live.service = t.service.clone();
+                live.container = t.container.clone();
+            }
+            out.live = Some(live);
+            out.feed = Some(Feed {
+                target: Target {
+                    context: Some(conn.context.clone()),
+                    namespace: conn.namespace.clone(),
+                    deployment,
+                },
+                read_only: conn.read_only,
+                client: conn.client,
+            });
+        }
+        Err(e) => {
+            tracing::warn!("cluster: {e}");
+            out.off = Some(format!("cluster off: {e}"));
+            // Pin what was asked for; with no context named, the current one (as
+            // kubectl resolves it) with the namespace asked for.
+            let namespace = options
+                .namespace
+                .clone()
+                .or(options.target_namespace.clone());
+            let context = options
+                .context
+                .clone()
+                .or(options.target_context.clone())
+                .or_else(|| {
+                    let env_list = std::env::var("KUBECONFIG").ok();
+                    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+                    crate::adapters::kube::shell_context::current_context(
+                        &crate::adapters::kube::shell_context::KubeconfigSource {
+                            flag: options.kubeconfig.as_deref(),
+                            env: env_list.as_deref(),
+                            home: home.as_deref(),
+                        },
+                    )
+                });
+            if let Some(ctx) = context {
+                out.pin = Some((ctx, namespace));
+            }
+        }
+    }
+    out
+}
+
 /// How to connect, when there is a deployment to watch: `--deployment` or the
 /// runbook's `target.deployment`; flags win over the runbook's `target`.
 fn cluster_options(runbook: &Runbook, args: &ConsoleArgs) -> Option<(ConnectOptions, String)> {
@@ -467,19 +550,53 @@ fn cluster_options(runbook: &Runbook, args: &ConsoleArgs) -> Option<(ConnectOpti
     let target = target.unwrap_or_default();
     Some((
         ConnectOptions {
-            kubeconfig: args.kubeconfig.clone(),
-            context: args.context.clone(),
-            namespace: args.namespace.clone(),
             target_context: target.context,
             target_namespace: target.namespace,
-            read_only: args.read_only,
-            request_timeout: args.request_timeout.filter(|t| !t.is_zero()),
-            impersonate: args.as_user.clone(),
-            impersonate_groups: args.as_group.clone(),
-            ..ConnectOptions::default()
+            ..base_options(args)
         },
         deployment,
     ))
+}
+
+/// The connection options every target shares (a target adds its context/namespace).
+fn base_options(args: &ConsoleArgs) -> ConnectOptions {
+    ConnectOptions {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        namespace: args.namespace.clone(),
+        read_only: args.read_only,
+        request_timeout: args.request_timeout.filter(|t| !t.is_zero()),
+        impersonate: args.as_user.clone(),
+        impersonate_groups: args.as_group.clone(),
+        ..ConnectOptions::default()
+    }
+}
+
+/// The options as journaled: the kubeconfig the console reads (`--kubeconfig`, else a
+/// single-file `KUBECONFIG`), so that `resume` reads the same one.
+fn journaled_args(args: &ConsoleArgs) -> ConsoleArgs {
+    let mut args = args.clone();
+    if args.kubeconfig.is_none()
+        && let Some(env) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty())
+        && std::env::split_paths(&env).count() == 1
+        && let Ok(path) = std::path::absolute(std::path::PathBuf::from(env))
+    {
+        args.kubeconfig = Some(path);
+    }
+    args
+}
+
+/// What each `ConnectionSet` the console journals while it runs (`T`) repeats.
+fn connection_base(args: &ConsoleArgs) -> ConnectionBase {
+    let journaled = journaled_args(args);
+    ConnectionBase {
+        kubeconfig: journaled
+            .kubeconfig
+            .map(|p| p.to_string_lossy().into_owned()),
+        prometheus_url: args.prometheus_url.clone(),
+        theme: args.theme.clone(),
+        read_only: args.read_only,
+    }
 }
 
 /// The environment of shell children: `KUBECONFIG` pinning `pin` (the console's context

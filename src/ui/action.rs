@@ -53,6 +53,12 @@ pub enum Action {
     ShowMessages,
     NextMessageKind,
     RetryMessage,
+    /// Show the console's target and switch it.
+    SwitchTarget,
+    /// Target popup: the next field.
+    NextField,
+    /// Target popup: the previous field.
+    PrevField,
 }
 
 impl Action {
@@ -107,6 +113,9 @@ impl Action {
             Action::ShowMessages => "list messages and their delivery per sink",
             Action::NextMessageKind => "message editor: next kind (redrafts the text)",
             Action::RetryMessage => "resend the selected failed message",
+            Action::SwitchTarget => "show the console's target and switch it",
+            Action::NextField => "next field",
+            Action::PrevField => "previous field",
         }
     }
 
@@ -153,6 +162,8 @@ impl Action {
             Action::ShowMessages => "messages",
             Action::NextMessageKind => "kind",
             Action::RetryMessage => "retry",
+            Action::SwitchTarget => "target",
+            Action::NextField | Action::PrevField => "field",
         }
     }
 }

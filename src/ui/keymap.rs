@@ -24,12 +24,15 @@ pub enum Mode {
     Help,
     /// The cluster actions menu.
     Actions,
+    /// The target popup (the inferred target's confirmation, `T`).
+    Target,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Normal,
         Mode::Actions,
+        Mode::Target,
         Mode::Confirm,
         Mode::Input,
         Mode::Note,
@@ -44,6 +47,7 @@ impl Mode {
             Mode::Note => "Note editor",
             Mode::Help => "Help and the messages list",
             Mode::Actions => "Cluster actions menu",
+            Mode::Target => "Target (deployment, namespace, context)",
         }
     }
 }
@@ -233,7 +237,7 @@ impl Keymap {
                     Some(m) => m,
                     None => {
                         warnings.push(format!(
-                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, confirm, input, note, help)"
+                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, target, confirm, input, note, help)"
                         ));
                         continue;
                     }
@@ -365,7 +369,7 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
-                "keymap: unknown mode [nonsense] (modes: normal, actions, confirm, input, note, help)"
+                "keymap: unknown mode [nonsense] (modes: normal, actions, target, confirm, input, note, help)"
                     .to_string(),
                 "keymap: unknown action `bogus` in [normal]".to_string(),
                 "keymap: [normal] toggle: unknown key `hyper-x`".to_string(),

@@ -2,6 +2,7 @@
 
 pub mod checks;
 pub mod cluster;
+pub mod cluster_off;
 pub mod header;
 pub mod hints;
 pub mod journal;

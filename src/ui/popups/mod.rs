@@ -14,6 +14,7 @@ pub mod note;
 pub mod notice;
 pub mod prompt;
 pub mod stack;
+pub mod target;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -84,6 +85,8 @@ pub enum LayerRequest {
     },
     /// Any key on a drill's intro: close it and start the scenario.
     StartDrill,
+    /// Enter on the target popup: connect to what it holds.
+    SubmitTarget,
 }
 
 /// Enter (or Ctrl-M / Ctrl-J): single-line editors do not take it as text.

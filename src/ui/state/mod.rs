@@ -16,7 +16,9 @@ pub mod output;
 pub mod pane;
 pub mod pending;
 pub mod session;
+pub mod target;
 pub mod verification;
+pub mod view_spot;
 
 pub use app::{App, StepPos};
 pub use builder::AppBuilder;

@@ -11,7 +11,7 @@ use crate::ui::popups::{Handled, LayerRequest, stack};
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane};
 
 use super::{
-    cluster, cluster_menu, drill, messages, metrics, native_runs, runs, session, steps,
+    cluster, cluster_menu, drill, messages, metrics, native_runs, runs, session, steps, target,
     verification,
 };
 
@@ -67,6 +67,7 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
             app.layers.pop();
             vec![Effect::StartDrill]
         }
+        LayerRequest::SubmitTarget => target::submit(app),
     }
 }
 
@@ -206,6 +207,7 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ComposeMessage => messages::open_composer(app),
         Action::ShowMessages => messages::open_list(app),
         Action::AcknowledgeSeverity => drill::acknowledge_severity(app),
+        Action::SwitchTarget => target::open(app),
         Action::Confirm
         | Action::Cancel
         | Action::Submit
@@ -221,7 +223,9 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::RetryMessage
         | Action::UndoFurther
         | Action::Escalate
-        | Action::KeepWatching => Vec::new(),
+        | Action::KeepWatching
+        | Action::NextField
+        | Action::PrevField => Vec::new(),
     }
 }
 
