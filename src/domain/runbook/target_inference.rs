@@ -127,6 +127,29 @@ pub fn lines_text(lines: &[usize]) -> String {
     format!("{word} {}", parts.join(", "))
 }
 
+/// The deployment, namespace and context one kubectl line names by value (placeholders
+/// filled from `bindings`; one left unbound names nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineTarget {
+    pub deployment: Option<String>,
+    pub namespace: Option<String>,
+    pub context: Option<String>,
+}
+
+/// What a kubectl line names (see [`LineTarget`]).
+pub fn line_target(text: &str, bindings: &Bindings) -> LineTarget {
+    let n = names_in(text, bindings);
+    let value = |n: Option<Named>| match n {
+        Some(Named::Value(v)) => Some(v),
+        _ => None,
+    };
+    LineTarget {
+        deployment: value(n.deployment),
+        namespace: value(n.namespace),
+        context: value(n.context),
+    }
+}
+
 /// What one kubectl line names.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct LineNames {

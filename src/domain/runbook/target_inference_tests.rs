@@ -170,3 +170,24 @@ fn lines_are_listed_up_to_eight() {
         "lines 1, 2, 3, 4, 5, 6, 7, 8, …"
     );
 }
+
+#[test]
+fn one_line_s_target_is_read_with_its_placeholders_filled() {
+    let mut bindings = Bindings::new();
+    bindings.insert("NS".into(), "edge".into());
+    assert_eq!(
+        line_target(
+            "kubectl -n $NS rollout undo deployment/<svc> --context prod",
+            &bindings
+        ),
+        LineTarget {
+            deployment: None,
+            namespace: Some("edge".into()),
+            context: Some("prod".into()),
+        }
+    );
+    assert_eq!(
+        line_target("echo deployment/x", &bindings),
+        LineTarget::default()
+    );
+}

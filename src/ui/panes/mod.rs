@@ -12,6 +12,7 @@ pub mod output;
 pub mod pod_columns;
 pub mod procedure;
 pub mod step;
+pub mod target_hint;
 
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType, Borders};

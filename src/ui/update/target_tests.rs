@@ -243,3 +243,35 @@ fn without_a_cluster_the_line_shows_under_the_metrics_and_t_offers_the_runbook_s
     send(&mut app, key('T'));
     assert!(matches!(app.layers.last(), Some(Layer::Target(_))));
 }
+
+#[test]
+fn a_kubectl_line_naming_another_namespace_says_so_and_offers_t() {
+    let mut app = cluster_app("kind-shop", false);
+    let undo = (0..app.steps.len())
+        .find(|&i| {
+            app.step_at(i).is_some_and(|s| match &s.kind {
+                crate::domain::runbook::StepKind::Command(b) => b.script.contains("rollout undo"),
+                _ => false,
+            })
+        })
+        .expect("the undo step");
+    app.cursor = undo;
+    let hint = |app: &App| {
+        app.selected()
+            .and_then(|s| crate::ui::panes::target_hint::text(app, s))
+    };
+    // `kubectl rollout undo deployment/<service-name> -n checkout`: the namespace is
+    // checkout, the console watches checkout-api in shop.
+    assert_eq!(
+        hint(&app).as_deref(),
+        Some(
+            "line 12 names deployment checkout-api in namespace checkout; the console \
+             watches checkout-api in shop — T switches the console to it"
+        )
+    );
+    let s = screen(&app, 160, 40);
+    assert!(s.contains("line 12 names deployment checkout-api"), "{s}");
+    // Lines that agree with the target say nothing.
+    app.cluster.as_mut().expect("cluster").namespace = "checkout".into();
+    assert_eq!(hint(&app), None);
+}
