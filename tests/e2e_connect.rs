@@ -121,3 +121,42 @@ fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
         "{journal}"
     );
 }
+
+/// A runbook whose kubectl lines name the deployment by placeholder: the popup lists the
+/// namespace's deployments from the cluster and fills in the only one.
+#[test]
+fn a_placeholder_deployment_is_offered_the_namespace_s_deployments() {
+    let sim = Sim::start(GATEWAY, 1.0);
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = home.path().join("placeholder.md");
+    std::fs::write(
+        &runbook,
+        "# Gateway rollback\n\n## Roll back\n\n```sh\n\
+         kubectl -n edge rollout undo deployment/<service-name>\n\
+         kubectl -n edge rollout status deployment/<service-name>\n```\n",
+    )
+    .expect("runbook");
+    let env = [
+        ("BACKOUT_HOME", home.path()),
+        ("KUBECONFIG", sim.kubeconfig.as_path()),
+    ];
+    let t = Tmux::start(
+        "connect-placeholder",
+        120,
+        40,
+        &env,
+        &format!("{} {}", bin(), runbook.display()),
+    );
+    let s = t.wait_for("Connect to this target?");
+    assert!(
+        s.contains("deployment  <service-name>  (lines 6, 7)"),
+        "{s}"
+    );
+    assert!(s.contains("Deployments in namespace edge: gateway"), "{s}");
+    assert!(s.contains("› deployment gateway"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("Rollout deploy/gateway");
+    t.wait_for("Pods 2");
+    t.keys(&["q"]);
+    t.wait_exit();
+}

@@ -6,39 +6,33 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::connection_plan;
 use super::console_verify::{VerifyOverrides, verify_feed};
 use super::drill_session::{DrillMeta, ran_on_the_simulator, write_meta};
 use super::drill_setup::{DrillSetup, SIM_CONTEXT};
 use super::prometheus_url::prometheus_client;
 use super::{CliError, ConsoleArgs};
+use super::{connection_plan, console_connect};
 use crate::adapters::config::UserConfig;
 use crate::adapters::identity;
 use crate::adapters::journal_file::JournalFile;
-use crate::adapters::kube::{ConnectOptions, connect};
 use crate::adapters::prometheus::PrometheusSource;
 use crate::adapters::session_store::{SessionDir, SessionStart, SessionStore};
-use crate::domain::cluster::Target;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
-use crate::domain::runbook::target_inference::TargetInference;
 use crate::domain::runbook::{self, Runbook};
 use crate::runtime::cluster_connect::Connector;
-use crate::runtime::cluster_exec::ClusterFeed as Feed;
 use crate::runtime::console::{self, Feeds, Outcome};
 use crate::runtime::journal_port::JournalAppend;
 use crate::runtime::logging;
 use crate::runtime::metrics_task::MetricsFeed;
 use crate::runtime::terminal::TerminalGuard;
 use crate::ui::keymap::Keymap;
-use crate::ui::state::cluster::LiveCluster;
 use crate::ui::state::messaging::Messaging;
 use crate::ui::state::metrics::LiveMetrics;
-use crate::ui::state::target::{ConnectionBase, TargetForm, TargetState};
+use crate::ui::state::target::TargetState;
 use crate::ui::state::view_spot::ViewSpot;
 use crate::ui::state::{AppBuilder, Flash, FlashLevel, SessionInfo};
 use crate::ui::theme::Theme;
-use crate::ui::update::inferred_form;
 
 /// Opens a new session on a runbook.
 pub fn open(path: &Path, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
@@ -211,13 +205,13 @@ fn run(
         .enable_all()
         .build()?;
     // Before the terminal is taken: exec credential plugins may prompt here.
-    let start = connect_at_start(&rt, &runbook, args, plan.to_confirm.as_ref());
+    let start = console_connect::connect_at_start(&rt, &runbook, args, plan.to_confirm.as_ref());
     // Journaled at start (a new session, or flags overriding the resumed connection);
     // a target read from the runbook is journaled when the operator accepts it.
     let in_drill = drill.is_some() || args.drill;
     if plan.journal && plan.to_confirm.is_none() && !in_drill {
         let entry = connection_plan::connection_entry(
-            &journaled_args(args),
+            &console_connect::journaled_args(args),
             start
                 .connected
                 .as_ref()
@@ -328,7 +322,7 @@ fn run(
                 .collect()
         }
     };
-    let StartConnection {
+    let console_connect::StartConnection {
         feed: cluster,
         live,
         off,
@@ -339,7 +333,7 @@ fn run(
         app.cluster(live);
     }
     app.target(TargetState {
-        base: connection_base(args),
+        base: console_connect::connection_base(args),
         off,
         ..TargetState::default()
     });
@@ -381,7 +375,7 @@ fn run(
         file: journal,
         actor,
     };
-    let connector = Connector::new(base_options(args));
+    let connector = Connector::new(console_connect::base_options(args));
     let (outcome, spot) = rt.block_on(async {
         let mut guard = TerminalGuard::enter()?;
         let outcome = console::run(
@@ -446,159 +440,6 @@ fn metrics_feed(
     Ok(Some((feed, url)))
 }
 
-/// What connecting at start gave: the feed and panes, or why there are none; the
-/// context and namespace connected to; the pin for kubectl in shell steps.
-struct StartConnection {
-    feed: Option<Feed>,
-    live: Option<LiveCluster>,
-    connected: Option<(String, String)>,
-    off: Option<String>,
-    form: Option<TargetForm>,
-    pin: Option<(String, Option<String>)>,
-}
-
-/// Connects to the planned target, or says why not: a target read from the runbook waits
-/// for the operator (the popup), no deployment is the cluster-off line with the flags.
-fn connect_at_start(
-    rt: &tokio::runtime::Runtime,
-    runbook: &Runbook,
-    args: &ConsoleArgs,
-    to_confirm: Option<&TargetInference>,
-) -> StartConnection {
-    // kubectl in shell steps talks to the context and namespace the console is on (or
-    // asked for, when the connection failed): the pin.
-    let mut out = StartConnection {
-        feed: None,
-        live: None,
-        connected: None,
-        off: None,
-        form: None,
-        pin: args.context.clone().map(|c| (c, None)),
-    };
-    let Some((options, deployment)) = cluster_options(runbook, args) else {
-        out.off = Some(connection_plan::off_line(args, to_confirm));
-        out.form = to_confirm.map(inferred_form);
-        return out;
-    };
-    match rt.block_on(connect_cluster(&options)) {
-        Ok(conn) => {
-            out.pin = Some((conn.context.clone(), Some(conn.namespace.clone())));
-            out.connected = Some((conn.context.clone(), conn.namespace.clone()));
-            let mut live = LiveCluster::new(
-                conn.context.clone(),
-                conn.namespace.clone(),
-                deployment.clone(),
-                conn.is_production,
-                conn.read_only,
-            );
-            if let Some(t) = runbook.front.as_ref().and_then(|f| f.target.as_ref()) {
-                live.service = t.service.clone();
-                live.container = t.container.clone();
-            }
-            out.live = Some(live);
-            out.feed = Some(Feed {
-                target: Target {
-                    context: Some(conn.context.clone()),
-                    namespace: conn.namespace.clone(),
-                    deployment,
-                },
-                read_only: conn.read_only,
-                client: conn.client,
-            });
-        }
-        Err(e) => {
-            tracing::warn!("cluster: {e}");
-            out.off = Some(format!("cluster off: {e}"));
-            // Pin what was asked for; with no context named, the current one (as
-            // kubectl resolves it) with the namespace asked for.
-            let namespace = options
-                .namespace
-                .clone()
-                .or(options.target_namespace.clone());
-            let context = options
-                .context
-                .clone()
-                .or(options.target_context.clone())
-                .or_else(|| {
-                    let env_list = std::env::var("KUBECONFIG").ok();
-                    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-                    crate::adapters::kube::shell_context::current_context(
-                        &crate::adapters::kube::shell_context::KubeconfigSource {
-                            flag: options.kubeconfig.as_deref(),
-                            env: env_list.as_deref(),
-                            home: home.as_deref(),
-                        },
-                    )
-                });
-            if let Some(ctx) = context {
-                out.pin = Some((ctx, namespace));
-            }
-        }
-    }
-    out
-}
-
-/// How to connect, when there is a deployment to watch: `--deployment` or the
-/// runbook's `target.deployment`; flags win over the runbook's `target`.
-fn cluster_options(runbook: &Runbook, args: &ConsoleArgs) -> Option<(ConnectOptions, String)> {
-    let target = runbook.front.as_ref().and_then(|f| f.target.clone());
-    let deployment = args
-        .deployment
-        .clone()
-        .or_else(|| target.as_ref().and_then(|t| t.deployment.clone()))
-        .filter(|d| !d.trim().is_empty())?;
-    let target = target.unwrap_or_default();
-    Some((
-        ConnectOptions {
-            target_context: target.context,
-            target_namespace: target.namespace,
-            ..base_options(args)
-        },
-        deployment,
-    ))
-}
-
-/// The connection options every target shares (a target adds its context/namespace).
-fn base_options(args: &ConsoleArgs) -> ConnectOptions {
-    ConnectOptions {
-        kubeconfig: args.kubeconfig.clone(),
-        context: args.context.clone(),
-        namespace: args.namespace.clone(),
-        read_only: args.read_only,
-        request_timeout: args.request_timeout.filter(|t| !t.is_zero()),
-        impersonate: args.as_user.clone(),
-        impersonate_groups: args.as_group.clone(),
-        ..ConnectOptions::default()
-    }
-}
-
-/// The options as journaled: the kubeconfig the console reads (`--kubeconfig`, else a
-/// single-file `KUBECONFIG`), so that `resume` reads the same one.
-fn journaled_args(args: &ConsoleArgs) -> ConsoleArgs {
-    let mut args = args.clone();
-    if args.kubeconfig.is_none()
-        && let Some(env) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty())
-        && std::env::split_paths(&env).count() == 1
-        && let Ok(path) = std::path::absolute(std::path::PathBuf::from(env))
-    {
-        args.kubeconfig = Some(path);
-    }
-    args
-}
-
-/// What each `ConnectionSet` the console journals while it runs (`T`) repeats.
-fn connection_base(args: &ConsoleArgs) -> ConnectionBase {
-    let journaled = journaled_args(args);
-    ConnectionBase {
-        kubeconfig: journaled
-            .kubeconfig
-            .map(|p| p.to_string_lossy().into_owned()),
-        prometheus_url: args.prometheus_url.clone(),
-        theme: args.theme.clone(),
-        read_only: args.read_only,
-    }
-}
-
 /// The environment of shell children: `KUBECONFIG` pinning `pin` (the console's context
 /// and namespace) ahead of the kubeconfig files the console reads; with no context to pin
 /// but an explicit kubeconfig (a drill's simulator, `--kubeconfig`), that file alone, so
@@ -628,16 +469,6 @@ fn shell_env(
         )],
         None => Vec::new(),
     })
-}
-
-/// Connects and makes the first request (`GET /version`), so that an exec credential
-/// plugin runs now, on the normal terminal.
-async fn connect_cluster(
-    options: &ConnectOptions,
-) -> Result<crate::adapters::kube::Connection, String> {
-    let conn = connect(options).await.map_err(|e| e.to_string())?;
-    conn.preflight().await.map_err(|e| e.to_string())?;
-    Ok(conn)
 }
 
 /// The journal file with the operator as the actor of every record.
