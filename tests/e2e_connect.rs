@@ -80,6 +80,11 @@ fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
         .expect("one session")
         .expect("entry")
         .path();
+    // kubectl in shell steps follows the accepted target: the session's context overlay
+    // names its namespace.
+    let overlay = std::fs::read_to_string(dir.join("kubectl-context.yaml"))
+        .expect("the kubectl context overlay");
+    assert!(overlay.contains("namespace: \"edge\""), "{overlay}");
     let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
     let connection = journal
         .lines()

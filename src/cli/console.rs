@@ -375,7 +375,19 @@ fn run(
         file: journal,
         actor,
     };
-    let connector = Connector::new(console_connect::base_options(args));
+    let pin_args = args.clone();
+    let pin_dir = dir.path.clone();
+    let connector = Connector::new(console_connect::base_options(args)).with_shell_pin(Box::new(
+        move |context: &str, namespace: &str| {
+            self::shell_env(
+                &pin_args,
+                Some((context.to_string(), Some(namespace.to_string()))),
+                &pin_dir,
+            )
+            .map_err(|e| tracing::warn!("kubectl context for shell steps: {e}"))
+            .ok()
+        },
+    ));
     let (outcome, spot) = rt.block_on(async {
         let mut guard = TerminalGuard::enter()?;
         let outcome = console::run(

@@ -18,14 +18,30 @@ use super::cluster_exec::ClusterFeed;
 pub struct Connector {
     base: ConnectOptions,
     ready: Arc<Mutex<Option<(u64, ClusterFeed)>>>,
+    pin: Option<ShellPin>,
 }
+
+/// The environment pinning kubectl in shell steps to a context and namespace.
+pub type ShellPin = Box<dyn Fn(&str, &str) -> Option<Vec<(String, String)>> + Send>;
 
 impl Connector {
     pub fn new(base: ConnectOptions) -> Connector {
         Connector {
             base,
             ready: Arc::default(),
+            pin: None,
         }
+    }
+
+    /// How shell steps are pinned to a newly connected context and namespace.
+    pub fn with_shell_pin(mut self, pin: ShellPin) -> Connector {
+        self.pin = Some(pin);
+        self
+    }
+
+    /// The shell steps' environment for a newly connected target.
+    pub fn shell_env(&self, context: &str, namespace: &str) -> Option<Vec<(String, String)>> {
+        self.pin.as_ref().and_then(|p| p(context, namespace))
     }
 
     /// Connects to `target` (an empty namespace: the context's) and makes the first

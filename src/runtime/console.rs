@@ -157,10 +157,23 @@ where
         let Some(msg) = msg else { break };
         terminated |= matches!(msg, Msg::Terminate);
         // A new target connected: its watchers and actions replace the old ones.
-        if let Msg::ClusterConnected { generation, .. } = &msg
+        if let Msg::ClusterConnected {
+            generation,
+            context,
+            namespace,
+            ..
+        } = &msg
             && *generation == app.target.generation
             && let Some(feed) = exec.connector.as_ref().and_then(|c| c.take(*generation))
         {
+            // kubectl in shell steps follows the console to its new target.
+            if let Some(env) = exec
+                .connector
+                .as_ref()
+                .and_then(|c| c.shell_env(context, namespace))
+            {
+                exec.shell.set_env(env);
+            }
             if let Some((mut handle, forward)) = watcher.take() {
                 handle.stop();
                 forward.abort();
