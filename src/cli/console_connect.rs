@@ -115,6 +115,14 @@ fn with_choices(
     inferred: &TargetInference,
 ) -> TargetForm {
     let mut form = inferred_form(inferred);
+    // A namespace or context given by flag is what the operator asked for.
+    for (field, flag) in [(1, &args.namespace), (2, &args.context)] {
+        if let Some(v) = flag
+            && form.value(field).as_deref() != Some(v.as_str())
+        {
+            form.inputs[field] = ratatui_textarea::TextArea::from([v.clone()]);
+        }
+    }
     let named = inferred.deployment.as_ref().map(|g| &g.named);
     if matches!(named, Some(Named::Value(_))) {
         return form;
@@ -230,4 +238,33 @@ pub(super) async fn connect_cluster(
     let conn = connect(options).await.map_err(|e| e.to_string())?;
     conn.preflight().await.map_err(|e| e.to_string())?;
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::runbook::target_inference::infer_target;
+
+    #[test]
+    fn a_namespace_or_context_given_by_flag_fills_the_inferred_target_s_popup() {
+        let text = include_str!("../../tests/runbooks/teams/options-a-to-d.md");
+        let runbook =
+            crate::domain::runbook::parse(std::path::Path::new("o.md"), text).expect("loads");
+        let inferred = infer_target(&runbook);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let args = ConsoleArgs {
+            namespace: Some("edge-canary".into()),
+            context: Some("prod-eu".into()),
+            ..ConsoleArgs::default()
+        };
+        let form = with_choices(&rt, &args, &inferred);
+        assert_eq!(form.value(0).as_deref(), Some("gateway"));
+        assert_eq!(form.value(1).as_deref(), Some("edge-canary"));
+        assert_eq!(form.value(2).as_deref(), Some("prod-eu"));
+        let plain = with_choices(&rt, &ConsoleArgs::default(), &inferred);
+        assert_eq!(plain.value(1).as_deref(), Some("edge"));
+        assert_eq!(plain.value(2), None);
+    }
 }
