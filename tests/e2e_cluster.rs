@@ -72,8 +72,9 @@ fn undo_from_the_rollout_pane_against_the_simulator() {
     t.wait_until("the rollback completed", |s| {
         s.contains("100% upd 4/4") && !s.contains("undo: ")
     });
+    // The session's start, its connection (`ConnectionSet`) and three cluster records.
     t.wait_until("three cluster records journaled", |s| {
-        s.contains("Journal · 4 records")
+        s.contains("Journal · 5 records")
     });
     t.keys(&["q"]);
     t.wait_exit();

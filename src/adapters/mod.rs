@@ -16,3 +16,4 @@ pub mod secret_file;
 pub mod session_store;
 pub mod shell;
 pub mod verify;
+pub mod view_spot_file;

@@ -11,26 +11,26 @@ use super::drill_session::{DrillMeta, ran_on_the_simulator, write_meta};
 use super::drill_setup::{DrillSetup, SIM_CONTEXT};
 use super::prometheus_url::prometheus_client;
 use super::{CliError, ConsoleArgs};
+use super::{connection_plan, console_connect};
 use crate::adapters::config::UserConfig;
 use crate::adapters::identity;
 use crate::adapters::journal_file::JournalFile;
-use crate::adapters::kube::{ConnectOptions, connect};
 use crate::adapters::prometheus::PrometheusSource;
 use crate::adapters::session_store::{SessionDir, SessionStart, SessionStore};
-use crate::domain::cluster::Target;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{self, Runbook};
-use crate::runtime::cluster_exec::ClusterFeed;
+use crate::runtime::cluster_connect::Connector;
 use crate::runtime::console::{self, Feeds, Outcome};
 use crate::runtime::journal_port::JournalAppend;
 use crate::runtime::logging;
 use crate::runtime::metrics_task::MetricsFeed;
 use crate::runtime::terminal::TerminalGuard;
 use crate::ui::keymap::Keymap;
-use crate::ui::state::cluster::LiveCluster;
 use crate::ui::state::messaging::Messaging;
 use crate::ui::state::metrics::LiveMetrics;
+use crate::ui::state::target::TargetState;
+use crate::ui::state::view_spot::ViewSpot;
 use crate::ui::state::{AppBuilder, Flash, FlashLevel, SessionInfo};
 use crate::ui::theme::Theme;
 
@@ -168,12 +168,16 @@ pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, Cli
 fn run(
     runbook: Runbook,
     dir: SessionDir,
-    journal: JournalFile,
-    records: Vec<Record>,
+    mut journal: JournalFile,
+    mut records: Vec<Record>,
     notices: Vec<String>,
     args: &ConsoleArgs,
     drill: Option<DrillSetup>,
 ) -> Result<ExitCode, CliError> {
+    // Flags, else the session's journaled connection, else the runbook's `target`, else
+    // the target its kubectl lines name (confirmed in the console before connecting).
+    let plan = connection_plan::plan(&runbook, args, &records);
+    let args = &plan.args;
     let _log = crate::adapters::session_store::log_dir()
         .ok()
         .and_then(|d| logging::init(&d));
@@ -196,6 +200,28 @@ fn run(
     for w in &warnings {
         tracing::warn!("{w}");
     }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    // Before the terminal is taken: exec credential plugins may prompt here.
+    let start = console_connect::connect_at_start(&rt, &runbook, args, plan.to_confirm.as_ref());
+    // Journaled at start (a new session, or flags overriding the resumed connection);
+    // a target read from the runbook is journaled when the operator accepts it.
+    let in_drill = drill.is_some() || args.drill;
+    if plan.journal && plan.to_confirm.is_none() && !in_drill {
+        let entry = connection_plan::connection_entry(
+            &console_connect::journaled_args(args),
+            start
+                .connected
+                .as_ref()
+                .map(|(c, n)| (c.as_str(), n.as_str())),
+            plan.source,
+        );
+        let record = journal.append(&identity::actor(), entry).map_err(message)?;
+        records.push(record);
+    }
+    let pin = start.pin.clone();
     let actor = identity::actor();
     let now = Utc::now();
     let mut app = AppBuilder::new(
@@ -211,7 +237,6 @@ fn run(
     );
     app.redactor(Redactor::from_vars(std::env::vars()));
     let mut shown: Vec<String> = notices;
-    let mut journal = journal;
     // Drills write every message to the session's outbox unless real sinks are asked for.
     let outbox_only = (args.drill || drill.is_some() || app.progress().mode == "drill")
         && !args.drill_real_messages;
@@ -283,72 +308,6 @@ fn run(
             }
         },
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    // Before the terminal is taken: exec credential plugins may prompt here.
-    // kubectl in shell steps talks to the context and namespace the console is on (or
-    // asked for, when the connection failed): the pin below.
-    let mut pin: Option<(String, Option<String>)> = args.context.clone().map(|c| (c, None));
-    let cluster = match cluster_options(app.runbook(), args) {
-        None => None,
-        Some((options, deployment)) => match rt.block_on(connect_cluster(&options)) {
-            Ok(conn) => {
-                pin = Some((conn.context.clone(), Some(conn.namespace.clone())));
-                let mut live = LiveCluster::new(
-                    conn.context.clone(),
-                    conn.namespace.clone(),
-                    deployment.clone(),
-                    conn.is_production,
-                    conn.read_only,
-                );
-                if let Some(t) = app.runbook().front.as_ref().and_then(|f| f.target.as_ref()) {
-                    live.service = t.service.clone();
-                    live.container = t.container.clone();
-                }
-                app.cluster(live);
-                Some(ClusterFeed {
-                    target: Target {
-                        context: Some(conn.context.clone()),
-                        namespace: conn.namespace.clone(),
-                        deployment,
-                    },
-                    read_only: conn.read_only,
-                    client: conn.client,
-                })
-            }
-            Err(e) => {
-                tracing::warn!("cluster: {e}");
-                shown.insert(0, format!("cluster off: {e}"));
-                // Pin what was asked for; with no context named, the current one (as
-                // kubectl resolves it) with the namespace asked for.
-                let namespace = options
-                    .namespace
-                    .clone()
-                    .or(options.target_namespace.clone());
-                let context = options
-                    .context
-                    .clone()
-                    .or(options.target_context.clone())
-                    .or_else(|| {
-                        let env_list = std::env::var("KUBECONFIG").ok();
-                        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-                        crate::adapters::kube::shell_context::current_context(
-                            &crate::adapters::kube::shell_context::KubeconfigSource {
-                                flag: options.kubeconfig.as_deref(),
-                                env: env_list.as_deref(),
-                                home: home.as_deref(),
-                            },
-                        )
-                    });
-                if let Some(ctx) = context {
-                    pin = Some((ctx, namespace));
-                }
-                None
-            }
-        },
-    };
     let shell_env = match shell_env(args, pin, &dir.path) {
         Ok(env) => env,
         Err(e) => {
@@ -363,6 +322,27 @@ fn run(
                 .collect()
         }
     };
+    let console_connect::StartConnection {
+        feed: cluster,
+        live,
+        off,
+        form,
+        ..
+    } = start;
+    if let Some(live) = live {
+        app.cluster(live);
+    }
+    app.target(TargetState {
+        base: console_connect::connection_base(args),
+        off,
+        ..TargetState::default()
+    });
+    if let Some(form) = form {
+        app.target_form(form);
+    }
+    if let Some(spot) = crate::adapters::view_spot_file::read::<ViewSpot>(&dir.path) {
+        app.view_spot(spot);
+    }
     if let Some(n) = crate::ui::update::resume_notice(app.progress()) {
         shown.insert(0, n);
     }
@@ -395,7 +375,20 @@ fn run(
         file: journal,
         actor,
     };
-    let outcome = rt.block_on(async {
+    let pin_args = args.clone();
+    let pin_dir = dir.path.clone();
+    let connector = Connector::new(console_connect::base_options(args)).with_shell_pin(Box::new(
+        move |context: &str, namespace: &str| {
+            self::shell_env(
+                &pin_args,
+                Some((context.to_string(), Some(namespace.to_string()))),
+                &pin_dir,
+            )
+            .map_err(|e| tracing::warn!("kubectl context for shell steps: {e}"))
+            .ok()
+        },
+    ));
+    let (outcome, spot) = rt.block_on(async {
         let mut guard = TerminalGuard::enter()?;
         let outcome = console::run(
             app,
@@ -408,6 +401,7 @@ fn run(
                 drill: timeline,
                 shell_env,
                 drafts: crate::runtime::drafts::DraftExec::to_stdout(dir.path.clone()),
+                connector: Some(connector),
             },
             &mut guard.terminal,
         )
@@ -415,6 +409,9 @@ fn run(
         drop(guard);
         outcome
     })?;
+    if let Err(e) = crate::adapters::view_spot_file::write(&dir.path, &spot) {
+        tracing::warn!("cannot keep where the console was left: {e}");
+    }
     // Commands still running (only possible after a terminal loss) are not waited for.
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
     match outcome {
@@ -456,33 +453,6 @@ fn metrics_feed(
     Ok(Some((feed, url)))
 }
 
-/// How to connect, when there is a deployment to watch: `--deployment` or the
-/// runbook's `target.deployment`; flags win over the runbook's `target`.
-fn cluster_options(runbook: &Runbook, args: &ConsoleArgs) -> Option<(ConnectOptions, String)> {
-    let target = runbook.front.as_ref().and_then(|f| f.target.clone());
-    let deployment = args
-        .deployment
-        .clone()
-        .or_else(|| target.as_ref().and_then(|t| t.deployment.clone()))
-        .filter(|d| !d.trim().is_empty())?;
-    let target = target.unwrap_or_default();
-    Some((
-        ConnectOptions {
-            kubeconfig: args.kubeconfig.clone(),
-            context: args.context.clone(),
-            namespace: args.namespace.clone(),
-            target_context: target.context,
-            target_namespace: target.namespace,
-            read_only: args.read_only,
-            request_timeout: args.request_timeout.filter(|t| !t.is_zero()),
-            impersonate: args.as_user.clone(),
-            impersonate_groups: args.as_group.clone(),
-            ..ConnectOptions::default()
-        },
-        deployment,
-    ))
-}
-
 /// The environment of shell children: `KUBECONFIG` pinning `pin` (the console's context
 /// and namespace) ahead of the kubeconfig files the console reads; with no context to pin
 /// but an explicit kubeconfig (a drill's simulator, `--kubeconfig`), that file alone, so
@@ -512,16 +482,6 @@ fn shell_env(
         )],
         None => Vec::new(),
     })
-}
-
-/// Connects and makes the first request (`GET /version`), so that an exec credential
-/// plugin runs now, on the normal terminal.
-async fn connect_cluster(
-    options: &ConnectOptions,
-) -> Result<crate::adapters::kube::Connection, String> {
-    let conn = connect(options).await.map_err(|e| e.to_string())?;
-    conn.preflight().await.map_err(|e| e.to_string())?;
-    Ok(conn)
 }
 
 /// The journal file with the operator as the actor of every record.

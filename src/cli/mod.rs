@@ -9,7 +9,9 @@ pub use output::OutputFormat;
 
 pub mod check;
 pub mod completions;
+pub mod connection_plan;
 pub mod console;
+mod console_connect;
 pub mod console_verify;
 pub mod drill;
 pub mod drill_session;
@@ -22,6 +24,7 @@ pub mod sessions;
 pub mod sim;
 pub mod status;
 pub mod status_gate;
+pub mod target_choices;
 pub mod undo;
 
 #[derive(Debug, Parser)]

@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::ui::msg::Msg;
 use crate::ui::state::App;
+use crate::ui::state::view_spot::ViewSpot;
 use crate::ui::update::update;
 use crate::ui::view;
 
@@ -53,6 +54,9 @@ pub struct Feeds {
     pub verify: Option<VerifyFeed>,
     /// `backout drill`: the scenario's timeline events as they happen.
     pub drill: Option<super::drill_feed::DrillFeed>,
+    /// Connects to another target while the console runs (the inferred target once
+    /// accepted, `T`).
+    pub connector: Option<super::cluster_connect::Connector>,
     /// Environment every shell command gets before its own (`KUBECONFIG` pinning the
     /// console's context: `adapters::kube::shell_context`).
     pub shell_env: Vec<(String, String)>,
@@ -60,7 +64,8 @@ pub struct Feeds {
     pub drafts: super::drafts::DraftExec,
 }
 
-/// Runs the console until the operator quits. Waits for every queued journal write
+/// Runs the console until the operator quits; returns how it ended and where the operator
+/// was looking. Waits for every queued journal write
 /// before returning. With a metrics feed, an owned task refreshes every named query
 /// and sends the results as `Msg::Metrics`.
 pub async fn run<B: Backend, J: JournalAppend>(
@@ -68,7 +73,7 @@ pub async fn run<B: Backend, J: JournalAppend>(
     journal: J,
     feeds: Feeds,
     terminal: &mut Terminal<B>,
-) -> std::io::Result<Outcome>
+) -> std::io::Result<(Outcome, ViewSpot)>
 where
     B::Error: Send + Sync + 'static,
 {
@@ -80,6 +85,7 @@ where
         drill,
         shell_env,
         drafts,
+        connector,
     } = feeds;
     let verify = verify.map(VerifyExec::new);
     let (tx, mut rx) = mpsc::channel::<Msg>(MSG_QUEUE);
@@ -90,7 +96,7 @@ where
     // Set to ask the metrics task for offset baselines at its next refresh.
     let baseline_request = Arc::new(AtomicBool::new(true));
     let poller = metrics.map(|feed| spawn_metrics(tx.clone(), feed, baseline_request.clone()));
-    let watcher = cluster.as_ref().map(|c| spawn_cluster(tx.clone(), c));
+    let mut watcher = cluster.as_ref().map(|c| spawn_cluster(tx.clone(), c));
     let (drill, drill_start) = match drill {
         Some(mut d) => {
             let start = d.on_start.take();
@@ -103,6 +109,7 @@ where
         journal: writer,
         shell: ShellExec::new(shell_env),
         cluster: cluster.map(|c| ClusterExec::new(c, &app.session.id)),
+        connector,
         baseline_request,
         notifier: notifier.map(|n| NotifyTask::spawn(n, tx.clone())),
         verify,
@@ -153,6 +160,31 @@ where
         };
         let Some(msg) = msg else { break };
         terminated |= matches!(msg, Msg::Terminate);
+        // A new target connected: its watchers and actions replace the old ones.
+        if let Msg::ClusterConnected {
+            generation,
+            context,
+            namespace,
+            ..
+        } = &msg
+            && *generation == app.target.generation
+            && let Some(feed) = exec.connector.as_ref().and_then(|c| c.take(*generation))
+        {
+            // kubectl in shell steps follows the console to its new target.
+            if let Some(env) = exec
+                .connector
+                .as_ref()
+                .and_then(|c| c.shell_env(context, namespace))
+            {
+                exec.shell.set_env(env);
+            }
+            if let Some((mut handle, forward)) = watcher.take() {
+                handle.stop();
+                forward.abort();
+            }
+            watcher = Some(spawn_cluster(tx.clone(), &feed));
+            exec.cluster = Some(ClusterExec::new(feed, &app.session.id));
+        }
         let fx = update(&mut app, msg);
         dirty = true;
         exec.execute(fx);
@@ -187,11 +219,12 @@ where
     if let Some(a) = actions {
         a.release_all().await;
     }
-    Ok(if terminated {
+    let outcome = if terminated {
         Outcome::Terminated
     } else {
         Outcome::Quit
-    })
+    };
+    Ok((outcome, ViewSpot::of(&app)))
 }
 
 /// The crash drill of [`CRASH_TEST_ENV`]: the console's thread, or a background one.

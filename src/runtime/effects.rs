@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use crate::ui::effect::Effect;
 use crate::ui::msg::Msg;
 
+use super::cluster_connect::Connector;
 use super::cluster_exec::ClusterExec;
 use super::journal_writer::JournalWriter;
 use super::notify_feed::{NotifyTask, refuse};
@@ -21,6 +22,8 @@ pub struct Executors {
     pub shell: ShellExec,
     /// `None` without a cluster connection.
     pub cluster: Option<ClusterExec>,
+    /// Connects to another target while the console runs (`None`: not possible here).
+    pub connector: Option<Connector>,
     /// Set to ask the metrics task for offset baselines at its next refresh.
     pub baseline_request: Arc<AtomicBool>,
     /// `None` without message sinks.
@@ -54,6 +57,15 @@ impl Executors {
                 | Effect::ClusterRelease { .. } => match &self.cluster {
                     Some(a) => a.run(effect, tx.clone()),
                     None => tracing::error!("cluster effect without a cluster: {effect:?}"),
+                },
+                Effect::ClusterConnect { generation, target } => match &self.connector {
+                    Some(c) => c.connect(generation, target, tx.clone()),
+                    None => {
+                        let _ = tx.try_send(Msg::ClusterConnectFailed {
+                            generation,
+                            error: "this console cannot connect to a cluster".into(),
+                        });
+                    }
                 },
                 Effect::Journal { req, entry } => self.journal.send(req, entry),
                 Effect::Spawn { run, script, env } => self.shell.spawn(run, &script, env, tx),

@@ -25,6 +25,11 @@ impl ShellExec {
         }
     }
 
+    /// Replaces the environment every later command gets (the console switched target).
+    pub fn set_env(&mut self, env: Vec<(String, String)>) {
+        self.env = env;
+    }
+
     /// Spawns run `run`; a failure to start is answered with `Msg::SpawnFailed`.
     pub fn spawn(
         &mut self,

@@ -59,6 +59,12 @@ pub enum Action {
     PostedByHand,
     /// Choose (or change) an alternative on the selected choice row.
     Choose,
+    /// Show the console's target and switch it.
+    SwitchTarget,
+    /// Target popup: the next field.
+    NextField,
+    /// Target popup: the previous field.
+    PrevField,
 }
 
 impl Action {
@@ -120,6 +126,9 @@ impl Action {
                 "messages list: record that the selected draft was posted by hand"
             }
             Action::Choose => "choose or change an alternative (choice row)",
+            Action::SwitchTarget => "show the console's target and switch it",
+            Action::NextField => "next field",
+            Action::PrevField => "previous field",
         }
     }
 
@@ -169,6 +178,8 @@ impl Action {
             Action::RetryMessage => "retry",
             Action::PostedByHand => "posted",
             Action::Choose => "choose",
+            Action::SwitchTarget => "target",
+            Action::NextField | Action::PrevField => "field",
         }
     }
 }

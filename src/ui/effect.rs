@@ -18,6 +18,13 @@ pub enum Effect {
     },
     /// Cancel a running command: SIGTERM to its process group, SIGKILL after a grace period.
     Cancel { run: u32 },
+    /// Connect to `target` (empty context: the current one; empty namespace: the
+    /// context's), replacing the watched deployment; answered with
+    /// `Msg::ClusterConnected` or `Msg::ClusterConnectFailed`.
+    ClusterConnect {
+        generation: u64,
+        target: crate::domain::cluster::Target,
+    },
     /// RBAC preflight of a cluster action; answered with `ClusterStep::Preflight`.
     ClusterPreflight { op: u64, action: ClusterAction },
     /// Server dry-run; answered with `ClusterStep::Planned`.

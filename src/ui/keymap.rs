@@ -28,14 +28,17 @@ pub enum Mode {
     Severity,
     /// The choice of an alternative (its members' keys pick one too).
     Choice,
+    /// The target popup (the inferred target's confirmation, `T`).
+    Target,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 9] = [
         Mode::Normal,
         Mode::Actions,
         Mode::Severity,
         Mode::Choice,
+        Mode::Target,
         Mode::Confirm,
         Mode::Input,
         Mode::Note,
@@ -52,6 +55,7 @@ impl Mode {
             Mode::Actions => "Cluster actions menu",
             Mode::Severity => "Severity declaration",
             Mode::Choice => "Choosing an alternative",
+            Mode::Target => "Target (deployment, namespace, context)",
         }
     }
 }
@@ -241,7 +245,7 @@ impl Keymap {
                     Some(m) => m,
                     None => {
                         warnings.push(format!(
-                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, choice, confirm, input, note, help)"
+                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, choice, target, confirm, input, note, help)"
                         ));
                         continue;
                     }
@@ -373,7 +377,7 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
-                "keymap: unknown mode [nonsense] (modes: normal, actions, choice, confirm, input, note, help)"
+                "keymap: unknown mode [nonsense] (modes: normal, actions, choice, target, confirm, input, note, help)"
                     .to_string(),
                 "keymap: unknown action `bogus` in [normal]".to_string(),
                 "keymap: [normal] toggle: unknown key `hyper-x`".to_string(),

@@ -62,6 +62,21 @@ pub enum Msg {
         op: u64,
         step: super::state::cluster::ClusterStep,
     },
+    /// The console connected to the target asked for by `Effect::ClusterConnect`
+    /// `generation` (its watchers are running).
+    ClusterConnected {
+        generation: u64,
+        context: String,
+        namespace: String,
+        deployment: String,
+        production: bool,
+        read_only: bool,
+    },
+    /// Connecting to the target of `Effect::ClusterConnect` `generation` failed.
+    ClusterConnectFailed {
+        generation: u64,
+        error: String,
+    },
     /// What the notifier reports about a message delivery.
     Notify(super::state::messaging::NotifyEvent),
     /// A draft (`Effect::DraftMessage`) saved (`Ok(path)`) or not, and whether it was

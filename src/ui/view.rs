@@ -45,6 +45,9 @@ pub fn render_with(app: &App, view: &mut ViewState, frame: &mut Frame) {
     if let Some(cluster) = a.cluster {
         panes::cluster::render(app, frame, cluster);
     }
+    if let Some(off) = a.cluster_off {
+        panes::cluster_off::render(app, frame, off);
+    }
     panes::step::render(app, frame, a.step);
     panes::output::render(app, frame, a.output);
     panes::journal::render(app, frame, a.journal);
@@ -61,6 +64,8 @@ pub struct Areas {
     pub matrix: Option<Rect>,
     pub step: Rect,
     pub cluster: Option<Rect>,
+    /// The one `cluster off: …` line, when there are no cluster panes.
+    pub cluster_off: Option<Rect>,
     pub output: Rect,
     pub journal: Rect,
     pub footer: Rect,
@@ -121,6 +126,23 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         }
         None => right,
     };
+    let mut cluster_off = None;
+    let right = if app.cluster.is_none()
+        && let Some(text) = panes::cluster_off::text(app)
+    {
+        // One line; two when the reason and its flags do not fit.
+        let rows = if panes::cluster_off::width(app, &text) > usize::from(right.width) {
+            2
+        } else {
+            1
+        };
+        let [line, rest] =
+            Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(right);
+        cluster_off = Some(line);
+        rest
+    } else {
+        right
+    };
     let grows = output_grows(app);
     let (step, cluster, output, journal) = if app.cluster.is_some() {
         let shares = if grows {
@@ -144,6 +166,7 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         matrix,
         step,
         cluster,
+        cluster_off,
         output,
         journal,
         footer,

@@ -27,6 +27,7 @@ mod roles;
 mod runnable;
 pub mod shell_lines;
 mod source;
+pub mod target_inference;
 mod time_budget;
 mod verification;
 mod verify_checks;

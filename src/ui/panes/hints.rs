@@ -127,6 +127,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Mode::Actions => &[Action::Down, Action::Cancel],
         Mode::Severity => &[Action::Down, Action::Submit, Action::Cancel],
         Mode::Choice => &[Action::Down, Action::Submit, Action::Cancel],
+        Mode::Target => &[Action::Submit, Action::NextField, Action::Cancel],
     };
     let mut spans = vec![Span::styled(" ", bar)];
     for a in ack.iter().chain(actions) {

@@ -3,6 +3,7 @@
 pub mod checks;
 pub mod choice;
 pub mod cluster;
+pub mod cluster_off;
 pub mod header;
 pub mod hints;
 pub mod journal;
@@ -12,6 +13,7 @@ pub mod output;
 pub mod pod_columns;
 pub mod procedure;
 pub mod step;
+pub mod target_hint;
 
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType, Borders};

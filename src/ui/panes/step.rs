@@ -161,6 +161,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 ))),
                 _ => {}
             }
+            lines.extend(super::target_hint::lines(app, step));
             let bindings = app.bindings();
             for l in block_.script.lines() {
                 lines.push(command_line(t, l, &bindings, app));

@@ -16,6 +16,7 @@ pub mod note;
 pub mod notice;
 pub mod prompt;
 pub mod stack;
+pub mod target;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -95,6 +96,8 @@ pub enum LayerRequest {
         group: usize,
         member: usize,
     },
+    /// Enter on the target popup: connect to what it holds.
+    SubmitTarget,
 }
 
 /// Enter (or Ctrl-M / Ctrl-J): single-line editors do not take it as text.

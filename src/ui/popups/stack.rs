@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 
 use super::{
     Handled, action_menu, choice, cluster, compose, confirm, declare_severity, drill_intro, help,
-    messages, next_moves, note, notice, prompt,
+    messages, next_moves, note, notice, prompt, target,
 };
 use crate::ui::action::Action;
 use crate::ui::state::{App, Layer};
@@ -30,6 +30,7 @@ pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handle
         Some(Layer::DrillIntro(_)) => drill_intro::on_action(),
         Some(Layer::DeclareSeverity { .. }) => declare_severity::on_action(app, action),
         Some(Layer::Choice(_)) => choice::on_action(app, action, key),
+        Some(Layer::Target(_)) => target::on_action(app, action, key),
     }
 }
 
@@ -39,6 +40,7 @@ pub fn on_paste(app: &mut App, text: &str) -> Handled {
         Some(Layer::Prompt(_)) => prompt::on_paste(app, text),
         Some(Layer::Note(_)) => note::on_paste(app, text),
         Some(Layer::Compose(_)) => compose::on_paste(app, text),
+        Some(Layer::Target(_)) => target::on_paste(app, text),
         _ => Handled::Ignored,
     }
 }
@@ -62,6 +64,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 declare_severity::render(app, *cursor, frame, area)
             }
             Layer::Choice(c) => choice::render(app, c, frame, area),
+            Layer::Target(form) => target::render(app, form, frame, area),
         }
     }
 }

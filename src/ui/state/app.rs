@@ -91,6 +91,8 @@ pub struct App {
     /// The live cluster panes; `None` without a target deployment or a connection
     /// (then no cluster panes at all).
     pub cluster: Option<LiveCluster>,
+    /// The console's target: why there is no cluster, a connection under way.
+    pub target: super::target::TargetState,
     /// The sinks and every message with its delivery (no sinks: composing says so).
     pub messaging: Messaging,
     /// The runbook's verification checks and their monitor windows.
@@ -153,6 +155,7 @@ impl App {
             quitting: false,
             metrics: None,
             cluster: None,
+            target: super::target::TargetState::default(),
             messaging: Messaging::default(),
             verification,
             severity,

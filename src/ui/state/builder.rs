@@ -20,6 +20,8 @@ use super::layer::Layer;
 use super::messaging::Messaging;
 use super::metrics::LiveMetrics;
 use super::session::SessionInfo;
+use super::target::{TargetForm, TargetState};
+use super::view_spot::ViewSpot;
 
 pub struct AppBuilder {
     runbook: Runbook,
@@ -36,6 +38,9 @@ pub struct AppBuilder {
     metrics: Option<LiveMetrics>,
     cluster: Option<LiveCluster>,
     notice: Option<Flash>,
+    target: TargetState,
+    target_form: Option<TargetForm>,
+    view_spot: Option<ViewSpot>,
 }
 
 impl AppBuilder {
@@ -64,6 +69,9 @@ impl AppBuilder {
             metrics: None,
             cluster: None,
             notice: None,
+            target: TargetState::default(),
+            target_form: None,
+            view_spot: None,
         }
     }
 
@@ -128,6 +136,25 @@ impl AppBuilder {
         self
     }
 
+    /// How the console was connected, and why there is no cluster (`cluster off: …`).
+    pub fn target(&mut self, target: TargetState) -> &mut AppBuilder {
+        self.target = target;
+        self
+    }
+
+    /// The target read from the runbook, shown for the operator to accept or edit
+    /// before the console connects.
+    pub fn target_form(&mut self, form: TargetForm) -> &mut AppBuilder {
+        self.target_form = Some(form);
+        self
+    }
+
+    /// Where the operator was looking when the console was last left.
+    pub fn view_spot(&mut self, spot: ViewSpot) -> &mut AppBuilder {
+        self.view_spot = Some(spot);
+        self
+    }
+
     /// A notice on the key-hint line when the console opens.
     pub fn notice(&mut self, flash: Flash) -> &mut AppBuilder {
         self.notice = Some(flash);
@@ -153,6 +180,13 @@ impl AppBuilder {
         app.metrics = self.metrics;
         app.cluster = self.cluster;
         app.flash = self.notice;
+        app.target = self.target;
+        if let Some(form) = self.target_form {
+            app.layers.push(Layer::Target(Box::new(form)));
+        }
+        if let Some(spot) = self.view_spot {
+            spot.restore(&mut app);
+        }
         app
     }
 }

@@ -135,6 +135,8 @@ pub enum Layer {
     },
     /// Choosing a member of a group of alternatives: every member previewed, one picked.
     Choice(ChoiceLayer),
+    /// The console's target: accept, edit or switch it.
+    Target(Box<super::target::TargetForm>),
 }
 
 /// The choice popup: the group (an index into `Runbook::alternatives`) and the member
@@ -162,6 +164,7 @@ impl Layer {
             Layer::DrillIntro(_) => Mode::Confirm,
             Layer::DeclareSeverity { .. } => Mode::Severity,
             Layer::Choice(_) => Mode::Choice,
+            Layer::Target(_) => Mode::Target,
         }
     }
 }

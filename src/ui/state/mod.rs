@@ -17,7 +17,9 @@ pub mod pane;
 pub mod pending;
 pub mod procedure_rows;
 pub mod session;
+pub mod target;
 pub mod verification;
+pub mod view_spot;
 
 pub use app::{App, StepPos};
 pub use builder::AppBuilder;

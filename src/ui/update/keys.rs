@@ -12,7 +12,7 @@ use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane
 
 use super::{
     cluster, cluster_menu, drafts, drill, matrix, messages, metrics, native_runs, runs, session,
-    steps, verification,
+    steps, target, verification,
 };
 
 /// A key goes to the top layer (its file under `ui/popups/` owns what its keys do), or to
@@ -76,6 +76,7 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
             app.layers.pop();
             vec![Effect::StartDrill]
         }
+        LayerRequest::SubmitTarget => target::submit(app),
     }
 }
 
@@ -220,6 +221,7 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
             matrix::request_approval(app).unwrap_or_else(|| drill::acknowledge_severity(app))
         }
         Action::DeclareSeverity => matrix::request_declare(app),
+        Action::SwitchTarget => target::open(app),
         Action::Confirm
         | Action::Cancel
         | Action::Submit
@@ -236,7 +238,9 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::PostedByHand
         | Action::UndoFurther
         | Action::Escalate
-        | Action::KeepWatching => Vec::new(),
+        | Action::KeepWatching
+        | Action::NextField
+        | Action::PrevField => Vec::new(),
     }
 }
 

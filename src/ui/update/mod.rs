@@ -16,9 +16,11 @@ mod native_runs;
 mod runs;
 mod session;
 mod steps;
+mod target;
 mod verification;
 
 pub use cluster::{ABANDONED_AT_QUIT, resume_notice};
+pub use target::{LiveClusterTarget, inferred_form};
 pub(crate) use verification::undo_further;
 
 use ratatui::crossterm::event::KeyEventKind;
@@ -67,6 +69,27 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 c.apply(ev, now);
             }
             native_runs::on_rollout_seen(app)
+        }
+        Msg::ClusterConnected {
+            generation,
+            context,
+            namespace,
+            deployment,
+            production,
+            read_only,
+        } => target::on_connected(
+            app,
+            generation,
+            LiveClusterTarget {
+                context,
+                namespace,
+                deployment,
+                production,
+                read_only,
+            },
+        ),
+        Msg::ClusterConnectFailed { generation, error } => {
+            target::on_connect_failed(app, generation, &error)
         }
         Msg::Journaled { req, result } => session::on_journaled(app, req, result),
         Msg::Notify(ev) => messages::on_event(app, ev),
