@@ -15,6 +15,7 @@
 //! ```
 
 pub mod app;
+pub mod argocd;
 pub mod auth;
 pub mod clock;
 pub mod cluster_basics;
@@ -190,6 +191,8 @@ pub struct Shared {
     /// tests proving that nothing mutating reached the server.
     requests_by_method: Mutex<std::collections::BTreeMap<String, u64>>,
     impersonations: Mutex<Vec<Impersonation>>,
+    /// Argo CD's Git repositories (the applications are in the store).
+    pub argocd: argocd::ArgoCdState,
 }
 
 /// A timeline entry the simulator has played.
@@ -238,6 +241,7 @@ impl Shared {
             faults_gen: AtomicU64::new(0),
             timeline_log: Mutex::new(Vec::new()),
             requests_by_method: Mutex::new(Default::default()),
+            argocd: argocd::ArgoCdState::default(),
             impersonations: Mutex::new(Vec::new()),
         }
     }

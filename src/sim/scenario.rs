@@ -391,6 +391,9 @@ pub struct TimelineEntry {
     /// Forget the watch history: resumes get 410 Gone.
     #[serde(default)]
     pub force_410: Option<bool>,
+    /// Push a commit to an Argo CD application's repository.
+    #[serde(default)]
+    pub commit: Option<super::argocd::CommitAction>,
 }
 
 impl TimelineEntry {
@@ -425,6 +428,9 @@ impl TimelineEntry {
         }
         if self.drop_watches.is_some() {
             return "watches dropped".into();
+        }
+        if let Some(c) = &self.commit {
+            return format!("commit {} to {}", c.version, c.application);
         }
         "watch history forgotten (410)".into()
     }
@@ -490,6 +496,9 @@ pub struct Scenario {
     /// file's directory (e.g. `../deployment-rollback.md`).
     #[serde(default)]
     pub runbook: Option<String>,
+    /// Argo CD applications managing some of the apps (docs/simulator.md).
+    #[serde(default)]
+    pub argocd: Option<super::argocd::ArgoCdSpec>,
 }
 
 fn d_namespace() -> String {
@@ -565,6 +574,7 @@ impl Scenario {
                 e.api_faults.is_some(),
                 e.drop_watches.is_some(),
                 e.force_410.is_some(),
+                e.commit.is_some(),
             ]
             .iter()
             .filter(|b| **b)
@@ -588,6 +598,23 @@ impl Scenario {
             {
                 return Err(err(format!("unknown app {a:?}")));
             }
+            if let Some(c) = &e.commit
+                && !s
+                    .argocd
+                    .as_ref()
+                    .is_some_and(|a| a.applications.iter().any(|x| x.name() == c.application))
+            {
+                return Err(err(format!(
+                    "unknown argocd application {:?}",
+                    c.application
+                )));
+            }
+        }
+        if let Some(a) = &s.argocd {
+            a.check(&s.apps).map_err(|message| ScenarioError::Parse {
+                path: path.into(),
+                message,
+            })?;
         }
         Ok(s)
     }
@@ -632,7 +659,11 @@ impl Scenario {
     pub fn setup(&self, shared: &Shared) -> Result<(), ApiError> {
         let result = self.setup_at_stated_times(shared);
         shared.clock.set_rewind_secs(0.0);
-        result
+        result?;
+        match &self.argocd {
+            Some(a) => a.setup(shared, &self.apps, &self.namespace),
+            None => Ok(()),
+        }
     }
 
     /// [`Scenario::setup`], with the clock set back to when each revision happened.
@@ -948,6 +979,9 @@ pub fn apply(shared: &Arc<Shared>, scenario: &Scenario, e: &TimelineEntry) -> Re
     }
     if e.force_410 == Some(true) {
         shared.force_gone();
+    }
+    if let Some(c) = &e.commit {
+        super::argocd::spec::push(shared, c)?;
     }
     Ok(())
 }
