@@ -1,5 +1,6 @@
 //! Pure domain code: no terminal, async runtime, Kubernetes or HTTP types.
 
+pub mod argocd;
 pub mod cluster;
 pub mod decision;
 pub mod drill_guard;

@@ -263,7 +263,7 @@ async fn dispatch(
                 .get(header::AUTHORIZATION)
                 .and_then(|h| h.to_str().ok());
             let rest = &p[super::argocd::api::ROOT_PATH.len()..];
-            return super::argocd::api::serve(&shared, &method, rest, auth, &body);
+            return super::argocd::api::serve(&shared, &method, rest, uri.query(), auth, &body);
         }
         p if p.starts_with("/sim/health/") => {
             let mut parts = p.trim_start_matches("/sim/health/").splitn(2, '/');

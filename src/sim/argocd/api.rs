@@ -11,6 +11,8 @@
 //! | POST | `/api/v1/applications/{name}/sync` | `Sync` |
 //! | POST | `/api/v1/applications/{name}/rollback` | `Rollback` |
 //! | GET | `/api/v1/applications/{name}/resource-tree` | `ResourceTree` |
+//! | GET | `/api/v1/applications/{name}/revisions/{revision}/metadata` | `RevisionMetadata` |
+//! | GET | `/api/v1/applications/{name}/manifests?revision=` | `GetManifests` |
 //!
 //! Bearer tokens are the simulator policy's tokens; a session is created with a policy
 //! user's name and its token as password. Errors are grpc-gateway v1 bodies
@@ -99,10 +101,11 @@ pub fn serve(
     shared: &Shared,
     method: &Method,
     path: &str,
+    query: Option<&str>,
     auth: Option<&str>,
     body: &[u8],
 ) -> Response {
-    match handle(shared, method, path, auth, body) {
+    match handle(shared, method, path, query, auth, body) {
         Ok(v) => json_response(StatusCode::OK, &v),
         Err(e) => e.into_response(),
     }
@@ -112,6 +115,7 @@ fn handle(
     shared: &Shared,
     method: &Method,
     path: &str,
+    query: Option<&str>,
     auth: Option<&str>,
     body: &[u8],
 ) -> Result<Value, GrpcError> {
@@ -154,6 +158,26 @@ fn handle(
         }
         ("GET", ["api", "v1", "applications", name, "resource-tree"]) => {
             resource_tree(shared, &user, name)
+        }
+        (
+            "GET",
+            [
+                "api",
+                "v1",
+                "applications",
+                name,
+                "revisions",
+                revision,
+                "metadata",
+            ],
+        ) => revision_metadata(shared, &user, name, revision),
+        ("GET", ["api", "v1", "applications", name, "manifests"]) => {
+            let revision = query
+                .unwrap_or_default()
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("revision="))
+                .unwrap_or_default();
+            manifests(shared, &user, name, revision)
         }
         _ => Err(GrpcError::unimplemented(format!(
             "Method Not Allowed: {method} {path}"
@@ -410,4 +434,60 @@ fn resource_tree(shared: &Shared, user: &User, name: &str) -> Result<Value, Grpc
         }
     }
     Ok(json!({"nodes": nodes}))
+}
+
+fn repo_of(shared: &Shared, app: &Value) -> Result<super::GitRepo, GrpcError> {
+    let url = app["spec"]["source"]["repoURL"]
+        .as_str()
+        .unwrap_or_default();
+    shared
+        .argocd
+        .repo(url)
+        .ok_or_else(|| GrpcError::failed_precondition(format!("repository not found: {url}")))
+}
+
+/// `RevisionMetadata` (`pkg/apis/application/v1alpha1/types.go`: author, date, tags,
+/// message).
+fn revision_metadata(
+    shared: &Shared,
+    user: &User,
+    name: &str,
+    revision: &str,
+) -> Result<Value, GrpcError> {
+    let app = get(shared, user, name, "get")?;
+    let repo = repo_of(shared, &app)?;
+    let c = repo
+        .resolve(revision)
+        .map_err(|e| GrpcError::failed_precondition(e.to_string()))?;
+    Ok(json!({"author": c.author, "date": c.date, "message": c.message}))
+}
+
+/// `GetManifests`: the rendered Deployment of a revision (default: the target), each
+/// manifest a JSON string as the repo server returns them.
+fn manifests(shared: &Shared, user: &User, name: &str, revision: &str) -> Result<Value, GrpcError> {
+    let app = get(shared, user, name, "get")?;
+    let repo = repo_of(shared, &app)?;
+    let revision = if revision.is_empty() {
+        target_revision(&app)
+    } else {
+        revision.to_string()
+    };
+    let c = repo
+        .resolve(&revision)
+        .map_err(|e| GrpcError::failed_precondition(e.to_string()))?;
+    let r = repo.render(c);
+    let env: Vec<Value> = r
+        .env
+        .iter()
+        .map(|(k, v)| json!({"name": k, "value": v}))
+        .collect();
+    let manifest = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": r.deployment, "namespace": r.namespace},
+        "spec": {"template": {"spec": {"containers": [{"name": r.container, "image": r.image, "env": env}]}}},
+    });
+    Ok(json!({
+        "manifests": [manifest.to_string()], "namespace": r.namespace,
+        "server": "https://kubernetes.default.svc", "revision": c.sha, "sourceType": "Directory",
+    }))
 }
