@@ -14,6 +14,7 @@ const DRILLS: &[&str] = &[
     "stuck-rollout",
     "feature-flag",
     "blue-green",
+    "argocd-self-heal",
 ];
 
 async fn start(name: &str, speed: f64) -> SimHandle {

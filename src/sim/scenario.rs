@@ -464,6 +464,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../runbooks/drills/blue-green.yaml"),
     ),
     (
+        "argocd-self-heal",
+        include_str!("../../runbooks/drills/argocd-self-heal.yaml"),
+    ),
+    (
         "flaky-api-server",
         include_str!("../../runbooks/drills/flaky-api-server.yaml"),
     ),

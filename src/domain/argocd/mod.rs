@@ -4,5 +4,6 @@
 
 pub mod cli_output;
 pub mod command;
+pub mod preview;
 
 pub use command::{ArgoCommand, ArgoLine, SyncPolicyChange, parse_argocd_line};
