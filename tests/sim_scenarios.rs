@@ -15,6 +15,7 @@ const DRILLS: &[&str] = &[
     "feature-flag",
     "blue-green",
     "argocd-self-heal",
+    "blue-green-api",
 ];
 
 async fn start(name: &str, speed: f64) -> SimHandle {

@@ -20,6 +20,7 @@ pub mod auth;
 pub mod clock;
 pub mod cluster_basics;
 pub mod controllers;
+pub mod deploy_api;
 pub mod discovery;
 pub mod events;
 pub mod kubeconfig;
@@ -193,6 +194,8 @@ pub struct Shared {
     impersonations: Mutex<Vec<Impersonation>>,
     /// Argo CD's Git repositories (the applications are in the store).
     pub argocd: argocd::ArgoCdState,
+    /// The simulated deploy service (scenarios with `deploy_api:`).
+    pub deploy_api: deploy_api::DeployApiState,
 }
 
 /// A timeline entry the simulator has played.
@@ -242,6 +245,7 @@ impl Shared {
             timeline_log: Mutex::new(Vec::new()),
             requests_by_method: Mutex::new(Default::default()),
             argocd: argocd::ArgoCdState::default(),
+            deploy_api: deploy_api::DeployApiState::default(),
             impersonations: Mutex::new(Vec::new()),
         }
     }

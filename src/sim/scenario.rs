@@ -503,6 +503,9 @@ pub struct Scenario {
     /// Argo CD applications managing some of the apps (docs/simulator.md).
     #[serde(default)]
     pub argocd: Option<super::argocd::ArgoCdSpec>,
+    /// A blue/green deploy service with an HTTP API (docs/simulator.md).
+    #[serde(default)]
+    pub deploy_api: Option<super::deploy_api::DeployApiSpec>,
 }
 
 fn d_namespace() -> String {
@@ -664,6 +667,9 @@ impl Scenario {
         let result = self.setup_at_stated_times(shared);
         shared.clock.set_rewind_secs(0.0);
         result?;
+        if let Some(d) = &self.deploy_api {
+            shared.deploy_api.setup(shared, d, &self.namespace);
+        }
         match &self.argocd {
             Some(a) => a.setup(shared, &self.apps, &self.namespace),
             None => Ok(()),
@@ -960,6 +966,7 @@ pub fn apply(shared: &Arc<Shared>, scenario: &Scenario, e: &TimelineEntry) -> Re
         let mut o = (*cur).clone();
         o["spec"]["selector"] = json!(sel.selector);
         shared.store.update(r, o, None)?;
+        shared.deploy_api.record_switch(shared, "release");
     }
     if let Some(f) = &e.api_faults {
         shared.set_faults(ApiFaults {
