@@ -74,10 +74,16 @@ fn status_health_and_a_rollback_switch_the_service_back() {
 fn scripted_failure_modes_refuse_the_rollback_and_keep_health_degraded() {
     let (sim, s) = start();
     backout::sim::scenario::apply(sim.handle().shared(), &s, &s.timeline[0]).expect("switch");
-    sim.handle().shared().deploy_api.set_faults(
-        Some("rollback locked: release 5.1.0 is being promoted".into()),
-        true,
-    );
+    // A timeline entry scripts the failure modes.
+    let faults = Scenario::parse(
+        &format!(
+            "{DRILL}  - {{at: 90s, deploy_api_faults: {{rollback_refused: \"rollback locked: release 5.1.0 is being promoted\", health_stays_degraded: true}}}}\n"
+        ),
+        "faults.yaml",
+    )
+    .expect("parses");
+    backout::sim::scenario::apply(sim.handle().shared(), &faults, &faults.timeline[1])
+        .expect("faults set");
     let t = Some(ADMIN_TOKEN);
     let (code, v) = call(&sim, "POST", "/deployment/rollback", t);
     assert_eq!(

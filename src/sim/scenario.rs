@@ -394,6 +394,9 @@ pub struct TimelineEntry {
     /// Push a commit to an Argo CD application's repository.
     #[serde(default)]
     pub commit: Option<super::argocd::CommitAction>,
+    /// Change the deploy service's failure modes.
+    #[serde(default)]
+    pub deploy_api_faults: Option<super::deploy_api::FaultsAction>,
 }
 
 impl TimelineEntry {
@@ -431,6 +434,9 @@ impl TimelineEntry {
         }
         if let Some(c) = &self.commit {
             return format!("commit {} to {}", c.version, c.application);
+        }
+        if self.deploy_api_faults.is_some() {
+            return "deploy service failure modes changed".into();
         }
         "watch history forgotten (410)".into()
     }
@@ -582,6 +588,7 @@ impl Scenario {
                 e.drop_watches.is_some(),
                 e.force_410.is_some(),
                 e.commit.is_some(),
+                e.deploy_api_faults.is_some(),
             ]
             .iter()
             .filter(|b| **b)
@@ -993,6 +1000,11 @@ pub fn apply(shared: &Arc<Shared>, scenario: &Scenario, e: &TimelineEntry) -> Re
     }
     if let Some(c) = &e.commit {
         super::argocd::spec::push(shared, c)?;
+    }
+    if let Some(f) = &e.deploy_api_faults {
+        shared
+            .deploy_api
+            .set_faults(f.rollback_refused.clone(), f.health_stays_degraded);
     }
     Ok(())
 }

@@ -47,6 +47,16 @@ pub struct DeployApiSpec {
     pub health_stays_degraded: bool,
 }
 
+/// Timeline `deploy_api_faults:` — the deploy service's failure modes from then on.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultsAction {
+    #[serde(default)]
+    pub rollback_refused: Option<String>,
+    #[serde(default)]
+    pub health_stays_degraded: bool,
+}
+
 /// The deploy service's state: its configuration and switch history.
 #[derive(Debug, Default)]
 pub struct DeployApiState {
