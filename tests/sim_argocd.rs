@@ -339,33 +339,33 @@ fn the_api_answers_and_refuses_as_argo_cd() {
         app(&sim)["status"]["sync"]["status"] == "OutOfSync"
     });
 
-    // The resource tree: the Deployment, its replica sets and their pods.
+    // The resource tree: the Deployment, its replica sets and their pods (terminating
+    // pods of the old replica set included while they last, as in Argo CD).
     sim.settled("checkout-api");
-    let (code, tree) = sim.argo(
-        "GET",
-        "/api/v1/applications/checkout-api/resource-tree",
-        t,
-        None,
-    );
-    assert_eq!(code, 200);
-    let kinds: Vec<&str> = tree["nodes"]
-        .as_array()
-        .map(|n| n.iter().filter_map(|x| x["kind"].as_str()).collect())
-        .unwrap_or_default();
-    assert_eq!(
-        kinds.iter().filter(|k| **k == "Deployment").count(),
-        1,
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.iter().filter(|k| **k == "ReplicaSet").count() >= 2,
-        "{kinds:?}"
-    );
-    assert_eq!(
-        kinds.iter().filter(|k| **k == "Pod").count(),
-        4,
-        "{kinds:?}"
-    );
+    let tree_kinds = || -> Vec<String> {
+        let (code, tree) = sim.argo(
+            "GET",
+            "/api/v1/applications/checkout-api/resource-tree",
+            t,
+            None,
+        );
+        assert_eq!(code, 200);
+        tree["nodes"]
+            .as_array()
+            .map(|n| {
+                n.iter()
+                    .filter_map(|x| x["kind"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let count = |kinds: &[String], k: &str| kinds.iter().filter(|x| *x == k).count();
+    sim.wait_for("the old pods gone from the tree", || {
+        count(&tree_kinds(), "Pod") == 4
+    });
+    let kinds = tree_kinds();
+    assert_eq!(count(&kinds, "Deployment"), 1, "{kinds:?}");
+    assert!(count(&kinds, "ReplicaSet") >= 2, "{kinds:?}");
     // Sync back to the target; a second operation while one is pending is refused.
     let (code, _) = sim.argo(
         "POST",
