@@ -71,6 +71,10 @@ pub const BUILTIN_RUNBOOKS: &[(&str, &str)] = &[
         "argocd-rollback.md",
         include_str!("../../runbooks/argocd-rollback.md"),
     ),
+    (
+        "storefront-deploy-api-rollback.md",
+        include_str!("../../runbooks/storefront-deploy-api-rollback.md"),
+    ),
 ];
 
 /// What a drill will run on.

@@ -474,6 +474,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../runbooks/drills/argocd-self-heal.yaml"),
     ),
     (
+        "blue-green-api",
+        include_str!("../../runbooks/drills/blue-green-api.yaml"),
+    ),
+    (
         "flaky-api-server",
         include_str!("../../runbooks/drills/flaky-api-server.yaml"),
     ),
