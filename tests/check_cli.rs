@@ -228,7 +228,7 @@ fn every_project_runbook_checks_with_exit_0() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.ends_with("checked 10 files: 10 ok, 0 failed\n"),
+        text.ends_with("checked 12 files: 12 ok, 0 failed\n"),
         "{text}"
     );
     assert!(!text.contains("warning:"), "{text}");

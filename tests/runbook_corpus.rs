@@ -472,7 +472,7 @@ fn unlabelled_fences_are_commands_only_when_they_read_as_shell() {
 #[test]
 fn project_runbooks_check_clean() {
     let files = files_in("runbooks", is_runbook);
-    assert_eq!(files.len(), 10, "{files:?}");
+    assert_eq!(files.len(), 12, "{files:?}");
     for path in files {
         let rb =
             runbook::load(&path).unwrap_or_else(|e| panic!("{} must load:\n{e}", path.display()));

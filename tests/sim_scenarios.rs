@@ -14,6 +14,8 @@ const DRILLS: &[&str] = &[
     "stuck-rollout",
     "feature-flag",
     "blue-green",
+    "argocd-self-heal",
+    "blue-green-api",
 ];
 
 async fn start(name: &str, speed: f64) -> SimHandle {

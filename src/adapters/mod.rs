@@ -1,5 +1,6 @@
 //! Adapters: the I/O edges of the program (files, processes, network).
 
+pub mod argocd;
 pub mod clipboard;
 pub mod config;
 pub mod drill_history;

@@ -67,6 +67,14 @@ pub const BUILTIN_RUNBOOKS: &[(&str, &str)] = &[
         "storefront-switch-back.md",
         include_str!("../../runbooks/storefront-switch-back.md"),
     ),
+    (
+        "argocd-rollback.md",
+        include_str!("../../runbooks/argocd-rollback.md"),
+    ),
+    (
+        "storefront-deploy-api-rollback.md",
+        include_str!("../../runbooks/storefront-deploy-api-rollback.md"),
+    ),
 ];
 
 /// What a drill will run on.

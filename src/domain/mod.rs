@@ -2,6 +2,7 @@
 
 pub mod action_match;
 pub mod alternatives;
+pub mod argocd;
 pub mod cluster;
 pub mod decision;
 pub mod drill_guard;

@@ -219,6 +219,20 @@ pub static RESOURCES: &[ResourceInfo] = &[
         categories: &[],
         subresources: &[],
     },
+    // Argo CD's `Application` custom resource (`manifests/crds/application-crd.yaml` in
+    // argoproj/argo-cd: short names `app`, `apps`, category `argoproj`, no subresources).
+    ResourceInfo {
+        group: "argoproj.io",
+        version: "v1alpha1",
+        plural: "applications",
+        singular: "application",
+        kind: "Application",
+        namespaced: true,
+        short_names: &["app", "apps"],
+        verbs: ALL_VERBS,
+        categories: &["argoproj"],
+        subresources: &[],
+    },
     ResourceInfo {
         group: "authorization.k8s.io",
         version: "v1",
@@ -294,12 +308,21 @@ pub fn core_versions(server_address: &str) -> Value {
     })
 }
 
+/// The version a group is served at (`v1`, `v1alpha1` for `argoproj.io`).
+fn group_version(name: &str) -> &'static str {
+    RESOURCES
+        .iter()
+        .find(|r| r.group == name)
+        .map_or("v1", |r| r.version)
+}
+
 fn group_json(name: &str) -> Value {
-    let gv = format!("{name}/v1");
+    let version = group_version(name);
+    let gv = format!("{name}/{version}");
     json!({
         "name": name,
-        "versions": [{"groupVersion": gv, "version": "v1"}],
-        "preferredVersion": {"groupVersion": gv, "version": "v1"}
+        "versions": [{"groupVersion": gv, "version": version}],
+        "preferredVersion": {"groupVersion": gv, "version": version}
     })
 }
 
@@ -396,9 +419,21 @@ mod tests {
     #[test]
     fn every_group_has_a_resource_list() {
         for g in groups() {
-            assert!(resource_list(g, "v1").is_some(), "{g}");
+            assert!(resource_list(g, group_version(g)).is_some(), "{g}");
         }
         assert!(resource_list("", "v1").is_some());
         assert!(resource_list("batch", "v1").is_none());
+    }
+
+    #[test]
+    fn argo_cd_applications_are_served_at_v1alpha1() {
+        let g = group("argoproj.io").expect("argoproj.io served");
+        assert_eq!(
+            g["preferredVersion"]["groupVersion"],
+            "argoproj.io/v1alpha1"
+        );
+        let list = resource_list("argoproj.io", "v1alpha1").expect("v1alpha1 listed");
+        assert_eq!(list["resources"][0]["kind"], "Application");
+        assert_eq!(list["resources"][0]["shortNames"], json!(["app", "apps"]));
     }
 }

@@ -15,10 +15,12 @@
 //! ```
 
 pub mod app;
+pub mod argocd;
 pub mod auth;
 pub mod clock;
 pub mod cluster_basics;
 pub mod controllers;
+pub mod deploy_api;
 pub mod discovery;
 pub mod events;
 pub mod kubeconfig;
@@ -191,6 +193,10 @@ pub struct Shared {
     /// tests proving that nothing mutating reached the server.
     requests_by_method: Mutex<std::collections::BTreeMap<String, u64>>,
     impersonations: Mutex<Vec<Impersonation>>,
+    /// Argo CD's Git repositories (the applications are in the store).
+    pub argocd: argocd::ArgoCdState,
+    /// The simulated deploy service (scenarios with `deploy_api:`).
+    pub deploy_api: deploy_api::DeployApiState,
 }
 
 /// A timeline entry the simulator has played.
@@ -239,6 +245,8 @@ impl Shared {
             faults_gen: AtomicU64::new(0),
             timeline_log: Mutex::new(Vec::new()),
             requests_by_method: Mutex::new(Default::default()),
+            argocd: argocd::ArgoCdState::default(),
+            deploy_api: deploy_api::DeployApiState::default(),
             impersonations: Mutex::new(Vec::new()),
         }
     }

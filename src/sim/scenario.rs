@@ -391,6 +391,12 @@ pub struct TimelineEntry {
     /// Forget the watch history: resumes get 410 Gone.
     #[serde(default)]
     pub force_410: Option<bool>,
+    /// Push a commit to an Argo CD application's repository.
+    #[serde(default)]
+    pub commit: Option<super::argocd::CommitAction>,
+    /// Change the deploy service's failure modes.
+    #[serde(default)]
+    pub deploy_api_faults: Option<super::deploy_api::FaultsAction>,
 }
 
 impl TimelineEntry {
@@ -426,6 +432,12 @@ impl TimelineEntry {
         if self.drop_watches.is_some() {
             return "watches dropped".into();
         }
+        if let Some(c) = &self.commit {
+            return format!("commit {} to {}", c.version, c.application);
+        }
+        if self.deploy_api_faults.is_some() {
+            return "deploy service failure modes changed".into();
+        }
         "watch history forgotten (410)".into()
     }
 }
@@ -456,6 +468,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "blue-green",
         include_str!("../../runbooks/drills/blue-green.yaml"),
+    ),
+    (
+        "argocd-self-heal",
+        include_str!("../../runbooks/drills/argocd-self-heal.yaml"),
+    ),
+    (
+        "blue-green-api",
+        include_str!("../../runbooks/drills/blue-green-api.yaml"),
     ),
     (
         "flaky-api-server",
@@ -490,6 +510,12 @@ pub struct Scenario {
     /// file's directory (e.g. `../deployment-rollback.md`).
     #[serde(default)]
     pub runbook: Option<String>,
+    /// Argo CD applications managing some of the apps (docs/simulator.md).
+    #[serde(default)]
+    pub argocd: Option<super::argocd::ArgoCdSpec>,
+    /// A blue/green deploy service with an HTTP API (docs/simulator.md).
+    #[serde(default)]
+    pub deploy_api: Option<super::deploy_api::DeployApiSpec>,
 }
 
 fn d_namespace() -> String {
@@ -540,6 +566,8 @@ impl Scenario {
                 e.api_faults.is_some(),
                 e.drop_watches.is_some(),
                 e.force_410.is_some(),
+                e.commit.is_some(),
+                e.deploy_api_faults.is_some(),
             ]
             .iter()
             .filter(|b| **b)
@@ -563,6 +591,23 @@ impl Scenario {
             {
                 return Err(err(format!("unknown app {a:?}")));
             }
+            if let Some(c) = &e.commit
+                && !s
+                    .argocd
+                    .as_ref()
+                    .is_some_and(|a| a.applications.iter().any(|x| x.name() == c.application))
+            {
+                return Err(err(format!(
+                    "unknown argocd application {:?}",
+                    c.application
+                )));
+            }
+        }
+        if let Some(a) = &s.argocd {
+            a.check(&s.apps).map_err(|message| ScenarioError::Parse {
+                path: path.into(),
+                message,
+            })?;
         }
         Ok(s)
     }
@@ -607,7 +652,14 @@ impl Scenario {
     pub fn setup(&self, shared: &Shared) -> Result<(), ApiError> {
         let result = self.setup_at_stated_times(shared);
         shared.clock.set_rewind_secs(0.0);
-        result
+        result?;
+        if let Some(d) = &self.deploy_api {
+            shared.deploy_api.setup(shared, d, &self.namespace);
+        }
+        match &self.argocd {
+            Some(a) => a.setup(shared, &self.apps, &self.namespace),
+            None => Ok(()),
+        }
     }
 
     /// [`Scenario::setup`], with the clock set back to when each revision happened.
@@ -900,6 +952,7 @@ pub fn apply(shared: &Arc<Shared>, scenario: &Scenario, e: &TimelineEntry) -> Re
         let mut o = (*cur).clone();
         o["spec"]["selector"] = json!(sel.selector);
         shared.store.update(r, o, None)?;
+        shared.deploy_api.record_switch(shared, "release");
     }
     if let Some(f) = &e.api_faults {
         shared.set_faults(ApiFaults {
@@ -923,6 +976,14 @@ pub fn apply(shared: &Arc<Shared>, scenario: &Scenario, e: &TimelineEntry) -> Re
     }
     if e.force_410 == Some(true) {
         shared.force_gone();
+    }
+    if let Some(c) = &e.commit {
+        super::argocd::spec::push(shared, c)?;
+    }
+    if let Some(f) = &e.deploy_api_faults {
+        shared
+            .deploy_api
+            .set_faults(f.rollback_refused.clone(), f.health_stays_degraded);
     }
     Ok(())
 }

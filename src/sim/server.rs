@@ -255,6 +255,26 @@ async fn dispatch(
                 .into_response();
         }
         p if p.starts_with("/openapi/") => return ApiError::NoRoute.into_response(),
+        p if p.starts_with(super::argocd::api::ROOT_PATH)
+            && p[super::argocd::api::ROOT_PATH.len()..].starts_with("/api/") =>
+        {
+            shared.count_request(method.as_str());
+            let auth = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|h| h.to_str().ok());
+            let rest = &p[super::argocd::api::ROOT_PATH.len()..];
+            return super::argocd::api::serve(&shared, &method, rest, uri.query(), auth, &body);
+        }
+        p if p.starts_with(super::deploy_api::ROOT_PATH)
+            && p[super::deploy_api::ROOT_PATH.len()..].starts_with('/') =>
+        {
+            shared.count_request(method.as_str());
+            let auth = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|h| h.to_str().ok());
+            let rest = &p[super::deploy_api::ROOT_PATH.len()..];
+            return super::deploy_api::serve(&shared, &method, rest, auth);
+        }
         p if p.starts_with("/sim/health/") => {
             let mut parts = p.trim_start_matches("/sim/health/").splitn(2, '/');
             let (ns, app) = (

@@ -342,6 +342,16 @@ pub fn columns(res: &ResourceInfo) -> Vec<Value> {
             ),
             col("Name", "string", "", "Name of the event", 1),
         ],
+        // The CRD's additionalPrinterColumns (argoproj/argo-cd
+        // manifests/crds/application-crd.yaml): no Age column, as a CRD that declares columns
+        // gets only those after the name.
+        ("argoproj.io", "applications") => vec![
+            name_col(),
+            col("Sync Status", "string", "", "", 0),
+            col("Health Status", "string", "", "", 0),
+            col("Revision", "string", "", "", 10),
+            col("Project", "string", "", "", 10),
+        ],
         ("coordination.k8s.io", "leases") => vec![
             name_col(),
             col("Holder", "string", "", "The holder of the lease", 0),
@@ -680,6 +690,20 @@ pub fn cells(res: &ResourceInfo, obj: &Value, clock: &SimClock) -> Vec<Value> {
             vec![json!(name), json!(n), json!(age(obj, clock))]
         }
         (group, "events") => event_cells(obj, group.is_empty(), clock),
+        ("argoproj.io", "applications") => {
+            // A CRD column whose JSON path finds nothing is a null cell (`<none>`).
+            let cell = |path: &[&str]| match s(obj, path) {
+                "" => Value::Null,
+                v => json!(v),
+            };
+            vec![
+                json!(name),
+                cell(&["status", "sync", "status"]),
+                cell(&["status", "health", "status"]),
+                cell(&["status", "sync", "revision"]),
+                cell(&["spec", "project"]),
+            ]
+        }
         ("coordination.k8s.io", "leases") => {
             vec![
                 json!(name),

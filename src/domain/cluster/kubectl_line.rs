@@ -60,7 +60,7 @@ pub enum ParsedLine {
 type R<T> = Result<T, String>;
 
 /// Splits a line into words like a POSIX shell, refusing shell operators.
-fn words(line: &str) -> R<Vec<String>> {
+pub(crate) fn words(line: &str) -> R<Vec<String>> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;

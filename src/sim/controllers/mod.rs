@@ -144,10 +144,11 @@ pub fn pass(shared: &Shared, opts: Pass) -> Outcome {
     let (_, pods) = shared.store.list(res("", "pods"), None);
     let counts = count_pods(shared, &pods, opts.instant);
     let rollouts_pending = deployment::sync_all(shared, &counts, opts);
+    let self_heal_pending = super::argocd::controller::sync_all(shared);
     collect_garbage(shared);
     Outcome {
         wrote: shared.store.current_rv() != before,
-        pending: pods_pending || rollouts_pending,
+        pending: pods_pending || rollouts_pending || self_heal_pending,
     }
 }
 

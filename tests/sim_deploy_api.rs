@@ -1,0 +1,103 @@
+//! The simulated deploy service (`sim/deploy_api`, the `blue-green-api` drill): status,
+//! health and rollback over HTTPS with a bearer token, and its failure modes.
+
+mod common;
+
+use backout::sim::Scenario;
+use backout::sim::auth::{ADMIN_TOKEN, VIEWER_TOKEN};
+use common::Sim;
+use serde_json::Value;
+
+const DRILL: &str = include_str!("../runbooks/drills/blue-green-api.yaml");
+
+fn call(sim: &Sim, method: &str, path: &str, token: Option<&str>) -> (u16, Value) {
+    let client = sim.handle().http_client(token).expect("client");
+    let url = format!("{}/deploy-api{path}", sim.handle().url());
+    sim.runtime.block_on(async {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let resp = client.request(m, &url).send().await.expect("sent");
+        let code = resp.status().as_u16();
+        (code, resp.json().await.expect("JSON"))
+    })
+}
+
+fn start() -> (Sim, Scenario) {
+    let s = Scenario::parse(DRILL, "blue-green-api.yaml").expect("parses");
+    let sim = Sim::start_with(backout::sim::SimConfig {
+        speed: 20.0,
+        scenario: Some(s.clone()),
+        hold_timeline: true,
+        ..backout::sim::SimConfig::default()
+    });
+    (sim, s)
+}
+
+#[test]
+fn status_health_and_a_rollback_switch_the_service_back() {
+    let (sim, s) = start();
+    let (code, v) = call(&sim, "GET", "/deployment/status", None);
+    assert_eq!((code, &v["error"]), (401, &Value::from("unauthorized")));
+    let t = Some(ADMIN_TOKEN);
+    let (code, v) = call(&sim, "GET", "/deployment/status", t);
+    assert_eq!(code, 200);
+    assert_eq!(v["currentEnvironment"], "blue");
+    assert_eq!(v["version"], "5.0.0");
+    assert_eq!(v["environments"]["green"]["version"], "5.1.0");
+    assert_eq!(v["environments"]["green"]["readyReplicas"], 3);
+    // The release switches to green: errors 10 %, degraded.
+    backout::sim::scenario::apply(sim.handle().shared(), &s, &s.timeline[0]).expect("switch");
+    let (_, v) = call(&sim, "GET", "/deployment/status", t);
+    assert_eq!(
+        (&v["currentEnvironment"], &v["version"]),
+        (&Value::from("green"), &Value::from("5.1.0"))
+    );
+    assert_eq!(v["history"].as_array().map(Vec::len), Some(2), "{v}");
+    let (code, v) = call(&sim, "GET", "/health", t);
+    assert_eq!((code, &v["health"]), (200, &Value::from("degraded")));
+    // The viewer may look but not roll back.
+    let (code, _) = call(&sim, "POST", "/deployment/rollback", Some(VIEWER_TOKEN));
+    assert_eq!(code, 403);
+    let (code, v) = call(&sim, "POST", "/deployment/rollback", t);
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(v["status"], "rolled_back");
+    assert_eq!(v["currentEnvironment"], "blue");
+    assert_eq!(v["previousEnvironment"], "green");
+    let svc = sim.json(&["get", "svc", "storefront", "-n", "storefront"]);
+    assert_eq!(svc["spec"]["selector"]["track"], "blue");
+    let (_, v) = call(&sim, "GET", "/health", t);
+    assert_eq!(v["health"], "healthy");
+    let (_, v) = call(&sim, "GET", "/deployment/status", t);
+    assert_eq!(v["history"][2]["by"], "admin");
+}
+
+#[test]
+fn scripted_failure_modes_refuse_the_rollback_and_keep_health_degraded() {
+    let (sim, s) = start();
+    backout::sim::scenario::apply(sim.handle().shared(), &s, &s.timeline[0]).expect("switch");
+    // A timeline entry scripts the failure modes.
+    let faults = Scenario::parse(
+        &format!(
+            "{DRILL}  - {{at: 90s, deploy_api_faults: {{rollback_refused: \"rollback locked: release 5.1.0 is being promoted\", health_stays_degraded: true}}}}\n"
+        ),
+        "faults.yaml",
+    )
+    .expect("parses");
+    backout::sim::scenario::apply(sim.handle().shared(), &faults, &faults.timeline[1])
+        .expect("faults set");
+    let t = Some(ADMIN_TOKEN);
+    let (code, v) = call(&sim, "POST", "/deployment/rollback", t);
+    assert_eq!(
+        (code, &v["error"]),
+        (
+            409,
+            &Value::from("rollback locked: release 5.1.0 is being promoted")
+        )
+    );
+    let svc = sim.json(&["get", "svc", "storefront", "-n", "storefront"]);
+    assert_eq!(svc["spec"]["selector"]["track"], "green");
+    sim.handle().shared().deploy_api.set_faults(None, true);
+    let (code, _) = call(&sim, "POST", "/deployment/rollback", t);
+    assert_eq!(code, 200);
+    let (_, v) = call(&sim, "GET", "/health", t);
+    assert_eq!(v["health"], "degraded", "health stays degraded as scripted");
+}
