@@ -5,12 +5,44 @@ use serde::{Deserialize, Serialize};
 
 use super::target::Target;
 
-/// A change to an environment variable of one container.
+/// A change to the environment variables of the selected containers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EnvChange {
-    Set { name: String, value: String },
-    Unset { name: String },
+    Set {
+        name: String,
+        value: String,
+    },
+    Unset {
+        name: String,
+    },
+    /// `--from=secret/NAME` or `--from=configmap/NAME` (`--keys` picks some): each key of
+    /// the object's `data` becomes a variable referring to it (`secretKeyRef` /
+    /// `configMapKeyRef`), named as kubectl names it (`keyToEnvName`). Only names travel:
+    /// the values stay in the cluster and are never shown or journaled.
+    From {
+        source: EnvSource,
+        #[serde(default)]
+        keys: Vec<String>,
+    },
+}
+
+/// Where `set env --from` takes its keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+pub enum EnvSource {
+    Secret(String),
+    ConfigMap(String),
+}
+
+impl EnvSource {
+    /// `secret/NAME` or `configmap/NAME`, as `--from` takes it.
+    pub fn reference(&self) -> String {
+        match self {
+            EnvSource::Secret(n) => format!("secret/{n}"),
+            EnvSource::ConfigMap(n) => format!("configmap/{n}"),
+        }
+    }
 }
 
 /// A mutating action on the target workload.
@@ -152,12 +184,21 @@ impl ClusterAction {
                     s.push_str(&format!(" -c {}", quote(c)));
                 }
                 for c in changes {
-                    let arg = match c {
-                        EnvChange::Set { name, value } => format!("{name}={value}"),
-                        EnvChange::Unset { name } => format!("{name}-"),
+                    let args = match c {
+                        EnvChange::Set { name, value } => vec![format!("{name}={value}")],
+                        EnvChange::Unset { name } => vec![format!("{name}-")],
+                        EnvChange::From { source, keys } => {
+                            let mut v = vec![format!("--from={}", source.reference())];
+                            if !keys.is_empty() {
+                                v.push(format!("--keys={}", keys.join(",")));
+                            }
+                            v
+                        }
                     };
-                    s.push(' ');
-                    s.push_str(&quote(&arg));
+                    for arg in args {
+                        s.push(' ');
+                        s.push_str(&quote(&arg));
+                    }
                 }
                 s
             }

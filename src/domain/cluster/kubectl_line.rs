@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::action::{ClusterAction, EnvChange, ReadOnlyQuery};
+use super::action::{ClusterAction, ReadOnlyQuery};
+use super::env_args;
+use super::kubectl_args::split_args;
+use super::shell_words::words;
 use crate::domain::duration;
 
 /// What a line asks for.
@@ -58,187 +61,6 @@ pub enum ParsedLine {
 }
 
 type R<T> = Result<T, String>;
-
-/// Splits a line into words like a POSIX shell, refusing shell operators.
-fn words(line: &str) -> R<Vec<String>> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(x) => cur.push(x),
-                        None => return Err("unterminated single quote".into()),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(x @ ('"' | '\\' | '$' | '`')) => cur.push(x),
-                            Some('\n') => {}
-                            Some(x) => {
-                                cur.push('\\');
-                                cur.push(x);
-                            }
-                            None => return Err("unterminated double quote".into()),
-                        },
-                        Some('$') | Some('`') => {
-                            return Err("shell expansion inside double quotes".into());
-                        }
-                        Some(x) => cur.push(x),
-                        None => return Err("unterminated double quote".into()),
-                    }
-                }
-            }
-            '\\' => match chars.next() {
-                Some('\n') => {}
-                Some(x) => {
-                    in_word = true;
-                    cur.push(x);
-                }
-                None => {}
-            },
-            c if c.is_whitespace() => {
-                if in_word {
-                    out.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            '|' | '&' | ';' | '>' | '<' | '`' | '(' | ')' => {
-                return Err(format!("shell operator {c:?}: run it in a shell"));
-            }
-            '$' => return Err("shell variable or substitution: fill it in first".into()),
-            '#' if !in_word => break,
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_word {
-        out.push(cur);
-    }
-    Ok(out)
-}
-
-/// Flags seen on the line, and positional words, in order.
-#[derive(Default)]
-struct Args {
-    flags: Vec<(String, Option<String>)>,
-    positional: Vec<String>,
-}
-
-/// Flags that take a value as the next word when not written `--flag=value`.
-const VALUED: &[&str] = &[
-    "--context",
-    "-n",
-    "--namespace",
-    "--to-revision",
-    "--timeout",
-    "--revision",
-    "--replicas",
-    "-l",
-    "--selector",
-    "-c",
-    "--containers",
-    "-p",
-    "--patch",
-    "--type",
-    "-o",
-    "--output",
-];
-
-fn split_args(ws: &[String]) -> R<Args> {
-    let mut a = Args::default();
-    let mut i = 0;
-    while i < ws.len() {
-        let w = &ws[i];
-        if w.starts_with('-') && w.len() > 1 && !w.ends_with('-') || w.starts_with("--") {
-            if let Some((k, v)) = w.split_once('=') {
-                a.flags.push((k.to_string(), Some(v.to_string())));
-            } else if VALUED.contains(&w.as_str()) {
-                let v = ws
-                    .get(i + 1)
-                    .ok_or_else(|| format!("flag {w} needs a value"))?;
-                a.flags.push((w.clone(), Some(v.clone())));
-                i += 1;
-            } else if let Some(v) = w
-                .strip_prefix("-n")
-                .filter(|v| !v.is_empty() && !w.starts_with("--"))
-            {
-                a.flags.push(("-n".into(), Some(v.to_string())));
-            } else {
-                a.flags.push((w.clone(), None));
-            }
-        } else {
-            a.positional.push(w.clone());
-        }
-        i += 1;
-    }
-    Ok(a)
-}
-
-impl Args {
-    /// Takes the value of a flag (any of its spellings); later occurrences win, as in
-    /// kubectl.
-    fn take(&mut self, names: &[&str]) -> R<Option<String>> {
-        let mut val = None;
-        let mut err = None;
-        self.flags.retain(|(k, v)| {
-            if names.contains(&k.as_str()) {
-                match v {
-                    Some(v) => val = Some(v.clone()),
-                    None => err = Some(format!("flag {k} needs a value")),
-                }
-                false
-            } else {
-                true
-            }
-        });
-        match err {
-            Some(e) => Err(e),
-            None => Ok(val),
-        }
-    }
-
-    /// Removes a boolean flag; `Some(true)` when given as `--flag` or `--flag=true`.
-    fn take_bool(&mut self, name: &str) -> R<Option<bool>> {
-        let mut val = None;
-        let mut err = None;
-        self.flags.retain(|(k, v)| {
-            if k == name {
-                match v.as_deref() {
-                    None | Some("true") => val = Some(true),
-                    Some("false") => val = Some(false),
-                    Some(o) => err = Some(format!("invalid value {o:?} for {name}")),
-                }
-                false
-            } else {
-                true
-            }
-        });
-        match err {
-            Some(e) => Err(e),
-            None => Ok(val),
-        }
-    }
-
-    fn finish(&self) -> R<()> {
-        match self.flags.first() {
-            Some((k, _)) => Err(format!("flag {k} is not supported natively")),
-            None => Ok(()),
-        }
-    }
-}
 
 fn is_deployment_kind(k: &str) -> bool {
     matches!(
@@ -422,26 +244,16 @@ fn parse(line: &str) -> R<KubectlLine> {
             )
         }
         ["set", "env", ..] => {
-            let (name, rest) = resource(&pos[2..], is_deployment_kind, "deployment")?;
-            let container = a.take(&["-c", "--containers"])?;
-            if rest.is_empty() {
-                return Err("set env: no NAME=VALUE or NAME-".into());
-            }
-            let mut changes = Vec::new();
-            for w in rest {
-                if let Some((k, v)) = w.split_once('=') {
-                    env_name(k)?;
-                    changes.push(EnvChange::Set {
-                        name: k.into(),
-                        value: v.into(),
-                    });
-                } else if let Some(k) = w.strip_suffix('-') {
-                    env_name(k)?;
-                    changes.push(EnvChange::Unset { name: k.into() });
-                } else {
-                    return Err(format!("{w:?} is not NAME=VALUE or NAME-"));
-                }
-            }
+            let (resources, env) = env_args::split_environment_from_resources(&pos[2..])
+                .ok_or_else(|| {
+                    format!(
+                        "all resources must be specified before environment changes: {}",
+                        pos[2..].join(" ")
+                    )
+                })?;
+            let (name, rest) = resource(&resources, is_deployment_kind, "deployment")?;
+            no_more(rest)?;
+            let env_args::SetEnvArgs { container, changes } = env_args::take_set_env(&mut a, &env)?;
             (
                 Some(name),
                 Command::Action(ClusterAction::SetEnv { container, changes }),
@@ -509,18 +321,6 @@ fn parse(line: &str) -> R<KubectlLine> {
     })
 }
 
-fn env_name(k: &str) -> R<()> {
-    let ok = !k.is_empty()
-        && !k.starts_with(|c: char| c.is_ascii_digit())
-        && k.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("{k:?} is not an environment variable name"))
-    }
-}
-
 /// `{"spec":{"selector":{…}}}` and nothing else.
 fn selector_patch(body: &str) -> R<BTreeMap<String, String>> {
     let v: serde_json::Value =
@@ -551,6 +351,7 @@ fn selector_patch(body: &str) -> R<BTreeMap<String, String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::cluster::EnvChange;
 
     fn ok(line: &str) -> KubectlLine {
         match parse_kubectl_line(line) {
@@ -891,7 +692,7 @@ mod tests {
             ),
             (
                 "kubectl set env deployment/api 1BAD=x",
-                "not an environment variable name",
+                "\"1BAD\" is not a valid key name",
             ),
             (
                 "kubectl rollout status deploy/api --timeout=5",

@@ -5,7 +5,9 @@
 
 pub mod action;
 pub mod diff;
+pub mod env_args;
 pub mod events;
+pub mod kubectl_args;
 pub mod kubectl_line;
 pub mod message;
 pub mod pipeline;
@@ -14,9 +16,10 @@ pub mod pod_row;
 pub mod pod_table;
 pub mod rollout;
 pub mod rollout_follow;
+pub mod shell_words;
 pub mod target;
 
-pub use action::{ClusterAction, EnvChange, ReadOnlyQuery};
+pub use action::{ClusterAction, EnvChange, EnvSource, ReadOnlyQuery};
 pub use diff::{Diff, unified_diff};
 pub use events::{EventRow, summarize_events};
 pub use kubectl_line::{Command, KubectlLine, ParsedLine, parse_kubectl_line};
