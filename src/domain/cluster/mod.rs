@@ -18,6 +18,7 @@ pub mod rollout;
 pub mod rollout_follow;
 pub mod shell_words;
 pub mod target;
+pub mod template_container;
 
 pub use action::{ClusterAction, EnvChange, EnvSource, ReadOnlyQuery};
 pub use diff::{Diff, unified_diff};
@@ -36,3 +37,4 @@ pub use rollout::{
 };
 pub use rollout_follow::RolloutFollow;
 pub use target::Target;
+pub use template_container::{EnvValue, EnvVarShown, TemplateContainer};
