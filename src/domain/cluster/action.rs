@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::printers::GetOutput;
 use super::target::Target;
 
 /// A change to the environment variables of the selected containers.
@@ -95,7 +96,13 @@ pub enum ReadOnlyQuery {
     GetPods {
         selector: Option<String>,
     },
-    GetDeployment,
+    /// `kubectl get deployment NAME [-o wide|name] [--show-labels]`.
+    GetDeployment {
+        #[serde(default)]
+        output: GetOutput,
+        #[serde(default)]
+        show_labels: bool,
+    },
 }
 
 fn quote(s: &str) -> String {
@@ -234,7 +241,21 @@ impl ReadOnlyQuery {
                 Some(s) => format!("kubectl get pods{f} -l {}", quote(s)),
                 None => format!("kubectl get pods{f}"),
             },
-            ReadOnlyQuery::GetDeployment => format!("kubectl get {d}{f}"),
+            ReadOnlyQuery::GetDeployment {
+                output,
+                show_labels,
+            } => {
+                let mut s = format!("kubectl get {d}{f}");
+                match output {
+                    GetOutput::Table => {}
+                    GetOutput::Wide => s.push_str(" -o wide"),
+                    GetOutput::Name => s.push_str(" -o name"),
+                }
+                if *show_labels {
+                    s.push_str(" --show-labels");
+                }
+                s
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::action::{ClusterAction, ReadOnlyQuery};
 use super::env_args;
 use super::kubectl_args::split_args;
+use super::printers::GetOutput;
 use super::shell_words::words;
 use crate::domain::duration;
 
@@ -61,6 +62,11 @@ pub enum ParsedLine {
 }
 
 type R<T> = Result<T, String>;
+
+/// Why an output form runs through kubectl itself: the console prints natively only what
+/// it can print byte for byte as kubectl does (`printers`), never a different answer.
+const BY_KUBECTL: &str =
+    "printed by kubectl itself (the console's watch does not hold all it shows)";
 
 fn is_deployment_kind(k: &str) -> bool {
     matches!(
@@ -204,6 +210,14 @@ fn parse(line: &str) -> R<KubectlLine> {
                         .map(|v| parse_int::<i64>("--revision", &v))
                         .transpose()?
                         .filter(|n| *n != 0);
+                    if revision.is_some() {
+                        return Err(format!(
+                            "rollout history --revision prints the revision's whole pod template, {BY_KUBECTL}"
+                        ));
+                    }
+                    if let Some(o) = a.take(&["-o", "--output"])? {
+                        return Err(format!("rollout history -o {o} is {BY_KUBECTL}"));
+                    }
                     Command::Query(ReadOnlyQuery::RolloutHistory { revision })
                 }
                 other => return Err(format!("rollout {other} is not supported natively")),
@@ -298,8 +312,23 @@ fn parse(line: &str) -> R<KubectlLine> {
         ["get", ..] => {
             let (name, rest) = resource(&pos[1..], is_deployment_kind, "deployment")?;
             no_more(rest)?;
-            let _ = a.take(&["-o", "--output"])?;
-            (Some(name), Command::Query(ReadOnlyQuery::GetDeployment))
+            let output = match a.take(&["-o", "--output"])?.as_deref() {
+                None => GetOutput::Table,
+                Some("wide") => GetOutput::Wide,
+                Some("name") => GetOutput::Name,
+                Some(o) => return Err(format!("get -o {o} is {BY_KUBECTL}")),
+            };
+            if let Some(l) = a.take(&["-L", "--label-columns"])? {
+                return Err(format!("get -L {l} is {BY_KUBECTL}"));
+            }
+            let show_labels = a.take_bool("--show-labels")?.unwrap_or(false);
+            (
+                Some(name),
+                Command::Query(ReadOnlyQuery::GetDeployment {
+                    output,
+                    show_labels,
+                }),
+            )
         }
         [] => return Err("no kubectl command".into()),
         other => {
@@ -584,12 +613,6 @@ mod tests {
                 RolloutHistory { revision: None },
             ),
             (
-                "kubectl rollout history deployment/api --revision=2",
-                None,
-                s("api"),
-                RolloutHistory { revision: Some(2) },
-            ),
-            (
                 "kubectl get pods -l app=api -n prod",
                 s("prod"),
                 None,
@@ -607,13 +630,28 @@ mod tests {
                 "kubectl get deploy api -n prod",
                 s("prod"),
                 s("api"),
-                GetDeployment,
+                GetDeployment {
+                    output: GetOutput::Table,
+                    show_labels: false,
+                },
             ),
             (
-                "kubectl get deployment/api -o yaml",
+                "kubectl get deployment/api -o wide --show-labels",
                 None,
                 s("api"),
-                GetDeployment,
+                GetDeployment {
+                    output: GetOutput::Wide,
+                    show_labels: true,
+                },
+            ),
+            (
+                "kubectl get deployment/api -o=name",
+                None,
+                s("api"),
+                GetDeployment {
+                    output: GetOutput::Name,
+                    show_labels: false,
+                },
             ),
         ];
         for (line, ns, dep, want) in cases {
@@ -707,6 +745,40 @@ mod tests {
                 "unterminated single quote",
             ),
             ("helm rollback api 3", "helm is not kubectl"),
+            // Issue 14 point 4: forms the console cannot print byte for byte as kubectl
+            // does go to kubectl itself, never a different answer natively.
+            (
+                "kubectl get deployment api -o jsonpath='{.spec.replicas}'",
+                "get -o jsonpath={.spec.replicas} is printed by kubectl itself",
+            ),
+            (
+                "kubectl get deployment api -o yaml",
+                "get -o yaml is printed by kubectl",
+            ),
+            (
+                "kubectl get deployment api -o json",
+                "get -o json is printed by kubectl",
+            ),
+            (
+                "kubectl get deployment api -o custom-columns=N:.metadata.name",
+                "printed by kubectl",
+            ),
+            (
+                "kubectl get deployment api -L app",
+                "get -L app is printed by kubectl",
+            ),
+            (
+                "kubectl get deployment api -ojson",
+                "flag -ojson is not supported",
+            ),
+            (
+                "kubectl rollout history deployment/api --revision=2",
+                "whole pod template",
+            ),
+            (
+                "kubectl rollout history deployment/api -o yaml",
+                "printed by kubectl",
+            ),
             ("", "empty line"),
         ];
         for (line, want) in cases {

@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod pod_changes;
 pub mod pod_row;
 pub mod pod_table;
+pub mod printers;
 pub mod rollout;
 pub mod rollout_follow;
 pub mod shell_words;

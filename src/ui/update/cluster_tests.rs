@@ -708,8 +708,11 @@ fn read_only_lines_answer_from_the_watch_in_the_output_pane() {
         })
     ));
     let out: Vec<&str> = app.output.lines.iter().map(|l| l.text.as_str()).collect();
-    assert!(out.contains(&"REVISION CHANGE-CAUSE"), "{out:?}");
-    assert!(out.contains(&"3        deploy v3"), "{out:?}");
+    // kubectl's bytes (issue 14 point 4): `tabbedString`'s padding of 2, after the name
+    // printer's `deployment.apps/NAME ` line (tests/native_output_parity.rs).
+    assert!(out.contains(&"deployment.apps/checkout-api "), "{out:?}");
+    assert!(out.contains(&"REVISION  CHANGE-CAUSE"), "{out:?}");
+    assert!(out.contains(&"3         deploy v3"), "{out:?}");
     assert!(
         out.iter().any(|l| l.contains("successfully rolled out")),
         "{out:?}"
@@ -1070,7 +1073,7 @@ fn rollout_status_waits_for_the_rollout_like_kubectl_then_the_block_goes_on() {
         "{out:?}"
     );
     assert!(
-        out.contains(&"REVISION CHANGE-CAUSE".to_string()),
+        out.contains(&"REVISION  CHANGE-CAUSE".to_string()),
         "{out:?}"
     );
     assert_eq!(only_finished(&written), Some(Some(0)), "{written:?}");
