@@ -414,3 +414,51 @@ pub fn involves(kind: Option<&str>, name: Option<&str>, deployment: &str) -> boo
 pub fn annotations(m: Option<&BTreeMap<String, String>>) -> BTreeMap<String, String> {
     m.cloned().unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The set-env prompt's view of a template: values, references as kubectl's
+    /// `GetEnvVarRefString` words them, containers then init containers; and the
+    /// selector as `FormatLabelSelector` prints it.
+    #[test]
+    fn template_containers_and_selector() {
+        let d: Deployment = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "labels": {"app": "web"}},
+            "spec": {
+                "selector": {
+                    "matchLabels": {"app": "web"},
+                    "matchExpressions": [{"key": "tier", "operator": "In", "values": ["b", "a"]}]
+                },
+                "template": {"spec": {
+                    "containers": [{"name": "app", "image": "shop/web:1.2", "env": [
+                        {"name": "FLAG", "value": "on"},
+                        {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "token"}}},
+                        {"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
+                    ]}],
+                    "initContainers": [{"name": "migrate", "image": "shop/migrate:1"}]
+                }}
+            }
+        }))
+        .expect("a Deployment");
+        let f = deployment_facts(&d);
+        assert_eq!(f.selector, "app=web,tier in (a,b)");
+        assert_eq!(f.labels.get("app").map(String::as_str), Some("web"));
+        let names: Vec<(&str, bool)> = f
+            .containers
+            .iter()
+            .map(|c| (c.name.as_str(), c.init))
+            .collect();
+        assert_eq!(names, [("app", false), ("migrate", true)]);
+        let env: Vec<&EnvValue> = f.containers[0].env.iter().map(|e| &e.value).collect();
+        assert_eq!(
+            env,
+            [
+                &EnvValue::Value("on".into()),
+                &EnvValue::Reference("secret creds, key token".into()),
+                &EnvValue::Reference("field path metadata.name".into()),
+            ]
+        );
+    }
+}
