@@ -13,7 +13,7 @@
 //! `2d`), which the test asserts, so the rest of the line is compared byte for byte.
 //!
 //! Forms the console cannot print from the watch (`-o json|yaml|jsonpath|custom-columns`,
-//! `-L`, `rollout history --revision=N`) must not parse natively: they run through kubectl
+//! `rollout history --revision=N`) must not parse natively: they run through kubectl
 //! itself, so their output is kubectl's by construction.
 
 mod common;
@@ -87,9 +87,8 @@ fn normalise_age(out: &str) -> String {
     let Some(start) = header.find("AGE") else {
         return out.to_string();
     };
-    let end = header[start..]
-        .find(|c: char| c != ' ' && !"AGE".contains(c))
-        .map(|i| start + i);
+    let after = start + "AGE".len();
+    let end = header[after..].find(|c: char| c != ' ').map(|i| after + i);
     let mut res = vec![header.to_string()];
     for l in lines {
         let cell = match end {
@@ -98,7 +97,7 @@ fn normalise_age(out: &str) -> String {
         };
         assert!(
             cell.trim().len() <= 3,
-            "an age over 99 s would widen the column: {l:?}"
+            "an age of more than three characters would widen the column: {l:?}"
         );
         let rest = end.map_or("", |e| &l[e..]);
         let pad = end.map_or(String::new(), |e| " ".repeat(e - start - 5));
@@ -118,6 +117,8 @@ fn native_reads_print_kubectls_bytes() {
         "kubectl get deployments.apps web --show-labels",
         "kubectl get deployment web -o wide --show-labels",
         "kubectl get deployment web -o name",
+        "kubectl get deployment web -L app,missing -L example.com/team",
+        "kubectl get deployment web -o wide -L app --show-labels",
         "kubectl rollout history deployment/web",
         "kubectl -n shop rollout history deploy web",
     ] {
@@ -154,7 +155,6 @@ fn forms_the_watch_cannot_print_go_to_kubectl_itself() {
         "kubectl get deployment web -o json",
         "kubectl get deployment web -o yaml",
         "kubectl get deployment web -o custom-columns=NAME:.metadata.name,REPLICAS:.spec.replicas",
-        "kubectl get deployment web -L app",
         "kubectl rollout history deployment/web --revision=2",
     ] {
         assert!(

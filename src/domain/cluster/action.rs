@@ -100,6 +100,9 @@ pub enum ReadOnlyQuery {
     GetDeployment {
         #[serde(default)]
         output: GetOutput,
+        /// `-L key1,key2`.
+        #[serde(default)]
+        label_columns: Vec<String>,
         #[serde(default)]
         show_labels: bool,
     },
@@ -243,6 +246,7 @@ impl ReadOnlyQuery {
             },
             ReadOnlyQuery::GetDeployment {
                 output,
+                label_columns,
                 show_labels,
             } => {
                 let mut s = format!("kubectl get {d}{f}");
@@ -250,6 +254,9 @@ impl ReadOnlyQuery {
                     GetOutput::Table => {}
                     GetOutput::Wide => s.push_str(" -o wide"),
                     GetOutput::Name => s.push_str(" -o name"),
+                }
+                if !label_columns.is_empty() {
+                    s.push_str(&format!(" -L {}", quote(&label_columns.join(","))));
                 }
                 if *show_labels {
                     s.push_str(" --show-labels");

@@ -318,14 +318,22 @@ fn parse(line: &str) -> R<KubectlLine> {
                 Some("name") => GetOutput::Name,
                 Some(o) => return Err(format!("get -o {o} is {BY_KUBECTL}")),
             };
-            if let Some(l) = a.take(&["-L", "--label-columns"])? {
-                return Err(format!("get -L {l} is {BY_KUBECTL}"));
+            let label_columns: Vec<String> = a
+                .take_all(&["-L", "--label-columns"])?
+                .iter()
+                .flat_map(|l| l.split(','))
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .collect();
+            if output == GetOutput::Name && !label_columns.is_empty() {
+                return Err(format!("get -o name with -L is {BY_KUBECTL}"));
             }
             let show_labels = a.take_bool("--show-labels")?.unwrap_or(false);
             (
                 Some(name),
                 Command::Query(ReadOnlyQuery::GetDeployment {
                     output,
+                    label_columns,
                     show_labels,
                 }),
             )

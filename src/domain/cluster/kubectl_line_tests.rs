@@ -253,6 +253,7 @@ fn queries() {
             s("api"),
             GetDeployment {
                 output: GetOutput::Table,
+                label_columns: vec![],
                 show_labels: false,
             },
         ),
@@ -262,6 +263,7 @@ fn queries() {
             s("api"),
             GetDeployment {
                 output: GetOutput::Wide,
+                label_columns: vec![],
                 show_labels: true,
             },
         ),
@@ -271,6 +273,17 @@ fn queries() {
             s("api"),
             GetDeployment {
                 output: GetOutput::Name,
+                label_columns: vec![],
+                show_labels: false,
+            },
+        ),
+        (
+            "kubectl get deploy api -L app,team -L kubernetes.io/part-of",
+            None,
+            s("api"),
+            GetDeployment {
+                output: GetOutput::Table,
+                label_columns: vec!["app".into(), "team".into(), "kubernetes.io/part-of".into()],
                 show_labels: false,
             },
         ),
@@ -385,8 +398,8 @@ fn not_understood_with_a_reason() {
             "printed by kubectl",
         ),
         (
-            "kubectl get deployment api -L app",
-            "get -L app is printed by kubectl",
+            "kubectl get deployment api -o name -L app",
+            "-o name with -L is printed by kubectl",
         ),
         (
             "kubectl get deployment api -ojson",

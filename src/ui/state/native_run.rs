@@ -152,8 +152,9 @@ pub fn answer(
         }
         ReadOnlyQuery::GetDeployment {
             output,
+            label_columns,
             show_labels,
-        } => printers::print_get_deployment(r, *output, *show_labels, now),
+        } => printers::print_get_deployment(r, *output, label_columns, *show_labels, now),
         ReadOnlyQuery::GetPods { .. } => return Err("get pods runs in the shell".into()),
     };
     Ok(output_lines(&printed))

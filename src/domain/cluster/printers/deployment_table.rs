@@ -1,7 +1,7 @@
 //! `kubectl get deployment NAME` as kubectl prints it: the table of `printDeployment`
 //! (`pkg/printers/internalversion/printers.go`: NAME, READY, UP-TO-DATE, AVAILABLE, AGE;
 //! `-o wide` adds CONTAINERS, IMAGES, SELECTOR), `--show-labels` (LABELS,
-//! `labels.FormatLabels`), laid out by cli-runtime's tab writer (`pkg/printers/
+//! `labels.FormatLabels`), `-L` label columns, laid out by cli-runtime's tab writer (`pkg/printers/
 //! tabwriter.go`: minimum width 6, padding 3); `-o name` (`deployment.apps/NAME`).
 
 use chrono::{DateTime, Utc};
@@ -37,6 +37,7 @@ fn format_labels(r: &RolloutView) -> String {
 pub fn print_get_deployment(
     r: &RolloutView,
     output: GetOutput,
+    label_columns: &[String],
     show_labels: bool,
     now: DateTime<Utc>,
 ) -> String {
@@ -73,6 +74,12 @@ pub fn print_get_deployment(
                 .join(","),
         );
         row.push(r.selector.clone());
+    }
+    // `-L`: one column per key, headed by the key's last path segment in upper case
+    // (kubectl's `formatLabelHeaders`), the label's value or nothing.
+    for key in label_columns {
+        header.push(key.rsplit('/').next().unwrap_or(key).to_uppercase());
+        row.push(r.labels.get(key).cloned().unwrap_or_default());
     }
     if show_labels {
         header.push("LABELS".into());
@@ -122,17 +129,17 @@ mod tests {
         let now = DateTime::from_timestamp(1_000 + 125, 0).unwrap();
         let r = view();
         assert_eq!(
-            print_get_deployment(&r, GetOutput::Table, false, now),
+            print_get_deployment(&r, GetOutput::Table, &[], false, now),
             "NAME           READY   UP-TO-DATE   AVAILABLE   AGE\n\
              checkout-api   2/3     3            2           2m5s\n"
         );
         assert_eq!(
-            print_get_deployment(&r, GetOutput::Wide, true, now),
+            print_get_deployment(&r, GetOutput::Wide, &[], true, now),
             "NAME           READY   UP-TO-DATE   AVAILABLE   AGE    CONTAINERS   IMAGES                             SELECTOR           LABELS\n\
              checkout-api   2/3     3            2           2m5s   api          registry.example/checkout-api:v3   app=checkout-api   app=checkout-api\n"
         );
         assert_eq!(
-            print_get_deployment(&r, GetOutput::Name, true, now),
+            print_get_deployment(&r, GetOutput::Name, &[], true, now),
             "deployment.apps/checkout-api\n"
         );
     }

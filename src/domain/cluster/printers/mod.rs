@@ -1,7 +1,7 @@
 //! kubectl's printers for what the console answers natively, byte for byte: the tables
 //! of `kubectl get deployment` (plain, `-o wide`, `--show-labels`), `-o name`, and
 //! `kubectl rollout history`. Forms whose data the live watch does not hold (`-o
-//! json|yaml|jsonpath|custom-columns`, `-L`, `rollout history --revision=N`) are not
+//! json|yaml|jsonpath|custom-columns`, `rollout history --revision=N`) are not
 //! printed here: such lines run through kubectl itself (see `kubectl_line`).
 
 pub mod age;
