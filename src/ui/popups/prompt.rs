@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::centered;
@@ -29,7 +29,7 @@ pub fn render(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
     ])
     .areas(inner);
     frame.render_widget(
-        Paragraph::new(Span::styled(p.hint.clone(), t.style(Role::Muted)))
+        Paragraph::new(Text::styled(p.hint.clone(), t.style(Role::Muted)))
             .wrap(Wrap { trim: true }),
         hint,
     );
