@@ -106,7 +106,9 @@ fn a_runbooks_kubectl_undo_runs_natively_and_the_menu_pauses() {
     );
     // The history line answers from the watch in the output pane.
     t.keys(&["j", "r"]);
-    t.wait_for("5        deploy checkout-api 1.5.0");
+    // kubectl's layout (tabbedString, padding 2): REVISION's column is 10 wide
+    // (tests/native_output_parity.rs compares it with real kubectl).
+    t.wait_for("5         deploy checkout-api 1.5.0");
     // The actions menu: pause, confirmed with y.
     t.keys(&["a"]);
     t.wait_for("Actions on deployment/checkout-api");

@@ -117,6 +117,46 @@ fn set_env_diff_and_y_confirmation() {
     insta::assert_snapshot!(s);
 }
 
+/// Issue 14 point 5: the set-env prompt shows what it takes and the container's current
+/// variables, a secret-sourced one by reference only and a secret-named value masked.
+#[test]
+fn set_env_prompt_lists_the_current_variables() {
+    use crate::domain::cluster::{EnvValue, EnvVarShown, TemplateContainer};
+    let mut app = menu_with_pause_denied();
+    let var = |n: &str, v: EnvValue| EnvVarShown {
+        name: n.into(),
+        value: v,
+    };
+    app.cluster
+        .as_mut()
+        .unwrap()
+        .rollout
+        .as_mut()
+        .unwrap()
+        .containers = vec![TemplateContainer {
+        name: "checkout-api".into(),
+        image: "registry.example/checkout-api:v3".into(),
+        init: false,
+        env: vec![
+            var("FEATURE_NEW_PRICING", EnvValue::Value("true".into())),
+            var("API_KEY", EnvValue::Value("sk-live-123".into())),
+            var(
+                "DB_PASSWORD",
+                EnvValue::Reference("secret checkout-db, key password".into()),
+            ),
+        ],
+    }];
+    update(&mut app, key('e'));
+    typed(&mut app, "FEATURE_NEW_PRICING=false RETRIES=3");
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("FEATURE_NEW_PRICING=true"), "{s}");
+    assert!(s.contains("checkout-api: FEATURE_NEW_PRICING=true"), "{s}");
+    assert!(s.contains("DB_PASSWORD from"), "{s}");
+    assert!(!s.contains("sk-live-123"), "{s}");
+    assert!(s.contains("Enter saves"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
 #[test]
 fn pods_pane_title_shows_the_sort_and_the_filter() {
     use crate::domain::cluster::ClusterEvent;

@@ -400,6 +400,7 @@ pub fn rollout(
             .into(),
             message: String::new(),
         }],
+        ..DeploymentFacts::default()
     };
     let sets: Vec<ReplicaSetFacts> = (1..=3)
         .map(|n| ReplicaSetFacts {

@@ -132,6 +132,7 @@ fn history(revisions: &[(i64, &str, bool)]) -> RolloutView {
             reason: "MinimumReplicasAvailable".into(),
             message: String::new(),
         }],
+        ..DeploymentFacts::default()
     };
     let sets: Vec<ReplicaSetFacts> = revisions
         .iter()

@@ -37,13 +37,14 @@ use serde_json::{Value, json};
 use super::convert::{self, POD_TEMPLATE_HASH};
 use super::guard;
 use super::lease::LeaseGuard;
+use super::set_env;
 use crate::domain::cluster::diff::{deployment_subtree, service_subtree, unified_diff};
 pub use crate::domain::cluster::pipeline::{
     AccessCheck, ActionError, Executed, FollowOutcome, FollowProgress, Planned, Preflight,
 };
 use crate::domain::cluster::rollout::rollback_annotations;
 use crate::domain::cluster::{
-    ClusterAction, EnvChange, RolloutStatus, Target, UndoChoice, choose_undo_revision,
+    ClusterAction, RolloutStatus, Target, UndoChoice, choose_undo_revision,
 };
 
 /// Attempts after a `409 Conflict` before giving up.
@@ -57,7 +58,7 @@ const MANAGER_BACKOUT: &str = "backout";
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
 
 /// Converts kube errors into action errors (the read-only guard's refusal included).
-trait FromKube {
+pub(super) trait FromKube {
     fn api(what: impl Into<String>, e: kube::Error) -> Self;
     fn is_conflict(&self) -> bool;
 }
@@ -202,6 +203,16 @@ impl ActionRunner {
             ClusterAction::DeletePods { .. } => {
                 vec![("list", "", "pods", ""), ("delete", "", "pods", "")]
             }
+            ClusterAction::SetEnv { changes, .. } => {
+                let mut v = vec![
+                    ("get", "apps", "deployments", ""),
+                    ("patch", "apps", "deployments", ""),
+                ];
+                if let Some((resource, _)) = set_env::source_access(changes) {
+                    v.push(("get", "", resource, ""));
+                }
+                v
+            }
             _ => vec![
                 ("get", "apps", "deployments", ""),
                 ("patch", "apps", "deployments", ""),
@@ -218,6 +229,9 @@ impl ActionRunner {
                 ("deployments", _) => Some(self.name().to_string()),
                 ("services", ClusterAction::SwitchSelector { service, .. }) => {
                     Some(service.clone())
+                }
+                ("secrets" | "configmaps", ClusterAction::SetEnv { changes, .. }) => {
+                    set_env::source_access(changes).map(|(_, name)| name)
                 }
                 _ => None,
             };
@@ -545,39 +559,18 @@ impl ActionRunner {
             }
             ClusterAction::SetEnv { container, changes } => {
                 let spec = template.spec.clone().unwrap_or_default();
-                let selected: Vec<_> = spec
-                    .containers
-                    .iter()
-                    .filter(|c| {
-                        container
-                            .as_deref()
-                            .is_none_or(|want| glob_match(want, &c.name))
-                    })
-                    .collect();
-                if selected.is_empty() {
-                    return Err(ActionError::Refused(format!(
-                        "unable to find container named {:?}",
-                        container.as_deref().unwrap_or("*")
-                    )));
-                }
-                let mut patches = Vec::new();
-                for c in selected {
-                    if let Some(p) = env_patch(c, changes) {
-                        patches.push(p);
+                let update =
+                    set_env::resolve(&self.client, &self.target.namespace, changes).await?;
+                match set_env::template_patch(&spec, container.as_deref(), self.name(), &update)
+                    .map_err(ActionError::Refused)?
+                {
+                    None => {
+                        return Ok(Plan::Skip(format!(
+                            "{q}: environment already as requested (no change)"
+                        )));
                     }
+                    Some(patch) => plan(strategic(patch, MANAGER_SET), format!("{q} env updated")),
                 }
-                if patches.is_empty() {
-                    return Ok(Plan::Skip(format!(
-                        "{q}: environment already as requested (no change)"
-                    )));
-                }
-                plan(
-                    strategic(
-                        json!({"spec": {"template": {"spec": {"containers": patches}}}}),
-                        MANAGER_SET,
-                    ),
-                    format!("{q} env updated"),
-                )
             }
             // Handled before the Deployment is read.
             ClusterAction::SwitchSelector { .. } | ClusterAction::DeletePods { .. } => {
@@ -841,63 +834,4 @@ fn transient(e: &ActionError) -> bool {
         ActionError::Api { code, .. } => code.is_none_or(|c| c >= 500 || c == 429),
         _ => false,
     }
-}
-
-fn glob_match(pattern: &str, name: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == name,
-        Some((pre, post)) => {
-            name.len() >= pre.len() + post.len() && name.starts_with(pre) && name.ends_with(post)
-        }
-    }
-}
-
-/// The strategic merge patch of one container's `env`, as kubectl's `set env` computes it
-/// (new variables appended, existing ones replaced in place, `NAME-` removed); `None`
-/// when nothing changes.
-fn env_patch(c: &k8s_openapi::api::core::v1::Container, changes: &[EnvChange]) -> Option<Value> {
-    let old: Vec<Value> = c
-        .env
-        .iter()
-        .flatten()
-        .map(|e| serde_json::to_value(e).unwrap_or_default())
-        .collect();
-    let mut new = old.clone();
-    for ch in changes {
-        match ch {
-            EnvChange::Set { name, value } => {
-                let entry = json!({"name": name, "value": value});
-                match new.iter_mut().find(|e| e["name"] == *name) {
-                    Some(e) => *e = entry,
-                    None => new.push(entry),
-                }
-            }
-            EnvChange::Unset { name } => new.retain(|e| e["name"] != *name),
-        }
-    }
-    if new == old {
-        return None;
-    }
-    let mut items = Vec::new();
-    for e in &new {
-        let before = old.iter().find(|o| o["name"] == e["name"]);
-        if before != Some(e) {
-            let mut e = e.clone();
-            if before.is_some_and(|b| !b["valueFrom"].is_null()) {
-                e["valueFrom"] = Value::Null;
-            }
-            items.push(e);
-        }
-    }
-    for o in &old {
-        if !new.iter().any(|e| e["name"] == o["name"]) {
-            items.push(json!({"$patch": "delete", "name": o["name"]}));
-        }
-    }
-    let order: Vec<Value> = new.iter().map(|e| json!({"name": e["name"]})).collect();
-    Some(json!({
-        "name": c.name,
-        "env": items,
-        "$setElementOrder/env": order,
-    }))
 }

@@ -13,7 +13,10 @@ use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use crate::domain::cluster::pod_row::{ContainerState, ContainerStatus, PodFacts};
-use crate::domain::cluster::{Condition, DeploymentFacts, EventRow, PodRow, ReplicaSetFacts};
+use crate::domain::cluster::{
+    Condition, DeploymentFacts, EnvValue, EnvVarShown, EventRow, PodRow, ReplicaSetFacts,
+    TemplateContainer,
+};
 
 /// The label a Deployment adds to the pods and ReplicaSets of one template.
 pub const POD_TEMPLATE_HASH: &str = "pod-template-hash";
@@ -226,7 +229,100 @@ pub fn deployment_facts(d: &Deployment) -> DeploymentFacts {
                     .collect()
             })
             .unwrap_or_default(),
+        created: d
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .and_then(|t| time(&t.0)),
+        labels: d.metadata.labels.clone().unwrap_or_default(),
+        selector: spec
+            .map(|s| format_label_selector(&s.selector))
+            .unwrap_or_else(|| "<none>".into()),
+        containers: spec
+            .and_then(|s| s.template.spec.as_ref())
+            .map(template_containers)
+            .unwrap_or_default(),
     }
+}
+
+/// kubectl's `metav1.FormatLabelSelector`: requirements sorted by key, `k=v`, `k in
+/// (a,b)`, `k notin (a,b)`, `k`, `!k`; `<none>` when empty.
+pub fn format_label_selector(sel: &LabelSelector) -> String {
+    let mut reqs: Vec<(String, String)> = sel
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), format!("{k}={v}")))
+        .collect();
+    for e in sel.match_expressions.iter().flatten() {
+        let mut values = e.values.clone().unwrap_or_default();
+        values.sort();
+        let k = &e.key;
+        let text = match e.operator.as_str() {
+            "In" => format!("{k} in ({})", values.join(",")),
+            "NotIn" => format!("{k} notin ({})", values.join(",")),
+            "Exists" => k.clone(),
+            "DoesNotExist" => format!("!{k}"),
+            _ => return "<error>".into(),
+        };
+        reqs.push((k.clone(), text));
+    }
+    reqs.sort_by(|a, b| a.0.cmp(&b.0));
+    let l: Vec<String> = reqs.into_iter().map(|(_, t)| t).collect();
+    if l.is_empty() {
+        "<none>".into()
+    } else {
+        l.join(",")
+    }
+}
+
+/// The template's containers then init containers, variables by value or by reference.
+fn template_containers(spec: &k8s_openapi::api::core::v1::PodSpec) -> Vec<TemplateContainer> {
+    let one = |c: &k8s_openapi::api::core::v1::Container, init: bool| TemplateContainer {
+        name: c.name.clone(),
+        image: c.image.clone().unwrap_or_default(),
+        init,
+        env: c
+            .env
+            .iter()
+            .flatten()
+            .map(|e| EnvVarShown {
+                name: e.name.clone(),
+                value: match &e.value_from {
+                    None => EnvValue::Value(e.value.clone().unwrap_or_default()),
+                    Some(f) => EnvValue::Reference(env_ref_string(f)),
+                },
+            })
+            .collect(),
+    };
+    spec.containers
+        .iter()
+        .map(|c| one(c, false))
+        .chain(spec.init_containers.iter().flatten().map(|c| one(c, true)))
+        .collect()
+}
+
+/// kubectl's `GetEnvVarRefString` (`pkg/cmd/set/env/env_resolve.go`).
+fn env_ref_string(from: &k8s_openapi::api::core::v1::EnvVarSource) -> String {
+    if let Some(r) = &from.config_map_key_ref {
+        return format!("configmap {}, key {}", r.name, r.key);
+    }
+    if let Some(r) = &from.secret_key_ref {
+        return format!("secret {}, key {}", r.name, r.key);
+    }
+    if let Some(r) = &from.field_ref {
+        return format!("field path {}", r.field_path);
+    }
+    if let Some(r) = &from.resource_field_ref {
+        let prefix = r
+            .container_name
+            .as_ref()
+            .filter(|n| !n.is_empty())
+            .map(|n| format!("{n}/"))
+            .unwrap_or_default();
+        return format!("resource field {prefix}{}", r.resource);
+    }
+    "invalid valueFrom".into()
 }
 
 /// A ReplicaSet's facts; `deployment_template` decides which one is current.
@@ -317,4 +413,52 @@ pub fn involves(kind: Option<&str>, name: Option<&str>, deployment: &str) -> boo
 /// Annotations as an ordered map.
 pub fn annotations(m: Option<&BTreeMap<String, String>>) -> BTreeMap<String, String> {
     m.cloned().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The set-env prompt's view of a template: values, references as kubectl's
+    /// `GetEnvVarRefString` words them, containers then init containers; and the
+    /// selector as `FormatLabelSelector` prints it.
+    #[test]
+    fn template_containers_and_selector() {
+        let d: Deployment = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "labels": {"app": "web"}},
+            "spec": {
+                "selector": {
+                    "matchLabels": {"app": "web"},
+                    "matchExpressions": [{"key": "tier", "operator": "In", "values": ["b", "a"]}]
+                },
+                "template": {"spec": {
+                    "containers": [{"name": "app", "image": "shop/web:1.2", "env": [
+                        {"name": "FLAG", "value": "on"},
+                        {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "token"}}},
+                        {"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
+                    ]}],
+                    "initContainers": [{"name": "migrate", "image": "shop/migrate:1"}]
+                }}
+            }
+        }))
+        .expect("a Deployment");
+        let f = deployment_facts(&d);
+        assert_eq!(f.selector, "app=web,tier in (a,b)");
+        assert_eq!(f.labels.get("app").map(String::as_str), Some("web"));
+        let names: Vec<(&str, bool)> = f
+            .containers
+            .iter()
+            .map(|c| (c.name.as_str(), c.init))
+            .collect();
+        assert_eq!(names, [("app", false), ("migrate", true)]);
+        let env: Vec<&EnvValue> = f.containers[0].env.iter().map(|e| &e.value).collect();
+        assert_eq!(
+            env,
+            [
+                &EnvValue::Value("on".into()),
+                &EnvValue::Reference("secret creds, key token".into()),
+                &EnvValue::Reference("field path metadata.name".into()),
+            ]
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! `argocd app history|get|rollback|sync|set|wait` lines, parsed with the flags the
 //! `argocd` CLI defines for them (`cmd/argocd/commands/app.go` in argoproj/argo-cd).
 
-use crate::domain::cluster::kubectl_line::words;
+use crate::domain::cluster::shell_words::words;
 
 /// How `argocd app set --sync-policy` changes the automated sync.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,14 +3,47 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::printers::GetOutput;
 use super::target::Target;
 
-/// A change to an environment variable of one container.
+/// A change to the environment variables of the selected containers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EnvChange {
-    Set { name: String, value: String },
-    Unset { name: String },
+    Set {
+        name: String,
+        value: String,
+    },
+    Unset {
+        name: String,
+    },
+    /// `--from=secret/NAME` or `--from=configmap/NAME` (`--keys` picks some): each key of
+    /// the object's `data` becomes a variable referring to it (`secretKeyRef` /
+    /// `configMapKeyRef`), named as kubectl names it (`keyToEnvName`). Only names travel:
+    /// the values stay in the cluster and are never shown or journaled.
+    From {
+        source: EnvSource,
+        #[serde(default)]
+        keys: Vec<String>,
+    },
+}
+
+/// Where `set env --from` takes its keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+pub enum EnvSource {
+    Secret(String),
+    ConfigMap(String),
+}
+
+impl EnvSource {
+    /// `secret/NAME` or `configmap/NAME`, as `--from` takes it.
+    pub fn reference(&self) -> String {
+        match self {
+            EnvSource::Secret(n) => format!("secret/{n}"),
+            EnvSource::ConfigMap(n) => format!("configmap/{n}"),
+        }
+    }
 }
 
 /// A mutating action on the target workload.
@@ -63,7 +96,16 @@ pub enum ReadOnlyQuery {
     GetPods {
         selector: Option<String>,
     },
-    GetDeployment,
+    /// `kubectl get deployment NAME [-o wide|name] [--show-labels]`.
+    GetDeployment {
+        #[serde(default)]
+        output: GetOutput,
+        /// `-L key1,key2`.
+        #[serde(default)]
+        label_columns: Vec<String>,
+        #[serde(default)]
+        show_labels: bool,
+    },
 }
 
 fn quote(s: &str) -> String {
@@ -152,12 +194,21 @@ impl ClusterAction {
                     s.push_str(&format!(" -c {}", quote(c)));
                 }
                 for c in changes {
-                    let arg = match c {
-                        EnvChange::Set { name, value } => format!("{name}={value}"),
-                        EnvChange::Unset { name } => format!("{name}-"),
+                    let args = match c {
+                        EnvChange::Set { name, value } => vec![format!("{name}={value}")],
+                        EnvChange::Unset { name } => vec![format!("{name}-")],
+                        EnvChange::From { source, keys } => {
+                            let mut v = vec![format!("--from={}", source.reference())];
+                            if !keys.is_empty() {
+                                v.push(format!("--keys={}", keys.join(",")));
+                            }
+                            v
+                        }
                     };
-                    s.push(' ');
-                    s.push_str(&quote(&arg));
+                    for arg in args {
+                        s.push(' ');
+                        s.push_str(&quote(&arg));
+                    }
                 }
                 s
             }
@@ -193,7 +244,25 @@ impl ReadOnlyQuery {
                 Some(s) => format!("kubectl get pods{f} -l {}", quote(s)),
                 None => format!("kubectl get pods{f}"),
             },
-            ReadOnlyQuery::GetDeployment => format!("kubectl get {d}{f}"),
+            ReadOnlyQuery::GetDeployment {
+                output,
+                label_columns,
+                show_labels,
+            } => {
+                let mut s = format!("kubectl get {d}{f}");
+                match output {
+                    GetOutput::Table => {}
+                    GetOutput::Wide => s.push_str(" -o wide"),
+                    GetOutput::Name => s.push_str(" -o name"),
+                }
+                if !label_columns.is_empty() {
+                    s.push_str(&format!(" -L {}", quote(&label_columns.join(","))));
+                }
+                if *show_labels {
+                    s.push_str(" --show-labels");
+                }
+                s
+            }
         }
     }
 }

@@ -10,7 +10,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::action::{ClusterAction, EnvChange, ReadOnlyQuery};
+use super::action::{ClusterAction, ReadOnlyQuery};
+use super::env_args;
+use super::kubectl_args::split_args;
+use super::printers::GetOutput;
+use super::shell_words::words;
 use crate::domain::duration;
 
 /// What a line asks for.
@@ -59,186 +63,10 @@ pub enum ParsedLine {
 
 type R<T> = Result<T, String>;
 
-/// Splits a line into words like a POSIX shell, refusing shell operators.
-pub(crate) fn words(line: &str) -> R<Vec<String>> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(x) => cur.push(x),
-                        None => return Err("unterminated single quote".into()),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(x @ ('"' | '\\' | '$' | '`')) => cur.push(x),
-                            Some('\n') => {}
-                            Some(x) => {
-                                cur.push('\\');
-                                cur.push(x);
-                            }
-                            None => return Err("unterminated double quote".into()),
-                        },
-                        Some('$') | Some('`') => {
-                            return Err("shell expansion inside double quotes".into());
-                        }
-                        Some(x) => cur.push(x),
-                        None => return Err("unterminated double quote".into()),
-                    }
-                }
-            }
-            '\\' => match chars.next() {
-                Some('\n') => {}
-                Some(x) => {
-                    in_word = true;
-                    cur.push(x);
-                }
-                None => {}
-            },
-            c if c.is_whitespace() => {
-                if in_word {
-                    out.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            '|' | '&' | ';' | '>' | '<' | '`' | '(' | ')' => {
-                return Err(format!("shell operator {c:?}: run it in a shell"));
-            }
-            '$' => return Err("shell variable or substitution: fill it in first".into()),
-            '#' if !in_word => break,
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_word {
-        out.push(cur);
-    }
-    Ok(out)
-}
-
-/// Flags seen on the line, and positional words, in order.
-#[derive(Default)]
-struct Args {
-    flags: Vec<(String, Option<String>)>,
-    positional: Vec<String>,
-}
-
-/// Flags that take a value as the next word when not written `--flag=value`.
-const VALUED: &[&str] = &[
-    "--context",
-    "-n",
-    "--namespace",
-    "--to-revision",
-    "--timeout",
-    "--revision",
-    "--replicas",
-    "-l",
-    "--selector",
-    "-c",
-    "--containers",
-    "-p",
-    "--patch",
-    "--type",
-    "-o",
-    "--output",
-];
-
-fn split_args(ws: &[String]) -> R<Args> {
-    let mut a = Args::default();
-    let mut i = 0;
-    while i < ws.len() {
-        let w = &ws[i];
-        if w.starts_with('-') && w.len() > 1 && !w.ends_with('-') || w.starts_with("--") {
-            if let Some((k, v)) = w.split_once('=') {
-                a.flags.push((k.to_string(), Some(v.to_string())));
-            } else if VALUED.contains(&w.as_str()) {
-                let v = ws
-                    .get(i + 1)
-                    .ok_or_else(|| format!("flag {w} needs a value"))?;
-                a.flags.push((w.clone(), Some(v.clone())));
-                i += 1;
-            } else if let Some(v) = w
-                .strip_prefix("-n")
-                .filter(|v| !v.is_empty() && !w.starts_with("--"))
-            {
-                a.flags.push(("-n".into(), Some(v.to_string())));
-            } else {
-                a.flags.push((w.clone(), None));
-            }
-        } else {
-            a.positional.push(w.clone());
-        }
-        i += 1;
-    }
-    Ok(a)
-}
-
-impl Args {
-    /// Takes the value of a flag (any of its spellings); later occurrences win, as in
-    /// kubectl.
-    fn take(&mut self, names: &[&str]) -> R<Option<String>> {
-        let mut val = None;
-        let mut err = None;
-        self.flags.retain(|(k, v)| {
-            if names.contains(&k.as_str()) {
-                match v {
-                    Some(v) => val = Some(v.clone()),
-                    None => err = Some(format!("flag {k} needs a value")),
-                }
-                false
-            } else {
-                true
-            }
-        });
-        match err {
-            Some(e) => Err(e),
-            None => Ok(val),
-        }
-    }
-
-    /// Removes a boolean flag; `Some(true)` when given as `--flag` or `--flag=true`.
-    fn take_bool(&mut self, name: &str) -> R<Option<bool>> {
-        let mut val = None;
-        let mut err = None;
-        self.flags.retain(|(k, v)| {
-            if k == name {
-                match v.as_deref() {
-                    None | Some("true") => val = Some(true),
-                    Some("false") => val = Some(false),
-                    Some(o) => err = Some(format!("invalid value {o:?} for {name}")),
-                }
-                false
-            } else {
-                true
-            }
-        });
-        match err {
-            Some(e) => Err(e),
-            None => Ok(val),
-        }
-    }
-
-    fn finish(&self) -> R<()> {
-        match self.flags.first() {
-            Some((k, _)) => Err(format!("flag {k} is not supported natively")),
-            None => Ok(()),
-        }
-    }
-}
+/// Why an output form runs through kubectl itself: the console prints natively only what
+/// it can print byte for byte as kubectl does (`printers`), never a different answer.
+const BY_KUBECTL: &str =
+    "printed by kubectl itself (the console's watch does not hold all it shows)";
 
 fn is_deployment_kind(k: &str) -> bool {
     matches!(
@@ -382,6 +210,14 @@ fn parse(line: &str) -> R<KubectlLine> {
                         .map(|v| parse_int::<i64>("--revision", &v))
                         .transpose()?
                         .filter(|n| *n != 0);
+                    if revision.is_some() {
+                        return Err(format!(
+                            "rollout history --revision prints the revision's whole pod template, {BY_KUBECTL}"
+                        ));
+                    }
+                    if let Some(o) = a.take(&["-o", "--output"])? {
+                        return Err(format!("rollout history -o {o} is {BY_KUBECTL}"));
+                    }
                     Command::Query(ReadOnlyQuery::RolloutHistory { revision })
                 }
                 other => return Err(format!("rollout {other} is not supported natively")),
@@ -422,26 +258,16 @@ fn parse(line: &str) -> R<KubectlLine> {
             )
         }
         ["set", "env", ..] => {
-            let (name, rest) = resource(&pos[2..], is_deployment_kind, "deployment")?;
-            let container = a.take(&["-c", "--containers"])?;
-            if rest.is_empty() {
-                return Err("set env: no NAME=VALUE or NAME-".into());
-            }
-            let mut changes = Vec::new();
-            for w in rest {
-                if let Some((k, v)) = w.split_once('=') {
-                    env_name(k)?;
-                    changes.push(EnvChange::Set {
-                        name: k.into(),
-                        value: v.into(),
-                    });
-                } else if let Some(k) = w.strip_suffix('-') {
-                    env_name(k)?;
-                    changes.push(EnvChange::Unset { name: k.into() });
-                } else {
-                    return Err(format!("{w:?} is not NAME=VALUE or NAME-"));
-                }
-            }
+            let (resources, env) = env_args::split_environment_from_resources(&pos[2..])
+                .ok_or_else(|| {
+                    format!(
+                        "all resources must be specified before environment changes: {}",
+                        pos[2..].join(" ")
+                    )
+                })?;
+            let (name, rest) = resource(&resources, is_deployment_kind, "deployment")?;
+            no_more(rest)?;
+            let env_args::SetEnvArgs { container, changes } = env_args::take_set_env(&mut a, &env)?;
             (
                 Some(name),
                 Command::Action(ClusterAction::SetEnv { container, changes }),
@@ -486,8 +312,31 @@ fn parse(line: &str) -> R<KubectlLine> {
         ["get", ..] => {
             let (name, rest) = resource(&pos[1..], is_deployment_kind, "deployment")?;
             no_more(rest)?;
-            let _ = a.take(&["-o", "--output"])?;
-            (Some(name), Command::Query(ReadOnlyQuery::GetDeployment))
+            let output = match a.take(&["-o", "--output"])?.as_deref() {
+                None => GetOutput::Table,
+                Some("wide") => GetOutput::Wide,
+                Some("name") => GetOutput::Name,
+                Some(o) => return Err(format!("get -o {o} is {BY_KUBECTL}")),
+            };
+            let label_columns: Vec<String> = a
+                .take_all(&["-L", "--label-columns"])?
+                .iter()
+                .flat_map(|l| l.split(','))
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .collect();
+            if output == GetOutput::Name && !label_columns.is_empty() {
+                return Err(format!("get -o name with -L is {BY_KUBECTL}"));
+            }
+            let show_labels = a.take_bool("--show-labels")?.unwrap_or(false);
+            (
+                Some(name),
+                Command::Query(ReadOnlyQuery::GetDeployment {
+                    output,
+                    label_columns,
+                    show_labels,
+                }),
+            )
         }
         [] => return Err("no kubectl command".into()),
         other => {
@@ -507,18 +356,6 @@ fn parse(line: &str) -> R<KubectlLine> {
         deployment,
         command,
     })
-}
-
-fn env_name(k: &str) -> R<()> {
-    let ok = !k.is_empty()
-        && !k.starts_with(|c: char| c.is_ascii_digit())
-        && k.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("{k:?} is not an environment variable name"))
-    }
 }
 
 /// `{"spec":{"selector":{…}}}` and nothing else.
@@ -549,412 +386,5 @@ fn selector_patch(body: &str) -> R<BTreeMap<String, String>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ok(line: &str) -> KubectlLine {
-        match parse_kubectl_line(line) {
-            ParsedLine::Parsed(l) => l,
-            ParsedLine::NotUnderstood(e) => panic!("{line}: {e}"),
-        }
-    }
-
-    fn action(line: &str) -> (Option<String>, Option<String>, ClusterAction) {
-        let l = ok(line);
-        match l.command {
-            Command::Action(a) => (l.namespace, l.deployment, a),
-            Command::Query(q) => panic!("{line}: query {q:?}"),
-        }
-    }
-
-    fn query(line: &str) -> (Option<String>, Option<String>, ReadOnlyQuery) {
-        let l = ok(line);
-        match l.command {
-            Command::Query(q) => (l.namespace, l.deployment, q),
-            Command::Action(a) => panic!("{line}: action {a:?}"),
-        }
-    }
-
-    fn s(x: &str) -> Option<String> {
-        Some(x.to_string())
-    }
-
-    #[test]
-    fn actions_from_real_runbook_lines() {
-        use ClusterAction::*;
-        let cases: Vec<(&str, Option<String>, Option<String>, ClusterAction)> = vec![
-            (
-                "kubectl rollout undo deployment/api -n prod --to-revision=3",
-                s("prod"),
-                s("api"),
-                Undo {
-                    to_revision: Some(3),
-                },
-            ),
-            (
-                "kubectl -n prod rollout undo deploy api",
-                s("prod"),
-                s("api"),
-                Undo { to_revision: None },
-            ),
-            (
-                "$ kubectl rollout undo deployments.apps/checkout-api --namespace=checkout",
-                s("checkout"),
-                s("checkout-api"),
-                Undo { to_revision: None },
-            ),
-            (
-                "kubectl rollout undo deployment checkout-api --to-revision 0 -n checkout",
-                s("checkout"),
-                s("checkout-api"),
-                Undo { to_revision: None },
-            ),
-            (
-                "kubectl --namespace checkout rollout pause deployment/checkout-api",
-                s("checkout"),
-                s("checkout-api"),
-                Pause,
-            ),
-            (
-                "kubectl rollout resume deploy/checkout-api",
-                None,
-                s("checkout-api"),
-                Resume,
-            ),
-            (
-                "kubectl rollout restart deployment/api -nprod",
-                s("prod"),
-                s("api"),
-                Restart,
-            ),
-            (
-                "kubectl scale deployment api --replicas=0",
-                None,
-                s("api"),
-                Scale { replicas: 0 },
-            ),
-            (
-                "kubectl scale --replicas 5 deploy/api -n prod",
-                s("prod"),
-                s("api"),
-                Scale { replicas: 5 },
-            ),
-            (
-                "kubectl set image deployment/api api=repo/api:1.2.3",
-                None,
-                s("api"),
-                SetImage {
-                    container: "api".into(),
-                    image: "repo/api:1.2.3".into(),
-                },
-            ),
-            (
-                "kubectl set image deploy/api '*=registry:5000/api:1.2'",
-                None,
-                s("api"),
-                SetImage {
-                    container: "*".into(),
-                    image: "registry:5000/api:1.2".into(),
-                },
-            ),
-            (
-                "kubectl set env deployment/api FEATURE_X=false",
-                None,
-                s("api"),
-                SetEnv {
-                    container: None,
-                    changes: vec![EnvChange::Set {
-                        name: "FEATURE_X".into(),
-                        value: "false".into(),
-                    }],
-                },
-            ),
-            (
-                "kubectl set env deployment/api -c api FEATURE_X- \"GREETING=hello world\"",
-                None,
-                s("api"),
-                SetEnv {
-                    container: s("api"),
-                    changes: vec![
-                        EnvChange::Unset {
-                            name: "FEATURE_X".into(),
-                        },
-                        EnvChange::Set {
-                            name: "GREETING".into(),
-                            value: "hello world".into(),
-                        },
-                    ],
-                },
-            ),
-            (
-                "kubectl patch service api -p '{\"spec\":{\"selector\":{\"version\":\"blue\"}}}'",
-                None,
-                None,
-                SwitchSelector {
-                    service: "api".into(),
-                    selector: [("version".to_string(), "blue".to_string())].into(),
-                },
-            ),
-            (
-                "kubectl patch svc/api -n prod --type=merge -p '{\"spec\": {\"selector\": {\"app\": \"api\", \"slot\": \"green\"}}}'",
-                s("prod"),
-                None,
-                SwitchSelector {
-                    service: "api".into(),
-                    selector: [
-                        ("app".to_string(), "api".to_string()),
-                        ("slot".to_string(), "green".to_string()),
-                    ]
-                    .into(),
-                },
-            ),
-            (
-                "kubectl delete pods -l app=api",
-                None,
-                None,
-                DeletePods {
-                    selector: "app=api".into(),
-                },
-            ),
-            (
-                "kubectl delete pod --selector 'app=api,version in (2.0)' -n shop",
-                s("shop"),
-                None,
-                DeletePods {
-                    selector: "app=api,version in (2.0)".into(),
-                },
-            ),
-            (
-                "kubectl rollout undo deployment/api -n prod # back to the last good one",
-                s("prod"),
-                s("api"),
-                Undo { to_revision: None },
-            ),
-            (
-                "kubectl rollout undo \\\n  deployment/api -n prod",
-                s("prod"),
-                s("api"),
-                Undo { to_revision: None },
-            ),
-        ];
-        for (line, ns, dep, want) in cases {
-            assert_eq!(action(line), (ns, dep, want), "{line}");
-        }
-        assert_eq!(
-            ok("kubectl --context prod-eu rollout pause deploy/api").context,
-            s("prod-eu")
-        );
-        assert_eq!(
-            ok("kubectl rollout pause deploy/api --context=prod-eu").context,
-            s("prod-eu")
-        );
-    }
-
-    #[test]
-    fn queries() {
-        use ReadOnlyQuery::*;
-        let cases: Vec<(&str, Option<String>, Option<String>, ReadOnlyQuery)> = vec![
-            (
-                "kubectl rollout status deploy/api --timeout=5m",
-                None,
-                s("api"),
-                RolloutStatus {
-                    timeout_secs: Some(300),
-                },
-            ),
-            (
-                "kubectl rollout status deployment/api -n prod --timeout 1m30s",
-                s("prod"),
-                s("api"),
-                RolloutStatus {
-                    timeout_secs: Some(90),
-                },
-            ),
-            (
-                "kubectl rollout status deployment api",
-                None,
-                s("api"),
-                RolloutStatus { timeout_secs: None },
-            ),
-            (
-                "kubectl rollout history deployment api",
-                None,
-                s("api"),
-                RolloutHistory { revision: None },
-            ),
-            (
-                "kubectl rollout history deployment/api --revision=2",
-                None,
-                s("api"),
-                RolloutHistory { revision: Some(2) },
-            ),
-            (
-                "kubectl get pods -l app=api -n prod",
-                s("prod"),
-                None,
-                GetPods {
-                    selector: s("app=api"),
-                },
-            ),
-            (
-                "kubectl get po -o wide",
-                None,
-                None,
-                GetPods { selector: None },
-            ),
-            (
-                "kubectl get deploy api -n prod",
-                s("prod"),
-                s("api"),
-                GetDeployment,
-            ),
-            (
-                "kubectl get deployment/api -o yaml",
-                None,
-                s("api"),
-                GetDeployment,
-            ),
-        ];
-        for (line, ns, dep, want) in cases {
-            assert_eq!(query(line), (ns, dep, want), "{line}");
-        }
-    }
-
-    #[test]
-    fn not_understood_with_a_reason() {
-        let cases = [
-            ("kubectl get pods -n prod | grep api", "shell operator '|'"),
-            (
-                "kubectl rollout undo deploy/api && kubectl rollout status deploy/api",
-                "shell operator '&'",
-            ),
-            (
-                "kubectl rollout undo deploy/api; echo done",
-                "shell operator ';'",
-            ),
-            ("kubectl get pods > pods.txt", "shell operator '>'"),
-            ("kubectl rollout undo deployment/$SERVICE", "shell variable"),
-            (
-                "kubectl rollout undo deployment/<service-name>",
-                "shell operator '<'",
-            ),
-            (
-                "kubectl rollout undo 'deployment/<service-name>'",
-                "placeholder",
-            ),
-            (
-                "kubectl rollout undo statefulset/db",
-                "statefulset is not a deployment",
-            ),
-            (
-                "kubectl rollout undo deploy/api deploy/web",
-                "unexpected argument",
-            ),
-            (
-                "kubectl rollout undo deploy/api --dry-run=server",
-                "flag --dry-run is not supported natively",
-            ),
-            (
-                "kubectl rollout undo deploy/api --to-revision=two",
-                "invalid value \"two\" for --to-revision",
-            ),
-            ("kubectl scale deployment api", "scale needs --replicas"),
-            (
-                "kubectl scale deployment api --replicas=-1",
-                "must not be negative",
-            ),
-            (
-                "kubectl apply -f deploy.yaml",
-                "kubectl apply deploy.yaml is not supported",
-            ),
-            (
-                "kubectl --kubeconfig other.yaml rollout undo deploy/api",
-                "another kubeconfig",
-            ),
-            (
-                "kubectl patch service api -p '{\"spec\":{\"ports\":[]}}'",
-                "only a patch of spec.selector",
-            ),
-            (
-                "kubectl patch service api --type=json -p '[]'",
-                "not a selector switch",
-            ),
-            (
-                "kubectl patch deployment api -p '{}'",
-                "deployment is not a service",
-            ),
-            ("kubectl delete pods web-1", "by name"),
-            ("kubectl delete pods", "needs a label selector"),
-            (
-                "kubectl set image deployment/api api=a:1 sidecar=b:2",
-                "exactly one",
-            ),
-            (
-                "kubectl set env deployment/api 1BAD=x",
-                "not an environment variable name",
-            ),
-            (
-                "kubectl rollout status deploy/api --timeout=5",
-                "missing unit",
-            ),
-            (
-                "kubectl rollout status deploy/api --watch=false",
-                "--watch=false",
-            ),
-            (
-                "kubectl rollout undo 'deploy/api",
-                "unterminated single quote",
-            ),
-            ("helm rollback api 3", "helm is not kubectl"),
-            ("", "empty line"),
-        ];
-        for (line, want) in cases {
-            match parse_kubectl_line(line) {
-                ParsedLine::NotUnderstood(e) => assert!(e.contains(want), "{line}: {e}"),
-                ParsedLine::Parsed(p) => panic!("{line} parsed: {p:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn lines_fill_in_the_runbook_target() {
-        let default = crate::domain::cluster::Target {
-            context: Some("prod-eu".into()),
-            namespace: "checkout".into(),
-            deployment: "checkout-api".into(),
-        };
-        let t = ok("kubectl rollout undo deploy/api -n shop").target(&default);
-        assert_eq!(
-            (
-                t.context.as_deref(),
-                t.namespace.as_str(),
-                t.deployment.as_str()
-            ),
-            (Some("prod-eu"), "shop", "api")
-        );
-        let t = ok("kubectl delete pods -l app=api --context staging").target(&default);
-        assert_eq!(
-            (
-                t.context.as_deref(),
-                t.namespace.as_str(),
-                t.deployment.as_str()
-            ),
-            (Some("staging"), "checkout", "checkout-api")
-        );
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration_secs("5m"), Ok(300));
-        assert_eq!(parse_duration_secs("1h30m"), Ok(5400));
-        assert_eq!(parse_duration_secs("1.5s"), Ok(2));
-        assert_eq!(parse_duration_secs("250ms"), Ok(1));
-        assert_eq!(parse_duration_secs("0"), Ok(0));
-        assert!(parse_duration_secs("5x").is_err());
-        // Issue 15: no overflow; an absurd timeout waits a year and a day.
-        assert_eq!(
-            parse_duration_secs("3000000000000h"),
-            Ok(duration::MAX.as_secs())
-        );
-    }
-}
+#[path = "kubectl_line_tests.rs"]
+mod tests;

@@ -6,18 +6,23 @@
 pub mod action;
 pub mod change_of;
 pub mod diff;
+pub mod env_args;
 pub mod events;
+pub mod kubectl_args;
 pub mod kubectl_line;
 pub mod message;
 pub mod pipeline;
 pub mod pod_changes;
 pub mod pod_row;
 pub mod pod_table;
+pub mod printers;
 pub mod rollout;
 pub mod rollout_follow;
+pub mod shell_words;
 pub mod target;
+pub mod template_container;
 
-pub use action::{ClusterAction, EnvChange, ReadOnlyQuery};
+pub use action::{ClusterAction, EnvChange, EnvSource, ReadOnlyQuery};
 pub use diff::{Diff, unified_diff};
 pub use events::{EventRow, summarize_events};
 pub use kubectl_line::{Command, KubectlLine, ParsedLine, parse_kubectl_line};
@@ -34,3 +39,4 @@ pub use rollout::{
 };
 pub use rollout_follow::RolloutFollow;
 pub use target::Target;
+pub use template_container::{EnvValue, EnvVarShown, TemplateContainer};

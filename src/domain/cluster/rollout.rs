@@ -6,6 +6,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::template_container::TemplateContainer;
+
 /// A Deployment condition (`Available`, `Progressing`, `ReplicaFailure`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Condition {
@@ -30,6 +32,18 @@ pub struct DeploymentFacts {
     pub unavailable: i32,
     pub paused: bool,
     pub conditions: Vec<Condition>,
+    /// `metadata.creationTimestamp` (kubectl's AGE).
+    #[serde(default)]
+    pub created: Option<DateTime<Utc>>,
+    /// `metadata.labels` (`--show-labels`, `-L`).
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// `spec.selector` as kubectl prints it (`app=web,tier in (a,b)`).
+    #[serde(default)]
+    pub selector: String,
+    /// The pod template's containers, then its init containers.
+    #[serde(default)]
+    pub containers: Vec<TemplateContainer>,
 }
 
 /// What the rollout rules need from one ReplicaSet controlled by the Deployment.
@@ -106,6 +120,14 @@ pub struct RolloutView {
     pub conditions: Vec<Condition>,
     pub paused: bool,
     pub status: RolloutStatus,
+    #[serde(default)]
+    pub created: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub selector: String,
+    #[serde(default)]
+    pub containers: Vec<TemplateContainer>,
 }
 
 impl RolloutView {
@@ -125,6 +147,10 @@ impl RolloutView {
             conditions: d.conditions.clone(),
             paused: d.paused,
             status: rollout_status(d),
+            created: d.created,
+            labels: d.labels.clone(),
+            selector: d.selector.clone(),
+            containers: d.containers.clone(),
         }
     }
 

@@ -141,6 +141,10 @@ mod tests {
             status: RolloutStatus::Complete {
                 message: String::new(),
             },
+            created: None,
+            labels: Default::default(),
+            selector: String::new(),
+            containers: Vec::new(),
         }
     }
 

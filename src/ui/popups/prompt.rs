@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::centered;
@@ -16,19 +16,20 @@ use ratatui::crossterm::event::KeyEvent;
 pub fn render(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let width = 80.min(area.width.saturating_sub(4));
-    let rect = centered(area, width, 9);
+    let hint_height = hint_height(&p.hint, width.saturating_sub(2));
+    let rect = centered(area, width, 7 + hint_height);
     frame.render_widget(Clear, rect);
     let block = super::popup_block(app, &p.title, Role::Focus);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let [hint, input, status] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(hint_height),
         Constraint::Length(3),
         Constraint::Min(1),
     ])
     .areas(inner);
     frame.render_widget(
-        Paragraph::new(Span::styled(p.hint.clone(), t.style(Role::Muted)))
+        Paragraph::new(Text::styled(p.hint.clone(), t.style(Role::Muted)))
             .wrap(Wrap { trim: true }),
         hint,
     );
@@ -49,6 +50,20 @@ pub fn render(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
         )),
     };
     frame.render_widget(Paragraph::new(line), status);
+}
+
+/// Two lines for a one-paragraph hint (as always); a hint of several lines (the set-env
+/// prompt's current variables) gets the lines it wraps to, up to 12.
+fn hint_height(hint: &str, width: u16) -> u16 {
+    if !hint.contains('\n') {
+        return 2;
+    }
+    let w = usize::from(width.max(1));
+    let lines: usize = hint
+        .lines()
+        .map(|l| l.chars().count().div_ceil(w).max(1))
+        .sum();
+    u16::try_from(lines.clamp(2, 12)).unwrap_or(12)
 }
 
 /// Enter submits, Esc cancels; other keys edit the single line.

@@ -8,6 +8,7 @@
 
 use std::collections::VecDeque;
 
+use crate::domain::cluster::printers;
 use crate::domain::cluster::{
     Command, ParsedLine, ReadOnlyQuery, RolloutView, Target, parse_kubectl_line,
 };
@@ -127,70 +128,43 @@ pub fn plan_block(script: &str, target: &Target) -> BlockPlan {
     }
 }
 
-/// A read-only query answered from the live watch, as kubectl prints it; `Err` when
-/// the watch has nothing to answer with.
+/// A read-only query answered from the live watch, as kubectl prints it (byte for byte:
+/// `domain::cluster::printers`); `Err` when the watch has nothing to answer with. The
+/// lines are kubectl's output split at its newlines.
 pub fn answer(
     q: &ReadOnlyQuery,
     rollout: Option<&RolloutView>,
     deployment: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<String>, String> {
     let Some(r) = rollout else {
         return Err(format!(
             "Error from server (NotFound): deployments.apps \"{deployment}\" not found (or not seen yet)"
         ));
     };
-    Ok(match q {
+    let printed = match q {
         // In a native run this line waits (`ui::update::native_runs::check_rollout_wait`);
         // asked once, it answers with where the rollout is now.
-        ReadOnlyQuery::RolloutStatus { .. } => vec![r.status.message().to_string()],
-        ReadOnlyQuery::RolloutHistory { revision } => history(r, *revision)?,
-        ReadOnlyQuery::GetDeployment => vec![
-            format!(
-                "{:<32} {:<7} {:<10} {:<9}",
-                "NAME", "READY", "UP-TO-DATE", "AVAILABLE"
-            ),
-            format!(
-                "{:<32} {:<7} {:<10} {:<9}",
-                r.deployment,
-                format!("{}/{}", r.ready, r.desired),
-                r.updated,
-                r.available
-            ),
-        ],
+        ReadOnlyQuery::RolloutStatus { .. } => format!("{}\n", r.status.message()),
+        ReadOnlyQuery::RolloutHistory { revision: None } => printers::print_rollout_history(r),
+        ReadOnlyQuery::RolloutHistory { revision: Some(_) } => {
+            return Err("rollout history --revision runs through kubectl".into());
+        }
+        ReadOnlyQuery::GetDeployment {
+            output,
+            label_columns,
+            show_labels,
+        } => printers::print_get_deployment(r, *output, label_columns, *show_labels, now),
         ReadOnlyQuery::GetPods { .. } => return Err("get pods runs in the shell".into()),
-    })
+    };
+    Ok(output_lines(&printed))
 }
 
-fn history(r: &RolloutView, revision: Option<i64>) -> Result<Vec<String>, String> {
-    let mut out = vec![format!("deployment.apps/{}", r.deployment)];
-    match revision {
-        None => {
-            out.push(format!("{:<9}{}", "REVISION", "CHANGE-CAUSE"));
-            for rev in &r.revisions {
-                out.push(format!(
-                    "{:<9}{}",
-                    rev.number,
-                    rev.change_cause.as_deref().unwrap_or("<none>")
-                ));
-            }
-        }
-        Some(n) => {
-            let rev = r
-                .revisions
-                .iter()
-                .find(|x| x.number == n)
-                .ok_or_else(|| format!("error: unable to find the specified revision {n}"))?;
-            out[0] = format!("deployment.apps/{} with revision #{n}", r.deployment);
-            out.push(format!("ReplicaSet:  {}", rev.replica_set));
-            if let Some(cc) = &rev.change_cause {
-                out.push(format!("Change-cause: {cc}"));
-            }
-            for image in &rev.images {
-                out.push(format!("Image:       {image}"));
-            }
-        }
-    }
-    Ok(out)
+/// kubectl's output as the output pane's lines: split at each `\n` (the last one ends
+/// the last line; an empty line kubectl prints stays an empty line).
+pub fn output_lines(printed: &str) -> Vec<String> {
+    let body = printed.strip_suffix('\n').unwrap_or(printed);
+    body.split('\n').map(str::to_string).collect()
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use ratatui_textarea::TextArea;
 
-use crate::domain::cluster::{ClusterAction, EnvChange, SortKey};
+use crate::domain::cluster::env_args::parse_set_env_prompt;
+use crate::domain::cluster::template_container::current_env_lines;
+use crate::domain::cluster::{ClusterAction, SortKey};
 use crate::ui::action::Action;
 use crate::ui::effect::Effect;
 use crate::ui::state::action_menu::{Access, ActionKind, ActionMenu, MenuEntry};
@@ -151,6 +153,33 @@ fn choose(app: &mut App, kind: ActionKind) -> Vec<Effect> {
     cluster::start(app, action, "actions menu").unwrap_or_default()
 }
 
+/// The set-env prompt's hint: what it takes, as `kubectl set env` takes it, then the
+/// containers' current variables (secret-sourced ones by reference only).
+fn set_env_hint(c: &crate::ui::state::cluster::LiveCluster) -> String {
+    let mut hint = String::from(
+        "As kubectl set env takes them: NAME=value (several; A=\"x y\" 'B=a=b'), NAME- removes, -c CONTAINER, --from=secret/NAME or configmap/NAME.",
+    );
+    let lines = c
+        .rollout
+        .as_ref()
+        .map(|r| current_env_lines(&r.containers, None))
+        .unwrap_or_default();
+    for l in lines.iter().take(MAX_ENV_LINES) {
+        hint.push('\n');
+        hint.push_str(l);
+    }
+    if lines.len() > MAX_ENV_LINES {
+        hint.push_str(&format!(
+            "\n… {} more containers",
+            lines.len() - MAX_ENV_LINES
+        ));
+    }
+    hint
+}
+
+/// Containers listed under the set-env prompt at most.
+const MAX_ENV_LINES: usize = 4;
+
 /// The current revision's first image and ReplicaSet hash, for prompts' defaults.
 fn current_image_and_hash(app: &App) -> (Option<String>, Option<String>) {
     let Some(c) = app.cluster.as_ref() else {
@@ -194,10 +223,9 @@ fn open_param_prompt(app: &mut App, kind: ActionKind) {
         ),
         ActionKind::SetEnv => (
             format!("Set env of deployment/{d}"),
-            "NAME=value sets a variable (a feature flag: FEATURE_X=false); NAME- removes it."
-                .into(),
+            set_env_hint(c),
             None,
-            "FEATURE_X=false".to_string(),
+            "FEATURE_X=false FEATURE_Y=true".to_string(),
         ),
         ActionKind::SwitchSelector => (
             format!(
@@ -260,31 +288,13 @@ pub fn parse_param(
             Ok(ClusterAction::SetImage { container, image })
         }
         ActionKind::SetEnv => {
-            let valid = |n: &str| {
-                !n.is_empty()
-                    && !n.starts_with(|c: char| c.is_ascii_digit())
-                    && n.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
-            };
-            let change = if let Some((name, v)) = value.split_once('=') {
-                valid(name).then(|| EnvChange::Set {
-                    name: name.to_string(),
-                    value: v.to_string(),
-                })
-            } else {
-                value
-                    .strip_suffix('-')
-                    .filter(|n| valid(n))
-                    .map(|n| EnvChange::Unset {
-                        name: n.to_string(),
-                    })
-            };
-            change
-                .map(|c| ClusterAction::SetEnv {
-                    container: None,
-                    changes: vec![c],
-                })
-                .ok_or_else(|| "Write NAME=value to set, NAME- to remove.".into())
+            let args = parse_set_env_prompt(value).map_err(|e| {
+                format!("{e}. Write NAME=value (several, quoted as in a shell), NAME- to remove, -c CONTAINER, --from=secret/NAME.")
+            })?;
+            Ok(ClusterAction::SetEnv {
+                container: args.container,
+                changes: args.changes,
+            })
         }
         ActionKind::SwitchSelector => {
             let service = service.ok_or("the runbook names no target.service")?;

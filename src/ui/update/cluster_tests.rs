@@ -362,6 +362,113 @@ fn set_env_turns_a_feature_flag_off_with_y() {
     assert_eq!(update(&mut app, key('y')), vec![Effect::ClusterLock { op }]);
 }
 
+/// Issue 14 point 5: `A=false B=false C=false D=false` typed in the prompt is four
+/// variables in one action (it used to be one variable `A` with the value `false B=false
+/// C=false D=false`), quoted as a shell user quotes them, as kubectl's
+/// `pkg/cmd/set/env/env_parse.go` reads them.
+#[test]
+fn set_env_sets_four_pairs_in_one_action() {
+    let mut app = rollout_focused(false);
+    menu_all_allowed(&mut app);
+    update(&mut app, key('e'));
+    typed(&mut app, "A=false B=false C=\"x y\" 'D=a=b'");
+    let fx = update(&mut app, code(KeyCode::Enter));
+    let set = |n: &str, v: &str| EnvChange::Set {
+        name: n.into(),
+        value: v.into(),
+    };
+    let want = ClusterAction::SetEnv {
+        container: None,
+        changes: vec![
+            set("A", "false"),
+            set("B", "false"),
+            set("C", "x y"),
+            set("D", "a=b"),
+        ],
+    };
+    let op = through_plan(&mut app, fx, want.clone());
+    let shown = app
+        .cluster
+        .as_ref()
+        .unwrap()
+        .op
+        .as_ref()
+        .unwrap()
+        .kubectl
+        .clone();
+    assert!(
+        shown.ends_with("A=false B=false 'C=x y' D=a=b"),
+        "the kubectl equivalent quotes as a shell does: {shown}"
+    );
+    assert_eq!(update(&mut app, key('y')), vec![Effect::ClusterLock { op }]);
+}
+
+#[test]
+fn the_set_env_prompt_lists_the_current_variables_secrets_by_reference() {
+    use crate::domain::cluster::{EnvValue, EnvVarShown, TemplateContainer};
+    let mut app = rollout_focused(false);
+    let var = |n: &str, v: EnvValue| EnvVarShown {
+        name: n.into(),
+        value: v,
+    };
+    app.cluster
+        .as_mut()
+        .unwrap()
+        .rollout
+        .as_mut()
+        .unwrap()
+        .containers = vec![TemplateContainer {
+        name: "api".into(),
+        image: "registry.example/checkout-api:v3".into(),
+        init: false,
+        env: vec![
+            var("FEATURE_NEW_PRICING", EnvValue::Value("true".into())),
+            var("API_KEY", EnvValue::Value("sk-live-123".into())),
+            var(
+                "DB_PASSWORD",
+                EnvValue::Reference("secret checkout-db, key password".into()),
+            ),
+        ],
+    }];
+    menu_all_allowed(&mut app);
+    update(&mut app, key('e'));
+    let Some(Layer::Prompt(p)) = app.layers.last() else {
+        panic!("the set-env prompt");
+    };
+    assert!(
+        p.hint.ends_with(
+            "\napi: FEATURE_NEW_PRICING=true · API_KEY=‹redacted› · DB_PASSWORD from secret checkout-db, key password"
+        ),
+        "{}",
+        p.hint
+    );
+    assert!(!p.hint.contains("sk-live-123"));
+    // `-c` and `--from` go through the same parser as a runbook line.
+    typed(
+        &mut app,
+        "-c api --from=secret/checkout-db FEATURE_NEW_PRICING-",
+    );
+    let fx = update(&mut app, code(KeyCode::Enter));
+    let [Effect::ClusterPreflight { action, .. }] = fx.as_slice() else {
+        panic!("{fx:?}");
+    };
+    assert_eq!(
+        action,
+        &ClusterAction::SetEnv {
+            container: Some("api".into()),
+            changes: vec![
+                EnvChange::Unset {
+                    name: "FEATURE_NEW_PRICING".into()
+                },
+                EnvChange::From {
+                    source: crate::domain::cluster::EnvSource::Secret("checkout-db".into()),
+                    keys: vec![],
+                },
+            ],
+        }
+    );
+}
+
 #[test]
 fn the_selector_switch_acts_on_the_runbooks_service_and_needs_the_typed_name() {
     let mut app = rollout_focused(false);
@@ -601,8 +708,11 @@ fn read_only_lines_answer_from_the_watch_in_the_output_pane() {
         })
     ));
     let out: Vec<&str> = app.output.lines.iter().map(|l| l.text.as_str()).collect();
-    assert!(out.contains(&"REVISION CHANGE-CAUSE"), "{out:?}");
-    assert!(out.contains(&"3        deploy v3"), "{out:?}");
+    // kubectl's bytes (issue 14 point 4): `tabbedString`'s padding of 2, after the name
+    // printer's `deployment.apps/NAME ` line (tests/native_output_parity.rs).
+    assert!(out.contains(&"deployment.apps/checkout-api "), "{out:?}");
+    assert!(out.contains(&"REVISION  CHANGE-CAUSE"), "{out:?}");
+    assert!(out.contains(&"3         deploy v3"), "{out:?}");
     assert!(
         out.iter().any(|l| l.contains("successfully rolled out")),
         "{out:?}"
@@ -963,7 +1073,7 @@ fn rollout_status_waits_for_the_rollout_like_kubectl_then_the_block_goes_on() {
         "{out:?}"
     );
     assert!(
-        out.contains(&"REVISION CHANGE-CAUSE".to_string()),
+        out.contains(&"REVISION  CHANGE-CAUSE".to_string()),
         "{out:?}"
     );
     assert_eq!(only_finished(&written), Some(Some(0)), "{written:?}");

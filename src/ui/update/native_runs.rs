@@ -201,7 +201,7 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
             Some(Command::Query(q)) => {
                 app.output.push(Stream::Stdout, format!("$ {text}"));
                 let c = app.cluster.as_ref().expect("checked");
-                match native_run::answer(&q, c.rollout.as_ref(), &c.deployment) {
+                match native_run::answer(&q, c.rollout.as_ref(), &c.deployment, app.now) {
                     Ok(out) => out
                         .into_iter()
                         .for_each(|l| app.output.push(Stream::Stdout, l)),
