@@ -7,6 +7,7 @@
 //!
 //! The format is described in `docs/runbook-format.md`.
 
+mod block_lines;
 mod change_badge;
 mod checks;
 mod commands;
@@ -30,6 +31,7 @@ mod time_budget;
 mod verification;
 mod verify_checks;
 
+pub use block_lines::{Follow, block_lines, follow_of};
 pub use diagnostic::{Diagnostic, Level};
 pub use load::{LoadError, load, load_bytes, parse};
 pub use model::*;
