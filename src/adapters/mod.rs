@@ -14,5 +14,6 @@ pub mod secret;
 pub mod secret_file;
 pub mod session_store;
 pub mod shell;
+pub mod shell_session;
 pub mod sim_metrics;
 pub mod verify;
