@@ -53,6 +53,12 @@ pub enum Action {
     ShowMessages,
     NextMessageKind,
     RetryMessage,
+    /// A block's line failed: run that line again.
+    RetryLine,
+    /// A block's line failed: go on with the next line.
+    ContinueLine,
+    /// A block's line failed: stop the block there.
+    StopLines,
 }
 
 impl Action {
@@ -107,6 +113,9 @@ impl Action {
             Action::ShowMessages => "list messages and their delivery per sink",
             Action::NextMessageKind => "message editor: next kind (redrafts the text)",
             Action::RetryMessage => "resend the selected failed message",
+            Action::RetryLine => "failed line: run it again (in the same shell)",
+            Action::ContinueLine => "failed line: go on with the next line (journaled)",
+            Action::StopLines => "failed line: stop the block there",
         }
     }
 
@@ -153,6 +162,9 @@ impl Action {
             Action::ShowMessages => "messages",
             Action::NextMessageKind => "kind",
             Action::RetryMessage => "retry",
+            Action::RetryLine => "retry line",
+            Action::ContinueLine => "continue",
+            Action::StopLines => "stop",
         }
     }
 }

@@ -24,16 +24,19 @@ pub enum Mode {
     Help,
     /// The cluster actions menu.
     Actions,
+    /// A block's line failed: retry, continue or stop.
+    LineFailed,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Normal,
         Mode::Actions,
         Mode::Confirm,
         Mode::Input,
         Mode::Note,
         Mode::Help,
+        Mode::LineFailed,
     ];
 
     pub fn title(self) -> &'static str {
@@ -44,6 +47,7 @@ impl Mode {
             Mode::Note => "Note editor",
             Mode::Help => "Help and the messages list",
             Mode::Actions => "Cluster actions menu",
+            Mode::LineFailed => "A failed line",
         }
     }
 }
@@ -233,7 +237,7 @@ impl Keymap {
                     Some(m) => m,
                     None => {
                         warnings.push(format!(
-                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, confirm, input, note, help)"
+                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, line_failed, confirm, input, note, help)"
                         ));
                         continue;
                     }
@@ -365,7 +369,7 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
-                "keymap: unknown mode [nonsense] (modes: normal, actions, confirm, input, note, help)"
+                "keymap: unknown mode [nonsense] (modes: normal, actions, line_failed, confirm, input, note, help)"
                     .to_string(),
                 "keymap: unknown action `bogus` in [normal]".to_string(),
                 "keymap: [normal] toggle: unknown key `hyper-x`".to_string(),

@@ -22,6 +22,20 @@ pub fn block_lines(script: &str) -> Vec<String> {
         .collect()
 }
 
+/// How a line of a block is named in the step, the output and the journal: `line 2/3`.
+pub fn line_label(index: usize, total: usize) -> String {
+    format!("line {}/{total}", index + 1)
+}
+
+/// The line a journaled command names (`line 2/3: kubectl …` → `(2, 3)`, 1-based).
+pub fn line_of(command: &str) -> Option<(usize, usize)> {
+    let rest = command.strip_prefix("line ")?;
+    let (label, _) = rest.split_once(':')?;
+    let (n, total) = label.split_once('/')?;
+    let total = total.split_whitespace().next()?;
+    Some((n.parse().ok()?, total.parse().ok()?))
+}
+
 /// A line that runs until it is stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Follow {

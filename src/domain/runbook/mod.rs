@@ -31,7 +31,7 @@ mod time_budget;
 mod verification;
 mod verify_checks;
 
-pub use block_lines::{Follow, block_lines, follow_of};
+pub use block_lines::{Follow, block_lines, follow_of, line_label, line_of};
 pub use diagnostic::{Diagnostic, Level};
 pub use load::{LoadError, load, load_bytes, parse};
 pub use model::*;

@@ -115,6 +115,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Mode::Note => &[Action::Submit, Action::Cancel],
         Mode::Help => &[Action::Down, Action::Cancel],
         Mode::Actions => &[Action::Down, Action::Cancel],
+        Mode::LineFailed => &[Action::RetryLine, Action::ContinueLine, Action::StopLines],
     };
     let mut spans = vec![Span::styled(" ", bar)];
     for a in ack.iter().chain(actions) {

@@ -79,7 +79,7 @@ pub fn on_action(app: &mut App, action: Option<Action>) -> Handled {
         Some(Action::Confirm) => Handled::Request(LayerRequest::Confirmed),
         Some(Action::Cancel) => {
             app.flash(FlashLevel::Info, "Cancelled: nothing was run.");
-            Handled::Close
+            Handled::Request(LayerRequest::Declined)
         }
         _ => Handled::Ignored,
     }

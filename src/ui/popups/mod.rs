@@ -8,6 +8,7 @@ pub mod compose;
 pub mod confirm;
 pub mod drill_intro;
 pub mod help;
+pub mod line_failed;
 pub mod messages;
 pub mod next_moves;
 pub mod note;
@@ -84,6 +85,10 @@ pub enum LayerRequest {
     },
     /// Any key on a drill's intro: close it and start the scenario.
     StartDrill,
+    /// A key on a failed line's question (retry, continue, stop).
+    FailedLine(Option<Action>),
+    /// `n` on the confirm layer: close it; a declined command is journaled as such.
+    Declined,
 }
 
 /// Enter (or Ctrl-M / Ctrl-J): single-line editors do not take it as text.

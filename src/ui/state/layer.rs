@@ -112,6 +112,11 @@ pub enum Layer {
     NextMoves {
         check: usize,
     },
+    /// A line of a block failed: retry it, continue with the next, or stop
+    /// (`state::block_run` holds which line and how it ended).
+    LineFailed {
+        step: StepId,
+    },
     /// `backout drill`'s intro: what is about to happen and which keys matter. Any key
     /// closes it.
     DrillIntro(Box<super::drill::DrillIntro>),
@@ -132,6 +137,7 @@ impl Layer {
             Layer::Messages { .. } => Mode::Help,
             Layer::NextMoves { .. } => Mode::Confirm,
             Layer::DrillIntro(_) => Mode::Confirm,
+            Layer::LineFailed { .. } => Mode::LineFailed,
         }
     }
 }

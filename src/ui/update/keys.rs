@@ -11,7 +11,7 @@ use crate::ui::popups::{Handled, LayerRequest, stack};
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane};
 
 use super::{
-    cluster, cluster_menu, drill, messages, metrics, native_runs, runs, session, steps,
+    block_runs, cluster, cluster_menu, drill, messages, metrics, native_runs, runs, session, steps,
     verification,
 };
 
@@ -63,6 +63,11 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
         LayerRequest::CancelClusterConfirm => cluster::cancel_confirm(app),
         LayerRequest::Menu(action) => cluster_menu::on_menu(app, action),
         LayerRequest::NextMove { check, action } => verification::next_move(app, check, action),
+        LayerRequest::FailedLine(action) => block_runs::on_failed_line_key(app, action),
+        LayerRequest::Declined => match app.layers.pop() {
+            Some(Layer::Confirm(c)) => runs::declined(app, c.intent),
+            _ => Vec::new(),
+        },
         LayerRequest::StartDrill => {
             app.layers.pop();
             vec![Effect::StartDrill]
@@ -128,7 +133,10 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         {
             verification::request_start(app)
         }
-        Action::Run => runs::request_run(app),
+        Action::Run => match block_runs::stop_follow(app) {
+            Some(fx) => fx,
+            None => runs::request_run(app),
+        },
         Action::Verify => verification::request_start(app),
         Action::CutShort => verification::request_cut_short(app),
         Action::Skip => steps::request_skip(app),
@@ -221,7 +229,10 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::RetryMessage
         | Action::UndoFurther
         | Action::Escalate
-        | Action::KeepWatching => Vec::new(),
+        | Action::KeepWatching
+        | Action::RetryLine
+        | Action::ContinueLine
+        | Action::StopLines => Vec::new(),
     }
 }
 
