@@ -1248,9 +1248,13 @@ fn declining_a_native_lines_confirmation_is_declined_not_a_failed_run() {
         "{written:?}"
     );
     assert!(
-        !written
-            .iter()
-            .any(|e| matches!(e, Entry::CommandFinished { exit_code: Some(1), .. })),
+        !written.iter().any(|e| matches!(
+            e,
+            Entry::CommandFinished {
+                exit_code: Some(1),
+                ..
+            }
+        )),
         "never 'exited 1'"
     );
     assert!(app.cluster.as_ref().is_some_and(|c| c.native.is_none()));

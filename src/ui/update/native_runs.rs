@@ -391,8 +391,10 @@ pub(super) fn shell_line_exited(
 /// cancelled end), never as a failure. `None` when no native run is going.
 pub(super) fn declined(app: &mut App, kubectl: &str) -> Option<Vec<Effect>> {
     let r = app.cluster.as_mut()?.native.take()?;
-    app.output
-        .push(Stream::Stderr, "not run (declined): nothing was sent".into());
+    app.output.push(
+        Stream::Stderr,
+        "not run (declined): nothing was sent".into(),
+    );
     let duration_ms = (app.now - r.started).num_milliseconds().max(0) as u64;
     let command = app.mask_secrets(kubectl);
     Some(vec![
