@@ -15,6 +15,7 @@ mod comment_blocks;
 mod decision_table;
 mod diagnostic;
 pub mod front_matter;
+mod line_guard;
 mod load;
 mod markdown;
 mod model;
@@ -33,6 +34,7 @@ mod verify_checks;
 
 pub use block_lines::{Follow, block_lines, follow_of, line_label, line_of};
 pub use diagnostic::{Diagnostic, Level};
+pub use line_guard::{LineGuard, guard_of};
 pub use load::{LoadError, load, load_bytes, parse};
 pub use model::*;
 pub use placeholders::{fill, fill_text, in_script};
