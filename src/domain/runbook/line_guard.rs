@@ -27,7 +27,7 @@ pub fn guard_of(line: &str, target: Option<&Target>) -> Option<LineGuard> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let program = words
         .iter()
-        .find(|w| **w != "sudo" && !(w.contains('=') && !w.starts_with('-')))
+        .find(|w| **w != "sudo" && (w.starts_with('-') || !w.contains('=')))
         .map(|w| w.rsplit('/').next().unwrap_or(w))
         .unwrap_or_default();
     let mut warnings = Vec::new();
@@ -115,10 +115,13 @@ mod tests {
         }
     }
 
+    /// The change, the name to type, how many warnings.
+    type Want = Option<(&'static str, Option<&'static str>, usize)>;
+
     #[test]
     fn mutating_lines_say_what_they_change_and_which_need_a_typed_name() {
         let t = target();
-        let cases: &[(&str, Option<(&str, Option<&str>, usize)>)] = &[
+        let cases: &[(&str, Want)] = &[
             ("kubectl get pods -n checkout", None),
             ("echo hello", None),
             (

@@ -24,6 +24,8 @@ pub struct BlockRun {
     /// The block's shell ended (its variables and `cd` are gone): the next line starts a
     /// new one.
     pub shell_gone: bool,
+    /// The line whose guard (typed name) the operator has passed.
+    pub cleared: Option<usize>,
 }
 
 /// The line running now.

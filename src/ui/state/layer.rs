@@ -70,6 +70,11 @@ pub enum PromptPurpose {
     CutShortReason {
         check: usize,
     },
+    /// The name to type before a block's line that changes the target (delete, scale to
+    /// zero) or anything in another namespace or context runs.
+    GuardedLine {
+        expected: String,
+    },
 }
 
 pub struct Prompt {

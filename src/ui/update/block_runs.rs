@@ -59,6 +59,7 @@ pub(super) fn start(
         current: None,
         failed: None,
         shell_gone: false,
+        cleared: None,
     });
     let mut fx = steps::enter_phase_of(app, step);
     fx.extend(start_line(app));
@@ -72,6 +73,9 @@ fn start_line(app: &mut App) -> Vec<Effect> {
         .next_run_number()
         .max(app.running.as_ref().map_or(0, |r| r.run + 1));
     let now = app.now;
+    if let Some(fx) = guard(app) {
+        return fx;
+    }
     let Some(b) = app.block_run.as_mut() else {
         return Vec::new();
     };
@@ -144,6 +148,89 @@ fn start_line(app: &mut App) -> Vec<Effect> {
         Some(step),
         Then::ShellLine { run },
     )]
+}
+
+/// A line that deletes or scales to zero the console's target, or changes anything in
+/// another namespace or context, waits for its object's name typed (`None`: the line may
+/// start).
+fn guard(app: &mut App) -> Option<Vec<Effect>> {
+    let target = app.cluster.as_ref().map(|c| c.target());
+    let b = app.block_run.as_ref()?;
+    if b.cleared == Some(b.index) {
+        return None;
+    }
+    let g = runbook::guard_of(&b.lines[b.index], target.as_ref())?;
+    let expected = g.typed_name.clone()?;
+    let label = b.label(b.index);
+    let shown = b.shown[b.index].clone();
+    app.output.push(
+        Stream::Stderr,
+        format!("⚠ {label} changes {}: {}", g.change, g.warnings.join("; ")),
+    );
+    let mut input = ratatui_textarea::TextArea::default();
+    input.set_placeholder_text(expected.clone());
+    app.layers
+        .push(Layer::Prompt(Box::new(crate::ui::state::Prompt {
+            title: format!("{label}: {}", g.change),
+            hint: format!(
+                "$ {shown}\n{}. Type {expected} to run it in /bin/sh; Esc declines.",
+                g.warnings.join("; ")
+            ),
+            purpose: crate::ui::state::PromptPurpose::GuardedLine { expected },
+            input,
+            error: None,
+        })));
+    Some(Vec::new())
+}
+
+/// The typed name before a guarded line: the line runs when it matches.
+pub(super) fn submit_typed_name(app: &mut App, value: String, expected: String) -> Vec<Effect> {
+    if value != expected {
+        let mut input = ratatui_textarea::TextArea::default();
+        input.set_placeholder_text(expected.clone());
+        app.layers
+            .push(Layer::Prompt(Box::new(crate::ui::state::Prompt {
+                title: "Type the name to run the line".into(),
+                hint: format!("Type {expected} exactly; Esc declines."),
+                purpose: crate::ui::state::PromptPurpose::GuardedLine { expected },
+                input,
+                error: Some(format!("{value:?} is not the name")),
+            })));
+        return Vec::new();
+    }
+    let Some(b) = app.block_run.as_mut() else {
+        return Vec::new();
+    };
+    b.cleared = Some(b.index);
+    start_line(app)
+}
+
+/// Esc on a guarded line's typed name: not run (declined), journaled; the block ends.
+pub(super) fn guard_declined(app: &mut App) -> Vec<Effect> {
+    let Some(b) = app.block_run.take() else {
+        return Vec::new();
+    };
+    let label = b.label(b.index);
+    app.output
+        .push(Stream::Stderr, format!("– {label} not run (declined)"));
+    app.flash(
+        FlashLevel::Info,
+        &format!(
+            "Step {}: {label} not run (declined); nothing was sent.",
+            b.step
+        ),
+    );
+    vec![
+        Effect::EndShell { block: b.block },
+        app.journal(
+            Entry::CommandDeclined {
+                step: b.step,
+                command: b.shown[b.index].clone(),
+            },
+            Some(b.step),
+            Then::Nothing,
+        ),
+    ]
 }
 
 /// The line's start record is on disk: run it (unless cancelled meanwhile).

@@ -381,3 +381,81 @@ fn declining_a_block_journals_declined_and_the_step_says_not_run() {
     assert!(pane.contains("not run (declined)"), "{pane}");
     assert!(!pane.contains("exit 1"), "{pane}");
 }
+
+fn cluster_block_app(script: &str) -> App {
+    let mut app = block_app(script);
+    app.cluster = Some(crate::ui::state::cluster::LiveCluster::new(
+        "sim",
+        "checkout",
+        "checkout-api",
+        false,
+        false,
+    ));
+    app
+}
+
+#[test]
+fn deleting_the_target_in_the_shell_waits_for_its_typed_name_and_esc_declines() {
+    let mut app =
+        cluster_block_app("kubectl delete deployment/checkout-api -n checkout\necho deleted");
+    // y on the block is not enough: nothing runs before the name is typed.
+    let (fx, written) = start(&mut app);
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(
+        !written
+            .iter()
+            .any(|e| matches!(e, Entry::CommandStarted { .. })),
+        "{written:?}"
+    );
+    let Some(Layer::Prompt(p)) = app.layers.last() else {
+        panic!("the typed name")
+    };
+    assert!(p.hint.contains("Type checkout-api"), "{}", p.hint);
+    assert!(
+        output(&app).iter().any(|l| l.contains(
+            "changes delete deployment/checkout-api: deletes the console's target deployment/checkout-api"
+        )),
+        "{:?}",
+        output(&app)
+    );
+    // A wrong name runs nothing and asks again.
+    typed(&mut app, "checkout");
+    let (fx, _) = send(&mut app, code(KeyCode::Enter));
+    assert!(fx.is_empty());
+    assert!(matches!(app.layers.last(), Some(Layer::Prompt(p)) if p.error.is_some()));
+    // Esc declines: journaled as declined, the block ends, nothing ran.
+    let (fx, written) = send(&mut app, code(KeyCode::Esc));
+    assert_eq!(fx, vec![Effect::EndShell { block: 1 }]);
+    assert!(matches!(
+        &written[..],
+        [Entry::CommandDeclined { command, .. }] if command == "kubectl delete deployment/checkout-api -n checkout"
+    ));
+    assert!(app.block_run.is_none() && app.layers.is_empty());
+}
+
+#[test]
+fn a_line_for_another_namespace_says_so_and_runs_only_after_the_typed_name() {
+    let mut app =
+        cluster_block_app("echo before\nkubectl -n payments rollout undo deployment/payments-api");
+    let (fx, _) = start(&mut app);
+    let (block, run, ..) = line_of(&fx);
+    let (fx, _) = send(&mut app, exited(block, run, 0));
+    assert!(fx.is_empty(), "the second line waits: {fx:?}");
+    assert!(
+        output(&app)
+            .iter()
+            .any(|l| l.contains("in namespace payments, not the console's checkout")),
+        "{:?}",
+        output(&app)
+    );
+    typed(&mut app, "payments-api");
+    let (fx, written) = send(&mut app, code(KeyCode::Enter));
+    let (_, _, text, _) = line_of(&fx);
+    assert_eq!(
+        text,
+        "kubectl -n payments rollout undo deployment/payments-api"
+    );
+    assert!(
+        matches!(&written[..], [Entry::CommandStarted { command, .. }] if command.starts_with("line 2/2: kubectl -n payments"))
+    );
+}

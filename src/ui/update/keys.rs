@@ -66,6 +66,7 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
         LayerRequest::FailedLine(action) => block_runs::on_failed_line_key(app, action),
         LayerRequest::Declined => match app.layers.pop() {
             Some(Layer::Confirm(c)) => runs::declined(app, c.intent),
+            Some(Layer::Prompt(_)) => block_runs::guard_declined(app),
             _ => Vec::new(),
         },
         LayerRequest::StartDrill => {
