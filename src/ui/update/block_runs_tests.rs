@@ -459,3 +459,23 @@ fn a_line_for_another_namespace_says_so_and_runs_only_after_the_typed_name() {
         matches!(&written[..], [Entry::CommandStarted { command, .. }] if command.starts_with("line 2/2: kubectl -n payments"))
     );
 }
+
+#[test]
+fn the_confirmation_says_in_plain_words_what_other_tools_lines_change() {
+    let mut app = block_app(
+        "argocd app get storefront\nargocd app rollback storefront 12\nhelm rollback checkout 3\ncurl -X POST https://deploy.example.com/api/v1/deployment/rollback",
+    );
+    update(&mut app, key('r'));
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("a confirmation")
+    };
+    let body = c.body.join("\n");
+    for want in [
+        "⚠ line 2 changes: argocd app rollback",
+        "⚠ line 3 changes: helm rollback checkout → revision 3",
+        "⚠ line 4 changes: POST …/deployment/rollback",
+    ] {
+        assert!(body.contains(want), "{want}: {body}");
+    }
+    assert!(!body.contains("line 1 changes"), "{body}");
+}

@@ -92,6 +92,7 @@ pub(super) fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
                 push_rehearsal_confirm(app, &step, &outside);
                 return Vec::new();
             }
+            body.extend(change_words(app, &shown));
             app.layers.push(Layer::Confirm(Confirm {
                 title: format!("Run {} {}", step.id, step.title),
                 body,
@@ -290,4 +291,27 @@ pub(super) fn on_exited(
         Some(r.step),
         then,
     )]
+}
+
+/// What a shell block's lines change, in plain words, for its confirmation: one line per
+/// changing line (`line 2 changes: helm rollback web → revision 3`), with where when it is
+/// not the console's target, and which lines will ask for a typed name.
+fn change_words(app: &App, shown: &str) -> Vec<String> {
+    let target = app.cluster.as_ref().map(|c| c.target());
+    let lines = runbook::block_lines(shown);
+    let mut out: Vec<String> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(g) = runbook::guard_of(line, target.as_ref()) else {
+            continue;
+        };
+        let mut words = format!("⚠ line {} changes: {}", i + 1, g.change);
+        if !g.warnings.is_empty() {
+            words.push_str(&format!(" ({})", g.warnings.join("; ")));
+        }
+        if let Some(name) = &g.typed_name {
+            words.push_str(&format!(" — asks for {name} typed before it runs"));
+        }
+        out.push(words);
+    }
+    out
 }

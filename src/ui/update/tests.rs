@@ -137,7 +137,10 @@ fn running_a_command_asks_for_placeholders_then_confirms_then_journals_before_sp
     };
     assert_eq!(
         c.body,
-        vec!["kubectl rollout undo deployment/checkout-api -n checkout".to_string()]
+        vec![
+            "kubectl rollout undo deployment/checkout-api -n checkout".to_string(),
+            "⚠ line 1 changes: rollout undo deployment/checkout-api".to_string()
+        ]
     );
     // y: the start is journaled, and only then is the command spawned.
     let fx = update(&mut app, key('y'));
