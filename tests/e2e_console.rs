@@ -132,9 +132,11 @@ fn work_a_runbook_lose_the_terminal_resume_and_report() {
     }
     let json: serde_json::Value =
         serde_json::from_str(&report(home.path(), "json")).expect("json report");
+    // One run for the one-line block, one per line of the three-line block (each line is
+    // journaled with its own exit status).
     assert_eq!(
         json["commands"].as_array().map(Vec::len),
-        Some(2),
+        Some(4),
         "{json:#}"
     );
 }

@@ -16,5 +16,6 @@ pub mod secret;
 pub mod secret_file;
 pub mod session_store;
 pub mod shell;
+pub mod shell_session;
 pub mod verify;
 pub mod view_spot_file;

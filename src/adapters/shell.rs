@@ -70,7 +70,7 @@ impl CommandHandle {
     }
 }
 
-fn signal_group(pgid: i32, sig: i32) {
+pub(crate) fn signal_group(pgid: i32, sig: i32) {
     if pgid > 1 {
         // SAFETY: killpg has no memory-safety preconditions; an error (ESRCH when the
         // group is already gone) is harmless here.

@@ -70,6 +70,14 @@ impl Executors {
                 Effect::Journal { req, entry } => self.journal.send(req, entry),
                 Effect::Spawn { run, script, env } => self.shell.spawn(run, &script, env, tx),
                 Effect::Cancel { run } => self.shell.cancel(run),
+                Effect::ShellLine {
+                    block,
+                    run,
+                    text,
+                    every_secs,
+                    env,
+                } => self.shell.run_line(block, run, &text, every_secs, env, tx),
+                Effect::EndShell { block } => self.shell.end_block(block),
                 Effect::Deliver { sink, msg } => match &self.notifier {
                     Some(n) => n.send(sink, *msg, tx),
                     None => refuse(tx, sink, *msg, "no message sinks in this console"),

@@ -65,6 +65,12 @@ pub enum Action {
     NextField,
     /// Target popup: the previous field.
     PrevField,
+    /// A block's line failed: run that line again.
+    RetryLine,
+    /// A block's line failed: go on with the next line.
+    ContinueLine,
+    /// A block's line failed: stop the block there.
+    StopLines,
 }
 
 impl Action {
@@ -129,6 +135,9 @@ impl Action {
             Action::SwitchTarget => "show the console's target and switch it",
             Action::NextField => "next field",
             Action::PrevField => "previous field",
+            Action::RetryLine => "failed line: run it again (in the same shell)",
+            Action::ContinueLine => "failed line: go on with the next line (journaled)",
+            Action::StopLines => "failed line: stop the block there",
         }
     }
 
@@ -180,6 +189,9 @@ impl Action {
             Action::Choose => "choose",
             Action::SwitchTarget => "target",
             Action::NextField | Action::PrevField => "field",
+            Action::RetryLine => "retry line",
+            Action::ContinueLine => "continue",
+            Action::StopLines => "stop",
         }
     }
 }

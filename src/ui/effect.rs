@@ -17,6 +17,8 @@ pub enum Effect {
         env: Vec<(String, String)>,
     },
     /// Cancel a running command: SIGTERM to its process group, SIGKILL after a grace period.
+    /// For a line of a block's shell (`ShellLine`), SIGINT: that line stops, the shell
+    /// and the block go on.
     Cancel { run: u32 },
     /// Connect to `target` (empty context: the current one; empty namespace: the
     /// context's), replacing the watched deployment; answered with
@@ -25,6 +27,19 @@ pub enum Effect {
         generation: u64,
         target: crate::domain::cluster::Target,
     },
+    /// Run one logical line (line run `run`) in block `block`'s shell, starting the shell
+    /// (with `env`) when it is not running; `every_secs` re-runs it as `watch` does until
+    /// interrupted. Sent only after the line's `CommandStarted` record is on disk;
+    /// answered with `Msg::Output`/`Msg::OutputFrame` and `Msg::LineExited`.
+    ShellLine {
+        block: u32,
+        run: u32,
+        text: String,
+        every_secs: Option<u64>,
+        env: Vec<(String, String)>,
+    },
+    /// Block `block`'s lines are over: its shell ends (its stdin closes).
+    EndShell { block: u32 },
     /// RBAC preflight of a cluster action; answered with `ClusterStep::Preflight`.
     ClusterPreflight { op: u64, action: ClusterAction },
     /// Server dry-run; answered with `ClusterStep::Planned`.

@@ -30,10 +30,12 @@ pub enum Mode {
     Choice,
     /// The target popup (the inferred target's confirmation, `T`).
     Target,
+    /// A block's line failed: retry, continue or stop.
+    LineFailed,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 9] = [
+    pub const ALL: [Mode; 10] = [
         Mode::Normal,
         Mode::Actions,
         Mode::Severity,
@@ -43,6 +45,7 @@ impl Mode {
         Mode::Input,
         Mode::Note,
         Mode::Help,
+        Mode::LineFailed,
     ];
 
     pub fn title(self) -> &'static str {
@@ -56,6 +59,7 @@ impl Mode {
             Mode::Severity => "Severity declaration",
             Mode::Choice => "Choosing an alternative",
             Mode::Target => "Target (deployment, namespace, context)",
+            Mode::LineFailed => "A failed line",
         }
     }
 }
@@ -245,7 +249,7 @@ impl Keymap {
                     Some(m) => m,
                     None => {
                         warnings.push(format!(
-                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, choice, target, confirm, input, note, help)"
+                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, choice, target, line_failed, confirm, input, note, help)"
                         ));
                         continue;
                     }
@@ -377,7 +381,7 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
-                "keymap: unknown mode [nonsense] (modes: normal, actions, choice, target, confirm, input, note, help)"
+                "keymap: unknown mode [nonsense] (modes: normal, actions, choice, target, line_failed, confirm, input, note, help)"
                     .to_string(),
                 "keymap: unknown action `bogus` in [normal]".to_string(),
                 "keymap: [normal] toggle: unknown key `hyper-x`".to_string(),

@@ -48,6 +48,19 @@ pub enum Msg {
         duration_ms: u64,
         cancelled: bool,
     },
+    /// A repeated line (`watch`) starts its next round: the next output replaces the last.
+    OutputFrame {
+        run: u32,
+    },
+    /// A line of block `block`'s shell ended: `$?` (130 after an interrupt), or `None`
+    /// with `shell_gone` when the shell itself ended (an `exit`, a kill, a start failure).
+    LineExited {
+        block: u32,
+        run: u32,
+        exit_code: Option<i32>,
+        shell_gone: bool,
+        duration_ms: u64,
+    },
     /// A command could not be started.
     SpawnFailed {
         run: u32,

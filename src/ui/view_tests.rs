@@ -99,11 +99,12 @@ fn failed_command() {
     );
     send(
         &mut app,
-        Msg::Exited {
+        Msg::LineExited {
+            block: 1,
             run: 1,
             exit_code: Some(1),
+            shell_gone: false,
             duration_ms: 431,
-            cancelled: false,
         },
     );
     insta::assert_snapshot!(screen(&app, 120, 32));

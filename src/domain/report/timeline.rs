@@ -232,7 +232,7 @@ pub fn describe(entry: &Entry) -> String {
             action,
         } => format!("{step} {title:?} done by {}", one_line(action)),
         Entry::CommandDeclined { step, command } => {
-            format!("declined to run {} in {step}", one_line(command))
+            format!("{step} not run (declined): {}", one_line(command))
         }
         Entry::RolloutFollowStarted { action } => {
             format!("following the rollout of {}", one_line(action))

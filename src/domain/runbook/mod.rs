@@ -7,6 +7,7 @@
 //!
 //! The format is described in `docs/runbook-format.md`.
 
+mod block_lines;
 mod change_badge;
 mod checks;
 mod commands;
@@ -14,6 +15,7 @@ mod comment_blocks;
 mod decision_table;
 mod diagnostic;
 pub mod front_matter;
+mod line_guard;
 mod load;
 mod markdown;
 pub mod message_templates;
@@ -32,8 +34,10 @@ mod time_budget;
 mod verification;
 mod verify_checks;
 
+pub use block_lines::{Follow, block_lines, follow_of, line_label, line_of};
 pub use change_badge::{change_of, command_change};
 pub use diagnostic::{Diagnostic, Level};
+pub use line_guard::{LineGuard, guard_of};
 pub use load::{LoadError, load, load_bytes, parse};
 pub use model::*;
 pub use placeholders::{fill, fill_text, in_script};

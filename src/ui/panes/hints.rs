@@ -128,6 +128,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Mode::Severity => &[Action::Down, Action::Submit, Action::Cancel],
         Mode::Choice => &[Action::Down, Action::Submit, Action::Cancel],
         Mode::Target => &[Action::Submit, Action::NextField, Action::Cancel],
+        Mode::LineFailed => &[Action::RetryLine, Action::ContinueLine, Action::StopLines],
     };
     let mut spans = vec![Span::styled(" ", bar)];
     for a in ack.iter().chain(actions) {

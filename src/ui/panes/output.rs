@@ -64,7 +64,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let height = inner.height as usize;
     let width = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
-    if app.output.line_by_line {
+    if app.output.in_one_shell {
+        lines.push(Line::from(Span::styled(
+            ellipsize(
+                "line by line in one /bin/sh (variables and cd carry over; the first failing line stops the block):",
+                width,
+            ),
+            t.style(Role::Muted),
+        )));
+    } else if app.output.line_by_line {
         lines.push(Line::from(Span::styled(
             ellipsize(
                 "line by line (native lines through the cluster path, the others in /bin/sh):",

@@ -78,7 +78,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .as_ref()
         .filter(|r| r.step == step.id)
         .map(|r| (r.run, r.started));
-    if let Some((run, started)) = shell.or(native) {
+    let block_run = app.block_run.as_ref().filter(|b| b.step == step.id);
+    if let Some((text, role)) = block_run.and_then(|b| block_line_status(app, b)) {
+        lines.push(Line::from(Span::styled(text, t.style(role))));
+    } else if let Some((run, started)) = shell.or(native) {
         lines.push(Line::from(Span::styled(
             format!(
                 "⟳ run {run} running for {}",
@@ -86,6 +89,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ),
             t.style(Role::Running),
         )));
+    } else if declined_last(app, step.id) {
+        lines.push(Line::from(Span::styled(
+            "– not run (declined)",
+            t.style(Role::Skipped),
+        )));
+    } else if let Some((text, role)) = app.progress.last_run(step.id).and_then(line_outcome) {
+        lines.push(Line::from(Span::styled(text, t.style(role))));
     } else if let Some(run) = app.progress.last_run(step.id) {
         let (text, role) = match &run.finished {
             Some(o) if o.succeeded() => (
@@ -327,4 +337,87 @@ fn command_line(
         break;
     }
     Line::from(spans)
+}
+
+/// The line of a block running in the shell, or the failed line waiting for a choice.
+fn block_line_status(
+    app: &App,
+    b: &crate::ui::state::block_run::BlockRun,
+) -> Option<(String, Role)> {
+    let label = b.label(b.index);
+    if let Some(f) = &b.failed {
+        let how = match (f.exit_code, f.cancelled) {
+            (_, true) => "cancelled".to_string(),
+            (Some(127), _) => "exit 127 (command not found)".to_string(),
+            (Some(c), _) => format!("exit {c}"),
+            (None, _) => "the shell ended".to_string(),
+        };
+        return Some((
+            format!("✗ {label} failed: {how}; the block stopped there (retry, continue or stop)"),
+            Role::Failed,
+        ));
+    }
+    let line = b.current.as_ref()?;
+    if b.lines.len() == 1 && line.follow.is_none() {
+        // A one-line block reads as any run.
+        return None;
+    }
+    let since = app
+        .running
+        .as_ref()
+        .filter(|r| r.run == line.run)
+        .map_or(0, |r| secs_between(r.started, app.now));
+    Some(if line.follow.is_some() {
+        (
+            format!("⟳ {label} following — Enter stops this line and goes on"),
+            Role::Running,
+        )
+    } else {
+        (
+            format!("⟳ {label} running for {}", compact(since)),
+            Role::Running,
+        )
+    })
+}
+
+/// Whether the step's latest command record says it was declined.
+fn declined_last(app: &App, step: crate::domain::runbook::StepId) -> bool {
+    use crate::domain::journal::Entry;
+    app.records
+        .iter()
+        .rev()
+        .find_map(|r| match &r.entry {
+            Entry::CommandDeclined { step: s, .. } if *s == step => Some(true),
+            Entry::CommandStarted { step: s, .. } if *s == step => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false)
+}
+
+/// A run that was a line of a block (`line i/n: …`): which line, how it ended.
+fn line_outcome(run: &crate::domain::progress::CommandRun) -> Option<(String, Role)> {
+    let (n, total) = crate::domain::runbook::line_of(&run.command)?;
+    let o = run.finished.as_ref()?;
+    Some(match (o.succeeded(), n == total) {
+        (true, true) => (
+            format!("last run: all {total} lines ran (line {n}/{total} exit 0)"),
+            Role::Done,
+        ),
+        (true, false) => (
+            format!("last run stopped after line {n}/{total}: the lines after it did not run"),
+            Role::Warning,
+        ),
+        (false, _) => (
+            format!(
+                "✗ last run: line {n}/{total} failed ({}); the lines after it did not run",
+                if o.cancelled {
+                    "cancelled".to_string()
+                } else {
+                    o.exit_code
+                        .map_or("killed by a signal".to_string(), |c| format!("exit {c}"))
+                }
+            ),
+            Role::Failed,
+        ),
+    })
 }

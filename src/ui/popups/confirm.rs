@@ -24,7 +24,13 @@ pub fn render(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
     lines.push(Line::default());
     let shown = c.body.len().min(max_body);
     for l in &c.body[..shown] {
-        if is_command {
+        if is_command && l.starts_with('⚠') {
+            // What a line changes, said in words under the script.
+            lines.push(Line::from(Span::styled(
+                format!("  {l}"),
+                t.style(Role::Warning),
+            )));
+        } else if is_command {
             lines.push(Line::from(vec![
                 Span::styled("  $ ", t.style(Role::Muted)),
                 Span::styled(l.clone(), t.style(Role::Command)),
@@ -79,7 +85,7 @@ pub fn on_action(app: &mut App, action: Option<Action>) -> Handled {
         Some(Action::Confirm) => Handled::Request(LayerRequest::Confirmed),
         Some(Action::Cancel) => {
             app.flash(FlashLevel::Info, "Cancelled: nothing was run.");
-            Handled::Close
+            Handled::Request(LayerRequest::Declined)
         }
         _ => Handled::Ignored,
     }

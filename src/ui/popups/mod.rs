@@ -10,6 +10,7 @@ pub mod confirm;
 pub mod declare_severity;
 pub mod drill_intro;
 pub mod help;
+pub mod line_failed;
 pub mod messages;
 pub mod next_moves;
 pub mod note;
@@ -98,6 +99,10 @@ pub enum LayerRequest {
     },
     /// Enter on the target popup: connect to what it holds.
     SubmitTarget,
+    /// A key on a failed line's question (retry, continue, stop).
+    FailedLine(Option<Action>),
+    /// `n` on the confirm layer: close it; a declined command is journaled as such.
+    Declined,
 }
 
 /// Enter (or Ctrl-M / Ctrl-J): single-line editors do not take it as text.

@@ -70,6 +70,14 @@ fn hint_height(hint: &str, width: u16) -> u16 {
 pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handled {
     match action {
         Some(Action::Submit) => Handled::Request(LayerRequest::SubmitPrompt),
+        Some(Action::Cancel)
+            if matches!(
+                app.layers.last(),
+                Some(Layer::Prompt(p)) if matches!(p.purpose, crate::ui::state::PromptPurpose::GuardedLine { .. })
+            ) =>
+        {
+            Handled::Request(LayerRequest::Declined)
+        }
         Some(Action::Cancel) => Handled::Close,
         _ => {
             if let Some(Layer::Prompt(p)) = app.layers.last_mut()

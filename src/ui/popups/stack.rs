@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 
 use super::{
     Handled, action_menu, choice, cluster, compose, confirm, declare_severity, drill_intro, help,
-    messages, next_moves, note, notice, prompt, target,
+    line_failed, messages, next_moves, note, notice, prompt, target,
 };
 use crate::ui::action::Action;
 use crate::ui::state::{App, Layer};
@@ -31,6 +31,7 @@ pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handle
         Some(Layer::DeclareSeverity { .. }) => declare_severity::on_action(app, action),
         Some(Layer::Choice(_)) => choice::on_action(app, action, key),
         Some(Layer::Target(_)) => target::on_action(app, action, key),
+        Some(Layer::LineFailed { .. }) => line_failed::on_action(action),
     }
 }
 
@@ -65,6 +66,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             }
             Layer::Choice(c) => choice::render(app, c, frame, area),
             Layer::Target(form) => target::render(app, form, frame, area),
+            Layer::LineFailed { .. } => line_failed::render(app, frame, area),
         }
     }
 }

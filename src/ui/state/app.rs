@@ -62,6 +62,9 @@ pub struct App {
     pub focus: Pane,
     pub output: OutputLog,
     pub running: Option<Running>,
+    /// A command block running in the shell line by line (also while a failed line
+    /// waits for retry, continue or stop).
+    pub block_run: Option<super::block_run::BlockRun>,
     pub layers: Vec<Layer>,
     pub pending: Vec<PendingWrite>,
     pub next_req: u64,
@@ -138,6 +141,7 @@ impl App {
             focus: Pane::Procedure,
             output: OutputLog::default(),
             running: None,
+            block_run: None,
             layers: Vec::new(),
             pending: Vec::new(),
             next_req: 1,

@@ -84,6 +84,11 @@ pub enum PromptPurpose {
         severity: String,
         can_defer: bool,
     },
+    /// The name to type before a block's line that changes the target (delete, scale to
+    /// zero) or anything in another namespace or context runs.
+    GuardedLine {
+        expected: String,
+    },
 }
 
 pub struct Prompt {
@@ -126,6 +131,11 @@ pub enum Layer {
     NextMoves {
         check: usize,
     },
+    /// A line of a block failed: retry it, continue with the next, or stop
+    /// (`state::block_run` holds which line and how it ended).
+    LineFailed {
+        step: StepId,
+    },
     /// `backout drill`'s intro: what is about to happen and which keys matter. Any key
     /// closes it.
     DrillIntro(Box<super::drill::DrillIntro>),
@@ -165,6 +175,7 @@ impl Layer {
             Layer::DeclareSeverity { .. } => Mode::Severity,
             Layer::Choice(_) => Mode::Choice,
             Layer::Target(_) => Mode::Target,
+            Layer::LineFailed { .. } => Mode::LineFailed,
         }
     }
 }

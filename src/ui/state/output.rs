@@ -23,11 +23,17 @@ pub struct OutputLog {
     /// The run goes line by line (natively or in the shell), each line printed as it
     /// starts: the pane does not repeat the command above them.
     pub line_by_line: bool,
+    /// The run's lines go one by one through one `/bin/sh` (not the native path).
+    pub in_one_shell: bool,
     pub lines: VecDeque<OutputLine>,
     /// Lines dropped from the front to stay bounded.
     pub dropped: usize,
     /// Lines scrolled up from the bottom; 0 follows the output.
     pub scroll_back: usize,
+    /// A repeated line (`watch`): where its rounds start (counting dropped lines), and
+    /// whether the next output replaces the last round's (so the pane is never blank).
+    pub frame_start: Option<usize>,
+    pub replace_frame: bool,
 }
 
 impl OutputLog {
@@ -49,7 +55,22 @@ impl OutputLog {
         self.scroll_back = self.scroll_back.min(max).saturating_add_signed(by).min(max);
     }
 
+    /// A repeated line starts a round: the first round's output goes below what is
+    /// there; each later round's replaces the last once its first line arrives.
+    pub fn new_frame(&mut self) {
+        match self.frame_start {
+            None => self.frame_start = Some(self.dropped + self.lines.len()),
+            Some(_) => self.replace_frame = true,
+        }
+    }
+
     pub fn push(&mut self, stream: Stream, text: String) {
+        if std::mem::take(&mut self.replace_frame)
+            && let Some(start) = self.frame_start
+        {
+            let keep = start.saturating_sub(self.dropped);
+            self.lines.truncate(keep);
+        }
         if self.lines.len() == Self::MAX_LINES {
             self.lines.pop_front();
             self.dropped += 1;

@@ -16,6 +16,10 @@ pub enum Then {
     ClusterExecute {
         op: u64,
     },
+    /// Run line run `run` of the block running in the shell (its start record is on disk).
+    ShellLine {
+        run: u32,
+    },
     /// Run the next lines of the step running natively (its start record is on disk).
     NativeAdvance,
     /// Send this message to this sink (its `MessageQueued` record is on disk).

@@ -419,15 +419,18 @@ pub(super) fn cancel_confirm(app: &mut App) -> Vec<Effect> {
         FlashLevel::Info,
         "Cancelled: nothing was sent to the cluster.",
     );
-    if cancelled {
-        op_ended(
-            app,
-            false,
-            "cancelled at the confirmation: nothing was sent",
-        )
-    } else {
-        Vec::new()
+    if !cancelled {
+        return Vec::new();
     }
+    // A step's kubectl line declined: "not run (declined)", never a failed run.
+    if let Some(fx) = native_runs::declined(app, &cc.kubectl) {
+        return fx;
+    }
+    op_ended(
+        app,
+        false,
+        "cancelled at the confirmation: nothing was sent",
+    )
 }
 
 /// A cluster action ended (`ok`: done or nothing to do); a native run goes on with its

@@ -1333,3 +1333,41 @@ fn only_finished(written: &[Entry]) -> Option<Option<i32>> {
         _ => None,
     }
 }
+
+#[test]
+fn declining_a_native_lines_confirmation_is_declined_not_a_failed_run() {
+    let mut app = native_app("kubectl rollout undo deployment/checkout-api -n checkout");
+    let fx = update(&mut app, key('r'));
+    let (fx, _) = settle(&mut app, fx);
+    through_plan(&mut app, fx, ClusterAction::Undo { to_revision: None });
+    assert!(matches!(app.layers.last(), Some(Layer::ClusterConfirm(_))));
+    let (_, written) = send(&mut app, code(KeyCode::Esc));
+    assert!(
+        matches!(
+            written.as_slice(),
+            [
+                Entry::CommandFinished {
+                    step: StepId(2),
+                    exit_code: None,
+                    cancelled: true,
+                    ..
+                },
+                Entry::CommandDeclined { step: StepId(2), command }
+            ] if command.starts_with("kubectl rollout undo")
+        ),
+        "{written:?}"
+    );
+    assert!(
+        !written.iter().any(|e| matches!(
+            e,
+            Entry::CommandFinished {
+                exit_code: Some(1),
+                ..
+            }
+        )),
+        "never 'exited 1'"
+    );
+    assert!(app.cluster.as_ref().is_some_and(|c| c.native.is_none()));
+    let pane = screen(&app, 120, 40);
+    assert!(pane.contains("not run (declined)"), "{pane}");
+}

@@ -11,8 +11,8 @@ use crate::ui::popups::{Handled, LayerRequest, stack};
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane};
 
 use super::{
-    cluster, cluster_menu, drafts, drill, matrix, messages, metrics, native_runs, runs, session,
-    steps, target, verification,
+    block_runs, cluster, cluster_menu, drafts, drill, matrix, messages, metrics, native_runs, runs,
+    session, steps, target, verification,
 };
 
 /// A key goes to the top layer (its file under `ui/popups/` owns what its keys do), or to
@@ -72,6 +72,12 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
             _ => Vec::new(),
         },
         LayerRequest::Choose { group, member } => steps::choose(app, group, member),
+        LayerRequest::FailedLine(action) => block_runs::on_failed_line_key(app, action),
+        LayerRequest::Declined => match app.layers.pop() {
+            Some(Layer::Confirm(c)) => runs::declined(app, c.intent),
+            Some(Layer::Prompt(_)) => block_runs::guard_declined(app),
+            _ => Vec::new(),
+        },
         LayerRequest::StartDrill => {
             app.layers.pop();
             vec![Effect::StartDrill]
@@ -140,7 +146,10 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         {
             verification::request_start(app)
         }
-        Action::Run => runs::request_run(app),
+        Action::Run => match block_runs::stop_follow(app) {
+            Some(fx) => fx,
+            None => runs::request_run(app),
+        },
         Action::Verify => verification::request_start(app),
         Action::CutShort => verification::request_cut_short(app),
         Action::Skip => steps::request_skip(app),
@@ -241,6 +250,7 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::KeepWatching
         | Action::NextField
         | Action::PrevField => Vec::new(),
+        Action::RetryLine | Action::ContinueLine | Action::StopLines => Vec::new(),
     }
 }
 

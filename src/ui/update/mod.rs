@@ -4,6 +4,7 @@
 //! Pure: no I/O, no clock (time arrives as `Msg::Tick` and in records). A step is shown
 //! done only when its journal record comes back from disk (`Msg::Journaled`).
 
+mod block_runs;
 mod cluster;
 mod cluster_menu;
 mod drafts;
@@ -114,6 +115,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             duration_ms,
             cancelled,
         } => runs::on_exited(app, run, exit_code, duration_ms, cancelled),
+        Msg::OutputFrame { run } => {
+            block_runs::on_frame(app, run);
+            Vec::new()
+        }
+        Msg::LineExited {
+            block,
+            run,
+            exit_code,
+            shell_gone,
+            duration_ms,
+        } => block_runs::on_exited(app, block, run, exit_code, shell_gone, duration_ms),
         Msg::SpawnFailed { run, error } => {
             app.output.push(
                 Stream::Stderr,

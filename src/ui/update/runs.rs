@@ -7,9 +7,9 @@ use crate::domain::runbook;
 use crate::domain::runbook::{PlaceholderForm, StepId, StepKind};
 use crate::ui::effect::Effect;
 use crate::ui::msg::Stream;
-use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, OutputLog, Pane, Running, Then};
+use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, OutputLog, Then};
 
-use super::{messages, native_runs, session, steps, verification};
+use super::{block_runs, messages, native_runs, session, steps, verification};
 
 pub(super) fn request_run(app: &mut App) -> Vec<Effect> {
     let Some(step) = app.selected().cloned() else {
@@ -35,6 +35,13 @@ pub(super) fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
         );
         return Vec::new();
     };
+    if app.block_run.is_some() {
+        app.flash(
+            FlashLevel::Warning,
+            "A command block is running (Ctrl-C cancels its line).",
+        );
+        return Vec::new();
+    }
     if let Some(r) = &app.running {
         let n = r.run;
         app.flash(
@@ -85,6 +92,7 @@ pub(super) fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
                 push_rehearsal_confirm(app, &step, &outside);
                 return Vec::new();
             }
+            body.extend(change_words(app, &shown));
             app.layers.push(Layer::Confirm(Confirm {
                 title: format!("Run {} {}", step.id, step.title),
                 body,
@@ -201,10 +209,6 @@ fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
     let Ok(script) = runbook::fill(&block.script, &bindings) else {
         return run_step(app, id);
     };
-    let run = app
-        .progress
-        .next_run_number()
-        .max(app.running.as_ref().map_or(0, |r| r.run + 1));
     let shown = app.shown_command(&block.script);
     // `$VAR` placeholders also reach the command as environment variables, so quoted
     // uses (`"$VAR"`) and child scripts see the same value.
@@ -215,26 +219,28 @@ fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
         .filter(|p| p.form == PlaceholderForm::Dollar)
         .filter_map(|p| bindings.get(&p.name).map(|v| (p.name.clone(), v.clone())))
         .collect();
-    app.running = Some(Running {
-        run,
-        step: id,
-        started: app.now,
-        spawned: false,
-        cancel_requested: false,
-    });
-    app.output = OutputLog::for_run(run, id, shown.clone());
-    app.focus = Pane::Procedure;
-    let mut fx = steps::enter_phase_of(app, id);
-    fx.push(app.journal(
-        Entry::CommandStarted {
-            step: id,
-            run,
-            command: shown,
-        },
-        Some(id),
-        Then::Spawn { run, script, env },
-    ));
-    fx
+    // One shell for the block, fed a logical line at a time.
+    block_runs::start(app, id, &script, env, shown)
+}
+
+/// `n` on a confirmation: a command that was offered and declined is journaled as
+/// declined ("not run (declined)"), never as a failed run.
+pub(super) fn declined(app: &mut App, intent: Intent) -> Vec<Effect> {
+    let step = match intent {
+        Intent::RunCommand { step }
+        | Intent::RunKubectlLines { step }
+        | Intent::RehearseCommand { step } => step,
+        _ => return Vec::new(),
+    };
+    let Some(StepKind::Command(block)) = app.find_step(step).map(|s| s.kind.clone()) else {
+        return Vec::new();
+    };
+    let command = app.shown_command(&block.script);
+    vec![app.journal(
+        Entry::CommandDeclined { step, command },
+        Some(step),
+        Then::Nothing,
+    )]
 }
 
 pub(super) fn on_exited(
@@ -285,4 +291,27 @@ pub(super) fn on_exited(
         Some(r.step),
         then,
     )]
+}
+
+/// What a shell block's lines change, in plain words, for its confirmation: one line per
+/// changing line (`line 2 changes: helm rollback web → revision 3`), with where when it is
+/// not the console's target, and which lines will ask for a typed name.
+fn change_words(app: &App, shown: &str) -> Vec<String> {
+    let target = app.cluster.as_ref().map(|c| c.target());
+    let lines = runbook::block_lines(shown);
+    let mut out: Vec<String> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(g) = runbook::guard_of(line, target.as_ref()) else {
+            continue;
+        };
+        let mut words = format!("⚠ line {} changes: {}", i + 1, g.change);
+        if !g.warnings.is_empty() {
+            words.push_str(&format!(" ({})", g.warnings.join("; ")));
+        }
+        if let Some(name) = &g.typed_name {
+            words.push_str(&format!(" — asks for {name} typed before it runs"));
+        }
+        out.push(words);
+    }
+    out
 }

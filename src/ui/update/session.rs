@@ -7,7 +7,7 @@ use crate::ui::msg::Stream;
 use crate::ui::state::cluster::OpStage;
 use crate::ui::state::{App, FlashLevel, Then};
 
-use super::{cluster, messages, native_runs, runs, verification};
+use super::{block_runs, cluster, messages, native_runs, runs, verification};
 
 pub(super) fn on_journaled(
     app: &mut App,
@@ -118,6 +118,7 @@ pub(super) fn on_journaled(
             }
         }
         Then::NativeAdvance => native_runs::advance(app),
+        Then::ShellLine { run } => block_runs::journaled(app, run),
         Then::Deliver { sink, msg } => messages::queued(app, sink, *msg),
         Then::Quit => quit(app),
     }

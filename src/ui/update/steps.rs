@@ -130,6 +130,9 @@ pub(super) fn submit_prompt(app: &mut App) -> Vec<Effect> {
                 )]
             }
         }
+        PromptPurpose::GuardedLine { expected } => {
+            super::block_runs::submit_typed_name(app, value, expected)
+        }
         PromptPurpose::ClusterParam { .. } | PromptPurpose::PodFilter => Vec::new(),
     }
 }

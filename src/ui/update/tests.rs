@@ -137,7 +137,10 @@ fn running_a_command_asks_for_placeholders_then_confirms_then_journals_before_sp
     };
     assert_eq!(
         c.body,
-        vec!["kubectl rollout undo deployment/checkout-api -n checkout".to_string()]
+        vec![
+            "kubectl rollout undo deployment/checkout-api -n checkout".to_string(),
+            "⚠ line 1 changes: rollout undo deployment/checkout-api".to_string()
+        ]
     );
     // y: the start is journaled, and only then is the command spawned.
     let fx = update(&mut app, key('y'));
@@ -151,9 +154,11 @@ fn running_a_command_asks_for_placeholders_then_confirms_then_journals_before_sp
     );
     assert_eq!(
         fx,
-        vec![Effect::Spawn {
+        vec![Effect::ShellLine {
+            block: 1,
             run: 1,
-            script: "kubectl rollout undo deployment/checkout-api -n checkout".into(),
+            text: "kubectl rollout undo deployment/checkout-api -n checkout".into(),
+            every_secs: None,
             env: vec![]
         }]
     );
@@ -170,13 +175,14 @@ fn running_a_command_asks_for_placeholders_then_confirms_then_journals_before_sp
         app.output.lines.back().map(|l| l.text.as_str()),
         Some("deployment.apps/checkout-api rolled back")
     );
-    let (_, written) = send(
+    let (fx, written) = send(
         &mut app,
-        Msg::Exited {
+        Msg::LineExited {
+            block: 1,
             run: 1,
             exit_code: Some(0),
+            shell_gone: false,
             duration_ms: 1200,
-            cancelled: false,
         },
     );
     assert_eq!(
@@ -189,6 +195,7 @@ fn running_a_command_asks_for_placeholders_then_confirms_then_journals_before_sp
             cancelled: false
         }]
     );
+    assert_eq!(fx, vec![Effect::EndShell { block: 1 }]);
     assert!(app.running.is_none());
     assert!(app.is_finished(app.selected().expect("selected")));
     // Asked once per session: a second run goes straight to the confirmation.
@@ -227,10 +234,10 @@ fn secret_placeholders_are_never_journaled_or_shown_but_reach_the_command() {
             "secret in journal entry {e:?}"
         );
     }
-    let Some(Effect::Spawn { script, env, .. }) = fx.first() else {
-        panic!("expected a spawn: {fx:?}")
+    let Some(Effect::ShellLine { text, env, .. }) = fx.first() else {
+        panic!("expected a shell line: {fx:?}")
     };
-    assert!(script.contains("Bearer s3cr3t-t0ken"));
+    assert!(text.contains("Bearer s3cr3t-t0ken"));
     assert_eq!(
         env,
         &vec![("DEPLOY_TOKEN".to_string(), "s3cr3t-t0ken".to_string())]
@@ -241,17 +248,31 @@ fn secret_placeholders_are_never_journaled_or_shown_but_reach_the_command() {
 }
 
 #[test]
-fn cancelling_the_confirmation_runs_nothing_and_writes_nothing() {
+fn declining_the_confirmation_runs_nothing_and_journals_it_as_declined() {
     let mut app = app();
     app.progress
         .bindings
         .insert("service-name".into(), "checkout-api".into());
     app.cursor = 2;
     update(&mut app, key('r'));
-    let fx = update(&mut app, key('n'));
-    assert!(fx.is_empty());
+    let (fx, written) = send(&mut app, key('n'));
+    assert!(fx.is_empty(), "nothing runs: {fx:?}");
+    assert_eq!(
+        written,
+        vec![Entry::CommandDeclined {
+            step: StepId(2),
+            command: "kubectl rollout undo deployment/checkout-api -n checkout".into()
+        }]
+    );
     assert!(app.layers.is_empty());
     assert!(app.running.is_none());
+    // Declined is not failed: no run, and the step is not finished.
+    assert!(app.progress.last_run(StepId(2)).is_none());
+    assert!(!app.is_finished(app.selected().expect("selected")));
+    assert_eq!(
+        crate::domain::report::describe(&written[0]),
+        "#3 not run (declined): kubectl rollout undo deployment/checkout-api -n checkout"
+    );
 }
 
 #[test]
@@ -1405,7 +1426,7 @@ mod drill_rehearsal {
         let fx = update(&mut app, key('y'));
         let (others, _) = settle(&mut app, fx);
         assert!(
-            others.iter().any(|e| matches!(e, Effect::Spawn { .. })),
+            others.iter().any(|e| matches!(e, Effect::ShellLine { .. })),
             "{others:?}"
         );
     }
@@ -1473,10 +1494,10 @@ fn a_typed_secret_needing_escapes_is_masked_in_the_confirmation_and_the_journal(
     let (others, written) = settle(&mut app, fx);
     let journaled = format!("{written:?}");
     assert!(!journaled.contains("rd9"), "{journaled}");
-    let Some(Effect::Spawn { script, .. }) = others.first() else {
+    let Some(Effect::ShellLine { text, .. }) = others.first() else {
         panic!("{others:?}");
     };
-    assert!(script.contains("rd9"), "the shell gets the value: {script}");
+    assert!(text.contains("rd9"), "the shell gets the value: {text}");
 }
 
 #[test]

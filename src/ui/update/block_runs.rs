@@ -1,0 +1,491 @@
+//! A command block in the shell, logical line by logical line, in one shell so variables
+//! and `cd` carry over: each line's start and exit in the Output pane and the journal
+//! (`CommandStarted`/`CommandFinished` per line, the command named `line i/n: …`); the
+//! first failing line stops the block and asks retry / continue / stop; follows
+//! (`kubectl get -w`, `watch`, `tail -f`) run until Enter stops them, as a success.
+
+use crate::domain::journal::Entry;
+use crate::domain::runbook::{self, Follow, StepId};
+use crate::ui::action::Action;
+use crate::ui::effect::Effect;
+use crate::ui::msg::Stream;
+use crate::ui::state::block_run::{BlockRun, LineFailure, LineRun};
+use crate::ui::state::{App, FlashLevel, Layer, OutputLog, Pane, Running, Then};
+
+use super::steps;
+
+/// Starts a confirmed block: its logical lines, one after the other.
+pub(super) fn start(
+    app: &mut App,
+    step: StepId,
+    filled: &str,
+    env: Vec<(String, String)>,
+    shown: String,
+) -> Vec<Effect> {
+    let lines = runbook::block_lines(filled);
+    if lines.is_empty() {
+        app.flash(FlashLevel::Info, "This block has no command to run.");
+        return Vec::new();
+    }
+    let block = app
+        .progress
+        .next_run_number()
+        .max(app.running.as_ref().map_or(0, |r| r.run + 1));
+    // Shown (and journaled) from the script as shown, placeholders masked where secret,
+    // cut the same way; should a value change the cut, a line is named, never shown
+    // with a secret in it.
+    let mut shown_lines = runbook::block_lines(&shown);
+    if shown_lines.len() != lines.len() {
+        shown_lines = (1..=lines.len())
+            .map(|n| {
+                format!(
+                    "(line {n} of the block, not shown: a placeholder value changes how it reads)"
+                )
+            })
+            .collect();
+    }
+    app.output = OutputLog::for_run(block, step, shown);
+    // A one-line block reads as before: the command above its output.
+    app.output.line_by_line = lines.len() > 1;
+    app.output.in_one_shell = lines.len() > 1;
+    app.focus = Pane::Procedure;
+    app.block_run = Some(BlockRun {
+        step,
+        block,
+        lines,
+        shown: shown_lines,
+        env,
+        index: 0,
+        current: None,
+        failed: None,
+        shell_gone: false,
+        cleared: None,
+    });
+    let mut fx = steps::enter_phase_of(app, step);
+    fx.extend(start_line(app));
+    fx
+}
+
+/// Journals the current line's start; the line runs once the record is on disk.
+fn start_line(app: &mut App) -> Vec<Effect> {
+    let next_run = app
+        .progress
+        .next_run_number()
+        .max(app.running.as_ref().map_or(0, |r| r.run + 1));
+    let now = app.now;
+    if let Some(fx) = guard(app) {
+        return fx;
+    }
+    let Some(b) = app.block_run.as_mut() else {
+        return Vec::new();
+    };
+    // Run numbers also count lines whose records are still in flight.
+    let run = next_run.max(b.current.as_ref().map_or(0, |c| c.run + 1));
+    let run = run.max(b.failed.as_ref().map_or(0, |f| f.run + 1));
+    let (step, index) = (b.step, b.index);
+    let follow = runbook::follow_of(&b.lines[index]);
+    b.current = Some(LineRun {
+        run,
+        follow: follow.clone(),
+        stop_requested: false,
+    });
+    b.failed = None;
+    let label = b.label(index);
+    let total = b.lines.len();
+    let shown = b.shown[index].clone();
+    let gone = std::mem::take(&mut b.shell_gone);
+    app.running = Some(Running {
+        run,
+        step,
+        started: now,
+        spawned: false,
+        cancel_requested: false,
+    });
+    app.output.run = Some(run);
+    if gone {
+        app.output.push(
+            Stream::Stderr,
+            "(the block's shell had ended: a new one starts; variables and cd from earlier lines are gone)".into(),
+        );
+    }
+    let mut physical = shown.lines();
+    let first = physical.next().unwrap_or_default();
+    if total == 1 {
+        // The pane's header is the command.
+        physical = "".lines();
+    }
+    let how = match &follow {
+        Some(Follow::Stream) => "   (following: Enter stops this line and goes on)".to_string(),
+        Some(Follow::Repeat { every_secs, .. }) => format!(
+            "   (every {every_secs}s, output replaced each time: Enter stops this line and goes on)"
+        ),
+        None => String::new(),
+    };
+    let tag = if total == 1 {
+        String::new()
+    } else {
+        format!("{label} ")
+    };
+    if total > 1 {
+        app.output
+            .push(Stream::Stdout, format!("▶ {tag}$ {first}{how}"));
+    } else if !how.is_empty() {
+        app.output
+            .push(Stream::Stdout, how.trim_start().to_string());
+    }
+    for more in physical {
+        app.output.push(Stream::Stdout, format!("    > {more}"));
+    }
+    // A one-line block is journaled as its command, as it always was.
+    let command = match (total, follow.is_some()) {
+        (1, false) => shown,
+        (1, true) => format!("following: {shown}"),
+        (_, false) => format!("{label}: {shown}"),
+        (_, true) => format!("{label} (follow): {shown}"),
+    };
+    vec![app.journal(
+        Entry::CommandStarted { step, run, command },
+        Some(step),
+        Then::ShellLine { run },
+    )]
+}
+
+/// A line that deletes or scales to zero the console's target, or changes anything in
+/// another namespace or context, waits for its object's name typed (`None`: the line may
+/// start).
+fn guard(app: &mut App) -> Option<Vec<Effect>> {
+    let target = app.cluster.as_ref().map(|c| c.target());
+    let b = app.block_run.as_ref()?;
+    if b.cleared == Some(b.index) {
+        return None;
+    }
+    let g = runbook::guard_of(&b.lines[b.index], target.as_ref())?;
+    let expected = g.typed_name.clone()?;
+    let label = b.label(b.index);
+    let shown = b.shown[b.index].clone();
+    app.output.push(
+        Stream::Stderr,
+        format!("⚠ {label} changes {}: {}", g.change, g.warnings.join("; ")),
+    );
+    let mut input = ratatui_textarea::TextArea::default();
+    input.set_placeholder_text(expected.clone());
+    app.layers
+        .push(Layer::Prompt(Box::new(crate::ui::state::Prompt {
+            title: format!("{label}: {}", g.change),
+            hint: format!(
+                "$ {shown}\n{}. Type {expected} to run it in /bin/sh; Esc declines.",
+                g.warnings.join("; ")
+            ),
+            purpose: crate::ui::state::PromptPurpose::GuardedLine { expected },
+            input,
+            error: None,
+        })));
+    Some(Vec::new())
+}
+
+/// The typed name before a guarded line: the line runs when it matches.
+pub(super) fn submit_typed_name(app: &mut App, value: String, expected: String) -> Vec<Effect> {
+    if value != expected {
+        let mut input = ratatui_textarea::TextArea::default();
+        input.set_placeholder_text(expected.clone());
+        app.layers
+            .push(Layer::Prompt(Box::new(crate::ui::state::Prompt {
+                title: "Type the name to run the line".into(),
+                hint: format!("Type {expected} exactly; Esc declines."),
+                purpose: crate::ui::state::PromptPurpose::GuardedLine { expected },
+                input,
+                error: Some(format!("{value:?} is not the name")),
+            })));
+        return Vec::new();
+    }
+    let Some(b) = app.block_run.as_mut() else {
+        return Vec::new();
+    };
+    b.cleared = Some(b.index);
+    start_line(app)
+}
+
+/// Esc on a guarded line's typed name: not run (declined), journaled; the block ends.
+pub(super) fn guard_declined(app: &mut App) -> Vec<Effect> {
+    let Some(b) = app.block_run.take() else {
+        return Vec::new();
+    };
+    let label = b.label(b.index);
+    app.output
+        .push(Stream::Stderr, format!("– {label} not run (declined)"));
+    app.flash(
+        FlashLevel::Info,
+        &format!(
+            "Step {}: {label} not run (declined); nothing was sent.",
+            b.step
+        ),
+    );
+    vec![
+        Effect::EndShell { block: b.block },
+        app.journal(
+            Entry::CommandDeclined {
+                step: b.step,
+                command: b.shown[b.index].clone(),
+            },
+            Some(b.step),
+            Then::Nothing,
+        ),
+    ]
+}
+
+/// The line's start record is on disk: run it (unless cancelled meanwhile).
+pub(super) fn journaled(app: &mut App, run: u32) -> Vec<Effect> {
+    let Some(b) = app.block_run.as_ref() else {
+        return Vec::new();
+    };
+    if b.current.as_ref().is_none_or(|c| c.run != run) {
+        return Vec::new();
+    }
+    match &mut app.running {
+        Some(r) if r.run == run && !r.cancel_requested => r.spawned = true,
+        Some(r) if r.run == run => {
+            // Cancelled (quitting) before it started: it never ran.
+            return end_line(app, run, None, 0, true);
+        }
+        _ => return Vec::new(),
+    }
+    let (text, every_secs) = match runbook::follow_of(&b.lines[b.index]) {
+        Some(Follow::Repeat {
+            every_secs,
+            command,
+        }) => (command, Some(every_secs)),
+        _ => (b.lines[b.index].clone(), None),
+    };
+    vec![Effect::ShellLine {
+        block: b.block,
+        run,
+        text,
+        every_secs,
+        env: b.env.clone(),
+    }]
+}
+
+/// A line of the block's shell ended.
+pub(super) fn on_exited(
+    app: &mut App,
+    block: u32,
+    run: u32,
+    exit_code: Option<i32>,
+    shell_gone: bool,
+    duration_ms: u64,
+) -> Vec<Effect> {
+    let Some(b) = app.block_run.as_mut() else {
+        return Vec::new();
+    };
+    if b.block != block || b.current.as_ref().is_none_or(|c| c.run != run) {
+        return Vec::new();
+    }
+    if shell_gone {
+        b.shell_gone = true;
+    }
+    end_line(app, run, exit_code, duration_ms, false)
+}
+
+/// Records how the current line ended and goes on: the next line, the end of the
+/// block, or the question after a failure.
+fn end_line(
+    app: &mut App,
+    run: u32,
+    exit_code: Option<i32>,
+    duration_ms: u64,
+    never_started: bool,
+) -> Vec<Effect> {
+    let r = app.running.take_if(|r| r.run == run);
+    let cancel_requested = r.as_ref().is_some_and(|r| r.cancel_requested);
+    let Some(b) = app.block_run.as_mut() else {
+        return Vec::new();
+    };
+    let Some(line) = b.current.take() else {
+        return Vec::new();
+    };
+    let (step, index, total) = (b.step, b.index, b.lines.len());
+    let label = b.label(index);
+    let tag = if total == 1 {
+        String::new()
+    } else {
+        format!("{label} ")
+    };
+    // A follow stopped with Enter ends as a success, whatever the signal made of it.
+    let stopped_follow = line.follow.is_some() && line.stop_requested;
+    let exit_code = if stopped_follow { Some(0) } else { exit_code };
+    let cancelled = (cancel_requested || never_started) && !stopped_follow;
+    let ok = exit_code == Some(0) && !cancelled;
+    let text = match (exit_code, cancelled) {
+        _ if stopped_follow => format!("■ {tag}stopped following: ok"),
+        (_, true) => format!("✗ {tag}cancelled"),
+        (Some(0), _) => format!("✓ {tag}exit 0"),
+        (Some(127), _) => format!("✗ {tag}exit 127: command not found"),
+        (Some(c), _) => format!("✗ {tag}exit {c}"),
+        (None, _) if b.shell_gone => format!("✗ {tag}the shell ended (killed or exited)"),
+        (None, _) => format!("✗ {tag}killed by a signal"),
+    };
+    // A repeated line's last round stays on screen above its end.
+    app.output.replace_frame = false;
+    app.output.frame_start = None;
+    app.output
+        .push(if ok { Stream::Stdout } else { Stream::Stderr }, text);
+    let finished = Entry::CommandFinished {
+        step,
+        run,
+        exit_code,
+        duration_ms,
+        cancelled,
+    };
+    if app.quit_after_run {
+        let block = b.block;
+        app.block_run = None;
+        return vec![
+            Effect::EndShell { block },
+            app.journal(finished, Some(step), Then::Quit),
+        ];
+    }
+    if total == 1 {
+        let summary = match (exit_code, cancelled) {
+            (_, true) => "cancelled".to_string(),
+            (Some(0), _) => "exit 0".to_string(),
+            (Some(c), _) => format!("failed: exit {c}"),
+            (None, _) => "killed by a signal".to_string(),
+        };
+        let level = if ok {
+            FlashLevel::Info
+        } else {
+            FlashLevel::Warning
+        };
+        app.flash(
+            level,
+            &format!(
+                "Run {run} {summary} after {}",
+                crate::domain::duration_text::precise_ms(duration_ms)
+            ),
+        );
+    }
+    if ok {
+        let mut fx = vec![app.journal(finished, Some(step), Then::Nothing)];
+        fx.extend(next_line(app, false));
+        return fx;
+    }
+    if total == 1 {
+        // A one-line block has nothing to continue with: it ends failed (r runs it again).
+        let block = app.block_run.take().map(|b| b.block);
+        let mut fx: Vec<Effect> = block
+            .map(|block| Effect::EndShell { block })
+            .into_iter()
+            .collect();
+        fx.push(app.journal(finished, Some(step), Then::Nothing));
+        return fx;
+    }
+    if let Some(b) = app.block_run.as_mut() {
+        b.failed = Some(LineFailure {
+            run,
+            exit_code,
+            cancelled,
+        });
+    }
+    app.flash(
+        FlashLevel::Warning,
+        &format!("Step {step}: {label} failed; the block stopped there."),
+    );
+    app.layers.push(Layer::LineFailed { step });
+    vec![app.journal(finished, Some(step), Then::Nothing)]
+}
+
+/// Goes on with the line after the current one, or ends the block when none is left
+/// (`past_failure`: the operator chose to continue past the last line's failure, which
+/// ticks the step: journaled, so the step reads done only because they said so).
+fn next_line(app: &mut App, past_failure: bool) -> Vec<Effect> {
+    let Some(b) = app.block_run.as_mut() else {
+        return Vec::new();
+    };
+    b.index += 1;
+    if b.index < b.lines.len() {
+        return start_line(app);
+    }
+    let (step, block, total) = (b.step, b.block, b.lines.len());
+    app.block_run = None;
+    let mut fx = vec![Effect::EndShell { block }];
+    if past_failure {
+        let title = app
+            .find_step(step)
+            .map(|s| s.title.clone())
+            .unwrap_or_default();
+        app.output.push(
+            Stream::Stdout,
+            "■ continued past the failed last line: the step is ticked as done".into(),
+        );
+        fx.push(app.journal(Entry::StepTicked { step, title }, Some(step), Then::Nothing));
+    } else if total > 1 {
+        app.flash(
+            FlashLevel::Info,
+            &format!("Step {step}: all {total} lines ran."),
+        );
+    }
+    fx
+}
+
+/// The operator's answer to a failed line: retry it, continue with the next, or stop.
+pub(super) fn on_failed_line_key(app: &mut App, action: Option<Action>) -> Vec<Effect> {
+    let Some(b) = app.block_run.as_ref() else {
+        app.layers.pop();
+        return Vec::new();
+    };
+    let label = b.label(b.index);
+    match action {
+        Some(Action::RetryLine) => {
+            app.layers.pop();
+            app.output.push(Stream::Stdout, format!("↻ {label} again"));
+            start_line(app)
+        }
+        Some(Action::ContinueLine) => {
+            app.layers.pop();
+            app.output.push(
+                Stream::Stdout,
+                format!("→ continuing past the failed {label}"),
+            );
+            next_line(app, true)
+        }
+        Some(Action::StopLines | Action::Cancel) => {
+            app.layers.pop();
+            let block = b.block;
+            let step = b.step;
+            app.block_run = None;
+            app.output
+                .push(Stream::Stderr, format!("■ stopped at the failed {label}"));
+            app.flash(
+                FlashLevel::Warning,
+                &format!("Step {step} stopped at its failed {label}; r runs the step again."),
+            );
+            vec![Effect::EndShell { block }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Enter (run) while a follow runs: stop it; it ends as a success and the block goes on.
+/// `None` when no follow runs.
+pub(super) fn stop_follow(app: &mut App) -> Option<Vec<Effect>> {
+    let b = app.block_run.as_mut()?;
+    let line = b.current.as_mut().filter(|c| c.follow.is_some())?;
+    if line.stop_requested {
+        return Some(Vec::new());
+    }
+    line.stop_requested = true;
+    let run = line.run;
+    app.flash(FlashLevel::Info, "Stopping the follow; the block goes on.");
+    Some(vec![Effect::Cancel { run }])
+}
+
+/// A repeated line starts a round: its output replaces the last round's.
+pub(super) fn on_frame(app: &mut App, run: u32) {
+    if app.output.run == Some(run) {
+        app.output.new_frame();
+    }
+}
+
+#[cfg(test)]
+#[path = "block_runs_tests.rs"]
+mod tests;

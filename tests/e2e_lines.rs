@@ -1,0 +1,218 @@
+//! End to end, as an operator: the real binary in tmux runs command blocks line by
+//! line in one shell. A block whose middle line fails stops there and says so; a program
+//! that is not installed fails ("argocd: not found", the project's Argo CD runbook); a
+//! declined run reads "declined"; a `watch` line shows its output and Enter goes on; a
+//! `kubectl get pods -w` line followed by two checks runs all three against `backout sim`.
+
+mod common;
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use backout::sim::{Scenario, SimConfig};
+use common::Sim;
+use support::tmux::Tmux;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_backout")
+}
+
+fn copy(home: &Path, from: &str, name: &str) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(from);
+    let dst = home.join(name);
+    std::fs::copy(&src, &dst).expect("copy runbook");
+    dst
+}
+
+#[test]
+fn a_failing_middle_line_stops_the_block_and_shell_state_carries_between_lines() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = copy(home.path(), "tests/fixtures/e2e-lines.md", "lines.md");
+    let t = Tmux::start(
+        "lines-fail",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} {}", bin(), runbook.display()),
+    );
+    t.wait_for("Procedure 0/");
+    // Two lines, one shell: the variable and the cd of line 1 reach line 2.
+    t.keys(&["r"]);
+    t.wait_for("Run this in /bin/sh now?");
+    t.keys(&["y"]);
+    t.wait_for("note is carried in /tmp");
+    t.wait_for("✓ line 2/2 exit 0");
+    // Three lines, the middle one fails: the block stops there and asks.
+    t.keys(&["j", "r"]);
+    t.wait_for("Run this in /bin/sh now?");
+    t.keys(&["y"]);
+    let s = t.wait_for("Step #2: line 2/3 failed");
+    assert!(s.contains("1 line after it not run"), "{s}");
+    assert!(s.contains("operator run 4 of #2 exited 1"), "{s}");
+    // Stop: the step says which line failed, and the line after it never ran.
+    t.keys(&["s"]);
+    let s = t.wait_for("■ stopped at the failed line 2/3");
+    assert!(s.contains("first-check-passed"), "{s}");
+    assert!(s.contains("✗ line 2/3 exit 1"), "{s}");
+    // Only the step's text names it: it never ran.
+    assert_eq!(s.matches("never-reached").count(), 1, "{s}");
+    assert!(!s.contains("run 5"), "no line ran after the failure: {s}");
+    t.wait_for("✗ last run: line 2/3 failed (exit 1)");
+    // Run it again and continue past the failure: the last line runs.
+    t.keys(&["r"]);
+    t.wait_for("Run this in /bin/sh now?");
+    t.keys(&["y"]);
+    t.wait_for("Step #2: line 2/3 failed");
+    t.keys(&["c"]);
+    t.wait_for("✓ line 3/3 exit 0");
+    t.wait_for("last run: all 3 lines ran");
+    t.keys(&["q"]);
+    t.wait_exit();
+}
+
+#[test]
+fn a_missing_program_fails_and_a_declined_run_reads_declined() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = copy(
+        home.path(),
+        "tests/runbooks/teams/argocd-rollback.md",
+        "argocd-rollback.md",
+    );
+    let t = Tmux::start(
+        "lines-missing",
+        120,
+        40,
+        &[
+            ("BACKOUT_HOME", home.path()),
+            // No argocd on this PATH, whatever the machine has.
+            ("PATH", Path::new("/usr/bin:/bin")),
+        ],
+        &format!("{} {}", bin(), runbook.display()),
+    );
+    t.wait_for("Procedure 0/");
+    t.keys(&["r"]);
+    t.wait_for("Run this in /bin/sh now?");
+    t.keys(&["y"]);
+    let s = t.wait_for("line 1/3 failed: exit 127: command not found");
+    assert!(s.contains("run 1 of #1 exited 127"), "{s}");
+    // Stop there: the shell's own words are in the output; then offer the next step and
+    // decline it.
+    t.keys(&["s"]);
+    let s = t.wait_for("✗ last run: line 1/3 failed (exit 127)");
+    assert!(s.contains("argocd: not found"), "{s}");
+    assert!(s.contains("✗ line 1/3 exit 127: command not found"), "{s}");
+    assert!(!s.contains("✓"), "nothing reads as success: {s}");
+    t.keys(&["j", "r"]);
+    t.wait_for("Run this in /bin/sh now?");
+    t.keys(&["n"]);
+    let s = t.wait_for("#2 not run (declined): argocd app sync storefront");
+    assert!(s.contains("– not run (declined)"), "the step says so: {s}");
+    assert!(!s.contains("run 2"), "a declined run is no run: {s}");
+    t.keys(&["q"]);
+    t.wait_exit();
+}
+
+#[test]
+fn a_watch_line_shows_its_output_and_enter_goes_on() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = copy(home.path(), "tests/fixtures/e2e-lines.md", "lines.md");
+    let t = Tmux::start(
+        "lines-watch",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} {}", bin(), runbook.display()),
+    );
+    t.wait_for("Procedure 0/");
+    t.keys(&["j", "j"]);
+    t.wait_for("watch -n 1");
+    t.keys(&["r"]);
+    t.wait_for("Run this in /bin/sh now?");
+    t.keys(&["y"]);
+    t.wait_for("following — Enter stops this line and goes on");
+    t.wait_for("tick-tock");
+    t.keys(&["Enter"]);
+    t.wait_for("■ line 1/2 stopped following: ok");
+    t.wait_for("after-the-watch");
+    t.wait_for("last run: all 2 lines ran");
+    t.keys(&["q"]);
+    t.wait_exit();
+}
+
+const FOLLOW_RUNBOOK: &str = r#"---
+backout: 1
+title: Checkout API — follow then check
+target:
+  namespace: checkout
+  deployment: checkout-api
+---
+
+# Checkout API — follow then check
+
+## 1. Verify
+
+Watch the pods, then check the version and say so.
+
+```bash
+kubectl get pods -n checkout -w
+kubectl -n checkout get deployment checkout-api -o jsonpath='{.spec.replicas}{"\n"}'
+echo checks-done
+```
+"#;
+
+#[test]
+fn a_watching_kubectl_line_followed_by_two_checks_runs_all_three() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scenario =
+        Scenario::load("bad-deploy", &root.join("runbooks/drills")).expect("drill loads");
+    let sim = Sim::start_with(SimConfig {
+        speed: 20.0,
+        scenario: Some(scenario),
+        ..SimConfig::default()
+    });
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = home.path().join("follow.md");
+    std::fs::write(&runbook, FOLLOW_RUNBOOK).expect("runbook");
+    let t = Tmux::start(
+        "lines-follow",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!(
+            "{} {} --kubeconfig {} --context backout-sim",
+            bin(),
+            runbook.display(),
+            sim.kubeconfig.display()
+        ),
+    );
+    t.wait_for("Pods 4");
+    t.keys(&["r"]);
+    t.wait_for("Run this in /bin/sh now?");
+    t.keys(&["y"]);
+    t.wait_for("following — Enter stops this line and goes on");
+    // kubectl's watch streams the pods…
+    t.wait_for("checkout-api-");
+    // …until Enter: that line ends as a success and the two checks run.
+    t.keys(&["Enter"]);
+    t.wait_for("checks-done");
+    t.wait_for("last run: all 3 lines ran");
+    t.keys(&["q"]);
+    t.wait_exit();
+    // The journal: the follow ended as a success, then both checks did.
+    let sessions = home.path().join("sessions");
+    let dir = std::fs::read_dir(&sessions)
+        .expect("sessions")
+        .next()
+        .expect("one session")
+        .expect("entry")
+        .path();
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
+    let finished: Vec<&str> = journal
+        .lines()
+        .filter(|l| l.contains("\"command_finished\""))
+        .collect();
+    assert_eq!(finished.len(), 3, "{journal}");
+    for l in finished {
+        assert!(l.contains("\"exit_code\":0"), "{l}");
+    }
+}
