@@ -263,6 +263,7 @@ fn runbook() -> Runbook {
         checks: Vec::new(),
         sections: vec![],
         alternatives: vec![],
+        markdown: String::new(),
     }
 }
 

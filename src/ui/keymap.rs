@@ -24,11 +24,18 @@ pub enum Mode {
     Help,
     /// The cluster actions menu.
     Actions,
+    /// A cluster pane (Rollout, Pods, Events) has the focus: its keys come before
+    /// `normal`'s.
+    Cluster,
+    /// The text views: the runbook view, logs, describe, YAML, a revision's changes.
+    View,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 8] = [
         Mode::Normal,
+        Mode::Cluster,
+        Mode::View,
         Mode::Actions,
         Mode::Confirm,
         Mode::Input,
@@ -44,6 +51,8 @@ impl Mode {
             Mode::Note => "Note editor",
             Mode::Help => "Help and the messages list",
             Mode::Actions => "Cluster actions menu",
+            Mode::Cluster => "Cluster panes (Rollout, Pods, Events focused)",
+            Mode::View => "Runbook view, logs, describe, YAML",
         }
     }
 }
@@ -233,7 +242,7 @@ impl Keymap {
                     Some(m) => m,
                     None => {
                         warnings.push(format!(
-                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, confirm, input, note, help)"
+                            "keymap: unknown mode [{mode_name}] (modes: normal, cluster, view, actions, confirm, input, note, help)"
                         ));
                         continue;
                     }
@@ -365,7 +374,7 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
-                "keymap: unknown mode [nonsense] (modes: normal, actions, confirm, input, note, help)"
+                "keymap: unknown mode [nonsense] (modes: normal, cluster, view, actions, confirm, input, note, help)"
                     .to_string(),
                 "keymap: unknown action `bogus` in [normal]".to_string(),
                 "keymap: [normal] toggle: unknown key `hyper-x`".to_string(),

@@ -9,6 +9,7 @@ pub mod action;
 mod action_view_tests;
 pub mod effect;
 pub mod format;
+pub mod highlight;
 pub mod keymap;
 #[cfg(test)]
 mod layout_tests;
@@ -16,6 +17,9 @@ pub mod msg;
 pub mod panes;
 pub mod placeholder_hint;
 pub mod popups;
+pub mod runbook_markdown;
+#[cfg(test)]
+mod runbook_view_tests;
 pub mod scorecard_view;
 pub mod state;
 #[cfg(test)]

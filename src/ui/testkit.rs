@@ -125,6 +125,7 @@ pub fn runbook() -> Runbook {
         checks: Vec::new(),
         sections: vec![],
         alternatives: vec![],
+        markdown: String::new(),
     }
 }
 

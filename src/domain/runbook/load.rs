@@ -185,5 +185,6 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         checks,
         sections: outline.sections,
         alternatives,
+        markdown: text.text.clone(),
     })
 }

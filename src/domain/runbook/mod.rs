@@ -9,6 +9,7 @@
 
 mod change_badge;
 mod checks;
+mod code_blocks;
 mod commands;
 mod comment_blocks;
 mod decision_table;
@@ -30,6 +31,7 @@ mod time_budget;
 mod verification;
 mod verify_checks;
 
+pub use code_blocks::{CodeBlockAt, code_blocks};
 pub use diagnostic::{Diagnostic, Level};
 pub use load::{LoadError, load, load_bytes, parse};
 pub use model::*;

@@ -40,6 +40,10 @@ pub struct Runbook {
     pub sections: Vec<Section>,
     /// Groups of alternative ways to do the same thing (the operator chooses one).
     pub alternatives: Vec<AlternativeGroup>,
+    /// The Markdown as loaded (invalid UTF-8 replaced, mojibake repaired), for the runbook
+    /// view; line numbers in this model are 1-based lines of it.
+    #[serde(skip)]
+    pub markdown: String,
 }
 
 impl Runbook {

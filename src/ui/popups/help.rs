@@ -18,7 +18,9 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for mode in Mode::ALL {
         let bindings = app.keymap.bindings(mode);
-        if bindings.is_empty() || (mode == Mode::Actions && app.cluster.is_none()) {
+        if bindings.is_empty()
+            || (matches!(mode, Mode::Actions | Mode::Cluster) && app.cluster.is_none())
+        {
             continue;
         }
         if !lines.is_empty() {

@@ -13,7 +13,9 @@ pub mod next_moves;
 pub mod note;
 pub mod notice;
 pub mod prompt;
+pub mod runbook_view;
 pub mod stack;
+pub mod text_view;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -84,6 +86,10 @@ pub enum LayerRequest {
     },
     /// Any key on a drill's intro: close it and start the scenario.
     StartDrill,
+    /// `r` in the runbook view: run its code block `block` (an index into its blocks).
+    RunBlock {
+        block: usize,
+    },
 }
 
 /// Enter (or Ctrl-M / Ctrl-J): single-line editors do not take it as text.

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 
 use super::{
     Handled, action_menu, cluster, compose, confirm, drill_intro, help, messages, next_moves, note,
-    notice, prompt,
+    notice, prompt, runbook_view,
 };
 use crate::ui::action::Action;
 use crate::ui::state::{App, Layer};
@@ -28,6 +28,7 @@ pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handle
         Some(Layer::Messages { .. }) => messages::on_action(app, action),
         Some(Layer::NextMoves { check }) => next_moves::on_action(*check, action),
         Some(Layer::DrillIntro(_)) => drill_intro::on_action(),
+        Some(Layer::RunbookView(_)) => runbook_view::on_action(app, action, key),
     }
 }
 
@@ -56,6 +57,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Layer::Messages { cursor } => messages::render(app, *cursor, frame, area),
             Layer::NextMoves { check } => next_moves::render(app, *check, frame, area),
             Layer::DrillIntro(intro) => drill_intro::render(app, intro, frame, area),
+            Layer::RunbookView(view) => runbook_view::render(app, view, frame, area),
         }
     }
 }

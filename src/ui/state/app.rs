@@ -80,6 +80,9 @@ pub struct App {
     pub messaging: Messaging,
     /// The runbook's verification checks and their monitor windows.
     pub verification: Verification,
+    /// Shell blocks outside the steps, runnable from the runbook view through the step
+    /// path (`Runbook::view_steps`: ids after the last step, never in a phase).
+    pub view_steps: Vec<Step>,
 }
 
 impl App {
@@ -112,6 +115,7 @@ impl App {
             .flat_map(|(p, ph)| (0..ph.steps.len()).map(move |i| StepPos { phase: p, index: i }))
             .collect();
         let verification = Verification::restore(&runbook, &records);
+        let view_steps = runbook.view_steps();
         let mut app = App {
             runbook,
             session,
@@ -141,6 +145,7 @@ impl App {
             cluster: None,
             messaging: Messaging::default(),
             verification,
+            view_steps,
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app
@@ -163,8 +168,19 @@ impl App {
         (0..self.steps.len()).find(|&i| self.step_at(i).map(|s| s.id) == Some(id))
     }
 
+    /// A step of the runbook's phases, or a block the runbook view runs as one.
     pub fn find_step(&self, id: StepId) -> Option<&Step> {
-        self.flat_index_of(id).and_then(|i| self.step_at(i))
+        self.flat_index_of(id)
+            .and_then(|i| self.step_at(i))
+            .or_else(|| self.view_steps.iter().find(|s| s.id == id))
+    }
+
+    /// The view step for the code block starting at 1-based `line`.
+    pub fn view_step_at(&self, line: usize) -> Option<StepId> {
+        self.view_steps
+            .iter()
+            .find(|s| s.line == line)
+            .map(|s| s.id)
     }
 
     pub fn phase_of(&self, id: StepId) -> Option<usize> {
@@ -213,7 +229,11 @@ impl App {
     }
 
     pub fn mode(&self) -> Mode {
-        self.layers.last().map(Layer::mode).unwrap_or(Mode::Normal)
+        match self.layers.last() {
+            Some(layer) => layer.mode(),
+            None if self.focus.is_cluster() && self.cluster.is_some() => Mode::Cluster,
+            None => Mode::Normal,
+        }
     }
 
     /// Bindings for filling placeholders: journaled values plus in-memory secrets.

@@ -115,6 +115,8 @@ pub enum Layer {
     /// `backout drill`'s intro: what is about to happen and which keys matter. Any key
     /// closes it.
     DrillIntro(Box<super::drill::DrillIntro>),
+    /// `R`: the whole runbook rendered, its code blocks runnable.
+    RunbookView(Box<super::runbook_view::RunbookView>),
 }
 
 impl Layer {
@@ -132,6 +134,7 @@ impl Layer {
             Layer::Messages { .. } => Mode::Help,
             Layer::NextMoves { .. } => Mode::Confirm,
             Layer::DrillIntro(_) => Mode::Confirm,
+            Layer::RunbookView(_) => Mode::View,
         }
     }
 }

@@ -15,7 +15,9 @@ pub mod native_run;
 pub mod output;
 pub mod pane;
 pub mod pending;
+pub mod runbook_view;
 pub mod session;
+pub mod text_view;
 pub mod verification;
 
 pub use app::{App, StepPos};

@@ -12,6 +12,7 @@ mod matrix;
 mod messages;
 mod metrics;
 mod native_runs;
+mod runbook_view;
 mod runs;
 mod session;
 mod steps;

@@ -1,0 +1,42 @@
+//! The runbook view (`R`): opening it, and running one of its code blocks through exactly
+//! the path a step's command takes (`runs::run_step`: placeholders, native kubectl with
+//! preflight, dry-run, diff and typed confirmation, or the shell after confirmation).
+
+use crate::ui::effect::Effect;
+use crate::ui::state::runbook_view::RunbookView;
+use crate::ui::state::{App, FlashLevel, Layer};
+
+use super::runs;
+
+pub(super) fn open(app: &mut App) -> Vec<Effect> {
+    app.layers
+        .push(Layer::RunbookView(Box::new(RunbookView::open(
+            &app.runbook,
+        ))));
+    Vec::new()
+}
+
+/// `r` on a code block: a step's block runs as that step; a block outside the steps
+/// (reference sections, prose) runs as the view step the console registered for it.
+pub(super) fn run_block(app: &mut App, block: usize) -> Vec<Effect> {
+    let Some(Layer::RunbookView(view)) = app.layers.last() else {
+        return Vec::new();
+    };
+    let Some(b) = view.blocks.get(block) else {
+        return Vec::new();
+    };
+    if b.command.is_none() {
+        let lang = if b.lang.is_empty() { "code" } else { &b.lang };
+        let text = format!("A {lang} block is for reading: only shell blocks run.");
+        app.flash(FlashLevel::Info, &text);
+        return Vec::new();
+    }
+    let id = match b.step {
+        Some(step) => Some(step),
+        None => app.view_step_at(b.first_line),
+    };
+    match id {
+        Some(id) => runs::run_step(app, id),
+        None => Vec::new(),
+    }
+}
