@@ -60,6 +60,15 @@ impl Executors {
                     Some(n) => n.send(sink, *msg, tx),
                     None => refuse(tx, sink, *msg, "no message sinks in this console"),
                 },
+                Effect::ClusterRead { view, read } => match &self.cluster {
+                    Some(a) => a.read(view, read, tx.clone()),
+                    None => tracing::error!("cluster read without a cluster: {read:?}"),
+                },
+                Effect::StopRead { view } => {
+                    if let Some(a) = &self.cluster {
+                        a.stop_read(view);
+                    }
+                }
                 Effect::Quit => {}
                 Effect::StartDrill => {
                     if let Some(start) = self.drill_start.take() {

@@ -62,6 +62,11 @@ pub enum Msg {
         op: u64,
         step: super::state::cluster::ClusterStep,
     },
+    /// Part of the answer to a drill-down view's read (`Effect::ClusterRead`).
+    ClusterRead {
+        view: u64,
+        answer: crate::domain::cluster::ReadAnswer,
+    },
     /// What the notifier reports about a message delivery.
     Notify(super::state::messaging::NotifyEvent),
     /// A verification window's sample or end, from the verification executor.

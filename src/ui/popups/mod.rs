@@ -4,6 +4,7 @@
 
 pub mod action_menu;
 pub mod cluster;
+pub mod cluster_view;
 pub mod compose;
 pub mod confirm;
 pub mod drill_intro;
@@ -90,6 +91,10 @@ pub enum LayerRequest {
     RunBlock {
         block: usize,
     },
+    /// A logs view's `p`, `c` or `t`: stop its stream and read again as it now asks.
+    RestartRead,
+    /// Esc on a drill-down view: stop its read and close it.
+    CloseClusterView,
 }
 
 /// Enter (or Ctrl-M / Ctrl-J): single-line editors do not take it as text.

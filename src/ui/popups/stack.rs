@@ -7,8 +7,8 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use super::{
-    Handled, action_menu, cluster, compose, confirm, drill_intro, help, messages, next_moves, note,
-    notice, prompt, runbook_view,
+    Handled, action_menu, cluster, cluster_view, compose, confirm, drill_intro, help, messages,
+    next_moves, note, notice, prompt, runbook_view,
 };
 use crate::ui::action::Action;
 use crate::ui::state::{App, Layer};
@@ -29,6 +29,7 @@ pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handle
         Some(Layer::NextMoves { check }) => next_moves::on_action(*check, action),
         Some(Layer::DrillIntro(_)) => drill_intro::on_action(),
         Some(Layer::RunbookView(_)) => runbook_view::on_action(app, action, key),
+        Some(Layer::ClusterView(_)) => cluster_view::on_action(app, action, key),
     }
 }
 
@@ -58,6 +59,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Layer::NextMoves { check } => next_moves::render(app, *check, frame, area),
             Layer::DrillIntro(intro) => drill_intro::render(app, intro, frame, area),
             Layer::RunbookView(view) => runbook_view::render(app, view, frame, area),
+            Layer::ClusterView(view) => cluster_view::render(app, view, frame, area),
         }
     }
 }

@@ -53,6 +53,8 @@ pub struct LiveCluster {
     pub pod_cursor: usize,
     /// The selected row of the Events pane.
     pub event_cursor: usize,
+    /// The id the next drill-down read gets.
+    pub next_view: u64,
 }
 
 fn key(s: Stream) -> &'static str {
@@ -106,6 +108,7 @@ impl LiveCluster {
             rollout_events: 0,
             pod_cursor: 0,
             event_cursor: 0,
+            next_view: 1,
         }
     }
 

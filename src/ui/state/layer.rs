@@ -117,6 +117,8 @@ pub enum Layer {
     DrillIntro(Box<super::drill::DrillIntro>),
     /// `R`: the whole runbook rendered, its code blocks runnable.
     RunbookView(Box<super::runbook_view::RunbookView>),
+    /// A drill-down view of the cluster: logs, describe, YAML, a revision's changes.
+    ClusterView(Box<super::cluster_view::ClusterView>),
 }
 
 impl Layer {
@@ -135,6 +137,7 @@ impl Layer {
             Layer::NextMoves { .. } => Mode::Confirm,
             Layer::DrillIntro(_) => Mode::Confirm,
             Layer::RunbookView(_) => Mode::View,
+            Layer::ClusterView(_) => Mode::View,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod action_menu;
 pub mod app;
 pub mod builder;
 pub mod cluster;
+pub mod cluster_view;
 pub mod drill;
 pub mod flash;
 pub mod layer;

@@ -11,8 +11,8 @@ use crate::ui::popups::{Handled, LayerRequest, stack};
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane};
 
 use super::{
-    cluster, cluster_menu, drill, messages, metrics, native_runs, runbook_view, runs, session,
-    steps, verification,
+    cluster, cluster_menu, cluster_views, drill, messages, metrics, native_runs, runbook_view,
+    runs, session, steps, verification,
 };
 
 /// A key goes to the top layer (its file under `ui/popups/` owns what its keys do), or to
@@ -73,6 +73,8 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
             vec![Effect::StartDrill]
         }
         LayerRequest::RunBlock { block } => runbook_view::run_block(app, block),
+        LayerRequest::RestartRead => cluster_views::restart(app),
+        LayerRequest::CloseClusterView => cluster_views::close(app),
     }
 }
 
@@ -219,6 +221,7 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ShowMessages => messages::open_list(app),
         Action::AcknowledgeSeverity => drill::acknowledge_severity(app),
         Action::RunbookView => runbook_view::open(app),
+        Action::Logs | Action::Describe | Action::Yaml => cluster_views::open(app, action),
         Action::Confirm
         | Action::Cancel
         | Action::Submit
@@ -244,9 +247,6 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::PrevBlock
         | Action::JumpToStep
         | Action::JumpBack
-        | Action::Logs
-        | Action::Describe
-        | Action::Yaml
         | Action::PreviousContainer
         | Action::PickContainer
         | Action::SinceTime => Vec::new(),

@@ -6,6 +6,7 @@
 
 mod cluster;
 mod cluster_menu;
+mod cluster_views;
 mod drill;
 mod keys;
 mod matrix;
@@ -59,6 +60,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Metrics(m) => metrics::on_metrics(app, m),
         Msg::ClusterStep { op, step } => cluster::on_cluster_step(app, op, step),
+        Msg::ClusterRead { view, answer } => cluster_views::on_answer(app, view, answer),
         Msg::Verify(m) => verification::on_msg(app, m),
         Msg::Cluster(ev) => {
             let now = app.now;
