@@ -7,6 +7,8 @@
 pub mod action;
 #[cfg(test)]
 mod action_view_tests;
+#[cfg(test)]
+mod cluster_view_tests;
 pub mod effect;
 pub mod format;
 pub mod highlight;

@@ -15,14 +15,9 @@ use crate::ui::state::App;
 use crate::ui::state::text_view::TextView;
 use crate::ui::theme::Role;
 
-/// The view's rectangle: the whole screen but a one-cell margin.
+/// The view's rectangle: the whole screen.
 pub fn area_of(area: Rect) -> Rect {
-    Rect {
-        x: area.x + 1,
-        y: area.y,
-        width: area.width.saturating_sub(2),
-        height: area.height,
-    }
+    area
 }
 
 /// Text rows in a terminal `rows` tall (borders and the bottom line taken off).
