@@ -137,6 +137,58 @@ async fn describe_shows_the_back_off_and_the_revision_diff_the_image_change() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn previous_logs_show_the_crash_after_a_restart_and_the_kubelets_refusal_before() {
+    let (_sim, client) = start().await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "shop");
+    let healthy = pods
+        .list(&ListParams::default())
+        .await
+        .expect("pods")
+        .items
+        .into_iter()
+        .find_map(|p| p.metadata.name)
+        .expect("a pod");
+    let reader = Reader::new(client.clone(), "shop", "web");
+    let previous = |pod: String| ClusterRead::Logs {
+        pod,
+        container: Some("app".into()),
+        previous: true,
+        since_seconds: None,
+    };
+    let (out, mut answers) = mpsc::channel(64);
+    reader.logs(&previous(healthy.clone()), out).await;
+    let mut got = Vec::new();
+    while let Some(a) = answers.recv().await {
+        got.push(a);
+    }
+    assert_eq!(
+        got,
+        vec![ReadAnswer::Ended(Some(format!(
+            "previous terminated container \"app\" in pod \"{healthy}\" not found"
+        )))]
+    );
+
+    let crashed = crash_loop(&client).await;
+    let (out, mut answers) = mpsc::channel(64);
+    reader.logs(&previous(crashed), out).await;
+    let mut lines = Vec::new();
+    while let Some(a) = answers.recv().await {
+        match a {
+            ReadAnswer::Lines(more) => lines.extend(more),
+            ReadAnswer::Ended(end) => assert_eq!(end, None, "not followed: it ends"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.contains("level=fatal msg=\"panic: runtime error")),
+        "the previous run's panic: {:?}",
+        lines.last()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_log_stream_delivers_lines_and_stops_when_its_view_closes() {
     let (_sim, client) = start().await;
     let pod = crash_loop(&client).await;
