@@ -77,3 +77,49 @@ fn logs_previous_describe_and_the_revision_diff_of_a_crash_loop() {
     assert!(minus && plus, "the image change:\n{s}");
     t.keys(&["Escape", "q"]);
 }
+
+/// A team's runbook whose commands sit in a reference section: `R`, Tab to the block, `r`
+/// asks for confirmation like a step, and the run is journaled as that block's.
+#[test]
+fn a_reference_block_run_from_the_runbook_view_asks_first_and_is_journaled() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = home.path().join("team.md");
+    std::fs::write(
+        &runbook,
+        "# Orders rollback\n\n## Prepare\n\n- [ ] Page the owner\n\n## Useful commands\n\n\
+         ```sh\necho hello-from-reference\n```\n",
+    )
+    .expect("runbook");
+    let t = Tmux::start(
+        "runbook-view",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} {}", env!("CARGO_BIN_EXE_backout"), runbook.display()),
+    );
+    t.wait_for("Procedure 0/1");
+    t.keys(&["R"]);
+    t.wait_for("Runbook — Orders rollback");
+    t.wait_for("Useful commands  (reference)");
+    t.keys(&["Tab", "r"]);
+    let s = t.wait_for("Run this in /bin/sh now?");
+    assert!(s.contains("runbook view: Useful commands (line 9)"), "{s}");
+    t.keys(&["y"]);
+    t.keys(&["Escape"]);
+    t.wait_for("hello-from-reference");
+    t.wait_for("exit 0");
+    t.keys(&["q"]);
+    t.wait_exit();
+    let journal = std::fs::read_dir(home.path().join("sessions"))
+        .expect("sessions")
+        .filter_map(Result::ok)
+        .map(|d| std::fs::read_to_string(d.path().join("journal.jsonl")).unwrap_or_default())
+        .collect::<String>();
+    let started: Vec<serde_json::Value> = journal
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|r| r["entry"]["type"] == "command_started")
+        .collect();
+    assert_eq!(started.len(), 1, "{journal}");
+    assert!(journal.contains("echo hello-from-reference"), "{journal}");
+}
