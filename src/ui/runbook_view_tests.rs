@@ -175,7 +175,16 @@ fn a_reference_block_runs_through_the_step_path_after_confirmation_and_is_journa
     assert_eq!(block.step, None);
     let id = app.view_step_at(block.first_line).expect("a view step");
     assert_eq!(id, StepId(app.runbook.steps().count() as u32));
-    update(&mut app, key('r'));
+    let (_, noted) = send(&mut app, key('r'));
+    assert_eq!(
+        noted,
+        vec![Entry::NoteAdded {
+            text: format!(
+                "{id}: asked to run the block of runbook view: Useful commands (line 33)"
+            ),
+            step: Some(id),
+        }]
+    );
     let Some(Layer::Confirm(c)) = app.layers.last() else {
         panic!("no confirmation: a shell block always asks first")
     };

@@ -2,9 +2,10 @@
 //! the path a step's command takes (`runs::run_step`: placeholders, native kubectl with
 //! preflight, dry-run, diff and typed confirmation, or the shell after confirmation).
 
+use crate::domain::journal::Entry;
 use crate::ui::effect::Effect;
 use crate::ui::state::runbook_view::RunbookView;
-use crate::ui::state::{App, FlashLevel, Layer};
+use crate::ui::state::{App, FlashLevel, Layer, Then};
 
 use super::runs;
 
@@ -31,12 +32,23 @@ pub(super) fn run_block(app: &mut App, block: usize) -> Vec<Effect> {
         app.flash(FlashLevel::Info, &text);
         return Vec::new();
     }
-    let id = match b.step {
-        Some(step) => Some(step),
-        None => app.view_step_at(b.first_line),
-    };
-    match id {
-        Some(id) => runs::run_step(app, id),
-        None => Vec::new(),
+    if let Some(step) = b.step {
+        return runs::run_step(app, step);
     }
+    let origin = b.origin();
+    let Some(id) = app.view_step_at(b.first_line) else {
+        return Vec::new();
+    };
+    // The journal says where the run was asked from (the records that follow are the
+    // step path's own: started, declined, finished).
+    let mut fx = vec![app.journal(
+        Entry::NoteAdded {
+            text: format!("{id}: asked to run the block of {origin}"),
+            step: Some(id),
+        },
+        Some(id),
+        Then::Nothing,
+    )];
+    fx.extend(runs::run_step(app, id));
+    fx
 }
