@@ -102,9 +102,10 @@ fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
         s.contains("100% upd 4/4") && !s.contains("undo: ")
     });
 
-    // Every check, again (focus back on the procedure, from the Rollout pane): they pass
-    // over the (compressed) window and tick their steps.
-    t.keys(&["Tab", "Tab", "Tab"]);
+    // Every check, again (focus back on the procedure, from the Rollout pane: Shift-Tab,
+    // since Tab now also stops at the Pods and Events panes): they pass over the
+    // (compressed) window and tick their steps.
+    t.keys(&["BTab"]);
     t.keys(&["v", "j", "v", "j", "v"]);
     t.wait_until("three check steps ticked", |s| {
         s.contains("Verify                                           3/4")

@@ -10,9 +10,10 @@ use tokio::sync::mpsc;
 
 use crate::adapters::identity;
 use crate::adapters::kube::lease::{DEFAULT_DURATION, LeaseError, holder_identity};
+use crate::adapters::kube::reads::Reader;
 use crate::adapters::kube::watch::{WatchHandle, spawn_watchers};
 use crate::adapters::kube::{ActionRunner, LeaseGuard};
-use crate::domain::cluster::{ClusterEvent, Target};
+use crate::domain::cluster::{ClusterEvent, ClusterRead, ReadAnswer, Target};
 use crate::ui::effect::Effect;
 use crate::ui::msg::Msg;
 use crate::ui::state::cluster::{ClusterStep, LockRefusal};
@@ -34,6 +35,8 @@ pub struct ClusterExec {
     holder: String,
     leases: Arc<tokio::sync::Mutex<HashMap<u64, LeaseGuard>>>,
     follow_timeout: Duration,
+    /// The drill-down views' reads under way, by view (aborted by `StopRead`).
+    reads: std::sync::Mutex<HashMap<u64, tokio::task::AbortHandle>>,
 }
 
 impl ClusterExec {
@@ -46,7 +49,59 @@ impl ClusterExec {
             holder: holder_identity(&identity::user_name(), &identity::host_name(), session),
             leases: Arc::default(),
             follow_timeout: Duration::from_secs(300),
+            reads: std::sync::Mutex::default(),
         }
+    }
+
+    /// Starts a drill-down view's read; its answers come back as `Msg::ClusterRead`. A log
+    /// stream runs until the view stops it ([`ClusterExec::stop_read`]), ends, or the
+    /// console's channel closes.
+    pub fn read(&self, view: u64, read: ClusterRead, tx: mpsc::Sender<Msg>) {
+        let reader = Reader::new(self.client.clone(), &self.namespace, &self.deployment);
+        let task = tokio::spawn(async move {
+            if matches!(read, ClusterRead::Logs { .. }) {
+                let (out, mut answers) = mpsc::channel::<ReadAnswer>(8);
+                let forward = async {
+                    while let Some(answer) = answers.recv().await {
+                        if tx.send(Msg::ClusterRead { view, answer }).await.is_err() {
+                            break;
+                        }
+                    }
+                };
+                tokio::join!(reader.logs(&read, out), forward);
+            } else {
+                let answer = match reader.once(&read).await {
+                    Ok(text) => ReadAnswer::Text(text),
+                    Err(e) => ReadAnswer::Ended(Some(e.to_string())),
+                };
+                let _ = tx.send(Msg::ClusterRead { view, answer }).await;
+            }
+        });
+        let mut reads = self.reads.lock().unwrap_or_else(|e| e.into_inner());
+        reads.retain(|_, h| !h.is_finished());
+        reads.insert(view, task.abort_handle());
+    }
+
+    /// Stops a view's read (its log stream's request is dropped with the task).
+    pub fn stop_read(&self, view: u64) {
+        let handle = self
+            .reads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&view);
+        if let Some(h) = handle {
+            h.abort();
+        }
+    }
+
+    /// Reads still under way (finished ones are not counted).
+    pub fn reads_running(&self) -> usize {
+        self.reads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter(|h| !h.is_finished())
+            .count()
     }
 
     pub fn run(&self, effect: Effect, tx: mpsc::Sender<Msg>) {

@@ -87,6 +87,15 @@ impl Executors {
                     template,
                     text,
                 } => self.drafts.draft(key, template, text, tx),
+                Effect::ClusterRead { view, read } => match &self.cluster {
+                    Some(a) => a.read(view, read, tx.clone()),
+                    None => tracing::error!("cluster read without a cluster: {read:?}"),
+                },
+                Effect::StopRead { view } => {
+                    if let Some(a) = &self.cluster {
+                        a.stop_read(view);
+                    }
+                }
                 Effect::Quit => {}
                 Effect::StartDrill => {
                     if let Some(start) = self.drill_start.take() {

@@ -431,6 +431,29 @@ fn get_one(
     match t.sub.as_deref() {
         Some("scale") => return ok_json(&scale_of(&obj)),
         Some("log") => {
+            // `--previous` of a container that never terminated: the kubelet's refusal
+            // (kubernetes/kubernetes pkg/kubelet/kubelet_pods.go, validateContainerLogStatus),
+            // a 400 from the API server. After a restart the simulator serves the log its
+            // version writes (a crash-looping version's ends with the panic of every run).
+            if params.raw.get("previous").map(String::as_str) == Some("true") {
+                let container = params.raw.get("container").cloned().unwrap_or_else(|| {
+                    obj["spec"]["containers"][0]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
+                });
+                let restarts = obj["status"]["containerStatuses"]
+                    .as_array()
+                    .and_then(|cs| cs.iter().find(|c| c["name"] == container.as_str()))
+                    .and_then(|c| c["restartCount"].as_i64())
+                    .unwrap_or(0);
+                if restarts == 0 {
+                    return Err(ApiError::BadRequest(format!(
+                        "previous terminated container \"{container}\" in pod \"{}\" not found",
+                        obj["metadata"]["name"].as_str().unwrap_or_default()
+                    )));
+                }
+            }
             let text = super::app::pod_log(shared, &obj, &params.raw);
             if params.raw.get("follow").map(String::as_str) == Some("true") {
                 return Ok(follow_log(shared.clone(), &obj, text));

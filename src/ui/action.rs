@@ -71,6 +71,33 @@ pub enum Action {
     ContinueLine,
     /// A block's line failed: stop the block there.
     StopLines,
+    /// Open the whole runbook, rendered (the runbook view).
+    RunbookView,
+    /// A text view: type a search.
+    Search,
+    NextMatch,
+    PrevMatch,
+    ToggleWrap,
+    ToggleFollow,
+    /// The runbook view: select the next / previous code block.
+    NextBlock,
+    PrevBlock,
+    /// The runbook view: jump to the section of the step selected in the Procedure pane.
+    JumpToStep,
+    /// The runbook view: back to where the last jump started.
+    JumpBack,
+    /// A cluster pane: the selected pod's logs.
+    Logs,
+    /// A cluster pane: describe the selection (a pod; a revision's changes; an event's object).
+    Describe,
+    /// A cluster pane: the selection's YAML.
+    Yaml,
+    /// Logs: the previous container's logs (`--previous`).
+    PreviousContainer,
+    /// Logs: pick another container of the pod.
+    PickContainer,
+    /// Logs: since when (`--since`).
+    SinceTime,
 }
 
 impl Action {
@@ -138,6 +165,24 @@ impl Action {
             Action::RetryLine => "failed line: run it again (in the same shell)",
             Action::ContinueLine => "failed line: go on with the next line (journaled)",
             Action::StopLines => "failed line: stop the block there",
+            Action::RunbookView => "read the whole runbook (search, jump, run its code blocks)",
+            Action::Search => "search (Enter keeps it, Esc drops it)",
+            Action::NextMatch => "next match",
+            Action::PrevMatch => "previous match",
+            Action::ToggleWrap => "wrap long lines on / off",
+            Action::ToggleFollow => "follow new lines on / off",
+            Action::NextBlock => "runbook view: select the next code block",
+            Action::PrevBlock => "runbook view: select the previous code block",
+            Action::JumpToStep => "runbook view: jump to the selected step's section",
+            Action::JumpBack => "runbook view: back to where the jump started",
+            Action::Logs => "Pods: the selected pod's logs (streaming)",
+            Action::Describe => {
+                "Pods: describe the pod · Rollout: what the revision changed · Events: its object"
+            }
+            Action::Yaml => "Pods: the pod's YAML · Rollout: the revision's pod template",
+            Action::PreviousContainer => "logs: the previous container's (--previous) on / off",
+            Action::PickContainer => "logs: next container of the pod",
+            Action::SinceTime => "logs: since 1m / 10m / 1h / all",
         }
     }
 
@@ -192,6 +237,20 @@ impl Action {
             Action::RetryLine => "retry line",
             Action::ContinueLine => "continue",
             Action::StopLines => "stop",
+            Action::RunbookView => "runbook",
+            Action::Search => "search",
+            Action::NextMatch | Action::PrevMatch => "match",
+            Action::ToggleWrap => "wrap",
+            Action::ToggleFollow => "follow",
+            Action::NextBlock | Action::PrevBlock => "block",
+            Action::JumpToStep => "step's section",
+            Action::JumpBack => "back",
+            Action::Logs => "logs",
+            Action::Describe => "describe",
+            Action::Yaml => "yaml",
+            Action::PreviousContainer => "previous",
+            Action::PickContainer => "container",
+            Action::SinceTime => "since",
         }
     }
 }

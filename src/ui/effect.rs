@@ -74,4 +74,12 @@ pub enum Effect {
     },
     /// Leave: the runtime waits for pending journal writes, then restores the terminal.
     Quit,
+    /// A drill-down view's read-only look at the cluster (logs stream until stopped);
+    /// answered with `Msg::ClusterRead { view, .. }`.
+    ClusterRead {
+        view: u64,
+        read: crate::domain::cluster::ClusterRead,
+    },
+    /// The view closed: stop its read (a log stream is cancelled).
+    StopRead { view: u64 },
 }

@@ -32,11 +32,18 @@ pub enum Mode {
     Target,
     /// A block's line failed: retry, continue or stop.
     LineFailed,
+    /// A cluster pane (Rollout, Pods, Events) has the focus: its keys come before
+    /// `normal`'s.
+    Cluster,
+    /// The text views: the runbook view, logs, describe, YAML, a revision's changes.
+    View,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 10] = [
+    pub const ALL: [Mode; 12] = [
         Mode::Normal,
+        Mode::Cluster,
+        Mode::View,
         Mode::Actions,
         Mode::Severity,
         Mode::Choice,
@@ -60,6 +67,8 @@ impl Mode {
             Mode::Choice => "Choosing an alternative",
             Mode::Target => "Target (deployment, namespace, context)",
             Mode::LineFailed => "A failed line",
+            Mode::Cluster => "Cluster panes (Rollout, Pods, Events focused)",
+            Mode::View => "Runbook view, logs, describe, YAML",
         }
     }
 }
@@ -249,7 +258,7 @@ impl Keymap {
                     Some(m) => m,
                     None => {
                         warnings.push(format!(
-                            "keymap: unknown mode [{mode_name}] (modes: normal, actions, choice, target, line_failed, confirm, input, note, help)"
+                            "keymap: unknown mode [{mode_name}] (modes: normal, cluster, view, actions, severity, choice, target, line_failed, confirm, input, note, help)"
                         ));
                         continue;
                     }
@@ -381,7 +390,7 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
-                "keymap: unknown mode [nonsense] (modes: normal, actions, choice, target, line_failed, confirm, input, note, help)"
+                "keymap: unknown mode [nonsense] (modes: normal, cluster, view, actions, severity, choice, target, line_failed, confirm, input, note, help)"
                     .to_string(),
                 "keymap: unknown action `bogus` in [normal]".to_string(),
                 "keymap: [normal] toggle: unknown key `hyper-x`".to_string(),

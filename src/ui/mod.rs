@@ -7,8 +7,11 @@
 pub mod action;
 #[cfg(test)]
 mod action_view_tests;
+#[cfg(test)]
+mod cluster_view_tests;
 pub mod effect;
 pub mod format;
+pub mod highlight;
 pub mod keymap;
 #[cfg(test)]
 mod layout_tests;
@@ -16,6 +19,9 @@ pub mod msg;
 pub mod panes;
 pub mod placeholder_hint;
 pub mod popups;
+pub mod runbook_markdown;
+#[cfg(test)]
+mod runbook_view_tests;
 pub mod scorecard_view;
 pub mod state;
 #[cfg(test)]

@@ -90,6 +90,11 @@ pub enum Msg {
         generation: u64,
         error: String,
     },
+    /// Part of the answer to a drill-down view's read (`Effect::ClusterRead`).
+    ClusterRead {
+        view: u64,
+        answer: crate::domain::cluster::ReadAnswer,
+    },
     /// What the notifier reports about a message delivery.
     Notify(super::state::messaging::NotifyEvent),
     /// A draft (`Effect::DraftMessage`) saved (`Ok(path)`) or not, and whether it was

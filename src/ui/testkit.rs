@@ -126,6 +126,7 @@ pub fn runbook() -> Runbook {
         sections: vec![],
         alternatives: vec![],
         message_templates: vec![],
+        markdown: String::new(),
     }
 }
 

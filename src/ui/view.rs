@@ -33,6 +33,17 @@ pub fn render_with(app: &App, view: &mut ViewState, frame: &mut Frame) {
         too_small(app, frame, area);
         return;
     }
+    // A text view (the runbook view, a drill-down view) covers the whole screen: the
+    // panes under it are not drawn at all.
+    if app.layers.iter().any(|l| {
+        matches!(
+            l,
+            crate::ui::state::Layer::RunbookView(_) | crate::ui::state::Layer::ClusterView(_)
+        )
+    }) {
+        popups::stack::render(app, frame, area);
+        return;
+    }
     let a = layout(app, area);
     panes::header::render(app, frame, a.header);
     panes::procedure::render(app, &mut view.procedure, frame, a.procedure);

@@ -5,8 +5,12 @@
 pub mod actions;
 pub mod connect;
 pub mod convert;
+pub mod describe_pod;
 pub mod guard;
 pub mod lease;
+pub mod object_yaml;
+pub mod reads;
+pub mod revision_diff;
 mod set_env;
 pub mod shell_context;
 pub mod slim_meta;

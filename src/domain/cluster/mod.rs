@@ -16,6 +16,7 @@ pub mod pod_changes;
 pub mod pod_row;
 pub mod pod_table;
 pub mod printers;
+pub mod read;
 pub mod rollout;
 pub mod rollout_follow;
 pub mod shell_words;
@@ -33,6 +34,7 @@ pub use pipeline::{
 pub use pod_changes::{PodChange, PodChanges};
 pub use pod_row::{ContainerState, ContainerStatus, PodFacts, PodRow, pod_status};
 pub use pod_table::{PodTable, SortKey};
+pub use read::{ClusterRead, ReadAnswer};
 pub use rollout::{
     Condition, DeploymentFacts, ReplicaSetFacts, Revision, RolloutStatus, RolloutView, UndoChoice,
     UndoError, choose_undo_revision, rollout_status,

@@ -265,6 +265,7 @@ fn runbook() -> Runbook {
         sections: vec![],
         alternatives: vec![],
         message_templates: vec![],
+        markdown: String::new(),
     }
 }
 

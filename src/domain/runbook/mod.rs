@@ -10,6 +10,7 @@
 mod block_lines;
 mod change_badge;
 mod checks;
+mod code_blocks;
 mod commands;
 mod comment_blocks;
 mod decision_table;
@@ -36,6 +37,7 @@ mod verify_checks;
 
 pub use block_lines::{Follow, block_lines, follow_of, line_label, line_of};
 pub use change_badge::{change_of, command_change};
+pub use code_blocks::{CodeBlockAt, code_blocks};
 pub use diagnostic::{Diagnostic, Level};
 pub use line_guard::{LineGuard, guard_of};
 pub use load::{LoadError, load, load_bytes, parse};

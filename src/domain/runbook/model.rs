@@ -43,6 +43,10 @@ pub struct Runbook {
     /// The runbook's own message templates (fenced message blocks, template sections).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub message_templates: Vec<super::message_templates::MessageTemplate>,
+    /// The Markdown as loaded (invalid UTF-8 replaced, mojibake repaired), for the runbook
+    /// view; line numbers in this model are 1-based lines of it.
+    #[serde(skip)]
+    pub markdown: String,
 }
 
 impl Runbook {

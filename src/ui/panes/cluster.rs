@@ -206,7 +206,8 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
             c.pods.visible_len()
         ));
     }
-    let block = super::pane_block(app, title, false);
+    let focused = app.focus == Pane::Pods && app.layers.is_empty();
+    let block = super::pane_block(app, title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {
@@ -214,8 +215,10 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     }
     let width = inner.width as usize;
     let rows = (inner.height as usize).saturating_sub(1);
-    // Only the visible window is measured and formatted.
-    let visible: Vec<&PodRow> = c.pods.visible(0, rows).iter().map(|p| &**p).collect();
+    // Only the visible window is measured and formatted; it follows the selection.
+    let cursor = c.pod_cursor.min(c.pods.visible_len().saturating_sub(1));
+    let offset = cursor.saturating_sub(rows.saturating_sub(1));
+    let visible: Vec<&PodRow> = c.pods.visible(offset, rows).iter().map(|p| &**p).collect();
     let ages: Vec<String> = visible
         .iter()
         .map(|p| {
@@ -239,8 +242,10 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
         ellipsize(&header, width),
         t.style(Role::Muted),
     ))];
-    for (p, age) in visible.iter().zip(&ages) {
-        let role = if p.is_unhealthy() {
+    for (i, (p, age)) in visible.iter().zip(&ages).enumerate() {
+        let role = if focused && offset + i == cursor {
+            Role::Selection
+        } else if p.is_unhealthy() {
             Role::Failed
         } else if p.status == "Running" {
             Role::Done
@@ -268,22 +273,30 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
 fn render_events(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let title = format!("Events{}", staleness(app, c, Stream::Events));
-    let block = super::pane_block(app, title, false);
+    let focused = app.focus == Pane::Events && app.layers.is_empty();
+    let block = super::pane_block(app, title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
+    let rows = (inner.height as usize).max(1);
+    let cursor = c.event_cursor.min(c.events.len().saturating_sub(1));
+    let offset = cursor.saturating_sub(rows - 1);
     let lines: Vec<Line> = c
         .events
         .iter()
+        .enumerate()
+        .skip(offset)
         .take(inner.height as usize)
-        .map(|e| {
+        .map(|(i, e)| {
             let count = if e.count > 1 {
                 format!(" ×{}", e.count)
             } else {
                 String::new()
             };
             let text = format!("{} {}{count}: {}", e.reason, e.object, e.message);
-            let role = if e.warning {
+            let role = if focused && i == cursor {
+                Role::Selection
+            } else if e.warning {
                 Role::Warning
             } else {
                 Role::Muted

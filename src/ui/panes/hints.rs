@@ -129,6 +129,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Mode::Choice => &[Action::Down, Action::Submit, Action::Cancel],
         Mode::Target => &[Action::Submit, Action::NextField, Action::Cancel],
         Mode::LineFailed => &[Action::RetryLine, Action::ContinueLine, Action::StopLines],
+        Mode::Cluster => &[
+            Action::Down,
+            Action::Describe,
+            Action::Logs,
+            Action::Yaml,
+            Action::NextPane,
+            Action::ClusterActions,
+            Action::Help,
+            Action::Quit,
+        ],
+        Mode::View => &[Action::Down, Action::Search, Action::Cancel],
     };
     let mut spans = vec![Span::styled(" ", bar)];
     for a in ack.iter().chain(actions) {
@@ -139,7 +150,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         let keys: Vec<String> = shown
             .iter()
-            .filter_map(|x| app.keymap.first_key(mode, *x))
+            .filter_map(|x| {
+                app.keymap.first_key(mode, *x).or_else(|| {
+                    (mode == Mode::Cluster)
+                        .then(|| app.keymap.first_key(Mode::Normal, *x))
+                        .flatten()
+                })
+            })
             .map(|c| c.to_string())
             .collect();
         if keys.is_empty() {

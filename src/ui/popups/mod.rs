@@ -5,6 +5,7 @@
 pub mod action_menu;
 pub mod choice;
 pub mod cluster;
+pub mod cluster_view;
 pub mod compose;
 pub mod confirm;
 pub mod declare_severity;
@@ -16,8 +17,10 @@ pub mod next_moves;
 pub mod note;
 pub mod notice;
 pub mod prompt;
+pub mod runbook_view;
 pub mod stack;
 pub mod target;
+pub mod text_view;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -103,6 +106,14 @@ pub enum LayerRequest {
     FailedLine(Option<Action>),
     /// `n` on the confirm layer: close it; a declined command is journaled as such.
     Declined,
+    /// `r` in the runbook view: run its code block `block` (an index into its blocks).
+    RunBlock {
+        block: usize,
+    },
+    /// A logs view's `p`, `c` or `t`: stop its stream and read again as it now asks.
+    RestartRead,
+    /// Esc on a drill-down view: stop its read and close it.
+    CloseClusterView,
 }
 
 /// Enter (or Ctrl-M / Ctrl-J): single-line editors do not take it as text.

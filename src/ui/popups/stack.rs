@@ -7,8 +7,9 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use super::{
-    Handled, action_menu, choice, cluster, compose, confirm, declare_severity, drill_intro, help,
-    line_failed, messages, next_moves, note, notice, prompt, target,
+    Handled, action_menu, choice, cluster, cluster_view, compose, confirm, declare_severity,
+    drill_intro, help, line_failed, messages, next_moves, note, notice, prompt, runbook_view,
+    target,
 };
 use crate::ui::action::Action;
 use crate::ui::state::{App, Layer};
@@ -32,6 +33,8 @@ pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handle
         Some(Layer::Choice(_)) => choice::on_action(app, action, key),
         Some(Layer::Target(_)) => target::on_action(app, action, key),
         Some(Layer::LineFailed { .. }) => line_failed::on_action(action),
+        Some(Layer::RunbookView(_)) => runbook_view::on_action(app, action, key),
+        Some(Layer::ClusterView(_)) => cluster_view::on_action(app, action, key),
     }
 }
 
@@ -67,6 +70,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Layer::Choice(c) => choice::render(app, c, frame, area),
             Layer::Target(form) => target::render(app, form, frame, area),
             Layer::LineFailed { .. } => line_failed::render(app, frame, area),
+            Layer::RunbookView(view) => runbook_view::render(app, view, frame, area),
+            Layer::ClusterView(view) => cluster_view::render(app, view, frame, area),
         }
     }
 }

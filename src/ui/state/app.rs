@@ -103,6 +103,9 @@ pub struct App {
     /// The severity declared by hand (`S`), its RTO clock and approval: a fold of the
     /// journal over the runbook's decision table rows.
     pub severity: SeverityState,
+    /// Shell blocks outside the steps, runnable from the runbook view through the step
+    /// path (`Runbook::view_steps`: ids after the last step, never in a phase).
+    pub view_steps: Vec<Step>,
 }
 
 impl App {
@@ -131,6 +134,7 @@ impl App {
         let steps = super::procedure_rows::procedure_rows(&runbook, &progress);
         let verification = Verification::restore(&runbook, &records);
         let severity = SeverityState::replay(table_rows(&runbook), &records);
+        let view_steps = runbook.view_steps();
         let mut app = App {
             runbook,
             session,
@@ -163,6 +167,7 @@ impl App {
             messaging: Messaging::default(),
             verification,
             severity,
+            view_steps,
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app
@@ -245,9 +250,20 @@ impl App {
         (0..self.steps.len()).find(|&i| self.step_at(i).map(|s| s.id) == Some(id))
     }
 
-    /// The step with this id, whether or not it is a row (a member not taken is not).
+    /// The step with this id, whether or not it is a row (a member not taken is not), or a
+    /// block the runbook view runs as one.
     pub fn find_step(&self, id: StepId) -> Option<&Step> {
-        self.runbook.step(id)
+        self.runbook
+            .step(id)
+            .or_else(|| self.view_steps.iter().find(|s| s.id == id))
+    }
+
+    /// The view step for the code block starting at 1-based `line`.
+    pub fn view_step_at(&self, line: usize) -> Option<StepId> {
+        self.view_steps
+            .iter()
+            .find(|s| s.line == line)
+            .map(|s| s.id)
     }
 
     pub fn phase_of(&self, id: StepId) -> Option<usize> {
@@ -305,7 +321,11 @@ impl App {
     }
 
     pub fn mode(&self) -> Mode {
-        self.layers.last().map(Layer::mode).unwrap_or(Mode::Normal)
+        match self.layers.last() {
+            Some(layer) => layer.mode(),
+            None if self.focus.is_cluster() && self.cluster.is_some() => Mode::Cluster,
+            None => Mode::Normal,
+        }
     }
 
     /// Bindings for filling placeholders: journaled values plus in-memory secrets.

@@ -49,6 +49,12 @@ pub struct LiveCluster {
     /// How many times the Rollout watch has spoken (a waiting `rollout status` line trusts
     /// only a verdict given after it started).
     pub rollout_events: u64,
+    /// The selected row of the Pods pane (an index into its sorted, filtered rows).
+    pub pod_cursor: usize,
+    /// The selected row of the Events pane.
+    pub event_cursor: usize,
+    /// The id the next drill-down read gets.
+    pub next_view: u64,
 }
 
 fn key(s: Stream) -> &'static str {
@@ -100,7 +106,41 @@ impl LiveCluster {
             container: None,
             native: None,
             rollout_events: 0,
+            pod_cursor: 0,
+            event_cursor: 0,
+            next_view: 1,
         }
+    }
+
+    /// Moves the Pods pane's selection, within its rows.
+    pub fn move_pod_cursor(&mut self, delta: isize) {
+        let max = self.pods.visible_len().saturating_sub(1) as isize;
+        self.pod_cursor = (self.pod_cursor as isize)
+            .saturating_add(delta)
+            .clamp(0, max) as usize;
+    }
+
+    /// The pod selected in the Pods pane.
+    pub fn selected_pod(&self) -> Option<&crate::domain::cluster::PodRow> {
+        let last = self.pods.visible_len().checked_sub(1)?;
+        self.pods
+            .visible(self.pod_cursor.min(last), 1)
+            .first()
+            .map(|p| &**p)
+    }
+
+    /// Moves the Events pane's selection, within its rows.
+    pub fn move_event_cursor(&mut self, delta: isize) {
+        let max = self.events.len().saturating_sub(1) as isize;
+        self.event_cursor = (self.event_cursor as isize)
+            .saturating_add(delta)
+            .clamp(0, max) as usize;
+    }
+
+    /// The event selected in the Events pane.
+    pub fn selected_event(&self) -> Option<&crate::domain::cluster::EventRow> {
+        self.events
+            .get(self.event_cursor.min(self.events.len().saturating_sub(1)))
     }
 
     pub fn health(&self, s: Stream) -> &StreamHealth {

@@ -147,6 +147,10 @@ pub enum Layer {
     Choice(ChoiceLayer),
     /// The console's target: accept, edit or switch it.
     Target(Box<super::target::TargetForm>),
+    /// `R`: the whole runbook rendered, its code blocks runnable.
+    RunbookView(Box<super::runbook_view::RunbookView>),
+    /// A drill-down view of the cluster: logs, describe, YAML, a revision's changes.
+    ClusterView(Box<super::cluster_view::ClusterView>),
 }
 
 /// The choice popup: the group (an index into `Runbook::alternatives`) and the member
@@ -176,6 +180,8 @@ impl Layer {
             Layer::Choice(_) => Mode::Choice,
             Layer::Target(_) => Mode::Target,
             Layer::LineFailed { .. } => Mode::LineFailed,
+            Layer::RunbookView(_) => Mode::View,
+            Layer::ClusterView(_) => Mode::View,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod app;
 pub mod block_run;
 pub mod builder;
 pub mod cluster;
+pub mod cluster_view;
 pub mod drill;
 pub mod flash;
 pub mod layer;
@@ -17,8 +18,10 @@ pub mod output;
 pub mod pane;
 pub mod pending;
 pub mod procedure_rows;
+pub mod runbook_view;
 pub mod session;
 pub mod target;
+pub mod text_view;
 pub mod verification;
 pub mod view_spot;
 

@@ -15,7 +15,7 @@ pub struct ViewSpot {
     /// The selected step's id (`#N`).
     #[serde(default)]
     pub step: Option<u32>,
-    /// `procedure`, `rollout`, `output` or `journal`.
+    /// `procedure`, `rollout`, `pods`, `events`, `output` or `journal`.
     #[serde(default)]
     pub focus: String,
 }
@@ -28,6 +28,8 @@ impl ViewSpot {
             focus: match app.focus {
                 Pane::Procedure => "procedure",
                 Pane::Rollout => "rollout",
+                Pane::Pods => "pods",
+                Pane::Events => "events",
                 Pane::Output => "output",
                 Pane::Journal => "journal",
             }
@@ -43,6 +45,9 @@ impl ViewSpot {
         }
         app.focus = match self.focus.as_str() {
             "rollout" if app.cluster.is_some() => Pane::Rollout,
+            "pods" if app.cluster.is_some() => Pane::Pods,
+            // Events take the focus only while there are events: the Rollout pane then.
+            "events" if app.cluster.is_some() => Pane::Rollout,
             "output" => Pane::Output,
             "journal" => Pane::Journal,
             _ => app.focus,

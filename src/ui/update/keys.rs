@@ -11,14 +11,19 @@ use crate::ui::popups::{Handled, LayerRequest, stack};
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane};
 
 use super::{
-    block_runs, cluster, cluster_menu, drafts, drill, matrix, messages, metrics, native_runs, runs,
-    session, steps, target, verification,
+    block_runs, cluster, cluster_menu, cluster_views, drafts, drill, matrix, messages, metrics,
+    native_runs, runbook_view, runs, session, steps, target, verification,
 };
 
 /// A key goes to the top layer (its file under `ui/popups/` owns what its keys do), or to
 /// the panes when no layer is open.
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let action = app.keymap.action_for(app.mode(), &key);
+    let mode = app.mode();
+    let action = app.keymap.action_for(mode, &key).or_else(|| {
+        (mode == crate::ui::keymap::Mode::Cluster)
+            .then(|| app.keymap.action_for(crate::ui::keymap::Mode::Normal, &key))
+            .flatten()
+    });
     if app.layers.is_empty() {
         return action.map(|a| on_normal(app, a)).unwrap_or_default();
     }
@@ -83,6 +88,9 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
             vec![Effect::StartDrill]
         }
         LayerRequest::SubmitTarget => target::submit(app),
+        LayerRequest::RunBlock { block } => runbook_view::run_block(app, block),
+        LayerRequest::RestartRead => cluster_views::restart(app),
+        LayerRequest::CloseClusterView => cluster_views::close(app),
     }
 }
 
@@ -101,6 +109,9 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
                         c.move_selection(-(isize::MAX / 2));
                     }
                 }
+                Pane::Pods | Pane::Events => {
+                    scroll_or_move(app, -(isize::MAX / 2));
+                }
                 Pane::Output => app.output.scroll_back = crate::ui::view::output_max_scroll(app),
                 Pane::Journal => app.journal_scroll = app.records.len().saturating_sub(1),
             }
@@ -114,6 +125,9 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
                         c.move_selection(isize::MAX / 2);
                     }
                 }
+                Pane::Pods | Pane::Events => {
+                    scroll_or_move(app, isize::MAX / 2);
+                }
                 Pane::Output => app.output.scroll_back = 0,
                 Pane::Journal => app.journal_scroll = 0,
             }
@@ -123,14 +137,14 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PrevPhase => jump_phase(app, -1),
         Action::NextPane => {
             app.focus = app.focus.next();
-            if app.focus == Pane::Rollout && app.cluster.is_none() {
+            while !focusable(app, app.focus) {
                 app.focus = app.focus.next();
             }
             Vec::new()
         }
         Action::PrevPane => {
             app.focus = app.focus.prev();
-            if app.focus == Pane::Rollout && app.cluster.is_none() {
+            while !focusable(app, app.focus) {
                 app.focus = app.focus.prev();
             }
             Vec::new()
@@ -231,6 +245,8 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::DeclareSeverity => matrix::request_declare(app),
         Action::SwitchTarget => target::open(app),
+        Action::RunbookView => runbook_view::open(app),
+        Action::Logs | Action::Describe | Action::Yaml => cluster_views::open(app, action),
         Action::Confirm
         | Action::Cancel
         | Action::Submit
@@ -249,8 +265,31 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::Escalate
         | Action::KeepWatching
         | Action::NextField
-        | Action::PrevField => Vec::new(),
+        | Action::PrevField
+        | Action::Search
+        | Action::NextMatch
+        | Action::PrevMatch
+        | Action::ToggleWrap
+        | Action::ToggleFollow
+        | Action::NextBlock
+        | Action::PrevBlock
+        | Action::JumpToStep
+        | Action::JumpBack
+        | Action::PreviousContainer
+        | Action::PickContainer
+        | Action::SinceTime => Vec::new(),
         Action::RetryLine | Action::ContinueLine | Action::StopLines => Vec::new(),
+    }
+}
+
+/// Whether a pane is on screen to take the focus: the cluster panes only with a cluster,
+/// Events only when there are events.
+fn focusable(app: &App, pane: Pane) -> bool {
+    match (pane, &app.cluster) {
+        (Pane::Rollout | Pane::Pods, c) => c.is_some(),
+        (Pane::Events, Some(c)) => !c.events.is_empty(),
+        (Pane::Events, None) => false,
+        _ => true,
     }
 }
 
@@ -263,6 +302,16 @@ fn scroll_or_move(app: &mut App, delta: isize) -> Vec<Effect> {
         Pane::Rollout => {
             if let Some(c) = &mut app.cluster {
                 c.move_selection(delta);
+            }
+        }
+        Pane::Pods => {
+            if let Some(c) = &mut app.cluster {
+                c.move_pod_cursor(delta);
+            }
+        }
+        Pane::Events => {
+            if let Some(c) = &mut app.cluster {
+                c.move_event_cursor(delta);
             }
         }
         Pane::Output => {

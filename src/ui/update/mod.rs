@@ -7,6 +7,7 @@
 mod block_runs;
 mod cluster;
 mod cluster_menu;
+mod cluster_views;
 mod drafts;
 mod drill;
 mod keys;
@@ -14,6 +15,7 @@ mod matrix;
 mod messages;
 mod metrics;
 mod native_runs;
+mod runbook_view;
 mod runs;
 mod session;
 mod steps;
@@ -63,6 +65,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Metrics(m) => metrics::on_metrics(app, m),
         Msg::ClusterStep { op, step } => cluster::on_cluster_step(app, op, step),
+        Msg::ClusterRead { view, answer } => cluster_views::on_answer(app, view, answer),
         Msg::Verify(m) => verification::on_msg(app, m),
         Msg::Cluster(ev) => {
             let now = app.now;

@@ -1,0 +1,125 @@
+//! End to end: looking closer from the cluster panes of `backout drill --scenario
+//! crashloop`, as the real binary in tmux: the crash-looping pod's logs with `p` (the
+//! previous run's panic), its description with the BackOff event, and the revision diff
+//! of the bad deploy with its image change.
+
+mod support;
+
+use std::path::Path;
+
+use support::tmux::Tmux;
+
+#[test]
+fn logs_previous_describe_and_the_revision_diff_of_a_crash_loop() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(
+        "drill-down",
+        150,
+        45,
+        &[("BACKOUT_HOME", home.path())],
+        &format!(
+            "sh -c 'cd {} && {} drill --scenario crashloop --speed 20'",
+            root.display(),
+            env!("CARGO_BIN_EXE_backout")
+        ),
+    );
+    t.wait_for("any key starts");
+    t.keys(&["x"]);
+    t.wait_until("the intro closed", |s| !s.contains("any key starts"));
+    // The bad release crash loops (most restarts first in the Pods pane).
+    t.wait_until("a pod restarted twice", |s| {
+        s.lines().any(|l| {
+            l.contains("CrashLoopBackOff")
+                && l.split_whitespace()
+                    .any(|w| w == "2" || w == "3" || w == "4")
+        })
+    });
+    // Procedure → Rollout → Pods.
+    t.keys(&["Tab", "Tab"]);
+    t.keys(&["l"]);
+    t.wait_for("kubectl logs ");
+    t.wait_for("panic: runtime error");
+    // The previous container's log: the run that crashed.
+    t.keys(&["p"]);
+    let s = t.wait_until("the previous log", |s| {
+        s.contains("--previous") && s.contains("panic: runtime error")
+    });
+    assert!(s.contains("p previous ✓"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_until("the logs closed", |s| !s.contains("kubectl logs "));
+    // Describe: state, last state, restarts and, at its end (`G`), the BackOff event (read
+    // once when the view opens: opened again until the kubelet has written it).
+    let mut described = String::new();
+    for _ in 0..5 {
+        t.keys(&["d"]);
+        t.wait_for("Restart Count:");
+        t.keys(&["G"]);
+        described = t.wait_for("Events:");
+        if described.contains("Warning  BackOff") {
+            break;
+        }
+        t.keys(&["Escape"]);
+        t.wait_until("describe closed", |s| !s.contains("kubectl describe pod "));
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+    let s = described;
+    assert!(s.contains("Warning  BackOff"), "{s}");
+    assert!(s.contains("kubectl describe pod "), "{s}");
+    assert!(s.contains("Back-off restarting failed container"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_until("describe closed", |s| !s.contains("kubectl describe pod "));
+    // Rollout: the previous revision against the bad current one.
+    t.keys(&["BTab", "j", "d"]);
+    let s = t.wait_for("(selected) against revision");
+    let minus = s.lines().any(|l| l.contains("-  image:"));
+    let plus = s.lines().any(|l| l.contains("+  image:"));
+    assert!(minus && plus, "the image change:\n{s}");
+    t.keys(&["Escape", "q"]);
+}
+
+/// A team's runbook whose commands sit in a reference section: `R`, Tab to the block, `r`
+/// asks for confirmation like a step, and the run is journaled as that block's.
+#[test]
+fn a_reference_block_run_from_the_runbook_view_asks_first_and_is_journaled() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = home.path().join("team.md");
+    std::fs::write(
+        &runbook,
+        "# Orders rollback\n\n## Prepare\n\n- [ ] Page the owner\n\n## Useful commands\n\n\
+         ```sh\necho hello-from-reference\n```\n",
+    )
+    .expect("runbook");
+    let t = Tmux::start(
+        "runbook-view",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} {}", env!("CARGO_BIN_EXE_backout"), runbook.display()),
+    );
+    t.wait_for("Procedure 0/1");
+    t.keys(&["R"]);
+    t.wait_for("Runbook — Orders rollback");
+    t.wait_for("Useful commands  (reference)");
+    t.keys(&["Tab", "r"]);
+    let s = t.wait_for("Run this in /bin/sh now?");
+    assert!(s.contains("runbook view: Useful commands (line 9)"), "{s}");
+    t.keys(&["y"]);
+    t.keys(&["Escape"]);
+    t.wait_for("hello-from-reference");
+    t.wait_for("exit 0");
+    t.keys(&["q"]);
+    t.wait_exit();
+    let journal = std::fs::read_dir(home.path().join("sessions"))
+        .expect("sessions")
+        .filter_map(Result::ok)
+        .map(|d| std::fs::read_to_string(d.path().join("journal.jsonl")).unwrap_or_default())
+        .collect::<String>();
+    let started: Vec<serde_json::Value> = journal
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|r| r["entry"]["type"] == "command_started")
+        .collect();
+    assert_eq!(started.len(), 1, "{journal}");
+    assert!(journal.contains("echo hello-from-reference"), "{journal}");
+}
