@@ -1,0 +1,165 @@
+//! A silent API server (connections open, nothing passes) shows as stale, and live again
+//! once it answers. A blackhole TCP proxy sits between the console's kube client and the
+//! simulator: it forwards bytes both ways until switched to swallow them, when it stops
+//! reading (so open connections stay open and pass nothing, as behind a stuck NAT or a
+//! SIGSTOPped server). kube-runtime's watcher has no liveness of its own; the console's
+//! `GET /version` probe (client-go's `/version` health check, `kubectl version`) does.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use backout::adapters::kube::spawn_watchers;
+use backout::domain::cluster::{ClusterEvent, Stream, Target, WatchState};
+use common::{Sim, WEB};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+/// Copies `from` to `to` while the proxy passes; while it swallows, holds off (reads
+/// nothing, sends nothing).
+async fn pipe(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    swallow: Arc<AtomicBool>,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        while swallow.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        while swallow.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Starts the proxy to `upstream`; returns its address.
+async fn blackhole_proxy(upstream: String, swallow: Arc<AtomicBool>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy binds");
+    let addr = listener.local_addr().expect("proxy address").to_string();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let swallow = swallow.clone();
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                let Ok(server) = TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                let (cr, cw) = client.into_split();
+                let (sr, sw) = server.into_split();
+                tokio::spawn(pipe(cr, sw, swallow.clone()));
+                tokio::spawn(pipe(sr, cw, swallow));
+            });
+        }
+    });
+    addr
+}
+
+/// Receives until `pred` holds on a watch state, waiting `limit` at most.
+fn until_state(
+    sim: &Sim,
+    rx: &mut mpsc::Receiver<ClusterEvent>,
+    limit: Duration,
+    what: &str,
+    mut pred: impl FnMut(Stream, &WatchState) -> bool,
+) {
+    sim.runtime.block_on(async {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let msg = tokio::time::timeout_at(deadline, rx.recv())
+                .await
+                .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+                .expect("watchers running");
+            if let ClusterEvent::WatchState { stream, state } = &msg
+                && pred(*stream, state)
+            {
+                return;
+            }
+        }
+    });
+}
+
+#[test]
+fn a_silent_api_server_turns_the_streams_stale_and_they_recover() {
+    let sim = Sim::start(WEB, 20.0);
+    let kubeconfig = std::fs::read_to_string(&sim.kubeconfig).expect("kubeconfig");
+    let server_line = kubeconfig
+        .lines()
+        .find(|l| l.trim_start().starts_with("server:"))
+        .expect("a server line");
+    let url = server_line
+        .trim_start()
+        .trim_start_matches("server:")
+        .trim()
+        .trim_matches('"');
+    let hostport = url
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let swallow = Arc::new(AtomicBool::new(false));
+    let proxy = sim
+        .runtime
+        .block_on(blackhole_proxy(hostport.clone(), swallow.clone()));
+    // Through the proxy: same host name (the certificate names it), the proxy's port.
+    let host = hostport.rsplit_once(':').expect("host:port").0;
+    let port = proxy.rsplit_once(':').expect("host:port").1;
+    let proxied = url.replace(&hostport, &format!("{host}:{port}"));
+    std::fs::write(&sim.kubeconfig, kubeconfig.replace(url, &proxied)).expect("kubeconfig");
+    let conn = sim.connect("backout-sim", true);
+
+    let (tx, mut rx) = mpsc::channel(1024);
+    let _handle = {
+        let _guard = sim.runtime.enter();
+        spawn_watchers(conn.client.clone(), &Target::new("shop", "web"), tx)
+    };
+    until_state(
+        &sim,
+        &mut rx,
+        Duration::from_secs(30),
+        "live pods",
+        |s, st| s == Stream::Pods && st.is_live(),
+    );
+
+    swallow.store(true, Ordering::SeqCst);
+    // The default liveness bounds: stale at most 10 s after the server falls silent;
+    // 30 s is a generous upper bound on waiting, not a timing assertion.
+    let mut silent = std::collections::BTreeSet::new();
+    until_state(
+        &sim,
+        &mut rx,
+        Duration::from_secs(30),
+        "silent streams",
+        |s, st| {
+            if matches!(st, WatchState::Silent { .. }) {
+                silent.insert(format!("{s:?}"));
+            }
+            silent.len() == 3
+        },
+    );
+
+    swallow.store(false, Ordering::SeqCst);
+    let mut live = std::collections::BTreeSet::new();
+    until_state(
+        &sim,
+        &mut rx,
+        Duration::from_secs(30),
+        "live again",
+        |s, st| {
+            if st.is_live() {
+                live.insert(format!("{s:?}"));
+            }
+            live.len() == 3
+        },
+    );
+}
