@@ -65,6 +65,32 @@ async fn blackhole_proxy(upstream: String, swallow: Arc<AtomicBool>) -> String {
     addr
 }
 
+/// `kubeconfig` with its server behind a new blackhole proxy (same host name, which the
+/// certificate names; the proxy's port).
+fn through_proxy(sim: &Sim, kubeconfig: &str, swallow: Arc<AtomicBool>) -> String {
+    let server_line = kubeconfig
+        .lines()
+        .find(|l| l.trim_start().starts_with("server:"))
+        .expect("a server line");
+    let url = server_line
+        .trim_start()
+        .trim_start_matches("server:")
+        .trim()
+        .trim_matches('"');
+    let hostport = url
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let proxy = sim
+        .runtime
+        .block_on(blackhole_proxy(hostport.clone(), swallow));
+    let host = hostport.rsplit_once(':').expect("host:port").0;
+    let port = proxy.rsplit_once(':').expect("host:port").1;
+    let proxied = url.replace(&hostport, &format!("{host}:{port}"));
+    kubeconfig.replace(url, &proxied)
+}
+
 /// Receives until `pred` holds on a watch state, waiting `limit` at most.
 fn until_state(
     sim: &Sim,
@@ -93,29 +119,9 @@ fn until_state(
 fn a_silent_api_server_turns_the_streams_stale_and_they_recover() {
     let sim = Sim::start(WEB, 20.0);
     let kubeconfig = std::fs::read_to_string(&sim.kubeconfig).expect("kubeconfig");
-    let server_line = kubeconfig
-        .lines()
-        .find(|l| l.trim_start().starts_with("server:"))
-        .expect("a server line");
-    let url = server_line
-        .trim_start()
-        .trim_start_matches("server:")
-        .trim()
-        .trim_matches('"');
-    let hostport = url
-        .trim_start_matches("https://")
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
     let swallow = Arc::new(AtomicBool::new(false));
-    let proxy = sim
-        .runtime
-        .block_on(blackhole_proxy(hostport.clone(), swallow.clone()));
-    // Through the proxy: same host name (the certificate names it), the proxy's port.
-    let host = hostport.rsplit_once(':').expect("host:port").0;
-    let port = proxy.rsplit_once(':').expect("host:port").1;
-    let proxied = url.replace(&hostport, &format!("{host}:{port}"));
-    std::fs::write(&sim.kubeconfig, kubeconfig.replace(url, &proxied)).expect("kubeconfig");
+    let proxied = through_proxy(&sim, &kubeconfig, swallow.clone());
+    std::fs::write(&sim.kubeconfig, proxied).expect("kubeconfig");
     let conn = sim.connect("backout-sim", true);
 
     let (tx, mut rx) = mpsc::channel(1024);
@@ -162,4 +168,36 @@ fn a_silent_api_server_turns_the_streams_stale_and_they_recover() {
             live.len() == 3
         },
     );
+}
+
+#[test]
+fn a_request_during_a_partition_fails_within_its_timeout() {
+    let sim = Sim::start(WEB, 20.0);
+    let kubeconfig = std::fs::read_to_string(&sim.kubeconfig).expect("kubeconfig");
+    let swallow = Arc::new(AtomicBool::new(false));
+    let proxied = through_proxy(&sim, &kubeconfig, swallow.clone());
+    std::fs::write(&sim.kubeconfig, proxied).expect("kubeconfig");
+    let opts = backout::adapters::kube::ConnectOptions {
+        kubeconfig: Some(sim.kubeconfig.clone()),
+        context: Some("backout-sim".to_string()),
+        request_timeout: Some(Duration::from_secs(2)),
+        ..Default::default()
+    };
+    let conn = sim
+        .runtime
+        .block_on(backout::adapters::kube::connect(&opts))
+        .expect("connects");
+    sim.runtime
+        .block_on(conn.client.apiserver_version())
+        .expect("answers through the proxy");
+    swallow.store(true, Ordering::SeqCst);
+    // Without a request timeout this waits forever; 30 s bounds the wait, not the timeout.
+    let answer = sim.runtime.block_on(async {
+        tokio::time::timeout(Duration::from_secs(30), conn.client.apiserver_version()).await
+    });
+    let err = answer
+        .expect("the request timed out by itself")
+        .expect_err("nothing passes");
+    assert!(format!("{err:?}").contains("TimedOut"), "{err:?}");
+    swallow.store(false, Ordering::SeqCst);
 }

@@ -14,6 +14,7 @@ use super::{CliError, ConsoleArgs};
 use crate::adapters::config::UserConfig;
 use crate::adapters::identity;
 use crate::adapters::journal_file::JournalFile;
+use crate::adapters::kube::connect::DEFAULT_REQUEST_TIMEOUT;
 use crate::adapters::kube::{ConnectOptions, connect};
 use crate::adapters::prometheus::PrometheusSource;
 use crate::adapters::session_store::{SessionDir, SessionStart, SessionStore};
@@ -316,6 +317,7 @@ fn run(
                     },
                     read_only: conn.read_only,
                     client: conn.client,
+                    watch_client: conn.watch_client,
                 })
             }
             Err(e) => {
@@ -474,7 +476,12 @@ fn cluster_options(runbook: &Runbook, args: &ConsoleArgs) -> Option<(ConnectOpti
             target_context: target.context,
             target_namespace: target.namespace,
             read_only: args.read_only,
-            request_timeout: args.request_timeout.filter(|t| !t.is_zero()),
+            // Absent: the console's default, so that an action during a partition fails
+            // in bounded time; `0` waits as long as the server takes, as kubectl's.
+            request_timeout: match args.request_timeout {
+                None => Some(DEFAULT_REQUEST_TIMEOUT),
+                Some(t) => Some(t).filter(|t| !t.is_zero()),
+            },
             impersonate: args.as_user.clone(),
             impersonate_groups: args.as_group.clone(),
             ..ConnectOptions::default()
