@@ -201,3 +201,45 @@ fn a_request_during_a_partition_fails_within_its_timeout() {
     assert!(format!("{err:?}").contains("TimedOut"), "{err:?}");
     swallow.store(false, Ordering::SeqCst);
 }
+
+#[test]
+fn an_access_review_during_a_partition_fails_with_a_clear_time_out() {
+    let sim = Sim::start(WEB, 20.0);
+    let kubeconfig = std::fs::read_to_string(&sim.kubeconfig).expect("kubeconfig");
+    let swallow = Arc::new(AtomicBool::new(false));
+    let proxied = through_proxy(&sim, &kubeconfig, swallow.clone());
+    std::fs::write(&sim.kubeconfig, proxied).expect("kubeconfig");
+    let opts = backout::adapters::kube::ConnectOptions {
+        kubeconfig: Some(sim.kubeconfig.clone()),
+        context: Some("backout-sim".to_string()),
+        request_timeout: Some(Duration::from_secs(2)),
+        ..Default::default()
+    };
+    let conn = sim
+        .runtime
+        .block_on(backout::adapters::kube::connect(&opts))
+        .expect("connects");
+    let runner = backout::adapters::kube::ActionRunner::new(
+        conn.client.clone(),
+        Target::new("shop", "web"),
+        false,
+    );
+    let undo = backout::domain::cluster::ClusterAction::Undo { to_revision: None };
+    swallow.store(true, Ordering::SeqCst);
+    let answer = sim.runtime.block_on(async {
+        tokio::time::timeout(Duration::from_secs(30), runner.preflight(&undo)).await
+    });
+    let err = answer
+        .expect("the review timed out by itself")
+        .expect_err("nothing passes");
+    assert!(
+        matches!(err, backout::adapters::kube::ActionError::TimedOut { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "access review: no answer from the API server within the request timeout \
+         (--request-timeout, 10 s by default)"
+    );
+    swallow.store(false, Ordering::SeqCst);
+}

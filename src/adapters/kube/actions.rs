@@ -67,6 +67,9 @@ impl FromKube for ActionError {
         if let Some(v) = guard::violation(&e) {
             return ActionError::ReadOnly(v.to_string());
         }
+        if super::timed_out::timed_out(&e) {
+            return ActionError::TimedOut { what: what.into() };
+        }
         let code = match &e {
             kube::Error::Api(s) => Some(s.code),
             _ => None,

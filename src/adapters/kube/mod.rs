@@ -9,6 +9,7 @@ pub mod guard;
 pub mod lease;
 pub mod shell_context;
 pub mod slim_meta;
+pub mod timed_out;
 pub mod watch;
 pub mod watched_event;
 pub mod watched_pod;
