@@ -3,7 +3,8 @@
 //! simulator: it forwards bytes both ways until switched to swallow them, when it stops
 //! reading (so open connections stay open and pass nothing, as behind a stuck NAT or a
 //! SIGSTOPped server). kube-runtime's watcher has no liveness of its own; the console's
-//! `GET /version` probe (client-go's `/version` health check, `kubectl version`) does.
+//! `GET /version` probe (client-go's `/version` health check, `kubectl version`) does. The
+//! same with a `backout sim` child process stopped by SIGSTOP.
 
 mod common;
 
@@ -242,4 +243,100 @@ fn an_access_review_during_a_partition_fails_with_a_clear_time_out() {
          (--request-timeout, 10 s by default)"
     );
     swallow.store(false, Ordering::SeqCst);
+}
+
+/// A `backout sim` child process; continued and killed when dropped, so that a failing
+/// test leaves no stopped process behind.
+struct SimProcess(std::process::Child);
+
+impl SimProcess {
+    fn signal(&self, sig: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.0.id()).expect("pid fits");
+        // SAFETY: kill(2) with the pid of our own child and a valid signal number.
+        let rc = unsafe { libc::kill(pid, sig) };
+        assert_eq!(rc, 0, "kill({pid}, {sig})");
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        self.signal(libc::SIGCONT);
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_sigstopped_simulator_turns_the_streams_stale_and_sigcont_brings_them_back() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = dir.path().join("kc");
+    let child = Command::new(env!("CARGO_BIN_EXE_backout"))
+        .args(["sim", "--scenario", "bad-deploy", "--kubeconfig-out"])
+        .arg(&kubeconfig)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("backout sim starts");
+    let sim_process = SimProcess(child);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let waited = std::time::Instant::now();
+    while !kubeconfig.exists() {
+        assert!(
+            waited.elapsed() < Duration::from_secs(30),
+            "kubeconfig not written"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The file may be mid-write: connect until it reads whole.
+    let conn = loop {
+        let opts = backout::adapters::kube::ConnectOptions {
+            kubeconfig: Some(kubeconfig.clone()),
+            ..Default::default()
+        };
+        match runtime.block_on(backout::adapters::kube::connect(&opts)) {
+            Ok(c) => break c,
+            Err(e) => {
+                assert!(waited.elapsed() < Duration::from_secs(30), "{e}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    };
+    let (tx, mut rx) = mpsc::channel(1024);
+    let _handle = {
+        let _guard = runtime.enter();
+        spawn_watchers(
+            conn.watch_client.clone(),
+            &Target::new("checkout", "checkout-api"),
+            tx,
+        )
+    };
+    let until =
+        |rx: &mut mpsc::Receiver<ClusterEvent>, what: &str, want: &dyn Fn(&WatchState) -> bool| {
+            let mut seen = std::collections::BTreeSet::new();
+            runtime.block_on(async {
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+                while seen.len() < 3 {
+                    let msg = tokio::time::timeout_at(deadline, rx.recv())
+                        .await
+                        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+                        .expect("watchers running");
+                    if let ClusterEvent::WatchState { stream, state } = &msg
+                        && want(state)
+                    {
+                        seen.insert(format!("{stream:?}"));
+                    }
+                }
+            });
+        };
+    until(&mut rx, "live streams", &|st| st.is_live());
+    sim_process.signal(libc::SIGSTOP);
+    until(&mut rx, "silent streams", &|st| {
+        matches!(st, WatchState::Silent { .. })
+    });
+    sim_process.signal(libc::SIGCONT);
+    until(&mut rx, "live again", &|st| st.is_live());
 }
