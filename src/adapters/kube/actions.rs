@@ -46,6 +46,10 @@ use crate::domain::cluster::{
     ClusterAction, EnvChange, RolloutStatus, Target, UndoChoice, choose_undo_revision,
 };
 
+/// How long the server keeps one watch of a followed rollout open (`timeoutSeconds`):
+/// below the console's request timeout, whose read timeout would otherwise cut a quiet one.
+const FOLLOW_WATCH_SECS: u32 = 5;
+
 /// Attempts after a `409 Conflict` before giving up.
 pub const MAX_CONFLICT_RETRIES: u32 = 5;
 
@@ -783,7 +787,12 @@ impl ActionRunner {
         timeout: Duration,
         mut on_progress: impl FnMut(FollowProgress),
     ) -> Result<FollowOutcome, ActionError> {
-        let cfg = watcher::Config::default().fields(&format!("metadata.name={}", self.name()));
+        // The server ends each watch after FOLLOW_WATCH_SECS and the watcher resumes it
+        // from the last resource version: a quiet rollout is never cut by the client's
+        // read timeout (the console's default request timeout is 10 s).
+        let cfg = watcher::Config::default()
+            .fields(&format!("metadata.name={}", self.name()))
+            .timeout(FOLLOW_WATCH_SECS);
         let stream = watcher(self.deployments(), cfg).default_backoff();
         let mut stream = std::pin::pin!(stream);
         let mut last = String::from("no observation of the deployment yet");
