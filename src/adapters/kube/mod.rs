@@ -7,6 +7,7 @@ pub mod connect;
 pub mod convert;
 pub mod guard;
 pub mod lease;
+pub mod liveness;
 pub mod shell_context;
 pub mod slim_meta;
 pub mod timed_out;
