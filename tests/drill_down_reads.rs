@@ -194,6 +194,7 @@ async fn a_log_stream_delivers_lines_and_stops_when_its_view_closes() {
     let pod = crash_loop(&client).await;
     let exec = ClusterExec::new(
         ClusterFeed {
+            watch_client: client.clone(),
             client,
             target: Target::new("shop", "web"),
             read_only: true,

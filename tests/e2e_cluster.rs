@@ -72,9 +72,10 @@ fn undo_from_the_rollout_pane_against_the_simulator() {
     t.wait_until("the rollback completed", |s| {
         s.contains("100% upd 4/4") && !s.contains("undo: ")
     });
-    // The session's start, its connection (`ConnectionSet`) and three cluster records.
-    t.wait_until("three cluster records journaled", |s| {
-        s.contains("Journal · 5 records")
+    // The session's start, its connection (`ConnectionSet`) and four cluster records:
+    // requested, acknowledged, "following the rollout", the rollout's end.
+    t.wait_until("four cluster records journaled", |s| {
+        s.contains("Journal · 6 records")
     });
     t.keys(&["q"]);
     t.wait_exit();

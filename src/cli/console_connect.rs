@@ -72,6 +72,7 @@ pub(super) fn connect_at_start(
                 },
                 read_only: conn.read_only,
                 client: conn.client,
+                watch_client: conn.watch_client,
             });
         }
         Err(e) => {
@@ -196,7 +197,12 @@ pub(super) fn base_options(args: &ConsoleArgs) -> ConnectOptions {
         context: args.context.clone(),
         namespace: args.namespace.clone(),
         read_only: args.read_only,
-        request_timeout: args.request_timeout.filter(|t| !t.is_zero()),
+        // Absent: the console's default, so that an action during a partition fails in
+        // bounded time; `0` waits as long as the server takes, as kubectl's.
+        request_timeout: match args.request_timeout {
+            None => Some(crate::adapters::kube::connect::DEFAULT_REQUEST_TIMEOUT),
+            Some(t) => Some(t).filter(|t| !t.is_zero()),
+        },
         impersonate: args.as_user.clone(),
         impersonate_groups: args.as_group.clone(),
         ..ConnectOptions::default()

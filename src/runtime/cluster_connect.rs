@@ -79,6 +79,7 @@ impl Connector {
                         },
                         read_only: conn.read_only,
                         client: conn.client,
+                        watch_client: conn.watch_client,
                     };
                     if let Ok(mut slot) = ready.lock() {
                         *slot = Some((generation, feed));

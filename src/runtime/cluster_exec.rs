@@ -20,7 +20,10 @@ use crate::ui::state::cluster::{ClusterStep, LockRefusal};
 
 /// The cluster the console watches (and acts on): a connected client and the target.
 pub struct ClusterFeed {
+    /// For requests, with the request timeout.
     pub client: kube::Client,
+    /// For the watchers (connect timeout only; see `Connection::watch_client`).
+    pub watch_client: kube::Client,
     pub target: Target,
     pub read_only: bool,
 }
@@ -209,7 +212,7 @@ pub fn spawn_cluster(
     feed: &ClusterFeed,
 ) -> (WatchHandle, tokio::task::JoinHandle<()>) {
     let (ctx, mut crx) = mpsc::channel::<ClusterEvent>(256);
-    let handle = spawn_watchers(feed.client.clone(), &feed.target, ctx);
+    let handle = spawn_watchers(feed.watch_client.clone(), &feed.target, ctx);
     let forward = tokio::spawn(async move {
         while let Some(ev) = crx.recv().await {
             if tx.send(Msg::Cluster(ev)).await.is_err() {

@@ -213,7 +213,9 @@ fn a_reference_block_runs_through_the_step_path_after_confirmation_and_is_journa
         ))
     );
     assert!(
-        effects.iter().any(|e| matches!(e, Effect::ShellLine { .. })),
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::ShellLine { .. })),
         "{effects:?}"
     );
 }

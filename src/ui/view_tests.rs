@@ -458,6 +458,37 @@ mod cluster {
     }
 
     #[test]
+    fn a_silent_api_server_shows_stale_with_the_age_in_every_cluster_pane() {
+        let mut app = healthy();
+        for stream in [Stream::Pods, Stream::Rollout, Stream::Events] {
+            feed(
+                &mut app,
+                ClusterEvent::WatchState {
+                    stream,
+                    state: WatchState::Silent {
+                        last_heard: t0() + Duration::seconds(19),
+                    },
+                },
+            );
+        }
+        app.now = t0() + Duration::seconds(42);
+        let stale = "stale 23 s — no answer from the API server";
+        let s = screen(&app, 260, 40);
+        assert!(s.contains(&format!("Pods 3 · {stale}")), "{s}");
+        assert!(
+            s.contains(&format!("Rollout deploy/checkout-api · {stale}")),
+            "{s}"
+        );
+        assert!(s.contains(&format!("Events · {stale}")), "{s}");
+        // Narrower, the age comes first so that a cut title still shows it.
+        let s = screen(&app, 140, 40);
+        assert!(
+            s.contains("Rollout deploy/checkout-api · stale 23 s"),
+            "{s}"
+        );
+    }
+
+    #[test]
     fn a_production_context_gets_a_banner_in_every_theme() {
         let mut app = cluster_app("prod-eu-1", true);
         feed(&mut app, ClusterEvent::Rollout(rollout(3, 3, 3, 3)));

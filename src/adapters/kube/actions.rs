@@ -47,6 +47,10 @@ use crate::domain::cluster::{
     ClusterAction, RolloutStatus, Target, UndoChoice, choose_undo_revision,
 };
 
+/// How long the server keeps one watch of a followed rollout open (`timeoutSeconds`):
+/// below the console's request timeout, whose read timeout would otherwise cut a quiet one.
+const FOLLOW_WATCH_SECS: u32 = 5;
+
 /// Attempts after a `409 Conflict` before giving up.
 pub const MAX_CONFLICT_RETRIES: u32 = 5;
 
@@ -67,6 +71,9 @@ impl FromKube for ActionError {
     fn api(what: impl Into<String>, e: kube::Error) -> Self {
         if let Some(v) = guard::violation(&e) {
             return ActionError::ReadOnly(v.to_string());
+        }
+        if super::timed_out::timed_out(&e) {
+            return ActionError::TimedOut { what: what.into() };
         }
         let code = match &e {
             kube::Error::Api(s) => Some(s.code),
@@ -773,7 +780,12 @@ impl ActionRunner {
         timeout: Duration,
         mut on_progress: impl FnMut(FollowProgress),
     ) -> Result<FollowOutcome, ActionError> {
-        let cfg = watcher::Config::default().fields(&format!("metadata.name={}", self.name()));
+        // The server ends each watch after FOLLOW_WATCH_SECS and the watcher resumes it
+        // from the last resource version: a quiet rollout is never cut by the client's
+        // read timeout (the console's default request timeout is 10 s).
+        let cfg = watcher::Config::default()
+            .fields(&format!("metadata.name={}", self.name()))
+            .timeout(FOLLOW_WATCH_SECS);
         let stream = watcher(self.deployments(), cfg).default_backoff();
         let mut stream = std::pin::pin!(stream);
         let mut last = String::from("no observation of the deployment yet");

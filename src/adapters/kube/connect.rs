@@ -46,7 +46,13 @@ pub struct ConnectOptions {
 /// A client and what it is connected to.
 #[derive(Clone)]
 pub struct Connection {
+    /// For requests (access review, dry-run, patch, Lease, probes): with the request
+    /// timeout, if any.
     pub client: Client,
+    /// For watches: a watch is one long read that may be quiet for minutes, so it gets the
+    /// connect timeout only (kube-rs's default read timeout, 295 s, otherwise); a silent
+    /// server is caught by the watchers' liveness probe instead.
+    pub watch_client: Client,
     /// The kubeconfig context name (`in-cluster` for a service account).
     pub context: String,
     pub namespace: String,
@@ -88,6 +94,10 @@ pub enum ConnectError {
         source: kube::Error,
     },
 }
+
+/// The console's request timeout when `--request-timeout` is not given: connect, send and
+/// answer of one request (the access review, dry-run, patch, Lease) within 10 s.
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The default production pattern.
 pub const DEFAULT_PRODUCTION_PATTERN: &str = "prod";
@@ -179,7 +189,9 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
         }
     };
     let mut config = config;
+    let mut watch_config = config.clone();
     if let Some(t) = opts.request_timeout {
+        watch_config.connect_timeout = Some(t);
         config.connect_timeout = Some(t);
         config.read_timeout = Some(t);
         config.write_timeout = Some(t);
@@ -202,14 +214,26 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
         .to_string()
         .trim_end_matches('/')
         .to_string();
-    let builder = kube::client::ClientBuilder::try_from(config).map_err(ConnectError::Client)?;
-    let client = if opts.read_only {
-        builder.with_layer(&ReadOnlyLayer).build()
-    } else {
-        builder.build()
+    let build = |config: Config| -> Result<Client, ConnectError> {
+        let builder =
+            kube::client::ClientBuilder::try_from(config).map_err(ConnectError::Client)?;
+        Ok(if opts.read_only {
+            builder.with_layer(&ReadOnlyLayer).build()
+        } else {
+            builder.build()
+        })
     };
+    if let Some(user) = &opts.impersonate {
+        watch_config.auth_info.impersonate = Some(user.clone());
+    }
+    if !opts.impersonate_groups.is_empty() {
+        watch_config.auth_info.impersonate_groups = Some(opts.impersonate_groups.clone());
+    }
+    let client = build(config)?;
+    let watch_client = build(watch_config)?;
     Ok(Connection {
         client,
+        watch_client,
         is_production: is_production(&context, &opts.production_patterns),
         context,
         namespace,

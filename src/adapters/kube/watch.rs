@@ -23,6 +23,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::convert;
+use super::liveness::{Liveness, liveness_task};
 use super::watched_event::WatchedEvent;
 use super::watched_pod::WatchedPod;
 use super::watched_replica_set::{WatchedReplicaSet, template_key};
@@ -83,7 +84,8 @@ pub fn spawn_watchers(
             name.clone(),
             tx.clone(),
         )),
-        tokio::spawn(events_task(client, ns, name, tx)),
+        tokio::spawn(events_task(client.clone(), ns, name, tx.clone())),
+        tokio::spawn(liveness_task(client, tx, Liveness::default())),
     ];
     WatchHandle { tasks }
 }

@@ -28,6 +28,9 @@ pub enum WatchState {
     /// The watch failed; kube-runtime retries with back-off (and re-lists after `410
     /// Gone`). `attempt` counts consecutive failures.
     Reconnecting { attempt: u32, error: String },
+    /// The API server has not answered a liveness probe since `last_heard` (the
+    /// connections may still be open): what the panes show may be out of date.
+    Silent { last_heard: DateTime<Utc> },
 }
 
 impl WatchState {

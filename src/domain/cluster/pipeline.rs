@@ -23,6 +23,12 @@ pub enum ActionError {
     WrongLease { held: String, wanted: String },
     #[error("gave up after {0} attempts: the object kept changing under us (409 Conflict)")]
     Conflict(u32),
+    /// The request got no answer within the client's request timeout (a partition, a
+    /// stopped server): not retried, the partition will not heal in milliseconds.
+    #[error(
+        "{what}: no answer from the API server within the request timeout (--request-timeout, 10 s by default)"
+    )]
+    TimedOut { what: String },
     #[error("{what}: {message}")]
     Api {
         what: String,

@@ -39,7 +39,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
 }
 
-/// ` · stale: reconnecting (attempt 2), updated 14s ago` when the stream is not live.
+/// ` · stale: reconnecting (attempt 2), updated 14s ago` when the stream is not live;
+/// ` · stale 23 s — no answer from the API server` while the liveness probe is unanswered.
 pub fn staleness(app: &App, c: &LiveCluster, s: Stream) -> String {
     let h = c.health(s);
     let state = match &h.state {
@@ -47,6 +48,12 @@ pub fn staleness(app: &App, c: &LiveCluster, s: Stream) -> String {
         WatchState::Connecting => "connecting…".to_string(),
         WatchState::Reconnecting { attempt, .. } => {
             format!("stale: reconnecting (attempt {attempt})")
+        }
+        WatchState::Silent { last_heard } => {
+            return format!(
+                " · stale {} s — no answer from the API server",
+                secs_between(*last_heard, app.now)
+            );
         }
     };
     match h.updated {
