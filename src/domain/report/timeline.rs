@@ -183,17 +183,15 @@ pub fn describe(entry: &Entry) -> String {
             member,
             title,
             previous,
-            by,
+            ..
         } => match previous {
-            Some(p) => format!("{by} changed the choice in {group} from {p} to {member} {title:?}"),
-            None => format!("{by} chose {member} {title:?} in {group}"),
+            // The record's actor is shown beside this line: `by` is not repeated.
+            Some(p) => format!("changed the choice in {group} from {p} to {member} {title:?}"),
+            None => format!("chose {member} {title:?} in {group}"),
         },
         Entry::SeverityDeclared {
-            severity,
-            reason,
-            by,
-            ..
-        } => format!("{by} declared {severity}: {}", one_line(reason)),
+            severity, reason, ..
+        } => format!("declared {severity}: {}", one_line(reason)),
         Entry::ApprovalRecorded {
             severity,
             approver,
@@ -223,8 +221,8 @@ pub fn describe(entry: &Entry) -> String {
         Entry::MessageDrafted {
             template, saved_to, ..
         } => format!("drafted {template} (saved to {saved_to}; sent by hand)"),
-        Entry::MessagePostedByHand { key, where_, by } => {
-            format!("{by} posted message {key} by hand in {}", one_line(where_))
+        Entry::MessagePostedByHand { key, where_, .. } => {
+            format!("posted message {key} by hand in {}", one_line(where_))
         }
         Entry::StepDoneByAction {
             step,

@@ -22,7 +22,7 @@ const KEYS: &[(Action, &str)] = &[
     ),
     (
         Action::NextPane,
-        "next pane (Procedure, Rollout, Output, Journal)",
+        "next pane (Procedure, Rollout, Pods, Events, Output, Journal)",
     ),
     (
         Action::Undo,
