@@ -65,9 +65,10 @@ fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
     t.wait_for("Pods 2");
     let s = t.wait_for("1.9.0");
     assert!(!s.contains("cluster off"), "{s}");
-    // Work somewhere: the fourth step, then the Rollout pane.
-    t.keys(&["j", "j", "j"]);
-    t.wait_for("Step #4");
+    // Work somewhere: the verification step (below the "Choose one" row of Options A–D),
+    // then the Rollout pane.
+    t.keys(&["j", "j"]);
+    t.wait_for("Step #6");
     t.keys(&["Tab"]);
     t.wait_for("┏ Rollout deploy/gateway");
     t.keys(&["q"]);
@@ -111,7 +112,7 @@ fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
         !s.contains("Connect to this target?"),
         "not asked again:\n{s}"
     );
-    assert!(s.contains("Step #4 · execute"), "the same step:\n{s}");
+    assert!(s.contains("Step #6 · verify"), "the same step:\n{s}");
     assert!(
         s.contains("┏ Rollout deploy/gateway"),
         "the same pane:\n{s}"
