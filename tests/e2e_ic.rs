@@ -55,6 +55,13 @@ fn declare_a_severity_with_an_approval_and_draft_the_runbooks_notification() {
         &format!("{} {}", bin(), runbook(home.path()).display()),
     );
     t.command(&["set-option", "-s", "set-clipboard", "on"]);
+    // No cluster in this test: the target read from the runbook's kubectl line is left
+    // unconfirmed (Esc), the cluster stays off.
+    t.wait_for("Connect to this target?");
+    t.keys(&["Escape"]);
+    t.wait_until("the target popup closed", |s| {
+        !s.contains("Connect to this target?")
+    });
     let screen = t.wait_for("Decision table · line 7");
     assert!(
         screen.contains("No severity declared · S declares one"),
@@ -129,6 +136,16 @@ fn declare_a_severity_with_an_approval_and_draft_the_runbooks_notification() {
         &[("BACKOUT_HOME", home.path())],
         &format!("{} resume", bin()),
     );
+    // No connection was journaled, so the target may be asked for again: left off again.
+    let screen = t.wait_until("the resumed console or its target popup", |s| {
+        s.contains("Connect to this target?") || s.contains("approval owed: Head of Engineering")
+    });
+    if screen.contains("Connect to this target?") {
+        t.keys(&["Escape"]);
+        t.wait_until("the target popup closed", |s| {
+            !s.contains("Connect to this target?")
+        });
+    }
     let screen = t.wait_for("approval owed: Head of Engineering");
     assert!(screen.contains(" SEV-1 "), "{screen}");
     t.keys(&["M"]);

@@ -89,6 +89,13 @@ fn a_missing_program_fails_and_a_declined_run_reads_declined() {
         ],
         &format!("{} {}", bin(), runbook.display()),
     );
+    // No cluster in this test: the target read from the runbook's kubectl line is left
+    // unconfirmed (Esc).
+    t.wait_for("Connect to this target?");
+    t.keys(&["Escape"]);
+    t.wait_until("the target popup closed", |s| {
+        !s.contains("Connect to this target?")
+    });
     t.wait_for("Procedure 0/");
     t.keys(&["r"]);
     t.wait_for("Run this in /bin/sh now?");
