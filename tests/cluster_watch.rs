@@ -7,7 +7,9 @@ mod common;
 use std::time::Duration;
 
 use backout::adapters::kube::spawn_watchers;
-use backout::domain::cluster::{ClusterEvent, PodTable, RolloutView, Stream, Target, WatchState};
+use backout::domain::cluster::{
+    ClusterEvent, EventRow, PodTable, RolloutView, Stream, Target, WatchState,
+};
 use backout::sim::ApiFaults;
 use common::{Sim, WEB};
 use tokio::sync::mpsc;
@@ -17,6 +19,9 @@ use tokio::sync::mpsc;
 struct Seen {
     pods: PodTable,
     rollout: Option<RolloutView>,
+    /// The newest event list: the watcher sends the whole list when it changes, so a
+    /// list that arrived while waiting for something else is not lost.
+    events: Vec<EventRow>,
 }
 
 /// Receives until `pred` holds (30 s at most), applying every message to `seen` first.
@@ -41,6 +46,7 @@ fn until(
                 }
                 ClusterEvent::PodsResynced(rows) => seen.pods.replace_all(rows.clone()),
                 ClusterEvent::Rollout(v) => seen.rollout = Some(v.clone()),
+                ClusterEvent::Events(list) => seen.events = list.clone(),
                 _ => {}
             }
             if pred(&msg, seen) {
@@ -88,6 +94,16 @@ fn pods_rollout_and_events_arrive_as_slim_rows() {
         matches!(m, ClusterEvent::PodDeleted(_)) && t.pods.len() == 1
     });
 
+    // Events of one reason and object are one row with a count: the rollout's scalings
+    // (up the new replica set, down the old) raise the count of the Deployment's row.
+    let scalings = |s: &Seen| {
+        s.events
+            .iter()
+            .filter(|e| e.reason == "ScalingReplicaSet" && e.object == "Deployment/web")
+            .map(|e| e.count)
+            .sum::<u32>()
+    };
+    let scalings_before = scalings(&table);
     sim.ok(&["set", "image", "deploy/web", "app=shop/web:1.3"]);
     until(
         &sim,
@@ -106,7 +122,7 @@ fn pods_rollout_and_events_arrive_as_slim_rows() {
         &mut rx,
         &mut table,
         "events of the rollout",
-        |m, _| matches!(m, ClusterEvent::Events(list) if list.iter().any(|e| e.reason == "ScalingReplicaSet")),
+        |_, s| scalings(s) > scalings_before,
     );
 }
 
