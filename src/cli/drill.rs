@@ -194,7 +194,7 @@ pub fn run(args: DrillArgs, console: &ConsoleArgs) -> Result<ExitCode, CliError>
 }
 
 fn simulated(
-    scenario: Scenario,
+    mut scenario: Scenario,
     runbook_path: &Path,
     args: &DrillArgs,
     console: &ConsoleArgs,
@@ -207,6 +207,10 @@ fn simulated(
     }
     super::sim::limit_malloc_arenas();
     let book = runbook::load(runbook_path).ok();
+    // The scenario plays on the deployment and namespace the runbook's lines name.
+    let (console, retargeted) =
+        super::drill_target::play_on_runbook_target(&mut scenario, book.as_ref(), console);
+    let console = &console;
     let front = book.as_ref().and_then(|r| r.front.clone());
     // The runbook's ```promql checks are read from what their expressions measure.
     let check_queries = book
@@ -219,7 +223,10 @@ fn simulated(
         .enable_all()
         .build()?;
     let name = scenario.name.clone();
-    let intro = intro_for(&scenario, args.speed);
+    let mut intro = intro_for(&scenario, args.speed);
+    if let Some(line) = retargeted.describe() {
+        intro.story.insert(1, line);
+    }
     let handle = sim_rt
         .block_on(Simulator::start(SimConfig {
             speed: args.speed,

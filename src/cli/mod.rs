@@ -16,6 +16,7 @@ pub mod console_verify;
 pub mod drill;
 pub mod drill_session;
 pub mod drill_setup;
+pub mod drill_target;
 pub mod invocation;
 pub mod output;
 pub mod prometheus_url;

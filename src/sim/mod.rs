@@ -29,6 +29,7 @@ pub mod objects;
 pub mod patch;
 pub mod protobuf;
 pub mod scenario;
+pub mod scenario_retarget;
 pub mod selectors;
 pub mod server;
 pub mod status;
