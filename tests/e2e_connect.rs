@@ -166,3 +166,39 @@ fn a_placeholder_deployment_is_offered_the_namespace_s_deployments() {
     t.keys(&["q"]);
     t.wait_exit();
 }
+
+/// `backout drill --runbook` with a team's runbook (no front matter, every line naming
+/// `deployment/gateway -n edge`): the bad-deploy scenario plays on `gateway` in `edge`, the
+/// intro says so, and the cluster panes come up on it without asking for a target.
+#[test]
+fn a_drill_of_a_team_runbook_plays_on_the_deployment_its_lines_name() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = root.join("tests/runbooks/teams/options-a-to-d.md");
+    let env = [("BACKOUT_HOME", home.path())];
+    let t = Tmux::start(
+        "connect-drill",
+        160,
+        48,
+        &env,
+        &format!("{} drill --runbook {}", bin(), runbook.display()),
+    );
+    let s = t.wait_for("any key starts");
+    assert!(
+        s.contains("runs your runbook's target: deployment gateway (the scenario's"),
+        "{s}"
+    );
+    assert!(
+        s.contains("namespace edge (the scenario's checkout)"),
+        "{s}"
+    );
+    t.keys(&["Space"]);
+    t.wait_for("Rollout deploy/gateway");
+    let s = t.wait_until("the scenario's four pods of gateway", |s| {
+        s.contains("Pods 4") && s.contains("gateway-")
+    });
+    assert!(!s.contains("Connect to this target?"), "{s}");
+    assert!(!s.contains("cluster off"), "{s}");
+    assert!(s.contains("backout-sim/edge"), "{s}");
+    t.kill();
+}
