@@ -18,6 +18,8 @@ pub mod pod_table;
 pub mod printers;
 pub mod read;
 pub mod rollout;
+#[cfg(test)]
+pub mod rollout_fixtures;
 pub mod rollout_follow;
 pub mod shell_words;
 pub mod target;

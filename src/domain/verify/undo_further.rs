@@ -110,43 +110,7 @@ pub fn plan(view: &RolloutView, changes: &[ChangeDetail]) -> UndoFurther {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::cluster::rollout::{Revision, RolloutStatus};
-
-    fn rev(number: i64, image: &str, current: bool) -> Revision {
-        Revision {
-            number,
-            replica_set: format!("web-{number}"),
-            images: vec![image.to_string()],
-            change_cause: None,
-            created: None,
-            replicas: 0,
-            current,
-        }
-    }
-
-    fn view(revisions: Vec<Revision>) -> RolloutView {
-        RolloutView {
-            deployment: "web".into(),
-            revisions,
-            desired: 3,
-            replicas: 3,
-            updated: 3,
-            ready: 3,
-            available: 3,
-            unavailable: 0,
-            generation: 1,
-            observed_generation: 1,
-            conditions: Vec::new(),
-            paused: false,
-            status: RolloutStatus::Complete {
-                message: String::new(),
-            },
-            created: None,
-            labels: Default::default(),
-            selector: String::new(),
-            containers: Vec::new(),
-        }
-    }
+    use crate::domain::cluster::rollout_fixtures::{rev, view};
 
     fn undo(from: i64, from_image: &str, to: i64, to_image: &str) -> ChangeDetail {
         ChangeDetail {
