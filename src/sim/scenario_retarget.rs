@@ -172,9 +172,8 @@ fn replace_word(text: &str, from: &str, to: &str) -> String {
         let after_text = &rest[at + from.len()..];
         let after = after_text.chars().next();
         // A trailing `.` ends a sentence, it does not continue the name.
-        let after_continues = after.is_some_and(|c| {
-            is_name(c) && !(c == '.' && !after_text[1..].starts_with(|n: char| is_name(n)))
-        });
+        let after_continues =
+            after.is_some_and(|c| is_name(c) && (c != '.' || after_text[1..].starts_with(is_name)));
         out.push_str(&rest[..at]);
         if before.is_some_and(is_name) || after_continues {
             out.push_str(from);
