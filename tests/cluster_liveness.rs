@@ -242,6 +242,44 @@ fn an_access_review_during_a_partition_fails_with_a_clear_time_out() {
         "access review: no answer from the API server within the request timeout \
          (--request-timeout, 10 s by default)"
     );
+    // The console's executor names the server that did not answer.
+    let exec = backout::runtime::cluster_exec::ClusterExec::new(
+        backout::runtime::cluster_exec::ClusterFeed {
+            client: conn.client.clone(),
+            watch_client: conn.watch_client.clone(),
+            target: Target::new("shop", "web"),
+            read_only: false,
+            server: conn.server.clone(),
+        },
+        "test-session",
+    );
+    let step = sim.runtime.block_on(async {
+        let (tx, mut rx) = mpsc::channel(8);
+        exec.run(
+            backout::ui::effect::Effect::ClusterPreflight {
+                op: 7,
+                action: undo.clone(),
+            },
+            tx,
+        );
+        tokio::time::timeout(Duration::from_secs(60), rx.recv()).await
+    });
+    let Ok(Some(backout::ui::msg::Msg::ClusterStep {
+        op: 7,
+        step: backout::ui::state::cluster::ClusterStep::Preflight(Err(message)),
+    })) = step
+    else {
+        panic!("no failed preflight: {step:?}");
+    };
+    assert!(conn.server.contains("127.0.0.1:"), "{}", conn.server);
+    assert_eq!(
+        message,
+        format!(
+            "access review: no answer from the API server at {} within the request timeout \
+             (--request-timeout, 10 s by default)",
+            conn.server
+        )
+    );
     swallow.store(false, Ordering::SeqCst);
 }
 

@@ -198,6 +198,7 @@ async fn a_log_stream_delivers_lines_and_stops_when_its_view_closes() {
             client,
             target: Target::new("shop", "web"),
             read_only: true,
+            server: String::new(),
         },
         "test-session",
     );

@@ -191,7 +191,7 @@ fn run(
         no_color,
     );
     let (keymap, keymap_warnings) = match &config.keymap {
-        Some(src) => Keymap::with_overrides(src),
+        Some(src) => Keymap::with_overrides(src, "keymap.toml"),
         None => (Keymap::defaults(), Vec::new()),
     };
     let mut warnings: Vec<String> = config.warnings.clone();

@@ -71,6 +71,7 @@ pub(super) fn connect_at_start(
                     deployment,
                 },
                 read_only: conn.read_only,
+                server: conn.server.clone(),
                 client: conn.client,
                 watch_client: conn.watch_client,
             });

@@ -15,7 +15,8 @@ use crate::adapters::journal_file::JournalFile;
 use crate::adapters::kube::actions::FollowProgress;
 use crate::adapters::kube::lease::{DEFAULT_DURATION, holder_identity};
 use crate::adapters::kube::{
-    ActionRunner, ClientPlanned, Connection, FollowOutcome, LeaseGuard, Planned, Preflight, connect,
+    ActionError, ActionRunner, ClientPlanned, Connection, FollowOutcome, LeaseGuard, Planned,
+    Preflight, connect,
 };
 use crate::adapters::session_store::{SessionStart, SessionStore};
 use crate::domain::cluster::change_of;
@@ -117,7 +118,10 @@ async fn undo(
     println!("equivalent: {kubectl}");
     let runner = ActionRunner::new(conn.client.clone(), target.clone(), conn.read_only);
 
-    match runner.preflight(&action).await.map_err(msg)? {
+    // A time-out names the server it was waiting for.
+    let server = conn.server.clone();
+    let at = |e: ActionError| e.at_server(&server);
+    match runner.preflight(&action).await.map_err(|e| msg(at(e)))? {
         Preflight::Allowed { checks } => {
             let list: Vec<String> = checks.iter().map(|c| c.describe()).collect();
             println!("preflight: allowed ({})", list.join(", "));
@@ -152,7 +156,7 @@ async fn undo(
             return Ok(ExitCode::SUCCESS);
         }
         Ok(Planned::Change { diff, .. }) => diff,
-        Err(e) => return Ok(refuse(e)),
+        Err(e) => return Ok(refuse(at(e))),
     };
     println!(
         "server dry-run: {} line(s) removed, {} added",
@@ -198,7 +202,7 @@ async fn undo(
         Ok(l) => l,
         Err(e) => {
             append(&mut journal, Entry::SessionClosed)?;
-            return Ok(refuse(e));
+            return Ok(refuse(e.at_server(&server)));
         }
     };
     // Before → after for the report, read from the revision history now (best effort:
@@ -227,7 +231,7 @@ async fn undo(
     )?;
     let executed = runner.execute(&action, &lease).await;
     let (outcome, ok) = match executed {
-        Err(e) => (e.to_string(), false),
+        Err(e) => (at(e).to_string(), false),
         Ok(done) => {
             println!("{}", done.message);
             if done.skipped {
@@ -263,7 +267,7 @@ async fn undo(
                         false,
                     ),
                     Err(e) => (
-                        format!("{}; cannot follow the rollout: {e}", done.message),
+                        format!("{}; cannot follow the rollout: {}", done.message, at(e)),
                         false,
                     ),
                 }

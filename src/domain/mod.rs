@@ -17,4 +17,5 @@ pub mod report;
 pub mod runbook;
 pub mod scorecard;
 pub mod token_shapes;
+pub mod unfinished_follow;
 pub mod verify;

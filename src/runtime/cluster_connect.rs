@@ -78,6 +78,7 @@ impl Connector {
                             deployment: target.deployment,
                         },
                         read_only: conn.read_only,
+                        server: conn.server.clone(),
                         client: conn.client,
                         watch_client: conn.watch_client,
                     };

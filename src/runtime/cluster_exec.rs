@@ -12,7 +12,7 @@ use crate::adapters::identity;
 use crate::adapters::kube::lease::{DEFAULT_DURATION, LeaseError, holder_identity};
 use crate::adapters::kube::reads::Reader;
 use crate::adapters::kube::watch::{WatchHandle, spawn_watchers};
-use crate::adapters::kube::{ActionRunner, LeaseGuard};
+use crate::adapters::kube::{ActionError, ActionRunner, LeaseGuard};
 use crate::domain::cluster::{ClusterEvent, ClusterRead, ReadAnswer, Target};
 use crate::ui::effect::Effect;
 use crate::ui::msg::Msg;
@@ -26,6 +26,8 @@ pub struct ClusterFeed {
     pub watch_client: kube::Client,
     pub target: Target,
     pub read_only: bool,
+    /// The API server's URL, named when a request times out.
+    pub server: String,
 }
 
 /// Carries out the steps of cluster actions, each in its own task, answering with
@@ -36,6 +38,8 @@ pub struct ClusterExec {
     namespace: String,
     deployment: String,
     holder: String,
+    /// The API server's URL, named when a request times out.
+    server: String,
     leases: Arc<tokio::sync::Mutex<HashMap<u64, LeaseGuard>>>,
     follow_timeout: Duration,
     /// The drill-down views' reads under way, by view (aborted by `StopRead`).
@@ -50,6 +54,7 @@ impl ClusterExec {
             namespace: feed.target.namespace,
             deployment: feed.target.deployment,
             holder: holder_identity(&identity::user_name(), &identity::host_name(), session),
+            server: feed.server,
             leases: Arc::default(),
             follow_timeout: Duration::from_secs(300),
             reads: std::sync::Mutex::default(),
@@ -109,6 +114,9 @@ impl ClusterExec {
 
     pub fn run(&self, effect: Effect, tx: mpsc::Sender<Msg>) {
         let runner = self.runner.clone();
+        let server = self.server.clone();
+        // A time-out names the server it was waiting for (issue 15 point 1).
+        let said = move |e: ActionError| e.at_server(&server).to_string();
         let leases = self.leases.clone();
         let send = move |tx: mpsc::Sender<Msg>, op: u64, step: ClusterStep| async move {
             let _ = tx.send(Msg::ClusterStep { op, step }).await;
@@ -116,22 +124,23 @@ impl ClusterExec {
         match effect {
             Effect::ClusterPreflight { op, action } => {
                 tokio::spawn(async move {
-                    let r = runner.preflight(&action).await.map_err(|e| e.to_string());
+                    let r = runner.preflight(&action).await.map_err(said);
                     send(tx, op, ClusterStep::Preflight(r)).await;
                 });
             }
             Effect::ClusterDryRun { op, action } => {
                 tokio::spawn(async move {
-                    let r = runner.dry_run(&action).await.map_err(|e| e.to_string());
+                    let r = runner.dry_run(&action).await.map_err(said);
                     send(tx, op, ClusterStep::Planned(r)).await;
                 });
             }
             Effect::ClusterLock { op } => {
-                let (client, ns, name, holder) = (
+                let (client, ns, name, holder, server) = (
                     self.client.clone(),
                     self.namespace.clone(),
                     self.deployment.clone(),
                     self.holder.clone(),
+                    self.server.clone(),
                 );
                 tokio::spawn(async move {
                     let r = match LeaseGuard::acquire(client, &ns, &name, &holder, DEFAULT_DURATION)
@@ -142,7 +151,7 @@ impl ClusterExec {
                             Ok(())
                         }
                         Err(e @ LeaseError::Held(_)) => Err(LockRefusal::Held(e.to_string())),
-                        Err(e) => Err(LockRefusal::Failed(e.to_string())),
+                        Err(e) => Err(LockRefusal::Failed(e.at_server(&server).to_string())),
                     };
                     send(tx, op, ClusterStep::Locked(r)).await;
                 });
@@ -151,10 +160,7 @@ impl ClusterExec {
                 tokio::spawn(async move {
                     let held = leases.lock().await;
                     let r = match held.get(&op) {
-                        Some(guard) => runner
-                            .execute(&action, guard)
-                            .await
-                            .map_err(|e| e.to_string()),
+                        Some(guard) => runner.execute(&action, guard).await.map_err(said),
                         None => Err("the lock was not held; nothing was sent".to_string()),
                     };
                     drop(held);
@@ -175,7 +181,7 @@ impl ClusterExec {
                             });
                         })
                         .await
-                        .map_err(|e| e.to_string());
+                        .map_err(said);
                     send(tx, op, ClusterStep::Followed(r)).await;
                 });
             }

@@ -53,13 +53,27 @@ impl DraftExec {
             },
             _ => false,
         };
-        let _ = tx.try_send(Msg::DraftSaved {
+        let answer = Msg::DraftSaved {
             key,
             template,
             text,
             saved,
             copied,
-        });
+        };
+        // The console's channel may be full (a cluster's watch events): the answer must
+        // not be dropped, or the operator never hears that the draft was copied. It then
+        // waits for room in a task, never blocking the console's thread.
+        if let Err(mpsc::error::TrySendError::Full(answer)) = tx.try_send(answer) {
+            match tokio::runtime::Handle::try_current() {
+                Ok(rt) => {
+                    let tx = tx.clone();
+                    rt.spawn(async move {
+                        let _ = tx.send(answer).await;
+                    });
+                }
+                Err(_) => tracing::warn!("a draft's answer dropped: the console's queue is full"),
+            }
+        }
     }
 }
 
@@ -96,5 +110,32 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn the_answer_waits_for_room_when_the_consoles_queue_is_full() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut exec = DraftExec {
+            session_dir: Some(tmp.path().to_path_buf()),
+            terminal: None,
+        };
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(Msg::Resize {
+            width: 80,
+            height: 24,
+        })
+        .expect("room for one");
+        exec.draft(
+            "k-1".into(),
+            "Rollback Notification".into(),
+            "hi".into(),
+            &tx,
+        );
+        assert!(matches!(rx.recv().await, Some(Msg::Resize { .. })));
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(30), rx.recv()).await;
+        assert!(
+            matches!(answer, Ok(Some(Msg::DraftSaved { .. }))),
+            "{answer:?}"
+        );
     }
 }

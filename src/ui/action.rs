@@ -129,9 +129,7 @@ impl Action {
             Action::UndoFurther => "failed check: roll back further",
             Action::Escalate => "failed check: note it, go to communication",
             Action::KeepWatching => "failed check: restart its monitor window",
-            Action::AcknowledgeSeverity => {
-                "acknowledge the severity the matrix decided (a drill's time to detect)"
-            }
+            Action::AcknowledgeSeverity => "acknowledge the severity, or record who approved",
             Action::DeclareSeverity => {
                 "declare or change the severity (a decision table row or a bare severity)"
             }

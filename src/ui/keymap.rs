@@ -8,8 +8,10 @@ use std::fmt;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
 
 use super::action::Action;
+use super::config_position::located;
 
 const DEFAULT: &str = include_str!("default_keymap.toml");
 
@@ -54,6 +56,16 @@ impl Mode {
         Mode::Help,
         Mode::LineFailed,
     ];
+
+    /// The section names of every mode, as a keymap file writes them (`[line_failed]`),
+    /// in the order of `Mode::ALL`.
+    pub fn section_names() -> Vec<String> {
+        Mode::ALL
+            .iter()
+            .filter_map(|m| toml::Value::try_from(m).ok())
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    }
 
     pub fn title(self) -> &'static str {
         match self {
@@ -214,8 +226,8 @@ impl fmt::Display for KeyChord {
     }
 }
 
-/// The raw file layout: mode → action → keys.
-type RawKeymap = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+/// The raw file layout: mode → action → keys, each with where it is in the file.
+type RawKeymap = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Vec<Spanned<String>>>>;
 
 /// Keys for every mode.
 #[derive(Debug, Clone)]
@@ -228,7 +240,7 @@ impl Keymap {
     /// The embedded defaults.
     pub fn defaults() -> Self {
         let mut warnings = Vec::new();
-        let km = Self::from_layers(&[DEFAULT], &mut warnings);
+        let km = Self::from_layers(&[("default keymap", DEFAULT)], &mut warnings);
         debug_assert!(
             warnings.is_empty(),
             "default keymap has problems: {warnings:?}"
@@ -236,48 +248,79 @@ impl Keymap {
         km
     }
 
-    /// Defaults overlaid by a user file; problems in the user file are returned as warnings.
-    pub fn with_overrides(user: &str) -> (Self, Vec<String>) {
+    /// Defaults overlaid by a user file read from `origin` (named in the warnings, with
+    /// the line and column of each problem); problems in the user file are warnings.
+    pub fn with_overrides(user: &str, origin: &str) -> (Self, Vec<String>) {
         let mut warnings = Vec::new();
-        let km = Self::from_layers(&[DEFAULT, user], &mut warnings);
+        let km = Self::from_layers(
+            &[("default keymap", DEFAULT), (origin, user)],
+            &mut warnings,
+        );
         (km, warnings)
     }
 
-    fn from_layers(layers: &[&str], warnings: &mut Vec<String>) -> Self {
+    fn from_layers(layers: &[(&str, &str)], warnings: &mut Vec<String>) -> Self {
         let mut bindings: BTreeMap<Mode, Vec<(Action, Vec<KeyChord>)>> = BTreeMap::new();
-        for layer in layers {
+        for (origin, layer) in layers {
+            // This layer's problems, by where they are in the file.
+            let mut found: Vec<(usize, String)> = Vec::new();
+            let warn = |found: &mut Vec<(usize, String)>,
+                        span: std::ops::Range<usize>,
+                        msg: String| {
+                let text = located(origin, layer, Some(span.clone()), &format!("keymap: {msg}"));
+                found.push((span.start, text));
+            };
             let raw: RawKeymap = match toml::from_str(layer) {
                 Ok(raw) => raw,
                 Err(e) => {
-                    warnings.push(format!("keymap: ignored, not valid TOML: {}", e.message()));
+                    warnings.push(located(
+                        origin,
+                        layer,
+                        e.span(),
+                        &format!("keymap: ignored, not valid TOML: {}", e.message().trim()),
+                    ));
                     continue;
                 }
             };
             for (mode_name, actions) in raw {
-                let mode: Mode = match serde_plain_enum(&mode_name) {
+                let mode: Mode = match serde_plain_enum(mode_name.get_ref()) {
                     Some(m) => m,
                     None => {
-                        warnings.push(format!(
-                            "keymap: unknown mode [{mode_name}] (modes: normal, cluster, view, actions, severity, choice, target, line_failed, confirm, input, note, help)"
-                        ));
+                        warn(
+                            &mut found,
+                            mode_name.span(),
+                            format!(
+                                "unknown mode [{}] (modes: {})",
+                                mode_name.get_ref(),
+                                Mode::section_names().join(", ")
+                            ),
+                        );
                         continue;
                     }
                 };
+                let mode_name = mode_name.get_ref();
                 let list = bindings.entry(mode).or_default();
                 for (action_name, keys) in actions {
-                    let Some(action) = serde_plain_enum::<Action>(&action_name) else {
-                        warnings.push(format!(
-                            "keymap: unknown action `{action_name}` in [{mode_name}]"
-                        ));
+                    let Some(action) = serde_plain_enum::<Action>(action_name.get_ref()) else {
+                        warn(
+                            &mut found,
+                            action_name.span(),
+                            format!(
+                                "unknown action `{}` in [{mode_name}]",
+                                action_name.get_ref()
+                            ),
+                        );
                         continue;
                     };
                     let mut chords = Vec::new();
                     for k in &keys {
-                        match KeyChord::parse(k) {
+                        match KeyChord::parse(k.get_ref()) {
                             Ok(c) => chords.push(c),
-                            Err(e) => {
-                                warnings.push(format!("keymap: [{mode_name}] {action_name}: {e}"))
-                            }
+                            Err(e) => warn(
+                                &mut found,
+                                k.span(),
+                                format!("[{mode_name}] {}: {e}", action_name.get_ref()),
+                            ),
                         }
                     }
                     if let Some(slot) = list.iter_mut().find(|(a, _)| *a == action) {
@@ -287,6 +330,8 @@ impl Keymap {
                     }
                 }
             }
+            found.sort();
+            warnings.extend(found.into_iter().map(|(_, text)| text));
         }
         for list in bindings.values_mut() {
             list.sort_by_key(|(a, _)| *a);
@@ -368,7 +413,8 @@ mod tests {
     #[test]
     fn user_overrides_replace_only_named_actions_and_warn_on_bad_entries() {
         let (km, warnings) = Keymap::with_overrides(
-            "[normal]\nrun = [\"R\"]\nbogus = [\"z\"]\ntoggle = [\"hyper-x\", \"t\"]\n[nonsense]\nx = [\"y\"]\n",
+            "[normal]\nrun = [\"R\"]\nbogus = [\"z\"]\ntoggle = [\"hyper-x\", \"t\", \"f99\"]\n[nonsense]\nx = [\"y\"]\n",
+            "keymap.toml",
         );
         let n = Mode::Normal;
         assert_eq!(
@@ -390,23 +436,59 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
-                "keymap: unknown mode [nonsense] (modes: normal, cluster, view, actions, severity, choice, target, line_failed, confirm, input, note, help)"
+                "keymap.toml:3:1: keymap: unknown action `bogus` in [normal]".to_string(),
+                "keymap.toml:4:11: keymap: [normal] toggle: unknown key `hyper-x`".to_string(),
+                "keymap.toml:4:27: keymap: [normal] toggle: unknown key `f99`".to_string(),
+                "keymap.toml:5:2: keymap: unknown mode [nonsense] (modes: normal, cluster, view, actions, severity, choice, target, confirm, input, note, help, line_failed)"
                     .to_string(),
-                "keymap: unknown action `bogus` in [normal]".to_string(),
-                "keymap: [normal] toggle: unknown key `hyper-x`".to_string(),
             ]
         );
     }
 
     #[test]
-    fn broken_user_file_keeps_defaults() {
-        let (km, warnings) = Keymap::with_overrides("[normal\nrun = ");
-        assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].starts_with("keymap: ignored, not valid TOML"));
+    fn broken_user_file_keeps_defaults_and_says_where() {
+        let (km, warnings) =
+            Keymap::with_overrides("[normal]\nrun = [\"r\"\nquit = 3\n", "keymap.toml");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("keymap.toml:3:1: "), "{warnings:?}");
+        assert!(
+            warnings[0].contains("keymap: ignored, not valid TOML"),
+            "{warnings:?}"
+        );
+        let (_, warnings) = Keymap::with_overrides("[normal]\nrun = \"r\"\n", "keymap.toml");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("keymap.toml:2:7: "), "{warnings:?}");
         assert_eq!(
             km.action_for(Mode::Normal, &key(KeyCode::Char('r'), KeyModifiers::NONE)),
             Some(Action::Run)
         );
+    }
+
+    #[test]
+    fn the_mode_list_holds_every_mode_and_names_it_as_a_section() {
+        // A new `Mode` variant fails to compile here until it is placed in `Mode::ALL`.
+        for m in Mode::ALL {
+            match m {
+                Mode::Normal
+                | Mode::Confirm
+                | Mode::Input
+                | Mode::Note
+                | Mode::Help
+                | Mode::Actions
+                | Mode::Severity
+                | Mode::Choice
+                | Mode::Target
+                | Mode::LineFailed
+                | Mode::Cluster
+                | Mode::View => {}
+            }
+        }
+        let names = Mode::section_names();
+        assert_eq!(names.len(), Mode::ALL.len());
+        for (name, mode) in names.iter().zip(Mode::ALL) {
+            assert_eq!(serde_plain_enum::<Mode>(name), Some(mode), "{name}");
+        }
+        assert!(names.contains(&"line_failed".to_string()));
     }
 
     #[test]

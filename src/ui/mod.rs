@@ -9,6 +9,7 @@ pub mod action;
 mod action_view_tests;
 #[cfg(test)]
 mod cluster_view_tests;
+pub mod config_position;
 pub mod effect;
 pub mod format;
 pub mod highlight;

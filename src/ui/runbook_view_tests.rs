@@ -122,7 +122,7 @@ fn search_moves_to_each_match_and_n_wraps() {
 }
 
 #[test]
-fn s_jumps_to_the_selected_steps_section_and_b_goes_back() {
+fn r_opens_at_the_selected_steps_section_s_jumps_back_to_it_and_b_goes_back() {
     let mut app = console();
     // Select the rollback step in the Procedure pane.
     let undo = app
@@ -132,11 +132,17 @@ fn s_jumps_to_the_selected_steps_section_and_b_goes_back() {
         .map(|s| s.id)
         .expect("undo step");
     app.cursor = app.flat_index_of(undo).expect("in a phase");
+    // `R` opens at the selected step's section, its block selected.
     update(&mut app, key('R'));
+    let v = view(&app);
+    assert_eq!(v.text.scroll, 14, "the `## Roll back` heading is line 15");
+    assert_eq!(v.selected_block().and_then(|b| b.step), Some(undo));
+    // `b` goes back to the top, `s` to the step's section again.
+    update(&mut app, key('b'));
     assert_eq!(view(&app).text.scroll, 0);
     update(&mut app, key('s'));
     let v = view(&app);
-    assert_eq!(v.text.scroll, 14, "the `## Roll back` heading is line 15");
+    assert_eq!(v.text.scroll, 14);
     assert_eq!(v.selected_block().and_then(|b| b.step), Some(undo));
     update(&mut app, key('b'));
     assert_eq!(view(&app).text.scroll, 0);
@@ -145,8 +151,9 @@ fn s_jumps_to_the_selected_steps_section_and_b_goes_back() {
 #[test]
 fn r_on_a_steps_block_asks_as_the_step_does() {
     let mut app = console();
+    // The view opens at the selected step's section with the first block on screen, the
+    // undo, selected.
     update(&mut app, key('R'));
-    update(&mut app, code(KeyCode::Tab));
     let undo = view(&app)
         .selected_block()
         .and_then(|b| b.step)
@@ -170,8 +177,9 @@ fn r_on_a_steps_block_asks_as_the_step_does() {
 fn a_reference_block_runs_through_the_step_path_after_confirmation_and_is_journaled() {
     let mut app = console();
     update(&mut app, key('R'));
-    // The undo, the PromQL check, then the reference section's shell block.
-    for _ in 0..3 {
+    // The undo is selected on opening; then the PromQL check, then the reference
+    // section's shell block.
+    for _ in 0..2 {
         update(&mut app, code(KeyCode::Tab));
     }
     let block = view(&app).selected_block().cloned().expect("selected");

@@ -6,6 +6,9 @@ use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
+use toml::Spanned;
+
+use super::config_position::located;
 
 /// The presets shipped in `themes/`.
 pub const PRESETS: [(&str, &str); 3] = [
@@ -135,7 +138,7 @@ struct ThemeFile {
     #[serde(default)]
     extends: Option<String>,
     #[serde(default)]
-    roles: BTreeMap<String, toml::Value>,
+    roles: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -223,24 +226,39 @@ impl Theme {
         let file: ThemeFile = match toml::from_str(src) {
             Ok(f) => f,
             Err(e) => {
-                warnings.push(format!("{origin}: ignored, {}", e.message().trim()));
+                warnings.push(located(
+                    origin,
+                    src,
+                    e.span(),
+                    &format!("ignored, {}", e.message().trim()),
+                ));
                 return;
             }
         };
         if let Some(name) = file.name {
             self.name = name;
         }
+        // The problems by where they are in the file.
+        let mut found: Vec<(usize, String)> = Vec::new();
         for (role_name, value) in file.roles {
-            let Some(role) = Role::from_name(&role_name) else {
-                warnings.push(format!("{origin}: unknown role `{role_name}`"));
+            let at = |span: std::ops::Range<usize>, msg: String| {
+                (span.start, located(origin, src, Some(span), &msg))
+            };
+            let Some(role) = Role::from_name(role_name.get_ref()) else {
+                found.push(at(
+                    role_name.span(),
+                    format!("unknown role `{}`", role_name.get_ref()),
+                ));
                 continue;
             };
-            let spec: StyleSpec = match value.try_into() {
+            let role_name = role_name.get_ref();
+            let value_span = value.span();
+            let spec: StyleSpec = match value.into_inner().try_into() {
                 Ok(s) => s,
                 Err(e) => {
-                    warnings.push(format!(
-                        "{origin}: role `{role_name}`: {}",
-                        e.message().trim()
+                    found.push(at(
+                        value_span,
+                        format!("role `{role_name}`: {}", e.message().trim()),
                     ));
                     continue;
                 }
@@ -249,9 +267,11 @@ impl Theme {
                 Ok(style) => {
                     self.styles.insert(role, style);
                 }
-                Err(e) => warnings.push(format!("{origin}: role `{role_name}`: {e}")),
+                Err(e) => found.push(at(value_span, format!("role `{role_name}`: {e}"))),
             }
         }
+        found.sort();
+        warnings.extend(found.into_iter().map(|(_, text)| text));
     }
 
     /// The style of a role. Without colour (`NO_COLOR`), only modifiers remain and filled
@@ -355,7 +375,7 @@ mod tests {
             Some("dark"),
             &BTreeMap::new(),
             Some(
-                "[roles]\ndone = { fg = \"#00ff00\" }\nbogus = { fg = \"red\" }\nfailed = { fg = \"no-such-colour\" }\n",
+                "[roles]\ndone = { fg = \"#00ff00\" }\nbogus = { fg = \"red\" }\nfailed = { fg = \"no-such-colour\" }\nmuted = { fg = \"300\", bg = \"#12345\" }\nkey = { fg = \"red\", blink = true }\n",
             ),
             false,
         );
@@ -364,10 +384,26 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
-                "theme.toml: unknown role `bogus`".to_string(),
-                "theme.toml: role `failed`: unknown colour `no-such-colour`".to_string(),
+                "theme.toml:3:1: unknown role `bogus`".to_string(),
+                "theme.toml:4:10: role `failed`: unknown colour `no-such-colour`".to_string(),
+                "theme.toml:5:9: role `muted`: unknown colour `300`".to_string(),
+                "theme.toml:6:7: role `key`: unknown field `blink`, expected one of `fg`, `bg`, `modifiers`".to_string(),
             ]
         );
+    }
+
+    #[test]
+    fn a_file_that_is_not_toml_is_ignored_with_its_position() {
+        let (theme, warnings) = Theme::resolve(
+            None,
+            &BTreeMap::new(),
+            Some("[roles]\ndone = { fg = \"red\"\n"),
+            false,
+        );
+        assert_eq!(theme.style(Role::Done), Theme::dark().style(Role::Done));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("theme.toml:2:"), "{warnings:?}");
+        assert!(warnings[0].contains("ignored"), "{warnings:?}");
     }
 
     #[test]

@@ -117,8 +117,12 @@ pub fn layout(app: &App, area: Rect) -> Areas {
                 metrics = Some(m);
                 rest
             } else {
-                let [m, x, rest] =
-                    live_areas(right, live.names.len(), live.matrix.rules().len(), keep);
+                let [m, x, rest] = live_areas(
+                    right,
+                    live.names.len(),
+                    live.matrix.rules().len() + live.guidance_rows.len(),
+                    keep,
+                );
                 metrics = Some(m);
                 matrix = Some(x);
                 rest

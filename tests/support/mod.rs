@@ -3,4 +3,5 @@
 pub mod notify_fixtures;
 pub mod prometheus;
 pub mod receiver;
+pub mod session_files;
 pub mod tmux;

@@ -73,7 +73,10 @@ impl FromKube for ActionError {
             return ActionError::ReadOnly(v.to_string());
         }
         if super::timed_out::timed_out(&e) {
-            return ActionError::TimedOut { what: what.into() };
+            return ActionError::TimedOut {
+                what: what.into(),
+                server: String::new(),
+            };
         }
         let code = match &e {
             kube::Error::Api(s) => Some(s.code),

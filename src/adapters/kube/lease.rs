@@ -48,6 +48,25 @@ pub enum LeaseError {
     ReadOnly,
     #[error("cannot take the lock (Lease {name}): {message}")]
     Api { name: String, message: String },
+    /// The Lease request got no answer within the request timeout.
+    #[error(
+        "cannot take the lock (Lease {name}): no answer from the API server{at} within the request timeout (--request-timeout, 10 s by default)",
+        at = crate::domain::cluster::pipeline::server_at(.server)
+    )]
+    TimedOut { name: String, server: String },
+}
+
+impl LeaseError {
+    /// Names the API server a time-out was waiting for (other errors are unchanged).
+    pub fn at_server(self, url: &str) -> LeaseError {
+        match self {
+            LeaseError::TimedOut { name, .. } => LeaseError::TimedOut {
+                name,
+                server: url.to_string(),
+            },
+            other => other,
+        }
+    }
 }
 
 /// The lease name for a Deployment.
@@ -117,6 +136,12 @@ fn transient(e: &kube::Error) -> bool {
 fn api_err(name: &str, e: kube::Error) -> LeaseError {
     if guard::violation(&e).is_some() {
         return LeaseError::ReadOnly;
+    }
+    if super::timed_out::timed_out(&e) {
+        return LeaseError::TimedOut {
+            name: name.to_string(),
+            server: String::new(),
+        };
     }
     LeaseError::Api {
         name: name.to_string(),

@@ -26,15 +26,43 @@ pub enum ActionError {
     /// The request got no answer within the client's request timeout (a partition, a
     /// stopped server): not retried, the partition will not heal in milliseconds.
     #[error(
-        "{what}: no answer from the API server within the request timeout (--request-timeout, 10 s by default)"
+        "{what}: no answer from the API server{at} within the request timeout (--request-timeout, 10 s by default)",
+        at = server_at(.server)
     )]
-    TimedOut { what: String },
+    TimedOut {
+        what: String,
+        /// The API server's URL (empty until the caller that knows it fills it in with
+        /// [`ActionError::at_server`]).
+        server: String,
+    },
     #[error("{what}: {message}")]
     Api {
         what: String,
         message: String,
         code: Option<u16>,
     },
+}
+
+impl ActionError {
+    /// Names the API server a time-out was waiting for (other errors are unchanged).
+    pub fn at_server(self, url: &str) -> ActionError {
+        match self {
+            ActionError::TimedOut { what, .. } => ActionError::TimedOut {
+                what,
+                server: url.to_string(),
+            },
+            other => other,
+        }
+    }
+}
+
+/// ` at URL` for an error message, nothing when the URL is not known.
+pub fn server_at(url: &str) -> String {
+    if url.is_empty() {
+        String::new()
+    } else {
+        format!(" at {url}")
+    }
 }
 
 /// One access the action needs, and the server's answer.

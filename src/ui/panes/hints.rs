@@ -44,11 +44,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let mode = app.mode();
-    let ack: &[Action] = if mode == Mode::Normal && app.awaiting_acknowledgement() {
-        &[Action::AcknowledgeSeverity]
-    } else {
-        &[]
-    };
+    // What the severity asks for comes first: an acknowledgement, an approval still owed,
+    // or (a decision table and nothing declared yet) the declaration itself.
+    let mut lead: Vec<(Action, &str)> = Vec::new();
+    if mode == Mode::Normal {
+        if app.awaiting_acknowledgement() {
+            lead.push((
+                Action::AcknowledgeSeverity,
+                Action::AcknowledgeSeverity.hint(),
+            ));
+        } else if app.severity.open_approval().is_some() {
+            lead.push((Action::AcknowledgeSeverity, "approval"));
+        }
+        if app.severity.current.is_none() && !app.severity.rows.is_empty() {
+            lead.push((Action::DeclareSeverity, Action::DeclareSeverity.hint()));
+        }
+    }
     let actions: &[Action] = match mode {
         // On a "Choose one" row: nothing to tick or run, only the choice.
         Mode::Normal if app.running.is_none() && app.selected_choice().is_some() => &[
@@ -142,7 +153,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Mode::View => &[Action::Down, Action::Search, Action::Cancel],
     };
     let mut spans = vec![Span::styled(" ", bar)];
-    for a in ack.iter().chain(actions) {
+    let rest = actions.iter().map(|a| (*a, a.hint()));
+    for (a, label) in lead.into_iter().chain(rest) {
+        let a = &a;
         let shown: &[Action] = if *a == Action::Down {
             &[Action::Down, Action::Up]
         } else {
@@ -162,7 +175,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         if keys.is_empty() {
             continue;
         }
-        let label = if *a == Action::Down { "move" } else { a.hint() };
+        let label = if *a == Action::Down { "move" } else { label };
         let keys = keys.join("/");
         spans.push(Span::styled(format!(" {keys} "), t.style(Role::Key)));
         spans.push(Span::styled(format!(" {label}  "), bar));

@@ -2,7 +2,8 @@
 //! has held and the RTO countdown; then one row per rule (severity, when, for, state,
 //! action). The firing row is drawn in its severity's colour, pending rows show their
 //! hold progress, unknown rows say what is unknown. When rows do not fit, the firing,
-//! pending and unknown ones are kept first.
+//! pending and unknown ones are kept first. A decision table's rows that bind to no
+//! query follow as guidance rows (`· SEV-3 … guidance`) in the room left.
 //!
 //! Without metrics, a runbook's decision table is shown as guidance rows in the same
 //! style (severity, condition, target time, approval): the header says the severity
@@ -52,6 +53,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 t.style(Role::Muted),
             )));
         }
+        let room = (inner.height as usize).saturating_sub(lines.len());
+        lines.extend(guidance_lines(app, live, width, room));
         frame.render_widget(Paragraph::new(lines), inner);
         return;
     };
@@ -146,7 +149,60 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         lines.push(line);
     }
+    // The table's rows that bind to no query, in the room the live rows leave.
+    let room = (inner.height as usize).saturating_sub(lines.len());
+    lines.extend(guidance_lines(app, live, width, room));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The decision table's rows that bind to no metric, in the live rows' columns: `·`,
+/// severity, the row's condition, `—`, `guidance`, its action and approval (muted: they
+/// are read, not evaluated; `S` declares from them).
+fn guidance_lines(app: &App, live: &LiveMetrics, width: usize, room: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let (sev_w, for_w, state_w) = (6, 4, 11);
+    let rest = width.saturating_sub(2 + sev_w + 1 + for_w + 1 + state_w + 1);
+    let (when_w, action_w) = if width < 60 {
+        (rest, 0)
+    } else {
+        let when_w = (rest / 2).max(8).min(rest);
+        (when_w, rest.saturating_sub(when_w + 1))
+    };
+    live.guidance_rows
+        .iter()
+        .filter_map(|i| app.severity.rows.get(*i))
+        .take(room)
+        .map(|row| {
+            let label = crate::domain::decision::row_label(row);
+            let mut last = row
+                .action
+                .clone()
+                .filter(|a| *a != label)
+                .unwrap_or_default();
+            if let Some(a) = row
+                .approval
+                .as_deref()
+                .and_then(crate::domain::decision::approval_needed)
+            {
+                if !last.is_empty() {
+                    last.push_str(" · ");
+                }
+                last.push_str(&format!("approval: {}", a.required));
+            }
+            let mut text = format!(
+                "· {:<sev_w$} {:<when_w$} {:<for_w$} {:<state_w$}",
+                ellipsize(row.severity.trim(), sev_w),
+                ellipsize(&label, when_w),
+                "—",
+                "guidance",
+            );
+            if action_w > 0 {
+                text.push(' ');
+                text.push_str(&ellipsize(&last, action_w));
+            }
+            Line::from(Span::styled(ellipsize(&text, width), t.style(Role::Muted)))
+        })
+        .collect()
 }
 
 /// `SEV-1 Roll back now · for 1m20s · RTO 3m40s left`, or what is (not) known: the

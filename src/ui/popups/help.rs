@@ -39,11 +39,13 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
             if cluster_only && app.cluster.is_none() {
                 continue;
             }
-            if matches!(
-                action,
-                Action::RecaptureBaseline | Action::AcknowledgeSeverity
-            ) && app.metrics.is_none()
-            {
+            if *action == Action::RecaptureBaseline && app.metrics.is_none() {
+                continue;
+            }
+            // `A` acknowledges the matrix's severity, and records the approvals a decision
+            // table asks for: shown with metrics or with a table that can ask for one.
+            let approvals = app.severity.rows.iter().any(|r| r.approval.is_some());
+            if *action == Action::AcknowledgeSeverity && app.metrics.is_none() && !approvals {
                 continue;
             }
             let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();

@@ -106,6 +106,9 @@ pub struct App {
     /// Shell blocks outside the steps, runnable from the runbook view through the step
     /// path (`Runbook::view_steps`: ids after the last step, never in a phase).
     pub view_steps: Vec<Step>,
+    /// A rollout the previous console was following when it stopped, followed again once
+    /// the resumed console sees the Deployment (taken then).
+    pub follow_to_reattach: Option<crate::domain::unfinished_follow::UnfinishedFollow>,
 }
 
 impl App {
@@ -135,6 +138,7 @@ impl App {
         let verification = Verification::restore(&runbook, &records);
         let severity = SeverityState::replay(table_rows(&runbook), &records);
         let view_steps = runbook.view_steps();
+        let follow_to_reattach = crate::domain::unfinished_follow::unfinished_follow(&records);
         let mut app = App {
             runbook,
             session,
@@ -168,6 +172,7 @@ impl App {
             verification,
             severity,
             view_steps,
+            follow_to_reattach,
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app

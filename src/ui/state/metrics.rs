@@ -80,6 +80,9 @@ pub struct LiveMetrics {
     pub source_label: String,
     pub matrix: Matrix,
     pub matrix_source: MatrixSource,
+    /// 0-based indices of the decision table's rows that bind to no query (none for a
+    /// front matter matrix): shown as guidance rows below the live ones.
+    pub guidance_rows: Vec<usize>,
     pub signals: Signals,
     pub state: MatrixState,
     pub verdict: Option<Verdict>,
@@ -120,10 +123,14 @@ impl LiveMetrics {
         let names: Vec<String> = queries.keys().cloned().collect();
         // The loader has already rejected a matrix that does not build; be total anyway.
         let from_front = Matrix::from_front_matter(front).unwrap_or_default();
-        let (matrix, matrix_source) = match runbook.decision_tables.first() {
+        let (matrix, matrix_source, guidance_rows) = match runbook.decision_tables.first() {
             Some(table) if from_front.is_empty() => {
                 let bound = BoundTable::bind(table, names.iter().map(String::as_str));
-                let rules = bound.rules().into_iter().map(|(_, r)| r).collect();
+                let live_rows = bound.rules();
+                let guidance_rows = (0..table.rows.len())
+                    .filter(|i| !live_rows.iter().any(|(index, _)| index == i))
+                    .collect();
+                let rules = live_rows.into_iter().map(|(_, r)| r).collect();
                 let rto = from_front
                     .rto_targets()
                     .map(|(s, d)| (s.clone(), d))
@@ -131,9 +138,10 @@ impl LiveMetrics {
                 (
                     Matrix::new(rules, rto),
                     MatrixSource::Table { line: table.line },
+                    guidance_rows,
                 )
             }
-            _ => (from_front, MatrixSource::FrontMatter),
+            _ => (from_front, MatrixSource::FrontMatter, Vec::new()),
         };
         let mut thresholds: BTreeMap<String, Vec<Threshold>> = BTreeMap::new();
         let mut bands: BTreeMap<String, Vec<Band>> = BTreeMap::new();
@@ -206,6 +214,7 @@ impl LiveMetrics {
             source_label: source_label.into(),
             matrix,
             matrix_source,
+            guidance_rows,
             signals,
             state,
             verdict: None,
@@ -409,6 +418,7 @@ mod tests {
         assert_eq!(live.matrix_source, MatrixSource::Table { line: 48 });
         let rules = live.matrix.rules();
         assert_eq!(rules.len(), 1, "only the row that reads as a condition");
+        assert_eq!(live.guidance_rows, [1], "the other row is guidance");
         assert_eq!(rules[0].severity.label(), "SEV-1");
         assert_eq!(rules[0].hold, std::time::Duration::from_secs(60));
         assert_eq!(rules[0].action, "Roll back now");

@@ -5,7 +5,10 @@
 use ratatui_textarea::TextArea;
 
 use crate::domain::cluster::change_of;
-use crate::domain::cluster::{ClusterAction, FollowOutcome, FollowProgress, Planned, Preflight};
+use crate::domain::cluster::{
+    ClusterAction, Command, FollowOutcome, FollowProgress, KubectlLine, ParsedLine, Planned,
+    Preflight, parse_kubectl_line,
+};
 use crate::domain::journal::{ChangeDetail, Entry};
 use crate::ui::effect::Effect;
 use crate::ui::msg::Stream;
@@ -448,7 +451,61 @@ pub(super) fn op_ended(app: &mut App, ok: bool, outcome: &str) -> Vec<Effect> {
 }
 
 /// How the outcome of an action abandoned at quit starts (read back on resume).
-pub const ABANDONED_AT_QUIT: &str = "abandoned at quit";
+pub use crate::domain::unfinished_follow::ABANDONED_AT_QUIT;
+
+/// On resume, once the Deployment is seen: follows again the rollout the previous
+/// console was following when it stopped (killed, or quit mid-follow), on the same
+/// target, journaled as `RolloutFollowStarted` again; its end is journaled as any
+/// follow's (`ClusterActionFinished`), and ticks the steps it did.
+pub(super) fn reattach_follow(app: &mut App) -> Vec<Effect> {
+    let Some(c) = app.cluster.as_mut() else {
+        return Vec::new();
+    };
+    if c.op.is_some() || c.native.is_some() || c.rollout.is_none() {
+        return Vec::new();
+    }
+    let Some(follow) = app.follow_to_reattach.take() else {
+        return Vec::new();
+    };
+    let target = c.target().to_string();
+    if follow.target != target {
+        let text = format!(
+            "`{}` was being followed on {} when the console stopped; this console watches {target}: check that rollout by hand.",
+            follow.action, follow.target
+        );
+        app.flash(FlashLevel::Warning, &text);
+        return Vec::new();
+    }
+    let ParsedLine::Parsed(KubectlLine {
+        command: Command::Action(action),
+        ..
+    }) = parse_kubectl_line(&follow.action)
+    else {
+        return Vec::new();
+    };
+    let id = c.next_op;
+    c.next_op += 1;
+    let mut op = ClusterOp::new(id, action, follow.action.clone());
+    op.stage = OpStage::Following;
+    op.executed = Some("re-attached on resume".into());
+    op.via = Some("resume".into());
+    c.op = Some(op);
+    let text = format!(
+        "Following the rollout of `{}` again: it was being followed when the console stopped…",
+        follow.action
+    );
+    app.flash(FlashLevel::Info, &text);
+    vec![
+        app.journal(
+            Entry::RolloutFollowStarted {
+                action: follow.action,
+            },
+            None,
+            Then::Nothing,
+        ),
+        Effect::ClusterFollow { op: id },
+    ]
+}
 
 /// Quitting with a cluster action under way: the records of how far it got (never `ok`),
 /// and of a native step's run as cancelled. Empty when nothing is under way.

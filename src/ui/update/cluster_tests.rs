@@ -1371,3 +1371,131 @@ fn declining_a_native_lines_confirmation_is_declined_not_a_failed_run() {
     let pane = screen(&app, 120, 40);
     assert!(pane.contains("not run (declined)"), "{pane}");
 }
+
+// ---------------------------------------------------------------- resuming a follow
+
+/// A console that journaled `RolloutFollowStarted` for `kubectl rollout restart` and
+/// then died (or quit, when `quit`): the records a resume reads.
+fn records_of_a_console_stopped_mid_follow(quit: bool) -> Vec<crate::domain::journal::Record> {
+    let mut app = rollout_focused(false);
+    menu_all_allowed(&mut app);
+    let fx = update(&mut app, key('R'));
+    let op = through_plan(&mut app, fx, ClusterAction::Restart);
+    update(&mut app, key('y'));
+    let (fx, written) = execute(&mut app, op, "deployment.apps/checkout-api restarted");
+    assert_eq!(fx, vec![Effect::ClusterFollow { op }]);
+    assert!(
+        written
+            .iter()
+            .any(|e| matches!(e, Entry::RolloutFollowStarted { .. })),
+        "{written:?}"
+    );
+    if quit {
+        let fx = update(&mut app, key('q'));
+        settle(&mut app, fx);
+        assert!(app.quitting);
+    }
+    app.records.clone()
+}
+
+/// The resumed console on the same target, before and after it sees the Deployment.
+fn resumed_with(records: Vec<crate::domain::journal::Record>, deployment: &str) -> App {
+    let before = app();
+    let mut app = App::new(
+        before.runbook.clone(),
+        before.session.clone(),
+        records,
+        crate::ui::theme::Theme::dark(),
+        crate::ui::keymap::Keymap::defaults(),
+        t0(),
+    );
+    app.size = (120, 40);
+    app.cluster = Some(crate::ui::state::cluster::LiveCluster::new(
+        "staging-eu",
+        "shop",
+        deployment,
+        false,
+        false,
+    ));
+    app
+}
+
+#[test]
+fn a_resumed_console_follows_again_the_rollout_its_predecessor_was_following() {
+    use crate::domain::cluster::ClusterEvent;
+    for quit in [false, true] {
+        let records = records_of_a_console_stopped_mid_follow(quit);
+        let mut app = resumed_with(records, "checkout-api");
+        // Nothing before the Deployment is seen.
+        let fx = update(
+            &mut app,
+            Msg::Cluster(ClusterEvent::WatchState {
+                stream: crate::domain::cluster::Stream::Pods,
+                state: crate::domain::cluster::WatchState::Live { since: t0() },
+            }),
+        );
+        assert!(fx.is_empty(), "{fx:?}");
+        let fx = update(
+            &mut app,
+            Msg::Cluster(ClusterEvent::Rollout(rollout(3, 1, 1, 1))),
+        );
+        let (fx, written) = settle(&mut app, fx);
+        let [Entry::RolloutFollowStarted { action }] = written.as_slice() else {
+            panic!("the follow journaled again (quit: {quit}): {written:?}");
+        };
+        assert!(action.contains("kubectl rollout restart deployment/checkout-api"));
+        let [Effect::ClusterFollow { op }] = fx.as_slice() else {
+            panic!("the follow asked of the executor: {fx:?}");
+        };
+        let op = *op;
+        assert_eq!(stage(&app), Some(OpStage::Following));
+        // Once: later events do not follow it twice.
+        let fx = update(
+            &mut app,
+            Msg::Cluster(ClusterEvent::Rollout(rollout(3, 2, 2, 2))),
+        );
+        assert!(fx.is_empty(), "{fx:?}");
+        // Its end is journaled as any follow's, and nothing is left to re-attach to.
+        let (fx, written) = send(
+            &mut app,
+            step(
+                op,
+                ClusterStep::Followed(Ok(FollowOutcome::Complete {
+                    message: "deployment \"checkout-api\" successfully rolled out".into(),
+                })),
+            ),
+        );
+        assert!(fx.contains(&Effect::ClusterRelease { op }), "{fx:?}");
+        let Some(Entry::ClusterActionFinished { outcome, ok, .. }) = written.first() else {
+            panic!("the outcome journaled: {written:?}");
+        };
+        assert!(ok);
+        assert_eq!(
+            outcome,
+            "re-attached on resume; deployment \"checkout-api\" successfully rolled out"
+        );
+        assert_eq!(
+            crate::domain::unfinished_follow::unfinished_follow(&app.records),
+            None
+        );
+    }
+}
+
+#[test]
+fn a_resumed_console_on_another_deployment_does_not_follow_but_says_so() {
+    use crate::domain::cluster::ClusterEvent;
+    let records = records_of_a_console_stopped_mid_follow(false);
+    let mut app = resumed_with(records, "payments-api");
+    let fx = update(
+        &mut app,
+        Msg::Cluster(ClusterEvent::Rollout(rollout(3, 3, 3, 3))),
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(stage(&app), None);
+    let flash = app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert!(flash.contains("check that rollout by hand"), "{flash}");
+}

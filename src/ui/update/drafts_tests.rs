@@ -230,3 +230,17 @@ fn front_matter_messages_keep_the_built_in_kinds_first() {
     };
     assert_eq!(c.template, Some(0));
 }
+
+#[test]
+fn the_built_in_kinds_take_the_declared_severity_when_the_matrix_has_none() {
+    let app = declared_app();
+    assert!(app.metrics.is_none());
+    let values = super::super::messages::template_values(&app);
+    assert_eq!(values.get("severity").map(String::as_str), Some("SEV-1"));
+    // Before anything is declared, the built-in kinds say the severity is unknown.
+    let fresh = app_for(book());
+    assert_eq!(
+        super::super::messages::template_values(&fresh).get("severity"),
+        None
+    );
+}

@@ -203,3 +203,136 @@ fn resuming_replays_the_declaration_and_the_approval() {
         Some(Some("VP Engineering (can approve after)".into()))
     );
 }
+
+/// [`metrics_runbook`]'s queries with no front matter matrix, and a decision table with
+/// one row that binds to `error_rate` and one that names no metric.
+fn metrics_and_table_app() -> App {
+    use crate::domain::runbook::DecisionTable;
+    use crate::ui::testkit::metrics_runbook;
+    let mut rb = metrics_runbook();
+    if let Some(f) = rb.front.as_mut() {
+        f.matrix.clear();
+    }
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    rb.decision_tables = vec![DecisionTable {
+        line: 48,
+        headers: row(&["Severity", "Error rate", "Action", "Approval required"]),
+        rows: vec![
+            row(&["SEV-1", "> 10% for 1 min", "Roll back now", "None"]),
+            row(&[
+                "SEV-3",
+                "Customer complaints only",
+                "Monitor",
+                "Support lead",
+            ]),
+        ],
+        severity_column: 0,
+    }];
+    let mut app = app_for(rb);
+    app.metrics = crate::ui::state::metrics::LiveMetrics::for_runbook(
+        &app.runbook,
+        &app.records,
+        "http://prometheus:9090",
+    );
+    app
+}
+
+#[test]
+fn with_metrics_the_rows_that_bind_to_no_query_are_guidance_below_the_live_ones() {
+    let mut app = metrics_and_table_app();
+    let live = app.metrics.as_ref().expect("metrics");
+    assert_eq!(live.matrix.rules().len(), 1);
+    assert_eq!(live.guidance_rows, [1]);
+    let guidance = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("Customer complaints"))
+            .map(str::to_string)
+    };
+    // Before the first metrics, and once they are evaluated.
+    let waiting = screen(&app, 160, 40);
+    assert!(
+        waiting.contains("Waiting for the first metrics"),
+        "{waiting}"
+    );
+    let line = guidance(&waiting).unwrap_or_else(|| panic!("no guidance row:\n{waiting}"));
+    assert!(
+        line.contains("· SEV-3") && line.contains("guidance"),
+        "{line}"
+    );
+    send(
+        &mut app,
+        crate::ui::testkit::metrics_msg(
+            1,
+            0,
+            &[("error_rate", Some(0.01), 0), ("latency_p95", Some(0.2), 0)],
+        ),
+    );
+    let s = screen(&app, 160, 40);
+    assert!(s.contains("No rule fires"), "{s}");
+    let line = guidance(&s).unwrap_or_else(|| panic!("no guidance row:\n{s}"));
+    assert!(
+        line.contains("· SEV-3") && line.contains("guidance"),
+        "{line}"
+    );
+    assert!(
+        line.contains("Monitor · approval: Support lead"),
+        "its action and approval: {line}"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn the_hint_line_offers_s_until_a_severity_is_declared_then_a_while_an_approval_is_owed() {
+    let hints = |app: &App| {
+        screen(app, 120, 40)
+            .lines()
+            .last()
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let mut app = table_app();
+    assert!(hints(&app).contains("S  severity"), "{}", hints(&app));
+    declare(&mut app, 1, "EU errors");
+    // The approval prompt left open (Esc): the reminder is `A`.
+    send(&mut app, code(KeyCode::Esc));
+    app.flash = None;
+    let line = hints(&app);
+    assert!(line.contains("A  approval"), "{line}");
+    assert!(!line.contains("S  severity"), "declared already: {line}");
+    send(&mut app, key('A'));
+    typed(&mut app, "Sam Lee");
+    send(&mut app, code(KeyCode::Enter));
+    app.flash = None;
+    let line = hints(&app);
+    assert!(!line.contains("A  approval"), "{line}");
+    // A runbook without a table offers no `S` on the hint line (`?` lists it).
+    let plain = app_for(crate::ui::testkit::runbook());
+    assert!(!hints(&plain).contains("S  severity"), "{}", hints(&plain));
+}
+
+#[test]
+fn help_lists_a_for_approvals_without_metrics_when_the_table_asks_for_them() {
+    let text = |app: &App| {
+        crate::ui::popups::help::lines(app)
+            .iter()
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let with_table = text(&table_app());
+    let a = with_table
+        .lines()
+        .find(|l| l.starts_with("  A "))
+        .unwrap_or_else(|| panic!("A listed:\n{with_table}"));
+    assert!(a.contains("record who approved"), "{a}");
+    let plain = text(&app_for(crate::ui::testkit::runbook()));
+    assert!(
+        !plain.lines().any(|l| l.starts_with("  A ")),
+        "no metrics, no approvals: no A\n{plain}"
+    );
+}

@@ -56,6 +56,9 @@ pub fn template_values(app: &App) -> BTreeMap<&'static str, String> {
         .max();
     if let Some(worst) = worst {
         v.insert("severity", worst.label().to_string());
+    } else if let Some(d) = &app.severity.current {
+        // Without a matrix verdict, the severity the operator declared (`S`).
+        v.insert("severity", d.severity.clone());
     }
     if let Some(change) = app.progress.severity_changes.last() {
         let verdict = match (&change.to, &change.rule) {

@@ -72,7 +72,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if let Some(c) = &mut app.cluster {
                 c.apply(ev, now);
             }
-            native_runs::on_rollout_seen(app)
+            let mut fx = native_runs::on_rollout_seen(app);
+            fx.extend(cluster::reattach_follow(app));
+            fx
         }
         Msg::ClusterConnected {
             generation,

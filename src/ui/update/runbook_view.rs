@@ -10,10 +10,17 @@ use crate::ui::state::{App, FlashLevel, Layer, Then};
 use super::runs;
 
 pub(super) fn open(app: &mut App) -> Vec<Effect> {
-    app.layers
-        .push(Layer::RunbookView(Box::new(RunbookView::open(
+    let mut view = RunbookView::open(&app.runbook);
+    // It opens at the section of the step selected in the Procedure pane (`b` goes back
+    // to the top, `s` returns to the step).
+    if let Some(step) = app.selected().map(|s| s.id) {
+        view.jump_to_step(
             &app.runbook,
-        ))));
+            step,
+            crate::ui::popups::runbook_view::height(app),
+        );
+    }
+    app.layers.push(Layer::RunbookView(Box::new(view)));
     Vec::new()
 }
 
