@@ -355,7 +355,11 @@ fn binary(kubeconfig: &Path, runbook_path: &Path, dir: &Path) {
         *rss.iter().max().unwrap() as f64 / 1024.0,
         status_kb(pid, "VmHWM:") as f64 / 1024.0
     );
+    // Esc then q as two separate keys (sent together they read as Alt-q).
     tmux(&["send-keys", "-t", SESSION, "Escape"]);
+    wait_for("the log view closed", Duration::from_secs(10), || {
+        !tmux(&["capture-pane", "-p", "-t", SESSION]).contains("kubectl logs ")
+    });
     tmux(&["send-keys", "-t", SESSION, "q"]);
     wait_for("the console to quit", Duration::from_secs(10), || {
         !Path::new(&format!("/proc/{pid}")).exists()
