@@ -5,13 +5,16 @@
 //! `Reader` (kube-rs) and printed by `describe_pod` / `object_yaml`.
 //!
 //! Ages: the simulator runs at speed 1 (its clock is the wall clock), but the two prints
-//! happen at different instants, so the Events table's Age cells — and only those — are
-//! replaced by `<age>` on both sides (their column's padding kept by taking the Age column
-//! to the From column's start); everything else is compared byte for byte. The pod carries
+//! happen at different instants, so the Events table's Age column — and only that — is
+//! replaced by `<age> ` on both sides (its width follows the longest age); everything else
+//! is compared byte for byte. The pod may restart between reads: a round counts only when
+//! kubectl saw the same pod (same YAML, same events) before and after the console's reads. The pod carries
 //! annotations that exercise go-yaml's quoting (a multi-line value, `yes`, `0755`, `a: b`,
 //! a leading space, a tab) and describe's long-annotation form.
 
 mod common;
+
+use std::time::{Duration, Instant};
 
 use backout::adapters::kube::reads::Reader;
 use backout::domain::cluster::ClusterRead;
@@ -27,7 +30,8 @@ behaviours:
   - {version: "1.3", crash_after_seconds: 2, exit_code: 1}
 "#;
 
-/// Replaces each Events row's Age cell by `<age>`, padded to the Age column's width.
+/// Replaces the Events table's Age column (header, rule and cells, with the column's
+/// padding, whose width follows the longest age) by `<age> `.
 fn normalise_event_ages(text: &str) -> String {
     let mut out = Vec::new();
     let mut columns: Option<(usize, usize)> = None;
@@ -36,18 +40,27 @@ fn normalise_event_ages(text: &str) -> String {
             let age = line.find(" Age ").map(|i| i + 1);
             let from = line.find(" From ").map(|i| i + 1);
             columns = age.zip(from);
-            out.push(line.to_string());
-            continue;
         }
         match columns {
             Some((age, from)) if line.starts_with("  ") && line.len() > from => {
-                let pad = " ".repeat(from.saturating_sub(age + "<age>".len()));
-                out.push(format!("{}<age>{pad}{}", &line[..age], &line[from..]));
+                out.push(format!("{}<age> {}", &line[..age], &line[from..]));
             }
             _ => out.push(line.to_string()),
         }
     }
     out.join("\n") + "\n"
+}
+
+/// Polls `cond` every 200 ms for up to 90 s (a loaded CI machine runs kubectl slowly).
+fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while Instant::now() < deadline {
+        if cond() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("timed out waiting for {what}");
 }
 
 #[test]
@@ -64,7 +77,7 @@ fn describe_and_yaml_of_a_crash_looping_pod_are_kubectls_bytes() {
     ]);
     // A crash-looping pod with a BackOff event.
     let mut pod = String::new();
-    sim.wait_for("a pod backing off", || {
+    eventually("a pod backing off", || {
         let pods = sim.json(&["-n", "shop", "get", "pods", "-o", "json"]);
         let found = pods["items"].as_array().into_iter().flatten().find(|p| {
             p["spec"]["containers"][0]["image"] == "shop/web:1.3"
@@ -102,7 +115,12 @@ fn describe_and_yaml_of_a_crash_looping_pod_are_kubectls_bytes() {
     let reader = Reader::new(conn.client.clone(), "shop", "web");
     // The two sides read the pod at different instants: a restart in between changes it,
     // so both are read until two consecutive rounds agree on the kubectl side.
+    let deadline = Instant::now() + Duration::from_secs(120);
     let (ours_yaml, kubectl_yaml, ours_described, kubectl_described) = loop {
+        assert!(
+            Instant::now() < deadline,
+            "the pod never stayed unchanged over one round of reads"
+        );
         let before = sim.ok(&["-n", "shop", "get", "pod", &pod, "-o", "yaml"]);
         let described_before = sim.ok(&["-n", "shop", "describe", "pod", &pod]);
         let (yaml, described) = sim.runtime.block_on(async {
