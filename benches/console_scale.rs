@@ -4,7 +4,10 @@
 //! - the real `backout` binary opened on a runbook against the simulator, in tmux:
 //!   start → first frame (the binary records it with `BACKOUT_FIRST_FRAME_FILE`),
 //!   resident memory once all 10,000 pods are on screen (VmRSS, VmHWM), and idle CPU over
-//!   10 s with nothing changing (utime + stime from `/proc/PID/stat`).
+//!   10 s with nothing changing (utime + stime from `/proc/PID/stat`);
+//! - the same with the Pods pane focused (Tab, Tab) and then with a pod's log view open
+//!   (`l`): frames in process with the view holding its bound (5,000 lines of 2 KiB), and
+//!   the binary's resident memory before and after opening the log view.
 //!
 //! Run: `cargo bench --bench console_scale` (needs tmux; figures in docs/performance.md).
 
@@ -13,6 +16,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use backout::adapters::kube::{ConnectOptions, connect, convert};
+use backout::domain::cluster::read::{LOG_LINE_BYTES, LOG_LINES, ReadAnswer};
 use backout::domain::cluster::{ClusterEvent, RolloutView, Stream, WatchState};
 use backout::domain::journal::{Entry, Record};
 use backout::domain::runbook;
@@ -29,6 +33,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const PODS: usize = 10_000;
 const SESSION: &str = "backout-console-scale";
@@ -201,16 +206,42 @@ fn render(runtime: &tokio::runtime::Runtime, kubeconfig: &Path, runbook_path: &P
     update(&mut app, Msg::Cluster(ClusterEvent::PodsResynced(rows)));
     update(&mut app, Msg::Cluster(ClusterEvent::Rollout(view)));
     assert_eq!(app.cluster.as_ref().map(|c| c.pods.len()), Some(PODS));
+    frames(&mut app, "");
+    // The Pods pane focused (Procedure → Rollout → Pods), as the drill-down starts.
+    let tab = || Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+    update(&mut app, tab());
+    update(&mut app, tab());
+    frames(&mut app, ", Pods pane focused");
+    // A pod's log view at its bound: 5,000 lines of 2 KiB (more are dropped).
+    update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::NONE)),
+    );
+    let line = "x".repeat(LOG_LINE_BYTES);
+    for _ in 0..2 {
+        update(
+            &mut app,
+            Msg::ClusterRead {
+                view: 1,
+                answer: ReadAnswer::Lines(vec![line.clone(); LOG_LINES]),
+            },
+        );
+    }
+    frames(&mut app, ", a log view of 5,000 lines open");
+}
+
+/// 500 frames of `app` at three sizes (after 50 to warm up): p50 and p99.
+fn frames(app: &mut App, what: &str) {
     for (w, h) in [(120u16, 40u16), (200, 50), (80, 24)] {
         app.size = (w, h);
         let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
         for _ in 0..50 {
-            terminal.draw(|f| view::render(&app, f)).expect("draw");
+            terminal.draw(|f| view::render(app, f)).expect("draw");
         }
         let mut times = Vec::with_capacity(500);
         for _ in 0..500 {
             let t = Instant::now();
-            terminal.draw(|f| view::render(&app, f)).expect("draw");
+            terminal.draw(|f| view::render(app, f)).expect("draw");
             times.push(t.elapsed());
         }
         times.sort();
@@ -221,9 +252,12 @@ fn render(runtime: &tokio::runtime::Runtime, kubeconfig: &Path, runbook_path: &P
             .iter()
             .map(|c| c.symbol())
             .collect();
-        assert!(screen.contains(&format!("Pods {PODS}")), "{screen}");
+        assert!(
+            screen.contains(&format!("Pods {PODS}")) || screen.contains("kubectl logs"),
+            "{screen}"
+        );
         println!(
-            "render a frame at {w}x{h} with {PODS} pods: p50 {:?}, p99 {:?} (500 frames)",
+            "render a frame at {w}x{h} with {PODS} pods{what}: p50 {:?}, p99 {:?} (500 frames)",
             pct(&times, 0.5),
             pct(&times, 0.99)
         );
@@ -302,6 +336,30 @@ fn binary(kubeconfig: &Path, runbook_path: &Path, dir: &Path) {
         "idle CPU over {secs:.1} s with nothing changing: {idle:.2} % of one core ({} ticks)",
         c1 - c0
     );
+    // The Pods pane focused and one pod's log view open (`l`): memory grows by the log
+    // view's buffer at most (5,000 lines × 2 KiB).
+    tmux(&["send-keys", "-t", SESSION, "Tab", "Tab", "l"]);
+    wait_for("the log view", Duration::from_secs(30), || {
+        tmux(&["capture-pane", "-p", "-t", SESSION]).contains("kubectl logs ")
+    });
+    std::thread::sleep(Duration::from_secs(5));
+    let mut with_logs = Vec::new();
+    for _ in 0..5 {
+        std::thread::sleep(Duration::from_secs(1));
+        with_logs.push(status_kb(pid, "VmRSS:"));
+    }
+    println!(
+        "resident memory with a log view open: VmRSS {:.1}–{:.1} MB (was {:.1} MB), VmHWM {:.1} MB",
+        *with_logs.iter().min().unwrap() as f64 / 1024.0,
+        *with_logs.iter().max().unwrap() as f64 / 1024.0,
+        *rss.iter().max().unwrap() as f64 / 1024.0,
+        status_kb(pid, "VmHWM:") as f64 / 1024.0
+    );
+    // Esc then q as two separate keys (sent together they read as Alt-q).
+    tmux(&["send-keys", "-t", SESSION, "Escape"]);
+    wait_for("the log view closed", Duration::from_secs(10), || {
+        !tmux(&["capture-pane", "-p", "-t", SESSION]).contains("kubectl logs ")
+    });
     tmux(&["send-keys", "-t", SESSION, "q"]);
     wait_for("the console to quit", Duration::from_secs(10), || {
         !Path::new(&format!("/proc/{pid}")).exists()

@@ -126,8 +126,8 @@ async fn describe_shows_the_back_off_and_the_revision_diff_the_image_change() {
         .once(&ClusterRead::RevisionDiff { revision: 2 })
         .await
         .expect("diff");
-    assert!(diff.contains("\n-  image: shop/web:1.3\n"), "{diff}");
-    assert!(diff.contains("\n+  image: shop/web:1.2\n"), "{diff}");
+    assert!(diff.contains("\n-    image: shop/web:1.3\n"), "{diff}");
+    assert!(diff.contains("\n+    image: shop/web:1.2\n"), "{diff}");
     let yaml = reader
         .once(&ClusterRead::PodYaml { pod: pod.clone() })
         .await

@@ -1,7 +1,8 @@
 //! End to end: looking closer from the cluster panes of `backout drill --scenario
 //! crashloop`, as the real binary in tmux: the crash-looping pod's logs with `p` (the
 //! previous run's panic), its description with the BackOff event, and the revision diff
-//! of the bad deploy with its image change.
+//! of the bad release with its image change — there and in `backout drill --scenario
+//! bad-deploy`, the issue's own case.
 
 mod support;
 
@@ -72,9 +73,48 @@ fn logs_previous_describe_and_the_revision_diff_of_a_crash_loop() {
     // Rollout: the previous revision against the bad current one.
     t.keys(&["BTab", "j", "d"]);
     let s = t.wait_for("(selected) against revision");
-    let minus = s.lines().any(|l| l.contains("-  image:"));
-    let plus = s.lines().any(|l| l.contains("+  image:"));
+    let minus = s.lines().any(|l| l.contains("-    image:"));
+    let plus = s.lines().any(|l| l.contains("+    image:"));
     assert!(minus && plus, "the image change:\n{s}");
+    t.keys(&["Escape", "q"]);
+}
+
+/// The issue's own case: in the bad-deploy drill, once 1.6.0 has shipped, `d` on the
+/// previous revision in the Rollout pane shows the bad release's image change (the
+/// current 1.6.0 as `-`, the selected 1.5.0 as `+`).
+#[test]
+fn the_revision_diff_of_the_bad_deploy_drill_shows_the_image_change() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(
+        "drill-down-bad-deploy",
+        150,
+        45,
+        &[("BACKOUT_HOME", home.path())],
+        &format!(
+            "sh -c 'cd {} && {} drill --scenario bad-deploy --speed 20'",
+            root.display(),
+            env!("CARGO_BIN_EXE_backout")
+        ),
+    );
+    t.wait_for("any key starts");
+    t.keys(&["x"]);
+    t.wait_until("the intro closed", |s| !s.contains("any key starts"));
+    // The bad release is out (at 60 s of drill time): its revision heads the Rollout pane.
+    t.wait_until("1.6.0 among the revisions", |s| {
+        s.contains("1.6.0") && s.contains("1.5.0")
+    });
+    // Procedure → Rollout; the previous revision against the current (bad) one.
+    t.keys(&["Tab", "j", "d"]);
+    let s = t.wait_for("(selected) against revision");
+    assert!(
+        s.contains("-    image: registry.local/checkout-api:1.6.0"),
+        "the bad image as the current side:\n{s}"
+    );
+    assert!(
+        s.contains("+    image: registry.local/checkout-api:1.5.0"),
+        "the good image as the selected side:\n{s}"
+    );
     t.keys(&["Escape", "q"]);
 }
 

@@ -1,15 +1,22 @@
-//! `kubectl describe pod` for the Pods pane's `d`: the fields an incident needs, in
-//! kubectl's order and wording (kubernetes/kubectl `pkg/describe/describe.go`:
-//! `describePod`, `describeContainers`, `describeContainerState`, `describeStatus`,
-//! `DescribeEvents`), aligned like its tabwriter (two spaces of padding). Left out:
-//! volumes, tolerations, node selectors, probes and resources of a container.
+//! `kubectl describe pod` for the Pods pane's `d`, byte for byte as kubectl 1.32 prints it
+//! (`tests/drill_down_parity.rs` compares the two against the simulator): kubernetes/kubectl
+//! `pkg/describe/describe.go` at v0.32 — `describePod`, `describeContainers` (basic info,
+//! command, state, resources, probes, env from, env, mounts), `describeStatus`,
+//! `describeVolumes`, `printLabelsMultiline`, `printAnnotationsMultiline`,
+//! `printPodTolerationsMultiline`, `DescribeEvents` — written as its `PrefixWriter` writes
+//! (two spaces a level, `printers.WriteEscaped`) and laid out by Go's tabwriter
+//! ([`super::go_tabwriter`]). Kept short of kubectl: volume kinds other than emptyDir,
+//! configMap, secret, persistentVolumeClaim and hostPath print `<unknown>`; a
+//! `resourceFieldRef` env value and topology spread constraints are left out; quantities
+//! are printed as the server stored them (kubectl re-canonicalises them).
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::domain::duration_text::age;
+use super::describe_container::{containers, resources};
+use crate::domain::cluster::printers::age::human_duration;
 
-fn s<'a>(v: &'a Value, path: &[&str]) -> &'a str {
+pub(super) fn s<'a>(v: &'a Value, path: &[&str]) -> &'a str {
     path.iter()
         .fold(v, |v, k| &v[*k])
         .as_str()
@@ -22,237 +29,412 @@ fn time(v: &Value) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// kubectl's `time.RFC1123Z`.
-fn rfc1123z(v: &Value) -> String {
-    time(v)
-        .map(|t| t.format("%a, %d %b %Y %H:%M:%S %z").to_string())
-        .unwrap_or_default()
+/// Go's `time.RFC1123Z` (a missing time is Go's zero time).
+pub(super) fn rfc1123z(v: &Value) -> String {
+    time(v).map_or_else(
+        || "Mon, 01 Jan 0001 00:00:00 +0000".to_string(),
+        |t| t.format("%a, %d %b %Y %H:%M:%S %z").to_string(),
+    )
 }
 
+/// `translateTimestampSince`: `duration.HumanDuration`, `<unknown>` for a zero time.
 fn since(v: &Value, now: DateTime<Utc>) -> String {
     match time(v) {
-        Some(t) => age((now - t).num_seconds().max(0).unsigned_abs()),
+        Some(t) => human_duration((now - t).num_seconds()),
         None => "<unknown>".into(),
     }
 }
 
-/// The pod described, its events (`involvedObject` the pod) below.
+pub(super) fn go_bool(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
+/// kubectl's `PrefixWriter`: two spaces per level, terminal escapes made visible
+/// (`printers.WriteEscaped`: ESC as `^[`, CR as `\r`).
+pub(super) struct Writer(pub(super) String);
+
+impl Writer {
+    pub(super) fn w(&mut self, level: usize, text: &str) {
+        for _ in 0..level {
+            self.0.push_str("  ");
+        }
+        self.0
+            .push_str(&text.replace('\x1b', "^[").replace('\r', "\\r"));
+    }
+}
+
+/// The pod described, with its events (`involvedObject` the pod) below.
 pub fn describe_pod(pod: &Value, events: &[Value], now: DateTime<Utc>) -> String {
-    let mut w: Vec<String> = Vec::new();
+    let mut w = Writer(String::new());
     let meta = &pod["metadata"];
-    w.push(format!("Name:\t{}", s(meta, &["name"])));
-    w.push(format!("Namespace:\t{}", s(meta, &["namespace"])));
-    let sa = s(pod, &["spec", "serviceAccountName"]);
-    if !sa.is_empty() {
-        w.push(format!("Service Account:\t{sa}"));
+    let spec = &pod["spec"];
+    let status = &pod["status"];
+    w.w(0, &format!("Name:\t{}\n", s(meta, &["name"])));
+    w.w(0, &format!("Namespace:\t{}\n", s(meta, &["namespace"])));
+    if let Some(p) = spec["priority"].as_i64() {
+        w.w(0, &format!("Priority:\t{p}\n"));
     }
-    let node = s(pod, &["spec", "nodeName"]);
-    if node.is_empty() {
-        w.push("Node:\t<none>".into());
-    } else {
-        w.push(format!("Node:\t{node}/{}", s(pod, &["status", "hostIP"])));
-    }
-    if !pod["status"]["startTime"].is_null() {
-        w.push(format!(
-            "Start Time:\t{}",
-            rfc1123z(&pod["status"]["startTime"])
-        ));
-    }
-    multiline(&mut w, "Labels", &meta["labels"]);
-    multiline(&mut w, "Annotations", &meta["annotations"]);
-    if !meta["deletionTimestamp"].is_null() {
-        w.push(format!(
-            "Status:\tTerminating (lasts {})",
-            since(&meta["deletionTimestamp"], now)
-        ));
-    } else {
-        w.push(format!("Status:\t{}", s(pod, &["status", "phase"])));
-    }
-    for (label, key) in [("Reason", "reason"), ("Message", "message")] {
-        let v = s(pod, &["status", key]);
+    for (label, key) in [
+        ("Priority Class Name", "priorityClassName"),
+        ("Runtime Class Name", "runtimeClassName"),
+        ("Service Account", "serviceAccountName"),
+    ] {
+        let v = s(spec, &[key]);
         if !v.is_empty() {
-            w.push(format!("{label}:\t{v}"));
+            w.w(0, &format!("{label}:\t{v}\n"));
         }
     }
-    w.push(format!("IP:\t{}", s(pod, &["status", "podIP"])));
+    let node = s(spec, &["nodeName"]);
+    if node.is_empty() {
+        w.w(0, "Node:\t<none>\n");
+    } else {
+        w.w(0, &format!("Node:\t{node}/{}\n", s(status, &["hostIP"])));
+    }
+    if !status["startTime"].is_null() {
+        w.w(
+            0,
+            &format!("Start Time:\t{}\n", rfc1123z(&status["startTime"])),
+        );
+    }
+    labels_multiline(&mut w, "Labels", &meta["labels"]);
+    annotations_multiline(&mut w, &meta["annotations"]);
+    let phase = s(status, &["phase"]);
+    if !meta["deletionTimestamp"].is_null() && phase != "Failed" && phase != "Succeeded" {
+        w.w(
+            0,
+            &format!(
+                "Status:\tTerminating (lasts {})\n",
+                since(&meta["deletionTimestamp"], now)
+            ),
+        );
+        w.w(
+            0,
+            &format!(
+                "Termination Grace Period:\t{}s\n",
+                meta["deletionGracePeriodSeconds"].as_i64().unwrap_or(0)
+            ),
+        );
+    } else {
+        w.w(0, &format!("Status:\t{phase}\n"));
+    }
+    for (label, key) in [("Reason", "reason"), ("Message", "message")] {
+        let v = s(status, &[key]);
+        if !v.is_empty() {
+            w.w(0, &format!("{label}:\t{v}\n"));
+        }
+    }
+    seccomp(&mut w, 0, &spec["securityContext"]);
+    w.w(0, &format!("IP:\t{}\n", s(status, &["podIP"])));
+    match status["podIPs"].as_array().filter(|a| !a.is_empty()) {
+        None => w.w(0, "IPs:\t<none>\n"),
+        Some(ips) => {
+            w.w(0, "IPs:\n");
+            for ip in ips {
+                w.w(1, &format!("IP:\t{}\n", s(ip, &["ip"])));
+            }
+        }
+    }
     if let Some(owner) = meta["ownerReferences"]
         .as_array()
         .and_then(|o| o.iter().find(|r| r["controller"].as_bool() == Some(true)))
     {
-        w.push(format!(
-            "Controlled By:\t{}/{}",
-            s(owner, &["kind"]),
-            s(owner, &["name"])
-        ));
+        w.w(
+            0,
+            &format!(
+                "Controlled By:\t{}/{}\n",
+                s(owner, &["kind"]),
+                s(owner, &["name"])
+            ),
+        );
     }
-    containers(
-        &mut w,
-        "Init Containers",
-        &pod["spec"]["initContainers"],
-        &pod["status"]["initContainerStatuses"],
-    );
-    containers(
-        &mut w,
-        "Containers",
-        &pod["spec"]["containers"],
-        &pod["status"]["containerStatuses"],
-    );
-    if let Some(conds) = pod["status"]["conditions"]
+    let nominated = s(status, &["nominatedNodeName"]);
+    if !nominated.is_empty() {
+        w.w(0, &format!("NominatedNodeName:\t{nominated}\n"));
+    }
+    if spec["resources"].is_object() {
+        w.w(0, "Resources:\n");
+        resources(&mut w, &spec["resources"], 1);
+    }
+    if spec["initContainers"]
         .as_array()
-        .filter(|c| !c.is_empty())
+        .is_some_and(|a| !a.is_empty())
     {
-        w.push("Conditions:".into());
-        w.push("  Type\tStatus".into());
-        for c in conds {
-            w.push(format!("  {} \t{} ", s(c, &["type"]), s(c, &["status"])));
+        containers(
+            &mut w,
+            pod,
+            "Init Containers",
+            "initContainers",
+            "initContainerStatuses",
+        );
+    }
+    containers(&mut w, pod, "Containers", "containers", "containerStatuses");
+    if spec["ephemeralContainers"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty())
+    {
+        containers(
+            &mut w,
+            pod,
+            "Ephemeral Containers",
+            "ephemeralContainers",
+            "ephemeralContainerStatuses",
+        );
+    }
+    let conditions = status["conditions"].as_array().cloned().unwrap_or_default();
+    if let Some(gates) = spec["readinessGates"].as_array().filter(|g| !g.is_empty()) {
+        w.w(0, "Readiness Gates:\n  Type\tStatus\n");
+        for g in gates {
+            let t = s(g, &["conditionType"]);
+            let st = conditions
+                .iter()
+                .find(|c| s(c, &["type"]) == t)
+                .map_or("<none>", |c| s(c, &["status"]));
+            w.w(1, &format!("{t} \t{st} \n"));
         }
     }
+    if !conditions.is_empty() {
+        w.w(0, "Conditions:\n  Type\tStatus\n");
+        for c in &conditions {
+            w.w(
+                1,
+                &format!("{} \t{} \n", s(c, &["type"]), s(c, &["status"])),
+            );
+        }
+    }
+    volumes(&mut w, &spec["volumes"]);
+    let qos = match s(status, &["qosClass"]) {
+        "" => compute_qos(spec),
+        q => q.to_string(),
+    };
+    w.w(0, &format!("QoS Class:\t{qos}\n"));
+    labels_multiline(&mut w, "Node-Selectors", &spec["nodeSelector"]);
+    tolerations(&mut w, &spec["tolerations"]);
     describe_events(&mut w, events, now);
-    tabbed(&w)
+    super::go_tabwriter::tab_write(&w.0)
 }
 
-fn multiline(w: &mut Vec<String>, label: &str, map: &Value) {
+pub(super) fn seccomp(w: &mut Writer, level: usize, security_context: &Value) {
+    let profile = &security_context["seccompProfile"];
+    if profile.is_object() {
+        let t = s(profile, &["type"]);
+        w.w(level, &format!("SeccompProfile:\t{t}\n"));
+        if t == "Localhost" {
+            w.w(
+                level + 1,
+                &format!("LocalhostProfile:\t{}\n", s(profile, &["localhostProfile"])),
+            );
+        }
+    }
+}
+
+/// `printLabelsMultilineWithIndent`: sorted `key=value`, `<none>` when empty.
+fn labels_multiline(w: &mut Writer, title: &str, map: &Value) {
+    w.w(0, &format!("{title}:\t"));
     let Some(map) = map.as_object().filter(|m| !m.is_empty()) else {
-        w.push(format!("{label}:\t<none>"));
+        w.w(0, "<none>\n");
         return;
     };
     let mut keys: Vec<&String> = map.keys().collect();
     keys.sort();
-    for (i, k) in keys.iter().enumerate() {
-        let v = map[*k].as_str().unwrap_or_default();
-        let head = if i == 0 {
-            format!("{label}:")
-        } else {
-            String::new()
-        };
-        w.push(format!("{head}\t{k}={v}"));
+    for (i, k) in keys.into_iter().enumerate() {
+        if i != 0 {
+            w.w(0, "\t");
+        }
+        w.w(0, &format!("{k}={}\n", map[k].as_str().unwrap_or_default()));
     }
 }
 
-fn containers(w: &mut Vec<String>, label: &str, specs: &Value, statuses: &Value) {
-    let Some(specs) = specs.as_array() else {
-        if label == "Containers" {
-            w.push(format!("{label}: <none>"));
+/// `printAnnotationsMultiline`: kubectl's last-applied annotation skipped, a long or
+/// multi-line value on its own lines, cut at 140 bytes.
+fn annotations_multiline(w: &mut Writer, map: &Value) {
+    const MAX: usize = 140;
+    w.w(0, "Annotations:\t");
+    let mut keys: Vec<&String> = map
+        .as_object()
+        .map(|m| {
+            m.keys()
+                .filter(|k| *k != "kubectl.kubernetes.io/last-applied-configuration")
+                .collect()
+        })
+        .unwrap_or_default();
+    if keys.is_empty() {
+        w.w(0, "<none>\n");
+        return;
+    }
+    keys.sort();
+    for (i, k) in keys.into_iter().enumerate() {
+        if i != 0 {
+            w.w(0, "\t");
         }
+        let value = map[k].as_str().unwrap_or_default();
+        let value = value.strip_suffix('\n').unwrap_or(value);
+        if value.len() + k.len() + 2 > MAX || value.contains('\n') {
+            w.w(0, &format!("{k}:\n"));
+            for line in value.split('\n') {
+                w.w(0, &format!("\t  {}\n", shorten(line, MAX - 2)));
+            }
+        } else {
+            w.w(0, &format!("{k}: {value}\n"));
+        }
+    }
+}
+
+/// Go's `s[:max] + "..."` on bytes (kept on a character boundary here).
+fn shorten(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
+}
+
+/// `describeVolumes` for the common kinds.
+fn volumes(w: &mut Writer, list: &Value) {
+    let Some(list) = list.as_array().filter(|l| !l.is_empty()) else {
+        w.w(0, "Volumes:\t<none>\n");
         return;
     };
-    w.push(format!("{label}:"));
-    let statuses = statuses.as_array().cloned().unwrap_or_default();
-    for c in specs {
-        let name = s(c, &["name"]);
-        let status = statuses.iter().find(|st| s(st, &["name"]) == name);
-        w.push(format!("  {name}:"));
-        if let Some(st) = status {
-            w.push(format!("    Container ID:\t{}", s(st, &["containerID"])));
-        }
-        w.push(format!("    Image:\t{}", s(c, &["image"])));
-        if let Some(st) = status {
-            w.push(format!("    Image ID:\t{}", s(st, &["imageID"])));
-        }
-        for (label, key) in [("Command", "command"), ("Args", "args")] {
-            if let Some(items) = c[key].as_array().filter(|a| !a.is_empty()) {
-                w.push(format!("    {label}:"));
-                for item in items {
-                    w.push(format!("      {}", item.as_str().unwrap_or_default()));
-                }
-            }
-        }
-        if let Some(st) = status {
-            state(w, "State", &st["state"]);
-            if !st["lastState"]["terminated"].is_null() {
-                state(w, "Last State", &st["lastState"]);
-            }
-            w.push(format!(
-                "    Ready:\t{}",
-                if st["ready"].as_bool() == Some(true) {
-                    "True"
-                } else {
-                    "False"
-                }
-            ));
-            w.push(format!(
-                "    Restart Count:\t{}",
-                st["restartCount"].as_i64().unwrap_or(0)
-            ));
-        }
-        let env = c["env"].as_array().cloned().unwrap_or_default();
-        if env.is_empty() {
-            w.push("    Environment:\t<none>".into());
+    w.w(0, "Volumes:\n");
+    for v in list {
+        w.w(1, &format!("{}:\n", s(v, &["name"])));
+        let optional = |r: &Value| go_bool(r["optional"].as_bool() == Some(true));
+        if let Some(h) = v.get("hostPath") {
+            let t = match s(h, &["type"]) {
+                "" if h["type"].is_null() => "<none>",
+                t => t,
+            };
+            w.w(2, &format!("Type:\tHostPath (bare host directory volume)\n    Path:\t{}\n    HostPathType:\t{t}\n", s(h, &["path"])));
+        } else if let Some(e) = v.get("emptyDir") {
+            let limit = match &e["sizeLimit"] {
+                Value::String(l) if l != "0" => l.clone(),
+                _ => "<unset>".into(),
+            };
+            w.w(2, &format!("Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n    Medium:\t{}\n    SizeLimit:\t{limit}\n", s(e, &["medium"])));
+        } else if let Some(sec) = v.get("secret") {
+            w.w(2, &format!("Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t{}\n    Optional:\t{}\n", s(sec, &["secretName"]), optional(sec)));
+        } else if let Some(cm) = v.get("configMap") {
+            w.w(2, &format!("Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t{}\n    Optional:\t{}\n", s(cm, &["name"]), optional(cm)));
+        } else if let Some(c) = v.get("persistentVolumeClaim") {
+            w.w(2, &format!("Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n    ClaimName:\t{}\n    ReadOnly:\t{}\n", s(c, &["claimName"]), go_bool(c["readOnly"].as_bool() == Some(true))));
         } else {
-            w.push("    Environment:".into());
-            for e in &env {
-                let value = match e["value"].as_str() {
-                    Some(v) => v.to_string(),
-                    None if !e["valueFrom"].is_null() => "<set from a reference>".into(),
-                    None => String::new(),
-                };
-                w.push(format!("      {}:\t{value}", s(e, &["name"])));
-            }
+            w.w(1, "<unknown>\n");
         }
     }
 }
 
-/// `describeStatus`: Running / Waiting (reason) / Terminated (reason, exit code, times).
-fn state(w: &mut Vec<String>, label: &str, st: &Value) {
-    if !st["running"].is_null() {
-        w.push(format!("    {label}:\tRunning"));
-        w.push(format!(
-            "      Started:\t{}",
-            rfc1123z(&st["running"]["startedAt"])
-        ));
-    } else if !st["waiting"].is_null() {
-        w.push(format!("    {label}:\tWaiting"));
-        let reason = s(st, &["waiting", "reason"]);
-        if !reason.is_empty() {
-            w.push(format!("      Reason:\t{reason}"));
-        }
-    } else if !st["terminated"].is_null() {
-        let t = &st["terminated"];
-        w.push(format!("    {label}:\tTerminated"));
-        for (name, key) in [("Reason", "reason"), ("Message", "message")] {
-            let v = s(t, &[key]);
-            if !v.is_empty() {
-                w.push(format!("      {name}:\t{v}"));
-            }
-        }
-        w.push(format!(
-            "      Exit Code:\t{}",
-            t["exitCode"].as_i64().unwrap_or(0)
-        ));
-        if let Some(signal) = t["signal"].as_i64().filter(|s| *s > 0) {
-            w.push(format!("      Signal:\t{signal}"));
-        }
-        w.push(format!("      Started:\t{}", rfc1123z(&t["startedAt"])));
-        w.push(format!("      Finished:\t{}", rfc1123z(&t["finishedAt"])));
+/// `qos.ComputePodQOS`, when the status carries no class.
+fn compute_qos(spec: &Value) -> String {
+    let mut requests = std::collections::BTreeMap::new();
+    let mut limits = std::collections::BTreeMap::new();
+    let mut guaranteed = true;
+    let mut all: Vec<&Value> = Vec::new();
+    if spec["resources"].is_object() {
+        all.push(&spec["resources"]);
     } else {
-        w.push(format!("    {label}:\tWaiting"));
+        for key in ["containers", "initContainers"] {
+            for c in spec[key].as_array().into_iter().flatten() {
+                all.push(&c["resources"]);
+            }
+        }
+    }
+    for r in all {
+        let qos_only = |m: &Value| -> Vec<(String, String)> {
+            m.as_object()
+                .map(|m| {
+                    m.iter()
+                        .filter(|(k, _)| *k == "cpu" || *k == "memory")
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        for (k, v) in qos_only(&r["requests"]) {
+            requests.insert(k, v);
+        }
+        let l = qos_only(&r["limits"]);
+        if !(l.iter().any(|(k, _)| k == "cpu") && l.iter().any(|(k, _)| k == "memory")) {
+            guaranteed = false;
+        }
+        for (k, v) in l {
+            limits.insert(k, v);
+        }
+    }
+    if requests.is_empty() && limits.is_empty() {
+        return "BestEffort".into();
+    }
+    if guaranteed
+        && requests.iter().all(|(k, v)| limits.get(k) == Some(v))
+        && requests.len() == limits.len()
+    {
+        return "Guaranteed".into();
+    }
+    "Burstable".into()
+}
+
+/// `printPodTolerationsMultiline`: sorted by key.
+fn tolerations(w: &mut Writer, list: &Value) {
+    w.w(0, "Tolerations:\t");
+    let Some(list) = list.as_array().filter(|l| !l.is_empty()) else {
+        w.w(0, "<none>\n");
+        return;
+    };
+    let mut list = list.clone();
+    list.sort_by(|a, b| s(a, &["key"]).cmp(s(b, &["key"])));
+    for (i, t) in list.iter().enumerate() {
+        if i != 0 {
+            w.w(0, "\t");
+        }
+        let (key, value, effect) = (s(t, &["key"]), s(t, &["value"]), s(t, &["effect"]));
+        let mut line = key.to_string();
+        if !value.is_empty() {
+            line.push_str(&format!("={value}"));
+        }
+        if !effect.is_empty() {
+            line.push_str(&format!(":{effect}"));
+        }
+        if s(t, &["operator"]) == "Exists" && value.is_empty() {
+            line.push_str(if key.is_empty() && effect.is_empty() {
+                "op=Exists"
+            } else {
+                " op=Exists"
+            });
+        }
+        if let Some(secs) = t["tolerationSeconds"].as_i64() {
+            line.push_str(&format!(" for {secs}s"));
+        }
+        w.w(0, &format!("{line}\n"));
     }
 }
 
-/// `DescribeEvents`: oldest first, `Age` with `(xN over …)` for repeated events.
-fn describe_events(w: &mut Vec<String>, events: &[Value], now: DateTime<Utc>) {
+/// `DescribeEvents`: sorted by `lastTimestamp` (a missing one first; Go's insertion sort
+/// for short lists keeps equal ones in the server's order, as this stable sort does), `Age`
+/// with `(xN over …)` for a repeated event or a series.
+fn describe_events(w: &mut Writer, events: &[Value], now: DateTime<Utc>) {
     if events.is_empty() {
-        w.push("Events:\t<none>".into());
+        w.w(0, "Events:\t<none>\n");
         return;
     }
     let mut events: Vec<&Value> = events.iter().collect();
-    let last = |e: &Value| {
-        time(&e["lastTimestamp"])
-            .or_else(|| time(&e["eventTime"]))
-            .or_else(|| time(&e["metadata"]["creationTimestamp"]))
-    };
-    events.sort_by_key(|e| last(e));
-    w.push("Events:".into());
-    w.push("  Type\tReason\tAge\tFrom\tMessage".into());
-    w.push("  ----\t------\t----\t----\t-------".into());
+    events.sort_by_key(|e| time(&e["lastTimestamp"]));
+    w.w(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
+    w.w(1, "----\t------\t----\t----\t-------\n");
     for e in events {
         let first = if e["eventTime"].is_null() {
             since(&e["firstTimestamp"], now)
         } else {
             since(&e["eventTime"], now)
         };
-        let count = e["count"].as_i64().unwrap_or(1);
-        let interval = if count > 1 {
+        let count = e["count"].as_i64().unwrap_or(0);
+        let interval = if e["series"].is_object() {
+            format!(
+                "{} (x{} over {first})",
+                since(&e["series"]["lastObservedTime"], now),
+                e["series"]["count"].as_i64().unwrap_or(0)
+            )
+        } else if count > 1 {
             format!(
                 "{} (x{count} over {first})",
                 since(&e["lastTimestamp"], now)
@@ -264,63 +446,16 @@ fn describe_events(w: &mut Vec<String>, events: &[Value], now: DateTime<Utc>) {
         if source.is_empty() {
             source = s(e, &["reportingComponent"]);
         }
-        let mut message = s(e, &["message"]).trim().to_string();
-        let field = s(e, &["involvedObject", "fieldPath"]);
-        if !field.is_empty() {
-            message = format!("{field}: {message}");
-        }
-        w.push(format!(
-            "  {}\t{}\t{interval}\t{source}\t{message}",
-            s(e, &["type"]),
-            s(e, &["reason"])
-        ));
+        let message = s(e, &["message"]).trim();
+        w.w(
+            1,
+            &format!(
+                "{}\t{}\t{interval}\t{source}\t{message}\n",
+                s(e, &["type"]),
+                s(e, &["reason"])
+            ),
+        );
     }
-}
-
-/// Aligns tab-separated cells like Go's tabwriter (padding 2): each run of consecutive
-/// lines with tabs shares column widths.
-pub fn tabbed(lines: &[String]) -> String {
-    let mut out = String::new();
-    let mut i = 0;
-    while i < lines.len() {
-        if !lines[i].contains('\t') {
-            out.push_str(&lines[i]);
-            out.push('\n');
-            i += 1;
-            continue;
-        }
-        let end = (i..lines.len())
-            .find(|&j| !lines[j].contains('\t'))
-            .unwrap_or(lines.len());
-        let rows: Vec<Vec<&str>> = lines[i..end]
-            .iter()
-            .map(|l| l.split('\t').collect())
-            .collect();
-        let mut widths: Vec<usize> = Vec::new();
-        for row in &rows {
-            for (c, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
-                let w = unicode_width::UnicodeWidthStr::width(*cell);
-                if widths.len() <= c {
-                    widths.push(0);
-                }
-                widths[c] = widths[c].max(w);
-            }
-        }
-        for row in &rows {
-            let mut line = String::new();
-            for (c, cell) in row.iter().enumerate() {
-                line.push_str(cell);
-                if c + 1 < row.len() {
-                    let pad = widths[c] + 2 - unicode_width::UnicodeWidthStr::width(*cell);
-                    line.push_str(&" ".repeat(pad));
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        i = end;
-    }
-    out
 }
 
 #[cfg(test)]
@@ -366,12 +501,15 @@ Labels:         app=web
 Annotations:    <none>
 Status:         Running
 IP:             10.1.0.7
+IPs:            <none>
 Controlled By:  ReplicaSet/web-7f8f
 Containers:
   app:
     Container ID:   sim://app
     Image:          web:2.0.0
     Image ID:       web@sha256:ab
+    Port:           <none>
+    Host Port:      <none>
     State:          Waiting
       Reason:       CrashLoopBackOff
     Last State:     Terminated
@@ -383,13 +521,18 @@ Containers:
     Restart Count:  4
     Environment:
       MODE:  fast
+    Mounts:  <none>
 Conditions:
-  Type    Status
-  Ready   False
+  Type           Status
+  Ready          False 
+Volumes:         <none>
+QoS Class:       BestEffort
+Node-Selectors:  <none>
+Tolerations:     <none>
 Events:
-  Type     Reason   Age              From     Message
-  ----     ------   ----             ----     -------
-  Warning  BackOff  1m (x6 over 8m)  kubelet  spec.containers{app}: Back-off restarting failed container app in pod web-7f8f-abcde
+  Type     Reason   Age               From     Message
+  ----     ------   ----              ----     -------
+  Warning  BackOff  60s (x6 over 8m)  kubelet  Back-off restarting failed container app in pod web-7f8f-abcde
 ";
         assert_eq!(text, expected, "\n{text}");
     }

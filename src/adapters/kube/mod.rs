@@ -5,7 +5,9 @@
 pub mod actions;
 pub mod connect;
 pub mod convert;
+pub mod describe_container;
 pub mod describe_pod;
+pub mod go_tabwriter;
 pub mod guard;
 pub mod lease;
 pub mod liveness;

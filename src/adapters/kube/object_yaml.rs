@@ -1,10 +1,13 @@
-//! An object as `kubectl get -o yaml` prints it, for the drill-down `y` views: the one place
-//! the console turns an object into YAML (the integrator may share it with the native
-//! `kubectl get -o yaml` printer). `metadata.managedFields` is left out, as kubectl does
-//! unless `--show-managed-fields` (kubernetes/kubectl `pkg/cmd/get/get.go`:
-//! `showManagedFields`, `printObj` → `managedFieldsStripper`).
+//! An object as `kubectl get -o yaml` prints it, for the drill-down `y` views, byte for byte
+//! (`tests/drill_down_parity.rs` compares it with kubectl 1.32 against the simulator): the
+//! object's JSON through [`to_go_yaml`], kubectl's YAML printer (go-yaml v2 via
+//! `sigs.k8s.io/yaml`). `metadata.managedFields` is left out, as kubectl does unless
+//! `--show-managed-fields` (kubernetes/kubectl `pkg/cmd/get/get.go`: `showManagedFields`,
+//! `printObj` → `managedFieldsStripper`).
 
 use serde_json::Value;
+
+use crate::domain::cluster::go_yaml::to_go_yaml;
 
 /// The object's YAML, without `metadata.managedFields`.
 pub fn object_yaml(object: &Value) -> String {
@@ -12,7 +15,7 @@ pub fn object_yaml(object: &Value) -> String {
     if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("managedFields");
     }
-    serde_saphyr::to_string(&object).unwrap_or_else(|e| format!("# not printable as YAML: {e}\n"))
+    to_go_yaml(&object)
 }
 
 #[cfg(test)]

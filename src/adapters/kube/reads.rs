@@ -63,7 +63,8 @@ impl Reader {
     pub async fn once(&self, read: &ClusterRead) -> Result<String, ReadError> {
         match read {
             ClusterRead::DescribePod { pod } => {
-                let object = serde_json::to_value(self.pods().get(pod).await?).unwrap_or_default();
+                let object = self.raw_pod(pod).await?;
+                let uid = object["metadata"]["uid"].as_str().map(str::to_string);
                 let events: Api<Event> = Api::namespaced(self.client.clone(), &self.namespace);
                 let events: Vec<Value> = events
                     .list(&ListParams::default())
@@ -73,6 +74,7 @@ impl Reader {
                     .filter(|e| {
                         e.involved_object.kind.as_deref() == Some("Pod")
                             && e.involved_object.name.as_deref() == Some(pod.as_str())
+                            && (uid.is_none() || e.involved_object.uid == uid)
                     })
                     .filter_map(|e| serde_json::to_value(e).ok())
                     .collect();
@@ -83,7 +85,7 @@ impl Reader {
                 ))
             }
             ClusterRead::PodYaml { pod } => {
-                let object = serde_json::to_value(self.pods().get(pod).await?).unwrap_or_default();
+                let object = self.raw_pod(pod).await?;
                 Ok(super::object_yaml::object_yaml(&object))
             }
             ClusterRead::RevisionTemplate { revision } => {
@@ -101,6 +103,17 @@ impl Reader {
             }
             ClusterRead::Logs { .. } => Ok(String::new()),
         }
+    }
+
+    /// The pod's JSON as the server sent it (not through the typed `Pod`, which drops what
+    /// it does not model, such as a condition's `lastProbeTime: null`), as kubectl reads it.
+    async fn raw_pod(&self, pod: &str) -> Result<Value, ReadError> {
+        let path = format!("/api/v1/namespaces/{}/pods", self.namespace);
+        let request = kube::core::Request::new(path)
+            .get(pod, &kube::api::GetParams::default())
+            .map_err(|e| ReadError::Kube(kube::Error::BuildRequest(e)))?;
+        let text = self.client.request_text(request).await?;
+        serde_json::from_str(&text).map_err(|e| ReadError::Kube(kube::Error::SerdeError(e)))
     }
 
     /// The Deployment's current revision and each of its ReplicaSets' pod template, by

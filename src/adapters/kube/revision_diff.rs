@@ -1,28 +1,29 @@
 //! What a revision changed against the current one (the Rollout pane's `d`): the two
 //! ReplicaSets' pod templates reduced to what an incident asks about — per container its
-//! image, command, args, env and resources, and the template's annotations — and diffed
-//! line by line (`-` the current revision, `+` the selected one).
+//! image, command, args, env and resources, and the template's annotations — printed by the
+//! console's one YAML printer (`object_yaml`) and diffed line by line (`-` the current
+//! revision, `+` the selected one).
 
 use serde_json::{Map, Value, json};
 
-/// The parts of a pod template a revision diff compares.
+/// The parts of a pod template a revision diff compares, each container under its name
+/// (so a changed image reads `-    image: …` / `+    image: …` below the container's name).
 fn essentials(template: &Value) -> Value {
-    let containers: Vec<Value> = template["spec"]["containers"]
+    let mut containers = Map::new();
+    for c in template["spec"]["containers"]
         .as_array()
-        .map(|cs| {
-            cs.iter()
-                .map(|c| {
-                    let mut out = Map::new();
-                    for key in ["name", "image", "command", "args", "env", "resources"] {
-                        if !c[key].is_null() {
-                            out.insert(key.to_string(), c[key].clone());
-                        }
-                    }
-                    Value::Object(out)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+        .into_iter()
+        .flatten()
+    {
+        let mut out = Map::new();
+        for key in ["image", "command", "args", "env", "resources"] {
+            if !c[key].is_null() {
+                out.insert(key.to_string(), c[key].clone());
+            }
+        }
+        let name = c["name"].as_str().unwrap_or_default().to_string();
+        containers.insert(name, Value::Object(out));
+    }
     json!({
         "annotations": template["metadata"]["annotations"],
         "containers": containers,
@@ -74,10 +75,10 @@ mod tests {
                 "env": [{"name": "MODE", "value": "safe"}]}]}});
         let text = revision_diff((2, &good), (3, &bad));
         assert!(text.starts_with("Revision 3 (selected) against revision 2 (current)\n"));
-        assert!(text.contains("\n-  image: web:1.4.2\n"), "{text}");
-        assert!(text.contains("\n+  image: web:2.0.0\n"), "{text}");
+        assert!(text.contains("\n-    image: web:1.4.2\n"), "{text}");
+        assert!(text.contains("\n+    image: web:2.0.0\n"), "{text}");
         assert!(
-            !text.contains("\n-  env"),
+            !text.contains("\n-    env"),
             "unchanged env is context only:\n{text}"
         );
         assert!(revision_diff((2, &good), (2, &good)).contains("the pod templates are the same"));

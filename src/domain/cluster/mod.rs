@@ -8,6 +8,8 @@ pub mod change_of;
 pub mod diff;
 pub mod env_args;
 pub mod events;
+pub mod go_yaml;
+pub mod go_yaml_resolve;
 pub mod kubectl_args;
 pub mod kubectl_line;
 pub mod message;
