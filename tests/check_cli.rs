@@ -338,3 +338,88 @@ fn human_output_lists_alternatives_as_one_choice() {
         "{text}"
     );
 }
+
+/// Comments in a block title the commands after them; SQL typed into `psql` and a
+/// manifest's YAML pasted into a ```bash block are listed as such, never as commands.
+#[test]
+fn json_commands_carry_their_comment_titles_and_sql_yaml_lines_are_not_commands() {
+    let out = backout(&[
+        "check",
+        "-o",
+        "json",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/runbooks/teams/database-migration-sql.md"
+        ),
+    ]);
+    let report = json(&out);
+    let steps = report["files"][0]["steps"].as_array().expect("steps");
+    let commands = |i: usize| -> Vec<(String, String)> {
+        steps[i]["commands"]
+            .as_array()
+            .expect("commands")
+            .iter()
+            .map(|c| {
+                (
+                    c["title"].as_str().unwrap_or("-").to_string(),
+                    c["text"].as_str().expect("text").to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        commands(2),
+        [
+            (
+                "Check current status".to_string(),
+                "kubectl -n payments get deploy/orders-api".to_string()
+            ),
+            (
+                "Check current status".to_string(),
+                "kubectl -n payments get pods -l app=orders-api".to_string()
+            ),
+            (
+                "Scale the writers down".to_string(),
+                "kubectl -n payments scale deployment/orders-worker --replicas=0".to_string()
+            ),
+        ]
+    );
+    // The psql step runs psql only; its SQL is listed apart.
+    assert_eq!(
+        commands(3),
+        [(
+            "Connect to the primary".to_string(),
+            "psql -h orders-db.payments.svc -U migrator orders".to_string()
+        )]
+    );
+    let foreign = |i: usize| -> Vec<(String, String)> {
+        steps[i]["foreign_lines"]
+            .as_array()
+            .expect("foreign lines")
+            .iter()
+            .map(|l| {
+                (
+                    l["kind"].as_str().expect("kind").to_string(),
+                    l["text"].as_str().expect("text").to_string(),
+                )
+            })
+            .collect()
+    };
+    let sql = foreign(3);
+    assert_eq!(sql.len(), 8, "{sql:?}");
+    assert!(sql.iter().all(|(kind, _)| kind == "sql"));
+    assert!(sql.iter().any(|(_, t)| t.starts_with("ALTER TABLE orders")));
+    // The manifest's YAML is no command; the rollback after it is, under its own comment.
+    let yaml = foreign(4);
+    assert_eq!(yaml.len(), 6, "{yaml:?}");
+    assert!(yaml.iter().all(|(kind, _)| kind == "yaml"));
+    assert_eq!(
+        commands(4).last().map(|(t, _)| t.as_str()),
+        Some("Roll the API back")
+    );
+    assert!(
+        commands(4)
+            .iter()
+            .all(|(_, text)| !text.contains("apiVersion"))
+    );
+}

@@ -104,6 +104,22 @@ const FRAGMENTS: &[&str] = &[
     "kubectl delete\n",
     "| Issue Severity | User Impact | Rollback Strategy | Timeline | Approval |\n|---|---|---|---|---|\n| Critical | all | Strategy 2 | < 5 min |\n",
     "| P0 | x |\n",
+    // SQL typed into a client, YAML in shell blocks, comments titling commands, severity
+    // columns known by their values.
+    "psql -h db app\n",
+    "kubectl exec -it db-0 -- psql -c 'SELECT 1'\n",
+    "SELECT a FROM b\n  WHERE c = 'd\n",
+    "BEGIN;\nDELETE FROM t;\nCOMMIT;\n",
+    "\\q\n",
+    "\\dt\n",
+    "apiVersion: v1\nkind: ConfigMap\n",
+    "  name: x\n",
+    "- item: 'open\n",
+    "key:\n",
+    "# Check current status\n",
+    "# Action: Roll back\n",
+    "| Level | What users see | Response |\n|---|---|---|\n| SEV1 | all | undo |\n| Sev 2 | some | wait |\n",
+    "| 🔴 Critical | errors > 5% | undo |\n",
 ];
 
 fn markdownish() -> impl Strategy<Value = Vec<u8>> {
@@ -163,7 +179,17 @@ fn check_consistent(bytes: &[u8], result: &Result<Runbook, LoadError>) {
                     assert!(!block.lines.is_empty());
                     for l in &block.lines {
                         assert!(l.line >= 1 && l.line <= last_line, "{l:?}");
+                        assert!(l.title.as_ref().is_none_or(|t| !t.is_empty()), "{l:?}");
                     }
+                    // A line that is no shell is never a command, and never run.
+                    let run = runbook::block_lines(&block.script);
+                    for f in &block.foreign {
+                        assert!(f.line >= 1 && f.line <= last_line, "{f:?}");
+                        assert!(!f.text.is_empty());
+                        assert!(!block.lines.iter().any(|l| l.line == f.line), "{f:?}");
+                    }
+                    // The console runs exactly the step's command lines, one by one.
+                    assert_eq!(run.len(), block.lines.len(), "{block:?}");
                     // Filling with every placeholder bound never fails.
                     let all = rb
                         .placeholders
@@ -192,6 +218,7 @@ fn check_consistent(bytes: &[u8], result: &Result<Runbook, LoadError>) {
             }
             for table in &rb.decision_tables {
                 assert_eq!(table.matrix_rows().len(), table.rows.len());
+                assert!(table.severity_column < table.headers.len(), "{table:?}");
             }
             let _ = rb.kubectl_runnable();
             rb.warnings.iter().collect::<Vec<_>>()

@@ -215,3 +215,53 @@ fn front_matter_phases_can_map_headings_to_alternative_and_reference() {
         "{err}"
     );
 }
+
+/// What the console runs of a block (`block_lines`, line by line) never holds the SQL typed
+/// into a client or a manifest's YAML: the same cut as the step's command lines.
+#[test]
+fn sql_and_yaml_lines_in_a_shell_block_are_never_run_as_shell() {
+    let rb = load(
+        "# Db rollback\n\n## Execute\n\n```bash\n# Connect\npsql -h db app\nSELECT 1;\nUPDATE flags SET on = false\n  WHERE name = 'x';\n\\q\n\n# Apply the old flags\nkubectl apply -f -\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n\nkubectl rollout undo deployment/web\n```\n",
+    );
+    let step = rb.steps().next().expect("a step");
+    let runbook::StepKind::Command(block) = &step.kind else {
+        panic!("a command step: {step:?}");
+    };
+    let lines: Vec<(&str, Option<&str>)> = block
+        .lines
+        .iter()
+        .map(|l| (l.text.as_str(), l.title.as_deref()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("psql -h db app", Some("Connect")),
+            ("kubectl apply -f -", Some("Apply the old flags")),
+            ("kubectl rollout undo deployment/web", None),
+        ]
+    );
+    assert_eq!(
+        runbook::block_lines(&block.script),
+        [
+            "psql -h db app",
+            "kubectl apply -f -",
+            "kubectl rollout undo deployment/web"
+        ]
+    );
+    let kinds: Vec<(usize, runbook::ForeignKind)> =
+        block.foreign.iter().map(|f| (f.line, f.kind)).collect();
+    use runbook::ForeignKind::{Sql, Yaml};
+    assert_eq!(
+        kinds,
+        [
+            (8, Sql),
+            (9, Sql),
+            (10, Sql),
+            (11, Sql),
+            (15, Yaml),
+            (16, Yaml),
+            (17, Yaml),
+            (18, Yaml)
+        ]
+    );
+}

@@ -62,6 +62,9 @@ pub struct StepReport {
     /// `checklist`, `command`, `promql` or `verify`.
     pub kind: &'static str,
     pub commands: Vec<CommandReport>,
+    /// Lines of its block that are no shell (SQL typed into a client, YAML): never run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub foreign_lines: Vec<runbook::ForeignLine>,
     pub mutating: bool,
     /// What it changes (`rollout undo deployment/web → revision 42`), when it does.
     pub change: Option<String>,
@@ -194,12 +197,15 @@ pub struct CommandReport {
     pub text: String,
     /// `native` (kubectl run through the API) or `shell`.
     pub runs: &'static str,
+    /// What the command does, from the comment just above it in the block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 impl StepReport {
     fn of(rb: &Runbook, phase: runbook::PhaseKind, step: &runbook::Step) -> StepReport {
-        let (kind, commands) = match &step.kind {
-            StepKind::Checklist { .. } => ("checklist", Vec::new()),
+        let (kind, commands, foreign_lines) = match &step.kind {
+            StepKind::Checklist { .. } => ("checklist", Vec::new(), Vec::new()),
             StepKind::Command(block) => (
                 "command",
                 block
@@ -209,11 +215,13 @@ impl StepReport {
                         line: l.line,
                         text: l.text.clone(),
                         runs: runs(l),
+                        title: l.title.clone(),
                     })
                     .collect(),
+                block.foreign.clone(),
             ),
-            StepKind::Promql { .. } => ("promql", Vec::new()),
-            StepKind::Verify { .. } => ("verify", Vec::new()),
+            StepKind::Promql { .. } => ("promql", Vec::new(), Vec::new()),
+            StepKind::Verify { .. } => ("verify", Vec::new(), Vec::new()),
         };
         let change = step.change();
         StepReport {
@@ -223,6 +231,7 @@ impl StepReport {
             phase,
             kind,
             commands,
+            foreign_lines,
             mutating: change.is_some(),
             change,
             alternative: step.alternative.and_then(|a| {

@@ -55,8 +55,10 @@ pub fn command(id: u32, title: &str, script: &str) -> Step {
                     line: 12,
                     text: l.into(),
                     is_kubectl: l.starts_with("kubectl"),
+                    title: None,
                 })
                 .collect(),
+            foreign: Vec::new(),
         }),
         alternative: None,
     }

@@ -549,6 +549,7 @@ fn a_command_step_whose_latest_run_succeeded_is_done_as_in_the_console() {
         lang: "sh".into(),
         script: "kubectl rollout undo deployment/checkout-api".into(),
         lines: vec![],
+        foreign: vec![],
     });
     rb.phases[1].steps[1].kind = command.clone();
     rb.phases[1].steps[0].kind = command;

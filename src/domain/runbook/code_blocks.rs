@@ -100,6 +100,7 @@ pub fn code_blocks(rb: &Runbook) -> Vec<CodeBlockAt> {
                     let script = commands::script(&lang, &content);
                     let lexed = commands::lex(&script.text);
                     let lines = commands::command_lines_lexed(&script, &lexed, content_line + 1);
+                    let foreign = commands::foreign_lines(&script, &lexed, content_line + 1);
                     CommandBlock {
                         lang: if lang.is_empty() {
                             "sh".into()
@@ -108,6 +109,7 @@ pub fn code_blocks(rb: &Runbook) -> Vec<CodeBlockAt> {
                         },
                         script: script.text,
                         lines,
+                        foreign,
                     }
                 });
                 let command = command.filter(|c| !c.lines.is_empty());

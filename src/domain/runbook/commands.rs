@@ -7,7 +7,9 @@
 
 use std::ops::Range;
 
-use super::model::CommandLine;
+use super::comment_blocks::{self, GapTitle};
+use super::foreign_lines::{ForeignKind, Reader};
+use super::model::{CommandLine, ForeignLine};
 
 /// Quoting context of a run of script text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +24,8 @@ pub(super) enum Ctx {
     Comment,
     /// Body of `<<EOF`: `$VAR` expands.
     HeredocExpand,
+    /// A line that is not shell (SQL typed into a client, YAML): never run, nothing expands.
+    Foreign,
     /// Body of `<<'EOF'`: nothing expands.
     HeredocLiteral,
 }
@@ -45,6 +49,8 @@ pub(super) struct Lexed {
     pub continuations: Vec<usize>,
     /// True when the script ends inside a quote or here-document, or after a `\`.
     pub incomplete: bool,
+    /// Lines that are not shell (SQL, YAML), each a whole line without its newline.
+    pub foreign: Vec<(Range<usize>, ForeignKind)>,
 }
 
 struct Heredoc {
@@ -65,6 +71,7 @@ pub(super) fn lex(script: &str) -> Lexed {
     let mut depth = 0usize;
     // Whether the next word is in command position (where keywords are keywords).
     let mut command_position = true;
+    let mut foreign = Reader::default();
     let mut i = 0;
 
     // Every special character is ASCII, so acting only on ASCII bytes never splits a
@@ -84,6 +91,17 @@ pub(super) fn lex(script: &str) -> Lexed {
         let b = bytes[i];
         match ctx {
             Ctx::Code => {
+                // A line that starts a new command may be no shell at all.
+                if cmd_start.is_none() && depth == 0 && (i == 0 || bytes[i - 1] == b'\n') {
+                    let end = script[i..].find('\n').map_or(script.len(), |n| i + n);
+                    if let Some(kind) = foreign.read(&script[i..end]) {
+                        switch!(Ctx::Foreign, i);
+                        out.foreign.push((i..end, kind));
+                        switch!(Ctx::Code, end);
+                        i = end;
+                        continue;
+                    }
+                }
                 if cmd_start.is_none() && !b.is_ascii_whitespace() && b != b'#' {
                     cmd_start = Some(i);
                 }
@@ -195,7 +213,7 @@ pub(super) fn lex(script: &str) -> Lexed {
                     continue;
                 }
             }
-            Ctx::HeredocExpand | Ctx::HeredocLiteral => {}
+            Ctx::HeredocExpand | Ctx::HeredocLiteral | Ctx::Foreign => {}
         }
         i += 1;
     }
@@ -448,26 +466,73 @@ pub(super) fn command_lines_lexed(
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(memchr::memchr_iter(b'\n', script.text.as_bytes()).map(|i| i + 1))
         .collect();
+    let mut previous_end: Option<usize> = None;
+    let mut title: Option<String> = None;
     lexed
         .commands
         .iter()
         .filter_map(|range| {
+            let gap = gap_lines(&script.text, previous_end, range.start);
+            previous_end = Some(range.end);
+            title = match comment_blocks::gap_title(gap) {
+                GapTitle::Own(t) => Some(t),
+                GapTitle::Inherit => title.take(),
+                GapTitle::None => None,
+            };
             let text = join_continuations(&script.text, range.clone(), &lexed.continuations);
             if text.is_empty() {
                 return None;
             }
-            let script_line = line_starts
-                .partition_point(|&s| s <= range.start)
-                .saturating_sub(1);
-            let block_line = script
-                .lines
-                .get(script_line)
-                .copied()
-                .unwrap_or(script_line);
             Some(CommandLine {
-                line: first_line + block_line,
+                line: first_line + block_line(script, &line_starts, range.start),
                 is_kubectl: invokes_kubectl(&text),
                 text,
+                title: title.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The whole lines between the end of the previous command (its line's rest excluded) and
+/// the line where the next starts (that line excluded).
+fn gap_lines(script: &str, previous_end: Option<usize>, start: usize) -> &str {
+    let from = previous_end.unwrap_or(0).min(start);
+    let Some(gap) = script.get(from..start) else {
+        return "";
+    };
+    let gap = match previous_end {
+        Some(_) => gap.split_once('\n').map_or("", |(_, rest)| rest),
+        None => gap,
+    };
+    gap.rfind('\n').map_or("", |k| &gap[..=k])
+}
+
+/// The 0-based line of the block that script offset `at` is on.
+fn block_line(script: &Script, line_starts: &[usize], at: usize) -> usize {
+    let script_line = line_starts.partition_point(|&s| s <= at).saturating_sub(1);
+    script
+        .lines
+        .get(script_line)
+        .copied()
+        .unwrap_or(script_line)
+}
+
+/// The lines of a script that are no shell (SQL, YAML), at their runbook lines.
+pub(super) fn foreign_lines(script: &Script, lexed: &Lexed, first_line: usize) -> Vec<ForeignLine> {
+    if lexed.foreign.is_empty() {
+        return Vec::new();
+    }
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', script.text.as_bytes()).map(|i| i + 1))
+        .collect();
+    lexed
+        .foreign
+        .iter()
+        .filter_map(|(range, kind)| {
+            Some(ForeignLine {
+                line: first_line + block_line(script, &line_starts, range.start),
+                kind: *kind,
+                text: script.text.get(range.clone())?.trim().to_string(),
             })
         })
         .collect()

@@ -57,6 +57,60 @@ pub(super) fn comments_only(content: &str) -> Option<Vec<(usize, &str)>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// What the comments between two commands of a block say about the second.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum GapTitle {
+    /// The comments just above it title it (`# Check current status`).
+    Own(String),
+    /// Nothing between them: it goes on under the previous command's title.
+    Inherit,
+    /// A blank line and no comment: it has no title.
+    None,
+}
+
+/// The title the comment lines of `gap` (whole lines between the previous command and this
+/// one) give the command after them: the first comment of the last run of comments that
+/// says what to do (`Action: Roll back` → `Roll back`; `Symptoms: …`, `When: …` lines say
+/// when, not what; `# 1. Stop` → `Stop`).
+pub(super) fn gap_title(gap: &str) -> GapTitle {
+    let mut title: Option<&str> = None;
+    let mut in_run = false;
+    let mut run_title: Option<&str> = None;
+    let mut blank = false;
+    for line in gap.lines() {
+        if let Some(text) = comment(line) {
+            if !in_run {
+                in_run = true;
+                run_title = None;
+            }
+            let text = numbered(line).unwrap_or(text);
+            let action = text.split_once(':').and_then(|(label, rest)| {
+                label
+                    .trim()
+                    .eq_ignore_ascii_case("action")
+                    .then_some(rest.trim())
+                    .filter(|r| !r.is_empty())
+            });
+            if let Some(action) = action {
+                run_title = Some(action);
+            } else if run_title.is_none() && !super::roles::is_meta_line(text) {
+                run_title = Some(text);
+            }
+            if run_title.is_some() {
+                title = run_title;
+            }
+        } else {
+            in_run = false;
+            blank |= line.trim().is_empty();
+        }
+    }
+    match title {
+        Some(t) => GapTitle::Own(t.to_string()),
+        None if blank => GapTitle::None,
+        None => GapTitle::Inherit,
+    }
+}
+
 /// The parts of a block split at its numbered comments, when it has at least two; `None`
 /// otherwise (the block is one step).
 pub(super) fn split_numbered(content: &str) -> Option<Vec<Part>> {
@@ -148,6 +202,30 @@ mod tests {
         assert_eq!(numbered("# Step 3: Verify"), Some("Verify"));
         assert_eq!(numbered("# 2024 was a year"), None);
         assert_eq!(numbered("# Check"), None);
+    }
+
+    #[test]
+    fn comments_between_commands_title_the_commands_after_them() {
+        assert_eq!(
+            gap_title("# Check current status\n"),
+            GapTitle::Own("Check current status".into())
+        );
+        assert_eq!(gap_title(""), GapTitle::Inherit);
+        assert_eq!(gap_title("\n"), GapTitle::None);
+        // The last run of comments titles; a blank line after it does not cut it off.
+        assert_eq!(
+            gap_title("# old note\n\n# Rollback to specific revision\n# (takes a minute)\n\n"),
+            GapTitle::Own("Rollback to specific revision".into())
+        );
+        assert_eq!(
+            gap_title("# Symptoms: 500s\n# Action: Switch traffic back to blue\n"),
+            GapTitle::Own("Switch traffic back to blue".into())
+        );
+        assert_eq!(
+            gap_title("# 2. Restore from backup\n"),
+            GapTitle::Own("Restore from backup".into())
+        );
+        assert_eq!(gap_title("# When: the canary fails\n\n"), GapTitle::None);
     }
 
     #[test]

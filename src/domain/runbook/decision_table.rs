@@ -42,7 +42,16 @@ fn column_meaning(header: &str) -> Option<Column> {
     } else if TRIGGER_WORDS
         .iter()
         .any(|phrase| w.windows(phrase.len()).any(|win| win == *phrase))
-        || has(&["impact", "user", "issue", "indicator", "signals"])
+        || has(&[
+            "impact",
+            "user",
+            "users",
+            "customer",
+            "customers",
+            "issue",
+            "indicator",
+            "signals",
+        ])
     {
         Some(Column::Condition)
     } else {
@@ -118,12 +127,26 @@ const TRIGGER_WORDS: &[&[&str]] = &[
     &["when"],
 ];
 
-/// The index of the severity column when `headers` make a decision table.
-pub(super) fn severity_column(headers: &[String]) -> Option<usize> {
+/// The index of the severity column when a table is a decision table: a column whose
+/// header names a severity (`Severity`, `Priority`, `Impact`, …) or whose values are
+/// severities (`SEV-1`, `Sev 2`, `P0`, `Critical`/`High`/…), beside a column that says
+/// what triggers it or what to do (condition, action, strategy, timeline).
+pub(super) fn severity_column(headers: &[String], rows: &[Vec<String>]) -> Option<usize> {
     let words: Vec<Vec<String>> = headers.iter().map(|h| words(h)).collect();
-    let severity = words
+    let by_header: Vec<usize> = words
         .iter()
-        .position(|w| w.iter().any(|w| SEVERITY_WORDS.contains(&w.as_str())))?;
+        .enumerate()
+        .filter(|(_, w)| w.iter().any(|w| SEVERITY_WORDS.contains(&w.as_str())))
+        .map(|(i, _)| i)
+        .collect();
+    let by_values = |i: usize| severity_values(rows, i);
+    let (severity, from_values) = match by_header.iter().copied().find(|&i| by_values(i)) {
+        Some(i) => (i, false),
+        None => match (0..headers.len()).find(|&i| by_values(i)) {
+            Some(i) => (i, true),
+            None => (*by_header.first()?, false),
+        },
+    };
     let has_trigger = words.iter().enumerate().any(|(i, w)| {
         i != severity
             && TRIGGER_WORDS
@@ -132,10 +155,58 @@ pub(super) fn severity_column(headers: &[String]) -> Option<usize> {
     });
     let has_meaning = words.iter().enumerate().any(|(i, w)| {
         i != severity
-            && column_meaning(&w.join(" "))
-                .is_some_and(|c| matches!(c, Column::Strategy | Column::Timeline | Column::Action))
+            && column_meaning(&w.join(" ")).is_some_and(|c| {
+                from_values || matches!(c, Column::Strategy | Column::Timeline | Column::Action)
+            })
     });
     (has_trigger || has_meaning).then_some(severity)
+}
+
+/// Whether column `i` holds severities: at least two rows, every filled cell a severity
+/// level, and at least one that is unmistakably one (`SEV-1`, `P0`, `Critical`) rather
+/// than a plain `High`/`Low` (a risk table's likelihood).
+fn severity_values(rows: &[Vec<String>], i: usize) -> bool {
+    let mut filled = 0;
+    let mut marked = false;
+    for row in rows {
+        let Some(cell) = row.get(i).filter(|c| !c.trim().is_empty()) else {
+            continue;
+        };
+        match severity_level(cell) {
+            Some(strong) => {
+                filled += 1;
+                marked |= strong;
+            }
+            None => return false,
+        }
+    }
+    filled >= 2 && marked
+}
+
+/// Whether a cell names a severity level; `Some(true)` for an unmistakable one.
+fn severity_level(cell: &str) -> Option<bool> {
+    let w = words(cell);
+    let first = w.first()?;
+    let numbered = |prefix: &str| {
+        first
+            .strip_prefix(prefix)
+            .is_some_and(|n| n.len() == 1 && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if numbered("sev")
+        || (first == "sev"
+            && w.get(1)
+                .is_some_and(|n| n.len() == 1 && n.bytes().all(|b| b.is_ascii_digit())))
+    {
+        return Some(true);
+    }
+    if first.len() == 2 && first.starts_with('p') && matches!(first.as_bytes()[1], b'0'..=b'4') {
+        return Some(true);
+    }
+    match first.as_str() {
+        "critical" | "blocker" | "emergency" => Some(true),
+        "high" | "medium" | "low" | "major" | "minor" | "urgent" | "moderate" => Some(false),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -143,7 +214,10 @@ mod tests {
     use super::*;
 
     fn cols(headers: &[&str]) -> Option<usize> {
-        severity_column(&headers.iter().map(|h| h.to_string()).collect::<Vec<_>>())
+        severity_column(
+            &headers.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
+            &[],
+        )
     }
 
     #[test]
@@ -191,6 +265,75 @@ mod tests {
         assert_eq!(row.timeline.as_deref(), Some("< 5 min"));
         assert_eq!(row.approval.as_deref(), Some("IC, can approve after"));
         assert_eq!(row.action, None);
+    }
+
+    fn table(headers: &[&str], rows: &[&[&str]]) -> Option<usize> {
+        let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        severity_column(&headers, &rows)
+    }
+
+    #[test]
+    fn severity_columns_recognised_by_their_values() {
+        // No header says severity: the values do.
+        assert_eq!(
+            table(
+                &["Level", "What users see", "Response"],
+                &[
+                    &["**SEV-1**", "Checkout down", "Roll back now"],
+                    &["SEV2", "Slow pages", "Roll back within 30 min"],
+                    &["Sev 3", "One region degraded", "Fix forward"],
+                ]
+            ),
+            Some(0)
+        );
+        assert_eq!(
+            table(
+                &["Class", "Burn rate", "Action"],
+                &[&["P0", "> 10x", "page"], &["P1", "> 2x", "ticket"]]
+            ),
+            Some(0)
+        );
+        assert_eq!(
+            table(
+                &["", "Symptom", "Do"],
+                &[
+                    &["🔴 Critical", "errors > 5%", "undo"],
+                    &["🟠 High", "errors > 1%", "watch"]
+                ]
+            ),
+            Some(0)
+        );
+        // Of two columns a header could mean, the one holding severities.
+        assert_eq!(
+            table(
+                &["Symptom", "User impact", "Severity", "Action"],
+                &[
+                    &["5xx", "All users", "SEV1", "undo"],
+                    &["slow", "Some", "SEV3", "wait"]
+                ]
+            ),
+            Some(2)
+        );
+        // A risk table's High/Medium/Low likelihood is no severity column.
+        assert_eq!(
+            table(
+                &["Risk", "Likelihood", "Mitigation"],
+                &[
+                    &["Data loss", "Low", "Backups"],
+                    &["Downtime", "High", "Blue-green"]
+                ]
+            ),
+            None
+        );
+        // Severity values beside nothing that says what to do: no decision table.
+        assert_eq!(
+            table(&["Level", "Pager"], &[&["SEV1", "yes"], &["SEV2", "no"]]),
+            None
+        );
     }
 
     #[test]

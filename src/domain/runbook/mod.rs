@@ -15,6 +15,7 @@ mod commands;
 mod comment_blocks;
 mod decision_table;
 mod diagnostic;
+mod foreign_lines;
 pub mod front_matter;
 mod line_guard;
 mod load;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::diagnostic::Diagnostic;
+pub use super::foreign_lines::ForeignKind;
 use super::front_matter::FrontMatter;
 use crate::domain::verify::Check;
 
@@ -263,6 +264,18 @@ pub struct CommandBlock {
     pub script: String,
     /// Logical command lines (continuations joined, comments and blank lines dropped).
     pub lines: Vec<CommandLine>,
+    /// Lines that are no shell (SQL typed into a database client, YAML): shown, never run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub foreign: Vec<ForeignLine>,
+}
+
+/// A line of a shell block that is not shell (see [`ForeignKind`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForeignLine {
+    /// 1-based line in the runbook.
+    pub line: usize,
+    pub kind: ForeignKind,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -272,6 +285,10 @@ pub struct CommandLine {
     pub text: String,
     /// True when the line invokes `kubectl` (after `sudo`/env assignments).
     pub is_kubectl: bool,
+    /// What it does, from the comment just above it in the block (`# Check current
+    /// status`); commands written right under a titled one share its title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 /// A value the operator must supply before a command can run.

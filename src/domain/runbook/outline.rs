@@ -182,7 +182,7 @@ pub(super) fn build(
                 rows,
                 range,
             } => {
-                if let Some(severity_column) = decision_table::severity_column(&headers) {
+                if let Some(severity_column) = decision_table::severity_column(&headers, &rows) {
                     b.out.decision_tables.push(DecisionTable {
                         line: source.line_index(range.start) + 1,
                         headers,
@@ -1071,6 +1071,7 @@ impl Builder<'_> {
         let script = commands::script(lang, content);
         let lexed = commands::lex(&script.text);
         let lines = commands::command_lines_lexed(&script, &lexed, content_line + 1);
+        let foreign = commands::foreign_lines(&script, &lexed, content_line + 1);
         let first = lines.first()?;
         let title = context_title
             .or_else(|| leading_comment(&script.text))
@@ -1084,6 +1085,7 @@ impl Builder<'_> {
                 },
                 script: script.text.clone(),
                 lines,
+                foreign,
             }),
             title,
             text,

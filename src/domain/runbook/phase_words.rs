@@ -149,6 +149,9 @@ pub(super) fn classify(heading: &str) -> Option<PhaseKind> {
 pub(super) fn naming(heading: &str) -> Option<Naming> {
     let text = normalized(heading);
     let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+    if is_bare_rollback(&words) {
+        return Some(Naming::Activity(Execution));
+    }
     let index = phrase_index();
     let mut timing = None;
     for i in 0..words.len() {
@@ -166,6 +169,19 @@ pub(super) fn naming(heading: &str) -> Option<Naming> {
         }
     }
     timing
+}
+
+/// A heading that says only "Rollback" (with a number, emoji or time budget): the doing
+/// of it ("## Rollback", "### 2. Rollback (5 min)").
+fn is_bare_rollback(words: &[&str]) -> bool {
+    let mut rest = words.iter().filter(|w| {
+        !w.bytes().any(|b| b.is_ascii_digit())
+            && !matches!(
+                **w,
+                "min" | "mins" | "minute" | "minutes" | "sec" | "seconds" | "h" | "hour" | "hours"
+            )
+    });
+    rest.next() == Some(&"rollback") && rest.next().is_none()
 }
 
 /// Phrases by their first word.
@@ -310,6 +326,14 @@ mod tests {
             Some(Naming::Activity(Verification))
         );
         assert_eq!(naming("Glossary"), None);
+    }
+
+    #[test]
+    fn a_heading_saying_only_rollback_is_the_execution() {
+        assert_eq!(classify("## Rollback"), Some(Execution));
+        assert_eq!(classify("### 2. Rollback (5 min)"), Some(Execution));
+        assert_eq!(classify("## Canary rollback"), None);
+        assert_eq!(classify("## Rollback risks"), None);
     }
 
     #[test]

@@ -580,7 +580,7 @@ fn quote_for(ctx: Ctx, value: &str) -> String {
             }
             out
         }
-        Ctx::HeredocLiteral | Ctx::Comment => value.to_string(),
+        Ctx::HeredocLiteral | Ctx::Comment | Ctx::Foreign => value.to_string(),
         Ctx::Code => {
             if !value.is_empty()
                 && value.chars().all(|c| {
