@@ -14,16 +14,18 @@ use crate::ui::state::{App, FlashLevel, Layer, OutputLog, Pane, Running, Then};
 
 use super::steps;
 
-/// Starts a confirmed block: its logical lines, one after the other.
+/// Starts a confirmed block: its logical lines, one after the other, from line `from`
+/// (0-based: 0 runs the whole block; more goes on where an earlier run stopped).
 pub(super) fn start(
     app: &mut App,
     step: StepId,
     filled: &str,
     env: Vec<(String, String)>,
     shown: String,
+    from: usize,
 ) -> Vec<Effect> {
     let lines = runbook::block_lines(filled);
-    if lines.is_empty() {
+    if lines.is_empty() || from >= lines.len() {
         app.flash(FlashLevel::Info, "This block has no command to run.");
         return Vec::new();
     }
@@ -49,13 +51,23 @@ pub(super) fn start(
     app.output.line_by_line = lines.len() > 1;
     app.output.in_one_shell = lines.len() > 1;
     app.focus = Pane::Procedure;
+    if from > 0 {
+        app.output.push(
+            Stream::Stdout,
+            format!(
+                "↪ continuing from line {}/{}: lines 1–{from} ran in an earlier run (a new shell: their variables and cd are gone)",
+                from + 1,
+                lines.len()
+            ),
+        );
+    }
     app.block_run = Some(BlockRun {
         step,
         block,
         lines,
         shown: shown_lines,
         env,
-        index: 0,
+        index: from,
         current: None,
         failed: None,
         shell_gone: false,

@@ -479,3 +479,104 @@ fn the_confirmation_says_in_plain_words_what_other_tools_lines_change() {
     }
     assert!(!body.contains("line 1 changes"), "{body}");
 }
+
+/// A new console on the records `first` wrote, up to (not including) the first record
+/// `cut` rejects: the console died there.
+fn resumed_from(first: &App, script: &str, keep: impl Fn(&Entry) -> bool) -> App {
+    let mut app = block_app(script);
+    for r in first.records.iter().take_while(|r| keep(&r.entry)) {
+        app.progress.apply(r);
+        app.records.push(r.clone());
+    }
+    app
+}
+
+/// The console dies between lines 1 and 2 of a three-line block: the step is not done,
+/// and `r` on resume offers to go on from line 2 (y), in a new shell.
+#[test]
+fn a_block_the_console_died_in_is_not_done_and_resume_offers_to_continue() {
+    let script = "echo one\necho two\necho three";
+    let mut first = block_app(script);
+    let (fx, _) = start(&mut first);
+    let (block, run, ..) = line_of(&fx);
+    send(&mut first, exited(block, run, 0));
+    // Died after line 1's end was on disk, before line 2's start.
+    let mut app = resumed_from(
+        &first,
+        script,
+        |e| !matches!(e, Entry::CommandStarted { command, .. } if command.starts_with("line 2/3")),
+    );
+    assert!(!app.is_finished(app.selected().expect("step")));
+    update(&mut app, key('r'));
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("a confirmation")
+    };
+    assert_eq!(
+        c.intent,
+        crate::ui::state::Intent::ContinueBlock {
+            step: StepId(0),
+            from: 1
+        }
+    );
+    assert_eq!(c.body, vec!["echo two", "echo three"]);
+    assert!(
+        c.question
+            .contains("the block stopped after line 1/3. Continue from line 2/3"),
+        "{}",
+        c.question
+    );
+    let (fx, written) = send(&mut app, key('y'));
+    assert!(
+        matches!(&written[..], [.., Entry::CommandStarted { command, .. }] if command == "line 2/3: echo two"),
+        "{written:?}"
+    );
+    let (block, run, text, _) = line_of(&fx);
+    assert_eq!(text, "echo two");
+    assert!(
+        output(&app)[0].starts_with("↪ continuing from line 2/3"),
+        "{:?}",
+        output(&app)
+    );
+    let (fx, _) = send(&mut app, exited(block, run, 0));
+    let (_, run, text, _) = line_of(&fx);
+    assert_eq!(text, "echo three");
+    send(&mut app, exited(block, run, 0));
+    assert!(app.is_finished(app.selected().expect("step")));
+}
+
+/// Died while line 2 ran: resume offers line 2 again; `n` offers the whole block instead.
+#[test]
+fn a_line_the_console_died_in_is_offered_again_and_n_offers_the_whole_block() {
+    let script = "echo one\nkubectl get pods -w\necho three";
+    let mut first = block_app(script);
+    let (fx, _) = start(&mut first);
+    let (block, run, ..) = line_of(&fx);
+    send(&mut first, exited(block, run, 0));
+    let mut app = resumed_from(&first, script, |_| true);
+    assert!(!app.is_finished(app.selected().expect("step")));
+    update(&mut app, key('r'));
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("a confirmation")
+    };
+    assert!(
+        c.question
+            .contains("line 2/3 was running when the session ended. Continue from line 2/3"),
+        "{}",
+        c.question
+    );
+    let (fx, written) = send(&mut app, key('n'));
+    assert!(fx.is_empty() && written.is_empty(), "{fx:?} {written:?}");
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("the whole block's confirmation")
+    };
+    assert_eq!(
+        c.intent,
+        crate::ui::state::Intent::RunCommand { step: StepId(0) }
+    );
+    let (fx, written) = send(&mut app, key('y'));
+    assert!(
+        matches!(&written[..], [.., Entry::CommandStarted { command, .. }] if command == "line 1/3: echo one"),
+        "{written:?}"
+    );
+    assert_eq!(line_of(&fx).2, "echo one");
+}
