@@ -15,6 +15,7 @@ pub mod pipeline;
 pub mod pod_changes;
 pub mod pod_row;
 pub mod pod_table;
+pub mod pods_watch;
 pub mod printers;
 pub mod read;
 pub mod rollout;

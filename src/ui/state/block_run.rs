@@ -35,6 +35,9 @@ pub struct LineRun {
     pub follow: Option<Follow>,
     /// Enter on a follow: it is being stopped, and ends as a success.
     pub stop_requested: bool,
+    /// `kubectl get pods -w` on the console's target: not run in the shell, the live
+    /// Pods pane (focused) is the stream.
+    pub pods_pane: bool,
 }
 
 /// A line that ended badly.

@@ -580,3 +580,65 @@ fn a_line_the_console_died_in_is_offered_again_and_n_offers_the_whole_block() {
     );
     assert_eq!(line_of(&fx).2, "echo one");
 }
+
+/// `kubectl get pods -w` on the console's target in a shell block: nothing runs in the
+/// shell, the live Pods pane has the focus, and Enter (there) ends the line as a success
+/// and the block goes on.
+#[test]
+fn kubectl_get_pods_w_on_the_target_follows_the_pods_pane_in_a_shell_block() {
+    let mut app = cluster_block_app("echo before\nkubectl get pods -w\necho after");
+    let (fx, _) = start(&mut app);
+    let (block, run, ..) = line_of(&fx);
+    let (fx, written) = send(&mut app, exited(block, run, 0));
+    assert!(fx.is_empty(), "nothing runs in the shell: {fx:?}");
+    assert!(
+        matches!(&written[..], [.., Entry::CommandStarted { run: 2, command, .. }] if command == "line 2/3 (follow): kubectl get pods -w"),
+        "{written:?}"
+    );
+    assert_eq!(app.focus, crate::ui::state::Pane::Pods);
+    assert!(
+        output(&app).iter().any(|l| l
+            == "▶ line 2/3 $ kubectl get pods -w   (following the live Pods pane: Enter stops this line and goes on)"),
+        "{:?}",
+        output(&app)
+    );
+    let (fx, written) = send(&mut app, code(KeyCode::Enter));
+    assert!(
+        app.layers.is_empty(),
+        "Enter stopped the follow, no drill-down"
+    );
+    assert!(
+        matches!(
+            &written[..],
+            [
+                Entry::CommandFinished {
+                    run: 2,
+                    exit_code: Some(0),
+                    cancelled: false,
+                    ..
+                },
+                Entry::CommandStarted { run: 3, .. }
+            ]
+        ),
+        "{written:?}"
+    );
+    assert_eq!(line_of(&fx).2, "echo after");
+    assert_eq!(app.focus, crate::ui::state::Pane::Procedure);
+
+    // Ctrl-C on such a line cancels it: the block asks what next.
+    let mut app = cluster_block_app("kubectl get pods -w\necho after");
+    start(&mut app);
+    let (_, written) = send(&mut app, ctrl('c'));
+    assert!(
+        matches!(
+            &written[..],
+            [Entry::CommandFinished {
+                run: 1,
+                cancelled: true,
+                ..
+            }]
+        ),
+        "{written:?}"
+    );
+    assert!(matches!(app.layers.last(), Some(Layer::LineFailed { .. })));
+}
