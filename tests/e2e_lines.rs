@@ -200,7 +200,8 @@ fn a_watching_kubectl_line_followed_by_two_checks_runs_all_three() {
     t.wait_for("following — Enter stops this line and goes on");
     // `kubectl get pods -w` on the console's own target follows the live Pods pane
     // (focused) instead of streaming kubectl's text…
-    t.wait_for("(following the live Pods pane: Enter stops this line and goes on)");
+    let s = t.wait_for("-w   (following the live Pod");
+    assert!(s.contains("┏ Pods"), "the Pods pane has the focus: {s}");
     t.wait_for("checkout-api-");
     // …until Enter (the Pods pane has the focus, where Enter would describe a pod): that
     // line ends as a success and the two checks run.

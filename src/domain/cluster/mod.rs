@@ -10,6 +10,7 @@ pub mod env_args;
 pub mod events;
 pub mod kubectl_args;
 pub mod kubectl_line;
+pub mod line_preview;
 pub mod message;
 pub mod pipeline;
 pub mod pod_changes;
@@ -25,7 +26,7 @@ pub mod target;
 pub mod template_container;
 
 pub use action::{ClusterAction, EnvChange, EnvSource, ReadOnlyQuery};
-pub use diff::{Diff, unified_diff};
+pub use diff::{Diff, text_diff, unified_diff};
 pub use events::{EventRow, summarize_events};
 pub use kubectl_line::{Command, KubectlLine, ParsedLine, parse_kubectl_line};
 pub use message::{ClusterEvent, Stream, WatchState};

@@ -26,6 +26,10 @@ pub struct BlockRun {
     pub shell_gone: bool,
     /// The line whose guard (typed name) the operator has passed.
     pub cleared: Option<usize>,
+    /// The changing kubectl line whose server dry run is being asked for.
+    pub previewing: Option<usize>,
+    /// The line whose preview (server dry run and diff) the operator accepted.
+    pub previewed: Option<usize>,
 }
 
 /// The line running now.

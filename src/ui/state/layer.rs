@@ -42,6 +42,11 @@ pub enum Intent {
         step: StepId,
         from: usize,
     },
+    /// A changing kubectl line of a running block, its server dry run and diff shown:
+    /// run it for real (declining ends the block, declined).
+    RunPreviewedLine {
+        step: StepId,
+    },
 }
 
 /// The confirm layer: what will happen, and the intent to carry out on `y`.

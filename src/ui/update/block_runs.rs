@@ -72,19 +72,26 @@ pub(super) fn start(
         failed: None,
         shell_gone: false,
         cleared: None,
+        previewing: None,
+        previewed: None,
     });
     let mut fx = steps::enter_phase_of(app, step);
     fx.extend(start_line(app));
     fx
 }
 
-/// Journals the current line's start; the line runs once the record is on disk.
-fn start_line(app: &mut App) -> Vec<Effect> {
+/// Journals the current line's start; the line runs once the record is on disk. A
+/// changing kubectl line is previewed first (`line_previews`), a guarded one waits for
+/// its typed name.
+pub(super) fn start_line(app: &mut App) -> Vec<Effect> {
     let next_run = app
         .progress
         .next_run_number()
         .max(app.running.as_ref().map_or(0, |r| r.run + 1));
     let now = app.now;
+    if let Some(fx) = super::line_previews::preview(app) {
+        return fx;
+    }
     if let Some(fx) = guard(app) {
         return fx;
     }

@@ -394,19 +394,87 @@ fn cluster_block_app(script: &str) -> App {
     app
 }
 
+const LIVE_DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: checkout-api\n  namespace: checkout\nspec:\n  replicas: 3\n";
+
+/// The server's dry run of a previewed line answers (`dry_run` printed, the live object
+/// `LIVE_DEPLOYMENT`); returns the preview's confirmation body.
+fn dry_run_answers(app: &mut App, fx: &[Effect], dry_run: &str) -> Vec<String> {
+    let Some((block, line, preview)) = fx.iter().find_map(|f| match f {
+        Effect::PreviewLine {
+            block,
+            line,
+            preview,
+        } => Some((*block, *line, preview.clone())),
+        _ => None,
+    }) else {
+        panic!("a preview first: {fx:?}")
+    };
+    assert!(
+        preview.dry_run.ends_with(&[
+            "--dry-run=server".to_string(),
+            "-o".into(),
+            if preview.deletes { "name" } else { "yaml" }.into()
+        ]),
+        "{preview:?}"
+    );
+    let ok = |stdout: &str| crate::domain::cluster::line_preview::Captured {
+        ok: true,
+        stdout: stdout.into(),
+        stderr: String::new(),
+    };
+    let (fx, _) = send(
+        app,
+        Msg::LinePreviewed {
+            block,
+            line,
+            answer: crate::domain::cluster::line_preview::PreviewAnswer {
+                dry_run: ok(dry_run),
+                live: Some(ok(LIVE_DEPLOYMENT)),
+            },
+        },
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("the preview's confirmation")
+    };
+    assert_eq!(
+        c.intent,
+        crate::ui::state::Intent::RunPreviewedLine { step: StepId(0) }
+    );
+    c.body.clone()
+}
+
 #[test]
-fn deleting_the_target_in_the_shell_waits_for_its_typed_name_and_esc_declines() {
+fn deleting_the_target_in_the_shell_shows_the_server_dry_run_then_wants_its_typed_name() {
     let mut app =
         cluster_block_app("kubectl delete deployment/checkout-api -n checkout\necho deleted");
-    // y on the block is not enough: nothing runs before the name is typed.
+    // y on the block is not enough: the server's dry run and the diff come first…
     let (fx, written) = start(&mut app);
-    assert!(fx.is_empty(), "{fx:?}");
     assert!(
         !written
             .iter()
             .any(|e| matches!(e, Entry::CommandStarted { .. })),
         "{written:?}"
     );
+    let body = dry_run_answers(&mut app, &fx, "deployment.apps/checkout-api\n");
+    assert_eq!(
+        body[0],
+        "$ kubectl delete deployment/checkout-api -n checkout"
+    );
+    assert_eq!(
+        body[1],
+        "Server dry run: deployment.apps/checkout-api would be deleted."
+    );
+    assert_eq!(body[2], "Diff against the live object (+0 −7):");
+    assert!(body.contains(&"-  replicas: 3".to_string()), "{body:?}");
+    assert!(
+        output(&app).iter().any(|l| l == "-  name: checkout-api"),
+        "the whole diff in the Output pane: {:?}",
+        output(&app)
+    );
+    // …then y on it, and still nothing runs before the name is typed.
+    let (fx, written) = send(&mut app, key('y'));
+    assert!(fx.is_empty() && written.is_empty(), "{fx:?} {written:?}");
     let Some(Layer::Prompt(p)) = app.layers.last() else {
         panic!("the typed name")
     };
@@ -440,6 +508,18 @@ fn a_line_for_another_namespace_says_so_and_runs_only_after_the_typed_name() {
     let (fx, _) = start(&mut app);
     let (block, run, ..) = line_of(&fx);
     let (fx, _) = send(&mut app, exited(block, run, 0));
+    // The server's dry run of the undo, and the diff, first; y on them; then the name.
+    let body = dry_run_answers(
+        &mut app,
+        &fx,
+        &LIVE_DEPLOYMENT.replace("replicas: 3", "replicas: 4"),
+    );
+    assert!(
+        body.contains(&"-  replicas: 3".to_string())
+            && body.contains(&"+  replicas: 4".to_string()),
+        "{body:?}"
+    );
+    let (fx, _) = send(&mut app, key('y'));
     assert!(fx.is_empty(), "the second line waits: {fx:?}");
     assert!(
         output(&app)

@@ -175,6 +175,7 @@ pub(super) fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::RunCommand { step } => start_command(app, step, 0),
         Intent::ContinueBlock { step, from } => start_command(app, step, from),
+        Intent::RunPreviewedLine { .. } => super::line_previews::accepted(app),
         Intent::RehearseCommand { step } => rehearse_command(app, step),
         Intent::RunKubectlLines { step } => native_runs::confirmed_lines(app, step),
         Intent::StartVerification { step } => verification::start_confirmed(app, step),
@@ -298,6 +299,10 @@ pub(super) fn declined(app: &mut App, intent: Intent) -> Vec<Effect> {
     if let Intent::ContinueBlock { step, .. } = intent {
         // Not going on from where it stopped: the whole block, asked as usual.
         return whole_block_confirm(app, step);
+    }
+    if let Intent::RunPreviewedLine { .. } = intent {
+        // The line's dry run was seen and declined: not run, the block ends.
+        return block_runs::guard_declined(app);
     }
     let step = match intent {
         Intent::RunCommand { step }
