@@ -2,7 +2,8 @@
 //! line in one shell. A block whose middle line fails stops there and says so; a program
 //! that is not installed fails ("argocd: not found", the project's Argo CD runbook); a
 //! declined run reads "declined"; a `watch` line shows its output and Enter goes on; a
-//! `kubectl get pods -w` line followed by two checks runs all three against `backout sim`.
+//! `kubectl get pods -w` line (on the target: the Pods pane follows) followed by two checks
+//! runs all three against `backout sim`.
 
 mod common;
 mod support;
@@ -197,9 +198,13 @@ fn a_watching_kubectl_line_followed_by_two_checks_runs_all_three() {
     t.wait_for("Run this in /bin/sh now?");
     t.keys(&["y"]);
     t.wait_for("following — Enter stops this line and goes on");
-    // kubectl's watch streams the pods…
+    // `kubectl get pods -w` on the console's own target follows the live Pods pane
+    // (focused) instead of streaming kubectl's text…
+    let s = t.wait_for("-w   (following the live Pod");
+    assert!(s.contains("┏ Pods"), "the Pods pane has the focus: {s}");
     t.wait_for("checkout-api-");
-    // …until Enter: that line ends as a success and the two checks run.
+    // …until Enter (the Pods pane has the focus, where Enter would describe a pod): that
+    // line ends as a success and the two checks run.
     t.keys(&["Enter"]);
     t.wait_for("checks-done");
     t.wait_for("last run: all 3 lines ran");

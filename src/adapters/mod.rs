@@ -7,6 +7,7 @@ pub mod drill_history;
 pub mod identity;
 pub mod journal_file;
 pub mod kube;
+pub mod kubectl_preview;
 pub mod log_file;
 pub mod metrics_source;
 pub mod notify;

@@ -36,6 +36,22 @@ pub struct CommandRun {
     pub finished: Option<CommandOutcome>,
 }
 
+/// A line of a block (`line 2/4: …`, 1-based) that is not the block's last.
+fn stopped_mid_block(run: &CommandRun) -> Option<(usize, usize)> {
+    crate::domain::runbook::line_of(&run.command).filter(|(line, total)| line < total)
+}
+
+/// A block that stopped part-way (see [`Progress::block_stopped`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockStop {
+    /// The block's logical lines.
+    pub total: usize,
+    /// Lines 1..=ran finished (exit 0).
+    pub ran: usize,
+    /// The line (1-based) that was running when the session ended, when one was.
+    pub interrupted: Option<usize>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommandOutcome {
     pub at: DateTime<Utc>,
@@ -357,10 +373,36 @@ impl Progress {
         self.steps.contains_key(&step) || (is_command && self.last_success(step).is_some())
     }
 
-    /// The latest run of a step, when it succeeded.
+    /// The latest run of a step, when it succeeded. A block's line that is not its last
+    /// (`line 2/4: …`) is not the step's success even when it exited 0: the block stopped
+    /// after it (the console ended between two lines, or the next line was declined).
     pub fn last_success(&self, step: StepId) -> Option<&CommandRun> {
         self.last_run(step)
             .filter(|r| r.finished.as_ref().is_some_and(CommandOutcome::succeeded))
+            .filter(|r| stopped_mid_block(r).is_none())
+    }
+
+    /// Where a step's block stopped part-way: the latest run is a line of a block that is
+    /// not its last and exited 0, or a line that never got an outcome (the session ended
+    /// while it ran). `None` when the latest run is not such a line.
+    pub fn block_stopped(&self, step: StepId) -> Option<BlockStop> {
+        let run = self.last_run(step)?;
+        match &run.finished {
+            None => {
+                let (line, total) = crate::domain::runbook::line_of(&run.command)?;
+                Some(BlockStop {
+                    total,
+                    ran: line - 1,
+                    interrupted: Some(line),
+                })
+            }
+            Some(o) if o.succeeded() => stopped_mid_block(run).map(|(line, total)| BlockStop {
+                total,
+                ran: line,
+                interrupted: None,
+            }),
+            Some(_) => None,
+        }
     }
 
     /// The most recent run of a step's command.
@@ -546,6 +588,72 @@ mod tests {
         assert_eq!(c.previous.as_deref(), Some("B"));
         assert_eq!(c.by, "alice@ops");
         assert_eq!(c.title, "Option A");
+    }
+
+    fn line(run: u32, command: &str) -> Entry {
+        Entry::CommandStarted {
+            step: StepId(4),
+            run,
+            command: command.into(),
+        }
+    }
+
+    fn exit0(run: u32) -> Entry {
+        Entry::CommandFinished {
+            step: StepId(4),
+            run,
+            exit_code: Some(0),
+            duration_ms: 5,
+            cancelled: false,
+        }
+    }
+
+    /// The console died between two lines of a three-line block: line 1/3 exited 0, but
+    /// the step is not done, and where the block stopped is known for resume.
+    #[test]
+    fn a_block_that_stopped_after_a_middle_line_is_not_done() {
+        let p = replay(vec![line(1, "line 1/3: echo a"), exit0(1)]);
+        assert!(!p.is_finished(StepId(4), true));
+        assert_eq!(p.last_success(StepId(4)), None);
+        assert_eq!(
+            p.block_stopped(StepId(4)),
+            Some(BlockStop {
+                total: 3,
+                ran: 1,
+                interrupted: None
+            })
+        );
+
+        // Died while line 2/3 ran: line 2 is where it was interrupted.
+        let p = replay(vec![
+            line(1, "line 1/3: echo a"),
+            exit0(1),
+            line(2, "line 2/3 (follow): kubectl get pods -w"),
+        ]);
+        assert!(!p.is_finished(StepId(4), true));
+        assert_eq!(
+            p.block_stopped(StepId(4)),
+            Some(BlockStop {
+                total: 3,
+                ran: 1,
+                interrupted: Some(2)
+            })
+        );
+
+        // Every line ran: done, nothing stopped.
+        let p = replay(vec![
+            line(1, "line 1/2: echo a"),
+            exit0(1),
+            line(2, "line 2/2: echo b"),
+            exit0(2),
+        ]);
+        assert!(p.is_finished(StepId(4), true));
+        assert_eq!(p.block_stopped(StepId(4)), None);
+
+        // A one-line block (journaled as its command) is done when it exits 0.
+        let p = replay(vec![line(1, "echo a"), exit0(1)]);
+        assert!(p.is_finished(StepId(4), true));
+        assert_eq!(p.block_stopped(StepId(4)), None);
     }
 
     #[test]

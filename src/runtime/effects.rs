@@ -96,6 +96,11 @@ impl Executors {
                         a.stop_read(view);
                     }
                 }
+                Effect::PreviewLine {
+                    block,
+                    line,
+                    preview,
+                } => self.shell.preview_line(block, line, preview, tx),
                 Effect::Quit => {}
                 Effect::StartDrill => {
                     if let Some(start) = self.drill_start.take() {

@@ -99,6 +99,29 @@ impl ShellExec {
         }
     }
 
+    /// Runs a changing kubectl line's preview (server dry run, live object) with the
+    /// shell's environment (the same `KUBECONFIG`), answered with `Msg::LinePreviewed`.
+    pub fn preview_line(
+        &self,
+        block: u32,
+        line: usize,
+        preview: crate::domain::cluster::line_preview::LinePreview,
+        tx: &mpsc::Sender<Msg>,
+    ) {
+        let env = self.env.clone();
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let answer = crate::adapters::kubectl_preview::run(&preview, &env).await;
+            let _ = tx
+                .send(Msg::LinePreviewed {
+                    block,
+                    line,
+                    answer,
+                })
+                .await;
+        });
+    }
+
     /// SIGTERM to run `run`'s process group, if it is running; a block's line is
     /// interrupted instead (that line stops, the shell goes on).
     pub fn cancel(&self, run: u32) {

@@ -82,4 +82,11 @@ pub enum Effect {
     },
     /// The view closed: stop its read (a log stream is cancelled).
     StopRead { view: u64 },
+    /// Preview a changing kubectl line before it may run: its server dry run and the
+    /// live object (nothing is changed); answered with `Msg::LinePreviewed`.
+    PreviewLine {
+        block: u32,
+        line: usize,
+        preview: crate::domain::cluster::line_preview::LinePreview,
+    },
 }

@@ -116,4 +116,11 @@ pub enum Msg {
     /// A background thread panicked (`thread NAME: MESSAGE at FILE:LINE`); the console
     /// goes on and says so.
     BackgroundPanic(String),
+    /// The answer to `Effect::PreviewLine`: a changing kubectl line's server dry run and
+    /// the live object, for line `line` (0-based) of block `block`.
+    LinePreviewed {
+        block: u32,
+        line: usize,
+        answer: crate::domain::cluster::line_preview::PreviewAnswer,
+    },
 }

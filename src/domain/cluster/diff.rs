@@ -56,8 +56,13 @@ fn render(v: &Value) -> String {
 /// Line diff of two values rendered as indented JSON, with `context` unchanged lines
 /// around each change.
 pub fn unified_diff(before: &Value, after: &Value, context: usize) -> Diff {
-    let (a, b) = (render(before), render(after));
-    let diff = similar::TextDiff::from_lines(&a, &b);
+    text_diff(&render(before), &render(after), context)
+}
+
+/// Line diff of two texts (YAML as kubectl prints it), with `context` unchanged lines
+/// around each change.
+pub fn text_diff(a: &str, b: &str, context: usize) -> Diff {
+    let diff = similar::TextDiff::from_lines(a, b);
     let mut lines = Vec::new();
     let (mut added, mut removed) = (0, 0);
     for group in diff.grouped_ops(context) {

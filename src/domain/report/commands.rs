@@ -70,6 +70,22 @@ pub(super) fn commands(
             let (status, result) = match &run.finished {
                 Some(o) if o.cancelled => (RunStatus::Cancelled, "cancelled".to_owned()),
                 Some(o) => match o.exit_code {
+                    // A block's line after which nothing more of the block ran.
+                    Some(0)
+                        if progress.last_run(run.step).is_some_and(|l| l.run == run.run)
+                            && progress
+                                .block_stopped(run.step)
+                                .is_some_and(|b| b.interrupted.is_none()) =>
+                    {
+                        let stop = progress.block_stopped(run.step).expect("checked");
+                        (
+                            RunStatus::Succeeded,
+                            format!(
+                                "exit 0; the block stopped after line {}/{}: the lines after it did not run",
+                                stop.ran, stop.total
+                            ),
+                        )
+                    }
                     Some(0) => (RunStatus::Succeeded, "exit 0".to_owned()),
                     Some(code) => (RunStatus::Failed, format!("exit {code}")),
                     None => (RunStatus::Killed, "killed by a signal".to_owned()),

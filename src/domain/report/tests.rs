@@ -403,6 +403,29 @@ fn commands_have_results_and_an_interrupted_run_is_marked() {
     );
 }
 
+/// The console died between two lines of a block: the line that ran reads exit 0, and
+/// the report says the block stopped after it.
+#[test]
+fn a_block_that_stopped_between_two_lines_says_where() {
+    let records = journal(vec![
+        (0, ALICE, started(1, 1, "line 1/3: kubectl get pods")),
+        (1, ALICE, finished(1, 1, Some(0), 40)),
+        (
+            90,
+            ALICE,
+            Entry::SessionResumed {
+                host: "ops-laptop".into(),
+            },
+        ),
+    ]);
+    let r = report(&records, None);
+    assert_eq!(r.commands[0].status, RunStatus::Succeeded);
+    assert_eq!(
+        r.commands[0].result,
+        "exit 0; the block stopped after line 1/3: the lines after it did not run"
+    );
+}
+
 #[test]
 fn a_run_at_the_end_of_an_open_session_has_no_outcome_yet() {
     let records = journal(vec![

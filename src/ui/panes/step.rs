@@ -79,8 +79,23 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .filter(|r| r.step == step.id)
         .map(|r| (r.run, r.started));
     let block_run = app.block_run.as_ref().filter(|b| b.step == step.id);
+    let native_follow = app
+        .cluster
+        .as_ref()
+        .and_then(|c| c.native.as_ref())
+        .filter(|r| r.step == step.id)
+        .and_then(|r| r.follow);
     if let Some((text, role)) = block_run.and_then(|b| block_line_status(app, b)) {
         lines.push(Line::from(Span::styled(text, t.style(role))));
+    } else if let Some(follow) = native_follow {
+        let what = match follow {
+            crate::ui::state::native_run::NativeFollow::PodsPane => " (the live Pods pane)",
+            crate::ui::state::native_run::NativeFollow::Process { .. } => "",
+        };
+        lines.push(Line::from(Span::styled(
+            format!("⟳ following{what} — Enter stops this line and goes on"),
+            t.style(Role::Running),
+        )));
     } else if let Some((run, started)) = shell.or(native) {
         lines.push(Line::from(Span::styled(
             format!(

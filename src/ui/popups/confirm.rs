@@ -19,7 +19,10 @@ pub fn render(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
     let width = 90.min(area.width.saturating_sub(4));
     let inner_w = width.saturating_sub(4) as usize;
     let max_body = (area.height as usize).saturating_sub(10).max(3);
-    let is_command = matches!(c.intent, Intent::RunCommand { .. });
+    let is_command = matches!(
+        c.intent,
+        Intent::RunCommand { .. } | Intent::ContinueBlock { .. }
+    );
     let mut lines: Vec<Line> = Vec::new();
     lines.push(Line::default());
     let shown = c.body.len().min(max_body);

@@ -26,6 +26,10 @@ pub struct BlockRun {
     pub shell_gone: bool,
     /// The line whose guard (typed name) the operator has passed.
     pub cleared: Option<usize>,
+    /// The changing kubectl line whose server dry run is being asked for.
+    pub previewing: Option<usize>,
+    /// The line whose preview (server dry run and diff) the operator accepted.
+    pub previewed: Option<usize>,
 }
 
 /// The line running now.
@@ -35,6 +39,9 @@ pub struct LineRun {
     pub follow: Option<Follow>,
     /// Enter on a follow: it is being stopped, and ends as a success.
     pub stop_requested: bool,
+    /// `kubectl get pods -w` on the console's target: not run in the shell, the live
+    /// Pods pane (focused) is the stream.
+    pub pods_pane: bool,
 }
 
 /// A line that ended badly.

@@ -35,6 +35,18 @@ pub enum Intent {
     RehearseCommand {
         step: StepId,
     },
+    /// A block that stopped part-way (the session ended between two of its lines, or
+    /// while one ran): go on from line `from` (0-based) in a new shell. Declining offers
+    /// the whole block instead.
+    ContinueBlock {
+        step: StepId,
+        from: usize,
+    },
+    /// A changing kubectl line of a running block, its server dry run and diff shown:
+    /// run it for real (declining ends the block, declined).
+    RunPreviewedLine {
+        step: StepId,
+    },
 }
 
 /// The confirm layer: what will happen, and the intent to carry out on `y`.

@@ -45,6 +45,18 @@ pub struct NativeRun {
     pub ok: bool,
     /// A `kubectl rollout status` line waiting, as kubectl does, for the rollout to end.
     pub waiting: Option<RolloutWait>,
+    /// A line that never ends by design (`kubectl get -w`, `kubectl logs -f`) is running:
+    /// Enter stops it, as a success, and the run goes on.
+    pub follow: Option<NativeFollow>,
+}
+
+/// How a native run's follow line runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NativeFollow {
+    /// In `/bin/sh`, streaming; `stop_requested` once Enter asked it to stop.
+    Process { stop_requested: bool },
+    /// `kubectl get pods -w` on the console's target: the live Pods pane is the stream.
+    PodsPane,
 }
 
 /// `rollout status` waiting on the live watch: until the rollout completes (the line

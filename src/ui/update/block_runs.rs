@@ -14,16 +14,18 @@ use crate::ui::state::{App, FlashLevel, Layer, OutputLog, Pane, Running, Then};
 
 use super::steps;
 
-/// Starts a confirmed block: its logical lines, one after the other.
+/// Starts a confirmed block: its logical lines, one after the other, from line `from`
+/// (0-based: 0 runs the whole block; more goes on where an earlier run stopped).
 pub(super) fn start(
     app: &mut App,
     step: StepId,
     filled: &str,
     env: Vec<(String, String)>,
     shown: String,
+    from: usize,
 ) -> Vec<Effect> {
     let lines = runbook::block_lines(filled);
-    if lines.is_empty() {
+    if lines.is_empty() || from >= lines.len() {
         app.flash(FlashLevel::Info, "This block has no command to run.");
         return Vec::new();
     }
@@ -49,33 +51,51 @@ pub(super) fn start(
     app.output.line_by_line = lines.len() > 1;
     app.output.in_one_shell = lines.len() > 1;
     app.focus = Pane::Procedure;
+    if from > 0 {
+        app.output.push(
+            Stream::Stdout,
+            format!(
+                "↪ continuing from line {}/{}: lines 1–{from} ran in an earlier run (a new shell: their variables and cd are gone)",
+                from + 1,
+                lines.len()
+            ),
+        );
+    }
     app.block_run = Some(BlockRun {
         step,
         block,
         lines,
         shown: shown_lines,
         env,
-        index: 0,
+        index: from,
         current: None,
         failed: None,
         shell_gone: false,
         cleared: None,
+        previewing: None,
+        previewed: None,
     });
     let mut fx = steps::enter_phase_of(app, step);
     fx.extend(start_line(app));
     fx
 }
 
-/// Journals the current line's start; the line runs once the record is on disk.
-fn start_line(app: &mut App) -> Vec<Effect> {
+/// Journals the current line's start; the line runs once the record is on disk. A
+/// changing kubectl line is previewed first (`line_previews`), a guarded one waits for
+/// its typed name.
+pub(super) fn start_line(app: &mut App) -> Vec<Effect> {
     let next_run = app
         .progress
         .next_run_number()
         .max(app.running.as_ref().map_or(0, |r| r.run + 1));
     let now = app.now;
+    if let Some(fx) = super::line_previews::preview(app) {
+        return fx;
+    }
     if let Some(fx) = guard(app) {
         return fx;
     }
+    let target = app.cluster.as_ref().map(|c| c.target());
     let Some(b) = app.block_run.as_mut() else {
         return Vec::new();
     };
@@ -84,10 +104,14 @@ fn start_line(app: &mut App) -> Vec<Effect> {
     let run = run.max(b.failed.as_ref().map_or(0, |f| f.run + 1));
     let (step, index) = (b.step, b.index);
     let follow = runbook::follow_of(&b.lines[index]);
+    let pods_pane = target
+        .as_ref()
+        .is_some_and(|t| crate::domain::cluster::pods_watch::follows_pods_pane(&b.lines[index], t));
     b.current = Some(LineRun {
         run,
         follow: follow.clone(),
         stop_requested: false,
+        pods_pane,
     });
     b.failed = None;
     let label = b.label(index);
@@ -115,6 +139,9 @@ fn start_line(app: &mut App) -> Vec<Effect> {
         physical = "".lines();
     }
     let how = match &follow {
+        Some(Follow::Stream) if pods_pane => {
+            "   (following the live Pods pane: Enter stops this line and goes on)".to_string()
+        }
         Some(Follow::Stream) => "   (following: Enter stops this line and goes on)".to_string(),
         Some(Follow::Repeat { every_secs, .. }) => format!(
             "   (every {every_secs}s, output replaced each time: Enter stops this line and goes on)"
@@ -248,6 +275,15 @@ pub(super) fn journaled(app: &mut App, run: u32) -> Vec<Effect> {
             return end_line(app, run, None, 0, true);
         }
         _ => return Vec::new(),
+    }
+    if b.current.as_ref().is_some_and(|c| c.pods_pane) {
+        // The console watches these pods already: nothing runs, the Pods pane follows.
+        app.focus = Pane::Pods;
+        app.flash(
+            FlashLevel::Info,
+            "Following the live Pods pane; Enter stops this line and goes on.",
+        );
+        return Vec::new();
     }
     let (text, every_secs) = match runbook::follow_of(&b.lines[b.index]) {
         Some(Follow::Repeat {
@@ -475,8 +511,32 @@ pub(super) fn stop_follow(app: &mut App) -> Option<Vec<Effect>> {
     }
     line.stop_requested = true;
     let run = line.run;
+    if line.pods_pane {
+        // Nothing runs in the shell: the line ends here, as a success.
+        app.focus = Pane::Procedure;
+        let ms = app.running.as_ref().map_or(0, |r| {
+            (app.now - r.started).num_milliseconds().max(0) as u64
+        });
+        return Some(end_line(app, run, Some(0), ms, false));
+    }
     app.flash(FlashLevel::Info, "Stopping the follow; the block goes on.");
     Some(vec![Effect::Cancel { run }])
+}
+
+/// Ctrl-C while a line follows the Pods pane (nothing runs in the shell to signal): the
+/// line ends cancelled and the block asks what next. `None` when no such line runs.
+pub(super) fn cancel_pods_pane(app: &mut App) -> Option<Vec<Effect>> {
+    let b = app.block_run.as_ref()?;
+    let line = b
+        .current
+        .as_ref()
+        .filter(|c| c.pods_pane && !c.stop_requested)?;
+    let run = line.run;
+    app.focus = Pane::Procedure;
+    let r = app.running.as_mut().filter(|r| r.run == run)?;
+    r.cancel_requested = true;
+    let ms = (app.now - r.started).num_milliseconds().max(0) as u64;
+    Some(end_line(app, run, None, ms, false))
 }
 
 /// A repeated line starts a round: its output replaces the last round's.

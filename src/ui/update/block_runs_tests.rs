@@ -394,19 +394,87 @@ fn cluster_block_app(script: &str) -> App {
     app
 }
 
+const LIVE_DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: checkout-api\n  namespace: checkout\nspec:\n  replicas: 3\n";
+
+/// The server's dry run of a previewed line answers (`dry_run` printed, the live object
+/// `LIVE_DEPLOYMENT`); returns the preview's confirmation body.
+fn dry_run_answers(app: &mut App, fx: &[Effect], dry_run: &str) -> Vec<String> {
+    let Some((block, line, preview)) = fx.iter().find_map(|f| match f {
+        Effect::PreviewLine {
+            block,
+            line,
+            preview,
+        } => Some((*block, *line, preview.clone())),
+        _ => None,
+    }) else {
+        panic!("a preview first: {fx:?}")
+    };
+    assert!(
+        preview.dry_run.ends_with(&[
+            "--dry-run=server".to_string(),
+            "-o".into(),
+            if preview.deletes { "name" } else { "yaml" }.into()
+        ]),
+        "{preview:?}"
+    );
+    let ok = |stdout: &str| crate::domain::cluster::line_preview::Captured {
+        ok: true,
+        stdout: stdout.into(),
+        stderr: String::new(),
+    };
+    let (fx, _) = send(
+        app,
+        Msg::LinePreviewed {
+            block,
+            line,
+            answer: crate::domain::cluster::line_preview::PreviewAnswer {
+                dry_run: ok(dry_run),
+                live: Some(ok(LIVE_DEPLOYMENT)),
+            },
+        },
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("the preview's confirmation")
+    };
+    assert_eq!(
+        c.intent,
+        crate::ui::state::Intent::RunPreviewedLine { step: StepId(0) }
+    );
+    c.body.clone()
+}
+
 #[test]
-fn deleting_the_target_in_the_shell_waits_for_its_typed_name_and_esc_declines() {
+fn deleting_the_target_in_the_shell_shows_the_server_dry_run_then_wants_its_typed_name() {
     let mut app =
         cluster_block_app("kubectl delete deployment/checkout-api -n checkout\necho deleted");
-    // y on the block is not enough: nothing runs before the name is typed.
+    // y on the block is not enough: the server's dry run and the diff come first…
     let (fx, written) = start(&mut app);
-    assert!(fx.is_empty(), "{fx:?}");
     assert!(
         !written
             .iter()
             .any(|e| matches!(e, Entry::CommandStarted { .. })),
         "{written:?}"
     );
+    let body = dry_run_answers(&mut app, &fx, "deployment.apps/checkout-api\n");
+    assert_eq!(
+        body[0],
+        "$ kubectl delete deployment/checkout-api -n checkout"
+    );
+    assert_eq!(
+        body[1],
+        "Server dry run: deployment.apps/checkout-api would be deleted."
+    );
+    assert_eq!(body[2], "Diff against the live object (+0 −7):");
+    assert!(body.contains(&"-  replicas: 3".to_string()), "{body:?}");
+    assert!(
+        output(&app).iter().any(|l| l == "-  name: checkout-api"),
+        "the whole diff in the Output pane: {:?}",
+        output(&app)
+    );
+    // …then y on it, and still nothing runs before the name is typed.
+    let (fx, written) = send(&mut app, key('y'));
+    assert!(fx.is_empty() && written.is_empty(), "{fx:?} {written:?}");
     let Some(Layer::Prompt(p)) = app.layers.last() else {
         panic!("the typed name")
     };
@@ -440,6 +508,18 @@ fn a_line_for_another_namespace_says_so_and_runs_only_after_the_typed_name() {
     let (fx, _) = start(&mut app);
     let (block, run, ..) = line_of(&fx);
     let (fx, _) = send(&mut app, exited(block, run, 0));
+    // The server's dry run of the undo, and the diff, first; y on them; then the name.
+    let body = dry_run_answers(
+        &mut app,
+        &fx,
+        &LIVE_DEPLOYMENT.replace("replicas: 3", "replicas: 4"),
+    );
+    assert!(
+        body.contains(&"-  replicas: 3".to_string())
+            && body.contains(&"+  replicas: 4".to_string()),
+        "{body:?}"
+    );
+    let (fx, _) = send(&mut app, key('y'));
     assert!(fx.is_empty(), "the second line waits: {fx:?}");
     assert!(
         output(&app)
@@ -478,4 +558,167 @@ fn the_confirmation_says_in_plain_words_what_other_tools_lines_change() {
         assert!(body.contains(want), "{want}: {body}");
     }
     assert!(!body.contains("line 1 changes"), "{body}");
+}
+
+/// A new console on the records `first` wrote, up to (not including) the first record
+/// `cut` rejects: the console died there.
+fn resumed_from(first: &App, script: &str, keep: impl Fn(&Entry) -> bool) -> App {
+    let mut app = block_app(script);
+    for r in first.records.iter().take_while(|r| keep(&r.entry)) {
+        app.progress.apply(r);
+        app.records.push(r.clone());
+    }
+    app
+}
+
+/// The console dies between lines 1 and 2 of a three-line block: the step is not done,
+/// and `r` on resume offers to go on from line 2 (y), in a new shell.
+#[test]
+fn a_block_the_console_died_in_is_not_done_and_resume_offers_to_continue() {
+    let script = "echo one\necho two\necho three";
+    let mut first = block_app(script);
+    let (fx, _) = start(&mut first);
+    let (block, run, ..) = line_of(&fx);
+    send(&mut first, exited(block, run, 0));
+    // Died after line 1's end was on disk, before line 2's start.
+    let mut app = resumed_from(
+        &first,
+        script,
+        |e| !matches!(e, Entry::CommandStarted { command, .. } if command.starts_with("line 2/3")),
+    );
+    assert!(!app.is_finished(app.selected().expect("step")));
+    update(&mut app, key('r'));
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("a confirmation")
+    };
+    assert_eq!(
+        c.intent,
+        crate::ui::state::Intent::ContinueBlock {
+            step: StepId(0),
+            from: 1
+        }
+    );
+    assert_eq!(c.body, vec!["echo two", "echo three"]);
+    assert!(
+        c.question
+            .contains("the block stopped after line 1/3. Continue from line 2/3"),
+        "{}",
+        c.question
+    );
+    let (fx, written) = send(&mut app, key('y'));
+    assert!(
+        matches!(&written[..], [.., Entry::CommandStarted { command, .. }] if command == "line 2/3: echo two"),
+        "{written:?}"
+    );
+    let (block, run, text, _) = line_of(&fx);
+    assert_eq!(text, "echo two");
+    assert!(
+        output(&app)[0].starts_with("↪ continuing from line 2/3"),
+        "{:?}",
+        output(&app)
+    );
+    let (fx, _) = send(&mut app, exited(block, run, 0));
+    let (_, run, text, _) = line_of(&fx);
+    assert_eq!(text, "echo three");
+    send(&mut app, exited(block, run, 0));
+    assert!(app.is_finished(app.selected().expect("step")));
+}
+
+/// Died while line 2 ran: resume offers line 2 again; `n` offers the whole block instead.
+#[test]
+fn a_line_the_console_died_in_is_offered_again_and_n_offers_the_whole_block() {
+    let script = "echo one\nkubectl get pods -w\necho three";
+    let mut first = block_app(script);
+    let (fx, _) = start(&mut first);
+    let (block, run, ..) = line_of(&fx);
+    send(&mut first, exited(block, run, 0));
+    let mut app = resumed_from(&first, script, |_| true);
+    assert!(!app.is_finished(app.selected().expect("step")));
+    update(&mut app, key('r'));
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("a confirmation")
+    };
+    assert!(
+        c.question
+            .contains("line 2/3 was running when the session ended. Continue from line 2/3"),
+        "{}",
+        c.question
+    );
+    let (fx, written) = send(&mut app, key('n'));
+    assert!(fx.is_empty() && written.is_empty(), "{fx:?} {written:?}");
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("the whole block's confirmation")
+    };
+    assert_eq!(
+        c.intent,
+        crate::ui::state::Intent::RunCommand { step: StepId(0) }
+    );
+    let (fx, written) = send(&mut app, key('y'));
+    assert!(
+        matches!(&written[..], [.., Entry::CommandStarted { command, .. }] if command == "line 1/3: echo one"),
+        "{written:?}"
+    );
+    assert_eq!(line_of(&fx).2, "echo one");
+}
+
+/// `kubectl get pods -w` on the console's target in a shell block: nothing runs in the
+/// shell, the live Pods pane has the focus, and Enter (there) ends the line as a success
+/// and the block goes on.
+#[test]
+fn kubectl_get_pods_w_on_the_target_follows_the_pods_pane_in_a_shell_block() {
+    let mut app = cluster_block_app("echo before\nkubectl get pods -w\necho after");
+    let (fx, _) = start(&mut app);
+    let (block, run, ..) = line_of(&fx);
+    let (fx, written) = send(&mut app, exited(block, run, 0));
+    assert!(fx.is_empty(), "nothing runs in the shell: {fx:?}");
+    assert!(
+        matches!(&written[..], [.., Entry::CommandStarted { run: 2, command, .. }] if command == "line 2/3 (follow): kubectl get pods -w"),
+        "{written:?}"
+    );
+    assert_eq!(app.focus, crate::ui::state::Pane::Pods);
+    assert!(
+        output(&app).iter().any(|l| l
+            == "▶ line 2/3 $ kubectl get pods -w   (following the live Pods pane: Enter stops this line and goes on)"),
+        "{:?}",
+        output(&app)
+    );
+    let (fx, written) = send(&mut app, code(KeyCode::Enter));
+    assert!(
+        app.layers.is_empty(),
+        "Enter stopped the follow, no drill-down"
+    );
+    assert!(
+        matches!(
+            &written[..],
+            [
+                Entry::CommandFinished {
+                    run: 2,
+                    exit_code: Some(0),
+                    cancelled: false,
+                    ..
+                },
+                Entry::CommandStarted { run: 3, .. }
+            ]
+        ),
+        "{written:?}"
+    );
+    assert_eq!(line_of(&fx).2, "echo after");
+    assert_eq!(app.focus, crate::ui::state::Pane::Procedure);
+
+    // Ctrl-C on such a line cancels it: the block asks what next.
+    let mut app = cluster_block_app("kubectl get pods -w\necho after");
+    start(&mut app);
+    let (_, written) = send(&mut app, ctrl('c'));
+    assert!(
+        matches!(
+            &written[..],
+            [Entry::CommandFinished {
+                run: 1,
+                cancelled: true,
+                ..
+            }]
+        ),
+        "{written:?}"
+    );
+    assert!(matches!(app.layers.last(), Some(Layer::LineFailed { .. })));
 }

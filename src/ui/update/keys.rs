@@ -25,6 +25,18 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             .flatten()
     });
     if app.layers.is_empty() {
+        // Enter (run) stops a running follow whichever pane has the focus (a followed
+        // Pods pane has it, where Enter would otherwise describe).
+        if app.keymap.action_for(crate::ui::keymap::Mode::Normal, &key) == Some(Action::Run)
+            && let Some(fx) = block_runs::stop_follow(app).or_else(|| native_runs::stop_follow(app))
+        {
+            return fx;
+        }
+        if action == Some(Action::CancelCommand)
+            && let Some(fx) = block_runs::cancel_pods_pane(app)
+        {
+            return fx;
+        }
         return action.map(|a| on_normal(app, a)).unwrap_or_default();
     }
     let handled = stack::on_action(app, action, key);

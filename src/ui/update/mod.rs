@@ -11,6 +11,7 @@ mod cluster_views;
 mod drafts;
 mod drill;
 mod keys;
+mod line_previews;
 mod matrix;
 mod messages;
 mod metrics;
@@ -154,6 +155,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             );
             Vec::new()
         }
+        Msg::LinePreviewed {
+            block,
+            line,
+            answer,
+        } => line_previews::on_previewed(app, block, line, answer),
     }
 }
 

@@ -9,8 +9,8 @@ use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
 use crate::ui::effect::Effect;
 use crate::ui::msg::Stream;
-use crate::ui::state::native_run::{self, BlockPlan, NativeRun, RolloutWait};
-use crate::ui::state::{App, FlashLevel, Layer, Then};
+use crate::ui::state::native_run::{self, BlockPlan, NativeFollow, NativeRun, RolloutWait};
+use crate::ui::state::{App, FlashLevel, Layer, Pane, Then};
 
 use super::{cluster, session, steps};
 
@@ -129,6 +129,7 @@ fn start_lines(
         pending: lines.into(),
         ok: true,
         waiting: None,
+        follow: None,
     });
     let mut fx = steps::enter_phase_of(app, step);
     fx.push(app.journal(
@@ -160,9 +161,38 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
         };
         let text = app.mask_secrets(&line.text);
         match line.command {
+            None if follows_pods_pane(app, &line.text) => {
+                // The console watches these pods already: the Pods pane is the stream.
+                app.output.push(
+                    Stream::Stdout,
+                    format!(
+                        "$ {text}  (following the live Pods pane: Enter stops this line and goes on)"
+                    ),
+                );
+                app.focus = Pane::Pods;
+                if let Some(run) = app.cluster.as_mut().and_then(|c| c.native.as_mut()) {
+                    run.follow = Some(NativeFollow::PodsPane);
+                }
+                app.flash(
+                    FlashLevel::Info,
+                    "Following the live Pods pane; Enter stops this line and goes on.",
+                );
+                return Vec::new();
+            }
             None => {
+                let follow = crate::domain::runbook::follow_of(&line.text).is_some();
+                let how = if follow {
+                    "in /bin/sh, following: Enter stops this line and goes on"
+                } else {
+                    "in /bin/sh"
+                };
                 app.output
-                    .push(Stream::Stdout, format!("$ {text}  (in /bin/sh)"));
+                    .push(Stream::Stdout, format!("$ {text}  ({how})"));
+                if follow && let Some(run) = app.cluster.as_mut().and_then(|c| c.native.as_mut()) {
+                    run.follow = Some(NativeFollow::Process {
+                        stop_requested: false,
+                    });
+                }
                 app.running = Some(crate::ui::state::Running {
                     run: run_no,
                     step,
@@ -338,6 +368,20 @@ pub(super) fn on_rollout_seen(app: &mut App) -> Vec<Effect> {
 /// interrupted exits non-zero). `None` when no such line waits.
 pub(super) fn interrupt_rollout_wait(app: &mut App) -> Option<Vec<Effect>> {
     let run = app.cluster.as_mut()?.native.as_mut()?;
+    if run
+        .follow
+        .take_if(|f| *f == NativeFollow::PodsPane)
+        .is_some()
+    {
+        // Ctrl-C on a followed Pods pane: the line is interrupted, as kubectl would be.
+        app.output.push(
+            Stream::Stderr,
+            "interrupted: stopped following the Pods pane".into(),
+        );
+        app.focus = Pane::Procedure;
+        fail_native(app);
+        return Some(finish_native(app));
+    }
     run.waiting.take()?;
     app.output.push(
         Stream::Stderr,
@@ -345,6 +389,45 @@ pub(super) fn interrupt_rollout_wait(app: &mut App) -> Option<Vec<Effect>> {
     );
     fail_native(app);
     Some(finish_native(app))
+}
+
+/// A `kubectl get pods -w` line on the console's own target (its pods are in the Pods
+/// pane, live).
+fn follows_pods_pane(app: &App, text: &str) -> bool {
+    app.cluster
+        .as_ref()
+        .is_some_and(|c| crate::domain::cluster::pods_watch::follows_pods_pane(text, &c.target()))
+}
+
+/// Enter while a native run's follow line runs: stop it; it ends as a success and the
+/// run goes on. `None` when no follow runs.
+pub(super) fn stop_follow(app: &mut App) -> Option<Vec<Effect>> {
+    let run = app.cluster.as_mut()?.native.as_mut()?;
+    match run.follow? {
+        NativeFollow::Process {
+            stop_requested: true,
+        } => Some(Vec::new()),
+        NativeFollow::Process {
+            stop_requested: false,
+        } => {
+            run.follow = Some(NativeFollow::Process {
+                stop_requested: true,
+            });
+            let run = run.run;
+            app.flash(
+                FlashLevel::Info,
+                "Stopping the follow; the lines after it go on.",
+            );
+            Some(vec![Effect::Cancel { run }])
+        }
+        NativeFollow::PodsPane => {
+            run.follow = None;
+            app.output
+                .push(Stream::Stdout, "■ stopped following: ok".into());
+            app.focus = Pane::Procedure;
+            Some(advance(app))
+        }
+    }
 }
 
 /// `$VAR` placeholders reach shell lines as environment variables too, as in a shell step.
@@ -367,9 +450,23 @@ pub(super) fn shell_line_exited(
 ) -> Option<Vec<Effect>> {
     let native_run = app.cluster.as_ref()?.native.as_ref()?.run;
     let r = app.running.take_if(|r| r.run == run && native_run == run)?;
-    let cancelled = cancelled || r.cancel_requested;
+    // A follow stopped with Enter ends as a success, whatever the signal made of it.
+    let stopped_follow = app
+        .cluster
+        .as_mut()
+        .and_then(|c| c.native.as_mut())
+        .and_then(|n| n.follow.take())
+        == Some(NativeFollow::Process {
+            stop_requested: true,
+        });
+    let (exit_code, cancelled) = if stopped_follow {
+        (Some(0), false)
+    } else {
+        (exit_code, cancelled || r.cancel_requested)
+    };
     let ok = exit_code == Some(0) && !cancelled;
     let line = match (exit_code, cancelled) {
+        _ if stopped_follow => "■ stopped following: ok".to_string(),
         (_, true) => "cancelled".to_string(),
         (Some(c), _) => format!("exit {c}"),
         (None, _) => "killed by a signal".to_string(),
@@ -445,3 +542,7 @@ fn finish_native(app: &mut App) -> Vec<Effect> {
         Then::Nothing,
     )]
 }
+
+#[cfg(test)]
+#[path = "native_follow_tests.rs"]
+mod follow_tests;

@@ -92,7 +92,11 @@ pub(super) fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
                 push_rehearsal_confirm(app, &step, &outside);
                 return Vec::new();
             }
-            body.extend(change_words(app, &shown));
+            if let Some(from) = continue_from(app, id, &filled) {
+                push_continue_confirm(app, &step, &shown, from);
+                return Vec::new();
+            }
+            body.extend(change_words(app, &shown, 0));
             app.layers.push(Layer::Confirm(Confirm {
                 title: format!("Run {} {}", step.id, step.title),
                 body,
@@ -104,9 +108,74 @@ pub(super) fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
     }
 }
 
+/// The whole block's confirmation (after the offer to continue was declined).
+fn whole_block_confirm(app: &mut App, id: StepId) -> Vec<Effect> {
+    let Some(step) = app.find_step(id).cloned() else {
+        return Vec::new();
+    };
+    let StepKind::Command(block) = &step.kind else {
+        return Vec::new();
+    };
+    let shown = app.shown_command(&block.script);
+    let mut body: Vec<String> = shown.lines().map(str::to_string).collect();
+    body.extend(change_words(app, &shown, 0));
+    app.layers.push(Layer::Confirm(Confirm {
+        title: format!("Run {} {}", step.id, step.title),
+        body,
+        question: "Run the whole block in /bin/sh now?".into(),
+        intent: Intent::RunCommand { step: id },
+    }));
+    Vec::new()
+}
+
+/// The line (0-based) a step's block can go on from: its last run stopped part-way
+/// (the session ended between two lines, or while a line ran) and the block still has
+/// as many lines as then. `None`: run the whole block.
+fn continue_from(app: &App, id: StepId, filled: &str) -> Option<usize> {
+    let stop = app.progress.block_stopped(id)?;
+    if runbook::block_lines(filled).len() != stop.total {
+        return None;
+    }
+    // The interrupted line runs again (it may not have finished); else the next one.
+    let from = stop.interrupted.map_or(stop.ran, |line| line - 1);
+    (from < stop.total).then_some(from)
+}
+
+/// Offers to go on where a block stopped; `n` offers the whole block instead.
+fn push_continue_confirm(app: &mut App, step: &runbook::Step, shown: &str, from: usize) {
+    let Some(stop) = app.progress.block_stopped(step.id) else {
+        return;
+    };
+    let lines = runbook::block_lines(shown);
+    let mut body: Vec<String> = lines.iter().skip(from).cloned().collect();
+    body.extend(change_words(app, shown, from));
+    let how = match stop.interrupted {
+        Some(line) => format!(
+            "line {line}/{} was running when the session ended",
+            stop.total
+        ),
+        None => format!("the block stopped after line {}/{}", stop.ran, stop.total),
+    };
+    app.layers.push(Layer::Confirm(Confirm {
+        title: format!("Continue {} {}", step.id, step.title),
+        body,
+        question: format!(
+            "The last run did not finish: {how}. Continue from line {}/{} in a new shell (variables and cd from earlier lines are gone)? n: the whole block instead",
+            from + 1,
+            stop.total
+        ),
+        intent: Intent::ContinueBlock {
+            step: step.id,
+            from,
+        },
+    }));
+}
+
 pub(super) fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
-        Intent::RunCommand { step } => start_command(app, step),
+        Intent::RunCommand { step } => start_command(app, step, 0),
+        Intent::ContinueBlock { step, from } => start_command(app, step, from),
+        Intent::RunPreviewedLine { .. } => super::line_previews::accepted(app),
         Intent::RehearseCommand { step } => rehearse_command(app, step),
         Intent::RunKubectlLines { step } => native_runs::confirmed_lines(app, step),
         Intent::StartVerification { step } => verification::start_confirmed(app, step),
@@ -198,7 +267,8 @@ fn rehearse_command(app: &mut App, id: StepId) -> Vec<Effect> {
     fx
 }
 
-fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
+/// Runs a step's block from its line `from` (0-based; 0 for the whole block).
+fn start_command(app: &mut App, id: StepId, from: usize) -> Vec<Effect> {
     let Some(step) = app.find_step(id).cloned() else {
         return Vec::new();
     };
@@ -220,12 +290,20 @@ fn start_command(app: &mut App, id: StepId) -> Vec<Effect> {
         .filter_map(|p| bindings.get(&p.name).map(|v| (p.name.clone(), v.clone())))
         .collect();
     // One shell for the block, fed a logical line at a time.
-    block_runs::start(app, id, &script, env, shown)
+    block_runs::start(app, id, &script, env, shown, from)
 }
 
 /// `n` on a confirmation: a command that was offered and declined is journaled as
 /// declined ("not run (declined)"), never as a failed run.
 pub(super) fn declined(app: &mut App, intent: Intent) -> Vec<Effect> {
+    if let Intent::ContinueBlock { step, .. } = intent {
+        // Not going on from where it stopped: the whole block, asked as usual.
+        return whole_block_confirm(app, step);
+    }
+    if let Intent::RunPreviewedLine { .. } = intent {
+        // The line's dry run was seen and declined: not run, the block ends.
+        return block_runs::guard_declined(app);
+    }
     let step = match intent {
         Intent::RunCommand { step }
         | Intent::RunKubectlLines { step }
@@ -296,11 +374,11 @@ pub(super) fn on_exited(
 /// What a shell block's lines change, in plain words, for its confirmation: one line per
 /// changing line (`line 2 changes: helm rollback web → revision 3`), with where when it is
 /// not the console's target, and which lines will ask for a typed name.
-fn change_words(app: &App, shown: &str) -> Vec<String> {
+fn change_words(app: &App, shown: &str, from: usize) -> Vec<String> {
     let target = app.cluster.as_ref().map(|c| c.target());
     let lines = runbook::block_lines(shown);
     let mut out: Vec<String> = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
+    for (i, line) in lines.iter().enumerate().skip(from) {
         let Some(g) = runbook::guard_of(line, target.as_ref()) else {
             continue;
         };
