@@ -341,6 +341,10 @@ async fn handle(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("application/json");
     let as_table = table::wants_table(accept);
+    if t.res.group == "metrics.k8s.io" {
+        let (ns, name) = (t.namespace.as_deref(), t.name.as_deref());
+        return super::metrics_api::serve(&shared, t.res.plural, ns, name, verb, &params);
+    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|h| h.to_str().ok())

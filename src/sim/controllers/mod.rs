@@ -145,6 +145,7 @@ pub fn pass(shared: &Shared, opts: Pass) -> Outcome {
     let counts = count_pods(shared, &pods, opts.instant);
     let rollouts_pending = deployment::sync_all(shared, &counts, opts);
     let self_heal_pending = super::argocd::controller::sync_all(shared);
+    super::services::sync(shared);
     collect_garbage(shared);
     Outcome {
         wrote: shared.store.current_rv() != before,
