@@ -72,6 +72,7 @@ const CLUSTER_VERBS: &[&str] = &[
     "create", "delete", "get", "list", "patch", "update", "watch",
 ];
 const CREATE_ONLY: &[&str] = &["create"];
+const GET_LIST: &[&str] = &["get", "list"];
 
 /// Every resource the simulator serves.
 pub static RESOURCES: &[ResourceInfo] = &[
@@ -254,6 +255,56 @@ pub static RESOURCES: &[ResourceInfo] = &[
         namespaced: false,
         short_names: &[],
         verbs: CREATE_ONLY,
+        categories: &[],
+        subresources: &[],
+    },
+    // Maintained by the endpoints and EndpointSlice controllers (`sim/services/`).
+    ResourceInfo {
+        group: "",
+        version: "v1",
+        plural: "endpoints",
+        singular: "endpoints",
+        kind: "Endpoints",
+        namespaced: true,
+        short_names: &["ep"],
+        verbs: ALL_VERBS,
+        categories: &[],
+        subresources: &[],
+    },
+    ResourceInfo {
+        group: "discovery.k8s.io",
+        version: "v1",
+        plural: "endpointslices",
+        singular: "endpointslice",
+        kind: "EndpointSlice",
+        namespaced: true,
+        short_names: &[],
+        verbs: ALL_VERBS,
+        categories: &[],
+        subresources: &[],
+    },
+    // Served from the simulated application's model by `sim/metrics_api.rs`, not stored.
+    ResourceInfo {
+        group: "metrics.k8s.io",
+        version: "v1beta1",
+        plural: "pods",
+        singular: "",
+        kind: "PodMetrics",
+        namespaced: true,
+        short_names: &[],
+        verbs: GET_LIST,
+        categories: &[],
+        subresources: &[],
+    },
+    ResourceInfo {
+        group: "metrics.k8s.io",
+        version: "v1beta1",
+        plural: "nodes",
+        singular: "",
+        kind: "NodeMetrics",
+        namespaced: false,
+        short_names: &[],
+        verbs: GET_LIST,
         categories: &[],
         subresources: &[],
     },

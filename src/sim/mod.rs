@@ -23,7 +23,9 @@ pub mod controllers;
 pub mod deploy_api;
 pub mod discovery;
 pub mod events;
+pub mod exec;
 pub mod kubeconfig;
+pub mod metrics_api;
 pub mod metrics_source;
 pub mod objects;
 pub mod patch;
@@ -32,6 +34,7 @@ pub mod scenario;
 pub mod scenario_retarget;
 pub mod selectors;
 pub mod server;
+pub mod services;
 pub mod status;
 pub mod store;
 pub mod table;
@@ -198,6 +201,8 @@ pub struct Shared {
     pub argocd: argocd::ArgoCdState,
     /// The simulated deploy service (scenarios with `deploy_api:`).
     pub deploy_api: deploy_api::DeployApiState,
+    /// Commands of run-to-completion pods (`sim/exec/runs.rs`).
+    pub exec_runs: exec::RunState,
 }
 
 /// A timeline entry the simulator has played.
@@ -248,6 +253,13 @@ impl Shared {
             requests_by_method: Mutex::new(Default::default()),
             argocd: argocd::ArgoCdState::default(),
             deploy_api: deploy_api::DeployApiState::default(),
+            exec_runs: exec::RunState::with_scripts(
+                config
+                    .scenario
+                    .as_ref()
+                    .map(|s| s.exec.clone())
+                    .unwrap_or_default(),
+            ),
             impersonations: Mutex::new(Vec::new()),
         }
     }

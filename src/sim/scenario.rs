@@ -516,6 +516,9 @@ pub struct Scenario {
     /// A blue/green deploy service with an HTTP API (docs/simulator.md).
     #[serde(default)]
     pub deploy_api: Option<super::deploy_api::DeployApiSpec>,
+    /// Commands scripted in the containers (`kubectl exec … -- npm run migrate:down`).
+    #[serde(default)]
+    pub exec: Vec<super::exec::ExecScript>,
 }
 
 fn d_namespace() -> String {

@@ -105,7 +105,23 @@ impl Params {
 /// The router. Everything goes through [`dispatch`]; API requests are identified by their
 /// bearer token (`Authorization: Bearer …`, from the kubeconfig user), served over TLS.
 pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(dispatch).with_state(shared)
+    Router::new()
+        // exec, attach, portforward (WebSocket); other subresources go on to `dispatch`.
+        .route(
+            "/api/v1/namespaces/{ns}/pods/{name}/{sub}",
+            axum::routing::any(super::exec::route),
+        )
+        .fallback(dispatch)
+        .with_state(shared)
+}
+
+/// Serves a request the ordinary way (for routes that only take some of their paths).
+pub async fn forward(shared: Arc<Shared>, req: axum::extract::Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 64 << 20).await else {
+        return ApiError::BadRequest("request body too large or unreadable".into()).into_response();
+    };
+    dispatch(State(shared), parts.method, parts.uri, parts.headers, body).await
 }
 
 fn sim_time(shared: &Shared) -> Response {
@@ -341,6 +357,10 @@ async fn handle(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("application/json");
     let as_table = table::wants_table(accept);
+    if t.res.group == "metrics.k8s.io" {
+        let (ns, name) = (t.namespace.as_deref(), t.name.as_deref());
+        return super::metrics_api::serve(&shared, t.res.plural, ns, name, verb, &params);
+    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|h| h.to_str().ok())
@@ -453,6 +473,16 @@ fn get_one(
                         obj["metadata"]["name"].as_str().unwrap_or_default()
                     )));
                 }
+            }
+            // A run-to-completion pod's log is its command's output (`sim/exec/runs.rs`).
+            if let Some(run) = obj["metadata"]["uid"]
+                .as_str()
+                .and_then(|u| shared.exec_runs.get(u))
+            {
+                let text = run.log_text();
+                return Ok(
+                    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], text).into_response(),
+                );
             }
             let text = super::app::pod_log(shared, &obj, &params.raw);
             if params.raw.get("follow").map(String::as_str) == Some("true") {

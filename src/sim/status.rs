@@ -153,6 +153,11 @@ impl ApiError {
                 }
                 Some(d)
             }
+            // client-go reads `details` of every 404 (kubectl debug dereferences
+            // `ErrStatus.Details.Name`: kubernetes/kubectl pkg/cmd/debug/debug.go); a path
+            // that serves nothing names nothing, like `NewGenericServerResponse` with an
+            // empty resource and name.
+            ApiError::NoRoute => Some(json!({})),
             ApiError::Forbidden(_, plural) => Some(json!({"kind": plural})),
             ApiError::TooLargeResourceVersion { .. } => Some(json!({
                 "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
@@ -246,6 +251,13 @@ mod tests {
         assert_eq!(s["message"], "deployments.apps \"web\" not found");
         assert_eq!(s["code"], 404);
         assert_eq!(s["details"]["group"], "apps");
+    }
+
+    #[test]
+    fn every_not_found_has_details() {
+        let s = ApiError::NoRoute.to_status();
+        assert_eq!(s["code"], 404);
+        assert_eq!(s["details"], json!({}));
     }
 
     #[test]

@@ -357,6 +357,14 @@ pub fn columns(res: &ResourceInfo) -> Vec<Value> {
             col("Holder", "string", "", "The holder of the lease", 0),
             age_col(),
         ],
+        ("", "endpoints") | ("discovery.k8s.io", "endpointslices") => {
+            let mut cols = vec![name_col()];
+            for (n, d) in super::services::table::middle_columns(res.plural) {
+                cols.push(col(n, "string", "", d, 0));
+            }
+            cols.push(age_col());
+            cols
+        }
         _ => vec![name_col(), age_col()],
     }
 }
@@ -710,6 +718,12 @@ pub fn cells(res: &ResourceInfo, obj: &Value, clock: &SimClock) -> Vec<Value> {
                 json!(s(obj, &["spec", "holderIdentity"])),
                 json!(age(obj, clock)),
             ]
+        }
+        ("", "endpoints") | ("discovery.k8s.io", "endpointslices") => {
+            let mut cells = vec![json!(name)];
+            cells.extend(super::services::table::middle_cells(res.plural, obj));
+            cells.push(json!(age(obj, clock)));
+            cells
         }
         _ => vec![json!(name), json!(age(obj, clock))],
     }

@@ -145,6 +145,7 @@ pub fn pass(shared: &Shared, opts: Pass) -> Outcome {
     let counts = count_pods(shared, &pods, opts.instant);
     let rollouts_pending = deployment::sync_all(shared, &counts, opts);
     let self_heal_pending = super::argocd::controller::sync_all(shared);
+    super::services::sync(shared);
     collect_garbage(shared);
     Outcome {
         wrote: shared.store.current_rv() != before,
@@ -235,6 +236,11 @@ pub async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         let due = rv != seen_rv || pending || last_pass.elapsed() >= Duration::from_secs(5);
         let joined = tokio::task::spawn_blocking(move || {
             let outcome = due.then(|| pass(&sh, Pass { instant: false }));
+            let runs_pending = due && crate::sim::exec::runs::sync(&sh);
+            let outcome = outcome.map(|o| Outcome {
+                pending: o.pending || runs_pending,
+                ..o
+            });
             super::app::advance(&sh, dt);
             outcome
         })
