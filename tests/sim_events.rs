@@ -208,6 +208,13 @@ fn a_crash_loop_is_one_backoff_event_counted_over_time() {
                 >= 3
         })
     });
+    // Timestamps are wall-clock times (one time base): at speed 20 the back-offs of 10
+    // and 20 simulated seconds are 0.5 s and 1 s apart, so wait for a later second.
+    sim.wait_for("a back-off repeated in a later second", || {
+        events_about(&sim, "web-").iter().any(|e| {
+            e["reason"] == "BackOff" && e["lastTimestamp"].as_str() > e["firstTimestamp"].as_str()
+        })
+    });
     let pod = pod_of().unwrap_or_default();
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
     let uid = pod["metadata"]["uid"].as_str().unwrap_or_default();

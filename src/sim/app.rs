@@ -10,7 +10,7 @@
 //!   503 when the running mix of versions is failing (error ratio above 5 %, p95 above
 //!   1 s) or nothing is ready.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -477,90 +477,6 @@ pub fn health_response(shared: &Shared, namespace: &str, app: &str) -> Response 
         StatusCode::SERVICE_UNAVAILABLE
     };
     super::status::json_response(code, &body)
-}
-
-/// One fresh log line for `kubectl logs -f`: a request answered now by the pod's version.
-pub fn pod_log_line(shared: &Shared, pod: &Value, seq: u64) -> String {
-    let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-    let h = name
-        .bytes()
-        .chain(seq.to_le_bytes())
-        .fold(0xcbf29ce484222325u64, |h, c| {
-            (h ^ u64::from(c)).wrapping_mul(0x100000001b3)
-        });
-    let roll = (h >> 33) as f64 / (1u64 << 31) as f64;
-    let (error_ratio, p50, crashing) = shared.with_behaviour(&pod["spec"], |b| {
-        (
-            b.error_ratio,
-            b.latency_p50_ms,
-            b.crash_after_seconds.is_some(),
-        )
-    });
-    let now = shared.clock.now_rfc3339();
-    if crashing && roll < 0.2 {
-        return format!(
-            "{now} level=fatal msg=\"panic: runtime error: invalid memory address or nil pointer dereference\"\n"
-        );
-    }
-    let (status, level) = if roll < error_ratio {
-        (500, "error")
-    } else {
-        (200, "info")
-    };
-    format!(
-        "{now} level={level} msg=\"request handled\" path=/api/v1/orders status={status} duration_ms={:.0} seq={seq}\n",
-        p50 * (0.5 + roll)
-    )
-}
-
-/// Simulated container log lines for `GET .../pods/{name}/log` (`tailLines`, `container`).
-pub fn pod_log(shared: &Shared, pod: &Value, params: &HashMap<String, String>) -> String {
-    let b = shared.behaviour_of(&pod["spec"]);
-    let version = version_of(&pod["spec"]);
-    let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-    let tail: usize = params
-        .get("tailLines")
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(20)
-        .min(1000);
-    let start = pod["status"]["containerStatuses"][0]["state"]["running"]["startedAt"]
-        .as_str()
-        .or(pod["status"]["startTime"].as_str())
-        .unwrap_or_default()
-        .to_string();
-    let mut lines = vec![format!(
-        "{start} level=info msg=\"starting\" version={version} pod={name}"
-    )];
-    let crashing = b.crash_after_seconds.is_some();
-    let mut h: u64 = name.bytes().fold(0xcbf29ce484222325, |h, c| {
-        (h ^ u64::from(c)).wrapping_mul(0x100000001b3)
-    });
-    for i in 0..tail {
-        h = h
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let roll = (h >> 33) as f64 / (1u64 << 31) as f64;
-        let (status, level) = if roll < b.error_ratio {
-            (500, "error")
-        } else {
-            (200, "info")
-        };
-        let ms = b.latency_p50_ms * (0.5 + roll);
-        lines.push(format!("{start} level={level} msg=\"request handled\" path=/api/v1/orders status={status} duration_ms={ms:.0} seq={i}"));
-    }
-    if crashing {
-        lines.push(format!("{start} level=fatal msg=\"panic: runtime error: invalid memory address or nil pointer dereference\" version={version}"));
-    } else if !pod_ready(pod) && b.never_ready {
-        lines.push(format!("{start} level=warn msg=\"readiness check failing: dependency unavailable\" version={version}"));
-    }
-    let n = lines.len();
-    let mut out = lines
-        .into_iter()
-        .skip(n.saturating_sub(tail))
-        .collect::<Vec<_>>()
-        .join("\n");
-    out.push('\n');
-    out
 }
 
 #[cfg(test)]

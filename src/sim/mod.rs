@@ -25,6 +25,7 @@ pub mod discovery;
 pub mod events;
 pub mod exec;
 pub mod kubeconfig;
+pub mod logs;
 pub mod metrics_api;
 pub mod metrics_source;
 pub mod objects;
@@ -128,18 +129,6 @@ pub struct SimConfig {
     pub hold_timeline: bool,
 }
 
-impl SimConfig {
-    /// How long simulated timestamps must stay behind the wall clock: the scenario's
-    /// `duration`, else one simulated hour.
-    pub fn clock_horizon_secs(&self) -> f64 {
-        self.scenario
-            .as_ref()
-            .and_then(|s| s.duration.as_deref())
-            .and_then(scenario::parse_duration)
-            .unwrap_or(3600.0)
-    }
-}
-
 impl Default for SimConfig {
     fn default() -> Self {
         Self {
@@ -229,7 +218,7 @@ impl Shared {
             .unwrap_or_default();
         Self {
             store: Store::new(config.history_limit),
-            clock: SimClock::with_horizon(config.speed, config.clock_horizon_secs()),
+            clock: SimClock::new(config.speed),
             policy: config.policy.clone(),
             server_address,
             bookmark_interval: config.bookmark_interval,

@@ -451,29 +451,6 @@ fn get_one(
     match t.sub.as_deref() {
         Some("scale") => return ok_json(&scale_of(&obj)),
         Some("log") => {
-            // `--previous` of a container that never terminated: the kubelet's refusal
-            // (kubernetes/kubernetes pkg/kubelet/kubelet_pods.go, validateContainerLogStatus),
-            // a 400 from the API server. After a restart the simulator serves the log its
-            // version writes (a crash-looping version's ends with the panic of every run).
-            if params.raw.get("previous").map(String::as_str) == Some("true") {
-                let container = params.raw.get("container").cloned().unwrap_or_else(|| {
-                    obj["spec"]["containers"][0]["name"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string()
-                });
-                let restarts = obj["status"]["containerStatuses"]
-                    .as_array()
-                    .and_then(|cs| cs.iter().find(|c| c["name"] == container.as_str()))
-                    .and_then(|c| c["restartCount"].as_i64())
-                    .unwrap_or(0);
-                if restarts == 0 {
-                    return Err(ApiError::BadRequest(format!(
-                        "previous terminated container \"{container}\" in pod \"{}\" not found",
-                        obj["metadata"]["name"].as_str().unwrap_or_default()
-                    )));
-                }
-            }
             // A run-to-completion pod's log is its command's output (`sim/exec/runs.rs`).
             if let Some(run) = obj["metadata"]["uid"]
                 .as_str()
@@ -484,13 +461,7 @@ fn get_one(
                     (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], text).into_response(),
                 );
             }
-            let text = super::app::pod_log(shared, &obj, &params.raw);
-            if params.raw.get("follow").map(String::as_str) == Some("true") {
-                return Ok(follow_log(shared.clone(), &obj, text));
-            }
-            return Ok(
-                (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], text).into_response(),
-            );
+            return super::logs::respond(shared, &obj, &params.raw);
         }
         _ => {}
     }
@@ -505,44 +476,6 @@ fn get_one(
         ));
     }
     ok_json(&obj)
-}
-
-/// `kubectl logs -f`: the tail, then a line per real second while the pod exists (at
-/// most 30 minutes, or until the client goes away).
-fn follow_log(shared: Arc<Shared>, pod: &Value, head: String) -> Response {
-    let (ns, name) = key_of(pod);
-    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
-    tokio::spawn(async move {
-        if tx.send(Bytes::from(head)).await.is_err() {
-            return;
-        }
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        tick.tick().await;
-        for seq in 0..1800u64 {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = tx.closed() => return,
-            }
-            let Some(pod) = shared.store.get(super::res("", "pods"), &ns, &name) else {
-                return;
-            };
-            let line = super::app::pod_log_line(&shared, &pod, seq);
-            if tx.send(Bytes::from(line)).await.is_err() {
-                return;
-            }
-        }
-    });
-    let stream = futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|b| (Ok::<Bytes, std::convert::Infallible>(b), rx))
-    });
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain")],
-        axum::body::Body::from_stream(stream),
-    )
-        .into_response()
 }
 
 fn encode_continue(key: &(String, String)) -> String {

@@ -385,7 +385,7 @@ fn event_cells(obj: &Value, core: bool, clock: &SimClock) -> Vec<Value> {
         if t.is_empty() {
             "<unknown>".to_string()
         } else {
-            human_duration(clock.secs_since(t))
+            human_duration(clock.age_secs(t))
         }
     };
     let first_ts = pick("firstTimestamp", "deprecatedFirstTimestamp");
@@ -475,7 +475,7 @@ fn age(obj: &Value, clock: &SimClock) -> String {
     if ts.is_empty() {
         "<unknown>".into()
     } else {
-        human_duration(clock.secs_since(ts))
+        human_duration(clock.age_secs(ts))
     }
 }
 
@@ -537,7 +537,7 @@ pub fn pod_status(pod: &Value, clock: &SimClock) -> (String, usize, usize, Strin
     }
     let restarts_text = match last_restart {
         Some(t) if restarts > 0 => {
-            format!("{restarts} ({} ago)", human_duration(clock.secs_since(&t)))
+            format!("{restarts} ({} ago)", human_duration(clock.age_secs(&t)))
         }
         _ => restarts.to_string(),
     };

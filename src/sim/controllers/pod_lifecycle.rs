@@ -138,8 +138,12 @@ pub fn sync(shared: &Shared, opts: Pass) -> bool {
                 .as_str()
                 .unwrap_or_default();
             let b = shared.behaviour_of(&p["spec"]);
-            let since_request =
-                grace + shared.clock.signed_secs_since(deadline).unwrap_or(f64::MAX);
+            // `deletionTimestamp` is the request's wall-clock time + the grace period
+            // (`pkg/registry/rest/delete.go`); simulated seconds since the request:
+            let since_request = shared
+                .clock
+                .signed_secs_since(deadline)
+                .map_or(f64::MAX, |s| s + grace * shared.clock.speed());
             if instant || since_request >= b.terminate_seconds.min(grace) {
                 let (ns, name) = crate::sim::store::key_of(&p);
                 let _ = shared.store.delete(pods_res, &ns, &name);
