@@ -24,7 +24,7 @@ struct Seen {
     events: Vec<EventRow>,
 }
 
-/// Receives until `pred` holds (30 s at most), applying every message to `seen` first.
+/// Receives until `pred` holds (60 s at most), applying every message to `seen` first.
 fn until(
     sim: &Sim,
     rx: &mut mpsc::Receiver<ClusterEvent>,
@@ -33,7 +33,7 @@ fn until(
     mut pred: impl FnMut(&ClusterEvent, &Seen) -> bool,
 ) {
     sim.runtime.block_on(async {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         loop {
             let msg = tokio::time::timeout_at(deadline, rx.recv())
                 .await

@@ -149,10 +149,10 @@ impl Sim {
             .expect("kubectl starts")
     }
 
-    /// Polls `cond` for up to 30 s.
+    /// Polls `cond` for up to 60 s (a bound on failure only: a slow CI machine is slow).
     pub fn wait_for(&self, what: &str, mut cond: impl FnMut() -> bool) {
         let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(30) {
+        while start.elapsed() < Duration::from_secs(60) {
             if cond() {
                 return;
             }
