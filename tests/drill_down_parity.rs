@@ -8,9 +8,11 @@
 //! happen at different instants, so the Events table's Age column — and only that — is
 //! replaced by `<age> ` on both sides (its width follows the longest age); everything else
 //! is compared byte for byte. The pod may restart between reads: a round counts only when
-//! kubectl saw the same pod (same YAML, same events) before and after the console's reads. The pod carries
-//! annotations that exercise go-yaml's quoting (a multi-line value, `yes`, `0755`, `a: b`,
-//! a leading space, a tab) and describe's long-annotation form.
+//! kubectl saw the same pod (same YAML, same events) before and after the console's reads.
+//! The pod carries annotations that exercise go-yaml's quoting and describe's annotation
+//! forms: multi-line values (one with a blank line and a trailing newline), `yes`, `true`,
+//! `0755`, a timestamp, `a: b`, `#tag`, `*`, leading and trailing spaces, a tab, accents,
+//! an emoji (escaped by go-yaml), and a value longer than describe's 140 bytes.
 
 mod common;
 
@@ -108,6 +110,14 @@ fn describe_and_yaml_of_a_crash_looping_pod_are_kubectls_bytes() {
         "example.com/pair=a: b",
         "example.com/lead= leading space",
         "example.com/tab=one\ttwo",
+        "example.com/emoji=shipped 🎉",
+        "example.com/bool=true",
+        "example.com/trail=trailing ",
+        "example.com/hash=#tag",
+        "example.com/star=*",
+        "example.com/blank=line\n\nafter a blank line\n",
+        "example.com/time=2026-12-06T10:00:00Z",
+        "example.com/e=é à",
         &format!("example.com/long={}", "x".repeat(150)),
     ]);
 

@@ -4,7 +4,7 @@
 //! console's one YAML printer (`object_yaml`) and diffed line by line (`-` the current
 //! revision, `+` the selected one).
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// The parts of a pod template a revision diff compares, each container under its name
 /// (so a changed image reads `-    image: …` / `+    image: …` below the container's name).
@@ -24,10 +24,15 @@ fn essentials(template: &Value) -> Value {
         let name = c["name"].as_str().unwrap_or_default().to_string();
         containers.insert(name, Value::Object(out));
     }
-    json!({
-        "annotations": template["metadata"]["annotations"],
-        "containers": containers,
-    })
+    let mut out = Map::new();
+    if !template["metadata"]["annotations"].is_null() {
+        out.insert(
+            "annotations".into(),
+            template["metadata"]["annotations"].clone(),
+        );
+    }
+    out.insert("containers".into(), Value::Object(containers));
+    Value::Object(out)
 }
 
 /// The diff text: a header naming both revisions, then the changed lines with context.
@@ -64,6 +69,7 @@ pub fn revision_diff(current: (i64, &Value), selected: (i64, &Value)) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn the_image_change_of_a_bad_deploy_shows_as_minus_and_plus() {
@@ -82,5 +88,9 @@ mod tests {
             "unchanged env is context only:\n{text}"
         );
         assert!(revision_diff((2, &good), (2, &good)).contains("the pod templates are the same"));
+        // A template without annotations shows none (not `annotations: null`).
+        let bare = json!({"spec": {"containers": [{"name": "app", "image": "web:1"}]}});
+        let yaml = crate::adapters::kube::object_yaml::object_yaml(&essentials(&bare));
+        assert_eq!(yaml, "containers:\n  app:\n    image: web:1\n");
     }
 }
