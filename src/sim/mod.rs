@@ -23,6 +23,7 @@ pub mod controllers;
 pub mod deploy_api;
 pub mod discovery;
 pub mod events;
+pub mod field_validation;
 pub mod kubeconfig;
 pub mod logs;
 pub mod metrics_source;
