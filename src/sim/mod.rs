@@ -24,6 +24,7 @@ pub mod deploy_api;
 pub mod discovery;
 pub mod events;
 pub mod exec;
+pub mod field_validation;
 pub mod kubeconfig;
 pub mod logs;
 pub mod metrics_api;

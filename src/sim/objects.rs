@@ -63,6 +63,11 @@ fn default_pod_spec(spec: &mut Value) {
                 default_field(c, "terminationMessagePath", json!("/dev/termination-log"));
                 default_field(c, "terminationMessagePolicy", json!("File"));
                 default_field(c, "resources", json!({}));
+                for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+                    if let Some(p) = c.get_mut(probe) {
+                        default_probe(p);
+                    }
+                }
                 if let Some(ports) = c.get_mut("ports").and_then(Value::as_array_mut) {
                     for p in ports {
                         default_field(p, "protocol", json!("TCP"));
@@ -70,6 +75,21 @@ fn default_pod_spec(spec: &mut Value) {
                 }
             }
         }
+    }
+}
+
+/// `SetDefaults_Probe` and `SetDefaults_HTTPGetAction` (`pkg/apis/core/v1/defaults.go`).
+fn default_probe(p: &mut Value) {
+    if !p.is_object() {
+        return;
+    }
+    default_field(p, "timeoutSeconds", json!(1));
+    default_field(p, "periodSeconds", json!(10));
+    default_field(p, "successThreshold", json!(1));
+    default_field(p, "failureThreshold", json!(3));
+    if let Some(h) = p.get_mut("httpGet").filter(|h| h.is_object()) {
+        default_field(h, "path", json!("/"));
+        default_field(h, "scheme", json!("HTTP"));
     }
 }
 

@@ -601,7 +601,9 @@ fn create(shared: &Shared, t: &Target, params: &Params, body: &[u8]) -> Result<R
     if t.res.namespaced && shared.store.get(shared.namespaces(), "", &ns).is_none() {
         return Err(store::not_found(shared.namespaces(), &ns));
     }
-    let obj = shared.prepare_create(t.res, &ns, parse_body(body)?)?;
+    let mut incoming = parse_body(body)?;
+    let warnings = field_checked(t.res, params, &mut incoming)?;
+    let obj = shared.prepare_create(t.res, &ns, incoming)?;
     if params.dry_run {
         let (kns, kname) = key_of(&obj);
         if shared.store.get(t.res, &kns, &kname).is_some() {
@@ -612,11 +614,28 @@ fn create(shared: &Shared, t: &Target, params: &Params, body: &[u8]) -> Result<R
                 name: kname,
             });
         }
-        return Ok(json_response(StatusCode::CREATED, &obj));
+        let mut resp = json_response(StatusCode::CREATED, &obj);
+        super::field_validation::add_warnings(&mut resp, &warnings);
+        return Ok(resp);
     }
     let stored = shared.store.create(t.res, obj)?;
     shared.kick();
-    Ok(json_response(StatusCode::CREATED, &stored))
+    let mut resp = json_response(StatusCode::CREATED, &stored);
+    super::field_validation::add_warnings(&mut resp, &warnings);
+    Ok(resp)
+}
+
+/// `fieldValidation` (`sim/field_validation.rs`): unknown fields dropped, warned about or
+/// refused.
+fn field_checked(
+    res: &'static ResourceInfo,
+    params: &Params,
+    obj: &mut Value,
+) -> Result<Vec<String>, ApiError> {
+    let directive = super::field_validation::Directive::parse(
+        params.raw.get("fieldValidation").map(String::as_str),
+    )?;
+    super::field_validation::check(res, obj, directive)
 }
 
 fn expected_rv(v: &Value) -> Option<u64> {
@@ -705,6 +724,11 @@ fn update(shared: &Shared, t: &Target, params: &Params, body: &[u8]) -> Result<R
     if incoming["metadata"]["name"].is_null() {
         incoming["metadata"]["name"] = current["metadata"]["name"].clone();
     }
+    let warnings = if t.sub.is_none() {
+        field_checked(t.res, params, &mut incoming)?
+    } else {
+        Vec::new()
+    };
     let stored = commit(
         shared,
         t.res,
@@ -714,7 +738,9 @@ fn update(shared: &Shared, t: &Target, params: &Params, body: &[u8]) -> Result<R
         precondition,
         params.dry_run,
     )?;
-    ok_json(&stored)
+    let mut resp = ok_json(&stored)?;
+    super::field_validation::add_warnings(&mut resp, &warnings);
+    Ok(resp)
 }
 
 fn patch_obj(
