@@ -78,7 +78,7 @@ pub fn fetch(ctx: &mut Ctx, prog: &str, args: &[&String], out: &mut dyn FnMut(u8
             if wget {
                 err(
                     out,
-                    format!("wget: can't connect to remote host: Connection refused\n"),
+                    "wget: can't connect to remote host: Connection refused\n".to_string(),
                 );
                 return 1;
             }

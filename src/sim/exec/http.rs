@@ -151,7 +151,7 @@ pub fn get(shared: &Shared, peer: &Peer, path: &str) -> Answer {
                 .to_string();
             let version = body["versions"]
                 .as_object()
-                .and_then(|v| v.keys().last().cloned())
+                .and_then(|v| v.keys().next_back().cloned())
                 .unwrap_or_default();
             (ns.to_string(), app, version, (ok, body))
         }

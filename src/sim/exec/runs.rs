@@ -112,7 +112,7 @@ pub fn runs_to_completion(pod: &Value) -> bool {
 
 /// The run an attach to this container joins, for a run-to-completion pod.
 pub fn attachable(shared: &Shared, pod: &Value, c: &Container) -> Option<Arc<Run>> {
-    if !runs_to_completion(pod) || c.index != 0 {
+    if !runs_to_completion(pod) || c.index != 0 || c.ephemeral {
         return None;
     }
     let uid = pod["metadata"]["uid"].as_str()?;
@@ -120,8 +120,8 @@ pub fn attachable(shared: &Shared, pod: &Value, c: &Container) -> Option<Arc<Run
 }
 
 /// The command line of the container: `command` + `args`, else the image's shell.
-fn argv(c: &Container) -> Vec<String> {
-    let spec = &c.pod["spec"]["containers"][c.index];
+pub fn argv(c: &Container) -> Vec<String> {
+    let spec = c.spec();
     let words = |k: &str| -> Vec<String> {
         spec[k]
             .as_array()
@@ -162,7 +162,7 @@ pub fn start(shared: &Arc<Shared>, run: &Arc<Run>, c: &Container) {
         .unwrap_or_else(|p| p.into_inner())
         .take();
     let (shared, run, c) = (shared.clone(), run.clone(), c.clone());
-    let stdin_open = c.pod["spec"]["containers"][c.index]["stdin"].as_bool() == Some(true);
+    let stdin_open = c.spec()["stdin"].as_bool() == Some(true);
     std::thread::spawn(move || {
         let mut ctx = Ctx {
             shared: &shared,
@@ -236,6 +236,12 @@ fn finish(shared: &Shared, c: &Container, code: i32) {
 pub fn sync(shared: &Arc<Shared>) -> bool {
     let (_, pods) = shared.store.list(res("", "pods"), None);
     let mut pending = false;
+    for p in pods
+        .iter()
+        .filter(|p| p["spec"]["ephemeralContainers"].is_array())
+    {
+        super::ephemeral::start_containers(shared, p);
+    }
     for p in pods.iter().filter(|p| runs_to_completion(p)) {
         if p["status"]["phase"] != "Running" || crate::sim::controllers::terminating(p) {
             continue;
