@@ -22,12 +22,15 @@ use crate::sim::{Shared, res};
 /// How long a `stdin: true` container waits for an attach before running anyway.
 pub const ATTACH_WAIT: Duration = Duration::from_secs(10);
 
+/// A piece of output: `(stream id, bytes)`.
+pub type Chunk = (u8, Vec<u8>);
+
 /// One run of a container's command.
 pub struct Run {
     started: AtomicBool,
     /// Output so far, `(stream, bytes)`.
-    pub log: Mutex<Vec<(u8, Vec<u8>)>>,
-    pub output: broadcast::Sender<(u8, Vec<u8>)>,
+    pub log: Mutex<Vec<Chunk>>,
+    pub output: broadcast::Sender<Chunk>,
     /// The exit code once finished.
     pub done: watch::Sender<Option<i32>>,
     stdin_tx: Mutex<Option<std::sync::mpsc::Sender<Option<Vec<u8>>>>>,
@@ -59,6 +62,13 @@ impl Run {
                 *guard = None;
             }
         }
+    }
+
+    /// What the command wrote so far and a receiver of what it writes next, taken
+    /// together: an attach arriving late (a loaded machine) still shows the whole output.
+    pub fn join(&self) -> (Vec<Chunk>, broadcast::Receiver<Chunk>) {
+        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        (log.clone(), self.output.subscribe())
     }
 
     /// The log as text (stdout and stderr interleaved, as the runtime writes them).
@@ -173,11 +183,12 @@ pub fn start(shared: &Arc<Shared>, run: &Arc<Run>, c: &Container) {
         };
         let mut sink = |s: u8, b: &[u8]| {
             let chunk = (if s == STDOUT { STDOUT } else { s }, b.to_vec());
-            run.log
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(chunk.clone());
+            // Under the log's lock, so an attach sees each chunk once: in the log it
+            // copied or from the channel it joined (`Run::join`).
+            let mut log = run.log.lock().unwrap_or_else(|p| p.into_inner());
+            log.push(chunk.clone());
             let _ = run.output.send(chunk);
+            drop(log);
         };
         let code = match (rx, stdin_open) {
             (Some(rx), true) => shell::run_argv(&mut ctx, argv(&c), &mut RunStdin(rx), &mut sink),
