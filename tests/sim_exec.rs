@@ -309,3 +309,70 @@ fn run_to_completion_prints_the_output_and_removes_the_pod() {
     let table = sim.ok(&["get", "pod", "once", "-n", "shop"]);
     assert!(table.contains("Error"), "{table}");
 }
+
+/// `kubectl debug POD -i --image=busybox` adds an ephemeral container through
+/// `pods/NAME/ephemeralcontainers`, waits for it to run and attaches to its shell.
+/// Sources: kubernetes/kubectl pkg/cmd/debug/debug.go (`debugByEphemeralContainer`,
+/// "Defaulting debug container name to debugger-" on stdout), kubernetes/kubernetes
+/// pkg/registry/core/pod/strategy.go (`podEphemeralContainersStrategy`).
+#[test]
+fn kubectl_debug_attaches_an_ephemeral_container() {
+    let sim = Sim::start(WEB, 20.0);
+    let pod = sim.ok(&[
+        "get",
+        "pods",
+        "-n",
+        "shop",
+        "-o",
+        "jsonpath={.items[0].metadata.name}",
+    ]);
+    let mut child = std::process::Command::new(common::kubectl_bin())
+        .arg("--kubeconfig")
+        .arg(&sim.kubeconfig)
+        .args([
+            "debug",
+            "-n",
+            "shop",
+            &pod,
+            "-i",
+            "--image=busybox",
+            "--profile=general",
+        ])
+        .env_remove("KUBECONFIG")
+        .env("HOME", sim.dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubectl");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"hostname\necho debug-ok\nexit 0\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("kubectl exits");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "stdout: {stdout}\nstderr: {stderr}");
+    assert!(
+        stdout.contains("Defaulting debug container name to debugger-"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{pod}\n")) && stdout.contains("debug-ok\n"),
+        "{stdout}"
+    );
+    let pod_json = sim.json(&["get", "pod", &pod, "-n", "shop"]);
+    assert_eq!(
+        pod_json["spec"]["ephemeralContainers"][0]["image"],
+        "busybox"
+    );
+    assert!(
+        pod_json["status"]["ephemeralContainerStatuses"][0]["state"]["running"].is_object(),
+        "{}",
+        pod_json["status"]
+    );
+}

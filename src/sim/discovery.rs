@@ -110,7 +110,7 @@ pub static RESOURCES: &[ResourceInfo] = &[
         short_names: &["po"],
         verbs: ALL_VERBS,
         categories: &["all"],
-        subresources: &["status", "log"],
+        subresources: &["status", "log", "ephemeralcontainers"],
     },
     ResourceInfo {
         group: "",

@@ -380,6 +380,9 @@ impl Shared {
         }
         new["kind"] = json!(res.kind);
         new["apiVersion"] = json!(res.api_version());
+        if subresource == Some("ephemeralcontainers") {
+            return super::exec::ephemeral::update(old, &new);
+        }
         if subresource == Some("status") {
             let status = new.get("status").cloned().unwrap_or_else(|| json!({}));
             validate_status(res, name, &status)?;

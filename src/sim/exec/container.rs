@@ -15,8 +15,10 @@ use crate::sim::{Shared, res};
 #[derive(Debug, Clone)]
 pub struct Container {
     pub pod: Arc<Value>,
-    /// Index in `spec.containers`.
+    /// Index in `spec.containers` (or `spec.ephemeralContainers`).
     pub index: usize,
+    /// An ephemeral container (`kubectl debug`).
+    pub ephemeral: bool,
     pub name: String,
     pub namespace: String,
     pub env: Vec<(String, String)>,
@@ -26,11 +28,19 @@ impl Container {
     /// The container `name` of `pod` (`None`: the first).
     pub fn of(shared: &Shared, pod: Arc<Value>, name: Option<&str>) -> Option<Container> {
         let containers = pod["spec"]["containers"].as_array()?;
-        let index = match name {
-            Some(n) if !n.is_empty() => containers.iter().position(|c| c["name"] == n)?,
-            _ => 0,
+        let ephemerals = pod["spec"]["ephemeralContainers"].as_array();
+        let (index, ephemeral) = match name {
+            Some(n) if !n.is_empty() => match containers.iter().position(|c| c["name"] == n) {
+                Some(i) => (i, false),
+                None => (ephemerals?.iter().position(|c| c["name"] == n)?, true),
+            },
+            _ => (0, false),
         };
-        let c = containers.get(index)?;
+        let c = if ephemeral {
+            ephemerals?.get(index)?
+        } else {
+            containers.get(index)?
+        };
         let namespace = pod["metadata"]["namespace"]
             .as_str()
             .unwrap_or_default()
@@ -40,9 +50,20 @@ impl Container {
             name: c["name"].as_str().unwrap_or_default().to_string(),
             pod: pod.clone(),
             index,
+            ephemeral,
             namespace,
             env,
         })
+    }
+
+    /// The container's spec.
+    pub fn spec(&self) -> &Value {
+        let list = if self.ephemeral {
+            "ephemeralContainers"
+        } else {
+            "containers"
+        };
+        &self.pod["spec"][list][self.index]
     }
 
     /// The pod's name, also the container's hostname.
@@ -66,7 +87,7 @@ impl Container {
 
     /// The container's own ports (`containerPort`).
     pub fn ports(&self) -> Vec<i64> {
-        self.pod["spec"]["containers"][self.index]["ports"]
+        self.spec()["ports"]
             .as_array()
             .map(|ps| {
                 ps.iter()
@@ -78,7 +99,12 @@ impl Container {
 
     /// Whether the container is running now.
     pub fn running(&self) -> bool {
-        self.pod["status"]["containerStatuses"]
+        let list = if self.ephemeral {
+            "ephemeralContainerStatuses"
+        } else {
+            "containerStatuses"
+        };
+        self.pod["status"][list]
             .as_array()
             .and_then(|a| a.iter().find(|s| s["name"] == self.name.as_str()))
             .is_some_and(|s| s["state"]["running"].is_object())

@@ -9,6 +9,7 @@
 //! request required", as the API server answers a plain request.
 
 pub mod container;
+pub mod ephemeral;
 pub mod fetch;
 pub mod http;
 pub mod runs;
@@ -190,6 +191,13 @@ async fn stream(
             ))
         },
     )?;
+    // Attaching to a debug container is talking to its process: its command, else `sh`.
+    let (sub, query) = if sub == "attach" && c.ephemeral {
+        let command = runs::argv(&c);
+        ("exec", StreamQuery { command, ..query })
+    } else {
+        (sub, query)
+    };
     let run = if sub == "attach" {
         runs::attachable(&shared, &pod, &c)
     } else {

@@ -22,12 +22,15 @@ use crate::sim::{Shared, res};
 /// How long a `stdin: true` container waits for an attach before running anyway.
 pub const ATTACH_WAIT: Duration = Duration::from_secs(10);
 
+/// A piece of output: `(stream id, bytes)`.
+pub type Chunk = (u8, Vec<u8>);
+
 /// One run of a container's command.
 pub struct Run {
     started: AtomicBool,
     /// Output so far, `(stream, bytes)`.
-    pub log: Mutex<Vec<(u8, Vec<u8>)>>,
-    pub output: broadcast::Sender<(u8, Vec<u8>)>,
+    pub log: Mutex<Vec<Chunk>>,
+    pub output: broadcast::Sender<Chunk>,
     /// The exit code once finished.
     pub done: watch::Sender<Option<i32>>,
     stdin_tx: Mutex<Option<std::sync::mpsc::Sender<Option<Vec<u8>>>>>,
@@ -59,6 +62,13 @@ impl Run {
                 *guard = None;
             }
         }
+    }
+
+    /// What the command wrote so far and a receiver of what it writes next, taken
+    /// together: an attach arriving late (a loaded machine) still shows the whole output.
+    pub fn join(&self) -> (Vec<Chunk>, broadcast::Receiver<Chunk>) {
+        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        (log.clone(), self.output.subscribe())
     }
 
     /// The log as text (stdout and stderr interleaved, as the runtime writes them).
@@ -112,7 +122,7 @@ pub fn runs_to_completion(pod: &Value) -> bool {
 
 /// The run an attach to this container joins, for a run-to-completion pod.
 pub fn attachable(shared: &Shared, pod: &Value, c: &Container) -> Option<Arc<Run>> {
-    if !runs_to_completion(pod) || c.index != 0 {
+    if !runs_to_completion(pod) || c.index != 0 || c.ephemeral {
         return None;
     }
     let uid = pod["metadata"]["uid"].as_str()?;
@@ -120,8 +130,8 @@ pub fn attachable(shared: &Shared, pod: &Value, c: &Container) -> Option<Arc<Run
 }
 
 /// The command line of the container: `command` + `args`, else the image's shell.
-fn argv(c: &Container) -> Vec<String> {
-    let spec = &c.pod["spec"]["containers"][c.index];
+pub fn argv(c: &Container) -> Vec<String> {
+    let spec = c.spec();
     let words = |k: &str| -> Vec<String> {
         spec[k]
             .as_array()
@@ -162,7 +172,7 @@ pub fn start(shared: &Arc<Shared>, run: &Arc<Run>, c: &Container) {
         .unwrap_or_else(|p| p.into_inner())
         .take();
     let (shared, run, c) = (shared.clone(), run.clone(), c.clone());
-    let stdin_open = c.pod["spec"]["containers"][c.index]["stdin"].as_bool() == Some(true);
+    let stdin_open = c.spec()["stdin"].as_bool() == Some(true);
     std::thread::spawn(move || {
         let mut ctx = Ctx {
             shared: &shared,
@@ -173,11 +183,12 @@ pub fn start(shared: &Arc<Shared>, run: &Arc<Run>, c: &Container) {
         };
         let mut sink = |s: u8, b: &[u8]| {
             let chunk = (if s == STDOUT { STDOUT } else { s }, b.to_vec());
-            run.log
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(chunk.clone());
+            // Under the log's lock, so an attach sees each chunk once: in the log it
+            // copied or from the channel it joined (`Run::join`).
+            let mut log = run.log.lock().unwrap_or_else(|p| p.into_inner());
+            log.push(chunk.clone());
             let _ = run.output.send(chunk);
+            drop(log);
         };
         let code = match (rx, stdin_open) {
             (Some(rx), true) => shell::run_argv(&mut ctx, argv(&c), &mut RunStdin(rx), &mut sink),
@@ -236,6 +247,12 @@ fn finish(shared: &Shared, c: &Container, code: i32) {
 pub fn sync(shared: &Arc<Shared>) -> bool {
     let (_, pods) = shared.store.list(res("", "pods"), None);
     let mut pending = false;
+    for p in pods
+        .iter()
+        .filter(|p| p["spec"]["ephemeralContainers"].is_array())
+    {
+        super::ephemeral::start_containers(shared, p);
+    }
     for p in pods.iter().filter(|p| runs_to_completion(p)) {
         if p["status"]["phase"] != "Running" || crate::sim::controllers::terminating(p) {
             continue;

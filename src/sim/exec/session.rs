@@ -131,11 +131,18 @@ pub async fn serve(
     match (&run, sub.as_str()) {
         (Some(run), _) => {
             // Attach (or exec into a run-to-completion pod: the same process).
-            let mut output = run.output.subscribe();
+            let (so_far, mut output) = run.join();
             let mut done = run.done.subscribe();
             runs::start(&shared, run, &c);
             let tx = out_tx.clone();
+            for chunk in so_far {
+                let _ = tx.send(chunk);
+            }
             tokio::spawn(async move {
+                // `wait_for` sees a run that ended before this attach too.
+                let finished =
+                    async move { done.wait_for(Option::is_some).await.ok().and_then(|v| *v) };
+                tokio::pin!(finished);
                 loop {
                     tokio::select! {
                         chunk = output.recv() => match chunk {
@@ -143,13 +150,12 @@ pub async fn serve(
                             Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                             Err(_) => break,
                         },
-                        changed = done.changed() => {
-                            if changed.is_err() { break; }
-                            if let Some(code) = *done.borrow() {
-                                while let Ok(chunk) = output.try_recv() { let _ = tx.send(chunk); }
+                        code = &mut finished => {
+                            while let Ok(chunk) = output.try_recv() { let _ = tx.send(chunk); }
+                            if let Some(code) = code {
                                 let _ = done_tx.send(Some(code));
-                                break;
                             }
+                            break;
                         }
                     }
                 }
