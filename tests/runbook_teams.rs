@@ -228,3 +228,48 @@ fn every_alternative_group_is_one_group() {
         }
     }
 }
+
+/// Titles say what a step does: never a generic label ("Procedure", "Step 3", "Commands").
+#[test]
+fn no_step_is_titled_by_a_generic_label() {
+    const GENERIC: &[&str] = &[
+        "procedure",
+        "steps",
+        "step",
+        "commands",
+        "command",
+        "code",
+        "example",
+        "run",
+        "bash",
+        "sh",
+        "shell",
+    ];
+    for path in corpus() {
+        let rb = load(&path);
+        for step in rb.steps() {
+            let t = step
+                .title
+                .trim()
+                .trim_end_matches(':')
+                .trim()
+                .to_lowercase();
+            let numbered_step = t
+                .strip_prefix("step ")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            assert!(
+                !t.is_empty() && !GENERIC.contains(&t.as_str()) && !numbered_step,
+                "{}: step {} is titled `{}`",
+                path.display(),
+                step.id,
+                step.title
+            );
+            // A command in a titled block carries a non-empty title.
+            if let StepKind::Command(block) = &step.kind {
+                for line in &block.lines {
+                    assert!(line.title.as_ref().is_none_or(|t| !t.trim().is_empty()));
+                }
+            }
+        }
+    }
+}

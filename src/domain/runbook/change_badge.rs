@@ -6,20 +6,20 @@
 use super::model::{Step, StepKind};
 
 impl Step {
-    /// The change this step makes, from its first mutating command line (with `+N` when
-    /// more lines change something); `None` for a step that changes nothing.
+    /// The change this step makes, from its mutating command lines: a rollback among them
+    /// leads (`rollout undo …`, `… rollback`, `git revert`), else the first; `+N` when more
+    /// lines change something; `None` for a step that changes nothing.
     pub fn change(&self) -> Option<String> {
         let StepKind::Command(block) = &self.kind else {
             return None;
         };
-        let mut changes = block.lines.iter().filter_map(|l| change_of(&l.text));
-        let first = changes.next()?;
-        let more = changes.count();
-        Some(if more == 0 {
-            first
-        } else {
-            format!("{first} +{more}")
-        })
+        summarise(
+            block
+                .lines
+                .iter()
+                .filter_map(|l| change_of(&l.text))
+                .collect(),
+        )
     }
 
     /// Whether the step changes something (see [`Step::change`]).
@@ -31,14 +31,27 @@ impl Step {
 /// The change a command's text makes (its lines as journaled by `CommandStarted`), in
 /// the same words as [`Step::change`]; `None` when no line changes anything.
 pub fn command_change(text: &str) -> Option<String> {
-    let mut changes = text.lines().filter_map(change_of);
-    let first = changes.next()?;
-    let more = changes.count();
-    Some(if more == 0 {
-        first
-    } else {
-        format!("{first} +{more}")
+    summarise(text.lines().filter_map(change_of).collect())
+}
+
+/// One badge for several changes: the first rollback, else the first change, then `+N`.
+fn summarise(mut changes: Vec<String>) -> Option<String> {
+    let lead = changes.iter().position(|c| is_rollback(c)).unwrap_or(0);
+    if lead >= changes.len() {
+        return None;
+    }
+    let first = changes.remove(lead);
+    Some(match changes.len() {
+        0 => first,
+        more => format!("{first} +{more}"),
     })
+}
+
+/// Whether a change puts something back (what a read-only title must never hide).
+fn is_rollback(change: &str) -> bool {
+    change.starts_with("rollout undo")
+        || change.contains("rollback")
+        || change.starts_with("git revert")
 }
 
 /// The change one command line makes, if any.
@@ -182,7 +195,27 @@ fn short_url(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::change_of;
+    use super::{change_of, command_change};
+
+    #[test]
+    fn a_rollback_leads_the_badge_of_a_step_changing_several_things() {
+        assert_eq!(
+            command_change(
+                "kubectl -n p apply -f -\nkubectl -n p rollout undo deployment/api\nkubectl -n p scale deployment/w --replicas=4"
+            )
+            .as_deref(),
+            Some("rollout undo deployment/api +2")
+        );
+        assert_eq!(
+            command_change(
+                "kubectl -n p apply -f a.yaml\nkubectl -n p rollout restart deployment/api"
+            )
+            .as_deref()
+            .map(|c| c.starts_with("apply")),
+            Some(true)
+        );
+        assert_eq!(command_change("kubectl get pods"), None);
+    }
 
     #[test]
     fn changes_from_commands() {

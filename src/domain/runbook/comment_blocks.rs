@@ -93,7 +93,10 @@ pub(super) fn gap_title(gap: &str) -> GapTitle {
             });
             if let Some(action) = action {
                 run_title = Some(action);
-            } else if run_title.is_none() && !super::roles::is_meta_line(text) {
+            } else if run_title.is_none()
+                && !super::roles::is_meta_line(text)
+                && !is_situation(text)
+            {
                 run_title = Some(text);
             }
             if run_title.is_some() {
@@ -109,6 +112,19 @@ pub(super) fn gap_title(gap: &str) -> GapTitle {
         None if blank => GapTitle::None,
         None => GapTitle::Inherit,
     }
+}
+
+/// A comment that says what happened or when, not what the command does ("Health check
+/// failure detected", "If the rollout is stuck").
+fn is_situation(text: &str) -> bool {
+    let t = text.trim_end_matches(['.', ':', '!']).trim();
+    let lower = t.to_ascii_lowercase();
+    ["if ", "when ", "in case "]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        || [" detected", " failed", " fails", " is down", " are down"]
+            .iter()
+            .any(|s| lower.ends_with(s))
 }
 
 /// The parts of a block split at its numbered comments, when it has at least two; `None`
@@ -226,6 +242,15 @@ mod tests {
             GapTitle::Own("Restore from backup".into())
         );
         assert_eq!(gap_title("# When: the canary fails\n\n"), GapTitle::None);
+        // What happened is no title; the action under it is.
+        assert_eq!(
+            gap_title("# Health check failure detected\n"),
+            GapTitle::Inherit
+        );
+        assert_eq!(
+            gap_title("# If the rollout is stuck\n# Restart it\n"),
+            GapTitle::Own("Restart it".into())
+        );
     }
 
     #[test]

@@ -150,7 +150,7 @@ impl Reader {
 
     fn sql(&mut self, t: &str) -> Option<ForeignKind> {
         let first = first_word(t);
-        let lower = first.to_ascii_lowercase();
+        let is = |list: &[&str]| list.iter().any(|w| w.eq_ignore_ascii_case(first));
         let statement = if self.sql_open {
             true
         } else if self.client {
@@ -160,14 +160,14 @@ impl Reader {
                 }
                 return Some(ForeignKind::Sql);
             }
-            if matches!(lower.as_str(), "exit" | "quit" | "exit;" | "quit;") {
+            if is(&["exit", "quit", "exit;", "quit;"]) {
                 self.client = false;
                 return Some(ForeignKind::Sql);
             }
-            SQL_WORDS.contains(&lower.as_str())
+            is(SQL_WORDS)
         } else {
             let capitals = first.chars().all(|c| c.is_ascii_uppercase());
-            let known = SQL_STATEMENTS.contains(&lower.as_str());
+            let known = is(SQL_STATEMENTS);
             let second_is_flag = t
                 .split_whitespace()
                 .nth(1)
@@ -217,6 +217,13 @@ fn is_key_line(t: &str) -> bool {
 /// Whether a command line starts a database client that reads what comes next: the client
 /// named (also after `kubectl exec … --`), with no statement, file or input given to it.
 fn interactive_client(t: &str) -> bool {
+    // Every client's name holds one of these: most lines are rejected without splitting.
+    if !["sql", "mongo", "redis", "mariadb", "clickhouse"]
+        .iter()
+        .any(|part| t.contains(part))
+    {
+        return false;
+    }
     let words: Vec<&str> = t.split_whitespace().collect();
     let Some(at) = words
         .iter()
