@@ -14,32 +14,10 @@
 mod support;
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use support::session_files::{bin, corpus_runbook, session_dir};
 use support::tmux::Tmux;
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_backout")
-}
-
-fn runbook(home: &Path) -> PathBuf {
-    let src =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runbooks/teams/ic-severity-notify.md");
-    let dst = home.join("ic-severity-notify.md");
-    std::fs::copy(&src, &dst).expect("copy corpus runbook");
-    dst
-}
-
-/// The one session's directory under `home`.
-fn session_dir(home: &Path) -> PathBuf {
-    let sessions: Vec<PathBuf> = std::fs::read_dir(home.join("sessions"))
-        .expect("sessions")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    assert_eq!(sessions.len(), 1, "{sessions:?}");
-    sessions[0].clone()
-}
 
 const EXPECTED: &str = ":rotating_light: search-api rollback in progress (SEV-1): search 5xx everywhere.\n\
 Impact: Search down for everyone. Incident commander: ";
@@ -52,7 +30,11 @@ fn declare_a_severity_with_an_approval_and_draft_the_runbooks_notification() {
         120,
         40,
         &[("BACKOUT_HOME", home.path())],
-        &format!("{} {}", bin(), runbook(home.path()).display()),
+        &format!(
+            "{} {}",
+            bin(),
+            corpus_runbook(home.path(), "ic-severity-notify.md").display()
+        ),
     );
     t.command(&["set-option", "-s", "set-clipboard", "on"]);
     // No cluster in this test: the target read from the runbook's kubectl line is left
