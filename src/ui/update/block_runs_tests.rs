@@ -603,12 +603,17 @@ fn a_block_the_console_died_in_is_not_done_and_resume_offers_to_continue() {
             from: 1
         }
     );
-    assert_eq!(c.body, vec!["echo two", "echo three"]);
-    assert!(
-        c.question
-            .contains("the block stopped after line 1/3. Continue from line 2/3"),
-        "{}",
-        c.question
+    assert_eq!(
+        c.body,
+        vec![
+            "echo two",
+            "echo three",
+            "⚠ The last run did not finish: the block stopped after line 1/3. A new shell: variables and cd from earlier lines are gone."
+        ]
+    );
+    assert_eq!(
+        c.question,
+        "Continue from line 2/3? (n: the whole block instead)"
     );
     let (fx, written) = send(&mut app, key('y'));
     assert!(
@@ -649,10 +654,15 @@ fn a_line_the_console_died_in_is_offered_again_and_n_offers_the_whole_block() {
         panic!("a confirmation")
     };
     assert!(
-        c.question
-            .contains("line 2/3 was running when the session ended. Continue from line 2/3"),
-        "{}",
-        c.question
+        c.body
+            .iter()
+            .any(|l| l.contains("line 2/3 was running when the session ended.")),
+        "{:?}",
+        c.body
+    );
+    assert_eq!(
+        c.question,
+        "Continue from line 2/3? (n: the whole block instead)"
     );
     let (fx, written) = send(&mut app, key('n'));
     assert!(fx.is_empty() && written.is_empty(), "{fx:?} {written:?}");
