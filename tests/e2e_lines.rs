@@ -237,7 +237,7 @@ Three lines; the console dies while the second runs.
 
 ```bash
 echo first-line-ran
-sleep 600
+sleep 45
 echo third-line-ran
 ```
 "#;
@@ -263,7 +263,7 @@ fn a_console_killed_mid_block_resumes_offering_to_continue_from_that_line() {
     t.wait_for("Run this in /bin/sh now?");
     t.keys(&["y"]);
     t.wait_for("✓ line 1/3 exit 0");
-    t.wait_for("▶ line 2/3 $ sleep 600");
+    t.wait_for("▶ line 2/3 $ sleep 45");
     let killed = std::process::Command::new("kill")
         .args(["-KILL", &pid.to_string()])
         .status()
@@ -290,7 +290,7 @@ fn a_console_killed_mid_block_resumes_offering_to_continue_from_that_line() {
     t.keys(&["y"]);
     let s = t.wait_for("continuing from line 2/3");
     assert!(!s.contains("▶ line 1/3"), "line 1 is not run again: {s}");
-    t.wait_for("▶ line 2/3 $ sleep 600");
+    t.wait_for("▶ line 2/3 $ sleep 45");
     t.keys(&["C-c"]);
     t.wait_for("line 2/3 failed");
     t.keys(&["c"]);
