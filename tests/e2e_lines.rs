@@ -228,3 +228,74 @@ fn a_watching_kubectl_line_followed_by_two_checks_runs_all_three() {
         assert!(l.contains("\"exit_code\":0"), "{l}");
     }
 }
+
+const KILLED_RUNBOOK: &str = r#"# Killed mid-block
+
+## 1. Check
+
+Three lines; the console dies while the second runs.
+
+```bash
+echo first-line-ran
+sleep 45
+echo third-line-ran
+```
+"#;
+
+/// The console is SIGKILLed while line 2/3 runs: after `backout resume` the step is not
+/// done, says which line was running, and `r` offers to continue from that line (line 1
+/// is not run again); Ctrl-C on it, continue, and line 3 runs.
+#[test]
+fn a_console_killed_mid_block_resumes_offering_to_continue_from_that_line() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = home.path().join("killed.md");
+    std::fs::write(&runbook, KILLED_RUNBOOK).expect("runbook");
+    let t = Tmux::start(
+        "lines-killed",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("sh -c 'exec {} {}'", bin(), runbook.display()),
+    );
+    t.wait_for("Procedure 0/1");
+    let pid = t.pane_pid();
+    t.keys(&["r"]);
+    t.wait_for("Run this in /bin/sh now?");
+    t.keys(&["y"]);
+    t.wait_for("✓ line 1/3 exit 0");
+    t.wait_for("▶ line 2/3 $ sleep 45");
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    t.wait_exit();
+    t.kill();
+    // The terminal is left in raw mode by a SIGKILL; a new tmux gives a fresh one.
+    let t = Tmux::start(
+        "lines-killed-resume",
+        120,
+        40,
+        &[("BACKOUT_HOME", home.path())],
+        &format!("{} resume", bin()),
+    );
+    let s = t.wait_for("line 2/3 was running when the session ended: r continues from it");
+    assert!(s.contains("Procedure 0/1"), "not done: {s}");
+    t.keys(&["r"]);
+    let s = t.wait_for("Continue from line 2/3? (n: the whole block instead)");
+    assert!(
+        s.contains("line 2/3 was running when the session ended"),
+        "{s}"
+    );
+    t.keys(&["y"]);
+    let s = t.wait_for("continuing from line 2/3");
+    assert!(!s.contains("▶ line 1/3"), "line 1 is not run again: {s}");
+    t.wait_for("▶ line 2/3 $ sleep 45");
+    t.keys(&["C-c"]);
+    t.wait_for("line 2/3 failed");
+    t.keys(&["c"]);
+    t.wait_for("third-line-ran");
+    t.wait_for("Procedure 1/1");
+    t.keys(&["q"]);
+    t.wait_exit();
+}

@@ -95,6 +95,11 @@ fn a_runbooks_kubectl_undo_runs_natively_and_the_menu_pauses() {
     t.type_text("checkout-api");
     t.keys(&["Enter"]);
     t.wait_for("*  5 1.5.0");
+    // The annotate line runs in the shell, so the server's dry run and its diff come
+    // first (issue 14 point 3), and it runs on y there.
+    let s = t.wait_for("Server dry run: accepted (nothing was changed).");
+    assert!(s.contains("Diff against the live object (+"), "{s}");
+    t.keys(&["y"]);
     t.wait_until(
         "the rollback completed, annotated in the shell, the step done",
         |s| {

@@ -18,6 +18,9 @@ pub struct LinePreview {
     pub live: Option<Vec<String>>,
     /// The line deletes: the dry run prints names, not the object after.
     pub deletes: bool,
+    /// `scale --replicas=N`: kubectl prints the object as it was read, not scaled, so
+    /// the object after is the live one with `spec.replicas` set to this.
+    pub scale_to: Option<String>,
 }
 
 /// What one preview run printed.
@@ -128,6 +131,7 @@ pub fn preview_of(line: &str) -> Result<Option<LinePreview>, String> {
     let mut live_flags: Vec<String> = Vec::new();
     let mut files: Vec<String> = Vec::new();
     let mut selector: Option<String> = None;
+    let mut replicas: Option<String> = None;
     let mut i = 1;
     while i < words.len() {
         let w = words[i].as_str();
@@ -169,6 +173,9 @@ pub fn preview_of(line: &str) -> Result<Option<LinePreview>, String> {
         if matches!(name, "-l" | "--selector") {
             selector = value.map(str::to_string);
         }
+        if name == "--replicas" {
+            replicas = value.map(str::to_string);
+        }
         i += if takes { 2 } else { 1 };
     }
     let Some((&verb, rest)) = positional.split_first() else {
@@ -207,14 +214,11 @@ pub fn preview_of(line: &str) -> Result<Option<LinePreview>, String> {
             .unwrap_or_default(),
         _ => objects(rest),
     };
-    Ok(Some(build(
-        dry_run,
-        live_flags,
-        objs,
-        files,
-        selector,
-        verb == "delete",
-    )))
+    let mut p = build(dry_run, live_flags, objs, files, selector, verb == "delete");
+    if verb == "scale" {
+        p.scale_to = replicas;
+    }
+    Ok(Some(p))
 }
 
 /// Whether a line that is not one plain command still reads as a change (for the
@@ -284,7 +288,29 @@ fn build(
         dry_run,
         live,
         deletes,
+        scale_to: None,
     }
+}
+
+/// The live object's YAML with its top-level `spec.replicas` set to `to`.
+fn scaled(live: &str, to: &str) -> String {
+    let mut in_spec = false;
+    let mut done = false;
+    let mut out = String::with_capacity(live.len());
+    for line in live.lines() {
+        if !line.starts_with(' ') {
+            in_spec = line == "spec:";
+        }
+        if in_spec && !done && line.starts_with("  replicas: ") {
+            out.push_str("  replicas: ");
+            out.push_str(to);
+            done = true;
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The diff the operator reads before the line runs: live object → the server's dry
@@ -297,12 +323,12 @@ pub fn preview_diff(p: &LinePreview, a: &PreviewAnswer) -> Option<Diff> {
     }
     // An object that does not exist yet (a create) is all new.
     let before = if live.ok { live.stdout.as_str() } else { "" };
-    let after = if p.deletes {
-        ""
-    } else {
-        a.dry_run.stdout.as_str()
+    let after = match (&p.scale_to, p.deletes) {
+        (_, true) => String::new(),
+        (Some(to), _) => scaled(before, to),
+        (None, _) => a.dry_run.stdout.clone(),
     };
-    Some(text_diff(before, after, 3))
+    Some(text_diff(before, &after, 3))
 }
 
 /// A Secret's values (`data:`, `stringData:`) replaced by `‹redacted›` in YAML kubectl
@@ -463,6 +489,12 @@ mod tests {
         };
         let d = preview_diff(&p, &answer).expect("a diff");
         assert_eq!((d.added, d.removed), (1, 1));
+        // kubectl scale prints the object as read, unscaled: the diff is the intent.
+        let unscaled = PreviewAnswer {
+            dry_run: answer.live.clone().expect("live"),
+            live: answer.live.clone(),
+        };
+        assert_eq!(preview_diff(&p, &unscaled), Some(d.clone()));
         assert!(d.lines.contains(&"-  replicas: 3".to_string()), "{d:?}");
         assert!(d.lines.contains(&"+  replicas: 0".to_string()), "{d:?}");
         // A delete removes the whole object.

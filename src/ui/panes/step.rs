@@ -412,14 +412,22 @@ fn declined_last(app: &App, step: crate::domain::runbook::StepId) -> bool {
 /// A run that was a line of a block (`line i/n: …`): which line, how it ended.
 fn line_outcome(run: &crate::domain::progress::CommandRun) -> Option<(String, Role)> {
     let (n, total) = crate::domain::runbook::line_of(&run.command)?;
-    let o = run.finished.as_ref()?;
+    let Some(o) = run.finished.as_ref() else {
+        return Some((
+            format!("line {n}/{total} was running when the session ended: r continues from it"),
+            Role::Warning,
+        ));
+    };
     Some(match (o.succeeded(), n == total) {
         (true, true) => (
             format!("last run: all {total} lines ran (line {n}/{total} exit 0)"),
             Role::Done,
         ),
         (true, false) => (
-            format!("last run stopped after line {n}/{total}: the lines after it did not run"),
+            format!(
+                "last run stopped after line {n}/{total}: the lines after it did not run (r continues from line {}/{total})",
+                n + 1
+            ),
             Role::Warning,
         ),
         (false, _) => (

@@ -48,6 +48,20 @@ pub struct NativeRun {
     /// A line that never ends by design (`kubectl get -w`, `kubectl logs -f`) is running:
     /// Enter stops it, as a success, and the run goes on.
     pub follow: Option<NativeFollow>,
+    /// Where the next shell line that changes something is on its way to running.
+    pub gate: LineGate,
+}
+
+/// A native run's shell line that changes something: previewed by the server, then its
+/// typed name when guarded, before it runs. Reset when a line runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LineGate {
+    /// The preview asked for, keyed by the lines left (the line included).
+    pub previewing: Option<usize>,
+    /// The operator accepted the line's preview (or it had none to show).
+    pub previewed: bool,
+    /// The operator typed the line's object name.
+    pub cleared: bool,
 }
 
 /// How a native run's follow line runs.

@@ -226,7 +226,8 @@ pub(super) fn submit_typed_name(app: &mut App, value: String, expected: String) 
         return Vec::new();
     }
     let Some(b) = app.block_run.as_mut() else {
-        return Vec::new();
+        // A shell line of a native run of kubectl lines.
+        return super::line_previews::native_cleared(app);
     };
     b.cleared = Some(b.index);
     start_line(app)
@@ -235,7 +236,8 @@ pub(super) fn submit_typed_name(app: &mut App, value: String, expected: String) 
 /// Esc on a guarded line's typed name: not run (declined), journaled; the block ends.
 pub(super) fn guard_declined(app: &mut App) -> Vec<Effect> {
     let Some(b) = app.block_run.take() else {
-        return Vec::new();
+        // A shell line of a native run of kubectl lines: its run ends, declined.
+        return super::line_previews::native_declined(app);
     };
     let label = b.label(b.index);
     app.output

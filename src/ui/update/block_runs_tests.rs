@@ -587,6 +587,11 @@ fn a_block_the_console_died_in_is_not_done_and_resume_offers_to_continue() {
         |e| !matches!(e, Entry::CommandStarted { command, .. } if command.starts_with("line 2/3")),
     );
     assert!(!app.is_finished(app.selected().expect("step")));
+    let pane = screen(&app, 200, 50);
+    assert!(
+        pane.contains("last run stopped after line 1/3: the lines after it did not run (r continues from line 2/3)"),
+        "{pane}"
+    );
     update(&mut app, key('r'));
     let Some(Layer::Confirm(c)) = app.layers.last() else {
         panic!("a confirmation")
@@ -598,12 +603,17 @@ fn a_block_the_console_died_in_is_not_done_and_resume_offers_to_continue() {
             from: 1
         }
     );
-    assert_eq!(c.body, vec!["echo two", "echo three"]);
-    assert!(
-        c.question
-            .contains("the block stopped after line 1/3. Continue from line 2/3"),
-        "{}",
-        c.question
+    assert_eq!(
+        c.body,
+        vec![
+            "echo two",
+            "echo three",
+            "⚠ The last run did not finish: the block stopped after line 1/3. A new shell: variables and cd from earlier lines are gone."
+        ]
+    );
+    assert_eq!(
+        c.question,
+        "Continue from line 2/3? (n: the whole block instead)"
     );
     let (fx, written) = send(&mut app, key('y'));
     assert!(
@@ -634,15 +644,25 @@ fn a_line_the_console_died_in_is_offered_again_and_n_offers_the_whole_block() {
     send(&mut first, exited(block, run, 0));
     let mut app = resumed_from(&first, script, |_| true);
     assert!(!app.is_finished(app.selected().expect("step")));
+    let pane = screen(&app, 200, 50);
+    assert!(
+        pane.contains("line 2/3 was running when the session ended: r continues from it"),
+        "{pane}"
+    );
     update(&mut app, key('r'));
     let Some(Layer::Confirm(c)) = app.layers.last() else {
         panic!("a confirmation")
     };
     assert!(
-        c.question
-            .contains("line 2/3 was running when the session ended. Continue from line 2/3"),
-        "{}",
-        c.question
+        c.body
+            .iter()
+            .any(|l| l.contains("line 2/3 was running when the session ended.")),
+        "{:?}",
+        c.body
+    );
+    assert_eq!(
+        c.question,
+        "Continue from line 2/3? (n: the whole block instead)"
     );
     let (fx, written) = send(&mut app, key('n'));
     assert!(fx.is_empty() && written.is_empty(), "{fx:?} {written:?}");

@@ -935,11 +935,13 @@ fn a_block_of_kubectl_lines_runs_native_lines_natively_and_the_rest_in_the_shell
             })),
         ),
     );
-    // Then the annotate line, in the shell, under the same run.
+    // Then the annotate line, in the shell, under the same run: the server's dry run
+    // first (issue 14 point 3), y, then it runs.
     let run = app.output.run.expect("a run");
     assert_eq!(fx.len(), 2, "{fx:?}");
     assert_eq!(fx[0], Effect::ClusterRelease { op });
-    let Effect::Spawn { run: r, script, .. } = &fx[1] else {
+    let fx = shell_line_previewed(&mut app, &fx[1..]);
+    let Some(Effect::Spawn { run: r, script, .. }) = fx.first() else {
         panic!("the shell line: {fx:?}");
     };
     assert_eq!(*r, run);
@@ -971,6 +973,35 @@ fn a_block_of_kubectl_lines_runs_native_lines_natively_and_the_rest_in_the_shell
     assert!(app.is_finished(&step2));
 }
 
+/// A changing kubectl line in the shell is previewed first: the server's dry run
+/// answers, `y` on its confirmation; the effects after it.
+fn shell_line_previewed(app: &mut App, fx: &[Effect]) -> Vec<Effect> {
+    let [Effect::PreviewLine { block, line, .. }] = fx else {
+        panic!("the preview first: {fx:?}")
+    };
+    let ok = |stdout: &str| crate::domain::cluster::line_preview::Captured {
+        ok: true,
+        stdout: stdout.into(),
+        stderr: String::new(),
+    };
+    send(
+        app,
+        Msg::LinePreviewed {
+            block: *block,
+            line: *line,
+            answer: crate::domain::cluster::line_preview::PreviewAnswer {
+                dry_run: ok("metadata:\n  annotations:\n    a: b\n"),
+                live: Some(ok("metadata:\n  annotations: {}\n")),
+            },
+        },
+    );
+    assert!(matches!(
+        app.layers.last(),
+        Some(Layer::Confirm(c)) if c.intent == crate::ui::state::Intent::RunPreviewedLine { step: StepId(2) }
+    ));
+    send(app, key('y')).0
+}
+
 #[test]
 fn a_failing_shell_line_fails_the_run_and_stops_the_block() {
     let mut app = native_app(
@@ -979,6 +1010,7 @@ fn a_failing_shell_line_fails_the_run_and_stops_the_block() {
     update(&mut app, key('r'));
     let fx = update(&mut app, key('y'));
     let (fx, _) = settle(&mut app, fx);
+    let fx = shell_line_previewed(&mut app, &fx);
     let [Effect::Spawn { run, .. }] = fx.as_slice() else {
         panic!("the shell line first: {fx:?}");
     };

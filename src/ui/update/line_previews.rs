@@ -61,6 +61,101 @@ pub(super) fn preview(app: &mut App) -> Option<Vec<Effect>> {
     }
 }
 
+/// A native run's shell line (a kubectl line not run natively): its preview, then its
+/// typed name when guarded, before it runs (`Some`: it waits); `None` runs it.
+pub(super) fn native_gate(app: &mut App, text: &str) -> Option<Vec<Effect>> {
+    let c = app.cluster.as_mut()?;
+    let target = c.target();
+    let run = c.native.as_mut()?;
+    let (step, run_no) = (run.step, run.run);
+    // The line was popped: the lines left, it included.
+    let key = run.pending.len() + 1;
+    if !run.gate.previewed {
+        match line_preview::preview_of(text) {
+            Ok(None) => run.gate.previewed = true,
+            Ok(Some(p)) => {
+                run.gate.previewing = Some(key);
+                let shown = app.mask_secrets(&p.dry_run.join(" "));
+                app.output.push(
+                    Stream::Stdout,
+                    format!(
+                        "⋯ this line changes the cluster: the server's dry run first: $ {shown}"
+                    ),
+                );
+                return Some(vec![Effect::PreviewLine {
+                    block: run_no,
+                    line: key,
+                    preview: p,
+                }]);
+            }
+            Err(why) => {
+                let shown = app.mask_secrets(text);
+                app.output
+                    .push(Stream::Stderr, format!("⚠ no server dry run: {why}"));
+                app.layers.push(Layer::Confirm(Confirm {
+                    title: "No preview possible".into(),
+                    body: vec![format!("$ {shown}"), format!("No server dry run: {why}.")],
+                    question: "Run this line in /bin/sh without a preview?".into(),
+                    intent: Intent::RunPreviewedLine { step },
+                }));
+                return Some(Vec::new());
+            }
+        }
+    }
+    if run.gate.cleared {
+        return None;
+    }
+    let g = crate::domain::runbook::guard_of(text, Some(&target))?;
+    let expected = g.typed_name.clone()?;
+    let shown = app.mask_secrets(text);
+    app.output.push(
+        Stream::Stderr,
+        format!(
+            "⚠ this line changes {}: {}",
+            g.change,
+            g.warnings.join("; ")
+        ),
+    );
+    let mut input = ratatui_textarea::TextArea::default();
+    input.set_placeholder_text(expected.clone());
+    app.layers
+        .push(Layer::Prompt(Box::new(crate::ui::state::Prompt {
+            title: g.change.clone(),
+            hint: format!(
+                "$ {shown}\n{}. Type {expected} to run it in /bin/sh; Esc declines.",
+                g.warnings.join("; ")
+            ),
+            purpose: crate::ui::state::PromptPurpose::GuardedLine { expected },
+            input,
+            error: None,
+        })));
+    Some(Vec::new())
+}
+
+/// The typed name of a native run's guarded shell line matched: it runs.
+pub(super) fn native_cleared(app: &mut App) -> Vec<Effect> {
+    let Some(run) = app.cluster.as_mut().and_then(|c| c.native.as_mut()) else {
+        return Vec::new();
+    };
+    run.gate.cleared = true;
+    super::native_runs::advance(app)
+}
+
+/// A native run's changing shell line declined (its preview or its typed name): the run
+/// ends there, declined, nothing sent.
+pub(super) fn native_declined(app: &mut App) -> Vec<Effect> {
+    let text = app
+        .cluster
+        .as_ref()
+        .and_then(|c| c.native.as_ref())
+        .and_then(|r| r.pending.front())
+        .map(|l| l.text.clone());
+    match text {
+        Some(text) => super::native_runs::declined(app, &text).unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
 /// The preview's answer: the verdict and the diff in the Output pane, and the
 /// confirmation for the line.
 pub(super) fn on_previewed(
@@ -70,7 +165,7 @@ pub(super) fn on_previewed(
     answer: PreviewAnswer,
 ) -> Vec<Effect> {
     let Some(b) = app.block_run.as_mut() else {
-        return Vec::new();
+        return on_native_previewed(app, block, line, answer);
     };
     if b.block != block || b.previewing != Some(line) || b.index != line {
         return Vec::new();
@@ -80,6 +175,45 @@ pub(super) fn on_previewed(
     let Ok(Some(p)) = line_preview::preview_of(&b.lines[line]) else {
         return Vec::new();
     };
+    show_preview(app, step, &label, &shown, &p, answer);
+    Vec::new()
+}
+
+/// A native run's shell line's preview answered.
+fn on_native_previewed(
+    app: &mut App,
+    block: u32,
+    line: usize,
+    answer: PreviewAnswer,
+) -> Vec<Effect> {
+    let Some(run) = app.cluster.as_mut().and_then(|c| c.native.as_mut()) else {
+        return Vec::new();
+    };
+    if run.run != block || run.gate.previewing != Some(line) {
+        return Vec::new();
+    }
+    run.gate.previewing = None;
+    let step = run.step;
+    let Some(text) = run.pending.front().map(|l| l.text.clone()) else {
+        return Vec::new();
+    };
+    let Ok(Some(p)) = line_preview::preview_of(&text) else {
+        return Vec::new();
+    };
+    let shown = app.mask_secrets(&text);
+    show_preview(app, step, "this line", &shown, &p, answer);
+    Vec::new()
+}
+
+/// The verdict and the diff in the Output pane, and the confirmation for the line.
+fn show_preview(
+    app: &mut App,
+    step: crate::domain::runbook::StepId,
+    label: &str,
+    shown: &str,
+    p: &line_preview::LinePreview,
+    answer: PreviewAnswer,
+) {
     let redacted = PreviewAnswer {
         dry_run: redact(&answer.dry_run),
         live: answer.live.as_ref().map(redact),
@@ -105,7 +239,7 @@ pub(super) fn on_previewed(
         },
         app.mask_secrets(&verdict),
     );
-    match (line_preview::preview_diff(&p, &redacted), &redacted.live) {
+    match (line_preview::preview_diff(p, &redacted), &redacted.live) {
         (Some(d), live) => {
             let created = live.as_ref().is_some_and(|l| !l.ok);
             let head = format!(
@@ -150,12 +284,15 @@ pub(super) fn on_previewed(
         question,
         intent: Intent::RunPreviewedLine { step },
     }));
-    Vec::new()
 }
 
 /// `y` on the preview's confirmation: the line goes on (to its typed name, if guarded).
 pub(super) fn accepted(app: &mut App) -> Vec<Effect> {
     let Some(b) = app.block_run.as_mut() else {
+        if let Some(run) = app.cluster.as_mut().and_then(|c| c.native.as_mut()) {
+            run.gate.previewed = true;
+            return super::native_runs::advance(app);
+        }
         return Vec::new();
     };
     b.previewed = Some(b.index);

@@ -1,6 +1,7 @@
 //! Follows in a block of kubectl lines run line by line (the native mixed path): Enter
 //! stops the follow as a success and the lines after it run; `kubectl get pods -w` on
-//! the console's target follows the live Pods pane instead of streaming text.
+//! the console's target follows the live Pods pane instead of streaming text; a
+//! changing kubectl line that runs in the shell is previewed, then wants its typed name.
 
 use ratatui::crossterm::event::KeyCode;
 
@@ -184,4 +185,110 @@ fn ctrl_c_on_a_follow_still_fails_it() {
         "{written:?}"
     );
     assert!(!output(&app).iter().any(|l| l.starts_with("NAME")));
+}
+
+/// The server's dry run of the changing line answers (the live object had 2 replicas,
+/// the dry run 0); returns the confirmation's body.
+fn dry_run_answers(app: &mut App, fx: &[Effect]) -> Vec<String> {
+    let [
+        Effect::PreviewLine {
+            block,
+            line,
+            preview,
+        },
+    ] = fx
+    else {
+        panic!("the preview first: {fx:?}")
+    };
+    assert_eq!(
+        preview.dry_run.join(" "),
+        "kubectl -n payments scale deployment/payments-api --replicas=0 --dry-run=server -o yaml"
+    );
+    let ok = |stdout: &str| crate::domain::cluster::line_preview::Captured {
+        ok: true,
+        stdout: stdout.into(),
+        stderr: String::new(),
+    };
+    let (fx, _) = send(
+        app,
+        Msg::LinePreviewed {
+            block: *block,
+            line: *line,
+            answer: crate::domain::cluster::line_preview::PreviewAnswer {
+                dry_run: ok("kind: Deployment\nspec:\n  replicas: 0\n"),
+                live: Some(ok("kind: Deployment\nspec:\n  replicas: 2\n")),
+            },
+        },
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    let Some(Layer::Confirm(c)) = app.layers.last() else {
+        panic!("the preview's confirmation")
+    };
+    c.body.clone()
+}
+
+/// A kubectl line of a native run that changes something and cannot run natively (here
+/// in another namespace) is previewed by the server, then wants its name typed, and
+/// only then runs in the shell: never on one key.
+#[test]
+fn a_changing_shell_line_of_a_native_run_is_previewed_then_wants_its_typed_name() {
+    let mut app = native_app(
+        "kubectl -n checkout get deployment checkout-api\nkubectl -n payments scale deployment/payments-api --replicas=0",
+    );
+    update(&mut app, key('r'));
+    let fx = update(&mut app, key('y'));
+    let (fx, _) = settle(&mut app, fx);
+    let body = dry_run_answers(&mut app, &fx);
+    assert!(body.contains(&"-  replicas: 2".to_string()), "{body:?}");
+    assert!(body.contains(&"+  replicas: 0".to_string()), "{body:?}");
+    assert!(app.running.is_none(), "nothing runs yet");
+    let (fx, _) = send(&mut app, key('y'));
+    assert!(fx.is_empty(), "the typed name first: {fx:?}");
+    let Some(Layer::Prompt(p)) = app.layers.last() else {
+        panic!("the typed name")
+    };
+    assert!(p.hint.contains("Type payments-api"), "{}", p.hint);
+    typed(&mut app, "payments-api");
+    let (fx, _) = send(&mut app, code(KeyCode::Enter));
+    let [Effect::Spawn { run, script, .. }] = fx.as_slice() else {
+        panic!("the line runs now: {fx:?}");
+    };
+    assert_eq!(
+        script,
+        "kubectl -n payments scale deployment/payments-api --replicas=0"
+    );
+    let (_, written) = send(
+        &mut app,
+        Msg::Exited {
+            run: *run,
+            exit_code: Some(0),
+            duration_ms: 40,
+            cancelled: false,
+        },
+    );
+    assert!(finished_ok(&written), "{written:?}");
+}
+
+#[test]
+fn declining_the_preview_of_a_native_runs_shell_line_is_declined_and_nothing_runs() {
+    let mut app = native_app(
+        "kubectl -n checkout get deployment checkout-api\nkubectl -n payments scale deployment/payments-api --replicas=0",
+    );
+    update(&mut app, key('r'));
+    let fx = update(&mut app, key('y'));
+    let (fx, _) = settle(&mut app, fx);
+    dry_run_answers(&mut app, &fx);
+    let (fx, written) = send(&mut app, key('n'));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(
+        matches!(
+            written.as_slice(),
+            [
+                Entry::CommandFinished { cancelled: true, .. },
+                Entry::CommandDeclined { command, .. }
+            ] if command.starts_with("kubectl -n payments scale")
+        ),
+        "{written:?}"
+    );
+    assert!(app.cluster.as_ref().is_some_and(|c| c.native.is_none()));
 }

@@ -130,6 +130,7 @@ fn start_lines(
         ok: true,
         waiting: None,
         follow: None,
+        gate: Default::default(),
     });
     let mut fx = steps::enter_phase_of(app, step);
     fx.push(app.journal(
@@ -179,7 +180,19 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
                 );
                 return Vec::new();
             }
+            None if crate::domain::runbook::follow_of(&line.text).is_none()
+                && let Some(fx) = super::line_previews::native_gate(app, &line.text) =>
+            {
+                // Previewed and, when guarded, its name typed first.
+                if let Some(run) = app.cluster.as_mut().and_then(|c| c.native.as_mut()) {
+                    run.pending.push_front(line);
+                }
+                return fx;
+            }
             None => {
+                if let Some(run) = app.cluster.as_mut().and_then(|c| c.native.as_mut()) {
+                    run.gate = Default::default();
+                }
                 let follow = crate::domain::runbook::follow_of(&line.text).is_some();
                 let how = if follow {
                     "in /bin/sh, following: Enter stops this line and goes on"

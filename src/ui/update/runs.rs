@@ -156,11 +156,15 @@ fn push_continue_confirm(app: &mut App, step: &runbook::Step, shown: &str, from:
         ),
         None => format!("the block stopped after line {}/{}", stop.ran, stop.total),
     };
+    // Said under the lines (the question is one line on screen).
+    body.push(format!(
+        "⚠ The last run did not finish: {how}. A new shell: variables and cd from earlier lines are gone."
+    ));
     app.layers.push(Layer::Confirm(Confirm {
         title: format!("Continue {} {}", step.id, step.title),
         body,
         question: format!(
-            "The last run did not finish: {how}. Continue from line {}/{} in a new shell (variables and cd from earlier lines are gone)? n: the whole block instead",
+            "Continue from line {}/{}? (n: the whole block instead)",
             from + 1,
             stop.total
         ),
