@@ -116,4 +116,12 @@ pub enum Msg {
     /// A background thread panicked (`thread NAME: MESSAGE at FILE:LINE`); the console
     /// goes on and says so.
     BackgroundPanic(String),
+    /// The answer to one stage of `argocd` line `op` (`Effect::Argo`).
+    Argo {
+        op: u64,
+        answer: super::state::argo::ArgoAnswer,
+    },
+    /// The Argo CD application managing the console's target (`None`: none does, or
+    /// Argo CD cannot be read).
+    ArgoStatus(Option<crate::domain::argocd::ArgoAppStatus>),
 }

@@ -106,6 +106,9 @@ pub struct App {
     /// Shell blocks outside the steps, runnable from the runbook view through the step
     /// path (`Runbook::view_steps`: ids after the last step, never in a phase).
     pub view_steps: Vec<Step>,
+    /// Argo CD: `argocd` lines running through its API, the application managing the
+    /// target.
+    pub argo: super::argo::ArgoState,
 }
 
 impl App {
@@ -168,6 +171,7 @@ impl App {
             verification,
             severity,
             view_steps,
+            argo: super::argo::ArgoState::default(),
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app

@@ -12,7 +12,7 @@ use crate::ui::msg::Stream;
 use crate::ui::state::cluster::{ClusterConfirm, ClusterOp, ClusterStep, LockRefusal, OpStage};
 use crate::ui::state::{App, FlashLevel, Layer, Pane, Then};
 
-use super::{cluster_menu, native_runs, steps};
+use super::{argo_runs, cluster_menu, native_runs, steps};
 
 /// `u` on the Rollout pane: undo to the selected revision (the previous one when the
 /// current revision is selected). Starts the two-step intent with the RBAC preflight.
@@ -39,15 +39,20 @@ pub(super) fn submit_cluster_confirm(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     let typed = cc.input.lines().join("");
+    let argo = argo_runs::owns_confirm(cc.op);
     if typed.trim() != cc.expected {
+        let what = if argo { "application" } else { "deployment" };
         cc.error = Some(format!(
-            "Type the deployment name exactly ({}) to go ahead; Esc cancels.",
+            "Type the {what} name exactly ({}) to go ahead; Esc cancels.",
             cc.expected
         ));
         return Vec::new();
     }
     let op = cc.op;
     app.layers.pop();
+    if argo {
+        return argo_runs::confirmed(app, op);
+    }
     confirmed(app, op)
 }
 
@@ -408,6 +413,9 @@ pub(super) fn cancel_confirm(app: &mut App) -> Vec<Effect> {
     let Some(Layer::ClusterConfirm(cc)) = app.layers.pop() else {
         return Vec::new();
     };
+    if argo_runs::owns_confirm(cc.op) {
+        return argo_runs::declined(app, cc.op);
+    }
     let mut cancelled = false;
     if let Some(c) = app.cluster.as_mut()
         && c.op.as_ref().is_some_and(|o| o.id == cc.op)
