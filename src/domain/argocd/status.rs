@@ -17,18 +17,18 @@ pub struct ArgoAppStatus {
 }
 
 impl ArgoAppStatus {
-    /// The header's line: `Argo CD checkout-api: Synced (1a2b3c4) · Healthy · auto-sync
-    /// on, self-heal on`.
+    /// The Rollout pane's line: `Argo CD checkout-api: Synced 1a2b3c4 · Healthy ·
+    /// auto-sync + self-heal` (short: the pane is narrow).
     pub fn line(&self) -> String {
         let policy = match (self.auto_sync, self.self_heal) {
-            (true, true) => "auto-sync on, self-heal on",
-            (true, false) => "auto-sync on, self-heal off",
+            (true, true) => "auto-sync + self-heal",
+            (true, false) => "auto-sync, no self-heal",
             _ => "auto-sync off",
         };
         let rev = if self.revision.is_empty() {
             String::new()
         } else {
-            format!(" ({})", self.revision)
+            format!(" {}", self.revision)
         };
         format!(
             "Argo CD {}: {}{rev} · {} · {policy}",
@@ -92,7 +92,7 @@ mod tests {
         let s = managing(&list, "checkout", "checkout-api").expect("managed");
         assert_eq!(
             s.line(),
-            "Argo CD checkout-api: Synced (0123456) · Degraded · auto-sync on, self-heal on"
+            "Argo CD checkout-api: Synced 0123456 · Degraded · auto-sync + self-heal"
         );
         assert!(s.reverts_drift());
         assert_eq!(managing(&list, "checkout", "web"), None);

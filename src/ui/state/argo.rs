@@ -22,6 +22,20 @@ pub struct ArgoState {
     pub status: Option<ArgoAppStatus>,
     /// Ids of the lines sent to the executor (answers for another id are stale).
     pub next_op: u64,
+    /// A kubectl change confirmed despite the auto-sync guard's warning: watched for
+    /// Argo CD's revert.
+    pub revert_watch: Option<RevertWatch>,
+}
+
+/// The auto-sync guard after a kubectl change of a Deployment Argo CD heals: the pod
+/// template and revision before the change. A newer revision with the template of before
+/// is Argo CD's revert (the change in between may be too brief for the watch to show).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevertWatch {
+    pub app: String,
+    pub action: String,
+    pub before: Vec<crate::domain::cluster::TemplateContainer>,
+    pub before_revision: i64,
 }
 
 /// A step's `argocd` lines running.

@@ -32,7 +32,13 @@ pub(super) fn try_argo(app: &mut App, step: StepId, filled: &str) -> Option<Vec<
 /// rehearsed): the simulator serves Argo CD and every line of the block is one the
 /// console runs through its API.
 pub(super) fn runs_on_the_simulator(app: &App, script: &str) -> bool {
-    app.argo.on_the_simulator && matches!(plan_argocd_block(script), ArgoBlockPlan::Native(_))
+    if !app.argo.on_the_simulator {
+        return false;
+    }
+    // Placeholders filled as far as they are bound (`$APP` from the runbook's `vars`).
+    let filled = crate::domain::runbook::fill(script, &app.bindings())
+        .unwrap_or_else(|_| script.to_string());
+    matches!(plan_argocd_block(&filled), ArgoBlockPlan::Native(_))
 }
 
 /// A step's `argocd` lines are running: nothing else may start.
@@ -59,8 +65,8 @@ fn start(app: &mut App, step: StepId, filled: &str, lines: Vec<ArgoBlockLine>) -
         }
         _ => app.mask_secrets(filled),
     };
+    // Each line is announced (`$ …`) as it is sent; the pane's header is the first.
     app.output = OutputLog::for_run(run, step, shown.clone());
-    app.output.line_by_line = true;
     app.argo.run = Some(ArgoRun {
         step,
         run,
@@ -419,3 +425,76 @@ pub(crate) fn watch_target(app: &App) -> Vec<Effect> {
 #[cfg(test)]
 #[path = "argo_runs_tests.rs"]
 mod tests;
+
+/// The auto-sync guard's warning above a kubectl change's diff, when the target is
+/// managed by an Argo CD application with automated sync and self-heal (empty otherwise).
+pub(super) fn self_heal_warning(
+    status: Option<&crate::domain::argocd::ArgoAppStatus>,
+) -> Vec<String> {
+    match status {
+        Some(s) if s.reverts_drift() => vec![
+            format!(
+                "! managed by Argo CD app {} with self-heal: your change will be reverted",
+                s.name
+            ),
+            format!(
+                "! turn auto-sync off first (argocd app set {} --sync-policy none), or roll back through Argo CD",
+                s.name
+            ),
+            String::new(),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// A kubectl change was confirmed: when Argo CD heals the target's drift, watch the
+/// rollout for the change being reverted.
+pub(super) fn watch_for_revert(app: &mut App, action: String) {
+    let Some(s) = app.argo.status.as_ref().filter(|s| s.reverts_drift()) else {
+        return;
+    };
+    let Some((before, before_revision)) = app.cluster.as_ref().and_then(|c| template_now(c)) else {
+        return;
+    };
+    app.argo.revert_watch = Some(crate::ui::state::argo::RevertWatch {
+        app: s.name.clone(),
+        action,
+        before,
+        before_revision,
+    });
+}
+
+/// The Deployment's pod template and current revision, as the watch shows them.
+fn template_now(
+    c: &crate::ui::state::cluster::LiveCluster,
+) -> Option<(Vec<crate::domain::cluster::TemplateContainer>, i64)> {
+    let r = c.rollout.as_ref()?;
+    let rev = r.revisions.iter().find(|r| r.current)?.number;
+    Some((r.containers.clone(), rev))
+}
+
+/// The rollout changed: a change made by hand that Argo CD put back is said, loudly.
+pub(super) fn on_rollout(app: &mut App) {
+    let Some(w) = app.argo.revert_watch.as_ref() else {
+        return;
+    };
+    let Some((now, revision)) = app.cluster.as_ref().and_then(|c| template_now(c)) else {
+        return;
+    };
+    if revision <= w.before_revision || now != w.before {
+        return;
+    }
+    let Some(w) = app.argo.revert_watch.take() else {
+        return;
+    };
+    let text = format!(
+        "Argo CD app {} reverted your change ({}): self-heal put the Git revision back. Turn auto-sync off first, or roll back through Argo CD.",
+        w.app, w.action
+    );
+    app.output.push(Stream::Stderr, text.clone());
+    app.layers.push(Layer::Notice {
+        title: "Reverted by Argo CD".into(),
+        lines: vec![text.clone()],
+    });
+    app.flash(FlashLevel::Error, &text);
+}

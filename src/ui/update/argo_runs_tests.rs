@@ -231,3 +231,80 @@ fn a_block_mixing_argocd_and_shell_lines_stays_a_shell_block() {
     update(&mut app, key('r'));
     assert!(matches!(app.layers.last(), Some(Layer::Confirm(_))));
 }
+
+fn healing(app: &mut App) {
+    app.argo.status = Some(crate::domain::argocd::ArgoAppStatus {
+        name: "checkout-api".into(),
+        sync: "Synced".into(),
+        health: "Degraded".into(),
+        revision: "abc1234".into(),
+        auto_sync: true,
+        self_heal: true,
+    });
+}
+
+fn rollout_with_image(image: &str, revision: i64) -> Msg {
+    let mut r = rollout(3, 3, 3, 3);
+    for rev in r.revisions.iter_mut().filter(|r| r.current) {
+        rev.number = revision;
+    }
+    r.containers = vec![crate::domain::cluster::TemplateContainer {
+        name: "app".into(),
+        image: image.into(),
+        ..Default::default()
+    }];
+    Msg::Cluster(crate::domain::cluster::ClusterEvent::Rollout(r))
+}
+
+#[test]
+fn a_kubectl_undo_of_a_self_healed_deployment_is_warned_and_its_revert_is_said() {
+    use crate::domain::cluster::Preflight;
+    use crate::ui::state::cluster::ClusterStep;
+    let mut app = rollout_focused(false);
+    update(&mut app, rollout_with_image("reg/checkout-api:1.6.0", 3));
+    healing(&mut app);
+    update(&mut app, key('u'));
+    update(
+        &mut app,
+        step(
+            1,
+            ClusterStep::Preflight(Ok(Preflight::Allowed { checks: vec![] })),
+        ),
+    );
+    update(&mut app, step(1, ClusterStep::Planned(Ok(undo_plan()))));
+    let Some(Layer::ClusterConfirm(cc)) = app.layers.last() else {
+        panic!("no confirmation");
+    };
+    assert_eq!(
+        cc.diff[0],
+        "! managed by Argo CD app checkout-api with self-heal: your change will be reverted"
+    );
+    assert!(cc.diff[1].contains("argocd app set checkout-api --sync-policy none"));
+    typed(&mut app, "checkout-api");
+    update(&mut app, code(KeyCode::Enter));
+    // The undo lands, then self-heal puts the bad template back (a newer revision with
+    // the template of before): the console says so.
+    update(&mut app, rollout_with_image("reg/checkout-api:1.5.0", 4));
+    assert!(app.argo.revert_watch.is_some());
+    update(&mut app, rollout_with_image("reg/checkout-api:1.6.0", 5));
+    assert!(app.argo.revert_watch.is_none());
+    let Some(Layer::Notice { title, lines }) = app.layers.last() else {
+        panic!("no notice");
+    };
+    assert_eq!(title, "Reverted by Argo CD");
+    assert!(
+        lines[0].starts_with("Argo CD app checkout-api reverted your change (kubectl rollout undo deployment/checkout-api"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn without_self_heal_there_is_no_warning() {
+    assert!(super::self_heal_warning(None).is_empty());
+    let mut app = argo_app("true");
+    healing(&mut app);
+    if let Some(s) = app.argo.status.as_mut() {
+        s.self_heal = false;
+    }
+    assert!(super::self_heal_warning(app.argo.status.as_ref()).is_empty());
+}

@@ -122,13 +122,11 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
         (OpStage::Planning, ClusterStep::Planned(Ok(Planned::Change { diff, kubectl }))) => {
             o.stage = OpStage::Confirming;
             o.kubectl = kubectl.clone();
-            let layer = confirm_layer(
-                op,
-                &o.action,
-                &deployment,
-                diff.text().lines().map(str::to_string).collect(),
-                kubectl,
-            );
+            // The auto-sync guard: a Deployment managed by Argo CD with self-heal gets
+            // any change made here reverted; say so above the diff.
+            let mut lines = argo_runs::self_heal_warning(app.argo.status.as_ref());
+            lines.extend(diff.text().lines().map(str::to_string));
+            let layer = confirm_layer(op, &o.action, &deployment, lines, kubectl);
             app.flash = None;
             app.layers.push(Layer::ClusterConfirm(Box::new(layer)));
             Vec::new()
@@ -404,6 +402,8 @@ pub(super) fn confirmed(app: &mut App, op: u64) -> Vec<Effect> {
         return Vec::new();
     };
     o.stage = OpStage::Locking;
+    let action = o.kubectl.clone();
+    argo_runs::watch_for_revert(app, action);
     app.flash(FlashLevel::Info, "Taking the lock…");
     vec![Effect::ClusterLock { op }]
 }

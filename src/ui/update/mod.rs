@@ -78,6 +78,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if let Some(c) = &mut app.cluster {
                 c.apply(ev, now);
             }
+            argo_runs::on_rollout(app);
             native_runs::on_rollout_seen(app)
         }
         Msg::ClusterConnected {
