@@ -453,7 +453,7 @@ pub(super) fn watch_for_revert(app: &mut App, action: String) {
     let Some(s) = app.argo.status.as_ref().filter(|s| s.reverts_drift()) else {
         return;
     };
-    let Some((before, before_revision)) = app.cluster.as_ref().and_then(|c| template_now(c)) else {
+    let Some((before, before_revision)) = app.cluster.as_ref().and_then(template_now) else {
         return;
     };
     app.argo.revert_watch = Some(crate::ui::state::argo::RevertWatch {
@@ -478,7 +478,7 @@ pub(super) fn on_rollout(app: &mut App) {
     let Some(w) = app.argo.revert_watch.as_ref() else {
         return;
     };
-    let Some((now, revision)) = app.cluster.as_ref().and_then(|c| template_now(c)) else {
+    let Some((now, revision)) = app.cluster.as_ref().and_then(template_now) else {
         return;
     };
     if revision <= w.before_revision || now != w.before {
