@@ -34,6 +34,13 @@ enum Rollback {
         value: &'static str,
         confirm: Confirm,
     },
+    /// The runbook's own command step (selected with `select` from the top), whose
+    /// mutating lines each ask for a typed name (`names`, in order): `argocd` lines run
+    /// through the simulator's Argo CD API.
+    RunStep {
+        select: &'static [&'static str],
+        names: &'static [&'static str],
+    },
 }
 
 /// How an action's confirmation is given.
@@ -72,6 +79,9 @@ struct Case {
     passes: bool,
     /// A shortfall the scorecard must list when the drill does not pass.
     shortfall: Option<&'static str>,
+    /// The runbook has no message sinks: the message is drafted, then recorded as posted
+    /// by hand from the messages list (`M`, `p`).
+    drafted: bool,
 }
 
 const CASES: &[Case] = &[
@@ -91,6 +101,7 @@ const CASES: &[Case] = &[
         checks: 4,
         passes: true,
         shortfall: None,
+        drafted: false,
     },
     Case {
         id: "bad-deploy-verified-too-early",
@@ -112,6 +123,7 @@ const CASES: &[Case] = &[
         checks: 4,
         passes: false,
         shortfall: Some("1 verification check(s) failed"),
+        drafted: false,
     },
     Case {
         id: "bad-deploy-never-acknowledged",
@@ -128,6 +140,7 @@ const CASES: &[Case] = &[
         checks: 4,
         passes: false,
         shortfall: Some("detect: not reached"),
+        drafted: false,
     },
     Case {
         id: "latency-regression",
@@ -145,6 +158,7 @@ const CASES: &[Case] = &[
         checks: 4,
         passes: true,
         shortfall: None,
+        drafted: false,
     },
     Case {
         id: "crashloop",
@@ -163,6 +177,7 @@ const CASES: &[Case] = &[
         checks: 4,
         passes: true,
         shortfall: None,
+        drafted: false,
     },
     Case {
         id: "feature-flag",
@@ -181,6 +196,7 @@ const CASES: &[Case] = &[
         checks: 4,
         passes: true,
         shortfall: None,
+        drafted: false,
     },
     Case {
         id: "blue-green",
@@ -199,6 +215,7 @@ const CASES: &[Case] = &[
         checks: 3,
         passes: true,
         shortfall: None,
+        drafted: false,
     },
     Case {
         id: "stuck-rollout",
@@ -215,6 +232,7 @@ const CASES: &[Case] = &[
         checks: 4,
         passes: true,
         shortfall: None,
+        drafted: false,
     },
     Case {
         id: "flaky-api-server",
@@ -231,6 +249,29 @@ const CASES: &[Case] = &[
         checks: 4,
         passes: true,
         shortfall: None,
+        drafted: false,
+    },
+    Case {
+        id: "argocd-self-heal",
+        scenario: "argocd-self-heal",
+        speed: "20",
+        severity: "SEV-1",
+        acknowledge: true,
+        verify_too_early: None,
+        // "2. Execute the rollback": auto-sync off, `argocd app rollback`, `argocd app wait`
+        // — each mutating line previewed and confirmed with the application's name.
+        rollback: Rollback::RunStep {
+            select: &["]"],
+            names: &["checkout-api", "checkout-api"],
+        },
+        // The rollback's outcome: the CLI's final status, the application Healthy.
+        recovered: "Healthy",
+        // "3. Verify recovery": a command, a PromQL block, two steps, then the two checks.
+        to_checks: &["]", "]", "j", "j", "j", "j"],
+        checks: 2,
+        passes: true,
+        shortfall: None,
+        drafted: true,
     },
 ];
 
@@ -438,6 +479,36 @@ fn run_case(case: &Case) {
                 }
             }
         }
+        Rollback::RunStep { select, names } => {
+            t.keys(&["g"]);
+            t.keys(select);
+            t.keys(&["r"]);
+            for (i, name) in names.iter().enumerate() {
+                t.wait_until_within("the typed confirmation", Duration::from_secs(60), |s| {
+                    s.contains(&format!("Type the application name {name}"))
+                });
+                t.type_text(name);
+                t.keys(&["Enter"]);
+                wait_journal(
+                    &t,
+                    home.path(),
+                    "the line's outcome",
+                    Duration::from_secs(180),
+                    |r| entries(r, "cluster_action_finished").len() > i,
+                );
+            }
+            wait_journal(
+                &t,
+                home.path(),
+                "the step's lines to end",
+                Duration::from_secs(180),
+                |r| {
+                    entries(r, "command_finished")
+                        .iter()
+                        .any(|e| e["exit_code"] == 0)
+                },
+            );
+        }
     }
     wait_journal(
         &t,
@@ -491,17 +562,42 @@ fn run_case(case: &Case) {
     // Communicate: from the last check step, the next phase; compose, preview, confirm.
     t.keys(&["]", "m"]);
     t.wait_for("Message: ");
-    t.wait_for("drill: outbox only");
-    t.keys(&["C-s"]);
-    t.wait_for("Send it now?");
-    t.keys(&["y"]);
-    wait_journal(
-        &t,
-        home.path(),
-        "the message in the outbox",
-        Duration::from_secs(60),
-        |r| !entries(r, "message_delivered").is_empty(),
-    );
+    if case.drafted {
+        t.keys(&["C-s"]);
+        wait_journal(
+            &t,
+            home.path(),
+            "the message drafted",
+            Duration::from_secs(60),
+            |r| !entries(r, "message_drafted").is_empty(),
+        );
+        t.keys(&["M"]);
+        t.wait_for("drafted; to post by hand");
+        t.keys(&["p"]);
+        t.wait_for("Posted by hand");
+        t.type_text("#inc-checkout");
+        t.keys(&["Enter"]);
+        wait_journal(
+            &t,
+            home.path(),
+            "the message posted by hand",
+            Duration::from_secs(60),
+            |r| !entries(r, "message_posted_by_hand").is_empty(),
+        );
+        t.keys(&["Escape"]);
+    } else {
+        t.wait_for("drill: outbox only");
+        t.keys(&["C-s"]);
+        t.wait_for("Send it now?");
+        t.keys(&["y"]);
+        wait_journal(
+            &t,
+            home.path(),
+            "the message in the outbox",
+            Duration::from_secs(60),
+            |r| !entries(r, "message_delivered").is_empty(),
+        );
+    }
 
     // Finish: close the session, and the scorecard replaces the console.
     t.keys(&["Q"]);
@@ -570,7 +666,11 @@ fn run_case(case: &Case) {
         format!("verification checks passed ({})", case.checks),
         "{d}"
     );
-    assert!(by(4).starts_with("message delivered to outbox:"), "{d}");
+    if case.drafted {
+        assert!(by(4).contains("posted by hand"), "{d}");
+    } else {
+        assert!(by(4).starts_with("message delivered to outbox:"), "{d}");
+    }
     if let Some(short) = case.shortfall {
         let all = d["scorecard"]["shortfalls"].to_string();
         assert!(all.contains(short), "{d}");
@@ -593,8 +693,10 @@ fn run_case(case: &Case) {
         "{records:#?}"
     );
     assert!(!entries(&records, "drill_event").is_empty());
-    let outbox = std::fs::read_to_string(dir.join("outbox.jsonl")).expect("outbox");
-    assert!(outbox.lines().count() >= 1, "{outbox}");
+    if !case.drafted {
+        let outbox = std::fs::read_to_string(dir.join("outbox.jsonl")).expect("outbox");
+        assert!(outbox.lines().count() >= 1, "{outbox}");
+    }
     assert!(
         dir.join("kubeconfig").is_file(),
         "kubeconfig in the session"
@@ -621,7 +723,8 @@ fn run_case(case: &Case) {
     assert!(
         changes.lines().any(|l| l.starts_with("| 20")
             && l.contains(" → ")
-            && l.contains("server dry-run + diff")),
+            && (l.contains("server dry-run + diff")
+                || l.contains("Argo CD revision metadata and manifests"))),
         "a cluster change from → to, previewed:\n{changes}"
     );
     let impact = section("Impact");
@@ -688,6 +791,11 @@ fn drill_blue_green_switched_back_from_the_actions_menu_to_a_passing_scorecard()
 #[test]
 fn drill_stuck_rollout_to_a_passing_scorecard() {
     run_case(case("stuck-rollout"));
+}
+
+#[test]
+fn drill_argocd_self_heal_rolled_back_through_argo_cd_to_a_passing_scorecard() {
+    run_case(case("argocd-self-heal"));
 }
 
 #[test]

@@ -272,6 +272,18 @@ fn run(
     // A drill on the simulator rehearses the shell commands that would reach beyond it.
     let on_the_simulator = drill.as_ref().is_some_and(|d| d.kubeconfig_yaml.is_some());
     app.rehearse_outside_commands(on_the_simulator);
+    // ... except `argocd` lines, when the simulator serves Argo CD: they run against it.
+    let argo = drill
+        .as_ref()
+        .and_then(|d| d.argocd.clone())
+        .unwrap_or_default();
+    app.argocd_on_the_simulator(on_the_simulator && !argo.env.is_empty());
+    if let Ok(token) = std::env::var("ARGOCD_AUTH_TOKEN")
+        && !token.is_empty()
+    {
+        app.add_secret(token.clone());
+        journal.add_secret(token);
+    }
     let (fallback_metrics, timeline) = match drill {
         Some(d) => {
             app.drill_intro(d.intro);
@@ -402,6 +414,7 @@ fn run(
                 shell_env,
                 drafts: crate::runtime::drafts::DraftExec::to_stdout(dir.path.clone()),
                 connector: Some(connector),
+                argo,
             },
             &mut guard.terminal,
         )

@@ -284,6 +284,19 @@ fn simulated(
         verify_time_scale: Some(args.verify_speed),
         verify_ca_pem: Some(handle.ca_pem().to_string()),
         verify_sim_url: Some(handle.url()),
+        argocd: Some(crate::runtime::argo_exec::ArgoSetup {
+            env: vec![
+                (
+                    "ARGOCD_SERVER".into(),
+                    format!("{}{}", handle.addr(), crate::sim::argocd::api::ROOT_PATH),
+                ),
+                (
+                    "ARGOCD_AUTH_TOKEN".into(),
+                    crate::sim::auth::ADMIN_TOKEN.into(),
+                ),
+            ],
+            ca_pem: Some(handle.ca_pem().to_string()),
+        }),
     };
     let meta = DrillMeta {
         scenario: Some(name),
@@ -327,6 +340,7 @@ fn on_cluster(
         verify_time_scale: None,
         verify_ca_pem: None,
         verify_sim_url: None,
+        argocd: None,
     };
     let meta = DrillMeta {
         scenario: None,

@@ -30,6 +30,9 @@ pub struct DrillSetup {
     /// The simulator's URL: HTTP checks naming an in-cluster Service
     /// (`NAME.NAMESPACE.svc.cluster.local`) are answered by the simulated Service.
     pub verify_sim_url: Option<String>,
+    /// The simulator's Argo CD (`ARGOCD_SERVER`, `ARGOCD_AUTH_TOKEN` and its CA): `argocd`
+    /// lines of the drill's runbook run against it instead of being rehearsed.
+    pub argocd: Option<crate::runtime::argo_exec::ArgoSetup>,
 }
 
 /// The context of the simulator's admin user in its kubeconfig.

@@ -62,6 +62,8 @@ pub struct Feeds {
     pub shell_env: Vec<(String, String)>,
     /// Where drafted messages go: the session directory and the terminal's clipboard.
     pub drafts: super::drafts::DraftExec,
+    /// Where Argo CD is (`argocd` lines, the header's application line).
+    pub argo: super::argo_exec::ArgoSetup,
 }
 
 /// Runs the console until the operator quits; returns how it ended and where the operator
@@ -86,6 +88,7 @@ where
         shell_env,
         drafts,
         connector,
+        argo,
     } = feeds;
     let verify = verify.map(VerifyExec::new);
     let (tx, mut rx) = mpsc::channel::<Msg>(MSG_QUEUE);
@@ -115,8 +118,11 @@ where
         verify,
         drill_start,
         drafts,
+        argo: super::argo_exec::ArgoExec::new(argo),
         tx: tx.clone(),
     };
+    // The Argo CD application managing the target the console opened on.
+    exec.execute(crate::ui::update::argo_watch_of(&app));
 
     let size = terminal.size().ok().map(|s| (s.width, s.height));
     let start = update(
@@ -192,6 +198,7 @@ where
             break;
         }
     }
+    exec.argo.stop();
     let Executors {
         journal: writer,
         cluster: actions,

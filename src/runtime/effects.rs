@@ -34,6 +34,8 @@ pub struct Executors {
     pub drill_start: Option<Box<dyn FnOnce() + Send>>,
     /// Drafts without a sink: the clipboard and the session directory.
     pub drafts: super::drafts::DraftExec,
+    /// `argocd` lines through Argo CD's API, and the watch of the target's application.
+    pub argo: super::argo_exec::ArgoExec,
     /// Where every answer goes.
     pub tx: mpsc::Sender<Msg>,
 }
@@ -101,6 +103,11 @@ impl Executors {
                     line,
                     preview,
                 } => self.shell.preview_line(block, line, preview, tx),
+                Effect::Argo { op, text, call } => self.argo.run(op, text, call, tx.clone()),
+                Effect::ArgoWatch {
+                    namespace,
+                    deployment,
+                } => self.argo.watch(namespace, deployment, tx.clone()),
                 Effect::Quit => {}
                 Effect::StartDrill => {
                     if let Some(start) = self.drill_start.take() {

@@ -1,6 +1,7 @@
 //! Runtime: owns the terminal, runs the event loop, and carries out effects through
 //! the adapters.
 
+pub mod argo_exec;
 pub mod cluster_connect;
 pub mod cluster_exec;
 pub mod console;

@@ -89,4 +89,18 @@ pub enum Effect {
         line: usize,
         preview: crate::domain::cluster::line_preview::LinePreview,
     },
+    /// One stage of an `argocd` line (`op`) through Argo CD's API; answered with
+    /// `Msg::Argo { op, .. }`. `Execute` is sent only after the line's
+    /// `ClusterActionRequested` record is on disk.
+    Argo {
+        op: u64,
+        text: String,
+        call: super::state::argo::ArgoCall,
+    },
+    /// Watch the Argo CD application managing Deployment `namespace/deployment` (replacing
+    /// any earlier watch); answered with `Msg::ArgoStatus` on each change.
+    ArgoWatch {
+        namespace: String,
+        deployment: String,
+    },
 }

@@ -123,4 +123,12 @@ pub enum Msg {
         line: usize,
         answer: crate::domain::cluster::line_preview::PreviewAnswer,
     },
+    /// The answer to one stage of `argocd` line `op` (`Effect::Argo`).
+    Argo {
+        op: u64,
+        answer: super::state::argo::ArgoAnswer,
+    },
+    /// The Argo CD application managing the console's target (`None`: none does, or
+    /// Argo CD cannot be read).
+    ArgoStatus(Option<crate::domain::argocd::ArgoAppStatus>),
 }

@@ -60,9 +60,32 @@ impl ArgoServer {
         env: impl Fn(&str) -> Option<String>,
         extra_ca: Option<&str>,
     ) -> Result<ArgoServer, ArgoError> {
-        let server = line
-            .server
-            .clone()
+        Self::build(
+            line.server.clone(),
+            line.root_path.as_deref(),
+            line.insecure,
+            env,
+            extra_ca,
+        )
+    }
+
+    /// From the environment alone (`ARGOCD_SERVER`, `ARGOCD_AUTH_TOKEN`): the console's
+    /// watch of the application managing its target.
+    pub fn from_env(
+        env: impl Fn(&str) -> Option<String>,
+        extra_ca: Option<&str>,
+    ) -> Result<ArgoServer, ArgoError> {
+        Self::build(None, None, false, env, extra_ca)
+    }
+
+    fn build(
+        server: Option<String>,
+        root_path: Option<&str>,
+        insecure: bool,
+        env: impl Fn(&str) -> Option<String>,
+        extra_ca: Option<&str>,
+    ) -> Result<ArgoServer, ArgoError> {
+        let server = server
             .or_else(|| env("ARGOCD_SERVER"))
             .filter(|s| !s.trim().is_empty())
             .ok_or(ArgoError::NoServer)?;
@@ -79,9 +102,7 @@ impl ArgoServer {
         } else {
             format!("https://{address}")
         };
-        if let Some(root) = line
-            .root_path
-            .as_deref()
+        if let Some(root) = root_path
             .map(|r| r.trim_matches('/'))
             .filter(|r| !r.is_empty())
         {
@@ -93,7 +114,7 @@ impl ArgoServer {
                 .map_err(|e| ArgoError::Transport(format!("CA certificate: {e}")))?;
             b = b.add_root_certificate(cert);
         }
-        if line.insecure {
+        if insecure {
             b = b.danger_accept_invalid_certs(true);
         }
         let http = b.build().map_err(|e| ArgoError::Transport(e.to_string()))?;
@@ -143,6 +164,11 @@ impl ArgoServer {
 
     fn app_path(name: &str) -> String {
         format!("/api/v1/applications/{name}")
+    }
+
+    /// `GET /api/v1/applications`: every application the token may see.
+    pub async fn list_apps(&self) -> Result<Value, ArgoError> {
+        self.call(Method::GET, "/api/v1/applications", None).await
     }
 
     pub async fn get_app(&self, name: &str) -> Result<Value, ArgoError> {

@@ -142,8 +142,21 @@ fn render_rollout(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
         gauge_row,
     );
     let mut lines: Vec<Line> = Vec::new();
+    // The Argo CD application managing the Deployment: its sync, health and policy (a
+    // change made here is reverted when self-heal is on).
+    if let Some(s) = &app.argo.status {
+        let role = if s.reverts_drift() {
+            Role::Warning
+        } else {
+            Role::Muted
+        };
+        lines.push(Line::from(Span::styled(
+            ellipsize(&s.line(), width),
+            t.style(role),
+        )));
+    }
     // Newest first: the revision to go back to is near the top.
-    let rows = rest.height as usize;
+    let rows = (rest.height as usize).saturating_sub(lines.len());
     let order: Vec<usize> = (0..r.revisions.len()).rev().collect();
     let selected = c.selected_index();
     let sel_pos = order.iter().position(|&i| Some(i) == selected).unwrap_or(0);

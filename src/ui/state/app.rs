@@ -109,6 +109,9 @@ pub struct App {
     /// A rollout the previous console was following when it stopped, followed again once
     /// the resumed console sees the Deployment (taken then).
     pub follow_to_reattach: Option<crate::domain::unfinished_follow::UnfinishedFollow>,
+    /// Argo CD: `argocd` lines running through its API, the application managing the
+    /// target.
+    pub argo: super::argo::ArgoState,
 }
 
 impl App {
@@ -173,6 +176,7 @@ impl App {
             severity,
             view_steps,
             follow_to_reattach,
+            argo: super::argo::ArgoState::default(),
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app

@@ -34,6 +34,7 @@ pub struct AppBuilder {
     redactor: Redactor,
     messaging: Messaging,
     rehearse_outside_commands: bool,
+    argocd_on_the_simulator: bool,
     intro: Option<DrillIntro>,
     metrics: Option<LiveMetrics>,
     cluster: Option<LiveCluster>,
@@ -65,6 +66,7 @@ impl AppBuilder {
             redactor: Redactor::default(),
             messaging: Messaging::default(),
             rehearse_outside_commands: false,
+            argocd_on_the_simulator: false,
             intro: None,
             metrics: None,
             cluster: None,
@@ -113,6 +115,12 @@ impl AppBuilder {
     /// A drill on the simulator: shell steps that would reach beyond it are rehearsed.
     pub fn rehearse_outside_commands(&mut self, rehearse: bool) -> &mut AppBuilder {
         self.rehearse_outside_commands = rehearse;
+        self
+    }
+
+    /// A drill whose simulator serves Argo CD's API: `argocd` lines run against it.
+    pub fn argocd_on_the_simulator(&mut self, yes: bool) -> &mut AppBuilder {
+        self.argocd_on_the_simulator = yes;
         self
     }
 
@@ -174,6 +182,7 @@ impl AppBuilder {
         app.redactor = self.redactor;
         app.messaging = self.messaging;
         app.rehearse_outside_commands = self.rehearse_outside_commands;
+        app.argo.on_the_simulator = self.argocd_on_the_simulator;
         if let Some(intro) = self.intro {
             app.layers.push(Layer::DrillIntro(Box::new(intro)));
         }

@@ -4,6 +4,7 @@
 
 pub mod action_menu;
 pub mod app;
+pub mod argo;
 pub mod block_run;
 pub mod builder;
 pub mod cluster;

@@ -38,6 +38,13 @@ pub enum Then {
         run: u64,
     },
     Quit,
+    /// Run the next `argocd` line of the step running through Argo CD's API (its start
+    /// record is on disk).
+    ArgoAdvance,
+    /// Send Argo CD line `op` (its `ClusterActionRequested` record is on disk).
+    ArgoExecute {
+        op: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

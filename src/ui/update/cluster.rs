@@ -15,7 +15,7 @@ use crate::ui::msg::Stream;
 use crate::ui::state::cluster::{ClusterConfirm, ClusterOp, ClusterStep, LockRefusal, OpStage};
 use crate::ui::state::{App, FlashLevel, Layer, Pane, Then};
 
-use super::{cluster_menu, native_runs, steps};
+use super::{argo_runs, cluster_menu, native_runs, steps};
 
 /// `u` on the Rollout pane: undo to the selected revision (the previous one when the
 /// current revision is selected). Starts the two-step intent with the RBAC preflight.
@@ -42,15 +42,20 @@ pub(super) fn submit_cluster_confirm(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     let typed = cc.input.lines().join("");
+    let argo = argo_runs::owns_confirm(cc.op);
     if typed.trim() != cc.expected {
+        let what = if argo { "application" } else { "deployment" };
         cc.error = Some(format!(
-            "Type the deployment name exactly ({}) to go ahead; Esc cancels.",
+            "Type the {what} name exactly ({}) to go ahead; Esc cancels.",
             cc.expected
         ));
         return Vec::new();
     }
     let op = cc.op;
     app.layers.pop();
+    if argo {
+        return argo_runs::confirmed(app, op);
+    }
     confirmed(app, op)
 }
 
@@ -120,13 +125,11 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
         (OpStage::Planning, ClusterStep::Planned(Ok(Planned::Change { diff, kubectl }))) => {
             o.stage = OpStage::Confirming;
             o.kubectl = kubectl.clone();
-            let layer = confirm_layer(
-                op,
-                &o.action,
-                &deployment,
-                diff.text().lines().map(str::to_string).collect(),
-                kubectl,
-            );
+            // The auto-sync guard: a Deployment managed by Argo CD with self-heal gets
+            // any change made here reverted; say so above the diff.
+            let mut lines = argo_runs::self_heal_warning(app.argo.status.as_ref());
+            lines.extend(diff.text().lines().map(str::to_string));
+            let layer = confirm_layer(op, &o.action, &deployment, lines, kubectl);
             app.flash = None;
             app.layers.push(Layer::ClusterConfirm(Box::new(layer)));
             Vec::new()
@@ -402,6 +405,8 @@ pub(super) fn confirmed(app: &mut App, op: u64) -> Vec<Effect> {
         return Vec::new();
     };
     o.stage = OpStage::Locking;
+    let action = o.kubectl.clone();
+    argo_runs::watch_for_revert(app, action);
     app.flash(FlashLevel::Info, "Taking the lock…");
     vec![Effect::ClusterLock { op }]
 }
@@ -411,6 +416,9 @@ pub(super) fn cancel_confirm(app: &mut App) -> Vec<Effect> {
     let Some(Layer::ClusterConfirm(cc)) = app.layers.pop() else {
         return Vec::new();
     };
+    if argo_runs::owns_confirm(cc.op) {
+        return argo_runs::declined(app, cc.op);
+    }
     let mut cancelled = false;
     if let Some(c) = app.cluster.as_mut()
         && c.op.as_ref().is_some_and(|o| o.id == cc.op)

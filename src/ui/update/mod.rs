@@ -4,6 +4,7 @@
 //! Pure: no I/O, no clock (time arrives as `Msg::Tick` and in records). A step is shown
 //! done only when its journal record comes back from disk (`Msg::Journaled`).
 
+mod argo_runs;
 mod block_runs;
 mod cluster;
 mod cluster_menu;
@@ -33,6 +34,11 @@ use crate::ui::effect::Effect;
 use crate::ui::msg::{Msg, Stream};
 use crate::ui::state::App;
 use crate::ui::state::flash::FlashLevel;
+
+/// The watch of the Argo CD application managing the console's target, at start.
+pub fn argo_watch_of(app: &App) -> Vec<Effect> {
+    argo_runs::watch_target(app)
+}
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
@@ -73,6 +79,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if let Some(c) = &mut app.cluster {
                 c.apply(ev, now);
             }
+            argo_runs::on_rollout(app);
             let mut fx = native_runs::on_rollout_seen(app);
             fx.extend(cluster::reattach_follow(app));
             fx
@@ -147,6 +154,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 session::quit(app)
             }
         }
+        Msg::Argo { op, answer } => argo_runs::on_answer(app, op, answer),
+        Msg::ArgoStatus(status) => argo_runs::on_status(app, status),
         Msg::BackgroundPanic(line) => {
             let line = app.mask_secrets(&line);
             app.flash(

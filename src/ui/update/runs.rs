@@ -9,7 +9,7 @@ use crate::ui::effect::Effect;
 use crate::ui::msg::Stream;
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, OutputLog, Then};
 
-use super::{block_runs, messages, native_runs, session, steps, verification};
+use super::{argo_runs, block_runs, messages, native_runs, session, steps, verification};
 
 pub(super) fn request_run(app: &mut App) -> Vec<Effect> {
     let Some(step) = app.selected().cloned() else {
@@ -53,10 +53,17 @@ pub(super) fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
     if native_runs::refuse_during_native_run(app) {
         return Vec::new();
     }
+    if argo_runs::busy(app) {
+        app.flash(
+            FlashLevel::Warning,
+            "A step's argocd lines are running: wait for them to end.",
+        );
+        return Vec::new();
+    }
     // In a drill on the simulator, a step that already reads as reaching beyond it is
     // rehearsed without asking for its placeholders first (a webhook URL, an incident id):
     // nothing will run, so nothing needs a value.
-    if app.rehearse_outside_commands {
+    if app.rehearse_outside_commands && !argo_runs::runs_on_the_simulator(app, &block.script) {
         let outside = crate::domain::drill_guard::outside_commands(&block.script);
         if !outside.is_empty() {
             push_rehearsal_confirm(app, &step, &outside);
@@ -73,11 +80,21 @@ pub(super) fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
         Ok(filled) => {
             // In a drill on the simulator, a block that would reach beyond it is rehearsed
             // whole, native lines included (before any line could run).
-            let outside = if app.rehearse_outside_commands {
+            let outside = if app.rehearse_outside_commands
+                && !argo_runs::runs_on_the_simulator(app, &filled)
+            {
                 crate::domain::drill_guard::outside_commands(&filled)
             } else {
                 Vec::new()
             };
+            // `argocd app` lines run through Argo CD's API (the drill's simulator's in a
+            // drill), never in a shell where a missing `argocd` reads as a failure of
+            // something else, or its absence as success.
+            if outside.is_empty()
+                && let Some(fx) = argo_runs::try_argo(app, id, &filled)
+            {
+                return fx;
+            }
             if outside.is_empty()
                 && let Some(fx) = native_runs::try_native(app, id, &filled)
             {

@@ -7,7 +7,7 @@ use crate::ui::msg::Stream;
 use crate::ui::state::cluster::OpStage;
 use crate::ui::state::{App, FlashLevel, Then};
 
-use super::{block_runs, cluster, messages, native_runs, runs, verification};
+use super::{argo_runs, block_runs, cluster, messages, native_runs, runs, verification};
 
 pub(super) fn on_journaled(
     app: &mut App,
@@ -35,7 +35,7 @@ pub(super) fn on_journaled(
                 messages::not_queued(app, sink, msg, &e);
             }
             verification::journal_failed(app, &pending.then);
-            let mut fx = Vec::new();
+            let mut fx = argo_runs::journal_failed(app, &pending.then);
             if let Then::ClusterExecute { op } = pending.then
                 && let Some(c) = app.cluster.as_mut()
                 && c.op.as_ref().is_some_and(|o| o.id == op)
@@ -121,6 +121,8 @@ pub(super) fn on_journaled(
         Then::ShellLine { run } => block_runs::journaled(app, run),
         Then::Deliver { sink, msg } => messages::queued(app, sink, *msg),
         Then::Quit => quit(app),
+        Then::ArgoAdvance => argo_runs::advance(app),
+        Then::ArgoExecute { op } => argo_runs::journaled(app, op),
     }
 }
 

@@ -190,7 +190,8 @@ pub fn on_connected(app: &mut App, generation: u64, to: LiveClusterTarget) -> Ve
             to.deployment, to.namespace
         ),
     );
-    Vec::new()
+    // The Argo CD application managing the new target (if any), for the header.
+    super::argo_runs::watch_target(app)
 }
 
 /// Connecting failed: the previous target (if any) stays; without one, the cluster-off

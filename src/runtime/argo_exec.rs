@@ -1,0 +1,132 @@
+//! The Argo CD executor: runs each stage of an `argocd app` line through Argo CD's API
+//! (`adapters::argocd`) and answers with `Msg::Argo`; watches the application managing the
+//! console's target and sends `Msg::ArgoStatus` when it changes.
+//!
+//! The server and token come from the environment as the CLI takes them (`ARGOCD_SERVER`,
+//! `ARGOCD_AUTH_TOKEN`, `--server` on the line); a drill on the simulator sets them to the
+//! simulator's Argo CD and trusts its CA.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::adapters::argocd::{self, ArgoError, ArgoServer};
+use crate::domain::argocd::{parse_argocd_line, status};
+use crate::ui::msg::Msg;
+use crate::ui::state::argo::{ArgoAnswer, ArgoCall};
+
+/// How often a followed operation and the watched application are read.
+const POLL: Duration = Duration::from_millis(500);
+const WATCH_EVERY: Duration = Duration::from_secs(2);
+
+/// Where Argo CD is: environment values that win over the process's, and a CA to trust.
+#[derive(Debug, Clone, Default)]
+pub struct ArgoSetup {
+    pub env: Vec<(String, String)>,
+    pub ca_pem: Option<String>,
+}
+
+impl ArgoSetup {
+    fn env(&self, key: &str) -> Option<String> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .or_else(|| std::env::var(key).ok())
+    }
+}
+
+pub struct ArgoExec {
+    setup: ArgoSetup,
+    watch: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl ArgoExec {
+    pub fn new(setup: ArgoSetup) -> ArgoExec {
+        ArgoExec { setup, watch: None }
+    }
+
+    /// One stage of line `op`.
+    pub fn run(&self, op: u64, text: String, call: ArgoCall, tx: mpsc::Sender<Msg>) {
+        let setup = self.setup.clone();
+        tokio::spawn(async move {
+            let answer = stage(&setup, &text, call).await;
+            let _ = tx.send(Msg::Argo { op, answer }).await;
+        });
+    }
+
+    /// Watches the application managing `namespace/deployment` (replacing the last watch).
+    /// Without an Argo CD server configured there is nothing to watch.
+    pub fn watch(&mut self, namespace: String, deployment: String, tx: mpsc::Sender<Msg>) {
+        if let Some(w) = self.watch.take() {
+            w.abort();
+        }
+        let setup = self.setup.clone();
+        let Ok(server) = ArgoServer::from_env(|k| setup.env(k), setup.ca_pem.as_deref()) else {
+            return;
+        };
+        self.watch = Some(tokio::spawn(async move {
+            let mut last: Option<Option<status::ArgoAppStatus>> = None;
+            loop {
+                let now = match server.list_apps().await {
+                    Ok(list) => status::managing(&list, &namespace, &deployment),
+                    Err(e) => {
+                        tracing::warn!("argocd: watching the application: {e}");
+                        None
+                    }
+                };
+                if last.as_ref() != Some(&now) {
+                    if tx.send(Msg::ArgoStatus(now.clone())).await.is_err() {
+                        return;
+                    }
+                    last = Some(now);
+                }
+                tokio::time::sleep(WATCH_EVERY).await;
+            }
+        }));
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(w) = self.watch.take() {
+            w.abort();
+        }
+    }
+}
+
+async fn stage(setup: &ArgoSetup, text: &str, call: ArgoCall) -> ArgoAnswer {
+    let line = match parse_argocd_line(text) {
+        Some(Ok(l)) => l,
+        Some(Err(e)) => return ArgoAnswer::Failed(e),
+        None => return ArgoAnswer::Failed(format!("not an argocd line: {text}")),
+    };
+    let server = match ArgoServer::connect(&line, |k| setup.env(k), setup.ca_pem.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return failed(e),
+    };
+    match call {
+        ArgoCall::Read => printed(argocd::run_read(&server, &line, POLL).await),
+        ArgoCall::Execute => printed(argocd::execute(&server, &line, POLL).await),
+        ArgoCall::Prepare => match argocd::prepare(&server, &line.command).await {
+            Ok(p) => ArgoAnswer::Preview {
+                lines: p.lines,
+                change: p.change,
+            },
+            Err(e) => failed(e),
+        },
+    }
+}
+
+fn printed(r: Result<argocd::Outcome, ArgoError>) -> ArgoAnswer {
+    match r {
+        Ok(o) => ArgoAnswer::Printed {
+            output: o.output,
+            ok: o.ok,
+        },
+        Err(e) => failed(e),
+    }
+}
+
+/// As the CLI fails: `FATA[0000] rpc error: …` (the message without the log prefix).
+fn failed(e: ArgoError) -> ArgoAnswer {
+    ArgoAnswer::Failed(e.to_string())
+}

@@ -1,0 +1,100 @@
+//! Argo CD in the console: a command step whose `argocd app` lines run through Argo CD's
+//! API (`ui::update::argo_runs`), line by line, a mutating line previewed, confirmed with
+//! the application's name and journaled like a cluster action; and the application that
+//! manages the console's target, as the header shows it.
+
+use std::collections::VecDeque;
+
+pub use crate::domain::argocd::ArgoAppStatus;
+use crate::domain::argocd::ArgoBlockLine;
+use crate::domain::journal::ChangeDetail;
+use crate::domain::runbook::StepId;
+
+/// Argo CD as the console knows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ArgoState {
+    /// `argocd` lines reach the drill's simulator (its Argo CD API): they run, never
+    /// rehearsed.
+    pub on_the_simulator: bool,
+    /// The step whose lines are running.
+    pub run: Option<ArgoRun>,
+    /// The application managing the console's target, from the last poll.
+    pub status: Option<ArgoAppStatus>,
+    /// Ids of the lines sent to the executor (answers for another id are stale).
+    pub next_op: u64,
+    /// A kubectl change confirmed despite the auto-sync guard's warning: watched for
+    /// Argo CD's revert.
+    pub revert_watch: Option<RevertWatch>,
+}
+
+/// The auto-sync guard after a kubectl change of a Deployment Argo CD heals: the pod
+/// template and revision before the change. A newer revision with the template of before
+/// is Argo CD's revert (the change in between may be too brief for the watch to show).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevertWatch {
+    pub app: String,
+    pub action: String,
+    pub before: Vec<crate::domain::cluster::TemplateContainer>,
+    pub before_revision: i64,
+}
+
+/// A step's `argocd` lines running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgoRun {
+    pub step: StepId,
+    pub run: u32,
+    pub started: chrono::DateTime<chrono::Utc>,
+    pub pending: VecDeque<ArgoBlockLine>,
+    /// Every line so far succeeded.
+    pub ok: bool,
+    /// The line in flight.
+    pub current: Option<ArgoCurrent>,
+}
+
+/// The line in flight and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgoCurrent {
+    pub op: u64,
+    pub line: ArgoBlockLine,
+    pub stage: ArgoStage,
+}
+
+/// Where a line is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgoStage {
+    /// A read (`history`, `get`, `wait`) running.
+    Reading,
+    /// A mutating line's preview being read.
+    Previewing,
+    /// Waiting for the operator to type the application's name.
+    Confirming { change: ChangeDetail },
+    /// Its `ClusterActionRequested` record is being written.
+    Journaling,
+    /// Sent, and followed until the operation ends.
+    Executing,
+}
+
+/// What a stage of a line answered (`Msg::Argo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgoAnswer {
+    /// A read or an execution: what the CLI prints and whether it succeeded.
+    Printed { output: Vec<String>, ok: bool },
+    /// The preview of a mutating line.
+    Preview {
+        lines: Vec<String>,
+        change: ChangeDetail,
+    },
+    /// The request failed (as the CLI says it).
+    Failed(String),
+}
+
+/// Which stage of a line the executor runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgoCall {
+    /// A read-only line (`history`, `get`, `wait`).
+    Read,
+    /// A mutating line's preview.
+    Prepare,
+    /// A mutating line, confirmed and journaled, followed to its end.
+    Execute,
+}
