@@ -37,7 +37,12 @@ fn until(
         loop {
             let msg = tokio::time::timeout_at(deadline, rx.recv())
                 .await
-                .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "timed out waiting for {what}; events seen last: {:#?}",
+                        seen.events
+                    )
+                })
                 .expect("watchers running");
             match &msg {
                 ClusterEvent::PodUpserted(r) => seen.pods.upsert(r.clone()),
@@ -94,16 +99,18 @@ fn pods_rollout_and_events_arrive_as_slim_rows() {
         matches!(m, ClusterEvent::PodDeleted(_)) && t.pods.len() == 1
     });
 
-    // Events of one reason and object are one row with a count: the rollout's scalings
-    // (up the new replica set, down the old) raise the count of the Deployment's row.
-    let scalings = |s: &Seen| {
-        s.events
-            .iter()
-            .filter(|e| e.reason == "ScalingReplicaSet" && e.object == "Deployment/web")
-            .map(|e| e.count)
-            .sum::<u32>()
+    // Events of one reason and object are one row (newest message and time, summed
+    // count): the rollout's scalings (up the new replica set, down the old) make the
+    // Deployment's row newer than the moment the image was set. Timestamps are whole
+    // seconds of wall time (docs/simulator.md, the time base).
+    let set_at = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let scaled_since = move |s: &Seen| {
+        s.events.iter().any(|e| {
+            e.reason == "ScalingReplicaSet"
+                && e.object == "Deployment/web"
+                && e.last_seen.is_some_and(|t| t >= set_at)
+        })
     };
-    let scalings_before = scalings(&table);
     sim.ok(&["set", "image", "deploy/web", "app=shop/web:1.3"]);
     until(
         &sim,
@@ -122,7 +129,7 @@ fn pods_rollout_and_events_arrive_as_slim_rows() {
         &mut rx,
         &mut table,
         "events of the rollout",
-        |_, s| scalings(s) > scalings_before,
+        |_, s| scaled_since(s),
     );
 }
 
