@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::pod_changes::PodChange;
 use super::pod_row::PodRow;
 
 /// Column the table is sorted by (ties broken by name).
@@ -130,6 +131,16 @@ impl PodTable {
             match self.position(&row) {
                 Ok(i) => self.order[i] = row,
                 Err(i) => self.order.insert(i, row),
+            }
+        }
+    }
+
+    /// Applies one pod's change (an upsert or a removal).
+    pub fn apply(&mut self, change: PodChange) {
+        match change {
+            PodChange::Upserted(row) => self.upsert(row),
+            PodChange::Deleted(name) => {
+                self.remove(&name);
             }
         }
     }
