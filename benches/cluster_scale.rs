@@ -144,6 +144,20 @@ async fn run() {
                     ClusterEvent::PodDeleted(n) => {
                         table.remove(&n);
                     }
+                    ClusterEvent::PodsChanged { changes } => {
+                        let names: Vec<String> =
+                            changes.iter().map(|c| c.name().to_string()).collect();
+                        for c in changes {
+                            table.apply(c);
+                        }
+                        let _ = table.visible(0, 50);
+                        let mut waiting = waiting.lock().expect("lock");
+                        for name in &names {
+                            if let Some(done) = waiting.remove(name) {
+                                let _ = done.send(Instant::now());
+                            }
+                        }
+                    }
                     _ => {}
                 }
             }

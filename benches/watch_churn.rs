@@ -121,6 +121,16 @@ fn console_thread(
                                 ClusterEvent::PodDeleted(n) => {
                                     table.remove(&n);
                                 }
+                                ClusterEvent::PodsChanged { changes } => {
+                                    let names: Vec<String> =
+                                        changes.iter().map(|c| c.name().to_string()).collect();
+                                    for c in changes {
+                                        table.apply(c);
+                                    }
+                                    for name in &names {
+                                        check(&table, name);
+                                    }
+                                }
                                 _ => {}
                             }
                             // What a frame reads.

@@ -50,6 +50,11 @@ fn until(
                     seen.pods.remove(n);
                 }
                 ClusterEvent::PodsResynced(rows) => seen.pods.replace_all(rows.clone()),
+                ClusterEvent::PodsChanged { changes } => {
+                    for c in changes {
+                        seen.pods.apply(c.clone());
+                    }
+                }
                 ClusterEvent::Rollout(v) => seen.rollout = Some(v.clone()),
                 ClusterEvent::Events(list) => seen.events = list.clone(),
                 _ => {}
@@ -95,8 +100,8 @@ fn pods_rollout_and_events_arrive_as_slim_rows() {
         s.pods.len() == 5 && s.pods.status_counts() == [("Running".to_string(), 5)]
     });
     sim.ok(&["scale", "deploy/web", "--replicas=1"]);
-    until(&sim, &mut rx, &mut table, "pods deleted", |m, t| {
-        matches!(m, ClusterEvent::PodDeleted(_)) && t.pods.len() == 1
+    until(&sim, &mut rx, &mut table, "pods deleted", |_, t| {
+        t.pods.len() == 1
     });
 
     // Events of one reason and object are one row (newest message and time, summed

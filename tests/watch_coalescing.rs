@@ -1,6 +1,7 @@
 //! The pod watcher's coalescing (`adapters::kube::watch::pump_pods`): within one frame
-//! interval, the changes of a pod reach the console as one message with its last state,
-//! a deletion wins over earlier changes, and a re-list sends what was pending first.
+//! interval, the changed pods reach the console as one message, each pod once with its
+//! last state; a deletion wins over earlier changes, and a re-list sends what was pending
+//! first.
 //! The interval is an hour here, so that what falls in one interval does not depend on
 //! timing: the stream ends, which flushes.
 
@@ -9,7 +10,7 @@ use std::time::Duration;
 use backout::adapters::kube::slim_meta::slim_meta;
 use backout::adapters::kube::watch::pump_pods;
 use backout::adapters::kube::watched_pod::WatchedPod;
-use backout::domain::cluster::{ClusterEvent, PodRow, PodTable, Stream, WatchState};
+use backout::domain::cluster::{ClusterEvent, PodChange, PodRow, PodTable, Stream, WatchState};
 use kube::runtime::watcher::{Error, Event};
 use tokio::sync::mpsc;
 
@@ -76,14 +77,17 @@ fn changes_of_one_pod_within_a_frame_are_sent_once_with_the_last_state() {
     ]);
     assert!(matches!(&out[0], ClusterEvent::PodsResynced(rows) if rows.len() == 2));
     assert!(is_live(&out[1]));
-    // Seven changes, three pods: one message each, first-change order, last state.
+    // Seven changes, three pods: one message for the interval, one change per pod in
+    // first-change order, each with its last state.
     assert_eq!(
         out[2..],
-        [
-            ClusterEvent::PodUpserted(pod("web-c", "Running", 0).row),
-            ClusterEvent::PodDeleted("web-a".into()),
-            ClusterEvent::PodUpserted(pod("web-b", "Running", 0).row),
-        ]
+        [ClusterEvent::PodsChanged {
+            changes: vec![
+                PodChange::Upserted(pod("web-c", "Running", 0).row),
+                PodChange::Deleted("web-a".into()),
+                PodChange::Upserted(pod("web-b", "Running", 0).row),
+            ]
+        }]
     );
 
     // The table ends where applying every event one by one would have left it.
@@ -94,6 +98,11 @@ fn changes_of_one_pod_within_a_frame_are_sent_once_with_the_last_state() {
             ClusterEvent::PodUpserted(r) => coalesced.upsert(r),
             ClusterEvent::PodDeleted(n) => {
                 coalesced.remove(&n);
+            }
+            ClusterEvent::PodsChanged { changes } => {
+                for c in changes {
+                    coalesced.apply(c);
+                }
             }
             _ => {}
         }
@@ -136,7 +145,9 @@ fn a_relist_sends_the_pending_changes_first_and_errors_do_not_lose_them() {
     assert!(is_live(&out[1]), "{out:?}");
     assert_eq!(
         out[2],
-        ClusterEvent::PodUpserted(pod("web-a", "Running", 0).row)
+        ClusterEvent::PodsChanged {
+            changes: vec![PodChange::Upserted(pod("web-a", "Running", 0).row)]
+        }
     );
     assert!(
         matches!(&out[3], ClusterEvent::PodsResynced(rows) if rows.len() == 1 && rows[0].name == "web-x")

@@ -4,8 +4,9 @@
 //! `default_backoff` spaces retries. Pods, ReplicaSets and events are decoded straight
 //! into slim types ([`WatchedPod`], [`WatchedReplicaSet`], [`WatchedEvent`]: the typed
 //! `k8s_openapi` objects are never built) that the same watcher is given. Changes are
-//! sent as [`ClusterEvent`]s over a bounded channel, at most once per pod and once for
-//! the rollout per frame interval ([`FRAME`]); errors are sent as
+//! sent as [`ClusterEvent`]s over a bounded channel: the pods changed within a frame
+//! interval ([`FRAME`]) as one `PodsChanged` (one change per pod), the rollout at most
+//! once per interval; errors are sent as
 //! [`WatchState::Reconnecting`] so that panes show their data as stale.
 
 use std::collections::HashMap;
@@ -206,7 +207,7 @@ where
 /// stay stale after the API came back.
 const PROBE_EVERY: Duration = Duration::from_secs(1);
 
-/// Sends the pods changed since the last flush (one message per pod); `false` when the
+/// Sends the pods changed since the last flush, all in one message; `false` when the
 /// receiver is gone.
 async fn flush_pods(
     changes: &mut PodChanges,
@@ -219,16 +220,8 @@ async fn flush_pods(
     if !health.ok(tx).await {
         return false;
     }
-    for change in changes.drain() {
-        let msg = match change {
-            PodChange::Upserted(row) => ClusterEvent::PodUpserted(row),
-            PodChange::Deleted(name) => ClusterEvent::PodDeleted(name),
-        };
-        if tx.send(msg).await.is_err() {
-            return false;
-        }
-    }
-    true
+    let changes = changes.drain();
+    tx.send(ClusterEvent::PodsChanged { changes }).await.is_ok()
 }
 
 /// After a change: starts the interval if none is running, or flushes when it is over.
@@ -254,8 +247,8 @@ async fn due(
 }
 
 /// Turns a pod watch stream into messages: a (re-)list as one `PodsResynced`, then the
-/// changes of each `frame` interval ([`FRAME`] in the console), one message per changed
-/// pod: the changes of a pod within one interval collapse into its last. With `probe`, a
+/// changes of each `frame` interval ([`FRAME`] in the console) as one `PodsChanged`: the
+/// changes of a pod within one interval collapse into its last. With `probe`, a
 /// failed stream is marked live again as soon as the server answers a list (public for the
 /// benchmark and the tests, which feed it).
 pub async fn pump_pods<S>(

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::events::EventRow;
+use super::pod_changes::PodChange;
 use super::pod_row::PodRow;
 use super::rollout::RolloutView;
 
@@ -55,5 +56,11 @@ pub enum ClusterEvent {
     WatchState {
         stream: Stream,
         state: WatchState,
+    },
+    /// The pods changed within one frame interval, in the order they first changed, at
+    /// most one change per pod (the pod watcher's batch: one message per frame, however
+    /// many pods changed).
+    PodsChanged {
+        changes: Vec<PodChange>,
     },
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::pod_changes::PodChange;
 use super::pod_row::PodRow;
 
 /// Column the table is sorted by (ties broken by name).
@@ -116,20 +117,49 @@ impl PodTable {
         }
     }
 
-    /// Adds or replaces a pod.
+    /// Whether `row` sorts strictly between the neighbours of position `i` (the row at
+    /// `i` itself not counted), i.e. it can take `i`'s place without moving anything.
+    fn fits_at(&self, i: usize, row: &PodRow) -> bool {
+        let (k, d) = (self.sort, self.descending);
+        let after_prev = i == 0 || compare(&self.order[i - 1], row, k, d) == Ordering::Less;
+        let before_next = self
+            .order
+            .get(i + 1)
+            .is_none_or(|next| compare(row, next, k, d) == Ordering::Less);
+        after_prev && before_next
+    }
+
+    /// Adds or replaces a pod. A changed pod that keeps its place in the order (always
+    /// when sorted by name) replaces its row in place: no element of the order moves.
     pub fn upsert(&mut self, row: PodRow) {
         let row = Arc::new(row);
         self.unhealthy += usize::from(row.is_unhealthy());
         if let Some(old) = self.rows.insert(row.name.clone(), row.clone()) {
             self.unhealthy -= usize::from(old.is_unhealthy());
-            if self.matches(&old) {
-                self.remove_from_order(&old);
+            if self.matches(&old)
+                && let Ok(i) = self.position(&old)
+            {
+                if self.matches(&row) && self.fits_at(i, &row) {
+                    self.order[i] = row;
+                    return;
+                }
+                self.order.remove(i);
             }
         }
         if self.matches(&row) {
             match self.position(&row) {
                 Ok(i) => self.order[i] = row,
                 Err(i) => self.order.insert(i, row),
+            }
+        }
+    }
+
+    /// Applies one pod's change (an upsert or a removal).
+    pub fn apply(&mut self, change: PodChange) {
+        match change {
+            PodChange::Upserted(row) => self.upsert(row),
+            PodChange::Deleted(name) => {
+                self.remove(&name);
             }
         }
     }
@@ -352,5 +382,58 @@ mod tests {
             row("y", "Running", 0, 1, "h"),
         ]);
         assert_eq!(t.unhealthy(), 1);
+    }
+
+    #[test]
+    fn changes_in_place_or_moved_keep_the_order_a_full_sort_gives() {
+        // A rolling update's kind of changes (new pods, status and restart changes,
+        // deletions), under every sort key and both directions, with and without a
+        // filter: after each change the order is the one a fresh sort of the same rows
+        // gives, whether the row was replaced in place or moved.
+        let statuses = [
+            "Pending",
+            "ContainerCreating",
+            "Running",
+            "CrashLoopBackOff",
+        ];
+        let keys = [
+            SortKey::Name,
+            SortKey::Status,
+            SortKey::Restarts,
+            SortKey::Age,
+            SortKey::Revision,
+        ];
+        for key in keys {
+            for descending in [false, true] {
+                for filter in ["", "run"] {
+                    let mut t = PodTable::new();
+                    t.set_sort(key, descending);
+                    t.set_filter(filter);
+                    for step in 0..400u32 {
+                        let n = (step * 7919) % 23;
+                        let name = format!("web-{n:02}");
+                        if step % 11 == 10 {
+                            t.remove(&name);
+                        } else {
+                            let status = statuses[(step as usize * 31 + n as usize) % 4];
+                            let hash = if step % 3 == 0 { "h2" } else { "h1" };
+                            t.upsert(row(&name, status, step % 5, i64::from(n % 4), hash));
+                        }
+                        let unfiltered: Vec<PodRow> =
+                            t.rows.values().map(|r| (**r).clone()).collect();
+                        let mut all = PodTable::new();
+                        all.set_sort(key, descending);
+                        all.set_filter(filter);
+                        all.replace_all(unfiltered);
+                        assert_eq!(
+                            names(&t),
+                            names(&all),
+                            "{key:?} descending={descending} filter={filter:?} step {step}"
+                        );
+                        assert_eq!(t.unhealthy(), all.unhealthy());
+                    }
+                }
+            }
+        }
     }
 }

@@ -196,6 +196,12 @@ impl LiveCluster {
                     h.state = state;
                 }
             }
+            ClusterEvent::PodsChanged { changes } => {
+                for change in changes {
+                    self.pods.apply(change);
+                }
+                self.touch(Stream::Pods, now);
+            }
         }
     }
 

@@ -1530,4 +1530,47 @@ fn a_resumed_console_on_another_deployment_does_not_follow_but_says_so() {
         .map(|f| f.text.clone())
         .unwrap_or_default();
     assert!(flash.contains("check that rollout by hand"), "{flash}");
+#[test]
+fn a_batch_of_pod_changes_updates_the_table_like_one_message_per_pod() {
+    use crate::domain::cluster::{ClusterEvent, PodChange};
+    let mut batched = cluster_app("staging-eu", false);
+    let mut single = cluster_app("staging-eu", false);
+    for (n, s) in [("a-1", "Running"), ("a-2", "Running"), ("b-3", "Running")] {
+        for app in [&mut batched, &mut single] {
+            update(
+                app,
+                Msg::Cluster(ClusterEvent::PodUpserted(pod(n, s, 1, 0, "v3", "rs3"))),
+            );
+        }
+    }
+    let changes = vec![
+        PodChange::Upserted(pod("a-2", "CrashLoopBackOff", 0, 4, "v3", "rs3")),
+        PodChange::Deleted("b-3".into()),
+        PodChange::Upserted(pod("c-4", "Pending", 0, 0, "v4", "rs4")),
+    ];
+    update(
+        &mut batched,
+        Msg::Cluster(ClusterEvent::PodsChanged {
+            changes: changes.clone(),
+        }),
+    );
+    for c in changes {
+        let msg = match c {
+            PodChange::Upserted(r) => ClusterEvent::PodUpserted(r),
+            PodChange::Deleted(n) => ClusterEvent::PodDeleted(n),
+        };
+        update(&mut single, Msg::Cluster(msg));
+    }
+    let rows = |app: &App| {
+        let pods = &app.cluster.as_ref().unwrap().pods;
+        let names: Vec<(String, String)> = pods
+            .visible(0, 10)
+            .iter()
+            .map(|r| (r.name.clone(), r.status.clone()))
+            .collect();
+        (names, pods.len(), pods.unhealthy())
+    };
+    assert_eq!(rows(&batched), rows(&single));
+    assert_eq!(rows(&batched).1, 3);
+    assert_eq!(rows(&batched).2, 1);
 }
