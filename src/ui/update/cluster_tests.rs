@@ -1530,6 +1530,8 @@ fn a_resumed_console_on_another_deployment_does_not_follow_but_says_so() {
         .map(|f| f.text.clone())
         .unwrap_or_default();
     assert!(flash.contains("check that rollout by hand"), "{flash}");
+}
+
 #[test]
 fn a_batch_of_pod_changes_updates_the_table_like_one_message_per_pod() {
     use crate::domain::cluster::{ClusterEvent, PodChange};
