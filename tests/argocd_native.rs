@@ -61,6 +61,14 @@ fn the_gitops_runbook_rolls_back_through_argo_cd_natively() {
         .expect("bad commit");
     sim.wait_for("the bad commit synced", || image(&sim).ends_with(":1.6.0"));
     sim.settled("checkout-api");
+    // The sync's history entry is written when its operation ends, which a loaded
+    // machine may see after the Deployment's new image: the rollback's "previous" is
+    // read from that history.
+    sim.wait_for("the bad commit's sync in the application's history", || {
+        let a = sim.json(&["get", "application", "checkout-api", "-n", "argocd"]);
+        a["status"]["history"].as_array().map(Vec::len) == Some(3)
+            && a["status"]["operationState"]["phase"] == "Succeeded"
+    });
 
     let lines = argocd_lines();
     assert_eq!(
