@@ -278,6 +278,7 @@ fn run(
         .and_then(|d| d.argocd.clone())
         .unwrap_or_default();
     app.argocd_on_the_simulator(on_the_simulator && !argo.env.is_empty());
+    app.argocd_server_from_env(std::env::var("ARGOCD_SERVER").is_ok_and(|s| !s.trim().is_empty()));
     if let Ok(token) = std::env::var("ARGOCD_AUTH_TOKEN")
         && !token.is_empty()
     {

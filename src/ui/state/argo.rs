@@ -16,6 +16,10 @@ pub struct ArgoState {
     /// `argocd` lines reach the drill's simulator (its Argo CD API): they run, never
     /// rehearsed.
     pub on_the_simulator: bool,
+    /// `ARGOCD_SERVER` is set: the console can reach Argo CD's API. Without it (and
+    /// without `--server` on every line) the `argocd` CLI's own login is what the runbook
+    /// relies on, so its lines run in the shell.
+    pub server_from_env: bool,
     /// The step whose lines are running.
     pub run: Option<ArgoRun>,
     /// The application managing the console's target, from the last poll.

@@ -35,6 +35,7 @@ pub struct AppBuilder {
     messaging: Messaging,
     rehearse_outside_commands: bool,
     argocd_on_the_simulator: bool,
+    argocd_server_from_env: bool,
     intro: Option<DrillIntro>,
     metrics: Option<LiveMetrics>,
     cluster: Option<LiveCluster>,
@@ -67,6 +68,7 @@ impl AppBuilder {
             messaging: Messaging::default(),
             rehearse_outside_commands: false,
             argocd_on_the_simulator: false,
+            argocd_server_from_env: false,
             intro: None,
             metrics: None,
             cluster: None,
@@ -121,6 +123,12 @@ impl AppBuilder {
     /// A drill whose simulator serves Argo CD's API: `argocd` lines run against it.
     pub fn argocd_on_the_simulator(&mut self, yes: bool) -> &mut AppBuilder {
         self.argocd_on_the_simulator = yes;
+        self
+    }
+
+    /// `ARGOCD_SERVER` is set: `argocd` lines may run through Argo CD's API.
+    pub fn argocd_server_from_env(&mut self, yes: bool) -> &mut AppBuilder {
+        self.argocd_server_from_env = yes;
         self
     }
 
@@ -183,6 +191,7 @@ impl AppBuilder {
         app.messaging = self.messaging;
         app.rehearse_outside_commands = self.rehearse_outside_commands;
         app.argo.on_the_simulator = self.argocd_on_the_simulator;
+        app.argo.server_from_env = self.argocd_server_from_env;
         if let Some(intro) = self.intro {
             app.layers.push(Layer::DrillIntro(Box::new(intro)));
         }

@@ -25,6 +25,15 @@ pub(super) fn try_argo(app: &mut App, step: StepId, filled: &str) -> Option<Vec<
     let ArgoBlockPlan::Native(lines) = plan_argocd_block(filled) else {
         return None;
     };
+    // No server the console can reach (the drill's simulator, `ARGOCD_SERVER`, or
+    // `--server` on every line): the runbook relies on the CLI's own login (`argocd login`
+    // keeps server and token in its config), so the block is the CLI's, in the shell.
+    let reachable = app.argo.on_the_simulator
+        || app.argo.server_from_env
+        || lines.iter().all(|l| l.line.server.is_some());
+    if !reachable {
+        return None;
+    }
     Some(start(app, step, filled, lines))
 }
 

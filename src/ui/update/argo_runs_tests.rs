@@ -21,6 +21,7 @@ fn argo_app(script: &str) -> App {
     )
     .expect("loads");
     let mut app = app_for(book);
+    app.argo.server_from_env = true;
     app.cursor = app.flat_index_of(StepId(0)).expect("step");
     app
 }
@@ -307,4 +308,32 @@ fn without_self_heal_there_is_no_warning() {
         s.self_heal = false;
     }
     assert!(super::self_heal_warning(app.argo.status.as_ref()).is_empty());
+}
+
+#[test]
+fn without_a_server_the_block_is_the_clis_and_runs_in_the_shell() {
+    // No ARGOCD_SERVER and no `--server`: the team's `argocd login` is what the lines rely
+    // on, so the console asks to run them in /bin/sh like any other command.
+    let mut app = argo_app("argocd app history checkout-api\nargocd app sync checkout-api");
+    app.argo.server_from_env = false;
+    let (fx, _) = send(&mut app, key('r'));
+    assert!(
+        !fx.iter().any(|f| matches!(f, Effect::Argo { .. })),
+        "{fx:?}"
+    );
+    assert!(app.argo.run.is_none());
+    assert!(
+        app.layers.iter().any(|l| matches!(l, Layer::Confirm(_))),
+        "the shell's confirmation is asked"
+    );
+    // With `--server` on every line, the console can reach Argo CD itself.
+    let mut app = argo_app(
+        "argocd app history checkout-api --server argocd.example.com\nargocd app sync checkout-api --server argocd.example.com",
+    );
+    app.argo.server_from_env = false;
+    let (fx, _) = send(&mut app, key('r'));
+    assert!(
+        fx.iter().any(|f| matches!(f, Effect::Argo { .. })),
+        "{fx:?}"
+    );
 }
