@@ -8,14 +8,9 @@
 mod common;
 mod support;
 
-use std::path::Path;
-
 use common::Sim;
+use support::session_files::{bin, corpus_runbook};
 use support::tmux::Tmux;
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_backout")
-}
 
 const GATEWAY: &str = r#"
 name: gateway
@@ -26,15 +21,9 @@ apps:
 
 #[test]
 fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let sim = Sim::start(GATEWAY, 1.0);
     let home = tempfile::tempdir().expect("tempdir");
-    let runbook = home.path().join("options-a-to-d.md");
-    std::fs::copy(
-        root.join("tests/runbooks/teams/options-a-to-d.md"),
-        &runbook,
-    )
-    .expect("copy runbook");
+    let runbook = corpus_runbook(home.path(), "options-a-to-d.md");
     let env = [
         ("BACKOUT_HOME", home.path()),
         ("KUBECONFIG", sim.kubeconfig.as_path()),
@@ -172,9 +161,8 @@ fn a_placeholder_deployment_is_offered_the_namespace_s_deployments() {
 /// intro says so, and the cluster panes come up on it without asking for a target.
 #[test]
 fn a_drill_of_a_team_runbook_plays_on_the_deployment_its_lines_name() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let home = tempfile::tempdir().expect("tempdir");
-    let runbook = root.join("tests/runbooks/teams/options-a-to-d.md");
+    let runbook = corpus_runbook(home.path(), "options-a-to-d.md");
     let env = [("BACKOUT_HOME", home.path())];
     let t = Tmux::start(
         "connect-drill",

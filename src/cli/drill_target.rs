@@ -1,40 +1,40 @@
 //! Which deployment and namespace a simulated drill plays its scenario on.
 //!
-//! The flags first (`--deployment`, `-n`), then the runbook's front matter `target`, then
-//! what its kubectl lines name (`domain::runbook::target_inference`; a placeholder such as
-//! `<service-name>` names nothing). The scenario is renamed to that target
+//! The console's own connection plan decides it (`cli::connection_plan`: the flags, then
+//! the runbook's front matter `target`, then what its kubectl lines name, a placeholder such
+//! as `<service-name>` naming nothing). The scenario is renamed to that target
 //! (`sim::scenario_retarget`), and the console is opened on the scenario's application
 //! when the runbook leaves the target open: in a drill the incident's deployment is known,
 //! so the cluster panes never start "off".
 
 use super::ConsoleArgs;
+use super::connection_plan;
 use crate::domain::runbook::Runbook;
-use crate::domain::runbook::target_inference::infer_target;
 use crate::sim::Scenario;
 use crate::sim::scenario_retarget::Retargeted;
 
-/// `(namespace, deployment)` the runbook is about, literal names only.
+/// `(namespace, deployment)` the runbook is about, literal names only: what the console
+/// would connect to, with the target read from the runbook's lines accepted as read.
 pub fn runbook_target(
     book: Option<&Runbook>,
     console: &ConsoleArgs,
 ) -> (Option<String>, Option<String>) {
-    let front = book
-        .and_then(|b| b.front.as_ref())
-        .and_then(|f| f.target.as_ref());
-    let inferred = book.map(infer_target).unwrap_or_default();
-    let literal = |g: &Option<crate::domain::runbook::target_inference::Guess>| {
-        g.as_ref().and_then(|g| g.named.value()).map(str::to_string)
+    let Some(book) = book else {
+        return (console.namespace.clone(), console.deployment.clone());
     };
-    let namespace = console
+    let mut plan = connection_plan::plan(book, console, &[]);
+    if let Some(inferred) = &plan.to_confirm {
+        connection_plan::accept(&mut plan.args, inferred);
+    }
+    let front = book.front.as_ref().and_then(|f| f.target.as_ref());
+    let namespace = plan
+        .args
         .namespace
-        .clone()
-        .or_else(|| front.and_then(|t| t.namespace.clone()))
-        .or_else(|| literal(&inferred.namespace));
-    let deployment = console
+        .or_else(|| front.and_then(|t| t.namespace.clone()));
+    let deployment = plan
+        .args
         .deployment
-        .clone()
-        .or_else(|| front.and_then(|t| t.deployment.clone()))
-        .or_else(|| literal(&inferred.deployment));
+        .or_else(|| front.and_then(|t| t.deployment.clone()));
     (namespace, deployment)
 }
 
