@@ -171,12 +171,14 @@ fn a_silent_api_server_turns_the_streams_stale_and_they_recover() {
     );
 }
 
-#[test]
-fn a_request_during_a_partition_fails_within_its_timeout() {
-    let sim = Sim::start(WEB, 20.0);
+/// A connection to `sim` through a proxy that swallows every byte while `swallow` is set
+/// (a network partition), with a 2 s request timeout.
+fn connected_through_a_partitionable_proxy(
+    sim: &Sim,
+) -> (Arc<AtomicBool>, backout::adapters::kube::Connection) {
     let kubeconfig = std::fs::read_to_string(&sim.kubeconfig).expect("kubeconfig");
     let swallow = Arc::new(AtomicBool::new(false));
-    let proxied = through_proxy(&sim, &kubeconfig, swallow.clone());
+    let proxied = through_proxy(sim, &kubeconfig, swallow.clone());
     std::fs::write(&sim.kubeconfig, proxied).expect("kubeconfig");
     let opts = backout::adapters::kube::ConnectOptions {
         kubeconfig: Some(sim.kubeconfig.clone()),
@@ -188,6 +190,13 @@ fn a_request_during_a_partition_fails_within_its_timeout() {
         .runtime
         .block_on(backout::adapters::kube::connect(&opts))
         .expect("connects");
+    (swallow, conn)
+}
+
+#[test]
+fn a_request_during_a_partition_fails_within_its_timeout() {
+    let sim = Sim::start(WEB, 20.0);
+    let (swallow, conn) = connected_through_a_partitionable_proxy(&sim);
     sim.runtime
         .block_on(conn.client.apiserver_version())
         .expect("answers through the proxy");
@@ -206,20 +215,7 @@ fn a_request_during_a_partition_fails_within_its_timeout() {
 #[test]
 fn an_access_review_during_a_partition_fails_with_a_clear_time_out() {
     let sim = Sim::start(WEB, 20.0);
-    let kubeconfig = std::fs::read_to_string(&sim.kubeconfig).expect("kubeconfig");
-    let swallow = Arc::new(AtomicBool::new(false));
-    let proxied = through_proxy(&sim, &kubeconfig, swallow.clone());
-    std::fs::write(&sim.kubeconfig, proxied).expect("kubeconfig");
-    let opts = backout::adapters::kube::ConnectOptions {
-        kubeconfig: Some(sim.kubeconfig.clone()),
-        context: Some("backout-sim".to_string()),
-        request_timeout: Some(Duration::from_secs(2)),
-        ..Default::default()
-    };
-    let conn = sim
-        .runtime
-        .block_on(backout::adapters::kube::connect(&opts))
-        .expect("connects");
+    let (swallow, conn) = connected_through_a_partitionable_proxy(&sim);
     let runner = backout::adapters::kube::ActionRunner::new(
         conn.client.clone(),
         Target::new("shop", "web"),
