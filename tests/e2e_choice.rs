@@ -10,7 +10,6 @@ mod support;
 
 use std::path::Path;
 
-use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 use support::tmux::Tmux;
 
@@ -34,14 +33,7 @@ fn runbook() -> String {
 
 #[test]
 fn choose_b_run_it_natively_change_to_a_undo_from_the_rollout_pane_and_resume() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let scenario =
-        Scenario::load("bad-deploy", &root.join("runbooks/drills")).expect("drill loads");
-    let sim = Sim::start_with(SimConfig {
-        speed: 20.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    });
+    let sim = Sim::drill("bad-deploy", 20.0);
     let home = tempfile::tempdir().expect("tempdir");
     let path = home.path().join("options.md");
     std::fs::write(&path, runbook()).expect("runbook");

@@ -8,7 +8,6 @@ mod support;
 
 use std::path::Path;
 
-use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 use support::tmux::Tmux;
 
@@ -18,15 +17,9 @@ fn bin() -> &'static str {
 
 #[test]
 fn undo_from_the_rollout_pane_against_the_simulator() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let scenario =
-        Scenario::load("bad-deploy", &root.join("runbooks/drills")).expect("drill loads");
     // Twenty times faster: the bad release (at 60 s) lands after about 3 s.
-    let sim = Sim::start_with(SimConfig {
-        speed: 20.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    });
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sim = Sim::drill("bad-deploy", 20.0);
     let home = tempfile::tempdir().expect("tempdir");
     let runbook = home.path().join("deployment-rollback.md");
     std::fs::copy(root.join("runbooks/deployment-rollback.md"), &runbook).expect("copy runbook");

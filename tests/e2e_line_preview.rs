@@ -9,7 +9,6 @@ mod support;
 
 use std::path::Path;
 
-use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 use support::tmux::Tmux;
 
@@ -41,14 +40,7 @@ Make the change.
 }
 
 fn sim() -> Sim {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let scenario =
-        Scenario::load("bad-deploy", &root.join("runbooks/drills")).expect("drill loads");
-    Sim::start_with(SimConfig {
-        speed: 20.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    })
+    Sim::drill("bad-deploy", 20.0)
 }
 
 fn console(name: &str, sim: &Sim, home: &Path, step: &str) -> Tmux {

@@ -10,7 +10,6 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 use support::tmux::Tmux;
 
@@ -170,14 +169,7 @@ echo checks-done
 
 #[test]
 fn a_watching_kubectl_line_followed_by_two_checks_runs_all_three() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let scenario =
-        Scenario::load("bad-deploy", &root.join("runbooks/drills")).expect("drill loads");
-    let sim = Sim::start_with(SimConfig {
-        speed: 20.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    });
+    let sim = Sim::drill("bad-deploy", 20.0);
     let home = tempfile::tempdir().expect("tempdir");
     let runbook = home.path().join("follow.md");
     std::fs::write(&runbook, FOLLOW_RUNBOOK).expect("runbook");

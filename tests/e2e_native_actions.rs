@@ -9,7 +9,6 @@ mod support;
 
 use std::path::Path;
 
-use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 use support::tmux::Tmux;
 
@@ -47,14 +46,7 @@ fn bin() -> &'static str {
 
 #[test]
 fn a_runbooks_kubectl_undo_runs_natively_and_the_menu_pauses() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let scenario =
-        Scenario::load("bad-deploy", &root.join("runbooks/drills")).expect("drill loads");
-    let sim = Sim::start_with(SimConfig {
-        speed: 20.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    });
+    let sim = Sim::drill("bad-deploy", 20.0);
     let home = tempfile::tempdir().expect("tempdir");
     let runbook = home.path().join("native.md");
     std::fs::write(&runbook, RUNBOOK).expect("runbook");

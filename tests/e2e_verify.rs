@@ -11,7 +11,6 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 use support::tmux::Tmux;
 
@@ -46,14 +45,7 @@ verify:
 
 #[test]
 fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let scenario =
-        Scenario::load("bad-deploy", &root.join("runbooks/drills")).expect("drill loads");
-    let sim = Sim::start_with(SimConfig {
-        speed: 20.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    });
+    let sim = Sim::drill("bad-deploy", 20.0);
     let home = tempfile::tempdir().expect("tempdir");
     let runbook = home.path().join("checkout.md");
     std::fs::write(&runbook, RUNBOOK.replace("{sim}", &sim.handle().url())).expect("runbook");
@@ -164,14 +156,7 @@ verify:
 
 #[test]
 fn a_check_without_a_metrics_source_could_not_verify_and_offers_no_undo() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let scenario =
-        Scenario::load("bad-deploy", &root.join("runbooks/drills")).expect("drill loads");
-    let sim = Sim::start_with(SimConfig {
-        speed: 20.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    });
+    let sim = Sim::drill("bad-deploy", 20.0);
     let home = tempfile::tempdir().expect("tempdir");
     let runbook = home.path().join("checkout.md");
     std::fs::write(&runbook, NO_PROMETHEUS).expect("runbook");

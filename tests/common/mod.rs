@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -64,6 +64,17 @@ impl Sim {
     /// Starts a simulator with a scenario given as YAML text.
     pub fn start(scenario_yaml: &str, speed: f64) -> Sim {
         let scenario = Scenario::parse(scenario_yaml, "test.yaml").expect("test scenario parses");
+        Self::start_with(SimConfig {
+            speed,
+            scenario: Some(scenario),
+            ..SimConfig::default()
+        })
+    }
+
+    /// Starts a simulator playing a shipped drill scenario (`runbooks/drills/NAME.yaml`).
+    pub fn drill(name: &str, speed: f64) -> Sim {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("runbooks/drills");
+        let scenario = Scenario::load(name, &dir).expect("drill loads");
         Self::start_with(SimConfig {
             speed,
             scenario: Some(scenario),
