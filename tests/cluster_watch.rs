@@ -44,26 +44,51 @@ fn until(
                     )
                 })
                 .expect("watchers running");
-            match &msg {
-                ClusterEvent::PodUpserted(r) => seen.pods.upsert(r.clone()),
-                ClusterEvent::PodDeleted(n) => {
-                    seen.pods.remove(n);
-                }
-                ClusterEvent::PodsResynced(rows) => seen.pods.replace_all(rows.clone()),
-                ClusterEvent::PodsChanged { changes } => {
-                    for c in changes {
-                        seen.pods.apply(c.clone());
-                    }
-                }
-                ClusterEvent::Rollout(v) => seen.rollout = Some(v.clone()),
-                ClusterEvent::Events(list) => seen.events = list.clone(),
-                _ => {}
-            }
+            apply(seen, &msg);
             if pred(&msg, seen) {
                 return;
             }
         }
     });
+}
+
+/// Like [`until`], but gives up after `secs` seconds: whether `pred` held for a message.
+fn received_within(
+    sim: &Sim,
+    rx: &mut mpsc::Receiver<ClusterEvent>,
+    seen: &mut Seen,
+    secs: u64,
+    mut pred: impl FnMut(&ClusterEvent) -> bool,
+) -> bool {
+    sim.runtime.block_on(async {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+            apply(seen, &msg);
+            if pred(&msg) {
+                return true;
+            }
+        }
+        false
+    })
+}
+
+/// What a console keeps of one message.
+fn apply(seen: &mut Seen, msg: &ClusterEvent) {
+    match msg {
+        ClusterEvent::PodUpserted(r) => seen.pods.upsert(r.clone()),
+        ClusterEvent::PodDeleted(n) => {
+            seen.pods.remove(n);
+        }
+        ClusterEvent::PodsResynced(rows) => seen.pods.replace_all(rows.clone()),
+        ClusterEvent::PodsChanged { changes } => {
+            for c in changes {
+                seen.pods.apply(c.clone());
+            }
+        }
+        ClusterEvent::Rollout(v) => seen.rollout = Some(v.clone()),
+        ClusterEvent::Events(list) => seen.events = list.clone(),
+        _ => {}
+    }
 }
 
 #[test]
@@ -173,17 +198,32 @@ fn gone_and_failing_watches_turn_stale_then_live_again() {
     // 410 Gone: the stream is marked reconnecting, re-lists, and is live again. (A write
     // elsewhere first, so that the pod watch's resource version is older than the
     // compaction.)
-    sim.ok(&["label", "deploy/web", "bump=1"]);
-    sim.handle().shared().force_gone();
-    until(&sim, &mut rx, &mut table, "pods reconnecting", |m, _| {
-        matches!(
-            m,
-            ClusterEvent::WatchState {
-                stream: Stream::Pods,
-                state: WatchState::Reconnecting { .. }
-            }
-        )
-    });
+    // Once in about five loaded CI runs no 410 reached the pod watch within 60 s (seen
+    // 2026-12-06, not reproduced alone): the compaction is provoked again, at most three
+    // times, and the stream must still report reconnecting.
+    let mut reconnecting = false;
+    for (bump, bound) in [(1, 20), (2, 20), (3, 60)] {
+        sim.ok(&[
+            "label",
+            "--overwrite",
+            "deploy/web",
+            &format!("bump={bump}"),
+        ]);
+        sim.handle().shared().force_gone();
+        reconnecting = received_within(&sim, &mut rx, &mut table, bound, |m| {
+            matches!(
+                m,
+                ClusterEvent::WatchState {
+                    stream: Stream::Pods,
+                    state: WatchState::Reconnecting { .. }
+                }
+            )
+        });
+        if reconnecting {
+            break;
+        }
+    }
+    assert!(reconnecting, "pods never reported reconnecting after a 410");
     until(&sim, &mut rx, &mut table, "pods live again", |m, _| live(m));
     assert_eq!(table.pods.len(), 4);
 
