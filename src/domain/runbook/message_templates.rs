@@ -163,9 +163,11 @@ pub fn find(text: &str) -> Vec<MessageTemplate> {
                     .collect();
                 let fields = body.iter().filter(|l| is_field_line(l)).count();
                 if fields >= 3 && fields * 2 >= body.len() {
+                    // Its first line of text, past the blank lines under the heading.
+                    let first = (i + 1..end).find(|&n| !lines[n].trim().is_empty());
                     out.push(MessageTemplate {
                         title,
-                        line: i + 2,
+                        line: first.unwrap_or(i + 1) + 1,
                         text: body.join("\n"),
                     });
                 }
@@ -386,6 +388,17 @@ not: a message
         assert!(found[0].text.starts_with(":rotating_light: [Service Name]"));
         assert!(found[2].text.starts_with("- **Time**: [Timestamp]"));
         assert!(found[2].text.ends_with("- **Prevention**: [Prevention]"));
+    }
+
+    /// The composer says "(runbook line N)": N is the section's first field, not the
+    /// blank line under its heading.
+    #[test]
+    fn a_template_sections_line_is_its_first_field_line() {
+        let found = find(RUNBOOK);
+        assert_eq!(found[2].title, "Incident Report");
+        let lines: Vec<&str> = RUNBOOK.lines().collect();
+        assert_eq!(lines[found[2].line - 1], "- **Time**: [Timestamp]");
+        assert_eq!(found[2].line, 31);
     }
 
     #[test]
