@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::markdown::{cell, utc};
+use super::markdown_text::{cell, utc};
 use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
 
