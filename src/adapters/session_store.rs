@@ -23,7 +23,8 @@ use super::private_files;
 use crate::domain::journal::{
     Entry, JOURNAL_FILE_NAME, JournalError, Record, Recovered, recover, sha256_hex,
 };
-use crate::domain::progress::{Progress, StepState};
+use crate::domain::progress::StepState;
+use crate::domain::session_state;
 
 /// Environment variable that overrides where sessions and logs are kept.
 pub const HOME_ENV: &str = "BACKOUT_HOME";
@@ -266,7 +267,8 @@ pub struct SessionSummary {
 
 impl SessionSummary {
     fn from_journal(id: String, recovered: &Recovered) -> Self {
-        let p = Progress::replay(&recovered.records);
+        let journaled = session_state::SessionState::replay(&recovered.records);
+        let p = &journaled.progress;
         let done = p
             .steps
             .values()

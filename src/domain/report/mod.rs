@@ -1,6 +1,6 @@
 //! The incident report: what actually happened in a session, from its journal.
 //!
-//! [`build`] derives a [`Report`] from the replayed [`Progress`] and the records (and,
+//! [`build_from`] derives a [`Report`] from the [`SessionState`] folded from the records (and,
 //! when available, the runbook copy, for titles and the items never touched);
 //! [`to_markdown`] renders it for humans, and the `Report` serializes to JSON as is.
 //! Free text passes through a [`Redactor`]: secret-looking syntax always, known secret
@@ -12,6 +12,7 @@ use crate::domain::journal::{Entry, Record};
 use crate::domain::progress::Progress;
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{Runbook, StepId};
+use crate::domain::session_state::SessionState;
 
 mod changes;
 mod checklist;
@@ -45,16 +46,19 @@ pub use timeline::{TimelineEntry, describe};
 pub use verification::VerificationReport;
 
 /// Builds the report. Pure; `records` are the verified records `progress` was
-/// replayed from.
+/// replayed from. (Callers holding a [`SessionState`] use [`build_from`].)
 pub fn build(progress: &Progress, records: &[Record], runbook: Option<&Runbook>) -> Report {
+    let mut state = SessionState::replay(records);
+    state.progress = progress.clone();
+    build_from(&state, records, runbook)
+}
+
+/// Builds the report from the session's state, folded from `records` (the verified
+/// records of the journal). Pure.
+pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Runbook>) -> Report {
+    let progress = &state.progress;
     let titles = step_titles(records, runbook);
     let ended_at = progress.closed_at.or(progress.last_at);
-    let mut actors: Vec<String> = Vec::new();
-    for r in records {
-        if !actors.contains(&r.actor) {
-            actors.push(r.actor.clone());
-        }
-    }
     let changes = changes::changes(records);
     let impact = impact::impact(records, &changes, ended_at);
     let target = session_target(records, runbook);
@@ -87,12 +91,12 @@ pub fn build(progress: &Progress, records: &[Record], runbook: Option<&Runbook>)
             .started_at
             .zip(ended_at)
             .map(|(s, e)| (e - s).num_seconds()),
-        actors,
+        actors: state.actors.clone(),
         phases: phases::phases(progress, ended_at, runbook),
         checklist: checklist::checklist(progress, records, runbook, &titles),
         checklist_from_runbook: runbook.is_some(),
         commands: commands::commands(progress, records, &titles),
-        verification: verification::build(records),
+        verification: state.verification.clone(),
         notes: progress
             .notes
             .iter()
@@ -106,10 +110,10 @@ pub fn build(progress: &Progress, records: &[Record], runbook: Option<&Runbook>)
         skipped: checklist::skipped(progress, &titles),
         resumes: resumes::resumes(records),
         timeline: records.iter().map(timeline::timeline_entry).collect(),
-        messages: messages::messages(records),
+        messages: state.messages.clone(),
         journal: JournalSummary {
-            records: records.len(),
-            head_hash: records.last().map(|r| r.hash.clone()),
+            records: state.head.records,
+            head_hash: state.head.hash.clone(),
         },
         warnings: Vec::new(),
     };
