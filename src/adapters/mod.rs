@@ -16,6 +16,7 @@ pub mod prometheus;
 pub mod secret;
 pub mod secret_file;
 pub mod session_store;
+pub mod session_summary;
 pub mod shell;
 pub mod shell_session;
 pub mod verify;

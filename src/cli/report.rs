@@ -11,10 +11,10 @@ use super::output::{self, Structured};
 use super::{CliError, ReportArgs, ReportFormat};
 use crate::adapters::session_store::{SessionDir, SessionStore};
 use crate::domain::journal::sha256_hex;
-use crate::domain::progress::Progress;
 use crate::domain::redact::Redactor;
 use crate::domain::report::{self, Report};
 use crate::domain::runbook::Runbook;
+use crate::domain::session_state::SessionState;
 
 pub fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
     let (format, output_file, warning) = destination(&args)?;
@@ -95,7 +95,8 @@ pub fn destination(
 /// The redacted report of one session.
 pub fn build(dir: &SessionDir, redactor: &Redactor) -> Result<Report, CliError> {
     let recovered = dir.read_journal().map_err(message)?;
-    let progress = Progress::replay(&recovered.records);
+    let state = SessionState::replay(&recovered.records);
+    let progress = &state.progress;
     let mut warnings = recovered.warnings.clone();
 
     let copy_path = dir.runbook_copy_path();
@@ -120,7 +121,7 @@ pub fn build(dir: &SessionDir, redactor: &Redactor) -> Result<Report, CliError> 
     };
 
     let mut report =
-        report::build(&progress, &recovered.records, runbook.as_ref()).with_session_id(&dir.id);
+        report::build_from(&state, &recovered.records, runbook.as_ref()).with_session_id(&dir.id);
     if !dir.is_live() {
         report.mark_console_stopped();
     }

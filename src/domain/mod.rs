@@ -16,6 +16,7 @@ pub mod redact;
 pub mod report;
 pub mod runbook;
 pub mod scorecard;
+pub mod session_state;
 pub mod token_shapes;
 pub mod unfinished_follow;
 pub mod verify;

@@ -31,6 +31,7 @@ use crate::domain::duration_text::compact_f64;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::progress::Progress;
 use crate::domain::runbook::{PhaseKind, Runbook, StepKind};
+use crate::domain::session_state::SessionState;
 use crate::domain::verify::interrupted_by_quit;
 
 /// The five stages of a drill, in order.
@@ -365,7 +366,7 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
             "{verifications_failed} verification check(s) failed"
         ));
     }
-    let final_progress = Progress::replay(records);
+    let final_progress = SessionState::replay(records).progress;
     let checklist_skipped = final_progress
         .steps
         .values()

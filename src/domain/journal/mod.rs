@@ -5,6 +5,7 @@
 mod chain;
 mod change_detail;
 mod entry;
+mod entry_redaction;
 mod error;
 mod record;
 mod recover;

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::markdown::{cell, code, utc};
+use super::markdown_text::{cell, code, utc};
 use crate::domain::journal::{Entry, Record};
 use crate::domain::runbook::{StepId, command_change};
 

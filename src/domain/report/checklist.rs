@@ -7,8 +7,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Report;
-use super::markdown::{cell, indented, inline, utc};
+use super::markdown_text::{cell, indented, inline, utc};
 use crate::domain::journal::{Entry, Record};
 use crate::domain::progress::{Progress, StepState};
 use crate::domain::runbook::{Runbook, StepId, StepKind};
@@ -142,14 +141,14 @@ pub(super) fn skipped(progress: &Progress, titles: &BTreeMap<StepId, String>) ->
     out
 }
 
-pub(super) fn checklist_md(md: &mut String, r: &Report) {
+pub(super) fn checklist_md(md: &mut String, checklist: &[ChecklistItem]) {
     md.push_str("## Checklist\n\n");
-    if r.checklist.is_empty() {
+    if checklist.is_empty() {
         md.push_str("No steps were recorded.\n\n");
         return;
     }
     let mut groups: Vec<(Option<&String>, Vec<&ChecklistItem>)> = Vec::new();
-    for item in &r.checklist {
+    for item in checklist {
         match groups.last_mut() {
             Some((phase, items)) if *phase == item.phase.as_ref() => items.push(item),
             _ => groups.push((item.phase.as_ref(), vec![item])),
@@ -184,12 +183,12 @@ pub(super) fn checklist_md(md: &mut String, r: &Report) {
     }
 }
 
-pub(super) fn skipped_md(md: &mut String, r: &Report) {
-    if r.skipped.is_empty() {
+pub(super) fn skipped_md(md: &mut String, skipped: &[SkippedStep]) {
+    if skipped.is_empty() {
         return;
     }
     md.push_str("## Skipped steps\n\n");
-    for s in &r.skipped {
+    for s in skipped {
         let _ = writeln!(
             md,
             "- **{} {}**, skipped by {} at {}: {}",

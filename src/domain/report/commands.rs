@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Report;
-use super::markdown::{cell, code, utc};
+use super::markdown_text::{cell, code, utc};
 use crate::domain::duration_text::precise_ms;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::progress::{CommandRun, Progress};
@@ -113,9 +112,9 @@ pub(super) fn commands(
         .collect()
 }
 
-pub(super) fn commands_md(md: &mut String, r: &Report) {
+pub(super) fn commands_md(md: &mut String, commands: &[CommandReport]) {
     md.push_str("## Commands\n\n");
-    if r.commands.is_empty() {
+    if commands.is_empty() {
         md.push_str("No commands were run.\n\n");
         return;
     }
@@ -123,7 +122,7 @@ pub(super) fn commands_md(md: &mut String, r: &Report) {
         "| Run | Step | Command | By | Started (UTC) | Result | Duration |\n\
          |---|---|---|---|---|---|---|\n",
     );
-    for c in &r.commands {
+    for c in commands {
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} | {} | {} |",

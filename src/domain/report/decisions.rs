@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::markdown::{cell, utc};
+use super::markdown_text::{cell, utc};
 use super::timeline::one_line;
 use crate::domain::duration_text::compact;
 use crate::domain::journal::{Entry, Record};

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::changes::ChangeReport;
-use super::markdown::{cell, utc};
+use super::markdown_text::{cell, utc};
 use crate::domain::duration_text::compact;
 use crate::domain::journal::{Entry, Record};
 use crate::domain::verify::Verdict;

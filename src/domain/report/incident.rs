@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::changes::ChangeReport;
 use super::impact::ImpactReport;
-use super::markdown::{cell, utc};
+use super::markdown_text::{cell, utc};
 use crate::domain::duration_text::compact;
 
 /// What the team fills in: shown as such, never guessed.

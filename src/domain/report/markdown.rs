@@ -1,17 +1,18 @@
-//! The report as Markdown: the sections in order, and the helpers every section uses to
-//! keep free text inside its table cell, line or code span.
+//! The report as Markdown: the sections in order (each section renders itself; the text
+//! helpers they share are in [`super::markdown_text`]).
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Utc};
-
-use super::{ItemStatus, Report, RunStatus};
+use super::checklist::ItemStatus;
+use super::commands::RunStatus;
+use super::markdown_text::{cell, code, indented, inline, utc};
+use super::model::Report;
 use crate::domain::duration_text::compact;
 
 /// Renders the report as Markdown.
 pub fn to_markdown(report: &Report) -> String {
     let mut md = String::new();
-    let name = super::session_name(&report.title, report.target.as_deref());
+    let name = super::target::session_name(&report.title, report.target.as_deref());
     let _ = writeln!(md, "# Incident report: {}\n", inline(&name));
     overview(&mut md, report);
     super::incident::summary_md(&mut md, &report.incident);
@@ -20,15 +21,15 @@ pub fn to_markdown(report: &Report) -> String {
     super::decisions::decisions_md(&mut md, &report.decisions);
     super::incident::to_fill_md(&mut md);
     summary(&mut md, report);
-    super::phases::phases_md(&mut md, report);
-    super::checklist::checklist_md(&mut md, report);
-    super::commands::commands_md(&mut md, report);
+    super::phases::phases_md(&mut md, &report.phases);
+    super::checklist::checklist_md(&mut md, &report.checklist);
+    super::commands::commands_md(&mut md, &report.commands);
     super::verification::markdown(&mut md, &report.verification);
-    super::checklist::skipped_md(&mut md, report);
+    super::checklist::skipped_md(&mut md, &report.skipped);
     notes_md(&mut md, report);
-    super::resumes::resumes_md(&mut md, report);
+    super::resumes::resumes_md(&mut md, &report.resumes);
     super::messages::messages_md(&mut md, &report.messages);
-    super::timeline::timeline_md(&mut md, report);
+    super::timeline::timeline_md(&mut md, &report.timeline);
     if !report.warnings.is_empty() {
         md.push_str("## Data warnings\n\n");
         for w in &report.warnings {
@@ -140,56 +141,4 @@ fn notes_md(md: &mut String, r: &Report) {
         let _ = writeln!(md, "- {} {}{on}: {text}", utc(n.at), inline(&n.actor));
     }
     md.push('\n');
-}
-
-/// `2026-11-22 01:52:03Z`.
-pub(super) fn utc(ts: DateTime<Utc>) -> String {
-    ts.format("%Y-%m-%d %H:%M:%SZ").to_string()
-}
-
-/// Text for a table cell: no line breaks, `|` escaped.
-pub(super) fn cell(s: &str) -> String {
-    inline(s).replace('|', "\\|")
-}
-
-/// Text on one Markdown line.
-pub(super) fn inline(s: &str) -> String {
-    s.split('\n')
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Multi-line text as a list item's continuation.
-pub(super) fn indented(s: &str) -> String {
-    s.trim_end().replace('\n', "\n  ")
-}
-
-/// A code span that survives backticks and pipes inside it.
-pub(super) fn code(s: &str) -> String {
-    let s = inline(s).replace('|', "\\|");
-    if s.is_empty() {
-        return String::new();
-    }
-    let ticks = "`".repeat(longest_run(&s, '`') + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{ticks}{pad}{s}{pad}{ticks}")
-}
-
-pub(super) fn longest_run(s: &str, c: char) -> usize {
-    let mut best = 0;
-    let mut run = 0;
-    for ch in s.chars() {
-        if ch == c {
-            run += 1;
-            best = best.max(run);
-        } else {
-            run = 0;
-        }
-    }
-    best
 }

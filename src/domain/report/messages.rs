@@ -1,162 +1,12 @@
 //! The report's Messages section: every message queued, per sink, with how its delivery
-//! ended (the latest outcome wins: a manual retry after a failure can deliver it).
+//! ended (folded by [`crate::domain::session_state::messages`]).
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-
-use super::markdown::{cell, utc};
-use crate::domain::journal::{Entry, Record};
+use super::markdown_text::{cell, utc};
 use crate::domain::redact::Redactor;
 
-/// One message to one sink.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MessageReport {
-    pub queued_at: DateTime<Utc>,
-    pub key: String,
-    pub sink: String,
-    /// The message kind (`rollback_notification`, …).
-    pub template: String,
-    pub text: String,
-    pub status: MessageStatus,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum MessageStatus {
-    /// Queued with no outcome in the journal: it may or may not have been sent.
-    Unknown,
-    Delivered {
-        at: DateTime<Utc>,
-        attempts: u32,
-        detail: String,
-    },
-    Failed {
-        at: DateTime<Utc>,
-        attempts: u32,
-        error: String,
-    },
-    /// Drafted without a sink, saved for the operator to post by hand; not confirmed posted.
-    Drafted { saved_to: String },
-    /// A drafted message the operator confirmed posting by hand.
-    PostedByHand {
-        at: DateTime<Utc>,
-        by: String,
-        #[serde(rename = "where")]
-        where_: String,
-    },
-}
-
-impl MessageStatus {
-    pub fn describe(&self) -> String {
-        let tries = |n: &u32| format!("{n} attempt{}", if *n == 1 { "" } else { "s" });
-        match self {
-            MessageStatus::Unknown => "no outcome journaled: may have been sent".to_string(),
-            MessageStatus::Delivered {
-                attempts, detail, ..
-            } => format!("delivered after {}: {detail}", tries(attempts)),
-            MessageStatus::Failed {
-                attempts, error, ..
-            } => format!("failed after {}: {error}", tries(attempts)),
-            MessageStatus::Drafted { saved_to } => {
-                format!("drafted, not confirmed posted (saved to {saved_to})")
-            }
-            MessageStatus::PostedByHand { by, where_, .. } => {
-                format!("posted by hand in {where_} (confirmed by {by})")
-            }
-        }
-    }
-}
-
-/// The sink column of a message drafted for the operator to post by hand.
-pub const BY_HAND: &str = "by hand";
-
-/// Every message in the journal, in the order queued (or drafted).
-pub fn messages(records: &[Record]) -> Vec<MessageReport> {
-    let mut out: Vec<MessageReport> = Vec::new();
-    for r in records {
-        match &r.entry {
-            Entry::MessageQueued {
-                key,
-                sink,
-                template,
-                text,
-            } => {
-                if out.iter().any(|m| &m.key == key && &m.sink == sink) {
-                    continue; // queued again for a retry: one row
-                }
-                out.push(MessageReport {
-                    queued_at: r.ts,
-                    key: key.clone(),
-                    sink: sink.clone(),
-                    template: template.clone(),
-                    text: text.clone(),
-                    status: MessageStatus::Unknown,
-                });
-            }
-            Entry::MessageDelivered {
-                key,
-                sink,
-                attempts,
-                detail,
-            } => {
-                if let Some(m) = out.iter_mut().find(|m| &m.key == key && &m.sink == sink) {
-                    m.status = MessageStatus::Delivered {
-                        at: r.ts,
-                        attempts: *attempts,
-                        detail: detail.clone(),
-                    };
-                }
-            }
-            Entry::MessageDrafted {
-                key,
-                template,
-                text,
-                saved_to,
-            } => {
-                if out.iter().any(|m| &m.key == key && m.sink == BY_HAND) {
-                    continue;
-                }
-                out.push(MessageReport {
-                    queued_at: r.ts,
-                    key: key.clone(),
-                    sink: BY_HAND.to_string(),
-                    template: template.clone(),
-                    text: text.clone(),
-                    status: MessageStatus::Drafted {
-                        saved_to: saved_to.clone(),
-                    },
-                });
-            }
-            Entry::MessagePostedByHand { key, where_, by } => {
-                if let Some(m) = out.iter_mut().find(|m| &m.key == key && m.sink == BY_HAND) {
-                    m.status = MessageStatus::PostedByHand {
-                        at: r.ts,
-                        by: by.clone(),
-                        where_: where_.clone(),
-                    };
-                }
-            }
-            Entry::MessageFailed {
-                key,
-                sink,
-                attempts,
-                error,
-            } => {
-                if let Some(m) = out.iter_mut().find(|m| &m.key == key && &m.sink == sink) {
-                    m.status = MessageStatus::Failed {
-                        at: r.ts,
-                        attempts: *attempts,
-                        error: error.clone(),
-                    };
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
+pub use crate::domain::session_state::messages::{MessageReport, MessageStatus};
 
 pub(super) fn redact(messages: &mut [MessageReport], redactor: &Redactor) {
     let r = |s: &mut String| {
@@ -212,6 +62,7 @@ pub(super) fn messages_md(md: &mut String, messages: &[MessageReport]) {
 mod tests {
     use super::*;
     use crate::domain::journal::testing::t0;
+    use crate::domain::journal::{Entry, Record};
     use crate::domain::journal::{GENESIS, seal};
     use crate::domain::progress::Progress;
 

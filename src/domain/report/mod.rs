@@ -1,6 +1,6 @@
 //! The incident report: what actually happened in a session, from its journal.
 //!
-//! [`build`] derives a [`Report`] from the replayed [`Progress`] and the records (and,
+//! [`build_from`] derives a [`Report`] from the [`SessionState`] folded from the records (and,
 //! when available, the runbook copy, for titles and the items never touched);
 //! [`to_markdown`] renders it for humans, and the `Report` serializes to JSON as is.
 //! Free text passes through a [`Redactor`]: secret-looking syntax always, known secret
@@ -8,13 +8,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-
 use crate::domain::journal::{Entry, Record};
 use crate::domain::progress::Progress;
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{Runbook, StepId};
+use crate::domain::session_state::SessionState;
 
 mod changes;
 mod checklist;
@@ -23,7 +21,9 @@ mod decisions;
 mod impact;
 mod incident;
 mod markdown;
+mod markdown_text;
 mod messages;
+mod model;
 mod phases;
 mod resumes;
 mod target;
@@ -38,91 +38,27 @@ pub use impact::ImpactReport;
 pub use incident::{IncidentSummary, TO_FILL};
 pub use markdown::to_markdown;
 pub use messages::{MessageReport, MessageStatus};
+pub use model::{JournalSummary, NoteReport, Report, SCHEMA_VERSION};
 pub use phases::{PhaseReport, PhaseSpan};
 pub use resumes::ResumeReport;
 pub use target::{session_name, session_target};
 pub use timeline::{TimelineEntry, describe};
 pub use verification::VerificationReport;
 
-/// The version of the report's JSON shape (`report -o json`), documented in
-/// `docs/report.md` and checked against `docs/report.schema.json`. Raised when a field
-/// changes meaning or goes away; new fields may appear without a raise.
-pub const SCHEMA_VERSION: u32 = 2;
-
-/// An incident report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
-    /// [`SCHEMA_VERSION`].
-    pub schema_version: u32,
-    pub title: String,
-    /// What the session worked on (`context/namespace/deployment`), see [`session_target`].
-    pub target: Option<String>,
-    /// The common incident-report template's head.
-    pub incident: IncidentSummary,
-    /// Every change made to the cluster, from whichever path.
-    pub changes: Vec<ChangeReport>,
-    /// The impact window; `None` when nothing says there was impact.
-    pub impact: Option<ImpactReport>,
-    /// Severity declared, approvals, alternatives chosen, skips, declined commands.
-    pub decisions: Vec<DecisionReport>,
-    /// Set by the caller (the journal does not know its directory's name).
-    pub session_id: Option<String>,
-    pub runbook_path: String,
-    pub runbook_sha256: String,
-    /// `live` or `drill`.
-    pub mode: String,
-    pub started_at: Option<DateTime<Utc>>,
-    pub closed_at: Option<DateTime<Utc>>,
-    /// When the session ended: closed, else its last record.
-    pub ended_at: Option<DateTime<Utc>>,
-    pub duration_secs: Option<i64>,
-    /// Everyone who wrote a record, in order of first appearance.
-    pub actors: Vec<String>,
-    pub phases: Vec<PhaseReport>,
-    pub checklist: Vec<ChecklistItem>,
-    /// Whether the checklist comes from the runbook (and so lists the steps nobody
-    /// touched); without it, only steps the journal mentions are known.
-    pub checklist_from_runbook: bool,
-    pub commands: Vec<CommandReport>,
-    /// Verification windows, in journal order.
-    pub verification: Vec<VerificationReport>,
-    pub notes: Vec<NoteReport>,
-    pub skipped: Vec<SkippedStep>,
-    pub resumes: Vec<ResumeReport>,
-    pub timeline: Vec<TimelineEntry>,
-    /// Every message queued, per sink, with its delivery status.
-    pub messages: Vec<MessageReport>,
-    pub journal: JournalSummary,
-    /// Notes about the data itself (e.g. a torn journal tail, a changed runbook).
-    pub warnings: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NoteReport {
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub step: Option<StepId>,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct JournalSummary {
-    pub records: usize,
-    /// Hash of the last record: names this exact history.
-    pub head_hash: Option<String>,
-}
-
 /// Builds the report. Pure; `records` are the verified records `progress` was
-/// replayed from.
+/// replayed from. (Callers holding a [`SessionState`] use [`build_from`].)
 pub fn build(progress: &Progress, records: &[Record], runbook: Option<&Runbook>) -> Report {
+    let mut state = SessionState::replay(records);
+    state.progress = progress.clone();
+    build_from(&state, records, runbook)
+}
+
+/// Builds the report from the session's state, folded from `records` (the verified
+/// records of the journal). Pure.
+pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Runbook>) -> Report {
+    let progress = &state.progress;
     let titles = step_titles(records, runbook);
     let ended_at = progress.closed_at.or(progress.last_at);
-    let mut actors: Vec<String> = Vec::new();
-    for r in records {
-        if !actors.contains(&r.actor) {
-            actors.push(r.actor.clone());
-        }
-    }
     let changes = changes::changes(records);
     let impact = impact::impact(records, &changes, ended_at);
     let target = session_target(records, runbook);
@@ -155,12 +91,12 @@ pub fn build(progress: &Progress, records: &[Record], runbook: Option<&Runbook>)
             .started_at
             .zip(ended_at)
             .map(|(s, e)| (e - s).num_seconds()),
-        actors,
+        actors: state.actors.clone(),
         phases: phases::phases(progress, ended_at, runbook),
         checklist: checklist::checklist(progress, records, runbook, &titles),
         checklist_from_runbook: runbook.is_some(),
         commands: commands::commands(progress, records, &titles),
-        verification: verification::build(records),
+        verification: state.verification.clone(),
         notes: progress
             .notes
             .iter()
@@ -174,116 +110,15 @@ pub fn build(progress: &Progress, records: &[Record], runbook: Option<&Runbook>)
         skipped: checklist::skipped(progress, &titles),
         resumes: resumes::resumes(records),
         timeline: records.iter().map(timeline::timeline_entry).collect(),
-        messages: messages::messages(records),
+        messages: state.messages.clone(),
         journal: JournalSummary {
-            records: records.len(),
-            head_hash: records.last().map(|r| r.hash.clone()),
+            records: state.head.records,
+            head_hash: state.head.hash.clone(),
         },
         warnings: Vec::new(),
     };
     report.redact(&Redactor::default());
     report
-}
-
-impl Report {
-    /// Sets the session id.
-    pub fn with_session_id(mut self, id: impl Into<String>) -> Self {
-        self.session_id = Some(id.into());
-        self
-    }
-
-    /// Marks runs without an outcome as interrupted: for when the caller knows no
-    /// console is running the session (so nothing can still be running).
-    pub fn mark_console_stopped(&mut self) {
-        for c in &mut self.commands {
-            if c.status == RunStatus::NoOutcome {
-                c.status = RunStatus::Interrupted;
-                c.result = commands::INTERRUPTED.to_owned();
-            }
-        }
-    }
-
-    /// Replaces secrets in every free-text field.
-    pub fn redact(&mut self, redactor: &Redactor) {
-        let r = |s: &mut String| {
-            if let std::borrow::Cow::Owned(new) = redactor.redact(s) {
-                *s = new;
-            }
-        };
-        r(&mut self.title);
-        r(&mut self.runbook_path);
-        for c in &mut self.changes {
-            r(&mut c.action);
-            for v in [
-                &mut c.summary,
-                &mut c.via,
-                &mut c.outcome,
-                &mut c.confirmed_by,
-                &mut c.previewed,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                r(v);
-            }
-        }
-        if let Some(i) = &mut self.impact {
-            r(&mut i.trigger);
-        }
-        for d in &mut self.decisions {
-            r(&mut d.decision);
-            if let Some(w) = &mut d.reason {
-                r(w);
-            }
-        }
-        for v in [
-            &mut self.incident.trigger,
-            &mut self.incident.rollback_method,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            r(v);
-        }
-        self.actors.iter_mut().for_each(r);
-        for p in &mut self.phases {
-            r(&mut p.title);
-        }
-        for c in &mut self.checklist {
-            r(&mut c.title);
-            if let Some(p) = &mut c.phase {
-                r(p);
-            }
-            if let ItemStatus::Skipped { reason, .. } = &mut c.status {
-                r(reason);
-            }
-        }
-        for c in &mut self.commands {
-            r(&mut c.command);
-            if let Some(t) = &mut c.step_title {
-                r(t);
-            }
-        }
-        for v in &mut self.verification {
-            r(&mut v.description);
-            r(&mut v.detail);
-            if let Some(c) = &mut v.cut_short {
-                r(c);
-            }
-        }
-        for n in &mut self.notes {
-            r(&mut n.text);
-        }
-        for s in &mut self.skipped {
-            r(&mut s.title);
-            r(&mut s.reason);
-        }
-        for t in &mut self.timeline {
-            r(&mut t.text);
-        }
-        self.warnings.iter_mut().for_each(r);
-        messages::redact(&mut self.messages, redactor);
-    }
 }
 
 /// Step titles: the runbook's, else the latest one a journal entry carried.

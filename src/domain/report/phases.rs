@@ -5,8 +5,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Report;
-use super::markdown::{cell, utc};
+use super::markdown_text::{cell, utc};
 use crate::domain::duration_text::compact;
 use crate::domain::progress::Progress;
 use crate::domain::runbook::Runbook;
@@ -76,14 +75,14 @@ pub(super) fn phases(
     out
 }
 
-pub(super) fn phases_md(md: &mut String, r: &Report) {
+pub(super) fn phases_md(md: &mut String, phases: &[PhaseReport]) {
     md.push_str("## Phases\n\n");
-    if r.phases.is_empty() {
+    if phases.is_empty() {
         md.push_str("No phase was entered.\n\n");
         return;
     }
     md.push_str("| Phase | Entered (UTC) | Time spent | Visits |\n|---|---|---|---|\n");
-    for p in &r.phases {
+    for p in phases {
         let (entered, spent) = match p.visits.first() {
             Some(v) => (utc(v.entered_at), compact(p.total_secs.max(0) as u64)),
             None => ("not entered".to_owned(), "-".to_owned()),

@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Report;
-use super::markdown::{inline, utc};
+use super::markdown_text::{inline, utc};
 use crate::domain::duration_text::compact;
 use crate::domain::journal::{Entry, Record};
 
@@ -38,12 +37,12 @@ pub(super) fn resumes(records: &[Record]) -> Vec<ResumeReport> {
         .collect()
 }
 
-pub(super) fn resumes_md(md: &mut String, r: &Report) {
-    if r.resumes.is_empty() {
+pub(super) fn resumes_md(md: &mut String, resumes: &[ResumeReport]) {
+    if resumes.is_empty() {
         return;
     }
     md.push_str("## Resumes\n\n");
-    for s in &r.resumes {
+    for s in resumes {
         let gap = s
             .gap_secs
             .map(|g| format!(", {} after the previous record", compact(g.max(0) as u64)))

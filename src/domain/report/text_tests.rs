@@ -1,7 +1,7 @@
 //! The report's text helpers and one-line descriptions: code spans, significant digits,
 //! a window the console quit in.
 
-use super::markdown::{cell, code};
+use super::markdown_text::{cell, code};
 use super::tests::{ALICE, journal, report};
 use super::timeline::describe;
 use super::to_markdown;

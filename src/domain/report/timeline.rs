@@ -5,8 +5,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Report;
-use super::markdown::{longest_run, utc};
+use super::markdown_text::{longest_run, utc};
 use crate::domain::duration_text::{compact, precise_ms};
 use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::{REDACTED, is_secret_name};
@@ -270,16 +269,14 @@ pub(super) fn one_line(text: &str) -> String {
     }
 }
 
-pub(super) fn timeline_md(md: &mut String, r: &Report) {
+pub(super) fn timeline_md(md: &mut String, timeline: &[TimelineEntry]) {
     md.push_str("## Timeline (UTC)\n\n");
-    let width = r
-        .timeline
+    let width = timeline
         .iter()
         .map(|t| t.actor.chars().count())
         .max()
         .unwrap_or(0);
-    let lines: Vec<String> = r
-        .timeline
+    let lines: Vec<String> = timeline
         .iter()
         .map(|t| {
             let pad = width - t.actor.chars().count();

@@ -3,92 +3,9 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-
-use crate::domain::journal::{Entry, Record};
 use crate::domain::verify::Verdict;
 
-/// One verification window, from its `VerificationStarted` to its
-/// `VerificationFinished` (if any).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VerificationReport {
-    pub check: String,
-    pub description: String,
-    pub window_secs: Option<u64>,
-    pub started_at: DateTime<Utc>,
-    pub actor: String,
-    pub finished_at: Option<DateTime<Utc>>,
-    /// `None`: the session ended before the window did.
-    pub passed: Option<bool>,
-    /// Passed, failed (a measured breach) or could not verify (no data); `None` with
-    /// `passed`.
-    pub result: Option<Verdict>,
-    pub detail: String,
-    pub cut_short: Option<String>,
-}
-
-/// Every window in journal order (a finish without a start is listed too).
-pub fn build(records: &[Record]) -> Vec<VerificationReport> {
-    let mut out: Vec<VerificationReport> = Vec::new();
-    for r in records {
-        match &r.entry {
-            Entry::VerificationStarted {
-                check,
-                description,
-                window_secs,
-            } => out.push(VerificationReport {
-                check: check.clone(),
-                description: description.clone(),
-                window_secs: *window_secs,
-                started_at: r.ts,
-                actor: r.actor.clone(),
-                finished_at: None,
-                passed: None,
-                result: None,
-                detail: String::new(),
-                cut_short: None,
-            }),
-            Entry::VerificationFinished {
-                check,
-                passed,
-                detail,
-                cut_short,
-                outcome,
-            } => {
-                let open = out
-                    .iter_mut()
-                    .rev()
-                    .find(|v| v.check == *check && v.finished_at.is_none());
-                let v = match open {
-                    Some(v) => v,
-                    None => {
-                        out.push(VerificationReport {
-                            check: check.clone(),
-                            description: String::new(),
-                            window_secs: None,
-                            started_at: r.ts,
-                            actor: r.actor.clone(),
-                            finished_at: None,
-                            passed: None,
-                            result: None,
-                            detail: String::new(),
-                            cut_short: None,
-                        });
-                        out.last_mut().expect("just pushed")
-                    }
-                };
-                v.finished_at = Some(r.ts);
-                v.passed = Some(*passed);
-                v.result = Some(Verdict::of_record(*passed, *outcome));
-                v.detail = detail.clone();
-                v.cut_short = cut_short.clone();
-            }
-            _ => {}
-        }
-    }
-    out
-}
+pub use crate::domain::session_state::verification::VerificationReport;
 
 /// The Markdown section (nothing when no check ran).
 pub fn markdown(md: &mut String, checks: &[VerificationReport]) {
@@ -151,8 +68,8 @@ fn cell(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::journal::Record;
-    use chrono::TimeZone;
+    use crate::domain::journal::{Entry, Record};
+    use chrono::{TimeZone, Utc};
 
     fn rec(seq: u64, entry: Entry) -> Record {
         Record {
@@ -225,7 +142,7 @@ mod tests {
                 ),
             ),
         ];
-        let checks = build(&records);
+        let checks = crate::domain::session_state::SessionState::replay(&records).verification;
         assert_eq!(checks.len(), 5);
         let mut md = String::new();
         markdown(&mut md, &checks);

@@ -28,25 +28,7 @@ use super::verification::Verification;
 /// How long a flash message stays on the key-hint line.
 const FLASH_SECS: i64 = 6;
 
-/// A row of the procedure: where a flat step index lives in the runbook, or a group of
-/// alternatives' choice row (`choice`: the group, an index into `Runbook::alternatives`;
-/// `index` is then the position of the group's first step in the phase).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StepPos {
-    pub phase: usize,
-    pub index: usize,
-    pub choice: Option<usize>,
-}
-
-impl StepPos {
-    pub fn step(phase: usize, index: usize) -> StepPos {
-        StepPos {
-            phase,
-            index,
-            choice: None,
-        }
-    }
-}
+pub use super::procedure_rows::StepPos;
 
 pub struct App {
     pub runbook: Runbook,

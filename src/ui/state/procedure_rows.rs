@@ -6,7 +6,25 @@
 use crate::domain::progress::Progress;
 use crate::domain::runbook::Runbook;
 
-use super::app::StepPos;
+/// A row of the procedure: where a flat step index lives in the runbook, or a group of
+/// alternatives' choice row (`choice`: the group, an index into `Runbook::alternatives`;
+/// `index` is then the position of the group's first step in the phase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepPos {
+    pub phase: usize,
+    pub index: usize,
+    pub choice: Option<usize>,
+}
+
+impl StepPos {
+    pub fn step(phase: usize, index: usize) -> StepPos {
+        StepPos {
+            phase,
+            index,
+            choice: None,
+        }
+    }
+}
 
 /// The rows of the procedure, in document order (see the module documentation).
 pub fn procedure_rows(runbook: &Runbook, progress: &Progress) -> Vec<StepPos> {

@@ -1,0 +1,94 @@
+//! The command runs of a session: each run of a step's command (or of one line of its
+//! block) and its outcome, and what they say about a step — its latest run, its latest
+//! success, where its block stopped.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::Progress;
+use crate::domain::runbook::StepId;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommandRun {
+    pub run: u32,
+    pub step: StepId,
+    pub command: String,
+    pub started_at: DateTime<Utc>,
+    pub actor: String,
+    /// `None` while running (or when the session died while it ran).
+    pub finished: Option<CommandOutcome>,
+}
+
+/// A line of a block (`line 2/4: …`, 1-based) that is not the block's last.
+fn stopped_mid_block(run: &CommandRun) -> Option<(usize, usize)> {
+    crate::domain::runbook::line_of(&run.command).filter(|(line, total)| line < total)
+}
+
+/// A block that stopped part-way (see [`Progress::block_stopped`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockStop {
+    /// The block's logical lines.
+    pub total: usize,
+    /// Lines 1..=ran finished (exit 0).
+    pub ran: usize,
+    /// The line (1-based) that was running when the session ended, when one was.
+    pub interrupted: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommandOutcome {
+    pub at: DateTime<Utc>,
+    pub exit_code: Option<i32>,
+    pub duration_ms: u64,
+    pub cancelled: bool,
+}
+
+impl CommandOutcome {
+    pub fn succeeded(&self) -> bool {
+        self.exit_code == Some(0) && !self.cancelled
+    }
+}
+
+impl Progress {
+    /// The latest run of a step, when it succeeded. A block's line that is not its last
+    /// (`line 2/4: …`) is not the step's success even when it exited 0: the block stopped
+    /// after it (the console ended between two lines, or the next line was declined).
+    pub fn last_success(&self, step: StepId) -> Option<&CommandRun> {
+        self.last_run(step)
+            .filter(|r| r.finished.as_ref().is_some_and(CommandOutcome::succeeded))
+            .filter(|r| stopped_mid_block(r).is_none())
+    }
+
+    /// Where a step's block stopped part-way: the latest run is a line of a block that is
+    /// not its last and exited 0, or a line that never got an outcome (the session ended
+    /// while it ran). `None` when the latest run is not such a line.
+    pub fn block_stopped(&self, step: StepId) -> Option<BlockStop> {
+        let run = self.last_run(step)?;
+        match &run.finished {
+            None => {
+                let (line, total) = crate::domain::runbook::line_of(&run.command)?;
+                Some(BlockStop {
+                    total,
+                    ran: line - 1,
+                    interrupted: Some(line),
+                })
+            }
+            Some(o) if o.succeeded() => stopped_mid_block(run).map(|(line, total)| BlockStop {
+                total,
+                ran: line,
+                interrupted: None,
+            }),
+            Some(_) => None,
+        }
+    }
+
+    /// The most recent run of a step's command.
+    pub fn last_run(&self, step: StepId) -> Option<&CommandRun> {
+        self.runs.iter().rev().find(|r| r.step == step)
+    }
+
+    /// The number the next command run gets.
+    pub fn next_run_number(&self) -> u32 {
+        self.runs.iter().map(|r| r.run).max().unwrap_or(0) + 1
+    }
+}
