@@ -1,7 +1,7 @@
 //! The simulated application behind every deployment: traffic spread across ready pods,
 //! each pod answering with the error ratio and latency of its version's behaviour.
 //!
-//! Served on the simulator's own listener:
+//! Served on the simulator's own listener (`sim/http/app_routes.rs`):
 //! - `GET /metrics` and `GET /sim/metrics`: Prometheus text exposition (format 0.0.4) with
 //!   `http_requests_total{namespace,app,version,code}`, the
 //!   `http_request_duration_seconds` histogram, cAdvisor-style per-pod CPU and memory,
@@ -14,8 +14,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
@@ -416,20 +414,6 @@ pub fn render_metrics(shared: &Shared) -> String {
     out
 }
 
-/// `GET /metrics`, `GET /sim/metrics`.
-pub fn metrics_response(shared: &Shared) -> Response {
-    let body = render_metrics(shared);
-    (
-        StatusCode::OK,
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
-}
-
 /// The health of an application from the pods serving it: `(healthy, details)`.
 pub fn health(shared: &Shared, namespace: &str, app: &str) -> (bool, Value) {
     let (_, pods) = shared.store.list(res("", "pods"), Some(namespace));
@@ -466,17 +450,6 @@ pub fn health(shared: &Shared, namespace: &str, app: &str) -> (bool, Value) {
         json!({"status": if healthy { "ok" } else { "degraded" }, "app": app, "readyPods": serving.len(),
                "versions": versions, "errorRatio": err, "latencyP95Ms": p95}),
     )
-}
-
-/// `GET /sim/health/{namespace}/{app}`.
-pub fn health_response(shared: &Shared, namespace: &str, app: &str) -> Response {
-    let (ok, body) = health(shared, namespace, app);
-    let code = if ok {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    super::status::json_response(code, &body)
 }
 
 #[cfg(test)]
