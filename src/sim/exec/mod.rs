@@ -8,6 +8,7 @@
 //! Without a WebSocket upgrade (kubectl's SPDY fallback) the answer is 400 "Upgrade
 //! request required", as the API server answers a plain request.
 
+pub mod command_context;
 pub mod container;
 pub mod ephemeral;
 pub mod fetch;
