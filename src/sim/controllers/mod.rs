@@ -4,6 +4,9 @@
 //! that runs them together is `sim/tick.rs`.
 
 pub mod deployment;
+pub mod deployment_conditions;
+pub mod deployment_revisions;
+pub mod deployment_rollout;
 pub mod garbage;
 pub mod kubelet_events;
 pub mod namespace_defaults;
