@@ -19,6 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use super::controllers::{pod_ready, terminating};
+use super::latency::{lognormal, phi};
 use super::scenario::version_of;
 use super::selectors::LabelSelector;
 use super::{Shared, res};
@@ -65,28 +66,6 @@ pub struct AppState {
     groups: Vec<PodGroups>,
     /// Store version and behaviours generation `groups` was computed at.
     cache_key: Option<(u64, u64)>,
-}
-
-/// Standard normal CDF (Abramowitz–Stegun 7.1.26 for erf).
-fn phi(x: f64) -> f64 {
-    let z = x / std::f64::consts::SQRT_2;
-    let t = 1.0 / (1.0 + 0.3275911 * z.abs());
-    let y = 1.0
-        - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t
-            + 0.254829592)
-            * t
-            * (-z * z).exp();
-    let erf = if z >= 0.0 { y } else { -y };
-    0.5 * (1.0 + erf)
-}
-
-/// Log-normal latency from a median and a 95th percentile (ms): `(mu, sigma)` in seconds.
-fn lognormal(p50_ms: f64, p95_ms: f64) -> (f64, f64) {
-    let p50 = (p50_ms.max(0.1)) / 1000.0;
-    let p95 = (p95_ms.max(p50_ms + 0.1)) / 1000.0;
-    let mu = p50.ln();
-    let sigma = ((p95.ln() - mu) / 1.644_853_6).max(1e-3);
-    (mu, sigma)
 }
 
 impl AppState {

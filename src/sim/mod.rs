@@ -28,6 +28,7 @@ pub mod exec;
 pub mod field_validation;
 pub mod http;
 pub mod kubeconfig;
+pub mod latency;
 pub mod logs;
 pub mod metrics_api;
 pub mod metrics_source;
