@@ -1,6 +1,6 @@
 //! The scenario file format: the YAML of a drill (namespaces, applications with their
 //! revision history, services, config maps, behaviours, a timeline of events), its
-//! parsing and checks, and the built-in drills. See `docs/simulator.md` for the format.
+//! parsing and checks, and loading by name or path. See `docs/simulator.md` for the format.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::behaviour::Behaviour;
+use super::builtin::BUILTIN;
 
 /// A scenario that cannot be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -303,47 +304,6 @@ impl TimelineEntry {
         "watch history forgotten (410)".into()
     }
 }
-
-/// The drills of `runbooks/drills/`, built in so that `backout sim --scenario NAME` and
-/// `backout drill` work from any directory.
-pub const BUILTIN: &[(&str, &str)] = &[
-    (
-        "bad-deploy",
-        include_str!("../../../runbooks/drills/bad-deploy.yaml"),
-    ),
-    (
-        "crashloop",
-        include_str!("../../../runbooks/drills/crashloop.yaml"),
-    ),
-    (
-        "latency-regression",
-        include_str!("../../../runbooks/drills/latency-regression.yaml"),
-    ),
-    (
-        "stuck-rollout",
-        include_str!("../../../runbooks/drills/stuck-rollout.yaml"),
-    ),
-    (
-        "feature-flag",
-        include_str!("../../../runbooks/drills/feature-flag.yaml"),
-    ),
-    (
-        "blue-green",
-        include_str!("../../../runbooks/drills/blue-green.yaml"),
-    ),
-    (
-        "argocd-self-heal",
-        include_str!("../../../runbooks/drills/argocd-self-heal.yaml"),
-    ),
-    (
-        "blue-green-api",
-        include_str!("../../../runbooks/drills/blue-green-api.yaml"),
-    ),
-    (
-        "flaky-api-server",
-        include_str!("../../../runbooks/drills/flaky-api-server.yaml"),
-    ),
-];
 
 /// A scenario file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
