@@ -10,6 +10,7 @@ pub mod drill_record;
 pub mod duration;
 pub mod duration_text;
 pub mod journal;
+pub mod metrics_source;
 pub mod notify;
 pub mod progress;
 pub mod redact;

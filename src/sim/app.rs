@@ -1,7 +1,7 @@
 //! The simulated application behind every deployment: traffic spread across ready pods,
 //! each pod answering with the error ratio and latency of its version's behaviour.
 //!
-//! Served on the simulator's own listener:
+//! Served on the simulator's own listener (`sim/http/app_routes.rs`):
 //! - `GET /metrics` and `GET /sim/metrics`: Prometheus text exposition (format 0.0.4) with
 //!   `http_requests_total{namespace,app,version,code}`, the
 //!   `http_request_duration_seconds` histogram, cAdvisor-style per-pod CPU and memory,
@@ -14,13 +14,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use super::controllers::{pod_ready, terminating};
+use super::latency::{lognormal, phi};
 use super::scenario::version_of;
 use super::selectors::LabelSelector;
 use super::{Shared, res};
@@ -67,28 +66,6 @@ pub struct AppState {
     groups: Vec<PodGroups>,
     /// Store version and behaviours generation `groups` was computed at.
     cache_key: Option<(u64, u64)>,
-}
-
-/// Standard normal CDF (Abramowitz–Stegun 7.1.26 for erf).
-fn phi(x: f64) -> f64 {
-    let z = x / std::f64::consts::SQRT_2;
-    let t = 1.0 / (1.0 + 0.3275911 * z.abs());
-    let y = 1.0
-        - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t
-            + 0.254829592)
-            * t
-            * (-z * z).exp();
-    let erf = if z >= 0.0 { y } else { -y };
-    0.5 * (1.0 + erf)
-}
-
-/// Log-normal latency from a median and a 95th percentile (ms): `(mu, sigma)` in seconds.
-fn lognormal(p50_ms: f64, p95_ms: f64) -> (f64, f64) {
-    let p50 = (p50_ms.max(0.1)) / 1000.0;
-    let p95 = (p95_ms.max(p50_ms + 0.1)) / 1000.0;
-    let mu = p50.ln();
-    let sigma = ((p95.ln() - mu) / 1.644_853_6).max(1e-3);
-    (mu, sigma)
 }
 
 impl AppState {
@@ -416,20 +393,6 @@ pub fn render_metrics(shared: &Shared) -> String {
     out
 }
 
-/// `GET /metrics`, `GET /sim/metrics`.
-pub fn metrics_response(shared: &Shared) -> Response {
-    let body = render_metrics(shared);
-    (
-        StatusCode::OK,
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
-}
-
 /// The health of an application from the pods serving it: `(healthy, details)`.
 pub fn health(shared: &Shared, namespace: &str, app: &str) -> (bool, Value) {
     let (_, pods) = shared.store.list(res("", "pods"), Some(namespace));
@@ -466,17 +429,6 @@ pub fn health(shared: &Shared, namespace: &str, app: &str) -> (bool, Value) {
         json!({"status": if healthy { "ok" } else { "degraded" }, "app": app, "readyPods": serving.len(),
                "versions": versions, "errorRatio": err, "latencyP95Ms": p95}),
     )
-}
-
-/// `GET /sim/health/{namespace}/{app}`.
-pub fn health_response(shared: &Shared, namespace: &str, app: &str) -> Response {
-    let (ok, body) = health(shared, namespace, app);
-    let code = if ok {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    super::status::json_response(code, &body)
 }
 
 #[cfg(test)]

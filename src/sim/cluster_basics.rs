@@ -9,7 +9,6 @@
 use serde_json::json;
 
 use super::controllers::pod_lifecycle::{NODES, node_object};
-use super::scenario::ensure_namespace;
 use super::{ApiError, Shared, res};
 
 /// The system namespaces the API server creates.
@@ -52,5 +51,15 @@ pub fn bootstrap(shared: &Shared) -> Result<(), ApiError> {
     });
     let svc = shared.prepare_create(res("", "services"), "default", svc)?;
     shared.store.create(res("", "services"), svc)?;
+    Ok(())
+}
+
+/// Creates a namespace unless it exists.
+pub fn ensure_namespace(shared: &Shared, ns: &str) -> Result<(), ApiError> {
+    if shared.store.get(shared.namespaces(), "", ns).is_some() {
+        return Ok(());
+    }
+    let obj = shared.prepare_create(shared.namespaces(), "", json!({"metadata": {"name": ns}}))?;
+    shared.store.create(shared.namespaces(), obj)?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::server::Params;
+use super::params::Params;
 use super::status::{ApiError, json_response};
 use super::{Shared, res};
 

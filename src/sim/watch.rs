@@ -13,7 +13,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::Shared;
 use super::discovery::ResourceInfo;
-use super::server::Params;
+use super::params::Params;
 use super::status::ApiError;
 use super::store::{EventType, HistoryEntry, StoredEvent};
 use super::table;

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{GitRepo, NAMESPACE};
 use crate::sim::scenario::{AppSpec, ensure_namespace, parse_duration};
-use crate::sim::{ApiError, Shared, controllers};
+use crate::sim::{ApiError, Shared, controllers, tick};
 
 /// `argocd:` in a scenario.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -250,7 +250,7 @@ impl ArgoCdSpec {
             shared.store.create(r, obj)?;
         }
         super::controller::sync_all(shared);
-        controllers::settle(shared);
+        tick::settle(shared);
         super::controller::sync_all(shared);
         Ok(())
     }

@@ -8,154 +8,16 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
+use super::deployment_conditions::{condition, set_condition};
+use super::deployment_revisions::{
+    DESIRED, MAX_REPLICAS, SKIP_COPY, revision, strip_hash, template_hash,
+};
+use super::deployment_rollout::{Rs, scale};
 use super::{EventKind, Pass, PodCounts, controller_uid, record_event, replace, terminating};
-use crate::sim::objects::NAME_ALPHABET;
 use crate::sim::{Shared, res};
 
-/// Annotation holding a replica set's (and its deployment's) revision.
-pub const REVISION: &str = "deployment.kubernetes.io/revision";
-/// Annotation holding the revisions a replica set had before being rolled back to.
-pub const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
-const DESIRED: &str = "deployment.kubernetes.io/desired-replicas";
-const MAX_REPLICAS: &str = "deployment.kubernetes.io/max-replicas";
-/// Label distinguishing the pods of each template.
-pub const HASH_LABEL: &str = "pod-template-hash";
-
-const SKIP_COPY: &[&str] = &[
-    "kubectl.kubernetes.io/last-applied-configuration",
-    REVISION,
-    REVISION_HISTORY,
-    DESIRED,
-    MAX_REPLICAS,
-    "deprecated.deployment.rollback.to",
-];
-
-/// The revision of a replica set (0 when missing).
-pub fn revision(obj: &Value) -> i64 {
-    obj["metadata"]["annotations"][REVISION]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
-}
-
-/// `ComputeHash`: FNV-32a of the template, rendered through `SafeEncodeString`.
-pub fn template_hash(template: &Value, collision_count: i64) -> String {
-    let mut h: u32 = 0x811c9dc5;
-    let canonical = serde_json::to_string(template).unwrap_or_default();
-    for b in canonical.bytes().chain(if collision_count > 0 {
-        collision_count.to_string().into_bytes()
-    } else {
-        Vec::new()
-    }) {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x01000193);
-    }
-    h.to_string()
-        .bytes()
-        .map(|b| NAME_ALPHABET[b as usize % NAME_ALPHABET.len()] as char)
-        .collect()
-}
-
-/// The template without the `pod-template-hash` label (`EqualIgnoreHash`).
-pub fn strip_hash(template: &Value) -> Value {
-    let mut t = template.clone();
-    if let Some(labels) = t["metadata"]["labels"].as_object_mut() {
-        labels.remove(HASH_LABEL);
-        if labels.is_empty()
-            && let Some(m) = t["metadata"].as_object_mut()
-        {
-            m.remove("labels");
-        }
-    }
-    if let Some(m) = t["metadata"].as_object_mut() {
-        m.retain(|_, v| !v.is_null());
-    }
-    t
-}
-
-/// Resolves an int-or-percent against `total` (`GetScaledValueFromIntOrPercent`).
-fn scaled(v: &Value, total: i64, round_up: bool) -> i64 {
-    match v {
-        Value::Number(n) => n.as_i64().unwrap_or(0),
-        Value::String(s) => {
-            let pct: f64 = s.trim_end_matches('%').parse().unwrap_or(0.0);
-            let raw = pct * total as f64 / 100.0;
-            if round_up {
-                raw.ceil() as i64
-            } else {
-                raw.floor() as i64
-            }
-        }
-        _ => 0,
-    }
-}
-
-/// `(maxSurge, maxUnavailable)` as numbers (`ResolveFenceposts`).
-pub fn fenceposts(d: &Value) -> (i64, i64) {
-    let r = d["spec"]["replicas"].as_i64().unwrap_or(1);
-    if d["spec"]["strategy"]["type"] == "Recreate" {
-        return (0, 0);
-    }
-    let ru = &d["spec"]["strategy"]["rollingUpdate"];
-    let surge = scaled(&ru["maxSurge"], r, true);
-    let mut unavailable = scaled(&ru["maxUnavailable"], r, false);
-    if surge == 0 && unavailable == 0 {
-        unavailable = 1;
-    }
-    (surge, unavailable.min(r))
-}
-
-fn set_condition(
-    status: &mut Value,
-    ty: &str,
-    st: &str,
-    reason: &str,
-    message: &str,
-    now: &str,
-) -> bool {
-    let conds = status["conditions"].as_array().cloned().unwrap_or_default();
-    let current = conds.iter().find(|c| c["type"] == ty).cloned();
-    if let Some(c) = &current
-        && c["status"] == st
-        && c["reason"] == reason
-    {
-        return false;
-    }
-    let transition = match &current {
-        Some(c) if c["status"] == st => c["lastTransitionTime"].clone(),
-        _ => json!(now),
-    };
-    let mut out: Vec<Value> = conds.into_iter().filter(|c| c["type"] != ty).collect();
-    out.push(json!({"type": ty, "status": st, "lastUpdateTime": now, "lastTransitionTime": transition, "reason": reason, "message": message}));
-    status["conditions"] = json!(out);
-    true
-}
-
-fn condition<'a>(status: &'a Value, ty: &str) -> Option<&'a Value> {
-    status["conditions"]
-        .as_array()?
-        .iter()
-        .find(|c| c["type"] == ty)
-}
-
-struct Rs {
-    obj: Arc<Value>,
-    replicas: i64,
-    counts: PodCounts,
-    dirty: bool,
-    /// Created by this pass (its first scale-up is reported as a creation).
-    created: bool,
-    annotations: Map<String, Value>,
-}
-
-impl Rs {
-    fn name(&self) -> String {
-        self.obj["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-}
+pub use super::deployment_revisions::{HASH_LABEL, REVISION, REVISION_HISTORY};
+pub use super::deployment_rollout::fenceposts;
 
 /// Syncs every deployment; returns whether a rollout is still in progress.
 pub fn sync_all(shared: &Shared, counts: &HashMap<String, PodCounts>, opts: Pass) -> bool {
@@ -209,92 +71,6 @@ fn scale_event(shared: &Shared, d: &Value, rs_name: &str, from: i64, to: i64, cr
         &message,
         "deployment-controller",
     );
-}
-
-/// `dc.scale`: one active replica set takes the new size; a saturated new replica set
-/// lets the old ones go; otherwise the change (within `replicas + maxSurge`) is spread
-/// over the active replica sets in proportion to their size, as the real controller does
-/// so that scaling in the middle of a rollout keeps its old/new ratio.
-fn scale(rss: &mut [Rs], new_idx: Option<usize>, replicas: i64, surge: i64) {
-    let active: Vec<usize> = rss
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.replicas > 0)
-        .map(|(i, _)| i)
-        .collect();
-    let set = |r: &mut Rs, n: i64| {
-        if r.replicas != n {
-            r.replicas = n;
-            r.dirty = true;
-        }
-    };
-    let only = match (active.as_slice(), new_idx) {
-        ([], Some(i)) => Some(i),
-        ([i], _) => Some(*i),
-        ([], None) => return,
-        _ => None,
-    };
-    if let Some(i) = only {
-        set(&mut rss[i], replicas);
-        return;
-    }
-    if let Some(ni) = new_idx
-        && rss[ni].replicas == replicas
-        && rss[ni].counts.available >= replicas
-    {
-        for (i, r) in rss.iter_mut().enumerate() {
-            if i != ni {
-                set(r, 0);
-            }
-        }
-        return;
-    }
-    let total: i64 = active.iter().map(|i| rss[*i].replicas).sum();
-    let allowed = if replicas > 0 { replicas + surge } else { 0 };
-    let to_add = allowed - total;
-    if to_add == 0 {
-        return;
-    }
-    // Largest first; ties: newest first when adding, oldest first when removing.
-    let mut order = active.clone();
-    order.sort_by(|a, b| {
-        rss[*b]
-            .replicas
-            .cmp(&rss[*a].replicas)
-            .then_with(|| if to_add > 0 { b.cmp(a) } else { a.cmp(b) })
-    });
-    let mut added = 0i64;
-    let mut sizes: Vec<(usize, i64)> = Vec::new();
-    for &i in &order {
-        let r = &rss[i];
-        let annotated = r
-            .annotations
-            .get(MAX_REPLICAS)
-            .and_then(Value::as_str)
-            .and_then(|s| s.parse::<i64>().ok())
-            .filter(|m| *m > 0)
-            .unwrap_or(total.max(1));
-        let fraction = if replicas == 0 {
-            -r.replicas
-        } else {
-            ((r.replicas * allowed) as f64 / annotated as f64).round() as i64 - r.replicas
-        };
-        let allowed_left = to_add - added;
-        let proportion = if to_add > 0 {
-            fraction.min(allowed_left).max(0)
-        } else {
-            fraction.max(allowed_left).min(0)
-        };
-        added += proportion;
-        sizes.push((i, r.replicas + proportion));
-    }
-    // Leftovers go to the largest replica set.
-    if let Some(first) = sizes.first_mut() {
-        first.1 = (first.1 + to_add - added).max(0);
-    }
-    for (i, n) in sizes {
-        set(&mut rss[i], n);
-    }
 }
 
 fn sync_one(
@@ -802,31 +578,4 @@ fn sync_one(
         replace(shared, d_res, &base, o);
     }
     pending
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fenceposts_round_like_kubernetes() {
-        let d = json!({"spec": {"replicas": 4, "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}}});
-        assert_eq!(fenceposts(&d), (1, 1));
-        let d = json!({"spec": {"replicas": 3, "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}}});
-        assert_eq!(fenceposts(&d), (1, 0));
-        let d = json!({"spec": {"replicas": 3, "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}}});
-        assert_eq!(fenceposts(&d), (0, 1));
-    }
-
-    #[test]
-    fn hash_ignores_its_own_label_and_is_stable() {
-        let t = json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "a", "image": "a:1"}]}});
-        let h = template_hash(&t, 0);
-        assert_eq!(h, template_hash(&t, 0));
-        assert_ne!(h, template_hash(&t, 1));
-        let mut with = t.clone();
-        with["metadata"]["labels"][HASH_LABEL] = json!(h);
-        assert_eq!(strip_hash(&with), t);
-        assert!(h.bytes().all(|b| NAME_ALPHABET.contains(&b)));
-    }
 }

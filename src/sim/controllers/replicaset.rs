@@ -7,7 +7,8 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::{EventKind, PodCounts, controller_uid, pod_ready, record_event, replace, terminating};
-use crate::sim::{Shared, res, server::delete_object};
+use crate::sim::deletion::delete_object;
+use crate::sim::{Shared, res};
 
 /// Most pods one replica set creates per pass (the real controller's slow start batches).
 const CREATE_BURST: i64 = 500;

@@ -3,8 +3,8 @@
 //! docs/libcurl/libcurl-errors.3), busybox wget's `bad address` and `server returned
 //! error`.
 
+use super::command_context::{Ctx, STDOUT, err};
 use super::http::{self, ConnectError};
-use super::shell::{Ctx, STDOUT, err};
 
 /// `curl [-s] [-S] [-f] [-i] [-o FILE] URL` and `wget [-q] [-O -|FILE] URL` against the
 /// simulated application. Messages: curl's `lib/strerror.c` and tool's `(N)` prefix,

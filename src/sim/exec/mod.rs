@@ -8,6 +8,7 @@
 //! Without a WebSocket upgrade (kubectl's SPDY fallback) the answer is 400 "Upgrade
 //! request required", as the API server answers a plain request.
 
+pub mod command_context;
 pub mod container;
 pub mod ephemeral;
 pub mod fetch;
@@ -19,7 +20,7 @@ pub mod shell;
 use std::sync::Arc;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 
 use super::Shared;
@@ -128,23 +129,9 @@ impl StreamQuery {
     }
 }
 
-/// The route of `/api/v1/namespaces/{ns}/pods/{name}/{sub}`: `exec`, `attach` and
-/// `portforward` are served here, every other subresource by the ordinary dispatch.
-pub async fn route(
-    State(shared): State<Arc<Shared>>,
-    Path((ns, name, sub)): Path<(String, String, String)>,
-    req: Request,
-) -> Response {
-    if !matches!(sub.as_str(), "exec" | "attach" | "portforward") {
-        return super::server::forward(shared, req).await;
-    }
-    match stream(shared, &ns, &name, &sub, req).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn stream(
+/// Serves `exec`, `attach` or `portforward` (`sub`) on a pod: authorizes, finds the
+/// container and upgrades to a WebSocket session (routed by `sim/http/mod.rs`).
+pub async fn stream(
     shared: Arc<Shared>,
     ns: &str,
     name: &str,

@@ -7,39 +7,7 @@
 //! is what dash answers for a missing program: `sh: 1: X: not found`, exit 127, unless the
 //! scenario scripts it.
 
-use super::container::Container;
-use crate::sim::Shared;
-
-/// Where a command's standard input comes from.
-pub trait Stdin {
-    /// Everything until end of input.
-    fn read_all(&mut self) -> Vec<u8>;
-}
-
-/// No input (`stdin=false`).
-pub struct NoStdin;
-impl Stdin for NoStdin {
-    fn read_all(&mut self) -> Vec<u8> {
-        Vec::new()
-    }
-}
-
-/// Stream ids of the remote-command protocol.
-pub const STDOUT: u8 = 1;
-pub const STDERR: u8 = 2;
-
-/// A command the scenario scripts: its output and exit code.
-pub type Script<'a> = &'a [super::ExecScript];
-
-/// What commands run against.
-pub struct Ctx<'a> {
-    pub shared: &'a Shared,
-    pub container: &'a Container,
-    pub last_status: i32,
-    pub scripted: Script<'a>,
-    /// Set by `exit`.
-    pub exited: bool,
-}
+pub use super::command_context::{Ctx, NoStdin, STDERR, STDOUT, Script, Stdin, err};
 
 enum Input<'a> {
     Stream(&'a mut dyn Stdin),
@@ -296,10 +264,6 @@ fn command(
         sink(s, b);
     };
     builtin(ctx, &argv, input, &mut out)
-}
-
-pub(super) fn err(out: &mut dyn FnMut(u8, &[u8]), msg: String) {
-    out(STDERR, msg.as_bytes());
 }
 
 fn files_or_stdin(

@@ -1,0 +1,42 @@
+//! What a command in a simulated container runs against ([`Ctx`]: the state, the
+//! container, the last exit status, the scenario's scripted commands), where its input
+//! comes from, and the stream ids its output goes to. Shared by the shell and its
+//! `curl`/`wget` builtin (`fetch.rs`).
+
+use super::container::Container;
+use crate::sim::Shared;
+
+/// Where a command's standard input comes from.
+pub trait Stdin {
+    /// Everything until end of input.
+    fn read_all(&mut self) -> Vec<u8>;
+}
+
+/// No input (`stdin=false`).
+pub struct NoStdin;
+impl Stdin for NoStdin {
+    fn read_all(&mut self) -> Vec<u8> {
+        Vec::new()
+    }
+}
+
+/// Stream ids of the remote-command protocol.
+pub const STDOUT: u8 = 1;
+pub const STDERR: u8 = 2;
+
+/// A command the scenario scripts: its output and exit code.
+pub type Script<'a> = &'a [super::ExecScript];
+
+/// What commands run against.
+pub struct Ctx<'a> {
+    pub shared: &'a Shared,
+    pub container: &'a Container,
+    pub last_status: i32,
+    pub scripted: Script<'a>,
+    /// Set by `exit`.
+    pub exited: bool,
+}
+
+pub fn err(out: &mut dyn FnMut(u8, &[u8]), msg: String) {
+    out(STDERR, msg.as_bytes());
+}
