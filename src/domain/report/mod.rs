@@ -20,6 +20,7 @@ mod changes;
 mod checklist;
 mod commands;
 mod decisions;
+mod follow_ups;
 mod impact;
 mod incident;
 mod markdown;
@@ -34,6 +35,7 @@ pub use changes::{ChangePath, ChangeReport};
 pub use checklist::{ChecklistItem, ItemStatus, SkippedStep};
 pub use commands::{CommandReport, RunStatus};
 pub use decisions::{DecisionKind, DecisionReport};
+pub use follow_ups::{FollowUp, follow_ups};
 pub use impact::ImpactReport;
 pub use incident::{IncidentSummary, TO_FILL};
 pub use markdown::to_markdown;
@@ -95,6 +97,10 @@ pub struct Report {
     pub journal: JournalSummary,
     /// Notes about the data itself (e.g. a torn journal tail, a changed runbook).
     pub warnings: Vec<String>,
+    /// What is left to do after the incident because of a change made in it (e.g.
+    /// "re-enable auto-sync on APP"); absent from the JSON when there is nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -180,6 +186,7 @@ pub fn build(progress: &Progress, records: &[Record], runbook: Option<&Runbook>)
             head_hash: records.last().map(|r| r.hash.clone()),
         },
         warnings: Vec::new(),
+        follow_ups: follow_ups::follow_ups(records),
     };
     report.redact(&Redactor::default());
     report
@@ -282,6 +289,13 @@ impl Report {
             r(&mut t.text);
         }
         self.warnings.iter_mut().for_each(r);
+        for f in &mut self.follow_ups {
+            r(&mut f.text);
+            r(&mut f.because);
+            if let Some(v) = &mut f.via {
+                r(v);
+            }
+        }
         messages::redact(&mut self.messages, redactor);
     }
 }

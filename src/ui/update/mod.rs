@@ -4,6 +4,7 @@
 //! Pure: no I/O, no clock (time arrives as `Msg::Tick` and in records). A step is shown
 //! done only when its journal record comes back from disk (`Msg::Journaled`).
 
+mod argo_guard;
 mod argo_runs;
 mod block_runs;
 mod cluster;
