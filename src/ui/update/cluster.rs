@@ -15,7 +15,7 @@ use crate::ui::msg::Stream;
 use crate::ui::state::cluster::{ClusterConfirm, ClusterOp, ClusterStep, LockRefusal, OpStage};
 use crate::ui::state::{App, FlashLevel, Layer, Pane, Then};
 
-use super::{argo_guard, argo_runs, cluster_menu, native_runs, steps};
+use super::{argo_guard, argo_runs, cluster_menu, deploy_api_runs, native_runs, steps};
 
 /// `u` on the Rollout pane: undo to the selected revision (the previous one when the
 /// current revision is selected). Starts the two-step intent with the RBAC preflight.
@@ -44,10 +44,17 @@ pub(super) fn submit_cluster_confirm(app: &mut App) -> Vec<Effect> {
     };
     let typed = cc.input.lines().join("");
     let argo = argo_runs::owns_confirm(cc.op);
+    let deploy = deploy_api_runs::owns_confirm(cc.op);
     if typed.trim() != cc.expected {
-        let what = if argo { "application" } else { "deployment" };
+        let what = if argo {
+            "application name"
+        } else if deploy {
+            "word"
+        } else {
+            "deployment name"
+        };
         cc.error = Some(format!(
-            "Type the {what} name exactly ({}) to go ahead; Esc cancels.",
+            "Type the {what} exactly ({}) to go ahead; Esc cancels.",
             cc.expected
         ));
         return Vec::new();
@@ -60,6 +67,9 @@ pub(super) fn submit_cluster_confirm(app: &mut App) -> Vec<Effect> {
     app.layers.pop();
     if argo {
         return argo_runs::confirmed(app, op);
+    }
+    if deploy {
+        return deploy_api_runs::confirmed(app, op);
     }
     confirmed(app, op)
 }
@@ -451,6 +461,9 @@ pub(super) fn cancel_confirm(app: &mut App) -> Vec<Effect> {
     };
     if argo_runs::owns_confirm(cc.op) {
         return argo_runs::declined(app, cc.op);
+    }
+    if deploy_api_runs::owns_confirm(cc.op) {
+        return deploy_api_runs::declined(app, cc.op);
     }
     let mut cancelled = false;
     if let Some(c) = app.cluster.as_mut()

@@ -10,6 +10,7 @@ mod block_runs;
 mod cluster;
 mod cluster_menu;
 mod cluster_views;
+mod deploy_api_runs;
 mod drafts;
 mod drill;
 mod keys;
@@ -157,6 +158,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Argo { op, answer } => argo_runs::on_answer(app, op, answer),
         Msg::ArgoStatus(status) => argo_runs::on_status(app, status),
+        Msg::DeployApi { op, answer } => deploy_api_runs::on_answer(app, op, answer),
         Msg::BackgroundPanic(line) => {
             let line = app.mask_secrets(&line);
             app.flash(
