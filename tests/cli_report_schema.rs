@@ -219,6 +219,30 @@ fn seed(home: &Path) -> String {
                 host: "bastion".into(),
             },
         ),
+        // Auto-sync turned off (the auto-sync guard) and never back on: a follow-up.
+        (
+            580,
+            Entry::ClusterActionRequested {
+                action: "argocd app set web --sync-policy none".into(),
+                target: "argocd/web".into(),
+                change: Some(ChangeDetail {
+                    via: Some(
+                        "auto-sync guard, before: kubectl rollout undo deployment/web".into(),
+                    ),
+                    confirmed_by: Some("alice@ops".into()),
+                    previewed: Some("Argo CD application spec".into()),
+                    ..ChangeDetail::default()
+                }),
+            },
+        ),
+        (
+            581,
+            Entry::ClusterActionFinished {
+                action: "argocd app set web --sync-policy none".into(),
+                outcome: "auto-sync turned off on web".into(),
+                ok: true,
+            },
+        ),
         (600, Entry::SessionClosed),
     ];
     for (secs, entry) in entries {

@@ -2,7 +2,10 @@
 //! Rollout pane shows the Argo CD application managing the Deployment (self-heal on); a
 //! `kubectl rollout undo` from the Rollout pane is warned before it is confirmed ("your
 //! change will be reverted"), and once the simulated Argo CD's self-heal puts the bad
-//! revision back, the console says so ("Reverted by Argo CD").
+//! revision back, the console says so ("Reverted by Argo CD"). And the way out of the
+//! trap: Ctrl-o in that confirmation turns the application's auto-sync off first (typed
+//! application name, through the simulator's Argo CD API); the undo then stays — the
+//! application reads OutOfSync with auto-sync off, and nothing is reverted.
 
 mod support;
 
@@ -11,15 +14,15 @@ use std::time::Duration;
 
 use support::tmux::Tmux;
 
-#[test]
-fn argocd_self_heal_trap_a_kubectl_undo_is_warned_and_its_revert_is_said() {
+/// The drill started, the bad commit synced, and `u` on the Rollout pane: the undo's
+/// confirmation is up, with the guard's warning.
+fn undo_confirmation_of_the_bad_commit(name: &str, home: &Path) -> Tmux {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let home = tempfile::tempdir().expect("tempdir");
     let t = Tmux::start(
-        "argocd-trap",
+        name,
         200,
         50,
-        &[("BACKOUT_HOME", home.path())],
+        &[("BACKOUT_HOME", home)],
         &format!(
             "sh -c 'cd {} && {} drill --scenario argocd-self-heal --speed 20'",
             root.display(),
@@ -51,6 +54,13 @@ fn argocd_self_heal_trap_a_kubectl_undo_is_warned_and_its_revert_is_said() {
         s.contains("managed by Argo CD app checkout-api with self-heal: your change will be"),
         "the guard's warning above the diff:\n{s}"
     );
+    t
+}
+
+#[test]
+fn argocd_self_heal_trap_a_kubectl_undo_is_warned_and_its_revert_is_said() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = undo_confirmation_of_the_bad_commit("argocd-trap", home.path());
     t.type_text("checkout-api");
     t.keys(&["Enter"]);
     let s = t.wait_until_within("the revert said", Duration::from_secs(180), |s| {
@@ -58,6 +68,57 @@ fn argocd_self_heal_trap_a_kubectl_undo_is_warned_and_its_revert_is_said() {
     });
     assert!(
         s.contains("Argo CD app checkout-api reverted your change"),
+        "{s}"
+    );
+    t.kill();
+}
+
+#[test]
+fn argocd_guard_turns_auto_sync_off_first_and_the_undo_stays() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let t = undo_confirmation_of_the_bad_commit("argocd-guard", home.path());
+    assert!(
+        t.screen().contains("Ctrl-o turns auto-sync off first"),
+        "{}",
+        t.screen()
+    );
+    t.keys(&["C-o"]);
+    t.wait_until_within(
+        "the application's confirmation",
+        Duration::from_secs(60),
+        |s| s.contains("Type the application name checkout-api to turn its auto-sync off"),
+    );
+    let s = t.screen();
+    assert!(
+        s.contains("sync policy automated (prune: true, self-heal: true) → manual"),
+        "the preview of the spec change:\n{s}"
+    );
+    t.type_text("checkout-api");
+    t.keys(&["Enter"]);
+    // Argo CD took it: back in the undo's confirmation, which now says the change stays.
+    t.wait_until_within("auto-sync turned off", Duration::from_secs(60), |s| {
+        s.contains("auto-sync is off on Argo CD app checkout-api: your change will stay")
+    });
+    t.type_text("checkout-api");
+    t.keys(&["Enter"]);
+    // The undo lands; Argo CD sees the drift (OutOfSync) with auto-sync off and leaves
+    // it: every pod runs 1.5.0 and nothing is reverted.
+    let s = t.wait_until_within(
+        "the undo kept, the application OutOfSync",
+        Duration::from_secs(180),
+        |s| {
+            let pods: Vec<&str> = s
+                .lines()
+                .filter(|l| l.contains("checkout-api-") && l.contains("Running"))
+                .collect();
+            s.contains("Argo CD checkout-api: OutOfSync")
+                && !pods.is_empty()
+                && pods.iter().all(|l| l.contains(" 1.5.0 "))
+        },
+    );
+    assert!(!s.contains("Reverted by Argo CD"), "{s}");
+    assert!(
+        s.contains("follow-up: re-enable auto-sync on checkout-api"),
         "{s}"
     );
     t.kill();

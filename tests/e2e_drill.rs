@@ -36,7 +36,8 @@ enum Rollback {
     },
     /// The runbook's own command step (selected with `select` from the top), whose
     /// mutating lines each ask for a typed name (`names`, in order): `argocd` lines run
-    /// through the simulator's Argo CD API.
+    /// through the simulator's Argo CD API, `curl` lines to `$DEPLOY_API` through its
+    /// deploy service (the word typed is the path's last segment).
     RunStep {
         select: &'static [&'static str],
         names: &'static [&'static str],
@@ -273,6 +274,29 @@ const CASES: &[Case] = &[
         shortfall: None,
         drafted: true,
     },
+    Case {
+        id: "blue-green-api",
+        scenario: "blue-green-api",
+        speed: "20",
+        severity: "SEV-1",
+        acknowledge: true,
+        verify_too_early: None,
+        // "2. Execute the switch back": `curl -fsS -X POST … "$DEPLOY_API/deployment/rollback"`
+        // run through the console against the simulator's deploy service, previewed as
+        // `POST /deployment/rollback` and confirmed by typing `rollback`.
+        rollback: Rollback::RunStep {
+            select: &["]"],
+            names: &["rollback"],
+        },
+        // Judged by the answer: the status line.
+        recovered: "200 OK",
+        // "3. Verify recovery": a PromQL block, a command, two steps, then the two checks.
+        to_checks: &["]", "]", "j", "j", "j", "j"],
+        checks: 2,
+        passes: true,
+        shortfall: None,
+        drafted: true,
+    },
 ];
 
 /// The matrix's `for` windows run on the wall clock: SEV-1 holds a minute after the
@@ -486,6 +510,7 @@ fn run_case(case: &Case) {
             for (i, name) in names.iter().enumerate() {
                 t.wait_until_within("the typed confirmation", Duration::from_secs(60), |s| {
                     s.contains(&format!("Type the application name {name}"))
+                        || s.contains(&format!("Type {name} to send"))
                 });
                 t.type_text(name);
                 t.keys(&["Enter"]);
@@ -724,8 +749,12 @@ fn run_case(case: &Case) {
         changes.lines().any(|l| l.starts_with("| 20")
             && l.contains(" → ")
             && (l.contains("server dry-run + diff")
-                || l.contains("Argo CD revision metadata and manifests"))),
-        "a cluster change from → to, previewed:\n{changes}"
+                || l.contains("Argo CD revision metadata and manifests"))
+            // A deploy API change is previewed as its method and path (the service's
+            // environments before → after are not read for it yet), judged by the answer.
+            || (l.contains("| deploy-api POST /deployment/rollback |")
+                && l.contains("| preview of POST /deployment/rollback | 200 OK |"))),
+        "a change, previewed:\n{changes}"
     );
     let impact = section("Impact");
     assert!(
@@ -796,6 +825,11 @@ fn drill_stuck_rollout_to_a_passing_scorecard() {
 #[test]
 fn drill_argocd_self_heal_rolled_back_through_argo_cd_to_a_passing_scorecard() {
     run_case(case("argocd-self-heal"));
+}
+
+#[test]
+fn drill_blue_green_api_switched_back_through_the_deploy_api_to_a_passing_scorecard() {
+    run_case(case("blue-green-api"));
 }
 
 #[test]

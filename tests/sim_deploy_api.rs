@@ -101,3 +101,75 @@ fn scripted_failure_modes_refuse_the_rollback_and_keep_health_degraded() {
     let (_, v) = call(&sim, "GET", "/health", t);
     assert_eq!(v["health"], "degraded", "health stays degraded as scripted");
 }
+
+/// The runbook's own `curl` lines (`runbooks/storefront-deploy-api-rollback.md`), filled
+/// with the simulator's deploy API, recognised and run as the console runs them: the
+/// request through reqwest with the token from the variable the line names, judged by
+/// status and body, the `| jq …` part applied by the jq program fed the body.
+#[test]
+fn the_runbooks_curl_lines_run_natively_judged_by_status_and_body() {
+    use backout::adapters::deploy_api::{DeployApi, jq};
+    use backout::adapters::secret::Secret;
+    use backout::domain::deploy_api::{judge, parse_curl_line};
+    let (sim, s) = start();
+    backout::sim::scenario::apply(sim.handle().shared(), &s, &s.timeline[0]).expect("switch");
+    let base = format!("{}/deploy-api", sim.handle().url());
+    let runbook = include_str!("../runbooks/storefront-deploy-api-rollback.md");
+    let lines: Vec<String> = runbook
+        .lines()
+        .filter(|l| l.starts_with("curl "))
+        .map(|l| {
+            l.replace("$DEPLOY_API", &base)
+                .replace(&format!("{base}_TOKEN"), "$DEPLOY_API_TOKEN")
+        })
+        .collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    let api = DeployApi::new(Some(sim.handle().ca_pem())).expect("client");
+    let token = Secret::new(ADMIN_TOKEN);
+    let run = |line: &str| {
+        let call = parse_curl_line(line).expect("curl").expect("native");
+        assert!(call.path_under(&base).is_some(), "{line}");
+        sim.runtime.block_on(async {
+            let a = api.send(&call, Some(&token)).await.expect("answered");
+            let v = judge(a.status, &a.reason, &a.body);
+            let printed = match &call.jq {
+                Some(words) if v.ok => jq(words, &a.body).await.expect("jq").0,
+                _ => v.body.clone(),
+            };
+            (call, v, printed)
+        })
+    };
+    let (call, v, _) = run(&lines[1]);
+    assert_eq!(call.method, "POST");
+    assert!(v.ok, "{v:?}");
+    assert!(
+        v.body
+            .iter()
+            .any(|l| l.contains(r#""status": "rolled_back""#)),
+        "{v:?}"
+    );
+    let (_, v, printed) = run(&lines[2]);
+    assert!(v.ok);
+    assert_eq!(printed, vec![r#""blue""#]);
+    let (_, v, printed) = run(&lines[3]);
+    assert!(v.ok);
+    assert_eq!(printed, vec!["healthy"]);
+    // A rollback the service refuses (scripted) is a failure, whatever curl would exit.
+    sim.handle()
+        .shared()
+        .deploy_api
+        .set_faults(Some("rollback locked".into()), false);
+    let (_, v, _) = run(&lines[1].replace("-fsS ", "-s "));
+    assert!(!v.ok, "{v:?}");
+    assert_eq!(v.summary, "409 Conflict: rollback locked");
+    // Without the token's value, nothing is sent.
+    let call = parse_curl_line(&lines[2]).expect("curl").expect("native");
+    let err = sim
+        .runtime
+        .block_on(api.send(&call, None))
+        .expect_err("no token");
+    assert_eq!(
+        err.to_string(),
+        "deploy API: DEPLOY_API_TOKEN is not set (the line's bearer token)"
+    );
+}

@@ -3,6 +3,7 @@
 pub mod argocd;
 pub mod clipboard;
 pub mod config;
+pub mod deploy_api;
 pub mod drill_history;
 pub mod identity;
 pub mod journal_file;

@@ -278,6 +278,24 @@ fn run(
         .and_then(|d| d.argocd.clone())
         .unwrap_or_default();
     app.argocd_on_the_simulator(on_the_simulator && !argo.env.is_empty());
+    // ... and `curl` lines to its deploy service, bound to the runbook's `DEPLOY_API`.
+    let sim_env = |key: &str| {
+        argo.env
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    app.deploy_api_on_the_simulator(
+        sim_env("DEPLOY_API")
+            .filter(|_| on_the_simulator)
+            .map(|base| (base, sim_env("DEPLOY_API_TOKEN"))),
+    );
+    if let Ok(token) = std::env::var("DEPLOY_API_TOKEN")
+        && !token.is_empty()
+    {
+        app.add_secret(token.clone());
+        journal.add_secret(token);
+    }
     app.argocd_server_from_env(std::env::var("ARGOCD_SERVER").is_ok_and(|s| !s.trim().is_empty()));
     if let Ok(token) = std::env::var("ARGOCD_AUTH_TOKEN")
         && !token.is_empty()

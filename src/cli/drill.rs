@@ -290,6 +290,15 @@ fn simulated(
                     "ARGOCD_AUTH_TOKEN".into(),
                     crate::sim::auth::ADMIN_TOKEN.into(),
                 ),
+                // The simulator's deploy service (`curl` lines to `$DEPLOY_API`).
+                (
+                    "DEPLOY_API".into(),
+                    format!("{}{}", handle.url(), crate::sim::deploy_api::ROOT_PATH),
+                ),
+                (
+                    "DEPLOY_API_TOKEN".into(),
+                    crate::sim::auth::ADMIN_TOKEN.into(),
+                ),
             ],
             ca_pem: Some(handle.ca_pem().to_string()),
         }),

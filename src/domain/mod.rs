@@ -5,6 +5,7 @@ pub mod alternatives;
 pub mod argocd;
 pub mod cluster;
 pub mod decision;
+pub mod deploy_api;
 pub mod drill_guard;
 pub mod drill_record;
 pub mod duration;

@@ -27,6 +27,11 @@ pub struct ArgoSetup {
 }
 
 impl ArgoSetup {
+    /// `key`'s value: the setup's, else the process environment's.
+    pub fn env_value(&self, key: &str) -> Option<String> {
+        self.env(key)
+    }
+
     fn env(&self, key: &str) -> Option<String> {
         self.env
             .iter()

@@ -118,6 +118,7 @@ where
         verify,
         drill_start,
         drafts,
+        deploy_api: super::deploy_api_exec::DeployApiExec::new(argo.clone()),
         argo: super::argo_exec::ArgoExec::new(argo),
         tx: tx.clone(),
     };

@@ -36,6 +36,8 @@ pub struct Executors {
     pub drafts: super::drafts::DraftExec,
     /// `argocd` lines through Argo CD's API, and the watch of the target's application.
     pub argo: super::argo_exec::ArgoExec,
+    /// `curl` lines to the deploy API.
+    pub deploy_api: super::deploy_api_exec::DeployApiExec,
     /// Where every answer goes.
     pub tx: mpsc::Sender<Msg>,
 }
@@ -108,6 +110,9 @@ impl Executors {
                     namespace,
                     deployment,
                 } => self.argo.watch(namespace, deployment, tx.clone()),
+                Effect::DeployApi { op, call, token } => {
+                    self.deploy_api.run(op, call, token, tx.clone())
+                }
                 Effect::Quit => {}
                 Effect::StartDrill => {
                     if let Some(start) = self.drill_start.take() {

@@ -5,6 +5,7 @@ pub mod argo_exec;
 pub mod cluster_connect;
 pub mod cluster_exec;
 pub mod console;
+pub mod deploy_api_exec;
 pub mod drafts;
 pub mod drill_feed;
 pub mod effects;

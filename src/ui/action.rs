@@ -98,6 +98,8 @@ pub enum Action {
     PickContainer,
     /// Logs: since when (`--since`).
     SinceTime,
+    /// The auto-sync guard's warning: turn the Argo CD application's auto-sync off first.
+    AutoSyncOff,
 }
 
 impl Action {
@@ -181,6 +183,9 @@ impl Action {
             Action::PreviousContainer => "logs: the previous container's (--previous) on / off",
             Action::PickContainer => "logs: next container of the pod",
             Action::SinceTime => "logs: since 1m / 10m / 1h / all",
+            Action::AutoSyncOff => {
+                "Argo CD self-heal warning: turn the application's auto-sync off first"
+            }
         }
     }
 
@@ -249,6 +254,7 @@ impl Action {
             Action::PreviousContainer => "previous",
             Action::PickContainer => "container",
             Action::SinceTime => "since",
+            Action::AutoSyncOff => "auto-sync off",
         }
     }
 }

@@ -103,4 +103,11 @@ pub enum Effect {
         namespace: String,
         deployment: String,
     },
+    /// One deploy API request of a `curl` line (`op`); answered with `Msg::DeployApi`.
+    DeployApi {
+        op: u64,
+        call: crate::domain::deploy_api::CurlCall,
+        /// The bearer token's value when the session holds it (masked in `Debug`).
+        token: Option<crate::adapters::secret::Secret>,
+    },
 }

@@ -131,4 +131,9 @@ pub enum Msg {
     /// The Argo CD application managing the console's target (`None`: none does, or
     /// Argo CD cannot be read).
     ArgoStatus(Option<crate::domain::argocd::ArgoAppStatus>),
+    /// The answer to deploy API request `op` (`Effect::DeployApi`).
+    DeployApi {
+        op: u64,
+        answer: super::state::deploy_api::DeployAnswer,
+    },
 }

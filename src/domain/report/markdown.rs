@@ -17,6 +17,7 @@ pub fn to_markdown(report: &Report) -> String {
     overview(&mut md, report);
     super::incident::summary_md(&mut md, &report.incident);
     super::changes::changes_md(&mut md, &report.changes);
+    super::follow_ups::follow_ups_md(&mut md, &report.follow_ups);
     super::impact::impact_md(&mut md, report.impact.as_ref());
     super::decisions::decisions_md(&mut md, &report.decisions);
     super::incident::to_fill_md(&mut md);

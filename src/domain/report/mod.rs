@@ -18,6 +18,7 @@ mod changes;
 mod checklist;
 mod commands;
 mod decisions;
+mod follow_ups;
 mod impact;
 mod incident;
 mod markdown;
@@ -34,6 +35,7 @@ pub use changes::{ChangePath, ChangeReport};
 pub use checklist::{ChecklistItem, ItemStatus, SkippedStep};
 pub use commands::{CommandReport, RunStatus};
 pub use decisions::{DecisionKind, DecisionReport};
+pub use follow_ups::{FollowUp, follow_ups};
 pub use impact::ImpactReport;
 pub use incident::{IncidentSummary, TO_FILL};
 pub use markdown::to_markdown;
@@ -116,6 +118,7 @@ pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Run
             head_hash: state.head.hash.clone(),
         },
         warnings: Vec::new(),
+        follow_ups: follow_ups::follow_ups(records),
     };
     report.redact(&Redactor::default());
     report

@@ -8,6 +8,7 @@ use super::changes::ChangeReport;
 use super::checklist::{ChecklistItem, ItemStatus, SkippedStep};
 use super::commands::{self, CommandReport, RunStatus};
 use super::decisions::DecisionReport;
+use super::follow_ups::FollowUp;
 use super::impact::ImpactReport;
 use super::incident::IncidentSummary;
 use super::messages::{self, MessageReport};
@@ -69,6 +70,10 @@ pub struct Report {
     pub journal: JournalSummary,
     /// Notes about the data itself (e.g. a torn journal tail, a changed runbook).
     pub warnings: Vec<String>,
+    /// What is left to do after the incident because of a change made in it (e.g.
+    /// "re-enable auto-sync on APP"); absent from the JSON when there is nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -183,6 +188,13 @@ impl Report {
             r(&mut t.text);
         }
         self.warnings.iter_mut().for_each(r);
+        for f in &mut self.follow_ups {
+            r(&mut f.text);
+            r(&mut f.because);
+            if let Some(v) = &mut f.via {
+                r(v);
+            }
+        }
         messages::redact(&mut self.messages, redactor);
     }
 }

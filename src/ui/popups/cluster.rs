@@ -127,6 +127,7 @@ pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handle
         Some(Action::Submit) if cc.typed => Handled::Request(LayerRequest::SubmitClusterConfirm),
         Some(Action::Confirm) if !cc.typed => Handled::Request(LayerRequest::ConfirmCluster),
         Some(Action::Cancel) => Handled::Request(LayerRequest::CancelClusterConfirm),
+        Some(Action::AutoSyncOff) => Handled::Request(LayerRequest::AutoSyncOff),
         _ if cc.typed => {
             if !is_newline(&key) {
                 cc.input.input(key);

@@ -114,6 +114,9 @@ pub enum LayerRequest {
     RestartRead,
     /// Esc on a drill-down view: stop its read and close it.
     CloseClusterView,
+    /// The auto-sync guard's key in a kubectl change's confirmation: turn the Argo CD
+    /// application's auto-sync off first.
+    AutoSyncOff,
 }
 
 /// Enter (or Ctrl-M / Ctrl-J): single-line editors do not take it as text.

@@ -94,6 +94,8 @@ pub struct App {
     /// Argo CD: `argocd` lines running through its API, the application managing the
     /// target.
     pub argo: super::argo::ArgoState,
+    /// A deploy service's HTTP API: `curl` lines aimed at it running through the console.
+    pub deploy_api: super::deploy_api::DeployApiState,
 }
 
 impl App {
@@ -159,6 +161,7 @@ impl App {
             view_steps,
             follow_to_reattach,
             argo: super::argo::ArgoState::default(),
+            deploy_api: super::deploy_api::DeployApiState::default(),
         };
         app.cursor = app.first_open_step().unwrap_or(0);
         app
@@ -329,6 +332,10 @@ impl App {
             .unwrap_or_default();
         b.extend(self.progress.bindings.clone());
         b.extend(self.secrets.clone());
+        // A drill's simulator serving a deploy service: the runbook's deploy API is it.
+        if let Some(base) = &self.deploy_api.sim_base {
+            b.insert("DEPLOY_API".into(), base.clone());
+        }
         b
     }
 

@@ -29,6 +29,26 @@ pub struct ArgoState {
     /// A kubectl change confirmed despite the auto-sync guard's warning: watched for
     /// Argo CD's revert.
     pub revert_watch: Option<RevertWatch>,
+    /// The auto-sync guard's offer taken: auto-sync being turned off (`argocd app set APP
+    /// --sync-policy none`) before the kubectl change waiting in its confirmation.
+    pub auto_sync_off: Option<AutoSyncOff>,
+}
+
+/// Auto-sync being turned off from the guard's warning, before kubectl change
+/// `cluster_op` (whose confirmation waits underneath) is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoSyncOff {
+    /// The Argo CD request's id (`Effect::Argo`).
+    pub op: u64,
+    pub app: String,
+    /// `argocd app set APP --sync-policy none`.
+    pub line: String,
+    /// The kubectl change it clears the way for.
+    pub cluster_op: u64,
+    /// Its kubectl line (the journal's `via`).
+    pub kubectl: String,
+    /// `Previewing`, `Confirming`, `Journaling` or `Executing`.
+    pub stage: ArgoStage,
 }
 
 /// The auto-sync guard after a kubectl change of a Deployment Argo CD heals: the pod

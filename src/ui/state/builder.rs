@@ -35,6 +35,7 @@ pub struct AppBuilder {
     messaging: Messaging,
     rehearse_outside_commands: bool,
     argocd_on_the_simulator: bool,
+    deploy_api_on_the_simulator: Option<(String, Option<String>)>,
     argocd_server_from_env: bool,
     intro: Option<DrillIntro>,
     metrics: Option<LiveMetrics>,
@@ -68,6 +69,7 @@ impl AppBuilder {
             messaging: Messaging::default(),
             rehearse_outside_commands: false,
             argocd_on_the_simulator: false,
+            deploy_api_on_the_simulator: None,
             argocd_server_from_env: false,
             intro: None,
             metrics: None,
@@ -123,6 +125,20 @@ impl AppBuilder {
     /// A drill whose simulator serves Argo CD's API: `argocd` lines run against it.
     pub fn argocd_on_the_simulator(&mut self, yes: bool) -> &mut AppBuilder {
         self.argocd_on_the_simulator = yes;
+        self
+    }
+
+    /// A drill whose simulator serves a deploy service at `base` (with its token): the
+    /// runbook's `DEPLOY_API` is it (and `DEPLOY_API_TOKEN` its token, a secret binding),
+    /// and `curl` lines aimed at it run through the console.
+    pub fn deploy_api_on_the_simulator(
+        &mut self,
+        base: Option<(String, Option<String>)>,
+    ) -> &mut AppBuilder {
+        if let Some(t) = base.as_ref().and_then(|(_, t)| t.clone()) {
+            self.redactor.add(t);
+        }
+        self.deploy_api_on_the_simulator = base;
         self
     }
 
@@ -192,6 +208,12 @@ impl AppBuilder {
         app.rehearse_outside_commands = self.rehearse_outside_commands;
         app.argo.on_the_simulator = self.argocd_on_the_simulator;
         app.argo.server_from_env = self.argocd_server_from_env;
+        if let Some((base, token)) = self.deploy_api_on_the_simulator {
+            app.deploy_api.sim_base = Some(base);
+            if let Some(t) = token {
+                app.secrets.insert("DEPLOY_API_TOKEN".into(), t);
+            }
+        }
         if let Some(intro) = self.intro {
             app.layers.push(Layer::DrillIntro(Box::new(intro)));
         }

@@ -9,6 +9,7 @@ pub mod block_run;
 pub mod builder;
 pub mod cluster;
 pub mod cluster_view;
+pub mod deploy_api;
 pub mod drill;
 pub mod flash;
 pub mod layer;

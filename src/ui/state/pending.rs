@@ -45,6 +45,13 @@ pub enum Then {
     ArgoExecute {
         op: u64,
     },
+    /// Run the next `curl` line of the step running against the deploy API (its start
+    /// record is on disk).
+    DeployAdvance,
+    /// Send deploy API line `op` (its `ClusterActionRequested` record is on disk).
+    DeployExecute {
+        op: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use crate::ui::state::{App, FlashLevel, Layer, OutputLog, Then};
 use super::steps;
 
 /// Confirmation ids of Argo CD lines live above every cluster action's id.
-const CONFIRM_BASE: u64 = 1 << 62;
+pub(super) const CONFIRM_BASE: u64 = 1 << 62;
 
 /// The filled block of `step` runs through Argo CD's API when every line is an `argocd
 /// app` line the console understands; `None` leaves it to the shell.
@@ -130,6 +130,9 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
 
 /// The executor's answer to line `op`.
 pub(super) fn on_answer(app: &mut App, op: u64, answer: ArgoAnswer) -> Vec<Effect> {
+    if super::argo_guard::owns(app, op) {
+        return super::argo_guard::on_answer(app, answer);
+    }
     let Some(cur) = app
         .argo
         .run
@@ -250,6 +253,9 @@ pub(super) fn owns_confirm(op: u64) -> bool {
 /// The application's name typed: journal the intent, then (once on disk) send it.
 pub(super) fn confirmed(app: &mut App, confirm_op: u64) -> Vec<Effect> {
     let op = confirm_op - CONFIRM_BASE;
+    if super::argo_guard::owns(app, op) {
+        return super::argo_guard::confirmed(app);
+    }
     let via = app
         .argo
         .run
@@ -295,6 +301,9 @@ pub(super) fn confirmed(app: &mut App, confirm_op: u64) -> Vec<Effect> {
 
 /// The intent is on disk: send the line.
 pub(super) fn journaled(app: &mut App, op: u64) -> Vec<Effect> {
+    if super::argo_guard::owns(app, op) {
+        return super::argo_guard::journaled(app);
+    }
     let Some(cur) = app
         .argo
         .run
@@ -322,6 +331,10 @@ pub(super) fn journal_failed(app: &mut App, then: &Then) -> Vec<Effect> {
     let Then::ArgoExecute { op } = then else {
         return Vec::new();
     };
+    if super::argo_guard::owns(app, *op) {
+        super::argo_guard::journal_failed(app);
+        return Vec::new();
+    }
     if app
         .argo
         .run
@@ -340,6 +353,9 @@ pub(super) fn journal_failed(app: &mut App, then: &Then) -> Vec<Effect> {
 /// Esc on the confirmation: nothing was sent; the run ends there, journaled as declined.
 pub(super) fn declined(app: &mut App, confirm_op: u64) -> Vec<Effect> {
     let op = confirm_op - CONFIRM_BASE;
+    if super::argo_guard::owns(app, op) {
+        return super::argo_guard::declined(app);
+    }
     let owned = app
         .argo
         .run
@@ -439,6 +455,7 @@ mod tests;
 /// managed by an Argo CD application with automated sync and self-heal (empty otherwise).
 pub(super) fn self_heal_warning(
     status: Option<&crate::domain::argocd::ArgoAppStatus>,
+    key: &str,
 ) -> Vec<String> {
     match status {
         Some(s) if s.reverts_drift() => vec![
@@ -447,7 +464,7 @@ pub(super) fn self_heal_warning(
                 s.name
             ),
             format!(
-                "! turn auto-sync off first (argocd app set {} --sync-policy none), or roll back through Argo CD",
+                "! {key} turns auto-sync off first (argocd app set {} --sync-policy none); or roll back through Argo CD",
                 s.name
             ),
             String::new(),

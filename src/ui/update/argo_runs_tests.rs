@@ -301,13 +301,13 @@ fn a_kubectl_undo_of_a_self_healed_deployment_is_warned_and_its_revert_is_said()
 
 #[test]
 fn without_self_heal_there_is_no_warning() {
-    assert!(super::self_heal_warning(None).is_empty());
+    assert!(super::self_heal_warning(None, "o").is_empty());
     let mut app = argo_app("true");
     healing(&mut app);
     if let Some(s) = app.argo.status.as_mut() {
         s.self_heal = false;
     }
-    assert!(super::self_heal_warning(app.argo.status.as_ref()).is_empty());
+    assert!(super::self_heal_warning(app.argo.status.as_ref(), "o").is_empty());
 }
 
 #[test]

@@ -15,7 +15,7 @@ use crate::ui::msg::Stream;
 use crate::ui::state::cluster::{ClusterConfirm, ClusterOp, ClusterStep, LockRefusal, OpStage};
 use crate::ui::state::{App, FlashLevel, Layer, Pane, Then};
 
-use super::{argo_runs, cluster_menu, native_runs, steps};
+use super::{argo_guard, argo_runs, cluster_menu, deploy_api_runs, native_runs, steps};
 
 /// `u` on the Rollout pane: undo to the selected revision (the previous one when the
 /// current revision is selected). Starts the two-step intent with the RBAC preflight.
@@ -38,24 +38,57 @@ pub(super) fn request_undo(app: &mut App) -> Vec<Effect> {
 
 /// The typed name matches: take the lock. Otherwise the popup stays, with why.
 pub(super) fn submit_cluster_confirm(app: &mut App) -> Vec<Effect> {
+    let held = matches!(app.layers.last(), Some(Layer::ClusterConfirm(cc)) if argo_guard::holds(app, cc.op));
     let Some(Layer::ClusterConfirm(cc)) = app.layers.last_mut() else {
         return Vec::new();
     };
     let typed = cc.input.lines().join("");
     let argo = argo_runs::owns_confirm(cc.op);
+    let deploy = deploy_api_runs::owns_confirm(cc.op);
     if typed.trim() != cc.expected {
-        let what = if argo { "application" } else { "deployment" };
+        let what = if argo {
+            "application name"
+        } else if deploy {
+            "word"
+        } else {
+            "deployment name"
+        };
         cc.error = Some(format!(
-            "Type the {what} name exactly ({}) to go ahead; Esc cancels.",
+            "Type the {what} exactly ({}) to go ahead; Esc cancels.",
             cc.expected
         ));
         return Vec::new();
     }
     let op = cc.op;
+    if held {
+        cc.error = Some(WAIT_FOR_ARGO.into());
+        return Vec::new();
+    }
     app.layers.pop();
     if argo {
         return argo_runs::confirmed(app, op);
     }
+    if deploy {
+        return deploy_api_runs::confirmed(app, op);
+    }
+    confirmed(app, op)
+}
+
+/// Why a kubectl change cannot be confirmed while the guard turns auto-sync off.
+const WAIT_FOR_ARGO: &str =
+    "Wait: Argo CD is turning auto-sync off first (Esc on its confirmation leaves it on).";
+
+/// `y` on an untyped confirmation: go ahead, unless auto-sync is being turned off first.
+pub(super) fn confirm_untyped(app: &mut App) -> Vec<Effect> {
+    let Some(Layer::ClusterConfirm(cc)) = app.layers.last_mut() else {
+        return Vec::new();
+    };
+    let op = cc.op;
+    if argo_guard::holds(app, op) {
+        app.flash(FlashLevel::Warning, WAIT_FOR_ARGO);
+        return Vec::new();
+    }
+    app.layers.pop();
     confirmed(app, op)
 }
 
@@ -127,7 +160,17 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
             o.kubectl = kubectl.clone();
             // The auto-sync guard: a Deployment managed by Argo CD with self-heal gets
             // any change made here reverted; say so above the diff.
-            let mut lines = argo_runs::self_heal_warning(app.argo.status.as_ref());
+            let mode = if o.action.needs_typed_confirmation() {
+                crate::ui::keymap::Mode::Input
+            } else {
+                crate::ui::keymap::Mode::Confirm
+            };
+            let key = app
+                .keymap
+                .first_key(mode, crate::ui::action::Action::AutoSyncOff)
+                .map(|k| k.to_string())
+                .unwrap_or_else(|| "auto_sync_off".into());
+            let mut lines = argo_runs::self_heal_warning(app.argo.status.as_ref(), &key);
             lines.extend(diff.text().lines().map(str::to_string));
             let layer = confirm_layer(op, &o.action, &deployment, lines, kubectl);
             app.flash = None;
@@ -418,6 +461,9 @@ pub(super) fn cancel_confirm(app: &mut App) -> Vec<Effect> {
     };
     if argo_runs::owns_confirm(cc.op) {
         return argo_runs::declined(app, cc.op);
+    }
+    if deploy_api_runs::owns_confirm(cc.op) {
+        return deploy_api_runs::declined(app, cc.op);
     }
     let mut cancelled = false;
     if let Some(c) = app.cluster.as_mut()

@@ -11,8 +11,8 @@ use crate::ui::popups::{Handled, LayerRequest, stack};
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane};
 
 use super::{
-    block_runs, cluster, cluster_menu, cluster_views, drafts, drill, matrix, messages, metrics,
-    native_runs, runbook_view, runs, session, steps, target, verification,
+    argo_guard, block_runs, cluster, cluster_menu, cluster_views, drafts, drill, matrix, messages,
+    metrics, native_runs, runbook_view, runs, session, steps, target, verification,
 };
 
 /// A key goes to the top layer (its file under `ui/popups/` owns what its keys do), or to
@@ -73,10 +73,7 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
         LayerRequest::NextMessageKind => messages::next_kind(app),
         LayerRequest::RetryMessage => messages::retry_selected(app),
         LayerRequest::SubmitClusterConfirm => cluster::submit_cluster_confirm(app),
-        LayerRequest::ConfirmCluster => match app.layers.pop() {
-            Some(Layer::ClusterConfirm(cc)) => cluster::confirmed(app, cc.op),
-            _ => Vec::new(),
-        },
+        LayerRequest::ConfirmCluster => cluster::confirm_untyped(app),
         LayerRequest::CancelClusterConfirm => cluster::cancel_confirm(app),
         LayerRequest::Menu(action) => cluster_menu::on_menu(app, action),
         LayerRequest::NextMove { check, action } => verification::next_move(app, check, action),
@@ -103,6 +100,7 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
         LayerRequest::RunBlock { block } => runbook_view::run_block(app, block),
         LayerRequest::RestartRead => cluster_views::restart(app),
         LayerRequest::CloseClusterView => cluster_views::close(app),
+        LayerRequest::AutoSyncOff => argo_guard::offer(app),
     }
 }
 
@@ -289,7 +287,8 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::JumpBack
         | Action::PreviousContainer
         | Action::PickContainer
-        | Action::SinceTime => Vec::new(),
+        | Action::SinceTime
+        | Action::AutoSyncOff => Vec::new(),
         Action::RetryLine | Action::ContinueLine | Action::StopLines => Vec::new(),
     }
 }

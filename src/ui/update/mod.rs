@@ -4,11 +4,13 @@
 //! Pure: no I/O, no clock (time arrives as `Msg::Tick` and in records). A step is shown
 //! done only when its journal record comes back from disk (`Msg::Journaled`).
 
+mod argo_guard;
 mod argo_runs;
 mod block_runs;
 mod cluster;
 mod cluster_menu;
 mod cluster_views;
+mod deploy_api_runs;
 mod drafts;
 mod drill;
 mod keys;
@@ -156,6 +158,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Argo { op, answer } => argo_runs::on_answer(app, op, answer),
         Msg::ArgoStatus(status) => argo_runs::on_status(app, status),
+        Msg::DeployApi { op, answer } => deploy_api_runs::on_answer(app, op, answer),
         Msg::BackgroundPanic(line) => {
             let line = app.mask_secrets(&line);
             app.flash(

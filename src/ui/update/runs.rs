@@ -53,17 +53,20 @@ pub(super) fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
     if native_runs::refuse_during_native_run(app) {
         return Vec::new();
     }
-    if argo_runs::busy(app) {
+    if argo_runs::busy(app) || super::deploy_api_runs::busy(app) {
         app.flash(
             FlashLevel::Warning,
-            "A step's argocd lines are running: wait for them to end.",
+            "A step's argocd or deploy API lines are running: wait for them to end.",
         );
         return Vec::new();
     }
     // In a drill on the simulator, a step that already reads as reaching beyond it is
     // rehearsed without asking for its placeholders first (a webhook URL, an incident id):
     // nothing will run, so nothing needs a value.
-    if app.rehearse_outside_commands && !argo_runs::runs_on_the_simulator(app, &block.script) {
+    if app.rehearse_outside_commands
+        && !argo_runs::runs_on_the_simulator(app, &block.script)
+        && !super::deploy_api_runs::runs_on_the_simulator(app, &block.script)
+    {
         let outside = crate::domain::drill_guard::outside_commands(&block.script);
         if !outside.is_empty() {
             push_rehearsal_confirm(app, &step, &outside);
@@ -82,6 +85,7 @@ pub(super) fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
             // whole, native lines included (before any line could run).
             let outside = if app.rehearse_outside_commands
                 && !argo_runs::runs_on_the_simulator(app, &filled)
+                && !super::deploy_api_runs::runs_on_the_simulator(app, &block.script)
             {
                 crate::domain::drill_guard::outside_commands(&filled)
             } else {
@@ -92,6 +96,13 @@ pub(super) fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
             // something else, or its absence as success.
             if outside.is_empty()
                 && let Some(fx) = argo_runs::try_argo(app, id, &filled)
+            {
+                return fx;
+            }
+            // `curl` lines aimed at the deploy API run through the console, judged by the
+            // answer's status and body (curl without -f exits 0 on an error).
+            if outside.is_empty()
+                && let Some(fx) = super::deploy_api_runs::try_deploy(app, id, &filled)
             {
                 return fx;
             }

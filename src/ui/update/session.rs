@@ -36,6 +36,7 @@ pub(super) fn on_journaled(
             }
             verification::journal_failed(app, &pending.then);
             let mut fx = argo_runs::journal_failed(app, &pending.then);
+            fx.extend(super::deploy_api_runs::journal_failed(app, &pending.then));
             if let Then::ClusterExecute { op } = pending.then
                 && let Some(c) = app.cluster.as_mut()
                 && c.op.as_ref().is_some_and(|o| o.id == op)
@@ -123,6 +124,8 @@ pub(super) fn on_journaled(
         Then::Quit => quit(app),
         Then::ArgoAdvance => argo_runs::advance(app),
         Then::ArgoExecute { op } => argo_runs::journaled(app, op),
+        Then::DeployAdvance => super::deploy_api_runs::advance(app),
+        Then::DeployExecute { op } => super::deploy_api_runs::journaled(app, op),
     }
 }
 

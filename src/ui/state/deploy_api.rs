@@ -1,0 +1,74 @@
+//! A deploy service's HTTP API in the console: a command step whose `curl` lines are aimed
+//! at it runs them through the console (`ui::update::deploy_api_runs`), line by line, a
+//! POST/PUT/DELETE previewed, confirmed by typing and journaled like a cluster action.
+
+use std::collections::VecDeque;
+
+use crate::domain::deploy_api::CurlCall;
+use crate::domain::runbook::StepId;
+
+/// The deploy API as the console knows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeployApiState {
+    /// In a drill whose simulator serves a deploy service: its base URL, bound to the
+    /// runbook's `DEPLOY_API` (otherwise the runbook's own `DEPLOY_API` names it).
+    pub sim_base: Option<String>,
+    /// The step whose lines are running.
+    pub run: Option<DeployRun>,
+    /// Ids of the requests sent (answers for another id are stale).
+    pub next_op: u64,
+}
+
+/// One `curl` line of the step: as written (filled) and as understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployLine {
+    pub text: String,
+    pub call: CurlCall,
+    /// `POST /deployment/rollback`.
+    pub preview: String,
+}
+
+/// A step's `curl` lines running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployRun {
+    pub step: StepId,
+    pub run: u32,
+    pub started: chrono::DateTime<chrono::Utc>,
+    pub pending: VecDeque<DeployLine>,
+    pub ok: bool,
+    pub current: Option<DeployCurrent>,
+}
+
+/// The line in flight and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployCurrent {
+    pub op: u64,
+    pub line: DeployLine,
+    pub stage: DeployStage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeployStage {
+    /// A GET sent.
+    Reading,
+    /// A POST/PUT/DELETE waiting for the typed confirmation.
+    Confirming,
+    /// Its `ClusterActionRequested` record being written.
+    Journaling,
+    /// Sent.
+    Executing,
+}
+
+/// What the executor answers (`Msg::DeployApi`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeployAnswer {
+    /// The service answered: judged by status and body; what to print (the status line,
+    /// the body pretty-printed, and the `jq` part's output when the line pipes into jq).
+    Answered {
+        ok: bool,
+        summary: String,
+        printed: Vec<String>,
+    },
+    /// No answer (transport, missing token).
+    Failed(String),
+}
