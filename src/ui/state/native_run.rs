@@ -117,6 +117,14 @@ fn native_command(text: &str, target: &Target) -> Result<Command, String> {
     if let Command::Query(ReadOnlyQuery::GetPods { .. }) = parsed.command {
         return Err("get pods lists more than the watched Deployment's pods".into());
     }
+    if let Command::Query(
+        ReadOnlyQuery::GetDeploymentAs { .. } | ReadOnlyQuery::RolloutHistory { revision: Some(_) },
+    ) = parsed.command
+    {
+        // Printed natively only by `adapters::kube::native_read` so far; the console's
+        // native run answers from the watch, so the line runs through kubectl.
+        return Err("this output form runs through kubectl in the console".into());
+    }
     Ok(parsed.command)
 }
 
@@ -173,8 +181,10 @@ pub fn answer(
         // asked once, it answers with where the rollout is now.
         ReadOnlyQuery::RolloutStatus { .. } => format!("{}\n", r.status.message()),
         ReadOnlyQuery::RolloutHistory { revision: None } => printers::print_rollout_history(r),
-        ReadOnlyQuery::RolloutHistory { revision: Some(_) } => {
-            return Err("rollout history --revision runs through kubectl".into());
+        // Printed from objects read through the API (`adapters::kube::native_read`).
+        ReadOnlyQuery::RolloutHistory { revision: Some(_) }
+        | ReadOnlyQuery::GetDeploymentAs { .. } => {
+            return Err("this line is answered from the API, not the watch".into());
         }
         ReadOnlyQuery::GetDeployment {
             output,
