@@ -2,6 +2,10 @@
 //! slim rows, performing rollback actions with kubectl's semantics, the `--read-only`
 //! guard, and the Lease lock that keeps two consoles from acting at once.
 
+mod action_kube_error;
+mod action_plan;
+mod action_request;
+mod action_send;
 pub mod actions;
 pub mod connect;
 pub mod convert;
