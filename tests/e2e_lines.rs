@@ -3,7 +3,8 @@
 //! that is not installed fails ("argocd: not found", the project's Argo CD runbook); a
 //! declined run reads "declined"; a `watch` line shows its output and Enter goes on; a
 //! `kubectl get pods -w` line (on the target: the Pods pane follows) followed by two checks
-//! runs all three against `backout sim`.
+//! runs all three against `backout sim`; `rollout history --revision=N` and `-o jsonpath=`
+//! lines run natively (read through the API) and a missing revision fails as kubectl's.
 
 mod common;
 mod support;
@@ -290,4 +291,99 @@ fn a_console_killed_mid_block_resumes_offering_to_continue_from_that_line() {
     t.wait_for("Procedure 1/1");
     t.keys(&["q"]);
     t.wait_exit();
+}
+
+const OBJECT_FORMS_RUNBOOK: &str = r#"---
+backout: 1
+title: Checkout API — object forms
+target:
+  namespace: checkout
+  deployment: checkout-api
+---
+
+# Checkout API — object forms
+
+## 1. Look
+
+The bad revision's template and the strategy.
+
+```bash
+kubectl -n checkout rollout history deployment/checkout-api --revision=4
+kubectl -n checkout get deployment checkout-api -o jsonpath='strategy={.spec.strategy.type}'
+```
+
+## 2. A revision that is not there
+
+```bash
+kubectl -n checkout rollout history deployment/checkout-api --revision=99
+kubectl -n checkout get deployment checkout-api -o yaml
+```
+"#;
+
+/// Issue 14 point 4: `-o jsonpath=` and `rollout history --revision=N` in a command step
+/// run natively (read through the API, no `/bin/sh` confirmation) and print kubectl's
+/// output in the Output pane; kubectl's error for a missing revision fails the run, exit 1,
+/// and the line after it never runs.
+#[test]
+fn object_form_lines_run_natively_and_a_missing_revision_fails_as_kubectl_does() {
+    let sim = Sim::drill("bad-deploy", 20.0);
+    let home = tempfile::tempdir().expect("tempdir");
+    let runbook = home.path().join("forms.md");
+    std::fs::write(&runbook, OBJECT_FORMS_RUNBOOK).expect("runbook");
+    let t = Tmux::start(
+        "lines-forms",
+        160,
+        48,
+        &[("BACKOUT_HOME", home.path())],
+        &format!(
+            "{} {} --kubeconfig {} --context backout-sim",
+            bin(),
+            runbook.display(),
+            sim.kubeconfig.display()
+        ),
+    );
+    t.wait_for("Pods 4");
+    // Revision 4's ReplicaSet is in the watch (the API has it too).
+    t.wait_for("*  4 1.6.0");
+    t.keys(&["r"]);
+    // The Output pane's tail: the revision's template (kubectl's describe of it) ends,
+    // then the jsonpath line's answer; the run ended with exit 0.
+    let s = t.wait_until("both lines printed, the run ended ok", |s| {
+        s.contains("Tolerations:")
+            && s.contains("strategy=RollingUpdate")
+            && s.contains("last run 1: exit 0")
+    });
+    assert!(!s.contains("/bin/sh now?"), "no shell confirmation: {s}");
+    t.keys(&["j", "r"]);
+    let s = t.wait_for("error: unable to find the specified revision");
+    assert!(
+        !s.contains("apiVersion: apps/v1"),
+        "the yaml line never ran: {s}"
+    );
+    t.keys(&["q"]);
+    t.wait_exit();
+    let sessions = home.path().join("sessions");
+    let dir = std::fs::read_dir(&sessions)
+        .expect("sessions")
+        .next()
+        .expect("one session")
+        .expect("entry")
+        .path();
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
+    let started: Vec<&str> = journal
+        .lines()
+        .filter(|l| l.contains("\"command_started\""))
+        .collect();
+    assert_eq!(started.len(), 2, "{journal}");
+    assert!(
+        started.iter().all(|l| l.contains("natively: ")),
+        "{journal}"
+    );
+    let finished: Vec<&str> = journal
+        .lines()
+        .filter(|l| l.contains("\"command_finished\""))
+        .collect();
+    assert_eq!(finished.len(), 2, "{journal}");
+    assert!(finished[0].contains("\"exit_code\":0"), "{}", finished[0]);
+    assert!(finished[1].contains("\"exit_code\":1"), "{}", finished[1]);
 }

@@ -10,10 +10,11 @@ use tokio::sync::mpsc;
 
 use crate::adapters::identity;
 use crate::adapters::kube::lease::{DEFAULT_DURATION, LeaseError, holder_identity};
+use crate::adapters::kube::native_read;
 use crate::adapters::kube::reads::Reader;
 use crate::adapters::kube::watch::{WatchHandle, spawn_watchers};
 use crate::adapters::kube::{ActionError, ActionRunner, LeaseGuard};
-use crate::domain::cluster::{ClusterEvent, ClusterRead, ReadAnswer, Target};
+use crate::domain::cluster::{ClusterEvent, ClusterRead, ReadAnswer, ReadOnlyQuery, Target};
 use crate::ui::effect::Effect;
 use crate::ui::msg::Msg;
 use crate::ui::state::cluster::{ClusterStep, LockRefusal};
@@ -100,6 +101,24 @@ impl ClusterExec {
         if let Some(h) = handle {
             h.abort();
         }
+    }
+
+    /// Prints a native run's read-only line the watch cannot answer, as kubectl prints
+    /// it (`native_read::print_query`); answered with `Msg::NativeRead`: stdout, or
+    /// kubectl's message for the failure.
+    pub fn native_read(&self, run: u32, query: ReadOnlyQuery, tx: mpsc::Sender<Msg>) {
+        let client = self.client.clone();
+        let target = Target {
+            context: None,
+            namespace: self.namespace.clone(),
+            deployment: self.deployment.clone(),
+        };
+        tokio::spawn(async move {
+            let printed = native_read::print_query(&client, &target, &query)
+                .await
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::NativeRead { run, printed }).await;
+        });
     }
 
     /// Reads still under way (finished ones are not counted).

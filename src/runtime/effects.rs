@@ -95,6 +95,18 @@ impl Executors {
                     Some(a) => a.read(view, read, tx.clone()),
                     None => tracing::error!("cluster read without a cluster: {read:?}"),
                 },
+                Effect::NativeRead { run, query } => match &self.cluster {
+                    Some(a) => a.native_read(run, query, tx.clone()),
+                    None => {
+                        let _ =
+                            tx.try_send(Msg::NativeRead {
+                                run,
+                                printed: Err(
+                                    "error: this console is not connected to a cluster".into()
+                                ),
+                            });
+                    }
+                },
                 Effect::StopRead { view } => {
                     if let Some(a) = &self.cluster {
                         a.stop_read(view);

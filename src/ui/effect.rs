@@ -110,4 +110,12 @@ pub enum Effect {
         /// The bearer token's value when the session holds it (masked in `Debug`).
         token: Option<crate::adapters::secret::Secret>,
     },
+    /// A native run's read-only kubectl line the watch cannot answer (`get deployment -o
+    /// json|yaml|jsonpath=|custom-columns=`, `rollout history --revision=N`): read through
+    /// the API and printed as kubectl prints it (`adapters::kube::native_read`); answered
+    /// with `Msg::NativeRead { run, .. }`.
+    NativeRead {
+        run: u32,
+        query: crate::domain::cluster::ReadOnlyQuery,
+    },
 }

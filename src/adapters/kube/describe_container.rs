@@ -5,21 +5,29 @@
 
 use serde_json::Value;
 
-use super::describe_pod::{Writer, go_bool, rfc1123z, s, seccomp};
+use super::describe_writer::{Writer, go_bool, rfc1123z, s, seccomp};
 
-pub(super) fn containers(w: &mut Writer, pod: &Value, label: &str, key: &str, status_key: &str) {
+/// `describeContainers` for the containers under `spec.KEY` of `pod` (a pod, or a pod
+/// template without statuses); `space` is the indent of the label (`"  "` in a template).
+pub(super) fn containers(
+    w: &mut Writer,
+    pod: &Value,
+    space: &str,
+    (label, key, status_key): (&str, &str, &str),
+) {
     let specs = pod["spec"][key].as_array().cloned().unwrap_or_default();
     let statuses = pod["status"][status_key]
         .as_array()
         .cloned()
         .unwrap_or_default();
     let none = if specs.is_empty() { " <none>" } else { "" };
-    w.w(0, &format!("{label}:{none}\n"));
+    w.w(0, &format!("{space}{label}:{none}\n"));
+    let name_indent = if space.is_empty() { "" } else { " " };
     for c in &specs {
         let name = s(c, &["name"]);
         // Go keeps the last status of a name (a map filled in order).
         let status = statuses.iter().rev().find(|st| s(st, &["name"]) == name);
-        w.w(1, &format!("{name}:\n"));
+        w.w(1, &format!("{name_indent}{name}:\n"));
         if let Some(st) = status {
             w.w(2, &format!("Container ID:\t{}\n", s(st, &["containerID"])));
         }

@@ -14,52 +14,17 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::describe_container::{containers, resources};
+use super::describe_writer::{
+    Writer, annotations_multiline, go_bool, labels_multiline, rfc1123z, s, seccomp, time,
+    tolerations,
+};
 use crate::domain::cluster::printers::age::human_duration;
-
-pub(super) fn s<'a>(v: &'a Value, path: &[&str]) -> &'a str {
-    path.iter()
-        .fold(v, |v, k| &v[*k])
-        .as_str()
-        .unwrap_or_default()
-}
-
-fn time(v: &Value) -> Option<DateTime<Utc>> {
-    v.as_str()
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// Go's `time.RFC1123Z` (a missing time is Go's zero time).
-pub(super) fn rfc1123z(v: &Value) -> String {
-    time(v).map_or_else(
-        || "Mon, 01 Jan 0001 00:00:00 +0000".to_string(),
-        |t| t.format("%a, %d %b %Y %H:%M:%S %z").to_string(),
-    )
-}
 
 /// `translateTimestampSince`: `duration.HumanDuration`, `<unknown>` for a zero time.
 fn since(v: &Value, now: DateTime<Utc>) -> String {
     match time(v) {
         Some(t) => human_duration((now - t).num_seconds()),
         None => "<unknown>".into(),
-    }
-}
-
-pub(super) fn go_bool(b: bool) -> &'static str {
-    if b { "true" } else { "false" }
-}
-
-/// kubectl's `PrefixWriter`: two spaces per level, terminal escapes made visible
-/// (`printers.WriteEscaped`: ESC as `^[`, CR as `\r`).
-pub(super) struct Writer(pub(super) String);
-
-impl Writer {
-    pub(super) fn w(&mut self, level: usize, text: &str) {
-        for _ in 0..level {
-            self.0.push_str("  ");
-        }
-        self.0
-            .push_str(&text.replace('\x1b', "^[").replace('\r', "\\r"));
     }
 }
 
@@ -97,7 +62,7 @@ pub fn describe_pod(pod: &Value, events: &[Value], now: DateTime<Utc>) -> String
         );
     }
     labels_multiline(&mut w, "Labels", &meta["labels"]);
-    annotations_multiline(&mut w, &meta["annotations"]);
+    annotations_multiline(&mut w, "Annotations", &meta["annotations"]);
     let phase = s(status, &["phase"]);
     if !meta["deletionTimestamp"].is_null() && phase != "Failed" && phase != "Succeeded" {
         w.w(
@@ -162,12 +127,16 @@ pub fn describe_pod(pod: &Value, events: &[Value], now: DateTime<Utc>) -> String
         containers(
             &mut w,
             pod,
-            "Init Containers",
-            "initContainers",
-            "initContainerStatuses",
+            "",
+            ("Init Containers", "initContainers", "initContainerStatuses"),
         );
     }
-    containers(&mut w, pod, "Containers", "containers", "containerStatuses");
+    containers(
+        &mut w,
+        pod,
+        "",
+        ("Containers", "containers", "containerStatuses"),
+    );
     if spec["ephemeralContainers"]
         .as_array()
         .is_some_and(|a| !a.is_empty())
@@ -175,9 +144,12 @@ pub fn describe_pod(pod: &Value, events: &[Value], now: DateTime<Utc>) -> String
         containers(
             &mut w,
             pod,
-            "Ephemeral Containers",
-            "ephemeralContainers",
-            "ephemeralContainerStatuses",
+            "",
+            (
+                "Ephemeral Containers",
+                "ephemeralContainers",
+                "ephemeralContainerStatuses",
+            ),
         );
     }
     let conditions = status["conditions"].as_array().cloned().unwrap_or_default();
@@ -201,105 +173,28 @@ pub fn describe_pod(pod: &Value, events: &[Value], now: DateTime<Utc>) -> String
             );
         }
     }
-    volumes(&mut w, &spec["volumes"]);
+    volumes(&mut w, "", &spec["volumes"]);
     let qos = match s(status, &["qosClass"]) {
         "" => compute_qos(spec),
         q => q.to_string(),
     };
     w.w(0, &format!("QoS Class:\t{qos}\n"));
     labels_multiline(&mut w, "Node-Selectors", &spec["nodeSelector"]);
-    tolerations(&mut w, &spec["tolerations"]);
+    tolerations(&mut w, "Tolerations", &spec["tolerations"]);
     describe_events(&mut w, events, now);
     super::go_tabwriter::tab_write(&w.0)
 }
 
-pub(super) fn seccomp(w: &mut Writer, level: usize, security_context: &Value) {
-    let profile = &security_context["seccompProfile"];
-    if profile.is_object() {
-        let t = s(profile, &["type"]);
-        w.w(level, &format!("SeccompProfile:\t{t}\n"));
-        if t == "Localhost" {
-            w.w(
-                level + 1,
-                &format!("LocalhostProfile:\t{}\n", s(profile, &["localhostProfile"])),
-            );
-        }
-    }
-}
-
-/// `printLabelsMultilineWithIndent`: sorted `key=value`, `<none>` when empty.
-fn labels_multiline(w: &mut Writer, title: &str, map: &Value) {
-    w.w(0, &format!("{title}:\t"));
-    let Some(map) = map.as_object().filter(|m| !m.is_empty()) else {
-        w.w(0, "<none>\n");
-        return;
-    };
-    let mut keys: Vec<&String> = map.keys().collect();
-    keys.sort();
-    for (i, k) in keys.into_iter().enumerate() {
-        if i != 0 {
-            w.w(0, "\t");
-        }
-        w.w(0, &format!("{k}={}\n", map[k].as_str().unwrap_or_default()));
-    }
-}
-
-/// `printAnnotationsMultiline`: kubectl's last-applied annotation skipped, a long or
-/// multi-line value on its own lines, cut at 140 bytes.
-fn annotations_multiline(w: &mut Writer, map: &Value) {
-    const MAX: usize = 140;
-    w.w(0, "Annotations:\t");
-    let mut keys: Vec<&String> = map
-        .as_object()
-        .map(|m| {
-            m.keys()
-                .filter(|k| *k != "kubectl.kubernetes.io/last-applied-configuration")
-                .collect()
-        })
-        .unwrap_or_default();
-    if keys.is_empty() {
-        w.w(0, "<none>\n");
-        return;
-    }
-    keys.sort();
-    for (i, k) in keys.into_iter().enumerate() {
-        if i != 0 {
-            w.w(0, "\t");
-        }
-        let value = map[k].as_str().unwrap_or_default();
-        let value = value.strip_suffix('\n').unwrap_or(value);
-        if value.len() + k.len() + 2 > MAX || value.contains('\n') {
-            w.w(0, &format!("{k}:\n"));
-            for line in value.split('\n') {
-                w.w(0, &format!("\t  {}\n", shorten(line, MAX - 2)));
-            }
-        } else {
-            w.w(0, &format!("{k}: {value}\n"));
-        }
-    }
-}
-
-/// Go's `s[:max] + "..."` on bytes (kept on a character boundary here).
-fn shorten(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &s[..end])
-}
-
 /// `describeVolumes` for the common kinds.
-fn volumes(w: &mut Writer, list: &Value) {
+pub(super) fn volumes(w: &mut Writer, space: &str, list: &Value) {
     let Some(list) = list.as_array().filter(|l| !l.is_empty()) else {
-        w.w(0, "Volumes:\t<none>\n");
+        w.w(0, &format!("{space}Volumes:\t<none>\n"));
         return;
     };
-    w.w(0, "Volumes:\n");
+    w.w(0, &format!("{space}Volumes:\n"));
+    let name_indent = if space.is_empty() { "" } else { " " };
     for v in list {
-        w.w(1, &format!("{}:\n", s(v, &["name"])));
+        w.w(1, &format!("{name_indent}{}:\n", s(v, &["name"])));
         let optional = |r: &Value| go_bool(r["optional"].as_bool() == Some(true));
         if let Some(h) = v.get("hostPath") {
             let t = match s(h, &["type"]) {
@@ -372,41 +267,6 @@ fn compute_qos(spec: &Value) -> String {
         return "Guaranteed".into();
     }
     "Burstable".into()
-}
-
-/// `printPodTolerationsMultiline`: sorted by key.
-fn tolerations(w: &mut Writer, list: &Value) {
-    w.w(0, "Tolerations:\t");
-    let Some(list) = list.as_array().filter(|l| !l.is_empty()) else {
-        w.w(0, "<none>\n");
-        return;
-    };
-    let mut list = list.clone();
-    list.sort_by(|a, b| s(a, &["key"]).cmp(s(b, &["key"])));
-    for (i, t) in list.iter().enumerate() {
-        if i != 0 {
-            w.w(0, "\t");
-        }
-        let (key, value, effect) = (s(t, &["key"]), s(t, &["value"]), s(t, &["effect"]));
-        let mut line = key.to_string();
-        if !value.is_empty() {
-            line.push_str(&format!("={value}"));
-        }
-        if !effect.is_empty() {
-            line.push_str(&format!(":{effect}"));
-        }
-        if s(t, &["operator"]) == "Exists" && value.is_empty() {
-            line.push_str(if key.is_empty() && effect.is_empty() {
-                "op=Exists"
-            } else {
-                " op=Exists"
-            });
-        }
-        if let Some(secs) = t["tolerationSeconds"].as_i64() {
-            line.push_str(&format!(" for {secs}s"));
-        }
-        w.w(0, &format!("{line}\n"));
-    }
 }
 
 /// `DescribeEvents`: sorted by `lastTimestamp` (a missing one first; Go's insertion sort

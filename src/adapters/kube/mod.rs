@@ -2,15 +2,22 @@
 //! slim rows, performing rollback actions with kubectl's semantics, the `--read-only`
 //! guard, and the Lease lock that keeps two consoles from acting at once.
 
+mod action_kube_error;
+mod action_plan;
+mod action_request;
+mod action_send;
 pub mod actions;
 pub mod connect;
 pub mod convert;
 pub mod describe_container;
 pub mod describe_pod;
+pub mod describe_pod_template;
+pub mod describe_writer;
 pub mod go_tabwriter;
 pub mod guard;
 pub mod lease;
 pub mod liveness;
+pub mod native_read;
 pub mod object_yaml;
 pub mod reads;
 pub mod revision_diff;

@@ -12,7 +12,7 @@ use kube::Client;
 use kube::api::Api;
 use serde_json::{Value, json};
 
-use super::actions::{ActionError, FromKube};
+use super::action_kube_error::{ActionError, FromKube};
 use crate::domain::cluster::env_args::{key_to_env_name, select_container};
 use crate::domain::cluster::{EnvChange, EnvSource};
 

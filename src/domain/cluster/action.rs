@@ -106,6 +106,11 @@ pub enum ReadOnlyQuery {
         #[serde(default)]
         show_labels: bool,
     },
+    /// `kubectl get deployment NAME -o json|yaml|jsonpath=…|custom-columns=…`: printed from
+    /// the object read through the API, not from the watch.
+    GetDeploymentAs {
+        output: crate::domain::cluster::printers::ObjectOutput,
+    },
 }
 
 fn quote(s: &str) -> String {
@@ -262,6 +267,9 @@ impl ReadOnlyQuery {
                     s.push_str(" --show-labels");
                 }
                 s
+            }
+            ReadOnlyQuery::GetDeploymentAs { output } => {
+                format!("kubectl get {d}{f} -o {}", quote(&output.flag()))
             }
         }
     }

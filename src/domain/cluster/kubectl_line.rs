@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::action::{ClusterAction, ReadOnlyQuery};
 use super::env_args;
 use super::kubectl_args::split_args;
-use super::printers::GetOutput;
+use super::printers::{GetOutput, ObjectOutput};
 use super::shell_words::words;
 use crate::domain::duration;
 
@@ -210,9 +210,9 @@ fn parse(line: &str) -> R<KubectlLine> {
                         .map(|v| parse_int::<i64>("--revision", &v))
                         .transpose()?
                         .filter(|n| *n != 0);
-                    if revision.is_some() {
+                    if revision.is_some_and(|n| n < 0) {
                         return Err(format!(
-                            "rollout history --revision prints the revision's whole pod template, {BY_KUBECTL}"
+                            "rollout history --revision below 0 is {BY_KUBECTL}"
                         ));
                     }
                     if let Some(o) = a.take(&["-o", "--output"])? {
@@ -312,31 +312,42 @@ fn parse(line: &str) -> R<KubectlLine> {
         ["get", ..] => {
             let (name, rest) = resource(&pos[1..], is_deployment_kind, "deployment")?;
             no_more(rest)?;
-            let output = match a.take(&["-o", "--output"])?.as_deref() {
-                None => GetOutput::Table,
-                Some("wide") => GetOutput::Wide,
-                Some("name") => GetOutput::Name,
-                Some(o) => return Err(format!("get -o {o} is {BY_KUBECTL}")),
-            };
-            let label_columns: Vec<String> = a
-                .take_all(&["-L", "--label-columns"])?
-                .iter()
-                .flat_map(|l| l.split(','))
-                .map(|l| l.trim().to_string())
-                .filter(|l| !l.is_empty())
-                .collect();
-            if output == GetOutput::Name && !label_columns.is_empty() {
-                return Err(format!("get -o name with -L is {BY_KUBECTL}"));
+            let flag = a.take(&["-o", "--output"])?;
+            let whole = flag.as_deref().map(ObjectOutput::from_flag).transpose()?;
+            if let Some(Some(output)) = whole {
+                // Printed from the object itself: no table flags go with it natively
+                // (`finish` refuses any left).
+                (
+                    Some(name),
+                    Command::Query(ReadOnlyQuery::GetDeploymentAs { output }),
+                )
+            } else {
+                let output = match flag.as_deref() {
+                    None => GetOutput::Table,
+                    Some("wide") => GetOutput::Wide,
+                    Some("name") => GetOutput::Name,
+                    Some(o) => return Err(format!("get -o {o} is {BY_KUBECTL}")),
+                };
+                let label_columns: Vec<String> = a
+                    .take_all(&["-L", "--label-columns"])?
+                    .iter()
+                    .flat_map(|l| l.split(','))
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                if output == GetOutput::Name && !label_columns.is_empty() {
+                    return Err(format!("get -o name with -L is {BY_KUBECTL}"));
+                }
+                let show_labels = a.take_bool("--show-labels")?.unwrap_or(false);
+                (
+                    Some(name),
+                    Command::Query(ReadOnlyQuery::GetDeployment {
+                        output,
+                        label_columns,
+                        show_labels,
+                    }),
+                )
             }
-            let show_labels = a.take_bool("--show-labels")?.unwrap_or(false);
-            (
-                Some(name),
-                Command::Query(ReadOnlyQuery::GetDeployment {
-                    output,
-                    label_columns,
-                    show_labels,
-                }),
-            )
         }
         [] => return Err("no kubectl command".into()),
         other => {

@@ -382,20 +382,20 @@ fn not_understood_with_a_reason() {
         // Issue 14 point 4: forms the console cannot print byte for byte as kubectl
         // does go to kubectl itself, never a different answer natively.
         (
-            "kubectl get deployment api -o jsonpath='{.spec.replicas}'",
-            "get -o jsonpath={.spec.replicas} is printed by kubectl itself",
+            "kubectl get deployment api -o jsonpath='{..image}'",
+            "recursive descent (..) is not supported natively",
         ),
         (
-            "kubectl get deployment api -o yaml",
-            "get -o yaml is printed by kubectl",
+            "kubectl get deployment api -o go-template='{{.spec.replicas}}'",
+            "get -o go-template={{.spec.replicas}} is printed by kubectl itself",
         ),
         (
-            "kubectl get deployment api -o json",
-            "get -o json is printed by kubectl",
+            "kubectl get deployment api -o custom-columns=N",
+            "unexpected custom-columns spec: N",
         ),
         (
-            "kubectl get deployment api -o custom-columns=N:.metadata.name",
-            "printed by kubectl",
+            "kubectl get deployment api -o json --show-labels",
+            "flag --show-labels is not supported natively",
         ),
         (
             "kubectl get deployment api -o name -L app",
@@ -404,10 +404,6 @@ fn not_understood_with_a_reason() {
         (
             "kubectl get deployment api -ojson",
             "flag -ojson is not supported",
-        ),
-        (
-            "kubectl rollout history deployment/api --revision=2",
-            "whole pod template",
         ),
         (
             "kubectl rollout history deployment/api -o yaml",
@@ -421,6 +417,31 @@ fn not_understood_with_a_reason() {
             ParsedLine::Parsed(p) => panic!("{line} parsed: {p:?}"),
         }
     }
+}
+
+/// Issue 14 point 4: the object forms and `rollout history --revision` run natively
+/// (printed from the objects read through the API; `tests/native_output_parity.rs`).
+#[test]
+fn object_output_forms_and_a_revisions_template_parse_natively() {
+    use crate::domain::cluster::printers::ObjectOutput;
+    for (line, output) in [
+        ("kubectl get deployment api -o json", ObjectOutput::Json),
+        ("kubectl get deploy/api -o yaml", ObjectOutput::Yaml),
+        (
+            "kubectl get deployment api -o jsonpath='{.spec.replicas}'",
+            ObjectOutput::JsonPath("{.spec.replicas}".into()),
+        ),
+        (
+            "kubectl get deployment api --output=custom-columns=N:.metadata.name",
+            ObjectOutput::CustomColumns("N:.metadata.name".into()),
+        ),
+    ] {
+        let (_, deployment, q) = query(line);
+        assert_eq!(deployment.as_deref(), Some("api"), "{line}");
+        assert_eq!(q, ReadOnlyQuery::GetDeploymentAs { output }, "{line}");
+    }
+    let (_, _, q) = query("kubectl rollout history deployment/api --revision=2");
+    assert_eq!(q, ReadOnlyQuery::RolloutHistory { revision: Some(2) });
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Command steps whose `kubectl` lines run natively: which blocks qualify, the run in
 //! progress, and the read-only answers (`rollout status`, `rollout history`, `get
-//! deployment`) rendered from the live watch instead of a request.
+//! deployment`) rendered from the live watch instead of a request (the object forms, `-o
+//! json|yaml|jsonpath=|custom-columns=` and `--revision=N`, are read through the API:
+//! `Effect::NativeRead`).
 //!
 //! A block runs natively only when every line is a kubectl line of a known verb about
 //! the console's own target; otherwise the whole block runs in the shell, after the
@@ -50,6 +52,8 @@ pub struct NativeRun {
     pub follow: Option<NativeFollow>,
     /// Where the next shell line that changes something is on its way to running.
     pub gate: LineGate,
+    /// A line read through the API (`Effect::NativeRead`) awaits its answer.
+    pub reading: bool,
 }
 
 /// A native run's shell line that changes something: previewed by the server, then its
@@ -173,8 +177,11 @@ pub fn answer(
         // asked once, it answers with where the rollout is now.
         ReadOnlyQuery::RolloutStatus { .. } => format!("{}\n", r.status.message()),
         ReadOnlyQuery::RolloutHistory { revision: None } => printers::print_rollout_history(r),
-        ReadOnlyQuery::RolloutHistory { revision: Some(_) } => {
-            return Err("rollout history --revision runs through kubectl".into());
+        // Printed from objects read through the API (`adapters::kube::native_read`,
+        // `Effect::NativeRead`), never from the watch.
+        ReadOnlyQuery::RolloutHistory { revision: Some(_) }
+        | ReadOnlyQuery::GetDeploymentAs { .. } => {
+            return Err("this line is answered from the API, not the watch".into());
         }
         ReadOnlyQuery::GetDeployment {
             output,

@@ -172,6 +172,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             line,
             answer,
         } => line_previews::on_previewed(app, block, line, answer),
+        Msg::NativeRead { run, printed } => native_runs::on_read(app, run, printed),
     }
 }
 

@@ -131,6 +131,7 @@ fn start_lines(
         waiting: None,
         follow: None,
         gate: Default::default(),
+        reading: false,
     });
     let mut fx = steps::enter_phase_of(app, step);
     fx.push(app.journal(
@@ -241,6 +242,18 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
                     Wait::Failed => return finish_native(app),
                 }
             }
+            Some(Command::Query(
+                query @ (ReadOnlyQuery::GetDeploymentAs { .. }
+                | ReadOnlyQuery::RolloutHistory { revision: Some(_) }),
+            )) => {
+                // Read through the API (the watch holds no object to print these from);
+                // the run goes on with `Msg::NativeRead`.
+                app.output.push(Stream::Stdout, format!("$ {text}"));
+                if let Some(run) = app.cluster.as_mut().and_then(|c| c.native.as_mut()) {
+                    run.reading = true;
+                }
+                return vec![Effect::NativeRead { run: run_no, query }];
+            }
             Some(Command::Query(q)) => {
                 app.output.push(Stream::Stdout, format!("$ {text}"));
                 let c = app.cluster.as_ref().expect("checked");
@@ -271,6 +284,36 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The answer to a native run's line read through the API (`Effect::NativeRead`):
+/// kubectl's stdout in the output pane and the run goes on, or its error on stderr and
+/// the run ends failed (exit 1, as kubectl's). An answer for a run that is no longer
+/// reading (ended, or another run) is dropped.
+pub(super) fn on_read(app: &mut App, run: u32, printed: Result<String, String>) -> Vec<Effect> {
+    let Some(r) = app
+        .cluster
+        .as_mut()
+        .and_then(|c| c.native.as_mut())
+        .filter(|r| r.run == run && r.reading)
+    else {
+        return Vec::new();
+    };
+    r.reading = false;
+    match printed {
+        Ok(out) => {
+            native_run::output_lines(&out)
+                .into_iter()
+                .for_each(|l| app.output.push(Stream::Stdout, app.mask_secrets(&l)));
+            advance(app)
+        }
+        Err(e) => {
+            let e = app.mask_secrets(&e);
+            app.output.push(Stream::Stderr, e);
+            fail_native(app);
+            finish_native(app)
         }
     }
 }
@@ -559,3 +602,7 @@ fn finish_native(app: &mut App) -> Vec<Effect> {
 #[cfg(test)]
 #[path = "native_follow_tests.rs"]
 mod follow_tests;
+
+#[cfg(test)]
+#[path = "native_read_tests.rs"]
+mod read_tests;
