@@ -1,10 +1,10 @@
 //! The event loop: sources → `Msg` → `update` → effects → executor; draw when dirty,
-//! at most 30 frames a second. Nothing draws while waiting on I/O, and no I/O happens
+//! at most 30 frames a second, watch data alone at most 10 ([`FramePacer`]). Nothing draws while waiting on I/O, and no I/O happens
 //! while drawing.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::Utc;
 use ratatui::Terminal;
@@ -19,6 +19,7 @@ use crate::ui::view;
 
 use super::cluster_exec::{ClusterExec, ClusterFeed, spawn_cluster};
 use super::effects::Executors;
+use super::frame_pacer::{Change, FramePacer};
 use super::input::{spawn_input, spawn_signals, spawn_ticks};
 use super::journal_port::JournalAppend;
 use super::journal_writer::JournalWriter;
@@ -27,7 +28,6 @@ use super::notify_feed::{NotifierFeed, NotifyTask};
 use super::shell_exec::ShellExec;
 use super::verification::{VerifyExec, VerifyFeed};
 
-const FRAME: Duration = Duration::from_millis(33);
 const MSG_QUEUE: usize = 1024;
 /// Set to make the console panic after its first frame (tests of terminal restoration);
 /// `background` makes a background thread panic instead.
@@ -135,19 +135,17 @@ where
     );
     exec.execute(start);
     let mut view_state = view::ViewState::default();
-    let mut dirty = true;
-    let mut last_draw = Instant::now() - FRAME;
+    let mut pacer = FramePacer::new(Instant::now());
     let mut terminated = false;
     let mut drawn_once = false;
     // Crash drill for the terminal-restore tests: panic right after the first frame.
     let crash_after_first_frame = std::env::var_os(CRASH_TEST_ENV).is_some();
     loop {
-        if dirty && last_draw.elapsed() >= FRAME {
+        if pacer.is_due(Instant::now()) {
             terminal
                 .draw(|f| view::render_with(&app, &mut view_state, f))
                 .map_err(std::io::Error::other)?;
-            last_draw = Instant::now();
-            dirty = false;
+            pacer.drawn(Instant::now());
             if !drawn_once {
                 drawn_once = true;
                 super::first_frame::record();
@@ -156,11 +154,11 @@ where
                 crash_for_test();
             }
         }
-        let msg = if dirty {
+        let msg = if let Some(due) = pacer.due() {
             // A frame is owed: take messages until it is due (coalescing bursts of output).
             tokio::select! {
                 msg = rx.recv() => msg,
-                _ = tokio::time::sleep(FRAME.saturating_sub(last_draw.elapsed())) => continue,
+                _ = tokio::time::sleep_until(due.into()) => continue,
             }
         } else {
             rx.recv().await
@@ -192,8 +190,9 @@ where
             watcher = Some(spawn_cluster(tx.clone(), &feed));
             exec.cluster = Some(ClusterExec::new(feed, &app.session.id));
         }
+        let change = Change::of(&msg);
         let fx = update(&mut app, msg);
-        dirty = true;
+        pacer.changed(change, Instant::now());
         exec.execute(fx);
         if app.quitting {
             break;

@@ -10,6 +10,7 @@ pub mod drafts;
 pub mod drill_feed;
 pub mod effects;
 pub mod first_frame;
+pub mod frame_pacer;
 pub mod input;
 pub mod journal_port;
 pub mod journal_writer;

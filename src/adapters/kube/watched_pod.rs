@@ -2,12 +2,17 @@
 //! row, reading only the fields the Pods pane shows (and what kubectl's STATUS column is
 //! computed from). Every other field — `managedFields`, volumes, env, probes, resources,
 //! condition messages, … — is skipped by serde without being built (`IgnoredAny`), so the
-//! typed `k8s_openapi` `Pod` is never constructed.
+//! typed `k8s_openapi` `Pod` is never constructed. The strings that are only compared
+//! or cut (container names and images, condition types and statuses, restart policies)
+//! are borrowed from the watch line (`Cow`, owned only when the JSON escapes them), so
+//! decoding a pod allocates little more than its row.
 //!
 //! It implements `kube::Resource` (as `v1` `pods`, namespaced) and `Deserialize`, which is
 //! all `kube::runtime::watcher` needs: the watcher's listing, resource versions, bookmarks
 //! and `410 Gone` re-lists are kube-runtime's own, unchanged. The metadata it keeps for the
 //! watcher is the name, namespace and `resourceVersion`.
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -28,10 +33,12 @@ super::slim_meta::slim_resource!(WatchedPod, "Pod", "", "v1", "pods");
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct PodJson {
+struct PodJson<'a> {
     metadata: MetaJson,
-    spec: Option<SpecJson>,
-    status: Option<StatusJson>,
+    #[serde(borrow)]
+    spec: Option<SpecJson<'a>>,
+    #[serde(borrow)]
+    status: Option<StatusJson<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -48,44 +55,55 @@ struct MetaJson {
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-struct SpecJson {
-    init_containers: Option<Vec<ContainerJson>>,
-    containers: Vec<ContainerJson>,
+struct SpecJson<'a> {
+    #[serde(borrow)]
+    init_containers: Option<Vec<ContainerJson<'a>>>,
+    #[serde(borrow)]
+    containers: Vec<ContainerJson<'a>>,
     node_name: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-struct ContainerJson {
-    name: String,
-    image: Option<String>,
-    restart_policy: Option<String>,
+struct ContainerJson<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    image: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    restart_policy: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-struct StatusJson {
+struct StatusJson<'a> {
     phase: Option<String>,
     reason: Option<String>,
-    conditions: Option<Vec<ConditionJson>>,
-    init_container_statuses: Option<Vec<ContainerStatusJson>>,
-    container_statuses: Option<Vec<ContainerStatusJson>>,
+    #[serde(borrow)]
+    conditions: Option<Vec<ConditionJson<'a>>>,
+    #[serde(borrow)]
+    init_container_statuses: Option<Vec<ContainerStatusJson<'a>>>,
+    #[serde(borrow)]
+    container_statuses: Option<Vec<ContainerStatusJson<'a>>>,
     start_time: Option<DateTime<Utc>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct ConditionJson {
-    #[serde(rename = "type")]
-    type_: String,
-    status: String,
-    reason: Option<String>,
+struct ConditionJson<'a> {
+    #[serde(rename = "type", borrow)]
+    type_: Cow<'a, str>,
+    #[serde(borrow)]
+    status: Cow<'a, str>,
+    #[serde(borrow)]
+    reason: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-struct ContainerStatusJson {
-    name: String,
+struct ContainerStatusJson<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
     state: Option<StateJson>,
     ready: bool,
     started: Option<bool>,
@@ -116,7 +134,7 @@ struct TerminatedJson {
 
 /// The kubelet's state of one container, in the order kubectl reads it (waiting, then
 /// terminated, then running).
-fn container(c: ContainerStatusJson, restartable_init: bool) -> ContainerStatus {
+fn container(c: ContainerStatusJson<'_>, restartable_init: bool) -> ContainerStatus {
     let state = match c.state {
         Some(StateJson {
             waiting: Some(w), ..
@@ -145,8 +163,8 @@ fn container(c: ContainerStatusJson, restartable_init: bool) -> ContainerStatus 
     }
 }
 
-impl From<PodJson> for WatchedPod {
-    fn from(p: PodJson) -> Self {
+impl From<PodJson<'_>> for WatchedPod {
+    fn from(p: PodJson<'_>) -> Self {
         let spec = p.spec.unwrap_or_default();
         let status = p.status.unwrap_or_default();
         let conditions = status.conditions.unwrap_or_default();
@@ -215,5 +233,38 @@ impl From<PodJson> for WatchedPod {
 impl<'de> Deserialize<'de> for WatchedPod {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         PodJson::deserialize(d).map(WatchedPod::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pod whose borrowed strings are written with JSON escapes (which cannot be
+    /// borrowed, so serde gives an owned `Cow`) decodes to the same row as plain text.
+    #[test]
+    fn escaped_strings_decode_like_plain_ones() {
+        let pod = |name: &str, ready: &str, image: &str| {
+            format!(
+                r#"{{"metadata":{{"name":"web-1","namespace":"ns","resourceVersion":"7"}},
+                "spec":{{"containers":[{{"name":"{name}","image":"{image}"}}]}},
+                "status":{{"phase":"Running","startTime":"2026-01-02T03:04:05Z",
+                  "conditions":[{{"type":"{ready}","status":"True"}}],
+                  "containerStatuses":[{{"name":"{name}","ready":true,"restartCount":2,
+                    "state":{{"running":{{}}}}}}]}}}}"#
+            )
+        };
+        let plain: WatchedPod =
+            serde_json::from_str(&pod("app", "Ready", "shop/web:2.0")).expect("plain pod");
+        let escaped: WatchedPod =
+            serde_json::from_str(&pod(r"\u0061pp", r"Re\u0061dy", r"shop\/web:2.0"))
+                .expect("escaped pod");
+        assert_eq!(escaped, plain);
+        let r = &plain.row;
+        assert_eq!(
+            (r.status.as_str(), r.ready, r.total, r.restarts),
+            ("Running", 1, 1, 2)
+        );
+        assert_eq!(r.image_tag, "2.0");
     }
 }
