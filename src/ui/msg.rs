@@ -131,18 +131,15 @@ pub enum Msg {
     /// The Argo CD application managing the console's target (`None`: none does, or
     /// Argo CD cannot be read).
     ArgoStatus(Option<crate::domain::argocd::ArgoAppStatus>),
-<<<<<<< HEAD
     /// The answer to deploy API request `op` (`Effect::DeployApi`).
     DeployApi {
         op: u64,
         answer: super::state::deploy_api::DeployAnswer,
-=======
     },
     /// The answer to `Effect::NativeRead` for native run `run`: kubectl's stdout, or its
     /// error message (the line failed, as kubectl exits 1).
     NativeRead {
         run: u32,
         printed: Result<String, String>,
->>>>>>> print7
     },
 }
