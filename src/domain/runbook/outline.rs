@@ -140,6 +140,7 @@ pub(super) fn build(
         current: Current::Reference(0),
         any_phase,
         pending: None,
+        under_heading: None,
     };
     if any_phase {
         // Text before the first section: kept as a reference named after the title.
@@ -161,6 +162,8 @@ pub(super) fn build(
 
     let groups = group_drafts(&blocks, &hints, source);
     for (i, (block, naming)) in blocks.into_iter().zip(namings).enumerate() {
+        // A block directly under a subheading (nothing between them) may be titled by it.
+        let under_heading = b.under_heading.take();
         match block {
             Block::Heading { level, text, range } => {
                 section_index += 1;
@@ -217,7 +220,8 @@ pub(super) fn build(
                 };
                 b.item(use_, merged, &plain, markdown, range);
             }
-            block @ (Block::Task { .. } | Block::Code { .. }) => b.step(block),
+            block @ Block::Task { .. } => b.step(block, None),
+            block @ Block::Code { .. } => b.step(block, under_heading.as_deref()),
         }
     }
     b.close(full.len());
@@ -500,6 +504,9 @@ struct Builder<'a> {
     /// An item whose text introduces the next code block: it is the step only when the
     /// block makes none.
     pending: Option<(Draft, Use)>,
+    /// The subheading just read (a section inside a phase, not a phase heading): it titles
+    /// a command block written directly under it when it says what the block does.
+    under_heading: Option<String>,
 }
 
 impl Builder<'_> {
@@ -579,6 +586,7 @@ impl Builder<'_> {
                 phase.has_content = true;
                 let role = self.phase_section_role(p, kind);
                 self.section_role(text, line, level, role);
+                self.under_heading = Some(text.to_string());
                 return;
             }
         }
@@ -602,6 +610,7 @@ impl Builder<'_> {
                     phase.has_content = true;
                     let kind = phase.phase.kind;
                     self.section_role(text, line, level, SectionRole::Phase { kind });
+                    self.under_heading = Some(text.to_string());
                     return;
                 }
                 Current::Reference(_) if kind.is_none() && hint.alternative.is_none() => {
@@ -655,6 +664,10 @@ impl Builder<'_> {
                 self.current = Current::Phase(p);
                 let role = self.phase_section_role(p, kind);
                 self.section_role(text, line, level, role);
+                if group.is_some() {
+                    // The phase is named after the group; the heading is the member's.
+                    self.under_heading = Some(text.to_string());
+                }
             }
             None => {
                 let mut r = ReferenceBuild::new(text.to_string(), line, Some(level), range.end);
@@ -721,11 +734,12 @@ impl Builder<'_> {
         }
     }
 
-    /// A task item or code block.
-    fn step(&mut self, block: Block) {
+    /// A task item or code block; `heading` is the subheading a code block is written
+    /// directly under.
+    fn step(&mut self, block: Block, heading: Option<&str>) {
         let is_code = matches!(block, Block::Code { .. });
         let merged = matches!(block, Block::Task { merged: true, .. });
-        let mut drafts = self.drafts(block).into_iter();
+        let mut drafts = self.drafts(block, heading).into_iter();
         // The item introducing a code block is the step only when the block makes none.
         let pending = if is_code { self.pending.take() } else { None };
         match (drafts.next(), pending) {
@@ -908,7 +922,7 @@ impl Builder<'_> {
     }
 
     /// The steps a block makes: one for a task item; for a code block see [`Self::code_drafts`].
-    fn drafts(&mut self, block: Block) -> Vec<Draft> {
+    fn drafts(&mut self, block: Block, heading: Option<&str>) -> Vec<Draft> {
         match block {
             Block::Task {
                 checked,
@@ -945,7 +959,19 @@ impl Builder<'_> {
                             ),
                         ));
                 }
-                self.code_drafts(&lang, &content, &range, content_line, context.as_ref())
+                let mut drafts =
+                    self.code_drafts(&lang, &content, &range, content_line, context.as_ref());
+                // One command step directly under a subheading is what the heading says,
+                // whatever its first comment says (a block split into several steps keeps
+                // the titles of its parts).
+                if let (Some(heading), [draft]) = (heading, drafts.as_mut_slice())
+                    && context.is_none()
+                    && matches!(draft.kind, StepKind::Command(_))
+                    && says_what_it_does(heading)
+                {
+                    draft.title = one_liner(heading);
+                }
+                drafts
             }
             _ => Vec::new(),
         }
@@ -1253,6 +1279,46 @@ fn body_without(full: &str, range: Range<usize>, cuts: &mut [Range<usize>]) -> S
     out.trim().to_string()
 }
 
+/// Whether a heading can title the block under it: not a bare label that says nothing of
+/// what the block does ("Procedure", "Steps", "Step 3", "Option B").
+fn says_what_it_does(text: &str) -> bool {
+    const LABELS: &[&str] = &[
+        "step",
+        "steps",
+        "procedure",
+        "procedures",
+        "command",
+        "commands",
+        "option",
+        "strategy",
+        "scenario",
+        "method",
+        "approach",
+        "plan",
+        "type",
+        "part",
+        "stage",
+        "phase",
+        "example",
+        "examples",
+        "usage",
+        "code",
+        "script",
+        "run",
+        "how",
+        "to",
+        "the",
+        "it",
+    ];
+    let words = phase_words::words(text);
+    let label = words.iter().all(|w| {
+        LABELS.contains(&w.as_str())
+            || w.chars().all(|c| c.is_ascii_digit())
+            || (w.len() == 1 && w.chars().all(|c| c.is_ascii_alphabetic()))
+    });
+    !label
+}
+
 /// Longest title kept whole, in characters.
 const TITLE_MAX: usize = 80;
 
@@ -1440,6 +1506,29 @@ mod list_item_tests {
             [
                 ("Apply the config:".to_string(), "checklist"),
                 ("Roll back".to_string(), "command"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_command_block_directly_under_a_subheading_is_titled_by_the_heading() {
+        let doc = "## Execute\n\n### Roll back the web deployment\n\n```bash\n# Undo\n\
+                   kubectl rollout undo deployment/web\n```\n\n### Steps\n\n```bash\n\
+                   # Check the rollout\nkubectl rollout status deployment/web\n```\n\n\
+                   ### Watch the pods\n\nWatch them roll.\n\n```bash\n# List pods\n\
+                   kubectl get pods\n```\n\n## Verify the rollback\n\n```bash\n\
+                   # Error rate is back\ncurl -fsS http://web/healthz\n```\n";
+        assert_eq!(
+            steps(doc),
+            [
+                // The heading, not the first comment.
+                ("Roll back the web deployment".to_string(), "command"),
+                // A bare label says nothing: the comment stays the title.
+                ("Check the rollout".to_string(), "command"),
+                // Prose between heading and block introduces the block.
+                ("Watch them roll".to_string(), "command"),
+                // A phase heading names the phase, not the step.
+                ("Error rate is back".to_string(), "command"),
             ]
         );
     }
