@@ -32,6 +32,8 @@ mod promql;
 mod roles;
 mod runnable;
 pub mod shell_lines;
+mod shell_lexer;
+mod shell_programs;
 mod source;
 pub mod target_inference;
 mod time_budget;
