@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::front_matter::{DurationSpec, FrontMatter, VerifyEntry};
 use super::model::{Bindings, Phase, PhaseKind, Step, StepId, StepKind};
-use super::placeholders::fill;
+use super::placeholder_fill::fill;
 use super::promql;
 use crate::domain::cluster::{Command, ParsedLine, ReadOnlyQuery, parse_kubectl_line};
 use crate::domain::decision::{CmpOp, Condition, Expr, Span, parse_condition};
