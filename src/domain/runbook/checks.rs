@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
+use super::diagnostic_text::{column_in_value, quoted_list};
 use super::front_matter::parse::Parsed;
 use super::front_matter::schema::closest;
-use super::front_matter::yaml::{Node, Value};
+use super::front_matter::yaml::Node;
 use super::outline::Outline;
 use super::phase_words;
 use super::source::{Findings, Pos, Source};
@@ -224,30 +225,4 @@ fn matrix_queries_defined(
             );
         }
     }
-}
-
-/// Columns from a scalar's start to the character at byte `offset` of its value, when the
-/// value is written on one line as it reads (plain or quoted without escapes).
-pub(super) fn column_in_value(node: &Node, value: &str, offset: usize) -> usize {
-    let Value::Scalar { plain, .. } = node.value else {
-        return 0;
-    };
-    if value.contains('\n') || (!plain && value.contains(['\\', '\'', '"'])) {
-        return 0;
-    }
-    let quote = usize::from(!plain);
-    quote
-        + value
-            .get(..offset.min(value.len()))
-            .unwrap_or(value)
-            .chars()
-            .count()
-}
-
-pub(super) fn quoted_list(items: &[&str], max: usize) -> String {
-    let mut shown: Vec<String> = items.iter().take(max).map(|i| format!("`{i}`")).collect();
-    if items.len() > max {
-        shown.push(format!("… ({} more)", items.len() - max));
-    }
-    shown.join(", ")
 }

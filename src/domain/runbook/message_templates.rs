@@ -115,10 +115,12 @@ pub fn find(text: &str) -> Vec<MessageTemplate> {
             while end < lines.len() && !lines[end].trim_start().starts_with(fence) {
                 end += 1;
             }
+            // Only a text block can be a template: the titles are not looked for otherwise.
+            let is_text = TEXT_LANGS.contains(&lang.as_str());
             let lead = lines[..i]
                 .iter()
                 .rev()
-                .take(3)
+                .take(if is_text { 3 } else { 0 })
                 .find(|l| !l.trim().is_empty())
                 .filter(|l| heading_level(l.trim_start()).is_none())
                 .map(|l| plain(l))
@@ -126,14 +128,15 @@ pub fn find(text: &str) -> Vec<MessageTemplate> {
             let title = lead.or_else(|| {
                 heading
                     .as_ref()
+                    .filter(|(_, h)| is_text && names_a_message(h))
                     .map(|(_, h)| h.clone())
-                    .filter(|h| names_a_message(h))
             });
-            let body = lines[start..end.min(lines.len())].join("\n");
+            let body_lines = &lines[start..end.min(lines.len())];
             if let Some(title) = title
-                && TEXT_LANGS.contains(&lang.as_str())
-                && !body.trim().is_empty()
+                && is_text
+                && body_lines.iter().any(|l| !l.trim().is_empty())
             {
+                let body = body_lines.join("\n");
                 out.push(MessageTemplate {
                     title,
                     line: start + 1,

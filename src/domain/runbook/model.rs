@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::diagnostic::Diagnostic;
 pub use super::foreign_lines::ForeignKind;
 use super::front_matter::FrontMatter;
+pub use super::phase_kind::PhaseKind;
 use crate::domain::verify::Check;
 
 /// A loaded runbook.
@@ -81,38 +82,6 @@ impl Runbook {
         self.front
             .as_ref()
             .is_some_and(|f| f.vars.contains_key(&placeholder.name))
-    }
-}
-
-/// The five phases of a rollback, in the order they are worked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PhaseKind {
-    Preparation,
-    Execution,
-    Verification,
-    Communication,
-    PostRollback,
-}
-
-impl PhaseKind {
-    pub const ALL: [PhaseKind; 5] = [
-        PhaseKind::Preparation,
-        PhaseKind::Execution,
-        PhaseKind::Verification,
-        PhaseKind::Communication,
-        PhaseKind::PostRollback,
-    ];
-
-    /// Short label for narrow columns.
-    pub fn label(self) -> &'static str {
-        match self {
-            PhaseKind::Preparation => "prepare",
-            PhaseKind::Execution => "execute",
-            PhaseKind::Verification => "verify",
-            PhaseKind::Communication => "communicate",
-            PhaseKind::PostRollback => "post-rollback",
-        }
     }
 }
 

@@ -11,13 +11,12 @@
 //!   (`HOME`, `PATH`, `KUBECONFIG`, …). `$1`, `$?`, `$@` and lower-case names are never
 //!   placeholders.
 //!
-//! [`fill`] substitutes bound values into a shell script, quoting each value for the place
-//! it lands in, so the console can show and run exactly the command that will execute.
+//! Substituting bound values is [`super::placeholder_fill`].
 
 use std::collections::{HashMap, HashSet};
 
 use super::commands::{self, Ctx, Lexed};
-use super::model::{Bindings, Placeholder, PlaceholderForm, Step, StepKind};
+use super::model::{Placeholder, PlaceholderForm, Step, StepKind};
 
 /// Environment every shell has; never asked for.
 const WELL_KNOWN_ENV: &[&str] = &[
@@ -139,7 +138,7 @@ pub(super) struct Collector {
 }
 
 impl Collector {
-    fn add(&mut self, name: &str, form: PlaceholderForm) {
+    pub fn add(&mut self, name: &str, form: PlaceholderForm) {
         let slot = usize::from(form == PlaceholderForm::Dollar);
         let new = match self.seen.get_mut(name) {
             Some(forms) => !std::mem::replace(&mut forms[slot], true),
@@ -198,95 +197,19 @@ pub fn in_text(text: &str) -> Vec<Placeholder> {
     c.found
 }
 
-/// Substitutes bound values into a shell script.
-///
-/// Every placeholder of the script (by the rules of this module) is replaced by its value
-/// from `bindings`, quoted for where it lands: inside `'…'`, inside `"…"`, or bare (where a
-/// value that is not a plain word is single-quoted). A `${NAME…}` expansion with an operator
-/// (`${NAME%.*}`) cannot be substituted in place; such names are assigned on a first line
-/// instead (`NAME='value'`), so the script runs exactly as shown.
-///
-/// # Errors
-///
-/// The placeholders that have no binding, unique, in order of first appearance.
-pub fn fill(script: &str, bindings: &Bindings) -> Result<String, Vec<Placeholder>> {
-    let occurrences = script_occurrences(script);
-    missing(&occurrences, bindings)?;
-    let mut out = String::with_capacity(script.len());
-    let mut prelude: Vec<&str> = Vec::new();
-    let mut from = 0;
-    for o in &occurrences {
-        let Some(value) = bindings.get(o.name) else {
-            continue;
-        };
-        if o.in_place {
-            out.push_str(&script[from..o.range.start]);
-            out.push_str(&quote_for(o.ctx, value));
-            from = o.range.end;
-        } else if !prelude.contains(&o.name) {
-            prelude.push(o.name);
-        }
-    }
-    out.push_str(&script[from..]);
-    if prelude.is_empty() {
-        return Ok(out);
-    }
-    let mut head = String::new();
-    for name in prelude {
-        let value = bindings.get(name).map_or("", String::as_str);
-        head.push_str(&format!("{name}={}\n", single_quote(value)));
-    }
-    Ok(head + &out)
-}
-
-/// Substitutes bound values into prose or a query, as they are (no quoting).
-///
-/// # Errors
-///
-/// The placeholders that have no binding, unique, in order of first appearance.
-pub fn fill_text(text: &str, bindings: &Bindings) -> Result<String, Vec<Placeholder>> {
-    let occurrences = text_occurrences(text);
-    missing(&occurrences, bindings)?;
-    let mut out = String::with_capacity(text.len());
-    let mut from = 0;
-    for o in &occurrences {
-        if let Some(value) = bindings.get(o.name) {
-            out.push_str(&text[from..o.range.start]);
-            out.push_str(value);
-            from = o.range.end;
-        }
-    }
-    out.push_str(&text[from..]);
-    Ok(out)
-}
-
-fn missing(occurrences: &[Occurrence<'_>], bindings: &Bindings) -> Result<(), Vec<Placeholder>> {
-    let mut c = Collector::default();
-    for o in occurrences {
-        if !bindings.contains_key(o.name) {
-            c.add(o.name, o.form);
-        }
-    }
-    if c.found.is_empty() {
-        Ok(())
-    } else {
-        Err(c.found)
-    }
-}
-
 /// One written placeholder.
 #[derive(Debug)]
-struct Occurrence<'a> {
-    name: &'a str,
-    form: PlaceholderForm,
+pub(super) struct Occurrence<'a> {
+    pub name: &'a str,
+    pub form: PlaceholderForm,
     /// Bytes of the whole written form (`<name>`, `$NAME`, `${NAME}`).
-    range: std::ops::Range<usize>,
-    ctx: Ctx,
+    pub range: std::ops::Range<usize>,
+    pub ctx: Ctx,
     /// False for `${NAME<op>…}`, which cannot be replaced by a value in place.
-    in_place: bool,
+    pub in_place: bool,
 }
 
-fn script_occurrences(script: &str) -> Vec<Occurrence<'_>> {
+pub(super) fn script_occurrences(script: &str) -> Vec<Occurrence<'_>> {
     occurrences_lexed(script, &commands::lex(script))
 }
 
@@ -305,7 +228,7 @@ fn occurrences_lexed<'a>(script: &'a str, lexed: &Lexed) -> Vec<Occurrence<'a>> 
     out
 }
 
-fn text_occurrences(text: &str) -> Vec<Occurrence<'_>> {
+pub(super) fn text_occurrences(text: &str) -> Vec<Occurrence<'_>> {
     let mut out = Vec::new();
     scan(text, 0..text.len(), Ctx::Code, true, &mut out);
     out
@@ -566,53 +489,12 @@ fn assigned_names<'a>(script: &'a str, runs: &[(std::ops::Range<usize>, Ctx)]) -
     names
 }
 
-/// A value quoted for where it lands in a shell script.
-fn quote_for(ctx: Ctx, value: &str) -> String {
-    match ctx {
-        Ctx::Single => value.replace('\'', "'\\''"),
-        Ctx::Double | Ctx::HeredocExpand => {
-            let mut out = String::with_capacity(value.len());
-            for c in value.chars() {
-                if matches!(c, '\\' | '"' | '$' | '`') {
-                    out.push('\\');
-                }
-                out.push(c);
-            }
-            out
-        }
-        Ctx::HeredocLiteral | Ctx::Comment | Ctx::Foreign => value.to_string(),
-        Ctx::Code => {
-            if !value.is_empty()
-                && value.chars().all(|c| {
-                    c.is_ascii_alphanumeric()
-                        || matches!(c, '-' | '_' | '.' | '/' | ':' | '=' | '@' | ',' | '+' | '%')
-                })
-            {
-                value.to_string()
-            } else {
-                single_quote(value)
-            }
-        }
-    }
-}
-
-fn single_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "'\\''"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn names(found: &[Placeholder]) -> Vec<String> {
         found.iter().map(Placeholder::written).collect()
-    }
-
-    fn bind(pairs: &[(&str, &str)]) -> Bindings {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
     }
 
     #[test]
@@ -678,66 +560,6 @@ kubectl -n $NAMESPACE scale deploy/api --replicas=$REPLICAS --revision=$REVISION
                 "Page the owner of <service-name> in $TEAM_CHANNEL; see <br> and <https://x>"
             )),
             ["<service-name>", "$TEAM_CHANNEL"]
-        );
-    }
-
-    #[test]
-    fn fill_substitutes_with_quoting_for_context() {
-        let script = "kubectl -n <namespace> get deploy/$APP\n\
-                      curl -d '{\"msg\": \"<message>\"}' -H \"X: $HEADER\" <url>\n";
-        let filled = fill(
-            script,
-            &bind(&[
-                ("namespace", "prod"),
-                ("APP", "api"),
-                ("message", "it's fixed"),
-                ("HEADER", "a \"b\" $c"),
-                ("url", "https://x/y?a=1&b=2"),
-            ]),
-        )
-        .expect("all bound");
-        assert_eq!(
-            filled,
-            "kubectl -n prod get deploy/api\n\
-             curl -d '{\"msg\": \"it'\\''s fixed\"}' -H \"X: a \\\"b\\\" \\$c\" 'https://x/y?a=1&b=2'\n"
-        );
-    }
-
-    #[test]
-    fn fill_lists_missing_placeholders() {
-        let err = fill("kubectl -n <ns> get $KIND <ns>", &bind(&[("KIND", "pods")]))
-            .expect_err("ns missing");
-        assert_eq!(names(&err), ["<ns>"]);
-    }
-
-    #[test]
-    fn fill_assigns_names_used_with_operators() {
-        let filled = fill(
-            "echo ${IMAGE%:*} $IMAGE",
-            &bind(&[("IMAGE", "repo/api:v2")]),
-        )
-        .expect("bound");
-        assert_eq!(filled, "IMAGE='repo/api:v2'\necho ${IMAGE%:*} repo/api:v2");
-    }
-
-    #[test]
-    fn fill_leaves_assigned_and_quoted_names_alone() {
-        let script = "NS=prod\nkubectl -n $NS get pods -o jsonpath='{$.items}' $X";
-        assert_eq!(
-            fill(script, &bind(&[("X", "y")])).expect("bound"),
-            "NS=prod\nkubectl -n $NS get pods -o jsonpath='{$.items}' y"
-        );
-    }
-
-    #[test]
-    fn fill_text_is_verbatim() {
-        assert_eq!(
-            fill_text(
-                "rate(x{namespace=\"<namespace>\"}[5m]) > $LIMIT",
-                &bind(&[("namespace", "a \"b\""), ("LIMIT", "0.05")])
-            )
-            .expect("bound"),
-            "rate(x{namespace=\"a \"b\"\"}[5m]) > 0.05"
         );
     }
 }

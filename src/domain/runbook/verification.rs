@@ -3,11 +3,11 @@
 //! steps), ```promql blocks holding a comparison, and `kubectl rollout status
 //! deployment/NAME` lines (each attaching to the block it is written in).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::front_matter::{DurationSpec, FrontMatter, VerifyEntry};
 use super::model::{Bindings, Phase, PhaseKind, Step, StepId, StepKind};
-use super::placeholders::fill;
+use super::placeholder_fill::fill;
 use super::promql;
 use crate::domain::cluster::{Command, ParsedLine, ReadOnlyQuery, parse_kubectl_line};
 use crate::domain::decision::{CmpOp, Condition, Expr, Span, parse_condition};
@@ -28,10 +28,13 @@ pub(super) fn attach(
     let entries: &[VerifyEntry] = front.map_or(&[], |f| f.verify.as_slice());
     // A ```promql block's query is named after its step; names already taken (the front
     // matter's queries, earlier blocks) are never reused.
-    let mut names: BTreeSet<String> = front
-        .and_then(|f| f.metrics.as_ref())
-        .map(|m| m.queries.keys().cloned().collect())
-        .unwrap_or_default();
+    let mut names = QueryNames {
+        taken: front
+            .and_then(|f| f.metrics.as_ref())
+            .map(|m| m.queries.keys().cloned().collect())
+            .unwrap_or_default(),
+        next_suffix: HashMap::new(),
+    };
     // Written checks first, keyed by the step's index within its phase.
     let mut found: Vec<(usize, usize, Check)> = Vec::new();
     for (pi, phase) in phases.iter().enumerate() {
@@ -133,12 +136,12 @@ fn window_text(check: &Check) -> String {
 
 /// Names written checks after their step; a repeated name gets the step id appended.
 fn unique_names(checks: &mut [Check]) {
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::with_capacity(checks.len());
     for c in checks.iter_mut() {
         if seen.contains(&c.name) {
             c.name = format!("{} ({})", c.name, c.step);
         }
-        seen.push(c.name.clone());
+        seen.insert(c.name.clone());
     }
 }
 
@@ -146,7 +149,7 @@ fn unique_names(checks: &mut [Check]) {
 /// (`Errors must fall back under 1 %` → `errors_must_fall_back`), shown wherever its value
 /// is (`errors_must_fall_back = 0.004`). A taken name gets `_2`, `_3`, …; a title without
 /// words gives `check_line_N`.
-fn query_name(title: &str, line: usize, names: &mut BTreeSet<String>) -> String {
+fn query_name(title: &str, line: usize, names: &mut QueryNames) -> String {
     let words: Vec<String> = title
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -157,19 +160,33 @@ fn query_name(title: &str, line: usize, names: &mut BTreeSet<String>) -> String 
         Some(first) if first.starts_with(|c: char| c.is_ascii_alphabetic()) => words.join("_"),
         _ => format!("check_line_{line}"),
     };
-    let mut name = base.clone();
-    let mut n = 2;
-    while names.contains(&name) {
+    // Names are only ever added, so the suffixes tried for a base before stay taken:
+    // the search goes on where it stopped last time.
+    let mut n = names.next_suffix.get(&base).copied().unwrap_or(2);
+    let mut name = if n == 2 {
+        base.clone()
+    } else {
+        format!("{base}_{n}")
+    };
+    while names.taken.contains(&name) {
         name = format!("{base}_{n}");
         n += 1;
     }
-    names.insert(name.clone());
+    names.taken.insert(name.clone());
+    names.next_suffix.insert(base, n);
     name
+}
+
+/// Query names taken, and for each base name the next suffix worth trying.
+#[derive(Default)]
+struct QueryNames {
+    taken: BTreeSet<String>,
+    next_suffix: HashMap<String, usize>,
 }
 
 /// Checks a written verification step holds: a PromQL block with a comparison, or the
 /// `kubectl rollout status` lines of a command block.
-fn written_checks(step: &Step, vars: &Bindings, names: &mut BTreeSet<String>) -> Vec<Check> {
+fn written_checks(step: &Step, vars: &Bindings, names: &mut QueryNames) -> Vec<Check> {
     let check = |name: String, probe: Probe, source: CheckSource| Check {
         name,
         probe,
@@ -309,7 +326,10 @@ mod tests {
 
     #[test]
     fn a_promql_blocks_query_is_named_after_its_step_and_never_reuses_a_name() {
-        let mut names = BTreeSet::from(["error_rate".to_string()]);
+        let mut names = QueryNames {
+            taken: BTreeSet::from(["error_rate".to_string()]),
+            ..QueryNames::default()
+        };
         assert_eq!(
             query_name("Error rate", 12, &mut names),
             "error_rate_2",

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::checks::{column_in_value, quoted_list};
+use super::diagnostic_text::{column_in_value, quoted_list};
 use super::front_matter::DurationSpec;
 use super::front_matter::schema::closest;
 use super::front_matter::yaml::Node;

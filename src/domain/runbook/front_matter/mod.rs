@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::model::PhaseKind;
+use super::phase_kind::PhaseKind;
 use crate::domain::duration;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
