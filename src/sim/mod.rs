@@ -31,6 +31,7 @@ pub mod metrics_api;
 pub mod metrics_source;
 pub mod objects;
 pub mod patch;
+pub mod portforward;
 pub mod protobuf;
 pub mod scenario;
 pub mod scenario_retarget;
