@@ -129,9 +129,7 @@ fn port_forward_to_a_closed_port_reports_the_runtimes_refusal() {
         "{stderr}"
     );
     assert!(
-        stderr.contains(
-            ", uid : failed to execute portforward in network namespace "
-        ),
+        stderr.contains(", uid : failed to execute portforward in network namespace "),
         "{stderr}"
     );
     assert!(stderr.contains("connect: connection refused"), "{stderr}");

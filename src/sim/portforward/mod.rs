@@ -65,11 +65,7 @@ async fn tunnel(shared: Arc<Shared>, pod: Arc<Value>, socket: WebSocket) {
     });
     while let Some(Ok(msg)) = stream.next().await {
         match msg {
-            Message::Binary(b) => {
-                if in_tx.send(b.to_vec()).await.is_err() {
-                    break;
-                }
-            }
+            Message::Binary(b) if in_tx.send(b.to_vec()).await.is_err() => break,
             Message::Close(_) => break,
             _ => {}
         }

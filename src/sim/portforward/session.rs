@@ -31,13 +31,8 @@ pub enum Out {
 }
 
 /// The frame bytes to write for `Out`s, compressing SYN_REPLY header blocks in order.
+#[derive(Default)]
 pub struct Writer(Deflater);
-
-impl Default for Writer {
-    fn default() -> Self {
-        Writer(Deflater::default())
-    }
-}
 
 impl Writer {
     pub fn bytes(&mut self, out: Out) -> Result<Vec<u8>, frame::SpdyError> {
