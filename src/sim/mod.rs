@@ -15,6 +15,7 @@
 //! ```
 
 pub mod app;
+pub mod apply;
 pub mod argocd;
 pub mod auth;
 pub mod clock;

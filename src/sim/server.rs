@@ -388,6 +388,18 @@ async fn handle(
             create(&shared, &t, &params, &body)
         }
         "update" => update(&shared, &t, &params, &body),
+        // Server-side apply (`sim/apply/`): planned there, written as a create or update.
+        "patch" if super::apply::is_apply(content_type) && t.sub.is_none() => {
+            let name = t.name.clone().unwrap_or_default();
+            match super::apply::plan(&shared, t.res, ns_of(&t), &name, &params.raw, &body)? {
+                super::apply::Plan::Create(obj) => {
+                    let t = Target { name: None, ..t };
+                    create(&shared, &t, &params, &obj)
+                }
+                super::apply::Plan::Update(obj) => update(&shared, &t, &params, &obj),
+                super::apply::Plan::Refused(resp) => Ok(resp),
+            }
+        }
         "patch" => patch_obj(&shared, &t, &params, content_type, &body),
         "delete" => delete(&shared, &t, &params, &body),
         "deletecollection" => delete_collection(&shared, &t, &params),
