@@ -15,6 +15,7 @@ pub mod http;
 pub mod runs;
 pub mod session;
 pub mod shell;
+pub mod tar;
 
 use std::sync::Arc;
 
