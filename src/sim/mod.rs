@@ -15,6 +15,7 @@
 //! ```
 
 pub mod app;
+pub mod apply;
 pub mod argocd;
 pub mod auth;
 pub mod clock;
@@ -36,6 +37,7 @@ pub mod objects;
 pub mod params;
 pub mod patch;
 pub mod predicates;
+pub mod portforward;
 pub mod protobuf;
 pub mod scale;
 pub mod scenario;

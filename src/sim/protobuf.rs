@@ -19,7 +19,7 @@ pub enum ProtoError {
     #[error("protobuf body lacks the k8s envelope")]
     NoEnvelope,
     #[error(
-        "protobuf request bodies are only understood for SelfSubjectAccessReview, SelfSubjectRulesReview, Namespace, ConfigMap, Secret and Deployment (got {0}); send JSON"
+        "protobuf request bodies are only understood for SelfSubjectAccessReview, SelfSubjectRulesReview, Namespace, ConfigMap, Secret, Deployment and Pod (got {0}); send JSON"
     )]
     Unsupported(String),
 }
@@ -192,6 +192,12 @@ fn container(buf: &[u8]) -> Result<Value, ProtoError> {
     if !env.is_empty() {
         c["env"] = json!(env);
     }
+    // stdin 16, stdinOnce 17, tty 18 (`kubectl debug -it`).
+    for (num, name) in [(16, "stdin"), (17, "stdinOnce"), (18, "tty")] {
+        if let Some(b) = int(buf, num)? {
+            c[name] = json!(b != 0);
+        }
+    }
     Ok(c)
 }
 
@@ -304,6 +310,34 @@ pub fn decode(body: &[u8]) -> Result<Value, ProtoError> {
                     json!({"metadata": tmeta, "spec": {"containers": containers}});
             }
             Ok(out)
+        }
+        // `kubectl debug --copy-to` posts the copy of a pod (core/v1 `Pod`: metadata 1,
+        // spec 2; `PodSpec`: containers 2, restartPolicy 3, terminationGracePeriodSeconds
+        // 4, dnsPolicy 6, serviceAccountName 8, nodeName 10, shareProcessNamespace 27).
+        "Pod" => {
+            let meta = object_meta(message(raw, 1)?.unwrap_or_default())?;
+            let spec = message(raw, 2)?.unwrap_or_default();
+            let mut s = string_fields(
+                spec,
+                &[
+                    (3, "restartPolicy"),
+                    (6, "dnsPolicy"),
+                    (8, "serviceAccountName"),
+                    (10, "nodeName"),
+                ],
+            )?;
+            let containers: Vec<Value> = repeated(spec, 2)?
+                .into_iter()
+                .map(container)
+                .collect::<Result<_, _>>()?;
+            s["containers"] = json!(containers);
+            if let Some(g) = int(spec, 4)? {
+                s["terminationGracePeriodSeconds"] = json!(g);
+            }
+            if let Some(b) = int(spec, 27)? {
+                s["shareProcessNamespace"] = json!(b != 0);
+            }
+            Ok(json!({"kind": kind, "apiVersion": api_version, "metadata": meta, "spec": s}))
         }
         other => Err(ProtoError::Unsupported(other.to_string())),
     }

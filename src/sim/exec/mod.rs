@@ -16,6 +16,7 @@ pub mod http;
 pub mod runs;
 pub mod session;
 pub mod shell;
+pub mod tar;
 
 use std::sync::Arc;
 
@@ -165,10 +166,8 @@ pub async fn stream(
     }
     let (mut parts, _body) = req.into_parts();
     if sub == "portforward" {
-        // kubectl 1.32 tunnels SPDY/3.1 through the WebSocket (`SPDY/3.1+portforward.k8s.io`,
-        // client-go tools/portforward/tunneling_connection.go); the simulator does not
-        // speak SPDY, so it refuses the upgrade as a server without the streaming proxy.
-        return Err(ApiError::BadRequest("Upgrade request required".into()));
+        // SPDY/3.1 tunnelled through the WebSocket (`sim/portforward/`).
+        return crate::sim::portforward::upgrade(shared, pod, parts).await;
     }
     let c = container::Container::of(&shared, pod.clone(), query.container.as_deref()).ok_or_else(
         || {

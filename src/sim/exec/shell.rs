@@ -358,6 +358,7 @@ fn builtin(
             out(STDOUT, s.as_bytes());
             0
         }
+        "tar" => super::tar::tar(ctx, &args, &mut || input.all(), out),
         "cat" => {
             let (data, code) = files_or_stdin(ctx, "cat", &args, input, out);
             out(STDOUT, &data);

@@ -12,7 +12,7 @@ use axum::response::Response;
 
 use super::body::parse_body;
 use super::reads::{get_one, list};
-use super::resource_path::{Route, route, verb_of};
+use super::resource_path::{Route, Target, ns_of, route, verb_of};
 use super::writes::{create, delete, delete_collection, patch_obj, update};
 use crate::sim::Shared;
 use crate::sim::auth::Attributes;
@@ -101,6 +101,18 @@ pub(super) async fn handle(
             create(&shared, &t, &params, &body)
         }
         "update" => update(&shared, &t, &params, &body),
+        // Server-side apply (`sim/apply/`): planned there, written as a create or update.
+        "patch" if crate::sim::apply::is_apply(content_type) && t.sub.is_none() => {
+            let name = t.name.clone().unwrap_or_default();
+            match crate::sim::apply::plan(&shared, t.res, ns_of(&t), &name, &params.raw, &body)? {
+                crate::sim::apply::Plan::Create(obj) => {
+                    let t = Target { name: None, ..t };
+                    create(&shared, &t, &params, &obj)
+                }
+                crate::sim::apply::Plan::Update(obj) => update(&shared, &t, &params, &obj),
+                crate::sim::apply::Plan::Refused(resp) => Ok(resp),
+            }
+        }
         "patch" => patch_obj(&shared, &t, &params, content_type, &body),
         "delete" => delete(&shared, &t, &params, &body),
         "deletecollection" => delete_collection(&shared, &t, &params),
