@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod output;
 pub mod pod_columns;
 pub mod procedure;
+pub mod run_path;
 pub mod step;
 pub mod target_hint;
 
