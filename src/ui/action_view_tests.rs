@@ -225,7 +225,46 @@ fn the_step_pane_says_how_a_kubectl_block_runs() {
     );
     let s = shown("kubectl rollout undo deployment/checkout-api -n checkout\necho done");
     assert!(
-        s.contains("runs in /bin/sh, not natively (line 2: not a kubectl command)"),
+        s.contains("runs in /bin/sh, not natively (runbook line 12 `echo done`: not a"),
+        "{s}"
+    );
+}
+
+/// The reason a block runs in `/bin/sh` names the line in the runbook file (not the
+/// position among the block's commands) and the command's first words.
+#[test]
+fn the_step_pane_names_the_runbook_line_that_runs_in_the_shell() {
+    use crate::domain::cluster::ClusterEvent;
+    use crate::domain::runbook::{StepId, StepKind};
+    use crate::ui::msg::Msg;
+    let text = "# Checkout rollback\n\n## Execute the rollback\n\n```sh\n# undo it\nkubectl rollout undo deployment/checkout-api -n checkout\n\nargocd app sync checkout-api \\\n  --prune\n```\n";
+    let parsed =
+        crate::domain::runbook::parse(std::path::Path::new("rb.md"), text).expect("parses");
+    let mut step = parsed
+        .phases
+        .iter()
+        .flat_map(|p| &p.steps)
+        .find(|s| matches!(s.kind, StepKind::Command(_)))
+        .expect("a command step")
+        .clone();
+    step.id = StepId(2);
+    let mut app = app();
+    app.runbook.phases[1].steps[0] = step;
+    app.cluster = Some(crate::ui::state::cluster::LiveCluster::new(
+        "sim",
+        "checkout",
+        "checkout-api",
+        false,
+        false,
+    ));
+    update(
+        &mut app,
+        Msg::Cluster(ClusterEvent::Rollout(rollout(3, 3, 3, 3))),
+    );
+    app.cursor = app.flat_index_of(StepId(2)).unwrap();
+    let s = screen(&app, 160, 48);
+    assert!(
+        s.contains("runs in /bin/sh, not natively (runbook line 9 `argocd app sync …`: not a kubectl command)"),
         "{s}"
     );
 }

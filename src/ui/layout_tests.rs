@@ -197,3 +197,70 @@ mod output_pane {
         assert!(!s.contains("xyz…"), "{s}");
     }
 }
+
+/// At 160×48 (and 120×40, 200×50) the Rollout pane's status and Argo CD lines are read
+/// whole: they wrap over more rows instead of being cut (`successfully rolle…`).
+#[test]
+fn the_rollout_status_and_argo_cd_lines_are_read_whole_at_every_size() {
+    use crate::domain::argocd::ArgoAppStatus;
+    use crate::domain::cluster::ClusterEvent;
+    use crate::ui::msg::Msg;
+    let mut app = drill_console();
+    crate::ui::update::update(
+        &mut app,
+        Msg::Cluster(ClusterEvent::Rollout(rollout(3, 3, 3, 3))),
+    );
+    app.argo.status = Some(ArgoAppStatus {
+        name: "checkout-api".into(),
+        sync: "Synced".into(),
+        health: "Healthy".into(),
+        revision: "12a1ba3f9c0d4e5b6a7c8d9e0f1a2b3c4d5e6f70".into(),
+        auto_sync: true,
+        self_heal: true,
+    });
+    for (w, h) in [(120u16, 40u16), (160, 48), (200, 50)] {
+        let s = screen(&app, w, h);
+        // The Rollout pane's rows, joined: every word of both lines, none cut.
+        let text = pane_text(&s, "╭ Rollout");
+        for line in [
+            "deployment \"checkout-api\" successfully rolled out",
+            "Argo CD checkout-api: Synced 12a1ba3 · Healthy · auto-sync + self-heal",
+        ] {
+            assert!(text.contains(line), "{w}x{h}: {line:?} not whole:\n{s}");
+        }
+        // (At 120x40 the stacked pane has three rows: status, gauge, Argo CD.)
+        if w >= 160 {
+            assert!(s.contains("*  3 v3 deploy v3"), "{w}x{h}: revisions:\n{s}");
+        }
+        if (w, h) == (160, 48) {
+            insta::assert_snapshot!(s);
+        }
+    }
+}
+
+/// The words inside the pane whose top border starts with `top`, its rows joined.
+fn pane_text(screen: &str, top: &str) -> String {
+    let lines: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let Some((row, col)) = lines.iter().enumerate().find_map(|(r, l)| {
+        let text: String = l.iter().collect();
+        text.find(top).map(|b| (r, text[..b].chars().count()))
+    }) else {
+        return String::new();
+    };
+    let end = (col + 1..lines[row].len())
+        .find(|&c| lines[row][c] == '╮' || lines[row][c] == '┓')
+        .unwrap_or(lines[row].len());
+    let mut words = Vec::new();
+    for l in &lines[row + 1..] {
+        if matches!(l.get(col), Some('╰' | '┗')) {
+            break;
+        }
+        let inside: String = l
+            .get(col + 1..end.min(l.len()))
+            .unwrap_or(&[])
+            .iter()
+            .collect();
+        words.extend(inside.split_whitespace().map(str::to_string));
+    }
+    words.join(" ")
+}

@@ -1,20 +1,26 @@
-//! The live cluster panes: Rollout (revisions, a progress gauge, paused, conditions),
-//! Pods (only the visible window is formatted) and a compact Events list, warnings
-//! first. A stream that is not live shows as stale in its pane's title.
+//! The live cluster panes: Rollout ([`super::rollout`]), Pods (only the visible window is
+//! formatted) and a compact Events list ([`super::events`]). A stream that is not live
+//! shows as stale in its pane's title.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{LineGauge, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::domain::cluster::message::{Stream, WatchState};
-use crate::domain::cluster::{PodRow, RolloutStatus, SortKey};
+use crate::domain::cluster::{PodRow, SortKey};
 use crate::domain::duration_text::{age, ago};
 use crate::ui::format::{ellipsize, secs_between};
 use crate::ui::panes::pod_columns::{Cells, Needs, PodColumns};
-use crate::ui::state::cluster::{LiveCluster, OpStage};
+use crate::ui::state::cluster::LiveCluster;
 use crate::ui::state::{App, Pane};
 use crate::ui::theme::Role;
+
+/// The Rollout pane's share (%) of the width when it sits beside the Pods pane. The
+/// Pods pane keeps the rest: at 160 columns a crash-looping deployment's rows need it
+/// (the name's hash and suffix, `CrashLoopBackOff`, the whole image tag); the Rollout
+/// pane's status and Argo CD lines wrap instead (see [`super::rollout`]).
+pub const ROLLOUT_SHARE: u16 = 40;
 
 /// Draws Rollout, Pods and Events in `area` (the caller only calls this with a cluster).
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -28,14 +34,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let [top, events] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(events_h)]).areas(area);
     let [rollout, pods] = if top.width >= 90 {
-        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(top)
+        Layout::horizontal([
+            Constraint::Percentage(ROLLOUT_SHARE),
+            Constraint::Percentage(100 - ROLLOUT_SHARE),
+        ])
+        .areas(top)
     } else {
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top)
     };
-    render_rollout(app, c, frame, rollout);
+    super::rollout::render(app, c, frame, rollout);
     render_pods(app, c, frame, pods);
     if show_events {
-        render_events(app, c, frame, events);
+        super::events::render(app, c, frame, events);
     }
 }
 
@@ -60,143 +70,6 @@ pub fn staleness(app: &App, c: &LiveCluster, s: Stream) -> String {
         Some(at) => format!(" · {state}, updated {}", ago(secs_between(at, app.now))),
         None => format!(" · {state}"),
     }
-}
-
-fn render_rollout(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let focused = app.focus == Pane::Rollout && app.layers.is_empty();
-    let mut title = format!(
-        "Rollout deploy/{}{}",
-        c.deployment,
-        staleness(app, c, Stream::Rollout)
-    );
-    if let Some(op) = &c.op {
-        let stage = match op.stage {
-            OpStage::Checking => "checking access…",
-            OpStage::Planning => "dry-run…",
-            OpStage::Confirming => "awaiting confirmation",
-            OpStage::Locking => "taking the lock…",
-            OpStage::Journaling => "journaling…",
-            OpStage::Executing => "sending…",
-            OpStage::Following => "following the rollout…",
-        };
-        title.push_str(&format!(" · {}: {stage}", op.action.verb()));
-    } else if c.read_only {
-        title.push_str(" · read-only");
-    }
-    let block = super::pane_block(app, title, focused);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 {
-        return;
-    }
-    let width = inner.width as usize;
-    let Some(r) = &c.rollout else {
-        let text = if c.rollout_missing {
-            format!("deployment {} not found in {}", c.deployment, c.namespace)
-        } else {
-            "waiting for the first list…".to_string()
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled(text, t.style(Role::Muted))),
-            inner,
-        );
-        return;
-    };
-    let status_role = match &r.status {
-        RolloutStatus::Complete { .. } => Role::Done,
-        RolloutStatus::Failed { .. } => Role::Failed,
-        RolloutStatus::Progressing { .. } => Role::Running,
-    };
-    let mut status = r.status.message().to_string();
-    if r.paused {
-        status = format!("PAUSED · {status}");
-    }
-    let [status_row, gauge_row, rest] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(0),
-    ])
-    .areas(inner);
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            ellipsize(&status, width),
-            t.style(status_role),
-        )),
-        status_row,
-    );
-    let label = format!(
-        "{:>3.0}% upd {}/{d} rdy {}/{d} avl {}/{d}",
-        r.progress() * 100.0,
-        r.updated,
-        r.ready,
-        r.available,
-        d = r.desired
-    );
-    frame.render_widget(
-        LineGauge::default()
-            .ratio(r.progress().clamp(0.0, 1.0))
-            .label(Span::styled(label, t.style(Role::Base)))
-            .filled_style(t.style(status_role))
-            .unfilled_style(t.style(Role::Muted)),
-        gauge_row,
-    );
-    let mut lines: Vec<Line> = Vec::new();
-    // The Argo CD application managing the Deployment: its sync, health and policy (a
-    // change made here is reverted when self-heal is on).
-    if let Some(s) = &app.argo.status {
-        let role = if s.reverts_drift() {
-            Role::Warning
-        } else {
-            Role::Muted
-        };
-        lines.push(Line::from(Span::styled(
-            ellipsize(&s.line(), width),
-            t.style(role),
-        )));
-    }
-    // Newest first: the revision to go back to is near the top.
-    let rows = (rest.height as usize).saturating_sub(lines.len());
-    let order: Vec<usize> = (0..r.revisions.len()).rev().collect();
-    let selected = c.selected_index();
-    let sel_pos = order.iter().position(|&i| Some(i) == selected).unwrap_or(0);
-    let start = sel_pos.saturating_sub(rows.saturating_sub(1));
-    for &i in order.iter().skip(start) {
-        let rev = &r.revisions[i];
-        let mark = if rev.current { "*" } else { " " };
-        let images: Vec<String> = rev
-            .images
-            .iter()
-            .map(|im| crate::domain::cluster::pod_row::image_tag(im))
-            .collect();
-        let text = format!(
-            "{mark}{:>3} {:<10} {}",
-            rev.number,
-            ellipsize(&images.join(","), 10),
-            rev.change_cause.as_deref().unwrap_or("<none>")
-        );
-        let mut style = if rev.current {
-            t.style(Role::Heading)
-        } else {
-            t.style(Role::Base)
-        };
-        if focused && Some(i) == selected {
-            style = t.style(Role::Selection);
-        }
-        lines.push(Line::from(Span::styled(ellipsize(&text, width), style)));
-    }
-    for cond in &r.conditions {
-        if cond.status != "True" || cond.reason == "ProgressDeadlineExceeded" {
-            lines.push(Line::from(Span::styled(
-                ellipsize(
-                    &format!("{}={} {}", cond.type_, cond.status, cond.reason),
-                    width,
-                ),
-                t.style(Role::Warning),
-            )));
-        }
-    }
-    frame.render_widget(Paragraph::new(lines), rest);
 }
 
 fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
@@ -287,42 +160,5 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
             t.style(role),
         )));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
-fn render_events(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let title = format!("Events{}", staleness(app, c, Stream::Events));
-    let focused = app.focus == Pane::Events && app.layers.is_empty();
-    let block = super::pane_block(app, title, focused);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let width = inner.width as usize;
-    let rows = (inner.height as usize).max(1);
-    let cursor = c.event_cursor.min(c.events.len().saturating_sub(1));
-    let offset = cursor.saturating_sub(rows - 1);
-    let lines: Vec<Line> = c
-        .events
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(inner.height as usize)
-        .map(|(i, e)| {
-            let count = if e.count > 1 {
-                format!(" ×{}", e.count)
-            } else {
-                String::new()
-            };
-            let text = format!("{} {}{count}: {}", e.reason, e.object, e.message);
-            let role = if focused && i == cursor {
-                Role::Selection
-            } else if e.warning {
-                Role::Warning
-            } else {
-                Role::Muted
-            };
-            Line::from(Span::styled(ellipsize(&text, width), t.style(role)))
-        })
-        .collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -4,6 +4,7 @@ pub mod checks;
 pub mod choice;
 pub mod cluster;
 pub mod cluster_off;
+pub mod events;
 pub mod header;
 pub mod hints;
 pub mod journal;
@@ -12,6 +13,8 @@ pub mod metrics;
 pub mod output;
 pub mod pod_columns;
 pub mod procedure;
+pub mod rollout;
+pub mod run_path;
 pub mod step;
 pub mod target_hint;
 

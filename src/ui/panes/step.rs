@@ -180,8 +180,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                     t.style(Role::Info),
                 ))),
                 Some(BlockPlan::Shell(Some(why))) => lines.push(Line::from(Span::styled(
-                    // The reason may quote the filled line, secrets included.
-                    format!("runs in /bin/sh, not natively ({})", app.mask_secrets(&why)),
+                    // The reason quotes the filled line, secrets included.
+                    format!(
+                        "runs in /bin/sh, not natively ({})",
+                        app.mask_secrets(&super::run_path::shell_reason(
+                            &why,
+                            block_,
+                            &app.bindings()
+                        ))
+                    ),
                     t.style(Role::Muted),
                 ))),
                 _ => {}

@@ -33,7 +33,28 @@ pub enum BlockPlan {
     /// `/bin/sh`, in order (after the shell's exact-command confirmation).
     Mixed(Vec<NativeLine>),
     /// In `/bin/sh`, and why not natively (`None`: no kubectl line at all).
-    Shell(Option<String>),
+    Shell(Option<ShellReason>),
+}
+
+/// Why a block runs in `/bin/sh`: the first line that cannot run natively.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShellReason {
+    /// Which of the block's logical lines (0-based; comments and blank lines left out,
+    /// continuations joined), so the step pane can name its line in the runbook.
+    pub index: usize,
+    /// The line as filled.
+    pub command: String,
+    pub why: String,
+}
+
+impl ShellReason {
+    fn at(index: usize, command: &str, why: impl Into<String>) -> ShellReason {
+        ShellReason {
+            index,
+            command: command.to_string(),
+            why: why.into(),
+        }
+    }
 }
 
 /// The step whose native lines are running.
@@ -133,16 +154,16 @@ pub fn plan_block(script: &str, target: &Target) -> BlockPlan {
         return BlockPlan::Shell(None);
     }
     if let Some(n) = lines.iter().position(|l| !is_kubectl(l)) {
-        return BlockPlan::Shell(Some(format!("line {}: not a kubectl command", n + 1)));
+        return BlockPlan::Shell(Some(ShellReason::at(n, &lines[n], "not a kubectl command")));
     }
-    let mut first_shell: Option<String> = None;
+    let mut first_shell: Option<ShellReason> = None;
     let planned: Vec<NativeLine> = lines
         .iter()
         .enumerate()
         .map(|(i, text)| {
             let command = native_command(text, target)
                 .map_err(|why| {
-                    first_shell.get_or_insert(format!("line {}: {why}", i + 1));
+                    first_shell.get_or_insert(ShellReason::at(i, text, why));
                 })
                 .ok();
             NativeLine {
@@ -242,17 +263,26 @@ mod tests {
             BlockPlan::Shell(Some(w)) => w,
             other => panic!("{other:?}"),
         };
-        assert!(why("kubectl get pods -n checkout | grep Crash").starts_with("line 1: "));
-        assert!(
-            why("kubectl rollout undo deployment/checkout-api -n checkout\necho done")
-                .starts_with("line 2: not a kubectl command")
+        let piped = why("kubectl get pods -n checkout | grep Crash");
+        assert_eq!(
+            (piped.index, piped.command.as_str()),
+            (0, "kubectl get pods -n checkout | grep Crash")
+        );
+        // The index counts logical lines: the comment and the continuation do not count.
+        assert_eq!(
+            why(
+                "# undo\nkubectl rollout undo deployment/checkout-api \\\n  -n checkout\n\necho done"
+            ),
+            ShellReason::at(1, "echo done", "not a kubectl command")
         );
         assert!(
             why("kubectl rollout undo deployment/other -n checkout")
+                .why
                 .contains("not the console's target")
         );
         assert!(
             why("kubectl rollout undo deployment/checkout-api -n checkout --context prod")
+                .why
                 .contains("not the console's target")
         );
         // kubectl lines only, some understood: those natively, the rest in the shell.
