@@ -129,16 +129,21 @@ fn pods_rollout_and_events_arrive_as_slim_rows() {
         t.pods.len() == 1
     });
 
-    // Events of one reason and object are one row (newest message and time, summed
-    // count): the rollout's scalings (up the new replica set, down the old) make the
-    // Deployment's row newer than the moment the image was set. Timestamps are whole
-    // seconds of wall time (docs/simulator.md, the time base).
-    let set_at = chrono::Utc::now() - chrono::Duration::seconds(1);
+    // The rollout's scalings (up the new replica set, down the old) arrive as events of
+    // the Deployment: rows are one per reason, object and message (client-go's event key),
+    // so a row whose message was not there before the image was set is the rollout's.
+    // (Judged by message, not by time: event timestamps are whole seconds.)
+    let before: Vec<String> = table
+        .events
+        .iter()
+        .filter(|e| e.reason == "ScalingReplicaSet" && e.object == "Deployment/web")
+        .map(|e| e.message.clone())
+        .collect();
     let scaled_since = move |s: &Seen| {
         s.events.iter().any(|e| {
             e.reason == "ScalingReplicaSet"
                 && e.object == "Deployment/web"
-                && e.last_seen.is_some_and(|t| t >= set_at)
+                && !before.contains(&e.message)
         })
     };
     sim.ok(&["set", "image", "deploy/web", "app=shop/web:1.3"]);
