@@ -75,6 +75,7 @@ impl OutputLog {
             self.lines.pop_front();
             self.dropped += 1;
         }
+        let text = expand_tabs(text);
         self.lines.push_back(OutputLine { stream, text });
         if self.scroll_back > 0 {
             self.scroll_back += 1;
@@ -91,4 +92,60 @@ pub struct Running {
     /// Spawn was requested (its start record is on disk).
     pub spawned: bool,
     pub cancel_requested: bool,
+}
+
+/// Tabs as a terminal shows them: spaces to the next multiple of eight columns (kubectl's
+/// `rollout history --revision=N` and `describe` text, `printf '\t'` in a shell line). A
+/// tab is a control character a cell cannot hold, so without this it would vanish on screen.
+fn expand_tabs(text: String) -> String {
+    if !text.contains('\t') {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut column = 0;
+    for c in text.chars() {
+        match c {
+            '\t' => {
+                let to = (column / 8 + 1) * 8;
+                out.extend(std::iter::repeat_n(' ', to - column));
+                column = to;
+            }
+            '\n' | '\r' => {
+                out.push(c);
+                column = 0;
+            }
+            _ => {
+                out.push(c);
+                column += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tabs_become_spaces_to_the_next_stop_of_eight_columns() {
+        // kubectl's `rollout history --revision=N` writes its pod template with tabs.
+        assert_eq!(
+            expand_tabs("  Mounts:\t<none>".to_string()),
+            "  Mounts:       <none>"
+        );
+        assert_eq!(expand_tabs("\tx".to_string()), "        x");
+        assert_eq!(expand_tabs("abcdefgh\ty".to_string()), "abcdefgh        y");
+        assert_eq!(expand_tabs("no tabs".to_string()), "no tabs");
+    }
+
+    #[test]
+    fn a_pushed_line_keeps_its_columns_on_screen() {
+        let mut log = OutputLog::default();
+        log.push(Stream::Stdout, "Image:\tshop/web:1.5.0".to_string());
+        assert_eq!(
+            log.lines.back().map(|l| l.text.as_str()),
+            Some("Image:  shop/web:1.5.0")
+        );
+    }
 }

@@ -129,7 +129,8 @@ fn object_forms_are_read_through_the_api_and_their_answers_fill_the_output_pane(
         .position(|l| l == "deployment.apps/checkout-api with revision #2")
         .expect("the revision's header");
     assert_eq!(out[at + 1], "Pod Template:");
-    assert_eq!(out[at + 2], "  Labels:\tapp=checkout-api");
+    // kubectl's tab, shown as a terminal shows it (the pane expands tabs to stops of 8).
+    assert_eq!(out[at + 2], "  Labels:       app=checkout-api");
     assert_eq!(out[at + 3], "", "kubectl's blank last line is kept");
     assert!(out[at..].iter().any(|l| l.starts_with("NAME")), "{out:?}");
     assert!(app.cluster.as_ref().is_some_and(|c| c.native.is_none()));
