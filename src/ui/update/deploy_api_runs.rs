@@ -307,37 +307,12 @@ pub(super) fn declined(app: &mut App, confirm_op: u64) -> Vec<Effect> {
         FlashLevel::Info,
         "Cancelled: nothing was sent to the deploy API.",
     );
-    app.output.push(
-        Stream::Stderr,
-        "not run (declined): nothing was sent".into(),
-    );
     let command = r
         .current
         .as_ref()
-        .map(|c| app.mask_secrets(&c.line.text))
+        .map(|c| c.line.text.clone())
         .unwrap_or_default();
-    let duration_ms = (app.now - r.started).num_milliseconds().max(0) as u64;
-    vec![
-        app.journal(
-            Entry::CommandFinished {
-                step: r.step,
-                run: r.run,
-                exit_code: None,
-                duration_ms,
-                cancelled: true,
-            },
-            Some(r.step),
-            Then::Nothing,
-        ),
-        app.journal(
-            Entry::CommandDeclined {
-                step: r.step,
-                command,
-            },
-            Some(r.step),
-            Then::Nothing,
-        ),
-    ]
+    super::runs::journal_declined_run(app, r.step, r.run, r.started, &command)
 }
 
 /// The executor's answer to request `op`.

@@ -544,33 +544,9 @@ pub(super) fn shell_line_exited(
 /// cancelled end), never as a failure. `None` when no native run is going.
 pub(super) fn declined(app: &mut App, kubectl: &str) -> Option<Vec<Effect>> {
     let r = app.cluster.as_mut()?.native.take()?;
-    app.output.push(
-        Stream::Stderr,
-        "not run (declined): nothing was sent".into(),
-    );
-    let duration_ms = (app.now - r.started).num_milliseconds().max(0) as u64;
-    let command = app.mask_secrets(kubectl);
-    Some(vec![
-        app.journal(
-            Entry::CommandFinished {
-                step: r.step,
-                run: r.run,
-                exit_code: None,
-                duration_ms,
-                cancelled: true,
-            },
-            Some(r.step),
-            Then::Nothing,
-        ),
-        app.journal(
-            Entry::CommandDeclined {
-                step: r.step,
-                command,
-            },
-            Some(r.step),
-            Then::Nothing,
-        ),
-    ])
+    Some(super::runs::journal_declined_run(
+        app, r.step, r.run, r.started, kubectl,
+    ))
 }
 
 pub(super) fn fail_native(app: &mut App) {

@@ -425,3 +425,39 @@ fn change_words(app: &App, shown: &str, from: usize) -> Vec<String> {
     }
     out
 }
+
+/// A run under way whose confirmation was declined (native kubectl, `argocd`, deploy API):
+/// "not run (declined)" in the output, then its cancelled end and `CommandDeclined` in the
+/// journal — never a failure. `command` is masked before it is written.
+pub(super) fn journal_declined_run(
+    app: &mut App,
+    step: StepId,
+    run: u32,
+    started: chrono::DateTime<chrono::Utc>,
+    command: &str,
+) -> Vec<Effect> {
+    app.output.push(
+        Stream::Stderr,
+        "not run (declined): nothing was sent".into(),
+    );
+    let command = app.mask_secrets(command);
+    let duration_ms = (app.now - started).num_milliseconds().max(0) as u64;
+    vec![
+        app.journal(
+            Entry::CommandFinished {
+                step,
+                run,
+                exit_code: None,
+                duration_ms,
+                cancelled: true,
+            },
+            Some(step),
+            Then::Nothing,
+        ),
+        app.journal(
+            Entry::CommandDeclined { step, command },
+            Some(step),
+            Then::Nothing,
+        ),
+    ]
+}
