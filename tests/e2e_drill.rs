@@ -317,6 +317,52 @@ fn journal(home: &Path) -> Vec<serde_json::Value> {
         .unwrap_or_default()
 }
 
+/// The last `n` journal records, one line each, for a failure message.
+fn journal_tail(records: &[serde_json::Value], n: usize) -> String {
+    records[records.len().saturating_sub(n)..]
+        .iter()
+        .map(|r| format!("{} {}", r["at"], r["entry"]))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The last `n` lines of the console's log (under the state directory), for a failure
+/// message: what the console saw before it ended.
+fn log_tail(home: &Path, n: usize) -> String {
+    let mut logs: Vec<PathBuf> = walk(home)
+        .into_iter()
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "log") || p.to_string_lossy().contains("backout.log")
+        })
+        .collect();
+    logs.sort();
+    logs.iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            format!(
+                "== {}\n{}",
+                p.display(),
+                lines[lines.len().saturating_sub(n)..].join("\n")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 fn session_dir(home: &Path) -> Option<PathBuf> {
     std::fs::read_dir(home.join("sessions"))
         .ok()?
@@ -580,8 +626,10 @@ fn run_case(case: &Case) {
     assert_eq!(
         finished.iter().filter(|e| e["passed"] == false).count(),
         failed_before,
-        "{finished:#?}\n{}",
-        t.screen()
+        "{finished:#?}\n{}\nlast journal records:\n{}\nlog tail:\n{}",
+        t.screen(),
+        journal_tail(&records, 25),
+        log_tail(home.path(), 40)
     );
 
     // Communicate: from the last check step, the next phase; compose, preview, confirm.

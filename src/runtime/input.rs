@@ -62,12 +62,14 @@ pub fn spawn_signals(tx: mpsc::Sender<Msg>) {
             return;
         };
         loop {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = hup.recv() => {}
-                _ = int.recv() => {}
-                _ = quit.recv() => {}
-            }
+            let name = tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = hup.recv() => "SIGHUP",
+                _ = int.recv() => "SIGINT",
+                _ = quit.recv() => "SIGQUIT",
+            };
+            // Which signal ended the console, for whoever reads the log afterwards.
+            tracing::info!(signal = name, "signal received: the console ends");
             if tx.send(Msg::Terminate).await.is_err() {
                 break;
             }
