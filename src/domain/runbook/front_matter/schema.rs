@@ -3,9 +3,6 @@
 //!
 //! The field lists mirror the serde types in [`super`]; a test keeps them in step.
 
-pub(in crate::domain::runbook) use super::closest_word::closest;
-pub(in crate::domain::runbook) use super::schema_check::check;
-
 /// What a value must be.
 #[derive(Debug, Clone, Copy)]
 pub(in crate::domain::runbook) enum Shape {
