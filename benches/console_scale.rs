@@ -16,10 +16,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use backout::adapters::kube::{ConnectOptions, connect, convert};
+use backout::adapters::runbook_file;
 use backout::domain::cluster::read::{LOG_LINE_BYTES, LOG_LINES, ReadAnswer};
 use backout::domain::cluster::{ClusterEvent, RolloutView, Stream, WatchState};
 use backout::domain::journal::{Entry, Record};
-use backout::domain::runbook;
 use backout::sim::{Scenario, SimConfig, Simulator};
 use backout::ui::keymap::Keymap;
 use backout::ui::msg::Msg;
@@ -166,7 +166,7 @@ fn render(runtime: &tokio::runtime::Runtime, kubeconfig: &Path, runbook_path: &P
         )
     });
     assert_eq!(rows.len(), PODS);
-    let rb = runbook::load(runbook_path).expect("runbook");
+    let rb = runbook_file::load(runbook_path).expect("runbook");
     let now = chrono::Utc::now();
     let started = Record {
         seq: 1,

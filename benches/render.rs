@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
+use backout::adapters::runbook_file;
 use backout::domain::journal::{Entry, Record};
-use backout::domain::runbook::{self, StepId};
+use backout::domain::runbook::StepId;
 use backout::ui::keymap::Keymap;
 use backout::ui::msg::{Msg, Stream};
 use backout::ui::state::{App, SessionInfo};
@@ -19,7 +20,7 @@ use ratatui::backend::TestBackend;
 
 fn busy_app() -> App {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("runbooks/deployment-rollback.md");
-    let runbook = runbook::load(&path).expect("runbook loads");
+    let runbook = runbook_file::load(&path).expect("runbook loads");
     let t0 = Utc
         .with_ymd_and_hms(2026, 11, 22, 3, 0, 0)
         .single()

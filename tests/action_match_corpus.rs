@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
+use backout::adapters::runbook_file::load;
 use backout::domain::action_match::step_does;
 use backout::domain::cluster::{ClusterAction, Target};
-use backout::domain::runbook::{Bindings, StepKind, load};
+use backout::domain::runbook::{Bindings, StepKind};
 
 /// `(namespace, deployment)` pairs a script could be about, read loosely from its words.
 fn namespaces_and_deployments(script: &str) -> Vec<(String, String)> {

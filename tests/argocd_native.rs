@@ -9,6 +9,7 @@ mod common;
 use std::time::Duration;
 
 use backout::adapters::argocd::{self, ArgoError, ArgoServer};
+use backout::adapters::runbook_file;
 use backout::domain::argocd::{ArgoCommand, parse_argocd_line};
 use backout::domain::runbook::{self, StepKind};
 use backout::sim::Scenario;
@@ -27,7 +28,8 @@ fn image(sim: &Sim) -> String {
 
 /// The runbook's `argocd` lines, placeholders filled from its `vars`, in order.
 fn argocd_lines() -> Vec<String> {
-    let rb = runbook::load(std::path::Path::new("runbooks/argocd-rollback.md")).expect("loads");
+    let rb =
+        runbook_file::load(std::path::Path::new("runbooks/argocd-rollback.md")).expect("loads");
     let vars = rb
         .front
         .as_ref()

@@ -14,6 +14,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use backout::adapters::runbook_file;
 use backout::domain::runbook::{
     self, Diagnostic, LoadError, PhaseKind, PlaceholderForm, Runbook, StepKind,
 };
@@ -35,7 +36,7 @@ fn is_runbook(p: &Path) -> bool {
 }
 
 fn load_ok(path: &str) -> Runbook {
-    runbook::load(Path::new(path)).unwrap_or_else(|e| panic!("{path} must load:\n{e}"))
+    runbook_file::load(Path::new(path)).unwrap_or_else(|e| panic!("{path} must load:\n{e}"))
 }
 
 /// (kind, step count) of every phase, in order.
@@ -78,7 +79,7 @@ fn every_invalid_runbook_fails_with_exactly_the_expected_errors() {
     let files = files_in("tests/runbooks/invalid", is_runbook);
     assert!(files.len() >= 14, "invalid corpus shrank: {files:?}");
     for path in files {
-        match runbook::load(&path) {
+        match runbook_file::load(&path) {
             Ok(_) => panic!("{} must not load", path.display()),
             Err(e @ LoadError::Read { .. }) => panic!("{e}"),
             Err(LoadError::Invalid { errors, warnings }) => {
@@ -96,8 +97,8 @@ fn every_warning_runbook_loads_with_exactly_the_expected_warnings() {
     let files = files_in("tests/runbooks/warnings", is_runbook);
     assert!(files.len() >= 6, "warnings corpus shrank: {files:?}");
     for path in files {
-        let rb =
-            runbook::load(&path).unwrap_or_else(|e| panic!("{} must load:\n{e}", path.display()));
+        let rb = runbook_file::load(&path)
+            .unwrap_or_else(|e| panic!("{} must load:\n{e}", path.display()));
         assert!(!rb.warnings.is_empty(), "{} must warn", path.display());
         assert_expected(&path, &listing(&rb.warnings));
     }
@@ -474,8 +475,8 @@ fn project_runbooks_check_clean() {
     let files = files_in("runbooks", is_runbook);
     assert_eq!(files.len(), 12, "{files:?}");
     for path in files {
-        let rb =
-            runbook::load(&path).unwrap_or_else(|e| panic!("{} must load:\n{e}", path.display()));
+        let rb = runbook_file::load(&path)
+            .unwrap_or_else(|e| panic!("{} must load:\n{e}", path.display()));
         assert!(
             rb.warnings.is_empty(),
             "{} has warnings:\n{}",

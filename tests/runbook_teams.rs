@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use backout::domain::runbook::{self, Runbook, SectionRole, StepKind};
+use backout::adapters::runbook_file;
+use backout::domain::runbook::{Runbook, SectionRole, StepKind};
 
 const DIR: &str = "tests/runbooks/teams";
 
@@ -27,7 +28,7 @@ fn corpus() -> Vec<PathBuf> {
 }
 
 fn load(path: &Path) -> Runbook {
-    runbook::load(path).unwrap_or_else(|e| panic!("{} must load:\n{e}", path.display()))
+    runbook_file::load(path).unwrap_or_else(|e| panic!("{} must load:\n{e}", path.display()))
 }
 
 /// The outline as the snapshot shows it.

@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use backout::adapters::metrics_source::{MetricsSource, Window};
+use backout::adapters::runbook_file;
 use backout::domain::decision::{Matrix, MatrixState, Reading, Signals};
 use backout::domain::runbook;
 use backout::sim::metrics_source::SimMetricsSource;
@@ -81,7 +82,7 @@ fn bad_deploy_raises_errors_and_latency_and_an_undo_brings_them_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("drill.md");
     std::fs::write(&path, RUNBOOK).unwrap();
-    let book = runbook::load(&path).expect("runbook loads");
+    let book = runbook_file::load(&path).expect("runbook loads");
     let front = book.front.as_ref().expect("front matter");
     let source = SimMetricsSource::for_runbook(sim.handle(), front)
         .expect("target complete")

@@ -21,10 +21,11 @@ use chrono::Utc;
 
 use backout::adapters::metrics_source::MetricsSource;
 use backout::adapters::prometheus::{PrometheusSource, client_config};
+use backout::adapters::runbook_file;
 use backout::domain::decision::{
     Matrix, MatrixState, Reading, RuleState, Signals, Threshold, Verdict,
 };
-use backout::domain::runbook::{self, front_matter::DurationSpec};
+use backout::domain::runbook::front_matter::DurationSpec;
 use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 
@@ -56,7 +57,7 @@ fn below_every_threshold(v: &Verdict, thresholds: &[Threshold]) -> bool {
 #[test]
 fn bad_deploy_drives_the_runbooks_matrix_to_sev1_and_a_rollback_clears_it() {
     let path = Path::new("runbooks/deployment-rollback.md");
-    let mut rb = runbook::load(path).expect("the shipped runbook loads");
+    let mut rb = runbook_file::load(path).expect("the shipped runbook loads");
     let mut front = rb.front.take().expect("front matter");
     let metrics = front.metrics.as_mut().expect("metrics");
     for q in metrics.queries.values_mut() {

@@ -14,6 +14,7 @@ pub mod metrics_source;
 pub mod notify;
 pub mod private_files;
 pub mod prometheus;
+pub mod runbook_file;
 pub mod secret;
 pub mod secret_file;
 pub mod session_store;

@@ -5,13 +5,13 @@
 //! other pipelines stop together.
 
 use std::io;
-use std::process::Stdio;
+use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
-use tokio::process::Command;
+use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
 /// How long a cancelled command gets between SIGTERM and SIGKILL.
@@ -87,20 +87,7 @@ pub fn spawn(
     env: &[(String, String)],
     events: mpsc::Sender<ShellEvent>,
 ) -> io::Result<CommandHandle> {
-    let mut cmd = Command::new("/bin/sh");
-    cmd.arg("-c")
-        .arg(script)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(false);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let started = Instant::now();
-    let mut child = cmd.spawn()?;
-    let pgid = child.id().map(|p| p as i32).unwrap_or(0);
+    let (mut child, pgid, started) = spawn_sh(&["-c", script], Stdio::null(), env)?;
     let exited = Arc::new(AtomicBool::new(false));
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
@@ -117,13 +104,7 @@ pub fn spawn(
                 abort.abort();
             }
         }
-        let (exit_code, signal) = match status {
-            Ok(s) => {
-                use std::os::unix::process::ExitStatusExt;
-                (s.code(), s.signal())
-            }
-            Err(_) => (None, None),
-        };
+        let (exit_code, signal) = code_and_signal(status);
         let _ = events
             .send(ShellEvent::Exited {
                 exit_code,
@@ -133,6 +114,39 @@ pub fn spawn(
             .await;
     });
     Ok(CommandHandle { pgid, exited })
+}
+
+/// Starts `/bin/sh ARGS` in a new process group with `env` added to its environment,
+/// stdout and stderr piped: the child, its process group and when it started.
+pub(crate) fn spawn_sh(
+    args: &[&str],
+    stdin: Stdio,
+    env: &[(String, String)],
+) -> io::Result<(Child, i32, Instant)> {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(false);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let started = Instant::now();
+    let child = cmd.spawn()?;
+    let pgid = child.id().map(|p| p as i32).unwrap_or(0);
+    Ok((child, pgid, started))
+}
+
+/// How a process ended: its exit code, or the signal that killed it (neither when
+/// waiting for it failed).
+pub(crate) fn code_and_signal(status: io::Result<ExitStatus>) -> (Option<i32>, Option<i32>) {
+    use std::os::unix::process::ExitStatusExt;
+    match status {
+        Ok(s) => (s.code(), s.signal()),
+        Err(_) => (None, None),
+    }
 }
 
 async fn pump(

@@ -20,10 +20,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
-use tokio::process::Command;
 use tokio::sync::mpsc;
 
-use super::shell::{CANCEL_GRACE, OutputStream, clean_line, signal_group};
+use super::shell::{
+    CANCEL_GRACE, OutputStream, clean_line, code_and_signal, signal_group, spawn_sh,
+};
 
 /// What a block's shell reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,19 +71,7 @@ impl ShellSession {
         events: mpsc::Sender<SessionEvent>,
     ) -> io::Result<ShellSession> {
         let nonce = format!("backout-{:032x}", rand::random::<u128>());
-        let mut cmd = Command::new("/bin/sh");
-        cmd.arg("-s")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .kill_on_drop(false);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let started = Instant::now();
-        let mut child = cmd.spawn()?;
-        let pgid = child.id().map(|p| p as i32).unwrap_or(0);
+        let (mut child, pgid, started) = spawn_sh(&["-s"], Stdio::piped(), env)?;
         let exited = Arc::new(AtomicBool::new(false));
         let fed = Arc::new(AtomicU64::new(0));
         let done = Arc::new(AtomicU64::new(0));
@@ -166,13 +155,7 @@ impl ShellSession {
             }
             let status = child.wait().await;
             flag.store(true, Ordering::SeqCst);
-            let (exit_code, signal) = match status {
-                Ok(s) => {
-                    use std::os::unix::process::ExitStatusExt;
-                    (s.code(), s.signal())
-                }
-                Err(_) => (None, None),
-            };
+            let (exit_code, signal) = code_and_signal(status);
             let _ = events
                 .send(SessionEvent::ShellExited {
                     exit_code,

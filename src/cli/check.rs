@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::{CheckArgs, CliError, output};
+use crate::adapters::runbook_file;
 use crate::domain::runbook::{self, Diagnostic, Level, LoadError, Runbook, StepKind};
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
@@ -332,7 +333,7 @@ struct JsonDocument<'a> {
 
 /// Loads one file and reports on it.
 pub fn check_file(path: &Path) -> FileReport {
-    match runbook::load(path) {
+    match runbook_file::load(path) {
         Ok(rb) => FileReport {
             path: path.to_path_buf(),
             ok: true,

@@ -24,9 +24,9 @@ use super::drill_session::DrillMeta;
 use super::drill_setup::DrillSetup;
 use super::{CliError, ConsoleArgs, DrillArgs};
 use crate::adapters::drill_history;
+use crate::adapters::runbook_file;
 use crate::adapters::session_store::{SessionDir, home_dir};
 use crate::domain::drill_record::card_text;
-use crate::domain::runbook;
 use crate::runtime::drill_feed::{DrillFeed, follow_timeline};
 use crate::runtime::scorecard_screen;
 use crate::sim::metrics_source::SimMetricsSource;
@@ -202,7 +202,7 @@ fn simulated(
         )));
     }
     super::sim::limit_malloc_arenas();
-    let book = runbook::load(runbook_path).ok();
+    let book = runbook_file::load(runbook_path).ok();
     // The scenario plays on the deployment and namespace the runbook's lines name.
     let (console, retargeted) =
         super::drill_target::play_on_runbook_target(&mut scenario, book.as_ref(), console);
@@ -540,7 +540,7 @@ mod scenario_tests {
                 runbook.starts_with(dir.parent().unwrap()),
                 "{name}: {runbook:?}"
             );
-            let rb = runbook::load(&runbook).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let rb = runbook_file::load(&runbook).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(rb.warnings.is_empty(), "{name}: {:?}", rb.warnings);
             // Its ```promql checks too: read from what their expressions measure.
             for (q, expr) in crate::domain::verify::check_queries(&rb.checks) {

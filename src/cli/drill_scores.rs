@@ -10,10 +10,11 @@ use super::output::{self, Items, Structured};
 use super::{CliError, ConsoleArgs, DrillsArgs, DrillsFormat};
 use crate::adapters::config::UserConfig;
 use crate::adapters::drill_history;
+use crate::adapters::runbook_file;
 use crate::adapters::session_store::{SessionDir, SessionStore, home_dir};
 use crate::domain::drill_record::{DrillRecord, card_text, history_markdown, history_table};
 use crate::domain::journal::Entry;
-use crate::domain::runbook::{self, Runbook};
+use crate::domain::runbook::Runbook;
 use crate::domain::scorecard::score;
 use crate::runtime::scorecard_screen;
 use crate::ui::theme::Theme;
@@ -22,7 +23,7 @@ use crate::ui::theme::Theme;
 pub fn score_session(dir: &SessionDir) -> Result<DrillRecord, CliError> {
     let recovered = dir.read_journal().map_err(message)?;
     let copy = dir.runbook_copy_path();
-    let runbook: Runbook = runbook::load(&copy)
+    let runbook: Runbook = runbook_file::load(&copy)
         .map_err(|e| CliError::Message(format!("the session's runbook copy does not load: {e}")))?;
     let meta: Option<DrillMeta> = read_meta(dir);
     let runbook_path = recovered

@@ -15,10 +15,11 @@ use super::status_gate::{self, EXIT_HEALTHY, EXIT_ROLLOUT_FAILED, GateOptions, e
 use super::{CliError, ClusterArgs, StatusArgs, deployment_name, output, with_causes};
 use crate::adapters::kube::{ConnectOptions, Connection, connect, convert};
 use crate::adapters::prometheus::{DEFAULT_TIMEOUT, PROMETHEUS_URL_ENV, PrometheusSource};
+use crate::adapters::runbook_file;
 use crate::domain::cluster::{PodTable, RolloutView};
 use crate::domain::decision::{DEFAULT_STALENESS, Matrix};
+use crate::domain::runbook::Runbook;
 use crate::domain::runbook::front_matter::DurationSpec;
-use crate::domain::runbook::{self, Runbook};
 
 /// The status of one deployment.
 #[derive(Debug, Serialize)]
@@ -222,7 +223,7 @@ fn gate_plan(args: &StatusArgs, runbook: Option<&Runbook>) -> Result<Option<Gate
 /// 2 an error that stopped the command.
 pub fn run(args: StatusArgs) -> Result<ExitCode, CliError> {
     let runbook = match &args.runbook {
-        Some(p) => Some(runbook::load(p).map_err(|e| msg(format!("{e}")))?),
+        Some(p) => Some(runbook_file::load(p).map_err(|e| msg(format!("{e}")))?),
         None => None,
     };
     let target = runbook

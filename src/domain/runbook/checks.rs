@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use super::diagnostic_text::{column_in_value, quoted_list};
+use super::front_matter::closest_word::closest;
 use super::front_matter::parse::Parsed;
-use super::front_matter::schema::closest;
 use super::front_matter::yaml::Node;
 use super::outline::Outline;
 use super::phase_words;

@@ -1,4 +1,5 @@
-//! Loading a runbook: bytes → text → front matter + Markdown → [`Runbook`].
+//! Loading a runbook: bytes → text → front matter + Markdown → [`Runbook`]. Pure: reading
+//! the file is `adapters::runbook_file::load`.
 //!
 //! Loading never panics and never stops at the first problem: every error found is
 //! reported, each at `file:line:col`, together with the warnings.
@@ -68,20 +69,6 @@ impl fmt::Display for Listing<'_> {
         }
         Ok(())
     }
-}
-
-/// Reads and loads the runbook at `path` (any extension).
-///
-/// # Errors
-///
-/// [`LoadError::Read`] when the file cannot be read; [`LoadError::Invalid`] with every
-/// error found when it is not a usable runbook.
-pub fn load(path: &Path) -> Result<Runbook, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    load_bytes(path, &bytes)
 }
 
 /// Loads a runbook from text; `source` names it in diagnostics.

@@ -1,6 +1,6 @@
 //! Runbooks: Markdown procedures, optionally with YAML front matter.
 //!
-//! [`load`] (or [`parse`], [`load_bytes`]) turns a Markdown file into a [`Runbook`]: phases
+//! [`load_bytes`] (or [`parse`]; `adapters::runbook_file::load` reads the file) turns a Markdown file into a [`Runbook`]: phases
 //! found from headings, steps from task items, numbered lists and fenced blocks, placeholders, decision
 //! tables, and every problem as a [`Diagnostic`] at `file:line:col`. [`fill`] substitutes
 //! placeholder values into a command so the console shows and runs exactly that.
@@ -46,7 +46,7 @@ pub use change_badge::{change_of, command_change};
 pub use code_blocks::{CodeBlockAt, code_blocks};
 pub use diagnostic::{Diagnostic, Level};
 pub use line_guard::{LineGuard, guard_of};
-pub use load::{LoadError, load, load_bytes, parse};
+pub use load::{LoadError, load_bytes, parse};
 pub use model::*;
 pub use placeholder_fill::{fill, fill_text};
 pub use placeholders::in_script;

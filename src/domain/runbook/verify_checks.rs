@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::diagnostic_text::{column_in_value, quoted_list};
 use super::front_matter::DurationSpec;
-use super::front_matter::schema::closest;
+use super::front_matter::closest_word::closest;
 use super::front_matter::yaml::Node;
 use super::source::{Findings, Pos};
 use crate::domain::decision::parse_condition;

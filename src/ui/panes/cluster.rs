@@ -7,9 +7,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::domain::cluster::message::{Stream, WatchState};
+use crate::domain::cluster::message::Stream;
 use crate::domain::cluster::{PodRow, SortKey};
-use crate::domain::duration_text::{age, ago};
+use crate::domain::duration_text::age;
 use crate::ui::format::{ellipsize, secs_between};
 use crate::ui::panes::pod_columns::{Cells, Needs, PodColumns};
 use crate::ui::state::cluster::LiveCluster;
@@ -49,28 +49,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
 }
 
-/// ` · stale: reconnecting (attempt 2), updated 14s ago` when the stream is not live;
-/// ` · stale 23 s — no answer from the API server` while the liveness probe is unanswered.
-pub fn staleness(app: &App, c: &LiveCluster, s: Stream) -> String {
-    let h = c.health(s);
-    let state = match &h.state {
-        WatchState::Live { .. } => return String::new(),
-        WatchState::Connecting => "connecting…".to_string(),
-        WatchState::Reconnecting { attempt, .. } => {
-            format!("stale: reconnecting (attempt {attempt})")
-        }
-        WatchState::Silent { last_heard } => {
-            return format!(
-                " · stale {} s — no answer from the API server",
-                secs_between(*last_heard, app.now)
-            );
-        }
-    };
-    match h.updated {
-        Some(at) => format!(" · {state}, updated {}", ago(secs_between(at, app.now))),
-        None => format!(" · {state}"),
-    }
-}
+pub use super::stream_staleness::staleness;
 
 fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     let t = &app.theme;

@@ -16,7 +16,7 @@ pub fn render(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let title = format!(
         "Events{}",
-        super::cluster::staleness(app, c, Stream::Events)
+        super::stream_staleness::staleness(app, c, Stream::Events)
     );
     let focused = app.focus == Pane::Events && app.layers.is_empty();
     let block = super::pane_block(app, title, focused);

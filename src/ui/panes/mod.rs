@@ -16,6 +16,7 @@ pub mod procedure;
 pub mod rollout;
 pub mod run_path;
 pub mod step;
+pub mod stream_staleness;
 pub mod target_hint;
 
 use ratatui::text::Span;

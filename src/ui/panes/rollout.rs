@@ -32,7 +32,7 @@ pub fn render(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     let mut title = format!(
         "Rollout deploy/{}{}",
         c.deployment,
-        super::cluster::staleness(app, c, Stream::Rollout)
+        super::stream_staleness::staleness(app, c, Stream::Rollout)
     );
     if let Some(op) = &c.op {
         let stage = match op.stage {

@@ -418,7 +418,7 @@ fn every_corpus_runbooks_groups_are_one_row_and_draw_chosen_or_not() {
         if path.extension().is_none_or(|x| x != "md") {
             continue;
         }
-        let book = crate::domain::runbook::load(&path).expect("loads");
+        let book = crate::adapters::runbook_file::load(&path).expect("loads");
         let mut app = app_for(book);
         for (g, group) in app.runbook.alternatives.clone().iter().enumerate() {
             if group.members.iter().all(|m| m.steps.is_empty()) {

@@ -9,6 +9,7 @@ mod argo_runs;
 mod block_runs;
 mod cluster;
 mod cluster_menu;
+mod cluster_quit_resume;
 mod cluster_views;
 mod deploy_api_runs;
 mod drafts;

@@ -4,8 +4,10 @@
 //! typed parse, [`schema`] checks the positioned YAML tree ([`yaml`]) so that every mistake
 //! is reported at once, at its key, with a suggestion.
 
+pub(in crate::domain::runbook) mod closest_word;
 pub(in crate::domain::runbook) mod parse;
 pub(in crate::domain::runbook) mod schema;
+pub(in crate::domain::runbook) mod schema_check;
 pub(in crate::domain::runbook) mod yaml;
 
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::FrontMatter;
-use super::schema;
+use super::schema_check;
 use super::yaml::{self, Node, Value};
 use crate::domain::runbook::source::{Findings, Source};
 
@@ -165,7 +165,7 @@ pub(in crate::domain::runbook) fn parse(
         parsed.foreign = Some(foreign);
         return parsed;
     }
-    let issues = schema::check(&tree);
+    let issues = schema_check::check(&tree);
     let clean = issues.is_empty();
     for issue in issues {
         let hint = match issue.first_written {
