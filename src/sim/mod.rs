@@ -24,6 +24,7 @@ pub mod controllers;
 pub mod deletion;
 pub mod deploy_api;
 pub mod discovery;
+pub mod event_series;
 pub mod events;
 pub mod exec;
 pub mod field_validation;
