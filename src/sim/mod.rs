@@ -20,6 +20,7 @@ pub mod argocd;
 pub mod auth;
 pub mod clock;
 pub mod cluster_basics;
+pub mod cluster_dns;
 pub mod controllers;
 pub mod deletion;
 pub mod deploy_api;
