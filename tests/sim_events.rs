@@ -451,3 +451,114 @@ apps:
         .unwrap_or_else(|| panic!("{events}"));
     assert!(line.starts_with("3h "), "{line}");
 }
+
+/// Event series, as client-go's new events library writes them
+/// (`staging/src/k8s.io/client-go/tools/events/event_broadcaster.go`): the first
+/// isomorphic event (`getKey`: type, action, reason, reporting controller and instance,
+/// `regarding`) is created; the second patches `series: {count: 2, lastObservedTime}` onto
+/// it (`recordToSink`); later ones only count in the recorder's cache; `finishSeries`
+/// writes the final count once the series has gone 6 minutes unobserved and forgets it, so
+/// the next one is a new object. The core/v1 view carries the same `series`, which
+/// `kubectl get events` prints as `COUNT` (`printEvent`,
+/// `pkg/printers/internalversion/printers.go`) and `kubectl describe` as `(x4 over …)`
+/// (`staging/src/k8s.io/kubectl/pkg/describe/describe.go`, `DescribeEvents`). The clock
+/// is driven: `finish_series` is asked at a time 7 minutes on.
+#[test]
+fn repeated_new_style_events_become_one_series() {
+    use backout::sim::event_series::finish_series;
+    use backout::sim::events::{EventKind, NewStyleEvent, record_new_style};
+    let sim = Sim::start(WEB, 20.0);
+    let shared = sim.handle().shared().clone();
+    let pod = shared
+        .store
+        .list(backout::sim::res("", "pods"), Some("shop"))
+        .1
+        .into_iter()
+        .next()
+        .expect("a pod");
+    let pod_name = pod["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // What the scheduler writes for a pod it cannot place (pkg/scheduler/schedule_one.go,
+    // `handleSchedulingFailure`), repeated at each retry.
+    let message = "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.";
+    let failed = NewStyleEvent {
+        kind: EventKind::Warning,
+        reason: "FailedScheduling",
+        action: "Scheduling",
+        message,
+        controller: "default-scheduler",
+        instance: "default-scheduler-sim-control-plane",
+    };
+    let stored = |api: &str| -> Vec<Value> {
+        items(&sim.json(&["get", api, "-n", "shop"]))
+            .into_iter()
+            .filter(|e| e["reason"] == "FailedScheduling")
+            .collect()
+    };
+    let core = "events";
+    let modern = "events.v1.events.k8s.io";
+
+    record_new_style(&shared, &pod, &failed);
+    let first = stored(modern);
+    assert_eq!(first.len(), 1, "{first:#?}");
+    assert!(first[0]["series"].is_null(), "a singleton has no series");
+
+    record_new_style(&shared, &pod, &failed);
+    for api in [modern, core] {
+        let evs = stored(api);
+        assert_eq!(evs.len(), 1, "one object: {evs:#?}");
+        assert_eq!(evs[0]["metadata"]["name"], first[0]["metadata"]["name"]);
+        assert_eq!(evs[0]["series"]["count"], 2, "{api}: {:#}", evs[0]);
+        let observed = evs[0]["series"]["lastObservedTime"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            observed.len() == "2026-01-01T00:00:00.000000Z".len() && observed.ends_with('Z'),
+            "a MicroTime: {observed}"
+        );
+    }
+
+    // Later ones count in the recorder's cache only: the stored series still says 2.
+    record_new_style(&shared, &pod, &failed);
+    record_new_style(&shared, &pod, &failed);
+    assert_eq!(stored(modern)[0]["series"]["count"], 2);
+
+    // Six minutes unobserved: the final count is written, and the series is over.
+    finish_series(&shared, shared.clock.now() + chrono::Duration::minutes(7));
+    for api in [modern, core] {
+        let evs = stored(api);
+        assert_eq!(evs.len(), 1, "{evs:#?}");
+        assert_eq!(evs[0]["series"]["count"], 4, "{api}: {:#}", evs[0]);
+    }
+    let table = sim.ok(&["get", "events", "-n", "shop", "-o", "wide"]);
+    let row = table
+        .lines()
+        .find(|l| l.contains("FailedScheduling"))
+        .unwrap_or_else(|| panic!("{table}"));
+    let header = table.lines().next().unwrap_or_default();
+    let count_col = header.find("COUNT").unwrap_or_else(|| panic!("{header}"));
+    assert!(
+        row.get(count_col..)
+            .is_some_and(|rest| rest.split_whitespace().next() == Some("4")),
+        "COUNT 4:\n{table}"
+    );
+    let described = sim.ok(&["describe", "pod", &pod_name]);
+    assert!(
+        described
+            .lines()
+            .any(|l| l.contains("FailedScheduling") && l.contains("(x4 over")),
+        "{described}"
+    );
+
+    // The next one starts a new object.
+    record_new_style(&shared, &pod, &failed);
+    let evs = stored(modern);
+    assert_eq!(evs.len(), 2, "{evs:#?}");
+    assert_eq!(
+        evs.iter().filter(|e| e["series"].is_null()).count(),
+        1,
+        "{evs:#?}"
+    );
+}

@@ -249,3 +249,109 @@ fn logs_grow_with_time_and_read_as_the_kubelet_serves_them() {
         "{out}"
     );
 }
+
+/// The log-follow gap: a follow looks every 200 ms real time, and at `--speed 20` a crash
+/// loop can crash, restart and crash again between two looks, so the run it follows is
+/// then neither the container's current nor its previous one. It still sends the rest of
+/// that run — its last lines and its panic — and ends, as the kubelet's follow reads a
+/// dead container's log file to its end and stops when the container has exited
+/// (`pkg/kubelet/kuberuntime/logs/logs.go`, `ReadLogs`: `isContainerRunning` false ends
+/// the follow after the file is drained). Deterministic: the look is made at a chosen
+/// simulated time, one hour after the run ended, against the pod as stored once the
+/// container has restarted twice.
+#[test]
+fn a_follow_that_missed_two_restarts_sends_the_rest_of_its_run_and_its_panic() {
+    use backout::sim::logs::{Following, LogOptions, Run, Voice};
+    let sim = Sim::start(LOGS, 20.0);
+    sim.ok(&["set", "image", "deploy/crash", "app=shop/crash:2.1"]);
+    let shared = sim.handle().shared().clone();
+    let pods = backout::sim::res("", "pods");
+    let stored_crash = || {
+        shared
+            .store
+            .list(pods, Some("shop"))
+            .1
+            .into_iter()
+            .find(|p| p["spec"]["containers"][0]["image"] == "shop/crash:2.1")
+    };
+    // State, not a message: the newest pod object, until its container restarted twice.
+    sim.wait_for("a crash pod restarted twice", || {
+        stored_crash().is_some_and(|p| {
+            p["status"]["containerStatuses"][0]["restartCount"]
+                .as_i64()
+                .unwrap_or(0)
+                >= 2
+        })
+    });
+    let pod = stored_crash().unwrap_or_default();
+    let uid = pod["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let kept = shared.kept_runs.of(&uid, "app");
+    let first = kept
+        .iter()
+        .find(|r| r.ordinal == 0)
+        .cloned()
+        .unwrap_or_else(|| panic!("the first run is kept: {kept:?}"));
+    let ended = first
+        .ended
+        .unwrap_or_else(|| panic!("a kept run ended: {first:?}"));
+    assert!(first.crashed, "{first:?}");
+    // Neither current (restart 2 or later) nor previous (restart 1 or later): the pod
+    // has moved two runs on.
+    let status = &pod["status"]["containerStatuses"][0];
+    assert!(status["restartCount"].as_i64().unwrap_or(0) >= 2, "{pod}");
+    // (Start times are whole seconds, so at speed 20 runs can share one: a run is known
+    // by its restart count too.)
+    assert_eq!(
+        status["lastState"]["terminated"]["exitCode"].as_i64(),
+        Some(1),
+        "{pod}"
+    );
+
+    // The follow as it was while the first run ran: its first line sent.
+    let mut following = Following {
+        uid: uid.clone(),
+        run: Run {
+            ended: None,
+            crashed: false,
+            ..first.clone()
+        },
+        sent: 1,
+        opts: LogOptions {
+            follow: true,
+            ..LogOptions::default()
+        },
+    };
+    let voice = Voice {
+        error_ratio: 0.0,
+        latency_p50_ms: 40.0,
+        never_ready: false,
+    };
+    let later = ended + chrono::Duration::hours(1);
+    let look = following.look(Some(&pod), &kept, voice, later);
+    assert!(look.done, "the follow ends with the run");
+    let lines: Vec<&str> = look.out.lines().collect();
+    assert_eq!(
+        lines.len() as u64,
+        first.len_at(later) - 1,
+        "every line after the first, no more: {}",
+        look.out
+    );
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.contains("level=fatal msg=\"panic: runtime error")),
+        "{}",
+        look.out
+    );
+    // Nothing the run did not write: no line after its end.
+    assert!(lines.iter().all(|l| stamped(l) <= ended), "{}", look.out);
+
+    // A pod of the same name made later is another pod: nothing more, the follow ends.
+    let mut other = following.clone();
+    other.uid = "another-pod".into();
+    let look = other.look(Some(&pod), &kept, voice, later);
+    assert_eq!((look.out.as_str(), look.done), ("", true));
+}

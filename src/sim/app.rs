@@ -171,6 +171,10 @@ fn regroup(shared: &Shared, st: &mut AppState) {
     for d in &deployments {
         let ns = d["metadata"]["namespace"].as_str().unwrap_or_default();
         let name = d["metadata"]["name"].as_str().unwrap_or_default();
+        // The cluster's add-ons (CoreDNS) serve no application traffic.
+        if ns == crate::sim::cluster_dns::NAMESPACE {
+            continue;
+        }
         if !st.apps.iter().any(|a| a.namespace == ns && a.key == name) {
             let label = app_label(d);
             st.register(ns, name, &label, DEFAULT_RPS);
@@ -214,7 +218,17 @@ fn esc(s: &str) -> String {
 pub fn render_metrics(shared: &Shared) -> String {
     let mut out = String::with_capacity(16 * 1024);
     let (_, deployments) = shared.store.list(res("apps", "deployments"), None);
+    let deployments: Vec<_> = deployments
+        .into_iter()
+        .filter(|d| d["metadata"]["namespace"] != crate::sim::cluster_dns::NAMESPACE)
+        .collect();
+    // The application's deployments and pods: the cluster's add-ons in `kube-system`
+    // (CoreDNS) are not part of the simulated application's series, so a drill's unscoped sums stay its own.
     let (_, pods) = shared.store.list(res("", "pods"), None);
+    let pods: Vec<_> = pods
+        .into_iter()
+        .filter(|p| p["metadata"]["namespace"] != crate::sim::cluster_dns::NAMESPACE)
+        .collect();
     let st = shared.app.lock().unwrap_or_else(|p| p.into_inner());
     out.push_str("# HELP http_requests_total Requests answered by the simulated application.\n# TYPE http_requests_total counter\n");
     for ((ns, app, version), s) in &st.series {

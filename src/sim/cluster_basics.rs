@@ -2,7 +2,8 @@
 //! (with real condition times) and their Leases in `kube-node-lease`, the namespaces
 //! `default`, `kube-system`, `kube-public` and `kube-node-lease` (`pkg/controlplane/
 //! controller/systemnamespaces`), and the `kubernetes` Service in `default`
-//! (`pkg/controlplane/controller/kubernetesservice`). The per-namespace `default`
+//! (`pkg/controlplane/controller/kubernetesservice`), and kubeadm's CoreDNS in
+//! `kube-system` (`cluster_dns.rs`). The per-namespace `default`
 //! ServiceAccount and `kube-root-ca.crt` ConfigMap come from
 //! `controllers/namespace_defaults.rs`.
 
@@ -15,7 +16,8 @@ use super::{ApiError, Shared, res};
 pub const SYSTEM_NAMESPACES: &[&str] =
     &["default", "kube-system", "kube-public", "kube-node-lease"];
 
-/// Creates the nodes, their Leases, the system namespaces and the `kubernetes` Service.
+/// Creates the nodes, their Leases, the system namespaces, the `kubernetes` Service and
+/// the cluster DNS.
 pub fn bootstrap(shared: &Shared) -> Result<(), ApiError> {
     for ns in SYSTEM_NAMESPACES {
         ensure_namespace(shared, ns)?;
@@ -51,7 +53,7 @@ pub fn bootstrap(shared: &Shared) -> Result<(), ApiError> {
     });
     let svc = shared.prepare_create(res("", "services"), "default", svc)?;
     shared.store.create(res("", "services"), svc)?;
-    Ok(())
+    super::cluster_dns::install(shared)
 }
 
 /// Creates a namespace unless it exists.

@@ -18,12 +18,13 @@
 //!
 //! Every core event has its `events.k8s.io/v1` twin (the real API server serves one object
 //! under both APIs; the simulator stores two): `regarding`, `note`, the `deprecated*`
-//! fields, and `series` for new-style events seen more than once.
+//! fields, and `series` for new-style events seen more than once (`sim/event_series.rs`).
 
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::event_series::{self, Observed};
 use super::{Shared, res};
 
 /// Kubernetes `Event` types.
@@ -70,6 +71,8 @@ pub struct EventLog {
     last_nanos: HashMap<String, i64>,
     /// Aggregation key → `(namespace, name)` of the event it updates.
     by_key: HashMap<String, (String, String)>,
+    /// The new events library's cache of isomorphic events (`sim/event_series.rs`).
+    pub(crate) series: super::event_series::SeriesCache,
 }
 
 /// Records a legacy (core/v1) event about `obj` from a control-plane component.
@@ -153,7 +156,7 @@ fn next_name(shared: &Shared, log: &mut EventLog, object: &str) -> String {
     format!("{object}.{nanos:x}")
 }
 
-fn lock_log(shared: &Shared) -> std::sync::MutexGuard<'_, EventLog> {
+pub(crate) fn lock_log(shared: &Shared) -> std::sync::MutexGuard<'_, EventLog> {
     shared.event_log.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -284,14 +287,45 @@ pub fn record_new_style(shared: &Shared, obj: &Value, ev: &NewStyleEvent<'_>) {
         controller,
         instance,
     } = *ev;
+    let reference = involved(obj, None);
+    let at = shared.clock.now();
+    let key = event_series::isomorphic_key(
+        kind.as_str(),
+        action,
+        reason,
+        controller,
+        instance,
+        &reference,
+    );
+    let observed = lock_log(shared).series.observe(&key, at);
+    match observed {
+        Observed::Counted => return,
+        Observed::Started {
+            namespace,
+            name,
+            count,
+            last,
+        } => {
+            if event_series::write_series(shared, &namespace, &name, count, last) {
+                return;
+            }
+            // Gone (expired): recorded afresh.
+            lock_log(shared).series.forget(&key);
+        }
+        Observed::New => {}
+    }
     if !shared.take_event_budget() {
         return;
     }
     let ns = namespace_of(obj);
     let object = obj["metadata"]["name"].as_str().unwrap_or_default();
-    let name = next_name(shared, &mut lock_log(shared), object);
-    let reference = involved(obj, None);
-    let time = shared.clock.now_micro();
+    let name = {
+        let mut log = lock_log(shared);
+        let name = next_name(shared, &mut log, object);
+        log.series.remember(key, ns.clone(), name.clone(), at);
+        name
+    };
+    let time = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let core = json!({
         "kind": "Event", "apiVersion": "v1",
         "metadata": {"name": name, "namespace": ns},

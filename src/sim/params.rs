@@ -27,6 +27,9 @@ pub struct Params {
     pub propagation: Option<String>,
     pub send_initial_events: bool,
     pub raw: HashMap<String, String>,
+    /// The manager of a write that is not an apply (`sim/apply/updates.rs`), set by the
+    /// handler from `fieldManager` or the User-Agent; `None` records no `Update` entry.
+    pub update_manager: Option<String>,
 }
 
 fn truthy(v: Option<&String>) -> bool {
@@ -81,6 +84,7 @@ impl Params {
             propagation: raw.get("propagationPolicy").cloned(),
             send_initial_events: truthy(raw.get("sendInitialEvents")),
             raw,
+            update_manager: None,
         })
     }
 

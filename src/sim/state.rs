@@ -21,7 +21,7 @@ use super::scenario::behaviour::{self, Behaviour};
 use super::scenario::format::Scenario;
 use super::status::ApiError;
 use super::store::{self, Store};
-use super::{app, argocd, deploy_api, events, exec};
+use super::{app, argocd, deploy_api, events, exec, logs};
 
 /// Faults injected into API requests (scenario windows, tests, `PUT /sim/faults`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -90,6 +90,8 @@ pub struct Shared {
     pub deploy_api: deploy_api::DeployApiState,
     /// Commands of run-to-completion pods (`sim/exec/runs.rs`).
     pub exec_runs: exec::RunState,
+    /// Each container's last ended runs, for `kubectl logs -f` (`sim/logs/kept.rs`).
+    pub kept_runs: logs::KeptRuns,
 }
 
 /// A timeline entry the simulator has played.
@@ -150,6 +152,7 @@ impl Shared {
                 scenario.map(|s| s.exec.clone()).unwrap_or_default(),
             ),
             impersonations: Mutex::new(Vec::new()),
+            kept_runs: logs::KeptRuns::default(),
         }
     }
 

@@ -40,6 +40,7 @@ pub fn pass(shared: &Shared, opts: Pass) -> Outcome {
     let self_heal_pending = super::argocd::controller::sync_all(shared);
     super::services::sync(shared);
     garbage::collect_garbage(shared);
+    super::event_series::sweep(shared);
     Outcome {
         wrote: shared.store.current_rv() != before,
         pending: pods_pending || rollouts_pending || self_heal_pending,

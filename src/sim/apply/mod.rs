@@ -16,11 +16,12 @@
 //!   `FieldManagerConflict` cause; with `force=true` the field changes hands instead;
 //!   the same value is shared ownership.
 //!
-//! Not modelled: `Update` entries for writes other than apply (so conflicts arise only
-//! between appliers), set-valued lists (`finalizers`), schema-specific atomic maps
+//! Writes other than apply record `Update` entries (`updates.rs`), so an applier conflicts
+//! with the field a `kubectl scale` or `edit` changed. Not modelled: set-valued lists (`finalizers`), schema-specific atomic maps
 //! (`selector` is granular here), and the strict-decoding wording of apply requests.
 
 pub mod fieldset;
+pub mod updates;
 
 use std::collections::HashMap;
 
@@ -69,9 +70,14 @@ fn managers(obj: &Value) -> Vec<(String, String, Set)> {
         .collect()
 }
 
-/// `printManager`: `"M"` for an applier, `"M" using apps/v1` for an updater.
+/// `printManager` (`managedfields/internal/conflict.go`): `"M"` for an applier, `"M"
+/// using apps/v1` for an updater, `"M" with subresource "scale" using apps/v1` through a
+/// subresource (the manager identifier has no time).
 fn print_manager(entry: &Value) -> String {
-    let name = format!("{:?}", entry["manager"].as_str().unwrap_or_default());
+    let mut name = format!("{:?}", entry["manager"].as_str().unwrap_or_default());
+    if let Some(sub) = entry["subresource"].as_str().filter(|s| !s.is_empty()) {
+        name = format!("{name} with subresource {sub:?}");
+    }
     if entry["operation"] == "Update" {
         return format!(
             "{name} using {}",

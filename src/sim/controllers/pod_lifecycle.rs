@@ -333,6 +333,10 @@ pub fn sync(shared: &Shared, opts: Pass) -> bool {
         if let Some(stored) = replace(shared, pods_res, &p, pod)
             && let Some(what) = event
         {
+            if matches!(what, KubeletEvent::CrashBackOff) {
+                // The run that ended stays readable after later restarts.
+                shared.kept_runs.keep(shared, &stored);
+            }
             kubelet_events::emit(shared, &stored, &what);
         }
     }

@@ -52,7 +52,7 @@ pub(super) async fn handle(
     let raw: HashMap<String, String> = Query::<HashMap<String, String>>::try_from_uri(uri)
         .map(|q| q.0)
         .map_err(|e| ApiError::BadRequest(format!("invalid query string: {e}")))?;
-    let params = Params::parse(raw)?;
+    let mut params = Params::parse(raw)?;
     let verb = verb_of(&method, &t, &params)?;
     if t.res.create_only() && verb != "create" {
         return Err(ApiError::MethodNotAllowed);
@@ -78,6 +78,14 @@ pub(super) async fn handle(
         .get(header::CONTENT_TYPE)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("application/json");
+    if matches!(verb, "create" | "update" | "patch") && !crate::sim::apply::is_apply(content_type) {
+        let agent = headers
+            .get(header::USER_AGENT)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        let manager = params.raw.get("fieldManager").map(String::as_str);
+        params.update_manager = Some(crate::sim::apply::updates::manager_of(manager, agent));
+    }
     match verb {
         "get" => get_one(&shared, &t, &params, as_table),
         "list" => list(&shared, &t, &params, as_table),

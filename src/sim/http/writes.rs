@@ -39,7 +39,11 @@ pub(super) fn create(
     }
     let mut incoming = parse_body(body)?;
     let warnings = field_checked(t.res, params, &mut incoming)?;
-    let obj = shared.prepare_create(t.res, &ns, incoming)?;
+    let mut obj = shared.prepare_create(t.res, &ns, incoming)?;
+    if let Some(manager) = &params.update_manager {
+        let now = shared.clock.now_rfc3339();
+        crate::sim::apply::updates::record(None, &mut obj, manager, None, &now);
+    }
     if params.dry_run {
         let (kns, kname) = key_of(&obj);
         if shared.store.get(t.res, &kns, &kname).is_some() {
@@ -89,9 +93,14 @@ fn commit(
     new: Value,
     sub: Option<&str>,
     precondition: Option<u64>,
-    dry_run: bool,
+    params: &Params,
 ) -> Result<Arc<Value>, ApiError> {
-    let merged = shared.prepare_update(res, current, new, sub)?;
+    let dry_run = params.dry_run;
+    let mut merged = shared.prepare_update(res, current, new, sub)?;
+    if let Some(manager) = &params.update_manager {
+        let now = shared.clock.now_rfc3339();
+        crate::sim::apply::updates::record(Some(current), &mut merged, manager, sub, &now);
+    }
     // A write that changes nothing is not written: no new resourceVersion, no watch
     // event (the registry's `GuaranteedUpdate` skips identical bytes), so kubectl sees
     // the object it had and prints `(no change)`.
@@ -147,9 +156,9 @@ pub(super) fn update(
             t.res,
             &current,
             new,
-            None,
+            Some("scale"),
             precondition,
-            params.dry_run,
+            params,
         )?;
         return ok_json(&scale_of(&stored));
     }
@@ -177,7 +186,7 @@ pub(super) fn update(
         incoming,
         t.sub.as_deref(),
         precondition,
-        params.dry_run,
+        params,
     )?;
     let mut resp = ok_json(&stored)?;
     crate::sim::field_validation::add_warnings(&mut resp, &warnings);
@@ -229,7 +238,7 @@ pub(super) fn patch_obj(
             new,
             t.sub.as_deref(),
             precondition,
-            params.dry_run,
+            params,
         ) {
             Ok(stored) => {
                 return if is_scale {

@@ -2,6 +2,12 @@
 //! until the run ends (the kubelet's follow stops when the container exits: its last
 //! lines, a crash's panic, then the end of the stream), the pod is gone, the client goes
 //! away, the byte limit is reached, or 30 minutes have passed.
+//!
+//! A follow looks every 200 ms real time ([`Following::look`]); a crash loop at a high
+//! `--speed` may crash, restart and crash again between two looks, so the run followed is
+//! then neither the container's current nor its previous one: its end comes from the
+//! container's kept runs ([`super::KeptRuns`]), as the kubelet's follow reads a dead
+//! container's log file to its end.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +15,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{LogOptions, Run, Voice, Writer, run_of};
@@ -20,6 +27,90 @@ const POLL: Duration = Duration::from_millis(200);
 /// The longest a follow lasts (real time).
 const LONGEST: Duration = Duration::from_secs(30 * 60);
 
+/// A follow between two looks: the run it reads, how many of its lines were sent, and
+/// what is left of the options (the byte limit shrinks as lines go out).
+#[derive(Debug, Clone)]
+pub struct Following {
+    /// The UID of the pod followed (a pod of the same name made later is another pod).
+    pub uid: String,
+    pub run: Run,
+    /// Lines of the run already sent.
+    pub sent: u64,
+    pub opts: LogOptions,
+}
+
+/// What one look found: the lines to send, and whether the follow ends after them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Look {
+    pub out: String,
+    pub done: bool,
+}
+
+impl Following {
+    /// One look at `pod` as stored now (`None`: gone) at `now`: the lines the run wrote
+    /// since the last look, to its end when it ended (the panic of a crash), and whether
+    /// the follow is over. `kept` are the container's kept ended runs, where a run that is
+    /// no longer the current or previous one is found; a run found nowhere ends the
+    /// follow with nothing more.
+    pub fn look(
+        &mut self,
+        pod: Option<&Value>,
+        kept: &[Run],
+        voice: Voice,
+        now: DateTime<Utc>,
+    ) -> Look {
+        let over = Look {
+            out: String::new(),
+            done: true,
+        };
+        let Some(pod) = pod.filter(|p| p["metadata"]["uid"].as_str() == Some(self.uid.as_str()))
+        else {
+            return over;
+        };
+        let speed = 1.0 / self.run.per_line_secs;
+        let is_it = |r: &Run| r.ordinal == self.run.ordinal && r.started == self.run.started;
+        // The same run, now perhaps over: the last terminated one, or already the
+        // previous one when the container restarted between two looks, or one the
+        // container has left further behind.
+        let same = |previous: bool| {
+            let ask = LogOptions {
+                previous,
+                container: Some(self.run.container.clone()),
+                ..LogOptions::default()
+            };
+            run_of(pod, &ask, speed).ok().flatten().filter(is_it)
+        };
+        let Some(now_run) = same(false)
+            .or_else(|| same(true))
+            .or_else(|| kept.iter().find(|r| is_it(r)).cloned())
+        else {
+            return over;
+        };
+        let ended = now_run.ended.is_some();
+        let n = now_run.len_at(now);
+        let mut w = Writer::new(&self.opts);
+        let mut more = true;
+        for k in self.sent..n {
+            let (at, text) = now_run.line(k, n, voice);
+            if self.opts.since.is_some_and(|s| at < s) {
+                continue;
+            }
+            more = w.write(at, &text);
+            if !more {
+                break;
+            }
+        }
+        self.sent = n;
+        if let Some(limit) = self.opts.limit_bytes.as_mut() {
+            *limit = limit.saturating_sub(w.out.len());
+        }
+        Look {
+            done: ended || !more || self.opts.limit_bytes == Some(0),
+            out: w.out,
+        }
+    }
+}
+
 /// Streams `head`, then the lines `run` writes after its first `written` ones.
 pub fn follow(
     shared: Arc<Shared>,
@@ -30,6 +121,10 @@ pub fn follow(
     written: u64,
 ) -> Response {
     let (ns, name) = key_of(pod);
+    let uid = pod["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     let head_len = head.len();
     tokio::spawn(async move {
@@ -37,14 +132,19 @@ pub fn follow(
             return;
         }
         // What is left of the byte limit after the head.
-        let mut rest = LogOptions {
+        let opts = LogOptions {
             limit_bytes: opts.limit_bytes.map(|l| l.saturating_sub(head_len)),
             ..opts
         };
-        if rest.limit_bytes == Some(0) {
+        if opts.limit_bytes == Some(0) {
             return;
         }
-        let mut sent = written;
+        let mut following = Following {
+            uid,
+            run,
+            sent: written,
+            opts,
+        };
         let started = tokio::time::Instant::now();
         let mut tick = tokio::time::interval(POLL);
         while started.elapsed() < LONGEST {
@@ -55,49 +155,15 @@ pub fn follow(
             let Some(pod) = shared.store.get(crate::sim::res("", "pods"), &ns, &name) else {
                 return;
             };
-            // The same run, now perhaps over: the last terminated one, or already the
-            // previous one when the container restarted between two looks.
-            let same = |previous: bool| {
-                let ask = LogOptions {
-                    previous,
-                    container: Some(run.container.clone()),
-                    ..LogOptions::default()
-                };
-                run_of(&pod, &ask, shared.clock.speed())
-                    .ok()
-                    .flatten()
-                    .filter(|r| r.started == run.started)
-            };
-            let current = same(false).or_else(|| same(true));
-            let (now_run, over) = match current {
-                Some(r) => {
-                    let over = r.ended.is_some();
-                    (r, over)
-                }
-                None => (run.clone(), true),
-            };
             let voice = Voice::of(&shared, &pod);
-            let n = now_run.len_at(shared.clock.now());
-            let mut w = Writer::new(&rest);
-            let mut more = true;
-            for k in sent..n {
-                let (at, text) = now_run.line(k, n, voice);
-                if rest.since.is_some_and(|s| at < s) {
-                    continue;
-                }
-                more = w.write(at, &text);
-                if !more {
-                    break;
-                }
-            }
-            sent = n;
-            if let Some(limit) = rest.limit_bytes.as_mut() {
-                *limit = limit.saturating_sub(w.out.len());
-            }
-            if !w.out.is_empty() && tx.send(Bytes::from(w.out)).await.is_err() {
+            let kept = shared
+                .kept_runs
+                .of(&following.uid, &following.run.container);
+            let look = following.look(Some(&pod), &kept, voice, shared.clock.now());
+            if !look.out.is_empty() && tx.send(Bytes::from(look.out)).await.is_err() {
                 return;
             }
-            if over || !more || rest.limit_bytes == Some(0) {
+            if look.done {
                 return;
             }
         }

@@ -22,9 +22,11 @@
 //! lines older than `sinceSeconds`/`sinceTime` are skipped, `timestamps` prefixes each line
 //! with its time in Go's `RFC3339Nano`, and `limitBytes` cuts the output (prefixes
 //! included) after that many bytes, mid-line if need be. `follow` streams new lines as
-//! they are written until the container's run ends ([`follow`]).
+//! they are written until the container's run ends ([`follow`]), also when the container
+//! restarted more than once since the follow last looked ([`KeptRuns`]).
 
 mod follow;
+mod kept;
 
 use std::collections::HashMap;
 
@@ -38,7 +40,8 @@ use super::controllers::pod_ready;
 use super::scenario::version_of;
 use super::status::ApiError;
 
-pub use follow::follow;
+pub use follow::{Following, Look, follow};
+pub use kept::KeptRuns;
 
 /// The kubelet's rotation size (`containerLogMaxSize`, 10Mi by default in
 /// `pkg/kubelet/apis/config/v1beta1/defaults.go`): `kubectl logs` reads the current file
