@@ -124,9 +124,7 @@ fn console_thread(
                                 ClusterEvent::PodsChanged { changes } => {
                                     let names: Vec<String> =
                                         changes.iter().map(|c| c.name().to_string()).collect();
-                                    for c in changes {
-                                        table.apply(c);
-                                    }
+                                    table.apply_batch(changes);
                                     for name in &names {
                                         check(&table, name);
                                     }

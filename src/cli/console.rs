@@ -200,10 +200,7 @@ fn run(
     for w in &warnings {
         tracing::warn!("{w}");
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let rt = console_runtime()?;
     // Before the terminal is taken: exec credential plugins may prompt here.
     let start = console_connect::connect_at_start(&rt, &runbook, args, plan.to_confirm.as_ref());
     // Journaled at start (a new session, or flags overriding the resumed connection);
@@ -530,6 +527,35 @@ impl JournalAppend for SessionJournal {
     }
 }
 
+/// The console's tokio runtime: one worker, so the cluster watchers, their HTTP
+/// connections and the channels to the console's loop stay on one thread and a watch
+/// chunk is not handed from one worker to the other (the wake-ups between two workers
+/// were 14 % of the console's CPU under churn: docs/performance.md, issue 19). The loop
+/// itself runs on the calling thread (`block_on`), so drawing and keys do not wait for
+/// the watchers; blocking work goes to tokio's blocking pool as before.
+fn console_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+}
+
 fn message(e: impl std::fmt::Display) -> CliError {
     CliError::Message(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    /// One worker thread (issue 19), with the I/O and time drivers the watchers need.
+    #[test]
+    fn the_console_runtime_has_one_worker_and_its_drivers() {
+        let rt = super::console_runtime().expect("runtime");
+        assert_eq!(rt.metrics().num_workers(), 1);
+        let slept = rt.block_on(async {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            l.local_addr()
+        });
+        assert!(slept.is_ok());
+    }
 }

@@ -47,6 +47,7 @@ struct MetaJson {
     name: Option<String>,
     namespace: Option<String>,
     resource_version: Option<String>,
+    #[serde(deserialize_with = "timestamp")]
     creation_timestamp: Option<DateTime<Utc>>,
     /// Only its presence matters.
     deletion_timestamp: Option<IgnoredAny>,
@@ -85,6 +86,7 @@ struct StatusJson<'a> {
     init_container_statuses: Option<Vec<ContainerStatusJson<'a>>>,
     #[serde(borrow)]
     container_statuses: Option<Vec<ContainerStatusJson<'a>>>,
+    #[serde(deserialize_with = "timestamp")]
     start_time: Option<DateTime<Utc>>,
 }
 
@@ -130,6 +132,42 @@ struct TerminatedJson {
     reason: Option<String>,
     exit_code: i32,
     signal: Option<i32>,
+}
+
+/// A Kubernetes timestamp (RFC 3339). The API server writes them as
+/// `YYYY-MM-DDTHH:MM:SSZ` (`metav1.Time`, seconds, UTC), which is read directly; any other
+/// form goes through chrono's parser, as chrono's own `Deserialize` does (and fails as it
+/// does). Two per pod per watch event, so chrono's general format parser showed in the
+/// churn profile.
+fn timestamp<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    let Some(text) = Option::<Cow<'de, str>>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if let Some(t) = utc_seconds(&text) {
+        return Ok(Some(t));
+    }
+    text.parse::<DateTime<Utc>>()
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, and nothing else.
+fn utc_seconds(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    if b.len() != 20
+        || (b[4], b[7], b[10], b[13], b[16], b[19]) != (b'-', b'-', b'T', b':', b':', b'Z')
+    {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(num(0, 4)?).ok()?;
+    let date = chrono::NaiveDate::from_ymd_opt(year, num(5, 7)?, num(8, 10)?)?;
+    let time = date.and_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)?;
+    Some(time.and_utc())
 }
 
 /// The kubelet's state of one container, in the order kubectl reads it (waiting, then
@@ -239,6 +277,47 @@ impl<'de> Deserialize<'de> for WatchedPod {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The direct reading of the API server's timestamps gives what chrono's parser
+    /// gives; other RFC 3339 forms still go through chrono, and what chrono rejects is
+    /// still an error.
+    #[test]
+    fn timestamps_read_directly_match_chrono() {
+        for text in [
+            "2026-01-02T03:04:05Z",
+            "1999-12-31T23:59:59Z",
+            "2024-02-29T00:00:00Z",
+            "2026-12-06T19:45:00Z",
+        ] {
+            let chrono: DateTime<Utc> = text.parse().expect("chrono parses it");
+            assert_eq!(utc_seconds(text), Some(chrono), "{text}");
+        }
+        // Not the API server's form: left to chrono.
+        for text in [
+            "2026-01-02T03:04:05.250Z",
+            "2026-01-02T05:04:05+02:00",
+            "2023-02-29T00:00:00Z",
+            "2026-01-02T24:00:00Z",
+            "2026-01-02 03:04:05Z",
+            "2026-1-02T03:04:05Z",
+        ] {
+            assert_eq!(utc_seconds(text), None, "{text}");
+        }
+        let start = |t: &str| {
+            serde_json::from_str::<WatchedPod>(&format!(
+                r#"{{"metadata":{{"name":"p"}},"status":{{"startTime":"{t}"}}}}"#
+            ))
+            .map(|p| p.row.started)
+        };
+        let expected: DateTime<Utc> = "2026-01-02T03:04:05Z".parse().expect("parses");
+        assert_eq!(start("2026-01-02T03:04:05Z").ok(), Some(Some(expected)));
+        assert_eq!(
+            start("2026-01-02T05:04:05+02:00").ok(),
+            Some(Some(expected))
+        );
+        assert!(start("2023-02-29T00:00:00Z").is_err());
+        assert!(start("yesterday").is_err());
+    }
 
     /// A pod whose borrowed strings are written with JSON escapes (which cannot be
     /// borrowed, so serde gives an owned `Cow`) decodes to the same row as plain text.

@@ -197,9 +197,7 @@ impl LiveCluster {
                 }
             }
             ClusterEvent::PodsChanged { changes } => {
-                for change in changes {
-                    self.pods.apply(change);
-                }
+                self.pods.apply_batch(changes);
                 self.touch(Stream::Pods, now);
             }
         }
