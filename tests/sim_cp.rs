@@ -49,3 +49,95 @@ fn cp_from_a_pod_copies_files_and_directories_through_tar() {
             .contains(&pod)
     );
 }
+
+/// `kubectl cp FILE POD:/tmp/…` runs `test -d DEST`, then `tar -xmf - -C <dir>` fed the
+/// archive kubectl writes (kubectl pkg/cmd/cp/cp.go, `checkDestinationIsDir`,
+/// `copyToPod`, `makeTar`); the file lands in the container's scratch directory, so a
+/// later exec reads it, and a directory copies with its tree. Into a read-only path GNU
+/// tar answers "Cannot open: Read-only file system" and exits 2, which kubectl reports as
+/// "command terminated with exit code 2" (client-go tools/remotecommand/v4.go) and exits
+/// with (kubectl pkg/cmd/util/helpers.go `CheckErr`: an `ExitError` keeps its code).
+#[test]
+fn cp_into_a_pod_writes_scratch_directories_and_refuses_read_only_ones() {
+    let sim = Sim::start(WEB, 20.0);
+    let pod = first_pod(&sim);
+    let local = sim.dir.path().join("notes.txt");
+    std::fs::write(&local, "flag=on\nsecond line\n").expect("local file");
+    let (code, _stdout, stderr) = sim.run(&[
+        "cp",
+        &local.to_string_lossy(),
+        &format!("shop/{pod}:/tmp/notes.txt"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        sim.ok(&["exec", "-n", "shop", &pod, "--", "cat", "/tmp/notes.txt"]),
+        "flag=on\nsecond line\n"
+    );
+
+    // Into an existing directory: the file keeps its name; a directory keeps its tree.
+    let tree = sim.dir.path().join("conf");
+    std::fs::create_dir_all(tree.join("sub")).expect("local dir");
+    std::fs::write(tree.join("sub/app.yaml"), "level: debug\n").expect("local file");
+    let (code, _stdout, stderr) =
+        sim.run(&["cp", &local.to_string_lossy(), &format!("shop/{pod}:/tmp")]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _stdout, stderr) = sim.run(&[
+        "cp",
+        &tree.to_string_lossy(),
+        &format!("shop/{pod}:/tmp/conf"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        sim.ok(&[
+            "exec",
+            "-n",
+            "shop",
+            &pod,
+            "--",
+            "cat",
+            "/tmp/conf/sub/app.yaml"
+        ]),
+        "level: debug\n"
+    );
+    assert_eq!(
+        sim.ok(&["exec", "-n", "shop", &pod, "--", "ls", "/tmp"]),
+        "conf\nnotes.txt\n"
+    );
+    // Another pod's file system is its own.
+    let other = sim.ok(&[
+        "-n",
+        "shop",
+        "get",
+        "pods",
+        "-l",
+        "app=web",
+        "-o",
+        "jsonpath={.items[1].metadata.name}",
+    ]);
+    let (code, _stdout, stderr) =
+        sim.run(&["exec", "-n", "shop", &other, "--", "cat", "/tmp/notes.txt"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("cat: /tmp/notes.txt: No such file or directory"),
+        "{stderr}"
+    );
+
+    // A read-only path: GNU tar's refusal, exit 2.
+    let (code, _stdout, stderr) = sim.run(&[
+        "cp",
+        &local.to_string_lossy(),
+        &format!("shop/{pod}:/etc/notes.txt"),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("tar: notes.txt: Cannot open: Read-only file system"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("command terminated with exit code 2"),
+        "{stderr}"
+    );
+    let (code, _stdout, _stderr) =
+        sim.run(&["exec", "-n", "shop", &pod, "--", "cat", "/etc/notes.txt"]);
+    assert_eq!(code, 1);
+}

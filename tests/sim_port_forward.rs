@@ -135,3 +135,44 @@ fn port_forward_to_a_closed_port_reports_the_runtimes_refusal() {
     assert!(stderr.contains("connect: connection refused"), "{stderr}");
     assert!(stderr.contains("error: lost connection to pod"), "{stderr}");
 }
+
+/// Plain SPDY/3.1 (`Upgrade: SPDY/3.1`, `X-Stream-Protocol-Version: portforward.k8s.io`,
+/// apimachinery pkg/util/httpstream/spdy `roundtripper.go`): what kubectl 1.32 dials with
+/// `KUBECTL_PORT_FORWARD_WEBSOCKETS=false` (kubernetes/kubectl
+/// pkg/cmd/portforward/portforward.go: the tunnelling dialer only unless the gate is
+/// disabled, pkg/cmd/util/helpers.go `FeatureGate.IsDisabled`) and older clients. The
+/// same kubelet streams then run over the raw connection.
+#[test]
+fn port_forward_over_plain_spdy_reaches_the_simulated_app() {
+    let sim = Sim::start(WEB, 20.0);
+    let mut child = std::process::Command::new(common::kubectl_bin())
+        .arg("--kubeconfig")
+        .arg(&sim.kubeconfig)
+        .args(["-n", "shop", "port-forward", "deploy/web", ":8080", "-v=6"])
+        .env_remove("KUBECONFIG")
+        .env("HOME", sim.dir.path())
+        .env("KUBECTL_PORT_FORWARD_WEBSOCKETS", "false")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kubectl starts");
+    let (port, _lines) = local_port(&mut child, 8080);
+    let health = get(port, "/healthz");
+    assert!(health.starts_with("HTTP/1.1 200 OK\r\n"), "{health}");
+    assert!(health.contains("\"status\":\"ok\""), "{health}");
+    let version = get(port, "/version");
+    assert!(version.contains("\"version\":\"1.2\""), "{version}");
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("kubectl exits");
+    // -v=6 logs each request: the upgrade was a plain POST answered 101, no WebSocket.
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("POST https://") && log.contains("/portforward 101 Switching Protocols"),
+        "{log}"
+    );
+    assert!(
+        !log.lines()
+            .any(|l| l.contains("GET https://") && l.contains("/portforward")),
+        "{log}"
+    );
+}

@@ -22,6 +22,8 @@ pub struct Container {
     pub name: String,
     pub namespace: String,
     pub env: Vec<(String, String)>,
+    /// What commands wrote into the container's scratch directories (`fs.rs`).
+    pub written: super::fs::Handle,
 }
 
 impl Container {
@@ -46,8 +48,14 @@ impl Container {
             .unwrap_or_default()
             .to_string();
         let env = environment(shared, &pod, c, &namespace);
+        let name = c["name"].as_str().unwrap_or_default().to_string();
+        let written = shared
+            .exec_runs
+            .files
+            .of(pod["metadata"]["uid"].as_str().unwrap_or_default(), &name);
         Some(Container {
-            name: c["name"].as_str().unwrap_or_default().to_string(),
+            name,
+            written,
             pod: pod.clone(),
             index,
             ephemeral,
@@ -111,7 +119,32 @@ impl Container {
     }
 
     /// A file's contents, or `None` when it does not exist.
-    pub fn file(&self, path: &str) -> Option<String> {
+    pub fn file(&self, path: &str) -> Option<Vec<u8>> {
+        let path = super::fs::normalize(path);
+        if let Some(text) = self.image_file(&path) {
+            return Some(text.into_bytes());
+        }
+        let written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        written.file(&path).map(<[u8]>::to_vec)
+    }
+
+    /// The entries of a directory, or `None` when it does not exist.
+    pub fn dir(&self, path: &str) -> Option<Vec<String>> {
+        let path = super::fs::normalize(path);
+        let written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        let mut entries: Vec<String> = match image_dir(&path) {
+            Some(e) => e.iter().map(|e| e.to_string()).collect(),
+            None if written.is_dir(&path) => Vec::new(),
+            None => return None,
+        };
+        entries.extend(written.entries(&path));
+        entries.sort();
+        entries.dedup();
+        Some(entries)
+    }
+
+    /// A file of the image (not written by a command).
+    fn image_file(&self, path: &str) -> Option<String> {
         let ns = &self.namespace;
         Some(match path {
             "/etc/hostname" => format!("{}\n", self.hostname()),
@@ -128,21 +161,22 @@ impl Container {
             _ => return None,
         })
     }
+}
 
-    /// The entries of a directory, or `None` when it does not exist.
-    pub fn dir(&self, path: &str) -> Option<Vec<&'static str>> {
-        Some(match path.trim_end_matches('/') {
-            "" => vec![
-                "app", "bin", "boot", "dev", "etc", "home", "lib", "media", "mnt", "opt", "proc",
-                "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var",
-            ],
-            "/etc" => vec!["hostname", "hosts", "os-release", "resolv.conf"],
-            "/app" => vec!["server"],
-            "/tmp" | "/home" | "/root" | "/mnt" | "/opt" | "/srv" | "/media" => vec![],
-            "/var/run/secrets/kubernetes.io/serviceaccount" => vec!["ca.crt", "namespace", "token"],
-            _ => return None,
-        })
-    }
+/// A directory of the image and its entries.
+fn image_dir(path: &str) -> Option<Vec<&'static str>> {
+    Some(match path {
+        "/" => vec![
+            "app", "bin", "boot", "dev", "etc", "home", "lib", "media", "mnt", "opt", "proc",
+            "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var",
+        ],
+        "/etc" => vec!["hostname", "hosts", "os-release", "resolv.conf"],
+        "/app" => vec!["server"],
+        "/var" => vec!["run", "tmp"],
+        "/tmp" | "/var/tmp" | "/home" | "/root" | "/mnt" | "/opt" | "/srv" | "/media" => vec![],
+        "/var/run/secrets/kubernetes.io/serviceaccount" => vec!["ca.crt", "namespace", "token"],
+        _ => return None,
+    })
 }
 
 /// `$(VAR)` references in an env value, expanded from the variables defined before it

@@ -5,18 +5,23 @@
 //! `pkg/util/httpstream/wsstream`): each binary message starts with its stream id —
 //! 0 stdin, 1 stdout, 2 stderr, 3 the error stream (a `metav1.Status` ending the command),
 //! 4 terminal resize, and in `v5.channel.k8s.io` 255 closing a stream (`[255, id]`).
-//! Without a WebSocket upgrade (kubectl's SPDY fallback) the answer is 400 "Upgrade
-//! request required", as the API server answers a plain request.
+//! A plain SPDY/3.1 upgrade (`Upgrade: SPDY/3.1`, kubectl's fallback and older clients)
+//! gets `v4.channel.k8s.io` over SPDY (`spdy.rs`); a request with no upgrade at all gets
+//! 400 "Upgrade request required", as the API server answers a plain request.
 
 pub mod command_context;
 pub mod container;
 pub mod ephemeral;
 pub mod fetch;
+pub mod fs;
 pub mod http;
 pub mod runs;
 pub mod session;
 pub mod shell;
+pub mod spdy;
 pub mod tar;
+pub mod test_expr;
+pub mod untar;
 
 use std::sync::Arc;
 
@@ -177,13 +182,6 @@ pub async fn stream(
             ))
         },
     )?;
-    // Attaching to a debug container is talking to its process: its command, else `sh`.
-    let (sub, query) = if sub == "attach" && c.ephemeral {
-        let command = runs::argv(&c);
-        ("exec", StreamQuery { command, ..query })
-    } else {
-        (sub, query)
-    };
     let run = if sub == "attach" {
         runs::attachable(&shared, &pod, &c)
     } else {
@@ -194,6 +192,20 @@ pub async fn stream(
             "unable to upgrade connection: container not found (\"{}\")",
             c.name
         )));
+    }
+    if crate::sim::portforward::plain::is_spdy(&parts.headers) {
+        let Some(protocol) =
+            crate::sim::portforward::plain::negotiate(&parts.headers, &spdy::PROTOCOLS)
+        else {
+            return Err(ApiError::BadRequest(format!(
+                "unable to upgrade: unable to negotiate protocol: server supports [{}]",
+                spdy::PROTOCOLS.join(" ")
+            )));
+        };
+        let sub = sub.to_string();
+        return crate::sim::portforward::plain::upgrade(&mut parts, protocol, move |i, o| {
+            spdy::serve(shared, c, sub, query, run, i, o)
+        });
     }
     let ws = WebSocketUpgrade::from_request_parts(&mut parts, &shared)
         .await

@@ -84,6 +84,8 @@ impl Run {
 pub struct RunState {
     runs: Mutex<HashMap<String, Arc<Run>>>,
     pub scripts: Vec<super::ExecScript>,
+    /// What commands wrote into containers (`fs.rs`).
+    pub files: super::fs::FileSystems,
 }
 
 impl RunState {
@@ -92,6 +94,7 @@ impl RunState {
         RunState {
             runs: Mutex::default(),
             scripts,
+            files: super::fs::FileSystems::default(),
         }
     }
 
@@ -120,13 +123,25 @@ pub fn runs_to_completion(pod: &Value) -> bool {
     )
 }
 
-/// The run an attach to this container joins, for a run-to-completion pod.
+/// The run an attach to this container joins: the first container of a
+/// run-to-completion pod, or a running ephemeral container (`kubectl debug`), whose
+/// command runs once, as its process.
 pub fn attachable(shared: &Shared, pod: &Value, c: &Container) -> Option<Arc<Run>> {
-    if !runs_to_completion(pod) || c.index != 0 || c.ephemeral {
+    let uid = pod["metadata"]["uid"].as_str()?;
+    if c.ephemeral {
+        return c
+            .running()
+            .then(|| shared.exec_runs.get_or_create(&ephemeral_key(uid, &c.name)));
+    }
+    if !runs_to_completion(pod) || c.index != 0 {
         return None;
     }
-    let uid = pod["metadata"]["uid"].as_str()?;
     Some(shared.exec_runs.get_or_create(uid))
+}
+
+/// The key of an ephemeral container's run (a pod's own run is keyed by its UID).
+pub fn ephemeral_key(uid: &str, name: &str) -> String {
+    format!("{uid}/{name}")
 }
 
 /// The command line of the container: `command` + `args`, else the image's shell.
@@ -173,6 +188,7 @@ pub fn start(shared: &Arc<Shared>, run: &Arc<Run>, c: &Container) {
         .take();
     let (shared, run, c) = (shared.clone(), run.clone(), c.clone());
     let stdin_open = c.spec()["stdin"].as_bool() == Some(true);
+    let tty = c.spec()["tty"].as_bool() == Some(true);
     std::thread::spawn(move || {
         let mut ctx = Ctx {
             shared: &shared,
@@ -190,16 +206,23 @@ pub fn start(shared: &Arc<Shared>, run: &Arc<Run>, c: &Container) {
             let _ = run.output.send(chunk);
             drop(log);
         };
+        let argv = argv(&c);
+        let is_shell =
+            argv.len() == 1 && matches!(argv[0].rsplit('/').next(), Some("sh" | "bash" | "ash"));
         let code = match (rx, stdin_open) {
-            (Some(rx), true) => shell::run_argv(&mut ctx, argv(&c), &mut RunStdin(rx), &mut sink),
-            _ => shell::run_argv(&mut ctx, argv(&c), &mut shell::NoStdin, &mut sink),
+            (Some(rx), true) if tty && is_shell => {
+                super::session::interactive(&mut ctx, rx, &mut sink)
+            }
+            (Some(rx), true) => shell::run_argv(&mut ctx, argv, &mut RunStdin(rx), &mut sink),
+            _ => shell::run_argv(&mut ctx, argv, &mut shell::NoStdin, &mut sink),
         };
         finish(&shared, &c, code);
         let _ = run.done.send(Some(code));
     });
 }
 
-/// Writes the kubelet's status for a finished run.
+/// Writes the kubelet's status for a finished run: an ephemeral container terminates
+/// alone (the pod runs on); a run-to-completion pod completes.
 fn finish(shared: &Shared, c: &Container, code: i32) {
     let pods = res("", "pods");
     let (ns, name) = crate::sim::store::key_of(&c.pod);
@@ -209,35 +232,59 @@ fn finish(shared: &Shared, c: &Container, code: i32) {
         };
         let now = shared.clock.now_rfc3339();
         let mut pod = (*cur).clone();
-        let phase = if code == 0 { "Succeeded" } else { "Failed" };
-        pod["status"]["phase"] = json!(phase);
-        if let Some(cs) = pod["status"]["containerStatuses"].as_array_mut() {
-            for s in cs {
-                let started = s["state"]["running"]["startedAt"].clone();
-                s["ready"] = json!(false);
-                s["started"] = json!(false);
-                s["state"] = json!({"terminated": {
-                    "exitCode": code, "reason": if code == 0 { "Completed" } else { "Error" },
-                    "startedAt": started, "finishedAt": now, "containerID": s["containerID"].clone()}});
-            }
-        }
-        if let Some(conds) = pod["status"]["conditions"].as_array_mut() {
-            for cnd in conds {
-                if matches!(
-                    cnd["type"].as_str(),
-                    Some("Ready" | "ContainersReady" | "PodReadyToStartContainers")
-                ) {
-                    cnd["status"] = json!("False");
-                    cnd["lastTransitionTime"] = json!(now);
-                    if cnd["type"] != "PodReadyToStartContainers" {
-                        cnd["reason"] = json!("PodCompleted");
-                    }
-                }
-            }
+        if c.ephemeral {
+            let Some(s) = pod["status"]["ephemeralContainerStatuses"]
+                .as_array_mut()
+                .and_then(|a| a.iter_mut().find(|s| s["name"] == c.name.as_str()))
+            else {
+                return;
+            };
+            s["state"] = terminated(&s["state"]["running"]["startedAt"], &now, code, s);
+        } else {
+            complete(&mut pod, &now, code);
         }
         if crate::sim::controllers::replace(shared, pods, &cur, pod).is_some() {
             shared.kick();
             return;
+        }
+    }
+}
+
+/// A container's `terminated` state (kubelet: reason `Completed` for exit 0, else `Error`).
+fn terminated(started: &Value, now: &str, code: i32, status: &Value) -> Value {
+    let mut t = json!({
+        "exitCode": code, "reason": if code == 0 { "Completed" } else { "Error" },
+        "startedAt": started, "finishedAt": now});
+    if status["containerID"].is_string() {
+        t["containerID"] = status["containerID"].clone();
+    }
+    json!({ "terminated": t })
+}
+
+/// A run-to-completion pod's status once its command ended.
+fn complete(pod: &mut Value, now: &str, code: i32) {
+    let phase = if code == 0 { "Succeeded" } else { "Failed" };
+    pod["status"]["phase"] = json!(phase);
+    if let Some(cs) = pod["status"]["containerStatuses"].as_array_mut() {
+        for s in cs {
+            let started = s["state"]["running"]["startedAt"].clone();
+            s["ready"] = json!(false);
+            s["started"] = json!(false);
+            s["state"] = terminated(&started, now, code, s);
+        }
+    }
+    if let Some(conds) = pod["status"]["conditions"].as_array_mut() {
+        for cnd in conds {
+            if matches!(
+                cnd["type"].as_str(),
+                Some("Ready" | "ContainersReady" | "PodReadyToStartContainers")
+            ) {
+                cnd["status"] = json!("False");
+                cnd["lastTransitionTime"] = json!(now);
+                if cnd["type"] != "PodReadyToStartContainers" {
+                    cnd["reason"] = json!("PodCompleted");
+                }
+            }
         }
     }
 }
@@ -252,6 +299,7 @@ pub fn sync(shared: &Arc<Shared>) -> bool {
         .filter(|p| p["spec"]["ephemeralContainers"].is_array())
     {
         super::ephemeral::start_containers(shared, p);
+        pending |= start_ephemeral_runs(shared, p);
     }
     for p in pods.iter().filter(|p| runs_to_completion(p)) {
         if p["status"]["phase"] != "Running" || crate::sim::controllers::terminating(p) {
@@ -269,12 +317,43 @@ pub fn sync(shared: &Arc<Shared>) -> bool {
         if run.started.load(Ordering::SeqCst) {
             continue;
         }
-        let waits = c.pod["spec"]["containers"][0]["stdin"].as_bool() == Some(true);
-        if waits && run.seen.elapsed() < ATTACH_WAIT {
-            pending = true;
+        pending |= start_when_due(shared, &run, &c);
+    }
+    pending
+}
+
+/// Starts `run` unless its container has `stdin: true` and waits for its first attach
+/// (at most [`ATTACH_WAIT`]); whether it still waits.
+fn start_when_due(shared: &Arc<Shared>, run: &Arc<Run>, c: &Container) -> bool {
+    let waits = c.spec()["stdin"].as_bool() == Some(true);
+    if waits && run.seen.elapsed() < ATTACH_WAIT {
+        return true;
+    }
+    start(shared, run, c);
+    false
+}
+
+/// Starts the command of each running ephemeral container of `pod` once (kubelet: an
+/// ephemeral container runs its `command`/`args`, else the image's shell, and is never
+/// restarted); whether one still waits for its attach.
+fn start_ephemeral_runs(shared: &Arc<Shared>, pod: &Arc<Value>) -> bool {
+    let mut pending = false;
+    let names: Vec<String> = pod["spec"]["ephemeralContainers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str().map(String::from))
+        .collect();
+    for name in names {
+        let Some(c) = Container::of(shared, pod.clone(), Some(&name)) else {
             continue;
+        };
+        let Some(run) = attachable(shared, pod, &c) else {
+            continue;
+        };
+        if !run.started.load(Ordering::SeqCst) {
+            pending |= start_when_due(shared, &run, &c);
         }
-        start(shared, &run, &c);
     }
     pending
 }

@@ -72,7 +72,7 @@ fn tty_bytes(data: &[u8]) -> Vec<u8> {
 }
 
 /// An interactive shell on a TTY: echo, line editing (backspace, ^C, ^D), a `# ` prompt.
-fn interactive(
+pub fn interactive(
     ctx: &mut Ctx,
     rx: std::sync::mpsc::Receiver<Option<Vec<u8>>>,
     sink: &mut dyn FnMut(u8, &[u8]),
@@ -115,25 +115,74 @@ fn interactive(
     ctx.last_status
 }
 
-/// Serves one session until the command ends or the client goes.
-pub async fn serve(
-    shared: Arc<Shared>,
-    c: Container,
-    sub: String,
-    q: StreamQuery,
+/// Where a session's stdin goes: the attached run, or the command the session started.
+enum StdinTarget {
+    Run(Arc<Run>),
+    Command(std::sync::mpsc::Sender<Option<Vec<u8>>>),
+}
+
+/// The process a session talks to, whatever the transport (WebSocket here, SPDY in
+/// `spdy.rs`): its output as `(stream, bytes)`, its exit code once it ends, its stdin.
+pub struct Process {
+    pub output: mpsc::UnboundedReceiver<(u8, Vec<u8>)>,
+    pub done: tokio::sync::watch::Receiver<Option<i32>>,
+    stdin: StdinTarget,
+    /// The command line (for the error stream's message).
+    pub argv: Vec<String>,
+    /// An attach: the error stream says `Success` whatever the process's exit code
+    /// (kubelet pkg/kubelet/cri/streaming/remotecommand/attach.go, `ServeAttach`).
+    pub attach: bool,
+}
+
+impl Process {
+    /// Feeds the process's stdin (`None`: end of input).
+    pub fn stdin(&self, data: Option<Vec<u8>>) {
+        match &self.stdin {
+            StdinTarget::Run(r) => r.stdin(data),
+            StdinTarget::Command(tx) => {
+                let _ = tx.send(data);
+            }
+        }
+    }
+
+    /// The client left: a command it started loses its stdin; a container's own process
+    /// keeps running.
+    pub fn hang_up(&self) {
+        if let StdinTarget::Command(tx) = &self.stdin {
+            let _ = tx.send(None);
+        }
+    }
+
+    /// The error stream's `Status` for the process's end.
+    pub fn status(&self, code: i32) -> serde_json::Value {
+        exit_status(if self.attach { 0 } else { code }, &self.argv)
+    }
+}
+
+/// Starts what a session of `sub` (`exec` or `attach`) talks to: joins `run` (an attach
+/// to a container's own process), waits for the client to leave (an attach to a
+/// long-running container), or runs the command in the simulated shell.
+pub fn start(
+    shared: &Arc<Shared>,
+    c: &Container,
+    sub: &str,
+    q: &StreamQuery,
     run: Option<Arc<Run>>,
-    mut socket: WebSocket,
-) {
-    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<(u8, Vec<u8>)>();
+) -> Process {
+    let (out_tx, out_rx) = mpsc::unbounded_channel::<(u8, Vec<u8>)>();
     let (stdin_tx, stdin_rx) = std::sync::mpsc::channel::<Option<Vec<u8>>>();
-    let (done_tx, mut done_rx) = tokio::sync::watch::channel::<Option<i32>>(None);
+    let (done_tx, done_rx) = tokio::sync::watch::channel::<Option<i32>>(None);
     let argv = q.command.clone();
-    match (&run, sub.as_str()) {
+    let stdin = match &run {
+        Some(r) => StdinTarget::Run(r.clone()),
+        None => StdinTarget::Command(stdin_tx),
+    };
+    match (run, sub) {
         (Some(run), _) => {
             // Attach (or exec into a run-to-completion pod: the same process).
             let (so_far, mut output) = run.join();
             let mut done = run.done.subscribe();
-            runs::start(&shared, run, &c);
+            runs::start(shared, &run, c);
             let tx = out_tx.clone();
             for chunk in so_far {
                 let _ = tx.send(chunk);
@@ -192,32 +241,66 @@ pub async fn serve(
             });
         }
     }
-    let tty = q.tty;
+    Process {
+        output: out_rx,
+        done: done_rx,
+        stdin,
+        argv,
+        attach: sub == "attach",
+    }
+}
+
+/// A chunk of output as the client gets it: with a TTY one stream and `\r\n` line ends;
+/// `None` when the client did not ask for that stream.
+pub fn shown(q: &StreamQuery, s: u8, b: Vec<u8>) -> Option<(u8, Vec<u8>)> {
+    let (s, b) = if q.tty {
+        (STDOUT, tty_bytes(&b))
+    } else {
+        (s, b)
+    };
+    let wanted = if s == STDERR {
+        q.stderr || q.tty
+    } else {
+        q.stdout
+    };
+    wanted.then_some((s, b))
+}
+
+/// Serves one session until the command ends or the client goes.
+pub async fn serve(
+    shared: Arc<Shared>,
+    c: Container,
+    sub: String,
+    q: StreamQuery,
+    run: Option<Arc<Run>>,
+    mut socket: WebSocket,
+) {
+    let mut p = start(&shared, &c, &sub, &q, run);
     let mut exit: Option<i32> = None;
     let mut done_open = true;
     loop {
         tokio::select! {
-            chunk = out_rx.recv() => match chunk {
+            chunk = p.output.recv() => match chunk {
                 Some((s, b)) => {
-                    let (s, b) = if tty { (STDOUT, tty_bytes(&b)) } else { (s, b) };
-                    let wanted = if s == STDERR { q.stderr || tty } else { q.stdout };
-                    if wanted && socket.send(frame(s, &b)).await.is_err() {
+                    if let Some((s, b)) = shown(&q, s, b)
+                        && socket.send(frame(s, &b)).await.is_err()
+                    {
                         return;
                     }
                 }
                 None => if exit.is_some() { break },
             },
-            changed = done_rx.changed(), if exit.is_none() && done_open => {
+            changed = p.done.changed(), if exit.is_none() && done_open => {
                 match changed {
-                    Ok(()) => exit = *done_rx.borrow(),
+                    Ok(()) => exit = *p.done.borrow(),
                     Err(_) => done_open = false,
                 }
                 if exit.is_some() {
                     // Drain what the command wrote before it ended.
-                    while let Ok((s, b)) = out_rx.try_recv() {
-                        let (s, b) = if tty { (STDOUT, tty_bytes(&b)) } else { (s, b) };
-                        let wanted = if s == STDERR { q.stderr || tty } else { q.stdout };
-                        if wanted && socket.send(frame(s, &b)).await.is_err() {
+                    while let Ok((s, b)) = p.output.try_recv() {
+                        if let Some((s, b)) = shown(&q, s, b)
+                            && socket.send(frame(s, &b)).await.is_err()
+                        {
                             return;
                         }
                     }
@@ -226,26 +309,20 @@ pub async fn serve(
             }
             msg = socket.recv() => match msg {
                 Some(Ok(Message::Binary(b))) if !b.is_empty() => match b[0] {
-                    STDIN => {
-                        let data = b[1..].to_vec();
-                        match &run { Some(r) => r.stdin(Some(data)), None => { let _ = stdin_tx.send(Some(data)); } }
-                    }
-                    CLOSE if b.get(1) == Some(&STDIN) => {
-                        match &run { Some(r) => r.stdin(None), None => { let _ = stdin_tx.send(None); } }
-                    }
+                    STDIN => p.stdin(Some(b[1..].to_vec())),
+                    CLOSE if b.get(1) == Some(&STDIN) => p.stdin(None),
                     RESIZE => {}
                     _ => {}
                 },
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
-                    let _ = stdin_tx.send(None);
+                    p.hang_up();
                     return;
                 }
                 Some(Ok(_)) => {}
             },
         }
     }
-    let code = exit.unwrap_or(0);
-    let status = exit_status(code, &argv);
+    let status = p.status(exit.unwrap_or(0));
     let _ = socket
         .send(frame(ERROR, status.to_string().as_bytes()))
         .await;

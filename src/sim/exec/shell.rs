@@ -2,8 +2,8 @@
 //! and `$VAR`/`${VAR}`/`$?` expansion, pipelines (`|`), lists (`;`, `&&`, `||`), the
 //! redirections `2>&1`, `>/dev/null`, `2>/dev/null`, and the commands a rollback runbook
 //! runs in a container: `env`, `printenv`, `echo`, `cat`, `ls`, `hostname`, `date`,
-//! `sleep`, `sh -c`/`bash -c`, `grep`, `head`, `tail`, `wc -l`, `true`, `false`, `exit`,
-//! `id`, `whoami`, `pwd`, and `curl`/`wget` to the simulated application. Anything else
+//! `sleep`, `sh -c`/`bash -c`, `grep`, `head`, `tail`, `wc -l`, `test`/`[`, `tar`, `true`,
+//! `false`, `exit`, `id`, `whoami`, `pwd`, and `curl`/`wget` to the simulated application. Anything else
 //! is what dash answers for a missing program: `sh: 1: X: not found`, exit 127, unless the
 //! scenario scripts it.
 
@@ -280,7 +280,7 @@ fn files_or_stdin(
     let mut code = 0;
     for f in files {
         match ctx.container.file(f) {
-            Some(s) => data.extend_from_slice(s.as_bytes()),
+            Some(s) => data.extend_from_slice(&s),
             None if ctx.container.dir(f).is_some() => {
                 err(out, format!("{prog}: {f}: Is a directory\n"));
                 code = 1;
@@ -359,6 +359,7 @@ fn builtin(
             0
         }
         "tar" => super::tar::tar(ctx, &args, &mut || input.all(), out),
+        "test" | "[" => super::test_expr::eval(ctx, &args, name == "[", out),
         "cat" => {
             let (data, code) = files_or_stdin(ctx, "cat", &args, input, out);
             out(STDOUT, &data);

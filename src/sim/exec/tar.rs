@@ -2,9 +2,8 @@
 //! `tar cf - SRC` in the container and untars its stdout). Creating (`c`) writes a GNU tar
 //! archive (GNU tar's `ustar  ` header, 512-byte blocks, 10240-byte records) of the files
 //! the container knows (`Container::file`, `dir`), names without the leading `/` and the
-//! warning GNU tar prints for that. The simulated file system is read-only: extracting
-//! (`x`, `kubectl cp` into a pod) reads the archive and fails as tar does on a read-only
-//! root file system.
+//! warning GNU tar prints for that. Extracting (`x`, `kubectl cp` into a pod) is
+//! `untar.rs`.
 
 use super::shell::{Ctx, STDOUT, err};
 
@@ -59,7 +58,7 @@ pub fn tar(
     while let Some(a) = it.next() {
         if a.as_str() == "-C" {
             dest = it.next().map(|d| d.to_string());
-        } else if a.as_str() == "-" {
+        } else if a.as_str() == "-" || a.starts_with("--") {
         } else if (a.starts_with('-') || mode.is_none()) && !a.contains('/') {
             let flags = a.trim_start_matches('-');
             if flags.contains('c') {
@@ -76,15 +75,8 @@ pub fn tar(
     match mode {
         Some('c') => create(ctx, &paths, out),
         Some('x') => {
-            let _ = stdin();
-            let dir = dest.unwrap_or_else(|| ".".into());
-            err(
-                out,
-                format!(
-                    "tar: {dir}: Cannot open: Read-only file system\ntar: Exiting with failure status due to previous errors\n"
-                ),
-            );
-            2
+            let archive = stdin();
+            super::untar::extract(ctx, dest.as_deref().unwrap_or("."), &archive, out)
         }
         _ => {
             err(
@@ -110,7 +102,7 @@ fn create(ctx: &mut Ctx, paths: &[String], out: &mut dyn FnMut(u8, &[u8])) -> i3
     for p in paths {
         let name = p.trim_start_matches('/');
         if let Some(data) = ctx.container.file(p) {
-            push_file(&mut archive, name, data.as_bytes(), mtime);
+            push_file(&mut archive, name, &data, mtime);
         } else if let Some(entries) = ctx.container.dir(p) {
             let base = name.trim_end_matches('/');
             let dir_name = if base.is_empty() {
@@ -122,12 +114,7 @@ fn create(ctx: &mut Ctx, paths: &[String], out: &mut dyn FnMut(u8, &[u8])) -> i3
             let parent = p.trim_end_matches('/');
             for e in entries {
                 if let Some(data) = ctx.container.file(&format!("{parent}/{e}")) {
-                    push_file(
-                        &mut archive,
-                        &format!("{dir_name}{e}"),
-                        data.as_bytes(),
-                        mtime,
-                    );
+                    push_file(&mut archive, &format!("{dir_name}{e}"), &data, mtime);
                 }
             }
         } else {

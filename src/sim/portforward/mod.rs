@@ -2,11 +2,13 @@
 //! a WebSocket with the subprotocol `SPDY/3.1+portforward.k8s.io` and runs SPDY/3.1 through
 //! its binary messages (client-go tools/portforward `tunneling_dialer.go`,
 //! `tunneling_connection.go`; apimachinery pkg/util/portforward `constants.go`); the
-//! simulator accepts that upgrade, so kubectl never needs its plain-SPDY fallback. The
-//! SPDY side is the kubelet's (`session.rs`), the framing spdystream's (`frame.rs`).
+//! simulator accepts that upgrade, and the plain SPDY/3.1 upgrade older clients and
+//! kubectl with `KUBECTL_PORT_FORWARD_WEBSOCKETS=false` send (`plain.rs`). The SPDY side
+//! is the kubelet's (`session.rs`), the framing spdystream's (`frame.rs`).
 
 pub mod dictionary;
 pub mod frame;
+pub mod plain;
 pub mod session;
 
 use std::sync::Arc;
@@ -25,13 +27,22 @@ use super::status::ApiError;
 /// `WebsocketsSPDYTunnelingPortForwardV1`.
 pub const TUNNELED_PROTOCOL: &str = "SPDY/3.1+portforward.k8s.io";
 
-/// Upgrades a port-forward request of `pod` (already authorized) to the SPDY tunnel; a
-/// request without a WebSocket upgrade gets 400 "Upgrade request required".
+/// The port-forward protocol over plain SPDY (`PortForwardProtocolV1Name`).
+pub const PLAIN_PROTOCOL: &str = "portforward.k8s.io";
+
+/// Upgrades a port-forward request of `pod` (already authorized) to SPDY: plain
+/// (`Upgrade: SPDY/3.1`, `plain.rs`) or tunnelled through a WebSocket; a request with
+/// neither gets 400 "Upgrade request required".
 pub async fn upgrade(
     shared: Arc<Shared>,
     pod: Arc<Value>,
     mut parts: Parts,
 ) -> Result<Response, ApiError> {
+    if plain::is_spdy(&parts.headers) {
+        return plain::upgrade(&mut parts, PLAIN_PROTOCOL, move |input, out| {
+            session::serve(shared, pod, input, out)
+        });
+    }
     let ws = WebSocketUpgrade::from_request_parts(&mut parts, &shared)
         .await
         .map_err(|_| ApiError::BadRequest("Upgrade request required".into()))?;
