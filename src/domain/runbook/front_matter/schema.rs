@@ -28,6 +28,8 @@ pub(in crate::domain::runbook) enum Shape {
     MapOf(&'static Shape),
     /// A list of values of one shape.
     SeqOf(&'static Shape),
+    /// An `http://` or `https://` URL with a host and no credentials in it.
+    HttpUrl,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +67,11 @@ pub(in crate::domain::runbook) const ROOT: &[Field] = &[
     opt("vars", Shape::MapOf(&Shape::Text)),
     opt("phases", Shape::MapOf(&Shape::Phase)),
     opt("verify", Shape::SeqOf(&Shape::Struct(VERIFY_CHECK))),
+    opt("deploy_api", Shape::Struct(DEPLOY_API)),
 ];
+
+pub(in crate::domain::runbook) const DEPLOY_API: &[Field] =
+    &[req("url", Shape::HttpUrl), opt("token_env", Shape::EnvName)];
 
 pub(in crate::domain::runbook) const VERIFY_CHECK: &[Field] = &[
     req("name", Shape::Text),
@@ -396,7 +402,56 @@ fn check_node(node: &Node, shape: Shape, path: &Path<'_>, issues: &mut Vec<Issue
                 "the name of an environment variable",
             )),
         },
+        Shape::HttpUrl => match node.scalar() {
+            Some(s) => {
+                if let Some(issue) = http_url_issue(s.trim(), path) {
+                    issues.push(Issue::at(node, issue.0, issue.1));
+                }
+            }
+            None => issues.push(wrong_kind(node, path, "an http:// or https:// URL")),
+        },
     }
+}
+
+/// What is wrong with `url` as a base URL (message, hint), if anything.
+fn http_url_issue(url: &str, path: &Path<'_>) -> Option<(String, Option<String>)> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let Some(rest) = rest else {
+        // Not echoed when it may hold credentials (`user:token@host`).
+        let shown = if url.contains('@') {
+            "the value".to_string()
+        } else {
+            format!("`{url}`")
+        };
+        return Some((
+            format!("{path}: {shown} is not an http:// or https:// URL"),
+            Some("write the base URL, e.g. https://deploy.example.com/api".into()),
+        ));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Some((
+            format!("{path} holds credentials; a URL in a runbook must not"),
+            Some(
+                "put the token in the environment and name the variable in `token_env`; secrets never go in a runbook"
+                    .into(),
+            ),
+        ));
+    }
+    if authority.is_empty() || url.contains(char::is_whitespace) {
+        return Some((format!("{path}: `{url}` has no host"), None));
+    }
+    if url.contains(['?', '#', '$']) {
+        return Some((
+            format!(
+                "{path}: `{url}` must be a base URL, without a query, a fragment or a variable"
+            ),
+            None,
+        ));
+    }
+    None
 }
 
 /// The serde name of a phase kind (`post-rollback`).
@@ -619,6 +674,45 @@ mod tests {
         assert_eq!(
             names(VERIFY_ROLLOUT),
             serde_fields::<fm::RolloutCheckSpec>()
+        );
+        assert_eq!(names(DEPLOY_API), serde_fields::<fm::DeployApiConfig>());
+    }
+
+    #[test]
+    fn deploy_api_names_a_url_and_the_tokens_variable() {
+        assert_eq!(
+            issues(
+                "deploy_api: { url: \"https://deploy.example.com/api\", token_env: DEPLOY_API_TOKEN }\n"
+            ),
+            Vec::<String>::new()
+        );
+        let got = issues(
+            "deploy_api:\n  url: https://ci:s3cr3t@deploy.example.com/api\n  token_env: \"Bearer abc\"\n  tokn: x\n",
+        );
+        assert_eq!(
+            got,
+            [
+                "2:7: `deploy_api.url` holds credentials; a URL in a runbook must not (put the token in the environment and name the variable in `token_env`; secrets never go in a runbook)",
+                "3:13: `deploy_api.token_env` must name an environment variable, not `Bearer abc` (put the secret in the environment (e.g. SLACK_WEBHOOK_URL) and name the variable here; secrets never go in a runbook)",
+                "4:2: unknown key `tokn` in `deploy_api` (valid keys here: url, token_env)",
+            ]
+        );
+        assert_eq!(
+            issues("deploy_api: { url: deploy.example.com }\ndeploy_api: {}\n"),
+            [
+                "1:19: `deploy_api.url`: `deploy.example.com` is not an http:// or https:// URL (write the base URL, e.g. https://deploy.example.com/api)",
+                "2:0: duplicate key `deploy_api` in front matter",
+            ]
+        );
+        assert_eq!(
+            issues("deploy_api: { token_env: T }\n"),
+            ["1:12: `deploy_api` is missing `url` (`deploy_api` needs `url`)"]
+        );
+        assert_eq!(
+            issues("deploy_api: { url: \"https://d.example/api?env=$ENV\" }\n"),
+            [
+                "1:19: `deploy_api.url`: `https://d.example/api?env=$ENV` must be a base URL, without a query, a fragment or a variable"
+            ]
         );
     }
 
