@@ -2,11 +2,10 @@
 //! at it runs them through the console (`ui::update::deploy_api_runs`), line by line, a
 //! POST/PUT/DELETE previewed, confirmed by typing and journaled like a cluster action.
 
-use std::collections::VecDeque;
-
 use crate::domain::deploy_api::CurlCall;
 use crate::domain::journal::ChangeDetail;
-use crate::domain::runbook::StepId;
+
+use super::line_run::{LineCurrent, LineRun};
 
 /// The deploy API as the console knows it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -30,23 +29,10 @@ pub struct DeployLine {
 }
 
 /// A step's `curl` lines running.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeployRun {
-    pub step: StepId,
-    pub run: u32,
-    pub started: chrono::DateTime<chrono::Utc>,
-    pub pending: VecDeque<DeployLine>,
-    pub ok: bool,
-    pub current: Option<DeployCurrent>,
-}
+pub type DeployRun = LineRun<DeployLine, DeployStage>;
 
-/// The line in flight and where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeployCurrent {
-    pub op: u64,
-    pub line: DeployLine,
-    pub stage: DeployStage,
-}
+/// The `curl` line in flight and where it is.
+pub type DeployCurrent = LineCurrent<DeployLine, DeployStage>;
 
 /// Where a line is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,11 +15,11 @@ use crate::ui::effect::Effect;
 use crate::ui::msg::Stream;
 use crate::ui::state::cluster::ClusterConfirm;
 use crate::ui::state::deploy_api::{
-    AfterCheck, DeployAnswer, DeployCurrent, DeployLine, DeployRun, DeployStage,
+    AfterCheck, DeployAnswer, DeployCurrent, DeployLine, DeployStage,
 };
-use crate::ui::state::{App, FlashLevel, Layer, OutputLog, Then};
+use crate::ui::state::{App, FlashLevel, Layer, Then};
 
-use super::steps;
+use super::line_runs::{self, DeployLines};
 
 /// Confirmation ids of deploy API lines: above every cluster action's, below Argo CD's.
 const CONFIRM_BASE: u64 = 1 << 61;
@@ -101,44 +101,14 @@ pub(super) fn try_deploy(app: &mut App, step: StepId, filled: &str) -> Option<Ve
         _ => return None,
     };
     let lines = plan(app, &fill_keeping_secrets(app, &script))?;
-    let cluster_busy = app
-        .cluster
-        .as_ref()
-        .is_some_and(|c| c.native.is_some() || c.op.is_some());
-    if cluster_busy || app.running.is_some() || app.block_run.is_some() || busy(app) {
-        app.flash(
-            FlashLevel::Warning,
-            "An action or command is in progress; wait for it to end.",
-        );
-        return Some(Vec::new());
-    }
-    let run = app.progress.next_run_number();
-    let shown = match app.find_step(step).map(|s| &s.kind) {
-        Some(crate::domain::runbook::StepKind::Command(block)) => {
-            app.shown_command(&block.script.clone())
-        }
-        _ => app.mask_secrets(filled),
-    };
-    app.output = OutputLog::for_run(run, step, shown.clone());
-    app.deploy_api.run = Some(DeployRun {
+    Some(line_runs::start::<DeployLines>(
+        app,
         step,
-        run,
-        started: app.now,
-        pending: lines.into(),
-        ok: true,
-        current: None,
-    });
-    let mut fx = steps::enter_phase_of(app, step);
-    fx.push(app.journal(
-        Entry::CommandStarted {
-            step,
-            run,
-            command: format!("natively (deploy API): {shown}"),
-        },
-        Some(step),
+        filled,
+        lines,
+        "natively (deploy API)",
         Then::DeployAdvance,
-    ));
-    Some(fx)
+    ))
 }
 
 /// Sends the next GET, or reads the service's status for the next change's preview;
@@ -359,46 +329,12 @@ pub(super) fn journal_failed(app: &mut App, then: &Then) -> Vec<Effect> {
     let Then::DeployExecute { op } = then else {
         return Vec::new();
     };
-    if app
-        .deploy_api
-        .run
-        .as_ref()
-        .and_then(|r| r.current.as_ref())
-        .is_none_or(|c| c.op != *op)
-    {
-        return Vec::new();
-    }
-    app.output
-        .push(Stream::Stderr, "not sent: the journal write failed".into());
-    fail(app);
-    finish(app)
+    line_runs::journal_failed::<DeployLines>(app, *op)
 }
 
 /// Esc on the confirmation: nothing was sent; the run ends, journaled as declined.
 pub(super) fn declined(app: &mut App, confirm_op: u64) -> Vec<Effect> {
-    let op = confirm_op - CONFIRM_BASE;
-    let owned = app
-        .deploy_api
-        .run
-        .as_ref()
-        .and_then(|r| r.current.as_ref())
-        .is_some_and(|c| c.op == op);
-    if !owned {
-        return Vec::new();
-    }
-    let Some(r) = app.deploy_api.run.take() else {
-        return Vec::new();
-    };
-    app.flash(
-        FlashLevel::Info,
-        "Cancelled: nothing was sent to the deploy API.",
-    );
-    let command = r
-        .current
-        .as_ref()
-        .map(|c| c.line.text.clone())
-        .unwrap_or_default();
-    super::runs::journal_declined_run(app, r.step, r.run, r.started, &command)
+    line_runs::declined::<DeployLines>(app, confirm_op - CONFIRM_BASE)
 }
 
 /// The executor's answer to request `op`.
@@ -522,28 +458,11 @@ fn change_finished(app: &mut App, text: &str, outcome: String, ok: bool) -> Vec<
 }
 
 fn fail(app: &mut App) {
-    if let Some(r) = app.deploy_api.run.as_mut() {
-        r.ok = false;
-        r.pending.clear();
-    }
+    line_runs::fail::<DeployLines>(app);
 }
 
 fn finish(app: &mut App) -> Vec<Effect> {
-    let Some(r) = app.deploy_api.run.take() else {
-        return Vec::new();
-    };
-    let duration_ms = (app.now - r.started).num_milliseconds().max(0) as u64;
-    vec![app.journal(
-        Entry::CommandFinished {
-            step: r.step,
-            run: r.run,
-            exit_code: Some(if r.ok { 0 } else { 1 }),
-            duration_ms,
-            cancelled: false,
-        },
-        Some(r.step),
-        Then::Nothing,
-    )]
+    line_runs::finish::<DeployLines>(app)
 }
 
 #[cfg(test)]
