@@ -41,6 +41,8 @@ enum Rollback {
     RunStep {
         select: &'static [&'static str],
         names: &'static [&'static str],
+        /// What the first typed confirmation shows above its question (its preview).
+        preview: &'static [&'static str],
     },
 }
 
@@ -264,6 +266,7 @@ const CASES: &[Case] = &[
         rollback: Rollback::RunStep {
             select: &["]"],
             names: &["checkout-api", "checkout-api"],
+            preview: &[],
         },
         // The rollback's outcome: the CLI's final status, the application Healthy.
         recovered: "Healthy",
@@ -283,13 +286,18 @@ const CASES: &[Case] = &[
         verify_too_early: None,
         // "2. Execute the switch back": `curl -fsS -X POST … "$DEPLOY_API/deployment/rollback"`
         // run through the console against the simulator's deploy service, previewed as
-        // `POST /deployment/rollback` and confirmed by typing `rollback`.
+        // `POST /deployment/rollback` with the service's status before → after (read from
+        // `GET /deployment/status`) and confirmed by typing `rollback`.
         rollback: Rollback::RunStep {
             select: &["]"],
             names: &["rollback"],
+            preview: &[
+                "Before: storefront: green (5.1.0) is serving",
+                "After:  blue (5.0.0)",
+            ],
         },
-        // Judged by the answer: the status line.
-        recovered: "200 OK",
+        // Judged by the answer, then the status read again.
+        recovered: "200 OK; now blue (5.0.0)",
         // "3. Verify recovery": a PromQL block, a command, two steps, then the two checks.
         to_checks: &["]", "]", "j", "j", "j", "j"],
         checks: 2,
@@ -549,15 +557,25 @@ fn run_case(case: &Case) {
                 }
             }
         }
-        Rollback::RunStep { select, names } => {
+        Rollback::RunStep {
+            select,
+            names,
+            preview,
+        } => {
             t.keys(&["g"]);
             t.keys(select);
             t.keys(&["r"]);
             for (i, name) in names.iter().enumerate() {
-                t.wait_until_within("the typed confirmation", Duration::from_secs(60), |s| {
-                    s.contains(&format!("Type the application name {name}"))
-                        || s.contains(&format!("Type {name} to send"))
-                });
+                let s =
+                    t.wait_until_within("the typed confirmation", Duration::from_secs(60), |s| {
+                        s.contains(&format!("Type the application name {name}"))
+                            || s.contains(&format!("Type {name} to send"))
+                    });
+                if i == 0 {
+                    for shown in preview.iter() {
+                        assert!(s.contains(shown), "the preview shows {shown:?}:\n{s}");
+                    }
+                }
                 t.type_text(name);
                 t.keys(&["Enter"]);
                 wait_journal(
@@ -798,10 +816,10 @@ fn run_case(case: &Case) {
             && l.contains(" → ")
             && (l.contains("server dry-run + diff")
                 || l.contains("Argo CD revision metadata and manifests"))
-            // A deploy API change is previewed as its method and path (the service's
-            // environments before → after are not read for it yet), judged by the answer.
-            || (l.contains("| deploy-api POST /deployment/rollback |")
-                && l.contains("| preview of POST /deployment/rollback | 200 OK |"))),
+            // A deploy API change is previewed from the service's status (its environment
+            // before → after), judged by the answer and the status read again.
+            || (l.contains("| deploy-api POST /deployment/rollback | green (5.1.0) → blue (5.0.0) |")
+                && l.contains("| GET /deployment/status + preview of POST /deployment/rollback | 200 OK; now blue (5.0.0) |"))),
         "a change, previewed:\n{changes}"
     );
     let impact = section("Impact");

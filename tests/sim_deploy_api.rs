@@ -173,3 +173,51 @@ fn the_runbooks_curl_lines_run_natively_judged_by_status_and_body() {
         "deploy API: DEPLOY_API_TOKEN is not set (the line's bearer token)"
     );
 }
+
+/// The status the console reads before and after a change (`domain::deploy_api::status`)
+/// from the simulator's own answer: the rollback's preview says green (5.1.0) → blue
+/// (5.0.0), and once it went through, the status read again says blue serves.
+#[test]
+fn a_rollback_is_previewed_and_checked_from_the_services_status() {
+    use backout::adapters::deploy_api::DeployApi;
+    use backout::adapters::secret::Secret;
+    use backout::domain::deploy_api::{
+        DeployStatus, outcome_after, parse_curl_line, preview_change, status_call,
+    };
+    let (sim, s) = start();
+    backout::sim::scenario::apply(sim.handle().shared(), &s, &s.timeline[0]).expect("switch");
+    let base = format!("{}/deploy-api", sim.handle().url());
+    let api = DeployApi::new(Some(sim.handle().ca_pem())).expect("client");
+    let token = Secret::new(ADMIN_TOKEN);
+    let status = |sim: &Sim| {
+        let call = status_call(&base, Some("DEPLOY_API_TOKEN".into()));
+        let a = sim
+            .runtime
+            .block_on(api.send(&call, Some(&token)))
+            .expect("answered");
+        assert_eq!(a.status, 200, "{a:?}");
+        DeployStatus::parse(&a.body).unwrap_or_else(|| panic!("a status: {}", a.body))
+    };
+    let before = status(&sim);
+    let p = preview_change("/deployment/rollback", Ok(&before));
+    assert_eq!(
+        (p.from.as_deref(), p.to.as_deref()),
+        (Some("green (5.1.0)"), Some("blue (5.0.0)")),
+        "{p:?}"
+    );
+    let rollback = parse_curl_line(&format!(
+        r#"curl -fsS -X POST -H "Authorization: Bearer $DEPLOY_API_TOKEN" "{base}/deployment/rollback""#
+    ))
+    .expect("curl")
+    .expect("native");
+    let a = sim
+        .runtime
+        .block_on(api.send(&rollback, Some(&token)))
+        .expect("answered");
+    assert_eq!(a.status, 200, "{a:?}");
+    let after = status(&sim);
+    assert_eq!(
+        outcome_after("200 OK", true, p.to_env.as_deref(), &after),
+        ("200 OK; now blue (5.0.0)".to_string(), true)
+    );
+}

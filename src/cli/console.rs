@@ -219,6 +219,12 @@ fn run(
         records.push(record);
     }
     let pin = start.pin.clone();
+    // The deploy API's token variable named by the front matter (masked like ours).
+    let deploy_token_env = runbook
+        .front
+        .as_ref()
+        .and_then(|f| f.deploy_api.as_ref())
+        .and_then(|d| d.token_env.clone());
     let actor = identity::actor();
     let now = Utc::now();
     let mut app = AppBuilder::new(
@@ -292,6 +298,14 @@ fn run(
     {
         app.add_secret(token.clone());
         journal.add_secret(token);
+    }
+    // The front matter's `deploy_api.token_env`, set: bound as a secret, never asked for.
+    if let Some(name) = deploy_token_env
+        && let Ok(token) = std::env::var(&name)
+        && !token.trim().is_empty()
+    {
+        journal.add_secret(token.trim().to_string());
+        app.deploy_api_token(name, token.trim().to_string());
     }
     app.argocd_server_from_env(std::env::var("ARGOCD_SERVER").is_ok_and(|s| !s.trim().is_empty()));
     if let Ok(token) = std::env::var("ARGOCD_AUTH_TOKEN")

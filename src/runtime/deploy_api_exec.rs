@@ -67,6 +67,7 @@ async fn answer(setup: &ArgoSetup, call: &CurlCall, token: Option<Secret>) -> De
                     ok: false,
                     summary: format!("{}; jq failed", v.summary),
                     printed,
+                    body: a.body,
                 };
             }
             Err(e) => {
@@ -74,6 +75,7 @@ async fn answer(setup: &ArgoSetup, call: &CurlCall, token: Option<Secret>) -> De
                     ok: false,
                     summary: format!("{}; {e}", v.summary),
                     printed,
+                    body: a.body,
                 };
             }
         }
@@ -82,5 +84,6 @@ async fn answer(setup: &ArgoSetup, call: &CurlCall, token: Option<Secret>) -> De
         ok: v.ok,
         summary: v.summary,
         printed,
+        body: a.body,
     }
 }

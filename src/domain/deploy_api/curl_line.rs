@@ -61,7 +61,7 @@ pub fn parse_curl_line(line: &str) -> Option<Result<CurlCall, String>> {
 }
 
 fn parse(line: &str) -> Result<CurlCall, String> {
-    let words = split(line)?;
+    let words = crate::domain::cluster::shell_words::curl_words(line)?;
     let mut parts = words.split(|w| w == "|");
     let curl = parts.next().unwrap_or_default();
     let jq = match parts.next() {
@@ -142,87 +142,6 @@ fn header(call: &mut CurlCall, h: &str) -> Result<(), String> {
     call.headers
         .push((name.trim().to_string(), value.to_string()));
     Ok(())
-}
-
-/// Words as a POSIX shell splits them, with `|` a word of its own; `$` kept as is (the
-/// token's variable is read by the console); other shell operators refused.
-fn split(line: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(x) => cur.push(x),
-                        None => return Err("unterminated single quote".into()),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(x @ ('"' | '\\' | '$' | '`')) => cur.push(x),
-                            Some(x) => {
-                                cur.push('\\');
-                                cur.push(x);
-                            }
-                            None => return Err("unterminated double quote".into()),
-                        },
-                        Some('`') => return Err("command substitution".into()),
-                        Some('$') if chars.peek() == Some(&'(') => {
-                            return Err("command substitution".into());
-                        }
-                        Some(x) => cur.push(x),
-                        None => return Err("unterminated double quote".into()),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                match chars.next() {
-                    Some('\n') | None => {}
-                    Some(x) => cur.push(x),
-                }
-            }
-            '|' => {
-                if chars.peek() == Some(&'|') {
-                    return Err("shell operator ||".into());
-                }
-                if in_word {
-                    out.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-                out.push("|".into());
-            }
-            ';' | '&' | '>' | '<' | '`' | '(' | ')' => {
-                return Err(format!("shell operator {c}"));
-            }
-            '$' if chars.peek() == Some(&'(') => return Err("command substitution".into()),
-            '#' if !in_word => break,
-            c if c.is_whitespace() => {
-                if in_word {
-                    out.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_word {
-        out.push(cur);
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

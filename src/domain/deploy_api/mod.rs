@@ -1,9 +1,11 @@
 //! HTTP deploy services (a blue/green deploy API): a runbook's `curl` lines aimed at one,
-//! recognised so the console can run them itself, and their answers judged by status and
-//! body.
+//! recognised so the console can run them itself, their answers judged by status and
+//! body, and the service's status read before and after a change.
 
 pub mod curl_line;
 pub mod judge;
+pub mod status;
 
 pub use curl_line::{CurlCall, parse_curl_line};
 pub use judge::{Verdict, judge};
+pub use status::{ChangePreview, DeployStatus, outcome_after, preview_change, status_call};

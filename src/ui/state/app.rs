@@ -335,6 +335,15 @@ impl App {
         // A drill's simulator serving a deploy service: the runbook's deploy API is it.
         if let Some(base) = &self.deploy_api.sim_base {
             b.insert("DEPLOY_API".into(), base.clone());
+        } else if let Some(api) = self
+            .runbook
+            .front
+            .as_ref()
+            .and_then(|f| f.deploy_api.as_ref())
+        {
+            // The front matter's `deploy_api.url`, unless the runbook binds it itself.
+            b.entry("DEPLOY_API".into())
+                .or_insert_with(|| api.url.trim().to_string());
         }
         b
     }

@@ -3,12 +3,10 @@
 //! the application's name and journaled like a cluster action; and the application that
 //! manages the console's target, as the header shows it.
 
-use std::collections::VecDeque;
-
+use super::line_run::{LineCurrent, LineRun};
 pub use crate::domain::argocd::ArgoAppStatus;
 use crate::domain::argocd::ArgoBlockLine;
 use crate::domain::journal::ChangeDetail;
-use crate::domain::runbook::StepId;
 
 /// Argo CD as the console knows it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -63,25 +61,10 @@ pub struct RevertWatch {
 }
 
 /// A step's `argocd` lines running.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArgoRun {
-    pub step: StepId,
-    pub run: u32,
-    pub started: chrono::DateTime<chrono::Utc>,
-    pub pending: VecDeque<ArgoBlockLine>,
-    /// Every line so far succeeded.
-    pub ok: bool,
-    /// The line in flight.
-    pub current: Option<ArgoCurrent>,
-}
+pub type ArgoRun = LineRun<ArgoBlockLine, ArgoStage>;
 
-/// The line in flight and where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArgoCurrent {
-    pub op: u64,
-    pub line: ArgoBlockLine,
-    pub stage: ArgoStage,
-}
+/// The `argocd` line in flight and where it is.
+pub type ArgoCurrent = LineCurrent<ArgoBlockLine, ArgoStage>;
 
 /// Where a line is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -36,6 +36,7 @@ pub struct AppBuilder {
     rehearse_outside_commands: bool,
     argocd_on_the_simulator: bool,
     deploy_api_on_the_simulator: Option<(String, Option<String>)>,
+    deploy_api_token: Option<(String, String)>,
     argocd_server_from_env: bool,
     intro: Option<DrillIntro>,
     metrics: Option<LiveMetrics>,
@@ -70,6 +71,7 @@ impl AppBuilder {
             rehearse_outside_commands: false,
             argocd_on_the_simulator: false,
             deploy_api_on_the_simulator: None,
+            deploy_api_token: None,
             argocd_server_from_env: false,
             intro: None,
             metrics: None,
@@ -142,6 +144,15 @@ impl AppBuilder {
         self
     }
 
+    /// The front matter's `deploy_api.token_env` names `name`, set in the environment to
+    /// `token`: a secret binding (the runbook's `$NAME` is not asked for; its value goes
+    /// only to the deploy API's requests).
+    pub fn deploy_api_token(&mut self, name: String, token: String) -> &mut AppBuilder {
+        self.redactor.add(token.clone());
+        self.deploy_api_token = Some((name, token));
+        self
+    }
+
     /// `ARGOCD_SERVER` is set: `argocd` lines may run through Argo CD's API.
     pub fn argocd_server_from_env(&mut self, yes: bool) -> &mut AppBuilder {
         self.argocd_server_from_env = yes;
@@ -208,6 +219,9 @@ impl AppBuilder {
         app.rehearse_outside_commands = self.rehearse_outside_commands;
         app.argo.on_the_simulator = self.argocd_on_the_simulator;
         app.argo.server_from_env = self.argocd_server_from_env;
+        if let Some((name, token)) = self.deploy_api_token {
+            app.secrets.insert(name, token);
+        }
         if let Some((base, token)) = self.deploy_api_on_the_simulator {
             app.deploy_api.sim_base = Some(base);
             if let Some(t) = token {

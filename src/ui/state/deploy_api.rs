@@ -2,10 +2,10 @@
 //! at it runs them through the console (`ui::update::deploy_api_runs`), line by line, a
 //! POST/PUT/DELETE previewed, confirmed by typing and journaled like a cluster action.
 
-use std::collections::VecDeque;
-
 use crate::domain::deploy_api::CurlCall;
-use crate::domain::runbook::StepId;
+use crate::domain::journal::ChangeDetail;
+
+use super::line_run::{LineCurrent, LineRun};
 
 /// The deploy API as the console knows it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -29,45 +29,56 @@ pub struct DeployLine {
 }
 
 /// A step's `curl` lines running.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeployRun {
-    pub step: StepId,
-    pub run: u32,
-    pub started: chrono::DateTime<chrono::Utc>,
-    pub pending: VecDeque<DeployLine>,
-    pub ok: bool,
-    pub current: Option<DeployCurrent>,
-}
+pub type DeployRun = LineRun<DeployLine, DeployStage>;
 
-/// The line in flight and where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeployCurrent {
-    pub op: u64,
-    pub line: DeployLine,
-    pub stage: DeployStage,
-}
+/// The `curl` line in flight and where it is.
+pub type DeployCurrent = LineCurrent<DeployLine, DeployStage>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a line is.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeployStage {
     /// A GET sent.
     Reading,
-    /// A POST/PUT/DELETE waiting for the typed confirmation.
-    Confirming,
+    /// A POST/PUT/DELETE: the service's status being read for its preview.
+    Previewing,
+    /// A POST/PUT/DELETE waiting for the typed confirmation, with what it changes.
+    Confirming {
+        change: ChangeDetail,
+        after: AfterCheck,
+    },
     /// Its `ClusterActionRequested` record being written.
-    Journaling,
+    Journaling { after: AfterCheck },
     /// Sent.
-    Executing,
+    Executing { after: AfterCheck },
+    /// Answered (`ok`, `summary`); the service's status being read again.
+    Checking {
+        after: AfterCheck,
+        ok: bool,
+        summary: String,
+    },
+}
+
+/// What a change is checked against once it was answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AfterCheck {
+    /// The status read before the change answered (so it is read again after); `None`
+    /// when it could not be read (the outcome is then the answer alone).
+    pub status: Option<CurlCall>,
+    /// The environment a rollback goes to (`blue`), from the status.
+    pub to_env: Option<String>,
 }
 
 /// What the executor answers (`Msg::DeployApi`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeployAnswer {
     /// The service answered: judged by status and body; what to print (the status line,
-    /// the body pretty-printed, and the `jq` part's output when the line pipes into jq).
+    /// the body pretty-printed, and the `jq` part's output when the line pipes into jq),
+    /// and the body as it came (the status read before and after a change).
     Answered {
         ok: bool,
         summary: String,
         printed: Vec<String>,
+        body: String,
     },
     /// No answer (transport, missing token).
     Failed(String),

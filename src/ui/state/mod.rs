@@ -13,6 +13,7 @@ pub mod deploy_api;
 pub mod drill;
 pub mod flash;
 pub mod layer;
+pub mod line_run;
 pub mod messaging;
 pub mod metrics;
 pub mod native_run;

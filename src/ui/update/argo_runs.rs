@@ -5,16 +5,16 @@
 //! the request), sent and followed until the operation ends and the application is
 //! Healthy (or Degraded/failed, with the reason), and its outcome journaled.
 
-use crate::domain::argocd::{ArgoBlockLine, ArgoBlockPlan, plan_argocd_block};
+use crate::domain::argocd::{ArgoBlockPlan, plan_argocd_block};
 use crate::domain::journal::{ChangeDetail, Entry};
 use crate::domain::runbook::StepId;
 use crate::ui::effect::Effect;
 use crate::ui::msg::Stream;
-use crate::ui::state::argo::{ArgoAnswer, ArgoCall, ArgoCurrent, ArgoRun, ArgoStage};
+use crate::ui::state::argo::{ArgoAnswer, ArgoCall, ArgoCurrent, ArgoStage};
 use crate::ui::state::cluster::ClusterConfirm;
-use crate::ui::state::{App, FlashLevel, Layer, OutputLog, Then};
+use crate::ui::state::{App, FlashLevel, Layer, Then};
 
-use super::steps;
+use super::line_runs::{self, ArgoLines};
 
 /// Confirmation ids of Argo CD lines live above every cluster action's id.
 pub(super) const CONFIRM_BASE: u64 = 1 << 62;
@@ -34,7 +34,14 @@ pub(super) fn try_argo(app: &mut App, step: StepId, filled: &str) -> Option<Vec<
     if !reachable {
         return None;
     }
-    Some(start(app, step, filled, lines))
+    Some(line_runs::start::<ArgoLines>(
+        app,
+        step,
+        filled,
+        lines,
+        "natively (Argo CD API)",
+        Then::ArgoAdvance,
+    ))
 }
 
 /// Whether `script`'s `argocd` lines reach the drill's own simulator (so they run, not
@@ -53,48 +60,6 @@ pub(super) fn runs_on_the_simulator(app: &App, script: &str) -> bool {
 /// A step's `argocd` lines are running: nothing else may start.
 pub(super) fn busy(app: &App) -> bool {
     app.argo.run.is_some()
-}
-
-fn start(app: &mut App, step: StepId, filled: &str, lines: Vec<ArgoBlockLine>) -> Vec<Effect> {
-    let cluster_busy = app
-        .cluster
-        .as_ref()
-        .is_some_and(|c| c.native.is_some() || c.op.is_some());
-    if cluster_busy || app.running.is_some() || app.block_run.is_some() || busy(app) {
-        app.flash(
-            FlashLevel::Warning,
-            "An action or command is in progress; wait for it to end.",
-        );
-        return Vec::new();
-    }
-    let run = app.progress.next_run_number();
-    let shown = match app.find_step(step).map(|s| &s.kind) {
-        Some(crate::domain::runbook::StepKind::Command(block)) => {
-            app.shown_command(&block.script.clone())
-        }
-        _ => app.mask_secrets(filled),
-    };
-    // Each line is announced (`$ …`) as it is sent; the pane's header is the first.
-    app.output = OutputLog::for_run(run, step, shown.clone());
-    app.argo.run = Some(ArgoRun {
-        step,
-        run,
-        started: app.now,
-        pending: lines.into(),
-        ok: true,
-        current: None,
-    });
-    let mut fx = steps::enter_phase_of(app, step);
-    fx.push(app.journal(
-        Entry::CommandStarted {
-            step,
-            run,
-            command: format!("natively (Argo CD API): {shown}"),
-        },
-        Some(step),
-        Then::ArgoAdvance,
-    ));
-    fx
 }
 
 /// Sends the run's next line (a read, or a mutating line's preview); with nothing left
@@ -335,19 +300,7 @@ pub(super) fn journal_failed(app: &mut App, then: &Then) -> Vec<Effect> {
         super::argo_guard::journal_failed(app);
         return Vec::new();
     }
-    if app
-        .argo
-        .run
-        .as_ref()
-        .and_then(|r| r.current.as_ref())
-        .is_none_or(|c| c.op != *op)
-    {
-        return Vec::new();
-    }
-    app.output
-        .push(Stream::Stderr, "not sent: the journal write failed".into());
-    fail(app);
-    finish(app)
+    line_runs::journal_failed::<ArgoLines>(app, *op)
 }
 
 /// Esc on the confirmation: nothing was sent; the run ends there, journaled as declined.
@@ -356,50 +309,15 @@ pub(super) fn declined(app: &mut App, confirm_op: u64) -> Vec<Effect> {
     if super::argo_guard::owns(app, op) {
         return super::argo_guard::declined(app);
     }
-    let owned = app
-        .argo
-        .run
-        .as_ref()
-        .and_then(|r| r.current.as_ref())
-        .is_some_and(|c| c.op == op);
-    if !owned {
-        return Vec::new();
-    }
-    let Some(r) = app.argo.run.take() else {
-        return Vec::new();
-    };
-    app.flash(FlashLevel::Info, "Cancelled: nothing was sent to Argo CD.");
-    let command = r
-        .current
-        .as_ref()
-        .map(|c| c.line.text.clone())
-        .unwrap_or_default();
-    super::runs::journal_declined_run(app, r.step, r.run, r.started, &command)
+    line_runs::declined::<ArgoLines>(app, op)
 }
 
 fn fail(app: &mut App) {
-    if let Some(r) = app.argo.run.as_mut() {
-        r.ok = false;
-        r.pending.clear();
-    }
+    line_runs::fail::<ArgoLines>(app);
 }
 
 fn finish(app: &mut App) -> Vec<Effect> {
-    let Some(r) = app.argo.run.take() else {
-        return Vec::new();
-    };
-    let duration_ms = (app.now - r.started).num_milliseconds().max(0) as u64;
-    vec![app.journal(
-        Entry::CommandFinished {
-            step: r.step,
-            run: r.run,
-            exit_code: Some(if r.ok { 0 } else { 1 }),
-            duration_ms,
-            cancelled: false,
-        },
-        Some(r.step),
-        Then::Nothing,
-    )]
+    line_runs::finish::<ArgoLines>(app)
 }
 
 /// The Argo CD application managing the target, from the watch.

@@ -6,29 +6,38 @@
 //! sent, and its outcome — judged by HTTP status and body, not by curl's exit code —
 //! journaled. A line piped into `jq` gets the jq program's output of the body.
 
-use crate::domain::deploy_api::parse_curl_line;
+use crate::domain::deploy_api::{
+    CurlCall, DeployStatus, outcome_after, parse_curl_line, preview_change, status_call,
+};
 use crate::domain::journal::{ChangeDetail, Entry};
 use crate::domain::runbook::StepId;
 use crate::ui::effect::Effect;
 use crate::ui::msg::Stream;
 use crate::ui::state::cluster::ClusterConfirm;
 use crate::ui::state::deploy_api::{
-    DeployAnswer, DeployCurrent, DeployLine, DeployRun, DeployStage,
+    AfterCheck, DeployAnswer, DeployCurrent, DeployLine, DeployStage,
 };
-use crate::ui::state::{App, FlashLevel, Layer, OutputLog, Then};
+use crate::ui::state::{App, FlashLevel, Layer, Then};
 
-use super::steps;
+use super::line_runs::{self, DeployLines};
 
 /// Confirmation ids of deploy API lines: above every cluster action's, below Argo CD's.
 const CONFIRM_BASE: u64 = 1 << 61;
 
-/// The deploy API's base URL: the drill simulator's, else the runbook's `DEPLOY_API`.
+/// The deploy API's base URL: the drill simulator's, else the runbook front matter's
+/// `deploy_api.url`, else the runbook's `DEPLOY_API`.
 fn base(app: &App) -> Option<String> {
     app.deploy_api
         .sim_base
         .clone()
+        .or_else(|| front_matter(app).map(|d| d.url.trim().to_string()))
         .or_else(|| app.bindings().get("DEPLOY_API").cloned())
         .filter(|b| b.starts_with("https://") || b.starts_with("http://"))
+}
+
+/// The runbook front matter's `deploy_api:`.
+fn front_matter(app: &App) -> Option<&crate::domain::runbook::front_matter::DeployApiConfig> {
+    app.runbook.front.as_ref()?.deploy_api.as_ref()
 }
 
 /// Every line of `filled` a `curl` line aimed at the deploy API (blank lines and
@@ -92,50 +101,21 @@ pub(super) fn try_deploy(app: &mut App, step: StepId, filled: &str) -> Option<Ve
         _ => return None,
     };
     let lines = plan(app, &fill_keeping_secrets(app, &script))?;
-    let cluster_busy = app
-        .cluster
-        .as_ref()
-        .is_some_and(|c| c.native.is_some() || c.op.is_some());
-    if cluster_busy || app.running.is_some() || app.block_run.is_some() || busy(app) {
-        app.flash(
-            FlashLevel::Warning,
-            "An action or command is in progress; wait for it to end.",
-        );
-        return Some(Vec::new());
-    }
-    let run = app.progress.next_run_number();
-    let shown = match app.find_step(step).map(|s| &s.kind) {
-        Some(crate::domain::runbook::StepKind::Command(block)) => {
-            app.shown_command(&block.script.clone())
-        }
-        _ => app.mask_secrets(filled),
-    };
-    app.output = OutputLog::for_run(run, step, shown.clone());
-    app.deploy_api.run = Some(DeployRun {
+    Some(line_runs::start::<DeployLines>(
+        app,
         step,
-        run,
-        started: app.now,
-        pending: lines.into(),
-        ok: true,
-        current: None,
-    });
-    let mut fx = steps::enter_phase_of(app, step);
-    fx.push(app.journal(
-        Entry::CommandStarted {
-            step,
-            run,
-            command: format!("natively (deploy API): {shown}"),
-        },
-        Some(step),
+        filled,
+        lines,
+        "natively (deploy API)",
         Then::DeployAdvance,
-    ));
-    Some(fx)
+    ))
 }
 
-/// Sends the next GET, or asks for the next change's confirmation; with nothing left the
-/// run is journaled finished.
+/// Sends the next GET, or reads the service's status for the next change's preview;
+/// with nothing left the run is journaled finished.
 pub(super) fn advance(app: &mut App) -> Vec<Effect> {
     let op = app.deploy_api.next_op;
+    let status = status_read(app);
     let Some(run) = app.deploy_api.run.as_mut() else {
         return Vec::new();
     };
@@ -145,34 +125,98 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
     app.deploy_api.next_op += 1;
     let mutates = line.call.mutates();
     let call = line.call.clone();
-    let preview = line.preview.clone();
     let text = line.text.clone();
     run.current = Some(DeployCurrent {
         op,
         line,
         stage: if mutates {
-            DeployStage::Confirming
+            DeployStage::Previewing
         } else {
             DeployStage::Reading
         },
     });
     let shown = app.mask_secrets(&text);
     app.output.push(Stream::Stdout, format!("$ {shown}"));
-    if !mutates {
-        let token = token_of(app, &call);
-        return vec![Effect::DeployApi { op, call, token }];
+    // A change is previewed from the service's status: read it first.
+    let call = match status {
+        Some(status) if mutates => CurlCall {
+            token_env: call.token_env.clone().or(status.token_env),
+            ..status
+        },
+        _ => call,
+    };
+    let token = token_of(app, &call);
+    vec![Effect::DeployApi { op, call, token }]
+}
+
+/// The request reading the deploy API's status (`GET /deployment/status`), with the
+/// front matter's token variable (a line's own, when it names one, wins).
+fn status_read(app: &App) -> Option<CurlCall> {
+    let token_env = front_matter(app).and_then(|d| d.token_env.clone());
+    Some(status_call(&base(app)?, token_env))
+}
+
+/// The status read before a change answered: the preview in the typed confirmation.
+fn previewed(app: &mut App, op: u64, answer: DeployAnswer) -> Vec<Effect> {
+    let Some(cur) = app
+        .deploy_api
+        .run
+        .as_mut()
+        .and_then(|r| r.current.as_mut())
+        .filter(|c| c.op == op && c.stage == DeployStage::Previewing)
+    else {
+        return Vec::new();
+    };
+    let call = cur.line.call.clone();
+    let preview = cur.line.preview.clone();
+    let text = cur.line.text.clone();
+    let read = read_status(answer);
+    let path = base(app)
+        .and_then(|b| call.path_under(&b))
+        .unwrap_or_else(|| call.url.clone());
+    let plan = preview_change(&path, read.as_ref().map_err(String::as_str));
+    let after = AfterCheck {
+        status: read
+            .is_ok()
+            .then(|| status_read(app))
+            .flatten()
+            .map(|s| CurlCall {
+                token_env: call.token_env.clone().or(s.token_env),
+                ..s
+            }),
+        to_env: plan.to_env.clone(),
+    };
+    let previewed = if read.is_ok() {
+        format!("GET /deployment/status + preview of {preview}")
+    } else {
+        format!("preview of {preview}")
+    };
+    let change = ChangeDetail {
+        from_image: plan.from.clone(),
+        to_image: plan.to.clone(),
+        previewed: Some(previewed),
+        ..ChangeDetail::default()
+    };
+    if let Some(cur) = app.deploy_api.run.as_mut().and_then(|r| r.current.as_mut()) {
+        cur.stage = DeployStage::Confirming { change, after };
     }
+    for l in &plan.lines {
+        let l = app.mask_secrets(l);
+        app.output.push(Stream::Stdout, format!("  {l}"));
+    }
+    let shown = app.mask_secrets(&text);
     let word = expected_word(&call.url);
+    let mut diff = vec![format!("{} {}", call.method, call.url), String::new()];
+    diff.extend(plan.lines.iter().map(|l| app.mask_secrets(l)));
+    diff.push(String::new());
+    diff.push(
+        "The deploy service acts on this request (its answer is judged by status and body).".into(),
+    );
     app.layers
         .push(Layer::ClusterConfirm(Box::new(ClusterConfirm {
             op: CONFIRM_BASE + op,
             title: format!("Deploy API: {preview}"),
-            diff: vec![
-                format!("{} {}", call.method, call.url),
-                String::new(),
-                "The deploy service acts on this request (its answer is judged by status and body)."
-                    .into(),
-            ],
+            diff,
             kubectl: shown,
             expected: word.clone(),
             typed: true,
@@ -181,6 +225,17 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
             error: None,
         })));
     Vec::new()
+}
+
+/// The deploy service's status from an answer, or why there is none.
+fn read_status(answer: DeployAnswer) -> Result<DeployStatus, String> {
+    match answer {
+        DeployAnswer::Answered { ok: true, body, .. } => {
+            DeployStatus::parse(&body).ok_or_else(|| "not a deployment status".to_string())
+        }
+        DeployAnswer::Answered { summary, .. } => Err(summary),
+        DeployAnswer::Failed(e) => Err(e),
+    }
 }
 
 /// The value of the token variable the line names, when the session holds it (typed
@@ -220,14 +275,13 @@ pub(super) fn confirmed(app: &mut App, confirm_op: u64) -> Vec<Effect> {
         return Vec::new();
     };
     let via = format!("step {} via deploy API", r.step);
-    let Some(cur) = r
-        .current
-        .as_mut()
-        .filter(|c| c.op == op && c.stage == DeployStage::Confirming)
-    else {
+    let Some(cur) = r.current.as_mut().filter(|c| c.op == op) else {
         return Vec::new();
     };
-    cur.stage = DeployStage::Journaling;
+    let DeployStage::Confirming { change, after } = cur.stage.clone() else {
+        return Vec::new();
+    };
+    cur.stage = DeployStage::Journaling { after };
     let text = cur.line.text.clone();
     let preview = cur.line.preview.clone();
     let action = app.mask_secrets(&text);
@@ -242,8 +296,7 @@ pub(super) fn confirmed(app: &mut App, confirm_op: u64) -> Vec<Effect> {
             change: Some(ChangeDetail {
                 via: Some(via),
                 confirmed_by: Some(actor),
-                previewed: Some(format!("preview of {preview}")),
-                ..ChangeDetail::default()
+                ..change
             }),
         },
         None,
@@ -258,11 +311,14 @@ pub(super) fn journaled(app: &mut App, op: u64) -> Vec<Effect> {
         .run
         .as_mut()
         .and_then(|r| r.current.as_mut())
-        .filter(|c| c.op == op && c.stage == DeployStage::Journaling)
+        .filter(|c| c.op == op)
     else {
         return Vec::new();
     };
-    cur.stage = DeployStage::Executing;
+    let DeployStage::Journaling { after } = cur.stage.clone() else {
+        return Vec::new();
+    };
+    cur.stage = DeployStage::Executing { after };
     let call = cur.line.call.clone();
     let token = token_of(app, &call);
     vec![Effect::DeployApi { op, call, token }]
@@ -273,46 +329,12 @@ pub(super) fn journal_failed(app: &mut App, then: &Then) -> Vec<Effect> {
     let Then::DeployExecute { op } = then else {
         return Vec::new();
     };
-    if app
-        .deploy_api
-        .run
-        .as_ref()
-        .and_then(|r| r.current.as_ref())
-        .is_none_or(|c| c.op != *op)
-    {
-        return Vec::new();
-    }
-    app.output
-        .push(Stream::Stderr, "not sent: the journal write failed".into());
-    fail(app);
-    finish(app)
+    line_runs::journal_failed::<DeployLines>(app, *op)
 }
 
 /// Esc on the confirmation: nothing was sent; the run ends, journaled as declined.
 pub(super) fn declined(app: &mut App, confirm_op: u64) -> Vec<Effect> {
-    let op = confirm_op - CONFIRM_BASE;
-    let owned = app
-        .deploy_api
-        .run
-        .as_ref()
-        .and_then(|r| r.current.as_ref())
-        .is_some_and(|c| c.op == op);
-    if !owned {
-        return Vec::new();
-    }
-    let Some(r) = app.deploy_api.run.take() else {
-        return Vec::new();
-    };
-    app.flash(
-        FlashLevel::Info,
-        "Cancelled: nothing was sent to the deploy API.",
-    );
-    let command = r
-        .current
-        .as_ref()
-        .map(|c| c.line.text.clone())
-        .unwrap_or_default();
-    super::runs::journal_declined_run(app, r.step, r.run, r.started, &command)
+    line_runs::declined::<DeployLines>(app, confirm_op - CONFIRM_BASE)
 }
 
 /// The executor's answer to request `op`.
@@ -326,16 +348,23 @@ pub(super) fn on_answer(app: &mut App, op: u64, answer: DeployAnswer) -> Vec<Eff
     else {
         return Vec::new();
     };
-    let stage = cur.stage;
+    let stage = cur.stage.clone();
     let text = cur.line.text.clone();
-    if !matches!(stage, DeployStage::Reading | DeployStage::Executing) {
-        return Vec::new();
+    match stage {
+        DeployStage::Previewing => return previewed(app, op, answer),
+        DeployStage::Checking { after, ok, summary } => {
+            return checked(app, &text, after, ok, summary, answer);
+        }
+        DeployStage::Reading | DeployStage::Executing { .. } => {}
+        DeployStage::Confirming { .. } | DeployStage::Journaling { .. } => return Vec::new(),
     }
+    let answered = matches!(answer, DeployAnswer::Answered { .. });
     let (ok, outcome) = match answer {
         DeployAnswer::Answered {
             ok,
             summary,
             printed,
+            ..
         } => {
             for l in printed {
                 let l = app.mask_secrets(&l);
@@ -349,26 +378,78 @@ pub(super) fn on_answer(app: &mut App, op: u64, answer: DeployAnswer) -> Vec<Eff
         let shown = app.mask_secrets(&outcome);
         app.output.push(Stream::Stderr, shown);
     }
-    let mut fx = Vec::new();
-    if stage == DeployStage::Executing {
-        let action = app.mask_secrets(&text);
-        let outcome = app.mask_secrets(&outcome);
-        fx.push(app.journal(
-            Entry::ClusterActionFinished {
-                action,
-                outcome: outcome.clone(),
+    let DeployStage::Executing { after } = stage else {
+        if !ok {
+            fail(app);
+        }
+        return advance(app);
+    };
+    // Answered, with a status read before: read it again to say what changed.
+    if let (Some(status), true) = (after.status.clone(), answered) {
+        if let Some(cur) = app.deploy_api.run.as_mut().and_then(|r| r.current.as_mut()) {
+            cur.stage = DeployStage::Checking {
+                after,
                 ok,
-            },
-            None,
-            Then::Nothing,
-        ));
-        let level = if ok {
-            FlashLevel::Info
-        } else {
-            FlashLevel::Error
-        };
-        app.flash(level, &format!("deploy API: {outcome}"));
+                summary: outcome,
+            };
+        }
+        let token = token_of(app, &status);
+        return vec![Effect::DeployApi {
+            op,
+            call: status,
+            token,
+        }];
     }
+    change_finished(app, &text, outcome, ok)
+}
+
+/// The status read again after a change: its outcome says where the service is now.
+fn checked(
+    app: &mut App,
+    text: &str,
+    after: AfterCheck,
+    ok: bool,
+    summary: String,
+    answer: DeployAnswer,
+) -> Vec<Effect> {
+    let (outcome, ok) = match read_status(answer) {
+        Ok(now) => {
+            let line = format!(
+                "Now: {} is serving (GET /deployment/status)",
+                now.describe(&now.current)
+            );
+            app.output.push(Stream::Stdout, line);
+            outcome_after(&summary, ok, after.to_env.as_deref(), &now)
+        }
+        Err(why) => (format!("{summary}; status not read again: {why}"), ok),
+    };
+    if !ok {
+        let shown = app.mask_secrets(&outcome);
+        app.output.push(Stream::Stderr, shown);
+    }
+    change_finished(app, text, outcome, ok)
+}
+
+/// A change's outcome journaled (`ClusterActionFinished`) and said; the run goes on (or
+/// stops after a failure).
+fn change_finished(app: &mut App, text: &str, outcome: String, ok: bool) -> Vec<Effect> {
+    let action = app.mask_secrets(text);
+    let outcome = app.mask_secrets(&outcome);
+    let mut fx = vec![app.journal(
+        Entry::ClusterActionFinished {
+            action,
+            outcome: outcome.clone(),
+            ok,
+        },
+        None,
+        Then::Nothing,
+    )];
+    let level = if ok {
+        FlashLevel::Info
+    } else {
+        FlashLevel::Error
+    };
+    app.flash(level, &format!("deploy API: {outcome}"));
     if !ok {
         fail(app);
     }
@@ -377,28 +458,11 @@ pub(super) fn on_answer(app: &mut App, op: u64, answer: DeployAnswer) -> Vec<Eff
 }
 
 fn fail(app: &mut App) {
-    if let Some(r) = app.deploy_api.run.as_mut() {
-        r.ok = false;
-        r.pending.clear();
-    }
+    line_runs::fail::<DeployLines>(app);
 }
 
 fn finish(app: &mut App) -> Vec<Effect> {
-    let Some(r) = app.deploy_api.run.take() else {
-        return Vec::new();
-    };
-    let duration_ms = (app.now - r.started).num_milliseconds().max(0) as u64;
-    vec![app.journal(
-        Entry::CommandFinished {
-            step: r.step,
-            run: r.run,
-            exit_code: Some(if r.ok { 0 } else { 1 }),
-            duration_ms,
-            cancelled: false,
-        },
-        Some(r.step),
-        Then::Nothing,
-    )]
+    line_runs::finish::<DeployLines>(app)
 }
 
 #[cfg(test)]

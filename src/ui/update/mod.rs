@@ -16,6 +16,7 @@ mod drafts;
 mod drill;
 mod keys;
 mod line_previews;
+mod line_runs;
 mod matrix;
 mod messages;
 mod metrics;

@@ -51,6 +51,21 @@ pub struct FrontMatter {
     /// Verification checks (see `docs/verification.md`).
     #[serde(default)]
     pub verify: Vec<VerifyEntry>,
+    /// The deploy service's HTTP API the runbook's `curl` lines talk to.
+    #[serde(default)]
+    pub deploy_api: Option<DeployApiConfig>,
+}
+
+/// A deploy service's HTTP API: its base URL, and the environment variable holding its
+/// bearer token (the token itself never goes in a runbook).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployApiConfig {
+    /// `https://deploy.example.com/api`: `curl` lines under it run through the console.
+    pub url: String,
+    /// Name of the environment variable holding the bearer token (`DEPLOY_API_TOKEN`).
+    #[serde(default)]
+    pub token_env: Option<String>,
 }
 
 /// What front matter `phases:` can map a heading to.

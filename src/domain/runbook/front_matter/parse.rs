@@ -244,7 +244,16 @@ fn report_foreign(
 /// Keys only backout's front matter has: front matter using one is backout's even without
 /// `backout: 1` (as before the version key was required), so it is validated strictly.
 const BACKOUT_KEYS: &[&str] = &[
-    "target", "metrics", "matrix", "rto", "notify", "messages", "vars", "phases", "verify",
+    "target",
+    "metrics",
+    "matrix",
+    "rto",
+    "notify",
+    "messages",
+    "vars",
+    "phases",
+    "verify",
+    "deploy_api",
 ];
 
 /// Whether the YAML library refused an alias that refers to a value containing it.

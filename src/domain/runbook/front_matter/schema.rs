@@ -24,6 +24,8 @@ pub(in crate::domain::runbook) enum Shape {
     MapOf(&'static Shape),
     /// A list of values of one shape.
     SeqOf(&'static Shape),
+    /// An `http://` or `https://` URL with a host and no credentials in it.
+    HttpUrl,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -61,7 +63,11 @@ pub(in crate::domain::runbook) const ROOT: &[Field] = &[
     opt("vars", Shape::MapOf(&Shape::Text)),
     opt("phases", Shape::MapOf(&Shape::Phase)),
     opt("verify", Shape::SeqOf(&Shape::Struct(VERIFY_CHECK))),
+    opt("deploy_api", Shape::Struct(DEPLOY_API)),
 ];
+
+pub(in crate::domain::runbook) const DEPLOY_API: &[Field] =
+    &[req("url", Shape::HttpUrl), opt("token_env", Shape::EnvName)];
 
 pub(in crate::domain::runbook) const VERIFY_CHECK: &[Field] = &[
     req("name", Shape::Text),

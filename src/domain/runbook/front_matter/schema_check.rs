@@ -219,8 +219,58 @@ fn check_node(node: &Node, shape: Shape, path: &Path<'_>, issues: &mut Vec<Issue
                 "the name of an environment variable",
             )),
         },
+        Shape::HttpUrl => match node.scalar() {
+            Some(s) => {
+                if let Some(issue) = http_url_issue(s.trim(), path) {
+                    issues.push(Issue::at(node, issue.0, issue.1));
+                }
+            }
+            None => issues.push(wrong_kind(node, path, "an http:// or https:// URL")),
+        },
     }
 }
+
+/// What is wrong with `url` as a base URL (message, hint), if anything.
+fn http_url_issue(url: &str, path: &Path<'_>) -> Option<(String, Option<String>)> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let Some(rest) = rest else {
+        // Not echoed when it may hold credentials (`user:token@host`).
+        let shown = if url.contains('@') {
+            "the value".to_string()
+        } else {
+            format!("`{url}`")
+        };
+        return Some((
+            format!("{path}: {shown} is not an http:// or https:// URL"),
+            Some("write the base URL, e.g. https://deploy.example.com/api".into()),
+        ));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Some((
+            format!("{path} holds credentials; a URL in a runbook must not"),
+            Some(
+                "put the token in the environment and name the variable in `token_env`; secrets never go in a runbook"
+                    .into(),
+            ),
+        ));
+    }
+    if authority.is_empty() || url.contains(char::is_whitespace) {
+        return Some((format!("{path}: `{url}` has no host"), None));
+    }
+    if url.contains(['?', '#', '$']) {
+        return Some((
+            format!(
+                "{path}: `{url}` must be a base URL, without a query, a fragment or a variable"
+            ),
+            None,
+        ));
+    }
+    None
+}
+
 
 /// The serde name of a phase kind (`post-rollback`).
 pub(in crate::domain::runbook) fn phase_name(kind: PhaseKind) -> &'static str {

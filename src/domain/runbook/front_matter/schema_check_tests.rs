@@ -56,3 +56,41 @@ fn wrong_kinds_and_duplicates() {
         ]
     );
 }
+
+#[test]
+fn deploy_api_names_a_url_and_the_tokens_variable() {
+    assert_eq!(
+        issues(
+            "deploy_api: { url: \"https://deploy.example.com/api\", token_env: DEPLOY_API_TOKEN }\n"
+        ),
+        Vec::<String>::new()
+    );
+    let got = issues(
+        "deploy_api:\n  url: https://ci:s3cr3t@deploy.example.com/api\n  token_env: \"Bearer abc\"\n  tokn: x\n",
+    );
+    assert_eq!(
+        got,
+        [
+            "2:7: `deploy_api.url` holds credentials; a URL in a runbook must not (put the token in the environment and name the variable in `token_env`; secrets never go in a runbook)",
+            "3:13: `deploy_api.token_env` must name an environment variable, not `Bearer abc` (put the secret in the environment (e.g. SLACK_WEBHOOK_URL) and name the variable here; secrets never go in a runbook)",
+            "4:2: unknown key `tokn` in `deploy_api` (valid keys here: url, token_env)",
+        ]
+    );
+    assert_eq!(
+        issues("deploy_api: { url: deploy.example.com }\ndeploy_api: {}\n"),
+        [
+            "1:19: `deploy_api.url`: `deploy.example.com` is not an http:// or https:// URL (write the base URL, e.g. https://deploy.example.com/api)",
+            "2:0: duplicate key `deploy_api` in front matter",
+        ]
+    );
+    assert_eq!(
+        issues("deploy_api: { token_env: T }\n"),
+        ["1:12: `deploy_api` is missing `url` (`deploy_api` needs `url`)"]
+    );
+    assert_eq!(
+        issues("deploy_api: { url: \"https://d.example/api?env=$ENV\" }\n"),
+        [
+            "1:19: `deploy_api.url`: `https://d.example/api?env=$ENV` must be a base URL, without a query, a fragment or a variable"
+        ]
+    );
+}

@@ -70,4 +70,5 @@ fn schema_matches_the_serde_types() {
         names(VERIFY_ROLLOUT),
         serde_fields::<fm::RolloutCheckSpec>()
     );
+    assert_eq!(names(DEPLOY_API), serde_fields::<fm::DeployApiConfig>());
 }
