@@ -31,7 +31,9 @@ fn spdy_kubectl(sim: &Sim, args: &[&str]) -> Command {
     c
 }
 
-fn run(sim: &Sim, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+/// Runs kubectl forced to SPDY with `stdin`; checks that its `sub` request (`exec` or
+/// `attach`) went over SPDY: a POST answered 101, no WebSocket GET.
+fn run_sub(sim: &Sim, sub: &str, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
     let mut child = spdy_kubectl(sim, args)
         .stdin(Stdio::piped())
         .spawn()
@@ -44,15 +46,17 @@ fn run(sim: &Sim, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
         .expect("stdin written");
     let out = child.wait_with_output().expect("kubectl exits");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    // Every exec went over SPDY: a POST answered 101, no WebSocket GET.
+    let path = format!("/{sub}?");
     assert!(
-        stderr.contains("/exec?") && stderr.contains(" 101 Switching Protocols"),
+        stderr
+            .lines()
+            .any(|l| l.contains("POST https://") && l.contains(&path) && l.contains(" 101 ")),
         "{stderr}"
     );
     assert!(
         !stderr
             .lines()
-            .any(|l| l.contains("GET https://") && l.contains("/exec?")),
+            .any(|l| l.contains("GET https://") && l.contains(&path)),
         "{stderr}"
     );
     (
@@ -60,6 +64,10 @@ fn run(sim: &Sim, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr,
     )
+}
+
+fn run(sim: &Sim, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    run_sub(sim, "exec", args, stdin)
 }
 
 #[test]
@@ -123,6 +131,31 @@ fn exec_over_plain_spdy_streams_output_stdin_and_the_exit_code() {
         b"keep me\nskip me\n",
     );
     assert_eq!((code, stdout.as_str()), (0, "keep me\n"), "{stderr}");
+
+    // `kubectl run -i --rm` attaches over SPDY too: the output, then kubectl reads the
+    // exit code from the pod's status and deletes it (kubectl pkg/cmd/run/run.go).
+    let (code, stdout, stderr) = run_sub(
+        &sim,
+        "attach",
+        &[
+            "run",
+            "-i",
+            "--rm",
+            "once",
+            "--image=busybox",
+            "--restart=Never",
+            "-n",
+            "shop",
+            "--",
+            "sh",
+            "-c",
+            "echo attached; exit 3",
+        ],
+        b"",
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stdout.contains("attached\n"), "{stdout}");
+    assert!(stdout.contains("pod \"once\" deleted"), "{stdout}");
 
     // `kubectl cp` both ways rides on the same executor.
     let local = sim.dir.path().join("in.txt");

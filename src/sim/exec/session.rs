@@ -132,9 +132,39 @@ pub struct Process {
     /// An attach: the error stream says `Success` whatever the process's exit code
     /// (kubelet pkg/kubelet/cri/streaming/remotecommand/attach.go, `ServeAttach`).
     pub attach: bool,
+    /// The exit code, once the process ended.
+    pub exit: Option<i32>,
+    done_open: bool,
 }
 
 impl Process {
+    /// The next piece of output; `None` once the process ended and all it wrote was
+    /// taken. Pends forever for a process that never ends (an attach to a long-running
+    /// container). Cancel-safe.
+    pub async fn recv(&mut self) -> Option<(u8, Vec<u8>)> {
+        loop {
+            if self.exit.is_some() {
+                return self.output.try_recv().ok();
+            }
+            tokio::select! {
+                chunk = self.output.recv() => match chunk {
+                    Some(chunk) => return Some(chunk),
+                    None if !self.done_open => std::future::pending::<()>().await,
+                    None => {
+                        if self.done.changed().await.is_err() {
+                            self.done_open = false;
+                        }
+                        self.exit = *self.done.borrow();
+                    }
+                },
+                changed = self.done.changed(), if self.done_open => match changed {
+                    Ok(()) => self.exit = *self.done.borrow(),
+                    Err(_) => self.done_open = false,
+                },
+            }
+        }
+    }
+
     /// Feeds the process's stdin (`None`: end of input).
     pub fn stdin(&self, data: Option<Vec<u8>>) {
         match &self.stdin {
@@ -247,6 +277,8 @@ pub fn start(
         stdin,
         argv,
         attach: sub == "attach",
+        exit: None,
+        done_open: true,
     }
 }
 
@@ -276,11 +308,9 @@ pub async fn serve(
     mut socket: WebSocket,
 ) {
     let mut p = start(&shared, &c, &sub, &q, run);
-    let mut exit: Option<i32> = None;
-    let mut done_open = true;
     loop {
         tokio::select! {
-            chunk = p.output.recv() => match chunk {
+            chunk = p.recv() => match chunk {
                 Some((s, b)) => {
                     if let Some((s, b)) = shown(&q, s, b)
                         && socket.send(frame(s, &b)).await.is_err()
@@ -288,25 +318,8 @@ pub async fn serve(
                         return;
                     }
                 }
-                None => if exit.is_some() { break },
+                None => break,
             },
-            changed = p.done.changed(), if exit.is_none() && done_open => {
-                match changed {
-                    Ok(()) => exit = *p.done.borrow(),
-                    Err(_) => done_open = false,
-                }
-                if exit.is_some() {
-                    // Drain what the command wrote before it ended.
-                    while let Ok((s, b)) = p.output.try_recv() {
-                        if let Some((s, b)) = shown(&q, s, b)
-                            && socket.send(frame(s, &b)).await.is_err()
-                        {
-                            return;
-                        }
-                    }
-                    break;
-                }
-            }
             msg = socket.recv() => match msg {
                 Some(Ok(Message::Binary(b))) if !b.is_empty() => match b[0] {
                     STDIN => p.stdin(Some(b[1..].to_vec())),
@@ -322,7 +335,7 @@ pub async fn serve(
             },
         }
     }
-    let status = p.status(exit.unwrap_or(0));
+    let status = p.status(p.exit.unwrap_or(0));
     let _ = socket
         .send(frame(ERROR, status.to_string().as_bytes()))
         .await;

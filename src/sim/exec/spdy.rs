@@ -196,26 +196,12 @@ pub async fn serve(
             let _ = out.send(Out::Bytes(frame::data(*id, false, &b)));
         }
     };
-    let mut exit: Option<i32> = None;
-    let mut done_open = true;
     loop {
         tokio::select! {
-            chunk = p.output.recv() => match chunk {
+            chunk = p.recv() => match chunk {
                 Some((s, b)) => send(s, b),
-                None => if exit.is_some() { break },
+                None => break,
             },
-            changed = p.done.changed(), if exit.is_none() && done_open => {
-                match changed {
-                    Ok(()) => exit = *p.done.borrow(),
-                    Err(_) => done_open = false,
-                }
-                if exit.is_some() {
-                    while let Ok((s, b)) = p.output.try_recv() {
-                        send(s, b);
-                    }
-                    break;
-                }
-            }
             ev = ev_rx.recv() => match ev {
                 Some(In::Stdin(data)) => p.stdin(data),
                 Some(In::Gone) | None => {
@@ -232,7 +218,7 @@ pub async fn serve(
         }
     }
     if let Some(id) = streams.get("error") {
-        let status = p.status(exit.unwrap_or(0)).to_string();
+        let status = p.status(p.exit.unwrap_or(0)).to_string();
         let _ = out.send(Out::Bytes(frame::data(*id, true, status.as_bytes())));
     }
     input_task.abort();

@@ -128,6 +128,11 @@ fn create(ctx: &mut Ctx, paths: &[String], out: &mut dyn FnMut(u8, &[u8])) -> i3
     archive.resize(archive.len() + 2 * BLOCK, 0);
     archive.resize(archive.len().div_ceil(RECORD) * RECORD, 0);
     out(STDOUT, &archive);
+    finish(failed, out)
+}
+
+/// GNU tar's end: after errors it says so and exits 2, else 0.
+pub fn finish(failed: bool, out: &mut dyn FnMut(u8, &[u8])) -> i32 {
     if failed {
         err(
             out,

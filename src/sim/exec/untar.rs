@@ -144,14 +144,7 @@ pub fn extract(ctx: &mut Ctx, dest: &str, archive: &[u8], out: &mut dyn FnMut(u8
             _ => {}
         }
     }
-    if failed {
-        err(
-            out,
-            "tar: Exiting with failure status due to previous errors\n".into(),
-        );
-        return 2;
-    }
-    0
+    super::tar::finish(failed, out)
 }
 
 #[cfg(test)]
