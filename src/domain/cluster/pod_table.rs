@@ -537,7 +537,7 @@ mod tests {
                                 PodChange::Deleted(name)
                             } else {
                                 let status = statuses[(step as usize * 31 + n as usize) % 4];
-                                let hash = if step % 3 == 0 { "h2" } else { "h1" };
+                                let hash = if step.is_multiple_of(3) { "h2" } else { "h1" };
                                 PodChange::Upserted(row(
                                     &name,
                                     status,
