@@ -52,6 +52,22 @@ fn until(
     });
 }
 
+/// Like [`until`] for a condition on what has been seen: checked first against what was
+/// already received (it may have come while the test waited for something else), then on
+/// every message.
+fn until_seen(
+    sim: &Sim,
+    rx: &mut mpsc::Receiver<ClusterEvent>,
+    seen: &mut Seen,
+    what: &str,
+    mut pred: impl FnMut(&Seen) -> bool,
+) {
+    if pred(seen) {
+        return;
+    }
+    until(sim, rx, seen, what, |_, s| pred(s));
+}
+
 /// Like [`until`], but gives up after `secs` seconds: whether `pred` held for a message.
 fn received_within(
     sim: &Sim,
@@ -114,18 +130,18 @@ fn pods_rollout_and_events_arrive_as_slim_rows() {
         assert_eq!(r.image_tag, "1.2");
         assert!(!r.template_hash.is_empty() && r.node.starts_with("sim-node-"));
     }
-    until(&sim, &mut rx, &mut table, "the rollout view", |_, s| {
+    until_seen(&sim, &mut rx, &mut table, "the rollout view", |s| {
         s.rollout
             .as_ref()
             .is_some_and(|v| v.revisions.len() == 3 && v.current_revision() == Some(3))
     });
 
     sim.ok(&["scale", "deploy/web", "--replicas=5"]);
-    until(&sim, &mut rx, &mut table, "5 running pods", |_, s| {
+    until_seen(&sim, &mut rx, &mut table, "5 running pods", |s| {
         s.pods.len() == 5 && s.pods.status_counts() == [("Running".to_string(), 5)]
     });
     sim.ok(&["scale", "deploy/web", "--replicas=1"]);
-    until(&sim, &mut rx, &mut table, "pods deleted", |_, t| {
+    until_seen(&sim, &mut rx, &mut table, "pods deleted", |t| {
         t.pods.len() == 1
     });
 
@@ -147,25 +163,15 @@ fn pods_rollout_and_events_arrive_as_slim_rows() {
         })
     };
     sim.ok(&["set", "image", "deploy/web", "app=shop/web:1.3"]);
-    until(
-        &sim,
-        &mut rx,
-        &mut table,
-        "the new revision current",
-        |_, s| {
-            matches!(&s.rollout, Some(v)
+    until_seen(&sim, &mut rx, &mut table, "the new revision current", |s| {
+        matches!(&s.rollout, Some(v)
             if v.current_revision() == Some(4)
                 && v.revisions.last().is_some_and(|r| r.images == ["shop/web:1.3"])
                 && v.status.is_done())
-        },
-    );
-    until(
-        &sim,
-        &mut rx,
-        &mut table,
-        "events of the rollout",
-        |_, s| scaled_since(s),
-    );
+    });
+    until_seen(&sim, &mut rx, &mut table, "events of the rollout", |s| {
+        scaled_since(s)
+    });
 }
 
 #[test]
@@ -192,12 +198,12 @@ fn gone_and_failing_watches_turn_stale_then_live_again() {
     // A dropped watch is resumed from the last resource version: nothing is lost.
     sim.handle().shared().drop_watches();
     sim.ok(&["scale", "deploy/web", "--replicas=4"]);
-    until(
+    until_seen(
         &sim,
         &mut rx,
         &mut table,
         "4 pods after a dropped watch",
-        |_, s| s.pods.len() == 4,
+        |s| s.pods.len() == 4,
     );
 
     // 410 Gone: the stream is marked reconnecting, re-lists, and is live again. (A write

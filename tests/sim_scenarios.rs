@@ -144,7 +144,10 @@ timeline:
 "#;
     let s = Scenario::parse(yaml, "pull.yaml").expect("parses");
     let sim = Simulator::start(SimConfig {
-        speed: 20.0,
+        // ErrImagePull lasts 5 simulated seconds before the back-off: at 4× that is 1.25 s
+        // of real time, long enough for the 50 ms polls of a loaded machine to see it
+        // (at 20× it was 250 ms, and a loaded run missed it once).
+        speed: 4.0,
         scenario: Some(s),
         ..SimConfig::default()
     })

@@ -271,7 +271,6 @@ fn http_url_issue(url: &str, path: &Path<'_>) -> Option<(String, Option<String>)
     None
 }
 
-
 /// The serde name of a phase kind (`post-rollback`).
 pub(in crate::domain::runbook) fn phase_name(kind: PhaseKind) -> &'static str {
     match kind {
