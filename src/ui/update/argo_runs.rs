@@ -67,7 +67,7 @@ fn start(app: &mut App, step: StepId, filled: &str, lines: Vec<ArgoBlockLine>) -
         );
         return Vec::new();
     }
-    let run = app.progress.next_run_number();
+    let run = app.state.progress.next_run_number();
     let shown = match app.find_step(step).map(|s| &s.kind) {
         Some(crate::domain::runbook::StepKind::Command(block)) => {
             app.shown_command(&block.script.clone())

@@ -103,7 +103,7 @@ pub(super) fn try_deploy(app: &mut App, step: StepId, filled: &str) -> Option<Ve
         );
         return Some(Vec::new());
     }
-    let run = app.progress.next_run_number();
+    let run = app.state.progress.next_run_number();
     let shown = match app.find_step(step).map(|s| &s.kind) {
         Some(crate::domain::runbook::StepKind::Command(block)) => {
             app.shown_command(&block.script.clone())

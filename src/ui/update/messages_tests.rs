@@ -28,7 +28,7 @@ fn messaging_app(sinks: &[&str]) -> App {
     app.messaging = Messaging::new(
         sinks.iter().map(|s| s.to_string()).collect(),
         false,
-        &app.records,
+        &crate::domain::session_state::SessionState::replay(&app.records),
     );
     app
 }
@@ -270,7 +270,11 @@ fn a_resumed_session_shows_messages_with_no_outcome_as_maybe_sent() {
         text: "all clear".into(),
     };
     app.records.push(record(2, queued, t0()));
-    let m = Messaging::new(vec!["slack".into()], false, &app.records);
+    let m = Messaging::new(
+        vec!["slack".into()],
+        false,
+        &crate::domain::session_state::SessionState::replay(&app.records),
+    );
     assert_eq!(m.rows.len(), 1);
     assert_eq!(m.rows[0].status, RowStatus::Unknown);
     assert!(m.rows[0].status.retryable());
@@ -367,7 +371,7 @@ fn a_resumed_console_resends_only_to_sinks_that_deduplicate() {
     app.messaging = Messaging::new(
         vec!["slack".into(), "pagerduty".into()],
         false,
-        &app.records,
+        &crate::domain::session_state::SessionState::replay(&app.records),
     );
     let fx = resend_unfinished(&mut app);
     let (fx, written) = crate::ui::testkit::settle(&mut app, fx);
@@ -402,7 +406,7 @@ fn the_severity_variable_is_the_worst_reached_and_the_verdict_is_the_current_one
             },
             t0(),
         );
-        app.progress.apply(&r);
+        app.state.progress.apply(&r);
     }
     let v = template_values(&app);
     assert_eq!(v.get("severity").map(String::as_str), Some("SEV-1"));
