@@ -412,3 +412,44 @@ fn the_severity_variable_is_the_worst_reached_and_the_verdict_is_the_current_one
     assert_eq!(v.get("severity").map(String::as_str), Some("SEV-1"));
     assert_eq!(v.get("verdict").map(String::as_str), Some("nothing firing"));
 }
+
+/// The console's one fold: after a send, a delivery and a failure, the state the console
+/// applied record by record is the journal replayed, and a console resumed on it lists
+/// the messages exactly as the live one does; a retry still in flight is what the notify
+/// ledger reads from that state ("may have been sent" on resume).
+#[test]
+fn the_console_state_is_the_journal_replayed_and_a_resume_lists_the_same_messages() {
+    use crate::domain::notify::unfinished_in;
+    use crate::domain::session_state::SessionState;
+    let sinks = vec!["slack".to_string(), "pagerduty".to_string()];
+    let mut app = messaging_app(&["slack", "pagerduty"]);
+    let (fx, _) = compose_and_send(&mut app);
+    let keys = deliveries(&fx);
+    let (slack_key, pd_key) = (keys[0].1.clone(), keys[1].1.clone());
+    send(&mut app, finished("slack", &slack_key, 1, Ok("HTTP 200")));
+    send(&mut app, finished("pagerduty", &pd_key, 5, Err("HTTP 503")));
+    let replayed = SessionState::replay(&app.records);
+    assert_eq!(app.state, replayed);
+    let resumed = Messaging::new(sinks.clone(), false, &replayed);
+    assert_eq!(resumed.rows, app.messaging.rows);
+    assert_eq!(resumed.next_seq, app.state.progress.last_seq + 1);
+    assert!(unfinished_in(&app.state).is_empty());
+
+    // `r` on the failed one: queued again, its delivery under way.
+    update(&mut app, key('M'));
+    let (_, written) = send(&mut app, key('r'));
+    assert!(matches!(&written[..], [Entry::MessageQueued { key, .. }] if *key == pd_key));
+    assert_eq!(app.messaging.rows[1].status, RowStatus::Sending);
+    let replayed = SessionState::replay(&app.records);
+    assert_eq!(app.state, replayed);
+    let resumed = Messaging::new(sinks, false, &replayed);
+    assert_eq!(resumed.rows[0], app.messaging.rows[0]);
+    assert_eq!(resumed.rows[1].status, RowStatus::Unknown);
+    let left = unfinished_in(&app.state);
+    assert_eq!(
+        left.iter()
+            .map(|u| (u.key.as_str(), u.sink.as_str(), u.resend_safe))
+            .collect::<Vec<_>>(),
+        [(pd_key.as_str(), "pagerduty", true)]
+    );
+}

@@ -144,3 +144,7 @@ pub(super) fn quit(app: &mut App) -> Vec<Effect> {
         })
         .collect()
 }
+
+#[cfg(test)]
+#[path = "session_tests.rs"]
+mod tests;
