@@ -8,22 +8,27 @@
 //!   [`Progress`] (`domain/progress`);
 //! - messages and their delivery, and what a crash left unsent (the notify ledger,
 //!   [`SessionState::unfinished_messages`]): [`messages`];
-//! - verification windows: [`verification`];
+//! - verification windows, and the last record of each check: [`verification`];
 //! - the severity declared by hand, the approvals recorded for it and the severity
 //!   acknowledged: [`severity`];
 //! - the last baselines' values: [`baselines`];
 //! - a drill's stages (`DrillEvent`): [`drill_events`];
-//! - the cluster changes' details, who wrote (`actors`) and how far the journal goes
+//! - a rollout follow left unfinished: [`FollowState`] (`domain/unfinished_follow.rs`);
+//! - the steps whose last command was declined, the cluster changes' details, who wrote (`actors`) and how far the journal goes
 //!   ([`JournalHead`]): here.
 //!
 //! Nothing else folds the journal: the console holds one `SessionState` (applying each
 //! record as it comes back from the disk, replaying the journal on resume) and reads
 //! these parts from it.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::Serialize;
 
 use crate::domain::journal::{ChangeDetail, Entry, Record};
 use crate::domain::progress::Progress;
+use crate::domain::runbook::StepId;
+use crate::domain::unfinished_follow::FollowState;
 
 pub mod baselines;
 pub mod drill_events;
@@ -35,7 +40,7 @@ pub use baselines::Baselines;
 pub use drill_events::DrillStage;
 pub use messages::{MessageReport, MessageStatus};
 pub use severity::{ApprovalGiven, Declaration, SeverityRecord};
-pub use verification::VerificationReport;
+pub use verification::{LastRecord, VerificationReport};
 
 /// The state of a session as its journal says. Not `Eq`: baseline values are floating
 /// point.
@@ -46,6 +51,8 @@ pub struct SessionState {
     pub messages: Vec<MessageReport>,
     /// Verification windows, in journal order.
     pub verification: Vec<VerificationReport>,
+    /// The last verification record of each check, by check id.
+    pub verification_last: BTreeMap<String, LastRecord>,
     /// The severity declared by hand, its approvals, the severity acknowledged.
     pub severity: SeverityRecord,
     /// The metric baselines captured last.
@@ -55,6 +62,12 @@ pub struct SessionState {
     /// The detail of every cluster change requested with one, in order (where "undo
     /// further" may not go back to).
     pub cluster_changes: Vec<ChangeDetail>,
+    /// A rollout being followed whose end the journal does not have (a resumed console
+    /// follows it again).
+    pub follow: FollowState,
+    /// Steps whose latest command record is a decline (`CommandDeclined` after any
+    /// `CommandStarted`): "not run (declined)".
+    pub declined: BTreeSet<StepId>,
     /// Everyone who wrote a record, in order of first appearance.
     pub actors: Vec<String>,
     /// How many records were applied and the hash of the last one.
@@ -84,14 +97,22 @@ impl SessionState {
         self.progress.apply(r);
         messages::apply(&mut self.messages, r);
         verification::apply(&mut self.verification, r);
+        verification::apply_last(&mut self.verification_last, r);
         self.severity.apply(r);
         baselines::apply(&mut self.baselines, r);
         drill_events::apply(&mut self.drill_stages, r);
-        if let Entry::ClusterActionRequested {
-            change: Some(c), ..
-        } = &r.entry
-        {
-            self.cluster_changes.push(c.clone());
+        self.follow.apply(r);
+        match &r.entry {
+            Entry::CommandDeclined { step, .. } => {
+                self.declined.insert(*step);
+            }
+            Entry::CommandStarted { step, .. } => {
+                self.declined.remove(step);
+            }
+            Entry::ClusterActionRequested {
+                change: Some(c), ..
+            } => self.cluster_changes.push(c.clone()),
+            _ => {}
         }
         if !self.actors.contains(&r.actor) {
             self.actors.push(r.actor.clone());

@@ -405,16 +405,7 @@ fn block_line_status(
 
 /// Whether the step's latest command record says it was declined.
 fn declined_last(app: &App, step: crate::domain::runbook::StepId) -> bool {
-    use crate::domain::journal::Entry;
-    app.records
-        .iter()
-        .rev()
-        .find_map(|r| match &r.entry {
-            Entry::CommandDeclined { step: s, .. } if *s == step => Some(true),
-            Entry::CommandStarted { step: s, .. } if *s == step => Some(false),
-            _ => None,
-        })
-        .unwrap_or(false)
+    app.state.declined.contains(&step)
 }
 
 /// A run that was a line of a block (`line i/n: …`): which line, how it ended.

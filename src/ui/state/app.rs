@@ -127,10 +127,10 @@ impl App {
         now: DateTime<Utc>,
     ) -> App {
         let steps = super::procedure_rows::procedure_rows(&runbook, &state.progress);
-        let verification = Verification::restore(&runbook, &records);
+        let verification = Verification::restore(&runbook, &state);
         let severity = SeverityState::of(table_rows(&runbook), &state.severity);
         let view_steps = runbook.view_steps();
-        let follow_to_reattach = crate::domain::unfinished_follow::unfinished_follow(&records);
+        let follow_to_reattach = state.follow.open.clone();
         let mut app = App {
             runbook,
             session,
