@@ -258,7 +258,7 @@ fn run(
         app.add_secret(s.clone());
         journal.add_secret(s.clone());
     }
-    let messaging = Messaging::new(notify.sinks, outbox_only, app.records());
+    let messaging = Messaging::new(notify.sinks, outbox_only, app.state());
     app.messaging(messaging);
     for p in &notify.problems {
         tracing::warn!("{p}");
@@ -331,14 +331,14 @@ fn run(
     let feed = match (prometheus, fallback_metrics) {
         // A drill without a Prometheus reads the simulator's model instead.
         (Ok(None) | Err(_), Some((source, label))) => {
-            let metrics = LiveMetrics::for_runbook(app.runbook(), app.records(), label);
+            let metrics = LiveMetrics::for_runbook(app.runbook(), app.state(), label);
             app.metrics(metrics);
             app.has_metrics().then(|| MetricsFeed::drill(source))
         }
         (result, _) => match result {
             Ok(Some((feed, label))) => {
                 let label = app.mask_secrets(&label);
-                let metrics = LiveMetrics::for_runbook(app.runbook(), app.records(), label);
+                let metrics = LiveMetrics::for_runbook(app.runbook(), app.state(), label);
                 app.metrics(metrics);
                 app.has_metrics().then_some(feed)
             }

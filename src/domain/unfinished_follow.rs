@@ -3,13 +3,15 @@
 //! only the "abandoned at quit" outcome a quit writes. A resumed console follows it
 //! again instead of leaving the rollout's end unknown (issue 15, point 3).
 
+use serde::Serialize;
+
 use super::journal::{Entry, Record};
 
 /// The start of the outcome a console writes for an action it quit while it was under way.
 pub const ABANDONED_AT_QUIT: &str = "abandoned at quit";
 
 /// The followed action and the target it acted on, as journaled.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnfinishedFollow {
     /// The kubectl command (`kubectl rollout undo deployment/web -n shop`).
     pub action: String,
@@ -20,32 +22,48 @@ pub struct UnfinishedFollow {
 /// The follow left unfinished at the end of `records`, if any. A later action request,
 /// the follow's own end (other than "abandoned at quit") or the session's close clears it.
 pub fn unfinished_follow(records: &[Record]) -> Option<UnfinishedFollow> {
-    let mut requested: Option<UnfinishedFollow> = None;
-    let mut open: Option<UnfinishedFollow> = None;
+    let mut follow = FollowState::default();
     for r in records {
+        follow.apply(r);
+    }
+    follow.open
+}
+
+/// The fold behind [`unfinished_follow`], part of the session state
+/// ([`crate::domain::session_state::SessionState::follow`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FollowState {
+    /// The action requested last.
+    pub requested: Option<UnfinishedFollow>,
+    /// The follow left unfinished so far.
+    pub open: Option<UnfinishedFollow>,
+}
+
+impl FollowState {
+    /// Folds one record.
+    pub fn apply(&mut self, r: &Record) {
         match &r.entry {
             Entry::ClusterActionRequested { action, target, .. } => {
-                requested = Some(UnfinishedFollow {
+                self.requested = Some(UnfinishedFollow {
                     action: action.clone(),
                     target: target.clone(),
                 });
-                open = None;
+                self.open = None;
             }
             Entry::RolloutFollowStarted { action } => {
-                open = requested.clone().filter(|f| &f.action == action);
+                self.open = self.requested.clone().filter(|f| &f.action == action);
             }
             Entry::ClusterActionFinished {
                 action, outcome, ..
-            } if open.as_ref().is_some_and(|f| &f.action == action)
+            } if self.open.as_ref().is_some_and(|f| &f.action == action)
                 && !outcome.starts_with(ABANDONED_AT_QUIT) =>
             {
-                open = None;
+                self.open = None;
             }
-            Entry::SessionClosed => open = None,
+            Entry::SessionClosed => self.open = None,
             _ => {}
         }
     }
-    open
 }
 
 #[cfg(test)]

@@ -305,7 +305,7 @@ pub fn metrics_app() -> App {
     app.runbook = metrics_runbook();
     app.metrics = crate::ui::state::metrics::LiveMetrics::for_runbook(
         &app.runbook,
-        &app.records,
+        &crate::domain::session_state::SessionState::replay(&app.records),
         "http://prometheus:9090",
     );
     assert!(app.metrics.is_some(), "metrics configured");

@@ -81,7 +81,10 @@ fn a_check_without_data_could_not_verify_and_offers_no_undo() {
     );
 
     // Replay equals live: a resumed console reads the same verdict from the journal.
-    let restored = Verification::restore(&app.runbook, &app.records);
+    let restored = Verification::restore(
+        &app.runbook,
+        &crate::domain::session_state::SessionState::replay(&app.records),
+    );
     assert_eq!(
         restored.checks[1].status,
         CheckStatus::Recorded {
@@ -173,7 +176,8 @@ fn failed_check_with_cluster(view: RolloutView, earlier: Option<ChangeDetail>) -
     update(&mut app, Msg::Cluster(ClusterEvent::Rollout(view)));
     if let Some(change) = earlier {
         let seq = app.records.len() as u64 + 1;
-        app.records.push(record(
+        // On disk, as `Msg::Journaled` brings it back: the session state moves by it.
+        app.journaled(record(
             seq,
             Entry::ClusterActionRequested {
                 action: "kubectl rollout undo deployment/checkout-api -n checkout".into(),

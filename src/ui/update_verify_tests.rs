@@ -507,7 +507,10 @@ fn quitting_mid_window_records_it_as_cut_short_by_the_quit_then_quits() {
 
     // Resumed, the check is one to run again, not a failure.
     let book = app.runbook.clone();
-    let restored = crate::ui::state::verification::Verification::restore(&book, &app.records);
+    let restored = crate::ui::state::verification::Verification::restore(
+        &book,
+        &crate::domain::session_state::SessionState::replay(&app.records),
+    );
     assert_eq!(restored.checks[0].status, CheckStatus::Idle);
 }
 

@@ -22,7 +22,8 @@ fn styled_screen(app: &App, width: u16, height: u16) -> String {
 
 fn mid_phase() -> App {
     let mut app = app();
-    app.progress
+    app.state
+        .progress
         .bindings
         .insert("service-name".into(), "checkout-api".into());
     send(&mut app, key(' '));

@@ -1,5 +1,7 @@
 //! The severity the operator declared by hand (`S`), with its RTO clock and the approval
-//! the decision table asks for: one pure fold over the journal, used live and on resume.
+//! the decision table asks for, live and on resume. The journal's part (the declaration and
+//! the approvals recorded since) is folded once, by the session state's
+//! [`SeverityRecord`]; this file reads it with the runbook's decision table rows.
 //!
 //! A declaration names a row of the runbook's decision table (by its label, see
 //! [`row_label`]) or a bare severity. The row's timeline (`< 15 minutes`, `1 hour`) or the
@@ -11,8 +13,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::domain::journal::{Entry, Record};
+use crate::domain::journal::Record;
 use crate::domain::runbook::MatrixRow;
+use crate::domain::session_state::{Declaration, SeverityRecord};
 
 use super::severity::Severity;
 
@@ -60,12 +63,16 @@ pub enum SeverityChoice {
     Bare(String),
 }
 
-/// The fold: the decision table's rows (to know what a declared row asks for) and the
-/// declaration in force.
+/// The declaration in force read with the decision table's rows (to know what a declared
+/// row asks for). The journal is folded once, by [`SeverityRecord::apply`] (part of
+/// [`crate::domain::session_state::SessionState`]); this is what that record means for
+/// the runbook's table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SeverityState {
     pub rows: Vec<MatrixRow>,
     pub current: Option<Declared>,
+    /// What the journal says (the declaration, its approvals, the acknowledgement).
+    pub record: SeverityRecord,
 }
 
 impl SeverityState {
@@ -73,6 +80,17 @@ impl SeverityState {
         SeverityState {
             rows,
             current: None,
+            record: SeverityRecord::default(),
+        }
+    }
+
+    /// The state of `record` (a session state's [`SeverityRecord`]) for these rows.
+    pub fn of(rows: Vec<MatrixRow>, record: &SeverityRecord) -> SeverityState {
+        let current = record.declared.as_ref().map(|d| declared(&rows, d));
+        SeverityState {
+            rows,
+            current,
+            record: record.clone(),
         }
     }
 
@@ -85,55 +103,14 @@ impl SeverityState {
         state
     }
 
-    /// Moves the state by one journal record (everything but the two entries is ignored).
+    /// Moves the state by one journal record: [`SeverityRecord::apply`], then read again.
     pub fn apply(&mut self, record: &Record) {
-        match &record.entry {
-            Entry::SeverityDeclared {
-                severity,
-                reason,
-                row,
-                rto_secs,
-                by,
-            } => {
-                let approval = row
-                    .as_deref()
-                    .and_then(|label| {
-                        self.rows
-                            .iter()
-                            .find(|r| row_label(r) == label && same_severity(&r.severity, severity))
-                    })
-                    .and_then(|r| r.approval.as_deref())
-                    .and_then(approval_needed);
-                self.current = Some(Declared {
-                    severity: severity.clone(),
-                    reason: reason.clone(),
-                    row: row.clone(),
-                    by: by.clone(),
-                    at: record.ts,
-                    rto_deadline: rto_secs
-                        .and_then(|s| i64::try_from(s).ok())
-                        .and_then(Duration::try_seconds)
-                        .and_then(|d| record.ts.checked_add_signed(d)),
-                    approval,
-                });
-            }
-            Entry::ApprovalRecorded {
-                severity,
-                approver,
-                deferred,
-                ..
-            } => {
-                if let Some(d) = self.current.as_mut()
-                    && same_severity(&d.severity, severity)
-                    && let Some(a) = d.approval.as_mut()
-                    && (a.approver.is_none() || a.deferred)
-                {
-                    a.approver = Some(approver.clone());
-                    a.deferred = *deferred;
-                }
-            }
-            _ => {}
-        }
+        self.record.apply(record);
+        self.current = self
+            .record
+            .declared
+            .as_ref()
+            .map(|d| declared(&self.rows, d));
     }
 
     /// What `S` offers: every table row, then each severity on its own (the table's
@@ -179,6 +156,43 @@ impl SeverityState {
             .as_ref()
             .and_then(|d| d.approval.as_ref())
             .filter(|a| a.open())
+    }
+}
+
+/// A declaration with what its row asks for: the RTO deadline, the approval and how far
+/// the approvals recorded since went (one for another severity, or after the approval
+/// was given for good, changes nothing).
+fn declared(rows: &[MatrixRow], d: &Declaration) -> Declared {
+    let mut approval = d
+        .row
+        .as_deref()
+        .and_then(|label| {
+            rows.iter()
+                .find(|r| row_label(r) == label && same_severity(&r.severity, &d.severity))
+        })
+        .and_then(|r| r.approval.as_deref())
+        .and_then(approval_needed);
+    for given in &d.approvals {
+        if same_severity(&d.severity, &given.severity)
+            && let Some(a) = approval.as_mut()
+            && (a.approver.is_none() || a.deferred)
+        {
+            a.approver = Some(given.approver.clone());
+            a.deferred = given.deferred;
+        }
+    }
+    Declared {
+        severity: d.severity.clone(),
+        reason: d.reason.clone(),
+        row: d.row.clone(),
+        by: d.by.clone(),
+        at: d.at,
+        rto_deadline: d
+            .rto_secs
+            .and_then(|s| i64::try_from(s).ok())
+            .and_then(Duration::try_seconds)
+            .and_then(|dur| d.at.checked_add_signed(dur)),
+        approval,
     }
 }
 
@@ -288,7 +302,7 @@ pub fn timeline_secs(cell: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::journal::GENESIS;
+    use crate::domain::journal::{Entry, GENESIS};
     use chrono::TimeZone;
 
     fn rec(seq: u64, secs: i64, entry: Entry) -> Record {

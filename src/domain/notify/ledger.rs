@@ -1,9 +1,10 @@
 //! Idempotency keys, and what the journal says is still unsent after a crash.
 
-use std::collections::BTreeMap;
+use chrono::{DateTime, Utc};
 
 use super::sink::delivered_by;
 use crate::domain::journal::Entry;
+use crate::domain::session_state::{self, MessageReport, SessionState};
 
 /// The idempotency key of message number `seq` of session `session` to sink `sink`:
 /// deterministic, so the same message to the same sink always has the same key (it is
@@ -39,36 +40,29 @@ pub struct Unfinished {
 }
 
 /// Every `MessageQueued` without a later `MessageDelivered` or `MessageFailed` for the
-/// same key and sink, in journal order.
+/// same key and sink, in the order first queued: the session state's messages fold
+/// ([`crate::domain::session_state::messages`]) over bare entries, read as the ledger.
 pub fn unfinished<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Vec<Unfinished> {
-    let mut open: BTreeMap<(String, String), (usize, Unfinished)> = BTreeMap::new();
-    for (i, entry) in entries.into_iter().enumerate() {
-        match entry {
-            Entry::MessageQueued {
-                key,
-                sink,
-                template,
-                text,
-            } => {
-                let resend_safe = delivered_by(sink).is_some_and(|k| k.dedups());
-                let u = Unfinished {
-                    key: key.clone(),
-                    sink: sink.clone(),
-                    template: template.clone(),
-                    text: text.clone(),
-                    resend_safe,
-                };
-                open.insert((key.clone(), sink.clone()), (i, u));
-            }
-            Entry::MessageDelivered { key, sink, .. } | Entry::MessageFailed { key, sink, .. } => {
-                open.remove(&(key.clone(), sink.clone()));
-            }
-            _ => {}
-        }
+    let mut messages = Vec::new();
+    for entry in entries {
+        session_state::messages::apply_entry(&mut messages, entry, DateTime::<Utc>::UNIX_EPOCH);
     }
-    let mut left: Vec<_> = open.into_values().collect();
-    left.sort_by_key(|(i, _)| *i);
-    left.into_iter().map(|(_, u)| u).collect()
+    messages.iter().filter(|m| m.unfinished()).map(of).collect()
+}
+
+/// The ledger of a session state: [`unfinished`] for a journal already folded.
+pub fn unfinished_in(state: &SessionState) -> Vec<Unfinished> {
+    state.unfinished_messages().map(of).collect()
+}
+
+fn of(m: &MessageReport) -> Unfinished {
+    Unfinished {
+        key: m.key.clone(),
+        sink: m.sink.clone(),
+        template: m.template.clone(),
+        text: m.text.clone(),
+        resend_safe: delivered_by(&m.sink).is_some_and(|k| k.dedups()),
+    }
 }
 
 #[cfg(test)]

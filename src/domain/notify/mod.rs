@@ -9,7 +9,7 @@ pub mod sink;
 pub mod template;
 
 pub use kind::{MessageKind, kind_of_title};
-pub use ledger::{Unfinished, idempotency_key, unfinished};
+pub use ledger::{Unfinished, idempotency_key, unfinished, unfinished_in};
 pub use retry::{AttemptClass, Decision, RetryPolicy, classify_status, parse_retry_after};
 pub use sink::SinkKind;
 

@@ -16,6 +16,19 @@ pub struct MessageReport {
     pub template: String,
     pub text: String,
     pub status: MessageStatus,
+    /// Queued (again) with no outcome journaled since: the process may have died between
+    /// queuing and knowing. A manual retry after a failure is open until its outcome,
+    /// while `status` still tells the failure before it. Not part of the report.
+    #[serde(skip)]
+    pub open: bool,
+}
+
+impl MessageReport {
+    /// Queued to a sink (not drafted) with no outcome since the last queuing: what a
+    /// crash left unsent, "may have been sent".
+    pub fn unfinished(&self) -> bool {
+        self.open && self.sink != BY_HAND
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,23 +83,30 @@ pub const BY_HAND: &str = "by hand";
 
 /// Folds one record into the messages, kept in the order queued (or drafted).
 pub fn apply(out: &mut Vec<MessageReport>, r: &Record) {
-    match &r.entry {
+    apply_entry(out, &r.entry, r.ts);
+}
+
+/// [`apply`] for an entry written at `at` (the notify ledger folds bare entries).
+pub fn apply_entry(out: &mut Vec<MessageReport>, entry: &Entry, at: DateTime<Utc>) {
+    match entry {
         Entry::MessageQueued {
             key,
             sink,
             template,
             text,
         } => {
-            if out.iter().any(|m| &m.key == key && &m.sink == sink) {
-                return; // queued again for a retry: one row
+            if let Some(m) = out.iter_mut().find(|m| &m.key == key && &m.sink == sink) {
+                m.open = true; // queued again for a retry: one row
+                return;
             }
             out.push(MessageReport {
-                queued_at: r.ts,
+                queued_at: at,
                 key: key.clone(),
                 sink: sink.clone(),
                 template: template.clone(),
                 text: text.clone(),
                 status: MessageStatus::Unknown,
+                open: true,
             });
         }
         Entry::MessageDelivered {
@@ -96,8 +116,9 @@ pub fn apply(out: &mut Vec<MessageReport>, r: &Record) {
             detail,
         } => {
             if let Some(m) = out.iter_mut().find(|m| &m.key == key && &m.sink == sink) {
+                m.open = false;
                 m.status = MessageStatus::Delivered {
-                    at: r.ts,
+                    at,
                     attempts: *attempts,
                     detail: detail.clone(),
                 };
@@ -113,7 +134,7 @@ pub fn apply(out: &mut Vec<MessageReport>, r: &Record) {
                 return;
             }
             out.push(MessageReport {
-                queued_at: r.ts,
+                queued_at: at,
                 key: key.clone(),
                 sink: BY_HAND.to_string(),
                 template: template.clone(),
@@ -121,12 +142,13 @@ pub fn apply(out: &mut Vec<MessageReport>, r: &Record) {
                 status: MessageStatus::Drafted {
                     saved_to: saved_to.clone(),
                 },
+                open: false,
             });
         }
         Entry::MessagePostedByHand { key, where_, by } => {
             if let Some(m) = out.iter_mut().find(|m| &m.key == key && m.sink == BY_HAND) {
                 m.status = MessageStatus::PostedByHand {
-                    at: r.ts,
+                    at,
                     by: by.clone(),
                     where_: where_.clone(),
                 };
@@ -139,8 +161,9 @@ pub fn apply(out: &mut Vec<MessageReport>, r: &Record) {
             error,
         } => {
             if let Some(m) = out.iter_mut().find(|m| &m.key == key && &m.sink == sink) {
+                m.open = false;
                 m.status = MessageStatus::Failed {
-                    at: r.ts,
+                    at,
                     attempts: *attempts,
                     error: error.clone(),
                 };

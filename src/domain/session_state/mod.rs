@@ -3,31 +3,71 @@
 //! readers of a journal on disk (`report`, `sessions`, `drill --report`, resume) compute
 //! the same state the same way. One file per part:
 //!
-//! - steps, runs, notes, phases, severity changes, baselines, choices, cluster actions,
-//!   closing and resumes: [`Progress`] (`domain/progress`);
-//! - messages and their delivery: [`messages`];
-//! - verification windows: [`verification`];
-//! - who wrote (`actors`) and how far the journal goes ([`JournalHead`]): here.
+//! - steps, runs, notes, phases, severity changes (the matrix's), when baselines were
+//!   captured, the alternative chosen in each group, cluster actions, closing and resumes:
+//!   [`Progress`] (`domain/progress`);
+//! - messages and their delivery, and what a crash left unsent (the notify ledger,
+//!   [`SessionState::unfinished_messages`]): [`messages`];
+//! - verification windows, and the last record of each check: [`verification`];
+//! - the severity declared by hand, the approvals recorded for it and the severity
+//!   acknowledged: [`severity`];
+//! - the last baselines' values: [`baselines`];
+//! - a drill's stages (`DrillEvent`): [`drill_events`];
+//! - a rollout follow left unfinished: [`FollowState`] (`domain/unfinished_follow.rs`);
+//! - the steps whose last command was declined, the cluster changes' details, who wrote (`actors`) and how far the journal goes
+//!   ([`JournalHead`]): here.
+//!
+//! Nothing else folds the journal: the console holds one `SessionState` (applying each
+//! record as it comes back from the disk, replaying the journal on resume) and reads
+//! these parts from it.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::domain::journal::Record;
+use crate::domain::journal::{ChangeDetail, Entry, Record};
 use crate::domain::progress::Progress;
+use crate::domain::runbook::StepId;
+use crate::domain::unfinished_follow::FollowState;
 
+pub mod baselines;
+pub mod drill_events;
 pub mod messages;
+pub mod severity;
 pub mod verification;
 
+pub use baselines::Baselines;
+pub use drill_events::DrillStage;
 pub use messages::{MessageReport, MessageStatus};
-pub use verification::VerificationReport;
+pub use severity::{ApprovalGiven, Declaration, SeverityRecord};
+pub use verification::{LastRecord, VerificationReport};
 
-/// The state of a session as its journal says.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// The state of a session as its journal says. Not `Eq`: baseline values are floating
+/// point.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SessionState {
     pub progress: Progress,
     /// Every message queued (or drafted), per sink, with its delivery.
     pub messages: Vec<MessageReport>,
     /// Verification windows, in journal order.
     pub verification: Vec<VerificationReport>,
+    /// The last verification record of each check, by check id.
+    pub verification_last: BTreeMap<String, LastRecord>,
+    /// The severity declared by hand, its approvals, the severity acknowledged.
+    pub severity: SeverityRecord,
+    /// The metric baselines captured last.
+    pub baselines: Option<Baselines>,
+    /// What a drill's scenario did, in order.
+    pub drill_stages: Vec<DrillStage>,
+    /// The detail of every cluster change requested with one, in order (where "undo
+    /// further" may not go back to).
+    pub cluster_changes: Vec<ChangeDetail>,
+    /// A rollout being followed whose end the journal does not have (a resumed console
+    /// follows it again).
+    pub follow: FollowState,
+    /// Steps whose latest command record is a decline (`CommandDeclined` after any
+    /// `CommandStarted`): "not run (declined)".
+    pub declined: BTreeSet<StepId>,
     /// Everyone who wrote a record, in order of first appearance.
     pub actors: Vec<String>,
     /// How many records were applied and the hash of the last one.
@@ -57,10 +97,35 @@ impl SessionState {
         self.progress.apply(r);
         messages::apply(&mut self.messages, r);
         verification::apply(&mut self.verification, r);
+        verification::apply_last(&mut self.verification_last, r);
+        self.severity.apply(r);
+        baselines::apply(&mut self.baselines, r);
+        drill_events::apply(&mut self.drill_stages, r);
+        self.follow.apply(r);
+        match &r.entry {
+            Entry::CommandDeclined { step, .. } => {
+                self.declined.insert(*step);
+            }
+            Entry::CommandStarted { step, .. } => {
+                self.declined.remove(step);
+            }
+            Entry::ClusterActionRequested {
+                change: Some(c), ..
+            } => self.cluster_changes.push(c.clone()),
+            _ => {}
+        }
         if !self.actors.contains(&r.actor) {
             self.actors.push(r.actor.clone());
         }
         self.head.records += 1;
         self.head.hash = Some(r.hash.clone());
+    }
+}
+
+impl SessionState {
+    /// The notify ledger: every message queued to a sink with no outcome journaled since
+    /// (the process died between queuing and knowing), in the order first queued.
+    pub fn unfinished_messages(&self) -> impl Iterator<Item = &MessageReport> {
+        self.messages.iter().filter(|m| m.unfinished())
     }
 }

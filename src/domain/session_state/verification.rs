@@ -1,6 +1,8 @@
 //! Verification windows: each from its `VerificationStarted` to its
 //! `VerificationFinished` (if any), with its result, detail and cut-short reason.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -80,6 +82,47 @@ pub fn apply(out: &mut Vec<VerificationReport>, r: &Record) {
             v.result = Some(Verdict::of_record(*passed, *outcome));
             v.detail = detail.clone();
             v.cut_short = cut_short.clone();
+        }
+        _ => {}
+    }
+}
+
+/// The last verification record of one check: what a resumed console shows for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "last", rename_all = "snake_case")]
+pub enum LastRecord {
+    /// A window started and not seen to end.
+    Started,
+    Finished {
+        passed: bool,
+        outcome: Option<Verdict>,
+        detail: String,
+        cut_short: Option<String>,
+    },
+}
+
+/// Folds one record into the last record of each check, by check id.
+pub fn apply_last(last: &mut BTreeMap<String, LastRecord>, r: &Record) {
+    match &r.entry {
+        Entry::VerificationStarted { check, .. } => {
+            last.insert(check.clone(), LastRecord::Started);
+        }
+        Entry::VerificationFinished {
+            check,
+            passed,
+            detail,
+            cut_short,
+            outcome,
+        } => {
+            last.insert(
+                check.clone(),
+                LastRecord::Finished {
+                    passed: *passed,
+                    outcome: *outcome,
+                    detail: detail.clone(),
+                    cut_short: cut_short.clone(),
+                },
+            );
         }
         _ => {}
     }

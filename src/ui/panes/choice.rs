@@ -21,7 +21,7 @@ pub fn render(app: &App, group: usize, frame: &mut Frame, area: Rect) {
     let chosen = app.chosen_member(group);
     let recommended = app.recommended_member(group);
     let mut lines: Vec<Line> = Vec::new();
-    match app.progress.choices.get(&g.id).zip(chosen) {
+    match app.state.progress.choices.get(&g.id).zip(chosen) {
         Some((c, m)) => {
             let mut text = format!(
                 "✓ {} chosen by {} at {}",

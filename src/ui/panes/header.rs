@@ -79,6 +79,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(" ", bar));
     }
     let elapsed = app
+        .state
         .progress
         .started_at
         .map(|s| secs_between(s, app.now))
@@ -90,6 +91,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         && let Some(ph) = app.runbook.phases.get(phase)
     {
         let since = app
+            .state
             .progress
             .phase_entered_at(phase)
             .map(|at| secs_between(at, app.now))

@@ -27,6 +27,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             }
         }
         (_, Some(run)) => match app
+            .state
             .progress
             .runs
             .iter()

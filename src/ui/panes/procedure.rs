@@ -21,13 +21,14 @@ pub fn marker(app: &App, step: &Step) -> (&'static str, Role) {
     if app.is_pending(step.id) {
         return ("…", Role::Muted);
     }
-    match app.progress.state(step.id) {
+    match app.state.progress.state(step.id) {
         Some(StepState::Done { .. }) => return ("✓", Role::Done),
         Some(StepState::Skipped { .. }) => return ("–", Role::Skipped),
         None => {}
     }
     match &step.kind {
         StepKind::Command(_) => match app
+            .state
             .progress
             .last_run(step.id)
             .and_then(|r| r.finished.as_ref())
@@ -227,6 +228,7 @@ fn step_line<'a>(app: &App, step: &Step, width: usize) -> Line<'a> {
     let (mark, role) = marker(app, step);
     let id = format!("{:>3} ", step.id.to_string());
     let by_action = app
+        .state
         .progress
         .done_by_action
         .get(&step.id)

@@ -43,9 +43,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 
     let mut lines: Vec<Line> = Vec::new();
     // What happened to it.
-    match app.progress.state(step.id) {
+    match app.state.progress.state(step.id) {
         Some(StepState::Done { at, actor }) => {
-            let text = match app.progress.done_by_action.get(&step.id) {
+            let text = match app.state.progress.done_by_action.get(&step.id) {
                 Some(by) => format!(
                     "✓ done by action{} at {}: {}",
                     by.number.map(|n| format!(" #{n}")).unwrap_or_default(),
@@ -109,9 +109,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             "– not run (declined)",
             t.style(Role::Skipped),
         )));
-    } else if let Some((text, role)) = app.progress.last_run(step.id).and_then(line_outcome) {
+    } else if let Some((text, role)) = app.state.progress.last_run(step.id).and_then(line_outcome) {
         lines.push(Line::from(Span::styled(text, t.style(role))));
-    } else if let Some(run) = app.progress.last_run(step.id) {
+    } else if let Some(run) = app.state.progress.last_run(step.id) {
         let (text, role) = match &run.finished {
             Some(o) if o.succeeded() => (
                 format!(
@@ -262,6 +262,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     let notes: Vec<_> = app
+        .state
         .progress
         .notes
         .iter()
@@ -404,16 +405,7 @@ fn block_line_status(
 
 /// Whether the step's latest command record says it was declined.
 fn declined_last(app: &App, step: crate::domain::runbook::StepId) -> bool {
-    use crate::domain::journal::Entry;
-    app.records
-        .iter()
-        .rev()
-        .find_map(|r| match &r.entry {
-            Entry::CommandDeclined { step: s, .. } if *s == step => Some(true),
-            Entry::CommandStarted { step: s, .. } if *s == step => Some(false),
-            _ => None,
-        })
-        .unwrap_or(false)
+    app.state.declined.contains(&step)
 }
 
 /// A run that was a line of a block (`line i/n: …`): which line, how it ended.

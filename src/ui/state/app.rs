@@ -6,9 +6,9 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 
 use crate::domain::decision::SeverityState;
 use crate::domain::journal::{Entry, Record};
-use crate::domain::progress::Progress;
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{MatrixRow, Runbook, Step, StepId, StepKind};
+use crate::domain::session_state::SessionState;
 use crate::ui::effect::Effect;
 use crate::ui::keymap::{Keymap, Mode};
 use crate::ui::theme::Theme;
@@ -33,7 +33,11 @@ pub use super::procedure_rows::StepPos;
 pub struct App {
     pub runbook: Runbook,
     pub session: SessionInfo,
-    pub progress: Progress,
+    /// Everything derived from the journal, in its one fold: every record is applied as
+    /// it comes back from the disk (`App::journaled`), and a resumed console starts from
+    /// the journal replayed. Progress, messages and their delivery, the declared
+    /// severity, approvals, acknowledgements, baselines are read from here.
+    pub state: SessionState,
     /// Every record of the session, in order (the journal pane shows the tail).
     pub records: Vec<Record>,
     /// The procedure's rows in document order: steps, and one choice row per group of
@@ -82,8 +86,9 @@ pub struct App {
     pub messaging: Messaging,
     /// The runbook's verification checks and their monitor windows.
     pub verification: Verification,
-    /// The severity declared by hand (`S`), its RTO clock and approval: a fold of the
-    /// journal over the runbook's decision table rows.
+    /// The severity declared by hand (`S`), its RTO clock and approval: `state.severity`
+    /// read with the runbook's decision table rows, again after each record
+    /// (`App::journaled`), never folded on its own.
     pub severity: SeverityState,
     /// Shell blocks outside the steps, runnable from the runbook view through the step
     /// path (`Runbook::view_steps`: ids after the last step, never in a phase).
@@ -107,29 +112,29 @@ impl App {
         keymap: Keymap,
         now: DateTime<Utc>,
     ) -> App {
-        let progress = Progress::replay(&records);
-        App::with_progress(runbook, session, records, progress, theme, keymap, now)
+        let state = SessionState::replay(&records);
+        App::with_state(runbook, session, records, state, theme, keymap, now)
     }
 
-    /// `new` for records already replayed into `progress`.
-    pub fn with_progress(
+    /// `new` for records already replayed into `state`.
+    pub fn with_state(
         runbook: Runbook,
         session: SessionInfo,
         records: Vec<Record>,
-        progress: Progress,
+        state: SessionState,
         theme: Theme,
         keymap: Keymap,
         now: DateTime<Utc>,
     ) -> App {
-        let steps = super::procedure_rows::procedure_rows(&runbook, &progress);
-        let verification = Verification::restore(&runbook, &records);
-        let severity = SeverityState::replay(table_rows(&runbook), &records);
+        let steps = super::procedure_rows::procedure_rows(&runbook, &state.progress);
+        let verification = Verification::restore(&runbook, &state);
+        let severity = SeverityState::of(table_rows(&runbook), &state.severity);
         let view_steps = runbook.view_steps();
-        let follow_to_reattach = crate::domain::unfinished_follow::unfinished_follow(&records);
+        let follow_to_reattach = state.follow.open.clone();
         let mut app = App {
             runbook,
             session,
-            progress,
+            state,
             records,
             steps,
             cursor: 0,
@@ -188,7 +193,7 @@ impl App {
 
     /// The index of the member chosen in group `group`.
     pub fn chosen_member(&self, group: usize) -> Option<usize> {
-        super::procedure_rows::chosen_member(&self.runbook, &self.progress, group)
+        super::procedure_rows::chosen_member(&self.runbook, &self.state.progress, group)
     }
 
     /// The member the runbook's decision table recommends in group `group`: the strategy
@@ -202,10 +207,12 @@ impl App {
             .iter()
             .flat_map(|t| t.matrix_rows())
             .collect();
-        let declared = self.records.iter().rev().find_map(|r| match &r.entry {
-            Entry::SeverityDeclared { severity, .. } => Some(severity.as_str()),
-            _ => None,
-        });
+        let declared = self
+            .state
+            .severity
+            .declared
+            .as_ref()
+            .map(|d| d.severity.as_str());
         let severity = declared.or_else(|| self.metrics.as_ref().and_then(|m| m.severity()));
         crate::domain::alternatives::recommended(g, &rows, severity)
     }
@@ -214,7 +221,7 @@ impl App {
     /// row (or the choice row of the group whose step it was).
     pub fn refresh_rows(&mut self) {
         let selected = self.steps.get(self.cursor).copied();
-        self.steps = super::procedure_rows::procedure_rows(&self.runbook, &self.progress);
+        self.steps = super::procedure_rows::procedure_rows(&self.runbook, &self.state.progress);
         let Some(sel) = selected else {
             return;
         };
@@ -266,7 +273,8 @@ impl App {
 
     /// Whether a step counts as finished: ticked, skipped, or its command succeeded.
     pub fn is_finished(&self, step: &Step) -> bool {
-        self.progress
+        self.state
+            .progress
             .is_finished(step.id, matches!(step.kind, StepKind::Command(_)))
     }
 
@@ -303,7 +311,7 @@ impl App {
     /// The phase the operator is working in: the last one entered.
     pub fn current_phase(&self) -> Option<usize> {
         self.entering_phase
-            .or_else(|| self.progress.phase_visits.last().map(|v| v.phase))
+            .or_else(|| self.state.progress.phase_visits.last().map(|v| v.phase))
     }
 
     pub fn is_pending(&self, step: StepId) -> bool {
@@ -330,7 +338,7 @@ impl App {
             .as_ref()
             .map(|f| f.vars.clone())
             .unwrap_or_default();
-        b.extend(self.progress.bindings.clone());
+        b.extend(self.state.progress.bindings.clone());
         b.extend(self.secrets.clone());
         // A drill's simulator serving a deploy service: the runbook's deploy API is it.
         if let Some(base) = &self.deploy_api.sim_base {
@@ -405,14 +413,33 @@ impl App {
     }
 
     /// The severity last acknowledged in this session.
+    /// Declaring a severity by hand acknowledges it too.
     pub fn last_acknowledged(&self) -> Option<String> {
-        self.records.iter().rev().find_map(|r| match &r.entry {
-            // Declaring a severity by hand acknowledges it too.
-            Entry::SeverityAcknowledged { severity } | Entry::SeverityDeclared { severity, .. } => {
-                Some(severity.clone())
-            }
-            _ => None,
-        })
+        self.state.severity.acknowledged.clone()
+    }
+
+    /// A record is on disk: the session state moves by it (the one fold), what is read
+    /// from it with the runbook follows, and the journal pane shows it.
+    pub fn journaled(&mut self, record: Record) {
+        self.state.apply(&record);
+        if matches!(
+            record.entry,
+            Entry::SeverityDeclared { .. }
+                | Entry::ApprovalRecorded { .. }
+                | Entry::SeverityAcknowledged { .. }
+        ) {
+            self.severity = SeverityState::of(
+                std::mem::take(&mut self.severity.rows),
+                &self.state.severity,
+            );
+        }
+        if matches!(record.entry, Entry::AlternativeChosen { .. }) {
+            self.refresh_rows();
+        }
+        self.records.push(record);
+        if self.journal_scroll > 0 {
+            self.journal_scroll += 1;
+        }
     }
 }
 

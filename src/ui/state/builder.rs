@@ -9,6 +9,7 @@ use crate::domain::journal::Record;
 use crate::domain::progress::Progress;
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::Runbook;
+use crate::domain::session_state::SessionState;
 use crate::ui::keymap::Keymap;
 use crate::ui::theme::Theme;
 
@@ -27,7 +28,7 @@ pub struct AppBuilder {
     runbook: Runbook,
     session: SessionInfo,
     records: Vec<Record>,
-    progress: Progress,
+    state: SessionState,
     theme: Theme,
     keymap: Keymap,
     now: DateTime<Utc>,
@@ -57,12 +58,12 @@ impl AppBuilder {
         keymap: Keymap,
         now: DateTime<Utc>,
     ) -> AppBuilder {
-        let progress = Progress::replay(&records);
+        let state = SessionState::replay(&records);
         AppBuilder {
             runbook,
             session,
             records,
-            progress,
+            state,
             theme,
             keymap,
             now,
@@ -91,9 +92,14 @@ impl AppBuilder {
         &self.records
     }
 
-    /// The session as replayed from its records.
+    /// The session's progress as replayed from its records.
     pub fn progress(&self) -> &Progress {
-        &self.progress
+        &self.state.progress
+    }
+
+    /// The session as replayed from its records (the one fold, done once, here).
+    pub fn state(&self) -> &SessionState {
+        &self.state
     }
 
     /// What masks secrets in everything shown or journaled.
@@ -205,11 +211,11 @@ impl AppBuilder {
     }
 
     pub fn build(self) -> App {
-        let mut app = App::with_progress(
+        let mut app = App::with_state(
             self.runbook,
             self.session,
             self.records,
-            self.progress,
+            self.state,
             self.theme,
             self.keymap,
             self.now,

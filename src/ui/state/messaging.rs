@@ -1,13 +1,15 @@
 //! The console's view of messaging: the sinks, every message with its delivery per sink,
-//! and the composer's draft.
+//! and the composer's draft. The list starts from the session state's messages (the one
+//! fold of the journal); what the journal cannot say yet (a record being written, a
+//! delivery under way or waiting to retry) is set by the messages reducer as it happens.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ratatui_textarea::TextArea;
 
-use crate::domain::journal::{Entry, Record};
 use crate::domain::notify::MessageKind;
+use crate::domain::session_state::{MessageReport, MessageStatus, SessionState};
 
 /// What the notifier reports about a delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +102,7 @@ impl RowStatus {
 }
 
 /// The "sink" of a message drafted without one: the operator posts it by hand.
-pub const BY_HAND: &str = "by hand";
+pub use crate::domain::session_state::messages::BY_HAND;
 
 /// One message to one sink.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,19 +127,19 @@ pub struct Messaging {
 }
 
 impl Messaging {
-    /// Messaging with these sinks, its list rebuilt from the journal (a resumed session
-    /// shows its messages; one with no outcome "may have been sent").
-    pub fn new(sinks: Vec<String>, drill: bool, records: &[Record]) -> Messaging {
-        let mut m = Messaging {
+    /// Messaging with these sinks, its list read from the session state (a resumed
+    /// session shows its messages; one with no outcome "may have been sent").
+    pub fn new(sinks: Vec<String>, drill: bool, state: &SessionState) -> Messaging {
+        Messaging {
             sinks,
             drill,
-            rows: Vec::new(),
-            next_seq: records.last().map_or(1, |r| r.seq + 1),
-        };
-        for r in records {
-            m.replay(&r.entry);
+            rows: state.messages.iter().map(MessageRow::of).collect(),
+            next_seq: if state.head.records == 0 {
+                1
+            } else {
+                state.progress.last_seq + 1
+            },
         }
-        m
     }
 
     pub fn row(&mut self, key: &str, sink: &str) -> Option<&mut MessageRow> {
@@ -145,81 +147,47 @@ impl Messaging {
             .iter_mut()
             .find(|r| r.key == key && r.sink == sink)
     }
+}
 
-    /// Moves the list by one journal record (what a resume replays).
-    pub fn replay(&mut self, entry: &Entry) {
-        match entry {
-            Entry::MessageQueued {
-                key,
-                sink,
-                template,
-                text,
-            } => {
-                if let Some(row) = self.row(key, sink) {
-                    row.status = RowStatus::Unknown;
-                    return;
-                }
-                let kind = MessageKind::from_name(template).unwrap_or(MessageKind::StatusUpdate);
-                self.rows.push(MessageRow {
-                    key: key.clone(),
-                    sink: sink.clone(),
-                    kind,
-                    text: text.clone(),
-                    status: RowStatus::Unknown,
-                });
+impl MessageRow {
+    /// A message as the journal left it: what the list shows before anything happens
+    /// live (sending, retrying).
+    pub fn of(m: &MessageReport) -> MessageRow {
+        let kind = match &m.status {
+            MessageStatus::Drafted { .. } | MessageStatus::PostedByHand { .. } => {
+                MessageKind::from_name(&m.template)
+                    .unwrap_or_else(|| crate::domain::notify::kind_of_title(&m.template))
             }
-            Entry::MessageDelivered {
-                key,
-                sink,
-                attempts,
-                detail,
-            } => {
-                if let Some(row) = self.row(key, sink) {
-                    row.status = RowStatus::Delivered {
-                        attempts: *attempts,
-                        detail: detail.clone(),
-                    };
-                }
-            }
-            Entry::MessageDrafted {
-                key,
-                template,
-                text,
-                saved_to,
-            } => {
-                let kind = MessageKind::from_name(template)
-                    .unwrap_or_else(|| crate::domain::notify::kind_of_title(template));
-                self.rows.push(MessageRow {
-                    key: key.clone(),
-                    sink: BY_HAND.into(),
-                    kind,
-                    text: text.clone(),
-                    status: RowStatus::Drafted {
-                        saved_to: saved_to.clone(),
-                    },
-                });
-            }
-            Entry::MessagePostedByHand { key, where_, .. } => {
-                if let Some(row) = self.row(key, BY_HAND) {
-                    row.status = RowStatus::PostedByHand {
-                        where_: where_.clone(),
-                    };
-                }
-            }
-            Entry::MessageFailed {
-                key,
-                sink,
-                attempts,
-                error,
-            } => {
-                if let Some(row) = self.row(key, sink) {
-                    row.status = RowStatus::Failed {
-                        attempts: *attempts,
-                        error: error.clone(),
-                    };
-                }
-            }
-            _ => {}
+            _ => MessageKind::from_name(&m.template).unwrap_or(MessageKind::StatusUpdate),
+        };
+        let status = match &m.status {
+            _ if m.open => RowStatus::Unknown,
+            MessageStatus::Unknown => RowStatus::Unknown,
+            MessageStatus::Delivered {
+                attempts, detail, ..
+            } => RowStatus::Delivered {
+                attempts: *attempts,
+                detail: detail.clone(),
+            },
+            MessageStatus::Failed {
+                attempts, error, ..
+            } => RowStatus::Failed {
+                attempts: *attempts,
+                error: error.clone(),
+            },
+            MessageStatus::Drafted { saved_to } => RowStatus::Drafted {
+                saved_to: saved_to.clone(),
+            },
+            MessageStatus::PostedByHand { where_, .. } => RowStatus::PostedByHand {
+                where_: where_.clone(),
+            },
+        };
+        MessageRow {
+            key: m.key.clone(),
+            sink: m.sink.clone(),
+            kind,
+            text: m.text.clone(),
+            status,
         }
     }
 }

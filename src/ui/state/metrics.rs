@@ -11,8 +11,8 @@ use crate::domain::decision::{
     Absence, Baseline, BaselineSource, BoundTable, CmpOp, Matrix, MatrixState, Reading, Severity,
     Signals, Threshold, Unavailable, Verdict,
 };
-use crate::domain::journal::{Entry, Record};
 use crate::domain::runbook::Runbook;
+use crate::domain::session_state::SessionState;
 
 /// How many points of each series the console keeps for its sparkline.
 pub const SERIES_POINTS: usize = 120;
@@ -108,11 +108,11 @@ impl LiveMetrics {
     /// The live state for a runbook with `metrics.queries`, or `None` without them.
     ///
     /// The matrix is the front matter's; without one, the first Markdown decision table
-    /// bound to the queries. Baselines captured earlier in the session (a resume) are
-    /// restored from the journal.
+    /// bound to the queries. Baselines captured earlier in the session (a resume) and the
+    /// severity last recorded are restored from the session state.
     pub fn for_runbook(
         runbook: &Runbook,
-        records: &[Record],
+        session: &SessionState,
         source_label: impl Into<String>,
     ) -> Option<LiveMetrics> {
         let front = runbook.front.as_ref()?;
@@ -164,13 +164,10 @@ impl LiveMetrics {
         }
         let mut signals = Signals::default();
         let mut baseline_captured = false;
-        let restored = records.iter().rev().find_map(|r| match &r.entry {
-            Entry::BaselineCaptured {
-                values,
-                offset_secs,
-            } => Some((r.ts, values, offset_secs)),
-            _ => None,
-        });
+        let restored = session
+            .baselines
+            .as_ref()
+            .map(|b| (b.at, &b.values, &b.offset_secs));
         if let Some((at, values, offset_secs)) = restored {
             let source = match offset_secs {
                 Some(s) => BaselineSource::PromOffset {
@@ -197,13 +194,11 @@ impl LiveMetrics {
             .map(|d| d.0);
         // A resumed session carries on from the severity its journal last recorded,
         // instead of waiting out every `for` again and journaling the same change twice.
-        let state = records
-            .iter()
-            .rev()
-            .find_map(|r| match &r.entry {
-                Entry::SeverityChanged { to, rule, .. } => Some((r.ts, to, rule)),
-                _ => None,
-            })
+        let state = session
+            .progress
+            .severity_changes
+            .last()
+            .map(|c| (c.at, &c.to, &c.rule))
             .and_then(|(at, to, rule)| {
                 let severity = Severity::parse(to.as_deref()?).ok()?;
                 Some(MatrixState::resumed(&matrix, severity, at, rule.as_deref()))
@@ -358,7 +353,12 @@ mod tests {
 
     #[test]
     fn bands_carry_the_severity_of_their_rule_and_the_most_severe_wins() {
-        let live = LiveMetrics::for_runbook(&metrics_runbook(), &[], "x").expect("live");
+        let live = LiveMetrics::for_runbook(
+            &metrics_runbook(),
+            &crate::domain::session_state::SessionState::default(),
+            "x",
+        )
+        .expect("live");
         let bands = &live.bands["error_rate"];
         let got: Vec<(f64, &str)> = bands
             .iter()
@@ -378,12 +378,24 @@ mod tests {
 
     #[test]
     fn without_queries_there_is_nothing_live() {
-        assert!(LiveMetrics::for_runbook(&runbook(), &[], "x").is_none());
+        assert!(
+            LiveMetrics::for_runbook(
+                &runbook(),
+                &crate::domain::session_state::SessionState::default(),
+                "x"
+            )
+            .is_none()
+        );
     }
 
     #[test]
     fn front_matter_rules_come_first_and_give_thresholds() {
-        let live = LiveMetrics::for_runbook(&metrics_runbook(), &[], "x").expect("live");
+        let live = LiveMetrics::for_runbook(
+            &metrics_runbook(),
+            &crate::domain::session_state::SessionState::default(),
+            "x",
+        )
+        .expect("live");
         assert_eq!(live.matrix_source, MatrixSource::FrontMatter);
         assert_eq!(live.matrix.rules().len(), 4);
         assert_eq!(live.names, ["error_rate", "latency_p95"]);
@@ -414,7 +426,12 @@ mod tests {
             ],
             severity_column: 0,
         });
-        let live = LiveMetrics::for_runbook(&rb, &[], "x").expect("live");
+        let live = LiveMetrics::for_runbook(
+            &rb,
+            &crate::domain::session_state::SessionState::default(),
+            "x",
+        )
+        .expect("live");
         assert_eq!(live.matrix_source, MatrixSource::Table { line: 48 });
         let rules = live.matrix.rules();
         assert_eq!(rules.len(), 1, "only the row that reads as a condition");

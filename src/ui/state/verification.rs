@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::journal::{Entry, Record};
 use crate::domain::runbook::{Bindings, Placeholder, Runbook, StepId, fill, fill_text};
+use crate::domain::session_state::{LastRecord, SessionState};
 use crate::domain::verify::{
     Check, HttpProbe, Observation, Outcome, Probe, ShellProbe, Verdict, interrupted_by_quit,
 };
@@ -162,42 +162,34 @@ pub struct Verification {
 }
 
 impl Verification {
-    /// The runbook's checks, each as the journal last left it.
-    pub fn restore(runbook: &Runbook, records: &[Record]) -> Verification {
+    /// The runbook's checks, each as the journal last left it (the session state's
+    /// last record of each check).
+    pub fn restore(runbook: &Runbook, state: &SessionState) -> Verification {
         let mut v = Verification::for_runbook(runbook);
-        for r in records {
-            match &r.entry {
+        for view in v.checks.iter_mut() {
+            match state.verification_last.get(&view.check.name) {
+                // A window the console did not see end: not run, as far as we know.
+                Some(LastRecord::Started) => view.status = CheckStatus::Idle,
                 // A window the console quit in the middle of: not run, as far as the
                 // verdict goes (`v` starts it again).
-                Entry::VerificationFinished {
-                    check, cut_short, ..
-                } if interrupted_by_quit(cut_short.as_deref()) => {
-                    if let Some(view) = v.checks.iter_mut().find(|c| c.check.name == *check) {
-                        view.status = CheckStatus::Idle;
-                    }
+                Some(LastRecord::Finished { cut_short, .. })
+                    if interrupted_by_quit(cut_short.as_deref()) =>
+                {
+                    view.status = CheckStatus::Idle;
                 }
-                Entry::VerificationFinished {
-                    check,
+                Some(LastRecord::Finished {
                     passed,
+                    outcome,
                     detail,
                     cut_short,
-                    outcome,
-                } => {
-                    if let Some(view) = v.checks.iter_mut().find(|c| c.check.name == *check) {
-                        view.status = CheckStatus::Recorded {
-                            verdict: Verdict::of_record(*passed, *outcome),
-                            detail: detail.clone(),
-                            cut_short: cut_short.clone(),
-                        };
-                    }
+                }) => {
+                    view.status = CheckStatus::Recorded {
+                        verdict: Verdict::of_record(*passed, *outcome),
+                        detail: detail.clone(),
+                        cut_short: cut_short.clone(),
+                    };
                 }
-                Entry::VerificationStarted { check, .. } => {
-                    // A window the console did not see end: not run, as far as we know.
-                    if let Some(view) = v.checks.iter_mut().find(|c| c.check.name == *check) {
-                        view.status = CheckStatus::Idle;
-                    }
-                }
-                _ => {}
+                None => {}
             }
         }
         v

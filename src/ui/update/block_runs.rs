@@ -30,6 +30,7 @@ pub(super) fn start(
         return Vec::new();
     }
     let block = app
+        .state
         .progress
         .next_run_number()
         .max(app.running.as_ref().map_or(0, |r| r.run + 1));
@@ -85,6 +86,7 @@ pub(super) fn start(
 /// its typed name.
 pub(super) fn start_line(app: &mut App) -> Vec<Effect> {
     let next_run = app
+        .state
         .progress
         .next_run_number()
         .max(app.running.as_ref().map_or(0, |r| r.run + 1));

@@ -376,7 +376,7 @@ fn declining_a_block_journals_declined_and_the_step_says_not_run() {
             ..
         }]
     ));
-    assert!(app.progress.last_run(StepId(0)).is_none());
+    assert!(app.state.progress.last_run(StepId(0)).is_none());
     let pane = screen(&app, 120, 40);
     assert!(pane.contains("not run (declined)"), "{pane}");
     assert!(!pane.contains("exit 1"), "{pane}");
@@ -565,7 +565,7 @@ fn the_confirmation_says_in_plain_words_what_other_tools_lines_change() {
 fn resumed_from(first: &App, script: &str, keep: impl Fn(&Entry) -> bool) -> App {
     let mut app = block_app(script);
     for r in first.records.iter().take_while(|r| keep(&r.entry)) {
-        app.progress.apply(r);
+        app.state.progress.apply(r);
         app.records.push(r.clone());
     }
     app

@@ -145,9 +145,9 @@ fn replay_shows_the_same_choice_and_rows_on_resume() {
     );
     assert_eq!(resumed.chosen_member(0), Some(2));
     assert_eq!(resumed.steps, app.steps);
-    assert_eq!(resumed.progress.choices, app.progress.choices);
+    assert_eq!(resumed.state.progress.choices, app.state.progress.choices);
     assert_eq!(
-        resumed.progress.choices["alt-1"].by, "alice@laptop",
+        resumed.state.progress.choices["alt-1"].by, "alice@laptop",
         "who chose"
     );
     assert_eq!(resumed.selected().map(|s| s.id), Some(StepId(3)));
@@ -241,13 +241,16 @@ fn an_undo_from_the_rollout_pane_ticks_the_chosen_roll_back_step() {
         .collect();
     assert_eq!(done.len(), 1, "{done:?}");
     assert!(matches!(
-        app.progress.state(StepId(1)),
+        app.state.progress.state(StepId(1)),
         Some(StepState::Done { .. })
     ));
-    assert_eq!(app.progress.done_by_action[&StepId(1)].number, Some(1));
+    assert_eq!(
+        app.state.progress.done_by_action[&StepId(1)].number,
+        Some(1)
+    );
     // Replay gives the same.
     let replayed = Progress::replay(&app.records);
-    assert_eq!(replayed.done_by_action, app.progress.done_by_action);
+    assert_eq!(replayed.done_by_action, app.state.progress.done_by_action);
     assert_eq!(app.phase_progress(1), (2, 2), "the phase is done");
 }
 
@@ -261,7 +264,7 @@ fn an_undo_before_any_choice_ticks_no_hidden_member() {
             .any(|e| matches!(e, Entry::StepDoneByAction { .. })),
         "{written:?}"
     );
-    assert!(app.progress.done_by_action.is_empty());
+    assert!(app.state.progress.done_by_action.is_empty());
 }
 
 #[test]
@@ -392,7 +395,8 @@ fn the_decision_tables_strategy_is_the_recommended_member() {
     send(&mut app, key('c'));
     assert!(matches!(app.layers.last(), Some(Layer::Choice(c)) if c.selected == 1));
     send(&mut app, code(KeyCode::Esc));
-    app.records.push(record(
+    // On disk, as `Msg::Journaled` brings it back: the session state moves by it.
+    app.journaled(record(
         9,
         Entry::SeverityDeclared {
             severity: "High".into(),
@@ -440,7 +444,7 @@ fn every_corpus_runbooks_groups_are_one_row_and_draw_chosen_or_not() {
             }
             send(&mut app, code(KeyCode::Enter));
             assert_eq!(
-                app.progress.chosen(&group.id),
+                app.state.progress.chosen(&group.id),
                 Some(last.key.as_str()),
                 "{path:?}"
             );

@@ -860,7 +860,7 @@ fn quitting_mid_follow_journals_the_abandoned_follow_then_quits_and_resume_says_
 fn quitting_with_nothing_under_way_quits_at_once_and_resume_is_quiet() {
     let mut app = rollout_focused(false);
     assert_eq!(update(&mut app, key('q')), vec![Effect::Quit]);
-    assert_eq!(super::resume_notice(&app.progress), None);
+    assert_eq!(super::resume_notice(&app.state.progress), None);
 }
 
 #[test]

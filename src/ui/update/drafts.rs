@@ -30,7 +30,7 @@ pub fn values(app: &App) -> BTreeMap<&'static str, String> {
             v.insert("impact", row.clone());
         }
     }
-    if let Some(action) = app.progress.cluster_actions.last() {
+    if let Some(action) = app.state.progress.cluster_actions.last() {
         v.insert("method", action.action.clone());
     }
     v.insert("actor", app.session.actor.clone());
@@ -60,7 +60,7 @@ pub fn hand_over(
     kind: MessageKind,
     text: String,
 ) -> Vec<Effect> {
-    let seq = app.messaging.next_seq.max(app.progress.last_seq + 1);
+    let seq = app.messaging.next_seq.max(app.state.progress.last_seq + 1);
     app.messaging.next_seq = seq + 1;
     let key = idempotency_key(&app.session.id, seq, "by-hand");
     let template = match template {

@@ -163,7 +163,11 @@ fn a_draft_is_copied_saved_journaled_and_then_posted_by_hand() {
         }]
     );
     // Resume: the list is rebuilt from the journal alone.
-    let replayed = Messaging::new(Vec::new(), false, &app.records);
+    let replayed = Messaging::new(
+        Vec::new(),
+        false,
+        &crate::domain::session_state::SessionState::replay(&app.records),
+    );
     assert_eq!(replayed.rows, app.messaging.rows);
     assert_eq!(
         replayed.rows[0].status,

@@ -89,7 +89,7 @@ pub(super) fn start<F: LineFamily>(
         );
         return Vec::new();
     }
-    let run = app.progress.next_run_number();
+    let run = app.state.progress.next_run_number();
     let shown = match app.find_step(step).map(|s| &s.kind) {
         Some(crate::domain::runbook::StepKind::Command(block)) => {
             app.shown_command(&block.script.clone())

@@ -231,7 +231,7 @@ fn metrics_and_table_app() -> App {
     let mut app = app_for(rb);
     app.metrics = crate::ui::state::metrics::LiveMetrics::for_runbook(
         &app.runbook,
-        &app.records,
+        &crate::domain::session_state::SessionState::replay(&app.records),
         "http://prometheus:9090",
     );
     app

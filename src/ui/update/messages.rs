@@ -48,6 +48,7 @@ pub fn template_values(app: &App) -> BTreeMap<&'static str, String> {
     // The incident's severity is the worst the matrix reached this session: a rollback
     // notification sent after the errors cleared is still about a SEV-1.
     let worst = app
+        .state
         .progress
         .severity_changes
         .iter()
@@ -60,7 +61,7 @@ pub fn template_values(app: &App) -> BTreeMap<&'static str, String> {
         // Without a matrix verdict, the severity the operator declared (`S`).
         v.insert("severity", d.severity.clone());
     }
-    if let Some(change) = app.progress.severity_changes.last() {
+    if let Some(change) = app.state.progress.severity_changes.last() {
         let verdict = match (&change.to, &change.rule) {
             (Some(sev), Some(rule)) => format!("{sev} ({rule})"),
             (Some(sev), None) => sev.clone(),
@@ -68,13 +69,13 @@ pub fn template_values(app: &App) -> BTreeMap<&'static str, String> {
         };
         v.insert("verdict", verdict);
     }
-    if let Some(start) = app.progress.started_at {
+    if let Some(start) = app.state.progress.started_at {
         v.insert("started_at", start.format("%Y-%m-%d %H:%M:%SZ").to_string());
         let secs = (app.now - start).num_seconds().max(0) as u64;
         v.insert("elapsed", crate::domain::duration_text::compact(secs));
     }
     v.insert("now", app.now.format("%Y-%m-%d %H:%M:%SZ").to_string());
-    if let Some(action) = app.progress.cluster_actions.last() {
+    if let Some(action) = app.state.progress.cluster_actions.last() {
         v.insert("confirmed_by", action.actor.clone());
         if let Some(done) = &action.finished {
             let ms = (done.at - action.requested_at).num_milliseconds().max(0) as u64;
@@ -100,6 +101,7 @@ fn revisions(
     };
     let current = rollout.revisions.iter().find(|r| r.current);
     let rolled_back = app
+        .state
         .progress
         .cluster_actions
         .iter()
@@ -255,6 +257,7 @@ fn facts(app: &App) -> IncidentFacts {
         service: v.get("service").cloned().unwrap_or_default(),
         severity: v.get("severity").cloned().unwrap_or_default(),
         started_at_ms: app
+            .state
             .progress
             .started_at
             .map_or(app.now.timestamp_millis(), |t| t.timestamp_millis()),
@@ -263,7 +266,7 @@ fn facts(app: &App) -> IncidentFacts {
 
 /// Confirmed: journal `MessageQueued` for every sink; each is sent once on disk.
 pub fn send(app: &mut App, kind: MessageKind, text: String) -> Vec<Effect> {
-    let seq = app.messaging.next_seq.max(app.progress.last_seq + 1);
+    let seq = app.messaging.next_seq.max(app.state.progress.last_seq + 1);
     app.messaging.next_seq = seq + 1;
     let facts = facts(app);
     let mut fx = Vec::new();

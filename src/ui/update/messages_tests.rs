@@ -28,7 +28,7 @@ fn messaging_app(sinks: &[&str]) -> App {
     app.messaging = Messaging::new(
         sinks.iter().map(|s| s.to_string()).collect(),
         false,
-        &app.records,
+        &crate::domain::session_state::SessionState::replay(&app.records),
     );
     app
 }
@@ -270,7 +270,11 @@ fn a_resumed_session_shows_messages_with_no_outcome_as_maybe_sent() {
         text: "all clear".into(),
     };
     app.records.push(record(2, queued, t0()));
-    let m = Messaging::new(vec!["slack".into()], false, &app.records);
+    let m = Messaging::new(
+        vec!["slack".into()],
+        false,
+        &crate::domain::session_state::SessionState::replay(&app.records),
+    );
     assert_eq!(m.rows.len(), 1);
     assert_eq!(m.rows[0].status, RowStatus::Unknown);
     assert!(m.rows[0].status.retryable());
@@ -367,7 +371,7 @@ fn a_resumed_console_resends_only_to_sinks_that_deduplicate() {
     app.messaging = Messaging::new(
         vec!["slack".into(), "pagerduty".into()],
         false,
-        &app.records,
+        &crate::domain::session_state::SessionState::replay(&app.records),
     );
     let fx = resend_unfinished(&mut app);
     let (fx, written) = crate::ui::testkit::settle(&mut app, fx);
@@ -402,9 +406,50 @@ fn the_severity_variable_is_the_worst_reached_and_the_verdict_is_the_current_one
             },
             t0(),
         );
-        app.progress.apply(&r);
+        app.state.progress.apply(&r);
     }
     let v = template_values(&app);
     assert_eq!(v.get("severity").map(String::as_str), Some("SEV-1"));
     assert_eq!(v.get("verdict").map(String::as_str), Some("nothing firing"));
+}
+
+/// The console's one fold: after a send, a delivery and a failure, the state the console
+/// applied record by record is the journal replayed, and a console resumed on it lists
+/// the messages exactly as the live one does; a retry still in flight is what the notify
+/// ledger reads from that state ("may have been sent" on resume).
+#[test]
+fn the_console_state_is_the_journal_replayed_and_a_resume_lists_the_same_messages() {
+    use crate::domain::notify::unfinished_in;
+    use crate::domain::session_state::SessionState;
+    let sinks = vec!["slack".to_string(), "pagerduty".to_string()];
+    let mut app = messaging_app(&["slack", "pagerduty"]);
+    let (fx, _) = compose_and_send(&mut app);
+    let keys = deliveries(&fx);
+    let (slack_key, pd_key) = (keys[0].1.clone(), keys[1].1.clone());
+    send(&mut app, finished("slack", &slack_key, 1, Ok("HTTP 200")));
+    send(&mut app, finished("pagerduty", &pd_key, 5, Err("HTTP 503")));
+    let replayed = SessionState::replay(&app.records);
+    assert_eq!(app.state, replayed);
+    let resumed = Messaging::new(sinks.clone(), false, &replayed);
+    assert_eq!(resumed.rows, app.messaging.rows);
+    assert_eq!(resumed.next_seq, app.state.progress.last_seq + 1);
+    assert!(unfinished_in(&app.state).is_empty());
+
+    // `r` on the failed one: queued again, its delivery under way.
+    update(&mut app, key('M'));
+    let (_, written) = send(&mut app, key('r'));
+    assert!(matches!(&written[..], [Entry::MessageQueued { key, .. }] if *key == pd_key));
+    assert_eq!(app.messaging.rows[1].status, RowStatus::Sending);
+    let replayed = SessionState::replay(&app.records);
+    assert_eq!(app.state, replayed);
+    let resumed = Messaging::new(sinks, false, &replayed);
+    assert_eq!(resumed.rows[0], app.messaging.rows[0]);
+    assert_eq!(resumed.rows[1].status, RowStatus::Unknown);
+    let left = unfinished_in(&app.state);
+    assert_eq!(
+        left.iter()
+            .map(|u| (u.key.as_str(), u.sink.as_str(), u.resend_safe))
+            .collect::<Vec<_>>(),
+        [(pd_key.as_str(), "pagerduty", true)]
+    );
 }

@@ -109,7 +109,7 @@ fn start_lines(
         );
         return Vec::new();
     }
-    let run = app.progress.next_run_number();
+    let run = app.state.progress.next_run_number();
     let shown = match app.find_step(step).map(|s| &s.kind) {
         Some(crate::domain::runbook::StepKind::Command(block)) => {
             app.shown_command(&block.script.clone())

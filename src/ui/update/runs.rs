@@ -160,7 +160,7 @@ fn whole_block_confirm(app: &mut App, id: StepId) -> Vec<Effect> {
 /// (the session ended between two lines, or while a line ran) and the block still has
 /// as many lines as then. `None`: run the whole block.
 fn continue_from(app: &App, id: StepId, filled: &str) -> Option<usize> {
-    let stop = app.progress.block_stopped(id)?;
+    let stop = app.state.progress.block_stopped(id)?;
     if runbook::block_lines(filled).len() != stop.total {
         return None;
     }
@@ -171,7 +171,7 @@ fn continue_from(app: &App, id: StepId, filled: &str) -> Option<usize> {
 
 /// Offers to go on where a block stopped; `n` offers the whole block instead.
 fn push_continue_confirm(app: &mut App, step: &runbook::Step, shown: &str, from: usize) {
-    let Some(stop) = app.progress.block_stopped(step.id) else {
+    let Some(stop) = app.state.progress.block_stopped(step.id) else {
         return;
     };
     let lines = runbook::block_lines(shown);
@@ -268,7 +268,7 @@ fn rehearse_command(app: &mut App, id: StepId) -> Vec<Effect> {
         outside = crate::domain::drill_guard::outside_commands(&block.script);
     }
     let outside = outside.join(", ");
-    let run = app.progress.next_run_number();
+    let run = app.state.progress.next_run_number();
     let shown = app.shown_command(&block.script);
     app.output = OutputLog::for_run(run, id, shown.clone());
     app.output.push(

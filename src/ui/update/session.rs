@@ -61,15 +61,7 @@ pub(super) fn on_journaled(
     if matches!(record.entry, Entry::PhaseEntered { .. }) {
         app.entering_phase = None;
     }
-    app.progress.apply(&record);
-    app.severity.apply(&record);
-    if matches!(record.entry, Entry::AlternativeChosen { .. }) {
-        app.refresh_rows();
-    }
-    app.records.push(record);
-    if app.journal_scroll > 0 {
-        app.journal_scroll += 1;
-    }
+    app.journaled(record);
     match pending.then {
         Then::Nothing => Vec::new(),
         Then::RunStep(step) => runs::run_step(app, step),
@@ -152,3 +144,7 @@ pub(super) fn quit(app: &mut App) -> Vec<Effect> {
         })
         .collect()
 }
+
+#[cfg(test)]
+#[path = "session_tests.rs"]
+mod tests;

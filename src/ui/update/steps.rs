@@ -23,7 +23,7 @@ pub(super) fn toggle(app: &mut App) -> Vec<Effect> {
     if app.is_pending(step.id) {
         return Vec::new();
     }
-    let entry = match app.progress.state(step.id) {
+    let entry = match app.state.progress.state(step.id) {
         Some(StepState::Done { .. }) | Some(StepState::Skipped { .. }) => Entry::StepUnticked {
             step: step.id,
             title: step.title.clone(),

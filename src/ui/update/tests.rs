@@ -33,7 +33,7 @@ fn ticking_journals_first_and_shows_done_only_after_the_record_is_on_disk() {
         panic!("second effect should tick: {fx:?}")
     };
     assert_eq!(
-        app.progress.state(StepId(0)),
+        app.state.progress.state(StepId(0)),
         None,
         "not done before the record is on disk"
     );
@@ -67,7 +67,7 @@ fn ticking_journals_first_and_shows_done_only_after_the_record_is_on_disk() {
         },
     );
     assert!(matches!(
-        app.progress.state(StepId(0)),
+        app.state.progress.state(StepId(0)),
         Some(StepState::Done { .. })
     ));
     assert!(!app.is_pending(StepId(0)));
@@ -80,7 +80,7 @@ fn ticking_journals_first_and_shows_done_only_after_the_record_is_on_disk() {
             ..
         }]
     ));
-    assert_eq!(app.progress.state(StepId(0)), None);
+    assert_eq!(app.state.progress.state(StepId(0)), None);
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn a_failed_journal_write_leaves_the_step_open_and_says_so() {
             );
         }
     }
-    assert_eq!(app.progress.state(StepId(0)), None);
+    assert_eq!(app.state.progress.state(StepId(0)), None);
     assert!(app.pending.is_empty());
     let flash = app.flash.as_ref().expect("a flash message");
     assert!(
@@ -250,7 +250,8 @@ fn secret_placeholders_are_never_journaled_or_shown_but_reach_the_command() {
 #[test]
 fn declining_the_confirmation_runs_nothing_and_journals_it_as_declined() {
     let mut app = app();
-    app.progress
+    app.state
+        .progress
         .bindings
         .insert("service-name".into(), "checkout-api".into());
     app.cursor = 2;
@@ -267,7 +268,7 @@ fn declining_the_confirmation_runs_nothing_and_journals_it_as_declined() {
     assert!(app.layers.is_empty());
     assert!(app.running.is_none());
     // Declined is not failed: no run, and the step is not finished.
-    assert!(app.progress.last_run(StepId(2)).is_none());
+    assert!(app.state.progress.last_run(StepId(2)).is_none());
     assert!(!app.is_finished(app.selected().expect("selected")));
     assert_eq!(
         crate::domain::report::describe(&written[0]),
@@ -278,7 +279,8 @@ fn declining_the_confirmation_runs_nothing_and_journals_it_as_declined() {
 #[test]
 fn ctrl_c_cancels_a_running_command_and_the_cancellation_is_journaled() {
     let mut app = app();
-    app.progress
+    app.state
+        .progress
         .bindings
         .insert("service-name".into(), "checkout-api".into());
     app.cursor = 2;
@@ -323,7 +325,7 @@ fn skipping_needs_a_reason() {
         matches!(written.last(), Some(Entry::StepSkipped { step: StepId(0), reason, .. }) if reason == "owner already paged by the bot")
     );
     assert!(matches!(
-        app.progress.state(StepId(0)),
+        app.state.progress.state(StepId(0)),
         Some(StepState::Skipped { .. })
     ));
 }
@@ -380,7 +382,8 @@ fn navigation_moves_between_steps_phases_and_panes() {
 #[test]
 fn quitting_while_a_command_runs_cancels_it_journals_the_end_then_quits() {
     let mut app = app();
-    app.progress
+    app.state
+        .progress
         .bindings
         .insert("service-name".into(), "checkout-api".into());
     app.cursor = 2;
@@ -465,7 +468,7 @@ fn replaying_the_journal_gives_exactly_the_live_state() {
     typed(&mut app, "undo failed, retrying");
     send(&mut app, ctrl('s'));
     let replayed = Progress::replay(&app.records);
-    assert_eq!(replayed, app.progress);
+    assert_eq!(replayed, app.state.progress);
     assert_eq!(replayed.runs.len(), 1);
     assert_eq!(replayed.notes.len(), 1);
     assert_eq!(replayed.phase_visits.len(), 2);
@@ -552,8 +555,11 @@ mod metrics {
             },
             at,
         ));
-        app.metrics =
-            crate::ui::state::metrics::LiveMetrics::for_runbook(&app.runbook, &app.records, "x");
+        app.metrics = crate::ui::state::metrics::LiveMetrics::for_runbook(
+            &app.runbook,
+            &crate::domain::session_state::SessionState::replay(&app.records),
+            "x",
+        );
         let (_, written) = send(
             &mut app,
             metrics_msg(
@@ -607,7 +613,7 @@ mod metrics {
         let verdict = live.verdict.as_ref().expect("verdict");
         assert_eq!(verdict.highest_severity, None);
         assert!(verdict.firing.is_empty() && verdict.unknown.is_empty());
-        assert_eq!(app.progress.baselines_captured_at.len(), 1);
+        assert_eq!(app.state.progress.baselines_captured_at.len(), 1);
         // A second update does not capture again.
         let (_, written) = send(
             &mut app,
@@ -676,9 +682,9 @@ mod metrics {
             app.metrics.as_ref().and_then(|m| m.severity()),
             Some("SEV-1")
         );
-        assert_eq!(app.progress.severity_changes.len(), 1);
+        assert_eq!(app.state.progress.severity_changes.len(), 1);
         assert_eq!(
-            app.progress.severity_changes[0].to.as_deref(),
+            app.state.progress.severity_changes[0].to.as_deref(),
             Some("SEV-1")
         );
     }
@@ -871,7 +877,7 @@ mod metrics {
             live.signals.baseline("latency_p95").map(|b| b.value),
             Some(0.4)
         );
-        assert_eq!(app.progress.baselines_captured_at.len(), 2);
+        assert_eq!(app.state.progress.baselines_captured_at.len(), 2);
     }
 
     /// `metrics.baseline_offset: 1d`: the baselines are the values Prometheus had a day
@@ -886,8 +892,11 @@ mod metrics {
         if let Some(m) = app.runbook.front.as_mut().and_then(|f| f.metrics.as_mut()) {
             m.baseline_offset = Some(DurationSpec(day));
         }
-        app.metrics =
-            crate::ui::state::metrics::LiveMetrics::for_runbook(&app.runbook, &app.records, "x");
+        app.metrics = crate::ui::state::metrics::LiveMetrics::for_runbook(
+            &app.runbook,
+            &crate::domain::session_state::SessionState::replay(&app.records),
+            "x",
+        );
         let values = [("error_rate", Some(0.01), 5), ("latency_p95", Some(0.3), 5)];
         let (_, written) = send(&mut app, metrics_msg(1, 5, &values));
         assert!(
@@ -939,9 +948,12 @@ mod metrics {
                 &[("error_rate", Some(0.01), 5), ("latency_p95", Some(0.3), 5)],
             ),
         );
-        let live =
-            crate::ui::state::metrics::LiveMetrics::for_runbook(&app.runbook, &app.records, "x")
-                .expect("metrics");
+        let live = crate::ui::state::metrics::LiveMetrics::for_runbook(
+            &app.runbook,
+            &crate::domain::session_state::SessionState::replay(&app.records),
+            "x",
+        )
+        .expect("metrics");
         assert!(live.baseline_captured);
         assert_eq!(
             live.signals.baseline("latency_p95").map(|b| b.value),

@@ -6,7 +6,6 @@
 use ratatui_textarea::TextArea;
 
 use crate::domain::cluster::ClusterAction;
-use crate::domain::journal::ChangeDetail;
 use crate::domain::journal::Entry;
 use crate::domain::runbook::{PhaseKind, StepId, StepKind};
 use crate::domain::verify::{
@@ -420,17 +419,7 @@ pub(super) fn cut_short(app: &mut App, check: usize, reason: String) -> Vec<Effe
 /// journaled cluster changes; `None` without a cluster or before the Deployment was seen.
 pub(crate) fn undo_further(app: &App) -> Option<UndoFurther> {
     let view = app.cluster.as_ref()?.rollout.as_ref()?;
-    let changes: Vec<ChangeDetail> = app
-        .records
-        .iter()
-        .filter_map(|r| match &r.entry {
-            Entry::ClusterActionRequested {
-                change: Some(c), ..
-            } => Some(c.clone()),
-            _ => None,
-        })
-        .collect();
-    Some(undo_further_plan(view, &changes))
+    Some(undo_further_plan(view, &app.state.cluster_changes))
 }
 
 /// Undo further would return to a revision the session left as bad: say so, name an
