@@ -383,24 +383,7 @@ fn end_line(
         ];
     }
     if total == 1 {
-        let summary = match (exit_code, cancelled) {
-            (_, true) => "cancelled".to_string(),
-            (Some(0), _) => "exit 0".to_string(),
-            (Some(c), _) => format!("failed: exit {c}"),
-            (None, _) => "killed by a signal".to_string(),
-        };
-        let level = if ok {
-            FlashLevel::Info
-        } else {
-            FlashLevel::Warning
-        };
-        app.flash(
-            level,
-            &format!(
-                "Run {run} {summary} after {}",
-                crate::domain::duration_text::precise_ms(duration_ms)
-            ),
-        );
+        super::runs::flash_run_end(app, run, exit_code, cancelled, duration_ms);
     }
     if ok {
         let mut fx = vec![app.journal(finished, Some(step), Then::Nothing)];
