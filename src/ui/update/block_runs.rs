@@ -190,23 +190,8 @@ fn guard(app: &mut App) -> Option<Vec<Effect>> {
     let expected = g.typed_name.clone()?;
     let label = b.label(b.index);
     let shown = b.shown[b.index].clone();
-    app.output.push(
-        Stream::Stderr,
-        format!("⚠ {label} changes {}: {}", g.change, g.warnings.join("; ")),
-    );
-    let mut input = ratatui_textarea::TextArea::default();
-    input.set_placeholder_text(expected.clone());
-    app.layers
-        .push(Layer::Prompt(Box::new(crate::ui::state::Prompt {
-            title: format!("{label}: {}", g.change),
-            hint: format!(
-                "$ {shown}\n{}. Type {expected} to run it in /bin/sh; Esc declines.",
-                g.warnings.join("; ")
-            ),
-            purpose: crate::ui::state::PromptPurpose::GuardedLine { expected },
-            input,
-            error: None,
-        })));
+    let title = format!("{label}: {}", g.change);
+    super::line_previews::ask_typed_name(app, &g, &label, title, &shown, expected);
     Some(Vec::new())
 }
 
