@@ -51,23 +51,28 @@ pub struct CommandHandle {
 impl CommandHandle {
     /// SIGTERM to the process group now, SIGKILL after [`CANCEL_GRACE`] if still running.
     pub fn cancel(&self) {
-        if self.exited.load(Ordering::SeqCst) {
-            return;
-        }
-        signal_group(self.pgid, libc::SIGTERM);
-        let pgid = self.pgid;
-        let exited = self.exited.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(CANCEL_GRACE).await;
-            if !exited.load(Ordering::SeqCst) {
-                signal_group(pgid, libc::SIGKILL);
-            }
-        });
+        terminate_group(self.pgid, &self.exited);
     }
 
     pub fn pgid(&self) -> i32 {
         self.pgid
     }
+}
+
+/// Unless `exited`: SIGTERM to the process group now, SIGKILL after [`CANCEL_GRACE`] if
+/// it has still not exited.
+pub(crate) fn terminate_group(pgid: i32, exited: &Arc<AtomicBool>) {
+    if exited.load(Ordering::SeqCst) {
+        return;
+    }
+    signal_group(pgid, libc::SIGTERM);
+    let exited = exited.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(CANCEL_GRACE).await;
+        if !exited.load(Ordering::SeqCst) {
+            signal_group(pgid, libc::SIGKILL);
+        }
+    });
 }
 
 pub(crate) fn signal_group(pgid: i32, sig: i32) {

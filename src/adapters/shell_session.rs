@@ -24,6 +24,7 @@ use tokio::sync::mpsc;
 
 use super::shell::{
     CANCEL_GRACE, OutputStream, clean_line, code_and_signal, signal_group, spawn_sh,
+    terminate_group,
 };
 
 /// What a block's shell reports.
@@ -226,17 +227,7 @@ impl ShellSession {
 
     /// Ends everything now: SIGTERM to the group, SIGKILL after [`CANCEL_GRACE`].
     pub fn kill(&self) {
-        if self.exited.load(Ordering::SeqCst) {
-            return;
-        }
-        signal_group(self.pgid, libc::SIGTERM);
-        let (pgid, exited) = (self.pgid, self.exited.clone());
-        tokio::spawn(async move {
-            tokio::time::sleep(CANCEL_GRACE).await;
-            if !exited.load(Ordering::SeqCst) {
-                signal_group(pgid, libc::SIGKILL);
-            }
-        });
+        terminate_group(self.pgid, &self.exited);
     }
 
     pub fn pgid(&self) -> i32 {

@@ -317,16 +317,8 @@ fn pattern_spans(s: &str) -> Vec<(usize, usize)> {
         }
     }
     spans.retain(|&(a, b)| &s[a..b] != REDACTED);
-    spans.sort_unstable();
     // Merge overlaps so each byte is replaced at most once.
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-    for (a, b) in spans {
-        match merged.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => merged.push((a, b)),
-        }
-    }
-    merged
+    merge(spans)
 }
 
 fn is_name_char(c: char) -> bool {

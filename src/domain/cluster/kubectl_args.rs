@@ -71,23 +71,7 @@ impl Args {
     /// Takes the value of a flag (any of its spellings); later occurrences win, as in
     /// kubectl.
     pub(super) fn take(&mut self, names: &[&str]) -> R<Option<String>> {
-        let mut val = None;
-        let mut err = None;
-        self.flags.retain(|(k, v)| {
-            if names.contains(&k.as_str()) {
-                match v {
-                    Some(v) => val = Some(v.clone()),
-                    None => err = Some(format!("flag {k} needs a value")),
-                }
-                false
-            } else {
-                true
-            }
-        });
-        match err {
-            Some(e) => Err(e),
-            None => Ok(val),
-        }
+        Ok(self.take_all(names)?.pop())
     }
 
     /// Takes every value of a repeatable flag (`-e A=1 -e B=2`), in order.

@@ -192,23 +192,8 @@ fn guard(app: &mut App) -> Option<Vec<Effect>> {
     let expected = g.typed_name.clone()?;
     let label = b.label(b.index);
     let shown = b.shown[b.index].clone();
-    app.output.push(
-        Stream::Stderr,
-        format!("⚠ {label} changes {}: {}", g.change, g.warnings.join("; ")),
-    );
-    let mut input = ratatui_textarea::TextArea::default();
-    input.set_placeholder_text(expected.clone());
-    app.layers
-        .push(Layer::Prompt(Box::new(crate::ui::state::Prompt {
-            title: format!("{label}: {}", g.change),
-            hint: format!(
-                "$ {shown}\n{}. Type {expected} to run it in /bin/sh; Esc declines.",
-                g.warnings.join("; ")
-            ),
-            purpose: crate::ui::state::PromptPurpose::GuardedLine { expected },
-            input,
-            error: None,
-        })));
+    let title = format!("{label}: {}", g.change);
+    super::line_previews::ask_typed_name(app, &g, &label, title, &shown, expected);
     Some(Vec::new())
 }
 
@@ -385,24 +370,7 @@ fn end_line(
         ];
     }
     if total == 1 {
-        let summary = match (exit_code, cancelled) {
-            (_, true) => "cancelled".to_string(),
-            (Some(0), _) => "exit 0".to_string(),
-            (Some(c), _) => format!("failed: exit {c}"),
-            (None, _) => "killed by a signal".to_string(),
-        };
-        let level = if ok {
-            FlashLevel::Info
-        } else {
-            FlashLevel::Warning
-        };
-        app.flash(
-            level,
-            &format!(
-                "Run {run} {summary} after {}",
-                crate::domain::duration_text::precise_ms(duration_ms)
-            ),
-        );
+        super::runs::flash_run_end(app, run, exit_code, cancelled, duration_ms);
     }
     if ok {
         let mut fx = vec![app.journal(finished, Some(step), Then::Nothing)];

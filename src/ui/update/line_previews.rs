@@ -108,19 +108,30 @@ pub(super) fn native_gate(app: &mut App, text: &str) -> Option<Vec<Effect>> {
     let g = crate::domain::runbook::guard_of(text, Some(&target))?;
     let expected = g.typed_name.clone()?;
     let shown = app.mask_secrets(text);
+    let title = g.change.clone();
+    ask_typed_name(app, &g, "this line", title, &shown, expected);
+    Some(Vec::new())
+}
+
+/// A guarded line waits for its object's name typed: the warning in the output (`who`
+/// names the line: `this line`, `line 2`), then the prompt titled `title` over `shown`.
+pub(super) fn ask_typed_name(
+    app: &mut App,
+    g: &crate::domain::runbook::LineGuard,
+    who: &str,
+    title: String,
+    shown: &str,
+    expected: String,
+) {
     app.output.push(
         Stream::Stderr,
-        format!(
-            "⚠ this line changes {}: {}",
-            g.change,
-            g.warnings.join("; ")
-        ),
+        format!("⚠ {who} changes {}: {}", g.change, g.warnings.join("; ")),
     );
     let mut input = ratatui_textarea::TextArea::default();
     input.set_placeholder_text(expected.clone());
     app.layers
         .push(Layer::Prompt(Box::new(crate::ui::state::Prompt {
-            title: g.change.clone(),
+            title,
             hint: format!(
                 "$ {shown}\n{}. Type {expected} to run it in /bin/sh; Esc declines.",
                 g.warnings.join("; ")
@@ -129,7 +140,6 @@ pub(super) fn native_gate(app: &mut App, text: &str) -> Option<Vec<Effect>> {
             input,
             error: None,
         })));
-    Some(Vec::new())
 }
 
 /// The typed name of a native run's guarded shell line matched: it runs.

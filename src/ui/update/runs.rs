@@ -367,24 +367,7 @@ pub(super) fn on_exited(
         return Vec::new();
     };
     let cancelled = cancelled || r.cancel_requested;
-    let summary = match (exit_code, cancelled) {
-        (_, true) => "cancelled".to_string(),
-        (Some(0), _) => "exit 0".to_string(),
-        (Some(c), _) => format!("failed: exit {c}"),
-        (None, _) => "killed by a signal".to_string(),
-    };
-    let level = if exit_code == Some(0) && !cancelled {
-        FlashLevel::Info
-    } else {
-        FlashLevel::Warning
-    };
-    app.flash(
-        level,
-        &format!(
-            "Run {run} {summary} after {}",
-            crate::domain::duration_text::precise_ms(duration_ms)
-        ),
-    );
+    flash_run_end(app, run, exit_code, cancelled, duration_ms);
     let then = if app.quit_after_run {
         Then::Quit
     } else {
@@ -406,6 +389,35 @@ pub(super) fn on_exited(
 /// What a shell block's lines change, in plain words, for its confirmation: one line per
 /// changing line (`line 2 changes: helm rollback web → revision 3`), with where when it is
 /// not the console's target, and which lines will ask for a typed name.
+/// The flash at the end of a run: `Run 3 exit 0 after 1.2 s`, a warning unless it
+/// exited 0 and was not cancelled.
+pub(super) fn flash_run_end(
+    app: &mut App,
+    run: u32,
+    exit_code: Option<i32>,
+    cancelled: bool,
+    duration_ms: u64,
+) {
+    let summary = match (exit_code, cancelled) {
+        (_, true) => "cancelled".to_string(),
+        (Some(0), _) => "exit 0".to_string(),
+        (Some(c), _) => format!("failed: exit {c}"),
+        (None, _) => "killed by a signal".to_string(),
+    };
+    let level = if exit_code == Some(0) && !cancelled {
+        FlashLevel::Info
+    } else {
+        FlashLevel::Warning
+    };
+    app.flash(
+        level,
+        &format!(
+            "Run {run} {summary} after {}",
+            crate::domain::duration_text::precise_ms(duration_ms)
+        ),
+    );
+}
+
 fn change_words(app: &App, shown: &str, from: usize) -> Vec<String> {
     let target = app.cluster.as_ref().map(|c| c.target());
     let lines = runbook::block_lines(shown);
