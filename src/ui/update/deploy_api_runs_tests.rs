@@ -268,7 +268,7 @@ fn curl_lines_to_the_deploy_api_run_previewed_confirmed_and_journaled() {
     let journaled = format!("{:?}", app.records);
     assert!(!journaled.contains("s3cr3t-token"), "{journaled}");
     // The report's change line: From → to.
-    let report = crate::domain::report::build(&app.progress, &app.records, Some(&app.runbook));
+    let report = crate::domain::report::build(&app.state.progress, &app.records, Some(&app.runbook));
     let md = crate::domain::report::to_markdown(&report);
     assert!(md.contains("green (5.1.0) → blue (5.0.0)"), "{md}");
     assert_eq!(
