@@ -10,7 +10,7 @@ use crate::domain::cluster::{
     Preflight, parse_kubectl_line,
 };
 use crate::domain::journal::{ChangeDetail, Entry};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect};
 use crate::ui::msg::Stream;
 use crate::ui::state::cluster::{ClusterConfirm, ClusterOp, ClusterStep, LockRefusal, OpStage};
 use crate::ui::state::{App, FlashLevel, Layer, Pane, Then};
@@ -111,7 +111,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
             o.stage = OpStage::Planning;
             let action = o.action.clone();
             app.flash(FlashLevel::Info, "Server dry-run…");
-            vec![Effect::ClusterDryRun { op, action }]
+            vec![Effect::Cluster(ClusterEffect::DryRun { op, action })]
         }
         (OpStage::Checking, ClusterStep::Preflight(Ok(Preflight::Denied { reason, checks }))) => {
             let kubectl = o.kubectl.clone();
@@ -255,14 +255,14 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
                     o.stage = OpStage::Following;
                     o.executed = Some(outcome.clone());
                 }
-                fx.push(Effect::ClusterFollow { op });
+                fx.push(Effect::Cluster(ClusterEffect::Follow { op }));
                 app.flash(
                     FlashLevel::Info,
                     &format!("{outcome}; following the rollout…"),
                 );
             } else {
                 c.op = None;
-                fx.push(Effect::ClusterRelease { op });
+                fx.push(Effect::Cluster(ClusterEffect::Release { op }));
                 let level = if ok {
                     FlashLevel::Info
                 } else {
@@ -326,7 +326,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
                     None,
                     Then::Nothing,
                 ),
-                Effect::ClusterRelease { op },
+                Effect::Cluster(ClusterEffect::Release { op }),
             ];
             if ok {
                 fx.extend(steps::done_by_action(app, &done, &action));
@@ -383,7 +383,10 @@ pub(super) fn start_op(app: &mut App, action: ClusterAction) -> Option<Vec<Effec
     op.via = c.native.as_ref().map(|n| format!("step {}", n.step));
     c.op = Some(op);
     app.flash(FlashLevel::Info, "Checking access (RBAC preflight)…");
-    Some(vec![Effect::ClusterPreflight { op: id, action }])
+    Some(vec![Effect::Cluster(ClusterEffect::Preflight {
+        op: id,
+        action,
+    })])
 }
 
 /// The diff and confirmation layer for a planned action.
@@ -451,7 +454,7 @@ pub(super) fn confirmed(app: &mut App, op: u64) -> Vec<Effect> {
     let action = o.kubectl.clone();
     argo_runs::watch_for_revert(app, action);
     app.flash(FlashLevel::Info, "Taking the lock…");
-    vec![Effect::ClusterLock { op }]
+    vec![Effect::Cluster(ClusterEffect::Lock { op })]
 }
 
 /// Esc on the confirmation: nothing is sent.
@@ -557,7 +560,7 @@ pub(super) fn reattach_follow(app: &mut App) -> Vec<Effect> {
             None,
             Then::Nothing,
         ),
-        Effect::ClusterFollow { op: id },
+        Effect::Cluster(ClusterEffect::Follow { op: id }),
     ]
 }
 

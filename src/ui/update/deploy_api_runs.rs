@@ -9,7 +9,7 @@
 use crate::domain::deploy_api::parse_curl_line;
 use crate::domain::journal::{ChangeDetail, Entry};
 use crate::domain::runbook::StepId;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{DeployApiEffect, Effect};
 use crate::ui::msg::Stream;
 use crate::ui::state::cluster::ClusterConfirm;
 use crate::ui::state::deploy_api::{
@@ -160,7 +160,11 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
     app.output.push(Stream::Stdout, format!("$ {shown}"));
     if !mutates {
         let token = token_of(app, &call);
-        return vec![Effect::DeployApi { op, call, token }];
+        return vec![Effect::DeployApi(DeployApiEffect::Request {
+            op,
+            call,
+            token,
+        })];
     }
     let word = expected_word(&call.url);
     app.layers
@@ -265,7 +269,11 @@ pub(super) fn journaled(app: &mut App, op: u64) -> Vec<Effect> {
     cur.stage = DeployStage::Executing;
     let call = cur.line.call.clone();
     let token = token_of(app, &call);
-    vec![Effect::DeployApi { op, call, token }]
+    vec![Effect::DeployApi(DeployApiEffect::Request {
+        op,
+        call,
+        token,
+    })]
 }
 
 /// The intent could not be written: nothing is sent, the run stops.

@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyCode;
 
 use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{DeployApiEffect, Effect};
 use crate::ui::msg::Msg;
 use crate::ui::state::deploy_api::DeployAnswer;
 use crate::ui::state::{App, Layer};
@@ -37,7 +37,7 @@ fn deploy_app(script: &str) -> App {
 fn request(fx: &[Effect]) -> (u64, String, String) {
     fx.iter()
         .find_map(|f| match f {
-            Effect::DeployApi { op, call, token } => {
+            Effect::DeployApi(DeployApiEffect::Request { op, call, token }) => {
                 // The token goes to the request only, from the session's secret.
                 assert_eq!(call.token_env.as_deref(), Some("DEPLOY_API_TOKEN"));
                 assert_eq!(token.as_ref().map(|t| t.expose()), Some("s3cr3t-token"));
@@ -70,7 +70,10 @@ fn curl_lines_to_the_deploy_api_run_previewed_confirmed_and_journaled() {
         "{written:?}"
     );
     // The POST waits for its typed confirmation: nothing sent yet.
-    assert!(!fx.iter().any(|f| matches!(f, Effect::DeployApi { .. })));
+    assert!(
+        !fx.iter()
+            .any(|f| matches!(f, Effect::DeployApi(DeployApiEffect::Request { .. })))
+    );
     let Some(Layer::ClusterConfirm(cc)) = app.layers.last() else {
         panic!("no confirmation");
     };
@@ -198,7 +201,8 @@ fn an_error_answer_fails_the_run_though_curl_would_exit_0() {
         "{written:?}"
     );
     assert!(
-        !fx.iter().any(|f| matches!(f, Effect::DeployApi { .. })),
+        !fx.iter()
+            .any(|f| matches!(f, Effect::DeployApi(DeployApiEffect::Request { .. }))),
         "the run stops"
     );
 }
@@ -208,7 +212,10 @@ fn esc_sends_nothing_and_is_declined() {
     let mut app = deploy_app(ROLLBACK);
     send(&mut app, key('r'));
     let (fx, written) = send(&mut app, code(KeyCode::Esc));
-    assert!(!fx.iter().any(|f| matches!(f, Effect::DeployApi { .. })));
+    assert!(
+        !fx.iter()
+            .any(|f| matches!(f, Effect::DeployApi(DeployApiEffect::Request { .. })))
+    );
     assert!(
         matches!(
             &written[..],
@@ -228,12 +235,18 @@ fn esc_sends_nothing_and_is_declined() {
 fn lines_to_other_hosts_stay_a_shell_block() {
     let mut app = deploy_app("curl -fsS https://status.example.com/api/v2/status.json");
     let (fx, _) = send(&mut app, key('r'));
-    assert!(!fx.iter().any(|f| matches!(f, Effect::DeployApi { .. })));
+    assert!(
+        !fx.iter()
+            .any(|f| matches!(f, Effect::DeployApi(DeployApiEffect::Request { .. })))
+    );
     assert!(app.deploy_api.run.is_none());
     assert!(app.layers.iter().any(|l| matches!(l, Layer::Confirm(_))));
     // Without a deploy API the console knows, the runbook's curl lines are the shell's too.
     let mut app = deploy_app(STATUS);
     app.deploy_api.sim_base = None;
     let (fx, _) = send(&mut app, key('r'));
-    assert!(!fx.iter().any(|f| matches!(f, Effect::DeployApi { .. })));
+    assert!(
+        !fx.iter()
+            .any(|f| matches!(f, Effect::DeployApi(DeployApiEffect::Request { .. })))
+    );
 }
