@@ -161,9 +161,9 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
             // The auto-sync guard: a Deployment managed by Argo CD with self-heal gets
             // any change made here reverted; say so above the diff.
             let mode = if o.action.needs_typed_confirmation() {
-                crate::ui::keymap::Mode::Input
+                crate::ui::keymap::Mode::ClusterConfirmTyped
             } else {
-                crate::ui::keymap::Mode::Confirm
+                crate::ui::keymap::Mode::ClusterConfirm
             };
             let key = app
                 .keymap

@@ -228,7 +228,7 @@ fn pause_is_confirmed_with_y_journaled_and_not_followed() {
         cc.kubectl
             .contains("kubectl rollout pause deployment/checkout-api")
     );
-    assert_eq!(app.mode(), Mode::Confirm);
+    assert_eq!(app.mode(), Mode::ClusterConfirm);
     assert_eq!(
         update(&mut app, key('y')),
         vec![Effect::Cluster(ClusterEffect::Lock { op })]
