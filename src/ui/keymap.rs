@@ -53,13 +53,20 @@ pub enum Mode {
     ClusterConfirm,
     /// A cluster action's confirmation by typing the name; its keys were in `[input]`.
     ClusterConfirmTyped,
+    /// The runbook view (`R`); its keys were in `[view]`.
+    RunbookView,
+    /// A drill-down view of the cluster (logs, describe, YAML); its keys were in `[view]`.
+    ClusterView,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 18] = [
+    /// Every section the default keymap has (`View` is only read from older files: it
+    /// was split into `RunbookView` and `ClusterView`).
+    pub const ALL: [Mode; 19] = [
         Mode::Normal,
         Mode::Cluster,
-        Mode::View,
+        Mode::RunbookView,
+        Mode::ClusterView,
         Mode::Actions,
         Mode::ClusterConfirm,
         Mode::ClusterConfirmTyped,
@@ -100,13 +107,15 @@ impl Mode {
             Mode::Target => "Target (deployment, namespace, context)",
             Mode::LineFailed => "A failed line",
             Mode::Cluster => "Cluster panes (Rollout, Pods, Events focused)",
-            Mode::View => "Runbook view, logs, describe, YAML",
+            Mode::View => "Runbook view, logs, describe, YAML (an older keymap's section)",
             Mode::Messages => "Messages list",
             Mode::NextMoves => "After a failed check",
             Mode::Notice => "Notice",
             Mode::Compose => "Message composer",
             Mode::ClusterConfirm => "Cluster action confirmation",
             Mode::ClusterConfirmTyped => "Cluster action, typed confirmation",
+            Mode::RunbookView => "Runbook view",
+            Mode::ClusterView => "Logs, describe, YAML",
         }
     }
 }
@@ -498,7 +507,7 @@ mod tests {
                 "keymap.toml:3:1: keymap: unknown action `bogus` in [normal]".to_string(),
                 "keymap.toml:4:11: keymap: [normal] toggle: unknown key `hyper-x`".to_string(),
                 "keymap.toml:4:27: keymap: [normal] toggle: unknown key `f99`".to_string(),
-                "keymap.toml:5:2: keymap: unknown mode [nonsense] (modes: normal, cluster, view, actions, cluster_confirm, cluster_confirm_typed, severity, choice, target, confirm, next_moves, notice, input, note, compose, messages, help, line_failed)"
+                "keymap.toml:5:2: keymap: unknown mode [nonsense] (modes: normal, cluster, runbook_view, cluster_view, actions, cluster_confirm, cluster_confirm_typed, severity, choice, target, confirm, next_moves, notice, input, note, compose, messages, help, line_failed)"
                     .to_string(),
             ]
         );
@@ -545,7 +554,9 @@ mod tests {
                 | Mode::Notice
                 | Mode::Compose
                 | Mode::ClusterConfirm
-                | Mode::ClusterConfirmTyped => {}
+                | Mode::ClusterConfirmTyped
+                | Mode::RunbookView
+                | Mode::ClusterView => {}
             }
         }
         let names = Mode::section_names();

@@ -16,6 +16,7 @@ pub const SPLIT: &[(Mode, &[Mode])] = &[
     ),
     (Mode::Input, &[Mode::ClusterConfirmTyped]),
     (Mode::Note, &[Mode::Compose]),
+    (Mode::View, &[Mode::RunbookView, Mode::ClusterView]),
 ];
 
 fn has(bindings: &Bindings, mode: Mode, action: Action) -> bool {
@@ -163,6 +164,40 @@ mod tests {
                  [cluster_confirm] now (one section per popup): applied there too; bind it \
                  there to set them apart"
                     .to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn the_old_view_section_reaches_both_text_views() {
+        let (km, warnings) = Keymap::with_overrides(
+            "[view]\nprevious_container = [\"P\"]\ncancel = [\"x\"]\n",
+            "keymap.toml",
+        );
+        let shift = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::SHIFT);
+        assert_eq!(
+            km.action_for(Mode::ClusterView, &shift('P')),
+            Some(Action::PreviousContainer)
+        );
+        assert_eq!(km.action_for(Mode::RunbookView, &shift('P')), None);
+        for mode in [Mode::RunbookView, Mode::ClusterView] {
+            assert_eq!(
+                km.action_for(mode, &key('x')),
+                Some(Action::Cancel),
+                "{mode:?}"
+            );
+            assert_eq!(km.action_for(mode, &key('q')), None, "{mode:?}");
+        }
+        assert_eq!(
+            warnings,
+            vec![
+                "keymap.toml:2:1: keymap: [view] previous_container moved to [cluster_view] \
+                 (one section per popup): applied there; write it under [cluster_view]"
+                    .to_string(),
+                "keymap.toml:3:1: keymap: [view] cancel moved to [runbook_view], [cluster_view] \
+                 (one section per popup): applied there; write it under [runbook_view], \
+                 [cluster_view]"
+                    .to_string(),
             ]
         );
     }

@@ -143,7 +143,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Action::Help,
             Action::Quit,
         ],
-        Mode::View => &[Action::Down, Action::Search, Action::Cancel],
+        Mode::View | Mode::RunbookView | Mode::ClusterView => {
+            &[Action::Down, Action::Search, Action::Cancel]
+        }
     };
     let mut spans = vec![Span::styled(" ", bar)];
     let rest = actions.iter().map(|a| (*a, a.hint()));

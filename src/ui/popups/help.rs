@@ -21,7 +21,11 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         if bindings.is_empty()
             || (matches!(
                 mode,
-                Mode::Actions | Mode::Cluster | Mode::ClusterConfirm | Mode::ClusterConfirmTyped
+                Mode::Actions
+                    | Mode::Cluster
+                    | Mode::ClusterConfirm
+                    | Mode::ClusterConfirmTyped
+                    | Mode::ClusterView
             ) && app.cluster.is_none())
             || (mode == Mode::Choice && app.runbook.alternatives.is_empty())
         {

@@ -193,8 +193,8 @@ impl Layer {
             Layer::Choice(_) => Mode::Choice,
             Layer::Target(_) => Mode::Target,
             Layer::LineFailed { .. } => Mode::LineFailed,
-            Layer::RunbookView(_) => Mode::View,
-            Layer::ClusterView(_) => Mode::View,
+            Layer::RunbookView(_) => Mode::RunbookView,
+            Layer::ClusterView(_) => Mode::ClusterView,
         }
     }
 }
