@@ -251,8 +251,8 @@ fn an_access_review_during_a_partition_fails_with_a_clear_time_out() {
     );
     let step = sim.runtime.block_on(async {
         let (tx, mut rx) = mpsc::channel(8);
-        exec.run(
-            backout::ui::effect::Effect::ClusterPreflight {
+        exec.execute(
+            backout::ui::effect::ClusterEffect::Preflight {
                 op: 7,
                 action: undo.clone(),
             },

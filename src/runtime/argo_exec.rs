@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::adapters::argocd::{self, ArgoError, ArgoServer};
 use crate::domain::argocd::{parse_argocd_line, status};
+use crate::ui::effect::ArgoEffect;
 use crate::ui::msg::Msg;
 use crate::ui::state::argo::{ArgoAnswer, ArgoCall};
 
@@ -134,4 +135,17 @@ fn printed(r: Result<argocd::Outcome, ArgoError>) -> ArgoAnswer {
 /// As the CLI fails: `FATA[0000] rpc error: …` (the message without the log prefix).
 fn failed(e: ArgoError) -> ArgoAnswer {
     ArgoAnswer::Failed(e.to_string())
+}
+
+impl ArgoExec {
+    /// The Argo CD family's effects.
+    pub fn execute(&mut self, effect: ArgoEffect, tx: &mpsc::Sender<Msg>) {
+        match effect {
+            ArgoEffect::Run { op, text, call } => self.run(op, text, call, tx.clone()),
+            ArgoEffect::Watch {
+                namespace,
+                deployment,
+            } => self.watch(namespace, deployment, tx.clone()),
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! Connecting the console to a target while it runs (the target read from the runbook
-//! and accepted, or switched with `T`): `Effect::ClusterConnect` connects in a task,
+//! and accepted, or switched with `T`): `ClusterEffect::Connect` connects in a task,
 //! keeps the new feed for the event loop, and answers `Msg::ClusterConnected` (the loop
 //! then replaces the watchers and the action executor) or `Msg::ClusterConnectFailed`.
 

@@ -15,7 +15,7 @@ use crate::adapters::kube::reads::Reader;
 use crate::adapters::kube::watch::{WatchHandle, spawn_watchers};
 use crate::adapters::kube::{ActionError, ActionRunner, LeaseGuard};
 use crate::domain::cluster::{ClusterEvent, ClusterRead, ReadAnswer, ReadOnlyQuery, Target};
-use crate::ui::effect::Effect;
+use crate::ui::effect::ClusterEffect;
 use crate::ui::msg::Msg;
 use crate::ui::state::cluster::{ClusterStep, LockRefusal};
 
@@ -131,7 +131,9 @@ impl ClusterExec {
             .count()
     }
 
-    pub fn run(&self, effect: Effect, tx: mpsc::Sender<Msg>) {
+    /// The cluster family's effects on this target (connecting to another one is the
+    /// connector's: `runtime::cluster_effects`).
+    pub fn execute(&self, effect: ClusterEffect, tx: mpsc::Sender<Msg>) {
         let runner = self.runner.clone();
         let server = self.server.clone();
         // A time-out names the server it was waiting for (issue 15 point 1).
@@ -141,19 +143,19 @@ impl ClusterExec {
             let _ = tx.send(Msg::ClusterStep { op, step }).await;
         };
         match effect {
-            Effect::ClusterPreflight { op, action } => {
+            ClusterEffect::Preflight { op, action } => {
                 tokio::spawn(async move {
                     let r = runner.preflight(&action).await.map_err(said);
                     send(tx, op, ClusterStep::Preflight(r)).await;
                 });
             }
-            Effect::ClusterDryRun { op, action } => {
+            ClusterEffect::DryRun { op, action } => {
                 tokio::spawn(async move {
                     let r = runner.dry_run(&action).await.map_err(said);
                     send(tx, op, ClusterStep::Planned(r)).await;
                 });
             }
-            Effect::ClusterLock { op } => {
+            ClusterEffect::Lock { op } => {
                 let (client, ns, name, holder, server) = (
                     self.client.clone(),
                     self.namespace.clone(),
@@ -175,7 +177,7 @@ impl ClusterExec {
                     send(tx, op, ClusterStep::Locked(r)).await;
                 });
             }
-            Effect::ClusterExecute { op, action } => {
+            ClusterEffect::Execute { op, action } => {
                 tokio::spawn(async move {
                     let held = leases.lock().await;
                     let r = match held.get(&op) {
@@ -186,7 +188,7 @@ impl ClusterExec {
                     send(tx, op, ClusterStep::Executed(r)).await;
                 });
             }
-            Effect::ClusterFollow { op } => {
+            ClusterEffect::Follow { op } => {
                 let timeout = self.follow_timeout;
                 tokio::spawn(async move {
                     let progress = tx.clone();
@@ -204,7 +206,7 @@ impl ClusterExec {
                     send(tx, op, ClusterStep::Followed(r)).await;
                 });
             }
-            Effect::ClusterRelease { op } => {
+            ClusterEffect::Release { op } => {
                 tokio::spawn(async move {
                     let guard = leases.lock().await.remove(&op);
                     if let Some(g) = guard
@@ -214,7 +216,12 @@ impl ClusterExec {
                     }
                 });
             }
-            _ => {}
+            ClusterEffect::Read { view, read } => self.read(view, read, tx),
+            ClusterEffect::StopRead { view } => self.stop_read(view),
+            ClusterEffect::NativeRead { run, query } => self.native_read(run, query, tx),
+            ClusterEffect::Connect { target, .. } => {
+                tracing::error!("connecting to {target:?} is the connector's, not the executor's")
+            }
         }
     }
 

@@ -17,13 +17,16 @@ use crate::ui::state::view_spot::ViewSpot;
 use crate::ui::update::update;
 use crate::ui::view;
 
+use super::cluster_effects::ClusterEffects;
 use super::cluster_exec::{ClusterExec, ClusterFeed, spawn_cluster};
+use super::drill_feed::DrillStart;
 use super::effects::Executors;
 use super::frame_pacer::{Change, FramePacer};
 use super::input::{spawn_input, spawn_signals, spawn_ticks};
 use super::journal_port::JournalAppend;
 use super::journal_writer::JournalWriter;
 use super::metrics_task::{MetricsFeed, spawn_metrics};
+use super::notify_exec::NotifyExec;
 use super::notify_feed::{NotifierFeed, NotifyTask};
 use super::shell_exec::ShellExec;
 use super::verification::{VerifyExec, VerifyFeed};
@@ -103,21 +106,25 @@ where
     let (drill, drill_start) = match drill {
         Some(mut d) => {
             let start = d.on_start.take();
-            (Some(d), start)
+            (Some(d), DrillStart(start))
         }
-        None => (None, None),
+        None => (None, DrillStart::default()),
     };
     let timeline = drill.map(|d| super::drill_feed::spawn_drill(tx.clone(), d));
     let mut exec = Executors {
         journal: writer,
         shell: ShellExec::new(shell_env),
-        cluster: cluster.map(|c| ClusterExec::new(c, &app.session.id)),
-        connector,
+        cluster: ClusterEffects {
+            exec: cluster.map(|c| ClusterExec::new(c, &app.session.id)),
+            connector,
+        },
         baseline_request,
-        notifier: notifier.map(|n| NotifyTask::spawn(n, tx.clone())),
+        notify: NotifyExec {
+            notifier: notifier.map(|n| NotifyTask::spawn(n, tx.clone())),
+            drafts,
+        },
         verify,
-        drill_start,
-        drafts,
+        drill: drill_start,
         deploy_api: super::deploy_api_exec::DeployApiExec::new(argo.clone()),
         argo: super::argo_exec::ArgoExec::new(argo),
         tx: tx.clone(),
@@ -173,10 +180,15 @@ where
             ..
         } = &msg
             && *generation == app.target.generation
-            && let Some(feed) = exec.connector.as_ref().and_then(|c| c.take(*generation))
+            && let Some(feed) = exec
+                .cluster
+                .connector
+                .as_ref()
+                .and_then(|c| c.take(*generation))
         {
             // kubectl in shell steps follows the console to its new target.
             if let Some(env) = exec
+                .cluster
                 .connector
                 .as_ref()
                 .and_then(|c| c.shell_env(context, namespace))
@@ -188,7 +200,7 @@ where
                 forward.abort();
             }
             watcher = Some(spawn_cluster(tx.clone(), &feed));
-            exec.cluster = Some(ClusterExec::new(feed, &app.session.id));
+            exec.cluster.exec = Some(ClusterExec::new(feed, &app.session.id));
         }
         let change = Change::of(&msg);
         let fx = update(&mut app, msg);
@@ -201,8 +213,8 @@ where
     exec.argo.stop();
     let Executors {
         journal: writer,
-        cluster: actions,
-        notifier,
+        cluster: ClusterEffects { exec: actions, .. },
+        notify: NotifyExec { notifier, .. },
         mut verify,
         ..
     } = exec;

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use crate::adapters::deploy_api::{DeployApi, jq};
 use crate::adapters::secret::Secret;
 use crate::domain::deploy_api::{CurlCall, judge};
+use crate::ui::effect::DeployApiEffect;
 use crate::ui::msg::Msg;
 use crate::ui::state::deploy_api::DeployAnswer;
 
@@ -85,5 +86,14 @@ async fn answer(setup: &ArgoSetup, call: &CurlCall, token: Option<Secret>) -> De
         summary: v.summary,
         printed,
         body: a.body,
+    }
+}
+
+impl DeployApiExec {
+    /// The deploy API family's effects.
+    pub fn execute(&self, effect: DeployApiEffect, tx: &mpsc::Sender<Msg>) {
+        match effect {
+            DeployApiEffect::Request { op, call, token } => self.run(op, call, token, tx.clone()),
+        }
     }
 }

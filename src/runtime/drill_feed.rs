@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use crate::ui::effect::DrillEffect;
 use crate::ui::msg::Msg;
 
 /// Timeline events, in the order they happened.
@@ -26,6 +27,22 @@ impl DrillFeed {
                 on_start: None,
             },
         )
+    }
+}
+
+/// The drill family's executor: starts the timeline once (`DrillFeed::on_start`).
+#[derive(Default)]
+pub struct DrillStart(pub Option<Box<dyn FnOnce() + Send>>);
+
+impl DrillStart {
+    pub fn execute(&mut self, effect: DrillEffect) {
+        match effect {
+            DrillEffect::Start => {
+                if let Some(start) = self.0.take() {
+                    start();
+                }
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use tokio::sync::mpsc;
 
 use crate::domain::journal::Entry;
+use crate::ui::effect::JournalEffect;
 use crate::ui::msg::Msg;
 
 use super::journal_port::JournalAppend;
@@ -31,6 +32,13 @@ impl JournalWriter {
             })
             .expect("spawning the journal thread");
         JournalWriter { queue, thread }
+    }
+
+    /// The journal family's effects.
+    pub fn execute(&self, effect: JournalEffect) {
+        match effect {
+            JournalEffect::Append { req, entry } => self.send(req, entry),
+        }
     }
 
     pub fn send(&self, req: u64, entry: Entry) {

@@ -11,6 +11,7 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 
 use crate::adapters::metrics_source::{MetricsSource, Window};
+use crate::ui::effect::MetricsEffect;
 use crate::ui::msg::Msg;
 use crate::ui::state::metrics::{MetricReading, MetricsUpdate};
 
@@ -54,6 +55,14 @@ impl MetricsFeed {
 /// values (queried concurrently) and one range query per metric for its sparkline.
 /// Each refresh carries a growing generation number so a late one cannot overwrite a
 /// newer one.
+/// The metrics family's effects: `ReadBaselines` asks the task for offset baselines at
+/// its next refresh (through `baseline_request`, the flag [`spawn_metrics`] reads).
+pub fn execute(baseline_request: &AtomicBool, effect: MetricsEffect) {
+    match effect {
+        MetricsEffect::ReadBaselines => baseline_request.store(true, Ordering::SeqCst),
+    }
+}
+
 pub fn spawn_metrics(
     tx: mpsc::Sender<Msg>,
     feed: MetricsFeed,

@@ -3,6 +3,7 @@
 
 pub mod argo_exec;
 pub mod cluster_connect;
+pub mod cluster_effects;
 pub mod cluster_exec;
 pub mod console;
 pub mod deploy_api_exec;
@@ -17,6 +18,7 @@ pub mod journal_writer;
 pub mod logging;
 pub mod metrics_task;
 pub mod notifier;
+pub mod notify_exec;
 pub mod notify_feed;
 pub mod scorecard_screen;
 pub mod shell_exec;

@@ -1,4 +1,4 @@
-//! The console's notifier: an owned task that delivers messages (`Effect::Deliver`)
+//! The console's notifier: an owned task that delivers messages (`NotifyEffect::Deliver`)
 //! concurrently and reports retries and outcomes as `Msg::Notify`. The journaling is the
 //! reducer's: `MessageQueued` is on disk before a delivery is asked for, and the outcome
 //! is journaled when `Msg::Notify(Finished)` comes back.

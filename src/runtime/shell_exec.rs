@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::adapters::shell::{self, CommandHandle, OutputStream, ShellEvent};
 use crate::adapters::shell_session::{SessionEvent, ShellSession};
+use crate::ui::effect::ShellEffect;
 use crate::ui::msg::{Msg, Stream};
 
 /// A block's shell and the line running in it.
@@ -39,6 +40,27 @@ impl ShellExec {
             commands: HashMap::new(),
             blocks: HashMap::new(),
             env,
+        }
+    }
+
+    /// The shell family's effects.
+    pub fn execute(&mut self, effect: ShellEffect, tx: &mpsc::Sender<Msg>) {
+        match effect {
+            ShellEffect::Spawn { run, script, env } => self.spawn(run, &script, env, tx),
+            ShellEffect::Cancel { run } => self.cancel(run),
+            ShellEffect::Line {
+                block,
+                run,
+                text,
+                every_secs,
+                env,
+            } => self.run_line(block, run, &text, every_secs, env, tx),
+            ShellEffect::End { block } => self.end_block(block),
+            ShellEffect::PreviewLine {
+                block,
+                line,
+                preview,
+            } => self.preview_line(block, line, preview, tx),
         }
     }
 

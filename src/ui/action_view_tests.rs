@@ -4,7 +4,7 @@
 use ratatui::crossterm::event::KeyCode;
 
 use crate::domain::cluster::{AccessCheck, ClusterAction, Diff, Planned, Preflight};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect};
 use crate::ui::state::App;
 use crate::ui::state::cluster::ClusterStep;
 use crate::ui::testkit::*;
@@ -15,7 +15,7 @@ fn menu_with_pause_denied() -> App {
     let mut app = rollout_focused(false);
     let fx = update(&mut app, key('a'));
     for e in fx {
-        let Effect::ClusterPreflight { op, action } = e else {
+        let Effect::Cluster(ClusterEffect::Preflight { op, action }) = e else {
             continue;
         };
         let answer = if action == ClusterAction::Pause {
@@ -79,7 +79,7 @@ fn set_env_diff_and_y_confirmation() {
     update(&mut app, key('e'));
     typed(&mut app, "FEATURE_NEW_PRICING=false");
     let fx = update(&mut app, code(KeyCode::Enter));
-    let [Effect::ClusterPreflight { op, .. }] = fx.as_slice() else {
+    let [Effect::Cluster(ClusterEffect::Preflight { op, .. })] = fx.as_slice() else {
         panic!("{fx:?}");
     };
     let op = *op;

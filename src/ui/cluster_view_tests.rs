@@ -5,7 +5,7 @@
 use ratatui::crossterm::event::KeyCode;
 
 use crate::domain::cluster::read::{ClusterRead, LOG_LINES, ReadAnswer};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect};
 use crate::ui::msg::Msg;
 use crate::ui::state::{App, Layer, Pane};
 use crate::ui::testkit::*;
@@ -78,7 +78,7 @@ fn logs_stream_into_the_view_and_closing_it_stops_the_stream() {
     let fx = update(&mut app, key('l'));
     assert_eq!(
         fx,
-        vec![Effect::ClusterRead {
+        vec![Effect::Cluster(ClusterEffect::Read {
             view: 1,
             read: ClusterRead::Logs {
                 pod: selected.clone().expect("a pod"),
@@ -86,7 +86,7 @@ fn logs_stream_into_the_view_and_closing_it_stops_the_stream() {
                 previous: false,
                 since_seconds: None,
             },
-        }]
+        })]
     );
     answer(
         &mut app,
@@ -112,8 +112,8 @@ fn logs_stream_into_the_view_and_closing_it_stops_the_stream() {
     assert_eq!(
         fx,
         vec![
-            Effect::StopRead { view: 1 },
-            Effect::ClusterRead {
+            Effect::Cluster(ClusterEffect::StopRead { view: 1 }),
+            Effect::Cluster(ClusterEffect::Read {
                 view: 2,
                 read: ClusterRead::Logs {
                     pod: selected.clone().expect("a pod"),
@@ -121,24 +121,27 @@ fn logs_stream_into_the_view_and_closing_it_stops_the_stream() {
                     previous: true,
                     since_seconds: None,
                 },
-            }
+            })
         ]
     );
     // A late line of the stopped stream is dropped (and its read stopped again).
     assert_eq!(
         answer(&mut app, 1, ReadAnswer::Lines(vec!["late".into()])),
-        vec![Effect::StopRead { view: 1 }]
+        vec![Effect::Cluster(ClusterEffect::StopRead { view: 1 })]
     );
     assert!(text_of(&app).is_empty());
     // `c`: the next container.
     let fx = update(&mut app, key('c'));
     assert!(matches!(
         &fx[1],
-        Effect::ClusterRead { view: 3, read: ClusterRead::Logs { container: Some(c), .. } } if c == "envoy"
+        Effect::Cluster(ClusterEffect::Read { view: 3, read: ClusterRead::Logs { container: Some(c), .. } }) if c == "envoy"
     ));
     // Esc closes the view and stops its stream.
     let fx = update(&mut app, code(KeyCode::Esc));
-    assert_eq!(fx, vec![Effect::StopRead { view: 3 }]);
+    assert_eq!(
+        fx,
+        vec![Effect::Cluster(ClusterEffect::StopRead { view: 3 })]
+    );
     assert!(app.layers.is_empty());
 }
 
@@ -190,10 +193,10 @@ fn d_describes_the_pod_and_y_shows_its_yaml() {
     let mut app = drill_console();
     focus(&mut app, Pane::Pods);
     let fx = update(&mut app, key('d'));
-    let Some(Effect::ClusterRead {
+    let Some(Effect::Cluster(ClusterEffect::Read {
         view,
         read: ClusterRead::DescribePod { pod },
-    }) = fx.first().cloned()
+    })) = fx.first().cloned()
     else {
         panic!("{fx:?}")
     };
@@ -209,10 +212,10 @@ fn d_describes_the_pod_and_y_shows_its_yaml() {
     let fx = update(&mut app, key('y'));
     assert!(matches!(
         fx.first(),
-        Some(Effect::ClusterRead {
+        Some(Effect::Cluster(ClusterEffect::Read {
             read: ClusterRead::PodYaml { .. },
             ..
-        })
+        }))
     ));
 }
 
@@ -226,10 +229,10 @@ fn d_on_a_revision_shows_what_it_changed_and_y_its_template() {
     let fx = update(&mut app, key('d'));
     assert_eq!(
         fx,
-        vec![Effect::ClusterRead {
+        vec![Effect::Cluster(ClusterEffect::Read {
             view: 1,
             read: ClusterRead::RevisionDiff { revision: 2 }
-        }]
+        })]
     );
     answer(
         &mut app,
@@ -244,10 +247,10 @@ fn d_on_a_revision_shows_what_it_changed_and_y_its_template() {
     let fx = update(&mut app, key('y'));
     assert!(matches!(
         fx.first(),
-        Some(Effect::ClusterRead {
+        Some(Effect::Cluster(ClusterEffect::Read {
             read: ClusterRead::RevisionTemplate { revision: 2 },
             ..
-        })
+        }))
     ));
 }
 
@@ -266,6 +269,6 @@ fn enter_on_an_event_jumps_to_its_pod_and_describes_it() {
     );
     assert!(matches!(
         fx.first(),
-        Some(Effect::ClusterRead { read: ClusterRead::DescribePod { pod }, .. }) if pod == DRILL_PODS[0]
+        Some(Effect::Cluster(ClusterEffect::Read { read: ClusterRead::DescribePod { pod }, .. })) if pod == DRILL_PODS[0]
     ));
 }

@@ -12,8 +12,10 @@ use toml::Spanned;
 
 use super::action::Action;
 use super::config_position::located;
+use super::keymap_sections as sections;
 
-const DEFAULT: &str = include_str!("default_keymap.toml");
+/// The default keymap file.
+pub(crate) const DEFAULT: &str = include_str!("default_keymap.toml");
 
 /// Which layer the keys are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -39,20 +41,45 @@ pub enum Mode {
     Cluster,
     /// The text views: the runbook view, logs, describe, YAML, a revision's changes.
     View,
+    /// The messages list (`M`); its keys were in `[help]` before issue 11.
+    Messages,
+    /// After a failed verification check; its keys were in `[confirm]`.
+    NextMoves,
+    /// A message that only needs closing; its keys were in `[confirm]`.
+    Notice,
+    /// The message composer (`m`); its keys were in `[note]`.
+    Compose,
+    /// A cluster action's confirmation; its keys were in `[confirm]`.
+    ClusterConfirm,
+    /// A cluster action's confirmation by typing the name; its keys were in `[input]`.
+    ClusterConfirmTyped,
+    /// The runbook view (`R`); its keys were in `[view]`.
+    RunbookView,
+    /// A drill-down view of the cluster (logs, describe, YAML); its keys were in `[view]`.
+    ClusterView,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 12] = [
+    /// Every section the default keymap has (`View` is only read from older files: it
+    /// was split into `RunbookView` and `ClusterView`).
+    pub const ALL: [Mode; 19] = [
         Mode::Normal,
         Mode::Cluster,
-        Mode::View,
+        Mode::RunbookView,
+        Mode::ClusterView,
         Mode::Actions,
+        Mode::ClusterConfirm,
+        Mode::ClusterConfirmTyped,
         Mode::Severity,
         Mode::Choice,
         Mode::Target,
         Mode::Confirm,
+        Mode::NextMoves,
+        Mode::Notice,
         Mode::Input,
         Mode::Note,
+        Mode::Compose,
+        Mode::Messages,
         Mode::Help,
         Mode::LineFailed,
     ];
@@ -73,14 +100,22 @@ impl Mode {
             Mode::Confirm => "Confirmation",
             Mode::Input => "Prompt",
             Mode::Note => "Note editor",
-            Mode::Help => "Help and the messages list",
+            Mode::Help => "Help",
             Mode::Actions => "Cluster actions menu",
             Mode::Severity => "Severity declaration",
             Mode::Choice => "Choosing an alternative",
             Mode::Target => "Target (deployment, namespace, context)",
             Mode::LineFailed => "A failed line",
             Mode::Cluster => "Cluster panes (Rollout, Pods, Events focused)",
-            Mode::View => "Runbook view, logs, describe, YAML",
+            Mode::View => "Runbook view, logs, describe, YAML (an older keymap's section)",
+            Mode::Messages => "Messages list",
+            Mode::NextMoves => "After a failed check",
+            Mode::Notice => "Notice",
+            Mode::Compose => "Message composer",
+            Mode::ClusterConfirm => "Cluster action confirmation",
+            Mode::ClusterConfirmTyped => "Cluster action, typed confirmation",
+            Mode::RunbookView => "Runbook view",
+            Mode::ClusterView => "Logs, describe, YAML",
         }
     }
 }
@@ -226,6 +261,9 @@ impl fmt::Display for KeyChord {
     }
 }
 
+/// Each section's actions and their keys.
+pub type Bindings = BTreeMap<Mode, Vec<(Action, Vec<KeyChord>)>>;
+
 /// The raw file layout: mode → action → keys, each with where it is in the file.
 type RawKeymap = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Vec<Spanned<String>>>>;
 
@@ -261,6 +299,8 @@ impl Keymap {
 
     fn from_layers(layers: &[(&str, &str)], warnings: &mut Vec<String>) -> Self {
         let mut bindings: BTreeMap<Mode, Vec<(Action, Vec<KeyChord>)>> = BTreeMap::new();
+        // The defaults' bindings (the first layer), which say where an action belongs.
+        let mut defaults: Option<Bindings> = None;
         for (origin, layer) in layers {
             // This layer's problems, by where they are in the file.
             let mut found: Vec<(usize, String)> = Vec::new();
@@ -270,6 +310,8 @@ impl Keymap {
                 let text = located(origin, layer, Some(span.clone()), &format!("keymap: {msg}"));
                 found.push((span.start, text));
             };
+            // What this layer binds, with where: for the sections split per popup.
+            let mut written: Vec<Written> = Vec::new();
             let raw: RawKeymap = match toml::from_str(layer) {
                 Ok(raw) => raw,
                 Err(e) => {
@@ -323,12 +365,21 @@ impl Keymap {
                             ),
                         }
                     }
-                    if let Some(slot) = list.iter_mut().find(|(a, _)| *a == action) {
-                        slot.1 = chords;
-                    } else {
-                        list.push((action, chords));
-                    }
+                    written.push(Written {
+                        mode,
+                        action,
+                        chords: chords.clone(),
+                        span: action_name.span(),
+                    });
+                    bind(list, action, chords);
                 }
+            }
+            if let Some(defaults) = &defaults {
+                for (span, msg) in sections::carry_over(&written, defaults, &mut bindings) {
+                    warn(&mut found, span, msg);
+                }
+            } else {
+                defaults = Some(bindings.clone());
             }
             found.sort();
             warnings.extend(found.into_iter().map(|(_, text)| text));
@@ -360,6 +411,23 @@ impl Keymap {
             .iter()
             .find(|(a, _)| *a == action)
             .and_then(|(_, keys)| keys.first().copied())
+    }
+}
+
+/// One binding a keymap file writes: its section, action, keys and where the action is.
+pub struct Written {
+    pub mode: Mode,
+    pub action: Action,
+    pub chords: Vec<KeyChord>,
+    pub span: std::ops::Range<usize>,
+}
+
+/// Sets `action`'s keys in a section's list (replacing the keys it had).
+pub fn bind(list: &mut Vec<(Action, Vec<KeyChord>)>, action: Action, chords: Vec<KeyChord>) {
+    if let Some(slot) = list.iter_mut().find(|(a, _)| *a == action) {
+        slot.1 = chords;
+    } else {
+        list.push((action, chords));
     }
 }
 
@@ -439,7 +507,7 @@ mod tests {
                 "keymap.toml:3:1: keymap: unknown action `bogus` in [normal]".to_string(),
                 "keymap.toml:4:11: keymap: [normal] toggle: unknown key `hyper-x`".to_string(),
                 "keymap.toml:4:27: keymap: [normal] toggle: unknown key `f99`".to_string(),
-                "keymap.toml:5:2: keymap: unknown mode [nonsense] (modes: normal, cluster, view, actions, severity, choice, target, confirm, input, note, help, line_failed)"
+                "keymap.toml:5:2: keymap: unknown mode [nonsense] (modes: normal, cluster, runbook_view, cluster_view, actions, cluster_confirm, cluster_confirm_typed, severity, choice, target, confirm, next_moves, notice, input, note, compose, messages, help, line_failed)"
                     .to_string(),
             ]
         );
@@ -480,7 +548,15 @@ mod tests {
                 | Mode::Target
                 | Mode::LineFailed
                 | Mode::Cluster
-                | Mode::View => {}
+                | Mode::View
+                | Mode::Messages
+                | Mode::NextMoves
+                | Mode::Notice
+                | Mode::Compose
+                | Mode::ClusterConfirm
+                | Mode::ClusterConfirmTyped
+                | Mode::RunbookView
+                | Mode::ClusterView => {}
             }
         }
         let names = Mode::section_names();

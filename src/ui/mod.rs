@@ -14,6 +14,7 @@ pub mod effect;
 pub mod format;
 pub mod highlight;
 pub mod keymap;
+pub mod keymap_sections;
 #[cfg(test)]
 mod layout_tests;
 pub mod msg;

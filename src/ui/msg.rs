@@ -75,7 +75,7 @@ pub enum Msg {
         op: u64,
         step: super::state::cluster::ClusterStep,
     },
-    /// The console connected to the target asked for by `Effect::ClusterConnect`
+    /// The console connected to the target asked for by `ClusterEffect::Connect`
     /// `generation` (its watchers are running).
     ClusterConnected {
         generation: u64,
@@ -85,19 +85,19 @@ pub enum Msg {
         production: bool,
         read_only: bool,
     },
-    /// Connecting to the target of `Effect::ClusterConnect` `generation` failed.
+    /// Connecting to the target of `ClusterEffect::Connect` `generation` failed.
     ClusterConnectFailed {
         generation: u64,
         error: String,
     },
-    /// Part of the answer to a drill-down view's read (`Effect::ClusterRead`).
+    /// Part of the answer to a drill-down view's read (`ClusterEffect::Read`).
     ClusterRead {
         view: u64,
         answer: crate::domain::cluster::ReadAnswer,
     },
     /// What the notifier reports about a message delivery.
     Notify(super::state::messaging::NotifyEvent),
-    /// A draft (`Effect::DraftMessage`) saved (`Ok(path)`) or not, and whether it was
+    /// A draft (`NotifyEffect::Draft`) saved (`Ok(path)`) or not, and whether it was
     /// copied to the clipboard.
     DraftSaved {
         key: String,
@@ -116,14 +116,14 @@ pub enum Msg {
     /// A background thread panicked (`thread NAME: MESSAGE at FILE:LINE`); the console
     /// goes on and says so.
     BackgroundPanic(String),
-    /// The answer to `Effect::PreviewLine`: a changing kubectl line's server dry run and
+    /// The answer to `ShellEffect::PreviewLine`: a changing kubectl line's server dry run and
     /// the live object, for line `line` (0-based) of block `block`.
     LinePreviewed {
         block: u32,
         line: usize,
         answer: crate::domain::cluster::line_preview::PreviewAnswer,
     },
-    /// The answer to one stage of `argocd` line `op` (`Effect::Argo`).
+    /// The answer to one stage of `argocd` line `op` (`ArgoEffect::Run`).
     Argo {
         op: u64,
         answer: super::state::argo::ArgoAnswer,
@@ -131,12 +131,12 @@ pub enum Msg {
     /// The Argo CD application managing the console's target (`None`: none does, or
     /// Argo CD cannot be read).
     ArgoStatus(Option<crate::domain::argocd::ArgoAppStatus>),
-    /// The answer to deploy API request `op` (`Effect::DeployApi`).
+    /// The answer to deploy API request `op` (`DeployApiEffect::Request`).
     DeployApi {
         op: u64,
         answer: super::state::deploy_api::DeployAnswer,
     },
-    /// The answer to `Effect::NativeRead` for native run `run`: kubectl's stdout, or its
+    /// The answer to `ClusterEffect::NativeRead` for native run `run`: kubectl's stdout, or its
     /// error message (the line failed, as kubectl exits 1).
     NativeRead {
         run: u32,

@@ -8,7 +8,7 @@ use ratatui::crossterm::event::KeyCode;
 
 use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{Effect, ShellEffect};
 use crate::ui::state::{App, Intent, Layer};
 use crate::ui::testkit::*;
 use crate::ui::update::update;
@@ -223,7 +223,7 @@ fn a_reference_block_runs_through_the_step_path_after_confirmation_and_is_journa
     assert!(
         effects
             .iter()
-            .any(|e| matches!(e, Effect::ShellLine { .. })),
+            .any(|e| matches!(e, Effect::Shell(ShellEffect::Line { .. }))),
         "{effects:?}"
     );
 }

@@ -12,7 +12,7 @@ use crate::domain::runbook::{
     StepId, StepKind,
 };
 
-use super::effect::Effect;
+use super::effect::{Effect, JournalEffect};
 use super::keymap::Keymap;
 use super::msg::Msg;
 use super::state::{App, SessionInfo};
@@ -207,7 +207,7 @@ pub fn settle(app: &mut App, effects: Vec<Effect>) -> (Vec<Effect>, Vec<Entry>) 
     let mut written = Vec::new();
     while let Some(fx) = queue.pop_front() {
         match fx {
-            Effect::Journal { req, entry } => {
+            Effect::Journal(JournalEffect::Append { req, entry }) => {
                 let seq = app.records.last().map_or(1, |r| r.seq + 1);
                 let ts = t0() + chrono::Duration::seconds(seq as i64);
                 written.push(entry.clone());

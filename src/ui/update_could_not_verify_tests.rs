@@ -11,7 +11,7 @@ use crate::domain::cluster::{
 };
 use crate::domain::journal::{ChangeDetail, Entry};
 use crate::domain::verify::{Outcome, Verdict};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect};
 use crate::ui::msg::Msg;
 use crate::ui::state::verification::{CheckStatus, Verification};
 use crate::ui::state::{App, Layer};
@@ -245,12 +245,12 @@ fn undo_further_names_the_revision_and_image_it_goes_to() {
     let (fx, _) = send(&mut app, key('u'));
     assert_eq!(
         fx,
-        [Effect::ClusterPreflight {
+        [Effect::Cluster(ClusterEffect::Preflight {
             op: 1,
             action: ClusterAction::Undo {
                 to_revision: Some(2)
             },
-        }]
+        })]
     );
     let via = app
         .cluster

@@ -8,7 +8,7 @@ use ratatui::crossterm::event::KeyCode;
 use crate::domain::journal::Entry;
 use crate::domain::runbook::{self, StepId};
 use crate::domain::verify::{Failure, Observation, Outcome, Verdict};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect, JournalEffect};
 use crate::ui::keymap::Keymap;
 use crate::ui::msg::Msg;
 use crate::ui::state::verification::{CheckStatus, VerifyEffect, VerifyMsg};
@@ -277,7 +277,7 @@ fn undo_further_opens_the_rollout_undo_flow() {
     assert_eq!(app.focus, crate::ui::state::Pane::Rollout);
     assert!(
         fx.iter()
-            .any(|e| matches!(e, Effect::ClusterPreflight { .. })),
+            .any(|e| matches!(e, Effect::Cluster(ClusterEffect::Preflight { .. }))),
         "the undo flow starts with its preflight: {fx:?}"
     );
 }
@@ -350,7 +350,7 @@ fn a_failed_start_record_leaves_the_check_idle() {
     let reqs: Vec<u64> = fx
         .iter()
         .filter_map(|e| match e {
-            Effect::Journal { req, .. } => Some(*req),
+            Effect::Journal(JournalEffect::Append { req, .. }) => Some(*req),
             _ => None,
         })
         .collect();

@@ -118,23 +118,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Action::Help,
             Action::Quit,
         ],
-        Mode::Confirm
-            if matches!(
-                app.layers.last(),
-                Some(crate::ui::state::Layer::NextMoves { .. })
-            ) =>
-        {
-            &[
-                Action::UndoFurther,
-                Action::Escalate,
-                Action::KeepWatching,
-                Action::Cancel,
-            ]
-        }
-        Mode::Confirm => &[Action::Confirm, Action::Cancel],
-        Mode::Input => &[Action::Submit, Action::Cancel],
-        Mode::Note => &[Action::Submit, Action::Cancel],
-        Mode::Help => &[Action::Down, Action::Cancel],
+        Mode::NextMoves => &[
+            Action::UndoFurther,
+            Action::Escalate,
+            Action::KeepWatching,
+            Action::Cancel,
+        ],
+        Mode::Confirm | Mode::Notice | Mode::ClusterConfirm => &[Action::Confirm, Action::Cancel],
+        Mode::Input | Mode::ClusterConfirmTyped => &[Action::Submit, Action::Cancel],
+        Mode::Note | Mode::Compose => &[Action::Submit, Action::Cancel],
+        Mode::Help | Mode::Messages => &[Action::Down, Action::Cancel],
         Mode::Actions => &[Action::Down, Action::Cancel],
         Mode::Severity => &[Action::Down, Action::Submit, Action::Cancel],
         Mode::Choice => &[Action::Down, Action::Submit, Action::Cancel],
@@ -150,7 +143,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Action::Help,
             Action::Quit,
         ],
-        Mode::View => &[Action::Down, Action::Search, Action::Cancel],
+        Mode::View | Mode::RunbookView | Mode::ClusterView => {
+            &[Action::Down, Action::Search, Action::Cancel]
+        }
     };
     let mut spans = vec![Span::styled(" ", bar)];
     let rest = actions.iter().map(|a| (*a, a.hint()));

@@ -81,7 +81,7 @@ pub fn render_confirm(app: &App, cc: &ClusterConfirm, frame: &mut Frame, area: R
     if !cc.typed {
         let key = |a: Action| {
             app.keymap
-                .first_key(Mode::Confirm, a)
+                .first_key(Mode::ClusterConfirm, a)
                 .map(|k| k.to_string())
                 .unwrap_or_default()
         };

@@ -68,7 +68,7 @@ pub fn render(app: &App, c: &Composer, frame: &mut Frame, area: Rect) {
     frame.render_widget(&ta, editor);
     let key = |a: Action| {
         app.keymap
-            .first_key(Mode::Note, a)
+            .first_key(Mode::Compose, a)
             .map(|k| k.to_string())
             .unwrap_or_default()
     };

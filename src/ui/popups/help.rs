@@ -19,7 +19,14 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     for mode in Mode::ALL {
         let bindings = app.keymap.bindings(mode);
         if bindings.is_empty()
-            || (matches!(mode, Mode::Actions | Mode::Cluster) && app.cluster.is_none())
+            || (matches!(
+                mode,
+                Mode::Actions
+                    | Mode::Cluster
+                    | Mode::ClusterConfirm
+                    | Mode::ClusterConfirmTyped
+                    | Mode::ClusterView
+            ) && app.cluster.is_none())
             || (mode == Mode::Choice && app.runbook.alternatives.is_empty())
         {
             continue;

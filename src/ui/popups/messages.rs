@@ -61,7 +61,7 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
     lines.push(Line::default());
     let key = |a: Action| {
         app.keymap
-            .first_key(Mode::Help, a)
+            .first_key(Mode::Messages, a)
             .map(|k| k.to_string())
             .unwrap_or_default()
     };

@@ -31,7 +31,7 @@ pub fn render(app: &App, check: usize, frame: &mut Frame, area: Rect) {
     let width = 84.min(area.width.saturating_sub(4));
     let key = |a: Action| {
         app.keymap
-            .first_key(Mode::Confirm, a)
+            .first_key(Mode::NextMoves, a)
             .map(|k| k.to_string())
             .unwrap_or_default()
     };
@@ -88,7 +88,7 @@ pub fn render(app: &App, check: usize, frame: &mut Frame, area: Rect) {
 fn close_key(app: &App) -> String {
     let keys = app
         .keymap
-        .bindings(Mode::Confirm)
+        .bindings(Mode::NextMoves)
         .iter()
         .find(|(a, _)| *a == Action::Cancel)
         .map(|(_, k)| k.clone())

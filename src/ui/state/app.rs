@@ -9,7 +9,7 @@ use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{MatrixRow, Runbook, Step, StepId, StepKind};
 use crate::domain::session_state::SessionState;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{Effect, JournalEffect};
 use crate::ui::keymap::{Keymap, Mode};
 use crate::ui::theme::Theme;
 
@@ -392,7 +392,7 @@ impl App {
         let req = self.next_req;
         self.next_req += 1;
         self.pending.push(PendingWrite { req, step, then });
-        Effect::Journal { req, entry }
+        Effect::Journal(JournalEffect::Append { req, entry })
     }
 
     /// How the selected step's block will run, for the step pane: `None` without a

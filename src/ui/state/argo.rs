@@ -36,7 +36,7 @@ pub struct ArgoState {
 /// `cluster_op` (whose confirmation waits underneath) is confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutoSyncOff {
-    /// The Argo CD request's id (`Effect::Argo`).
+    /// The Argo CD request's id (`ArgoEffect::Run`).
     pub op: u64,
     pub app: String,
     /// `argocd app set APP --sync-policy none`.

@@ -2,7 +2,7 @@
 //! progress, and the read-only answers (`rollout status`, `rollout history`, `get
 //! deployment`) rendered from the live watch instead of a request (the object forms, `-o
 //! json|yaml|jsonpath=|custom-columns=` and `--revision=N`, are read through the API:
-//! `Effect::NativeRead`).
+//! `ClusterEffect::NativeRead`).
 //!
 //! A block runs natively only when every line is a kubectl line of a known verb about
 //! the console's own target; otherwise the whole block runs in the shell, after the
@@ -73,7 +73,7 @@ pub struct NativeRun {
     pub follow: Option<NativeFollow>,
     /// Where the next shell line that changes something is on its way to running.
     pub gate: LineGate,
-    /// A line read through the API (`Effect::NativeRead`) awaits its answer.
+    /// A line read through the API (`ClusterEffect::NativeRead`) awaits its answer.
     pub reading: bool,
 }
 
@@ -199,7 +199,7 @@ pub fn answer(
         ReadOnlyQuery::RolloutStatus { .. } => format!("{}\n", r.status.message()),
         ReadOnlyQuery::RolloutHistory { revision: None } => printers::print_rollout_history(r),
         // Printed from objects read through the API (`adapters::kube::native_read`,
-        // `Effect::NativeRead`), never from the watch.
+        // `ClusterEffect::NativeRead`), never from the watch.
         ReadOnlyQuery::RolloutHistory { revision: Some(_) }
         | ReadOnlyQuery::GetDeploymentAs { .. } => {
             return Err("this line is answered from the API, not the watch".into());

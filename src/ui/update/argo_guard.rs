@@ -7,7 +7,7 @@
 //! change will stay, and the report lists "re-enable auto-sync on APP" as a follow-up.
 
 use crate::domain::journal::{ChangeDetail, Entry};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ArgoEffect, Effect};
 use crate::ui::msg::Stream;
 use crate::ui::state::argo::{ArgoAnswer, ArgoCall, ArgoStage, AutoSyncOff};
 use crate::ui::state::cluster::{ClusterConfirm, OpStage};
@@ -76,11 +76,11 @@ pub(super) fn offer(app: &mut App) -> Vec<Effect> {
         FlashLevel::Info,
         &format!("Reading Argo CD app {name} to turn its auto-sync off…"),
     );
-    vec![Effect::Argo {
+    vec![Effect::Argo(ArgoEffect::Run {
         op,
         text: line,
         call: ArgoCall::Prepare,
-    }]
+    })]
 }
 
 /// Whether request `op` is the guard's.
@@ -259,11 +259,11 @@ pub(super) fn journaled(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     g.stage = ArgoStage::Executing;
-    vec![Effect::Argo {
+    vec![Effect::Argo(ArgoEffect::Run {
         op: g.op,
         text: g.line.clone(),
         call: ArgoCall::Execute,
-    }]
+    })]
 }
 
 /// The intent could not be written: nothing is sent.

@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyCode;
 
 use crate::domain::cluster::{ClusterEvent, Preflight, TemplateContainer};
 use crate::domain::journal::{ChangeDetail, Entry};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ArgoEffect, ClusterEffect, Effect};
 use crate::ui::msg::Msg;
 use crate::ui::state::argo::{ArgoAnswer, ArgoCall};
 use crate::ui::state::cluster::ClusterStep;
@@ -69,7 +69,7 @@ fn top_confirm(app: &App) -> &crate::ui::state::cluster::ClusterConfirm {
 fn argo_call(fx: &[Effect]) -> (u64, String, ArgoCall) {
     fx.iter()
         .find_map(|f| match f {
-            Effect::Argo { op, text, call } => Some((*op, text.clone(), *call)),
+            Effect::Argo(ArgoEffect::Run { op, text, call }) => Some((*op, text.clone(), *call)),
             _ => None,
         })
         .unwrap_or_else(|| panic!("no argocd call in {fx:?}"))
@@ -156,7 +156,8 @@ fn the_guard_turns_auto_sync_off_first_and_the_undo_then_stays() {
     typed(&mut app, "checkout-api");
     let (fx, _) = send(&mut app, code(KeyCode::Enter));
     assert!(
-        !fx.iter().any(|f| matches!(f, Effect::ClusterLock { .. })),
+        !fx.iter()
+            .any(|f| matches!(f, Effect::Cluster(ClusterEffect::Lock { .. }))),
         "{fx:?}"
     );
     assert!(
@@ -169,7 +170,10 @@ fn the_guard_turns_auto_sync_off_first_and_the_undo_then_stays() {
     );
     // A second press while one is under way sends nothing more.
     let (fx, _) = send(&mut app, ctrl('o'));
-    assert!(!fx.iter().any(|f| matches!(f, Effect::Argo { .. })));
+    assert!(
+        !fx.iter()
+            .any(|f| matches!(f, Effect::Argo(ArgoEffect::Run { .. })))
+    );
     update(
         &mut app,
         Msg::Argo {
@@ -212,7 +216,7 @@ fn the_guard_turns_auto_sync_off_first_and_the_undo_then_stays() {
     let (fx, _) = send(&mut app, code(KeyCode::Enter));
     assert!(
         fx.iter()
-            .any(|f| matches!(f, Effect::ClusterLock { op: 1 })),
+            .any(|f| matches!(f, Effect::Cluster(ClusterEffect::Lock { op: 1 }))),
         "{fx:?}"
     );
     // Not watched for a revert: the undo lands and nothing says "Reverted by Argo CD".
@@ -246,7 +250,10 @@ fn esc_on_the_applications_confirmation_sends_nothing_and_keeps_the_warning() {
     assert!(cc.diff[0].starts_with("! managed by Argo CD app checkout-api"));
     typed(&mut app, "checkout-api");
     let (fx, _) = send(&mut app, code(KeyCode::Enter));
-    assert!(fx.iter().any(|f| matches!(f, Effect::ClusterLock { .. })));
+    assert!(
+        fx.iter()
+            .any(|f| matches!(f, Effect::Cluster(ClusterEffect::Lock { .. })))
+    );
     assert!(app.argo.revert_watch.is_some());
 }
 
@@ -283,6 +290,9 @@ fn without_self_heal_the_key_offers_nothing() {
         s.self_heal = false;
     }
     let (fx, _) = send(&mut app, ctrl('o'));
-    assert!(!fx.iter().any(|f| matches!(f, Effect::Argo { .. })));
+    assert!(
+        !fx.iter()
+            .any(|f| matches!(f, Effect::Argo(ArgoEffect::Run { .. })))
+    );
     assert!(app.argo.auto_sync_off.is_none());
 }

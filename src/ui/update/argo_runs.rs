@@ -8,7 +8,7 @@
 use crate::domain::argocd::{ArgoBlockPlan, plan_argocd_block};
 use crate::domain::journal::{ChangeDetail, Entry};
 use crate::domain::runbook::StepId;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ArgoEffect, Effect};
 use crate::ui::msg::Stream;
 use crate::ui::state::argo::{ArgoAnswer, ArgoCall, ArgoCurrent, ArgoStage};
 use crate::ui::state::cluster::ClusterConfirm;
@@ -90,7 +90,7 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
     });
     let shown = app.mask_secrets(&text);
     app.output.push(Stream::Stdout, format!("$ {shown}"));
-    vec![Effect::Argo { op, text, call }]
+    vec![Effect::Argo(ArgoEffect::Run { op, text, call })]
 }
 
 /// The executor's answer to line `op`.
@@ -284,11 +284,11 @@ pub(super) fn journaled(app: &mut App, op: u64) -> Vec<Effect> {
         FlashLevel::Info,
         "Sent to Argo CD; following until the operation ends and the app is healthy…",
     );
-    vec![Effect::Argo {
+    vec![Effect::Argo(ArgoEffect::Run {
         op,
         text,
         call: ArgoCall::Execute,
-    }]
+    })]
 }
 
 /// The intent could not be written: nothing is sent, the run stops.
@@ -332,10 +332,10 @@ pub(super) fn on_status(
 /// Watch the Argo CD application managing the console's target (the header's line).
 pub(crate) fn watch_target(app: &App) -> Vec<Effect> {
     match app.cluster.as_ref() {
-        Some(c) => vec![Effect::ArgoWatch {
+        Some(c) => vec![Effect::Argo(ArgoEffect::Watch {
             namespace: c.namespace.clone(),
             deployment: c.deployment.clone(),
-        }],
+        })],
         None => Vec::new(),
     }
 }

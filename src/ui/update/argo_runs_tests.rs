@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyCode;
 
 use crate::domain::journal::{ChangeDetail, Entry};
 use crate::domain::runbook::StepId;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ArgoEffect, Effect};
 use crate::ui::msg::Msg;
 use crate::ui::state::argo::{ArgoAnswer, ArgoCall};
 use crate::ui::state::{App, Layer};
@@ -29,7 +29,7 @@ fn argo_app(script: &str) -> App {
 fn argo_call(fx: &[Effect]) -> (u64, String, ArgoCall) {
     fx.iter()
         .find_map(|f| match f {
-            Effect::Argo { op, text, call } => Some((*op, text.clone(), *call)),
+            Effect::Argo(ArgoEffect::Run { op, text, call }) => Some((*op, text.clone(), *call)),
             _ => None,
         })
         .unwrap_or_else(|| panic!("no argocd call in {fx:?}"))
@@ -178,7 +178,8 @@ fn esc_at_the_confirmation_sends_nothing_and_is_declined_not_failed() {
     );
     let (fx, written) = send(&mut app, code(KeyCode::Esc));
     assert!(
-        !fx.iter().any(|f| matches!(f, Effect::Argo { .. })),
+        !fx.iter()
+            .any(|f| matches!(f, Effect::Argo(ArgoEffect::Run { .. }))),
         "{fx:?}"
     );
     assert!(
@@ -318,7 +319,8 @@ fn without_a_server_the_block_is_the_clis_and_runs_in_the_shell() {
     app.argo.server_from_env = false;
     let (fx, _) = send(&mut app, key('r'));
     assert!(
-        !fx.iter().any(|f| matches!(f, Effect::Argo { .. })),
+        !fx.iter()
+            .any(|f| matches!(f, Effect::Argo(ArgoEffect::Run { .. }))),
         "{fx:?}"
     );
     assert!(app.argo.run.is_none());
@@ -333,7 +335,8 @@ fn without_a_server_the_block_is_the_clis_and_runs_in_the_shell() {
     app.argo.server_from_env = false;
     let (fx, _) = send(&mut app, key('r'));
     assert!(
-        fx.iter().any(|f| matches!(f, Effect::Argo { .. })),
+        fx.iter()
+            .any(|f| matches!(f, Effect::Argo(ArgoEffect::Run { .. }))),
         "{fx:?}"
     );
 }

@@ -7,7 +7,7 @@
 use crate::domain::journal::Entry;
 use crate::domain::runbook::{self, Follow, StepId};
 use crate::ui::action::Action;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{Effect, ShellEffect};
 use crate::ui::msg::Stream;
 use crate::ui::state::block_run::{BlockRun, LineFailure, LineRun};
 use crate::ui::state::{App, FlashLevel, Layer, OutputLog, Pane, Running, Then};
@@ -237,7 +237,7 @@ pub(super) fn guard_declined(app: &mut App) -> Vec<Effect> {
         ),
     );
     vec![
-        Effect::EndShell { block: b.block },
+        Effect::Shell(ShellEffect::End { block: b.block }),
         app.journal(
             Entry::CommandDeclined {
                 step: b.step,
@@ -281,13 +281,13 @@ pub(super) fn journaled(app: &mut App, run: u32) -> Vec<Effect> {
         }) => (command, Some(every_secs)),
         _ => (b.lines[b.index].clone(), None),
     };
-    vec![Effect::ShellLine {
+    vec![Effect::Shell(ShellEffect::Line {
         block: b.block,
         run,
         text,
         every_secs,
         env: b.env.clone(),
-    }]
+    })]
 }
 
 /// A line of the block's shell ended.
@@ -365,7 +365,7 @@ fn end_line(
         let block = b.block;
         app.block_run = None;
         return vec![
-            Effect::EndShell { block },
+            Effect::Shell(ShellEffect::End { block }),
             app.journal(finished, Some(step), Then::Quit),
         ];
     }
@@ -381,7 +381,7 @@ fn end_line(
         // A one-line block has nothing to continue with: it ends failed (r runs it again).
         let block = app.block_run.take().map(|b| b.block);
         let mut fx: Vec<Effect> = block
-            .map(|block| Effect::EndShell { block })
+            .map(|block| Effect::Shell(ShellEffect::End { block }))
             .into_iter()
             .collect();
         fx.push(app.journal(finished, Some(step), Then::Nothing));
@@ -415,7 +415,7 @@ fn next_line(app: &mut App, past_failure: bool) -> Vec<Effect> {
     }
     let (step, block, total) = (b.step, b.block, b.lines.len());
     app.block_run = None;
-    let mut fx = vec![Effect::EndShell { block }];
+    let mut fx = vec![Effect::Shell(ShellEffect::End { block })];
     if past_failure {
         let title = app
             .find_step(step)
@@ -467,7 +467,7 @@ pub(super) fn on_failed_line_key(app: &mut App, action: Option<Action>) -> Vec<E
                 FlashLevel::Warning,
                 &format!("Step {step} stopped at its failed {label}; r runs the step again."),
             );
-            vec![Effect::EndShell { block }]
+            vec![Effect::Shell(ShellEffect::End { block })]
         }
         _ => Vec::new(),
     }
@@ -492,7 +492,7 @@ pub(super) fn stop_follow(app: &mut App) -> Option<Vec<Effect>> {
         return Some(end_line(app, run, Some(0), ms, false));
     }
     app.flash(FlashLevel::Info, "Stopping the follow; the block goes on.");
-    Some(vec![Effect::Cancel { run }])
+    Some(vec![Effect::Shell(ShellEffect::Cancel { run })])
 }
 
 /// Ctrl-C while a line follows the Pods pane (nothing runs in the shell to signal): the

@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyCode;
 
 use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{Effect, ShellEffect};
 use crate::ui::msg::{Msg, Stream};
 use crate::ui::state::{App, Layer};
 use crate::ui::testkit::*;
@@ -37,13 +37,13 @@ fn start(app: &mut App) -> (Vec<Effect>, Vec<Entry>) {
 fn line_of(fx: &[Effect]) -> (u32, u32, String, Option<u64>) {
     fx.iter()
         .find_map(|f| match f {
-            Effect::ShellLine {
+            Effect::Shell(ShellEffect::Line {
                 block,
                 run,
                 text,
                 every_secs,
                 ..
-            } => Some((*block, *run, text.clone(), *every_secs)),
+            }) => Some((*block, *run, text.clone(), *every_secs)),
             _ => None,
         })
         .unwrap_or_else(|| panic!("no shell line in {fx:?}"))
@@ -106,7 +106,7 @@ fn a_block_runs_line_by_line_in_one_shell_and_journals_each_line() {
     let (_, run, text, _) = line_of(&fx);
     assert_eq!((run, text.as_str()), (3, "ls |\n  wc -l"));
     let (fx, written) = send(&mut app, exited(1, 3, 0));
-    assert_eq!(fx, vec![Effect::EndShell { block: 1 }]);
+    assert_eq!(fx, vec![Effect::Shell(ShellEffect::End { block: 1 })]);
     assert!(matches!(
         &written[..],
         [Entry::CommandFinished {
@@ -179,7 +179,7 @@ fn the_first_failing_line_stops_the_block_and_asks_retry_continue_or_stop() {
     let (_, run3, text, _) = line_of(&fx);
     assert_eq!(text, "echo done");
     let (fx, _) = send(&mut app, exited(block, run3, 0));
-    assert_eq!(fx, vec![Effect::EndShell { block }]);
+    assert_eq!(fx, vec![Effect::Shell(ShellEffect::End { block })]);
     // Continued past a failure, then the rest succeeded: done.
     assert!(app.is_finished(app.selected().expect("step")));
 }
@@ -194,7 +194,7 @@ fn stop_leaves_the_step_open_and_continue_past_the_last_line_ticks_it() {
     send(&mut app, exited(block, run2, 1));
     // s stops: the shell ends, the step stays open, it says where it stopped.
     let (fx, written) = send(&mut app, key('s'));
-    assert_eq!(fx, vec![Effect::EndShell { block }]);
+    assert_eq!(fx, vec![Effect::Shell(ShellEffect::End { block })]);
     assert!(written.is_empty());
     assert!(app.layers.is_empty() && app.block_run.is_none());
     assert!(!app.is_finished(app.selected().expect("step")));
@@ -210,7 +210,7 @@ fn stop_leaves_the_step_open_and_continue_past_the_last_line_ticks_it() {
     let (_, run2, ..) = line_of(&fx);
     send(&mut app, exited(block, run2, 1));
     let (fx, written) = send(&mut app, key('c'));
-    assert_eq!(fx, vec![Effect::EndShell { block }]);
+    assert_eq!(fx, vec![Effect::Shell(ShellEffect::End { block })]);
     assert!(matches!(
         &written[..],
         [Entry::StepTicked {
@@ -262,10 +262,10 @@ fn ctrl_c_cancels_the_running_line_only_and_asks_what_next() {
     let (block, run, ..) = line_of(&fx);
     // Ctrl-C: the line's cancel (the executor interrupts that line, not the shell).
     let fx = update(&mut app, ctrl('c'));
-    assert_eq!(fx, vec![Effect::Cancel { run }]);
+    assert_eq!(fx, vec![Effect::Shell(ShellEffect::Cancel { run })]);
     let (fx, written) = send(&mut app, exited(block, run, 130));
     assert!(
-        !fx.contains(&Effect::EndShell { block }),
+        !fx.contains(&Effect::Shell(ShellEffect::End { block })),
         "the shell stays: {fx:?}"
     );
     assert!(matches!(
@@ -299,7 +299,7 @@ fn a_follow_runs_until_enter_stops_it_as_a_success_and_the_checks_after_it_run()
     );
     // Enter stops the follow (an interrupt of that line)…
     let fx = update(&mut app, code(KeyCode::Enter));
-    assert_eq!(fx, vec![Effect::Cancel { run }]);
+    assert_eq!(fx, vec![Effect::Shell(ShellEffect::Cancel { run })]);
     // …which ends with 130, recorded as the success it is.
     let (fx, written) = send(&mut app, exited(block, run, 130));
     assert!(
@@ -400,11 +400,11 @@ const LIVE_DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\
 /// `LIVE_DEPLOYMENT`); returns the preview's confirmation body.
 fn dry_run_answers(app: &mut App, fx: &[Effect], dry_run: &str) -> Vec<String> {
     let Some((block, line, preview)) = fx.iter().find_map(|f| match f {
-        Effect::PreviewLine {
+        Effect::Shell(ShellEffect::PreviewLine {
             block,
             line,
             preview,
-        } => Some((*block, *line, preview.clone())),
+        }) => Some((*block, *line, preview.clone())),
         _ => None,
     }) else {
         panic!("a preview first: {fx:?}")
@@ -493,7 +493,7 @@ fn deleting_the_target_in_the_shell_shows_the_server_dry_run_then_wants_its_type
     assert!(matches!(app.layers.last(), Some(Layer::Prompt(p)) if p.error.is_some()));
     // Esc declines: journaled as declined, the block ends, nothing ran.
     let (fx, written) = send(&mut app, code(KeyCode::Esc));
-    assert_eq!(fx, vec![Effect::EndShell { block: 1 }]);
+    assert_eq!(fx, vec![Effect::Shell(ShellEffect::End { block: 1 })]);
     assert!(matches!(
         &written[..],
         [Entry::CommandDeclined { command, .. }] if command == "kubectl delete deployment/checkout-api -n checkout"

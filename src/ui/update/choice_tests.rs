@@ -188,10 +188,12 @@ fn undo_from_the_rollout_pane(app: &mut App) -> Vec<Entry> {
     let (fx, mut written) = settle(app, fx);
     assert_eq!(
         fx,
-        vec![crate::ui::effect::Effect::ClusterExecute {
-            op: 1,
-            action: ClusterAction::Undo { to_revision: None }
-        }]
+        vec![crate::ui::effect::Effect::Cluster(
+            crate::ui::effect::ClusterEffect::Execute {
+                op: 1,
+                action: ClusterAction::Undo { to_revision: None }
+            }
+        )]
     );
     let (_, w) = send(
         app,
@@ -290,14 +292,14 @@ fn snapshots_of_the_choice_row_the_popup_not_taken_and_done_by_action() {
 #[test]
 fn a_set_image_from_the_actions_menu_ticks_the_chosen_option_c() {
     use crate::domain::cluster::{Diff, Planned, Preflight};
-    use crate::ui::effect::Effect;
+    use crate::ui::effect::{ClusterEffect, Effect};
     let allowed = || ClusterStep::Preflight(Ok(Preflight::Allowed { checks: vec![] }));
     let mut app = options_with_cluster();
     update(&mut app, key('j'));
     send(&mut app, key('c'));
     send(&mut app, key('C'));
     for fx in update(&mut app, key('a')) {
-        let Effect::ClusterPreflight { op, .. } = fx else {
+        let Effect::Cluster(ClusterEffect::Preflight { op, .. }) = fx else {
             panic!("only preflights: {fx:?}");
         };
         update(&mut app, step(op, allowed()));
@@ -311,7 +313,7 @@ fn a_set_image_from_the_actions_menu_ticks_the_chosen_option_c() {
     }
     typed(&mut app, "checkout-api=registry.example.com/gateway:1.8.3");
     let fx = update(&mut app, code(KeyCode::Enter));
-    let [Effect::ClusterPreflight { op, action }] = fx.as_slice() else {
+    let [Effect::Cluster(ClusterEffect::Preflight { op, action })] = fx.as_slice() else {
         panic!("the action's preflight: {fx:?}");
     };
     let op = *op;
@@ -346,7 +348,10 @@ fn a_set_image_from_the_actions_menu_ticks_the_chosen_option_c() {
             })),
         ),
     );
-    assert_eq!(update(&mut app, key('y')), vec![Effect::ClusterLock { op }]);
+    assert_eq!(
+        update(&mut app, key('y')),
+        vec![Effect::Cluster(ClusterEffect::Lock { op })]
+    );
     let fx = update(&mut app, step(op, ClusterStep::Locked(Ok(()))));
     let (_, mut written) = settle(&mut app, fx);
     for result in [

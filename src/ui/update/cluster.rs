@@ -7,7 +7,7 @@ use ratatui_textarea::TextArea;
 use crate::domain::cluster::change_of;
 use crate::domain::cluster::{ClusterAction, FollowOutcome, FollowProgress, Planned, Preflight};
 use crate::domain::journal::{ChangeDetail, Entry};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect};
 use crate::ui::msg::Stream;
 use crate::ui::state::cluster::{ClusterConfirm, ClusterOp, ClusterStep, LockRefusal, OpStage};
 use crate::ui::state::{App, FlashLevel, Layer, Pane, Then};
@@ -108,7 +108,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
             o.stage = OpStage::Planning;
             let action = o.action.clone();
             app.flash(FlashLevel::Info, "Server dry-run…");
-            vec![Effect::ClusterDryRun { op, action }]
+            vec![Effect::Cluster(ClusterEffect::DryRun { op, action })]
         }
         (OpStage::Checking, ClusterStep::Preflight(Ok(Preflight::Denied { reason, checks }))) => {
             let kubectl = o.kubectl.clone();
@@ -158,9 +158,9 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
             // The auto-sync guard: a Deployment managed by Argo CD with self-heal gets
             // any change made here reverted; say so above the diff.
             let mode = if o.action.needs_typed_confirmation() {
-                crate::ui::keymap::Mode::Input
+                crate::ui::keymap::Mode::ClusterConfirmTyped
             } else {
-                crate::ui::keymap::Mode::Confirm
+                crate::ui::keymap::Mode::ClusterConfirm
             };
             let key = app
                 .keymap
@@ -252,14 +252,14 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
                     o.stage = OpStage::Following;
                     o.executed = Some(outcome.clone());
                 }
-                fx.push(Effect::ClusterFollow { op });
+                fx.push(Effect::Cluster(ClusterEffect::Follow { op }));
                 app.flash(
                     FlashLevel::Info,
                     &format!("{outcome}; following the rollout…"),
                 );
             } else {
                 c.op = None;
-                fx.push(Effect::ClusterRelease { op });
+                fx.push(Effect::Cluster(ClusterEffect::Release { op }));
                 let level = if ok {
                     FlashLevel::Info
                 } else {
@@ -323,7 +323,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
                     None,
                     Then::Nothing,
                 ),
-                Effect::ClusterRelease { op },
+                Effect::Cluster(ClusterEffect::Release { op }),
             ];
             if ok {
                 fx.extend(steps::done_by_action(app, &done, &action));
@@ -380,7 +380,10 @@ pub(super) fn start_op(app: &mut App, action: ClusterAction) -> Option<Vec<Effec
     op.via = c.native.as_ref().map(|n| format!("step {}", n.step));
     c.op = Some(op);
     app.flash(FlashLevel::Info, "Checking access (RBAC preflight)…");
-    Some(vec![Effect::ClusterPreflight { op: id, action }])
+    Some(vec![Effect::Cluster(ClusterEffect::Preflight {
+        op: id,
+        action,
+    })])
 }
 
 /// The diff and confirmation layer for a planned action.
@@ -448,7 +451,7 @@ pub(super) fn confirmed(app: &mut App, op: u64) -> Vec<Effect> {
     let action = o.kubectl.clone();
     argo_runs::watch_for_revert(app, action);
     app.flash(FlashLevel::Info, "Taking the lock…");
-    vec![Effect::ClusterLock { op }]
+    vec![Effect::Cluster(ClusterEffect::Lock { op })]
 }
 
 /// Esc on the confirmation: nothing is sent.

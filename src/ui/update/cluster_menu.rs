@@ -10,7 +10,7 @@ use crate::domain::cluster::env_args::parse_set_env_prompt;
 use crate::domain::cluster::template_container::current_env_lines;
 use crate::domain::cluster::{ClusterAction, SortKey};
 use crate::ui::action::Action;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect};
 use crate::ui::state::action_menu::{Access, ActionKind, ActionMenu, MenuEntry};
 use crate::ui::state::{App, FlashLevel, Layer, Prompt, PromptPurpose};
 
@@ -44,10 +44,10 @@ pub(super) fn open_menu(app: &mut App) -> Vec<Effect> {
         let access = if kind == ActionKind::SwitchSelector && c.service.is_none() {
             Access::Unavailable("the runbook names no target.service".into())
         } else {
-            fx.push(Effect::ClusterPreflight {
+            fx.push(Effect::Cluster(ClusterEffect::Preflight {
                 op,
                 action: kind.sample(c.service.as_deref()),
-            });
+            }));
             Access::Checking
         };
         entries.push(MenuEntry { kind, op, access });

@@ -3,7 +3,7 @@
 
 use crate::domain::cluster::{Command, KubectlLine, ParsedLine, parse_kubectl_line};
 use crate::domain::journal::Entry;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect};
 use crate::ui::state::cluster::{ClusterOp, OpStage};
 use crate::ui::state::{App, FlashLevel, Then};
 
@@ -60,7 +60,7 @@ pub(super) fn reattach_follow(app: &mut App) -> Vec<Effect> {
             None,
             Then::Nothing,
         ),
-        Effect::ClusterFollow { op: id },
+        Effect::Cluster(ClusterEffect::Follow { op: id }),
     ]
 }
 

@@ -10,7 +10,7 @@ use crate::domain::cluster::{
 };
 use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect, JournalEffect, ShellEffect};
 use crate::ui::keymap::Mode;
 use crate::ui::msg::Msg;
 use crate::ui::state::action_menu::{Access, ActionKind};
@@ -63,7 +63,7 @@ fn menu_all_allowed(app: &mut App) -> Vec<(u64, ClusterAction)> {
     let asked: Vec<(u64, ClusterAction)> = fx
         .into_iter()
         .map(|e| match e {
-            Effect::ClusterPreflight { op, action } => (op, action),
+            Effect::Cluster(ClusterEffect::Preflight { op, action }) => (op, action),
             other => panic!("only preflights: {other:?}"),
         })
         .collect();
@@ -75,13 +75,16 @@ fn menu_all_allowed(app: &mut App) -> Vec<(u64, ClusterAction)> {
 
 /// After a pick: the action's own preflight, allowed, then its dry-run planned.
 fn through_plan(app: &mut App, fx: Vec<Effect>, want: ClusterAction) -> u64 {
-    let [Effect::ClusterPreflight { op, action }] = fx.as_slice() else {
+    let [Effect::Cluster(ClusterEffect::Preflight { op, action })] = fx.as_slice() else {
         panic!("the action's preflight: {fx:?}");
     };
     assert_eq!(action, &want);
     let op = *op;
     let fx = update(app, step(op, allowed()));
-    assert_eq!(fx, vec![Effect::ClusterDryRun { op, action: want }]);
+    assert_eq!(
+        fx,
+        vec![Effect::Cluster(ClusterEffect::DryRun { op, action: want })]
+    );
     let kubectl = app
         .cluster
         .as_ref()
@@ -104,7 +107,10 @@ fn execute(app: &mut App, op: u64, message: &str) -> (Vec<Effect>, Vec<Entry>) {
         written.as_slice(),
         [Entry::ClusterActionRequested { .. }]
     ));
-    assert!(matches!(fx.as_slice(), [Effect::ClusterExecute { .. }]));
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::Cluster(ClusterEffect::Execute { .. })]
+    ));
     send(
         app,
         step(
@@ -172,10 +178,10 @@ fn a_denied_action_is_greyed_with_why_and_picking_it_sends_nothing() {
     let pause_op = fx
         .iter()
         .find_map(|e| match e {
-            Effect::ClusterPreflight {
+            Effect::Cluster(ClusterEffect::Preflight {
                 op,
                 action: ClusterAction::Pause,
-            } => Some(*op),
+            }) => Some(*op),
             _ => None,
         })
         .expect("pause is asked about");
@@ -222,12 +228,15 @@ fn pause_is_confirmed_with_y_journaled_and_not_followed() {
         cc.kubectl
             .contains("kubectl rollout pause deployment/checkout-api")
     );
-    assert_eq!(app.mode(), Mode::Confirm);
-    assert_eq!(update(&mut app, key('y')), vec![Effect::ClusterLock { op }]);
+    assert_eq!(app.mode(), Mode::ClusterConfirm);
+    assert_eq!(
+        update(&mut app, key('y')),
+        vec![Effect::Cluster(ClusterEffect::Lock { op })]
+    );
     let (fx, written) = execute(&mut app, op, "deployment.apps/checkout-api paused");
     assert_eq!(
         fx,
-        vec![Effect::ClusterRelease { op }],
+        vec![Effect::Cluster(ClusterEffect::Release { op })],
         "a pause is not followed"
     );
     assert!(matches!(
@@ -268,7 +277,7 @@ fn resume_and_restart_are_followed_like_an_undo() {
         let op = through_plan(&mut app, fx, action);
         update(&mut app, key('y'));
         let (fx, _) = execute(&mut app, op, msg);
-        assert_eq!(fx, vec![Effect::ClusterFollow { op }]);
+        assert_eq!(fx, vec![Effect::Cluster(ClusterEffect::Follow { op })]);
         let (fx, written) = send(
             &mut app,
             step(
@@ -278,7 +287,7 @@ fn resume_and_restart_are_followed_like_an_undo() {
                 })),
             ),
         );
-        assert_eq!(fx, vec![Effect::ClusterRelease { op }]);
+        assert_eq!(fx, vec![Effect::Cluster(ClusterEffect::Release { op })]);
         assert!(matches!(
             written.as_slice(),
             [Entry::ClusterActionFinished { ok: true, .. }]
@@ -321,7 +330,10 @@ fn scale_prompts_for_replicas_and_zero_needs_the_typed_name() {
     typed(&mut app, "5");
     let fx = update(&mut app, code(KeyCode::Enter));
     let op = through_plan(&mut app, fx, ClusterAction::Scale { replicas: 5 });
-    assert_eq!(update(&mut app, key('y')), vec![Effect::ClusterLock { op }]);
+    assert_eq!(
+        update(&mut app, key('y')),
+        vec![Effect::Cluster(ClusterEffect::Lock { op })]
+    );
 }
 
 #[test]
@@ -359,7 +371,10 @@ fn set_env_turns_a_feature_flag_off_with_y() {
         }],
     };
     let op = through_plan(&mut app, fx, want);
-    assert_eq!(update(&mut app, key('y')), vec![Effect::ClusterLock { op }]);
+    assert_eq!(
+        update(&mut app, key('y')),
+        vec![Effect::Cluster(ClusterEffect::Lock { op })]
+    );
 }
 
 /// Issue 14 point 5: `A=false B=false C=false D=false` typed in the prompt is four
@@ -400,7 +415,10 @@ fn set_env_sets_four_pairs_in_one_action() {
         shown.ends_with("A=false B=false 'C=x y' D=a=b"),
         "the kubectl equivalent quotes as a shell does: {shown}"
     );
-    assert_eq!(update(&mut app, key('y')), vec![Effect::ClusterLock { op }]);
+    assert_eq!(
+        update(&mut app, key('y')),
+        vec![Effect::Cluster(ClusterEffect::Lock { op })]
+    );
 }
 
 #[test]
@@ -449,7 +467,7 @@ fn the_set_env_prompt_lists_the_current_variables_secrets_by_reference() {
         "-c api --from=secret/checkout-db FEATURE_NEW_PRICING-",
     );
     let fx = update(&mut app, code(KeyCode::Enter));
-    let [Effect::ClusterPreflight { action, .. }] = fx.as_slice() else {
+    let [Effect::Cluster(ClusterEffect::Preflight { action, .. })] = fx.as_slice() else {
         panic!("{fx:?}");
     };
     assert_eq!(
@@ -492,7 +510,10 @@ fn the_selector_switch_acts_on_the_runbooks_service_and_needs_the_typed_name() {
     assert!(cc.typed);
     typed(&mut app, "checkout-api");
     let fx = update(&mut app, code(KeyCode::Enter));
-    assert!(matches!(fx.as_slice(), [Effect::ClusterLock { .. }]));
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::Cluster(ClusterEffect::Lock { .. })]
+    ));
 }
 
 #[test]
@@ -512,13 +533,16 @@ fn delete_pods_defaults_to_the_current_revisions_pods() {
     let (fx, _) = {
         typed(&mut app, "checkout-api");
         let fx = update(&mut app, code(KeyCode::Enter));
-        let [Effect::ClusterLock { op }] = fx.as_slice() else {
+        let [Effect::Cluster(ClusterEffect::Lock { op })] = fx.as_slice() else {
             panic!("{fx:?}");
         };
         execute(&mut app, *op, "pod \"checkout-api-rs3-a\" deleted")
     };
     assert!(
-        matches!(fx.as_slice(), [Effect::ClusterRelease { .. }]),
+        matches!(
+            fx.as_slice(),
+            [Effect::Cluster(ClusterEffect::Release { .. })]
+        ),
         "deleting pods is not followed: {fx:?}"
     );
 }
@@ -531,10 +555,10 @@ fn the_menu_moves_with_j_and_enter_picks() {
     let fx = update(&mut app, code(KeyCode::Enter));
     assert!(matches!(
         fx.as_slice(),
-        [Effect::ClusterPreflight {
+        [Effect::Cluster(ClusterEffect::Preflight {
             action: ClusterAction::Pause,
             ..
-        }]
+        })]
     ));
 }
 
@@ -654,7 +678,7 @@ fn a_kubectl_undo_step_opens_the_native_path_not_the_shell_confirm() {
     typed(&mut app, "checkout-api");
     update(&mut app, code(KeyCode::Enter));
     let (fx, _) = execute(&mut app, op, "deployment.apps/checkout-api rolled back");
-    assert_eq!(fx, vec![Effect::ClusterFollow { op }]);
+    assert_eq!(fx, vec![Effect::Cluster(ClusterEffect::Follow { op })]);
     let (fx, written) = send(
         &mut app,
         step(
@@ -664,7 +688,7 @@ fn a_kubectl_undo_step_opens_the_native_path_not_the_shell_confirm() {
             })),
         ),
     );
-    assert_eq!(fx, vec![Effect::ClusterRelease { op }]);
+    assert_eq!(fx, vec![Effect::Cluster(ClusterEffect::Release { op })]);
     assert!(
         matches!(
             written.as_slice(),
@@ -724,7 +748,7 @@ fn a_denied_native_line_fails_the_step_without_the_shell() {
     let mut app = native_app("kubectl rollout undo deployment/checkout-api -n checkout");
     let fx = update(&mut app, key('r'));
     let (fx, _) = settle(&mut app, fx);
-    let [Effect::ClusterPreflight { op, .. }] = fx.as_slice() else {
+    let [Effect::Cluster(ClusterEffect::Preflight { op, .. })] = fx.as_slice() else {
         panic!("{fx:?}");
     };
     let (fx, written) = send(&mut app, step(*op, denied("no patch for you")));
@@ -804,7 +828,7 @@ fn quitting_mid_follow_journals_the_abandoned_follow_then_quits_and_resume_says_
     let op = through_plan(&mut app, fx, ClusterAction::Restart);
     update(&mut app, key('y'));
     let (fx, _) = execute(&mut app, op, "deployment.apps/checkout-api restarted");
-    assert_eq!(fx, vec![Effect::ClusterFollow { op }]);
+    assert_eq!(fx, vec![Effect::Cluster(ClusterEffect::Follow { op })]);
     let line = "Waiting for deployment \"checkout-api\" rollout to finish: 1 out of 3 new replicas have been updated...";
     update(
         &mut app,
@@ -826,7 +850,7 @@ fn quitting_mid_follow_journals_the_abandoned_follow_then_quits_and_resume_says_
     let fx = update(&mut app, key('q'));
     assert!(!app.quitting, "not before the record is on disk");
     let [
-        Effect::Journal {
+        Effect::Journal(JournalEffect::Append {
             entry:
                 Entry::ClusterActionFinished {
                     action,
@@ -834,7 +858,7 @@ fn quitting_mid_follow_journals_the_abandoned_follow_then_quits_and_resume_says_
                     ok,
                 },
             ..
-        },
+        }),
     ] = fx.as_slice()
     else {
         panic!("the abandoned follow journaled: {fx:?}");
@@ -939,9 +963,9 @@ fn a_block_of_kubectl_lines_runs_native_lines_natively_and_the_rest_in_the_shell
     // first (issue 14 point 3), y, then it runs.
     let run = app.output.run.expect("a run");
     assert_eq!(fx.len(), 2, "{fx:?}");
-    assert_eq!(fx[0], Effect::ClusterRelease { op });
+    assert_eq!(fx[0], Effect::Cluster(ClusterEffect::Release { op }));
     let fx = shell_line_previewed(&mut app, &fx[1..]);
-    let Some(Effect::Spawn { run: r, script, .. }) = fx.first() else {
+    let Some(Effect::Shell(ShellEffect::Spawn { run: r, script, .. })) = fx.first() else {
         panic!("the shell line: {fx:?}");
     };
     assert_eq!(*r, run);
@@ -976,7 +1000,7 @@ fn a_block_of_kubectl_lines_runs_native_lines_natively_and_the_rest_in_the_shell
 /// A changing kubectl line in the shell is previewed first: the server's dry run
 /// answers, `y` on its confirmation; the effects after it.
 fn shell_line_previewed(app: &mut App, fx: &[Effect]) -> Vec<Effect> {
-    let [Effect::PreviewLine { block, line, .. }] = fx else {
+    let [Effect::Shell(ShellEffect::PreviewLine { block, line, .. })] = fx else {
         panic!("the preview first: {fx:?}")
     };
     let ok = |stdout: &str| crate::domain::cluster::line_preview::Captured {
@@ -1011,7 +1035,7 @@ fn a_failing_shell_line_fails_the_run_and_stops_the_block() {
     let fx = update(&mut app, key('y'));
     let (fx, _) = settle(&mut app, fx);
     let fx = shell_line_previewed(&mut app, &fx);
-    let [Effect::Spawn { run, .. }] = fx.as_slice() else {
+    let [Effect::Shell(ShellEffect::Spawn { run, .. })] = fx.as_slice() else {
         panic!("the shell line first: {fx:?}");
     };
     let (fx, written) = send(
@@ -1415,7 +1439,7 @@ fn records_of_a_console_stopped_mid_follow(quit: bool) -> Vec<crate::domain::jou
     let op = through_plan(&mut app, fx, ClusterAction::Restart);
     update(&mut app, key('y'));
     let (fx, written) = execute(&mut app, op, "deployment.apps/checkout-api restarted");
-    assert_eq!(fx, vec![Effect::ClusterFollow { op }]);
+    assert_eq!(fx, vec![Effect::Cluster(ClusterEffect::Follow { op })]);
     assert!(
         written
             .iter()
@@ -1476,7 +1500,7 @@ fn a_resumed_console_follows_again_the_rollout_its_predecessor_was_following() {
             panic!("the follow journaled again (quit: {quit}): {written:?}");
         };
         assert!(action.contains("kubectl rollout restart deployment/checkout-api"));
-        let [Effect::ClusterFollow { op }] = fx.as_slice() else {
+        let [Effect::Cluster(ClusterEffect::Follow { op })] = fx.as_slice() else {
             panic!("the follow asked of the executor: {fx:?}");
         };
         let op = *op;
@@ -1497,7 +1521,10 @@ fn a_resumed_console_follows_again_the_rollout_its_predecessor_was_following() {
                 })),
             ),
         );
-        assert!(fx.contains(&Effect::ClusterRelease { op }), "{fx:?}");
+        assert!(
+            fx.contains(&Effect::Cluster(ClusterEffect::Release { op })),
+            "{fx:?}"
+        );
         let Some(Entry::ClusterActionFinished { outcome, ok, .. }) = written.first() else {
             panic!("the outcome journaled: {written:?}");
         };

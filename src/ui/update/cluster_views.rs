@@ -1,12 +1,12 @@
 //! Drill-down from the cluster panes: `l` (logs), `d` / Enter (describe; a revision's
 //! changes; an event's object), `y` (YAML; a revision's pod template). Each view is a
-//! layer with an id; its read goes out as `Effect::ClusterRead` and comes back as
+//! layer with an id; its read goes out as `ClusterEffect::Read` and comes back as
 //! `Msg::ClusterRead` parts; closing it (or restarting a log stream) sends
-//! `Effect::StopRead`, so no stream outlives its view.
+//! `ClusterEffect::StopRead`, so no stream outlives its view.
 
 use crate::domain::cluster::read::{ClusterRead, ReadAnswer, bounded_line};
 use crate::ui::action::Action;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect};
 use crate::ui::highlight::{self, Grammar};
 use crate::ui::state::cluster_view::{ClusterView, LogsQuery, ViewKind};
 use crate::ui::state::text_view::TextLine;
@@ -78,7 +78,7 @@ fn start(app: &mut App, kind: ViewKind) -> Vec<Effect> {
         .push(Layer::ClusterView(Box::new(ClusterView::new(
             id, kind, title,
         ))));
-    vec![Effect::ClusterRead { view: id, read }]
+    vec![Effect::Cluster(ClusterEffect::Read { view: id, read })]
 }
 
 /// `d` / Enter on an event: its object. A pod of the deployment is selected in the Pods
@@ -151,15 +151,17 @@ pub(super) fn restart(app: &mut App) -> Vec<Effect> {
     view.text.follow = follow;
     view.text.status = Some("reading…".into());
     vec![
-        Effect::StopRead { view: old },
-        Effect::ClusterRead { view: id, read },
+        Effect::Cluster(ClusterEffect::StopRead { view: old }),
+        Effect::Cluster(ClusterEffect::Read { view: id, read }),
     ]
 }
 
 /// Esc: the view closes and its read stops.
 pub(super) fn close(app: &mut App) -> Vec<Effect> {
     match app.layers.pop() {
-        Some(Layer::ClusterView(view)) => vec![Effect::StopRead { view: view.id }],
+        Some(Layer::ClusterView(view)) => {
+            vec![Effect::Cluster(ClusterEffect::StopRead { view: view.id })]
+        }
         Some(other) => {
             app.layers.push(other);
             Vec::new()
@@ -176,7 +178,7 @@ pub(super) fn on_answer(app: &mut App, id: u64, answer: ReadAnswer) -> Vec<Effec
         _ => None,
     }) else {
         // The view is gone: make sure its read is too.
-        return vec![Effect::StopRead { view: id }];
+        return vec![Effect::Cluster(ClusterEffect::StopRead { view: id })];
     };
     match answer {
         ReadAnswer::Text(text) => {

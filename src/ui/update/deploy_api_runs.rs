@@ -11,7 +11,7 @@ use crate::domain::deploy_api::{
 };
 use crate::domain::journal::{ChangeDetail, Entry};
 use crate::domain::runbook::StepId;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{DeployApiEffect, Effect};
 use crate::ui::msg::Stream;
 use crate::ui::state::cluster::ClusterConfirm;
 use crate::ui::state::deploy_api::{
@@ -146,7 +146,11 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
         _ => call,
     };
     let token = token_of(app, &call);
-    vec![Effect::DeployApi { op, call, token }]
+    vec![Effect::DeployApi(DeployApiEffect::Request {
+        op,
+        call,
+        token,
+    })]
 }
 
 /// The request reading the deploy API's status (`GET /deployment/status`), with the
@@ -321,7 +325,11 @@ pub(super) fn journaled(app: &mut App, op: u64) -> Vec<Effect> {
     cur.stage = DeployStage::Executing { after };
     let call = cur.line.call.clone();
     let token = token_of(app, &call);
-    vec![Effect::DeployApi { op, call, token }]
+    vec![Effect::DeployApi(DeployApiEffect::Request {
+        op,
+        call,
+        token,
+    })]
 }
 
 /// The intent could not be written: nothing is sent, the run stops.
@@ -394,11 +402,11 @@ pub(super) fn on_answer(app: &mut App, op: u64, answer: DeployAnswer) -> Vec<Eff
             };
         }
         let token = token_of(app, &status);
-        return vec![Effect::DeployApi {
+        return vec![Effect::DeployApi(DeployApiEffect::Request {
             op,
             call: status,
             token,
-        }];
+        })];
     }
     change_finished(app, &text, outcome, ok)
 }

@@ -9,7 +9,7 @@ use ratatui::crossterm::event::KeyCode;
 
 use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{DeployApiEffect, Effect};
 use crate::ui::msg::Msg;
 use crate::ui::state::deploy_api::DeployAnswer;
 use crate::ui::state::{App, Layer};
@@ -39,7 +39,7 @@ fn deploy_app(script: &str) -> App {
 fn request(fx: &[Effect]) -> (u64, String, String) {
     fx.iter()
         .find_map(|f| match f {
-            Effect::DeployApi { op, call, token } => {
+            Effect::DeployApi(DeployApiEffect::Request { op, call, token }) => {
                 // The token goes to the request only, from the session's secret.
                 assert_eq!(call.token_env.as_deref(), Some("DEPLOY_API_TOKEN"));
                 assert_eq!(token.as_ref().map(|t| t.expose()), Some("s3cr3t-token"));
@@ -268,7 +268,8 @@ fn curl_lines_to_the_deploy_api_run_previewed_confirmed_and_journaled() {
     let journaled = format!("{:?}", app.records);
     assert!(!journaled.contains("s3cr3t-token"), "{journaled}");
     // The report's change line: From → to.
-    let report = crate::domain::report::build(&app.state.progress, &app.records, Some(&app.runbook));
+    let report =
+        crate::domain::report::build(&app.state.progress, &app.records, Some(&app.runbook));
     let md = crate::domain::report::to_markdown(&report);
     assert!(md.contains("green (5.1.0) → blue (5.0.0)"), "{md}");
     assert_eq!(
@@ -342,7 +343,7 @@ fn without_a_status_the_change_is_previewed_by_method_and_path_only() {
             answer: answered(true, "200 OK", &["HTTP 200 OK"]),
         },
     );
-    assert!(!fx.iter().any(|f| matches!(f, Effect::DeployApi { .. })));
+    assert!(!fx.iter().any(|f| matches!(f, Effect::DeployApi(_))));
     assert!(
         matches!(&written[..], [Entry::ClusterActionFinished { ok: true, outcome, .. }, Entry::CommandFinished { .. }]
             if outcome == "200 OK"),
@@ -379,7 +380,9 @@ fn the_front_matters_deploy_api_names_the_live_deploy_service() {
     let (call, token) = fx
         .iter()
         .find_map(|f| match f {
-            Effect::DeployApi { call, token, .. } => Some((call.clone(), token.clone())),
+            Effect::DeployApi(DeployApiEffect::Request { call, token, .. }) => {
+                Some((call.clone(), token.clone()))
+            }
             _ => None,
         })
         .expect("a request");
@@ -431,7 +434,8 @@ fn an_error_answer_fails_the_run_though_curl_would_exit_0() {
         "{written:?}"
     );
     assert!(
-        !fx.iter().any(|f| matches!(f, Effect::DeployApi { .. })),
+        !fx.iter()
+            .any(|f| matches!(f, Effect::DeployApi(DeployApiEffect::Request { .. }))),
         "the run stops"
     );
 }
@@ -441,7 +445,10 @@ fn esc_sends_nothing_and_is_declined() {
     let mut app = deploy_app(ROLLBACK);
     previewed_with(&mut app, status("green"));
     let (fx, written) = send(&mut app, code(KeyCode::Esc));
-    assert!(!fx.iter().any(|f| matches!(f, Effect::DeployApi { .. })));
+    assert!(
+        !fx.iter()
+            .any(|f| matches!(f, Effect::DeployApi(DeployApiEffect::Request { .. })))
+    );
     assert!(
         matches!(
             &written[..],
@@ -461,12 +468,18 @@ fn esc_sends_nothing_and_is_declined() {
 fn lines_to_other_hosts_stay_a_shell_block() {
     let mut app = deploy_app("curl -fsS https://status.example.com/api/v2/status.json");
     let (fx, _) = send(&mut app, key('r'));
-    assert!(!fx.iter().any(|f| matches!(f, Effect::DeployApi { .. })));
+    assert!(
+        !fx.iter()
+            .any(|f| matches!(f, Effect::DeployApi(DeployApiEffect::Request { .. })))
+    );
     assert!(app.deploy_api.run.is_none());
     assert!(app.layers.iter().any(|l| matches!(l, Layer::Confirm(_))));
     // Without a deploy API the console knows, the runbook's curl lines are the shell's too.
     let mut app = deploy_app(STATUS);
     app.deploy_api.sim_base = None;
     let (fx, _) = send(&mut app, key('r'));
-    assert!(!fx.iter().any(|f| matches!(f, Effect::DeployApi { .. })));
+    assert!(
+        !fx.iter()
+            .any(|f| matches!(f, Effect::DeployApi(DeployApiEffect::Request { .. })))
+    );
 }

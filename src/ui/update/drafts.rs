@@ -1,6 +1,6 @@
 //! Messages for every runbook: `m` drafts from the runbook's own templates (their
 //! placeholders filled from the session) before the built-in kinds. Without a sink the
-//! draft is handed to the runtime (`Effect::DraftMessage`: copied with OSC 52 and saved
+//! draft is handed to the runtime (`NotifyEffect::Draft`: copied with OSC 52 and saved
 //! under the session directory), then journaled as `MessageDrafted` ("drafted; sent by
 //! hand"); `p` in the messages list records that it was posted (`MessagePostedByHand`),
 //! which alone counts as communication in a drill's scorecard.
@@ -12,7 +12,7 @@ use ratatui_textarea::TextArea;
 use crate::domain::journal::Entry;
 use crate::domain::notify::{MessageKind, idempotency_key, kind_of_title};
 use crate::domain::runbook::message_templates::fill;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{Effect, NotifyEffect};
 use crate::ui::state::messaging::{BY_HAND, MessageRow, RowStatus};
 use crate::ui::state::{App, FlashLevel, Layer, Prompt, PromptPurpose, Then};
 
@@ -68,11 +68,11 @@ pub fn hand_over(
         None => kind.name().to_string(),
     };
     app.flash(FlashLevel::Info, "Copying the draft and saving it…");
-    vec![Effect::DraftMessage {
+    vec![Effect::Notify(NotifyEffect::Draft {
         key,
         template,
         text: app.mask_secrets(&text),
-    }]
+    })]
 }
 
 /// The runtime's answer: journal `MessageDrafted` once it is saved.

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyCode;
 use crate::domain::journal::Entry;
 use crate::domain::notify::MessageKind;
 use crate::domain::runbook::{self, Runbook};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{Effect, NotifyEffect};
 use crate::ui::msg::Msg;
 use crate::ui::state::messaging::{BY_HAND, Messaging, RowStatus};
 use crate::ui::state::{App, Layer};
@@ -106,11 +106,11 @@ fn a_draft_is_copied_saved_journaled_and_then_posted_by_hand() {
     let (fx, written) = send(&mut app, ctrl('s'));
     assert!(written.is_empty(), "nothing journaled before it is saved");
     let [
-        Effect::DraftMessage {
+        Effect::Notify(NotifyEffect::Draft {
             key: k,
             template,
             text,
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}");
@@ -200,7 +200,7 @@ fn secrets_typed_this_session_are_masked_in_a_draft() {
     app.redactor.add("checkout 500s");
     send(&mut app, key('m'));
     let (fx, _) = send(&mut app, ctrl('s'));
-    let [Effect::DraftMessage { text, .. }] = &fx[..] else {
+    let [Effect::Notify(NotifyEffect::Draft { text, .. })] = &fx[..] else {
         panic!("{fx:?}");
     };
     assert!(!text.contains("checkout 500s"), "{text}");

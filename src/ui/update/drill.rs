@@ -140,14 +140,21 @@ mod tests {
         })));
         let cursor = app.cursor;
         let (fx, written) = send(&mut app, key('j'));
-        assert_eq!(fx, [crate::ui::effect::Effect::StartDrill]);
+        assert_eq!(
+            fx,
+            [crate::ui::effect::Effect::Drill(
+                crate::ui::effect::DrillEffect::Start
+            )]
+        );
         assert!(written.is_empty());
         assert!(app.layers.is_empty());
         assert_eq!(app.cursor, cursor, "the key only closed the intro");
         // Without an intro, keys do their usual work and start nothing.
         let (fx, _) = send(&mut app, key('j'));
         assert!(
-            !fx.contains(&crate::ui::effect::Effect::StartDrill),
+            !fx.contains(&crate::ui::effect::Effect::Drill(
+                crate::ui::effect::DrillEffect::Start
+            )),
             "{fx:?}"
         );
     }

@@ -6,7 +6,7 @@ use ratatui_textarea::TextArea;
 
 use crate::domain::runbook::StepKind;
 use crate::ui::action::Action;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{DrillEffect, Effect, ShellEffect};
 use crate::ui::popups::{Handled, LayerRequest, stack};
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, NoteEditor, Pane};
 
@@ -94,7 +94,7 @@ fn on_request(app: &mut App, request: LayerRequest) -> Vec<Effect> {
         },
         LayerRequest::StartDrill => {
             app.layers.pop();
-            vec![Effect::StartDrill]
+            vec![Effect::Drill(DrillEffect::Start)]
         }
         LayerRequest::SubmitTarget => target::submit(app),
         LayerRequest::RunBlock { block } => runbook_view::run_block(app, block),
@@ -193,7 +193,7 @@ fn on_normal(app: &mut App, action: Action) -> Vec<Effect> {
                     FlashLevel::Warning,
                     "Cancelling: SIGTERM sent to the command's process group…",
                 );
-                vec![Effect::Cancel { run }]
+                vec![Effect::Shell(ShellEffect::Cancel { run })]
             }
             Some(_) => Vec::new(),
             None => {

@@ -1,13 +1,13 @@
 //! A kubectl line of a shell block that changes something is previewed before it may
 //! run: the console runs it with `--dry-run=server` and reads the live object
-//! (`Effect::PreviewLine`), shows the server's verdict and the diff (the whole diff in the
+//! (`ShellEffect::PreviewLine`), shows the server's verdict and the diff (the whole diff in the
 //! Output pane, its start in the confirmation), and the line runs only on `y` there (and,
 //! for the target deleted or scaled to zero or a change elsewhere, after its name is
 //! typed). A line the server cannot preview says why and still asks. Only with a
 //! cluster connected: the preview runs with the console's pinned kubeconfig.
 
 use crate::domain::cluster::line_preview::{self, Captured, PreviewAnswer};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{Effect, ShellEffect};
 use crate::ui::msg::Stream;
 use crate::ui::state::{App, Confirm, Intent, Layer};
 
@@ -38,11 +38,11 @@ pub(super) fn preview(app: &mut App) -> Option<Vec<Effect>> {
                 Stream::Stdout,
                 format!("⋯ {label} changes the cluster: the server's dry run first: $ {shown}"),
             );
-            Some(vec![Effect::PreviewLine {
+            Some(vec![Effect::Shell(ShellEffect::PreviewLine {
                 block,
                 line: index,
                 preview: p,
-            }])
+            })])
         }
         Err(why) => {
             let shown = b.shown[index].clone();
@@ -82,11 +82,11 @@ pub(super) fn native_gate(app: &mut App, text: &str) -> Option<Vec<Effect>> {
                         "⋯ this line changes the cluster: the server's dry run first: $ {shown}"
                     ),
                 );
-                return Some(vec![Effect::PreviewLine {
+                return Some(vec![Effect::Shell(ShellEffect::PreviewLine {
                     block: run_no,
                     line: key,
                     preview: p,
-                }]);
+                })]);
             }
             Err(why) => {
                 let shown = app.mask_secrets(text);

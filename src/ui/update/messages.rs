@@ -2,7 +2,7 @@
 //! session, editable), sending it on confirmation, and following its delivery per sink.
 //!
 //! Sending is journal-first: `MessageQueued` for each sink goes to the journal, and only
-//! once it is on disk does `Effect::Deliver` ask the runtime's notifier to send it. The
+//! once it is on disk does `NotifyEffect::Deliver` ask the runtime's notifier to send it. The
 //! notifier answers with `Msg::Notify`; the outcome is journaled as `MessageDelivered` or
 //! `MessageFailed`.
 
@@ -13,7 +13,7 @@ use ratatui_textarea::TextArea;
 use crate::domain::journal::Entry;
 use crate::domain::notify::template::{render, text_for};
 use crate::domain::notify::{IncidentFacts, MessageKind, Outgoing, idempotency_key};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{Effect, NotifyEffect};
 use crate::ui::state::messaging::{Composer, MessageRow, NotifyEvent, RowStatus};
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, Then};
 
@@ -316,10 +316,10 @@ pub fn queued(app: &mut App, sink: String, msg: Outgoing) -> Vec<Effect> {
     if let Some(row) = app.messaging.row(&msg.key, &sink) {
         row.status = RowStatus::Sending;
     }
-    vec![Effect::Deliver {
+    vec![Effect::Notify(NotifyEffect::Deliver {
         sink,
         msg: Box::new(msg),
-    }]
+    })]
 }
 
 /// `MessageQueued` could not be written: nothing was sent.

@@ -7,6 +7,7 @@ use ratatui::crossterm::event::KeyCode;
 
 use super::*;
 use crate::domain::runbook::front_matter::{FrontMatter, Target};
+use crate::ui::effect::JournalEffect;
 use crate::ui::msg::Msg;
 use crate::ui::state::messaging::Messaging;
 use crate::ui::testkit::{app, code, ctrl, key, record, screen, send, t0, typed};
@@ -44,7 +45,9 @@ fn deliveries(effects: &[Effect]) -> Vec<(String, String)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Deliver { sink, msg } => Some((sink.clone(), msg.key.clone())),
+            Effect::Notify(NotifyEffect::Deliver { sink, msg }) => {
+                Some((sink.clone(), msg.key.clone()))
+            }
             _ => None,
         })
         .collect()
@@ -232,7 +235,7 @@ fn without_sinks_composing_drafts_a_built_in_kind_to_copy_and_save() {
     let fx = update(&mut app, ctrl('s'));
     assert!(app.layers.is_empty(), "no send confirmation without sinks");
     assert!(
-        matches!(&fx[..], [Effect::DraftMessage { template, .. }] if template == "rollback_notification"),
+        matches!(&fx[..], [Effect::Notify(NotifyEffect::Draft { template, .. })] if template == "rollback_notification"),
         "{fx:?}"
     );
 }
@@ -243,7 +246,7 @@ fn a_queued_write_that_fails_sends_nothing() {
     update(&mut app, key('m'));
     update(&mut app, ctrl('s'));
     let fx = update(&mut app, key('y'));
-    let Some(Effect::Journal { req, .. }) = fx.first() else {
+    let Some(Effect::Journal(JournalEffect::Append { req, .. })) = fx.first() else {
         panic!("{fx:?}");
     };
     let more = update(

@@ -2,7 +2,7 @@
 //! journaled (the first complete refresh, and `b`).
 
 use crate::domain::journal::Entry;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{Effect, MetricsEffect};
 use crate::ui::state::metrics::MetricsUpdate;
 use crate::ui::state::{App, FlashLevel, Then};
 
@@ -75,7 +75,7 @@ pub(super) fn recapture_baseline(app: &mut App) -> Vec<Effect> {
             crate::domain::duration_text::compact(offset.as_secs())
         );
         app.flash(FlashLevel::Info, &text);
-        return vec![Effect::ReadBaselines];
+        return vec![Effect::Metrics(MetricsEffect::ReadBaselines)];
     }
     let (values, skipped) = live.capture_baselines(now);
     if values.is_empty() {

@@ -34,7 +34,7 @@ pub(crate) use verification::undo_further;
 
 use ratatui::crossterm::event::KeyEventKind;
 
-use crate::ui::effect::Effect;
+use crate::ui::effect::{Effect, ShellEffect};
 use crate::ui::msg::{Msg, Stream};
 use crate::ui::state::App;
 use crate::ui::state::flash::FlashLevel;
@@ -153,7 +153,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Terminate => {
             if let Some(r) = &app.running {
                 app.quit_after_run = true;
-                vec![Effect::Cancel { run: r.run }]
+                vec![Effect::Shell(ShellEffect::Cancel { run: r.run })]
             } else {
                 session::quit(app)
             }

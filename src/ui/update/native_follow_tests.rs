@@ -8,7 +8,7 @@ use ratatui::crossterm::event::KeyCode;
 use crate::domain::cluster::{ClusterEvent, Stream as ClusterStream, WatchState};
 use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{Effect, ShellEffect};
 use crate::ui::msg::Msg;
 use crate::ui::state::native_run::NativeFollow;
 use crate::ui::state::{App, Layer, Pane};
@@ -134,7 +134,7 @@ fn a_follow_in_the_shell_stops_with_enter_as_a_success_and_the_next_line_runs() 
         "kubectl -n checkout logs -f deployment/checkout-api\nkubectl -n checkout get deployment checkout-api",
     );
     let fx = run_block(&mut app);
-    let [Effect::Spawn { run, script, .. }] = fx.as_slice() else {
+    let [Effect::Shell(ShellEffect::Spawn { run, script, .. })] = fx.as_slice() else {
         panic!("the follow in the shell: {fx:?}");
     };
     let run = *run;
@@ -147,7 +147,7 @@ fn a_follow_in_the_shell_stops_with_enter_as_a_success_and_the_next_line_runs() 
         output(&app)
     );
     let fx = update(&mut app, code(KeyCode::Enter));
-    assert_eq!(fx, vec![Effect::Cancel { run }]);
+    assert_eq!(fx, vec![Effect::Shell(ShellEffect::Cancel { run })]);
     // The process ends by the signal: a success, and the next line runs.
     let (fx, written) = send(
         &mut app,
@@ -191,11 +191,11 @@ fn ctrl_c_on_a_follow_still_fails_it() {
 /// the dry run 0); returns the confirmation's body.
 fn dry_run_answers(app: &mut App, fx: &[Effect]) -> Vec<String> {
     let [
-        Effect::PreviewLine {
+        Effect::Shell(ShellEffect::PreviewLine {
             block,
             line,
             preview,
-        },
+        }),
     ] = fx
     else {
         panic!("the preview first: {fx:?}")
@@ -250,7 +250,7 @@ fn a_changing_shell_line_of_a_native_run_is_previewed_then_wants_its_typed_name(
     assert!(p.hint.contains("Type payments-api"), "{}", p.hint);
     typed(&mut app, "payments-api");
     let (fx, _) = send(&mut app, code(KeyCode::Enter));
-    let [Effect::Spawn { run, script, .. }] = fx.as_slice() else {
+    let [Effect::Shell(ShellEffect::Spawn { run, script, .. })] = fx.as_slice() else {
         panic!("the line runs now: {fx:?}");
     };
     assert_eq!(

@@ -1,12 +1,12 @@
 //! Issue 14 point 4: a native run's read-only line the watch cannot answer (`get
 //! deployment -o json|yaml|jsonpath=|custom-columns=`, `rollout history --revision=N`) is
-//! read through the API (`Effect::NativeRead`); its answer (`Msg::NativeRead`) fills the
+//! read through the API (`ClusterEffect::NativeRead`); its answer (`Msg::NativeRead`) fills the
 //! output pane and the run goes on, or ends failed with kubectl's error, exit 1.
 
 use crate::domain::cluster::{ClusterEvent, ReadOnlyQuery, Stream as ClusterStream, WatchState};
 use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect};
 use crate::ui::msg::{Msg, Stream};
 use crate::ui::state::App;
 use crate::ui::testkit::*;
@@ -47,7 +47,7 @@ fn native_app(script: &str) -> App {
 /// The one effect: a `NativeRead` of the current run; its run and query.
 fn the_read(fx: &[Effect]) -> (u32, ReadOnlyQuery) {
     match fx {
-        [Effect::NativeRead { run, query }] => (*run, query.clone()),
+        [Effect::Cluster(ClusterEffect::NativeRead { run, query })] => (*run, query.clone()),
         other => panic!("one NativeRead: {other:?}"),
     }
 }

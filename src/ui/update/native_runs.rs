@@ -7,7 +7,7 @@ use chrono::Duration as ChronoDuration;
 use crate::domain::cluster::{Command, ReadOnlyQuery, RolloutStatus, WatchState};
 use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect, ShellEffect};
 use crate::ui::msg::Stream;
 use crate::ui::state::native_run::{self, BlockPlan, NativeFollow, NativeRun, RolloutWait};
 use crate::ui::state::{App, FlashLevel, Layer, Pane, Then};
@@ -214,11 +214,11 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
                     spawned: true,
                     cancel_requested: false,
                 });
-                return vec![Effect::Spawn {
+                return vec![Effect::Shell(ShellEffect::Spawn {
                     run: run_no,
                     script: line.text,
                     env: dollar_env(app),
-                }];
+                })];
             }
             Some(Command::Query(ReadOnlyQuery::RolloutStatus { timeout_secs })) => {
                 app.output.push(Stream::Stdout, format!("$ {text}"));
@@ -252,7 +252,10 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
                 if let Some(run) = app.cluster.as_mut().and_then(|c| c.native.as_mut()) {
                     run.reading = true;
                 }
-                return vec![Effect::NativeRead { run: run_no, query }];
+                return vec![Effect::Cluster(ClusterEffect::NativeRead {
+                    run: run_no,
+                    query,
+                })];
             }
             Some(Command::Query(q)) => {
                 app.output.push(Stream::Stdout, format!("$ {text}"));
@@ -288,7 +291,7 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
     }
 }
 
-/// The answer to a native run's line read through the API (`Effect::NativeRead`):
+/// The answer to a native run's line read through the API (`ClusterEffect::NativeRead`):
 /// kubectl's stdout in the output pane and the run goes on, or its error on stderr and
 /// the run ends failed (exit 1, as kubectl's). An answer for a run that is no longer
 /// reading (ended, or another run) is dropped.
@@ -474,7 +477,7 @@ pub(super) fn stop_follow(app: &mut App) -> Option<Vec<Effect>> {
                 FlashLevel::Info,
                 "Stopping the follow; the lines after it go on.",
             );
-            Some(vec![Effect::Cancel { run }])
+            Some(vec![Effect::Shell(ShellEffect::Cancel { run })])
         }
         NativeFollow::PodsPane => {
             run.follow = None;

@@ -5,7 +5,7 @@
 use crate::domain::journal::Entry;
 use crate::domain::runbook;
 use crate::domain::runbook::{PlaceholderForm, StepId, StepKind};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{Effect, ShellEffect};
 use crate::ui::msg::Stream;
 use crate::ui::state::{App, Confirm, FlashLevel, Intent, Layer, OutputLog, Then};
 
@@ -219,7 +219,7 @@ pub(super) fn on_confirmed(app: &mut App, intent: Intent) -> Vec<Effect> {
                 app.quit_after_run = true;
                 let run = r.run;
                 if r.spawned {
-                    vec![Effect::Cancel { run }]
+                    vec![Effect::Shell(ShellEffect::Cancel { run })]
                 } else {
                     Vec::new()
                 }

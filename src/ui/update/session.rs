@@ -2,7 +2,7 @@
 //! it happens) and quitting (final records first).
 
 use crate::domain::journal::Entry;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect, ShellEffect};
 use crate::ui::msg::Stream;
 use crate::ui::state::cluster::OpStage;
 use crate::ui::state::{App, FlashLevel, Then};
@@ -42,7 +42,7 @@ pub(super) fn on_journaled(
                 && c.op.as_ref().is_some_and(|o| o.id == op)
             {
                 c.op = None;
-                fx.push(Effect::ClusterRelease { op });
+                fx.push(Effect::Cluster(ClusterEffect::Release { op }));
             }
             app.flash(
                 FlashLevel::Error,
@@ -71,7 +71,7 @@ pub(super) fn on_journaled(
         Then::Spawn { run, script, env } => match &mut app.running {
             Some(r) if r.run == run && !r.cancel_requested => {
                 r.spawned = true;
-                vec![Effect::Spawn { run, script, env }]
+                vec![Effect::Shell(ShellEffect::Spawn { run, script, env })]
             }
             Some(r) if r.run == run => {
                 // Cancelled before it started: record that it never ran.
@@ -102,10 +102,10 @@ pub(super) fn on_journaled(
             match c.op.as_mut() {
                 Some(o) if o.id == op && o.stage == OpStage::Journaling => {
                     o.stage = OpStage::Executing;
-                    vec![Effect::ClusterExecute {
+                    vec![Effect::Cluster(ClusterEffect::Execute {
                         op,
                         action: o.action.clone(),
-                    }]
+                    })]
                 }
                 _ => Vec::new(),
             }

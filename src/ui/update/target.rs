@@ -1,12 +1,12 @@
 //! The console's target: the popup that confirms the target read from the runbook and
-//! that `T` opens to switch it; connecting (`Effect::ClusterConnect`), journaled as
+//! that `T` opens to switch it; connecting (`ClusterEffect::Connect`), journaled as
 //! `ConnectionSet` before the connection is made; and its answer, which brings the
 //! cluster panes (or the `cluster off: …` line).
 
 use crate::domain::cluster::Target;
 use crate::domain::journal::Entry;
 use crate::domain::runbook::target_inference::{Named, TargetInference, infer_target};
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect};
 use crate::ui::state::cluster::LiveCluster;
 use crate::ui::state::target::TargetForm;
 use crate::ui::state::{App, FlashLevel, Layer, Then};
@@ -160,7 +160,7 @@ pub fn submit(app: &mut App) -> Vec<Effect> {
     };
     vec![
         app.journal(entry, None, Then::Nothing),
-        Effect::ClusterConnect { generation, target },
+        Effect::Cluster(ClusterEffect::Connect { generation, target }),
     ]
 }
 

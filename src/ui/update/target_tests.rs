@@ -9,7 +9,7 @@ use crate::domain::cluster::Target;
 use crate::domain::journal::Entry;
 use crate::domain::runbook::parse;
 use crate::domain::runbook::target_inference::infer_target;
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect};
 use crate::ui::keymap::Mode;
 use crate::ui::msg::Msg;
 use crate::ui::state::target::ConnectionBase;
@@ -78,14 +78,14 @@ fn accepting_journals_the_connection_as_inferred_then_connects() {
     );
     assert_eq!(
         effects,
-        vec![Effect::ClusterConnect {
+        vec![Effect::Cluster(ClusterEffect::Connect {
             generation: 1,
             target: Target {
                 context: None,
                 namespace: "edge".into(),
                 deployment: "gateway".into(),
             },
-        }]
+        })]
     );
     // While it connects, the line says so.
     assert!(screen(&app, 120, 32).contains("connecting to deployment gateway in namespace edge…"));
@@ -118,7 +118,7 @@ fn the_operator_edits_the_target_before_accepting() {
     ));
     assert!(matches!(
         &effects[..],
-        [Effect::ClusterConnect { target, .. }] if target.namespace == "edge-canary"
+        [Effect::Cluster(ClusterEffect::Connect { target, .. })] if target.namespace == "edge-canary"
     ));
 }
 
@@ -200,7 +200,7 @@ fn t_shows_the_current_target_and_switches_it() {
         [Entry::ConnectionSet { deployment: Some(d), source, read_only: true, .. }]
             if d == "checkout-worker" && source == "operator"
     ));
-    let [Effect::ClusterConnect { generation, target }] = &effects[..] else {
+    let [Effect::Cluster(ClusterEffect::Connect { generation, target })] = &effects[..] else {
         panic!("{effects:?}");
     };
     assert_eq!(target.deployment, "checkout-worker");

@@ -6,7 +6,7 @@ use crate::domain::journal::Entry;
 use crate::domain::progress::{Progress, StepState};
 use crate::domain::runbook::StepId;
 
-use crate::ui::effect::Effect;
+use crate::ui::effect::{ClusterEffect, Effect, JournalEffect, MetricsEffect, ShellEffect};
 use crate::ui::msg::{Msg, Stream};
 use crate::ui::state::{Layer, Pane};
 use crate::ui::testkit::*;
@@ -16,19 +16,19 @@ use crate::ui::update::update;
 fn ticking_journals_first_and_shows_done_only_after_the_record_is_on_disk() {
     let mut app = app();
     let fx = update(&mut app, key(' '));
-    let Some(Effect::Journal {
+    let Some(Effect::Journal(JournalEffect::Append {
         req: enter_req,
         entry: Entry::PhaseEntered { phase: 0, .. },
-    }) = fx.first().cloned()
+    })) = fx.first().cloned()
     else {
         panic!("first effect should enter the phase: {fx:?}")
     };
-    let Some(Effect::Journal {
+    let Some(Effect::Journal(JournalEffect::Append {
         req,
         entry: Entry::StepTicked {
             step: StepId(0), ..
         },
-    }) = fx.get(1).cloned()
+    })) = fx.get(1).cloned()
     else {
         panic!("second effect should tick: {fx:?}")
     };
@@ -88,7 +88,7 @@ fn a_failed_journal_write_leaves_the_step_open_and_says_so() {
     let mut app = app();
     let fx = update(&mut app, key(' '));
     for f in fx {
-        if let Effect::Journal { req, .. } = f {
+        if let Effect::Journal(JournalEffect::Append { req, .. }) = f {
             update(
                 &mut app,
                 Msg::Journaled {
@@ -145,7 +145,8 @@ fn running_a_command_asks_for_placeholders_then_confirms_then_journals_before_sp
     // y: the start is journaled, and only then is the command spawned.
     let fx = update(&mut app, key('y'));
     assert!(
-        fx.iter().all(|f| matches!(f, Effect::Journal { .. })),
+        fx.iter()
+            .all(|f| matches!(f, Effect::Journal(JournalEffect::Append { .. }))),
         "nothing spawns before the journal: {fx:?}"
     );
     let (fx, written) = settle(&mut app, fx);
@@ -154,13 +155,13 @@ fn running_a_command_asks_for_placeholders_then_confirms_then_journals_before_sp
     );
     assert_eq!(
         fx,
-        vec![Effect::ShellLine {
+        vec![Effect::Shell(ShellEffect::Line {
             block: 1,
             run: 1,
             text: "kubectl rollout undo deployment/checkout-api -n checkout".into(),
             every_secs: None,
             env: vec![]
-        }]
+        })]
     );
     // Output streams in; the exit is journaled with its code and duration.
     update(
@@ -195,7 +196,7 @@ fn running_a_command_asks_for_placeholders_then_confirms_then_journals_before_sp
             cancelled: false
         }]
     );
-    assert_eq!(fx, vec![Effect::EndShell { block: 1 }]);
+    assert_eq!(fx, vec![Effect::Shell(ShellEffect::End { block: 1 })]);
     assert!(app.running.is_none());
     assert!(app.is_finished(app.selected().expect("selected")));
     // Asked once per session: a second run goes straight to the confirmation.
@@ -234,7 +235,7 @@ fn secret_placeholders_are_never_journaled_or_shown_but_reach_the_command() {
             "secret in journal entry {e:?}"
         );
     }
-    let Some(Effect::ShellLine { text, env, .. }) = fx.first() else {
+    let Some(Effect::Shell(ShellEffect::Line { text, env, .. })) = fx.first() else {
         panic!("expected a shell line: {fx:?}")
     };
     assert!(text.contains("Bearer s3cr3t-t0ken"));
@@ -288,7 +289,7 @@ fn ctrl_c_cancels_a_running_command_and_the_cancellation_is_journaled() {
     send(&mut app, key('y'));
     assert!(app.running.as_ref().is_some_and(|r| r.spawned));
     let fx = update(&mut app, ctrl('c'));
-    assert_eq!(fx, vec![Effect::Cancel { run: 1 }]);
+    assert_eq!(fx, vec![Effect::Shell(ShellEffect::Cancel { run: 1 })]);
     let (_, written) = send(
         &mut app,
         Msg::Exited {
@@ -392,7 +393,7 @@ fn quitting_while_a_command_runs_cancels_it_journals_the_end_then_quits() {
     assert!(update(&mut app, key('q')).is_empty());
     assert!(matches!(app.layers.last(), Some(Layer::Confirm(_))));
     let fx = update(&mut app, key('y'));
-    assert_eq!(fx, vec![Effect::Cancel { run: 1 }]);
+    assert_eq!(fx, vec![Effect::Shell(ShellEffect::Cancel { run: 1 })]);
     assert!(!app.quitting);
     let (fx, written) = send(
         &mut app,
@@ -933,7 +934,7 @@ mod metrics {
         let flash = app.flash.as_ref().expect("the missing one is said");
         assert!(flash.text.contains("latency_p95"), "{}", flash.text);
         let (fx, written) = send(&mut app, key('b'));
-        assert_eq!(fx, [Effect::ReadBaselines]);
+        assert_eq!(fx, [Effect::Metrics(MetricsEffect::ReadBaselines)]);
         assert!(written.is_empty());
     }
 
@@ -1002,14 +1003,17 @@ mod undo {
         let fx = update(app, key('u'));
         assert_eq!(
             fx,
-            vec![Effect::ClusterPreflight {
+            vec![Effect::Cluster(ClusterEffect::Preflight {
                 op: 1,
                 action: ClusterAction::Undo { to_revision: None }
-            }]
+            })]
         );
         let fx = update(app, step(1, allowed()));
         assert!(
-            matches!(fx.as_slice(), [Effect::ClusterDryRun { op: 1, .. }]),
+            matches!(
+                fx.as_slice(),
+                [Effect::Cluster(ClusterEffect::DryRun { op: 1, .. })]
+            ),
             "{fx:?}"
         );
         let fx = update(app, step(1, ClusterStep::Planned(Ok(undo_plan()))));
@@ -1026,12 +1030,12 @@ mod undo {
         let fx = update(&mut app, key('u'));
         assert_eq!(
             fx,
-            vec![Effect::ClusterPreflight {
+            vec![Effect::Cluster(ClusterEffect::Preflight {
                 op: 1,
                 action: ClusterAction::Undo {
                     to_revision: Some(1)
                 }
-            }]
+            })]
         );
     }
 
@@ -1059,10 +1063,10 @@ mod undo {
         let fx = update(&mut app2, key('u'));
         assert_eq!(
             fx,
-            vec![Effect::ClusterPreflight {
+            vec![Effect::Cluster(ClusterEffect::Preflight {
                 op: 1,
                 action: ClusterAction::Undo { to_revision: None }
-            }]
+            })]
         );
         // A pick is kept by number when a new view arrives.
         update(&mut app, key('j'));
@@ -1075,12 +1079,12 @@ mod undo {
         let fx = update(&mut app, key('u'));
         assert_eq!(
             fx,
-            vec![Effect::ClusterPreflight {
+            vec![Effect::Cluster(ClusterEffect::Preflight {
                 op: 1,
                 action: ClusterAction::Undo {
                     to_revision: Some(2)
                 }
-            }]
+            })]
         );
     }
 
@@ -1159,7 +1163,7 @@ mod undo {
         );
         typed(&mut app, "-api");
         let fx = update(&mut app, code(KeyCode::Enter));
-        assert_eq!(fx, vec![Effect::ClusterLock { op: 1 }]);
+        assert_eq!(fx, vec![Effect::Cluster(ClusterEffect::Lock { op: 1 })]);
         assert!(app.layers.is_empty());
     }
 
@@ -1223,7 +1227,7 @@ mod undo {
         typed(&mut app, "checkout-api");
         update(&mut app, code(KeyCode::Enter));
         let fx = update(&mut app, step(1, ClusterStep::Locked(Ok(()))));
-        let [Effect::Journal { entry, .. }] = fx.as_slice() else {
+        let [Effect::Journal(JournalEffect::Append { entry, .. })] = fx.as_slice() else {
             panic!("only the journal write: {fx:?}");
         };
         assert_eq!(
@@ -1253,10 +1257,10 @@ mod undo {
         let (fx, _) = settle(&mut app, fx);
         assert_eq!(
             fx,
-            vec![Effect::ClusterExecute {
+            vec![Effect::Cluster(ClusterEffect::Execute {
                 op: 1,
                 action: ClusterAction::Undo { to_revision: None }
-            }]
+            })]
         );
         let (fx, written) = send(
             &mut app,
@@ -1269,7 +1273,7 @@ mod undo {
                 })),
             ),
         );
-        assert_eq!(fx, vec![Effect::ClusterFollow { op: 1 }]);
+        assert_eq!(fx, vec![Effect::Cluster(ClusterEffect::Follow { op: 1 })]);
         // The acknowledgement, then that the rollout is being followed: a process killed
         // now is not scored as recovered (issue 15, point 3).
         assert!(matches!(
@@ -1315,7 +1319,7 @@ mod undo {
                 })),
             ),
         );
-        assert_eq!(fx, vec![Effect::ClusterRelease { op: 1 }]);
+        assert_eq!(fx, vec![Effect::Cluster(ClusterEffect::Release { op: 1 })]);
         let [
             Entry::ClusterActionFinished {
                 outcome, ok: true, ..
@@ -1335,7 +1339,7 @@ mod undo {
         typed(&mut app, "checkout-api");
         update(&mut app, code(KeyCode::Enter));
         let fx = update(&mut app, step(1, ClusterStep::Locked(Ok(()))));
-        let [Effect::Journal { req, .. }] = fx.as_slice() else {
+        let [Effect::Journal(JournalEffect::Append { req, .. })] = fx.as_slice() else {
             panic!("{fx:?}");
         };
         let fx = update(
@@ -1345,7 +1349,7 @@ mod undo {
                 result: Err("disk full".into()),
             },
         );
-        assert_eq!(fx, vec![Effect::ClusterRelease { op: 1 }]);
+        assert_eq!(fx, vec![Effect::Cluster(ClusterEffect::Release { op: 1 })]);
         assert_eq!(stage(&app), None);
     }
 
@@ -1404,7 +1408,9 @@ mod drill_rehearsal {
         let fx = update(&mut app, key('y'));
         let (others, written) = settle(&mut app, fx);
         assert!(
-            !others.iter().any(|e| matches!(e, Effect::Spawn { .. })),
+            !others
+                .iter()
+                .any(|e| matches!(e, Effect::Shell(ShellEffect::Spawn { .. }))),
             "nothing runs: {others:?}"
         );
         assert!(
@@ -1438,7 +1444,9 @@ mod drill_rehearsal {
         let fx = update(&mut app, key('y'));
         let (others, _) = settle(&mut app, fx);
         assert!(
-            others.iter().any(|e| matches!(e, Effect::ShellLine { .. })),
+            others
+                .iter()
+                .any(|e| matches!(e, Effect::Shell(ShellEffect::Line { .. }))),
             "{others:?}"
         );
     }
@@ -1506,7 +1514,7 @@ fn a_typed_secret_needing_escapes_is_masked_in_the_confirmation_and_the_journal(
     let (others, written) = settle(&mut app, fx);
     let journaled = format!("{written:?}");
     assert!(!journaled.contains("rd9"), "{journaled}");
-    let Some(Effect::ShellLine { text, .. }) = others.first() else {
+    let Some(Effect::Shell(ShellEffect::Line { text, .. })) = others.first() else {
         panic!("{others:?}");
     };
     assert!(text.contains("rd9"), "the shell gets the value: {text}");
