@@ -174,6 +174,7 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         sections: outline.sections,
         alternatives,
         message_templates: message_templates::find_after(&text.text, front.body_start),
-        markdown: text.text.clone(),
+        // The normalised text is not needed any more: moved, not copied.
+        markdown: text.text,
     })
 }

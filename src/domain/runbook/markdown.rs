@@ -80,7 +80,8 @@ pub(super) enum Block {
     },
     /// A top-level paragraph (not in a list or quote).
     Paragraph {
-        /// Its plain text, single-spaced.
+        /// Its plain text (formatting dropped, code spans kept as text), spacing as
+        /// written.
         plain: String,
         range: Range<usize>,
     },
@@ -226,7 +227,7 @@ pub(super) fn blocks(full: &str, base: usize, line_of: impl Fn(usize) -> usize) 
                     if let Some((Sink::Heading(level, start), text)) = w.sinks.pop() {
                         w.out.push(Block::Heading {
                             level,
-                            text: collapse_spaces(&text),
+                            text: collapse_spaces_owned(text),
                             range: start..range.end,
                         });
                     }
@@ -234,21 +235,25 @@ pub(super) fn blocks(full: &str, base: usize, line_of: impl Fn(usize) -> usize) 
                 TagEnd::Paragraph => match w.sinks.pop() {
                     Some((Sink::Paragraph(start), text)) => {
                         let top_level = w.items.is_empty() && w.quote_depth == 0;
-                        let plain = top_level.then(|| collapse_spaces(&text));
-                        w.last_text = Some(Context {
-                            plain: text,
-                            range: start..range.end,
-                            text_range: start..range.end,
-                        });
-                        if let Some(plain) = plain {
+                        if top_level {
+                            // The block keeps the text; a code block right after it
+                            // copies it as its context.
+                            w.last_text = Some(LastText::Paragraph(w.out.len()));
                             w.out.push(Block::Paragraph {
-                                plain,
+                                plain: text,
                                 range: start..range.end,
                             });
-                        } else if w.items.is_empty() {
-                            w.out.push(Block::Prose {
+                        } else {
+                            w.last_text = Some(LastText::Context(Context {
+                                plain: text,
                                 range: start..range.end,
-                            });
+                                text_range: start..range.end,
+                            }));
+                            if w.items.is_empty() {
+                                w.out.push(Block::Prose {
+                                    range: start..range.end,
+                                });
+                            }
                         }
                     }
                     Some((Sink::Item, text)) => {
@@ -297,6 +302,7 @@ pub(super) fn blocks(full: &str, base: usize, line_of: impl Fn(usize) -> usize) 
                 TagEnd::CodeBlock => {
                     if let Some((lang, content, start, fenced)) = code.take() {
                         let first_line = line_of(start);
+                        let context = w.take_context();
                         w.out.push(Block::Code {
                             closed: !fenced
                                 || fence_closed(full.get(start..range.end).unwrap_or("")),
@@ -304,13 +310,13 @@ pub(super) fn blocks(full: &str, base: usize, line_of: impl Fn(usize) -> usize) 
                             lang,
                             content,
                             range: start..range.end,
-                            context: w.last_text.take(),
+                            context,
                         });
                     }
                 }
                 TagEnd::TableCell => {
                     if let Some((_, text)) = w.sinks.pop() {
-                        row.push(collapse_spaces(&text));
+                        row.push(collapse_spaces_owned(text));
                     }
                 }
                 TagEnd::TableHead => {
@@ -378,13 +384,36 @@ struct Walker<'a> {
     out: Vec<Block>,
     items: Vec<Item>,
     sinks: Vec<(Sink, String)>,
-    last_text: Option<Context>,
+    last_text: Option<LastText>,
     /// Open lists, innermost last: whether each is ordered.
     lists: Vec<bool>,
     quote_depth: usize,
 }
 
+/// The prose a code block would be introduced by.
+#[derive(Debug)]
+enum LastText {
+    Context(Context),
+    /// The top-level paragraph at this index of the output.
+    Paragraph(usize),
+}
+
 impl Walker<'_> {
+    /// The context of a code block that ends now: the prose just before it.
+    fn take_context(&mut self) -> Option<Context> {
+        match self.last_text.take()? {
+            LastText::Context(context) => Some(context),
+            LastText::Paragraph(i) => match self.out.get(i) {
+                Some(Block::Paragraph { plain, range }) => Some(Context {
+                    plain: plain.clone(),
+                    range: range.clone(),
+                    text_range: range.clone(),
+                }),
+                _ => None,
+            },
+        }
+    }
+
     /// Sends inline text to the innermost sink: a heading, paragraph or cell, else the
     /// list item whose own text is still open.
     fn push_inline(&mut self, text: &str) {
@@ -426,11 +455,11 @@ impl Walker<'_> {
                 range: item.start..at,
             });
         }
-        self.last_text = Some(Context {
+        self.last_text = Some(LastText::Context(Context {
             plain: std::mem::take(&mut item.plain),
             range: item.start..at,
             text_range,
-        });
+        }));
     }
 }
 
@@ -456,9 +485,9 @@ fn item_markdown(text: &str) -> String {
     let text = text.trim_end();
     let mut lines = text.lines();
     let first = lines.next().unwrap_or("").trim();
-    let rest: Vec<&str> = lines.collect();
+    let rest = lines.clone();
     let indent = rest
-        .iter()
+        .clone()
         .filter(|l| !l.trim().is_empty())
         .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
         .min()
@@ -469,12 +498,30 @@ fn item_markdown(text: &str) -> String {
         out.push('\n');
         out.push_str(line.get(indent..).unwrap_or("").trim_end());
     }
-    out.trim().to_string()
+    trimmed_owned(out)
 }
 
+/// `text.trim()` as an owned string, reusing `text` when there is nothing to trim.
+fn trimmed_owned(text: String) -> String {
+    let trimmed = text.trim();
+    if trimmed.len() == text.len() {
+        text
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// The lines of `text` (trimmed) with their leading whitespace removed, joined by `\n`.
 fn dedent(text: &str) -> String {
-    let lines: Vec<&str> = text.trim().lines().map(str::trim_start).collect();
-    lines.join("\n")
+    let text = text.trim();
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(line.trim_start());
+    }
+    out
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -517,17 +564,32 @@ fn fence_closed(source: &str) -> bool {
 
 /// Whitespace runs become one space; ends trimmed.
 pub(super) fn collapse_spaces(text: &str) -> String {
+    if is_collapsed(text) {
+        return text.to_string();
+    }
+    collapse_words(text)
+}
+
+/// [`collapse_spaces`] of an owned string: returned as it is when already collapsed.
+pub(super) fn collapse_spaces_owned(text: String) -> String {
+    if is_collapsed(&text) {
+        return text;
+    }
+    collapse_words(&text)
+}
+
+/// ASCII text with single spaces only, nothing to trim: collapsing would not change it.
+fn is_collapsed(text: &str) -> bool {
     let bytes = text.as_bytes();
-    // Fast path: ASCII text with single spaces only needs copying.
-    let simple = bytes.first() != Some(&b' ')
+    bytes.first() != Some(&b' ')
         && bytes.last() != Some(&b' ')
         && bytes
             .iter()
             .all(|&b| b.is_ascii() && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
-        && !text.contains("  ");
-    if simple {
-        return text.to_string();
-    }
+        && !text.contains("  ")
+}
+
+fn collapse_words(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {

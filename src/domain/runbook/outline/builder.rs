@@ -282,14 +282,14 @@ impl Builder<'_> {
             return;
         }
         if use_ == Use::Fallback && !merged {
-            self.prose(plain, &markdown, range.clone());
+            self.prose(plain, || markdown.clone(), range.clone());
         }
         let draft = Draft {
             kind: StepKind::Checklist {
                 checked_in_source: false,
             },
             title,
-            placeholder_source: (markdown.clone(), None),
+            placeholder_source: PlaceholderSource::Text,
             text: markdown,
             line: self.source.line_index(range.start) + 1,
             ranges: vec![range],
@@ -304,7 +304,13 @@ impl Builder<'_> {
 
     /// A top-level bullet or paragraph of a phase: a step to tick if the runbook turns out
     /// to hold nothing else to do.
-    pub(super) fn prose(&mut self, plain: &str, markdown: &str, range: Range<usize>) {
+    /// `plain` is its text (collapsed or not), `markdown` makes its Markdown (only when kept).
+    pub(super) fn prose(
+        &mut self,
+        plain: &str,
+        markdown: impl FnOnce() -> String,
+        range: Range<usize>,
+    ) {
         let Current::Phase(p) = self.current else {
             return;
         };
@@ -319,13 +325,14 @@ impl Builder<'_> {
             return;
         }
         let section = self.section(p);
+        let markdown = markdown();
         let draft = Draft {
             kind: StepKind::Checklist {
                 checked_in_source: false,
             },
             title,
-            placeholder_source: (markdown.to_string(), None),
-            text: markdown.to_string(),
+            placeholder_source: PlaceholderSource::Text,
+            text: markdown,
             line: self.source.line_index(range.start) + 1,
             ranges: vec![range],
             alternative: self.open_alternative(p),
@@ -406,9 +413,14 @@ impl Builder<'_> {
         let phase = &mut self.phases[p];
         phase.has_content = true;
         phase.step_ranges.extend(draft.ranges);
-        match draft.placeholder_source {
-            (script, Some(lexed)) => self.out.placeholders.script(&script, &lexed),
-            (text, None) => self.out.placeholders.text(&text),
+        match (&draft.placeholder_source, &draft.kind) {
+            (PlaceholderSource::Script(lexed), StepKind::Command(block)) => {
+                self.out.placeholders.script(&block.script, lexed);
+            }
+            (PlaceholderSource::Query, StepKind::Promql { query, .. }) => {
+                self.out.placeholders.text(query);
+            }
+            _ => self.out.placeholders.text(&draft.text),
         }
         phase.phase.steps.push(Step {
             id: StepId(0),

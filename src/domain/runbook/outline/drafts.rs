@@ -19,7 +19,7 @@ impl Builder<'_> {
                     checked_in_source: checked,
                 },
                 title: one_liner(&plain),
-                placeholder_source: (markdown.clone(), None),
+                placeholder_source: PlaceholderSource::Text,
                 text: markdown,
                 line: self.source.line_index(range.start) + 1,
                 ranges: vec![range],
@@ -104,7 +104,7 @@ impl Builder<'_> {
                         text: text.to_string(),
                         line: content_line + i + 1,
                         ranges: std::mem::take(&mut ranges),
-                        placeholder_source: (text.to_string(), None),
+                        placeholder_source: PlaceholderSource::Text,
                         alternative: None,
                     })
                     .collect();
@@ -163,13 +163,13 @@ impl Builder<'_> {
             return Some(Draft {
                 kind: StepKind::Promql {
                     comparison: promql::comparison(&query),
-                    query: query.clone(),
+                    query,
                 },
                 title,
                 text,
                 line,
                 ranges,
-                placeholder_source: (query, None),
+                placeholder_source: PlaceholderSource::Query,
                 alternative: None,
             });
         }
@@ -193,7 +193,7 @@ impl Builder<'_> {
                 } else {
                     lang.to_string()
                 },
-                script: script.text.clone(),
+                script: script.text,
                 lines,
                 foreign,
             }),
@@ -201,7 +201,7 @@ impl Builder<'_> {
             text,
             line,
             ranges,
-            placeholder_source: (script.text, Some(lexed)),
+            placeholder_source: PlaceholderSource::Script(lexed),
             alternative: None,
         })
     }

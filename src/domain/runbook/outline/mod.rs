@@ -208,12 +208,13 @@ pub(super) fn build(
             Block::Prose { .. } => b.content(),
             Block::Paragraph { plain, range } => {
                 b.content();
-                let markdown = full
-                    .get(range.clone())
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
-                b.prose(&plain, &markdown, range);
+                let markdown = || {
+                    full.get(range.clone())
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                };
+                b.prose(&plain, markdown, range.clone());
             }
             Block::Item {
                 ordered,
@@ -487,10 +488,20 @@ struct Draft {
     line: usize,
     /// Source ranges it occupies (block and introducing prose).
     ranges: Vec<Range<usize>>,
-    /// Text to search for placeholders, with its lexing when it is a shell script.
-    placeholder_source: (String, Option<commands::Lexed>),
+    /// Where its placeholders are written.
+    placeholder_source: PlaceholderSource,
     /// The alternative it is written under, set where it is placed.
     alternative: Option<AlternativeRef>,
+}
+
+/// Which text of a drafted step its placeholders are found in.
+enum PlaceholderSource {
+    /// Its text, read as prose (no shell rules).
+    Text,
+    /// The query of a PromQL step, read as prose.
+    Query,
+    /// The script of a command step, with its lexing (quoting and assignments respected).
+    Script(commands::Lexed),
 }
 
 /// What a drafted step is for.
