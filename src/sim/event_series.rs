@@ -157,8 +157,8 @@ pub fn finish_series(shared: &Shared, now: DateTime<Utc>) {
         |t: DateTime<Utc>| (now - t).num_milliseconds() as f64 / 1000.0 * speed >= FINISH_SECS;
     let mut done = Vec::new();
     {
-        let mut log = super::events::lock_log(shared);
-        log.series.by_key.retain(|_, c| match c.series {
+        let mut cache = lock_cache(shared);
+        cache.by_key.retain(|_, c| match c.series {
             Some((count, last)) if old(last) => {
                 done.push((c.namespace.clone(), c.name.clone(), count, last));
                 false
@@ -175,8 +175,8 @@ pub fn finish_series(shared: &Shared, now: DateTime<Utc>) {
 /// `refreshExistingEventSeries`: every cached series is written again.
 pub fn refresh_series(shared: &Shared) {
     let series: Vec<(String, String, i64, DateTime<Utc>)> = {
-        let log = super::events::lock_log(shared);
-        log.series
+        let cache = lock_cache(shared);
+        cache
             .by_key
             .values()
             .filter_map(|c| {
@@ -195,7 +195,7 @@ pub fn refresh_series(shared: &Shared) {
 pub fn sweep(shared: &Shared) {
     let elapsed = shared.clock.elapsed_secs();
     let (finish, refresh) = {
-        let mut log = super::events::lock_log(shared);
+        let mut cache = lock_cache(shared);
         let due = |last: &mut Option<f64>, every: f64| {
             let due = last.is_none_or(|l| elapsed - l >= every);
             if due {
@@ -203,8 +203,8 @@ pub fn sweep(shared: &Shared) {
             }
             due
         };
-        let finish = due(&mut log.series.last_finish, FINISH_SECS);
-        let refresh = due(&mut log.series.last_refresh, REFRESH_SECS);
+        let finish = due(&mut cache.last_finish, FINISH_SECS);
+        let refresh = due(&mut cache.last_refresh, REFRESH_SECS);
         (finish, refresh)
     };
     if refresh {
@@ -213,4 +213,13 @@ pub fn sweep(shared: &Shared) {
     if finish {
         finish_series(shared, shared.clock.now());
     }
+}
+
+/// The recorder's cache of isomorphic events (one lock of its own, apart from the
+/// legacy recorder's `EventLog`).
+pub(crate) fn lock_cache(shared: &Shared) -> std::sync::MutexGuard<'_, SeriesCache> {
+    shared
+        .event_series
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
 }

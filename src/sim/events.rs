@@ -71,8 +71,6 @@ pub struct EventLog {
     last_nanos: HashMap<String, i64>,
     /// Aggregation key → `(namespace, name)` of the event it updates.
     by_key: HashMap<String, (String, String)>,
-    /// The new events library's cache of isomorphic events (`sim/event_series.rs`).
-    pub(crate) series: super::event_series::SeriesCache,
 }
 
 /// Records a legacy (core/v1) event about `obj` from a control-plane component.
@@ -297,7 +295,7 @@ pub fn record_new_style(shared: &Shared, obj: &Value, ev: &NewStyleEvent<'_>) {
         instance,
         &reference,
     );
-    let observed = lock_log(shared).series.observe(&key, at);
+    let observed = event_series::lock_cache(shared).observe(&key, at);
     match observed {
         Observed::Counted => return,
         Observed::Started {
@@ -310,7 +308,7 @@ pub fn record_new_style(shared: &Shared, obj: &Value, ev: &NewStyleEvent<'_>) {
                 return;
             }
             // Gone (expired): recorded afresh.
-            lock_log(shared).series.forget(&key);
+            event_series::lock_cache(shared).forget(&key);
         }
         Observed::New => {}
     }
@@ -322,7 +320,7 @@ pub fn record_new_style(shared: &Shared, obj: &Value, ev: &NewStyleEvent<'_>) {
     let name = {
         let mut log = lock_log(shared);
         let name = next_name(shared, &mut log, object);
-        log.series.remember(key, ns.clone(), name.clone(), at);
+        event_series::lock_cache(shared).remember(key, ns.clone(), name.clone(), at);
         name
     };
     let time = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);

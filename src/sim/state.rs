@@ -65,6 +65,8 @@ pub struct Shared {
     event_budget: AtomicU64,
     /// The event recorder's names and aggregation cache.
     pub(crate) event_log: Mutex<events::EventLog>,
+    /// The new-style recorder's cache of isomorphic events (`sim/event_series.rs`).
+    pub(crate) event_series: Mutex<super::event_series::SeriesCache>,
     /// Images on each simulated node: `node\0image` → UID of the pod pulling it, empty
     /// once pulled.
     node_images: Mutex<std::collections::HashMap<String, String>>,
@@ -139,6 +141,7 @@ impl Shared {
             behaviours_gen: AtomicU64::new(0),
             event_budget: AtomicU64::new(0),
             event_log: Mutex::new(events::EventLog::default()),
+            event_series: Mutex::new(super::event_series::SeriesCache::default()),
             node_images: Mutex::new(Default::default()),
             ca_pem: std::sync::OnceLock::new(),
             next_ip: AtomicU64::new(2),

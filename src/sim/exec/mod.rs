@@ -20,7 +20,9 @@ pub mod session;
 pub mod shell;
 pub mod spdy;
 pub mod tar;
+pub mod tar_exit;
 pub mod test_expr;
+pub mod tty_shell;
 pub mod untar;
 
 use std::sync::Arc;

@@ -211,7 +211,7 @@ pub fn start(shared: &Arc<Shared>, run: &Arc<Run>, c: &Container) {
             argv.len() == 1 && matches!(argv[0].rsplit('/').next(), Some("sh" | "bash" | "ash"));
         let code = match (rx, stdin_open) {
             (Some(rx), true) if tty && is_shell => {
-                super::session::interactive(&mut ctx, rx, &mut sink)
+                super::tty_shell::interactive(&mut ctx, rx, &mut sink)
             }
             (Some(rx), true) => shell::run_argv(&mut ctx, argv, &mut RunStdin(rx), &mut sink),
             _ => shell::run_argv(&mut ctx, argv, &mut shell::NoStdin, &mut sink),

@@ -71,50 +71,6 @@ fn tty_bytes(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// An interactive shell on a TTY: echo, line editing (backspace, ^C, ^D), a `# ` prompt.
-pub fn interactive(
-    ctx: &mut Ctx,
-    rx: std::sync::mpsc::Receiver<Option<Vec<u8>>>,
-    sink: &mut dyn FnMut(u8, &[u8]),
-) -> i32 {
-    let mut line: Vec<u8> = Vec::new();
-    sink(STDOUT, b"# ");
-    while let Ok(Some(chunk)) = rx.recv() {
-        for b in chunk {
-            match b {
-                b'\r' | b'\n' => {
-                    sink(STDOUT, b"\r\n");
-                    let text = String::from_utf8_lossy(&line).into_owned();
-                    line.clear();
-                    shell::run_line(ctx, &text, &mut shell::NoStdin, sink);
-                    if ctx.exited {
-                        return ctx.last_status;
-                    }
-                    sink(STDOUT, b"# ");
-                }
-                0x7f | 0x08 => {
-                    if line.pop().is_some() {
-                        sink(STDOUT, b"\x08 \x08");
-                    }
-                }
-                0x03 => {
-                    line.clear();
-                    sink(STDOUT, b"^C\r\n# ");
-                }
-                0x04 if line.is_empty() => {
-                    sink(STDOUT, b"\r\n");
-                    return ctx.last_status;
-                }
-                b => {
-                    line.push(b);
-                    sink(STDOUT, &[b]);
-                }
-            }
-        }
-    }
-    ctx.last_status
-}
-
 /// Where a session's stdin goes: the attached run, or the command the session started.
 enum StdinTarget {
     Run(Arc<Run>),
@@ -261,7 +217,7 @@ pub fn start(
                 let is_shell = argv.len() == 1
                     && matches!(argv[0].rsplit('/').next(), Some("sh" | "bash" | "ash"));
                 let code = if is_shell && tty && stdin {
-                    interactive(&mut ctx, stdin_rx, &mut sink)
+                    super::tty_shell::interactive(&mut ctx, stdin_rx, &mut sink)
                 } else if stdin {
                     shell::run_argv(&mut ctx, argv, &mut ChanStdin { rx: stdin_rx }, &mut sink)
                 } else {

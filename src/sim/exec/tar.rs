@@ -5,7 +5,8 @@
 //! warning GNU tar prints for that. Extracting (`x`, `kubectl cp` into a pod) is
 //! `untar.rs`.
 
-use super::shell::{Ctx, STDOUT, err};
+use super::command_context::{Ctx, STDOUT, err};
+use super::tar_exit::finish;
 
 const BLOCK: usize = 512;
 const RECORD: usize = 20 * BLOCK;
@@ -129,18 +130,6 @@ fn create(ctx: &mut Ctx, paths: &[String], out: &mut dyn FnMut(u8, &[u8])) -> i3
     archive.resize(archive.len().div_ceil(RECORD) * RECORD, 0);
     out(STDOUT, &archive);
     finish(failed, out)
-}
-
-/// GNU tar's end: after errors it says so and exits 2, else 0.
-pub fn finish(failed: bool, out: &mut dyn FnMut(u8, &[u8])) -> i32 {
-    if failed {
-        err(
-            out,
-            "tar: Exiting with failure status due to previous errors\n".into(),
-        );
-        return 2;
-    }
-    0
 }
 
 #[cfg(test)]

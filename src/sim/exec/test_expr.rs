@@ -4,7 +4,7 @@
 //! directory (kubectl pkg/cmd/cp/cp.go, `checkDestinationIsDir`). 0 true, 1 false,
 //! 2 a malformed expression.
 
-use super::shell::{Ctx, err};
+use super::command_context::{Ctx, err};
 
 /// The exit status of `test` with `args` (`[`'s closing `]` included when `bracket`).
 pub fn eval(ctx: &Ctx, args: &[&String], bracket: bool, out: &mut dyn FnMut(u8, &[u8])) -> i32 {

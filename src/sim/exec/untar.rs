@@ -6,8 +6,8 @@
 //! (a directory: `Cannot mkdir`), then `Exiting with failure status due to previous
 //! errors`, exit 2. A missing `-C` directory is fatal, as in GNU tar (`chdir_do`).
 
+use super::command_context::{Ctx, err};
 use super::fs::{normalize, writable};
-use super::shell::{Ctx, err};
 
 const BLOCK: usize = 512;
 
@@ -144,7 +144,7 @@ pub fn extract(ctx: &mut Ctx, dest: &str, archive: &[u8], out: &mut dyn FnMut(u8
             _ => {}
         }
     }
-    super::tar::finish(failed, out)
+    super::tar_exit::finish(failed, out)
 }
 
 #[cfg(test)]
