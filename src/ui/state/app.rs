@@ -373,6 +373,23 @@ impl App {
     }
 
     /// Masks every secret in a text.
+    /// How a step's run is shown (Output pane header, journal): its command block with
+    /// the secrets' values masked, or `filled` masked when the step has no block.
+    pub fn shown_run_command(&self, step: StepId, filled: &str) -> String {
+        match self.find_step(step).map(|s| &s.kind) {
+            Some(StepKind::Command(block)) => self.shown_command(&block.script),
+            _ => self.mask_secrets(filled),
+        }
+    }
+
+    /// A run cannot start while another action or command is under way: says so.
+    pub fn flash_busy(&mut self) {
+        self.flash(
+            FlashLevel::Warning,
+            "An action or command is in progress; wait for it to end.",
+        );
+    }
+
     pub fn mask_secrets(&self, text: &str) -> String {
         self.redactor.redact(text).into_owned()
     }

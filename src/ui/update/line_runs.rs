@@ -83,19 +83,11 @@ pub(super) fn start<F: LineFamily>(
         || app.block_run.is_some()
         || F::slot_ref(app).is_some()
     {
-        app.flash(
-            FlashLevel::Warning,
-            "An action or command is in progress; wait for it to end.",
-        );
+        app.flash_busy();
         return Vec::new();
     }
     let run = app.state.progress.next_run_number();
-    let shown = match app.find_step(step).map(|s| &s.kind) {
-        Some(crate::domain::runbook::StepKind::Command(block)) => {
-            app.shown_command(&block.script.clone())
-        }
-        _ => app.mask_secrets(filled),
-    };
+    let shown = app.shown_run_command(step, filled);
     // Each line is announced (`$ …`) as it is sent; the pane's header is the first.
     app.output = OutputLog::for_run(run, step, shown.clone());
     *F::slot(app) = Some(LineRun::new(step, run, app.now, lines));

@@ -103,19 +103,11 @@ fn start_lines(
         .as_ref()
         .is_some_and(|c| c.native.is_some() || c.op.is_some());
     if busy || app.running.is_some() {
-        app.flash(
-            FlashLevel::Warning,
-            "An action or command is in progress; wait for it to end.",
-        );
+        app.flash_busy();
         return Vec::new();
     }
     let run = app.state.progress.next_run_number();
-    let shown = match app.find_step(step).map(|s| &s.kind) {
-        Some(crate::domain::runbook::StepKind::Command(block)) => {
-            app.shown_command(&block.script.clone())
-        }
-        _ => app.mask_secrets(filled),
-    };
+    let shown = app.shown_run_command(step, filled);
     app.output = crate::ui::state::OutputLog::for_run(run, step, shown.clone());
     app.output.line_by_line = true;
     let now = app.now;
