@@ -8,15 +8,19 @@
 //! The cut is the runbook lexer's (`commands::lex`), the one that also finds placeholders
 //! and quoting contexts, so a line is never read two ways.
 
-use super::commands::lex;
+use super::commands::{join_continuations, lex};
 
 /// The logical lines of `script`, as written (trimmed), comment-only and blank lines left
 /// out.
 pub fn block_lines(script: &str) -> Vec<String> {
-    lex(script)
+    let lexed = lex(script);
+    lexed
         .commands
-        .into_iter()
-        .filter_map(|r| script.get(r))
+        .iter()
+        // A command that is only continuations (a lone `\` at the end) is no line, as the
+        // loader's command lines leave it out (`commands::command_lines_lexed`).
+        .filter(|r| !join_continuations(script, (*r).clone(), &lexed.continuations).is_empty())
+        .filter_map(|r| script.get(r.clone()))
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect()
@@ -151,6 +155,14 @@ fn watch_of(args: &[&str]) -> Option<Follow> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `tests/runbook_never_panics.rs`: a block ending in a lone `\` after a line
+    /// that is no shell (YAML) had one more line to run than the step had command lines.
+    #[test]
+    fn a_lone_continuation_at_the_end_is_no_line_as_in_the_steps_command_lines() {
+        let script = "## 1. Prepare (3 min)\n{weight: 3\nlayout: page\ntags: [a, b\n\\\n";
+        assert_eq!(block_lines(script), ["{weight: 3"]);
+    }
 
     #[test]
     fn a_block_is_cut_into_the_lines_the_shell_reads_one_at_a_time() {

@@ -186,7 +186,11 @@ pub(super) fn foreign_lines(script: &Script, lexed: &Lexed, first_line: usize) -
 }
 
 /// The command's text with `\`-newline continuations joined into single spaces.
-fn join_continuations(script: &str, range: Range<usize>, continuations: &[usize]) -> String {
+pub(super) fn join_continuations(
+    script: &str,
+    range: Range<usize>,
+    continuations: &[usize],
+) -> String {
     let Some(slice) = script.get(range.clone()) else {
         return String::new();
     };
