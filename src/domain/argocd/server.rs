@@ -65,10 +65,8 @@ pub fn server_issue(server: &str) -> Option<(String, Option<String>)> {
     }
     // `host:port` (an IPv6 host is bracketed: `[::1]:8080`).
     let port = match authority.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() && !port.contains(']') => Some(port),
-        Some((host, _)) if host.is_empty() => {
-            return Some((format!("`{server}` has no host"), example));
-        }
+        Some(("", _)) => return Some((format!("`{server}` has no host"), example)),
+        Some((_, port)) if !port.contains(']') => Some(port),
         _ => None,
     };
     if let Some(port) = port
