@@ -80,8 +80,11 @@ fn an_argocd_line_runs_through_the_server_the_front_matter_names() {
         insecure,
     };
 
-    // The front matter's server, with the token from its `token_env` variable.
-    let answer = get_app(&sim, setup(&[], front(ADMIN_TOKEN, false), ca));
+    // The front matter's server, with the token from its `token_env` variable (held as a
+    // secret: the setup's debug output never shows it).
+    let from_front_matter = setup(&[], front(ADMIN_TOKEN, false), ca);
+    assert!(!format!("{from_front_matter:?}").contains(ADMIN_TOKEN));
+    let answer = get_app(&sim, from_front_matter);
     let out = printed(&answer).unwrap_or_else(|| panic!("{answer:?}"));
     assert!(out.contains("checkout-api"), "{out}");
 
