@@ -225,6 +225,7 @@ fn run(
         .as_ref()
         .and_then(|f| f.deploy_api.as_ref())
         .and_then(|d| d.token_env.clone());
+    let argocd_front = runbook.front.as_ref().and_then(|f| f.argocd.clone());
     let actor = identity::actor();
     let now = Utc::now();
     let mut app = AppBuilder::new(
@@ -276,7 +277,7 @@ fn run(
     let on_the_simulator = drill.as_ref().is_some_and(|d| d.kubeconfig_yaml.is_some());
     app.rehearse_outside_commands(on_the_simulator);
     // ... except `argocd` lines, when the simulator serves Argo CD: they run against it.
-    let argo = drill
+    let mut argo = drill
         .as_ref()
         .and_then(|d| d.argocd.clone())
         .unwrap_or_default();
@@ -314,6 +315,26 @@ fn run(
         app.add_secret(token.clone());
         journal.add_secret(token);
     }
+    // The front matter's `argocd:` (where the environment names no server), its token read
+    // from the variable `token_env` names: masked like ARGOCD_AUTH_TOKEN, never logged. A
+    // drill on the simulator never reaches the runbook's own (production) Argo CD.
+    argo.runbook = argocd_front.filter(|_| !on_the_simulator).map(|a| {
+        let token = a
+            .token_env
+            .as_deref()
+            .and_then(|name| std::env::var(name).ok())
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+        if let Some(t) = &token {
+            app.add_secret(t.clone());
+            journal.add_secret(t.clone());
+        }
+        crate::runtime::argo_exec::ArgoFromRunbook {
+            server: a.server.trim().to_string(),
+            token: token.map(crate::adapters::secret::Secret::new),
+            insecure: a.insecure,
+        }
+    });
     let (fallback_metrics, timeline) = match drill {
         Some(d) => {
             app.drill_intro(d.intro);

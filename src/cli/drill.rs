@@ -301,6 +301,7 @@ fn simulated(
                 ),
             ],
             ca_pem: Some(handle.ca_pem().to_string()),
+            runbook: None,
         }),
     };
     let meta = DrillMeta {

@@ -3,14 +3,16 @@
 //! console's target and sends `Msg::ArgoStatus` when it changes.
 //!
 //! The server and token come from the environment as the CLI takes them (`ARGOCD_SERVER`,
-//! `ARGOCD_AUTH_TOKEN`, `--server` on the line); a drill on the simulator sets them to the
-//! simulator's Argo CD and trusts its CA.
+//! `ARGOCD_AUTH_TOKEN`, `--server` on the line), else from the runbook's front matter
+//! (`argocd: { server, token_env, insecure }`); a drill on the simulator sets the
+//! environment's to the simulator's Argo CD and trusts its CA.
 
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use crate::adapters::argocd::{self, ArgoError, ArgoServer};
+use crate::adapters::secret::Secret;
 use crate::domain::argocd::{parse_argocd_line, status};
 use crate::ui::effect::ArgoEffect;
 use crate::ui::msg::Msg;
@@ -25,12 +27,60 @@ const WATCH_EVERY: Duration = Duration::from_secs(2);
 pub struct ArgoSetup {
     pub env: Vec<(String, String)>,
     pub ca_pem: Option<String>,
+    /// The runbook's front matter `argocd:`, used where the environment names no server.
+    pub runbook: Option<ArgoFromRunbook>,
+}
+
+/// The front matter's `argocd:` with its token read from the variable `token_env` names.
+#[derive(Debug, Clone, Default)]
+pub struct ArgoFromRunbook {
+    /// `argocd.server`.
+    pub server: String,
+    /// The value of the variable `argocd.token_env` names, when set.
+    pub token: Option<Secret>,
+    /// `argocd.insecure`.
+    pub insecure: bool,
 }
 
 impl ArgoSetup {
     /// `key`'s value: the setup's, else the process environment's.
     pub fn env_value(&self, key: &str) -> Option<String> {
         self.env(key)
+    }
+
+    /// `key`'s value as the Argo CD client reads it for a line with `line_server` on it:
+    /// the environment's `ARGOCD_SERVER` / `ARGOCD_AUTH_TOKEN` (set and not blank) win
+    /// over the front matter's; the front matter's token goes only to its own server
+    /// (as the CLI's config keeps a token per server), never to one named by `--server`
+    /// or `ARGOCD_SERVER`.
+    fn argo_value(&self, key: &str, line_server: Option<&str>) -> Option<String> {
+        if let Some(v) = self.env(key).filter(|v| !v.trim().is_empty()) {
+            return Some(v);
+        }
+        let fm = self.runbook.as_ref()?;
+        match key {
+            "ARGOCD_SERVER" => Some(fm.server.clone()),
+            "ARGOCD_AUTH_TOKEN" if self.front_matters_server(line_server) => {
+                fm.token.as_ref().map(|t| t.expose().to_string())
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a line with `line_server` on it talks to the front matter's server.
+    fn front_matters_server(&self, line_server: Option<&str>) -> bool {
+        self.runbook.is_some()
+            && line_server.is_none()
+            && self
+                .env("ARGOCD_SERVER")
+                .is_none_or(|s| s.trim().is_empty())
+    }
+
+    /// `--insecure` on the line, or the front matter's `insecure` for its own server.
+    fn insecure(&self, line: Option<&crate::domain::argocd::ArgoLine>) -> bool {
+        line.is_some_and(|l| l.insecure)
+            || (self.front_matters_server(line.and_then(|l| l.server.as_deref()))
+                && self.runbook.as_ref().is_some_and(|r| r.insecure))
     }
 
     fn env(&self, key: &str) -> Option<String> {
@@ -68,7 +118,11 @@ impl ArgoExec {
             w.abort();
         }
         let setup = self.setup.clone();
-        let Ok(server) = ArgoServer::from_env(|k| setup.env(k), setup.ca_pem.as_deref()) else {
+        let Ok(server) = ArgoServer::from_env_with(
+            |k| setup.argo_value(k, None),
+            setup.insecure(None),
+            setup.ca_pem.as_deref(),
+        ) else {
             return;
         };
         self.watch = Some(tokio::spawn(async move {
@@ -105,7 +159,13 @@ async fn stage(setup: &ArgoSetup, text: &str, call: ArgoCall) -> ArgoAnswer {
         Some(Err(e)) => return ArgoAnswer::Failed(e),
         None => return ArgoAnswer::Failed(format!("not an argocd line: {text}")),
     };
-    let server = match ArgoServer::connect(&line, |k| setup.env(k), setup.ca_pem.as_deref()) {
+    let insecure = setup.insecure(Some(&line));
+    let server = match ArgoServer::connect_with(
+        &line,
+        |k| setup.argo_value(k, line.server.as_deref()),
+        insecure,
+        setup.ca_pem.as_deref(),
+    ) {
         Ok(s) => s,
         Err(e) => return failed(e),
     };

@@ -87,6 +87,7 @@ async fn each_family_of_effects_reaches_its_executor() {
             ("ARGOCD_AUTH_TOKEN".into(), String::new()),
         ],
         ca_pem: None,
+        runbook: None,
     };
     let mut exec = Executors {
         journal: JournalWriter::start(Appended(journal.clone()), tx.clone()),

@@ -60,10 +60,21 @@ impl ArgoServer {
         env: impl Fn(&str) -> Option<String>,
         extra_ca: Option<&str>,
     ) -> Result<ArgoServer, ArgoError> {
+        Self::connect_with(line, env, false, extra_ca)
+    }
+
+    /// As [`ArgoServer::connect`]; `insecure` also skips the certificate check (the front
+    /// matter's `argocd.insecure`, for its own server).
+    pub fn connect_with(
+        line: &ArgoLine,
+        env: impl Fn(&str) -> Option<String>,
+        insecure: bool,
+        extra_ca: Option<&str>,
+    ) -> Result<ArgoServer, ArgoError> {
         Self::build(
             line.server.clone(),
             line.root_path.as_deref(),
-            line.insecure,
+            line.insecure || insecure,
             env,
             extra_ca,
         )
@@ -75,7 +86,16 @@ impl ArgoServer {
         env: impl Fn(&str) -> Option<String>,
         extra_ca: Option<&str>,
     ) -> Result<ArgoServer, ArgoError> {
-        Self::build(None, None, false, env, extra_ca)
+        Self::from_env_with(env, false, extra_ca)
+    }
+
+    /// As [`ArgoServer::from_env`], skipping the certificate check when `insecure`.
+    pub fn from_env_with(
+        env: impl Fn(&str) -> Option<String>,
+        insecure: bool,
+        extra_ca: Option<&str>,
+    ) -> Result<ArgoServer, ArgoError> {
+        Self::build(None, None, insecure, env, extra_ca)
     }
 
     fn build(
@@ -92,16 +112,8 @@ impl ArgoServer {
         let token = env("ARGOCD_AUTH_TOKEN")
             .filter(|t| !t.is_empty())
             .ok_or(ArgoError::NoToken)?;
-        let address = server
-            .trim()
-            .trim_start_matches("https://")
-            .trim_end_matches('/')
-            .to_string();
-        let mut base = if server.starts_with("http://") {
-            server.trim_end_matches('/').to_string()
-        } else {
-            format!("https://{address}")
-        };
+        let crate::domain::argocd::server::ServerAddress { mut base, address } =
+            crate::domain::argocd::server::server_address(&server);
         if let Some(root) = root_path
             .map(|r| r.trim_matches('/'))
             .filter(|r| !r.is_empty())

@@ -6,6 +6,7 @@ pub mod block;
 pub mod cli_output;
 pub mod command;
 pub mod preview;
+pub mod server;
 pub mod status;
 
 pub use block::{ArgoBlockLine, ArgoBlockPlan, plan_argocd_block};

@@ -25,11 +25,17 @@ pub(super) fn try_argo(app: &mut App, step: StepId, filled: &str) -> Option<Vec<
     let ArgoBlockPlan::Native(lines) = plan_argocd_block(filled) else {
         return None;
     };
-    // No server the console can reach (the drill's simulator, `ARGOCD_SERVER`, or
-    // `--server` on every line): the runbook relies on the CLI's own login (`argocd login`
-    // keeps server and token in its config), so the block is the CLI's, in the shell.
+    // No server the console can reach (the drill's simulator, `ARGOCD_SERVER`, the front
+    // matter's `argocd.server`, or `--server` on every line): the runbook relies on the
+    // CLI's own login (`argocd login` keeps server and token in its config), so the block
+    // is the CLI's, in the shell.
     let reachable = app.argo.on_the_simulator
         || app.argo.server_from_env
+        || app
+            .runbook
+            .front
+            .as_ref()
+            .is_some_and(|f| f.argocd.is_some())
         || lines.iter().all(|l| l.line.server.is_some());
     if !reachable {
         return None;

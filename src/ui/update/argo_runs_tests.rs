@@ -340,3 +340,32 @@ fn without_a_server_the_block_is_the_clis_and_runs_in_the_shell() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn the_front_matters_argocd_server_makes_the_lines_run_through_the_api() {
+    // No ARGOCD_SERVER, no `--server`: the front matter's `argocd.server` is reachable, so
+    // `argocd app get` runs natively (the executor connects to that server with the token
+    // of `token_env`: tests/argocd_front_matter.rs).
+    let book = crate::domain::runbook::parse(
+        std::path::Path::new("gitops.md"),
+        "---\nargocd: { server: \"argocd.example.com:443\", token_env: ARGOCD_TOKEN }\n---\n# GitOps\n\n## 2. Execute\n\nLook.\n\n```bash\nargocd app get checkout-api\n```\n",
+    )
+    .expect("loads");
+    let mut app = app_for(book);
+    app.argo.server_from_env = false;
+    app.cursor = app.flat_index_of(StepId(0)).expect("step");
+    let (fx, written) = send(&mut app, key('r'));
+    assert!(
+        matches!(
+            &written[..],
+            [Entry::PhaseEntered { .. }, Entry::CommandStarted { command, .. }]
+                if command == "natively (Argo CD API): argocd app get checkout-api\n"
+        ),
+        "{written:?}"
+    );
+    let (_, text, call) = argo_call(&fx);
+    assert_eq!(
+        (text.as_str(), call),
+        ("argocd app get checkout-api", ArgoCall::Read)
+    );
+}

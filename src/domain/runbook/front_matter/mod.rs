@@ -54,6 +54,25 @@ pub struct FrontMatter {
     /// The deploy service's HTTP API the runbook's `curl` lines talk to.
     #[serde(default)]
     pub deploy_api: Option<DeployApiConfig>,
+    /// The Argo CD API server the runbook's `argocd` lines talk to.
+    #[serde(default)]
+    pub argocd: Option<ArgoCdConfig>,
+}
+
+/// An Argo CD API server: its address as the `argocd` CLI takes it, and the environment
+/// variable holding its auth token (the token itself never goes in a runbook).
+/// `ARGOCD_SERVER` / `ARGOCD_AUTH_TOKEN` in the environment win over it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArgoCdConfig {
+    /// `argocd.example.com[:port][/root]` (as `--server` / `ARGOCD_SERVER`).
+    pub server: String,
+    /// Name of the environment variable holding the auth token (`ARGOCD_TOKEN`).
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// Skip the server's certificate check (the CLI's `--insecure`).
+    #[serde(default)]
+    pub insecure: bool,
 }
 
 /// A deploy service's HTTP API: its base URL, and the environment variable holding its

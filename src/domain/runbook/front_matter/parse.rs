@@ -254,6 +254,7 @@ const BACKOUT_KEYS: &[&str] = &[
     "phases",
     "verify",
     "deploy_api",
+    "argocd",
 ];
 
 /// Whether the YAML library refused an alias that refers to a value containing it.

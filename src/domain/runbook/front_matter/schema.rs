@@ -26,6 +26,10 @@ pub(in crate::domain::runbook) enum Shape {
     SeqOf(&'static Shape),
     /// An `http://` or `https://` URL with a host and no credentials in it.
     HttpUrl,
+    /// `true` or `false`.
+    Bool,
+    /// An Argo CD server address as the `argocd` CLI takes it (`host[:port][/root]`).
+    ArgoServer,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +68,13 @@ pub(in crate::domain::runbook) const ROOT: &[Field] = &[
     opt("phases", Shape::MapOf(&Shape::Phase)),
     opt("verify", Shape::SeqOf(&Shape::Struct(VERIFY_CHECK))),
     opt("deploy_api", Shape::Struct(DEPLOY_API)),
+    opt("argocd", Shape::Struct(ARGOCD)),
+];
+
+pub(in crate::domain::runbook) const ARGOCD: &[Field] = &[
+    req("server", Shape::ArgoServer),
+    opt("token_env", Shape::EnvName),
+    opt("insecure", Shape::Bool),
 ];
 
 pub(in crate::domain::runbook) const DEPLOY_API: &[Field] =

@@ -227,6 +227,21 @@ fn check_node(node: &Node, shape: Shape, path: &Path<'_>, issues: &mut Vec<Issue
             }
             None => issues.push(wrong_kind(node, path, "an http:// or https:// URL")),
         },
+        Shape::Bool => {
+            let is_bool = matches!(&node.value, Value::Scalar { text, plain: true }
+                if matches!(text.as_str(), "true" | "false" | "True" | "False" | "TRUE" | "FALSE"));
+            if !is_bool {
+                issues.push(wrong_kind(node, path, "true or false"));
+            }
+        }
+        Shape::ArgoServer => match node.scalar() {
+            Some(s) => {
+                if let Some((message, hint)) = crate::domain::argocd::server::server_issue(s) {
+                    issues.push(Issue::at(node, format!("{path}: {message}"), hint));
+                }
+            }
+            None => issues.push(wrong_kind(node, path, "an Argo CD server address")),
+        },
     }
 }
 

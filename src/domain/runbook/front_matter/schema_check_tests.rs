@@ -94,3 +94,37 @@ fn deploy_api_names_a_url_and_the_tokens_variable() {
         ]
     );
 }
+
+#[test]
+fn argocd_names_a_server_and_the_tokens_variable() {
+    assert_eq!(
+        issues(
+            "argocd: { server: \"argocd.example.com:443/argo-cd\", token_env: ARGOCD_TOKEN, insecure: true }\n"
+        ),
+        Vec::<String>::new()
+    );
+    let got = issues(
+        "argocd:\n  server: admin:s3cr3t@argocd.example.com\n  token_env: \"Bearer abc\"\n  grpc_web: true\n  insecure: yes please\n",
+    );
+    assert!(!got.iter().any(|i| i.contains("s3cr3t")), "{got:?}");
+    assert_eq!(
+        got,
+        [
+            "2:10: `argocd.server`: the value holds credentials; a server address in a runbook must not (put the token in the environment and name the variable in `token_env`; secrets never go in a runbook)",
+            "3:13: `argocd.token_env` must name an environment variable, not `Bearer abc` (put the secret in the environment (e.g. SLACK_WEBHOOK_URL) and name the variable here; secrets never go in a runbook)",
+            "4:2: unknown key `grpc_web` in `argocd` (valid keys here: server, token_env, insecure)",
+            "5:12: `argocd.insecure` must be true or false, not `yes please`",
+        ]
+    );
+    assert_eq!(
+        issues("argocd: { server: \"grpc://argocd.example.com\" }\nargocd: {}\n"),
+        [
+            "1:18: `argocd.server`: `grpc://argocd.example.com` is not an Argo CD server address (write it as the argocd CLI takes it, e.g. argocd.example.com:443)",
+            "2:0: duplicate key `argocd` in front matter",
+        ]
+    );
+    assert_eq!(
+        issues("argocd: { token_env: ARGOCD_TOKEN }\n"),
+        ["1:8: `argocd` is missing `server` (`argocd` needs `server`)"]
+    );
+}

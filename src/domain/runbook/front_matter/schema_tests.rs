@@ -71,4 +71,5 @@ fn schema_matches_the_serde_types() {
         serde_fields::<fm::RolloutCheckSpec>()
     );
     assert_eq!(names(DEPLOY_API), serde_fields::<fm::DeployApiConfig>());
+    assert_eq!(names(ARGOCD), serde_fields::<fm::ArgoCdConfig>());
 }
