@@ -52,6 +52,12 @@ const TEXT_LANGS: &[&str] = &[
 ];
 
 fn names_a_message(text: &str) -> bool {
+    if text.is_ascii() {
+        // Lower-casing ASCII changes no separator, so the words are the same as below.
+        return text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .any(|w| MESSAGE_WORDS.iter().any(|m| m.eq_ignore_ascii_case(w)));
+    }
     let lower = text.to_lowercase();
     lower
         .split(|c: char| !(c.is_alphanumeric() || c == '-'))
@@ -102,7 +108,9 @@ fn is_field_line(line: &str) -> bool {
 pub fn find(text: &str) -> Vec<MessageTemplate> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
-    let mut heading: Option<(usize, String)> = None;
+    // The current heading's title, and whether it names a message (decided once per
+    // heading, not at every fence under it).
+    let mut heading: Option<(String, bool)> = None;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -128,8 +136,8 @@ pub fn find(text: &str) -> Vec<MessageTemplate> {
             let title = lead.or_else(|| {
                 heading
                     .as_ref()
-                    .filter(|(_, h)| is_text && names_a_message(h))
-                    .map(|(_, h)| h.clone())
+                    .filter(|(_, named)| is_text && *named)
+                    .map(|(h, _)| h.clone())
             });
             let body_lines = &lines[start..end.min(lines.len())];
             if let Some(title) = title
@@ -148,8 +156,9 @@ pub fn find(text: &str) -> Vec<MessageTemplate> {
         }
         if let Some(level) = heading_level(trimmed) {
             let title = plain(trimmed);
-            heading = Some((level, title.clone()));
-            if names_a_message(&title) {
+            let named = names_a_message(&title);
+            let title = &heading.insert((title, named)).0;
+            if named {
                 // A template section: its field lines up to the next heading or fence.
                 let mut end = i + 1;
                 while end < lines.len()
@@ -169,7 +178,7 @@ pub fn find(text: &str) -> Vec<MessageTemplate> {
                     // Its first line of text, past the blank lines under the heading.
                     let first = (i + 1..end).find(|&n| !lines[n].trim().is_empty());
                     out.push(MessageTemplate {
-                        title,
+                        title: title.clone(),
                         line: first.unwrap_or(i + 1) + 1,
                         text: body.join("\n"),
                     });

@@ -208,29 +208,49 @@ fn phrase_index() -> &'static PhraseIndex {
 
 /// Lower-cased words with hyphens inside words removed; everything else separates words.
 pub(super) fn words(text: &str) -> Vec<String> {
-    normalized(text)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
+    let mut out = Vec::new();
+    each_word_char(text, |c, new_word| {
+        if new_word {
+            out.push(String::new());
+        }
+        if let Some(word) = out.last_mut() {
+            word.push(c);
+        }
+    });
+    out
 }
 
 /// The words of `text`, lower-cased, hyphens inside words and apostrophes removed, joined
 /// by single spaces (`"## 2. Post-Rollback"` → `"2 postrollback"`).
 fn normalized(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    each_word_char(text, |c, new_word| {
+        if new_word && !out.is_empty() {
+            out.push(' ');
+        }
+        out.push(c);
+    });
+    out
+}
+
+/// Calls `emit` with every lower-cased character of the words of `text` (hyphens inside
+/// words and apostrophes left out), and whether it starts a new word. The one walk behind
+/// [`words`] and [`normalized`], so `words` needs no joined copy to split again.
+fn each_word_char(text: &str, mut emit: impl FnMut(char, bool)) {
     let mut in_word = false;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         if c.is_alphanumeric() {
-            if !in_word && !out.is_empty() {
-                out.push(' ');
-            }
+            let new_word = !in_word;
             in_word = true;
             if c.is_ascii() {
-                out.push(c.to_ascii_lowercase());
+                emit(c.to_ascii_lowercase(), new_word);
             } else {
-                out.extend(c.to_lowercase());
+                let mut first = new_word;
+                for l in c.to_lowercase() {
+                    emit(l, first);
+                    first = false;
+                }
             }
         } else if in_word
             && (matches!(c, '\'' | '’')
@@ -242,7 +262,6 @@ fn normalized(text: &str) -> String {
             in_word = false;
         }
     }
-    out
 }
 
 /// Heading text reduced to letters and digits, lower-cased: how front matter `phases:`

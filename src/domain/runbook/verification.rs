@@ -103,18 +103,16 @@ pub(super) fn attach(
     }
     // Steps are numbered in document order across phases.
     let mut next = 0u32;
-    let mut ids: BTreeMap<(usize, usize), StepId> = BTreeMap::new();
-    for (pi, phase) in phases.iter_mut().enumerate() {
-        for (si, step) in phase.steps.iter_mut().enumerate() {
+    for phase in phases.iter_mut() {
+        for step in phase.steps.iter_mut() {
             step.id = StepId(next);
-            ids.insert((pi, si), step.id);
             next += 1;
         }
     }
     let mut checks: Vec<Check> = found
         .into_iter()
         .filter_map(|(pi, si, mut check)| {
-            check.step = *ids.get(&(pi, si))?;
+            check.step = phases.get(pi)?.steps.get(si)?.id;
             Some(check)
         })
         .collect();
