@@ -111,7 +111,13 @@ async fn feature_flag_and_blue_green_drills_switch() {
                 e.iter()
                     .any(|v| v["name"] == "NEW_PRICING" && v["value"] == "on")
             });
-        env_on && d["status"]["updatedReplicas"] == 3 && d["status"]["availableReplicas"] == 3
+        // The deployment's status can say 3 updated and available while the old replica
+        // set's pods still serve (they leave on the controllers' next pass): the flag's
+        // effect is judged once only new pods serve, as a client would see it.
+        env_on
+            && d["status"]["updatedReplicas"] == 3
+            && d["status"]["availableReplicas"] == 3
+            && !backout::sim::app::health(sim.shared(), "cart", "cart").0
     })
     .await;
     let cm = get(&sim, "", "configmaps", "cart", "cart-flags");
