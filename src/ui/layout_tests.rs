@@ -264,3 +264,46 @@ fn pane_text(screen: &str, top: &str) -> String {
     }
     words.join(" ")
 }
+
+/// At 120×40 the Rollout pane sits above the Pods pane with three rows: status, gauge
+/// and the Argo CD line. Focused (Tab), it grows to show the revisions `u` rolls back
+/// to, and the Pods pane keeps its header and pods.
+#[test]
+fn the_focused_rollout_pane_shows_its_revisions_on_a_short_screen() {
+    use crate::domain::argocd::ArgoAppStatus;
+    use crate::domain::cluster::ClusterEvent;
+    use crate::ui::msg::Msg;
+    use crate::ui::state::Pane;
+    use ratatui::crossterm::event::KeyCode;
+    let mut app = drill_console();
+    crate::ui::update::update(
+        &mut app,
+        Msg::Cluster(ClusterEvent::Rollout(rollout(3, 3, 3, 3))),
+    );
+    app.argo.status = Some(ArgoAppStatus {
+        name: "checkout-api".into(),
+        sync: "Synced".into(),
+        health: "Healthy".into(),
+        revision: "12a1ba3f9c0d4e5b6a7c8d9e0f1a2b3c4d5e6f70".into(),
+        auto_sync: true,
+        self_heal: true,
+    });
+    let unfocused = screen(&app, 120, 40);
+    assert!(!unfocused.contains("*  3 v3 deploy v3"), "{unfocused}");
+    crate::ui::update::update(&mut app, code(KeyCode::Tab));
+    assert_eq!(app.focus, Pane::Rollout);
+    let s = screen(&app, 120, 40);
+    let text = pane_text(&s, "┏ Rollout");
+    for line in [
+        "deployment \"checkout-api\" successfully rolled out",
+        "Argo CD checkout-api: Synced 12a1ba3 · Healthy · auto-sync + self-heal",
+        "* 3 v3 deploy v3",
+        "2 v2 deploy v2",
+    ] {
+        assert!(
+            text.contains(line),
+            "{line:?} not in the focused pane:\n{s}"
+        );
+    }
+    assert!(pane_text(&s, "╭ Pods").contains("READY STATUS"), "{s}");
+}

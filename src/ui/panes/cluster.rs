@@ -22,10 +22,18 @@ use crate::ui::theme::Role;
 /// pane's status and Argo CD lines wrap instead (see [`super::rollout`]).
 pub const ROLLOUT_SHARE: u16 = 40;
 
+/// The fewest rows the Pods pane keeps under a focused Rollout pane: its borders, the
+/// column header and one pod.
+const MIN_POD_ROWS: u16 = 4;
+
 /// Draws Rollout, Pods and Events in `area` (the caller only calls this with a cluster).
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(c) = &app.cluster else { return };
-    let show_events = area.height >= 10 && !c.events.is_empty();
+    let stacked = area.width < 90;
+    // Stacked on a short screen with the Rollout pane focused, the revisions (what `u`
+    // rolls back to) get the Events pane's rows.
+    let rollout_first = stacked && app.focus == Pane::Rollout && area.height < 20;
+    let show_events = area.height >= 10 && !c.events.is_empty() && !rollout_first;
     let events_h = if show_events {
         (c.events.len() as u16 + 2).min(4)
     } else {
@@ -33,12 +41,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let [top, events] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(events_h)]).areas(area);
-    let [rollout, pods] = if top.width >= 90 {
+    let [rollout, pods] = if !stacked {
         Layout::horizontal([
             Constraint::Percentage(ROLLOUT_SHARE),
             Constraint::Percentage(100 - ROLLOUT_SHARE),
         ])
         .areas(top)
+    } else if app.focus == Pane::Rollout {
+        // Stacked and focused: the Rollout pane shows its revisions (`u` rolls back to
+        // the selected one) and the Pods pane keeps the rest, a header and a row at least.
+        let rows = super::rollout::rows_wanted(app, c)
+            .max(top.height.div_ceil(2))
+            .min(top.height.saturating_sub(MIN_POD_ROWS));
+        Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(top)
     } else {
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top)
     };

@@ -10,8 +10,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{LineGauge, Paragraph};
 
-use crate::domain::cluster::RolloutStatus;
 use crate::domain::cluster::message::Stream;
+use crate::domain::cluster::{RolloutStatus, RolloutView};
 use crate::ui::format::{display_width, ellipsize};
 use crate::ui::state::cluster::{LiveCluster, OpStage};
 use crate::ui::state::{App, Pane};
@@ -78,15 +78,7 @@ pub fn render(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     }
     // Rows beyond one per line go to wrapping only while the conditions and a few
     // revisions (the selected one and its neighbours) stay on screen.
-    let bad_conditions = r
-        .conditions
-        .iter()
-        .filter(|c| c.status != "True" || c.reason == "ProgressDeadlineExceeded")
-        .count();
-    let one_row_each = 2
-        + usize::from(app.argo.status.is_some())
-        + r.revisions.len().min(KEEP_REVISIONS)
-        + bad_conditions;
+    let one_row_each = one_row_each(app, r);
     let mut spare = (inner.height as usize).saturating_sub(one_row_each);
     let status_rows = wrap_rows(&status, width, 1 + spare.min(STATUS_ROWS - 1));
     spare = spare.saturating_sub(status_rows.len().saturating_sub(1));
@@ -190,6 +182,27 @@ pub fn render(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
         }
     }
     frame.render_widget(Paragraph::new(lines), rest);
+}
+
+/// Rows (borders included) the pane needs to give each of its lines one row, with up to
+/// [`KEEP_REVISIONS`] revisions: what it asks for when focused on a short screen, so
+/// that the revision `u` rolls back to can be seen and selected.
+pub fn rows_wanted(app: &App, c: &LiveCluster) -> u16 {
+    let rows = c.rollout.as_ref().map_or(1, |r| one_row_each(app, r));
+    u16::try_from(rows + 2).unwrap_or(u16::MAX)
+}
+
+/// Inner rows for the status line, the gauge, the Argo CD line, a few revisions and the
+/// conditions that are not well, one row each.
+fn one_row_each(app: &App, r: &RolloutView) -> usize {
+    let bad_conditions = r
+        .conditions
+        .iter()
+        .filter(|c| c.status != "True" || c.reason == "ProgressDeadlineExceeded")
+        .count();
+    2 + usize::from(app.argo.status.is_some())
+        + r.revisions.len().min(KEEP_REVISIONS)
+        + bad_conditions
 }
 
 /// `text` in rows of at most `width` columns, broken between words, at most `max_rows`
