@@ -5,9 +5,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::Stdio;
-
 use common::{Sim, WEB};
 
 /// `WEB` with a command the scenario scripts in its containers.
@@ -160,10 +157,8 @@ fn exec_runs_the_simulated_shell_with_the_template_env() {
     }
 
     // stdin (`-i`) reaches the command; v5 closes it when kubectl's input ends.
-    let mut child = std::process::Command::new(common::kubectl_bin())
-        .arg("--kubeconfig")
-        .arg(&sim.kubeconfig)
-        .args([
+    let out = sim.output_with_stdin(
+        &[
             "exec",
             "-i",
             "deploy/web",
@@ -173,21 +168,9 @@ fn exec_runs_the_simulated_shell_with_the_template_env() {
             "sh",
             "-c",
             "cat | grep -v skip",
-        ])
-        .env_remove("KUBECONFIG")
-        .env("HOME", sim.dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubectl");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"keep me\nskip me\n")
-        .expect("write");
-    let out = child.wait_with_output().expect("kubectl exits");
+        ],
+        b"keep me\nskip me\n",
+    );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "keep me\n",
@@ -319,18 +302,9 @@ fn run_to_completion_prints_the_output_and_removes_the_pod() {
 #[test]
 fn kubectl_debug_attaches_an_ephemeral_container() {
     let sim = Sim::start(WEB, 20.0);
-    let pod = sim.ok(&[
-        "get",
-        "pods",
-        "-n",
-        "shop",
-        "-o",
-        "jsonpath={.items[0].metadata.name}",
-    ]);
-    let mut child = std::process::Command::new(common::kubectl_bin())
-        .arg("--kubeconfig")
-        .arg(&sim.kubeconfig)
-        .args([
+    let pod = sim.pod_name("shop", None, 0);
+    let out = sim.output_with_stdin(
+        &[
             "debug",
             "-n",
             "shop",
@@ -338,21 +312,9 @@ fn kubectl_debug_attaches_an_ephemeral_container() {
             "-i",
             "--image=busybox",
             "--profile=general",
-        ])
-        .env_remove("KUBECONFIG")
-        .env("HOME", sim.dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubectl");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"hostname\necho debug-ok\nexit 0\n")
-        .expect("write");
-    let out = child.wait_with_output().expect("kubectl exits");
+        ],
+        b"hostname\necho debug-ok\nexit 0\n",
+    );
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
