@@ -8,20 +8,14 @@ mod common;
 use common::{Sim, WEB};
 
 /// `WEB` with a command the scenario scripts in its containers.
-const WEB_SCRIPTED: &str = r#"
-name: web
-namespace: shop
-apps:
-  - name: web
-    replicas: 3
-    image: shop/web
-    history: ["1.0", "1.1"]
-    version: "1.2"
-    env: {FEATURE_X: "off"}
-exec:
-  - {command: "npm run migrate:down", app: web, stdout: "reverted 20240101_add_index\n"}
-  - {command: "redis-cli FLUSHALL", stdout: "OK\n"}
-"#;
+fn web_scripted() -> String {
+    format!(
+        r#"{WEB}exec:
+  - {{command: "npm run migrate:down", app: web, stdout: "reverted 20240101_add_index\n"}}
+  - {{command: "redis-cli FLUSHALL", stdout: "OK\n"}}
+"#
+    )
+}
 
 /// `kubectl exec deploy/web -- …`: (args after `--`, exit code, stdout must contain,
 /// stderr must contain).
@@ -33,7 +27,7 @@ type Case<'a> = (&'a [&'a str], i32, &'a str, &'a str);
 /// libcurl-errors.3 `CURLE_COULDNT_RESOLVE_HOST`), GNU ls "cannot access" (exit 2).
 #[test]
 fn exec_runs_the_simulated_shell_with_the_template_env() {
-    let sim = Sim::start(WEB_SCRIPTED, 20.0);
+    let sim = Sim::start(&web_scripted(), 20.0);
     let cases: &[Case] = &[
         (&["env"], 0, "FEATURE_X=off\n", ""),
         (&["printenv", "FEATURE_X"], 0, "off\n", ""),
