@@ -3,12 +3,16 @@
 //! argument handling of drills on a real cluster (refused before anything starts).
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use backout::adapters::session_store::{SessionStart, SessionStore};
 use backout::domain::journal::Entry;
 use backout::domain::runbook::StepId;
 use chrono::{DateTime, Duration, TimeZone, Utc};
+
+#[path = "common/backout_cli.rs"]
+mod backout_cli;
+
+use backout_cli::{backout, stderr, stdout};
 
 const RUNBOOK: &str = "---
 backout: 1
@@ -32,22 +36,6 @@ rto: { SEV-1: 5m }
 
 - [ ] Incident channel updated
 ";
-
-fn backout(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_backout"))
-        .args(args)
-        .env("BACKOUT_HOME", home)
-        .output()
-        .expect("run backout")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
-}
 
 /// A drill session: the bad release at +0 s, acknowledged at `detect`, rolled back and
 /// worked through at a steady pace; `communicate` false leaves the last step undone.

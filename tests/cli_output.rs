@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Command, Output};
 
 use backout::adapters::session_store::{SessionStart, SessionStore};
 use backout::domain::journal::Entry;
@@ -13,21 +12,10 @@ use backout::domain::runbook::StepId;
 use chrono::{TimeZone, Utc};
 use serde_json::Value;
 
-fn backout(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_backout"))
-        .args(args)
-        .env("BACKOUT_HOME", home)
-        .output()
-        .expect("run backout")
-}
+#[path = "common/backout_cli.rs"]
+mod backout_cli;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
-}
+use backout_cli::{backout, doc_field_table, stderr, stdout};
 
 fn seed(home: &Path) -> String {
     let store = SessionStore::at(home);
@@ -58,28 +46,7 @@ fn seed(home: &Path) -> String {
 
 /// docs/cli.md's "top-level fields" table: kind → fields.
 fn documented_kinds() -> BTreeMap<String, BTreeSet<String>> {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/cli.md"))
-        .expect("docs/cli.md");
-    let table = doc
-        .split("| kind | top-level fields |")
-        .nth(1)
-        .expect("the kinds table in docs/cli.md");
-    let mut kinds = BTreeMap::new();
-    for line in table.lines().skip(2) {
-        let Some(row) = line.strip_prefix('|') else {
-            break;
-        };
-        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
-        let names = |cell: &str| -> BTreeSet<String> {
-            cell.split(',')
-                .map(|f| f.trim().trim_matches('`').to_string())
-                .filter(|f| !f.is_empty())
-                .collect()
-        };
-        let kind = names(cells[0]).into_iter().next().expect("a kind");
-        kinds.insert(kind, names(cells[1]));
-    }
-    kinds
+    doc_field_table("docs/cli.md", "| kind | top-level fields |")
 }
 
 /// The document's kind after checking its envelope and that its fields are the

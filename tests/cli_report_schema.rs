@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use backout::adapters::session_store::{SessionStart, SessionStore};
 use backout::domain::journal::{ChangeDetail, Entry};
@@ -15,13 +15,10 @@ use backout::domain::verify::Verdict;
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::Value;
 
-fn backout(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_backout"))
-        .args(args)
-        .env("BACKOUT_HOME", home)
-        .output()
-        .expect("run backout")
-}
+#[path = "common/backout_cli.rs"]
+mod backout_cli;
+
+use backout_cli::{backout, doc_field_table};
 
 fn stdout(o: &Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -255,28 +252,7 @@ fn seed(home: &Path) -> String {
 
 /// docs/report.md's schema table: object path → fields.
 fn documented() -> BTreeMap<String, BTreeSet<String>> {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.md"))
-        .expect("docs/report.md");
-    let table = doc
-        .split("| object | fields |")
-        .nth(1)
-        .expect("the schema table in docs/report.md");
-    let mut out = BTreeMap::new();
-    for line in table.lines().skip(2) {
-        let Some(row) = line.strip_prefix('|') else {
-            break;
-        };
-        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
-        let names = |cell: &str| -> BTreeSet<String> {
-            cell.split(',')
-                .map(|f| f.trim().trim_matches('`').to_string())
-                .filter(|f| !f.is_empty())
-                .collect()
-        };
-        let path = names(cells[0]).into_iter().next().expect("an object");
-        out.insert(path, names(cells[1]));
-    }
-    out
+    doc_field_table("docs/report.md", "| object | fields |")
 }
 
 #[test]

@@ -2,30 +2,23 @@
 //! `BACKOUT_HOME` made for the test.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use backout::adapters::session_store::{SessionStart, SessionStore};
 use backout::domain::journal::Entry;
 use backout::domain::runbook::StepId;
 use chrono::{Duration, TimeZone, Utc};
 
+#[path = "common/backout_cli.rs"]
+mod backout_cli;
+
+use backout_cli::{backout_with_env, stderr, stdout};
+
 const WEBHOOK: &str = "https://hooks.example/services/T000/B000/very-secret-path";
 
+/// `backout ARGS` with a Slack webhook in the environment (a secret that must not leak).
 fn backout(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_backout"))
-        .args(args)
-        .env("BACKOUT_HOME", home)
-        .env("SLACK_WEBHOOK_URL", WEBHOOK)
-        .output()
-        .expect("run backout")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+    backout_with_env(home, args, &[("SLACK_WEBHOOK_URL", WEBHOOK)])
 }
 
 /// One session with a little of everything, including a secret typed into a note.

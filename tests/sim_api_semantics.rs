@@ -5,35 +5,8 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use common::{Sim, WEB};
 use serde_json::Value;
-
-/// Runs kubectl with `stdin`: `(exit code, stdout, stderr)`.
-fn kubectl_stdin(sim: &Sim, args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(common::kubectl_bin())
-        .arg("--kubeconfig")
-        .arg(&sim.kubeconfig)
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .env("HOME", sim.dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubectl starts");
-    if let Some(mut i) = child.stdin.take() {
-        i.write_all(stdin.as_bytes()).expect("stdin written");
-    }
-    let out = child.wait_with_output().expect("kubectl runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn rv(v: &Value) -> String {
     v["metadata"]["resourceVersion"]
@@ -100,15 +73,14 @@ spec:
     spec:
       containers: [{name: app}]
 "#;
-    let (code, out, err) = kubectl_stdin(&sim, &["create", "-f", "-"], manifest);
+    let (code, out, err) = sim.run_stdin(&["create", "-f", "-"], manifest);
     assert_ne!(code, 0, "{out}");
     assert!(
         err.contains("The Deployment \"bad\" is invalid: \n* spec.replicas: Invalid value: -1: must be greater than or equal to 0\n* spec.template.spec.containers[0].image: Required value"),
         "{err}"
     );
     assert!(!err.contains(": : "), "{err}");
-    let raw = kubectl_stdin(
-        &sim,
+    let raw = sim.run_stdin(
         &["create", "-f", "-", "-o", "json", "--dry-run=server"],
         manifest,
     );
@@ -226,7 +198,7 @@ kind: Secret
 metadata: {name: api, namespace: shop}
 stringData: {token: abc}
 "#;
-    let (code, out, err) = kubectl_stdin(&sim, &["apply", "-f", "-"], manifest);
+    let (code, out, err) = sim.run_stdin(&["apply", "-f", "-"], manifest);
     assert_eq!(code, 0, "{out}{err}");
     let s = sim.json(&["get", "secret", "api"]);
     assert_eq!(s["data"]["token"], "YWJj");

@@ -8,23 +8,10 @@ mod common;
 
 use common::{Sim, WEB};
 
-fn first_pod(sim: &Sim) -> String {
-    sim.ok(&[
-        "-n",
-        "shop",
-        "get",
-        "pods",
-        "-l",
-        "app=web",
-        "-o",
-        "jsonpath={.items[0].metadata.name}",
-    ])
-}
-
 #[test]
 fn cp_from_a_pod_copies_files_and_directories_through_tar() {
     let sim = Sim::start(WEB, 20.0);
-    let pod = first_pod(&sim);
+    let pod = sim.pod_name("shop", Some("web"), 0);
     let out = sim.dir.path().join("hostname");
     let (code, _stdout, stderr) = sim.run(&[
         "cp",
@@ -60,7 +47,7 @@ fn cp_from_a_pod_copies_files_and_directories_through_tar() {
 #[test]
 fn cp_into_a_pod_writes_scratch_directories_and_refuses_read_only_ones() {
     let sim = Sim::start(WEB, 20.0);
-    let pod = first_pod(&sim);
+    let pod = sim.pod_name("shop", Some("web"), 0);
     let local = sim.dir.path().join("notes.txt");
     std::fs::write(&local, "flag=on\nsecond line\n").expect("local file");
     let (code, _stdout, stderr) = sim.run(&[
@@ -104,16 +91,7 @@ fn cp_into_a_pod_writes_scratch_directories_and_refuses_read_only_ones() {
         "conf\nnotes.txt\n"
     );
     // Another pod's file system is its own.
-    let other = sim.ok(&[
-        "-n",
-        "shop",
-        "get",
-        "pods",
-        "-l",
-        "app=web",
-        "-o",
-        "jsonpath={.items[1].metadata.name}",
-    ]);
+    let other = sim.pod_name("shop", Some("web"), 1);
     let (code, _stdout, stderr) =
         sim.run(&["exec", "-n", "shop", &other, "--", "cat", "/tmp/notes.txt"]);
     assert_eq!(code, 1);

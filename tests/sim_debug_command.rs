@@ -14,19 +14,6 @@ mod common;
 
 use common::{Sim, WEB};
 
-fn first_pod(sim: &Sim) -> String {
-    sim.ok(&[
-        "get",
-        "pods",
-        "-n",
-        "shop",
-        "-l",
-        "app=web",
-        "-o",
-        "jsonpath={.items[0].metadata.name}",
-    ])
-}
-
 /// The ephemeral container `name`'s state in `pod`, once it has terminated.
 fn terminated(sim: &Sim, pod: &str, name: &str) -> serde_json::Value {
     let mut state = serde_json::Value::Null;
@@ -45,7 +32,7 @@ fn terminated(sim: &Sim, pod: &str, name: &str) -> serde_json::Value {
 #[test]
 fn debug_with_a_command_runs_it_in_the_ephemeral_container_and_terminates() {
     let sim = Sim::start(WEB, 20.0);
-    let pod = first_pod(&sim);
+    let pod = sim.pod_name("shop", Some("web"), 0);
 
     // -it with --target: attached, the command's output streams back; it exits 3.
     let (code, stdout, stderr) = sim.run(&[
@@ -109,10 +96,8 @@ fn debug_with_a_command_runs_it_in_the_ephemeral_container_and_terminates() {
     assert_eq!(state["reason"], "Completed", "{state}");
 
     // -i with a command reading stdin: the input reaches the command.
-    let mut child = std::process::Command::new(common::kubectl_bin())
-        .arg("--kubeconfig")
-        .arg(&sim.kubeconfig)
-        .args([
+    let out = sim.output_with_stdin(
+        &[
             "debug",
             "-n",
             "shop",
@@ -124,20 +109,9 @@ fn debug_with_a_command_runs_it_in_the_ephemeral_container_and_terminates() {
             "sh",
             "-c",
             "grep -c line",
-        ])
-        .env_remove("KUBECONFIG")
-        .env("HOME", sim.dir.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("kubectl");
-    std::io::Write::write_all(
-        &mut child.stdin.take().expect("stdin"),
+        ],
         b"line one\nline two\nother\n",
-    )
-    .expect("write");
-    let out = child.wait_with_output().expect("kubectl exits");
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.lines().any(|l| l == "2"),

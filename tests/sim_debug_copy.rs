@@ -12,16 +12,7 @@ use common::{Sim, WEB};
 #[test]
 fn debug_copy_to_creates_a_running_copy_with_the_debug_container() {
     let sim = Sim::start(WEB, 20.0);
-    let pod = sim.ok(&[
-        "-n",
-        "shop",
-        "get",
-        "pods",
-        "-l",
-        "app=web",
-        "-o",
-        "jsonpath={.items[0].metadata.name}",
-    ]);
+    let pod = sim.pod_name("shop", Some("web"), 0);
     sim.ok(&[
         "-n",
         "shop",

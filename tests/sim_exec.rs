@@ -5,26 +5,17 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::Stdio;
-
 use common::{Sim, WEB};
 
 /// `WEB` with a command the scenario scripts in its containers.
-const WEB_SCRIPTED: &str = r#"
-name: web
-namespace: shop
-apps:
-  - name: web
-    replicas: 3
-    image: shop/web
-    history: ["1.0", "1.1"]
-    version: "1.2"
-    env: {FEATURE_X: "off"}
-exec:
-  - {command: "npm run migrate:down", app: web, stdout: "reverted 20240101_add_index\n"}
-  - {command: "redis-cli FLUSHALL", stdout: "OK\n"}
-"#;
+fn web_scripted() -> String {
+    format!(
+        r#"{WEB}exec:
+  - {{command: "npm run migrate:down", app: web, stdout: "reverted 20240101_add_index\n"}}
+  - {{command: "redis-cli FLUSHALL", stdout: "OK\n"}}
+"#
+    )
+}
 
 /// `kubectl exec deploy/web -- …`: (args after `--`, exit code, stdout must contain,
 /// stderr must contain).
@@ -36,7 +27,7 @@ type Case<'a> = (&'a [&'a str], i32, &'a str, &'a str);
 /// libcurl-errors.3 `CURLE_COULDNT_RESOLVE_HOST`), GNU ls "cannot access" (exit 2).
 #[test]
 fn exec_runs_the_simulated_shell_with_the_template_env() {
-    let sim = Sim::start(WEB_SCRIPTED, 20.0);
+    let sim = Sim::start(&web_scripted(), 20.0);
     let cases: &[Case] = &[
         (&["env"], 0, "FEATURE_X=off\n", ""),
         (&["printenv", "FEATURE_X"], 0, "off\n", ""),
@@ -160,10 +151,8 @@ fn exec_runs_the_simulated_shell_with_the_template_env() {
     }
 
     // stdin (`-i`) reaches the command; v5 closes it when kubectl's input ends.
-    let mut child = std::process::Command::new(common::kubectl_bin())
-        .arg("--kubeconfig")
-        .arg(&sim.kubeconfig)
-        .args([
+    let out = sim.output_with_stdin(
+        &[
             "exec",
             "-i",
             "deploy/web",
@@ -173,21 +162,9 @@ fn exec_runs_the_simulated_shell_with_the_template_env() {
             "sh",
             "-c",
             "cat | grep -v skip",
-        ])
-        .env_remove("KUBECONFIG")
-        .env("HOME", sim.dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubectl");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"keep me\nskip me\n")
-        .expect("write");
-    let out = child.wait_with_output().expect("kubectl exits");
+        ],
+        b"keep me\nskip me\n",
+    );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "keep me\n",
@@ -319,18 +296,9 @@ fn run_to_completion_prints_the_output_and_removes_the_pod() {
 #[test]
 fn kubectl_debug_attaches_an_ephemeral_container() {
     let sim = Sim::start(WEB, 20.0);
-    let pod = sim.ok(&[
-        "get",
-        "pods",
-        "-n",
-        "shop",
-        "-o",
-        "jsonpath={.items[0].metadata.name}",
-    ]);
-    let mut child = std::process::Command::new(common::kubectl_bin())
-        .arg("--kubeconfig")
-        .arg(&sim.kubeconfig)
-        .args([
+    let pod = sim.pod_name("shop", None, 0);
+    let out = sim.output_with_stdin(
+        &[
             "debug",
             "-n",
             "shop",
@@ -338,21 +306,9 @@ fn kubectl_debug_attaches_an_ephemeral_container() {
             "-i",
             "--image=busybox",
             "--profile=general",
-        ])
-        .env_remove("KUBECONFIG")
-        .env("HOME", sim.dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubectl");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"hostname\necho debug-ok\nexit 0\n")
-        .expect("write");
-    let out = child.wait_with_output().expect("kubectl exits");
+        ],
+        b"hostname\necho debug-ok\nexit 0\n",
+    );
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
@@ -375,4 +331,84 @@ fn kubectl_debug_attaches_an_ephemeral_container() {
     // container is never restarted (kubelet), so it is terminated with that code.
     let state = &pod_json["status"]["ephemeralContainerStatuses"][0]["state"];
     assert_eq!(state["terminated"]["exitCode"], 0, "{}", pod_json["status"]);
+}
+
+/// Reads one WebSocket frame the server sent (unmasked, RFC 6455 5.2): `(opcode, payload)`.
+async fn ws_frame<R: tokio::io::AsyncRead + Unpin>(r: &mut R) -> (u8, Vec<u8>) {
+    use tokio::io::AsyncReadExt;
+    let mut head = [0u8; 2];
+    r.read_exact(&mut head).await.expect("frame header");
+    let len = match head[1] & 0x7f {
+        126 => u64::from(r.read_u16().await.expect("length")),
+        127 => r.read_u64().await.expect("length"),
+        n => u64::from(n),
+    };
+    let mut payload = vec![0u8; usize::try_from(len).expect("frame length")];
+    r.read_exact(&mut payload).await.expect("frame payload");
+    (head[0] & 0x0f, payload)
+}
+
+/// The session's output waits until the client answered a ping: kubectl 1.32's client-go
+/// creates its streams beside its read loop and drops a message for a stream it has not
+/// created yet (tools/remotecommand/websocket.go v0.32.1, `readDemuxLoop`: "Unknown stream
+/// id %d, discarding message"), which once lost a command's first chunk in CI. A raw
+/// WebSocket client: the first frame after the upgrade is a ping, not output; after the
+/// pong come the output and the error stream's `Success` (v4.go, `errorDecoderV4`).
+#[test]
+fn exec_output_waits_for_the_clients_pong() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let sim = Sim::start(&web_scripted(), 20.0);
+    let pod = sim.pod_name("shop", None, 0);
+    let (addr, ca) = (sim.handle().addr(), sim.handle().ca_der().to_vec());
+    sim.runtime.block_on(async move {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca.into()).expect("the simulator's CA");
+        let config = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let tcp = tokio::net::TcpStream::connect(addr).await.expect("connects");
+        let name = rustls::pki_types::ServerName::IpAddress(addr.ip().into());
+        let mut tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+            .connect(name, tcp)
+            .await
+            .expect("TLS");
+        let request = format!(
+            "GET /api/v1/namespaces/shop/pods/{pod}/exec?command=redis-cli&command=FLUSHALL&stdout=true&stderr=true HTTP/1.1\r\n\
+             Host: {addr}\r\nAuthorization: Bearer backout-sim-admin\r\nConnection: Upgrade\r\n\
+             Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n"
+        );
+        tls.write_all(request.as_bytes()).await.expect("request");
+        let mut response = Vec::new();
+        while !response.ends_with(b"\r\n\r\n") {
+            response.push(tls.read_u8().await.expect("response"));
+        }
+        let response = String::from_utf8_lossy(&response);
+        assert!(response.starts_with("HTTP/1.1 101"), "{response}");
+
+        let (opcode, payload) = ws_frame(&mut tls).await;
+        assert_eq!(opcode, 0x9, "a ping before any output, not {payload:?}");
+        // The pong, masked as a client's frames are (RFC 6455 5.3; a zero mask).
+        let mut pong = vec![0x8a, 0x80 | u8::try_from(payload.len()).expect("short ping")];
+        pong.extend([0, 0, 0, 0]);
+        pong.extend(&payload);
+        tls.write_all(&pong).await.expect("pong");
+
+        let mut frames = Vec::new();
+        while frames.last().is_none_or(|(op, _)| *op != 0x8) {
+            frames.push(ws_frame(&mut tls).await);
+        }
+        let data: Vec<&Vec<u8>> = frames
+            .iter()
+            .filter(|(op, _)| *op == 0x2)
+            .map(|(_, p)| p)
+            .collect();
+        assert_eq!(data.len(), 2, "{frames:?}");
+        assert_eq!(data[0].as_slice(), b"\x01OK\n", "{frames:?}");
+        assert!(
+            data[1].starts_with(b"\x03") && String::from_utf8_lossy(data[1]).contains("Success"),
+            "{frames:?}"
+        );
+    });
 }

@@ -73,14 +73,7 @@ fn run(sim: &Sim, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
 #[test]
 fn exec_over_plain_spdy_streams_output_stdin_and_the_exit_code() {
     let sim = Sim::start(WEB, 20.0);
-    let pod = sim.ok(&[
-        "get",
-        "pods",
-        "-n",
-        "shop",
-        "-o",
-        "jsonpath={.items[0].metadata.name}",
-    ]);
+    let pod = sim.pod_name("shop", None, 0);
 
     let (code, stdout, stderr) = run(
         &sim,

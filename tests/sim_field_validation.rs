@@ -7,33 +7,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use common::{Sim, WEB};
-
-fn kubectl_stdin(sim: &Sim, args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(common::kubectl_bin())
-        .arg("--kubeconfig")
-        .arg(&sim.kubeconfig)
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .env("HOME", sim.dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubectl starts");
-    if let Some(mut i) = child.stdin.take() {
-        i.write_all(stdin.as_bytes()).expect("stdin written");
-    }
-    let out = child.wait_with_output().expect("kubectl runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// A Deployment named `name` with a misspelt `replicas` and container `image`.
 fn misspelt(name: &str) -> String {
@@ -97,7 +71,7 @@ fn unknown_fields_are_refused_warned_or_dropped_as_the_directive_says() {
         ),
     ];
     for (args, name, code, stderr, stored) in cases {
-        let (got, out, err) = kubectl_stdin(&sim, args, &misspelt(name));
+        let (got, out, err) = sim.run_stdin(args, misspelt(name));
         assert_eq!(got, code, "{args:?}: {out}{err}");
         // kubectl's own klog line for `--validate=warn` ("cannot perform warn validation
         // if server-side field validation is unsupported"): its verifier reads support
@@ -121,10 +95,9 @@ fn unknown_fields_are_refused_warned_or_dropped_as_the_directive_says() {
         }
     }
     // A correct object is created without a word.
-    let (code, out, err) = kubectl_stdin(
-        &sim,
+    let (code, out, err) = sim.run_stdin(
         &["apply", "-f", "-"],
-        &misspelt("fine")
+        misspelt("fine")
             .replace("replica:", "replicas:")
             .replace(", imagee: typo", ""),
     );
@@ -152,7 +125,7 @@ spec:
           readinessProbe: {httpGet: {port: 8080}}
           livenessProbe: {tcpSocket: {port: 8080}, periodSeconds: 5}
 "#;
-    let (code, out, err) = kubectl_stdin(&sim, &["apply", "-f", "-"], manifest);
+    let (code, out, err) = sim.run_stdin(&["apply", "-f", "-"], manifest);
     assert_eq!(code, 0, "{out}{err}");
     let d = sim.json(&["get", "deploy", "probed"]);
     let c = &d["spec"]["template"]["spec"]["containers"][0];

@@ -72,13 +72,7 @@ fn wait_value(
 
 #[test]
 fn bad_deploy_raises_errors_and_latency_and_an_undo_brings_them_back() {
-    let scenario =
-        Scenario::load("bad-deploy", Path::new("runbooks/drills")).expect("bad-deploy loads");
-    let sim = Sim::start_with(SimConfig {
-        speed: 8.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    });
+    let sim = Sim::drill("bad-deploy", 8.0);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("drill.md");
     std::fs::write(&path, RUNBOOK).unwrap();

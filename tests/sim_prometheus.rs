@@ -8,10 +8,8 @@
 mod common;
 mod support;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 
 /// Rate window: the drill's standard queries with a window short enough for a test.
@@ -66,14 +64,8 @@ async fn wait_value(
 
 #[test]
 fn error_ratio_and_p95_rise_after_bad_deploy_and_fall_after_rollback() {
-    let scenario =
-        Scenario::load("bad-deploy", Path::new("runbooks/drills")).expect("bad-deploy loads");
     // At speed 10 the bad deploy (60 s into the drill) lands 6 s after start.
-    let sim = Sim::start_with(SimConfig {
-        speed: 10.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    });
+    let sim = Sim::drill("bad-deploy", 10.0);
     let prom = support::prometheus::start_https(
         &sim.handle().addr().to_string(),
         "/sim/metrics",

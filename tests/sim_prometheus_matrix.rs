@@ -26,7 +26,6 @@ use backout::domain::decision::{
     Matrix, MatrixState, Reading, RuleState, Signals, Threshold, Verdict,
 };
 use backout::domain::runbook::front_matter::DurationSpec;
-use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 
 /// One console refresh: every named query, into the signals, then a matrix step.
@@ -84,15 +83,9 @@ fn bad_deploy_drives_the_runbooks_matrix_to_sev1_and_a_rollback_clears_it() {
         .collect();
     assert!(!thresholds.is_empty());
 
-    let scenario =
-        Scenario::load("bad-deploy", Path::new("runbooks/drills")).expect("bad-deploy loads");
     // At speed 4 the bad release (60 s into the drill) lands 15 s after start: time for
     // Prometheus to have a healthy rate window and for the baselines to be taken.
-    let sim = Sim::start_with(SimConfig {
-        speed: 4.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    });
+    let sim = Sim::drill("bad-deploy", 4.0);
     let prom = support::prometheus::start_https(
         &sim.handle().addr().to_string(),
         "/sim/metrics",

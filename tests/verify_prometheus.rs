@@ -14,7 +14,6 @@ use backout::adapters::prometheus::{PrometheusClient, PrometheusSource};
 use backout::adapters::verify::{Control, Prober, TimeScale, run_window};
 use backout::domain::runbook;
 use backout::domain::verify::{Observation, Outcome, Probe};
-use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 
 const RUNBOOK: &str = r#"# Checkout rollback
@@ -52,13 +51,7 @@ fn a_promql_block_fails_during_the_bad_release_and_holds_after_the_undo() {
     let Probe::Promql(p) = &check.probe else {
         panic!("{check:?}")
     };
-    let scenario =
-        Scenario::load("bad-deploy", Path::new("runbooks/drills")).expect("bad-deploy loads");
-    let sim = Sim::start_with(SimConfig {
-        speed: 4.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    });
+    let sim = Sim::drill("bad-deploy", 4.0);
     let prom = support::prometheus::start_https(
         &sim.handle().addr().to_string(),
         "/sim/metrics",

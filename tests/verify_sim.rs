@@ -18,7 +18,6 @@ use backout::domain::decision::Reading;
 use backout::domain::runbook::{self, Runbook};
 use backout::domain::verify::{Outcome, Probe, check_queries};
 use backout::sim::metrics_source::SimMetricsSource;
-use backout::sim::{Scenario, SimConfig};
 use common::Sim;
 use futures::future::join_all;
 
@@ -68,13 +67,7 @@ histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{
 const SCALE: f64 = 300.0;
 
 fn start() -> (Sim, Runbook, Prober, Arc<SimMetricsSource>) {
-    let scenario =
-        Scenario::load("bad-deploy", Path::new("runbooks/drills")).expect("bad-deploy loads");
-    let sim = Sim::start_with(SimConfig {
-        speed: 30.0,
-        scenario: Some(scenario),
-        ..SimConfig::default()
-    });
+    let sim = Sim::drill("bad-deploy", 30.0);
     let book = runbook::parse(Path::new("checkout.md"), RUNBOOK).expect("runbook loads");
     let front = book.front.as_ref().expect("front matter");
     // As `backout drill` builds it: the runbook's ```promql checks are read from what

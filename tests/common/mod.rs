@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -120,11 +121,40 @@ impl Sim {
     /// Runs kubectl: `(exit code, stdout, stderr)`.
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
         let out: Output = self.command(args).output().expect("kubectl runs");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        code_and_text(&out)
+    }
+
+    /// Runs kubectl with `stdin` written to it and then closed: all it printed.
+    pub fn output_with_stdin(&self, args: &[&str], stdin: impl AsRef<[u8]>) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kubectl starts");
+        if let Some(mut i) = child.stdin.take() {
+            i.write_all(stdin.as_ref()).expect("stdin written");
+        }
+        child.wait_with_output().expect("kubectl runs")
+    }
+
+    /// Runs kubectl with `stdin`: `(exit code, stdout, stderr)`.
+    pub fn run_stdin(&self, args: &[&str], stdin: impl AsRef<[u8]>) -> (i32, String, String) {
+        code_and_text(&self.output_with_stdin(args, stdin))
+    }
+
+    /// The name of pod `index` in namespace `ns` (of application `app` when given, by its
+    /// `app` label), as `kubectl get pods -o jsonpath` lists them.
+    pub fn pod_name(&self, ns: &str, app: Option<&str>, index: usize) -> String {
+        let selector = app.map(|a| format!("app={a}"));
+        let jsonpath = format!("jsonpath={{.items[{index}].metadata.name}}");
+        let mut args = vec!["-n", ns, "get", "pods"];
+        if let Some(s) = &selector {
+            args.extend(["-l", s.as_str()]);
+        }
+        args.extend(["-o", jsonpath.as_str()]);
+        self.ok(&args)
     }
 
     /// Runs kubectl and requires success; returns stdout.
@@ -179,6 +209,15 @@ impl Drop for Sim {
             self.runtime.block_on(h.shutdown());
         }
     }
+}
+
+/// A finished kubectl: `(exit code, stdout, stderr)`.
+fn code_and_text(out: &Output) -> (i32, String, String) {
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Stops a background kubectl and returns what it printed.

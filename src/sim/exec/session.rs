@@ -4,6 +4,21 @@
 //! `errorDecoderV4`: `NonZeroExitCode` with an `ExitCode` cause), then a normal close.
 //! With a TTY, stderr joins stdout, newlines become `\r\n`, and an interactive shell
 //! echoes what is typed and prompts with `# `.
+//!
+//! Output waits until the client can take it. client-go before 1.34 (kubectl 1.32) starts
+//! its WebSocket read loop and creates its streams at the same moment (client-go
+//! tools/remotecommand `websocket.go` v0.32.1, `StreamWithContext`: `go
+//! creator.readDemuxLoop(…)` then `streamer.stream(creator)`), and the read loop drops a
+//! message for a stream not created yet (`readDemuxLoop`: "Unknown stream id %d,
+//! discarding message"). A real API server only has output after it dialled the kubelet
+//! and opened the SPDY streams (several round trips); the simulator's shell answers at
+//! once, so a command's first chunk could be dropped (a CI run lost `OK\n` of
+//! `redis-cli FLUSHALL && echo flushed`). So the session first pings the client and
+//! holds output until the pong plus [`STREAMS_GRACE`]: the pong shows the read loop runs
+//! (from client-go 1.34 it starts only once every stream exists, commit 2f016580e "make
+//! sure all streams are created before starting demux websocket"), the grace covers
+//! older clients creating their streams beside it. Empty chunks are not sent: client-go
+//! writes nothing for one (`if nr > 0`), so they only cost a frame.
 
 use std::sync::Arc;
 
@@ -21,6 +36,15 @@ const STDIN: u8 = 0;
 const ERROR: u8 = 3;
 const RESIZE: u8 = 4;
 const CLOSE: u8 = 255;
+
+/// The payload of the ping that asks whether the client reads yet.
+const READY_PING: &[u8] = b"backout: streams ready?";
+/// How long output waits after the pong for a client-go before 1.34 to finish creating
+/// its streams (a few map inserts; this bounds a descheduled client thread).
+pub const STREAMS_GRACE: std::time::Duration = std::time::Duration::from_millis(20);
+/// How long output waits for the pong of a client that does not answer pings (RFC 6455
+/// 5.5.2 says it must) before it goes out anyway.
+const PONG_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The error stream's `Status` for an exit code (kubelet `pkg/kubelet/cri/streaming/
 /// remotecommand/httpstream.go`, `writeStatus`: `NonZeroExitCode`, cause `ExitCode`).
@@ -239,7 +263,9 @@ pub fn start(
 }
 
 /// A chunk of output as the client gets it: with a TTY one stream and `\r\n` line ends;
-/// `None` when the client did not ask for that stream.
+/// `None` when the client did not ask for that stream or there is nothing in it (an empty
+/// frame is a no-op for client-go over WebSocket, `readDemuxLoop`'s `if nr > 0`, and for
+/// spdystream, `handleDataFrame`'s `if len(frame.Data) > 0`).
 pub fn shown(q: &StreamQuery, s: u8, b: Vec<u8>) -> Option<(u8, Vec<u8>)> {
     let (s, b) = if q.tty {
         (STDOUT, tty_bytes(&b))
@@ -251,7 +277,7 @@ pub fn shown(q: &StreamQuery, s: u8, b: Vec<u8>) -> Option<(u8, Vec<u8>)> {
     } else {
         q.stdout
     };
-    wanted.then_some((s, b))
+    (wanted && !b.is_empty()).then_some((s, b))
 }
 
 /// Serves one session until the command ends or the client goes.
@@ -264,9 +290,22 @@ pub async fn serve(
     mut socket: WebSocket,
 ) {
     let mut p = start(&shared, &c, &sub, &q, run);
+    // Output is held until the client's streams exist (see the module docs).
+    let mut ready = false;
+    let hold = tokio::time::sleep(PONG_DEADLINE);
+    tokio::pin!(hold);
+    if socket
+        .send(Message::Ping(READY_PING.to_vec().into()))
+        .await
+        .is_err()
+    {
+        p.hang_up();
+        return;
+    }
     loop {
         tokio::select! {
-            chunk = p.recv() => match chunk {
+            () = &mut hold, if !ready => ready = true,
+            chunk = p.recv(), if ready => match chunk {
                 Some((s, b)) => {
                     if let Some((s, b)) = shown(&q, s, b)
                         && socket.send(frame(s, &b)).await.is_err()
@@ -283,6 +322,9 @@ pub async fn serve(
                     RESIZE => {}
                     _ => {}
                 },
+                Some(Ok(Message::Pong(b))) if !ready && b.as_ref() == READY_PING => {
+                    hold.as_mut().reset(tokio::time::Instant::now() + STREAMS_GRACE);
+                }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
                     p.hang_up();
                     return;

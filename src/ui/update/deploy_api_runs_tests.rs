@@ -278,6 +278,31 @@ fn curl_lines_to_the_deploy_api_run_previewed_confirmed_and_journaled() {
     );
 }
 
+/// Answers the status read that `fx` asks for with "still green" and checks the run failed
+/// with `expected` as its outcome (journaled, then the command's exit 1); returns the
+/// effects of that answer.
+fn still_green_fails(app: &mut App, fx: &[Effect], expected: &str) -> Vec<Effect> {
+    let (op, ..) = request(fx);
+    let (fx, written) = send(
+        app,
+        Msg::DeployApi {
+            op,
+            answer: status("green"),
+        },
+    );
+    assert!(
+        matches!(
+            &written[..],
+            [
+                Entry::ClusterActionFinished { ok: false, outcome, .. },
+                Entry::CommandFinished { exit_code: Some(1), .. }
+            ] if outcome == expected
+        ),
+        "{written:?}"
+    );
+    fx
+}
+
 #[test]
 fn a_rollback_that_left_the_service_where_it_was_fails() {
     let mut app = deploy_app(ROLLBACK);
@@ -292,23 +317,10 @@ fn a_rollback_that_left_the_service_where_it_was_fails() {
             answer: answered(true, "200 OK", &["HTTP 200 OK"]),
         },
     );
-    let (op, ..) = request(&fx);
-    let (_, written) = send(
+    still_green_fails(
         &mut app,
-        Msg::DeployApi {
-            op,
-            answer: status("green"),
-        },
-    );
-    assert!(
-        matches!(
-            &written[..],
-            [
-                Entry::ClusterActionFinished { ok: false, outcome, .. },
-                Entry::CommandFinished { exit_code: Some(1), .. }
-            ] if outcome == "200 OK; still green (5.1.0), not blue (GET /deployment/status)"
-        ),
-        "{written:?}"
+        &fx,
+        "200 OK; still green (5.1.0), not blue (GET /deployment/status)",
     );
 }
 
@@ -415,23 +427,10 @@ fn an_error_answer_fails_the_run_though_curl_would_exit_0() {
     );
     // Answered: the status is read again, and says nothing changed.
     assert!(written.is_empty(), "{written:?}");
-    let (op, ..) = request(&fx);
-    let (fx, written) = send(
+    let fx = still_green_fails(
         &mut app,
-        Msg::DeployApi {
-            op,
-            answer: status("green"),
-        },
-    );
-    assert!(
-        matches!(
-            &written[..],
-            [
-                Entry::ClusterActionFinished { ok: false, outcome, .. },
-                Entry::CommandFinished { exit_code: Some(1), .. }
-            ] if outcome == "409 Conflict: rollback locked; still green (5.1.0), not blue (GET /deployment/status)"
-        ),
-        "{written:?}"
+        &fx,
+        "409 Conflict: rollback locked; still green (5.1.0), not blue (GET /deployment/status)",
     );
     assert!(
         !fx.iter()
