@@ -74,7 +74,7 @@ pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Run
         schema_version: SCHEMA_VERSION,
         target,
         incident,
-        decisions: decisions::decisions(records),
+        decisions: state.decisions.clone(),
         changes,
         impact,
         title: if progress.title.is_empty() {
@@ -111,7 +111,7 @@ pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Run
             .collect(),
         skipped: checklist::skipped(progress, &titles),
         resumes: resumes::resumes(records),
-        timeline: records.iter().map(timeline::timeline_entry).collect(),
+        timeline: state.timeline.clone(),
         messages: state.messages.clone(),
         journal: JournalSummary {
             records: state.head.records,

@@ -13,6 +13,8 @@
 //!   acknowledged: [`severity`];
 //! - the last baselines' values: [`baselines`];
 //! - a drill's stages (`DrillEvent`): [`drill_events`];
+//! - the decisions taken and why (the report's *Decisions*): [`decisions`];
+//! - one line per record saying what it did (the report's *Timeline*): [`timeline`];
 //! - a rollout follow left unfinished: [`FollowState`] (`domain/unfinished_follow.rs`);
 //! - the steps whose last command was declined, the cluster changes' details, who wrote (`actors`) and how far the journal goes
 //!   ([`JournalHead`]): here.
@@ -31,15 +33,19 @@ use crate::domain::runbook::StepId;
 use crate::domain::unfinished_follow::FollowState;
 
 pub mod baselines;
+pub mod decisions;
 pub mod drill_events;
 pub mod messages;
 pub mod severity;
+pub mod timeline;
 pub mod verification;
 
 pub use baselines::Baselines;
+pub use decisions::{DecisionKind, DecisionReport};
 pub use drill_events::DrillStage;
 pub use messages::{MessageReport, MessageStatus};
 pub use severity::{ApprovalGiven, Declaration, SeverityRecord};
+pub use timeline::TimelineEntry;
 pub use verification::{LastRecord, VerificationReport};
 
 /// The state of a session as its journal says. Not `Eq`: baseline values are floating
@@ -72,6 +78,10 @@ pub struct SessionState {
     pub actors: Vec<String>,
     /// How many records were applied and the hash of the last one.
     pub head: JournalHead,
+    /// What the people in charge decided and why, in journal order.
+    pub decisions: Vec<DecisionReport>,
+    /// One line per record, saying what it did.
+    pub timeline: Vec<TimelineEntry>,
 }
 
 /// How far the journal goes: the number of records applied and the last one's hash
@@ -101,6 +111,8 @@ impl SessionState {
         self.severity.apply(r);
         baselines::apply(&mut self.baselines, r);
         drill_events::apply(&mut self.drill_stages, r);
+        decisions::apply(&mut self.decisions, r);
+        timeline::apply(&mut self.timeline, r);
         self.follow.apply(r);
         match &r.entry {
             Entry::CommandDeclined { step, .. } => {
