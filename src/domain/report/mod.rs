@@ -43,7 +43,7 @@ pub use messages::{MessageReport, MessageStatus};
 pub use model::{JournalSummary, NoteReport, Report, SCHEMA_VERSION};
 pub use phases::{PhaseReport, PhaseSpan};
 pub use resumes::ResumeReport;
-pub use target::{session_name, session_target};
+pub use target::{session_name, session_target, target_of};
 pub use timeline::{TimelineEntry, describe};
 pub use verification::VerificationReport;
 
@@ -63,7 +63,7 @@ pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Run
     let ended_at = progress.closed_at.or(progress.last_at);
     let changes = changes::changes(records);
     let impact = impact::impact(records, &changes, ended_at);
-    let target = session_target(records, runbook);
+    let target = target_of(state, runbook);
     let incident = incident::summary(
         impact.as_ref(),
         &changes,
@@ -110,7 +110,7 @@ pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Run
             })
             .collect(),
         skipped: checklist::skipped(progress, &titles),
-        resumes: resumes::resumes(records),
+        resumes: state.resumes.clone(),
         timeline: state.timeline.clone(),
         messages: state.messages.clone(),
         journal: JournalSummary {

@@ -13,6 +13,8 @@
 //!   acknowledged: [`severity`];
 //! - the last baselines' values: [`baselines`];
 //! - a drill's stages (`DrillEvent`): [`drill_events`];
+//! - each resume, with how long the console was away: [`resumes`];
+//! - the connection journaled last: [`connection`];
 //! - the decisions taken and why (the report's *Decisions*): [`decisions`];
 //! - one line per record saying what it did (the report's *Timeline*): [`timeline`];
 //! - a rollout follow left unfinished: [`FollowState`] (`domain/unfinished_follow.rs`);
@@ -33,17 +35,21 @@ use crate::domain::runbook::StepId;
 use crate::domain::unfinished_follow::FollowState;
 
 pub mod baselines;
+pub mod connection;
 pub mod decisions;
 pub mod drill_events;
 pub mod messages;
+pub mod resumes;
 pub mod severity;
 pub mod timeline;
 pub mod verification;
 
 pub use baselines::Baselines;
+pub use connection::Connection;
 pub use decisions::{DecisionKind, DecisionReport};
 pub use drill_events::DrillStage;
 pub use messages::{MessageReport, MessageStatus};
+pub use resumes::ResumeReport;
 pub use severity::{ApprovalGiven, Declaration, SeverityRecord};
 pub use timeline::TimelineEntry;
 pub use verification::{LastRecord, VerificationReport};
@@ -82,6 +88,15 @@ pub struct SessionState {
     pub decisions: Vec<DecisionReport>,
     /// One line per record, saying what it did.
     pub timeline: Vec<TimelineEntry>,
+    /// Each time the console was reopened on the session.
+    pub resumes: Vec<ResumeReport>,
+    /// The connection journaled last.
+    pub connection: Option<Connection>,
+    /// The first non-empty target a cluster action was requested on.
+    pub first_action_target: Option<String>,
+    /// Every placeholder ever bound as a secret (its value not journaled: a resumed
+    /// console asks for it again).
+    pub secret_placeholders: BTreeSet<String>,
 }
 
 /// How far the journal goes: the number of records applied and the last one's hash
@@ -112,7 +127,9 @@ impl SessionState {
         baselines::apply(&mut self.baselines, r);
         drill_events::apply(&mut self.drill_stages, r);
         decisions::apply(&mut self.decisions, r);
+        resumes::apply(&mut self.resumes, r, self.timeline.last().map(|t| t.ts));
         timeline::apply(&mut self.timeline, r);
+        connection::apply(&mut self.connection, r);
         self.follow.apply(r);
         match &r.entry {
             Entry::CommandDeclined { step, .. } => {
@@ -121,9 +138,19 @@ impl SessionState {
             Entry::CommandStarted { step, .. } => {
                 self.declined.remove(step);
             }
-            Entry::ClusterActionRequested {
-                change: Some(c), ..
-            } => self.cluster_changes.push(c.clone()),
+            Entry::PlaceholderBound {
+                name, secret: true, ..
+            } => {
+                self.secret_placeholders.insert(name.clone());
+            }
+            Entry::ClusterActionRequested { target, change, .. } => {
+                if self.first_action_target.is_none() && !target.trim().is_empty() {
+                    self.first_action_target = Some(target.clone());
+                }
+                if let Some(c) = change {
+                    self.cluster_changes.push(c.clone());
+                }
+            }
             _ => {}
         }
         if !self.actors.contains(&r.actor) {

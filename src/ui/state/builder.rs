@@ -59,6 +59,19 @@ impl AppBuilder {
         now: DateTime<Utc>,
     ) -> AppBuilder {
         let state = SessionState::replay(&records);
+        AppBuilder::with_state(runbook, session, records, state, theme, keymap, now)
+    }
+
+    /// `new` for records already folded into `state` (by the caller, which read them).
+    pub fn with_state(
+        runbook: Runbook,
+        session: SessionInfo,
+        records: Vec<Record>,
+        state: SessionState,
+        theme: Theme,
+        keymap: Keymap,
+        now: DateTime<Utc>,
+    ) -> AppBuilder {
         AppBuilder {
             runbook,
             session,
