@@ -44,8 +44,8 @@ impl Entry {
                 value,
                 secret,
             } => {
-                *secret = *secret || is_secret_name(name);
-                if *secret {
+                if *secret || is_secret_name(name) {
+                    *secret = true;
                     *value = REDACTED.to_owned();
                 } else {
                     clean(value);

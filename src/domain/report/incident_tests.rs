@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::domain::journal::testing::t0;
-use crate::domain::journal::{ChangeDetail, GENESIS, seal};
+use crate::domain::journal::{ChangeDetail, Entry, GENESIS, seal};
 use crate::domain::runbook::StepId;
 use crate::domain::verify::Verdict;
 use chrono::Duration;

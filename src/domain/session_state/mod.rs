@@ -18,7 +18,9 @@
 //! - the decisions taken and why (the report's *Decisions*): [`decisions`];
 //! - one line per record saying what it did (the report's *Timeline*): [`timeline`];
 //! - a rollout follow left unfinished: [`FollowState`] (`domain/unfinished_follow.rs`);
-//! - the steps whose last command was declined, the cluster changes' details, who wrote (`actors`) and how far the journal goes
+//! - the steps whose last command was declined, the cluster changes' details, the steps'
+//!   titles as journaled, the first target acted on, the placeholders bound as secrets,
+//!   who wrote (`actors`) and how far the journal goes
 //!   ([`JournalHead`]): here.
 //!
 //! Nothing else folds the journal: the console holds one `SessionState` (applying each
@@ -94,6 +96,9 @@ pub struct SessionState {
     pub connection: Option<Connection>,
     /// The first non-empty target a cluster action was requested on.
     pub first_action_target: Option<String>,
+    /// The latest title a tick, untick or skip carried, for every step the journal
+    /// mentions.
+    pub step_titles: BTreeMap<StepId, String>,
     /// Every placeholder ever bound as a secret (its value not journaled: a resumed
     /// console asks for it again).
     pub secret_placeholders: BTreeSet<String>,
@@ -137,6 +142,11 @@ impl SessionState {
             }
             Entry::CommandStarted { step, .. } => {
                 self.declined.remove(step);
+            }
+            Entry::StepTicked { step, title }
+            | Entry::StepUnticked { step, title }
+            | Entry::StepSkipped { step, title, .. } => {
+                self.step_titles.insert(*step, title.clone());
             }
             Entry::PlaceholderBound {
                 name, secret: true, ..

@@ -136,10 +136,9 @@ pub fn describe(entry: &Entry) -> String {
         }
         Entry::VerificationFinished {
             check,
-            passed,
             detail,
             cut_short,
-            outcome,
+            ..
         } => {
             if crate::domain::verify::interrupted_by_quit(cut_short.as_deref()) {
                 return format!(
@@ -147,7 +146,7 @@ pub fn describe(entry: &Entry) -> String {
                     one_line(detail)
                 );
             }
-            let verdict = crate::domain::verify::Verdict::of_record(*passed, *outcome).label();
+            let verdict = super::verification::verdict(entry).map_or("", |v| v.label());
             let cut = cut_short
                 .as_deref()
                 .map(|r| format!(" (window cut short: {})", one_line(r)))
