@@ -5,7 +5,9 @@
 //! phases, choices, cluster actions and their details, severity (the matrix's, the one
 //! declared by hand, approvals, acknowledgements), baselines, drill stages, messages and
 //! their delivery (and the notify ledger read from them), verification windows, actors
-//! and the journal head. Every `Entry` kind is generated ([`kind_is_generated`] does not
+//! and the journal head, the decisions, the timeline, the resumes, the last connection,
+//! the first target acted on and the secret placeholders (what `report`, `sessions` and
+//! the connection plan read). Every `Entry` kind is generated ([`kind_is_generated`] does not
 //! compile until a new kind is added to [`entry`]).
 
 use backout::adapters::journal_file::JournalFile;
@@ -324,6 +326,43 @@ proptest! {
             SeverityState::of(rows(), &live.severity),
             SeverityState::replay(rows(), &recovered.records)
         );
+        // The parts the report, `sessions` and the connection plan read: one timeline line
+        // per record, one resume per `SessionResumed`, one decision per deciding record,
+        // the last `ConnectionSet`, every name bound as a secret.
+        let records = &recovered.records;
+        prop_assert_eq!(
+            live.timeline.iter().map(|t| t.seq).collect::<Vec<_>>(),
+            records.iter().map(|r| r.seq).collect::<Vec<_>>()
+        );
+        let count = |kinds: &[&str]| records.iter().filter(|r| kinds.contains(&r.entry.kind())).count();
+        prop_assert_eq!(live.resumes.len(), count(&["session_resumed"]));
+        prop_assert_eq!(
+            live.decisions.len(),
+            count(&[
+                "severity_declared",
+                "severity_acknowledged",
+                "approval_recorded",
+                "alternative_chosen",
+                "step_skipped",
+                "command_declined",
+            ])
+        );
+        let last_connection = records.iter().rev().find_map(|r| match &r.entry {
+            Entry::ConnectionSet { deployment, read_only, .. } => Some((deployment.clone(), *read_only)),
+            _ => None,
+        });
+        prop_assert_eq!(
+            live.connection.as_ref().map(|c| (c.deployment.clone(), c.read_only)),
+            last_connection
+        );
+        let secret_names: std::collections::BTreeSet<String> = records
+            .iter()
+            .filter_map(|r| match &r.entry {
+                Entry::PlaceholderBound { name, secret: true, .. } => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        prop_assert_eq!(&live.secret_placeholders, &secret_names);
         // The notify ledger: over bare entries, the same as read from the state.
         prop_assert_eq!(
             unfinished(recovered.records.iter().map(|r| &r.entry)),

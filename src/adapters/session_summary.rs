@@ -79,7 +79,7 @@ impl SessionSummary {
         SessionSummary {
             id,
             title: p.title.clone(),
-            target: crate::domain::report::session_target(&recovered.records, None),
+            target: crate::domain::report::target_of(&journaled, None),
             runbook_path: p.runbook_path.clone(),
             started: p.started_at,
             last_activity: p.last_at,

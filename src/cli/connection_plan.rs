@@ -11,11 +11,12 @@
 use std::path::PathBuf;
 
 use super::ConsoleArgs;
-use crate::domain::journal::{Entry, Record};
+use crate::domain::journal::Entry;
 use crate::domain::runbook::Runbook;
 use crate::domain::runbook::target_inference::{
     Named, TargetInference, infer_target, namespace_for,
 };
+use crate::domain::session_state::{Connection, SessionState};
 
 /// Where the console's target came from (`ConnectionSet.source`).
 pub const FROM_FLAGS: &str = "flags";
@@ -37,14 +38,14 @@ pub struct Plan {
     pub journal: bool,
 }
 
-/// Decides the target from the flags, the session's records (empty for a new session)
-/// and the runbook.
-pub fn plan(runbook: &Runbook, args: &ConsoleArgs, records: &[Record]) -> Plan {
+/// Decides the target from the flags, the session's state (its journal folded; empty for
+/// a new session) and the runbook.
+pub fn plan(runbook: &Runbook, args: &ConsoleArgs, state: &SessionState) -> Plan {
     let mut args = args.clone();
-    let journaled = last_connection(records);
+    let journaled = state.connection.as_ref();
     let mut source = FROM_FLAGS;
     let mut journal = true;
-    if let Some(j) = &journaled {
+    if let Some(j) = journaled {
         let overridden = apply_journaled(&mut args, j);
         source = if overridden {
             FROM_RESUME_OVERRIDE
@@ -190,43 +191,8 @@ pub fn without_credentials(url: &str) -> String {
     }
 }
 
-/// The last connection journaled in a session.
-struct Journaled {
-    kubeconfig: Option<String>,
-    context: Option<String>,
-    namespace: Option<String>,
-    deployment: Option<String>,
-    prometheus_url: Option<String>,
-    theme: Option<String>,
-    read_only: bool,
-}
-
-fn last_connection(records: &[Record]) -> Option<Journaled> {
-    records.iter().rev().find_map(|r| match &r.entry {
-        Entry::ConnectionSet {
-            kubeconfig,
-            context,
-            namespace,
-            deployment,
-            prometheus_url,
-            theme,
-            read_only,
-            ..
-        } => Some(Journaled {
-            kubeconfig: kubeconfig.clone(),
-            context: context.clone(),
-            namespace: namespace.clone(),
-            deployment: deployment.clone(),
-            prometheus_url: prometheus_url.clone(),
-            theme: theme.clone(),
-            read_only: *read_only,
-        }),
-        _ => None,
-    })
-}
-
 /// Fills what the flags leave out from the journal; whether a flag changed anything.
-fn apply_journaled(args: &mut ConsoleArgs, j: &Journaled) -> bool {
+fn apply_journaled(args: &mut ConsoleArgs, j: &Connection) -> bool {
     fn merge(flag: &mut Option<String>, journaled: &Option<String>) -> bool {
         match (flag.as_ref(), journaled) {
             (Some(f), Some(j)) => f != j,

@@ -27,7 +27,11 @@ fn connection(source: &str, deployment: &str, namespace: &str) -> Entry {
 
 #[test]
 fn with_no_flags_and_no_target_the_runbook_s_lines_are_offered_for_confirmation() {
-    let p = plan(&rb(OPTIONS), &ConsoleArgs::default(), &[]);
+    let p = plan(
+        &rb(OPTIONS),
+        &ConsoleArgs::default(),
+        &SessionState::default(),
+    );
     assert_eq!(p.source, FROM_INFERRED);
     assert!(p.journal);
     assert_eq!(
@@ -47,7 +51,7 @@ fn a_deployment_flag_without_a_namespace_takes_the_one_its_lines_give_it() {
         deployment: Some("gateway".into()),
         ..ConsoleArgs::default()
     };
-    let p = plan(&rb(OPTIONS), &args, &[]);
+    let p = plan(&rb(OPTIONS), &args, &SessionState::default());
     assert_eq!(p.source, FROM_FLAGS);
     assert!(p.to_confirm.is_none());
     assert_eq!(p.args.namespace.as_deref(), Some("edge"));
@@ -57,7 +61,10 @@ fn a_deployment_flag_without_a_namespace_takes_the_one_its_lines_give_it() {
         ..args
     };
     assert_eq!(
-        plan(&rb(OPTIONS), &args, &[]).args.namespace.as_deref(),
+        plan(&rb(OPTIONS), &args, &SessionState::default())
+            .args
+            .namespace
+            .as_deref(),
         Some("edge-canary")
     );
 }
@@ -77,7 +84,11 @@ fn the_cluster_off_line_says_why_and_the_flags_that_would_connect() {
         off_line(&read_only, None),
         "cluster off: --read-only, but no deployment named — try --deployment NAME -n NAMESPACE --context prod-eu --read-only"
     );
-    let fleet = plan(&rb(FLEET), &ConsoleArgs::default(), &[]);
+    let fleet = plan(
+        &rb(FLEET),
+        &ConsoleArgs::default(),
+        &SessionState::default(),
+    );
     let line = off_line(&fleet.args, fleet.to_confirm.as_ref());
     let tied = fleet.to_confirm.as_ref().map_or(0, |i| i.tied.len());
     assert!(tied > 2, "{tied}");
@@ -87,19 +98,31 @@ fn the_cluster_off_line_says_why_and_the_flags_that_would_connect() {
             "cluster off: {tied} deployments named equally often — try --deployment NAME -n NAMESPACE"
         )
     );
-    let declined = plan(&rb(OPTIONS), &ConsoleArgs::default(), &[]);
+    let declined = plan(
+        &rb(OPTIONS),
+        &ConsoleArgs::default(),
+        &SessionState::default(),
+    );
     assert_eq!(
         off_line(&declined.args, declined.to_confirm.as_ref()),
         "cluster off: the runbook's target not confirmed — try --deployment gateway -n edge"
     );
-    let prose = plan(&rb(PROSE), &ConsoleArgs::default(), &[]);
+    let prose = plan(
+        &rb(PROSE),
+        &ConsoleArgs::default(),
+        &SessionState::default(),
+    );
     assert!(prose.to_confirm.is_none());
 }
 
 #[test]
 fn resume_reconnects_to_the_journaled_connection_and_journals_nothing_new() {
     let (records, _) = build(vec![("op", connection(FROM_INFERRED, "gateway", "edge"))]);
-    let p = plan(&rb(OPTIONS), &ConsoleArgs::default(), &records);
+    let p = plan(
+        &rb(OPTIONS),
+        &ConsoleArgs::default(),
+        &SessionState::replay(&records),
+    );
     assert_eq!(p.source, FROM_RESUME);
     assert!(!p.journal);
     assert!(
@@ -125,13 +148,17 @@ fn a_flag_given_on_resume_wins_and_is_journaled_as_an_override() {
         ("op", connection(FROM_RESUME_OVERRIDE, "gateway", "edge-2")),
     ]);
     // The last record is the one resumed.
-    let p = plan(&rb(OPTIONS), &ConsoleArgs::default(), &records);
+    let p = plan(
+        &rb(OPTIONS),
+        &ConsoleArgs::default(),
+        &SessionState::replay(&records),
+    );
     assert_eq!(p.args.namespace.as_deref(), Some("edge-2"));
     let flags = ConsoleArgs {
         read_only: true,
         ..ConsoleArgs::default()
     };
-    let p = plan(&rb(OPTIONS), &flags, &records);
+    let p = plan(&rb(OPTIONS), &flags, &SessionState::replay(&records));
     assert_eq!(p.source, FROM_RESUME_OVERRIDE);
     assert!(p.journal);
     assert!(p.args.read_only);
@@ -148,7 +175,10 @@ fn a_flag_given_on_resume_wins_and_is_journaled_as_an_override() {
         deployment: Some("gateway".into()),
         ..ConsoleArgs::default()
     };
-    assert_eq!(plan(&rb(OPTIONS), &same, &records).source, FROM_RESUME);
+    assert_eq!(
+        plan(&rb(OPTIONS), &same, &SessionState::replay(&records)).source,
+        FROM_RESUME
+    );
 }
 
 #[test]
@@ -161,7 +191,11 @@ fn a_masked_prometheus_url_is_not_reused() {
         ));
     }
     let (records, _) = build(vec![("op", entry)]);
-    let p = plan(&rb(OPTIONS), &ConsoleArgs::default(), &records);
+    let p = plan(
+        &rb(OPTIONS),
+        &ConsoleArgs::default(),
+        &SessionState::replay(&records),
+    );
     assert_eq!(p.args.prometheus_url, None);
 }
 

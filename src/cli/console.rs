@@ -20,6 +20,7 @@ use crate::adapters::session_store::{SessionDir, SessionStart, SessionStore};
 use crate::domain::journal::{Entry, Record};
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{self, Runbook};
+use crate::domain::session_state::SessionState;
 use crate::runtime::cluster_connect::Connector;
 use crate::runtime::console::{self, Feeds, Outcome};
 use crate::runtime::journal_port::JournalAppend;
@@ -131,7 +132,7 @@ pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, Cli
         )));
     }
     let (mut journal, recovered) = dir.open_journal().map_err(message)?;
-    let mut notices: Vec<String> = recovered.warnings.clone();
+    let notices: Vec<String> = recovered.warnings.clone();
     for w in &notices {
         eprintln!("backout: warning: {w}");
     }
@@ -155,13 +156,6 @@ pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, Cli
         .map_err(message)?;
     let mut records = recovered.records;
     records.push(resumed);
-    let secrets_to_ask = records
-        .iter()
-        .filter(|r| matches!(&r.entry, Entry::PlaceholderBound { secret: true, .. }))
-        .count();
-    if secrets_to_ask > 0 {
-        notices.push("secret values were not journaled: they will be asked for again".into());
-    }
     run(runbook, dir, journal, records, notices, args, None)
 }
 
@@ -170,13 +164,18 @@ fn run(
     dir: SessionDir,
     mut journal: JournalFile,
     mut records: Vec<Record>,
-    notices: Vec<String>,
+    mut notices: Vec<String>,
     args: &ConsoleArgs,
     drill: Option<DrillSetup>,
 ) -> Result<ExitCode, CliError> {
+    // The journal folded once: the plan, the notices and the console read this state.
+    let mut state = SessionState::replay(&records);
+    if !state.secret_placeholders.is_empty() {
+        notices.push("secret values were not journaled: they will be asked for again".into());
+    }
     // Flags, else the session's journaled connection, else the runbook's `target`, else
     // the target its kubectl lines name (confirmed in the console before connecting).
-    let plan = connection_plan::plan(&runbook, args, &records);
+    let plan = connection_plan::plan(&runbook, args, &state);
     let args = &plan.args;
     let _log = crate::adapters::session_store::log_dir()
         .ok()
@@ -216,6 +215,7 @@ fn run(
             plan.source,
         );
         let record = journal.append(&identity::actor(), entry).map_err(message)?;
+        state.apply(&record);
         records.push(record);
     }
     let pin = start.pin.clone();
@@ -228,13 +228,13 @@ fn run(
     let argocd_front = runbook.front.as_ref().and_then(|f| f.argocd.clone());
     let actor = identity::actor();
     let now = Utc::now();
-    let mut app = AppBuilder::new(
+    let mut app = AppBuilder::with_state(
         runbook,
         SessionInfo {
             id: dir.id.clone(),
             actor: actor.clone(),
         },
-        records,
+        (records, state),
         theme,
         keymap,
         now,

@@ -22,7 +22,11 @@ pub fn runbook_target(
     let Some(book) = book else {
         return (console.namespace.clone(), console.deployment.clone());
     };
-    let mut plan = connection_plan::plan(book, console, &[]);
+    let mut plan = connection_plan::plan(
+        book,
+        console,
+        &crate::domain::session_state::SessionState::default(),
+    );
     if let Some(inferred) = &plan.to_confirm {
         connection_plan::accept(&mut plan.args, inferred);
     }

@@ -126,6 +126,33 @@ pub fn trend(series: &[Option<f64>]) -> String {
     }
 }
 
+/// One drill's cells in the history: date, result, the time of each stage (in
+/// [`StageName::ALL`] order) and the time to recover.
+struct HistoryRow {
+    date: String,
+    result: &'static str,
+    stages: [String; 5],
+    total: String,
+}
+
+impl HistoryRow {
+    fn of(r: &DrillRecord) -> HistoryRow {
+        let c = &r.scorecard;
+        HistoryRow {
+            date: r.date().format("%Y-%m-%d %H:%M").to_string(),
+            result: if c.passed { "pass" } else { "fail" },
+            stages: StageName::ALL
+                .map(|n| or_dash(c.stages.iter().find(|s| s.name == n).and_then(|s| s.secs))),
+            total: or_dash(c.time_to_recover_secs),
+        }
+    }
+}
+
+/// `cells` right-aligned in text columns of 8, each after a space.
+fn text_columns(cells: &[String]) -> String {
+    cells.iter().map(|c| format!(" {c:>8}")).collect()
+}
+
 /// The history as a text table, oldest first, with the trend per stage.
 pub fn history_table(history: &[DrillRecord]) -> Vec<String> {
     let mut out = vec![format!(
@@ -133,33 +160,24 @@ pub fn history_table(history: &[DrillRecord]) -> Vec<String> {
         "date", "drill", "result", "detect", "decide", "recover", "verify", "comms", "total"
     )];
     for r in history {
-        let c = &r.scorecard;
-        let t = |n: StageName| or_dash(c.stages.iter().find(|s| s.name == n).and_then(|s| s.secs));
+        let row = HistoryRow::of(r);
         out.push(format!(
-            "{:<17} {:<20} {:<6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
-            r.date().format("%Y-%m-%d %H:%M"),
+            "{:<17} {:<20} {:<6}{}{}",
+            row.date,
             truncate(&r.what(), 20),
-            if c.passed { "pass" } else { "fail" },
-            t(StageName::Detect),
-            t(StageName::Decide),
-            t(StageName::Recover),
-            t(StageName::Verify),
-            t(StageName::Communicate),
-            or_dash(c.time_to_recover_secs),
+            row.result,
+            text_columns(&row.stages),
+            text_columns(std::slice::from_ref(&row.total)),
         ));
     }
     if history.len() >= 2 {
-        let tr = |n: StageName| trend(&stage_series(history, n));
+        let trends = StageName::ALL.map(|n| trend(&stage_series(history, n)));
         out.push(format!(
-            "{:<17} {:<20} {:<6} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            "{:<17} {:<20} {:<6}{}",
             "trend",
             "first → latest",
             "",
-            tr(StageName::Detect),
-            tr(StageName::Decide),
-            tr(StageName::Recover),
-            tr(StageName::Verify),
-            tr(StageName::Communicate),
+            text_columns(&trends),
         ));
     }
     out
@@ -173,20 +191,15 @@ pub fn history_markdown(history: &[DrillRecord]) -> String {
     md.push_str("| Date | Drill | Result | Detect | Decide | Recover | Verify | Communicate | Recovery vs RTO |\n");
     md.push_str("|---|---|---|---|---|---|---|---|---|\n");
     for r in history {
-        let c = &r.scorecard;
-        let t = |n: StageName| or_dash(c.stages.iter().find(|s| s.name == n).and_then(|s| s.secs));
+        let row = HistoryRow::of(r);
         md.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |\n",
-            r.date().format("%Y-%m-%d %H:%M"),
+            "| {} | {} | {} | {} | {} / {} |\n",
+            row.date,
             r.what(),
-            if c.passed { "pass" } else { "fail" },
-            t(StageName::Detect),
-            t(StageName::Decide),
-            t(StageName::Recover),
-            t(StageName::Verify),
-            t(StageName::Communicate),
-            or_dash(c.time_to_recover_secs),
-            or_dash(c.rto_target_secs),
+            row.result,
+            row.stages.join(" | "),
+            row.total,
+            or_dash(r.scorecard.rto_target_secs),
         ));
     }
     if history.len() >= 2 {
@@ -230,5 +243,79 @@ mod tests {
         assert_eq!(trend(&[Some(120.0), None, Some(50.0)]), "−1m10s");
         assert_eq!(trend(&[Some(30.0), Some(50.0)]), "+20s");
         assert_eq!(trend(&[Some(30.0), None]), "—");
+    }
+
+    fn drill(session: &str, day: u32, detect: Option<f64>, passed: bool) -> DrillRecord {
+        use chrono::TimeZone;
+        let at = Utc.with_ymd_and_hms(2026, 3, day, 9, 30, 0).unwrap();
+        let stage = |name, secs| crate::domain::scorecard::Stage {
+            name,
+            reached_at: None,
+            secs,
+            since_start_secs: None,
+            target_secs: None,
+            by: None,
+        };
+        DrillRecord {
+            session: session.into(),
+            scenario: (day == 1).then(|| "bad-deploy".into()),
+            cluster: "staging".into(),
+            runbook_title: "Rollback".into(),
+            runbook_path: "rollback.md".into(),
+            scored_at: at,
+            scorecard: Scorecard {
+                session_started: Some(at),
+                clock_started: None,
+                first_event: None,
+                severity: None,
+                stages: vec![
+                    stage(StageName::Detect, detect),
+                    stage(StageName::Recover, Some(30.0)),
+                ],
+                rto_target_secs: passed.then_some(900.0),
+                time_to_recover_secs: Some(90.0),
+                checklist_skipped: 0,
+                commands_failed: 0,
+                verifications_failed: 0,
+                notes: 0,
+                passed,
+                shortfalls: if passed { vec![] } else { vec!["over".into()] },
+            },
+        }
+    }
+
+    /// The text table and the Markdown share their cells: each still lays them out in
+    /// its own columns, exactly.
+    #[test]
+    fn the_history_table_and_markdown_lay_out_the_same_cells() {
+        let history = [
+            drill("s1", 1, Some(120.0), true),
+            drill("s2", 2, Some(50.0), false),
+        ];
+        let row = |date, what, result, detect| {
+            format!(
+                "{:<17} {:<20} {:<6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+                date, what, result, detect, "—", "30s", "—", "—", "1m30s"
+            )
+        };
+        assert_eq!(
+            history_table(&history)[1..],
+            [
+                row("2026-03-01 09:30", "bad-deploy", "pass", "2m"),
+                row("2026-03-02 09:30", "context staging", "fail", "50s"),
+                format!(
+                    "{:<17} {:<20} {:<6} {:>8} {:>8} {:>8} {:>8} {:>8}",
+                    "trend", "first → latest", "", "−1m10s", "—", "+0s", "—", "—"
+                ),
+            ]
+        );
+        let md = history_markdown(&history);
+        assert!(
+            md.contains(
+                "| 2026-03-01 09:30 | bad-deploy | pass | 2m | — | 30s | — | — | 1m30s / 15m |\n\
+                 | 2026-03-02 09:30 | context staging | fail | 50s | — | 30s | — | — | 1m30s / — |\n"
+            ),
+            "{md}"
+        );
     }
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::domain::journal::{Entry, Record};
 use crate::domain::runbook::StepId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -73,6 +74,31 @@ pub struct AlternativeChoice {
     pub previous: Option<String>,
     pub by: String,
     pub at: DateTime<Utc>,
+}
+
+impl AlternativeChoice {
+    /// The group and the choice an `AlternativeChosen` record makes.
+    pub fn of(r: &Record) -> Option<(String, AlternativeChoice)> {
+        match &r.entry {
+            Entry::AlternativeChosen {
+                group,
+                member,
+                title,
+                previous,
+                by,
+            } => Some((
+                group.clone(),
+                AlternativeChoice {
+                    member: member.clone(),
+                    title: title.clone(),
+                    previous: previous.clone(),
+                    by: by.clone(),
+                    at: r.ts,
+                },
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// A step completed by a cluster action made elsewhere (`StepDoneByAction`).

@@ -192,23 +192,10 @@ impl Progress {
                 })
             }
             Entry::BaselineCaptured { .. } => self.baselines_captured_at.push(r.ts),
-            Entry::AlternativeChosen {
-                group,
-                member,
-                title,
-                previous,
-                by,
-            } => {
-                self.choices.insert(
-                    group.clone(),
-                    AlternativeChoice {
-                        member: member.clone(),
-                        title: title.clone(),
-                        previous: previous.clone(),
-                        by: by.clone(),
-                        at: r.ts,
-                    },
-                );
+            Entry::AlternativeChosen { .. } => {
+                if let Some((group, choice)) = AlternativeChoice::of(r) {
+                    self.choices.insert(group, choice);
+                }
             }
             Entry::StepDoneByAction { step, action, .. } => {
                 let number = self

@@ -96,6 +96,28 @@ fn starts_rollout(action: &str) -> bool {
         .any(|v| action.contains(v))
 }
 
+/// A runbook command's row, before it is confirmed or has an outcome.
+fn command_row(r: &Record, step: StepId, command: &str, summary: String) -> ChangeReport {
+    ChangeReport {
+        at: r.ts,
+        actor: r.actor.clone(),
+        path: ChangePath::Command,
+        action: command.to_owned(),
+        target: None,
+        summary: Some(summary),
+        via: Some(format!("step {step}")),
+        from_revision: None,
+        to_revision: None,
+        from_image: None,
+        to_image: None,
+        confirmed_by: None,
+        previewed: None,
+        outcome: None,
+        ok: None,
+        rollout_followed: None,
+    }
+}
+
 /// Every change in journal order.
 pub fn changes(records: &[Record]) -> Vec<ChangeReport> {
     let mut out: Vec<ChangeReport> = Vec::new();
@@ -152,23 +174,9 @@ pub fn changes(records: &[Record]) -> Vec<ChangeReport> {
                 };
                 runs.push((*step, *run, out.len(), r.seq));
                 out.push(ChangeReport {
-                    at: r.ts,
-                    actor: r.actor.clone(),
-                    path: ChangePath::Command,
-                    action: command.clone(),
-                    target: None,
-                    summary: Some(summary),
-                    via: Some(format!("step {step}")),
-                    from_revision: None,
-                    to_revision: None,
-                    from_image: None,
-                    to_image: None,
                     // A command runs after the operator confirmed it.
                     confirmed_by: Some(r.actor.clone()),
-                    previewed: None,
-                    outcome: None,
-                    ok: None,
-                    rollout_followed: None,
+                    ..command_row(r, *step, command, summary)
                 });
             }
             Entry::CommandFinished {
@@ -195,22 +203,8 @@ pub fn changes(records: &[Record]) -> Vec<ChangeReport> {
             Entry::CommandDeclined { step, command } => {
                 if let Some(summary) = command_change(command) {
                     out.push(ChangeReport {
-                        at: r.ts,
-                        actor: r.actor.clone(),
-                        path: ChangePath::Command,
-                        action: command.clone(),
-                        target: None,
-                        summary: Some(summary),
-                        via: Some(format!("step {step}")),
-                        from_revision: None,
-                        to_revision: None,
-                        from_image: None,
-                        to_image: None,
-                        confirmed_by: None,
-                        previewed: None,
                         outcome: Some("not run (declined)".into()),
-                        ok: None,
-                        rollout_followed: None,
+                        ..command_row(r, *step, command, summary)
                     });
                 }
             }

@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::markdown_text::{cell, indented, inline, utc};
-use crate::domain::journal::{Entry, Record};
 use crate::domain::progress::{Progress, StepState};
 use crate::domain::runbook::{Runbook, StepId, StepKind};
+use crate::domain::session_state::SessionState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChecklistItem {
@@ -77,11 +77,11 @@ fn item_status(progress: &Progress, step: StepId, is_command: bool) -> ItemStatu
 }
 
 pub(super) fn checklist(
-    progress: &Progress,
-    records: &[Record],
+    state: &SessionState,
     runbook: Option<&Runbook>,
     titles: &BTreeMap<StepId, String>,
 ) -> Vec<ChecklistItem> {
+    let progress = &state.progress;
     let mut items = Vec::new();
     let mut listed = BTreeSet::new();
     if let Some(rb) = runbook {
@@ -102,15 +102,7 @@ pub(super) fn checklist(
         }
     }
     // Steps the journal mentions that the runbook (if any) does not have.
-    let mut from_journal = BTreeSet::new();
-    for r in records {
-        if let Entry::StepTicked { step, .. }
-        | Entry::StepUnticked { step, .. }
-        | Entry::StepSkipped { step, .. } = &r.entry
-        {
-            from_journal.insert(*step);
-        }
-    }
+    let from_journal: BTreeSet<StepId> = state.step_titles.keys().copied().collect();
     for step in from_journal.difference(&listed) {
         items.push(ChecklistItem {
             step: *step,

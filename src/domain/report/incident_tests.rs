@@ -3,34 +3,15 @@
 //! incident-report template — built from journal entries as the shared contract defines
 //! them (written concurrently by the console's other features).
 
+use super::tests::{ALICE, journal};
 use super::*;
 use crate::domain::journal::testing::t0;
-use crate::domain::journal::{ChangeDetail, GENESIS, seal};
+use crate::domain::journal::{ChangeDetail, Entry};
 use crate::domain::runbook::StepId;
 use crate::domain::verify::Verdict;
 use chrono::Duration;
 
-const ALICE: &str = "alice@ops-laptop";
 const BOB: &str = "bob@bastion";
-
-fn journal(entries: Vec<(i64, &str, Entry)>) -> Vec<Record> {
-    let mut prev = GENESIS.to_string();
-    entries
-        .into_iter()
-        .enumerate()
-        .map(|(i, (secs, actor, entry))| {
-            let (r, _) = seal(
-                i as u64 + 1,
-                t0() + Duration::seconds(secs),
-                actor,
-                entry,
-                &prev,
-            );
-            prev = r.hash.clone();
-            r
-        })
-        .collect()
-}
 
 const UNDO: &str = "kubectl rollout undo deployment/web --context prod-eu -n shop";
 

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::journal::{Entry, Record};
+use crate::domain::journal::Record;
 use crate::domain::progress::Progress;
 use crate::domain::redact::Redactor;
 use crate::domain::runbook::{Runbook, StepId};
@@ -43,7 +43,7 @@ pub use messages::{MessageReport, MessageStatus};
 pub use model::{JournalSummary, NoteReport, Report, SCHEMA_VERSION};
 pub use phases::{PhaseReport, PhaseSpan};
 pub use resumes::ResumeReport;
-pub use target::{session_name, session_target};
+pub use target::{session_name, session_target, target_of};
 pub use timeline::{TimelineEntry, describe};
 pub use verification::VerificationReport;
 
@@ -59,11 +59,11 @@ pub fn build(progress: &Progress, records: &[Record], runbook: Option<&Runbook>)
 /// records of the journal). Pure.
 pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Runbook>) -> Report {
     let progress = &state.progress;
-    let titles = step_titles(records, runbook);
+    let titles = step_titles(state, runbook);
     let ended_at = progress.closed_at.or(progress.last_at);
     let changes = changes::changes(records);
     let impact = impact::impact(records, &changes, ended_at);
-    let target = session_target(records, runbook);
+    let target = target_of(state, runbook);
     let incident = incident::summary(
         impact.as_ref(),
         &changes,
@@ -74,7 +74,7 @@ pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Run
         schema_version: SCHEMA_VERSION,
         target,
         incident,
-        decisions: decisions::decisions(records),
+        decisions: state.decisions.clone(),
         changes,
         impact,
         title: if progress.title.is_empty() {
@@ -95,7 +95,7 @@ pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Run
             .map(|(s, e)| (e - s).num_seconds()),
         actors: state.actors.clone(),
         phases: phases::phases(progress, ended_at, runbook),
-        checklist: checklist::checklist(progress, records, runbook, &titles),
+        checklist: checklist::checklist(state, runbook, &titles),
         checklist_from_runbook: runbook.is_some(),
         commands: commands::commands(progress, records, &titles),
         verification: state.verification.clone(),
@@ -110,8 +110,8 @@ pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Run
             })
             .collect(),
         skipped: checklist::skipped(progress, &titles),
-        resumes: resumes::resumes(records),
-        timeline: records.iter().map(timeline::timeline_entry).collect(),
+        resumes: state.resumes.clone(),
+        timeline: state.timeline.clone(),
         messages: state.messages.clone(),
         journal: JournalSummary {
             records: state.head.records,
@@ -125,16 +125,8 @@ pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Run
 }
 
 /// Step titles: the runbook's, else the latest one a journal entry carried.
-fn step_titles(records: &[Record], runbook: Option<&Runbook>) -> BTreeMap<StepId, String> {
-    let mut titles = BTreeMap::new();
-    for r in records {
-        if let Entry::StepTicked { step, title }
-        | Entry::StepUnticked { step, title }
-        | Entry::StepSkipped { step, title, .. } = &r.entry
-        {
-            titles.insert(*step, title.clone());
-        }
-    }
+fn step_titles(state: &SessionState, runbook: Option<&Runbook>) -> BTreeMap<StepId, String> {
+    let mut titles = state.step_titles.clone();
     if let Some(rb) = runbook {
         for step in rb.phases.iter().flat_map(|p| &p.steps) {
             titles.insert(step.id, step.title.clone());

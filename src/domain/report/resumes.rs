@@ -1,41 +1,12 @@
 //! The report's Resumes section: each time the console was reopened on the session, and
-//! how long it had been away.
+//! how long it had been away (folded by [`crate::domain::session_state::resumes`]).
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-
 use super::markdown_text::{inline, utc};
 use crate::domain::duration_text::compact;
-use crate::domain::journal::{Entry, Record};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ResumeReport {
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub host: String,
-    /// Time since the record before it: how long the console was away.
-    pub gap_secs: Option<i64>,
-}
-
-pub(super) fn resumes(records: &[Record]) -> Vec<ResumeReport> {
-    records
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| match &r.entry {
-            Entry::SessionResumed { host } => Some(ResumeReport {
-                at: r.ts,
-                actor: r.actor.clone(),
-                host: host.clone(),
-                gap_secs: i
-                    .checked_sub(1)
-                    .map(|j| (r.ts - records[j].ts).num_seconds()),
-            }),
-            _ => None,
-        })
-        .collect()
-}
+pub use crate::domain::session_state::resumes::ResumeReport;
 
 pub(super) fn resumes_md(md: &mut String, resumes: &[ResumeReport]) {
     if resumes.is_empty() {

@@ -3,28 +3,23 @@
 //! `ConnectionSet` when the journal has one, else the first cluster action's target, else
 //! the runbook's front matter.
 
-use crate::domain::journal::{Entry, Record};
+use crate::domain::journal::Record;
 use crate::domain::runbook::Runbook;
+use crate::domain::session_state::SessionState;
 
-/// The session's target, as `context/namespace/deployment` (missing parts left out).
+/// The session's target, as `context/namespace/deployment` (missing parts left out),
+/// from `records` (folded here; a caller holding the state uses [`target_of`]).
 pub fn session_target(records: &[Record], runbook: Option<&Runbook>) -> Option<String> {
-    let connected = records.iter().rev().find_map(|r| match &r.entry {
-        Entry::ConnectionSet {
-            context,
-            namespace,
-            deployment,
-            ..
-        } => joined(&[context, namespace, deployment]),
-        _ => None,
-    });
-    let acted_on = || {
-        records.iter().find_map(|r| match &r.entry {
-            Entry::ClusterActionRequested { target, .. } if !target.trim().is_empty() => {
-                Some(target.clone())
-            }
-            _ => None,
-        })
-    };
+    target_of(&SessionState::replay(records), runbook)
+}
+
+/// The session's target, read from its state.
+pub fn target_of(state: &SessionState, runbook: Option<&Runbook>) -> Option<String> {
+    let connected = state
+        .connection
+        .as_ref()
+        .and_then(|c| joined(&[&c.context, &c.namespace, &c.deployment]));
+    let acted_on = || state.first_action_target.clone();
     let declared = || {
         let t = runbook?.front.as_ref()?.target.as_ref()?;
         joined(&[&t.context, &t.namespace, &t.deployment])
@@ -59,6 +54,7 @@ pub fn session_name(title: &str, target: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::journal::Entry;
     use crate::domain::journal::testing::t0;
     use std::path::Path;
 

@@ -1,6 +1,6 @@
 use super::*;
 use crate::domain::journal::testing::t0;
-use crate::domain::journal::{GENESIS, seal};
+use crate::domain::journal::{Entry, GENESIS, seal};
 use crate::domain::redact::REDACTED;
 use crate::domain::runbook::{Phase, PhaseKind, Step, StepKind};
 use chrono::Duration;

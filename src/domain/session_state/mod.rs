@@ -13,8 +13,14 @@
 //!   acknowledged: [`severity`];
 //! - the last baselines' values: [`baselines`];
 //! - a drill's stages (`DrillEvent`): [`drill_events`];
+//! - each resume, with how long the console was away: [`resumes`];
+//! - the connection journaled last: [`connection`];
+//! - the decisions taken and why (the report's *Decisions*): [`decisions`];
+//! - one line per record saying what it did (the report's *Timeline*): [`timeline`];
 //! - a rollout follow left unfinished: [`FollowState`] (`domain/unfinished_follow.rs`);
-//! - the steps whose last command was declined, the cluster changes' details, who wrote (`actors`) and how far the journal goes
+//! - the steps whose last command was declined, the cluster changes' details, the steps'
+//!   titles as journaled, the first target acted on, the placeholders bound as secrets,
+//!   who wrote (`actors`) and how far the journal goes
 //!   ([`JournalHead`]): here.
 //!
 //! Nothing else folds the journal: the console holds one `SessionState` (applying each
@@ -31,15 +37,23 @@ use crate::domain::runbook::StepId;
 use crate::domain::unfinished_follow::FollowState;
 
 pub mod baselines;
+pub mod connection;
+pub mod decisions;
 pub mod drill_events;
 pub mod messages;
+pub mod resumes;
 pub mod severity;
+pub mod timeline;
 pub mod verification;
 
 pub use baselines::Baselines;
+pub use connection::Connection;
+pub use decisions::{DecisionKind, DecisionReport};
 pub use drill_events::DrillStage;
 pub use messages::{MessageReport, MessageStatus};
+pub use resumes::ResumeReport;
 pub use severity::{ApprovalGiven, Declaration, SeverityRecord};
+pub use timeline::TimelineEntry;
 pub use verification::{LastRecord, VerificationReport};
 
 /// The state of a session as its journal says. Not `Eq`: baseline values are floating
@@ -72,6 +86,22 @@ pub struct SessionState {
     pub actors: Vec<String>,
     /// How many records were applied and the hash of the last one.
     pub head: JournalHead,
+    /// What the people in charge decided and why, in journal order.
+    pub decisions: Vec<DecisionReport>,
+    /// One line per record, saying what it did.
+    pub timeline: Vec<TimelineEntry>,
+    /// Each time the console was reopened on the session.
+    pub resumes: Vec<ResumeReport>,
+    /// The connection journaled last.
+    pub connection: Option<Connection>,
+    /// The first non-empty target a cluster action was requested on.
+    pub first_action_target: Option<String>,
+    /// The latest title a tick, untick or skip carried, for every step the journal
+    /// mentions.
+    pub step_titles: BTreeMap<StepId, String>,
+    /// Every placeholder ever bound as a secret (its value not journaled: a resumed
+    /// console asks for it again).
+    pub secret_placeholders: BTreeSet<String>,
 }
 
 /// How far the journal goes: the number of records applied and the last one's hash
@@ -101,6 +131,10 @@ impl SessionState {
         self.severity.apply(r);
         baselines::apply(&mut self.baselines, r);
         drill_events::apply(&mut self.drill_stages, r);
+        decisions::apply(&mut self.decisions, r);
+        resumes::apply(&mut self.resumes, r, self.timeline.last().map(|t| t.ts));
+        timeline::apply(&mut self.timeline, r);
+        connection::apply(&mut self.connection, r);
         self.follow.apply(r);
         match &r.entry {
             Entry::CommandDeclined { step, .. } => {
@@ -109,9 +143,24 @@ impl SessionState {
             Entry::CommandStarted { step, .. } => {
                 self.declined.remove(step);
             }
-            Entry::ClusterActionRequested {
-                change: Some(c), ..
-            } => self.cluster_changes.push(c.clone()),
+            Entry::StepTicked { step, title }
+            | Entry::StepUnticked { step, title }
+            | Entry::StepSkipped { step, title, .. } => {
+                self.step_titles.insert(*step, title.clone());
+            }
+            Entry::PlaceholderBound {
+                name, secret: true, ..
+            } => {
+                self.secret_placeholders.insert(name.clone());
+            }
+            Entry::ClusterActionRequested { target, change, .. } => {
+                if self.first_action_target.is_none() && !target.trim().is_empty() {
+                    self.first_action_target = Some(target.clone());
+                }
+                if let Some(c) = change {
+                    self.cluster_changes.push(c.clone());
+                }
+            }
             _ => {}
         }
         if !self.actors.contains(&r.actor) {

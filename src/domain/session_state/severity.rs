@@ -45,9 +45,9 @@ pub struct SeverityRecord {
     pub acknowledged: Option<String>,
 }
 
-impl SeverityRecord {
-    /// Folds one record (everything but the three entries is ignored).
-    pub fn apply(&mut self, r: &Record) {
+impl Declaration {
+    /// The declaration a `SeverityDeclared` record makes (no approvals yet).
+    pub fn of(r: &Record) -> Option<Declaration> {
         match &r.entry {
             Entry::SeverityDeclared {
                 severity,
@@ -55,39 +55,54 @@ impl SeverityRecord {
                 row,
                 rto_secs,
                 by,
-            } => {
-                self.declared = Some(Declaration {
-                    severity: severity.clone(),
-                    reason: reason.clone(),
-                    row: row.clone(),
-                    rto_secs: *rto_secs,
-                    by: by.clone(),
-                    at: r.ts,
-                    approvals: Vec::new(),
-                });
-                // Declaring a severity by hand acknowledges it too.
-                self.acknowledged = Some(severity.clone());
-            }
+            } => Some(Declaration {
+                severity: severity.clone(),
+                reason: reason.clone(),
+                row: row.clone(),
+                rto_secs: *rto_secs,
+                by: by.clone(),
+                at: r.ts,
+                approvals: Vec::new(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl ApprovalGiven {
+    /// The approval an `ApprovalRecorded` record gives.
+    pub fn of(r: &Record) -> Option<ApprovalGiven> {
+        match &r.entry {
             Entry::ApprovalRecorded {
                 severity,
                 approver,
                 deferred,
                 by,
-            } => {
-                if let Some(d) = self.declared.as_mut() {
-                    d.approvals.push(ApprovalGiven {
-                        severity: severity.clone(),
-                        approver: approver.clone(),
-                        deferred: *deferred,
-                        by: by.clone(),
-                        at: r.ts,
-                    });
-                }
+            } => Some(ApprovalGiven {
+                severity: severity.clone(),
+                approver: approver.clone(),
+                deferred: *deferred,
+                by: by.clone(),
+                at: r.ts,
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl SeverityRecord {
+    /// Folds one record (everything but the three entries is ignored).
+    pub fn apply(&mut self, r: &Record) {
+        if let Some(d) = Declaration::of(r) {
+            // Declaring a severity by hand acknowledges it too.
+            self.acknowledged = Some(d.severity.clone());
+            self.declared = Some(d);
+        } else if let Some(a) = ApprovalGiven::of(r) {
+            if let Some(d) = self.declared.as_mut() {
+                d.approvals.push(a);
             }
-            Entry::SeverityAcknowledged { severity } => {
-                self.acknowledged = Some(severity.clone());
-            }
-            _ => {}
+        } else if let Entry::SeverityAcknowledged { severity } = &r.entry {
+            self.acknowledged = Some(severity.clone());
         }
     }
 }

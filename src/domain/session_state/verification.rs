@@ -28,18 +28,13 @@ pub struct VerificationReport {
     pub cut_short: Option<String>,
 }
 
-/// Folds one record into the windows, kept in journal order (a finish without a start is
-/// listed too).
-pub fn apply(out: &mut Vec<VerificationReport>, r: &Record) {
-    match &r.entry {
-        Entry::VerificationStarted {
-            check,
-            description,
-            window_secs,
-        } => out.push(VerificationReport {
-            check: check.clone(),
-            description: description.clone(),
-            window_secs: *window_secs,
+impl VerificationReport {
+    /// A window of `check` opened by `r`, with nothing known of it yet.
+    fn opened(check: &str, r: &Record) -> VerificationReport {
+        VerificationReport {
+            check: check.to_owned(),
+            description: String::new(),
+            window_secs: None,
             started_at: r.ts,
             actor: r.actor.clone(),
             finished_at: None,
@@ -47,41 +42,51 @@ pub fn apply(out: &mut Vec<VerificationReport>, r: &Record) {
             result: None,
             detail: String::new(),
             cut_short: None,
+        }
+    }
+}
+
+/// Folds one record into the windows, kept in journal order (a finish without a start is
+/// listed too).
+pub fn apply(out: &mut Vec<VerificationReport>, r: &Record) {
+    match (&r.entry, LastRecord::of(&r.entry)) {
+        (
+            Entry::VerificationStarted {
+                description,
+                window_secs,
+                ..
+            },
+            Some((check, _)),
+        ) => out.push(VerificationReport {
+            description: description.clone(),
+            window_secs: *window_secs,
+            ..VerificationReport::opened(check, r)
         }),
-        Entry::VerificationFinished {
-            check,
-            passed,
-            detail,
-            cut_short,
-            outcome,
-        } => {
+        (
+            _,
+            Some((
+                check,
+                LastRecord::Finished {
+                    passed,
+                    outcome,
+                    detail,
+                    cut_short,
+                },
+            )),
+        ) => {
             let open = out
-                .iter_mut()
-                .rev()
-                .find(|v| v.check == *check && v.finished_at.is_none());
-            let v = match open {
-                Some(v) => v,
-                None => {
-                    out.push(VerificationReport {
-                        check: check.clone(),
-                        description: String::new(),
-                        window_secs: None,
-                        started_at: r.ts,
-                        actor: r.actor.clone(),
-                        finished_at: None,
-                        passed: None,
-                        result: None,
-                        detail: String::new(),
-                        cut_short: None,
-                    });
-                    out.last_mut().expect("just pushed")
-                }
-            };
+                .iter()
+                .rposition(|v| v.check == check && v.finished_at.is_none());
+            let at = open.unwrap_or_else(|| {
+                out.push(VerificationReport::opened(check, r));
+                out.len() - 1
+            });
+            let v = &mut out[at];
             v.finished_at = Some(r.ts);
-            v.passed = Some(*passed);
-            v.result = Some(Verdict::of_record(*passed, *outcome));
-            v.detail = detail.clone();
-            v.cut_short = cut_short.clone();
+            v.passed = Some(passed);
+            v.result = Some(Verdict::of_record(passed, outcome));
+            v.detail = detail;
+            v.cut_short = cut_short;
         }
         _ => {}
     }
@@ -101,29 +106,48 @@ pub enum LastRecord {
     },
 }
 
-/// Folds one record into the last record of each check, by check id.
-pub fn apply_last(last: &mut BTreeMap<String, LastRecord>, r: &Record) {
-    match &r.entry {
-        Entry::VerificationStarted { check, .. } => {
-            last.insert(check.clone(), LastRecord::Started);
-        }
-        Entry::VerificationFinished {
-            check,
-            passed,
-            detail,
-            cut_short,
-            outcome,
-        } => {
-            last.insert(
-                check.clone(),
+impl LastRecord {
+    /// The check a verification record is about, and what it says of it; `None` for any
+    /// other entry.
+    pub fn of(e: &Entry) -> Option<(&str, LastRecord)> {
+        match e {
+            Entry::VerificationStarted { check, .. } => Some((check, LastRecord::Started)),
+            Entry::VerificationFinished {
+                check,
+                passed,
+                detail,
+                cut_short,
+                outcome,
+            } => Some((
+                check,
                 LastRecord::Finished {
                     passed: *passed,
                     outcome: *outcome,
                     detail: detail.clone(),
                     cut_short: cut_short.clone(),
                 },
-            );
+            )),
+            _ => None,
         }
-        _ => {}
+    }
+}
+
+/// The verdict a `VerificationFinished` entry records; `None` for any other entry.
+pub fn verdict(e: &Entry) -> Option<Verdict> {
+    match LastRecord::of(e)? {
+        (
+            _,
+            LastRecord::Finished {
+                passed, outcome, ..
+            },
+        ) => Some(Verdict::of_record(passed, outcome)),
+        (_, LastRecord::Started) => None,
+    }
+}
+
+/// Folds one record into the last record of each check, by check id.
+pub fn apply_last(last: &mut BTreeMap<String, LastRecord>, r: &Record) {
+    if let Some((check, record)) = LastRecord::of(&r.entry) {
+        last.insert(check.to_owned(), record);
     }
 }

@@ -59,6 +59,20 @@ impl AppBuilder {
         now: DateTime<Utc>,
     ) -> AppBuilder {
         let state = SessionState::replay(&records);
+        AppBuilder::with_state(runbook, session, (records, state), theme, keymap, now)
+    }
+
+    /// `new` for records already folded into their state (by the caller, which read
+    /// them): `journaled` is the records and the state they fold into.
+    pub fn with_state(
+        runbook: Runbook,
+        session: SessionInfo,
+        journaled: (Vec<Record>, SessionState),
+        theme: Theme,
+        keymap: Keymap,
+        now: DateTime<Utc>,
+    ) -> AppBuilder {
+        let (records, state) = journaled;
         AppBuilder {
             runbook,
             session,
