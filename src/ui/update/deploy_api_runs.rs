@@ -273,39 +273,7 @@ pub(super) fn owns_confirm(op: u64) -> bool {
 
 /// The word typed: journal the intent, then (once on disk) send it.
 pub(super) fn confirmed(app: &mut App, confirm_op: u64) -> Vec<Effect> {
-    let op = confirm_op - CONFIRM_BASE;
-    let actor = app.session.actor.clone();
-    let Some(r) = app.deploy_api.run.as_mut() else {
-        return Vec::new();
-    };
-    let via = format!("step {} via deploy API", r.step);
-    let Some(cur) = r.current.as_mut().filter(|c| c.op == op) else {
-        return Vec::new();
-    };
-    let DeployStage::Confirming { change, after } = cur.stage.clone() else {
-        return Vec::new();
-    };
-    cur.stage = DeployStage::Journaling { after };
-    let text = cur.line.text.clone();
-    let preview = cur.line.preview.clone();
-    let action = app.mask_secrets(&text);
-    app.flash(
-        FlashLevel::Info,
-        "Recording the intent, then sending it to the deploy API…",
-    );
-    vec![app.journal(
-        Entry::ClusterActionRequested {
-            action,
-            target: format!("deploy-api {preview}"),
-            change: Some(ChangeDetail {
-                via: Some(via),
-                confirmed_by: Some(actor),
-                ..change
-            }),
-        },
-        None,
-        Then::DeployExecute { op },
-    )]
+    line_runs::confirmed::<DeployLines>(app, confirm_op - CONFIRM_BASE)
 }
 
 /// The intent is on disk: send the request.
