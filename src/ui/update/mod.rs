@@ -18,6 +18,7 @@ mod keys;
 mod line_previews;
 mod line_runs;
 mod matrix;
+mod message_values;
 mod messages;
 mod metrics;
 mod native_runs;
