@@ -91,9 +91,10 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
             Span::styled(ellipsize(&rest, inner_w.saturating_sub(used)), style),
         ]));
     }
-    lines.push(Line::default());
     let key = |a: Action| key_name(app, Mode::Severity, a);
-    lines.push(Line::from(Span::styled(
+    popup_frame::push_hint(
+        app,
+        &mut lines,
         format!(
             " {}/{} choose · {} declare (asks why) · {} cancel",
             key(Action::Down),
@@ -101,8 +102,7 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
             key(Action::Submit),
             key(Action::Cancel)
         ),
-        t.style(Role::Muted),
-    )));
+    );
     popup_frame::render_lines(app, frame, area, width, "Declare the severity", lines);
 }
 

@@ -53,17 +53,17 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
             Span::styled(ellipsize(&status, rest), t.style(role(&row.status))),
         ]));
     }
-    lines.push(Line::default());
     let key = |a: Action| key_name(app, Mode::Messages, a);
-    lines.push(Line::from(Span::styled(
+    popup_frame::push_hint(
+        app,
+        &mut lines,
         format!(
             " {} send the selected failed message again (same key) · {} a draft was posted by hand · {} close",
             key(Action::RetryMessage),
             key(Action::PostedByHand),
             key(Action::Cancel)
         ),
-        t.style(Role::Muted),
-    )));
+    );
     let title = if m.drill {
         "Messages (drill: outbox)"
     } else {

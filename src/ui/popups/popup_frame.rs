@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::{centered, popup_block};
@@ -60,4 +60,10 @@ pub fn list_row(app: &App, selected: bool) -> (&'static str, Style) {
     } else {
         (" ", app.theme.style(Role::Base))
     }
+}
+
+/// The hint under a list: a blank line, then `hint` (the keys) muted.
+pub fn push_hint(app: &App, lines: &mut Vec<Line<'_>>, hint: String) {
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(hint, app.theme.style(Role::Muted))));
 }

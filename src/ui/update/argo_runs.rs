@@ -229,12 +229,8 @@ pub(super) fn journaled(app: &mut App, op: u64) -> Vec<Effect> {
     if super::argo_guard::owns(app, op) {
         return super::argo_guard::journaled(app);
     }
-    let Some(cur) = app
-        .argo
-        .run
-        .as_mut()
-        .and_then(|r| r.current.as_mut())
-        .filter(|c| c.op == op && c.stage == ArgoStage::Journaling)
+    let Some(cur) =
+        line_runs::current::<ArgoLines>(app, op).filter(|c| c.stage == ArgoStage::Journaling)
     else {
         return Vec::new();
     };

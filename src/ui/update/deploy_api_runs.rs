@@ -162,12 +162,8 @@ fn status_read(app: &App) -> Option<CurlCall> {
 
 /// The status read before a change answered: the preview in the typed confirmation.
 fn previewed(app: &mut App, op: u64, answer: DeployAnswer) -> Vec<Effect> {
-    let Some(cur) = app
-        .deploy_api
-        .run
-        .as_mut()
-        .and_then(|r| r.current.as_mut())
-        .filter(|c| c.op == op && c.stage == DeployStage::Previewing)
+    let Some(cur) =
+        line_runs::current::<DeployLines>(app, op).filter(|c| c.stage == DeployStage::Previewing)
     else {
         return Vec::new();
     };
@@ -278,13 +274,7 @@ pub(super) fn confirmed(app: &mut App, confirm_op: u64) -> Vec<Effect> {
 
 /// The intent is on disk: send the request.
 pub(super) fn journaled(app: &mut App, op: u64) -> Vec<Effect> {
-    let Some(cur) = app
-        .deploy_api
-        .run
-        .as_mut()
-        .and_then(|r| r.current.as_mut())
-        .filter(|c| c.op == op)
-    else {
+    let Some(cur) = line_runs::current::<DeployLines>(app, op) else {
         return Vec::new();
     };
     let DeployStage::Journaling { after } = cur.stage.clone() else {
