@@ -22,6 +22,7 @@ mod message_values;
 mod messages;
 mod metrics;
 mod native_runs;
+mod next_moves;
 mod runbook_view;
 mod runs;
 mod session;
