@@ -4,265 +4,21 @@
 //! replaces the keys of the actions it names. Bad entries become warnings, never errors.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde::{Deserialize, Serialize};
+use ratatui::crossterm::event::KeyEvent;
+use serde::Deserialize;
 use toml::Spanned;
 
 use super::action::Action;
 use super::config_position::located;
 use super::keymap_sections as sections;
 
+pub use super::key_chord::{KeyChord, KeyCodeName};
+pub use super::keymap_bindings::{Bindings, Written, bind};
+pub use super::keymap_mode::Mode;
+
 /// The default keymap file.
 pub(crate) const DEFAULT: &str = include_str!("default_keymap.toml");
-
-/// Which layer the keys are for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    Normal,
-    Confirm,
-    Input,
-    Note,
-    Help,
-    /// The cluster actions menu.
-    Actions,
-    /// The severity declaration (`S`): pick a decision table row or a severity.
-    Severity,
-    /// The choice of an alternative (its members' keys pick one too).
-    Choice,
-    /// The target popup (the inferred target's confirmation, `T`).
-    Target,
-    /// A block's line failed: retry, continue or stop.
-    LineFailed,
-    /// A cluster pane (Rollout, Pods, Events) has the focus: its keys come before
-    /// `normal`'s.
-    Cluster,
-    /// The text views: the runbook view, logs, describe, YAML, a revision's changes.
-    View,
-    /// The messages list (`M`); its keys were in `[help]` before issue 11.
-    Messages,
-    /// After a failed verification check; its keys were in `[confirm]`.
-    NextMoves,
-    /// A message that only needs closing; its keys were in `[confirm]`.
-    Notice,
-    /// The message composer (`m`); its keys were in `[note]`.
-    Compose,
-    /// A cluster action's confirmation; its keys were in `[confirm]`.
-    ClusterConfirm,
-    /// A cluster action's confirmation by typing the name; its keys were in `[input]`.
-    ClusterConfirmTyped,
-    /// The runbook view (`R`); its keys were in `[view]`.
-    RunbookView,
-    /// A drill-down view of the cluster (logs, describe, YAML); its keys were in `[view]`.
-    ClusterView,
-}
-
-impl Mode {
-    /// Every section the default keymap has (`View` is only read from older files: it
-    /// was split into `RunbookView` and `ClusterView`).
-    pub const ALL: [Mode; 19] = [
-        Mode::Normal,
-        Mode::Cluster,
-        Mode::RunbookView,
-        Mode::ClusterView,
-        Mode::Actions,
-        Mode::ClusterConfirm,
-        Mode::ClusterConfirmTyped,
-        Mode::Severity,
-        Mode::Choice,
-        Mode::Target,
-        Mode::Confirm,
-        Mode::NextMoves,
-        Mode::Notice,
-        Mode::Input,
-        Mode::Note,
-        Mode::Compose,
-        Mode::Messages,
-        Mode::Help,
-        Mode::LineFailed,
-    ];
-
-    /// The section names of every mode, as a keymap file writes them (`[line_failed]`),
-    /// in the order of `Mode::ALL`.
-    pub fn section_names() -> Vec<String> {
-        Mode::ALL
-            .iter()
-            .filter_map(|m| toml::Value::try_from(m).ok())
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect()
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Mode::Normal => "Procedure",
-            Mode::Confirm => "Confirmation",
-            Mode::Input => "Prompt",
-            Mode::Note => "Note editor",
-            Mode::Help => "Help",
-            Mode::Actions => "Cluster actions menu",
-            Mode::Severity => "Severity declaration",
-            Mode::Choice => "Choosing an alternative",
-            Mode::Target => "Target (deployment, namespace, context)",
-            Mode::LineFailed => "A failed line",
-            Mode::Cluster => "Cluster panes (Rollout, Pods, Events focused)",
-            Mode::View => "Runbook view, logs, describe, YAML (an older keymap's section)",
-            Mode::Messages => "Messages list",
-            Mode::NextMoves => "After a failed check",
-            Mode::Notice => "Notice",
-            Mode::Compose => "Message composer",
-            Mode::ClusterConfirm => "Cluster action confirmation",
-            Mode::ClusterConfirmTyped => "Cluster action, typed confirmation",
-            Mode::RunbookView => "Runbook view",
-            Mode::ClusterView => "Logs, describe, YAML",
-        }
-    }
-}
-
-/// A key with modifiers, as written in keymap files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct KeyChord {
-    pub code: KeyCodeName,
-    pub ctrl: bool,
-    pub alt: bool,
-}
-
-/// The subset of key codes a keymap can name (ordered, hashable).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum KeyCodeName {
-    Char(char),
-    F(u8),
-    Up,
-    Down,
-    Left,
-    Right,
-    PageUp,
-    PageDown,
-    Home,
-    End,
-    Enter,
-    Esc,
-    Tab,
-    BackTab,
-    Backspace,
-    Delete,
-}
-
-impl KeyChord {
-    /// Parses `ctrl-c`, `G`, `pageup`, `alt-enter`, `space`, `?`.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let mut ctrl = false;
-        let mut alt = false;
-        let mut shift = false;
-        let mut rest = s;
-        loop {
-            let lower = rest.to_ascii_lowercase();
-            if rest.len() > 5 && lower.starts_with("ctrl-") {
-                ctrl = true;
-                rest = &rest[5..];
-            } else if rest.len() > 4 && lower.starts_with("alt-") {
-                alt = true;
-                rest = &rest[4..];
-            } else if rest.len() > 6 && lower.starts_with("shift-") {
-                shift = true;
-                rest = &rest[6..];
-            } else {
-                break;
-            }
-        }
-        let mut chars = rest.chars();
-        let code = match (chars.next(), chars.next()) {
-            (Some(c), None) => {
-                let c = if shift { c.to_ascii_uppercase() } else { c };
-                KeyCodeName::Char(if ctrl { c.to_ascii_lowercase() } else { c })
-            }
-            _ => match rest.to_ascii_lowercase().as_str() {
-                "space" => KeyCodeName::Char(' '),
-                "up" => KeyCodeName::Up,
-                "down" => KeyCodeName::Down,
-                "left" => KeyCodeName::Left,
-                "right" => KeyCodeName::Right,
-                "pageup" | "pgup" => KeyCodeName::PageUp,
-                "pagedown" | "pgdn" => KeyCodeName::PageDown,
-                "home" => KeyCodeName::Home,
-                "end" => KeyCodeName::End,
-                "enter" | "return" => KeyCodeName::Enter,
-                "esc" | "escape" => KeyCodeName::Esc,
-                "tab" if shift => KeyCodeName::BackTab,
-                "tab" => KeyCodeName::Tab,
-                "backtab" => KeyCodeName::BackTab,
-                "backspace" => KeyCodeName::Backspace,
-                "delete" | "del" => KeyCodeName::Delete,
-                f if f.starts_with('f') && f.len() <= 3 => match f[1..].parse::<u8>() {
-                    Ok(n) if (1..=12).contains(&n) => KeyCodeName::F(n),
-                    _ => return Err(format!("unknown key `{s}`")),
-                },
-                _ => return Err(format!("unknown key `{s}`")),
-            },
-        };
-        Ok(KeyChord { code, ctrl, alt })
-    }
-
-    /// The chord a terminal key event stands for, if a keymap can name it.
-    pub fn from_event(ev: &KeyEvent) -> Option<Self> {
-        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
-        let alt = ev.modifiers.contains(KeyModifiers::ALT);
-        let code = match ev.code {
-            KeyCode::Char(c) => KeyCodeName::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
-            KeyCode::F(n) => KeyCodeName::F(n),
-            KeyCode::Up => KeyCodeName::Up,
-            KeyCode::Down => KeyCodeName::Down,
-            KeyCode::Left => KeyCodeName::Left,
-            KeyCode::Right => KeyCodeName::Right,
-            KeyCode::PageUp => KeyCodeName::PageUp,
-            KeyCode::PageDown => KeyCodeName::PageDown,
-            KeyCode::Home => KeyCodeName::Home,
-            KeyCode::End => KeyCodeName::End,
-            KeyCode::Enter => KeyCodeName::Enter,
-            KeyCode::Esc => KeyCodeName::Esc,
-            KeyCode::Tab => KeyCodeName::Tab,
-            KeyCode::BackTab => KeyCodeName::BackTab,
-            KeyCode::Backspace => KeyCodeName::Backspace,
-            KeyCode::Delete => KeyCodeName::Delete,
-            _ => return None,
-        };
-        Some(KeyChord { code, ctrl, alt })
-    }
-}
-
-impl fmt::Display for KeyChord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.ctrl {
-            f.write_str("Ctrl-")?;
-        }
-        if self.alt {
-            f.write_str("Alt-")?;
-        }
-        match self.code {
-            KeyCodeName::Char(' ') => f.write_str("Space"),
-            KeyCodeName::Char(c) => write!(f, "{c}"),
-            KeyCodeName::F(n) => write!(f, "F{n}"),
-            KeyCodeName::Up => f.write_str("↑"),
-            KeyCodeName::Down => f.write_str("↓"),
-            KeyCodeName::Left => f.write_str("←"),
-            KeyCodeName::Right => f.write_str("→"),
-            KeyCodeName::PageUp => f.write_str("PgUp"),
-            KeyCodeName::PageDown => f.write_str("PgDn"),
-            KeyCodeName::Home => f.write_str("Home"),
-            KeyCodeName::End => f.write_str("End"),
-            KeyCodeName::Enter => f.write_str("Enter"),
-            KeyCodeName::Esc => f.write_str("Esc"),
-            KeyCodeName::Tab => f.write_str("Tab"),
-            KeyCodeName::BackTab => f.write_str("Shift-Tab"),
-            KeyCodeName::Backspace => f.write_str("Backspace"),
-            KeyCodeName::Delete => f.write_str("Del"),
-        }
-    }
-}
-
-/// Each section's actions and their keys.
-pub type Bindings = BTreeMap<Mode, Vec<(Action, Vec<KeyChord>)>>;
 
 /// The raw file layout: mode → action → keys, each with where it is in the file.
 type RawKeymap = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Vec<Spanned<String>>>>;
@@ -414,23 +170,6 @@ impl Keymap {
     }
 }
 
-/// One binding a keymap file writes: its section, action, keys and where the action is.
-pub struct Written {
-    pub mode: Mode,
-    pub action: Action,
-    pub chords: Vec<KeyChord>,
-    pub span: std::ops::Range<usize>,
-}
-
-/// Sets `action`'s keys in a section's list (replacing the keys it had).
-pub fn bind(list: &mut Vec<(Action, Vec<KeyChord>)>, action: Action, chords: Vec<KeyChord>) {
-    if let Some(slot) = list.iter_mut().find(|(a, _)| *a == action) {
-        slot.1 = chords;
-    } else {
-        list.push((action, chords));
-    }
-}
-
 /// Parses a snake_case enum name through serde.
 fn serde_plain_enum<T: for<'de> Deserialize<'de>>(name: &str) -> Option<T> {
     T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(name)).ok()
@@ -438,6 +177,8 @@ fn serde_plain_enum<T: for<'de> Deserialize<'de>>(name: &str) -> Option<T> {
 
 #[cfg(test)]
 mod tests {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
     use super::*;
 
     fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {

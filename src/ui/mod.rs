@@ -13,8 +13,13 @@ pub mod config_position;
 pub mod effect;
 pub mod format;
 pub mod highlight;
+pub mod key_chord;
 pub mod keymap;
+pub mod keymap_bindings;
+pub mod keymap_mode;
 pub mod keymap_sections;
+#[cfg(test)]
+mod keymap_sections_tests;
 #[cfg(test)]
 mod layout_tests;
 pub mod msg;

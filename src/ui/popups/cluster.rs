@@ -4,10 +4,10 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::centered;
-use super::{Handled, LayerRequest, is_newline};
+use super::key_hint::key_name;
+use super::{Handled, LayerRequest, popup_frame, text_input};
 use crate::ui::action::Action;
 use crate::ui::format::ellipsize;
 use crate::ui::keymap::Mode;
@@ -22,11 +22,8 @@ pub fn render_confirm(app: &App, cc: &ClusterConfirm, frame: &mut Frame, area: R
     let width = 96.min(area.width.saturating_sub(4));
     let input_rows = if cc.typed { 3 } else { 0 };
     let want = cc.diff.len() as u16 + 7 + input_rows;
-    let rect = centered(area, width, want.min(area.height.saturating_sub(2)));
-    frame.render_widget(Clear, rect);
-    let block = super::popup_block(app, &cc.title, Role::Warning);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let height = want.min(area.height.saturating_sub(2));
+    let inner = popup_frame::open(app, frame, area, (width, height), &cc.title, Role::Warning);
     let [kubectl, diff, prompt, input, status] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(1),
@@ -79,12 +76,7 @@ pub fn render_confirm(app: &App, cc: &ClusterConfirm, frame: &mut Frame, area: R
         prompt,
     );
     if !cc.typed {
-        let key = |a: Action| {
-            app.keymap
-                .first_key(Mode::ClusterConfirm, a)
-                .map(|k| k.to_string())
-                .unwrap_or_default()
-        };
+        let key = |a: Action| key_name(app, Mode::ClusterConfirm, a);
         frame.render_widget(
             Paragraph::new(Span::styled(
                 format!(
@@ -98,23 +90,13 @@ pub fn render_confirm(app: &App, cc: &ClusterConfirm, frame: &mut Frame, area: R
         );
         return;
     }
-    let mut ta = cc.input.clone();
-    ta.set_block(
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(t.style(Role::Border)),
+    text_input::render_line(
+        app,
+        frame,
+        (&cc.input, cc.error.as_ref()),
+        "Enter goes ahead · Esc cancels",
+        (input, status),
     );
-    ta.set_style(t.style(Role::Base));
-    ta.set_cursor_line_style(t.style(Role::Base));
-    frame.render_widget(&ta, input);
-    let line = match &cc.error {
-        Some(e) => Line::from(Span::styled(e.clone(), t.style(Role::Error))),
-        None => Line::from(Span::styled(
-            "Enter goes ahead · Esc cancels",
-            t.style(Role::Muted),
-        )),
-    };
-    frame.render_widget(Paragraph::new(line), status);
 }
 
 /// Typed: Enter checks the name, Esc cancels, other keys edit it. Untyped: `y` goes
@@ -129,10 +111,7 @@ pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handle
         Some(Action::Cancel) => Handled::Request(LayerRequest::CancelClusterConfirm),
         Some(Action::AutoSyncOff) => Handled::Request(LayerRequest::AutoSyncOff),
         _ if cc.typed => {
-            if !is_newline(&key) {
-                cc.input.input(key);
-                cc.error = None;
-            }
+            text_input::edit_line(&mut cc.input, &mut cc.error, key);
             Handled::Consumed
         }
         _ => Handled::Ignored,

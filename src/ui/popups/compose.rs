@@ -4,25 +4,24 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::centered;
-use super::{Handled, LayerRequest};
+use super::key_hint::key_name;
+use super::{Handled, LayerRequest, popup_frame, text_input};
 use crate::ui::action::Action;
 use crate::ui::format::ellipsize;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
+use crate::ui::state::Layer;
 use crate::ui::state::messaging::Composer;
-use crate::ui::state::{FlashLevel, Layer};
 use crate::ui::theme::Role;
 use ratatui::crossterm::event::KeyEvent;
+use ratatui_textarea::TextArea;
 
 pub fn render(app: &App, c: &Composer, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let width = 96.min(area.width.saturating_sub(4));
     let height = 20.min(area.height.saturating_sub(2));
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
     let title = c
         .template
         .and_then(|i| app.runbook.message_templates.get(i))
@@ -30,9 +29,14 @@ pub fn render(app: &App, c: &Composer, frame: &mut Frame, area: Rect) {
             || c.kind.title().to_string(),
             |t| format!("{} (runbook line {})", t.title, t.line),
         );
-    let block = super::popup_block(app, format!("Message: {title}"), Role::Focus);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let inner = popup_frame::open(
+        app,
+        frame,
+        area,
+        (width, height),
+        format!("Message: {title}"),
+        Role::Focus,
+    );
     let [to, editor, help] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
@@ -57,21 +61,11 @@ pub fn render(app: &App, c: &Composer, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled("  drill: outbox only", t.style(Role::Warning)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), to);
-    let mut ta = c.input.clone();
-    ta.set_style(t.style(Role::Base));
-    ta.set_cursor_line_style(t.style(Role::Base));
-    ta.set_block(
-        ratatui::widgets::Block::default()
-            .borders(ratatui::widgets::Borders::TOP)
-            .border_style(t.style(Role::Border)),
-    );
-    frame.render_widget(&ta, editor);
-    let key = |a: Action| {
-        app.keymap
-            .first_key(Mode::Compose, a)
-            .map(|k| k.to_string())
-            .unwrap_or_default()
-    };
+    let rule = ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::TOP)
+        .border_style(t.style(Role::Border));
+    frame.render_widget(&text_input::styled(app, &c.input, Some(rule)), editor);
+    let key = |a: Action| key_name(app, Mode::Compose, a);
     frame.render_widget(
         Paragraph::new(Span::styled(
             format!(
@@ -94,25 +88,26 @@ pub fn render(app: &App, c: &Composer, frame: &mut Frame, area: Rect) {
 /// Ctrl-S sends (after a confirmation), Tab changes the kind, Esc discards; other keys
 /// edit the text.
 pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handled {
-    match action {
-        Some(Action::Submit) => Handled::Request(LayerRequest::SubmitComposer),
-        Some(Action::NextMessageKind) => Handled::Request(LayerRequest::NextMessageKind),
-        Some(Action::Cancel) => {
-            app.flash(FlashLevel::Info, "Message discarded: nothing sent.");
-            Handled::Close
-        }
-        _ => {
-            if let Some(Layer::Compose(c)) = app.layers.last_mut() {
-                c.input.input(key);
-            }
-            Handled::Consumed
-        }
+    if action == Some(Action::NextMessageKind) {
+        return Handled::Request(LayerRequest::NextMessageKind);
     }
+    text_input::editor_on_action(
+        app,
+        (action, key),
+        LayerRequest::SubmitComposer,
+        "Message discarded: nothing sent.",
+        editor,
+    )
 }
 
 pub fn on_paste(app: &mut App, text: &str) -> Handled {
-    if let Some(Layer::Compose(c)) = app.layers.last_mut() {
-        c.input.insert_str(text);
+    text_input::editor_on_paste(app, text, editor)
+}
+
+/// The message's text, when the composer is the layer.
+fn editor(layer: &mut Layer) -> Option<&mut TextArea<'static>> {
+    match layer {
+        Layer::Compose(c) => Some(&mut c.input),
+        _ => None,
     }
-    Handled::Consumed
 }

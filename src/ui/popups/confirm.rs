@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::centered;
+use super::key_hint::key_name;
 use super::{Handled, LayerRequest};
 use crate::ui::action::Action;
 use crate::ui::format::ellipsize;
@@ -57,12 +58,7 @@ pub fn render(app: &App, c: &Confirm, frame: &mut Frame, area: Rect) {
         t.style(Role::Title),
     )));
     lines.push(Line::default());
-    let key = |a: Action| {
-        app.keymap
-            .first_key(Mode::Confirm, a)
-            .map(|k| k.to_string())
-            .unwrap_or_default()
-    };
+    let key = |a: Action| key_name(app, Mode::Confirm, a);
     lines.push(Line::from(vec![
         Span::raw("  "),
         Span::styled(format!(" {} ", key(Action::Confirm)), t.style(Role::Key)),

@@ -4,9 +4,9 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 
-use super::centered;
+use super::key_hint::key_name;
+use super::popup_frame;
 use super::{Handled, LayerRequest};
 use crate::domain::decision::SeverityChoice;
 use crate::ui::action::Action;
@@ -79,16 +79,11 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
     let first = cursor.saturating_sub(room.saturating_sub(1));
     for (i, choice) in choices.iter().enumerate().skip(first).take(room) {
         let (sev, rest) = choice_text(app, choice);
-        let mark = if i == cursor { "▶" } else { " " };
+        let (mark, style) = popup_frame::list_row(app, i == cursor);
         let head = format!("{mark} ");
         let sev_text = format!(" {} ", ellipsize(&sev, sev_w));
         let pad = " ".repeat(sev_w.saturating_sub(sev.chars().count().min(sev_w)) + 1);
         let used = head.chars().count() + sev_text.chars().count() + pad.chars().count();
-        let style = if i == cursor {
-            t.style(Role::Selection)
-        } else {
-            t.style(Role::Base)
-        };
         lines.push(Line::from(vec![
             Span::styled(head, style),
             Span::styled(sev_text, t.severity(&sev)),
@@ -96,14 +91,10 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
             Span::styled(ellipsize(&rest, inner_w.saturating_sub(used)), style),
         ]));
     }
-    lines.push(Line::default());
-    let key = |a: Action| {
-        app.keymap
-            .first_key(Mode::Severity, a)
-            .map(|k| k.to_string())
-            .unwrap_or_default()
-    };
-    lines.push(Line::from(Span::styled(
+    let key = |a: Action| key_name(app, Mode::Severity, a);
+    popup_frame::push_hint(
+        app,
+        &mut lines,
         format!(
             " {}/{} choose · {} declare (asks why) · {} cancel",
             key(Action::Down),
@@ -111,13 +102,8 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
             key(Action::Submit),
             key(Action::Cancel)
         ),
-        t.style(Role::Muted),
-    )));
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
-    let block = super::popup_block(app, "Declare the severity", Role::Focus);
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    );
+    popup_frame::render_lines(app, frame, area, width, "Declare the severity", lines);
 }
 
 /// Moves in the list; Enter picks (the reducers ask why); Esc closes.
@@ -131,9 +117,7 @@ pub fn on_action(app: &mut App, action: Option<Action>) -> Handled {
         _ => return Handled::Ignored,
     };
     if let Some(Layer::DeclareSeverity { cursor }) = app.layers.last_mut() {
-        *cursor = cursor
-            .saturating_add_signed(delta)
-            .min(len.saturating_sub(1));
+        popup_frame::move_cursor(cursor, delta, len);
     }
     Handled::Consumed
 }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::centered;
+use super::key_hint::key_name;
 use super::{Handled, LayerRequest};
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
@@ -21,12 +22,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(f) = b.failed.as_ref() else {
         return;
     };
-    let key = |a: Action| {
-        app.keymap
-            .first_key(Mode::LineFailed, a)
-            .map(|k| k.to_string())
-            .unwrap_or_default()
-    };
+    let key = |a: Action| key_name(app, Mode::LineFailed, a);
     let how = match (f.exit_code, f.cancelled) {
         (_, true) => "cancelled".to_string(),
         (Some(127), _) => "exit 127: command not found".to_string(),

@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 
-use super::centered;
+use super::key_hint::key_name;
+use super::popup_frame;
 use super::{Handled, LayerRequest};
 use crate::ui::action::Action;
 use crate::ui::format::ellipsize;
@@ -44,46 +44,32 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
     let first = cursor.saturating_sub(room.saturating_sub(1));
     let sink_w = m.rows.iter().map(|r| r.sink.len()).max().unwrap_or(0);
     for (i, row) in m.rows.iter().enumerate().skip(first).take(room) {
-        let mark = if i == cursor { "▶" } else { " " };
+        let (mark, style) = popup_frame::list_row(app, i == cursor);
         let head = format!("{mark} {:<22} {:<sink_w$}  ", row.kind.title(), row.sink);
         let status = row.status.describe(app.now);
         let rest = inner_w.saturating_sub(head.chars().count());
-        let style = if i == cursor {
-            t.style(Role::Selection)
-        } else {
-            t.style(Role::Base)
-        };
         lines.push(Line::from(vec![
             Span::styled(head, style),
             Span::styled(ellipsize(&status, rest), t.style(role(&row.status))),
         ]));
     }
-    lines.push(Line::default());
-    let key = |a: Action| {
-        app.keymap
-            .first_key(Mode::Messages, a)
-            .map(|k| k.to_string())
-            .unwrap_or_default()
-    };
-    lines.push(Line::from(Span::styled(
+    let key = |a: Action| key_name(app, Mode::Messages, a);
+    popup_frame::push_hint(
+        app,
+        &mut lines,
         format!(
             " {} send the selected failed message again (same key) · {} a draft was posted by hand · {} close",
             key(Action::RetryMessage),
             key(Action::PostedByHand),
             key(Action::Cancel)
         ),
-        t.style(Role::Muted),
-    )));
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
+    );
     let title = if m.drill {
         "Messages (drill: outbox)"
     } else {
         "Messages"
     };
-    let block = super::popup_block(app, title, Role::Focus);
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    popup_frame::render_lines(app, frame, area, width, title, lines);
 }
 
 /// Moves in the list; `r` retries the selected message; Esc closes.
@@ -102,8 +88,6 @@ pub fn on_action(app: &mut App, action: Option<Action>) -> Handled {
 fn move_cursor(app: &mut App, delta: isize) {
     let len = app.messaging.rows.len();
     if let Some(Layer::Messages { cursor }) = app.layers.last_mut() {
-        *cursor = cursor
-            .saturating_add_signed(delta)
-            .min(len.saturating_sub(1));
+        popup_frame::move_cursor(cursor, delta, len);
     }
 }

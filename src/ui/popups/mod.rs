@@ -11,15 +11,18 @@ pub mod confirm;
 pub mod declare_severity;
 pub mod drill_intro;
 pub mod help;
+pub mod key_hint;
 pub mod line_failed;
 pub mod messages;
 pub mod next_moves;
 pub mod note;
 pub mod notice;
+pub mod popup_frame;
 pub mod prompt;
 pub mod runbook_view;
 pub mod stack;
 pub mod target;
+pub mod text_input;
 pub mod text_view;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

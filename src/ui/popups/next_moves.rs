@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::centered;
+use super::key_hint::key_name;
 use super::{Handled, LayerRequest};
 use crate::domain::verify::NextMove;
 use crate::ui::action::Action;
@@ -29,12 +30,7 @@ pub fn render(app: &App, check: usize, frame: &mut Frame, area: Rect) {
         return;
     };
     let width = 84.min(area.width.saturating_sub(4));
-    let key = |a: Action| {
-        app.keymap
-            .first_key(Mode::NextMoves, a)
-            .map(|k| k.to_string())
-            .unwrap_or_default()
-    };
+    let key = |a: Action| key_name(app, Mode::NextMoves, a);
     let detail = match &view.status {
         CheckStatus::Finished { outcome } => app.mask_secrets(&outcome.detail()),
         _ => String::new(),

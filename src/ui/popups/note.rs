@@ -3,45 +3,37 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::centered;
-use super::{Handled, LayerRequest};
+use super::key_hint::key_name;
+use super::{Handled, LayerRequest, popup_frame, text_input};
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
+use crate::ui::state::Layer;
 use crate::ui::state::{App, NoteEditor};
-use crate::ui::state::{FlashLevel, Layer};
 use crate::ui::theme::Role;
 use ratatui::crossterm::event::KeyEvent;
+use ratatui_textarea::TextArea;
 
 pub fn render(app: &App, n: &NoteEditor, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let width = 90.min(area.width.saturating_sub(4));
     let height = 14.min(area.height.saturating_sub(2));
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
     let about = match n.step.and_then(|s| app.find_step(s)) {
         Some(s) => format!("Note on {} {}", s.id, s.title),
         None => "Note".to_string(),
     };
-    let block = super::popup_block(
+    let inner = popup_frame::open(
         app,
+        frame,
+        area,
+        (width, height),
         crate::ui::format::ellipsize(&about, width as usize - 6),
         Role::Focus,
     );
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
     let [editor, help] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(inner);
-    let mut ta = n.input.clone();
-    ta.set_style(t.style(Role::Base));
-    ta.set_cursor_line_style(t.style(Role::Base));
-    frame.render_widget(&ta, editor);
-    let key = |a: Action| {
-        app.keymap
-            .first_key(Mode::Note, a)
-            .map(|k| k.to_string())
-            .unwrap_or_default()
-    };
+    frame.render_widget(&text_input::styled(app, &n.input, None), editor);
+    let key = |a: Action| key_name(app, Mode::Note, a);
     frame.render_widget(
         Paragraph::new(Span::styled(
             format!(
@@ -57,24 +49,23 @@ pub fn render(app: &App, n: &NoteEditor, frame: &mut Frame, area: Rect) {
 
 /// Ctrl-S saves the note, Esc discards it; other keys edit it.
 pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handled {
-    match action {
-        Some(Action::Submit) => Handled::Request(LayerRequest::SubmitNote),
-        Some(Action::Cancel) => {
-            app.flash(FlashLevel::Info, "Note discarded.");
-            Handled::Close
-        }
-        _ => {
-            if let Some(Layer::Note(n)) = app.layers.last_mut() {
-                n.input.input(key);
-            }
-            Handled::Consumed
-        }
-    }
+    text_input::editor_on_action(
+        app,
+        (action, key),
+        LayerRequest::SubmitNote,
+        "Note discarded.",
+        editor,
+    )
 }
 
 pub fn on_paste(app: &mut App, text: &str) -> Handled {
-    if let Some(Layer::Note(n)) = app.layers.last_mut() {
-        n.input.insert_str(text);
+    text_input::editor_on_paste(app, text, editor)
+}
+
+/// The note's text, when the note editor is the layer.
+fn editor(layer: &mut Layer) -> Option<&mut TextArea<'static>> {
+    match layer {
+        Layer::Note(n) => Some(&mut n.input),
+        _ => None,
     }
-    Handled::Consumed
 }

@@ -2,11 +2,10 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::text::Text;
+use ratatui::widgets::{Paragraph, Wrap};
 
-use super::centered;
-use super::{Handled, LayerRequest, is_newline};
+use super::{Handled, LayerRequest, popup_frame, text_input};
 use crate::ui::action::Action;
 use crate::ui::state::Layer;
 use crate::ui::state::{App, Prompt};
@@ -17,11 +16,14 @@ pub fn render(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let width = 80.min(area.width.saturating_sub(4));
     let hint_height = hint_height(&p.hint, width.saturating_sub(2));
-    let rect = centered(area, width, 7 + hint_height);
-    frame.render_widget(Clear, rect);
-    let block = super::popup_block(app, &p.title, Role::Focus);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let inner = popup_frame::open(
+        app,
+        frame,
+        area,
+        (width, 7 + hint_height),
+        &p.title,
+        Role::Focus,
+    );
     let [hint, input, status] = Layout::vertical([
         Constraint::Length(hint_height),
         Constraint::Length(3),
@@ -33,23 +35,13 @@ pub fn render(app: &App, p: &Prompt, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: true }),
         hint,
     );
-    let mut ta = p.input.clone();
-    ta.set_block(
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(t.style(Role::Border)),
+    text_input::render_line(
+        app,
+        frame,
+        (&p.input, p.error.as_ref()),
+        "Enter saves · Esc cancels",
+        (input, status),
     );
-    ta.set_style(t.style(Role::Base));
-    ta.set_cursor_line_style(t.style(Role::Base));
-    frame.render_widget(&ta, input);
-    let line = match &p.error {
-        Some(e) => Line::from(Span::styled(e.clone(), t.style(Role::Error))),
-        None => Line::from(Span::styled(
-            "Enter saves · Esc cancels",
-            t.style(Role::Muted),
-        )),
-    };
-    frame.render_widget(Paragraph::new(line), status);
 }
 
 /// Two lines for a one-paragraph hint (as always); a hint of several lines (the set-env
@@ -80,11 +72,8 @@ pub fn on_action(app: &mut App, action: Option<Action>, key: KeyEvent) -> Handle
         }
         Some(Action::Cancel) => Handled::Close,
         _ => {
-            if let Some(Layer::Prompt(p)) = app.layers.last_mut()
-                && !is_newline(&key)
-            {
-                p.input.input(key);
-                p.error = None;
+            if let Some(Layer::Prompt(p)) = app.layers.last_mut() {
+                text_input::edit_line(&mut p.input, &mut p.error, key);
             }
             Handled::Consumed
         }

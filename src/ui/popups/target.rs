@@ -9,7 +9,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Handled, LayerRequest, centered, is_newline};
+use super::key_hint::key_name;
+use super::{Handled, LayerRequest, centered, is_newline, text_input};
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
 use crate::ui::state::target::{FIELDS, TargetForm};
@@ -61,24 +62,17 @@ pub fn render(app: &App, form: &TargetForm, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(rows), fields);
-    let key = |a: Action| {
-        app.keymap
-            .first_key(Mode::Target, a)
-            .map(|k| k.to_string())
-            .unwrap_or_default()
-    };
-    let line = match &form.error {
-        Some(e) => Line::from(Span::styled(e.clone(), t.style(Role::Error))),
-        None => Line::from(Span::styled(
-            format!(
-                "{} connects · {} next field · {} leaves the cluster off",
-                key(Action::Submit),
-                key(Action::NextField),
-                key(Action::Cancel)
-            ),
-            t.style(Role::Muted),
-        )),
-    };
+    let key = |a: Action| key_name(app, Mode::Target, a);
+    let line = text_input::status_line(
+        app,
+        form.error.as_ref(),
+        format!(
+            "{} connects · {} next field · {} leaves the cluster off",
+            key(Action::Submit),
+            key(Action::NextField),
+            key(Action::Cancel)
+        ),
+    );
     frame.render_widget(Paragraph::new(line), status);
 }
 

@@ -6,7 +6,7 @@
 //! Healthy (or Degraded/failed, with the reason), and its outcome journaled.
 
 use crate::domain::argocd::{ArgoBlockPlan, plan_argocd_block};
-use crate::domain::journal::{ChangeDetail, Entry};
+use crate::domain::journal::Entry;
 use crate::domain::runbook::StepId;
 use crate::ui::effect::{ArgoEffect, Effect};
 use crate::ui::msg::Stream;
@@ -104,13 +104,7 @@ pub(super) fn on_answer(app: &mut App, op: u64, answer: ArgoAnswer) -> Vec<Effec
     if super::argo_guard::owns(app, op) {
         return super::argo_guard::on_answer(app, answer);
     }
-    let Some(cur) = app
-        .argo
-        .run
-        .as_mut()
-        .and_then(|r| r.current.as_mut())
-        .filter(|c| c.op == op)
-    else {
+    let Some(cur) = line_runs::current::<ArgoLines>(app, op) else {
         return Vec::new();
     };
     let text = cur.line.text.clone();
@@ -227,47 +221,7 @@ pub(super) fn confirmed(app: &mut App, confirm_op: u64) -> Vec<Effect> {
     if super::argo_guard::owns(app, op) {
         return super::argo_guard::confirmed(app);
     }
-    let via = app
-        .argo
-        .run
-        .as_ref()
-        .map(|r| format!("step {}", r.step))
-        .unwrap_or_default();
-    let actor = app.session.actor.clone();
-    let Some(cur) = app
-        .argo
-        .run
-        .as_mut()
-        .and_then(|r| r.current.as_mut())
-        .filter(|c| c.op == op)
-    else {
-        return Vec::new();
-    };
-    let ArgoStage::Confirming { change } = cur.stage.clone() else {
-        return Vec::new();
-    };
-    cur.stage = ArgoStage::Journaling;
-    let app_name = cur.line.line.command.app().to_string();
-    let text = cur.line.text.clone();
-    let action = app.mask_secrets(&text);
-    let change = ChangeDetail {
-        via: Some(format!("{via} via argocd")),
-        confirmed_by: Some(actor),
-        ..change
-    };
-    app.flash(
-        FlashLevel::Info,
-        "Recording the intent, then sending it to Argo CD…",
-    );
-    vec![app.journal(
-        Entry::ClusterActionRequested {
-            action,
-            target: format!("argocd/{app_name}"),
-            change: Some(change),
-        },
-        None,
-        Then::ArgoExecute { op },
-    )]
+    line_runs::confirmed::<ArgoLines>(app, op)
 }
 
 /// The intent is on disk: send the line.
@@ -275,12 +229,8 @@ pub(super) fn journaled(app: &mut App, op: u64) -> Vec<Effect> {
     if super::argo_guard::owns(app, op) {
         return super::argo_guard::journaled(app);
     }
-    let Some(cur) = app
-        .argo
-        .run
-        .as_mut()
-        .and_then(|r| r.current.as_mut())
-        .filter(|c| c.op == op && c.stage == ArgoStage::Journaling)
+    let Some(cur) =
+        line_runs::current::<ArgoLines>(app, op).filter(|c| c.stage == ArgoStage::Journaling)
     else {
         return Vec::new();
     };

@@ -162,12 +162,8 @@ fn status_read(app: &App) -> Option<CurlCall> {
 
 /// The status read before a change answered: the preview in the typed confirmation.
 fn previewed(app: &mut App, op: u64, answer: DeployAnswer) -> Vec<Effect> {
-    let Some(cur) = app
-        .deploy_api
-        .run
-        .as_mut()
-        .and_then(|r| r.current.as_mut())
-        .filter(|c| c.op == op && c.stage == DeployStage::Previewing)
+    let Some(cur) =
+        line_runs::current::<DeployLines>(app, op).filter(|c| c.stage == DeployStage::Previewing)
     else {
         return Vec::new();
     };
@@ -273,50 +269,12 @@ pub(super) fn owns_confirm(op: u64) -> bool {
 
 /// The word typed: journal the intent, then (once on disk) send it.
 pub(super) fn confirmed(app: &mut App, confirm_op: u64) -> Vec<Effect> {
-    let op = confirm_op - CONFIRM_BASE;
-    let actor = app.session.actor.clone();
-    let Some(r) = app.deploy_api.run.as_mut() else {
-        return Vec::new();
-    };
-    let via = format!("step {} via deploy API", r.step);
-    let Some(cur) = r.current.as_mut().filter(|c| c.op == op) else {
-        return Vec::new();
-    };
-    let DeployStage::Confirming { change, after } = cur.stage.clone() else {
-        return Vec::new();
-    };
-    cur.stage = DeployStage::Journaling { after };
-    let text = cur.line.text.clone();
-    let preview = cur.line.preview.clone();
-    let action = app.mask_secrets(&text);
-    app.flash(
-        FlashLevel::Info,
-        "Recording the intent, then sending it to the deploy API…",
-    );
-    vec![app.journal(
-        Entry::ClusterActionRequested {
-            action,
-            target: format!("deploy-api {preview}"),
-            change: Some(ChangeDetail {
-                via: Some(via),
-                confirmed_by: Some(actor),
-                ..change
-            }),
-        },
-        None,
-        Then::DeployExecute { op },
-    )]
+    line_runs::confirmed::<DeployLines>(app, confirm_op - CONFIRM_BASE)
 }
 
 /// The intent is on disk: send the request.
 pub(super) fn journaled(app: &mut App, op: u64) -> Vec<Effect> {
-    let Some(cur) = app
-        .deploy_api
-        .run
-        .as_mut()
-        .and_then(|r| r.current.as_mut())
-        .filter(|c| c.op == op)
-    else {
+    let Some(cur) = line_runs::current::<DeployLines>(app, op) else {
         return Vec::new();
     };
     let DeployStage::Journaling { after } = cur.stage.clone() else {

@@ -16,7 +16,7 @@ use crate::ui::effect::{Effect, NotifyEffect};
 use crate::ui::state::messaging::{BY_HAND, MessageRow, RowStatus};
 use crate::ui::state::{App, FlashLevel, Layer, Prompt, PromptPurpose, Then};
 
-use super::messages::template_values;
+use super::message_values::template_values;
 
 /// The session's values for a runbook template: the built-in templates' values plus
 /// the declared severity, its reason and row (the impact), how the rollback was done

@@ -5,7 +5,7 @@
 //! (`CommandFinished`), Esc on a line's confirmation and an intent the journal could not
 //! write are the same for both; what a line does at each stage is the family's.
 
-use crate::domain::journal::Entry;
+use crate::domain::journal::{ChangeDetail, Entry};
 use crate::domain::runbook::StepId;
 use crate::ui::effect::Effect;
 use crate::ui::msg::Stream;
@@ -25,6 +25,15 @@ pub(super) trait LineFamily {
     fn slot_ref(app: &App) -> Option<&LineRun<Self::Line, Self::Stage>>;
     /// The line as written (filled).
     fn text(line: &Self::Line) -> &str;
+    /// How the journal's `via` names the family after the step: `via argocd`.
+    const VIA: &'static str;
+    /// A line waiting for its confirmation: what it changes and its stage while its
+    /// intent is journaled; `None` at any other stage.
+    fn confirming(stage: &Self::Stage) -> Option<(ChangeDetail, Self::Stage)>;
+    /// What the line acts on, as the journal's `target` reads.
+    fn target(line: &Self::Line) -> String;
+    /// What follows once line `op`'s intent is on disk.
+    fn then_execute(op: u64) -> Then;
 }
 
 /// `argocd app` lines through Argo CD's API.
@@ -43,6 +52,19 @@ impl LineFamily for ArgoLines {
     fn text(line: &Self::Line) -> &str {
         &line.text
     }
+    const VIA: &'static str = "via argocd";
+    fn confirming(stage: &Self::Stage) -> Option<(ChangeDetail, Self::Stage)> {
+        match stage {
+            Self::Stage::Confirming { change } => Some((change.clone(), Self::Stage::Journaling)),
+            _ => None,
+        }
+    }
+    fn target(line: &Self::Line) -> String {
+        format!("argocd/{}", line.line.command.app())
+    }
+    fn then_execute(op: u64) -> Then {
+        Then::ArgoExecute { op }
+    }
 }
 
 /// `curl` lines through a deploy service's API.
@@ -60,6 +82,24 @@ impl LineFamily for DeployLines {
     }
     fn text(line: &Self::Line) -> &str {
         &line.text
+    }
+    const VIA: &'static str = "via deploy API";
+    fn confirming(stage: &Self::Stage) -> Option<(ChangeDetail, Self::Stage)> {
+        match stage {
+            Self::Stage::Confirming { change, after } => Some((
+                change.clone(),
+                Self::Stage::Journaling {
+                    after: after.clone(),
+                },
+            )),
+            _ => None,
+        }
+    }
+    fn target(line: &Self::Line) -> String {
+        format!("deploy-api {}", line.preview)
+    }
+    fn then_execute(op: u64) -> Then {
+        Then::DeployExecute { op }
     }
 }
 
@@ -135,6 +175,44 @@ pub(super) fn finish<F: LineFamily>(app: &mut App) -> Vec<Effect> {
         },
         Some(r.step),
         Then::Nothing,
+    )]
+}
+
+/// Line `op`'s confirmation given (the word typed): its intent is journaled
+/// (`ClusterActionRequested`, `via` the step, confirmed by the operator), then — once on
+/// disk — the line is sent. Nothing happens unless the line waits for its confirmation.
+pub(super) fn confirmed<F: LineFamily>(app: &mut App, op: u64) -> Vec<Effect> {
+    let actor = app.session.actor.clone();
+    let Some(r) = F::slot(app).as_mut() else {
+        return Vec::new();
+    };
+    let via = format!("step {} {}", r.step, F::VIA);
+    let Some(cur) = r.current_op(op) else {
+        return Vec::new();
+    };
+    let Some((change, journaling)) = F::confirming(&cur.stage) else {
+        return Vec::new();
+    };
+    cur.stage = journaling;
+    let text = F::text(&cur.line).to_string();
+    let target = F::target(&cur.line);
+    let action = app.mask_secrets(&text);
+    app.flash(
+        FlashLevel::Info,
+        &format!("Recording the intent, then sending it to {}…", F::SERVICE),
+    );
+    vec![app.journal(
+        Entry::ClusterActionRequested {
+            action,
+            target,
+            change: Some(ChangeDetail {
+                via: Some(via),
+                confirmed_by: Some(actor),
+                ..change
+            }),
+        },
+        None,
+        F::then_execute(op),
     )]
 }
 
