@@ -74,10 +74,9 @@ fn plain(line: &str) -> String {
             break;
         }
     }
-    let t: String = t
-        .chars()
-        .filter(|c| !matches!(c, '*' | '_' | '`'))
-        .collect();
+    let mut marks_dropped = String::with_capacity(t.len());
+    marks_dropped.extend(t.chars().filter(|c| !matches!(c, '*' | '_' | '`')));
+    let t = marks_dropped;
     let t = t.trim().trim_end_matches(':').trim();
     let t = t
         .split_once(". ")

@@ -146,9 +146,15 @@ pub(super) fn classify(heading: &str) -> Option<PhaseKind> {
 }
 
 /// The phase a heading names by its words, and how strongly.
+#[cfg(test)]
 pub(super) fn naming(heading: &str) -> Option<Naming> {
-    let text = normalized(heading);
-    let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+    naming_of(&words(heading))
+}
+
+/// The phase a heading names by its [`words`], and how strongly. One word list per heading
+/// serves its phase naming, its alternative and its reference words.
+pub(super) fn naming_of(heading_words: &[String]) -> Option<Naming> {
+    let words: Vec<&str> = heading_words.iter().map(String::as_str).collect();
     if is_bare_rollback(&words) {
         return Some(Naming::Activity(Execution));
     }
@@ -220,22 +226,9 @@ pub(super) fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// The words of `text`, lower-cased, hyphens inside words and apostrophes removed, joined
-/// by single spaces (`"## 2. Post-Rollback"` → `"2 postrollback"`).
-fn normalized(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    each_word_char(text, |c, new_word| {
-        if new_word && !out.is_empty() {
-            out.push(' ');
-        }
-        out.push(c);
-    });
-    out
-}
-
 /// Calls `emit` with every lower-cased character of the words of `text` (hyphens inside
-/// words and apostrophes left out), and whether it starts a new word. The one walk behind
-/// [`words`] and [`normalized`], so `words` needs no joined copy to split again.
+/// words and apostrophes left out), and whether it starts a new word: the walk behind
+/// [`words`].
 fn each_word_char(text: &str, mut emit: impl FnMut(char, bool)) {
     let mut in_word = false;
     let mut chars = text.chars().peekable();

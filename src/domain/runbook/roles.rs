@@ -51,8 +51,13 @@ const REFERENCE_WEAK: &[&[&str]] = &[
 
 /// Whether a heading names reference material: `Some(true)` whatever else it says,
 /// `Some(false)` only if it names no phase, `None` not at all.
+#[cfg(test)]
 pub(super) fn reference_words(heading: &str) -> Option<bool> {
-    let w = words(heading);
+    reference_words_of(&words(heading))
+}
+
+/// Whether a heading's [`words`] name reference material (see `reference_words`).
+pub(super) fn reference_words_of(w: &[String]) -> Option<bool> {
     let has = |phrases: &[&[&str]]| {
         phrases.iter().any(|p| {
             w.windows(p.len())
@@ -141,7 +146,11 @@ impl AlternativeHeading {
 /// Application rollback", "Scenario 3", "Emergency rollback (SEV-1)", "If the deployment
 /// used blue-green", "Rollback stuck".
 pub(super) fn alternative(heading: &str) -> Option<AlternativeHeading> {
-    let w = words(heading);
+    alternative_of(&words(heading))
+}
+
+/// Whether a heading's [`words`] name an alternative (see [`alternative`]).
+pub(super) fn alternative_of(w: &[String]) -> Option<AlternativeHeading> {
     // Leading numbering ("2.", "1)") is not part of the name.
     let start = w
         .iter()

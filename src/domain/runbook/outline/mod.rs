@@ -98,23 +98,34 @@ pub(super) fn build(
         .trim()
         .to_string();
 
+    // The words of each heading, computed once for its phase naming, alternative and
+    // reference words.
+    let heading_words: Vec<Option<Vec<String>>> = blocks
+        .iter()
+        .map(|block| match block {
+            Block::Heading { text, .. } => Some(phase_words::words(text)),
+            _ => None,
+        })
+        .collect();
     // How each heading names a phase (front matter first, then its words).
     let namings: Vec<Option<Naming>> = blocks
         .iter()
-        .map(|block| match block {
-            Block::Heading { text, .. } => {
+        .zip(&heading_words)
+        .map(|(block, words)| match (block, words) {
+            (Block::Heading { text, .. }, Some(words)) => {
                 let explicit = (!overrides.is_empty())
                     .then(|| phase_words::match_key(text))
                     .and_then(|key| {
                         let kind = overrides.get(&key)?.phase()?;
                         Some(Naming::Explicit(kind, key))
                     });
-                explicit.or_else(|| phase_words::naming(text).map(Naming::Words))
+                explicit.or_else(|| phase_words::naming_of(words).map(Naming::Words))
             }
             _ => None,
         })
         .collect();
-    let hints = role_hints(&blocks, title_heading, overrides);
+    let hints = role_hints(&blocks, &heading_words, title_heading, overrides);
+    drop(heading_words);
     let any_phase = namings.iter().enumerate().any(|(i, n)| match n {
         Some(Naming::Explicit(..)) => true,
         Some(Naming::Words(_)) => Some(i) != title_heading,
@@ -261,6 +272,7 @@ pub(super) fn build(
 /// The role hints of every block (default for blocks that are not headings).
 fn role_hints(
     blocks: &[Block],
+    heading_words: &[Option<Vec<String>>],
     title_heading: Option<usize>,
     overrides: &Overrides,
 ) -> Vec<RoleHint> {
@@ -272,15 +284,17 @@ fn role_hints(
     let mut infos = Vec::new();
     let mut at = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
-        if let Block::Heading { level, text, .. } = block
+        if let (Block::Heading { level, text, .. }, Some(Some(words))) =
+            (block, heading_words.get(i))
             && Some(i) != title_heading
         {
             let alternative = match mapped(text) {
                 Some(HeadingRole::Alternative) => Some(
-                    roles::alternative(text).unwrap_or_else(roles::AlternativeHeading::situation),
+                    roles::alternative_of(words)
+                        .unwrap_or_else(roles::AlternativeHeading::situation),
                 ),
                 Some(_) => None,
-                None => roles::alternative(text),
+                None => roles::alternative_of(words),
             };
             infos.push(roles::HeadingInfo {
                 level: *level,
@@ -292,13 +306,14 @@ fn role_hints(
     let groups = roles::groups(&infos);
     let mut hints = vec![RoleHint::default(); blocks.len()];
     for (h, &i) in at.iter().enumerate() {
-        if let Some(Block::Heading { text, .. }) = blocks.get(i)
+        if let (Some(Block::Heading { text, .. }), Some(Some(words))) =
+            (blocks.get(i), heading_words.get(i))
             && let Some(hint) = hints.get_mut(i)
         {
             hint.reference = match mapped(text) {
                 Some(HeadingRole::Reference) => Some(true),
                 Some(_) => None,
-                None => roles::reference_words(text),
+                None => roles::reference_words_of(words),
             };
             hint.mapped = mapped(text).filter(|r| r.phase().is_none());
             hint.alternative = groups.get(&h).copied();
