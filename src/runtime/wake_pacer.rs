@@ -1,9 +1,9 @@
 //! How often the console's tokio worker may wake up. Under churn the API server sends a
 //! watch event every few hundred microseconds, each in its own TLS record; a worker that
 //! parks in `epoll_wait` as soon as it has nothing to do is woken by the kernel for every
-//! one of them, and in the churn profile those wake-ups (the scheduler, the socket read,
-//! the TLS record, hyper's chunk, the watcher's poll, one event each) were the largest
-//! share of the console's CPU (docs/performance.md, issue 19, fifth round).
+//! one of them, each wake-up paying the scheduler, a socket read, a TLS record, hyper's
+//! chunk and the watcher's poll for one event; the kernel's share led the churn profiles
+//! of issue 19 (docs/performance.md, "Churn").
 //!
 //! The worker's park hook therefore rests until [`WAKE_SLICE`] has passed since it last
 //! woke before it parks: meanwhile the kernel queues what arrives in the sockets without
