@@ -24,3 +24,4 @@ pub mod scorecard_screen;
 pub mod shell_exec;
 pub mod terminal;
 pub mod verification;
+pub mod wake_pacer;
