@@ -17,7 +17,8 @@
 #
 # Method: both programs run at the same time in tmux panes (200×50) against the same
 # simulator (`backout sim`, release build, speed 1), each with its own kubeconfig
-# (kdash in the namespace `big`). Launch → all pods on screen is polled with tmux
+# (kdash with `--namespace big`: it opens on every namespace otherwise, and the
+# simulator's kube-system holds two CoreDNS pods). Launch → all pods on screen is polled with tmux
 # capture-pane every 50 ms (backout: `Pods 10000`; kdash: a `Pods` title with
 # `[10000]`). Memory is VmRSS from /proc 35 s after launch. CPU is utime + stime from
 # /proc/PID/stat (clock ticks) over the window, as a percentage of one core and as CPU
@@ -138,7 +139,7 @@ read -r B_PID B_START < <(launch backout \
   "exec nice -n $NICE env BACKOUT_HOME=$WORK/home KUBECONFIG=$WORK/kubeconfig $BACKOUT $WORK/big.md" \
   "Pods $PODS")
 if [ "$KDASH" != none ]; then
-  read -r K_PID K_START < <(launch kdash "exec nice -n $NICE env KUBECONFIG=$WORK/kubeconfig $KDASH" \
+  read -r K_PID K_START < <(launch kdash "exec nice -n $NICE env KUBECONFIG=$WORK/kubeconfig $KDASH --namespace big" \
     "Pods.*\\[$PODS\\]")
 else
   # No kdash: its column reads "–"; this process stands in for its pid (no CPU, no RSS
