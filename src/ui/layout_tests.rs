@@ -202,22 +202,7 @@ mod output_pane {
 /// whole: they wrap over more rows instead of being cut (`successfully rolle…`).
 #[test]
 fn the_rollout_status_and_argo_cd_lines_are_read_whole_at_every_size() {
-    use crate::domain::argocd::ArgoAppStatus;
-    use crate::domain::cluster::ClusterEvent;
-    use crate::ui::msg::Msg;
-    let mut app = drill_console();
-    crate::ui::update::update(
-        &mut app,
-        Msg::Cluster(ClusterEvent::Rollout(rollout(3, 3, 3, 3))),
-    );
-    app.argo.status = Some(ArgoAppStatus {
-        name: "checkout-api".into(),
-        sync: "Synced".into(),
-        health: "Healthy".into(),
-        revision: "12a1ba3f9c0d4e5b6a7c8d9e0f1a2b3c4d5e6f70".into(),
-        auto_sync: true,
-        self_heal: true,
-    });
+    let mut app = argo_managed_rollout();
     for (w, h) in [(120u16, 40u16), (160, 48), (200, 50)] {
         let s = screen(&app, w, h);
         // The Rollout pane's rows, joined: every word of both lines, none cut.
@@ -270,24 +255,9 @@ fn pane_text(screen: &str, top: &str) -> String {
 /// to, and the Pods pane keeps its header and pods.
 #[test]
 fn the_focused_rollout_pane_shows_its_revisions_on_a_short_screen() {
-    use crate::domain::argocd::ArgoAppStatus;
-    use crate::domain::cluster::ClusterEvent;
-    use crate::ui::msg::Msg;
     use crate::ui::state::Pane;
     use ratatui::crossterm::event::KeyCode;
-    let mut app = drill_console();
-    crate::ui::update::update(
-        &mut app,
-        Msg::Cluster(ClusterEvent::Rollout(rollout(3, 3, 3, 3))),
-    );
-    app.argo.status = Some(ArgoAppStatus {
-        name: "checkout-api".into(),
-        sync: "Synced".into(),
-        health: "Healthy".into(),
-        revision: "12a1ba3f9c0d4e5b6a7c8d9e0f1a2b3c4d5e6f70".into(),
-        auto_sync: true,
-        self_heal: true,
-    });
+    let mut app = argo_managed_rollout();
     let unfocused = screen(&app, 120, 40);
     assert!(!unfocused.contains("*  3 v3 deploy v3"), "{unfocused}");
     crate::ui::update::update(&mut app, code(KeyCode::Tab));
@@ -306,4 +276,26 @@ fn the_focused_rollout_pane_shows_its_revisions_on_a_short_screen() {
         );
     }
     assert!(pane_text(&s, "╭ Pods").contains("READY STATUS"), "{s}");
+}
+
+/// The drill console with a complete rollout of three revisions, managed by an Argo CD
+/// application with auto-sync and self-heal.
+fn argo_managed_rollout() -> crate::ui::state::App {
+    use crate::domain::argocd::ArgoAppStatus;
+    use crate::domain::cluster::ClusterEvent;
+    use crate::ui::msg::Msg;
+    let mut app = drill_console();
+    crate::ui::update::update(
+        &mut app,
+        Msg::Cluster(ClusterEvent::Rollout(rollout(3, 3, 3, 3))),
+    );
+    app.argo.status = Some(ArgoAppStatus {
+        name: "checkout-api".into(),
+        sync: "Synced".into(),
+        health: "Healthy".into(),
+        revision: "12a1ba3f9c0d4e5b6a7c8d9e0f1a2b3c4d5e6f70".into(),
+        auto_sync: true,
+        self_heal: true,
+    });
+    app
 }
