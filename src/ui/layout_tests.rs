@@ -202,7 +202,7 @@ mod output_pane {
 /// whole: they wrap over more rows instead of being cut (`successfully rolle…`).
 #[test]
 fn the_rollout_status_and_argo_cd_lines_are_read_whole_at_every_size() {
-    let mut app = argo_managed_rollout();
+    let app = argo_managed_rollout();
     for (w, h) in [(120u16, 40u16), (160, 48), (200, 50)] {
         let s = screen(&app, w, h);
         // The Rollout pane's rows, joined: every word of both lines, none cut.
