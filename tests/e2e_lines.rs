@@ -47,9 +47,12 @@ fn a_failing_middle_line_stops_the_block_and_shell_state_carries_between_lines()
     t.keys(&["j", "r"]);
     t.wait_for("Run this in /bin/sh now?");
     t.keys(&["y"]);
-    let s = t.wait_for("Step #2: line 2/3 failed");
+    // The popup opens when the line's exit arrives; its journal record is written beside
+    // it (the pane can still say "saving 1…"): wait for both.
+    let s = t.wait_until("the failure popup and the run's journal record", |s| {
+        s.contains("Step #2: line 2/3 failed") && s.contains("operator run 4 of #2 exited 1")
+    });
     assert!(s.contains("1 line after it not run"), "{s}");
-    assert!(s.contains("operator run 4 of #2 exited 1"), "{s}");
     // Stop: the step says which line failed, and the line after it never ran.
     t.keys(&["s"]);
     let s = t.wait_for("■ stopped at the failed line 2/3");
@@ -101,8 +104,10 @@ fn a_missing_program_fails_and_a_declined_run_reads_declined() {
     t.keys(&["r"]);
     t.wait_for("Run this in /bin/sh now?");
     t.keys(&["y"]);
-    let s = t.wait_for("line 1/3 failed: exit 127: command not found");
-    assert!(s.contains("run 1 of #1 exited 127"), "{s}");
+    t.wait_until("the failure and the run's journal record", |s| {
+        s.contains("line 1/3 failed: exit 127: command not found")
+            && s.contains("run 1 of #1 exited 127")
+    });
     // Stop there: the shell's own words are in the output; then offer the next step and
     // decline it.
     t.keys(&["s"]);
