@@ -3,6 +3,7 @@
 //! The lexing is [`super::shell_lexer`]; which program a line runs is
 //! [`super::shell_programs`]. Both are re-exported here for the loader's other files.
 
+use super::text_lines;
 use std::ops::Range;
 
 use super::comment_blocks::{self, GapTitle};
@@ -52,10 +53,12 @@ pub(super) fn script(lang: &str, content: &str) -> Script {
         text: content.to_string(),
         lines: Vec::new(),
     };
-    if !content.contains('$') || !content.lines().any(|l| prompt(l).is_some()) {
+    if !content.contains('$') || !text_lines::lines(content).any(|l| prompt(l).is_some()) {
         return plain();
     }
-    let first = content.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let first = text_lines::lines(content)
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     if !(is_console_lang(lang) || prompt(first).is_some()) {
         return plain();
     }
@@ -63,7 +66,7 @@ pub(super) fn script(lang: &str, content: &str) -> Script {
     let mut lines = Vec::new();
     let mut current = String::new();
     let mut in_command = false;
-    for (n, line) in content.lines().enumerate() {
+    for (n, line) in text_lines::lines(content).enumerate() {
         let kept = if let Some(cmd) = prompt(line) {
             current.clear();
             Some(cmd)

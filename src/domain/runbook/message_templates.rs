@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::text_lines;
+
 /// A message template written in the runbook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MessageTemplate {
@@ -103,26 +105,9 @@ fn is_field_line(line: &str) -> bool {
     })
 }
 
-/// The lines of `text`, as [`str::lines`] splits them (a `\r` before a `\n` is dropped, a
-/// final line ending ends the last line), found with one vectorised newline search over
-/// the whole text instead of one short search per line.
-fn lines_of(text: &str) -> Vec<&str> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for newline in memchr::memchr_iter(b'\n', text.as_bytes()) {
-        let line = &text[start..newline];
-        lines.push(line.strip_suffix('\r').unwrap_or(line));
-        start = newline + 1;
-    }
-    if start < text.len() {
-        lines.push(&text[start..]);
-    }
-    lines
-}
-
 /// Every message template in `text` (a runbook's Markdown), in document order.
 pub fn find(text: &str) -> Vec<MessageTemplate> {
-    let lines = lines_of(text);
+    let lines: Vec<&str> = text_lines::lines(text).collect();
     let mut out = Vec::new();
     // The current heading's title, and whether it names a message (decided once per
     // heading, not at every fence under it).
@@ -355,25 +340,6 @@ pub fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lines_are_split_as_str_lines_splits_them() {
-        for text in [
-            "",
-            "\n",
-            "\n\n",
-            "a",
-            "a\n",
-            "a\nb",
-            "a\r\nb\r\n",
-            "a\r",
-            "a\r\r\n",
-            "\r\n\r",
-            "é\n```\n\n~~~ text\r\n  # Title\n",
-        ] {
-            assert_eq!(lines_of(text), text.lines().collect::<Vec<_>>(), "{text:?}");
-        }
-    }
 
     const RUNBOOK: &str = "# Checkout rollback
 
