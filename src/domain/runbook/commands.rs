@@ -3,7 +3,6 @@
 //! The lexing is [`super::shell_lexer`]; which program a line runs is
 //! [`super::shell_programs`]. Both are re-exported here for the loader's other files.
 
-use super::text_lines;
 use std::ops::Range;
 
 use super::comment_blocks::{self, GapTitle};
@@ -11,6 +10,7 @@ use super::model::{CommandLine, ForeignLine};
 pub(super) use super::shell_lexer::{Ctx, Lexed, lex};
 use super::shell_programs::KNOWN_PROGRAMS;
 pub(super) use super::shell_programs::{invokes_kubectl, program};
+use super::text_lines;
 
 /// Languages whose blocks are shell commands.
 pub(super) fn is_shell_lang(lang: &str) -> bool {

@@ -5,7 +5,6 @@
 //! tables and a marker for any other content, each with its byte range in the source. What they mean (phases, steps) is
 //! decided by [`super::outline`].
 
-use super::text_lines;
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -484,7 +483,7 @@ fn marker_len(item: &str) -> usize {
 /// outdented by their common indentation (so nested lists keep their shape).
 fn item_markdown(text: &str) -> String {
     let text = text.trim_end();
-    let mut lines = text_lines::lines(text);
+    let mut lines = text.lines();
     let first = lines.next().unwrap_or("").trim();
     let rest = lines.clone();
     let indent = rest
@@ -516,7 +515,7 @@ fn trimmed_owned(text: String) -> String {
 fn dedent(text: &str) -> String {
     let text = text.trim();
     let mut out = String::with_capacity(text.len());
-    for (i, line) in text_lines::lines(text).enumerate() {
+    for (i, line) in text.lines().enumerate() {
         if i > 0 {
             out.push('\n');
         }
@@ -547,7 +546,7 @@ fn info_lang(info: &str) -> String {
 
 /// Whether a fenced block's source ends with a closing fence as long as its opening one.
 fn fence_closed(source: &str) -> bool {
-    let mut lines = text_lines::lines(source.trim_end());
+    let mut lines = source.trim_end().lines();
     let Some(first) = lines.next() else {
         return false;
     };
