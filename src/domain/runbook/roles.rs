@@ -250,6 +250,10 @@ pub(super) fn is_meta_line(text: &str) -> bool {
 pub(super) fn read_meta(text: &str) -> AlternativeMeta {
     let mut meta = AlternativeMeta::default();
     for line in text_lines::lines(text) {
+        // Only a line with a `:` has a label; the copies below are for those lines.
+        if !line.contains(':') {
+            continue;
+        }
         let line = line
             .trim()
             .trim_start_matches(['-', '*', '+'])
