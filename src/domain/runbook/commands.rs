@@ -53,13 +53,19 @@ pub(super) fn script(lang: &str, content: &str) -> Script {
         text: content.to_string(),
         lines: Vec::new(),
     };
-    if !content.contains('$') || !text_lines::lines(content).any(|l| prompt(l).is_some()) {
+    if !content.contains('$') {
         return plain();
     }
+    // A session: a console block with a prompted line, or a block opening with a prompt.
     let first = text_lines::lines(content)
         .find(|l| !l.trim().is_empty())
         .unwrap_or("");
-    if !(is_console_lang(lang) || prompt(first).is_some()) {
+    let session = if prompt(first).is_some() {
+        true
+    } else {
+        is_console_lang(lang) && text_lines::lines(content).any(|l| prompt(l).is_some())
+    };
+    if !session {
         return plain();
     }
     let mut text = String::new();
