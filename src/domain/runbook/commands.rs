@@ -10,6 +10,7 @@ use super::model::{CommandLine, ForeignLine};
 pub(super) use super::shell_lexer::{Ctx, Lexed, lex};
 use super::shell_programs::KNOWN_PROGRAMS;
 pub(super) use super::shell_programs::{invokes_kubectl, program};
+use super::text_lines;
 
 /// Languages whose blocks are shell commands.
 pub(super) fn is_shell_lang(lang: &str) -> bool {
@@ -52,18 +53,26 @@ pub(super) fn script(lang: &str, content: &str) -> Script {
         text: content.to_string(),
         lines: Vec::new(),
     };
-    if !content.contains('$') || !content.lines().any(|l| prompt(l).is_some()) {
+    if !content.contains('$') {
         return plain();
     }
-    let first = content.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    if !(is_console_lang(lang) || prompt(first).is_some()) {
+    // A session: a console block with a prompted line, or a block opening with a prompt.
+    let first = text_lines::lines(content)
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let session = if prompt(first).is_some() {
+        true
+    } else {
+        is_console_lang(lang) && text_lines::lines(content).any(|l| prompt(l).is_some())
+    };
+    if !session {
         return plain();
     }
     let mut text = String::new();
     let mut lines = Vec::new();
     let mut current = String::new();
     let mut in_command = false;
-    for (n, line) in content.lines().enumerate() {
+    for (n, line) in text_lines::lines(content).enumerate() {
         let kept = if let Some(cmd) = prompt(line) {
             current.clear();
             Some(cmd)

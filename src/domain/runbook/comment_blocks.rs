@@ -5,6 +5,8 @@
 //! `# 2. Restore from backup`). A block of comments only is a checklist, one item per
 //! comment; numbered comments split a block into one part per number.
 
+use super::text_lines;
+
 /// One part of a block: a run of its lines, titled by the comment that opens it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Part {
@@ -48,7 +50,7 @@ pub(super) fn numbered(line: &str) -> Option<&str> {
 /// the block holds anything but comments.
 pub(super) fn comments_only(content: &str) -> Option<Vec<(usize, &str)>> {
     let mut out = Vec::new();
-    for (i, line) in content.lines().enumerate() {
+    for (i, line) in text_lines::lines(content).enumerate() {
         if line.trim().is_empty() {
             continue;
         }
@@ -77,7 +79,7 @@ pub(super) fn gap_title(gap: &str) -> GapTitle {
     let mut in_run = false;
     let mut run_title: Option<&str> = None;
     let mut blank = false;
-    for line in gap.lines() {
+    for line in text_lines::lines(gap) {
         if let Some(text) = comment(line) {
             if !in_run {
                 in_run = true;
@@ -130,7 +132,7 @@ fn is_situation(text: &str) -> bool {
 /// The parts of a block split at its numbered comments, when it has at least two; `None`
 /// otherwise (the block is one step).
 pub(super) fn split_numbered(content: &str) -> Option<Vec<Part>> {
-    let lines: Vec<&str> = content.lines().collect();
+    let lines: Vec<&str> = text_lines::lines(content).collect();
     let starts: Vec<usize> = lines
         .iter()
         .enumerate()
@@ -189,7 +191,7 @@ pub(super) fn split_queries(content: &str) -> Option<Vec<Part>> {
             });
         }
     };
-    for (i, line) in content.lines().enumerate() {
+    for (i, line) in text_lines::lines(content).enumerate() {
         if line.trim().is_empty() {
             flush(&mut current, &mut parts);
             continue;

@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::text_lines;
+
 /// A message template written in the runbook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MessageTemplate {
@@ -105,7 +107,7 @@ fn is_field_line(line: &str) -> bool {
 
 /// Every message template in `text` (a runbook's Markdown), in document order.
 pub fn find(text: &str) -> Vec<MessageTemplate> {
-    let lines: Vec<&str> = text.lines().collect();
+    let lines: Vec<&str> = text_lines::lines(text).collect();
     let mut out = Vec::new();
     // The current heading's title, and whether it names a message (decided once per
     // heading, not at every fence under it).

@@ -37,6 +37,7 @@ pub mod shell_lines;
 mod shell_programs;
 mod source;
 pub mod target_inference;
+mod text_lines;
 mod time_budget;
 mod verification;
 mod verify_checks;

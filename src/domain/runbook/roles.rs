@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use super::model::AlternativeMeta;
 use super::phase_words::words;
+use super::text_lines;
 
 /// Words that make a section reference whatever else it says ("Rollback Risks &
 /// Mitigation", "Monitoring and Alerting", "Prevention Strategies").
@@ -240,7 +241,7 @@ pub(super) fn groups(headings: &[HeadingInfo]) -> BTreeMap<usize, (usize, usize)
 
 /// Whether text starts with an alternative's metadata label (`**When:** …`).
 pub(super) fn is_meta_line(text: &str) -> bool {
-    let m = read_meta(text.lines().next().unwrap_or(""));
+    let m = read_meta(text_lines::lines(text).next().unwrap_or(""));
     m != AlternativeMeta::default()
 }
 
@@ -248,7 +249,11 @@ pub(super) fn is_meta_line(text: &str) -> bool {
 /// `**Risk:**` lines (bold or not, in a list or not) from a member's section text.
 pub(super) fn read_meta(text: &str) -> AlternativeMeta {
     let mut meta = AlternativeMeta::default();
-    for line in text.lines() {
+    for line in text_lines::lines(text) {
+        // Only a line with a `:` has a label; the copies below are for those lines.
+        if !line.contains(':') {
+            continue;
+        }
         let line = line
             .trim()
             .trim_start_matches(['-', '*', '+'])

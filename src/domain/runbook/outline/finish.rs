@@ -2,6 +2,7 @@
 //! the warnings about stray steps and empty phases.
 
 use super::*;
+use crate::domain::runbook::text_lines;
 
 impl Builder<'_> {
     pub(super) fn finish(mut self, mut groups: Vec<AlternativeGroup>) -> Outline {
@@ -132,7 +133,7 @@ pub(super) fn body_without(full: &str, range: Range<usize>, cuts: &mut [Range<us
     }
     let mut out = String::with_capacity(kept.len());
     let mut blank_run = 0;
-    for line in kept.lines() {
+    for line in text_lines::lines(&kept) {
         let is_blank = line.trim().is_empty();
         blank_run = if is_blank { blank_run + 1 } else { 0 };
         if blank_run <= 1 {
