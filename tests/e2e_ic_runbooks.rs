@@ -282,18 +282,18 @@ fn expect_on(case: &Case, screen: &str, text: &str, what: &str) {
 
 /// The target read from the kubectl lines, accepted; the cluster panes up.
 fn connect(t: &Tmux, case: &Case) {
-    let s = t.wait_for("Connect to this target?");
-    expect_on(
-        case,
-        &s,
-        &format!("deployment  {}", case.deployment),
-        "inferred deployment",
-    );
-    expect_on(
-        case,
-        &s,
-        &format!("namespace   {}", case.namespace),
-        "inferred namespace",
+    let deployment = format!("deployment  {}", case.deployment);
+    let namespace = format!("namespace   {}", case.namespace);
+    t.wait_until(
+        &format!(
+            "{}: the target popup with the inferred `{deployment}` and `{namespace}`",
+            case.file
+        ),
+        |s| {
+            s.contains("Connect to this target?")
+                && s.contains(&deployment)
+                && s.contains(&namespace)
+        },
     );
     t.keys(&["Enter"]);
     t.wait_for(&format!("Rollout deploy/{}", case.deployment));

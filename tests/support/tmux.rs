@@ -165,7 +165,15 @@ impl Tmux {
         loop {
             let s = self.screen();
             if pred(&s) {
-                return s;
+                // A capture can land while a frame is still being written (the top rows
+                // new, the rest not yet): what the caller reads next on the screen is
+                // taken from a capture a moment later, when it still holds.
+                std::thread::sleep(Duration::from_millis(50));
+                let settled = self.screen();
+                if pred(&settled) {
+                    return settled;
+                }
+                continue;
             }
             if start.elapsed() > patience {
                 panic!("waited {patience:?} for {what:?}; the screen was:\n{s}");
