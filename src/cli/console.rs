@@ -567,11 +567,9 @@ impl JournalAppend for SessionJournal {
 /// chunk is not handed from one worker to the other (the wake-ups between two workers
 /// were 14 % of the console's CPU under churn: docs/performance.md, issue 19). The loop
 /// itself runs on the calling thread (`block_on`), so drawing and keys do not wait for
-/// the watchers; blocking work goes to tokio's blocking pool as before.
-/// One worker for the watchers, their connections and the console's other tasks (the
-/// console's loop runs on the calling thread), whose wake-ups under a stream of watch
-/// events are kept [`WAKE_SLICE`](crate::runtime::wake_pacer::WAKE_SLICE) apart
-/// (`runtime::wake_pacer`).
+/// the watchers; blocking work goes to tokio's blocking pool as before. Under a stream
+/// of watch events the worker's wake-ups are kept
+/// [`WAKE_SLICE`](crate::runtime::wake_pacer::WAKE_SLICE) apart (`runtime::wake_pacer`).
 fn console_runtime() -> std::io::Result<tokio::runtime::Runtime> {
     use crate::runtime::wake_pacer::{WAKE_SLICE, WakePacer};
     let pacer = std::sync::Arc::new(WakePacer::new(WAKE_SLICE, std::time::Instant::now()));
