@@ -687,3 +687,34 @@ fn metrics_sparkline_bars_take_the_colour_of_their_band() {
     let sev1 = healthy().theme.severity("SEV-1").fg.expect("sev1 colour");
     assert!(firing.contains(&sev1), "{firing:?}");
 }
+
+/// A blank line between a block's commands is shown blank (no `$ ` prompt of its own), and
+/// blank lines at the block's end are not shown: a command block written as
+/// "# 1. …\ncurl …\n\n# 2. …" reads as the runbook wrote it.
+#[test]
+fn blank_lines_in_a_command_block_carry_no_prompt() {
+    let mut book = runbook();
+    book.phases[1].steps[0] = command(
+        2,
+        "Check, then roll back",
+        "# 1. Check the status\ncurl http://localhost:8080/deployment/status\n\n# 2. Roll back\ncurl -X POST http://localhost:8080/deployment/rollback\n\n",
+    );
+    let mut app = app_for(book);
+    send(&mut app, key('j'));
+    send(&mut app, key('j'));
+    let text = screen(&app, 120, 32);
+    let step: Vec<&str> = text.lines().filter_map(|l| l.split('│').nth(1)).collect();
+    let body = step.join("\n");
+    assert!(body.contains("$ # 1. Check the status"), "{text}");
+    assert!(
+        body.contains("$ curl -X POST http://localhost:8080/deployment/rollback"),
+        "{text}"
+    );
+    for l in &step {
+        assert_ne!(
+            l.trim(),
+            "$",
+            "a blank script line shown as a bare prompt:\n{text}"
+        );
+    }
+}

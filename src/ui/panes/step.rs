@@ -195,8 +195,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             }
             lines.extend(super::target_hint::lines(app, step));
             let bindings = app.bindings();
-            for l in block_.script.lines() {
-                lines.push(command_line(t, l, &bindings, app));
+            // A blank line between commands stays blank (no prompt); blank lines at the
+            // end of the block are not shown.
+            let script = block_.script.trim_end();
+            for l in script.lines() {
+                if l.trim().is_empty() {
+                    lines.push(Line::default());
+                } else {
+                    lines.push(command_line(t, l, &bindings, app));
+                }
             }
             lines.push(Line::default());
             lines.push(hint_line(app, "r", "run it (you confirm first)"));
