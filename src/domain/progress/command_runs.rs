@@ -8,6 +8,11 @@ use serde::Serialize;
 use super::Progress;
 use crate::domain::runbook::StepId;
 
+/// How a simulated drill's rehearsal of a command that would reach beyond the simulator
+/// starts its run's command text: the run is journaled (started and finished at once, exit
+/// 0, so the step counts as worked in the drill), but nothing ran.
+pub const REHEARSAL_PREFIX: &str = "rehearsed (drill, not run): ";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommandRun {
     pub run: u32,
@@ -41,6 +46,13 @@ pub struct CommandOutcome {
     pub exit_code: Option<i32>,
     pub duration_ms: u64,
     pub cancelled: bool,
+}
+
+impl CommandRun {
+    /// A drill's rehearsal: journaled as run, but nothing ran (see [`REHEARSAL_PREFIX`]).
+    pub fn is_rehearsal(&self) -> bool {
+        self.command.starts_with(REHEARSAL_PREFIX)
+    }
 }
 
 impl CommandOutcome {
@@ -85,6 +97,14 @@ impl Progress {
     /// The most recent run of a step's command.
     pub fn last_run(&self, step: StepId) -> Option<&CommandRun> {
         self.runs.iter().rev().find(|r| r.step == step)
+    }
+
+    /// Run number `run` of `step`.
+    pub fn run(&self, step: StepId, run: u32) -> Option<&CommandRun> {
+        self.runs
+            .iter()
+            .rev()
+            .find(|r| r.step == step && r.run == run)
     }
 
     /// The number the next command run gets.

@@ -14,7 +14,7 @@ use crate::domain::runbook::StepId;
 mod command_runs;
 mod items;
 
-pub use command_runs::{BlockStop, CommandOutcome, CommandRun};
+pub use command_runs::{BlockStop, CommandOutcome, CommandRun, REHEARSAL_PREFIX};
 pub use items::{
     AlternativeChoice, ClusterActionOutcome, ClusterActionRun, DoneByAction, Note, PhaseVisit,
     SeverityChange, StepState,

@@ -51,9 +51,24 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Span::raw(" "),
                 Span::styled(user, t.style(Role::Muted)),
                 Span::raw(" "),
-                Span::styled(ellipsize(&describe(&r.entry), text_w), t.style(role)),
+                Span::styled(ellipsize(&described(app, &r.entry), text_w), t.style(role)),
             ])
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A record as the pane says it: a drill's rehearsal finishing is said as what it was
+/// (nothing ran), not as an exit code.
+fn described(app: &App, entry: &Entry) -> String {
+    if let Entry::CommandFinished { step, run, .. } = entry
+        && app
+            .state
+            .progress
+            .run(*step, *run)
+            .is_some_and(|r| r.is_rehearsal())
+    {
+        return format!("run {run} of {step}: rehearsed in the drill, nothing ran");
+    }
+    describe(entry)
 }

@@ -33,10 +33,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             .iter()
             .rev()
             .find(|r| r.run == run)
-            .and_then(|r| r.finished.as_ref())
+            .and_then(|r| r.finished.as_ref().map(|o| (r.is_rehearsal(), o)))
         {
-            Some(o) if o.cancelled => format!("run {run} · cancelled"),
-            Some(o) => format!(
+            Some((true, _)) => format!("run {run} · rehearsed, nothing ran"),
+            Some((_, o)) if o.cancelled => format!("run {run} · cancelled"),
+            Some((_, o)) => format!(
                 "run {run} · {} · {}",
                 o.exit_code.map_or("killed".into(), |c| format!("exit {c}")),
                 precise_ms(o.duration_ms)

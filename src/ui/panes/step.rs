@@ -113,6 +113,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(Span::styled(text, t.style(role))));
     } else if let Some(run) = app.state.progress.last_run(step.id) {
         let (text, role) = match &run.finished {
+            Some(o) if o.succeeded() && run.is_rehearsal() => (
+                format!("last run {}: rehearsed in the drill, nothing ran", run.run),
+                Role::Done,
+            ),
             Some(o) if o.succeeded() => (
                 format!(
                     "last run {}: exit 0 in {}",

@@ -280,7 +280,7 @@ fn rehearse_command(app: &mut App, id: StepId) -> Vec<Effect> {
         Entry::CommandStarted {
             step: id,
             run,
-            command: format!("rehearsed (drill, not run): {shown}"),
+            command: format!("{}{shown}", crate::domain::progress::REHEARSAL_PREFIX),
         },
         Some(id),
         Then::Nothing,

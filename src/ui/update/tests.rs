@@ -1433,6 +1433,32 @@ mod drill_rehearsal {
         assert!(app.is_finished(&step));
     }
 
+    /// A rehearsal is journaled as a run that finished with exit 0 (so the drill counts the
+    /// step as worked), but the screen says what happened: nothing ran. Neither the Step
+    /// pane nor the Journal pane shows an exit code or a duration for it.
+    #[test]
+    fn a_rehearsal_is_shown_as_nothing_ran_not_as_an_exit_code() {
+        let mut app = curl_app(true);
+        update(&mut app, key('r'));
+        let fx = update(&mut app, key('y'));
+        settle(&mut app, fx);
+        let text = screen(&app, 160, 48);
+        assert!(
+            text.contains("last run 1: rehearsed in the drill, nothing ran"),
+            "{text}"
+        );
+        assert!(
+            text.contains("run 1 of #4: rehearsed in the drill, nothing ran"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Output · run 1 · rehearsed, nothing ran"),
+            "{text}"
+        );
+        assert!(!text.contains("exit 0"), "{text}");
+        assert!(!text.contains("exited 0"), "{text}");
+    }
+
     #[test]
     fn outside_a_simulated_drill_the_same_step_runs_in_the_shell() {
         let mut app = curl_app(false);
