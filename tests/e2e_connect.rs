@@ -180,7 +180,14 @@ fn a_drill_of_a_team_runbook_plays_on_the_deployment_its_lines_name() {
         s.contains("namespace edge (the scenario's checkout)"),
         "{s}"
     );
+    // The runbook names no metrics: the drill shows the simulated service's readings.
+    assert!(s.contains("Your runbook names no metrics"), "{s}");
     t.keys(&["Space"]);
+    t.wait_until("the model's readings in the Metrics pane", |s| {
+        s.contains("Metrics · simulator model (bad-deploy)")
+            && s.contains("error_rate")
+            && s.contains("latency_p95")
+    });
     t.wait_for("Rollout deploy/gateway");
     let s = t.wait_until("the scenario's four pods of gateway", |s| {
         s.contains("Pods 4") && s.contains("gateway-")

@@ -168,6 +168,11 @@ fn run(
     args: &ConsoleArgs,
     drill: Option<DrillSetup>,
 ) -> Result<ExitCode, CliError> {
+    // A drill's readings for a runbook that names no metrics (`cli/drill_metrics.rs`).
+    let runbook = super::drill_metrics::with_added_queries(
+        runbook,
+        drill.as_ref().and_then(|d| d.added_metrics.as_ref()),
+    );
     // The journal folded once: the plan, the notices and the console read this state.
     let mut state = SessionState::replay(&records);
     if !state.secret_placeholders.is_empty() {

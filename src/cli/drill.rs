@@ -207,7 +207,8 @@ fn simulated(
     let (console, retargeted) =
         super::drill_target::play_on_runbook_target(&mut scenario, book.as_ref(), console);
     let console = &console;
-    let front = book.as_ref().and_then(|r| r.front.clone());
+    // The runbook's metrics, or the model's four readings when it names none.
+    let metrics = super::drill_metrics::drill_metrics(book.as_ref(), console);
     // The runbook's ```promql checks are read from what their expressions measure.
     let check_queries = book
         .as_ref()
@@ -223,6 +224,15 @@ fn simulated(
     if let Some(line) = retargeted.describe() {
         intro.story.insert(1, line);
     }
+    if let Some(added) = &metrics.added {
+        let at = intro.story.len().saturating_sub(1);
+        intro
+            .story
+            .insert(at, super::drill_metrics::intro_line(added));
+    }
+    if !super::drill_metrics::has_matrix(book.as_ref()) {
+        intro.tasks[0] = NO_MATRIX_TASK.into();
+    }
     let handle = sim_rt
         .block_on(Simulator::start(SimConfig {
             speed: args.speed,
@@ -236,8 +246,8 @@ fn simulated(
     // The simulator's model serves the metrics pane and the matrix (named queries) and
     // the verification checks (named queries and ```promql blocks) when no Prometheus is
     // configured.
-    let fallback_metrics = match front.as_ref() {
-        Some(f) => match SimMetricsSource::for_runbook_and_checks(&handle, f, check_queries) {
+    let fallback_metrics =
+        match SimMetricsSource::for_runbook_and_checks(&handle, &metrics.front, check_queries) {
             Ok(Some(source)) => {
                 for n in source.unmapped() {
                     tracing::warn!("simulator metrics: {n:?} maps to nothing in the model");
@@ -251,9 +261,7 @@ fn simulated(
                 tracing::warn!("simulator metrics: {e}");
                 None
             }
-        },
-        None => None,
-    };
+        };
     let (tx, mut feed) = DrillFeed::channel();
     feed.on_start = Some(handle.timeline_starter());
     let shared = Arc::clone(handle.shared());
@@ -303,6 +311,7 @@ fn simulated(
             ca_pem: Some(handle.ca_pem().to_string()),
             runbook: None,
         }),
+        added_metrics: metrics.added,
     };
     let meta = DrillMeta {
         scenario: Some(name),
@@ -347,6 +356,7 @@ fn on_cluster(
         verify_ca_pem: None,
         verify_sim_url: None,
         argocd: None,
+        added_metrics: None,
     };
     let meta = DrillMeta {
         scenario: None,
@@ -386,6 +396,11 @@ fn finish(
     }
     Ok(code)
 }
+
+/// The first task when the runbook has no decision matrix: nothing reaches a severity on
+/// its own, the team declares one.
+const NO_MATRIX_TASK: &str = "Declare the severity with S from what the panes show (time to \
+     detect): the runbook has no decision matrix to reach one.";
 
 fn default_tasks() -> Vec<String> {
     vec![

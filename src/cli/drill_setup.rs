@@ -33,6 +33,9 @@ pub struct DrillSetup {
     /// The simulator's Argo CD (`ARGOCD_SERVER`, `ARGOCD_AUTH_TOKEN` and its CA): `argocd`
     /// lines of the drill's runbook run against it instead of being rehearsed.
     pub argocd: Option<crate::runtime::argo_exec::ArgoSetup>,
+    /// The simulator model's readings given to a runbook that names no metrics (see
+    /// `cli/drill_metrics.rs`): the console shows them in its Metrics pane.
+    pub added_metrics: Option<crate::domain::runbook::front_matter::Metrics>,
 }
 
 /// The context of the simulator's admin user in its kubeconfig.

@@ -14,6 +14,7 @@ pub mod console;
 mod console_connect;
 pub mod console_verify;
 pub mod drill;
+pub mod drill_metrics;
 pub mod drill_scores;
 pub mod drill_session;
 pub mod drill_setup;

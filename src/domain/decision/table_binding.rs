@@ -17,7 +17,8 @@
 //!
 //! Reading rules (see `docs/decision-matrix.md`):
 //! - The metric is the one named in the cell before the threshold, else the one named
-//!   by the column header.
+//!   by the column header, else the one a cell of its own names just before it
+//!   (`| Error Rate | >10% |`).
 //! - Thresholds: `> 5%`, `>= 2s`, `≥ 500ms`, `above 10%`, `more than 1.5 s`, `under
 //!   99%`, `at least 3`, `5%+`, ranges `5–10%` / `between 5% and 10%` (inclusive), and
 //!   `2x baseline` / `3× normal` (= `metric > 2 * baseline(metric)`).
@@ -191,13 +192,26 @@ fn bind_row(
     let mut ignored = Vec::new();
     let mut hold = Duration::ZERO;
     let mut mentioned = false;
+    // A cell that names a metric and no threshold ("| Error Rate | >10% |"): the next
+    // cell's threshold is that metric's (its note in `ignored` is then withdrawn).
+    let mut named_before: Option<(String, usize)> = None;
     for (col, cell) in cells.iter().enumerate() {
         if col == severity_column || Some(col) == action_column || is_blank(cell) {
             continue;
         }
-        let fallback = header_metric.get(col).copied().flatten();
+        let before = named_before.take();
+        let fallback = header_metric
+            .get(col)
+            .copied()
+            .flatten()
+            .or(before.as_ref().map(|(m, _)| m.as_str()));
         match read_cell(cell, fallback, metrics) {
             CellReading::Clauses { source, hold: h } => {
+                if let Some((metric, note)) = before
+                    && source.contains(metric.as_str())
+                {
+                    ignored.remove(note);
+                }
                 parts.push(source);
                 hold = hold.max(h);
             }
@@ -205,6 +219,14 @@ fn bind_row(
                 mentioned = true;
                 ignored.push(format!(
                     "`{}`: names {metric} but gives no threshold",
+                    cell.trim()
+                ));
+                named_before = Some((metric, ignored.len() - 1));
+            }
+            CellReading::RateFor(metric) => {
+                mentioned = true;
+                ignored.push(format!(
+                    "`{}`: a count per unit of time, not a value of {metric}",
                     cell.trim()
                 ));
             }

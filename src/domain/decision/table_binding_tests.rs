@@ -266,3 +266,44 @@ mod properties {
         }
     }
 }
+
+/// The shape many teams write: one column names the metric, the next gives its threshold
+/// ("| Metric | Threshold | Action | Severity |"). The threshold cell reads against the
+/// metric named in the cell before it.
+#[test]
+fn a_metric_column_and_a_threshold_column() {
+    let t = table(
+        &[
+            &["Metric", "Threshold", "Action", "Severity"],
+            &["Error Rate", ">10%", "Immediate rollback", "P0"],
+            &["Error Rate", "5-10%", "Rollback within 5 min", "P1"],
+            &["Latency P95", ">5s", "Immediate rollback", "P1"],
+            &["Memory Usage", ">95%", "Scale first, then rollback", "P2"],
+            &["500 Errors", ">100/min", "Immediate rollback", "P0"],
+        ],
+        3,
+    );
+    let got = bound(&t, &["error_rate", "latency_p95", "ready_pods", "restarts"]);
+    assert_eq!(got[0], "P0 | error_rate > 0.1");
+    assert_eq!(got[1], "P1 | error_rate >= 0.05 and error_rate <= 0.1");
+    assert_eq!(got[2], "P1 | latency_p95 > 5");
+    assert!(got[3].starts_with("P2 | display-only"), "{got:?}");
+    // A count per minute is not an error ratio (nor 100 minutes): not read as a threshold.
+    assert_eq!(
+        got[4],
+        "P0 | display-only: `500 Errors`: names error_rate but gives no threshold; \
+         `>100/min`: a count per unit of time, not a value of error_rate"
+    );
+    let rate = table(
+        &[
+            &["Severity", "Condition"],
+            &["SEV-1", "error rate above 50 per minute"],
+        ],
+        0,
+    );
+    assert!(
+        bound(&rate, &["error_rate"])[0].starts_with("SEV-1 | display-only"),
+        "{:?}",
+        bound(&rate, &["error_rate"])
+    );
+}

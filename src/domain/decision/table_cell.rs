@@ -13,6 +13,8 @@ pub(super) enum CellReading {
         hold: Duration,
     },
     MetricWithoutThreshold(String),
+    /// A count per unit of time under a metric (`> 100/min`): not a value the metric reads.
+    RateFor(String),
     Ambiguous(Vec<String>),
     Nothing,
 }
@@ -34,6 +36,9 @@ pub(super) enum Unit {
     Percent,
     Seconds(f64),
     Times,
+    /// A count per unit of time (`100/min`, `50 per second`): a rate, not a ratio, a
+    /// duration or a multiple; no threshold of the matrix's metrics reads it.
+    PerTime,
 }
 
 pub(super) fn unit_of(s: &str) -> Option<Unit> {
@@ -112,10 +117,31 @@ pub(super) fn tokenize(text: &str) -> Vec<Tok> {
                 if let (Some(Tok::Num(v, None)), Some(u)) = (out.last().cloned(), unit_of(&w)) {
                     out.pop();
                     out.push(Tok::Num(v, Some(u)));
+                } else if w == "per" && matches!(out.last(), Some(Tok::Num(..))) {
+                    // "50 per minute": a rate (the word after `per` goes with it).
+                    if let Some(Tok::Num(v, _)) = out.pop() {
+                        out.push(Tok::Num(v, Some(Unit::PerTime)));
+                    }
+                    while i < chars.len() && !chars[i].is_alphanumeric() {
+                        i += 1;
+                    }
+                    while i < chars.len() && chars[i].is_alphanumeric() {
+                        i += 1;
+                    }
                 } else if w == "to" && matches!(out.last(), Some(Tok::Num(..))) {
                     out.push(Tok::Dash);
                 } else {
                     out.push(Tok::Word(w));
+                }
+            }
+            // "100/min", "5/s": the number is a rate; the unit after the slash goes with it.
+            '/' if matches!(out.last(), Some(Tok::Num(..))) => {
+                if let Some(Tok::Num(v, _)) = out.pop() {
+                    out.push(Tok::Num(v, Some(Unit::PerTime)));
+                }
+                i += 1;
+                while i < chars.len() && chars[i].is_alphabetic() {
+                    i += 1;
                 }
             }
             '%' => {
@@ -178,7 +204,7 @@ pub(super) fn scalar(v: f64, unit: Option<Unit>) -> Option<f64> {
         None => Some(v),
         Some(Unit::Percent) => Some(v / 100.0),
         Some(Unit::Seconds(f)) => Some(v * f),
-        Some(Unit::Times) => None,
+        Some(Unit::Times | Unit::PerTime) => None,
     }
 }
 
@@ -248,6 +274,7 @@ pub(super) fn read_cell(
     let mut last_metric: Option<String> = None;
     let mut mentioned: Option<String> = None;
     let mut ambiguous: Option<Vec<String>> = None;
+    let mut rate_for: Option<String> = None;
     let mut i = 0;
     while i < toks.len() {
         if !clauses.is_empty()
@@ -302,6 +329,9 @@ pub(super) fn read_cell(
             continue;
         };
         mentioned = Some(metric.clone());
+        if let Some(Tok::Num(_, Some(Unit::PerTime))) = toks.get(value_at) {
+            rate_for = Some(metric.clone());
+        }
         let Some(Tok::Num(v, unit)) = toks.get(value_at).cloned() else {
             i = value_at.max(i + 1);
             continue;
@@ -384,6 +414,9 @@ pub(super) fn read_cell(
     }
     if let Some(names) = ambiguous {
         return CellReading::Ambiguous(names);
+    }
+    if let Some(m) = rate_for {
+        return CellReading::RateFor(m);
     }
     if let Some(m) = mentioned {
         return CellReading::MetricWithoutThreshold(m);
