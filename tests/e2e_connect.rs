@@ -9,7 +9,7 @@ mod common;
 mod support;
 
 use common::Sim;
-use support::session_files::{bin, corpus_runbook};
+use support::session_files::{bin, corpus_runbook, session_dir};
 use support::tmux::Tmux;
 
 const GATEWAY: &str = r#"
@@ -60,16 +60,9 @@ fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
     t.wait_for("Step #6");
     t.keys(&["Tab"]);
     t.wait_for("┏ Rollout deploy/gateway");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 
-    let sessions = home.path().join("sessions");
-    let dir = std::fs::read_dir(&sessions)
-        .expect("sessions")
-        .next()
-        .expect("one session")
-        .expect("entry")
-        .path();
+    let dir = session_dir(home.path());
     // kubectl in shell steps follows the accepted target: the session's context overlay
     // names its namespace.
     let overlay = std::fs::read_to_string(dir.join("kubectl-context.yaml"))
@@ -106,8 +99,7 @@ fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
         s.contains("┏ Rollout deploy/gateway"),
         "the same pane:\n{s}"
     );
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
     // Nothing changed: no second ConnectionSet.
     let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
     assert_eq!(
@@ -152,8 +144,7 @@ fn a_placeholder_deployment_is_offered_the_namespace_s_deployments() {
     t.keys(&["Enter"]);
     t.wait_for("Rollout deploy/gateway");
     t.wait_for("Pods 2");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }
 
 /// `backout drill --runbook` with a team's runbook (no front matter, every line naming

@@ -9,14 +9,10 @@ mod common;
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::Sim;
+use support::session_files::{bin, report};
 use support::tmux::Tmux;
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_backout")
-}
 
 const RUNBOOK: &str = r#"---
 target: { context: backout-sim, namespace: checkout, deployment: checkout-api }
@@ -67,8 +63,7 @@ fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
             sim.kubeconfig.display()
         ),
     );
-    t.wait_for("*  4 1.6.0");
-    t.wait_until("the bad release rolled out", |s| s.contains("100% upd 4/4"));
+    t.wait_bad_release();
 
     // The health check fails at its first sample, and says why.
     t.keys(&["j", "j"]);
@@ -86,13 +81,9 @@ fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
 
     // Undo further: the Rollout pane's undo, with its typed confirmation.
     t.keys(&["u"]);
-    t.wait_for("Type the deployment name (checkout-api)");
-    t.type_text("checkout-api");
-    t.keys(&["Enter"]);
+    t.type_deployment_name("checkout-api");
     t.wait_for("*  5 1.5.0");
-    t.wait_until("the rollback completed", |s| {
-        s.contains("100% upd 4/4") && !s.contains("undo: ")
-    });
+    t.wait_rollback_completed("the rollback completed");
 
     // Every check, again (focus back on the procedure, from the Rollout pane: Shift-Tab,
     // since Tab now also stops at the Pods and Events panes): they pass over the
@@ -105,15 +96,9 @@ fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
     t.keys(&["k"]);
     let s = t.wait_for("✓ pods  passed (6 samples)");
     assert!(s.contains("4/4 ready on revision 5"), "{s}");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 
-    let out = Command::new(bin())
-        .arg("report")
-        .env("BACKOUT_HOME", home.path())
-        .output()
-        .expect("report runs");
-    let report = String::from_utf8_lossy(&out.stdout);
+    let report = report(home.path());
     let section = report
         .split("## Verification")
         .nth(1)
@@ -185,15 +170,9 @@ fn a_check_without_a_metrics_source_could_not_verify_and_offers_no_undo() {
     t.keys(&["Escape"]);
     let s = t.wait_until("the notice closed", |s| !s.contains("Could not verify"));
     assert!(s.contains("? errors  could not verify"), "{s}");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 
-    let out = Command::new(bin())
-        .arg("report")
-        .env("BACKOUT_HOME", home.path())
-        .output()
-        .expect("report runs");
-    let report = String::from_utf8_lossy(&out.stdout);
+    let report = report(home.path());
     assert!(
         report.contains("| `errors`: error_rate < 0.02 | could not verify |"),
         "{report}"
