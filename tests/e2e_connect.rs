@@ -28,13 +28,7 @@ fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
         ("BACKOUT_HOME", home.path()),
         ("KUBECONFIG", sim.kubeconfig.as_path()),
     ];
-    let t = Tmux::start(
-        "connect",
-        120,
-        40,
-        &env,
-        &format!("{} {}", bin(), runbook.display()),
-    );
+    let t = Tmux::backout_with("connect", &env, &runbook.display().to_string());
     // What was read, and from which lines, before anything connects.
     let s = t.wait_for("Connect to this target?");
     assert!(
@@ -81,13 +75,7 @@ fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
         assert!(connection.contains(field), "{field} in {connection}");
     }
 
-    let t = Tmux::start(
-        "connect-resume",
-        120,
-        40,
-        &env,
-        &format!("{} resume", bin()),
-    );
+    let t = Tmux::backout_with("connect-resume", &env, "resume");
     t.wait_for("Rollout deploy/gateway");
     let s = t.wait_for("Pods 2");
     assert!(
@@ -127,13 +115,7 @@ fn a_placeholder_deployment_is_offered_the_namespace_s_deployments() {
         ("BACKOUT_HOME", home.path()),
         ("KUBECONFIG", sim.kubeconfig.as_path()),
     ];
-    let t = Tmux::start(
-        "connect-placeholder",
-        120,
-        40,
-        &env,
-        &format!("{} {}", bin(), runbook.display()),
-    );
+    let t = Tmux::backout_with("connect-placeholder", &env, &runbook.display().to_string());
     let s = t.wait_for("Connect to this target?");
     assert!(
         s.contains("deployment  <service-name>  (lines 6, 7)"),

@@ -14,17 +14,8 @@ use common::Sim;
 use support::session_files::{bin, report};
 use support::tmux::Tmux;
 
-const RUNBOOK: &str = r#"---
-target: { context: backout-sim, namespace: checkout, deployment: checkout-api }
-verify:
-  - name: health
-    http: { url: "{sim}/sim/health/checkout/checkout", json_pointer: /status, equals: ok, max_latency: 5s }
-    window: 5m
-    every: 30s
-  - { name: pods, pods: { image: "1.5.0" }, window: 5m, every: 1m }
-  - { name: rollout, rollout: {} }
----
-# Checkout rollback
+/// The procedure both runbooks share, under their front matter.
+const PROCEDURE: &str = r#"# Checkout rollback
 
 ## Roll back
 
@@ -39,12 +30,31 @@ verify:
 - [ ] Post the all-clear
 "#;
 
+/// A runbook of `front` (front matter, without its `---` lines) and [`PROCEDURE`].
+fn runbook_text(front: &str) -> String {
+    format!("---\n{front}---\n{PROCEDURE}")
+}
+
+const RUNBOOK_FRONT: &str = r#"target: { context: backout-sim, namespace: checkout, deployment: checkout-api }
+verify:
+  - name: health
+    http: { url: "{sim}/sim/health/checkout/checkout", json_pointer: /status, equals: ok, max_latency: 5s }
+    window: 5m
+    every: 30s
+  - { name: pods, pods: { image: "1.5.0" }, window: 5m, every: 1m }
+  - { name: rollout, rollout: {} }
+"#;
+
 #[test]
 fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
     let sim = Sim::drill("bad-deploy", 20.0);
     let home = tempfile::tempdir().expect("tempdir");
     let runbook = home.path().join("checkout.md");
-    std::fs::write(&runbook, RUNBOOK.replace("{sim}", &sim.handle().url())).expect("runbook");
+    std::fs::write(
+        &runbook,
+        runbook_text(RUNBOOK_FRONT).replace("{sim}", &sim.handle().url()),
+    )
+    .expect("runbook");
     let ca = home.path().join("ca.pem");
     std::fs::write(&ca, sim.handle().ca_pem()).expect("ca");
     let t = Tmux::start(
@@ -118,25 +128,10 @@ fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
 
 /// A PromQL check in a console with no Prometheus: the runbook names its query but no
 /// source, and no `--prometheus-url` is given.
-const NO_PROMETHEUS: &str = r#"---
-target: { context: backout-sim, namespace: checkout, deployment: checkout-api }
+const NO_PROMETHEUS_FRONT: &str = r#"target: { context: backout-sim, namespace: checkout, deployment: checkout-api }
 metrics: { queries: { error_rate: "sum(rate(http_requests_total{code=~\"5..\"}[2m]))" } }
 verify:
   - { name: errors, promql: "error_rate < 0.02" }
----
-# Checkout rollback
-
-## Roll back
-
-- [ ] Undo the release in the Rollout pane
-
-## Verify
-
-- [ ] Customers can check out
-
-## Communicate
-
-- [ ] Post the all-clear
 "#;
 
 #[test]
@@ -144,7 +139,7 @@ fn a_check_without_a_metrics_source_could_not_verify_and_offers_no_undo() {
     let sim = Sim::drill("bad-deploy", 20.0);
     let home = tempfile::tempdir().expect("tempdir");
     let runbook = home.path().join("checkout.md");
-    std::fs::write(&runbook, NO_PROMETHEUS).expect("runbook");
+    std::fs::write(&runbook, runbook_text(NO_PROMETHEUS_FRONT)).expect("runbook");
     let t = Tmux::start(
         "noprom",
         140,

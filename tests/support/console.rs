@@ -23,13 +23,12 @@ pub fn on_sim(runbook: &Path, kubeconfig: &Path) -> String {
 impl Tmux {
     /// `backout ARGS` in a 120×40 terminal with `BACKOUT_HOME=home`.
     pub fn backout(name: &str, home: &Path, args: &str) -> Tmux {
-        Tmux::start(
-            name,
-            120,
-            40,
-            &[("BACKOUT_HOME", home)],
-            &format!("{} {args}", bin()),
-        )
+        Tmux::backout_with(name, &[("BACKOUT_HOME", home)], args)
+    }
+
+    /// `backout ARGS` in a 120×40 terminal with the environment `env`.
+    pub fn backout_with(name: &str, env: &[(&str, &Path)], args: &str) -> Tmux {
+        Tmux::start(name, 120, 40, env, &format!("{} {args}", bin()))
     }
 
     /// `backout drill ARGS` run from the crate's root (where `runbooks/drills` is) in a

@@ -238,8 +238,8 @@ impl Tmux {
         self.wait_exit();
     }
 
-    /// The pid of the program in the pane.
-    pub fn pane_pid(&self) -> i32 {
+    /// A tmux format (`#{pane_pid}`, …) of the pane, trimmed.
+    fn pane_format(&self, format: &str) -> String {
         let out = Command::new("tmux")
             .args([
                 "-L",
@@ -248,31 +248,21 @@ impl Tmux {
                 "-p",
                 "-t",
                 &self.name,
-                "#{pane_pid}",
+                format,
             ])
             .output()
             .expect("tmux display-message");
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .expect("pane pid")
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// The pid of the program in the pane.
+    pub fn pane_pid(&self) -> i32 {
+        self.pane_format("#{pane_pid}").parse().expect("pane pid")
     }
 
     /// Whether the program in the pane has exited.
     pub fn pane_dead(&self) -> bool {
-        let out = Command::new("tmux")
-            .args([
-                "-L",
-                &self.socket,
-                "display-message",
-                "-p",
-                "-t",
-                &self.name,
-                "#{pane_dead}",
-            ])
-            .output()
-            .expect("tmux display-message");
-        String::from_utf8_lossy(&out.stdout).trim() == "1"
+        self.pane_format("#{pane_dead}") == "1"
     }
 
     pub fn wait_exit(&self) {
