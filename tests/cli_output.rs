@@ -14,19 +14,11 @@ use serde_json::Value;
 #[path = "common/backout_cli.rs"]
 mod backout_cli;
 
-use backout_cli::{backout, create_session, doc_field_table, stderr, stdout};
+use backout_cli::{backout, checkout_session, doc_field_table, stderr, stdout};
 
 fn seed(home: &Path) -> String {
     let t0 = Utc.with_ymd_and_hms(2026, 11, 22, 1, 52, 3).unwrap();
-    let mut new = create_session(
-        home,
-        "/srv/runbooks/checkout.md",
-        b"# Checkout API rollback\n",
-        "Checkout API rollback",
-        "live",
-        "alice@ops",
-        t0,
-    );
+    let mut new = checkout_session(home, "Checkout API rollback", t0);
     new.journal
         .append_at(
             t0,

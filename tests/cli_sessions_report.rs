@@ -11,7 +11,7 @@ use chrono::{Duration, TimeZone, Utc};
 #[path = "common/backout_cli.rs"]
 mod backout_cli;
 
-use backout_cli::{backout_with_env, create_session, stderr, stdout};
+use backout_cli::{backout_with_env, checkout_session, stderr, stdout};
 
 const WEBHOOK: &str = "https://hooks.example/services/T000/B000/very-secret-path";
 
@@ -23,15 +23,7 @@ fn backout(home: &Path, args: &[&str]) -> Output {
 /// One session with a little of everything, including a secret typed into a note.
 fn seed(home: &Path) -> String {
     let t0 = Utc.with_ymd_and_hms(2026, 11, 22, 1, 52, 3).unwrap();
-    let mut new = create_session(
-        home,
-        "/srv/runbooks/checkout.md",
-        b"# Checkout API rollback\n",
-        "Checkout API rollback",
-        "live",
-        "alice@ops",
-        t0,
-    );
+    let mut new = checkout_session(home, "Checkout API rollback", t0);
     let entries = [
         Entry::PhaseEntered {
             phase: 0,

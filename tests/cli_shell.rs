@@ -10,7 +10,7 @@ use chrono::{TimeZone, Utc};
 #[path = "common/backout_cli.rs"]
 mod backout_cli;
 
-use backout_cli::create_session;
+use backout_cli::checkout_session;
 
 fn backout(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_backout"))
@@ -42,13 +42,9 @@ fn path_with(dir: &Path) -> String {
 }
 
 fn seed_session(home: &Path, title: &str) -> String {
-    let new = create_session(
+    let new = checkout_session(
         home,
-        "/srv/runbooks/checkout.md",
-        b"# Checkout API rollback\n",
         title,
-        "live",
-        "alice@ops",
         Utc.with_ymd_and_hms(2026, 11, 22, 1, 52, 3).unwrap(),
     );
     new.dir.id

@@ -46,6 +46,19 @@ pub fn create_session(
         .unwrap()
 }
 
+/// A live session of alice@ops on the one-line Checkout API runbook, titled `title`.
+pub fn checkout_session(home: &Path, title: &str, at: DateTime<Utc>) -> NewSession {
+    create_session(
+        home,
+        "/srv/runbooks/checkout.md",
+        b"# Checkout API rollback\n",
+        title,
+        "live",
+        "alice@ops",
+        at,
+    )
+}
+
 /// Runs `backout ARGS` with `BACKOUT_HOME=home`.
 pub fn backout(home: &Path, args: &[&str]) -> Output {
     backout_with_env(home, args, &[])

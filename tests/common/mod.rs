@@ -45,6 +45,17 @@ behaviours:
   - {version: "2.0", never_ready: true}
 "#;
 
+/// `web` 1.2 (one pod) whose version 1.3 crashes 2 s after every start (BackOff events
+/// follow).
+pub const CRASHES_AT_1_3: &str = r#"
+name: faulty
+namespace: shop
+apps:
+  - {name: web, replicas: 1, image: shop/web, history: ["1.1"], version: "1.2"}
+behaviours:
+  - {version: "1.3", crash_after_seconds: 2, exit_code: 1}
+"#;
+
 /// A running simulator and the runtime driving it.
 pub struct Sim {
     pub handle: Option<SimHandle>,
@@ -364,5 +375,26 @@ impl Sim {
             .env_remove("KUBECONFIG")
             .env("BACKOUT_HOME", home);
         c
+    }
+}
+
+impl Sim {
+    /// The console's watchers on `shop/web` (through the read-only context, connected
+    /// now), feeding the returned channel; they stop when the handle is dropped.
+    pub fn watch_web(
+        &self,
+    ) -> (
+        tokio::sync::mpsc::Receiver<backout::domain::cluster::ClusterEvent>,
+        backout::adapters::kube::WatchHandle,
+    ) {
+        let conn = self.connect("backout-sim", true);
+        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        let _guard = self.runtime.enter();
+        let handle = backout::adapters::kube::spawn_watchers(
+            conn.client.clone(),
+            &backout::domain::cluster::Target::new("shop", "web"),
+            tx,
+        );
+        (rx, handle)
     }
 }
