@@ -65,12 +65,7 @@ fn printed(answer: &ArgoAnswer) -> Option<String> {
 #[test]
 fn an_argocd_line_runs_through_the_server_the_front_matter_names() {
     let scenario = Scenario::parse(DRILL, "argocd-self-heal.yaml").expect("parses");
-    let sim = Sim::start_with(backout::sim::SimConfig {
-        speed: 20.0,
-        scenario: Some(scenario),
-        hold_timeline: true,
-        ..backout::sim::SimConfig::default()
-    });
+    let sim = Sim::held(scenario, 20.0);
     let h = sim.handle();
     let server = format!("{}{}", h.addr(), backout::sim::argocd::api::ROOT_PATH);
     let ca = Some(h.ca_pem());

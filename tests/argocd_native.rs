@@ -19,11 +19,7 @@ use common::Sim;
 const DRILL: &str = include_str!("../runbooks/drills/argocd-self-heal.yaml");
 
 fn image(sim: &Sim) -> String {
-    let d = sim.json(&["get", "deploy", "checkout-api", "-n", "checkout"]);
-    d["spec"]["template"]["spec"]["containers"][0]["image"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    sim.image(&["checkout-api", "-n", "checkout"])
 }
 
 /// The runbook's `argocd` lines, placeholders filled from its `vars`, in order.
@@ -52,12 +48,7 @@ fn argocd_lines() -> Vec<String> {
 #[test]
 fn the_gitops_runbook_rolls_back_through_argo_cd_natively() {
     let scenario = Scenario::parse(DRILL, "argocd-self-heal.yaml").expect("parses");
-    let sim = Sim::start_with(backout::sim::SimConfig {
-        speed: 20.0,
-        scenario: Some(scenario.clone()),
-        hold_timeline: true,
-        ..backout::sim::SimConfig::default()
-    });
+    let sim = Sim::held(scenario.clone(), 20.0);
     let h = sim.handle();
     backout::sim::scenario::apply(h.shared(), &scenario, &scenario.timeline[0])
         .expect("bad commit");
@@ -182,12 +173,7 @@ fn the_gitops_runbook_rolls_back_through_argo_cd_natively() {
 #[test]
 fn a_rollback_with_auto_sync_on_fails_with_argo_cds_refusal_and_without_a_token_says_so() {
     let scenario = Scenario::parse(DRILL, "argocd-self-heal.yaml").expect("parses");
-    let sim = Sim::start_with(backout::sim::SimConfig {
-        speed: 20.0,
-        scenario: Some(scenario),
-        hold_timeline: true,
-        ..backout::sim::SimConfig::default()
-    });
+    let sim = Sim::held(scenario, 20.0);
     let h = sim.handle();
     let server_addr = format!("{}/argocd", h.addr());
     let line = parse_argocd_line("argocd app rollback checkout-api 0")

@@ -1,12 +1,14 @@
 //! `backout undo` and `backout status`, the real binary against the in-process simulator.
 
 mod common;
+mod support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::{STUCK, Sim, WEB};
 use serde_json::Value;
+use support::session_files::session_journal;
 
 struct Run {
     code: i32,
@@ -15,13 +17,8 @@ struct Run {
 }
 
 fn backout(sim: &Sim, home: &std::path::Path, args: &[&str], stdin: &str) -> Run {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_backout"));
-    c.args(args)
-        .arg("--kubeconfig")
-        .arg(&sim.kubeconfig)
-        .env_remove("KUBECONFIG")
-        .env("BACKOUT_HOME", home)
-        .env("USER", "tester")
+    let mut c = sim.backout(home, args);
+    c.env("USER", "tester")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -41,22 +38,12 @@ fn backout(sim: &Sim, home: &std::path::Path, args: &[&str], stdin: &str) -> Run
 }
 
 fn image(sim: &Sim) -> String {
-    sim.json(&["get", "deploy", "web"])["spec"]["template"]["spec"]["containers"][0]["image"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    sim.image(&["web"])
 }
 
 fn journal_types(home: &std::path::Path) -> Vec<String> {
-    let sessions = home.join("sessions");
-    let dir = std::fs::read_dir(&sessions)
-        .expect("sessions dir")
-        .next()
-        .expect("one session")
-        .expect("entry")
-        .path();
-    let text = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
-    text.lines()
+    session_journal(home)
+        .lines()
         .map(|l| {
             let v: Value = serde_json::from_str(l).expect("record");
             v["entry"]["type"].as_str().unwrap_or_default().to_string()
@@ -230,22 +217,8 @@ fn undo_dry_run_denied_read_only_and_failed_rollouts() {
 fn undo_into_a_stuck_revision_exits_non_zero_and_status_says_why() {
     let sim = Sim::start(STUCK, 20.0);
     let home = tempfile::tempdir().expect("home");
-    sim.ok(&[
-        "-n",
-        "shop",
-        "set",
-        "image",
-        "deploy/web",
-        "app=shop/web:2.0",
-    ]);
-    sim.ok(&[
-        "-n",
-        "shop",
-        "set",
-        "image",
-        "deploy/web",
-        "app=shop/web:1.1",
-    ]);
+    sim.set_image("shop", "web", "app=shop/web:2.0");
+    sim.set_image("shop", "web", "app=shop/web:1.1");
     sim.settled("web");
     // Back to 2.0, which never becomes ready: the rollout exceeds its deadline.
     let r = backout(

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use backout::adapters::session_store::{SessionStart, SessionStore};
+use backout::adapters::session_store::SessionStore;
 use backout::domain::journal::Entry;
 use backout::domain::runbook::StepId;
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 #[path = "common/backout_cli.rs"]
 mod backout_cli;
 
-use backout_cli::{backout, stderr, stdout};
+use backout_cli::{backout, create_session, stderr, stdout};
 
 const RUNBOOK: &str = "---
 backout: 1
@@ -40,18 +40,15 @@ rto: { SEV-1: 5m }
 /// A drill session: the bad release at +0 s, acknowledged at `detect`, rolled back and
 /// worked through at a steady pace; `communicate` false leaves the last step undone.
 fn drill(home: &Path, t0: DateTime<Utc>, mode: &str, detect: i64, communicate: bool) -> String {
-    let store = SessionStore::at(home);
-    let mut new = store
-        .create(&SessionStart {
-            runbook_path: Path::new("/srv/runbooks/web.md"),
-            runbook_bytes: RUNBOOK.as_bytes(),
-            title: "Web rollback",
-            mode,
-            actor: "ana@ops".into(),
-            host: "ops".into(),
-            at: t0,
-        })
-        .unwrap();
+    let mut new = create_session(
+        home,
+        "/srv/runbooks/web.md",
+        RUNBOOK.as_bytes(),
+        "Web rollback",
+        mode,
+        "ana@ops",
+        t0,
+    );
     let action = "kubectl rollout undo deployment/web".to_string();
     let mut entries = vec![
         (

@@ -12,14 +12,7 @@ use common::{Sim, WEB};
 use serde_json::Value;
 
 fn backout(sim: &Sim, home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_backout"))
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(&sim.kubeconfig)
-        .env_remove("KUBECONFIG")
-        .env("BACKOUT_HOME", home)
-        .output()
-        .expect("backout runs")
+    sim.backout(home, args).output().expect("backout runs")
 }
 
 fn out(o: &Output) -> String {
@@ -31,10 +24,7 @@ fn err(o: &Output) -> String {
 }
 
 fn image(sim: &Sim) -> String {
-    sim.json(&["get", "deploy", "web"])["spec"]["template"]["spec"]["containers"][0]["image"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    sim.image(&["web"])
 }
 
 fn mutations(sim: &Sim) -> Vec<u64> {

@@ -6,7 +6,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use backout::adapters::session_store::{SessionStart, SessionStore};
 use backout::domain::journal::Entry;
 use backout::domain::runbook::StepId;
 use chrono::{TimeZone, Utc};
@@ -15,22 +14,11 @@ use serde_json::Value;
 #[path = "common/backout_cli.rs"]
 mod backout_cli;
 
-use backout_cli::{backout, doc_field_table, stderr, stdout};
+use backout_cli::{backout, checkout_session, doc_field_table, stderr, stdout};
 
 fn seed(home: &Path) -> String {
-    let store = SessionStore::at(home);
     let t0 = Utc.with_ymd_and_hms(2026, 11, 22, 1, 52, 3).unwrap();
-    let mut new = store
-        .create(&SessionStart {
-            runbook_path: Path::new("/srv/runbooks/checkout.md"),
-            runbook_bytes: b"# Checkout API rollback\n",
-            title: "Checkout API rollback",
-            mode: "live",
-            actor: "alice@ops".into(),
-            host: "ops".into(),
-            at: t0,
-        })
-        .unwrap();
+    let mut new = checkout_session(home, "Checkout API rollback", t0);
     new.journal
         .append_at(
             t0,

@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Output;
 
-use backout::adapters::session_store::{SessionStart, SessionStore};
 use backout::domain::journal::{ChangeDetail, Entry};
 use backout::domain::runbook::StepId;
 use backout::domain::verify::Verdict;
@@ -18,7 +17,7 @@ use serde_json::Value;
 #[path = "common/backout_cli.rs"]
 mod backout_cli;
 
-use backout_cli::{backout, doc_field_table};
+use backout_cli::{backout, create_session, doc_field_table};
 
 fn stdout(o: &Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -29,19 +28,16 @@ const UNDO: &str = "kubectl rollout undo deployment/web --context prod-eu -n sho
 
 /// Every kind of record a report section reads, as the console writes them.
 fn seed(home: &Path) -> String {
-    let store = SessionStore::at(home);
     let t0 = Utc.with_ymd_and_hms(2026, 11, 22, 1, 52, 3).unwrap();
-    let mut new = store
-        .create(&SessionStart {
-            runbook_path: Path::new("/srv/runbooks/rollback.md"),
-            runbook_bytes: b"# Rollback Runbook\n\n## Roll back\n\n- [ ] Page on-call\n",
-            title: "Rollback Runbook",
-            mode: "live",
-            actor: "alice@ops".into(),
-            host: "ops".into(),
-            at: t0,
-        })
-        .unwrap();
+    let mut new = create_session(
+        home,
+        "/srv/runbooks/rollback.md",
+        b"# Rollback Runbook\n\n## Roll back\n\n- [ ] Page on-call\n",
+        "Rollback Runbook",
+        "live",
+        "alice@ops",
+        t0,
+    );
     let entries = [
         (
             1,

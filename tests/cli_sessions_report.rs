@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::process::Output;
 
-use backout::adapters::session_store::{SessionStart, SessionStore};
 use backout::domain::journal::Entry;
 use backout::domain::runbook::StepId;
 use chrono::{Duration, TimeZone, Utc};
@@ -12,7 +11,7 @@ use chrono::{Duration, TimeZone, Utc};
 #[path = "common/backout_cli.rs"]
 mod backout_cli;
 
-use backout_cli::{backout_with_env, stderr, stdout};
+use backout_cli::{backout_with_env, checkout_session, stderr, stdout};
 
 const WEBHOOK: &str = "https://hooks.example/services/T000/B000/very-secret-path";
 
@@ -23,19 +22,8 @@ fn backout(home: &Path, args: &[&str]) -> Output {
 
 /// One session with a little of everything, including a secret typed into a note.
 fn seed(home: &Path) -> String {
-    let store = SessionStore::at(home);
     let t0 = Utc.with_ymd_and_hms(2026, 11, 22, 1, 52, 3).unwrap();
-    let mut new = store
-        .create(&SessionStart {
-            runbook_path: Path::new("/srv/runbooks/checkout.md"),
-            runbook_bytes: b"# Checkout API rollback\n",
-            title: "Checkout API rollback",
-            mode: "live",
-            actor: "alice@ops".into(),
-            host: "ops".into(),
-            at: t0,
-        })
-        .unwrap();
+    let mut new = checkout_session(home, "Checkout API rollback", t0);
     let entries = [
         Entry::PhaseEntered {
             phase: 0,

@@ -5,8 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
 
-use backout::adapters::session_store::{SessionStart, SessionStore};
 use chrono::{TimeZone, Utc};
+
+#[path = "common/backout_cli.rs"]
+mod backout_cli;
+
+use backout_cli::checkout_session;
 
 fn backout(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_backout"))
@@ -38,18 +42,11 @@ fn path_with(dir: &Path) -> String {
 }
 
 fn seed_session(home: &Path, title: &str) -> String {
-    let store = SessionStore::at(home);
-    let new = store
-        .create(&SessionStart {
-            runbook_path: Path::new("/srv/runbooks/checkout.md"),
-            runbook_bytes: b"# Checkout API rollback\n",
-            title,
-            mode: "live",
-            actor: "alice@ops".into(),
-            host: "ops".into(),
-            at: Utc.with_ymd_and_hms(2026, 11, 22, 1, 52, 3).unwrap(),
-        })
-        .unwrap();
+    let new = checkout_session(
+        home,
+        title,
+        Utc.with_ymd_and_hms(2026, 11, 22, 1, 52, 3).unwrap(),
+    );
     new.dir.id
 }
 

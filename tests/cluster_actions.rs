@@ -278,15 +278,12 @@ fn api_faults_while_following_are_reported_and_survived() {
     let r = runner(&sim, "backout-sim", false);
     let l = lease(&sim, "me@host (s)").expect("lease");
     sim.runtime.block_on(r.execute(&UNDO, &l)).expect("undo");
-    // Every request fails for a while, then the API recovers.
-    sim.handle().shared().set_faults(ApiFaults {
+    // Every request fails until the follow has reported a fault, then the API recovers
+    // (a window timed in advance could close before a slow machine's first request).
+    let shared = sim.handle().shared().clone();
+    shared.set_faults(ApiFaults {
         latency_ms: 0,
         error_ratio: 1.0,
-    });
-    let shared = sim.handle().shared().clone();
-    sim.runtime.spawn(async move {
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        shared.set_faults(ApiFaults::default());
     });
     let mut errors = 0;
     let outcome = sim
@@ -294,6 +291,7 @@ fn api_faults_while_following_are_reported_and_survived() {
         .block_on(r.follow(Duration::from_secs(60), |p| {
             if matches!(p, FollowProgress::WatchError { .. }) {
                 errors += 1;
+                shared.set_faults(ApiFaults::default());
             }
         }))
         .expect("follow");
@@ -499,16 +497,8 @@ fn an_undo_after_the_progress_deadline_is_judged_on_the_new_rollout() {
 #[test]
 fn taking_the_lock_survives_a_flaky_api_server_and_says_why_when_it_cannot() {
     let sim = Sim::start(WEB, 5.0);
-    // Every request fails for half a second, then the API recovers: the lock is taken.
-    sim.handle().shared().set_faults(ApiFaults {
-        latency_ms: 0,
-        error_ratio: 1.0,
-    });
-    let shared = sim.handle().shared().clone();
-    sim.runtime.spawn(async move {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        shared.set_faults(ApiFaults::default());
-    });
+    // Every request fails until one is refused, then the API recovers: the lock is taken.
+    sim.faults_until_one_is_refused();
     let l = lease(&sim, "me@host (f)").expect("the lock, once the API answers");
     drop(l);
 
@@ -532,16 +522,8 @@ fn an_undo_reads_again_when_the_api_server_refuses_a_read_and_lands_once() {
     let r = runner(&sim, "backout-sim", false);
     let l = lease(&sim, "me@host (r)").expect("lease");
     let before = sim.json(&["get", "deploy", "web", "-n", "shop"]);
-    // Every request fails for half a second: the undo's reads are refused, then answered.
-    sim.handle().shared().set_faults(ApiFaults {
-        latency_ms: 0,
-        error_ratio: 1.0,
-    });
-    let shared = sim.handle().shared().clone();
-    sim.runtime.spawn(async move {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        shared.set_faults(ApiFaults::default());
-    });
+    // Every request fails until one is refused: the undo's reads are refused, then answered.
+    sim.faults_until_one_is_refused();
     let done = sim
         .runtime
         .block_on(r.execute(&UNDO, &l))
@@ -555,30 +537,17 @@ fn an_undo_reads_again_when_the_api_server_refuses_a_read_and_lands_once() {
     );
 }
 
-/// Every request fails for half a second from now.
-fn half_a_second_of_faults(sim: &Sim) {
-    sim.handle().shared().set_faults(ApiFaults {
-        latency_ms: 0,
-        error_ratio: 1.0,
-    });
-    let shared = sim.handle().shared().clone();
-    sim.runtime.spawn(async move {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        shared.set_faults(ApiFaults::default());
-    });
-}
-
 #[test]
 fn the_access_check_and_the_dry_run_ask_again_when_the_api_server_refuses() {
     let sim = Sim::start(WEB, 5.0);
     let r = runner(&sim, "backout-sim", false);
-    half_a_second_of_faults(&sim);
+    sim.faults_until_one_is_refused();
     let pre = sim
         .runtime
         .block_on(r.preflight(&UNDO))
         .expect("the access check, once the API answers");
     assert!(matches!(pre, Preflight::Allowed { .. }), "{pre:?}");
-    half_a_second_of_faults(&sim);
+    sim.faults_until_one_is_refused();
     let planned = sim
         .runtime
         .block_on(r.dry_run(&UNDO))

@@ -123,13 +123,7 @@ fn a_silent_api_server_turns_the_streams_stale_and_they_recover() {
     let swallow = Arc::new(AtomicBool::new(false));
     let proxied = through_proxy(&sim, &kubeconfig, swallow.clone());
     std::fs::write(&sim.kubeconfig, proxied).expect("kubeconfig");
-    let conn = sim.connect("backout-sim", true);
-
-    let (tx, mut rx) = mpsc::channel(1024);
-    let _handle = {
-        let _guard = sim.runtime.enter();
-        spawn_watchers(conn.client.clone(), &Target::new("shop", "web"), tx)
-    };
+    let (mut rx, _handle) = sim.watch_web();
     until_state(
         &sim,
         &mut rx,

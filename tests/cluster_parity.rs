@@ -4,10 +4,9 @@
 
 mod common;
 
-use std::time::Duration;
-
-use backout::adapters::kube::{ActionError, ActionRunner, Executed, LeaseGuard};
-use backout::domain::cluster::{ClusterAction, EnvChange, Target};
+use backout::adapters::kube::{ActionError, Executed};
+use backout::domain::cluster::{ClusterAction, EnvChange};
+use common::native_action::drop_nulls;
 use common::{Sim, WEB};
 use serde_json::Value;
 
@@ -22,22 +21,7 @@ fn pair() -> (Sim, Sim) {
 }
 
 fn native(sim: &Sim, action: &ClusterAction) -> Result<Executed, ActionError> {
-    let conn = sim.connect("backout-sim", false);
-    let runner = ActionRunner::new(conn.client.clone(), Target::new("shop", "web"), false);
-    sim.runtime.block_on(async {
-        let lease = LeaseGuard::acquire(
-            conn.client.clone(),
-            "shop",
-            "web",
-            "tester@host (parity)",
-            Duration::from_secs(60),
-        )
-        .await
-        .expect("lease");
-        let r = runner.execute(action, &lease).await;
-        lease.release().await.expect("release");
-        r
-    })
+    sim.run_native(action, "tester@host (parity)")
 }
 
 /// Runs kubectl on `a` and the native action on `b`, then compares the results.
@@ -66,19 +50,6 @@ fn normalise(v: Value) -> Value {
         a.insert("kubectl.kubernetes.io/restartedAt".into(), "<time>".into());
     }
     v
-}
-
-fn drop_nulls(v: Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, drop_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.into_iter().map(drop_nulls).collect()),
-        other => other,
-    }
 }
 
 #[test]

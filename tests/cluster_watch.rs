@@ -6,10 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use backout::adapters::kube::spawn_watchers;
-use backout::domain::cluster::{
-    ClusterEvent, EventRow, PodTable, RolloutView, Stream, Target, WatchState,
-};
+use backout::domain::cluster::{ClusterEvent, EventRow, PodTable, RolloutView, Stream, WatchState};
 use backout::sim::ApiFaults;
 use common::{Sim, WEB};
 use tokio::sync::mpsc;
@@ -110,12 +107,7 @@ fn apply(seen: &mut Seen, msg: &ClusterEvent) {
 #[test]
 fn pods_rollout_and_events_arrive_as_slim_rows() {
     let sim = Sim::start(WEB, 20.0);
-    let conn = sim.connect("backout-sim", true);
-    let (tx, mut rx) = mpsc::channel(1024);
-    let _handle = {
-        let _guard = sim.runtime.enter();
-        spawn_watchers(conn.client.clone(), &Target::new("shop", "web"), tx)
-    };
+    let (mut rx, _handle) = sim.watch_web();
     let mut table = Seen::default();
     until(
         &sim,
@@ -177,12 +169,7 @@ fn pods_rollout_and_events_arrive_as_slim_rows() {
 #[test]
 fn gone_and_failing_watches_turn_stale_then_live_again() {
     let sim = Sim::start(WEB, 20.0);
-    let conn = sim.connect("backout-sim", true);
-    let (tx, mut rx) = mpsc::channel(1024);
-    let _handle = {
-        let _guard = sim.runtime.enter();
-        spawn_watchers(conn.client.clone(), &Target::new("shop", "web"), tx)
-    };
+    let (mut rx, _handle) = sim.watch_web();
     let mut table = Seen::default();
     let live = |m: &ClusterEvent| {
         matches!(

@@ -23,14 +23,7 @@ use backout::domain::cluster::ClusterRead;
 use common::Sim;
 
 /// `web` whose version 1.3 crashes 2 s after every start (BackOff events follow).
-const FAULTY: &str = r#"
-name: faulty
-namespace: shop
-apps:
-  - {name: web, replicas: 1, image: shop/web, history: ["1.1"], version: "1.2"}
-behaviours:
-  - {version: "1.3", crash_after_seconds: 2, exit_code: 1}
-"#;
+const FAULTY: &str = common::CRASHES_AT_1_3;
 
 /// Replaces the Events table's Age column (header, rule and cells, with the column's
 /// padding, whose width follows the longest age) by `<age> `.

@@ -3,6 +3,8 @@
 //! `pkg/describe/describe.go` layout), the bad deploy's revision diff shows the image
 //! change, and a log stream delivers the pod's lines and stops when its view closes.
 
+mod common;
+
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
@@ -18,15 +20,21 @@ use backout::runtime::cluster_exec::{ClusterExec, ClusterFeed};
 use backout::sim::{Scenario, SimConfig, SimHandle, Simulator};
 use backout::ui::msg::Msg;
 
-/// `web` 1.2 whose version 1.3 crashes 2 s after every start.
-const FAULTY: &str = r#"
-name: faulty
-namespace: shop
-apps:
-  - {name: web, replicas: 1, image: shop/web, history: ["1.1"], version: "1.2"}
-behaviours:
-  - {version: "1.3", crash_after_seconds: 2, exit_code: 1}
-"#;
+/// `web` whose version 1.3 crashes 2 s after every start (BackOff events follow).
+const FAULTY: &str = common::CRASHES_AT_1_3;
+
+/// The next read answer on `rx` (other messages skipped): `(view, answer)`.
+async fn next_read_answer(rx: &mut mpsc::Receiver<Msg>) -> (u64, ReadAnswer) {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .expect("an answer")
+            .expect("the channel is open");
+        if let Msg::ClusterRead { view, answer } = msg {
+            return (view, answer);
+        }
+    }
+}
 
 async fn start() -> (SimHandle, Client) {
     let scenario = Scenario::parse(FAULTY, "faulty.yaml").expect("scenario");
@@ -215,13 +223,7 @@ async fn a_log_stream_delivers_lines_and_stops_when_its_view_closes() {
     let mut containers = None;
     let mut lines: Vec<String> = Vec::new();
     loop {
-        let msg = tokio::time::timeout(Duration::from_secs(60), rx.recv())
-            .await
-            .expect("an answer")
-            .expect("the channel is open");
-        let Msg::ClusterRead { view, answer } = msg else {
-            continue;
-        };
+        let (view, answer) = next_read_answer(&mut rx).await;
         assert_eq!(view, 6);
         match answer {
             ReadAnswer::Containers { all, chosen } => containers = Some((all, chosen)),
@@ -258,13 +260,7 @@ async fn a_log_stream_delivers_lines_and_stops_when_its_view_closes() {
     exec.read(7, logs(&healthy), tx);
     let mut batches = 0;
     while batches < 3 {
-        let msg = tokio::time::timeout(Duration::from_secs(60), rx.recv())
-            .await
-            .expect("an answer")
-            .expect("the channel is open");
-        let Msg::ClusterRead { view, answer } = msg else {
-            continue;
-        };
+        let (view, answer) = next_read_answer(&mut rx).await;
         assert_eq!(view, 7);
         match answer {
             ReadAnswer::Containers { .. } => {}

@@ -17,39 +17,27 @@ use support::tmux::Tmux;
 /// The drill started, the bad commit synced, and `u` on the Rollout pane: the undo's
 /// confirmation is up, with the guard's warning.
 fn undo_confirmation_of_the_bad_commit(name: &str, home: &Path) -> Tmux {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let t = Tmux::start(
+    let t = Tmux::drill(
         name,
         200,
         50,
-        &[("BACKOUT_HOME", home)],
-        &format!(
-            "sh -c 'cd {} && {} drill --scenario argocd-self-heal --speed 20'",
-            root.display(),
-            env!("CARGO_BIN_EXE_backout")
-        ),
+        home,
+        "--scenario argocd-self-heal --speed 20",
     );
-    t.wait_for("any key starts");
-    t.keys(&["x"]);
-    t.wait_until("the intro closed", |s| !s.contains("any key starts"));
+    t.close_intro();
     // The bad commit is synced: the pods run 1.6.0, and the Rollout pane names the
     // application managing the Deployment.
     t.wait_until_within("the bad commit synced", Duration::from_secs(180), |s| {
         s.contains("Argo CD checkout-api: Synced") && s.contains("1.6.0")
     });
     t.keys(&["Tab"]);
-    let mut tries = 0;
-    loop {
-        t.keys(&["u"]);
-        if screen_within(&t, Duration::from_secs(20), |s| {
-            s.contains("Type the deployment name (checkout-api)")
-        }) {
-            break;
-        }
-        tries += 1;
-        assert!(tries < 6, "no undo confirmation:\n{}", t.screen());
-    }
-    let s = t.screen();
+    t.press_until("u", "undo confirmation", |s| {
+        s.contains("Type the deployment name (checkout-api)")
+    });
+    // The guard's warning can be drawn after the confirmation: wait for it.
+    let s = t.wait_until("the guard's warning", |s| {
+        s.contains("managed by Argo CD app checkout-api with self-heal: your change will be")
+    });
     assert!(
         s.contains("managed by Argo CD app checkout-api with self-heal: your change will be"),
         "the guard's warning above the diff:\n{s}"
@@ -77,18 +65,20 @@ fn argocd_self_heal_trap_a_kubectl_undo_is_warned_and_its_revert_is_said() {
 fn argocd_guard_turns_auto_sync_off_first_and_the_undo_stays() {
     let home = tempfile::tempdir().expect("tempdir");
     let t = undo_confirmation_of_the_bad_commit("argocd-guard", home.path());
-    assert!(
-        t.screen().contains("Ctrl-o turns auto-sync off first"),
-        "{}",
-        t.screen()
-    );
+    let s = t.wait_until("the guard's way out", |s| {
+        s.contains("Ctrl-o turns auto-sync off first")
+    });
+    assert!(s.contains("Ctrl-o turns auto-sync off first"), "{s}");
     t.keys(&["C-o"]);
-    t.wait_until_within(
-        "the application's confirmation",
+    // The preview can be drawn after the prompt: wait for both.
+    let s = t.wait_until_within(
+        "the application's confirmation and its preview",
         Duration::from_secs(60),
-        |s| s.contains("Type the application name checkout-api to turn its auto-sync off"),
+        |s| {
+            s.contains("Type the application name checkout-api to turn its auto-sync off")
+                && s.contains("sync policy automated (prune: true, self-heal: true) → manual")
+        },
     );
-    let s = t.screen();
     assert!(
         s.contains("sync policy automated (prune: true, self-heal: true) → manual"),
         "the preview of the spec change:\n{s}"
@@ -122,16 +112,4 @@ fn argocd_guard_turns_auto_sync_off_first_and_the_undo_stays() {
         "{s}"
     );
     t.kill();
-}
-
-/// Whether the screen satisfies `pred` within `patience`.
-fn screen_within(t: &Tmux, patience: Duration, pred: impl Fn(&str) -> bool) -> bool {
-    let start = std::time::Instant::now();
-    while start.elapsed() < patience {
-        if pred(&t.screen()) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    false
 }

@@ -11,11 +11,8 @@ mod support;
 use std::path::Path;
 
 use common::Sim;
+use support::session_files::session_journal;
 use support::tmux::Tmux;
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_backout")
-}
 
 /// The corpus runbook about the simulator's Deployment; Option B undoes to revision 3
 /// (the simulator's history has no revision 42).
@@ -41,16 +38,13 @@ fn choose_b_run_it_natively_change_to_a_undo_from_the_rollout_pane_and_resume() 
         "--kubeconfig {} --context backout-sim -n checkout --deployment checkout-api",
         sim.kubeconfig.display()
     );
-    let t = Tmux::start(
+    let t = Tmux::backout(
         "choice",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} {} {flags}", bin(), path.display()),
+        home.path(),
+        &format!("{} {flags}", path.display()),
     );
     t.wait_for("Pods 4");
-    t.wait_for("*  4 1.6.0");
-    t.wait_until("the bad release rolled out", |s| s.contains("100% upd 4/4"));
+    t.wait_bad_release();
     // One choice row; its members listed, none of their steps a row yet.
     let s = t.wait_for("Choose one");
     assert!(s.contains("A Quick rollback"), "{s}");
@@ -65,21 +59,12 @@ fn choose_b_run_it_natively_change_to_a_undo_from_the_rollout_pane_and_resume() 
     t.wait_for("Chosen: B Specific version");
     t.wait_for("not taken");
     // B's step joined the phase: run it; its undo goes through the native path.
-    t.keys(&["j", "r"]);
-    let s = t.wait_until("a confirmation", |s| {
-        s.contains("Run these in order") || s.contains("Type the deployment name")
-    });
-    if s.contains("Run these in order") {
-        t.keys(&["y"]);
-    }
-    let s = t.wait_for("Type the deployment name (checkout-api)");
+    t.keys(&["j"]);
+    t.run_natively();
+    let s = t.type_deployment_name("checkout-api");
     assert!(!s.contains("Run this in /bin/sh"), "{s}");
-    t.type_text("checkout-api");
-    t.keys(&["Enter"]);
     t.wait_for("*  5 ");
-    t.wait_until("the native run ended", |s| {
-        s.contains("100% upd 4/4") && !s.contains("undo: ")
-    });
+    t.wait_rollback_completed("the native run ended");
     // Change the choice to A.
     t.keys(&["g", "j", "c"]);
     t.wait_for("Choose one · execute");
@@ -87,36 +72,19 @@ fn choose_b_run_it_natively_change_to_a_undo_from_the_rollout_pane_and_resume() 
     t.wait_for("Chosen: A Quick rollback");
     // Undo from the Rollout pane: A's roll-back step is done by that action.
     t.keys(&["Tab", "u"]);
-    t.wait_for("Type the deployment name (checkout-api)");
-    t.type_text("checkout-api");
-    t.keys(&["Enter"]);
+    t.type_deployment_name("checkout-api");
     let s = t.wait_for("done by action #");
     assert!(s.contains("Chosen: A Quick rollback"), "{s}");
     t.wait_until("the undo followed to its end", |s| !s.contains("undo: "));
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 
-    let t = Tmux::start(
-        "choice-resumed",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} resume {flags}", bin()),
-    );
+    let t = Tmux::backout("choice-resumed", home.path(), &format!("resume {flags}"));
     let s = t.wait_for("Chosen: A Quick rollback");
     assert!(s.contains("done by action #"), "{s}");
     assert!(s.contains("B Specific version · not taken"), "{s}");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 
-    let sessions = home.path().join("sessions");
-    let dir = std::fs::read_dir(&sessions)
-        .expect("sessions")
-        .next()
-        .expect("one session")
-        .expect("entry")
-        .path();
-    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
+    let journal = session_journal(home.path());
     assert!(
         journal.contains("\"type\":\"alternative_chosen\""),
         "{journal}"

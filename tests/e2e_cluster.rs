@@ -6,45 +6,36 @@
 mod common;
 mod support;
 
-use std::path::Path;
-
 use common::Sim;
+use support::console::on_sim;
+use support::session_files::{copy_into, session_journal};
 use support::tmux::Tmux;
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_backout")
-}
 
 #[test]
 fn undo_from_the_rollout_pane_against_the_simulator() {
     // Twenty times faster: the bad release (at 60 s) lands after about 3 s.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let sim = Sim::drill("bad-deploy", 20.0);
     let home = tempfile::tempdir().expect("tempdir");
-    let runbook = home.path().join("deployment-rollback.md");
-    std::fs::copy(root.join("runbooks/deployment-rollback.md"), &runbook).expect("copy runbook");
-    let t = Tmux::start(
-        "cluster",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!(
-            "{} {} --kubeconfig {} --context backout-sim",
-            bin(),
-            runbook.display(),
-            sim.kubeconfig.display()
-        ),
+    let runbook = copy_into(
+        home.path(),
+        "runbooks/deployment-rollback.md",
+        "deployment-rollback.md",
     );
+    let t = Tmux::backout("cluster", home.path(), &on_sim(&runbook, &sim.kubeconfig));
     // The runbook's target fills the namespace and the deployment.
     t.wait_for("backout-sim/checkout");
     t.wait_for("Pods 4");
     // The bad release becomes the current revision.
-    t.wait_for("*  4 1.6.0");
-    t.wait_until("the bad release rolled out", |s| s.contains("100% upd 4/4"));
+    t.wait_bad_release();
     t.keys(&["Tab"]);
     t.keys(&["u"]);
-    t.wait_for("Type the deployment name (checkout-api)");
-    let s = t.screen();
+    // The confirmation can be drawn before its diff lands: wait for what is checked.
+    let s = t.wait_until("the undo's confirmation with its command and diff", |s| {
+        s.contains("Type the deployment name (checkout-api)")
+            && s.contains("kubectl rollout undo deployment/checkout-api")
+            && s.contains("1.5.0")
+            && s.contains("1.6.0")
+    });
     assert!(
         s.contains("kubectl rollout undo deployment/checkout-api"),
         "{s}"
@@ -62,25 +53,15 @@ fn undo_from_the_rollout_pane_against_the_simulator() {
     t.keys(&["Enter"]);
     // The previous release comes back as revision 5, and the rollout completes.
     t.wait_for("*  5 1.5.0");
-    t.wait_until("the rollback completed", |s| {
-        s.contains("100% upd 4/4") && !s.contains("undo: ")
-    });
+    t.wait_rollback_completed("the rollback completed");
     // The session's start, its connection (`ConnectionSet`) and four cluster records:
     // requested, acknowledged, "following the rollout", the rollout's end.
     t.wait_until("four cluster records journaled", |s| {
         s.contains("Journal · 6 records")
     });
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
     // On disk: the request before the result, and the followed outcome last.
-    let sessions = home.path().join("sessions");
-    let dir = std::fs::read_dir(&sessions)
-        .expect("sessions")
-        .next()
-        .expect("one session")
-        .expect("entry")
-        .path();
-    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
+    let journal = session_journal(home.path());
     let requested = journal.find("cluster_action_requested").expect("requested");
     let finished = journal.rfind("cluster_action_finished").expect("finished");
     assert!(requested < finished, "{journal}");

@@ -9,7 +9,7 @@ mod common;
 mod support;
 
 use common::Sim;
-use support::session_files::{bin, corpus_runbook};
+use support::session_files::{bin, corpus_runbook, session_dir};
 use support::tmux::Tmux;
 
 const GATEWAY: &str = r#"
@@ -28,13 +28,7 @@ fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
         ("BACKOUT_HOME", home.path()),
         ("KUBECONFIG", sim.kubeconfig.as_path()),
     ];
-    let t = Tmux::start(
-        "connect",
-        120,
-        40,
-        &env,
-        &format!("{} {}", bin(), runbook.display()),
-    );
+    let t = Tmux::backout_with("connect", &env, &runbook.display().to_string());
     // What was read, and from which lines, before anything connects.
     let s = t.wait_for("Connect to this target?");
     assert!(
@@ -60,16 +54,9 @@ fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
     t.wait_for("Step #6");
     t.keys(&["Tab"]);
     t.wait_for("┏ Rollout deploy/gateway");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 
-    let sessions = home.path().join("sessions");
-    let dir = std::fs::read_dir(&sessions)
-        .expect("sessions")
-        .next()
-        .expect("one session")
-        .expect("entry")
-        .path();
+    let dir = session_dir(home.path());
     // kubectl in shell steps follows the accepted target: the session's context overlay
     // names its namespace.
     let overlay = std::fs::read_to_string(dir.join("kubectl-context.yaml"))
@@ -88,13 +75,7 @@ fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
         assert!(connection.contains(field), "{field} in {connection}");
     }
 
-    let t = Tmux::start(
-        "connect-resume",
-        120,
-        40,
-        &env,
-        &format!("{} resume", bin()),
-    );
+    let t = Tmux::backout_with("connect-resume", &env, "resume");
     t.wait_for("Rollout deploy/gateway");
     let s = t.wait_for("Pods 2");
     assert!(
@@ -106,8 +87,7 @@ fn a_runbook_without_front_matter_finds_its_target_and_resume_keeps_it() {
         s.contains("┏ Rollout deploy/gateway"),
         "the same pane:\n{s}"
     );
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
     // Nothing changed: no second ConnectionSet.
     let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
     assert_eq!(
@@ -135,13 +115,7 @@ fn a_placeholder_deployment_is_offered_the_namespace_s_deployments() {
         ("BACKOUT_HOME", home.path()),
         ("KUBECONFIG", sim.kubeconfig.as_path()),
     ];
-    let t = Tmux::start(
-        "connect-placeholder",
-        120,
-        40,
-        &env,
-        &format!("{} {}", bin(), runbook.display()),
-    );
+    let t = Tmux::backout_with("connect-placeholder", &env, &runbook.display().to_string());
     let s = t.wait_for("Connect to this target?");
     assert!(
         s.contains("deployment  <service-name>  (lines 6, 7)"),
@@ -152,8 +126,7 @@ fn a_placeholder_deployment_is_offered_the_namespace_s_deployments() {
     t.keys(&["Enter"]);
     t.wait_for("Rollout deploy/gateway");
     t.wait_for("Pods 2");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }
 
 /// `backout drill --runbook` with a team's runbook (no front matter, every line naming

@@ -7,19 +7,13 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::session_files::{bin, copy_into, journal};
 use support::tmux::Tmux;
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_backout")
-}
 
 /// A copy of the fixture runbook inside the test's own directory, so that each test's
 /// process can be told apart (tests run in parallel).
 fn fixture(home: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-rollback.md");
-    let dst = home.join("e2e-rollback.md");
-    std::fs::copy(&src, &dst).expect("copy fixture");
-    dst
+    copy_into(home, "tests/fixtures/e2e-rollback.md", "e2e-rollback.md")
 }
 
 /// Sends a signal to the console working on `runbook`.
@@ -47,6 +41,23 @@ fn report(home: &Path, format: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("utf-8 report")
+}
+
+/// The console on the fixture, then (once it has exited) `AFTER-EXIT` and whether the
+/// terminal is in canonical mode (`icanon`) or raw (`-icanon`), as `stty` reads it.
+fn then_stty(home: &Path) -> String {
+    format!(
+        "{} {}; echo AFTER-EXIT; stty -a | grep -o -- '-icanon\\|icanon' | head -1; sleep 10",
+        bin(),
+        fixture(home).display()
+    )
+}
+
+/// Waits for stty's answer too, not just the echo before it (that raced under load).
+fn wait_after_exit(t: &Tmux) -> String {
+    t.wait_until("AFTER-EXIT and stty's answer", |s| {
+        s.contains("AFTER-EXIT") && s.lines().any(|l| l.contains("icanon"))
+    })
 }
 
 /// Works the first steps of the fixture: tick, tick, note, run a command with a placeholder.
@@ -83,24 +94,16 @@ fn work_the_first_steps(t: &Tmux) {
 #[test]
 fn work_a_runbook_lose_the_terminal_resume_and_report() {
     let home = tempfile::tempdir().expect("tempdir");
-    let t = Tmux::start(
+    let t = Tmux::backout(
         "console",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} {}", bin(), fixture(home.path()).display()),
+        home.path(),
+        &fixture(home.path()).display().to_string(),
     );
     work_the_first_steps(&t);
     // The terminal dies (SSH drop): tmux is killed, the console gets SIGHUP.
     t.kill();
 
-    let t = Tmux::start(
-        "resumed",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} resume", bin()),
-    );
+    let t = Tmux::backout("resumed", home.path(), "resume");
     let screen = t.wait_for("Procedure 3/7");
     assert!(screen.contains("✓  #1 Incident channel open"), "{screen}");
     assert!(screen.contains("✓  #2 Deploy freeze announced"), "{screen}");
@@ -117,8 +120,7 @@ fn work_a_runbook_lose_the_terminal_resume_and_report() {
     t.keys(&["y"]);
     t.wait_for("rollback of payments-api complete");
     t.wait_for("Procedure 4/7");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 
     let md = report(home.path(), "md");
     for expected in [
@@ -144,30 +146,21 @@ fn work_a_runbook_lose_the_terminal_resume_and_report() {
 #[test]
 fn a_sigkilled_console_resumes_with_every_confirmed_step() {
     let home = tempfile::tempdir().expect("tempdir");
-    let t = Tmux::start(
+    let t = Tmux::backout(
         "killed",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} {}", bin(), fixture(home.path()).display()),
+        home.path(),
+        &fixture(home.path()).display().to_string(),
     );
     work_the_first_steps(&t);
     signal_console(&home.path().join("e2e-rollback.md"), "-KILL");
     t.wait_exit();
     t.kill();
     // The terminal is left in raw mode by a SIGKILL; a new tmux gives a fresh one.
-    let t = Tmux::start(
-        "after-kill",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} resume", bin()),
-    );
+    let t = Tmux::backout("after-kill", home.path(), "resume");
     let screen = t.wait_for("Procedure 3/7");
     assert!(screen.contains("note on #2: IC is dana"), "{screen}");
     assert!(screen.contains("run 1 of #3 exited 0"), "{screen}");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }
 
 #[test]
@@ -178,20 +171,13 @@ fn sigterm_restores_the_terminal_and_keeps_the_session() {
         100,
         30,
         &[("BACKOUT_HOME", home.path())],
-        &format!(
-            "{} {}; echo AFTER-EXIT; stty -a | grep -o -- '-icanon\\|icanon' | head -1; sleep 10",
-            bin(),
-            fixture(home.path()).display()
-        ),
+        &then_stty(home.path()),
     );
     t.wait_for("Procedure 0/7");
     t.keys(&["Space"]);
     t.wait_for("Procedure 1/7");
     signal_console(&home.path().join("e2e-rollback.md"), "-TERM");
-    // Wait for stty's answer too, not just the echo before it (that raced).
-    let screen = t.wait_until("AFTER-EXIT and stty's answer", |s| {
-        s.contains("AFTER-EXIT") && s.lines().any(|l| l.contains("icanon"))
-    });
+    let screen = wait_after_exit(&t);
     // Canonical mode is back: raw mode was left.
     assert!(screen.lines().any(|l| l.trim() == "icanon"), "{screen}");
     let md = report(home.path(), "md");
@@ -209,16 +195,9 @@ fn a_panic_restores_the_terminal_and_says_how_to_resume() {
             ("BACKOUT_HOME", home.path()),
             ("BACKOUT_CRASH_TEST", Path::new("1")),
         ],
-        &format!(
-            "{} {}; echo AFTER-EXIT; stty -a | grep -o -- '-icanon\\|icanon' | head -1; sleep 10",
-            bin(),
-            fixture(home.path()).display()
-        ),
+        &then_stty(home.path()),
     );
-    // Wait for stty's answer too, not just the echo before it (that raced under load).
-    let screen = t.wait_until("AFTER-EXIT and stty's answer", |s| {
-        s.contains("AFTER-EXIT") && s.lines().any(|l| l.contains("icanon"))
-    });
+    let screen = wait_after_exit(&t);
     assert!(screen.contains("backout crashed"), "{screen}");
     assert!(screen.contains("backout resume"), "{screen}");
     assert!(
@@ -241,11 +220,7 @@ fn a_background_panic_is_shown_and_q_still_quits() {
             ("BACKOUT_HOME", home.path()),
             ("BACKOUT_CRASH_TEST", Path::new("background")),
         ],
-        &format!(
-            "{} {}; echo AFTER-EXIT; stty -a | grep -o -- '-icanon\\|icanon' | head -1; sleep 10",
-            bin(),
-            fixture(home.path()).display()
-        ),
+        &then_stty(home.path()),
     );
     let screen = t.wait_for("A background task crashed");
     assert!(screen.contains("thread crash-test"), "{screen}");
@@ -254,9 +229,7 @@ fn a_background_panic_is_shown_and_q_still_quits() {
         "the console ended:\n{screen}"
     );
     t.keys(&["q"]);
-    let screen = t.wait_until("AFTER-EXIT and stty's answer", |s| {
-        s.contains("AFTER-EXIT") && s.lines().any(|l| l.contains("icanon"))
-    });
+    let screen = wait_after_exit(&t);
     assert!(!screen.contains("backout crashed"), "{screen}");
     assert!(
         screen.lines().any(|l| l.trim() == "icanon"),
@@ -267,12 +240,10 @@ fn a_background_panic_is_shown_and_q_still_quits() {
 #[test]
 fn resizing_redraws_and_a_too_small_window_says_so() {
     let home = tempfile::tempdir().expect("tempdir");
-    let t = Tmux::start(
+    let t = Tmux::backout(
         "resize",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} {}", bin(), fixture(home.path()).display()),
+        home.path(),
+        &fixture(home.path()).display().to_string(),
     );
     t.wait_for("Procedure 0/7");
     t.resize(70, 20);
@@ -282,8 +253,7 @@ fn resizing_redraws_and_a_too_small_window_says_so() {
     let screen = t.wait_for("Procedure 0/7");
     assert!(!screen.contains("Terminal too small"), "{screen}");
     assert!(screen.lines().all(|l| l.chars().count() <= 80), "{screen}");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }
 
 /// A secret `$NAME` placeholder is asked for with a masked input, and its value never
@@ -298,18 +268,16 @@ fn a_secret_placeholder_never_reaches_the_screen() {
     )
     .expect("runbook");
     let secret = "tok-canary-93b1f0";
-    let t = Tmux::start(
-        "token",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} {}", bin(), runbook.display()),
-    );
+    let t = Tmux::backout("token", home.path(), &runbook.display().to_string());
     t.wait_for("Procedure 0/1");
     t.keys(&["r"]);
     t.wait_for("Placeholder $DEPLOY_API_TOKEN");
     t.type_text(secret);
-    let screen = t.screen();
+    // Read the input once every typed character has landed (as the mask's dots): a
+    // capture taken before the frame would show no secret whether it is masked or not.
+    let screen = t.wait_until("the typed value in the input, masked", |s| {
+        s.contains(&"•".repeat(secret.chars().count()))
+    });
     assert!(!screen.contains(secret), "the input is masked: {screen}");
     t.keys(&["Enter"]);
     let screen = t.wait_for("Run this in /bin/sh now?");
@@ -321,13 +289,8 @@ fn a_secret_placeholder_never_reaches_the_screen() {
         "the output is masked too: {screen}"
     );
     t.wait_for("run 1 · exit 0");
-    t.keys(&["q"]);
-    t.wait_exit();
-    let journal = std::fs::read_dir(home.path().join("sessions"))
-        .expect("sessions")
-        .filter_map(Result::ok)
-        .map(|d| std::fs::read_to_string(d.path().join("journal.jsonl")).unwrap_or_default())
-        .collect::<String>();
+    t.quit();
+    let journal = journal(home.path());
     assert!(journal.contains("token present"), "{journal}");
     assert!(!journal.contains(secret), "{journal}");
 }

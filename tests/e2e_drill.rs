@@ -410,39 +410,21 @@ fn wait_journal(
     }
 }
 
-/// Whether the screen satisfies `pred` within `patience`.
-fn screen_within(t: &Tmux, patience: Duration, pred: impl Fn(&str) -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < patience {
-        if pred(&t.screen()) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    false
-}
-
 fn run_case(case: &Case) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let home = tempfile::tempdir().expect("tempdir");
-    let t = Tmux::start(
+    let t = Tmux::drill(
         &format!("drill-{}", case.id),
         130,
         45,
-        &[("BACKOUT_HOME", home.path())],
+        home.path(),
         &format!(
-            "sh -c 'cd {} && {} drill --scenario {} --speed {} --verify-speed 30'",
-            root.display(),
-            bin(),
-            case.scenario,
-            case.speed
+            "--scenario {} --speed {} --verify-speed 30",
+            case.scenario, case.speed
         ),
     );
     // The intro says what is about to happen; any key starts.
     t.wait_for(&format!("Drill: {}", case.scenario));
-    t.wait_for("any key starts");
-    t.keys(&["x"]);
-    t.wait_until("the intro closed", |s| !s.contains("any key starts"));
+    t.close_intro();
     // The scenario acts (journaled as a drill event).
     t.wait_for("drill: ");
 
@@ -487,15 +469,7 @@ fn run_case(case: &Case) {
             let prompt = format!("Type the deployment name ({deployment})");
             let mut requests = 0;
             loop {
-                let mut tries = 0;
-                loop {
-                    t.keys(&["u"]);
-                    if screen_within(&t, Duration::from_secs(20), |s| s.contains(&prompt)) {
-                        break;
-                    }
-                    tries += 1;
-                    assert!(tries < 6, "no undo confirmation:\n{}", t.screen());
-                }
+                t.press_until("u", "undo confirmation", |s| s.contains(&prompt));
                 let before = entries(&journal(home.path()), "cluster_action_finished").len();
                 t.type_text(deployment);
                 t.keys(&["Enter"]);
@@ -702,8 +676,7 @@ fn run_case(case: &Case) {
     };
     assert!(card.contains(verdict), "{card}");
     assert!(card.contains("Trend across 1 drill(s)"), "{card}");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 
     // The history, as tooling reads it.
     let out = std::process::Command::new(bin())

@@ -16,7 +16,8 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use support::session_files::{bin, corpus_runbook, session_dir};
+use support::poll;
+use support::session_files::{corpus_runbook, session_dir, session_journal};
 use support::tmux::Tmux;
 
 const EXPECTED: &str = ":rotating_light: search-api rollback in progress (SEV-1): search 5xx everywhere.\n\
@@ -25,17 +26,8 @@ Impact: Search down for everyone. Incident commander: ";
 #[test]
 fn declare_a_severity_with_an_approval_and_draft_the_runbooks_notification() {
     let home = tempfile::tempdir().expect("tempdir");
-    let t = Tmux::start(
-        "ic",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!(
-            "{} {}",
-            bin(),
-            corpus_runbook(home.path(), "ic-severity-notify.md").display()
-        ),
-    );
+    let runbook = corpus_runbook(home.path(), "ic-severity-notify.md");
+    let t = Tmux::backout("ic", home.path(), &runbook.display().to_string());
     t.command(&["set-option", "-s", "set-clipboard", "on"]);
     // No cluster in this test: the target read from the runbook's kubectl line is left
     // unconfirmed (Esc), the cluster stays off.
@@ -71,15 +63,25 @@ fn declare_a_severity_with_an_approval_and_draft_the_runbooks_notification() {
     t.keys(&["m"]);
     t.wait_for("Message: Rollback Notification (runbook line 29)");
     t.keys(&["C-s"]);
-    t.wait_for("copied to the clipboard");
-    let buffer = t.command(&["show-buffer"]);
+    // The compose popup itself says "copied to the clipboard" (its To: line) before the
+    // draft is saved and copied: wait for the copy and the saved file, not for that text.
+    let buffer = t.wait_buffer("the draft", |b| b.starts_with(EXPECTED));
     assert!(buffer.starts_with(EXPECTED), "tmux buffer: {buffer:?}");
 
     let dir = session_dir(home.path());
-    let drafts: Vec<PathBuf> = std::fs::read_dir(dir.join("messages"))
-        .expect("messages dir")
-        .map(|e| e.expect("entry").path())
-        .collect();
+    let drafts: Vec<PathBuf> = poll::until("the draft saved under messages/", || {
+        let drafts: Vec<PathBuf> = std::fs::read_dir(dir.join("messages"))
+            .map_err(|e| e.to_string())?
+            .map(|e| e.expect("entry").path())
+            .collect();
+        let written = drafts
+            .iter()
+            .all(|d| std::fs::read_to_string(d).is_ok_and(|t| !t.is_empty()));
+        if drafts.is_empty() || !written {
+            return Err(format!("{drafts:?}"));
+        }
+        Ok(drafts)
+    });
     assert_eq!(drafts.len(), 1, "{drafts:?}");
     let saved = std::fs::read_to_string(&drafts[0]).expect("draft");
     assert!(saved.starts_with(EXPECTED), "{saved}");
@@ -98,7 +100,7 @@ fn declare_a_severity_with_an_approval_and_draft_the_runbooks_notification() {
     t.keys(&["Escape", "q"]);
     t.wait_exit();
 
-    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
+    let journal = session_journal(home.path());
     for kind in [
         "\"type\":\"severity_declared\"",
         "\"type\":\"approval_recorded\"",
@@ -111,13 +113,7 @@ fn declare_a_severity_with_an_approval_and_draft_the_runbooks_notification() {
     assert!(journal.contains("\"deferred\":true"), "{journal}");
 
     // Resume: the same severity, RTO and reminder, replayed from the journal.
-    let t = Tmux::start(
-        "ic-resumed",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} resume", bin()),
-    );
+    let t = Tmux::backout("ic-resumed", home.path(), "resume");
     // No connection was journaled, so the target may be asked for again: left off again.
     let screen = t.wait_until("the resumed console or its target popup", |s| {
         s.contains("Connect to this target?") || s.contains("approval owed: Head of Engineering")

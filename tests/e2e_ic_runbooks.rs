@@ -24,7 +24,7 @@ mod support;
 use std::path::Path;
 
 use common::Sim;
-use support::session_files::{bin, corpus_runbook, report, session_dir, wait_for_record};
+use support::session_files::{bin, corpus_runbook, report, session_journal, wait_for_record};
 use support::tmux::Tmux;
 
 /// The alternative to choose.
@@ -317,17 +317,9 @@ fn roll_back(t: &Tmux, home: &Path, case: &Case) {
     t.keys(case.to_rollback);
     let s = t.wait_for(&format!("rollout undo deployment/{}", case.deployment));
     expect_on(case, &s, case.choice.chosen, "the choice above its step");
-    t.keys(&["r"]);
-    let s = t.wait_until("a confirmation", |s| {
-        s.contains("Run these in order") || s.contains("Type the deployment name")
-    });
-    if s.contains("Run these in order") {
-        t.keys(&["y"]);
-    }
-    let s = t.wait_for(&format!("Type the deployment name ({})", case.deployment));
+    t.run_natively();
+    let s = t.type_deployment_name(case.deployment);
     assert!(!s.contains("Run this in /bin/sh"), "{}: {s}", case.file);
-    t.type_text(case.deployment);
-    t.keys(&["Enter"]);
     wait_for_record(home, "the undo followed to its end", |l| {
         l.contains("\"type\":\"cluster_action_finished\"")
             && l.contains("rollout undo")
@@ -380,8 +372,13 @@ fn draft(t: &Tmux, case: &Case) {
         tpl.title, tpl.line
     ));
     t.keys(&["C-s"]);
-    t.wait_for("copied to the clipboard");
-    let buffer = t.command(&["show-buffer"]);
+    // The compose popup itself says "copied to the clipboard" (its To: line) before the
+    // draft is saved and copied: wait for the copy in tmux's buffer, not for that text.
+    let buffer = t.wait_buffer("the draft", |b| {
+        [tpl.own_words, case.deployment, case.declared.severity]
+            .iter()
+            .all(|w| b.contains(w))
+    });
     for wanted in [tpl.own_words, case.deployment, case.declared.severity] {
         assert!(
             buffer.contains(wanted),
@@ -419,15 +416,13 @@ fn resume(env: &[(&str, &Path)], name: &str, case: &Case) {
         "{}: the severity kept in the header:\n{s}",
         case.file
     );
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }
 
 /// `backout report`: the choice, the severity, the approval, the change, the message.
 fn check_report(home: &Path, case: &Case) {
     let md = report(home);
-    let journal =
-        std::fs::read_to_string(session_dir(home).join("journal.jsonl")).expect("journal");
+    let journal = session_journal(home);
     assert!(
         journal.contains("\"type\":\"message_drafted\""),
         "{}: {journal}",
@@ -476,8 +471,7 @@ fn run_case(case: &Case) {
     roll_back(&t, home.path(), case);
     declare(&t, home.path(), case);
     draft(&t, case);
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
     drop(t);
 
     resume(&env, name, case);

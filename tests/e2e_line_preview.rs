@@ -10,11 +10,9 @@ mod support;
 use std::path::Path;
 
 use common::Sim;
+use support::console::on_sim;
+use support::session_files::bin;
 use support::tmux::Tmux;
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_backout")
-}
 
 fn runbook(step: &str) -> String {
     format!(
@@ -51,12 +49,7 @@ fn console(name: &str, sim: &Sim, home: &Path, step: &str) -> Tmux {
         120,
         48,
         &[("BACKOUT_HOME", home)],
-        &format!(
-            "{} {} --kubeconfig {} --context backout-sim",
-            bin(),
-            path.display(),
-            sim.kubeconfig.display()
-        ),
+        &format!("{} {}", bin(), on_sim(&path, &sim.kubeconfig)),
     )
 }
 
@@ -71,9 +64,7 @@ fn deleting_the_target_shows_the_server_dry_run_and_wants_the_typed_name() {
         "kubectl delete deployment/checkout-api -n checkout",
     );
     t.wait_for("Pods 4");
-    t.keys(&["r"]);
-    t.wait_for("Run this in /bin/sh now?");
-    t.keys(&["y"]);
+    t.run_in_shell();
     // The server's verdict and the live object, all of it removed.
     let s = t.wait_for("Server dry run: deployment.apps/checkout-api would be deleted.");
     assert!(s.contains("Diff against the live object"), "{s}");
@@ -90,8 +81,7 @@ fn deleting_the_target_shows_the_server_dry_run_and_wants_the_typed_name() {
     // Nothing reached the cluster.
     let d = sim.json(&["get", "deployment", "checkout-api", "-n", "checkout"]);
     assert!(d["metadata"]["deletionTimestamp"].is_null(), "{d}");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }
 
 #[test]
@@ -136,6 +126,5 @@ fn a_change_in_another_namespace_says_so_shows_its_diff_and_runs_only_after_the_
     t.keys(&["Enter"]);
     t.wait_for("deployment.apps/payments-api scaled");
     sim.wait_for("payments-api scaled to 0", || replicas() == Some(0));
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }

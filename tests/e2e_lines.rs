@@ -9,44 +9,26 @@
 mod common;
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::Sim;
+use support::console::on_sim;
+use support::session_files::{bin, copy_into, session_journal};
 use support::tmux::Tmux;
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_backout")
-}
-
-fn copy(home: &Path, from: &str, name: &str) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(from);
-    let dst = home.join(name);
-    std::fs::copy(&src, &dst).expect("copy runbook");
-    dst
-}
 
 #[test]
 fn a_failing_middle_line_stops_the_block_and_shell_state_carries_between_lines() {
     let home = tempfile::tempdir().expect("tempdir");
-    let runbook = copy(home.path(), "tests/fixtures/e2e-lines.md", "lines.md");
-    let t = Tmux::start(
-        "lines-fail",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} {}", bin(), runbook.display()),
-    );
+    let runbook = copy_into(home.path(), "tests/fixtures/e2e-lines.md", "lines.md");
+    let t = Tmux::backout("lines-fail", home.path(), &runbook.display().to_string());
     t.wait_for("Procedure 0/");
     // Two lines, one shell: the variable and the cd of line 1 reach line 2.
-    t.keys(&["r"]);
-    t.wait_for("Run this in /bin/sh now?");
-    t.keys(&["y"]);
+    t.run_in_shell();
     t.wait_for("note is carried in /tmp");
     t.wait_for("✓ line 2/2 exit 0");
     // Three lines, the middle one fails: the block stops there and asks.
-    t.keys(&["j", "r"]);
-    t.wait_for("Run this in /bin/sh now?");
-    t.keys(&["y"]);
+    t.keys(&["j"]);
+    t.run_in_shell();
     // The popup opens when the line's exit arrives; its journal record is written beside
     // it (the pane can still say "saving 1…"): wait for both.
     let s = t.wait_until("the failure popup and the run's journal record", |s| {
@@ -63,21 +45,18 @@ fn a_failing_middle_line_stops_the_block_and_shell_state_carries_between_lines()
     assert!(!s.contains("run 5"), "no line ran after the failure: {s}");
     t.wait_for("✗ last run: line 2/3 failed (exit 1)");
     // Run it again and continue past the failure: the last line runs.
-    t.keys(&["r"]);
-    t.wait_for("Run this in /bin/sh now?");
-    t.keys(&["y"]);
+    t.run_in_shell();
     t.wait_for("Step #2: line 2/3 failed");
     t.keys(&["c"]);
     t.wait_for("✓ line 3/3 exit 0");
     t.wait_for("last run: all 3 lines ran");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }
 
 #[test]
 fn a_missing_program_fails_and_a_declined_run_reads_declined() {
     let home = tempfile::tempdir().expect("tempdir");
-    let runbook = copy(
+    let runbook = copy_into(
         home.path(),
         "tests/runbooks/teams/argocd-rollback.md",
         "argocd-rollback.md",
@@ -101,9 +80,7 @@ fn a_missing_program_fails_and_a_declined_run_reads_declined() {
         !s.contains("Connect to this target?")
     });
     t.wait_for("Procedure 0/");
-    t.keys(&["r"]);
-    t.wait_for("Run this in /bin/sh now?");
-    t.keys(&["y"]);
+    t.run_in_shell();
     t.wait_until("the failure and the run's journal record", |s| {
         s.contains("line 1/3 failed: exit 127: command not found")
             && s.contains("run 1 of #1 exited 127")
@@ -121,35 +98,25 @@ fn a_missing_program_fails_and_a_declined_run_reads_declined() {
     let s = t.wait_for("#2 not run (declined): argocd app sync storefront");
     assert!(s.contains("– not run (declined)"), "the step says so: {s}");
     assert!(!s.contains("run 2"), "a declined run is no run: {s}");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }
 
 #[test]
 fn a_watch_line_shows_its_output_and_enter_goes_on() {
     let home = tempfile::tempdir().expect("tempdir");
-    let runbook = copy(home.path(), "tests/fixtures/e2e-lines.md", "lines.md");
-    let t = Tmux::start(
-        "lines-watch",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} {}", bin(), runbook.display()),
-    );
+    let runbook = copy_into(home.path(), "tests/fixtures/e2e-lines.md", "lines.md");
+    let t = Tmux::backout("lines-watch", home.path(), &runbook.display().to_string());
     t.wait_for("Procedure 0/");
     t.keys(&["j", "j"]);
     t.wait_for("watch -n 1");
-    t.keys(&["r"]);
-    t.wait_for("Run this in /bin/sh now?");
-    t.keys(&["y"]);
+    t.run_in_shell();
     t.wait_for("following — Enter stops this line and goes on");
     t.wait_for("tick-tock");
     t.keys(&["Enter"]);
     t.wait_for("■ line 1/2 stopped following: ok");
     t.wait_for("after-the-watch");
     t.wait_for("last run: all 2 lines ran");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }
 
 const FOLLOW_RUNBOOK: &str = r#"---
@@ -179,22 +146,13 @@ fn a_watching_kubectl_line_followed_by_two_checks_runs_all_three() {
     let home = tempfile::tempdir().expect("tempdir");
     let runbook = home.path().join("follow.md");
     std::fs::write(&runbook, FOLLOW_RUNBOOK).expect("runbook");
-    let t = Tmux::start(
+    let t = Tmux::backout(
         "lines-follow",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!(
-            "{} {} --kubeconfig {} --context backout-sim",
-            bin(),
-            runbook.display(),
-            sim.kubeconfig.display()
-        ),
+        home.path(),
+        &on_sim(&runbook, &sim.kubeconfig),
     );
     t.wait_for("Pods 4");
-    t.keys(&["r"]);
-    t.wait_for("Run this in /bin/sh now?");
-    t.keys(&["y"]);
+    t.run_in_shell();
     t.wait_for("following — Enter stops this line and goes on");
     // `kubectl get pods -w` on the console's own target follows the live Pods pane
     // (focused) instead of streaming kubectl's text…
@@ -206,17 +164,9 @@ fn a_watching_kubectl_line_followed_by_two_checks_runs_all_three() {
     t.keys(&["Enter"]);
     t.wait_for("checks-done");
     t.wait_for("last run: all 3 lines ran");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
     // The journal: the follow ended as a success, then both checks did.
-    let sessions = home.path().join("sessions");
-    let dir = std::fs::read_dir(&sessions)
-        .expect("sessions")
-        .next()
-        .expect("one session")
-        .expect("entry")
-        .path();
-    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
+    let journal = session_journal(home.path());
     let finished: Vec<&str> = journal
         .lines()
         .filter(|l| l.contains("\"command_finished\""))
@@ -257,9 +207,7 @@ fn a_console_killed_mid_block_resumes_offering_to_continue_from_that_line() {
     );
     t.wait_for("Procedure 0/1");
     let pid = t.pane_pid();
-    t.keys(&["r"]);
-    t.wait_for("Run this in /bin/sh now?");
-    t.keys(&["y"]);
+    t.run_in_shell();
     t.wait_for("✓ line 1/3 exit 0");
     t.wait_for("▶ line 2/3 $ sleep 45");
     let killed = std::process::Command::new("kill")
@@ -270,13 +218,7 @@ fn a_console_killed_mid_block_resumes_offering_to_continue_from_that_line() {
     t.wait_exit();
     t.kill();
     // The terminal is left in raw mode by a SIGKILL; a new tmux gives a fresh one.
-    let t = Tmux::start(
-        "lines-killed-resume",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} resume", bin()),
-    );
+    let t = Tmux::backout("lines-killed-resume", home.path(), "resume");
     let s = t.wait_for("line 2/3 was running when the session ended: r continues from it");
     assert!(s.contains("Procedure 0/1"), "not done: {s}");
     t.keys(&["r"]);
@@ -294,8 +236,7 @@ fn a_console_killed_mid_block_resumes_offering_to_continue_from_that_line() {
     t.keys(&["c"]);
     t.wait_for("third-line-ran");
     t.wait_for("Procedure 1/1");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }
 
 const OBJECT_FORMS_RUNBOOK: &str = r#"---
@@ -340,12 +281,7 @@ fn object_form_lines_run_natively_and_a_missing_revision_fails_as_kubectl_does()
         160,
         48,
         &[("BACKOUT_HOME", home.path())],
-        &format!(
-            "{} {} --kubeconfig {} --context backout-sim",
-            bin(),
-            runbook.display(),
-            sim.kubeconfig.display()
-        ),
+        &format!("{} {}", bin(), on_sim(&runbook, &sim.kubeconfig)),
     );
     t.wait_for("Pods 4");
     // Revision 4's ReplicaSet is in the watch (the API has it too).
@@ -365,16 +301,8 @@ fn object_form_lines_run_natively_and_a_missing_revision_fails_as_kubectl_does()
         !s.contains("apiVersion: apps/v1"),
         "the yaml line never ran: {s}"
     );
-    t.keys(&["q"]);
-    t.wait_exit();
-    let sessions = home.path().join("sessions");
-    let dir = std::fs::read_dir(&sessions)
-        .expect("sessions")
-        .next()
-        .expect("one session")
-        .expect("entry")
-        .path();
-    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
+    t.quit();
+    let journal = session_journal(home.path());
     let started: Vec<&str> = journal
         .lines()
         .filter(|l| l.contains("\"command_started\""))

@@ -10,6 +10,8 @@ mod support;
 use std::path::Path;
 
 use common::Sim;
+use support::console::on_sim;
+use support::session_files::{bin, session_journal};
 use support::tmux::Tmux;
 
 const RUNBOOK: &str = r#"---
@@ -40,10 +42,6 @@ kubectl rollout history deployment/checkout-api -n checkout
 ```
 "#;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_backout")
-}
-
 #[test]
 fn a_runbooks_kubectl_undo_runs_natively_and_the_menu_pauses() {
     let sim = Sim::drill("bad-deploy", 20.0);
@@ -61,16 +59,10 @@ fn a_runbooks_kubectl_undo_runs_natively_and_the_menu_pauses() {
             // children to the cluster it shows (adapters/kube/shell_context.rs).
             ("KUBECONFIG", Path::new("/nonexistent/kubeconfig")),
         ],
-        &format!(
-            "{} {} --kubeconfig {} --context backout-sim",
-            bin(),
-            runbook.display(),
-            sim.kubeconfig.display()
-        ),
+        &format!("{} {}", bin(), on_sim(&runbook, &sim.kubeconfig)),
     );
     t.wait_for("Pods 4");
-    t.wait_for("*  4 1.6.0");
-    t.wait_until("the bad release rolled out", |s| s.contains("100% upd 4/4"));
+    t.wait_bad_release();
     // The shell's exact-command confirmation says how each line runs.
     t.keys(&["r"]);
     let s = t.wait_for("Run these in order");
@@ -81,11 +73,9 @@ fn a_runbooks_kubectl_undo_runs_natively_and_the_menu_pauses() {
     assert!(s.contains("sh      kubectl -n checkout annotate"), "{s}");
     t.keys(&["y"]);
     // The undo line goes through the native path: RBAC, dry-run, diff, typed name.
-    let s = t.wait_for("Type the deployment name (checkout-api)");
+    let s = t.type_deployment_name("checkout-api");
     assert!(!s.contains("Run this in /bin/sh"), "{s}");
     assert!(s.contains("1.5.0") && s.contains("1.6.0"), "{s}");
-    t.type_text("checkout-api");
-    t.keys(&["Enter"]);
     t.wait_for("*  5 1.5.0");
     // The annotate line runs in the shell, so the server's dry run and its diff come
     // first (issue 14 point 3), and it runs on y there.
@@ -116,16 +106,8 @@ fn a_runbooks_kubectl_undo_runs_natively_and_the_menu_pauses() {
     t.wait_until("the Deployment is paused", |s| {
         s.contains("paused") && !s.contains("rollout pause: ")
     });
-    t.keys(&["q"]);
-    t.wait_exit();
-    let sessions = home.path().join("sessions");
-    let dir = std::fs::read_dir(&sessions)
-        .expect("sessions")
-        .next()
-        .expect("one session")
-        .expect("entry")
-        .path();
-    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).expect("journal");
+    t.quit();
+    let journal = session_journal(home.path());
     assert!(
         journal.contains("natively: kubectl -n checkout rollout undo"),
         "{journal}"

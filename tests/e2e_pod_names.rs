@@ -7,6 +7,7 @@ mod common;
 mod support;
 
 use common::Sim;
+use support::console::on_sim;
 use support::tmux::Tmux;
 
 /// Ten replicas with a long name and image, so a cut would hit the suffixes first.
@@ -56,10 +57,9 @@ fn every_pod_of_a_ten_pod_deployment_is_distinguishable_at_160x48() {
         48,
         &[("BACKOUT_HOME", home.path())],
         &format!(
-            "{} {} --kubeconfig {} --context backout-sim",
+            "{} {}",
             env!("CARGO_BIN_EXE_backout"),
-            runbook.display(),
-            sim.kubeconfig.display()
+            on_sim(&runbook, &sim.kubeconfig)
         ),
     );
     // On the Pods pane's rows (a `Running` row), not in an event's message naming the pod.
@@ -73,6 +73,5 @@ fn every_pod_of_a_ten_pod_deployment_is_distinguishable_at_160x48() {
     });
     // The image column keeps the tag.
     assert!(s.contains("v3.1.0-rc2"), "{s}");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }

@@ -19,22 +19,8 @@ fn a_console_killed_mid_follow_is_resumed_following_the_rollout_again() {
     let sim = Sim::start(STUCK, 1.0);
     // History: 1.1 (running), 2.0 (never ready), back to 1.1: the previous revision, the
     // one an undo goes to, is 2.0.
-    sim.ok(&[
-        "-n",
-        "shop",
-        "set",
-        "image",
-        "deploy/web",
-        "app=shop/web:2.0",
-    ]);
-    sim.ok(&[
-        "-n",
-        "shop",
-        "set",
-        "image",
-        "deploy/web",
-        "app=shop/web:1.1",
-    ]);
+    sim.set_image("shop", "web", "app=shop/web:2.0");
+    sim.set_image("shop", "web", "app=shop/web:1.1");
     sim.settled("web");
     let home = tempfile::tempdir().expect("tempdir");
     let runbook = home.path().join("web.md");
@@ -53,16 +39,8 @@ fn a_console_killed_mid_follow_is_resumed_following_the_rollout_again() {
     let pid = t.pane_pid();
     t.wait_for("Rollout deploy/web");
     t.wait_for("Pods 2");
-    t.keys(&["r"]);
-    let s = t.wait_until("a confirmation", |s| {
-        s.contains("Run these in order") || s.contains("Type the deployment name")
-    });
-    if s.contains("Run these in order") {
-        t.keys(&["y"]);
-    }
-    t.wait_for("Type the deployment name (web)");
-    t.type_text("web");
-    t.keys(&["Enter"]);
+    t.run_natively();
+    t.type_deployment_name("web");
     wait_for_record(home.path(), "the follow started", |l| {
         l.contains("\"type\":\"rollout_follow_started\"")
     });
@@ -79,13 +57,7 @@ fn a_console_killed_mid_follow_is_resumed_following_the_rollout_again() {
         "the rollout had not ended:\n{before}"
     );
 
-    let t = Tmux::start(
-        "follow-resumed",
-        120,
-        40,
-        &[("BACKOUT_HOME", home.path())],
-        &format!("{} resume", bin()),
-    );
+    let t = Tmux::backout("follow-resumed", home.path(), "resume");
     t.wait_for("Rollout deploy/web");
     let follows = |j: &str| {
         j.lines()
@@ -99,6 +71,5 @@ fn a_console_killed_mid_follow_is_resumed_following_the_rollout_again() {
         l.contains("\"type\":\"cluster_action_finished\"") && l.contains("re-attached on resume")
     });
     assert!(ended.contains("rollout undo deployment/web"), "{ended}");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 }

@@ -9,26 +9,13 @@ mod common;
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::Sim;
+use support::session_files::{bin, report};
 use support::tmux::Tmux;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_backout")
-}
-
-const RUNBOOK: &str = r#"---
-target: { context: backout-sim, namespace: checkout, deployment: checkout-api }
-verify:
-  - name: health
-    http: { url: "{sim}/sim/health/checkout/checkout", json_pointer: /status, equals: ok, max_latency: 5s }
-    window: 5m
-    every: 30s
-  - { name: pods, pods: { image: "1.5.0" }, window: 5m, every: 1m }
-  - { name: rollout, rollout: {} }
----
-# Checkout rollback
+/// The procedure both runbooks share, under their front matter.
+const PROCEDURE: &str = r#"# Checkout rollback
 
 ## Roll back
 
@@ -43,12 +30,31 @@ verify:
 - [ ] Post the all-clear
 "#;
 
+/// A runbook of `front` (front matter, without its `---` lines) and [`PROCEDURE`].
+fn runbook_text(front: &str) -> String {
+    format!("---\n{front}---\n{PROCEDURE}")
+}
+
+const RUNBOOK_FRONT: &str = r#"target: { context: backout-sim, namespace: checkout, deployment: checkout-api }
+verify:
+  - name: health
+    http: { url: "{sim}/sim/health/checkout/checkout", json_pointer: /status, equals: ok, max_latency: 5s }
+    window: 5m
+    every: 30s
+  - { name: pods, pods: { image: "1.5.0" }, window: 5m, every: 1m }
+  - { name: rollout, rollout: {} }
+"#;
+
 #[test]
 fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
     let sim = Sim::drill("bad-deploy", 20.0);
     let home = tempfile::tempdir().expect("tempdir");
     let runbook = home.path().join("checkout.md");
-    std::fs::write(&runbook, RUNBOOK.replace("{sim}", &sim.handle().url())).expect("runbook");
+    std::fs::write(
+        &runbook,
+        runbook_text(RUNBOOK_FRONT).replace("{sim}", &sim.handle().url()),
+    )
+    .expect("runbook");
     let ca = home.path().join("ca.pem");
     std::fs::write(&ca, sim.handle().ca_pem()).expect("ca");
     let t = Tmux::start(
@@ -67,8 +73,7 @@ fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
             sim.kubeconfig.display()
         ),
     );
-    t.wait_for("*  4 1.6.0");
-    t.wait_until("the bad release rolled out", |s| s.contains("100% upd 4/4"));
+    t.wait_bad_release();
 
     // The health check fails at its first sample, and says why.
     t.keys(&["j", "j"]);
@@ -86,13 +91,9 @@ fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
 
     // Undo further: the Rollout pane's undo, with its typed confirmation.
     t.keys(&["u"]);
-    t.wait_for("Type the deployment name (checkout-api)");
-    t.type_text("checkout-api");
-    t.keys(&["Enter"]);
+    t.type_deployment_name("checkout-api");
     t.wait_for("*  5 1.5.0");
-    t.wait_until("the rollback completed", |s| {
-        s.contains("100% upd 4/4") && !s.contains("undo: ")
-    });
+    t.wait_rollback_completed("the rollback completed");
 
     // Every check, again (focus back on the procedure, from the Rollout pane: Shift-Tab,
     // since Tab now also stops at the Pods and Events panes): they pass over the
@@ -105,15 +106,9 @@ fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
     t.keys(&["k"]);
     let s = t.wait_for("✓ pods  passed (6 samples)");
     assert!(s.contains("4/4 ready on revision 5"), "{s}");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 
-    let out = Command::new(bin())
-        .arg("report")
-        .env("BACKOUT_HOME", home.path())
-        .output()
-        .expect("report runs");
-    let report = String::from_utf8_lossy(&out.stdout);
+    let report = report(home.path());
     let section = report
         .split("## Verification")
         .nth(1)
@@ -133,25 +128,10 @@ fn a_failed_check_leads_to_the_undo_and_the_checks_then_pass() {
 
 /// A PromQL check in a console with no Prometheus: the runbook names its query but no
 /// source, and no `--prometheus-url` is given.
-const NO_PROMETHEUS: &str = r#"---
-target: { context: backout-sim, namespace: checkout, deployment: checkout-api }
+const NO_PROMETHEUS_FRONT: &str = r#"target: { context: backout-sim, namespace: checkout, deployment: checkout-api }
 metrics: { queries: { error_rate: "sum(rate(http_requests_total{code=~\"5..\"}[2m]))" } }
 verify:
   - { name: errors, promql: "error_rate < 0.02" }
----
-# Checkout rollback
-
-## Roll back
-
-- [ ] Undo the release in the Rollout pane
-
-## Verify
-
-- [ ] Customers can check out
-
-## Communicate
-
-- [ ] Post the all-clear
 "#;
 
 #[test]
@@ -159,7 +139,7 @@ fn a_check_without_a_metrics_source_could_not_verify_and_offers_no_undo() {
     let sim = Sim::drill("bad-deploy", 20.0);
     let home = tempfile::tempdir().expect("tempdir");
     let runbook = home.path().join("checkout.md");
-    std::fs::write(&runbook, NO_PROMETHEUS).expect("runbook");
+    std::fs::write(&runbook, runbook_text(NO_PROMETHEUS_FRONT)).expect("runbook");
     let t = Tmux::start(
         "noprom",
         140,
@@ -185,15 +165,9 @@ fn a_check_without_a_metrics_source_could_not_verify_and_offers_no_undo() {
     t.keys(&["Escape"]);
     let s = t.wait_until("the notice closed", |s| !s.contains("Could not verify"));
     assert!(s.contains("? errors  could not verify"), "{s}");
-    t.keys(&["q"]);
-    t.wait_exit();
+    t.quit();
 
-    let out = Command::new(bin())
-        .arg("report")
-        .env("BACKOUT_HOME", home.path())
-        .output()
-        .expect("report runs");
-    let report = String::from_utf8_lossy(&out.stdout);
+    let report = report(home.path());
     assert!(
         report.contains("| `errors`: error_rate < 0.02 | could not verify |"),
         "{report}"

@@ -7,11 +7,8 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use support::session_files::{bin, copy_into};
 use support::tmux::Tmux;
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_backout")
-}
 
 /// Every path under `root` with its mode, directories first seen first.
 fn modes(root: &Path) -> Vec<(PathBuf, bool, u32)> {
@@ -53,12 +50,11 @@ fn assert_private(home: &Path, must_exist: &[&str]) {
 #[test]
 fn a_live_session_leaves_only_private_files_even_with_umask_000() {
     let home = tempfile::tempdir().expect("tempdir");
-    let runbook = home.path().join("e2e-rollback.md");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-rollback.md"),
-        &runbook,
-    )
-    .expect("copy fixture");
+    let runbook = copy_into(
+        home.path(),
+        "tests/fixtures/e2e-rollback.md",
+        "e2e-rollback.md",
+    );
     let data = home.path().join("data");
     let t = Tmux::start(
         "private-live",
@@ -99,9 +95,7 @@ fn a_drill_leaves_only_private_files_even_with_umask_000() {
             bin()
         ),
     );
-    t.wait_for("any key starts");
-    t.keys(&["x"]);
-    t.wait_until("the intro closed", |s| !s.contains("any key starts"));
+    t.close_intro();
     t.keys(&["q"]);
     t.wait_for("Any key leaves");
     t.keys(&["x"]);

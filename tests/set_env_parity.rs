@@ -6,13 +6,10 @@
 
 mod common;
 
-use std::time::Duration;
-
-use backout::adapters::kube::{ActionRunner, Executed, LeaseGuard};
+use backout::adapters::kube::Executed;
 use backout::domain::cluster::shell_words::words;
-use backout::domain::cluster::{
-    ClusterAction, Command, EnvChange, ParsedLine, Target, parse_kubectl_line,
-};
+use backout::domain::cluster::{ClusterAction, Command, EnvChange, ParsedLine, parse_kubectl_line};
+use common::native_action::drop_nulls;
 use common::{Sim, WEB};
 use serde_json::Value;
 
@@ -31,37 +28,8 @@ fn action(line: &str) -> ClusterAction {
 }
 
 fn native(sim: &Sim, action: &ClusterAction) -> Executed {
-    let conn = sim.connect("backout-sim", false);
-    let runner = ActionRunner::new(conn.client.clone(), Target::new("shop", "web"), false);
-    sim.runtime.block_on(async {
-        let lease = LeaseGuard::acquire(
-            conn.client.clone(),
-            "shop",
-            "web",
-            "tester@host (set env parity)",
-            Duration::from_secs(60),
-        )
-        .await
-        .expect("lease");
-        let r = runner.execute(action, &lease).await;
-        lease.release().await.expect("release");
-        r.unwrap_or_else(|e| panic!("{action:?}: {e}"))
-    })
-}
-
-/// kubectl's Go structs marshal unset fields as `null`; the simulator stores what it is
-/// sent, where a real API server would decode them away.
-fn drop_nulls(v: Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, drop_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.into_iter().map(drop_nulls).collect()),
-        other => other,
-    }
+    sim.run_native(action, "tester@host (set env parity)")
+        .unwrap_or_else(|e| panic!("{action:?}: {e}"))
 }
 
 /// Runs `line` through real kubectl on `a` and natively on `b`; the Deployments must end

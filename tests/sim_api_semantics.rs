@@ -255,14 +255,17 @@ fn a_service_made_by_kubectl_expose_gets_a_cluster_ip() {
 #[test]
 fn a_new_pod_is_pending_from_its_first_event() {
     let sim = Sim::start(WEB, 20.0);
-    let watch = sim.spawn(&[
+    let mut watch = sim.spawn(&[
         "get",
         "pods",
         "--watch-only",
+        "-v=6",
         "-o",
         "jsonpath={.metadata.name} {.status.phase} {.status.qosClass}{\"\\n\"}",
     ]);
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Scale once the watch is open (kubectl's -v=6 log names the watch request when its
+    // answer starts), not after a fixed pause a slow machine's kubectl can outlast.
+    common::wait_for_stderr_line(&mut watch, "watch=true");
     sim.ok(&["scale", "deploy", "web", "--replicas=5"]);
     sim.wait_for("five ready", || {
         sim.json(&["get", "deploy", "web"])["status"]["readyReplicas"] == 5

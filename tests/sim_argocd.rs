@@ -17,12 +17,7 @@ const DRILL: &str = include_str!("../runbooks/drills/argocd-self-heal.yaml");
 
 fn start() -> Sim {
     let scenario = Scenario::parse(DRILL, "argocd-self-heal.yaml").expect("drill parses");
-    Sim::start_with(backout::sim::SimConfig {
-        speed: 20.0,
-        scenario: Some(scenario),
-        hold_timeline: true,
-        ..backout::sim::SimConfig::default()
-    })
+    Sim::held(scenario, 20.0)
 }
 
 impl ArgoApi for Sim {
@@ -64,11 +59,7 @@ fn app(sim: &Sim) -> Value {
 }
 
 fn image(sim: &Sim) -> String {
-    let d = sim.json(&["get", "deploy", "checkout-api", "-n", "checkout"]);
-    d["spec"]["template"]["spec"]["containers"][0]["image"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    sim.image(&["checkout-api", "-n", "checkout"])
 }
 
 #[test]
@@ -172,13 +163,7 @@ fn a_pushed_commit_is_synced_and_a_kubectl_undo_is_reverted_by_self_heal() {
     assert!(a["metadata"]["annotations"]["argocd.argoproj.io/refresh"].is_null());
 
     // The trap: a manual undo drifts from Git and self-heal puts 1.6.0 back.
-    let out = sim.ok(&[
-        "-n",
-        "checkout",
-        "rollout",
-        "undo",
-        "deployment/checkout-api",
-    ]);
+    let out = sim.rollout_undo("checkout", "checkout-api");
     assert!(out.contains("rolled back"), "{out}");
     sim.wait_for("self-heal", || {
         app(&sim)["status"]["operationState"]["operation"]["sync"]["selfHealAttemptsCount"] == 1
@@ -198,13 +183,7 @@ fn a_pushed_commit_is_synced_and_a_kubectl_undo_is_reverted_by_self_heal() {
         r#"[{"op":"remove","path":"/spec/syncPolicy"}]"#,
     ]);
     assert!(out.contains("patched"), "{out}");
-    sim.ok(&[
-        "-n",
-        "checkout",
-        "rollout",
-        "undo",
-        "deployment/checkout-api",
-    ]);
+    sim.rollout_undo("checkout", "checkout-api");
     sim.wait_for("the app sees the drift", || {
         app(&sim)["status"]["sync"]["status"] == "OutOfSync"
     });

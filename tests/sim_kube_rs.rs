@@ -274,13 +274,20 @@ async fn watcher_recovers_from_dropped_watches_and_410() {
         "the 410 surfaced as a watcher error"
     );
 
-    // 500s from the API server: the watcher backs off and keeps going.
+    // 500s from the API server: the watcher backs off and keeps going. The faults last
+    // until the watcher has met one (a pause fixed in advance could end before a slow
+    // machine's watcher asked again).
+    let before = errors.load(std::sync::atomic::Ordering::Relaxed);
     sim.shared().set_faults(backout::sim::ApiFaults {
         latency_ms: 0,
         error_ratio: 1.0,
     });
     sim.shared().drop_watches();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    eventually("the watcher to meet a 500", || {
+        let errors = errors.clone();
+        async move { errors.load(std::sync::atomic::Ordering::Relaxed) > before }
+    })
+    .await;
     sim.shared().set_faults(backout::sim::ApiFaults::default());
     deploys
         .patch(

@@ -341,7 +341,12 @@ fn rollout_pause_resume_restart() {
     let sim = Sim::start(WEB, 20.0);
     sim.ok(&["rollout", "pause", "deploy/web"]);
     sim.ok(&["set", "image", "deploy/web", "app=shop/web:1.3"]);
-    std::thread::sleep(std::time::Duration::from_millis(600));
+    // The controller has seen the change (and had its chance to act on it) once it has
+    // observed the new generation: wait for that, not for a fixed pause.
+    sim.wait_for("the controller to observe the paused change", || {
+        let d = sim.json(&["get", "deploy", "web"]);
+        d["metadata"]["generation"] == d["status"]["observedGeneration"]
+    });
     let rs = sim.json(&["get", "rs", "-l", "app=web"]);
     assert_eq!(
         rs["items"].as_array().map(Vec::len),

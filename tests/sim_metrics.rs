@@ -152,13 +152,7 @@ fn bad_deploy_raises_errors_and_latency_and_an_undo_brings_them_back() {
     assert!(series.windows(2).all(|w| w[0].at <= w[1].at));
 
     // Undo: back to 1.5.0, errors and latency fall, the matrix goes quiet.
-    sim.ok(&[
-        "-n",
-        "checkout",
-        "rollout",
-        "undo",
-        "deployment/checkout-api",
-    ]);
+    sim.rollout_undo("checkout", "checkout-api");
     let fixed = wait_value(&sim, &source, "error_rate", "errors to fall", |v| v < 0.01);
     assert!((fixed - 0.004).abs() < 1e-9, "{fixed}");
     wait_value(&sim, &source, "latency_p95", "p95 to fall", |v| v < 0.13);

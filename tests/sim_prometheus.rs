@@ -66,11 +66,7 @@ async fn wait_value(
 fn error_ratio_and_p95_rise_after_bad_deploy_and_fall_after_rollback() {
     // At speed 10 the bad deploy (60 s into the drill) lands 6 s after start.
     let sim = Sim::drill("bad-deploy", 10.0);
-    let prom = support::prometheus::start_https(
-        &sim.handle().addr().to_string(),
-        "/sim/metrics",
-        sim.handle().ca_pem(),
-    );
+    let prom = support::prometheus::scraping_sim(sim.handle());
     let http = reqwest::Client::new();
     sim.runtime.block_on(async {
         let start = Instant::now();
@@ -87,13 +83,7 @@ fn error_ratio_and_p95_rise_after_bad_deploy_and_fall_after_rollback() {
         let bad_p95 = wait_value(&http, &prom.url, &p95(), "p95 to rise", 60, |v| v > 2.0 * base_p95 && v > 0.3).await;
         eprintln!("baseline: errors {base_err:.4}, p95 {base_p95:.3}s; after bad deploy: errors {bad_err:.4}, p95 {bad_p95:.3}s");
     });
-    let out = sim.ok(&[
-        "-n",
-        "checkout",
-        "rollout",
-        "undo",
-        "deployment/checkout-api",
-    ]);
+    let out = sim.rollout_undo("checkout", "checkout-api");
     assert_eq!(out.trim(), "deployment.apps/checkout-api rolled back");
     sim.ok(&[
         "-n",

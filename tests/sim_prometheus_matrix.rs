@@ -86,11 +86,7 @@ fn bad_deploy_drives_the_runbooks_matrix_to_sev1_and_a_rollback_clears_it() {
     // At speed 4 the bad release (60 s into the drill) lands 15 s after start: time for
     // Prometheus to have a healthy rate window and for the baselines to be taken.
     let sim = Sim::drill("bad-deploy", 4.0);
-    let prom = support::prometheus::start_https(
-        &sim.handle().addr().to_string(),
-        "/sim/metrics",
-        sim.handle().ca_pem(),
-    );
+    let prom = support::prometheus::scraping_sim(sim.handle());
     let config = client_config(
         Some(&front),
         |k| (k == "PROMETHEUS_URL").then(|| prom.url.clone()),
@@ -157,13 +153,7 @@ fn bad_deploy_drives_the_runbooks_matrix_to_sev1_and_a_rollback_clears_it() {
         );
     });
 
-    let out = sim.ok(&[
-        "-n",
-        "checkout",
-        "rollout",
-        "undo",
-        "deployment/checkout-api",
-    ]);
+    let out = sim.rollout_undo("checkout", "checkout-api");
     assert_eq!(out.trim(), "deployment.apps/checkout-api rolled back");
 
     sim.runtime.block_on(async {

@@ -341,19 +341,8 @@ fn prometheus_down_is_unknown_exit_four_never_healthy() {
 /// query), and passes again after the rollback.
 #[test]
 fn real_prometheus_bad_deploy_fires_the_gate_and_a_rollback_clears_it() {
-    let scenario =
-        backout::sim::Scenario::load("bad-deploy", std::path::Path::new("runbooks/drills"))
-            .expect("bad-deploy loads");
-    let sim = Sim::start_with(backout::sim::SimConfig {
-        speed: 10.0,
-        scenario: Some(scenario),
-        ..backout::sim::SimConfig::default()
-    });
-    let prom = support::prometheus::start_https(
-        &sim.handle().addr().to_string(),
-        "/sim/metrics",
-        sim.handle().ca_pem(),
-    );
+    let sim = Sim::drill("bad-deploy", 10.0);
+    let prom = support::prometheus::scraping_sim(sim.handle());
     let home = tempfile::tempdir().unwrap();
     let book = write_runbook(
         home.path(),
@@ -403,13 +392,7 @@ kubectl -n checkout rollout undo deploy/checkout-api
     assert!(v["metrics"]["error_rate"]["value"].as_f64().unwrap() > 0.08);
     assert!(v["matrix"]["firing"][0]["held_for_secs"].as_f64().unwrap() >= 10.0);
 
-    sim.ok(&[
-        "-n",
-        "checkout",
-        "rollout",
-        "undo",
-        "deployment/checkout-api",
-    ]);
+    sim.rollout_undo("checkout", "checkout-api");
     let v = gate(0, "the gate to pass after the rollback", 120);
     assert_eq!(v["matrix"]["outcome"], "healthy");
     assert!(v["metrics"]["error_rate"]["value"].as_f64().unwrap() <= 0.08);

@@ -8,16 +8,29 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
+use support::session_files::{bin, copy_into};
 use support::tmux::Tmux;
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_backout")
-}
 
 /// After the program: a marker, then whether the terminal is in canonical mode.
 const AFTER: &str = "echo AFTER-EXIT; stty -a | grep -o -- '-icanon\\|icanon' | head -1; sleep 20";
 
 /// The backout process under the pane's shell.
+/// `backout drill --speed 20` (exec'd by its shell, so that a signal reaches it), then
+/// [`AFTER`] once it has exited.
+fn drill_then_after(name: &str, home: &Path) -> Tmux {
+    Tmux::start(
+        name,
+        130,
+        45,
+        &[("BACKOUT_HOME", home)],
+        &format!(
+            "sh -c \"cd {} && exec {} drill --speed 20\"; {AFTER}",
+            env!("CARGO_MANIFEST_DIR"),
+            bin()
+        ),
+    )
+}
+
 fn child_of(pid: i32) -> i32 {
     let out = Command::new("pgrep")
         .args(["-P", &pid.to_string()])
@@ -65,12 +78,11 @@ fn journal_closed(home: &Path) -> String {
 fn the_console_leaves_cleanly_on_sigint_and_sigquit() {
     for signal in ["INT", "QUIT"] {
         let home = tempfile::tempdir().expect("tempdir");
-        let runbook = home.path().join("e2e-rollback.md");
-        std::fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e-rollback.md"),
-            &runbook,
-        )
-        .expect("copy fixture");
+        let runbook = copy_into(
+            home.path(),
+            "tests/fixtures/e2e-rollback.md",
+            "e2e-rollback.md",
+        );
         let t = Tmux::start(
             &format!("sig-console-{signal}"),
             120,
@@ -98,23 +110,10 @@ fn the_console_leaves_cleanly_on_sigint_and_sigquit() {
 
 #[test]
 fn a_drill_writes_its_scorecard_and_exits_on_sigterm_sighup_and_sigint() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for signal in ["TERM", "HUP", "INT"] {
         let home = tempfile::tempdir().expect("tempdir");
-        let t = Tmux::start(
-            &format!("sig-drill-{signal}"),
-            130,
-            45,
-            &[("BACKOUT_HOME", home.path())],
-            &format!(
-                "sh -c \"cd {} && exec {} drill --speed 20\"; {AFTER}",
-                root.display(),
-                bin()
-            ),
-        );
-        t.wait_for("any key starts");
-        t.keys(&["x"]);
-        t.wait_until("the intro closed", |s| !s.contains("any key starts"));
+        let t = drill_then_after(&format!("sig-drill-{signal}"), home.path());
+        t.close_intro();
         kill(child_of(t.pane_pid()), signal);
         let screen = assert_restored(&t, signal);
         assert!(
@@ -134,22 +133,9 @@ fn a_drill_writes_its_scorecard_and_exits_on_sigterm_sighup_and_sigint() {
 /// `backout resume`, which refuses it; it names the scorecard command.
 #[test]
 fn quitting_a_drill_points_at_its_scorecard_not_at_resume() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let home = tempfile::tempdir().expect("tempdir");
-    let t = Tmux::start(
-        "quit-drill",
-        130,
-        45,
-        &[("BACKOUT_HOME", home.path())],
-        &format!(
-            "sh -c \"cd {} && exec {} drill --speed 20\"; {AFTER}",
-            root.display(),
-            bin()
-        ),
-    );
-    t.wait_for("any key starts");
-    t.keys(&["x"]);
-    t.wait_until("the intro closed", |s| !s.contains("any key starts"));
+    let t = drill_then_after("quit-drill", home.path());
+    t.close_intro();
     t.keys(&["q"]);
     t.wait_for("Any key leaves");
     t.keys(&["x"]);

@@ -52,11 +52,7 @@ fn a_promql_block_fails_during_the_bad_release_and_holds_after_the_undo() {
         panic!("{check:?}")
     };
     let sim = Sim::drill("bad-deploy", 4.0);
-    let prom = support::prometheus::start_https(
-        &sim.handle().addr().to_string(),
-        "/sim/metrics",
-        sim.handle().ca_pem(),
-    );
+    let prom = support::prometheus::scraping_sim(sim.handle());
     let client = PrometheusClient::new(&prom.url, None, Duration::from_secs(5)).expect("client");
     let mut prober = Prober::new(Duration::from_secs(10));
     prober.metrics = Some(Arc::new(PrometheusSource::new(client, p.queries.clone())));
@@ -83,13 +79,7 @@ fn a_promql_block_fails_during_the_bad_release_and_holds_after_the_undo() {
     assert!(last.starts_with("errors_must_fall_back = 0.1"), "{last}");
 
     // The undo: the check holds over a minute sampled every 10 s, ten times faster.
-    sim.ok(&[
-        "-n",
-        "checkout",
-        "rollout",
-        "undo",
-        "deployment/checkout-api",
-    ]);
+    sim.rollout_undo("checkout", "checkout-api");
     wait_for("the error ratio to fall in Prometheus", || {
         sim.runtime.block_on(prober.observe(&check)).is_pass()
     });

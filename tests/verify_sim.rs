@@ -316,16 +316,8 @@ fn a_refused_read_is_read_again_and_a_failing_api_server_is_named_plainly() {
         .iter()
         .find(|c| c.name == "rollout")
         .expect("the rollout check");
-    // Every request fails for a fifth of a second: the sample reads again and is taken.
-    sim.handle().shared().set_faults(backout::sim::ApiFaults {
-        latency_ms: 0,
-        error_ratio: 1.0,
-    });
-    let shared = sim.handle().shared().clone();
-    sim.runtime.spawn(async move {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        shared.set_faults(backout::sim::ApiFaults::default());
-    });
+    // Every request fails until one is refused: the sample reads again and is taken.
+    sim.faults_until_one_is_refused();
     let seen = sim.runtime.block_on(prober.observe(rollout));
     assert!(seen.is_pass(), "{seen:?}");
 

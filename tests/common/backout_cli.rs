@@ -9,6 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Output};
 
+use backout::adapters::session_store::{NewSession, SessionStart, SessionStore};
+use chrono::{DateTime, Utc};
+
 /// Runs `backout ARGS` with `BACKOUT_HOME=home` and the extra environment `env`.
 pub fn backout_with_env(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_backout"))
@@ -17,6 +20,43 @@ pub fn backout_with_env(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Out
         .envs(env.iter().copied())
         .output()
         .expect("run backout")
+}
+
+/// A session under `home` as the console creates one (on host `ops`): its runbook at
+/// `runbook_path` holding `runbook_bytes`, titled `title`, in `mode`, by `actor`, at `at`.
+pub fn create_session(
+    home: &Path,
+    runbook_path: &str,
+    runbook_bytes: &[u8],
+    title: &str,
+    mode: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> NewSession {
+    SessionStore::at(home)
+        .create(&SessionStart {
+            runbook_path: Path::new(runbook_path),
+            runbook_bytes,
+            title,
+            mode,
+            actor: actor.into(),
+            host: "ops".into(),
+            at,
+        })
+        .unwrap()
+}
+
+/// A live session of alice@ops on the one-line Checkout API runbook, titled `title`.
+pub fn checkout_session(home: &Path, title: &str, at: DateTime<Utc>) -> NewSession {
+    create_session(
+        home,
+        "/srv/runbooks/checkout.md",
+        b"# Checkout API rollback\n",
+        title,
+        "live",
+        "alice@ops",
+        at,
+    )
 }
 
 /// Runs `backout ARGS` with `BACKOUT_HOME=home`.

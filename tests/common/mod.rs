@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod native_action;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -41,6 +43,17 @@ apps:
   - {name: web, replicas: 2, image: shop/web, history: ["1.0"], version: "1.1", progress_deadline_seconds: 20}
 behaviours:
   - {version: "2.0", never_ready: true}
+"#;
+
+/// `web` 1.2 (one pod) whose version 1.3 crashes 2 s after every start (BackOff events
+/// follow).
+pub const CRASHES_AT_1_3: &str = r#"
+name: faulty
+namespace: shop
+apps:
+  - {name: web, replicas: 1, image: shop/web, history: ["1.1"], version: "1.2"}
+behaviours:
+  - {version: "1.3", crash_after_seconds: 2, exit_code: 1}
 "#;
 
 /// A running simulator and the runtime driving it.
@@ -220,6 +233,28 @@ fn code_and_text(out: &Output) -> (i32, String, String) {
     )
 }
 
+/// Waits (up to 60 s) until the background kubectl `child` writes a line containing
+/// `needle` to its standard error (with `-v=6`, kubectl logs each request when its
+/// answer's headers arrive); the rest of its standard error is read and dropped.
+pub fn wait_for_stderr_line(child: &mut Child, needle: &str) {
+    use std::io::BufRead;
+    let stderr = child.stderr.take().expect("kubectl's stderr piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let needle = needle.to_string();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains(&needle) {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("kubectl logged the request within 60 s");
+}
+
 /// Stops a background kubectl and returns what it printed.
 pub fn stop(mut child: Child) -> String {
     let _ = child.kill();
@@ -262,5 +297,104 @@ impl Sim {
                         && s["availableReplicas"].as_i64().unwrap_or(0) == desired
                         && s["replicas"].as_i64().unwrap_or(0) == desired)
         });
+    }
+}
+
+impl Sim {
+    /// Starts a simulator playing `scenario` with its timeline held (nothing of it runs
+    /// until the test applies a step).
+    pub fn held(scenario: Scenario, speed: f64) -> Sim {
+        Self::start_with(SimConfig {
+            speed,
+            scenario: Some(scenario),
+            hold_timeline: true,
+            ..SimConfig::default()
+        })
+    }
+
+    /// The first container's image of the Deployment `kubectl get deploy ARGS…` names.
+    pub fn image(&self, deploy: &[&str]) -> String {
+        let mut args = vec!["get", "deploy"];
+        args.extend(deploy);
+        self.json(&args)["spec"]["template"]["spec"]["containers"][0]["image"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// `kubectl -n NAMESPACE rollout undo deployment/NAME`, required to succeed; its output.
+    pub fn rollout_undo(&self, namespace: &str, deployment: &str) -> String {
+        self.ok(&[
+            "-n",
+            namespace,
+            "rollout",
+            "undo",
+            &format!("deployment/{deployment}"),
+        ])
+    }
+
+    /// `kubectl -n NAMESPACE set image deploy/NAME CONTAINER=IMAGE`, required to succeed.
+    pub fn set_image(&self, namespace: &str, deployment: &str, container_image: &str) -> String {
+        self.ok(&[
+            "-n",
+            namespace,
+            "set",
+            "image",
+            &format!("deploy/{deployment}"),
+            container_image,
+        ])
+    }
+
+    /// Every API request fails from now until the server has received two more, then it
+    /// recovers: the first of them is refused whatever the machine's speed (a client sends
+    /// its retry only after the refusal), where a fault window timed in advance could close
+    /// before a slow machine's first request, or outlast a client's retries.
+    pub fn faults_until_one_is_refused(&self) {
+        let shared = self.handle().shared().clone();
+        let received = |s: &backout::sim::Shared| s.requests_by_verb().values().sum::<u64>();
+        let before = received(&shared);
+        shared.set_faults(backout::sim::ApiFaults {
+            latency_ms: 0,
+            error_ratio: 1.0,
+        });
+        self.runtime.spawn(async move {
+            while received(&shared) < before + 2 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            shared.set_faults(backout::sim::ApiFaults::default());
+        });
+    }
+
+    /// The `backout` binary with ARGS against this simulator's kubeconfig (the operator's
+    /// `KUBECONFIG` removed) and `BACKOUT_HOME=home`; the caller adds what else it needs.
+    pub fn backout(&self, home: &Path, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_backout"));
+        c.args(args)
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .env_remove("KUBECONFIG")
+            .env("BACKOUT_HOME", home);
+        c
+    }
+}
+
+impl Sim {
+    /// The console's watchers on `shop/web` (through the read-only context, connected
+    /// now), feeding the returned channel; they stop when the handle is dropped.
+    pub fn watch_web(
+        &self,
+    ) -> (
+        tokio::sync::mpsc::Receiver<backout::domain::cluster::ClusterEvent>,
+        backout::adapters::kube::WatchHandle,
+    ) {
+        let conn = self.connect("backout-sim", true);
+        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        let _guard = self.runtime.enter();
+        let handle = backout::adapters::kube::spawn_watchers(
+            conn.client.clone(),
+            &backout::domain::cluster::Target::new("shop", "web"),
+            tx,
+        );
+        (rx, handle)
     }
 }

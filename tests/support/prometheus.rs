@@ -39,6 +39,12 @@ pub fn start_https(target: &str, metrics_path: &str, ca_pem: &str) -> Prometheus
     start_with(target, metrics_path, Some(ca_pem))
 }
 
+/// Starts Prometheus scraping a simulator's metrics (`/sim/metrics` over HTTPS, its CA
+/// trusted): what the tests against a real Prometheus start with.
+pub fn scraping_sim(sim: &backout::sim::SimHandle) -> Prometheus {
+    start_https(&sim.addr().to_string(), "/sim/metrics", sim.ca_pem())
+}
+
 fn start_with(target: &str, metrics_path: &str, ca_pem: Option<&str>) -> Prometheus {
     let bin = std::env::var("PROMETHEUS").unwrap_or_else(|_| "/usr/bin/prometheus".into());
     assert!(

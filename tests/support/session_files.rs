@@ -14,9 +14,13 @@ pub fn bin() -> &'static str {
 
 /// Copies the corpus runbook `tests/runbooks/teams/NAME` into `home`; returns the copy.
 pub fn corpus_runbook(home: &Path, name: &str) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/runbooks/teams")
-        .join(name);
+    copy_into(home, &format!("tests/runbooks/teams/{name}"), name)
+}
+
+/// Copies `from` (a path under the crate) into `home` as `name`, so that each test's
+/// console works on its own file (tests run in parallel); returns the copy.
+pub fn copy_into(home: &Path, from: &str, name: &str) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(from);
     let dst = home.join(name);
     std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
     dst
@@ -31,6 +35,11 @@ pub fn session_dir(home: &Path) -> PathBuf {
         .collect();
     assert_eq!(sessions.len(), 1, "{sessions:?}");
     sessions[0].clone()
+}
+
+/// The one session's journal under `home`, as it is on disk now.
+pub fn session_journal(home: &Path) -> String {
+    std::fs::read_to_string(session_dir(home).join("journal.jsonl")).expect("journal")
 }
 
 /// The session's journal as written so far (empty before it exists).

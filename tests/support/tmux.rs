@@ -182,8 +182,64 @@ impl Tmux {
         }
     }
 
-    /// The pid of the program in the pane.
-    pub fn pane_pid(&self) -> i32 {
+    /// Whether the screen satisfies `pred` within `patience` (for a retry loop: press a
+    /// key again when nothing came of it).
+    pub fn screen_within(&self, patience: Duration, pred: impl Fn(&str) -> bool) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < patience {
+            if pred(&self.screen()) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        false
+    }
+
+    /// Presses `key` until the screen satisfies `pred` (each press given 20 s, six presses
+    /// at most), as an operator presses again when a refused request left nothing open.
+    pub fn press_until(&self, key: &str, what: &str, pred: impl Fn(&str) -> bool) {
+        let mut tries = 0;
+        loop {
+            self.keys(&[key]);
+            if self.screen_within(Duration::from_secs(20), &pred) {
+                return;
+            }
+            tries += 1;
+            assert!(tries < 6, "no {what}:\n{}", self.screen());
+        }
+    }
+
+    /// Waits until tmux's paste buffer (what OSC 52 copied) satisfies `pred`; returns it.
+    /// Before the first copy lands tmux has no buffer at all.
+    pub fn wait_buffer(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let out = Command::new("tmux")
+                .args(["-L", &self.socket, "show-buffer"])
+                .output()
+                .expect("run tmux");
+            let buffer = String::from_utf8_lossy(&out.stdout).into_owned();
+            if out.status.success() && pred(&buffer) {
+                return buffer;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!(
+                    "waited {PATIENCE:?} for {what} in tmux's buffer: {buffer:?}; the screen was:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Quits with `q` and waits for the program to exit.
+    pub fn quit(&self) {
+        self.keys(&["q"]);
+        self.wait_exit();
+    }
+
+    /// A tmux format (`#{pane_pid}`, …) of the pane, trimmed.
+    fn pane_format(&self, format: &str) -> String {
         let out = Command::new("tmux")
             .args([
                 "-L",
@@ -192,31 +248,21 @@ impl Tmux {
                 "-p",
                 "-t",
                 &self.name,
-                "#{pane_pid}",
+                format,
             ])
             .output()
             .expect("tmux display-message");
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .expect("pane pid")
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// The pid of the program in the pane.
+    pub fn pane_pid(&self) -> i32 {
+        self.pane_format("#{pane_pid}").parse().expect("pane pid")
     }
 
     /// Whether the program in the pane has exited.
     pub fn pane_dead(&self) -> bool {
-        let out = Command::new("tmux")
-            .args([
-                "-L",
-                &self.socket,
-                "display-message",
-                "-p",
-                "-t",
-                &self.name,
-                "#{pane_dead}",
-            ])
-            .output()
-            .expect("tmux display-message");
-        String::from_utf8_lossy(&out.stdout).trim() == "1"
+        self.pane_format("#{pane_dead}") == "1"
     }
 
     pub fn wait_exit(&self) {
