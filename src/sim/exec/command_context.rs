@@ -61,6 +61,20 @@ pub struct Ctx<'a> {
     pub exited: bool,
 }
 
+impl<'a> Ctx<'a> {
+    /// A fresh command context in `container`: no status yet, the scenario's scripted
+    /// commands.
+    pub fn new(shared: &'a Shared, container: &'a Container) -> Ctx<'a> {
+        Ctx {
+            shared,
+            container,
+            last_status: 0,
+            scripted: &shared.exec_runs.scripts,
+            exited: false,
+        }
+    }
+}
+
 pub fn err(out: &mut dyn FnMut(u8, &[u8]), msg: String) {
     out(STDERR, msg.as_bytes());
 }
