@@ -8,6 +8,8 @@ use clap_complete::engine::ArgValueCandidates;
 pub use output::OutputFormat;
 
 pub mod check;
+mod check_human;
+mod check_report;
 pub mod completions;
 pub mod connection_plan;
 pub mod console;

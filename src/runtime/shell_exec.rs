@@ -87,14 +87,7 @@ impl ShellExec {
                 tokio::spawn(async move {
                     while let Some(ev) = erx.recv().await {
                         let msg = match ev {
-                            ShellEvent::Line { stream, text } => Msg::Output {
-                                run,
-                                stream: match stream {
-                                    OutputStream::Stdout => Stream::Stdout,
-                                    OutputStream::Stderr => Stream::Stderr,
-                                },
-                                line: text,
-                            },
+                            ShellEvent::Line { stream, text } => output(run, stream, text),
                             ShellEvent::Exited {
                                 exit_code,
                                 signal,
@@ -237,14 +230,7 @@ impl ShellExec {
             while let Some(ev) = erx.recv().await {
                 let run = cur.load(Ordering::SeqCst);
                 let msg = match ev {
-                    SessionEvent::Line { stream, text } => Msg::Output {
-                        run,
-                        stream: match stream {
-                            OutputStream::Stdout => Stream::Stdout,
-                            OutputStream::Stderr => Stream::Stderr,
-                        },
-                        line: text,
-                    },
+                    SessionEvent::Line { stream, text } => output(run, stream, text),
                     SessionEvent::Frame => Msg::OutputFrame { run },
                     SessionEvent::LineDone {
                         exit_code,
@@ -288,4 +274,13 @@ impl ShellExec {
             line_running,
         })
     }
+}
+
+/// A line a command printed, as the console's message.
+fn output(run: u32, stream: OutputStream, line: String) -> Msg {
+    let stream = match stream {
+        OutputStream::Stdout => Stream::Stdout,
+        OutputStream::Stderr => Stream::Stderr,
+    };
+    Msg::Output { run, stream, line }
 }

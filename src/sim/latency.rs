@@ -1,6 +1,6 @@
 //! The simulated application's latency model: each version's latency is log-normal,
 //! fixed by its median and 95th percentile; a mix of versions is an equal-weight mixture.
-//! Shared by the application's histogram (`sim/app.rs`) and the model metrics source
+//! Shared by the application's histogram (`sim/app/`) and the model metrics source
 //! (`sim/metrics_source/`).
 
 /// Standard normal CDF (as the simulator computes its histogram).

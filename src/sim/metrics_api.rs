@@ -26,12 +26,7 @@ const NODE_BASE_MIB: f64 = 900.0;
 pub fn pod_usage(shared: &Shared, pod: &Value) -> Option<Vec<(String, f64, f64)>> {
     let statuses = pod["status"]["containerStatuses"].as_array()?;
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-    let spread = 0.9
-        + f64::from(
-            name.bytes()
-                .fold(0u8, |h, b| h.wrapping_mul(31).wrapping_add(b))
-                % 21,
-        ) / 100.0;
+    let spread = super::app::pod_spread(name);
     // ±5 % over a simulated five minutes, phase-shifted per pod.
     let phase = f64::from(name.bytes().fold(0u8, |h, b| h.wrapping_add(b)));
     let wobble =

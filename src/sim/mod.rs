@@ -22,6 +22,7 @@ pub mod clock;
 pub mod cluster_basics;
 pub mod cluster_dns;
 pub mod controllers;
+pub mod defaults;
 pub mod deletion;
 pub mod deploy_api;
 pub mod discovery;

@@ -282,14 +282,21 @@ pub fn get(app: &Value, server: &str) -> String {
         out += &tabwriter(&t);
         out += "\n";
     }
+    out += &resources_section(app);
+    out
+}
+
+/// The resources table after a blank line, when the application has resources; else
+/// nothing.
+fn resources_section(app: &Value) -> String {
     if app["status"]["resources"]
         .as_array()
         .is_some_and(|r| !r.is_empty())
     {
-        out += "\n";
-        out += &resources(app);
+        format!("\n{}", resources(app))
+    } else {
+        String::new()
     }
-    out
 }
 
 /// What `wait`, `sync` and `rollback` print when the wait ends (`printFinalStatus`).
@@ -300,13 +307,7 @@ pub fn final_status(app: &Value, server: &str, operation: bool) -> String {
     if operation {
         out += &operation_result(app);
     }
-    if app["status"]["resources"]
-        .as_array()
-        .is_some_and(|r| !r.is_empty())
-    {
-        out += "\n";
-        out += &resources(app);
-    }
+    out += &resources_section(app);
     out
 }
 

@@ -7,13 +7,14 @@
 //! Upstream (argoproj/argo-cd): `controller/appcontroller.go` `autoSync` (sync only when
 //! OutOfSync; a new revision always, the same revision again only with self-heal, after the
 //! back-off of `selfHealRemainingBackoff`: 0 s, then 2 s × 3ⁿ capped at 300 s since the last
-//! operation finished), `gitops-engine/pkg/health/health_deployment.go`,
+//! operation finished), `gitops-engine/pkg/health/health_deployment.go` (in `health.rs`),
 //! `gitops-engine/pkg/sync/sync_context.go` ("successfully synced (all tasks run)").
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+pub use super::health::deployment_health;
 use super::{GitRepo, INSTANCE_LABEL, Rendered, TRACKING_ANNOTATION, tracking_id};
 use crate::sim::controllers::replace;
 use crate::sim::{Shared, res};
@@ -224,67 +225,6 @@ pub fn env_map(c: &Value) -> BTreeMap<String, String> {
 fn matches_rendered(d: &Value, want: &Rendered) -> bool {
     let c = container(d, &want.container);
     c["image"].as_str() == Some(want.image.as_str()) && env_map(c) == want.env
-}
-
-/// A Deployment's health as `gitops-engine/pkg/health/health_deployment.go` computes it.
-pub fn deployment_health(d: &Value) -> (&'static str, Option<String>) {
-    if d["spec"]["paused"].as_bool() == Some(true) {
-        return ("Suspended", Some("Deployment is paused".into()));
-    }
-    let generation = d["metadata"]["generation"].as_i64().unwrap_or(0);
-    let observed = d["status"]["observedGeneration"].as_i64().unwrap_or(0);
-    if generation > observed {
-        return (
-            "Progressing",
-            Some("Waiting for rollout to finish: observed deployment generation less than desired generation".into()),
-        );
-    }
-    let st = &d["status"];
-    let n = |k: &str| st[k].as_i64().unwrap_or(0);
-    let progressing = st["conditions"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["type"] == "Progressing"));
-    let replicas = d["spec"]["replicas"].as_i64();
-    let name = d["metadata"]["name"].as_str().unwrap_or_default();
-    if progressing.is_some_and(|c| c["reason"] == "ProgressDeadlineExceeded") {
-        return (
-            "Degraded",
-            Some(format!(
-                "Deployment \"{name}\" exceeded its progress deadline"
-            )),
-        );
-    }
-    if let Some(r) = replicas
-        && n("updatedReplicas") < r
-    {
-        return (
-            "Progressing",
-            Some(format!(
-                "Waiting for rollout to finish: {} out of {r} new replicas have been updated...",
-                n("updatedReplicas")
-            )),
-        );
-    }
-    if n("replicas") > n("updatedReplicas") {
-        return (
-            "Progressing",
-            Some(format!(
-                "Waiting for rollout to finish: {} old replicas are pending termination...",
-                n("replicas") - n("updatedReplicas")
-            )),
-        );
-    }
-    if n("availableReplicas") < n("updatedReplicas") {
-        return (
-            "Progressing",
-            Some(format!(
-                "Waiting for rollout to finish: {} of {} updated replicas are available...",
-                n("availableReplicas"),
-                n("updatedReplicas")
-            )),
-        );
-    }
-    ("Healthy", None)
 }
 
 /// Starts an automated sync when `autoSync` would: returns true while a self-heal waits

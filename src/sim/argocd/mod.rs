@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod controller;
+pub mod health;
 pub mod repo;
 pub mod spec;
 

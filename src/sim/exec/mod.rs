@@ -9,6 +9,7 @@
 //! gets `v4.channel.k8s.io` over SPDY (`spdy.rs`); a request with no upgrade at all gets
 //! 400 "Upgrade request required", as the API server answers a plain request.
 
+pub mod builtins;
 pub mod command_context;
 pub mod container;
 pub mod ephemeral;

@@ -190,13 +190,7 @@ pub fn start(shared: &Arc<Shared>, run: &Arc<Run>, c: &Container) {
     let stdin_open = c.spec()["stdin"].as_bool() == Some(true);
     let tty = c.spec()["tty"].as_bool() == Some(true);
     std::thread::spawn(move || {
-        let mut ctx = Ctx {
-            shared: &shared,
-            container: &c,
-            last_status: 0,
-            scripted: &shared.exec_runs.scripts,
-            exited: false,
-        };
+        let mut ctx = Ctx::new(&shared, &c);
         let mut sink = |s: u8, b: &[u8]| {
             let chunk = (if s == STDOUT { STDOUT } else { s }, b.to_vec());
             // Under the log's lock, so an attach sees each chunk once: in the log it

@@ -228,13 +228,7 @@ pub fn start(
             let (shared, c, tty, stdin) = (shared.clone(), c.clone(), q.tty, q.stdin);
             let argv = argv.clone();
             std::thread::spawn(move || {
-                let mut ctx = Ctx {
-                    shared: &shared,
-                    container: &c,
-                    last_status: 0,
-                    scripted: &shared.exec_runs.scripts,
-                    exited: false,
-                };
+                let mut ctx = Ctx::new(&shared, &c);
                 let mut sink = |s: u8, b: &[u8]| {
                     let _ = out_tx.send((s, b.to_vec()));
                 };

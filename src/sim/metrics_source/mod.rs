@@ -302,7 +302,7 @@ impl SimMetricsSource {
                     let pod = p["metadata"]["name"].as_str().unwrap_or_default();
                     self.shared
                         .with_behaviour(&p["spec"], |b| b.cpu_millicores / 1000.0)
-                        * spread(pod)
+                        * crate::sim::app::pod_spread(pod)
                 })
                 .sum(),
             ModelMetric::MemoryBytes => running
@@ -372,15 +372,6 @@ impl SimMetricsSource {
             ))),
         }
     }
-}
-
-/// The per-pod spread the simulator applies to CPU in `/sim/metrics` (0.90–1.10).
-fn spread(pod: &str) -> f64 {
-    0.9 + f64::from(
-        pod.bytes()
-            .fold(0u8, |h, b| h.wrapping_mul(31).wrapping_add(b))
-            % 21,
-    ) / 100.0
 }
 
 impl MetricsSource for SimMetricsSource {

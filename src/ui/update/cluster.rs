@@ -225,15 +225,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
                 }
                 Err(e) => (e, false, false),
             };
-            let mut fx = vec![app.journal(
-                Entry::ClusterActionFinished {
-                    action: action.clone(),
-                    outcome: outcome.clone(),
-                    ok,
-                },
-                None,
-                Then::Nothing,
-            )];
+            let mut fx = vec![journal_finished(app, &action, &outcome, ok)];
             if follow {
                 fx.push(app.journal(
                     Entry::RolloutFollowStarted {
@@ -314,15 +306,7 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
             };
             app.flash(level, &outcome);
             let mut fx = vec![
-                app.journal(
-                    Entry::ClusterActionFinished {
-                        action: action.clone(),
-                        outcome: outcome.clone(),
-                        ok,
-                    },
-                    None,
-                    Then::Nothing,
-                ),
+                journal_finished(app, &action, &outcome, ok),
                 Effect::Cluster(ClusterEffect::Release { op }),
             ];
             if ok {
@@ -334,6 +318,19 @@ pub(super) fn on_cluster_step(app: &mut App, op: u64, step: ClusterStep) -> Vec<
         // A late answer for a stage already left (e.g. after a cancel): nothing to do.
         _ => Vec::new(),
     }
+}
+
+/// The `ClusterActionFinished` record of an action, with its outcome.
+fn journal_finished(app: &mut App, action: &str, outcome: &str, ok: bool) -> Effect {
+    app.journal(
+        Entry::ClusterActionFinished {
+            action: action.to_string(),
+            outcome: outcome.to_string(),
+            ok,
+        },
+        None,
+        Then::Nothing,
+    )
 }
 
 /// Starts `action` on the target for the operator (the menu, `u`, a next move): the RBAC
