@@ -18,6 +18,12 @@
 //! - the decisions taken and why (the report's *Decisions*): [`decisions`];
 //! - one line per record saying what it did (the report's *Timeline*): [`timeline`];
 //! - a rollout follow left unfinished: [`FollowState`] (`domain/unfinished_follow.rs`);
+//! - every change to the cluster, by any path (the report's *Changes made*): [`changes`];
+//! - the signs of impact: when it began, its peak, the first sign of recovery (the
+//!   report's *Impact*): [`impact`];
+//! - when the console stopped, against when each command run started (the report's
+//!   *Commands*, for a run interrupted): [`console_stops`];
+//! - what is left to do after the incident (the report's *Follow-ups*): [`follow_ups`];
 //! - the steps whose last command was declined, the cluster changes' details, the steps'
 //!   titles as journaled, the first target acted on, the placeholders bound as secrets,
 //!   who wrote (`actors`) and how far the journal goes
@@ -37,9 +43,13 @@ use crate::domain::runbook::StepId;
 use crate::domain::unfinished_follow::FollowState;
 
 pub mod baselines;
+pub mod changes;
 pub mod connection;
+pub mod console_stops;
 pub mod decisions;
 pub mod drill_events;
+pub mod follow_ups;
+pub mod impact;
 pub mod messages;
 pub mod resumes;
 pub mod severity;
@@ -47,9 +57,13 @@ pub mod timeline;
 pub mod verification;
 
 pub use baselines::Baselines;
+pub use changes::{ChangePath, ChangeReport, Changes};
 pub use connection::Connection;
+pub use console_stops::ConsoleStops;
 pub use decisions::{DecisionKind, DecisionReport};
 pub use drill_events::DrillStage;
+pub use follow_ups::{FollowUp, FollowUps};
+pub use impact::ImpactSigns;
 pub use messages::{MessageReport, MessageStatus};
 pub use resumes::ResumeReport;
 pub use severity::{ApprovalGiven, Declaration, SeverityRecord};
@@ -102,6 +116,16 @@ pub struct SessionState {
     /// Every placeholder ever bound as a secret (its value not journaled: a resumed
     /// console asks for it again).
     pub secret_placeholders: BTreeSet<String>,
+    /// Every change to the cluster, by any path (the report's *Changes made*).
+    pub changes: Changes,
+    /// The first sign of impact, its peak and the first sign of recovery (the report's
+    /// *Impact*).
+    pub impact: ImpactSigns,
+    /// When the console stopped, against when each run started (a run with no outcome
+    /// before a stop was interrupted).
+    pub console_stops: ConsoleStops,
+    /// What is left to do after the incident (the report's *Follow-ups*).
+    pub follow_ups: FollowUps,
 }
 
 /// How far the journal goes: the number of records applied and the last one's hash
@@ -136,6 +160,10 @@ impl SessionState {
         timeline::apply(&mut self.timeline, r);
         connection::apply(&mut self.connection, r);
         self.follow.apply(r);
+        self.changes.apply(r);
+        self.impact.apply(r);
+        self.console_stops.apply(r);
+        self.follow_ups.apply(r);
         match &r.entry {
             Entry::CommandDeclined { step, .. } => {
                 self.declined.insert(*step);
