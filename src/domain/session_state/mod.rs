@@ -24,9 +24,11 @@
 //! - when the console stopped, against when each command run started (the report's
 //!   *Commands*, for a run interrupted): [`console_stops`];
 //! - what is left to do after the incident (the report's *Follow-ups*): [`follow_ups`];
+//! - a drill's stage clock: the milestones its scorecard times and what it counts
+//!   ([`stage_clock`]; `domain::scorecard` reads it with the runbook's phases);
 //! - the steps whose last command was declined, the cluster changes' details, the steps'
 //!   titles as journaled, the first target acted on, the placeholders bound as secrets,
-//!   who wrote (`actors`) and how far the journal goes
+//!   who wrote (`actors`) and how far the journal goes, from when
 //!   ([`JournalHead`]): here.
 //!
 //! Nothing else folds the journal: the console holds one `SessionState` (applying each
@@ -35,6 +37,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::journal::{ChangeDetail, Entry, Record};
@@ -53,6 +56,7 @@ pub mod impact;
 pub mod messages;
 pub mod resumes;
 pub mod severity;
+pub mod stage_clock;
 pub mod timeline;
 pub mod verification;
 
@@ -67,6 +71,7 @@ pub use impact::ImpactSigns;
 pub use messages::{MessageReport, MessageStatus};
 pub use resumes::ResumeReport;
 pub use severity::{ApprovalGiven, Declaration, SeverityRecord};
+pub use stage_clock::{Milestone, StageClock, StepChange, StepFinish};
 pub use timeline::TimelineEntry;
 pub use verification::{LastRecord, VerificationReport};
 
@@ -126,14 +131,18 @@ pub struct SessionState {
     pub console_stops: ConsoleStops,
     /// What is left to do after the incident (the report's *Follow-ups*).
     pub follow_ups: FollowUps,
+    /// A drill's stage clock: the milestones its scorecard times, and what it counts.
+    pub stage_clock: StageClock,
 }
 
 /// How far the journal goes: the number of records applied and the last one's hash
-/// (which names this exact history).
+/// (which names this exact history), and when it began.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct JournalHead {
     pub records: usize,
     pub hash: Option<String>,
+    /// The first record's time.
+    pub first_at: Option<DateTime<Utc>>,
 }
 
 impl SessionState {
@@ -164,6 +173,9 @@ impl SessionState {
         self.impact.apply(r);
         self.console_stops.apply(r);
         self.follow_ups.apply(r);
+        let clock_start = self.drill_stages.first().map(|d| d.at);
+        self.stage_clock
+            .apply(r, self.head.records, &self.progress, clock_start);
         match &r.entry {
             Entry::CommandDeclined { step, .. } => {
                 self.declined.insert(*step);
@@ -194,6 +206,7 @@ impl SessionState {
         if !self.actors.contains(&r.actor) {
             self.actors.push(r.actor.clone());
         }
+        self.head.first_at.get_or_insert(r.ts);
         self.head.records += 1;
         self.head.hash = Some(r.hash.clone());
     }
