@@ -9,7 +9,8 @@
 //! the first target acted on and the secret placeholders (what `report`, `sessions` and
 //! the connection plan read), the changes made, the signs of impact, the console's stops
 //! and the follow-ups (the report's *Changes made*, *Impact*, *Commands* and
-//! *Follow-ups*), and a drill's stage clock (its scorecard). Each part is compared on its
+//! *Follow-ups*), a drill's stage clock (its scorecard) and what each sink's deliveries
+//! said (what a resumed console's sinks take back). Each part is compared on its
 //! own ([`same_parts`] names every field), and the readers — the report and the
 //! scorecard — give the same from either. Every `Entry` kind is generated ([`kind_is_generated`] does not
 //! compile until a new kind is added to [`entry`]).
@@ -471,6 +472,15 @@ proptest! {
                 .count()
         );
         prop_assert_eq!(live.head.first_at, records.first().map(|r| r.ts));
+        // What each sink's deliveries said, in order (what a resumed console's sinks take
+        // back).
+        let mut delivered: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for r in records {
+            if let Entry::MessageDelivered { sink, detail, .. } = &r.entry {
+                delivered.entry(sink.clone()).or_default().push(detail.clone());
+            }
+        }
+        prop_assert_eq!(&live.deliveries, &delivered);
         // A run is interrupted when a resume or a close follows its first start.
         for run in 1u32..4 {
             let started = records
@@ -517,6 +527,7 @@ fn same_parts(live: &SessionState, replayed: &SessionState) -> Result<(), TestCa
         console_stops,
         follow_ups,
         stage_clock,
+        deliveries,
     } = live;
     prop_assert_eq!(progress, &replayed.progress);
     prop_assert_eq!(messages, &replayed.messages);
@@ -542,6 +553,7 @@ fn same_parts(live: &SessionState, replayed: &SessionState) -> Result<(), TestCa
     prop_assert_eq!(console_stops, &replayed.console_stops);
     prop_assert_eq!(follow_ups, &replayed.follow_ups);
     prop_assert_eq!(stage_clock, &replayed.stage_clock);
+    prop_assert_eq!(deliveries, &replayed.deliveries);
     Ok(())
 }
 

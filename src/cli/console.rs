@@ -253,7 +253,7 @@ fn run(
             .unwrap_or_else(|| Path::new(".")),
         &dir.path,
         outbox_only,
-        app.records(),
+        &app.state().deliveries,
     );
     for s in &notify.secrets {
         app.add_secret(s.clone());

@@ -7,7 +7,8 @@
 //!   captured, the alternative chosen in each group, cluster actions, closing and resumes:
 //!   [`Progress`] (`domain/progress`);
 //! - messages and their delivery, and what a crash left unsent (the notify ledger,
-//!   [`SessionState::unfinished_messages`]): [`messages`];
+//!   [`SessionState::unfinished_messages`]): [`messages`]; what each sink's deliveries
+//!   said (what a resumed console's sinks take back): [`deliveries`];
 //! - verification windows, and the last record of each check: [`verification`];
 //! - the severity declared by hand, the approvals recorded for it and the severity
 //!   acknowledged: [`severity`];
@@ -50,6 +51,7 @@ pub mod changes;
 pub mod connection;
 pub mod console_stops;
 pub mod decisions;
+pub mod deliveries;
 pub mod drill_events;
 pub mod follow_ups;
 pub mod impact;
@@ -65,6 +67,7 @@ pub use changes::{ChangePath, ChangeReport, Changes};
 pub use connection::Connection;
 pub use console_stops::ConsoleStops;
 pub use decisions::{DecisionKind, DecisionReport};
+pub use deliveries::Deliveries;
 pub use drill_events::DrillStage;
 pub use follow_ups::{FollowUp, FollowUps};
 pub use impact::ImpactSigns;
@@ -133,6 +136,8 @@ pub struct SessionState {
     pub follow_ups: FollowUps,
     /// A drill's stage clock: the milestones its scorecard times, and what it counts.
     pub stage_clock: StageClock,
+    /// Every delivery's detail, per sink (what a resumed console's sinks take back).
+    pub deliveries: Deliveries,
 }
 
 /// How far the journal goes: the number of records applied and the last one's hash
@@ -159,6 +164,7 @@ impl SessionState {
     pub fn apply(&mut self, r: &Record) {
         self.progress.apply(r);
         messages::apply(&mut self.messages, r);
+        deliveries::apply(&mut self.deliveries, &r.entry);
         verification::apply(&mut self.verification, r);
         verification::apply_last(&mut self.verification_last, r);
         self.severity.apply(r);
