@@ -382,5 +382,8 @@ fn rto_for(runbook: &Runbook, severity: &str) -> Option<f64> {
 }
 
 #[cfg(test)]
+#[path = "scorecard_clock_tests.rs"]
+mod clock_tests;
+#[cfg(test)]
 #[path = "scorecard_tests.rs"]
 mod tests;
