@@ -190,7 +190,14 @@ async fn a_drill_reaches_only_the_outbox() {
         notify: Some(notify_block(&["slack", "webhook"])),
         ..FrontMatter::default()
     };
-    let setup = notify_feed::setup(Some(&front), env(&rx), dir.path(), dir.path(), true, &[]);
+    let setup = notify_feed::setup(
+        Some(&front),
+        env(&rx),
+        dir.path(),
+        dir.path(),
+        true,
+        &Default::default(),
+    );
     assert_eq!(setup.sinks, ["outbox:slack", "outbox:webhook"]);
     let n = setup.feed.expect("a drill has a feed").notifier;
     let results = n

@@ -11,7 +11,7 @@ use super::drill_session::{DrillMeta, ran_on_the_simulator, write_meta};
 use super::drill_setup::{DrillSetup, SIM_CONTEXT};
 use super::prometheus_url::prometheus_client;
 use super::{CliError, ConsoleArgs};
-use super::{connection_plan, console_connect};
+use super::{connection_plan, console_connect, shell_env};
 use crate::adapters::config::UserConfig;
 use crate::adapters::identity;
 use crate::adapters::journal_file::JournalFile;
@@ -258,7 +258,7 @@ fn run(
             .unwrap_or_else(|| Path::new(".")),
         &dir.path,
         outbox_only,
-        app.records(),
+        &app.state().deliveries,
     );
     for s in &notify.secrets {
         app.add_secret(s.clone());
@@ -376,7 +376,7 @@ fn run(
             }
         },
     };
-    let shell_env = match shell_env(args, pin, &dir.path) {
+    let shell_env = match shell_env::shell_env(args, pin, &dir.path) {
         Ok(env) => env,
         Err(e) => {
             tracing::warn!("kubectl context for shell steps: {e}");
@@ -447,7 +447,7 @@ fn run(
     let pin_dir = dir.path.clone();
     let connector = Connector::new(console_connect::base_options(args)).with_shell_pin(Box::new(
         move |context: &str, namespace: &str| {
-            self::shell_env(
+            shell_env::shell_env(
                 &pin_args,
                 Some((context.to_string(), Some(namespace.to_string()))),
                 &pin_dir,
@@ -520,37 +520,6 @@ fn metrics_feed(
     let mut feed = MetricsFeed::new(Arc::new(source));
     feed.baseline_offset = metrics.baseline_offset.map(|d| d.0);
     Ok(Some((feed, url)))
-}
-
-/// The environment of shell children: `KUBECONFIG` pinning `pin` (the console's context
-/// and namespace) ahead of the kubeconfig files the console reads; with no context to pin
-/// but an explicit kubeconfig (a drill's simulator, `--kubeconfig`), that file alone, so
-/// kubectl never falls back to the operator's own configuration.
-fn shell_env(
-    args: &ConsoleArgs,
-    pin: Option<(String, Option<String>)>,
-    session_dir: &Path,
-) -> std::io::Result<Vec<(String, String)>> {
-    use crate::adapters::kube::shell_context::{KubeconfigSource, kubectl_env};
-    let env_list = std::env::var("KUBECONFIG").ok();
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let source = KubeconfigSource {
-        flag: args.kubeconfig.as_deref(),
-        env: env_list.as_deref(),
-        home: home.as_deref(),
-    };
-    if let Some((context, namespace)) = pin
-        && let Some(kv) = kubectl_env(&source, &context, namespace.as_deref(), session_dir)?
-    {
-        return Ok(vec![kv]);
-    }
-    Ok(match &args.kubeconfig {
-        Some(path) => vec![(
-            "KUBECONFIG".to_string(),
-            std::path::absolute(path)?.to_string_lossy().into_owned(),
-        )],
-        None => Vec::new(),
-    })
 }
 
 /// The journal file with the operator as the actor of every record.

@@ -13,9 +13,9 @@ use crate::adapters::drill_history;
 use crate::adapters::runbook_file;
 use crate::adapters::session_store::{SessionDir, SessionStore, home_dir};
 use crate::domain::drill_record::{DrillRecord, card_text, history_markdown, history_table};
-use crate::domain::journal::Entry;
 use crate::domain::runbook::Runbook;
-use crate::domain::scorecard::score;
+use crate::domain::scorecard::score_from;
+use crate::domain::session_state::SessionState;
 use crate::runtime::scorecard_screen;
 use crate::ui::theme::Theme;
 
@@ -26,14 +26,8 @@ pub fn score_session(dir: &SessionDir) -> Result<DrillRecord, CliError> {
     let runbook: Runbook = runbook_file::load(&copy)
         .map_err(|e| CliError::Message(format!("the session's runbook copy does not load: {e}")))?;
     let meta: Option<DrillMeta> = read_meta(dir);
-    let runbook_path = recovered
-        .records
-        .iter()
-        .find_map(|r| match &r.entry {
-            Entry::SessionStarted { runbook_path, .. } => Some(runbook_path.clone()),
-            _ => None,
-        })
-        .unwrap_or_default();
+    // The journal folded once: the scorecard and the runbook's path read this state.
+    let state = SessionState::replay(&recovered.records);
     Ok(DrillRecord {
         session: dir.id.clone(),
         scenario: meta.as_ref().and_then(|m| m.scenario.clone()),
@@ -41,9 +35,9 @@ pub fn score_session(dir: &SessionDir) -> Result<DrillRecord, CliError> {
             .map(|m| m.cluster)
             .unwrap_or_else(|| "simulator".into()),
         runbook_title: runbook.title.clone(),
-        runbook_path,
+        runbook_path: state.progress.runbook_path.clone(),
         scored_at: Utc::now(),
-        scorecard: score(&recovered.records, &runbook),
+        scorecard: score_from(&state, &runbook),
     })
 }
 

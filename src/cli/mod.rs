@@ -26,6 +26,7 @@ pub mod output;
 pub mod prometheus_url;
 pub mod report;
 pub mod sessions;
+mod shell_env;
 pub mod sim;
 pub mod status;
 pub mod status_gate;

@@ -120,8 +120,7 @@ pub fn build(dir: &SessionDir, redactor: &Redactor) -> Result<Report, CliError> 
         }
     };
 
-    let mut report =
-        report::build_from(&state, &recovered.records, runbook.as_ref()).with_session_id(&dir.id);
+    let mut report = report::build_from(&state, runbook.as_ref()).with_session_id(&dir.id);
     if !dir.is_live() {
         report.mark_console_stopped();
     }

@@ -1,11 +1,12 @@
-//! A drill's scorecard, computed from the session's journal and its runbook: how long the
+//! A drill's scorecard, computed from the session's state (the journal folded once: its
+//! stage clock is `domain::session_state::stage_clock`) and its runbook: how long the
 //! team took to detect, decide, recover, verify and communicate, each against a target
 //! where the runbook has one, plus what was skipped, failed and noted.
 //!
 //! Times are wall-clock (the journal's timestamps): the simulator may compress the
 //! scenario, the team does not. The clock starts at the first `DrillEvent` (the bad
-//! release, or "drill started" on a real cluster); each stage ends at its first
-//! milestone after the previous one:
+//! release, or "drill started" on a real cluster; what was journaled before it does not
+//! count); each stage ends at its first milestone after the previous one:
 //!
 //! | stage | ends at |
 //! |---|---|
@@ -21,6 +22,7 @@
 //! severity for the time from the clock's start to recovery. The drill passes when every
 //! stage was reached, every target met, and no verification check failed.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -28,10 +30,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::decision::Severity;
 use crate::domain::duration_text::compact_f64;
-use crate::domain::journal::{Entry, Record};
-use crate::domain::progress::Progress;
-use crate::domain::runbook::{PhaseKind, Runbook, StepKind};
-use crate::domain::session_state::SessionState;
+use crate::domain::journal::Record;
+use crate::domain::progress::{Progress, StepState};
+use crate::domain::runbook::{PhaseKind, Runbook, StepId, StepKind};
+use crate::domain::session_state::{Milestone, SessionState, StageClock, StepFinish};
 use crate::domain::verify::interrupted_by_quit;
 
 /// The five stages of a drill, in order.
@@ -128,14 +130,71 @@ pub struct Scorecard {
     pub shortfalls: Vec<String>,
 }
 
-/// Computes the scorecard of a drill session.
+/// Computes the scorecard of a drill session from its records (folded here: callers
+/// holding the session's state use [`score_from`]).
 pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
-    let clock = records.iter().find_map(|r| match &r.entry {
-        Entry::DrillEvent { what } => Some((r.ts, what.clone())),
-        _ => None,
-    });
-    let start = clock.as_ref().map(|c| c.0);
-    let phase_steps = |kind: PhaseKind| -> Vec<(crate::domain::runbook::StepId, bool)> {
+    score_from(&SessionState::replay(records), runbook)
+}
+
+/// A runbook phase's steps, each with whether it is a command step.
+type PhaseSteps = Vec<(StepId, bool)>;
+
+/// The first of two milestones (by their records' order); `a` wins a tie (the record's
+/// own entry is read before the steps it finished).
+fn earlier(a: Option<Reached>, b: Option<Reached>) -> Option<Reached> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Whether a step is finished in `now`.
+fn finished(now: &BTreeMap<StepId, StepFinish>, (id, cmd): &(StepId, bool)) -> bool {
+    now.get(id).is_some_and(|f| f.is_finished(*cmd))
+}
+
+/// Whether a phase has steps and every one is finished in `now`.
+fn all_finished(steps: &[(StepId, bool)], now: &BTreeMap<StepId, StepFinish>) -> bool {
+    !steps.is_empty() && steps.iter().all(|s| finished(now, s))
+}
+
+/// A milestone: its record's position, when, and what it was.
+type Reached = (usize, DateTime<Utc>, String);
+
+fn reached(m: Option<&Milestone>) -> Option<Reached> {
+    m.map(|m| (m.index, m.at, m.by.clone()))
+}
+
+/// The first record (from the clock on) after which `holds` is true of the steps'
+/// finished states, named `by`.
+fn steps_reached(
+    clock: &StageClock,
+    holds: impl Fn(&BTreeMap<StepId, StepFinish>) -> bool,
+    by: &str,
+) -> Option<Reached> {
+    let mut now: BTreeMap<StepId, StepFinish> = BTreeMap::new();
+    let changes = &clock.step_changes;
+    let mut i = 0;
+    while let Some(c) = changes.get(i) {
+        let (index, at) = (c.index, c.at);
+        while let Some(c) = changes.get(i).filter(|c| c.index == index) {
+            now.insert(c.step, c.finish);
+            i += 1;
+        }
+        if holds(&now) {
+            return Some((index, at, by.to_string()));
+        }
+    }
+    None
+}
+
+/// Computes the scorecard of a drill session from its state (the journal folded once)
+/// and its runbook.
+pub fn score_from(state: &SessionState, runbook: &Runbook) -> Scorecard {
+    let clock_event = state.drill_stages.first();
+    let start = clock_event.map(|c| c.at);
+    let clock = &state.stage_clock;
+    let phase_steps = |kind: PhaseKind| -> PhaseSteps {
         runbook
             .phases
             .iter()
@@ -147,141 +206,56 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
     let execution = phase_steps(PhaseKind::Execution);
     let verification = phase_steps(PhaseKind::Verification);
     let communication = phase_steps(PhaseKind::Communication);
-    let has_checks = records.iter().any(|r| {
-        matches!(
-            r.entry,
-            Entry::VerificationStarted { .. } | Entry::VerificationFinished { .. }
-        )
-    });
-    let has_messages = records.iter().any(|r| {
-        matches!(
-            r.entry,
-            Entry::MessageQueued { .. } | Entry::MessageDrafted { .. }
-        )
-    });
-
-    // A cluster action journals its result, then (when it rolls pods) the followed
-    // rollout's end under the same action: only the last of those is the recovery. A
-    // result followed by `RolloutFollowStarted` is never the recovery, even when the
-    // process was killed before the follow's end was written (issue 15, point 3).
-    let superseded: std::collections::BTreeSet<usize> = records
+    // Every verification record makes a window, every message queued or drafted a row.
+    let has_checks = !state.verification.is_empty();
+    let has_messages = !state.messages.is_empty();
+    let decided_by_command = execution
         .iter()
-        .enumerate()
-        .filter_map(|(i, r)| match &r.entry {
-            Entry::ClusterActionFinished { action, .. } => {
-                let next = records[i + 1..].iter().find(|n| {
-                    matches!(
-                        n.entry,
-                        Entry::ClusterActionFinished { .. }
-                            | Entry::ClusterActionRequested { .. }
-                            | Entry::RolloutFollowStarted { .. }
+        .filter_map(|(id, _)| reached(clock.command_started.get(id)))
+        .min_by_key(|r| r.0);
+    let first: [Option<Reached>; 5] = [
+        reached(clock.detected.as_ref()),
+        earlier(reached(clock.action_requested.as_ref()), decided_by_command),
+        earlier(
+            reached(clock.recovered_by_action()),
+            steps_reached(
+                clock,
+                |now| all_finished(&execution, now),
+                "every execution step finished",
+            ),
+        ),
+        earlier(
+            reached(clock.checks_passed.as_ref()),
+            (!has_checks)
+                .then(|| {
+                    steps_reached(
+                        clock,
+                        |now| all_finished(&verification, now),
+                        "every verification step finished",
                     )
-                });
-                match next.map(|n| &n.entry) {
-                    Some(
-                        Entry::ClusterActionFinished { action: a, .. }
-                        | Entry::RolloutFollowStarted { action: a },
-                    ) if a == action => Some(i),
-                    _ => None,
-                }
-            }
-            _ => None,
-        })
-        .collect();
-    // Milestones: the first time each condition holds, after the clock started.
-    let mut progress = Progress::default();
-    let mut first: [Option<(DateTime<Utc>, String)>; 5] = Default::default();
-    let mut checks_open: std::collections::BTreeMap<String, bool> = Default::default();
-    let mut any_check_failed = false;
-    for (i, r) in records.iter().enumerate() {
-        progress.apply(r);
-        if start.is_none_or(|s| r.ts < s) {
-            continue;
-        }
-        let all_done = |steps: &[(crate::domain::runbook::StepId, bool)]| {
-            !steps.is_empty()
-                && steps
-                    .iter()
-                    .all(|(id, cmd)| progress.is_finished(*id, *cmd))
-        };
-        let any_done = |steps: &[(crate::domain::runbook::StepId, bool)]| {
-            steps
-                .iter()
-                .any(|(id, cmd)| progress.is_finished(*id, *cmd))
-        };
-        let mut hit = |i: usize, by: String| {
-            if first[i].is_none() {
-                first[i] = Some((r.ts, by));
-            }
-        };
-        match &r.entry {
-            Entry::SeverityAcknowledged { severity } => {
-                hit(0, format!("acknowledged {severity}"));
-            }
-            Entry::SeverityDeclared { severity, .. } => {
-                hit(0, format!("declared {severity}"));
-            }
-            Entry::ClusterActionRequested { action, .. } => hit(1, action.clone()),
-            Entry::CommandStarted { step, command, .. }
-                if execution.iter().any(|(id, _)| id == step) =>
-            {
-                hit(1, first_line(command));
-            }
-            Entry::ClusterActionFinished {
-                ok: true, outcome, ..
-            } if !superseded.contains(&i) => hit(2, outcome.clone()),
-            Entry::VerificationStarted { check, .. } => {
-                checks_open.insert(check.clone(), false);
-            }
-            // A window the console quit in the middle of stays open: neither passed nor
-            // failed.
-            Entry::VerificationFinished { cut_short, .. }
-                if interrupted_by_quit(cut_short.as_deref()) => {}
-            Entry::VerificationFinished { check, passed, .. } => {
-                checks_open.insert(check.clone(), *passed);
-                any_check_failed |= !passed;
-                if checks_open.values().all(|p| *p) {
-                    hit(
-                        3,
-                        format!("verification checks passed ({})", checks_open.len()),
-                    );
-                }
-            }
-            Entry::MessageDelivered { sink, .. } => hit(4, format!("message delivered to {sink}")),
-            Entry::MessagePostedByHand { where_, .. } => {
-                hit(4, format!("message posted by hand to {where_}"));
-            }
-            _ => {}
-        }
-        if all_done(&execution) {
-            hit(2, "every execution step finished".into());
-        }
-        if !has_checks && all_done(&verification) {
-            hit(3, "every verification step finished".into());
-        }
-        if !has_messages && any_done(&communication) {
-            hit(4, "a communication step finished".into());
-        }
-    }
+                })
+                .flatten(),
+        ),
+        earlier(
+            reached(clock.communicated.as_ref()),
+            (!has_messages)
+                .then(|| {
+                    steps_reached(
+                        clock,
+                        |now| communication.iter().any(|s| finished(now, s)),
+                        "a communication step finished",
+                    )
+                })
+                .flatten(),
+        ),
+    ];
 
-    let severity = records
-        .iter()
-        .find_map(|r| match &r.entry {
-            Entry::SeverityAcknowledged { severity } | Entry::SeverityDeclared { severity, .. } => {
-                Some(severity.clone())
-            }
-            _ => None,
-        })
-        .or_else(|| highest_severity(records));
+    let severity = clock
+        .severity
+        .clone()
+        .or_else(|| highest_severity(&state.progress));
     // A declaration from a table row carries its own target (the row's timeline).
-    let declared_rto = records.iter().find_map(|r| match &r.entry {
-        Entry::SeverityDeclared {
-            severity: s,
-            rto_secs: Some(secs),
-            ..
-        } if Some(s) == severity.as_ref() => Some(*secs as f64),
-        _ => None,
-    });
+    let declared_rto = clock.declared_rto_secs.map(|secs| secs as f64);
     let rto_target_secs = severity
         .as_deref()
         .and_then(|s| rto_for(runbook, s))
@@ -298,11 +272,10 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
     let mut stages = Vec::new();
     let mut previous = start;
     for (i, name) in StageName::ALL.into_iter().enumerate() {
-        let reached = first[i].clone();
         // A stage counts from the later of the previous milestone and the clock.
         let from = previous;
-        let (reached_at, by) = match reached {
-            Some((at, by)) => (Some(at), Some(by)),
+        let (reached_at, by) = match first[i].clone() {
+            Some((_, at, by)) => (Some(at), Some(by)),
             None => (None, None),
         };
         let stage = Stage {
@@ -350,49 +323,29 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
             compact_f64(t)
         ));
     }
-    let verifications_failed = records
+    // Each `VerificationFinished` ends one window.
+    let verifications_failed = state
+        .verification
         .iter()
-        .filter(|r| match &r.entry {
-            Entry::VerificationFinished {
-                passed: false,
-                cut_short,
-                ..
-            } => !interrupted_by_quit(cut_short.as_deref()),
-            _ => false,
-        })
+        .filter(|v| v.passed == Some(false) && !interrupted_by_quit(v.cut_short.as_deref()))
         .count();
-    if any_check_failed {
+    if clock.check_failed {
         shortfalls.push(format!(
             "{verifications_failed} verification check(s) failed"
         ));
     }
-    let final_progress = SessionState::replay(records).progress;
-    let checklist_skipped = final_progress
+    let checklist_skipped = state
+        .progress
         .steps
         .values()
-        .filter(|s| matches!(s, crate::domain::progress::StepState::Skipped { .. }))
+        .filter(|s| matches!(s, StepState::Skipped { .. }))
         .count();
-    let commands_failed = records
-        .iter()
-        .filter(|r| {
-            matches!(
-                &r.entry,
-                Entry::CommandFinished { exit_code, cancelled: false, .. } if *exit_code != Some(0)
-            )
-        })
-        .count()
-        + records
-            .iter()
-            .filter(|r| matches!(r.entry, Entry::ClusterActionFinished { ok: false, .. }))
-            .count();
-    let notes = records
-        .iter()
-        .filter(|r| matches!(r.entry, Entry::NoteAdded { .. }))
-        .count();
+    let commands_failed = clock.commands_failed + clock.actions_failed;
+    let notes = state.progress.notes.len();
     Scorecard {
-        session_started: records.first().map(|r| r.ts),
+        session_started: state.head.first_at,
         clock_started: start,
-        first_event: clock.map(|c| c.1),
+        first_event: clock_event.map(|c| c.what.clone()),
         severity,
         passed: shortfalls.is_empty(),
         stages,
@@ -406,18 +359,12 @@ pub fn score(records: &[Record], runbook: &Runbook) -> Scorecard {
     }
 }
 
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or_default().trim().to_string()
-}
-
 /// The most severe severity the matrix reached in the session.
-fn highest_severity(records: &[Record]) -> Option<String> {
-    records
+fn highest_severity(progress: &Progress) -> Option<String> {
+    progress
+        .severity_changes
         .iter()
-        .filter_map(|r| match &r.entry {
-            Entry::SeverityChanged { to: Some(to), .. } => Some(to.clone()),
-            _ => None,
-        })
+        .filter_map(|c| c.to.clone())
         .filter_map(|s| Severity::parse(&s).ok().map(|p| (p, s)))
         .max_by(|a, b| a.0.cmp(&b.0))
         .map(|(_, s)| s)
@@ -434,6 +381,9 @@ fn rto_for(runbook: &Runbook, severity: &str) -> Option<f64> {
         .map(|(_, d)| d.0.as_secs_f64())
 }
 
+#[cfg(test)]
+#[path = "scorecard_clock_tests.rs"]
+mod clock_tests;
 #[cfg(test)]
 #[path = "scorecard_tests.rs"]
 mod tests;

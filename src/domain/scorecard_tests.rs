@@ -31,15 +31,15 @@ kubectl rollout undo deployment/web
 - [ ] Incident channel updated
 ";
 
-fn rb() -> Runbook {
+pub(super) fn rb() -> Runbook {
     runbook::load_bytes(std::path::Path::new("drill.md"), RUNBOOK.as_bytes()).expect("loads")
 }
 
-fn t(secs: i64) -> DateTime<Utc> {
+pub(super) fn t(secs: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 4, 0, 0).unwrap() + Duration::seconds(secs)
 }
 
-fn journal(entries: &[(i64, Entry)]) -> Vec<Record> {
+pub(super) fn journal(entries: &[(i64, Entry)]) -> Vec<Record> {
     entries
         .iter()
         .enumerate()
@@ -54,7 +54,7 @@ fn journal(entries: &[(i64, Entry)]) -> Vec<Record> {
         .collect()
 }
 
-fn started() -> Entry {
+pub(super) fn started() -> Entry {
     Entry::SessionStarted {
         runbook_path: "drill.md".into(),
         runbook_sha256: String::new(),
@@ -63,10 +63,10 @@ fn started() -> Entry {
         host: "laptop".into(),
     }
 }
-fn event(what: &str) -> Entry {
+pub(super) fn event(what: &str) -> Entry {
     Entry::DrillEvent { what: what.into() }
 }
-fn ack(s: &str) -> Entry {
+pub(super) fn ack(s: &str) -> Entry {
     Entry::SeverityAcknowledged { severity: s.into() }
 }
 fn requested() -> Entry {
@@ -87,7 +87,7 @@ fn finished(ok: bool) -> Entry {
         ok,
     }
 }
-fn tick(step: usize) -> Entry {
+pub(super) fn tick(step: usize) -> Entry {
     Entry::StepTicked {
         step: StepId(step as u32),
         title: String::new(),

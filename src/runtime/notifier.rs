@@ -17,6 +17,7 @@ use crate::domain::notify::{
     IncidentFacts, MessageKind, Outgoing, RetryPolicy, Unfinished, idempotency_key,
 };
 use crate::domain::redact::Redactor;
+use crate::domain::session_state::deliveries::{self, Deliveries};
 
 /// The sinks of a session, the shared HTTP client and the retry policy.
 #[derive(Debug, Clone)]
@@ -66,13 +67,24 @@ impl Notifier {
         })
     }
 
-    /// Restores what the journal says earlier deliveries created (see [`Sink::remember`]).
+    /// Restores what the journal says earlier deliveries created (see [`Sink::remember`]),
+    /// from its entries (folded as the session's state folds them).
     pub fn remember<'a>(&self, entries: impl IntoIterator<Item = &'a Entry>) {
+        let mut delivered = Deliveries::default();
         for e in entries {
-            if let Entry::MessageDelivered { sink, detail, .. } = e
-                && let Some(s) = self.sinks.iter().find(|s| &s.journal_name() == sink)
-            {
-                s.remember(detail);
+            deliveries::apply(&mut delivered, e);
+        }
+        self.remember_delivered(&delivered);
+    }
+
+    /// Restores what earlier deliveries created, from the session's state
+    /// (`SessionState::deliveries`): each sink reads its deliveries' details in order.
+    pub fn remember_delivered(&self, delivered: &Deliveries) {
+        for (sink, details) in delivered {
+            if let Some(s) = self.sinks.iter().find(|s| &s.journal_name() == sink) {
+                for detail in details {
+                    s.remember(detail);
+                }
             }
         }
     }

@@ -118,15 +118,16 @@ pub struct Setup {
 
 /// Builds the session's sinks from the runbook's `notify` block (secrets from `env` or
 /// files relative to `runbook_dir`); with `drill`, every sink writes to the outbox in
-/// `session_dir` instead. `records` (the session so far) restore what earlier deliveries
-/// created (a Statuspage incident, a Grafana annotation).
+/// `session_dir` instead. `delivered` (the session's state so far: what each sink's
+/// deliveries said) restores what earlier deliveries created (a Statuspage incident, a
+/// Grafana annotation).
 pub fn setup(
     front: Option<&crate::domain::runbook::front_matter::FrontMatter>,
     env: impl Fn(&str) -> Option<String>,
     runbook_dir: &std::path::Path,
     session_dir: &std::path::Path,
     drill: bool,
-    records: &[crate::domain::journal::Record],
+    delivered: &crate::domain::session_state::Deliveries,
 ) -> Setup {
     use crate::adapters::notify::{Outbox, Sink, Target, configure, named_sinks, outbox};
     use crate::domain::notify::RetryPolicy;
@@ -175,7 +176,7 @@ pub fn setup(
     };
     let notifier = notifier.filter(|n| !n.sinks().is_empty());
     if let Some(n) = &notifier {
-        n.remember(records.iter().map(|r| &r.entry));
+        n.remember_delivered(delivered);
     }
     let sinks = notifier
         .as_ref()
@@ -226,7 +227,7 @@ mod tests {
     #[test]
     fn a_drill_diverts_every_sink_and_secrets_come_back_for_redaction() {
         let dir = std::path::Path::new("/tmp/session");
-        let s = setup(Some(&front()), env, dir, dir, true, &[]);
+        let s = setup(Some(&front()), env, dir, dir, true, &Default::default());
         // Slack's variable is unset on this machine: in a drill its outbox stands in anyway.
         assert_eq!(
             s.sinks,
@@ -238,7 +239,7 @@ mod tests {
             s.secrets,
             ["http://127.0.0.1:9/hook-secret", "pd-routing-key"]
         );
-        let live = setup(Some(&front()), env, dir, dir, false, &[]);
+        let live = setup(Some(&front()), env, dir, dir, false, &Default::default());
         assert_eq!(live.sinks, ["webhook", "pagerduty"]);
         assert_eq!(
             live.problems,
@@ -249,9 +250,16 @@ mod tests {
     #[test]
     fn no_notify_block_no_feed() {
         let dir = std::path::Path::new(".");
-        let s = setup(Some(&FrontMatter::default()), env, dir, dir, false, &[]);
+        let s = setup(
+            Some(&FrontMatter::default()),
+            env,
+            dir,
+            dir,
+            false,
+            &Default::default(),
+        );
         assert!(s.feed.is_none() && s.sinks.is_empty() && s.problems.is_empty());
-        let s = setup(None, env, dir, dir, true, &[]);
+        let s = setup(None, env, dir, dir, true, &Default::default());
         assert!(s.feed.is_none());
     }
 }

@@ -1,4 +1,6 @@
-//! The report's Commands section: every run of a runbook command and how it ended.
+//! The report's Commands section: every run of a runbook command and how it ended (the
+//! runs folded by [`Progress`], the console's stops by
+//! [`crate::domain::session_state::console_stops`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -8,9 +10,9 @@ use serde::Serialize;
 
 use super::markdown_text::{cell, code, utc};
 use crate::domain::duration_text::precise_ms;
-use crate::domain::journal::{Entry, Record};
 use crate::domain::progress::{CommandRun, Progress};
 use crate::domain::runbook::StepId;
+use crate::domain::session_state::console_stops::ConsoleStops;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,22 +48,13 @@ pub(super) const INTERRUPTED: &str = "interrupted (session ended while running)"
 
 pub(super) fn commands(
     progress: &Progress,
-    records: &[Record],
+    stops: &ConsoleStops,
     titles: &BTreeMap<StepId, String>,
 ) -> Vec<CommandReport> {
     // The console stopped after a run started if a later record resumed or closed
     // the session.
-    let stopped_after = |run: &CommandRun| {
-        let started_seq = records
-            .iter()
-            .find(|r| matches!(&r.entry, Entry::CommandStarted { run: n, .. } if *n == run.run))
-            .map_or(0, |r| r.seq);
-        progress.closed_at.is_some()
-            || records.iter().any(|r| {
-                r.seq > started_seq
-                    && matches!(r.entry, Entry::SessionResumed { .. } | Entry::SessionClosed)
-            })
-    };
+    let stopped_after =
+        |run: &CommandRun| progress.closed_at.is_some() || stops.stopped_after(run.run);
     progress
         .runs
         .iter()

@@ -1,75 +1,13 @@
-//! Follow-ups the session leaves behind: what someone must do after the incident because
-//! of a change made during it. Today: an Argo CD application whose auto-sync was turned
-//! off (`argocd app set APP --sync-policy none`, from a runbook line or the auto-sync
-//! guard) and not turned back on in the session — "re-enable auto-sync on APP".
+//! The report's *Follow-ups* section (derived by
+//! [`crate::domain::session_state::follow_ups`]): what someone must do after the incident
+//! because of a change made during it (today: re-enable an Argo CD application's
+//! auto-sync the session turned off).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-
 use super::markdown_text::{code, inline, utc};
-use crate::domain::argocd::{ArgoCommand, SyncPolicyChange, parse_argocd_line};
-use crate::domain::journal::{Entry, Record};
 
-/// One thing left to do after the incident.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FollowUp {
-    /// What to do: `re-enable auto-sync on checkout-api`.
-    pub text: String,
-    /// When the change that calls for it was made, and by whom.
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    /// The change itself (`argocd app set checkout-api --sync-policy none`).
-    pub because: String,
-    /// Where it was made from (`auto-sync guard, before: kubectl rollout undo …`, `step 2
-    /// via argocd`), when the journal says.
-    pub via: Option<String>,
-}
-
-/// The follow-ups of a session: every application whose auto-sync a successful
-/// `argocd app set --sync-policy none` turned off and no later `--sync-policy automated`
-/// turned back on.
-pub fn follow_ups(records: &[Record]) -> Vec<FollowUp> {
-    let mut via_of: BTreeMap<String, Option<String>> = BTreeMap::new();
-    let mut off: BTreeMap<String, FollowUp> = BTreeMap::new();
-    for r in records {
-        match &r.entry {
-            Entry::ClusterActionRequested { action, change, .. } => {
-                via_of.insert(action.clone(), change.as_ref().and_then(|c| c.via.clone()));
-            }
-            Entry::ClusterActionFinished {
-                action, ok: true, ..
-            } => {
-                let Some(Ok(line)) = parse_argocd_line(action) else {
-                    continue;
-                };
-                let ArgoCommand::SetSyncPolicy { app, change } = line.command else {
-                    continue;
-                };
-                match change {
-                    SyncPolicyChange::Manual => {
-                        off.entry(app.clone()).or_insert(FollowUp {
-                            text: format!("re-enable auto-sync on {app}"),
-                            at: r.ts,
-                            actor: r.actor.clone(),
-                            because: action.clone(),
-                            via: via_of.get(action).cloned().flatten(),
-                        });
-                    }
-                    SyncPolicyChange::Automated { .. } => {
-                        off.remove(&app);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut list: Vec<FollowUp> = off.into_values().collect();
-    list.sort_by_key(|f| f.at);
-    list
-}
+pub use crate::domain::session_state::follow_ups::FollowUp;
 
 /// The report's `## Follow-ups` section (none when there are none).
 pub(super) fn follow_ups_md(md: &mut String, list: &[FollowUp]) {

@@ -1,4 +1,5 @@
-//! The report's *Impact* section: the window from the first sign of impact (the first
+//! The report's *Impact* section (its signs folded by
+//! [`crate::domain::session_state::impact`]): the window from the first sign of impact (the first
 //! severity above none, declared by the operator or decided by the matrix when a metric
 //! breached its rule) to recovery, its duration, the peak severity and the peak values the
 //! journal measured, and the customer-facing time.
@@ -20,8 +21,7 @@ use serde::Serialize;
 use super::changes::ChangeReport;
 use super::markdown_text::{cell, utc};
 use crate::domain::duration_text::compact;
-use crate::domain::journal::{Entry, Record};
-use crate::domain::verify::Verdict;
+use crate::domain::session_state::impact::ImpactSigns;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImpactReport {
@@ -43,125 +43,37 @@ pub struct ImpactReport {
     pub peak_values: BTreeMap<String, f64>,
 }
 
-/// `SEV-1` → 1; other names rank below every numbered severity.
-fn rank(severity: &str) -> u32 {
-    severity
-        .rsplit(|c: char| !c.is_ascii_digit())
-        .find(|s| !s.is_empty())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(u32::MAX)
-}
-
-/// Keeps the higher of `peak` and `s`.
-fn raise(s: &str, peak: &mut Option<String>) {
-    if peak.as_deref().is_none_or(|p| rank(s) < rank(p)) {
-        *peak = Some(s.to_string());
-    }
-}
-
-fn is_none(severity: &str) -> bool {
-    let s = severity.trim();
-    s.is_empty() || s.eq_ignore_ascii_case("none")
-}
-
-/// The impact window; `None` when nothing in the journal says there was impact.
+/// The impact window, from its signs in the journal and the changes made; `None` when
+/// nothing in the journal says there was impact.
 pub fn impact(
-    records: &[Record],
+    signs: &ImpactSigns,
     changes: &[ChangeReport],
     session_end: Option<DateTime<Utc>>,
 ) -> Option<ImpactReport> {
-    let mut start: Option<(DateTime<Utc>, String)> = None;
-    let mut peak: Option<String> = None;
-    let mut recovered: Option<(DateTime<Utc>, String)> = None;
-    let mut values: BTreeMap<String, f64> = BTreeMap::new();
-    for r in records {
-        match &r.entry {
-            Entry::SeverityChanged {
-                to: Some(to), rule, ..
-            } if !is_none(to) => {
-                raise(to, &mut peak);
-                if start.is_none() {
-                    let why = rule
-                        .as_deref()
-                        .map(|w| format!(" ({w})"))
-                        .unwrap_or_default();
-                    start = Some((r.ts, format!("{to} decided by the matrix{why}")));
-                }
-            }
-            Entry::SeverityDeclared {
-                severity,
-                reason,
-                by,
-                ..
-            } if !is_none(severity) => {
-                raise(severity, &mut peak);
-                if start.is_none() {
-                    start = Some((r.ts, format!("{severity} declared by {by}: {reason}")));
-                }
-            }
-            Entry::SeverityChanged { to, .. }
-                if start.is_some() && recovered.is_none() && to.as_deref().is_none_or(is_none) =>
-            {
-                recovered = Some((r.ts, "the decision matrix back to no severity".into()));
-            }
-            Entry::VerificationFinished {
-                check,
-                passed,
-                detail,
-                outcome,
-                ..
-            } if start.is_some() => {
-                for (name, v) in measured(detail) {
-                    let e = values.entry(name).or_insert(v);
-                    *e = e.max(v);
-                }
-                if recovered.is_none() && Verdict::of_record(*passed, *outcome) == Verdict::Passed {
-                    recovered = Some((r.ts, format!("verification {check} passed")));
-                }
-            }
-            _ => {}
-        }
-    }
-    let (started_at, trigger) = start?;
+    let began = signs.began.as_ref()?;
+    let started_at = began.at;
     let mitigated_at = changes
         .iter()
         .filter(|c| c.at >= started_at && c.is_rollback() && c.ok == Some(true))
         .find(|c| c.rollout_followed != Some(false))
         .map(|c| c.at);
-    let end = recovered
-        .as_ref()
-        .map(|(t, _)| *t)
+    let recovered_at = signs.recovered.as_ref().map(|s| s.at);
+    let end = recovered_at
         .or(session_end)
         .unwrap_or(started_at)
         .max(started_at);
     let exposed_until = mitigated_at.unwrap_or(end).max(started_at);
     Some(ImpactReport {
         started_at,
-        trigger,
+        trigger: began.what.clone(),
         mitigated_at,
-        recovered_at: recovered.as_ref().map(|(t, _)| *t),
-        recovered_by: recovered.map(|(_, why)| why),
+        recovered_at,
+        recovered_by: signs.recovered.as_ref().map(|s| s.what.clone()),
         duration_secs: (end - started_at).num_seconds(),
         customer_facing_secs: (exposed_until - started_at).num_seconds(),
-        peak_severity: peak,
-        peak_values: values,
+        peak_severity: signs.peak_severity.clone(),
+        peak_values: signs.peak_values.clone(),
     })
-}
-
-/// `name = value` pairs in a verification detail (`error_rate = 0.31, rps = 1200`).
-fn measured(detail: &str) -> Vec<(String, f64)> {
-    detail
-        .split([',', ';', ':', '(', ')'])
-        .filter_map(|part| {
-            let (name, value) = part.split_once(" = ")?;
-            let name = name.trim();
-            let value: f64 = value.trim().parse().ok()?;
-            (!name.is_empty()
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && value.is_finite())
-            .then(|| (name.to_string(), value))
-        })
-        .collect()
 }
 
 /// `## Impact`.

@@ -35,7 +35,7 @@ pub use changes::{ChangePath, ChangeReport};
 pub use checklist::{ChecklistItem, ItemStatus, SkippedStep};
 pub use commands::{CommandReport, RunStatus};
 pub use decisions::{DecisionKind, DecisionReport};
-pub use follow_ups::{FollowUp, follow_ups};
+pub use follow_ups::FollowUp;
 pub use impact::ImpactReport;
 pub use incident::{IncidentSummary, TO_FILL};
 pub use markdown::to_markdown;
@@ -52,17 +52,17 @@ pub use verification::VerificationReport;
 pub fn build(progress: &Progress, records: &[Record], runbook: Option<&Runbook>) -> Report {
     let mut state = SessionState::replay(records);
     state.progress = progress.clone();
-    build_from(&state, records, runbook)
+    build_from(&state, runbook)
 }
 
-/// Builds the report from the session's state, folded from `records` (the verified
-/// records of the journal). Pure.
-pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Runbook>) -> Report {
+/// Builds the report from the session's state, folded from the verified records of the
+/// journal. Pure.
+pub fn build_from(state: &SessionState, runbook: Option<&Runbook>) -> Report {
     let progress = &state.progress;
     let titles = step_titles(state, runbook);
     let ended_at = progress.closed_at.or(progress.last_at);
-    let changes = changes::changes(records);
-    let impact = impact::impact(records, &changes, ended_at);
+    let changes = state.changes.made();
+    let impact = impact::impact(&state.impact, &changes, ended_at);
     let target = target_of(state, runbook);
     let incident = incident::summary(
         impact.as_ref(),
@@ -97,7 +97,7 @@ pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Run
         phases: phases::phases(progress, ended_at, runbook),
         checklist: checklist::checklist(state, runbook, &titles),
         checklist_from_runbook: runbook.is_some(),
-        commands: commands::commands(progress, records, &titles),
+        commands: commands::commands(progress, &state.console_stops, &titles),
         verification: state.verification.clone(),
         notes: progress
             .notes
@@ -118,7 +118,7 @@ pub fn build_from(state: &SessionState, records: &[Record], runbook: Option<&Run
             head_hash: state.head.hash.clone(),
         },
         warnings: Vec::new(),
-        follow_ups: follow_ups::follow_ups(records),
+        follow_ups: state.follow_ups.list(),
     };
     report.redact(&Redactor::default());
     report

@@ -7,7 +7,8 @@
 //!   captured, the alternative chosen in each group, cluster actions, closing and resumes:
 //!   [`Progress`] (`domain/progress`);
 //! - messages and their delivery, and what a crash left unsent (the notify ledger,
-//!   [`SessionState::unfinished_messages`]): [`messages`];
+//!   [`SessionState::unfinished_messages`]): [`messages`]; what each sink's deliveries
+//!   said (what a resumed console's sinks take back): [`deliveries`];
 //! - verification windows, and the last record of each check: [`verification`];
 //! - the severity declared by hand, the approvals recorded for it and the severity
 //!   acknowledged: [`severity`];
@@ -18,9 +19,17 @@
 //! - the decisions taken and why (the report's *Decisions*): [`decisions`];
 //! - one line per record saying what it did (the report's *Timeline*): [`timeline`];
 //! - a rollout follow left unfinished: [`FollowState`] (`domain/unfinished_follow.rs`);
+//! - every change to the cluster, by any path (the report's *Changes made*): [`changes`];
+//! - the signs of impact: when it began, its peak, the first sign of recovery (the
+//!   report's *Impact*): [`impact`];
+//! - when the console stopped, against when each command run started (the report's
+//!   *Commands*, for a run interrupted): [`console_stops`];
+//! - what is left to do after the incident (the report's *Follow-ups*): [`follow_ups`];
+//! - a drill's stage clock: the milestones its scorecard times and what it counts
+//!   ([`stage_clock`]; `domain::scorecard` reads it with the runbook's phases);
 //! - the steps whose last command was declined, the cluster changes' details, the steps'
 //!   titles as journaled, the first target acted on, the placeholders bound as secrets,
-//!   who wrote (`actors`) and how far the journal goes
+//!   who wrote (`actors`) and how far the journal goes, from when
 //!   ([`JournalHead`]): here.
 //!
 //! Nothing else folds the journal: the console holds one `SessionState` (applying each
@@ -29,6 +38,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::journal::{ChangeDetail, Entry, Record};
@@ -37,22 +47,34 @@ use crate::domain::runbook::StepId;
 use crate::domain::unfinished_follow::FollowState;
 
 pub mod baselines;
+pub mod changes;
 pub mod connection;
+pub mod console_stops;
 pub mod decisions;
+pub mod deliveries;
 pub mod drill_events;
+pub mod follow_ups;
+pub mod impact;
 pub mod messages;
 pub mod resumes;
 pub mod severity;
+pub mod stage_clock;
 pub mod timeline;
 pub mod verification;
 
 pub use baselines::Baselines;
+pub use changes::{ChangePath, ChangeReport, Changes};
 pub use connection::Connection;
+pub use console_stops::ConsoleStops;
 pub use decisions::{DecisionKind, DecisionReport};
+pub use deliveries::Deliveries;
 pub use drill_events::DrillStage;
+pub use follow_ups::{FollowUp, FollowUps};
+pub use impact::ImpactSigns;
 pub use messages::{MessageReport, MessageStatus};
 pub use resumes::ResumeReport;
 pub use severity::{ApprovalGiven, Declaration, SeverityRecord};
+pub use stage_clock::{Milestone, StageClock, StepChange, StepFinish};
 pub use timeline::TimelineEntry;
 pub use verification::{LastRecord, VerificationReport};
 
@@ -102,14 +124,30 @@ pub struct SessionState {
     /// Every placeholder ever bound as a secret (its value not journaled: a resumed
     /// console asks for it again).
     pub secret_placeholders: BTreeSet<String>,
+    /// Every change to the cluster, by any path (the report's *Changes made*).
+    pub changes: Changes,
+    /// The first sign of impact, its peak and the first sign of recovery (the report's
+    /// *Impact*).
+    pub impact: ImpactSigns,
+    /// When the console stopped, against when each run started (a run with no outcome
+    /// before a stop was interrupted).
+    pub console_stops: ConsoleStops,
+    /// What is left to do after the incident (the report's *Follow-ups*).
+    pub follow_ups: FollowUps,
+    /// A drill's stage clock: the milestones its scorecard times, and what it counts.
+    pub stage_clock: StageClock,
+    /// Every delivery's detail, per sink (what a resumed console's sinks take back).
+    pub deliveries: Deliveries,
 }
 
 /// How far the journal goes: the number of records applied and the last one's hash
-/// (which names this exact history).
+/// (which names this exact history), and when it began.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct JournalHead {
     pub records: usize,
     pub hash: Option<String>,
+    /// The first record's time.
+    pub first_at: Option<DateTime<Utc>>,
 }
 
 impl SessionState {
@@ -126,6 +164,7 @@ impl SessionState {
     pub fn apply(&mut self, r: &Record) {
         self.progress.apply(r);
         messages::apply(&mut self.messages, r);
+        deliveries::apply(&mut self.deliveries, &r.entry);
         verification::apply(&mut self.verification, r);
         verification::apply_last(&mut self.verification_last, r);
         self.severity.apply(r);
@@ -136,6 +175,13 @@ impl SessionState {
         timeline::apply(&mut self.timeline, r);
         connection::apply(&mut self.connection, r);
         self.follow.apply(r);
+        self.changes.apply(r);
+        self.impact.apply(r);
+        self.console_stops.apply(r);
+        self.follow_ups.apply(r);
+        let clock_start = self.drill_stages.first().map(|d| d.at);
+        self.stage_clock
+            .apply(r, self.head.records, &self.progress, clock_start);
         match &r.entry {
             Entry::CommandDeclined { step, .. } => {
                 self.declined.insert(*step);
@@ -166,6 +212,7 @@ impl SessionState {
         if !self.actors.contains(&r.actor) {
             self.actors.push(r.actor.clone());
         }
+        self.head.first_at.get_or_insert(r.ts);
         self.head.records += 1;
         self.head.hash = Some(r.hash.clone());
     }
