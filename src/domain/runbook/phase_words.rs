@@ -13,10 +13,10 @@
 //! what follows them: "Before you roll back" is preparation, while "Verify after the
 //! rollout" is verification (the leftmost of activity words and prepositions wins).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::model::PhaseKind;
+use super::name_hash::NameMap;
 
 use PhaseKind::{Communication, Execution, PostRollback, Preparation, Verification};
 
@@ -191,13 +191,13 @@ fn is_bare_rollback(words: &[&str]) -> bool {
 }
 
 /// Phrases by their first word.
-type PhraseIndex = HashMap<&'static str, Vec<(&'static [&'static str], Naming)>>;
+type PhraseIndex = NameMap<&'static str, Vec<(&'static [&'static str], Naming)>>;
 
 /// Every phrase of both tables, by its first word.
 fn phrase_index() -> &'static PhraseIndex {
     static INDEX: OnceLock<PhraseIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut index: HashMap<&str, Vec<(&[&str], Naming)>> = HashMap::new();
+        let mut index: PhraseIndex = NameMap::default();
         let all = ACTIVITY
             .iter()
             .map(|(p, k)| (*p, Naming::Activity(*k)))

@@ -71,7 +71,7 @@ pub(in crate::domain::runbook) fn blocks(
                     w.last_text = None;
                     w.sinks.push((
                         Sink::Heading(heading_level(level), range.start),
-                        String::new(),
+                        String::with_capacity(range.len()),
                     ));
                 }
                 Tag::Paragraph => {
@@ -84,7 +84,8 @@ pub(in crate::domain::runbook) fn blocks(
                         }
                         _ => Sink::Paragraph(range.start),
                     };
-                    w.sinks.push((sink, String::new()));
+                    // Sized once: the text is about as long as its source, at most.
+                    w.sinks.push((sink, String::with_capacity(range.len())));
                 }
                 Tag::List(first) => {
                     w.end_item_text(range.start);
@@ -104,7 +105,8 @@ pub(in crate::domain::runbook) fn blocks(
                         start: range.start,
                         task: None,
                         text_start: range.start + marker_len(source),
-                        plain: String::new(),
+                        // Its own text is a line or two; the range holds nested items too.
+                        plain: String::with_capacity(range.len().min(256)),
                         own_end: None,
                         merged: false,
                         slot,
@@ -124,11 +126,18 @@ pub(in crate::domain::runbook) fn blocks(
                         CodeBlockKind::Fenced(info) => (info_lang(&info), true),
                         CodeBlockKind::Indented => (String::new(), false),
                     };
-                    code = Some((lang, String::new(), range.start, fenced));
+                    code = Some((
+                        lang,
+                        String::with_capacity(range.len()),
+                        range.start,
+                        fenced,
+                    ));
                 }
                 Tag::Table(_) => table = Some((Vec::new(), Vec::new())),
                 Tag::TableHead | Tag::TableRow => row.clear(),
-                Tag::TableCell => w.sinks.push((Sink::Cell, String::new())),
+                Tag::TableCell => w
+                    .sinks
+                    .push((Sink::Cell, String::with_capacity(range.len()))),
                 _ => {}
             },
             Event::End(tag) => match tag {
