@@ -153,13 +153,16 @@ pub(super) fn severity_column(headers: &[String], rows: &[Vec<String>]) -> Optio
                 .iter()
                 .any(|phrase| w.windows(phrase.len()).any(|win| win == *phrase))
     });
-    let has_meaning = words.iter().enumerate().any(|(i, w)| {
-        i != severity
-            && column_meaning(&w.join(" ")).is_some_and(|c| {
-                from_values || matches!(c, Column::Strategy | Column::Timeline | Column::Action)
-            })
-    });
-    (has_trigger || has_meaning).then_some(severity)
+    // Read only when no column names a trigger.
+    let has_meaning = || {
+        words.iter().enumerate().any(|(i, w)| {
+            i != severity
+                && column_meaning(&w.join(" ")).is_some_and(|c| {
+                    from_values || matches!(c, Column::Strategy | Column::Timeline | Column::Action)
+                })
+        })
+    };
+    (has_trigger || has_meaning()).then_some(severity)
 }
 
 /// Whether column `i` holds severities: at least two rows, every filled cell a severity

@@ -58,12 +58,46 @@ fn names_a_message(text: &str) -> bool {
         // Lower-casing ASCII changes no separator, so the words are the same as below.
         return text
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-            .any(|w| MESSAGE_WORDS.iter().any(|m| m.eq_ignore_ascii_case(w)));
+            .any(is_message_word_ascii);
     }
     let lower = text.to_lowercase();
     lower
         .split(|c: char| !(c.is_alphanumeric() || c == '-'))
         .any(|w| MESSAGE_WORDS.contains(&w))
+}
+
+/// Whether an ASCII word is one of [`MESSAGE_WORDS`], in any case: lower-cased on the
+/// stack (no word in the list is longer than 13 bytes) and matched by length first.
+fn is_message_word_ascii(word: &str) -> bool {
+    let mut buf = [0u8; 13];
+    let Some(lower) = buf.get_mut(..word.len()) else {
+        return false;
+    };
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    matches!(
+        &*lower,
+        b"notification"
+            | b"notify"
+            | b"announcement"
+            | b"announce"
+            | b"message"
+            | b"summary"
+            | b"status"
+            | b"update"
+            | b"communication"
+            | b"communicate"
+            | b"all-clear"
+            | b"clear"
+            | b"report"
+            | b"postmortem"
+            | b"post-mortem"
+            | b"template"
+            | b"email"
+            | b"slack"
+            | b"post"
+            | b"tell"
+    )
 }
 
 /// A heading's or lead-in's text without Markdown marks, list bullets, task boxes,
@@ -76,15 +110,30 @@ fn plain(line: &str) -> String {
             break;
         }
     }
-    let mut marks_dropped = String::with_capacity(t.len());
-    marks_dropped.extend(t.chars().filter(|c| !matches!(c, '*' | '_' | '`')));
-    let t = marks_dropped;
+    let marks_dropped;
+    let t = if t.contains(['*', '_', '`']) {
+        marks_dropped = t.replace(['*', '_', '`'], "");
+        marks_dropped.as_str()
+    } else {
+        t
+    };
     let t = t.trim().trim_end_matches(':').trim();
     let t = t
         .split_once(". ")
         .filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
         .map_or(t, |(_, rest)| rest);
     t.to_string()
+}
+
+/// Whether `line.trim_start()` can start with one of the ASCII bytes `marks`: false when
+/// the line's first byte is ASCII, not whitespace (so the trim keeps it) and not a mark.
+fn may_start_with(line: &str, marks: &[u8]) -> bool {
+    match line.as_bytes().first() {
+        Some(&b) if b.is_ascii() && !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) => {
+            marks.contains(&b)
+        }
+        _ => true,
+    }
 }
 
 fn heading_level(line: &str) -> Option<usize> {
@@ -115,13 +164,21 @@ pub fn find(text: &str) -> Vec<MessageTemplate> {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
+        // Only fences and headings matter: most lines are neither, seen by their first byte.
+        if !may_start_with(line, b"`~#") {
+            i += 1;
+            continue;
+        }
         let trimmed = line.trim_start();
         let fence = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f));
         if let Some(fence) = fence {
             let lang = trimmed[fence.len()..].trim().to_lowercase();
             let start = i + 1;
             let mut end = start;
-            while end < lines.len() && !lines[end].trim_start().starts_with(fence) {
+            while end < lines.len()
+                && !(may_start_with(lines[end], &fence.as_bytes()[..1])
+                    && lines[end].trim_start().starts_with(fence))
+            {
                 end += 1;
             }
             // Only a text block can be a template: the titles are not looked for otherwise.
@@ -340,6 +397,48 @@ pub fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_word_match_is_the_word_list_in_any_case() {
+        for word in MESSAGE_WORDS {
+            assert!(is_message_word_ascii(word), "{word}");
+            assert!(is_message_word_ascii(&word.to_ascii_uppercase()), "{word}");
+        }
+        for word in [
+            "",
+            "notifications",
+            "pos",
+            "posts",
+            "tel",
+            "a-very-long-word-indeed",
+        ] {
+            assert!(!is_message_word_ascii(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn a_line_ruled_out_by_its_first_byte_never_trims_to_a_mark() {
+        for line in [
+            "",
+            "```",
+            "  ```",
+            "\t# H",
+            "\u{b}~~~",
+            "\u{c}#",
+            "\u{a0}```",
+            "x```",
+            "- # no",
+            "#",
+            "é#",
+            "1. ```",
+        ] {
+            let trimmed = line.trim_start();
+            let marked = trimmed.starts_with(['`', '~', '#']);
+            assert!(!marked || may_start_with(line, b"`~#"), "{line:?}");
+        }
+        assert!(!may_start_with("Text", b"`~#"));
+        assert!(may_start_with("\u{b}```", b"`"));
+    }
 
     const RUNBOOK: &str = "# Checkout rollback
 

@@ -13,10 +13,10 @@
 //! what follows them: "Before you roll back" is preparation, while "Verify after the
 //! rollout" is verification (the leftmost of activity words and prepositions wins).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::model::PhaseKind;
+use super::name_hash::NameMap;
 
 use PhaseKind::{Communication, Execution, PostRollback, Preparation, Verification};
 
@@ -191,13 +191,13 @@ fn is_bare_rollback(words: &[&str]) -> bool {
 }
 
 /// Phrases by their first word.
-type PhraseIndex = HashMap<&'static str, Vec<(&'static [&'static str], Naming)>>;
+type PhraseIndex = NameMap<&'static str, Vec<(&'static [&'static str], Naming)>>;
 
 /// Every phrase of both tables, by its first word.
 fn phrase_index() -> &'static PhraseIndex {
     static INDEX: OnceLock<PhraseIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut index: HashMap<&str, Vec<(&[&str], Naming)>> = HashMap::new();
+        let mut index: PhraseIndex = NameMap::default();
         let all = ACTIVITY
             .iter()
             .map(|(p, k)| (*p, Naming::Activity(*k)))
@@ -214,6 +214,9 @@ fn phrase_index() -> &'static PhraseIndex {
 
 /// Lower-cased words with hyphens inside words removed; everything else separates words.
 pub(super) fn words(text: &str) -> Vec<String> {
+    if text.is_ascii() {
+        return ascii_words(text);
+    }
     let mut out = Vec::new();
     each_word_char(text, |c, new_word| {
         if new_word {
@@ -223,6 +226,42 @@ pub(super) fn words(text: &str) -> Vec<String> {
             word.push(c);
         }
     });
+    out
+}
+
+/// [`words`] of ASCII text (most headings and cells), byte by byte: each word is sized
+/// once (no regrowth) and no character is UTF-8 encoded.
+fn ascii_words(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        // The word runs on over letters, digits, apostrophes and hyphens before a letter
+        // or digit; only the letters and digits are kept.
+        let start = i;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let inside = b.is_ascii_alphanumeric()
+                || b == b'\''
+                || (b == b'-' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric));
+            if !inside {
+                break;
+            }
+            i += 1;
+        }
+        let mut word = String::with_capacity(i - start);
+        word.extend(
+            bytes[start..i]
+                .iter()
+                .filter(|b| b.is_ascii_alphanumeric())
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        out.push(word);
+    }
     out
 }
 
@@ -276,6 +315,34 @@ pub(super) fn match_key(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_words_are_the_words_of_the_general_walk() {
+        let general = |text: &str| {
+            let mut out: Vec<String> = Vec::new();
+            each_word_char(text, |c, new_word| {
+                if new_word {
+                    out.push(String::new());
+                }
+                if let Some(word) = out.last_mut() {
+                    word.push(c);
+                }
+            });
+            out
+        };
+        for text in [
+            "",
+            "Post-rollback follow-up",
+            "team's -lead- 'quoted' it''s",
+            "a--b a- -b x-'y 'z",
+            "Phase 3 - Verification (10 min)",
+            "  SEV-1 | P0: rollback, now!  ",
+            "under_score and.dots/and:colons",
+            "UPPER lower MiXeD 42nd",
+        ] {
+            assert_eq!(ascii_words(text), general(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn headings_as_teams_write_them() {

@@ -13,10 +13,9 @@
 //!
 //! Substituting bound values is [`super::placeholder_fill`].
 
-use std::collections::{HashMap, HashSet};
-
 use super::commands::{self, Ctx, Lexed};
 use super::model::{Placeholder, PlaceholderForm, Step, StepKind};
+use super::name_hash::{NameMap, NameSet};
 
 /// Environment every shell has; never asked for.
 const WELL_KNOWN_ENV: &[&str] = &[
@@ -133,7 +132,7 @@ const NOT_PLACEHOLDERS: &[&str] = &["none", "nil", "unknown", "pending", "invali
 #[derive(Debug, Default)]
 pub(super) struct Collector {
     /// Names seen, with the forms seen (angle, dollar).
-    seen: HashMap<String, [bool; 2]>,
+    seen: NameMap<String, [bool; 2]>,
     pub found: Vec<Placeholder>,
 }
 
@@ -379,7 +378,7 @@ fn is_upper_name(name: &str) -> bool {
 }
 
 /// Names a script assigns itself: `NAME=…`, `export NAME=…`, `for NAME in`, `read NAME`.
-fn assigned_names<'a>(script: &'a str, runs: &[(std::ops::Range<usize>, Ctx)]) -> HashSet<&'a str> {
+fn assigned_names<'a>(script: &'a str, runs: &[(std::ops::Range<usize>, Ctx)]) -> NameSet<&'a str> {
     // Mask quoted text and comments so that only code is read.
     let mut masked = script.as_bytes().to_vec();
     for (range, ctx) in runs {
@@ -391,7 +390,7 @@ fn assigned_names<'a>(script: &'a str, runs: &[(std::ops::Range<usize>, Ctx)]) -
             }
         }
     }
-    let mut names = HashSet::new();
+    let mut names = NameSet::default();
     let mut tokens = Vec::new();
     let mut k = 0;
     while k < masked.len() {

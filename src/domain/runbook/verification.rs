@@ -3,10 +3,11 @@
 //! steps), ```promql blocks holding a comparison, and `kubectl rollout status
 //! deployment/NAME` lines (each attaching to the block it is written in).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::front_matter::{DurationSpec, FrontMatter, VerifyEntry};
 use super::model::{Bindings, Phase, PhaseKind, Step, StepId, StepKind};
+use super::name_hash::{NameMap, NameSet};
 use super::placeholder_fill::fill;
 use super::promql;
 use crate::domain::cluster::{Command, ParsedLine, ReadOnlyQuery, parse_kubectl_line};
@@ -33,7 +34,7 @@ pub(super) fn attach(
             .and_then(|f| f.metrics.as_ref())
             .map(|m| m.queries.keys().cloned().collect())
             .unwrap_or_default(),
-        next_suffix: HashMap::new(),
+        next_suffix: NameMap::default(),
     };
     // Written checks first, keyed by the step's index within its phase.
     let mut found: Vec<(usize, usize, Check)> = Vec::new();
@@ -134,7 +135,8 @@ fn window_text(check: &Check) -> String {
 
 /// Names written checks after their step; a repeated name gets the step id appended.
 fn unique_names(checks: &mut [Check]) {
-    let mut seen: HashSet<String> = HashSet::with_capacity(checks.len());
+    let mut seen: NameSet<String> = NameSet::default();
+    seen.reserve(checks.len());
     for c in checks.iter_mut() {
         if seen.contains(&c.name) {
             c.name = format!("{} ({})", c.name, c.step);
@@ -179,7 +181,7 @@ fn query_name(title: &str, line: usize, names: &mut QueryNames) -> String {
 #[derive(Default)]
 struct QueryNames {
     taken: BTreeSet<String>,
-    next_suffix: HashMap<String, usize>,
+    next_suffix: NameMap<String, usize>,
 }
 
 /// Checks a written verification step holds: a PromQL block with a comparison, or the
@@ -230,6 +232,11 @@ fn written_checks(step: &Step, vars: &Bindings, names: &mut QueryNames) -> Vec<C
             .filter(|l| l.is_kubectl)
             .filter_map(|l| {
                 let text = fill(&l.text, vars).ok()?;
+                // `rollout status` is written out unless quoting or escapes spell it: a
+                // line with neither and no `status` is not one (no need to parse it).
+                if !text.contains(['\'', '"', '\\']) && !text.contains("status") {
+                    return None;
+                }
                 let ParsedLine::Parsed(k) = parse_kubectl_line(&text) else {
                     return None;
                 };

@@ -398,15 +398,22 @@ impl Builder<'_> {
 
     /// The heading path inside phase `p`, if any.
     pub(super) fn section(&self, p: usize) -> Option<String> {
-        let phase = &self.phases[p];
-        (!phase.sections.is_empty()).then(|| {
-            phase
-                .sections
-                .iter()
-                .map(|s| s.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" › ")
-        })
+        const SEPARATOR: &str = " › ";
+        let sections = &self.phases[p].sections;
+        if sections.is_empty() {
+            return None;
+        }
+        // Sized once, joined in place: called for every step placed.
+        let len = sections.iter().map(|s| s.text.len()).sum::<usize>()
+            + SEPARATOR.len() * (sections.len() - 1);
+        let mut path = String::with_capacity(len);
+        for (i, s) in sections.iter().enumerate() {
+            if i > 0 {
+                path.push_str(SEPARATOR);
+            }
+            path.push_str(&s.text);
+        }
+        Some(path)
     }
 
     pub(super) fn push_step(&mut self, p: usize, draft: Draft, section: Option<String>) {
