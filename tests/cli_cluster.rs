@@ -6,7 +6,7 @@ mod support;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{STUCK, Sim, WEB};
+use common::{STUCK_AT_20X, Sim, WEB};
 use serde_json::Value;
 use support::session_files::session_journal;
 
@@ -215,7 +215,7 @@ fn undo_dry_run_denied_read_only_and_failed_rollouts() {
 
 #[test]
 fn undo_into_a_stuck_revision_exits_non_zero_and_status_says_why() {
-    let sim = Sim::start(STUCK, 20.0);
+    let sim = Sim::start(STUCK_AT_20X, 20.0);
     let home = tempfile::tempdir().expect("home");
     sim.set_image("shop", "web", "app=shop/web:2.0");
     sim.set_image("shop", "web", "app=shop/web:1.1");

@@ -13,7 +13,7 @@ use backout::adapters::kube::{
 };
 use backout::domain::cluster::{ClusterAction, Target};
 use backout::sim::ApiFaults;
-use common::{STUCK, Sim, WEB};
+use common::{STUCK_AT_20X, Sim, WEB};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
@@ -230,7 +230,7 @@ fn a_concurrent_change_is_detected_and_the_decision_made_again() {
 
 #[test]
 fn following_a_stuck_rollout_ends_with_progress_deadline_exceeded() {
-    let sim = Sim::start(STUCK, 20.0);
+    let sim = Sim::start(STUCK_AT_20X, 20.0);
     let r = runner(&sim, "backout-sim", false);
     let l = lease(&sim, "me@host (s)").expect("lease");
     let set = ClusterAction::SetImage {

@@ -306,12 +306,12 @@ fn rollout_undo_refuses_paused_and_skips_matching_template() {
 
 #[test]
 fn rollout_status_reports_success_and_progress_deadline_exceeded() {
-    let sim = Sim::start(common::STUCK, 20.0);
+    let sim = Sim::start(common::STUCK_AT_20X, 20.0);
     let out = sim.ok(&["rollout", "status", "deploy/web", "--timeout=30s"]);
     assert_eq!(out.trim(), "deployment \"web\" successfully rolled out");
     sim.ok(&["set", "image", "deploy/web", "app=shop/web:2.0"]);
     let (code, out, err) = sim.run(&["rollout", "status", "deploy/web", "--timeout=60s"]);
-    assert_ne!(code, 0, "{out}");
+    assert_ne!(code, 0, "stdout: {out}\nstderr: {err}");
     assert!(
         out.contains("Waiting for deployment \"web\" rollout to finish"),
         "{out}"
@@ -808,7 +808,7 @@ fn create_namespace_configmap_and_deployment_then_delete_the_namespace() {
 
 #[test]
 fn scaling_in_the_middle_of_a_stuck_rollout_is_proportional() {
-    let sim = Sim::start(common::STUCK, 20.0);
+    let sim = Sim::start(common::STUCK_AT_20X, 20.0);
     sim.ok(&["set", "image", "deploy/web", "app=shop/web:2.0"]);
     let sizes = |sim: &Sim| -> Vec<(String, i64)> {
         let rs = sim.json(&["get", "rs", "-l", "app=web"]);

@@ -45,6 +45,18 @@ behaviours:
   - {version: "2.0", never_ready: true}
 "#;
 
+/// [`STUCK`] for a simulator at 20× speed: a progress deadline of 100 s is 5 s of real
+/// time. With 20 s (1 s real) a loaded machine's slow start could exceed the deadline of
+/// the rollouts meant to succeed (the initial one, an undo) before kubectl looked once.
+pub const STUCK_AT_20X: &str = r#"
+name: stuck
+namespace: shop
+apps:
+  - {name: web, replicas: 2, image: shop/web, history: ["1.0"], version: "1.1", progress_deadline_seconds: 100}
+behaviours:
+  - {version: "2.0", never_ready: true}
+"#;
+
 /// `web` 1.2 (one pod) whose version 1.3 crashes 2 s after every start (BackOff events
 /// follow).
 pub const CRASHES_AT_1_3: &str = r#"
