@@ -40,6 +40,13 @@ pub enum ItemStatus {
         run: u32,
     },
     Open,
+    /// A command step nobody ticked whose latest run was a drill's rehearsal: journaled as
+    /// run, but nothing ran (its commands would have reached beyond the simulator).
+    Rehearsed {
+        at: DateTime<Utc>,
+        actor: String,
+        run: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -56,10 +63,20 @@ fn item_status(progress: &Progress, step: StepId, is_command: bool) -> ItemStatu
         progress.state(step),
         is_command.then(|| progress.last_success(step)).flatten(),
     ) {
-        return ItemStatus::Ran {
-            at: run.finished.as_ref().map_or(run.started_at, |o| o.at),
-            actor: run.actor.clone(),
-            run: run.run,
+        let at = run.finished.as_ref().map_or(run.started_at, |o| o.at);
+        let (actor, number) = (run.actor.clone(), run.run);
+        return if run.is_rehearsal() {
+            ItemStatus::Rehearsed {
+                at,
+                actor,
+                run: number,
+            }
+        } else {
+            ItemStatus::Ran {
+                at,
+                actor,
+                run: number,
+            }
         };
     }
     match progress.state(step) {
@@ -162,6 +179,11 @@ pub(super) fn checklist_md(md: &mut String, checklist: &[ChecklistItem]) {
                 ItemStatus::Ran { at, actor, run } => {
                     (format!("done: run {run} exited 0"), cell(actor), utc(*at))
                 }
+                ItemStatus::Rehearsed { at, actor, run } => (
+                    format!("rehearsed in the drill (run {run}): nothing ran"),
+                    cell(actor),
+                    utc(*at),
+                ),
                 ItemStatus::Open => ("**open**".to_owned(), String::new(), String::new()),
             };
             let _ = writeln!(

@@ -26,6 +26,9 @@ pub enum RunStatus {
     Interrupted,
     /// Started, no outcome yet, and nothing says the console stopped.
     NoOutcome,
+    /// A drill's rehearsal of a command that would reach beyond the simulator: journaled
+    /// as a run, but nothing ran (no exit code, no duration).
+    Rehearsed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -60,6 +63,10 @@ pub(super) fn commands(
         .iter()
         .map(|run| {
             let (status, result) = match &run.finished {
+                Some(_) if run.is_rehearsal() => (
+                    RunStatus::Rehearsed,
+                    "rehearsed in the drill: nothing ran".to_owned(),
+                ),
                 Some(o) if o.cancelled => (RunStatus::Cancelled, "cancelled".to_owned()),
                 Some(o) => match o.exit_code {
                     // A block's line after which nothing more of the block ran.
@@ -96,8 +103,16 @@ pub(super) fn commands(
                 actor: run.actor.clone(),
                 started_at: run.started_at,
                 finished_at: run.finished.as_ref().map(|o| o.at),
-                exit_code: run.finished.as_ref().and_then(|o| o.exit_code),
-                duration_ms: run.finished.as_ref().map(|o| o.duration_ms),
+                exit_code: run
+                    .finished
+                    .as_ref()
+                    .and_then(|o| o.exit_code)
+                    .filter(|_| status != RunStatus::Rehearsed),
+                duration_ms: run
+                    .finished
+                    .as_ref()
+                    .map(|o| o.duration_ms)
+                    .filter(|_| status != RunStatus::Rehearsed),
                 status,
                 result,
             }

@@ -90,7 +90,12 @@ fn overview(md: &mut String, r: &Report) {
 
 fn summary(md: &mut String, r: &Report) {
     let count = |f: fn(&ItemStatus) -> bool| r.checklist.iter().filter(|c| f(&c.status)).count();
-    let done = count(|s| matches!(s, ItemStatus::Done { .. } | ItemStatus::Ran { .. }));
+    let done = count(|s| {
+        matches!(
+            s,
+            ItemStatus::Done { .. } | ItemStatus::Ran { .. } | ItemStatus::Rehearsed { .. }
+        )
+    });
     let skipped = count(|s| matches!(s, ItemStatus::Skipped { .. }));
     let open = count(|s| matches!(s, ItemStatus::Open));
     md.push_str("## Summary\n\n");
@@ -109,6 +114,7 @@ fn summary(md: &mut String, r: &Report) {
             (RunStatus::Cancelled, "cancelled"),
             (RunStatus::Interrupted, "interrupted"),
             (RunStatus::NoOutcome, "without outcome"),
+            (RunStatus::Rehearsed, "rehearsed in the drill"),
         ];
         let by_status = order.iter().filter_map(|(status, label)| {
             let n = r.commands.iter().filter(|c| c.status == *status).count();

@@ -607,3 +607,59 @@ fn a_command_step_whose_latest_run_succeeded_is_done_as_in_the_console() {
     );
     assert!(md.contains("- Steps: 1 done, 0 skipped, 7 open"), "{md}");
 }
+
+/// A drill's rehearsal is journaled as a run that exited 0 (the drill counts the step as
+/// worked), but the report says what happened: nothing ran — in the checklist and in the
+/// timeline — and never "exited 0".
+#[test]
+fn a_rehearsed_step_is_reported_as_nothing_ran() {
+    let mut rb = runbook();
+    rb.phases[1].steps[1].kind = StepKind::Command(crate::domain::runbook::CommandBlock {
+        lang: "sh".into(),
+        script: "curl -X POST https://deploy.example/rollback".into(),
+        lines: vec![],
+        foreign: vec![],
+    });
+    let records = journal(vec![
+        (
+            0,
+            "alice@laptop",
+            started(
+                4,
+                1,
+                &format!(
+                    "{}curl -X POST https://deploy.example/rollback",
+                    crate::domain::progress::REHEARSAL_PREFIX
+                ),
+            ),
+        ),
+        (0, "alice@laptop", finished(4, 1, Some(0), 0)),
+    ]);
+    let r = report(&records, Some(&rb));
+    assert!(
+        matches!(&r.checklist[4].status, ItemStatus::Rehearsed { run: 1, .. }),
+        "{:?}",
+        r.checklist[4].status
+    );
+    let md = to_markdown(&r);
+    assert!(
+        md.contains("| rehearsed in the drill (run 1): nothing ran | alice@laptop |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("run 1 of #5: rehearsed in the drill, nothing ran"),
+        "{md}"
+    );
+    assert!(!md.contains("exited 0"), "{md}");
+    assert!(
+        md.contains("| rehearsed in the drill: nothing ran | - |"),
+        "{md}"
+    );
+    assert!(!md.contains("exit 0"), "{md}");
+    assert_eq!(r.commands[0].status, RunStatus::Rehearsed);
+    assert_eq!(r.commands[0].exit_code, None);
+    assert!(
+        md.contains("- Commands: 1 runs (1 rehearsed in the drill)"),
+        "{md}"
+    );
+}

@@ -172,7 +172,7 @@ impl SessionState {
         drill_events::apply(&mut self.drill_stages, r);
         decisions::apply(&mut self.decisions, r);
         resumes::apply(&mut self.resumes, r, self.timeline.last().map(|t| t.ts));
-        timeline::apply(&mut self.timeline, r);
+        timeline::apply(&mut self.timeline, r, &self.progress);
         connection::apply(&mut self.connection, r);
         self.follow.apply(r);
         self.changes.apply(r);

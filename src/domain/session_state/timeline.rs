@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::domain::duration_text::{compact, precise_ms};
 use crate::domain::journal::{Entry, Record};
+use crate::domain::progress::Progress;
 use crate::domain::redact::{REDACTED, is_secret_name};
 
 /// One journal record, as one line of the timeline.
@@ -21,15 +22,27 @@ pub struct TimelineEntry {
 /// Longest note text shown inline in the timeline (the Notes section has it whole).
 const TIMELINE_TEXT_MAX: usize = 120;
 
-/// Folds one record: its line, at the end.
-pub fn apply(out: &mut Vec<TimelineEntry>, r: &Record) {
+/// Folds one record: its line, at the end. `progress` has folded the record already: a
+/// drill's rehearsal finishing is said as what it was (nothing ran), not as an exit code.
+pub fn apply(out: &mut Vec<TimelineEntry>, r: &Record, progress: &Progress) {
     out.push(TimelineEntry {
         seq: r.seq,
         ts: r.ts,
         actor: r.actor.clone(),
         kind: r.entry.kind(),
-        text: describe(&r.entry),
+        text: describe_with(&r.entry, progress),
     });
+}
+
+/// [`describe`], with what the session's runs say: the end of a drill's rehearsal is
+/// `run 1 of #4: rehearsed in the drill, nothing ran`.
+pub fn describe_with(entry: &Entry, progress: &Progress) -> String {
+    if let Entry::CommandFinished { step, run, .. } = entry
+        && progress.run(*step, *run).is_some_and(|r| r.is_rehearsal())
+    {
+        return format!("run {run} of {step}: rehearsed in the drill, nothing ran");
+    }
+    describe(entry)
 }
 
 /// One line saying what an entry did, e.g. `ticked #3 "Confirm on-call is paged"`.

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::domain::journal::Entry;
-use crate::domain::report::describe;
+use crate::domain::session_state::timeline::describe_with;
 use crate::ui::format::ellipsize;
 use crate::ui::state::{App, Pane};
 use crate::ui::theme::Role;
@@ -51,24 +51,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Span::raw(" "),
                 Span::styled(user, t.style(Role::Muted)),
                 Span::raw(" "),
-                Span::styled(ellipsize(&described(app, &r.entry), text_w), t.style(role)),
+                Span::styled(
+                    ellipsize(&describe_with(&r.entry, &app.state.progress), text_w),
+                    t.style(role),
+                ),
             ])
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
-}
-
-/// A record as the pane says it: a drill's rehearsal finishing is said as what it was
-/// (nothing ran), not as an exit code.
-fn described(app: &App, entry: &Entry) -> String {
-    if let Entry::CommandFinished { step, run, .. } = entry
-        && app
-            .state
-            .progress
-            .run(*step, *run)
-            .is_some_and(|r| r.is_rehearsal())
-    {
-        return format!("run {run} of {step}: rehearsed in the drill, nothing ran");
-    }
-    describe(entry)
 }
