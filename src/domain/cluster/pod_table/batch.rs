@@ -102,13 +102,7 @@ impl PodTable {
         });
     }
 
-    /// Inserts these rows (not in the order) in one merge. Each arriving row's place is
-    /// found by a binary search of the order (after the previous arrival's place), and
-    /// the rows between two places are moved as they are, without being compared: a
-    /// batch with `k` arrivals costs `O(k log n)` comparisons, not one per row of the
-    /// order. (Comparing every row was the largest item of the console loop's profile
-    /// during a rolling update, where new pods arrive in every batch: docs/performance.md,
-    /// issue 19, sixth round.)
+    /// Inserts these rows (not in the order) in one merge.
     fn merge_in(&mut self, mut arriving: Vec<Arc<PodRow>>) {
         let (k, d) = (self.sort, self.descending);
         if arriving.len() <= 1 {
@@ -122,25 +116,15 @@ impl PodTable {
         }
         arriving.sort_unstable_by(|a, b| compare(a, b, k, d));
         let old = std::mem::take(&mut self.order);
-        // Where each arriving row goes: after every row of the order that does not sort
-        // after it, i.e. before the first one that does.
-        let mut from = 0;
-        let places: Vec<usize> = arriving
-            .iter()
-            .map(|n| {
-                from += old[from..].partition_point(|r| compare(n, r, k, d) != Ordering::Less);
-                from
-            })
-            .collect();
         let mut order = Vec::with_capacity(old.len() + arriving.len());
-        let mut rest = old.into_iter();
-        let mut moved = 0;
-        for (n, at) in arriving.into_iter().zip(places) {
-            order.extend(rest.by_ref().take(at - moved));
-            moved = at;
-            order.push(n);
+        let mut new = arriving.into_iter().peekable();
+        for row in old {
+            while let Some(n) = new.next_if(|n| compare(n, &row, k, d) == Ordering::Less) {
+                order.push(n);
+            }
+            order.push(row);
         }
-        order.extend(rest);
+        order.extend(new);
         self.order = order;
     }
 }
@@ -214,5 +198,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn arrivals_before_after_and_between_rows_land_in_order() {
+        // Several arrivals in one gap, before the first row and after the last, in one
+        // batch: the binary-searched places give the fully sorted order.
+        let mut t = PodTable::new();
+        t.replace_all(
+            ["d", "h", "m"]
+                .map(|n| row(n, "Running", 0, 1, "h"))
+                .to_vec(),
+        );
+        let batch = ["z", "a", "e", "f", "b", "y", "g"]
+            .map(|n| PodChange::Upserted(row(n, "Running", 0, 1, "h")))
+            .to_vec();
+        t.apply_batch(batch);
+        assert_eq!(
+            names(&t),
+            ["a", "b", "d", "e", "f", "g", "h", "m", "y", "z"]
+        );
+        t.set_sort(SortKey::Name, true);
+        t.apply_batch(vec![
+            PodChange::Upserted(row("c", "Running", 0, 1, "h")),
+            PodChange::Upserted(row("zz", "Running", 0, 1, "h")),
+        ]);
+        assert_eq!(names(&t)[..3], ["zz", "z", "y"]);
+        assert_eq!(names(&t)[9..], ["c", "b", "a"]);
     }
 }
