@@ -51,15 +51,24 @@ pub enum Follow {
     Repeat { every_secs: u64, command: String },
 }
 
-/// Whether `line` never ends by design, and how to run it. `kubectl rollout status` ends
-/// on its own (with the rollout) and is not a follow.
-pub fn follow_of(line: &str) -> Option<Follow> {
-    let words: Vec<&str> = line
+/// A command line's words from its program on: `sudo` and leading `NAME=value`
+/// assignments skipped, the program as its file name (`/usr/bin/kubectl` → `kubectl`).
+pub(super) fn command_words(line: &str) -> Vec<&str> {
+    let mut words: Vec<&str> = line
         .split_whitespace()
         .skip_while(|w| *w == "sudo" || (w.contains('=') && !w.starts_with('-')))
         .collect();
-    let (program, args) = words.split_first()?;
-    let program = program.rsplit('/').next().unwrap_or(program);
+    if let Some(program) = words.first_mut() {
+        *program = program.rsplit('/').next().unwrap_or(program);
+    }
+    words
+}
+
+/// Whether `line` never ends by design, and how to run it. `kubectl rollout status` ends
+/// on its own (with the rollout) and is not a follow.
+pub fn follow_of(line: &str) -> Option<Follow> {
+    let words = command_words(line);
+    let (&program, args) = words.split_first()?;
     // A pipeline or chain follows when its first command does (`kubectl logs -f x | grep`).
     let own: Vec<&str> = args
         .iter()

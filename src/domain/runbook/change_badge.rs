@@ -56,12 +56,8 @@ fn is_rollback(change: &str) -> bool {
 
 /// The change one command line makes, if any.
 pub fn change_of(line: &str) -> Option<String> {
-    let words: Vec<&str> = line
-        .split_whitespace()
-        .skip_while(|w| *w == "sudo" || (w.contains('=') && !w.starts_with('-')))
-        .collect();
-    let (program, args) = words.split_first()?;
-    let program = program.rsplit('/').next().unwrap_or(program);
+    let words = super::block_lines::command_words(line);
+    let (&program, args) = words.split_first()?;
     // Positional words, without flags and the values of flags that take one.
     let mut positional: Vec<&str> = Vec::new();
     let mut skip = false;

@@ -166,6 +166,14 @@ fn messages_known(
     }
 }
 
+/// The names under `metrics.queries`, in the order written.
+pub(super) fn query_names(tree: &Node) -> Vec<&str> {
+    tree.get("metrics")
+        .and_then(|m| m.get("queries"))
+        .map(|q| q.entries().iter().filter_map(|(k, _)| k.scalar()).collect())
+        .unwrap_or_default()
+}
+
 /// Every matrix rule's `when` parses in the condition language (see
 /// `docs/decision-matrix.md`), and every metric it names is defined under
 /// `metrics.queries`.
@@ -178,11 +186,7 @@ fn matrix_queries_defined(
     let Some(matrix) = tree.get("matrix") else {
         return;
     };
-    let queries: Vec<&str> = tree
-        .get("metrics")
-        .and_then(|m| m.get("queries"))
-        .map(|q| q.entries().iter().filter_map(|(k, _)| k.scalar()).collect())
-        .unwrap_or_default();
+    let queries = query_names(tree);
     for (i, rule) in matrix.items().iter().enumerate() {
         let Some(when) = rule.get("when") else {
             continue;

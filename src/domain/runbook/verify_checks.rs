@@ -23,11 +23,7 @@ pub(super) fn run(
     let Some(verify) = tree.get("verify") else {
         return;
     };
-    let queries: Vec<&str> = tree
-        .get("metrics")
-        .and_then(|m| m.get("queries"))
-        .map(|q| q.entries().iter().filter_map(|(k, _)| k.scalar()).collect())
-        .unwrap_or_default();
+    let queries = super::checks::query_names(tree);
     let mut names: Vec<(&str, usize)> = Vec::new();
     for (i, entry) in verify.items().iter().enumerate() {
         let n = i + 1;
