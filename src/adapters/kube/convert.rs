@@ -337,15 +337,7 @@ pub fn replica_set_facts(
         revision: ann
             .and_then(|a| a.get(REVISION))
             .and_then(|r| r.parse().ok()),
-        images: template
-            .and_then(|t| t.spec.as_ref())
-            .map(|s| {
-                s.containers
-                    .iter()
-                    .filter_map(|c| c.image.clone())
-                    .collect()
-            })
-            .unwrap_or_default(),
+        images: template_images(template),
         change_cause: ann.and_then(|a| a.get(CHANGE_CAUSE)).cloned(),
         created: rs
             .metadata
@@ -413,6 +405,19 @@ pub fn involves(kind: Option<&str>, name: Option<&str>, deployment: &str) -> boo
 /// Annotations as an ordered map.
 pub fn annotations(m: Option<&BTreeMap<String, String>>) -> BTreeMap<String, String> {
     m.cloned().unwrap_or_default()
+}
+
+/// The images of a pod template's containers, in order.
+pub fn template_images(template: Option<&PodTemplateSpec>) -> Vec<String> {
+    template
+        .and_then(|t| t.spec.as_ref())
+        .map(|s| {
+            s.containers
+                .iter()
+                .filter_map(|c| c.image.clone())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -98,16 +98,7 @@ impl From<RsJson> for WatchedReplicaSet {
         let facts = ReplicaSetFacts {
             name: name.clone(),
             revision: m.annotations.get(0).and_then(|r| r.parse().ok()),
-            images: template
-                .as_ref()
-                .and_then(|t| t.spec.as_ref())
-                .map(|s| {
-                    s.containers
-                        .iter()
-                        .filter_map(|c| c.image.clone())
-                        .collect()
-                })
-                .unwrap_or_default(),
+            images: convert::template_images(template.as_ref()),
             change_cause: m.annotations.take(1),
             created: m.creation_timestamp,
             replicas: status.replicas,
