@@ -94,12 +94,9 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
         ));
     }
     let focused = app.focus == Pane::Pods && app.layers.is_empty();
-    let block = super::pane_block(app, title, focused);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 {
+    let Some(inner) = super::framed_pane(app, frame, area, title, focused) else {
         return;
-    }
+    };
     let width = inner.width as usize;
     let rows = (inner.height as usize).saturating_sub(1);
     // Only the visible window is measured and formatted; it follows the selection.

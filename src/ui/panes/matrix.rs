@@ -23,8 +23,6 @@ use crate::ui::state::App;
 use crate::ui::state::metrics::{LiveMetrics, MatrixSource};
 use crate::ui::theme::Role;
 
-use super::pane_block;
-
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(live) = &app.metrics else {
         guidance(app, frame, area);
@@ -35,12 +33,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         MatrixSource::FrontMatter => "Decision matrix".to_string(),
         MatrixSource::Table { line } => format!("Decision matrix · table line {line}"),
     };
-    let block = pane_block(app, title, false);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 {
+    let Some(inner) = super::framed_pane(app, frame, area, title, false) else {
         return;
-    }
+    };
     let width = inner.width as usize;
     let mut lines = vec![header(app, live, width)];
     let Some(verdict) = &live.verdict else {
@@ -296,12 +291,9 @@ fn guidance(app: &App, frame: &mut Frame, area: Rect) {
         Some(table) => format!("Decision table · line {} · S declares", table.line),
         None => "Decision table".to_string(),
     };
-    let block = pane_block(app, title, false);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 {
+    let Some(inner) = super::framed_pane(app, frame, area, title, false) else {
         return;
-    }
+    };
     let width = inner.width as usize;
     let declared = app.severity.current.as_ref();
     let mut lines = vec![match declared {

@@ -19,11 +19,28 @@ pub mod step;
 pub mod stream_staleness;
 pub mod target_hint;
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType, Borders};
 
 use super::state::App;
 use super::theme::Role;
+
+/// Draws a pane's frame ([`pane_block`]) over `area` and gives the area inside it, or
+/// `None` when there is no room inside for a line.
+pub fn framed_pane(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    title: impl Into<String>,
+    focused: bool,
+) -> Option<Rect> {
+    let block = pane_block(app, title, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    (inner.height > 0).then_some(inner)
+}
 
 /// A pane's frame: title, focus colour.
 pub fn pane_block<'a>(app: &App, title: impl Into<String>, focused: bool) -> Block<'a> {

@@ -57,12 +57,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         format!("Output · {status}")
     };
-    let block = super::pane_block(app, title, focused);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 {
+    let Some(inner) = super::framed_pane(app, frame, area, title, focused) else {
         return;
-    }
+    };
     let height = inner.height as usize;
     let width = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();

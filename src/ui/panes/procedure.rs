@@ -54,10 +54,11 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
     let t = &app.theme;
     let (done, total) = app.total_progress();
     let focused = app.focus == Pane::Procedure && app.layers.is_empty();
-    let block = super::pane_block(app, format!("Procedure {done}/{total}"), focused);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 || inner.width < 4 {
+    let title = format!("Procedure {done}/{total}");
+    let Some(inner) = super::framed_pane(app, frame, area, title, focused) else {
+        return;
+    };
+    if inner.width < 4 {
         return;
     }
     let width = inner.width as usize;

@@ -48,12 +48,9 @@ pub fn render(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     } else if c.read_only {
         title.push_str(" · read-only");
     }
-    let block = super::pane_block(app, title, focused);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 {
+    let Some(inner) = super::framed_pane(app, frame, area, title, focused) else {
         return;
-    }
+    };
     let width = inner.width as usize;
     let Some(r) = &c.rollout else {
         let text = if c.rollout_missing {
