@@ -284,17 +284,7 @@ impl Builder<'_> {
         if use_ == Use::Fallback && !merged {
             self.prose(plain, || markdown.clone(), range.clone());
         }
-        let draft = Draft {
-            kind: StepKind::Checklist {
-                checked_in_source: false,
-            },
-            title,
-            placeholder_source: PlaceholderSource::Text,
-            text: markdown,
-            line: self.source.line_index(range.start) + 1,
-            ranges: vec![range],
-            alternative: None,
-        };
+        let draft = self.unticked_item(title, markdown, range, None);
         if merged {
             self.pending = Some((draft, use_));
         } else {
@@ -326,7 +316,20 @@ impl Builder<'_> {
         }
         let section = self.section(p);
         let markdown = markdown();
-        let draft = Draft {
+        let alternative = self.open_alternative(p);
+        let draft = self.unticked_item(title, markdown, range, alternative);
+        self.phases[p].prose.push((draft, section));
+    }
+
+    /// A checklist step read from text (not ticked in the source) at `range`.
+    fn unticked_item(
+        &self,
+        title: String,
+        markdown: String,
+        range: Range<usize>,
+        alternative: Option<AlternativeRef>,
+    ) -> Draft {
+        Draft {
             kind: StepKind::Checklist {
                 checked_in_source: false,
             },
@@ -335,9 +338,8 @@ impl Builder<'_> {
             text: markdown,
             line: self.source.line_index(range.start) + 1,
             ranges: vec![range],
-            alternative: self.open_alternative(p),
-        };
-        self.phases[p].prose.push((draft, section));
+            alternative,
+        }
     }
 
     /// A runbook with nothing to do but prose: its bullets and paragraphs become the steps
