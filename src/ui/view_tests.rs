@@ -718,3 +718,39 @@ fn blank_lines_in_a_command_block_carry_no_prompt() {
         );
     }
 }
+
+/// Metrics but no decision matrix (a drill's readings for a team runbook that names none):
+/// nothing can fire, so the matrix pane does not say "No rule fires" as if rules were
+/// watched; it says that there is none and how to declare a severity.
+#[test]
+fn metrics_without_a_matrix_say_there_is_none_and_how_to_declare() {
+    let mut app = app();
+    app.runbook = metrics_runbook();
+    if let Some(front) = app.runbook.front.as_mut() {
+        front.matrix.clear();
+        front.rto.clear();
+    }
+    app.metrics = crate::ui::state::metrics::LiveMetrics::for_runbook(
+        &app.runbook,
+        &crate::domain::session_state::SessionState::replay(&app.records),
+        "simulator model (bad-deploy)",
+    );
+    send(
+        &mut app,
+        metrics_msg(
+            1,
+            5,
+            &[
+                ("error_rate", Some(0.12), 5),
+                ("latency_p95", Some(0.48), 5),
+            ],
+        ),
+    );
+    let text = screen(&app, 120, 32);
+    assert!(text.contains("12.0 %"), "{text}");
+    assert!(
+        text.contains("No decision matrix in the runbook: S declares a severity"),
+        "{text}"
+    );
+    assert!(!text.contains("No rule fires"), "{text}");
+}

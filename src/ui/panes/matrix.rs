@@ -262,6 +262,14 @@ fn header(app: &App, live: &LiveMetrics, width: usize) -> Line<'static> {
                 },
             );
         }
+        None if live.matrix.is_empty() && live.guidance_rows.is_empty() => {
+            // Metrics but no decision table: nothing can fire; say what to do instead.
+            push(
+                &mut spans,
+                "No decision matrix in the runbook: S declares a severity".to_string(),
+                t.style(Role::Muted),
+            );
+        }
         None => {
             let mut text = "No rule fires".to_string();
             if !v.pending.is_empty() {
