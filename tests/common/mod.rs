@@ -35,27 +35,26 @@ apps:
   - {name: api, replicas: 2, image: shop/api, version: "3.1"}
 "#;
 
+/// The stuck scenario with a progress deadline of `$deadline` seconds: `web` whose
+/// version 2.0 never becomes ready.
+macro_rules! stuck_scenario {
+    ($deadline:literal) => {
+        concat!(
+            "\nname: stuck\nnamespace: shop\napps:\n",
+            "  - {name: web, replicas: 2, image: shop/web, history: [\"1.0\"], version: \"1.1\", progress_deadline_seconds: ",
+            $deadline,
+            "}\nbehaviours:\n  - {version: \"2.0\", never_ready: true}\n"
+        )
+    };
+}
+
 /// `web` whose version 2.0 never becomes ready, with a 20 s progress deadline.
-pub const STUCK: &str = r#"
-name: stuck
-namespace: shop
-apps:
-  - {name: web, replicas: 2, image: shop/web, history: ["1.0"], version: "1.1", progress_deadline_seconds: 20}
-behaviours:
-  - {version: "2.0", never_ready: true}
-"#;
+pub const STUCK: &str = stuck_scenario!("20");
 
 /// [`STUCK`] for a simulator at 20× speed: a progress deadline of 100 s is 5 s of real
 /// time. With 20 s (1 s real) a loaded machine's slow start could exceed the deadline of
 /// the rollouts meant to succeed (the initial one, an undo) before kubectl looked once.
-pub const STUCK_AT_20X: &str = r#"
-name: stuck
-namespace: shop
-apps:
-  - {name: web, replicas: 2, image: shop/web, history: ["1.0"], version: "1.1", progress_deadline_seconds: 100}
-behaviours:
-  - {version: "2.0", never_ready: true}
-"#;
+pub const STUCK_AT_20X: &str = stuck_scenario!("100");
 
 /// `web` 1.2 (one pod) whose version 1.3 crashes 2 s after every start (BackOff events
 /// follow).
