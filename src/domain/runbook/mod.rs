@@ -24,7 +24,6 @@ mod markdown;
 pub mod message_templates;
 mod model;
 mod mojibake;
-mod name_hash;
 mod outline;
 mod phase_kind;
 mod phase_words;

@@ -16,7 +16,7 @@
 use std::sync::OnceLock;
 
 use super::model::PhaseKind;
-use super::name_hash::NameMap;
+use rustc_hash::FxHashMap as NameMap;
 
 use PhaseKind::{Communication, Execution, PostRollback, Preparation, Verification};
 

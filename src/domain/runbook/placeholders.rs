@@ -15,7 +15,7 @@
 
 use super::commands::{self, Ctx, Lexed};
 use super::model::{Placeholder, PlaceholderForm, Step, StepKind};
-use super::name_hash::{NameMap, NameSet};
+use rustc_hash::{FxHashMap as NameMap, FxHashSet as NameSet};
 
 /// Environment every shell has; never asked for.
 const WELL_KNOWN_ENV: &[&str] = &[

@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::front_matter::{DurationSpec, FrontMatter, VerifyEntry};
 use super::model::{Bindings, Phase, PhaseKind, Step, StepId, StepKind};
-use super::name_hash::{NameMap, NameSet};
 use super::placeholder_fill::fill;
 use super::promql;
 use crate::domain::cluster::{Command, ParsedLine, ReadOnlyQuery, parse_kubectl_line};
@@ -16,6 +15,7 @@ use crate::domain::verify::{
     Check, CheckSource, DEFAULT_EVERY, HttpProbe, PodsProbe, Probe, PromqlProbe, RolloutProbe,
     ShellProbe,
 };
+use rustc_hash::{FxHashMap as NameMap, FxHashSet as NameSet};
 
 /// Finds the checks, adds a step per front matter check (creating a verification phase
 /// when the runbook has none), renumbers the steps, and returns the checks in step order.
