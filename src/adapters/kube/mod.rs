@@ -26,6 +26,7 @@ pub mod shell_context;
 pub mod slim_meta;
 pub mod timed_out;
 pub mod watch;
+pub mod watch_line;
 pub mod watched_event;
 pub mod watched_pod;
 pub mod watched_replica_set;

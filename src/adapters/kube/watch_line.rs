@@ -1,0 +1,40 @@
+//! One line of a watch stream (`{"type":"MODIFIED","object":{…}}`) decoded into kube's
+//! `WatchEvent` of a slim type ([`super::watched_pod::WatchedPod`], …). The one place a
+//! watch line's bytes become an event, so that the framing of the stream and the decoder
+//! can change apart. The line is borrowed mutably so that a decoder working in place
+//! may be used.
+
+use kube::api::WatchEvent;
+use serde::de::DeserializeOwned;
+
+/// A watch line that is not a watch event of the expected type.
+#[derive(Debug, thiserror::Error)]
+#[error("undecodable watch line: {0}")]
+pub struct WatchLineError(String);
+
+/// Decodes one watch line (without its newline).
+pub fn decode_watch_line<K: DeserializeOwned>(
+    line: &mut [u8],
+) -> Result<WatchEvent<K>, WatchLineError> {
+    serde_json::from_slice(line).map_err(|e| WatchLineError(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::kube::watched_pod::WatchedPod;
+
+    #[test]
+    fn a_pod_line_decodes_and_garbage_is_an_error() {
+        let mut line = br#"{"type":"DELETED","object":{"metadata":{"name":"web-1","namespace":"shop","resourceVersion":"7"}}}"#.to_vec();
+        match decode_watch_line::<WatchedPod>(&mut line) {
+            Ok(WatchEvent::Deleted(p)) => assert_eq!(p.row.name, "web-1"),
+            other => panic!("unexpected {other:?}"),
+        }
+        let err = decode_watch_line::<WatchedPod>(&mut b"{\"type\":".to_vec()).unwrap_err();
+        assert!(
+            err.to_string().starts_with("undecodable watch line: "),
+            "{err}"
+        );
+    }
+}
