@@ -21,6 +21,10 @@ const KEYS: &[(Action, &str)] = &[
         "acknowledge the severity the matrix reached (stops the detect clock)",
     ),
     (
+        Action::DeclareSeverity,
+        "declare a severity: the runbook has no decision table (stops the detect clock)",
+    ),
+    (
         Action::NextPane,
         "next pane (Procedure, Rollout, Pods, Events, Output, Journal)",
     ),
@@ -77,7 +81,12 @@ pub fn lines(app: &App, intro: &DrillIntro) -> Vec<Line<'static>> {
         if *action == Action::Verify && app.runbook.checks.is_empty() {
             continue;
         }
-        if *action == Action::AcknowledgeSeverity && app.metrics.is_none() {
+        // With a decision table the matrix reaches a severity to acknowledge; without
+        // one the team declares it. Either stops the detect clock.
+        let table = has_decision_table(app);
+        if (*action == Action::AcknowledgeSeverity && !table)
+            || (*action == Action::DeclareSeverity && table)
+        {
             continue;
         }
         let Some(key) = app.keymap.first_key(Mode::Normal, *action) else {
@@ -94,6 +103,13 @@ pub fn lines(app: &App, intro: &DrillIntro) -> Vec<Line<'static>> {
         t.style(Role::Muted),
     )));
     lines
+}
+
+/// Whether live metrics are watched against a decision table (rules or guidance rows).
+fn has_decision_table(app: &App) -> bool {
+    app.metrics
+        .as_ref()
+        .is_some_and(|m| !m.matrix.is_empty() || !m.guidance_rows.is_empty())
 }
 
 pub fn render(app: &App, intro: &DrillIntro, frame: &mut Frame, area: Rect) {
@@ -120,4 +136,63 @@ pub fn render(app: &App, intro: &DrillIntro, frame: &mut Frame, area: Rect) {
 /// Any key closes the intro and starts the scenario.
 pub fn on_action() -> Handled {
     Handled::Request(LayerRequest::StartDrill)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::session_state::SessionState;
+    use crate::ui::state::metrics::LiveMetrics;
+    use crate::ui::testkit::{app, metrics_runbook};
+
+    fn keys_text(app: &App) -> String {
+        let intro = DrillIntro {
+            title: "Drill: bad-deploy".into(),
+            story: vec!["v2.0 ships a bug.".into()],
+            tasks: vec!["Roll back.".into()],
+        };
+        lines(app, &intro)
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn with_metrics(matrix: bool) -> App {
+        let mut app = app();
+        app.runbook = metrics_runbook();
+        if !matrix && let Some(front) = app.runbook.front.as_mut() {
+            front.matrix.clear();
+        }
+        app.metrics = LiveMetrics::for_runbook(
+            &app.runbook,
+            &SessionState::replay(&app.records),
+            "simulator model (bad-deploy)",
+        );
+        app
+    }
+
+    /// The intro names the key that stops the detect clock for this runbook: the matrix's
+    /// severity to acknowledge when it has a decision table, a declared severity when not.
+    #[test]
+    fn the_detect_key_is_acknowledge_with_a_table_and_declare_without() {
+        let text = keys_text(&with_metrics(true));
+        assert!(
+            text.contains("acknowledge the severity the matrix reached"),
+            "{text}"
+        );
+        assert!(!text.contains("declare a severity"), "{text}");
+
+        let text = keys_text(&with_metrics(false));
+        assert!(!text.contains("acknowledge the severity"), "{text}");
+        assert!(
+            text.contains("declare a severity: the runbook has no decision table"),
+            "{text}"
+        );
+
+        let text = keys_text(&app());
+        assert!(!text.contains("acknowledge the severity"), "{text}");
+        assert!(text.contains("declare a severity"), "{text}");
+        assert!(text.contains("Press any key to start."), "{text}");
+    }
 }
