@@ -41,3 +41,27 @@ fn the_clock_starts_at_the_first_drill_event_in_journal_order() {
         Some("every execution step finished")
     );
 }
+
+/// A natively run block that opens with a comment is named by its first command, not by
+/// the comment (`natively: # Roll back` said nothing about what ran).
+#[test]
+fn the_decision_is_named_by_the_blocks_first_command_not_its_comment() {
+    let rb = rb();
+    let records = journal(&[
+        (0, event("bad")),
+        (5, ack("SEV-1")),
+        (
+            15,
+            Entry::CommandStarted {
+                step: StepId(1),
+                run: 1,
+                command: "natively: # Rollback to previous version\nkubectl rollout undo deployment/web\n\n# Monitor\nkubectl rollout status deployment/web".into(),
+            },
+        ),
+    ]);
+    let card = score(&records, &rb);
+    assert_eq!(
+        card.stages[1].by.as_deref(),
+        Some("natively: kubectl rollout undo deployment/web")
+    );
+}

@@ -13,6 +13,26 @@ use crate::domain::runbook::StepId;
 /// 0, so the step counts as worked in the drill), but nothing ran.
 pub const REHEARSAL_PREFIX: &str = "rehearsed (drill, not run): ";
 
+/// How a natively run block's command text starts (see `ui/update/native_runs.rs`).
+pub const NATIVE_PREFIX: &str = "natively: ";
+
+/// The line of a run's command text that says what it does: the first line that is
+/// neither blank nor a shell comment (the first non-blank one when every line is a
+/// comment), after the label the text starts with ([`NATIVE_PREFIX`],
+/// [`REHEARSAL_PREFIX`]), which is kept. `natively: # Roll back ↵ kubectl rollout undo
+/// deployment/app` reads `natively: kubectl rollout undo deployment/app`.
+pub fn command_headline(command: &str) -> String {
+    let label = [NATIVE_PREFIX, REHEARSAL_PREFIX]
+        .into_iter()
+        .find(|l| command.starts_with(l))
+        .unwrap_or("");
+    let body = &command[label.len()..];
+    let mut lines = body.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.clone().next().unwrap_or_default();
+    let line = lines.find(|l| !l.starts_with('#')).unwrap_or(first);
+    format!("{label}{line}")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommandRun {
     pub run: u32,
@@ -110,5 +130,32 @@ impl Progress {
     /// The number the next command run gets.
     pub fn next_run_number(&self) -> u32 {
         self.runs.iter().map(|r| r.run).max().unwrap_or(0) + 1
+    }
+}
+
+#[cfg(test)]
+mod headline_tests {
+    use super::*;
+
+    #[test]
+    fn the_headline_skips_comments_and_blanks_and_keeps_the_label() {
+        assert_eq!(
+            command_headline(
+                "natively: # Rollback to previous version\nkubectl rollout undo deployment/app -n production\n\nkubectl rollout status deployment/app"
+            ),
+            "natively: kubectl rollout undo deployment/app -n production"
+        );
+        assert_eq!(
+            command_headline(&format!(
+                "{REHEARSAL_PREFIX}\n  # page\n  curl -X POST https://x"
+            )),
+            format!("{REHEARSAL_PREFIX}curl -X POST https://x")
+        );
+        assert_eq!(command_headline("kubectl get pods"), "kubectl get pods");
+        assert_eq!(
+            command_headline("# only a comment\n# and another"),
+            "# only a comment"
+        );
+        assert_eq!(command_headline(""), "");
     }
 }

@@ -14,7 +14,9 @@ use crate::domain::runbook::StepId;
 mod command_runs;
 mod items;
 
-pub use command_runs::{BlockStop, CommandOutcome, CommandRun, REHEARSAL_PREFIX};
+pub use command_runs::{
+    BlockStop, CommandOutcome, CommandRun, NATIVE_PREFIX, REHEARSAL_PREFIX, command_headline,
+};
 pub use items::{
     AlternativeChoice, ClusterActionOutcome, ClusterActionRun, DoneByAction, Note, PhaseVisit,
     SeverityChange, StepState,

@@ -155,10 +155,10 @@ impl StageClock {
                     first(&mut self.action_requested, action.clone());
                 }
                 Entry::CommandStarted { step, command, .. } => {
-                    let line = command.lines().next().unwrap_or_default().trim();
+                    let line = crate::domain::progress::command_headline(command);
                     self.command_started
                         .entry(*step)
-                        .or_insert_with(|| milestone(line.to_string()));
+                        .or_insert_with(|| milestone(line));
                 }
                 Entry::VerificationStarted { check, .. } => {
                     self.checks.insert(check.clone(), false);

@@ -80,7 +80,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             t.style(Role::Muted),
         )));
     } else if app.output.run.is_some() {
-        let cmd = app.output.command.lines().next().unwrap_or("");
+        let cmd = crate::domain::progress::command_headline(&app.output.command);
         lines.push(Line::from(Span::styled(
             ellipsize(&format!("$ {cmd}"), width),
             t.style(Role::Muted),

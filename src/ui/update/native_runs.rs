@@ -130,7 +130,7 @@ fn start_lines(
         Entry::CommandStarted {
             step,
             run,
-            command: format!("natively: {shown}"),
+            command: format!("{}{shown}", crate::domain::progress::NATIVE_PREFIX),
         },
         Some(step),
         Then::NativeAdvance,
