@@ -41,6 +41,8 @@ pub fn choice_text(app: &App, choice: &SeverityChoice) -> (String, String) {
             }
             (row.severity.clone(), parts.join(" · "))
         }
+        // Beside table rows, a bare severity says it is none of them; alone, nothing to add.
+        SeverityChoice::Bare(s) if app.severity.rows.is_empty() => (s.clone(), String::new()),
         SeverityChoice::Bare(s) => (s.clone(), "this severity on its own".into()),
     }
 }

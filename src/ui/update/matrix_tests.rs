@@ -8,7 +8,7 @@ use crate::domain::journal::Entry;
 use crate::domain::runbook::{self, Runbook};
 use crate::ui::state::app::table_rows;
 use crate::ui::state::{App, Layer, PromptPurpose};
-use crate::ui::testkit::{app_for, code, key, screen, send, t0, typed};
+use crate::ui::testkit::{app, app_for, code, key, screen, send, t0, typed};
 
 /// A team's runbook, no front matter: a decision table whose SEV-1 row asks for an
 /// approval that may be given after, and a SEV-2 row whose approval may not.
@@ -79,6 +79,22 @@ fn the_declaration_popup_lists_rows_then_bare_severities() {
     insta::assert_snapshot!(s);
     send(&mut app, code(KeyCode::Esc));
     assert!(app.layers.is_empty());
+}
+
+/// Without a decision table the popup lists the severities alone: the "on its own" hint
+/// only means something beside table rows.
+#[test]
+fn without_a_table_the_popup_lists_bare_severities_without_a_hint() {
+    let mut app = app();
+    assert!(app.severity.rows.is_empty());
+    send(&mut app, key('S'));
+    let s = screen(&app, 120, 40);
+    assert!(
+        s.contains("The runbook has no decision table: pick a severity."),
+        "{s}"
+    );
+    assert!(s.contains("SEV-1"), "{s}");
+    assert!(!s.contains("on its own"), "{s}");
 }
 
 #[test]
