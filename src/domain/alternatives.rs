@@ -28,11 +28,19 @@ pub fn member_label(member: &Alternative) -> String {
     }
 }
 
-/// The heading after its `Option A:` label, or the whole heading.
+/// The heading after its `Option A:` label or its own number (`1. Automated rollback`
+/// under key `1`: the key is shown beside it already), or the whole heading.
 pub fn short_title(member: &Alternative) -> &str {
-    match member.title.split_once(':') {
+    let title = match member.title.split_once(':') {
         Some((_, rest)) if !rest.trim().is_empty() => rest.trim(),
         _ => member.title.trim(),
+    };
+    match title
+        .strip_prefix(member.key.as_str())
+        .and_then(|rest| rest.strip_prefix(['.', ')']))
+    {
+        Some(rest) if !rest.trim().is_empty() => rest.trim(),
+        _ => title,
     }
 }
 
@@ -174,6 +182,21 @@ mod tests {
         ]);
         assert_eq!(member_label(&g.members[0]), "A Quick rollback");
         assert_eq!(member_label(&g.members[1]), "1 Emergency rollback (SEV-1)");
+        // A heading numbered as its key does not show the number twice; another number
+        // in the heading is the heading's own.
+        let numbered = group(&[
+            ("1", "1. Automated Rollback (Recommended)"),
+            ("2", "2) Manual rollback"),
+            ("3", "12 factor restart"),
+            ("4", "4."),
+        ]);
+        assert_eq!(
+            member_label(&numbered.members[0]),
+            "1 Automated Rollback (Recommended)"
+        );
+        assert_eq!(member_label(&numbered.members[1]), "2 Manual rollback");
+        assert_eq!(member_label(&numbered.members[2]), "3 12 factor restart");
+        assert_eq!(member_label(&numbered.members[3]), "4 4.");
         assert_eq!(member_index(&g, "a"), Some(0));
         assert_eq!(member_index(&g, "Z"), None);
         assert_eq!(meta_line(&AlternativeMeta::default()), None);
