@@ -2,12 +2,14 @@
 //! involved object (to keep only events about the target). Everything else (source,
 //! series, related, `managedFields`, …) is skipped without being built.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Deserialize;
 
 use super::convert;
-use super::slim_meta::slim_meta;
+use super::slim_meta::{opt_text, slim_meta, timestamp};
 use crate::domain::cluster::EventRow;
 
 /// A watched core/v1 Event.
@@ -32,16 +34,20 @@ impl WatchedEvent {
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-struct EventJson {
+struct EventJson<'a> {
     metadata: MetaJson,
     involved_object: InvolvedJson,
-    #[serde(rename = "type")]
-    type_: Option<String>,
+    /// Only compared.
+    #[serde(rename = "type", borrow, deserialize_with = "opt_text")]
+    type_: Option<Cow<'a, str>>,
     reason: Option<String>,
     message: Option<String>,
     count: Option<i32>,
+    #[serde(deserialize_with = "timestamp")]
     last_timestamp: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "timestamp")]
     event_time: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "timestamp")]
     first_timestamp: Option<DateTime<Utc>>,
 }
 
@@ -51,6 +57,7 @@ struct MetaJson {
     name: Option<String>,
     namespace: Option<String>,
     resource_version: Option<String>,
+    #[serde(deserialize_with = "timestamp")]
     creation_timestamp: Option<DateTime<Utc>>,
 }
 
@@ -61,8 +68,8 @@ struct InvolvedJson {
     name: Option<String>,
 }
 
-impl From<EventJson> for WatchedEvent {
-    fn from(e: EventJson) -> Self {
+impl From<EventJson<'_>> for WatchedEvent {
+    fn from(e: EventJson<'_>) -> Self {
         let o = e.involved_object;
         let row = EventRow {
             warning: e.type_.as_deref() == Some("Warning"),

@@ -13,13 +13,15 @@
 //! watcher is the name, namespace and `resourceVersion`.
 
 use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Deserialize;
-use serde::de::IgnoredAny;
+use serde::de::{IgnoredAny, SeqAccess, Visitor};
 
-use super::slim_meta::{TemplateHashLabel, slim_meta};
+use super::slim_meta::{TemplateHashLabel, opt_text, slim_meta, timestamp};
 use crate::domain::cluster::pod_row::{ContainerState, ContainerStatus, PodFacts, PodRow};
 
 /// A watched pod: the metadata kube-runtime's watcher reads, and the row.
@@ -34,7 +36,8 @@ super::slim_meta::slim_resource!(WatchedPod, "Pod", "", "v1", "pods");
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct PodJson<'a> {
-    metadata: MetaJson,
+    #[serde(borrow)]
+    metadata: MetaJson<'a>,
     #[serde(borrow)]
     spec: Option<SpecJson<'a>>,
     #[serde(borrow)]
@@ -43,15 +46,19 @@ struct PodJson<'a> {
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-struct MetaJson {
-    name: Option<String>,
-    namespace: Option<String>,
-    resource_version: Option<String>,
+struct MetaJson<'a> {
+    #[serde(borrow, deserialize_with = "opt_text")]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "opt_text")]
+    namespace: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "opt_text")]
+    resource_version: Option<Cow<'a, str>>,
     #[serde(deserialize_with = "timestamp")]
     creation_timestamp: Option<DateTime<Utc>>,
     /// Only its presence matters.
     deletion_timestamp: Option<IgnoredAny>,
-    labels: TemplateHashLabel,
+    #[serde(borrow)]
+    labels: TemplateHashLabel<'a>,
 }
 
 #[derive(Deserialize, Default)]
@@ -60,8 +67,9 @@ struct SpecJson<'a> {
     #[serde(borrow)]
     init_containers: Option<Vec<ContainerJson<'a>>>,
     #[serde(borrow)]
-    containers: Vec<ContainerJson<'a>>,
-    node_name: Option<String>,
+    containers: ContainersJson<'a>,
+    #[serde(borrow, deserialize_with = "opt_text")]
+    node_name: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -69,23 +77,54 @@ struct SpecJson<'a> {
 struct ContainerJson<'a> {
     #[serde(borrow)]
     name: Cow<'a, str>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_text")]
     image: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_text")]
     restart_policy: Option<Cow<'a, str>>,
+}
+
+/// `spec.containers` as the row reads it: how many, and the first one's image (folded
+/// while reading, no list built).
+#[derive(Default)]
+struct ContainersJson<'a> {
+    count: usize,
+    first_image: Option<Cow<'a, str>>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ContainersJson<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = ContainersJson<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of containers")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                let mut out = ContainersJson::default();
+                while let Some(c) = s.next_element::<ContainerJson<'a>>()? {
+                    if out.count == 0 {
+                        out.first_image = c.image;
+                    }
+                    out.count += 1;
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(V(PhantomData))
+    }
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 struct StatusJson<'a> {
-    phase: Option<String>,
-    reason: Option<String>,
-    #[serde(borrow)]
-    conditions: Option<Vec<ConditionJson<'a>>>,
+    #[serde(borrow, deserialize_with = "opt_text")]
+    phase: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "opt_text")]
+    reason: Option<Cow<'a, str>>,
+    conditions: Option<ConditionsJson>,
     #[serde(borrow)]
     init_container_statuses: Option<Vec<ContainerStatusJson<'a>>>,
-    #[serde(borrow)]
-    container_statuses: Option<Vec<ContainerStatusJson<'a>>>,
+    container_statuses: Option<StatusesJson>,
     #[serde(deserialize_with = "timestamp")]
     start_time: Option<DateTime<Utc>>,
 }
@@ -97,8 +136,45 @@ struct ConditionJson<'a> {
     type_: Cow<'a, str>,
     #[serde(borrow)]
     status: Cow<'a, str>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "opt_text")]
     reason: Option<Cow<'a, str>>,
+}
+
+/// What the STATUS column reads of `status.conditions` (folded while reading).
+#[derive(Default)]
+struct ConditionsJson {
+    initialized: bool,
+    ready: bool,
+    scheduling_gated: bool,
+}
+
+impl<'de> Deserialize<'de> for ConditionsJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ConditionsJson;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of conditions")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                let mut out = ConditionsJson::default();
+                while let Some(c) = s.next_element::<ConditionJson<'de>>()? {
+                    let is_true = c.status == "True";
+                    match &*c.type_ {
+                        "Initialized" => out.initialized |= is_true,
+                        "Ready" => out.ready |= is_true,
+                        "PodScheduled" => {
+                            out.scheduling_gated |= c.status == "False"
+                                && c.reason.as_deref() == Some("SchedulingGated");
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(V)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -110,6 +186,30 @@ struct ContainerStatusJson<'a> {
     ready: bool,
     started: Option<bool>,
     restart_count: i32,
+}
+
+/// `status.containerStatuses`, each converted while reading.
+#[derive(Default)]
+struct StatusesJson(Vec<ContainerStatus>);
+
+impl<'de> Deserialize<'de> for StatusesJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StatusesJson;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of container statuses")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(s.size_hint().unwrap_or(1).min(16));
+                while let Some(c) = s.next_element::<ContainerStatusJson<'de>>()? {
+                    out.push(container(c, false));
+                }
+                Ok(StatusesJson(out))
+            }
+        }
+        d.deserialize_seq(V)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -132,42 +232,6 @@ struct TerminatedJson {
     reason: Option<String>,
     exit_code: i32,
     signal: Option<i32>,
-}
-
-/// A Kubernetes timestamp (RFC 3339). The API server writes them as
-/// `YYYY-MM-DDTHH:MM:SSZ` (`metav1.Time`, seconds, UTC), which is read directly; any other
-/// form goes through chrono's parser, as chrono's own `Deserialize` does (and fails as it
-/// does). Two per pod per watch event, so chrono's general format parser showed in the
-/// churn profile.
-fn timestamp<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-    let Some(text) = Option::<Cow<'de, str>>::deserialize(d)? else {
-        return Ok(None);
-    };
-    if let Some(t) = utc_seconds(&text) {
-        return Ok(Some(t));
-    }
-    text.parse::<DateTime<Utc>>()
-        .map(Some)
-        .map_err(serde::de::Error::custom)
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ`, and nothing else.
-fn utc_seconds(text: &str) -> Option<DateTime<Utc>> {
-    let b = text.as_bytes();
-    if b.len() != 20
-        || (b[4], b[7], b[10], b[13], b[16], b[19]) != (b'-', b'-', b'T', b':', b':', b'Z')
-    {
-        return None;
-    }
-    let num = |from: usize, to: usize| -> Option<u32> {
-        b[from..to].iter().try_fold(0u32, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
-    let year = i32::try_from(num(0, 4)?).ok()?;
-    let date = chrono::NaiveDate::from_ymd_opt(year, num(5, 7)?, num(8, 10)?)?;
-    let time = date.and_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)?;
-    Some(time.and_utc())
 }
 
 /// The kubelet's state of one container, in the order kubectl reads it (waiting, then
@@ -206,28 +270,19 @@ impl From<PodJson<'_>> for WatchedPod {
         let spec = p.spec.unwrap_or_default();
         let status = p.status.unwrap_or_default();
         let conditions = status.conditions.unwrap_or_default();
-        let cond = |t: &str| {
-            conditions
-                .iter()
-                .any(|c| c.type_ == t && c.status == "True")
-        };
-        let scheduling_gated = conditions.iter().any(|c| {
-            c.type_ == "PodScheduled"
-                && c.status == "False"
-                && c.reason.as_deref() == Some("SchedulingGated")
-        });
         let init_specs = spec.init_containers.as_deref().unwrap_or_default();
         let restartable = |name: &str| {
             init_specs
                 .iter()
                 .any(|c| c.name == name && c.restart_policy.as_deref() == Some("Always"))
         };
+        let owned = |s: Option<Cow<'_, str>>| s.map(Cow::into_owned).unwrap_or_default();
         let facts = PodFacts {
-            phase: status.phase.unwrap_or_default(),
-            reason: status.reason.unwrap_or_default(),
+            phase: owned(status.phase),
+            reason: owned(status.reason),
             deleting: p.metadata.deletion_timestamp.is_some(),
             init_container_count: init_specs.len(),
-            container_count: spec.containers.len(),
+            container_count: spec.containers.count,
             init_statuses: status
                 .init_container_statuses
                 .unwrap_or_default()
@@ -237,31 +292,26 @@ impl From<PodJson<'_>> for WatchedPod {
                     container(c, r)
                 })
                 .collect(),
-            statuses: status
-                .container_statuses
-                .unwrap_or_default()
-                .into_iter()
-                .map(|c| container(c, false))
-                .collect(),
-            initialized_condition_true: cond("Initialized"),
-            ready_condition_true: cond("Ready"),
-            scheduling_gated,
+            statuses: status.container_statuses.unwrap_or_default().0,
+            initialized_condition_true: conditions.initialized,
+            ready_condition_true: conditions.ready,
+            scheduling_gated: conditions.scheduling_gated,
         };
         let mut labels = p.metadata.labels;
-        let name = p.metadata.name.unwrap_or_default();
+        let name = owned(p.metadata.name);
         let row = PodRow::from_facts(
             name.clone(),
             &facts,
             status.start_time.or(p.metadata.creation_timestamp),
-            spec.containers.first().and_then(|c| c.image.as_deref()),
-            labels.take(0).unwrap_or_default(),
-            spec.node_name.unwrap_or_default(),
+            spec.containers.first_image.as_deref(),
+            owned(labels.take(0)),
+            owned(spec.node_name),
         );
         WatchedPod {
             meta: slim_meta(
                 Some(name),
-                p.metadata.namespace,
-                p.metadata.resource_version,
+                p.metadata.namespace.map(Cow::into_owned),
+                p.metadata.resource_version.map(Cow::into_owned),
             ),
             row,
         }
@@ -277,32 +327,13 @@ impl<'de> Deserialize<'de> for WatchedPod {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adapters::kube::convert;
 
-    /// The direct reading of the API server's timestamps gives what chrono's parser
-    /// gives; other RFC 3339 forms still go through chrono, and what chrono rejects is
-    /// still an error.
+    /// A pod's start time read directly (the API server's form) is chrono's; other
+    /// RFC 3339 forms still go through chrono, and what chrono rejects is still an error
+    /// (the direct reading itself: `slim_meta`'s tests).
     #[test]
-    fn timestamps_read_directly_match_chrono() {
-        for text in [
-            "2026-01-02T03:04:05Z",
-            "1999-12-31T23:59:59Z",
-            "2024-02-29T00:00:00Z",
-            "2026-12-06T19:45:00Z",
-        ] {
-            let chrono: DateTime<Utc> = text.parse().expect("chrono parses it");
-            assert_eq!(utc_seconds(text), Some(chrono), "{text}");
-        }
-        // Not the API server's form: left to chrono.
-        for text in [
-            "2026-01-02T03:04:05.250Z",
-            "2026-01-02T05:04:05+02:00",
-            "2023-02-29T00:00:00Z",
-            "2026-01-02T24:00:00Z",
-            "2026-01-02 03:04:05Z",
-            "2026-1-02T03:04:05Z",
-        ] {
-            assert_eq!(utc_seconds(text), None, "{text}");
-        }
+    fn start_times_read_like_chrono() {
         let start = |t: &str| {
             serde_json::from_str::<WatchedPod>(&format!(
                 r#"{{"metadata":{{"name":"p"}},"status":{{"startTime":"{t}"}}}}"#
@@ -345,5 +376,171 @@ mod tests {
             ("Running", 1, 1, 2)
         );
         assert_eq!(r.image_tag, "2.0");
+    }
+
+    /// The slim decode gives, for every pod, the row `convert::pod_row` gives for the
+    /// full `k8s_openapi` `Pod` (and the metadata the watcher reads): the real API
+    /// server's pod, the lines the simulator sends through a rolling update (recorded
+    /// from `backout sim`), and that pod in every phase and container state the STATUS
+    /// column distinguishes.
+    #[test]
+    fn slim_rows_are_the_full_pods_rows() {
+        use serde_json::{Value, json};
+        let mut pods: Vec<(String, Value)> = vec![(
+            "fixture".into(),
+            serde_json::from_str(include_str!("../../../tests/fixtures/watch/pod.json"))
+                .expect("fixture"),
+        )];
+        let churn = include_str!("../../../tests/fixtures/watch/churn_pods.jsonl");
+        for (i, line) in churn.lines().enumerate() {
+            let mut event: Value = serde_json::from_str(line).expect("churn line");
+            // Through the framed watcher's path too, the whole line.
+            let mut bytes = line.as_bytes().to_vec();
+            let decoded = super::super::watch_line::decode_watch_line::<WatchedPod>(&mut bytes)
+                .expect("decodes");
+            let full: kube::api::WatchEvent<k8s_openapi::api::core::v1::Pod> =
+                serde_json::from_str(line).expect("full decode");
+            match (decoded, full) {
+                (kube::api::WatchEvent::Added(s), kube::api::WatchEvent::Added(f))
+                | (kube::api::WatchEvent::Modified(s), kube::api::WatchEvent::Modified(f))
+                | (kube::api::WatchEvent::Deleted(s), kube::api::WatchEvent::Deleted(f)) => {
+                    assert_eq!(s.row, convert::pod_row(&f), "churn line {i}");
+                }
+                other => panic!("churn line {i}: {other:?}"),
+            }
+            pods.push((format!("churn line {i}"), event["object"].take()));
+        }
+        let running = pods[4].1.clone();
+        let with = |what: &str, f: &dyn Fn(&mut Value)| {
+            let mut p = running.clone();
+            f(&mut p);
+            (what.to_string(), p)
+        };
+        let waiting = |reason: &str, restarts: i32| {
+            json!([{"name": "app", "ready": false, "restartCount": restarts, "image": "x",
+                    "imageID": "", "state": {"waiting": {"reason": reason, "message": "m"}},
+                    "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}}])
+        };
+        let terminated = |reason: Value, exit: i32, signal: Value| {
+            json!([{"name": "app", "ready": false, "restartCount": 0, "image": "x",
+                    "imageID": "", "state": {"terminated": {"exitCode": exit,
+                    "reason": reason, "signal": signal}}}])
+        };
+        pods.extend([
+            with("unscheduled", &|p| {
+                p["spec"]["nodeName"].take();
+                p["status"] = json!({"phase": "Pending", "conditions": [{"type":
+                    "PodScheduled", "status": "False", "reason": "Unschedulable"}]});
+            }),
+            with("scheduling gated", &|p| {
+                p["status"] = json!({"phase": "Pending", "conditions": [{"type":
+                    "PodScheduled", "status": "False", "reason": "SchedulingGated"}]});
+            }),
+            with("image pull back-off", &|p| {
+                p["status"]["phase"] = json!("Pending");
+                p["status"]["containerStatuses"] = waiting("ImagePullBackOff", 0);
+            }),
+            with("crash loop", &|p| {
+                p["status"]["containerStatuses"] = waiting("CrashLoopBackOff", 5);
+            }),
+            with("succeeded", &|p| {
+                p["status"]["phase"] = json!("Succeeded");
+                p["status"]["containerStatuses"] = terminated(json!("Completed"), 0, json!(null));
+            }),
+            with("failed", &|p| {
+                p["status"]["phase"] = json!("Failed");
+                p["status"]["containerStatuses"] = terminated(json!("Error"), 1, json!(null));
+            }),
+            with("killed by a signal", &|p| {
+                p["status"]["phase"] = json!("Failed");
+                p["status"]["containerStatuses"] = terminated(json!(null), 137, json!(9));
+            }),
+            with("evicted", &|p| {
+                p["status"] = json!({"phase": "Failed", "reason": "Evicted",
+                    "message": "The node was low on resource: memory."});
+            }),
+            with("node lost", &|p| {
+                p["metadata"]["deletionTimestamp"] = json!("2026-12-07T05:16:00Z");
+                p["status"]["phase"] = json!("Unknown");
+                p["status"]["reason"] = json!("NodeLost");
+            }),
+            with("not ready", &|p| {
+                p["status"]["containerStatuses"][0]["ready"] = json!(false);
+                p["status"]["conditions"][2]["status"] = json!("False");
+            }),
+            with("initializing with a sidecar", &|p| {
+                p["spec"]["initContainers"] = json!([
+                    {"name": "proxy", "image": "proxy:1", "restartPolicy": "Always"},
+                    {"name": "migrate", "image": "migrate:1"}]);
+                p["status"]["phase"] = json!("Pending");
+                p["status"]["conditions"][1]["status"] = json!("False");
+                p["status"]["initContainerStatuses"] = json!([
+                    {"name": "proxy", "ready": true, "started": true, "restartCount": 1,
+                     "image": "x", "imageID": "", "state": {"running": {}}},
+                    {"name": "migrate", "ready": false, "restartCount": 0, "image": "x",
+                     "imageID": "", "state": {"waiting": {"reason": "PodInitializing"}}}]);
+                p["status"]["containerStatuses"] = waiting("PodInitializing", 0);
+            }),
+            with("init container failed", &|p| {
+                p["spec"]["initContainers"] = json!([{"name": "migrate", "image": "m:1"}]);
+                p["status"]["phase"] = json!("Pending");
+                p["status"]["conditions"][1]["status"] = json!("False");
+                p["status"]["initContainerStatuses"] = terminated(json!("Error"), 1, json!(null));
+            }),
+            with("image by digest, no labels", &|p| {
+                p["spec"]["containers"][0]["image"] = json!(
+                    "shop/big@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                );
+                p["metadata"]["labels"].take();
+            }),
+            with("no spec, no status", &|p| {
+                p["spec"].take();
+                p["status"].take();
+            }),
+        ]);
+        let mut statuses = Vec::new();
+        for (what, pod) in &pods {
+            let full: k8s_openapi::api::core::v1::Pod =
+                serde_json::from_value(pod.clone()).expect("full pod");
+            let slim: WatchedPod = serde_json::from_str(&pod.to_string()).expect("slim pod");
+            assert_eq!(slim.row, convert::pod_row(&full), "{what}");
+            let m = &full.metadata;
+            assert_eq!(
+                (
+                    &slim.meta.name,
+                    &slim.meta.namespace,
+                    &slim.meta.resource_version
+                ),
+                (&m.name, &m.namespace, &m.resource_version),
+                "{what}"
+            );
+            statuses.push(slim.row.status);
+        }
+        assert_eq!(
+            statuses,
+            [
+                "Running",
+                "Pending",
+                "ContainerCreating",
+                "Running",
+                "Running",
+                "Terminating",
+                "Terminating",
+                "Pending",
+                "SchedulingGated",
+                "ImagePullBackOff",
+                "CrashLoopBackOff",
+                "Completed",
+                "Error",
+                "Signal:9",
+                "Evicted",
+                "Unknown",
+                "Running",
+                "Init:1/2",
+                "Init:Error",
+                "Running",
+                ""
+            ]
+        );
     }
 }

@@ -5,6 +5,8 @@
 //! template is decoded as a typed `PodTemplateSpec`, so that the comparison is exactly
 //! [`convert::equal_ignore_hash`]'s.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -12,7 +14,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::convert::{self, CHANGE_CAUSE, REVISION};
-use super::slim_meta::{KeyList, Picked, slim_meta};
+use super::slim_meta::{KeyList, Picked, slim_meta, timestamp};
 use crate::domain::cluster::ReplicaSetFacts;
 
 /// A watched ReplicaSet.
@@ -45,20 +47,23 @@ impl KeyList for RevisionKeys {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct RsJson {
-    metadata: MetaJson,
+struct RsJson<'a> {
+    #[serde(borrow)]
+    metadata: MetaJson<'a>,
     spec: Option<SpecJson>,
     status: Option<StatusJson>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-struct MetaJson {
+struct MetaJson<'a> {
     name: Option<String>,
     namespace: Option<String>,
     resource_version: Option<String>,
+    #[serde(deserialize_with = "timestamp")]
     creation_timestamp: Option<DateTime<Utc>>,
-    annotations: Picked<RevisionKeys>,
+    #[serde(borrow)]
+    annotations: Picked<'a, RevisionKeys>,
     owner_references: Option<Vec<OwnerJson>>,
 }
 
@@ -82,8 +87,8 @@ struct StatusJson {
     ready_replicas: Option<i32>,
 }
 
-impl From<RsJson> for WatchedReplicaSet {
-    fn from(rs: RsJson) -> Self {
+impl From<RsJson<'_>> for WatchedReplicaSet {
+    fn from(rs: RsJson<'_>) -> Self {
         let mut m = rs.metadata;
         let owner_uid = m
             .owner_references
@@ -99,7 +104,7 @@ impl From<RsJson> for WatchedReplicaSet {
             name: name.clone(),
             revision: m.annotations.get(0).and_then(|r| r.parse().ok()),
             images: convert::template_images(template.as_ref()),
-            change_cause: m.annotations.take(1),
+            change_cause: m.annotations.take(1).map(Cow::into_owned),
             created: m.creation_timestamp,
             replicas: status.replicas,
             ready: status.ready_replicas.unwrap_or(0),
