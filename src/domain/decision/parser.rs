@@ -200,27 +200,30 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Node, ConditionError> {
-        let mut left = self.and()?;
-        while self.peek().kind == Tok::Or {
-            self.bump();
-            let right = self.and()?;
-            let span = join(left.span(), right.span());
-            let a = into_condition(left, self.src, "a condition before `or`")?;
-            let b = into_condition(right, self.src, "a condition after `or`")?;
-            left = Node::Cond(Condition::Or(Box::new(a), Box::new(b)), span);
-        }
-        Ok(left)
+        self.chain(Tok::Or, "or", Self::and, Condition::Or)
     }
 
     fn and(&mut self) -> Result<Node, ConditionError> {
-        let mut left = self.not()?;
-        while self.peek().kind == Tok::And {
+        self.chain(Tok::And, "and", Self::not, Condition::And)
+    }
+
+    /// `operand (op operand)*`, left-associative: each operand must be a condition, and
+    /// `make` joins two (`word` names the operator in the error).
+    fn chain(
+        &mut self,
+        op: Tok,
+        word: &str,
+        operand: fn(&mut Self) -> Result<Node, ConditionError>,
+        make: fn(Box<Condition>, Box<Condition>) -> Condition,
+    ) -> Result<Node, ConditionError> {
+        let mut left = operand(self)?;
+        while self.peek().kind == op {
             self.bump();
-            let right = self.not()?;
+            let right = operand(self)?;
             let span = join(left.span(), right.span());
-            let a = into_condition(left, self.src, "a condition before `and`")?;
-            let b = into_condition(right, self.src, "a condition after `and`")?;
-            left = Node::Cond(Condition::And(Box::new(a), Box::new(b)), span);
+            let a = into_condition(left, self.src, &format!("a condition before `{word}`"))?;
+            let b = into_condition(right, self.src, &format!("a condition after `{word}`"))?;
+            left = Node::Cond(make(Box::new(a), Box::new(b)), span);
         }
         Ok(left)
     }
