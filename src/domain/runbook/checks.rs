@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::diagnostic_text::{column_in_value, quoted_list};
+use super::diagnostic_text::{column_in_value, quoted_list, unknown_query_hint};
 use super::front_matter::closest_word::closest;
 use super::front_matter::parse::Parsed;
 use super::front_matter::yaml::Node;
@@ -210,13 +210,7 @@ fn matrix_queries_defined(
             if queries.contains(&name) {
                 continue;
             }
-            let hint = match closest(name, &queries) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None if queries.is_empty() => {
-                    format!("define it under `metrics.queries`, e.g. `{name}: <PromQL>`")
-                }
-                None => format!("queries defined: {}", quoted_list(&queries, 8)),
-            };
+            let hint = unknown_query_hint(name, &queries);
             findings.push(
                 at(when, column_in_value(when, condition, r.span.start)).error(
                     file,

@@ -4,9 +4,8 @@
 
 use std::path::Path;
 
-use super::diagnostic_text::{column_in_value, quoted_list};
+use super::diagnostic_text::{column_in_value, unknown_query_hint};
 use super::front_matter::DurationSpec;
-use super::front_matter::closest_word::closest;
 use super::front_matter::yaml::Node;
 use super::source::{Findings, Pos};
 use crate::domain::decision::parse_condition;
@@ -128,13 +127,7 @@ fn promql_condition(
         if queries.contains(&metric) {
             continue;
         }
-        let hint = match closest(metric, queries) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None if queries.is_empty() => {
-                format!("define it under `metrics.queries`, e.g. `{metric}: <PromQL>`")
-            }
-            None => format!("queries defined: {}", quoted_list(queries, 8)),
-        };
+        let hint = unknown_query_hint(metric, queries);
         findings.push(at(node, column_in_value(node, text, r.span.start)).error(
             file,
             format!("verify check {n} (`{name}`): `{metric}` is not a query in `metrics.queries`"),
