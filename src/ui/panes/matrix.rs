@@ -67,14 +67,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     shown.sort_by_key(|r| r.rule);
     let deciding = verdict.deciding_rule().map(|r| r.rule);
 
-    let RuleColumns {
-        sev_w,
-        for_w,
-        state_w,
-        rest,
-        when_w,
-        action_w,
-    } = RuleColumns::fit(width);
+    let cols = RuleColumns::fit(width);
+    let (sev_w, for_w, state_w) = (cols.sev_w, cols.for_w, cols.state_w);
+    let (rest, when_w, action_w) = (cols.rest, cols.when_w, cols.action_w);
     for r in shown {
         let (marker, state, state_role) = match r.state {
             RuleState::Firing => (
@@ -186,14 +181,9 @@ impl RuleColumns {
 /// are read, not evaluated; `S` declares from them).
 fn guidance_lines(app: &App, live: &LiveMetrics, width: usize, room: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let RuleColumns {
-        sev_w,
-        for_w,
-        state_w,
-        when_w,
-        action_w,
-        ..
-    } = RuleColumns::fit(width);
+    let cols = RuleColumns::fit(width);
+    let (sev_w, for_w, state_w) = (cols.sev_w, cols.for_w, cols.state_w);
+    let (when_w, action_w) = (cols.when_w, cols.action_w);
     live.guidance_rows
         .iter()
         .filter_map(|i| app.severity.rows.get(*i))
