@@ -18,7 +18,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::domain::decision::{RuleState, RuleVerdict};
 use crate::domain::duration_text::compact;
-use crate::ui::format::{ellipsize, secs_between};
+use crate::ui::format::{ellipsize, rto_left, secs_between};
 use crate::ui::state::App;
 use crate::ui::state::metrics::{LiveMetrics, MatrixSource};
 use crate::ui::theme::Role;
@@ -252,12 +252,7 @@ fn header(app: &App, live: &LiveMetrics, width: usize) -> Line<'static> {
                 tail.push(format!("for {}", compact(secs_between(since, app.now))));
             }
             if let Some(deadline) = v.rto_deadline {
-                let left = (deadline - app.now).num_seconds();
-                tail.push(if left >= 0 {
-                    format!("RTO {} left", compact(left as u64))
-                } else {
-                    format!("RTO over by {}", compact(left.unsigned_abs()))
-                });
+                tail.push(rto_left(deadline, app.now).0);
             }
             // The countdown matters more than the action's full text.
             let tail = if tail.is_empty() {
@@ -332,12 +327,7 @@ fn guidance(app: &App, frame: &mut Frame, area: Rect) {
                 compact(secs_between(d.at, app.now))
             )];
             if let Some(deadline) = d.rto_deadline {
-                let left = (deadline - app.now).num_seconds();
-                tail.push(if left >= 0 {
-                    format!("RTO {} left", compact(left as u64))
-                } else {
-                    format!("RTO over by {}", compact(left.unsigned_abs()))
-                });
+                tail.push(rto_left(deadline, app.now).0);
             }
             if let Some(a) = app.severity.open_approval() {
                 tail.push(if a.deferred {
