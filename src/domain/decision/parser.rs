@@ -228,16 +228,27 @@ impl Parser<'_> {
         Ok(left)
     }
 
+    /// The operand of prefix operator `op` (the next token), one level deeper, and the span
+    /// of both.
+    fn prefixed(
+        &mut self,
+        op: Token,
+        operand: fn(&mut Self) -> Result<Node, ConditionError>,
+    ) -> Result<(Node, Span), ConditionError> {
+        self.bump();
+        self.enter(op.span.start)?;
+        let inner = operand(self)?;
+        self.depth -= 1;
+        let span = join(op.span, inner.span());
+        Ok((inner, span))
+    }
+
     fn not(&mut self) -> Result<Node, ConditionError> {
         let t = self.peek();
         if t.kind != Tok::Not {
             return self.comparison();
         }
-        self.bump();
-        self.enter(t.span.start)?;
-        let inner = self.not()?;
-        self.depth -= 1;
-        let span = join(t.span, inner.span());
+        let (inner, span) = self.prefixed(t, Self::not)?;
         let c = into_condition(inner, self.src, "a condition after `not`")?;
         Ok(Node::Cond(Condition::Not(Box::new(c)), span))
     }
@@ -315,11 +326,7 @@ impl Parser<'_> {
         if t.kind != Tok::Arith(ArithOp::Sub) {
             return self.primary();
         }
-        self.bump();
-        self.enter(t.span.start)?;
-        let inner = self.unary()?;
-        self.depth -= 1;
-        let span = join(t.span, inner.span());
+        let (inner, span) = self.prefixed(t, Self::unary)?;
         let e = into_expr(inner, self.src, "`-`")?;
         Ok(Node::Num(Expr::Neg(Box::new(e)), span))
     }
