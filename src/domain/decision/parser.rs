@@ -287,20 +287,26 @@ impl Parser<'_> {
     }
 
     fn sum(&mut self) -> Result<Node, ConditionError> {
-        let mut left = self.product()?;
-        while let Tok::Arith(op @ (ArithOp::Add | ArithOp::Sub)) = self.peek().kind {
-            self.bump();
-            let right = self.product()?;
-            left = self.arith(op, left, right)?;
-        }
-        Ok(left)
+        self.arith_chain([ArithOp::Add, ArithOp::Sub], Self::product)
     }
 
     fn product(&mut self) -> Result<Node, ConditionError> {
-        let mut left = self.unary()?;
-        while let Tok::Arith(op @ (ArithOp::Mul | ArithOp::Div)) = self.peek().kind {
+        self.arith_chain([ArithOp::Mul, ArithOp::Div], Self::unary)
+    }
+
+    /// `operand (op operand)*` for the arithmetic operators `ops` of one precedence level,
+    /// left-associative.
+    fn arith_chain(
+        &mut self,
+        ops: [ArithOp; 2],
+        operand: fn(&mut Self) -> Result<Node, ConditionError>,
+    ) -> Result<Node, ConditionError> {
+        let mut left = operand(self)?;
+        while let Tok::Arith(op) = self.peek().kind
+            && ops.contains(&op)
+        {
             self.bump();
-            let right = self.unary()?;
+            let right = operand(self)?;
             left = self.arith(op, left, right)?;
         }
         Ok(left)
