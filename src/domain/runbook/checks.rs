@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use super::diagnostic_text::{column_in_value, quoted_list, unknown_query_hint};
+use super::diagnostic_text::{column_in_value, quoted_list};
 use super::front_matter::closest_word::closest;
 use super::front_matter::parse::Parsed;
 use super::front_matter::yaml::Node;
+use super::metric_queries::{query_names, unknown_query_hint};
 use super::outline::Outline;
 use super::phase_words;
 use super::source::{Findings, Pos, Source};
@@ -164,14 +165,6 @@ fn messages_known(
             ));
         }
     }
-}
-
-/// The names under `metrics.queries`, in the order written.
-pub(super) fn query_names(tree: &Node) -> Vec<&str> {
-    tree.get("metrics")
-        .and_then(|m| m.get("queries"))
-        .map(|q| q.entries().iter().filter_map(|(k, _)| k.scalar()).collect())
-        .unwrap_or_default()
 }
 
 /// Every matrix rule's `when` parses in the condition language (see

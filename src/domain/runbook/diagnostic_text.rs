@@ -1,7 +1,6 @@
 //! Pieces of diagnostic messages shared by the front matter checks: where in a scalar's
-//! value a problem is, a short list of names, and the hint for a metric no query defines.
+//! value a problem is, and a short list of names.
 
-use super::front_matter::closest_word::closest;
 use super::front_matter::yaml::{Node, Value};
 
 /// Columns from a scalar's start to the character at byte `offset` of its value, when the
@@ -28,16 +27,4 @@ pub(super) fn quoted_list(items: &[&str], max: usize) -> String {
         shown.push(format!("… ({} more)", items.len() - max));
     }
     shown.join(", ")
-}
-
-/// The hint for a condition naming `metric`, which is not among `queries` (the names under
-/// `metrics.queries`): the closest name, else how to define it, else the names defined.
-pub(super) fn unknown_query_hint(metric: &str, queries: &[&str]) -> String {
-    match closest(metric, queries) {
-        Some(best) => format!("did you mean `{best}`?"),
-        None if queries.is_empty() => {
-            format!("define it under `metrics.queries`, e.g. `{metric}: <PromQL>`")
-        }
-        None => format!("queries defined: {}", quoted_list(queries, 8)),
-    }
 }

@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
-use super::diagnostic_text::{column_in_value, unknown_query_hint};
+use super::diagnostic_text::column_in_value;
 use super::front_matter::DurationSpec;
 use super::front_matter::yaml::Node;
+use super::metric_queries::{query_names, unknown_query_hint};
 use super::source::{Findings, Pos};
 use crate::domain::decision::parse_condition;
 
@@ -22,7 +23,7 @@ pub(super) fn run(
     let Some(verify) = tree.get("verify") else {
         return;
     };
-    let queries = super::checks::query_names(tree);
+    let queries = query_names(tree);
     let mut names: Vec<(&str, usize)> = Vec::new();
     for (i, entry) in verify.items().iter().enumerate() {
         let n = i + 1;
