@@ -19,6 +19,7 @@ pub mod report;
 pub mod runbook;
 pub mod scorecard;
 pub mod session_state;
+pub mod text_cut;
 pub mod token_shapes;
 pub mod unfinished_follow;
 pub mod verify;

@@ -177,13 +177,7 @@ impl ShellExec {
                         stream: Stream::Stderr,
                         line: format!("backout: could not start /bin/sh: {e}"),
                     });
-                    let _ = tx.try_send(Msg::LineExited {
-                        block,
-                        run,
-                        exit_code: None,
-                        shell_gone: true,
-                        duration_ms: 0,
-                    });
+                    shell_gone(tx, block, run);
                     return;
                 }
             }
@@ -195,13 +189,7 @@ impl ShellExec {
         b.line_running.store(true, Ordering::SeqCst);
         if !b.session.run_line(text, every_secs) {
             b.line_running.store(false, Ordering::SeqCst);
-            let _ = tx.try_send(Msg::LineExited {
-                block,
-                run,
-                exit_code: None,
-                shell_gone: true,
-                duration_ms: 0,
-            });
+            shell_gone(tx, block, run);
         }
     }
 
@@ -283,4 +271,16 @@ fn output(run: u32, stream: OutputStream, line: String) -> Msg {
         OutputStream::Stderr => Stream::Stderr,
     };
     Msg::Output { run, stream, line }
+}
+
+/// Line run `run` of block `block` ended before it began: its shell could not start or
+/// took no more input (no exit code, nothing ran).
+fn shell_gone(tx: &mpsc::Sender<Msg>, block: u32, run: u32) {
+    let _ = tx.try_send(Msg::LineExited {
+        block,
+        run,
+        exit_code: None,
+        shell_gone: true,
+        duration_ms: 0,
+    });
 }

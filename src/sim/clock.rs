@@ -129,55 +129,11 @@ impl SimClock {
     }
 }
 
-/// Renders a duration the way `kubectl` shows ages (`HumanDuration` in apimachinery).
+/// Renders a duration the way `kubectl` shows ages (`HumanDuration` in apimachinery, the
+/// printers' [`crate::domain::cluster::printers::human_duration`]) of a negative or
+/// fractional number of seconds, as a whole number not below zero.
 pub fn human_duration(secs: f64) -> String {
-    let secs = secs.max(0.0) as i64;
-    if secs < 0 {
-        return "<invalid>".into();
-    }
-    if secs < 60 * 2 {
-        return format!("{secs}s");
-    }
-    let minutes = secs / 60;
-    if minutes < 10 {
-        let s = secs % 60;
-        if s == 0 {
-            return format!("{minutes}m");
-        }
-        return format!("{minutes}m{s}s");
-    }
-    if minutes < 60 * 3 {
-        return format!("{minutes}m");
-    }
-    let hours = minutes / 60;
-    if hours < 8 {
-        let m = minutes % 60;
-        if m == 0 {
-            return format!("{hours}h");
-        }
-        return format!("{hours}h{m}m");
-    }
-    if hours < 48 {
-        return format!("{hours}h");
-    }
-    if hours < 24 * 8 {
-        let h = hours % 24;
-        if h == 0 {
-            return format!("{}d", hours / 24);
-        }
-        return format!("{}d{h}h", hours / 24);
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{}d", hours / 24);
-    }
-    if hours < 24 * 365 * 8 {
-        let dy = (hours / 24) % 365;
-        if dy == 0 {
-            return format!("{}y", hours / 24 / 365);
-        }
-        return format!("{}y{dy}d", hours / 24 / 365);
-    }
-    format!("{}y", hours / 24 / 365)
+    crate::domain::cluster::printers::human_duration(secs.max(0.0) as i64)
 }
 
 #[cfg(test)]

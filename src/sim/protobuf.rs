@@ -44,6 +44,13 @@ fn varint(buf: &[u8], pos: &mut usize) -> Result<u64, ProtoError> {
     Err(ProtoError::Malformed)
 }
 
+/// Where `len` bytes from `pos` end, when `buf` holds them.
+fn end_of(buf: &[u8], pos: usize, len: usize) -> Result<usize, ProtoError> {
+    pos.checked_add(len)
+        .filter(|e| *e <= buf.len())
+        .ok_or(ProtoError::Malformed)
+}
+
 fn fields(buf: &[u8]) -> Result<Vec<(u64, Field<'_>)>, ProtoError> {
     let mut pos = 0;
     let mut out = Vec::new();
@@ -53,28 +60,19 @@ fn fields(buf: &[u8]) -> Result<Vec<(u64, Field<'_>)>, ProtoError> {
         let f = match wire {
             0 => Field::Varint(varint(buf, &mut pos)?),
             1 => {
-                pos = pos
-                    .checked_add(8)
-                    .filter(|p| *p <= buf.len())
-                    .ok_or(ProtoError::Malformed)?;
+                pos = end_of(buf, pos, 8)?;
                 Field::Scalar
             }
             2 => {
                 let len =
                     usize::try_from(varint(buf, &mut pos)?).map_err(|_| ProtoError::Malformed)?;
-                let end = pos
-                    .checked_add(len)
-                    .filter(|e| *e <= buf.len())
-                    .ok_or(ProtoError::Malformed)?;
+                let end = end_of(buf, pos, len)?;
                 let b = &buf[pos..end];
                 pos = end;
                 Field::Bytes(b)
             }
             5 => {
-                pos = pos
-                    .checked_add(4)
-                    .filter(|p| *p <= buf.len())
-                    .ok_or(ProtoError::Malformed)?;
+                pos = end_of(buf, pos, 4)?;
                 Field::Scalar
             }
             _ => return Err(ProtoError::Malformed),

@@ -74,6 +74,16 @@ fn valid_value(v: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
+/// A set-based requirement `KEY in (…)` / `KEY notin (…)` with operator `word`: its key and
+/// what follows the operator (the set, read by [`parse_set`]).
+fn set_operands<'a>(p: &'a str, word: &str) -> Option<(String, &'a str)> {
+    let idx = p
+        .find(&format!(" {word} "))
+        .or_else(|| p.find(&format!(" {word}(")))?;
+    let (k, rest) = p.split_at(idx);
+    Some((k.trim().into(), rest.trim_start().trim_start_matches(word)))
+}
+
 fn parse_set(rest: &str, whole: &str) -> Result<Vec<String>, SelectorError> {
     let rest = rest.trim();
     let inner = rest
@@ -119,18 +129,14 @@ impl LabelSelector {
                     key: k.trim().into(),
                     op: Op::Eq(v.trim().into()),
                 }
-            } else if let Some(idx) = p.find(" notin ").or_else(|| p.find(" notin(")) {
-                let (k, rest) = p.split_at(idx);
-                let rest = rest.trim_start().trim_start_matches("notin");
+            } else if let Some((key, rest)) = set_operands(p, "notin") {
                 Requirement {
-                    key: k.trim().into(),
+                    key,
                     op: Op::NotIn(parse_set(rest, p)?),
                 }
-            } else if let Some(idx) = p.find(" in ").or_else(|| p.find(" in(")) {
-                let (k, rest) = p.split_at(idx);
-                let rest = rest.trim_start().trim_start_matches("in");
+            } else if let Some((key, rest)) = set_operands(p, "in") {
                 Requirement {
-                    key: k.trim().into(),
+                    key,
                     op: Op::In(parse_set(rest, p)?),
                 }
             } else {

@@ -339,24 +339,12 @@ impl Shared {
     /// A pod IP: sequential in 10.244.0.0/14, skipping network and broadcast-looking
     /// addresses, wrapping after ~260,000 pods.
     pub fn allocate_pod_ip(&self) -> String {
-        loop {
-            let n = self.next_ip.fetch_add(1, Ordering::Relaxed) % (4 << 16);
-            let (a, b, c) = (244 + (n >> 16), (n >> 8) & 255, n & 255);
-            if c != 0 && c != 255 {
-                return format!("10.{a}.{b}.{c}");
-            }
-        }
+        next_host(&self.next_ip, 244, 4 << 16)
     }
 
     /// The next free cluster IP in `10.96.0.0/12` (skipping `.0` and `.255` hosts).
     pub fn next_service_ip(&self) -> String {
-        loop {
-            let n = self.next_service_ip.fetch_add(1, Ordering::Relaxed) % (1 << 20);
-            let (a, b, c) = (96 + (n >> 16), (n >> 8) & 255, n & 255);
-            if c != 0 && c != 255 {
-                return format!("10.{a}.{b}.{c}");
-            }
-        }
+        next_host(&self.next_service_ip, 96, 1 << 20)
     }
 
     /// Allows `n` more events until the next reset (one reset per controller pass).
@@ -460,4 +448,16 @@ pub fn res(group: &str, plural: &str) -> &'static ResourceInfo {
         .find(|r| r.group == group && r.plural == plural);
     debug_assert!(found.is_some(), "unknown resource {group}/{plural}");
     found.unwrap_or(&discovery::RESOURCES[0])
+}
+
+/// The next address of a block of `size` addresses from `10.FIRST.0.0`, sequential from
+/// `counter`, skipping `.0` and `.255` hosts and wrapping at the block's end.
+fn next_host(counter: &AtomicU64, first: u64, size: u64) -> String {
+    loop {
+        let n = counter.fetch_add(1, Ordering::Relaxed) % size;
+        let (a, b, c) = (first + (n >> 16), (n >> 8) & 255, n & 255);
+        if c != 0 && c != 255 {
+            return format!("10.{a}.{b}.{c}");
+        }
+    }
 }

@@ -2,6 +2,21 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::duration_text::compact;
+
+/// `RTO 4m left`, or `RTO over by 2m` once `deadline` has passed (then `true`).
+pub fn rto_left(deadline: DateTime<Utc>, now: DateTime<Utc>) -> (String, bool) {
+    let left = (deadline - now).num_seconds();
+    if left >= 0 {
+        (format!("RTO {} left", compact(left as u64)), false)
+    } else {
+        (
+            format!("RTO over by {}", compact(left.unsigned_abs())),
+            true,
+        )
+    }
+}
+
 /// Seconds between two instants, never negative.
 pub fn secs_between(from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
     u64::try_from((to - from).num_seconds()).unwrap_or(0)

@@ -7,6 +7,22 @@ use serde_json::Value;
 
 use super::describe_writer::{Writer, go_bool, rfc1123z, s, seccomp};
 
+/// [`containers`] when `spec.KEY` lists any (kubectl leaves out an empty init or ephemeral
+/// containers' section; the containers' own is always written).
+pub(super) fn containers_if_any(
+    w: &mut Writer,
+    pod: &Value,
+    space: &str,
+    names: (&str, &str, &str),
+) {
+    if pod["spec"][names.1]
+        .as_array()
+        .is_some_and(|a| !a.is_empty())
+    {
+        containers(w, pod, space, names);
+    }
+}
+
 /// `describeContainers` for the containers under `spec.KEY` of `pod` (a pod, or a pod
 /// template without statuses); `space` is the indent of the label (`"  "` in a template).
 pub(super) fn containers(

@@ -13,7 +13,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::describe_container::{containers, resources};
+use super::describe_container::{containers, containers_if_any, resources};
 use super::describe_writer::{
     Writer, annotations_multiline, go_bool, labels_multiline, rfc1123z, s, seccomp, time,
     tolerations,
@@ -120,38 +120,28 @@ pub fn describe_pod(pod: &Value, events: &[Value], now: DateTime<Utc>) -> String
         w.w(0, "Resources:\n");
         resources(&mut w, &spec["resources"], 1);
     }
-    if spec["initContainers"]
-        .as_array()
-        .is_some_and(|a| !a.is_empty())
-    {
-        containers(
-            &mut w,
-            pod,
-            "",
-            ("Init Containers", "initContainers", "initContainerStatuses"),
-        );
-    }
+    containers_if_any(
+        &mut w,
+        pod,
+        "",
+        ("Init Containers", "initContainers", "initContainerStatuses"),
+    );
     containers(
         &mut w,
         pod,
         "",
         ("Containers", "containers", "containerStatuses"),
     );
-    if spec["ephemeralContainers"]
-        .as_array()
-        .is_some_and(|a| !a.is_empty())
-    {
-        containers(
-            &mut w,
-            pod,
-            "",
-            (
-                "Ephemeral Containers",
-                "ephemeralContainers",
-                "ephemeralContainerStatuses",
-            ),
-        );
-    }
+    containers_if_any(
+        &mut w,
+        pod,
+        "",
+        (
+            "Ephemeral Containers",
+            "ephemeralContainers",
+            "ephemeralContainerStatuses",
+        ),
+    );
     let conditions = status["conditions"].as_array().cloned().unwrap_or_default();
     if let Some(gates) = spec["readinessGates"].as_array().filter(|g| !g.is_empty()) {
         w.w(0, "Readiness Gates:\n  Type\tStatus\n");

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use super::describe_container::containers;
+use super::describe_container::{containers, containers_if_any};
 use super::describe_pod::volumes;
 use super::describe_writer::{Writer, annotations_multiline, labels_multiline, s, tolerations};
 
@@ -32,17 +32,12 @@ pub fn describe_pod_template(template: &Value) -> String {
     if !account.is_empty() {
         w.w(1, &format!("Service Account:\t{account}\n"));
     }
-    if spec["initContainers"]
-        .as_array()
-        .is_some_and(|a| !a.is_empty())
-    {
-        containers(
-            &mut w,
-            template,
-            "  ",
-            ("Init Containers", "initContainers", ""),
-        );
-    }
+    containers_if_any(
+        &mut w,
+        template,
+        "  ",
+        ("Init Containers", "initContainers", ""),
+    );
     containers(&mut w, template, "  ", ("Containers", "containers", ""));
     volumes(&mut w, "  ", &spec["volumes"]);
     let priority = s(spec, &["priorityClassName"]);

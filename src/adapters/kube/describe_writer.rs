@@ -114,14 +114,7 @@ pub(super) fn annotations_multiline(w: &mut Writer, title: &str, map: &Value) {
 
 /// Go's `s[:max] + "..."` on bytes (kept on a character boundary here).
 fn shorten(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &s[..end])
+    crate::domain::text_cut::cut_with_mark(s, max, "...")
 }
 
 /// `printPodTolerationsMultiline`: sorted by key.

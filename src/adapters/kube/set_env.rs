@@ -43,6 +43,21 @@ fn wanted(key: &str, keys: &[String]) -> bool {
     keys.is_empty() || keys.iter().any(|k| k == key)
 }
 
+/// Object `kind/name` in `namespace` (`cannot read kind/name` when it cannot be).
+async fn read<K>(client: &Client, namespace: &str, kind: &str, name: &str) -> Result<K, ActionError>
+where
+    K: kube::Resource<Scope = kube::core::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+    K::DynamicType: Default,
+{
+    let api: Api<K> = Api::namespaced(client.clone(), namespace);
+    api.get(name)
+        .await
+        .map_err(|e| ActionError::api(format!("cannot read {kind}/{name}"), e))
+}
+
 /// The variables `--from` adds, one per key of the object's `data` (sorted: kubectl walks
 /// a Go map, in no fixed order). Only the keys are kept; the object is dropped here.
 async fn from_source(
@@ -53,20 +68,12 @@ async fn from_source(
 ) -> Result<Vec<Value>, ActionError> {
     let (names, reference) = match source {
         EnvSource::Secret(name) => {
-            let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
-            let s = api
-                .get(name)
-                .await
-                .map_err(|e| ActionError::api(format!("cannot read secret/{name}"), e))?;
+            let s: Secret = read(client, namespace, "secret", name).await?;
             let keys: Vec<String> = s.data.into_iter().flat_map(|d| d.into_keys()).collect();
             (keys, "secretKeyRef")
         }
         EnvSource::ConfigMap(name) => {
-            let api: Api<ConfigMap> = Api::namespaced(client.clone(), namespace);
-            let c = api
-                .get(name)
-                .await
-                .map_err(|e| ActionError::api(format!("cannot read configmap/{name}"), e))?;
+            let c: ConfigMap = read(client, namespace, "configmap", name).await?;
             let keys: Vec<String> = c.data.into_iter().flat_map(|d| d.into_keys()).collect();
             (keys, "configMapKeyRef")
         }

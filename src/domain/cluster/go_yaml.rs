@@ -77,20 +77,8 @@ fn key_order(a: &str, b: &str) -> Ordering {
                 }
             }
         }
-        let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
-            ai += 1;
-        }
-        let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
-            bi += 1;
-        }
+        let (an, ai) = digits_onto(an, &ar, i);
+        let (bn, bi) = digits_onto(bn, &br, i);
         if an != bn {
             return an.cmp(&bn);
         }
@@ -100,6 +88,18 @@ fn key_order(a: &str, b: &str) -> Ordering {
         return ar[i].cmp(&br[i]);
     }
     ar.len().cmp(&br.len())
+}
+
+/// The run of digits of `s` from `i` read onto `n` (wrapping, as Go's int does), and where
+/// the run ends.
+fn digits_onto(mut n: i64, s: &[char], mut i: usize) -> (i64, usize) {
+    while i < s.len() && s[i].is_ascii_digit() {
+        n = n
+            .wrapping_mul(10)
+            .wrapping_add(i64::from(s[i] as u8 - b'0'));
+        i += 1;
+    }
+    (n, i)
 }
 
 /// A block mapping whose keys start at column `indent`; the first key's indentation is

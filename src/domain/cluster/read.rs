@@ -86,14 +86,7 @@ pub enum ReadAnswer {
 
 /// A log line cut to [`LOG_LINE_BYTES`] on a character boundary.
 pub fn bounded_line(line: &str) -> String {
-    if line.len() <= LOG_LINE_BYTES {
-        return line.to_string();
-    }
-    let mut end = LOG_LINE_BYTES;
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &line[..end])
+    crate::domain::text_cut::cut_with_mark(line, LOG_LINE_BYTES, "…")
 }
 
 #[cfg(test)]

@@ -135,6 +135,14 @@ impl SeverityState {
         out
     }
 
+    /// The decision table's row a choice is (`None` for a bare severity).
+    pub fn row_of(&self, choice: &SeverityChoice) -> Option<&MatrixRow> {
+        match choice {
+            SeverityChoice::Row(i) => self.rows.get(*i),
+            SeverityChoice::Bare(_) => None,
+        }
+    }
+
     /// The severity a choice declares and the row it names (its label).
     pub fn chosen(&self, choice: &SeverityChoice) -> Option<(String, Option<String>)> {
         match choice {

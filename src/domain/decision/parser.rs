@@ -200,29 +200,47 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Node, ConditionError> {
-        let mut left = self.and()?;
-        while self.peek().kind == Tok::Or {
+        self.chain(Tok::Or, "or", Self::and, Condition::Or)
+    }
+
+    fn and(&mut self) -> Result<Node, ConditionError> {
+        self.chain(Tok::And, "and", Self::not, Condition::And)
+    }
+
+    /// `operand (op operand)*`, left-associative: each operand must be a condition, and
+    /// `make` joins two (`word` names the operator in the error).
+    fn chain(
+        &mut self,
+        op: Tok,
+        word: &str,
+        operand: fn(&mut Self) -> Result<Node, ConditionError>,
+        make: fn(Box<Condition>, Box<Condition>) -> Condition,
+    ) -> Result<Node, ConditionError> {
+        let mut left = operand(self)?;
+        while self.peek().kind == op {
             self.bump();
-            let right = self.and()?;
+            let right = operand(self)?;
             let span = join(left.span(), right.span());
-            let a = into_condition(left, self.src, "a condition before `or`")?;
-            let b = into_condition(right, self.src, "a condition after `or`")?;
-            left = Node::Cond(Condition::Or(Box::new(a), Box::new(b)), span);
+            let a = into_condition(left, self.src, &format!("a condition before `{word}`"))?;
+            let b = into_condition(right, self.src, &format!("a condition after `{word}`"))?;
+            left = Node::Cond(make(Box::new(a), Box::new(b)), span);
         }
         Ok(left)
     }
 
-    fn and(&mut self) -> Result<Node, ConditionError> {
-        let mut left = self.not()?;
-        while self.peek().kind == Tok::And {
-            self.bump();
-            let right = self.not()?;
-            let span = join(left.span(), right.span());
-            let a = into_condition(left, self.src, "a condition before `and`")?;
-            let b = into_condition(right, self.src, "a condition after `and`")?;
-            left = Node::Cond(Condition::And(Box::new(a), Box::new(b)), span);
-        }
-        Ok(left)
+    /// The operand of prefix operator `op` (the next token), one level deeper, and the span
+    /// of both.
+    fn prefixed(
+        &mut self,
+        op: Token,
+        operand: fn(&mut Self) -> Result<Node, ConditionError>,
+    ) -> Result<(Node, Span), ConditionError> {
+        self.bump();
+        self.enter(op.span.start)?;
+        let inner = operand(self)?;
+        self.depth -= 1;
+        let span = join(op.span, inner.span());
+        Ok((inner, span))
     }
 
     fn not(&mut self) -> Result<Node, ConditionError> {
@@ -230,11 +248,7 @@ impl Parser<'_> {
         if t.kind != Tok::Not {
             return self.comparison();
         }
-        self.bump();
-        self.enter(t.span.start)?;
-        let inner = self.not()?;
-        self.depth -= 1;
-        let span = join(t.span, inner.span());
+        let (inner, span) = self.prefixed(t, Self::not)?;
         let c = into_condition(inner, self.src, "a condition after `not`")?;
         Ok(Node::Cond(Condition::Not(Box::new(c)), span))
     }
@@ -273,20 +287,26 @@ impl Parser<'_> {
     }
 
     fn sum(&mut self) -> Result<Node, ConditionError> {
-        let mut left = self.product()?;
-        while let Tok::Arith(op @ (ArithOp::Add | ArithOp::Sub)) = self.peek().kind {
-            self.bump();
-            let right = self.product()?;
-            left = self.arith(op, left, right)?;
-        }
-        Ok(left)
+        self.arith_chain([ArithOp::Add, ArithOp::Sub], Self::product)
     }
 
     fn product(&mut self) -> Result<Node, ConditionError> {
-        let mut left = self.unary()?;
-        while let Tok::Arith(op @ (ArithOp::Mul | ArithOp::Div)) = self.peek().kind {
+        self.arith_chain([ArithOp::Mul, ArithOp::Div], Self::unary)
+    }
+
+    /// `operand (op operand)*` for the arithmetic operators `ops` of one precedence level,
+    /// left-associative.
+    fn arith_chain(
+        &mut self,
+        ops: [ArithOp; 2],
+        operand: fn(&mut Self) -> Result<Node, ConditionError>,
+    ) -> Result<Node, ConditionError> {
+        let mut left = operand(self)?;
+        while let Tok::Arith(op) = self.peek().kind
+            && ops.contains(&op)
+        {
             self.bump();
-            let right = self.unary()?;
+            let right = operand(self)?;
             left = self.arith(op, left, right)?;
         }
         Ok(left)
@@ -312,11 +332,7 @@ impl Parser<'_> {
         if t.kind != Tok::Arith(ArithOp::Sub) {
             return self.primary();
         }
-        self.bump();
-        self.enter(t.span.start)?;
-        let inner = self.unary()?;
-        self.depth -= 1;
-        let span = join(t.span, inner.span());
+        let (inner, span) = self.prefixed(t, Self::unary)?;
         let e = into_expr(inner, self.src, "`-`")?;
         Ok(Node::Num(Expr::Neg(Box::new(e)), span))
     }

@@ -7,15 +7,18 @@
 
 use std::fmt::Write as _;
 
-use super::markdown_text::{cell, code, utc};
+use super::markdown_text::{cell, code, heading_or_none, utc};
 
 pub use crate::domain::session_state::changes::{ChangePath, ChangeReport};
 
 /// `## Changes made`.
 pub(super) fn changes_md(md: &mut String, changes: &[ChangeReport]) {
-    md.push_str("## Changes made\n\n");
-    if changes.is_empty() {
-        md.push_str("No change was made to the cluster.\n\n");
+    if heading_or_none(
+        md,
+        "Changes made",
+        changes.is_empty(),
+        "No change was made to the cluster.",
+    ) {
         return;
     }
     md.push_str(

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::markdown_text::{cell, indented, inline, utc};
+use super::markdown_text::{cell, heading_or_none, indented, inline, utc};
 use crate::domain::progress::{Progress, StepState};
 use crate::domain::runbook::{Runbook, StepId, StepKind};
 use crate::domain::session_state::SessionState;
@@ -151,9 +151,12 @@ pub(super) fn skipped(progress: &Progress, titles: &BTreeMap<StepId, String>) ->
 }
 
 pub(super) fn checklist_md(md: &mut String, checklist: &[ChecklistItem]) {
-    md.push_str("## Checklist\n\n");
-    if checklist.is_empty() {
-        md.push_str("No steps were recorded.\n\n");
+    if heading_or_none(
+        md,
+        "Checklist",
+        checklist.is_empty(),
+        "No steps were recorded.",
+    ) {
         return;
     }
     let mut groups: Vec<(Option<&String>, Vec<&ChecklistItem>)> = Vec::new();

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::markdown_text::{cell, code, utc};
+use super::markdown_text::{cell, code, heading_or_none, utc};
 use crate::domain::duration_text::precise_ms;
 use crate::domain::progress::{CommandRun, Progress};
 use crate::domain::runbook::StepId;
@@ -121,9 +121,7 @@ pub(super) fn commands(
 }
 
 pub(super) fn commands_md(md: &mut String, commands: &[CommandReport]) {
-    md.push_str("## Commands\n\n");
-    if commands.is_empty() {
-        md.push_str("No commands were run.\n\n");
+    if heading_or_none(md, "Commands", commands.is_empty(), "No commands were run.") {
         return;
     }
     md.push_str(

@@ -5,15 +5,18 @@
 
 use std::fmt::Write as _;
 
-use super::markdown_text::{cell, utc};
+use super::markdown_text::{cell, heading_or_none, utc};
 
 pub use crate::domain::session_state::decisions::{DecisionKind, DecisionReport};
 
 /// `## Decisions`.
 pub(super) fn decisions_md(md: &mut String, decisions: &[DecisionReport]) {
-    md.push_str("## Decisions\n\n");
-    if decisions.is_empty() {
-        md.push_str("No decision was recorded.\n\n");
+    if heading_or_none(
+        md,
+        "Decisions",
+        decisions.is_empty(),
+        "No decision was recorded.",
+    ) {
         return;
     }
     md.push_str("| When (UTC) | By | Kind | Decision | Why |\n|---|---|---|---|---|\n");

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::checklist::ItemStatus;
 use super::commands::RunStatus;
-use super::markdown_text::{cell, code, indented, inline, utc};
+use super::markdown_text::{cell, code, heading_or_none, indented, inline, utc};
 use super::model::Report;
 use crate::domain::duration_text::compact;
 
@@ -133,9 +133,7 @@ fn summary(md: &mut String, r: &Report) {
 }
 
 fn notes_md(md: &mut String, r: &Report) {
-    md.push_str("## Notes\n\n");
-    if r.notes.is_empty() {
-        md.push_str("No notes were taken.\n\n");
+    if heading_or_none(md, "Notes", r.notes.is_empty(), "No notes were taken.") {
         return;
     }
     for n in &r.notes {

@@ -1,7 +1,20 @@
 //! The text helpers every report section uses to keep free text inside its Markdown
-//! table cell, line or code span.
+//! table cell, line or code span, and the heading of a section that may have nothing to list.
 
 use chrono::{DateTime, Utc};
+
+/// A section's heading (`## title`) and, when it has `nothing` to list, `none` as its whole
+/// body: `true` when the section is complete.
+pub(super) fn heading_or_none(md: &mut String, title: &str, nothing: bool, none: &str) -> bool {
+    md.push_str("## ");
+    md.push_str(title);
+    md.push_str("\n\n");
+    if nothing {
+        md.push_str(none);
+        md.push_str("\n\n");
+    }
+    nothing
+}
 
 /// `2026-11-22 01:52:03Z`.
 pub(super) fn utc(ts: DateTime<Utc>) -> String {

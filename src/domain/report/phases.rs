@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::markdown_text::{cell, utc};
+use super::markdown_text::{cell, heading_or_none, utc};
 use crate::domain::duration_text::compact;
 use crate::domain::progress::Progress;
 use crate::domain::runbook::Runbook;
@@ -76,9 +76,7 @@ pub(super) fn phases(
 }
 
 pub(super) fn phases_md(md: &mut String, phases: &[PhaseReport]) {
-    md.push_str("## Phases\n\n");
-    if phases.is_empty() {
-        md.push_str("No phase was entered.\n\n");
+    if heading_or_none(md, "Phases", phases.is_empty(), "No phase was entered.") {
         return;
     }
     md.push_str("| Phase | Entered (UTC) | Time spent | Visits |\n|---|---|---|---|\n");

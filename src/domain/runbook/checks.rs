@@ -7,6 +7,7 @@ use super::diagnostic_text::{column_in_value, quoted_list};
 use super::front_matter::closest_word::closest;
 use super::front_matter::parse::Parsed;
 use super::front_matter::yaml::Node;
+use super::metric_queries::{query_names, unknown_query_hint};
 use super::outline::Outline;
 use super::phase_words;
 use super::source::{Findings, Pos, Source};
@@ -166,14 +167,6 @@ fn messages_known(
     }
 }
 
-/// The names under `metrics.queries`, in the order written.
-pub(super) fn query_names(tree: &Node) -> Vec<&str> {
-    tree.get("metrics")
-        .and_then(|m| m.get("queries"))
-        .map(|q| q.entries().iter().filter_map(|(k, _)| k.scalar()).collect())
-        .unwrap_or_default()
-}
-
 /// Every matrix rule's `when` parses in the condition language (see
 /// `docs/decision-matrix.md`), and every metric it names is defined under
 /// `metrics.queries`.
@@ -210,13 +203,7 @@ fn matrix_queries_defined(
             if queries.contains(&name) {
                 continue;
             }
-            let hint = match closest(name, &queries) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None if queries.is_empty() => {
-                    format!("define it under `metrics.queries`, e.g. `{name}: <PromQL>`")
-                }
-                None => format!("queries defined: {}", quoted_list(&queries, 8)),
-            };
+            let hint = unknown_query_hint(name, &queries);
             findings.push(
                 at(when, column_in_value(when, condition, r.span.start)).error(
                     file,

@@ -22,6 +22,7 @@ mod line_guard;
 mod load;
 mod markdown;
 pub mod message_templates;
+mod metric_queries;
 mod model;
 mod mojibake;
 mod outline;

@@ -40,7 +40,9 @@ pub(super) fn invokes_kubectl(line: &str) -> bool {
     program(line) == Some("kubectl")
 }
 
-fn is_name(s: &str) -> bool {
+/// A shell variable's (and an environment variable's) name: a letter or `_`, then letters,
+/// digits and `_` (POSIX's "name").
+pub(in crate::domain::runbook) fn is_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars
         .next()

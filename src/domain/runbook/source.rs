@@ -189,7 +189,8 @@ impl Source {
 
     /// The file position of byte `offset` of `text`.
     pub fn position(&self, offset: usize) -> Pos {
-        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let offset =
+            crate::domain::text_cut::floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line = self.line_index(offset);
         let start = self.line_start(line);
         let col = self.text[start..offset].chars().count();
@@ -224,13 +225,6 @@ impl Source {
         }
         col + shift
     }
-}
-
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    while i > 0 && !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// Decodes bytes as UTF-8 (or UTF-16 with a byte-order mark), replacing what is invalid.

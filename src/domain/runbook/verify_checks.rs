@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use super::diagnostic_text::{column_in_value, quoted_list};
+use super::diagnostic_text::column_in_value;
 use super::front_matter::DurationSpec;
-use super::front_matter::closest_word::closest;
 use super::front_matter::yaml::Node;
+use super::metric_queries::{query_names, unknown_query_hint};
 use super::source::{Findings, Pos};
 use crate::domain::decision::parse_condition;
 
@@ -23,7 +23,7 @@ pub(super) fn run(
     let Some(verify) = tree.get("verify") else {
         return;
     };
-    let queries = super::checks::query_names(tree);
+    let queries = query_names(tree);
     let mut names: Vec<(&str, usize)> = Vec::new();
     for (i, entry) in verify.items().iter().enumerate() {
         let n = i + 1;
@@ -128,13 +128,7 @@ fn promql_condition(
         if queries.contains(&metric) {
             continue;
         }
-        let hint = match closest(metric, queries) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None if queries.is_empty() => {
-                format!("define it under `metrics.queries`, e.g. `{metric}: <PromQL>`")
-            }
-            None => format!("queries defined: {}", quoted_list(queries, 8)),
-        };
+        let hint = unknown_query_hint(metric, queries);
         findings.push(at(node, column_in_value(node, text, r.span.start)).error(
             file,
             format!("verify check {n} (`{name}`): `{metric}` is not a query in `metrics.queries`"),

@@ -115,14 +115,12 @@ pub fn apply_entry(out: &mut Vec<MessageReport>, entry: &Entry, at: DateTime<Utc
             attempts,
             detail,
         } => {
-            if let Some(m) = out.iter_mut().find(|m| &m.key == key && &m.sink == sink) {
-                m.open = false;
-                m.status = MessageStatus::Delivered {
-                    at,
-                    attempts: *attempts,
-                    detail: detail.clone(),
-                };
-            }
+            let status = MessageStatus::Delivered {
+                at,
+                attempts: *attempts,
+                detail: detail.clone(),
+            };
+            close(out, key, sink, status);
         }
         Entry::MessageDrafted {
             key,
@@ -160,15 +158,22 @@ pub fn apply_entry(out: &mut Vec<MessageReport>, entry: &Entry, at: DateTime<Utc
             attempts,
             error,
         } => {
-            if let Some(m) = out.iter_mut().find(|m| &m.key == key && &m.sink == sink) {
-                m.open = false;
-                m.status = MessageStatus::Failed {
-                    at,
-                    attempts: *attempts,
-                    error: error.clone(),
-                };
-            }
+            let status = MessageStatus::Failed {
+                at,
+                attempts: *attempts,
+                error: error.clone(),
+            };
+            close(out, key, sink, status);
         }
         _ => {}
+    }
+}
+
+/// The message `key` sent to `sink` is over: closed with `status` (a record for a message
+/// never queued changes nothing).
+fn close(out: &mut [MessageReport], key: &str, sink: &str, status: MessageStatus) {
+    if let Some(m) = out.iter_mut().find(|m| m.key == key && m.sink == sink) {
+        m.open = false;
+        m.status = status;
     }
 }

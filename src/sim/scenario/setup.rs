@@ -24,6 +24,18 @@ impl Scenario {
         }
     }
 
+    /// The namespace an object of the scenario goes in (`namespace`, else the scenario's),
+    /// created when it does not exist yet.
+    fn namespace_made(
+        &self,
+        shared: &Shared,
+        namespace: &Option<String>,
+    ) -> Result<String, ApiError> {
+        let ns = namespace.clone().unwrap_or_else(|| self.namespace.clone());
+        ensure_namespace(shared, &ns)?;
+        Ok(ns)
+    }
+
     /// [`Scenario::setup`], with the clock set back to when each revision happened.
     fn setup_at_stated_times(&self, shared: &Shared) -> Result<(), ApiError> {
         let earliest = self
@@ -34,21 +46,13 @@ impl Scenario {
         shared.clock.set_rewind_secs(earliest);
         ensure_namespace(shared, &self.namespace)?;
         for cm in &self.configmaps {
-            let ns = cm
-                .namespace
-                .clone()
-                .unwrap_or_else(|| self.namespace.clone());
-            ensure_namespace(shared, &ns)?;
+            let ns = self.namespace_made(shared, &cm.namespace)?;
             let obj = json!({"metadata": {"name": cm.name}, "data": cm.data});
             let obj = shared.prepare_create(res("", "configmaps"), &ns, obj)?;
             shared.store.create(res("", "configmaps"), obj)?;
         }
         for a in &self.apps {
-            let ns = a
-                .namespace
-                .clone()
-                .unwrap_or_else(|| self.namespace.clone());
-            ensure_namespace(shared, &ns)?;
+            let ns = self.namespace_made(shared, &a.namespace)?;
             let label = a.app.clone().unwrap_or_else(|| a.name.clone());
             let container = a.container.clone().unwrap_or_else(|| "app".into());
             let versions: Vec<&str> = a
@@ -135,11 +139,7 @@ impl Scenario {
                 .register(&ns, &a.name, &label, a.rps);
         }
         for svc in &self.services {
-            let ns = svc
-                .namespace
-                .clone()
-                .unwrap_or_else(|| self.namespace.clone());
-            ensure_namespace(shared, &ns)?;
+            let ns = self.namespace_made(shared, &svc.namespace)?;
             let ip = shared.random_bytes::<2>();
             let obj = json!({
                 "metadata": {"name": svc.name},

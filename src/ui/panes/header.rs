@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::domain::duration_text::{clock, compact};
-use crate::ui::format::{ellipsize, secs_between};
+use crate::ui::format::{ellipsize, rto_left, secs_between};
 use crate::ui::state::App;
 use crate::ui::theme::Role;
 
@@ -45,16 +45,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 .add_modifier(Modifier::BOLD | Modifier::REVERSED),
         ));
         if let Some(deadline) = d.rto_deadline {
-            let left = (deadline - app.now).num_seconds();
-            let (text, style) = if left >= 0 {
-                (format!(" RTO {} left", compact(left as u64)), bar)
-            } else {
-                (
-                    format!(" RTO over by {}", compact(left.unsigned_abs())),
-                    t.style(Role::OverBudget),
-                )
-            };
-            spans.push(Span::styled(text, style));
+            let (text, over) = rto_left(deadline, app.now);
+            let style = if over { t.style(Role::OverBudget) } else { bar };
+            spans.push(Span::styled(format!(" {text}"), style));
         }
         if let Some(a) = app.severity.open_approval() {
             let owed = if a.deferred { "owed" } else { "needed" };

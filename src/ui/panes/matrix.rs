@@ -18,7 +18,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::domain::decision::{RuleState, RuleVerdict};
 use crate::domain::duration_text::compact;
-use crate::ui::format::{ellipsize, secs_between};
+use crate::ui::format::{ellipsize, rto_left, secs_between};
 use crate::ui::state::App;
 use crate::ui::state::metrics::{LiveMetrics, MatrixSource};
 use crate::ui::theme::Role;
@@ -67,17 +67,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     shown.sort_by_key(|r| r.rule);
     let deciding = verdict.deciding_rule().map(|r| r.rule);
 
-    let sev_w = 6;
-    let for_w = 4;
-    let state_w = 11;
-    let rest = width.saturating_sub(2 + sev_w + 1 + for_w + 1 + state_w + 1);
-    // Narrow: the header already names the action, so the condition gets the room.
-    let (when_w, action_w) = if width < 60 {
-        (rest, 0)
-    } else {
-        let when_w = (rest / 2).max(8).min(rest);
-        (when_w, rest.saturating_sub(when_w + 1))
-    };
+    let cols = RuleColumns::fit(width);
+    let (sev_w, for_w, state_w) = (cols.sev_w, cols.for_w, cols.state_w);
+    let (rest, when_w, action_w) = (cols.rest, cols.when_w, cols.action_w);
     for r in shown {
         let (marker, state, state_role) = match r.state {
             RuleState::Firing => (
@@ -150,19 +142,48 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// The widths of a rule row's columns after its marker: severity, `for`, state, the
+/// condition and the action, in `width` columns.
+struct RuleColumns {
+    sev_w: usize,
+    for_w: usize,
+    state_w: usize,
+    /// What the condition and the action share.
+    rest: usize,
+    when_w: usize,
+    action_w: usize,
+}
+
+impl RuleColumns {
+    fn fit(width: usize) -> Self {
+        let (sev_w, for_w, state_w) = (6, 4, 11);
+        let rest = width.saturating_sub(2 + sev_w + 1 + for_w + 1 + state_w + 1);
+        // Narrow: the header already names the action, so the condition gets the room.
+        let (when_w, action_w) = if width < 60 {
+            (rest, 0)
+        } else {
+            let when_w = (rest / 2).max(8).min(rest);
+            (when_w, rest.saturating_sub(when_w + 1))
+        };
+        Self {
+            sev_w,
+            for_w,
+            state_w,
+            rest,
+            when_w,
+            action_w,
+        }
+    }
+}
+
 /// The decision table's rows that bind to no metric, in the live rows' columns: `·`,
 /// severity, the row's condition, `—`, `guidance`, its action and approval (muted: they
 /// are read, not evaluated; `S` declares from them).
 fn guidance_lines(app: &App, live: &LiveMetrics, width: usize, room: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let (sev_w, for_w, state_w) = (6, 4, 11);
-    let rest = width.saturating_sub(2 + sev_w + 1 + for_w + 1 + state_w + 1);
-    let (when_w, action_w) = if width < 60 {
-        (rest, 0)
-    } else {
-        let when_w = (rest / 2).max(8).min(rest);
-        (when_w, rest.saturating_sub(when_w + 1))
-    };
+    let cols = RuleColumns::fit(width);
+    let (sev_w, for_w, state_w) = (cols.sev_w, cols.for_w, cols.state_w);
+    let (when_w, action_w) = (cols.when_w, cols.action_w);
     live.guidance_rows
         .iter()
         .filter_map(|i| app.severity.rows.get(*i))
@@ -231,12 +252,7 @@ fn header(app: &App, live: &LiveMetrics, width: usize) -> Line<'static> {
                 tail.push(format!("for {}", compact(secs_between(since, app.now))));
             }
             if let Some(deadline) = v.rto_deadline {
-                let left = (deadline - app.now).num_seconds();
-                tail.push(if left >= 0 {
-                    format!("RTO {} left", compact(left as u64))
-                } else {
-                    format!("RTO over by {}", compact(left.unsigned_abs()))
-                });
+                tail.push(rto_left(deadline, app.now).0);
             }
             // The countdown matters more than the action's full text.
             let tail = if tail.is_empty() {
@@ -311,12 +327,7 @@ fn guidance(app: &App, frame: &mut Frame, area: Rect) {
                 compact(secs_between(d.at, app.now))
             )];
             if let Some(deadline) = d.rto_deadline {
-                let left = (deadline - app.now).num_seconds();
-                tail.push(if left >= 0 {
-                    format!("RTO {} left", compact(left as u64))
-                } else {
-                    format!("RTO over by {}", compact(left.unsigned_abs()))
-                });
+                tail.push(rto_left(deadline, app.now).0);
             }
             if let Some(a) = app.severity.open_approval() {
                 tail.push(if a.deferred {

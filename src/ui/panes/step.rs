@@ -233,26 +233,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             lines.push(hint_line(app, "space", "tick it once you have checked it"));
         }
         StepKind::Verify { .. } => {
-            for l in reflow(&step.text) {
-                lines.push(Line::from(l));
-            }
-            lines.push(Line::default());
-            lines.push(hint_line(
+            text_then_hint(
+                &mut lines,
                 app,
+                &step.text,
                 "v",
                 "start the check · w cut its window short (with a reason)",
-            ));
+            );
         }
         StepKind::Checklist { .. } => {
-            for l in reflow(&step.text) {
-                lines.push(Line::from(l));
-            }
-            lines.push(Line::default());
-            lines.push(hint_line(
+            text_then_hint(
+                &mut lines,
                 app,
+                &step.text,
                 "space",
                 "tick · s skip with a reason · n note",
-            ));
+            );
         }
     }
     let communicating = app
@@ -307,6 +303,13 @@ fn hint_line(app: &App, key: &str, text: &str) -> Line<'static> {
         Span::styled(format!(" {key} "), t.style(Role::Key)),
         Span::styled(format!(" {text}"), t.style(Role::Muted)),
     ])
+}
+
+/// A step's text reflowed, a blank line, then the hint of the key that acts on it.
+fn text_then_hint(lines: &mut Vec<Line<'static>>, app: &App, text: &str, key: &str, hint: &str) {
+    lines.extend(reflow(text).into_iter().map(Line::from));
+    lines.push(Line::default());
+    lines.push(hint_line(app, key, hint));
 }
 
 /// A script line with bound placeholders shown filled and unbound ones highlighted.

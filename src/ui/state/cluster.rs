@@ -57,6 +57,12 @@ pub struct LiveCluster {
     pub next_view: u64,
 }
 
+/// A pane's selection `cursor` moved by `delta`, kept within its `len` rows.
+fn moved_within(cursor: usize, delta: isize, len: usize) -> usize {
+    let max = len.saturating_sub(1) as isize;
+    (cursor as isize).saturating_add(delta).clamp(0, max) as usize
+}
+
 fn key(s: Stream) -> &'static str {
     match s {
         Stream::Pods => "pods",
@@ -114,10 +120,7 @@ impl LiveCluster {
 
     /// Moves the Pods pane's selection, within its rows.
     pub fn move_pod_cursor(&mut self, delta: isize) {
-        let max = self.pods.visible_len().saturating_sub(1) as isize;
-        self.pod_cursor = (self.pod_cursor as isize)
-            .saturating_add(delta)
-            .clamp(0, max) as usize;
+        self.pod_cursor = moved_within(self.pod_cursor, delta, self.pods.visible_len());
     }
 
     /// The pod selected in the Pods pane.
@@ -131,10 +134,7 @@ impl LiveCluster {
 
     /// Moves the Events pane's selection, within its rows.
     pub fn move_event_cursor(&mut self, delta: isize) {
-        let max = self.events.len().saturating_sub(1) as isize;
-        self.event_cursor = (self.event_cursor as isize)
-            .saturating_add(delta)
-            .clamp(0, max) as usize;
+        self.event_cursor = moved_within(self.event_cursor, delta, self.events.len());
     }
 
     /// The event selected in the Events pane.

@@ -12,7 +12,7 @@ use crate::ui::msg::Stream;
 use crate::ui::state::line_run::{LineCurrent, LineRun};
 use crate::ui::state::{App, FlashLevel, OutputLog, Then};
 
-use super::steps;
+use super::runs;
 
 /// A family of lines run through a service's API.
 pub(super) trait LineFamily {
@@ -131,17 +131,7 @@ pub(super) fn start<F: LineFamily>(
     // Each line is announced (`$ …`) as it is sent; the pane's header is the first.
     app.output = OutputLog::for_run(run, step, shown.clone());
     *F::slot(app) = Some(LineRun::new(step, run, app.now, lines));
-    let mut fx = steps::enter_phase_of(app, step);
-    fx.push(app.journal(
-        Entry::CommandStarted {
-            step,
-            run,
-            command: format!("{label}: {shown}"),
-        },
-        Some(step),
-        then,
-    ));
-    fx
+    runs::journal_start(app, step, run, format!("{label}: {shown}"), then)
 }
 
 /// The line in flight when it is request `op`.

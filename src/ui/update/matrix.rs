@@ -79,15 +79,11 @@ pub(super) fn severity_picked(app: &mut App) -> Vec<Effect> {
 /// The RTO target for a choice: the row's timeline, else the front matter's `rto` for
 /// that severity.
 fn rto_secs(app: &App, choice: &SeverityChoice, severity: &str) -> Option<u64> {
-    let from_row = match choice {
-        SeverityChoice::Row(i) => app
-            .severity
-            .rows
-            .get(*i)
-            .and_then(|r| r.timeline.as_deref())
-            .and_then(timeline_secs),
-        SeverityChoice::Bare(_) => None,
-    };
+    let from_row = app
+        .severity
+        .row_of(choice)
+        .and_then(|r| r.timeline.as_deref())
+        .and_then(timeline_secs);
     from_row.or_else(|| {
         let wanted = Severity::find_in(severity)?;
         app.runbook
@@ -106,15 +102,11 @@ pub(super) fn declare(app: &mut App, choice: &SeverityChoice, reason: String) ->
         return Vec::new();
     };
     let rto = rto_secs(app, choice, &severity);
-    let approval = match choice {
-        SeverityChoice::Row(i) => app
-            .severity
-            .rows
-            .get(*i)
-            .and_then(|r| r.approval.as_deref())
-            .and_then(approval_needed),
-        SeverityChoice::Bare(_) => None,
-    };
+    let approval = app
+        .severity
+        .row_of(choice)
+        .and_then(|r| r.approval.as_deref())
+        .and_then(approval_needed);
     let entry = Entry::SeverityDeclared {
         severity: severity.clone(),
         reason,

@@ -12,7 +12,7 @@ use crate::ui::msg::Stream;
 use crate::ui::state::native_run::{self, BlockPlan, NativeFollow, NativeRun, RolloutWait};
 use crate::ui::state::{App, FlashLevel, Layer, Pane, Then};
 
-use super::{cluster, session, steps};
+use super::{cluster, runs, session};
 
 /// A step's kubectl lines are running (possibly waiting on `rollout status`): nothing else
 /// may act on the cluster until they end, or their run would take the other action's
@@ -125,17 +125,13 @@ fn start_lines(
         gate: Default::default(),
         reading: false,
     });
-    let mut fx = steps::enter_phase_of(app, step);
-    fx.push(app.journal(
-        Entry::CommandStarted {
-            step,
-            run,
-            command: format!("{}{shown}", crate::domain::progress::NATIVE_PREFIX),
-        },
-        Some(step),
+    runs::journal_start(
+        app,
+        step,
+        run,
+        format!("{}{shown}", crate::domain::progress::NATIVE_PREFIX),
         Then::NativeAdvance,
-    ));
-    fx
+    )
 }
 
 /// Runs the native run's next lines: queries answer at once, an action starts its

@@ -124,13 +124,7 @@ pub(super) fn run_step(app: &mut App, id: StepId) -> Vec<Effect> {
                 push_continue_confirm(app, &step, &shown, from);
                 return Vec::new();
             }
-            body.extend(change_words(app, &shown, 0));
-            app.layers.push(Layer::Confirm(Confirm {
-                title: format!("Run {} {}", step.id, step.title),
-                body,
-                question: "Run this in /bin/sh now?".into(),
-                intent: Intent::RunCommand { step: id },
-            }));
+            push_run_confirm(app, &step, body, &shown, "Run this in /bin/sh now?");
             Vec::new()
         }
     }
@@ -145,15 +139,51 @@ fn whole_block_confirm(app: &mut App, id: StepId) -> Vec<Effect> {
         return Vec::new();
     };
     let shown = app.shown_command(&block.script);
-    let mut body: Vec<String> = shown.lines().map(str::to_string).collect();
-    body.extend(change_words(app, &shown, 0));
+    let body: Vec<String> = shown.lines().map(str::to_string).collect();
+    push_run_confirm(
+        app,
+        &step,
+        body,
+        &shown,
+        "Run the whole block in /bin/sh now?",
+    );
+    Vec::new()
+}
+
+/// A run's start on the journal: the phase of `step` entered when it is another one, then
+/// the `CommandStarted` record of run `run` saying `command`, `then` when it is written.
+pub(super) fn journal_start(
+    app: &mut App,
+    step: StepId,
+    run: u32,
+    command: String,
+    then: Then,
+) -> Vec<Effect> {
+    let mut fx = steps::enter_phase_of(app, step);
+    fx.push(app.journal(
+        Entry::CommandStarted { step, run, command },
+        Some(step),
+        then,
+    ));
+    fx
+}
+
+/// The confirmation of a run of `step`'s whole block: `body` (the command as shown), what
+/// its lines change, and `question`.
+fn push_run_confirm(
+    app: &mut App,
+    step: &runbook::Step,
+    mut body: Vec<String>,
+    shown: &str,
+    question: &str,
+) {
+    body.extend(change_words(app, shown, 0));
     app.layers.push(Layer::Confirm(Confirm {
         title: format!("Run {} {}", step.id, step.title),
         body,
-        question: "Run the whole block in /bin/sh now?".into(),
-        intent: Intent::RunCommand { step: id },
+        question: question.into(),
+        intent: Intent::RunCommand { step: step.id },
     }));
-    Vec::new()
 }
 
 /// The line (0-based) a step's block can go on from: its last run stopped part-way
@@ -275,16 +305,8 @@ fn rehearse_command(app: &mut App, id: StepId) -> Vec<Effect> {
         Stream::Stdout,
         format!("rehearsed in the drill, not run: {outside} would reach beyond the simulator"),
     );
-    let mut fx = steps::enter_phase_of(app, id);
-    fx.push(app.journal(
-        Entry::CommandStarted {
-            step: id,
-            run,
-            command: format!("{}{shown}", crate::domain::progress::REHEARSAL_PREFIX),
-        },
-        Some(id),
-        Then::Nothing,
-    ));
+    let command = format!("{}{shown}", crate::domain::progress::REHEARSAL_PREFIX);
+    let mut fx = journal_start(app, id, run, command, Then::Nothing);
     fx.push(app.journal(
         Entry::CommandFinished {
             step: id,

@@ -6,6 +6,7 @@ use super::closest_word::closest;
 use super::schema::{Field, ROOT, Shape};
 use super::yaml::{Node, Value};
 use crate::domain::runbook::model::PhaseKind;
+use crate::domain::runbook::shell_programs::is_name;
 
 /// A schema violation, at a node of the YAML tree (1-based line, 0-based column).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,7 +198,7 @@ fn check_node(node: &Node, shape: Shape, path: &Path<'_>, issues: &mut Vec<Issue
             }
         }
         Shape::EnvName => match node.scalar() {
-            Some(s) if is_env_name(s) => {}
+            Some(s) if is_name(s) => {}
             Some(s) => {
                 let message = if s.contains("://") {
                     format!("{path} names an environment variable; it must not hold the URL itself")
@@ -395,14 +396,6 @@ fn shown(node: &Node) -> String {
         Some(s) => format!("`{s}`"),
         None => node.kind_name().into(),
     }
-}
-
-fn is_env_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// "`a`", "`a` and `b`", "`a`, `b` and `c`"

@@ -4,7 +4,7 @@
 //! Built from the event stream of the parser serde-saphyr itself uses, so both read the same
 //! YAML the same way.
 
-use serde_saphyr::granit_parser::{Event, ParseResult, Parser, ScalarStyle, Span};
+use serde_saphyr::granit_parser::{Event, ParseResult, Parser, ScalarStyle, ScanError, Span};
 
 /// Deepest nesting accepted; front matter is three or four levels deep in practice.
 const MAX_DEPTH: usize = 32;
@@ -90,17 +90,24 @@ pub(in crate::domain::runbook) struct SyntaxError {
     pub message: String,
 }
 
+impl SyntaxError {
+    /// The parser's error where it stopped.
+    fn of_scan(e: ScanError) -> Self {
+        Self {
+            line: e.marker().line(),
+            col: e.marker().col(),
+            message: e.info(),
+        }
+    }
+}
+
 /// Parses YAML into a tree. `Ok(None)` for a document with no content.
 pub(in crate::domain::runbook) fn parse(yaml: &str) -> Result<Option<Node>, SyntaxError> {
     let mut parser = Parser::new_from_str(yaml);
     let mut events = std::iter::from_fn(move || parser.next_event());
     let mut root = None;
     while let Some(next) = events.next() {
-        let (event, span) = next.map_err(|e| SyntaxError {
-            line: e.marker().line(),
-            col: e.marker().col(),
-            message: e.info(),
-        })?;
+        let (event, span) = next.map_err(SyntaxError::of_scan)?;
         match event {
             Event::StreamStart | Event::DocumentStart(..) | Event::DocumentEnd => {}
             Event::StreamEnd => break,
@@ -195,11 +202,7 @@ fn next_node<'a>(events: &mut Events<'a>, depth: usize) -> Result<Next, SyntaxEr
                 message: "front matter ends in the middle of a value".into(),
             });
         };
-        let (event, span) = next.map_err(|e| SyntaxError {
-            line: e.marker().line(),
-            col: e.marker().col(),
-            message: e.info(),
-        })?;
+        let (event, span) = next.map_err(SyntaxError::of_scan)?;
         match event {
             Event::SequenceEnd | Event::MappingEnd => return Ok(Next::End),
             event if is_node(&event) => {
