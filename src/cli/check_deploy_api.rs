@@ -1,7 +1,8 @@
 //! What `backout check` says about a runbook's deploy API (docs/cluster.md, "Deploy API
 //! lines"): the front matter's `deploy_api.url`, or the base its own `curl` lines name
 //! (`domain::deploy_api::inferred_base`) with the lines it was read from — as an `info`
-//! diagnostic and the JSON's `deploy_api` — or, when they name more than one, a warning.
+//! diagnostic and the JSON's `deploy_api`. (When they name more than one, the runbook's
+//! own warnings say so: `inferred_base::warn_if_ambiguous`.)
 
 use serde::Serialize;
 
@@ -25,24 +26,23 @@ pub struct DeployApiReport {
 impl FileReport {
     /// The report of `rb` with its deploy API and what was said about it.
     pub fn with_deploy_api(mut self, rb: &Runbook) -> FileReport {
-        let (deploy_api, info, warnings) = deploy_api_of(rb);
+        let (deploy_api, info) = deploy_api_of(rb);
         self.deploy_api = deploy_api;
-        self.warnings
-            .extend(warnings.iter().map(JsonDiagnostic::from));
         self.info.extend(info.iter().map(JsonDiagnostic::from));
         self
     }
 }
 
-/// The report's `deploy_api`, and the diagnostics to add: `(info, warnings)`.
-pub fn deploy_api_of(rb: &Runbook) -> (Option<DeployApiReport>, Vec<Diagnostic>, Vec<Diagnostic>) {
+/// The report's `deploy_api`, and the `info` diagnostics to add. (Lines naming two bases
+/// are a warning of the runbook's own: `inferred_base::warn_if_ambiguous`.)
+pub fn deploy_api_of(rb: &Runbook) -> (Option<DeployApiReport>, Vec<Diagnostic>) {
     if let Some(api) = rb.front.as_ref().and_then(|f| f.deploy_api.as_ref()) {
         let report = DeployApiReport {
             url: api.url.trim().to_string(),
             source: "front_matter",
             lines: Vec::new(),
         };
-        return (Some(report), Vec::new(), Vec::new());
+        return (Some(report), Vec::new());
     }
     let diagnostic = |level, line, message: String, hint: &str| Diagnostic {
         level,
@@ -54,7 +54,7 @@ pub fn deploy_api_of(rb: &Runbook) -> (Option<DeployApiReport>, Vec<Diagnostic>,
     };
     let inference = infer_from_runbook(rb);
     match &inference {
-        BaseInference::None => (None, Vec::new(), Vec::new()),
+        BaseInference::None | BaseInference::Ambiguous(_) => (None, Vec::new()),
         BaseInference::Inferred(base) => {
             let info = diagnostic(
                 Level::Info,
@@ -75,22 +75,7 @@ pub fn deploy_api_of(rb: &Runbook) -> (Option<DeployApiReport>, Vec<Diagnostic>,
                 source: "inferred",
                 lines: base.lines.clone(),
             };
-            (Some(report), vec![info], Vec::new())
-        }
-        BaseInference::Ambiguous(_) => {
-            let warnings = inference
-                .warning()
-                .map(|(line, message)| {
-                    diagnostic(
-                        Level::Warning,
-                        line,
-                        message,
-                        "declare the deploy API in front matter (`deploy_api: { url: … }`)",
-                    )
-                })
-                .into_iter()
-                .collect();
-            (None, Vec::new(), warnings)
+            (Some(report), vec![info])
         }
     }
 }

@@ -13,7 +13,7 @@
 
 use super::curl_line::parse_curl_line;
 use super::status::STATUS_PATH;
-use crate::domain::runbook::{Runbook, StepKind};
+use crate::domain::runbook::{Diagnostic, Level, Runbook, StepKind};
 
 /// The rollback endpoint, under the deploy API's base.
 pub const ROLLBACK_PATH: &str = "/deployment/rollback";
@@ -155,6 +155,28 @@ pub fn infer_from_runbook(rb: &Runbook) -> BaseInference {
             _ => Vec::new(),
         }
     }))
+}
+
+/// A runbook whose `curl` lines name the deploy endpoints under two bases is told so
+/// among its warnings (kept sorted by position), since nothing is inferred.
+pub fn warn_if_ambiguous(rb: &mut Runbook) {
+    let Some((line, message)) = infer_from_runbook(rb).warning() else {
+        return;
+    };
+    let at = rb
+        .warnings
+        .partition_point(|w| (w.line, w.col) <= (line, 1));
+    rb.warnings.insert(
+        at,
+        Diagnostic {
+            level: Level::Warning,
+            file: rb.source.clone(),
+            line,
+            col: 1,
+            message,
+            hint: Some("declare the deploy API in front matter (`deploy_api: { url: … }`)".into()),
+        },
+    );
 }
 
 /// The path of `url` under `base` when it is one of the deploy service's [`ENDPOINTS`].

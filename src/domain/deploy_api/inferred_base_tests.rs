@@ -65,6 +65,15 @@ fn two_bases_infer_none_and_say_so() {
         ]
     );
     assert_eq!(inference.base(), None);
+    // A runbook warning, as loaded.
+    let rb = parse(Path::new("t.md"), TWO_BASES).expect("loads");
+    assert!(
+        rb.warnings.iter().any(|w| w.line == 6
+            && w.message
+                .starts_with("curl lines call the deploy endpoints under 2 different")),
+        "{:?}",
+        rb.warnings
+    );
     let (line, message) = inference.warning().expect("a warning");
     assert_eq!(line, 6);
     assert_eq!(
