@@ -252,3 +252,15 @@ fn in_a_drill_the_inferred_base_is_the_simulators_deploy_service() {
         &format!("curl -X POST {LIVE}/deployment/rollback")
     ));
 }
+
+/// While the lines are in flight the Step pane says the run is running, not that the
+/// session ended while it ran (it did before: only shell and kubectl runs were known).
+#[test]
+fn the_step_pane_says_the_deploy_api_run_is_running() {
+    let mut app = literal_app();
+    send(&mut app, key('r'));
+    assert!(app.deploy_api.run.is_some());
+    let s = screen(&app, 160, 45);
+    assert!(s.contains("⟳ run 1 running for"), "{s}");
+    assert!(!s.contains("was interrupted"), "{s}");
+}
