@@ -82,7 +82,9 @@ pub fn check_file(path: &Path) -> FileReport {
                 .iter()
                 .map(|section| SectionReport::of(&rb, section))
                 .collect(),
-        },
+            deploy_api: None,
+        }
+        .with_deploy_api(&rb),
         Err(e) => {
             let errors = match &e {
                 LoadError::Read { path, source } => vec![JsonDiagnostic {
@@ -110,6 +112,7 @@ pub fn check_file(path: &Path) -> FileReport {
                 alternatives: Vec::new(),
                 steps: Vec::new(),
                 matrix: Vec::new(),
+                deploy_api: None,
             }
         }
     }

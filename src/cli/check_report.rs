@@ -28,6 +28,9 @@ pub struct FileReport {
     pub steps: Vec<StepReport>,
     /// Decision table rows, columns read by meaning.
     pub matrix: Vec<runbook::MatrixRow>,
+    /// The deploy API its `curl` lines run against: declared, or inferred from them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deploy_api: Option<super::check_deploy_api::DeployApiReport>,
 }
 
 /// One step as `check --format json` shows it.

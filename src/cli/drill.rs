@@ -105,7 +105,8 @@ pub fn plan(args: &DrillArgs, console: &ConsoleArgs) -> Result<Plan, CliError> {
             runbook,
         });
     }
-    let name = args.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO);
+    let default = super::drill_target::default_scenario(args.runbook.as_deref(), DEFAULT_SCENARIO);
+    let name = args.scenario.as_deref().unwrap_or(default);
     let dir = super::sim::drills_dir();
     let scenario = Scenario::load(name, &dir).map_err(|e| CliError::Message(e.to_string()))?;
     let runbook = match &args.runbook {
@@ -224,6 +225,7 @@ fn simulated(
     if let Some(line) = retargeted.describe() {
         intro.story.insert(1, line);
     }
+    super::drill_target::tell_deploy_api(&mut intro, book.as_ref(), args.scenario.is_none());
     if let Some(added) = &metrics.added {
         let at = intro.story.len().saturating_sub(1);
         intro

@@ -79,6 +79,69 @@ pub fn play_on_runbook_target(
     (args, retargeted)
 }
 
+/// The scenario a drill of a runbook that rolls back through a deploy service plays.
+pub const DEPLOY_API_SCENARIO: &str = "blue-green-api";
+
+/// The deploy API a runbook rolls back through, when it has no kubectl rollback of its
+/// own: its front matter's `deploy_api.url`, else the base its `curl` lines name
+/// (`domain::deploy_api::inferred_base`).
+pub fn runbook_deploy_api(book: &Runbook) -> Option<String> {
+    let rolls_back_with_kubectl = book.steps().any(|s| match &s.kind {
+        crate::domain::runbook::StepKind::Command(block) => block.lines.iter().any(|l| {
+            let words: Vec<&str> = l.text.split_whitespace().collect();
+            l.is_kubectl && words.windows(2).any(|w| w == ["rollout", "undo"])
+        }),
+        _ => false,
+    });
+    if rolls_back_with_kubectl {
+        return None;
+    }
+    match book.front.as_ref().and_then(|f| f.deploy_api.as_ref()) {
+        Some(api) => Some(api.url.trim().to_string()),
+        None => crate::domain::deploy_api::infer_from_runbook(book)
+            .base()
+            .map(|b| b.url.clone()),
+    }
+}
+
+/// The scenario `backout drill --runbook FILE` plays without `--scenario`:
+/// [`DEPLOY_API_SCENARIO`] (the simulated deploy service) for a runbook that rolls back
+/// through a deploy API ([`runbook_deploy_api`]), else `default`.
+pub fn scenario_for_runbook(book: Option<&Runbook>, default: &'static str) -> &'static str {
+    match book.and_then(runbook_deploy_api) {
+        Some(_) => DEPLOY_API_SCENARIO,
+        None => default,
+    }
+}
+
+/// [`scenario_for_runbook`] of the runbook at `path` (one that does not load: `default`).
+pub fn default_scenario(path: Option<&std::path::Path>, default: &'static str) -> &'static str {
+    let book = path.and_then(|p| crate::adapters::runbook_file::load(p).ok());
+    scenario_for_runbook(book.as_ref(), default)
+}
+
+/// The intro says why the deploy service plays, when it was chosen for the runbook
+/// (no `--scenario`): [`deploy_api_intro_line`], second in the story.
+pub fn tell_deploy_api(
+    intro: &mut crate::ui::state::drill::DrillIntro,
+    book: Option<&Runbook>,
+    chosen: bool,
+) {
+    if let Some(line) = book.filter(|_| chosen).and_then(deploy_api_intro_line) {
+        let at = intro.story.len().min(1);
+        intro.story.insert(at, line);
+    }
+}
+
+/// The drill intro's sentence when the scenario was chosen for the runbook's deploy API.
+pub fn deploy_api_intro_line(book: &Runbook) -> Option<String> {
+    let url = runbook_deploy_api(book)?;
+    Some(format!(
+        "This runbook rolls back through its deploy API ({url}), so the drill plays \
+         {DEPLOY_API_SCENARIO} and its requests to {url} go to the simulator's deploy service."
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +212,82 @@ mod tests {
         let (args, _) = play_on_runbook_target(&mut s, Some(&book), &ConsoleArgs::default());
         assert_eq!(args.deployment.as_deref(), Some("checkout-api"));
         assert_eq!(s.apps[0].name, "checkout-api");
+    }
+
+    #[test]
+    fn a_runbook_rolling_back_through_its_deploy_api_plays_the_deploy_service() {
+        let literal = book(
+            "# Switch back\n\n## Execute\n\n```sh\ncurl -X POST https://deploy.example.org/deployment/rollback\n```\n",
+        );
+        assert_eq!(
+            scenario_for_runbook(Some(&literal), "bad-deploy"),
+            DEPLOY_API_SCENARIO
+        );
+        assert_eq!(
+            deploy_api_intro_line(&literal).as_deref(),
+            Some(
+                "This runbook rolls back through its deploy API (https://deploy.example.org), so \
+                 the drill plays blue-green-api and its requests to https://deploy.example.org go \
+                 to the simulator's deploy service."
+            )
+        );
+        // A kubectl rollback of its own: the bad deploy.
+        let both = book(&format!(
+            "{TEAM}\n```sh\ncurl -X POST https://deploy.example.org/deployment/rollback\n```\n"
+        ));
+        assert_eq!(
+            scenario_for_runbook(Some(&both), "bad-deploy"),
+            "bad-deploy"
+        );
+        assert_eq!(deploy_api_intro_line(&both), None);
+        assert_eq!(
+            scenario_for_runbook(Some(&book(TEAM)), "bad-deploy"),
+            "bad-deploy"
+        );
+        assert_eq!(scenario_for_runbook(None, "bad-deploy"), "bad-deploy");
+        // Declared in front matter.
+        let declared = book(
+            "---\nbackout: 1\ndeploy_api: { url: \"https://deploy.example.net/v2\" }\n---\n# R\n\n## Execute\n\n- [ ] Switch back\n",
+        );
+        assert_eq!(
+            scenario_for_runbook(Some(&declared), "bad-deploy"),
+            DEPLOY_API_SCENARIO
+        );
+    }
+
+    fn drill_args(scenario: Option<&str>, runbook: &str) -> crate::cli::DrillArgs {
+        crate::cli::DrillArgs {
+            scenario: scenario.map(String::from),
+            speed: 1.0,
+            verify_speed: 10.0,
+            runbook: Some(runbook.into()),
+            seed: 1,
+            report: None,
+        }
+    }
+
+    /// `backout drill --runbook` of the shared example (a team's HTTP-API playbook, no
+    /// front matter, every line a literal URL) plays the simulated deploy service; of a
+    /// kubectl runbook, the bad deploy; `--scenario` wins.
+    #[test]
+    fn the_http_api_example_plans_the_deploy_service_scenario() {
+        use crate::cli::drill::{Plan, plan};
+        const EXAMPLE: &str = "/work/shared/examples/blue-green-http-api-rollback.md";
+        let planned =
+            |scenario, runbook| match plan(&drill_args(scenario, runbook), &ConsoleArgs::default())
+                .expect("plans")
+            {
+                Plan::Simulated { scenario, runbook } => (scenario.name, runbook),
+                Plan::Cluster { .. } => panic!("no context given"),
+            };
+        assert_eq!(
+            planned(None, EXAMPLE),
+            ("blue-green-api".to_string(), EXAMPLE.into())
+        );
+        assert_eq!(
+            planned(None, "runbooks/deployment-rollback.md").0,
+            "bad-deploy"
+        );
+        assert_eq!(planned(Some("crashloop"), EXAMPLE).0, "crashloop");
     }
 }

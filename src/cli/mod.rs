@@ -8,6 +8,7 @@ use clap_complete::engine::ArgValueCandidates;
 pub use output::OutputFormat;
 
 pub mod check;
+mod check_deploy_api;
 mod check_human;
 mod check_report;
 pub mod completions;

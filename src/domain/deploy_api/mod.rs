@@ -3,9 +3,11 @@
 //! body, and the service's status read before and after a change.
 
 pub mod curl_line;
+pub mod inferred_base;
 pub mod judge;
 pub mod status;
 
 pub use curl_line::{CurlCall, parse_curl_line};
+pub use inferred_base::{BaseInference, InferredBase, infer_from_runbook};
 pub use judge::{Verdict, judge};
 pub use status::{ChangePreview, DeployStatus, outcome_after, preview_change, status_call};

@@ -160,7 +160,7 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
     if !errors.is_empty() {
         return Err(LoadError::Invalid { errors, warnings });
     }
-    Ok(Runbook {
+    let mut runbook = Runbook {
         source: source.to_path_buf(),
         title: outline.title,
         front: front.front,
@@ -176,5 +176,7 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         message_templates: message_templates::find_after(&text.text, front.body_start),
         // The normalised text is not needed any more: moved, not copied.
         markdown: text.text,
-    })
+    };
+    crate::domain::deploy_api::inferred_base::warn_if_ambiguous(&mut runbook);
+    Ok(runbook)
 }

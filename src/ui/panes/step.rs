@@ -96,7 +96,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             format!("⟳ following{what} — Enter stops this line and goes on"),
             t.style(Role::Running),
         )));
-    } else if let Some((run, started)) = shell.or(native) {
+    } else if let Some((run, started)) = shell.or(native).or_else(|| line_run(app, step.id)) {
         lines.push(Line::from(Span::styled(
             format!(
                 "⟳ run {run} running for {}",
@@ -456,4 +456,21 @@ fn line_outcome(run: &crate::domain::progress::CommandRun) -> Option<(String, Ro
             Role::Failed,
         ),
     })
+}
+
+/// A step's `argocd` or deploy API lines running through the console: (run, started).
+fn line_run(
+    app: &App,
+    step: crate::domain::runbook::StepId,
+) -> Option<(u32, chrono::DateTime<chrono::Utc>)> {
+    let argo = app.argo.run.as_ref().map(|r| (r.step, r.run, r.started));
+    let deploy = app
+        .deploy_api
+        .run
+        .as_ref()
+        .map(|r| (r.step, r.run, r.started));
+    argo.into_iter()
+        .chain(deploy)
+        .find(|(s, ..)| *s == step)
+        .map(|(_, run, started)| (run, started))
 }

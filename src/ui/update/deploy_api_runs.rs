@@ -6,8 +6,10 @@
 //! sent, and its outcome — judged by HTTP status and body, not by curl's exit code —
 //! journaled. A line piped into `jq` gets the jq program's output of the body.
 
+use crate::domain::deploy_api::inferred_base::endpoint_under;
 use crate::domain::deploy_api::{
-    CurlCall, DeployStatus, outcome_after, parse_curl_line, preview_change, status_call,
+    CurlCall, DeployStatus, infer_from_runbook, outcome_after, parse_curl_line, preview_change,
+    status_call,
 };
 use crate::domain::journal::{ChangeDetail, Entry};
 use crate::domain::runbook::StepId;
@@ -21,11 +23,15 @@ use crate::ui::state::{App, FlashLevel, Layer, Then};
 
 use super::line_runs::{self, DeployLines};
 
+/// The variable the drill binds to its deploy service's token (a secret of the session).
+const SIM_TOKEN_VAR: &str = "DEPLOY_API_TOKEN";
+
 /// Confirmation ids of deploy API lines: above every cluster action's, below Argo CD's.
 const CONFIRM_BASE: u64 = 1 << 61;
 
-/// The deploy API's base URL: the drill simulator's, else the runbook front matter's
-/// `deploy_api.url`, else the runbook's `DEPLOY_API`.
+/// The deploy API's base URL (where requests go): the drill simulator's, else the
+/// runbook front matter's `deploy_api.url`, else the runbook's `DEPLOY_API`, else the
+/// base its own `curl` lines name (`domain::deploy_api::inferred_base`).
 fn base(app: &App) -> Option<String> {
     app.deploy_api
         .sim_base
@@ -33,6 +39,36 @@ fn base(app: &App) -> Option<String> {
         .or_else(|| front_matter(app).map(|d| d.url.trim().to_string()))
         .or_else(|| app.bindings().get("DEPLOY_API").cloned())
         .filter(|b| b.starts_with("https://") || b.starts_with("http://"))
+        .or_else(|| inferred(app))
+}
+
+/// The base the runbook's own `curl` lines name, when it declares no deploy API.
+fn inferred(app: &App) -> Option<String> {
+    infer_from_runbook(&app.runbook)
+        .base()
+        .map(|b| b.url.clone())
+}
+
+/// Lines under the inferred base: the base as written, and where its requests go — the
+/// drill's deploy service when there is one (bound to it for the session), else that
+/// base itself (when nothing else names the deploy API).
+fn inferred_binding(app: &App) -> Option<(String, String)> {
+    let written = inferred(app)?;
+    match &app.deploy_api.sim_base {
+        Some(sim) => Some((written, sim.trim_end_matches('/').to_string())),
+        None => (base(app)? == written).then(|| (written.clone(), written)),
+    }
+}
+
+/// `http://localhost:8080 → https://127.0.0.1:…/deploy-api` when `line` was written
+/// under the inferred base and is sent to the drill's deploy service.
+fn sent_elsewhere(app: &App, line: &DeployLine) -> Option<String> {
+    let (written, sent) = inferred_binding(app)?;
+    let as_written = parse_curl_line(&line.text)?.ok()?;
+    (written != sent
+        && as_written.url != line.call.url
+        && endpoint_under(&written, &as_written.url).is_some())
+    .then(|| format!("{written} bound to the drill's deploy service {sent}"))
 }
 
 /// The runbook front matter's `deploy_api:`.
@@ -44,13 +80,37 @@ fn front_matter(app: &App) -> Option<&crate::domain::runbook::front_matter::Depl
 /// comments aside); `None` when one is not (the block stays a shell block).
 pub(super) fn plan(app: &App, filled: &str) -> Option<Vec<DeployLine>> {
     let base = base(app)?;
+    let binding = inferred_binding(app);
     let mut lines = Vec::new();
     for l in filled.lines() {
         let t = l.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        let call = parse_curl_line(t)?.ok()?;
+        let mut call = parse_curl_line(t)?.ok()?;
+        if let Some((written, sent)) = &binding {
+            // Under the base the lines name, only the deploy service's own endpoints are
+            // the deploy API's; another path there is the application's (the block stays
+            // a shell block).
+            if let Some(path) = endpoint_under(written, &call.url) {
+                let preview = call.preview(written);
+                if written != sent {
+                    call.url = format!("{sent}{path}");
+                    // The drill's deploy service wants its token: the session holds it.
+                    call.token_env
+                        .get_or_insert_with(|| SIM_TOKEN_VAR.to_string());
+                }
+                lines.push(DeployLine {
+                    text: t.to_string(),
+                    preview,
+                    call,
+                });
+                continue;
+            }
+            if call.path_under(written).is_some() {
+                return None;
+            }
+        }
         call.path_under(&base)?;
         lines.push(DeployLine {
             text: t.to_string(),
@@ -137,6 +197,10 @@ pub(super) fn advance(app: &mut App) -> Vec<Effect> {
     });
     let shown = app.mask_secrets(&text);
     app.output.push(Stream::Stdout, format!("$ {shown}"));
+    if let Some(bound) = current_line(app).and_then(|l| sent_elsewhere(app, l)) {
+        app.output
+            .push(Stream::Stdout, format!("  (sent to {}: {bound})", call.url));
+    }
     // A change is previewed from the service's status: read it first.
     let call = match status {
         Some(status) if mutates => CurlCall {
@@ -186,11 +250,14 @@ fn previewed(app: &mut App, op: u64, answer: DeployAnswer) -> Vec<Effect> {
             }),
         to_env: plan.to_env.clone(),
     };
-    let previewed = if read.is_ok() {
+    let mut previewed = if read.is_ok() {
         format!("GET /deployment/status + preview of {preview}")
     } else {
         format!("preview of {preview}")
     };
+    if let Some(bound) = current_line(app).and_then(|l| sent_elsewhere(app, l)) {
+        previewed.push_str(&format!("; {bound}"));
+    }
     let change = ChangeDetail {
         from_image: plan.from.clone(),
         to_image: plan.to.clone(),
@@ -225,6 +292,15 @@ fn previewed(app: &mut App, op: u64, answer: DeployAnswer) -> Vec<Effect> {
             error: None,
         })));
     Vec::new()
+}
+
+/// The line in flight.
+fn current_line(app: &App) -> Option<&DeployLine> {
+    app.deploy_api
+        .run
+        .as_ref()
+        .and_then(|r| r.current.as_ref())
+        .map(|c| &c.line)
 }
 
 /// The deploy service's status from an answer, or why there is none.
@@ -434,3 +510,7 @@ fn finish(app: &mut App) -> Vec<Effect> {
 #[cfg(test)]
 #[path = "deploy_api_runs_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "deploy_api_runs_inferred_tests.rs"]
+mod inferred_tests;
