@@ -1,5 +1,6 @@
-//! A drill of a team's HTTP-API rollback runbook with no front matter of ours (the shared
-//! example `blue-green-http-api-rollback.md`, read from its path), as an operator runs it
+//! A drill of a team's HTTP-API rollback runbook with no front matter of ours
+//! (`tests/runbooks/teams/blue-green-localhost-api.md`, written in the style of the shared
+//! example `blue-green-http-api-rollback.md`), as an operator runs it
 //! in tmux: without `--scenario` the drill plays `blue-green-api` (the simulated deploy
 //! service) because the runbook's curl lines name a deploy API by a literal URL; the
 //! intro says so; the runbook's rollback block (`curl -X POST <literal>/deployment/rollback`)
@@ -15,7 +16,10 @@ use std::time::{Duration, Instant};
 use support::session_files::bin;
 use support::tmux::Tmux;
 
-const EXAMPLE: &str = "/work/shared/examples/blue-green-http-api-rollback.md";
+const EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/runbooks/teams/blue-green-localhost-api.md"
+);
 
 fn journal(home: &Path) -> Vec<serde_json::Value> {
     std::fs::read_dir(home.join("sessions"))

@@ -266,13 +266,13 @@ mod tests {
         }
     }
 
-    /// `backout drill --runbook` of the shared example (a team's HTTP-API playbook, no
-    /// front matter, every line a literal URL) plays the simulated deploy service; of a
+    /// `backout drill --runbook` of a team's HTTP-API playbook (no front matter, every
+    /// line a literal URL, in the style of the shared example) plays the simulated deploy service; of a
     /// kubectl runbook, the bad deploy; `--scenario` wins.
     #[test]
     fn the_http_api_example_plans_the_deploy_service_scenario() {
         use crate::cli::drill::{Plan, plan};
-        const EXAMPLE: &str = "/work/shared/examples/blue-green-http-api-rollback.md";
+        const EXAMPLE: &str = "tests/runbooks/teams/blue-green-localhost-api.md";
         let planned =
             |scenario, runbook| match plan(&drill_args(scenario, runbook), &ConsoleArgs::default())
                 .expect("plans")

@@ -9,21 +9,24 @@ fn inferred(md: &str) -> BaseInference {
     infer_from_runbook(&parse(Path::new("t.md"), md).expect("loads"))
 }
 
-/// The shared example (a team's blue/green HTTP API playbook): every deploy endpoint it
-/// calls is under one literal base; `/health`, `/api/ai/query` and `/dist/…` are no
-/// source (only `/deployment/status` and `/deployment/rollback` are).
+/// A team's blue/green playbook naming its deploy agent by a literal URL in every line
+/// (`tests/runbooks/teams/blue-green-localhost-api.md`, in the style of the shared
+/// example): every deploy endpoint it calls is under one base; `/health` and
+/// `/api/pay/quote` are no source (only `/deployment/status` and `/deployment/rollback`
+/// are).
 #[test]
-fn the_shared_examples_lines_name_one_base() {
-    let path = Path::new("/work/shared/examples/blue-green-http-api-rollback.md");
-    let bytes = std::fs::read(path).expect("the shared example is readable");
-    let rb = crate::domain::runbook::load_bytes(path, &bytes).expect("loads");
+fn a_literal_url_playbooks_lines_name_one_base() {
+    let path = Path::new("tests/runbooks/teams/blue-green-localhost-api.md");
+    let bytes = include_bytes!("../../../tests/runbooks/teams/blue-green-localhost-api.md");
+    let rb = crate::domain::runbook::load_bytes(path, bytes).expect("loads");
     let BaseInference::Inferred(base) = infer_from_runbook(&rb) else {
         panic!("one base: {:?}", infer_from_runbook(&rb));
     };
     assert_eq!(base.url, "http://localhost:8080");
     // Every line it was read from calls a deploy endpoint under it.
     let text: Vec<&str> = rb.markdown.lines().collect();
-    assert!(base.lines.len() >= 5, "{:?}", base.lines);
+    // Line 41 is inline code in a list item, not a command line.
+    assert_eq!(base.lines, vec![10, 13, 27, 30, 39]);
     for n in &base.lines {
         let line = text[n - 1];
         assert!(
