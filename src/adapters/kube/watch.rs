@@ -1,7 +1,9 @@
 //! Watchers of the target workload: pods (by the Deployment's selector), the Deployment
 //! and its ReplicaSets, and their events. kube-runtime's `watcher` lists, watches,
 //! resumes dropped watches from the last resource version and re-lists after `410 Gone`;
-//! `default_backoff` spaces retries. Pods, ReplicaSets and events are decoded straight
+//! `default_backoff` spaces retries. The pods, the busiest stream under churn, are
+//! watched by [`line_watcher`] (the same semantics, the watch body framed by our own code
+//! without a `String` per line). Pods, ReplicaSets and events are decoded straight
 //! into slim types ([`WatchedPod`], [`WatchedReplicaSet`], [`WatchedEvent`]: the typed
 //! `k8s_openapi` objects are never built) that the same watcher is given. Changes are
 //! sent as [`ClusterEvent`]s over a bounded channel: the pods changed within a frame
@@ -24,6 +26,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::convert;
+use super::line_watch::line_watcher;
 use super::liveness::{Liveness, liveness_task};
 use super::watched_event::WatchedEvent;
 use super::watched_pod::WatchedPod;
@@ -188,7 +191,7 @@ async fn pods_task(client: Client, ns: String, name: String, tx: mpsc::Sender<Cl
     };
     let api: Api<WatchedPod> = Api::namespaced(client, &ns);
     let stream =
-        watcher(api.clone(), watcher::Config::default().labels(&selector)).default_backoff();
+        line_watcher(api.clone(), watcher::Config::default().labels(&selector)).default_backoff();
     pump_pods(stream, Some(api), tx, FRAME).await;
 }
 
