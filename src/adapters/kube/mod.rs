@@ -16,6 +16,7 @@ pub mod describe_writer;
 pub mod go_tabwriter;
 pub mod guard;
 pub mod lease;
+pub mod line_watch;
 pub mod liveness;
 pub mod native_read;
 pub mod object_yaml;

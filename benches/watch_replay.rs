@@ -1,0 +1,184 @@
+//! A churn's pod watch body replayed from memory through a `kube::Client`, two ways: kube-
+//! runtime's `watcher` (kube-client's `request_events`: `StreamReader` + `LinesCodec`, a
+//! `String` per line) and `adapters::kube::line_watch::line_watcher` (our framing, lines
+//! decoded in place). Both decode into `WatchedPod`, from the same bytes, in chunks of the
+//! size TLS records carry (16 KB of plaintext at most), on a current-thread runtime as the
+//! console's worker runs them; the client's service answers the list with an empty page
+//! and the watch with the recorded body. No network, no TLS: what differs is the framing.
+//!
+//! Record once (a real churn in the simulator, `support/churn_recording.rs`), then count
+//! instructions per watch line (load-independent) with callgrind, collecting only inside
+//! `replay`:
+//!
+//! ```sh
+//! cargo bench --bench watch_replay --no-run --locked
+//! B=$(ls -t target/release/deps/watch_replay-* | grep -v '\.d$' | head -1)
+//! $B record 10000 target/watch_replay/pods.jsonl
+//! valgrind --tool=callgrind --toggle-collect='watch_replay::replay*' \
+//!     --callgrind-out-file=/tmp/cg.kube $B kube target/watch_replay/pods.jsonl 20000
+//! valgrind --tool=callgrind --toggle-collect='watch_replay::replay*' \
+//!     --callgrind-out-file=/tmp/cg.line $B line target/watch_replay/pods.jsonl 20000
+//! ```
+//!
+//! Run: `cargo bench --bench watch_replay -- record|kube|line|both [PODS|PATH] [LINES]`
+//! (`both` prints the time per line of each; figures in docs/performance.md, issue 19,
+//! "frame11").
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use backout::adapters::kube::line_watch::line_watcher;
+use backout::adapters::kube::watched_pod::WatchedPod;
+use futures::{Stream, StreamExt};
+use hyper::body::{Body, Bytes, Frame};
+use kube::api::Api;
+use kube::runtime::watcher::{self, Event};
+
+#[path = "support/churn_recording.rs"]
+mod churn_recording;
+
+/// The largest plaintext a TLS record carries.
+const TLS_RECORD: usize = 16 * 1024;
+const EMPTY_LIST: &str =
+    r#"{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":[]}"#;
+
+/// A response body yielding its bytes in chunks.
+struct Chunks(VecDeque<Bytes>);
+
+impl Body for Chunks {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(self.0.pop_front().map(|c| Ok(Frame::data(c))))
+    }
+}
+
+/// The API server of the replay: an empty list, and the recorded body for a watch.
+#[derive(Clone)]
+struct Replay {
+    body: Bytes,
+}
+
+impl tower::Service<http::Request<kube::client::Body>> for Replay {
+    type Response = http::Response<Chunks>;
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<kube::client::Body>) -> Self::Future {
+        let watch = req.uri().query().is_some_and(|q| q.contains("watch=true"));
+        let body = if watch {
+            let b = &self.body;
+            (0..b.len())
+                .step_by(TLS_RECORD)
+                .map(|at| b.slice(at..(at + TLS_RECORD).min(b.len())))
+                .collect()
+        } else {
+            VecDeque::from([Bytes::from_static(EMPTY_LIST.as_bytes())])
+        };
+        std::future::ready(Ok(http::Response::new(Chunks(body))))
+    }
+}
+
+/// Takes the watcher's events until `events` pod events came; returns a checksum.
+async fn drain<S>(stream: S, events: usize) -> usize
+where
+    S: Stream<Item = Result<Event<WatchedPod>, watcher::Error>>,
+{
+    let mut stream = std::pin::pin!(stream);
+    let (mut seen, mut sum) = (0, 0);
+    while seen < events {
+        match stream.next().await.expect("the watcher goes on") {
+            Ok(Event::Apply(p) | Event::Delete(p)) => {
+                seen += 1;
+                sum += p.row.name.len() + p.row.status.len();
+            }
+            Ok(_) => {}
+            Err(e) => panic!("replay failed: {e}"),
+        }
+    }
+    sum
+}
+
+/// Replays `body` (`events` watch lines) through one watcher; returns a checksum.
+#[inline(never)]
+fn replay(mode: &str, body: Bytes, events: usize) -> usize {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let client = kube::Client::new(Replay { body }, "big");
+        let api: Api<WatchedPod> = Api::namespaced(client, "big");
+        let config = watcher::Config::default();
+        match mode {
+            "kube" => drain(watcher::watcher(api, config), events).await,
+            "line" => drain(line_watcher(api, config), events).await,
+            other => panic!("mode kube or line, not {other}"),
+        }
+    })
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let mode = args.first().map_or("both", String::as_str);
+    if mode == "record" {
+        let pods: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+        let path = args.get(2).map_or_else(
+            || PathBuf::from("target/watch_replay/pods.jsonl"),
+            PathBuf::from,
+        );
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let lines = rt.block_on(churn_recording::record(pods, &path));
+        println!("{lines} pod watch lines recorded to {}", path.display());
+        return;
+    }
+    let path = args
+        .get(1)
+        .map_or("target/watch_replay/pods.jsonl", String::as_str);
+    let all = std::fs::read(path).unwrap_or_else(|e| {
+        panic!("{path}: {e} (record it first: watch_replay record 10000 {path})")
+    });
+    let limit: usize = args
+        .get(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX);
+    let ends: Vec<usize> = memchr::memchr_iter(b'\n', &all).take(limit).collect();
+    let len = ends.last().map_or(0, |e| e + 1);
+    let body = Bytes::from(all).slice(..len);
+    let lines = ends.len();
+    println!(
+        "{lines} watch lines, {:.1} MB, {:.0} bytes a line, chunks of {TLS_RECORD} bytes",
+        len as f64 / 1e6,
+        len as f64 / lines.max(1) as f64
+    );
+    for m in ["kube", "line"] {
+        if mode == m || mode == "both" {
+            let t = Instant::now();
+            let sum = replay(m, black_box(body.clone()), lines);
+            println!(
+                "{m}: {:?} per watch line ({sum})",
+                t.elapsed() / lines.max(1) as u32
+            );
+        }
+    }
+}
