@@ -395,9 +395,9 @@ mod tests {
         for (i, line) in churn.lines().enumerate() {
             let mut event: Value = serde_json::from_str(line).expect("churn line");
             // Through the framed watcher's path too, the whole line.
-            let mut bytes = line.as_bytes().to_vec();
-            let decoded = super::super::watch_line::decode_watch_line::<WatchedPod>(&mut bytes)
-                .expect("decodes");
+            let decoded =
+                super::super::watch_line::decode_watch_line::<WatchedPod>(line.as_bytes())
+                    .expect("decodes");
             let full: kube::api::WatchEvent<k8s_openapi::api::core::v1::Pod> =
                 serde_json::from_str(line).expect("full decode");
             match (decoded, full) {

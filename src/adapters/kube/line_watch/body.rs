@@ -1,5 +1,5 @@
 //! One watch response body read as `WatchEvent`s: chunks framed by [`LineBuf`], each line
-//! decoded in place by [`decode_watch_line`]. What kube-client's `request_events`
+//! decoded by [`decode_watch_line`] where it lies (in the chunk, or in the buffer when split). What kube-client's `request_events`
 //! (kube-client 5.0.0, `src/client/mod.rs`) makes of a body, item for item:
 //!
 //! - a line that is not a watch event: skipped when the JSON ends early (serde's `is_eof`:
@@ -136,7 +136,7 @@ where
             let frame = std::future::poll_fn(|cx| Pin::new(&mut self.body).poll_frame(cx)).await;
             match frame {
                 Some(Ok(frame)) => {
-                    if let Some(data) = frame.data_ref() {
+                    if let Ok(data) = frame.into_data() {
                         self.lines.push(data);
                     }
                 }
