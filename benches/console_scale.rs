@@ -116,8 +116,11 @@ fn wait_for(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
 
 fn main() {
     if std::env::args().skip(1).any(|a| a == "churn") {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let runbook_path = dir.path().join("big.md");
+        // A fixed path: the journal pane shows it, and the screens' checksum must not
+        // depend on a temporary directory's random name.
+        let dir = std::env::temp_dir().join("backout-console-churn");
+        std::fs::create_dir_all(&dir).expect("runbook directory");
+        let runbook_path = dir.join("big.md");
         std::fs::write(&runbook_path, RUNBOOK).expect("runbook");
         replay(&runbook_path);
         return;
@@ -299,6 +302,11 @@ fn replay(runbook_path: &Path) {
             drawing += t.elapsed();
             frames += 1;
             hash_screen(&terminal, &mut screens);
+        }
+    }
+    if std::env::var_os("CHURN_PRINT_LAST_FRAME").is_some() {
+        for row in terminal.backend().buffer().content().chunks(200) {
+            println!("{}", row.iter().map(|c| c.symbol()).collect::<String>());
         }
     }
     let pods = &app.cluster.as_ref().expect("cluster").pods;
