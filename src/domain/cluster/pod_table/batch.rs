@@ -263,6 +263,51 @@ mod tests {
     }
 
     #[test]
+    fn a_change_that_keeps_the_sort_key_replaces_the_row_in_its_slot() {
+        // Status and readiness changes under the default sort (restarts, then name): each
+        // row replaced in its own slot, the order and the slots untouched; a restart (a
+        // key change) and an arrival are the only ones that move anything.
+        let mut t = PodTable::new();
+        t.set_sort(SortKey::Restarts, true);
+        t.replace_all(
+            (0..50)
+                .map(|i| row(&format!("web-{i:02}"), "Running", 0, i, "h1"))
+                .collect(),
+        );
+        let (order, slots) = (t.order.clone(), t.slots.len());
+        let slot_of = |t: &PodTable, n: &str| t.by_name.get(n).copied();
+        let before = slot_of(&t, "web-07");
+        t.apply_batch(
+            (0..50)
+                .step_by(7)
+                .map(|i| {
+                    PodChange::Upserted(row(&format!("web-{i:02}"), "Terminating", 0, i, "h1"))
+                })
+                .collect(),
+        );
+        assert_eq!(t.order, order, "no entry of the order moved");
+        assert_eq!(
+            (t.slots.len(), t.free.len()),
+            (slots, 0),
+            "no slot taken or freed"
+        );
+        assert_eq!(slot_of(&t, "web-07"), before);
+        assert_eq!(
+            t.get("web-07").map(|r| r.status.as_str()),
+            Some("Terminating")
+        );
+        // A restart changes the key: the pod moves to a new slot, to the top.
+        let old = slot_of(&t, "web-30");
+        t.apply_batch(vec![PodChange::Upserted(row(
+            "web-30", "Running", 1, 30, "h1",
+        ))]);
+        assert!(slot_of(&t, "web-30").is_some_and(|s| Some(s) != old));
+        assert_eq!(t.free.len(), 1, "the old slot is freed");
+        assert_eq!(names(&t)[0], "web-30");
+        assert_eq!(t.visible_len(), 50);
+    }
+
+    #[test]
     fn arrivals_before_after_and_between_rows_land_in_order() {
         // Several arrivals in one gap, before the first row and after the last, in one
         // batch: the binary-searched places give the fully sorted order.
