@@ -101,7 +101,7 @@ async fn run() {
         "re-sort of {PODS} rows (on a key press, not per frame): {:?}",
         t.elapsed()
     );
-    let sample = table.visible(0, 1)[0].as_ref().clone();
+    let sample = table.visible(0, 1).first().expect("a row").clone();
     let t = Instant::now();
     for i in 0..10_000u32 {
         let mut r = sample.clone();

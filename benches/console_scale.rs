@@ -9,6 +9,18 @@
 //!   (`l`): frames in process with the view holding its bound (5,000 lines of 2 KiB), and
 //!   the binary's resident memory before and after opening the log view.
 //!
+//! - `churn` only (`cargo bench --bench console_scale -- churn`): the console's loop side of
+//!   issue 19's churn replayed in process, no simulator, no tmux: the pod batches of three
+//!   rolling updates of 10,000 pods (`console_scale/churn.rs`) applied to the state through
+//!   `update` as the loop applies them, and a 200×50 frame of the real view drawn every
+//!   third batch (the loop draws watch data at most every 100 ms: `runtime/frame_pacer.rs`).
+//!   It prints a checksum of every frame drawn and of the final order, so two builds can be
+//!   shown to draw the same screens. For instruction counts (load-independent), run the
+//!   release binary under callgrind and read the inclusive cost of `apply_batch_msg` and
+//!   `draw_frame` (each called once per batch / frame):
+//!   `valgrind --tool=callgrind --callgrind-out-file=cg.out target/release/deps/console_scale-* churn`
+//!   then `callgrind_annotate --inclusive=yes cg.out | grep -E 'apply_batch_msg|draw_frame'`.
+//!
 //! Run: `cargo bench --bench console_scale` (needs tmux; figures in docs/performance.md).
 
 use std::path::Path;
@@ -34,6 +46,9 @@ use kube::api::{Api, ListParams};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[path = "console_scale/churn.rs"]
+mod churn;
 
 const PODS: usize = 10_000;
 const SESSION: &str = "backout-console-scale";
@@ -100,6 +115,16 @@ fn wait_for(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
 }
 
 fn main() {
+    if std::env::args().skip(1).any(|a| a == "churn") {
+        // A fixed path: the journal pane shows it, and the screens' checksum must not
+        // depend on a temporary directory's random name.
+        let dir = std::env::temp_dir().join("backout-console-churn");
+        std::fs::create_dir_all(&dir).expect("runbook directory");
+        let runbook_path = dir.join("big.md");
+        std::fs::write(&runbook_path, RUNBOOK).expect("runbook");
+        replay(&runbook_path);
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -166,8 +191,37 @@ fn render(runtime: &tokio::runtime::Runtime, kubeconfig: &Path, runbook_path: &P
         )
     });
     assert_eq!(rows.len(), PODS);
+    let mut app = live_app(runbook_path, chrono::Utc::now());
+    update(&mut app, Msg::Cluster(ClusterEvent::PodsResynced(rows)));
+    update(&mut app, Msg::Cluster(ClusterEvent::Rollout(view)));
+    assert_eq!(app.cluster.as_ref().map(|c| c.pods.len()), Some(PODS));
+    frames(&mut app, "");
+    // The Pods pane focused (Procedure → Rollout → Pods), as the drill-down starts.
+    let tab = || Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+    update(&mut app, tab());
+    update(&mut app, tab());
+    frames(&mut app, ", Pods pane focused");
+    // A pod's log view at its bound: 5,000 lines of 2 KiB (more are dropped).
+    update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::NONE)),
+    );
+    let line = "x".repeat(LOG_LINE_BYTES);
+    for _ in 0..2 {
+        update(
+            &mut app,
+            Msg::ClusterRead {
+                view: 1,
+                answer: ReadAnswer::Lines(vec![line.clone(); LOG_LINES]),
+            },
+        );
+    }
+    frames(&mut app, ", a log view of 5,000 lines open");
+}
+
+/// The console's state opened on the runbook, its cluster panes live and empty.
+fn live_app(runbook_path: &Path, now: chrono::DateTime<chrono::Utc>) -> App {
     let rb = runbook_file::load(runbook_path).expect("runbook");
-    let now = chrono::Utc::now();
     let started = Record {
         seq: 1,
         ts: now,
@@ -203,31 +257,93 @@ fn render(runtime: &tokio::runtime::Runtime, kubeconfig: &Path, runbook_path: &P
             }),
         );
     }
-    update(&mut app, Msg::Cluster(ClusterEvent::PodsResynced(rows)));
-    update(&mut app, Msg::Cluster(ClusterEvent::Rollout(view)));
-    assert_eq!(app.cluster.as_ref().map(|c| c.pods.len()), Some(PODS));
-    frames(&mut app, "");
-    // The Pods pane focused (Procedure → Rollout → Pods), as the drill-down starts.
-    let tab = || Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
-    update(&mut app, tab());
-    update(&mut app, tab());
-    frames(&mut app, ", Pods pane focused");
-    // A pod's log view at its bound: 5,000 lines of 2 KiB (more are dropped).
+    app
+}
+
+/// Batches between two frames: the loop draws watch data at most every 100 ms
+/// (`DATA_FRAME`) and the batches come every 33 ms.
+const BATCHES_PER_FRAME: usize = 3;
+
+/// The churn of issue 19 replayed into the console's state, a frame drawn every
+/// [`BATCHES_PER_FRAME`] batches; wall time per batch and per frame, and checksums of what
+/// was drawn and of the final order.
+fn replay(runbook_path: &Path) {
+    use chrono::TimeZone;
+    let now = chrono::Utc
+        .timestamp_opt(1_790_000_600, 0)
+        .single()
+        .expect("time");
+    let churn = churn::churn(PODS, 3);
+    let changes: usize = churn.batches.iter().map(Vec::len).sum();
+    println!(
+        "churn: {} watch events, {} batches, {changes} pod changes after coalescing ({:.0} a batch)",
+        churn.events,
+        churn.batches.len(),
+        changes as f64 / churn.batches.len() as f64
+    );
+    let mut app = live_app(runbook_path, now);
     update(
         &mut app,
-        Msg::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::NONE)),
+        Msg::Cluster(ClusterEvent::PodsResynced(churn.initial)),
     );
-    let line = "x".repeat(LOG_LINE_BYTES);
-    for _ in 0..2 {
-        update(
-            &mut app,
-            Msg::ClusterRead {
-                view: 1,
-                answer: ReadAnswer::Lines(vec![line.clone(); LOG_LINES]),
-            },
-        );
+    app.size = (200, 50);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    draw_frame(&mut terminal, &app);
+    let mut screens = rustc_hash::FxHasher::default();
+    let (mut applying, mut drawing, mut frames) = (Duration::ZERO, Duration::ZERO, 0u32);
+    let batches = churn.batches.len();
+    for (i, batch) in churn.batches.into_iter().enumerate() {
+        let t = Instant::now();
+        apply_batch_msg(&mut app, batch);
+        applying += t.elapsed();
+        if i % BATCHES_PER_FRAME == BATCHES_PER_FRAME - 1 {
+            let t = Instant::now();
+            draw_frame(&mut terminal, &app);
+            drawing += t.elapsed();
+            frames += 1;
+            hash_screen(&terminal, &mut screens);
+        }
     }
-    frames(&mut app, ", a log view of 5,000 lines open");
+    if std::env::var_os("CHURN_PRINT_LAST_FRAME").is_some() {
+        for row in terminal.backend().buffer().content().chunks(200) {
+            println!("{}", row.iter().map(|c| c.symbol()).collect::<String>());
+        }
+    }
+    let pods = &app.cluster.as_ref().expect("cluster").pods;
+    let mut order = rustc_hash::FxHasher::default();
+    for r in pods.visible(0, usize::MAX).iter() {
+        std::hash::Hash::hash(&r.name, &mut order);
+    }
+    println!(
+        "applied {batches} batches: {:?} a batch; drew {frames} frames at 200x50: {:?} a frame",
+        applying / batches as u32,
+        drawing / frames.max(1)
+    );
+    println!(
+        "checksums: screens {:016x}, final order {:016x} ({} pods, {} unhealthy)",
+        std::hash::Hasher::finish(&screens),
+        std::hash::Hasher::finish(&order),
+        pods.len(),
+        pods.unhealthy()
+    );
+}
+
+/// One `PodsChanged` batch applied as the loop applies it.
+#[inline(never)]
+fn apply_batch_msg(app: &mut App, changes: Vec<backout::domain::cluster::PodChange>) {
+    update(app, Msg::Cluster(ClusterEvent::PodsChanged { changes }));
+}
+
+/// One frame of the real view.
+#[inline(never)]
+fn draw_frame(terminal: &mut Terminal<TestBackend>, app: &App) {
+    terminal.draw(|f| view::render(app, f)).expect("draw");
+}
+
+fn hash_screen(terminal: &Terminal<TestBackend>, into: &mut rustc_hash::FxHasher) {
+    for cell in terminal.backend().buffer().content() {
+        std::hash::Hash::hash(cell, into);
+    }
 }
 
 /// 500 frames of `app` at three sizes (after 50 to warm up): p50 and p99.

@@ -1,30 +1,51 @@
-//! The Pods pane model: every pod as a slim row, kept sorted and filtered incrementally so
-//! that a change costs `O(log n)` comparisons plus one pointer move, and drawing a window
-//! costs nothing proportional to the number of pods. The sort key and the row order are in
-//! `pod_table/sort.rs`; a frame's batch of changes applied in one pass is in
-//! `pod_table/batch.rs`.
+//! The Pods pane model: every pod as a slim row, kept sorted and filtered incrementally.
+//! Rows live in slots that keep their id while the pod's sort key stays the same; the
+//! order is a vector of slot ids. A change of a known pod that keeps its sort key (most
+//! watch events of a rolling update) replaces the row in its slot: no search, nothing in
+//! the order moves. Only arrivals, departures and sort-key changes touch the order, a
+//! frame's batch of them in one splice (`pod_table/batch.rs`); drawing a window costs
+//! nothing proportional to the number of pods (`pod_table/window.rs`). The sort key and
+//! the row order are in `pod_table/sort.rs`.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use super::pod_changes::PodChange;
 use super::pod_row::PodRow;
 
 mod batch;
+#[cfg(test)]
+mod order_props;
 mod sort;
+mod window;
 
 pub use sort::SortKey;
 use sort::compare;
+pub use window::{PodRows, PodWindow};
+
+/// One row's place: the row (`None` when the slot is free) and whether the slot is in
+/// the order.
+#[derive(Debug, Default)]
+struct Slot {
+    row: Option<PodRow>,
+    listed: bool,
+}
 
 /// Sorted, filtered pod rows.
 ///
-/// `rows` holds every pod by name; `order` holds the rows passing the filter, sorted by
-/// the sort key. Both share the rows through `Arc`, so a row is stored once.
+/// `slots` holds every pod's row, `by_name` finds a pod's slot; `order` holds the slots
+/// of the rows passing the filter, sorted by the sort key. A listed slot's row is only
+/// ever replaced by one with the same sort key, so `order` stays sorted without being
+/// touched; a pod whose key changes moves to a new slot.
 #[derive(Debug, Default)]
 pub struct PodTable {
-    rows: HashMap<String, Arc<PodRow>>,
-    order: Vec<Arc<PodRow>>,
+    slots: Vec<Slot>,
+    /// Free slots, reused before `slots` grows.
+    free: Vec<u32>,
+    by_name: FxHashMap<String, u32>,
+    order: Vec<u32>,
     sort: SortKey,
     descending: bool,
     filter: String,
@@ -39,11 +60,11 @@ impl PodTable {
 
     /// Number of pods known (filtered or not).
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.by_name.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.by_name.is_empty()
     }
 
     /// Number of pods whose status needs a look (`PodRow::is_unhealthy`), filter or not:
@@ -67,99 +88,89 @@ impl PodTable {
 
     /// A pod by name.
     pub fn get(&self, name: &str) -> Option<&PodRow> {
-        self.rows.get(name).map(|r| r.as_ref())
+        self.row(*self.by_name.get(name)?)
     }
 
-    fn matches(&self, row: &PodRow) -> bool {
-        if self.filter.is_empty() {
-            return true;
-        }
-        // The filter is stored lowercase; names, statuses and nodes are matched
-        // case-insensitively without allocating for ASCII text.
-        [&row.name, &row.status, &row.node, &row.image_tag]
-            .iter()
-            .any(|f| contains_ignore_ascii_case(f, &self.filter))
+    fn row(&self, slot: u32) -> Option<&PodRow> {
+        self.slots.get(slot as usize)?.row.as_ref()
     }
 
+    /// The place of `row` in the order (`Ok` when a listed row compares equal to it).
     fn position(&self, row: &PodRow) -> Result<usize, usize> {
-        let (k, d) = (self.sort, self.descending);
-        self.order.binary_search_by(|r| compare(r, row, k, d))
+        self.position_from(0, row)
     }
 
-    fn remove_from_order(&mut self, row: &PodRow) {
-        if let Ok(i) = self.position(row) {
-            self.order.remove(i);
+    /// [`position`](Self::position), searching from index `from` on.
+    fn position_from(&self, from: usize, row: &PodRow) -> Result<usize, usize> {
+        let (k, d) = (self.sort, self.descending);
+        let from = from.min(self.order.len());
+        self.order[from..]
+            .binary_search_by(|&s| match self.row(s) {
+                Some(r) => compare(r, row, k, d),
+                None => Ordering::Less,
+            })
+            .map(|i| i + from)
+            .map_err(|i| i + from)
+    }
+
+    /// A free slot holding `row` (not listed).
+    fn alloc(&mut self, row: PodRow) -> u32 {
+        match self.free.pop() {
+            Some(s) => {
+                self.slots[s as usize] = Slot {
+                    row: Some(row),
+                    listed: false,
+                };
+                s
+            }
+            None => {
+                self.slots.push(Slot {
+                    row: Some(row),
+                    listed: false,
+                });
+                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
+            }
         }
     }
 
-    /// Whether `row` sorts strictly between the neighbours of position `i` (the row at
-    /// `i` itself not counted), i.e. it can take `i`'s place without moving anything.
-    fn fits_at(&self, i: usize, row: &PodRow) -> bool {
-        let (k, d) = (self.sort, self.descending);
-        let after_prev = i == 0 || compare(&self.order[i - 1], row, k, d) == Ordering::Less;
-        let before_next = self
-            .order
-            .get(i + 1)
-            .is_none_or(|next| compare(row, next, k, d) == Ordering::Less);
-        after_prev && before_next
-    }
-
-    /// Adds or replaces a pod. A changed pod that keeps its place in the order (always
-    /// when sorted by name) replaces its row in place: no element of the order moves.
+    /// Adds or replaces a pod. A changed pod that keeps its sort key replaces its row in
+    /// its slot: no search, no element of the order moves.
     pub fn upsert(&mut self, row: PodRow) {
-        let row = Arc::new(row);
-        self.unhealthy += usize::from(row.is_unhealthy());
-        if let Some(old) = self.rows.insert(row.name.clone(), row.clone()) {
-            self.unhealthy -= usize::from(old.is_unhealthy());
-            if self.matches(&old)
-                && let Ok(i) = self.position(&old)
-            {
-                if self.matches(&row) && self.fits_at(i, &row) {
-                    self.order[i] = row;
-                    return;
-                }
-                self.order.remove(i);
-            }
-        }
-        if self.matches(&row) {
-            match self.position(&row) {
-                Ok(i) => self.order[i] = row,
-                Err(i) => self.order.insert(i, row),
-            }
-        }
+        self.apply_changes(std::iter::once(PodChange::Upserted(row)));
     }
 
     /// Applies one pod's change (an upsert or a removal).
     pub fn apply(&mut self, change: PodChange) {
-        match change {
-            PodChange::Upserted(row) => self.upsert(row),
-            PodChange::Deleted(name) => {
-                self.remove(&name);
-            }
-        }
+        self.apply_changes(std::iter::once(change));
     }
 
     /// Removes a pod; `false` when it was not known.
     pub fn remove(&mut self, name: &str) -> bool {
-        match self.rows.remove(name) {
-            Some(old) => {
-                self.unhealthy -= usize::from(old.is_unhealthy());
-                if self.matches(&old) {
-                    self.remove_from_order(&old);
-                }
-                true
-            }
-            None => false,
+        if !self.by_name.contains_key(name) {
+            return false;
         }
+        self.apply_changes(std::iter::once(PodChange::Deleted(name.to_string())));
+        true
     }
 
-    /// Replaces every row (after a re-list).
+    /// Replaces every row (after a re-list). Of two rows with one name, the last is kept.
     pub fn replace_all(&mut self, rows: Vec<PodRow>) {
-        self.rows = rows
-            .into_iter()
-            .map(|r| (r.name.clone(), Arc::new(r)))
-            .collect();
-        self.unhealthy = self.rows.values().filter(|r| r.is_unhealthy()).count();
+        self.slots.clear();
+        self.free.clear();
+        self.by_name.clear();
+        self.order.clear();
+        self.unhealthy = 0;
+        for row in rows {
+            match self.by_name.get(row.name.as_str()) {
+                Some(&s) => self.slots[s as usize].row = Some(row),
+                None => {
+                    let name = row.name.clone();
+                    let s = self.alloc(row);
+                    self.by_name.insert(name, s);
+                }
+            }
+        }
+        self.unhealthy = self.rows().filter(|r| r.is_unhealthy()).count();
         self.rebuild();
     }
 
@@ -182,28 +193,40 @@ impl PodTable {
     }
 
     fn rebuild(&mut self) {
-        let mut order: Vec<Arc<PodRow>> = self
-            .rows
-            .values()
-            .filter(|r| self.matches(r))
-            .cloned()
-            .collect();
+        let mut order = Vec::with_capacity(self.by_name.len());
+        for (s, slot) in self.slots.iter_mut().enumerate() {
+            slot.listed = slot.row.as_ref().is_some_and(|r| matches(&self.filter, r));
+            if slot.listed {
+                order.push(u32::try_from(s).unwrap_or(u32::MAX));
+            }
+        }
         let (k, d) = (self.sort, self.descending);
-        order.sort_unstable_by(|a, b| compare(a, b, k, d));
+        let slots = &self.slots;
+        order.sort_unstable_by(
+            |&a, &b| match (&slots[a as usize].row, &slots[b as usize].row) {
+                (Some(a), Some(b)) => compare(a, b, k, d),
+                (a, b) => a.is_some().cmp(&b.is_some()),
+            },
+        );
         self.order = order;
     }
 
+    /// Every row, in no particular order.
+    fn rows(&self) -> impl Iterator<Item = &PodRow> {
+        self.slots.iter().filter_map(|s| s.row.as_ref())
+    }
+
     /// The rows of a window of the sorted, filtered table: `O(1)`, no copying.
-    pub fn visible(&self, offset: usize, height: usize) -> &[Arc<PodRow>] {
+    pub fn visible(&self, offset: usize, height: usize) -> PodWindow<'_> {
         let start = offset.min(self.order.len());
         let end = start.saturating_add(height).min(self.order.len());
-        &self.order[start..end]
+        PodWindow::new(&self.slots, &self.order[start..end])
     }
 
     /// Pods per status text, most frequent first (for summaries).
     pub fn status_counts(&self) -> Vec<(String, usize)> {
         let mut m: HashMap<&str, usize> = HashMap::new();
-        for r in self.rows.values() {
+        for r in self.rows() {
             *m.entry(r.status.as_str()).or_default() += 1;
         }
         let mut v: Vec<(String, usize)> = m.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
@@ -214,22 +237,31 @@ impl PodTable {
     /// Bytes held by the rows and the indexes (approximate: allocations, not allocator
     /// overhead). For the memory budget of DESIGN.md §6.
     pub fn approx_bytes(&self) -> usize {
-        let row = |r: &PodRow| {
-            std::mem::size_of::<PodRow>()
-                + r.name.capacity()
+        let strings = |r: &PodRow| {
+            r.name.capacity()
                 + r.status.capacity()
                 + r.image_tag.capacity()
                 + r.template_hash.capacity()
                 + r.node.capacity()
         };
-        let arc_overhead = 2 * std::mem::size_of::<usize>();
-        self.rows
-            .iter()
-            .map(|(k, r)| k.capacity() + row(r) + arc_overhead)
-            .sum::<usize>()
-            + self.rows.capacity() * (std::mem::size_of::<(String, Arc<PodRow>)>() + 1)
-            + self.order.capacity() * std::mem::size_of::<Arc<PodRow>>()
+        self.rows().map(strings).sum::<usize>()
+            + self.slots.capacity() * std::mem::size_of::<Slot>()
+            + self.by_name.keys().map(String::capacity).sum::<usize>()
+            + self.by_name.capacity() * (std::mem::size_of::<(String, u32)>() + 1)
+            + (self.order.capacity() + self.free.capacity()) * std::mem::size_of::<u32>()
     }
+}
+
+/// Whether `row` passes the filter (stored lowercase).
+fn matches(filter: &str, row: &PodRow) -> bool {
+    if filter.is_empty() {
+        return true;
+    }
+    // Names, statuses and nodes are matched case-insensitively without allocating for
+    // ASCII text.
+    [&row.name, &row.status, &row.node, &row.image_tag]
+        .iter()
+        .any(|f| contains_ignore_ascii_case(f, filter))
 }
 
 fn contains_ignore_ascii_case(hay: &str, lower_needle: &str) -> bool {
@@ -394,8 +426,7 @@ mod tests {
                             let hash = if step % 3 == 0 { "h2" } else { "h1" };
                             t.upsert(row(&name, status, step % 5, i64::from(n % 4), hash));
                         }
-                        let unfiltered: Vec<PodRow> =
-                            t.rows.values().map(|r| (**r).clone()).collect();
+                        let unfiltered: Vec<PodRow> = t.rows().cloned().collect();
                         let mut all = PodTable::new();
                         all.set_sort(key, descending);
                         all.set_filter(filter);

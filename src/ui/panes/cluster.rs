@@ -102,7 +102,7 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
     // Only the visible window is measured and formatted; it follows the selection.
     let cursor = c.pod_cursor.min(c.pods.visible_len().saturating_sub(1));
     let offset = cursor.saturating_sub(rows.saturating_sub(1));
-    let visible: Vec<&PodRow> = c.pods.visible(offset, rows).iter().map(|p| &**p).collect();
+    let visible: Vec<&PodRow> = c.pods.visible(offset, rows).iter().collect();
     let ages: Vec<String> = visible
         .iter()
         .map(|p| {

@@ -126,10 +126,7 @@ impl LiveCluster {
     /// The pod selected in the Pods pane.
     pub fn selected_pod(&self) -> Option<&crate::domain::cluster::PodRow> {
         let last = self.pods.visible_len().checked_sub(1)?;
-        self.pods
-            .visible(self.pod_cursor.min(last), 1)
-            .first()
-            .map(|p| &**p)
+        self.pods.visible(self.pod_cursor.min(last), 1).first()
     }
 
     /// Moves the Events pane's selection, within its rows.
