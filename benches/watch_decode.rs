@@ -10,8 +10,6 @@
 //!   Event of each reason (`churn_events.jsonl`), two ReplicaSets
 //!   (`churn_replica_sets.jsonl`). Decoded with `serde_json::from_str`, as kube-client's
 //!   watch stream does.
-//! - `pods-line`, `events-line`, `replica-sets-line`: the same lines through
-//!   `watch_line::decode_watch_line` (the framed watcher's path, on the line's bytes).
 //!
 //! Prints the time per line. For figures that do not depend on the machine's load, count
 //! instructions, and subtract a 1-round run from an N-round run (the setup is the same):
@@ -31,7 +29,6 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use backout::adapters::kube::convert;
-use backout::adapters::kube::watch_line::decode_watch_line;
 use backout::adapters::kube::watched_event::WatchedEvent;
 use backout::adapters::kube::watched_pod::WatchedPod;
 use backout::adapters::kube::watched_replica_set::WatchedReplicaSet;
@@ -84,11 +81,6 @@ fn full(line: &str) -> usize {
 /// As kube-client's watch stream decodes a line.
 fn from_str<K: DeserializeOwned + Weight>(line: &str) -> usize {
     serde_json::from_str::<WatchEvent<K>>(line).map_or(0, weight)
-}
-
-/// As the framed watcher decodes a line: through `decode_watch_line`, on its bytes.
-fn framed<K: DeserializeOwned + Weight>(line: &str) -> usize {
-    decode_watch_line::<K>(line.as_bytes()).map_or(0, weight)
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -147,11 +139,6 @@ fn main() {
             from_str::<WatchedPod>,
         );
     }
-    if on("pods-line") {
-        run("churn pods, decode_watch_line", &pods, rounds, |l| {
-            framed::<WatchedPod>(l)
-        });
-    }
     if on("events") {
         run(
             "churn events, from_str",
@@ -160,25 +147,12 @@ fn main() {
             from_str::<WatchedEvent>,
         );
     }
-    if on("events-line") {
-        run("churn events, decode_watch_line", &events, rounds, |l| {
-            framed::<WatchedEvent>(l)
-        });
-    }
     if on("replica-sets") {
         run(
             "churn replica sets, from_str",
             &replica_sets,
             rounds,
             from_str::<WatchedReplicaSet>,
-        );
-    }
-    if on("replica-sets-line") {
-        run(
-            "churn replica sets, decode_watch_line",
-            &replica_sets,
-            rounds,
-            framed::<WatchedReplicaSet>,
         );
     }
 }

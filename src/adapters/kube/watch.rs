@@ -1,10 +1,9 @@
 //! Watchers of the target workload: pods (by the Deployment's selector), the Deployment
 //! and its ReplicaSets, and their events. kube-runtime's `watcher` lists, watches,
 //! resumes dropped watches from the last resource version and re-lists after `410 Gone`;
-//! `default_backoff` spaces retries. (`super::line_watch::line_watcher` has the same
-//! semantics with our own framing of the watch body; it is not used yet: with today's
-//! `decode_watch_line` it costs more instructions per line, see docs/performance.md,
-//! issue 19, "frame11".) Pods, ReplicaSets and events are decoded straight
+//! `default_backoff` spaces retries. (A port of that watcher with our own framing of the
+//! watch body was measured and taken back: docs/performance.md, issue 19, "frame11".)
+//! Pods, ReplicaSets and events are decoded straight
 //! into slim types ([`WatchedPod`], [`WatchedReplicaSet`], [`WatchedEvent`]: the typed
 //! `k8s_openapi` objects are never built) that the same watcher is given. Changes are
 //! sent as [`ClusterEvent`]s over a bounded channel: the pods changed within a frame

@@ -394,10 +394,9 @@ mod tests {
         let churn = include_str!("../../../tests/fixtures/watch/churn_pods.jsonl");
         for (i, line) in churn.lines().enumerate() {
             let mut event: Value = serde_json::from_str(line).expect("churn line");
-            // Through the framed watcher's path too, the whole line.
-            let decoded =
-                super::super::watch_line::decode_watch_line::<WatchedPod>(line.as_bytes())
-                    .expect("decodes");
+            // The whole line, as kube-client's watch stream decodes it.
+            let decoded: kube::api::WatchEvent<WatchedPod> =
+                serde_json::from_str(line).expect("decodes");
             let full: kube::api::WatchEvent<k8s_openapi::api::core::v1::Pod> =
                 serde_json::from_str(line).expect("full decode");
             match (decoded, full) {
