@@ -233,7 +233,7 @@ fn simulated(
             .insert(at, super::drill_metrics::intro_line(added));
     }
     if !super::drill_metrics::has_matrix(book.as_ref()) {
-        intro.tasks[0] = NO_MATRIX_TASK.into();
+        intro.tasks[0] = super::drill_tasks::NO_MATRIX_TASK.into();
     }
     let handle = sim_rt
         .block_on(Simulator::start(SimConfig {
@@ -350,7 +350,7 @@ fn on_cluster(
                 ),
                 "The clock is running from now.".into(),
             ],
-            tasks: default_tasks(),
+            tasks: super::drill_tasks::tasks(false),
         },
         kubeconfig_yaml: None,
         // A real cluster recovers in real time: its watch windows are not compressed.
@@ -399,22 +399,6 @@ fn finish(
     Ok(code)
 }
 
-/// The first task when the runbook has no decision matrix: nothing reaches a severity on
-/// its own, the team declares one.
-const NO_MATRIX_TASK: &str = "Declare the severity with S from what the panes show (time to \
-     detect): the runbook has no decision matrix to reach one.";
-
-fn default_tasks() -> Vec<String> {
-    vec![
-        "Acknowledge the severity the decision matrix reaches (time to detect).".into(),
-        "Roll back: undo in the Rollout pane, or run the runbook's rollback step.".into(),
-        "Follow the rollout to the end, then verify recovery (the Check steps: v).".into(),
-        "Communicate (m sends a message: in a drill, to the outbox), work the rest of the \
-         checklist, and finish with Q."
-            .into(),
-    ]
-}
-
 /// The intro of a simulated drill: the scenario's story and what to do.
 pub fn intro_for(scenario: &Scenario, speed: f64) -> DrillIntro {
     let mut story = Vec::new();
@@ -440,7 +424,7 @@ pub fn intro_for(scenario: &Scenario, speed: f64) -> DrillIntro {
     DrillIntro {
         title: format!("Drill: {}", scenario.name),
         story,
-        tasks: default_tasks(),
+        tasks: super::drill_tasks::tasks(scenario.deploy_api.is_some()),
     }
 }
 

@@ -22,6 +22,7 @@ pub mod drill_scores;
 pub mod drill_session;
 pub mod drill_setup;
 pub mod drill_target;
+pub mod drill_tasks;
 pub mod invocation;
 pub mod output;
 pub mod prometheus_url;
