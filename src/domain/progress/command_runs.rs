@@ -18,14 +18,22 @@ pub const NATIVE_PREFIX: &str = "natively: ";
 
 /// The line of a run's command text that says what it does: the first line that is
 /// neither blank nor a shell comment (the first non-blank one when every line is a
-/// comment), after the label the text starts with ([`NATIVE_PREFIX`],
-/// [`REHEARSAL_PREFIX`]), which is kept. `natively: # Roll back ↵ kubectl rollout undo
+/// comment), after the label the text starts with ([`NATIVE_PREFIX`] or another
+/// `natively (…): `, [`REHEARSAL_PREFIX`]), which is kept. `natively: # Roll back ↵ kubectl rollout undo
 /// deployment/app` reads `natively: kubectl rollout undo deployment/app`.
 pub fn command_headline(command: &str) -> String {
-    let label = [NATIVE_PREFIX, REHEARSAL_PREFIX]
-        .into_iter()
-        .find(|l| command.starts_with(l))
-        .unwrap_or("");
+    let label = if command.starts_with(REHEARSAL_PREFIX) {
+        REHEARSAL_PREFIX
+    } else if command.starts_with("natively") {
+        // `natively: `, `natively (deploy API): `, `natively (Argo CD API): `.
+        command
+            .lines()
+            .next()
+            .and_then(|l| l.find(": "))
+            .map_or("", |at| &command[..at + 2])
+    } else {
+        ""
+    };
     let body = &command[label.len()..];
     let mut lines = body.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.clone().next().unwrap_or_default();
@@ -150,6 +158,12 @@ mod headline_tests {
                 "{REHEARSAL_PREFIX}\n  # page\n  curl -X POST https://x"
             )),
             format!("{REHEARSAL_PREFIX}curl -X POST https://x")
+        );
+        assert_eq!(
+            command_headline(
+                "natively (deploy API): # 2. Roll back\ncurl -X POST http://localhost:8080/deployment/rollback"
+            ),
+            "natively (deploy API): curl -X POST http://localhost:8080/deployment/rollback"
         );
         assert_eq!(command_headline("kubectl get pods"), "kubectl get pods");
         assert_eq!(
