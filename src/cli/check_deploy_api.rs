@@ -6,8 +6,6 @@
 
 use serde::Serialize;
 
-use super::check_report::{FileReport, JsonDiagnostic};
-
 use crate::domain::deploy_api::inferred_base::{ENDPOINTS, lines_text};
 use crate::domain::deploy_api::{BaseInference, infer_from_runbook};
 use crate::domain::runbook::{Diagnostic, Level, Runbook};
@@ -21,16 +19,6 @@ pub struct DeployApiReport {
     /// The runbook lines it was inferred from (none when declared).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<usize>,
-}
-
-impl FileReport {
-    /// The report of `rb` with its deploy API and what was said about it.
-    pub fn with_deploy_api(mut self, rb: &Runbook) -> FileReport {
-        let (deploy_api, info) = deploy_api_of(rb);
-        self.deploy_api = deploy_api;
-        self.info.extend(info.iter().map(JsonDiagnostic::from));
-        self
-    }
 }
 
 /// The report's `deploy_api`, and the `info` diagnostics to add. (Lines naming two bases

@@ -33,6 +33,16 @@ pub struct FileReport {
     pub deploy_api: Option<super::check_deploy_api::DeployApiReport>,
 }
 
+impl FileReport {
+    /// The report of `rb` with its deploy API and what was said about it.
+    pub fn with_deploy_api(mut self, rb: &Runbook) -> FileReport {
+        let (deploy_api, info) = super::check_deploy_api::deploy_api_of(rb);
+        self.deploy_api = deploy_api;
+        self.info.extend(info.iter().map(JsonDiagnostic::from));
+        self
+    }
+}
+
 /// One step as `check --format json` shows it.
 #[derive(Debug, Serialize)]
 pub struct StepReport {
