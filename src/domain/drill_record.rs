@@ -235,7 +235,7 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -245,7 +245,7 @@ mod tests {
         assert_eq!(trend(&[Some(30.0), None]), "—");
     }
 
-    fn drill(session: &str, day: u32, detect: Option<f64>, passed: bool) -> DrillRecord {
+    pub(crate) fn drill(session: &str, day: u32, detect: Option<f64>, passed: bool) -> DrillRecord {
         use chrono::TimeZone;
         let at = Utc.with_ymd_and_hms(2026, 3, day, 9, 30, 0).unwrap();
         let stage = |name, secs| crate::domain::scorecard::Stage {

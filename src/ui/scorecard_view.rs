@@ -23,9 +23,16 @@ pub fn render(
     let area = frame.area();
     frame.render_widget(Block::default().style(theme.style(Role::Base)), area);
     let card_height = current.map_or(0, |r| card_text(r).len() as u16 + 2);
-    let [card, chart, footer] = Layout::vertical([
+    // The trend box is as tall as its rows (two per stage), not the rest of the screen.
+    let trend_height = if history.is_empty() {
+        3
+    } else {
+        StageName::ALL.len() as u16 * 2 + 2
+    };
+    let [card, chart, _, footer] = Layout::vertical([
         Constraint::Length(card_height.min(area.height.saturating_sub(6))),
-        Constraint::Min(3),
+        Constraint::Max(trend_height),
+        Constraint::Fill(1),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -133,5 +140,58 @@ fn render_trend(theme: &Theme, history: &[DrillRecord], frame: &mut Frame, area:
             )),
             figures,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::domain::drill_record::tests::drill;
+
+    /// The trend box is as tall as its rows (two per stage): with one or two drills it
+    /// does not fill the screen with an empty frame; the footer stays on the last row.
+    #[test]
+    fn the_trend_box_is_as_tall_as_its_rows() {
+        let theme = Theme::dark();
+        let history = vec![
+            drill("s1", 1, Some(40.0), false),
+            drill("s2", 2, Some(20.0), true),
+        ];
+        let mut terminal = Terminal::new(TestBackend::new(120, 60)).expect("terminal");
+        terminal
+            .draw(|f| render(&theme, history.last(), &history, f))
+            .expect("draws");
+        let rows: Vec<String> = terminal
+            .backend()
+            .buffer()
+            .content()
+            .chunks(120)
+            .map(|r| r.iter().map(|c| c.symbol()).collect())
+            .collect();
+        let top = rows
+            .iter()
+            .position(|r| r.contains("Trend across 2 drill(s)"))
+            .expect("the trend box");
+        let bottom = rows
+            .iter()
+            .skip(top + 1)
+            .position(|r| r.starts_with('└'))
+            .map(|i| top + 1 + i)
+            .expect("its bottom border");
+        assert_eq!(
+            bottom - top + 1,
+            StageName::ALL.len() * 2 + 2,
+            "{}",
+            rows.join("\n")
+        );
+        assert!(
+            rows[59].starts_with("Any key leaves"),
+            "{}",
+            rows.join("\n")
+        );
+        assert!(rows[bottom + 1].trim().is_empty(), "{}", rows.join("\n"));
     }
 }
