@@ -11,31 +11,22 @@
 mod support;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use support::session_files::bin;
 use support::tmux::Tmux;
+use support::{poll, session_files};
 
 const EXAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/runbooks/teams/blue-green-localhost-api.md"
 );
 
+/// The journal's records as written so far.
 fn journal(home: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_dir(home.join("sessions"))
-        .ok()
-        .and_then(|d| {
-            d.filter_map(Result::ok)
-                .map(|e| e.path())
-                .find(|p| p.is_dir())
-        })
-        .and_then(|d| std::fs::read_to_string(d.join("journal.jsonl")).ok())
-        .map(|t| {
-            t.lines()
-                .filter_map(|l| serde_json::from_str(l).ok())
-                .collect()
-        })
-        .unwrap_or_default()
+    session_files::journal(home)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
 }
 
 fn entries(records: &[serde_json::Value], kind: &str) -> Vec<serde_json::Value> {
@@ -48,16 +39,14 @@ fn entries(records: &[serde_json::Value], kind: &str) -> Vec<serde_json::Value> 
 
 /// Polls the journal on disk (its newest state) until `pred` holds.
 fn wait_journal(t: &Tmux, home: &Path, what: &str, pred: impl Fn(&[serde_json::Value]) -> bool) {
-    let start = Instant::now();
-    while !pred(&journal(home)) {
-        assert!(
-            start.elapsed() < Duration::from_secs(180),
-            "waited 180 s for {what}\n{}\n{:#?}",
-            t.screen(),
-            journal(home)
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    poll::until(what, || {
+        let records = journal(home);
+        if pred(&records) {
+            Ok(())
+        } else {
+            Err(format!("{}\n{records:#?}", t.screen()))
+        }
+    });
 }
 
 #[test]
@@ -134,13 +123,7 @@ fn a_literal_url_runbook_drills_against_the_simulated_deploy_service() {
     t.quit();
 
     // The report: the change, green → blue, and where the request went.
-    let out = std::process::Command::new(bin())
-        .args(["report"])
-        .env("BACKOUT_HOME", home.path())
-        .output()
-        .expect("backout report");
-    let md = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{md}");
+    let md = session_files::report(home.path());
     assert!(md.contains("green (5.1.0) → blue (5.0.0)"), "{md}");
     assert!(
         md.contains("http://localhost:8080 bound to the drill's deploy service"),
