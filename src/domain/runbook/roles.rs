@@ -37,6 +37,9 @@ const REFERENCE_STRONG: &[&[&str]] = &[
     &["faq"],
     &["tools", "and", "links"],
     &["useful", "links"],
+    &["useful", "commands"],
+    &["handy", "commands"],
+    &["common", "commands"],
 ];
 
 /// Words that make a section reference only when it names no phase ("Escalation path",
@@ -192,6 +195,60 @@ pub(super) fn alternative_of(w: &[String]) -> Option<AlternativeHeading> {
     (qualified || stuck || severity).then(situation)
 }
 
+/// Words by which a heading offers a choice: "Rollback strategies", "Ways to roll back",
+/// "Choose a recovery path". Plural nouns only: "Rollback strategy" is one strategy, and
+/// its numbered subheadings are its steps.
+const CHOICE_WORDS: &[&str] = &[
+    "strategies",
+    "options",
+    "ways",
+    "methods",
+    "approaches",
+    "alternatives",
+    "paths",
+    "choices",
+    "choose",
+];
+
+/// Words that say the choice is about undoing a release.
+const ROLLBACK_WORDS: &[&[&str]] = &[
+    &["rollback"],
+    &["rollbacks"],
+    &["roll", "back"],
+    &["revert"],
+    &["recovery"],
+    &["recover"],
+    &["mitigation"],
+    &["undo"],
+    &["backout"],
+];
+
+/// Whether a heading's [`words`] offer ways to roll back to choose from ("Rollback
+/// strategies", "Rollback options", "Ways to roll back", "Recovery options"): a plural
+/// choice noun and a rollback word, and no reference word ("Rollback prevention
+/// strategies" is reference). The numbered subheadings of such a heading are its
+/// alternatives (see `outline::numbered_choices`).
+pub(super) fn offers_choice_of(w: &[String]) -> bool {
+    reference_words_of(w).is_none()
+        && w.iter().any(|x| CHOICE_WORDS.contains(&x.as_str()))
+        && ROLLBACK_WORDS.iter().any(|p| {
+            w.windows(p.len())
+                .any(|win| win.iter().zip(p.iter()).all(|(a, b)| a == b))
+        })
+}
+
+/// The number a heading's [`words`] start with: `2` for "2. Full revert", "2) Full
+/// revert" or "2 – Full revert" (at most two digits: "2026 freeze" is no numbering).
+pub(super) fn leading_number(w: &[String]) -> Option<&str> {
+    let first = w.first()?;
+    (w.len() > 1 && (1..=2).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(first.as_str())
+}
+
+/// The series word of the numbered members of a choice ([`offers_choice_of`]): they
+/// group with each other only.
+pub(super) const NUMBERED_SERIES: &str = "#";
+
 /// One heading as [`groups`] sees it.
 #[derive(Debug, Clone)]
 pub(super) struct HeadingInfo {
@@ -296,6 +353,7 @@ mod tests {
             "Best Practices",
             "Related runbooks",
             "Cheat sheet",
+            "Useful commands",
         ] {
             assert_eq!(reference_words(h), Some(true), "{h}");
         }
@@ -345,6 +403,38 @@ mod tests {
         ] {
             assert_eq!(key(not), None, "{not}");
         }
+    }
+
+    #[test]
+    fn headings_that_offer_a_choice_of_rollbacks() {
+        let offers = |h: &str| offers_choice_of(&words(h));
+        for h in [
+            "Rollback strategies",
+            "Rollback options",
+            "Ways to roll back",
+            "3. Recovery options",
+            "Choose a rollback method",
+        ] {
+            assert!(offers(h), "{h}");
+        }
+        for h in [
+            "Rollback strategy",
+            "Rollback steps",
+            "Useful commands",
+            "Appendix: rollback options",
+            "Rollback prevention strategies",
+            "Deployment strategies",
+            "Options",
+        ] {
+            assert!(!offers(h), "{h}");
+        }
+        let number = |h: &str| leading_number(&words(h)).map(str::to_string);
+        assert_eq!(number("1. Agent rollback").as_deref(), Some("1"));
+        assert_eq!(number("3) Feature-flag kill switch").as_deref(), Some("3"));
+        assert_eq!(number("12 – Full revert").as_deref(), Some("12"));
+        assert_eq!(number("2026 freeze"), None);
+        assert_eq!(number("Agent rollback"), None);
+        assert_eq!(number("3"), None);
     }
 
     #[test]

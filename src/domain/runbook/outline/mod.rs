@@ -42,10 +42,15 @@ mod drafts;
 mod finish;
 #[cfg(test)]
 mod list_item_tests;
+mod numbered_choices;
 mod titles;
 
 use titles::leading_comment;
 pub(super) use titles::{first_sentence, one_liner};
+
+/// The numbered members of choices ("### 2. Full revert" under "## Rollback strategies"),
+/// by block index (see [`numbered_choices`]).
+type Numbered = BTreeMap<usize, roles::AlternativeHeading>;
 
 /// Explicit heading → role mapping from front matter, keyed by [`phase_words::match_key`].
 pub(super) type Overrides = BTreeMap<String, HeadingRole>;
@@ -124,7 +129,8 @@ pub(super) fn build(
             _ => None,
         })
         .collect();
-    let hints = role_hints(&blocks, &heading_words, title_heading, overrides);
+    let numbered = numbered_choices::numbered_choices(&blocks, &heading_words);
+    let hints = role_hints(&blocks, &heading_words, &numbered, title_heading, overrides);
     drop(heading_words);
     let any_phase = namings.iter().enumerate().any(|(i, n)| match n {
         Some(Naming::Explicit(..)) => true,
@@ -181,7 +187,7 @@ pub(super) fn build(
         b.current = Current::Phase(0);
     }
 
-    let groups = group_drafts(&blocks, &hints, source);
+    let groups = group_drafts(&blocks, &hints, &numbered, source);
     for (i, (block, naming)) in blocks.into_iter().zip(namings).enumerate() {
         // A block directly under a subheading (nothing between them) may be titled by it.
         let under_heading = b.under_heading.take();
@@ -273,6 +279,7 @@ pub(super) fn build(
 fn role_hints(
     blocks: &[Block],
     heading_words: &[Option<Vec<String>>],
+    numbered: &Numbered,
     title_heading: Option<usize>,
     overrides: &Overrides,
 ) -> Vec<RoleHint> {
@@ -294,7 +301,12 @@ fn role_hints(
                         .unwrap_or_else(roles::AlternativeHeading::situation),
                 ),
                 Some(_) => None,
-                None => roles::alternative_of(words),
+                // A numbered way to roll back under "Rollback strategies" is one whatever
+                // its words ("1. Emergency rollback" beside "2. Full revert").
+                None => numbered
+                    .get(&i)
+                    .cloned()
+                    .or_else(|| roles::alternative_of(words)),
             };
             infos.push(roles::HeadingInfo {
                 level: *level,
@@ -324,7 +336,12 @@ fn role_hints(
 
 /// The groups of alternatives, with their members' titles, lines and metadata (steps and
 /// phase are filled in by [`Builder::finish`]).
-fn group_drafts(blocks: &[Block], hints: &[RoleHint], source: &Source) -> Vec<AlternativeGroup> {
+fn group_drafts(
+    blocks: &[Block],
+    hints: &[RoleHint],
+    numbered: &Numbered,
+    source: &Source,
+) -> Vec<AlternativeGroup> {
     let mut groups: Vec<AlternativeGroup> = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         let (Some((g, m)), Block::Heading { text, range, level }) =
@@ -353,7 +370,10 @@ fn group_drafts(blocks: &[Block], hints: &[RoleHint], source: &Source) -> Vec<Al
                 members: Vec::new(),
             });
         }
-        let key = roles::alternative(text)
+        let key = numbered
+            .get(&i)
+            .cloned()
+            .or_else(|| roles::alternative(text))
             .map(|a| a.key)
             .filter(|k| !k.is_empty())
             .unwrap_or_else(|| (m + 1).to_string());

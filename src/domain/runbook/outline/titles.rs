@@ -75,7 +75,10 @@ pub(in crate::domain::runbook) fn first_sentence(text: &str) -> Option<String> {
         if matches!(c, '.' | '!' | '?') {
             let next = text[i + c.len_utf8()..].chars().next();
             let word = &text[prev_word_start..i];
-            let abbreviation = word.contains('.')
+            // "e.g.", "U.S.": short parts between dots; a dotted name ("ledger.split_v2",
+            // "values.yaml") ends a sentence like any word.
+            let abbreviation = (word.contains('.')
+                && word.split('.').all(|part| part.chars().count() <= 2))
                 || word.chars().count() <= 1
                 || ["e.g", "i.e", "etc", "vs", "approx", "min", "max", "sec"]
                     .contains(&word.to_ascii_lowercase().as_str());
@@ -160,6 +163,15 @@ mod tests {
         assert_eq!(
             first_sentence("v1.2.3 is bad").as_deref(),
             Some("v1.2.3 is bad")
+        );
+        assert_eq!(
+            first_sentence("The path is behind ledger.split_v2. Turning it off is safe.")
+                .as_deref(),
+            Some("The path is behind ledger.split_v2")
+        );
+        assert_eq!(
+            first_sentence("Pin it, i.e. set the image. Then wait.").as_deref(),
+            Some("Pin it, i.e. set the image")
         );
         assert_eq!(first_sentence("  "), None);
         assert_eq!(
