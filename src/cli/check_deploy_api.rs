@@ -2,12 +2,12 @@
 //! lines"): the front matter's `deploy_api.url`, or the base its own `curl` lines name
 //! (`domain::deploy_api::inferred_base`) with the lines it was read from — as an `info`
 //! diagnostic and the JSON's `deploy_api`. (When they name more than one, the runbook's
-//! own warnings say so: `inferred_base::warn_if_ambiguous`.)
+//! own warnings say so: `inferred_base::infer_at_load`.)
 
 use serde::Serialize;
 
+use crate::domain::deploy_api::BaseInference;
 use crate::domain::deploy_api::inferred_base::{ENDPOINTS, lines_text};
-use crate::domain::deploy_api::{BaseInference, infer_from_runbook};
 use crate::domain::runbook::{Diagnostic, Level, Runbook};
 
 /// The deploy API the console knows for a runbook.
@@ -22,7 +22,7 @@ pub struct DeployApiReport {
 }
 
 /// The report's `deploy_api`, and the `info` diagnostics to add. (Lines naming two bases
-/// are a warning of the runbook's own: `inferred_base::warn_if_ambiguous`.)
+/// are a warning of the runbook's own: `inferred_base::infer_at_load`.)
 pub fn deploy_api_of(rb: &Runbook) -> (Option<DeployApiReport>, Vec<Diagnostic>) {
     if let Some(api) = rb.front.as_ref().and_then(|f| f.deploy_api.as_ref()) {
         let report = DeployApiReport {
@@ -40,8 +40,7 @@ pub fn deploy_api_of(rb: &Runbook) -> (Option<DeployApiReport>, Vec<Diagnostic>)
         message,
         hint: Some(hint.to_string()),
     };
-    let inference = infer_from_runbook(rb);
-    match &inference {
+    match &rb.deploy_api_inferred {
         BaseInference::None | BaseInference::Ambiguous(_) => (None, Vec::new()),
         BaseInference::Inferred(base) => {
             let info = diagnostic(

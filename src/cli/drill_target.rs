@@ -98,9 +98,7 @@ pub fn runbook_deploy_api(book: &Runbook) -> Option<String> {
     }
     match book.front.as_ref().and_then(|f| f.deploy_api.as_ref()) {
         Some(api) => Some(api.url.trim().to_string()),
-        None => crate::domain::deploy_api::infer_from_runbook(book)
-            .base()
-            .map(|b| b.url.clone()),
+        None => book.deploy_api_inferred.base().map(|b| b.url.clone()),
     }
 }
 

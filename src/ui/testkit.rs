@@ -129,6 +129,7 @@ pub fn runbook() -> Runbook {
         alternatives: vec![],
         message_templates: vec![],
         markdown: String::new(),
+        deploy_api_inferred: Default::default(),
     }
 }
 

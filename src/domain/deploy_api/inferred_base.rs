@@ -11,6 +11,7 @@
 //! request to any other path under it (`/api/…`, `/dist/…`) is the application's, and
 //! the block holding it stays a shell block.
 
+pub use super::base_inference::{BaseInference, InferredBase, lines_text};
 use super::curl_line::parse_curl_line;
 use super::status::STATUS_PATH;
 use crate::domain::runbook::{Diagnostic, Level, Runbook, StepKind};
@@ -24,70 +25,6 @@ pub const INFERRED_FROM: &[&str] = &[STATUS_PATH, ROLLBACK_PATH];
 
 /// The endpoints that run through the console under an inferred base.
 pub const ENDPOINTS: &[&str] = &[STATUS_PATH, ROLLBACK_PATH, "/health"];
-
-/// A base URL read from the runbook's lines.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InferredBase {
-    /// `http://localhost:8080` (no trailing slash).
-    pub url: String,
-    /// The 1-based runbook lines it was read from, in order.
-    pub lines: Vec<usize>,
-}
-
-/// What the runbook's lines say about its deploy API.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum BaseInference {
-    /// No line calls a deploy endpoint under a plain base.
-    #[default]
-    None,
-    /// One base.
-    Inferred(InferredBase),
-    /// More than one base (in order of first appearance): none is inferred.
-    Ambiguous(Vec<InferredBase>),
-}
-
-impl BaseInference {
-    /// The inferred base, when there is exactly one.
-    pub fn base(&self) -> Option<&InferredBase> {
-        match self {
-            BaseInference::Inferred(b) => Some(b),
-            _ => None,
-        }
-    }
-
-    /// The warning for an ambiguous inference: `(line, message)`.
-    pub fn warning(&self) -> Option<(usize, String)> {
-        let BaseInference::Ambiguous(bases) = self else {
-            return None;
-        };
-        let named: Vec<String> = bases
-            .iter()
-            .map(|b| format!("{} (line {})", b.url, lines_text(&b.lines)))
-            .collect();
-        Some((
-            bases
-                .first()
-                .and_then(|b| b.lines.first())
-                .copied()
-                .unwrap_or(1),
-            format!(
-                "curl lines call the deploy endpoints under {} different base URLs: {}; no deploy API \
-                 is inferred, so these lines run in the shell",
-                bases.len(),
-                named.join(", ")
-            ),
-        ))
-    }
-}
-
-/// `9, 12, 25`.
-pub fn lines_text(lines: &[usize]) -> String {
-    lines
-        .iter()
-        .map(usize::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// The base URL of one line when it calls a deploy endpoint under a plain base.
 pub fn base_of_line(line: &str) -> Option<String> {
@@ -141,6 +78,9 @@ pub fn infer_base<'a>(lines: impl IntoIterator<Item = (usize, &'a str)>) -> Base
 
 /// The base a runbook's command steps imply; `None` when its front matter declares
 /// `deploy_api:` (the declaration wins, nothing is inferred).
+///
+/// The loader calls it once and keeps the answer on the runbook
+/// ([`Runbook::deploy_api_inferred`]): read that, not this (it walks every command line).
 pub fn infer_from_runbook(rb: &Runbook) -> BaseInference {
     if rb.front.as_ref().is_some_and(|f| f.deploy_api.is_some()) {
         return BaseInference::None;
@@ -157,10 +97,12 @@ pub fn infer_from_runbook(rb: &Runbook) -> BaseInference {
     }))
 }
 
-/// A runbook whose `curl` lines name the deploy endpoints under two bases is told so
+/// Infers the runbook's deploy API once ([`infer_from_runbook`]) and keeps it on the
+/// runbook; one whose `curl` lines name the deploy endpoints under two bases is told so
 /// among its warnings (kept sorted by position), since nothing is inferred.
-pub fn warn_if_ambiguous(rb: &mut Runbook) {
-    let Some((line, message)) = infer_from_runbook(rb).warning() else {
+pub fn infer_at_load(rb: &mut Runbook) {
+    rb.deploy_api_inferred = infer_from_runbook(rb);
+    let Some((line, message)) = rb.deploy_api_inferred.warning() else {
         return;
     };
     let at = rb

@@ -163,3 +163,49 @@ fn a_url_with_a_query_or_credentials_is_no_source() {
         None
     );
 }
+
+/// The loader infers the base once and the runbook carries it; callers read the carried
+/// value (the drill's choice of the deploy-service scenario here), so a runbook whose
+/// steps were dropped after load still names the base it was loaded with, and one whose
+/// carried value is cleared names none.
+#[test]
+fn the_inference_is_made_once_at_load_and_carried_on_the_runbook() {
+    let path = Path::new("tests/runbooks/teams/blue-green-localhost-api.md");
+    let bytes = include_bytes!("../../../tests/runbooks/teams/blue-green-localhost-api.md");
+    let mut rb = crate::domain::runbook::load_bytes(path, bytes).expect("loads");
+    assert_eq!(rb.deploy_api_inferred, infer_from_runbook(&rb));
+    assert_eq!(
+        rb.deploy_api_inferred.base().map(|b| b.url.as_str()),
+        Some("http://localhost:8080")
+    );
+    // Carried, not recomputed: the steps are gone, the value stays.
+    let carried = rb.deploy_api_inferred.clone();
+    for phase in &mut rb.phases {
+        phase.steps.clear();
+    }
+    assert_eq!(infer_from_runbook(&rb), BaseInference::None);
+    assert_eq!(rb.deploy_api_inferred, carried);
+    assert_eq!(
+        crate::cli::drill_target::runbook_deploy_api(&rb).as_deref(),
+        Some("http://localhost:8080")
+    );
+    rb.deploy_api_inferred = BaseInference::None;
+    assert_eq!(crate::cli::drill_target::runbook_deploy_api(&rb), None);
+    // Two bases: none is carried, and the warning was made from the carried value.
+    let two = parse(
+        Path::new("t.md"),
+        "# R\n\n## Roll back\n\n```sh\ncurl -X POST http://a:8080/deployment/rollback\ncurl -X POST http://b:8080/deployment/rollback\n```\n",
+    )
+    .expect("loads");
+    assert!(matches!(
+        two.deploy_api_inferred,
+        BaseInference::Ambiguous(_)
+    ));
+    assert!(
+        two.warnings
+            .iter()
+            .any(|w| w.message.contains("2 different base URLs")),
+        "{:?}",
+        two.warnings
+    );
+}

@@ -2,6 +2,7 @@
 //! recognised so the console can run them itself, their answers judged by status and
 //! body, and the service's status read before and after a change.
 
+pub mod base_inference;
 pub mod curl_line;
 pub mod inferred_base;
 pub mod judge;

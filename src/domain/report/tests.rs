@@ -266,6 +266,7 @@ fn runbook() -> Runbook {
         alternatives: vec![],
         message_templates: vec![],
         markdown: String::new(),
+        deploy_api_inferred: Default::default(),
     }
 }
 

@@ -17,6 +17,7 @@ use super::outline;
 use super::phase_words;
 use super::source::{Findings, Source};
 use super::verification;
+use crate::domain::deploy_api::base_inference::BaseInference;
 
 /// Why a runbook did not load.
 #[derive(Debug, thiserror::Error)]
@@ -176,7 +177,8 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Result<Runbook, LoadError> {
         message_templates: message_templates::find_after(&text.text, front.body_start),
         // The normalised text is not needed any more: moved, not copied.
         markdown: text.text,
+        deploy_api_inferred: BaseInference::None,
     };
-    crate::domain::deploy_api::inferred_base::warn_if_ambiguous(&mut runbook);
+    crate::domain::deploy_api::inferred_base::infer_at_load(&mut runbook);
     Ok(runbook)
 }

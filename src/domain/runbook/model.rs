@@ -13,6 +13,7 @@ use super::diagnostic::Diagnostic;
 pub use super::foreign_lines::ForeignKind;
 use super::front_matter::FrontMatter;
 pub use super::phase_kind::PhaseKind;
+use crate::domain::deploy_api::base_inference::BaseInference;
 use crate::domain::verify::Check;
 
 /// A loaded runbook.
@@ -49,6 +50,11 @@ pub struct Runbook {
     /// view; line numbers in this model are 1-based lines of it.
     #[serde(skip)]
     pub markdown: String,
+    /// The deploy API base its own `curl` lines name when front matter declares none,
+    /// inferred once at load (`domain::deploy_api::inferred_base`): every caller (the
+    /// console's runs, the drill's scenario, `backout check`) reads it here.
+    #[serde(skip)]
+    pub deploy_api_inferred: BaseInference,
 }
 
 impl Runbook {

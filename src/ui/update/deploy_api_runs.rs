@@ -8,8 +8,7 @@
 
 use crate::domain::deploy_api::inferred_base::endpoint_under;
 use crate::domain::deploy_api::{
-    CurlCall, DeployStatus, infer_from_runbook, outcome_after, parse_curl_line, preview_change,
-    status_call,
+    CurlCall, DeployStatus, outcome_after, parse_curl_line, preview_change, status_call,
 };
 use crate::domain::journal::{ChangeDetail, Entry};
 use crate::domain::runbook::StepId;
@@ -44,7 +43,8 @@ fn base(app: &App) -> Option<String> {
 
 /// The base the runbook's own `curl` lines name, when it declares no deploy API.
 fn inferred(app: &App) -> Option<String> {
-    infer_from_runbook(&app.runbook)
+    app.runbook
+        .deploy_api_inferred
         .base()
         .map(|b| b.url.clone())
 }
