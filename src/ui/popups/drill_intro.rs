@@ -74,6 +74,9 @@ pub fn lines(app: &App, intro: &DrillIntro) -> Vec<Line<'static>> {
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled("Keys", t.style(Role::Heading))));
+    // With a decision table the matrix reaches a severity to acknowledge; without one the
+    // team declares it. Either stops the detect clock. Asked once for every key listed.
+    let table = has_decision_table(app);
     for (action, what) in KEYS {
         if matches!(action, Action::Undo | Action::ClusterActions) && app.cluster.is_none() {
             continue;
@@ -81,9 +84,6 @@ pub fn lines(app: &App, intro: &DrillIntro) -> Vec<Line<'static>> {
         if *action == Action::Verify && app.runbook.checks.is_empty() {
             continue;
         }
-        // With a decision table the matrix reaches a severity to acknowledge; without
-        // one the team declares it. Either stops the detect clock.
-        let table = has_decision_table(app);
         if (*action == Action::AcknowledgeSeverity && !table)
             || (*action == Action::DeclareSeverity && table)
         {
