@@ -232,9 +232,10 @@ fn simulated(
             .story
             .insert(at, super::drill_metrics::intro_line(added));
     }
-    if !super::drill_metrics::has_matrix(book.as_ref()) {
-        intro.tasks[0] = super::drill_tasks::NO_MATRIX_TASK.into();
-    }
+    intro.tasks = super::drill_tasks::tasks(super::drill_tasks::TaskFacts::of(
+        book.as_ref(),
+        scenario.deploy_api.is_some(),
+    ));
     let handle = sim_rt
         .block_on(Simulator::start(SimConfig {
             speed: args.speed,
@@ -350,7 +351,7 @@ fn on_cluster(
                 ),
                 "The clock is running from now.".into(),
             ],
-            tasks: super::drill_tasks::tasks(false),
+            tasks: super::drill_tasks::tasks(super::drill_tasks::TaskFacts::scenario_only(false)),
         },
         kubeconfig_yaml: None,
         // A real cluster recovers in real time: its watch windows are not compressed.
@@ -424,7 +425,9 @@ pub fn intro_for(scenario: &Scenario, speed: f64) -> DrillIntro {
     DrillIntro {
         title: format!("Drill: {}", scenario.name),
         story,
-        tasks: super::drill_tasks::tasks(scenario.deploy_api.is_some()),
+        tasks: super::drill_tasks::tasks(super::drill_tasks::TaskFacts::scenario_only(
+            scenario.deploy_api.is_some(),
+        )),
     }
 }
 
