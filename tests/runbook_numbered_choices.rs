@@ -66,6 +66,18 @@ fn numbered_rollback_options_are_one_choice_keyed_by_their_numbers() {
             assert!(step.alternative.is_some(), "{}", step.title);
         }
     }
+    // Each member's step is titled by the way it is, not by the paragraph saying when.
+    let titles: Vec<&str> = group
+        .members
+        .iter()
+        .flat_map(|m| &m.steps)
+        .filter_map(|id| rb.step(*id))
+        .map(|s| s.title.as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Agent rollback", "Full revert", "Feature-flag kill switch"]
+    );
     for heading in ["1. Agent rollback", "2. Full revert"] {
         assert!(
             matches!(role_of(&rb, heading), SectionRole::Alternative { .. }),

@@ -236,7 +236,7 @@ impl Builder<'_> {
 
     /// A task item or code block; `heading` is the subheading a code block is written
     /// directly under.
-    pub(super) fn step(&mut self, block: Block, heading: Option<&str>) {
+    pub(super) fn step(&mut self, block: Block, heading: Option<Heading>) {
         let is_code = matches!(block, Block::Code { .. });
         let merged = matches!(block, Block::Task { merged: true, .. });
         let mut drafts = self.drafts(block, heading).into_iter();
@@ -386,6 +386,11 @@ impl Builder<'_> {
                 }
             }
         }
+    }
+
+    /// Whether the walk is inside an alternative.
+    pub(super) fn in_alternative(&self) -> bool {
+        matches!(self.current, Current::Phase(p) if self.open_alternative(p).is_some())
     }
 
     /// The alternative open in phase `p`, if any.

@@ -6,7 +6,7 @@ use super::*;
 
 impl Builder<'_> {
     /// The steps a block makes: one for a task item; for a code block see [`Self::code_drafts`].
-    pub(super) fn drafts(&mut self, block: Block, heading: Option<&str>) -> Vec<Draft> {
+    pub(super) fn drafts(&mut self, block: Block, heading: Option<Heading>) -> Vec<Draft> {
         match block {
             Block::Task {
                 checked,
@@ -47,13 +47,33 @@ impl Builder<'_> {
                     self.code_drafts(&lang, &content, &range, content_line, context.as_ref());
                 // One command step directly under a subheading is what the heading says,
                 // whatever its first comment says (a block split into several steps keeps
-                // the titles of its parts).
-                if let (Some(heading), [draft]) = (heading, drafts.as_mut_slice())
-                    && context.is_none()
+                // the titles of its parts). Under an alternative's heading and one
+                // paragraph, too: that paragraph says when to take it ("The application
+                // itself is broken.") as often as what it does, and the heading is the way
+                // chosen ("Full revert"), without its number.
+                // A `**When:**` paragraph gave no title: the block's own first comment,
+                // when it has one, says what it does better than the heading.
+                let commented = |draft: &Draft| match &draft.kind {
+                    StepKind::Command(block) => leading_comment(&block.script).is_some(),
+                    _ => false,
+                };
+                let meta = context
+                    .as_ref()
+                    .is_some_and(|c| roles::is_meta_line(&c.plain));
+                let title = match (heading, drafts.as_slice()) {
+                    (Some(Heading::Directly(h)), _) if context.is_none() => Some(h.to_string()),
+                    (Some(Heading::OverParagraph(h)), [draft])
+                        if context.is_some() && !(meta && commented(draft)) =>
+                    {
+                        Some(without_numbering(h).to_string())
+                    }
+                    _ => None,
+                };
+                if let (Some(heading), [draft]) = (title, drafts.as_mut_slice())
                     && matches!(draft.kind, StepKind::Command(_))
-                    && says_what_it_does(heading)
+                    && says_what_it_does(&heading)
                 {
-                    draft.title = one_liner(heading);
+                    draft.title = one_liner(&heading);
                 }
                 drafts
             }
@@ -204,6 +224,21 @@ impl Builder<'_> {
             placeholder_source: PlaceholderSource::Script(lexed),
             alternative: None,
         })
+    }
+}
+
+/// A heading without its leading numbering: "Full revert" for "2. Full revert" or "3)
+/// Kill switch".
+fn without_numbering(heading: &str) -> &str {
+    let rest = heading
+        .trim_start()
+        .trim_start_matches(|c: char| c.is_ascii_digit());
+    if rest.len() == heading.trim_start().len() {
+        return heading.trim();
+    }
+    match rest.strip_prefix(['.', ')', ':']) {
+        Some(rest) if !rest.trim().is_empty() => rest.trim(),
+        _ => heading.trim(),
     }
 }
 

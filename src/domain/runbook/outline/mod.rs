@@ -168,6 +168,7 @@ pub(super) fn build(
         any_phase,
         pending: None,
         under_heading: None,
+        over_paragraph: None,
     };
     if any_phase {
         // Text before the first section: kept as a reference named after the title.
@@ -189,8 +190,10 @@ pub(super) fn build(
 
     let groups = group_drafts(&blocks, &hints, &numbered, source);
     for (i, (block, naming)) in blocks.into_iter().zip(namings).enumerate() {
-        // A block directly under a subheading (nothing between them) may be titled by it.
+        // A block directly under a subheading (nothing between them) may be titled by it;
+        // so may one under an alternative's heading and one paragraph.
         let under_heading = b.under_heading.take();
+        let over_paragraph = b.over_paragraph.take();
         match block {
             Block::Heading { level, text, range } => {
                 section_index += 1;
@@ -225,6 +228,9 @@ pub(super) fn build(
             Block::Prose { .. } => b.content(),
             Block::Paragraph { plain, range } => {
                 b.content();
+                if under_heading.is_some() && b.in_alternative() {
+                    b.over_paragraph = under_heading;
+                }
                 let markdown = || {
                     full.get(range.clone())
                         .unwrap_or_default()
@@ -249,7 +255,14 @@ pub(super) fn build(
                 b.item(use_, merged, &plain, markdown, range);
             }
             block @ Block::Task { .. } => b.step(block, None),
-            block @ Block::Code { .. } => b.step(block, under_heading.as_deref()),
+            block @ Block::Code { .. } => {
+                let heading = match (&under_heading, &over_paragraph) {
+                    (Some(h), _) => Some(Heading::Directly(h)),
+                    (None, Some(h)) => Some(Heading::OverParagraph(h)),
+                    (None, None) => None,
+                };
+                b.step(block, heading)
+            }
         }
     }
     b.close(full.len());
@@ -563,4 +576,17 @@ struct Builder<'a> {
     /// The subheading just read (a section inside a phase, not a phase heading): it titles
     /// a command block written directly under it when it says what the block does.
     under_heading: Option<String>,
+    /// An alternative's heading with one paragraph read under it ("### 2. Full revert",
+    /// then "The application itself is broken. Undo the whole rollout."): it titles the
+    /// command block after that paragraph, which says when more often than what.
+    over_paragraph: Option<String>,
+}
+
+/// The subheading a code block is written under, as [`Builder::step`] is told.
+#[derive(Debug, Clone, Copy)]
+enum Heading<'h> {
+    /// Nothing between them.
+    Directly(&'h str),
+    /// An alternative's heading, one paragraph between them.
+    OverParagraph(&'h str),
 }
