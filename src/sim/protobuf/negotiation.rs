@@ -1,6 +1,7 @@
 //! Which encoding a response gets, from the request's `Accept` header, as kube-apiserver
 //! negotiates it (k8s.io/apiserver `pkg/endpoints/handlers/negotiation/negotiate.go`:
-//! `NegotiateOutputMediaType` takes the first acceptable entry, by `q` then order).
+//! `NegotiateOutputMediaType` takes the first acceptable entry, by `q`, concrete types
+//! before wildcards, then order).
 //! client-go's typed clients send `application/vnd.kubernetes.protobuf,application/json`
 //! (k8s.io/client-go `rest/config.go`, `UseProtobufAsDefault` in the typed clients).
 //!
@@ -41,8 +42,13 @@ fn entries(accept: &str) -> Vec<(String, f32, bool)> {
             (q > 0.0).then_some((media, q, converts))
         })
         .collect();
-    // Stable: equal `q` keeps the client's order.
-    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    // By `q`, then concrete types before wildcards (github.com/munnerz/goautoneg
+    // `ParseAccept`, which negotiate.go uses); otherwise the client's order.
+    let wildcards = |m: &str| m.matches('*').count();
+    out.sort_by(|a, b| {
+        b.1.total_cmp(&a.1)
+            .then_with(|| wildcards(&a.0).cmp(&wildcards(&b.0)))
+    });
     out
 }
 
@@ -92,6 +98,8 @@ mod tests {
         assert_eq!(negotiate(a, true), Ok(Output::Json));
         let b = Some("application/json;q=0.9, application/vnd.kubernetes.protobuf");
         assert_eq!(negotiate(b, true), Ok(Output::Protobuf));
+        let c = Some("*/*, application/vnd.kubernetes.protobuf");
+        assert_eq!(negotiate(c, true), Ok(Output::Protobuf));
     }
 
     #[test]
