@@ -1149,6 +1149,39 @@ fn kubectl_typed_calls_read_protobuf_pods() {
     );
     let drain = sim.ok(&["drain", &node, "--dry-run=client", "--ignore-daemonsets"]);
     assert!(drain.contains("(dry run)"), "{drain}");
+
+    // `kubectl debug -it` waits for its container with a typed list + watch of the pod
+    // (kubectl `pkg/cmd/debug/debug.go` waitForContainer, watchtools.UntilWithSync): the
+    // protobuf watch frames are decoded by client-go itself.
+    let before = shared.accept_log().len();
+    let (code, out, err) = sim.run(&[
+        "debug",
+        "-n",
+        "shop",
+        "-it",
+        &pod,
+        "--image=busybox",
+        "--container=dbgpb",
+        "--",
+        "sh",
+        "-c",
+        "echo hi over protobuf",
+    ]);
+    assert_eq!(code, 0, "stdout: {out}\nstderr: {err}");
+    assert!(
+        out.contains("hi over protobuf"),
+        "stdout: {out}\nstderr: {err}"
+    );
+    let log = shared.accept_log();
+    let watches: Vec<_> = log[before.min(log.len())..]
+        .iter()
+        .filter(|r| r.target.contains("/pods?") && r.target.contains("watch=true"))
+        .collect();
+    assert!(
+        !watches.is_empty() && watches.iter().all(|r| r.accept.starts_with(PROTOBUF)),
+        "kubectl debug watches the pod in protobuf: {:?}",
+        &log[before.min(log.len())..]
+    );
     assert!(
         asked.iter().any(|(c, _)| c.contains("describe pod")),
         "kubectl describe pod asks for a protobuf pod: {asked:?}"
