@@ -150,4 +150,19 @@ mod tests {
         .concat();
         assert_eq!(buf, expected);
     }
+
+    /// `Probe {handler = 1 ProbeHandler {httpGet = 2 {port = 2 IntOrString}}, periodSeconds
+    /// = 4}`: the handler's fields sit in the probe's JSON object.
+    #[test]
+    fn embedded_handler_and_int_or_string() {
+        use crate::sim::protobuf::schema::PROBE;
+        let probe = json!({"httpGet": {"port": "http"}, "periodSeconds": 10});
+        let mut buf = Vec::new();
+        encode(&mut buf, &PROBE, probe.as_object().expect("object"));
+        let port = [&[0x08, 1, 0x10, 0, 0x1a, 4][..], b"http"].concat();
+        let http_get = [&[0x12, port.len() as u8][..], &port].concat();
+        let handler = [&[0x12, http_get.len() as u8][..], &http_get].concat();
+        let expected = [&[0x0a, handler.len() as u8][..], &handler, &[0x20, 10]].concat();
+        assert_eq!(buf, expected);
+    }
 }
