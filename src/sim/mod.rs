@@ -62,6 +62,6 @@ pub use auth::Policy;
 pub use clock::SimClock;
 pub use scenario::{Behaviour, Scenario};
 pub use simulator::{SimConfig, SimError, SimHandle, Simulator};
-pub use state::{ApiFaults, Impersonation, Shared, TimelineRecord, res};
+pub use state::{AcceptRecord, ApiFaults, Impersonation, Shared, TimelineRecord, res};
 pub use status::ApiError;
 pub use store::Store;

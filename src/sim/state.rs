@@ -4,7 +4,7 @@
 //! request counters and each feature's own state (application traffic, Argo CD, the
 //! deploy service, run-to-completion pods).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
@@ -41,6 +41,19 @@ pub struct Impersonation {
     pub user: String,
     pub groups: Vec<String>,
 }
+
+/// One API request as it asked for its answer (`Shared::accept_log`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptRecord {
+    pub method: String,
+    /// Path and query.
+    pub target: String,
+    /// The `Accept` header (empty when absent).
+    pub accept: String,
+}
+
+/// How many [`AcceptRecord`]s are kept.
+const ACCEPT_LOG_LIMIT: usize = 1000;
 
 /// State shared by the HTTP handlers, the controllers and the simulated application.
 pub struct Shared {
@@ -94,6 +107,11 @@ pub struct Shared {
     pub exec_runs: exec::RunState,
     /// Each container's last ended runs, for `kubectl logs -f` (`sim/logs/kept.rs`).
     pub kept_runs: logs::KeptRuns,
+    /// Whether pods are served in protobuf to clients asking for it (`sim/protobuf/`); on
+    /// by default, off to compare a client's view of the JSON answers.
+    pub protobuf_pods: AtomicBool,
+    /// The last API requests' `Accept` headers (tests: which clients ask for protobuf).
+    accept_log: Mutex<std::collections::VecDeque<AcceptRecord>>,
 }
 
 /// A timeline entry the simulator has played.
@@ -156,7 +174,37 @@ impl Shared {
             ),
             impersonations: Mutex::new(Vec::new()),
             kept_runs: logs::KeptRuns::default(),
+            protobuf_pods: AtomicBool::new(true),
+            accept_log: Mutex::new(Default::default()),
         }
+    }
+
+    /// Records an API request's `Accept` header (the last thousand are kept).
+    pub fn record_accept(&self, method: &str, target: &str, headers: &http::HeaderMap) {
+        let accept = headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let mut log = self.accept_log.lock().unwrap_or_else(|p| p.into_inner());
+        if log.len() >= ACCEPT_LOG_LIMIT {
+            log.pop_front();
+        }
+        log.push_back(AcceptRecord {
+            method: method.to_string(),
+            target: target.to_string(),
+            accept: accept.to_string(),
+        });
+    }
+
+    /// The recorded `Accept` headers, oldest first.
+    pub fn accept_log(&self) -> Vec<AcceptRecord> {
+        let log = self.accept_log.lock().unwrap_or_else(|p| p.into_inner());
+        log.iter().cloned().collect()
+    }
+
+    /// Whether pods are served in protobuf (see [`Shared::protobuf_pods`]).
+    pub fn serves_protobuf(&self) -> bool {
+        self.protobuf_pods.load(Ordering::Relaxed)
     }
 
     /// Keeps the `Impersonate-User` / `Impersonate-Group` headers of a request that has

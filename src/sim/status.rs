@@ -59,6 +59,10 @@ pub enum ApiError {
     /// 410 for a resource version older than the kept history.
     #[error("too old resource version: {requested} ({oldest})")]
     Gone { requested: u64, oldest: u64 },
+    /// 406: the `Accept` header lists no media type the sim serves for the resource
+    /// (apiserver `negotiation.NewNotAcceptableError`); the argument lists those it serves.
+    #[error("only the following media types are accepted: {0}")]
+    NotAcceptable(String),
     /// 415.
     #[error("the body of the request was in an unknown format - accepted media types include: {0}")]
     UnsupportedMediaType(String),
@@ -82,6 +86,7 @@ impl ApiError {
             ApiError::Forbidden(..) => 403,
             ApiError::MethodNotAllowed => 405,
             ApiError::Gone { .. } => 410,
+            ApiError::NotAcceptable(_) => 406,
             ApiError::UnsupportedMediaType(_) => 415,
             ApiError::TooLargeResourceVersion { .. } => 504,
             ApiError::Internal(_) => 500,
@@ -99,6 +104,7 @@ impl ApiError {
             ApiError::Forbidden(..) => "Forbidden",
             ApiError::MethodNotAllowed => "MethodNotAllowed",
             ApiError::Gone { .. } => "Expired",
+            ApiError::NotAcceptable(_) => "NotAcceptable",
             ApiError::UnsupportedMediaType(_) => "UnsupportedMediaType",
             ApiError::TooLargeResourceVersion { .. } => "Timeout",
             ApiError::Internal(_) => "InternalError",

@@ -1,6 +1,7 @@
 //! Watch streams: newline-delimited JSON events, resume from a resource version (or a 410
 //! `ERROR` event when it is too old), bookmarks, `timeoutSeconds`, `sendInitialEvents`, and
-//! Table-formatted events for `kubectl get -w`.
+//! Table-formatted events for `kubectl get -w`; for pods also protobuf frames
+//! (`sim/protobuf/envelope.rs`) for clients that ask for them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +37,41 @@ fn raw_line(kind: &str, object: &[u8]) -> Bytes {
     Bytes::from(v)
 }
 
+/// How a watch writes its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    /// One JSON `{"type", "object"}` per line.
+    Json,
+    /// JSON lines whose objects are `Table`s (`kubectl get -w`).
+    Table,
+    /// Length-prefixed protobuf `WatchEvent` frames around enveloped objects (pods only).
+    Protobuf,
+}
+
+impl Wire {
+    fn content_type(self) -> &'static str {
+        match self {
+            Wire::Json | Wire::Table => "application/json",
+            Wire::Protobuf => crate::sim::protobuf::negotiation::PROTOBUF_WATCH,
+        }
+    }
+
+    /// An event around an object as is (bookmarks, errors).
+    fn event(self, kind: &str, object: &Value) -> Bytes {
+        match self {
+            Wire::Json | Wire::Table => line(kind, object),
+            Wire::Protobuf => {
+                let embedded = if object["kind"] == "Status" {
+                    crate::sim::protobuf::objects::status(object)
+                } else {
+                    crate::sim::protobuf::objects::pod(object)
+                };
+                Bytes::from(crate::sim::protobuf::envelope::watch_frame(kind, &embedded))
+            }
+        }
+    }
+}
+
 /// What a watch with selectors sends for a change: `None` to skip it.
 fn decide(kind: EventType, before: bool, now: bool) -> Option<&'static str> {
     match kind {
@@ -55,14 +91,14 @@ struct Ctx {
     res: &'static ResourceInfo,
     namespace: Option<String>,
     params: Params,
-    as_table: bool,
+    wire: Wire,
     sent_columns: bool,
 }
 
 impl Ctx {
     fn render(&mut self, kind: &str, obj: &Value) -> Bytes {
-        if !self.as_table {
-            return line(kind, obj);
+        if self.wire != Wire::Table {
+            return self.wire.event(kind, obj);
         }
         let mut t = table::table(
             self.res,
@@ -93,7 +129,7 @@ impl Ctx {
         }
         let before = ev.previous.as_ref().is_some_and(|p| self.params.selects(p));
         let kind = decide(ev.kind, before, self.params.selects(&ev.object))?;
-        if self.as_table {
+        if self.wire != Wire::Json {
             return Some(self.render(kind, &ev.object));
         }
         Some(raw_line(kind, &ev.json))
@@ -104,7 +140,7 @@ impl Ctx {
         if !self.in_namespace(&h.namespace) {
             return None;
         }
-        if !self.selective() && !self.as_table {
+        if !self.selective() && self.wire == Wire::Json {
             return Some(raw_line(h.kind.as_str(), &h.json));
         }
         let obj: Value = serde_json::from_slice(&h.json).ok()?;
@@ -114,7 +150,7 @@ impl Ctx {
             .and_then(|p| serde_json::from_slice::<Value>(p).ok())
             .is_some_and(|p| self.params.selects(&p));
         let kind = decide(h.kind, before, self.params.selects(&obj))?;
-        if self.as_table {
+        if self.wire != Wire::Json {
             return Some(self.render(kind, &obj));
         }
         Some(raw_line(kind, &h.json))
@@ -125,7 +161,7 @@ impl Ctx {
         if initial_end {
             meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
         }
-        line(
+        self.wire.event(
             "BOOKMARK",
             &json!({"kind": self.res.kind, "apiVersion": self.res.api_version(), "metadata": meta}),
         )
@@ -138,15 +174,18 @@ pub fn serve(
     res: &'static ResourceInfo,
     namespace: Option<String>,
     params: Params,
-    as_table: bool,
+    wire: Wire,
 ) -> Response {
     let from: Option<u64> = match params.resource_version.as_deref() {
         None | Some("0") => None,
         Some(s) => match s.parse() {
             Ok(v) => Some(v),
             Err(_) => {
-                return ApiError::BadRequest(format!("invalid resource version: {s:?}"))
-                    .into_response();
+                let e = ApiError::BadRequest(format!("invalid resource version: {s:?}"));
+                return match wire {
+                    Wire::Protobuf => crate::sim::protobuf::response::error(&e),
+                    _ => e.into_response(),
+                };
             }
         },
     };
@@ -160,7 +199,7 @@ pub fn serve(
         res,
         namespace,
         params,
-        as_table,
+        wire,
         sent_columns: false,
     };
     let started = shared.store.watch(res, from);
@@ -170,7 +209,7 @@ pub fn serve(
             Ok(s) => s,
             Err(e) => {
                 // Too old: the real server answers 200 and one ERROR event.
-                let _ = tx.send(line("ERROR", &e.to_status())).await;
+                let _ = tx.send(wire.event("ERROR", &e.to_status())).await;
                 return;
             }
         };
@@ -250,7 +289,7 @@ pub fn serve(
     (
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, "application/json"),
+            (header::CONTENT_TYPE, wire.content_type()),
             (header::CACHE_CONTROL, "no-cache, private"),
         ],
         Body::from_stream(stream),

@@ -1,5 +1,6 @@
 //! `get` (with the `scale` and `log` subresources) and `list` (selectors, `limit` and
-//! `continue`, `resourceVersion` semantics), as JSON or as a `Table`.
+//! `continue`, `resourceVersion` semantics), as JSON or as a `Table`; a list of pods also
+//! in protobuf.
 
 use std::sync::Arc;
 
@@ -70,6 +71,7 @@ pub(super) fn list(
     t: &Target,
     params: &Params,
     as_table: bool,
+    protobuf: bool,
 ) -> Result<Response, ApiError> {
     let after = params
         .continue_token
@@ -114,6 +116,10 @@ pub(super) fn list(
             &shared.clock,
             params.include,
         ));
+    }
+    if protobuf {
+        let body = crate::sim::protobuf::objects::pod_list(&meta, &selected);
+        return Ok(crate::sim::protobuf::response::ok(StatusCode::OK, body));
     }
     // Serialize directly: no intermediate Value for the whole list.
     let mut out = Vec::with_capacity(selected.len() * 2048 + 256);

@@ -4,7 +4,8 @@
 //! fields those commands set: metadata name, namespace, labels, annotations; config map
 //! data; deployment replicas, selector, template labels and containers with name, image,
 //! command, args, ports and env).
-//! Responses are always JSON, which client-go accepts whatever it asked for.
+//! Responses are JSON (which client-go accepts whatever it asked for), except pods, which
+//! are served in protobuf to clients that ask for it (`super::objects`).
 
 use serde_json::{Value, json};
 
