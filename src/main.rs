@@ -12,7 +12,7 @@ fn main() -> ExitCode {
         return match completions::kubectl_plugin_complete(std::env::args_os().skip(1).collect()) {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("backout: {e}");
+                backout::stderr_line!("backout: {e}");
                 ExitCode::from(2)
             }
         };
@@ -69,7 +69,7 @@ fn main() -> ExitCode {
             // Errors can quote what was typed; the log gets it with secrets redacted.
             let redactor = Redactor::from_vars(std::env::vars());
             tracing::warn!("backout failed: {}", redactor.redact(&e.to_string()));
-            eprintln!("backout: {e}");
+            backout::stderr_line!("backout: {e}");
             ExitCode::from(2)
         }
     }

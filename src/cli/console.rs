@@ -53,8 +53,8 @@ pub(crate) fn open_session(
     let runbook = match runbook::load_bytes(path, &bytes) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{e}");
-            eprintln!(
+            crate::stderr_line!("{e}");
+            crate::stderr_line!(
                 "backout: {} does not load; fix the errors above (`backout check` lists them too).",
                 path.display()
             );
@@ -104,7 +104,7 @@ pub(crate) fn open_session(
 pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, CliError> {
     let store = SessionStore::from_env().map_err(message)?;
     if let Some(note) = store.leftovers_note() {
-        eprintln!("backout: {note}");
+        crate::stderr_line!("backout: {note}");
     }
     let dir = match session {
         Some(id) => store.open(id),
@@ -134,7 +134,7 @@ pub fn resume(session: Option<&str>, args: &ConsoleArgs) -> Result<ExitCode, Cli
     let (mut journal, recovered) = dir.open_journal().map_err(message)?;
     let notices: Vec<String> = recovered.warnings.clone();
     for w in &notices {
-        eprintln!("backout: warning: {w}");
+        crate::stderr_line!("backout: warning: {w}");
     }
     let copy = dir.runbook_copy_path();
     let bytes = std::fs::read(&copy).map_err(|e| {
@@ -486,14 +486,14 @@ fn run(
     match outcome {
         // `resume` refuses a drill on the simulator: point at its scorecard instead.
         Outcome::Quit if super::drill_session::ran_on_the_simulator(&dir) => {
-            eprintln!("Drill {} saved.", dir.id);
-            eprintln!("  scorecard: backout drill --report {}", dir.id);
-            eprintln!("  report: backout report {}", dir.id);
+            crate::stderr_line!("Drill {} saved.", dir.id);
+            crate::stderr_line!("  scorecard: backout drill --report {}", dir.id);
+            crate::stderr_line!("  report: backout report {}", dir.id);
         }
         Outcome::Quit => {
-            eprintln!("Session {} saved.", dir.id);
-            eprintln!("  resume: backout resume {}", dir.id);
-            eprintln!("  report: backout report {}", dir.id);
+            crate::stderr_line!("Session {} saved.", dir.id);
+            crate::stderr_line!("  resume: backout resume {}", dir.id);
+            crate::stderr_line!("  report: backout report {}", dir.id);
         }
         Outcome::Terminated => tracing::warn!("terminated by signal; session {} saved", dir.id),
     }

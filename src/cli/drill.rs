@@ -381,7 +381,7 @@ fn finish(
     let record = score_session(&dir)?;
     let home = home_dir().map_err(message)?;
     if let Err(e) = drill_history::save(&home, &record) {
-        eprintln!("backout: the drill history could not be saved: {e}");
+        crate::stderr_line!("backout: the drill history could not be saved: {e}");
     }
     let (history, _) = drill_history::list(&home);
     if std::io::IsTerminal::is_terminal(&std::io::stdout()) {

@@ -73,7 +73,7 @@ pub(super) fn report(session: Option<&str>) -> Result<ExitCode, CliError> {
     let record = score_session(&dir)?;
     let home = home_dir().map_err(message)?;
     if let Err(e) = drill_history::save(&home, &record) {
-        eprintln!("backout: the drill history could not be saved: {e}");
+        crate::stderr_line!("backout: the drill history could not be saved: {e}");
     }
     for line in card_text(&record) {
         println!("{line}");
@@ -90,7 +90,7 @@ pub fn list(args: DrillsArgs, console: &ConsoleArgs) -> Result<ExitCode, CliErro
     let home = home_dir().map_err(message)?;
     let (history, warnings) = drill_history::list(&home);
     for w in &warnings {
-        eprintln!("backout: warning: {w}");
+        crate::stderr_line!("backout: warning: {w}");
     }
     if args.tui {
         scorecard_screen::show(&theme(console), history.last(), &history)?;

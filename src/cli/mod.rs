@@ -1,5 +1,16 @@
 //! Command-line interface: arguments and one file per subcommand.
 
+/// `eprintln!` that cannot panic: once the terminal is gone (SIGHUP from a closed tmux
+/// window or SSH session) standard error answers EIO, and `eprintln!` would panic on the
+/// way out of a session that was saved correctly. The line is dropped instead.
+#[macro_export]
+macro_rules! stderr_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};

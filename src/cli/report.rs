@@ -19,11 +19,11 @@ use crate::domain::session_state::SessionState;
 pub fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
     let (format, output_file, warning) = destination(&args)?;
     if let Some(w) = warning {
-        eprintln!("backout: warning: {w}");
+        crate::stderr_line!("backout: warning: {w}");
     }
     let store = SessionStore::from_env().map_err(message)?;
     if let Some(note) = store.leftovers_note() {
-        eprintln!("backout: {note}");
+        crate::stderr_line!("backout: {note}");
     }
     let dir = match &args.session {
         Some(id) => store.open(id),
@@ -32,7 +32,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
     .map_err(message)?;
     let report = build(&dir, &Redactor::from_vars(std::env::vars()))?;
     for w in &report.warnings {
-        eprintln!("backout: warning: {w}");
+        crate::stderr_line!("backout: warning: {w}");
     }
     let text = match format {
         ReportFormat::Md => report::to_markdown(&report),
@@ -42,7 +42,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, CliError> {
     match &output_file {
         Some(path) => {
             write_atomically(path, text.as_bytes())?;
-            eprintln!(
+            crate::stderr_line!(
                 "backout: wrote the report of session {} to {}",
                 dir.id,
                 path.display()

@@ -13,7 +13,7 @@ use crate::domain::duration_text::ago;
 pub fn run(args: SessionsArgs) -> Result<ExitCode, CliError> {
     let store = SessionStore::from_env().map_err(|e| CliError::Message(e.to_string()))?;
     if let Some(note) = store.leftovers_note() {
-        eprintln!("backout: {note}");
+        crate::stderr_line!("backout: {note}");
     }
     let sessions = store.list().map_err(|e| CliError::Message(e.to_string()))?;
     let out = match args.output.structured() {

@@ -282,7 +282,7 @@ pub fn run(args: StatusArgs) -> Result<ExitCode, CliError> {
         };
         if let Some(g) = &gate {
             for e in g.errors() {
-                eprintln!("backout: {e}");
+                crate::stderr_line!("backout: {e}");
             }
         }
         match args.output.structured() {

@@ -30,7 +30,7 @@ fn msg(e: impl std::fmt::Display) -> CliError {
 
 /// Prints a refusal and returns exit code 1 ("ran, but the answer is no").
 fn refuse(text: impl std::fmt::Display) -> ExitCode {
-    eprintln!("backout: {text}");
+    crate::stderr_line!("backout: {text}");
     ExitCode::from(1)
 }
 
@@ -83,7 +83,7 @@ pub fn run(args: UndoArgs) -> Result<ExitCode, CliError> {
     let name = deployment_name(&args.deployment)?;
     let (dry_run, warning) = dry_run_strategy(&args.dry_run)?;
     if let Some(w) = warning {
-        eprintln!("backout: warning: {w}");
+        crate::stderr_line!("backout: warning: {w}");
     }
     let timeout = duration::parse(&args.timeout, duration::Syntax::GO)
         .map_err(|e| msg(format!("--timeout: invalid duration: {e}")))?;
@@ -247,7 +247,7 @@ async fn undo(
                             }
                         }
                         FollowProgress::WatchError { error } => {
-                            eprintln!("backout: watch interrupted, retrying: {error}")
+                            crate::stderr_line!("backout: watch interrupted, retrying: {error}")
                         }
                     })
                     .await;
@@ -284,7 +284,7 @@ async fn undo(
     )?;
     append(&mut journal, Entry::SessionClosed)?;
     if let Err(e) = lease.release().await {
-        eprintln!("backout: warning: {e} (it expires by itself)");
+        crate::stderr_line!("backout: warning: {e} (it expires by itself)");
     }
     Ok(if ok {
         ExitCode::SUCCESS
