@@ -17,7 +17,9 @@
 //!   It prints a checksum of every frame drawn and of the final order, so two builds can be
 //!   shown to draw the same screens. For instruction counts (load-independent), run the
 //!   release binary under callgrind and read the inclusive cost of `apply_batch_msg` and
-//!   `draw_frame` (each called once per batch / frame):
+//!   `draw_frame` (each called once per batch / frame; frames are drawn with one
+//!   `ViewState` kept between them, as the loop keeps it, so panes whose content did not
+//!   change are copied back from the last frame: `ui::panes::pane_memo`):
 //!   `valgrind --tool=callgrind --callgrind-out-file=cg.out target/release/deps/console_scale-* churn`
 //!   then `callgrind_annotate --inclusive=yes cg.out | grep -E 'apply_batch_msg|draw_frame'`.
 //!
@@ -288,7 +290,9 @@ fn replay(runbook_path: &Path) {
     );
     app.size = (200, 50);
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
-    draw_frame(&mut terminal, &app);
+    // The view's presentation state kept from frame to frame, as the console's loop keeps it.
+    let mut view_state = view::ViewState::default();
+    draw_frame(&mut terminal, &app, &mut view_state);
     let mut screens = rustc_hash::FxHasher::default();
     let (mut applying, mut drawing, mut frames) = (Duration::ZERO, Duration::ZERO, 0u32);
     let batches = churn.batches.len();
@@ -298,7 +302,7 @@ fn replay(runbook_path: &Path) {
         applying += t.elapsed();
         if i % BATCHES_PER_FRAME == BATCHES_PER_FRAME - 1 {
             let t = Instant::now();
-            draw_frame(&mut terminal, &app);
+            draw_frame(&mut terminal, &app, &mut view_state);
             drawing += t.elapsed();
             frames += 1;
             hash_screen(&terminal, &mut screens);
@@ -334,10 +338,12 @@ fn apply_batch_msg(app: &mut App, changes: Vec<backout::domain::cluster::PodChan
     update(app, Msg::Cluster(ClusterEvent::PodsChanged { changes }));
 }
 
-/// One frame of the real view.
+/// One frame of the real view, drawn as the console's loop draws it.
 #[inline(never)]
-fn draw_frame(terminal: &mut Terminal<TestBackend>, app: &App) {
-    terminal.draw(|f| view::render(app, f)).expect("draw");
+fn draw_frame(terminal: &mut Terminal<TestBackend>, app: &App, view_state: &mut view::ViewState) {
+    terminal
+        .draw(|f| view::render_with(app, view_state, f))
+        .expect("draw");
 }
 
 fn hash_screen(terminal: &Terminal<TestBackend>, into: &mut rustc_hash::FxHasher) {
