@@ -295,6 +295,7 @@ fn replay(runbook_path: &Path) {
     draw_frame(&mut terminal, &app, &mut view_state);
     let mut screens = rustc_hash::FxHasher::default();
     let (mut applying, mut drawing, mut frames) = (Duration::ZERO, Duration::ZERO, 0u32);
+    let mut frame_times = Vec::with_capacity(churn.batches.len() / BATCHES_PER_FRAME);
     let batches = churn.batches.len();
     for (i, batch) in churn.batches.into_iter().enumerate() {
         let t = Instant::now();
@@ -303,6 +304,7 @@ fn replay(runbook_path: &Path) {
         if i % BATCHES_PER_FRAME == BATCHES_PER_FRAME - 1 {
             let t = Instant::now();
             draw_frame(&mut terminal, &app, &mut view_state);
+            frame_times.push(t.elapsed());
             drawing += t.elapsed();
             frames += 1;
             hash_screen(&terminal, &mut screens);
@@ -318,10 +320,13 @@ fn replay(runbook_path: &Path) {
     for r in pods.visible(0, usize::MAX).iter() {
         std::hash::Hash::hash(&r.name, &mut order);
     }
+    frame_times.sort();
     println!(
-        "applied {batches} batches: {:?} a batch; drew {frames} frames at 200x50: {:?} a frame",
+        "applied {batches} batches: {:?} a batch; drew {frames} frames at 200x50: {:?} a frame (p50 {:?}, p99 {:?})",
         applying / batches as u32,
-        drawing / frames.max(1)
+        drawing / frames.max(1),
+        pct(&frame_times, 0.5),
+        pct(&frame_times, 0.99)
     );
     println!(
         "checksums: screens {:016x}, final order {:016x} ({} pods, {} unhealthy)",

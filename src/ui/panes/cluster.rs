@@ -5,8 +5,6 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::domain::cluster::message::Stream;
 use crate::domain::cluster::{PodRow, SortKey};
@@ -148,13 +146,6 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
         });
         rows.push((ellipsize(&line, width), t.style(role)));
     }
-    // The rows change every frame under churn: printable ASCII (pod names, statuses,
-    // tags) is written cell by cell, anything else goes through a Paragraph.
-    if !super::plain_rows::render(frame.buffer_mut(), inner, &rows) {
-        let lines: Vec<Line> = rows
-            .into_iter()
-            .map(|(text, style)| Line::from(Span::styled(text, style)))
-            .collect();
-        frame.render_widget(Paragraph::new(lines), inner);
-    }
+    // The rows change every frame under churn: written cell by cell (`plain_rows`).
+    super::plain_rows::render(frame.buffer_mut(), inner, &rows);
 }
