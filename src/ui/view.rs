@@ -41,7 +41,10 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_with(app, &mut ViewState::default(), frame);
 }
 
-/// Draws a frame; `view` carries the scroll positions over from the previous frame.
+/// Draws a frame; `view` carries the scroll positions over from the previous frame, and
+/// the cells of the panes that would draw the same as last frame (each pane is drawn on
+/// the base background, beside the others, never over one: what a pane keeps depends only
+/// on its widget, its area and that background).
 pub fn render_with(app: &App, view: &mut ViewState, frame: &mut Frame) {
     let area = frame.area();
     fill(frame, area, app.theme.style(Role::Base));
