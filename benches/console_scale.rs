@@ -17,7 +17,9 @@
 //!   It prints a checksum of every frame drawn and of the final order, so two builds can be
 //!   shown to draw the same screens. For instruction counts (load-independent), run the
 //!   release binary under callgrind and read the inclusive cost of `apply_batch_msg` and
-//!   `draw_frame` (each called once per batch / frame):
+//!   `draw_frame` (each called once per batch / frame; frames are drawn with one
+//!   `ViewState` kept between them, as the loop keeps it, so panes whose content did not
+//!   change are copied back from the last frame: `ui::panes::pane_memo`):
 //!   `valgrind --tool=callgrind --callgrind-out-file=cg.out target/release/deps/console_scale-* churn`
 //!   then `callgrind_annotate --inclusive=yes cg.out | grep -E 'apply_batch_msg|draw_frame'`.
 //!
@@ -288,9 +290,12 @@ fn replay(runbook_path: &Path) {
     );
     app.size = (200, 50);
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
-    draw_frame(&mut terminal, &app);
+    // The view's presentation state kept from frame to frame, as the console's loop keeps it.
+    let mut view_state = view::ViewState::default();
+    draw_frame(&mut terminal, &app, &mut view_state);
     let mut screens = rustc_hash::FxHasher::default();
     let (mut applying, mut drawing, mut frames) = (Duration::ZERO, Duration::ZERO, 0u32);
+    let mut frame_times = Vec::with_capacity(churn.batches.len() / BATCHES_PER_FRAME);
     let batches = churn.batches.len();
     for (i, batch) in churn.batches.into_iter().enumerate() {
         let t = Instant::now();
@@ -298,7 +303,8 @@ fn replay(runbook_path: &Path) {
         applying += t.elapsed();
         if i % BATCHES_PER_FRAME == BATCHES_PER_FRAME - 1 {
             let t = Instant::now();
-            draw_frame(&mut terminal, &app);
+            draw_frame(&mut terminal, &app, &mut view_state);
+            frame_times.push(t.elapsed());
             drawing += t.elapsed();
             frames += 1;
             hash_screen(&terminal, &mut screens);
@@ -314,10 +320,13 @@ fn replay(runbook_path: &Path) {
     for r in pods.visible(0, usize::MAX).iter() {
         std::hash::Hash::hash(&r.name, &mut order);
     }
+    frame_times.sort();
     println!(
-        "applied {batches} batches: {:?} a batch; drew {frames} frames at 200x50: {:?} a frame",
+        "applied {batches} batches: {:?} a batch; drew {frames} frames at 200x50: {:?} a frame (p50 {:?}, p99 {:?})",
         applying / batches as u32,
-        drawing / frames.max(1)
+        drawing / frames.max(1),
+        pct(&frame_times, 0.5),
+        pct(&frame_times, 0.99)
     );
     println!(
         "checksums: screens {:016x}, final order {:016x} ({} pods, {} unhealthy)",
@@ -334,10 +343,12 @@ fn apply_batch_msg(app: &mut App, changes: Vec<backout::domain::cluster::PodChan
     update(app, Msg::Cluster(ClusterEvent::PodsChanged { changes }));
 }
 
-/// One frame of the real view.
+/// One frame of the real view, drawn as the console's loop draws it.
 #[inline(never)]
-fn draw_frame(terminal: &mut Terminal<TestBackend>, app: &App) {
-    terminal.draw(|f| view::render(app, f)).expect("draw");
+fn draw_frame(terminal: &mut Terminal<TestBackend>, app: &App, view_state: &mut view::ViewState) {
+    terminal
+        .draw(|f| view::render_with(app, view_state, f))
+        .expect("draw");
 }
 
 fn hash_screen(terminal: &Terminal<TestBackend>, into: &mut rustc_hash::FxHasher) {

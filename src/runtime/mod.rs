@@ -12,6 +12,7 @@ pub mod drill_feed;
 pub mod effects;
 pub mod first_frame;
 pub mod frame_pacer;
+pub mod frame_writer;
 pub mod input;
 pub mod journal_port;
 pub mod journal_writer;

@@ -20,7 +20,10 @@ use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+use super::frame_writer::FrameWriter;
+
+/// Frames go to stdout whole, one write a frame ([`FrameWriter`]).
+pub type Term = Terminal<CrosstermBackend<FrameWriter<Stdout>>>;
 
 /// Whether the console holds the terminal. Restoring twice would leave the alternate
 /// screen twice, which makes terminals jump the cursor back over what was printed since.
@@ -51,7 +54,7 @@ impl TerminalGuard {
             restore();
             return Err(e);
         }
-        let mut terminal = match Terminal::new(CrosstermBackend::new(stdout)) {
+        let mut terminal = match Terminal::new(CrosstermBackend::new(FrameWriter::new(stdout))) {
             Ok(t) => t,
             Err(e) => {
                 restore();

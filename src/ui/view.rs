@@ -3,9 +3,10 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use super::panes;
+use super::panes::pane_memo::PaneMemo;
 use super::popups;
 use super::state::{App, Pane};
 use super::theme::Role;
@@ -18,6 +19,21 @@ pub const MIN_HEIGHT: u16 = 24;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ViewState {
     pub procedure: panes::procedure::ProcedureScroll,
+    /// The panes' cells from the last frame, copied back while what they would draw is
+    /// unchanged (see [`panes::pane_memo`]).
+    pub memo: PaneMemos,
+}
+
+/// One [`PaneMemo`] for each pane that keeps its cells between frames. The Pods pane has
+/// none: under churn it changes every frame, and it draws only its visible rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaneMemos {
+    pub header: PaneMemo,
+    pub procedure: PaneMemo,
+    pub step: PaneMemo,
+    pub output: PaneMemo,
+    pub journal: PaneMemo,
+    pub hints: PaneMemo,
 }
 
 /// Draws a frame with fresh presentation state (tests, benches, a one-off frame).
@@ -25,10 +41,13 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_with(app, &mut ViewState::default(), frame);
 }
 
-/// Draws a frame; `view` carries the scroll positions over from the previous frame.
+/// Draws a frame; `view` carries the scroll positions over from the previous frame, and
+/// the cells of the panes that would draw the same as last frame (each pane is drawn on
+/// the base background, beside the others, never over one: what a pane keeps depends only
+/// on its widget, its area and that background).
 pub fn render_with(app: &App, view: &mut ViewState, frame: &mut Frame) {
     let area = frame.area();
-    frame.render_widget(Block::default().style(app.theme.style(Role::Base)), area);
+    fill(frame, area, app.theme.style(Role::Base));
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(app, frame, area);
         return;
@@ -45,8 +64,15 @@ pub fn render_with(app: &App, view: &mut ViewState, frame: &mut Frame) {
         return;
     }
     let a = layout(app, area);
-    panes::header::render(app, frame, a.header);
-    panes::procedure::render(app, &mut view.procedure, frame, a.procedure);
+    let memo = &mut view.memo;
+    panes::header::render(app, &mut memo.header, frame, a.header);
+    panes::procedure::render(
+        app,
+        &mut view.procedure,
+        &mut memo.procedure,
+        frame,
+        a.procedure,
+    );
     if let Some(metrics) = a.metrics {
         panes::metrics::render(app, frame, metrics);
     }
@@ -59,11 +85,24 @@ pub fn render_with(app: &App, view: &mut ViewState, frame: &mut Frame) {
     if let Some(off) = a.cluster_off {
         panes::cluster_off::render(app, frame, off);
     }
-    panes::step::render(app, frame, a.step);
-    panes::output::render(app, frame, a.output);
-    panes::journal::render(app, frame, a.journal);
-    panes::hints::render(app, frame, a.footer);
+    panes::step::render(app, &mut memo.step, frame, a.step);
+    panes::output::render(app, &mut memo.output, frame, a.output);
+    panes::journal::render(app, &mut memo.journal, frame, a.journal);
+    panes::hints::render(app, &mut memo.hints, frame, a.footer);
     popups::stack::render(app, frame, area);
+}
+
+/// The screen's background: `style` on every cell, as a `Block` of that style draws it,
+/// in one pass over the buffer's cells rather than one indexed lookup a cell.
+fn fill(frame: &mut Frame, area: Rect, style: ratatui::style::Style) {
+    let buf = frame.buffer_mut();
+    if area == buf.area {
+        for cell in &mut buf.content {
+            cell.set_style(style);
+        }
+    } else {
+        Block::default().style(style).render(area, buf);
+    }
 }
 
 /// Where each pane goes on a screen of `area` (at least [`MIN_WIDTH`]×[`MIN_HEIGHT`]).
@@ -257,4 +296,93 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: true }),
         rect,
     );
+}
+
+#[cfg(test)]
+mod memo_tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::buffer::Buffer;
+
+    use super::*;
+    use crate::domain::journal::Entry;
+    use crate::ui::testkit::{app, record, t0};
+    use crate::ui::theme::Theme;
+
+    /// Draws `app` as the console's loop does: one terminal and one `ViewState` kept
+    /// from frame to frame.
+    fn draw(terminal: &mut Terminal<TestBackend>, view: &mut ViewState, app: &App) -> Buffer {
+        terminal.draw(|f| render_with(app, view, f)).expect("draw");
+        terminal.backend().buffer().clone()
+    }
+
+    /// The same frame drawn from nothing: no cells kept from an earlier frame.
+    fn fresh(app: &App) -> Buffer {
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+        terminal.draw(|f| render(app, f)).expect("draw");
+        terminal.backend().buffer().clone()
+    }
+
+    fn text(buf: &Buffer) -> String {
+        buf.content().iter().map(|c| c.symbol()).collect()
+    }
+
+    fn reused(view: &ViewState) -> u64 {
+        let m = &view.memo;
+        [
+            &m.header,
+            &m.procedure,
+            &m.step,
+            &m.output,
+            &m.journal,
+            &m.hints,
+        ]
+        .iter()
+        .map(|p| p.reused)
+        .sum()
+    }
+
+    /// Panes whose input did not change are copied back from the last frame; once an input
+    /// a cached pane reads changes, the next frame shows it, cell for cell what a frame
+    /// drawn from nothing shows.
+    #[test]
+    fn a_kept_pane_is_never_stale() {
+        let mut app = app();
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+        let mut view = ViewState::default();
+        let first = draw(&mut terminal, &mut view, &app);
+        assert_eq!(first, fresh(&app));
+        assert_eq!(reused(&view), 0);
+        // Nothing changed: every cached pane copied back, the same screen.
+        assert_eq!(draw(&mut terminal, &mut view, &app), first);
+        assert_eq!(reused(&view), 6);
+
+        // The selection moves: the Procedure and Step panes read it.
+        app.cursor += 1;
+        let moved = draw(&mut terminal, &mut view, &app);
+        assert_ne!(moved, first);
+        assert_eq!(moved, fresh(&app));
+
+        // A record reaches the journal.
+        let before = text(&moved);
+        assert!(!before.contains("frame12 was here"));
+        app.records.push(record(
+            app.records.len() as u64 + 1,
+            Entry::NoteAdded {
+                step: None,
+                text: "frame12 was here".into(),
+            },
+            t0(),
+        ));
+        let noted = draw(&mut terminal, &mut view, &app);
+        assert!(text(&noted).contains("frame12 was here"));
+        assert_eq!(noted, fresh(&app));
+
+        // Another theme: every pane's colours change, none is copied back.
+        let kept = reused(&view);
+        app.theme = Theme::preset("light").0;
+        let light = draw(&mut terminal, &mut view, &app);
+        assert_eq!(light, fresh(&app));
+        assert_eq!(reused(&view), kept);
+    }
 }

@@ -4,8 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::style::Style;
 
 use crate::domain::cluster::message::Stream;
 use crate::domain::cluster::{PodRow, SortKey};
@@ -122,10 +121,9 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
         hash: "HASH",
         node: "NODE",
     });
-    let mut lines = vec![Line::from(Span::styled(
-        ellipsize(&header, width),
-        t.style(Role::Muted),
-    ))];
+    // One style a row: the header, then the pods.
+    let mut rows: Vec<(String, Style)> = Vec::with_capacity(visible.len() + 1);
+    rows.push((ellipsize(&header, width), t.style(Role::Muted)));
     for (i, (p, age)) in visible.iter().zip(&ages).enumerate() {
         let role = if focused && offset + i == cursor {
             Role::Selection
@@ -146,10 +144,8 @@ fn render_pods(app: &App, c: &LiveCluster, frame: &mut Frame, area: Rect) {
             hash: &p.template_hash,
             node: &p.node,
         });
-        lines.push(Line::from(Span::styled(
-            ellipsize(&line, width),
-            t.style(role),
-        )));
+        rows.push((ellipsize(&line, width), t.style(role)));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    // The rows change every frame under churn: written cell by cell (`plain_rows`).
+    super::plain_rows::render(frame.buffer_mut(), inner, &rows);
 }

@@ -8,12 +8,14 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::pane_memo::PaneMemo;
 use crate::domain::duration_text::{clock, compact};
 use crate::ui::format::{ellipsize, rto_left, secs_between};
 use crate::ui::state::App;
 use crate::ui::theme::Role;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// Draws the line; `memo` copies back last frame's cells when the line is the same.
+pub fn render(app: &App, memo: &mut PaneMemo, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let bar = t.style(Role::StatusBar);
     let sep = Span::styled(" │ ", bar.patch(t.style(Role::Muted)));
@@ -137,5 +139,5 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let gap = (area.width as usize).saturating_sub(used + right_width);
     spans.push(Span::styled(" ".repeat(gap), bar));
     spans.extend(right);
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+    memo.render(frame, area, Paragraph::new(Line::from(spans)).style(bar));
 }

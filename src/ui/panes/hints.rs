@@ -5,12 +5,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::pane_memo::PaneMemo;
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
 use crate::ui::state::{App, FlashLevel};
 use crate::ui::theme::Role;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// Draws the line; `memo` copies back last frame's cells when the line is the same.
+pub fn render(app: &App, memo: &mut PaneMemo, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let bar = t.style(Role::StatusBar);
     if let Some(f) = &app.flash {
@@ -175,5 +177,5 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(format!(" {keys} "), t.style(Role::Key)));
         spans.push(Span::styled(format!(" {label}  "), bar));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+    memo.render(frame, area, Paragraph::new(Line::from(spans)).style(bar));
 }

@@ -5,13 +5,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::pane_memo::PaneMemo;
 use crate::domain::journal::Entry;
 use crate::domain::session_state::timeline::describe_with;
 use crate::ui::format::ellipsize;
 use crate::ui::state::{App, Pane};
 use crate::ui::theme::Role;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// Draws the pane; `memo` copies back last frame's cells when it would draw the same.
+pub fn render(app: &App, memo: &mut PaneMemo, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let focused = app.focus == Pane::Journal && app.layers.is_empty();
     let saving = app.pending.len();
@@ -22,7 +24,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     let block = super::pane_block(app, title, focused);
     let inner = block.inner(area);
-    frame.render_widget(block, area);
     let height = inner.height as usize;
     let width = inner.width as usize;
     let end = app.records.len().saturating_sub(app.journal_scroll);
@@ -58,5 +59,5 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    memo.render(frame, area, Paragraph::new(lines).block(block));
 }

@@ -11,6 +11,8 @@ pub mod journal;
 pub mod matrix;
 pub mod metrics;
 pub mod output;
+pub mod pane_memo;
+pub mod plain_rows;
 pub mod pod_columns;
 pub mod procedure;
 pub mod rollout;

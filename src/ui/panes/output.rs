@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::pane_memo::PaneMemo;
 use crate::domain::duration_text::{compact, precise_ms};
 use crate::ui::format::{ellipsize, secs_between};
 use crate::ui::msg::Stream;
@@ -12,7 +13,8 @@ use crate::ui::state::output::OutputLog;
 use crate::ui::state::{App, Pane};
 use crate::ui::theme::Role;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// Draws the pane; `memo` copies back last frame's cells when it would draw the same.
+pub fn render(app: &App, memo: &mut PaneMemo, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let focused = app.focus == Pane::Output && app.layers.is_empty();
     let status = match (&app.running, app.output.run) {
@@ -57,9 +59,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         format!("Output · {status}")
     };
-    let Some(inner) = super::framed_pane(app, frame, area, title, focused) else {
+    let block = super::pane_block(app, title, focused);
+    let inner = block.inner(area);
+    if inner.height == 0 {
+        frame.render_widget(block, area);
         return;
-    };
+    }
     let height = inner.height as usize;
     let width = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
@@ -99,7 +104,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         lines.push(Line::from(Span::styled(row, style)));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    memo.render(frame, area, Paragraph::new(lines).block(block));
 }
 
 /// Rows the `$ command` line takes at the top of the pane's text area.

@@ -6,6 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::pane_memo::PaneMemo;
 use crate::domain::alternatives::member_label;
 use crate::domain::progress::StepState;
 use crate::domain::runbook::{Step, StepKind};
@@ -50,15 +51,22 @@ pub struct ProcedureScroll {
     pub offset: usize,
 }
 
-pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: Rect) {
+/// Draws the pane; `memo` copies back last frame's cells when it would draw the same.
+pub fn render(
+    app: &App,
+    scroll: &mut ProcedureScroll,
+    memo: &mut PaneMemo,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let t = &app.theme;
     let (done, total) = app.total_progress();
     let focused = app.focus == Pane::Procedure && app.layers.is_empty();
     let title = format!("Procedure {done}/{total}");
-    let Some(inner) = super::framed_pane(app, frame, area, title, focused) else {
-        return;
-    };
-    if inner.width < 4 {
+    let block = super::pane_block(app, title, focused);
+    let inner = block.inner(area);
+    if inner.height == 0 || inner.width < 4 {
+        frame.render_widget(block, area);
         return;
     }
     let width = inner.width as usize;
@@ -219,7 +227,7 @@ pub fn render(app: &App, scroll: &mut ProcedureScroll, frame: &mut Frame, area: 
             }
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    memo.render(frame, area, Paragraph::new(lines).block(block));
 }
 
 /// A step's row (without the selection mark): its marker, id and title, and "done by
@@ -321,7 +329,7 @@ mod tests {
     fn draw(app: &App, scroll: &mut ProcedureScroll, height: u16) -> usize {
         let mut terminal = Terminal::new(TestBackend::new(40, height)).expect("terminal");
         terminal
-            .draw(|f| render(app, scroll, f, f.area()))
+            .draw(|f| render(app, scroll, &mut PaneMemo::default(), f, f.area()))
             .expect("draw");
         scroll.offset
     }
@@ -354,7 +362,15 @@ mod tests {
         let app = crate::ui::testkit::app_for(book);
         let mut terminal = Terminal::new(TestBackend::new(40, 8)).expect("terminal");
         terminal
-            .draw(|f| render(&app, &mut ProcedureScroll::default(), f, f.area()))
+            .draw(|f| {
+                render(
+                    &app,
+                    &mut ProcedureScroll::default(),
+                    &mut PaneMemo::default(),
+                    f,
+                    f.area(),
+                )
+            })
             .expect("draw");
         let buffer = terminal.backend().buffer();
         let screen: String = (0..buffer.area.height)

@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use super::pane_memo::PaneMemo;
 use crate::domain::duration_text::{compact, precise_ms};
 use crate::domain::progress::StepState;
 use crate::domain::runbook::StepKind;
@@ -15,7 +16,8 @@ use crate::ui::format::{reflow, secs_between};
 use crate::ui::state::App;
 use crate::ui::theme::{Role, Theme};
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// Draws the pane; `memo` copies back last frame's cells when it would draw the same.
+pub fn render(app: &App, memo: &mut PaneMemo, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     if let Some(group) = app.selected_choice() {
         return super::choice::render(app, group, frame, area);
@@ -289,11 +291,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             )));
         }
     }
-    frame.render_widget(
+    memo.render(
+        frame,
+        area,
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false }),
-        area,
     );
 }
 
