@@ -25,8 +25,6 @@
 //!   `null`; `time_proto.go`, `Time.Marshal`), which reads as absent, and only its
 //!   seconds are read (`Time.Unmarshal` drops the nanoseconds, as JSON's RFC 3339 does).
 
-use std::borrow::Cow;
-
 use chrono::{DateTime, Utc};
 
 use super::proto_wire::{Fields, ProtoError};
@@ -59,9 +57,9 @@ fn present(b: &[u8]) -> Option<&[u8]> {
 /// Owned text of a string field (Go does not check UTF-8 in protobuf strings; invalid
 /// bytes become U+FFFD as Go's JSON encoder writes them).
 pub fn text(b: &[u8]) -> String {
-    match String::from_utf8_lossy(b) {
-        Cow::Borrowed(s) => s.to_owned(),
-        Cow::Owned(s) => s,
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(b).into_owned(),
     }
 }
 

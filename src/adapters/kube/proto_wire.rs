@@ -90,8 +90,21 @@ impl<'a> Value<'a> {
     }
 }
 
-/// Reads a varint from the front of `buf`, advancing it.
+/// Reads a varint from the front of `buf`, advancing it. Most keys and lengths of a pod
+/// are one byte: read inline; longer ones by [`read_long_varint`].
+#[inline]
 pub fn read_varint(buf: &mut &[u8]) -> Result<u64, ProtoError> {
+    if let Some((&b, rest)) = buf.split_first()
+        && b < 0x80
+    {
+        *buf = rest;
+        return Ok(u64::from(b));
+    }
+    read_long_varint(buf)
+}
+
+#[inline(never)]
+fn read_long_varint(buf: &mut &[u8]) -> Result<u64, ProtoError> {
     let mut value: u64 = 0;
     for (i, &b) in buf.iter().enumerate().take(10) {
         value |= u64::from(b & 0x7f) << (7 * i);
@@ -118,46 +131,54 @@ impl<'a> Fields<'a> {
         Self { buf: message }
     }
 
+    #[inline]
     fn field(&mut self) -> Result<(u32, Value<'a>), ProtoError> {
         let key = read_varint(&mut self.buf)?;
         let number = u32::try_from(key >> 3).map_err(|_| ProtoError::FieldZero)?;
         if number == 0 {
             return Err(ProtoError::FieldZero);
         }
-        #[allow(clippy::cast_possible_truncation)]
-        let wire = (key & 7) as u8;
-        let take = |buf: &mut &'a [u8], n: usize| -> Result<&'a [u8], ProtoError> {
-            if buf.len() < n {
-                return Err(ProtoError::Truncated);
-            }
-            let (head, rest) = buf.split_at(n);
-            *buf = rest;
-            Ok(head)
-        };
-        let value = match wire {
+        let value = match key & 7 {
             0 => Value::Varint(read_varint(&mut self.buf)?),
             1 => {
-                take(&mut self.buf, 8)?;
+                self.skip(8)?;
                 Value::Fixed64
             }
             2 => {
                 let len = read_varint(&mut self.buf)?;
                 let len = usize::try_from(len).map_err(|_| ProtoError::Truncated)?;
-                Value::Bytes(take(&mut self.buf, len)?)
+                let Some((head, rest)) = self.buf.split_at_checked(len) else {
+                    return Err(ProtoError::Truncated);
+                };
+                self.buf = rest;
+                Value::Bytes(head)
             }
             5 => {
-                take(&mut self.buf, 4)?;
+                self.skip(4)?;
                 Value::Fixed32
             }
-            other => return Err(ProtoError::WireType(other)),
+            #[allow(clippy::cast_possible_truncation)]
+            other => return Err(ProtoError::WireType(other as u8)),
         };
         Ok((number, value))
+    }
+
+    #[inline]
+    fn skip(&mut self, n: usize) -> Result<(), ProtoError> {
+        match self.buf.get(n..) {
+            Some(rest) => {
+                self.buf = rest;
+                Ok(())
+            }
+            None => Err(ProtoError::Truncated),
+        }
     }
 }
 
 impl<'a> Iterator for Fields<'a> {
     type Item = Result<(u32, Value<'a>), ProtoError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.buf.is_empty() {
             return None;
