@@ -154,13 +154,9 @@ fn spec(b: &[u8]) -> Result<SpecProto<'_>, ProtoError> {
         match f? {
             (2, v) => {
                 let c = v.bytes(2)?;
+                // Only the first one is read; the others are counted, skipped by length.
                 if s.container_count == 0 {
                     s.first_image = container_spec(c)?.image;
-                } else {
-                    // Checked, not read: a malformed container is an error as in JSON.
-                    for f in Fields::new(c) {
-                        f?;
-                    }
                 }
                 s.container_count += 1;
             }
@@ -192,12 +188,23 @@ struct StatusProto<'a> {
     statuses: Vec<ContainerStatus>,
 }
 
-/// A `PodCondition` folded into what the STATUS column reads.
+/// Whether the STATUS column reads a condition of this type.
+fn condition_read(kind: &[u8]) -> bool {
+    matches!(kind, b"Initialized" | b"Ready" | b"PodScheduled")
+}
+
+/// A `PodCondition` folded into what the STATUS column reads. A condition of another
+/// type is left as soon as its type is read (Go writes `type`, field 1, first).
 fn condition(b: &[u8], s: &mut StatusProto<'_>) -> Result<(), ProtoError> {
     let (mut kind, mut status, mut reason): (&[u8], &[u8], &[u8]) = (&[], &[], &[]);
     for f in Fields::new(b) {
         match f? {
-            (1, v) => kind = v.bytes(1)?,
+            (1, v) => {
+                kind = v.bytes(1)?;
+                if !condition_read(kind) {
+                    return Ok(());
+                }
+            }
             (2, v) => status = v.bytes(2)?,
             (5, v) => reason = v.bytes(5)?,
             _ => {}

@@ -92,7 +92,7 @@ impl<'a> Value<'a> {
 
 /// Reads a varint from the front of `buf`, advancing it. Most keys and lengths of a pod
 /// are one byte: read inline; longer ones by [`read_long_varint`].
-#[inline]
+#[inline(always)]
 pub fn read_varint(buf: &mut &[u8]) -> Result<u64, ProtoError> {
     if let Some((&b, rest)) = buf.split_first()
         && b < 0x80
@@ -131,7 +131,7 @@ impl<'a> Fields<'a> {
         Self { buf: message }
     }
 
-    #[inline]
+    #[inline(always)]
     fn field(&mut self) -> Result<(u32, Value<'a>), ProtoError> {
         let key = read_varint(&mut self.buf)?;
         let number = u32::try_from(key >> 3).map_err(|_| ProtoError::FieldZero)?;
@@ -178,7 +178,7 @@ impl<'a> Fields<'a> {
 impl<'a> Iterator for Fields<'a> {
     type Item = Result<(u32, Value<'a>), ProtoError>;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
         if self.buf.is_empty() {
             return None;
