@@ -11,6 +11,10 @@
 //!   (`churn_replica_sets.jsonl`). Decoded with `serde_json::from_str`, as kube-client's
 //!   watch stream does.
 //!
+//! - `pods-proto`: the same six churn pods as the protobuf watch events a real API server
+//!   sends client-go (`support/pod_pb.rs`: k8s-pb, written as Go's marshaller writes),
+//!   decoded by `proto_envelope::watch_event` (what `proto_watch` does per frame).
+//!
 //! Prints the time per line. For figures that do not depend on the machine's load, count
 //! instructions, and subtract a 1-round run from an N-round run (the setup is the same):
 //!
@@ -29,12 +33,16 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use backout::adapters::kube::convert;
+use backout::adapters::kube::proto_envelope;
 use backout::adapters::kube::watched_event::WatchedEvent;
 use backout::adapters::kube::watched_pod::WatchedPod;
 use backout::adapters::kube::watched_replica_set::WatchedReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::WatchEvent;
 use serde::de::DeserializeOwned;
+
+#[path = "support/pod_pb.rs"]
+mod pod_pb;
 
 const POD: &str = include_str!("../tests/fixtures/watch/pod.json");
 const CHURN_PODS: &str = include_str!("../tests/fixtures/watch/churn_pods.jsonl");
@@ -104,6 +112,28 @@ fn run(name: &str, lines: &[String], rounds: usize, mut f: impl FnMut(&str) -> u
     println!("{name}: {per:?} per line of {bytes} bytes on average ({n} lines, {sink})");
 }
 
+/// The churn pod lines as protobuf `WatchEvent` messages (the frames without their length).
+fn proto_events(lines: &[String]) -> Vec<Vec<u8>> {
+    lines
+        .iter()
+        .map(|l| pod_pb::watch_body_of_json(l.as_bytes())[4..].to_vec())
+        .collect()
+}
+
+fn run_proto(name: &str, events: &[Vec<u8>], rounds: usize) {
+    let t = Instant::now();
+    let mut sink = 0;
+    for _ in 0..rounds {
+        for e in events {
+            sink += proto_envelope::watch_event(black_box(e)).map_or(0, weight);
+        }
+    }
+    let n = (rounds * events.len()).max(1);
+    let per = t.elapsed() / u32::try_from(n).unwrap_or(u32::MAX);
+    let bytes = events.iter().map(Vec::len).sum::<usize>() / events.len().max(1);
+    println!("{name}: {per:?} per event of {bytes} bytes on average ({n} events, {sink})");
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -138,6 +168,9 @@ fn main() {
             rounds,
             from_str::<WatchedPod>,
         );
+    }
+    if on("pods-proto") {
+        run_proto("churn pods, protobuf", &proto_events(&pods), rounds);
     }
     if on("events") {
         run(

@@ -18,9 +18,27 @@
 //!     --callgrind-out-file=/tmp/cg.kube $B kube target/watch_replay/pods.jsonl 20000
 //! ```
 //!
-//! Run: `cargo bench --bench watch_replay -- record|kube [PODS|PATH] [LINES]` (figures in
-//! docs/performance.md, issue 19, "frame11": a port of the watcher with our own framing
-//! was measured against this path and taken back).
+//! The same events as protobuf (what a real API server sends client-go's typed clients,
+//! and what the console's pods watcher asks for): mode `protobuf` converts the recorded
+//! JSON body, before the measured part, into the protobuf watch body the API server would
+//! send for it (`support/pod_pb.rs`: each pod encoded with k8s-pb as Go's marshaller
+//! writes it, in `k8s\x00` + `Unknown`, in a `metav1.WatchEvent`, in a 4-byte
+//! length-delimited frame), served with `Content-Type:
+//! application/vnd.kubernetes.protobuf;stream=watch` and read by `proto_watch::pod_watcher`
+//! (the console's pods watcher); mode `ours-json` sends the JSON body through that same
+//! watcher (its JSON fallback), to tell the watcher port from the encoding:
+//!
+//! ```sh
+//! for m in kube ours-json protobuf; do
+//!   valgrind --tool=callgrind --toggle-collect='watch_replay::replay*' \
+//!       --callgrind-out-file=/tmp/cg.$m $B $m target/watch_replay/pods.jsonl 20000 2>&1 | grep refs
+//! done
+//! # instructions per pod event = refs / events (the printed line count)
+//! ```
+//!
+//! Run: `cargo bench --bench watch_replay -- record|kube|ours-json|protobuf [PODS|PATH]
+//! [LINES]` (figures in docs/performance.md, issue 19, "frame11", and "pbwatch: pods
+//! watched as protobuf").
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -30,6 +48,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use std::sync::Arc;
+
+use backout::adapters::kube::proto_watch::{Encodings, pod_watcher};
 use backout::adapters::kube::watched_pod::WatchedPod;
 use futures::{Stream, StreamExt};
 use hyper::body::{Body, Bytes, Frame};
@@ -38,6 +59,8 @@ use kube::runtime::watcher::{self, Event};
 
 #[path = "support/churn_recording.rs"]
 mod churn_recording;
+#[path = "support/pod_pb.rs"]
+mod pod_pb;
 
 /// The largest plaintext a TLS record carries.
 const TLS_RECORD: usize = 16 * 1024;
@@ -59,11 +82,15 @@ impl Body for Chunks {
     }
 }
 
-/// The API server of the replay: an empty list, and the recorded body for a watch.
+/// The API server of the replay: an empty list, and the recorded body for a watch, in
+/// JSON or (`protobuf`) in Kubernetes' protobuf.
 #[derive(Clone)]
 struct Replay {
     body: Bytes,
+    protobuf: bool,
 }
+
+const PROTOBUF: &str = "application/vnd.kubernetes.protobuf";
 
 impl tower::Service<http::Request<kube::client::Body>> for Replay {
     type Response = http::Response<Chunks>;
@@ -82,10 +109,21 @@ impl tower::Service<http::Request<kube::client::Body>> for Replay {
                 .step_by(TLS_RECORD)
                 .map(|at| b.slice(at..(at + TLS_RECORD).min(b.len())))
                 .collect()
+        } else if self.protobuf {
+            VecDeque::from([Bytes::from(pod_pb::pod_list("1", "", &[]))])
         } else {
             VecDeque::from([Bytes::from_static(EMPTY_LIST.as_bytes())])
         };
-        std::future::ready(Ok(http::Response::new(Chunks(body))))
+        let content_type = match (self.protobuf, watch) {
+            (false, _) => "application/json".to_string(),
+            (true, false) => PROTOBUF.to_string(),
+            (true, true) => format!("{PROTOBUF};stream=watch"),
+        };
+        let res = http::Response::builder()
+            .header(http::header::CONTENT_TYPE, content_type)
+            .body(Chunks(body))
+            .expect("response");
+        std::future::ready(Ok(res))
     }
 }
 
@@ -109,17 +147,40 @@ where
     sum
 }
 
-/// Replays `body` (`events` watch lines) through the watcher; returns a checksum.
+/// Which watcher reads which body.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The JSON body through kube-runtime's watcher.
+    Kube,
+    /// The JSON body through `proto_watch::pod_watcher` (its JSON fallback).
+    OursJson,
+    /// The protobuf body through `proto_watch::pod_watcher`.
+    Protobuf,
+}
+
+/// Replays `body` (`events` watch events) through the watcher of `mode`; returns a
+/// checksum.
 #[inline(never)]
-fn replay(body: Bytes, events: usize) -> usize {
+fn replay(body: Bytes, events: usize, mode: Mode) -> usize {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
     rt.block_on(async {
-        let client = kube::Client::new(Replay { body }, "big");
+        let protobuf = mode == Mode::Protobuf;
+        let client = kube::Client::new(Replay { body, protobuf }, "big");
         let api: Api<WatchedPod> = Api::namespaced(client, "big");
-        drain(watcher::watcher(api, watcher::Config::default()), events).await
+        let wc = watcher::Config::default();
+        match mode {
+            Mode::Kube => drain(watcher::watcher(api, wc), events).await,
+            Mode::OursJson | Mode::Protobuf => {
+                let encodings = Arc::new(Encodings::default());
+                let sum = drain(pod_watcher(api, wc, encodings.clone()), events).await;
+                let read = (encodings.protobuf(), encodings.json());
+                assert_eq!(read, if protobuf { (2, 0) } else { (0, 2) });
+                sum
+            }
+        }
     })
 }
 
@@ -156,18 +217,27 @@ fn main() {
         .unwrap_or(usize::MAX);
     let ends: Vec<usize> = memchr::memchr_iter(b'\n', &all).take(limit).collect();
     let len = ends.last().map_or(0, |e| e + 1);
-    let body = Bytes::from(all).slice(..len);
     let lines = ends.len();
+    let replay_mode = match mode {
+        "kube" => Mode::Kube,
+        "ours-json" => Mode::OursJson,
+        "protobuf" => Mode::Protobuf,
+        other => panic!("mode {other}: record, kube, ours-json or protobuf"),
+    };
+    let body = if replay_mode == Mode::Protobuf {
+        Bytes::from(pod_pb::watch_body_of_json(&all[..len]))
+    } else {
+        Bytes::from(all).slice(..len)
+    };
     println!(
-        "{lines} watch lines, {:.1} MB, {:.0} bytes a line, chunks of {TLS_RECORD} bytes",
-        len as f64 / 1e6,
-        len as f64 / lines.max(1) as f64
+        "{lines} watch events, {:.1} MB ({mode}), {:.0} bytes an event, chunks of {TLS_RECORD} bytes",
+        body.len() as f64 / 1e6,
+        body.len() as f64 / lines.max(1) as f64
     );
-    assert_eq!(mode, "kube", "modes: record, kube");
     let t = Instant::now();
-    let sum = replay(black_box(body), lines);
+    let sum = replay(black_box(body), lines, replay_mode);
     println!(
-        "kube: {:?} per watch line ({sum})",
+        "{mode}: {:?} per watch event ({sum})",
         t.elapsed() / lines.max(1) as u32
     );
 }

@@ -1,8 +1,9 @@
 //! Watchers of the target workload: pods (by the Deployment's selector), the Deployment
 //! and its ReplicaSets, and their events. kube-runtime's `watcher` lists, watches,
 //! resumes dropped watches from the last resource version and re-lists after `410 Gone`;
-//! `default_backoff` spaces retries. (A port of that watcher with our own framing of the
-//! watch body was measured and taken back: docs/performance.md, issue 19, "frame11".)
+//! `default_backoff` spaces retries. Pods are watched by [`pod_watcher`], a port of that
+//! watcher that asks for protobuf as client-go does and reads protobuf or JSON
+//! (`proto_watch`; docs/performance.md, "pbwatch").
 //! Pods, ReplicaSets and events are decoded straight
 //! into slim types ([`WatchedPod`], [`WatchedReplicaSet`], [`WatchedEvent`]: the typed
 //! `k8s_openapi` objects are never built) that the same watcher is given. Changes are
@@ -12,6 +13,7 @@
 //! [`WatchState::Reconnecting`] so that panes show their data as stale.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -27,6 +29,7 @@ use tokio::time::Instant;
 
 use super::convert;
 use super::liveness::{Liveness, liveness_task};
+use super::proto_watch::pod_watcher;
 use super::watched_event::WatchedEvent;
 use super::watched_pod::WatchedPod;
 use super::watched_replica_set::{WatchedReplicaSet, template_key};
@@ -189,8 +192,14 @@ async fn pods_task(client: Client, ns: String, name: String, tx: mpsc::Sender<Cl
         return;
     };
     let api: Api<WatchedPod> = Api::namespaced(client, &ns);
-    let stream =
-        watcher(api.clone(), watcher::Config::default().labels(&selector)).default_backoff();
+    // kube-runtime's watcher semantics, asking for protobuf (JSON still read when the
+    // server answers it): `proto_watch`.
+    let stream = pod_watcher(
+        api.clone(),
+        watcher::Config::default().labels(&selector),
+        Arc::default(),
+    )
+    .default_backoff();
     pump_pods(stream, Some(api), tx, FRAME).await;
 }
 
