@@ -9,10 +9,11 @@
 //! `newErrWatcher`), which the simulator does too (`src/sim/watch.rs`).
 //!
 //! The watcher asks for protobuf (`Accept: application/vnd.kubernetes.protobuf,
-//! application/json`) and reads what the server answers. Each test reports the encoding
-//! the simulator answered in ([`Encodings`]: JSON until the simulator serves protobuf,
-//! branch pbsim) and checks that one encoding was used throughout; [`ANSWERED`] names
-//! the one expected, to be switched to protobuf when the simulator serves it.
+//! application/json`) and reads what the server answers. The simulator serves pods in
+//! protobuf as kube-apiserver does (docs/simulator.md): every test checks that protobuf
+//! was used throughout ([`Encodings`]), and the paged-list test runs once more with the
+//! simulator's protobuf switched off (`Shared::protobuf_pods`), as a server or proxy that
+//! answers JSON would, to prove the JSON fallback gives the same items.
 
 mod common;
 
@@ -31,10 +32,6 @@ use kube::runtime::watcher::{self, Event};
 use kube::runtime::{WatchStreamExt, watcher as kube_watcher};
 use tokio::sync::mpsc;
 
-/// The encoding the simulator answers pod lists and watches in, once it does, or `None`
-/// to accept either (today the simulator answers JSON: the JSON fallback is exercised).
-const ANSWERED: Option<Encoding> = None;
-
 /// Our watcher with its encoding counts.
 fn ours(
     api: Api<WatchedPod>,
@@ -47,8 +44,8 @@ fn ours(
     (pod_watcher(api, wc, encodings.clone()), encodings)
 }
 
-/// Reports the encoding the responses came in and checks it was one throughout.
-fn report(test: &str, e: &Encodings) -> Encoding {
+/// Reports the encoding the responses came in and checks it was `want` throughout.
+fn report(test: &str, e: &Encodings, want: Encoding) -> Encoding {
     let (pb, json) = (e.protobuf(), e.json());
     eprintln!("{test}: {pb} protobuf and {json} JSON responses");
     assert!(pb + json > 0, "no response read");
@@ -61,9 +58,7 @@ fn report(test: &str, e: &Encodings) -> Encoding {
     } else {
         Encoding::Json
     };
-    if let Some(want) = ANSWERED {
-        assert_eq!(used, want, "{test}");
-    }
+    assert_eq!(used, want, "{test}");
     used
 }
 
@@ -161,7 +156,20 @@ fn config() -> watcher::Config {
 
 #[test]
 fn lists_in_pages_watches_and_resumes_a_dropped_watch_like_kube_runtime() {
+    paged_list_and_resumed_watch(Encoding::Protobuf);
+}
+
+#[test]
+fn a_server_answering_json_is_read_the_same() {
+    paged_list_and_resumed_watch(Encoding::Json);
+}
+
+fn paged_list_and_resumed_watch(answered: Encoding) {
     let sim = Sim::start(WEB, 20.0);
+    sim.handle().shared().protobuf_pods.store(
+        answered == Encoding::Protobuf,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let api = pods_api(&sim);
     let (stream, encodings) = ours(api.clone(), config());
     let mut ours = run(&sim, stream);
@@ -192,7 +200,7 @@ fn lists_in_pages_watches_and_resumes_a_dropped_watch_like_kube_runtime() {
         ours.items
     );
     assert_eq!(pods(&ours.items), pods(&kube.items));
-    report("paged list and resumed watch", &encodings);
+    report("paged list and resumed watch", &encodings, answered);
     assert!(
         encodings.protobuf() + encodings.json() >= 4,
         "two pages and two watches at least"
@@ -218,7 +226,7 @@ fn a_streaming_list_is_init_the_objects_and_init_done_too() {
     assert_eq!(pods(&ours.items), pods(&kube.items));
     sim.ok(&["scale", "deploy/web", "--replicas=4"]);
     ours.until(&sim, "a fourth pod", |i| pods(i).len() == 4);
-    report("streaming list", &encodings);
+    report("streaming list", &encodings, Encoding::Protobuf);
 }
 
 #[test]
@@ -281,5 +289,5 @@ fn gone_relists_and_api_faults_are_kube_runtimes_errors() {
     sim.handle().shared().set_faults(ApiFaults::default());
     sim.ok(&["scale", "deploy/web", "--replicas=2"]);
     ours.until(&sim, "two pods after the faults", |i| pods(i).len() == 2);
-    report("410 and API faults", &encodings);
+    report("410 and API faults", &encodings, Encoding::Protobuf);
 }
