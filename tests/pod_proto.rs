@@ -15,126 +15,14 @@ use backout::adapters::kube::proto_envelope;
 use k8s_openapi::api::core::v1::Pod;
 use proptest::prelude::*;
 use prost::Message;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 #[path = "../benches/support/pod_pb.rs"]
 mod pod_pb;
 
-/// The pods of `watched_pod.rs`'s `slim_rows_are_the_full_pods_rows`, named.
-fn pods() -> Vec<(String, Value)> {
-    let mut pods: Vec<(String, Value)> = vec![(
-        "fixture".into(),
-        serde_json::from_str(include_str!("fixtures/watch/pod.json")).expect("fixture"),
-    )];
-    for (i, line) in include_str!("fixtures/watch/churn_pods.jsonl")
-        .lines()
-        .enumerate()
-    {
-        let mut event: Value = serde_json::from_str(line).expect("churn line");
-        pods.push((format!("churn line {i}"), event["object"].take()));
-    }
-    let running = pods[4].1.clone();
-    let with = |what: &str, f: &dyn Fn(&mut Value)| {
-        let mut p = running.clone();
-        f(&mut p);
-        (what.to_string(), p)
-    };
-    let waiting = |reason: &str, restarts: i32| {
-        json!([{"name": "app", "ready": false, "restartCount": restarts, "image": "x",
-                "imageID": "", "state": {"waiting": {"reason": reason, "message": "m"}},
-                "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}}])
-    };
-    let terminated = |reason: Value, exit: i32, signal: Value| {
-        json!([{"name": "app", "ready": false, "restartCount": 0, "image": "x",
-                "imageID": "", "state": {"terminated": {"exitCode": exit,
-                "reason": reason, "signal": signal}}}])
-    };
-    pods.extend([
-        with("unscheduled", &|p| {
-            p["spec"]["nodeName"].take();
-            p["status"] = json!({"phase": "Pending", "conditions": [{"type":
-                "PodScheduled", "status": "False", "reason": "Unschedulable"}]});
-        }),
-        with("scheduling gated", &|p| {
-            p["status"] = json!({"phase": "Pending", "conditions": [{"type":
-                "PodScheduled", "status": "False", "reason": "SchedulingGated"}]});
-        }),
-        with("image pull back-off", &|p| {
-            p["status"]["phase"] = json!("Pending");
-            p["status"]["containerStatuses"] = waiting("ImagePullBackOff", 0);
-        }),
-        with("crash loop", &|p| {
-            p["status"]["containerStatuses"] = waiting("CrashLoopBackOff", 5);
-        }),
-        with("succeeded", &|p| {
-            p["status"]["phase"] = json!("Succeeded");
-            p["status"]["containerStatuses"] = terminated(json!("Completed"), 0, json!(null));
-        }),
-        with("failed", &|p| {
-            p["status"]["phase"] = json!("Failed");
-            p["status"]["containerStatuses"] = terminated(json!("Error"), 1, json!(null));
-        }),
-        with("killed by a signal", &|p| {
-            p["status"]["phase"] = json!("Failed");
-            p["status"]["containerStatuses"] = terminated(json!(null), 137, json!(9));
-        }),
-        with("evicted", &|p| {
-            p["status"] = json!({"phase": "Failed", "reason": "Evicted",
-                "message": "The node was low on resource: memory."});
-        }),
-        with("node lost", &|p| {
-            p["metadata"]["deletionTimestamp"] = json!("2026-12-07T05:16:00Z");
-            p["status"]["phase"] = json!("Unknown");
-            p["status"]["reason"] = json!("NodeLost");
-        }),
-        with("not ready", &|p| {
-            p["status"]["containerStatuses"][0]["ready"] = json!(false);
-            p["status"]["conditions"][2]["status"] = json!("False");
-        }),
-        with("initializing with a sidecar", &|p| {
-            p["spec"]["initContainers"] = json!([
-                {"name": "proxy", "image": "proxy:1", "restartPolicy": "Always"},
-                {"name": "migrate", "image": "migrate:1"}]);
-            p["status"]["phase"] = json!("Pending");
-            p["status"]["conditions"][1]["status"] = json!("False");
-            p["status"]["initContainerStatuses"] = json!([
-                {"name": "proxy", "ready": true, "started": true, "restartCount": 1,
-                 "image": "x", "imageID": "", "state": {"running": {}}},
-                {"name": "migrate", "ready": false, "restartCount": 0, "image": "x",
-                 "imageID": "", "state": {"waiting": {"reason": "PodInitializing"}}}]);
-            p["status"]["containerStatuses"] = waiting("PodInitializing", 0);
-        }),
-        with("init container failed", &|p| {
-            p["spec"]["initContainers"] = json!([{"name": "migrate", "image": "m:1"}]);
-            p["status"]["phase"] = json!("Pending");
-            p["status"]["conditions"][1]["status"] = json!("False");
-            p["status"]["initContainerStatuses"] = terminated(json!("Error"), 1, json!(null));
-        }),
-        with("image by digest, no labels", &|p| {
-            p["spec"]["containers"][0]["image"] = json!(
-                "shop/big@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-            );
-            p["metadata"]["labels"].take();
-        }),
-        with("terminating, no image, two containers", &|p| {
-            p["metadata"]["deletionTimestamp"] = json!("2026-12-07T05:16:00Z");
-            p["spec"]["containers"][0]["image"].take();
-            let second = p["spec"]["containers"][0].clone();
-            p["spec"]["containers"]
-                .as_array_mut()
-                .expect("containers")
-                .push(second);
-        }),
-        with("no start time: the creation time", &|p| {
-            p["status"]["startTime"].take();
-        }),
-        with("no spec, no status", &|p| {
-            p["spec"].take();
-            p["status"].take();
-        }),
-    ]);
-    pods
-}
+#[path = "fixtures/watch/pod_variants.rs"]
+mod pod_variants;
+use pod_variants::{STATUSES, pods};
 
 fn full(pod: &Value) -> Pod {
     serde_json::from_value(pod.clone()).expect("full pod")
@@ -164,34 +52,7 @@ fn protobuf_rows_are_the_full_pods_rows() {
         assert_eq!(decoded, slim, "{what}");
         statuses.push(decoded.row.status);
     }
-    assert_eq!(
-        statuses,
-        [
-            "Running",
-            "Pending",
-            "ContainerCreating",
-            "Running",
-            "Running",
-            "Terminating",
-            "Terminating",
-            "Pending",
-            "SchedulingGated",
-            "ImagePullBackOff",
-            "CrashLoopBackOff",
-            "Completed",
-            "Error",
-            "Signal:9",
-            "Evicted",
-            "Unknown",
-            "Running",
-            "Init:1/2",
-            "Init:Error",
-            "Running",
-            "Terminating",
-            "Running",
-            ""
-        ]
-    );
+    assert_eq!(statuses, STATUSES);
 }
 
 /// Go writes empty non-pointer strings and zero times; k8s-pb with `None` everywhere

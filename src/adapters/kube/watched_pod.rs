@@ -325,6 +325,10 @@ impl<'de> Deserialize<'de> for WatchedPod {
 }
 
 #[cfg(test)]
+#[path = "../../../tests/fixtures/watch/pod_variants.rs"]
+mod pod_variants;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::adapters::kube::convert;
@@ -378,23 +382,12 @@ mod tests {
         assert_eq!(r.image_tag, "2.0");
     }
 
-    /// The slim decode gives, for every pod, the row `convert::pod_row` gives for the
-    /// full `k8s_openapi` `Pod` (and the metadata the watcher reads): the real API
-    /// server's pod, the lines the simulator sends through a rolling update (recorded
-    /// from `backout sim`), and that pod in every phase and container state the STATUS
-    /// column distinguishes.
+    /// The whole churn lines, as kube-client's watch stream decodes them, give the row
+    /// `convert::pod_row` gives for the full `k8s_openapi` `Pod`.
     #[test]
-    fn slim_rows_are_the_full_pods_rows() {
-        use serde_json::{Value, json};
-        let mut pods: Vec<(String, Value)> = vec![(
-            "fixture".into(),
-            serde_json::from_str(include_str!("../../../tests/fixtures/watch/pod.json"))
-                .expect("fixture"),
-        )];
+    fn churn_lines_decode_to_the_full_pods_rows() {
         let churn = include_str!("../../../tests/fixtures/watch/churn_pods.jsonl");
         for (i, line) in churn.lines().enumerate() {
-            let mut event: Value = serde_json::from_str(line).expect("churn line");
-            // The whole line, as kube-client's watch stream decodes it.
             let decoded: kube::api::WatchEvent<WatchedPod> =
                 serde_json::from_str(line).expect("decodes");
             let full: kube::api::WatchEvent<k8s_openapi::api::core::v1::Pod> =
@@ -407,96 +400,17 @@ mod tests {
                 }
                 other => panic!("churn line {i}: {other:?}"),
             }
-            pods.push((format!("churn line {i}"), event["object"].take()));
         }
-        let running = pods[4].1.clone();
-        let with = |what: &str, f: &dyn Fn(&mut Value)| {
-            let mut p = running.clone();
-            f(&mut p);
-            (what.to_string(), p)
-        };
-        let waiting = |reason: &str, restarts: i32| {
-            json!([{"name": "app", "ready": false, "restartCount": restarts, "image": "x",
-                    "imageID": "", "state": {"waiting": {"reason": reason, "message": "m"}},
-                    "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}}])
-        };
-        let terminated = |reason: Value, exit: i32, signal: Value| {
-            json!([{"name": "app", "ready": false, "restartCount": 0, "image": "x",
-                    "imageID": "", "state": {"terminated": {"exitCode": exit,
-                    "reason": reason, "signal": signal}}}])
-        };
-        pods.extend([
-            with("unscheduled", &|p| {
-                p["spec"]["nodeName"].take();
-                p["status"] = json!({"phase": "Pending", "conditions": [{"type":
-                    "PodScheduled", "status": "False", "reason": "Unschedulable"}]});
-            }),
-            with("scheduling gated", &|p| {
-                p["status"] = json!({"phase": "Pending", "conditions": [{"type":
-                    "PodScheduled", "status": "False", "reason": "SchedulingGated"}]});
-            }),
-            with("image pull back-off", &|p| {
-                p["status"]["phase"] = json!("Pending");
-                p["status"]["containerStatuses"] = waiting("ImagePullBackOff", 0);
-            }),
-            with("crash loop", &|p| {
-                p["status"]["containerStatuses"] = waiting("CrashLoopBackOff", 5);
-            }),
-            with("succeeded", &|p| {
-                p["status"]["phase"] = json!("Succeeded");
-                p["status"]["containerStatuses"] = terminated(json!("Completed"), 0, json!(null));
-            }),
-            with("failed", &|p| {
-                p["status"]["phase"] = json!("Failed");
-                p["status"]["containerStatuses"] = terminated(json!("Error"), 1, json!(null));
-            }),
-            with("killed by a signal", &|p| {
-                p["status"]["phase"] = json!("Failed");
-                p["status"]["containerStatuses"] = terminated(json!(null), 137, json!(9));
-            }),
-            with("evicted", &|p| {
-                p["status"] = json!({"phase": "Failed", "reason": "Evicted",
-                    "message": "The node was low on resource: memory."});
-            }),
-            with("node lost", &|p| {
-                p["metadata"]["deletionTimestamp"] = json!("2026-12-07T05:16:00Z");
-                p["status"]["phase"] = json!("Unknown");
-                p["status"]["reason"] = json!("NodeLost");
-            }),
-            with("not ready", &|p| {
-                p["status"]["containerStatuses"][0]["ready"] = json!(false);
-                p["status"]["conditions"][2]["status"] = json!("False");
-            }),
-            with("initializing with a sidecar", &|p| {
-                p["spec"]["initContainers"] = json!([
-                    {"name": "proxy", "image": "proxy:1", "restartPolicy": "Always"},
-                    {"name": "migrate", "image": "migrate:1"}]);
-                p["status"]["phase"] = json!("Pending");
-                p["status"]["conditions"][1]["status"] = json!("False");
-                p["status"]["initContainerStatuses"] = json!([
-                    {"name": "proxy", "ready": true, "started": true, "restartCount": 1,
-                     "image": "x", "imageID": "", "state": {"running": {}}},
-                    {"name": "migrate", "ready": false, "restartCount": 0, "image": "x",
-                     "imageID": "", "state": {"waiting": {"reason": "PodInitializing"}}}]);
-                p["status"]["containerStatuses"] = waiting("PodInitializing", 0);
-            }),
-            with("init container failed", &|p| {
-                p["spec"]["initContainers"] = json!([{"name": "migrate", "image": "m:1"}]);
-                p["status"]["phase"] = json!("Pending");
-                p["status"]["conditions"][1]["status"] = json!("False");
-                p["status"]["initContainerStatuses"] = terminated(json!("Error"), 1, json!(null));
-            }),
-            with("image by digest, no labels", &|p| {
-                p["spec"]["containers"][0]["image"] = json!(
-                    "shop/big@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-                );
-                p["metadata"]["labels"].take();
-            }),
-            with("no spec, no status", &|p| {
-                p["spec"].take();
-                p["status"].take();
-            }),
-        ]);
+    }
+
+    /// The slim decode gives, for every pod of `tests/fixtures/watch/pod_variants.rs`
+    /// (the real API server's pod, the simulator's rolling-update lines, that pod in
+    /// every phase and container state the STATUS column distinguishes), the row
+    /// `convert::pod_row` gives for the full `k8s_openapi` `Pod`, and the metadata the
+    /// watcher reads.
+    #[test]
+    fn slim_rows_are_the_full_pods_rows() {
+        let pods = super::pod_variants::pods();
         let mut statuses = Vec::new();
         for (what, pod) in &pods {
             let full: k8s_openapi::api::core::v1::Pod =
@@ -515,31 +429,6 @@ mod tests {
             );
             statuses.push(slim.row.status);
         }
-        assert_eq!(
-            statuses,
-            [
-                "Running",
-                "Pending",
-                "ContainerCreating",
-                "Running",
-                "Running",
-                "Terminating",
-                "Terminating",
-                "Pending",
-                "SchedulingGated",
-                "ImagePullBackOff",
-                "CrashLoopBackOff",
-                "Completed",
-                "Error",
-                "Signal:9",
-                "Evicted",
-                "Unknown",
-                "Running",
-                "Init:1/2",
-                "Init:Error",
-                "Running",
-                ""
-            ]
-        );
+        assert_eq!(statuses, super::pod_variants::STATUSES);
     }
 }
