@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::domain::alternatives::{member_label, meta_line};
+use crate::domain::alternatives::{member_label, meta_line, short_title};
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
 use crate::ui::state::App;
@@ -43,7 +43,9 @@ pub fn render(app: &App, group: usize, frame: &mut Frame, area: Rect) {
     for (i, m) in g.members.iter().enumerate() {
         let mut spans = vec![
             Span::styled(format!("{:>2}  ", m.key), t.style(Role::Key)),
-            Span::styled(m.title.clone(), t.style(Role::Heading)),
+            // The heading without the number the key column shows already ("1  Agent
+            // rollback", not "1  1. Agent rollback"), as the choice popup lists them.
+            Span::styled(short_title(m).to_string(), t.style(Role::Heading)),
         ];
         if recommended == Some(i) {
             spans.push(Span::styled("  (recommended)", t.style(Role::Info)));
