@@ -213,14 +213,14 @@ fn the_step_pane_says_how_a_kubectl_block_runs() {
     };
     let s = shown("kubectl rollout undo deployment/checkout-api -n checkout");
     assert!(
-        s.contains("runs natively: 1 kubectl line(s) through the cluster action path"),
+        s.contains("runs natively: 1 kubectl line through the cluster action path"),
         "{s}"
     );
     let s = shown(
         "kubectl rollout undo deployment/checkout-api -n checkout\nkubectl annotate deployment/checkout-api -n checkout a=b",
     );
     assert!(
-        s.contains("runs in order: 1 kubectl line(s) natively, 1 in /bin/sh"),
+        s.contains("runs in order: 1 kubectl line natively, 1 in /bin/sh"),
         "{s}"
     );
     let s = shown("kubectl rollout undo deployment/checkout-api -n checkout\necho done");

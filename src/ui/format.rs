@@ -22,6 +22,11 @@ pub fn secs_between(from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
     u64::try_from((to - from).num_seconds()).unwrap_or(0)
 }
 
+/// "1 kubectl line", "2 kubectl lines": `n` and the noun in its number.
+pub fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Cuts a string to `width` characters, ending in `…` when cut.
 pub fn ellipsize(s: &str, width: usize) -> String {
     use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};

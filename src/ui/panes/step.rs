@@ -12,7 +12,7 @@ use super::pane_memo::PaneMemo;
 use crate::domain::duration_text::{compact, precise_ms};
 use crate::domain::progress::StepState;
 use crate::domain::runbook::StepKind;
-use crate::ui::format::{reflow, secs_between};
+use crate::ui::format::{count_of, reflow, secs_between};
 use crate::ui::state::App;
 use crate::ui::theme::{Role, Theme};
 
@@ -172,15 +172,19 @@ pub fn render(app: &App, memo: &mut PaneMemo, frame: &mut Frame, area: Rect) {
             match app.block_plan(&block_.script) {
                 Some(BlockPlan::Native(native)) => lines.push(Line::from(Span::styled(
                     format!(
-                        "runs natively: {} kubectl line(s) through the cluster action path",
-                        native.len()
+                        "runs natively: {} through the cluster action path",
+                        count_of(native.len(), "kubectl line", "kubectl lines")
                     ),
                     t.style(Role::Info),
                 ))),
                 Some(BlockPlan::Mixed(mixed)) => lines.push(Line::from(Span::styled(
                     format!(
-                        "runs in order: {} kubectl line(s) natively, {} in /bin/sh",
-                        mixed.iter().filter(|l| l.command.is_some()).count(),
+                        "runs in order: {} natively, {} in /bin/sh",
+                        count_of(
+                            mixed.iter().filter(|l| l.command.is_some()).count(),
+                            "kubectl line",
+                            "kubectl lines"
+                        ),
                         mixed.iter().filter(|l| l.command.is_none()).count()
                     ),
                     t.style(Role::Info),
