@@ -704,6 +704,11 @@ fn revision_history_limit_prunes_old_replicasets_and_recreate_strategy_works() {
 fn logs_and_logs_follow() {
     use std::io::{BufRead, BufReader};
     let sim = Sim::start(WEB, 20.0);
+    // The log grows a line per simulated second from the container's start: on a busy
+    // machine the first read can come before five lines exist (it printed three once).
+    sim.wait_for("five log lines", || {
+        sim.ok(&["logs", "deploy/web", "--tail=5"]).lines().count() == 5
+    });
     let out = sim.ok(&["logs", "deploy/web", "--tail=5"]);
     assert_eq!(out.lines().count(), 5, "{out}");
     assert!(out.lines().all(|l| l.contains("level=")), "{out}");
