@@ -352,6 +352,7 @@ fn on_cluster(
                 "The clock is running from now.".into(),
             ],
             tasks: super::drill_tasks::tasks(super::drill_tasks::TaskFacts::scenario_only(false)),
+            undo_rolls_back: true,
         },
         kubeconfig_yaml: None,
         // A real cluster recovers in real time: its watch windows are not compressed.
@@ -428,6 +429,7 @@ pub fn intro_for(scenario: &Scenario, speed: f64) -> DrillIntro {
         tasks: super::drill_tasks::tasks(super::drill_tasks::TaskFacts::scenario_only(
             scenario.deploy_api.is_some(),
         )),
+        undo_rolls_back: scenario.deploy_api.is_none(),
     }
 }
 
@@ -511,6 +513,15 @@ mod tests {
         let text = intro.story.join(" ");
         assert!(text.contains("In about 6s"), "{text}");
         assert!(text.contains("bad release 1.6.0"), "{text}");
+        assert!(
+            intro.undo_rolls_back,
+            "a Deployment rolled back: u is the way"
+        );
+        let api = Scenario::load("blue-green-api", Path::new("runbooks/drills")).expect("loads");
+        assert!(
+            !intro_for(&api, 10.0).undo_rolls_back,
+            "a deploy service's traffic switch: u would roll the wrong thing"
+        );
     }
 }
 

@@ -81,6 +81,9 @@ pub fn lines(app: &App, intro: &DrillIntro) -> Vec<Line<'static>> {
         if matches!(action, Action::Undo | Action::ClusterActions) && app.cluster.is_none() {
             continue;
         }
+        if *action == Action::Undo && !intro.undo_rolls_back {
+            continue;
+        }
         if *action == Action::Verify && app.runbook.checks.is_empty() {
             continue;
         }
@@ -146,10 +149,15 @@ mod tests {
     use crate::ui::testkit::{app, metrics_runbook};
 
     fn keys_text(app: &App) -> String {
+        intro_text(app, true)
+    }
+
+    fn intro_text(app: &App, undo_rolls_back: bool) -> String {
         let intro = DrillIntro {
             title: "Drill: bad-deploy".into(),
             story: vec!["v2.0 ships a bug.".into()],
             tasks: vec!["Roll back.".into()],
+            undo_rolls_back,
         };
         lines(app, &intro)
             .iter()
@@ -170,6 +178,20 @@ mod tests {
             "simulator model (bad-deploy)",
         );
         app
+    }
+
+    /// A drill whose rollback is a deploy service's traffic switch does not offer the
+    /// Rollout pane's undo (it would roll the Deployment, not switch traffic back); the
+    /// other cluster actions stay.
+    #[test]
+    fn undo_is_offered_only_where_it_rolls_the_drill_back() {
+        let app = crate::ui::testkit::cluster_app("backout-sim", false);
+        let undo = "Rollout pane: roll back to the selected revision";
+        let text = intro_text(&app, true);
+        assert!(text.contains(undo), "{text}");
+        let text = intro_text(&app, false);
+        assert!(!text.contains(undo), "{text}");
+        assert!(text.contains("other cluster actions"), "{text}");
     }
 
     /// The intro names the key that stops the detect clock for this runbook: the matrix's

@@ -9,4 +9,8 @@ pub struct DrillIntro {
     pub story: Vec<String>,
     /// What the team is expected to do, in order.
     pub tasks: Vec<String>,
+    /// The Rollout pane's undo rolls this drill back. False when the scenario's rollback
+    /// is a deploy service's traffic switch: undoing the Deployment would not switch
+    /// traffic back, so the intro does not offer `u`.
+    pub undo_rolls_back: bool,
 }

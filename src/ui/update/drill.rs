@@ -137,6 +137,7 @@ mod tests {
             title: "Drill".into(),
             story: vec!["x".into()],
             tasks: vec![],
+            undo_rolls_back: true,
         })));
         let cursor = app.cursor;
         let (fx, written) = send(&mut app, key('j'));
