@@ -692,7 +692,7 @@ fn metrics_sparkline_bars_take_the_colour_of_their_band() {
 /// blank lines at the block's end are not shown: a command block written as
 /// "# 1. …\ncurl …\n\n# 2. …" reads as the runbook wrote it.
 #[test]
-fn blank_lines_in_a_command_block_carry_no_prompt() {
+fn blank_and_comment_lines_in_a_command_block_carry_no_prompt() {
     let mut book = runbook();
     book.phases[1].steps[0] = command(
         2,
@@ -705,7 +705,9 @@ fn blank_lines_in_a_command_block_carry_no_prompt() {
     let text = screen(&app, 120, 32);
     let step: Vec<&str> = text.lines().filter_map(|l| l.split('│').nth(1)).collect();
     let body = step.join("\n");
-    assert!(body.contains("$ # 1. Check the status"), "{text}");
+    // A comment explains the next line: shown without the prompt, not as a command.
+    assert!(body.contains("  # 1. Check the status"), "{text}");
+    assert!(!body.contains("$ # 1."), "{text}");
     assert!(
         body.contains("$ curl -X POST http://localhost:8080/deployment/rollback"),
         "{text}"

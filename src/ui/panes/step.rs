@@ -326,6 +326,10 @@ fn command_line(
     bindings: &std::collections::BTreeMap<String, String>,
     app: &App,
 ) -> Line<'static> {
+    // A shell comment explains; it is not a command: muted, without the prompt.
+    if line.trim_start().starts_with('#') {
+        return Line::from(Span::styled(format!("  {line}"), t.style(Role::Muted)));
+    }
     let base = t.style(Role::Command);
     let mut spans = vec![Span::styled(
         "$ ".to_string(),
