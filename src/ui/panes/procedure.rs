@@ -151,7 +151,13 @@ pub fn render(
                 let ph = &app.runbook.phases[phase];
                 let (d, n) = app.phase_progress(phase);
                 let here = if current == Some(phase) { "▶" } else { " " };
-                let count = format!(" {d}/{n}");
+                // A phase of prose or message templates only has nothing to count: "0/0"
+                // read as a phase left undone.
+                let count = if n == 0 {
+                    " no steps".to_string()
+                } else {
+                    format!(" {d}/{n}")
+                };
                 let style = if d == n && n > 0 {
                     t.style(Role::Done)
                 } else {
