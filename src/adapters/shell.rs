@@ -138,6 +138,18 @@ pub(crate) fn spawn_sh(
     for (k, v) in env {
         cmd.env(k, v);
     }
+    // An ignored signal stays ignored across exec: when backout itself was started with
+    // SIGINT/SIGQUIT ignored (`nohup … &`, a script's background job, a CI runner), the
+    // operator's interrupt of a command would never reach it. The command starts with the
+    // default dispositions, as a shell's foreground job does.
+    // SAFETY: between fork and exec only `signal`, which is async-signal-safe, is called.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGQUIT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
     let started = Instant::now();
     let child = cmd.spawn()?;
     let pgid = child.id().map(|p| p as i32).unwrap_or(0);

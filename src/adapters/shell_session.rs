@@ -396,6 +396,31 @@ mod tests {
         assert_eq!(texts(&ev), vec!["kept"]);
     }
 
+    /// Started with SIGINT and SIGQUIT ignored (`nohup … &`, a script's background job, a
+    /// CI runner), backout still interrupts a line: an ignored signal would stay ignored
+    /// across exec, so `spawn_sh` gives the shell the default dispositions. The test runs
+    /// the interrupt test above in a copy of this test binary whose SIGINT and SIGQUIT are
+    /// ignored (`trap '' INT QUIT` before `exec`); it failed so before the reset.
+    #[test]
+    fn a_line_is_interrupted_even_when_backout_was_started_ignoring_sigint() {
+        let exe = std::env::current_exe().expect("test binary");
+        let out = std::process::Command::new("/bin/sh")
+            .args([
+                "-c",
+                "trap '' INT QUIT; exec \"$0\" --exact --test-threads 1 \
+                 adapters::shell_session::tests::interrupting_a_line_stops_that_line_only",
+            ])
+            .arg(&exe)
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     #[tokio::test]
     async fn a_repeated_line_announces_each_round_until_interrupted() {
         let (tx, mut rx) = mpsc::channel(64);
