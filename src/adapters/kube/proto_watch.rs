@@ -39,6 +39,7 @@
 //!   a re-list.
 
 mod body;
+mod chunk_cursor;
 mod frames;
 mod lines;
 mod step;

@@ -156,8 +156,8 @@ async fn serve(
         )),
         // Every other answer is written as JSON, then re-encoded when it is a pod or a
         // `Status` and the client asked for protobuf.
-        _ if proto => {
-            let answer = answer(
+        _ => {
+            let json = answer(
                 &shared,
                 verb,
                 &t,
@@ -166,19 +166,13 @@ async fn serve(
                 content_type,
                 &body,
                 &user,
-            );
-            Ok(crate::sim::protobuf::response::reencode(answer?).await)
+            )?;
+            Ok(if proto {
+                crate::sim::protobuf::response::reencode(json).await
+            } else {
+                json
+            })
         }
-        _ => answer(
-            &shared,
-            verb,
-            &t,
-            &params,
-            as_table,
-            content_type,
-            &body,
-            &user,
-        ),
     }
 }
 

@@ -12,6 +12,8 @@
 
 use hyper::body::Bytes;
 
+use super::chunk_cursor::ChunkCursor;
+
 /// The longest frame accepted (client-go's `maxBytes`).
 pub const MAX_FRAME: usize = 16 * 1024 * 1024;
 
@@ -34,14 +36,7 @@ impl std::error::Error for FrameTooLarge {}
 /// Complete frames out of appended chunks.
 #[derive(Debug, Default)]
 pub struct FrameBuf {
-    /// The chunk being read.
-    chunk: Bytes,
-    /// Where the next unread byte is in `chunk`.
-    pos: usize,
-    /// The start of a frame (header included) split across chunks.
-    partial: Vec<u8>,
-    /// `partial` was handed out as a whole frame: empty it before reading on.
-    joined: bool,
+    c: ChunkCursor,
 }
 
 fn frame_len(header: &[u8]) -> Result<usize, FrameTooLarge> {
@@ -53,66 +48,60 @@ fn frame_len(header: &[u8]) -> Result<usize, FrameTooLarge> {
 }
 
 impl FrameBuf {
-    fn forget_joined(&mut self) {
-        if self.joined {
-            self.partial.clear();
-            self.joined = false;
-        }
-    }
-
     /// Takes the next body chunk. Call it only once [`FrameBuf::next_frame`] returned
     /// `Ok(None)` (the previous chunk is read: its unfinished frame was kept).
     pub fn push(&mut self, chunk: Bytes) {
-        self.forget_joined();
-        debug_assert!(self.pos >= self.chunk.len(), "the previous chunk is read");
-        self.chunk = chunk;
-        self.pos = 0;
+        self.c.push(chunk);
     }
 
     /// Moves up to `n` bytes of the chunk into `partial`.
     fn keep(&mut self, n: usize) {
-        let rest = &self.chunk[self.pos..];
+        let rest = &self.c.chunk[self.c.pos..];
         let n = n.min(rest.len());
-        self.partial.extend_from_slice(&rest[..n]);
-        self.pos += n;
+        self.c.partial.extend_from_slice(&rest[..n]);
+        self.c.pos += n;
     }
 
     /// The next complete frame's bytes (without its length), or `None` until more is
     /// pushed.
     pub fn next_frame(&mut self) -> Result<Option<&[u8]>, FrameTooLarge> {
-        self.forget_joined();
-        if self.partial.is_empty() {
-            let rest = &self.chunk[self.pos.min(self.chunk.len())..];
+        self.c.forget_joined();
+        if self.c.partial.is_empty() {
+            let rest = &self.c.chunk[self.c.pos.min(self.c.chunk.len())..];
             if rest.len() >= 4 {
                 let len = frame_len(rest)?;
                 if rest.len() - 4 >= len {
-                    let at = self.pos + 4;
-                    self.pos = at + len;
-                    return Ok(Some(&self.chunk[at..at + len]));
+                    let at = self.c.pos + 4;
+                    self.c.pos = at + len;
+                    return Ok(Some(&self.c.chunk[at..at + len]));
                 }
             }
             self.keep(rest.len());
             return Ok(None);
         }
-        if self.partial.len() < 4 {
-            self.keep(4 - self.partial.len());
-            if self.partial.len() < 4 {
+        if self.c.partial.len() < 4 {
+            self.keep(4 - self.c.partial.len());
+            if self.c.partial.len() < 4 {
                 return Ok(None);
             }
         }
-        let len = frame_len(&self.partial)?;
-        self.keep(4 + len - self.partial.len());
-        if self.partial.len() < 4 + len {
+        let len = frame_len(&self.c.partial)?;
+        self.keep(4 + len - self.c.partial.len());
+        if self.c.partial.len() < 4 + len {
             return Ok(None);
         }
-        self.joined = true;
-        Ok(Some(&self.partial[4..]))
+        self.c.joined = true;
+        Ok(Some(&self.c.partial[4..]))
     }
 
     /// The bytes of an unfinished frame (at the end of a body: the body was cut).
     pub fn pending(&self) -> usize {
-        let kept = if self.joined { 0 } else { self.partial.len() };
-        kept + self.chunk.len().saturating_sub(self.pos)
+        let kept = if self.c.joined {
+            0
+        } else {
+            self.c.partial.len()
+        };
+        kept + self.c.chunk.len().saturating_sub(self.c.pos)
     }
 }
 

@@ -9,17 +9,12 @@
 
 use hyper::body::Bytes;
 
+use super::chunk_cursor::ChunkCursor;
+
 /// Complete lines out of appended chunks.
 #[derive(Debug, Default)]
 pub struct LineBuf {
-    /// The chunk being read.
-    chunk: Bytes,
-    /// Where the next line starts in `chunk`.
-    pos: usize,
-    /// The start of a line split across chunks, waiting for its end.
-    partial: Vec<u8>,
-    /// `partial` was handed out as a whole line: empty it before reading on.
-    joined: bool,
+    c: ChunkCursor,
 }
 
 /// `line` without one trailing `\r` (`LinesCodec::without_carriage_return`).
@@ -31,41 +26,31 @@ fn without_carriage_return(line: &[u8]) -> &[u8] {
 }
 
 impl LineBuf {
-    fn forget_joined(&mut self) {
-        if self.joined {
-            self.partial.clear();
-            self.joined = false;
-        }
-    }
-
     /// Takes the next body chunk. Call it only once [`LineBuf::next_line`] returned `None`
     /// (the previous chunk is read: its unfinished line was kept).
     pub fn push(&mut self, chunk: Bytes) {
-        self.forget_joined();
-        debug_assert!(self.pos >= self.chunk.len(), "the previous chunk is read");
-        self.chunk = chunk;
-        self.pos = 0;
+        self.c.push(chunk);
     }
 
     /// The next complete line (without its `\n` and a `\r` before it), or `None` until
     /// more is pushed.
     pub fn next_line(&mut self) -> Option<&[u8]> {
-        self.forget_joined();
-        let rest = &self.chunk[self.pos.min(self.chunk.len())..];
+        self.c.forget_joined();
+        let rest = &self.c.chunk[self.c.pos.min(self.c.chunk.len())..];
         match memchr::memchr(b'\n', rest) {
             Some(i) => {
-                let (a, b) = (self.pos, self.pos + i);
-                self.pos = b + 1;
-                if self.partial.is_empty() {
-                    return Some(without_carriage_return(&self.chunk[a..b]));
+                let (a, b) = (self.c.pos, self.c.pos + i);
+                self.c.pos = b + 1;
+                if self.c.partial.is_empty() {
+                    return Some(without_carriage_return(&self.c.chunk[a..b]));
                 }
-                self.partial.extend_from_slice(&self.chunk[a..b]);
-                self.joined = true;
-                Some(without_carriage_return(&self.partial))
+                self.c.partial.extend_from_slice(&self.c.chunk[a..b]);
+                self.c.joined = true;
+                Some(without_carriage_return(&self.c.partial))
             }
             None => {
-                self.partial.extend_from_slice(rest);
-                self.pos = self.chunk.len();
+                self.c.partial.extend_from_slice(rest);
+                self.c.pos = self.c.chunk.len();
                 None
             }
         }
@@ -74,23 +59,27 @@ impl LineBuf {
     /// At the end of the body: what is left after the last `\n` as a line (`None` when
     /// nothing is), as `LinesCodec::decode_eof` does. Nothing is left afterwards.
     pub fn take_rest(&mut self) -> Option<&[u8]> {
-        self.forget_joined();
-        if self.pos < self.chunk.len() {
-            let rest = self.chunk.slice(self.pos..);
-            self.partial.extend_from_slice(&rest);
-            self.pos = self.chunk.len();
+        self.c.forget_joined();
+        if self.c.pos < self.c.chunk.len() {
+            let rest = self.c.chunk.slice(self.c.pos..);
+            self.c.partial.extend_from_slice(&rest);
+            self.c.pos = self.c.chunk.len();
         }
-        if self.partial.is_empty() {
+        if self.c.partial.is_empty() {
             return None;
         }
-        self.joined = true;
-        Some(without_carriage_return(&self.partial))
+        self.c.joined = true;
+        Some(without_carriage_return(&self.c.partial))
     }
 
     /// The bytes of a partial line waiting for its end.
     pub fn pending(&self) -> usize {
-        let kept = if self.joined { 0 } else { self.partial.len() };
-        kept + self.chunk.len().saturating_sub(self.pos)
+        let kept = if self.c.joined {
+            0
+        } else {
+            self.c.partial.len()
+        };
+        kept + self.c.chunk.len().saturating_sub(self.c.pos)
     }
 }
 
@@ -158,7 +147,7 @@ mod tests {
             assert_eq!(b.next_line().map(|l| l.len()), Some(100));
             assert_eq!(b.next_line(), None);
         }
-        assert!(b.partial.capacity() < 1024, "{}", b.partial.capacity());
+        assert!(b.c.partial.capacity() < 1024, "{}", b.c.partial.capacity());
     }
 }
 
